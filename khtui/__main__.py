@@ -1,0 +1,3 @@
+from khtui.cli import main
+
+main()

@@ -1,0 +1,130 @@
+"""`khtui retailer`, `khtui retailers`, `khtui recompute`."""
+
+from __future__ import annotations
+
+import click
+
+from khtui.cli.base import DATE, Ctx, UserError, emit_json, main, pass_ctx
+from khtui.i18n import get_lang, t
+
+DERIVED_STORED = (
+    "tier",
+    "monthly_avg_jian",
+    "category_code",
+    "category_name",
+    "level",
+    "avg_price",
+    "value_class",
+    "value_score",
+    "derived_as_of",
+    "derived_why",
+)
+
+
+def retailer_payload(store, code: str, as_of) -> dict:
+    """All stored fields plus each derived value, computed as of the date, with its why."""
+    from khtui.data.base import StoreError
+
+    try:
+        derived = store.derive_retailer(code, as_of)
+    except StoreError:
+        raise UserError(t("error.unknown_code", code=code)) from None
+    record = {k: v for k, v in store.get_retailer(code).items() if k not in DERIVED_STORED}
+    return {**record, **derived.to_dict()}
+
+
+@main.command("retailer")
+@click.argument("code")
+@click.option("--as-of", "as_of", type=DATE, help="Derive as of this date (default today).")
+@click.option("--json", "as_json", is_flag=True, help="JSON output with stable keys.")
+@pass_ctx
+def retailer_cmd(ctx: Ctx, code: str, as_of, as_json: bool) -> None:
+    """One retailer: every stored field, and tier, category, level and value with their why."""
+    from khtui.domain.retailer import FIELDS, GROUP_NAMES, GROUPS
+
+    with ctx.store() as store:
+        payload = retailer_payload(store, code.strip(), as_of or store.today())
+    if as_json:
+        emit_json(payload)
+        return
+    lang = get_lang()
+    zh = lang == "zh"
+    for group in GROUPS:
+        click.secho(GROUP_NAMES[group][0 if zh else 1], bold=True)
+        for f in FIELDS:
+            if f.group == group and payload.get(f.name) not in (None, ""):
+                click.echo(f"  {f.zh if zh else f.en}: {payload[f.name]}")
+    if payload.get("extra"):
+        click.secho("其他导入字段" if zh else "Other imported columns", bold=True)
+        for k, v in payload["extra"].items():
+            click.echo(f"  {k}: {v}")
+    click.secho(f"{t('why.title')} ({payload['as_of']})", bold=True)
+    cat = payload["category"]
+    lines = [
+        (t("field.tier"), payload["tier"], payload["tier_why"]),
+        (
+            t("field.category"),
+            f"{cat['code']} {cat['name']}" if cat else "-",
+            payload["category_why"],
+        ),
+        (t("field.level"), payload["level"], payload["level_why"]),
+        (t("field.value"), t(f"value.{payload['value']}"), payload["value_why"]),
+    ]
+    for label, value, why in lines:
+        click.echo(f"  {label}: {value}")
+        click.echo(f"    {why['explain'][lang]}")
+
+
+@main.command("retailers")
+@click.option("--route", help="Only this delivery route (送货线路).")
+@click.option("--tier", type=click.IntRange(1, 8), help="Only this tier (1-8).")
+@click.option(
+    "--status", type=click.Choice(["正常", "暂停", "歇业", "注销"]), help="Only this status."
+)
+@click.option("--json", "as_json", is_flag=True, help="JSON output with stable keys.")
+@pass_ctx
+def retailers_cmd(ctx: Ctx, route, tier, status, as_json: bool) -> None:
+    """List retailers in route order (derived values as of the last recompute)."""
+    keys = (
+        "code",
+        "name",
+        "route",
+        "route_seq",
+        "status",
+        "tier",
+        "monthly_avg_jian",
+        "category_code",
+        "category_name",
+        "level",
+        "value_class",
+        "phone",
+        "derived_as_of",
+    )
+    with ctx.store() as store:
+        rows = [
+            {k: r[k] for k in keys}
+            for r in store.list_retailers(route=route, tier=tier, status=status)
+        ]
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        click.echo(t("cli.no_retailers"))
+        return
+    for r in rows:
+        click.echo(
+            f"{r['code']}  {r['name']}  {r['route'] or '-'}#{r['route_seq'] or '-'}  {r['status']}  "
+            f"{t('field.tier')}{r['tier'] or '-'}  {t('field.level')}{r['level'] or '-'}  "
+            f"{t('value.' + r['value_class']) if r['value_class'] else '-'}"
+        )
+
+
+@main.command("recompute")
+@click.option("--as-of", "as_of", type=DATE, help="Derive as of this date (default today).")
+@pass_ctx
+def recompute_cmd(ctx: Ctx, as_of) -> None:
+    """Recompute tier, category, level and value of every retailer."""
+    with ctx.store() as store:
+        as_of = as_of or store.today()
+        n = store.recompute(as_of)
+    click.echo(t("cli.recomputed", n=n, as_of=as_of.isoformat()))

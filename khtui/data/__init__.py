@@ -1,0 +1,1 @@
+"""The store (SQLite through sqlite-utils), importers, exporters, demo data and documents."""

@@ -1,0 +1,311 @@
+"""Order lines, the monthly aggregates kept beside them, brands, and the derived values."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from khtui.domain.derive import Derived, MonthSales, derive
+from khtui.domain.months import add_months, month_range, months_before
+
+ORDER_COLUMNS = (
+    "retailer_code",
+    "order_date",
+    "brand_code",
+    "brand_name",
+    "qty_tiao",
+    "amount",
+    "price",
+)
+BRAND_COLUMNS = (
+    "brand_code",
+    "name",
+    "manufacturer",
+    "class",
+    "wholesale_price",
+    "guide_price",
+    "is_key",
+    "is_new",
+    "launch_date",
+)
+
+
+class SalesOps:
+    """Mixin of :class:`khtui.data.store.Store`."""
+
+    # -- brands -----------------------------------------------------------------------------
+    def upsert_brands(self, records: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+        counts = {"new": 0, "updated": 0, "unchanged": 0}
+        with self.write() as conn:
+            for rec in records:
+                row = conn.execute(
+                    "SELECT * FROM brands WHERE brand_code = ?", (rec["brand_code"],)
+                ).fetchone()
+                full = {c: rec.get(c, row[c] if row else None) for c in BRAND_COLUMNS}
+                full["is_key"] = int(full["is_key"] or 0)
+                full["is_new"] = int(full["is_new"] or 0)
+                if row is None:
+                    counts["new"] += 1
+                elif all(str(row[c]) == str(full[c]) for c in BRAND_COLUMNS):
+                    counts["unchanged"] += 1
+                    continue
+                else:
+                    counts["updated"] += 1
+                conn.execute(
+                    f"INSERT OR REPLACE INTO brands ({', '.join(BRAND_COLUMNS)}) "
+                    f"VALUES ({', '.join('?' * len(BRAND_COLUMNS))})",
+                    [full[c] for c in BRAND_COLUMNS],
+                )
+        return counts
+
+    def brands(self) -> list[dict[str, Any]]:
+        return [
+            dict(r)
+            for r in self.query(
+                "SELECT * FROM brands ORDER BY is_key DESC, guide_price DESC, brand_code"
+            )
+        ]
+
+    # -- order lines ------------------------------------------------------------------------
+    def add_order_lines(self, rows: Iterable[Sequence[Any]]) -> int:
+        """Write order lines (tuples in ``ORDER_COLUMNS`` order) and refresh their aggregates.
+
+        A line with the key of a stored one (retailer, date, brand) replaces it, so the same
+        line imported twice is stored once. Returns the number of lines written.
+        """
+        touched: set[tuple[str, str]] = set()
+
+        def tracked():
+            for row in rows:
+                touched.add((row[0], str(row[1])[:7]))
+                yield row
+
+        with self.write() as conn:
+            cur = conn.executemany(
+                f"INSERT INTO order_lines ({', '.join(ORDER_COLUMNS)}) VALUES ({', '.join('?' * len(ORDER_COLUMNS))}) "
+                "ON CONFLICT (retailer_code, order_date, brand_code) DO UPDATE SET "
+                "brand_name = excluded.brand_name, qty_tiao = excluded.qty_tiao, "
+                "amount = excluded.amount, price = excluded.price",
+                tracked(),
+            )
+            written = cur.rowcount
+            self.refresh_monthly(touched)
+        return written
+
+    def delete_order_lines(self, codes: Iterable[str], start: dt.date, end: dt.date) -> int:
+        """Remove the lines of these retailers between two dates (inclusive), for a re-import."""
+        codes = list(codes)
+        with self.write() as conn:
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS _codes (code TEXT PRIMARY KEY)")
+            conn.execute("DELETE FROM _codes")
+            conn.executemany("INSERT OR IGNORE INTO _codes VALUES (?)", ((c,) for c in codes))
+            cur = conn.execute(
+                "DELETE FROM order_lines WHERE retailer_code IN (SELECT code FROM _codes) "
+                "AND order_date BETWEEN ? AND ?",
+                (start.isoformat(), end.isoformat()),
+            )
+            months = set()
+            m = start.isoformat()[:7]
+            while m <= end.isoformat()[:7]:
+                months.add(m)
+                m = add_months(m, 1)
+            self.refresh_monthly({(c, mm) for c in codes for mm in months})
+        return cur.rowcount
+
+    def refresh_monthly(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Recompute the monthly aggregates of these (retailer, 'YYYY-MM') pairs."""
+        pairs = set(pairs)
+        if not pairs:
+            return
+        with self.write() as conn:
+            conn.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS _touched (retailer_code TEXT, month TEXT, "
+                "lo TEXT, hi TEXT, PRIMARY KEY (retailer_code, month))"
+            )
+            conn.execute("DELETE FROM _touched")
+            conn.executemany(
+                "INSERT OR IGNORE INTO _touched VALUES (?, ?, ?, ?)",
+                ((c, m, m + "-01", m + "-31") for c, m in pairs),
+            )
+            conn.execute(
+                "DELETE FROM monthly_sales WHERE (retailer_code, month) IN (SELECT retailer_code, month FROM _touched)"
+            )
+            conn.execute(
+                "DELETE FROM monthly_brand_sales WHERE (retailer_code, month) IN "
+                "(SELECT retailer_code, month FROM _touched)"
+            )
+            conn.execute(
+                "INSERT INTO monthly_sales (retailer_code, month, qty_tiao, amount, lines) "
+                "SELECT t.retailer_code, t.month, sum(o.qty_tiao), round(sum(o.amount), 2), count(*) "
+                "FROM _touched t JOIN order_lines o ON o.retailer_code = t.retailer_code "
+                "AND o.order_date BETWEEN t.lo AND t.hi GROUP BY t.retailer_code, t.month"
+            )
+            conn.execute(
+                "INSERT INTO monthly_brand_sales (retailer_code, month, brand_code, qty_tiao, amount, "
+                "first_date, last_date) "
+                "SELECT t.retailer_code, t.month, o.brand_code, sum(o.qty_tiao), round(sum(o.amount), 2), "
+                "min(o.order_date), max(o.order_date) "
+                "FROM _touched t JOIN order_lines o ON o.retailer_code = t.retailer_code "
+                "AND o.order_date BETWEEN t.lo AND t.hi GROUP BY t.retailer_code, t.month, o.brand_code"
+            )
+
+    def rebuild_monthly(self, months: Iterable[str] | None = None) -> None:
+        """Rebuild the aggregates of whole months from order_lines (after a bulk load)."""
+        with self.write() as conn:
+            ranges = (
+                [month_range(m) for m in sorted(set(months))]
+                if months is not None
+                else [(dt.date(1900, 1, 1), dt.date(2999, 12, 31))]
+            )
+            for lo, hi in ranges:
+                a, b = lo.isoformat(), hi.isoformat()
+                conn.execute(
+                    "DELETE FROM monthly_sales WHERE month BETWEEN ? AND ?", (a[:7], b[:7])
+                )
+                conn.execute(
+                    "DELETE FROM monthly_brand_sales WHERE month BETWEEN ? AND ?", (a[:7], b[:7])
+                )
+                conn.execute(
+                    "INSERT INTO monthly_sales (retailer_code, month, qty_tiao, amount, lines) "
+                    "SELECT retailer_code, substr(order_date, 1, 7), sum(qty_tiao), round(sum(amount), 2), "
+                    "count(*) FROM order_lines WHERE order_date BETWEEN ? AND ? "
+                    "GROUP BY retailer_code, substr(order_date, 1, 7)",
+                    (a, b),
+                )
+                conn.execute(
+                    "INSERT INTO monthly_brand_sales (retailer_code, month, brand_code, qty_tiao, amount, "
+                    "first_date, last_date) "
+                    "SELECT retailer_code, substr(order_date, 1, 7), brand_code, sum(qty_tiao), "
+                    "round(sum(amount), 2), min(order_date), max(order_date) FROM order_lines "
+                    "WHERE order_date BETWEEN ? AND ? GROUP BY retailer_code, substr(order_date, 1, 7), brand_code",
+                    (a, b),
+                )
+
+    # -- monthly figures --------------------------------------------------------------------
+    def monthly_sales(self, code: str, months: int | None = None) -> dict[str, MonthSales]:
+        rows = self.query(
+            "SELECT month, qty_tiao, amount FROM monthly_sales WHERE retailer_code = ? ORDER BY month",
+            (code,),
+        )
+        out = {r["month"]: MonthSales(r["qty_tiao"], r["amount"]) for r in rows}
+        if months is not None:
+            out = dict(list(out.items())[-months:])
+        return out
+
+    def top_brands(self, code: str, since_month: str, limit: int = 10) -> list[dict[str, Any]]:
+        return [
+            dict(r)
+            for r in self.query(
+                "SELECT s.brand_code, coalesce(b.name, s.brand_code) AS name, sum(s.qty_tiao) AS qty_tiao, "
+                "round(sum(s.amount), 2) AS amount FROM monthly_brand_sales s "
+                "LEFT JOIN brands b ON b.brand_code = s.brand_code "
+                "WHERE s.retailer_code = ? AND s.month >= ? GROUP BY s.brand_code "
+                "ORDER BY qty_tiao DESC LIMIT ?",
+                (code, since_month, limit),
+            )
+        ]
+
+    # -- derived values ---------------------------------------------------------------------
+    def _derive_context(self, as_of: dt.date, codes: Sequence[str] | None):
+        basis = months_before(as_of, self.rules.tier_basis_months)
+        wanted = basis + [add_months(m, -12) for m in basis]
+        marks = ",".join("?" * len(wanted))
+        code_filter, params = "", list(wanted)
+        if codes is not None:
+            self.conn.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS _derive_codes (code TEXT PRIMARY KEY)"
+            )
+            self.conn.execute("DELETE FROM _derive_codes")
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO _derive_codes VALUES (?)", ((c,) for c in codes)
+            )
+            code_filter = " AND retailer_code IN (SELECT code FROM _derive_codes)"
+        monthly: dict[str, dict[str, MonthSales]] = defaultdict(dict)
+        for r in self.query(
+            f"SELECT retailer_code, month, qty_tiao, amount FROM monthly_sales WHERE month IN ({marks}){code_filter}",
+            params,
+        ):
+            monthly[r["retailer_code"]][r["month"]] = MonthSales(r["qty_tiao"], r["amount"])
+        new_brand = {
+            r[0]
+            for r in self.query(
+                f"SELECT DISTINCT s.retailer_code FROM monthly_brand_sales s JOIN brands b "
+                f"ON b.brand_code = s.brand_code AND b.is_new = 1 "
+                f"WHERE s.month IN ({','.join('?' * len(basis))})",
+                basis,
+            )
+        }
+        marked = {
+            r[0]: bool(r[1])
+            for r in self.query(
+                "SELECT retailer_code, marked_price FROM price_observations p WHERE is_draft = 0 "
+                "AND marked_price IS NOT NULL AND observed_on = (SELECT max(observed_on) FROM "
+                "price_observations q WHERE q.retailer_code = p.retailer_code AND q.is_draft = 0 "
+                "AND q.marked_price IS NOT NULL) AND observed_on <= ?",
+                (as_of.isoformat(),),
+            )
+        }
+        return monthly, new_brand, marked
+
+    def derive_retailer(self, code: str, as_of: dt.date) -> Derived:
+        retailer = self.require_retailer(code)
+        monthly, new_brand, marked = self._derive_context(as_of, [code])
+        return self._derive_one(retailer, monthly.get(code, {}), as_of, new_brand, marked)
+
+    def _derive_one(self, retailer, monthly, as_of, new_brand, marked) -> Derived:
+        return derive(
+            retailer,
+            monthly,
+            as_of,
+            self.rules,
+            ordered_new_brand=retailer["code"] in new_brand,
+            marked_price=marked.get(retailer["code"]),
+            debit_failures=int(retailer.get("debit_failures") or 0),
+        )
+
+    def recompute(self, as_of: dt.date, codes: Sequence[str] | None = None) -> int:
+        """Derive and store tier, category, level and value of every (or the given) retailer."""
+        with self.write() as conn:
+            monthly, new_brand, marked = self._derive_context(as_of, codes)
+            if codes is None:
+                rows = self.query("SELECT * FROM retailers")
+            else:
+                rows = self.query(
+                    "SELECT * FROM retailers WHERE code IN (SELECT code FROM _derive_codes)"
+                )
+            updates = []
+            for row in rows:
+                r = dict(row)
+                d = self._derive_one(r, monthly.get(r["code"], {}), as_of, new_brand, marked)
+                cat = d.category.category
+                why = {
+                    "tier": d.tier.why.to_dict(),
+                    "category": d.category.why.to_dict(),
+                    "level": d.level.why.to_dict(),
+                    "value": d.value.why.to_dict(),
+                }
+                updates.append(
+                    (
+                        d.tier.tier,
+                        d.tier.monthly_avg_jian,
+                        cat.code if cat else None,
+                        cat.name if cat else None,
+                        d.level.level,
+                        d.level.avg_price,
+                        d.value.value,
+                        d.value.score,
+                        as_of.isoformat(),
+                        json.dumps(why, ensure_ascii=False),
+                        r["code"],
+                    )
+                )
+            conn.executemany(
+                "UPDATE retailers SET tier = ?, monthly_avg_jian = ?, category_code = ?, category_name = ?, "
+                "level = ?, avg_price = ?, value_class = ?, value_score = ?, derived_as_of = ?, "
+                "derived_why = ? WHERE code = ?",
+                updates,
+            )
+        return len(updates)

@@ -1,0 +1,263 @@
+"""Numbered schema migrations, run on open (``PRAGMA user_version``).
+
+Append new migrations to ``MIGRATIONS``; never edit one that has shipped. Each is tested from
+the empty database and from the version before it (tests/data/test_migrations.py).
+"""
+
+from __future__ import annotations
+
+# Every record an AM creates carries a globally unique id (uuid4 hex) and the AM's id, so the
+# databases of several AMs can be merged without collisions.
+V1 = """
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT
+);
+
+CREATE TABLE retailers (
+    code TEXT PRIMARY KEY,
+    -- basic 基础信息
+    name TEXT NOT NULL,
+    licence_no TEXT,
+    owner TEXT,
+    settlement TEXT,
+    order_day TEXT,
+    status TEXT NOT NULL DEFAULT '正常'
+        CHECK (status IN ('正常', '暂停', '歇业', '注销')),
+    -- network 网络信息
+    nature TEXT,
+    registered_capital TEXT,
+    display_form TEXT,
+    district TEXT,
+    floor_area REAL,
+    am_name TEXT,
+    phone_clerk TEXT,
+    deliverer TEXT,
+    route TEXT,
+    route_seq INTEGER,
+    order_batch TEXT,
+    visit_batch TEXT,
+    order_frequency TEXT,
+    business_format TEXT,
+    market_type TEXT,
+    scale TEXT,
+    -- management 管理信息
+    licence_type TEXT,
+    compliance TEXT,
+    issuing_bureau TEXT,
+    monopoly_officer TEXT,
+    credit_grade TEXT,
+    monitored INTEGER NOT NULL DEFAULT 0,
+    model_outlet INTEGER NOT NULL DEFAULT 0,
+    licence_issued TEXT,
+    licence_expiry TEXT,
+    annual_review TEXT,
+    -- operations 经营信息
+    business_condition TEXT,
+    cooperation TEXT,
+    characteristics TEXT,
+    trade_area TEXT,
+    debit_failures INTEGER NOT NULL DEFAULT 0,
+    -- personal 个人信息
+    contact TEXT,
+    phone TEXT,
+    address TEXT,
+    mailing_address TEXT,
+    vulnerable INTEGER NOT NULL DEFAULT 0,
+    birthday TEXT,
+    -- imported columns we do not know, as a JSON object
+    extra TEXT NOT NULL DEFAULT '{}',
+    -- derived (never typed): written by recompute
+    tier INTEGER,
+    monthly_avg_jian REAL,
+    category_code TEXT,
+    category_name TEXT,
+    level INTEGER,
+    avg_price REAL,
+    value_class TEXT,
+    value_score REAL,
+    derived_as_of TEXT,
+    derived_why TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX retailers_route ON retailers (route, route_seq);
+CREATE INDEX retailers_status ON retailers (status);
+CREATE INDEX retailers_tier ON retailers (tier);
+CREATE INDEX retailers_licence ON retailers (licence_no);
+CREATE INDEX retailers_phone ON retailers (phone);
+
+CREATE TABLE retailer_changes (
+    id TEXT PRIMARY KEY,
+    am_id TEXT NOT NULL,
+    retailer_code TEXT NOT NULL REFERENCES retailers (code),
+    field TEXT NOT NULL,
+    old TEXT,
+    new TEXT,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    source TEXT NOT NULL
+);
+CREATE INDEX retailer_changes_retailer ON retailer_changes (retailer_code, changed_at);
+
+CREATE TABLE brands (
+    brand_code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    manufacturer TEXT,
+    class TEXT,
+    wholesale_price REAL,
+    guide_price REAL,
+    is_key INTEGER NOT NULL DEFAULT 0,
+    is_new INTEGER NOT NULL DEFAULT 0,
+    launch_date TEXT
+);
+
+-- Raw order lines, 条. No foreign key: an export may name retailers not (yet) in the store.
+CREATE TABLE order_lines (
+    id INTEGER PRIMARY KEY,
+    retailer_code TEXT NOT NULL,
+    order_date TEXT NOT NULL,
+    brand_code TEXT NOT NULL,
+    brand_name TEXT,
+    qty_tiao REAL NOT NULL,
+    amount REAL NOT NULL,
+    price REAL
+);
+CREATE UNIQUE INDEX order_lines_key ON order_lines (retailer_code, order_date, brand_code);
+CREATE INDEX order_lines_date ON order_lines (order_date);
+
+-- Aggregates kept up to date on every write of order lines: screens never scan order_lines.
+CREATE TABLE monthly_sales (
+    retailer_code TEXT NOT NULL,
+    month TEXT NOT NULL,
+    qty_tiao REAL NOT NULL,
+    amount REAL NOT NULL,
+    lines INTEGER NOT NULL,
+    PRIMARY KEY (retailer_code, month)
+) WITHOUT ROWID;
+CREATE INDEX monthly_sales_month ON monthly_sales (month);
+
+CREATE TABLE monthly_brand_sales (
+    retailer_code TEXT NOT NULL,
+    month TEXT NOT NULL,
+    brand_code TEXT NOT NULL,
+    qty_tiao REAL NOT NULL,
+    amount REAL NOT NULL,
+    first_date TEXT NOT NULL,
+    last_date TEXT NOT NULL,
+    PRIMARY KEY (retailer_code, month, brand_code)
+) WITHOUT ROWID;
+CREATE INDEX monthly_brand_sales_brand ON monthly_brand_sales (brand_code, month);
+
+CREATE TABLE visit_plans (
+    id TEXT PRIMARY KEY,
+    am_id TEXT NOT NULL,
+    month TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'submitted', 'approved')),
+    created_at TEXT NOT NULL,
+    submitted_at TEXT,
+    approved_at TEXT,
+    note TEXT
+);
+
+CREATE TABLE visits (
+    id TEXT PRIMARY KEY,
+    am_id TEXT NOT NULL,
+    plan_id TEXT REFERENCES visit_plans (id) ON DELETE SET NULL,
+    retailer_code TEXT NOT NULL REFERENCES retailers (code),
+    planned_date TEXT NOT NULL,
+    seq INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'planned'
+        CHECK (status IN ('planned', 'checked_in', 'done', 'skipped', 'rescheduled')),
+    reasons TEXT NOT NULL DEFAULT '[]',
+    measures TEXT NOT NULL DEFAULT '[]',
+    adhoc INTEGER NOT NULL DEFAULT 0,
+    checked_in_at TEXT,
+    done_at TEXT,
+    skip_reason TEXT,
+    rescheduled_to TEXT,
+    origin_visit_id TEXT,
+    note TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX visits_date ON visits (planned_date, seq);
+CREATE INDEX visits_retailer ON visits (retailer_code, planned_date);
+
+CREATE TABLE captures (
+    id TEXT PRIMARY KEY,
+    am_id TEXT NOT NULL,
+    visit_id TEXT REFERENCES visits (id),
+    retailer_code TEXT REFERENCES retailers (code),
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL DEFAULT '{}',
+    is_draft INTEGER NOT NULL DEFAULT 1,
+    captured_on TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX captures_retailer ON captures (retailer_code, captured_on);
+CREATE INDEX captures_date ON captures (captured_on, kind);
+CREATE INDEX captures_visit ON captures (visit_id);
+
+CREATE TABLE price_observations (
+    id TEXT PRIMARY KEY,
+    am_id TEXT NOT NULL,
+    capture_id TEXT REFERENCES captures (id) ON DELETE CASCADE,
+    visit_id TEXT REFERENCES visits (id),
+    retailer_code TEXT NOT NULL REFERENCES retailers (code),
+    brand_code TEXT NOT NULL REFERENCES brands (brand_code),
+    observed_on TEXT NOT NULL,
+    retail_price REAL,
+    guide_price REAL,
+    marked_price INTEGER,
+    stock_tiao INTEGER,
+    on_shelf INTEGER,
+    is_draft INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX price_obs_retailer ON price_observations (retailer_code, observed_on);
+CREATE INDEX price_obs_brand ON price_observations (brand_code, observed_on);
+
+CREATE TABLE complaints (
+    id TEXT PRIMARY KEY,
+    am_id TEXT NOT NULL,
+    retailer_code TEXT NOT NULL REFERENCES retailers (code),
+    capture_id TEXT REFERENCES captures (id),
+    visit_id TEXT REFERENCES visits (id),
+    category TEXT NOT NULL,
+    department TEXT NOT NULL,
+    am_share TEXT NOT NULL,
+    raised_on TEXT NOT NULL,
+    due_on TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open'
+        CHECK (status IN ('open', 'forwarded', 'answered', 'closed')),
+    forwarded_on TEXT,
+    answered_on TEXT,
+    closed_on TEXT,
+    description TEXT NOT NULL,
+    answer TEXT,
+    resolution TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX complaints_retailer ON complaints (retailer_code, status);
+CREATE INDEX complaints_status ON complaints (status, due_on);
+
+CREATE TABLE weekly_reports (
+    id TEXT PRIMARY KEY,
+    am_id TEXT NOT NULL,
+    week TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'submitted')),
+    narrative TEXT NOT NULL DEFAULT '{}',
+    figures TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    submitted_at TEXT,
+    UNIQUE (week, version)
+);
+"""
+
+MIGRATIONS: list[str] = [V1]
+
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,21 @@
+"""The one ``Store``: the connection and transactions of ``data/base.py`` plus the named
+operations, grouped by subject in mixins (``data/retailers.py``, ``data/sales.py``, …)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from khtui.data.base import StoreCore, StoreError, new_id
+from khtui.data.retailers import RetailerOps
+from khtui.data.sales import SalesOps
+
+__all__ = ["Store", "StoreError", "new_id", "open_store"]
+
+
+class Store(RetailerOps, SalesOps, StoreCore):
+    """The one store. Operations live in the mixins, grouped by subject."""
+
+
+def open_store(path: str | os.PathLike, **kw: Any) -> Store:
+    return Store(path, **kw)

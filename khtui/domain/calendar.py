@@ -1,0 +1,104 @@
+"""The working-day calendar: Chinese public holidays and swapped working weekends (调休).
+
+chinese-calendar knows the State Council's arrangements up to its release year and raises
+``NotImplementedError`` after that. For such years the calendar falls back to weekends plus
+the rules file's ``calendar.extra_holidays`` / ``extra_workdays`` and records a warning; it
+never crashes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import chinese_calendar
+
+from khtui.rules import Rules
+
+HOLIDAY_ZH = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利纪念日",
+}
+
+
+class WorkCalendar:
+    def __init__(self, rules: Rules):
+        cal = rules.section("calendar")
+        self._extra_holidays = {dt.date.fromisoformat(s) for s in cal["extra_holidays"]}
+        self._extra_workdays = {dt.date.fromisoformat(s) for s in cal["extra_workdays"]}
+        self.unknown_years: set[int] = set()
+
+    @property
+    def warnings(self) -> list[str]:
+        return [
+            f"{y}: no official holiday data; using weekends and the rules file's calendar overrides"
+            for y in sorted(self.unknown_years)
+        ]
+
+    def _official(self, d: dt.date) -> tuple[bool, str | None] | None:
+        """(is_workday, holiday name) from chinese-calendar, or None for a year it lacks."""
+        if d.year in self.unknown_years:
+            return None
+        try:
+            on_holiday, name = chinese_calendar.get_holiday_detail(d)
+        except NotImplementedError:
+            self.unknown_years.add(d.year)
+            return None
+        return (not on_holiday, name)
+
+    def is_workday(self, d: dt.date) -> bool:
+        if d in self._extra_workdays:
+            return True
+        if d in self._extra_holidays:
+            return False
+        official = self._official(d)
+        if official is not None:
+            return official[0]
+        return d.weekday() < 5
+
+    def holiday_name(self, d: dt.date) -> str | None:
+        """The public holiday's name in Chinese on ``d`` (None on a plain weekend or workday)."""
+        official = self._official(d)
+        if official is not None and not official[0] and official[1]:
+            return HOLIDAY_ZH.get(official[1], official[1])
+        if d in self._extra_holidays:
+            return "节假日"
+        return None
+
+    def workdays(self, days: Iterable[dt.date]) -> list[dt.date]:
+        return [d for d in days if self.is_workday(d)]
+
+    def workdays_between(self, start: dt.date, end: dt.date) -> list[dt.date]:
+        """Working days from ``start`` to ``end``, both inclusive."""
+        out = []
+        d = start
+        while d <= end:
+            if self.is_workday(d):
+                out.append(d)
+            d += dt.timedelta(days=1)
+        return out
+
+    def next_workday(self, d: dt.date, *, include: bool = False) -> dt.date:
+        d = d if include else d + dt.timedelta(days=1)
+        for _ in range(60):
+            if self.is_workday(d):
+                return d
+            d += dt.timedelta(days=1)
+        raise ValueError(f"no working day within 60 days after {d}")
+
+    def previous_workday(self, d: dt.date, *, include: bool = False) -> dt.date:
+        d = d if include else d - dt.timedelta(days=1)
+        for _ in range(60):
+            if self.is_workday(d):
+                return d
+            d -= dt.timedelta(days=1)
+        raise ValueError(f"no working day within 60 days before {d}")
+
+    def has_holiday(self, days: Iterable[dt.date]) -> bool:
+        return any(self.holiday_name(d) for d in days)

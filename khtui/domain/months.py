@@ -1,0 +1,49 @@
+"""Month arithmetic on 'YYYY-MM' keys."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+
+def month_key(d: dt.date) -> str:
+    return f"{d.year:04d}-{d.month:02d}"
+
+
+def parse_month(key: str) -> tuple[int, int]:
+    """'2026-10' -> (2026, 10); raises ValueError with a clear message otherwise."""
+    try:
+        y, m = key.split("-")
+        year, month = int(y), int(m)
+    except (ValueError, AttributeError):
+        raise ValueError(f"not a month: {key!r} (use YYYY-MM, e.g. 2026-10)") from None
+    if not (1 <= month <= 12 and 1900 <= year <= 2999) or len(y) != 4:
+        raise ValueError(f"not a month: {key!r} (use YYYY-MM, e.g. 2026-10)")
+    return year, month
+
+
+def add_months(key: str, n: int) -> str:
+    year, month = parse_month(key)
+    idx = year * 12 + (month - 1) + n
+    return f"{idx // 12:04d}-{idx % 12 + 1:02d}"
+
+
+def months_before(as_of: dt.date, n: int) -> list[str]:
+    """The last ``n`` complete months before ``as_of``, oldest first.
+
+    The month that contains ``as_of`` is never complete (its remaining days are still to come),
+    so for 2026-11-23 and n=3 this is 2026-08, 2026-09, 2026-10.
+    """
+    current = month_key(as_of)
+    return [add_months(current, -i) for i in range(n, 0, -1)]
+
+
+def month_days(key: str) -> list[dt.date]:
+    year, month = parse_month(key)
+    last = calendar.monthrange(year, month)[1]
+    return [dt.date(year, month, d) for d in range(1, last + 1)]
+
+
+def month_range(key: str) -> tuple[dt.date, dt.date]:
+    days = month_days(key)
+    return days[0], days[-1]

@@ -1,0 +1,42 @@
+"""Shared fixtures: a fresh database per test, a fixed clock, and a small dataset."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from khtui.data.store import Store
+from khtui.i18n import set_lang
+from khtui.rules import default_rules
+
+TODAY = dt.date(2026, 11, 23)  # a Monday
+
+
+@pytest.fixture(autouse=True)
+def _zh():
+    set_lang("zh")
+    yield
+    set_lang("zh")
+
+
+@pytest.fixture
+def rules():
+    return default_rules()
+
+
+@pytest.fixture
+def clock():
+    return lambda: dt.datetime(2026, 11, 23, 9, 30, 0)
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "khtui.db"
+
+
+@pytest.fixture
+def store(db_path, clock):
+    s = Store(db_path, create=True, clock=clock, user="张经理")
+    yield s
+    s.close()
