@@ -1,6 +1,7 @@
 """``khtui`` command line (click). See :mod:`khtui.cli.base` for the group and helpers."""
 
-from khtui.cli import demo, retailers, run  # noqa: F401  (each module adds its commands)
+# Each module adds its commands to ``main``.
+from khtui.cli import captures, demo, imports, reports, retailers, run, search, visits  # noqa: F401
 from khtui.cli.base import main
 
 __all__ = ["main"]

@@ -7,13 +7,27 @@ import os
 from typing import Any
 
 from khtui.data.base import StoreCore, StoreError, new_id
+from khtui.data.captures import CaptureOps
+from khtui.data.complaints import ComplaintOps
+from khtui.data.reports import ReportOps
 from khtui.data.retailers import RetailerOps
 from khtui.data.sales import SalesOps
+from khtui.data.search import SearchOps
+from khtui.data.visits import VisitOps
 
 __all__ = ["Store", "StoreError", "new_id", "open_store"]
 
 
-class Store(RetailerOps, SalesOps, StoreCore):
+class Store(
+    RetailerOps,
+    SalesOps,
+    SearchOps,
+    VisitOps,
+    CaptureOps,
+    ComplaintOps,
+    ReportOps,
+    StoreCore,
+):
     """The one store. Operations live in the mixins, grouped by subject."""
 
 

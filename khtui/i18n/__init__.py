@@ -1,14 +1,19 @@
 """Message catalogues: Simplified Chinese (default) and English (``--lang en``).
 
-Every UI string is looked up by key with :func:`t`; both catalogues hold every key (a test
-checks it). Format arguments use ``str.format`` names.
+Every UI string is looked up by key with :func:`t`. The catalogue is split by area (one module
+each, holding ``ZH`` and ``EN``); both languages hold every key (tests/test_i18n.py checks it).
+Format arguments use ``str.format`` names.
 """
 
 from __future__ import annotations
 
-from khtui.i18n import en, zh
+from khtui.i18n import capture, core, demo, imports, plan, reports, search, workbench
 
-LANGS = {"zh": zh.MESSAGES, "en": en.MESSAGES}
+_AREAS = (core, demo, imports, workbench, plan, search, capture, reports)
+LANGS: dict[str, dict[str, str]] = {"zh": {}, "en": {}}
+for _area in _AREAS:
+    LANGS["zh"].update(_area.ZH)
+    LANGS["en"].update(_area.EN)
 _lang = "zh"
 
 

@@ -1,0 +1,3 @@
+"""`khtui captures`, `khtui complaints`, `khtui brands`."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""`khtui import`, `khtui export`, `khtui backup`, `khtui check`."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""`khtui report week`, `khtui report month`."""
+
+from __future__ import annotations

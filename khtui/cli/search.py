@@ -1,0 +1,3 @@
+"""`khtui search`."""
+
+from __future__ import annotations

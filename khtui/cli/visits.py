@@ -1,0 +1,3 @@
+"""`khtui plan month`, `khtui today`."""
+
+from __future__ import annotations

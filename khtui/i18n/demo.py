@@ -1,0 +1,5 @@
+"""Demo data builder."""
+
+ZH: dict[str, str] = {}
+
+EN: dict[str, str] = {}

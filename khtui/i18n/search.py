@@ -1,0 +1,5 @@
+"""Retailer lookup."""
+
+ZH: dict[str, str] = {}
+
+EN: dict[str, str] = {}

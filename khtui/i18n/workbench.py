@@ -1,0 +1,5 @@
+"""App shell, today screen, lookup and profile."""
+
+ZH: dict[str, str] = {}
+
+EN: dict[str, str] = {}
