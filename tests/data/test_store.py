@@ -1,0 +1,163 @@
+import os
+import sqlite3
+import stat
+
+import pytest
+
+from khtui.data.base import StoreError
+from khtui.data.store import Store
+from khtui.domain.retailer import FieldError
+
+
+def test_new_database_is_private_and_configured(store, db_path):
+    assert stat.S_IMODE(os.stat(db_path).st_mode) == 0o600
+    assert store.scalar("PRAGMA journal_mode") == "wal"
+    assert store.scalar("PRAGMA foreign_keys") == 1
+    assert store.scalar("PRAGMA synchronous") == 1  # NORMAL
+    assert store.scalar("PRAGMA busy_timeout") >= 1000
+
+
+def test_missing_database_says_how_to_create_one(tmp_path):
+    with pytest.raises(StoreError, match="khtui demo"):
+        Store(tmp_path / "none.db")
+
+
+def test_not_a_database(tmp_path):
+    p = tmp_path / "junk.db"
+    p.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="not a usable khtui database"):
+        Store(p)
+
+
+def test_write_rolls_back_everything_on_error(store):
+    with pytest.raises(RuntimeError), store.write() as c:
+        c.execute("INSERT INTO meta VALUES ('a', '1')")
+        with store.write() as inner:
+            inner.execute("INSERT INTO meta VALUES ('b', '2')")
+        raise RuntimeError("boom")
+    assert store.meta("a") is None
+    assert store.meta("b") is None
+    with store.write() as c:
+        c.execute("INSERT INTO meta VALUES ('a', '1')")
+    assert store.meta("a") == "1"
+
+
+def test_write_takes_the_write_lock_at_begin(store, db_path):
+    other = sqlite3.connect(db_path, timeout=0, isolation_level=None)
+    with store.write(), pytest.raises(sqlite3.OperationalError, match="locked"):
+        other.execute("BEGIN IMMEDIATE")
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("ROLLBACK")
+    other.close()
+
+
+def test_am_id_is_stable(store, db_path, clock):
+    first = store.am_id
+    assert len(first) == 32
+    store.close()
+    assert Store(db_path, clock=clock).am_id == first
+
+
+RETAILER = {
+    "code": "0311020001",
+    "name": "曾记副食",
+    "business_format": "食杂店",
+    "market_type": "城镇",
+    "scale": "小",
+}
+
+
+def test_upsert_counts_audits_and_keeps_unknown_columns(store):
+    assert store.upsert_retailers([{**RETAILER, "微信号": "zj001"}], source="a.csv") == {
+        "new": 1,
+        "updated": 0,
+        "unchanged": 0,
+    }
+    assert store.upsert_retailers([{**RETAILER, "微信号": "zj001"}], source="a.csv") == {
+        "new": 0,
+        "updated": 0,
+        "unchanged": 1,
+    }
+    assert store.upsert_retailers(
+        [{**RETAILER, "phone": "13800000000"}], source="b.csv", by="导入"
+    ) == {
+        "new": 0,
+        "updated": 1,
+        "unchanged": 0,
+    }
+    r = store.get_retailer("0311020001")
+    assert r["code"] == "0311020001"
+    assert r["extra"] == {"微信号": "zj001"}
+    changes = store.retailer_changes("0311020001")
+    assert [(c["field"], c["old"], c["new"], c["source"], c["changed_by"]) for c in changes] == [
+        ("phone", None, "13800000000", "b.csv", "导入")
+    ]
+    assert changes[0]["changed_at"] == "2026-11-23T09:30:00"
+    assert changes[0]["am_id"] == store.am_id
+
+
+def test_upsert_is_all_or_nothing(store):
+    with pytest.raises(StoreError):
+        store.upsert_retailers([RETAILER, {"name": "没有编码"}], source="x")
+    assert store.count_retailers(status=None) == 0
+
+
+def test_update_retailer_validates_and_records(store):
+    store.upsert_retailers([RETAILER], source="a.csv")
+    with pytest.raises(FieldError, match="联系电话"):
+        store.update_retailer("0311020001", {"phone": "12345"})
+    with pytest.raises(FieldError, match="不能手工修改"):
+        store.update_retailer("0311020001", {"name": "新名字"})
+    assert store.retailer_changes("0311020001") == []
+    diff = store.update_retailer("0311020001", {"phone": "13912345678", "vulnerable": "是"})
+    assert diff == {"phone": (None, "13912345678"), "vulnerable": (0, 1)}
+    assert store.update_retailer("0311020001", {"phone": "13912345678"}) == {}
+    assert {c["field"] for c in store.retailer_changes("0311020001")} == {"phone", "vulnerable"}
+
+
+def test_status_change_takes_retailer_out_of_future_visits(store):
+    store.upsert_retailers([RETAILER], source="a.csv")
+    with store.write() as c:
+        for vid, day, status in [
+            ("v1", "2026-11-20", "done"),
+            ("v2", "2026-11-24", "planned"),
+            ("v3", "2026-11-23", "planned"),
+        ]:
+            c.execute(
+                "INSERT INTO visits (id, am_id, retailer_code, planned_date, status, created_at, updated_at) "
+                "VALUES (?, 'am', '0311020001', ?, ?, 'x', 'x')",
+                (vid, day, status),
+            )
+    store.update_retailer("0311020001", {"status": "暂停"})
+    assert [r["id"] for r in store.query("SELECT id FROM visits ORDER BY id")] == ["v1", "v3"]
+
+
+def test_order_lines_keep_monthly_aggregates(store):
+    store.add_order_lines(
+        [
+            ("A", "2026-10-05", "B1", "x", 10, 1000.0, 100),
+            ("A", "2026-10-12", "B1", "x", 5, 500.0, 100),
+            ("A", "2026-10-12", "B2", "y", 2, 400.0, 200),
+            ("A", "2026-11-02", "B1", "x", 1, 100.0, 100),
+        ]
+    )
+    ms = store.monthly_sales("A")
+    assert ms["2026-10"].tiao == 17 and ms["2026-10"].amount == 1900.0
+    assert ms["2026-11"].tiao == 1
+    # The same line again replaces, never doubles.
+    store.add_order_lines([("A", "2026-10-05", "B1", "x", 20, 2000.0, 100)])
+    assert store.monthly_sales("A")["2026-10"].tiao == 27
+    assert (
+        store.delete_order_lines(
+            ["A"],
+            __import__("datetime").date(2026, 10, 1),
+            __import__("datetime").date(2026, 10, 31),
+        )
+        == 3
+    )
+    assert "2026-10" not in store.monthly_sales("A")
+    assert store.scalar("SELECT count(*) FROM monthly_brand_sales WHERE month = '2026-10'") == 0
+    # A full rebuild gives the same aggregates as the incremental path.
+    before = [tuple(r) for r in store.query("SELECT * FROM monthly_sales ORDER BY 1, 2")]
+    store.rebuild_monthly()
+    assert [tuple(r) for r in store.query("SELECT * FROM monthly_sales ORDER BY 1, 2")] == before
