@@ -1,0 +1,444 @@
+"""Report figures and weekly report versions, on a small dataset with known answers.
+
+``seed_reports(store)`` is shared with the document, CLI and screen tests of the report lane.
+Week under test: 2026-W47 (Monday 2026-11-16 .. Sunday 2026-11-22); today is 2026-11-23.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from khtui.data.base import StoreError, new_id
+
+NOW = "2026-11-23T09:00:00"
+RETAILERS = [
+    # code, name, route, seq, status, tier, category
+    ("R001", "幸福便利店", "A线", 1, "正常", 1, "城镇大型便利店"),
+    ("R002", "老街食杂店", "A线", 2, "正常", 3, "城镇小型食杂店"),
+    ("R003", "红旗烟酒商行", "A线", 3, "正常", 3, "城镇中型烟酒商店"),
+    ("R004", "河口小卖部", "B线", 1, "正常", 8, "乡村小型食杂店"),
+    ("R005", "新村超市", "B线", 2, "正常", 5, "乡村中型超市"),
+    ("R006", "东门便民店", "B线", 3, "正常", None, None),
+    ("R007", "停业小店", "B线", 4, "暂停", 8, "乡村小型食杂店"),
+]
+
+
+def _visit(
+    conn,
+    am,
+    code,
+    day,
+    status,
+    *,
+    seq=0,
+    reasons=("plan",),
+    measures=(),
+    adhoc=0,
+    skip=None,
+    plan_id=None,
+    done_at=None,
+):
+    vid = new_id()
+    conn.execute(
+        "INSERT INTO visits (id, am_id, plan_id, retailer_code, planned_date, seq, status, "
+        "reasons, measures, adhoc, skip_reason, done_at, created_at, updated_at) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            vid,
+            am,
+            plan_id,
+            code,
+            day,
+            seq,
+            status,
+            json.dumps(list(reasons)),
+            json.dumps(list(measures), ensure_ascii=False),
+            adhoc,
+            skip,
+            done_at,
+            NOW,
+            NOW,
+        ),
+    )
+    return vid
+
+
+def _price(conn, am, code, brand, day, retail, guide, *, marked=1, stock=None, shelf=None, draft=0):
+    conn.execute(
+        "INSERT INTO price_observations (id, am_id, retailer_code, brand_code, observed_on, "
+        "retail_price, guide_price, marked_price, stock_tiao, on_shelf, is_draft) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (new_id(), am, code, brand, day, retail, guide, marked, stock, shelf, draft),
+    )
+
+
+def _capture(conn, am, code, kind, day, payload, draft=0):
+    conn.execute(
+        "INSERT INTO captures (id, am_id, retailer_code, kind, payload, is_draft, captured_on, "
+        "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
+        (new_id(), am, code, kind, json.dumps(payload, ensure_ascii=False), draft, day, NOW, NOW),
+    )
+
+
+def _complaint(
+    conn, am, code, category, raised, due, status, *, forwarded=None, answered=None, closed=None
+):
+    route = {
+        "delivery": "配送中心",
+        "supply": "销售部门",
+        "prices": "计划部门",
+        "visit_service": "客户经理",
+    }[category]
+    conn.execute(
+        "INSERT INTO complaints (id, am_id, retailer_code, category, department, am_share, "
+        "raised_on, due_on, status, forwarded_on, answered_on, closed_on, description, "
+        "created_at, updated_at) VALUES (?,?,?,?,?,'secondary',?,?,?,?,?,?,'投诉内容',?,?)",
+        (
+            new_id(),
+            am,
+            code,
+            category,
+            route,
+            raised,
+            due,
+            status,
+            forwarded,
+            answered,
+            closed,
+            NOW,
+            NOW,
+        ),
+    )
+
+
+def seed_reports(store) -> None:
+    am = store.am_id
+    with store.write() as conn:
+        for code, name, route, seq, status, tier, cat in RETAILERS:
+            conn.execute(
+                "INSERT INTO retailers (code, name, route, route_seq, status, tier, category_name, "
+                "visit_batch, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (code, name, route, seq, status, tier, cat, "周一", NOW, NOW),
+            )
+        conn.executemany(
+            "INSERT INTO brands (brand_code, name, class, guide_price, is_key, is_new) "
+            "VALUES (?,?,?,?,?,?)",
+            [
+                ("B1", "黄鹤楼(硬金砂)", "一类", 250.0, 1, 0),
+                ("B2", "利群(新版)", "三类", 100.0, 0, 1),
+                ("B3", "红金龙(软)", "五类", 50.0, 0, 0),
+            ],
+        )
+    store.add_order_lines(
+        [
+            # week brand window for W47 is 2026-10-24 .. 2026-11-22 (30 days)
+            ("R001", "2026-11-03", "B1", "黄鹤楼", 10, 2500, 250),
+            ("R001", "2026-11-17", "B1", "黄鹤楼", 5, 1250, 250),
+            ("R001", "2026-11-17", "B3", "红金龙", 20, 1000, 50),
+            ("R002", "2026-11-18", "B2", "利群", 4, 400, 100),
+            ("R003", "2026-10-24", "B1", "黄鹤楼", 6, 1500, 250),  # first day in the window
+            ("R004", "2026-10-23", "B1", "黄鹤楼", 2, 500, 250),  # the day before it
+            ("R001", "2026-10-05", "B1", "黄鹤楼", 12, 3000, 250),
+            ("R002", "2026-10-06", "B3", "红金龙", 40, 2000, 50),
+            ("R001", "2025-10-05", "B1", "黄鹤楼", 10, 2500, 250),
+            ("R002", "2025-10-06", "B3", "红金龙", 50, 2500, 50),
+        ]
+    )
+    with store.write() as conn:
+        # the week's visits
+        _visit(conn, am, "R001", "2026-11-16", "done", seq=1)
+        _visit(conn, am, "R002", "2026-11-16", "done", seq=2)
+        _visit(conn, am, "R003", "2026-11-16", "skipped", seq=3, skip="店主不在")
+        _visit(conn, am, "R004", "2026-11-17", "done", seq=1, adhoc=1, reasons=("adhoc",))
+        _visit(conn, am, "R005", "2026-11-17", "planned", seq=2)
+        _visit(conn, am, "R006", "2026-11-17", "rescheduled", seq=3)
+        _visit(conn, am, "R002", "2026-11-18", "skipped", seq=1, skip="店主不在")
+        _visit(conn, am, "R005", "2026-11-18", "checked_in", seq=2)
+        # earlier this month (coverage) and a suspended retailer's visit (not counted)
+        _visit(conn, am, "R003", "2026-11-02", "done")
+        _visit(conn, am, "R007", "2026-11-05", "done")
+        # next week
+        _visit(conn, am, "R006", "2026-11-24", "planned", reasons=("plan", "complaint"))
+        _visit(conn, am, "R001", "2026-11-25", "planned", seq=1, reasons=("plan", "care"))
+        _visit(conn, am, "R002", "2026-11-25", "skipped", seq=2)
+        _visit(conn, am, "R003", "2026-11-26", "rescheduled")
+        # prices and stock in the week
+        _price(conn, am, "R001", "B1", "2026-11-16", 275, 250, stock=12, shelf=1)  # +10.0%: no
+        _price(conn, am, "R002", "B1", "2026-11-16", 276, 250, marked=0, stock=3, shelf=0)
+        _price(conn, am, "R002", "B3", "2026-11-16", 44, 50, stock=20, shelf=1)  # -12.0%
+        _price(conn, am, "R003", "B2", "2026-11-18", 100, None, shelf=1)  # guide from brands
+        _price(conn, am, "R004", "B1", "2026-11-17", 400, 250, draft=1)  # draft: ignored
+        _price(conn, am, "R001", "B1", "2026-11-23", 400, 250)  # next week: ignored
+        # complaints
+        _complaint(conn, am, "R001", "delivery", "2026-11-17", "2026-11-20", "open")
+        _complaint(
+            conn,
+            am,
+            "R002",
+            "supply",
+            "2026-11-10",
+            "2026-11-15",
+            "answered",
+            answered="2026-11-18",
+        )
+        _complaint(
+            conn, am, "R003", "prices", "2026-11-16", "2026-11-21", "closed", closed="2026-11-19"
+        )
+        _complaint(
+            conn,
+            am,
+            "R004",
+            "visit_service",
+            "2026-11-12",
+            "2026-11-14",
+            "closed",
+            forwarded="2026-11-13",
+            closed="2026-11-25",
+        )
+        _complaint(conn, am, "R005", "delivery", "2026-11-20", "2026-11-22", "open")
+        # retailer dynamics and opinions
+        _capture(
+            conn, am, "R005", "dynamics", "2026-11-19", {"event": "装修", "note": "下周重新开业"}
+        )
+        _capture(conn, am, "R006", "dynamics", "2026-11-20", {"event": "歇业"}, draft=1)
+        _capture(
+            conn,
+            am,
+            "R001",
+            "opinion",
+            "2026-10-12",
+            {"type": "建议", "text": "希望增加细支烟供应"},
+        )
+        # December plan
+        pid = new_id()
+        conn.execute(
+            "INSERT INTO visit_plans (id, am_id, month, status, created_at) "
+            "VALUES (?, ?, '2026-12', 'submitted', ?)",
+            (pid, am, NOW),
+        )
+        _visit(
+            conn,
+            am,
+            "R001",
+            "2026-12-01",
+            "planned",
+            seq=1,
+            plan_id=pid,
+            reasons=("plan", "new_product"),
+            measures=("collect_demand", "新品推广"),
+        )
+        _visit(
+            conn, am, "R002", "2026-12-01", "planned", seq=2, plan_id=pid, measures=("communicate",)
+        )
+        _visit(
+            conn,
+            am,
+            "R003",
+            "2026-12-02",
+            "planned",
+            seq=1,
+            plan_id=pid,
+            reasons=("plan", "care"),
+            measures=("care",),
+        )
+        _visit(conn, am, "R004", "2026-12-03", "rescheduled", plan_id=pid)
+
+
+@pytest.fixture
+def seeded(store):
+    seed_reports(store)
+    return store
+
+
+# -- weekly figures -------------------------------------------------------------------------
+def test_week_visits(seeded):
+    v = seeded.weekly_figures("2026-W47")["visits"]
+    assert (v["total"], v["done"], v["skipped"], v["planned"], v["checked_in"]) == (8, 3, 2, 1, 1)
+    assert (v["rescheduled"], v["adhoc"]) == (1, 1)
+    assert v["skip_reasons"] == [{"reason": "店主不在", "count": 2}]
+    assert [(d["day"], d["total"], d["done"], d["skipped"]) for d in v["by_day"]] == [
+        ("2026-11-16", 3, 2, 1),
+        ("2026-11-17", 2, 1, 0),  # the rescheduled visit moved away
+        ("2026-11-18", 2, 0, 1),
+    ]
+
+
+def test_week_accepts_loose_spelling(seeded):
+    assert seeded.weekly_figures("2026w47")["start"] == "2026-11-16"
+
+
+def test_coverage_counts_active_retailers_only(seeded):
+    c = seeded.weekly_figures("2026-W47")["coverage"]
+    assert (c["month"], c["as_of"], c["active"], c["visited"]) == ("2026-11", "2026-11-22", 6, 4)
+    assert [u["code"] for u in c["unvisited"]] == ["R005", "R006"]
+    # 11-23..27 and 11-30 are the working days left in November 2026
+    assert c["working_days_left"] == 6
+
+
+def test_price_deviation_threshold_is_exclusive(seeded):
+    p = seeded.weekly_figures("2026-W47")["prices"]
+    assert (p["observations"], p["retailers"], p["brands"], p["unmarked"]) == (4, 3, 3, 1)
+    assert [(d["code"], d["brand_code"], d["dev_pct"]) for d in p["deviations"]] == [
+        ("R002", "B3", -12.0),
+        ("R002", "B1", 10.4),
+    ]
+
+
+def test_stock_by_brand(seeded):
+    s = seeded.weekly_figures("2026-W47")["stock"]
+    assert [(r["brand_code"], r["retailers"], r["stock_tiao"]) for r in s] == [
+        ("B3", 1, 20),
+        ("B1", 2, 15),
+        ("B2", 0, 0),
+    ]
+    assert s[1]["stock_avg"] == 7.5
+    assert s[1]["on_shelf_rate"] == 50.0
+
+
+def test_brand_cultivation_window(seeded):
+    br = seeded.weekly_figures("2026-W47")["brands"]
+    assert (br["window_start"], br["window_end"], br["active"]) == ("2026-10-24", "2026-11-22", 6)
+    rows = {r["brand_code"]: r for r in br["rows"]}
+    assert list(rows) == ["B1", "B2"]  # key and new brands only
+    b1 = rows["B1"]
+    # R001 (two order days) and R003 (2026-10-24, first day of the window); not R004 (10-23)
+    assert b1["distributed"] == 2
+    assert b1["distribution_rate"] == pytest.approx(100 * 2 / 6)
+    assert b1["sell_through_rate"] == 50.0
+    assert b1["qty_week"] == 5
+    assert b1["on_shelf_rate"] == 50.0
+    assert rows["B2"]["distributed"] == 1 and rows["B2"]["sell_through_rate"] == 0.0
+
+
+def test_complaints_as_of_the_week_end(seeded):
+    c = seeded.weekly_figures("2026-W47")["complaints"]
+    assert (c["opened"], c["answered"], c["closed"], c["overdue"], c["open_total"]) == (
+        3,
+        1,
+        1,
+        2,
+        3,
+    )
+    overdue = {i["code"]: i["status"] for i in c["items"] if i["overdue"]}
+    # R004 was forwarded and overdue on 11-22 although it was closed later; R005 is due on
+    # the 22nd itself and so not overdue yet
+    assert overdue == {"R001": "open", "R004": "forwarded"}
+
+
+def test_dynamics_and_next_week(seeded):
+    f = seeded.weekly_figures("2026-W47")
+    assert [(d["code"], d["event"], d["note"]) for d in f["dynamics"]] == [
+        ("R005", "装修", "下周重新开业")
+    ]
+    nw = f["next_week"]
+    assert nw["week"] == "2026-W48" and nw["total"] == 2
+    assert [(d["day"], d["visits"], d["reasons"]) for d in nw["days"]] == [
+        ("2026-11-24", 1, {"plan": 1, "complaint": 1}),
+        ("2026-11-25", 1, {"plan": 1, "care": 1}),
+    ]
+
+
+# -- versions ---------------------------------------------------------------------------------
+def test_new_week_has_no_version_and_fresh_figures(seeded):
+    r = seeded.weekly_report("2026-W47")
+    assert r["version"] == 0 and r["status"] == "draft" and r["versions"] == 0
+    assert r["figures"]["visits"]["done"] == 3
+
+
+def test_draft_saved_as_typed_then_submit_freezes(seeded):
+    seeded.save_weekly_draft("2026-W47", {"problems": "断货"})
+    seeded.save_weekly_draft("2026-W47", {"suggestions": "增加投放"})
+    r = seeded.weekly_report("2026-W47")
+    assert r["version"] == 1 and r["versions"] == 1
+    assert r["narrative"] == {"problems": "断货", "suggestions": "增加投放", "improvements": ""}
+    sub = seeded.submit_weekly("2026-W47")
+    assert sub["status"] == "submitted" and sub["submitted_at"] == "2026-11-23T09:30:00"
+    assert sub["figures"]["visits"]["done"] == 3
+
+    # data changes after the submission: the submitted version keeps its figures
+    with seeded.write() as conn:
+        conn.execute("UPDATE visits SET status = 'done' WHERE status = 'checked_in'")
+    frozen = seeded.weekly_report("2026-W47")
+    assert frozen["status"] == "submitted" and frozen["figures"]["visits"]["done"] == 3
+    with pytest.raises(StoreError, match="already submitted"):
+        seeded.submit_weekly("2026-W47")
+
+    # a later edit makes version 2, carrying the text forward; version 1 is untouched
+    seeded.save_weekly_draft("2026-W47", {"improvements": "提前预约"})
+    r2 = seeded.weekly_report("2026-W47")
+    assert r2["version"] == 2 and r2["status"] == "draft"
+    assert r2["narrative"]["problems"] == "断货" and r2["narrative"]["improvements"] == "提前预约"
+    assert r2["figures"]["visits"]["done"] == 4  # a draft refreshes its figures
+    v1 = seeded.weekly_versions("2026-W47")[0]
+    assert v1["status"] == "submitted" and v1["narrative"]["improvements"] == ""
+    assert v1["figures"]["visits"]["done"] == 3
+
+
+def test_refreshing_figures_keeps_the_text(seeded):
+    seeded.save_weekly_draft("2026-W47", {"problems": "原文"})
+    figures = seeded.refresh_weekly_figures("2026-W47")
+    row = seeded.weekly_versions("2026-W47")[0]
+    assert row["narrative"]["problems"] == "原文"
+    assert row["figures"] == json.loads(json.dumps(figures))
+
+
+def test_unknown_section_refused_and_nothing_written(seeded):
+    with pytest.raises(StoreError, match="unknown report section"):
+        seeded.save_weekly_draft("2026-W47", {"summary": "x"})
+    assert seeded.weekly_versions("2026-W47") == []
+
+
+def test_report_rows_carry_ids_and_am(seeded):
+    row = seeded.save_weekly_draft("2026-W47", {"problems": "x"})
+    assert len(row["id"]) == 32 and row["am_id"] == seeded.am_id
+
+
+# -- monthly figures --------------------------------------------------------------------------
+def test_monthly_sales_against_last_year(seeded):
+    m = seeded.monthly_figures("2026-10")
+    months = m["sales"]["months"]
+    assert [x["month"] for x in months[:1]] == ["2025-11"] and months[-1]["month"] == "2026-10"
+    oct_ = months[-1]
+    assert (oct_["qty"], oct_["amount"], oct_["retailers"]) == (60, 7000, 4)
+    assert (oct_["qty_ly"], oct_["amount_ly"]) == (60, 5000)
+    tiers = {r["tier"]: r for r in m["tiers"]}
+    assert (tiers[3]["retailers"], tiers[3]["qty"], tiers[3]["qty_ly"]) == (2, 46, 50)
+    assert (tiers[1]["qty"], tiers[1]["qty_ly"]) == (12, 10)
+    assert (tiers[8]["qty"], tiers[8]["qty_ly"]) == (2, 0)
+    classes = {r["class"]: r for r in m["classes"]}
+    assert (classes["五类"]["qty"], classes["五类"]["qty_ly"]) == (40, 50)
+    assert (classes["一类"]["qty"], classes["一类"]["qty_ly"]) == (20, 10)
+    assert [b["brand_code"] for b in m["top_brands"]] == ["B3", "B1"]
+    assert m["opinions"][0]["text"] == "希望增加细支烟供应"
+    assert m["coverage"]["visited"] == 0 and m["coverage"]["active"] == 6
+
+
+def test_month_narrative_collects_the_weeks_of_the_month(seeded):
+    seeded.save_weekly_draft("2026-W47", {"problems": "断货\n价格偏高"})
+    seeded.save_weekly_draft("2026-W44", {"problems": "十月底的问题"})  # Thu 10-29: October
+    seeded.save_weekly_draft("2026-W45", {"problems": "十一月初"})  # Mon 11-02: November
+    nov = seeded.monthly_figures("2026-11")["weekly_narrative"]
+    assert nov["problems"] == ["十一月初", "断货", "价格偏高"]
+    oct_ = seeded.monthly_figures("2026-10")["weekly_narrative"]
+    assert oct_["problems"] == ["十月底的问题"]
+
+
+# -- the plan ---------------------------------------------------------------------------------
+def test_plan_figures(seeded):
+    p = seeded.plan_document_figures("2026-12")
+    assert (p["status"], p["visits"], p["retailers"], p["active"], p["covered_active"]) == (
+        "submitted",
+        3,
+        3,
+        6,
+        3,
+    )
+    assert p["missing"] == ["R004", "R005", "R006"]
+    assert [(d["day"], [v["code"] for v in d["visits"]]) for d in p["days"]] == [
+        ("2026-12-01", ["R001", "R002"]),
+        ("2026-12-02", ["R003"]),
+    ]
+    assert p["days"][0]["visits"][0]["measures"] == ["collect_demand", "新品推广"]
+    assert p["reasons"] == {"plan": 3, "new_product": 1, "care": 1}
