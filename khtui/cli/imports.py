@@ -1,3 +1,143 @@
 """`khtui import`, `khtui export`, `khtui backup`, `khtui check`."""
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from khtui.cli.base import DATE, Ctx, UserError, emit_json, main, pass_ctx
+from khtui.i18n import t
+
+
+class _Bar:
+    """A progress bar on stderr, only when stderr is a terminal."""
+
+    def __init__(self, label: str):
+        self.bar = None
+        self.done = 0
+        if sys.stderr.isatty():
+            self.bar = click.progressbar(length=100, label=label, file=sys.stderr, width=30)
+            self.bar.__enter__()
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None or not total:
+            return
+        pct = min(100, int(done * 100 / total))
+        if pct > self.done:
+            self.bar.update(pct - self.done)
+            self.done = pct
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+@main.command("import")
+@click.argument("kind", type=click.Choice(["retailers", "orders", "brands"]))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--sheet", metavar="NAME", help="Sheet of an XLSX/XLS file (default: the first).")
+@click.option("--dry-run", is_flag=True, help="Read, check and count; write nothing.")
+@click.option(
+    "--rejects",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the rejected rows (default: FILE.rejects.csv beside the input).",
+)
+@click.option("--json", "as_json", is_flag=True, help="JSON output with stable keys.")
+@pass_ctx
+def import_cmd(ctx: Ctx, kind, file: Path, sheet, dry_run, rejects, as_json) -> None:
+    """Import the company's export of retailers, order lines or brands (CSV, XLSX, XLS).
+
+    Rows that cannot be used go to a rejects file with the reason; everything else is
+    written in one transaction. A database that does not exist yet is created.
+    """
+    from khtui.data.importers import ImportFileError, import_file
+
+    if not file.exists():
+        raise UserError(t("imp.error.missing", file=file))
+    store = ctx.store(create=not dry_run or ctx.db_path.exists())
+    bar = _Bar(file.name) if not as_json else _Bar.__new__(_Bar)
+    if as_json:
+        bar.bar = None
+    try:
+        result = import_file(
+            store, file, kind, sheet=sheet, dry_run=dry_run, rejects=rejects, progress=bar
+        )
+    except ImportFileError as exc:
+        raise UserError(f"{file.name}: {exc}") from None
+    finally:
+        bar.close()
+        store.close()
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    click.echo(result.summary())
+    for note in result.notes():
+        click.echo(note)
+
+
+@main.command("export")
+@click.argument(
+    "kind", type=click.Choice(["retailers", "visits", "captures", "complaints", "prices", "plan"])
+)
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--from", "start", type=DATE, help="First date (inclusive).")
+@click.option("--to", "end", type=DATE, help="Last date (inclusive).")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@pass_ctx
+def export_cmd(ctx: Ctx, kind, out: Path, start, end, force) -> None:
+    """Export for Excel or the provincial system: OUT.csv (UTF-8 with BOM) or OUT.xlsx."""
+    from khtui.data.exporters import ExportError, export
+
+    if out.suffix.lower() not in (".csv", ".xlsx"):
+        raise UserError(t("exp.error.suffix", file=out.name))
+    if out.exists() and not force:
+        raise UserError(t("exp.error.exists", file=out))
+    if start and end and start > end:
+        raise UserError(t("exp.error.range", start=start, end=end))
+    with ctx.store() as store:
+        try:
+            n = export(store, kind, out, start=start, end=end, force=force)
+        except ExportError as exc:
+            raise UserError(t("exp.error.failed", file=out, problem=exc)) from None
+        except OSError as exc:
+            raise UserError(t("exp.error.failed", file=out, problem=exc.strerror or exc)) from None
+    click.echo(t("exp.done", n=n, file=out))
+
+
+@main.command("backup")
+@click.argument("out", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@pass_ctx
+def backup_cmd(ctx: Ctx, out: Path | None) -> None:
+    """Copy the database to OUT (default: backups/ beside it), safely while khtui is open."""
+    from khtui.data.backup import backup_to, default_backup_name
+    from khtui.data.paths import backup_dir
+
+    with ctx.store() as store:
+        target = out or backup_dir(store.path) / default_backup_name(store)
+        if target.exists():
+            raise UserError(t("backup.exists", file=target))
+        try:
+            backup_to(store, target)
+        except OSError as exc:
+            raise UserError(t("backup.failed", file=target, problem=exc.strerror or exc)) from None
+    click.echo(t("backup.done", file=target))
+
+
+@main.command("check")
+@pass_ctx
+def check_cmd(ctx: Ctx) -> None:
+    """Check the database file (integrity and references); says what to do if it fails."""
+    from khtui.data.backup import check_database
+
+    path = ctx.db_path
+    if not path.exists():
+        raise UserError(t("error.no_db", path=path))
+    problems = check_database(path)
+    if not problems:
+        click.echo(t("check.ok", path=path))
+        return
+    for p in problems[:20]:
+        click.echo(f"  {p}", err=True)
+    raise UserError(t("check.failed", path=path, n=len(problems)))

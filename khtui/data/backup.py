@@ -1,0 +1,99 @@
+"""Backups with SQLite's online backup API (consistent while the program is open) and the
+integrity check.
+
+:func:`auto_backup` keeps the last ``[backup] keep`` automatic copies in ``backups/`` beside the
+database (oldest removed first); the import calls it before writing, the app shell at start
+(at most once a day, see ``min_hours`` in the rules).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+from khtui.data.paths import backup_dir
+
+AUTO_PREFIX = "auto-"
+
+
+def backup_to(store, out: str | Path) -> Path:
+    """Copy the database to ``out`` (a new file) with ``sqlite3.Connection.backup``."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    tmp.unlink(missing_ok=True)
+    dest = sqlite3.connect(str(tmp))
+    try:
+        with store._lock:  # the store's connection is shared with worker threads
+            store.conn.backup(dest)
+        dest.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        dest.close()
+    tmp.replace(out)
+    return out
+
+
+def default_backup_name(store) -> str:
+    stamp = store.now().strftime("%Y%m%d-%H%M%S")
+    return f"{store.path.stem}-{stamp}.db"
+
+
+def auto_backups(store) -> list[Path]:
+    folder = backup_dir(store.path)
+    if not folder.exists():
+        return []
+    return sorted(folder.glob(f"{AUTO_PREFIX}{store.path.stem}-*.db"))
+
+
+def auto_backup(store, *, min_hours: float | None = None) -> Path | None:
+    """Make a rotated automatic backup; None when the database holds nothing yet, or when
+    ``min_hours`` is given and the newest automatic backup is younger than that."""
+    has_data = store.scalar(
+        "SELECT (SELECT count(*) FROM retailers) + (SELECT count(*) FROM order_lines) "
+        "+ (SELECT count(*) FROM brands)"
+    )
+    if not has_data:
+        return None
+    existing = auto_backups(store)
+    if min_hours is not None and existing:
+        newest = dt.datetime.fromtimestamp(existing[-1].stat().st_mtime)
+        if store.now() - newest < dt.timedelta(hours=min_hours):
+            return None
+    stamp = store.now().strftime("%Y%m%d-%H%M%S")
+    out = backup_dir(store.path) / f"{AUTO_PREFIX}{store.path.stem}-{stamp}.db"
+    n = 2
+    while out.exists():
+        out = out.with_name(f"{AUTO_PREFIX}{store.path.stem}-{stamp}-{n}.db")
+        n += 1
+    backup_to(store, out)
+    keep = int(store.rules.get("backup.keep"))
+    backups = auto_backups(store)
+    for old in backups[: max(0, len(backups) - keep)]:
+        old.unlink(missing_ok=True)
+    return out
+
+
+def check_database(path: str | Path) -> list[str]:
+    """Problems found by ``PRAGMA integrity_check`` and ``foreign_key_check`` (empty = sound).
+
+    Opens the file read-only on its own connection, so it also works on a database the
+    store would refuse to open.
+    """
+    path = Path(path)
+    uri = f"file:{path}?mode=ro"
+    problems: list[str] = []
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error as exc:
+        return [str(exc)]
+    try:
+        rows = conn.execute("PRAGMA integrity_check").fetchall()
+        problems += [r[0] for r in rows if r[0] != "ok"]
+        for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check").fetchall():
+            problems.append(f"{table} rowid {rowid}: missing {parent}")
+    except sqlite3.DatabaseError as exc:
+        problems.append(str(exc))
+    finally:
+        conn.close()
+    return problems

@@ -1,0 +1,532 @@
+"""Reading the company's exports as they really are: formats, encodings, headers, values.
+
+A file is opened as a :class:`Source` (CSV in UTF-8 / UTF-8 with BOM / GB18030, XLSX, ``.xls``
+that is HTML or old BIFF); every cell is read as text. :func:`find_header` finds the header row
+below any title rows and maps its columns to fields through the synonym table of the rules
+file. The value cleaners here are shared by the importers.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from khtui.i18n import t
+
+# How far down a header row may be (title rows above it).
+HEADER_SCAN_ROWS = 30
+# First cells that mark a totals row below the data (skipped, never imported).
+TOTAL_MARKS = ("合计", "总计", "小计", "累计")
+QTY_UNITS = ("支", "包", "条", "件")
+
+ProgressFn = Callable[[int, int], None]
+
+
+class ImportFileError(Exception):
+    """A file that cannot be imported at all; the message says what is wrong and what to do."""
+
+
+# -- text values ---------------------------------------------------------------------------
+_DOT_ZERO = re.compile(r"^([+-]?\d+)\.0+$")
+_SCI = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
+_CODE = re.compile(r"^[0-9A-Za-z_\-]+$")
+_NUM = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_DATE_SEP = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_SERIAL = re.compile(r"^(\d{5})(\.0+)?$")
+_TIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+DATE_MIN, DATE_MAX = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
+
+
+class ValueProblem(ValueError):
+    """A cell that cannot be used; the message is the reason written to the rejects file."""
+
+    def __init__(self, reason: str, column: str = "", value: str = ""):
+        super().__init__(reason)
+        self.reason = reason
+        self.column = column
+        self.value = value
+
+
+def cell_text(value: object) -> str:
+    """Any cell value as text: integral floats without '.0', dates as YYYY-MM-DD."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def clean_code(raw: str, label: str) -> str:
+    """A customer, licence or brand code as text: leading zeros kept, '.0' repaired."""
+    text = raw.strip()
+    m = _DOT_ZERO.match(text)
+    if m:
+        text = m.group(1)
+    if text == "":
+        raise ValueProblem(t("imp.reason.empty", column=label))
+    if _SCI.match(text):
+        raise ValueProblem(t("imp.reason.scientific", column=label, value=text))
+    if not _CODE.match(text):
+        raise ValueProblem(t("imp.reason.bad_code", column=label, value=text))
+    return text
+
+
+def parse_date(raw: str, label: str) -> str | None:
+    """2026-10-08, 2026/10/8, 2026.10.8, 2026年10月8日, 20261008 or an Excel serial day."""
+    text = _TIME_TAIL.sub("", raw.strip())
+    if text == "":
+        return None
+    try:
+        if m := _DATE_SEP.match(text) or _DATE_COMPACT.match(text):
+            d = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        elif m := _SERIAL.match(text):
+            d = EXCEL_EPOCH + dt.timedelta(days=int(m.group(1)))
+        else:
+            raise ValueError
+    except ValueError:
+        raise ValueProblem(t("imp.reason.bad_date", column=label, value=raw.strip())) from None
+    if not DATE_MIN <= d <= DATE_MAX:
+        raise ValueProblem(t("imp.reason.bad_date", column=label, value=raw.strip()))
+    return d.isoformat()
+
+
+def parse_number(raw: str, label: str, *, negative: bool = False) -> float | None:
+    text = raw.strip().replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
+    text = text.removesuffix("元")
+    if text == "":
+        return None
+    if not _NUM.match(text):
+        raise ValueProblem(t("imp.reason.bad_number", column=label, value=raw.strip()))
+    value = float(text)
+    if value < 0 and not negative:
+        raise ValueProblem(t("imp.reason.negative", column=label, value=raw.strip()))
+    return value
+
+
+def yes_no(raw: str, label: str, rules) -> int:
+    values = rules.get("import.values")
+    text = raw.strip()
+    if text in values["yes"]:
+        return 1
+    if text in values["no"]:
+        return 0
+    raise ValueProblem(t("imp.reason.bad_yes_no", column=label, value=text))
+
+
+# -- headers -------------------------------------------------------------------------------
+_BRACKETS = str.maketrans({"[": "(", "]": ")", "【": "(", "】": ")", "〔": "(", "〕": ")"})
+_UNIT_TAIL = re.compile(r"^(.+?)\(([^()]*)\)$")
+
+
+def norm_header(text: object) -> str:
+    """Fold full-width forms (（）→()), brackets, spaces and case, so synonyms match."""
+    s = unicodedata.normalize("NFKC", cell_text(text)).translate(_BRACKETS)
+    s = re.sub(r"\s+", "", s).lower()
+    return s.replace("/", "/")
+
+
+@dataclass
+class HeaderSpec:
+    """Which headers name which field for one kind of file."""
+
+    kind: str
+    names: dict[str, str]  # normalised header -> field
+    required: tuple[tuple[str, ...], ...]  # each entry: any one of these fields
+    ignored: frozenset[str] = frozenset()  # normalised headers read but not stored
+    labels: dict[str, str] = field(default_factory=dict)  # field -> label for messages
+
+    def match(self, header: str) -> tuple[str | None, str | None]:
+        """The field a header names (and a unit found in it), or (None, None)."""
+        h = norm_header(header)
+        if not h:
+            return None, None
+        if h in self.names:
+            return self.names[h], _unit_of(h)
+        m = _UNIT_TAIL.match(h)
+        if m:
+            base, inner = m.group(1), m.group(2)
+            if base in self.names:
+                return self.names[base], _unit_of(h)
+            if inner and inner in self.names and base in ("", "unit"):
+                return self.names[inner], None
+        return None, None
+
+
+def _unit_of(h: str) -> str | None:
+    m = _UNIT_TAIL.match(h)
+    if m:
+        inner = m.group(2)
+        for unit in QTY_UNITS:
+            if inner == unit or inner.startswith(unit):
+                return unit
+    return None
+
+
+def header_spec(kind: str, rules) -> HeaderSpec:
+    names: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    for fld, synonyms in rules.header_synonyms(kind).items():
+        labels[fld] = synonyms[0] if synonyms else fld
+        for s in synonyms:
+            names.setdefault(norm_header(s), fld)
+    ignored: set[str] = set()
+    if kind == "retailers":
+        from khtui.domain.retailer import FIELDS
+
+        for spec in FIELDS:
+            labels.setdefault(spec.name, spec.zh)
+            for s in (spec.zh, spec.en, spec.name):
+                names.setdefault(norm_header(s), spec.name)
+        # derived values in someone's export: recomputed here, never stored as typed
+        for s in ("档位", "分档", "客户分类", "分类", "分级", "客户价值", "月均(件)", "tier"):
+            ignored.add(norm_header(s))
+        required = (("code",), ("name",))
+    elif kind == "orders":
+        required = (
+            ("code",),
+            ("order_date",),
+            ("brand_code",),
+            ("qty_tiao", "qty_zhi", "qty_jian"),
+            ("amount", "price"),
+        )
+    elif kind == "brands":
+        required = (("brand_code",), ("brand_name",))
+    else:
+        raise ImportFileError(t("imp.error.kind", kind=kind))
+    return HeaderSpec(kind, names, required, frozenset(ignored), labels)
+
+
+@dataclass
+class HeaderMatch:
+    row_index: int  # 0-based index of the header row among the file's rows
+    headers: list[str]
+    columns: dict[str, int]  # field -> column index (the first column that names it)
+    units: dict[str, str]  # field -> unit named in its header
+    unknown: list[tuple[int, str]]  # columns kept as extra (retailers) or ignored
+    ignored: list[str]
+    missing: list[str]  # labels of required fields not found
+
+
+def match_headers(spec: HeaderSpec, cells: Sequence[str], row_index: int = 0) -> HeaderMatch:
+    columns: dict[str, int] = {}
+    units: dict[str, str] = {}
+    unknown: list[tuple[int, str]] = []
+    ignored: list[str] = []
+    for i, cell in enumerate(cells):
+        fld, unit = spec.match(cell)
+        if fld is None:
+            if norm_header(cell) in spec.ignored:
+                ignored.append(cell)
+            elif cell.strip():
+                unknown.append((i, cell.strip()))
+            continue
+        if fld in ("qty_tiao", "qty_zhi", "qty_jian") and unit:
+            fld = {"条": "qty_tiao", "支": "qty_zhi", "件": "qty_jian"}.get(unit, "qty_tiao")
+            if unit == "包":
+                fld = "qty_bao"
+        if fld not in columns:
+            columns[fld] = i
+            if unit:
+                units[fld] = unit
+    missing = [
+        "/".join(spec.labels.get(f, f) for f in group)
+        for group in spec.required
+        if not any(f in columns for f in group)
+    ]
+    return HeaderMatch(row_index, list(cells), columns, units, unknown, ignored, missing)
+
+
+def find_header(spec: HeaderSpec, rows: Sequence[Sequence[str]]) -> HeaderMatch:
+    """The first row (within the first rows) that names every required field."""
+    best: HeaderMatch | None = None
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        m = match_headers(spec, [cell_text(c) for c in row], i)
+        if not m.missing:
+            return m
+        if best is None or len(m.columns) > len(best.columns):
+            best = m
+    found = [h for h in (best.headers if best else []) if h.strip()]
+    missing = (
+        best.missing
+        if best
+        else ["/".join(spec.labels.get(f, f) for f in g) for g in spec.required]
+    )
+    raise ImportFileError(
+        t(
+            "imp.error.columns",
+            found="、".join(found) or t("imp.none"),
+            missing="、".join(missing),
+        )
+    )
+
+
+def is_total_row(cells: Sequence[str]) -> bool:
+    for c in cells:
+        text = c.strip().replace(" ", "")
+        if text:
+            return text.startswith(TOTAL_MARKS)
+    return False
+
+
+# -- files ---------------------------------------------------------------------------------
+ENCODING_NAMES = {"utf-8-sig": "UTF-8 BOM", "utf-8": "UTF-8", "gb18030": "GB18030"}
+
+
+def detect_encoding(path: Path, chunk: int = 1 << 20) -> str:
+    """utf-8-sig when the file starts with a BOM or decodes as UTF-8, else gb18030."""
+    with open(path, "rb") as f:
+        head = f.read(3)
+        if head == codecs.BOM_UTF8:
+            return "utf-8-sig"
+        f.seek(0)
+        dec = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while block := f.read(chunk):
+                dec.decode(block)
+            dec.decode(b"", final=True)
+            return "utf-8"
+        except UnicodeDecodeError:
+            pass
+        f.seek(0)
+        dec = codecs.getincrementaldecoder("gb18030")()
+        try:
+            while block := f.read(chunk):
+                dec.decode(block)
+            dec.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise ImportFileError(t("imp.error.encoding", file=path.name)) from None
+        return "gb18030"
+
+
+def _sniff_delimiter(line: str) -> str:
+    counts = {d: line.count(d) for d in (",", "\t", ";", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+class Source:
+    """One sheet of one file, every cell as text."""
+
+    format: str = "csv"
+    encoding: str | None = None
+    sheet: str | None = None
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.size = path.stat().st_size
+
+    @property
+    def encoding_label(self) -> str:
+        if self.encoding:
+            return ENCODING_NAMES.get(self.encoding, self.encoding.upper())
+        return {"xlsx": "XLSX", "xls-html": "XLS/HTML", "xls-biff": "XLS"}.get(
+            self.format, self.format
+        )
+
+    def rows(self) -> Iterator[list[str]]:
+        raise NotImplementedError
+
+    def head(self, n: int = HEADER_SCAN_ROWS) -> list[list[str]]:
+        out = []
+        for row in self.rows():
+            out.append(row)
+            if len(out) >= n:
+                break
+        return out
+
+
+class CsvSource(Source):
+    format = "csv"
+
+    def __init__(self, path: Path, encoding: str | None = None):
+        super().__init__(path)
+        self.encoding = encoding or detect_encoding(path)
+        with open(path, encoding=self.encoding, newline="") as f:
+            first = f.readline()
+            for _ in range(HEADER_SCAN_ROWS):
+                line = f.readline()
+                if not line:
+                    break
+                if line.count(",") + line.count("\t") > first.count(",") + first.count("\t"):
+                    first = line
+        self.delimiter = _sniff_delimiter(first)
+
+    def rows(self) -> Iterator[list[str]]:
+        with open(self.path, encoding=self.encoding, newline="") as f:
+            try:
+                for row in csv.reader(f, delimiter=self.delimiter):
+                    yield [c.strip() for c in row]
+            except csv.Error as exc:
+                raise ImportFileError(
+                    t("imp.error.csv", file=self.path.name, problem=exc)
+                ) from None
+
+
+class XlsxSource(Source):
+    format = "xlsx"
+
+    def __init__(self, path: Path, sheet: str | None):
+        super().__init__(path)
+        import openpyxl
+
+        try:
+            self._wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a broken file
+            raise ImportFileError(t("imp.error.unreadable", file=path.name, problem=exc)) from None
+        names = self._wb.sheetnames
+        if sheet is not None and sheet not in names:
+            raise ImportFileError(t("imp.error.sheet", sheet=sheet, sheets="、".join(names)))
+        self.sheet = sheet or names[0]
+        self.sheets = names
+
+    def rows(self) -> Iterator[list[str]]:
+        ws = self._wb[self.sheet]
+        for row in ws.iter_rows(values_only=True):
+            yield [cell_text(v) for v in row]
+
+
+class XlsBiffSource(Source):
+    format = "xls-biff"
+
+    def __init__(self, path: Path, sheet: str | None):
+        super().__init__(path)
+        import xlrd
+
+        try:
+            self._book = xlrd.open_workbook(str(path), on_demand=True)
+        except Exception as exc:  # xlrd raises XLRDError, struct errors, …
+            raise ImportFileError(t("imp.error.unreadable", file=path.name, problem=exc)) from None
+        names = self._book.sheet_names()
+        if sheet is not None and sheet not in names:
+            raise ImportFileError(t("imp.error.sheet", sheet=sheet, sheets="、".join(names)))
+        self.sheet = sheet or names[0]
+        self.sheets = names
+
+    def rows(self) -> Iterator[list[str]]:
+        import xlrd
+
+        sh = self._book.sheet_by_name(self.sheet)
+        for r in range(sh.nrows):
+            out = []
+            for c in range(sh.ncols):
+                cell = sh.cell(r, c)
+                if cell.ctype == xlrd.XL_CELL_DATE:
+                    try:
+                        v = xlrd.xldate.xldate_as_datetime(cell.value, self._book.datemode)
+                    except (ValueError, OverflowError):
+                        v = cell.value
+                    out.append(cell_text(v))
+                elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
+                    out.append(cell_text(bool(cell.value)))
+                elif cell.ctype == xlrd.XL_CELL_ERROR:
+                    out.append("")
+                else:
+                    out.append(cell_text(cell.value))
+            yield out
+
+
+class HtmlTableSource(Source):
+    """An ``.xls`` that is really an HTML table (many web systems export this)."""
+
+    format = "xls-html"
+
+    def __init__(self, path: Path, sheet: str | None):
+        super().__init__(path)
+        import lxml.html
+
+        self.encoding = detect_encoding(path)
+        text = path.read_text(encoding=self.encoding)
+        try:
+            doc = lxml.html.fromstring(text)
+        except Exception as exc:  # lxml's ParserError and friends
+            raise ImportFileError(t("imp.error.unreadable", file=path.name, problem=exc)) from None
+        tables = doc.xpath("//table")
+        if not tables:
+            raise ImportFileError(t("imp.error.no_table", file=path.name))
+        # the table with the most rows is the data
+        self._table = max(tables, key=lambda tb: len(tb.xpath(".//tr")))
+        self.sheet = sheet
+        self.sheets = [f"table{i + 1}" for i in range(len(tables))]
+        self.encoding = None
+
+    def rows(self) -> Iterator[list[str]]:
+        for tr in self._table.xpath(".//tr"):
+            yield [" ".join(td.text_content().split()) for td in tr.xpath("./td|./th")]
+
+
+def open_source(path: str | os.PathLike, sheet: str | None = None) -> Source:
+    """Open a file by what it really is (its first bytes), not by its name."""
+    path = Path(path)
+    if not path.exists():
+        raise ImportFileError(t("imp.error.missing", file=path))
+    if path.is_dir():
+        raise ImportFileError(t("imp.error.is_dir", file=path))
+    with open(path, "rb") as f:
+        head = f.read(2048)
+    if not head.strip():
+        raise ImportFileError(t("imp.error.empty", file=path.name))
+    if head.startswith(b"PK\x03\x04"):
+        return XlsxSource(path, sheet)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return XlsBiffSource(path, sheet)
+    if b"\x00" in head:
+        raise ImportFileError(t("imp.error.binary", file=path.name))
+    sniff = head.lstrip(codecs.BOM_UTF8).lstrip().lower()
+    if sniff.startswith((b"<html", b"<!doctype", b"<table", b"<?xml", b"<meta", b"<head")):
+        return HtmlTableSource(path, sheet)
+    return CsvSource(path)
+
+
+def stringify_rows(rows: Sequence[Sequence[object]]) -> list[list[str]]:
+    return [[cell_text(c) for c in r] for r in rows]
+
+
+def write_rejects(path: Path, headers: Sequence[str], rejects: Sequence[dict]) -> None:
+    """The original row plus row, column, value, reason; UTF-8 with BOM so Excel opens it."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    extra = [t("imp.rej.row"), t("imp.rej.column"), t("imp.rej.value"), t("imp.rej.reason")]
+    w.writerow([*headers, *extra])
+    width = len(headers)
+    for r in rejects:
+        cells = list(r["cells"])[:width]
+        cells += [""] * (width - len(cells))
+        w.writerow([*cells, r["row"], r["column"], r["value"], r["reason"]])
+    with open(path, "x", encoding="utf-8-sig", newline="") as f:
+        f.write(buf.getvalue())
+
+
+def free_path(path: Path) -> Path:
+    """``path`` if it does not exist, else the first free ``stem-2.ext``, ``stem-3.ext``, …"""
+    if not path.exists():
+        return path
+    n = 2
+    while True:
+        cand = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        if not cand.exists():
+            return cand
+        n += 1
+
+
+def default_rejects_path(source: Path) -> Path:
+    return source.with_name(f"{source.stem}.rejects.csv")
