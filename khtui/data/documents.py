@@ -371,7 +371,8 @@ def _table(document, block: Table, f: _Fonts, style_ids: dict[str, str], usable_
 
     n = len(block.headers)
     total = sum(block.widths)
-    widths = [Emu(int(usable_emu * w / total)) for w in block.widths]
+    # whole twips (Word's unit), rounded down, so the columns never add up past the margins
+    widths = [Emu(int(usable_emu / 635 * w / total) * 635) for w in block.widths]
     table = document.add_table(rows=1, cols=n)
     table.style = document.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER

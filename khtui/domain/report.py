@@ -137,15 +137,20 @@ def fmt_signed_pct(x: float | None) -> str:
     return "-" if x is None else f"{x:+.1f}%"
 
 
-def cn_date(d: str | dt.date) -> str:
-    """'2026-11-16' -> '2026年11月16日'."""
+def cn_date(d: str | dt.date, tr: Tr | None = None) -> str:
+    """'2026-11-16' -> '2026年11月16日' (or the translator's ``rpt.fmt.date``)."""
     day = d if isinstance(d, dt.date) else dt.date.fromisoformat(d)
+    if tr is not None:
+        return tr("rpt.fmt.date", y=day.year, m=day.month, d=day.day)
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def cn_month(key: str) -> str:
-    y, m = key.split("-")
-    return f"{int(y)}年{int(m)}月"
+def cn_month(key: str, tr: Tr | None = None) -> str:
+    """'2026-10' -> '2026年10月' (or the translator's ``rpt.fmt.month``)."""
+    y, m = (int(x) for x in key.split("-"))
+    if tr is not None:
+        return tr("rpt.fmt.month", y=y, m=m)
+    return f"{y}年{m}月"
 
 
 def cn_numeral(n: int) -> str:
@@ -272,7 +277,7 @@ def build_weekly(
     start, end = figures["start"], figures["end"]
     meta = [
         tr("rpt.meta.am", name=am_name),
-        tr("rpt.meta.period", start=cn_date(start), end=cn_date(end), week=figures["week"]),
+        tr("rpt.meta.period", start=cn_date(start, tr), end=cn_date(end, tr), week=figures["week"]),
     ]
     if version:
         meta.append(tr("rpt.meta.version", version=version, status=tr(f"rpt.status.{status}")))
@@ -347,7 +352,7 @@ def build_weekly(
         Paragraph(
             tr(
                 "rpt.coverage.summary",
-                as_of=cn_date(c["as_of"]),
+                as_of=cn_date(c["as_of"], tr),
                 active=c["active"],
                 visited=c["visited"],
                 rate=fmt_pct(rate(c["visited"], c["active"])),
@@ -457,8 +462,8 @@ def build_weekly(
             Paragraph(
                 tr(
                     "rpt.brands.summary",
-                    start=cn_date(br["window_start"]),
-                    end=cn_date(br["window_end"]),
+                    start=cn_date(br["window_start"], tr),
+                    end=cn_date(br["window_end"], tr),
                     active=br["active"],
                 )
             )
@@ -662,13 +667,13 @@ def build_monthly(
     month = figures["month"]
     doc = ReportDocument(
         "monthly",
-        tr("rpt.monthly.title", month=cn_month(month)),
+        tr("rpt.monthly.title", month=cn_month(month, tr)),
         [
             tr("rpt.meta.am", name=am_name),
             tr(
                 "rpt.meta.month_period",
-                start=cn_date(figures["start"]),
-                end=cn_date(figures["end"]),
+                start=cn_date(figures["start"], tr),
+                end=cn_date(figures["end"], tr),
             ),
         ],
     )
@@ -687,7 +692,7 @@ def build_monthly(
         Paragraph(
             tr(
                 "rpt.sales.summary",
-                month=cn_month(month),
+                month=cn_month(month, tr),
                 qty=fmt_num(cur["qty"]),
                 jian=fmt_num(cur["qty"] / figures["tiao_per_jian"], 1),
                 amount=fmt_money(cur["amount"]),
@@ -910,11 +915,11 @@ def build_plan(
         tr("rpt.meta.am", name=am_name),
         tr(
             "rpt.plan.meta",
-            month=cn_month(month),
+            month=cn_month(month, tr),
             status=tr(f"rpt.plan.status.{figures['status']}"),
         ),
     ]
-    doc = ReportDocument("plan", tr("rpt.plan.title", month=cn_month(month)), meta)
+    doc = ReportDocument("plan", tr("rpt.plan.title", month=cn_month(month, tr)), meta)
     b = doc.blocks
     b.append(Heading(section_title(1, tr("rpt.sec.plan_overview"))))
     b.append(
@@ -967,13 +972,13 @@ def build_plan(
         )
     b.append(Heading(section_title(2, tr("rpt.sec.plan_days"))))
     if not figures["days"]:
-        b.append(Paragraph(tr("rpt.plan.none", month=cn_month(month))))
+        b.append(Paragraph(tr("rpt.plan.none", month=cn_month(month, tr))))
     for day in figures["days"]:
         b.append(
             Heading(
                 tr(
                     "rpt.plan.day",
-                    date=cn_date(day["day"]),
+                    date=cn_date(day["day"], tr),
                     weekday=weekday_name(day["day"], tr),
                     routes=day["routes"] or "-",
                     n=len(day["visits"]),

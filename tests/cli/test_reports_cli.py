@@ -1,0 +1,95 @@
+"""`khtui report week` and `khtui report month`."""
+
+from __future__ import annotations
+
+import json
+
+import docx
+import pytest
+from click.testing import CliRunner
+
+from khtui.cli import main
+from khtui.domain.report import default_week
+from tests.data.test_reports import seed_reports
+
+
+@pytest.fixture
+def db(store, db_path):
+    seed_reports(store)
+    store.save_weekly_draft("2026-W47", {"problems": "命令行里的问题"})
+    return db_path
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_report_week_writes_the_docx(db, tmp_path):
+    out = tmp_path / "周报.docx"
+    r = run("--db", str(db), "report", "week", "--week", "2026-W47", "--docx", str(out))
+    assert r.exit_code == 0, r.output
+    assert r.output.strip() == f"已写出 2026-W47 周报：{out}"
+    d = docx.Document(out)
+    assert d.paragraphs[0].text == "客户经理工作周报（2026-W47）"
+    assert "命令行里的问题" in [p.text for p in d.paragraphs]
+
+
+def test_existing_file_needs_force(db, tmp_path):
+    out = tmp_path / "w.docx"
+    out.write_bytes(b"keep")
+    r = run("--db", str(db), "report", "week", "--week", "2026-W47", "--docx", str(out))
+    assert r.exit_code == 1
+    assert r.output.count("\n") == 1 and "已存在；加 --force 覆盖" in r.output
+    assert out.read_bytes() == b"keep"
+    r = run("--db", str(db), "report", "week", "--week", "2026-W47", "--docx", str(out), "--force")
+    assert r.exit_code == 0 and out.read_bytes() != b"keep"
+
+
+def test_bad_week_is_one_clear_line(db, tmp_path):
+    r = run("--db", str(db), "report", "week", "--week", "2026-47", "--docx", str(tmp_path / "x"))
+    assert r.exit_code == 1
+    assert r.output.strip() == "错误: 周次无效：2026-47（格式 YYYY-Www，例如 2026-W47）"
+
+
+def test_default_week_and_json(db, store, tmp_path):
+    import datetime as dt
+
+    out = tmp_path / "w.docx"
+    r = run("--db", str(db), "report", "week", "--docx", str(out), "--json")
+    assert r.exit_code == 0, r.output
+    payload = json.loads(r.output)
+    week = default_week(dt.date.today())  # the command runs on the real clock
+    assert payload == {
+        "path": str(out),
+        "week": week,
+        "version": store.weekly_report(week)["version"],
+        "status": "draft",
+    }
+    assert docx.Document(out).paragraphs[0].text == f"客户经理工作周报（{week}）"
+
+
+def test_report_month(db, tmp_path):
+    out = tmp_path / "m.docx"
+    r = run(
+        "--db", str(db), "--lang", "en", "report", "month", "--month", "2026-10", "--docx", str(out)
+    )
+    assert r.exit_code == 0, r.output
+    assert r.output.strip() == f"wrote the market analysis of 2026-10: {out}"
+    assert docx.Document(out).paragraphs[0].text == "Market analysis, 2026-10"
+
+
+def test_report_month_errors(db, tmp_path):
+    r = run("--db", str(db), "report", "month", "--month", "2026-13", "--docx", str(tmp_path / "m"))
+    assert r.exit_code == 1 and "月份无效" in r.output
+    r = run(
+        "--db",
+        str(db),
+        "report",
+        "month",
+        "--month",
+        "2026-10",
+        "--docx",
+        str(tmp_path / "no" / "m.docx"),
+    )
+    assert r.exit_code == 1 and "不存在" in r.output
+    assert not (tmp_path / "no").exists()

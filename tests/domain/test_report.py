@@ -1,0 +1,222 @@
+"""ISO week helpers, small figures and the report documents as plain data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from khtui.domain.report import (
+    Heading,
+    Paragraph,
+    Table,
+    add_weeks,
+    build_weekly,
+    change_pct,
+    cn_numeral,
+    default_week,
+    is_price_deviation,
+    normalise_week,
+    parse_week,
+    rate,
+    reason_names,
+    section_title,
+    week_key,
+    week_range,
+)
+
+
+def tr(key, **kw):
+    """A translator that shows the key and its arguments, so tests see what was asked for."""
+    return key + ("" if not kw else " " + " ".join(f"{k}={v}" for k, v in sorted(kw.items())))
+
+
+# -- weeks ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("today", "week"),
+    [
+        (dt.date(2026, 11, 23), "2026-W47"),  # Monday: the week that ended yesterday
+        (dt.date(2026, 11, 22), "2026-W46"),  # Sunday: this week is not over yet
+        (dt.date(2026, 11, 21), "2026-W46"),  # Saturday
+        (dt.date(2027, 1, 4), "2026-W53"),  # 2026 has 53 ISO weeks (1 Jan 2026 is a Thursday)
+        (dt.date(2026, 1, 5), "2026-W01"),  # Monday 29 Dec 2025 .. Sunday 4 Jan 2026
+    ],
+)
+def test_default_week_is_last_complete_week(today, week):
+    assert default_week(today) == week
+
+
+def test_week_range_and_key():
+    assert week_range("2026-W47") == (dt.date(2026, 11, 16), dt.date(2026, 11, 22))
+    assert week_range("2026-W01") == (dt.date(2025, 12, 29), dt.date(2026, 1, 4))
+    assert week_key(dt.date(2026, 12, 31)) == "2026-W53"
+    assert week_key(dt.date(2027, 1, 3)) == "2026-W53"
+    assert week_key(dt.date(2027, 1, 4)) == "2027-W01"
+    assert add_weeks("2026-W53", 1) == "2027-W01"
+    assert add_weeks("2026-W01", -1) == "2025-W52"
+
+
+@pytest.mark.parametrize("text", ["2026-W47", "2026W47", "2026-w47", " 2026-W47 "])
+def test_week_spellings(text):
+    assert normalise_week(text) == "2026-W47"
+
+
+@pytest.mark.parametrize(
+    "text", ["2026-47", "W47", "2026-W047", "2026-W00", "2027-W53", "2026-W54", "", "x"]
+)
+def test_bad_weeks_are_refused_with_the_format(text):
+    with pytest.raises(ValueError, match="not a week"):
+        parse_week(text)
+
+
+# -- figures ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("actual", "guide", "flagged"),
+    [
+        (275.0, 250.0, False),  # exactly +10 %: not above the threshold
+        (225.0, 250.0, False),  # exactly -10 %
+        (275.1, 250.0, True),
+        (224.9, 250.0, True),
+        (250.0, None, False),  # no guide price: nothing to compare
+        (None, 250.0, False),
+    ],
+)
+def test_price_deviation_threshold(actual, guide, flagged):
+    assert is_price_deviation(actual, guide, 10.0) is flagged
+
+
+def test_rates_without_a_basis_are_none():
+    assert rate(1, 0) is None and rate(None, 3) is None and rate(1, 4) == 25.0
+    assert change_pct(5, 0) is None and change_pct(110, 100) == pytest.approx(10.0)
+
+
+@pytest.mark.parametrize(
+    ("n", "text"), [(1, "一"), (9, "九"), (10, "十"), (11, "十一"), (20, "二十"), (21, "二十一")]
+)
+def test_chinese_section_numbers(n, text):
+    assert cn_numeral(n) == text
+    assert section_title(n, "标题") == f"{text}、标题"
+
+
+def test_reason_names_keep_unknown_reasons_and_order_known_ones():
+    assert reason_names({"care": 1, "complaint": 2, "plan": 0}, tr) == (
+        "rpt.reason.complaint 2rpt.list_seprpt.reason.care 1"
+    )
+    assert reason_names(["plan", "其他"], tr) == "rpt.reason.planrpt.list_sep其他"
+
+
+def test_table_checks_its_shape():
+    with pytest.raises(ValueError, match="one numeric flag"):
+        Table(["a", "b"], [], [False], [1, 1])
+    with pytest.raises(ValueError, match="has 1 cells"):
+        Table(["a", "b"], [["x"]], [False, False], [1, 1])
+
+
+# -- the weekly document ----------------------------------------------------------------------
+def _figures(deviations: int = 0) -> dict:
+    return {
+        "week": "2026-W47",
+        "start": "2026-11-16",
+        "end": "2026-11-22",
+        "visits": {
+            "total": 4,
+            "done": 2,
+            "skipped": 1,
+            "checked_in": 0,
+            "planned": 0,
+            "rescheduled": 1,
+            "adhoc": 0,
+            "skip_reasons": [{"reason": "关门", "count": 1}],
+            "by_day": [{"day": "2026-11-16", "routes": "A线", "total": 3, "done": 2, "skipped": 1}],
+        },
+        "coverage": {
+            "month": "2026-11",
+            "as_of": "2026-11-22",
+            "active": 4,
+            "visited": 3,
+            "unvisited": [{"code": "R4", "name": "四号店", "route": None}],
+            "working_days_left": 6,
+        },
+        "prices": {
+            "observations": deviations,
+            "retailers": 1,
+            "brands": 1,
+            "unmarked": 0,
+            "threshold_pct": 10.0,
+            "deviations": [
+                {
+                    "observed_on": "2026-11-16",
+                    "code": f"R{i}",
+                    "name": f"店{i}",
+                    "brand_code": "B1",
+                    "brand": "品牌",
+                    "guide": 100.0,
+                    "actual": 120.0,
+                    "dev_pct": 20.0,
+                }
+                for i in range(deviations)
+            ],
+        },
+        "stock": [],
+        "brands": {
+            "window_start": "2026-10-24",
+            "window_end": "2026-11-22",
+            "active": 4,
+            "rows": [],
+        },
+        "complaints": {
+            "opened": 0,
+            "answered": 0,
+            "closed": 0,
+            "overdue": 0,
+            "open_total": 0,
+            "items": [],
+        },
+        "dynamics": [],
+        "next_week": {"week": "2026-W48", "total": 0, "days": []},
+    }
+
+
+def test_weekly_sections_in_order_with_the_narrative_last():
+    doc = build_weekly(_figures(), {"problems": "第一行\n\n第二行"}, tr, am_name="张经理")
+    headings = [b.text for b in doc.blocks if isinstance(b, Heading)]
+    assert headings == [
+        "一、rpt.sec.visits",
+        "二、rpt.sec.coverage",
+        "三、rpt.sec.prices",
+        "四、rpt.sec.stock",
+        "五、rpt.sec.brands",
+        "六、rpt.sec.complaints",
+        "七、rpt.sec.dynamics",
+        "八、rpt.sec.next_week",
+        "九、rpt.narrative.problems",
+        "十、rpt.narrative.suggestions",
+        "十一、rpt.narrative.improvements",
+    ]
+    i = doc.blocks.index(next(b for b in doc.blocks if getattr(b, "text", "").endswith("problems")))
+    assert [b.text for b in doc.blocks[i + 1 : i + 3]] == ["第一行", "第二行"]
+    empty = [b for b in doc.blocks if isinstance(b, Paragraph) and b.style == "empty"]
+    assert len(empty) == 2  # suggestions and improvements not written yet
+    assert "rpt.meta.am name=张经理" in doc.meta
+
+
+def test_weekly_visit_rate_leaves_rescheduled_out():
+    doc = build_weekly(_figures(), {}, tr, am_name="x")
+    summary = next(b.text for b in doc.blocks if b.text.startswith("rpt.visits.summary"))
+    assert "total=3" in summary and "rate=66.7%" in summary
+
+
+def test_long_detail_tables_are_cut_with_a_note():
+    doc = build_weekly(_figures(deviations=5), {}, tr, am_name="x", max_rows=3)
+    table = next(b for b in doc.blocks if isinstance(b, Table) and "rpt.col.deviation" in b.headers)
+    assert len(table.rows) == 3
+    assert table.rows[0][-1] == "+20.0%"
+    assert any(b.text == "rpt.more_rows n=2" for b in doc.blocks if isinstance(b, Paragraph))
+
+
+def test_counts_cover_paragraphs_and_cells():
+    doc = build_weekly(_figures(), {}, tr, am_name="x")
+    paras, cells = doc.counts()
+    tables = [b for b in doc.blocks if isinstance(b, Table)]
+    assert cells == sum(len(t.headers) * (len(t.rows) + 1) for t in tables)
+    assert paras == 1 + len(doc.meta) + len(doc.blocks) - len(tables)
