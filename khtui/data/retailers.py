@@ -98,6 +98,30 @@ class RetailerOps:
             )
         ]
 
+    def overdue_complaint_counts(self, codes: Iterable[str], on: Any) -> dict[str, int]:
+        """Overdue complaints per retailer among ``codes`` on day ``on`` (open or forwarded,
+        due before that day); retailers without any are left out. For lists: one query."""
+        codes = list(dict.fromkeys(codes))
+        if not codes:
+            return {}
+        marks = ",".join("?" * len(codes))
+        return {
+            r[0]: r[1]
+            for r in self.query(
+                f"SELECT retailer_code, count(*) FROM complaints WHERE retailer_code IN ({marks}) "
+                "AND status IN ('open', 'forwarded') AND due_on < ? GROUP BY retailer_code",
+                [*codes, str(on)],
+            )
+        }
+
+    def count_future_visits(self, code: str) -> int:
+        """Planned visits of this retailer after today: what a status change would remove."""
+        return self.scalar(
+            "SELECT count(*) FROM visits WHERE retailer_code = ? AND status = 'planned' "
+            "AND planned_date > ?",
+            (code, self.today().isoformat()),
+        )
+
     # -- writing ----------------------------------------------------------------------------
     def _audit(self, conn, code: str, field: str, old: Any, new: Any, by: str, source: str) -> None:
         conn.execute(
