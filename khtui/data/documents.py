@@ -18,6 +18,7 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Callable
+from copy import deepcopy
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -401,19 +402,32 @@ def _table(document, block: Table, f: _Fonts, style_ids: dict[str, str], usable_
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _run(p, text, f.heading, bold=True)
 
-    right = WD_ALIGN_PARAGRAPH.RIGHT
-    table_style = style_ids["table"]
-    body = f.body
+    if not block.rows:
+        return
+    # One body row is laid out with python-docx (per-cell width from the grid, table text
+    # style, right-aligned numbers, East Asian font on the run), then copied for every row
+    # with only the texts changed: the same XML, without python-docx's per-element lookups.
+    template = table.add_row()
+    tr = template._tr
+    tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    for cell, numeric in zip(template.cells, block.numeric, strict=True):
+        p = cell.paragraphs[0]
+        p._p.style = style_ids["table"]
+        if numeric:
+            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        run = p.add_run("-")
+        set_fonts(run._r.get_or_add_rPr(), *f.body)
+    texts = list(tr.iter(qn("w:t")))
+    for el in texts:
+        el.set(qn("xml:space"), "preserve")
+    tbl = table._tbl
+    tbl.remove(tr)
+    t_tag = qn("w:t")
     for values in block.rows:
-        row = table.add_row()  # each new cell takes its width from the grid (tcW per cell)
-        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-        for cell, text, numeric in zip(row.cells, values, block.numeric, strict=True):
-            p = cell.paragraphs[0]
-            p._p.style = table_style
-            if numeric:
-                p.alignment = right
-            run = p.add_run(text)
-            set_fonts(run._r.get_or_add_rPr(), *body)
+        row = deepcopy(tr)
+        for el, text in zip(row.iter(t_tag), values, strict=True):
+            el.text = text
+        tbl.append(row)
 
 
 def render_docx(doc: ReportDocument, rules: Rules):

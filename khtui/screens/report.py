@@ -71,7 +71,7 @@ def figures_renderable(doc: ReportDocument):
         elif isinstance(block, Table):
             table = RichTable(show_edge=False, pad_edge=False, expand=False, box=None)
             for header, numeric in zip(block.headers, block.numeric, strict=True):
-                table.add_column(header, justify="right" if numeric else "left", style="")
+                table.add_column(header, justify="right" if numeric else "left", overflow="fold")
             for row in block.rows:
                 table.add_row(*row)
             parts.append(table)
@@ -178,6 +178,8 @@ class ReportScreen(Screen):
             area = self.query_one(f"#rpt-{key}", TextArea)
             area.load_text(self._saved.get(key, ""))
             area.disabled = False
+        if not isinstance(self.focused, TextArea):
+            self.query_one(f"#rpt-{NARRATIVE_KEYS[0]}", TextArea).focus()
         self._show_status()
 
     def _show_status(self, extra: str = "") -> None:
@@ -293,7 +295,10 @@ class ReportScreen(Screen):
             self.post_message(self.Failed(t("doc.err.no_folder", folder=f"{folder} ({exc})")))
             return
         report = store.weekly_report(week)
-        stem = t("rpt.file.weekly", week=week, version=report["version"] or 0)
+        if report["version"]:
+            stem = t("rpt.file.weekly", week=week, version=report["version"])
+        else:
+            stem = t("rpt.file.weekly_new", week=week)
         path = free_path(folder, stem, ".docx")
         try:
             write_weekly_docx(store, week, path)
