@@ -187,38 +187,36 @@ def _reject(row: int, cells, column: str, value: str, reason: str) -> dict:
 
 
 def _import_orders(store, source, match, result, rejected, dry_run, progress) -> None:
-    from khtui.data.importers.orders import (
-        Stage,
-        clean_batch,
-        merge_staged,
-        stage_near,
-        text_batches,
-    )
+    from khtui.data.importers.orders import clean_batch, text_batches, write_orders
 
     invalid: list = []
-    stage = Stage(stage_near(store.path))
-    try:
+
+    def cleaned():
         for first_row, cols in text_batches(source, match, progress, invalid):
             table, bad, skipped, read = clean_batch(first_row, cols, match, store.rules)
             rejected.extend(bad)
             result.skipped += skipped
             result.read += read
-            stage.add(table)
-        stage.finish()
-        for number, cells, actual, expected in invalid:
-            result.read += 1
-            rejected.append(
-                _reject(
-                    number if number and number > 0 else 0,
-                    cells,
-                    "",
-                    "",
-                    t("imp.reason.columns", actual=actual, expected=expected),
-                )
+            yield table
+
+    counts, period = write_orders(
+        store,
+        cleaned(),
+        expected_lines=source.size // BYTES_PER_LINE,
+        dry_run=dry_run,
+        rejects=rejected,
+    )
+    for number, cells, actual, expected in invalid:
+        result.read += 1
+        rejected.append(
+            _reject(
+                number if number and number > 0 else 0,
+                cells,
+                "",
+                "",
+                t("imp.reason.columns", actual=actual, expected=expected),
             )
-        counts = merge_staged(store, stage, dry_run=dry_run, extra_rejects=rejected)
-    finally:
-        stage.cleanup()
+        )
     result.new = counts["new"]
     result.updated = counts["updated"]
     result.unchanged = counts["unchanged"]
@@ -226,5 +224,8 @@ def _import_orders(store, source, match, result, rejected, dry_run, progress) ->
     result.duplicates = counts["duplicates"]
     result.unknown_retailers = counts.get("unknown_retailers", 0)
     result.unknown_lines = counts.get("unknown_lines", 0)
-    if stage.lo:
-        result.period = (stage.lo, stage.hi)
+    result.period = period
+
+
+# A rough size of one order line in a file, to tell a large load from a small one.
+BYTES_PER_LINE = 64

@@ -17,10 +17,8 @@ was stored. A large load drops the two order-line indexes and builds them again 
 
 from __future__ import annotations
 
-import os
-import shutil
+import contextlib
 import sqlite3
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -198,41 +196,27 @@ def _fast_float(arr):
 
 
 def clean_batch(first_row: int, cols: list, match: HeaderMatch, rules):
-    """One batch of text columns -> (Arrow table of valid lines, rejects, skipped, read)."""
+    """One batch of text columns -> (Arrow table of valid lines, rejects, skipped, read).
+
+    Valid lines carry their file row number in ``row``. Blank rows and totals rows (合计)
+    are skipped, not rejected: they are told apart among the rows that fail (few).
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
     n = len(cols[0]) if cols else 0
     c = match.columns
     label = {f: match.headers[i] for f, i in c.items()}
-    # blank rows and totals rows (合计) are skipped, not rejected
-    nonblank = None
-    for col in cols:
-        has = pc.not_equal(pc.utf8_trim_whitespace(col), "")
-        nonblank = has if nonblank is None else pc.or_(nonblank, has)
-    first_cell = None
-    for col in reversed(cols):
-        trimmed = pc.utf8_trim_whitespace(col)
-        first_cell = (
-            trimmed
-            if first_cell is None
-            else pc.if_else(pc.equal(first_cell, ""), trimmed, first_cell)
-        )
-    total = pc.starts_with(first_cell, "合计")
-    for mark in ("总计", "小计", "累计"):
-        total = pc.or_(total, pc.starts_with(first_cell, mark))
-    keep = pc.and_(nonblank, pc.invert(total))
-    skipped = n - pc.sum(keep.cast(pa.int64())).as_py() if n else 0
+    values: dict[str, Any] = {}
+    reason_cols: list[tuple[str, Any]] = []
 
-    out: dict[str, Any] = {}
-    reason_cols: list[tuple[str, Any]] = []  # (field, reasons)
-
-    def code(field, lbl):
+    def code_fn(lbl):
         return lambda raw: clean_code(raw, lbl)
 
     for fld in ("code", "brand_code"):
-        v, r = _clean_column(cols[c[fld]], code(fld, label[fld]), pa.string())
-        out[fld], _ = v, reason_cols.append((fld, r))
+        v, r = _clean_column(cols[c[fld]], code_fn(label[fld]), pa.string())
+        values[fld] = v
+        reason_cols.append((fld, r))
 
     def date_fn(raw, lbl=label["order_date"]):
         d = parse_date(raw, lbl)
@@ -241,19 +225,14 @@ def clean_batch(first_row: int, cols: list, match: HeaderMatch, rules):
         return d
 
     v, r = _clean_column(cols[c["order_date"]], date_fn, pa.string())
-    out["order_date"] = v
+    values["order_date"] = v
     reason_cols.append(("order_date", r))
-    out["brand_name"] = (
-        pc.utf8_trim_whitespace(cols[c["brand_name"]])
-        if "brand_name" in c
-        else pa.nulls(n, pa.string())
-    )
 
     def number(fld, *, required):
         col = cols[c[fld]]
         fast = _fast_float(col)
         if fast is not None:
-            return fast, pa.nulls(n, pa.string())
+            return fast, None
 
         def fn(raw, lbl=label[fld]):
             x = parse_number(raw, lbl)
@@ -268,7 +247,7 @@ def clean_batch(first_row: int, cols: list, match: HeaderMatch, rules):
     qty, r = number(qty_field, required=True)
     reason_cols.append((qty_field, r))
     factor = tiao_per(unit, rules)
-    out["qty_tiao"] = qty if factor == 1.0 else pc.multiply(qty, factor)
+    qty_tiao = qty if factor == 1.0 else pc.round(pc.multiply(qty, factor), 4)
     price = None
     if "price" in c:
         price, r = number("price", required=False)
@@ -276,40 +255,64 @@ def clean_batch(first_row: int, cols: list, match: HeaderMatch, rules):
     if "amount" in c:
         amount, r = number("amount", required=price is None)
         reason_cols.append(("amount", r))
-        if price is not None:
+        if price is not None and r is not None:
             amount = pc.if_else(
-                pc.is_null(amount), pc.round(pc.multiply(out["qty_tiao"], price), 2), amount
+                pc.is_null(amount), pc.round(pc.multiply(qty_tiao, price), 2), amount
             )
     else:
-        amount = pc.round(pc.multiply(out["qty_tiao"], price), 2)
-    missing_amount = pc.is_null(amount)
-    out["amount"] = amount
-    out["price"] = price if price is not None else pa.nulls(n, pa.float64())
+        amount = pc.round(pc.multiply(qty_tiao, price), 2)
 
     # the first problem of each row, in column order
-    reason = pa.nulls(n, pa.string())
-    column = pa.nulls(n, pa.string())
+    reason = None
+    column = None
     for fld, r in reason_cols:
-        take = pc.and_(pc.is_null(reason), pc.is_valid(r))
-        reason = pc.if_else(take, r, reason)
-        column = pc.if_else(take, label[fld], column)
-    no_amount = pc.and_(pc.is_null(reason), missing_amount)
-    lbl_amount = label.get("amount") or label.get("price")
-    reason = pc.if_else(no_amount, t("imp.reason.empty", column=lbl_amount), reason)
-    column = pc.if_else(no_amount, lbl_amount, column)
+        if r is None or r.null_count == len(r):
+            continue
+        if reason is None:
+            reason = r
+            column = pc.if_else(pc.is_valid(r), label[fld], pa.scalar(None, pa.string()))
+        else:
+            take = pc.and_(pc.is_null(reason), pc.is_valid(r))
+            reason = pc.if_else(take, r, reason)
+            column = pc.if_else(take, label[fld], column)
+    no_amount = pc.is_null(amount)
+    if pc.any(no_amount).as_py():  # neither amount nor price (rows bad elsewhere included)
+        lbl = label.get("amount") or label.get("price")
+        base = reason if reason is not None else pa.nulls(n, pa.string())
+        take = pc.and_(pc.is_null(base), no_amount)
+        reason = pc.if_else(take, t("imp.reason.empty", column=lbl), base)
+        column = pc.if_else(take, lbl, column if column is not None else pa.nulls(n, pa.string()))
 
-    bad = pc.and_(keep, pc.is_valid(reason))
-    good = pc.and_(keep, pc.is_null(reason))
     rows = pa.array(range(first_row, first_row + n), pa.int64())
     rejects = []
-    if pc.any(bad).as_py():
-        bad_idx = pc.indices_nonzero(bad).to_pylist()
+    skipped = 0
+    table = pa.table(
+        {
+            "row": rows,
+            "retailer_code": values["code"],
+            "order_date": values["order_date"],
+            "brand_code": values["brand_code"],
+            "brand_name": pc.utf8_trim_whitespace(cols[c["brand_name"]])
+            if "brand_name" in c
+            else pa.nulls(n, pa.string()),
+            "qty_tiao": qty_tiao,
+            "amount": amount,
+            "price": price if price is not None else pa.nulls(n, pa.float64()),
+        }
+    )
+    if reason is not None and reason.null_count < n:
+        bad = pc.is_valid(reason)
         reasons = reason.to_pylist()
         columns = column.to_pylist()
-        for i in bad_idx:
+        for i in pc.indices_nonzero(bad).to_pylist():
             cells = [col[i].as_py() for col in cols]
+            if not any(x.strip() for x in cells) or is_total_row(cells):
+                skipped += 1
+                continue
             col_label = columns[i]
-            col_idx = match.headers.index(col_label) if col_label in match.headers else None
+            col_idx = match.columns.get(
+                next((f for f, h in label.items() if h == col_label), ""), None
+            )
             rejects.append(
                 {
                     "row": first_row + i,
@@ -319,100 +322,126 @@ def clean_batch(first_row: int, cols: list, match: HeaderMatch, rules):
                     "reason": reasons[i],
                 }
             )
-    table = pa.table(
-        {
-            "row": rows,
-            "retailer_code": out["code"],
-            "order_date": out["order_date"],
-            "brand_code": out["brand_code"],
-            "brand_name": out["brand_name"],
-            "qty_tiao": out["qty_tiao"],
-            "amount": out["amount"],
-            "price": out["price"],
-        }
-    ).filter(good)
-    read = n - skipped
-    return table, rejects, skipped, read
+        table = table.filter(pc.invert(bad))
+    return table, rejects, skipped, n - skipped
 
 
-# -- staging -------------------------------------------------------------------------------
-class Stage:
-    """A temporary SQLite file holding the valid lines until the merge."""
+class Aggregates:
+    """Monthly aggregates of the imported lines, built in Arrow batch by batch.
 
-    def __init__(self, near: Path):
-        self.dir = Path(tempfile.mkdtemp(prefix=".khtui-import-", dir=near))
-        self.path = self.dir / "stage.db"
+    Memory is bounded: when the groups outgrow ``limit`` the partial sums are dropped and
+    the merge rebuilds the aggregates in SQL instead (slower, same result).
+    """
+
+    def __init__(self, limit: int = 1_500_000):
+        self.limit = limit
+        self.parts: list = []
         self.rows = 0
-        self.codes: set[str] = set()
-        self.lo: str | None = None
-        self.hi: str | None = None
-        self._adbc = None
-        self._sqlite = None
-        try:
-            import adbc_driver_sqlite.dbapi as adbc
-
-            self._adbc = adbc.connect(str(self.path), autocommit=True)
-            cur = self._adbc.cursor()
-            for pragma in ("journal_mode = OFF", "synchronous = OFF"):
-                cur.execute(f"PRAGMA {pragma}")
-                cur.fetchall()
-            cur.close()
-        except ImportError:
-            self._sqlite = sqlite3.connect(str(self.path), isolation_level=None)
-            self._sqlite.execute("PRAGMA journal_mode = OFF")
-            self._sqlite.execute("PRAGMA synchronous = OFF")
-        self._create()
-
-    def _create(self) -> None:
-        sql = (
-            "CREATE TABLE lines (row INTEGER, retailer_code TEXT, order_date TEXT, "
-            "brand_code TEXT, brand_name TEXT, qty_tiao REAL, amount REAL, price REAL, "
-            "skip INTEGER NOT NULL DEFAULT 0)"
-        )
-        if self._adbc is not None:
-            cur = self._adbc.cursor()
-            cur.execute(sql)
-            cur.close()
-        else:
-            self._sqlite.execute(sql)
+        self.given_up = False
 
     def add(self, table) -> None:
         import pyarrow.compute as pc
 
-        if table.num_rows == 0:
+        if self.given_up or table.num_rows == 0:
             return
-        self.rows += table.num_rows
-        self.codes.update(pc.unique(table["retailer_code"]).to_pylist())
-        lo, hi = pc.min_max(table["order_date"]).values()
-        lo, hi = lo.as_py(), hi.as_py()
-        self.lo = lo if self.lo is None else min(self.lo, lo)
-        self.hi = hi if self.hi is None else max(self.hi, hi)
-        if self._adbc is not None:
-            cur = self._adbc.cursor()
-            cur.adbc_ingest("lines", table, mode="append")
-            cur.close()
-        else:
-            self._sqlite.executemany(
-                f"INSERT INTO lines ({', '.join(STAGE_COLUMNS)}) "
-                f"VALUES ({', '.join('?' * len(STAGE_COLUMNS))})",
-                zip(*(table[c].to_pylist() for c in STAGE_COLUMNS), strict=True),
+        t2 = table.append_column("month", pc.utf8_slice_codeunits(table["order_date"], 0, 7))
+        part = t2.group_by(["retailer_code", "month", "brand_code"], use_threads=False).aggregate(
+            [
+                ("qty_tiao", "sum"),
+                ("amount", "sum"),
+                ("order_date", "min"),
+                ("order_date", "max"),
+                ("row", "count"),
+            ]
+        )
+        self.parts.append(part)
+        self.rows += part.num_rows
+        if self.rows > self.limit:
+            self._combine()
+            if self.rows > self.limit:
+                self.parts, self.rows, self.given_up = [], 0, True
+
+    def _combine(self) -> None:
+        import pyarrow as pa
+
+        if len(self.parts) <= 1:
+            return
+        whole = pa.concat_tables(self.parts)
+        part = whole.group_by(
+            ["retailer_code", "month", "brand_code"], use_threads=False
+        ).aggregate(
+            [
+                ("qty_tiao_sum", "sum"),
+                ("amount_sum", "sum"),
+                ("order_date_min", "min"),
+                ("order_date_max", "max"),
+                ("row_count", "sum"),
+            ]
+        )
+        self.parts = [
+            part.rename_columns(
+                [
+                    "retailer_code",
+                    "month",
+                    "brand_code",
+                    "qty_tiao_sum",
+                    "amount_sum",
+                    "order_date_min",
+                    "order_date_max",
+                    "row_count",
+                ]
             )
+        ]
+        self.rows = part.num_rows
 
-    def finish(self) -> None:
-        if self._adbc is not None:
-            self._adbc.close()
-            self._adbc = None
-        if self._sqlite is not None:
-            self._sqlite.close()
-            self._sqlite = None
+    def tables(self):
+        """(monthly_brand_sales, monthly_sales) as Arrow tables, sorted by key."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
 
-    def cleanup(self) -> None:
-        self.finish()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        self._combine()
+        if not self.parts:
+            return None, None
+        b = self.parts[0]
+        brand = pa.table(
+            {
+                "retailer_code": b["retailer_code"],
+                "month": b["month"],
+                "brand_code": b["brand_code"],
+                "qty_tiao": b["qty_tiao_sum"],
+                "amount": pc.round(b["amount_sum"], 2),
+                "first_date": b["order_date_min"],
+                "last_date": b["order_date_max"],
+            }
+        ).sort_by(
+            [("retailer_code", "ascending"), ("month", "ascending"), ("brand_code", "ascending")]
+        )
+        m = b.group_by(["retailer_code", "month"], use_threads=False).aggregate(
+            [("qty_tiao_sum", "sum"), ("amount_sum", "sum"), ("row_count", "sum")]
+        )
+        monthly = pa.table(
+            {
+                "retailer_code": m["retailer_code"],
+                "month": m["month"],
+                "qty_tiao": m["qty_tiao_sum_sum"],
+                "amount": pc.round(m["amount_sum_sum"], 2),
+                "lines": m["row_count_sum"],
+            }
+        ).sort_by([("retailer_code", "ascending"), ("month", "ascending")])
+        return brand, monthly
 
 
-# -- merging -------------------------------------------------------------------------------
+# -- writing -------------------------------------------------------------------------------
 _KEY = "retailer_code, order_date, brand_code"
+LINE_COLUMNS = (
+    "retailer_code",
+    "order_date",
+    "brand_code",
+    "brand_name",
+    "qty_tiao",
+    "amount",
+    "price",
+)
 _SAME = (
     "o.qty_tiao IS s.qty_tiao AND o.amount IS s.amount AND o.price IS s.price "
     "AND coalesce(o.brand_name, '') = coalesce(s.brand_name, '')"
@@ -423,161 +452,383 @@ class _Rollback(Exception):
     pass
 
 
-def merge_staged(store, stage: Stage, *, dry_run: bool, extra_rejects: list) -> dict[str, Any]:
-    """Replace the period's lines of the file's retailers with the staged lines, in one
-    transaction. Returns the counts; rejects for conflicting duplicates go to
-    ``extra_rejects``."""
-    counts = {"new": 0, "updated": 0, "unchanged": 0, "removed": 0, "duplicates": 0}
-    if stage.rows == 0:
-        return counts
-    conn = store.conn
-    with store._lock:  # ATTACH is not allowed inside a transaction: hold the store meanwhile
-        conn.execute("ATTACH DATABASE ? AS stage", (str(stage.path),))
+class OrderWriter:
+    """One write transaction for one orders import, on its own connection to the database.
+
+    The lines are bulk-ingested from Arrow (ADBC) while the file streams. A large load (the
+    file is big next to what is stored) goes straight into ``order_lines`` with its two
+    indexes dropped, each line with ``id = marker + file row``, and the indexes are built
+    again at the end; a small one goes to a temporary table first and is merged with SQL.
+    """
+
+    def __init__(self, store, *, expected_lines: int):
+        self.store = store
+        self.conn = _connect(store.path)
+        self.cur = self.conn.cursor()
+        self._exec("BEGIN IMMEDIATE")
+        self.marker = self._one("SELECT coalesce(max(id), 0) FROM order_lines")
+        self.stored = self._one("SELECT count(*) FROM order_lines")
+        self.bulk = expected_lines >= REBUILD_SHARE * self.stored
+        self.rows = 0
+        self.codes: set[str] = set()
+        self.lo: str | None = None
+        self.hi: str | None = None
+        self.aggregates = Aggregates()
+        if self.bulk:
+            self._exec("DROP INDEX IF EXISTS order_lines_key")
+            self._exec("DROP INDEX IF EXISTS order_lines_date")
+        else:
+            self._exec(
+                "CREATE TEMP TABLE _stage (row INTEGER PRIMARY KEY, retailer_code TEXT, "
+                "order_date TEXT, brand_code TEXT, brand_name TEXT, qty_tiao REAL, amount REAL, "
+                "price REAL, skip INTEGER NOT NULL DEFAULT 0)"
+            )
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def _exec(self, sql: str, params: tuple = ()) -> list:
+        self.cur.execute(sql, params) if params else self.cur.execute(sql)
         try:
-            try:
-                with store.write() as c:
-                    _merge(store, c, stage, counts, extra_rejects)
-                    counts["unknown_retailers"] = c.execute(
-                        "SELECT count(*) FROM _imp_codes WHERE code NOT IN "
-                        "(SELECT code FROM retailers)"
-                    ).fetchone()[0]
-                    if counts["unknown_retailers"]:
-                        counts["unknown_lines"] = c.execute(
-                            "SELECT count(*) FROM stage.lines WHERE NOT skip AND retailer_code "
-                            "NOT IN (SELECT code FROM retailers)"
-                        ).fetchone()[0]
-                    changed = counts["new"] or counts["updated"] or counts["removed"]
-                    if changed:
-                        known = [
-                            r[0]
-                            for r in c.execute(
-                                "SELECT code FROM _imp_codes WHERE code IN "
-                                "(SELECT code FROM retailers)"
-                            )
-                        ]
-                        if known:
-                            store.recompute(store.today(), codes=known)
-                    if dry_run or not changed:
-                        raise _Rollback
-            except _Rollback:
-                pass
-        finally:
-            conn.execute("DETACH DATABASE stage")
-    return counts
+            return self.cur.fetchall()
+        except Exception:  # statements without a result set
+            return []
 
+    def _one(self, sql: str, params: tuple = ()):
+        rows = self._exec(sql, params)
+        return rows[0][0] if rows else None
 
-def _merge(store, c: sqlite3.Connection, stage: Stage, counts: dict, extra_rejects: list) -> None:
-    c.execute("CREATE TEMP TABLE IF NOT EXISTS _imp_codes (code TEXT PRIMARY KEY)")
-    c.execute("DELETE FROM _imp_codes")
-    c.executemany("INSERT OR IGNORE INTO _imp_codes VALUES (?)", ((x,) for x in stage.codes))
-    lo, hi = stage.lo, stage.hi
-    in_period = "retailer_code IN (SELECT code FROM _imp_codes) AND order_date BETWEEN ? AND ?"
-    kept = stage.rows - _resolve_duplicates(c, counts, extra_rejects)
-    old = c.execute(f"SELECT count(*) FROM order_lines WHERE {in_period}", (lo, hi)).fetchone()[0]
-    if old:
-        matched, same = c.execute(
-            f"SELECT count(*), coalesce(sum({_SAME}), 0) FROM stage.lines s "
-            f"JOIN order_lines o USING ({_KEY}) WHERE NOT s.skip"
-        ).fetchone()
-        counts["unchanged"] = same
-        counts["updated"] = matched - same
-        counts["new"] = kept - matched
-        counts["removed"] = old - matched
-        if not (counts["new"] or counts["updated"] or counts["removed"]):
+    def _ingest(self, name: str, table, *, temporary: bool = False) -> None:
+        if hasattr(self.cur, "adbc_ingest"):
+            self.cur.adbc_ingest(name, table, mode="append", temporary=temporary)
+        else:
+            cols = table.column_names
+            self.conn.executemany(
+                f"INSERT INTO {'temp.' if temporary else ''}{name} ({', '.join(cols)}) "
+                f"VALUES ({', '.join('?' * len(cols))})",
+                zip(*(table[x].to_pylist() for x in cols), strict=True),
+            )
+
+    # -- streaming --------------------------------------------------------------------------
+    def add(self, table) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if table.num_rows == 0:
             return
-        c.execute(f"DELETE FROM order_lines WHERE {in_period}", (lo, hi))
-    else:
-        counts["new"] = kept
-    # A stored key outside the replaced period cannot clash: another date or another retailer.
-    remaining = c.execute("SELECT count(*) FROM order_lines").fetchone()[0]
-    rebuild = kept >= REBUILD_SHARE * remaining
-    if rebuild:
-        c.execute("DROP INDEX IF EXISTS order_lines_key")
-        c.execute("DROP INDEX IF EXISTS order_lines_date")
-    cols = ", ".join(STAGE_COLUMNS[1:])
-    where = " WHERE NOT skip" if kept < stage.rows else ""
-    c.execute(f"INSERT INTO order_lines ({cols}) SELECT {cols} FROM stage.lines{where}")
-    if rebuild:
-        c.execute(f"CREATE UNIQUE INDEX order_lines_key ON order_lines ({_KEY})")
-        c.execute("CREATE INDEX order_lines_date ON order_lines (order_date)")
-    _refresh_aggregates(c, lo, hi)
+        self.rows += table.num_rows
+        self.codes.update(pc.unique(table["retailer_code"]).to_pylist())
+        lo, hi = pc.min_max(table["order_date"]).values()
+        self.lo = lo.as_py() if self.lo is None else min(self.lo, lo.as_py())
+        self.hi = hi.as_py() if self.hi is None else max(self.hi, hi.as_py())
+        self.aggregates.add(table)
+        if self.bulk:
+            ids = pc.add(table["row"], pa.scalar(self.marker, pa.int64()))
+            self._ingest("order_lines", table.drop_columns(["row"]).add_column(0, "id", ids))
+        else:
+            self._ingest("_stage", table, temporary=True)
 
+    # -- merging ----------------------------------------------------------------------------
+    def merge(self, rejects: list) -> dict[str, int]:
+        counts = {"new": 0, "updated": 0, "unchanged": 0, "removed": 0, "duplicates": 0}
+        if self.rows == 0:
+            return counts
+        self._exec("CREATE TEMP TABLE _imp_codes (code TEXT PRIMARY KEY)")
+        self._ingest("_imp_codes", _codes_table(self.codes), temporary=True)
+        lo, hi = self.lo, self.hi
+        in_period = (
+            f"id <= {self.marker} AND retailer_code IN (SELECT code FROM _imp_codes) "
+            "AND order_date BETWEEN ? AND ?"
+        )
+        new_rows = (
+            f"(SELECT * FROM order_lines WHERE id > {self.marker})"
+            if self.bulk
+            else ("(SELECT * FROM _stage WHERE NOT skip)")
+        )
+        if self.bulk:
+            old = self._one(f"SELECT count(*) FROM order_lines WHERE {in_period}", (lo, hi))
+            if old:
+                self._keep_old(in_period, lo, hi)
+                self._exec(f"DELETE FROM order_lines WHERE {in_period}", (lo, hi))
+            marked = self._unique_index(counts, rejects)
+        else:
+            marked = self._duplicates_in_stage(counts, rejects)
+            old = self._one(f"SELECT count(*) FROM order_lines WHERE {in_period}", (lo, hi))
+            if old:
+                self._keep_old(in_period, lo, hi)
+        kept = self.rows - marked
+        if old:
+            matched = self._one(f"SELECT count(*) FROM _old o JOIN {new_rows} s USING ({_KEY})")
+            same = self._one(
+                f"SELECT count(*) FROM _old o JOIN {new_rows} s USING ({_KEY}) WHERE {_SAME}"
+            )
+            counts.update(
+                unchanged=same, updated=matched - same, new=kept - matched, removed=old - matched
+            )
+        else:
+            counts["new"] = kept
+        if not (counts["new"] or counts["updated"] or counts["removed"]):
+            return counts
+        if self.bulk:
+            self._exec("CREATE INDEX order_lines_date ON order_lines (order_date)")
+        else:
+            if old:
+                self._exec(f"DELETE FROM order_lines WHERE {in_period}", (lo, hi))
+            cols = ", ".join(LINE_COLUMNS)
+            self._exec(f"INSERT INTO order_lines ({cols}) SELECT {cols} FROM _stage WHERE NOT skip")
+        self._aggregates(bool(old) or marked > 0 or self._others_in_months())
+        return counts
 
-def _resolve_duplicates(c, counts: dict, extra_rejects: list) -> int:
-    """Mark every line whose key appeared on an earlier row of the file (kept once); one
-    with other values is rejected. Returns how many lines were marked."""
-    groups = c.execute(
-        f"SELECT {_KEY}, min(row) AS first FROM stage.lines GROUP BY {_KEY} HAVING count(*) > 1"
-    ).fetchall()
-    marked = 0
-    for g in groups:
-        lines = c.execute(
-            "SELECT row, qty_tiao, amount, price FROM stage.lines WHERE retailer_code = ? "
-            "AND order_date = ? AND brand_code = ? ORDER BY row",
-            (g["retailer_code"], g["order_date"], g["brand_code"]),
-        ).fetchall()
-        first = lines[0]
-        for line in lines[1:]:
-            c.execute("UPDATE stage.lines SET skip = 1 WHERE row = ?", (line["row"],))
-            marked += 1
-            if tuple(line)[1:] == tuple(first)[1:]:
-                counts["duplicates"] += 1
-            else:
-                extra_rejects.append(
-                    {
-                        "row": line["row"],
-                        "cells": [],
-                        "column": "",
-                        "value": f"{g['retailer_code']} {g['order_date']} {g['brand_code']}",
-                        "reason": t("imp.reason.conflicting_duplicate", first=first["row"]),
-                    }
+    def _others_in_months(self) -> bool:
+        """Stored lines of these retailers in the touched months, outside the period."""
+        lo_m, hi_m = self.lo[:7] + "-01", self.hi[:7] + "-31"
+        return bool(
+            self._one(
+                f"SELECT count(*) FROM order_lines WHERE id <= {self.marker} AND retailer_code "
+                "IN (SELECT code FROM _imp_codes) AND order_date BETWEEN ? AND ?",
+                (lo_m, hi_m),
+            )
+        )
+
+    def _keep_old(self, in_period: str, lo: str, hi: str) -> None:
+        """The stored lines the import replaces, to count what changed."""
+        self._exec(
+            f"CREATE TEMP TABLE _old AS SELECT {', '.join(LINE_COLUMNS)} FROM order_lines "
+            f"WHERE {in_period}",
+            (lo, hi),
+        )
+
+    def _duplicates_in_stage(self, counts: dict, rejects: list) -> int:
+        groups = self._exec(f"SELECT {_KEY} FROM _stage GROUP BY {_KEY} HAVING count(*) > 1")
+        return self._mark(groups, "_stage", "row", 0, counts, rejects)
+
+    def _unique_index(self, counts: dict, rejects: list) -> int:
+        """Bulk path: build the unique key index; only when that fails (a key twice in the
+        file) look for the duplicates, remove the later lines and build it again."""
+        create = f"CREATE UNIQUE INDEX order_lines_key ON order_lines ({_KEY})"
+        try:
+            self._exec(create)
+            return 0
+        except Exception as exc:  # sqlite3.IntegrityError or ADBC's IntegrityError
+            if "UNIQUE" not in str(exc).upper():
+                raise
+        groups = self._exec(
+            f"SELECT {_KEY} FROM order_lines WHERE id > {self.marker} GROUP BY {_KEY} "
+            "HAVING count(*) > 1"
+        )
+        marked = self._mark(groups, "order_lines", "id", self.marker, counts, rejects, delete=True)
+        self._exec(create)
+        return marked
+
+    def _mark(self, groups, table, rowcol, offset, counts, rejects, delete=False) -> int:
+        marked = 0
+        extra = f" AND {rowcol} > {self.marker}" if table == "order_lines" else ""
+        for g in groups:
+            lines = self._exec(
+                f"SELECT {rowcol}, qty_tiao, amount, price FROM {table} WHERE retailer_code = ? "
+                f"AND order_date = ? AND brand_code = ?{extra} ORDER BY {rowcol}",
+                tuple(g),
+            )
+            first = lines[0]
+            for line in lines[1:]:
+                if delete:
+                    self._exec(f"DELETE FROM {table} WHERE {rowcol} = ?", (line[0],))
+                else:
+                    self._exec(f"UPDATE {table} SET skip = 1 WHERE {rowcol} = ?", (line[0],))
+                marked += 1
+                if tuple(line[1:]) == tuple(first[1:]):
+                    counts["duplicates"] += 1
+                else:
+                    rejects.append(
+                        {
+                            "row": line[0] - offset,
+                            "cells": [],
+                            "column": "",
+                            "value": " ".join(str(x) for x in g),
+                            "reason": t(
+                                "imp.reason.conflicting_duplicate", first=first[0] - offset
+                            ),
+                        }
+                    )
+        return marked
+
+    def _aggregates(self, sql: bool) -> None:
+        """Replace the monthly aggregates of the touched retailers and months."""
+        from khtui.domain.months import add_months
+
+        months = []
+        m = self.lo[:7]
+        while m <= self.hi[:7]:
+            months.append(m)
+            m = add_months(m, 1)
+        self._exec(
+            "CREATE TEMP TABLE _imp_touched (retailer_code TEXT, month TEXT, "
+            "PRIMARY KEY (retailer_code, month)) WITHOUT ROWID"
+        )
+        for mm in months:
+            self._exec("INSERT INTO _imp_touched SELECT code, ? FROM _imp_codes", (mm,))
+        for table in ("monthly_sales", "monthly_brand_sales"):
+            self._exec(
+                f"DELETE FROM {table} WHERE (retailer_code, month) IN "
+                "(SELECT retailer_code, month FROM _imp_touched)"
+            )
+        brand, monthly = (
+            (None, None) if sql or self.aggregates.given_up else self.aggregates.tables()
+        )
+        if brand is not None:
+            big = brand.num_rows >= REBUILD_SHARE * self._one(
+                "SELECT count(*) FROM monthly_brand_sales"
+            )
+            if big:
+                self._exec("DROP INDEX IF EXISTS monthly_brand_sales_brand")
+            self._ingest("monthly_brand_sales", brand)
+            if big:
+                self._exec(
+                    "CREATE INDEX monthly_brand_sales_brand ON monthly_brand_sales "
+                    "(brand_code, month)"
                 )
-    return marked
+            self._ingest("monthly_sales", monthly)
+            return
+        lo_m, hi_m = months[0] + "-01", months[-1] + "-31"
+        self._exec(
+            "INSERT INTO monthly_sales (retailer_code, month, qty_tiao, amount, lines) "
+            "SELECT retailer_code, substr(order_date, 1, 7), sum(qty_tiao), "
+            "round(sum(amount), 2), count(*) FROM order_lines "
+            "WHERE retailer_code IN (SELECT code FROM _imp_codes) AND order_date BETWEEN ? AND ? "
+            "GROUP BY retailer_code, substr(order_date, 1, 7)",
+            (lo_m, hi_m),
+        )
+        self._exec(
+            "INSERT INTO monthly_brand_sales (retailer_code, month, brand_code, qty_tiao, "
+            "amount, first_date, last_date) SELECT retailer_code, substr(order_date, 1, 7), "
+            "brand_code, sum(qty_tiao), round(sum(amount), 2), min(order_date), max(order_date) "
+            "FROM order_lines WHERE retailer_code IN (SELECT code FROM _imp_codes) "
+            "AND order_date BETWEEN ? AND ? GROUP BY retailer_code, substr(order_date, 1, 7), "
+            "brand_code",
+            (lo_m, hi_m),
+        )
+
+    def unknown_retailers(self) -> tuple[int, int]:
+        if not self.rows:
+            return 0, 0
+        n = self._one(
+            "SELECT count(*) FROM _imp_codes WHERE code NOT IN (SELECT code FROM retailers)"
+        )
+        if not n:
+            return 0, 0
+        src = (
+            f"order_lines WHERE id > {self.marker} AND"
+            if self.bulk
+            else "_stage WHERE NOT skip AND"
+        )
+        lines = self._one(
+            f"SELECT count(*) FROM {src} retailer_code NOT IN (SELECT code FROM retailers)"
+        )
+        return n, lines
+
+    def known_codes(self) -> list[str]:
+        return [
+            r[0]
+            for r in self._exec(
+                "SELECT code FROM _imp_codes WHERE code IN (SELECT code FROM retailers)"
+            )
+        ]
+
+    def commit(self) -> None:
+        self._exec("COMMIT")
+
+    def rollback(self) -> None:
+        with contextlib.suppress(Exception):  # already rolled back by an error
+            self._exec("ROLLBACK")
+
+    def close(self) -> None:
+        try:
+            self.cur.close()
+        finally:
+            self.conn.close()
 
 
-def _refresh_aggregates(c, lo: str, hi: str) -> None:
-    """Rebuild monthly_sales and monthly_brand_sales of the touched retailers and months."""
-    c.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS _imp_touched (retailer_code TEXT, month TEXT, "
-        "PRIMARY KEY (retailer_code, month)) WITHOUT ROWID"
-    )
-    c.execute("DELETE FROM _imp_touched")
-    months = []
-    m = lo[:7]
-    from khtui.domain.months import add_months
+def _codes_table(codes):
+    import pyarrow as pa
 
-    while m <= hi[:7]:
-        months.append(m)
-        m = add_months(m, 1)
-    c.executemany(
-        "INSERT INTO _imp_touched SELECT code, ? FROM _imp_codes", ((mm,) for mm in months)
-    )
-    c.execute(
-        "DELETE FROM monthly_sales WHERE (retailer_code, month) IN "
-        "(SELECT retailer_code, month FROM _imp_touched)"
-    )
-    c.execute(
-        "DELETE FROM monthly_brand_sales WHERE (retailer_code, month) IN "
-        "(SELECT retailer_code, month FROM _imp_touched)"
-    )
-    lo_m, hi_m = months[0] + "-01", months[-1] + "-31"
-    c.execute(
-        "INSERT INTO monthly_sales (retailer_code, month, qty_tiao, amount, lines) "
-        "SELECT retailer_code, substr(order_date, 1, 7), sum(qty_tiao), round(sum(amount), 2), "
-        "count(*) FROM order_lines WHERE retailer_code IN (SELECT code FROM _imp_codes) "
-        "AND order_date BETWEEN ? AND ? GROUP BY retailer_code, substr(order_date, 1, 7)",
-        (lo_m, hi_m),
-    )
-    c.execute(
-        "INSERT INTO monthly_brand_sales (retailer_code, month, brand_code, qty_tiao, amount, "
-        "first_date, last_date) SELECT retailer_code, substr(order_date, 1, 7), brand_code, "
-        "sum(qty_tiao), round(sum(amount), 2), min(order_date), max(order_date) FROM order_lines "
-        "WHERE retailer_code IN (SELECT code FROM _imp_codes) AND order_date BETWEEN ? AND ? "
-        "GROUP BY retailer_code, substr(order_date, 1, 7), brand_code",
-        (lo_m, hi_m),
-    )
+    return pa.table({"code": pa.array(sorted(codes), pa.string())})
 
 
-def stage_near(db_path: Path) -> Path:
-    parent = Path(db_path).resolve().parent
-    return parent if os.access(parent, os.W_OK) else Path(tempfile.gettempdir())
+def _connect(path: Path):
+    """A connection for the bulk write: ADBC when installed, else sqlite3."""
+    try:
+        import adbc_driver_sqlite.dbapi as adbc
+    except ImportError:
+        conn = sqlite3.connect(str(path), isolation_level=None, timeout=10.0)
+        conn.execute("PRAGMA busy_timeout = 10000")
+        return conn
+    conn = adbc.connect(str(path), autocommit=True)
+    cur = conn.cursor()
+    for pragma in ("busy_timeout = 10000", "cache_size = -262144", "synchronous = NORMAL"):
+        cur.execute(f"PRAGMA {pragma}")
+        cur.fetchall()
+    cur.close()
+    return conn
+
+
+def write_orders(store, batches, *, expected_lines: int, dry_run: bool, rejects: list):
+    """Stream cleaned Arrow tables into the database in one transaction; returns
+    (counts, writer facts). A dry run rolls back at the end."""
+    writer = OrderWriter(store, expected_lines=expected_lines)
+    try:
+        for table in _prefetch(batches):
+            writer.add(table)
+        counts = writer.merge(rejects)
+        counts["unknown_retailers"], counts["unknown_lines"] = writer.unknown_retailers()
+        changed = counts["new"] or counts["updated"] or counts["removed"]
+        known = writer.known_codes() if changed and writer.rows else []
+        if dry_run or not changed:
+            writer.rollback()
+        else:
+            writer.commit()
+    except BaseException:
+        writer.rollback()
+        raise
+    finally:
+        period = (writer.lo, writer.hi) if writer.lo else None
+        writer.close()
+    if known and not dry_run:
+        store.recompute(store.today(), codes=known)
+    return counts, period
+
+
+def _prefetch(batches, depth: int = 2):
+    """Read and clean the next batches in a thread while the current one is written (the
+    Arrow reader and the SQLite ingest both run outside the GIL). Errors are re-raised here."""
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            for b in batches:
+                if stop.is_set():
+                    return
+                q.put(b)
+            q.put(done)
+        except BaseException as exc:  # handed to the consumer, raised there
+            q.put(exc)
+
+    th = threading.Thread(target=run, name="khtui-import-reader", daemon=True)
+    th.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while th.is_alive():
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                th.join(0.05)
