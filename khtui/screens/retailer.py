@@ -1,23 +1,823 @@
-"""客户 — lookup and retailer profile.
+"""客户 — retailer lookup (:class:`RetailerScreen`) and the retailer profile (:class:`ProfileScreen`).
 
-Placeholder until its issue lands: the class name and constructor are the contract the app
-shell uses.
+The lookup asks the store for one page of ranked results per keystroke in a thread worker and
+fetches the next page when the cursor nears the end: the list is never loaded whole. The
+profile shows the five groups of fields, the derived tier/category/level/value with their
+calculations a key away, monthly sales, the visit, capture, complaint and change histories, and
+lets the AM edit dynamic fields (validated; every change recorded by the store).
 """
 
 from __future__ import annotations
 
-import datetime as dt  # noqa: F401
+import datetime as dt
+from typing import Any
 
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import (
+    DataTable,
+    Footer,
+    Header,
+    Input,
+    Label,
+    OptionList,
+    Static,
+    TabbedContent,
+    TabPane,
+)
+from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
+
+from khtui.domain.capture import KINDS
+from khtui.domain.months import add_months, month_key
+from khtui.domain.retailer import (
+    ACTIVE,
+    FIELD_BY_NAME,
+    FIELDS,
+    GROUP_NAMES,
+    GROUPS,
+    STATUSES,
+    FieldError,
+)
+from khtui.i18n import get_lang, t
+
+PAGE = 50  # rows fetched per page of lookup results
+NAME_WIDTH = 14  # characters of a shop name shown in the lookup list
+WHY_RULES = ("tier", "category", "level", "value")
+KIND_BY_KEY = {k.key: k for k in KINDS}
 
 
+def _en() -> bool:
+    return get_lang() == "en"
+
+
+def field_label(name: str) -> str:
+    spec = FIELD_BY_NAME[name]
+    return spec.en if _en() else spec.zh
+
+
+def _cell(value: Any) -> str:
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _shorten(text: str | None, width: int) -> str:
+    text = text or ""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _status_text(status: str | None) -> Text:
+    status = status or ACTIVE
+    return Text(status, style="" if status == ACTIVE else "bold yellow")
+
+
+def _overdue_text(n: int) -> Text:
+    return Text(f"！{n}", style="bold red") if n else Text("")
+
+
+def _bind(screen: Screen, keys: tuple[tuple[str, str, str], ...]) -> None:
+    """Bind keys with labels in the current language (class-level BINDINGS are read before
+    ``--lang`` is applied)."""
+    for key, action, label in keys:
+        screen._bindings.bind(key, action, t(label))
+
+
+# ==========================================================================================
+# Lookup
+# ==========================================================================================
 class RetailerScreen(Screen):
+    """客户查询: one input, ranked results as you type, Enter opens the profile."""
+
+    CSS_PATH = "retailer.tcss"
+
+    class Results(Message):
+        """One page of lookup results, posted by the worker."""
+
+        def __init__(
+            self,
+            query: str,
+            offset: int,
+            rows: list[dict],
+            total: int | None,
+            overdue: dict[str, int],
+        ) -> None:
+            super().__init__()
+            self.query = query
+            self.offset = offset
+            self.rows = rows
+            self.total = total
+            self.overdue = overdue
+
     def __init__(self, code: str | None = None) -> None:
         super().__init__()
+        self.initial_code = code
+        self.current_query = ""
+        self.total = 0
+        self.loaded = 0
+        self.loading = False
+        _bind(
+            self,
+            (
+                ("escape", "clear", "lookup.key.clear"),
+                ("down", "focus_results", "lookup.key.results"),
+                ("f6", "focus_input", "lookup.key.input"),
+            ),
+        )
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("客户")
+        with Vertical(id="lookup-body"):
+            yield Input(placeholder=t("lookup.placeholder"), id="lookup-input")
+            yield Static("", id="lookup-status")
+            yield DataTable(id="lookup-results", cursor_type="row", zebra_stripes=True)
         yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#lookup-results", DataTable)
+        for key in ("code", "name", "tier", "route", "phone", "status", "overdue", "match"):
+            table.add_column(t(f"lookup.col.{key}"), key=key)
+        self.query_one("#lookup-input", Input).focus()
+        self.start_lookup("")
+        if self.initial_code:
+            self.app.push_screen(ProfileScreen(self.initial_code))
+
+    # -- fetching ---------------------------------------------------------------------------
+    def start_lookup(self, query: str) -> None:
+        self.current_query = query
+        self.loading = True
+        self.fetch_page(query, 0)
+
+    @work(thread=True, exclusive=True, group="lookup")
+    def fetch_page(self, query: str, offset: int) -> None:
+        store = self.app.store
+        total = None
+        if query:
+            rows = store.search_retailers(query, limit=PAGE, offset=offset)
+            if offset == 0:
+                total = store.count_search(query)
+        else:
+            rows = store.list_retailers(limit=PAGE, offset=offset)
+            if offset == 0:
+                total = store.count_retailers(status=None)
+        overdue = store.overdue_complaint_counts((r["code"] for r in rows), self.app.today())
+        self.post_message(self.Results(query, offset, rows, total, overdue))
+
+    def on_retailer_screen_results(self, message: Results) -> None:
+        if message.query != self.current_query:
+            return  # an answer to a query the user has already typed past
+        table = self.query_one("#lookup-results", DataTable)
+        if message.offset == 0:
+            table.clear()
+            self.loaded = 0
+            self.total = message.total or 0
+        elif message.offset != self.loaded:
+            return
+        for r in message.rows:
+            table.add_row(
+                r["code"],
+                _shorten(r.get("name"), NAME_WIDTH),
+                _cell(r.get("tier")),
+                _cell(r.get("route")),
+                _cell(r.get("phone")),
+                _status_text(r.get("status")),
+                _overdue_text(message.overdue.get(r["code"], 0)),
+                _cell(r.get("match")) if r.get("match") else "",
+                key=r["code"],
+            )
+        self.loaded += len(message.rows)
+        self.loading = False
+        status = self.query_one("#lookup-status", Static)
+        if self.total == 0:
+            status.update(t("lookup.none", query=self.current_query))
+        else:
+            status.update(t("lookup.count", total=self.total, shown=self.loaded))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "lookup" and event.state == WorkerState.ERROR:
+            self.loading = False
+            self.notify(
+                t("lookup.error", error=str(event.worker.error)), severity="error", timeout=8
+            )
+
+    # -- events -----------------------------------------------------------------------------
+    @on(Input.Changed, "#lookup-input")
+    def query_changed(self, event: Input.Changed) -> None:
+        self.start_lookup(event.value.strip())
+
+    @on(Input.Submitted, "#lookup-input")
+    def query_submitted(self) -> None:
+        table = self.query_one("#lookup-results", DataTable)
+        if table.row_count:
+            self.open_row(table.cursor_row)
+
+    @on(DataTable.RowSelected, "#lookup-results")
+    def row_selected(self, event: DataTable.RowSelected) -> None:
+        self.app.push_screen(ProfileScreen(event.row_key.value))
+
+    @on(DataTable.RowHighlighted, "#lookup-results")
+    def row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        near_end = event.cursor_row >= self.loaded - 1 - PAGE // 10
+        if near_end and not self.loading and self.loaded < self.total:
+            self.loading = True
+            self.fetch_page(self.current_query, self.loaded)
+
+    def open_row(self, row: int) -> None:
+        table = self.query_one("#lookup-results", DataTable)
+        key = table.coordinate_to_cell_key((row, 0)).row_key
+        self.app.push_screen(ProfileScreen(key.value))
+
+    def action_clear(self) -> None:
+        box = self.query_one("#lookup-input", Input)
+        box.value = ""
+        box.focus()
+
+    def action_focus_results(self) -> None:
+        self.query_one("#lookup-results", DataTable).focus()
+
+    def action_focus_input(self) -> None:
+        self.query_one("#lookup-input", Input).focus()
+
+
+# ==========================================================================================
+# Profile
+# ==========================================================================================
+def load_profile(store, code: str, today: dt.date) -> dict[str, Any]:
+    """Everything the profile shows, read in one go (runs in a worker thread)."""
+    retailer = store.require_retailer(code)
+    rules = store.rules
+    this_month = month_key(today)
+    n = int(rules.get("profile.chart_months"))
+    months = [add_months(this_month, -i) for i in range(n - 1, -1, -1)]
+    sales = store.monthly_sales(code)
+    since = add_months(this_month, 1 - int(rules.get("profile.top_brands_months")))
+    return {
+        "retailer": retailer,
+        "derived": store.derive_retailer(code, today),
+        "months": months,
+        "qty": [float(sales[m].tiao) if m in sales else 0.0 for m in months],
+        "amount": [float(sales[m].amount) if m in sales else 0.0 for m in months],
+        "top_brands": store.top_brands(code, since, int(rules.get("profile.top_brands"))),
+        "top_since": since,
+        "visits": store.visit_history(code),
+        "captures": store.captures(retailer=code, include_drafts=True),
+        "complaints": store.complaints(retailer=code),
+        "changes": store.retailer_changes(code),
+        "future_visits": store.count_future_visits(code),
+    }
+
+
+class ProfileScreen(Screen):
+    """客户档案: one retailer's record, figures and histories."""
+
+    CSS_PATH = "retailer.tcss"
+
+    class Loaded(Message):
+        def __init__(self, data: dict[str, Any]) -> None:
+            super().__init__()
+            self.data = data
+
+    TABS = ("info", "sales", "visits", "captures", "complaints", "changes")
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self.code = code
+        self.data: dict[str, Any] | None = None
+        _bind(
+            self,
+            (
+                ("escape", "back", "profile.key.back"),
+                ("e", "edit", "profile.key.edit"),
+                ("s", "status", "profile.key.status"),
+                ("t", "why('tier')", "profile.key.tier"),
+                ("g", "why('category')", "profile.key.category"),
+                ("l", "why('level')", "profile.key.level"),
+                ("v", "why('value')", "profile.key.value"),
+                ("c", "capture", "profile.key.capture"),
+                ("r", "complaint", "profile.key.complaint"),
+                ("a", "adhoc", "profile.key.adhoc"),
+            ),
+        )
+        for i, tab in enumerate(self.TABS, start=1):
+            self._bindings.bind(str(i), f"tab('{tab}')", t(f"profile.tab.{tab}"), show=False)
+
+    def compose(self) -> ComposeResult:
+        from khtui.widgets.sales_chart import SalesChart
+
+        yield Header()
+        yield Static(t("profile.loading"), id="profile-head")
+        with TabbedContent(id="profile-tabs", initial="tab-info"):
+            with TabPane(t("profile.tab.info"), id="tab-info"):
+                yield DataTable(id="profile-fields", cursor_type="row", zebra_stripes=True)
+            with (
+                TabPane(t("profile.tab.sales"), id="tab-sales"),
+                Horizontal(id="sales-row"),
+            ):
+                yield SalesChart(
+                    qty_label=t("profile.chart.qty"),
+                    amount_label=t("profile.chart.amount"),
+                    id="sales-chart",
+                )
+                with Vertical(id="top-brands-box"):
+                    yield Label("", id="top-brands-title")
+                    yield DataTable(id="top-brands", cursor_type="row")
+            with TabPane(t("profile.tab.visits"), id="tab-visits"):
+                yield DataTable(id="profile-visits", cursor_type="row", zebra_stripes=True)
+            with TabPane(t("profile.tab.captures"), id="tab-captures"):
+                yield DataTable(id="profile-captures", cursor_type="row", zebra_stripes=True)
+            with TabPane(t("profile.tab.complaints"), id="tab-complaints"):
+                yield DataTable(id="profile-complaints", cursor_type="row", zebra_stripes=True)
+            with TabPane(t("profile.tab.changes"), id="tab-changes"):
+                yield DataTable(id="profile-changes", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        cols = {
+            "profile-fields": ("field", "value", "kind"),
+            "top-brands": ("brand", "qty", "amount"),
+            "profile-visits": ("date", "vstatus", "reasons", "checked_in", "done", "note"),
+            "profile-captures": ("date", "kind", "draft", "summary"),
+            "profile-complaints": ("raised", "category", "department", "cstatus", "due", "text"),
+            "profile-changes": ("when", "field", "old_new", "by", "source"),
+        }
+        for table_id, keys in cols.items():
+            table = self.query_one(f"#{table_id}", DataTable)
+            for key in keys:
+                table.add_column(t(f"profile.col.{key}"), key=key)
+        self.reload()
+
+    # -- loading ----------------------------------------------------------------------------
+    def reload(self) -> None:
+        self.load(self.app.today())
+
+    @work(thread=True, exclusive=True, group="profile")
+    def load(self, today: dt.date) -> None:
+        self.post_message(self.Loaded(load_profile(self.app.store, self.code, today)))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "profile" and event.state == WorkerState.ERROR:
+            self.notify(
+                t("profile.error", error=str(event.worker.error)), severity="error", timeout=8
+            )
+
+    def on_profile_screen_loaded(self, message: Loaded) -> None:
+        self.data = message.data
+        self.show_head()
+        self.show_fields()
+        self.show_sales()
+        self.show_visits()
+        self.show_captures()
+        self.show_complaints()
+        self.show_changes()
+
+    # -- showing ----------------------------------------------------------------------------
+    def overdue(self) -> list[dict]:
+        today = self.app.today().isoformat()
+        return [
+            c
+            for c in self.data["complaints"]
+            if c["status"] in ("open", "forwarded") and c["due_on"] < today
+        ]
+
+    def show_head(self) -> None:
+        r, d = self.data["retailer"], self.data["derived"]
+        cat = d.category.category
+        head = Text()
+        head.append(f"{r['code']}  ", style="bold")
+        head.append(f"{r['name']}  ", style="bold")
+        head.append_text(_status_text(r["status"]))
+        head.append(f"  {_cell(r.get('route'))}#{_cell(r.get('route_seq'))}")
+        head.append(f"  {_cell(r.get('phone'))}\n")
+        head.append(t("profile.head.tier", tier=d.tier.tier, jian=f"{d.tier.monthly_avg_jian:g}"))
+        head.append("  ")
+        head.append(t("profile.head.category", category=cat.name if cat else "-"))
+        head.append("  ")
+        head.append(t("profile.head.level", level=d.level.level))
+        head.append("  ")
+        head.append(t("profile.head.value", value=d.value.value, score=f"{d.value.score:g}"))
+        n = len(self.overdue())
+        if n:
+            head.append("  ")
+            head.append(t("profile.head.overdue", n=n), style="bold white on red")
+        self.query_one("#profile-head", Static).update(head)
+        self.sub_title = f"{r['code']} {r['name']}"
+
+    def show_fields(self) -> None:
+        table = self.query_one("#profile-fields", DataTable)
+        row = table.cursor_row
+        table.clear()
+        r = self.data["retailer"]
+        for group in GROUPS:
+            zh, en = GROUP_NAMES[group]
+            table.add_row(
+                Text(f"【{en if _en() else zh}】", style="bold"), "", "", key=f"group:{group}"
+            )
+            for f in FIELDS:
+                if f.group != group:
+                    continue
+                value = r.get(f.name)
+                if f.type == "bool":
+                    value = t("profile.yes") if value else t("profile.no")
+                kind = Text(
+                    t(f"profile.kind.{f.kind}"), style="green" if f.kind == "dynamic" else "dim"
+                )
+                table.add_row(f"  {field_label(f.name)}", _cell(value), kind, key=f.name)
+        if row:
+            table.move_cursor(row=min(row, table.row_count - 1))
+
+    def show_sales(self) -> None:
+        from khtui.widgets.sales_chart import SalesChart
+
+        d = self.data
+        self.query_one("#sales-chart", SalesChart).set_data(d["months"], d["qty"], d["amount"])
+        self.query_one("#top-brands-title", Label).update(
+            t("profile.top_brands", since=d["top_since"])
+        )
+        table = self.query_one("#top-brands", DataTable)
+        table.clear()
+        for b in d["top_brands"]:
+            table.add_row(_shorten(b["name"], 10), f"{b['qty_tiao']:g}", f"{b['amount']:,.0f}")
+
+    def show_visits(self) -> None:
+        table = self.query_one("#profile-visits", DataTable)
+        table.clear()
+        for v in self.data["visits"]:
+            reasons = "、".join(t(f"profile.reason.{k}") for k in v.get("reasons") or [])
+            note = v.get("skip_reason") or ""
+            table.add_row(
+                _cell(v.get("planned_date") or v.get("date")),
+                t(f"profile.vstatus.{v['status']}"),
+                reasons or "-",
+                _cell((v.get("checked_in_at") or "")[11:16]),
+                _cell((v.get("done_at") or "")[11:16]),
+                _cell(note),
+            )
+
+    def show_captures(self) -> None:
+        table = self.query_one("#profile-captures", DataTable)
+        table.clear()
+        for c in self.data["captures"]:
+            kind = KIND_BY_KEY.get(c["kind"])
+            names = {f.name: (f.en if _en() else f.zh) for f in kind.fields} if kind else {}
+            payload = c.get("payload") or {}
+            summary = "；".join(
+                f"{names.get(k, k)}:{_cell(v)}" for k, v in payload.items() if v not in (None, "")
+            )
+            table.add_row(
+                _cell(c["captured_on"]),
+                (kind.en if _en() else kind.zh) if kind else c["kind"],
+                t("profile.draft") if c.get("is_draft") else "",
+                _shorten(summary, 60) or "-",
+            )
+
+    def show_complaints(self) -> None:
+        table = self.query_one("#profile-complaints", DataTable)
+        table.clear()
+        routes = self.app.store.rules.complaint_routes
+        late = {c["id"] for c in self.overdue()}
+        for c in self.data["complaints"]:
+            route = routes.get(c["category"])
+            style = "bold red" if c["id"] in late else ""
+            status = t(f"profile.cstatus.{c['status']}")
+            if c["id"] in late:
+                status += t("profile.overdue_mark")
+            table.add_row(
+                _cell(c["raised_on"]),
+                (route.en if _en() else route.name) if route else c["category"],
+                _cell(c.get("department")),
+                Text(status, style=style),
+                Text(_cell(c["due_on"]), style=style),
+                _shorten(c.get("description"), 40),
+            )
+
+    def show_changes(self) -> None:
+        table = self.query_one("#profile-changes", DataTable)
+        table.clear()
+        for ch in self.data["changes"]:
+            name = ch["field"]
+            label = field_label(name) if name in FIELD_BY_NAME else name
+            table.add_row(
+                ch["changed_at"].replace("T", " ")[:16],
+                label,
+                f"{_cell(ch['old'])} → {_cell(ch['new'])}",
+                ch["changed_by"],
+                ch["source"],
+            )
+
+    # -- actions ----------------------------------------------------------------------------
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one("#profile-tabs", TabbedContent).active = f"tab-{tab}"
+
+    def action_why(self, rule: str) -> None:
+        if self.data is not None:
+            self.app.push_screen(WhyScreen(self.data["derived"], rule))
+
+    def action_edit(self) -> None:
+        if self.data is None:
+            return
+        tabs = self.query_one("#profile-tabs", TabbedContent)
+        table = self.query_one("#profile-fields", DataTable)
+        if tabs.active != "tab-info" or not table.row_count:
+            tabs.active = "tab-info"
+            table.focus()
+            self.notify(t("profile.pick_field"))
+            return
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        self.edit_field(key)
+
+    @on(DataTable.RowSelected, "#profile-fields")
+    def field_selected(self, event: DataTable.RowSelected) -> None:
+        self.edit_field(event.row_key.value)
+
+    def edit_field(self, name: str) -> None:
+        spec = FIELD_BY_NAME.get(name)
+        if spec is None:
+            return  # a group heading
+        if spec.kind != "dynamic":
+            self.notify(t(f"profile.not_editable.{spec.kind}", field=field_label(name)))
+            return
+        if spec.type == "status":
+            self.action_status()
+            return
+        value = self.data["retailer"].get(name)
+        if spec.type == "bool":
+            value = t("profile.yes") if value else t("profile.no")
+        self.app.push_screen(EditFieldScreen(self.code, name, value), self.after_edit)
+
+    def action_status(self) -> None:
+        if self.data is None:
+            return
+        self.app.push_screen(
+            StatusScreen(self.code, self.data["retailer"]["status"], self.data["future_visits"]),
+            self.after_edit,
+        )
+
+    def after_edit(self, changed: dict | None) -> None:
+        if changed:
+            parts = [
+                f"{field_label(k)}: {_cell(old)} → {_cell(new)}"
+                for k, (old, new) in changed.items()
+            ]
+            self.notify(t("profile.saved", changes="；".join(parts)))
+            self.reload()
+
+    def action_capture(self) -> None:
+        from khtui.screens.capture import CaptureScreen
+
+        self.app.push_screen(CaptureScreen(retailer_code=self.code))
+
+    def action_complaint(self) -> None:
+        self.app.push_screen(ComplaintFormScreen(self.code), self.after_complaint)
+
+    def after_complaint(self, complaint_id: str | None) -> None:
+        if complaint_id:
+            self.notify(t("profile.complaint_raised"))
+            self.action_tab("complaints")
+            self.reload()
+
+    def action_adhoc(self) -> None:
+        store, today = self.app.store, self.app.today()
+        try:
+            store.add_adhoc_visit(self.code, today)
+        except Exception as exc:  # the store explains what is wrong; show it, not a traceback
+            self.notify(t("profile.adhoc_failed", error=str(exc)), severity="error", timeout=8)
+            return
+        self.notify(t("profile.adhoc_added", date=today.isoformat()))
+        self.reload()
+
+
+# ==========================================================================================
+# Modals
+# ==========================================================================================
+def _list_text(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_list_text(x) for x in value) + "]"
+    return _cell(value)
+
+
+def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """Nested inputs as (dotted key, text) rows."""
+    if isinstance(value, dict):
+        out: list[tuple[str, str]] = []
+        for k, v in value.items():
+            out += _flatten(v, f"{prefix}.{k}" if prefix else str(k))
+        return out
+    if isinstance(value, list | tuple):
+        return [(prefix, ", ".join(_list_text(x) for x in value))]
+    if isinstance(value, bool):
+        return [(prefix, t("profile.yes") if value else t("profile.no"))]
+    return [(prefix, _cell(value))]
+
+
+def why_label(key: str) -> str:
+    """'monthly_tiao.2026-08' -> '月进货(条) 2026-08': known parts named in the UI language."""
+    parts = []
+    for part in key.split("."):
+        label = t(f"profile.wk.{part}")
+        parts.append(part if label == f"profile.wk.{part}" else label)
+    return " ".join(parts)
+
+
+class WhyScreen(ModalScreen[None]):
+    """How a derived value was calculated: explanation, inputs, period and thresholds."""
+
+    CSS_PATH = "retailer.tcss"
+
+    def __init__(self, derived, rule: str) -> None:
+        super().__init__()
+        self.derived = derived
+        self.rule = rule
+        _bind(
+            self,
+            (
+                ("escape", "dismiss", "profile.key.close"),
+                ("t", "show('tier')", "profile.key.tier"),
+                ("g", "show('category')", "profile.key.category"),
+                ("l", "show('level')", "profile.key.level"),
+                ("v", "show('value')", "profile.key.value"),
+            ),
+        )
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="why-box", classes="modal-box"):
+            yield Label("", id="why-title", classes="modal-title")
+            with VerticalScroll(id="why-scroll"):
+                yield Static("", id="why-explain")
+                yield DataTable(id="why-table", cursor_type="row", show_cursor=False)
+            yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#why-table", DataTable)
+        table.add_column(t("profile.col.item"), key="item")
+        table.add_column(t("profile.col.value"), key="value")
+        self.action_show(self.rule)
+
+    def action_show(self, rule: str) -> None:
+        self.rule = rule
+        d = self.derived
+        result = {"tier": d.tier, "category": d.category, "level": d.level, "value": d.value}[rule]
+        label = {
+            "tier": lambda: d.tier.tier,
+            "category": lambda: d.category.category.name if d.category.category else "-",
+            "level": lambda: d.level.level,
+            "value": lambda: d.value.value,
+        }[rule]()
+        why = result.why
+        self.query_one("#why-title", Label).update(
+            t("profile.why.title", rule=t(f"profile.rule.{rule}"), value=label)
+        )
+        self.query_one("#why-explain", Static).update(why.text(get_lang()))
+        table = self.query_one("#why-table", DataTable)
+        table.clear()
+        table.add_row(Text(t("profile.why.inputs"), style="bold"), "")
+        for k, v in _flatten(why.inputs):
+            table.add_row(f"  {why_label(k)}", v)
+        table.add_row(Text(t("profile.why.period"), style="bold"), ", ".join(why.period) or "-")
+        table.add_row(Text(t("profile.why.thresholds"), style="bold"), "")
+        for k, v in _flatten(why.thresholds):
+            table.add_row(f"  {why_label(k)}", v)
+
+
+class EditFieldScreen(ModalScreen[dict | None]):
+    """Edit one dynamic field: the value is checked by the store; a bad one is explained beside
+    the field and nothing is saved. Dismisses with the change made ({} or None if none)."""
+
+    CSS_PATH = "retailer.tcss"
+
+    def __init__(self, code: str, field: str, value: Any) -> None:
+        super().__init__()
+        self.code = code
+        self.field = field
+        self.value = "" if value is None else str(value)
+        _bind(self, (("escape", "cancel", "profile.key.cancel"),))
+
+    def compose(self) -> ComposeResult:
+        spec = FIELD_BY_NAME[self.field]
+        with Vertical(id="edit-box", classes="modal-box"):
+            yield Label(
+                t("profile.edit.title", field=field_label(self.field)), classes="modal-title"
+            )
+            yield Label(t("profile.edit.current", value=_cell(self.value or None)))
+            yield Input(value=self.value, id="edit-input", select_on_focus=True)
+            yield Static(t(f"profile.hint.{spec.type}"), id="edit-hint")
+            yield Static("", id="edit-error")
+            yield Footer()
+
+    @on(Input.Submitted, "#edit-input")
+    def submit(self, event: Input.Submitted) -> None:
+        try:
+            changed = self.app.store.update_retailer(self.code, {self.field: event.value})
+        except FieldError as exc:
+            self.query_one("#edit-error", Static).update(str(exc))
+            self.query_one("#edit-input", Input).add_class("-invalid")
+            return
+        self.dismiss(changed)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class StatusScreen(ModalScreen[dict | None]):
+    """Change the retailer's status; leaving 正常 takes it out of future plans (said up front)."""
+
+    CSS_PATH = "retailer.tcss"
+
+    def __init__(self, code: str, status: str, future_visits: int) -> None:
+        super().__init__()
+        self.code = code
+        self.status = status
+        self.future_visits = future_visits
+        _bind(self, (("escape", "cancel", "profile.key.cancel"),))
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="status-box", classes="modal-box"):
+            yield Label(t("profile.status.title", status=self.status), classes="modal-title")
+            yield OptionList(
+                *(Option(s, id=s, disabled=s == self.status) for s in STATUSES),
+                id="status-options",
+            )
+            yield Static(t("profile.status.note", n=self.future_visits), id="status-note")
+            yield Footer()
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = STATUSES.index(self.status)
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        changed = self.app.store.update_retailer(self.code, {"status": event.option.id})
+        self.dismiss(changed)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ComplaintFormScreen(ModalScreen[str | None]):
+    """Raise a complaint for this retailer: category (routing from the rules) and what it is."""
+
+    CSS_PATH = "retailer.tcss"
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self.code = code
+        _bind(self, (("escape", "cancel", "profile.key.cancel"),))
+
+    def compose(self) -> ComposeResult:
+        routes = self.app.store.rules.complaint_routes
+        with Vertical(id="complaint-box", classes="modal-box"):
+            yield Label(t("profile.complaint.title"), classes="modal-title")
+            yield OptionList(
+                *(
+                    Option(
+                        f"{r.en if _en() else r.name} → {r.department}"
+                        f" ({t('profile.complaint.due', days=r.due_days)})",
+                        id=key,
+                    )
+                    for key, r in routes.items()
+                ),
+                id="complaint-category",
+            )
+            yield Input(placeholder=t("profile.complaint.placeholder"), id="complaint-text")
+            yield Static("", id="complaint-error")
+            yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#complaint-category", OptionList).highlighted = 0
+
+    @on(OptionList.OptionSelected, "#complaint-category")
+    def category_chosen(self) -> None:
+        self.query_one("#complaint-text", Input).focus()
+
+    @on(Input.Submitted, "#complaint-text")
+    def submit(self, event: Input.Submitted) -> None:
+        options = self.query_one("#complaint-category", OptionList)
+        error = self.query_one("#complaint-error", Static)
+        if options.highlighted is None:
+            error.update(t("profile.complaint.no_category"))
+            options.focus()
+            return
+        text = event.value.strip()
+        if not text:
+            error.update(t("profile.complaint.no_text"))
+            return
+        category = options.get_option_at_index(options.highlighted).id
+        try:
+            cid = self.app.store.raise_complaint(
+                self.code, category, text, raised_on=self.app.today()
+            )
+        except (ValueError, LookupError) as exc:
+            error.update(str(exc))
+            return
+        self.dismiss(cid)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,65 @@
+"""Monthly sales chart: cartons (条) as bars on the left axis, amount (元) as a line on the right.
+
+Importing this module imports textual-plotext (~0.2 s): import it when a chart is shown, not at
+start-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual_plotext import PlotextPlot
+
+
+class SalesChart(PlotextPlot):
+    """Sales by month. Knows nothing of retailers: give it months, cartons and amounts."""
+
+    DEFAULT_CSS = """
+    SalesChart {
+        height: 1fr;
+        min-height: 10;
+    }
+    """
+
+    def __init__(
+        self,
+        *,
+        qty_label: str = "tiao",
+        amount_label: str = "yuan",
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.qty_label = qty_label
+        self.amount_label = amount_label
+        self.months: list[str] = []
+        self.qty: list[float] = []
+        self.amount: list[float] = []
+
+    def set_data(
+        self, months: Sequence[str], qty: Sequence[float], amount: Sequence[float]
+    ) -> None:
+        """Show these months ('YYYY-MM', oldest first) with their cartons and amounts."""
+        if not (len(months) == len(qty) == len(amount)):
+            raise ValueError("months, qty and amount must have the same length")
+        self.months, self.qty, self.amount = list(months), list(qty), list(amount)
+        self._draw()
+
+    def _draw(self) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        if not self.months:
+            self.refresh()
+            return
+        xs = list(range(1, len(self.months) + 1))
+        plt.bar(xs, self.qty, label=self.qty_label, color="cyan", width=0.6)
+        plt.plot(xs, self.amount, label=self.amount_label, color="orange", yside="right")
+        # Label every few months so the ticks stay readable in 80 columns: 'YY-MM'.
+        step = max(1, len(xs) // 6)
+        ticks = [x for x in xs if (len(xs) - x) % step == 0]
+        plt.xticks(ticks, [self.months[x - 1][2:] for x in ticks])
+        plt.ylim(0, max(self.qty) * 1.1 or 1, yside="left")
+        plt.ylim(0, max(self.amount) * 1.1 or 1, yside="right")
+        self.refresh()

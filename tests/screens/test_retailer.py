@@ -1,0 +1,402 @@
+"""客户: lookup and profile, driven by the keys a person presses."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import functools
+import json
+
+import pytest
+from textual.widgets import DataTable, Input, Static, TabbedContent
+
+from khtui.app import create_app
+from khtui.data.base import new_id
+from khtui.domain.months import add_months
+from khtui.screens.retailer import (
+    EditFieldScreen,
+    ProfileScreen,
+    RetailerScreen,
+    StatusScreen,
+    WhyScreen,
+)
+
+TODAY = dt.date(2026, 11, 23)
+SIZE = (100, 32)
+CQ = "370102100001"  # 重庆路烟酒店
+
+RETAILERS = [
+    # code, name, phone, route, seq, format, scale, status
+    (CQ, "重庆路烟酒店", "13972770615", "城东一线", 1, "烟酒商店", "大", "正常"),
+    ("370102100002", "银行旁便利店", "13963112196", "城东一线", 2, "便利店", "中", "正常"),
+    ("370102100003", "曾记食杂店", "13911112222", "城东二线", 1, "食杂店", "小", "正常"),
+    ("370102100004", "长安超市", "0531-86123456", "城东二线", 2, "超市", "大", "暂停"),
+    ("370102100005", "单家小卖部", "13700001234", "城东二线", 3, "食杂店", "小", "正常"),
+    ("370102100006", "泉城路商店", "13655556666", "城东一线", 3, "食杂店", "中", "正常"),
+]
+BRANDS = [
+    ("6901028075763", "中华(硬)", 380.0),
+    ("6901028001915", "玉溪(软)", 196.0),
+    ("6901028180559", "云烟(紫)", 98.0),
+]
+
+
+def seed(store) -> None:
+    """Six retailers, three brands, 24 months of orders for 重庆路烟酒店, one overdue complaint,
+    derived values as of TODAY."""
+    store.upsert_retailers(
+        [
+            {
+                "code": code,
+                "name": name,
+                "phone": phone,
+                "route": route,
+                "route_seq": seq,
+                "business_format": fmt,
+                "market_type": "城镇",
+                "scale": scale,
+                "status": status,
+                "licence_no": "3701022" + code[-5:],
+                "owner": "解桂兰",
+                "settlement": "电子结算",
+                "order_day": "周五",
+                "visit_batch": "周一",
+                "cooperation": "好",
+                "credit_grade": "A",
+                "trade_area": "商业街",
+                "address": f"历下区城东路{seq}号",
+            }
+            for code, name, phone, route, seq, fmt, scale, status in RETAILERS
+        ],
+        source="test",
+    )
+    store.upsert_brands(
+        [
+            {"brand_code": b, "name": n, "wholesale_price": p, "guide_price": p * 1.18}
+            for b, n, p in BRANDS
+        ]
+    )
+    lines = []
+    month = add_months("2026-11", -23)
+    for i in range(24):
+        for (brand, name, price), qty in zip(BRANDS, (10 + i % 5, 200 + 5 * i, 60), strict=True):
+            lines.append((CQ, f"{month}-05", brand, name, qty, qty * price, price))
+        month = add_months(month, 1)
+    lines.append(("370102100002", "2026-10-08", BRANDS[2][0], BRANDS[2][1], 20, 1960.0, 98.0))
+    store.add_order_lines(lines)
+    store.recompute(TODAY)
+    now = store.now_text()
+    with store.write() as conn:
+        conn.execute(
+            "INSERT INTO complaints (id, am_id, retailer_code, category, department, am_share, "
+            "raised_on, due_on, status, description, created_at, updated_at) VALUES "
+            "(?, ?, ?, 'supply', '销售部门', 'secondary', '2026-11-10', '2026-11-15', 'open', "
+            "'中华断货两周', ?, ?)",
+            (new_id(), store.am_id, CQ, now, now),
+        )
+        conn.execute(
+            "INSERT INTO captures (id, am_id, retailer_code, kind, payload, is_draft, "
+            "captured_on, created_at, updated_at) VALUES (?, ?, ?, 'opinion', ?, 0, "
+            "'2026-11-16', ?, ?)",
+            (new_id(), store.am_id, CQ, json.dumps({"content": "希望多给中华"}), now, now),
+        )
+
+
+def add_visit(store, code: str, day: dt.date, status: str = "planned") -> str:
+    vid = new_id()
+    now = store.now_text()
+    with store.write() as conn:
+        conn.execute(
+            "INSERT INTO visits (id, am_id, retailer_code, planned_date, status, reasons, "
+            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, '[\"plan\"]', ?, ?)",
+            (vid, store.am_id, code, day.isoformat(), status, now, now),
+        )
+    return vid
+
+
+def sync(scenario):
+    """Run an async pilot scenario as a plain test (no async pytest plugin is installed)."""
+
+    @functools.wraps(scenario)
+    def test(*args, **kwargs):
+        asyncio.run(scenario(*args, **kwargs))
+
+    return test
+
+
+def make_app(store):
+    return create_app(store, today=lambda: TODAY)
+
+
+async def settle(app, pilot) -> None:
+    """Let thread workers finish and their messages be handled."""
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def table_codes(screen) -> list[str]:
+    table = screen.query_one("#lookup-results", DataTable)
+    return [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)]
+
+
+def cell_texts(table: DataTable) -> list[str]:
+    return [" ".join(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
+
+
+@pytest.fixture
+def seeded(store):
+    seed(store)
+    return store
+
+
+async def open_lookup(app, pilot) -> RetailerScreen:
+    await app.push_screen(RetailerScreen())
+    await settle(app, pilot)
+    assert isinstance(app.screen, RetailerScreen)
+    return app.screen
+
+
+@sync
+async def test_pinyin_initials_find_the_retailer_and_enter_opens_its_profile(seeded):
+    app = make_app(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_lookup(app, pilot)
+        assert len(table_codes(screen)) == len(RETAILERS)  # empty query: everyone, paged
+        await pilot.press("c", "q")
+        await settle(app, pilot)
+        assert screen.query_one("#lookup-input", Input).value == "cq"
+        codes = table_codes(screen)
+        assert codes[0] == CQ
+        assert "370102100006" not in codes  # 泉城路 has no c-q in its initials
+        row = " ".join(str(c) for c in screen.query_one(DataTable).get_row_at(0))
+        assert "重庆路烟酒店" in row and "城东一线" in row and "13972770615" in row
+        assert "！1" in row  # the overdue complaint marker
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ProfileScreen)
+        assert app.screen.code == CQ
+        head = str(app.screen.query_one("#profile-head", Static).render())
+        assert "重庆路烟酒店" in head and "逾期投诉 1" in head
+        await pilot.press("escape")
+        assert app.screen is screen
+
+
+@sync
+async def test_one_character_and_phone_tail_queries(seeded):
+    app = make_app(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_lookup(app, pilot)
+        await pilot.press("银")
+        await settle(app, pilot)
+        assert table_codes(screen) == ["370102100002"]
+        screen.query_one("#lookup-input", Input).value = ""
+        await pilot.press(*"1234")
+        await settle(app, pilot)
+        assert "370102100005" in table_codes(screen)
+        await pilot.press(*"xyzq")
+        await settle(app, pilot)
+        assert table_codes(screen) == []
+        assert "没有找到" in str(screen.query_one("#lookup-status", Static).render())
+
+
+@sync
+async def test_lookup_pages_from_sql_as_the_cursor_goes_down(seeded, monkeypatch):
+    import khtui.screens.retailer as mod
+
+    monkeypatch.setattr(mod, "PAGE", 2)
+    app = make_app(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_lookup(app, pilot)
+        assert len(table_codes(screen)) == 2
+        assert "6" in str(screen.query_one("#lookup-status", Static).render())
+        await pilot.press("down")  # into the list
+        for _ in range(6):
+            await pilot.press("down")
+            await settle(app, pilot)
+        assert len(table_codes(screen)) == len(RETAILERS)
+        assert sorted(table_codes(screen)) == sorted(r[0] for r in RETAILERS)
+
+
+@sync
+async def test_tier_calculation_is_a_key_away_and_shows_its_inputs(seeded):
+    app = make_app(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(ProfileScreen(CQ))
+        await settle(app, pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, WhyScreen)
+        derived = seeded.derive_retailer(CQ, TODAY)
+        title = str(app.screen.query_one("#why-title").render())
+        assert f"分档：{derived.tier.tier}" in title
+        rows = cell_texts(app.screen.query_one("#why-table", DataTable))
+        text = "\n".join(rows)
+        # the three basis months with their cartons, the total and the bounds
+        for month in derived.tier.basis:
+            assert f"月进货(条) {month}" in text
+        assert "2026-08, 2026-09, 2026-10" in text
+        assert "20, 14, 10, 7, 4, 2, 1" in text
+        explain = str(app.screen.query_one("#why-explain", Static).render())
+        assert explain == derived.tier.why.text("zh")
+        await pilot.press("v")
+        await pilot.pause()
+        assert "客户价值" in str(app.screen.query_one("#why-title").render())
+        assert "贡献度" in "\n".join(cell_texts(app.screen.query_one("#why-table", DataTable)))
+        await pilot.press("escape")
+        assert isinstance(app.screen, ProfileScreen)
+
+
+async def goto_field(app, pilot, name: str) -> None:
+    table = app.screen.query_one("#profile-fields", DataTable)
+    table.focus()
+    table.move_cursor(row=table.get_row_index(name))
+    await pilot.pause()
+
+
+@sync
+async def test_bad_phone_is_refused_beside_the_field_and_good_one_is_kept_in_history(seeded):
+    app = make_app(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(ProfileScreen(CQ))
+        await settle(app, pilot)
+        profile = app.screen
+        await goto_field(app, pilot, "phone")
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, EditFieldScreen)
+        await pilot.press("ctrl+a", "backspace", *"12345", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, EditFieldScreen)  # still open, message beside the field
+        error = str(app.screen.query_one("#edit-error", Static).render())
+        assert "不是有效电话" in error
+        assert seeded.get_retailer(CQ)["phone"] == "13972770615"
+        assert seeded.retailer_changes(CQ) == [] or all(
+            c["source"] != "manual" for c in seeded.retailer_changes(CQ)
+        )
+
+        app.screen.query_one("#edit-input", Input).value = ""
+        await pilot.press(*"13800001111", "enter")
+        await settle(app, pilot)
+        assert app.screen is profile
+        assert seeded.get_retailer(CQ)["phone"] == "13800001111"
+        await pilot.press("6")
+        await pilot.pause()
+        history = cell_texts(profile.query_one("#profile-changes", DataTable))
+        assert any(
+            "联系电话" in row and "13972770615 → 13800001111" in row and "张经理" in row
+            for row in history
+        )
+        fields = cell_texts(profile.query_one("#profile-fields", DataTable))
+        assert any("13800001111" in row for row in fields)
+
+
+@sync
+async def test_static_field_is_not_editable(seeded):
+    app = make_app(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(ProfileScreen(CQ))
+        await settle(app, pilot)
+        await goto_field(app, pilot, "name")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ProfileScreen)
+        assert seeded.get_retailer(CQ)["name"] == "重庆路烟酒店"
+
+
+@sync
+async def test_status_to_suspended_takes_future_visits_out_of_the_plan(seeded):
+    past = add_visit(seeded, CQ, TODAY - dt.timedelta(days=7), "done")
+    add_visit(seeded, CQ, TODAY + dt.timedelta(days=2))
+    add_visit(seeded, CQ, TODAY + dt.timedelta(days=9))
+    app = make_app(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(ProfileScreen(CQ))
+        await settle(app, pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, StatusScreen)
+        assert "2 次" in str(app.screen.query_one("#status-note", Static).render())
+        await pilot.press("down", "enter")  # 正常 -> 暂停
+        await settle(app, pilot)
+        assert isinstance(app.screen, ProfileScreen)
+        assert seeded.get_retailer(CQ)["status"] == "暂停"
+        left = seeded.query("SELECT id FROM visits WHERE retailer_code = ?", (CQ,))
+        assert [r[0] for r in left] == [past]
+        assert "暂停" in str(app.screen.query_one("#profile-head", Static).render())
+        change = seeded.retailer_changes(CQ)[0]
+        assert (change["field"], change["old"], change["new"]) == ("status", "正常", "暂停")
+
+
+@sync
+async def test_histories_sales_and_complaints_are_shown(seeded):
+    app = make_app(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(ProfileScreen(CQ))
+        await settle(app, pilot)
+        profile = app.screen
+        chart = profile.query_one("#sales-chart")
+        assert len(chart.months) == 24
+        assert chart.months[0] == "2024-12" and chart.months[-1] == "2026-11"
+        assert chart.qty[-1] == 10 + 23 % 5 + 200 + 5 * 23 + 60
+        brands = cell_texts(profile.query_one("#top-brands", DataTable))
+        assert brands[0].startswith("玉溪(软)")
+        await pilot.press("5")
+        await pilot.pause()
+        assert profile.query_one(TabbedContent).active == "tab-complaints"
+        complaints = cell_texts(profile.query_one("#profile-complaints", DataTable))
+        assert any("中华断货两周" in row and "逾期" in row for row in complaints)
+        captures = cell_texts(profile.query_one("#profile-captures", DataTable))
+        assert any("希望多给中华" in row for row in captures)
+
+
+@sync
+async def test_raise_a_complaint_from_the_profile(seeded):
+    app = make_app(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(ProfileScreen(CQ))
+        await settle(app, pilot)
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")  # 送货服务
+        await pilot.press("enter")  # empty text is refused
+        await pilot.pause()
+        assert "请写下投诉内容" in str(app.screen.query_one("#complaint-error", Static).render())
+        await pilot.press(*"送货晚了", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ProfileScreen)
+        rows = seeded.query(
+            "SELECT category, description FROM complaints WHERE retailer_code = ? "
+            "AND description = '送货晚了'",
+            (CQ,),
+        )
+        assert [tuple(r) for r in rows] == [("delivery", "送货晚了")]
+
+
+@sync
+async def test_adhoc_visit_today_and_capture_key(seeded):
+    from khtui.screens.capture import CaptureScreen
+
+    app = make_app(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(ProfileScreen(CQ))
+        await settle(app, pilot)
+        await pilot.press("a")
+        await settle(app, pilot)
+        rows = seeded.query("SELECT planned_date, adhoc FROM visits WHERE retailer_code = ?", (CQ,))
+        assert [tuple(r) for r in rows] == [("2026-11-23", 1)]
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, CaptureScreen)
+
+
+@sync
+async def test_retailer_screen_with_a_code_opens_that_profile(seeded):
+    app = make_app(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(RetailerScreen(code="370102100003"))
+        await settle(app, pilot)
+        assert isinstance(app.screen, ProfileScreen)
+        assert app.screen.code == "370102100003"
+        await pilot.press("escape")
+        assert isinstance(app.screen, RetailerScreen)
