@@ -151,6 +151,7 @@ class RetailerOps:
         """
         by = by or self.user
         counts = {"new": 0, "updated": 0, "unchanged": 0}
+        touched: list[str] = []  # codes whose lookup keys to refresh (data/search.py)
         now = self.now_text()
         with self.write() as conn:
             for rec in records:
@@ -169,6 +170,7 @@ class RetailerOps:
                         vals,
                     )
                     counts["new"] += 1
+                    touched.append(code)
                     continue
                 changes = {k: v for k, v in known.items() if _text(row[k]) != _text(v)}
                 old_extra = json.loads(row["extra"] or "{}")
@@ -189,6 +191,8 @@ class RetailerOps:
                     [*changes.values(), json.dumps(new_extra, ensure_ascii=False), now, code],
                 )
                 counts["updated"] += 1
+                touched.append(code)
+            self._index_retailers(conn, touched)
         return counts
 
     def update_retailer(
@@ -229,6 +233,8 @@ class RetailerOps:
             )
             if "status" in diff and diff["status"][1] != ACTIVE:
                 self._drop_future_visits(conn, code)
+            if diff.keys() & {"name", "licence_no", "phone"}:
+                self._index_retailers(conn, [code])
         return diff
 
     def _drop_future_visits(self, conn, code: str) -> None:

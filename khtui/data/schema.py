@@ -258,6 +258,37 @@ CREATE TABLE weekly_reports (
 );
 """
 
-MIGRATIONS: list[str] = [V1]
+# Retailer lookup (data/search.py, domain/search_keys.py): each retailer's keys, and two
+# indexes over them. ``lcp`` makes every retailer count once per query (see search_keys.py).
+# Pinyin needs Python, so an existing database is only marked here; the first search (or
+# ``store.rebuild_search_index()``) fills the index.
+V_SEARCH = """
+CREATE TABLE search_keys (
+    rid INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    code_key TEXT NOT NULL,
+    licence TEXT NOT NULL,
+    phone TEXT NOT NULL,
+    initials TEXT NOT NULL,
+    pinyin TEXT NOT NULL
+);
+CREATE TABLE search_prefix (
+    rid INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    lcp INTEGER NOT NULL,
+    PRIMARY KEY (rid, key)
+) WITHOUT ROWID;
+CREATE INDEX search_prefix_key ON search_prefix (lcp, key, rid);
+CREATE TABLE search_suffix (
+    lcp INTEGER NOT NULL,
+    suffix TEXT NOT NULL,
+    rid INTEGER NOT NULL,
+    PRIMARY KEY (lcp, suffix, rid)
+) WITHOUT ROWID;
+INSERT INTO meta (key, value) SELECT 'search_index_stale', '1' WHERE EXISTS (SELECT 1 FROM retailers);
+"""
+
+MIGRATIONS: list[str] = [V1, V_SEARCH]
 
 SCHEMA_VERSION = len(MIGRATIONS)
