@@ -1,7 +1,233 @@
-"""Complaints: routing, due dates, status steps."""
+"""Complaints (首问负责): raised from a capture or a profile, routed by the rules, followed up.
+
+The rules (routing, due dates, overdue, status steps) are in ``khtui/domain/complaints.py``;
+this module stores them. Problems a user can act on raise
+:class:`khtui.domain.complaints.ComplaintProblem` (its ``code`` names the message).
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from khtui.data.base import new_id
+from khtui.domain.calendar import WorkCalendar
+from khtui.domain.complaints import (
+    STATUSES,
+    STEP_DATE,
+    ComplaintProblem,
+    check_step,
+    is_overdue,
+    routing,
+)
+
+COLUMNS = (
+    "id",
+    "am_id",
+    "retailer_code",
+    "capture_id",
+    "visit_id",
+    "category",
+    "department",
+    "am_share",
+    "raised_on",
+    "due_on",
+    "status",
+    "forwarded_on",
+    "answered_on",
+    "closed_on",
+    "description",
+    "answer",
+    "resolution",
+    "created_at",
+    "updated_at",
+)
 
 
 class ComplaintOps:
     """Mixin of :class:`khtui.data.store.Store`."""
+
+    def _complaint_row(self, row, day: str) -> dict[str, Any]:
+        out = dict(row)
+        route = self.rules.complaint_routes.get(out["category"])
+        out["category_name"] = route.name if route else out["category"]
+        out["category_en"] = route.en if route else out["category"]
+        out["overdue"] = is_overdue(out["status"], out["due_on"], day)
+        return out
+
+    def complaints(
+        self,
+        *,
+        status: str | Iterable[str] | None = None,
+        category: str | None = None,
+        department: str | None = None,
+        overdue_on: dt.date | None = None,
+        retailer: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Complaints, each with the retailer's ``name``, ``category_name`` and ``overdue``
+        (on ``overdue_on``, else today). With ``overdue_on`` only the overdue ones on that day.
+        Open ones first, by due date."""
+        where, params = [], []
+        if status is not None:
+            wanted = [status] if isinstance(status, str) else list(status)
+            where.append(f"c.status IN ({','.join('?' * len(wanted))})")
+            params += wanted
+        if category is not None:
+            where.append("c.category = ?")
+            params.append(category)
+        if department is not None:
+            where.append("c.department = ?")
+            params.append(department)
+        if retailer is not None:
+            where.append("c.retailer_code = ?")
+            params.append(retailer)
+        day = str(overdue_on or self.today())
+        if overdue_on is not None:
+            where.append("c.status IN ('open', 'forwarded') AND c.due_on < ?")
+            params.append(day)
+        sql = (
+            f"SELECT {', '.join('c.' + c for c in COLUMNS)}, r.name FROM complaints c "
+            "LEFT JOIN retailers r ON r.code = c.retailer_code"
+        )
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += (
+            " ORDER BY CASE c.status WHEN 'open' THEN 0 WHEN 'forwarded' THEN 1 "
+            "WHEN 'answered' THEN 2 ELSE 3 END, c.due_on, c.raised_on, c.id"
+        )
+        return [self._complaint_row(r, day) for r in self.query(sql, params)]
+
+    def get_complaint(self, complaint_id: str) -> dict[str, Any]:
+        row = self.query_one(
+            f"SELECT {', '.join('c.' + c for c in COLUMNS)}, r.name FROM complaints c "
+            "LEFT JOIN retailers r ON r.code = c.retailer_code WHERE c.id = ?",
+            (complaint_id,),
+        )
+        if row is None:
+            raise ComplaintProblem("not_found", value=complaint_id)
+        return self._complaint_row(row, str(self.today()))
+
+    def complaint_departments(self) -> list[str]:
+        """The owning departments of the routing table, in its order."""
+        return list(dict.fromkeys(r.department for r in self.rules.complaint_routes.values()))
+
+    def raise_complaint(
+        self,
+        code: str,
+        category: str,
+        description: str,
+        *,
+        raised_on: dt.date,
+        capture_id: str | None = None,
+        visit_id: str | None = None,
+    ) -> str:
+        """Record a retailer's complaint; the category sets department, AM's share and due
+        date. Returns its id."""
+        if self.get_retailer(code) is None:
+            raise ComplaintProblem("unknown_retailer", value=code)
+        text = (description or "").strip()
+        if not text:
+            raise ComplaintProblem("need_description")
+        r = routing(category, raised_on, self.rules, WorkCalendar(self.rules))
+        cid = new_id()
+        now = self.now_text()
+        with self.write() as conn:
+            conn.execute(
+                "INSERT INTO complaints (id, am_id, retailer_code, capture_id, visit_id, category, "
+                "department, am_share, raised_on, due_on, status, description, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)",
+                (
+                    cid,
+                    self.am_id,
+                    code,
+                    capture_id,
+                    visit_id,
+                    category,
+                    r.route.department,
+                    r.route.am_share,
+                    raised_on.isoformat(),
+                    r.due_on.isoformat(),
+                    text,
+                    now,
+                    now,
+                ),
+            )
+        return cid
+
+    def advance_complaint(
+        self,
+        complaint_id: str,
+        status: str,
+        *,
+        on: dt.date,
+        answer: str | None = None,
+        resolution: str | None = None,
+    ) -> None:
+        """Move a complaint one step on (forwarded, answered, closed), dated ``on``; answering
+        records the answer to the retailer, closing the resolution."""
+        with self.write() as conn:
+            row = conn.execute("SELECT * FROM complaints WHERE id = ?", (complaint_id,)).fetchone()
+            if row is None:
+                raise ComplaintProblem("not_found", value=complaint_id)
+            last = max(
+                d
+                for d in (row["raised_on"], row["forwarded_on"], row["answered_on"])
+                if d is not None
+            )
+            check_step(
+                row["status"],
+                status,
+                row["am_share"],
+                on=on,
+                last_step_on=dt.date.fromisoformat(last),
+                answer=answer,
+                resolution=resolution,
+            )
+            sets = {"status": status, STEP_DATE[status]: on.isoformat()}
+            if status == "answered":
+                sets["answer"] = answer.strip()
+            if status == "closed":
+                sets["resolution"] = resolution.strip()
+            sets["updated_at"] = self.now_text()
+            conn.execute(
+                f"UPDATE complaints SET {', '.join(k + ' = ?' for k in sets)} WHERE id = ?",
+                [*sets.values(), complaint_id],
+            )
+
+    def propose_followup(self, complaint_id: str, *, on: dt.date | None = None) -> dict[str, Any]:
+        """A complaint follow-up visit (reason 'complaint'): an already planned visit of the
+        retailer from ``on`` (default today) to the due date if there is one, else a new
+        ad-hoc visit on the next working day. Returns visit_id, day and created."""
+        c = self.get_complaint(complaint_id)
+        if c["status"] not in ("open", "forwarded"):
+            raise ComplaintProblem("not_open", status=c["status"])
+        day = on or self.today()
+        planned = self.query_one(
+            "SELECT id, planned_date FROM visits WHERE retailer_code = ? AND status IN "
+            "('planned', 'checked_in') AND planned_date >= ? AND planned_date <= ? "
+            "ORDER BY planned_date, seq LIMIT 1",
+            (c["retailer_code"], day.isoformat(), max(c["due_on"], day.isoformat())),
+        )
+        if planned is not None:
+            return {"visit_id": planned["id"], "day": planned["planned_date"], "created": False}
+        add = getattr(self, "add_adhoc_visit", None)
+        if not callable(add):
+            raise ComplaintProblem("no_planning")
+        target = WorkCalendar(self.rules).next_workday(day)
+        try:
+            visit_id = add(c["retailer_code"], target, reasons=("complaint",))
+        except NotImplementedError:
+            raise ComplaintProblem("no_planning") from None
+        return {"visit_id": visit_id, "day": target.isoformat(), "created": True}
+
+    def complaint_summary(self, day: dt.date) -> dict[str, int]:
+        """Counts by status, plus overdue on ``day``."""
+        counts = {s: 0 for s in STATUSES}
+        for r in self.query("SELECT status, count(*) FROM complaints GROUP BY status"):
+            counts[r[0]] = r[1]
+        counts["overdue"] = self.scalar(
+            "SELECT count(*) FROM complaints WHERE status IN ('open', 'forwarded') AND due_on < ?",
+            (day.isoformat(),),
+        )
+        return counts

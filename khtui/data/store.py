@@ -7,6 +7,7 @@ import os
 from typing import Any
 
 from khtui.data.base import StoreCore, StoreError, new_id
+from khtui.data.brands import BrandOps
 from khtui.data.captures import CaptureOps
 from khtui.data.complaints import ComplaintOps
 from khtui.data.reports import ReportOps
@@ -24,6 +25,7 @@ class Store(
     SearchOps,
     VisitOps,
     CaptureOps,
+    BrandOps,
     ComplaintOps,
     ReportOps,
     StoreCore,

@@ -134,3 +134,136 @@ KINDS: tuple[CaptureKind, ...] = (
     ),
 )
 KIND_BY_KEY = {k.key: k for k in KINDS}
+
+
+# -- validation ---------------------------------------------------------------------------------
+# A bad value is reported as a :class:`ValueProblem` whose ``code`` the UI turns into a message
+# (i18n key ``capture.err.<code>``); nothing here knows any language.
+
+YES = ("是", "有", "y", "yes", "1", "true", "√")
+NO = ("否", "无", "n", "no", "0", "false", "×")
+GRID_FIELDS = ("retail_price", "marked_price", "stock_tiao", "on_shelf")
+
+
+class ValueProblem(ValueError):
+    """A value that cannot be stored. ``code`` names the problem, ``args`` its details."""
+
+    def __init__(self, code: str, **details: object):
+        super().__init__(code)
+        self.code = code
+        self.details = details
+
+
+def _blank(raw: object) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def parse_money(raw: object) -> float | None:
+    """A price in 元: positive, at most two decimals. Blank is None."""
+    if _blank(raw):
+        return None
+    try:
+        value = float(str(raw).strip().lstrip("¥￥"))
+    except ValueError:
+        raise ValueProblem("not_number", value=raw) from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueProblem("not_number", value=raw)
+    if value <= 0:
+        raise ValueProblem("price_positive", value=raw)
+    if abs(round(value, 2) - value) > 1e-9:
+        raise ValueProblem("two_decimals", value=raw)
+    return round(value, 2)
+
+
+def parse_whole(raw: object) -> int | None:
+    """A whole number >= 0 (stock in 条, cartons sold). Blank is None."""
+    if _blank(raw):
+        return None
+    text = str(raw).strip()
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueProblem("not_number", value=raw) from None
+    if value != int(value):
+        raise ValueProblem("whole_tiao", value=raw)
+    if value < 0:
+        raise ValueProblem("not_negative", value=raw)
+    return int(value)
+
+
+def parse_bool(raw: object) -> bool | None:
+    """是/否 (also y/n, 1/0, 有/无). Blank is None."""
+    if isinstance(raw, bool):
+        return raw
+    if _blank(raw):
+        return None
+    text = str(raw).strip().lower()
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise ValueProblem("not_bool", value=raw)
+
+
+def parse_date(raw: object) -> str | None:
+    """A real calendar day as YYYY-MM-DD (2026-02-30 is refused). Blank is None."""
+    if _blank(raw):
+        return None
+    import datetime as _dt
+
+    text = str(raw).strip()
+    try:
+        return _dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise ValueProblem("bad_date", value=raw) from None
+
+
+def clean_field(f: CaptureField, raw: object) -> object:
+    """The stored value of one form field, or :class:`ValueProblem`. Blank is None."""
+    if f.type == "money":
+        return parse_money(raw)
+    if f.type == "int":
+        return parse_whole(raw)
+    if f.type == "bool":
+        return parse_bool(raw)
+    if f.type == "date":
+        return parse_date(raw)
+    if _blank(raw):
+        return None
+    text = str(raw).strip()
+    if f.type == "choice" and text not in f.choices:
+        raise ValueProblem("bad_choice", value=raw, choices="/".join(f.choices))
+    return text
+
+
+def missing_required(kind: CaptureKind, payload: dict) -> list[str]:
+    """Names of the required fields of ``kind`` left blank in ``payload``."""
+    return [f.name for f in kind.fields if f.required and _blank(payload.get(f.name))]
+
+
+def has_content(payload: dict) -> bool:
+    return any(not _blank(v) for v in payload.values())
+
+
+def clean_grid_value(field: str, raw: object) -> object:
+    """A value of the price and stock grid (retail price, marked price, stock 条, on shelf)."""
+    if field == "retail_price":
+        return parse_money(raw)
+    if field == "stock_tiao":
+        return parse_whole(raw)
+    if field in ("marked_price", "on_shelf"):
+        return parse_bool(raw)
+    raise ValueProblem("unknown_field", value=field)
+
+
+def deviation_pct(actual: float | None, guide: float | None) -> float | None:
+    """(actual - guide) / guide in percent; None when either is missing."""
+    if actual is None or not guide:
+        return None
+    return 100.0 * (actual - guide) / guide
+
+
+def deviation_flagged(actual: float | None, guide: float | None, threshold_pct: float) -> bool:
+    """True when the retail price strays from the guide price by more than the threshold."""
+    dev = deviation_pct(actual, guide)
+    return dev is not None and abs(dev) > threshold_pct + 1e-9

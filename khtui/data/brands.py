@@ -1,0 +1,75 @@
+"""Brand cultivation figures (会培育): 铺货率, 动销率, 上摊率 of key and new brands.
+
+The definitions are in ``khtui/domain/brand_figures.py`` and the rules file's ``[brands]``
+section; this module gathers the facts they need in a few queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from khtui.domain.brand_figures import brand_figures as compute_brand_figures
+from khtui.domain.retailer import ACTIVE
+
+
+class BrandOps:
+    """Mixin of :class:`khtui.data.store.Store`."""
+
+    def cultivated_brands(self) -> list[dict[str, Any]]:
+        """Key and new brands (重点品牌, 新品), key first."""
+        return [
+            dict(r)
+            for r in self.query(
+                "SELECT brand_code, name, guide_price, is_key, is_new, launch_date FROM brands "
+                "WHERE is_key = 1 OR is_new = 1 "
+                "ORDER BY is_key DESC, is_new DESC, guide_price DESC, brand_code"
+            )
+        ]
+
+    def brand_period(self, end: dt.date | None = None) -> tuple[dt.date, dt.date]:
+        """The default period of the figures: the last ``brands.cycle_days`` days to ``end``."""
+        end = end or self.today()
+        cycle = int(self.rules.get("brands.cycle_days"))
+        return end - dt.timedelta(days=cycle - 1), end
+
+    def brand_figures(self, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+        """Distribution, sell-through and on-shelf rates (percent) of each key and new brand
+        over [start, end]; see ``khtui.domain.brand_figures`` for the definitions."""
+        if end < start:
+            start, end = end, start
+        cycle = int(self.rules.get("brands.cycle_days"))
+        brands = self.cultivated_brands()
+        if not brands:
+            return []
+        codes = [b["brand_code"] for b in brands]
+        marks = ",".join("?" * len(codes))
+        active = [
+            r[0] for r in self.query("SELECT code FROM retailers WHERE status = ?", (ACTIVE,))
+        ]
+        horizon = end + dt.timedelta(days=cycle)
+        orders = [
+            (r[0], r[1], dt.date.fromisoformat(r[2]))
+            for r in self.query(
+                "SELECT DISTINCT retailer_code, brand_code, order_date FROM order_lines "
+                f"WHERE order_date BETWEEN ? AND ? AND brand_code IN ({marks}) AND qty_tiao > 0",
+                [start.isoformat(), horizon.isoformat(), *codes],
+            )
+        ]
+        shelf = [
+            (r[0], r[1], dt.date.fromisoformat(r[2]), bool(r[3]))
+            for r in self.query(
+                "SELECT retailer_code, brand_code, observed_on, on_shelf FROM price_observations "
+                "WHERE is_draft = 0 AND on_shelf IS NOT NULL AND observed_on BETWEEN ? AND ?",
+                (start.isoformat(), end.isoformat()),
+            )
+        ]
+        figures = compute_brand_figures(brands, active, orders, shelf, start, end, cycle)
+        out = []
+        for b, f in zip(brands, figures, strict=True):
+            row = f.to_dict()
+            row["guide_price"] = b["guide_price"]
+            row["start"] = start.isoformat()
+            row["end"] = end.isoformat()
+            out.append(row)
+        return out

@@ -1,0 +1,119 @@
+"""Brand cultivation figures (会培育) of key and new brands over a period, as pure functions.
+
+For a period [start, end] (both days included), with the cycle length from rules
+``brands.cycle_days``:
+
+- 铺货率 distribution rate = retailers among the AM's active ones that ordered the brand in the
+  period / active retailers.
+- 动销率 sell-through rate = of those, the ones that ordered it again within one cycle after
+  their first order of it in the period (a later order day d with first < d <= first + cycle;
+  it may fall after the period's end) / those that ordered it.
+- 上摊率 on-shelf rate = visited retailers where the brand was seen on the shelf (its last
+  finished observation in the period says on shelf) / visited retailers whose shelf was checked
+  in the period (a finished price-and-stock observation recording on-shelf for any brand).
+
+Rates are percentages (0-100), None when there is nothing to divide by.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class BrandFigure:
+    brand_code: str
+    name: str
+    is_key: bool
+    is_new: bool
+    active: int
+    ordered: int
+    distribution_rate: float | None
+    reordered: int
+    sell_through_rate: float | None
+    shelf_checked: int
+    on_shelf: int
+    on_shelf_rate: float | None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return None if not whole else 100.0 * part / whole
+
+
+def brand_figures(
+    brands: Iterable[Mapping],
+    active: Iterable[str],
+    orders: Iterable[tuple[str, str, dt.date]],
+    shelf: Iterable[tuple[str, str, dt.date, bool]],
+    start: dt.date,
+    end: dt.date,
+    cycle_days: int,
+) -> list[BrandFigure]:
+    """The three figures for each brand of ``brands`` (dicts with brand_code, name, is_key,
+    is_new).
+
+    ``active``: codes of the AM's active retailers. ``orders``: (retailer, brand, order day)
+    for any days (those outside [start, end + cycle] are ignored). ``shelf``: finished
+    observations (retailer, brand, day, on_shelf) — those outside the period are ignored.
+    """
+    active = set(active)
+    order_days: dict[tuple[str, str], set[dt.date]] = defaultdict(set)
+    horizon = end + dt.timedelta(days=cycle_days)
+    for code, brand, day in orders:
+        if code in active and start <= day <= horizon:
+            order_days[(brand, code)].add(day)
+
+    last_seen: dict[tuple[str, str], tuple[dt.date, bool]] = {}
+    checked: set[str] = set()
+    for code, brand, day, on_shelf in shelf:
+        if not (start <= day <= end) or on_shelf is None:
+            continue
+        checked.add(code)
+        key = (brand, code)
+        if key not in last_seen or day >= last_seen[key][0]:
+            last_seen[key] = (day, bool(on_shelf))
+
+    by_brand: dict[str, list[set[dt.date]]] = defaultdict(list)
+    for (brand, _code), days in order_days.items():
+        by_brand[brand].append(days)
+    seen_by_brand: dict[str, int] = defaultdict(int)
+    for (brand, code), (_day, on) in last_seen.items():
+        if on and code in checked:
+            seen_by_brand[brand] += 1
+
+    out = []
+    for b in brands:
+        code = b["brand_code"]
+        ordered = reordered = 0
+        for days in by_brand.get(code, []):
+            in_period = sorted(d for d in days if d <= end)
+            if not in_period:
+                continue
+            ordered += 1
+            first = in_period[0]
+            if any(first < d <= first + dt.timedelta(days=cycle_days) for d in days):
+                reordered += 1
+        seen = seen_by_brand.get(code, 0)
+        out.append(
+            BrandFigure(
+                brand_code=code,
+                name=b.get("name") or code,
+                is_key=bool(b.get("is_key")),
+                is_new=bool(b.get("is_new")),
+                active=len(active),
+                ordered=ordered,
+                distribution_rate=_rate(ordered, len(active)),
+                reordered=reordered,
+                sell_through_rate=_rate(reordered, ordered),
+                shelf_checked=len(checked),
+                on_shelf=seen,
+                on_shelf_rate=_rate(seen, len(checked)),
+            )
+        )
+    return out
