@@ -1,0 +1,75 @@
+"""The three brand figures on a small hand-computed dataset."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from khtui.domain.brand_figures import brand_figures
+
+D = dt.date
+BRANDS = [
+    {"brand_code": "K", "name": "重点", "is_key": 1, "is_new": 0},
+    {"brand_code": "N", "name": "新品", "is_key": 0, "is_new": 1},
+]
+ACTIVE = ["A", "B", "C", "D", "E"]  # 5 active retailers
+START, END, CYCLE = D(2026, 11, 1), D(2026, 11, 30), 30
+
+ORDERS = [
+    # K: A, B, C ordered in the period -> distribution 3/5 = 60 %
+    ("A", "K", D(2026, 11, 2)),
+    ("A", "K", D(2026, 11, 20)),  # again within 30 days of 2 Nov -> sold through
+    ("B", "K", D(2026, 11, 25)),
+    ("B", "K", D(2026, 12, 25)),  # 30 days after 25 Nov: the cycle's last day -> counts
+    ("C", "K", D(2026, 11, 10)),
+    ("C", "K", D(2026, 12, 11)),  # 31 days after: too late
+    ("X", "K", D(2026, 11, 5)),  # not an active retailer: ignored
+    ("D", "K", D(2026, 10, 31)),  # before the period: not distributed in it
+    ("D", "K", D(2026, 12, 1)),  # after the period: not distributed in it
+    # N: only E, once
+    ("E", "N", D(2026, 11, 30)),
+]
+SHELF = [
+    # shelves checked at A, B, C, D (4 retailers); E was never checked
+    ("A", "K", D(2026, 11, 3), True),
+    ("B", "K", D(2026, 11, 4), True),
+    ("B", "K", D(2026, 11, 18), False),  # B's last look: not on the shelf
+    ("C", "N", D(2026, 11, 5), True),
+    ("D", "K", D(2026, 11, 6), False),
+    ("E", "K", D(2026, 12, 2), True),  # after the period: ignored
+]
+
+
+def figures():
+    return {
+        f.brand_code: f for f in brand_figures(BRANDS, ACTIVE, ORDERS, SHELF, START, END, CYCLE)
+    }
+
+
+def test_distribution_rate():
+    f = figures()
+    assert (f["K"].ordered, f["K"].active) == (3, 5)
+    assert f["K"].distribution_rate == pytest.approx(60.0)
+    assert f["N"].distribution_rate == pytest.approx(20.0)
+
+
+def test_sell_through_rate():
+    f = figures()
+    assert f["K"].reordered == 2  # A and B; C reordered a day too late
+    assert f["K"].sell_through_rate == pytest.approx(200 / 3)
+    assert f["N"].sell_through_rate == pytest.approx(0.0)
+
+
+def test_on_shelf_rate():
+    f = figures()
+    assert f["K"].shelf_checked == 4
+    assert f["K"].on_shelf == 1  # A only: B's last look says no
+    assert f["K"].on_shelf_rate == pytest.approx(25.0)
+    assert f["N"].on_shelf_rate == pytest.approx(25.0)  # C
+
+
+def test_nothing_to_divide_by_gives_none():
+    [f] = brand_figures(BRANDS[:1], [], [], [], START, END, CYCLE)
+    assert (f.distribution_rate, f.sell_through_rate, f.on_shelf_rate) == (None, None, None)
+    assert f.to_dict()["brand_code"] == "K"
