@@ -337,6 +337,8 @@ class Source:
 
     @property
     def encoding_label(self) -> str:
+        if self.format == "xls-html":
+            return f"XLS/HTML {ENCODING_NAMES.get(self.encoding, self.encoding)}"
         if self.encoding:
             return ENCODING_NAMES.get(self.encoding, self.encoding.upper())
         return {"xlsx": "XLSX", "xls-html": "XLS/HTML", "xls-biff": "XLS"}.get(
@@ -467,7 +469,6 @@ class HtmlTableSource(Source):
         self._table = max(tables, key=lambda tb: len(tb.xpath(".//tr")))
         self.sheet = sheet
         self.sheets = [f"table{i + 1}" for i in range(len(tables))]
-        self.encoding = None
 
     def rows(self) -> Iterator[list[str]]:
         for tr in self._table.xpath(".//tr"):

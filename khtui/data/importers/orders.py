@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -448,8 +450,7 @@ _SAME = (
 )
 
 
-class _Rollback(Exception):
-    pass
+TEMP_TABLES = ("_stage", "_imp_codes", "_old", "_imp_touched")
 
 
 class OrderWriter:
@@ -461,11 +462,12 @@ class OrderWriter:
     again at the end; a small one goes to a temporary table first and is merged with SQL.
     """
 
-    def __init__(self, store, *, expected_lines: int):
-        self.store = store
-        self.conn = _connect(store.path)
-        self.cur = self.conn.cursor()
+    def __init__(self, conn, *, expected_lines: int):
+        self.conn = conn
+        self.cur = conn.cursor()
         self._exec("BEGIN IMMEDIATE")
+        for name in TEMP_TABLES:  # left by an earlier import on the same connection
+            self._exec(f"DROP TABLE IF EXISTS temp.{name}")
         self.marker = self._one("SELECT coalesce(max(id), 0) FROM order_lines")
         self.stored = self._one("SELECT count(*) FROM order_lines")
         self.bulk = expected_lines >= REBUILD_SHARE * self.stored
@@ -752,15 +754,15 @@ def _codes_table(codes):
     return pa.table({"code": pa.array(sorted(codes), pa.string())})
 
 
-def _connect(path: Path):
-    """A connection for the bulk write: ADBC when installed, else sqlite3."""
+def _adbc_connect(path: str):
+    """The child process's connection: ADBC (Arrow bulk ingest), else sqlite3."""
     try:
         import adbc_driver_sqlite.dbapi as adbc
     except ImportError:
-        conn = sqlite3.connect(str(path), isolation_level=None, timeout=10.0)
+        conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
         conn.execute("PRAGMA busy_timeout = 10000")
         return conn
-    conn = adbc.connect(str(path), autocommit=True)
+    conn = adbc.connect(path, autocommit=True)
     cur = conn.cursor()
     for pragma in ("busy_timeout = 10000", "cache_size = -262144", "synchronous = NORMAL"):
         cur.execute(f"PRAGMA {pragma}")
@@ -769,17 +771,22 @@ def _connect(path: Path):
     return conn
 
 
-def write_orders(store, batches, *, expected_lines: int, dry_run: bool, rejects: list):
-    """Stream cleaned Arrow tables into the database in one transaction; returns
-    (counts, writer facts). A dry run rolls back at the end."""
-    writer = OrderWriter(store, expected_lines=expected_lines)
+# Files expected to hold at least this many lines are written by a child process (ADBC bulk
+# ingest). Smaller ones are written on the store's own connection. Two SQLite libraries must
+# never open the same database file in one process (POSIX locks are per process: one
+# library's close drops the other's locks), so ADBC only ever runs in the child.
+CHILD_MIN_LINES = 200_000
+
+
+def _run_writer(writer: OrderWriter, batches, *, dry_run: bool, rejects: list) -> dict:
     try:
-        for table in _prefetch(batches):
+        for table in batches:
             writer.add(table)
         counts = writer.merge(rejects)
         counts["unknown_retailers"], counts["unknown_lines"] = writer.unknown_retailers()
         changed = counts["new"] or counts["updated"] or counts["removed"]
-        known = writer.known_codes() if changed and writer.rows else []
+        counts["known"] = writer.known_codes() if changed and writer.rows else []
+        counts["period"] = [writer.lo, writer.hi] if writer.lo else None
         if dry_run or not changed:
             writer.rollback()
         else:
@@ -787,17 +794,104 @@ def write_orders(store, batches, *, expected_lines: int, dry_run: bool, rejects:
     except BaseException:
         writer.rollback()
         raise
-    finally:
-        period = (writer.lo, writer.hi) if writer.lo else None
-        writer.close()
+    return counts
+
+
+def write_orders(store, batches, *, expected_lines: int, dry_run: bool, rejects: list):
+    """Write cleaned Arrow tables in one transaction; returns (counts, period). A dry run
+    rolls back at the end. Derived values of the known retailers are recomputed after."""
+    if expected_lines >= CHILD_MIN_LINES:
+        counts = _write_in_child(store, batches, expected_lines=expected_lines, dry_run=dry_run)
+        rejects.extend(counts.pop("rejects"))
+    else:
+        with store._lock:  # the store's connection, for this thread alone meanwhile
+            writer = OrderWriter(store.conn, expected_lines=expected_lines)
+            try:
+                counts = _run_writer(writer, batches, dry_run=dry_run, rejects=rejects)
+            finally:
+                writer.cur.close()
+    known = counts.pop("known")
     if known and not dry_run:
         store.recompute(store.today(), codes=known)
+    period = tuple(counts.pop("period")) if counts.get("period") else None
     return counts, period
+
+
+class WriterFailed(ImportFileError):
+    """The child process that writes a large import failed; nothing was written."""
+
+
+def _write_in_child(store, batches, *, expected_lines: int, dry_run: bool) -> dict:
+    import json
+    import subprocess
+    import sys
+
+    import pyarrow as pa
+
+    args = {"db": str(store.path), "expected": expected_lines, "dry_run": dry_run}
+    errfile = tempfile.TemporaryFile()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "khtui.data.importers.orders", json.dumps(args)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=errfile,
+    )
+    try:
+        sink = pa.PythonFile(proc.stdin, mode="w")
+        stream = None
+        for table in _prefetch(batches):
+            if stream is None:
+                stream = pa.ipc.new_stream(sink, table.schema)
+            stream.write_table(table)
+        if stream is not None:
+            stream.close()
+        sink.close()
+        out = proc.stdout.read()
+        proc.wait()
+    except BaseException:
+        proc.kill()  # its transaction dies with it: nothing is written
+        proc.wait()
+        raise
+    finally:
+        proc.stdout.close()
+    if proc.returncode != 0:
+        errfile.seek(0)
+        lines = errfile.read().decode("utf-8", "replace").strip().splitlines()
+        errfile.close()
+        raise WriterFailed(lines[-1] if lines else f"exit {proc.returncode}")
+    errfile.close()
+    return json.loads(out)
+
+
+def _child_main(argv: list[str]) -> int:
+    """``python -m khtui.data.importers.orders ARGS``: read Arrow IPC tables on stdin, write
+    them in one transaction, print the counts as JSON."""
+    import json
+
+    import pyarrow as pa
+
+    args = json.loads(argv[0])
+    conn = _adbc_connect(args["db"])
+    try:
+        writer = OrderWriter(conn, expected_lines=args["expected"])
+        rejects: list = []
+        src = pa.input_stream(sys.stdin.buffer)
+        try:
+            reader = pa.ipc.open_stream(src)
+            tables = (pa.Table.from_batches([b]) for b in reader)
+        except pa.ArrowInvalid:  # nothing was sent: no valid lines
+            tables = iter(())
+        counts = _run_writer(writer, tables, dry_run=args["dry_run"], rejects=rejects)
+        counts["rejects"] = rejects
+        sys.stdout.write(json.dumps(counts))
+    finally:
+        conn.close()
+    return 0
 
 
 def _prefetch(batches, depth: int = 2):
     """Read and clean the next batches in a thread while the current one is written (the
-    Arrow reader and the SQLite ingest both run outside the GIL). Errors are re-raised here."""
+    Arrow reader and the pipe both run outside the GIL). Errors are re-raised here."""
     import queue
     import threading
 
@@ -832,3 +926,7 @@ def _prefetch(batches, depth: int = 2):
                 q.get_nowait()
             except queue.Empty:
                 th.join(0.05)
+
+
+if __name__ == "__main__":
+    sys.exit(_child_main(sys.argv[1:]))

@@ -1,0 +1,229 @@
+import pytest
+
+from khtui.data.importers import ImportFileError, import_file
+from tests.data.importers.conftest import FORMATS, read_rejects
+
+H = ["客户编码", "订货日期", "卷烟编码", "卷烟名称", "订货量（条）", "金额（元）", "批发价"]
+DIRTY = [
+    ["XX市烟草公司订单明细 2026年10月"],
+    H,
+    ["0370102001", "2026-10-08", "6901028075763", "中华(硬)", "10", "3800.00", "380.00"],
+    ["0370102001", "2026/10/9", "6901028001915.0", "玉溪(软)", "5.0", "980", "196"],
+    ["370102002.0", "20261010", "6901028001915", "玉溪(软)", "2", "392.00", "196.00"],
+    ["370102002", "46306", "6901028075763", "中华(硬)", "1", "380", "380"],  # serial: 2026-10-11
+    ["3.70102E+11", "2026-10-08", "6901028075763", "中华(硬)", "1", "380", "380"],
+    ["370102002", "2026-13-40", "6901028075763", "中华(硬)", "1", "380", "380"],
+    ["370102002", "2026-10-12", "6901028075763", "中华(硬)", "一条", "380", "380"],
+    ["0370102001", "2026-10-08", "6901028075763", "中华(硬)", "10", "3800.00", "380.00"],
+    ["0370102001", "2026-10-08", "6901028075763", "中华(硬)", "11", "4180.00", "380.00"],
+    ["999999", "2026-10-15", "6901028075763", "中华(硬)", "3", "1140", "380"],
+    ["", "", "", "", "", "", ""],
+    ["合计", "", "", "", "33", "14732", ""],
+]  # fmt: skip
+
+
+@pytest.fixture
+def retailers(store):
+    store.upsert_retailers(
+        [
+            {
+                "code": "0370102001",
+                "name": "都市烟酒店",
+                "business_format": "烟酒商店",
+                "market_type": "城镇",
+                "scale": "大",
+            },
+            {"code": "370102002", "name": "重庆路KTV"},
+        ],  # fmt: skip
+        source="test",
+    )
+    return store
+
+
+def lines(store):
+    return {
+        (r["retailer_code"], r["order_date"], r["brand_code"]): (r["qty_tiao"], r["amount"])
+        for r in store.query("SELECT * FROM order_lines")
+    }
+
+
+def assert_aggregates_match(store):
+    """The monthly aggregates equal a fresh GROUP BY of the stored lines."""
+    want = {
+        (r[0], r[1]): (r[2], r[3], r[4])
+        for r in store.query(
+            "SELECT retailer_code, substr(order_date, 1, 7), sum(qty_tiao), round(sum(amount), 2), "
+            "count(*) FROM order_lines GROUP BY 1, 2"
+        )
+    }
+    got = {
+        (r[0], r[1]): (r[2], r[3], r[4])
+        for r in store.query(
+            "SELECT retailer_code, month, qty_tiao, amount, lines FROM monthly_sales"
+        )
+    }
+    assert got == want
+    want_b = store.query(
+        "SELECT retailer_code, substr(order_date, 1, 7), brand_code, sum(qty_tiao), "
+        "round(sum(amount), 2), min(order_date), max(order_date) FROM order_lines "
+        "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+    )
+    got_b = store.query("SELECT * FROM monthly_brand_sales ORDER BY 1, 2, 3")
+    assert [tuple(r) for r in got_b] == [tuple(r) for r in want_b]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_dirty_orders_in_every_format(retailers, table, fmt):
+    store = retailers
+    r = import_file(store, table("订单", DIRTY, fmt), "orders")
+    assert (r.read, r.new, r.rejected, r.duplicates) == (10, 5, 4, 1)
+    assert r.period == ("2026-10-08", "2026-10-15")
+    assert (r.unknown_retailers, r.unknown_lines) == (1, 1)  # kept, and said
+    assert "1 个客户编码不在客户档案中" in r.notes()[0]
+    assert lines(store) == {
+        ("0370102001", "2026-10-08", "6901028075763"): (10.0, 3800.0),
+        ("0370102001", "2026-10-09", "6901028001915"): (5.0, 980.0),
+        ("370102002", "2026-10-10", "6901028001915"): (2.0, 392.0),
+        ("370102002", "2026-10-11", "6901028075763"): (1.0, 380.0),
+        ("999999", "2026-10-15", "6901028075763"): (3.0, 1140.0),
+    }
+    assert_aggregates_match(store)
+    reasons = {int(x["行号"]): x for x in read_rejects(r.rejects_path)}
+    assert set(reasons) == {7, 8, 9, 11}
+    assert "科学计数法" in reasons[7]["原因"] and reasons[7]["值"] == "3.70102E+11"
+    assert reasons[8]["列"] == "订货日期" and reasons[8]["值"] == "2026-13-40"
+    assert reasons[9]["列"] == "订货量（条）" and "不是数字" in reasons[9]["原因"]
+    assert reasons[11]["原因"] == "与第 3 行的键相同但内容不同，未导入"
+    # derived values follow the import (the retailer's tier basis is Aug..Oct as of 2026-11-23)
+    assert store.get_retailer("0370102001")["derived_as_of"] == "2026-11-23"
+
+
+@pytest.mark.parametrize(
+    ("header", "qty", "tiao"),
+    [("订货量(支)", "2000", 10.0), ("数量(件)", "2", 100.0), ("订购量（件）", "0.5", 25.0),
+     ("订货量", "7", 7.0)],
+)  # fmt: skip
+def test_quantities_in_sticks_or_cases_become_cartons(retailers, table, header, qty, tiao):
+    rows = [["客户编码", "日期", "卷烟编码", header, "金额"],
+            ["370102002", "2026-10-08", "B1", qty, "100"]]  # fmt: skip
+    import_file(retailers, table("o", rows), "orders")
+    assert retailers.scalar("SELECT qty_tiao FROM order_lines") == tiao
+
+
+def test_amount_from_price_when_missing(retailers, table):
+    rows = [["客户编码", "日期", "卷烟编码", "订货量", "单价(元/条)"],
+            ["370102002", "2026-10-08", "B1", "3", "98.5"]]  # fmt: skip
+    import_file(retailers, table("o", rows), "orders")
+    assert retailers.scalar("SELECT amount FROM order_lines") == 295.5
+
+
+def month_rows(code, month, brands, qty):
+    return [[code, f"{month}-{d:02d}", b, "x", str(qty), str(qty * 100), "100"]
+            for d in (3, 10, 17) for b in brands]  # fmt: skip
+
+
+def test_reimporting_a_period_replaces_its_lines(retailers, table):
+    store = retailers
+    base = (
+        [H]
+        + month_rows("370102002", "2026-08", ["B1", "B2"], 5)
+        + month_rows("370102002", "2026-09", ["B1", "B2"], 5)
+        + month_rows("370102002", "2026-10", ["B1", "B2"], 5)
+        + month_rows("0370102001", "2026-10", ["B1"], 4)
+    )
+    first = import_file(store, table("o", base), "orders")
+    assert first.new == 21
+    # October again for 370102002 only: one line changed, one gone, one new brand
+    october = month_rows("370102002", "2026-10", ["B1", "B2"], 5)
+    october[0][4], october[0][5] = "6", "600"
+    del october[-1]
+    october.append(["370102002", "2026-10-20", "B3", "x", "1", "100", "100"])
+    r = import_file(store, table("oct", [H, *october]), "orders")
+    assert (r.new, r.updated, r.unchanged, r.removed) == (1, 1, 4, 1)
+    assert r.period == ("2026-10-03", "2026-10-20")
+    got = lines(store)
+    assert got[("370102002", "2026-10-03", "B1")] == (6.0, 600.0)
+    assert ("370102002", "2026-10-17", "B2") not in got
+    assert got[("370102002", "2026-10-20", "B3")] == (1.0, 100.0)
+    # other months and other retailers untouched
+    assert len([k for k in got if k[1].startswith("2026-08")]) == 6
+    assert len([k for k in got if k[0] == "0370102001"]) == 3
+    assert_aggregates_match(store)
+
+
+def test_same_file_twice_changes_nothing(retailers, table):
+    path = table("o", DIRTY)
+    import_file(retailers, path, "orders")
+    before = lines(retailers)
+    r = import_file(retailers, path, "orders")
+    assert (r.new, r.updated, r.removed, r.unchanged) == (0, 0, 0, 5)
+    assert "没有变化" in r.summary()
+    assert lines(retailers) == before
+
+
+def test_small_file_into_a_large_store_and_duplicates(retailers, table):
+    store = retailers
+    big = [H] + [
+        row
+        for m in ("2026-06", "2026-07", "2026-08", "2026-09")
+        for row in month_rows("0370102001", m, [f"B{i}" for i in range(10)], 2)
+    ]
+    import_file(store, table("big", big), "orders")
+    assert store.scalar("SELECT count(*) FROM order_lines") == 120
+    small = [H, ["370102002", "2026-10-02", "B1", "x", "1", "100", "100"],
+             ["370102002", "2026-10-02", "B1", "x", "1", "100", "100"],
+             ["370102002", "2026-10-02", "B1", "x", "2", "200", "100"]]  # fmt: skip
+    r = import_file(store, table("small", small), "orders")
+    assert (r.new, r.duplicates, r.rejected) == (1, 1, 1)
+    assert store.scalar("SELECT count(*) FROM order_lines") == 121
+    idx = {r[0] for r in store.query("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"order_lines_key", "order_lines_date", "monthly_brand_sales_brand"} <= idx
+    assert_aggregates_match(store)
+
+
+def test_dry_run_writes_nothing(retailers, table):
+    r = import_file(retailers, table("o", DIRTY), "orders", dry_run=True)
+    assert r.new == 5 and r.dry_run
+    assert retailers.scalar("SELECT count(*) FROM order_lines") == 0
+    assert retailers.scalar("SELECT count(*) FROM monthly_sales") == 0
+    idx = {r[0] for r in retailers.query("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "order_lines_key" in idx
+
+
+def test_orders_without_quantity_are_refused(retailers, table):
+    rows = [["客户编码", "日期", "卷烟编码", "金额"], ["1", "2026-10-01", "B", "1"]]
+    with pytest.raises(ImportFileError) as err:
+        import_file(retailers, table("o", rows), "orders")
+    assert "缺少：订货量(条)/订货量(支)/订货量(件)" in str(err.value)
+    assert "找到的列：客户编码、日期、卷烟编码、金额" in str(err.value)
+
+
+def test_wrong_number_of_columns_is_rejected(retailers, tmp_path):
+    path = tmp_path / "o.csv"
+    path.write_text(
+        "客户编码,日期,卷烟编码,订货量,金额\n370102002,2026-10-01,B1,1,100\n370102002,2026-10-02,B1\n",
+        encoding="utf-8",
+    )
+    r = import_file(retailers, path, "orders")
+    assert (r.new, r.rejected) == (1, 1)
+    assert "列数不对" in read_rejects(r.rejects_path)[0]["原因"]
+
+
+def test_the_child_process_writer_gives_the_same_result(retailers, table, monkeypatch):
+    """Large files are written by a child process (ADBC bulk ingest): same lines, counts and
+    aggregates as the in-process writer, and a re-import replaces its period there too."""
+    import khtui.data.importers.orders as orders
+
+    monkeypatch.setattr(orders, "CHILD_MIN_LINES", 0)
+    r = import_file(retailers, table("订单", DIRTY), "orders")
+    assert (r.read, r.new, r.rejected, r.duplicates) == (10, 5, 4, 1)
+    assert (r.unknown_retailers, r.unknown_lines) == (1, 1)
+    assert len(lines(retailers)) == 5
+    assert_aggregates_match(retailers)
+    changed = [row[:] for row in DIRTY]
+    changed[2][4], changed[2][5] = "12", "4560.00"
+    r2 = import_file(retailers, table("订单2", changed), "orders")
+    assert (r2.new, r2.updated, r2.unchanged) == (0, 1, 4)
+    assert lines(retailers)[("0370102001", "2026-10-08", "6901028075763")] == (12.0, 4560.0)
+    assert_aggregates_match(retailers)
+    assert retailers.get_retailer("0370102001")["derived_as_of"] == "2026-11-23"
