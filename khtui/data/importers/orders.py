@@ -829,37 +829,35 @@ def _write_in_child(store, batches, *, expected_lines: int, dry_run: bool) -> di
     import pyarrow as pa
 
     args = {"db": str(store.path), "expected": expected_lines, "dry_run": dry_run}
-    errfile = tempfile.TemporaryFile()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "khtui.data.importers.orders", json.dumps(args)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=errfile,
-    )
-    try:
-        sink = pa.PythonFile(proc.stdin, mode="w")
-        stream = None
-        for table in _prefetch(batches):
-            if stream is None:
-                stream = pa.ipc.new_stream(sink, table.schema)
-            stream.write_table(table)
-        if stream is not None:
-            stream.close()
-        sink.close()
-        out = proc.stdout.read()
-        proc.wait()
-    except BaseException:
-        proc.kill()  # its transaction dies with it: nothing is written
-        proc.wait()
-        raise
-    finally:
-        proc.stdout.close()
-    if proc.returncode != 0:
-        errfile.seek(0)
-        lines = errfile.read().decode("utf-8", "replace").strip().splitlines()
-        errfile.close()
-        raise WriterFailed(lines[-1] if lines else f"exit {proc.returncode}")
-    errfile.close()
+    with tempfile.TemporaryFile() as errfile:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "khtui.data.importers.orders", json.dumps(args)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errfile,
+        )
+        try:
+            sink = pa.PythonFile(proc.stdin, mode="w")
+            stream = None
+            for table in _prefetch(batches):
+                if stream is None:
+                    stream = pa.ipc.new_stream(sink, table.schema)
+                stream.write_table(table)
+            if stream is not None:
+                stream.close()
+            sink.close()
+            out = proc.stdout.read()
+            proc.wait()
+        except BaseException:
+            proc.kill()  # its transaction dies with it: nothing is written
+            proc.wait()
+            raise
+        finally:
+            proc.stdout.close()
+        if proc.returncode != 0:
+            errfile.seek(0)
+            lines = errfile.read().decode("utf-8", "replace").strip().splitlines()
+            raise WriterFailed(lines[-1] if lines else f"exit {proc.returncode}")
     return json.loads(out)
 
 

@@ -34,7 +34,7 @@ def retailers(store):
                 "scale": "大",
             },
             {"code": "370102002", "name": "重庆路KTV"},
-        ],  # fmt: skip
+        ],
         source="test",
     )
     return store
@@ -124,13 +124,13 @@ def month_rows(code, month, brands, qty):
 
 def test_reimporting_a_period_replaces_its_lines(retailers, table):
     store = retailers
-    base = (
-        [H]
-        + month_rows("370102002", "2026-08", ["B1", "B2"], 5)
-        + month_rows("370102002", "2026-09", ["B1", "B2"], 5)
-        + month_rows("370102002", "2026-10", ["B1", "B2"], 5)
-        + month_rows("0370102001", "2026-10", ["B1"], 4)
-    )
+    base = [
+        H,
+        *month_rows("370102002", "2026-08", ["B1", "B2"], 5),
+        *month_rows("370102002", "2026-09", ["B1", "B2"], 5),
+        *month_rows("370102002", "2026-10", ["B1", "B2"], 5),
+        *month_rows("0370102001", "2026-10", ["B1"], 4),
+    ]
     first = import_file(store, table("o", base), "orders")
     assert first.new == 21
     # October again for 370102002 only: one line changed, one gone, one new brand

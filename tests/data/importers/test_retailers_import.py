@@ -93,7 +93,7 @@ def test_importing_the_same_file_twice_changes_nothing(store, table):
 
 def test_changed_fields_go_to_the_audit_trail_with_the_file(store, table):
     import_file(store, table("a", DIRTY), "retailers")
-    rows = [HEADER, DIRTY[3][:3] + ["13900000000"] + DIRTY[3][4:]]
+    rows = [HEADER, [*DIRTY[3][:3], "13900000000", *DIRTY[3][4:]]]
     r = import_file(store, table("更新", rows), "retailers")
     assert (r.new, r.updated) == (0, 1)
     change = store.retailer_changes("0370102001")[0]
