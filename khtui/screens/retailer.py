@@ -33,6 +33,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from khtui.domain.capture import KINDS
+from khtui.domain.complaints import ComplaintProblem
 from khtui.domain.months import add_months, month_key
 from khtui.domain.retailer import (
     ACTIVE,
@@ -43,6 +44,7 @@ from khtui.domain.retailer import (
     STATUSES,
     FieldError,
 )
+from khtui.domain.value import VALUE_NAMES
 from khtui.i18n import get_lang, t
 
 PAGE = 50  # rows fetched per page of lookup results
@@ -58,6 +60,20 @@ def _en() -> bool:
 def field_label(name: str) -> str:
     spec = FIELD_BY_NAME[name]
     return spec.en if _en() else spec.zh
+
+
+def value_name(key: str | None) -> str:
+    """核心/一般/问题 (core/general/problem) in the UI language."""
+    return key if _en() or key is None else VALUE_NAMES.get(key, key)
+
+
+def source_text(source: str) -> str:
+    """'manual' -> 手工, 'import:file.csv' -> 导入 file.csv; unknown sources as they are."""
+    kind, _, rest = source.partition(":")
+    label = t(f"profile.source.{kind}")
+    if label == f"profile.source.{kind}":
+        return source
+    return f"{label} {rest}".strip()
 
 
 def _cell(value: Any) -> str:
@@ -82,11 +98,11 @@ def _overdue_text(n: int) -> Text:
     return Text(f"！{n}", style="bold red") if n else Text("")
 
 
-def _bind(screen: Screen, keys: tuple[tuple[str, str, str], ...]) -> None:
+def _bind(screen: Screen, keys: tuple[tuple[str, ...], ...]) -> None:
     """Bind keys with labels in the current language (class-level BINDINGS are read before
-    ``--lang`` is applied)."""
-    for key, action, label in keys:
-        screen._bindings.bind(key, action, t(label))
+    ``--lang`` is applied). A fourth item "hide" keeps the key out of the footer."""
+    for key, action, label, *hide in keys:
+        screen._bindings.bind(key, action, t(label), show=not hide)
 
 
 # ==========================================================================================
@@ -154,7 +170,7 @@ class RetailerScreen(Screen):
         self.loading = True
         self.fetch_page(query, 0)
 
-    @work(thread=True, exclusive=True, group="lookup")
+    @work(thread=True, exclusive=True, group="lookup", exit_on_error=False)
     def fetch_page(self, query: str, offset: int) -> None:
         store = self.app.store
         total = None
@@ -295,10 +311,10 @@ class ProfileScreen(Screen):
                 ("escape", "back", "profile.key.back"),
                 ("e", "edit", "profile.key.edit"),
                 ("s", "status", "profile.key.status"),
-                ("t", "why('tier')", "profile.key.tier"),
-                ("g", "why('category')", "profile.key.category"),
-                ("l", "why('level')", "profile.key.level"),
-                ("v", "why('value')", "profile.key.value"),
+                ("t", "why('tier')", "profile.key.why"),
+                ("g", "why('category')", "profile.key.category", "hide"),
+                ("l", "why('level')", "profile.key.level", "hide"),
+                ("v", "why('value')", "profile.key.value", "hide"),
                 ("c", "capture", "profile.key.capture"),
                 ("r", "complaint", "profile.key.complaint"),
                 ("a", "adhoc", "profile.key.adhoc"),
@@ -319,11 +335,9 @@ class ProfileScreen(Screen):
                 TabPane(t("profile.tab.sales"), id="tab-sales"),
                 Horizontal(id="sales-row"),
             ):
-                yield SalesChart(
-                    qty_label=t("profile.chart.qty"),
-                    amount_label=t("profile.chart.amount"),
-                    id="sales-chart",
-                )
+                with Vertical(id="sales-chart-box"):
+                    yield Static(self.legend(), id="sales-legend")
+                    yield SalesChart(id="sales-chart")
                 with Vertical(id="top-brands-box"):
                     yield Label("", id="top-brands-title")
                     yield DataTable(id="top-brands", cursor_type="row")
@@ -336,6 +350,15 @@ class ProfileScreen(Screen):
             with TabPane(t("profile.tab.changes"), id="tab-changes"):
                 yield DataTable(id="profile-changes", cursor_type="row", zebra_stripes=True)
         yield Footer()
+
+    @staticmethod
+    def legend() -> Text:
+        legend = Text(" ")
+        legend.append("█ ", style="cyan")
+        legend.append(t("profile.chart.qty"))
+        legend.append("   ── ", style="bold #ffa500")
+        legend.append(t("profile.chart.amount"))
+        return legend
 
     def on_mount(self) -> None:
         cols = {
@@ -356,7 +379,7 @@ class ProfileScreen(Screen):
     def reload(self) -> None:
         self.load(self.app.today())
 
-    @work(thread=True, exclusive=True, group="profile")
+    @work(thread=True, exclusive=True, group="profile", exit_on_error=False)
     def load(self, today: dt.date) -> None:
         self.post_message(self.Loaded(load_profile(self.app.store, self.code, today)))
 
@@ -375,6 +398,8 @@ class ProfileScreen(Screen):
         self.show_captures()
         self.show_complaints()
         self.show_changes()
+        if self.focused is None:
+            self.focus_tab()
 
     # -- showing ----------------------------------------------------------------------------
     def overdue(self) -> list[dict]:
@@ -393,20 +418,22 @@ class ProfileScreen(Screen):
         head.append(f"{r['name']}  ", style="bold")
         head.append_text(_status_text(r["status"]))
         head.append(f"  {_cell(r.get('route'))}#{_cell(r.get('route_seq'))}")
-        head.append(f"  {_cell(r.get('phone'))}\n")
+        head.append(f"  {_cell(r.get('phone'))}")
+        n = len(self.overdue())
+        if n:
+            head.append("  ")
+            head.append(t("profile.head.overdue", n=n), style="bold white on red")
+        head.append("\n")
         head.append(t("profile.head.tier", tier=d.tier.tier, jian=f"{d.tier.monthly_avg_jian:g}"))
         head.append("  ")
         head.append(t("profile.head.category", category=cat.name if cat else "-"))
         head.append("  ")
         head.append(t("profile.head.level", level=d.level.level))
         head.append("  ")
-        head.append(t("profile.head.value", value=d.value.value, score=f"{d.value.score:g}"))
-        n = len(self.overdue())
-        if n:
-            head.append("  ")
-            head.append(t("profile.head.overdue", n=n), style="bold white on red")
+        head.append(
+            t("profile.head.value", value=value_name(d.value.value), score=f"{d.value.score:g}")
+        )
         self.query_one("#profile-head", Static).update(head)
-        self.sub_title = f"{r['code']} {r['name']}"
 
     def show_fields(self) -> None:
         table = self.query_one("#profile-fields", DataTable)
@@ -507,7 +534,7 @@ class ProfileScreen(Screen):
                 label,
                 f"{_cell(ch['old'])} → {_cell(ch['new'])}",
                 ch["changed_by"],
-                ch["source"],
+                source_text(ch["source"]),
             )
 
     # -- actions ----------------------------------------------------------------------------
@@ -516,6 +543,20 @@ class ProfileScreen(Screen):
 
     def action_tab(self, tab: str) -> None:
         self.query_one("#profile-tabs", TabbedContent).active = f"tab-{tab}"
+        self.focus_tab()
+
+    @on(TabbedContent.TabActivated, "#profile-tabs")
+    def tab_activated(self) -> None:
+        self.focus_tab()
+
+    def focus_tab(self) -> None:
+        """Keys go to the list of the tab shown (not to the tab bar)."""
+        tabs = self.query_one("#profile-tabs", TabbedContent)
+        pane = tabs.get_pane(tabs.active) if tabs.active else None
+        if pane is not None:
+            tables = pane.query(DataTable)
+            if tables:
+                tables.first().focus()
 
     def action_why(self, rule: str) -> None:
         if self.data is not None:
@@ -532,6 +573,10 @@ class ProfileScreen(Screen):
             self.notify(t("profile.pick_field"))
             return
         key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        if key not in FIELD_BY_NAME:
+            table.focus()
+            self.notify(t("profile.pick_field"))
+            return
         self.edit_field(key)
 
     @on(DataTable.RowSelected, "#profile-fields")
@@ -669,7 +714,7 @@ class WhyScreen(ModalScreen[None]):
             "tier": lambda: d.tier.tier,
             "category": lambda: d.category.category.name if d.category.category else "-",
             "level": lambda: d.level.level,
-            "value": lambda: d.value.value,
+            "value": lambda: value_name(d.value.value),
         }[rule]()
         why = result.why
         self.query_one("#why-title", Label).update(
@@ -742,7 +787,7 @@ class StatusScreen(ModalScreen[dict | None]):
         with Vertical(id="status-box", classes="modal-box"):
             yield Label(t("profile.status.title", status=self.status), classes="modal-title")
             yield OptionList(
-                *(Option(s, id=s, disabled=s == self.status) for s in STATUSES),
+                *(Option(s, id=s) for s in STATUSES),
                 id="status-options",
             )
             yield Static(t("profile.status.note", n=self.future_visits), id="status-note")
@@ -759,6 +804,11 @@ class StatusScreen(ModalScreen[dict | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def due_text(days: int, rules) -> str:
+    workdays = rules.get("complaints.due_days_are") == "workdays"
+    return t("profile.complaint.due_workdays" if workdays else "profile.complaint.due", days=days)
 
 
 class ComplaintFormScreen(ModalScreen[str | None]):
@@ -779,7 +829,7 @@ class ComplaintFormScreen(ModalScreen[str | None]):
                 *(
                     Option(
                         f"{r.en if _en() else r.name} → {r.department}"
-                        f" ({t('profile.complaint.due', days=r.due_days)})",
+                        f" ({due_text(r.due_days, self.app.store.rules)})",
                         id=key,
                     )
                     for key, r in routes.items()
@@ -814,8 +864,10 @@ class ComplaintFormScreen(ModalScreen[str | None]):
             cid = self.app.store.raise_complaint(
                 self.code, category, text, raised_on=self.app.today()
             )
-        except (ValueError, LookupError) as exc:
-            error.update(str(exc))
+        except ComplaintProblem as exc:
+            key = f"complaint.err.{exc.code}"
+            message = t(key, **exc.details)
+            error.update(message if message != key else str(exc.details or exc.code))
             return
         self.dismiss(cid)
 

@@ -1,4 +1,5 @@
-"""Monthly sales chart: cartons (条) as bars on the left axis, amount (元) as a line on the right.
+"""Monthly sales chart: cartons (条) as cyan bars on the left axis, amount (元) as an orange line on
+the right axis.
 
 Importing this module imports textual-plotext (~0.2 s): import it when a chart is shown, not at
 start-up.
@@ -22,17 +23,9 @@ class SalesChart(PlotextPlot):
     """
 
     def __init__(
-        self,
-        *,
-        qty_label: str = "tiao",
-        amount_label: str = "yuan",
-        name: str | None = None,
-        id: str | None = None,
-        classes: str | None = None,
+        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.qty_label = qty_label
-        self.amount_label = amount_label
         self.months: list[str] = []
         self.qty: list[float] = []
         self.amount: list[float] = []
@@ -54,8 +47,9 @@ class SalesChart(PlotextPlot):
             self.refresh()
             return
         xs = list(range(1, len(self.months) + 1))
-        plt.bar(xs, self.qty, label=self.qty_label, color="cyan", width=0.6)
-        plt.plot(xs, self.amount, label=self.amount_label, color="orange", yside="right")
+        # No plotext legend (it covers the first bars): the screen shows one above the chart.
+        plt.bar(xs, self.qty, color="cyan", width=0.5)
+        plt.plot(xs, self.amount, color="orange", yside="right")
         # Label every few months so the ticks stay readable in 80 columns: 'YY-MM'.
         step = max(1, len(xs) // 6)
         ticks = [x for x in xs if (len(xs) - x) % step == 0]
