@@ -1,0 +1,182 @@
+"""Bench: retailer lookup per keystroke vs a plain ``LIKE '%q%'`` scan, in the same run.
+
+    python bench/bench_lookup.py                  # 100,000 retailers
+    python bench/bench_lookup.py --retailers 20000 --rounds 5
+
+Builds a database of synthetic retailers (shop names from the characters real ones use,
+12-digit codes and licence numbers sharing a city prefix, mobile phones) in --work (default
+/tmp/khtui-bench-lookup), then builds the lookup index with ``store.rebuild_search_index()``.
+
+For each query, as a person types it one keystroke at a time, it times what the lookup screen
+does per keystroke, ``store.search_retailers(q, limit=50)`` plus ``store.count_search(q)``,
+against the scan doing the same job: ``count(*)`` and the first 50 rows of
+``name LIKE '%q%' OR phone LIKE … OR code LIKE … OR licence_no LIKE …``. Medians of --rounds,
+alternating. It also checks that the lookup finds every retailer the scan finds (all of them,
+not only the first page). Exit code 1 if any ratio is above --target or a retailer is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤单"
+PLACES = [
+    "长安街", "银行路", "重庆路", "朝阳", "城东", "城西", "解放路", "人民路", "建设路", "和平路",
+    "中山路", "新华街", "文化路", "胜利街", "幸福里", "光明路", "东风路", "长春路", "行知路", "乐购",
+    "都市", "好又多", "华联", "百佳", "民生", "兴隆", "大观园", "泉城路", "历山路", "经十路",
+]  # fmt: skip
+WORDS = "鑫隆盛兴旺福发达顺利嘉和美佳乐惠万家好友缘诚信百汇源"
+FORMATS = ["食杂店", "便利店", "超市", "烟酒商店", "烟酒店", "副食部", "小卖部", "商店", "购物广场", "KTV", "网吧", "报刊亭"]  # fmt: skip
+
+
+def make_retailers(n: int, seed: int = 11) -> list[tuple]:
+    rnd = random.Random(seed)
+    out = []
+    for i in range(n):
+        shape = rnd.random()
+        if shape < 0.4:
+            name = rnd.choice(PLACES) + rnd.choice(FORMATS)
+        elif shape < 0.7:
+            name = rnd.choice(SURNAMES) + rnd.choice("记家氏") + rnd.choice(FORMATS)
+        else:
+            name = rnd.choice(PLACES) + "".join(rnd.sample(WORDS, 2)) + rnd.choice(FORMATS)
+        district = rnd.choice(["02", "03", "04", "05", "12", "13"])
+        code = f"3701{district}{i + 1:06d}"
+        licence = f"3701{district}{rnd.randint(0, 999999):06d}"
+        phone = f"1{rnd.choice('3456789')}{rnd.randint(0, 999_999_999):09d}"
+        route = f"{rnd.choice(PLACES)}{rnd.randint(1, 9)}线"
+        out.append((code, name, licence, phone, f"历下区{name}{i % 300}号", route, i % 40 + 1))
+    return out
+
+
+def build(path: Path, n: int) -> None:
+    from khtui.data.store import Store
+
+    clock = lambda: dt.datetime(2026, 11, 23, 9, 30)  # noqa: E731
+    store = Store(path, create=True, clock=clock, user="bench")
+    rows = make_retailers(n)
+    with store.write() as conn:
+        conn.executemany(
+            "INSERT INTO retailers (code, name, licence_no, phone, address, route, route_seq, "
+            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, '2026-11-23', '2026-11-23')",
+            rows,
+        )
+    t0 = time.perf_counter()
+    store.rebuild_search_index()
+    print(f"index built for {n:,} retailers in {time.perf_counter() - t0:.1f} s")
+    store.close()
+
+
+LIKE_WHERE = "name LIKE ?1 OR phone LIKE ?1 OR code LIKE ?1 OR licence_no LIKE ?1"
+
+
+def scan(conn, q: str) -> int:
+    pattern = f"%{q}%"
+    n = conn.execute(f"SELECT count(*) FROM retailers WHERE {LIKE_WHERE}", (pattern,)).fetchone()[0]
+    conn.execute(
+        f"SELECT code, name, route, route_seq, status, tier, phone, licence_no, address "
+        f"FROM retailers WHERE {LIKE_WHERE} LIMIT 50",
+        (pattern,),
+    ).fetchall()
+    return n
+
+
+def lookup(store, q: str) -> int:
+    store.search_retailers(q, limit=50)
+    return store.count_search(q)
+
+
+def timed(fn, *args) -> float:
+    t0 = time.perf_counter()
+    fn(*args)
+    return time.perf_counter() - t0
+
+
+# What people type: a name (1, 2, 3+ characters), pinyin initials, full pinyin, the last four
+# digits of a phone, a code typed from its start, a licence number, a surname.
+TYPED = [
+    "银行路",
+    "长安街便利店",
+    "曾记",
+    "店",
+    "yhl",
+    "cq",
+    "changan",
+    "0615",
+    "370102000123",
+    "单",
+]
+
+
+def keystrokes(words: list[str]) -> list[str]:
+    out: list[str] = []
+    for w in words:
+        out += [w[: i + 1] for i in range(len(w))]
+    return list(dict.fromkeys(out))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--retailers", type=int, default=100_000)
+    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--target", type=float, default=0.2)
+    ap.add_argument("--work", type=Path, default=Path("/tmp/khtui-bench-lookup"))
+    ap.add_argument("--rebuild", action="store_true", help="build the database again")
+    args = ap.parse_args()
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from khtui.data.store import Store
+
+    args.work.mkdir(parents=True, exist_ok=True)
+    path = args.work / f"lookup-{args.retailers}.db"
+    if args.rebuild and path.exists():
+        path.unlink()
+    if not path.exists():
+        build(path, args.retailers)
+    store = Store(path)
+    conn = store.conn
+    store.search_retailers("x")  # the once-per-store index check, outside the timings
+
+    queries = keystrokes(TYPED)
+    worst, missed = 0.0, 0
+    total_ours = total_scan = 0.0
+    print(f"{args.retailers:,} retailers, {len(queries)} keystrokes, medians of {args.rounds}")
+    print(f"{'query':<14}{'scan hits':>10}{'found':>8}{'scan ms':>9}{'ours ms':>9}{'ratio':>7}")
+    for q in queries:
+        ours, base = [], []
+        for _ in range(args.rounds):
+            base.append(timed(scan, conn, q))
+            ours.append(timed(lookup, store, q))
+        pattern = f"%{q}%"
+        scan_codes = {
+            r[0] for r in conn.execute(f"SELECT code FROM retailers WHERE {LIKE_WHERE}", (pattern,))
+        }
+        found = store.count_search(q)
+        ours_codes = {r["code"] for r in store.search_retailers(q, limit=found + 1)}
+        lost = scan_codes - ours_codes
+        missed += len(lost)
+        b, o = statistics.median(base), statistics.median(ours)
+        total_scan += b
+        total_ours += o
+        worst = max(worst, o / b)
+        flag = "" if not lost else f"  MISSED {len(lost)}"
+        print(
+            f"{q:<14}{len(scan_codes):>10}{found:>8}{b * 1e3:>9.2f}{o * 1e3:>9.2f}{o / b:>7.3f}{flag}"
+        )
+    print(
+        f"all keystrokes: scan {total_scan * 1e3:.1f} ms, lookup {total_ours * 1e3:.1f} ms, "
+        f"overall ratio {total_ours / total_scan:.3f}, worst keystroke {worst:.3f} "
+        f"(target <= {args.target}); retailers missed: {missed}"
+    )
+    store.close()
+    return 0 if worst <= args.target and missed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
