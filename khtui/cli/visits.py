@@ -1,3 +1,267 @@
 """`khtui plan month`, `khtui today`."""
 
 from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import click
+
+from khtui.cli.base import DATE, MONTH, Ctx, UserError, emit_json, main, pass_ctx
+from khtui.i18n import t
+
+VISIT_KEYS = (
+    "id",
+    "date",
+    "seq",
+    "retailer_code",
+    "name",
+    "route",
+    "route_seq",
+    "tier",
+    "status",
+    "reasons",
+    "measures",
+    "adhoc",
+)
+DAY_KEYS = (
+    "id",
+    "seq",
+    "retailer_code",
+    "name",
+    "route",
+    "route_seq",
+    "status",
+    "reasons",
+    "measures",
+    "tier",
+    "value_class",
+    "phone",
+    "address",
+    "last_visit",
+    "open_complaints",
+    "overdue_complaints",
+    "checked_in_at",
+    "done_at",
+    "skip_reason",
+    "adhoc",
+)
+
+
+def default_plan_month(today: dt.date, draft_from_day: int) -> str:
+    """From the drafting day (28th) on, the plan being worked on is next month's."""
+    from khtui.domain.months import add_months, month_key
+
+    this = month_key(today)
+    return add_months(this, 1) if today.day >= draft_from_day else this
+
+
+def _weekday(d: dt.date) -> str:
+    return t(f"plan.weekday.{d.weekday()}") if d.weekday() < 5 else t("plan.weekend")
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.1f}%"
+
+
+def _reasons(keys) -> str:
+    return "、".join(t(f"plan.reason.{k}") for k in keys) or "-"
+
+
+@main.group("plan")
+def plan_group() -> None:
+    """Visit plans (拜访计划)."""
+
+
+@plan_group.command("month")
+@click.option(
+    "--month",
+    "month",
+    type=MONTH,
+    help="The month (default: this month; from the drafting day on, next month).",
+)
+@click.option(
+    "--generate", is_flag=True, help="Draft the plan from the rules (a draft is redrafted)."
+)
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="With --generate: also redraft a submitted or approved plan (it goes back to draft).",
+)
+@click.option(
+    "--submit", is_flag=True, help="Submit the draft to the market manager (草稿 → 已提交)."
+)
+@click.option("--approve", is_flag=True, help="Record the approval (已提交 → 已审批).")
+@click.option("--days", "show_days", is_flag=True, help="List each day's retailers.")
+@click.option("--json", "as_json", is_flag=True, help="JSON output with stable keys.")
+@pass_ctx
+def plan_month_cmd(
+    ctx: Ctx,
+    month: str | None,
+    generate: bool,
+    replace: bool,
+    submit: bool,
+    approve: bool,
+    show_days: bool,
+    as_json: bool,
+) -> None:
+    """The monthly visit plan (月度拜访计划): show, generate, submit, approve."""
+    from khtui.data.base import StoreError
+
+    if submit and approve:
+        raise UserError(t("plan.cli.both"))
+    with ctx.store() as store:
+        month = month or default_plan_month(
+            store.today(), int(store.rules.get("visits.plan_draft_from_day"))
+        )
+        generated = None
+        try:
+            if generate:
+                generated = store.generate_month_plan(month, replace=replace)
+            if submit:
+                store.submit_plan(month)
+            if approve:
+                store.approve_plan(month)
+        except StoreError as exc:
+            raise UserError(str(exc)) from None
+        plan = store.month_plan(month)
+    if plan is None:
+        if as_json:
+            emit_json({"month": month, "status": None, "visits": [], "warnings": []})
+            return
+        raise UserError(t("plan.cli.none", month=month))
+    warnings = generated["warnings"] if generated else []
+    if as_json:
+        emit_json(
+            {
+                "month": month,
+                "status": plan["status"],
+                "created_at": plan["created_at"],
+                "submitted_at": plan["submitted_at"],
+                "approved_at": plan["approved_at"],
+                "submit_by": plan["submit_by"],
+                "summary": plan["summary"],
+                "route_weekdays": generated["route_weekdays"] if generated else None,
+                "warnings": warnings,
+                "visits": [{k: v.get(k) for k in VISIT_KEYS} for v in plan["visits"]],
+            }
+        )
+        return
+    if generate:
+        click.echo(t("plan.cli.generated", month=month))
+    if submit:
+        click.echo(t("plan.cli.submitted", month=month))
+    if approve:
+        click.echo(t("plan.cli.approved", month=month))
+    s = plan["summary"]
+    click.secho(
+        t("plan.cli.title", month=month, status=t(f"plan.status.{plan['status']}")), bold=True
+    )
+    click.echo(
+        t(
+            "plan.cli.summary",
+            pct=_pct(s["coverage"]),
+            **{k: s[k] for k in ("visits", "days", "covered", "retailers")},
+        )
+    )
+    click.echo(t("plan.cli.submit_by", day=plan["submit_by"]))
+    live = [v for v in plan["visits"] if v["status"] != "rescheduled"]
+    by_day: dict[str, list[dict]] = {}
+    for v in live:
+        by_day.setdefault(v["date"], []).append(v)
+    for day, vs in by_day.items():
+        d = dt.date.fromisoformat(day)
+        routes = Counter(v["route"] or t("plan.no_route") for v in vs)
+        route_text = "  ".join(f"{r}×{n}" for r, n in routes.items())
+        click.echo(f"  {t('plan.cli.day', day=day, weekday=_weekday(d), n=len(vs))}  {route_text}")
+        if show_days:
+            for v in vs:
+                click.echo(
+                    f"      {v['seq']:>3} {v['retailer_code']} {v['name']}  {_reasons(v['reasons'])}"
+                )
+    if warnings:
+        click.secho(t("plan.cli.warnings"), fg="yellow")
+        for w in warnings:
+            click.echo(f"  - {w['text']}")
+
+
+@main.command("today")
+@click.option("--date", "day", type=DATE, help="The day (default today).")
+@click.option("--json", "as_json", is_flag=True, help="JSON output with stable keys.")
+@pass_ctx
+def today_cmd(ctx: Ctx, day: dt.date | None, as_json: bool) -> None:
+    """The day's visit list (今日拜访) in route order, its progress and the month's coverage.
+
+    Reading today's list carries missed visits of earlier days onto it (补访).
+    """
+    from khtui.domain.months import month_key
+
+    with ctx.store() as store:
+        day = day or store.today()
+        visits = store.day_visits(day)
+        progress = store.day_progress(day)
+        coverage = store.month_coverage(month_key(day), day)
+        workday = store.work_calendar.is_workday(day)
+    if as_json:
+        emit_json(
+            {
+                "date": day.isoformat(),
+                "workday": workday,
+                "progress": progress,
+                "coverage": coverage,
+                "visits": [{k: v.get(k) for k in DAY_KEYS} for v in visits],
+            }
+        )
+        return
+    click.secho(t("today.cli.title", day=day.isoformat(), weekday=_weekday(day)), bold=True)
+    if not visits:
+        click.echo(t("today.cli.empty"))
+    else:
+        cols = ("seq", "code", "name", "route", "status", "tier", "last", "complaints", "reasons")
+        rows = [
+            [
+                str(i),
+                v["retailer_code"],
+                v["name"],
+                v["route"] or "-",
+                t(f"plan.vstatus.{v['status']}"),
+                str(v["tier"] or "-"),
+                v["last_visit"] or "-",
+                str(v["open_complaints"])
+                + (f"({v['overdue_complaints']}!)" if v["overdue_complaints"] else ""),
+                _reasons(v["reasons"]),
+            ]
+            for i, v in enumerate(visits, 1)
+        ]
+        _table([t(f"today.cli.col.{c}") for c in cols], rows)
+    click.echo(t("today.cli.progress", **progress))
+    click.echo(
+        t(
+            "today.cli.coverage",
+            visited=coverage["visited"],
+            active=coverage["active"],
+            pct=_pct(coverage["coverage"]),
+            unvisited=len(coverage["unvisited"]),
+            left=coverage["working_days_left"],
+        )
+    )
+
+
+def _width(s: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def _table(header: list[str], rows: list[list[str]]) -> None:
+    """A plain text table aligned for CJK text (wide characters take two columns)."""
+    widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells):
+        return "  ".join(
+            c + " " * (w - _width(c)) for c, w in zip(cells, widths, strict=True)
+        ).rstrip()
+
+    click.echo(line(header))
+    for r in rows:
+        click.echo(line(r))
