@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from khtui.domain.derive import Derived, MonthSales, derive
@@ -93,6 +93,64 @@ class SalesOps:
             )
             written = cur.rowcount
             self.refresh_monthly(touched)
+        return written
+
+    def bulk_load_order_lines(
+        self,
+        rows: Iterable[Sequence[Any]],
+        *,
+        chunk_size: int = 50_000,
+        on_chunk: Callable[[int], None] | None = None,
+    ) -> int:
+        """Append many new order lines fast, streaming (a demo build, a first load).
+
+        The order-line indexes are dropped, the rows (tuples in ``ORDER_COLUMNS`` order) are
+        inserted in chunks, the indexes re-created and the aggregates of the months loaded
+        rebuilt, all in one transaction: a line whose key (retailer, date, brand) is already
+        stored or repeated fails the whole load and nothing is written. Memory stays bounded
+        by ``chunk_size``. Returns the number of lines written.
+        """
+        import sqlite3
+        from itertools import islice
+
+        from khtui.data.base import StoreError
+
+        insert = (
+            f"INSERT INTO order_lines ({', '.join(ORDER_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(ORDER_COLUMNS))})"
+        )
+        written = 0
+        with self.write() as conn:
+            before = conn.execute("SELECT coalesce(max(id), 0) FROM order_lines").fetchone()[0]
+            conn.execute("DROP INDEX IF EXISTS order_lines_key")
+            conn.execute("DROP INDEX IF EXISTS order_lines_date")
+            it = iter(rows)
+            while batch := list(islice(it, chunk_size)):
+                conn.executemany(insert, batch)
+                written += len(batch)
+                if on_chunk is not None:
+                    on_chunk(len(batch))
+            try:
+                conn.execute(
+                    "CREATE UNIQUE INDEX order_lines_key ON order_lines "
+                    "(retailer_code, order_date, brand_code)"
+                )
+            except sqlite3.IntegrityError:
+                raise StoreError(
+                    "the order lines repeat a (retailer, date, brand) key already loaded; "
+                    "nothing was written"
+                ) from None
+            conn.execute("CREATE INDEX order_lines_date ON order_lines (order_date)")
+            lo, hi = conn.execute(
+                "SELECT min(order_date), max(order_date) FROM order_lines WHERE id > ?",
+                (before,),
+            ).fetchone()
+            if lo is not None:
+                months, m = [], lo[:7]
+                while m <= hi[:7]:
+                    months.append(m)
+                    m = add_months(m, 1)
+                self.rebuild_monthly(months)
         return written
 
     def delete_order_lines(self, codes: Iterable[str], start: dt.date, end: dt.date) -> int:
