@@ -14,10 +14,10 @@ from khtui.i18n import t
 class _Bar:
     """A progress bar on stderr, only when stderr is a terminal."""
 
-    def __init__(self, label: str):
+    def __init__(self, label: str, *, enabled: bool = True):
         self.bar = None
         self.done = 0
-        if sys.stderr.isatty():
+        if enabled and sys.stderr.isatty():
             self.bar = click.progressbar(length=100, label=label, file=sys.stderr, width=30)
             self.bar.__enter__()
 
@@ -56,10 +56,18 @@ def import_cmd(ctx: Ctx, kind, file: Path, sheet, dry_run, rejects, as_json) -> 
 
     if not file.exists():
         raise UserError(t("imp.error.missing", file=file))
-    store = ctx.store(create=not dry_run or ctx.db_path.exists())
-    bar = _Bar(file.name) if not as_json else _Bar.__new__(_Bar)
-    if as_json:
-        bar.bar = None
+    scratch = None
+    if dry_run and not ctx.db_path.exists():
+        # a dry run into a database that does not exist yet counts against an empty one
+        import tempfile
+
+        from khtui.data.store import Store
+
+        scratch = tempfile.TemporaryDirectory(prefix="khtui-dry-run-")
+        store = Store(Path(scratch.name) / "dry-run.db", create=True, rules=ctx.rules)
+    else:
+        store = ctx.store(create=True)
+    bar = _Bar(file.name, enabled=not as_json)
     try:
         result = import_file(
             store, file, kind, sheet=sheet, dry_run=dry_run, rejects=rejects, progress=bar
@@ -69,6 +77,8 @@ def import_cmd(ctx: Ctx, kind, file: Path, sheet, dry_run, rejects, as_json) -> 
     finally:
         bar.close()
         store.close()
+        if scratch is not None:
+            scratch.cleanup()
     if as_json:
         emit_json(result.to_dict())
         return

@@ -57,8 +57,8 @@ def auto_backup(store, *, min_hours: float | None = None) -> Path | None:
         return None
     existing = auto_backups(store)
     if min_hours is not None and existing:
-        newest = dt.datetime.fromtimestamp(existing[-1].stat().st_mtime)
-        if store.now() - newest < dt.timedelta(hours=min_hours):
+        newest = _stamp_of(existing[-1], store)
+        if newest is not None and store.now() - newest < dt.timedelta(hours=min_hours):
             return None
     stamp = store.now().strftime("%Y%m%d-%H%M%S")
     out = backup_dir(store.path) / f"{AUTO_PREFIX}{store.path.stem}-{stamp}.db"
@@ -72,6 +72,15 @@ def auto_backup(store, *, min_hours: float | None = None) -> Path | None:
     for old in backups[: max(0, len(backups) - keep)]:
         old.unlink(missing_ok=True)
     return out
+
+
+def _stamp_of(path: Path, store) -> dt.datetime | None:
+    """When an automatic backup was made, from its name (auto-STEM-YYYYmmdd-HHMMSS.db)."""
+    stamp = path.stem[len(AUTO_PREFIX) + len(store.path.stem) + 1 :][:15]
+    try:
+        return dt.datetime.strptime(stamp, "%Y%m%d-%H%M%S")
+    except ValueError:
+        return None
 
 
 def check_database(path: str | Path) -> list[str]:

@@ -778,7 +778,9 @@ def _adbc_connect(path: str):
 CHILD_MIN_LINES = 200_000
 
 
-def _run_writer(writer: OrderWriter, batches, *, dry_run: bool, rejects: list) -> dict:
+def _run_writer(
+    writer: OrderWriter, batches, *, dry_run: bool, rejects: list, before_commit=None
+) -> dict:
     try:
         for table in batches:
             writer.add(table)
@@ -790,6 +792,9 @@ def _run_writer(writer: OrderWriter, batches, *, dry_run: bool, rejects: list) -
         if dry_run or not changed:
             writer.rollback()
         else:
+            if before_commit is not None and counts["known"]:
+                before_commit(counts["known"])
+                counts["known"] = []
             writer.commit()
     except BaseException:
         writer.rollback()
@@ -804,10 +809,25 @@ def write_orders(store, batches, *, expected_lines: int, dry_run: bool, rejects:
         counts = _write_in_child(store, batches, expected_lines=expected_lines, dry_run=dry_run)
         rejects.extend(counts.pop("rejects"))
     else:
+
+        def recompute_inside(codes):
+            # join the writer's transaction: store.write() nests when its depth is set
+            store._depth += 1
+            try:
+                store.recompute(store.today(), codes=codes)
+            finally:
+                store._depth -= 1
+
         with store._lock:  # the store's connection, for this thread alone meanwhile
             writer = OrderWriter(store.conn, expected_lines=expected_lines)
             try:
-                counts = _run_writer(writer, batches, dry_run=dry_run, rejects=rejects)
+                counts = _run_writer(
+                    writer,
+                    batches,
+                    dry_run=dry_run,
+                    rejects=rejects,
+                    before_commit=recompute_inside,
+                )
             finally:
                 writer.cur.close()
     known = counts.pop("known")

@@ -1,0 +1,192 @@
+import csv
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from khtui.cli import main
+
+TODAY = "2026-11-23"
+# (monthly 件 over Aug..Oct 2026, expected tier): every bound and just above it
+BOUNDS = [(20, 2), (20.02, 1), (14, 3), (14.02, 2), (10, 4), (10.02, 3), (7, 5), (7.02, 4),
+          (4, 6), (4.02, 5), (2, 7), (2.02, 6), (1, 8), (1.02, 7), (0, 8)]  # fmt: skip
+
+
+def run(*args):
+    return CliRunner().invoke(main, [*args], catch_exceptions=False)
+
+
+def write_csv(path, rows, encoding="utf-8"):
+    with open(path, "w", encoding=encoding, newline="") as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
+@pytest.fixture
+def bounds_db(tmp_path):
+    """A database that does not exist yet, filled by `khtui import` from files."""
+    db = tmp_path / "new" / "khtui.db"
+    retailers = [["客户编码", "客户名称", "业态", "市场类型", "经营规模"]] + [
+        [f"0370{i:04d}", f"测试店{i}", "食杂店", "城镇", "小"] for i in range(len(BOUNDS))
+    ]
+    orders = [["客户编码", "订货日期", "卷烟编码", "订货量(条)", "金额(元)"]]
+    sticks = [["客户编码", "订货日期", "卷烟编码", "订货量(支)", "金额(元)"]]
+    for i, (jian, _) in enumerate(BOUNDS):
+        tiao = round(jian * 50)  # 20.02 件 = 1001 条
+        for month in ("08", "09", "10"):
+            if tiao == 0:
+                continue
+            if i == 0:  # one retailer's orders come in 支: 1000 条 = 200000 支
+                sticks.append([f"0370{i:04d}", f"2026-{month}-05", "B1", tiao * 200, tiao * 100])
+            else:
+                orders.append([f"0370{i:04d}", f"2026/{int(month)}/5", "B1", tiao, tiao * 100])
+    r = run("--db", str(db), "import", "retailers", str(write_csv(tmp_path / "r.csv", retailers)))
+    assert r.exit_code == 0, r.output
+    r = run(
+        "--db", str(db), "import", "orders", str(write_csv(tmp_path / "o.csv", orders, "gb18030"))
+    )
+    assert r.exit_code == 0, r.output
+    assert "o.csv（GB18030）" in r.output
+    r = run("--db", str(db), "import", "orders", str(write_csv(tmp_path / "s.csv", sticks)))
+    assert r.exit_code == 0, r.output
+    return db
+
+
+@pytest.mark.parametrize(("i", "jian", "tier"), [(i, j, t) for i, (j, t) in enumerate(BOUNDS)])
+def test_tier_at_every_boundary_after_import(bounds_db, i, jian, tier):
+    r = run("--db", str(bounds_db), "retailer", f"0370{i:04d}", "--as-of", TODAY, "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    assert data["monthly_avg_jian"] == pytest.approx(jian)
+    assert data["tier"] == tier
+
+
+def test_import_creates_the_database_and_prints_one_summary_line(tmp_path):
+    db = tmp_path / "fresh.db"
+    path = write_csv(
+        tmp_path / "retailers.csv",
+        [["客户编码", "客户名称"], ["001", "甲"], ["3.1E+11", "乙"], ["002", "丙"]],
+        "gb18030",
+    )
+    r = run("--db", str(db), "import", "retailers", str(path))
+    assert r.exit_code == 0
+    assert r.output.strip() == (
+        "retailers.csv（GB18030）：读取 3 行，新增 2，更新 0，未变 0，拒收 1 → retailers.rejects.csv"
+    )
+    assert db.exists()
+    assert (tmp_path / "retailers.rejects.csv").exists()
+    again = run("--db", str(db), "import", "retailers", str(path))
+    assert "数据库没有变化" in again.output and "retailers.rejects-2.csv" in again.output
+
+
+def test_refused_file_exits_1_with_one_line(tmp_path):
+    db = tmp_path / "k.db"
+    path = write_csv(tmp_path / "x.csv", [["编号", "名字"], ["1", "a"]])
+    r = CliRunner().invoke(main, ["--db", str(db), "import", "orders", str(path)])
+    assert r.exit_code == 1
+    assert len(r.output.strip().splitlines()) == 1
+    assert "找到的列：编号、名字" in r.output and "缺少：客户编码" in r.output
+
+
+def test_missing_file(tmp_path):
+    r = CliRunner().invoke(main, ["--db", str(tmp_path / "k.db"), "import", "orders", "nope.csv"])
+    assert r.exit_code == 1 and "文件不存在" in r.output
+    assert not (tmp_path / "k.db").exists()
+
+
+def test_dry_run_on_a_new_database_writes_nothing(tmp_path):
+    db = tmp_path / "k.db"
+    path = write_csv(tmp_path / "r.csv", [["客户编码", "客户名称"], ["001", "甲"]])
+    r = run("--db", str(db), "import", "retailers", str(path), "--dry-run", "--json")
+    data = json.loads(r.output)
+    assert (data["new"], data["dry_run"], data["changed"]) == (1, True, True)
+    assert not db.exists()
+
+
+def test_english_summary(tmp_path):
+    path = write_csv(tmp_path / "r.csv", [["code", "name"], ["001", "A"]])
+    r = run("--db", str(tmp_path / "k.db"), "--lang", "en", "import", "retailers", str(path))
+    assert (
+        r.output.strip() == "r.csv (UTF-8): 1 rows read, 1 new, 0 updated, 0 unchanged, 0 rejected"
+    )
+
+
+@pytest.fixture
+def filled(tmp_path):
+    db = tmp_path / "k.db"
+    rows = [["客户编码", "客户名称", "许可证号", "联系电话", "弱势群体", "送货线路", "线路顺序", "备注"],
+            ["0370102001", "都市烟酒店", "0370102267680", "13972770615", "是", "城东一线", "1", "老客户"],
+            ["0370102002", "重庆路KTV", "", "", "否", "城东一线", "2", ""]]  # fmt: skip
+    run("--db", str(db), "import", "retailers", str(write_csv(tmp_path / "in.csv", rows)))
+    return db
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_export_round_trip(filled, tmp_path, suffix):
+    first = tmp_path / f"first{suffix}"
+    assert run("--db", str(filled), "export", "retailers", str(first)).exit_code == 0
+    fresh = tmp_path / "fresh.db"
+    r = run("--db", str(fresh), "import", "retailers", str(first))
+    assert "新增 2" in r.output and "拒收 0" in r.output
+    second = tmp_path / f"second{suffix}"
+    run("--db", str(fresh), "export", "retailers", str(second))
+    if suffix == ".csv":
+        assert first.read_bytes() == second.read_bytes()
+        assert first.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel opens it as UTF-8
+    else:
+        from openpyxl import load_workbook
+
+        a = [[c.value for c in r] for r in load_workbook(first).active.iter_rows()]
+        b = [[c.value for c in r] for r in load_workbook(second).active.iter_rows()]
+        assert a == b
+        cell = load_workbook(first).active["A2"]
+        assert (cell.value, cell.data_type, cell.number_format) == ("0370102001", "s", "@")
+        assert "备注" in a[0]
+
+
+def test_export_does_not_overwrite_without_force(filled, tmp_path):
+    out = tmp_path / "r.csv"
+    out.write_text("mine", encoding="utf-8")
+    r = CliRunner().invoke(main, ["--db", str(filled), "export", "retailers", str(out)])
+    assert r.exit_code == 1 and "--force" in r.output
+    assert out.read_text(encoding="utf-8") == "mine"
+    assert run("--db", str(filled), "export", "retailers", str(out), "--force").exit_code == 0
+    assert out.read_text(encoding="utf-8-sig").startswith("客户编码,客户名称")
+
+
+def test_export_other_kinds_with_dates(filled, tmp_path):
+    for kind in ("visits", "captures", "complaints", "prices", "plan"):
+        out = tmp_path / f"{kind}.xlsx"
+        r = run(
+            "--db",
+            str(filled),
+            "export",
+            kind,
+            str(out),
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+        )
+        assert r.exit_code == 0, r.output
+        assert out.exists()
+    bad = CliRunner().invoke(
+        main, ["--db", str(filled), "export", "visits", str(tmp_path / "v.txt")]
+    )
+    assert bad.exit_code == 1
+
+
+def test_backup_and_check(filled, tmp_path):
+    out = tmp_path / "copy.db"
+    r = run("--db", str(filled), "backup", str(out))
+    assert r.exit_code == 0 and out.exists()
+    r = run("--db", str(out), "retailers", "--json")
+    assert [x["code"] for x in json.loads(r.output)] == ["0370102001", "0370102002"]
+    assert "完整性检查通过" in run("--db", str(filled), "check").output
+    broken = tmp_path / "broken.db"
+    data = bytearray(out.read_bytes())
+    data[4096 : 4096 + 2048] = b"\x00\xff" * 1024  # damage a page
+    broken.write_bytes(bytes(data))
+    r = CliRunner().invoke(main, ["--db", str(broken), "check"])
+    assert r.exit_code == 1
+    assert "khtui backup" in r.output and "backups/" in r.output
