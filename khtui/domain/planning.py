@@ -402,6 +402,9 @@ def plan_month(
                 dropped += 1  # never twice a day: more visits than route days
                 continue
             want = days[(i0 + round(k * step)) % len(days)]
+            if "care" in why and r.code in anchors:  # the care visit goes near its day
+                anchor = anchors[r.code]
+                want = min(days, key=lambda d, a=anchor: (d > a, abs((d - a).days)))
             prio = min(
                 (SITUATIONS.index(x) for x in why if x in SITUATIONS), default=len(SITUATIONS)
             )
@@ -421,16 +424,21 @@ def plan_month(
             day = min(alt, key=lambda d: (abs((d - want).days), d))
         load[day] += 1
         chosen[r.code].append((day, why, False))
-    # 3. the care reason goes to the visit nearest (preferably before) the anchor day
+    # 3. the care reason goes to the last visit on or before the anchor day (greetings come
+    #    before the holiday), else the first one after it
     for code, anchor in anchors.items():
         mine = chosen.get(code)
-        if not mine or any("care" in why for _, why, _ in mine):
+        if not mine:
             continue
         j = min(
-            range(len(mine)), key=lambda j: (abs((mine[j][0] - anchor).days), mine[j][0] > anchor)
+            range(len(mine)), key=lambda j: (mine[j][0] > anchor, abs((mine[j][0] - anchor).days))
         )
+        for i, (d, why, m) in enumerate(mine):
+            if "care" in why and i != j:
+                mine[i] = (d, tuple(x for x in why if x != "care") or ("plan",), m)
         d, why, m = mine[j]
-        mine[j] = (d, (*why, "care"), m)
+        if "care" not in why:
+            mine[j] = (d, (*why, "care"), m)
     placed = [(by_code[c], d, why, m) for c, vs in chosen.items() for d, why, m in vs]
     if dropped:
         warnings.append(PlanWarning("dropped", {"n": dropped, "capacity": capacity}))
