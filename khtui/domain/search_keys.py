@@ -106,8 +106,9 @@ def _readings(name: str) -> list[list[tuple[str, str]]]:
         for i, ch in enumerate(word):
             options = _char_readings(ch, PINYIN_DICT)
             if phrase is not None and i < len(phrase):
-                # the phrase's reading only: 银行 is yin hang, never yin xing
-                options = list(dict.fromkeys(_plain(r) for r in phrase[i]))
+                # the phrase's reading first (银行 is yin hang), the character's others after
+                # it: a place name may read otherwise (朝阳 zhaoyang, 朝阳区 chaoyang)
+                options = list(dict.fromkeys([*(_plain(r) for r in phrase[i]), *options]))
             readings = [(r[:1], r) for r in options if r]
             if readings:
                 out.append(readings)

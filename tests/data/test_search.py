@@ -1,0 +1,261 @@
+"""SearchOps: what the lookup finds, in which order, paged and counted, and the index kept
+in step with every retailer write."""
+
+import sqlite3
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from khtui.data.base import migrate
+from khtui.data.store import Store
+
+RETAILERS = [
+    # code, name, licence, phone
+    ("370102100001", "都市烟酒店", "370102267680", "13972770615"),
+    ("370102100002", "重庆路KTV", "370102216120", "13963112196"),
+    ("370102100003", "银行路副食部", "370102100001", "13612397025"),  # licence = another's code
+    ("370102100004", "曾家食杂店", "370102555001", "13812340615"),
+    ("370102100005", "单记便利店", "370102555002", "15800001111"),
+    ("370102100006", "长安街超市", "370102555003", "18600002222"),
+    ("370102100007", "中国银行旁超市", "370102555004", "18600003333"),
+    ("370102100008", "朝阳烟酒行", "370102555005", "18600004444"),
+    ("370102100009", "好又多 食杂店", "370102555006", "0531-8888 0615"),
+    ("370102100010", "吕氏小卖部", "370102555007", "13000000000"),
+]
+
+
+def load(store, rows=RETAILERS):
+    store.upsert_retailers(
+        [
+            {"code": c, "name": n, "licence_no": lic, "phone": p, "route": "城东一线"}
+            for c, n, lic, p in rows
+        ],
+        source="test",
+    )
+
+
+@pytest.fixture
+def s(store):
+    load(store)
+    return store
+
+
+def codes(rows):
+    return [r["code"][-2:] for r in rows]
+
+
+def found(store, q):
+    return set(codes(store.search_retailers(q, limit=1000)))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("银", {"03", "07"}),  # one character
+        ("银行", {"03", "07"}),  # two
+        ("银行旁超", {"07"}),  # longer substring
+        ("yh", {"03", "07"}),  # initials: 行 in 银行 is hang
+        ("zgyhpcs", {"07"}),
+        ("cq", {"02"}),  # 重庆 chongqing, not zhongqing
+        ("chongqing", {"02"}),
+        ("zqing", set()),
+        # 曾 zeng, 中, 朝 zhao, 杂 za, 氏 zhi; 重 zhong and 长 zhang read alone
+        ("z", {"02", "04", "06", "07", "08", "09", "10"}),
+        ("zjszd", {"04"}),
+        ("s", {"01", "03", "04", "05", "06", "07", "09", "10"}),  # 单 shan, 市, 食, 氏 shi
+        ("sjbld", {"05"}),  # 单 as the surname shan
+        ("djbld", {"05"}),  # and dan, as typed by many
+        ("ca", {"06"}),  # 长安 changan
+        ("cy", {"08"}),  # 朝阳 read chaoyang (the phrase reads zhaoyang)
+        ("zy", {"08"}),
+        ("changan", {"06"}),
+        ("lv", {"10"}),  # 吕 lü typed as v
+        ("0615", {"01", "04", "09"}),  # last four of a phone
+        ("138", {"04"}),
+        ("370102100001", {"01", "03"}),  # a code, also another's licence
+        ("555", {"04", "05", "06", "07", "08", "09", "10"}),
+        ("ktv", {"02"}),
+        ("ＫＴＶ", {"02"}),
+        ("好又多食杂", {"09"}),
+        ("88880615", {"09"}),
+        ("不存在", set()),
+    ],
+)
+def test_what_each_query_finds(s, query, expected):
+    assert found(s, query) == expected
+    assert s.count_search(query) == len(expected)
+
+
+def test_empty_query_finds_nothing(s):
+    assert s.search_retailers("") == []
+    assert s.search_retailers("   ") == []
+    assert s.count_search("") == 0
+
+
+def test_exact_code_or_licence_first_then_prefix_then_the_rest(s):
+    rows = s.search_retailers("370102100001")
+    assert codes(rows) == ["01", "03"]  # code 01 exactly, then 03 by its licence: both exact
+    assert [r["match"] for r in rows] == ["code", "licence"]
+    rows = s.search_retailers("37010210000")  # starts codes 01..09 (and 03's licence)
+    assert codes(rows)[:3] == ["01", "03", "02"]  # by the key that starts: 03's licence …0001
+    assert sorted(codes(rows)) == [f"{i:02d}" for i in range(1, 10)]
+    rows = s.search_retailers("超市")  # starts no key: both are "the rest"
+    assert set(codes(rows)) == {"06", "07"}
+    rows = s.search_retailers("长")  # 长安街超市 starts with it
+    assert codes(rows) == ["06"]
+    # 单记便利店 starts with s (shan); the others only contain an s-initial
+    assert codes(s.search_retailers("s"))[0] == "05"
+    assert s.search_retailers("s")[0]["match"] == "initials"
+
+
+def test_exact_licence_ranks_above_a_longer_code_prefix(store):
+    load(
+        store,
+        [
+            ("4401", "甲店", "9", "1"),
+            ("44010", "乙店", "8", "2"),
+            ("9999", "丙店", "4401", "3"),
+        ],
+    )
+    rows = store.search_retailers("4401")
+    assert [r["code"] for r in rows] == ["4401", "9999", "44010"]
+    assert [r["match"] for r in rows] == ["code", "licence", "code"]
+
+
+def test_result_rows_carry_the_contract_keys(s):
+    row = s.search_retailers("都市")[0]
+    assert set(row) == {
+        "code",
+        "name",
+        "route",
+        "route_seq",
+        "status",
+        "tier",
+        "phone",
+        "licence_no",
+        "address",
+        "match",
+    }
+    assert row["name"] == "都市烟酒店"
+    assert row["match"] == "name"
+
+
+def test_pages_join_up_without_gaps_or_repeats(store):
+    rows = [
+        (f"3701{i:06d}", f"{'银行' if i % 3 else '长安'}{i}号店", f"9{i:05d}", f"139{i:08d}")
+        for i in range(1, 131)
+    ]
+    load(store, rows)
+    for q in ("3701", "1", "店", "银行", "00001"):
+        total = store.count_search(q)
+        whole = [r["code"] for r in store.search_retailers(q, limit=total + 10)]
+        assert len(whole) == total == len(set(whole))
+        paged = []
+        for offset in range(0, total + 7, 7):
+            paged += [r["code"] for r in store.search_retailers(q, limit=7, offset=offset)]
+        assert paged == whole, q
+    assert store.search_retailers("店", limit=5, offset=1000) == []
+
+
+def test_a_query_longer_than_the_indexed_keys_is_verified(store):
+    name = "中国银行城东支行旁边的长安街便利店总店"
+    load(store, [("1", name, "", ""), ("2", "中国银行城东支行旁边的小店", "", "")])
+    assert found(store, "银行城东支行旁边的长安街便利") == {"1"}
+    assert store.count_search("银行城东支行旁边的长安街便利") == 1
+    assert found(store, "中国银行城东支行旁边的") == {"1", "2"}
+    assert codes(store.search_retailers("中国银行城东支行旁边的小店")) == ["2"]
+
+
+def test_update_retailer_keeps_the_index(s):
+    assert found(s, "2222") == {"06"}
+    s.update_retailer("370102100006", {"phone": "18699998888"})
+    assert found(s, "2222") == set()
+    assert found(s, "8888") == {"06", "09"}
+    assert s.count_search("8888") == 2
+
+
+def test_upsert_keeps_the_index(s):
+    load(s, [("370102100006", "永安街超市", "370102555003", "18600002222")])
+    assert found(s, "长安") == set()
+    assert found(s, "yajcs") == {"06"}
+    load(s, [("370102100011", "新开张烟酒店", "", "")])
+    assert found(s, "xkz") == {"11"}
+
+
+def test_a_failed_write_leaves_the_index_as_it_was(s):
+    with pytest.raises(Exception, match="without a customer code"):
+        s.upsert_retailers(
+            [{"code": "370102100012", "name": "半途店"}, {"name": "无编码"}], source="test"
+        )
+    assert found(s, "半途") == set()
+    assert s.count_search("btd") == 0
+
+
+def test_rebuild_gives_the_same_answers(s):
+    before = {q: found(s, q) for q in ("yh", "0615", "超市", "3701")}
+    s.conn.execute("DELETE FROM search_suffix")
+    s.conn.execute("DELETE FROM search_prefix")
+    assert found(s, "yh") == set()
+    assert s.rebuild_search_index() == len(RETAILERS)
+    assert {q: found(s, q) for q in before} == before
+
+
+def test_retailers_written_around_the_store_are_indexed_on_first_search(db_path, clock):
+    s = Store(db_path, create=True, clock=clock)
+    s.conn.execute(
+        "INSERT INTO retailers (code, name, created_at, updated_at) VALUES ('9', '长安店', 'x', 'x')"
+    )
+    s.close()
+    s = Store(db_path, clock=clock)
+    assert found(s, "ca") == {"9"}
+    s.close()
+
+
+def test_a_database_from_before_the_lookup_is_filled_on_first_search(db_path, clock):
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    migrate(conn, 1)
+    conn.execute(
+        "INSERT INTO retailers (code, name, phone, created_at, updated_at) "
+        "VALUES ('001', '银行路食杂店', '13900001234', 'x', 'x')"
+    )
+    conn.close()
+    s = Store(db_path, clock=clock)
+    assert s.meta("search_index_stale") == "1"
+    assert found(s, "yhl") == {"01"}
+    assert found(s, "1234") == {"01"}
+    assert s.meta("search_index_stale") is None
+    s.close()
+
+
+# -- never fewer than a LIKE '%q%' scan --------------------------------------------------------
+ALPHABET = "银行路长安街超市店曾单0123456789ab"
+names = st.text(alphabet=ALPHABET, min_size=1, max_size=12)
+digits = st.text(alphabet="0123456789", min_size=0, max_size=12)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.lists(st.tuples(names, digits, digits), min_size=1, max_size=25),
+    queries=st.lists(st.text(alphabet=ALPHABET, min_size=1, max_size=6), min_size=1, max_size=5),
+)
+def test_never_fewer_than_a_like_scan(tmp_path_factory, clock, rows, queries):
+    path = tmp_path_factory.mktemp("like") / "k.db"
+    store = Store(path, create=True, clock=clock)
+    try:
+        load(store, [(f"c{i}", n, lic, ph) for i, (n, lic, ph) in enumerate(rows)])
+        for q in queries:
+            like = {
+                r[0]
+                for r in store.query(
+                    "SELECT code FROM retailers WHERE name LIKE ?1 OR phone LIKE ?1 "
+                    "OR code LIKE ?1 OR licence_no LIKE ?1",
+                    (f"%{q}%",),
+                )
+            }
+            total = store.count_search(q)
+            ours = [r["code"] for r in store.search_retailers(q, limit=100)]
+            assert like <= set(ours), q
+            assert len(ours) == len(set(ours)) == total
+    finally:
+        store.close()
