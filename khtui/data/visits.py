@@ -40,9 +40,9 @@ COUNTED = ("planned", "checked_in", "done")  # a visit that counts towards the m
 class VisitProblem(StoreError):
     """A visit or plan operation that cannot be done; ``code`` names the message."""
 
-    def __init__(self, code: str, **kw: Any):
-        super().__init__(t(f"plan.err.{code}", **kw))
-        self.code = code
+    def __init__(self, key: str, /, **kw: Any):
+        super().__init__(t(f"plan.err.{key}", **kw))
+        self.code = key
         self.details = kw
 
 
