@@ -1,23 +1,199 @@
-"""导入 — import a file with a preview before anything is written.
+"""导入 — import a file, with a preview before anything is written.
 
-Placeholder until its issue lands: the class name and constructor are the contract the app
-shell uses.
+Choose the kind (客户 / 订单明细 / 卷烟), type the file's path and press 预览: a thread worker
+reads the head of the file (format, detected encoding, header row, how each column maps to a
+field, the first rows) and runs the whole import as a dry run, so the counts (new, updated,
+unchanged, rejected) are on the screen before anything is written. 导入 then imports it in a
+worker and shows the one-line summary; rejected rows go to a rejects file beside the input.
 """
 
 from __future__ import annotations
 
 import datetime as dt  # noqa: F401
+from pathlib import Path
 
+from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
+
+from khtui.i18n import get_lang, t
+
+KINDS = ("retailers", "orders", "brands")
+ROWS_SHOWN = 8  # first data rows shown in the preview
+
+
+def field_label(store, kind: str, field: str) -> str:
+    """A field's name as a user knows it: its first header synonym, or the record's label."""
+    if get_lang() == "en":
+        return field
+    names = store.rules.header_synonyms(kind).get(field)
+    if names:
+        return names[0]
+    from khtui.domain.retailer import FIELD_BY_NAME
+
+    spec = FIELD_BY_NAME.get(field)
+    return spec.zh if spec else field
 
 
 class ImportScreen(Screen):
+    CSS_PATH = "importer.tcss"
+    BINDINGS = [
+        Binding("f5", "preview", t("imps.preview")),
+        Binding("ctrl+s", "run_import", t("imps.import")),
+        Binding("escape", "back", "返回" if get_lang() == "zh" else "Back"),
+    ]
+
     def __init__(self, kind: str | None = None) -> None:
         super().__init__()
+        self.kind = kind if kind in KINDS else "retailers"
+        self._previewed: tuple[str, str] | None = None  # (kind, path) the counts are for
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("导入")
+        with Horizontal(id="form"):
+            yield Select(
+                [(t(f"imps.kind.{k}"), k) for k in KINDS],
+                value=self.kind,
+                allow_blank=False,
+                id="kind",
+            )
+            yield Input(placeholder=t("imps.path.placeholder"), id="path")
+            yield Button(t("imps.preview"), id="preview", variant="primary")
+            yield Button(t("imps.import"), id="import", variant="success", disabled=True)
+        yield Static(t("imps.hint"), id="hint")
+        yield Static("", id="info")
+        yield Static("", id="counts")
+        with Horizontal(id="tables"):
+            with Vertical(id="mapping-box"):
+                yield Label(t("imps.mapping"), classes="title")
+                yield DataTable(id="mapping", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="rows-box"):
+                yield Label(t("imps.first_rows"), classes="title")
+                yield DataTable(id="rows", zebra_stripes=True)
+        yield Static("", id="status")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = t("imps.title")
+        self.query_one("#path", Input).focus()
+
+    # -- input ---------------------------------------------------------------------------
+    def _path(self) -> Path | None:
+        text = self.query_one("#path", Input).value.strip()
+        return Path(text).expanduser() if text else None
+
+    def _kind(self) -> str:
+        return str(self.query_one("#kind", Select).value)
+
+    @on(Select.Changed, "#kind")
+    @on(Input.Changed, "#path")
+    def _invalidate(self) -> None:
+        self._previewed = None
+        self.query_one("#import", Button).disabled = True
+
+    @on(Input.Submitted, "#path")
+    @on(Button.Pressed, "#preview")
+    def action_preview(self) -> None:
+        path = self._path()
+        if path is None:
+            self._status(t("imps.no_file"), error=True)
+            return
+        self._status(t("imps.reading"))
+        self._run_preview(self._kind(), path)
+
+    @on(Button.Pressed, "#import")
+    def action_run_import(self) -> None:
+        path = self._path()
+        if path is None or self._previewed != (self._kind(), str(path)):
+            self.action_preview()
+            return
+        self.query_one("#import", Button).disabled = True
+        self._status(t("imps.importing"))
+        self._run_import(self._kind(), path)
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+
+    # -- workers (they never touch widgets; results come back to the event loop) ----------
+    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
+    def _run_preview(self, kind: str, path: Path) -> None:
+        from khtui.data.importers import ImportFileError, import_file, preview
+
+        store = self.app.store
+        try:
+            p = preview(path, kind, store.rules, rows=ROWS_SHOWN)
+            r = import_file(store, path, kind, dry_run=True, backup=False, keep_rejects=False)
+        except ImportFileError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        self.app.call_from_thread(self._show_preview, kind, path, p, r)
+
+    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
+    def _run_import(self, kind: str, path: Path) -> None:
+        from khtui.data.importers import ImportFileError, import_file
+
+        try:
+            r = import_file(self.app.store, path, kind)
+        except ImportFileError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        self.app.call_from_thread(self._show_done, r)
+
+    def on_worker_state_changed(self, event) -> None:
+        from textual.worker import WorkerState
+
+        if event.state == WorkerState.ERROR:
+            self._failed(str(event.worker.error))
+
+    # -- showing ---------------------------------------------------------------------------
+    def _status(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#status", Static)
+        status.update(text)
+        status.set_class(error, "error")
+
+    def _failed(self, message: str) -> None:
+        self._previewed = None
+        self.query_one("#import", Button).disabled = True
+        self._status(t("imps.failed", problem=message), error=True)
+        self.notify(message, severity="error", timeout=8)
+
+    def _show_preview(self, kind, path: Path, p, r) -> None:
+        info = t("imps.format", format=p.format.upper(), encoding=p.encoding, row=p.header_row)
+        if p.sheet:
+            info += t("imps.sheet", sheet=p.sheet)
+        self.query_one("#info", Static).update(info)
+        self.query_one("#counts", Static).update(t("imps.counts", summary=r.summary()))
+        mapping = self.query_one("#mapping", DataTable)
+        mapping.clear(columns=True)
+        mapping.add_columns(t("imps.field"), t("imps.header"))
+        store = self.app.store
+        for field, header in p.mapping.items():
+            unit = p.units.get(field)
+            shown = header if not unit or unit in header else f"{header} [{unit}]"
+            mapping.add_row(field_label(store, kind, field), shown)
+        for header in p.extra_columns:
+            mapping.add_row("+", header)
+        rows = self.query_one("#rows", DataTable)
+        rows.clear(columns=True)
+        width = len(p.headers)
+        rows.add_columns(*[h or "-" for h in p.headers])
+        for cells in p.rows:
+            rows.add_row(*(list(cells) + [""] * width)[:width])
+        notes = r.notes()
+        if r.reject_rows:
+            first = r.reject_rows[0]
+            notes.insert(0, f"{first['row']}: {first['reason']}")
+        self._status("\n".join(notes))
+        self._previewed = (kind, str(path))
+        self.query_one("#import", Button).disabled = False
+
+    def _show_done(self, r) -> None:
+        summary = r.summary()
+        self.query_one("#counts", Static).update(t("imps.done", summary=summary))
+        self._status("\n".join(r.notes()))
+        self._previewed = None
+        self.notify(summary, timeout=8)

@@ -27,6 +27,7 @@ from khtui.data.importers.result import ImportResult, Preview
 from khtui.i18n import t
 
 KINDS = ("retailers", "orders", "brands")
+REJECTS_SHOWN = 20  # rejected rows kept on the result for a screen to show
 
 __all__ = ["KINDS", "ImportFileError", "ImportResult", "Preview", "import_file", "preview"]
 
@@ -83,6 +84,7 @@ def import_file(
     rejects: str | os.PathLike | None = None,
     progress: ProgressFn | None = None,
     backup: bool = True,
+    keep_rejects: bool = True,
 ) -> ImportResult:
     """Import one file. Raises :class:`ImportFileError` for a file that cannot be imported at
     all (nothing is written then); row problems become rejects."""
@@ -103,7 +105,8 @@ def import_file(
     else:
         _import_records(store, source, match, kind, result, rejected, dry_run, progress)
     result.rejected = len(rejected)
-    if rejected:
+    result.reject_rows = sorted(rejected, key=lambda r: r["row"])[:REJECTS_SHOWN]
+    if rejected and keep_rejects:
         target = free_path(Path(rejects) if rejects else default_rejects_path(path))
         rejected.sort(key=lambda r: r["row"])
         try:

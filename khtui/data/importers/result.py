@@ -27,6 +27,7 @@ class ImportResult:
     rejects_path: str | None = None
     extra_columns: list[str] = field(default_factory=list)
     dry_run: bool = False
+    reject_rows: list[dict] = field(default_factory=list, repr=False)
 
     @property
     def changed(self) -> bool:
@@ -34,6 +35,7 @@ class ImportResult:
 
     def to_dict(self) -> dict:
         d = asdict(self)
+        d.pop("reject_rows")
         d["period"] = list(self.period) if self.period else None
         d["changed"] = self.changed
         return d

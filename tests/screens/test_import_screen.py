@@ -1,0 +1,125 @@
+import asyncio
+import csv
+import functools
+
+from textual.app import App
+from textual.widgets import Button, DataTable, Input, Select, Static
+
+from khtui.screens.importer import ImportScreen
+from tests.conftest import TODAY
+
+
+class ImportApp(App):
+    def __init__(self, store):
+        super().__init__()
+        self.store = store
+        self.today = lambda: TODAY
+
+    def on_mount(self) -> None:
+        self.push_screen(ImportScreen(kind="retailers"))
+
+
+def sync(scenario):
+    """Run an async pilot scenario (no asyncio plugin is installed)."""
+
+    @functools.wraps(scenario)
+    def run(*args, **kwargs):
+        asyncio.run(scenario(*args, **kwargs))
+
+    return run
+
+
+def write(path, rows, encoding="gb18030"):
+    with open(path, "w", encoding=encoding, newline="") as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
+def text(screen, selector) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+async def type_path(pilot, path):
+    screen = pilot.app.screen
+    screen.query_one("#path", Input).focus()
+    await pilot.press(*str(path))
+
+
+@sync
+async def test_preview_then_import(store, tmp_path):
+    path = write(
+        tmp_path / "客户.csv",
+        [["XX市烟草公司零售客户明细表"], ["客户编码", "店名", "城乡", "备注"],
+         ["0370102001", "都市烟酒店", "城市", "老客户"], ["3.70103E+11", "坏编码", "", ""],
+         ["0370102002", "重庆路KTV", "农村", ""], ["合计", "3"]],
+    )  # fmt: skip
+    app = ImportApp(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ImportScreen)
+        await type_path(pilot, path)
+        await pilot.press("enter")  # preview
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        info = text(screen, "#info")
+        assert "GB18030" in info and "第 2 行" in info
+        counts = text(screen, "#counts")
+        assert "新增 2" in counts and "拒收 1" in counts and "试运行" in counts
+        mapping = screen.query_one("#mapping", DataTable)
+        assert [mapping.get_row_at(i) for i in range(mapping.row_count)] == [
+            ["客户编码", "客户编码"],
+            ["客户名称", "店名"],
+            ["市场类型", "城乡"],
+            ["+", "备注"],
+        ]
+        rows = screen.query_one("#rows", DataTable)
+        assert rows.get_row_at(0)[0] == "0370102001"
+        # nothing written yet, and no rejects file from the preview
+        assert store.count_retailers(status=None) == 0
+        assert not (tmp_path / "客户.rejects.csv").exists()
+        assert not screen.query_one("#import", Button).disabled
+
+        await pilot.click("#import")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "完成" in text(screen, "#counts") and "新增 2" in text(screen, "#counts")
+        assert store.get_retailer("0370102001")["market_type"] == "城镇"
+        assert store.get_retailer("0370102002")["market_type"] == "乡村"
+        assert (tmp_path / "客户.rejects.csv").exists()
+
+
+@sync
+async def test_a_refused_file_shows_what_is_missing(store, tmp_path):
+    path = write(tmp_path / "x.csv", [["编号", "名字"], ["1", "a"]])
+    app = ImportApp(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await type_path(pilot, path)
+        await pilot.click("#preview")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = text(screen, "#status")
+        assert "找不到必需的列" in status and "编号" in status
+        assert screen.query_one("#import", Button).disabled
+
+
+@sync
+async def test_changing_the_kind_asks_for_a_new_preview(store, tmp_path):
+    path = write(
+        tmp_path / "b.csv",
+        [["卷烟编码", "卷烟名称", "重点品牌"], ["6901028075763", "中华(硬)", "是"]],
+    )
+    app = ImportApp(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        screen.query_one("#kind", Select).value = "brands"
+        await type_path(pilot, path)
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "新增 1" in text(screen, "#counts")
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert store.brands()[0]["is_key"] == 1
+        assert "完成" in text(screen, "#counts")
