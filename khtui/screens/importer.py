@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt  # noqa: F401
 from pathlib import Path
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -40,7 +41,7 @@ def field_label(store, kind: str, field: str) -> str:
 
 class ImportScreen(Screen):
     CSS_PATH = "importer.tcss"
-    BINDINGS = [
+    BINDINGS: ClassVar = [
         Binding("f5", "preview", t("imps.preview")),
         Binding("ctrl+s", "run_import", t("imps.import")),
         Binding("escape", "back", "返回" if get_lang() == "zh" else "Back"),
