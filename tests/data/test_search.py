@@ -234,7 +234,9 @@ names = st.text(alphabet=ALPHABET, min_size=1, max_size=12)
 digits = st.text(alphabet="0123456789", min_size=0, max_size=12)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     rows=st.lists(st.tuples(names, digits, digits), min_size=1, max_size=25),
     queries=st.lists(st.text(alphabet=ALPHABET, min_size=1, max_size=6), min_size=1, max_size=5),
