@@ -1,23 +1,861 @@
-"""今日拜访 — today's visit list.
+"""今日拜访 — the day's visit list.
 
-Placeholder until its issue lands: the class name and constructor are the contract the app
-shell uses.
+The day's visits in route order with their reasons, tier, last visit and open complaints
+(overdue ones stand out); keys to check in, finish (opens capture), skip with a reason,
+reschedule, reorder and add an ad-hoc visit; the day's progress and the month's coverage at a
+glance. Everything is read and written through the store's VisitOps in thread workers; results
+come back as messages, so the screen never waits on SQLite.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
+from rich.cells import cell_len
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from khtui.i18n import t
+from khtui.widgets.date_input import DateInput
+
+WIDE = 120  # from this many columns the list also shows code, phone and check-in time
+# Columns and their widths in terminal cells (the reasons column takes what is left).
+NARROW_COLUMNS = (
+    ("seq", 2),
+    ("status", 4),
+    ("name", 14),
+    ("route", 8),
+    ("tier", 2),
+    ("last", 8),
+    ("complaints", 6),
+)
+WIDE_COLUMNS = (("status", 10), ("name", 18), ("route", 10), ("code", 12), ("phone", 11))
+REASONS_MAX = 30
+UNVISITED_SHOWN = 500  # rows of the unvisited list shown at once (the count is always exact)
+ADHOC_RESULTS = 20  # retailers offered per keystroke when adding a visit
+REASON_ORDER = (
+    "complaint",
+    "carry_over",
+    "debit_failure",
+    "sales_swing",
+    "care",
+    "new_product",
+    "adhoc",
+    "plan",
+)
+STATUS_STYLE = {
+    "planned": "",
+    "checked_in": "bold yellow",
+    "done": "green",
+    "skipped": "red",
+    "rescheduled": "dim",
+}
+
+
+def weekday(day: dt.date) -> str:
+    return t(f"app.weekday.{day.weekday()}")
+
+
+def clip(text: str, width: int) -> str:
+    """``text`` cut to ``width`` terminal cells (CJK characters take two), ASCII ``..`` marking
+    the cut (ambiguous-width ellipses misalign CJK tables in some terminals)."""
+    if cell_len(text) <= width:
+        return text
+    out = ""
+    for ch in text:
+        if cell_len(out + ch) > width - 2:
+            break
+        out += ch
+    return out + ".."
+
+
+def reason_label(key: str) -> str:
+    label = t(f"today.reason.{key}")
+    return key if label == f"today.reason.{key}" else label
+
+
+def measure_label(key: str) -> str:
+    """A service measure's name (the planning lane's catalogue), else the key itself."""
+    label = t(f"plan.measure.{key}")
+    return key if label == f"plan.measure.{key}" else label
+
+
+def reasons_text(reasons: list[str], width: int) -> str:
+    """The visit's reasons, most pressing first, as many as fit, then ``+N``."""
+    ordered = sorted(reasons, key=lambda r: REASON_ORDER.index(r) if r in REASON_ORDER else 99)
+    if len(ordered) > 1 and "plan" in ordered:
+        ordered.remove("plan")  # 计划 says nothing next to a real reason
+    sep = t("today.reason.sep")
+    shown: list[str] = []
+    for i, key in enumerate(ordered):
+        rest = len(ordered) - i - 1
+        candidate = sep.join([*shown, reason_label(key)])
+        suffix = f"+{rest}" if rest else ""
+        if cell_len(candidate + suffix) > width and shown:
+            return sep.join(shown) + f"+{len(ordered) - len(shown)}"
+        shown.append(reason_label(key))
+    return clip(sep.join(shown), width)
+
+
+def short_date(value: str | None, day: dt.date) -> str:
+    if not value:
+        return t("today.never")
+    d = dt.date.fromisoformat(value[:10])
+    return d.strftime("%m-%d") if d.year == day.year else d.strftime("%y-%m-%d")
+
+
+def clock_time(value: str | None) -> str:
+    return value[11:16] if value and len(value) >= 16 else ""
+
+
+def complaints_cell(visit: dict) -> Text:
+    n = int(visit.get("open_complaints") or 0)
+    late = int(visit.get("overdue_complaints") or 0)
+    if late:
+        return Text(t("today.complaints.overdue", n=n, late=late), style="bold white on red")
+    return Text(str(n) if n else "")
+
+
+def status_cell(visit: dict, wide: bool) -> Text:
+    status = visit.get("status") or "planned"
+    text = t(f"today.status.{status}")
+    if wide and status == "checked_in":
+        text += " " + clock_time(visit.get("checked_in_at"))
+    elif wide and status == "done":
+        text += " " + clock_time(visit.get("done_at"))
+    return Text(text, style=STATUS_STYLE.get(status, ""))
 
 
 class TodayScreen(Screen):
+    """今日拜访: one day's visits (default: today)."""
+
+    CSS_PATH = "today.tcss"
+
+    class Loaded(Message):
+        """The day's visits, progress and the month's coverage, read by a worker."""
+
+        def __init__(self, day: dt.date, data: dict[str, Any], keep: str | None) -> None:
+            super().__init__()
+            self.day, self.data, self.keep = day, data, keep
+
+    class Done(Message):
+        """A write finished: show ``notice``; after a finish, open the capture."""
+
+        def __init__(self, notice: str | None, keep: str | None, capture: str | None) -> None:
+            super().__init__()
+            self.notice, self.keep, self.capture = notice, keep, capture
+
+    KEYS: tuple[tuple[str, str, str, bool], ...] = (
+        # key, action, label key, shown in the footer
+        ("i", "check_in", "today.key.check_in", True),
+        ("f", "finish", "today.key.finish", True),
+        ("s", "skip", "today.key.skip", True),
+        ("r", "reschedule", "today.key.reschedule", True),
+        ("a", "adhoc", "today.key.adhoc", True),
+        ("shift+up,ctrl+up,minus", "move(-1)", "today.key.up", False),
+        ("shift+down,ctrl+down,plus,equals_sign", "move(1)", "today.key.down", False),
+        ("enter,p", "profile", "today.key.profile", False),
+        ("left_square_bracket", "shift_day(-1)", "today.key.prev", False),
+        ("right_square_bracket", "shift_day(1)", "today.key.next", False),
+        ("t", "go_today", "today.key.today", False),
+        ("g", "go_to", "today.key.go_to", True),
+        ("u", "unvisited", "today.key.unvisited", True),
+        ("ctrl+r", "reload", "today.key.reload", False),
+    )
+
     def __init__(self, date: dt.date | None = None) -> None:
         super().__init__()
+        self._initial = date
+        self.day: dt.date | None = date
+        self.visits: list[dict] = []
+        self.progress: dict[str, int] = {}
+        self.coverage: dict[str, Any] = {}
+        self.loaded = False
+        self._width = 0
+        for key, action, label, show in self.KEYS:
+            display = {"left_square_bracket": "[", "right_square_bracket": "]"}.get(key)
+            self._bindings.bind(key, action, t(label), show=show, key_display=display)
 
+    # -- layout -----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("今日拜访")
+        with Vertical(id="today-bars"):
+            yield Static(t("today.loading"), id="today-day")
+            yield Static("", id="today-month")
+        yield DataTable(id="today-visits", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="today-detail")
         yield Footer()
+
+    def on_mount(self) -> None:
+        if self.day is None:
+            self.day = self.app.today()
+        self._show_title()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def on_resize(self) -> None:
+        if self.loaded and self._width != self.app.size.width:
+            self._fill_table(keep=self.current_id())
+
+    def _is_wide(self) -> bool:
+        return self.app.size.width >= WIDE
+
+    def _show_title(self) -> None:
+        assert self.day is not None
+        if self.day == self.app.today():
+            self.sub_title = t("today.title.today")
+        else:
+            self.sub_title = t("today.title", date=self.day.isoformat(), weekday=weekday(self.day))
+
+    # -- reading ------------------------------------------------------------------------------
+    def reload(self, keep: str | None = None) -> None:
+        if self.day is None:
+            self.day = self.app.today()
+        self._load(self.day, keep if keep is not None else self.current_id())
+
+    @work(thread=True, exclusive=True, group="today-load")
+    def _load(self, day: dt.date, keep: str | None) -> None:
+        from khtui.domain.calendar import WorkCalendar
+        from khtui.domain.months import month_key, month_range
+
+        store = self.app.store
+        today = self.app.today()
+        first, last = month_range(month_key(day))
+        as_of = min(max(today, first), last)
+        cal = WorkCalendar(store.rules)
+        data = {
+            "visits": store.day_visits(day),
+            "progress": store.day_progress(day),
+            "coverage": store.month_coverage(month_key(day), as_of=as_of),
+            "workday": cal.is_workday(day),
+            "holiday": cal.holiday_name(day),
+        }
+        self.post_message(self.Loaded(day, data, keep))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        if message.day != self.day:
+            return  # the AM moved on to another day meanwhile
+        data = message.data
+        self.visits = data["visits"]
+        self.progress = data["progress"]
+        self.coverage = data["coverage"]
+        self.loaded = True
+        self._show_title()
+        self._show_bars(data["workday"], data["holiday"])
+        self._fill_table(keep=message.keep)
+
+    def _show_bars(self, workday: bool, holiday: str | None) -> None:
+        assert self.day is not None
+        p = self.progress
+        when = f"{self.day.isoformat()} {weekday(self.day)}"
+        if self.day == self.app.today():
+            when += t("today.is_today")
+        if holiday:
+            when += " " + t("today.holiday", name=holiday)
+        elif not workday:
+            when += " " + t("today.rest_day")
+        line = t(
+            "today.progress",
+            when=when,
+            total=p.get("total", 0),
+            done=p.get("done", 0),
+            checked_in=p.get("checked_in", 0),
+            skipped=p.get("skipped", 0),
+            planned=p.get("planned", 0),
+        )
+        self.query_one("#today-day", Static).update(line)
+        c = self.coverage
+        active = int(c.get("active") or 0)
+        visited = int(c.get("visited") or 0)
+        unvisited = len(c.get("unvisited") or ())
+        pct = f"{visited * 100 / active:.0f}" if active else "-"
+        month = t("today.coverage", month=self.day.month, visited=visited, active=active, pct=pct)
+        month += t("today.unvisited", n=unvisited) if unvisited else t("today.all_visited")
+        month += t("today.days_left", n=c.get("working_days_left", 0))
+        self.query_one("#today-month", Static).update(month)
+
+    def _fill_table(self, keep: str | None = None) -> None:
+        assert self.day is not None
+        table = self.query_one("#today-visits", DataTable)
+        wide = self._is_wide()
+        self._width = self.app.size.width
+        widths = dict(NARROW_COLUMNS)
+        if wide:
+            widths.update(WIDE_COLUMNS)
+        fixed = sum(w + 2 for w in widths.values())  # each cell is padded by one on both sides
+        reason_w = max(8, min(REASONS_MAX, self.app.size.width - fixed - 4))
+        name_w, route_w = widths["name"], widths["route"]
+        table.clear(columns=True)
+        for key, width in widths.items():
+            if key == "last":
+                table.add_column(t("today.col.reasons"), key="reasons", width=reason_w)
+            table.add_column(t(f"today.col.{key}"), key=key, width=width)
+        for i, v in enumerate(self.visits, start=1):
+            name = v.get("name") or v.get("retailer_code") or ""
+            dim = v.get("status") in ("skipped", "rescheduled")
+            cells: list[Any] = [
+                str(i),
+                status_cell(v, wide),
+                Text(clip(name, name_w), style="dim" if dim else ""),
+                clip(v.get("route") or "-", route_w),
+                str(v.get("tier") or "-"),
+                reasons_text(list(v.get("reasons") or ()), reason_w),
+                short_date(v.get("last_visit"), self.day),
+                complaints_cell(v),
+            ]
+            if wide:
+                cells += [v.get("retailer_code") or "", v.get("phone") or ""]
+            table.add_row(*cells, key=v["id"])
+        if self.visits:
+            row = 0
+            if keep is not None:
+                row = next((i for i, v in enumerate(self.visits) if v["id"] == keep), 0)
+            table.move_cursor(row=row)
+        self._show_detail()
+
+    # -- the highlighted visit ---------------------------------------------------------------------
+    def current(self) -> dict | None:
+        if not self.visits:
+            return None
+        table = self.query_one("#today-visits", DataTable)
+        row = table.cursor_row
+        return self.visits[row] if 0 <= row < len(self.visits) else None
+
+    def current_id(self) -> str | None:
+        if not self.is_mounted or not self.visits:
+            return None
+        v = self.current()
+        return v["id"] if v else None
+
+    @on(DataTable.RowHighlighted, "#today-visits")
+    def _highlighted(self) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        detail = self.query_one("#today-detail", Static)
+        v = self.current()
+        if v is None:
+            detail.update(t("today.empty") if self.loaded else "")
+            return
+        parts = [
+            t("today.detail.route", route=v.get("route") or "-", seq=v.get("route_seq") or "-"),
+            v.get("retailer_code") or "",
+            v.get("phone") or "",
+            v.get("address") or "",
+        ]
+        line1 = " · ".join(p for p in parts if p)
+        extra = []
+        if v.get("reasons"):
+            extra.append(
+                t(
+                    "today.detail.reasons",
+                    reasons=t("today.reason.sep").join(reason_label(r) for r in v["reasons"]),
+                )
+            )
+        if v.get("measures"):
+            measures = "、".join(measure_label(m) for m in v["measures"])
+            extra.append(t("today.detail.measures", measures=measures))
+        if v.get("checked_in_at"):
+            extra.append(t("today.detail.checked_in", time=clock_time(v["checked_in_at"])))
+        if v.get("done_at"):
+            extra.append(t("today.detail.done", time=clock_time(v["done_at"])))
+        if v.get("skip_reason"):
+            extra.append(t("today.detail.skip_reason", reason=v["skip_reason"]))
+        late = int(v.get("overdue_complaints") or 0)
+        if late:
+            extra.append(t("today.detail.overdue", n=late))
+        detail.update(f"{line1}\n{'  '.join(extra)}")
+
+    def _need(self) -> dict | None:
+        v = self.current()
+        if v is None:
+            self.notify(t("today.no_visit"), severity="warning")
+        return v
+
+    # -- writing --------------------------------------------------------------------------------
+    def _write(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        notice: str | Callable[[Any], str] | None = None,
+        keep: str | None = None,
+        keep_result: bool = False,
+        capture: str | None = None,
+    ) -> None:
+        self._run_write(fn, args, notice, keep, keep_result, capture)
+
+    @work(thread=True, group="today-write")
+    def _run_write(self, fn, args, notice, keep, keep_result, capture) -> None:
+        result = fn(*args)
+        text = notice(result) if callable(notice) else notice
+        self.post_message(self.Done(text, result if keep_result else keep, capture))
+
+    @on(Done)
+    def _done(self, message: Done) -> None:
+        if message.notice:
+            self.notify(message.notice)
+        self.reload(keep=message.keep)
+        if message.capture:
+            from khtui.screens.capture import CaptureScreen
+
+            self.app.push_screen(CaptureScreen(visit_id=message.capture))
+
+    def _not_future(self, what: str) -> bool:
+        assert self.day is not None
+        if self.day > self.app.today():
+            self.notify(t("today.future", what=t(what)), severity="warning")
+            return False
+        return True
+
+    # -- actions --------------------------------------------------------------------------------
+    def action_check_in(self) -> None:
+        v = self._need()
+        if v is None or not self._not_future("today.key.check_in"):
+            return
+        status = v["status"]
+        if status == "checked_in":
+            self.notify(t("today.already_in", time=clock_time(v.get("checked_in_at"))))
+            return
+        if status != "planned":
+            self.notify(t("today.cannot", status=t(f"today.status.{status}")), severity="warning")
+            return
+        store = self.app.store
+        self._write(
+            store.check_in,
+            v["id"],
+            notice=t("today.checked_in", name=v["name"], time=store.now().strftime("%H:%M")),
+            keep=v["id"],
+        )
+
+    def action_finish(self) -> None:
+        v = self._need()
+        if v is None:
+            return
+        from khtui.screens.capture import CaptureScreen
+
+        status = v["status"]
+        if status == "done":
+            self.app.push_screen(CaptureScreen(visit_id=v["id"]))
+            return
+        if not self._not_future("today.key.finish"):
+            return
+        if status not in ("planned", "checked_in"):
+            self.notify(t("today.cannot", status=t(f"today.status.{status}")), severity="warning")
+            return
+        self._write(
+            self.app.store.finish_visit,
+            v["id"],
+            notice=t("today.finished", name=v["name"]),
+            keep=v["id"],
+            capture=v["id"],
+        )
+
+    def action_skip(self) -> None:
+        v = self._need()
+        if v is None:
+            return
+        if v["status"] not in ("planned", "checked_in"):
+            self.notify(
+                t("today.cannot", status=t(f"today.status.{v['status']}")), severity="warning"
+            )
+            return
+
+        def chosen(reason: str | None) -> None:
+            if reason:
+                self._write(
+                    self.app.store.skip_visit,
+                    v["id"],
+                    reason,
+                    notice=t("today.skipped", name=v["name"], reason=reason),
+                    keep=v["id"],
+                )
+
+        self.app.push_screen(SkipScreen(v["name"]), chosen)
+
+    def action_reschedule(self) -> None:
+        v = self._need()
+        if v is None:
+            return
+        if v["status"] != "planned":
+            self.notify(
+                t("today.cannot", status=t(f"today.status.{v['status']}")), severity="warning"
+            )
+            return
+        assert self.day is not None
+        from khtui.domain.calendar import WorkCalendar
+
+        cal = WorkCalendar(self.app.store.rules)
+
+        def chosen(day: dt.date | None) -> None:
+            if day is not None:
+                self._write(
+                    self.app.store.reschedule_visit,
+                    v["id"],
+                    day,
+                    notice=t("today.rescheduled", name=v["name"], date=day.isoformat()),
+                    keep=v["id"],
+                )
+
+        screen = RescheduleScreen(v["name"], self.day, self.app.today(), cal.is_workday)
+        self.app.push_screen(screen, chosen)
+
+    def action_move(self, delta: int) -> None:
+        v = self._need()
+        if v is None:
+            return
+        row = self.query_one("#today-visits", DataTable).cursor_row
+        if not 0 <= row + delta < len(self.visits):
+            return
+        self._write(self.app.store.move_visit, v["id"], delta, keep=v["id"])
+
+    def action_adhoc(self) -> None:
+        assert self.day is not None
+        day = self.day
+        if day < self.app.today():
+            self.notify(t("today.adhoc_past"), severity="warning")
+            return
+        on_list = {v["retailer_code"] for v in self.visits if v["status"] != "rescheduled"}
+
+        def chosen(code: str | None) -> None:
+            if not code:
+                return
+            if code in on_list:
+                self.notify(t("today.adhoc_already", code=code), severity="warning")
+                return
+            self._write(
+                self.app.store.add_adhoc_visit,
+                code,
+                day,
+                notice=t("today.adhoc_added", code=code, date=day.isoformat()),
+                keep_result=True,
+            )
+
+        self.app.push_screen(AdhocScreen(day), chosen)
+
+    def action_profile(self) -> None:
+        v = self._need()
+        if v is not None:
+            self.app.open_profile(v["retailer_code"])
+
+    @on(DataTable.RowSelected, "#today-visits")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_profile()
+
+    def show_day(self, day: dt.date) -> None:
+        self.day = day
+        self.loaded = False
+        self.visits = []
+        self._show_title()
+        self.query_one("#today-day", Static).update(t("today.loading"))
+        self._load(day, None)
+
+    def action_shift_day(self, delta: int) -> None:
+        assert self.day is not None
+        self.show_day(self.day + dt.timedelta(days=delta))
+
+    def action_go_today(self) -> None:
+        self.show_day(self.app.today())
+
+    def action_go_to(self) -> None:
+        assert self.day is not None
+
+        def chosen(day: dt.date | None) -> None:
+            if day is not None:
+                self.show_day(day)
+
+        self.app.push_screen(GoToDateScreen(self.day), chosen)
+
+    def action_unvisited(self) -> None:
+        if not self.loaded:
+            return
+        assert self.day is not None
+
+        def chosen(result: tuple[str, str] | None) -> None:
+            if result is None:
+                return
+            what, code = result
+            if what == "profile":
+                self.app.open_profile(code)
+
+        self.app.push_screen(UnvisitedScreen(self.coverage, self.day), chosen)
+
+    def action_reload(self) -> None:
+        self.reload()
+
+
+# ==========================================================================================
+# Modals
+# ==========================================================================================
+class _Modal(ModalScreen):
+    CSS_PATH = "today.tcss"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._bindings.bind("escape", "cancel", t("today.key.cancel"))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class SkipScreen(_Modal):
+    """未访: why the visit did not happen (a common reason, or typed)."""
+
+    REASONS = ("closed", "owner_away", "no_time", "weather", "refused")
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.shop = name
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="today-modal"):
+            yield Label(t("today.skip.title", name=self.shop), classes="modal-title")
+            yield OptionList(
+                *(Option(t(f"today.skip.{k}"), id=k) for k in self.REASONS), id="skip-reasons"
+            )
+            yield Input(placeholder=t("today.skip.other"), id="skip-other")
+            yield Static(t("today.skip.hint"), classes="modal-hint", id="skip-hint")
+
+    @on(OptionList.OptionSelected, "#skip-reasons")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(str(event.option.prompt))
+
+    @on(Input.Submitted, "#skip-other")
+    def _typed(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text:
+            self.query_one("#skip-hint", Static).update(t("today.skip.empty"))
+            return
+        self.dismiss(text)
+
+
+class RescheduleScreen(_Modal):
+    """改期: the new day, validated (a working day from today on, not the same day)."""
+
+    def __init__(
+        self,
+        name: str,
+        from_day: dt.date,
+        today: dt.date,
+        is_workday: Callable[[dt.date], bool],
+    ) -> None:
+        super().__init__()
+        self.shop, self.from_day, self.today, self.is_workday = name, from_day, today, is_workday
+        suggestion = max(from_day, today) + dt.timedelta(days=1)
+        for _ in range(30):
+            if is_workday(suggestion):
+                break
+            suggestion += dt.timedelta(days=1)
+        self.suggestion = suggestion
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="today-modal"):
+            yield Label(
+                t("today.resched.title", name=self.shop, date=self.from_day.isoformat()),
+                classes="modal-title",
+            )
+            yield DateInput(
+                self.today,
+                message=t("today.date.invalid"),
+                value=self.suggestion.isoformat(),
+                id="resched-date",
+            )
+            yield Static(t("today.date.hint"), classes="modal-hint", id="resched-hint")
+
+    def problem(self, text: str) -> str | None:
+        """Why ``text`` is not a day to move the visit to (None when it is one)."""
+        from khtui.widgets.date_input import parse_day
+
+        try:
+            day = parse_day(text, self.today)
+        except ValueError:
+            return t("today.date.invalid")
+        if day < self.today:
+            return t("today.resched.past", date=day.isoformat(), today=self.today.isoformat())
+        if day == self.from_day:
+            return t("today.resched.same", date=day.isoformat())
+        if not self.is_workday(day):
+            return t("today.resched.rest", date=day.isoformat(), weekday=weekday(day))
+        return None
+
+    @on(Input.Submitted, "#resched-date")
+    def _submitted(self, event: Input.Submitted) -> None:
+        problem = self.problem(event.value)
+        if problem:
+            self.query_one("#resched-hint", Static).update(Text(problem, style="bold red"))
+            return
+        from khtui.widgets.date_input import parse_day
+
+        self.dismiss(parse_day(event.value, self.today))
+
+
+class GoToDateScreen(_Modal):
+    """跳到日期: any day, typed."""
+
+    def __init__(self, day: dt.date) -> None:
+        super().__init__()
+        self.base = day
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="today-modal"):
+            yield Label(t("today.goto.title"), classes="modal-title")
+            yield DateInput(
+                self.base,
+                message=t("today.date.invalid"),
+                value=self.base.isoformat(),
+                id="goto-date",
+            )
+            yield Static(t("today.date.hint"), classes="modal-hint", id="goto-hint")
+
+    @on(Input.Submitted, "#goto-date")
+    def _submitted(self, event: Input.Submitted) -> None:
+        from khtui.widgets.date_input import parse_day
+
+        try:
+            day = parse_day(event.value, self.base)
+        except ValueError:
+            self.query_one("#goto-hint", Static).update(
+                Text(t("today.date.invalid"), style="bold red")
+            )
+            return
+        self.dismiss(day)
+
+
+class AdhocScreen(_Modal):
+    """加访: find a retailer as you type (``store.search_retailers``), Enter adds the visit."""
+
+    class Found(Message):
+        def __init__(self, query: str, rows: list[dict]) -> None:
+            super().__init__()
+            self.query, self.rows = query, rows
+
+    def __init__(self, day: dt.date) -> None:
+        super().__init__()
+        self.day = day
+        self.rows: list[dict] = []
+        self.query_text = ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="today-modal", id="adhoc-box"):
+            yield Label(t("today.adhoc.title", date=self.day.isoformat()), classes="modal-title")
+            yield Input(placeholder=t("today.adhoc.placeholder"), id="adhoc-query")
+            yield OptionList(id="adhoc-results")
+            yield Static(t("today.adhoc.hint"), classes="modal-hint", id="adhoc-hint")
+
+    @on(Input.Changed, "#adhoc-query")
+    def _typed(self, event: Input.Changed) -> None:
+        self.query_text = event.value.strip()
+        if not self.query_text:
+            self.rows = []
+            self.query_one("#adhoc-results", OptionList).clear_options()
+            return
+        self._search(self.query_text)
+
+    @work(thread=True, exclusive=True, group="adhoc-search")
+    def _search(self, query: str) -> None:
+        rows = self.app.store.search_retailers(query, ADHOC_RESULTS)
+        self.post_message(self.Found(query, rows))
+
+    @on(Found)
+    def _found(self, message: Found) -> None:
+        if message.query != self.query_text:
+            return
+        self.rows = message.rows
+        options = self.query_one("#adhoc-results", OptionList)
+        options.clear_options()
+        for r in self.rows:
+            label = f"{r['code']}  {clip(r['name'], 20)}  {r.get('route') or ''}"
+            if r.get("status") and r["status"] != "正常":
+                label += f"  [{r['status']}]"
+            options.add_option(Option(label, id=r["code"]))
+        if self.rows:
+            options.highlighted = 0
+        hint = t("today.adhoc.count", n=len(self.rows)) if self.rows else t("today.adhoc.none")
+        self.query_one("#adhoc-hint", Static).update(hint)
+
+    @on(Input.Submitted, "#adhoc-query")
+    def _submitted(self) -> None:
+        options = self.query_one("#adhoc-results", OptionList)
+        if not self.rows:
+            self.query_one("#adhoc-hint", Static).update(
+                Text(t("today.adhoc.pick"), style="bold red")
+            )
+            return
+        index = options.highlighted or 0
+        self.dismiss(self.rows[index]["code"])
+
+    def on_key(self, event) -> None:
+        """↓/↑ in the input move through the results (the input keeps the focus)."""
+        if not isinstance(self.focused, Input) or event.key not in ("down", "up"):
+            return
+        options = self.query_one("#adhoc-results", OptionList)
+        if not self.rows:
+            return
+        event.stop()
+        current = options.highlighted or 0
+        step = 1 if event.key == "down" else -1
+        options.highlighted = max(0, min(len(self.rows) - 1, current + step))
+
+    @on(OptionList.OptionSelected, "#adhoc-results")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+
+class UnvisitedScreen(_Modal):
+    """本月未访: who has not been visited this month yet (first rows; the count is exact)."""
+
+    def __init__(self, coverage: dict, day: dt.date) -> None:
+        super().__init__()
+        self.rows = list(coverage.get("unvisited") or ())
+        self.day = day
+        self._bindings.bind("p", "open", t("today.key.profile"))
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="today-modal", id="unvisited-box"):
+            title = t("today.unv.title", month=self.day.month, n=len(self.rows))
+            if len(self.rows) > UNVISITED_SHOWN:
+                title += t("today.unv.first", n=UNVISITED_SHOWN)
+            yield Label(title, classes="modal-title")
+            yield DataTable(id="unvisited", cursor_type="row", zebra_stripes=True)
+            yield Static(t("today.unv.hint"), classes="modal-hint")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#unvisited", DataTable)
+        table.add_column(t("today.col.code"), width=12)
+        table.add_column(t("today.col.name"), width=20)
+        table.add_column(t("today.col.route"), width=12)
+        for r in self.rows[:UNVISITED_SHOWN]:
+            table.add_row(r["code"], clip(r.get("name") or "", 20), r.get("route") or "-")
+        table.focus()
+
+    @on(DataTable.RowSelected, "#unvisited")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_open(self) -> None:
+        row = self.query_one("#unvisited", DataTable).cursor_row
+        if 0 <= row < min(len(self.rows), UNVISITED_SHOWN):
+            self.dismiss(("profile", self.rows[row]["code"]))
+
+
+__all__ = [
+    "AdhocScreen",
+    "GoToDateScreen",
+    "RescheduleScreen",
+    "SkipScreen",
+    "TodayScreen",
+    "UnvisitedScreen",
+    "clip",
+    "reasons_text",
+]

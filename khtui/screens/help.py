@@ -1,0 +1,126 @@
+"""帮助 — every key of the app and of the screen the help was opened from (``?``).
+
+Read from the bindings themselves, so the list can never drift from what the keys do: the
+screen's own keys first (shown in the footer or not), then the global ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Label, Static
+
+from khtui.i18n import t
+
+KEY_NAMES = {
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "question_mark": "?",
+    "minus": "-",
+    "plus": "+",
+    "equals_sign": "=",
+    "comma": ",",
+    "full_stop": ".",
+    "slash": "/",
+    "enter": "Enter",
+    "escape": "Esc",
+    "space": "Space",
+    "tab": "Tab",
+    "delete": "Del",
+    "backspace": "Backspace",
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
+    "home": "Home",
+    "end": "End",
+    "up": "Up",
+    "down": "Down",
+    "left": "Left",
+    "right": "Right",
+}
+MODIFIERS = {"ctrl": "Ctrl", "shift": "Shift", "alt": "Alt", "super": "Super"}
+# Textual's standard bindings we do not list (focus cycling, copy) and the labels of its own
+# bindings that we name in the UI language.
+SKIP_ACTIONS = {"app.focus_next", "app.focus_previous", "screen.copy_text", "help_quit"}
+ACTION_LABELS = {"command_palette": "nav.palette", "quit": "nav.quit", "help": "nav.help"}
+
+
+def key_label(key: str) -> str:
+    """``shift+up`` → ``Shift+Up``, ``f3`` → ``F3``, ``left_square_bracket`` → ``[``."""
+    *mods, name = key.split("+")
+    if name.startswith("f") and name[1:].isdigit():
+        shown = name.upper()
+    else:
+        shown = KEY_NAMES.get(name, name)
+    return "+".join([*(MODIFIERS.get(m, m.title()) for m in mods), shown])
+
+
+def binding_rows(node: DOMNode) -> list[tuple[str, str]]:
+    """(keys, what they do) for every binding of ``node`` (keys of one action joined)."""
+    by_action: dict[str, tuple[list[str], Binding]] = {}
+    for key, binding in node._bindings:
+        if binding.system or binding.action in SKIP_ACTIONS:
+            continue
+        keys, _ = by_action.setdefault(binding.action, ([], binding))
+        shown = binding.key_display if binding.key_display and "," not in binding.key else None
+        label = shown or key_label(key)
+        if label not in keys:
+            keys.append(label)
+    rows = []
+    for action, (keys, binding) in by_action.items():
+        label_key = ACTION_LABELS.get(action)
+        description = t(label_key) if label_key else (binding.description or action)
+        rows.append((" / ".join(keys), description))
+    return rows
+
+
+class HelpScreen(ModalScreen[None]):
+    """The keys of ``screen`` and of the app, in two tables."""
+
+    CSS_PATH = "help.tcss"
+
+    def __init__(self, screen: Screen) -> None:
+        super().__init__()
+        self.target = screen
+        self._bindings.bind("escape,q,question_mark", "close", t("help.close"))
+
+    def screen_rows(self) -> list[tuple[str, str]]:
+        return binding_rows(self.target)
+
+    def app_rows(self) -> list[tuple[str, str]]:
+        return binding_rows(self.app)
+
+    def compose(self) -> ComposeResult:
+        name = self.target.sub_title or self.target.title or type(self.target).__name__
+        with Vertical(id="help-box"):
+            yield Label(t("help.title", screen=name), id="help-title")
+            yield Label(t("help.screen"), classes="help-section")
+            yield DataTable(id="help-screen-keys", cursor_type="row", show_cursor=False)
+            yield Label(t("help.app"), classes="help-section")
+            yield DataTable(id="help-app-keys", cursor_type="row", show_cursor=False)
+            yield Static(t("help.hint"), id="help-hint")
+
+    def on_mount(self) -> None:
+        self._fill("#help-screen-keys", self.screen_rows())
+        self._fill("#help-app-keys", self.app_rows())
+        self.query_one("#help-screen-keys", DataTable).focus()
+
+    def _fill(self, selector: str, rows: Iterable[tuple[str, str]]) -> None:
+        table = self.query_one(selector, DataTable)
+        table.add_column(t("help.col.key"), key="key")
+        table.add_column(t("help.col.action"), key="action")
+        rows = list(rows)
+        for keys, description in rows:
+            table.add_row(keys, description)
+        if not rows:
+            table.add_row("-", t("help.none"))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+__all__ = ["HelpScreen", "binding_rows", "key_label"]

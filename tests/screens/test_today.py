@@ -1,0 +1,484 @@
+"""今日拜访: the day's visit list, driven by the keys an account manager presses.
+
+(No async pytest plugin is installed: each test runs its scenario with ``asyncio.run``.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import pytest
+from textual.screen import Screen
+from textual.widgets import DataTable, Input, OptionList, Static
+
+from khtui.app import create_app
+from khtui.data.base import new_id
+from khtui.screens.today import (
+    AdhocScreen,
+    GoToDateScreen,
+    RescheduleScreen,
+    SkipScreen,
+    TodayScreen,
+    UnvisitedScreen,
+    clip,
+    reasons_text,
+)
+from tests.conftest import TODAY
+
+SIZE = (100, 30)
+# code, name, route, seq, visit weekday, tier
+RETAILERS = [
+    ("370102100001", "重庆路烟酒店", "城东一线", 1, "周一", 2),
+    ("370102100002", "银行旁便利店", "城东一线", 2, "周一", 5),
+    ("370102100003", "曾记食杂店", "城东一线", 3, "周一", 8),
+    ("370102100004", "长安超市", "城东二线", 1, "周二", 3),
+    ("370102100005", "单家小卖部", "城东二线", 2, "周二", 6),
+    ("370102100006", "泉城路商店", "城东二线", 3, "周二", 7),
+]
+CQ, YH, ZJ, CA, DJ, QC = (r[0] for r in RETAILERS)
+
+
+def seed(store) -> None:
+    """Six retailers on two routes (周一, 周二), a done visit of 重庆路 on 11-16, an overdue
+    complaint against 曾记, the November plan (重庆路, 银行旁, 曾记 today), and two ad-hoc visits
+    today (长安, 单家) with their reasons."""
+    store.upsert_retailers(
+        [
+            {
+                "code": code,
+                "name": name,
+                "route": route,
+                "route_seq": seq,
+                "visit_batch": batch,
+                "status": "正常",
+                "phone": f"1390000{code[-4:]}",
+                "address": f"历下区城东路{seq}号",
+                "business_format": "食杂店",
+                "market_type": "城镇",
+                "scale": "小",
+            }
+            for code, name, route, seq, batch, _tier in RETAILERS
+        ],
+        source="test",
+    )
+    with store.write() as conn:
+        conn.executemany(
+            "UPDATE retailers SET tier = ? WHERE code = ?",
+            [(tier, code) for code, *_rest, tier in RETAILERS],
+        )
+        conn.execute(
+            "INSERT INTO visits (id, am_id, retailer_code, planned_date, seq, status, reasons, "
+            "checked_in_at, done_at, created_at, updated_at) VALUES (?, ?, ?, '2026-11-16', 1, "
+            "'done', '[\"plan\"]', '2026-11-16T10:00:00', '2026-11-16T10:20:00', "
+            "'2026-11-01T08:00:00', '2026-11-16T10:20:00')",
+            (new_id(), store.am_id, CQ),
+        )
+    store.raise_complaint(ZJ, "supply", "中华断货两周", raised_on=dt.date(2026, 11, 2))
+    store.generate_month_plan("2026-11")
+    store.add_adhoc_visit(CA, TODAY, reasons=("care", "new_product"))
+    store.add_adhoc_visit(DJ, TODAY, reasons=("complaint", "sales_swing"))
+
+
+@pytest.fixture
+def seeded(store):
+    seed(store)
+    return store
+
+
+async def settle(app, pilot) -> None:
+    """Let thread workers finish and their messages be handled (twice: a write reloads)."""
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def start(store, *, lang="zh", size=SIZE, day=None):
+    app = create_app(store, lang=lang, today=lambda: TODAY)
+    return app
+
+
+def rows(screen) -> list[list[str]]:
+    table = screen.query_one("#today-visits", DataTable)
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def text_of(screen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+def notices(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+def day_ids(store, day=TODAY) -> list[str]:
+    return [v["id"] for v in store.day_visits(day)]
+
+
+def visit(store, vid) -> dict:
+    return dict(store.query_one("SELECT * FROM visits WHERE id = ?", (vid,)))
+
+
+def run(coro):
+    asyncio.run(coro)
+
+
+# -- the list ---------------------------------------------------------------------------------
+def test_the_list_shows_the_days_visits_in_order_with_reasons_and_complaints(seeded):
+    run(_the_list(seeded))
+
+
+async def _the_list(store):
+    expected = store.day_visits(TODAY)
+    assert [v["retailer_code"] for v in expected][:1] == [CQ]  # route order: 城东一线 first
+    app = await start(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, TodayScreen)
+        shown = rows(screen)
+        assert [r[2] for r in shown] == [v["name"] for v in expected]
+        by_name = {r[2]: r for r in shown}
+        assert by_name["重庆路烟酒店"][6] == "11-16"  # last visit
+        assert by_name["长安超市"][5] == "关爱,新品推广"
+        assert by_name["单家小卖部"][5] == "投诉回访,销量波动"
+        assert by_name["曾记食杂店"][5] == "投诉回访"  # the plan's complaint follow-up
+        assert by_name["曾记食杂店"][7] == "1 逾1"  # an overdue complaint stands out
+        assert by_name["曾记食杂店"][6] == "无"  # never visited
+        assert by_name["重庆路烟酒店"][4] == "2"  # tier
+        n = len(expected)
+        assert f"共 {n} 户：完成 0 · 签到 0 · 未访 0 · 待访 {n}" in text_of(screen, "#today-day")
+        month = text_of(screen, "#today-month")
+        cov = store.month_coverage("2026-11", as_of=TODAY)
+        assert f"11月覆盖 {cov['visited']}/6 户" in month
+        assert f"未访 {len(cov['unvisited'])} 户" in month
+        assert f"剩 {cov['working_days_left']} 个工作日" in month
+        assert "重庆路烟酒店" not in {u["name"] for u in cov["unvisited"]}  # done on 11-16
+        assert app.screen.sub_title == "今日拜访"
+
+
+def test_check_in_records_the_time(seeded):
+    run(_check_in(seeded))
+
+
+async def _check_in(store):
+    first = day_ids(store)[0]
+    app = await start(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("i")
+        await settle(app, pilot)
+        v = visit(store, first)
+        assert v["status"] == "checked_in"
+        assert v["checked_in_at"] == "2026-11-23T09:30:00"
+        assert rows(app.screen)[0][1] == "签到"
+        assert "签到 1" in text_of(app.screen, "#today-day")
+        assert any("已签到 09:30" in n for n in notices(app))
+        # a second i tells when, and writes nothing
+        await pilot.press("i")
+        await settle(app, pilot)
+        assert visit(store, first)["updated_at"] == v["updated_at"]
+        assert any("已于 09:30 签到" in n for n in notices(app))
+
+
+class FakeCapture(Screen):
+    """Stands in for the capture lane's CaptureScreen: what matters here is the contract (it is
+    pushed with the visit's id), not that screen's own behaviour (tested in its lane)."""
+
+    def __init__(self, visit_id=None, retailer_code=None):
+        super().__init__()
+        self.visit_id, self.retailer_code = visit_id, retailer_code
+
+
+def test_finish_opens_the_capture_of_that_visit(seeded, monkeypatch):
+    import khtui.screens.capture
+
+    monkeypatch.setattr(khtui.screens.capture, "CaptureScreen", FakeCapture)
+    run(_finish(seeded))
+
+
+async def _finish(store):
+    first, second = day_ids(store)[:2]
+    app = await start(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f")
+        await settle(app, pilot)
+        assert visit(store, first)["status"] == "done"
+        assert visit(store, first)["done_at"] == "2026-11-23T09:30:00"
+        assert isinstance(app.screen, FakeCapture)
+        assert app.screen.visit_id == first
+        assert app.current_mode == "today"  # pushed on today's stack: Esc comes back here
+        app.pop_screen()
+        await settle(app, pilot)
+        assert rows(app.screen)[0][1] == "完成"
+        assert "完成 1" in text_of(app.screen, "#today-day")
+        # f on a done visit opens its capture again, writing nothing
+        await pilot.press("f")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FakeCapture) and app.screen.visit_id == first
+        app.pop_screen()
+        await settle(app, pilot)
+        assert visit(store, second)["status"] == "planned"
+
+
+def test_skip_with_a_reason_picked_or_typed(seeded):
+    run(_skip(seeded))
+
+
+async def _skip(store):
+    ids = day_ids(store)
+    app = await start(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, SkipScreen)
+        await pilot.press("down", "enter")  # the second common reason
+        await settle(app, pilot)
+        v = visit(store, ids[0])
+        assert (v["status"], v["skip_reason"]) == ("skipped", "负责人不在")
+        assert rows(app.screen)[0][1] == "未访"
+
+        await pilot.press("down", "s", "tab")
+        assert isinstance(app.screen.focused, Input)
+        await pilot.press("enter")  # nothing typed: the modal says so and stays
+        await pilot.pause()
+        assert isinstance(app.screen, SkipScreen)
+        assert "请先写下原因" in str(app.screen.query_one("#skip-hint", Static).render())
+        assert visit(store, ids[1])["status"] == "planned"
+        await pilot.press(*"修路无法进入", "enter")
+        await settle(app, pilot)
+        v = visit(store, ids[1])
+        assert (v["status"], v["skip_reason"]) == ("skipped", "修路无法进入")
+
+        await pilot.press("s")  # skipping a skipped visit is refused before any modal
+        await pilot.pause()
+        assert isinstance(app.screen, TodayScreen)
+        assert any("不能再这样操作" in n for n in notices(app))
+
+
+def test_reschedule_is_validated_then_moves_the_visit(seeded):
+    run(_reschedule(seeded))
+
+
+async def _reschedule(store):
+    first = day_ids(store)[0]
+    app = await start(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("r")
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, RescheduleScreen)
+        assert modal.query_one("#resched-date", Input).value == "2026-11-24"  # next working day
+
+        for typed, why in (
+            ("2026-11-28", "休息日"),  # a Saturday
+            ("2026-11-20", "已经过去"),
+            ("2026-11-23", "本来就在"),
+            ("2026-13-40", "日期写法不对"),
+        ):
+            await pilot.press("ctrl+u", *typed, "enter")
+            await pilot.pause()
+            assert app.screen is modal, typed
+            assert why in str(modal.query_one("#resched-hint", Static).render()), typed
+        assert visit(store, first)["status"] == "planned"  # nothing written meanwhile
+
+        await pilot.press("ctrl+u", *"11-26", "enter")
+        await settle(app, pilot)
+        old = visit(store, first)
+        assert (old["status"], old["rescheduled_to"]) == ("rescheduled", "2026-11-26")
+        moved = store.day_visits(dt.date(2026, 11, 26))
+        assert [v["origin_visit_id"] for v in moved if v["retailer_code"] == CQ] == [first]
+        assert rows(app.screen)[0][1] == "改期"
+        assert any("已改到 2026-11-26" in n for n in notices(app))
+
+
+def test_reorder_moves_the_visit_and_the_cursor_follows(seeded):
+    run(_reorder(seeded))
+
+
+async def _reorder(store):
+    before = day_ids(store)
+    app = await start(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("shift+down")
+        await settle(app, pilot)
+        assert day_ids(store) == [before[1], before[0], *before[2:]]
+        table = app.screen.query_one("#today-visits", DataTable)
+        assert table.cursor_row == 1
+        assert app.screen.current_id() == before[0]
+        await pilot.press("shift+down", "shift+down")
+        await settle(app, pilot)
+        assert day_ids(store)[3] == before[0]
+        await pilot.press("shift+up")
+        await settle(app, pilot)
+        assert day_ids(store)[2] == before[0]
+        assert rows(app.screen)[2][2] == store.day_visits(TODAY)[2]["name"]
+
+
+def test_add_an_ad_hoc_visit_found_by_pinyin(seeded):
+    run(_adhoc(seeded))
+
+
+async def _adhoc(store):
+    app = await start(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        n = len(day_ids(store))
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, AdhocScreen)
+        await pilot.press("enter")  # nothing found yet: says what to do
+        await pilot.pause()
+        assert "先输入并选中一户" in str(app.screen.query_one("#adhoc-hint", Static).render())
+        await pilot.press(*"qcl")  # 泉城路
+        await settle(app, pilot)
+        options = app.screen.query_one("#adhoc-results", OptionList)
+        assert options.option_count >= 1
+        assert options.get_option_at_index(0).id == QC
+        await pilot.press("enter")
+        await settle(app, pilot)
+        added = [v for v in store.day_visits(TODAY) if v["retailer_code"] == QC]
+        assert len(added) == 1 and added[0]["adhoc"] and added[0]["reasons"] == ["adhoc"]
+        assert len(day_ids(store)) == n + 1
+        assert app.screen.current_id() == added[0]["id"]  # the cursor is on the new visit
+        assert "泉城路商店" in [r[2] for r in rows(app.screen)]
+
+        await pilot.press("a", *"qcl")  # already on the list: refused, nothing added
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert len(day_ids(store)) == n + 1
+        assert any("已在这一天的清单上" in m for m in notices(app))
+
+
+def test_other_days_by_keys_and_by_date(seeded):
+    run(_other_days(seeded))
+
+
+async def _other_days(store):
+    app = await start(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        tuesday = dt.date(2026, 11, 24)
+        assert screen.day == tuesday
+        assert [r[2] for r in rows(screen)] == [v["name"] for v in store.day_visits(tuesday)]
+        assert "2026-11-24 周二" in text_of(screen, "#today-day")
+        assert screen.sub_title == "拜访清单 2026-11-24 周二"
+
+        first = day_ids(store, tuesday)[0]
+        await pilot.press("i")  # not that day yet: refused
+        await settle(app, pilot)
+        assert visit(store, first)["status"] == "planned"
+        assert any("还没到这一天" in n for n in notices(app))
+
+        await pilot.press("g")
+        await pilot.pause()
+        assert isinstance(app.screen, GoToDateScreen)
+        await pilot.press("ctrl+u", *"11月45日", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, GoToDateScreen)
+        assert "日期写法不对" in str(app.screen.query_one("#goto-hint", Static).render())
+        await pilot.press("ctrl+u", *"2026-11-28", "enter")
+        await settle(app, pilot)
+        assert screen.day == dt.date(2026, 11, 28)
+        assert rows(screen) == []
+        assert "休息日" in text_of(screen, "#today-day")
+        assert "这一天没有拜访" in text_of(screen, "#today-detail")
+
+        await pilot.press("left_square_bracket", "t")
+        await settle(app, pilot)
+        assert screen.day == TODAY
+
+
+def test_enter_opens_the_profile_and_u_lists_the_unvisited(seeded):
+    run(_profile_and_unvisited(seeded))
+
+
+async def _profile_and_unvisited(store):
+    from khtui.screens.retailer import ProfileScreen
+
+    app = await start(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ProfileScreen)
+        assert app.screen.code == CQ
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TodayScreen)
+
+        await pilot.press("u")
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, UnvisitedScreen)
+        unvisited = store.month_coverage("2026-11", as_of=TODAY)["unvisited"]
+        table = modal.query_one("#unvisited", DataTable)
+        assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == [
+            u["code"] for u in unvisited
+        ]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ProfileScreen)
+        assert app.screen.code == unvisited[0]["code"]
+
+
+def test_english(seeded):
+    run(_english(seeded))
+
+
+async def _english(store):
+    app = create_app(store, lang="en", today=lambda: TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        table = screen.query_one("#today-visits", DataTable)
+        headers = [str(c.label) for c in table.columns.values()]
+        assert headers[:4] == ["#", "Status", "Shop", "Route"]
+        by_name = {r[2]: r for r in rows(screen)}
+        assert by_name["长安超市"][5] == "care,new brand"
+        assert by_name["曾记食杂店"][1] == "plan"
+        assert "visits: 0 done" in text_of(screen, "#today-day")
+        assert screen.sub_title == "Today's visits"
+        await pilot.press("s")
+        await pilot.pause()
+        assert "Why was" in str(app.screen.query_one(".modal-title").render())
+
+
+def test_wide_terminal_shows_code_and_phone(seeded):
+    run(_wide(seeded))
+
+
+async def _wide(store):
+    app = await start(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        shown = rows(app.screen)
+        assert shown[0][8] == CQ
+        assert shown[0][9] == "13900000001"
+
+
+# -- helpers ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "width", "out"),
+    [
+        ("重庆路烟酒店", 12, "重庆路烟酒店"),
+        ("工商银行旁便利店", 14, "工商银行旁便.."),
+        ("abcdef", 5, "abc.."),
+    ],
+)
+def test_clip_counts_terminal_cells(text, width, out):
+    assert clip(text, width) == out
+
+
+def test_reasons_most_pressing_first_then_a_count():
+    assert reasons_text(["plan"], 12) == "计划"
+    assert reasons_text(["plan", "care", "complaint"], 30) == "投诉回访,关爱"
+    assert reasons_text(["plan", "care", "complaint", "sales_swing"], 12) == "投诉回访+2"
