@@ -52,7 +52,7 @@ ACTION_LABELS = {"command_palette": "nav.palette", "quit": "nav.quit", "help": "
 def key_label(key: str) -> str:
     """``shift+up`` → ``Shift+Up``, ``f3`` → ``F3``, ``left_square_bracket`` → ``[``."""
     *mods, name = key.split("+")
-    if name.startswith("f") and name[1:].isdigit():
+    if (name.startswith("f") and name[1:].isdigit()) or (mods and len(name) == 1):
         shown = name.upper()
     else:
         shown = KEY_NAMES.get(name, name)

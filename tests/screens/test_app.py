@@ -1,0 +1,294 @@
+"""The app shell: sections by key, the command palette, help, header, errors, start-up work."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sqlite3
+
+from textual.command import CommandPalette
+from textual.widgets import DataTable, Input
+
+from khtui.app import SECTIONS, create_app, error_message
+from khtui.data.backup import auto_backups
+from khtui.data.base import StoreError
+from khtui.screens.help import HelpScreen, binding_rows, key_label
+from khtui.screens.retailer import ProfileScreen, RetailerScreen
+from khtui.screens.today import TodayScreen
+from tests.conftest import TODAY
+from tests.screens.test_today import CQ, RETAILERS, SIZE, seed, settle
+
+
+def run(coro):
+    asyncio.run(coro)
+
+
+def notices(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+def test_every_section_by_its_digit_and_by_f_key_while_typing(store):
+    seed(store)
+    run(_sections(store))
+
+
+async def _sections(store):
+    app = create_app(store, today=lambda: TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, TodayScreen)
+        for mode, module, cls, digit, _fkey in SECTIONS:
+            await pilot.press(digit)
+            await settle(app, pilot)
+            assert app.current_mode == mode, digit
+            assert type(app.screen).__name__ == cls
+            assert type(app.screen).__module__ == module
+            await pilot.press("f1")  # back to today, even from an input
+            await settle(app, pilot)
+            assert isinstance(app.screen, TodayScreen), digit
+
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RetailerScreen)
+        field = app.screen.query_one("#lookup-input", Input)
+        field.focus()
+        await pilot.press("3")  # a digit typed into an input stays there
+        await pilot.pause()
+        assert app.current_mode == "retailer" and field.value == "3"
+        await pilot.press("f1")  # an F-key leaves the input
+        await settle(app, pilot)
+        assert isinstance(app.screen, TodayScreen)
+        await pilot.press("f4")
+        await settle(app, pilot)
+        assert app.current_mode == "complaints"
+
+
+def test_a_section_remembers_its_screens_and_its_key_goes_back_to_the_first(store):
+    seed(store)
+    run(_stack(store))
+
+
+async def _stack(store):
+    app = create_app(store, today=lambda: TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")  # the first visit's profile, on today's stack
+        await settle(app, pilot)
+        assert isinstance(app.screen, ProfileScreen)
+        await pilot.press("f2", "f1")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ProfileScreen)  # today's section kept its stack
+        await pilot.press("f1")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TodayScreen)
+
+
+def test_palette_finds_a_retailer_and_opens_the_profile(store):
+    seed(store)
+    run(_palette_retailer(store))
+
+
+async def _palette_retailer(store):
+    app = create_app(store, today=lambda: TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert CommandPalette.is_open(app)
+        await pilot.press(*"cqlyjd")  # pinyin initials of 重庆路烟酒店
+        palette = app.screen
+        for _ in range(50):
+            await asyncio.sleep(0.05)
+            await pilot.pause()
+            shown = [str(o.prompt) for o in palette.query_one("CommandList").options]
+            if any("重庆路烟酒店" in s for s in shown):
+                break
+        assert any("重庆路烟酒店" in s for s in shown), shown
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ProfileScreen)
+        assert app.screen.code == CQ
+
+
+def test_palette_reaches_a_screen_by_its_name(store):
+    seed(store)
+    run(_palette_screen(store))
+
+
+async def _palette_screen(store):
+    app = create_app(store, today=lambda: TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p", *"周报")
+        palette = app.screen
+        for _ in range(50):
+            await asyncio.sleep(0.05)
+            await pilot.pause()
+            shown = [str(o.prompt) for o in palette.query_one("CommandList").options]
+            if shown and "周报" in shown[0]:
+                break
+        assert "周报" in shown[0], shown
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.current_mode == "report"
+
+
+def test_help_lists_every_key_of_the_app_and_the_today_screen(store):
+    seed(store)
+    run(_help(store))
+
+
+async def _help(store):
+    app = create_app(store, today=lambda: TODAY)
+    async with app.run_test(size=(100, 60)) as pilot:
+        await settle(app, pilot)
+        today = app.screen
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+
+        def listed(selector) -> list[tuple[str, str]]:
+            table = help_screen.query_one(selector, DataTable)
+            return [tuple(map(str, table.get_row_at(i))) for i in range(table.row_count)]
+
+        screen_rows = listed("#help-screen-keys")
+        app_rows = listed("#help-app-keys")
+        screen_text = " ".join(k + " " + d for k, d in screen_rows)
+        # every key of the today screen, shown in the footer or not, with what it does
+        for key, binding in today._bindings:
+            if binding.action.startswith(("app.", "screen.")):
+                continue
+            assert key_label(key) in screen_text, key
+            assert binding.description in [d for _k, d in screen_rows], binding.description
+        assert ("Shift+Up / Ctrl+Up / -", "上移") in screen_rows
+        assert ("[", "前一天") in screen_rows
+        assert ("i", "签到") in screen_rows
+        # every key of the app
+        app_text = " ".join(k for k, _d in app_rows)
+        for _mode, _module, _cls, digit, fkey in SECTIONS:
+            assert f"{digit} / {fkey.upper()}" in app_text
+        assert ("1 / F1", "今日拜访") in app_rows
+        assert ("Ctrl+P", "命令面板（切换屏幕、查找客户）") in app_rows
+        assert ("?", "帮助") in app_rows
+        assert ("Ctrl+Q", "退出") in app_rows
+        assert len(app_rows) == len(binding_rows(app))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is today
+
+
+def test_header_names_the_am_the_date_and_the_database(store):
+    seed(store)
+    store.set_meta("am_name", "张经理")
+    run(_header(store))
+
+
+async def _header(store):
+    app = create_app(store, today=lambda: TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.title == "张经理 · 2026-11-23 周一 · khtui.db"
+        store.set_meta("is_demo", "1")
+        assert app.header_text() == "张经理 · 2026-11-23 周一 · 演示数据"
+        assert app.screen.query_one("Header").screen_title == app.title
+
+
+def test_errors_become_notifications_with_the_next_step(store, monkeypatch):
+    seed(store)
+    run(_errors(store, monkeypatch))
+
+
+async def _errors(store, monkeypatch):
+    app = create_app(store, today=lambda: TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+
+        def locked(_visit_id):
+            raise sqlite3.OperationalError("database is locked")
+
+        monkeypatch.setattr(store, "check_in", locked)
+        await pilot.press("i")  # the write runs in a worker; its failure ends here
+        await settle(app, pilot)
+        assert app.is_running
+        assert isinstance(app.errors[-1], sqlite3.OperationalError)
+        assert any("等它完成后再试一次" in n for n in notices(app))
+
+        def broken(_visit_id):
+            raise KeyError("seq")
+
+        monkeypatch.setattr(store, "check_in", broken)
+        await pilot.press("i")
+        await settle(app, pilot)
+        assert app.is_running and isinstance(app.errors[-1], KeyError)
+        log = store.path.parent / "khtui-errors.log"
+        assert "KeyError" in log.read_text(encoding="utf-8")
+        assert any(str(log) in n and "可以再试一次" in n for n in notices(app))
+        assert isinstance(app.screen, TodayScreen)
+
+
+def test_error_messages_say_what_to_do():
+    assert error_message(StoreError("没有客户 X；可用 khtui search 查找")).endswith("查找")
+    assert "khtui check" in error_message(sqlite3.DatabaseError("file is not a database"))
+    assert "权限" in error_message(PermissionError(13, "Permission denied"))
+
+
+def test_start_up_generates_the_missing_plan_and_backs_up_once_a_day(store):
+    store.upsert_retailers(
+        [
+            {"code": code, "name": name, "route": route, "route_seq": seq, "visit_batch": b}
+            for code, name, route, seq, b, _tier in RETAILERS
+        ],
+        source="test",
+    )
+    assert store.month_plan("2026-11") is None
+    run(_start_up(store))
+    assert len(auto_backups(store)) == 1
+    run(_start_up(store))  # the same day again: no second backup, the plan is kept
+    assert len(auto_backups(store)) == 1
+
+
+async def _start_up(store):
+    app = create_app(store, today=lambda: TODAY, housekeeping=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        plan = store.month_plan("2026-11")
+        assert plan is not None
+        visits = store.day_visits(TODAY)
+        assert visits  # today's list is populated
+        table = app.screen.query_one("#today-visits", DataTable)
+        assert table.row_count == len(visits)
+        assert app.errors == []
+
+
+def test_english_shell(store):
+    seed(store)
+    run(_english(store))
+
+
+async def _english(store):
+    app = create_app(store, lang="en", today=lambda: TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.title.endswith("2026-11-23 Mon · khtui.db")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        table = app.screen.query_one("#help-app-keys", DataTable)
+        rows = [tuple(map(str, table.get_row_at(i))) for i in range(table.row_count)]
+        assert ("1 / F1", "Today") in rows
+        assert ("?", "Help") in rows
+
+
+def test_dates_in_the_header_follow_the_clock():
+    # weekday names come from the catalogue, Monday first
+    from khtui.app import weekday_name
+
+    assert [weekday_name(TODAY + dt.timedelta(days=i)) for i in range(7)] == [
+        "周一",
+        "周二",
+        "周三",
+        "周四",
+        "周五",
+        "周六",
+        "周日",
+    ]
