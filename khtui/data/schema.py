@@ -289,6 +289,18 @@ CREATE TABLE search_suffix (
 INSERT INTO meta (key, value) SELECT 'search_index_stale', '1' WHERE EXISTS (SELECT 1 FROM retailers);
 """
 
-MIGRATIONS: list[str] = [V1, V_SEARCH]
+# Lookup: how many retailers each one- and two-character query finds, kept on every index
+# write, so that the commonest keystrokes (one digit, one character) are counted without
+# walking up to every retailer. The next search fills it (stale mark).
+V_SEARCH_COUNTS = """
+CREATE TABLE search_counts (
+    gram TEXT PRIMARY KEY,
+    n INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO meta (key, value) SELECT 'search_index_stale', '1' WHERE EXISTS (SELECT 1 FROM retailers)
+    ON CONFLICT (key) DO UPDATE SET value = '1';
+"""
+
+MIGRATIONS: list[str] = [V1, V_SEARCH, V_SEARCH_COUNTS]
 
 SCHEMA_VERSION = len(MIGRATIONS)

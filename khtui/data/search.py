@@ -26,6 +26,7 @@ from khtui.domain.search_keys import (
     normalise,
     prefix_entries,
     retailer_keys,
+    short_grams,
     suffix_entries,
 )
 
@@ -119,6 +120,9 @@ class SearchOps:
         self._ensure_search_index()
         if qq.long:
             return len(self._long_query_rids(qq))
+        if len(qq.q) <= 2:
+            n = self.scalar("SELECT n FROM search_counts WHERE gram = ?", (qq.q,))
+            return n or 0
         return self.scalar(
             f"SELECT count(*) FROM search_suffix WHERE {qq.lcp_in} AND suffix >= ? AND suffix < ?",
             (*qq.lcps, *qq.range),
@@ -267,21 +271,32 @@ class SearchOps:
 
     @staticmethod
     def _add_entries(conn: sqlite3.Connection, rid: int, keys: SearchKeys) -> None:
+        suffixes = suffix_entries(keys)
+        conn.executemany(
+            "INSERT INTO search_counts (gram, n) VALUES (?, 1) "
+            "ON CONFLICT (gram) DO UPDATE SET n = n + 1",
+            [(g,) for g in short_grams(suffixes)],
+        )
         conn.executemany(
             "INSERT INTO search_prefix (rid, key, lcp) VALUES (?, ?, ?)",
             [(rid, k, lcp) for k, lcp in prefix_entries(keys)],
         )
         conn.executemany(
             "INSERT INTO search_suffix (lcp, suffix, rid) VALUES (?, ?, ?)",
-            [(lcp, s, rid) for s, lcp in suffix_entries(keys)],
+            [(lcp, s, rid) for s, lcp in suffixes],
         )
 
     @staticmethod
     def _drop_entries(conn: sqlite3.Connection, rid: int, keys: SearchKeys) -> None:
+        suffixes = suffix_entries(keys)
         conn.execute("DELETE FROM search_prefix WHERE rid = ?", (rid,))
         conn.executemany(
             "DELETE FROM search_suffix WHERE lcp = ? AND suffix = ? AND rid = ?",
-            [(lcp, s, rid) for s, lcp in suffix_entries(keys)],
+            [(lcp, s, rid) for s, lcp in suffixes],
+        )
+        conn.executemany(
+            "UPDATE search_counts SET n = n - 1 WHERE gram = ?",
+            [(g,) for g in short_grams(suffixes)],
         )
 
     def rebuild_search_index(self) -> int:
@@ -319,6 +334,15 @@ class SearchOps:
                 "SELECT lcp, suffix, rid FROM temp.search_load ORDER BY lcp, suffix, rid"
             )
             conn.execute("DELETE FROM temp.search_load")
+            conn.execute("DELETE FROM search_counts")
+            conn.execute(
+                "INSERT INTO search_counts (gram, n) SELECT substr(suffix, 1, 1), count(*) "
+                "FROM search_suffix WHERE lcp = 0 GROUP BY 1"
+            )
+            conn.execute(
+                "INSERT INTO search_counts (gram, n) SELECT substr(suffix, 1, 2), count(*) "
+                "FROM search_suffix WHERE lcp IN (0, 1) AND length(suffix) >= 2 GROUP BY 1"
+            )
             conn.execute("DELETE FROM meta WHERE key = ?", (_STALE,))
         self._search_checked = True
         return len(keyed)

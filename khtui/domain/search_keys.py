@@ -199,6 +199,18 @@ def suffix_entries(keys: SearchKeys) -> list[tuple[str, int]]:
     return _with_lcp(pieces)
 
 
+def short_grams(suffixes: Iterable[tuple[str, int]]) -> set[str]:
+    """The one- and two-character queries a retailer with these suffix entries matches
+    (each once: from the first suffix of each run, see the module docstring)."""
+    out = set()
+    for piece, lcp in suffixes:
+        if lcp == 0:
+            out.add(piece[:1])
+        if lcp <= 1 and len(piece) >= 2:
+            out.add(piece[:2])
+    return out
+
+
 def matched(keys: SearchKeys, query: str) -> str | None:
     """What a normalised query matched, the most telling first: an exact code or licence,
     then a key it starts, then any key it occurs in (``None`` if none)."""

@@ -99,6 +99,7 @@ def test_reindex_rebuilds_the_index(db):
     conn = Store(db)
     conn.conn.execute("DELETE FROM search_suffix")
     conn.conn.execute("DELETE FROM search_prefix")
+    conn.conn.execute("DELETE FROM search_counts")
     conn.close()
     assert json.loads(run(db, "search", "cq", "--json").output)["total"] == 0
     res = run(db, "search", "cq", "--reindex", "--json")

@@ -196,6 +196,7 @@ def test_rebuild_gives_the_same_answers(s):
     before = {q: found(s, q) for q in ("yh", "0615", "超市", "3701")}
     s.conn.execute("DELETE FROM search_suffix")
     s.conn.execute("DELETE FROM search_prefix")
+    s.conn.execute("DELETE FROM search_counts")
     assert found(s, "yh") == set()
     assert s.rebuild_search_index() == len(RETAILERS)
     assert {q: found(s, q) for q in before} == before
@@ -261,3 +262,20 @@ def test_never_fewer_than_a_like_scan(tmp_path_factory, clock, rows, queries):
             assert len(ours) == len(set(ours)) == total
     finally:
         store.close()
+
+
+def test_short_query_counts_follow_every_write(s):
+    """One- and two-character queries are counted from a kept table: it must stay exact."""
+
+    def check():
+        for q in ("0", "06", "1", "银", "银行", "y", "yh", "超", "s", "z", "长", "ca", "8"):
+            assert s.count_search(q) == len(s.search_retailers(q, limit=1000)), q
+
+    check()
+    s.update_retailer("370102100006", {"phone": "13500000615"})
+    load(s, [("370102100003", "长春路超市", "370102100001", "13612397025")])
+    load(s, [("370102100020", "银行新店", "", "0615")])
+    check()
+    s.rebuild_search_index()
+    check()
+    assert s.count_search("长") == 2 and s.count_search("银行") == 2
