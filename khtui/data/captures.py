@@ -451,6 +451,38 @@ class CaptureOps:
                 )
         return {"captures": len(keep), "observations": n_obs, "dropped": len(drop)}
 
+    def drop_empty_drafts(
+        self,
+        *,
+        visit_id: str | None = None,
+        retailer_code: str | None = None,
+        on: dt.date | None = None,
+    ) -> int:
+        """Delete the session's drafts with nothing typed in them (an item opened and left)."""
+        visit_id, code, day = self._session(visit_id, retailer_code, on)
+        cond, params = self._session_where(visit_id, code, day)
+        dropped = 0
+        with self.write() as conn:
+            for r in conn.execute(
+                f"SELECT id, payload FROM captures WHERE {cond} AND is_draft = 1", params
+            ).fetchall():
+                if (
+                    has_content(json.loads(r["payload"] or "{}"))
+                    or conn.execute(
+                        f"SELECT 1 FROM price_observations WHERE capture_id = ? AND ({_HAS_VALUE})",
+                        (r["id"],),
+                    ).fetchone()
+                ):
+                    continue
+                if conn.execute(
+                    "SELECT 1 FROM complaints WHERE capture_id = ?", (r["id"],)
+                ).fetchone():
+                    continue
+                conn.execute("DELETE FROM price_observations WHERE capture_id = ?", (r["id"],))
+                conn.execute("DELETE FROM captures WHERE id = ?", (r["id"],))
+                dropped += 1
+        return dropped
+
     def discard_capture(self, capture_id: str) -> None:
         """Delete a draft capture and its observations (a finished one is kept)."""
         with self.write() as conn:
@@ -483,7 +515,9 @@ class CaptureOps:
             "SELECT c.visit_id, c.retailer_code, r.name, c.captured_on, "
             "group_concat(c.kind) AS kinds, max(c.updated_at) AS updated_at FROM captures c "
             "LEFT JOIN retailers r ON r.code = c.retailer_code WHERE c.is_draft = 1 "
-            "AND c.captured_on <= ? GROUP BY c.visit_id, c.retailer_code, c.captured_on "
+            "AND c.captured_on <= ? AND (c.payload NOT IN ('{}', '') OR EXISTS (SELECT 1 FROM "
+            f"price_observations p WHERE p.capture_id = c.id AND ({_HAS_VALUE}))) "
+            "GROUP BY c.visit_id, c.retailer_code, c.captured_on "
             "ORDER BY c.captured_on, updated_at",
             (d,),
         ):
@@ -491,6 +525,12 @@ class CaptureOps:
             row["kinds"] = sorted(set((row["kinds"] or "").split(",")) - {""})
             drafts.append(row)
         return {"finished_without_capture": missing, "drafts": drafts}
+
+
+_HAS_VALUE = (
+    "retail_price IS NOT NULL OR marked_price IS NOT NULL OR stock_tiao IS NOT NULL "
+    "OR on_shelf IS NOT NULL"
+)
 
 
 def _bool(value: Any) -> bool | None:

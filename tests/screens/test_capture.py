@@ -1,0 +1,301 @@
+"""The capture screen, driven by the keys a person presses: a full visit, validation beside the
+field, drafts surviving a kill -9, and the day's gaps."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import functools
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from khtui.app import create_app
+from khtui.data.store import Store
+from khtui.screens.capture import CaptureScreen, GapsScreen
+from khtui.widgets.price_grid import PriceGrid
+from tests.capture_helpers import add_visit, seed
+from tests.conftest import TODAY
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def sync(fn):
+    """Run an async pilot scenario as a plain test (no async pytest plugin is installed)."""
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        asyncio.run(fn(*args, **kwargs))
+
+    return run
+
+
+@pytest.fixture
+def seeded(store):
+    seed(store)
+    return store
+
+
+def finished_earlier_visit(store) -> None:
+    """A finished capture at R1 a week ago: P1 at 48 元, 9 条, on the shelf."""
+    old = add_visit(store, "R1", TODAY - dt.timedelta(days=7), status="done")
+    cid = store.ensure_capture("prices", visit_id=old)
+    store.set_grid_value(cid, "P1", "retail_price", "48")
+    store.set_grid_value(cid, "P1", "stock_tiao", "9")
+    store.set_grid_value(cid, "P1", "on_shelf", "y")
+    store.finish_capture(visit_id=old)
+
+
+async def type_keys(pilot, text: str) -> None:
+    for ch in text:
+        await pilot.press(ch)
+
+
+def grid_cell(app, brand: str, column: str) -> str:
+    grid = app.screen.query_one(PriceGrid)
+    return str(grid.get_cell(brand, column))
+
+
+@sync
+async def test_a_full_visit_by_keyboard(seeded):
+    finished_earlier_visit(seeded)
+    vid = add_visit(seeded, "R1", TODAY, status="planned")
+    app = create_app(seeded, today=lambda: TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.push_screen(CaptureScreen(visit_id=vid))
+        await pilot.pause()
+        # opening today's planned visit checks in
+        assert seeded.query_one("SELECT status FROM visits WHERE id = ?", (vid,))[0] == (
+            "checked_in"
+        )
+        grid = app.screen.query_one(PriceGrid)
+        assert app.focused is grid
+        assert grid.order == ["K1", "N1", "P1"]
+        assert [grid.get_row(c)[0].plain for c in grid.order] == ["重点甲", "新品乙", "普通丙"]
+        # the last visit's values are beside P1
+        assert "48/9/是" in grid_cell(app, "P1", "history")
+
+        # K1: a bad price first: explained beside the grid, not saved, cursor stays
+        await type_keys(pilot, "0")
+        await pilot.press("enter")
+        assert "价格必须大于 0" in str(app.screen.query_one("#grid-msg").render())
+        assert grid.cursor_row == 0
+        assert seeded.scalar("SELECT count(*) FROM price_observations WHERE brand_code='K1'") == 0
+        await pilot.press("backspace")
+        await type_keys(pilot, "280")  # +12 % off the guide price 250
+        await pilot.press("enter")
+        assert grid.cursor_row == 1
+        assert "12.0!" in grid_cell(app, "K1", "deviation")
+        assert "偏离指导价 +12.0%" in str(app.screen.query_one("#grid-msg").render())
+        # N1: price, then marked price (y) and stock to the right
+        await type_keys(pilot, "100")
+        await pilot.press("right", "right", "y", "right")
+        await type_keys(pilot, "12")
+        await pilot.press("enter")
+        # copy the last visit forward: P1's price, stock and shelf
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert grid_cell(app, "P1", "retail_price") == "48"
+        assert grid_cell(app, "P1", "stock_tiao") == "9"
+
+        # a complaint, from the capture
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")  # 货源, 订单服务, 送货服务
+        await type_keys(pilot, "late delivery")
+        await pilot.press("enter")
+        await pilot.pause()
+
+        # the work log, through the list of items
+        await pilot.press("ctrl+l")
+        for _ in range(7):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await type_keys(pilot, "posters")
+        await pilot.pause()
+        # finish: capture final, visit done, back to today's list
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, CaptureScreen)
+
+    caps = {c["kind"]: c for c in seeded.captures(retailer="R1", start=TODAY)}
+    assert set(caps) == {"prices", "worklog"}
+    assert caps["worklog"]["payload"] == {"text": "posters"}
+    obs = {o["brand_code"]: o for o in caps["prices"]["observations"]}
+    assert (obs["K1"]["retail_price"], obs["K1"]["guide_price"]) == (280.0, 250.0)
+    assert (obs["N1"]["retail_price"], obs["N1"]["marked_price"], obs["N1"]["stock_tiao"]) == (
+        100.0,
+        1,
+        12,
+    )
+    assert (obs["P1"]["retail_price"], obs["P1"]["stock_tiao"], obs["P1"]["on_shelf"]) == (
+        48.0,
+        9,
+        1,
+    )
+    assert seeded.scalar("SELECT count(*) FROM price_observations WHERE is_draft = 1") == 0
+    [complaint] = seeded.complaints(retailer="R1")
+    assert (complaint["category"], complaint["department"], complaint["visit_id"]) == (
+        "delivery",
+        "配送中心",
+        vid,
+    )
+    assert complaint["description"] == "late delivery"
+    assert seeded.query_one("SELECT status FROM visits WHERE id = ?", (vid,))[0] == "done"
+    assert seeded.day_capture_gaps(TODAY) == {"finished_without_capture": [], "drafts": []}
+
+
+@sync
+async def test_required_fields_stop_finishing_and_say_where(seeded):
+    vid = add_visit(seeded, "R2", TODAY, status="checked_in")
+    app = create_app(seeded, today=lambda: TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.push_screen(CaptureScreen(visit_id=vid))
+        await pilot.pause()
+        await pilot.press("ctrl+l")
+        for _ in range(6):
+            await pilot.press("down")  # 客户意见建议: type (required) then text
+        await pilot.press("enter", "tab")
+        await type_keys(pilot, "more new brands")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, CaptureScreen)
+        assert "必填" in str(app.screen.query_one("#e-opinion-type").render())
+        # a bad date is explained beside the field and not saved
+        await pilot.press("ctrl+l")
+        for _ in range(2):
+            await pilot.press("up")  # 客户动态: event, then date
+        await pilot.press("enter", "tab")
+        await type_keys(pilot, "2026-02-30")
+        await pilot.pause()
+        assert "日期不存在" in str(app.screen.query_one("#e-dynamics-date").render())
+    cap = seeded.session_captures(visit_id=vid)
+    assert cap["opinion"]["payload"] == {"text": "more new brands"}
+    assert cap["opinion"]["is_draft"] is True
+    assert "dynamics" not in cap or "date" not in cap["dynamics"]["payload"]
+    assert seeded.query_one("SELECT status FROM visits WHERE id = ?", (vid,))[0] == "checked_in"
+
+
+KILL_SCRIPT = textwrap.dedent(
+    """
+    import asyncio, datetime as dt, sys
+    from khtui.app import create_app
+    from khtui.data.store import Store
+    from khtui.screens.capture import CaptureScreen
+
+    TODAY = dt.date(2026, 11, 23)
+
+    async def main(db, vid):
+        store = Store(db, clock=lambda: dt.datetime(2026, 11, 23, 10, 0))
+        app = create_app(store, today=lambda: TODAY)
+        async with app.run_test(size=(120, 40)) as pilot:
+            app.push_screen(CaptureScreen(visit_id=vid))
+            await pilot.pause()
+            # the work log first, saved as it is typed
+            await pilot.press("ctrl+l", *["down"] * 7, "enter")
+            for ch in "half typed":
+                await pilot.press(ch)
+            # back to the grid: K1 255 (Enter), N1 price 1 (kept on moving right), not on shelf
+            await pilot.press("ctrl+l", *["up"] * 7, "enter")
+            for ch in "255":
+                await pilot.press(ch)
+            await pilot.press("enter", "1", "right", "right", "right", "right", "n", "left")
+            # N1's stock is being typed (no Enter yet) when the process is killed
+            await pilot.press("7")
+            await pilot.pause()
+            print("READY", flush=True)
+            await asyncio.sleep(60)
+
+    asyncio.run(main(sys.argv[1], sys.argv[2]))
+    """
+)
+
+
+def test_kill_9_mid_draft_loses_nothing_typed(seeded, db_path, tmp_path):
+    vid = add_visit(seeded, "R1", TODAY, status="checked_in")
+    seeded.close()
+    script = tmp_path / "drive.py"
+    script.write_text(KILL_SCRIPT)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(db_path), vid],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        line = proc.stdout.readline()
+        assert line.strip() == "READY", proc.stderr.read()
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == -signal.SIGKILL
+
+    store = Store(db_path, clock=lambda: dt.datetime(2026, 11, 23, 11, 0))
+    try:
+        caps = store.session_captures(visit_id=vid)
+        assert caps["prices"]["is_draft"] is True
+        grid = {r["brand_code"]: r for r in store.price_grid(caps["prices"]["id"])}
+        assert grid["K1"]["retail_price"] == 255.0
+        assert grid["N1"]["retail_price"] == 1.0
+        assert grid["N1"]["on_shelf"] is False
+        assert grid["N1"]["stock_tiao"] is None  # only the value being typed is lost
+        assert caps["worklog"]["payload"] == {"text": "half typed"}
+        gaps = store.day_capture_gaps(TODAY)
+        assert [(g["visit_id"], g["kinds"]) for g in gaps["drafts"]] == [
+            (vid, ["prices", "worklog"])
+        ]
+    finally:
+        store.close()
+
+
+@sync
+async def test_reopening_the_visit_resumes_the_draft(seeded):
+    vid = add_visit(seeded, "R1", TODAY, status="checked_in")
+    cid = seeded.ensure_capture("prices", visit_id=vid)
+    seeded.set_grid_value(cid, "K1", "retail_price", "255")
+    wl = seeded.ensure_capture("worklog", visit_id=vid)
+    seeded.set_capture_field(wl, "text", "half typed")
+    app = create_app(seeded, today=lambda: TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.push_screen(CaptureScreen(visit_id=vid))
+        await pilot.pause()
+        assert grid_cell(app, "K1", "retail_price") == "255"
+        assert app.screen.query_one("#f-worklog-text").value == "half typed"
+        # reopening saved nothing new: still the same draft, untouched
+        assert seeded.get_capture(wl)["payload"] == {"text": "half typed"}
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, CaptureScreen)
+    assert seeded.get_capture(cid) is not None  # a draft with values is kept on leaving
+
+
+@sync
+async def test_gaps_and_the_picker(seeded):
+    done = add_visit(seeded, "R3", TODAY, status="done")
+    app = create_app(seeded, today=lambda: TODAY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.push_screen(CaptureScreen())
+        await pilot.pause()
+        text = str(app.screen.query_one("#cap-gaps").render())
+        assert "已完成拜访但没有采集" in text and "R3" in text
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert isinstance(app.screen, GapsScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        # Enter on a visit of the day opens its capture
+        app.screen.query_one("#cap-visits").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CaptureScreen) and app.screen.visit_id == done
+    assert json.dumps(seeded.day_capture_gaps(TODAY), default=str)
