@@ -8,7 +8,7 @@ from collections import Counter
 import click
 
 from khtui.cli.base import DATE, MONTH, Ctx, UserError, emit_json, main, pass_ctx
-from khtui.i18n import t
+from khtui.i18n import get_lang, t
 
 VISIT_KEYS = (
     "id",
@@ -65,7 +65,8 @@ def _pct(x: float) -> str:
 
 
 def _reasons(keys) -> str:
-    return "、".join(t(f"plan.reason.{k}") for k in keys) or "-"
+    sep = "、" if get_lang() == "zh" else ", "
+    return sep.join(t(f"plan.reason.{k}") for k in keys) or "-"
 
 
 @main.group("plan")
