@@ -210,7 +210,9 @@ class KhtuiApp(App):
 
         store = self.store
         month = month_key(self.today())
-        if store.month_plan(month) is None:
+        # the plan's row only: month_plan() also reads every visit of the month
+        plan_row = getattr(store, "month_plan_row", store.month_plan)
+        if plan_row(month) is None:
             summary = store.generate_month_plan(month)
             self.post_message(self.PlanReady(summary))
         try:

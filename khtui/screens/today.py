@@ -152,6 +152,7 @@ class TodayScreen(Screen):
         def __init__(self, notice: str | None, keep: str | None, capture: str | None) -> None:
             super().__init__()
             self.notice, self.keep, self.capture = notice, keep, capture
+            self.coverage = capture is not None  # only a finished visit changes the coverage
 
     KEYS: tuple[tuple[str, str, str, bool], ...] = (
         # key, action, label key, shown in the footer
@@ -217,13 +218,16 @@ class TodayScreen(Screen):
             self.sub_title = t("today.title", date=self.day.isoformat(), weekday=weekday(self.day))
 
     # -- reading ------------------------------------------------------------------------------
-    def reload(self, keep: str | None = None) -> None:
+    def reload(self, keep: str | None = None, *, coverage: bool = True) -> None:
+        """Read the day again (in a worker); ``coverage=False`` keeps the month's coverage as
+        it was (a check-in, a skip or a reorder does not change who has been visited)."""
         if self.day is None:
             self.day = self.app.today()
-        self._load(self.day, keep if keep is not None else self.current_id())
+        with_coverage = coverage or not self.coverage
+        self._load(self.day, keep if keep is not None else self.current_id(), with_coverage)
 
     @work(thread=True, exclusive=True, group="today-load")
-    def _load(self, day: dt.date, keep: str | None) -> None:
+    def _load(self, day: dt.date, keep: str | None, with_coverage: bool = True) -> None:
         from khtui.domain.calendar import WorkCalendar
         from khtui.domain.months import month_key, month_range
 
@@ -235,10 +239,11 @@ class TodayScreen(Screen):
         data = {
             "visits": store.day_visits(day),
             "progress": store.day_progress(day),
-            "coverage": store.month_coverage(month_key(day), as_of=as_of),
             "workday": cal.is_workday(day),
             "holiday": cal.holiday_name(day),
         }
+        if with_coverage:
+            data["coverage"] = store.month_coverage(month_key(day), as_of=as_of)
         self.post_message(self.Loaded(day, data, keep))
 
     @on(Loaded)
@@ -248,7 +253,7 @@ class TodayScreen(Screen):
         data = message.data
         self.visits = data["visits"]
         self.progress = data["progress"]
-        self.coverage = data["coverage"]
+        self.coverage = data.get("coverage", self.coverage)
         self.loaded = True
         self._show_title()
         self._show_bars(data["workday"], data["holiday"])
@@ -404,7 +409,7 @@ class TodayScreen(Screen):
     def _done(self, message: Done) -> None:
         if message.notice:
             self.notify(message.notice)
-        self.reload(keep=message.keep)
+        self.reload(keep=message.keep, coverage=message.coverage)
         if message.capture:
             from khtui.screens.capture import CaptureScreen
 
@@ -558,7 +563,7 @@ class TodayScreen(Screen):
         self.visits = []
         self._show_title()
         self.query_one("#today-day", Static).update(t("today.loading"))
-        self._load(day, None)
+        self._load(day, None, True)
 
     def action_shift_day(self, delta: int) -> None:
         assert self.day is not None
