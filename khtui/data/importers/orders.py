@@ -335,7 +335,7 @@ class Aggregates:
     the merge rebuilds the aggregates in SQL instead (slower, same result).
     """
 
-    def __init__(self, limit: int = 1_500_000):
+    def __init__(self, limit: int = 600_000):
         self.limit = limit
         self.parts: list = []
         self.rows = 0
@@ -764,7 +764,7 @@ def _adbc_connect(path: str):
         return conn
     conn = adbc.connect(path, autocommit=True)
     cur = conn.cursor()
-    for pragma in ("busy_timeout = 10000", "cache_size = -262144", "synchronous = NORMAL"):
+    for pragma in ("busy_timeout = 10000", "cache_size = -131072", "synchronous = NORMAL"):
         cur.execute(f"PRAGMA {pragma}")
         cur.fetchall()
     cur.close()
