@@ -32,6 +32,7 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
+from khtui.data.base import StoreError
 from khtui.domain.capture import KINDS
 from khtui.domain.complaints import ComplaintProblem
 from khtui.domain.months import add_months, month_key
@@ -74,6 +75,14 @@ def source_text(source: str) -> str:
     if label == f"profile.source.{kind}":
         return source
     return f"{label} {rest}".strip()
+
+
+def match_text(match: str | None) -> str:
+    """What matched a lookup query ('initials' -> 拼音首字母), as the search lane names it."""
+    if not match:
+        return ""
+    label = t(f"search.match.{match}")
+    return match if label == f"search.match.{match}" else label
 
 
 def _cell(value: Any) -> str:
@@ -149,17 +158,21 @@ class RetailerScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Vertical(id="lookup-body"):
+        # The input is docked: nothing that scrolls the list (the cursor following new rows)
+        # can scroll it out of view and take its focus away.
+        with Vertical(id="lookup-top"):
             yield Input(placeholder=t("lookup.placeholder"), id="lookup-input")
             yield Static("", id="lookup-status")
-            yield DataTable(id="lookup-results", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="lookup-results", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#lookup-results", DataTable)
         for key in ("code", "name", "tier", "route", "phone", "status", "overdue", "match"):
             table.add_column(t(f"lookup.col.{key}"), key=key)
-        self.query_one("#lookup-input", Input).focus()
+        # after the first layout: before it the input counts as hidden and Textual would
+        # move its focus on to the list
+        self.call_after_refresh(self.query_one("#lookup-input", Input).focus)
         self.start_lookup("")
         if self.initial_code:
             self.app.push_screen(ProfileScreen(self.initial_code))
@@ -204,7 +217,7 @@ class RetailerScreen(Screen):
                 _cell(r.get("phone")),
                 _status_text(r.get("status")),
                 _overdue_text(message.overdue.get(r["code"], 0)),
-                _cell(r.get("match")) if r.get("match") else "",
+                match_text(r.get("match")),
                 key=r["code"],
             )
         self.loaded += len(message.rows)
@@ -475,11 +488,11 @@ class ProfileScreen(Screen):
         table = self.query_one("#profile-visits", DataTable)
         table.clear()
         for v in self.data["visits"]:
-            reasons = "、".join(t(f"profile.reason.{k}") for k in v.get("reasons") or [])
+            reasons = "、".join(t(f"plan.reason.{k}") for k in v.get("reasons") or [])
             note = v.get("skip_reason") or ""
             table.add_row(
                 _cell(v.get("planned_date") or v.get("date")),
-                t(f"profile.vstatus.{v['status']}"),
+                t(f"plan.vstatus.{v['status']}"),
                 reasons or "-",
                 _cell((v.get("checked_in_at") or "")[11:16]),
                 _cell((v.get("done_at") or "")[11:16]),
@@ -511,7 +524,7 @@ class ProfileScreen(Screen):
         for c in self.data["complaints"]:
             route = routes.get(c["category"])
             style = "bold red" if c["id"] in late else ""
-            status = t(f"profile.cstatus.{c['status']}")
+            status = t(f"complaint.status.{c['status']}")
             if c["id"] in late:
                 status += t("profile.overdue_mark")
             table.add_row(
@@ -633,7 +646,7 @@ class ProfileScreen(Screen):
         store, today = self.app.store, self.app.today()
         try:
             store.add_adhoc_visit(self.code, today)
-        except Exception as exc:  # the store explains what is wrong; show it, not a traceback
+        except StoreError as exc:  # VisitProblem: a message saying what is wrong
             self.notify(t("profile.adhoc_failed", error=str(exc)), severity="error", timeout=8)
             return
         self.notify(t("profile.adhoc_added", date=today.isoformat()))

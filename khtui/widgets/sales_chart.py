@@ -7,9 +7,13 @@ start-up.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from textual_plotext import PlotextPlot
+
+LABEL_ROOM = 18  # columns taken by the two y axes and their numbers
+TICK_WIDTH = 8  # columns per month label ('26-11' and spacing)
 
 
 class SalesChart(PlotextPlot):
@@ -40,6 +44,7 @@ class SalesChart(PlotextPlot):
         self._draw()
 
     def _draw(self) -> None:
+        # No plotext legend (it covers the first bars): the screen shows one above the chart.
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
@@ -47,13 +52,20 @@ class SalesChart(PlotextPlot):
             self.refresh()
             return
         xs = list(range(1, len(self.months) + 1))
-        # No plotext legend (it covers the first bars): the screen shows one above the chart.
         plt.bar(xs, self.qty, color="cyan", width=0.5)
         plt.plot(xs, self.amount, color="orange", yside="right")
-        # Label every few months so the ticks stay readable in 80 columns: 'YY-MM'.
-        step = max(1, len(xs) // 6)
-        ticks = [x for x in xs if (len(xs) - x) % step == 0]
-        plt.xticks(ticks, [self.months[x - 1][2:] for x in ticks])
         plt.ylim(0, max(self.qty) * 1.1 or 1, yside="left")
         plt.ylim(0, max(self.amount) * 1.1 or 1, yside="right")
         self.refresh()
+
+    def render(self):
+        # Month labels ('YY-MM') chosen for the width the chart has now, counted back from
+        # the newest month, so that none is dropped for overlapping and the result depends on
+        # the size only (stable snapshots).
+        if self.months:
+            n = len(self.months)
+            room = max(2, (self.size.width - LABEL_ROOM) // TICK_WIDTH)
+            step = max(1, math.ceil(n / room))
+            ticks = list(range(n, 0, -step))[::-1]
+            self.plt.xticks(ticks, [self.months[x - 1][2:] for x in ticks])
+        return super().render()

@@ -6,8 +6,10 @@ import asyncio
 import datetime as dt
 import functools
 import json
+from typing import ClassVar
 
 import pytest
+from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static, TabbedContent
 
 from khtui.app import create_app
@@ -375,10 +377,22 @@ async def test_raise_a_complaint_from_the_profile(seeded):
         assert [tuple(r) for r in rows] == [("delivery", "送货晚了")]
 
 
-@sync
-async def test_adhoc_visit_today_and_capture_key(seeded):
-    from khtui.screens.capture import CaptureScreen
+class FakeCapture(Screen):
+    """Stands in for the capture lane's screen: records how the profile opened it."""
 
+    opened: ClassVar[list[dict]] = []
+
+    def __init__(self, visit_id=None, retailer_code=None):
+        super().__init__()
+        FakeCapture.opened.append({"visit_id": visit_id, "retailer_code": retailer_code})
+
+
+@sync
+async def test_adhoc_visit_today_and_capture_key(seeded, monkeypatch):
+    import khtui.screens.capture
+
+    monkeypatch.setattr(khtui.screens.capture, "CaptureScreen", FakeCapture)
+    FakeCapture.opened.clear()
     app = make_app(seeded)
     async with app.run_test(size=SIZE) as pilot:
         await app.push_screen(ProfileScreen(CQ))
@@ -387,9 +401,14 @@ async def test_adhoc_visit_today_and_capture_key(seeded):
         await settle(app, pilot)
         rows = seeded.query("SELECT planned_date, adhoc FROM visits WHERE retailer_code = ?", (CQ,))
         assert [tuple(r) for r in rows] == [("2026-11-23", 1)]
+        await pilot.press("3")
+        await pilot.pause()
+        visits = cell_texts(app.screen.query_one("#profile-visits", DataTable))
+        assert any("2026-11-23" in row and "临时" in row for row in visits)
         await pilot.press("c")
         await pilot.pause()
-        assert isinstance(app.screen, CaptureScreen)
+        assert isinstance(app.screen, FakeCapture)
+        assert FakeCapture.opened == [{"visit_id": None, "retailer_code": CQ}]
 
 
 @sync

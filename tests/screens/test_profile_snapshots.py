@@ -1,0 +1,65 @@
+"""SVG snapshots of the lookup and the profile at a fixed date and size, cursor blink off.
+
+Update after a deliberate change of the layout with ``pytest --snapshot-update`` and look at
+the SVGs in ``__snapshots__/test_profile_snapshots/`` before committing them.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input
+
+from khtui.screens.retailer import ProfileScreen, RetailerScreen
+from tests.screens.test_retailer import CQ, make_app, seed, settle
+
+
+@pytest.fixture
+def seeded(store):
+    seed(store)
+    return store
+
+
+def no_blink(screen) -> None:
+    for box in screen.query(Input):
+        box.cursor_blink = False
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+def test_lookup_snapshot(seeded, snap_compare, size):
+    app = make_app(seeded)
+
+    async def run_before(pilot) -> None:
+        await app.push_screen(RetailerScreen())
+        await settle(app, pilot)
+        no_blink(app.screen)
+        for key in "cq":
+            await pilot.press(key)
+            await settle(app, pilot)
+        assert app.screen.query_one(Input).value == "cq"
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("tab", ["1", "2"])
+def test_profile_snapshot(seeded, snap_compare, tab):
+    app = make_app(seeded)
+
+    async def run_before(pilot) -> None:
+        await app.push_screen(ProfileScreen(CQ))
+        await settle(app, pilot)
+        await pilot.press(tab)
+        await settle(app, pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_tier_why_snapshot(seeded, snap_compare):
+    app = make_app(seeded)
+
+    async def run_before(pilot) -> None:
+        await app.push_screen(ProfileScreen(CQ))
+        await settle(app, pilot)
+        await pilot.press("t")
+        await settle(app, pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
