@@ -495,6 +495,18 @@ class CaptureOps:
             )
             conn.execute("DELETE FROM captures WHERE id = ?", (capture_id,))
 
+    def visit_capture_states(self, day: dt.date) -> dict[str, str]:
+        """For the visits of ``day`` that have captures: 'final' when all are finished, else
+        'draft'."""
+        return {
+            r[0]: "final" if r[1] == 0 else "draft"
+            for r in self.query(
+                "SELECT c.visit_id, max(c.is_draft) FROM captures c JOIN visits v ON "
+                "v.id = c.visit_id WHERE v.planned_date = ? GROUP BY c.visit_id",
+                (_d(day),),
+            )
+        }
+
     # -- end of the day -------------------------------------------------------------------------
     def day_capture_gaps(self, day: dt.date) -> dict[str, list[dict[str, Any]]]:
         """What the end of ``day`` still lacks: visits of that day finished (done) without any

@@ -93,7 +93,7 @@ class BrandsScreen(Screen):
                 if on_
             )
             table.add_row(
-                Text(f"{r['name']} {r['brand_code']}", style="bold" if r["is_key"] else ""),
+                Text(r["name"], style="bold" if r["is_key"] else ""),
                 kind,
                 f"{r['ordered']}/{r['active']}",
                 _pct(r["distribution_rate"]),

@@ -134,16 +134,18 @@ class CaptureScreen(Screen):
     def _fill_picker(self) -> None:
         table = self.query_one("#cap-visits", DataTable)
         table.clear(columns=True)
-        for key, label in (
-            ("code", "complaint.col.retailer"),
-            ("status", "complaint.col.status"),
-        ):
-            table.add_column(t(label), key=key)
+        table.add_column(t("complaint.col.retailer"), key="code", width=40)
+        table.add_column(t("complaint.col.status"), key="status", width=8)
+        table.add_column(t("capture.col.captured"), key="captured", width=12)
         day = self.app.today()
         visits = self.store.day_visits(day) if hasattr(self.store, "day_visits") else []
+        captured = self.store.visit_capture_states(day)
         for v in visits:
             status = t(f"today.status.{v['status']}") if v.get("status") else ""
-            table.add_row(f"{v['retailer_code']} {v['name']}", status, key=v["id"])
+            mark = ""
+            if v["id"] in captured:
+                mark = t(f"capture.{captured[v['id']]}")
+            table.add_row(f"{v['retailer_code']} {v['name']}", status, mark, key=v["id"])
         self.query_one("#cap-gaps", Static).update(gaps_text(self.store, day))
 
     @on(DataTable.RowSelected, "#cap-visits")

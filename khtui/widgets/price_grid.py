@@ -191,6 +191,11 @@ class PriceGrid(DataTable):
         ):
             self.buffer += char
             self._show_buffer()
+        elif char and char in NUMERIC_CHARS and field not in EDITABLE:
+            # a number typed on a read-only column goes to the retail price of that row
+            self.move_cursor(column=self._col("retail_price"))
+            self.buffer = char
+            self._show_buffer()
         elif key == "backspace" and self.buffer:
             self.buffer = self.buffer[:-1]
             self._show_buffer()

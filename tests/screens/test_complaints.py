@@ -1,0 +1,155 @@
+"""The complaints screen and the brand view, driven by keys: overdue ones stand out, filters,
+status steps with the answer and resolution, a follow-up visit, a new complaint."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import functools
+
+import pytest
+from textual.widgets import Checkbox, DataTable
+
+from khtui.app import create_app
+from khtui.screens.brands import BrandsScreen
+from khtui.screens.complaints import ComplaintsScreen, RaiseComplaintScreen, StepScreen
+from tests.capture_helpers import seed
+from tests.conftest import TODAY
+
+
+def sync(fn):
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        asyncio.run(fn(*args, **kwargs))
+
+    return run
+
+
+@pytest.fixture
+def seeded(store):
+    seed(store)
+    # due 2026-11-18 (3 working days after Fri 13 Nov): overdue on TODAY
+    late = store.raise_complaint("R1", "delivery", "送货晚", raised_on=dt.date(2026, 11, 13))
+    # due 2026-11-30: not overdue
+    store.raise_complaint("R2", "supply", "中华缺货", raised_on=TODAY)
+    store.late_id = late
+    return store
+
+
+async def typed(pilot, text):
+    for ch in text:
+        await pilot.press(ch)
+
+
+@sync
+async def test_overdue_stand_out_and_filter(seeded):
+    app = create_app(seeded, today=lambda: TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.push_screen(ComplaintsScreen())
+        await pilot.pause()
+        screen = app.screen
+        table = screen.query_one("#cmp-table", DataTable)
+        assert table.row_count == 2
+        first = table.get_row_at(0)
+        assert "超期" in first[4].plain and first[4].style == "bold white on red"
+        assert "共 2 件，超期 1 件" in str(screen.query_one("#cmp-count").render())
+        screen.query_one("#flt-overdue", Checkbox).value = True
+        await pilot.pause()
+        assert table.row_count == 1 and screen.rows[0]["id"] == seeded.late_id
+
+
+@sync
+async def test_steps_by_keys_record_dates_answer_and_resolution(seeded):
+    app = create_app(seeded, today=lambda: TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.push_screen(ComplaintsScreen())
+        await pilot.pause()
+        screen = app.screen
+        assert screen.current["id"] == seeded.late_id
+        await pilot.press("a")  # cannot answer before forwarding: says why, nothing stored
+        await pilot.pause()
+        assert isinstance(app.screen, StepScreen)
+        await typed(pilot, "ok")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert seeded.get_complaint(seeded.late_id)["status"] == "open"
+        await pilot.press("f")
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        await typed(pilot, "next week")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        await typed(pilot, "fixed")
+        await pilot.press("enter")
+        await pilot.pause()
+    c = seeded.get_complaint(seeded.late_id)
+    assert (c["status"], c["forwarded_on"], c["answered_on"], c["closed_on"]) == (
+        "closed",
+        TODAY.isoformat(),
+        TODAY.isoformat(),
+        TODAY.isoformat(),
+    )
+    assert (c["answer"], c["resolution"]) == ("next week", "fixed")
+
+
+@sync
+async def test_followup_visit_and_new_complaint(seeded):
+    app = create_app(seeded, today=lambda: TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.push_screen(ComplaintsScreen())
+        await pilot.pause()
+        await pilot.press("v")  # follow-up of the overdue one: an ad-hoc visit tomorrow
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, RaiseComplaintScreen)
+        await typed(pilot, "R3")
+        await pilot.press("enter", "down", "down", "down", "down", "enter")  # 拜访服务
+        await typed(pilot, "rarely visits")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ComplaintsScreen)
+    visits = seeded.query("SELECT retailer_code, planned_date, reasons FROM visits WHERE adhoc = 1")
+    assert [tuple(v) for v in visits] == [("R1", "2026-11-24", '["complaint"]')]
+    [new] = seeded.complaints(retailer="R3")
+    assert (new["category"], new["department"], new["am_share"]) == (
+        "visit_service",
+        "客户经理",
+        "full",
+    )
+    assert new["description"] == "rarely visits" and new["raised_on"] == TODAY.isoformat()
+
+
+@sync
+async def test_brand_view_shows_the_three_rates(seeded):
+    seeded.add_order_lines(
+        [
+            ("R1", "2026-11-02", "K1", "重点甲", 5, 1100.0, 220.0),
+            ("R1", "2026-11-16", "K1", "重点甲", 5, 1100.0, 220.0),
+        ]
+    )
+    app = create_app(seeded, today=lambda: TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.push_screen(BrandsScreen())
+        await pilot.pause()
+        table = app.screen.query_one("#brand-table", DataTable)
+        row = table.get_row("K1")
+        # 4 active retailers, R1 ordered twice within the cycle
+        assert row[2:6] == ["1/4", "25.0%", "1/1", "100.0%"]
+        footer = str(app.screen.query_one("#brand-footer").render())
+        assert "2026-10-25 至 2026-11-23" in footer
+        # another period: typed, Enter
+        app.screen.query_one("#brand-from").focus()
+        await pilot.press("ctrl+u")
+        await typed(pilot, "2026-11-20")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert table.get_row("K1")[2] == "0/4"
+        await pilot.press("ctrl+u")
+        await typed(pilot, "2026-12-31")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "起始日期晚于结束日期" in str(app.screen.query_one("#brand-msg").render())
