@@ -181,6 +181,7 @@ class TodayScreen(Screen):
         self.coverage: dict[str, Any] = {}
         self.loaded = False
         self._width = 0
+        self._cursor_id: str | None = None
         for key, action, label, show in self.KEYS:
             display = {"left_square_bracket": "[", "right_square_bracket": "]"}.get(key)
             self._bindings.bind(key, action, t(label), show=show, key_display=display)
@@ -205,7 +206,8 @@ class TodayScreen(Screen):
 
     def on_resize(self) -> None:
         if self.loaded and self._width != self.app.size.width:
-            self._fill_table(keep=self.current_id())
+            self._cursor_id = self.current_id()
+            self._fill_table()
 
     def _is_wide(self) -> bool:
         return self.app.size.width >= WIDE
@@ -224,7 +226,7 @@ class TodayScreen(Screen):
         if self.day is None:
             self.day = self.app.today()
         with_coverage = coverage or not self.coverage
-        self._load(self.day, keep if keep is not None else self.current_id(), with_coverage)
+        self._load(self.day, keep, with_coverage)
 
     @work(thread=True, exclusive=True, group="today-load")
     def _load(self, day: dt.date, keep: str | None, with_coverage: bool = True) -> None:
@@ -251,6 +253,7 @@ class TodayScreen(Screen):
         if message.day != self.day:
             return  # the AM moved on to another day meanwhile
         data = message.data
+        self._cursor_id = self.current_id()
         self.visits = data["visits"]
         self.progress = data["progress"]
         self.coverage = data.get("coverage", self.coverage)
@@ -292,6 +295,8 @@ class TodayScreen(Screen):
     def _fill_table(self, keep: str | None = None) -> None:
         assert self.day is not None
         table = self.query_one("#today-visits", DataTable)
+        # stay on the visit under the cursor now (the AM may have moved on during a write)
+        keep = keep or self._cursor_id
         wide = self._is_wide()
         self._width = self.app.size.width
         widths = dict(NARROW_COLUMNS)
@@ -439,7 +444,6 @@ class TodayScreen(Screen):
             store.check_in,
             v["id"],
             notice=t("today.checked_in", name=v["name"], time=store.now().strftime("%H:%M")),
-            keep=v["id"],
         )
 
     def action_finish(self) -> None:
@@ -461,7 +465,6 @@ class TodayScreen(Screen):
             self.app.store.finish_visit,
             v["id"],
             notice=t("today.finished", name=v["name"]),
-            keep=v["id"],
             capture=v["id"],
         )
 
@@ -482,7 +485,6 @@ class TodayScreen(Screen):
                     v["id"],
                     reason,
                     notice=t("today.skipped", name=v["name"], reason=reason),
-                    keep=v["id"],
                 )
 
         self.app.push_screen(SkipScreen(v["name"]), chosen)
@@ -508,7 +510,6 @@ class TodayScreen(Screen):
                     v["id"],
                     day,
                     notice=t("today.rescheduled", name=v["name"], date=day.isoformat()),
-                    keep=v["id"],
                 )
 
         screen = RescheduleScreen(v["name"], self.day, self.app.today(), cal.is_workday)
@@ -561,6 +562,7 @@ class TodayScreen(Screen):
         self.day = day
         self.loaded = False
         self.visits = []
+        self._cursor_id = None
         self._show_title()
         self.query_one("#today-day", Static).update(t("today.loading"))
         self._load(day, None, True)

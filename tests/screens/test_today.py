@@ -179,6 +179,10 @@ async def _check_in(store):
         await settle(app, pilot)
         assert visit(store, first)["updated_at"] == v["updated_at"]
         assert any("已于 09:30 签到" in n for n in notices(app))
+        # the list re-read after a write keeps the cursor where the AM has moved it since
+        await pilot.press("down", "i", "down")
+        await settle(app, pilot)
+        assert app.screen.query_one("#today-visits", DataTable).cursor_row == 2
 
 
 class FakeCapture(Screen):
