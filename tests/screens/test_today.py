@@ -445,10 +445,10 @@ async def _english(store):
         screen = app.screen
         table = screen.query_one("#today-visits", DataTable)
         headers = [str(c.label) for c in table.columns.values()]
-        assert headers[:4] == ["#", "Status", "Shop", "Route"]
+        assert headers[:4] == ["#", "Stat", "Shop", "Route"]
         by_name = {r[2]: r for r in rows(screen)}
         assert by_name["长安超市"][5] == "care,new brand"
-        assert by_name["曾记食杂店"][1] == "plan"
+        assert by_name["曾记食杂店"][1] == "todo"
         assert "visits: 0 done" in text_of(screen, "#today-day")
         assert screen.sub_title == "Today's visits"
         await pilot.press("s")
