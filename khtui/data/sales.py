@@ -146,11 +146,22 @@ class SalesOps:
                 (before,),
             ).fetchone()
             if lo is not None:
-                months, m = [], lo[:7]
-                while m <= hi[:7]:
-                    months.append(m)
-                    m = add_months(m, 1)
-                self.rebuild_monthly(months)
+                # The aggregates' secondary indexes are rebuilt after them (sorted once rather
+                # than updated row by row); a first load is aggregated in one pass.
+                conn.execute("DROP INDEX IF EXISTS monthly_sales_month")
+                conn.execute("DROP INDEX IF EXISTS monthly_brand_sales_brand")
+                if before == 0:
+                    self.rebuild_monthly()
+                else:
+                    months, m = [], lo[:7]
+                    while m <= hi[:7]:
+                        months.append(m)
+                        m = add_months(m, 1)
+                    self.rebuild_monthly(months)
+                conn.execute("CREATE INDEX monthly_sales_month ON monthly_sales (month)")
+                conn.execute(
+                    "CREATE INDEX monthly_brand_sales_brand ON monthly_brand_sales (brand_code, month)"
+                )
         return written
 
     def delete_order_lines(self, codes: Iterable[str], start: dt.date, end: dt.date) -> int:
