@@ -89,7 +89,7 @@ def _cell(value: Any) -> str:
     if value is None or value == "":
         return "-"
     if isinstance(value, float):
-        return f"{value:g}"
+        return f"{round(value, 2):g}"
     return str(value)
 
 
@@ -158,11 +158,8 @@ class RetailerScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        # The input is docked: nothing that scrolls the list (the cursor following new rows)
-        # can scroll it out of view and take its focus away.
-        with Vertical(id="lookup-top"):
-            yield Input(placeholder=t("lookup.placeholder"), id="lookup-input")
-            yield Static("", id="lookup-status")
+        yield Input(placeholder=t("lookup.placeholder"), id="lookup-input")
+        yield Static("", id="lookup-status")
         yield DataTable(id="lookup-results", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -298,8 +295,35 @@ def load_profile(store, code: str, today: dt.date) -> dict[str, Any]:
         "captures": store.captures(retailer=code, include_drafts=True),
         "complaints": store.complaints(retailer=code),
         "changes": store.retailer_changes(code),
+        "brand_names": {b["brand_code"]: b["name"] for b in store.brands()},
         "future_visits": store.count_future_visits(code),
     }
+
+
+def capture_summary(capture: dict, kind, brand_names: dict[str, str]) -> str:
+    """One line of what a capture holds: its fields in the kind's order, brands by name, and
+    for a price check the first brands observed with their retail price."""
+    payload = capture.get("payload") or {}
+    fields = list(kind.fields) if kind else []
+    known = {f.name for f in fields}
+    parts = []
+    for f in fields:
+        value = payload.get(f.name)
+        if value in (None, ""):
+            continue
+        if f.type == "bool" or isinstance(value, bool):
+            value = t("profile.yes") if value else t("profile.no")
+        elif f.type == "brand":
+            value = brand_names.get(str(value), value)
+        parts.append(f"{f.en if _en() else f.zh}:{_cell(value)}")
+    parts += [
+        f"{k}:{_cell(v)}" for k, v in payload.items() if k not in known and v not in (None, "")
+    ]
+    for o in (capture.get("observations") or [])[:3]:
+        price = o.get("retail_price")
+        name = o.get("brand_name") or o.get("brand_code")
+        parts.append(f"{name} {price:g}" if price is not None else str(name))
+    return "；".join(parts)
 
 
 class ProfileScreen(Screen):
@@ -437,7 +461,9 @@ class ProfileScreen(Screen):
             head.append("  ")
             head.append(t("profile.head.overdue", n=n), style="bold white on red")
         head.append("\n")
-        head.append(t("profile.head.tier", tier=d.tier.tier, jian=f"{d.tier.monthly_avg_jian:g}"))
+        head.append(
+            t("profile.head.tier", tier=d.tier.tier, jian=f"{round(d.tier.monthly_avg_jian, 2):g}")
+        )
         head.append("  ")
         head.append(t("profile.head.category", category=cat.name if cat else "-"))
         head.append("  ")
@@ -482,7 +508,7 @@ class ProfileScreen(Screen):
         table = self.query_one("#top-brands", DataTable)
         table.clear()
         for b in d["top_brands"]:
-            table.add_row(_shorten(b["name"], 10), f"{b['qty_tiao']:g}", f"{b['amount']:,.0f}")
+            table.add_row(_shorten(b["name"], 7), f"{b['qty_tiao']:g}", f"{b['amount']:,.0f}")
 
     def show_visits(self) -> None:
         table = self.query_one("#profile-visits", DataTable)
@@ -504,11 +530,7 @@ class ProfileScreen(Screen):
         table.clear()
         for c in self.data["captures"]:
             kind = KIND_BY_KEY.get(c["kind"])
-            names = {f.name: (f.en if _en() else f.zh) for f in kind.fields} if kind else {}
-            payload = c.get("payload") or {}
-            summary = "；".join(
-                f"{names.get(k, k)}:{_cell(v)}" for k, v in payload.items() if v not in (None, "")
-            )
+            summary = capture_summary(c, kind, self.data["brand_names"])
             table.add_row(
                 _cell(c["captured_on"]),
                 (kind.en if _en() else kind.zh) if kind else c["kind"],
