@@ -146,6 +146,13 @@ class TodayScreen(Screen):
             super().__init__()
             self.day, self.data, self.keep = day, data, keep
 
+    class Covered(Message):
+        """The month's coverage, read by the same worker right after the list."""
+
+        def __init__(self, day: dt.date, coverage: dict[str, Any]) -> None:
+            super().__init__()
+            self.day, self.coverage = day, coverage
+
     class Done(Message):
         """A write finished: show ``notice``; after a finish, open the capture."""
 
@@ -182,6 +189,7 @@ class TodayScreen(Screen):
         self.loaded = False
         self._width = 0
         self._cursor_id: str | None = None
+        self._day_kind: tuple[bool, str | None] = (True, None)
         for key, action, label, show in self.KEYS:
             display = {"left_square_bracket": "[", "right_square_bracket": "]"}.get(key)
             self._bindings.bind(key, action, t(label), show=show, key_display=display)
@@ -244,9 +252,10 @@ class TodayScreen(Screen):
             "workday": cal.is_workday(day),
             "holiday": cal.holiday_name(day),
         }
-        if with_coverage:
-            data["coverage"] = store.month_coverage(month_key(day), as_of=as_of)
         self.post_message(self.Loaded(day, data, keep))
+        if with_coverage:  # the list first: the coverage reads every active retailer
+            coverage = store.month_coverage(month_key(day), as_of=as_of)
+            self.post_message(self.Covered(day, coverage))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -256,14 +265,22 @@ class TodayScreen(Screen):
         self._cursor_id = self.current_id()
         self.visits = data["visits"]
         self.progress = data["progress"]
-        self.coverage = data.get("coverage", self.coverage)
         self.loaded = True
+        self._day_kind = (data["workday"], data["holiday"])
         self._show_title()
-        self._show_bars(data["workday"], data["holiday"])
+        self._show_bars()
         self._fill_table(keep=message.keep)
 
-    def _show_bars(self, workday: bool, holiday: str | None) -> None:
+    @on(Covered)
+    def _covered(self, message: Covered) -> None:
+        if message.day != self.day:
+            return
+        self.coverage = message.coverage
+        self._show_bars()
+
+    def _show_bars(self) -> None:
         assert self.day is not None
+        workday, holiday = self._day_kind
         p = self.progress
         when = f"{self.day.isoformat()} {weekday(self.day)}"
         if self.day == self.app.today():
@@ -283,6 +300,9 @@ class TodayScreen(Screen):
         )
         self.query_one("#today-day", Static).update(line)
         c = self.coverage
+        if not c or c.get("month") != f"{self.day.year:04d}-{self.day.month:02d}":
+            self.query_one("#today-month", Static).update(t("today.coverage_loading"))
+            return
         active = int(c.get("active") or 0)
         visited = int(c.get("visited") or 0)
         unvisited = len(c.get("unvisited") or ())
