@@ -261,32 +261,16 @@ class ReportOps:
         ]
 
     def _rpt_week_brands(self, start: dt.date, end: dt.date) -> dict[str, Any]:
-        """Cultivation figures of key and new brands.
+        """Cultivation figures of key and new brands, with the week's quantity beside them.
 
-        Over the brand cycle (rules ``brands.cycle_days``) ending on the week's Sunday:
-        distribution = active retailers that ordered the brand / active retailers;
-        sell-through = those that ordered it on two or more days / those that ordered it;
-        on-shelf = observations with the brand on the shelf / observations in the week.
-        When the capture lane's ``brand_figures(start, end)`` is there, its rates are used.
+        The figures are ``store.brand_figures`` (``khtui/domain/brand_figures.py`` has the one
+        definition) over the same window the brand view uses for a day: the brand cycle (rules
+        ``brands.cycle_days``) ending on the week's Sunday, ``brand_period(end)``. A week alone
+        is shorter than most retailers' order cycle and would understate distribution.
+        Sell-through looks up to one cycle past the window's end, so a draft's figure can still
+        rise after the week; the submitted version keeps the one it was submitted with.
         """
-        cycle = int(self.rules.get("brands.cycle_days"))
-        w_start = end - dt.timedelta(days=cycle - 1)
-        active = self._rpt_active_count()
-        brands = self.query(
-            "SELECT brand_code, name, is_key, is_new FROM brands WHERE is_key = 1 OR is_new = 1 "
-            "ORDER BY is_key DESC, is_new DESC, guide_price DESC, brand_code"
-        )
-        ordered = {
-            r["brand_code"]: (r["retailers"], r["repeat"])
-            for r in self.query(
-                "SELECT brand_code, count(*) AS retailers, sum(days >= 2) AS repeat FROM ("
-                "SELECT o.brand_code, o.retailer_code, count(DISTINCT o.order_date) AS days "
-                "FROM order_lines o JOIN retailers r ON r.code = o.retailer_code AND r.status = ? "
-                "WHERE o.order_date BETWEEN ? AND ? GROUP BY o.brand_code, o.retailer_code"
-                ") GROUP BY brand_code",
-                (ACTIVE, _d(w_start), _d(end)),
-            )
-        }
+        w_start, w_end = self.brand_period(end)
         week_qty = {
             r[0]: r[1]
             for r in self.query(
@@ -295,51 +279,22 @@ class ReportOps:
                 (_d(start), _d(end)),
             )
         }
-        shelf = {
-            r[0]: rate(r[1], r[2])
-            for r in self.query(
-                "SELECT brand_code, sum(on_shelf = 1), count(*) FROM price_observations "
-                "WHERE is_draft = 0 AND on_shelf IS NOT NULL AND observed_on BETWEEN ? AND ? "
-                "GROUP BY brand_code",
-                (_d(start), _d(end)),
-            )
-        }
-        other = self._rpt_capture_lane_brand_figures(start, end)
-        rows = []
-        for br in brands:
-            code = br["brand_code"]
-            n, repeat = ordered.get(code, (0, 0))
-            row = {
-                "brand_code": code,
-                "brand": br["name"],
-                "is_key": bool(br["is_key"]),
-                "is_new": bool(br["is_new"]),
-                "qty_week": week_qty.get(code, 0),
-                "distributed": n,
-                "distribution_rate": rate(n, active),
-                "sell_through_rate": rate(repeat, n),
-                "on_shelf_rate": shelf.get(code),
+        rows = [
+            {
+                **f,
+                "brand": f["name"],
+                "qty_week": week_qty.get(f["brand_code"], 0),
+                "distributed": f["ordered"],
             }
-            for key in ("distribution_rate", "sell_through_rate", "on_shelf_rate"):
-                if key in other.get(code, {}) and other[code][key] is not None:
-                    row[key] = other[code][key]
-            rows.append(row)
-        return {"window_start": _d(w_start), "window_end": _d(end), "active": active, "rows": rows}
-
-    def _rpt_capture_lane_brand_figures(self, start: dt.date, end: dt.date) -> dict[str, dict]:
-        """The capture lane's brand figures by brand code, when that operation exists."""
-        fn = getattr(self, "brand_figures", None)
-        if not callable(fn):
-            return {}
-        try:
-            result = fn(start, end)
-        except (TypeError, NotImplementedError):
-            return {}
-        out: dict[str, dict] = {}
-        for row in result or []:
-            if isinstance(row, dict) and row.get("brand_code"):
-                out[row["brand_code"]] = row
-        return out
+            for f in self.brand_figures(w_start, w_end)
+        ]
+        return {
+            "window_start": _d(w_start),
+            "window_end": _d(w_end),
+            "cycle_days": int(self.rules.get("brands.cycle_days")),
+            "active": self._rpt_active_count(),
+            "rows": rows,
+        }
 
     def _rpt_dynamics(self, a: str, b: str) -> list[dict[str, Any]]:
         rows = self.query(

@@ -433,7 +433,7 @@ def build_weekly(
                     tr("rpt.col.retailers_observed"),
                     tr("rpt.col.stock_tiao"),
                     tr("rpt.col.stock_avg"),
-                    tr("rpt.col.on_shelf_rate"),
+                    tr("rpt.col.shelf_obs"),
                 ],
                 [
                     [
@@ -495,7 +495,7 @@ def build_weekly(
                 [3.0, 1.1, 1.4, 1.4, 1.4, 1.4, 1.4],
             )
         )
-        b.append(Paragraph(tr("rpt.brands.definitions"), "note"))
+        b.append(Paragraph(tr("rpt.brands.definitions", cycle=br.get("cycle_days", "-")), "note"))
     else:
         b.append(Paragraph(tr("rpt.brands.none")))
 

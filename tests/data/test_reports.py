@@ -6,6 +6,7 @@ Week under test: 2026-W47 (Monday 2026-11-16 .. Sunday 2026-11-22); today is 202
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -298,18 +299,56 @@ def test_stock_by_brand(seeded):
 
 
 def test_brand_cultivation_window(seeded):
+    """The report's brand figures are ``store.brand_figures`` (one definition, in
+    khtui/domain/brand_figures.py) over the 30-day cycle (rules brands.cycle_days) ending on
+    the week's Sunday: 2026-10-24 .. 2026-11-22. Expectations worked out by hand below."""
+    # sell-through looks up to one cycle after a retailer's first order in the window, past the
+    # window's end: R003's first B1 order is 10-24, so 11-23 is the last day that counts
+    # (10-24 + 30 days); R002's first B2 order is 11-18, so 12-19 is one day too late (12-18)
+    seeded.add_order_lines(
+        [
+            ("R003", "2026-11-23", "B1", "黄鹤楼", 3, 750, 250),
+            ("R002", "2026-12-19", "B2", "利群", 2, 200, 100),
+        ]
+    )
     br = seeded.weekly_figures("2026-W47")["brands"]
+    # active = R001..R006 (R007 is suspended)
     assert (br["window_start"], br["window_end"], br["active"]) == ("2026-10-24", "2026-11-22", 6)
+    assert br["cycle_days"] == 30
     rows = {r["brand_code"]: r for r in br["rows"]}
     assert list(rows) == ["B1", "B2"]  # key and new brands only
-    b1 = rows["B1"]
-    # R001 (two order days) and R003 (2026-10-24, first day of the window); not R004 (10-23)
-    assert b1["distributed"] == 2
+    b1, b2 = rows["B1"], rows["B2"]
+
+    # distribution B1: R001 (11-03, 11-17) and R003 (10-24, the window's first day) ordered it
+    # in the window; R004's 10-23 is the day before and R001's 10-05 long before -> 2 / 6
+    assert (b1["distributed"], b1["ordered"], b1["active"]) == (2, 2, 6)
     assert b1["distribution_rate"] == pytest.approx(100 * 2 / 6)
-    assert b1["sell_through_rate"] == 50.0
+    # sell-through B1: R001 again on 11-17 (14 days after 11-03), R003 again on 11-23 (30 days
+    # after 10-24, after the window but inside the cycle) -> 2 / 2. A count of order days inside
+    # the window would give 1 / 2.
+    assert (b1["reordered"], b1["sell_through_rate"]) == (2, 100.0)
+    # on-shelf: retailers with a finished on-shelf check in the window are R001, R002 and R003
+    # (R004's check is a draft; R001's 11-23 check records no shelf and is after the window).
+    # B1 was last seen on the shelf at R001 only (R002 said no) -> 1 / 3; per observation it
+    # would have been 1 of 2.
+    assert (b1["on_shelf"], b1["shelf_checked"]) == (1, 3)
+    assert b1["on_shelf_rate"] == pytest.approx(100 / 3)
+    # the report's own extra: B1 ordered in the week (11-16..11-22) = R001's 5 cartons on 11-17
     assert b1["qty_week"] == 5
-    assert b1["on_shelf_rate"] == 50.0
-    assert rows["B2"]["distributed"] == 1 and rows["B2"]["sell_through_rate"] == 0.0
+
+    # B2: only R002 (11-18) -> 1 / 6; its 12-19 reorder is 31 days later -> 0 / 1; seen on the
+    # shelf at R003 (which never ordered it) -> 1 / 3; the week's quantity is R002's 4 cartons
+    assert (b2["distributed"], b2["reordered"], b2["sell_through_rate"]) == (1, 0, 0.0)
+    assert b2["distribution_rate"] == pytest.approx(100 / 6)
+    assert b2["on_shelf_rate"] == pytest.approx(100 / 3)
+    assert b2["qty_week"] == 4
+
+    # the same numbers as the brand view for a day that is the week's Sunday
+    period = seeded.brand_period(dt.date(2026, 11, 22))
+    canonical = {f["brand_code"]: f for f in seeded.brand_figures(*period)}
+    for code in ("B1", "B2"):
+        for key in ("distribution_rate", "sell_through_rate", "on_shelf_rate"):
+            assert rows[code][key] == canonical[code][key]
 
 
 def test_complaints_as_of_the_week_end(seeded):

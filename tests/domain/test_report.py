@@ -161,6 +161,7 @@ def _figures(deviations: int = 0) -> dict:
         "brands": {
             "window_start": "2026-10-24",
             "window_end": "2026-11-22",
+            "cycle_days": 30,
             "active": 4,
             "rows": [],
         },
