@@ -159,27 +159,47 @@ class ReportOps:
         }
 
     def _rpt_week_visits(self, a: str, b: str) -> dict[str, Any]:
-        rows = self.query(
-            "SELECT v.planned_date, v.status, v.adhoc, v.skip_reason, r.route FROM visits v "
-            "LEFT JOIN retailers r ON r.code = v.retailer_code "
-            "WHERE v.planned_date BETWEEN ? AND ? ORDER BY v.planned_date, v.seq",
-            (a, b),
-        )
+        """Visits planned in the week [a, b] and what became of them.
+
+        "Planned in the week" is fixed once the week is over, whatever happens afterwards:
+        a visit rescheduled away from the week (改期, or carried over as 补访 when a later day's
+        list is read) was still planned in it and counts there as ``rescheduled``; the visit it
+        became is planned on its new day and counts in that day's week. A visit moved to another
+        day of the same week counts once, as its replacement. So
+        total = done + skipped + checked_in + planned + rescheduled, and a past week's figures
+        do not change when today's list carries its missed visits over.
+        """
+        rows = [
+            r
+            for r in self.query(
+                "SELECT v.planned_date, v.status, v.adhoc, v.skip_reason, v.rescheduled_to, "
+                "r.route FROM visits v LEFT JOIN retailers r ON r.code = v.retailer_code "
+                "WHERE v.planned_date BETWEEN ? AND ? ORDER BY v.planned_date, v.seq",
+                (a, b),
+            )
+            if not (r["status"] == "rescheduled" and a <= (r["rescheduled_to"] or "") <= b)
+        ]
         status = Counter(r["status"] for r in rows)
         skips = Counter(
             (r["skip_reason"] or "").strip() or "-" for r in rows if r["status"] == "skipped"
         )
         days: dict[str, dict[str, Any]] = {}
         for r in rows:
-            if r["status"] == "rescheduled":
-                continue
             d = days.setdefault(
                 r["planned_date"],
-                {"day": r["planned_date"], "routes": [], "total": 0, "done": 0, "skipped": 0},
+                {
+                    "day": r["planned_date"],
+                    "routes": [],
+                    "total": 0,
+                    "done": 0,
+                    "skipped": 0,
+                    "rescheduled": 0,
+                },
             )
             d["total"] += 1
             d["done"] += r["status"] == "done"
             d["skipped"] += r["status"] == "skipped"
+            d["rescheduled"] += r["status"] == "rescheduled"
             if r["route"] and r["route"] not in d["routes"]:
                 d["routes"].append(r["route"])
         by_day = [{**d, "routes": "、".join(d["routes"])} for d in days.values()]

@@ -293,7 +293,9 @@ def build_weekly(
     # 1. visits
     v = figures["visits"]
     heading("rpt.sec.visits")
-    effective = v["total"] - v["rescheduled"]
+    # total: every visit planned in the week, those rescheduled away included (see
+    # ReportOps._rpt_week_visits), so a past week reads the same after later carry-overs
+    effective = v["total"]
     b.append(
         Paragraph(
             tr(
@@ -318,6 +320,7 @@ def build_weekly(
                     tr("rpt.col.planned"),
                     tr("rpt.col.done"),
                     tr("rpt.col.skipped"),
+                    tr("rpt.col.rescheduled"),
                 ],
                 [
                     [
@@ -327,11 +330,12 @@ def build_weekly(
                         fmt_num(d["total"]),
                         fmt_num(d["done"]),
                         fmt_num(d["skipped"]),
+                        fmt_num(d.get("rescheduled", 0)),
                     ]
                     for d in v["by_day"]
                 ],
-                [False, False, False, True, True, True],
-                [2.2, 1.4, 3.4, 1.4, 1.4, 1.4],
+                [False, False, False, True, True, True, True],
+                [2.2, 1.4, 3.0, 1.4, 1.4, 1.4, 1.4],
             )
         )
     if v["skip_reasons"]:

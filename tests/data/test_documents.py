@@ -119,14 +119,19 @@ def test_weekly_docx(seeded, tmp_path):
     ]
     # the visits by day equal the database's counts
     by_day = rows(table_after(d, "本周拜访情况"))
-    assert by_day[0] == ["日期", "星期", "线路", "计划", "完成", "跳过"]
-    for day, _, _, planned, done, skipped in by_day[1:]:
+    assert by_day[0] == ["日期", "星期", "线路", "计划", "完成", "跳过", "改期"]
+    # planned on a day: its visits, those rescheduled away from the week included (only a visit
+    # moved to another day of the same week counts there instead)
+    moved_within = "status = 'rescheduled' AND rescheduled_to BETWEEN '2026-11-16' AND '2026-11-22'"
+    for day, _, _, planned, done, skipped, rescheduled in by_day[1:]:
         db = seeded.query_one(
-            "SELECT sum(status != 'rescheduled'), sum(status = 'done'), sum(status = 'skipped') "
+            f"SELECT sum(NOT coalesce({moved_within}, 0)), sum(status = 'done'), "
+            f"sum(status = 'skipped'), sum(status = 'rescheduled' AND NOT coalesce({moved_within}, 0)) "
             "FROM visits WHERE planned_date = ?",
             (day,),
         )
-        assert (int(planned), int(done), int(skipped)) == tuple(db)
+        assert (int(planned), int(done), int(skipped), int(rescheduled)) == tuple(db)
+    assert sum(int(r[3]) for r in by_day[1:]) == 8  # R006 rescheduled away is in 11-17's row
     t = table_after(d, "本周拜访情况")
     assert right_aligned(t.rows[1].cells[3]) and not right_aligned(t.rows[1].cells[0])
     # the price deviations equal the observations

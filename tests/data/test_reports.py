@@ -259,10 +259,54 @@ def test_week_visits(seeded):
     assert (v["total"], v["done"], v["skipped"], v["planned"], v["checked_in"]) == (8, 3, 2, 1, 1)
     assert (v["rescheduled"], v["adhoc"]) == (1, 1)
     assert v["skip_reasons"] == [{"reason": "店主不在", "count": 2}]
-    assert [(d["day"], d["total"], d["done"], d["skipped"]) for d in v["by_day"]] == [
-        ("2026-11-16", 3, 2, 1),
-        ("2026-11-17", 2, 1, 0),  # the rescheduled visit moved away
-        ("2026-11-18", 2, 0, 1),
+    # total 8 = 3 done + 2 skipped + 1 planned + 1 checked in + 1 rescheduled away (R006 on
+    # 11-17): a visit rescheduled away was still planned in the week
+    rows = [(d["day"], d["total"], d["done"], d["skipped"], d["rescheduled"]) for d in v["by_day"]]
+    assert rows == [
+        ("2026-11-16", 3, 2, 1, 0),
+        ("2026-11-17", 3, 1, 0, 1),  # R004 done (ad hoc), R005 planned, R006 rescheduled away
+        ("2026-11-18", 2, 0, 1, 0),
+    ]
+
+
+def test_carry_over_after_the_week_leaves_its_planned_visits_as_they_were(seeded):
+    """Reading Monday 11-23's list carries R005's missed 11-17 visit over to that day: it
+    becomes 'rescheduled' in W47 and a 'carry_over' visit in W48. W47 still planned 8."""
+    before = seeded.weekly_figures("2026-W47")["visits"]
+    assert seeded.carry_over(dt.date(2026, 11, 23)) == 1
+    after = seeded.weekly_figures("2026-W47")["visits"]
+    assert (after["total"], after["done"], after["planned"], after["rescheduled"]) == (8, 3, 0, 2)
+    assert after["total"] == before["total"] and after["done"] == before["done"]
+    assert [d["total"] for d in after["by_day"]] == [d["total"] for d in before["by_day"]]
+    # the carry-over visit is planned on its new day, in next week's plan
+    nw = seeded.weekly_figures("2026-W47")["next_week"]
+    assert nw["total"] == 3 and nw["days"][0]["day"] == "2026-11-23"
+    assert nw["days"][0]["reasons"] == {"carry_over": 1, "plan": 1}
+    w48 = seeded.weekly_figures("2026-W48")["visits"]
+    # W48: the 11-23 carry-over, R006 11-24 and R001 11-25 planned, R002 11-25 skipped, R003
+    # 11-26 rescheduled away
+    assert (w48["total"], w48["planned"], w48["skipped"], w48["rescheduled"]) == (5, 3, 1, 1)
+
+
+def test_a_visit_moved_within_the_week_counts_once(seeded):
+    # R005's 11-17 visit moved to Thursday 11-19 of the same week: the replacement counts
+    with seeded.write() as conn:
+        old = conn.execute(
+            "SELECT id FROM visits WHERE retailer_code = 'R005' AND planned_date = '2026-11-17'"
+        ).fetchone()[0]
+        conn.execute(
+            "UPDATE visits SET status = 'rescheduled', rescheduled_to = '2026-11-19' WHERE id = ?",
+            (old,),
+        )
+        new = _visit(conn, seeded.am_id, "R005", "2026-11-19", "done")
+        conn.execute("UPDATE visits SET origin_visit_id = ? WHERE id = ?", (old, new))
+    v = seeded.weekly_figures("2026-W47")["visits"]
+    assert (v["total"], v["done"], v["planned"], v["rescheduled"]) == (8, 4, 0, 1)
+    assert [(d["day"], d["total"]) for d in v["by_day"]] == [
+        ("2026-11-16", 3),
+        ("2026-11-17", 2),  # R004, and R006 rescheduled out of the week
+        ("2026-11-18", 2),
+        ("2026-11-19", 1),
     ]
 
 

@@ -201,10 +201,11 @@ def test_weekly_sections_in_order_with_the_narrative_last():
     assert "rpt.meta.am name=张经理" in doc.meta
 
 
-def test_weekly_visit_rate_leaves_rescheduled_out():
+def test_weekly_visit_rate_counts_visits_rescheduled_away_as_planned():
+    # a visit rescheduled away from the week was still planned in it: 2 done of 4 planned
     doc = build_weekly(_figures(), {}, tr, am_name="x")
     summary = next(b.text for b in doc.blocks if b.text.startswith("rpt.visits.summary"))
-    assert "total=3" in summary and "rate=66.7%" in summary
+    assert "total=4" in summary and "rate=50.0%" in summary and "rescheduled=1" in summary
 
 
 def test_long_detail_tables_are_cut_with_a_note():
