@@ -39,6 +39,7 @@ NARROW_COLUMNS = (
 )
 WIDE_COLUMNS = (("status", 10), ("name", 18), ("route", 10), ("code", 12), ("phone", 11))
 REASONS_MAX = 30
+PAGE = 100  # rows added to the table at a time
 UNVISITED_SHOWN = 500  # rows of the unvisited list shown at once (the count is always exact)
 ADHOC_RESULTS = 20  # retailers offered per keystroke when adding a visit
 REASON_ORDER = (
@@ -190,6 +191,8 @@ class TodayScreen(Screen):
         self._width = 0
         self._cursor_id: str | None = None
         self._day_kind: tuple[bool, str | None] = (True, None)
+        self._shown = 0
+        self._layout: tuple[bool, int, int, int] = (False, 14, 8, 12)
         for key, action, label, show in self.KEYS:
             display = {"left_square_bracket": "[", "right_square_bracket": "]"}.get(key)
             self._bindings.bind(key, action, t(label), show=show, key_display=display)
@@ -324,17 +327,33 @@ class TodayScreen(Screen):
             widths.update(WIDE_COLUMNS)
         fixed = sum(w + 2 for w in widths.values())  # each cell is padded by one on both sides
         reason_w = max(8, min(REASONS_MAX, self.app.size.width - fixed - 4))
-        name_w, route_w = widths["name"], widths["route"]
+        self._layout = (wide, widths["name"], widths["route"], reason_w)
         table.clear(columns=True)
+        self._shown = 0
         for key, width in widths.items():
             if key == "last":
                 table.add_column(t("today.col.reasons"), key="reasons", width=reason_w)
             table.add_column(t(f"today.col.{key}"), key=key, width=width)
-        for i, v in enumerate(self.visits, start=1):
+        row = 0
+        if keep is not None:
+            row = next((i for i, v in enumerate(self.visits) if v["id"] == keep), 0)
+        self._show_rows(max(PAGE, row + 1))
+        if self.visits:
+            table.move_cursor(row=row)
+        self._show_detail()
+
+    def _show_rows(self, upto: int) -> None:
+        """Add rows to the table up to ``upto`` visits (the list is shown a page at a time: a
+        day of thousands of visits would take seconds to lay out whole)."""
+        assert self.day is not None
+        table = self.query_one("#today-visits", DataTable)
+        wide, name_w, route_w, reason_w = self._layout
+        for i in range(self._shown, min(upto, len(self.visits))):
+            v = self.visits[i]
             name = v.get("name") or v.get("retailer_code") or ""
             dim = v.get("status") in ("skipped", "rescheduled")
             cells: list[Any] = [
-                str(i),
+                str(i + 1),
                 status_cell(v, wide),
                 Text(clip(name, name_w), style="dim" if dim else ""),
                 clip(v.get("route") or "-", route_w),
@@ -346,12 +365,7 @@ class TodayScreen(Screen):
             if wide:
                 cells += [v.get("retailer_code") or "", v.get("phone") or ""]
             table.add_row(*cells, key=v["id"])
-        if self.visits:
-            row = 0
-            if keep is not None:
-                row = next((i for i, v in enumerate(self.visits) if v["id"] == keep), 0)
-            table.move_cursor(row=row)
-        self._show_detail()
+            self._shown = i + 1
 
     # -- the highlighted visit ---------------------------------------------------------------------
     def current(self) -> dict | None:
@@ -368,7 +382,9 @@ class TodayScreen(Screen):
         return v["id"] if v else None
 
     @on(DataTable.RowHighlighted, "#today-visits")
-    def _highlighted(self) -> None:
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= self._shown - PAGE // 4 and self._shown < len(self.visits):
+            self._show_rows(self._shown + PAGE)
         self._show_detail()
 
     def _show_detail(self) -> None:

@@ -486,3 +486,38 @@ def test_reasons_most_pressing_first_then_a_count():
     assert reasons_text(["plan"], 12) == "计划"
     assert reasons_text(["plan", "care", "complaint"], 30) == "投诉回访,关爱"
     assert reasons_text(["plan", "care", "complaint", "sales_swing"], 12) == "投诉回访+2"
+
+
+def test_a_long_day_is_shown_a_page_at_a_time(store):
+    run(_long_day(store))
+
+
+async def _long_day(store):
+    from khtui.screens.today import PAGE
+
+    n = PAGE + 30
+    store.upsert_retailers(
+        [
+            {"code": f"3701029{i:05d}", "name": f"测试店{i}", "route": "长线", "route_seq": i}
+            for i in range(n)
+        ],
+        source="test",
+    )
+    for i in range(n):
+        store.add_adhoc_visit(f"3701029{i:05d}", TODAY)
+    app = await start(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one("#today-visits", DataTable)
+        assert len(app.screen.visits) == n
+        assert table.row_count == PAGE  # not the whole day at once
+        assert f"共 {n} 户" in text_of(app.screen, "#today-day")
+        for _ in range(12):
+            await pilot.press("pagedown")
+        await pilot.pause()
+        assert table.row_count == n  # scrolling near the end brings the rest
+        assert table.cursor_row == n - 1
+        await pilot.press("i")  # the last visit, re-read: the cursor stays on it
+        await settle(app, pilot)
+        assert table.row_count == n and table.cursor_row == n - 1
+        assert store.day_visits(TODAY)[-1]["status"] == "checked_in"
