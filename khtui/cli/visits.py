@@ -94,6 +94,11 @@ def plan_group() -> None:
 )
 @click.option("--approve", is_flag=True, help="Record the approval (已提交 → 已审批).")
 @click.option("--days", "show_days", is_flag=True, help="List each day's retailers.")
+@click.option(
+    "--docx", "docx_out", metavar="OUT", help="Also write the plan as a Word file for approval."
+)
+@click.option("--xlsx", "xlsx_out", metavar="OUT", help="Also write the plan as an Excel file.")
+@click.option("--force", is_flag=True, help="With --docx/--xlsx: replace OUT if it exists.")
 @click.option("--json", "as_json", is_flag=True, help="JSON output with stable keys.")
 @pass_ctx
 def plan_month_cmd(
@@ -104,13 +109,18 @@ def plan_month_cmd(
     submit: bool,
     approve: bool,
     show_days: bool,
+    docx_out: str | None,
+    xlsx_out: str | None,
+    force: bool,
     as_json: bool,
 ) -> None:
-    """The monthly visit plan (月度拜访计划): show, generate, submit, approve."""
+    """The monthly visit plan (月度拜访计划): show, generate, submit, approve, write it as
+    Word (--docx) or Excel (--xlsx) for the market manager's approval."""
     from khtui.data.base import StoreError
 
     if submit and approve:
         raise UserError(t("plan.cli.both"))
+    _check_document_targets(docx_out, xlsx_out, force)
     with ctx.store() as store:
         month = month or default_plan_month(
             store.today(), int(store.rules.get("visits.plan_draft_from_day"))
@@ -126,9 +136,20 @@ def plan_month_cmd(
         except StoreError as exc:
             raise UserError(str(exc)) from None
         plan = store.month_plan(month)
+        if plan is None and (docx_out or xlsx_out):
+            raise UserError(t("plan.cli.none", month=month))
+        documents = _write_plan_documents(store, month, docx_out, xlsx_out, force)
     if plan is None:
         if as_json:
-            emit_json({"month": month, "status": None, "visits": [], "warnings": []})
+            emit_json(
+                {
+                    "month": month,
+                    "status": None,
+                    "visits": [],
+                    "warnings": [],
+                    "documents": documents,
+                }
+            )
             return
         raise UserError(t("plan.cli.none", month=month))
     warnings = generated["warnings"] if generated else []
@@ -145,6 +166,7 @@ def plan_month_cmd(
                 "route_weekdays": generated["route_weekdays"] if generated else None,
                 "warnings": warnings,
                 "visits": [{k: v.get(k) for k in VISIT_KEYS} for v in plan["visits"]],
+                "documents": documents,
             }
         )
         return
@@ -184,6 +206,45 @@ def plan_month_cmd(
         click.secho(t("plan.cli.warnings"), fg="yellow")
         for w in warnings:
             click.echo(f"  - {w['text']}")
+    for kind in ("docx", "xlsx"):
+        if documents[kind]:
+            click.echo(t(f"rpt.cli.written_plan_{kind}", month=month, path=documents[kind]))
+
+
+def _check_document_targets(docx_out: str | None, xlsx_out: str | None, force: bool) -> None:
+    """Refuse before anything is written (the plan's state included): --force alone, both
+    options naming one file, or a file that exists without --force."""
+    from pathlib import Path
+
+    outs = [Path(o).expanduser() for o in (docx_out, xlsx_out) if o]
+    if force and not outs:
+        raise UserError(t("rpt.cli.force_alone"))
+    if len(outs) == 2 and outs[0].resolve() == outs[1].resolve():
+        raise UserError(t("rpt.cli.same_out", path=outs[0]))
+    for out in outs:
+        if out.exists() and not out.is_dir() and not force:
+            raise UserError(t("doc.err.exists", path=out))
+
+
+def _write_plan_documents(
+    store, month: str, docx_out: str | None, xlsx_out: str | None, force: bool
+) -> dict[str, str | None]:
+    """Write the plan as DOCX and/or XLSX; their paths (None for a format not asked for)."""
+    out: dict[str, str | None] = {"docx": None, "xlsx": None}
+    if not (docx_out or xlsx_out):
+        return out
+    from khtui.data.documents import DocumentError, write_plan_docx, write_plan_xlsx
+
+    for kind, target, write in (
+        ("docx", docx_out, write_plan_docx),
+        ("xlsx", xlsx_out, write_plan_xlsx),
+    ):
+        if target:
+            try:
+                out[kind] = str(write(store, month, target, force=force))
+            except DocumentError as exc:
+                raise UserError(str(exc)) from None
+    return out
 
 
 @main.command("today")

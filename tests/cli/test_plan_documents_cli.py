@@ -1,0 +1,215 @@
+"""`khtui plan month --docx OUT / --xlsx OUT [--force]`: the monthly visit plan as documents for
+the market manager's approval, read back and compared with the database."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+
+import docx
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from docx.oxml.ns import qn
+
+from khtui.cli import main
+from khtui.data.documents import measure_labels
+from khtui.data.store import Store
+from tests.data.test_documents import check_fonts_and_layout, readonly_dir  # noqa: F401
+
+BATCH = ["周一", "周二", "周三", "周四", "周五", "周一"]
+MONTH = "2026-12"
+
+
+@pytest.fixture
+def db(tmp_path, clock):
+    """24 active retailers on six routes; no plan yet (tests generate it through the CLI)."""
+    path = tmp_path / "k.db"
+    s = Store(path, create=True, clock=clock)
+    s.upsert_retailers(
+        [
+            {
+                "code": f"C{i:03d}",
+                "name": f"店{i}",
+                "route": f"线路{i % 6 + 1}",
+                "route_seq": i // 6,
+                "visit_batch": BATCH[i % 6],
+                "status": "正常",
+            }
+            for i in range(24)
+        ],
+        source="test",
+    )
+    s.conn.execute("UPDATE retailers SET tier = 7")
+    s.close()
+    return path
+
+
+@pytest.fixture
+def planned(db):
+    r = run(db, "plan", "month", "--month", MONTH, "--generate")
+    assert r.exit_code == 0, r.output
+    return db
+
+
+def run(db, *args):
+    return CliRunner().invoke(main, ["--db", str(db), *args])
+
+
+def db_visits(db) -> list[tuple[str, str, list[str]]]:
+    """(day, code, measures) of the month's visits where they are now (not rescheduled away)."""
+    s = Store(db)
+    try:
+        return [
+            (r["planned_date"], r["retailer_code"], json.loads(r["measures"]))
+            for r in s.query(
+                "SELECT planned_date, retailer_code, measures FROM visits WHERE planned_date "
+                "LIKE ? AND status != 'rescheduled' ORDER BY planned_date, seq",
+                (f"{MONTH}-%",),
+            )
+        ]
+    finally:
+        s.close()
+
+
+def docx_visits(d) -> list[tuple[str, str, str]]:
+    """(day, code, measures text) of every visit row in the document's per-day tables; the day
+    is read from the table's heading ('2026年12月1日 星期二 · 线路1（4 户）')."""
+    out = []
+    day = None
+    for el in d.element.body.iterchildren():
+        if el.tag == qn("w:p"):
+            m = re.match(r"(\d{4})年(\d{1,2})月(\d{1,2})日", "".join(el.itertext()))
+            if m:
+                day = f"{int(m[1]):04d}-{int(m[2]):02d}-{int(m[3]):02d}"
+        elif el.tag == qn("w:tbl"):
+            table = docx.table.Table(el, d._body)
+            cells = [[c.text for c in r.cells] for r in table.rows]
+            if cells and cells[0][:2] == ["序号", "客户编码"]:
+                out.extend((day, row[1], row[-1]) for row in cells[1:])
+    return out
+
+
+def test_docx_and_xlsx_in_one_command_equal_the_database(planned, tmp_path):
+    docx_out, xlsx_out = tmp_path / "计划.docx", tmp_path / "计划.xlsx"
+    r = run(
+        planned, "plan", "month", "--month", MONTH, "--docx", str(docx_out), "--xlsx", str(xlsx_out)
+    )
+    assert r.exit_code == 0, r.output
+    lines = r.output.strip().splitlines()
+    assert lines[-2:] == [
+        f"已写出 {MONTH} 拜访计划（Word）：{docx_out}",
+        f"已写出 {MONTH} 拜访计划（Excel）：{xlsx_out}",
+    ]
+    visits = db_visits(planned)
+    assert len(visits) == 24  # every retailer once in December
+
+    d = docx.Document(docx_out)
+    check_fonts_and_layout(d)
+    assert d.paragraphs[0].text == "2026年12月客户拜访计划"
+    assert [p.text for p in d.paragraphs if p.style.name == "Heading 1"] == [
+        "一、计划概况",
+        "二、每日拜访安排",
+        "三、审批",
+    ]
+    labels = measure_labels()
+    expected = [
+        (day, code, "、".join(labels.get(m, m) for m in ms) or "-") for day, code, ms in visits
+    ]
+    got = docx_visits(d)
+    assert Counter(got) == Counter(expected)
+    assert any(m for _, _, m in got if m != "-")  # the service measures are there
+
+    wb = openpyxl.load_workbook(xlsx_out)
+    rows = list(wb["拜访计划"].iter_rows(values_only=True))
+    assert rows[0][:5] == ("日期", "星期", "序号", "线路", "客户编码")
+    assert Counter((row[0], row[4]) for row in rows[1:]) == Counter((d_, c) for d_, c, _ in visits)
+    summary = list(wb["每日汇总"].iter_rows(values_only=True))
+    total = next(row for row in summary if row and row[0] == "合计")
+    assert total[3] == 24
+    assert ("计划状态", "草稿") in [row[:2] for row in summary]
+
+
+def test_json_names_the_documents(planned, tmp_path):
+    out = tmp_path / "p.xlsx"
+    r = run(planned, "plan", "month", "--month", MONTH, "--xlsx", str(out), "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    assert data["documents"] == {"docx": None, "xlsx": str(out)}
+    assert out.exists()
+    # without a document the key is there all the same
+    data = json.loads(run(planned, "plan", "month", "--month", MONTH, "--json").output)
+    assert data["documents"] == {"docx": None, "xlsx": None}
+
+
+def test_generate_submit_and_write_together_shows_the_submitted_plan(db, tmp_path):
+    out = tmp_path / "p.xlsx"
+    r = run(db, "plan", "month", "--month", MONTH, "--generate", "--submit", "--xlsx", str(out))
+    assert r.exit_code == 0, r.output
+    summary = list(openpyxl.load_workbook(out)["每日汇总"].iter_rows(values_only=True))
+    assert ("计划状态", "已提交") in [row[:2] for row in summary]
+
+
+def test_existing_file_needs_force_and_nothing_else_happens(planned, tmp_path):
+    docx_out, xlsx_out = tmp_path / "p.docx", tmp_path / "p.xlsx"
+    xlsx_out.write_bytes(b"keep")
+    r = run(
+        planned,
+        "plan",
+        "month",
+        "--month",
+        MONTH,
+        "--submit",
+        "--docx",
+        str(docx_out),
+        "--xlsx",
+        str(xlsx_out),
+    )
+    assert r.exit_code == 1
+    assert r.output.count("\n") == 1 and f"{xlsx_out} 已存在；加 --force 覆盖" in r.output
+    # refused before anything: the other document is not written, the plan not submitted
+    assert xlsx_out.read_bytes() == b"keep" and not docx_out.exists()
+    assert (
+        json.loads(run(planned, "plan", "month", "--month", MONTH, "--json").output)["status"]
+        == "draft"
+    )
+
+    r = run(planned, "plan", "month", "--month", MONTH, "--xlsx", str(xlsx_out), "--force")
+    assert r.exit_code == 0, r.output
+    assert openpyxl.load_workbook(xlsx_out)["拜访计划"]["E2"].value.startswith("C")
+
+
+def test_month_without_a_plan_writes_nothing(db, tmp_path):
+    out = tmp_path / "p.docx"
+    r = run(db, "plan", "month", "--month", MONTH, "--docx", str(out))
+    assert r.exit_code == 1
+    assert r.output.strip() == f"错误: {MONTH} 还没有拜访计划；用 --generate 生成"
+    assert not out.exists()
+
+
+def test_readonly_folder_is_one_clear_line(planned, readonly_dir):  # noqa: F811
+    r = run(planned, "plan", "month", "--month", MONTH, "--docx", str(readonly_dir / "p.docx"))
+    assert r.exit_code == 1
+    assert r.output.count("\n") == 1 and "中写入（没有写权限）" in r.output
+    assert list(readonly_dir.iterdir()) == []
+
+
+def test_missing_folder_and_bad_combinations(planned, tmp_path):
+    r = run(planned, "plan", "month", "--month", MONTH, "--xlsx", str(tmp_path / "no" / "p.xlsx"))
+    assert r.exit_code == 1 and "不存在；请先创建它" in r.output
+    r = run(planned, "plan", "month", "--month", MONTH, "--force")
+    assert r.exit_code == 1 and r.output.strip() == "错误: --force 只与 --docx 或 --xlsx 一起使用"
+    same = tmp_path / "p.docx"
+    r = run(planned, "plan", "month", "--month", MONTH, "--docx", str(same), "--xlsx", str(same))
+    assert r.exit_code == 1 and "指向同一个文件" in r.output
+    assert not same.exists()
+
+
+def test_english_messages(planned, tmp_path):
+    out = tmp_path / "p.docx"
+    r = run(planned, "--lang", "en", "plan", "month", "--month", MONTH, "--docx", str(out))
+    assert r.exit_code == 0, r.output
+    assert r.output.strip().splitlines()[-1] == f"wrote the visit plan of {MONTH} (Word): {out}"
+    r = run(planned, "--lang", "en", "plan", "month", "--month", MONTH, "--docx", str(out))
+    assert r.exit_code == 1 and "already exists; add --force" in r.output
