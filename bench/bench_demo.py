@@ -65,3 +65,10 @@ if __name__ == "__main__":
     main()
 
 # Results (2 cores, Python 3.11, SQLite 3.40; other work running on the machine):
+#
+# 2026-11-23, --retailers 50000 --months 24 (9,818,422 order lines, file 3.0 GB), under
+# /usr/bin/time -v while other builds ran (the job got 60 % of a CPU): 677 s wall, 369 s user
+# + 44 s system, peak RSS 1.1 GB. By stage: retailers (with the search index) 128 s, order
+# lines generated and inserted 181 s, indexes and monthly aggregates 231 s, history (visits,
+# captures, complaints) 76 s, derived values 61 s.
+# --retailers 5000: 988,205 lines in 77 s, peak RSS 336 MB. Default (320): about 5 s.
