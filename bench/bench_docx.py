@@ -1,9 +1,11 @@
 """Weekly report DOCX against a bare python-docx script writing the same paragraphs and cells.
 
-    python bench/bench_docx.py [--rounds 7] [--db PATH]
+    python bench/bench_docx.py [--rounds 7] [--db PATH] [--week 2026-W44] [--synthetic]
 
-Uses the demo database (``khtui.data.demo.build_demo``) when that module exists, else builds a
-synthetic week of the demo's size (320 retailers, a month of visits, prices, complaints).
+Uses the demo database (``khtui.data.demo.build_demo``, today 2026-11-23) and, by default, the
+last week that has the demo's visits in it (its visits and observations end in October); with
+``--synthetic``, a synthetic week of the demo's size (320 retailers, a month of visits, prices,
+complaints) instead.
 Both writers run in the same process, alternating, and the medians are compared; python-docx is
 imported before timing starts. The target is khtui <= 2x bare.
 """
@@ -151,6 +153,17 @@ def synthetic(store, n: int = 320, seed: int = 7) -> None:
     )
 
 
+def last_week_with_visits(store) -> str:
+    """The ISO week of the data's last visit, no later than WEEK."""
+    last = store.scalar(
+        "SELECT max(planned_date) FROM visits WHERE planned_date <= ?", ("2026-11-22",)
+    )
+    if last is None:
+        return WEEK
+    year, wk, _ = dt.date.fromisoformat(last).isocalendar()
+    return f"{year}-W{wk:02d}"
+
+
 def bare(doc) -> None:
     """What a bare python-docx script does with the same content: paragraphs and cell.text."""
     import docx
@@ -184,7 +197,9 @@ def ours(doc, rules) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=7)
-    ap.add_argument("--db", help="an existing database (default: demo or synthetic data)")
+    ap.add_argument("--db", help="an existing database (default: the demo database)")
+    ap.add_argument("--week", help="ISO week (default: the data's last week with visits)")
+    ap.add_argument("--synthetic", action="store_true", help="the synthetic week, not the demo")
     args = ap.parse_args()
 
     import docx  # noqa: F401  (import cost excluded from both sides)
@@ -194,23 +209,23 @@ def main() -> None:
 
     clock = lambda: dt.datetime(2026, 11, 23, 9, 0)  # noqa: E731
     tmp = Path(tempfile.mkdtemp())
+    path = tmp / "bench.db"
     if args.db:
         store, source = Store(args.db, clock=clock), args.db
+    elif args.synthetic:
+        store = Store(path, create=True, clock=clock, user="张经理")
+        synthetic(store)
+        source = "synthetic week (320 retailers)"
     else:
-        path = tmp / "bench.db"
-        try:
-            from khtui.data.demo import build_demo
-        except ImportError:
-            store = Store(path, create=True, clock=clock, user="张经理")
-            synthetic(store)
-            source = "synthetic week (320 retailers; khtui.data.demo not available)"
-        else:
-            build_demo(path, today=TODAY)
-            store = Store(path, clock=clock)
-            source = "khtui.data.demo.build_demo (320 retailers, 24 months)"
+        from khtui.data.demo import build_demo
+
+        build_demo(path, today=TODAY)
+        store = Store(path, clock=clock)
+        source = "khtui.data.demo.build_demo (320 retailers, 24 months, today 2026-11-23)"
+    week = args.week or last_week_with_visits(store)
 
     t0 = time.perf_counter()
-    doc = weekly_document(store, WEEK)
+    doc = weekly_document(store, week)
     figures_s = time.perf_counter() - t0
     paras, cells = doc.counts()
 
@@ -224,7 +239,7 @@ def main() -> None:
         bare_t.append(time.perf_counter() - t0)
     o, b = statistics.median(ours_t), statistics.median(bare_t)
     print(f"data: {source}")
-    print(f"weekly report {WEEK}: {paras} paragraphs, {cells} table cells")
+    print(f"weekly report {week}: {paras} paragraphs, {cells} table cells")
     print(f"figures (SQL) once: {figures_s * 1000:.0f} ms")
     print(f"khtui DOCX  median of {args.rounds}: {o * 1000:.0f} ms")
     print(f"bare script median of {args.rounds}: {b * 1000:.0f} ms")
