@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import random
 import sqlite3
 import threading
 import uuid
@@ -33,8 +34,25 @@ class StoreError(Exception):
     """A problem with the database a user can act on (the message says how)."""
 
 
+_id_rng: random.Random | None = None
+
+
 def new_id() -> str:
+    """A globally unique record id (uuid4 hex); see :func:`seeded_ids` for the demo."""
+    if _id_rng is not None:
+        return uuid.UUID(int=_id_rng.getrandbits(128), version=4).hex
     return uuid.uuid4().hex
+
+
+@contextmanager
+def seeded_ids(rng: random.Random) -> Iterator[None]:
+    """Ids drawn from ``rng`` inside the block, so a seeded build (the demo) is reproducible."""
+    global _id_rng
+    previous, _id_rng = _id_rng, rng
+    try:
+        yield
+    finally:
+        _id_rng = previous
 
 
 def _create_private(path: Path) -> None:

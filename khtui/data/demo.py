@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from khtui.data.base import StoreError
+from khtui.data.base import StoreError, seeded_ids
 from khtui.data.store import Store
 from khtui.domain.calendar import WorkCalendar
 from khtui.domain.months import add_months, month_key, months_before
@@ -1564,6 +1564,42 @@ def _insert_complaint(
 
 
 # -- the build -------------------------------------------------------------------------------
+DEMO_NARRATIVE = {
+    "problems": (
+        "1. 城东二线两户重点客户中华(硬)断档一周，原因是上旬订货量偏低、货源分配滞后。\n"
+        "2. 乡镇二线部分客户明码标价不全，价签陈旧。"
+    ),
+    "suggestions": "零售户建议新品利群(新版)增加投放量；个别客户反映送货时间不固定。",
+    "improvements": (
+        "1. 下周对断档客户回访，协助调整订货结构。\n2. 联合专管员督促乡镇客户规范明码标价。"
+    ),
+}
+
+
+def _this_month(store: Store, rng: random.Random, today: dt.date) -> None:
+    """This month as it would stand on ``today``: the plan drafted before the month began and
+    approved, the visits of the days before today made (with their captures), and last
+    week's report submitted — so the today screen is populated from the first start."""
+    from khtui.domain.months import month_key
+    from khtui.domain.report import default_week
+
+    month = month_key(today)
+    first = dt.date(today.year, today.month, 1)
+    with seeded_ids(rng):
+        clock = store.clock
+        store.clock = lambda: dt.datetime.combine(first, dt.time(8, 0))
+        try:
+            store.generate_month_plan(month)
+            store.submit_plan(month)
+            store.approve_plan(month)
+        finally:
+            store.clock = clock
+        complete_past_visits(store, rng, until=today)
+        week = default_week(today)
+        store.save_weekly_draft(week, DEMO_NARRATIVE)
+        store.submit_weekly(week)
+
+
 def _remove(path: Path) -> None:
     for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
         p.unlink(missing_ok=True)
@@ -1635,6 +1671,9 @@ def build_demo(
         if progress:
             progress("derive", 0, 0)
         store.recompute(today)
+        if progress:
+            progress("plan", 0, 0)
+        _this_month(store, b.rng, today)
         store.conn.execute("PRAGMA optimize")
         store.conn.execute("PRAGMA journal_mode = WAL")
     except BaseException:

@@ -11,6 +11,7 @@ ZH: dict[str, str] = {
     "demo.stage.aggregates": "汇总月度销量……",
     "demo.stage.history": "生成拜访、信息采集和投诉记录……",
     "demo.stage.derive": "计算档位、分类、分级和客户价值……",
+    "demo.stage.plan": "生成本月拜访计划和上周周报……",
 }
 
 EN: dict[str, str] = {
@@ -24,4 +25,5 @@ EN: dict[str, str] = {
     "demo.stage.aggregates": "monthly totals ...",
     "demo.stage.history": "visits, captures and complaints ...",
     "demo.stage.derive": "tier, category, level and value ...",
+    "demo.stage.plan": "this month's visit plan and last week's report ...",
 }

@@ -321,13 +321,26 @@ def test_monthly_aggregates_match_the_order_lines(full, tmp_path):
 
 
 # -- history -------------------------------------------------------------------------------------
-def test_visits_of_the_last_three_months_done_or_skipped(full):
+def test_visits_before_today_done_or_skipped_and_the_rest_of_the_month_planned(full):
     s, _ = full
     months = [r[0] for r in s.query("SELECT month FROM visit_plans ORDER BY month")]
-    assert months == ["2026-08", "2026-09", "2026-10"]
+    # the last three months and this one, all approved
+    assert months == ["2026-08", "2026-09", "2026-10", "2026-11"]
     assert s.scalar("SELECT count(*) FROM visit_plans WHERE status != 'approved'") == 0
-    status = dict(s.query("SELECT status, count(*) FROM visits GROUP BY status"))
+    day = TODAY.isoformat()
+    status = dict(
+        s.query(
+            "SELECT status, count(*) FROM visits WHERE planned_date < ? GROUP BY status", (day,)
+        )
+    )
     assert set(status) == {"done", "skipped"}
+    ahead = dict(
+        s.query(
+            "SELECT status, count(*) FROM visits WHERE planned_date >= ? GROUP BY status", (day,)
+        )
+    )
+    assert set(ahead) == {"planned"}
+    assert ahead["planned"] > 0
     assert status["skipped"] < 0.12 * status["done"]
     assert (
         s.scalar(
