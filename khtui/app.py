@@ -168,6 +168,9 @@ class KhtuiApp(App):
         self.today = today or store.today
         self.housekeeping = housekeeping
         self.errors: list[BaseException] = []  # what _handle_exception turned into notices
+        # Read now, before any worker holds the store's lock: the header must not wait for it.
+        self.am_name: str = store.am_name
+        self.is_demo: bool = store.is_demo
         self._bind_keys()
 
     def _bind_keys(self) -> None:
@@ -190,14 +193,16 @@ class KhtuiApp(App):
         self.title = self.header_text()
         self.sub_title = ""
         if self.housekeeping:
-            self.run_worker(self._housekeeping, thread=True, group="housekeeping")
+            self.call_after_refresh(
+                self.run_worker, self._housekeeping, thread=True, group="housekeeping"
+            )
 
     def header_text(self) -> str:
         day = self.today()
-        db = t("app.demo") if self.store.is_demo else self.store.path.name
+        db = t("app.demo") if self.is_demo else self.store.path.name
         return t(
             "app.header",
-            am=self.store.am_name,
+            am=self.am_name,
             date=day.isoformat(),
             weekday=weekday_name(day),
             db=db,

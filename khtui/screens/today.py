@@ -213,7 +213,8 @@ class TodayScreen(Screen):
         self._show_title()
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        # after the frame is painted: the worker's reading would slow the first frame down
+        self.call_after_refresh(self.reload)
 
     def on_resize(self) -> None:
         if self.loaded and self._width != self.app.size.width:

@@ -189,9 +189,12 @@ async def _header(store):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert app.title == "张经理 · 2026-11-23 周一 · khtui.db"
-        store.set_meta("is_demo", "1")
-        assert app.header_text() == "张经理 · 2026-11-23 周一 · 演示数据"
-        assert app.screen.query_one("Header").screen_title == app.title
+    store.set_meta("is_demo", "1")
+    demo = create_app(store, today=lambda: TODAY)
+    async with demo.run_test(size=SIZE) as pilot:
+        await settle(demo, pilot)
+        assert demo.title == "张经理 · 2026-11-23 周一 · 演示数据"
+        assert demo.screen.query_one("Header").screen_title == demo.title
 
 
 def test_errors_become_notifications_with_the_next_step(store, monkeypatch):
