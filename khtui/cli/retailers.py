@@ -7,29 +7,17 @@ import click
 from khtui.cli.base import DATE, Ctx, UserError, emit_json, main, pass_ctx
 from khtui.i18n import get_lang, t
 
-DERIVED_STORED = (
-    "tier",
-    "monthly_avg_jian",
-    "category_code",
-    "category_name",
-    "level",
-    "avg_price",
-    "value_class",
-    "value_score",
-    "derived_as_of",
-    "derived_why",
-)
-
 
 def retailer_payload(store, code: str, as_of) -> dict:
     """All stored fields plus each derived value, computed as of the date, with its why."""
     from khtui.data.base import StoreError
+    from khtui.data.retailers import DERIVED_COLUMNS
 
     try:
         derived = store.derive_retailer(code, as_of)
     except StoreError:
         raise UserError(t("error.unknown_code", code=code)) from None
-    record = {k: v for k, v in store.get_retailer(code).items() if k not in DERIVED_STORED}
+    record = {k: v for k, v in store.get_retailer(code).items() if k not in DERIVED_COLUMNS}
     return {**record, **derived.to_dict()}
 
 

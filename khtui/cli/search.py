@@ -5,21 +5,11 @@ from __future__ import annotations
 import click
 
 from khtui.cli.base import Ctx, UserError, emit_json, main, pass_ctx
+from khtui.data.search import RESULT_COLUMNS
 from khtui.i18n import t
 
 MAX_LIMIT = 1000
-RESULT_KEYS = (
-    "code",
-    "name",
-    "route",
-    "route_seq",
-    "status",
-    "tier",
-    "phone",
-    "licence_no",
-    "address",
-    "match",
-)
+RESULT_KEYS = (*RESULT_COLUMNS, "match")
 
 
 @main.command("search")

@@ -17,20 +17,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from khtui.domain.planning import REASON_ZH
 from khtui.domain.retailer import FIELDS
 
 EXPORT_KINDS = ("retailers", "visits", "captures", "complaints", "prices", "plan")
 
-REASONS = {
-    "plan": "计划",
-    "carry_over": "补访",
-    "complaint": "投诉回访",
-    "care": "关爱",
-    "new_product": "新品推广",
-    "sales_swing": "销量波动",
-    "debit_failure": "扣款异常",
-    "adhoc": "临时",
-}
 VISIT_STATUS = {
     "planned": "计划",
     "checked_in": "已到店",
@@ -134,7 +125,7 @@ def visit_table(store, start, end, *, plan_only=False) -> tuple[list[str], list[
                 r["retailer_code"],
                 r["name"] or "",
                 r["route"] or "",
-                _labels(r["reasons"], REASONS),
+                _labels(r["reasons"], REASON_ZH),
                 _labels(r["measures"], {}),
             ]
             for r in rows
@@ -149,7 +140,7 @@ def visit_table(store, start, end, *, plan_only=False) -> tuple[list[str], list[
             r["name"] or "",
             r["route"] or "",
             VISIT_STATUS.get(r["status"], r["status"]),
-            _labels(r["reasons"], REASONS),
+            _labels(r["reasons"], REASON_ZH),
             _labels(r["measures"], {}),
             _yes(r["adhoc"]),
             r["checked_in_at"] or "",
