@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from khtui.domain.derive import Derived, MonthSales, derive
-from khtui.domain.months import add_months, month_range, months_before
+from khtui.domain.months import add_months, months_before
 
 ORDER_COLUMNS = (
     "retailer_code",
@@ -104,60 +104,58 @@ class SalesOps:
     ) -> int:
         """Append many new order lines fast, streaming (a demo build, a first load).
 
-        The order-line indexes are dropped, the rows (tuples in ``ORDER_COLUMNS`` order) are
-        inserted in chunks, the indexes re-created and the aggregates of the months loaded
+        The rows (tuples in ``ORDER_COLUMNS`` order) are staged in a temporary table in chunks,
+        then inserted into ``order_lines`` in key order and the aggregates of the months loaded
         rebuilt, all in one transaction: a line whose key (retailer, date, brand) is already
         stored or repeated fails the whole load and nothing is written. Memory stays bounded
-        by ``chunk_size``. Returns the number of lines written.
+        by ``chunk_size`` (SQLite sorts the stage in its temporary file). Returns the number
+        of lines written.
         """
         import sqlite3
         from itertools import islice
 
         from khtui.data.base import StoreError
 
-        insert = (
-            f"INSERT INTO order_lines ({', '.join(ORDER_COLUMNS)}) "
-            f"VALUES ({', '.join('?' * len(ORDER_COLUMNS))})"
-        )
+        cols = ", ".join(ORDER_COLUMNS)
         written = 0
         with self.write() as conn:
-            before = conn.execute("SELECT coalesce(max(id), 0) FROM order_lines").fetchone()[0]
-            conn.execute("DROP INDEX IF EXISTS order_lines_key")
-            conn.execute("DROP INDEX IF EXISTS order_lines_date")
-            it = iter(rows)
-            while batch := list(islice(it, chunk_size)):
-                conn.executemany(insert, batch)
-                written += len(batch)
-                if on_chunk is not None:
-                    on_chunk(len(batch))
+            conn.execute("DROP TABLE IF EXISTS temp._bulk_lines")
+            conn.execute(f"CREATE TEMP TABLE _bulk_lines ({cols})")
             try:
-                conn.execute(
-                    "CREATE UNIQUE INDEX order_lines_key ON order_lines "
-                    "(retailer_code, order_date, brand_code)"
-                )
-            except sqlite3.IntegrityError:
-                raise StoreError(
-                    "the order lines repeat a (retailer, date, brand) key already loaded; "
-                    "nothing was written"
-                ) from None
-            conn.execute("CREATE INDEX order_lines_date ON order_lines (order_date)")
-            lo, hi = conn.execute(
-                "SELECT min(order_date), max(order_date) FROM order_lines WHERE id > ?",
-                (before,),
-            ).fetchone()
+                it = iter(rows)
+                while batch := list(islice(it, chunk_size)):
+                    conn.executemany(
+                        f"INSERT INTO _bulk_lines VALUES ({', '.join('?' * len(ORDER_COLUMNS))})",
+                        batch,
+                    )
+                    written += len(batch)
+                    if on_chunk is not None:
+                        on_chunk(len(batch))
+                lo, hi = conn.execute(
+                    "SELECT min(order_date), max(order_date) FROM _bulk_lines"
+                ).fetchone()
+                try:
+                    conn.execute(
+                        f"INSERT INTO order_lines ({cols}) SELECT {cols} FROM _bulk_lines "
+                        "ORDER BY order_date, retailer_code, brand_code"
+                    )
+                except sqlite3.IntegrityError:
+                    raise StoreError(
+                        "the order lines repeat a (retailer, date, brand) key already loaded; "
+                        "nothing was written"
+                    ) from None
+            finally:
+                conn.execute("DROP TABLE IF EXISTS temp._bulk_lines")
             if lo is not None:
                 # The aggregates' secondary indexes are rebuilt after them (sorted once rather
-                # than updated row by row); a first load is aggregated in one pass.
+                # than updated row by row).
                 conn.execute("DROP INDEX IF EXISTS monthly_sales_month")
                 conn.execute("DROP INDEX IF EXISTS monthly_brand_sales_brand")
-                if before == 0:
-                    self.rebuild_monthly()
-                else:
-                    months, m = [], lo[:7]
-                    while m <= hi[:7]:
-                        months.append(m)
-                        m = add_months(m, 1)
-                    self.rebuild_monthly(months)
+                months, m = [], str(lo)[:7]
+                while m <= str(hi)[:7]:
+                    months.append(m)
+                    m = add_months(m, 1)
+                self.rebuild_monthly(months)
                 conn.execute("CREATE INDEX monthly_sales_month ON monthly_sales (month)")
                 conn.execute(
                     "CREATE INDEX monthly_brand_sales_brand ON monthly_brand_sales (brand_code, month)"
@@ -206,52 +204,63 @@ class SalesOps:
                 "DELETE FROM monthly_brand_sales WHERE (retailer_code, month) IN "
                 "(SELECT retailer_code, month FROM _touched)"
             )
-            conn.execute(
-                "INSERT INTO monthly_sales (retailer_code, month, qty_tiao, amount, lines) "
-                "SELECT t.retailer_code, t.month, sum(o.qty_tiao), round(sum(o.amount), 2), count(*) "
-                "FROM _touched t JOIN order_lines o ON o.retailer_code = t.retailer_code "
-                "AND o.order_date BETWEEN t.lo AND t.hi GROUP BY t.retailer_code, t.month"
-            )
-            conn.execute(
-                "INSERT INTO monthly_brand_sales (retailer_code, month, brand_code, qty_tiao, amount, "
-                "first_date, last_date) "
-                "SELECT t.retailer_code, t.month, o.brand_code, sum(o.qty_tiao), round(sum(o.amount), 2), "
-                "min(o.order_date), max(o.order_date) "
-                "FROM _touched t JOIN order_lines o ON o.retailer_code = t.retailer_code "
-                "AND o.order_date BETWEEN t.lo AND t.hi GROUP BY t.retailer_code, t.month, o.brand_code"
-            )
+            # One range of the order-line key (it leads with the date) per month.
+            for (month,) in conn.execute("SELECT DISTINCT month FROM _touched").fetchall():
+                self._aggregate_month(
+                    conn,
+                    month,
+                    "retailer_code IN (SELECT retailer_code FROM _touched WHERE month = ?)",
+                    (month,),
+                )
+
+    @staticmethod
+    def _aggregate_month(conn, month: str, where: str = "", params: tuple = ()) -> None:
+        """Insert the aggregates of one month's order lines (those matching ``where``); the
+        month's lines are one range of the order-line key, so the sort stays one month big."""
+        a, b = month + "-01", month + "-31"
+        cond = "order_date BETWEEN ? AND ?" + (f" AND {where}" if where else "")
+        conn.execute(
+            "INSERT INTO monthly_sales (retailer_code, month, qty_tiao, amount, lines) "
+            "SELECT retailer_code, ?, sum(qty_tiao), round(sum(amount), 2), count(*) "
+            f"FROM order_lines WHERE {cond} GROUP BY retailer_code",
+            (month, a, b, *params),
+        )
+        conn.execute(
+            "INSERT INTO monthly_brand_sales (retailer_code, month, brand_code, qty_tiao, amount, "
+            "first_date, last_date) "
+            "SELECT retailer_code, ?, brand_code, sum(qty_tiao), round(sum(amount), 2), "
+            f"min(order_date), max(order_date) FROM order_lines WHERE {cond} "
+            "GROUP BY retailer_code, brand_code",
+            (month, a, b, *params),
+        )
 
     def rebuild_monthly(self, months: Iterable[str] | None = None) -> None:
-        """Rebuild the aggregates of whole months from order_lines (after a bulk load)."""
+        """Rebuild the aggregates of whole months from order_lines (after a bulk load).
+
+        Month by month (all months with lines when ``months`` is None), so SQLite's sorter only
+        ever holds one month's lines whatever the size of the table.
+        """
         with self.write() as conn:
-            ranges = (
-                [month_range(m) for m in sorted(set(months))]
-                if months is not None
-                else [(dt.date(1900, 1, 1), dt.date(2999, 12, 31))]
-            )
-            for lo, hi in ranges:
-                a, b = lo.isoformat(), hi.isoformat()
-                conn.execute(
-                    "DELETE FROM monthly_sales WHERE month BETWEEN ? AND ?", (a[:7], b[:7])
-                )
-                conn.execute(
-                    "DELETE FROM monthly_brand_sales WHERE month BETWEEN ? AND ?", (a[:7], b[:7])
-                )
-                conn.execute(
-                    "INSERT INTO monthly_sales (retailer_code, month, qty_tiao, amount, lines) "
-                    "SELECT retailer_code, substr(order_date, 1, 7), sum(qty_tiao), round(sum(amount), 2), "
-                    "count(*) FROM order_lines WHERE order_date BETWEEN ? AND ? "
-                    "GROUP BY retailer_code, substr(order_date, 1, 7)",
-                    (a, b),
-                )
-                conn.execute(
-                    "INSERT INTO monthly_brand_sales (retailer_code, month, brand_code, qty_tiao, amount, "
-                    "first_date, last_date) "
-                    "SELECT retailer_code, substr(order_date, 1, 7), brand_code, sum(qty_tiao), "
-                    "round(sum(amount), 2), min(order_date), max(order_date) FROM order_lines "
-                    "WHERE order_date BETWEEN ? AND ? GROUP BY retailer_code, substr(order_date, 1, 7), brand_code",
-                    (a, b),
-                )
+            if months is None:
+                conn.execute("DELETE FROM monthly_sales")
+                conn.execute("DELETE FROM monthly_brand_sales")
+                lo, hi = conn.execute(  # two lookups at the ends of the key
+                    "SELECT (SELECT min(order_date) FROM order_lines), "
+                    "(SELECT max(order_date) FROM order_lines)"
+                ).fetchone()
+                wanted = []
+                if lo is not None:
+                    m = str(lo)[:7]
+                    while m <= str(hi)[:7]:
+                        wanted.append(m)
+                        m = add_months(m, 1)
+            else:
+                wanted = sorted(set(months))
+                for m in wanted:
+                    conn.execute("DELETE FROM monthly_sales WHERE month = ?", (m,))
+                    conn.execute("DELETE FROM monthly_brand_sales WHERE month = ?", (m,))
+            for m in wanted:
+                self._aggregate_month(conn, m)
 
     # -- monthly figures --------------------------------------------------------------------
     def monthly_sales(self, code: str, months: int | None = None) -> dict[str, MonthSales]:

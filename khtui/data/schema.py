@@ -301,6 +301,30 @@ INSERT INTO meta (key, value) SELECT 'search_index_stale', '1' WHERE EXISTS (SEL
     ON CONFLICT (key) DO UPDATE SET value = '1';
 """
 
-MIGRATIONS: list[str] = [V1, V_SEARCH, V_SEARCH_COUNTS]
+# Order lines keyed by (order date, retailer, brand) in one b-tree (WITHOUT ROWID): no rowid
+# table beside a unique index, and no separate date index. The key leads with the date, so the
+# readers by date range (brand figures, weekly reports), the replacement of an imported period
+# and the monthly aggregates (built month by month) are range scans of the key; an import in
+# date order appends. Column order unchanged; the synthetic ``id`` is gone (nothing read it).
+V_ORDER_LINES_KEYED = """
+CREATE TABLE order_lines_keyed (
+    retailer_code TEXT NOT NULL,
+    order_date TEXT NOT NULL,
+    brand_code TEXT NOT NULL,
+    brand_name TEXT,
+    qty_tiao REAL NOT NULL,
+    amount REAL NOT NULL,
+    price REAL,
+    PRIMARY KEY (order_date, retailer_code, brand_code)
+) WITHOUT ROWID;
+INSERT INTO order_lines_keyed (retailer_code, order_date, brand_code, brand_name, qty_tiao,
+    amount, price)
+    SELECT retailer_code, order_date, brand_code, brand_name, qty_tiao, amount, price
+    FROM order_lines ORDER BY order_date, retailer_code, brand_code;
+DROP TABLE order_lines;
+ALTER TABLE order_lines_keyed RENAME TO order_lines;
+"""
+
+MIGRATIONS: list[str] = [V1, V_SEARCH, V_SEARCH_COUNTS, V_ORDER_LINES_KEYED]
 
 SCHEMA_VERSION = len(MIGRATIONS)

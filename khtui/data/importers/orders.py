@@ -7,12 +7,12 @@ numbers repeat a lot), then spread back over the rows; quantities in 支/包/件
 lines go to a staging database in a temporary file (ADBC bulk ingest when the driver is there),
 so memory stays bounded whatever the file's size; bad lines go to the rejects list.
 
-Then one transaction on the store merges the staged lines (:func:`merge_staged`): the stored
-lines of the file's period (first to last order date) for the retailers in the file are
-replaced by the file's lines, duplicates are imported once, the monthly aggregates of the
-touched months are rebuilt, and new / updated / unchanged / removed are counted against what
-was stored. A large load drops the two order-line indexes and builds them again afterwards
-(faster than keeping them up to date line by line).
+Then one transaction on the store writes them (:class:`OrderWriter`): the stored lines of the
+file's period (first to last order date) for the retailers in the file are replaced by the
+file's lines, duplicates are imported once, the monthly aggregates of the touched months are
+rebuilt, and new / updated / unchanged / removed are counted against what was stored. A large
+file is written by a child process straight into ``order_lines`` (one b-tree keyed by date,
+retailer and brand) while it streams; see :class:`OrderWriter`.
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ from khtui.i18n import t
 
 BATCH_ROWS = 65536
 CSV_BLOCK = 8 << 20
-# Drop and rebuild the order-line indexes when the staged lines are at least this share of
-# the lines already stored (a performance choice, not a business rule).
+# Drop and rebuild the brand index of monthly_brand_sales when the import writes at least this
+# share of the rows already there (a performance choice, not a business rule).
 REBUILD_SHARE = 0.5
 QTY_FIELDS = {"qty_tiao": "条", "qty_bao": "包", "qty_zhi": "支", "qty_jian": "件"}
 STAGE_COLUMNS = (
@@ -435,6 +435,9 @@ class Aggregates:
 
 # -- writing -------------------------------------------------------------------------------
 _KEY = "retailer_code, order_date, brand_code"
+# order_lines' primary key, in its order (schema migration 4)
+_KEY_ORDER = "order_date, retailer_code, brand_code"
+_SORT_KEYS = [("order_date", "ascending"), ("retailer_code", "ascending"), ("brand_code", "ascending")]  # fmt: skip
 LINE_COLUMNS = (
     "retailer_code",
     "order_date",
@@ -448,38 +451,59 @@ _SAME = (
     "o.qty_tiao IS s.qty_tiao AND o.amount IS s.amount AND o.price IS s.price "
     "AND coalesce(o.brand_name, '') = coalesce(s.brand_name, '')"
 )
+_CODES = "retailer_code IN (SELECT code FROM _imp_codes)"
 
 
 TEMP_TABLES = ("_stage", "_imp_codes", "_old", "_imp_touched")
 
 
+class _KeyTwice(Exception):
+    """A direct ingest met a key already written by this import (a repeated line)."""
+
+
 class OrderWriter:
     """One write transaction for one orders import, on its own connection to the database.
 
-    The lines are bulk-ingested from Arrow (ADBC) while the file streams. A large load (the
-    file is big next to what is stored) goes straight into ``order_lines`` with its two
-    indexes dropped, each line with ``id = marker + file row``, and the indexes are built
-    again at the end; a small one goes to a temporary table first and is merged with SQL.
+    Two ways to write the lines (``order_lines`` is one b-tree keyed by date, retailer, brand):
+
+    * direct (``spool_dir`` given: the child process that writes a large file): each batch
+      is sorted by the key and bulk-ingested straight into ``order_lines`` while the file
+      streams, unless its dates overlap the dates stored before the import (it might replace
+      stored lines): such a batch waits until the file's period is known and the stored lines
+      of that period and of the file's retailers are removed. Every batch is also kept in a
+      spool (an Arrow IPC file in ``spool_dir``). A key met twice (a line repeated in the
+      file) makes the ingest fail: the transaction is rolled back and the file is written
+      again the staged way, from the spool.
+    * staged: the lines go to a temporary table first; repeated lines are found with SQL,
+      the period's stored lines replaced, and the rest inserted in key order.
     """
 
-    def __init__(self, conn, *, expected_lines: int):
+    def __init__(self, conn, *, spool_dir: str | None = None):
         self.conn = conn
         self.cur = conn.cursor()
-        self._exec("BEGIN IMMEDIATE")
-        for name in TEMP_TABLES:  # left by an earlier import on the same connection
-            self._exec(f"DROP TABLE IF EXISTS temp.{name}")
-        self.marker = self._one("SELECT coalesce(max(id), 0) FROM order_lines")
-        self.stored = self._one("SELECT count(*) FROM order_lines")
-        self.bulk = expected_lines >= REBUILD_SHARE * self.stored
+        self.spool_dir = spool_dir
+        self.direct = spool_dir is not None
         self.rows = 0
-        self.codes: set[str] = set()
+        self.code_lines: dict[str, int] = {}
         self.lo: str | None = None
         self.hi: str | None = None
         self.aggregates = Aggregates()
-        if self.bulk:
-            self._exec("DROP INDEX IF EXISTS order_lines_key")
-            self._exec("DROP INDEX IF EXISTS order_lines_date")
-        else:
+        self.deferred: list[int] = []
+        self.failed = False
+        self._spool = None
+        self._spool_batches = 0
+        self._begin()
+
+    def _begin(self) -> None:
+        self._exec("BEGIN IMMEDIATE")
+        for name in TEMP_TABLES:  # left by an earlier import on the same connection
+            self._exec(f"DROP TABLE IF EXISTS temp.{name}")
+        # the dates stored before the import (min and max of the key's first column)
+        self.slo, self.shi = self._exec(
+            "SELECT (SELECT min(order_date) FROM order_lines), "
+            "(SELECT max(order_date) FROM order_lines)"
+        )[0]
+        if not self.direct:
             self._exec(
                 "CREATE TEMP TABLE _stage (row INTEGER PRIMARY KEY, retailer_code TEXT, "
                 "order_date TEXT, brand_code TEXT, brand_name TEXT, qty_tiao REAL, amount REAL, "
@@ -509,151 +533,207 @@ class OrderWriter:
                 zip(*(table[x].to_pylist() for x in cols), strict=True),
             )
 
+    def _ingest_lines(self, table) -> None:
+        """Direct: one batch into order_lines, in key order (appends when the file is in date
+        order). A repeated key fails the ingest: the caller starts again staged."""
+        try:
+            self._ingest("order_lines", table.sort_by(_SORT_KEYS).drop_columns(["row"]))
+        except Exception as exc:  # sqlite3.IntegrityError or ADBC's error
+            if "UNIQUE" not in str(exc).upper():
+                raise
+            self.failed = True
+
+    def _spool_write(self, table) -> list[int]:
+        import pyarrow as pa
+
+        if self._spool is None:
+            sink = pa.OSFile(str(Path(self.spool_dir) / "lines.arrow"), "wb")
+            self._spool = (sink, pa.ipc.new_file(sink, table.schema))
+        first = self._spool_batches
+        for batch in table.to_batches():
+            self._spool[1].write_batch(batch)
+            self._spool_batches += 1
+        return list(range(first, self._spool_batches))
+
+    def _spool_reader(self):
+        """The spool, for reading (it is closed for writing first); batches are read one by
+        one into memory (not memory-mapped, which would count the whole file as resident)."""
+        import pyarrow as pa
+
+        if self._spool is not None:
+            sink, writer = self._spool
+            writer.close()
+            sink.close()
+            self._spool = None
+        return pa.ipc.open_file(pa.OSFile(str(Path(self.spool_dir) / "lines.arrow")))
+
     # -- streaming --------------------------------------------------------------------------
     def add(self, table) -> None:
-        import pyarrow as pa
         import pyarrow.compute as pc
 
         if table.num_rows == 0:
             return
         self.rows += table.num_rows
-        self.codes.update(pc.unique(table["retailer_code"]).to_pylist())
-        lo, hi = pc.min_max(table["order_date"]).values()
-        self.lo = lo.as_py() if self.lo is None else min(self.lo, lo.as_py())
-        self.hi = hi.as_py() if self.hi is None else max(self.hi, hi.as_py())
+        vc = pc.value_counts(table["retailer_code"])
+        lines = self.code_lines
+        for code, n in zip(
+            vc.field("values").to_pylist(), vc.field("counts").to_pylist(), strict=True
+        ):
+            lines[code] = lines.get(code, 0) + n
+        lo, hi = (x.as_py() for x in pc.min_max(table["order_date"]).values())
+        self.lo = lo if self.lo is None else min(self.lo, lo)
+        self.hi = hi if self.hi is None else max(self.hi, hi)
         self.aggregates.add(table)
-        if self.bulk:
-            ids = pc.add(table["row"], pa.scalar(self.marker, pa.int64()))
-            self._ingest("order_lines", table.drop_columns(["row"]).add_column(0, "id", ids))
-        else:
+        if not self.direct:
             self._ingest("_stage", table, temporary=True)
+            return
+        batches = self._spool_write(table)
+        if self.failed:
+            return
+        if self.slo is not None and lo <= self.shi and hi >= self.slo:
+            self.deferred.extend(batches)  # may replace stored lines: after the period is known
+        else:
+            self._ingest_lines(table)
 
     # -- merging ----------------------------------------------------------------------------
     def merge(self, rejects: list) -> dict[str, int]:
         counts = {"new": 0, "updated": 0, "unchanged": 0, "removed": 0, "duplicates": 0}
         if self.rows == 0:
             return counts
+        if self.direct and not self.failed:
+            try:
+                return self._merge_direct(counts)
+            except _KeyTwice:
+                pass
+        if self.direct:
+            self._restart_staged()
+        return self._merge_staged(counts, rejects)
+
+    def _codes(self) -> None:
         self._exec("CREATE TEMP TABLE _imp_codes (code TEXT PRIMARY KEY)")
-        self._ingest("_imp_codes", _codes_table(self.codes), temporary=True)
-        lo, hi = self.lo, self.hi
-        in_period = (
-            f"id <= {self.marker} AND retailer_code IN (SELECT code FROM _imp_codes) "
-            "AND order_date BETWEEN ? AND ?"
-        )
-        new_rows = (
-            f"(SELECT * FROM order_lines WHERE id > {self.marker})"
-            if self.bulk
-            else ("(SELECT * FROM _stage WHERE NOT skip)")
-        )
-        if self.bulk:
-            old = self._one(f"SELECT count(*) FROM order_lines WHERE {in_period}", (lo, hi))
-            if old:
-                self._keep_old(in_period, lo, hi)
-                self._exec(f"DELETE FROM order_lines WHERE {in_period}", (lo, hi))
-            marked = self._unique_index(counts, rejects)
-        else:
-            marked = self._duplicates_in_stage(counts, rejects)
-            old = self._one(f"SELECT count(*) FROM order_lines WHERE {in_period}", (lo, hi))
-            if old:
-                self._keep_old(in_period, lo, hi)
-        kept = self.rows - marked
-        if old:
-            matched = self._one(f"SELECT count(*) FROM _old o JOIN {new_rows} s USING ({_KEY})")
-            same = self._one(
-                f"SELECT count(*) FROM _old o JOIN {new_rows} s USING ({_KEY}) WHERE {_SAME}"
-            )
-            counts.update(
-                unchanged=same, updated=matched - same, new=kept - matched, removed=old - matched
-            )
-        else:
-            counts["new"] = kept
-        if not (counts["new"] or counts["updated"] or counts["removed"]):
-            return counts
-        if self.bulk:
-            self._exec("CREATE INDEX order_lines_date ON order_lines (order_date)")
-        else:
-            if old:
-                self._exec(f"DELETE FROM order_lines WHERE {in_period}", (lo, hi))
-            cols = ", ".join(LINE_COLUMNS)
-            self._exec(f"INSERT INTO order_lines ({cols}) SELECT {cols} FROM _stage WHERE NOT skip")
-        self._aggregates(bool(old) or marked > 0 or self._others_in_months())
+        self._ingest("_imp_codes", _codes_table(self.code_lines), temporary=True)
+
+    def _merge_direct(self, counts: dict) -> dict:
+        import pyarrow as pa
+
+        self._codes()
+        old = 0
+        if self.deferred:
+            old = self._take_old(max(self.lo, self.slo), min(self.hi, self.shi))
+        others = self._others_in_months()
+        if self.deferred:
+            reader = self._spool_reader()
+            for i in self.deferred:
+                self._ingest_lines(pa.Table.from_batches([reader.get_batch(i)]))
+                if self.failed:
+                    raise _KeyTwice
+        self._count(counts, old, self.rows)
+        if counts["new"] or counts["updated"] or counts["removed"]:
+            self._aggregates(bool(old) or others)
         return counts
 
-    def _others_in_months(self) -> bool:
-        """Stored lines of these retailers in the touched months, outside the period."""
-        lo_m, hi_m = self.lo[:7] + "-01", self.hi[:7] + "-31"
-        return bool(
-            self._one(
-                f"SELECT count(*) FROM order_lines WHERE id <= {self.marker} AND retailer_code "
-                "IN (SELECT code FROM _imp_codes) AND order_date BETWEEN ? AND ?",
-                (lo_m, hi_m),
+    def _restart_staged(self) -> None:
+        """Roll the direct writes back and write the spooled file the staged way."""
+        import pyarrow as pa
+
+        self._exec("ROLLBACK")
+        self.direct = False
+        self._begin()
+        reader = self._spool_reader()
+        for i in range(reader.num_record_batches):
+            self._ingest("_stage", pa.Table.from_batches([reader.get_batch(i)]), temporary=True)
+
+    def _merge_staged(self, counts: dict, rejects: list) -> dict:
+        self._codes()
+        marked = self._duplicates_in_stage(counts, rejects)
+        old = self._take_old(self.lo, self.hi)
+        others = self._others_in_months()
+        cols = ", ".join(LINE_COLUMNS)
+        self._exec(
+            f"INSERT INTO order_lines ({cols}) SELECT {cols} FROM _stage WHERE NOT skip "
+            f"ORDER BY {_KEY_ORDER}"
+        )
+        self._count(counts, old, self.rows - marked)
+        if counts["new"] or counts["updated"] or counts["removed"]:
+            self._aggregates(bool(old) or marked > 0 or others)
+        return counts
+
+    def _take_old(self, lo: str, hi: str) -> int:
+        """Remove the stored lines of the file's retailers in its period, kept in ``_old`` to
+        count what changed. Returns how many."""
+        if lo > hi:
+            return 0
+        where = f"order_date BETWEEN ? AND ? AND {_CODES}"
+        old = self._one(f"SELECT count(*) FROM order_lines WHERE {where}", (lo, hi))
+        if old:
+            self._exec(
+                f"CREATE TEMP TABLE _old AS SELECT {', '.join(LINE_COLUMNS)} FROM order_lines "
+                f"WHERE {where}",
+                (lo, hi),
             )
+            self._exec(f"DELETE FROM order_lines WHERE {where}", (lo, hi))
+        return old
+
+    def _count(self, counts: dict, old: int, kept: int) -> None:
+        """new / updated / unchanged / removed, once the file's lines are in: the lines of
+        the file's retailers in its period are then exactly the file's."""
+        if not old:
+            counts["new"] = kept
+            return
+        join = f"SELECT count(*) FROM _old o JOIN order_lines s USING ({_KEY})"
+        matched = self._one(join)
+        same = self._one(f"{join} WHERE {_SAME}")
+        counts.update(
+            unchanged=same, updated=matched - same, new=kept - matched, removed=old - matched
         )
 
-    def _keep_old(self, in_period: str, lo: str, hi: str) -> None:
-        """The stored lines the import replaces, to count what changed."""
-        self._exec(
-            f"CREATE TEMP TABLE _old AS SELECT {', '.join(LINE_COLUMNS)} FROM order_lines "
-            f"WHERE {in_period}",
-            (lo, hi),
+    def _others_in_months(self) -> bool:
+        """Stored lines of these retailers in the touched months, outside the period (call it
+        before the file's lines go in the stored date range)."""
+        if self.slo is None:
+            return False
+        lo, hi = max(self.lo[:7] + "-01", self.slo), min(self.hi[:7] + "-31", self.shi)
+        if lo > hi:
+            return False
+        return bool(
+            self._one(
+                f"SELECT EXISTS (SELECT 1 FROM order_lines WHERE order_date BETWEEN ? AND ? "
+                f"AND {_CODES})",
+                (lo, hi),
+            )
         )
 
     def _duplicates_in_stage(self, counts: dict, rejects: list) -> int:
         groups = self._exec(f"SELECT {_KEY} FROM _stage GROUP BY {_KEY} HAVING count(*) > 1")
-        return self._mark(groups, "_stage", "row", 0, counts, rejects)
-
-    def _unique_index(self, counts: dict, rejects: list) -> int:
-        """Bulk path: build the unique key index; only when that fails (a key twice in the
-        file) look for the duplicates, remove the later lines and build it again."""
-        create = f"CREATE UNIQUE INDEX order_lines_key ON order_lines ({_KEY})"
-        try:
-            self._exec(create)
-            return 0
-        except Exception as exc:  # sqlite3.IntegrityError or ADBC's IntegrityError
-            if "UNIQUE" not in str(exc).upper():
-                raise
-        groups = self._exec(
-            f"SELECT {_KEY} FROM order_lines WHERE id > {self.marker} GROUP BY {_KEY} "
-            "HAVING count(*) > 1"
-        )
-        marked = self._mark(groups, "order_lines", "id", self.marker, counts, rejects, delete=True)
-        self._exec(create)
-        return marked
-
-    def _mark(self, groups, table, rowcol, offset, counts, rejects, delete=False) -> int:
         marked = 0
-        extra = f" AND {rowcol} > {self.marker}" if table == "order_lines" else ""
         for g in groups:
             lines = self._exec(
-                f"SELECT {rowcol}, qty_tiao, amount, price FROM {table} WHERE retailer_code = ? "
-                f"AND order_date = ? AND brand_code = ?{extra} ORDER BY {rowcol}",
+                "SELECT row, qty_tiao, amount, price FROM _stage WHERE retailer_code = ? "
+                "AND order_date = ? AND brand_code = ? ORDER BY row",
                 tuple(g),
             )
             first = lines[0]
             for line in lines[1:]:
-                if delete:
-                    self._exec(f"DELETE FROM {table} WHERE {rowcol} = ?", (line[0],))
-                else:
-                    self._exec(f"UPDATE {table} SET skip = 1 WHERE {rowcol} = ?", (line[0],))
+                self._exec("UPDATE _stage SET skip = 1 WHERE row = ?", (line[0],))
                 marked += 1
                 if tuple(line[1:]) == tuple(first[1:]):
                     counts["duplicates"] += 1
                 else:
                     rejects.append(
                         {
-                            "row": line[0] - offset,
+                            "row": line[0],
                             "cells": [],
                             "column": "",
                             "value": " ".join(str(x) for x in g),
-                            "reason": t(
-                                "imp.reason.conflicting_duplicate", first=first[0] - offset
-                            ),
+                            "reason": t("imp.reason.conflicting_duplicate", first=first[0]),
                         }
                     )
         return marked
 
     def _aggregates(self, sql: bool) -> None:
-        """Replace the monthly aggregates of the touched retailers and months."""
+        """Replace the monthly aggregates of the touched retailers and months: from the
+        Arrow sums of the file's lines when they are the whole story, else from order_lines
+        month by month (one range of the key each, so SQLite sorts one month at a time)."""
         from khtui.domain.months import add_months
 
         months = []
@@ -675,56 +755,55 @@ class OrderWriter:
         brand, monthly = (
             (None, None) if sql or self.aggregates.given_up else self.aggregates.tables()
         )
+        big = (brand.num_rows if brand is not None else self.rows) >= REBUILD_SHARE * self._one(
+            "SELECT count(*) FROM monthly_brand_sales"
+        )
+        if big:
+            self._exec("DROP INDEX IF EXISTS monthly_brand_sales_brand")
         if brand is not None:
-            big = brand.num_rows >= REBUILD_SHARE * self._one(
-                "SELECT count(*) FROM monthly_brand_sales"
-            )
-            if big:
-                self._exec("DROP INDEX IF EXISTS monthly_brand_sales_brand")
             self._ingest("monthly_brand_sales", brand)
-            if big:
-                self._exec(
-                    "CREATE INDEX monthly_brand_sales_brand ON monthly_brand_sales "
-                    "(brand_code, month)"
-                )
             self._ingest("monthly_sales", monthly)
-            return
-        lo_m, hi_m = months[0] + "-01", months[-1] + "-31"
-        self._exec(
-            "INSERT INTO monthly_sales (retailer_code, month, qty_tiao, amount, lines) "
-            "SELECT retailer_code, substr(order_date, 1, 7), sum(qty_tiao), "
-            "round(sum(amount), 2), count(*) FROM order_lines "
-            "WHERE retailer_code IN (SELECT code FROM _imp_codes) AND order_date BETWEEN ? AND ? "
-            "GROUP BY retailer_code, substr(order_date, 1, 7)",
-            (lo_m, hi_m),
-        )
-        self._exec(
-            "INSERT INTO monthly_brand_sales (retailer_code, month, brand_code, qty_tiao, "
-            "amount, first_date, last_date) SELECT retailer_code, substr(order_date, 1, 7), "
-            "brand_code, sum(qty_tiao), round(sum(amount), 2), min(order_date), max(order_date) "
-            "FROM order_lines WHERE retailer_code IN (SELECT code FROM _imp_codes) "
-            "AND order_date BETWEEN ? AND ? GROUP BY retailer_code, substr(order_date, 1, 7), "
-            "brand_code",
-            (lo_m, hi_m),
-        )
+        else:
+            for mm in months:
+                a, b = mm + "-01", mm + "-31"
+                self._exec(
+                    "INSERT INTO monthly_sales (retailer_code, month, qty_tiao, amount, lines) "
+                    "SELECT retailer_code, ?, sum(qty_tiao), round(sum(amount), 2), count(*) "
+                    f"FROM order_lines WHERE order_date BETWEEN ? AND ? AND {_CODES} "
+                    "GROUP BY retailer_code",
+                    (mm, a, b),
+                )
+                self._exec(
+                    "INSERT INTO monthly_brand_sales (retailer_code, month, brand_code, "
+                    "qty_tiao, amount, first_date, last_date) SELECT retailer_code, ?, "
+                    "brand_code, sum(qty_tiao), round(sum(amount), 2), min(order_date), "
+                    f"max(order_date) FROM order_lines WHERE order_date BETWEEN ? AND ? "
+                    f"AND {_CODES} GROUP BY retailer_code, brand_code",
+                    (mm, a, b),
+                )
+        if big:
+            self._exec(
+                "CREATE INDEX monthly_brand_sales_brand ON monthly_brand_sales (brand_code, month)"
+            )
 
     def unknown_retailers(self) -> tuple[int, int]:
         if not self.rows:
             return 0, 0
-        n = self._one(
-            "SELECT count(*) FROM _imp_codes WHERE code NOT IN (SELECT code FROM retailers)"
-        )
-        if not n:
+        unknown = [
+            r[0]
+            for r in self._exec(
+                "SELECT code FROM _imp_codes WHERE code NOT IN (SELECT code FROM retailers)"
+            )
+        ]
+        if not unknown:
             return 0, 0
-        src = (
-            f"order_lines WHERE id > {self.marker} AND"
-            if self.bulk
-            else "_stage WHERE NOT skip AND"
-        )
+        if self.direct:  # no repeated lines: every line of the file went in
+            return len(unknown), sum(self.code_lines[c] for c in unknown)
         lines = self._one(
-            f"SELECT count(*) FROM {src} retailer_code NOT IN (SELECT code FROM retailers)"
+            "SELECT count(*) FROM _stage WHERE NOT skip AND retailer_code NOT IN "
+            "(SELECT code FROM retailers)"
         )
-        return n, lines
+        return len(unknown), lines
 
     def known_codes(self) -> list[str]:
         return [
@@ -741,11 +820,13 @@ class OrderWriter:
         with contextlib.suppress(Exception):  # already rolled back by an error
             self._exec("ROLLBACK")
 
-    def close(self) -> None:
-        try:
-            self.cur.close()
-        finally:
-            self.conn.close()
+    def close_spool(self) -> None:
+        if self._spool is not None:
+            sink, writer = self._spool
+            self._spool = None
+            with contextlib.suppress(Exception):
+                writer.close()
+            sink.close()
 
 
 def _codes_table(codes):
@@ -760,11 +841,21 @@ def _adbc_connect(path: str):
         import adbc_driver_sqlite.dbapi as adbc
     except ImportError:
         conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
-        conn.execute("PRAGMA busy_timeout = 10000")
+        for pragma in ("busy_timeout = 10000", f"cache_size = -{CHILD_CACHE_KIB}", "temp_store = FILE"):  # fmt: skip
+            conn.execute(f"PRAGMA {pragma}")
         return conn
     conn = adbc.connect(path, autocommit=True)
     cur = conn.cursor()
-    for pragma in ("busy_timeout = 10000", "cache_size = -131072", "synchronous = NORMAL"):
+    # A bounded page cache (it also bounds SQLite's sorter) and temporary tables in a file:
+    # the child's memory does not grow with the file. synchronous stays NORMAL: in WAL mode a
+    # crash or a power cut cannot corrupt the database, and a rolled-back import leaves it
+    # as it was.
+    for pragma in (
+        "busy_timeout = 10000",
+        f"cache_size = -{CHILD_CACHE_KIB}",
+        "temp_store = FILE",
+        "synchronous = NORMAL",
+    ):
         cur.execute(f"PRAGMA {pragma}")
         cur.fetchall()
     cur.close()
@@ -776,6 +867,8 @@ def _adbc_connect(path: str):
 # never open the same database file in one process (POSIX locks are per process: one
 # library's close drops the other's locks), so ADBC only ever runs in the child.
 CHILD_MIN_LINES = 200_000
+# The child's SQLite page cache in KiB (also the most its sorter holds in memory).
+CHILD_CACHE_KIB = 32768
 
 
 def _run_writer(
@@ -819,7 +912,7 @@ def write_orders(store, batches, *, expected_lines: int, dry_run: bool, rejects:
                 store._depth -= 1
 
         with store._lock:  # the store's connection, for this thread alone meanwhile
-            writer = OrderWriter(store.conn, expected_lines=expected_lines)
+            writer = OrderWriter(store.conn)
             try:
                 counts = _run_writer(
                     writer,
@@ -848,7 +941,7 @@ def _write_in_child(store, batches, *, expected_lines: int, dry_run: bool) -> di
 
     import pyarrow as pa
 
-    args = {"db": str(store.path), "expected": expected_lines, "dry_run": dry_run}
+    args = {"db": str(store.path), "dry_run": dry_run}
     with tempfile.TemporaryFile() as errfile:
         proc = subprocess.Popen(
             [sys.executable, "-m", "khtui.data.importers.orders", json.dumps(args)],
@@ -890,8 +983,13 @@ def _child_main(argv: list[str]) -> int:
 
     args = json.loads(argv[0])
     conn = _adbc_connect(args["db"])
+    # the spool sits next to the database (the same disk; /tmp may be memory)
+    spool = tempfile.TemporaryDirectory(
+        prefix=".khtui-import-", dir=Path(args["db"]).resolve().parent
+    )
+    writer = None
     try:
-        writer = OrderWriter(conn, expected_lines=args["expected"])
+        writer = OrderWriter(conn, spool_dir=spool.name)
         rejects: list = []
         src = pa.input_stream(sys.stdin.buffer)
         try:
@@ -903,7 +1001,10 @@ def _child_main(argv: list[str]) -> int:
         counts["rejects"] = rejects
         sys.stdout.write(json.dumps(counts))
     finally:
+        if writer is not None:
+            writer.close_spool()
         conn.close()
+        spool.cleanup()
     return 0
 
 
