@@ -34,7 +34,6 @@ from textual.worker import Worker, WorkerState
 
 from khtui.data.base import StoreError
 from khtui.domain.capture import KINDS
-from khtui.domain.complaints import ComplaintProblem
 from khtui.domain.months import add_months, month_key
 from khtui.domain.retailer import (
     ACTIVE,
@@ -656,7 +655,9 @@ class ProfileScreen(Screen):
         self.app.push_screen(CaptureScreen(retailer_code=self.code))
 
     def action_complaint(self) -> None:
-        self.app.push_screen(ComplaintFormScreen(self.code), self.after_complaint)
+        from khtui.screens.complaints import RaiseComplaintScreen
+
+        self.app.push_screen(RaiseComplaintScreen(self.code), self.after_complaint)
 
     def after_complaint(self, complaint_id: str | None) -> None:
         if complaint_id:
@@ -836,75 +837,6 @@ class StatusScreen(ModalScreen[dict | None]):
     def chosen(self, event: OptionList.OptionSelected) -> None:
         changed = self.app.store.update_retailer(self.code, {"status": event.option.id})
         self.dismiss(changed)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-def due_text(days: int, rules) -> str:
-    workdays = rules.get("complaints.due_days_are") == "workdays"
-    return t("profile.complaint.due_workdays" if workdays else "profile.complaint.due", days=days)
-
-
-class ComplaintFormScreen(ModalScreen[str | None]):
-    """Raise a complaint for this retailer: category (routing from the rules) and what it is."""
-
-    CSS_PATH = "retailer.tcss"
-
-    def __init__(self, code: str) -> None:
-        super().__init__()
-        self.code = code
-        _bind(self, (("escape", "cancel", "profile.key.cancel"),))
-
-    def compose(self) -> ComposeResult:
-        routes = self.app.store.rules.complaint_routes
-        with Vertical(id="complaint-box", classes="modal-box"):
-            yield Label(t("profile.complaint.title"), classes="modal-title")
-            yield OptionList(
-                *(
-                    Option(
-                        f"{r.en if _en() else r.name} → {r.department}"
-                        f" ({due_text(r.due_days, self.app.store.rules)})",
-                        id=key,
-                    )
-                    for key, r in routes.items()
-                ),
-                id="complaint-category",
-            )
-            yield Input(placeholder=t("profile.complaint.placeholder"), id="complaint-text")
-            yield Static("", id="complaint-error")
-            yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#complaint-category", OptionList).highlighted = 0
-
-    @on(OptionList.OptionSelected, "#complaint-category")
-    def category_chosen(self) -> None:
-        self.query_one("#complaint-text", Input).focus()
-
-    @on(Input.Submitted, "#complaint-text")
-    def submit(self, event: Input.Submitted) -> None:
-        options = self.query_one("#complaint-category", OptionList)
-        error = self.query_one("#complaint-error", Static)
-        if options.highlighted is None:
-            error.update(t("profile.complaint.no_category"))
-            options.focus()
-            return
-        text = event.value.strip()
-        if not text:
-            error.update(t("profile.complaint.no_text"))
-            return
-        category = options.get_option_at_index(options.highlighted).id
-        try:
-            cid = self.app.store.raise_complaint(
-                self.code, category, text, raised_on=self.app.today()
-            )
-        except ComplaintProblem as exc:
-            key = f"complaint.err.{exc.code}"
-            message = t(key, **exc.details)
-            error.update(message if message != key else str(exc.details or exc.code))
-            return
-        self.dismiss(cid)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -365,7 +365,7 @@ async def test_raise_a_complaint_from_the_profile(seeded):
         await pilot.press("down", "down", "enter")  # 送货服务
         await pilot.press("enter")  # empty text is refused
         await pilot.pause()
-        assert "请写下投诉内容" in str(app.screen.query_one("#complaint-error", Static).render())
+        assert "请填写投诉内容" in str(app.screen.query_one("#new-error", Static).render())
         await pilot.press(*"送货晚了", "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, ProfileScreen)
