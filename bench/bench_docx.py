@@ -3,7 +3,7 @@
     python bench/bench_docx.py [--rounds 7] [--db PATH] [--week 2026-W44] [--synthetic]
 
 Uses the demo database (``khtui.data.demo.build_demo``, today 2026-11-23) and, by default, the
-last week that has the demo's visits in it (its visits and observations end in October); with
+last week with visits up to 2026-W47 (the demo's last week, its report submitted there); with
 ``--synthetic``, a synthetic week of the demo's size (320 retailers, a month of visits, prices,
 complaints) instead.
 Both writers run in the same process, alternating, and the medians are compared; python-docx is
@@ -225,8 +225,10 @@ def main() -> None:
     week = args.week or last_week_with_visits(store)
 
     t0 = time.perf_counter()
-    doc = weekly_document(store, week)
+    store.weekly_figures(week)  # what a draft reads (a submitted version keeps its own)
     figures_s = time.perf_counter() - t0
+    report = store.weekly_report(week)
+    doc = weekly_document(store, week, report)
     paras, cells = doc.counts()
 
     ours_t, bare_t = [], []
@@ -239,7 +241,10 @@ def main() -> None:
         bare_t.append(time.perf_counter() - t0)
     o, b = statistics.median(ours_t), statistics.median(bare_t)
     print(f"data: {source}")
-    print(f"weekly report {week}: {paras} paragraphs, {cells} table cells")
+    print(
+        f"weekly report {week} (version {report['version']}, {report['status']}): "
+        f"{paras} paragraphs, {cells} table cells"
+    )
     print(f"figures (SQL) once: {figures_s * 1000:.0f} ms")
     print(f"khtui DOCX  median of {args.rounds}: {o * 1000:.0f} ms")
     print(f"bare script median of {args.rounds}: {b * 1000:.0f} ms")
