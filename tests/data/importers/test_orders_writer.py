@@ -1,0 +1,123 @@
+"""The two ways of writing an orders import give the same database and the same counts.
+
+The child process's direct writer (batches ingested straight into order_lines while the file
+streams, batches that overlap the stored dates held back until the period is known, a
+repeated line sending it back to the staged way from its spool) against the in-process staged
+writer. Small CSV blocks make each file many batches.
+"""
+
+import pytest
+
+import khtui.data.importers.orders as orders
+from khtui.data.importers import import_file
+from khtui.data.store import Store
+from tests.data.importers.test_orders_import import H, assert_aggregates_match
+
+CODES = ["0370102001", "370102002", "370102003"]
+
+
+def month(m: str, days=range(1, 29, 3), qty=1, brands=("B1", "B2")) -> list[list[str]]:
+    return [
+        [c, f"{m}-{d:02d}", b, "x", str(qty + i), f"{(qty + i) * 100}.00", "100"]
+        for d in days
+        for i, c in enumerate(CODES)
+        for b in brands
+    ]
+
+
+STEPS = [
+    # first load: three months, in date order
+    ("first", month("2026-07") + month("2026-08") + month("2026-09")),
+    # a later month: no overlap with what is stored (ingested while streaming)
+    ("later", month("2026-10")),
+    # September again with one quantity changed and a brand less: its period is replaced
+    ("again", [r for r in month("2026-09", qty=2) if r[2] == "B1"]),
+    # half of August (the other half stays: month aggregates from SQL) and a new November
+    ("overlap", month("2026-08", days=range(15, 29, 3), qty=3) + month("2026-11")),
+    # a repeated line and a conflicting one: the direct writer starts again staged
+    (
+        "repeats",
+        month("2026-12")
+        + month("2026-12", days=[1])
+        + [[CODES[0], "2026-12-04", "B1", "x", "9", "900.00", "100"]],
+    ),
+    # November again, as the "overlap" file had it: nothing changes
+    ("same", month("2026-11")),
+]
+
+
+def run(tmp_path, table, clock, child: bool, monkeypatch):
+    monkeypatch.setattr(orders, "CHILD_MIN_LINES", 0 if child else 10**12)
+    monkeypatch.setattr(orders, "CSV_BLOCK", 2048)
+    store = Store(tmp_path / f"{child}.db", create=True, clock=clock)
+    store.upsert_retailers([{"code": CODES[0], "name": "都市烟酒店"}], source="test")
+    results = []
+    for name, rows in STEPS:
+        r = import_file(store, table(f"{name}-{child}", [H, *rows]), "orders")
+        results.append(
+            (
+                name,
+                r.read,
+                r.new,
+                r.updated,
+                r.unchanged,
+                r.removed,
+                r.duplicates,
+                r.rejected,
+                r.unknown_retailers,
+                r.unknown_lines,
+                r.period,
+            )
+        )
+        assert_aggregates_match(store)
+    state = {
+        t: [tuple(x) for x in store.query(f"SELECT * FROM {t} ORDER BY 1, 2, 3")]
+        for t in ("order_lines", "monthly_sales", "monthly_brand_sales")
+    }
+    derived = store.get_retailer(CODES[0])["derived_why"]
+    store.close()
+    return results, state, derived
+
+
+def test_the_direct_writer_matches_the_staged_one(tmp_path, table, clock, monkeypatch):
+    staged = run(tmp_path, table, clock, False, monkeypatch)
+    direct = run(tmp_path, table, clock, True, monkeypatch)
+    assert direct == staged
+    counts = {r[0]: r[1:] for r in staged[0]}
+    assert counts["first"][:2] == (180, 180)  # 10 days x 3 retailers x 2 brands a month
+    # September again, B1 only with other quantities: B1 updated, B2 removed
+    assert counts["again"][1:5] == (0, 30, 0, 30)
+    assert counts["repeats"][5:7] == (6, 1)  # six identical repeats, one conflicting
+    assert counts["same"][1:4] == (0, 0, 60)
+    assert counts["same"][7:9] == (2, 40)  # unknown retailers and their lines
+
+
+def test_a_batch_that_overlaps_stored_dates_waits_for_the_period(
+    tmp_path, table, clock, monkeypatch
+):
+    """Direct writer: a file whose first batches are new dates and whose last batches replace
+    stored lines; the stored lines of other retailers in that period stay."""
+    monkeypatch.setattr(orders, "CHILD_MIN_LINES", 0)
+    monkeypatch.setattr(orders, "CSV_BLOCK", 2048)
+    store = Store(tmp_path / "k.db", create=True, clock=clock)
+    store.add_order_lines([("OTHER", "2026-09-10", "B1", "x", 5, 500.0, 100.0)])
+    import_file(store, table("sep", [H, *month("2026-09")]), "orders")
+    rows = month("2026-08") + month("2026-09", qty=4)
+    r = import_file(store, table("aug-sep", [H, *rows]), "orders")
+    assert (r.new, r.updated, r.unchanged, r.removed) == (60, 60, 0, 0)
+    assert store.scalar("SELECT qty_tiao FROM order_lines WHERE retailer_code = 'OTHER'") == 5
+    assert store.scalar("SELECT count(*) FROM order_lines") == len(rows) + 1
+    assert_aggregates_match(store)
+    store.close()
+
+
+@pytest.mark.parametrize("child", [False, True])
+def test_a_dry_run_writes_nothing_either_way(tmp_path, table, clock, monkeypatch, child):
+    monkeypatch.setattr(orders, "CHILD_MIN_LINES", 0 if child else 10**12)
+    store = Store(tmp_path / "k.db", create=True, clock=clock)
+    r = import_file(store, table("o", [H, *month("2026-09")]), "orders", dry_run=True)
+    assert r.new == 60
+    assert store.scalar("SELECT count(*) FROM order_lines") == 0
+    assert store.scalar("SELECT count(*) FROM monthly_brand_sales") == 0
+    assert not list(tmp_path.glob(".khtui-import-*"))  # the spool is gone
+    store.close()
