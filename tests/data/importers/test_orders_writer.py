@@ -49,6 +49,7 @@ STEPS = [
 def run(tmp_path, table, clock, child: bool, monkeypatch):
     monkeypatch.setattr(orders, "CHILD_MIN_LINES", 0 if child else 10**12)
     monkeypatch.setattr(orders, "CSV_BLOCK", 2048)
+    monkeypatch.setattr(orders, "BATCH_ROWS", 20)
     store = Store(tmp_path / f"{child}.db", create=True, clock=clock)
     store.upsert_retailers([{"code": CODES[0], "name": "都市烟酒店"}], source="test")
     results = []
@@ -99,6 +100,7 @@ def test_a_batch_that_overlaps_stored_dates_waits_for_the_period(
     stored lines; the stored lines of other retailers in that period stay."""
     monkeypatch.setattr(orders, "CHILD_MIN_LINES", 0)
     monkeypatch.setattr(orders, "CSV_BLOCK", 2048)
+    monkeypatch.setattr(orders, "BATCH_ROWS", 20)
     store = Store(tmp_path / "k.db", create=True, clock=clock)
     store.add_order_lines([("OTHER", "2026-09-10", "B1", "x", 5, 500.0, 100.0)])
     import_file(store, table("sep", [H, *month("2026-09")]), "orders")
