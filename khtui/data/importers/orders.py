@@ -372,7 +372,8 @@ class Aggregates:
         self.rows += part.num_rows
         if self.rows > self.limit:
             self._combine()
-            if self.rows > self.limit:
+            # near the limit every batch would combine everything again: give up then
+            if self.rows > 0.75 * self.limit:
                 self.parts, self.rows, self.given_up = [], 0, True
 
     def _combine(self) -> None:
