@@ -35,15 +35,8 @@ from khtui.data.captures import CaptureError
 from khtui.domain.capture import KIND_BY_KEY, KINDS, CaptureField, CaptureKind, ValueProblem
 from khtui.i18n import get_lang, t
 from khtui.i18n.capture import problem_text
+from khtui.widgets.keys import bind_keys
 from khtui.widgets.price_grid import PriceGrid
-
-
-def _bind(screen: Screen, keys: tuple[tuple[Any, ...], ...]) -> None:
-    """Bind with labels in the current language (class-level BINDINGS are read before
-    ``--lang`` is applied). (key, action, label key, priority)."""
-    for key, action, label, *priority in keys:
-        screen._bindings.bind(key, action, t(label), priority=bool(priority and priority[0]))
-
 
 # The items in the list: the price and stock grid first (the bulk of a visit's capture).
 ORDER: tuple[CaptureKind, ...] = (
@@ -72,16 +65,16 @@ class CaptureScreen(Screen):
         self.values: dict[tuple[str, str], str] = {}  # what is stored, as typed
         self.invalid: dict[tuple[str, str], str] = {}
         if self.picker:
-            _bind(self, (("ctrl+g", "gaps", "capture.bind.gaps"),))
+            bind_keys(self, (("ctrl+g", "gaps", "capture.bind.gaps"),))
         else:
-            _bind(
+            bind_keys(
                 self,
                 (
-                    ("ctrl+s", "finish", "capture.bind.finish", True),
-                    ("ctrl+r", "copy_forward", "capture.bind.copy", True),
-                    ("ctrl+t", "complaint", "capture.bind.complaint", True),
-                    ("ctrl+l", "kinds", "capture.bind.kinds", True),
-                    ("ctrl+g", "gaps", "capture.bind.gaps", True),
+                    ("ctrl+s", "finish", "capture.bind.finish", {"priority": True}),
+                    ("ctrl+r", "copy_forward", "capture.bind.copy", {"priority": True}),
+                    ("ctrl+t", "complaint", "capture.bind.complaint", {"priority": True}),
+                    ("ctrl+l", "kinds", "capture.bind.kinds", {"priority": True}),
+                    ("ctrl+g", "gaps", "capture.bind.gaps", {"priority": True}),
                     ("escape", "back", "capture.bind.back"),
                 ),
             )
@@ -523,7 +516,7 @@ class GapsScreen(ModalScreen[None]):
     def __init__(self, day: dt.date) -> None:
         super().__init__()
         self.day = day
-        _bind(self, (("escape", "close", "capture.bind.back"),))
+        bind_keys(self, (("escape", "close", "capture.bind.back"),))
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="cap-modal"):

@@ -32,11 +32,7 @@ from khtui.data.base import StoreError
 from khtui.domain.complaints import STATUSES, ComplaintProblem, due_date
 from khtui.i18n import get_lang, t
 from khtui.i18n.capture import problem_text
-
-
-def _bind(screen: Screen, keys: tuple[tuple[Any, ...], ...]) -> None:
-    for key, action, label, *priority in keys:
-        screen._bindings.bind(key, action, t(label), priority=bool(priority and priority[0]))
+from khtui.widgets.keys import bind_keys
 
 
 def _route_name(route) -> str:
@@ -61,7 +57,7 @@ class RaiseComplaintScreen(ModalScreen[str | None]):
         self.code = code
         self.capture_id = capture_id
         self.visit_id = visit_id
-        _bind(self, (("escape", "cancel", "complaint.new.cancel"),))
+        bind_keys(self, (("escape", "cancel", "complaint.new.cancel"),))
 
     def compose(self) -> ComposeResult:
         store = self.app.store
@@ -153,7 +149,7 @@ class StepScreen(ModalScreen[str | None]):
     def __init__(self, title: str) -> None:
         super().__init__()
         self.title_text = title
-        _bind(self, (("escape", "cancel", "complaint.new.cancel"),))
+        bind_keys(self, (("escape", "cancel", "complaint.new.cancel"),))
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="cmp-modal"):
@@ -175,7 +171,7 @@ class ComplaintsScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[dict] = []
-        _bind(
+        bind_keys(
             self,
             (
                 ("f", "step('forwarded')", "complaint.bind.forward"),

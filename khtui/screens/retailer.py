@@ -46,6 +46,7 @@ from khtui.domain.retailer import (
 )
 from khtui.domain.value import VALUE_NAMES
 from khtui.i18n import get_lang, t
+from khtui.widgets.keys import bind_keys
 
 PAGE = 50  # rows fetched per page of lookup results
 NAME_WIDTH = 14  # characters of a shop name shown in the lookup list
@@ -106,13 +107,6 @@ def _overdue_text(n: int) -> Text:
     return Text(f"！{n}", style="bold red") if n else Text("")
 
 
-def _bind(screen: Screen, keys: tuple[tuple[str, ...], ...]) -> None:
-    """Bind keys with labels in the current language (class-level BINDINGS are read before
-    ``--lang`` is applied). A fourth item "hide" keeps the key out of the footer."""
-    for key, action, label, *hide in keys:
-        screen._bindings.bind(key, action, t(label), show=not hide)
-
-
 # ==========================================================================================
 # Lookup
 # ==========================================================================================
@@ -146,7 +140,7 @@ class RetailerScreen(Screen):
         self.total = 0
         self.loaded = 0
         self.loading = False
-        _bind(
+        bind_keys(
             self,
             (
                 ("escape", "clear", "lookup.key.clear"),
@@ -341,16 +335,16 @@ class ProfileScreen(Screen):
         super().__init__()
         self.code = code
         self.data: dict[str, Any] | None = None
-        _bind(
+        bind_keys(
             self,
             (
                 ("escape", "back", "profile.key.back"),
                 ("e", "edit", "profile.key.edit"),
                 ("s", "status", "profile.key.status"),
                 ("t", "why('tier')", "profile.key.why"),
-                ("g", "why('category')", "profile.key.category", "hide"),
-                ("l", "why('level')", "profile.key.level", "hide"),
-                ("v", "why('value')", "profile.key.value", "hide"),
+                ("g", "why('category')", "profile.key.category", {"show": False}),
+                ("l", "why('level')", "profile.key.level", {"show": False}),
+                ("v", "why('value')", "profile.key.value", {"show": False}),
                 ("c", "capture", "profile.key.capture"),
                 ("r", "complaint", "profile.key.complaint"),
                 ("a", "adhoc", "profile.key.adhoc"),
@@ -717,7 +711,7 @@ class WhyScreen(ModalScreen[None]):
         super().__init__()
         self.derived = derived
         self.rule = rule
-        _bind(
+        bind_keys(
             self,
             (
                 ("escape", "dismiss", "profile.key.close"),
@@ -779,7 +773,7 @@ class EditFieldScreen(ModalScreen[dict | None]):
         self.code = code
         self.field = field
         self.value = "" if value is None else str(value)
-        _bind(self, (("escape", "cancel", "profile.key.cancel"),))
+        bind_keys(self, (("escape", "cancel", "profile.key.cancel"),))
 
     def compose(self) -> ComposeResult:
         spec = FIELD_BY_NAME[self.field]
@@ -817,7 +811,7 @@ class StatusScreen(ModalScreen[dict | None]):
         self.code = code
         self.status = status
         self.future_visits = future_visits
-        _bind(self, (("escape", "cancel", "profile.key.cancel"),))
+        bind_keys(self, (("escape", "cancel", "profile.key.cancel"),))
 
     def compose(self) -> ComposeResult:
         with Vertical(id="status-box", classes="modal-box"):
