@@ -1168,9 +1168,7 @@ class _Builder:
                 entries = sorted(day_lists[day], key=lambda e: (e[1].route, e[0]))
                 for seq, (_, p, reasons) in enumerate(entries, start=1):
                     measures = ["collect_demand", "communicate"]
-                    measures.append(
-                        rng.choice(("relationship", "guidance", "ledger", "brand_cultivation"))
-                    )
+                    measures.append(rng.choice(("relationship", "guidance", "ledger", "brand")))
                     if "care" in reasons or p.vulnerable:
                         measures.append("care")
                     if "debit_failure" in reasons:

@@ -38,18 +38,6 @@ from khtui.i18n import t
 if TYPE_CHECKING:
     from khtui.rules import Rules
 
-MEASURE_KEYS = (
-    "collect_demand",
-    "communicate",
-    "relationship",
-    "care",
-    "guidance",
-    "ledger",
-    "new_product",
-    "brand_cultivation",
-    "anomaly",
-)
-
 
 class DocumentError(Exception):
     """A document that cannot be written; the message says why and what to do."""
@@ -81,7 +69,9 @@ def monthly_document(store, month: str) -> ReportDocument:
 
 
 def measure_labels() -> dict[str, str]:
-    return {k: t(f"rpt.measure.{k}") for k in MEASURE_KEYS}
+    from khtui.domain.planning import MEASURES
+
+    return {k: t(f"plan.measure.{k}") for k in MEASURES}
 
 
 def plan_document(store, month: str, figures: dict | None = None) -> ReportDocument:

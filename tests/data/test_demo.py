@@ -552,3 +552,15 @@ def test_bulk_load_streams_in_chunks_and_rebuilds_the_months(store):
     assert n == 280 and seen == [100, 100, 80]
     assert store.scalar("SELECT sum(lines) FROM monthly_sales") == 280
     assert store.scalar("SELECT count(DISTINCT month) FROM monthly_sales") == 2
+
+
+def test_visit_measures_are_the_planners_measures(full):
+    import json
+
+    from khtui.domain.planning import MEASURES
+
+    s, _ = full
+    used = {
+        m for (raw,) in s.query("SELECT DISTINCT measures FROM visits") for m in json.loads(raw)
+    }
+    assert used and used <= set(MEASURES)

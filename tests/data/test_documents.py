@@ -334,3 +334,12 @@ def test_failure_while_writing_leaves_nothing(seeded, tmp_path, monkeypatch):
     with pytest.raises(DocumentError, match="No space left"):
         write_weekly_docx(seeded, "2026-W47", tmp_path / "w.docx")
     assert list(tmp_path.glob("*.docx")) == [] and list(tmp_path.glob(".khtui-*")) == []
+
+
+def test_every_service_measure_the_planner_uses_has_a_label():
+    from khtui.data.documents import measure_labels
+    from khtui.domain.planning import MEASURES
+
+    labels = measure_labels()
+    assert set(labels) == set(MEASURES)
+    assert all(labels[m] and not labels[m].startswith("plan.measure.") for m in MEASURES)
