@@ -19,23 +19,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from khtui.domain.planning import REASONS
+
 Tr = Callable[..., str]
 
 # The narrative sections the AM writes in the weekly report (problems and their causes,
 # suggestions, what to improve). Their text is never overwritten by a refresh of the figures.
 NARRATIVE_KEYS: tuple[str, ...] = ("problems", "suggestions", "improvements")
 
-# Visit reason keys (the planning lane's contract), in display order.
-REASON_KEYS: tuple[str, ...] = (
-    "plan",
-    "carry_over",
-    "complaint",
-    "care",
-    "new_product",
-    "sales_swing",
-    "debit_failure",
-    "adhoc",
-)
 
 CN_DIGITS = "〇一二三四五六七八九"
 
@@ -244,17 +235,17 @@ def reason_names(reasons: Mapping[str, int] | Sequence[str], tr: Tr) -> str:
     """'complaint' -> 投诉回访; a mapping of counts -> '投诉回访 2、关爱 1'."""
     if isinstance(reasons, Mapping):
         parts = [
-            f"{tr('rpt.reason.' + k) if k in REASON_KEYS else k} {n}"
+            f"{tr('plan.reason.' + k) if k in REASONS else k} {n}"
             for k, n in sorted(reasons.items(), key=lambda kv: _reason_order(kv[0]))
             if n
         ]
     else:
-        parts = [tr("rpt.reason." + k) if k in REASON_KEYS else str(k) for k in reasons]
+        parts = [tr("plan.reason." + k) if k in REASONS else str(k) for k in reasons]
     return tr("rpt.list_sep").join(parts)
 
 
 def _reason_order(key: str) -> int:
-    return REASON_KEYS.index(key) if key in REASON_KEYS else len(REASON_KEYS)
+    return REASONS.index(key) if key in REASONS else len(REASONS)
 
 
 def weekday_name(d: str | dt.date, tr: Tr) -> str:

@@ -100,9 +100,9 @@ def test_chinese_section_numbers(n, text):
 
 def test_reason_names_keep_unknown_reasons_and_order_known_ones():
     assert reason_names({"care": 1, "complaint": 2, "plan": 0}, tr) == (
-        "rpt.reason.complaint 2rpt.list_seprpt.reason.care 1"
+        "plan.reason.complaint 2rpt.list_sepplan.reason.care 1"
     )
-    assert reason_names(["plan", "其他"], tr) == "rpt.reason.planrpt.list_sep其他"
+    assert reason_names(["plan", "其他"], tr) == "plan.reason.planrpt.list_sep其他"
 
 
 def test_table_checks_its_shape():
