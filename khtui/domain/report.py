@@ -1005,7 +1005,7 @@ def build_plan(
                     for i, v in enumerate(day["visits"], 1)
                 ],
                 [True, False, False, False, True, False, False],
-                [1.0, 2.1, 3.1, 1.5, 1.0, 2.1, 3.4],
+                [0.9, 2.7, 3.0, 1.4, 0.9, 2.1, 3.2],
             )
         )
     b.append(Heading(section_title(3, tr("rpt.sec.plan_approval"))))
