@@ -446,6 +446,21 @@ class Aggregates:
         return brand, monthly
 
 
+class _SentAggregates:
+    """The aggregates the reader process summed and sent after the lines (the child's
+    stand-in for :class:`Aggregates`); none sent, or empty ones: given up (SQL instead)."""
+
+    def __init__(self, brand=None, monthly=None):
+        self.brand, self.monthly = brand, monthly
+        self.given_up = brand is None or brand.num_rows == 0
+
+    def add(self, table) -> None:
+        pass
+
+    def tables(self):
+        return self.brand, self.monthly
+
+
 # -- writing -------------------------------------------------------------------------------
 _KEY = "retailer_code, order_date, brand_code"
 # order_lines' primary key, in its order (schema migration 4)
@@ -491,8 +506,9 @@ class OrderWriter:
       the period's stored lines replaced, and the rest inserted in key order.
     """
 
-    def __init__(self, conn, *, spool_dir: str | None = None):
+    def __init__(self, conn, *, spool_dir: str | None = None, presorted: bool = False):
         self.conn = conn
+        self.presorted = presorted  # the batches come sorted by the key (the child's reader)
         self.cur = conn.cursor()
         self.spool_dir = spool_dir
         self.direct = spool_dir is not None
@@ -550,7 +566,9 @@ class OrderWriter:
         """Direct: one batch into order_lines, in key order (appends when the file is in date
         order). A repeated key fails the ingest: the caller starts again staged."""
         try:
-            self._ingest("order_lines", table.sort_by(_SORT_KEYS).drop_columns(["row"]))
+            if not self.presorted:
+                table = table.sort_by(_SORT_KEYS)
+            self._ingest("order_lines", table.drop_columns(["row"]))
         except Exception as exc:  # sqlite3.IntegrityError or ADBC's error
             if "UNIQUE" not in str(exc).upper():
                 raise
@@ -1009,7 +1027,15 @@ def _write_in_child(store, batches, *, expected_lines: int, dry_run: bool) -> di
 
     import pyarrow as pa
 
-    args = {"db": str(store.path), "dry_run": dry_run}
+    args = {"db": str(store.path), "dry_run": dry_run, "presorted": True}
+    aggregates = Aggregates()
+
+    def prepared():
+        # the reader process is mostly idle: it sums and sorts, the child only writes
+        for table in batches:
+            aggregates.add(table)
+            yield table.sort_by(_SORT_KEYS)
+
     with tempfile.TemporaryFile() as errfile:
         proc = subprocess.Popen(
             [sys.executable, "-m", "khtui.data.importers.orders", json.dumps(args)],
@@ -1020,12 +1046,19 @@ def _write_in_child(store, batches, *, expected_lines: int, dry_run: bool) -> di
         try:
             sink = pa.PythonFile(proc.stdin, mode="w")
             stream = None
-            for table in _prefetch(batches):
+            for table in _prefetch(prepared()):
                 if stream is None:
                     stream = pa.ipc.new_stream(sink, table.schema)
                 stream.write_table(table)
             if stream is not None:
                 stream.close()
+                # then the monthly aggregates, two more streams (empty: given up, use SQL)
+                brand, monthly = (None, None) if aggregates.given_up else aggregates.tables()
+                for part in (brand, monthly):
+                    if part is None:
+                        part = pa.table({"retailer_code": pa.array([], pa.string())})
+                    with pa.ipc.new_stream(sink, part.schema) as more:
+                        more.write_table(part)
             sink.close()
             out = proc.stdout.read()
             proc.wait()
@@ -1057,14 +1090,23 @@ def _child_main(argv: list[str]) -> int:
     )
     writer = None
     try:
-        writer = OrderWriter(conn, spool_dir=spool.name)
+        writer = OrderWriter(conn, spool_dir=spool.name, presorted=bool(args.get("presorted")))
+        writer.aggregates = _SentAggregates()
         rejects: list = []
         src = pa.input_stream(sys.stdin.buffer)
-        try:
-            reader = pa.ipc.open_stream(src)
-            tables = (pa.Table.from_batches([b]) for b in reader)
-        except pa.ArrowInvalid:  # nothing was sent: no valid lines
-            tables = iter(())
+
+        def received():
+            try:
+                reader = pa.ipc.open_stream(src)
+            except pa.ArrowInvalid:  # nothing was sent: no valid lines
+                return
+            for b in reader:
+                yield pa.Table.from_batches([b])
+            brand = pa.ipc.open_stream(src).read_all()
+            monthly = pa.ipc.open_stream(src).read_all()
+            writer.aggregates = _SentAggregates(brand, monthly)
+
+        tables = received()
         counts = _run_writer(writer, tables, dry_run=args["dry_run"], rejects=rejects)
         counts["rejects"] = rejects
         sys.stdout.write(json.dumps(counts))
