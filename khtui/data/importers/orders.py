@@ -21,6 +21,7 @@ import contextlib
 import sqlite3
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -1075,6 +1076,11 @@ def _write_in_child(store, batches, *, expected_lines: int, dry_run: bool) -> di
     return json.loads(out)
 
 
+def _import_pandas() -> None:
+    with contextlib.suppress(ImportError):
+        import pandas  # noqa: F401
+
+
 def _child_main(argv: list[str]) -> int:
     """``python -m khtui.data.importers.orders ARGS``: read Arrow IPC tables on stdin, write
     them in one transaction, print the counts as JSON."""
@@ -1083,6 +1089,10 @@ def _child_main(argv: list[str]) -> int:
     import pyarrow as pa
 
     args = json.loads(argv[0])
+    # pyarrow imports pandas the first time it converts Python values (the codes met, query
+    # parameters): do it now, while the child waits for the reader's first batch, rather
+    # than inside the transaction's last steps
+    threading.Thread(target=_import_pandas, name="khtui-import-preload", daemon=True).start()
     conn = _adbc_connect(args["db"])
     # the spool sits next to the database (the same disk; /tmp may be memory)
     spool = tempfile.TemporaryDirectory(
