@@ -1030,12 +1030,15 @@ def _write_in_child(store, batches, *, expected_lines: int, dry_run: bool) -> di
 
     args = {"db": str(store.path), "dry_run": dry_run, "presorted": True}
     aggregates = Aggregates()
+    sums: list = []
 
     def prepared():
         # the reader process is mostly idle: it sums and sorts, the child only writes
         for table in batches:
             aggregates.add(table)
             yield table.sort_by(_SORT_KEYS)
+        # the last sums, still in the reading thread while the last batches are written
+        sums.append((None, None) if aggregates.given_up else aggregates.tables())
 
     with tempfile.TemporaryFile() as errfile:
         proc = subprocess.Popen(
@@ -1054,7 +1057,7 @@ def _write_in_child(store, batches, *, expected_lines: int, dry_run: bool) -> di
             if stream is not None:
                 stream.close()
                 # then the monthly aggregates, two more streams (empty: given up, use SQL)
-                brand, monthly = (None, None) if aggregates.given_up else aggregates.tables()
+                brand, monthly = sums[0]
                 for part in (brand, monthly):
                     if part is None:
                         part = pa.table({"retailer_code": pa.array([], pa.string())})
