@@ -9,9 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from khtui.domain.brand_figures import brand_figures as compute_brand_figures
-from khtui.domain.retailer import ACTIVE
-
 
 class BrandOps:
     """Mixin of :class:`khtui.data.store.Store`."""
@@ -36,6 +33,9 @@ class BrandOps:
     def brand_figures(self, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
         """Distribution, sell-through and on-shelf rates (percent) of each key and new brand
         over [start, end]; see ``khtui.domain.brand_figures`` for the definitions."""
+        from khtui.domain.brand_figures import brand_figures as compute_brand_figures
+        from khtui.domain.retailer import ACTIVE
+
         if end < start:
             start, end = end, start
         cycle = int(self.rules.get("brands.cycle_days"))

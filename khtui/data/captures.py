@@ -17,18 +17,6 @@ import json
 from typing import Any
 
 from khtui.data.base import StoreError, new_id
-from khtui.domain.capture import (
-    GRID_FIELDS,
-    KIND_BY_KEY,
-    ValueProblem,
-    clean_field,
-    clean_grid_value,
-    deviation_flagged,
-    deviation_pct,
-    has_content,
-    missing_required,
-)
-from khtui.domain.months import add_months
 
 
 class CaptureError(StoreError):
@@ -158,6 +146,8 @@ class CaptureOps:
         on: dt.date | None = None,
     ) -> str:
         """The id of the session's capture of ``kind``, made (as a draft) if there is none."""
+        from khtui.domain.capture import KIND_BY_KEY, ValueProblem
+
         if kind not in KIND_BY_KEY:
             raise ValueProblem("unknown_kind", value=kind)
         visit_id, code, day = self._session(visit_id, retailer_code, on)
@@ -186,6 +176,8 @@ class CaptureOps:
         return row
 
     def _clean_brand(self, raw: Any) -> str | None:
+        from khtui.domain.capture import ValueProblem
+
         if raw is None or not str(raw).strip():
             return None
         text = str(raw).strip()
@@ -204,6 +196,8 @@ class CaptureOps:
         A bad value raises :class:`ValueProblem` and nothing is written. Editing a finished
         capture makes it a draft again until the session is finished.
         """
+        from khtui.domain.capture import KIND_BY_KEY, ValueProblem, clean_field
+
         cap = self.get_capture(capture_id)
         if cap is None:
             raise StoreError(f"no capture with id {capture_id!r}")
@@ -225,6 +219,8 @@ class CaptureOps:
 
     def set_grid_value(self, capture_id: str, brand_code: str, field: str, raw: Any) -> Any:
         """Validate one cell of the price and stock grid and save it at once (a draft)."""
+        from khtui.domain.capture import GRID_FIELDS, ValueProblem, clean_grid_value
+
         if field not in GRID_FIELDS:
             raise ValueProblem("unknown_field", value=field)
         value = clean_grid_value(field, raw)
@@ -273,6 +269,8 @@ class CaptureOps:
     def grid_brands(self, code: str, on: dt.date | str | None = None) -> list[dict[str, Any]]:
         """Brands of the grid: key and new brands, then those the retailer ordered in the last
         ``capture.carried_months`` months (most ordered first)."""
+        from khtui.domain.months import add_months
+
         day = _d(on or self.today())
         since = add_months(day[:7], -int(self.rules.get("capture.carried_months")) + 1)
         carried = {
@@ -302,6 +300,8 @@ class CaptureOps:
     def price_grid(self, capture_id: str) -> list[dict[str, Any]]:
         """One row per grid brand: guide price, this capture's values, deviation and flag, and
         the values of the retailer's last finished observations (``history``, newest first)."""
+        from khtui.domain.capture import deviation_flagged, deviation_pct
+
         cap = self.get_capture(capture_id)
         if cap is None:
             raise StoreError(f"no capture with id {capture_id!r}")
@@ -369,6 +369,8 @@ class CaptureOps:
     def copy_forward(self, capture_id: str) -> int:
         """Fill the grid's empty cells with the values of the retailer's last finished
         observation of each brand; typed values are kept. Returns the number of cells filled."""
+        from khtui.domain.capture import GRID_FIELDS
+
         filled = 0
         with self.write():
             for row in self.price_grid(capture_id):
@@ -395,6 +397,8 @@ class CaptureOps:
         left blank stops the whole session (:class:`CaptureError`, nothing written). Returns
         the numbers of captures and observations made final.
         """
+        from khtui.domain.capture import KIND_BY_KEY, has_content, missing_required
+
         visit_id, code, day = self._session(visit_id, retailer_code, on)
         cond, params = self._session_where(visit_id, code, day)
         problems: list[dict[str, str]] = []
@@ -459,6 +463,8 @@ class CaptureOps:
         on: dt.date | None = None,
     ) -> int:
         """Delete the session's drafts with nothing typed in them (an item opened and left)."""
+        from khtui.domain.capture import has_content
+
         visit_id, code, day = self._session(visit_id, retailer_code, on)
         cond, params = self._session_where(visit_id, code, day)
         dropped = 0

@@ -12,15 +12,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from khtui.data.base import new_id
-from khtui.domain.calendar import WorkCalendar
-from khtui.domain.complaints import (
-    STATUSES,
-    STEP_DATE,
-    ComplaintProblem,
-    check_step,
-    is_overdue,
-    routing,
-)
 
 COLUMNS = (
     "id",
@@ -49,6 +40,8 @@ class ComplaintOps:
     """Mixin of :class:`khtui.data.store.Store`."""
 
     def _complaint_row(self, row, day: str) -> dict[str, Any]:
+        from khtui.domain.complaints import is_overdue
+
         out = dict(row)
         route = self.rules.complaint_routes.get(out["category"])
         out["category_name"] = route.name if route else out["category"]
@@ -99,6 +92,8 @@ class ComplaintOps:
         return [self._complaint_row(r, day) for r in self.query(sql, params)]
 
     def get_complaint(self, complaint_id: str) -> dict[str, Any]:
+        from khtui.domain.complaints import ComplaintProblem
+
         row = self.query_one(
             f"SELECT {', '.join('c.' + c for c in COLUMNS)}, r.name FROM complaints c "
             "LEFT JOIN retailers r ON r.code = c.retailer_code WHERE c.id = ?",
@@ -124,6 +119,9 @@ class ComplaintOps:
     ) -> str:
         """Record a retailer's complaint; the category sets department, AM's share and due
         date. Returns its id."""
+        from khtui.domain.calendar import WorkCalendar
+        from khtui.domain.complaints import ComplaintProblem, routing
+
         if self.get_retailer(code) is None:
             raise ComplaintProblem("unknown_retailer", value=code)
         text = (description or "").strip()
@@ -166,6 +164,8 @@ class ComplaintOps:
     ) -> None:
         """Move a complaint one step on (forwarded, answered, closed), dated ``on``; answering
         records the answer to the retailer, closing the resolution."""
+        from khtui.domain.complaints import STEP_DATE, ComplaintProblem, check_step
+
         with self.write() as conn:
             row = conn.execute("SELECT * FROM complaints WHERE id = ?", (complaint_id,)).fetchone()
             if row is None:
@@ -199,6 +199,9 @@ class ComplaintOps:
         """A complaint follow-up visit (reason 'complaint'): an already planned visit of the
         retailer from ``on`` (default today) to the due date if there is one, else a new
         ad-hoc visit on the next working day. Returns visit_id, day and created."""
+        from khtui.domain.calendar import WorkCalendar
+        from khtui.domain.complaints import ComplaintProblem
+
         c = self.get_complaint(complaint_id)
         if c["status"] not in ("open", "forwarded"):
             raise ComplaintProblem("not_open", status=c["status"])
@@ -223,6 +226,8 @@ class ComplaintOps:
 
     def complaint_summary(self, day: dt.date) -> dict[str, int]:
         """Counts by status, plus overdue on ``day``."""
+        from khtui.domain.complaints import STATUSES
+
         counts = {s: 0 for s in STATUSES}
         for r in self.query("SELECT status, count(*) FROM complaints GROUP BY status"):
             counts[r[0]] = r[1]

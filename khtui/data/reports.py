@@ -14,16 +14,6 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from khtui.data.base import StoreError, new_id
-from khtui.domain.months import add_months, month_range
-from khtui.domain.report import (
-    NARRATIVE_KEYS,
-    add_weeks,
-    is_price_deviation,
-    normalise_week,
-    price_deviation_pct,
-    rate,
-    week_range,
-)
 
 ACTIVE = "正常"
 
@@ -42,6 +32,7 @@ class ReportOps:
     def _rpt_coverage(self, month: str, as_of: dt.date) -> dict[str, Any]:
         """Active retailers visited (a done visit) in ``month`` up to ``as_of``."""
         from khtui.domain.calendar import WorkCalendar
+        from khtui.domain.months import month_range
 
         start, end = month_range(month)
         as_of = min(as_of, end)
@@ -141,6 +132,8 @@ class ReportOps:
     # -- the weekly figures -------------------------------------------------------------------
     def weekly_figures(self, week: str) -> dict[str, Any]:
         """Every figure of the weekly report for ISO week ``week`` ('2026-W47')."""
+        from khtui.domain.report import add_weeks, normalise_week, week_range
+
         week = normalise_week(week)
         start, end = week_range(week)
         a, b = _d(start), _d(end)
@@ -219,6 +212,8 @@ class ReportOps:
         }
 
     def _rpt_week_prices(self, a: str, b: str) -> dict[str, Any]:
+        from khtui.domain.report import is_price_deviation, price_deviation_pct
+
         threshold = float(self.rules.get("capture.price_deviation_pct"))
         rows = self.query(
             "SELECT p.observed_on, p.retailer_code, r.name, p.brand_code, "
@@ -256,6 +251,8 @@ class ReportOps:
         }
 
     def _rpt_week_stock(self, a: str, b: str) -> list[dict[str, Any]]:
+        from khtui.domain.report import rate
+
         rows = self.query(
             "SELECT p.brand_code, coalesce(br.name, p.brand_code) AS brand, "
             "count(DISTINCT CASE WHEN p.stock_tiao IS NOT NULL THEN p.retailer_code END) AS retailers, "
@@ -339,6 +336,8 @@ class ReportOps:
         return out
 
     def _rpt_next_week(self, week: str) -> dict[str, Any]:
+        from khtui.domain.report import week_range
+
         start, end = week_range(week)
         rows = self.query(
             "SELECT v.planned_date, v.reasons, r.route FROM visits v "
@@ -369,6 +368,8 @@ class ReportOps:
 
     # -- weekly report versions ---------------------------------------------------------------
     def weekly_versions(self, week: str) -> list[dict[str, Any]]:
+        from khtui.domain.report import normalise_week
+
         week = normalise_week(week)
         return [
             _report_row(r)
@@ -383,6 +384,8 @@ class ReportOps:
         A draft (or a week with no report yet, ``version`` 0) gets fresh figures; a submitted
         version keeps the figures frozen when it was submitted.
         """
+        from khtui.domain.report import NARRATIVE_KEYS, normalise_week
+
         week = normalise_week(week)
         versions = self.weekly_versions(week)
         if versions:
@@ -410,6 +413,8 @@ class ReportOps:
         Writes into the current draft; when there is none (new week, or the latest version is
         submitted) it starts the next version, carrying the submitted text forward.
         """
+        from khtui.domain.report import NARRATIVE_KEYS, normalise_week
+
         week = normalise_week(week)
         unknown = set(narrative) - set(NARRATIVE_KEYS)
         if unknown:
@@ -452,6 +457,8 @@ class ReportOps:
 
     def refresh_weekly_figures(self, week: str) -> dict[str, Any]:
         """Store fresh figures on the current draft (the narrative is left as it is)."""
+        from khtui.domain.report import normalise_week
+
         week = normalise_week(week)
         figures = self.weekly_figures(week)
         with self.write() as conn:
@@ -464,6 +471,8 @@ class ReportOps:
 
     def submit_weekly(self, week: str) -> dict[str, Any]:
         """Freeze the current draft with the figures of this moment; returns that version."""
+        from khtui.domain.report import normalise_week
+
         week = normalise_week(week)
         latest = self.query_one(
             "SELECT * FROM weekly_reports WHERE week = ? ORDER BY version DESC LIMIT 1", (week,)
@@ -495,6 +504,9 @@ class ReportOps:
     # -- the monthly market analysis ----------------------------------------------------------
     def monthly_figures(self, month: str) -> dict[str, Any]:
         """Every figure of the monthly market analysis for ``month`` ('2026-10')."""
+        from khtui.domain.months import add_months, month_range
+        from khtui.domain.report import is_price_deviation
+
         start, end = month_range(month)
         ly = add_months(month, -12)
         months = [add_months(month, -i) for i in range(11, -1, -1)]
@@ -646,6 +658,8 @@ class ReportOps:
 
         A week belongs to the month its Thursday falls in (as ISO weeks do to years).
         """
+        from khtui.domain.report import NARRATIVE_KEYS, week_range
+
         out: dict[str, list[str]] = {k: [] for k in NARRATIVE_KEYS}
         rows = self.query(
             "SELECT w.week, w.narrative FROM weekly_reports w WHERE w.version = "
@@ -663,6 +677,8 @@ class ReportOps:
     # -- the monthly visit plan ---------------------------------------------------------------
     def plan_document_figures(self, month: str) -> dict[str, Any]:
         """The month's visits per day and route (rescheduled-away visits left out)."""
+        from khtui.domain.months import month_range
+
         start, end = month_range(month)
         plan = self.query_one("SELECT * FROM visit_plans WHERE month = ?", (month,))
         rows = self.query(
@@ -745,6 +761,8 @@ def _json_list(text: str | None) -> list[Any]:
 
 
 def _report_row(row) -> dict[str, Any]:
+    from khtui.domain.report import NARRATIVE_KEYS
+
     out = dict(row)
     out["narrative"] = {
         **{k: "" for k in NARRATIVE_KEYS},

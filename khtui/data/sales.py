@@ -6,10 +6,10 @@ import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from khtui.domain.derive import Derived, MonthSales, derive
-from khtui.domain.months import add_months, months_before
+if TYPE_CHECKING:
+    from khtui.domain.derive import Derived, MonthSales
 
 ORDER_COLUMNS = (
     "retailer_code",
@@ -115,6 +115,7 @@ class SalesOps:
         from itertools import islice
 
         from khtui.data.base import StoreError
+        from khtui.domain.months import add_months
 
         cols = ", ".join(ORDER_COLUMNS)
         written = 0
@@ -164,6 +165,8 @@ class SalesOps:
 
     def delete_order_lines(self, codes: Iterable[str], start: dt.date, end: dt.date) -> int:
         """Remove the lines of these retailers between two dates (inclusive), for a re-import."""
+        from khtui.domain.months import add_months
+
         codes = list(codes)
         with self.write() as conn:
             conn.execute("CREATE TEMP TABLE IF NOT EXISTS _codes (code TEXT PRIMARY KEY)")
@@ -240,6 +243,8 @@ class SalesOps:
         Month by month (all months with lines when ``months`` is None), so SQLite's sorter only
         ever holds one month's lines whatever the size of the table.
         """
+        from khtui.domain.months import add_months
+
         with self.write() as conn:
             if months is None:
                 conn.execute("DELETE FROM monthly_sales")
@@ -264,6 +269,8 @@ class SalesOps:
 
     # -- monthly figures --------------------------------------------------------------------
     def monthly_sales(self, code: str, months: int | None = None) -> dict[str, MonthSales]:
+        from khtui.domain.derive import MonthSales
+
         rows = self.query(
             "SELECT month, qty_tiao, amount FROM monthly_sales WHERE retailer_code = ? ORDER BY month",
             (code,),
@@ -288,6 +295,9 @@ class SalesOps:
 
     # -- derived values ---------------------------------------------------------------------
     def _derive_context(self, as_of: dt.date, codes: Sequence[str] | None):
+        from khtui.domain.derive import MonthSales
+        from khtui.domain.months import add_months, months_before
+
         basis = months_before(as_of, self.rules.tier_basis_months)
         wanted = basis + [add_months(m, -12) for m in basis]
         marks = ",".join("?" * len(wanted))
@@ -334,6 +344,8 @@ class SalesOps:
         return self._derive_one(retailer, monthly.get(code, {}), as_of, new_brand, marked)
 
     def _derive_one(self, retailer, monthly, as_of, new_brand, marked) -> Derived:
+        from khtui.domain.derive import derive
+
         return derive(
             retailer,
             monthly,

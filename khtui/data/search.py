@@ -17,18 +17,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from khtui.domain.search_keys import (
-    KEY_LEN,
-    SearchKeys,
-    matched,
-    normalise,
-    prefix_entries,
-    retailer_keys,
-    short_grams,
-    suffix_entries,
-)
+if TYPE_CHECKING:
+    from khtui.domain.search_keys import SearchKeys
 
 # The columns of a result row (besides ``match``), as the contract names them.
 RESULT_COLUMNS = (
@@ -51,6 +43,8 @@ _STALE = "search_index_stale"
 def _keys_of_row(row: sqlite3.Row | dict, prefix: str = "") -> SearchKeys:
     """The keys stored in ``search_keys`` (no pinyin work again); ``prefix`` names the
     columns when they were selected under aliases."""
+    from khtui.domain.search_keys import SearchKeys
+
     return SearchKeys(
         name=row[prefix + "name"],
         code=row[prefix + "code_key"],
@@ -82,6 +76,8 @@ class _Query:
     """A normalised query and the SQL pieces that find it."""
 
     def __init__(self, text: str):
+        from khtui.domain.search_keys import KEY_LEN, normalise
+
         self.raw = (text or "").strip()
         self.q = normalise(text)
         self.head = self.q[:KEY_LEN]  # what the index can look up
@@ -186,6 +182,8 @@ class SearchOps:
     def _long_query_rids(self, qq: _Query) -> list[int]:
         """A query longer than the indexed keys: candidates from its head, each verified
         against its whole keys, ranked in Python (such queries match few retailers)."""
+        from khtui.domain.search_keys import matched
+
         rows = self.query(
             f"SELECT k.* FROM search_suffix s JOIN search_keys k ON k.rid = s.rid "
             f"WHERE s.{qq.lcp_in} AND s.suffix >= ? AND s.suffix < ?",
@@ -204,6 +202,8 @@ class SearchOps:
         return [rid for _, _, rid in sorted(ranked)]
 
     def _result_rows(self, rids: list[int], q: str) -> list[dict]:
+        from khtui.domain.search_keys import matched
+
         if not rids:
             return []
         cols = ", ".join(f"r.{c}" for c in RESULT_COLUMNS)
@@ -231,6 +231,8 @@ class SearchOps:
         """(Re)index these retailers inside the caller's transaction; a code no longer in
         ``retailers`` leaves the index. A bulk write (an import) rebuilds it whole, which is
         cheaper than row by row."""
+        from khtui.domain.search_keys import retailer_keys
+
         codes = list(dict.fromkeys(codes))
         if len(codes) > BULK:
             return self.rebuild_search_index()
@@ -271,6 +273,8 @@ class SearchOps:
 
     @staticmethod
     def _add_entries(conn: sqlite3.Connection, rid: int, keys: SearchKeys) -> None:
+        from khtui.domain.search_keys import prefix_entries, short_grams, suffix_entries
+
         suffixes = suffix_entries(keys)
         conn.executemany(
             "INSERT INTO search_counts (gram, n) VALUES (?, 1) "
@@ -288,6 +292,8 @@ class SearchOps:
 
     @staticmethod
     def _drop_entries(conn: sqlite3.Connection, rid: int, keys: SearchKeys) -> None:
+        from khtui.domain.search_keys import short_grams, suffix_entries
+
         suffixes = suffix_entries(keys)
         conn.execute("DELETE FROM search_prefix WHERE rid = ?", (rid,))
         conn.executemany(
@@ -303,6 +309,8 @@ class SearchOps:
         """Build the whole lookup index afresh from ``retailers`` (after a bulk load, or on a
         database that predates it). One transaction (or part of the caller's); returns the
         number of retailers. About 20 s per 100,000 retailers, most of it pinyin."""
+        from khtui.domain.search_keys import prefix_entries, retailer_keys, suffix_entries
+
         rows = self.query("SELECT code, name, licence_no, phone FROM retailers ORDER BY code")
         keyed = [
             (r["code"], retailer_keys(r["name"], r["code"], r["licence_no"], r["phone"]))

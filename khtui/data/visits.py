@@ -17,21 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from khtui.data.base import StoreError, new_id
-from khtui.domain.calendar import WorkCalendar
-from khtui.domain.months import add_months, month_key, month_range, parse_month
-from khtui.domain.planning import (
-    REASONS,
-    PlanFacts,
-    PlanRetailer,
-    is_sales_swing,
-    plan_month,
-    submit_day,
-)
-from khtui.domain.retailer import ACTIVE
 from khtui.i18n import LANGS, t
+
+if TYPE_CHECKING:
+    from khtui.domain.calendar import WorkCalendar
+    from khtui.domain.planning import PlanFacts, PlanRetailer
 
 OPEN = ("planned", "checked_in")  # a visit still to be made
 COUNTED = ("planned", "checked_in", "done")  # a visit that counts towards the month
@@ -56,6 +49,8 @@ class VisitOps:
     # -- helpers ------------------------------------------------------------------------------
     @property
     def work_calendar(self) -> WorkCalendar:
+        from khtui.domain.calendar import WorkCalendar
+
         cal = getattr(self, "_work_calendar", None)
         if cal is None:
             cal = self._work_calendar = WorkCalendar(self.rules)
@@ -68,6 +63,8 @@ class VisitOps:
         return dict(row)
 
     def _plan_id_for(self, conn, day: dt.date) -> str | None:
+        from khtui.domain.months import month_key
+
         row = conn.execute(
             "SELECT id FROM visit_plans WHERE month = ?", (month_key(day),)
         ).fetchone()
@@ -119,6 +116,10 @@ class VisitOps:
 
     # -- the monthly plan ---------------------------------------------------------------------
     def _plan_facts(self, month: str, from_day: dt.date) -> tuple[list[PlanRetailer], PlanFacts]:
+        from khtui.domain.months import add_months, month_key, month_range
+        from khtui.domain.planning import PlanFacts, PlanRetailer, is_sales_swing
+        from khtui.domain.retailer import ACTIVE
+
         cfg = self.rules.section("visits")
         first, last = month_range(month)
         retailers = [
@@ -224,6 +225,9 @@ class VisitOps:
         and days before today stay; only the generated visits still to come are replaced.
         Returns a summary: month, status, visits, retailers, coverage, dropped, warnings.
         """
+        from khtui.domain.months import month_range, parse_month
+        from khtui.domain.planning import plan_month
+
         try:
             parse_month(month)
         except ValueError:
@@ -316,6 +320,10 @@ class VisitOps:
 
     def month_plan(self, month: str) -> dict[str, Any] | None:
         """The plan of ``month`` with its status and visits (day order), or None."""
+        from khtui.domain.months import add_months, month_range
+        from khtui.domain.planning import submit_day
+        from khtui.domain.retailer import ACTIVE
+
         plan = self.month_plan_row(month)
         if plan is None:
             return None
@@ -388,6 +396,9 @@ class VisitOps:
         Done automatically when today's list is read. A retailer already on ``day``'s list gets
         the reason added instead of a second visit; retailers no longer active are left out.
         """
+        from khtui.domain.planning import REASONS
+        from khtui.domain.retailer import ACTIVE
+
         if not self.work_calendar.is_workday(day):
             return 0
         since = day - dt.timedelta(days=int(self.rules.get("visits.carry_over_days")))
@@ -472,6 +483,9 @@ class VisitOps:
     def month_coverage(self, month: str, as_of: dt.date) -> dict[str, Any]:
         """月内走访面: active retailers, those visited (a done visit this month up to ``as_of``),
         who is still unvisited, and the working days left (``as_of`` included)."""
+        from khtui.domain.months import month_range
+        from khtui.domain.retailer import ACTIVE
+
         first, last = month_range(month)
         as_of = _day(as_of)
         upto = min(as_of, last)
@@ -581,6 +595,8 @@ class VisitOps:
         return self._visit(visit_id)
 
     def _check_new_day(self, code: str, day: dt.date, *, workday: bool) -> None:
+        from khtui.domain.retailer import ACTIVE
+
         if day < self.today():
             raise VisitProblem("past_day", day=day.isoformat(), today=self.today().isoformat())
         if workday and not self.work_calendar.is_workday(day):
@@ -652,6 +668,8 @@ class VisitOps:
 
     def add_adhoc_visit(self, code: str, day: dt.date, reasons: Sequence[str] = ("adhoc",)) -> str:
         """临时拜访: add a visit to a day's list (today or later), at its end."""
+        from khtui.domain.planning import REASONS
+
         day = _day(day)
         bad = [r for r in reasons if r not in REASONS]
         if bad or not reasons:
