@@ -189,9 +189,12 @@ class KhtuiApp(App):
         self._bindings.bind("ctrl+q", "quit", t("nav.quit"), show=False, priority=True)
 
     # -- start -----------------------------------------------------------------------------
-    def on_mount(self) -> None:
+    def on_load(self) -> None:
+        # Before the first frame: the first screen mounts before the app's on_mount runs.
         self.title = self.header_text()
         self.sub_title = ""
+
+    def on_mount(self) -> None:
         if self.housekeeping:
             self.call_after_refresh(
                 self.run_worker, self._housekeeping, thread=True, group="housekeeping"
