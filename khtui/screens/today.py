@@ -143,16 +143,16 @@ class TodayScreen(Screen):
     class Loaded(Message):
         """The day's visits, progress and the month's coverage, read by a worker."""
 
-        def __init__(self, day: dt.date, data: dict[str, Any], keep: str | None) -> None:
+        def __init__(self, gen: int, day: dt.date, data: dict[str, Any], keep: str | None) -> None:
             super().__init__()
-            self.day, self.data, self.keep = day, data, keep
+            self.gen, self.day, self.data, self.keep = gen, day, data, keep
 
     class Covered(Message):
         """The month's coverage, read by the same worker right after the list."""
 
-        def __init__(self, day: dt.date, coverage: dict[str, Any]) -> None:
+        def __init__(self, gen: int, day: dt.date, coverage: dict[str, Any]) -> None:
             super().__init__()
-            self.day, self.coverage = day, coverage
+            self.gen, self.day, self.coverage = gen, day, coverage
 
     class Done(Message):
         """A write finished: show ``notice``; after a finish, open the capture."""
@@ -188,6 +188,7 @@ class TodayScreen(Screen):
         self.progress: dict[str, int] = {}
         self.coverage: dict[str, Any] = {}
         self.loaded = False
+        self._gen = 0  # the number of the latest read of the day (see reload)
         self._width = 0
         self._cursor_id: str | None = None
         self._day_kind: tuple[bool, str | None] = (True, None)
@@ -238,10 +239,13 @@ class TodayScreen(Screen):
         if self.day is None:
             self.day = self.app.today()
         with_coverage = coverage or not self.coverage
-        self._load(self.day, keep, with_coverage)
+        # Each read is numbered: a read that started before a later one (say, on returning from
+        # a modal while its write is still running) must not overwrite the later one's result.
+        self._gen += 1
+        self._load(self._gen, self.day, keep, with_coverage)
 
     @work(thread=True, exclusive=True, group="today-load")
-    def _load(self, day: dt.date, keep: str | None, with_coverage: bool = True) -> None:
+    def _load(self, gen: int, day: dt.date, keep: str | None, with_coverage: bool = True) -> None:
         from khtui.domain.calendar import WorkCalendar
         from khtui.domain.months import month_key, month_range
 
@@ -256,15 +260,15 @@ class TodayScreen(Screen):
             "workday": cal.is_workday(day),
             "holiday": cal.holiday_name(day),
         }
-        self.post_message(self.Loaded(day, data, keep))
+        self.post_message(self.Loaded(gen, day, data, keep))
         if with_coverage:  # the list first: the coverage reads every active retailer
             coverage = store.month_coverage(month_key(day), as_of=as_of)
-            self.post_message(self.Covered(day, coverage))
+            self.post_message(self.Covered(gen, day, coverage))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
-        if message.day != self.day:
-            return  # the AM moved on to another day meanwhile
+        if message.gen != self._gen:
+            return  # a later read is under way (another day, or after a write)
         data = message.data
         self._cursor_id = self.current_id()
         self.visits = data["visits"]
@@ -277,7 +281,7 @@ class TodayScreen(Screen):
 
     @on(Covered)
     def _covered(self, message: Covered) -> None:
-        if message.day != self.day:
+        if message.gen != self._gen:
             return
         self.coverage = message.coverage
         self._show_bars()
@@ -602,7 +606,7 @@ class TodayScreen(Screen):
         self._cursor_id = None
         self._show_title()
         self.query_one("#today-day", Static).update(t("today.loading"))
-        self._load(day, None, True)
+        self.reload(coverage=True)
 
     def action_shift_day(self, delta: int) -> None:
         assert self.day is not None

@@ -87,10 +87,18 @@ def seeded(store):
 
 
 async def settle(app, pilot) -> None:
-    """Let thread workers finish and their messages be handled (twice: a write reloads)."""
-    for _ in range(3):
+    """Let thread workers finish and their messages be handled, until no new worker starts
+    (a write's result starts a reload, whose result may start another worker)."""
+    from textual.worker import WorkerState
+
+    quiet = 0
+    for _ in range(50):
         await app.workers.wait_for_complete()
         await pilot.pause()
+        busy = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers)
+        quiet = 0 if busy else quiet + 1
+        if quiet >= 2:
+            return
 
 
 async def start(store, *, lang="zh", size=SIZE, day=None):
