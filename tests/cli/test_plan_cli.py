@@ -10,32 +10,11 @@ from click.testing import CliRunner
 
 from khtui.cli import main
 from khtui.cli.visits import default_plan_month
-from khtui.data.store import Store
-
-BATCH = ["周一", "周二", "周三", "周四", "周五", "周一"]
 
 
 @pytest.fixture
-def db(tmp_path, clock):
-    path = tmp_path / "k.db"
-    s = Store(path, create=True, clock=clock)
-    s.upsert_retailers(
-        [
-            {
-                "code": f"C{i:03d}",
-                "name": f"店{i}",
-                "route": f"线路{i % 6 + 1}",
-                "route_seq": i // 6,
-                "visit_batch": BATCH[i % 6],
-                "status": "正常",
-            }
-            for i in range(24)
-        ],
-        source="test",
-    )
-    s.conn.execute("UPDATE retailers SET tier = 7")
-    s.close()
-    return path
+def db(plan_db):
+    return plan_db
 
 
 def run(db, *args):

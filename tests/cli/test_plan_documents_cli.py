@@ -18,32 +18,12 @@ from khtui.data.documents import measure_labels
 from khtui.data.store import Store
 from tests.data.test_documents import check_fonts_and_layout, readonly_dir  # noqa: F401
 
-BATCH = ["周一", "周二", "周三", "周四", "周五", "周一"]
 MONTH = "2026-12"
 
 
 @pytest.fixture
-def db(tmp_path, clock):
-    """24 active retailers on six routes; no plan yet (tests generate it through the CLI)."""
-    path = tmp_path / "k.db"
-    s = Store(path, create=True, clock=clock)
-    s.upsert_retailers(
-        [
-            {
-                "code": f"C{i:03d}",
-                "name": f"店{i}",
-                "route": f"线路{i % 6 + 1}",
-                "route_seq": i // 6,
-                "visit_batch": BATCH[i % 6],
-                "status": "正常",
-            }
-            for i in range(24)
-        ],
-        source="test",
-    )
-    s.conn.execute("UPDATE retailers SET tier = 7")
-    s.close()
-    return path
+def db(plan_db):
+    return plan_db
 
 
 @pytest.fixture
