@@ -292,30 +292,62 @@ def is_total_row(cells: Sequence[str]) -> bool:
 ENCODING_NAMES = {"utf-8-sig": "UTF-8 BOM", "utf-8": "UTF-8", "gb18030": "GB18030"}
 
 
-def detect_encoding(path: Path, chunk: int = 1 << 20) -> str:
-    """utf-8-sig when the file starts with a BOM or decodes as UTF-8, else gb18030."""
+# Non-ASCII bytes that must decode before the encoding is decided (a few hundred Chinese
+# characters): a handful of GBK bytes can happen to be valid UTF-8, a page of them cannot.
+ENCODING_EVIDENCE = 4096
+ENCODING_BLOCK = 1 << 20  # read and decoded at a time while detecting
+_ASCII = bytes(range(128))
+
+
+def detect_encoding(path: Path, chunk: int | None = None) -> str:
+    """utf-8-sig when the file starts with a BOM; else utf-8 or gb18030, whichever decodes
+    the file's first non-ASCII text (read until ENCODING_EVIDENCE non-ASCII bytes or the end).
+
+    Only the head is read: a large export is not decoded twice. A file that changes its
+    encoding further down is refused by the readers (:func:`encoding_changed`)."""
     with open(path, "rb") as f:
-        head = f.read(3)
-        if head == codecs.BOM_UTF8:
+        if f.read(3) == codecs.BOM_UTF8:
             return "utf-8-sig"
         f.seek(0)
-        dec = codecs.getincrementaldecoder("utf-8")()
-        try:
-            while block := f.read(chunk):
-                dec.decode(block)
-            dec.decode(b"", final=True)
-            return "utf-8"
-        except UnicodeDecodeError:
-            pass
-        f.seek(0)
-        dec = codecs.getincrementaldecoder("gb18030")()
-        try:
-            while block := f.read(chunk):
-                dec.decode(block)
-            dec.decode(b"", final=True)
-        except UnicodeDecodeError:
-            raise ImportFileError(t("imp.error.encoding", file=path.name)) from None
-        return "gb18030"
+        decoders = {
+            "utf-8": codecs.getincrementaldecoder("utf-8")(),
+            "gb18030": codecs.getincrementaldecoder("gb18030")(),
+        }
+        seen = 0
+        while block := f.read(chunk or ENCODING_BLOCK):
+            non_ascii = len(block.translate(None, _ASCII))  # the bytes left after deleting ASCII
+            if not non_ascii and not seen:
+                continue  # blocks of plain ASCII say nothing (and end on a character)
+            for name, dec in list(decoders.items()):
+                try:
+                    dec.decode(block)  # not final: a character cut at the block's end waits
+                except UnicodeDecodeError:
+                    del decoders[name]
+            if not decoders:
+                raise ImportFileError(t("imp.error.encoding", file=path.name))
+            seen += non_ascii
+            if seen >= ENCODING_EVIDENCE:
+                break
+        else:
+            for name, dec in list(decoders.items()):
+                try:
+                    dec.decode(b"", final=True)
+                except UnicodeDecodeError:
+                    del decoders[name]
+            if not decoders:
+                raise ImportFileError(t("imp.error.encoding", file=path.name))
+        return next(iter(decoders))  # utf-8 first: GB18030 decodes most UTF-8 too
+
+
+def encoding_changed(path: Path, encoding: str) -> ImportFileError:
+    """The error for a file whose text stops being ``encoding`` part of the way down."""
+    return ImportFileError(
+        t(
+            "imp.error.encoding_changed",
+            file=path.name,
+            encoding=ENCODING_NAMES.get(encoding, encoding),
+        )
+    )
 
 
 def _sniff_delimiter(line: str) -> str:
@@ -363,14 +395,17 @@ class CsvSource(Source):
     def __init__(self, path: Path, encoding: str | None = None):
         super().__init__(path)
         self.encoding = encoding or detect_encoding(path)
-        with open(path, encoding=self.encoding, newline="") as f:
-            first = f.readline()
-            for _ in range(HEADER_SCAN_ROWS):
-                line = f.readline()
-                if not line:
-                    break
-                if line.count(",") + line.count("\t") > first.count(",") + first.count("\t"):
-                    first = line
+        try:
+            with open(path, encoding=self.encoding, newline="") as f:
+                first = f.readline()
+                for _ in range(HEADER_SCAN_ROWS):
+                    line = f.readline()
+                    if not line:
+                        break
+                    if line.count(",") + line.count("\t") > first.count(",") + first.count("\t"):
+                        first = line
+        except UnicodeDecodeError:
+            raise encoding_changed(path, self.encoding) from None
         self.delimiter = _sniff_delimiter(first)
 
     def rows(self) -> Iterator[list[str]]:
@@ -382,6 +417,8 @@ class CsvSource(Source):
                 raise ImportFileError(
                     t("imp.error.csv", file=self.path.name, problem=exc)
                 ) from None
+            except UnicodeDecodeError:
+                raise encoding_changed(self.path, self.encoding) from None
 
 
 class XlsxSource(Source):
@@ -457,7 +494,10 @@ class HtmlTableSource(Source):
         import lxml.html
 
         self.encoding = detect_encoding(path)
-        text = path.read_text(encoding=self.encoding)
+        try:
+            text = path.read_text(encoding=self.encoding)
+        except UnicodeDecodeError:
+            raise encoding_changed(path, self.encoding) from None
         try:
             doc = lxml.html.fromstring(text)
         except Exception as exc:  # lxml's ParserError and friends

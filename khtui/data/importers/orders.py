@@ -34,6 +34,7 @@ from khtui.data.importers.common import (
     Source,
     ValueProblem,
     clean_code,
+    encoding_changed,
     is_total_row,
     parse_date,
     parse_number,
@@ -136,9 +137,7 @@ def text_batches(
                 except StopIteration:
                     break
                 except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-                    raise ImportFileError(
-                        t("imp.error.csv", file=source.path.name, problem=exc)
-                    ) from None
+                    raise _csv_error(source, exc) from None
                 pending.append(batch)
                 rows += batch.num_rows
                 if rows >= BATCH_ROWS:
@@ -149,8 +148,8 @@ def text_batches(
             if pending:
                 table = pa.Table.from_batches(pending)
                 yield row, [table.column(i) for i in range(width)]
-        except pa.ArrowInvalid as exc:
-            raise ImportFileError(t("imp.error.csv", file=source.path.name, problem=exc)) from None
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            raise _csv_error(source, exc) from None
         finally:
             f.close()
         return
@@ -169,6 +168,14 @@ def text_batches(
             buf = []
     if buf:
         yield row, [pa.array(col, pa.string()) for col in zip(*buf, strict=True)]
+
+
+def _csv_error(source: CsvSource, exc: Exception) -> ImportFileError:
+    """Arrow's reading error as the user's: text that stops being the detected encoding part
+    of the way down (UTF-8 is checked by Arrow, GB18030 by Python's codec), or bad CSV."""
+    if isinstance(exc, UnicodeDecodeError) or "invalid UTF8" in str(exc):
+        return encoding_changed(source.path, source.encoding)
+    return ImportFileError(t("imp.error.csv", file=source.path.name, problem=exc))
 
 
 def _clean_column(arr, fn: Callable[[str], Any], pa_type):
