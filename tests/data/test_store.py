@@ -4,7 +4,7 @@ import stat
 
 import pytest
 
-from khtui.data.base import StoreError
+from khtui.data.base import PAGE_SIZE, StoreError
 from khtui.data.store import Store
 from khtui.domain.retailer import FieldError
 
@@ -15,6 +15,20 @@ def test_new_database_is_private_and_configured(store, db_path):
     assert store.scalar("PRAGMA foreign_keys") == 1
     assert store.scalar("PRAGMA synchronous") == 1  # NORMAL
     assert store.scalar("PRAGMA busy_timeout") >= 1000
+    assert store.scalar("PRAGMA page_size") == PAGE_SIZE != 4096
+
+
+def test_an_older_database_keeps_its_page_size(tmp_path):
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA page_size = 4096")
+    conn.execute("CREATE TABLE early (x)")  # a database written before khtui chose its size
+    conn.close()
+    store = Store(path)
+    assert store.scalar("PRAGMA page_size") == 4096
+    store.upsert_retailers([{"code": "370102000001", "name": "都市烟酒店"}], source="test")
+    assert store.scalar("SELECT count(*) FROM retailers") == 1
+    store.close()
 
 
 def test_missing_database_says_how_to_create_one(tmp_path):
