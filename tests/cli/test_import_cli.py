@@ -185,7 +185,8 @@ def test_backup_and_check(filled, tmp_path):
     assert "完整性检查通过" in run("--db", str(filled), "check").output
     broken = tmp_path / "broken.db"
     data = bytearray(out.read_bytes())
-    data[4096 : 4096 + 2048] = b"\x00\xff" * 1024  # damage a page
+    page = int.from_bytes(data[16:18], "big")  # the page size, from the file's header
+    data[page : page + 2048] = b"\x00\xff" * 1024  # damage the second page
     broken.write_bytes(bytes(data))
     r = CliRunner().invoke(main, ["--db", str(broken), "check"])
     assert r.exit_code == 1
