@@ -90,20 +90,29 @@ def import_file(
     all (nothing is written then); row problems become rejects."""
     _check_kind(kind)
     path = Path(path)
-    source = open_source(path, sheet)
-    spec = header_spec(kind, store.rules)
-    match = find_header(spec, source.head())
-    result = ImportResult(kind=kind, file=path.name, encoding=source.encoding_label)
-    result.dry_run = dry_run
-    rejected: list[dict] = []
-    if backup and not dry_run:
-        from khtui.data.backup import auto_backup
-
-        auto_backup(store)
+    child = None
     if kind == "orders":
-        _import_orders(store, source, match, result, rejected, dry_run, progress)
-    else:
-        _import_records(store, source, match, kind, result, rejected, dry_run, progress)
+        from khtui.data.importers.orders import start_child
+
+        child = start_child(store, path, dry_run=dry_run)
+    try:
+        source = open_source(path, sheet)
+        spec = header_spec(kind, store.rules)
+        match = find_header(spec, source.head())
+        result = ImportResult(kind=kind, file=path.name, encoding=source.encoding_label)
+        result.dry_run = dry_run
+        rejected: list[dict] = []
+        if backup and not dry_run:
+            from khtui.data.backup import auto_backup
+
+            auto_backup(store)
+        if kind == "orders":
+            _import_orders(store, source, match, result, rejected, dry_run, progress, child)
+        else:
+            _import_records(store, source, match, kind, result, rejected, dry_run, progress)
+    finally:
+        if child is not None:
+            child.close()
     result.rejected = len(rejected)
     result.reject_rows = sorted(rejected, key=lambda r: r["row"])[:REJECTS_SHOWN]
     if rejected and keep_rejects:
@@ -189,7 +198,7 @@ def _reject(row: int, cells, column: str, value: str, reason: str) -> dict:
     return {"row": row, "cells": cells, "column": column, "value": value, "reason": reason}
 
 
-def _import_orders(store, source, match, result, rejected, dry_run, progress) -> None:
+def _import_orders(store, source, match, result, rejected, dry_run, progress, child) -> None:
     from khtui.data.importers.orders import clean_batch, text_batches, write_orders
 
     invalid: list = []
@@ -205,7 +214,7 @@ def _import_orders(store, source, match, result, rejected, dry_run, progress) ->
     counts, period = write_orders(
         store,
         cleaned(),
-        expected_lines=source.size // BYTES_PER_LINE,
+        child=child,
         dry_run=dry_run,
         rejects=rejected,
     )
@@ -228,7 +237,3 @@ def _import_orders(store, source, match, result, rejected, dry_run, progress) ->
     result.unknown_retailers = counts.get("unknown_retailers", 0)
     result.unknown_lines = counts.get("unknown_lines", 0)
     result.period = period
-
-
-# A rough size of one order line in a file, to tell a large load from a small one.
-BYTES_PER_LINE = 64

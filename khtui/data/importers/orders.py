@@ -140,7 +140,8 @@ def text_batches(
                     raise _csv_error(source, exc) from None
                 pending.append(batch)
                 rows += batch.num_rows
-                if rows >= BATCH_ROWS:
+                # the first block goes on alone: the writer starts while the rest is read
+                if rows >= BATCH_ROWS or row == match.row_index + 2:
                     table = pa.Table.from_batches(pending)
                     yield row, [table.column(i) for i in range(width)]
                     row += rows
@@ -956,6 +957,8 @@ def _adbc_connect(path: str):
     return conn
 
 
+# A rough size of one order line in a file, to tell a large load from a small one.
+BYTES_PER_LINE = 64
 # Files expected to hold at least this many lines are written by a child process (ADBC bulk
 # ingest). Smaller ones are written on the store's own connection. Two SQLite libraries must
 # never open the same database file in one process (POSIX locks are per process: one
@@ -989,11 +992,12 @@ def _run_writer(
     return counts
 
 
-def write_orders(store, batches, *, expected_lines: int, dry_run: bool, rejects: list):
+def write_orders(store, batches, *, child: ChildWriter | None, dry_run: bool, rejects: list):
     """Write cleaned Arrow tables in one transaction; returns (counts, period). A dry run
-    rolls back at the end. Derived values of the known retailers are recomputed after."""
-    if expected_lines >= CHILD_MIN_LINES:
-        counts = _write_in_child(store, batches, expected_lines=expected_lines, dry_run=dry_run)
+    rolls back at the end. Derived values of the known retailers are recomputed after.
+    A large file is written by ``child`` (see :func:`start_child`), a small one here."""
+    if child is not None:
+        counts = child.write(batches)
         rejects.extend(counts.pop("rejects"))
     else:
 
@@ -1028,35 +1032,58 @@ class WriterFailed(ImportFileError):
     """The child process that writes a large import failed; nothing was written."""
 
 
-def _write_in_child(store, batches, *, expected_lines: int, dry_run: bool) -> dict:
-    import json
-    import subprocess
-    import sys
+def start_child(store, path: Path, *, dry_run: bool) -> ChildWriter | None:
+    """The child process for a file expected to hold at least CHILD_MIN_LINES lines, started
+    before the file is read so that its start-up (Python, Arrow, ADBC, BEGIN) overlaps the
+    reader's; None for a smaller file."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None  # the importer says what is wrong with the path
+    if size // BYTES_PER_LINE < CHILD_MIN_LINES:
+        return None
+    return ChildWriter(store, dry_run=dry_run)
 
-    import pyarrow as pa
 
-    args = {"db": str(store.path), "dry_run": dry_run, "presorted": True}
-    aggregates = Aggregates()
-    sums: list = []
+class ChildWriter:
+    """``python -m khtui.data.importers.orders``: takes the cleaned lines as Arrow IPC on its
+    stdin and writes them in one transaction on its own connection (ADBC); prints the counts
+    as JSON. Until :meth:`write` has returned, :meth:`close` kills it: its transaction dies with
+    it and nothing is written."""
 
-    def prepared():
-        # the reader process is mostly idle: it sums and sorts, the child only writes
-        for table in batches:
-            aggregates.add(table)
-            yield table.sort_by(_SORT_KEYS)
-        # the last sums, still in the reading thread while the last batches are written
-        sums.append((None, None) if aggregates.given_up else aggregates.tables())
+    def __init__(self, store, *, dry_run: bool):
+        import json
+        import subprocess
 
-    with tempfile.TemporaryFile() as errfile:
-        proc = subprocess.Popen(
+        args = {"db": str(store.path), "dry_run": dry_run, "presorted": True}
+        self._errfile = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        self.proc = subprocess.Popen(
             [sys.executable, "-m", "khtui.data.importers.orders", json.dumps(args)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=errfile,
+            stderr=self._errfile,
         )
+
+    def write(self, batches) -> dict:
+        import json
+
+        import pyarrow as pa
+
+        proc = self.proc
+        aggregates = Aggregates()
+        sums: list = []
+
+        def prepared():
+            # the reader process is mostly idle: it sums and sorts, the child only writes
+            for table in batches:
+                aggregates.add(table)
+                yield table.sort_by(_SORT_KEYS)
+            # the last sums, still in the reading thread while the last batches are written
+            sums.append((None, None) if aggregates.given_up else aggregates.tables())
+
+        sink = pa.PythonFile(proc.stdin, mode="w")
+        stream = None
         try:
-            sink = pa.PythonFile(proc.stdin, mode="w")
-            stream = None
             for table in _prefetch(prepared()):
                 if stream is None:
                     stream = pa.ipc.new_stream(sink, table.schema)
@@ -1071,19 +1098,29 @@ def _write_in_child(store, batches, *, expected_lines: int, dry_run: bool) -> di
                     with pa.ipc.new_stream(sink, part.schema) as more:
                         more.write_table(part)
             sink.close()
-            out = proc.stdout.read()
-            proc.wait()
-        except BaseException:
-            proc.kill()  # its transaction dies with it: nothing is written
-            proc.wait()
+        except (OSError, pa.ArrowException):
+            # a broken pipe: the child stopped (a locked database, …); say what it said
+            if proc.wait() != 0:
+                raise self._failed() from None
             raise
-        finally:
-            proc.stdout.close()
-        if proc.returncode != 0:
-            errfile.seek(0)
-            lines = errfile.read().decode("utf-8", "replace").strip().splitlines()
-            raise WriterFailed(lines[-1] if lines else f"exit {proc.returncode}")
-    return json.loads(out)
+        out = proc.stdout.read()
+        if proc.wait() != 0:
+            raise self._failed()
+        return json.loads(out)
+
+    def _failed(self) -> WriterFailed:
+        self._errfile.seek(0)
+        lines = self._errfile.read().decode("utf-8", "replace").strip().splitlines()
+        return WriterFailed(lines[-1] if lines else f"exit {self.proc.returncode}")
+
+    def close(self) -> None:
+        """Kill the child if it is still running (an error or an interrupt on the way)."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        for f in (self.proc.stdin, self.proc.stdout, self._errfile):
+            with contextlib.suppress(Exception):  # a pipe the child has broken
+                f.close()
 
 
 def _import_pandas() -> None:
