@@ -229,11 +229,9 @@ class SalesOps:
             (month, a, b, *params),
         )
         conn.execute(
-            "INSERT INTO monthly_brand_sales (retailer_code, month, brand_code, qty_tiao, amount, "
-            "first_date, last_date) "
-            "SELECT retailer_code, ?, brand_code, sum(qty_tiao), round(sum(amount), 2), "
-            f"min(order_date), max(order_date) FROM order_lines WHERE {cond} "
-            "GROUP BY retailer_code, brand_code",
+            "INSERT INTO monthly_brand_sales (retailer_code, month, brand_code, qty_tiao, amount) "
+            "SELECT retailer_code, ?, brand_code, sum(qty_tiao), round(sum(amount), 2) "
+            f"FROM order_lines WHERE {cond} GROUP BY retailer_code, brand_code",
             (month, a, b, *params),
         )
 

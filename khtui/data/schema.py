@@ -325,6 +325,32 @@ DROP TABLE order_lines;
 ALTER TABLE order_lines_keyed RENAME TO order_lines;
 """
 
-MIGRATIONS: list[str] = [V1, V_SEARCH, V_SEARCH_COUNTS, V_ORDER_LINES_KEYED]
+# monthly_brand_sales without first_date / last_date: nothing read them, and every import of
+# order lines paid for them (two more text columns in each of its largest aggregate's rows).
+# Rebuilt rather than ALTER TABLE … DROP COLUMN, which older SQLite libraries lack.
+V_BRAND_SALES_NO_DATES = """
+CREATE TABLE monthly_brand_sales_new (
+    retailer_code TEXT NOT NULL,
+    month TEXT NOT NULL,
+    brand_code TEXT NOT NULL,
+    qty_tiao REAL NOT NULL,
+    amount REAL NOT NULL,
+    PRIMARY KEY (retailer_code, month, brand_code)
+) WITHOUT ROWID;
+INSERT INTO monthly_brand_sales_new (retailer_code, month, brand_code, qty_tiao, amount)
+    SELECT retailer_code, month, brand_code, qty_tiao, amount FROM monthly_brand_sales
+    ORDER BY retailer_code, month, brand_code;
+DROP TABLE monthly_brand_sales;
+ALTER TABLE monthly_brand_sales_new RENAME TO monthly_brand_sales;
+CREATE INDEX monthly_brand_sales_brand ON monthly_brand_sales (brand_code, month);
+"""
+
+MIGRATIONS: list[str] = [
+    V1,
+    V_SEARCH,
+    V_SEARCH_COUNTS,
+    V_ORDER_LINES_KEYED,
+    V_BRAND_SALES_NO_DATES,
+]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -372,8 +372,6 @@ class Aggregates:
             [
                 ("qty_tiao", "sum"),
                 ("amount", "sum"),
-                ("order_date", "min"),
-                ("order_date", "max"),
                 ("row", "count"),
             ]
         )
@@ -397,8 +395,6 @@ class Aggregates:
             [
                 ("qty_tiao_sum", "sum"),
                 ("amount_sum", "sum"),
-                ("order_date_min", "min"),
-                ("order_date_max", "max"),
                 ("row_count", "sum"),
             ]
         )
@@ -410,8 +406,6 @@ class Aggregates:
                     "brand_code",
                     "qty_tiao_sum",
                     "amount_sum",
-                    "order_date_min",
-                    "order_date_max",
                     "row_count",
                 ]
             )
@@ -434,8 +428,6 @@ class Aggregates:
                 "brand_code": b["brand_code"],
                 "qty_tiao": b["qty_tiao_sum"],
                 "amount": pc.round(b["amount_sum"], 2),
-                "first_date": b["order_date_min"],
-                "last_date": b["order_date_max"],
             }
         ).sort_by(
             [("retailer_code", "ascending"), ("month", "ascending"), ("brand_code", "ascending")]
@@ -804,23 +796,10 @@ class OrderWriter:
             self._ingest("monthly_brand_sales", brand)
             self._ingest("monthly_sales", monthly)
         else:
+            from khtui.data.sales import SalesOps
+
             for mm in months:
-                a, b = mm + "-01", mm + "-31"
-                self._exec(
-                    "INSERT INTO monthly_sales (retailer_code, month, qty_tiao, amount, lines) "
-                    "SELECT retailer_code, ?, sum(qty_tiao), round(sum(amount), 2), count(*) "
-                    f"FROM order_lines WHERE order_date BETWEEN ? AND ? AND {_CODES} "
-                    "GROUP BY retailer_code",
-                    (mm, a, b),
-                )
-                self._exec(
-                    "INSERT INTO monthly_brand_sales (retailer_code, month, brand_code, "
-                    "qty_tiao, amount, first_date, last_date) SELECT retailer_code, ?, "
-                    "brand_code, sum(qty_tiao), round(sum(amount), 2), min(order_date), "
-                    f"max(order_date) FROM order_lines WHERE order_date BETWEEN ? AND ? "
-                    f"AND {_CODES} GROUP BY retailer_code, brand_code",
-                    (mm, a, b),
-                )
+                SalesOps._aggregate_month(self.cur, mm, _CODES)
         if big:
             self._exec(
                 "CREATE INDEX monthly_brand_sales_brand ON monthly_brand_sales (brand_code, month)"
