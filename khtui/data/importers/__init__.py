@@ -202,10 +202,11 @@ def _import_orders(store, source, match, result, rejected, dry_run, progress, ch
     from khtui.data.importers.orders import clean_batch, text_batches, write_orders
 
     invalid: list = []
+    memo: dict = {}  # cleaned values by column, shared by the file's batches
 
     def cleaned():
         for first_row, cols in text_batches(source, match, progress, invalid):
-            table, bad, skipped, read = clean_batch(first_row, cols, match, store.rules)
+            table, bad, skipped, read = clean_batch(first_row, cols, match, store.rules, memo)
             rejected.extend(bad)
             result.skipped += skipped
             result.read += read
