@@ -123,3 +123,39 @@ def test_a_dry_run_writes_nothing_either_way(tmp_path, table, clock, monkeypatch
     assert store.scalar("SELECT count(*) FROM monthly_brand_sales") == 0
     assert not list(tmp_path.glob(".khtui-import-*"))  # the spool is gone
     store.close()
+
+
+def test_the_wal_flusher_syncs_the_wal_until_stopped(tmp_path, monkeypatch):
+    """The writer process syncs the WAL in the background; it waits for the WAL to exist,
+    stops when told and closes what it opened."""
+    import os
+    import threading
+
+    synced: list[int] = []
+    first = threading.Event()
+
+    def fake_fdatasync(fd):
+        synced.append(fd)
+        first.set()
+
+    closed: list[int] = []
+    real_close = os.close
+
+    def recording_close(fd):
+        closed.append(fd)
+        real_close(fd)
+
+    monkeypatch.setattr(orders.os, "fdatasync", fake_fdatasync)
+    monkeypatch.setattr(orders.os, "close", recording_close)
+    db = tmp_path / "a.db"
+    flusher = orders._WalFlusher(str(db), every=0.01)
+    assert not first.wait(0.1)  # no WAL yet: nothing to sync, no error
+    (tmp_path / "a.db-wal").write_bytes(b"frames")
+    assert first.wait(5)
+    flusher.stop()
+    fd = synced[0]
+    assert set(synced) == {fd}
+    assert closed == [fd]  # closed by stop()
+    n = len(synced)
+    threading.Event().wait(0.05)
+    assert len(synced) == n  # and no more syncs after stop
