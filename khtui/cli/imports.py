@@ -12,25 +12,38 @@ from khtui.i18n import t
 
 
 class _Bar:
-    """A progress bar on stderr, only when stderr is a terminal."""
+    """A progress bar on stderr, only when stderr is a terminal: reading the file fills it to
+    READ_SHARE %, then it says that the database is being written until the import returns."""
+
+    READ_SHARE = 95
 
     def __init__(self, label: str, *, enabled: bool = True):
         self.bar = None
         self.done = 0
+        self.label = label
+        self.writing = False
         if enabled and sys.stderr.isatty():
             self.bar = click.progressbar(length=100, label=label, file=sys.stderr, width=30)
             self.bar.__enter__()
 
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None or not total:
-            return
-        pct = min(100, int(done * 100 / total))
+    def _advance(self, pct: int) -> None:
         if pct > self.done:
             self.bar.update(pct - self.done)
             self.done = pct
 
-    def close(self) -> None:
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None or not total:
+            return
+        self._advance(min(self.READ_SHARE, int(done * self.READ_SHARE / total)))
+        if done >= total and not self.writing:
+            self.writing = True
+            self.bar.label = t("imp.progress.writing", file=self.label)
+            self.bar.render_progress()
+
+    def close(self, *, finished: bool) -> None:
         if self.bar is not None:
+            if finished:
+                self._advance(100)
             self.bar.__exit__(None, None, None)
 
 
@@ -68,14 +81,16 @@ def import_cmd(ctx: Ctx, kind, file: Path, sheet, dry_run, rejects, as_json) -> 
     else:
         store = ctx.store(create=True)
     bar = _Bar(file.name, enabled=not as_json)
+    finished = False
     try:
         result = import_file(
             store, file, kind, sheet=sheet, dry_run=dry_run, rejects=rejects, progress=bar
         )
+        finished = True
     except ImportFileError as exc:
         raise UserError(f"{file.name}: {exc}") from None
     finally:
-        bar.close()
+        bar.close(finished=finished)
         store.close()
         if scratch is not None:
             scratch.cleanup()

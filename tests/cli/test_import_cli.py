@@ -191,3 +191,24 @@ def test_backup_and_check(filled, tmp_path):
     r = CliRunner().invoke(main, ["--db", str(broken), "check"])
     assert r.exit_code == 1
     assert "khtui backup" in r.output and "backups/" in r.output
+
+
+def test_the_progress_bar_reads_then_says_it_writes(monkeypatch):
+    import io
+
+    from khtui.cli.imports import _Bar
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    err = Terminal()
+    monkeypatch.setattr("sys.stderr", err)
+    bar = _Bar("orders.csv")
+    bar(50, 100)
+    assert "47%" in err.getvalue()  # reading fills 95 % of the bar
+    bar(100, 100)
+    assert "95%" in err.getvalue() and "orders.csv 写入数据库" in err.getvalue()
+    assert "100%" not in err.getvalue()  # not done until the write is
+    bar.close(finished=True)
+    assert "100%" in err.getvalue()
