@@ -34,3 +34,10 @@ def t(key: str, /, **kw: object) -> str:
     if text is None:
         text = LANGS["zh"].get(key, key)
     return text.format(**kw) if kw else text
+
+
+def status_label(status: str | None) -> str:
+    """A retailer's status, stored as the company's word (正常, 暂停, 歇业, 注销), in the UI's
+    language; a word the catalogue does not know is shown as stored."""
+    key = f"retailer.status.{status}"
+    return t(key) if key in LANGS["zh"] else (status or "")

@@ -45,7 +45,7 @@ from khtui.domain.retailer import (
     FieldError,
 )
 from khtui.domain.value import VALUE_NAMES
-from khtui.i18n import get_lang, t
+from khtui.i18n import get_lang, status_label, t
 from khtui.widgets.keys import bind_keys
 
 PAGE = 50  # rows fetched per page of lookup results
@@ -100,7 +100,7 @@ def _shorten(text: str | None, width: int) -> str:
 
 def _status_text(status: str | None) -> Text:
     status = status or ACTIVE
-    return Text(status, style="" if status == ACTIVE else "bold yellow")
+    return Text(status_label(status), style="" if status == ACTIVE else "bold yellow")
 
 
 def _overdue_text(n: int) -> Text:
@@ -483,6 +483,8 @@ class ProfileScreen(Screen):
                 value = r.get(f.name)
                 if f.type == "bool":
                     value = t("profile.yes") if value else t("profile.no")
+                elif f.type == "status":
+                    value = status_label(value or ACTIVE)
                 kind = Text(
                     t(f"profile.kind.{f.kind}"), style="green" if f.kind == "dynamic" else "dim"
                 )
@@ -815,9 +817,11 @@ class StatusScreen(ModalScreen[dict | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="status-box", classes="modal-box"):
-            yield Label(t("profile.status.title", status=self.status), classes="modal-title")
+            yield Label(
+                t("profile.status.title", status=status_label(self.status)), classes="modal-title"
+            )
             yield OptionList(
-                *(Option(s, id=s) for s in STATUSES),
+                *(Option(status_label(s), id=s) for s in STATUSES),
                 id="status-options",
             )
             yield Static(t("profile.status.note", n=self.future_visits), id="status-note")

@@ -23,7 +23,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from khtui.i18n import t
+from khtui.i18n import status_label, t
 from khtui.widgets.date_input import DateInput
 
 WIDE = 120  # from this many columns the list also shows code, phone and check-in time
@@ -819,12 +819,14 @@ class AdhocScreen(_Modal):
         if message.query != self.query_text:
             return
         self.rows = message.rows
+        from khtui.domain.retailer import ACTIVE
+
         options = self.query_one("#adhoc-results", OptionList)
         options.clear_options()
         for r in self.rows:
             label = f"{r['code']}  {clip(r['name'], 20)}  {r.get('route') or ''}"
-            if r.get("status") and r["status"] != "正常":
-                label += f"  [{r['status']}]"
+            if r.get("status") and r["status"] != ACTIVE:
+                label += f"  [{status_label(r['status'])}]"
             options.add_option(Option(label, id=r["code"]))
         if self.rows:
             options.highlighted = 0

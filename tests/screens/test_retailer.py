@@ -10,7 +10,7 @@ from typing import ClassVar
 
 import pytest
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Static, TabbedContent
+from textual.widgets import DataTable, Input, OptionList, Static, TabbedContent
 
 from khtui.app import create_app
 from khtui.data.base import new_id
@@ -330,6 +330,31 @@ async def test_status_to_suspended_takes_future_visits_out_of_the_plan(seeded):
         assert "暂停" in str(app.screen.query_one("#profile-head", Static).render())
         change = seeded.retailer_changes(CQ)[0]
         assert (change["field"], change["old"], change["new"]) == ("status", "正常", "暂停")
+
+
+@sync
+async def test_statuses_speak_english_with_lang_en(seeded):
+    """Statuses are stored as the company's words; the English UI names them in English."""
+    app = create_app(seeded, lang="en", today=lambda: TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_lookup(app, pilot)
+        rows = cell_texts(screen.query_one("#lookup-results", DataTable))
+        assert any("长安超市" in r and "suspended" in r for r in rows)
+        assert any("重庆路烟酒店" in r and "active" in r for r in rows)
+        assert not any("暂停" in r or "正常" in r for r in rows)
+        await app.push_screen(ProfileScreen(CQ))
+        await settle(app, pilot)
+        assert "active" in str(app.screen.query_one("#profile-head", Static).render())
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, StatusScreen)
+        options = app.screen.query_one("#status-options", OptionList)
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert labels == ["active", "suspended", "closed", "licence cancelled"]
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        assert seeded.get_retailer(CQ)["status"] == "暂停"  # stored as the company's word
+        assert "suspended" in str(app.screen.query_one("#profile-head", Static).render())
 
 
 @sync
