@@ -18,12 +18,23 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import (
+    Button,
+    DataTable,
+    Footer,
+    Header,
+    Input,
+    Label,
+    ProgressBar,
+    Select,
+    Static,
+)
 
 from khtui.i18n import get_lang, t
 
 KINDS = ("retailers", "orders", "brands")
 ROWS_SHOWN = 8  # first data rows shown in the preview
+READ_SHARE = 95  # the progress bar's share for reading the file; the rest is the write
 
 
 def field_label(store, kind: str, field: str) -> str:
@@ -51,6 +62,7 @@ class ImportScreen(Screen):
         super().__init__()
         self.kind = kind if kind in KINDS else "retailers"
         self._previewed: tuple[str, str] | None = None  # (kind, path) the counts are for
+        self._after_read = ""  # the status once the file is read (the write goes on)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -67,6 +79,7 @@ class ImportScreen(Screen):
         yield Static(t("imps.hint"), id="hint")
         yield Static("", id="info")
         yield Static("", id="counts")
+        yield ProgressBar(total=100, show_eta=False, id="progress")
         with Horizontal(id="tables"):
             with Vertical(id="mapping-box"):
                 yield Label(t("imps.mapping"), classes="title")
@@ -127,22 +140,48 @@ class ImportScreen(Screen):
         store = self.app.store
         try:
             p = preview(path, kind, store.rules, rows=ROWS_SHOWN)
-            r = import_file(store, path, kind, dry_run=True, backup=False, keep_rejects=False)
+            # the head first, then the counts of a dry run over the whole file
+            self.app.call_from_thread(self._show_head, kind, p)
+            r = import_file(
+                store,
+                path,
+                kind,
+                dry_run=True,
+                backup=False,
+                keep_rejects=False,
+                progress=self._progress(t("imps.checking")),
+            )
         except ImportFileError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
-        self.app.call_from_thread(self._show_preview, kind, path, p, r)
+        self.app.call_from_thread(self._show_counts, kind, path, r)
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
     def _run_import(self, kind: str, path: Path) -> None:
         from khtui.data.importers import ImportFileError, import_file
 
         try:
-            r = import_file(self.app.store, path, kind)
+            r = import_file(self.app.store, path, kind, progress=self._progress(t("imps.writing")))
         except ImportFileError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
         self.app.call_from_thread(self._show_done, r)
+
+    def _progress(self, after_read: str):
+        """A progress callback for the importer (worker thread): reading fills the bar to
+        READ_SHARE %, the write the rest (``after_read`` says so); the bar is told only when
+        the percentage moves."""
+        self._after_read = after_read
+        shown = [-1]
+
+        def report(done: int, total: int) -> None:
+            pct = min(READ_SHARE, done * READ_SHARE // total) if total else 0
+            if pct != shown[0]:
+                shown[0] = pct
+                self.app.call_from_thread(self._set_progress, pct)
+
+        self.app.call_from_thread(self._set_progress, 0)
+        return report
 
     def on_worker_state_changed(self, event) -> None:
         from textual.worker import WorkerState
@@ -156,18 +195,28 @@ class ImportScreen(Screen):
         status.update(text)
         status.set_class(error, "error")
 
+    def _set_progress(self, pct: int | None) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+        bar.display = pct is not None
+        if pct is not None:
+            bar.update(progress=pct)
+            if pct >= READ_SHARE:
+                self._status(self._after_read)
+
     def _failed(self, message: str) -> None:
+        self._set_progress(None)
         self._previewed = None
         self.query_one("#import", Button).disabled = True
         self._status(t("imps.failed", problem=message), error=True)
         self.notify(message, severity="error", timeout=8)
 
-    def _show_preview(self, kind, path: Path, p, r) -> None:
+    def _show_head(self, kind, p) -> None:
+        """Format, encoding, header row, column mapping and first rows (before the counts)."""
         info = t("imps.format", format=p.format.upper(), encoding=p.encoding, row=p.header_row)
         if p.sheet:
             info += t("imps.sheet", sheet=p.sheet)
         self.query_one("#info", Static).update(info)
-        self.query_one("#counts", Static).update(t("imps.counts", summary=r.summary()))
+        self.query_one("#counts", Static).update("")
         mapping = self.query_one("#mapping", DataTable)
         mapping.clear(columns=True)
         mapping.add_columns(t("imps.field"), t("imps.header"))
@@ -184,6 +233,11 @@ class ImportScreen(Screen):
         rows.add_columns(*[h or "-" for h in p.headers])
         for cells in p.rows:
             rows.add_row(*(list(cells) + [""] * width)[:width])
+        self._status(t("imps.counting"))
+
+    def _show_counts(self, kind, path: Path, r) -> None:
+        self._set_progress(None)
+        self.query_one("#counts", Static).update(t("imps.counts", summary=r.summary()))
         notes = r.notes()
         if r.reject_rows:
             first = r.reject_rows[0]
@@ -193,6 +247,7 @@ class ImportScreen(Screen):
         self.query_one("#import", Button).disabled = False
 
     def _show_done(self, r) -> None:
+        self._set_progress(None)
         summary = r.summary()
         self.query_one("#counts", Static).update(t("imps.done", summary=summary))
         self._status("\n".join(r.notes()))

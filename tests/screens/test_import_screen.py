@@ -123,3 +123,52 @@ async def test_changing_the_kind_asks_for_a_new_preview(store, tmp_path):
         await pilot.pause()
         assert store.brands()[0]["is_key"] == 1
         assert "完成" in text(screen, "#counts")
+
+
+@sync
+async def test_a_large_file_shows_its_head_first_and_progress_while_counting(store, tmp_path):
+    """The head (encoding, mapping, first rows) is shown before the dry run has read the whole
+    file; the dry run and the import move a progress bar, which is gone when they are done."""
+    header = ["客户编码", "订货日期", "卷烟编码", "卷烟名称", "订货量(条)", "金额(元)"]
+    lines = [
+        [f"3701021{i % 300:05d}", f"2026-10-{1 + i % 28:02d}", f"69010{i % 97:08d}", "中华", "2",
+         "760"]
+        for i in range(30_000)
+    ]  # fmt: skip
+    path = write(tmp_path / "订单.csv", [header, *lines], encoding="utf-8")
+    app = ImportApp(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        await pilot.click("#kind")
+        await pilot.press("down", "enter")  # 订单明细
+        await pilot.pause()
+        seen: list = []
+        head_before_counts: list = []
+        set_progress = screen._set_progress
+
+        def recording(pct):
+            if pct is not None and not seen:
+                head_before_counts.append(
+                    (screen.query_one("#rows", DataTable).row_count, text(screen, "#counts"))
+                )
+            seen.append(pct)
+            set_progress(pct)
+
+        screen._set_progress = recording
+        await type_path(pilot, path)
+        await pilot.press("enter")  # preview: head, then a dry run with progress
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert head_before_counts == [(8, "")]  # first rows shown, counts not yet
+        steps = [p for p in seen if p is not None]
+        assert steps[0] == 0 and steps[-1] == 95 and steps == sorted(steps)
+        assert len(set(steps)) > 2  # it moved on the way
+        assert seen[-1] is None and not screen.query_one("#progress").display
+        assert "新增 30000" in text(screen, "#counts")  # every (retailer, day, brand) differs
+        seen.clear()
+        await pilot.click("#import")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [p for p in seen if p is not None][-1] == 95 and seen[-1] is None
+        assert "完成" in text(screen, "#counts") and "新增 30000" in text(screen, "#counts")
+        assert store.scalar("SELECT count(*) FROM order_lines") == 30_000
