@@ -137,7 +137,7 @@ class ReportOps:
         week = normalise_week(week)
         start, end = week_range(week)
         a, b = _d(start), _d(end)
-        return {
+        figures = {
             "week": week,
             "start": a,
             "end": b,
@@ -150,6 +150,11 @@ class ReportOps:
             "dynamics": self._rpt_dynamics(a, b),
             "next_week": self._rpt_next_week(add_weeks(week, 1)),
         }
+        if start.month != end.month:
+            # the week saw a month end: that month's coverage is final, and it is the figure
+            # the manager asks for (月内走访面); the new month's so far follows it
+            figures["coverage_closed"] = self._rpt_coverage(a[:7], end)
+        return figures
 
     def _rpt_week_visits(self, a: str, b: str) -> dict[str, Any]:
         """Visits planned in the week [a, b] and what became of them.

@@ -340,9 +340,39 @@ def build_weekly(
             )
         )
 
-    # 2. coverage
-    c = figures["coverage"]
+    # 2. coverage (a week across a month's end: the month that closed in it first, in full)
+    def unvisited_table(rows: list[dict]) -> None:
+        if not rows:
+            return
+        shown, more = _limited(rows, max_rows)
+        b.append(
+            Table(
+                [tr("rpt.col.code"), tr("rpt.col.retailer"), tr("rpt.col.route")],
+                [[u["code"], u["name"], u["route"] or "-"] for u in shown],
+                [False, False, False],
+                [2.5, 5, 2.5],
+            )
+        )
+        if more:
+            b.append(Paragraph(tr("rpt.more_rows", n=more), "note"))
+
     heading("rpt.sec.coverage")
+    closed = figures.get("coverage_closed")  # absent from reports written before it existed
+    if closed:
+        b.append(
+            Paragraph(
+                tr(
+                    "rpt.coverage.closed",
+                    month=cn_month(closed["month"], tr),
+                    active=closed["active"],
+                    visited=closed["visited"],
+                    rate=fmt_pct(rate(closed["visited"], closed["active"])),
+                    unvisited=closed["active"] - closed["visited"],
+                )
+            )
+        )
+        unvisited_table(closed["unvisited"])
+    c = figures["coverage"]
     b.append(
         Paragraph(
             tr(
@@ -356,18 +386,7 @@ def build_weekly(
             )
         )
     )
-    if c["unvisited"]:
-        shown, more = _limited(c["unvisited"], max_rows)
-        b.append(
-            Table(
-                [tr("rpt.col.code"), tr("rpt.col.retailer"), tr("rpt.col.route")],
-                [[u["code"], u["name"], u["route"] or "-"] for u in shown],
-                [False, False, False],
-                [2.5, 5, 2.5],
-            )
-        )
-        if more:
-            b.append(Paragraph(tr("rpt.more_rows", n=more), "note"))
+    unvisited_table(c["unvisited"])
 
     # 3. prices
     p = figures["prices"]

@@ -322,6 +322,25 @@ def test_coverage_counts_active_retailers_only(seeded):
     assert c["working_days_left"] == 6
 
 
+def test_a_week_across_a_month_end_reports_the_closed_month_in_full(seeded):
+    """W49 runs Mon 11-30 .. Sun 12-06: November closes in it, December starts."""
+    assert "coverage_closed" not in seeded.weekly_figures("2026-W47")  # one month only
+    with seeded.write() as conn:
+        _visit(conn, seeded.am_id, "R005", "2026-11-30", "done")  # the last day of November
+        _visit(conn, seeded.am_id, "R001", "2026-12-01", "done")
+    f = seeded.weekly_figures("2026-W49")
+    closed, c = f["coverage_closed"], f["coverage"]
+    assert (closed["month"], closed["as_of"], closed["active"], closed["visited"]) == (
+        "2026-11",
+        "2026-11-30",
+        6,
+        5,
+    )
+    assert [u["code"] for u in closed["unvisited"]] == ["R006"]
+    assert closed["working_days_left"] == 0
+    assert (c["month"], c["as_of"], c["visited"]) == ("2026-12", "2026-12-06", 1)
+
+
 def test_price_deviation_threshold_is_exclusive(seeded):
     p = seeded.weekly_figures("2026-W47")["prices"]
     assert (p["observations"], p["retailers"], p["brands"], p["unmarked"]) == (4, 3, 3, 1)

@@ -222,3 +222,31 @@ def test_counts_cover_paragraphs_and_cells():
     tables = [b for b in doc.blocks if isinstance(b, Table)]
     assert cells == sum(len(t.headers) * (len(t.rows) + 1) for t in tables)
     assert paras == 1 + len(doc.meta) + len(doc.blocks) - len(tables)
+
+
+def test_a_week_across_a_month_end_shows_the_closed_month_before_the_new_one():
+    figures = _figures()
+    figures["coverage_closed"] = {
+        "month": "2026-11",
+        "as_of": "2026-11-30",
+        "active": 6,
+        "visited": 5,
+        "unvisited": [{"code": "R006", "name": "老街烟店", "route": "B线"}],
+        "working_days_left": 0,
+    }
+    doc = build_weekly(figures, {}, tr, am_name="x")
+    texts = [b.text for b in doc.blocks if isinstance(b, Paragraph)]
+    closed = next(i for i, x in enumerate(texts) if x.startswith("rpt.coverage.closed"))
+    current = next(i for i, x in enumerate(texts) if x.startswith("rpt.coverage.summary"))
+    assert closed < current
+    assert "active=6" in texts[closed] and "rate=83.3%" in texts[closed]
+    assert "unvisited=1" in texts[closed] and "visited=5" in texts[closed]
+    tables = [b for b in doc.blocks if isinstance(b, Table) and "rpt.col.route" in b.headers]
+    assert ["R006", "老街烟店", "B线"] in tables[0].rows
+    # a report written before the closed month existed still builds
+    assert not any(x.startswith("rpt.coverage.closed") for x in _texts(_figures()))
+
+
+def _texts(figures):
+    doc = build_weekly(figures, {}, tr, am_name="x")
+    return [b.text for b in doc.blocks if isinstance(b, Paragraph)]
