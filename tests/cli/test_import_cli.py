@@ -212,3 +212,37 @@ def test_the_progress_bar_reads_then_says_it_writes(monkeypatch):
     assert "100%" not in err.getvalue()  # not done until the write is
     bar.close(finished=True)
     assert "100%" in err.getvalue()
+
+
+def test_a_locked_database_is_one_clear_line_not_a_traceback(tmp_path, monkeypatch):
+    """Another program holding the write lock (another khtui, an import still running):
+    SQLite gives up after its busy timeout; the command says what happened, exit code 1."""
+    import sqlite3
+
+    import khtui.data.importers as importers
+
+    def locked(*args, **kwargs):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(importers, "import_file", locked)
+    path = tmp_path / "o.csv"
+    path.write_text("客户编码,订货日期\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["--db", str(tmp_path / "k.db"), "import", "orders", str(path)])
+    assert r.exit_code == 1
+    assert "数据库正被另一个程序写入" in r.output and "Traceback" not in r.output
+
+
+def test_the_writer_process_finding_the_database_locked_says_so(tmp_path):
+    import tempfile
+
+    from khtui.data.importers.orders import ChildWriter
+
+    writer = object.__new__(ChildWriter)  # its report only: no process is started
+    with tempfile.TemporaryFile() as err:
+        writer._errfile = err
+        err.write(b"Traceback ...\nadbc_driver_manager.OperationalError: database is locked\n")
+        assert "数据库正被另一个程序写入" in str(writer._failed())
+        err.seek(0)
+        err.truncate()
+        err.write(b"RuntimeError: disk I/O error\n")
+        assert str(writer._failed()) == "RuntimeError: disk I/O error"

@@ -1184,7 +1184,10 @@ class ChildWriter:
     def _failed(self) -> WriterFailed:
         self._errfile.seek(0)
         lines = self._errfile.read().decode("utf-8", "replace").strip().splitlines()
-        return WriterFailed(lines[-1] if lines else f"exit {self.proc.returncode}")
+        last = lines[-1] if lines else f"exit {self.proc.returncode}"
+        if "database is locked" in last.lower() or "database is busy" in last.lower():
+            return WriterFailed(t("error.db_locked"))
+        return WriterFailed(last)
 
     def close(self) -> None:
         """Kill the child if it is still running (an error or an interrupt on the way)."""
