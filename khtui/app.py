@@ -317,12 +317,12 @@ class KhtuiApp(App):
 
 def error_message(error: BaseException, log: Path | None = None) -> str:
     """What went wrong and what to do next, in the UI language."""
-    from khtui.data.base import StoreError
+    from khtui.data.base import StoreError, is_locked
 
     if isinstance(error, StoreError):
         return t("app.error.store", error=error)
-    if isinstance(error, sqlite3.OperationalError) and "locked" in str(error):
-        return t("app.error.locked")
+    if isinstance(error, sqlite3.OperationalError) and is_locked(error):
+        return t("error.db_locked")
     if isinstance(error, sqlite3.DatabaseError):
         return t("app.error.database", error=error)
     if isinstance(error, OSError):

@@ -108,18 +108,14 @@ def emit_json(obj: Any) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
 
 
-def is_locked(exc: BaseException) -> bool:
-    """SQLite's "database is locked" / "busy": another connection holds the write lock."""
-    text = str(exc).lower()
-    return "database is locked" in text or "database is busy" in text
-
-
 class _Main(click.Group):
     """The group; a command that finds the database locked by another program says so in one
     line (its write was not made) instead of a traceback."""
 
     def invoke(self, ctx: click.Context):
         import sqlite3
+
+        from khtui.data.base import is_locked
 
         try:
             return super().invoke(ctx)

@@ -61,6 +61,13 @@ def seeded_ids(rng: random.Random) -> Iterator[None]:
 PAGE_SIZE = 16384
 
 
+def is_locked(error: BaseException | str) -> bool:
+    """SQLite's "database is locked" / "busy" (from either SQLite library, or as text from the
+    import's writer process): another connection held the write lock past the busy timeout."""
+    text = str(error).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
 def _create_private(path: Path) -> None:
     """Create an empty database file readable by its owner only (mode 0600)."""
     path.parent.mkdir(parents=True, exist_ok=True)

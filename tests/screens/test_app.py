@@ -215,7 +215,7 @@ async def _errors(store, monkeypatch):
         await settle(app, pilot)
         assert app.is_running
         assert isinstance(app.errors[-1], sqlite3.OperationalError)
-        assert any("等它完成后再试一次" in n for n in notices(app))
+        assert any("数据库正被另一个程序写入" in n and "再试" in n for n in notices(app))
 
         def broken(_visit_id):
             raise KeyError("seq")

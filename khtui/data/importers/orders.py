@@ -1182,10 +1182,12 @@ class ChildWriter:
         return json.loads(out)
 
     def _failed(self) -> WriterFailed:
+        from khtui.data.base import is_locked
+
         self._errfile.seek(0)
         lines = self._errfile.read().decode("utf-8", "replace").strip().splitlines()
         last = lines[-1] if lines else f"exit {self.proc.returncode}"
-        if "database is locked" in last.lower() or "database is busy" in last.lower():
+        if is_locked(last):
             return WriterFailed(t("error.db_locked"))
         return WriterFailed(last)
 
