@@ -95,9 +95,13 @@ class Ctx:
         if not path.exists() and not create:
             raise UserError(t("error.no_db", path=path))
         try:
-            return Store(path, create=create, rules=self.rules)
+            return Store(path, create=create, rules=self.rules, on_upgrade=_upgrading)
         except StoreError as exc:
             raise UserError(str(exc)) from None
+
+
+def _upgrading(old: int, new: int) -> None:
+    click.echo(t("store.upgrading", old=old, new=new), err=True)
 
 
 pass_ctx = click.make_pass_decorator(Ctx)

@@ -75,14 +75,22 @@ def _create_private(path: Path) -> None:
     os.close(fd)
 
 
-def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
-    """Run the numbered migrations from the database's ``user_version`` up to ``target``."""
+def migrate(
+    conn: sqlite3.Connection,
+    target: int = SCHEMA_VERSION,
+    on_upgrade: Callable[[int, int], None] | None = None,
+) -> int:
+    """Run the numbered migrations from the database's ``user_version`` up to ``target``.
+    ``on_upgrade(from, to)`` is told first when an existing database is upgraded (some
+    migrations copy a table: minutes on a city's data)."""
     current = conn.execute("PRAGMA user_version").fetchone()[0]
     if current > SCHEMA_VERSION:
         raise StoreError(
             f"this database was written by a newer khtui (schema {current}, this one knows "
             f"{SCHEMA_VERSION}); upgrade khtui to open it"
         )
+    if on_upgrade is not None and 0 < current < target:
+        on_upgrade(current, target)
     for version in range(current + 1, target + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -122,6 +130,7 @@ class StoreCore:
         rules: Rules | None = None,
         clock: Callable[[], dt.datetime] | None = None,
         user: str | None = None,
+        on_upgrade: Callable[[int, int], None] | None = None,
     ):
         self.path = Path(path)
         self.rules = rules or default_rules()
@@ -149,7 +158,7 @@ class StoreCore:
             self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.execute("PRAGMA synchronous = NORMAL")
             self.conn.execute("PRAGMA foreign_keys = ON")
-            migrate(self.conn)
+            migrate(self.conn, on_upgrade=on_upgrade)
         except sqlite3.DatabaseError as exc:
             raise StoreError(
                 f"{self.path} is not a usable khtui database ({exc}); run `khtui check` or "

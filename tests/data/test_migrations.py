@@ -77,3 +77,36 @@ def test_a_failing_migration_leaves_the_previous_version(tmp_path, monkeypatch):
         migrate(conn, len(broken))
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert "extra_one" not in _tables(conn)
+
+
+def test_an_upgrade_is_announced_before_it_runs_and_a_new_database_is_not(tmp_path):
+    told = []
+    Store(tmp_path / "new.db", create=True, on_upgrade=lambda a, b: told.append((a, b))).close()
+    assert told == []  # created, not upgraded
+    Store(tmp_path / "new.db", on_upgrade=lambda a, b: told.append((a, b))).close()
+    assert told == []  # already current
+    conn = sqlite3.connect(tmp_path / "old.db", isolation_level=None)
+    migrate(conn, SCHEMA_VERSION - 1)
+    conn.close()
+
+    def seen(a, b):
+        old = sqlite3.connect(tmp_path / "old.db")
+        told.append((a, b, old.execute("PRAGMA user_version").fetchone()[0]))
+        old.close()
+
+    Store(tmp_path / "old.db", on_upgrade=seen).close()
+    assert told == [(SCHEMA_VERSION - 1, SCHEMA_VERSION, SCHEMA_VERSION - 1)]  # told first
+
+
+def test_the_command_line_says_it_is_upgrading(tmp_path):
+    from click.testing import CliRunner
+
+    from khtui.cli import main
+
+    conn = sqlite3.connect(tmp_path / "old.db", isolation_level=None)
+    migrate(conn, SCHEMA_VERSION - 1)
+    conn.close()
+    r = CliRunner().invoke(main, ["--db", str(tmp_path / "old.db"), "retailers", "--json"])
+    assert r.exit_code == 0
+    assert f"正在升级数据库（结构版本 {SCHEMA_VERSION - 1} → {SCHEMA_VERSION}）" in r.stderr
+    assert r.stdout.strip() == "[]"
