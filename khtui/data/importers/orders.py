@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sqlite3
 import sys
 import tempfile
 import threading
@@ -27,6 +26,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from khtui.data.importers import adbc
+from khtui.data.importers.aggregates import Aggregates, SentAggregates
 from khtui.data.importers.common import (
     CsvSource,
     HeaderMatch,
@@ -362,198 +363,6 @@ def clean_batch(first_row: int, cols: list, match: HeaderMatch, rules, memo: dic
             )
         table = table.filter(pc.invert(bad))
     return table, rejects, skipped, n - skipped
-
-
-# Bits of an aggregate's group key: retailer id << 32 | month id << 20 | brand id (ids are
-# given in order of appearance; more distinct values than fit: the SQL rebuild instead).
-_RETAILER_SHIFT, _MONTH_SHIFT = 32, 20
-_MAX_RETAILERS, _MAX_MONTHS, _MAX_BRANDS = 1 << 24, 1 << 12, 1 << 20
-
-
-def _ids(arr, ids: dict[str, int]):
-    """Each value's id in ``ids`` (new values get the next ids), as an int64 array."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    enc = pc.dictionary_encode(arr.combine_chunks() if hasattr(arr, "chunks") else arr)
-    known = [ids.setdefault(v, len(ids)) for v in enc.dictionary.to_pylist()]
-    return pc.take(pa.array(known, pa.int64()), enc.indices)
-
-
-def _group(table, key: str, **aggs: tuple[str, str]):
-    """``table`` grouped by ``key``: the key and one column per aggregate, named as given
-    (Arrow's own output names and column order differ between versions)."""
-    import pyarrow as pa
-
-    out = table.group_by(key, use_threads=False).aggregate(list(aggs.values()))
-    cols = {key: out[key]}
-    for name, (col, fn) in aggs.items():
-        cols[name] = out[f"{col}_{fn}"]
-    return pa.table(cols)
-
-
-def _in_order(ids: dict[str, int]):
-    """(the values by id, each id's rank in the values' sorted order) as Arrow arrays."""
-    import pyarrow as pa
-
-    values = list(ids)  # a dict keeps its insertion order: position = id
-    ranks = [0] * len(values)
-    for rank, i in enumerate(sorted(range(len(values)), key=values.__getitem__)):
-        ranks[i] = rank
-    return pa.array(values, pa.string()), pa.array(ranks, pa.int64())
-
-
-class Aggregates:
-    """Monthly aggregates of the imported lines, built in Arrow batch by batch.
-
-    Lines are grouped on one integer per (retailer, month, brand) rather than on the three
-    strings (a third of the time); the strings come back, in key order, at the end. Memory
-    is bounded: when the groups outgrow ``limit`` the partial sums are dropped and the merge
-    rebuilds the aggregates in SQL instead (slower, same result).
-    """
-
-    def __init__(self, limit: int = 600_000):
-        self.limit = limit
-        self.parts: list = []
-        self.rows = 0
-        self.given_up = False
-        self.retailers: dict[str, int] = {}
-        self.months: dict[str, int] = {}
-        self.brands: dict[str, int] = {}
-
-    def _give_up(self) -> None:
-        self.parts, self.rows, self.given_up = [], 0, True
-        self.retailers, self.months, self.brands = {}, {}, {}
-
-    def add(self, table) -> None:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        if self.given_up or table.num_rows == 0:
-            return
-        r = _ids(table["retailer_code"], self.retailers)
-        m = _ids(pc.utf8_slice_codeunits(table["order_date"], 0, 7), self.months)
-        b = _ids(table["brand_code"], self.brands)
-        if (
-            len(self.retailers) > _MAX_RETAILERS
-            or len(self.months) > _MAX_MONTHS
-            or len(self.brands) > _MAX_BRANDS
-        ):
-            self._give_up()
-            return
-        key = pc.bit_wise_or(
-            pc.bit_wise_or(pc.shift_left(r, _RETAILER_SHIFT), pc.shift_left(m, _MONTH_SHIFT)), b
-        )
-        part = _group(
-            pa.table({"key": key, "qty": table["qty_tiao"], "amount": table["amount"]}),
-            "key",
-            qty=("qty", "sum"),
-            amount=("amount", "sum"),
-            lines=("key", "count"),
-        )
-        self.parts.append(part)
-        self.rows += part.num_rows
-        if self.rows > self.limit:
-            self._combine()
-            # near the limit every batch would combine everything again: give up then
-            if self.rows > 0.75 * self.limit:
-                self._give_up()
-
-    def _combine(self) -> None:
-        import pyarrow as pa
-
-        if len(self.parts) <= 1:
-            return
-        part = _group(
-            pa.concat_tables(self.parts),
-            "key",
-            qty=("qty", "sum"),
-            amount=("amount", "sum"),
-            lines=("lines", "sum"),
-        )
-        self.parts = [part]
-        self.rows = part.num_rows
-
-    def tables(self):
-        """(monthly_brand_sales, monthly_sales) as Arrow tables, sorted by key."""
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        self._combine()
-        if not self.parts:
-            return None, None
-        g = self.parts[0]
-        key = g["key"]
-        r = pc.shift_right(key, _RETAILER_SHIFT)
-        m = pc.bit_wise_and(pc.shift_right(key, _MONTH_SHIFT), _MAX_MONTHS - 1)
-        b = pc.bit_wise_and(key, _MAX_BRANDS - 1)
-        codes, code_rank = _in_order(self.retailers)
-        months, month_rank = _in_order(self.months)
-        brands, brand_rank = _in_order(self.brands)
-
-        def packed(*parts):  # ranks packed like the key: sorting it sorts by the strings
-            out = None
-            for ids, ranks, shift in parts:
-                x = pc.shift_left(pc.take(ranks, ids), shift)
-                out = x if out is None else pc.bit_wise_or(out, x)
-            return out
-
-        order = pc.sort_indices(
-            packed(
-                (r, code_rank, _RETAILER_SHIFT), (m, month_rank, _MONTH_SHIFT), (b, brand_rank, 0)
-            )
-        )
-        r, m, b = pc.take(r, order), pc.take(m, order), pc.take(b, order)
-        g = g.take(order)
-        brand = pa.table(
-            {
-                "retailer_code": pc.take(codes, r),
-                "month": pc.take(months, m),
-                "brand_code": pc.take(brands, b),
-                "qty_tiao": g["qty"],
-                "amount": pc.round(g["amount"], 2),
-            }
-        )
-        rm = pc.bit_wise_or(pc.shift_left(r, _RETAILER_SHIFT), pc.shift_left(m, _MONTH_SHIFT))
-        per = _group(
-            pa.table({"rm": rm, "qty": g["qty"], "amount": g["amount"], "lines": g["lines"]}),
-            "rm",
-            qty=("qty", "sum"),
-            amount=("amount", "sum"),
-            lines=("lines", "sum"),
-        )
-        r = pc.shift_right(per["rm"], _RETAILER_SHIFT)
-        m = pc.bit_wise_and(pc.shift_right(per["rm"], _MONTH_SHIFT), _MAX_MONTHS - 1)
-        order = pc.sort_indices(
-            packed((r, code_rank, _RETAILER_SHIFT), (m, month_rank, _MONTH_SHIFT))
-        )
-        per = per.take(order)
-        r, m = pc.take(r, order), pc.take(m, order)
-        monthly = pa.table(
-            {
-                "retailer_code": pc.take(codes, r),
-                "month": pc.take(months, m),
-                "qty_tiao": per["qty"],
-                "amount": pc.round(per["amount"], 2),
-                "lines": per["lines"],
-            }
-        )
-        return brand, monthly
-
-
-class _SentAggregates:
-    """The aggregates the reader process summed and sent after the lines (the child's
-    stand-in for :class:`Aggregates`); none sent, or empty ones: given up (SQL instead)."""
-
-    def __init__(self, brand=None, monthly=None):
-        self.brand, self.monthly = brand, monthly
-        self.given_up = brand is None or brand.num_rows == 0
-
-    def add(self, table) -> None:
-        pass
-
-    def tables(self):
-        return self.brand, self.monthly
 
 
 # -- writing -------------------------------------------------------------------------------
@@ -948,88 +757,6 @@ def _codes_table(codes):
     return pa.table({"code": pa.array(sorted(codes), pa.string())})
 
 
-class _AdbcConnection:
-    """The few DB-API calls the writer makes (cursor, execute, fetchall, adbc_ingest), on
-    ADBC's low-level API: its DB-API module imports pyarrow.dataset and with it pandas, half
-    a second of the child's start."""
-
-    def __init__(self, path: str):
-        import adbc_driver_manager as am
-        import adbc_driver_sqlite
-
-        self._am = am
-        self._db = adbc_driver_sqlite.connect(path)
-        self._conn = am.AdbcConnection(self._db)  # autocommit: the writer says BEGIN itself
-        self._rows: list[tuple] = []
-
-    def cursor(self) -> _AdbcConnection:
-        return self
-
-    def execute(self, sql: str, params: tuple = ()) -> None:
-        import pyarrow as pa
-
-        stmt = self._am.AdbcStatement(self._conn)
-        try:
-            stmt.set_sql_query(sql)
-            if params:
-                stmt.bind(pa.record_batch([pa.array([p]) for p in params], names=[f"p{i}" for i in range(len(params))]))  # fmt: skip
-            stream, _ = stmt.execute_query()
-            table = pa.RecordBatchReader._import_from_c(stream.address).read_all()
-        finally:
-            stmt.close()
-        self._rows = list(zip(*(c.to_pylist() for c in table.columns), strict=True))
-
-    def fetchall(self) -> list[tuple]:
-        rows, self._rows = self._rows, []
-        return rows
-
-    def adbc_ingest(self, name: str, table, mode: str = "append", temporary: bool = False):
-        am = self._am
-        assert mode == "append"
-        stmt = am.AdbcStatement(self._conn)
-        try:
-            options = {
-                am.INGEST_OPTION_TARGET_TABLE: name,
-                am.INGEST_OPTION_MODE: am.INGEST_OPTION_MODE_APPEND,
-            }
-            if temporary:
-                options[am.StatementOptions.INGEST_TEMPORARY.value] = "true"
-            stmt.set_options(**options)
-            stmt.bind_stream(table)
-            stmt.execute_update()
-        finally:
-            stmt.close()
-
-    def close(self) -> None:
-        self._conn.close()
-        self._db.close()
-
-
-def _adbc_connect(path: str):
-    """The child process's connection: ADBC (Arrow bulk ingest), else sqlite3."""
-    try:
-        conn = _AdbcConnection(path)
-    except ImportError:
-        conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
-        for pragma in ("busy_timeout = 10000", f"cache_size = -{CHILD_CACHE_KIB}", "temp_store = FILE"):  # fmt: skip
-            conn.execute(f"PRAGMA {pragma}")
-        return conn
-    cur = conn.cursor()
-    # A bounded page cache (it also bounds SQLite's sorter) and temporary tables in a file:
-    # the child's memory does not grow with the file. synchronous stays NORMAL: in WAL mode a
-    # crash or a power cut cannot corrupt the database, and a rolled-back import leaves it
-    # as it was.
-    for pragma in (
-        "busy_timeout = 10000",
-        f"cache_size = -{CHILD_CACHE_KIB}",
-        "temp_store = FILE",
-        "synchronous = NORMAL",
-    ):
-        cur.execute(f"PRAGMA {pragma}")
-        cur.fetchall()
-    return conn
-
-
 # A rough size of one order line in a file, to tell a large load from a small one.
 BYTES_PER_LINE = 64
 # Files expected to hold at least this many lines are written by a child process (ADBC bulk
@@ -1037,8 +764,6 @@ BYTES_PER_LINE = 64
 # never open the same database file in one process (POSIX locks are per process: one
 # library's close drops the other's locks), so ADBC only ever runs in the child.
 CHILD_MIN_LINES = 200_000
-# The child's SQLite page cache in KiB (also the most its sorter holds in memory).
-CHILD_CACHE_KIB = 32768
 
 
 def _run_writer(
@@ -1251,7 +976,7 @@ def _child_main(argv: list[str]) -> int:
     # parameters): do it now, while the child waits for the reader's first batch, rather
     # than inside the transaction's last steps
     threading.Thread(target=_import_pandas, name="khtui-import-preload", daemon=True).start()
-    conn = _adbc_connect(args["db"])
+    conn = adbc.connect(args["db"])
     # the spool sits next to the database (the same disk; /tmp may be memory)
     spool = tempfile.TemporaryDirectory(
         prefix=".khtui-import-", dir=Path(args["db"]).resolve().parent
@@ -1259,7 +984,7 @@ def _child_main(argv: list[str]) -> int:
     writer = None
     try:
         writer = OrderWriter(conn, spool_dir=spool.name, presorted=bool(args.get("presorted")))
-        writer.aggregates = _SentAggregates()
+        writer.aggregates = SentAggregates()
         rejects: list = []
         src = pa.input_stream(sys.stdin.buffer)
 
@@ -1272,7 +997,7 @@ def _child_main(argv: list[str]) -> int:
                 yield pa.Table.from_batches([b])
             brand = pa.ipc.open_stream(src).read_all()
             monthly = pa.ipc.open_stream(src).read_all()
-            writer.aggregates = _SentAggregates(brand, monthly)
+            writer.aggregates = SentAggregates(brand, monthly)
 
         tables = received()
         flusher = _WalFlusher(args["db"])

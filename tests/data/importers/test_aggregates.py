@@ -6,7 +6,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from khtui.data.importers.orders import Aggregates
+from khtui.data.importers.aggregates import Aggregates
 
 CODES = ["0370102001", "370102002", "37010200", "9", "0370102001A", "３７"]  # order ≠ appearance
 BRANDS = ["6901028075763", "6901028001915", "10", "2"]
