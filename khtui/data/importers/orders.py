@@ -1,18 +1,20 @@
 """Order lines 订单明细 (key: customer code + order date + brand code), streamed.
 
-The file is read in Arrow record batches (``pyarrow.csv`` for CSV; rows of a spreadsheet are
-batched the same way), every column as text. Each batch is cleaned column by column: a column's
-distinct values are cleaned once in Python with the cleaners of :mod:`common` (dates, codes,
-numbers repeat a lot), then spread back over the rows; quantities in 支/包/件 become 条. Valid
-lines go to a staging database in a temporary file (ADBC bulk ingest when the driver is there),
-so memory stays bounded whatever the file's size; bad lines go to the rejects list.
+Reading (in the importing process): the file is read in Arrow record batches (``pyarrow.csv``
+for CSV; rows of a spreadsheet are batched the same way), every column as text. Each batch is
+cleaned column by column: a column's distinct values are cleaned once (and remembered from
+batch to batch) with the cleaners of :mod:`common`, then spread back over the rows; quantities
+in 支/包/件 become 条; bad lines go to the rejects list. The monthly sums are kept in Arrow as
+the batches pass (:mod:`aggregates`).
 
-Then one transaction on the store writes them (:class:`OrderWriter`): the stored lines of the
-file's period (first to last order date) for the retailers in the file are replaced by the
-file's lines, duplicates are imported once, the monthly aggregates of the touched months are
-rebuilt, and new / updated / unchanged / removed are counted against what was stored. A large
-file is written by a child process straight into ``order_lines`` (one b-tree keyed by date,
-retailer and brand) while it streams; see :class:`OrderWriter`.
+Writing, in one transaction (:class:`OrderWriter`): the stored lines of the file's period
+(first to last order date) for the retailers in the file are replaced by the file's lines,
+repeated lines are imported once, the monthly aggregates of the touched months are replaced,
+and new / updated / unchanged / removed are counted against what was stored. A small file is
+written on the store's own connection, staged through a temporary table. A large one is
+written by a child process (:class:`ChildWriter`, started before the file is opened) that takes
+the batches, sorted by key, as Arrow IPC on a pipe and bulk-ingests them (ADBC) straight into
+``order_lines``, one b-tree keyed by date, retailer and brand, while the file streams.
 """
 
 from __future__ import annotations
