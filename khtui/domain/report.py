@@ -341,10 +341,24 @@ def build_weekly(
         )
 
     # 2. coverage (a week across a month's end: the month that closed in it first, in full)
-    def unvisited_table(rows: list[dict]) -> None:
-        if not rows:
+    def coverage(key: str, c: Mapping[str, Any], **more: Any) -> None:
+        missed = c["active"] - c["visited"]
+        rate_text = fmt_pct(rate(c["visited"], c["active"]))
+        b.append(
+            Paragraph(
+                tr(
+                    key,
+                    active=c["active"],
+                    visited=c["visited"],
+                    rate=rate_text,
+                    unvisited=missed,
+                    **more,
+                )
+            )
+        )
+        if not c["unvisited"]:
             return
-        shown, more = _limited(rows, max_rows)
+        shown, more_rows = _limited(c["unvisited"], max_rows)
         b.append(
             Table(
                 [tr("rpt.col.code"), tr("rpt.col.retailer"), tr("rpt.col.route")],
@@ -353,40 +367,20 @@ def build_weekly(
                 [2.5, 5, 2.5],
             )
         )
-        if more:
-            b.append(Paragraph(tr("rpt.more_rows", n=more), "note"))
+        if more_rows:
+            b.append(Paragraph(tr("rpt.more_rows", n=more_rows), "note"))
 
     heading("rpt.sec.coverage")
     closed = figures.get("coverage_closed")  # absent from reports written before it existed
     if closed:
-        b.append(
-            Paragraph(
-                tr(
-                    "rpt.coverage.closed",
-                    month=cn_month(closed["month"], tr),
-                    active=closed["active"],
-                    visited=closed["visited"],
-                    rate=fmt_pct(rate(closed["visited"], closed["active"])),
-                    unvisited=closed["active"] - closed["visited"],
-                )
-            )
-        )
-        unvisited_table(closed["unvisited"])
+        coverage("rpt.coverage.closed", closed, month=cn_month(closed["month"], tr))
     c = figures["coverage"]
-    b.append(
-        Paragraph(
-            tr(
-                "rpt.coverage.summary",
-                as_of=cn_date(c["as_of"], tr),
-                active=c["active"],
-                visited=c["visited"],
-                rate=fmt_pct(rate(c["visited"], c["active"])),
-                unvisited=c["active"] - c["visited"],
-                days_left=c["working_days_left"],
-            )
-        )
+    coverage(
+        "rpt.coverage.summary",
+        c,
+        as_of=cn_date(c["as_of"], tr),
+        days_left=c["working_days_left"],
     )
-    unvisited_table(c["unvisited"])
 
     # 3. prices
     p = figures["prices"]
