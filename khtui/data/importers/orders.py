@@ -43,6 +43,7 @@ from khtui.data.importers.common import (
     parse_date,
     parse_number,
 )
+from khtui.data.sales import ORDER_COLUMNS
 from khtui.domain.units import tiao_per
 from khtui.i18n import t
 
@@ -57,16 +58,6 @@ CSV_BLOCK = 1 << 20
 # share of the rows already there (a performance choice, not a business rule).
 REBUILD_SHARE = 0.5
 QTY_FIELDS = {"qty_tiao": "条", "qty_bao": "包", "qty_zhi": "支", "qty_jian": "件"}
-STAGE_COLUMNS = (
-    "row",
-    "retailer_code",
-    "order_date",
-    "brand_code",
-    "brand_name",
-    "qty_tiao",
-    "amount",
-    "price",
-)
 
 
 class _CountingFile:
@@ -372,15 +363,6 @@ _KEY = "retailer_code, order_date, brand_code"
 # order_lines' primary key, in its order (schema migration 4)
 _KEY_ORDER = "order_date, retailer_code, brand_code"
 _SORT_KEYS = [("order_date", "ascending"), ("retailer_code", "ascending"), ("brand_code", "ascending")]  # fmt: skip
-LINE_COLUMNS = (
-    "retailer_code",
-    "order_date",
-    "brand_code",
-    "brand_name",
-    "qty_tiao",
-    "amount",
-    "price",
-)
 _SAME = (
     "o.qty_tiao IS s.qty_tiao AND o.amount IS s.amount AND o.price IS s.price "
     "AND coalesce(o.brand_name, '') = coalesce(s.brand_name, '')"
@@ -585,7 +567,7 @@ class OrderWriter:
         marked = self._duplicates_in_stage(counts, rejects)
         old = self._take_old(self.lo, self.hi)
         others = self._others_in_months()
-        cols = ", ".join(LINE_COLUMNS)
+        cols = ", ".join(ORDER_COLUMNS)
         self._exec(
             f"INSERT INTO order_lines ({cols}) SELECT {cols} FROM _stage WHERE NOT skip "
             f"ORDER BY {_KEY_ORDER}"
@@ -604,7 +586,7 @@ class OrderWriter:
         old = self._one(f"SELECT count(*) FROM order_lines WHERE {where}", (lo, hi))
         if old:
             self._exec(
-                f"CREATE TEMP TABLE _old AS SELECT {', '.join(LINE_COLUMNS)} FROM order_lines "
+                f"CREATE TEMP TABLE _old AS SELECT {', '.join(ORDER_COLUMNS)} FROM order_lines "
                 f"WHERE {where}",
                 (lo, hi),
             )
