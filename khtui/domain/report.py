@@ -227,8 +227,19 @@ def _narrative_blocks(text: str | None, tr: Tr) -> list[Block]:
     return [Paragraph(ln) for ln in lines]
 
 
-def _limited(rows: Sequence[Any], limit: int) -> tuple[Sequence[Any], int]:
-    return rows[:limit], max(0, len(rows) - limit)
+def _detail(
+    blocks: list,
+    tr: Tr,
+    limit: int,
+    headers: list[str],
+    rows: Sequence[list[str]],
+    align: list[bool],
+    widths: list[float],
+) -> None:
+    """A detail table of at most ``limit`` rows, then a note of how many were left out."""
+    blocks.append(Table(headers, list(rows[:limit]), align, widths))
+    if len(rows) > limit:
+        blocks.append(Paragraph(tr("rpt.more_rows", n=len(rows) - limit), "note"))
 
 
 def reason_names(reasons: Mapping[str, int] | Sequence[str], tr: Tr) -> str:
@@ -356,19 +367,16 @@ def build_weekly(
                 )
             )
         )
-        if not c["unvisited"]:
-            return
-        shown, more_rows = _limited(c["unvisited"], max_rows)
-        b.append(
-            Table(
+        if c["unvisited"]:
+            _detail(
+                b,
+                tr,
+                max_rows,
                 [tr("rpt.col.code"), tr("rpt.col.retailer"), tr("rpt.col.route")],
-                [[u["code"], u["name"], u["route"] or "-"] for u in shown],
+                [[u["code"], u["name"], u["route"] or "-"] for u in c["unvisited"]],
                 [False, False, False],
                 [2.5, 5, 2.5],
             )
-        )
-        if more_rows:
-            b.append(Paragraph(tr("rpt.more_rows", n=more_rows), "note"))
 
     heading("rpt.sec.coverage")
     closed = figures.get("coverage_closed")  # absent from reports written before it existed
@@ -399,66 +407,62 @@ def build_weekly(
         )
     )
     if p["deviations"]:
-        shown, more = _limited(p["deviations"], max_rows)
-        b.append(
-            Table(
+        _detail(
+            b,
+            tr,
+            max_rows,
+            [
+                tr("rpt.col.date"),
+                tr("rpt.col.retailer"),
+                tr("rpt.col.brand"),
+                tr("rpt.col.guide_price"),
+                tr("rpt.col.actual_price"),
+                tr("rpt.col.deviation"),
+            ],
+            [
                 [
-                    tr("rpt.col.date"),
-                    tr("rpt.col.retailer"),
-                    tr("rpt.col.brand"),
-                    tr("rpt.col.guide_price"),
-                    tr("rpt.col.actual_price"),
-                    tr("rpt.col.deviation"),
-                ],
-                [
-                    [
-                        d["observed_on"],
-                        d["name"],
-                        d["brand"],
-                        fmt_money(d["guide"]),
-                        fmt_money(d["actual"]),
-                        fmt_signed_pct(d["dev_pct"]),
-                    ]
-                    for d in shown
-                ],
-                [False, False, False, True, True, True],
-                [2.1, 3.2, 2.9, 1.6, 1.6, 1.4],
-            )
+                    d["observed_on"],
+                    d["name"],
+                    d["brand"],
+                    fmt_money(d["guide"]),
+                    fmt_money(d["actual"]),
+                    fmt_signed_pct(d["dev_pct"]),
+                ]
+                for d in p["deviations"]
+            ],
+            [False, False, False, True, True, True],
+            [2.1, 3.2, 2.9, 1.6, 1.6, 1.4],
         )
-        if more:
-            b.append(Paragraph(tr("rpt.more_rows", n=more), "note"))
 
     # 4. stock
     s = figures["stock"]
     heading("rpt.sec.stock")
     if s:
         b.append(Paragraph(tr("rpt.stock.summary", brands=len(s))))
-        shown, more = _limited(s, max_rows)
-        b.append(
-            Table(
+        _detail(
+            b,
+            tr,
+            max_rows,
+            [
+                tr("rpt.col.brand"),
+                tr("rpt.col.retailers_observed"),
+                tr("rpt.col.stock_tiao"),
+                tr("rpt.col.stock_avg"),
+                tr("rpt.col.shelf_obs"),
+            ],
+            [
                 [
-                    tr("rpt.col.brand"),
-                    tr("rpt.col.retailers_observed"),
-                    tr("rpt.col.stock_tiao"),
-                    tr("rpt.col.stock_avg"),
-                    tr("rpt.col.shelf_obs"),
-                ],
-                [
-                    [
-                        r["brand"],
-                        fmt_num(r["retailers"]),
-                        fmt_num(r["stock_tiao"]),
-                        fmt_num(r["stock_avg"], 1),
-                        fmt_pct(r["on_shelf_rate"]),
-                    ]
-                    for r in shown
-                ],
-                [False, True, True, True, True],
-                [3.6, 1.6, 1.6, 1.6, 1.6],
-            )
+                    r["brand"],
+                    fmt_num(r["retailers"]),
+                    fmt_num(r["stock_tiao"]),
+                    fmt_num(r["stock_avg"], 1),
+                    fmt_pct(r["on_shelf_rate"]),
+                ]
+                for r in s
+            ],
+            [False, True, True, True, True],
+            [3.6, 1.6, 1.6, 1.6, 1.6],
         )
-        if more:
-            b.append(Paragraph(tr("rpt.more_rows", n=more), "note"))
     else:
         b.append(Paragraph(tr("rpt.stock.none")))
 
@@ -523,56 +527,52 @@ def build_weekly(
         )
     )
     if cp["items"]:
-        shown, more = _limited(cp["items"], max_rows)
-        b.append(
-            Table(
+        _detail(
+            b,
+            tr,
+            max_rows,
+            [
+                tr("rpt.col.raised_on"),
+                tr("rpt.col.retailer"),
+                tr("rpt.col.category"),
+                tr("rpt.col.department"),
+                tr("rpt.col.status"),
+                tr("rpt.col.due_on"),
+            ],
+            [
                 [
-                    tr("rpt.col.raised_on"),
-                    tr("rpt.col.retailer"),
-                    tr("rpt.col.category"),
-                    tr("rpt.col.department"),
-                    tr("rpt.col.status"),
-                    tr("rpt.col.due_on"),
-                ],
-                [
-                    [
-                        r["raised_on"],
-                        r["name"],
-                        r["category_name"],
-                        r["department"],
-                        tr(f"rpt.complaint.{r['status']}")
-                        + (tr("rpt.complaint.overdue_mark") if r["overdue"] else ""),
-                        r["due_on"],
-                    ]
-                    for r in shown
-                ],
-                [False, False, False, False, False, False],
-                [2.0, 3.0, 1.6, 1.7, 2.4, 2.0],
-            )
+                    r["raised_on"],
+                    r["name"],
+                    r["category_name"],
+                    r["department"],
+                    tr(f"rpt.complaint.{r['status']}")
+                    + (tr("rpt.complaint.overdue_mark") if r["overdue"] else ""),
+                    r["due_on"],
+                ]
+                for r in cp["items"]
+            ],
+            [False, False, False, False, False, False],
+            [2.0, 3.0, 1.6, 1.7, 2.4, 2.0],
         )
-        if more:
-            b.append(Paragraph(tr("rpt.more_rows", n=more), "note"))
 
     # 7. retailer dynamics
     dy = figures["dynamics"]
     heading("rpt.sec.dynamics")
     if dy:
-        shown, more = _limited(dy, max_rows)
-        b.append(
-            Table(
-                [
-                    tr("rpt.col.date"),
-                    tr("rpt.col.retailer"),
-                    tr("rpt.col.event"),
-                    tr("rpt.col.note"),
-                ],
-                [[r["captured_on"], r["name"], r["event"], r["note"] or ""] for r in shown],
-                [False, False, False, False],
-                [2.1, 3.4, 1.5, 5.8],
-            )
+        _detail(
+            b,
+            tr,
+            max_rows,
+            [
+                tr("rpt.col.date"),
+                tr("rpt.col.retailer"),
+                tr("rpt.col.event"),
+                tr("rpt.col.note"),
+            ],
+            [[r["captured_on"], r["name"], r["event"], r["note"] or ""] for r in dy],
+            [False, False, False, False],
+            [2.1, 3.4, 1.5, 5.8],
         )
-        if more:
-            b.append(Paragraph(tr("rpt.more_rows", n=more), "note"))
     else:
         b.append(Paragraph(tr("rpt.dynamics.none")))
 
@@ -770,35 +770,33 @@ def build_monthly(
     b.append(Paragraph(tr("rpt.tiers.note"), "note"))
 
     heading("rpt.sec.categories")
-    shown, more = _limited(figures["categories"], max_rows)
     total_qty = cur["qty"] or 0
-    b.append(
-        Table(
+    _detail(
+        b,
+        tr,
+        max_rows,
+        [
+            tr("rpt.col.category"),
+            tr("rpt.col.retailers"),
+            tr("rpt.col.qty"),
+            tr("rpt.col.share"),
+            tr("rpt.col.amount"),
+            tr("rpt.col.avg_price"),
+        ],
+        [
             [
-                tr("rpt.col.category"),
-                tr("rpt.col.retailers"),
-                tr("rpt.col.qty"),
-                tr("rpt.col.share"),
-                tr("rpt.col.amount"),
-                tr("rpt.col.avg_price"),
-            ],
-            [
-                [
-                    r["category"] or tr("rpt.category_none"),
-                    fmt_num(r["retailers"]),
-                    fmt_num(r["qty"]),
-                    fmt_pct(rate(r["qty"], total_qty)),
-                    fmt_money(r["amount"]),
-                    fmt_money(r["amount"] / r["qty"] if r["qty"] else None),
-                ]
-                for r in shown
-            ],
-            [False, True, True, True, True, True],
-            [3.4, 1.2, 1.6, 1.2, 2.2, 1.6],
-        )
+                r["category"] or tr("rpt.category_none"),
+                fmt_num(r["retailers"]),
+                fmt_num(r["qty"]),
+                fmt_pct(rate(r["qty"], total_qty)),
+                fmt_money(r["amount"]),
+                fmt_money(r["amount"] / r["qty"] if r["qty"] else None),
+            ]
+            for r in figures["categories"]
+        ],
+        [False, True, True, True, True, True],
+        [3.4, 1.2, 1.6, 1.2, 2.2, 1.6],
     )
-    if more:
-        b.append(Paragraph(tr("rpt.more_rows", n=more), "note"))
 
     heading("rpt.sec.brand_structure")
     b.append(Heading(tr("rpt.brand_structure.by_class"), 2))
@@ -862,22 +860,20 @@ def build_monthly(
     ops = figures["opinions"]
     if ops:
         b.append(Paragraph(tr("rpt.opinions.summary", n=len(ops))))
-        shown, more = _limited(ops, max_rows)
-        b.append(
-            Table(
-                [
-                    tr("rpt.col.date"),
-                    tr("rpt.col.retailer"),
-                    tr("rpt.col.opinion_type"),
-                    tr("rpt.col.content"),
-                ],
-                [[r["captured_on"], r["name"], r["type"], r["text"]] for r in shown],
-                [False, False, False, False],
-                [2.1, 3.0, 1.1, 6.5],
-            )
+        _detail(
+            b,
+            tr,
+            max_rows,
+            [
+                tr("rpt.col.date"),
+                tr("rpt.col.retailer"),
+                tr("rpt.col.opinion_type"),
+                tr("rpt.col.content"),
+            ],
+            [[r["captured_on"], r["name"], r["type"], r["text"]] for r in ops],
+            [False, False, False, False],
+            [2.1, 3.0, 1.1, 6.5],
         )
-        if more:
-            b.append(Paragraph(tr("rpt.more_rows", n=more), "note"))
     else:
         b.append(Paragraph(tr("rpt.opinions.none")))
 
