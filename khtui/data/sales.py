@@ -33,6 +33,51 @@ BRAND_COLUMNS = (
 )
 
 
+def sum_months(
+    execute: Callable[..., Any],
+    months: Sequence[str],
+    where: str = "",
+    params_of: Callable[[str], tuple] = lambda month: (),
+) -> None:
+    """Insert the monthly aggregates of these months' order lines (those matching ``where``,
+    whose parameters ``params_of(month)`` gives) into monthly_sales and monthly_brand_sales.
+
+    Each month's lines are one range of the order-line key (it leads with the date), so
+    SQLite's sorter holds one month at a time; they are summed by retailer and brand into a
+    temporary table, which is written to both tables once, in their key order. (Written month
+    by month, every month's rows landed all over the retailer-first keys: 23 s against 14 s
+    for 10M lines.) ``execute`` is a connection's or cursor's ``execute(sql, params)``.
+    """
+    if not months:
+        return
+    execute("DROP TABLE IF EXISTS temp._month_sums")
+    execute(
+        "CREATE TEMP TABLE _month_sums (retailer_code TEXT, month TEXT, brand_code TEXT, "
+        "qty_tiao REAL, amount REAL, lines INTEGER)"
+    )
+    try:
+        cond = "order_date BETWEEN ? AND ?" + (f" AND {where}" if where else "")
+        for month in months:
+            execute(
+                "INSERT INTO _month_sums SELECT retailer_code, ?, brand_code, sum(qty_tiao), "
+                f"sum(amount), count(*) FROM order_lines WHERE {cond} "
+                "GROUP BY retailer_code, brand_code",
+                (month, month + "-01", month + "-31", *params_of(month)),
+            )
+        execute(
+            "INSERT INTO monthly_brand_sales (retailer_code, month, brand_code, qty_tiao, amount) "
+            "SELECT retailer_code, month, brand_code, qty_tiao, round(amount, 2) "
+            "FROM _month_sums ORDER BY retailer_code, month, brand_code"
+        )
+        execute(
+            "INSERT INTO monthly_sales (retailer_code, month, qty_tiao, amount, lines) "
+            "SELECT retailer_code, month, sum(qty_tiao), round(sum(amount), 2), sum(lines) "
+            "FROM _month_sums GROUP BY retailer_code, month ORDER BY retailer_code, month"
+        )
+    finally:
+        execute("DROP TABLE IF EXISTS temp._month_sums")
+
+
 class SalesOps:
     """Mixin of :class:`khtui.data.store.Store`."""
 
@@ -207,33 +252,13 @@ class SalesOps:
                 "DELETE FROM monthly_brand_sales WHERE (retailer_code, month) IN "
                 "(SELECT retailer_code, month FROM _touched)"
             )
-            # One range of the order-line key (it leads with the date) per month.
-            for (month,) in conn.execute("SELECT DISTINCT month FROM _touched").fetchall():
-                self._aggregate_month(
-                    conn,
-                    month,
-                    "retailer_code IN (SELECT retailer_code FROM _touched WHERE month = ?)",
-                    (month,),
-                )
-
-    @staticmethod
-    def _aggregate_month(conn, month: str, where: str = "", params: tuple = ()) -> None:
-        """Insert the aggregates of one month's order lines (those matching ``where``); the
-        month's lines are one range of the order-line key, so the sort stays one month big."""
-        a, b = month + "-01", month + "-31"
-        cond = "order_date BETWEEN ? AND ?" + (f" AND {where}" if where else "")
-        conn.execute(
-            "INSERT INTO monthly_sales (retailer_code, month, qty_tiao, amount, lines) "
-            "SELECT retailer_code, ?, sum(qty_tiao), round(sum(amount), 2), count(*) "
-            f"FROM order_lines WHERE {cond} GROUP BY retailer_code",
-            (month, a, b, *params),
-        )
-        conn.execute(
-            "INSERT INTO monthly_brand_sales (retailer_code, month, brand_code, qty_tiao, amount) "
-            "SELECT retailer_code, ?, brand_code, sum(qty_tiao), round(sum(amount), 2) "
-            f"FROM order_lines WHERE {cond} GROUP BY retailer_code, brand_code",
-            (month, a, b, *params),
-        )
+            months = [r[0] for r in conn.execute("SELECT DISTINCT month FROM _touched")]
+            sum_months(
+                conn.execute,
+                months,
+                "retailer_code IN (SELECT retailer_code FROM _touched WHERE month = ?)",
+                lambda month: (month,),
+            )
 
     def rebuild_monthly(self, months: Iterable[str] | None = None) -> None:
         """Rebuild the aggregates of whole months from order_lines (after a bulk load).
@@ -259,11 +284,11 @@ class SalesOps:
                         m = add_months(m, 1)
             else:
                 wanted = sorted(set(months))
-                for m in wanted:
-                    conn.execute("DELETE FROM monthly_sales WHERE month = ?", (m,))
-                    conn.execute("DELETE FROM monthly_brand_sales WHERE month = ?", (m,))
-            for m in wanted:
-                self._aggregate_month(conn, m)
+                # one pass each: monthly_brand_sales has no index that leads with the month
+                marks = ", ".join("?" * len(wanted))
+                conn.execute(f"DELETE FROM monthly_sales WHERE month IN ({marks})", wanted)
+                conn.execute(f"DELETE FROM monthly_brand_sales WHERE month IN ({marks})", wanted)
+            sum_months(conn.execute, wanted)
 
     # -- monthly figures --------------------------------------------------------------------
     def monthly_sales(self, code: str, months: int | None = None) -> dict[str, MonthSales]:
