@@ -177,7 +177,7 @@ def _csv_error(source: CsvSource, exc: Exception) -> ImportFileError:
     return ImportFileError(t("imp.error.csv", file=source.path.name, problem=exc))
 
 
-def _clean_column(arr, fn: Callable[[str], Any], pa_type, memo: dict | None = None):
+def _clean_column(arr, fn: Callable[[str], Any], pa_type, memo: dict):
     """Clean a text column through its distinct values: (values, reasons) as Arrow arrays.
     ``memo`` keeps cleaned values from batch to batch (the same codes and dates recur)."""
     import pyarrow as pa
@@ -188,13 +188,13 @@ def _clean_column(arr, fn: Callable[[str], Any], pa_type, memo: dict | None = No
         enc = pc.dictionary_encode(arr)
     values, reasons = [], []
     for raw in enc.dictionary.to_pylist():
-        hit = memo.get(raw) if memo is not None else None
+        hit = memo.get(raw)
         if hit is None:
             try:
                 hit = (fn(raw), None)
             except ValueProblem as exc:
                 hit = (None, exc.reason)
-            if memo is not None and len(memo) < MEMO_MAX:
+            if len(memo) < MEMO_MAX:
                 memo[raw] = hit
         values.append(hit[0])
         reasons.append(hit[1])
@@ -382,8 +382,8 @@ class OrderWriter:
 
     Two ways to write the lines (``order_lines`` is one b-tree keyed by date, retailer, brand):
 
-    * direct (``spool_dir`` given: the child process that writes a large file): each batch
-      is sorted by the key and bulk-ingested straight into ``order_lines`` while the file
+    * direct (``spool_dir`` given: the child process that writes a large file): each batch,
+      sorted by the key by the reading process, is bulk-ingested straight into ``order_lines`` while the file
       streams, unless its dates overlap the dates stored before the import (it might replace
       stored lines): such a batch waits until the file's period is known and the stored lines
       of that period and of the file's retailers are removed. Every batch is also kept in a
@@ -394,9 +394,8 @@ class OrderWriter:
       the period's stored lines replaced, and the rest inserted in key order.
     """
 
-    def __init__(self, conn, *, spool_dir: str | None = None, presorted: bool = False):
+    def __init__(self, conn, *, spool_dir: str | None = None):
         self.conn = conn
-        self.presorted = presorted  # the batches come sorted by the key (the child's reader)
         self.cur = conn.cursor()
         self.spool_dir = spool_dir
         self.direct = spool_dir is not None
@@ -451,11 +450,10 @@ class OrderWriter:
             )
 
     def _ingest_lines(self, table) -> None:
-        """Direct: one batch into order_lines, in key order (appends when the file is in date
-        order). A repeated key fails the ingest: the caller starts again staged."""
+        """Direct: one batch, already sorted by the key, into order_lines (appends when the
+        file is in date order). A repeated key fails the ingest: the caller starts again
+        staged."""
         try:
-            if not self.presorted:
-                table = table.sort_by(_SORT_KEYS)
             self._ingest("order_lines", table.drop_columns(["row"]))
         except Exception as exc:  # sqlite3.IntegrityError or ADBC's error
             if "UNIQUE" not in str(exc).upper():
@@ -834,7 +832,7 @@ class ChildWriter:
         import json
         import subprocess
 
-        args = {"db": str(store.path), "dry_run": dry_run, "presorted": True}
+        args = {"db": str(store.path), "dry_run": dry_run}
         self._errfile = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "khtui.data.importers.orders", json.dumps(args)],
@@ -964,7 +962,7 @@ def _child_main(argv: list[str]) -> int:
     )
     writer = None
     try:
-        writer = OrderWriter(conn, spool_dir=spool.name, presorted=bool(args.get("presorted")))
+        writer = OrderWriter(conn, spool_dir=spool.name)
         writer.aggregates = SentAggregates()
         rejects: list = []
         src = pa.input_stream(sys.stdin.buffer)
