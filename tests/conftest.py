@@ -20,6 +20,13 @@ def _zh():
     set_lang("zh")
 
 
+@pytest.fixture(autouse=True)
+def _pinned_today(monkeypatch):
+    """Every test runs on TODAY whatever the machine's date (the program's one clock,
+    :mod:`khtui.clock`, reads it); a test that needs another day sets KHTUI_TODAY itself."""
+    monkeypatch.setenv("KHTUI_TODAY", TODAY.isoformat())
+
+
 @pytest.fixture
 def rules():
     return default_rules()

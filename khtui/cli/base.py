@@ -162,11 +162,22 @@ def main(ctx: click.Context, db: str | None, rules: str | None, lang: str, demo:
     With no command, opens the program.
     """
     set_lang(lang)
+    _check_clock()
     ctx.obj = Ctx(db, rules, lang, demo)
     if ctx.invoked_subcommand is None:
         from khtui.cli.run import run_app
 
         run_app(ctx.obj)
+
+
+def _check_clock() -> None:
+    """A bad ``KHTUI_TODAY`` stops every command with one line, before anything is read."""
+    from khtui.clock import ENV, ClockError, pinned_date
+
+    try:
+        pinned_date()
+    except ClockError as exc:
+        raise UserError(t("error.bad_today", name=ENV, value=exc.value)) from None
 
 
 def fail(message: str) -> None:

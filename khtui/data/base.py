@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from khtui import clock as _clock
 from khtui.data.schema import MIGRATIONS, SCHEMA_VERSION
 from khtui.rules import Rules, default_rules
 
@@ -134,7 +135,7 @@ class StoreCore:
     ):
         self.path = Path(path)
         self.rules = rules or default_rules()
-        self.clock = clock or dt.datetime.now
+        self.clock = clock or _clock.now
         self._lock = threading.RLock()
         self._depth = 0
         self._db: sqlite_utils.Database | None = None

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from khtui import clock as _clock
 from khtui.data.base import StoreError, seeded_ids
 from khtui.data.store import Store
 from khtui.domain.calendar import WorkCalendar
@@ -1628,7 +1629,7 @@ def build_demo(
         raise ValueError(f"months must be 1..{MAX_MONTHS}")
     t0 = time.perf_counter()
     path = Path(path)
-    today = today or dt.date.today()
+    today = today or _clock.today()
     if path.exists() and not replace:
         raise DemoExistsError(f"{path} exists")
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from khtui.cli import main
 from khtui.domain.report import default_week
+from tests.conftest import TODAY
 from tests.data.test_reports import seed_reports
 
 
@@ -52,13 +53,12 @@ def test_bad_week_is_one_clear_line(db, tmp_path):
 
 
 def test_default_week_and_json(db, store, tmp_path):
-    import datetime as dt
-
     out = tmp_path / "w.docx"
     r = run("--db", str(db), "report", "week", "--docx", str(out), "--json")
     assert r.exit_code == 0, r.output
     payload = json.loads(r.output)
-    week = default_week(dt.date.today())  # the command runs on the real clock
+    week = "2026-W47"  # the last complete week before the pinned Monday 2026-11-23
+    assert default_week(TODAY) == week
     assert payload == {
         "path": str(out),
         "week": week,
