@@ -569,7 +569,9 @@ def _chart(
         png = render_png(block, width_cm, height_cm, f.chart_dpi)
     p = document.add_paragraph()
     p._p.style = ids["picture"]
-    p.add_run().add_picture(io.BytesIO(png), width=Emu(int(usable_emu)))
+    run = p.add_run()
+    set_fonts(run._r.get_or_add_rPr(), *f.body)
+    run.add_picture(io.BytesIO(png), width=Emu(int(usable_emu)))
     cap = document.add_paragraph()
     cap._p.style = ids["caption"]
     _run(cap, block.caption + ("  " if block.series else ""), f.body)

@@ -419,7 +419,7 @@ def write_xlsx(path: Path, tables: Sequence[ExportTable]) -> None:
         ws.auto_filter.ref = f"A1:{get_column_letter(max(n, 1))}{len(table.rows) + 1}"
         ws.print_title_rows = "1:1"
         ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.paperSize = "9"  # A4
         ws.oddFooter.center.text = "&P / &N"
         header_cells = []
         for h in table.headers:

@@ -564,7 +564,11 @@ def test_monthly_narrative_is_versioned_like_the_weekly_report(seeded):
     seeded.save_monthly_draft("2026-10", {"targets": "走访面 100%"})
     r = seeded.monthly_report("2026-10")
     assert (r["version"], r["status"]) == (1, "draft")
-    assert r["narrative"] == {"problems": "五类烟下滑", "improvements": "", "targets": "走访面 100%"}
+    assert r["narrative"] == {
+        "problems": "五类烟下滑",
+        "improvements": "",
+        "targets": "走访面 100%",
+    }
     sub = seeded.submit_monthly("2026-10")
     assert sub["status"] == "submitted" and sub["figures"]["month"] == "2026-10"
     with pytest.raises(StoreError, match="already_submitted"):
@@ -593,7 +597,10 @@ def test_plan_figures(seeded):
     assert p.missing == ["R004", "R005", "R006"]
     assert [(d.day, d.visits) for d in p.days] == [("2026-12-01", 2), ("2026-12-02", 1)]
     rows = {r.code: r for r in p.retailer_rows}
-    assert rows["R001"].days == ["2026-12-01"] and rows["R001"].measures == ["collect_demand", "新品推广"]
+    assert rows["R001"].days == ["2026-12-01"] and rows["R001"].measures == [
+        "collect_demand",
+        "新品推广",
+    ]
     assert p.reasons == {"plan": 3, "new_product": 1, "care": 1}
     assert p.reason_visits == 5 and p.visits == 3  # a visit can carry several reasons
     assert [(f.tier, f.per_month, f.retailers, f.visits) for f in p.frequency] == [
