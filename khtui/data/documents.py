@@ -498,18 +498,30 @@ def _table(
     trPr = header._tr.get_or_add_trPr()
     for tag in ("w:cantSplit", "w:tblHeader"):
         trPr.append(OxmlElement(tag))
-    for cell, text, w in zip(header.cells, block.headers, widths, strict=True):
-        cell.width = w
-        tcPr = cell._tc.get_or_add_tcPr()
-        shd = OxmlElement("w:shd")
-        shd.set(qn("w:val"), "clear")
-        shd.set(qn("w:color"), "auto")
-        shd.set(qn("w:fill"), "D9D9D9")
-        tcPr.append(shd)
-        p = cell.paragraphs[0]
-        p._p.style = style_ids["table"]
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _run(p, text, f.heading, bold=True)
+    # the first header cell is laid out with python-docx (width, shading, centred bold text in
+    # the heading font), the others are copies of it with their own width and text
+    first = header.cells[0]
+    first.width = widths[0]
+    tcPr = first._tc.get_or_add_tcPr()
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), "D9D9D9")
+    tcPr.append(shd)
+    p = first.paragraphs[0]
+    p._p.style = style_ids["table"]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(p, block.headers[0], f.heading, bold=True)
+    tc0 = first._tc
+    tr_el = header._tr
+    for tc in list(tr_el.iterchildren(qn("w:tc")))[1:]:
+        tr_el.remove(tc)
+    w_tag, t_tag = qn("w:w"), qn("w:t")
+    for text, w in zip(block.headers[1:], widths[1:], strict=True):
+        tc = deepcopy(tc0)
+        tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}").set(w_tag, str(int(w / 635)))
+        next(tc.iter(t_tag)).text = text
+        tr_el.append(tc)
 
     if not block.rows:
         return
@@ -530,7 +542,6 @@ def _table(
         el.set(qn("xml:space"), "preserve")
     tbl = table._tbl
     tbl.remove(tr)
-    t_tag = qn("w:t")
     rows = block.rows
     for values in rows[:-1] if block.total else rows:
         row = deepcopy(tr)
