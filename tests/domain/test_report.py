@@ -22,8 +22,8 @@ from khtui.domain.report import (
     reason_names,
     section_title,
     week_key,
-    week_range,
     week_name,
+    week_range,
 )
 from khtui.domain.weekly import WeeklyFigures, build_weekly
 
