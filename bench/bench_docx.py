@@ -1,4 +1,5 @@
-"""Weekly report DOCX against a bare python-docx script writing the same paragraphs and cells.
+"""Weekly report DOCX against a bare python-docx script writing the same paragraphs, cells and
+chart pictures.
 
     python bench/bench_docx.py [--rounds 7] [--db PATH] [--week 2026-W44] [--synthetic]
 
@@ -6,8 +7,10 @@ Uses the demo database (``khtui.data.demo.build_demo``, today 2026-11-23) and, b
 last week with visits up to 2026-W47 (the demo's last week, its report submitted there); with
 ``--synthetic``, a synthetic week of the demo's size (320 retailers, a month of visits, prices,
 complaints) instead.
-Both writers run in the same process, alternating, and the medians are compared; python-docx is
-imported before timing starts. The target is khtui <= 2x bare.
+Both writers run in the same process, alternating, and the medians are compared; python-docx and
+matplotlib are imported before timing starts. khtui's side draws its chart pictures (matplotlib)
+and lays the document out; the bare script inserts the same PNG pictures with ``add_picture``
+(drawn once, before timing). The target is khtui <= 1.5x bare.
 """
 
 from __future__ import annotations
@@ -164,12 +167,15 @@ def last_week_with_visits(store) -> str:
     return f"{year}-W{wk:02d}"
 
 
-def bare(doc) -> None:
-    """What a bare python-docx script does with the same content: paragraphs and cell.text."""
+def bare(doc, pictures: list[bytes]) -> None:
+    """What a bare python-docx script does with the same content: paragraphs, cell.text and
+    the same chart pictures with ``add_picture``."""
     import docx
+    from docx.shared import Cm
 
-    from khtui.domain.report import Table
+    from khtui.domain.report import Chart, Table
 
+    images = iter(pictures)
     d = docx.Document()
     d.add_paragraph(doc.title)
     for line in doc.meta:
@@ -183,6 +189,9 @@ def bare(doc) -> None:
             for values in block.rows:
                 for cell, text in zip(table.add_row().cells, values, strict=True):
                     cell.text = text
+        elif isinstance(block, Chart):
+            d.add_picture(io.BytesIO(next(images)), width=Cm(16.6))
+            d.add_paragraph(block.caption + " " + " ".join(s.name for s in block.series))
         else:
             d.add_paragraph(block.text)
     d.save(io.BytesIO())
@@ -194,6 +203,14 @@ def ours(doc, rules) -> None:
     render_docx(doc, rules).save(io.BytesIO())
 
 
+def chart_pictures(doc, rules) -> list[bytes]:
+    """The PNG pictures khtui draws for the document's charts (the bare script's input)."""
+    from khtui.data.charts import render_png
+
+    dpi = int(rules.get("documents.chart_dpi"))
+    return [render_png(c, 16.6, 6.3, dpi) for c in doc.charts()]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=7)
@@ -203,6 +220,7 @@ def main() -> None:
     args = ap.parse_args()
 
     import docx  # noqa: F401  (import cost excluded from both sides)
+    import matplotlib.backends.backend_agg  # noqa: F401
 
     from khtui.data.documents import weekly_document
     from khtui.data.store import Store
@@ -230,6 +248,8 @@ def main() -> None:
     report = store.weekly_report(week)
     doc = weekly_document(store, week, report)
     paras, cells = doc.counts()
+    pictures = chart_pictures(doc, store.rules)
+    ours(doc, store.rules)  # warm-up: matplotlib's font cache, first figure
 
     ours_t, bare_t = [], []
     for _ in range(args.rounds):
@@ -237,19 +257,19 @@ def main() -> None:
         ours(doc, store.rules)
         ours_t.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        bare(doc)
+        bare(doc, pictures)
         bare_t.append(time.perf_counter() - t0)
     o, b = statistics.median(ours_t), statistics.median(bare_t)
     print(f"data: {source}")
     print(
         f"weekly report {week} (version {report['version']}, {report['status']}): "
-        f"{paras} paragraphs, {cells} table cells"
+        f"{paras} paragraphs, {cells} table cells, {len(pictures)} chart pictures"
     )
     print(f"figures (SQL) once: {figures_s * 1000:.0f} ms")
     print(f"khtui DOCX  median of {args.rounds}: {o * 1000:.0f} ms")
     print(f"bare script median of {args.rounds}: {b * 1000:.0f} ms")
-    print(f"ratio: {o / b:.2f}x (target <= 2x)")
-    sys.exit(0 if o <= 2 * b else 1)
+    print(f"ratio: {o / b:.2f}x (target <= 1.5x)")
+    sys.exit(0 if o <= 1.5 * b else 1)
 
 
 if __name__ == "__main__":

@@ -106,29 +106,41 @@ def import_cmd(ctx: Ctx, kind, file: Path, sheet, dry_run, rejects, as_json) -> 
 @click.argument(
     "kind", type=click.Choice(["retailers", "visits", "captures", "complaints", "prices", "plan"])
 )
-@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("out", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--from", "start", type=DATE, help="First date (inclusive).")
 @click.option("--to", "end", type=DATE, help="Last date (inclusive).")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option(
+    "--raw", is_flag=True, help="CSV for another system: values exactly as stored (no ' prefix)."
+)
+@click.option(
+    "--mask", is_flag=True, help="Shorten phone and licence numbers to their last digits."
+)
 @pass_ctx
-def export_cmd(ctx: Ctx, kind, out: Path, start, end, force) -> None:
-    """Export for Excel or the provincial system: OUT.csv (UTF-8 with BOM) or OUT.xlsx."""
-    from khtui.data.exporters import ExportError, export
+def export_cmd(ctx: Ctx, kind, out: Path | None, start, end, force, raw, mask) -> None:
+    """Export for people (OUT.xlsx, the default; no OUT: the export folder) or for other
+    systems (OUT.csv, UTF-8 with BOM; --raw writes values exactly as stored)."""
+    from khtui.data.exporters import SUFFIXES, ExportError, export, export_path
 
-    if out.suffix.lower() not in (".csv", ".xlsx"):
+    if out is not None and out.suffix and out.suffix.lower() not in SUFFIXES:
         raise UserError(t("exp.error.suffix", file=out.name))
-    if out.exists() and not force:
-        raise UserError(t("exp.error.exists", file=out))
     if start and end and start > end:
         raise UserError(t("exp.error.range", start=start, end=end))
+    if raw and (out is None or out.suffix.lower() != ".csv"):
+        raise UserError(t("exp.error.raw_csv"))
     with ctx.store() as store:
+        path = export_path(kind, out, store.today())
+        if path.exists() and not force:
+            raise UserError(t("exp.error.exists", file=path))
+        if out is None:
+            path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            n = export(store, kind, out, start=start, end=end, force=force)
+            n = export(store, kind, path, start=start, end=end, force=force, raw=raw, mask=mask)
         except ExportError as exc:
-            raise UserError(t("exp.error.failed", file=out, problem=exc)) from None
+            raise UserError(t(exc.key, **exc.params)) from None
         except OSError as exc:
-            raise UserError(t("exp.error.failed", file=out, problem=exc.strerror or exc)) from None
-    click.echo(t("exp.done", n=n, file=out))
+            raise UserError(t("exp.error.failed", file=path, problem=exc.strerror or exc)) from None
+    click.echo(t("exp.done", n=n, file=path))
 
 
 @main.command("backup")

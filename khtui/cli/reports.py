@@ -29,13 +29,16 @@ def report_group() -> None:
     """Reports as Word documents: the weekly report (周报) and the monthly market analysis."""
 
 
-def _write(fn, store, key: str, out: str, force: bool) -> str:
+def _write(fn, store, key: str, out: str, force: bool, mask: bool = False) -> str:
     from khtui.data.documents import DocumentError
 
     try:
-        return str(fn(store, key, out, force=force))
+        return str(fn(store, key, out, force=force, mask=mask))
     except DocumentError as exc:
         raise UserError(str(exc)) from None
+
+
+MASK_HELP = "Shorten phone and licence numbers to their last digits (a file for others)."
 
 
 @report_group.command("week")
@@ -44,9 +47,12 @@ def _write(fn, store, key: str, out: str, force: bool) -> str:
 )
 @click.option("--docx", "out", required=True, metavar="OUT", help="Word file to write.")
 @click.option("--force", is_flag=True, help="Replace OUT if it exists.")
+@click.option("--mask", is_flag=True, help=MASK_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
 @pass_ctx
-def report_week_cmd(ctx: Ctx, week: str | None, out: str, force: bool, as_json: bool) -> None:
+def report_week_cmd(
+    ctx: Ctx, week: str | None, out: str, force: bool, mask: bool, as_json: bool
+) -> None:
     """Write the weekly report of a week (its latest version: the AM's text and the figures)."""
     from khtui.data.documents import write_weekly_docx
     from khtui.domain.report import default_week
@@ -54,7 +60,7 @@ def report_week_cmd(ctx: Ctx, week: str | None, out: str, force: bool, as_json: 
     with ctx.store() as store:
         week = week or default_week(store.today())
         report = store.weekly_report(week)
-        path = _write(write_weekly_docx, store, week, out, force)
+        path = _write(write_weekly_docx, store, week, out, force, mask)
     if as_json:
         emit_json(
             {
@@ -70,18 +76,73 @@ def report_week_cmd(ctx: Ctx, week: str | None, out: str, force: bool, as_json: 
 
 @report_group.command("month")
 @click.option("--month", "month", type=MONTH, required=True, help="Month, e.g. 2026-10.")
-@click.option("--docx", "out", required=True, metavar="OUT", help="Word file to write.")
+@click.option("--problems", help="The AM's text: problems and their causes.")
+@click.option("--improvements", help="The AM's text: improvement measures.")
+@click.option("--targets", help="The AM's text: next month's targets.")
+@click.option("--submit", is_flag=True, help="Freeze this version (an edit later starts the next).")
+@click.option("--docx", "out", metavar="OUT", help="Word file to write.")
 @click.option("--force", is_flag=True, help="Replace OUT if it exists.")
-@click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
+@click.option("--mask", is_flag=True, help=MASK_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON.")
 @pass_ctx
-def report_month_cmd(ctx: Ctx, month: str, out: str, force: bool, as_json: bool) -> None:
-    """Write the monthly market analysis of a month (sales against last year, tiers,
-    categories, brand structure, retailers' suggestions, problems, what to improve)."""
+def report_month_cmd(
+    ctx: Ctx,
+    month: str,
+    problems: str | None,
+    improvements: str | None,
+    targets: str | None,
+    submit: bool,
+    out: str | None,
+    force: bool,
+    mask: bool,
+    as_json: bool,
+) -> None:
+    """The monthly market analysis of a month: set the AM's text (saved into the current draft;
+    after a submission it starts the next version), submit it, and/or write it as a Word
+    document (sales against last year, the visit plan carried out, customer service, brand
+    cultivation, market information grouped, potential, problems and causes, improvements,
+    next month's targets)."""
     from khtui.data.documents import write_monthly_docx
+    from khtui.data.reports import ReportProblem
 
+    text = {
+        k: v
+        for k, v in (("problems", problems), ("improvements", improvements), ("targets", targets))
+        if v is not None
+    }
+    if not (text or submit or out):
+        raise UserError(t("rpt.cli.month_nothing"))
+    if force and not out:
+        raise UserError(t("rpt.cli.force_alone"))
     with ctx.store() as store:
-        path = _write(write_monthly_docx, store, month, out, force)
+        try:
+            if text:
+                store.save_monthly_draft(month, text)
+            if submit:
+                store.submit_monthly(month)
+        except ReportProblem as exc:
+            raise UserError(t(exc.key, **exc.params)) from None
+        path = _write(write_monthly_docx, store, month, out, force, mask) if out else None
+        latest = store.monthly_versions(month)
+    version = latest[-1] if latest else None
     if as_json:
-        emit_json({"path": path, "month": month})
-    else:
+        emit_json(
+            {
+                "path": path,
+                "month": month,
+                "version": version["version"] if version else 0,
+                "status": version["status"] if version else "draft",
+            }
+        )
+        return
+    if text or submit:
+        click.echo(
+            t(
+                "rpt.cli.month_saved",
+                month=month,
+                version=version["version"] if version else 0,
+                status=t(f"rpt.status.{version['status']}") if version else "",
+            )
+        )
+    if path:
         click.echo(t("rpt.cli.written_month", path=path, month=month))

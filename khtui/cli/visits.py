@@ -99,6 +99,7 @@ def plan_group() -> None:
 )
 @click.option("--xlsx", "xlsx_out", metavar="OUT", help="Also write the plan as an Excel file.")
 @click.option("--force", is_flag=True, help="With --docx/--xlsx: replace OUT if it exists.")
+@click.option("--mask", is_flag=True, help="With --docx/--xlsx: shorten phone and licence numbers.")
 @click.option("--json", "as_json", is_flag=True, help="JSON output with stable keys.")
 @pass_ctx
 def plan_month_cmd(
@@ -112,6 +113,7 @@ def plan_month_cmd(
     docx_out: str | None,
     xlsx_out: str | None,
     force: bool,
+    mask: bool,
     as_json: bool,
 ) -> None:
     """The monthly visit plan (月度拜访计划): show, generate, submit, approve, write it as
@@ -138,7 +140,7 @@ def plan_month_cmd(
         plan = store.month_plan(month)
         if plan is None and (docx_out or xlsx_out):
             raise UserError(t("plan.cli.none", month=month))
-        documents = _write_plan_documents(store, month, docx_out, xlsx_out, force)
+        documents = _write_plan_documents(store, month, docx_out, xlsx_out, force, mask)
     if plan is None:
         if as_json:
             emit_json(
@@ -227,7 +229,12 @@ def _check_document_targets(docx_out: str | None, xlsx_out: str | None, force: b
 
 
 def _write_plan_documents(
-    store, month: str, docx_out: str | None, xlsx_out: str | None, force: bool
+    store,
+    month: str,
+    docx_out: str | None,
+    xlsx_out: str | None,
+    force: bool,
+    mask: bool = False,
 ) -> dict[str, str | None]:
     """Write the plan as DOCX and/or XLSX; their paths (None for a format not asked for)."""
     out: dict[str, str | None] = {"docx": None, "xlsx": None}
@@ -241,7 +248,7 @@ def _write_plan_documents(
     ):
         if target:
             try:
-                out[kind] = str(write(store, month, target, force=force))
+                out[kind] = str(write(store, month, target, force=force, mask=mask))
             except DocumentError as exc:
                 raise UserError(str(exc)) from None
     return out

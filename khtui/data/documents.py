@@ -20,22 +20,23 @@ import tempfile
 from collections.abc import Callable
 from copy import deepcopy
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from khtui.domain.monthly import build_monthly
+from khtui.domain.plan_document import build_plan, measure_names
 from khtui.domain.report import (
+    Chart,
     Heading,
     Paragraph,
     ReportDocument,
     Table,
-    build_monthly,
-    build_plan,
-    build_weekly,
-    reason_names,
     weekday_name,
 )
+from khtui.domain.weekly import build_weekly
 from khtui.i18n import t
 
 if TYPE_CHECKING:
+    from khtui.data.masking import Masker
     from khtui.rules import Rules
 
 
@@ -58,13 +59,19 @@ def weekly_document(store, week: str, report: dict | None = None) -> ReportDocum
     )
 
 
-def monthly_document(store, month: str) -> ReportDocument:
+def monthly_document(store, month: str, report: dict | None = None) -> ReportDocument:
+    """The monthly market analysis of ``month`` (its latest version: the AM's text and the
+    figures, frozen once submitted)."""
+    report = report or store.monthly_report(month)
     return build_monthly(
-        store.monthly_figures(month),
+        report["figures"],
+        report["narrative"],
         t,
         am_name=store.am_name,
         drop_pct=float(store.rules.get("reports.sales_drop_pct")),
         max_rows=int(store.rules.get("documents.max_detail_rows")),
+        version=report["version"] or None,
+        status=report["status"],
     )
 
 
@@ -74,7 +81,7 @@ def measure_labels() -> dict[str, str]:
     return {k: t(f"plan.measure.{k}") for k in MEASURES}
 
 
-def plan_document(store, month: str, figures: dict | None = None) -> ReportDocument:
+def plan_document(store, month: str, figures=None) -> ReportDocument:
     return build_plan(
         figures or store.plan_document_figures(month),
         t,
@@ -83,27 +90,45 @@ def plan_document(store, month: str, figures: dict | None = None) -> ReportDocum
     )
 
 
-def write_weekly_docx(store, week: str, path, *, force: bool = False) -> Path:
-    """Write the weekly report of ``week`` as DOCX to ``path``."""
-    return write_docx(weekly_document(store, week), store.rules, path, force=force)
+def _masked(doc: ReportDocument, store, mask: bool) -> ReportDocument:
+    if not mask:
+        return doc
+    from khtui.data.masking import masker_for
+
+    return masker_for(store).document(doc)
 
 
-def write_monthly_docx(store, month: str, path, *, force: bool = False) -> Path:
+def write_weekly_docx(store, week: str, path, *, force: bool = False, mask: bool = False) -> Path:
+    """Write the weekly report of ``week`` as DOCX to ``path`` (``mask``: phone and licence
+    numbers shortened to their last digits, for a file that leaves the AM's hands)."""
+    doc = _masked(weekly_document(store, week), store, mask)
+    return write_docx(doc, store.rules, path, force=force)
+
+
+def write_monthly_docx(store, month: str, path, *, force: bool = False, mask: bool = False) -> Path:
     """Write the monthly market analysis of ``month`` as DOCX to ``path``."""
-    return write_docx(monthly_document(store, month), store.rules, path, force=force)
+    doc = _masked(monthly_document(store, month), store, mask)
+    return write_docx(doc, store.rules, path, force=force)
 
 
-def write_plan_docx(store, month: str, path, *, force: bool = False) -> Path:
+def write_plan_docx(store, month: str, path, *, force: bool = False, mask: bool = False) -> Path:
     """Write the monthly visit plan of ``month`` as DOCX (for the market manager's approval)."""
-    return write_docx(plan_document(store, month), store.rules, path, force=force)
+    doc = _masked(plan_document(store, month), store, mask)
+    return write_docx(doc, store.rules, path, force=force)
 
 
-def write_plan_xlsx(store, month: str, path, *, force: bool = False) -> Path:
-    """Write the monthly visit plan of ``month`` as XLSX: one row per visit, plus a summary."""
+def write_plan_xlsx(store, month: str, path, *, force: bool = False, mask: bool = False) -> Path:
+    """Write the monthly visit plan of ``month`` as XLSX: a summary sheet (title, period, routes,
+    reasons, frequency, warnings, approval fields) and one row per visit."""
     figures = store.plan_document_figures(month)
+    masker = None
+    if mask:
+        from khtui.data.masking import masker_for
+
+        masker = masker_for(store)
 
     def save(tmp: Path) -> None:
-        plan_workbook(figures, store.am_name).save(tmp)
+        plan_workbook(figures, store.am_name, masker).save(tmp)
 
     return save_safely(path, save, force=force)
 
@@ -177,6 +202,9 @@ class _Fonts:
         self.heading_pt = [float(x) for x in d["heading_sizes_pt"]]
         self.lang = d["language"]
         self.margins = d["margins_cm"]
+        self.landscape_margins = d["landscape_margins_cm"]
+        self.plan_table_pt = float(d["plan_table_size_pt"])
+        self.chart_dpi = int(d["chart_dpi"])
 
 
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
@@ -196,6 +224,9 @@ def set_fonts(rPr, latin: str, east_asian: str) -> None:
 
 
 def _set_lang(rPr, lang: str) -> None:
+    """East Asian text in ``lang`` (zh-CN); Latin text — digits included — in English. A
+    Chinese Latin-text language would let LibreOffice break a number such as "302" or "92.7%"
+    across two lines, as it breaks Chinese between any two characters."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
@@ -203,7 +234,7 @@ def _set_lang(rPr, lang: str) -> None:
     if el is None:
         el = OxmlElement("w:lang")
         rPr.append(el)
-    el.set(qn("w:val"), lang)
+    el.set(qn("w:val"), "en-US")
     el.set(qn("w:eastAsia"), lang)
 
 
@@ -218,8 +249,9 @@ def _style_fonts(style, fonts: tuple[str, str], size_pt: float, lang: str | None
         _set_lang(rPr, lang)
 
 
-def _setup(document, f: _Fonts) -> dict[str, str]:
-    """Page, styles and footer; returns the style ids used for paragraphs."""
+def _setup(document, f: _Fonts, *, landscape: bool = False) -> dict[str, str]:
+    """Page (A4, portrait or landscape), styles and footer; returns the style ids used for
+    paragraphs."""
     from docx.enum.section import WD_ORIENT
     from docx.enum.style import WD_STYLE_TYPE
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -228,9 +260,13 @@ def _setup(document, f: _Fonts) -> dict[str, str]:
     from docx.shared import Cm, Pt, RGBColor
 
     section = document.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    m = f.margins
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    else:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    m = f.landscape_margins if landscape else f.margins
     section.top_margin, section.bottom_margin = Cm(m["top"]), Cm(m["bottom"])
     section.left_margin, section.right_margin = Cm(m["left"]), Cm(m["right"])
 
@@ -297,7 +333,14 @@ def _setup(document, f: _Fonts) -> dict[str, str]:
             pf.alignment = WD_ALIGN_PARAGRAPH.CENTER
         return st
 
-    table_text = custom("Table Text", f.table_pt)
+    table_text = custom("Table Text", f.plan_table_pt if landscape else f.table_pt)
+    if landscape:
+        # the plan's long tables: exact line height, so that a row is one line high
+        table_text.paragraph_format.line_spacing = Pt(round(f.plan_table_pt * 1.35, 1))
+    caption = custom("Report Caption", f.table_pt, center=True)
+    caption.paragraph_format.space_after = Pt(6)
+    picture = custom("Report Picture", f.table_pt, center=True)
+    picture.paragraph_format.keep_with_next = True
     note = custom("Report Note", f.table_pt, gray=True)
     note.paragraph_format.space_after = Pt(6)
     meta = custom("Report Meta", f.body_pt, center=True)
@@ -320,6 +363,8 @@ def _setup(document, f: _Fonts) -> dict[str, str]:
         "meta": meta.style_id,
         "body": body.style_id,
         "bullet": bullet.style_id,
+        "caption": caption.style_id,
+        "picture": picture.style_id,
     }
 
 
@@ -353,7 +398,73 @@ def _field(paragraph, instr: str, fonts: tuple[str, str]) -> None:
     fld("end")
 
 
-def _table(document, block: Table, f: _Fonts, style_ids: dict[str, str], usable_emu: int) -> None:
+# -- column widths: numbers and short words never wrap -------------------------------------
+_CELL_PADDING_CM = 0.42  # Word's default cell margins (0.19 cm each side) and a little air
+_PT_CM = 2.54 / 72
+
+
+def text_em(text: str) -> float:
+    """Width of ``text`` in em: CJK and full-width characters 1, others about half."""
+    import unicodedata
+
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in text)
+
+
+def min_em(text: str) -> float:
+    """The narrowest ``text`` can be set: its longest run of Latin letters, digits and signs
+    (Chinese may break between any two characters, those runs may not)."""
+    import re
+
+    runs = re.findall(r"[^\s\u2e80-\uffef]+", text)
+    return max([text_em(r) for r in runs] + [2.0])
+
+
+def column_widths(
+    block: Table, usable_cm: float, size_pt: float, *, spread: bool = True
+) -> list[float]:
+    """Column widths in cm. A ``fit`` column gets the width of its longest text (header
+    included, so short headers do not break either); the other columns share what is left in
+    proportion to ``block.widths``, never below their header's width. When the fitted columns
+    alone are too wide, their headers may wrap; only then are they scaled down."""
+    em_cm = size_pt * _PT_CM
+    n = len(block.headers)
+
+    def need(i: int, with_header: bool = True) -> float:
+        texts = [row[i] for row in block.rows]
+        if with_header:
+            texts.append(block.headers[i])
+        return max((text_em(x) for x in texts), default=1.0) * em_cm * 1.06 + _CELL_PADDING_CM
+
+    header_min = [min_em(block.headers[i]) * em_cm + _CELL_PADDING_CM for i in range(n)]
+    widths = [need(i) if block.fit[i] else 0.0 for i in range(n)]
+    if sum(widths) + sum(header_min[i] for i in range(n) if not block.fit[i]) > usable_cm:
+        widths = [max(need(i, False), header_min[i]) if block.fit[i] else 0.0 for i in range(n)]
+    free = [i for i in range(n) if not block.fit[i]]
+    left = usable_cm - sum(widths)
+    if free:
+        weight = sum(block.widths[i] for i in free) or 1.0
+        for i in free:
+            widths[i] = max(header_min[i], left * block.widths[i] / weight)
+    elif left > 0 and spread:
+        # every column fits: spread the rest so the table spans the page like the others
+        total = sum(widths)
+        widths = [w + left * w / total for w in widths]
+    total = sum(widths)
+    if total > usable_cm:
+        widths = [w * usable_cm / total for w in widths]
+    return widths
+
+
+def _table(
+    document,
+    block: Table,
+    f: _Fonts,
+    style_ids: dict[str, str],
+    usable_emu: int,
+    size_pt: float,
+    *,
+    spread: bool = True,
+) -> None:
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
@@ -361,9 +472,17 @@ def _table(document, block: Table, f: _Fonts, style_ids: dict[str, str], usable_
     from docx.shared import Emu
 
     n = len(block.headers)
-    total = sum(block.widths)
+    usable_cm = usable_emu / 360000
     # whole twips (Word's unit), rounded down, so the columns never add up past the margins
-    widths = [Emu(int(usable_emu / 635 * w / total) * 635) for w in block.widths]
+    widths = [
+        Emu(int(w * 360000 / 635) * 635)
+        for w in column_widths(block, usable_cm, size_pt, spread=spread)
+    ]
+    align = {
+        "left": WD_ALIGN_PARAGRAPH.LEFT,
+        "right": WD_ALIGN_PARAGRAPH.RIGHT,
+        "center": WD_ALIGN_PARAGRAPH.CENTER,
+    }
     table = document.add_table(rows=1, cols=n)
     table.style = document.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -379,56 +498,113 @@ def _table(document, block: Table, f: _Fonts, style_ids: dict[str, str], usable_
     trPr = header._tr.get_or_add_trPr()
     for tag in ("w:cantSplit", "w:tblHeader"):
         trPr.append(OxmlElement(tag))
-    for cell, text, w in zip(header.cells, block.headers, widths, strict=True):
-        cell.width = w
-        tcPr = cell._tc.get_or_add_tcPr()
-        shd = OxmlElement("w:shd")
-        shd.set(qn("w:val"), "clear")
-        shd.set(qn("w:color"), "auto")
-        shd.set(qn("w:fill"), "D9D9D9")
-        tcPr.append(shd)
-        p = cell.paragraphs[0]
-        p._p.style = style_ids["table"]
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _run(p, text, f.heading, bold=True)
+    # the first header cell is laid out with python-docx (width, shading, centred bold text in
+    # the heading font), the others are copies of it with their own width and text
+    first = header.cells[0]
+    first.width = widths[0]
+    tcPr = first._tc.get_or_add_tcPr()
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), "D9D9D9")
+    tcPr.append(shd)
+    p = first.paragraphs[0]
+    p._p.style = style_ids["table"]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(p, block.headers[0], f.heading, bold=True)
+    tc0 = first._tc
+    tr_el = header._tr
+    for tc in list(tr_el.iterchildren(qn("w:tc")))[1:]:
+        tr_el.remove(tc)
+    w_tag, t_tag = qn("w:w"), qn("w:t")
+    for text, w in zip(block.headers[1:], widths[1:], strict=True):
+        tc = deepcopy(tc0)
+        tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}").set(w_tag, str(int(w / 635)))
+        next(tc.iter(t_tag)).text = text
+        tr_el.append(tc)
 
     if not block.rows:
         return
     # One body row is laid out with python-docx (per-cell width from the grid, table text
-    # style, right-aligned numbers, East Asian font on the run), then copied for every row
-    # with only the texts changed: the same XML, without python-docx's per-element lookups.
+    # style, alignment, East Asian font on the run), then copied for every row with only the
+    # texts changed: the same XML, without python-docx's per-element lookups.
     template = table.add_row()
     tr = template._tr
     tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-    for cell, numeric in zip(template.cells, block.numeric, strict=True):
+    for cell, how in zip(template.cells, block.aligns, strict=True):
         p = cell.paragraphs[0]
         p._p.style = style_ids["table"]
-        if numeric:
-            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        if how != "left":
+            p.alignment = align[how]
         run = p.add_run("-")
         set_fonts(run._r.get_or_add_rPr(), *f.body)
-    texts = list(tr.iter(qn("w:t")))
-    for el in texts:
+    for el in tr.iter(qn("w:t")):
         el.set(qn("xml:space"), "preserve")
     tbl = table._tbl
     tbl.remove(tr)
-    t_tag = qn("w:t")
-    for values in block.rows:
+    rows = block.rows
+    for values in rows[:-1] if block.total else rows:
         row = deepcopy(tr)
         for el, text in zip(row.iter(t_tag), values, strict=True):
             el.text = text
         tbl.append(row)
+    if block.total:
+        row = deepcopy(tr)
+        for el, text in zip(row.iter(t_tag), rows[-1], strict=True):
+            el.text = text
+        for rPr in row.iter(qn("w:rPr")):
+            rPr.append(OxmlElement("w:b"))
+        tbl.append(row)
 
 
-def render_docx(doc: ReportDocument, rules: Rules):
-    """A python-docx ``Document`` laid out from a :class:`ReportDocument`."""
+def _chart(
+    document,
+    block: Chart,
+    f: _Fonts,
+    ids: dict[str, str],
+    usable_emu: int,
+    pictures: dict[int, bytes] | None,
+) -> None:
+    """The chart's picture, then its caption and legend as document text (coloured squares
+    before the series' names)."""
+    import io
+
+    from docx.shared import Emu, RGBColor
+
+    width_cm = usable_emu / 360000
+    height_cm = min(7.0, width_cm * 0.38)
+    png = (pictures or {}).get(id(block))
+    if png is None:
+        from khtui.data.charts import render_png
+
+        png = render_png(block, width_cm, height_cm, f.chart_dpi)
+    p = document.add_paragraph()
+    p._p.style = ids["picture"]
+    run = p.add_run()
+    set_fonts(run._r.get_or_add_rPr(), *f.body)
+    run.add_picture(io.BytesIO(png), width=Emu(int(usable_emu)))
+    cap = document.add_paragraph()
+    cap._p.style = ids["caption"]
+    _run(cap, block.caption + ("  " if block.series else ""), f.body)
+    for s in block.series:
+        square = _run(cap, "■", f.body)
+        square.font.color.rgb = RGBColor.from_string(s.color)
+        _run(cap, f" {s.name}  ", f.body)
+    if block.unit:
+        _run(cap, t("rpt.chart.unit", unit=block.unit), f.body)
+
+
+def render_docx(doc: ReportDocument, rules: Rules, pictures: dict[int, bytes] | None = None):
+    """A python-docx ``Document`` laid out from a :class:`ReportDocument` (``pictures``:
+    chart PNGs already drawn, by ``id`` of their chart block)."""
     import docx
 
     f = _Fonts(rules)
     document = docx.Document()
-    ids = _setup(document, f)
+    ids = _setup(document, f, landscape=doc.landscape)
     section = document.sections[0]
     usable = section.page_width - section.left_margin - section.right_margin
+    table_pt = f.plan_table_pt if doc.landscape else f.table_pt
     core = document.core_properties
     core.title = doc.title
     core.author = doc.meta[0] if doc.meta else ""
@@ -441,8 +617,7 @@ def render_docx(doc: ReportDocument, rules: Rules):
         p._p.style = ids["meta"]
         _run(p, line, f.body)
 
-    heading_styles = {1: "Heading1", 2: "Heading2", 3: "Heading3"}
-    heading_ids = {lvl: document.styles[f"Heading {lvl}"].style_id for lvl in heading_styles}
+    heading_ids = {lvl: document.styles[f"Heading {lvl}"].style_id for lvl in (1, 2, 3)}
     blocks = doc.blocks
     for i, block in enumerate(blocks):
         if isinstance(block, Heading):
@@ -454,83 +629,208 @@ def render_docx(doc: ReportDocument, rules: Rules):
             style = {"bullet": "bullet", "note": "note", "empty": "note"}.get(block.style, "body")
             p._p.style = ids[style]
             _run(p, block.text, f.body)
-            if i + 1 < len(blocks) and isinstance(blocks[i + 1], Table):
+            if i + 1 < len(blocks) and isinstance(blocks[i + 1], Table | Chart):
                 p.paragraph_format.keep_with_next = True  # an introduction stays with its table
         elif isinstance(block, Table):
-            _table(document, block, f, ids, usable)
+            # a landscape page is wide: small tables keep their natural width there
+            _table(document, block, f, ids, usable, table_pt, spread=not doc.landscape)
             # a little air after a table (Word glues the next paragraph to it otherwise)
             spacer = document.add_paragraph()
             spacer._p.style = ids["note"]
+        elif isinstance(block, Chart):
+            _chart(document, block, f, ids, usable, pictures)
     return document
 
 
 # -- the plan as a workbook -------------------------------------------------------------------
-def plan_workbook(figures: dict[str, Any], am_name: str):
-    """An openpyxl Workbook of the monthly plan: sheet 1 every visit, sheet 2 per day."""
+def plan_workbook(figures, am_name: str, masker: Masker | None = None):
+    """An openpyxl Workbook of the monthly plan: a summary sheet (title and period, routes,
+    reasons, visit frequency by tier, the generator's warnings, approval fields), every visit
+    (one row each, wrapped measures, filters, frozen header) and the visits per day. Every
+    sheet prints landscape on A4 with its title rows repeated and page numbers in the footer;
+    every text is a string cell."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+
+    from khtui.data.exporters import Sheet
+    from khtui.domain.plan_document import warning_text
+    from khtui.domain.report import cn_month, reason_name, reason_order, short_date
 
     labels = measure_labels()
-    wb = Workbook()
-    ws = wb.active
-    ws.title = t("xlsx.sheet.visits")
-    headers = [
-        t("rpt.col.date"),
-        t("rpt.col.weekday"),
-        t("rpt.col.seq"),
-        t("rpt.col.route"),
-        t("rpt.col.code"),
-        t("rpt.col.retailer"),
-        t("rpt.col.tier"),
-        t("rpt.col.reason"),
-        t("rpt.col.measures"),
-    ]
-    widths = [12, 8, 6, 14, 16, 28, 6, 22, 40]
-    ws.append(headers)
-    for day in figures["days"]:
-        for i, v in enumerate(day["visits"], 1):
-            ws.append(
-                [
-                    day["day"],
-                    weekday_name(day["day"], t),
-                    i,
-                    v["route"] or "",
-                    v["code"],
-                    v["name"],
-                    v["tier"],
-                    reason_names(v["reasons"], t),
-                    t("rpt.list_sep").join(labels.get(m, m) for m in v["measures"]),
-                ]
-            )
-    head_font = Font(bold=True)
-    fill = PatternFill("solid", fgColor="D9D9D9")
-    for col, w in enumerate(widths, 1):
-        ws.column_dimensions[get_column_letter(col)].width = w
-        cell = ws.cell(row=1, column=col)
-        cell.font = head_font
-        cell.fill = fill
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = ws.dimensions
-    ws.print_title_rows = "1:1"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    month = cn_month(figures.month, t)
+    period = t(
+        "xlsx.plan.period",
+        month=month,
+        start=short_date(figures.month + "-01", t),
+        end=short_date(_month_end(figures.month), t),
+        am=am_name,
+        status=t(f"rpt.plan.status.{figures.status}"),
+    )
+    sep = t("rpt.list_sep")
 
-    ws2 = wb.create_sheet(t("xlsx.sheet.days"))
-    ws2.append([t("rpt.col.date"), t("rpt.col.weekday"), t("rpt.col.routes"), t("rpt.col.visits")])
-    for day in figures["days"]:
-        ws2.append([day["day"], weekday_name(day["day"], t), day["routes"], len(day["visits"])])
-    ws2.append([])
-    ws2.append([t("xlsx.total"), "", "", figures["visits"]])
-    ws2.append([t("xlsx.am"), am_name])
-    ws2.append([t("xlsx.status"), t(f"rpt.plan.status.{figures['status']}")])
-    for col, w in enumerate([12, 8, 30, 10], 1):
-        ws2.column_dimensions[get_column_letter(col)].width = w
-        ws2.cell(row=1, column=col).font = head_font
-        ws2.cell(row=1, column=col).fill = fill
-    ws2.freeze_panes = "A2"
+    def text(value):
+        return masker.text(value) if masker is not None and isinstance(value, str) else value
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    title = t("rpt.plan.title", month=month)
+
+    # summary
+    summary = Sheet(wb, t("xlsx.sheet.summary"), text)
+    summary.title(title, period, 6)
+    if figures.submitted_at:
+        summary.line([t("xlsx.submitted_on"), figures.submitted_at[:10]])
+    elif figures.submit_by:
+        summary.line([t("xlsx.submit_by"), figures.submit_by])
+    summary.line(
+        [
+            t("xlsx.plan.visits"),
+            figures.visits,
+            t("xlsx.plan.retailers"),
+            figures.retailers,
+            t("xlsx.plan.active"),
+            figures.active,
+        ]
+    )
+    summary.gap()
+    summary.table(
+        [
+            t("rpt.col.route"),
+            t("rpt.col.weekday"),
+            t("rpt.col.visit_days"),
+            t("rpt.col.retailers"),
+            t("rpt.col.visits"),
+        ],
+        [
+            [
+                r.route or "",
+                sep.join(dict.fromkeys(weekday_name(d, t) for d in r.days)),
+                sep.join(str(int(d[8:10])) for d in r.days),
+                r.retailers,
+                r.visits,
+            ]
+            for r in figures.routes
+        ],
+        total=[t("xlsx.total"), "", "", sum(r.retailers for r in figures.routes), figures.visits],
+        heading=t("rpt.plan.routes"),
+    )
+    summary.gap()
+    reasons = sorted(figures.reasons.items(), key=lambda kv: reason_order(kv[0]))
+    summary.table(
+        [t("rpt.col.reason"), t("rpt.col.visits_with_reason"), t("rpt.col.share_of_visits")],
+        [
+            [reason_name(k, t), n, n / figures.visits if figures.visits else None]
+            for k, n in reasons
+        ],
+        heading=t("rpt.plan.reasons"),
+        percent_columns={2},
+    )
+    if figures.reason_visits != figures.visits:
+        summary.note(t("rpt.plan.reasons_note", visits=figures.visits, sum=figures.reason_visits))
+    summary.gap()
+    summary.table(
+        [
+            t("rpt.col.tier"),
+            t("rpt.col.per_month_rule"),
+            t("rpt.col.retailers"),
+            t("rpt.col.visits"),
+        ],
+        [
+            [
+                t("rpt.tier_name", tier=f.tier) if f.tier else t("rpt.tier_none"),
+                f.per_month,
+                f.retailers,
+                f.visits,
+            ]
+            for f in figures.frequency
+        ],
+        total=[
+            t("xlsx.total"),
+            None,
+            sum(f.retailers for f in figures.frequency),
+            sum(f.visits for f in figures.frequency),
+        ],
+        heading=t("rpt.plan.frequency"),
+    )
+    if figures.warnings:
+        summary.gap()
+        summary.heading(t("rpt.plan.warnings"))
+        for w in figures.warnings:
+            summary.note(warning_text(w, t))
+    summary.gap()
+    summary.heading(t("rpt.sec.plan_approval"))
+    for key in (
+        "xlsx.sign_am",
+        "xlsx.sign_date",
+        "xlsx.sign_opinion",
+        "xlsx.sign_manager",
+        "xlsx.sign_date",
+    ):
+        summary.field(t(key))
+    summary.finish([16, 14, 22, 12, 12, 12], t("xlsx.footer"))
+
+    # every visit
+    visits = Sheet(wb, t("xlsx.sheet.visits"), text)
+    visits.title(title, period, 9)
+    visits.table(
+        [
+            t("rpt.col.date"),
+            t("rpt.col.weekday"),
+            t("rpt.col.seq"),
+            t("rpt.col.route"),
+            t("rpt.col.code"),
+            t("rpt.col.retailer"),
+            t("rpt.col.tier"),
+            t("rpt.col.reason"),
+            t("rpt.col.measures"),
+        ],
+        [
+            [
+                _date(v.day),
+                weekday_name(v.day, t),
+                i,
+                v.route or "",
+                v.code,
+                v.name,
+                v.tier,
+                sep.join(reason_name(k, t) for k in sorted(v.reasons, key=reason_order)),
+                measure_names(v.measures, t, labels),
+            ]
+            for i, v in _numbered_by_day(figures.visit_rows)
+        ],
+        wrap_columns={8},
+        text_columns={4},
+        data_sheet=True,
+    )
+    visits.finish([11, 7, 5, 12, 15, 26, 5, 20, 42], t("xlsx.footer"))
+
+    # visits per day
+    days = Sheet(wb, t("xlsx.sheet.days"), text)
+    days.title(title, period, 4)
+    days.table(
+        [t("rpt.col.date"), t("rpt.col.weekday"), t("rpt.col.routes"), t("rpt.col.visits")],
+        [[_date(d.day), weekday_name(d.day, t), d.routes, d.visits] for d in figures.days],
+        total=[t("xlsx.total"), "", "", figures.visits],
+        data_sheet=True,
+    )
+    days.finish([11, 8, 30, 10], t("xlsx.footer"))
     return wb
+
+
+def _numbered_by_day(rows):
+    n, day = 0, None
+    for v in rows:
+        n = n + 1 if v.day == day else 1
+        day = v.day
+        yield n, v
+
+
+def _date(iso: str):
+    import datetime as dt
+
+    return dt.date.fromisoformat(iso)
+
+
+def _month_end(month: str) -> str:
+    from khtui.domain.months import month_range
+
+    return month_range(month)[1].isoformat()

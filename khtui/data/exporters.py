@@ -1,10 +1,27 @@
-"""Exports for Excel and the provincial system: CSV (UTF-8 with BOM) or XLSX, Chinese headers.
+"""Exports for people (XLSX, the default) and for other systems (CSV, UTF-8 with BOM).
+
+Each export is one or more :class:`ExportTable` (a name, Chinese headers, rows of values, and
+which columns are codes, dates or free text), written to:
+
+- **XLSX**: one sheet per table; a header row in bold, frozen, with filters; column widths
+  from the content; dates as real dates; codes (客户编码, 许可证号, 卷烟编码, phones) as text so
+  they keep their leading zeros; every text value a *string* cell — a text such as
+  ``=HYPERLINK(...)`` is never written as a formula (openpyxl would make it one). Numbers stay
+  numbers.
+- **CSV**: one table (the first; captures are written as one table whose columns are every
+  kind's fields). Every text cell goes through :func:`khtui.data.cells.neutralise` (a text a
+  spreadsheet would run gets a leading ``'``) unless ``raw`` is asked for: ``raw`` writes the
+  values exactly as stored, for another system that reads the file as data.
+
+``mask`` shortens phone and licence numbers to their last digits (rules
+``exports.mask_keep_digits``), in their columns and inside free text, for a file that leaves
+the AM's hands.
 
 Retailer headers are the first synonym of each field in the rules' ``[import.retailers]`` table
 (the record's own Chinese label for the others), so an export re-imports unchanged; imported
-columns khtui does not know (``extra``) follow, by name. Codes stay text (in XLSX too).
-Derived values are not exported with retailers: they are recomputed from the orders, and a
-file that is imported again must not carry stale ones.
+columns khtui does not know (``extra``) follow, by name. Derived values are not exported with
+retailers: they are recomputed from the orders, and a file imported again must not carry stale
+ones.
 """
 
 from __future__ import annotations
@@ -13,14 +30,17 @@ import csv
 import datetime as dt
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from khtui.domain.planning import REASON_ZH
+from khtui.data.cells import neutralise
+from khtui.domain.planning import MEASURE_ZH, REASON_ZH
 from khtui.domain.retailer import FIELDS
 
 EXPORT_KINDS = ("retailers", "visits", "captures", "complaints", "prices", "plan")
+SUFFIXES = (".xlsx", ".csv")
 
 VISIT_STATUS = {
     "planned": "计划",
@@ -37,9 +57,31 @@ COMPLAINT_STATUS = {
 }
 PLAN_STATUS = {"draft": "草稿", "submitted": "已提交", "approved": "已审批"}
 
+# Columns written as text whatever they hold (codes keep their leading zeros in Excel).
+TEXT_HEADERS = {"客户编码", "许可证号", "卷烟编码", "联系电话"}
+# Columns masked with ``mask`` (phone and licence numbers).
+MASKED_HEADERS = {"许可证号", "联系电话"}
+
 
 class ExportError(Exception):
-    """An export that cannot be written; the message says what to do."""
+    """An export that cannot be written; ``key`` names the message (``exp.error.<key>``)."""
+
+    def __init__(self, key: str, /, **params: Any):
+        super().__init__(key)
+        self.key = f"exp.error.{key}"
+        self.params = params
+
+
+@dataclass
+class ExportTable:
+    name: str
+    headers: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+    dates: set[int] = field(default_factory=set)  # columns of ISO dates (real dates in XLSX)
+
+    @property
+    def text_columns(self) -> set[int]:
+        return {i for i, h in enumerate(self.headers) if h in TEXT_HEADERS}
 
 
 def _yes(v: Any) -> str:
@@ -47,11 +89,7 @@ def _yes(v: Any) -> str:
 
 
 def _text(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        return str(v)
-    return str(v)
+    return "" if v is None else str(v)
 
 
 def _labels(values: str | None, names: dict[str, str]) -> str:
@@ -62,7 +100,8 @@ def _labels(values: str | None, names: dict[str, str]) -> str:
     return "、".join(names.get(x, str(x)) for x in items)
 
 
-def retailer_table(store) -> tuple[list[str], list[list[Any]]]:
+# -- the tables ---------------------------------------------------------------------------------
+def retailer_table(store) -> ExportTable:
     synonyms = store.rules.header_synonyms("retailers")
     headers = []
     for f in FIELDS:
@@ -88,7 +127,7 @@ def retailer_table(store) -> tuple[list[str], list[list[Any]]]:
             row.append(_yes(v) if f.type == "bool" else _text(v))
         row += [_text(extra.get(k)) for k in extra_keys]
         rows.append(row)
-    return headers + extra_keys, rows
+    return ExportTable("客户", headers + extra_keys, rows)
 
 
 def _range(col: str, start: dt.date | None, end: dt.date | None) -> tuple[str, list]:
@@ -102,7 +141,7 @@ def _range(col: str, start: dt.date | None, end: dt.date | None) -> tuple[str, l
     return (" AND " + " AND ".join(where) if where else ""), params
 
 
-def visit_table(store, start, end, *, plan_only=False) -> tuple[list[str], list[list[Any]]]:
+def visit_table(store, start, end, *, plan_only=False) -> ExportTable:
     cond, params = _range("v.planned_date", start, end)
     if plan_only:
         cond += " AND v.plan_id IS NOT NULL"
@@ -113,46 +152,60 @@ def visit_table(store, start, end, *, plan_only=False) -> tuple[list[str], list[
         f"WHERE 1 = 1{cond} ORDER BY v.planned_date, v.seq, v.retailer_code",
         params,
     )
+    reasons = {**REASON_ZH, "plan": "例行拜访"}
     if plan_only:
         headers = ["计划月份", "计划状态", "拜访日期", "顺序", "客户编码", "客户名称", "送货线路",
                    "拜访原因", "服务措施"]  # fmt: skip
-        return headers, [
+        return ExportTable(
+            "拜访计划",
+            headers,
             [
-                r["month"],
-                PLAN_STATUS.get(r["plan_status"], r["plan_status"] or ""),
+                [
+                    r["month"],
+                    PLAN_STATUS.get(r["plan_status"], r["plan_status"] or ""),
+                    r["planned_date"],
+                    r["seq"],
+                    r["retailer_code"],
+                    r["name"] or "",
+                    r["route"] or "",
+                    _labels(r["reasons"], reasons),
+                    _labels(r["measures"], MEASURE_ZH),
+                ]
+                for r in rows
+            ],
+            dates={2},
+        )
+    headers = ["拜访日期", "顺序", "客户编码", "客户名称", "送货线路", "状态", "拜访原因",
+               "服务措施", "临时拜访", "到店时间", "完成时间", "未访原因"]  # fmt: skip
+    return ExportTable(
+        "拜访",
+        headers,
+        [
+            [
                 r["planned_date"],
                 r["seq"],
                 r["retailer_code"],
                 r["name"] or "",
                 r["route"] or "",
-                _labels(r["reasons"], REASON_ZH),
-                _labels(r["measures"], {}),
+                VISIT_STATUS.get(r["status"], r["status"]),
+                _labels(r["reasons"], reasons),
+                _labels(r["measures"], MEASURE_ZH),
+                _yes(r["adhoc"]),
+                (r["checked_in_at"] or "").replace("T", " "),
+                (r["done_at"] or "").replace("T", " "),
+                r["skip_reason"] or "",
             ]
             for r in rows
-        ]
-    headers = ["拜访日期", "顺序", "客户编码", "客户名称", "送货线路", "状态", "拜访原因",
-               "服务措施", "临时拜访", "到店时间", "完成时间", "未访原因"]  # fmt: skip
-    return headers, [
-        [
-            r["planned_date"],
-            r["seq"],
-            r["retailer_code"],
-            r["name"] or "",
-            r["route"] or "",
-            VISIT_STATUS.get(r["status"], r["status"]),
-            _labels(r["reasons"], REASON_ZH),
-            _labels(r["measures"], {}),
-            _yes(r["adhoc"]),
-            r["checked_in_at"] or "",
-            r["done_at"] or "",
-            r["skip_reason"] or "",
-        ]
-        for r in rows
-    ]
+        ],
+        dates={0},
+    )
 
 
-def capture_table(store, start, end) -> tuple[list[str], list[list[Any]]]:
-    from khtui.domain.capture import KIND_BY_KEY
+def capture_tables(store, start, end) -> list[ExportTable]:
+    """One table per kind of capture with that kind's own fields as columns (brands by name,
+    yes/no as 是/否, captures with nothing in their fields left out), then the price and stock
+    grid as its own table."""
+    from khtui.domain.capture import KINDS
 
     cond, params = _range("c.captured_on", start, end)
     rows = store.query(
@@ -160,35 +213,63 @@ def capture_table(store, start, end) -> tuple[list[str], list[list[Any]]]:
         f"WHERE c.is_draft = 0{cond} ORDER BY c.captured_on, c.created_at",
         params,
     )
-
-    def kind_name(k: str) -> str:
-        spec = KIND_BY_KEY.get(k)
-        return spec.zh if spec else k
-
-    headers = ["采集日期", "客户编码", "客户名称", "类型", "内容"]
-    return headers, [
-        [
-            r["captured_on"],
-            r["retailer_code"] or "",
-            r["name"] or "",
-            kind_name(r["kind"]),
-            _payload_text(r["payload"]),
-        ]
-        for r in rows
-    ]
-
-
-def _payload_text(payload: str | None) -> str:
-    try:
-        data = json.loads(payload or "{}")
-    except ValueError:
-        return payload or ""
-    if isinstance(data, dict):
-        return "；".join(f"{k}: {v}" for k, v in data.items() if v not in (None, "", [], {}))
-    return str(data)
+    brands = {r[0]: r[1] for r in store.query("SELECT brand_code, name FROM brands")}
+    by_kind: dict[str, list] = {}
+    for r in rows:
+        by_kind.setdefault(r["kind"], []).append(r)
+    out = []
+    for kind in KINDS:
+        table = ExportTable(
+            kind.zh, ["采集日期", "客户编码", "客户名称", *(f.zh for f in kind.fields)], dates={0}
+        )
+        for r in by_kind.get(kind.key, []):
+            payload = _payload(r["payload"])
+            values = [_field_value(f, payload.get(f.name), brands) for f in kind.fields]
+            if all(v in (None, "") for v in values):
+                continue
+            table.rows.append(
+                [r["captured_on"], r["retailer_code"] or "", r["name"] or "", *values]
+            )
+        if table.rows:
+            out.append(table)
+    out.append(price_table(store, start, end))
+    return out
 
 
-def complaint_table(store, start, end) -> tuple[list[str], list[list[Any]]]:
+def _field_value(f, value: Any, brands: dict[str, str]) -> Any:
+    if value is None or value == "":
+        return None
+    if f.type == "brand":
+        return brands.get(str(value), str(value))
+    if f.type == "bool":
+        return "是" if value in (True, 1, "1", "是") else "否"
+    if f.type in ("int", "money") and isinstance(value, int | float):
+        return value
+    return str(value)
+
+
+def captures_flat(tables: list[ExportTable]) -> ExportTable:
+    """The capture tables as one (for CSV): 采集日期, 客户编码, 客户名称, 类型, then every
+    kind's fields by their Chinese names (a name shared by kinds is one column)."""
+    grid = tables[-1] if tables and tables[-1].name == "价格与库存明细" else None
+    kinds = [t for t in tables if t is not grid]
+    columns: list[str] = []
+    for t in kinds:
+        for h in t.headers[3:]:
+            if h not in columns:
+                columns.append(h)
+    out = ExportTable("采集", ["采集日期", "客户编码", "客户名称", "类型", *columns], dates={0})
+    for t in kinds:
+        index = {h: 3 + i for i, h in enumerate(t.headers[3:])}
+        for row in t.rows:
+            out.rows.append(
+                [*row[:3], t.name, *(row[index[c]] if c in index else None for c in columns)]
+            )
+    out.rows.sort(key=lambda r: (r[0], r[1]))
+    return out
+
+
+def complaint_table(store, start, end) -> ExportTable:
     cond, params = _range("c.raised_on", start, end)
     routes = store.rules.complaint_routes
     rows = store.query(
@@ -198,119 +279,203 @@ def complaint_table(store, start, end) -> tuple[list[str], list[list[Any]]]:
     )
     headers = ["登记日期", "客户编码", "客户名称", "类别", "责任部门", "答复期限", "状态",
                "问题描述", "答复", "处理结果", "转办日期", "答复日期", "办结日期"]  # fmt: skip
-    return headers, [
+    return ExportTable(
+        "投诉",
+        headers,
         [
-            r["raised_on"],
-            r["retailer_code"],
-            r["name"] or "",
-            routes[r["category"]].name if r["category"] in routes else r["category"],
-            r["department"],
-            r["due_on"],
-            COMPLAINT_STATUS.get(r["status"], r["status"]),
-            r["description"],
-            r["answer"] or "",
-            r["resolution"] or "",
-            r["forwarded_on"] or "",
-            r["answered_on"] or "",
-            r["closed_on"] or "",
-        ]
-        for r in rows
-    ]
+            [
+                r["raised_on"],
+                r["retailer_code"],
+                r["name"] or "",
+                routes[r["category"]].name if r["category"] in routes else r["category"],
+                r["department"],
+                r["due_on"],
+                COMPLAINT_STATUS.get(r["status"], r["status"]),
+                r["description"],
+                r["answer"] or "",
+                r["resolution"] or "",
+                r["forwarded_on"] or "",
+                r["answered_on"] or "",
+                r["closed_on"] or "",
+            ]
+            for r in rows
+        ],
+        dates={0, 5, 10, 11, 12},
+    )
 
 
-def price_table(store, start, end) -> tuple[list[str], list[list[Any]]]:
+def price_table(store, start, end) -> ExportTable:
+    """The price and stock grid: one row per retailer, brand and day observed."""
+    from khtui.domain.report import price_deviation_pct
+
     cond, params = _range("p.observed_on", start, end)
     rows = store.query(
-        "SELECT p.*, r.name, b.name AS brand_name FROM price_observations p "
+        "SELECT p.*, r.name, b.name AS brand_name, coalesce(p.guide_price, b.guide_price) AS guide "
+        "FROM price_observations p "
         "LEFT JOIN retailers r ON r.code = p.retailer_code "
         "LEFT JOIN brands b ON b.brand_code = p.brand_code "
         f"WHERE p.is_draft = 0{cond} ORDER BY p.observed_on, p.retailer_code, p.brand_code",
         params,
     )
-    headers = ["采集日期", "客户编码", "客户名称", "卷烟编码", "卷烟名称", "实际零售价",
-               "零售指导价", "明码标价", "库存(条)", "上摊"]  # fmt: skip
-    return headers, [
-        [
-            r["observed_on"],
-            r["retailer_code"],
-            r["name"] or "",
-            r["brand_code"],
-            r["brand_name"] or "",
-            r["retail_price"],
-            r["guide_price"],
-            _yes(r["marked_price"]),
-            r["stock_tiao"],
-            _yes(r["on_shelf"]),
-        ]
-        for r in rows
-    ]
+    headers = ["采集日期", "客户编码", "客户名称", "卷烟名称", "卷烟编码", "实际零售价",
+               "零售指导价", "偏离(%)", "明码标价", "库存(条)", "上摊"]  # fmt: skip
+    out = ExportTable("价格与库存明细", headers, dates={0})
+    for r in rows:
+        values = (r["retail_price"], r["marked_price"], r["stock_tiao"], r["on_shelf"])
+        if all(v is None for v in values):
+            continue
+        dev = price_deviation_pct(r["retail_price"], r["guide"])
+        out.rows.append(
+            [
+                r["observed_on"],
+                r["retailer_code"],
+                r["name"] or "",
+                r["brand_name"] or r["brand_code"],
+                r["brand_code"],
+                r["retail_price"],
+                r["guide"],
+                None if dev is None else round(dev, 1),
+                _yes(r["marked_price"]),
+                r["stock_tiao"],
+                _yes(r["on_shelf"]),
+            ]
+        )
+    return out
 
 
-# Columns written as text whatever they hold (codes keep their leading zeros in Excel).
-TEXT_HEADERS = {"客户编码", "许可证号", "卷烟编码", "联系电话"}
+def _payload(text: str | None) -> dict[str, Any]:
+    try:
+        data = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
-def export_table(
+def export_tables(
     store, kind: str, *, start: dt.date | None = None, end: dt.date | None = None
-) -> tuple[list[str], list[list[Any]]]:
+) -> list[ExportTable]:
     if kind == "retailers":
-        return retailer_table(store)
+        return [retailer_table(store)]
     if kind == "visits":
-        return visit_table(store, start, end)
+        return [visit_table(store, start, end)]
     if kind == "plan":
         if start is None and end is None:
-            today = store.today()
-            start = today.replace(day=1)
-            end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-        return visit_table(store, start, end, plan_only=True)
+            from khtui.domain.months import month_key, month_range
+
+            start, end = month_range(month_key(store.today()))
+        return [visit_table(store, start, end, plan_only=True)]
     if kind == "captures":
-        return capture_table(store, start, end)
+        return capture_tables(store, start, end)
     if kind == "complaints":
-        return complaint_table(store, start, end)
+        return [complaint_table(store, start, end)]
     if kind == "prices":
-        return price_table(store, start, end)
-    raise ExportError(kind)
+        return [price_table(store, start, end)]
+    raise ExportError("kind", kind=kind)
 
 
-def write_csv(path: Path, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+# -- writing ------------------------------------------------------------------------------------
+def _clean(text: str) -> str:
+    """Text without the control characters XLSX cannot hold."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def write_csv(path: Path, table: ExportTable, *, raw: bool = False) -> None:
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
-        w.writerow(headers)
-        for row in rows:
-            w.writerow(["" if v is None else v for v in row])
+        w.writerow(table.headers if raw else [neutralise(h) for h in table.headers])
+        for row in table.rows:
+            w.writerow(["" if v is None else (v if raw else neutralise(v)) for v in row])
 
 
-def write_xlsx(
-    path: Path, headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str
-) -> None:
+def _width(values: Sequence[Any]) -> float:
+    from khtui.data.documents import text_em
+
+    longest = max((text_em(str(v)) for v in values if v is not None), default=4)
+    return max(6.0, min(60.0, longest * 2.0 + 2))
+
+
+def write_xlsx(path: Path, tables: Sequence[ExportTable]) -> None:
+    """Every table a sheet of a write-only workbook (streams: a city's retailers fit)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
 
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title)
     bold = Font(bold=True)
-    header_cells = []
-    for h in headers:
-        cell = WriteOnlyCell(ws, value=h)
-        cell.font = bold
-        header_cells.append(cell)
-    ws.append(header_cells)
-    text_cols = {i for i, h in enumerate(headers) if h in TEXT_HEADERS}
-    for row in rows:
-        out = []
-        for i, v in enumerate(row):
-            if v is None or v == "":
-                out.append(None)
-                continue
-            if i in text_cols or not isinstance(v, int | float):
-                cell = WriteOnlyCell(ws, value=str(v))
-                cell.number_format = "@"
-            else:
-                cell = WriteOnlyCell(ws, value=v)
-            out.append(cell)
-        ws.append(out)
+    fill = PatternFill("solid", fgColor="D9D9D9")
+    for table in tables:
+        ws = wb.create_sheet(table.name[:31])
+        n = len(table.headers)
+        sample = table.rows[:500]
+        for i, h in enumerate(table.headers):
+            width = max(_width([h]), _width([r[i] for r in sample]))
+            if i in table.dates:
+                width = 12
+            ws.column_dimensions[get_column_letter(i + 1)].width = width
+        ws.freeze_panes = "A2"
+        ws.auto_filter.ref = f"A1:{get_column_letter(max(n, 1))}{len(table.rows) + 1}"
+        ws.print_title_rows = "1:1"
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = "9"  # A4
+        ws.oddFooter.center.text = "&P / &N"
+        header_cells = []
+        for h in table.headers:
+            cell = WriteOnlyCell(ws, value=_clean(h))
+            cell.data_type = "s"
+            cell.font = bold
+            cell.fill = fill
+            cell.alignment = Alignment(horizontal="center", vertical="center")
+            header_cells.append(cell)
+        ws.append(header_cells)
+        text_cols, date_cols = table.text_columns, table.dates
+        for row in table.rows:
+            out = []
+            for i, v in enumerate(row):
+                if v is None or v == "":
+                    out.append(None)
+                    continue
+                if i in date_cols and isinstance(v, str) and len(v) == 10:
+                    try:
+                        cell = WriteOnlyCell(ws, value=dt.date.fromisoformat(v))
+                        cell.number_format = "yyyy-mm-dd"
+                        out.append(cell)
+                        continue
+                    except ValueError:
+                        pass
+                if i in text_cols or not isinstance(v, int | float) or isinstance(v, bool):
+                    cell = WriteOnlyCell(ws, value=_clean(str(v)))
+                    cell.data_type = "s"  # a string, never a formula
+                    if i in text_cols:
+                        cell.number_format = "@"
+                else:
+                    cell = WriteOnlyCell(ws, value=v)
+                out.append(cell)
+            ws.append(out)
     wb.save(path)
+
+
+def default_export_dir() -> Path:
+    """Where files go when no path is given: $KHTUI_EXPORT_DIR, else Documents/khtui."""
+    env = os.environ.get("KHTUI_EXPORT_DIR")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_documents_dir()) / "khtui"
+
+
+def export_path(kind: str, out: str | os.PathLike | None, today: dt.date) -> Path:
+    """The file an export writes: ``out`` (XLSX when it has no suffix), else
+    ``<export dir>/<kind>_<today>.xlsx``."""
+    if out is None:
+        return default_export_dir() / f"{kind}_{today.isoformat()}.xlsx"
+    path = Path(out)
+    if not path.suffix:
+        path = path.with_suffix(".xlsx")
+    return path
 
 
 def export(
@@ -321,22 +486,192 @@ def export(
     start: dt.date | None = None,
     end: dt.date | None = None,
     force: bool = False,
+    raw: bool = False,
+    mask: bool = False,
 ) -> int:
-    """Write one export; returns the number of data rows. The file appears whole or not at all."""
+    """Write one export; returns the number of data rows. The file appears whole or not at all.
+    ``raw`` (CSV only): values exactly as stored; ``mask``: phone and licence numbers
+    shortened."""
     out = Path(out)
     suffix = out.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise ExportError("suffix")
+    if suffix not in SUFFIXES:
+        raise ExportError("suffix", file=out.name)
     if out.exists() and not force:
-        raise ExportError("exists")
-    headers, rows = export_table(store, kind, start=start, end=end)
+        raise ExportError("exists", file=out)
+    tables = export_tables(store, kind, start=start, end=end)
+    if mask:
+        from khtui.data.masking import masker_for
+
+        masker = masker_for(store)
+        for table in tables:
+            mask_table(table, masker.value, masker.text)
     tmp = out.with_name(f".{out.name}.part")
     try:
         if suffix == ".csv":
-            write_csv(tmp, headers, rows)
+            table = captures_flat(tables) if kind == "captures" else tables[0]
+            write_csv(tmp, table, raw=raw)
+            n = len(table.rows)
         else:
-            write_xlsx(tmp, headers, rows, kind)
+            write_xlsx(tmp, tables)
+            n = sum(len(t.rows) for t in tables)
         tmp.replace(out)
     finally:
         tmp.unlink(missing_ok=True)
-    return len(rows)
+    return n
+
+
+def mask_table(table: ExportTable, value: Callable[[str], str], text: Callable[[str], str]) -> None:
+    """Phone and licence columns masked whole; every other text cell masked where it holds
+    one (a phone number typed into a note)."""
+    masked = {i for i, h in enumerate(table.headers) if h in MASKED_HEADERS}
+    codes = table.text_columns - masked
+    for row in table.rows:
+        for i, v in enumerate(row):
+            if not isinstance(v, str) or not v:
+                continue
+            if i in masked:
+                row[i] = value(v)
+            elif i not in codes:
+                row[i] = text(v)
+
+
+# -- formatted sheets (the plan workbook) -------------------------------------------------------
+class Sheet:
+    """A formatted worksheet written top to bottom: a title and period row, headed tables with
+    borders and 合计 rows, notes, approval fields; landscape A4 with page numbers in the footer.
+    Every text is a string cell (never a formula)."""
+
+    def __init__(self, wb, name: str, text: Callable[[Any], Any] = lambda v: v):
+        from openpyxl.styles import Border, Side
+
+        self.ws = wb.create_sheet(name[:31])
+        self.row = 1
+        self.text = text
+        thin = Side(style="thin", color="808080")
+        self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        self.header_row: int | None = None
+        self.first_data: int | None = None
+        self.last_col = 1
+
+    def _set(self, row: int, col: int, value: Any):
+        cell = self.ws.cell(row=row, column=col)
+        value = self.text(value)
+        if isinstance(value, str):
+            cell.value = _clean(value)
+            cell.data_type = "s"
+        else:
+            cell.value = value
+        self.last_col = max(self.last_col, col)
+        return cell
+
+    def title(self, title: str, period: str, ncols: int) -> None:
+        from openpyxl.styles import Alignment, Font
+
+        for text, size in ((title, 14), (period, 10)):
+            cell = self._set(self.row, 1, text)
+            cell.font = Font(bold=size > 10, size=size)
+            cell.alignment = Alignment(horizontal="center", vertical="center")
+            self.ws.merge_cells(
+                start_row=self.row, start_column=1, end_row=self.row, end_column=ncols
+            )
+            self.row += 1
+        self.ws.print_title_rows = "1:2"
+
+    def line(self, values: Sequence[Any]) -> None:
+        from openpyxl.styles import Font
+
+        for i, v in enumerate(values, 1):
+            cell = self._set(self.row, i, v)
+            if i % 2:
+                cell.font = Font(bold=True)
+        self.row += 1
+
+    def gap(self) -> None:
+        self.row += 1
+
+    def heading(self, text: str) -> None:
+        from openpyxl.styles import Font
+
+        self._set(self.row, 1, text).font = Font(bold=True, size=11)
+        self.row += 1
+
+    def note(self, text: str) -> None:
+        from openpyxl.styles import Alignment, Font
+
+        cell = self._set(self.row, 1, text)
+        cell.font = Font(italic=True, color="595959")
+        cell.alignment = Alignment(wrap_text=False)
+        self.row += 1
+
+    def field(self, label: str) -> None:
+        """An approval field: its label, then a bordered cell to fill in by hand."""
+        from openpyxl.styles import Font
+
+        self._set(self.row, 1, label).font = Font(bold=True)
+        for col in range(2, 5):
+            self.ws.cell(row=self.row, column=col).border = self.border
+        self.ws.merge_cells(start_row=self.row, start_column=2, end_row=self.row, end_column=4)
+        self.ws.row_dimensions[self.row].height = 24
+        self.row += 1
+
+    def table(
+        self,
+        headers: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        *,
+        total: Sequence[Any] | None = None,
+        heading: str | None = None,
+        wrap_columns: set[int] = frozenset(),  # type: ignore[assignment]
+        text_columns: set[int] = frozenset(),  # type: ignore[assignment]
+        percent_columns: set[int] = frozenset(),  # type: ignore[assignment]
+        data_sheet: bool = False,
+    ) -> None:
+        from openpyxl.styles import Alignment, Font, PatternFill
+        from openpyxl.utils import get_column_letter
+
+        if heading:
+            self.heading(heading)
+        fill = PatternFill("solid", fgColor="D9D9D9")
+        top = self.row
+        for i, h in enumerate(headers, 1):
+            cell = self._set(self.row, i, h)
+            cell.font = Font(bold=True)
+            cell.fill = fill
+            cell.border = self.border
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        self.row += 1
+        body = [*rows, *([total] if total is not None else [])]
+        for k, values in enumerate(body):
+            is_total = total is not None and k == len(body) - 1
+            for i, v in enumerate(values):
+                cell = self._set(self.row, i + 1, v)
+                cell.border = self.border
+                if isinstance(v, dt.date):
+                    cell.number_format = "yyyy-mm-dd"
+                elif i in percent_columns and isinstance(v, float):
+                    cell.number_format = "0.0%"
+                elif i in text_columns:
+                    cell.number_format = "@"
+                cell.alignment = Alignment(vertical="top", wrap_text=i in wrap_columns)
+                if is_total:
+                    cell.font = Font(bold=True)
+            self.row += 1
+        if data_sheet:
+            self.header_row = top
+            last = get_column_letter(len(headers))
+            self.ws.freeze_panes = f"A{top + 1}"
+            self.ws.auto_filter.ref = f"A{top}:{last}{top + len(rows)}"
+            self.ws.print_title_rows = f"1:{top}"
+
+    def finish(self, widths: Sequence[float], footer: str = "&P / &N") -> None:
+        from openpyxl.utils import get_column_letter
+
+        ws = self.ws
+        for i, w in enumerate(widths, 1):
+            ws.column_dimensions[get_column_letter(i)].width = w
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.oddFooter.center.text = footer

@@ -1,9 +1,13 @@
-"""Reports (会报告): the figures of a week / month / monthly plan, and weekly report versions.
+"""Reports (会报告): the figures of a week / month / monthly plan, and report versions.
 
 Figures are read straight from the tables (``data/schema.py``), so they are the database's own
-numbers. A weekly report is kept in ``weekly_reports`` as numbered versions: the AM's draft is
-saved as typed; submitting freezes that version (its figures and text never change again); an
-edit after that makes a new draft version. Refreshing the figures never touches the AM's text.
+numbers, and returned as the typed records of ``domain/weekly.py``, ``domain/monthly.py`` and
+``domain/plan_document.py``.
+
+The weekly report (``weekly_reports``) and the monthly market analysis (``monthly_reports``)
+are kept as numbered versions the same way: the AM's draft is saved as typed; submitting
+freezes that version (its figures and text never change again); an edit after that makes a new
+draft version carrying the text forward. Refreshing the figures never touches the AM's text.
 """
 
 from __future__ import annotations
@@ -11,15 +15,90 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from khtui.data.base import StoreError, new_id
+from khtui.domain.monthly import (
+    MONTHLY_NARRATIVE_KEYS,
+    BrandPriceRow,
+    CategoryRow,
+    ChoiceRow,
+    ClassRow,
+    ComplaintCategory,
+    CustomerService,
+    GrowthRow,
+    MarketInfo,
+    MonthlyFigures,
+    MonthSales,
+    MonthToDate,
+    NextMonth,
+    PlanExecution,
+    RouteExecution,
+    Satisfaction,
+    TierRow,
+    TopBrand,
+)
+from khtui.domain.plan_document import (
+    FrequencyRow,
+    PlanDayRow,
+    PlanFigures,
+    PlanRetailerRow,
+    PlanRouteRow,
+    PlanVisitRow,
+    PlanWarningRow,
+)
+from khtui.domain.report import NARRATIVE_KEYS
+from khtui.domain.weekly import (
+    BrandRow,
+    ComplaintItem,
+    ComplaintStatus,
+    Coverage,
+    DayVisits,
+    Dynamic,
+    NextWeek,
+    NextWeekDay,
+    PeriodSales,
+    PriceDeviation,
+    SkipReason,
+    StockRow,
+    Unvisited,
+    WeekBrands,
+    WeeklyFigures,
+    WeekPrices,
+    WeekSales,
+    WeekVisits,
+)
 
 ACTIVE = "正常"
+OPEN_VISIT = ("planned", "checked_in")
 
 
 def _d(x: dt.date) -> str:
     return x.isoformat()
+
+
+class ReportProblem(StoreError):
+    """A report operation that cannot be done; ``key`` names the message (``rpt.err.<key>``),
+    ``params`` its details. The CLI and the screens translate it."""
+
+    def __init__(self, key: str, /, **params: Any):
+        super().__init__(f"rpt.err.{key}")
+        self.key = f"rpt.err.{key}"
+        self.params = params
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """A versioned report kind: its table, its period column and its narrative sections."""
+
+    table: str
+    column: str
+    keys: tuple[str, ...]
+
+
+WEEKLY = _Kind("weekly_reports", "week", NARRATIVE_KEYS)
+MONTHLY = _Kind("monthly_reports", "month", MONTHLY_NARRATIVE_KEYS)
 
 
 class ReportOps:
@@ -29,9 +108,22 @@ class ReportOps:
     def _rpt_active_count(self) -> int:
         return int(self.scalar("SELECT count(*) FROM retailers WHERE status = ?", (ACTIVE,)))
 
-    def _rpt_coverage(self, month: str, as_of: dt.date) -> dict[str, Any]:
-        """Active retailers visited (a done visit) in ``month`` up to ``as_of``."""
-        from khtui.domain.calendar import WorkCalendar
+    def _rpt_data_start(self) -> str | None:
+        """The first day of order data (the primary key leads with the date: one lookup)."""
+        return self.scalar("SELECT min(order_date) FROM order_lines")
+
+    def _rpt_covered(self, start: dt.date, end: dt.date) -> bool:
+        """The order data covers [start, end] in full: it starts on or before the period's
+        first working day, and the period is over."""
+        first = self._rpt_data_start()
+        if first is None or end >= self.today():
+            return False
+        days = self.work_calendar.workdays_between(start, end)
+        return first <= _d(days[0] if days else start)
+
+    def _rpt_coverage(self, month: str, as_of: dt.date) -> Coverage:
+        """Active retailers visited (a done visit) in ``month`` up to ``as_of``; for each one
+        not visited, the next visit planned for it after ``as_of`` in the month."""
         from khtui.domain.months import month_range
 
         start, end = month_range(month)
@@ -49,31 +141,39 @@ class ReportOps:
             )
         )
         unvisited = [
-            dict(r)
+            Unvisited(r["code"], r["name"], r["route"], r["next_planned"])
             for r in self.query(
-                f"SELECT code, name, route FROM retailers WHERE status = ? AND code NOT IN "
-                f"({visited_sql}) ORDER BY route, route_seq, code",
-                (ACTIVE, *params),
+                "SELECT r.code, r.name, r.route, (SELECT min(x.planned_date) FROM visits x "
+                "WHERE x.retailer_code = r.code AND x.status IN ('planned', 'checked_in') "
+                "AND x.planned_date > ? AND x.planned_date <= ?) AS next_planned "
+                f"FROM retailers r WHERE r.status = ? AND r.code NOT IN ({visited_sql}) "
+                "ORDER BY r.route, r.route_seq, r.code",
+                (_d(as_of), _d(end), ACTIVE, *params),
             )
         ]
-        cal = WorkCalendar(self.rules)
         days_left = (
-            len(cal.workdays_between(as_of + dt.timedelta(days=1), end)) if as_of < end else 0
+            len(self.work_calendar.workdays_between(as_of + dt.timedelta(days=1), end))
+            if as_of < end
+            else 0
         )
-        return {
-            "month": month,
-            "as_of": _d(as_of),
-            "active": active,
-            "visited": visited,
-            "unvisited": unvisited,
-            "working_days_left": days_left,
-        }
+        return Coverage(
+            month=month,
+            as_of=_d(as_of),
+            active=active,
+            visited=visited,
+            unvisited=unvisited,
+            working_days_left=days_left,
+            closed=as_of >= end,
+        )
 
-    def _rpt_complaints_status(self, start: dt.date, end: dt.date) -> dict[str, Any]:
-        """Complaints opened / answered / closed in [start, end]; overdue and open as of ``end``.
+    def _rpt_complaints_status(self, start: dt.date, end: dt.date) -> ComplaintStatus:
+        """Complaints received / answered / closed in [start, end]; overdue and open as of
+        ``end``; the items are every complaint something happened to in the period (received,
+        answered, closed) or overdue at its end, so each count matches its rows.
 
-        Status is taken *as of* ``end`` from the dates of each step, so an old week reads the
-        same after later progress. Overdue on day D: still open or forwarded and due before D.
+        Status is taken *as of* ``end`` from the dates of each step, so an old period reads
+        the same after later progress. Overdue on day D: still open or forwarded and due
+        before D.
         """
         routes = self.rules.complaint_routes
         a, b = _d(start), _d(end)
@@ -97,66 +197,174 @@ class ReportOps:
             else:
                 status = "open"
             is_open = not done_by_end
-            is_overdue = is_open and r["due_on"] < b
+            is_overdue = bool(is_open and r["due_on"] < b)
             new = a <= r["raised_on"] <= b
+            was_answered = bool(r["answered_on"] and a <= r["answered_on"] <= b)
+            was_closed = bool(r["closed_on"] and a <= r["closed_on"] <= b)
             opened += new
-            answered += bool(r["answered_on"] and a <= r["answered_on"] <= b)
-            closed += bool(r["closed_on"] and a <= r["closed_on"] <= b)
+            answered += was_answered
+            closed += was_closed
             overdue += is_overdue
             open_total += is_open
-            if new or is_overdue:
+            if new or is_overdue or was_answered or was_closed:
                 route = routes.get(r["category"])
                 items.append(
-                    {
-                        "id": r["id"],
-                        "raised_on": r["raised_on"],
-                        "code": r["retailer_code"],
-                        "name": r["name"] or r["retailer_code"],
-                        "category": r["category"],
-                        "category_name": route.name if route else r["category"],
-                        "department": r["department"],
-                        "status": status,
-                        "due_on": r["due_on"],
-                        "overdue": bool(is_overdue),
-                    }
+                    ComplaintItem(
+                        id=r["id"],
+                        raised_on=r["raised_on"],
+                        code=r["retailer_code"],
+                        name=r["name"] or r["retailer_code"],
+                        category=r["category"],
+                        category_name=route.name if route else r["category"],
+                        department=r["department"],
+                        status=status,
+                        due_on=r["due_on"],
+                        overdue=is_overdue,
+                        answered_on=r["answered_on"]
+                        if r["answered_on"] and r["answered_on"] <= b
+                        else None,
+                        closed_on=r["closed_on"]
+                        if r["closed_on"] and r["closed_on"] <= b
+                        else None,
+                    )
                 )
-        return {
-            "opened": opened,
-            "answered": answered,
-            "closed": closed,
-            "overdue": overdue,
-            "open_total": open_total,
-            "items": items,
+        return ComplaintStatus(opened, answered, closed, overdue, open_total, items)
+
+    def _rpt_visits(self, a: str, b: str) -> list[Any]:
+        """Visits planned in [a, b] (a visit rescheduled to another day inside it counts once,
+        as its replacement)."""
+        return [
+            r
+            for r in self.query(
+                "SELECT v.planned_date, v.status, v.adhoc, v.skip_reason, v.rescheduled_to, "
+                "r.route FROM visits v LEFT JOIN retailers r ON r.code = v.retailer_code "
+                "WHERE v.planned_date BETWEEN ? AND ? ORDER BY v.planned_date, v.seq",
+                (a, b),
+            )
+            if not (r["status"] == "rescheduled" and a <= (r["rescheduled_to"] or "") <= b)
+        ]
+
+    @staticmethod
+    def _rpt_skip_reasons(rows) -> list[SkipReason]:
+        skips = Counter(
+            (r["skip_reason"] or "").strip() or "—" for r in rows if r["status"] == "skipped"
+        )
+        return [SkipReason(k, n) for k, n in sorted(skips.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+    def _rpt_sales(self, start: dt.date, end: dt.date) -> PeriodSales:
+        row = self.query_one(
+            "SELECT coalesce(sum(qty_tiao), 0), coalesce(round(sum(amount), 2), 0), "
+            "count(DISTINCT retailer_code) FROM order_lines WHERE order_date BETWEEN ? AND ?",
+            (_d(start), _d(end)),
+        )
+        return PeriodSales(
+            _d(start), _d(end), row[0], row[1], row[2], self._rpt_covered(start, end)
+        )
+
+    def _rpt_stock(self, a: str, b: str) -> list[StockRow]:
+        """Stock on hand per brand: each retailer's last observation in [a, b]."""
+        rows = self.query(
+            "SELECT p.brand_code, coalesce(br.name, p.brand_code) AS brand, p.retailer_code, "
+            "p.stock_tiao FROM price_observations p "
+            "LEFT JOIN brands br ON br.brand_code = p.brand_code "
+            "WHERE p.is_draft = 0 AND p.observed_on BETWEEN ? AND ? AND p.stock_tiao IS NOT NULL "
+            "ORDER BY p.observed_on",
+            (a, b),
+        )
+        last: dict[tuple[str, str], float] = {}
+        names: dict[str, str] = {}
+        for r in rows:
+            last[(r["brand_code"], r["retailer_code"])] = r["stock_tiao"]
+            names[r["brand_code"]] = r["brand"]
+        per: dict[str, list[float]] = defaultdict(list)
+        for (brand, _code), stock in last.items():
+            per[brand].append(stock)
+        out = [
+            StockRow(b, names[b], len(v), sum(v), sum(v) / len(v) if v else None)
+            for b, v in per.items()
+        ]
+        out.sort(key=lambda s: (-s.stock_tiao, s.brand_code))
+        return out
+
+    def _rpt_brand_rows(self, start: dt.date, end: dt.date) -> list[BrandRow]:
+        """Key and new brands' figures over [start, end] (``store.brand_figures``, one
+        definition) with the quantity ordered in the same period."""
+        qty = {
+            r[0]: r[1]
+            for r in self.query(
+                "SELECT brand_code, sum(qty_tiao) FROM order_lines WHERE order_date BETWEEN ? "
+                "AND ? GROUP BY brand_code",
+                (_d(start), _d(end)),
+            )
         }
+        return [
+            BrandRow(
+                brand_code=f["brand_code"],
+                brand=f["name"],
+                is_key=bool(f["is_key"]),
+                is_new=bool(f["is_new"]),
+                qty=qty.get(f["brand_code"], 0),
+                ordered=f["ordered"],
+                distribution_rate=f["distribution_rate"],
+                reordered=f["reordered"],
+                sell_through_rate=f["sell_through_rate"],
+                shelf_checked=f["shelf_checked"],
+                on_shelf=f["on_shelf"],
+                on_shelf_rate=f["on_shelf_rate"],
+            )
+            for f in self.brand_figures(start, end)
+        ]
+
+    def _rpt_brand_targets(self) -> dict[str, float]:
+        return {k: float(v) for k, v in self.rules.section("brands").get("targets", {}).items()}
 
     # -- the weekly figures -------------------------------------------------------------------
-    def weekly_figures(self, week: str) -> dict[str, Any]:
+    def weekly_figures(self, week: str) -> WeeklyFigures:
         """Every figure of the weekly report for ISO week ``week`` ('2026-W47')."""
         from khtui.domain.report import add_weeks, normalise_week, week_range
 
         week = normalise_week(week)
         start, end = week_range(week)
         a, b = _d(start), _d(end)
-        figures = {
-            "week": week,
-            "start": a,
-            "end": b,
-            "visits": self._rpt_week_visits(a, b),
-            "coverage": self._rpt_coverage(end.isoformat()[:7], end),
-            "prices": self._rpt_week_prices(a, b),
-            "stock": self._rpt_week_stock(a, b),
-            "brands": self._rpt_week_brands(start, end),
-            "complaints": self._rpt_complaints_status(start, end),
-            "dynamics": self._rpt_dynamics(a, b),
-            "next_week": self._rpt_next_week(add_weeks(week, 1)),
-        }
+        figures = WeeklyFigures(
+            week=week,
+            start=a,
+            end=b,
+            visits=self._rpt_week_visits(a, b),
+            coverage=self._rpt_coverage(end.isoformat()[:7], end),
+            prices=self._rpt_week_prices(a, b),
+            stock=self._rpt_stock(a, b),
+            brands=self._rpt_week_brands(end),
+            complaints=self._rpt_complaints_status(start, end),
+            dynamics=self._rpt_dynamics(a, b),
+            next_week=self._rpt_next_week(add_weeks(week, 1)),
+            sales=self._rpt_week_sales(week),
+        )
         if start.month != end.month:
             # the week saw a month end: that month's coverage is final, and it is the figure
             # the manager asks for (月内走访面); the new month's so far follows it
-            figures["coverage_closed"] = self._rpt_coverage(a[:7], end)
+            figures.coverage_closed = self._rpt_coverage(a[:7], end)
         return figures
 
-    def _rpt_week_visits(self, a: str, b: str) -> dict[str, Any]:
+    def _rpt_week_sales(self, week: str) -> WeekSales:
+        """The week's orders against last week and the same ISO week a year before (its
+        week 52 when the year before has no week 53)."""
+        from khtui.domain.report import add_weeks, parse_week, week_range
+
+        year, wk = parse_week(week)
+        try:
+            ly_start, ly_end = week_range(f"{year - 1:04d}-W{wk:02d}")
+        except ValueError:
+            ly_start, ly_end = week_range(f"{year - 1:04d}-W52")
+        p_start, p_end = week_range(add_weeks(week, -1))
+        w_start, w_end = week_range(week)
+        return WeekSales(
+            self._rpt_sales(w_start, w_end),
+            self._rpt_sales(p_start, p_end),
+            self._rpt_sales(ly_start, ly_end),
+        )
+
+    def _rpt_week_visits(self, a: str, b: str) -> WeekVisits:
         """Visits planned in the week [a, b] and what became of them.
 
         "Planned in the week" is fixed once the week is over, whatever happens afterwards:
@@ -167,56 +375,33 @@ class ReportOps:
         total = done + skipped + checked_in + planned + rescheduled, and a past week's figures
         do not change when today's list carries its missed visits over.
         """
-        rows = [
-            r
-            for r in self.query(
-                "SELECT v.planned_date, v.status, v.adhoc, v.skip_reason, v.rescheduled_to, "
-                "r.route FROM visits v LEFT JOIN retailers r ON r.code = v.retailer_code "
-                "WHERE v.planned_date BETWEEN ? AND ? ORDER BY v.planned_date, v.seq",
-                (a, b),
-            )
-            if not (r["status"] == "rescheduled" and a <= (r["rescheduled_to"] or "") <= b)
-        ]
+        rows = self._rpt_visits(a, b)
         status = Counter(r["status"] for r in rows)
-        skips = Counter(
-            (r["skip_reason"] or "").strip() or "-" for r in rows if r["status"] == "skipped"
-        )
-        days: dict[str, dict[str, Any]] = {}
+        days: dict[str, DayVisits] = {}
+        routes: dict[str, list[str]] = defaultdict(list)
         for r in rows:
-            d = days.setdefault(
-                r["planned_date"],
-                {
-                    "day": r["planned_date"],
-                    "routes": [],
-                    "total": 0,
-                    "done": 0,
-                    "skipped": 0,
-                    "rescheduled": 0,
-                },
-            )
-            d["total"] += 1
-            d["done"] += r["status"] == "done"
-            d["skipped"] += r["status"] == "skipped"
-            d["rescheduled"] += r["status"] == "rescheduled"
-            if r["route"] and r["route"] not in d["routes"]:
-                d["routes"].append(r["route"])
-        by_day = [{**d, "routes": "、".join(d["routes"])} for d in days.values()]
-        return {
-            "total": len(rows),
-            "done": status["done"],
-            "skipped": status["skipped"],
-            "checked_in": status["checked_in"],
-            "planned": status["planned"],
-            "rescheduled": status["rescheduled"],
-            "adhoc": sum(1 for r in rows if r["adhoc"] and r["status"] != "rescheduled"),
-            "skip_reasons": [
-                {"reason": k, "count": n}
-                for k, n in sorted(skips.items(), key=lambda kv: (-kv[1], kv[0]))
-            ],
-            "by_day": by_day,
-        }
+            d = days.setdefault(r["planned_date"], DayVisits(r["planned_date"], "", 0, 0, 0, 0))
+            d.total += 1
+            d.done += r["status"] == "done"
+            d.skipped += r["status"] == "skipped"
+            d.rescheduled += r["status"] == "rescheduled"
+            if r["route"] and r["route"] not in routes[d.day]:
+                routes[d.day].append(r["route"])
+        for d in days.values():
+            d.routes = "、".join(routes[d.day])
+        return WeekVisits(
+            total=len(rows),
+            done=status["done"],
+            skipped=status["skipped"],
+            checked_in=status["checked_in"],
+            planned=status["planned"],
+            rescheduled=status["rescheduled"],
+            adhoc=sum(1 for r in rows if r["adhoc"] and r["status"] != "rescheduled"),
+            skip_reasons=self._rpt_skip_reasons(rows),
+            by_day=list(days.values()),
+        )
 
-    def _rpt_week_prices(self, a: str, b: str) -> dict[str, Any]:
+    def _rpt_week_prices(self, a: str, b: str) -> WeekPrices:
         from khtui.domain.report import is_price_deviation, price_deviation_pct
 
         threshold = float(self.rules.get("capture.price_deviation_pct"))
@@ -232,93 +417,47 @@ class ReportOps:
         )
         priced = [r for r in rows if r["retail_price"] is not None]
         deviations = [
-            {
-                "observed_on": r["observed_on"],
-                "code": r["retailer_code"],
-                "name": r["name"] or r["retailer_code"],
-                "brand_code": r["brand_code"],
-                "brand": r["brand"],
-                "guide": r["guide"],
-                "actual": r["retail_price"],
-                "dev_pct": round(price_deviation_pct(r["retail_price"], r["guide"]), 1),
-            }
+            PriceDeviation(
+                observed_on=r["observed_on"],
+                code=r["retailer_code"],
+                name=r["name"] or r["retailer_code"],
+                brand_code=r["brand_code"],
+                brand=r["brand"],
+                guide=r["guide"],
+                actual=r["retail_price"],
+                dev_pct=round(price_deviation_pct(r["retail_price"], r["guide"]), 1),
+            )
             for r in priced
             if is_price_deviation(r["retail_price"], r["guide"], threshold)
         ]
-        deviations.sort(key=lambda d: (-abs(d["dev_pct"]), d["observed_on"], d["code"]))
-        return {
-            "observations": len(priced),
-            "retailers": len({r["retailer_code"] for r in priced}),
-            "brands": len({r["brand_code"] for r in priced}),
-            "unmarked": len({r["retailer_code"] for r in rows if r["marked_price"] == 0}),
-            "threshold_pct": threshold,
-            "deviations": deviations,
-        }
-
-    def _rpt_week_stock(self, a: str, b: str) -> list[dict[str, Any]]:
-        from khtui.domain.report import rate
-
-        rows = self.query(
-            "SELECT p.brand_code, coalesce(br.name, p.brand_code) AS brand, "
-            "count(DISTINCT CASE WHEN p.stock_tiao IS NOT NULL THEN p.retailer_code END) AS retailers, "
-            "sum(p.stock_tiao) AS stock_tiao, "
-            "sum(CASE WHEN p.on_shelf = 1 THEN 1 ELSE 0 END) AS on_shelf, "
-            "sum(CASE WHEN p.on_shelf IS NOT NULL THEN 1 ELSE 0 END) AS shelf_seen "
-            "FROM price_observations p LEFT JOIN brands br ON br.brand_code = p.brand_code "
-            "WHERE p.is_draft = 0 AND p.observed_on BETWEEN ? AND ? "
-            "AND (p.stock_tiao IS NOT NULL OR p.on_shelf IS NOT NULL) "
-            "GROUP BY p.brand_code ORDER BY sum(p.stock_tiao) DESC, p.brand_code",
-            (a, b),
+        deviations.sort(key=lambda d: (-abs(d.dev_pct or 0), d.observed_on, d.code))
+        return WeekPrices(
+            observations=len(priced),
+            retailers=len({r["retailer_code"] for r in priced}),
+            brands=len({r["brand_code"] for r in priced}),
+            unmarked=len({r["retailer_code"] for r in rows if r["marked_price"] == 0}),
+            threshold_pct=threshold,
+            deviations=deviations,
         )
-        return [
-            {
-                "brand_code": r["brand_code"],
-                "brand": r["brand"],
-                "retailers": r["retailers"],
-                "stock_tiao": r["stock_tiao"] or 0,
-                "stock_avg": (r["stock_tiao"] or 0) / r["retailers"] if r["retailers"] else None,
-                "on_shelf_rate": rate(r["on_shelf"], r["shelf_seen"]),
-            }
-            for r in rows
-        ]
 
-    def _rpt_week_brands(self, start: dt.date, end: dt.date) -> dict[str, Any]:
-        """Cultivation figures of key and new brands, with the week's quantity beside them.
-
-        The figures are ``store.brand_figures`` (``khtui/domain/brand_figures.py`` has the one
-        definition) over the same window the brand view uses for a day: the brand cycle (rules
-        ``brands.cycle_days``) ending on the week's Sunday, ``brand_period(end)``. A week alone
-        is shorter than most retailers' order cycle and would understate distribution.
-        Sell-through looks up to one cycle past the window's end, so a draft's figure can still
-        rise after the week; the submitted version keeps the one it was submitted with.
+    def _rpt_week_brands(self, end: dt.date) -> WeekBrands:
+        """Cultivation figures of key and new brands over the brand cycle ending on the week's
+        Sunday (the brand view's window for that day, ``brand_period(end)``): a week alone is
+        shorter than most retailers' order cycle and would understate distribution. Every
+        column of the table is over that one window. Sell-through looks up to one cycle past
+        the window's end, so a draft's figure can still rise after the week; the submitted
+        version keeps the one it was submitted with.
         """
         w_start, w_end = self.brand_period(end)
-        week_qty = {
-            r[0]: r[1]
-            for r in self.query(
-                "SELECT brand_code, sum(qty_tiao) FROM order_lines WHERE order_date BETWEEN ? AND ? "
-                "GROUP BY brand_code",
-                (_d(start), _d(end)),
-            )
-        }
-        rows = [
-            {
-                **f,
-                "brand": f["name"],
-                "qty_week": week_qty.get(f["brand_code"], 0),
-                "distributed": f["ordered"],
-            }
-            for f in self.brand_figures(w_start, w_end)
-        ]
-        return {
-            "window_start": _d(w_start),
-            "window_end": _d(w_end),
-            "cycle_days": int(self.rules.get("brands.cycle_days")),
-            "active": self._rpt_active_count(),
-            "rows": rows,
-        }
+        return WeekBrands(
+            window_start=_d(w_start),
+            window_end=_d(w_end),
+            cycle_days=int(self.rules.get("brands.cycle_days")),
+            active=self._rpt_active_count(),
+            rows=self._rpt_brand_rows(w_start, w_end),
+        )
 
-    def _rpt_dynamics(self, a: str, b: str) -> list[dict[str, Any]]:
+    def _rpt_dynamics(self, a: str, b: str) -> list[Dynamic]:
         rows = self.query(
             "SELECT c.captured_on, c.retailer_code, r.name, c.payload FROM captures c "
             "LEFT JOIN retailers r ON r.code = c.retailer_code "
@@ -330,17 +469,17 @@ class ReportOps:
         for r in rows:
             payload = _payload(r["payload"])
             out.append(
-                {
-                    "captured_on": r["captured_on"],
-                    "code": r["retailer_code"],
-                    "name": r["name"] or r["retailer_code"] or "-",
-                    "event": str(payload.get("event") or "-"),
-                    "note": str(payload.get("note") or ""),
-                }
+                Dynamic(
+                    captured_on=r["captured_on"],
+                    code=r["retailer_code"],
+                    name=r["name"] or r["retailer_code"] or "—",
+                    event=str(payload.get("event") or "—"),
+                    note=str(payload.get("note") or ""),
+                )
             )
         return out
 
-    def _rpt_next_week(self, week: str) -> dict[str, Any]:
+    def _rpt_next_week(self, week: str) -> NextWeek:
         from khtui.domain.report import week_range
 
         start, end = week_range(week)
@@ -351,65 +490,127 @@ class ReportOps:
             "ORDER BY v.planned_date, v.seq",
             (_d(start), _d(end)),
         )
-        days: dict[str, dict[str, Any]] = {}
+        days: dict[str, NextWeekDay] = {}
+        routes: dict[str, list[str]] = defaultdict(list)
         for r in rows:
-            d = days.setdefault(
-                r["planned_date"],
-                {"day": r["planned_date"], "routes": [], "visits": 0, "reasons": Counter()},
-            )
-            d["visits"] += 1
+            d = days.setdefault(r["planned_date"], NextWeekDay(r["planned_date"], "", 0, {}))
+            d.visits += 1
             for reason in _json_list(r["reasons"]):
-                d["reasons"][reason] += 1
-            if r["route"] and r["route"] not in d["routes"]:
-                d["routes"].append(r["route"])
-        return {
-            "week": week,
-            "total": len(rows),
-            "days": [
-                {**d, "routes": "、".join(d["routes"]), "reasons": dict(d["reasons"])}
-                for d in days.values()
-            ],
-        }
+                d.reasons[reason] = d.reasons.get(reason, 0) + 1
+            if r["route"] and r["route"] not in routes[d.day]:
+                routes[d.day].append(r["route"])
+        for d in days.values():
+            d.routes = "、".join(routes[d.day])
+        return NextWeek(week=week, total=len(rows), days=list(days.values()))
 
-    # -- weekly report versions ---------------------------------------------------------------
-    def weekly_versions(self, week: str) -> list[dict[str, Any]]:
-        from khtui.domain.report import normalise_week
-
-        week = normalise_week(week)
+    # -- report versions (weekly and monthly, the same way) -----------------------------------
+    def _rpt_versions(self, kind: _Kind, key: str) -> list[dict[str, Any]]:
         return [
-            _report_row(r)
+            _report_row(r, kind)
             for r in self.query(
-                "SELECT * FROM weekly_reports WHERE week = ? ORDER BY version", (week,)
+                f"SELECT * FROM {kind.table} WHERE {kind.column} = ? ORDER BY version", (key,)
             )
         ]
 
-    def weekly_report(self, week: str) -> dict[str, Any]:
-        """The latest version of a week's report, with figures.
-
-        A draft (or a week with no report yet, ``version`` 0) gets fresh figures; a submitted
-        version keeps the figures frozen when it was submitted.
-        """
-        from khtui.domain.report import NARRATIVE_KEYS, normalise_week
-
-        week = normalise_week(week)
-        versions = self.weekly_versions(week)
+    def _rpt_latest(self, kind: _Kind, key: str) -> dict[str, Any]:
+        versions = self._rpt_versions(kind, key)
         if versions:
             latest = versions[-1]
         else:
             latest = {
                 "id": None,
-                "week": week,
+                kind.column: key,
                 "version": 0,
                 "status": "draft",
-                "narrative": {k: "" for k in NARRATIVE_KEYS},
+                "narrative": {k: "" for k in kind.keys},
                 "figures": {},
                 "created_at": None,
                 "updated_at": None,
                 "submitted_at": None,
             }
+        latest["versions"] = len(versions)
+        return latest
+
+    def _rpt_save_draft(self, kind: _Kind, key: str, narrative: dict[str, str]) -> dict:
+        unknown = set(narrative) - set(kind.keys)
+        if unknown:
+            raise ReportProblem(
+                "unknown_sections", sections=", ".join(sorted(unknown)), known=", ".join(kind.keys)
+            )
+        now = self.now_text()
+        with self.write() as conn:
+            latest = conn.execute(
+                f"SELECT * FROM {kind.table} WHERE {kind.column} = ? ORDER BY version DESC LIMIT 1",
+                (key,),
+            ).fetchone()
+            if latest is not None and latest["status"] == "draft":
+                text = {**json.loads(latest["narrative"]), **narrative}
+                conn.execute(
+                    f"UPDATE {kind.table} SET narrative = ?, updated_at = ? WHERE id = ?",
+                    (json.dumps(text, ensure_ascii=False), now, latest["id"]),
+                )
+                rid = latest["id"]
+            else:
+                base = json.loads(latest["narrative"]) if latest is not None else {}
+                text = {**{k: "" for k in kind.keys}, **base, **narrative}
+                rid = new_id()
+                version = (latest["version"] if latest is not None else 0) + 1
+                conn.execute(
+                    f"INSERT INTO {kind.table} (id, am_id, {kind.column}, version, status, "
+                    "narrative, figures, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, 'draft', ?, '{}', ?, ?)",
+                    (rid, self.am_id, key, version, json.dumps(text, ensure_ascii=False), now, now),
+                )
+        return _report_row(self.query_one(f"SELECT * FROM {kind.table} WHERE id = ?", (rid,)), kind)
+
+    def _rpt_submit(self, kind: _Kind, key: str, figures_json: str) -> dict[str, Any]:
+        latest = self.query_one(
+            f"SELECT * FROM {kind.table} WHERE {kind.column} = ? ORDER BY version DESC LIMIT 1",
+            (key,),
+        )
+        if latest is None:
+            self._rpt_save_draft(kind, key, {})
+        elif latest["status"] == "submitted":
+            raise ReportProblem(
+                "already_submitted",
+                period=key,
+                version=latest["version"],
+                next=latest["version"] + 1,
+            )
+        now = self.now_text()
+        with self.write() as conn:
+            row = conn.execute(
+                f"SELECT id FROM {kind.table} WHERE {kind.column} = ? AND status = 'draft' "
+                "ORDER BY version DESC LIMIT 1",
+                (key,),
+            ).fetchone()
+            conn.execute(
+                f"UPDATE {kind.table} SET status = 'submitted', figures = ?, submitted_at = ?, "
+                "updated_at = ? WHERE id = ?",
+                (figures_json, now, now, row["id"]),
+            )
+        return _report_row(
+            self.query_one(f"SELECT * FROM {kind.table} WHERE id = ?", (row["id"],)), kind
+        )
+
+    # -- weekly report versions ---------------------------------------------------------------
+    def weekly_versions(self, week: str) -> list[dict[str, Any]]:
+        from khtui.domain.report import normalise_week
+
+        return self._rpt_versions(WEEKLY, normalise_week(week))
+
+    def weekly_report(self, week: str) -> dict[str, Any]:
+        """The latest version of a week's report: id, week, version (0: none yet), status,
+        narrative, figures (:class:`WeeklyFigures`), versions. A draft gets fresh figures; a
+        submitted version keeps the figures frozen when it was submitted."""
+        from khtui.domain.report import normalise_week
+
+        week = normalise_week(week)
+        latest = self._rpt_latest(WEEKLY, week)
         if latest["status"] != "submitted":
             latest["figures"] = self.weekly_figures(week)
-        latest["versions"] = len(versions)
+        else:
+            latest["figures"] = WeeklyFigures.from_dict(latest["figures"])
         return latest
 
     def save_weekly_draft(self, week: str, narrative: dict[str, str]) -> dict[str, Any]:
@@ -418,49 +619,11 @@ class ReportOps:
         Writes into the current draft; when there is none (new week, or the latest version is
         submitted) it starts the next version, carrying the submitted text forward.
         """
-        from khtui.domain.report import NARRATIVE_KEYS, normalise_week
+        from khtui.domain.report import normalise_week
 
-        week = normalise_week(week)
-        unknown = set(narrative) - set(NARRATIVE_KEYS)
-        if unknown:
-            raise StoreError(
-                f"unknown report section(s): {', '.join(sorted(unknown))}; "
-                f"use {', '.join(NARRATIVE_KEYS)}"
-            )
-        now = self.now_text()
-        with self.write() as conn:
-            latest = conn.execute(
-                "SELECT * FROM weekly_reports WHERE week = ? ORDER BY version DESC LIMIT 1",
-                (week,),
-            ).fetchone()
-            if latest is not None and latest["status"] == "draft":
-                text = {**json.loads(latest["narrative"]), **narrative}
-                conn.execute(
-                    "UPDATE weekly_reports SET narrative = ?, updated_at = ? WHERE id = ?",
-                    (json.dumps(text, ensure_ascii=False), now, latest["id"]),
-                )
-                rid = latest["id"]
-            else:
-                base = json.loads(latest["narrative"]) if latest is not None else {}
-                text = {**{k: "" for k in NARRATIVE_KEYS}, **base, **narrative}
-                rid = new_id()
-                version = (latest["version"] if latest is not None else 0) + 1
-                conn.execute(
-                    "INSERT INTO weekly_reports (id, am_id, week, version, status, narrative, "
-                    "figures, created_at, updated_at) VALUES (?, ?, ?, ?, 'draft', ?, '{}', ?, ?)",
-                    (
-                        rid,
-                        self.am_id,
-                        week,
-                        version,
-                        json.dumps(text, ensure_ascii=False),
-                        now,
-                        now,
-                    ),
-                )
-        return _report_row(self.query_one("SELECT * FROM weekly_reports WHERE id = ?", (rid,)))
+        return self._rpt_save_draft(WEEKLY, normalise_week(week), narrative)
 
-    def refresh_weekly_figures(self, week: str) -> dict[str, Any]:
+    def refresh_weekly_figures(self, week: str) -> WeeklyFigures:
         """Store fresh figures on the current draft (the narrative is left as it is)."""
         from khtui.domain.report import normalise_week
 
@@ -470,7 +633,7 @@ class ReportOps:
             conn.execute(
                 "UPDATE weekly_reports SET figures = ?, updated_at = ? WHERE week = ? AND "
                 "status = 'draft'",
-                (json.dumps(figures, ensure_ascii=False), self.now_text(), week),
+                (json.dumps(figures.to_dict(), ensure_ascii=False), self.now_text(), week),
             )
         return figures
 
@@ -479,42 +642,89 @@ class ReportOps:
         from khtui.domain.report import normalise_week
 
         week = normalise_week(week)
-        latest = self.query_one(
-            "SELECT * FROM weekly_reports WHERE week = ? ORDER BY version DESC LIMIT 1", (week,)
-        )
-        if latest is None:
-            self.save_weekly_draft(week, {})
-        elif latest["status"] == "submitted":
-            raise StoreError(
-                f"{week} version {latest['version']} is already submitted; edit the text to "
-                f"start version {latest['version'] + 1}"
-            )
         figures = self.weekly_figures(week)
-        now = self.now_text()
-        with self.write() as conn:
-            row = conn.execute(
-                "SELECT id FROM weekly_reports WHERE week = ? AND status = 'draft' "
-                "ORDER BY version DESC LIMIT 1",
-                (week,),
-            ).fetchone()
-            conn.execute(
-                "UPDATE weekly_reports SET status = 'submitted', figures = ?, submitted_at = ?, "
-                "updated_at = ? WHERE id = ?",
-                (json.dumps(figures, ensure_ascii=False), now, now, row["id"]),
-            )
-        return _report_row(
-            self.query_one("SELECT * FROM weekly_reports WHERE id = ?", (row["id"],))
-        )
+        return self._rpt_submit(WEEKLY, week, json.dumps(figures.to_dict(), ensure_ascii=False))
 
-    # -- the monthly market analysis ----------------------------------------------------------
-    def monthly_figures(self, month: str) -> dict[str, Any]:
-        """Every figure of the monthly market analysis for ``month`` ('2026-10')."""
+    # -- the monthly market analysis: versions ------------------------------------------------
+    def monthly_versions(self, month: str) -> list[dict[str, Any]]:
+        return self._rpt_versions(MONTHLY, _month(month))
+
+    def monthly_report(self, month: str) -> dict[str, Any]:
+        """The latest version of a month's market analysis: id, month, version (0: none yet),
+        status, narrative (``MONTHLY_NARRATIVE_KEYS``), figures (:class:`MonthlyFigures`),
+        versions. A draft gets fresh figures; a submitted version keeps its own."""
+        month = _month(month)
+        latest = self._rpt_latest(MONTHLY, month)
+        if latest["status"] != "submitted":
+            latest["figures"] = self.monthly_figures(month)
+        else:
+            latest["figures"] = MonthlyFigures.from_dict(latest["figures"])
+        return latest
+
+    def save_monthly_draft(self, month: str, narrative: dict[str, str]) -> dict[str, Any]:
+        """Save the AM's text of the monthly analysis (keys of ``MONTHLY_NARRATIVE_KEYS``) into
+        the current draft, or start the next version after a submitted one."""
+        return self._rpt_save_draft(MONTHLY, _month(month), narrative)
+
+    def submit_monthly(self, month: str) -> dict[str, Any]:
+        """Freeze the current draft of the month's analysis with the figures of this moment."""
+        month = _month(month)
+        figures = self.monthly_figures(month)
+        return self._rpt_submit(MONTHLY, month, json.dumps(figures.to_dict(), ensure_ascii=False))
+
+    # -- the monthly market analysis: figures -------------------------------------------------
+    def monthly_figures(self, month: str) -> MonthlyFigures:
+        """Every figure of the monthly market analysis for ``month`` ('2026-10'), up to the
+        month's end or, for the month still running, up to yesterday."""
         from khtui.domain.months import add_months, month_range
-        from khtui.domain.report import is_price_deviation
 
+        month = _month(month)
         start, end = month_range(month)
-        ly = add_months(month, -12)
+        today = self.today()
+        complete = end < today
+        as_of = end if complete else max(start, today - dt.timedelta(days=1))
+        a, b = _d(start), _d(as_of)
         months = [add_months(month, -i) for i in range(11, -1, -1)]
+        sales = self._rpt_month_sales(months)
+        threshold = float(self.rules.get("capture.price_deviation_pct"))
+        market = self._rpt_market(a, b, threshold)
+        figures = MonthlyFigures(
+            month=month,
+            start=a,
+            end=_d(end),
+            as_of=b,
+            complete=complete,
+            data_start=self._rpt_data_start(),
+            tiao_per_jian=self.rules.tiao_per_jian,
+            sales=sales,
+            tiers=self._rpt_month_tiers(month),
+            tiers_as_of=self.scalar("SELECT max(derived_as_of) FROM retailers"),
+            categories=self._rpt_month_categories(month),
+            classes=self._rpt_month_classes(month),
+            top_brands=self._rpt_month_top(month),
+            execution=self._rpt_execution(month, start, as_of, end),
+            coverage=self._rpt_coverage(month, as_of),
+            service=self._rpt_service(start, as_of),
+            cultivation=self._rpt_brand_rows(start, as_of),
+            market=market,
+            potential_brands=self._rpt_growth(month, start, as_of, complete),
+            next_month=self._rpt_next_month(add_months(month, 1)),
+            price_threshold_pct=threshold,
+            price_deviations=sum(p.deviations for p in market.prices),
+            weekly_narrative=self._rpt_month_narrative(start, end),
+            brand_targets=self._rpt_brand_targets(),
+        )
+        if not complete:
+            ly = _year_before(start), _year_before(as_of)
+            cur, last = self._rpt_sales(start, as_of), self._rpt_sales(*ly)
+            figures.month_to_date = MonthToDate(
+                b, cur.qty, cur.amount, last.qty, last.amount, self._rpt_covered(*ly)
+            )
+        return figures
+
+    def _rpt_month_sales(self, months: list[str]) -> list[MonthSales]:
+        from khtui.domain.months import add_months, month_range
+
         wanted = months + [add_months(m, -12) for m in months]
         marks = ",".join("?" * len(wanted))
         by_month = {
@@ -526,25 +736,30 @@ class ReportOps:
             )
         }
 
-        def m_get(m: str, key: str) -> Any:
+        def get(m: str, key: str) -> Any:
             r = by_month.get(m)
             return r[key] if r is not None else 0
 
-        sales_months = [
-            {
-                "month": m,
-                "qty": m_get(m, "qty"),
-                "amount": m_get(m, "amount"),
-                "retailers": m_get(m, "retailers"),
-                "qty_ly": m_get(add_months(m, -12), "qty"),
-                "amount_ly": m_get(add_months(m, -12), "amount"),
-            }
+        return [
+            MonthSales(
+                month=m,
+                qty=get(m, "qty"),
+                amount=get(m, "amount"),
+                retailers=get(m, "retailers"),
+                qty_ly=get(add_months(m, -12), "qty"),
+                amount_ly=get(add_months(m, -12), "amount"),
+                complete=self._rpt_covered(*month_range(m)),
+                ly_complete=self._rpt_covered(*month_range(add_months(m, -12))),
+            )
             for m in months
         ]
 
-        tiers: dict[Any, dict[str, Any]] = defaultdict(
-            lambda: {"retailers": 0, "qty": 0, "amount": 0, "qty_ly": 0}
-        )
+    def _rpt_month_tiers(self, month: str) -> list[TierRow]:
+        """Sales by tier, retailers grouped by their tier *now* (the last recompute)."""
+        from khtui.domain.months import add_months
+
+        ly = add_months(month, -12)
+        tiers: dict[Any, TierRow] = {}
         for r in self.query(
             "SELECT r.tier, s.month, count(*) AS n, sum(s.qty_tiao) AS qty, "
             "round(sum(s.amount), 2) AS amount FROM monthly_sales s "
@@ -552,18 +767,16 @@ class ReportOps:
             "GROUP BY r.tier, s.month",
             (month, ly),
         ):
-            t = tiers[r["tier"]]
+            t = tiers.setdefault(r["tier"], TierRow(r["tier"], 0, 0, 0, 0))
             if r["month"] == month:
-                t["retailers"], t["qty"], t["amount"] = r["n"], r["qty"], r["amount"]
+                t.retailers, t.qty, t.amount = r["n"], r["qty"], r["amount"]
             else:
-                t["qty_ly"] = r["qty"]
-        tier_rows = [
-            {"tier": k, **v}
-            for k, v in sorted(tiers.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))
-        ]
+                t.qty_ly = r["qty"]
+        return sorted(tiers.values(), key=lambda t: (t.tier is None, t.tier or 0))
 
-        categories = [
-            dict(r)
+    def _rpt_month_categories(self, month: str) -> list[CategoryRow]:
+        return [
+            CategoryRow(r["category"], r["retailers"], r["qty"], r["amount"])
             for r in self.query(
                 "SELECT r.category_name AS category, count(*) AS retailers, sum(s.qty_tiao) AS qty, "
                 "round(sum(s.amount), 2) AS amount FROM monthly_sales s "
@@ -573,28 +786,47 @@ class ReportOps:
             )
         ]
 
-        classes: dict[Any, dict[str, Any]] = defaultdict(
-            lambda: {"qty": 0, "amount": 0, "qty_ly": 0}
-        )
+    def _rpt_month_classes(self, month: str) -> list[ClassRow]:
+        """Sales by price class, in the classes' own order (一类 → 五类, rules
+        ``reports.price_classes``; others after them by name)."""
+        from khtui.domain.months import add_months
+
+        ly = add_months(month, -12)
+        classes: dict[Any, ClassRow] = {}
         for r in self.query(
             "SELECT b.class, s.month, sum(s.qty_tiao) AS qty, round(sum(s.amount), 2) AS amount "
             "FROM monthly_brand_sales s LEFT JOIN brands b ON b.brand_code = s.brand_code "
             "WHERE s.month IN (?, ?) GROUP BY b.class, s.month",
             (month, ly),
         ):
-            c = classes[r["class"]]
+            c = classes.setdefault(r["class"], ClassRow(r["class"], 0, 0, 0))
             if r["month"] == month:
-                c["qty"], c["amount"] = r["qty"], r["amount"]
+                c.qty, c.amount = r["qty"], r["amount"]
             else:
-                c["qty_ly"] = r["qty"]
-        class_rows = sorted(
-            ({"class": k, **v} for k, v in classes.items()),
-            key=lambda r: (-(r["qty"] or 0), str(r["class"])),
+                c.qty_ly = r["qty"]
+        order = list(self.rules.get("reports.price_classes"))
+        return sorted(
+            classes.values(),
+            key=lambda c: (
+                c.price_class is None,
+                order.index(c.price_class) if c.price_class in order else len(order),
+                str(c.price_class),
+            ),
         )
 
+    def _rpt_month_top(self, month: str) -> list[TopBrand]:
         top_n = int(self.rules.get("reports.top_brands"))
-        top = [
-            {**dict(r), "is_key": bool(r["is_key"]), "is_new": bool(r["is_new"])}
+        return [
+            TopBrand(
+                brand_code=r["brand_code"],
+                brand=r["brand"],
+                price_class=r["class"],
+                is_key=bool(r["is_key"]),
+                is_new=bool(r["is_new"]),
+                qty=r["qty"],
+                amount=r["amount"],
+                retailers=r["retailers"],
+            )
             for r in self.query(
                 "SELECT s.brand_code, coalesce(b.name, s.brand_code) AS brand, b.class, "
                 "coalesce(b.is_key, 0) AS is_key, coalesce(b.is_new, 0) AS is_new, "
@@ -606,64 +838,303 @@ class ReportOps:
             )
         ]
 
-        opinions = []
-        for r in self.query(
-            "SELECT c.captured_on, c.retailer_code, r.name, c.payload FROM captures c "
-            "LEFT JOIN retailers r ON r.code = c.retailer_code WHERE c.kind = 'opinion' "
-            "AND c.is_draft = 0 AND c.captured_on BETWEEN ? AND ? ORDER BY c.captured_on",
-            (_d(start), _d(end)),
-        ):
-            p = _payload(r["payload"])
-            opinions.append(
-                {
-                    "captured_on": r["captured_on"],
-                    "code": r["retailer_code"],
-                    "name": r["name"] or r["retailer_code"] or "-",
-                    "type": str(p.get("type") or "-"),
-                    "text": str(p.get("text") or ""),
-                }
+    def _rpt_execution(
+        self, month: str, start: dt.date, as_of: dt.date, end: dt.date
+    ) -> PlanExecution:
+        """How the month's visit plan was carried out up to ``as_of`` (the weekly report's
+        count of planned visits, over the month)."""
+        plan = self.query_one("SELECT status FROM visit_plans WHERE month = ?", (month,))
+        rows = self._rpt_visits(_d(start), _d(as_of))
+        status = Counter(r["status"] for r in rows)
+        routes: dict[Any, RouteExecution] = {}
+        for r in rows:
+            x = routes.setdefault(r["route"], RouteExecution(r["route"], 0, 0, 0, 0, 0))
+            x.planned += 1
+            x.done += r["status"] == "done"
+            x.skipped += r["status"] == "skipped"
+            x.rescheduled += r["status"] == "rescheduled"
+            x.open += r["status"] in OPEN_VISIT
+        later = (
+            int(
+                self.scalar(
+                    "SELECT count(*) FROM visits WHERE planned_date > ? AND planned_date <= ? "
+                    "AND status IN ('planned', 'checked_in')",
+                    (_d(as_of), _d(end)),
+                )
             )
-
-        threshold = float(self.rules.get("capture.price_deviation_pct"))
-        deviations = sum(
-            1
-            for r in self.query(
-                "SELECT p.retail_price, coalesce(p.guide_price, b.guide_price) AS guide "
-                "FROM price_observations p LEFT JOIN brands b ON b.brand_code = p.brand_code "
-                "WHERE p.is_draft = 0 AND p.observed_on BETWEEN ? AND ?",
-                (_d(start), _d(end)),
-            )
-            if is_price_deviation(r["retail_price"], r["guide"], threshold)
+            if as_of < end
+            else 0
+        )
+        return PlanExecution(
+            plan_status=plan["status"] if plan is not None else "none",
+            as_of=_d(as_of),
+            planned=len(rows),
+            done=status["done"],
+            skipped=status["skipped"],
+            rescheduled=status["rescheduled"],
+            open=status["planned"] + status["checked_in"],
+            adhoc=sum(1 for r in rows if r["adhoc"] and r["status"] != "rescheduled"),
+            still_planned=later,
+            by_route=sorted(routes.values(), key=lambda x: (x.route is None, x.route or "")),
+            skip_reasons=self._rpt_skip_reasons(rows),
         )
 
-        return {
-            "month": month,
-            "start": _d(start),
-            "end": _d(end),
-            "tiao_per_jian": self.rules.tiao_per_jian,
-            "sales": {"months": sales_months},
-            "tiers": tier_rows,
-            "categories": categories,
-            "classes": class_rows,
-            "top_brands": top,
-            "opinions": opinions,
-            "coverage": {
-                k: v for k, v in self._rpt_coverage(month, end).items() if k != "unvisited"
-            },
-            "complaints": {
-                k: v for k, v in self._rpt_complaints_status(start, end).items() if k != "items"
-            },
-            "price_deviations": deviations,
-            "price_threshold_pct": threshold,
-            "weekly_narrative": self._rpt_month_narrative(start, end),
-        }
+    def _rpt_service(self, start: dt.date, as_of: dt.date) -> CustomerService:
+        status = self._rpt_complaints_status(start, as_of)
+        cats: dict[str, ComplaintCategory] = {}
+        routes = self.rules.complaint_routes
+        a, b = _d(start), _d(as_of)
+        for item in status.items:
+            c = cats.setdefault(
+                item.category,
+                ComplaintCategory(
+                    item.category, item.category_name, item.department, 0, 0, 0, 0, 0
+                ),
+            )
+            c.received += a <= item.raised_on <= b
+            c.answered += bool(item.answered_on and a <= item.answered_on <= b)
+            c.closed += bool(item.closed_on and a <= item.closed_on <= b)
+            c.overdue += item.overdue
+        for r in self.query(
+            "SELECT category, count(*) FROM complaints WHERE forwarded_on BETWEEN ? AND ? "
+            "GROUP BY category",
+            (a, b),
+        ):
+            if r[0] in cats:
+                cats[r[0]].forwarded = r[1]
+        order = list(routes)
+        by_category = sorted(
+            cats.values(),
+            key=lambda c: order.index(c.category) if c.category in order else len(order),
+        )
+        sat = Satisfaction(0, None)
+        scores: list[int] = []
+        for r in self.query(
+            "SELECT payload FROM captures WHERE kind = 'display' AND is_draft = 0 "
+            "AND captured_on BETWEEN ? AND ?",
+            (a, b),
+        ):
+            p = _payload(r["payload"])
+            score = str(p.get("satisfaction") or "").strip()
+            if score.isdigit():
+                scores.append(int(score))
+                sat.by_score[score] = sat.by_score.get(score, 0) + 1
+            if p.get("display"):
+                key = str(p["display"])
+                sat.display[key] = sat.display.get(key, 0) + 1
+            if p.get("price_labels") is True:
+                sat.price_labels_yes += 1
+            elif p.get("price_labels") is False:
+                sat.price_labels_no += 1
+        sat.answers = len(scores)
+        sat.average = sum(scores) / len(scores) if scores else None
+        return CustomerService(status, by_category, sat)
+
+    def _rpt_market(self, a: str, b: str, threshold: float) -> MarketInfo:
+        """The eight kinds of market information of [a, b], grouped."""
+        from khtui.domain.report import is_price_deviation
+        from khtui.domain.texts import Remark, group_texts
+
+        names = {r[0]: r[1] for r in self.query("SELECT brand_code, name FROM brands")}
+
+        def brand(p: dict) -> str:
+            code = str(p.get("brand_code") or "")
+            return names.get(code, code) or "—"
+
+        rows = self.query(
+            "SELECT c.kind, c.captured_on, c.retailer_code, r.name, c.payload FROM captures c "
+            "LEFT JOIN retailers r ON r.code = c.retailer_code "
+            "WHERE c.is_draft = 0 AND c.captured_on BETWEEN ? AND ? "
+            "ORDER BY c.captured_on, c.retailer_code",
+            (a, b),
+        )
+        m = MarketInfo()
+        counts: Counter = Counter()
+        activity: dict[str, ChoiceRow] = {}
+        selling: dict[str, ChoiceRow] = {}
+        prices_seen: dict[str, list[float]] = defaultdict(list)
+        new: dict[str, ChoiceRow] = {}
+        dyn: dict[str, ChoiceRow] = {}
+        remarks: list[Remark] = []
+        for r in rows:
+            kind, p = r["kind"], _payload(r["payload"])
+            counts[kind] += 1
+            who = r["name"] or r["retailer_code"] or ""
+            if kind == "activity":
+                row = activity.setdefault(brand(p), ChoiceRow(brand(p), 0))
+                row.count += 1
+                method = str(p.get("method") or "").strip() or "—"
+                row.choices[method] = row.choices.get(method, 0) + 1
+            elif kind == "brand_sales":
+                row = selling.setdefault(brand(p), ChoiceRow(brand(p), 0))
+                row.count += 1
+                sell = str(p.get("selling") or "")
+                if sell:
+                    row.choices[sell] = row.choices.get(sell, 0) + 1
+                if isinstance(p.get("price"), int | float):
+                    prices_seen[brand(p)].append(float(p["price"]))
+            elif kind == "new_brand":
+                row = new.setdefault(
+                    brand(p),
+                    ChoiceRow(
+                        brand(p), 0, {}, {"sales_tiao": 0, "consumer": {}, "kept": 0, "not_kept": 0}
+                    ),
+                )
+                row.count += 1
+                if p.get("potential"):
+                    row.choices[p["potential"]] = row.choices.get(p["potential"], 0) + 1
+                if isinstance(p.get("sales_tiao"), int | float):
+                    row.extra["sales_tiao"] += p["sales_tiao"]
+                acc = p.get("consumer_acceptance")
+                if acc:
+                    row.extra["consumer"][acc] = row.extra["consumer"].get(acc, 0) + 1
+                if p.get("price_kept") is True:
+                    row.extra["kept"] += 1
+                elif p.get("price_kept") is False:
+                    row.extra["not_kept"] += 1
+            elif kind == "dynamics":
+                event = str(p.get("event") or "—")
+                row = dyn.setdefault(event, ChoiceRow(event, 0, {}, {"names": []}))
+                if who and who not in row.extra["names"]:
+                    row.count += 1
+                    row.extra["names"].append(who)
+            elif kind == "opinion":
+                remarks.append(
+                    Remark(
+                        "opinion",
+                        str(p.get("text") or ""),
+                        r["retailer_code"] or "",
+                        r["captured_on"],
+                        str(p.get("type") or ""),
+                    )
+                )
+            elif kind == "worklog":
+                remarks.append(
+                    Remark(
+                        "worklog",
+                        str(p.get("text") or ""),
+                        r["retailer_code"] or "",
+                        r["captured_on"],
+                    )
+                )
+        for name, values in prices_seen.items():
+            selling[name].extra["price"] = sum(values) / len(values)
+        m.counts = dict(counts)
+        m.activities = sorted(activity.values(), key=lambda x: (-x.count, x.subject))
+        m.brand_sales = sorted(selling.values(), key=lambda x: (-x.count, x.subject))
+        m.new_brands = sorted(new.values(), key=lambda x: (-x.count, x.subject))
+        m.dynamics = sorted(dyn.values(), key=lambda x: (-x.count, x.subject))
+        m.texts = group_texts(remarks, float(self.rules.get("reports.same_text_ratio")))
+        m.stock = self._rpt_stock(a, b)
+        # prices against guide prices, per brand
+        per: dict[str, dict[str, Any]] = {}
+        for r in self.query(
+            "SELECT p.brand_code, coalesce(br.name, p.brand_code) AS brand, br.class, "
+            "p.retailer_code, p.retail_price, coalesce(p.guide_price, br.guide_price) AS guide, "
+            "p.marked_price FROM price_observations p "
+            "LEFT JOIN brands br ON br.brand_code = p.brand_code "
+            "WHERE p.is_draft = 0 AND p.observed_on BETWEEN ? AND ?",
+            (a, b),
+        ):
+            x = per.setdefault(
+                r["brand_code"],
+                {
+                    "brand": r["brand"],
+                    "class": r["class"],
+                    "guide": r["guide"],
+                    "prices": [],
+                    "dev": 0,
+                    "unmarked": set(),
+                },
+            )
+            if r["retail_price"] is not None:
+                x["prices"].append(r["retail_price"])
+                x["dev"] += is_price_deviation(r["retail_price"], r["guide"], threshold)
+            if r["marked_price"] == 0:
+                x["unmarked"].add(r["retailer_code"])
+        order = list(self.rules.get("reports.price_classes"))
+        m.prices = sorted(
+            (
+                BrandPriceRow(
+                    brand_code=code,
+                    brand=x["brand"],
+                    price_class=x["class"],
+                    guide=x["guide"],
+                    observations=len(x["prices"]),
+                    average=sum(x["prices"]) / len(x["prices"]) if x["prices"] else None,
+                    low=min(x["prices"]) if x["prices"] else None,
+                    high=max(x["prices"]) if x["prices"] else None,
+                    deviations=x["dev"],
+                    unmarked=len(x["unmarked"]),
+                )
+                for code, x in per.items()
+                if x["prices"] or x["unmarked"]
+            ),
+            key=lambda r: (
+                -r.deviations,
+                order.index(r.price_class) if r.price_class in order else len(order),
+                -r.observations,
+                r.brand_code,
+            ),
+        )
+        return m
+
+    def _rpt_growth(
+        self, month: str, start: dt.date, as_of: dt.date, complete: bool
+    ) -> list[GrowthRow]:
+        """Brands that grew most against the month before, over the same number of days (the
+        whole months when this one is over)."""
+        from khtui.domain.months import add_months, month_range
+
+        p_start, p_end = month_range(add_months(month, -1))
+        if not complete:
+            p_end = min(p_end, p_start + (as_of - start))
+        rows = self.query(
+            "SELECT coalesce(b.name, o.brand_code) AS brand, "
+            "sum(CASE WHEN o.order_date >= ? THEN o.qty_tiao ELSE 0 END) AS qty, "
+            "sum(CASE WHEN o.order_date <= ? THEN o.qty_tiao ELSE 0 END) AS before "
+            "FROM order_lines o LEFT JOIN brands b ON b.brand_code = o.brand_code "
+            "WHERE (o.order_date BETWEEN ? AND ?) OR (o.order_date BETWEEN ? AND ?) "
+            "GROUP BY o.brand_code",
+            (_d(start), _d(p_end), _d(start), _d(as_of), _d(p_start), _d(p_end)),
+        )
+        n = int(self.rules.get("reports.growth_brands"))
+        grown = [
+            GrowthRow(r["brand"], r["qty"], r["before"])
+            for r in rows
+            if r["before"] > 0 and r["qty"] > r["before"]
+        ]
+        grown.sort(key=lambda g: (-(g.qty - g.qty_before), g.subject))
+        return grown[:n]
+
+    def _rpt_next_month(self, month: str) -> NextMonth:
+        from khtui.domain.months import month_range
+
+        start, end = month_range(month)
+        plan = self.query_one("SELECT status FROM visit_plans WHERE month = ?", (month,))
+        rows = self.query(
+            "SELECT v.retailer_code, r.status FROM visits v "
+            "LEFT JOIN retailers r ON r.code = v.retailer_code "
+            "WHERE v.planned_date BETWEEN ? AND ? AND v.status != 'rescheduled'",
+            (_d(start), _d(end)),
+        )
+        codes = {r[0] for r in rows}
+        covered = len({r[0] for r in rows if r[1] == ACTIVE})
+        return NextMonth(
+            month=month,
+            plan_status=plan["status"] if plan is not None else "none",
+            visits=len(rows),
+            retailers=len(codes),
+            active=self._rpt_active_count(),
+            covered=covered,
+        )
 
     def _rpt_month_narrative(self, start: dt.date, end: dt.date) -> dict[str, list[str]]:
         """The AM's own lines from the weekly reports of the month's weeks (latest versions).
 
         A week belongs to the month its Thursday falls in (as ISO weeks do to years).
         """
-        from khtui.domain.report import NARRATIVE_KEYS, week_range
+        from khtui.domain.report import week_range
 
         out: dict[str, list[str]] = {k: [] for k in NARRATIVE_KEYS}
         rows = self.query(
@@ -680,73 +1151,139 @@ class ReportOps:
         return out
 
     # -- the monthly visit plan ---------------------------------------------------------------
-    def plan_document_figures(self, month: str) -> dict[str, Any]:
-        """The month's visits per day and route (rescheduled-away visits left out)."""
-        from khtui.domain.months import month_range
+    def plan_document_figures(self, month: str) -> PlanFigures:
+        """The month's plan for the market manager: per retailer, route and day (visits
+        rescheduled away left out), frequency by tier, the generator's warnings, the brand
+        figures and targets."""
+        from khtui.domain.months import add_months, month_range
+        from khtui.domain.planning import MEASURES, submit_day
 
+        month = _month(month)
         start, end = month_range(month)
         plan = self.query_one("SELECT * FROM visit_plans WHERE month = ?", (month,))
         rows = self.query(
             "SELECT v.planned_date, v.seq, v.retailer_code, v.reasons, v.measures, r.name, "
-            "r.route, r.route_seq, r.tier, r.status AS retailer_status FROM visits v "
+            "r.route, r.route_seq, r.tier FROM visits v "
             "LEFT JOIN retailers r ON r.code = v.retailer_code "
             "WHERE v.planned_date BETWEEN ? AND ? AND v.status != 'rescheduled' "
             "ORDER BY v.planned_date, v.seq, r.route, r.route_seq",
             (_d(start), _d(end)),
         )
-        days: dict[str, dict[str, Any]] = {}
-        routes: dict[Any, dict[str, Any]] = {}
+        visits: list[PlanVisitRow] = []
+        by_retailer: dict[str, PlanRetailerRow] = {}
+        routes: dict[Any, PlanRouteRow] = {}
+        route_codes: dict[Any, set[str]] = defaultdict(set)
+        days: dict[str, PlanDayRow] = {}
+        day_routes: dict[str, list[str]] = defaultdict(list)
         reasons: Counter = Counter()
         for r in rows:
-            d = days.setdefault(
-                r["planned_date"], {"day": r["planned_date"], "routes": [], "visits": []}
+            rs = [str(x) for x in _json_list(r["reasons"])]
+            ms = [str(x) for x in _json_list(r["measures"])]
+            reasons.update(set(rs))
+            visits.append(
+                PlanVisitRow(
+                    r["planned_date"],
+                    r["seq"],
+                    r["retailer_code"],
+                    r["name"] or r["retailer_code"],
+                    r["route"],
+                    r["tier"],
+                    rs,
+                    ms,
+                )
             )
-            reasons_list = _json_list(r["reasons"])
-            reasons.update(reasons_list)
-            d["visits"].append(
-                {
-                    "code": r["retailer_code"],
-                    "name": r["name"] or r["retailer_code"],
-                    "route": r["route"],
-                    "tier": r["tier"],
-                    "reasons": reasons_list,
-                    "measures": [str(m) for m in _json_list(r["measures"])],
-                }
+            x = by_retailer.setdefault(
+                r["retailer_code"],
+                PlanRetailerRow(
+                    r["retailer_code"],
+                    r["name"] or r["retailer_code"],
+                    r["route"],
+                    r["route_seq"],
+                    r["tier"],
+                    [],
+                    {},
+                    [],
+                ),
             )
-            if r["route"] and r["route"] not in d["routes"]:
-                d["routes"].append(r["route"])
-            rt = routes.setdefault(
-                r["route"], {"route": r["route"], "days": [], "codes": set(), "visits": 0}
-            )
-            rt["visits"] += 1
-            rt["codes"].add(r["retailer_code"])
-            wd = r["planned_date"]
-            if wd not in rt["days"]:
-                rt["days"].append(wd)
-        planned = {r["retailer_code"] for r in rows}
+            if r["planned_date"] not in x.days:
+                x.days.append(r["planned_date"])
+            for k in rs:
+                x.reasons[k] = x.reasons.get(k, 0) + 1
+            for k in ms:
+                if k not in x.measures:
+                    x.measures.append(k)
+            rt = routes.setdefault(r["route"], PlanRouteRow(r["route"], [], 0, 0))
+            rt.visits += 1
+            route_codes[r["route"]].add(r["retailer_code"])
+            if r["planned_date"] not in rt.days:
+                rt.days.append(r["planned_date"])
+            d = days.setdefault(r["planned_date"], PlanDayRow(r["planned_date"], "", 0))
+            d.visits += 1
+            if r["route"] and r["route"] not in day_routes[d.day]:
+                day_routes[d.day].append(r["route"])
+        for key, rt in routes.items():
+            rt.retailers = len(route_codes[key])
+        for d in days.values():
+            d.routes = "、".join(day_routes[d.day])
+        rank = {m: i for i, m in enumerate(MEASURES)}
+        for x in by_retailer.values():
+            x.measures.sort(key=lambda m: rank.get(m, len(rank)))
         active_codes = {
             r[0] for r in self.query("SELECT code FROM retailers WHERE status = ?", (ACTIVE,))
         }
-        return {
-            "month": month,
-            "status": plan["status"] if plan is not None else "none",
-            "visits": len(rows),
-            "retailers": len(planned),
-            "active": len(active_codes),
-            "covered_active": len(active_codes & planned),
-            "missing": sorted(active_codes - planned),
-            "days": [{**d, "routes": "、".join(d["routes"])} for d in days.values()],
-            "routes": [
-                {
-                    "route": rt["route"],
-                    "days": "、".join(x[5:] for x in rt["days"]),
-                    "retailers": len(rt["codes"]),
-                    "visits": rt["visits"],
-                }
-                for rt in sorted(routes.values(), key=lambda x: str(x["route"] or ""))
-            ],
-            "reasons": dict(reasons),
-        }
+        per_month = {str(k): v for k, v in self.rules.get("visits.per_month_by_tier").items()}
+        freq: dict[Any, FrequencyRow] = {}
+        for x in by_retailer.values():
+            f = freq.setdefault(
+                x.tier, FrequencyRow(x.tier, per_month.get(str(x.tier)) if x.tier else None, 0, 0)
+            )
+            f.retailers += 1
+            f.visits += len(x.days)
+        warnings = []
+        if plan is not None and "warnings" in plan.keys():  # noqa: SIM118 (a sqlite3.Row)
+            warnings = [
+                PlanWarningRow(str(w.get("key")), dict(w.get("params") or {}))
+                for w in _json_list(plan["warnings"])
+                if isinstance(w, dict) and w.get("key")
+            ]
+        w_start, w_end = self.brand_period(min(self.today(), start) - dt.timedelta(days=1))
+        return PlanFigures(
+            month=month,
+            status=plan["status"] if plan is not None else "none",
+            created_at=plan["created_at"] if plan is not None else None,
+            submitted_at=plan["submitted_at"] if plan is not None else None,
+            approved_at=plan["approved_at"] if plan is not None else None,
+            submit_by=_d(submit_day(add_months(month, -1), self.work_calendar, self.rules)),
+            visits=len(rows),
+            retailers=len(by_retailer),
+            active=len(active_codes),
+            covered_active=len(active_codes & set(by_retailer)),
+            missing=sorted(active_codes - set(by_retailer)),
+            retailer_rows=list(by_retailer.values()),
+            routes=sorted(routes.values(), key=lambda x: (x.route is None, str(x.route or ""))),
+            days=list(days.values()),
+            reasons=dict(reasons),
+            frequency=sorted(freq.values(), key=lambda f: (f.tier is None, f.tier or 0)),
+            visit_rows=visits,
+            warnings=warnings,
+            brands=self._rpt_brand_rows(w_start, w_end),
+            brand_targets=self._rpt_brand_targets(),
+            brand_window=(_d(w_start), _d(w_end)),
+        )
+
+
+def _month(month: str) -> str:
+    from khtui.domain.months import parse_month
+
+    y, m = parse_month(month)
+    return f"{y:04d}-{m:02d}"
+
+
+def _year_before(d: dt.date) -> dt.date:
+    try:
+        return d.replace(year=d.year - 1)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - 1, day=28)
 
 
 def _payload(text: str | None) -> dict[str, Any]:
@@ -765,12 +1302,10 @@ def _json_list(text: str | None) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _report_row(row) -> dict[str, Any]:
-    from khtui.domain.report import NARRATIVE_KEYS
-
+def _report_row(row, kind: _Kind = WEEKLY) -> dict[str, Any]:
     out = dict(row)
     out["narrative"] = {
-        **{k: "" for k in NARRATIVE_KEYS},
+        **{k: "" for k in kind.keys},
         **json.loads(out.get("narrative") or "{}"),
     }
     out["figures"] = json.loads(out.get("figures") or "{}")

@@ -345,12 +345,36 @@ ALTER TABLE monthly_brand_sales_new RENAME TO monthly_brand_sales;
 CREATE INDEX monthly_brand_sales_brand ON monthly_brand_sales (brand_code, month);
 """
 
+# The monthly market analysis kept as numbered versions, like the weekly report (the AM's
+# narrative parts: problems and causes, improvements, next month's targets); and the warnings
+# the plan generator gave, stored with the plan (they go into the plan document).
+V_MONTHLY_REPORTS = """
+CREATE TABLE monthly_reports (
+    id TEXT PRIMARY KEY,
+    am_id TEXT NOT NULL,
+    month TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'submitted')),
+    narrative TEXT NOT NULL DEFAULT '{}',
+    figures TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    submitted_at TEXT,
+    UNIQUE (month, version)
+);
+ALTER TABLE visit_plans ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';
+"""
+
 MIGRATIONS: list[str] = [
     V1,
     V_SEARCH,
     V_SEARCH_COUNTS,
     V_ORDER_LINES_KEYED,
     V_BRAND_SALES_NO_DATES,
+    "",  # 6
+    "",  # 7
+    "",  # 8
+    V_MONTHLY_REPORTS,  # 9
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

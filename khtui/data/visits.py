@@ -298,6 +298,18 @@ class VisitOps:
                 "UPDATE visits SET plan_id = ? WHERE planned_date BETWEEN ? AND ? AND plan_id IS NULL",
                 (plan_id, first.isoformat(), last.isoformat()),
             )
+            # the warnings are kept with the plan: the plan document shows them
+            conn.execute(
+                "UPDATE visit_plans SET warnings = ? WHERE id = ?",
+                (
+                    json.dumps(
+                        [{"key": w.key, "params": w.params} for w in plan.warnings],
+                        ensure_ascii=False,
+                        default=str,
+                    ),
+                    plan_id,
+                ),
+            )
         return {
             "month": month,
             "status": "draft",

@@ -11,6 +11,8 @@ For a period [start, end] (both days included), with the cycle length from rules
 - 上摊率 on-shelf rate = visited retailers where the brand was seen on the shelf (its last
   finished observation in the period says on shelf) / visited retailers whose shelf was checked
   in the period (a finished price-and-stock observation recording on-shelf for any brand).
+  A brand with no on-shelf observation of its own in the period has no rate (None, shown as
+  "—"): nothing was observed, which is not the same as "never on the shelf".
 
 Rates are percentages (0-100), None when there is nothing to divide by.
 """
@@ -83,6 +85,7 @@ def brand_figures(
     for (brand, _code), days in order_days.items():
         by_brand[brand].append(days)
     seen_by_brand: dict[str, int] = defaultdict(int)
+    observed = {brand for brand, _code in last_seen}
     for (brand, code), (_day, on) in last_seen.items():
         if on and code in checked:
             seen_by_brand[brand] += 1
@@ -113,7 +116,7 @@ def brand_figures(
                 sell_through_rate=_rate(reordered, ordered),
                 shelf_checked=len(checked),
                 on_shelf=seen,
-                on_shelf_rate=_rate(seen, len(checked)),
+                on_shelf_rate=_rate(seen, len(checked)) if code in observed else None,
             )
         )
     return out

@@ -1,21 +1,28 @@
-"""Reports as plain data (会报告): ISO weeks, the weekly report 周报, the monthly market analysis
-月度市场分析 and the monthly visit plan 月度拜访计划.
+"""Reports as plain data (会报告): ISO weeks, figures formatting, and the document model.
 
-The data layer gathers the *figures* (a JSON-able dict per report, see ``data/reports.py``); the
-functions here turn figures and the AM's narrative into a :class:`ReportDocument`: a title,
-a few meta lines and a list of blocks (headings, paragraphs, tables) with every value already
-formatted. The Word writer (``data/documents.py``) only lays the blocks out, so what a report
-says is tested here without python-docx.
+Three documents are built from figures the data layer gathers: the weekly report 周报
+(``domain/weekly.py``), the monthly market analysis 月度市场分析 (``domain/monthly.py``) and the
+monthly visit plan 月度拜访计划 (``domain/plan_document.py``). Each turns typed figures and the
+AM's narrative into a :class:`ReportDocument`: a title, a few meta lines and a list of blocks
+(headings, paragraphs, tables, charts) with every value already formatted. The Word writer
+(``data/documents.py``) only lays the blocks out, so what a report says is tested without
+python-docx.
+
+Tables are described by :class:`Column` specs (header, value, format, alignment, width) and
+built with :func:`table`; a column that holds numbers or short words is sized by the writer to
+its longest text (``fit``), so they never wrap. Charts are data too (:class:`Chart`): their
+category labels are dates, months or row numbers, never Chinese words, and their legend and
+caption are document text, so a chart picture needs no CJK font.
 
 Text comes through a translator ``tr(key, **kw)`` passed in (``khtui.i18n.t`` in the program),
-so this module stays pure.
+so these modules stay pure.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +34,7 @@ Tr = Callable[..., str]
 # suggestions, what to improve). Their text is never overwritten by a refresh of the figures.
 NARRATIVE_KEYS: tuple[str, ...] = ("problems", "suggestions", "improvements")
 
-
+DASH = "—"  # a figure that cannot be given (nothing observed, no complete basis)
 CN_DIGITS = "〇一二三四五六七八九"
 
 # -- ISO weeks ------------------------------------------------------------------------------
@@ -80,6 +87,21 @@ def default_week(today: dt.date) -> str:
     return week_key(last_sunday)
 
 
+def week_name(key: str, tr: Tr) -> str:
+    """A week as people say it: '2026年第47周（11月16日—11月22日）'."""
+    year, week = parse_week(key)
+    monday, sunday = week_range(key)
+    return tr(
+        "rpt.fmt.week",
+        y=year,
+        w=week,
+        m1=monday.month,
+        d1=monday.day,
+        m2=sunday.month,
+        d2=sunday.day,
+    )
+
+
 # -- small figures ----------------------------------------------------------------------------
 def rate(part: float | None, whole: float | None) -> float | None:
     """``part / whole`` in percent, or None when there is nothing to divide by."""
@@ -89,7 +111,7 @@ def rate(part: float | None, whole: float | None) -> float | None:
 
 
 def change_pct(current: float | None, previous: float | None) -> float | None:
-    """Change against a previous value in percent (year on year); None without a basis."""
+    """Change against a previous value in percent; None without a basis."""
     if not previous or current is None:
         return None
     return 100.0 * (current - previous) / previous
@@ -108,24 +130,46 @@ def is_price_deviation(actual: float | None, guide: float | None, threshold_pct:
     return dev is not None and abs(dev) > threshold_pct + 1e-9
 
 
-def fmt_num(x: float | int | None, digits: int = 0) -> str:
+def fmt_num(x: float | None, digits: int = 0) -> str:
+    """1234 -> '1,234'; a fraction gets one decimal; None -> '—'."""
     if x is None:
-        return "-"
+        return DASH
     if digits == 0 and float(x) != round(float(x)):
         digits = 1
     return f"{x:,.{digits}f}"
 
 
+def fmt_num1(x: float | None) -> str:
+    return fmt_num(x, 1)
+
+
 def fmt_money(x: float | None) -> str:
-    return "-" if x is None else f"{x:,.2f}"
+    """Yuan with two decimals: 1234.5 -> '1,234.50'."""
+    return DASH if x is None else f"{x:,.2f}"
+
+
+def fmt_wan(x: float | None) -> str:
+    """Yuan as 万元 with two decimals, for tables about scale: 6,900,390 -> '690.04'."""
+    return DASH if x is None else f"{x / 10000:,.2f}"
 
 
 def fmt_pct(x: float | None, digits: int = 1) -> str:
-    return "-" if x is None else f"{x:.{digits}f}%"
+    return DASH if x is None else f"{x:.{digits}f}%"
 
 
 def fmt_signed_pct(x: float | None) -> str:
-    return "-" if x is None else f"{x:+.1f}%"
+    return DASH if x is None else f"{x:+.1f}%"
+
+
+def fmt_text(x: Any) -> str:
+    return DASH if x is None or x == "" else str(x)
+
+
+def fmt_md(day: str | dt.date | None) -> str:
+    """'2026-11-16' -> '11-16' (a date inside a period already named)."""
+    if not day:
+        return DASH
+    return str(day)[5:10]
 
 
 def cn_date(d: str | dt.date, tr: Tr | None = None) -> str:
@@ -142,6 +186,12 @@ def cn_month(key: str, tr: Tr | None = None) -> str:
     if tr is not None:
         return tr("rpt.fmt.month", y=y, m=m)
     return f"{y}年{m}月"
+
+
+def short_date(d: str | dt.date, tr: Tr) -> str:
+    """'2026-11-16' -> '11月16日' (``rpt.fmt.md``)."""
+    day = d if isinstance(d, dt.date) else dt.date.fromisoformat(d)
+    return tr("rpt.fmt.md", m=day.month, d=day.day)
 
 
 def cn_numeral(n: int) -> str:
@@ -171,23 +221,79 @@ class Paragraph:
     style: str = "body"  # body / bullet / note / empty (a narrative not written yet)
 
 
+ALIGNS = ("left", "right", "center")
+
+
 @dataclass
 class Table:
+    """A table with every cell formatted. ``fit`` columns are sized by the writer to their
+    longest text (numbers, dates, short words never wrap); the others share what is left in
+    proportion to ``widths``. ``total``: the last row is a 合计 row."""
+
     headers: list[str]
     rows: list[list[str]]
-    numeric: list[bool]
-    widths: list[float]  # relative column widths
+    aligns: list[str]
+    widths: list[float]
+    fit: list[bool] = field(default_factory=list)
+    total: bool = False
 
     def __post_init__(self) -> None:
         n = len(self.headers)
-        if len(self.numeric) != n or len(self.widths) != n:
-            raise ValueError("a table needs one numeric flag and one width per column")
+        if not self.fit:
+            self.fit = [a != "left" for a in self.aligns]
+        if len(self.aligns) != n or len(self.widths) != n or len(self.fit) != n:
+            raise ValueError("a table needs one alignment, width and fit flag per column")
+        if any(a not in ALIGNS for a in self.aligns):
+            raise ValueError(f"alignments are {ALIGNS}")
         for row in self.rows:
             if len(row) != n:
                 raise ValueError(f"table row {row!r} has {len(row)} cells, expected {n}")
 
+    @property
+    def numeric(self) -> list[bool]:
+        """Right-aligned (number) columns."""
+        return [a == "right" for a in self.aligns]
 
-Block = Heading | Paragraph | Table
+
+@dataclass(frozen=True)
+class Series:
+    """One series of a chart: its name (document text: the legend is written beside the
+    picture), its values (None: no value) and its colour (hex RGB)."""
+
+    name: str
+    values: tuple[float | None, ...]
+    color: str
+    kind: str = "bar"  # bar / line
+
+
+@dataclass
+class Chart:
+    """A chart as data. ``labels`` are the categories (dates, months, row numbers: plain ASCII,
+    so the picture needs no CJK font); ``caption`` and the series' names are written as the
+    document's own text. ``percent``: values are percentages (axis 0–100)."""
+
+    caption: str
+    labels: list[str]
+    series: list[Series]
+    percent: bool = False
+    horizontal: bool = False
+    unit: str = ""  # the value axis' unit, written in the caption line
+
+    def __post_init__(self) -> None:
+        for s in self.series:
+            if len(s.values) != len(self.labels):
+                raise ValueError(
+                    f"series {s.name!r} has {len(s.values)} values, expected {len(self.labels)}"
+                )
+        for text in self.labels:
+            if not text.isascii():
+                raise ValueError(
+                    f"chart label {text!r} is not plain ASCII (put words in the "
+                    "caption, not in the picture)"
+                )
+
+
+Block = Heading | Paragraph | Table | Chart
 
 
 @dataclass
@@ -196,6 +302,7 @@ class ReportDocument:
     title: str
     meta: list[str]
     blocks: list[Block] = field(default_factory=list)
+    landscape: bool = False
 
     def counts(self) -> tuple[int, int]:
         """(paragraphs incl. headings, table cells incl. headers) the document holds."""
@@ -208,6 +315,9 @@ class ReportDocument:
                 paras += 1
         return paras, cells
 
+    def charts(self) -> list[Chart]:
+        return [b for b in self.blocks if isinstance(b, Chart)]
+
     def text(self) -> str:
         """Everything the document says, as plain text (tests, previews)."""
         lines = [self.title, *self.meta]
@@ -215,47 +325,130 @@ class ReportDocument:
             if isinstance(b, Table):
                 lines.append(" | ".join(b.headers))
                 lines.extend(" | ".join(r) for r in b.rows)
+            elif isinstance(b, Chart):
+                lines.append(b.caption)
+                lines.append(" ".join(s.name for s in b.series))
             else:
                 lines.append(b.text)
         return "\n".join(lines)
 
 
-def _narrative_blocks(text: str | None, tr: Tr) -> list[Block]:
-    lines = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
-    if not lines:
-        return [Paragraph(tr("rpt.not_written"), "empty")]
-    return [Paragraph(ln) for ln in lines]
+# -- tables from column specs ---------------------------------------------------------------
+@dataclass(frozen=True)
+class Column:
+    """One column of a report table: its header (a catalogue key, with ``header_kw``), where
+    its value comes from (a field name of the row record, or a function of the record), how it
+    is formatted, aligned and how wide it may grow (relative ``width`` of the space left after
+    the ``fit`` columns). ``fit=None``: fit every column but left-aligned free text."""
+
+    header: str
+    key: str | Callable[[Any], Any]
+    fmt: Callable[[Any], str] = fmt_text
+    align: str = "left"
+    width: float = 1.0
+    fit: bool | None = None
+    header_kw: Mapping[str, Any] = field(default_factory=dict)
+
+    def value(self, record: Any) -> Any:
+        if callable(self.key):
+            return self.key(record)
+        if isinstance(record, Mapping):
+            return record.get(self.key)
+        return getattr(record, self.key)
 
 
-def _detail(
-    blocks: list,
+def num_col(header: str, key: str | Callable[[Any], Any], fmt=fmt_num, **kw: Any) -> Column:
+    """A right-aligned number column."""
+    return Column(header, key, fmt, "right", **kw)
+
+
+def table(
     tr: Tr,
-    limit: int,
-    headers: list[str],
-    rows: Sequence[list[str]],
-    align: list[bool],
-    widths: list[float],
-) -> None:
-    """A detail table of at most ``limit`` rows, then a note of how many were left out."""
-    blocks.append(Table(headers, list(rows[:limit]), align, widths))
-    if len(rows) > limit:
-        blocks.append(Paragraph(tr("rpt.more_rows", n=len(rows) - limit), "note"))
+    columns: Sequence[Column],
+    records: Iterable[Any],
+    *,
+    total: Any | None = None,
+) -> Table:
+    """A :class:`Table` from column specs and row records; ``total`` is a record formatted by
+    the same columns and written last, in bold (its first column should say 合计)."""
+    rows = [[c.fmt(c.value(r)) for c in columns] for r in records]
+    if total is not None:
+        rows.append([c.fmt(c.value(total)) for c in columns])
+    return Table(
+        [tr(c.header, **c.header_kw) for c in columns],
+        rows,
+        [c.align for c in columns],
+        [c.width for c in columns],
+        [c.fit if c.fit is not None else c.align != "left" or c.width <= 1.0 for c in columns],
+        total=total is not None,
+    )
+
+
+class Sections:
+    """The blocks of a document with its numbered level-1 headings (一、二、…)."""
+
+    def __init__(self, doc: ReportDocument, tr: Tr, max_rows: int = 30):
+        self.doc, self.tr, self.max_rows = doc, tr, max_rows
+        self.n = 0
+
+    @property
+    def blocks(self) -> list[Block]:
+        return self.doc.blocks
+
+    def heading(self, key: str, **kw: Any) -> None:
+        self.n += 1
+        self.doc.blocks.append(Heading(section_title(self.n, self.tr(key, **kw))))
+
+    def sub(self, key: str, **kw: Any) -> None:
+        self.doc.blocks.append(Heading(self.tr(key, **kw), 2))
+
+    def para(self, key: str, style: str = "body", **kw: Any) -> None:
+        self.doc.blocks.append(Paragraph(self.tr(key, **kw), style))
+
+    def text(self, text: str, style: str = "body") -> None:
+        self.doc.blocks.append(Paragraph(text, style))
+
+    def add(self, block: Block) -> None:
+        self.doc.blocks.append(block)
+
+    def detail(
+        self, columns: Sequence[Column], records: Sequence[Any], *, total: Any | None = None
+    ) -> None:
+        """A detail table of at most ``max_rows`` rows, then a note of how many were left out."""
+        self.add(table(self.tr, columns, records[: self.max_rows], total=total))
+        if len(records) > self.max_rows:
+            self.para("rpt.more_rows", "note", n=len(records) - self.max_rows)
+
+    def narrative(self, text: str | None) -> None:
+        lines = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
+        if not lines:
+            self.para("rpt.not_written", "empty")
+        for ln in lines:
+            self.text(ln)
+
+
+# -- words shared by the documents ----------------------------------------------------------
+def reason_name(key: str, tr: Tr) -> str:
+    """A visit reason as the documents say it (the plain planned visit reads 例行拜访)."""
+    if key == "plan":
+        return tr("rpt.reason.plan")
+    return tr("plan.reason." + key) if key in REASONS else str(key)
 
 
 def reason_names(reasons: Mapping[str, int] | Sequence[str], tr: Tr) -> str:
     """'complaint' -> 投诉回访; a mapping of counts -> '投诉回访 2、关爱 1'."""
     if isinstance(reasons, Mapping):
         parts = [
-            f"{tr('plan.reason.' + k) if k in REASONS else k} {n}"
-            for k, n in sorted(reasons.items(), key=lambda kv: _reason_order(kv[0]))
+            f"{reason_name(k, tr)} {n}"
+            for k, n in sorted(reasons.items(), key=lambda kv: reason_order(kv[0]))
             if n
         ]
     else:
-        parts = [tr("plan.reason." + k) if k in REASONS else str(k) for k in reasons]
+        parts = [reason_name(k, tr) for k in sorted(reasons, key=reason_order)]
     return tr("rpt.list_sep").join(parts)
 
 
-def _reason_order(key: str) -> int:
+def reason_order(key: str) -> int:
     return REASONS.index(key) if key in REASONS else len(REASONS)
 
 
@@ -264,761 +457,11 @@ def weekday_name(d: str | dt.date, tr: Tr) -> str:
     return tr(f"rpt.weekday.{day.weekday()}")
 
 
-# -- the weekly report ------------------------------------------------------------------------
-def build_weekly(
-    figures: Mapping[str, Any],
-    narrative: Mapping[str, str],
-    tr: Tr,
-    *,
-    am_name: str,
-    version: int | None = None,
-    status: str = "draft",
-    max_rows: int = 30,
-) -> ReportDocument:
-    """The weekly report 周报 from its figures and the AM's narrative."""
-    start, end = figures["start"], figures["end"]
-    meta = [
-        tr("rpt.meta.am", name=am_name),
-        tr("rpt.meta.period", start=cn_date(start, tr), end=cn_date(end, tr), week=figures["week"]),
-    ]
-    if version:
-        meta.append(tr("rpt.meta.version", version=version, status=tr(f"rpt.status.{status}")))
-    doc = ReportDocument("weekly", tr("rpt.weekly.title", week=figures["week"]), meta)
-    b = doc.blocks
-    n = 0
-
-    def heading(key: str) -> None:
-        nonlocal n
-        n += 1
-        b.append(Heading(section_title(n, tr(key))))
-
-    # 1. visits
-    v = figures["visits"]
-    heading("rpt.sec.visits")
-    # total: every visit planned in the week, those rescheduled away included (see
-    # ReportOps._rpt_week_visits), so a past week reads the same after later carry-overs
-    effective = v["total"]
-    b.append(
-        Paragraph(
-            tr(
-                "rpt.visits.summary",
-                total=effective,
-                done=v["done"],
-                rate=fmt_pct(rate(v["done"], effective)),
-                skipped=v["skipped"],
-                open=v["planned"] + v["checked_in"],
-                rescheduled=v["rescheduled"],
-                adhoc=v["adhoc"],
-            )
-        )
-    )
-    if v["by_day"]:
-        b.append(
-            Table(
-                [
-                    tr("rpt.col.date"),
-                    tr("rpt.col.weekday"),
-                    tr("rpt.col.routes"),
-                    tr("rpt.col.planned"),
-                    tr("rpt.col.done"),
-                    tr("rpt.col.skipped"),
-                    tr("rpt.col.rescheduled"),
-                ],
-                [
-                    [
-                        d["day"],
-                        weekday_name(d["day"], tr),
-                        d["routes"] or "-",
-                        fmt_num(d["total"]),
-                        fmt_num(d["done"]),
-                        fmt_num(d["skipped"]),
-                        fmt_num(d.get("rescheduled", 0)),
-                    ]
-                    for d in v["by_day"]
-                ],
-                [False, False, False, True, True, True, True],
-                [2.2, 1.4, 3.0, 1.4, 1.4, 1.4, 1.4],
-            )
-        )
-    if v["skip_reasons"]:
-        b.append(Paragraph(tr("rpt.visits.skip_reasons")))
-        b.append(
-            Table(
-                [tr("rpt.col.skip_reason"), tr("rpt.col.count")],
-                [[r["reason"], fmt_num(r["count"])] for r in v["skip_reasons"]],
-                [False, True],
-                [6, 2],
-            )
-        )
-
-    # 2. coverage (a week across a month's end: the month that closed in it first, in full)
-    def coverage(key: str, c: Mapping[str, Any], **more: Any) -> None:
-        missed = c["active"] - c["visited"]
-        rate_text = fmt_pct(rate(c["visited"], c["active"]))
-        b.append(
-            Paragraph(
-                tr(
-                    key,
-                    active=c["active"],
-                    visited=c["visited"],
-                    rate=rate_text,
-                    unvisited=missed,
-                    **more,
-                )
-            )
-        )
-        if c["unvisited"]:
-            _detail(
-                b,
-                tr,
-                max_rows,
-                [tr("rpt.col.code"), tr("rpt.col.retailer"), tr("rpt.col.route")],
-                [[u["code"], u["name"], u["route"] or "-"] for u in c["unvisited"]],
-                [False, False, False],
-                [2.5, 5, 2.5],
-            )
-
-    heading("rpt.sec.coverage")
-    closed = figures.get("coverage_closed")  # absent from reports written before it existed
-    if closed:
-        coverage("rpt.coverage.closed", closed, month=cn_month(closed["month"], tr))
-    c = figures["coverage"]
-    coverage(
-        "rpt.coverage.summary",
-        c,
-        as_of=cn_date(c["as_of"], tr),
-        days_left=c["working_days_left"],
-    )
-
-    # 3. prices
-    p = figures["prices"]
-    heading("rpt.sec.prices")
-    b.append(
-        Paragraph(
-            tr(
-                "rpt.prices.summary",
-                n=p["observations"],
-                retailers=p["retailers"],
-                brands=p["brands"],
-                threshold=fmt_num(p["threshold_pct"]),
-                deviations=len(p["deviations"]),
-                unmarked=p["unmarked"],
-            )
-        )
-    )
-    if p["deviations"]:
-        _detail(
-            b,
-            tr,
-            max_rows,
-            [
-                tr("rpt.col.date"),
-                tr("rpt.col.retailer"),
-                tr("rpt.col.brand"),
-                tr("rpt.col.guide_price"),
-                tr("rpt.col.actual_price"),
-                tr("rpt.col.deviation"),
-            ],
-            [
-                [
-                    d["observed_on"],
-                    d["name"],
-                    d["brand"],
-                    fmt_money(d["guide"]),
-                    fmt_money(d["actual"]),
-                    fmt_signed_pct(d["dev_pct"]),
-                ]
-                for d in p["deviations"]
-            ],
-            [False, False, False, True, True, True],
-            [2.1, 3.2, 2.9, 1.6, 1.6, 1.4],
-        )
-
-    # 4. stock
-    s = figures["stock"]
-    heading("rpt.sec.stock")
-    if s:
-        b.append(Paragraph(tr("rpt.stock.summary", brands=len(s))))
-        _detail(
-            b,
-            tr,
-            max_rows,
-            [
-                tr("rpt.col.brand"),
-                tr("rpt.col.retailers_observed"),
-                tr("rpt.col.stock_tiao"),
-                tr("rpt.col.stock_avg"),
-                tr("rpt.col.shelf_obs"),
-            ],
-            [
-                [
-                    r["brand"],
-                    fmt_num(r["retailers"]),
-                    fmt_num(r["stock_tiao"]),
-                    fmt_num(r["stock_avg"], 1),
-                    fmt_pct(r["on_shelf_rate"]),
-                ]
-                for r in s
-            ],
-            [False, True, True, True, True],
-            [3.6, 1.6, 1.6, 1.6, 1.6],
-        )
-    else:
-        b.append(Paragraph(tr("rpt.stock.none")))
-
-    # 5. brand cultivation
-    br = figures["brands"]
-    heading("rpt.sec.brands")
-    if br["rows"]:
-        b.append(
-            Paragraph(
-                tr(
-                    "rpt.brands.summary",
-                    start=cn_date(br["window_start"], tr),
-                    end=cn_date(br["window_end"], tr),
-                    active=br["active"],
-                )
-            )
-        )
-        b.append(
-            Table(
-                [
-                    tr("rpt.col.brand"),
-                    tr("rpt.col.brand_type"),
-                    tr("rpt.col.qty_week"),
-                    tr("rpt.col.distributed"),
-                    tr("rpt.col.distribution_rate"),
-                    tr("rpt.col.sell_through_rate"),
-                    tr("rpt.col.on_shelf_rate"),
-                ],
-                [
-                    [
-                        r["brand"],
-                        tr("rpt.brand.key") if r["is_key"] else tr("rpt.brand.new"),
-                        fmt_num(r["qty_week"]),
-                        fmt_num(r["distributed"]),
-                        fmt_pct(r["distribution_rate"]),
-                        fmt_pct(r["sell_through_rate"]),
-                        fmt_pct(r["on_shelf_rate"]),
-                    ]
-                    for r in br["rows"]
-                ],
-                [False, False, True, True, True, True, True],
-                [3.0, 1.1, 1.4, 1.4, 1.4, 1.4, 1.4],
-            )
-        )
-        b.append(Paragraph(tr("rpt.brands.definitions", cycle=br.get("cycle_days", "-")), "note"))
-    else:
-        b.append(Paragraph(tr("rpt.brands.none")))
-
-    # 6. complaints
-    cp = figures["complaints"]
-    heading("rpt.sec.complaints")
-    b.append(
-        Paragraph(
-            tr(
-                "rpt.complaints.summary",
-                opened=cp["opened"],
-                answered=cp["answered"],
-                closed=cp["closed"],
-                overdue=cp["overdue"],
-                open_total=cp["open_total"],
-            )
-        )
-    )
-    if cp["items"]:
-        _detail(
-            b,
-            tr,
-            max_rows,
-            [
-                tr("rpt.col.raised_on"),
-                tr("rpt.col.retailer"),
-                tr("rpt.col.category"),
-                tr("rpt.col.department"),
-                tr("rpt.col.status"),
-                tr("rpt.col.due_on"),
-            ],
-            [
-                [
-                    r["raised_on"],
-                    r["name"],
-                    r["category_name"],
-                    r["department"],
-                    tr(f"rpt.complaint.{r['status']}")
-                    + (tr("rpt.complaint.overdue_mark") if r["overdue"] else ""),
-                    r["due_on"],
-                ]
-                for r in cp["items"]
-            ],
-            [False, False, False, False, False, False],
-            [2.0, 3.0, 1.6, 1.7, 2.4, 2.0],
-        )
-
-    # 7. retailer dynamics
-    dy = figures["dynamics"]
-    heading("rpt.sec.dynamics")
-    if dy:
-        _detail(
-            b,
-            tr,
-            max_rows,
-            [
-                tr("rpt.col.date"),
-                tr("rpt.col.retailer"),
-                tr("rpt.col.event"),
-                tr("rpt.col.note"),
-            ],
-            [[r["captured_on"], r["name"], r["event"], r["note"] or ""] for r in dy],
-            [False, False, False, False],
-            [2.1, 3.4, 1.5, 5.8],
-        )
-    else:
-        b.append(Paragraph(tr("rpt.dynamics.none")))
-
-    # 8. next week's plan
-    nw = figures["next_week"]
-    heading("rpt.sec.next_week")
-    if nw["days"]:
-        b.append(
-            Paragraph(
-                tr(
-                    "rpt.next_week.summary",
-                    week=nw["week"],
-                    total=nw["total"],
-                    days=len(nw["days"]),
-                )
-            )
-        )
-        b.append(
-            Table(
-                [
-                    tr("rpt.col.date"),
-                    tr("rpt.col.weekday"),
-                    tr("rpt.col.routes"),
-                    tr("rpt.col.visits"),
-                    tr("rpt.col.focus"),
-                ],
-                [
-                    [
-                        d["day"],
-                        weekday_name(d["day"], tr),
-                        d["routes"] or "-",
-                        fmt_num(d["visits"]),
-                        reason_names({k: n for k, n in d["reasons"].items() if k != "plan"}, tr)
-                        or "-",
-                    ]
-                    for d in nw["days"]
-                ],
-                [False, False, False, True, False],
-                [2.1, 1.3, 3.2, 1.3, 4.8],
-            )
-        )
-    else:
-        b.append(Paragraph(tr("rpt.next_week.none", week=nw["week"])))
-
-    # 9-11. the AM's narrative
-    for key in NARRATIVE_KEYS:
-        heading(f"rpt.narrative.{key}")
-        b.extend(_narrative_blocks(narrative.get(key), tr))
-    return doc
+def brand_kind(is_key: bool, is_new: bool, tr: Tr) -> str:
+    """重点 / 新品 / both ('重点、新品') / ''."""
+    parts = ([tr("rpt.brand.key")] if is_key else []) + ([tr("rpt.brand.new")] if is_new else [])
+    return tr("rpt.list_sep").join(parts)
 
 
-# -- the monthly market analysis --------------------------------------------------------------
-def monthly_findings(figures: Mapping[str, Any], tr: Tr, *, drop_pct: float) -> list[str]:
-    """Problems the figures show by themselves (sales falls, overdue complaints, …)."""
-    out: list[str] = []
-    s = figures["sales"]["months"][-1]
-    yoy = change_pct(s["qty"], s["qty_ly"])
-    if yoy is not None and yoy < -drop_pct:
-        out.append(tr("rpt.finding.sales_drop", pct=fmt_num(-yoy, 1)))
-    for r in figures["tiers"]:
-        tyoy = change_pct(r["qty"], r["qty_ly"])
-        if tyoy is not None and tyoy < -drop_pct:
-            out.append(tr("rpt.finding.tier_drop", tier=r["tier"], pct=fmt_num(-tyoy, 1)))
-    for r in figures["classes"]:
-        cyoy = change_pct(r["qty"], r["qty_ly"])
-        if cyoy is not None and cyoy < -drop_pct:
-            out.append(tr("rpt.finding.class_drop", cls=r["class"], pct=fmt_num(-cyoy, 1)))
-    cov = figures["coverage"]
-    if cov["active"] and cov["visited"] < cov["active"]:
-        out.append(
-            tr(
-                "rpt.finding.coverage",
-                n=cov["active"] - cov["visited"],
-                rate=fmt_pct(rate(cov["visited"], cov["active"])),
-            )
-        )
-    cp = figures["complaints"]
-    if cp["overdue"]:
-        out.append(tr("rpt.finding.overdue", n=cp["overdue"]))
-    if figures["price_deviations"]:
-        out.append(
-            tr(
-                "rpt.finding.prices",
-                n=figures["price_deviations"],
-                threshold=fmt_num(figures["price_threshold_pct"]),
-            )
-        )
-    return out
-
-
-def build_monthly(
-    figures: Mapping[str, Any],
-    tr: Tr,
-    *,
-    am_name: str,
-    drop_pct: float,
-    max_rows: int = 30,
-) -> ReportDocument:
-    """The monthly market analysis 月度市场分析报告."""
-    month = figures["month"]
-    doc = ReportDocument(
-        "monthly",
-        tr("rpt.monthly.title", month=cn_month(month, tr)),
-        [
-            tr("rpt.meta.am", name=am_name),
-            tr(
-                "rpt.meta.month_period",
-                start=cn_date(figures["start"], tr),
-                end=cn_date(figures["end"], tr),
-            ),
-        ],
-    )
-    b = doc.blocks
-    n = 0
-
-    def heading(key: str) -> None:
-        nonlocal n
-        n += 1
-        b.append(Heading(section_title(n, tr(key))))
-
-    sales = figures["sales"]
-    cur = sales["months"][-1]
-    heading("rpt.sec.sales")
-    b.append(
-        Paragraph(
-            tr(
-                "rpt.sales.summary",
-                month=cn_month(month, tr),
-                qty=fmt_num(cur["qty"]),
-                jian=fmt_num(cur["qty"] / figures["tiao_per_jian"], 1),
-                amount=fmt_money(cur["amount"]),
-                yoy_qty=fmt_signed_pct(change_pct(cur["qty"], cur["qty_ly"])),
-                yoy_amount=fmt_signed_pct(change_pct(cur["amount"], cur["amount_ly"])),
-                retailers=cur["retailers"],
-            )
-        )
-    )
-    b.append(Heading(tr("rpt.sales.by_month"), 2))
-    b.append(
-        Table(
-            [
-                tr("rpt.col.month"),
-                tr("rpt.col.qty"),
-                tr("rpt.col.qty_ly"),
-                tr("rpt.col.yoy"),
-                tr("rpt.col.amount"),
-                tr("rpt.col.amount_ly"),
-                tr("rpt.col.yoy"),
-            ],
-            [
-                [
-                    r["month"],
-                    fmt_num(r["qty"]),
-                    fmt_num(r["qty_ly"]),
-                    fmt_signed_pct(change_pct(r["qty"], r["qty_ly"])),
-                    fmt_money(r["amount"]),
-                    fmt_money(r["amount_ly"]),
-                    fmt_signed_pct(change_pct(r["amount"], r["amount_ly"])),
-                ]
-                for r in sales["months"]
-            ],
-            [False, True, True, True, True, True, True],
-            [1.5, 1.5, 1.5, 1.2, 2.0, 2.0, 1.2],
-        )
-    )
-
-    heading("rpt.sec.tiers")
-    b.append(
-        Table(
-            [
-                tr("rpt.col.tier"),
-                tr("rpt.col.retailers"),
-                tr("rpt.col.qty"),
-                tr("rpt.col.qty_ly"),
-                tr("rpt.col.yoy"),
-                tr("rpt.col.amount"),
-                tr("rpt.col.per_retailer"),
-            ],
-            [
-                [
-                    tr("rpt.tier_name", tier=r["tier"]) if r["tier"] else tr("rpt.tier_none"),
-                    fmt_num(r["retailers"]),
-                    fmt_num(r["qty"]),
-                    fmt_num(r["qty_ly"]),
-                    fmt_signed_pct(change_pct(r["qty"], r["qty_ly"])),
-                    fmt_money(r["amount"]),
-                    fmt_num(r["qty"] / r["retailers"] if r["retailers"] else None, 1),
-                ]
-                for r in figures["tiers"]
-            ],
-            [False, True, True, True, True, True, True],
-            [1.3, 1.2, 1.6, 1.6, 1.2, 2.2, 1.5],
-        )
-    )
-    b.append(Paragraph(tr("rpt.tiers.note"), "note"))
-
-    heading("rpt.sec.categories")
-    total_qty = cur["qty"] or 0
-    _detail(
-        b,
-        tr,
-        max_rows,
-        [
-            tr("rpt.col.category"),
-            tr("rpt.col.retailers"),
-            tr("rpt.col.qty"),
-            tr("rpt.col.share"),
-            tr("rpt.col.amount"),
-            tr("rpt.col.avg_price"),
-        ],
-        [
-            [
-                r["category"] or tr("rpt.category_none"),
-                fmt_num(r["retailers"]),
-                fmt_num(r["qty"]),
-                fmt_pct(rate(r["qty"], total_qty)),
-                fmt_money(r["amount"]),
-                fmt_money(r["amount"] / r["qty"] if r["qty"] else None),
-            ]
-            for r in figures["categories"]
-        ],
-        [False, True, True, True, True, True],
-        [3.4, 1.2, 1.6, 1.2, 2.2, 1.6],
-    )
-
-    heading("rpt.sec.brand_structure")
-    b.append(Heading(tr("rpt.brand_structure.by_class"), 2))
-    b.append(
-        Table(
-            [
-                tr("rpt.col.class"),
-                tr("rpt.col.qty"),
-                tr("rpt.col.share"),
-                tr("rpt.col.qty_ly"),
-                tr("rpt.col.yoy"),
-                tr("rpt.col.amount"),
-            ],
-            [
-                [
-                    r["class"] or tr("rpt.class_none"),
-                    fmt_num(r["qty"]),
-                    fmt_pct(rate(r["qty"], total_qty)),
-                    fmt_num(r["qty_ly"]),
-                    fmt_signed_pct(change_pct(r["qty"], r["qty_ly"])),
-                    fmt_money(r["amount"]),
-                ]
-                for r in figures["classes"]
-            ],
-            [False, True, True, True, True, True],
-            [2.6, 1.6, 1.2, 1.6, 1.2, 2.2],
-        )
-    )
-    b.append(Heading(tr("rpt.brand_structure.top"), 2))
-    b.append(
-        Table(
-            [
-                tr("rpt.col.brand"),
-                tr("rpt.col.class"),
-                tr("rpt.col.brand_type"),
-                tr("rpt.col.qty"),
-                tr("rpt.col.share"),
-                tr("rpt.col.distributed"),
-                tr("rpt.col.amount"),
-            ],
-            [
-                [
-                    r["brand"],
-                    r["class"] or "-",
-                    tr("rpt.brand.key")
-                    if r["is_key"]
-                    else (tr("rpt.brand.new") if r["is_new"] else ""),
-                    fmt_num(r["qty"]),
-                    fmt_pct(rate(r["qty"], total_qty)),
-                    fmt_num(r["retailers"]),
-                    fmt_money(r["amount"]),
-                ]
-                for r in figures["top_brands"]
-            ],
-            [False, False, False, True, True, True, True],
-            [3.0, 1.4, 1.0, 1.4, 1.1, 1.3, 2.0],
-        )
-    )
-
-    heading("rpt.sec.opinions")
-    ops = figures["opinions"]
-    if ops:
-        b.append(Paragraph(tr("rpt.opinions.summary", n=len(ops))))
-        _detail(
-            b,
-            tr,
-            max_rows,
-            [
-                tr("rpt.col.date"),
-                tr("rpt.col.retailer"),
-                tr("rpt.col.opinion_type"),
-                tr("rpt.col.content"),
-            ],
-            [[r["captured_on"], r["name"], r["type"], r["text"]] for r in ops],
-            [False, False, False, False],
-            [2.1, 3.0, 1.1, 6.5],
-        )
-    else:
-        b.append(Paragraph(tr("rpt.opinions.none")))
-
-    heading("rpt.sec.problems")
-    findings = monthly_findings(figures, tr, drop_pct=drop_pct)
-    b.extend(Paragraph(f, "bullet") for f in findings)
-    weekly = figures.get("weekly_narrative", {})
-    written = [ln for ln in (weekly.get("problems") or []) if ln.strip()]
-    b.extend(Paragraph(ln, "bullet") for ln in written)
-    if not findings and not written:
-        b.append(Paragraph(tr("rpt.not_written"), "empty"))
-
-    heading("rpt.sec.improvements")
-    written = [
-        ln
-        for key in ("improvements", "suggestions")
-        for ln in (weekly.get(key) or [])
-        if ln.strip()
-    ]
-    if written:
-        b.extend(Paragraph(ln, "bullet") for ln in written)
-    else:
-        b.append(Paragraph(tr("rpt.not_written"), "empty"))
-    return doc
-
-
-# -- the monthly visit plan -------------------------------------------------------------------
-def measure_names(measures: Sequence[str], tr: Tr, known: Mapping[str, str]) -> str:
-    """Service measures as the market manager reads them (known keys translated)."""
-    return tr("rpt.list_sep").join(known.get(m, str(m)) for m in measures)
-
-
-def build_plan(
-    figures: Mapping[str, Any],
-    tr: Tr,
-    *,
-    am_name: str,
-    measure_labels: Mapping[str, str],
-) -> ReportDocument:
-    """The monthly visit plan 月度拜访计划, per day and route, for the market manager."""
-    month = figures["month"]
-    meta = [
-        tr("rpt.meta.am", name=am_name),
-        tr(
-            "rpt.plan.meta",
-            month=cn_month(month, tr),
-            status=tr(f"rpt.plan.status.{figures['status']}"),
-        ),
-    ]
-    doc = ReportDocument("plan", tr("rpt.plan.title", month=cn_month(month, tr)), meta)
-    b = doc.blocks
-    b.append(Heading(section_title(1, tr("rpt.sec.plan_overview"))))
-    b.append(
-        Paragraph(
-            tr(
-                "rpt.plan.summary",
-                visits=figures["visits"],
-                retailers=figures["retailers"],
-                active=figures["active"],
-                rate=fmt_pct(rate(figures["covered_active"], figures["active"])),
-                days=len(figures["days"]),
-                per_day=fmt_num(figures["visits"] / len(figures["days"]), 1)
-                if figures["days"]
-                else "-",
-            )
-        )
-    )
-    if figures["missing"]:
-        b.append(Paragraph(tr("rpt.plan.missing", n=len(figures["missing"])), "note"))
-    if figures["routes"]:
-        b.append(
-            Table(
-                [
-                    tr("rpt.col.route"),
-                    tr("rpt.col.visit_days"),
-                    tr("rpt.col.retailers"),
-                    tr("rpt.col.visits"),
-                ],
-                [
-                    [r["route"] or "-", r["days"], fmt_num(r["retailers"]), fmt_num(r["visits"])]
-                    for r in figures["routes"]
-                ],
-                [False, False, True, True],
-                [3.0, 6.0, 1.6, 1.6],
-            )
-        )
-    if figures["reasons"]:
-        b.append(
-            Table(
-                [tr("rpt.col.reason"), tr("rpt.col.visits")],
-                [
-                    [reason_names([k], tr), fmt_num(nv)]
-                    for k, nv in sorted(
-                        figures["reasons"].items(), key=lambda kv: _reason_order(kv[0])
-                    )
-                ],
-                [False, True],
-                [6, 2],
-            )
-        )
-    b.append(Heading(section_title(2, tr("rpt.sec.plan_days"))))
-    if not figures["days"]:
-        b.append(Paragraph(tr("rpt.plan.none", month=cn_month(month, tr))))
-    for day in figures["days"]:
-        b.append(
-            Heading(
-                tr(
-                    "rpt.plan.day",
-                    date=cn_date(day["day"], tr),
-                    weekday=weekday_name(day["day"], tr),
-                    routes=day["routes"] or "-",
-                    n=len(day["visits"]),
-                ),
-                2,
-            )
-        )
-        b.append(
-            Table(
-                [
-                    tr("rpt.col.seq"),
-                    tr("rpt.col.code"),
-                    tr("rpt.col.retailer"),
-                    tr("rpt.col.route"),
-                    tr("rpt.col.tier"),
-                    tr("rpt.col.reason"),
-                    tr("rpt.col.measures"),
-                ],
-                [
-                    [
-                        str(i),
-                        v["code"],
-                        v["name"],
-                        v["route"] or "-",
-                        str(v["tier"]) if v["tier"] else "-",
-                        reason_names(v["reasons"], tr),
-                        measure_names(v["measures"], tr, measure_labels) or "-",
-                    ]
-                    for i, v in enumerate(day["visits"], 1)
-                ],
-                [True, False, False, False, True, False, False],
-                [0.9, 2.7, 3.0, 1.4, 0.9, 2.1, 3.2],
-            )
-        )
-    b.append(Heading(section_title(3, tr("rpt.sec.plan_approval"))))
-    b.append(Paragraph(tr("rpt.plan.sign_am")))
-    b.append(Paragraph(tr("rpt.plan.sign_manager_opinion")))
-    b.append(Paragraph(tr("rpt.plan.sign_manager")))
-    return doc
+# Series colours (hex RGB): a printable palette that stays apart in grey too.
+PALETTE = ("4472C4", "ED7D31", "70AD47", "A5A5A5", "FFC000", "5B9BD5")

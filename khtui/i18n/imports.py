@@ -46,6 +46,8 @@ ZH: dict[str, str] = {
     "exp.error.exists": "{file} 已存在；加 --force 覆盖，或换一个文件名",
     "exp.error.range": "开始日期 {start} 晚于结束日期 {end}",
     "exp.error.failed": "无法写入 {file}（{problem}）",
+    "exp.error.raw_csv": "--raw 只用于 CSV（给其他系统的原样数据）；请把输出文件名写成 .csv",
+    "exp.error.kind": "无法导出 {kind}",
     # backup and check
     "backup.done": "已备份到 {file}",
     "backup.exists": "{file} 已存在；换一个文件名",
@@ -121,6 +123,8 @@ EN: dict[str, str] = {
     "exp.error.exists": "{file} exists; add --force to overwrite it, or choose another name",
     "exp.error.range": "the first date {start} is after the last date {end}",
     "exp.error.failed": "cannot write {file} ({problem})",
+    "exp.error.raw_csv": "--raw is for CSV (values as stored, for another system); name the output file .csv",
+    "exp.error.kind": "cannot export {kind}",
     "backup.done": "backed up to {file}",
     "backup.exists": "{file} exists; choose another name",
     "backup.failed": "cannot back up to {file} ({problem})",

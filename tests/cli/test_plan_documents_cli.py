@@ -4,14 +4,12 @@ the market manager's approval, read back and compared with the database."""
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 
 import docx
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from docx.oxml.ns import qn
 
 from khtui.cli import main
 from khtui.data.documents import measure_labels
@@ -53,21 +51,16 @@ def db_visits(db) -> list[tuple[str, str, list[str]]]:
         s.close()
 
 
-def docx_visits(d) -> list[tuple[str, str, str]]:
-    """(day, code, measures text) of every visit row in the document's per-day tables; the day
-    is read from the table's heading ('2026年12月1日 星期二 · 线路1（4 户）')."""
-    out = []
-    day = None
-    for el in d.element.body.iterchildren():
-        if el.tag == qn("w:p"):
-            m = re.match(r"(\d{4})年(\d{1,2})月(\d{1,2})日", "".join(el.itertext()))
-            if m:
-                day = f"{int(m[1]):04d}-{int(m[2]):02d}-{int(m[3]):02d}"
-        elif el.tag == qn("w:tbl"):
-            table = docx.table.Table(el, d._body)
-            cells = [[c.text for c in r.cells] for r in table.rows]
-            if cells and cells[0][:2] == ["序号", "客户编码"]:
-                out.extend((day, row[1], row[-1]) for row in cells[1:])
+def docx_retailers(d) -> dict[str, tuple[str, str]]:
+    """code -> (visit days, measures text) from the document's per-route tables (one row per
+    retailer)."""
+    out = {}
+    for table in d.tables:
+        cells = [[c.text for c in r.cells] for r in table.rows]
+        if cells and cells[0][:3] == ["序号", "档", "客户编码"]:
+            for row in cells[1:]:
+                assert row[2] not in out  # one row per retailer
+                out[row[2]] = (row[4], row[-1])
     return out
 
 
@@ -90,25 +83,35 @@ def test_docx_and_xlsx_in_one_command_equal_the_database(planned, tmp_path):
     assert d.paragraphs[0].text == "2026年12月客户拜访计划"
     assert [p.text for p in d.paragraphs if p.style.name == "Heading 1"] == [
         "一、计划概况",
-        "二、每日拜访安排",
-        "三、审批",
+        "二、品牌培育目标",
+        "三、客户拜访安排",
+        "四、审批",
     ]
     labels = measure_labels()
-    expected = [
-        (day, code, "、".join(labels.get(m, m) for m in ms) or "-") for day, code, ms in visits
-    ]
-    got = docx_visits(d)
-    assert Counter(got) == Counter(expected)
-    assert any(m for _, _, m in got if m != "-")  # the service measures are there
+    expected: dict[str, tuple[list[str], list[str]]] = {}
+    for day, code, ms in visits:
+        days, measures = expected.setdefault(code, ([], []))
+        days.append(str(int(day[8:10])))
+        measures.extend(m for m in ms if m not in measures)
+    got = docx_retailers(d)
+    assert set(got) == set(expected)
+    for code, (days, measures) in expected.items():
+        assert got[code][0] == "、".join(days)
+        assert set(got[code][1].split("、")) == {labels.get(m, m) for m in measures} or (
+            not measures and got[code][1] == "—"
+        )
+    assert any(m != "—" for _, m in got.values())  # the service measures are there
 
     wb = openpyxl.load_workbook(xlsx_out)
     rows = list(wb["拜访计划"].iter_rows(values_only=True))
-    assert rows[0][:5] == ("日期", "星期", "序号", "线路", "客户编码")
-    assert Counter((row[0], row[4]) for row in rows[1:]) == Counter((d_, c) for d_, c, _ in visits)
+    assert rows[2][:5] == ("日期", "星期", "序号", "线路", "客户编码")
+    assert Counter((row[0].date().isoformat(), row[4]) for row in rows[3:]) == Counter(
+        (d_, c) for d_, c, _ in visits
+    )
     summary = list(wb["每日汇总"].iter_rows(values_only=True))
     total = next(row for row in summary if row and row[0] == "合计")
     assert total[3] == 24
-    assert ("计划状态", "草稿") in [row[:2] for row in summary]
+    assert "状态：草稿" in summary[1][0]
 
 
 def test_json_names_the_documents(planned, tmp_path):
@@ -127,8 +130,9 @@ def test_generate_submit_and_write_together_shows_the_submitted_plan(db, tmp_pat
     out = tmp_path / "p.xlsx"
     r = run(db, "plan", "month", "--month", MONTH, "--generate", "--submit", "--xlsx", str(out))
     assert r.exit_code == 0, r.output
-    summary = list(openpyxl.load_workbook(out)["每日汇总"].iter_rows(values_only=True))
-    assert ("计划状态", "已提交") in [row[:2] for row in summary]
+    summary = list(openpyxl.load_workbook(out)["汇总"].iter_rows(values_only=True))
+    assert "状态：已提交" in summary[1][0]
+    assert summary[2][0] == "提交日期"
 
 
 def test_existing_file_needs_force_and_nothing_else_happens(planned, tmp_path):
@@ -157,7 +161,7 @@ def test_existing_file_needs_force_and_nothing_else_happens(planned, tmp_path):
 
     r = run(planned, "plan", "month", "--month", MONTH, "--xlsx", str(xlsx_out), "--force")
     assert r.exit_code == 0, r.output
-    assert openpyxl.load_workbook(xlsx_out)["拜访计划"]["E2"].value.startswith("C")
+    assert openpyxl.load_workbook(xlsx_out)["拜访计划"]["E4"].value.startswith("C")
 
 
 def test_month_without_a_plan_writes_nothing(db, tmp_path):

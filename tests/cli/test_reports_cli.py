@@ -31,7 +31,7 @@ def test_report_week_writes_the_docx(db, tmp_path):
     assert r.exit_code == 0, r.output
     assert r.output.strip() == f"已写出 2026-W47 周报：{out}"
     d = docx.Document(out)
-    assert d.paragraphs[0].text == "客户经理工作周报（2026-W47）"
+    assert d.paragraphs[0].text == "客户经理工作周报（2026年第47周）"
     assert "命令行里的问题" in [p.text for p in d.paragraphs]
 
 
@@ -65,7 +65,7 @@ def test_default_week_and_json(db, store, tmp_path):
         "version": store.weekly_report(week)["version"],
         "status": "draft",
     }
-    assert docx.Document(out).paragraphs[0].text == f"客户经理工作周报（{week}）"
+    assert docx.Document(out).paragraphs[0].text == "客户经理工作周报（2026年第47周）"
 
 
 def test_report_month(db, tmp_path):
@@ -76,6 +76,30 @@ def test_report_month(db, tmp_path):
     assert r.exit_code == 0, r.output
     assert r.output.strip() == f"wrote the market analysis of 2026-10: {out}"
     assert docx.Document(out).paragraphs[0].text == "Market analysis, 2026-10"
+
+
+def test_report_month_text_versions_and_mask(db, store, tmp_path):
+    """The AM's parts of the monthly analysis set from the command line, submitted, edited
+    into the next version; --mask shortens a phone number typed into them."""
+    r = run("--db", str(db), "report", "month", "--month", "2026-10", "--problems",
+            "五类烟下滑，店主电话13812345678", "--targets", "走访面100%")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert r.output.strip() == "2026-10 市场分析报告：第 1 版 · 草稿"
+    r = run("--db", str(db), "report", "month", "--month", "2026-10", "--submit", "--json")
+    assert json.loads(r.output) == {"path": None, "month": "2026-10", "version": 1,
+                                    "status": "submitted"}  # fmt: skip
+    r = run("--db", str(db), "report", "month", "--month", "2026-10", "--submit")
+    assert r.exit_code == 1 and "已提交" in r.output and r.output.count("\n") == 1
+    r = run("--db", str(db), "report", "month", "--month", "2026-10", "--improvements", "回访")
+    assert r.output.strip() == "2026-10 市场分析报告：第 2 版 · 草稿"
+    out = tmp_path / "m.docx"
+    r = run("--db", str(db), "report", "month", "--month", "2026-10", "--docx", str(out), "--mask")
+    assert r.exit_code == 0, r.output
+    text = "\n".join(p.text for p in docx.Document(out).paragraphs)
+    assert "五类烟下滑，店主电话*******5678" in text and "13812345678" not in text
+    assert "回访" in text and "走访面100%" in text
+    r = run("--db", str(db), "report", "month", "--month", "2026-10")
+    assert r.exit_code == 1 and "--docx" in r.output
 
 
 def test_report_month_errors(db, tmp_path):

@@ -55,12 +55,15 @@ def check_fonts_and_layout(d):
     """A4, East Asian fonts on defaults, styles and every run, no theme fonts, zh-CN, page
     numbers, repeated header rows, per-cell widths and right-aligned numbers."""
     sec = d.sections[0]
-    assert (round(sec.page_width.mm), round(sec.page_height.mm)) == (210, 297)  # A4
+    size = (round(sec.page_width.mm), round(sec.page_height.mm))
+    assert size in ((210, 297), (297, 210))  # A4, portrait or landscape
     defaults = d.styles.element.find(qn("w:docDefaults"))
     rfonts = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:rFonts')}")
     assert rfonts.get(qn("w:eastAsia")) == "宋体" and rfonts.get(qn("w:asciiTheme")) is None
     lang = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
     assert lang.get(qn("w:eastAsia")) == "zh-CN"
+    # Latin text (digits) in English: a Chinese Latin language lets LibreOffice break numbers
+    assert lang.get(qn("w:val")) == "en-US"
     for name, east in (
         ("Normal", "宋体"),
         ("Title", "黑体"),
@@ -96,54 +99,97 @@ def right_aligned(cell) -> bool:
     return cell.paragraphs[0].alignment == docx.enum.text.WD_ALIGN_PARAGRAPH.RIGHT
 
 
+def texts(d):
+    return [p.text for p in d.paragraphs]
+
+
+def pictures(d):
+    """The PNG pictures of the document (inline images)."""
+    return [
+        rel.target_part.blob
+        for rel in d.part.rels.values()
+        if rel.reltype.endswith("/image") and rel.target_part.blob[:4] == b"\x89PNG"
+    ]
+
+
 # -- weekly -----------------------------------------------------------------------------------
 def test_weekly_docx(seeded, tmp_path):
     out = write_weekly_docx(seeded, "2026-W47", tmp_path / "周报.docx")
     d = docx.Document(out)
     check_fonts_and_layout(d)
     assert d.paragraphs[0].style.name == "Title"
-    assert d.paragraphs[0].text == "客户经理工作周报（2026-W47）"
-    assert "客户经理：张经理" in [p.text for p in d.paragraphs]
+    assert d.paragraphs[0].text == "客户经理工作周报（2026年第47周）"
+    assert "报告期间：2026年第47周（11月16日—11月22日）" in texts(d)
+    assert "客户经理：张经理" in texts(d)
     assert headings(d) == [
         "一、本周拜访情况",
         "二、本月走访覆盖",
-        "三、价格信息采集",
-        "四、社会库存与上柜",
-        "五、重点品牌与新品培育",
-        "六、投诉受理与处理",
-        "七、客户动态",
-        "八、下周工作计划",
-        "九、存在问题及原因",
-        "十、意见和建议",
-        "十一、改进措施",
+        "三、本周销售情况",
+        "四、价格信息采集",
+        "五、社会库存",
+        "六、重点品牌与新品培育",
+        "七、投诉受理与处理",
+        "八、客户动态",
+        "九、下周工作计划",
+        "十、存在问题及原因",
+        "十一、意见和建议",
+        "十二、改进措施",
     ]
     # the visits by day equal the database's counts
     by_day = rows(table_after(d, "本周拜访情况"))
-    assert by_day[0] == ["日期", "星期", "线路", "计划", "完成", "跳过", "改期"]
-    # planned on a day: its visits, those rescheduled away from the week included (only a visit
-    # moved to another day of the same week counts there instead)
+    assert by_day[0] == ["日期", "星期", "线路", "计划", "完成", "完成率", "未访", "改期"]
     moved_within = "status = 'rescheduled' AND rescheduled_to BETWEEN '2026-11-16' AND '2026-11-22'"
-    for day, _, _, planned, done, skipped, rescheduled in by_day[1:]:
+    for day, _, _, planned, done, _rate, skipped, rescheduled in by_day[1:-1]:
         db = seeded.query_one(
             f"SELECT sum(NOT coalesce({moved_within}, 0)), sum(status = 'done'), "
             f"sum(status = 'skipped'), sum(status = 'rescheduled' AND NOT coalesce({moved_within}, 0)) "
             "FROM visits WHERE planned_date = ?",
-            (day,),
+            ("2026-" + day,),
         )
         assert (int(planned), int(done), int(skipped), int(rescheduled)) == tuple(db)
-    assert sum(int(r[3]) for r in by_day[1:]) == 8  # R006 rescheduled away is in 11-17's row
+    assert by_day[-1][0] == "合计" and by_day[-1][3:5] == ["8", "3"]
     t = table_after(d, "本周拜访情况")
     assert right_aligned(t.rows[1].cells[3]) and not right_aligned(t.rows[1].cells[0])
+    # a chart picture for the visits by day and one for the brand figures, with their legends
+    assert len(pictures(d)) == 2
+    assert any(x.startswith("图：本周每日计划与完成户次") and "■ 计划" in x for x in texts(d))
     # the price deviations equal the observations
     dev = rows(table_after(d, "价格信息采集"))
-    assert dev[1] == ["2026-11-16", "老街食杂店", "红金龙(软)", "50.00", "44.00", "-12.0%"]
+    assert dev[1] == ["11-16", "老街食杂店", "红金龙(软)", "50.00", "44.00", "-12.0%"]
     assert dev[2][3:] == ["250.00", "276.00", "+10.4%"]
     assert len(dev) == 3
+    # the week's sales against last week and the same week last year, periods in the headers
+    sales = rows(table_after(d, "本周销售情况"))
+    assert sales[0][1] == "本周（11月16日—11月22日）" and sales[0][2] == "上周（11月9日—11月15日）"
+    week_qty = seeded.scalar(
+        "SELECT sum(qty_tiao) FROM order_lines WHERE order_date BETWEEN '2026-11-16' AND '2026-11-22'"
+    )
+    assert sales[1][:2] == ["销量(条)", f"{week_qty:,.0f}"]
+    # the same week a year before is covered by the data (it starts 2025-10-05) but had no
+    # orders: 0, and no growth rate against nothing
+    assert sales[1][4:] == ["0", "—"]
+    # brand figures: one period for every column, "—" for a rate nothing was observed for
+    brands = rows(table_after(d, "重点品牌与新品培育"))
+    assert brands[0] == [
+        "序号",
+        "品规",
+        "类型",
+        "销量(条)",
+        "订购户数",
+        "铺货率",
+        "动销率",
+        "上摊率",
+    ]
+    assert brands[1][1:3] == ["黄鹤楼(硬金砂)", "重点"]
+    # complaints: the count of closures matches the rows that say closed
+    cp = rows(table_after(d, "投诉受理与处理"))
+    summary = next(x for x in texts(d) if x.startswith("本周受理投诉"))
+    closed = int(summary.split("办结 ")[1].split(" 件")[0])
+    assert closed == sum(1 for r in cp[1:] if r[4].startswith("已办结"))
     # the AM's text is in its section
-    texts = [p.text for p in d.paragraphs]
-    i = texts.index("九、存在问题及原因")
-    assert texts[i + 1 : i + 3] == ["R002 店主两次不在。", "部分客户未明码标价。"]
-    assert texts[texts.index("十、意见和建议") + 1] == "（未填写）"
+    i = texts(d).index("十、存在问题及原因")
+    assert texts(d)[i + 1 : i + 3] == ["R002 店主两次不在。", "部分客户未明码标价。"]
+    assert texts(d)[texts(d).index("十一、意见和建议") + 1] == "（未填写）"
 
 
 def test_weekly_docx_in_english(seeded, tmp_path):
@@ -153,22 +199,49 @@ def test_weekly_docx_in_english(seeded, tmp_path):
     assert rows(table_after(d, "Visits this week"))[0][0] == "Date"
 
 
+def test_numbers_and_short_words_never_wrap(seeded, tmp_path):
+    """Each fitted column is at least as wide as its longest text needs (an estimate from the
+    font size: CJK 1 em, others 0.55 em, plus the cell margins)."""
+    from khtui.data.documents import text_em
+
+    d = docx.Document(write_weekly_docx(seeded, "2026-W47", tmp_path / "w.docx"))
+    em_cm = 10.5 * 2.54 / 72
+    checked = 0
+    for table in d.tables:
+        widths = [c.w.cm for c in table._tbl.tblGrid.gridCol_lst]
+        for row in table.rows[1:]:
+            for cell, w in zip(row.cells, widths, strict=True):
+                if cell.paragraphs[0].alignment == docx.enum.text.WD_ALIGN_PARAGRAPH.RIGHT:
+                    assert text_em(cell.text) * em_cm + 0.38 <= w, (cell.text, w)
+                    checked += 1
+    assert checked > 20
+
+
 # -- monthly ----------------------------------------------------------------------------------
 def test_monthly_docx(seeded, tmp_path):
+    seeded.save_monthly_draft("2026-10", {"targets": "十一月走访面 100%"})
     d = docx.Document(write_monthly_docx(seeded, "2026-10", tmp_path / "m.docx"))
     check_fonts_and_layout(d)
     assert d.paragraphs[0].text == "2026年10月市场分析报告"
     assert headings(d) == [
         "一、销售总体情况",
-        "二、分档销售情况",
-        "三、分类销售情况",
-        "四、品牌结构",
-        "五、零售客户意见建议",
-        "六、存在问题及原因",
-        "七、改进措施",
+        "二、月度拜访计划执行情况",
+        "三、客户服务工作",
+        "四、品牌培育情况",
+        "五、市场信息收集",
+        "六、市场潜力",
+        "七、存在问题及原因",
+        "八、改进措施",
+        "九、下月工作目标",
     ]
-    assert headings(d, 2) == ["近十二个月销量与去年同期", "按价类", "主销品规"]
-    months = rows(table_after(d, "销售总体情况"))
+    assert headings(d, 2)[:5] == [
+        "销量走势：近十二个月与去年同期",
+        "分档销售情况",
+        "分类销售情况",
+        "按价类",
+        "主销品规",
+    ]
+    months = rows(table_after(d, "销量走势：近十二个月与去年同期"))
     assert len(months) == 13
     qty, amount = seeded.query_one(
         "SELECT sum(qty_tiao), sum(amount) FROM monthly_sales WHERE month = '2026-10'"
@@ -181,50 +254,80 @@ def test_monthly_docx(seeded, tmp_path):
         f"{qty:,.0f}",
         f"{qty_ly:,.0f}",
         f"{100 * (qty - qty_ly) / qty_ly:+.1f}%",
-        f"{amount:,.2f}",
-        f"{amount_ly:,.2f}",
+        f"{amount / 10000:,.2f}",
+        f"{amount_ly / 10000:,.2f}",
         f"{100 * (amount - amount_ly) / amount_ly:+.1f}%",
     ]
-    classes = rows(table_after(d, "品牌结构"))
-    assert classes[1][:2] == ["五类", "40"] and classes[1][4] == "-20.0%"
-    texts = [p.text for p in d.paragraphs]
-    assert "五类卷烟销量同比下降 20.0%。" in texts
-    opinions = rows(table_after(d, "零售客户意见建议"))
-    assert opinions[1] == ["2026-10-12", "幸福便利店", "建议", "希望增加细支烟供应"]
+    # no broken year on year: a month whose base month the data does not cover shows "—"
+    assert months[-2][2:4] == ["—", "—"]
+    assert any(x.startswith("注：订单数据从 2025-10-05 开始") for x in texts(d))
+    # tiers: grouped by their tier now, said in the header; a 合计 row adding up
+    tiers = rows(table_after(d, "分档销售情况"))
+    assert tiers[0][0] == "现档位" and tiers[-1][0] == "合计"
+    assert tiers[-1][2] == f"{qty:,.0f}"
+    # price classes in their order, with a total
+    classes = rows(table_after(d, "按价类"))
+    assert [r[0] for r in classes[1:]] == ["一类", "五类", "合计"]
+    assert classes[2][:2] == ["五类", "40"] and classes[2][4] == "-20.0%"
+    # the problems name their causes: the coverage shortfall with why visits were not made
+    assert any(x.startswith("本月尚有 6 户未走访") and "原因：" in x for x in texts(d))
+    # the opinion is grouped with its count; the rule for "the same" is stated
+    opinions = rows(table_after(d, "客户意见建议"))
+    assert opinions[1] == ["希望增加细支烟供应", "建议 1", "1", "1"]
+    assert any("视为同一内容" in x for x in texts(d))
+    # the AM's own targets; the trend and brand charts are pictures
+    i = texts(d).index("九、下月工作目标")
+    assert "十一月走访面 100%" in texts(d)[i:]
+    assert len(pictures(d)) == 2
 
 
 # -- plan -------------------------------------------------------------------------------------
 def test_plan_docx(seeded, tmp_path):
     d = docx.Document(write_plan_docx(seeded, "2026-12", tmp_path / "p.docx"))
     check_fonts_and_layout(d)
+    sec = d.sections[0]
+    assert sec.orientation == docx.enum.section.WD_ORIENT.LANDSCAPE
+    assert sec.page_width > sec.page_height
     assert d.paragraphs[0].text == "2026年12月客户拜访计划"
-    assert headings(d) == ["一、计划概况", "二、每日拜访安排", "三、审批"]
-    assert headings(d, 2) == [
-        "2026年12月1日 星期二 · A线（2 户）",
-        "2026年12月2日 星期三 · A线（1 户）",
-    ]
-    day1 = rows(table_after(d, "星期二 · A线（2 户）"))
-    assert day1[0] == ["序号", "客户编码", "客户名称", "线路", "档位", "拜访事由", "服务措施"]
-    assert day1[1] == [
-        "1",
-        "R001",
-        "幸福便利店",
-        "A线",
-        "1",
-        "计划、新品推广",
-        "采集需求、新品推广",
-    ]
-    n_db = seeded.scalar(
-        "SELECT count(*) FROM visits WHERE planned_date = '2026-12-01' AND status != 'rescheduled'"
+    assert headings(d) == ["一、计划概况", "二、品牌培育目标", "三、客户拜访安排", "四、审批"]
+    assert "应于2026年11月30日提交（尚未提交）" in texts(d) or any(
+        x.startswith("提交日期：") for x in texts(d)
     )
-    assert len(day1) - 1 == n_db
+    # one row per retailer, a table per route
+    route_a = rows(table_after(d, "A线（星期二、星期三；3 户，3 户次）"))
+    assert route_a[0] == [
+        "序号",
+        "档",
+        "客户编码",
+        "客户名称",
+        "拜访日",
+        "次数",
+        "拜访事由",
+        "服务措施",
+    ]
+    assert route_a[1] == ["1", "1", "R001", "幸福便利店", "1", "1", "例行拜访、新品推广",
+                          "采集需求、新品推广"]  # fmt: skip
+    n_db = seeded.scalar(
+        "SELECT count(DISTINCT retailer_code) FROM visits WHERE planned_date LIKE '2026-12-%' "
+        "AND status != 'rescheduled'"
+    )
+    assert len(route_a) - 1 == n_db
+    # the reasons: a visit carries several, said so
+    assert any("一次拜访可以有多个事由" in x for x in texts(d))
+    # visit frequency by tier, and the chart of visits per day
+    freq = rows(table_after(d, "分档拜访频次"))
+    assert freq[0][:2] == ["档位", "规定次数/月"] and freq[-1][0] == "合计"
+    assert len(pictures(d)) == 1
 
 
 def test_plan_xlsx(seeded, tmp_path):
     wb = openpyxl.load_workbook(write_plan_xlsx(seeded, "2026-12", tmp_path / "p.xlsx"))
+    assert wb.sheetnames == ["汇总", "拜访计划", "每日汇总"]
     ws = wb["拜访计划"]
     values = list(ws.iter_rows(values_only=True))
-    assert values[0] == (
+    assert values[0][0] == "2026年12月客户拜访计划"
+    assert values[1][0].startswith("2026年12月（12月1日—12月31日）")
+    assert values[2] == (
         "日期",
         "星期",
         "序号",
@@ -238,21 +341,26 @@ def test_plan_xlsx(seeded, tmp_path):
     n_db = seeded.scalar(
         "SELECT count(*) FROM visits WHERE planned_date LIKE '2026-12-%' AND status != 'rescheduled'"
     )
-    assert len(values) - 1 == n_db
-    assert values[1] == (
-        "2026-12-01",
+    assert len(values) - 3 == n_db
+    assert values[3][1:] == (
         "星期二",
         1,
         "A线",
         "R001",
         "幸福便利店",
         1,
-        "计划、新品推广",
+        "例行拜访、新品推广",
         "采集需求、新品推广",
     )
-    assert ws.freeze_panes == "A2" and ws["A1"].font.b
+    assert values[3][0].date().isoformat() == "2026-12-01"  # a date, not text
+    assert ws.freeze_panes == "A4" and ws["A3"].font.b and ws.auto_filter.ref == "A3:I6"
+    assert ws["I4"].alignment.wrap_text and ws["A4"].border.left.style == "thin"
+    assert "&P" in ws.oddFooter.center.text and ws.page_setup.orientation == "landscape"
+    summary = [r for r in wb["汇总"].iter_rows(values_only=True)]
+    flat = [v for r in summary for v in r if v is not None]
+    assert "市场经理审批意见" in flat and "客户经理（签字）" in flat and "合计" in flat
     days = list(wb["每日汇总"].iter_rows(values_only=True))
-    assert days[1] == ("2026-12-01", "星期二", "A线", 2)
+    assert days[3][1:] == ("星期二", "A线", 2)
 
 
 # -- writing safely ---------------------------------------------------------------------------

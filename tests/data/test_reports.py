@@ -254,8 +254,13 @@ def seeded(store):
 
 
 # -- weekly figures -------------------------------------------------------------------------
+def wf(store, week):
+    """The week's figures as the dict they are stored as (``WeeklyFigures.to_dict``)."""
+    return store.weekly_figures(week).to_dict()
+
+
 def test_week_visits(seeded):
-    v = seeded.weekly_figures("2026-W47")["visits"]
+    v = wf(seeded, "2026-W47")["visits"]
     assert (v["total"], v["done"], v["skipped"], v["planned"], v["checked_in"]) == (8, 3, 2, 1, 1)
     assert (v["rescheduled"], v["adhoc"]) == (1, 1)
     assert v["skip_reasons"] == [{"reason": "店主不在", "count": 2}]
@@ -272,17 +277,17 @@ def test_week_visits(seeded):
 def test_carry_over_after_the_week_leaves_its_planned_visits_as_they_were(seeded):
     """Reading Monday 11-23's list carries R005's missed 11-17 visit over to that day: it
     becomes 'rescheduled' in W47 and a 'carry_over' visit in W48. W47 still planned 8."""
-    before = seeded.weekly_figures("2026-W47")["visits"]
+    before = wf(seeded, "2026-W47")["visits"]
     assert seeded.carry_over(dt.date(2026, 11, 23)) == 1
-    after = seeded.weekly_figures("2026-W47")["visits"]
+    after = wf(seeded, "2026-W47")["visits"]
     assert (after["total"], after["done"], after["planned"], after["rescheduled"]) == (8, 3, 0, 2)
     assert after["total"] == before["total"] and after["done"] == before["done"]
     assert [d["total"] for d in after["by_day"]] == [d["total"] for d in before["by_day"]]
     # the carry-over visit is planned on its new day, in next week's plan
-    nw = seeded.weekly_figures("2026-W47")["next_week"]
+    nw = wf(seeded, "2026-W47")["next_week"]
     assert nw["total"] == 3 and nw["days"][0]["day"] == "2026-11-23"
     assert nw["days"][0]["reasons"] == {"carry_over": 1, "plan": 1}
-    w48 = seeded.weekly_figures("2026-W48")["visits"]
+    w48 = wf(seeded, "2026-W48")["visits"]
     # W48: the 11-23 carry-over, R006 11-24 and R001 11-25 planned, R002 11-25 skipped, R003
     # 11-26 rescheduled away
     assert (w48["total"], w48["planned"], w48["skipped"], w48["rescheduled"]) == (5, 3, 1, 1)
@@ -300,7 +305,7 @@ def test_a_visit_moved_within_the_week_counts_once(seeded):
         )
         new = _visit(conn, seeded.am_id, "R005", "2026-11-19", "done")
         conn.execute("UPDATE visits SET origin_visit_id = ? WHERE id = ?", (old, new))
-    v = seeded.weekly_figures("2026-W47")["visits"]
+    v = wf(seeded, "2026-W47")["visits"]
     assert (v["total"], v["done"], v["planned"], v["rescheduled"]) == (8, 4, 0, 1)
     assert [(d["day"], d["total"]) for d in v["by_day"]] == [
         ("2026-11-16", 3),
@@ -311,11 +316,11 @@ def test_a_visit_moved_within_the_week_counts_once(seeded):
 
 
 def test_week_accepts_loose_spelling(seeded):
-    assert seeded.weekly_figures("2026w47")["start"] == "2026-11-16"
+    assert wf(seeded, "2026w47")["start"] == "2026-11-16"
 
 
 def test_coverage_counts_active_retailers_only(seeded):
-    c = seeded.weekly_figures("2026-W47")["coverage"]
+    c = wf(seeded, "2026-W47")["coverage"]
     assert (c["month"], c["as_of"], c["active"], c["visited"]) == ("2026-11", "2026-11-22", 6, 4)
     assert [u["code"] for u in c["unvisited"]] == ["R005", "R006"]
     # 11-23..27 and 11-30 are the working days left in November 2026
@@ -324,11 +329,11 @@ def test_coverage_counts_active_retailers_only(seeded):
 
 def test_a_week_across_a_month_end_reports_the_closed_month_in_full(seeded):
     """W49 runs Mon 11-30 .. Sun 12-06: November closes in it, December starts."""
-    assert "coverage_closed" not in seeded.weekly_figures("2026-W47")  # one month only
+    assert wf(seeded, "2026-W47")["coverage_closed"] is None  # one month only
     with seeded.write() as conn:
         _visit(conn, seeded.am_id, "R005", "2026-11-30", "done")  # the last day of November
         _visit(conn, seeded.am_id, "R001", "2026-12-01", "done")
-    f = seeded.weekly_figures("2026-W49")
+    f = wf(seeded, "2026-W49")
     closed, c = f["coverage_closed"], f["coverage"]
     assert (closed["month"], closed["as_of"], closed["active"], closed["visited"]) == (
         "2026-11",
@@ -342,7 +347,7 @@ def test_a_week_across_a_month_end_reports_the_closed_month_in_full(seeded):
 
 
 def test_price_deviation_threshold_is_exclusive(seeded):
-    p = seeded.weekly_figures("2026-W47")["prices"]
+    p = wf(seeded, "2026-W47")["prices"]
     assert (p["observations"], p["retailers"], p["brands"], p["unmarked"]) == (4, 3, 3, 1)
     assert [(d["code"], d["brand_code"], d["dev_pct"]) for d in p["deviations"]] == [
         ("R002", "B3", -12.0),
@@ -351,14 +356,15 @@ def test_price_deviation_threshold_is_exclusive(seeded):
 
 
 def test_stock_by_brand(seeded):
-    s = seeded.weekly_figures("2026-W47")["stock"]
+    s = wf(seeded, "2026-W47")["stock"]
+    # each retailer's last stock record of the week; B2 was seen without a stock figure
     assert [(r["brand_code"], r["retailers"], r["stock_tiao"]) for r in s] == [
         ("B3", 1, 20),
         ("B1", 2, 15),
-        ("B2", 0, 0),
     ]
     assert s[1]["stock_avg"] == 7.5
-    assert s[1]["on_shelf_rate"] == 50.0
+    # on-shelf has one definition, the brand figures' (section 6), not a stock column
+    assert "on_shelf_rate" not in s[1]
 
 
 def test_brand_cultivation_window(seeded):
@@ -374,7 +380,7 @@ def test_brand_cultivation_window(seeded):
             ("R002", "2026-12-19", "B2", "利群", 2, 200, 100),
         ]
     )
-    br = seeded.weekly_figures("2026-W47")["brands"]
+    br = wf(seeded, "2026-W47")["brands"]
     # active = R001..R006 (R007 is suspended)
     assert (br["window_start"], br["window_end"], br["active"]) == ("2026-10-24", "2026-11-22", 6)
     assert br["cycle_days"] == 30
@@ -384,7 +390,7 @@ def test_brand_cultivation_window(seeded):
 
     # distribution B1: R001 (11-03, 11-17) and R003 (10-24, the window's first day) ordered it
     # in the window; R004's 10-23 is the day before and R001's 10-05 long before -> 2 / 6
-    assert (b1["distributed"], b1["ordered"], b1["active"]) == (2, 2, 6)
+    assert (b1["ordered"], br["active"]) == (2, 6)
     assert b1["distribution_rate"] == pytest.approx(100 * 2 / 6)
     # sell-through B1: R001 again on 11-17 (14 days after 11-03), R003 again on 11-23 (30 days
     # after 10-24, after the window but inside the cycle) -> 2 / 2. A count of order days inside
@@ -396,15 +402,16 @@ def test_brand_cultivation_window(seeded):
     # would have been 1 of 2.
     assert (b1["on_shelf"], b1["shelf_checked"]) == (1, 3)
     assert b1["on_shelf_rate"] == pytest.approx(100 / 3)
-    # the report's own extra: B1 ordered in the week (11-16..11-22) = R001's 5 cartons on 11-17
-    assert b1["qty_week"] == 5
+    # the report's own extra, over the same window (one period per table): B1's cartons
+    # ordered 10-24..11-22 = R003's 6 (10-24) + R001's 10 (11-03) and 5 (11-17)
+    assert b1["qty"] == 21
 
     # B2: only R002 (11-18) -> 1 / 6; its 12-19 reorder is 31 days later -> 0 / 1; seen on the
     # shelf at R003 (which never ordered it) -> 1 / 3; the week's quantity is R002's 4 cartons
-    assert (b2["distributed"], b2["reordered"], b2["sell_through_rate"]) == (1, 0, 0.0)
+    assert (b2["ordered"], b2["reordered"], b2["sell_through_rate"]) == (1, 0, 0.0)
     assert b2["distribution_rate"] == pytest.approx(100 / 6)
     assert b2["on_shelf_rate"] == pytest.approx(100 / 3)
-    assert b2["qty_week"] == 4
+    assert b2["qty"] == 4
 
     # the same numbers as the brand view for a day that is the week's Sunday
     period = seeded.brand_period(dt.date(2026, 11, 22))
@@ -415,7 +422,7 @@ def test_brand_cultivation_window(seeded):
 
 
 def test_complaints_as_of_the_week_end(seeded):
-    c = seeded.weekly_figures("2026-W47")["complaints"]
+    c = wf(seeded, "2026-W47")["complaints"]
     assert (c["opened"], c["answered"], c["closed"], c["overdue"], c["open_total"]) == (
         3,
         1,
@@ -427,10 +434,15 @@ def test_complaints_as_of_the_week_end(seeded):
     # R004 was forwarded and overdue on 11-22 although it was closed later; R005 is due on
     # the 22nd itself and so not overdue yet
     assert overdue == {"R001": "open", "R004": "forwarded"}
+    # the items are every complaint the counts speak of: received (R001, R003, R005), answered
+    # (R002, received the week before), closed (R003), overdue (R001, R004)
+    assert sorted(i["code"] for i in c["items"]) == ["R001", "R002", "R003", "R004", "R005"]
+    assert sum(1 for i in c["items"] if i["closed_on"]) == c["closed"]
+    assert sum(1 for i in c["items"] if i["answered_on"]) == c["answered"]
 
 
 def test_dynamics_and_next_week(seeded):
-    f = seeded.weekly_figures("2026-W47")
+    f = wf(seeded, "2026-W47")
     assert [(d["code"], d["event"], d["note"]) for d in f["dynamics"]] == [
         ("R005", "装修", "下周重新开业")
     ]
@@ -446,7 +458,7 @@ def test_dynamics_and_next_week(seeded):
 def test_new_week_has_no_version_and_fresh_figures(seeded):
     r = seeded.weekly_report("2026-W47")
     assert r["version"] == 0 and r["status"] == "draft" and r["versions"] == 0
-    assert r["figures"]["visits"]["done"] == 3
+    assert r["figures"].visits.done == 3
 
 
 def test_draft_saved_as_typed_then_submit_freezes(seeded):
@@ -463,8 +475,8 @@ def test_draft_saved_as_typed_then_submit_freezes(seeded):
     with seeded.write() as conn:
         conn.execute("UPDATE visits SET status = 'done' WHERE status = 'checked_in'")
     frozen = seeded.weekly_report("2026-W47")
-    assert frozen["status"] == "submitted" and frozen["figures"]["visits"]["done"] == 3
-    with pytest.raises(StoreError, match="already submitted"):
+    assert frozen["status"] == "submitted" and frozen["figures"].visits.done == 3
+    with pytest.raises(StoreError, match="already_submitted"):
         seeded.submit_weekly("2026-W47")
 
     # a later edit makes version 2, carrying the text forward; version 1 is untouched
@@ -472,7 +484,7 @@ def test_draft_saved_as_typed_then_submit_freezes(seeded):
     r2 = seeded.weekly_report("2026-W47")
     assert r2["version"] == 2 and r2["status"] == "draft"
     assert r2["narrative"]["problems"] == "断货" and r2["narrative"]["improvements"] == "提前预约"
-    assert r2["figures"]["visits"]["done"] == 4  # a draft refreshes its figures
+    assert r2["figures"].visits.done == 4  # a draft refreshes its figures
     v1 = seeded.weekly_versions("2026-W47")[0]
     assert v1["status"] == "submitted" and v1["narrative"]["improvements"] == ""
     assert v1["figures"]["visits"]["done"] == 3
@@ -483,11 +495,11 @@ def test_refreshing_figures_keeps_the_text(seeded):
     figures = seeded.refresh_weekly_figures("2026-W47")
     row = seeded.weekly_versions("2026-W47")[0]
     assert row["narrative"]["problems"] == "原文"
-    assert row["figures"] == json.loads(json.dumps(figures))
+    assert row["figures"] == json.loads(json.dumps(figures.to_dict()))
 
 
 def test_unknown_section_refused_and_nothing_written(seeded):
-    with pytest.raises(StoreError, match="unknown report section"):
+    with pytest.raises(StoreError, match="unknown_sections"):
         seeded.save_weekly_draft("2026-W47", {"summary": "x"})
     assert seeded.weekly_versions("2026-W47") == []
 
@@ -500,47 +512,112 @@ def test_report_rows_carry_ids_and_am(seeded):
 # -- monthly figures --------------------------------------------------------------------------
 def test_monthly_sales_against_last_year(seeded):
     m = seeded.monthly_figures("2026-10")
-    months = m["sales"]["months"]
-    assert [x["month"] for x in months[:1]] == ["2025-11"] and months[-1]["month"] == "2026-10"
+    assert m.complete and m.as_of == "2026-10-31"
+    months = m.sales
+    assert months[0].month == "2025-11" and months[-1].month == "2026-10"
     oct_ = months[-1]
-    assert (oct_["qty"], oct_["amount"], oct_["retailers"]) == (60, 7000, 4)
-    assert (oct_["qty_ly"], oct_["amount_ly"]) == (60, 5000)
-    tiers = {r["tier"]: r for r in m["tiers"]}
-    assert (tiers[3]["retailers"], tiers[3]["qty"], tiers[3]["qty_ly"]) == (2, 46, 50)
-    assert (tiers[1]["qty"], tiers[1]["qty_ly"]) == (12, 10)
-    assert (tiers[8]["qty"], tiers[8]["qty_ly"]) == (2, 0)
-    classes = {r["class"]: r for r in m["classes"]}
-    assert (classes["五类"]["qty"], classes["五类"]["qty_ly"]) == (40, 50)
-    assert (classes["一类"]["qty"], classes["一类"]["qty_ly"]) == (20, 10)
-    assert [b["brand_code"] for b in m["top_brands"]] == ["B3", "B1"]
-    assert m["opinions"][0]["text"] == "希望增加细支烟供应"
-    assert m["coverage"]["visited"] == 0 and m["coverage"]["active"] == 6
+    assert (oct_.qty, oct_.amount, oct_.retailers) == (60, 7000, 4)
+    assert (oct_.qty_ly, oct_.amount_ly) == (60, 5000)
+    # the order data starts on 2025-10-05 (a Sunday): October 2025 is a complete base month
+    assert oct_.ly_complete and oct_.yoy_qty == 0.0
+    tiers = {r.tier: r for r in m.tiers}
+    assert (tiers[3].retailers, tiers[3].qty, tiers[3].qty_ly) == (2, 46, 50)
+    assert (tiers[1].qty, tiers[1].qty_ly) == (12, 10)
+    assert (tiers[8].qty, tiers[8].qty_ly) == (2, 0)
+    # price classes in their order, 一类 first
+    assert [c.price_class for c in m.classes] == ["一类", "五类"]
+    classes = {r.price_class: r for r in m.classes}
+    assert (classes["五类"].qty, classes["五类"].qty_ly) == (40, 50)
+    assert (classes["一类"].qty, classes["一类"].qty_ly) == (20, 10)
+    assert [b.brand_code for b in m.top_brands] == ["B3", "B1"]
+    [opinion] = [g for g in m.market.texts if g.kind == "opinion"]
+    assert (opinion.text, opinion.count, opinion.labels) == ("希望增加细支烟供应", 1, {"建议": 1})
+    assert m.coverage.visited == 0 and m.coverage.active == 6
+
+
+def test_year_on_year_needs_a_complete_base_month(seeded):
+    """The data starts on 2025-10-05: October 2025 is complete (its first working day is
+    10-09 after the National Day holiday), September 2025 and before are no basis."""
+    m = seeded.monthly_figures("2026-10")
+    by = {x.month: x for x in m.sales}
+    assert by["2026-10"].ly_complete and by["2026-10"].yoy_qty is not None
+    assert not by["2026-09"].ly_complete and by["2026-09"].yoy_qty is None
+    # the month still running (today 2026-11-23) is never compared as a whole month
+    nov = seeded.monthly_figures("2026-11")
+    assert not nov.complete and nov.as_of == "2026-11-22" and nov.current.yoy_qty is None
+    assert nov.month_to_date is not None and nov.month_to_date.end == "2026-11-22"
 
 
 def test_month_narrative_collects_the_weeks_of_the_month(seeded):
     seeded.save_weekly_draft("2026-W47", {"problems": "断货\n价格偏高"})
     seeded.save_weekly_draft("2026-W44", {"problems": "十月底的问题"})  # Thu 10-29: October
     seeded.save_weekly_draft("2026-W45", {"problems": "十一月初"})  # Mon 11-02: November
-    nov = seeded.monthly_figures("2026-11")["weekly_narrative"]
+    nov = seeded.monthly_figures("2026-11").weekly_narrative
     assert nov["problems"] == ["十一月初", "断货", "价格偏高"]
-    oct_ = seeded.monthly_figures("2026-10")["weekly_narrative"]
+    oct_ = seeded.monthly_figures("2026-10").weekly_narrative
     assert oct_["problems"] == ["十月底的问题"]
+
+
+def test_monthly_narrative_is_versioned_like_the_weekly_report(seeded):
+    assert seeded.monthly_report("2026-10")["version"] == 0
+    seeded.save_monthly_draft("2026-10", {"problems": "五类烟下滑"})
+    seeded.save_monthly_draft("2026-10", {"targets": "走访面 100%"})
+    r = seeded.monthly_report("2026-10")
+    assert (r["version"], r["status"]) == (1, "draft")
+    assert r["narrative"] == {
+        "problems": "五类烟下滑",
+        "improvements": "",
+        "targets": "走访面 100%",
+    }
+    sub = seeded.submit_monthly("2026-10")
+    assert sub["status"] == "submitted" and sub["figures"]["month"] == "2026-10"
+    with pytest.raises(StoreError, match="already_submitted"):
+        seeded.submit_monthly("2026-10")
+    frozen = seeded.monthly_report("2026-10")
+    assert frozen["figures"].month == "2026-10" and frozen["figures"].sales[-1].qty == 60
+    seeded.save_monthly_draft("2026-10", {"improvements": "加强回访"})
+    r2 = seeded.monthly_report("2026-10")
+    assert (r2["version"], r2["status"]) == (2, "draft")
+    assert r2["narrative"]["problems"] == "五类烟下滑"
+    assert seeded.monthly_versions("2026-10")[0]["narrative"]["improvements"] == ""
+    with pytest.raises(StoreError, match="unknown_sections"):
+        seeded.save_monthly_draft("2026-10", {"suggestions": "x"})
 
 
 # -- the plan ---------------------------------------------------------------------------------
 def test_plan_figures(seeded):
     p = seeded.plan_document_figures("2026-12")
-    assert (p["status"], p["visits"], p["retailers"], p["active"], p["covered_active"]) == (
+    assert (p.status, p.visits, p.retailers, p.active, p.covered_active) == (
         "submitted",
         3,
         3,
         6,
         3,
     )
-    assert p["missing"] == ["R004", "R005", "R006"]
-    assert [(d["day"], [v["code"] for v in d["visits"]]) for d in p["days"]] == [
-        ("2026-12-01", ["R001", "R002"]),
-        ("2026-12-02", ["R003"]),
+    assert p.missing == ["R004", "R005", "R006"]
+    assert [(d.day, d.visits) for d in p.days] == [("2026-12-01", 2), ("2026-12-02", 1)]
+    rows = {r.code: r for r in p.retailer_rows}
+    assert rows["R001"].days == ["2026-12-01"] and rows["R001"].measures == [
+        "collect_demand",
+        "新品推广",
     ]
-    assert p["days"][0]["visits"][0]["measures"] == ["collect_demand", "新品推广"]
-    assert p["reasons"] == {"plan": 3, "new_product": 1, "care": 1}
+    assert p.reasons == {"plan": 3, "new_product": 1, "care": 1}
+    assert p.reason_visits == 5 and p.visits == 3  # a visit can carry several reasons
+    assert [(f.tier, f.per_month, f.retailers, f.visits) for f in p.frequency] == [
+        (1, 4, 1, 1),
+        (3, 3, 2, 2),
+    ]
+    assert p.submit_by == "2026-11-30"
+
+
+def test_plan_warnings_are_stored_with_the_plan(store):
+    """The generator's warnings are kept with the plan, for the plan document."""
+    seed_reports(store)
+    with store.write() as conn:
+        conn.execute("DELETE FROM visits WHERE planned_date >= '2026-12-01'")
+        conn.execute("DELETE FROM visit_plans")
+        conn.execute("UPDATE retailers SET tier = NULL WHERE code = 'R001'")
+    store.generate_month_plan("2026-12")
+    p = store.plan_document_figures("2026-12")
+    # R006 has no tier in the seed, R001 lost its tier above
+    assert [w.key for w in p.warnings] == ["untiered"] and p.warnings[0].params == {"n": 2}

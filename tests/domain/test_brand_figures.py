@@ -73,3 +73,11 @@ def test_nothing_to_divide_by_gives_none():
     [f] = brand_figures(BRANDS[:1], [], [], [], START, END, CYCLE)
     assert (f.distribution_rate, f.sell_through_rate, f.on_shelf_rate) == (None, None, None)
     assert f.to_dict()["brand_code"] == "K"
+
+
+def test_a_brand_never_observed_on_a_shelf_has_no_on_shelf_rate():
+    """Shelves were checked (for another brand), but never for this one: no rate, not 0 %."""
+    shelf = [("A", "K", START, True)]
+    k, n = brand_figures(BRANDS[:2], ["A", "B"], [], shelf, START, END, CYCLE)
+    assert (k.on_shelf_rate, k.shelf_checked) == (pytest.approx(100.0), 1)
+    assert (n.on_shelf_rate, n.on_shelf, n.shelf_checked) == (None, 0, 1)

@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 
 from khtui.domain.report import (
+    Chart,
     Heading,
     Paragraph,
     Table,
     add_weeks,
-    build_weekly,
     change_pct,
     cn_numeral,
     default_week,
@@ -22,8 +22,10 @@ from khtui.domain.report import (
     reason_names,
     section_title,
     week_key,
+    week_name,
     week_range,
 )
+from khtui.domain.weekly import WeeklyFigures, build_weekly
 
 
 def tr(key, **kw):
@@ -102,18 +104,35 @@ def test_reason_names_keep_unknown_reasons_and_order_known_ones():
     assert reason_names({"care": 1, "complaint": 2, "plan": 0}, tr) == (
         "plan.reason.complaint 2rpt.list_sepplan.reason.care 1"
     )
-    assert reason_names(["plan", "其他"], tr) == "plan.reason.planrpt.list_sep其他"
+    # the plain planned visit reads as a routine visit (例行拜访) in the documents
+    assert reason_names(["plan", "其他"], tr) == "rpt.reason.planrpt.list_sep其他"
 
 
 def test_table_checks_its_shape():
-    with pytest.raises(ValueError, match="one numeric flag"):
-        Table(["a", "b"], [], [False], [1, 1])
+    with pytest.raises(ValueError, match="one alignment"):
+        Table(["a", "b"], [], ["left"], [1, 1])
     with pytest.raises(ValueError, match="has 1 cells"):
-        Table(["a", "b"], [["x"]], [False, False], [1, 1])
+        Table(["a", "b"], [["x"]], ["left", "left"], [1, 1])
+
+
+def test_a_week_is_named_as_people_say_it():
+    from khtui.i18n import t
+
+    assert week_name("2026-W47", t) == "2026年第47周（11月16日—11月22日）"
+    assert week_name("2026-W53", t) == "2026年第53周（12月28日—1月3日）"
+
+
+def test_chart_labels_must_not_need_a_cjk_font():
+    with pytest.raises(ValueError, match="not plain ASCII"):
+        Chart("图", ["一月"], [])
 
 
 # -- the weekly document ----------------------------------------------------------------------
-def _figures(deviations: int = 0) -> dict:
+def _figures(deviations: int = 0, **more) -> WeeklyFigures:
+    return WeeklyFigures.from_dict({**_raw(deviations), **more})
+
+
+def _raw(deviations: int = 0) -> dict:
     return {
         "week": "2026-W47",
         "start": "2026-11-16",
@@ -184,15 +203,16 @@ def test_weekly_sections_in_order_with_the_narrative_last():
     assert headings == [
         "一、rpt.sec.visits",
         "二、rpt.sec.coverage",
-        "三、rpt.sec.prices",
-        "四、rpt.sec.stock",
-        "五、rpt.sec.brands",
-        "六、rpt.sec.complaints",
-        "七、rpt.sec.dynamics",
-        "八、rpt.sec.next_week",
-        "九、rpt.narrative.problems",
-        "十、rpt.narrative.suggestions",
-        "十一、rpt.narrative.improvements",
+        "三、rpt.sec.week_sales",
+        "四、rpt.sec.prices",
+        "五、rpt.sec.stock",
+        "六、rpt.sec.brands",
+        "七、rpt.sec.complaints",
+        "八、rpt.sec.dynamics",
+        "九、rpt.sec.next_week",
+        "十、rpt.narrative.problems",
+        "十一、rpt.narrative.suggestions",
+        "十二、rpt.narrative.improvements",
     ]
     i = doc.blocks.index(next(b for b in doc.blocks if getattr(b, "text", "").endswith("problems")))
     assert [b.text for b in doc.blocks[i + 1 : i + 3]] == ["第一行", "第二行"]
@@ -225,15 +245,17 @@ def test_counts_cover_paragraphs_and_cells():
 
 
 def test_a_week_across_a_month_end_shows_the_closed_month_before_the_new_one():
-    figures = _figures()
-    figures["coverage_closed"] = {
-        "month": "2026-11",
-        "as_of": "2026-11-30",
-        "active": 6,
-        "visited": 5,
-        "unvisited": [{"code": "R006", "name": "老街烟店", "route": "B线"}],
-        "working_days_left": 0,
-    }
+    figures = _figures(
+        coverage_closed={
+            "month": "2026-11",
+            "as_of": "2026-11-30",
+            "active": 6,
+            "visited": 5,
+            "unvisited": [{"code": "R006", "name": "老街烟店", "route": "B线"}],
+            "working_days_left": 0,
+            "closed": True,
+        }
+    )
     doc = build_weekly(figures, {}, tr, am_name="x")
     texts = [b.text for b in doc.blocks if isinstance(b, Paragraph)]
     closed = next(i for i, x in enumerate(texts) if x.startswith("rpt.coverage.closed"))
@@ -245,6 +267,34 @@ def test_a_week_across_a_month_end_shows_the_closed_month_before_the_new_one():
     assert ["R006", "老街烟店", "B线"] in tables[0].rows
     # a report written before the closed month existed still builds
     assert not any(x.startswith("rpt.coverage.closed") for x in _texts(_figures()))
+
+
+def test_a_version_stored_before_weekly_sales_existed_still_reads():
+    """Stored figures without the week's sales (an older version) build, saying so."""
+    texts = _texts(_figures())
+    assert "rpt.sales.not_recorded" in texts
+
+
+def test_coverage_says_when_the_month_will_fall_short():
+    figures = _figures()
+    figures.coverage.unvisited[0].next_planned = None
+    assert any(x.startswith("rpt.coverage.short n=1") for x in _texts(figures))
+    figures.coverage.unvisited[0].next_planned = "2026-11-25"
+    assert any(x.startswith("rpt.coverage.all_planned") for x in _texts(figures))
+
+
+def test_weekly_has_the_visits_chart_and_a_total_row():
+    doc = build_weekly(_figures(), {}, tr, am_name="x")
+    [chart] = doc.charts()
+    assert chart.labels == ["11-16"]
+    assert [s.values for s in chart.series] == [(3,), (2,)]
+    table = next(b for b in doc.blocks if isinstance(b, Table) and "rpt.col.planned" in b.headers)
+    assert table.total and table.rows[-1][0] == "rpt.total"
+
+
+def test_figures_round_trip_through_json():
+    f = _figures()
+    assert WeeklyFigures.from_dict(f.to_dict()) == f
 
 
 def _texts(figures):

@@ -77,7 +77,7 @@ async def _edit_export_and_find_the_text(seeded, tmp_path):
         assert out is not None and out.parent == tmp_path
         assert out.name == "周报_2026-W47_第1版.docx"
         texts = [p.text for p in docx.Document(out).paragraphs]
-        i = texts.index("九、存在问题及原因")
+        i = texts.index("十、存在问题及原因")
         assert texts[i + 1 : i + 3] == ["断货两次", "原因是投放不足"]
 
         # a second export never overwrites the first

@@ -1,0 +1,62 @@
+"""Typed records that are also stored as JSON (a submitted report keeps its figures).
+
+:func:`load` rebuilds a dataclass from what :func:`dump` wrote, recursing into nested
+dataclasses, lists and dicts of them by the fields' type hints. A field missing from the JSON
+(a report stored by an older khtui) takes its default, so an old version still reads; a field
+the dataclass no longer has is ignored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from functools import cache
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def dump(record: Any) -> dict[str, Any]:
+    """A dataclass as a JSON-able dict."""
+    return dataclasses.asdict(record)
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _convert(tp: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        for arg in typing.get_args(tp):
+            if arg is type(None):
+                continue
+            if dataclasses.is_dataclass(arg) and isinstance(value, dict):
+                return load(arg, value)
+            if typing.get_origin(arg) in (list, dict, tuple):
+                return _convert(arg, value)
+        return value
+    if dataclasses.is_dataclass(tp) and isinstance(value, dict):
+        return load(tp, value)
+    if origin in (list, tuple) and isinstance(value, list | tuple):
+        (arg, *_rest) = typing.get_args(tp) or (Any,)
+        items = [_convert(arg, v) for v in value]
+        return tuple(items) if origin is tuple else items
+    if origin is dict and isinstance(value, dict):
+        _k, arg = typing.get_args(tp) or (Any, Any)
+        return {k: _convert(arg, v) for k, v in value.items()}
+    return value
+
+
+def load(cls: type[T], data: dict[str, Any]) -> T:
+    """``cls`` from a dict written by :func:`dump` (missing fields take their defaults)."""
+    hints = _hints(cls)
+    kwargs = {}
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if f.name in data:
+            kwargs[f.name] = _convert(hints[f.name], data[f.name])
+    return cls(**kwargs)
