@@ -371,10 +371,7 @@ MIGRATIONS: list[str] = [
     V_SEARCH_COUNTS,
     V_ORDER_LINES_KEYED,
     V_BRAND_SALES_NO_DATES,
-    "",  # 6
-    "",  # 7
-    "",  # 8
-    V_MONTHLY_REPORTS,  # 9
+    V_MONTHLY_REPORTS,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
