@@ -67,7 +67,7 @@ def auto_backup(store, *, min_hours: float | None = None) -> Path | None:
         out = out.with_name(f"{AUTO_PREFIX}{store.path.stem}-{stamp}-{n}.db")
         n += 1
     backup_to(store, out)
-    keep = int(store.rules.get("backup.keep"))
+    keep = store.rules.backup.keep
     backups = auto_backups(store)
     for old in backups[: max(0, len(backups) - keep)]:
         old.unlink(missing_ok=True)

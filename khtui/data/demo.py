@@ -1091,8 +1091,8 @@ class _Builder:
     # -- history: plans and visits of the last months --------------------------------------------
     def build_history(self) -> dict[str, int]:
         rng = random.Random(f"{self.seed}:history")
-        per_tier = self.rules.get("visits.per_month_by_tier")
-        max_per_month = int(self.rules.get("visits.max_per_month"))
+        per_tier = self.rules.visits.per_month_by_tier
+        max_per_month = self.rules.visits.max_per_month
         am_id = self.store.am_id
         history = [
             m for m in months_before(self.today, HISTORY_MONTHS) if m >= month_key(self.start)
@@ -1217,7 +1217,7 @@ class _Builder:
         First visits of the month come first; a visit that does not fit its route day moves to
         the nearest working day with room; a repeat visit that fits nowhere is dropped.
         """
-        capacity = int(self.rules.get("visits.daily_capacity"))
+        capacity = self.rules.visits.daily_capacity
         out: dict[dt.date, list[tuple[int, _Retailer, list[str]]]] = {}
         codes: dict[dt.date, set[str]] = {}
 
@@ -1283,7 +1283,7 @@ def complete_past_visits(store: Store, rng: random.Random, until: dt.date) -> di
     key_brands = [b for b in brands if b["is_key"]]
     new_brands = [b for b in brands if b["is_new"]]
     by_code = {b["brand_code"]: b for b in brands}
-    threshold = float(store.rules.get("capture.price_deviation_pct")) / 100
+    threshold = store.rules.capture.price_deviation_pct / 100
     rows = store.query(
         "SELECT v.id, v.retailer_code, v.planned_date, v.seq, r.route, r.vulnerable "
         "FROM visits v JOIN retailers r ON r.code = v.retailer_code "

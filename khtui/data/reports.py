@@ -219,7 +219,7 @@ class ReportOps:
     def _rpt_week_prices(self, a: str, b: str) -> dict[str, Any]:
         from khtui.domain.report import is_price_deviation, price_deviation_pct
 
-        threshold = float(self.rules.get("capture.price_deviation_pct"))
+        threshold = self.rules.capture.price_deviation_pct
         rows = self.query(
             "SELECT p.observed_on, p.retailer_code, r.name, p.brand_code, "
             "coalesce(br.name, p.brand_code) AS brand, p.retail_price, "
@@ -313,7 +313,7 @@ class ReportOps:
         return {
             "window_start": _d(w_start),
             "window_end": _d(w_end),
-            "cycle_days": int(self.rules.get("brands.cycle_days")),
+            "cycle_days": self.rules.brands.cycle_days,
             "active": self._rpt_active_count(),
             "rows": rows,
         }
@@ -592,7 +592,7 @@ class ReportOps:
             key=lambda r: (-(r["qty"] or 0), str(r["class"])),
         )
 
-        top_n = int(self.rules.get("reports.top_brands"))
+        top_n = self.rules.reports.top_brands
         top = [
             {**dict(r), "is_key": bool(r["is_key"]), "is_new": bool(r["is_new"])}
             for r in self.query(
@@ -624,7 +624,7 @@ class ReportOps:
                 }
             )
 
-        threshold = float(self.rules.get("capture.price_deviation_pct"))
+        threshold = self.rules.capture.price_deviation_pct
         deviations = sum(
             1
             for r in self.query(

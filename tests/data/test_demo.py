@@ -121,7 +121,7 @@ def test_fields_are_filled_and_consistent(full):
                       "deliverer", "phone_clerk", "issuing_bureau", "compliance"):  # fmt: skip
             assert r[field], (r["code"], field)
         assert r["cooperation"] in ("好", "较好", "一般", "较差", "差")
-        assert r["trade_area"] in default_rules().get("value.trade_area_scores")
+        assert r["trade_area"] in default_rules().value.trade_area_scores
         assert r["order_day"] in ("周一", "周二", "周三", "周四", "周五")
         if r["market_type"] == "乡村":
             assert r["trade_area"] in ("城乡结合部", "集镇", "村庄")
@@ -364,7 +364,7 @@ def test_visits_before_today_done_or_skipped_and_the_rest_of_the_month_planned(f
             (month + "%", month + "-01"),
         )
         assert missing == 0, month
-    capacity = default_rules().get("visits.daily_capacity")
+    capacity = default_rules().visits.daily_capacity
     assert (
         s.scalar("SELECT max(n) FROM (SELECT count(*) AS n FROM visits GROUP BY planned_date)")
         <= capacity
