@@ -2,6 +2,7 @@ import dataclasses
 import re
 
 import pytest
+from click.testing import CliRunner
 
 from khtui.rules import SECTIONS, Backup, RulesError, Visits, default_rules, load_rules
 
@@ -114,6 +115,31 @@ def test_not_toml_and_missing_file(tmp_path):
     with pytest.raises(RulesError) as exc:
         load_rules(tmp_path / "nope.toml")
     assert exc.value.problem == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("zh", "[backup]\nkeep = -1\n", "backup.keep：应为 1 到 1000 之间的整数（现在是 -1）"),
+        ("zh", '[backup]\nkeep = "five"\n', 'backup.keep：应为 1 到 1000 之间的整数（现在是 "five"）'),
+        ("en", '[brands]\ncycle_days = "x"\n', 'brands.cycle_days: must be a whole number from 1 to 366 (got "x")'),
+        ("en", "[tiers]\nlower_bound_jian = [1]\n", "tiers.lower_bound_jian: no such key (a typo?"),
+        ("en", "[tiers\n", "not valid TOML"),
+    ],
+)  # fmt: skip
+def test_the_command_line_says_it_in_one_line_naming_the_key(tmp_path, lang, text, expected):
+    from khtui.cli import main
+    from khtui.data.store import Store
+
+    Store(tmp_path / "k.db", create=True).close()
+    p = tmp_path / "rules.toml"
+    p.write_text(text, encoding="utf-8")
+    args = ["--lang", lang, "--db", str(tmp_path / "k.db"), "--rules", str(p), "retailers"]
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 1
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in r.output
+    assert expected in lines[0] and str(p) in lines[0]
 
 
 def test_adding_a_key_is_one_line_in_its_section():

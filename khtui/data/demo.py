@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from khtui import clock as _clock
-from khtui.data.base import StoreError, seeded_ids
+from khtui.data.base import StoreError, database_kind, refuse_unless_khtui, seeded_ids
 from khtui.data.store import Store
 from khtui.domain.calendar import WorkCalendar
 from khtui.domain.months import add_months, month_key, months_before
@@ -1632,6 +1632,11 @@ def build_demo(
     today = today or _clock.today()
     if path.exists() and not replace:
         raise DemoExistsError(f"{path} exists")
+    if path.exists():
+        # --force replaces a khtui database, never another program's file
+        kind, _info = database_kind(path)
+        if kind not in ("khtui", "newer"):
+            refuse_unless_khtui(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.building")
     _remove(tmp)
