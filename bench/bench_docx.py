@@ -207,7 +207,7 @@ def chart_pictures(doc, rules) -> list[bytes]:
     """The PNG pictures khtui draws for the document's charts (the bare script's input)."""
     from khtui.data.charts import render_png
 
-    dpi = int(rules.get("documents.chart_dpi"))
+    dpi = rules.documents.chart_dpi
     return [render_png(c, 16.6, 6.3, dpi) for c in doc.charts()]
 
 

@@ -214,20 +214,15 @@ class KhtuiApp(App):
     def _housekeeping(self) -> None:
         """At start: generate the month's plan when it has none, then at most one automatic
         backup a day (on a connection of its own, so the screens never wait for it)."""
+        from khtui.data import backup
+        from khtui.data.store import Store
         from khtui.domain.months import month_key
 
         store = self.store
         month = month_key(self.today())
-        # the plan's row only: month_plan() also reads every visit of the month
-        plan_row = getattr(store, "month_plan_row", store.month_plan)
-        if plan_row(month) is None:
+        if store.month_plan_row(month) is None:  # the row only, not the month's visits
             summary = store.generate_month_plan(month)
             self.post_message(self.PlanReady(summary))
-        try:
-            backup = import_module("khtui.data.backup")
-        except ImportError:
-            return
-        from khtui.data.store import Store
 
         now = store.now()
         since_midnight = now - dt.datetime.combine(now.date(), dt.time())
@@ -301,7 +296,9 @@ class KhtuiApp(App):
             return
         self.errors.append(inner)
         log = self._log_error(inner)
-        self.notify(error_message(inner, log), severity="error", timeout=15)
+        self.notify(
+            error_message(inner, log, db_path=self.store.path), severity="error", timeout=15
+        )
 
     def _log_error(self, error: BaseException) -> Path | None:
         text = "".join(traceback.format_exception(error))
@@ -315,10 +312,27 @@ class KhtuiApp(App):
         return path
 
 
-def error_message(error: BaseException, log: Path | None = None) -> str:
-    """What went wrong and what to do next, in the UI language."""
-    from khtui.data.base import StoreError, is_locked
+def fault_text(fault) -> str:
+    """A :class:`~khtui.data.faults.Fault` in the UI language (a parameter that is itself a
+    fault is said first)."""
+    from khtui.data.faults import Fault
 
+    params = {k: fault_text(v) if isinstance(v, Fault) else v for k, v in fault.params.items()}
+    return t(fault.key, **params)
+
+
+def error_message(
+    error: BaseException, log: Path | None = None, *, db_path: Path | None = None
+) -> str:
+    """What went wrong and what to do next, in the UI language: the one place for the app's
+    notifications and the command line's one-line errors (a damaged database, a full disk, a
+    read-only database or folder, a bad rules file, … see :func:`khtui.data.faults.fault_of`)."""
+    from khtui.data.base import StoreError, is_locked
+    from khtui.data.faults import fault_of
+
+    fault = fault_of(error, db_path)
+    if fault is not None:
+        return fault_text(fault)
     if isinstance(error, StoreError):
         return t("app.error.store", error=error)
     if isinstance(error, sqlite3.OperationalError) and is_locked(error):
@@ -345,4 +359,12 @@ def create_app(
     return KhtuiApp(store, today=today, housekeeping=housekeeping)
 
 
-__all__ = ["SECTIONS", "KhtuiApp", "create_app", "error_message", "screen_class", "weekday_name"]
+__all__ = [
+    "SECTIONS",
+    "KhtuiApp",
+    "create_app",
+    "error_message",
+    "fault_text",
+    "screen_class",
+    "weekday_name",
+]

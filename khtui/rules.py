@@ -1,25 +1,573 @@
-"""The rules file: every business number, loaded once and validated.
+"""The rules file: every business number, loaded once, checked against one schema, typed.
 
 The packaged ``rules.toml`` holds the defaults. A user file overrides parts of it: tables are
-merged key by key, any other value (numbers, lists) is replaced whole. A bad file stops the
-program with one line naming the key and the problem (:class:`RulesError`).
+merged key by key, any other value (numbers, lists) is replaced whole.
+
+The schema is declarative: one frozen dataclass per section of the file (``[units]`` is
+:class:`Units`, ``[backup]`` is :class:`Backup`, …; :data:`SECTIONS` lists them), one field
+per key, and each field says what its value must be (``rule(Int(1, 1000))``: a whole number
+from 1 to 1000). Loading checks every key of the merged file against it (type, range, unknown
+keys: a typo such as ``tiers.lower_bound_jian`` is an error) and builds the typed sections,
+so code reads ``rules.backup.keep`` (an ``int``) and never casts. A few relations between keys
+(bounds that must descend, weights that add up to 1, one name per band) are the small list
+:data:`RELATIONS`.
+
+Adding a key: one line in its section's dataclass (name, type, ``rule(...)``) and its value in
+``rules.toml``.
+
+A bad file raises :class:`RulesError`, which names the file, the key and the problem (a message
+key of the ``rules.problem.*`` catalogue with its parameters); the command line and the app say
+it in one line in the UI language.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import itertools
 import tomllib
-from dataclasses import dataclass
-from functools import cached_property
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 
 class RulesError(ValueError):
-    """A rules file that cannot be used; the message names the key and the problem."""
+    """A rules file that cannot be used: ``origin`` (the file), ``key`` (dotted, with ``[i]``
+    for list items; empty for the whole file), ``problem`` (a ``rules.problem.*`` message key)
+    and its ``params``."""
+
+    def __init__(self, origin: str, key: str, problem: str, **params: Any):
+        self.origin = origin
+        self.key = key
+        self.problem = problem
+        self.params = params
+        detail = ", ".join(f"{k}={v}" for k, v in params.items())
+        where = f"{origin}: {key}" if key else origin
+        super().__init__(f"{where}: {problem}" + (f" ({detail})" if detail else ""))
 
 
+# -- the value specs ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class At:
+    """Where a value is: the file and the dotted key (for the error)."""
+
+    origin: str
+    key: str
+
+    def child(self, name: str) -> At:
+        return At(self.origin, f"{self.key}.{name}" if self.key else name)
+
+    def item(self, i: int) -> At:
+        return At(self.origin, f"{self.key}[{i}]")
+
+    def fail(self, problem: str, **params: Any) -> RulesError:
+        return RulesError(self.origin, self.key, problem, **params)
+
+
+def _shown(value: Any) -> str:
+    """A value as the file would write it (text quoted, true/false in lower case)."""
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
+
+
+class Spec:
+    """What one value must be; :meth:`parse` returns it typed or raises :class:`RulesError`."""
+
+    def parse(self, value: Any, at: At) -> Any:  # pragma: no cover - every spec overrides
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Int(Spec):
+    """A whole number in ``lo..hi`` (``hi`` None: no upper bound)."""
+
+    lo: int
+    hi: int | None = None
+
+    def parse(self, value: Any, at: At) -> int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        if ok and self.lo <= value and (self.hi is None or value <= self.hi):
+            return value
+        if self.hi is None:
+            raise at.fail("int_min", lo=self.lo, value=_shown(value))
+        raise at.fail("int", lo=self.lo, hi=self.hi, value=_shown(value))
+
+
+@dataclass(frozen=True)
+class Num(Spec):
+    """A number (whole or decimal) in ``lo..hi``, as a float."""
+
+    lo: float
+    hi: float | None = None
+
+    def parse(self, value: Any, at: At) -> float:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if ok and self.lo <= value and (self.hi is None or value <= self.hi):
+            return float(value)
+        if self.hi is None:
+            raise at.fail("number_min", lo=f"{self.lo:g}", value=_shown(value))
+        raise at.fail("number", lo=f"{self.lo:g}", hi=f"{self.hi:g}", value=_shown(value))
+
+
+@dataclass(frozen=True)
+class Bool(Spec):
+    def parse(self, value: Any, at: At) -> bool:
+        if isinstance(value, bool):
+            return value
+        raise at.fail("bool", value=_shown(value))
+
+
+@dataclass(frozen=True)
+class Text(Spec):
+    """Text; ``choices`` limits it to those words; ``blank`` allows the empty text."""
+
+    choices: tuple[str, ...] = ()
+    blank: bool = True
+
+    def parse(self, value: Any, at: At) -> str:
+        if not isinstance(value, str):
+            raise at.fail("text", value=_shown(value))
+        if self.choices and value not in self.choices:
+            raise at.fail("choice", choices=" / ".join(self.choices), value=_shown(value))
+        if not self.blank and not value.strip():
+            raise at.fail("blank")
+        return value
+
+
+@dataclass(frozen=True)
+class Day(Spec):
+    """A date written YYYY-MM-DD (a TOML date is accepted too)."""
+
+    def parse(self, value: Any, at: At) -> dt.date:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise at.fail("date", value=_shown(value)) from None
+
+
+@dataclass(frozen=True)
+class ListOf(Spec):
+    """A list of ``item``; at least ``min_len`` long; ``descending``: each strictly below the
+    one before; ``unique``: no two items share that attribute."""
+
+    item: Spec
+    min_len: int = 0
+    descending: bool = False
+    unique: str | None = None
+
+    def parse(self, value: Any, at: At) -> tuple:
+        if not isinstance(value, list):
+            raise at.fail("list", value=_shown(value))
+        if len(value) < self.min_len:
+            raise at.fail("list_short", n=self.min_len)
+        out = tuple(self.item.parse(v, at.item(i)) for i, v in enumerate(value))
+        if self.descending and not all(a > b for a, b in itertools.pairwise(out)):
+            raise at.fail("descending", value=", ".join(f"{x:g}" for x in out))
+        if self.unique:
+            seen: set = set()
+            for x in out:
+                k = getattr(x, self.unique)
+                if k in seen:
+                    raise at.fail("unique", field=self.unique, value=_shown(k))
+                seen.add(k)
+        return out
+
+
+@dataclass(frozen=True)
+class MapOf(Spec):
+    """A table of free keys (``keys`` given: only those) whose values are ``value``."""
+
+    value: Spec
+    keys: tuple[str, ...] | None = None
+
+    def parse(self, value: Any, at: At) -> dict:
+        if not isinstance(value, dict):
+            raise at.fail("table", value=_shown(value))
+        out = {}
+        for k, v in value.items():
+            if self.keys is not None and k not in self.keys:
+                raise at.child(k).fail("unknown", known=", ".join(self.keys))
+            if isinstance(self.value, Record):
+                out[k] = self.value.parse(v, at.child(k), name=k)
+            else:
+                out[k] = self.value.parse(v, at.child(k))
+        return out
+
+
+@dataclass(frozen=True)
+class Record(Spec):
+    """A table with the fixed keys of dataclass ``cls`` (its fields declared with
+    :func:`rule`); ``name_field``: the field that takes the table's own key (in a
+    :class:`MapOf`)."""
+
+    cls: type
+    name_field: str | None = None
+
+    def parse(self, value: Any, at: At, name: str | None = None) -> Any:
+        if not isinstance(value, dict):
+            raise at.fail("table", value=_shown(value))
+        return build(self.cls, value, at, name=(self.name_field, name) if name else None)
+
+
+def rule(spec: Spec, **kw: Any) -> Any:
+    """A key of a section: its value must satisfy ``spec`` (``default=`` makes it optional)."""
+    return field(metadata={"spec": spec}, **kw)
+
+
+def build(cls: type, table: Mapping[str, Any], at: At, name: tuple | None = None) -> Any:
+    """``cls`` from ``table``: every key known, every value satisfying its field's spec."""
+    fields = {f.name: f for f in dataclasses.fields(cls) if "spec" in f.metadata}
+    for key in table:
+        if key not in fields:
+            raise at.child(key).fail("unknown", known=", ".join(fields))
+    values: dict[str, Any] = {}
+    for fname, f in fields.items():
+        if fname not in table:
+            if f.default is dataclasses.MISSING:
+                raise at.child(fname).fail("missing")
+            continue
+        values[fname] = f.metadata["spec"].parse(table[fname], at.child(fname))
+    if name is not None and name[0]:
+        values[name[0]] = name[1]
+    return cls(**values)
+
+
+# -- the sections -------------------------------------------------------------------------------
+TIER_KEYS = tuple(str(n) for n in range(1, 100))
+_SCORE = Num(0, 100)
+
+
+@dataclass(frozen=True)
+class Named:
+    code: str = rule(Text(blank=False))
+    name: str = rule(Text(blank=False))
+    en: str = rule(Text(), default="")
+
+    def __post_init__(self) -> None:
+        if not self.en:
+            object.__setattr__(self, "en", self.name)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Route:
+    """One complaint category's routing: who owns it, the AM's share and the due days."""
+
+    key: str = ""  # the category: the table's own key
+    name: str = rule(Text(blank=False))
+    en: str = rule(Text(), default="")
+    department: str = rule(Text(blank=False))
+    am_share: str = rule(Text(choices=("full", "secondary")))
+    due_days: int = rule(Int(0, 365))
+
+    def __post_init__(self) -> None:
+        if not self.en:
+            object.__setattr__(self, "en", self.name)
+
+
+@dataclass(frozen=True)
+class Units:
+    sticks_per_pack: int = rule(Int(1, 1000))
+    packs_per_tiao: int = rule(Int(1, 1000))
+    tiao_per_jian: int = rule(Int(1, 1000))
+
+
+@dataclass(frozen=True)
+class Tiers:
+    basis_months: int = rule(Int(1, 24))
+    lower_bounds_jian: tuple[float, ...] = rule(ListOf(Num(0), min_len=1, descending=True))
+
+
+@dataclass(frozen=True)
+class Categories:
+    formats: tuple[Named, ...] = rule(ListOf(Record(Named), min_len=1, unique="code"))
+    market_types: tuple[Named, ...] = rule(ListOf(Record(Named), min_len=1, unique="code"))
+    scales: tuple[Named, ...] = rule(ListOf(Record(Named), min_len=1, unique="code"))
+
+
+@dataclass(frozen=True)
+class Levels:
+    quantity_bands_tiao: tuple[float, ...] = rule(ListOf(Num(0), min_len=1, descending=True))
+    quantity_band_names: tuple[str, ...] = rule(ListOf(Text(blank=False)))
+    price_bands_yuan: tuple[float, ...] = rule(ListOf(Num(0), min_len=1, descending=True))
+    price_band_names: tuple[str, ...] = rule(ListOf(Text(blank=False)))
+    matrix: tuple[tuple[int, ...], ...] = rule(ListOf(ListOf(Int(1, 10)), min_len=1))
+
+
+@dataclass(frozen=True)
+class Weights:
+    contribution: float = rule(Num(0, 1))
+    support: float = rule(Num(0, 1))
+    credit: float = rule(Num(0, 1))
+    growth: float = rule(Num(0, 1))
+    influence: float = rule(Num(0, 1))
+
+    def as_dict(self) -> dict[str, float]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class Value:
+    weights: Weights = rule(Record(Weights))
+    core_min: float = rule(_SCORE)
+    problem_below: float = rule(_SCORE)
+    contribution_by_tier: dict[str, float] = rule(MapOf(_SCORE, keys=TIER_KEYS))
+    cooperation_scores: dict[str, float] = rule(MapOf(_SCORE))
+    cooperation_default: float = rule(_SCORE)
+    new_brand_uptake_score: float = rule(_SCORE)
+    new_brand_none_score: float = rule(_SCORE)
+    marked_price_yes_score: float = rule(_SCORE)
+    marked_price_no_score: float = rule(_SCORE)
+    credit_grade_scores: dict[str, float] = rule(MapOf(_SCORE))
+    credit_default: float = rule(_SCORE)
+    debit_failure_penalty: float = rule(_SCORE)
+    violation_penalty: float = rule(_SCORE)
+    growth_neutral: float = rule(_SCORE)
+    growth_points_per_pct: float = rule(Num(0, 100))
+    growth_new_retailer: float = rule(_SCORE)
+    trade_area_scores: dict[str, float] = rule(MapOf(_SCORE))
+    trade_area_default: float = rule(_SCORE)
+    model_outlet_bonus: float = rule(_SCORE)
+
+
+@dataclass(frozen=True)
+class Visits:
+    per_month_by_tier: dict[str, int] = rule(MapOf(Int(1, 31), keys=TIER_KEYS))
+    extra_core_value: int = rule(Int(0, 10))
+    extra_problem_value: int = rule(Int(0, 10))
+    extra_sales_swing: int = rule(Int(0, 10))
+    sales_swing_pct: float = rule(Num(0, 1000))
+    extra_debit_failure: int = rule(Int(0, 10))
+    extra_vulnerable_holiday: int = rule(Int(0, 10))
+    extra_open_complaint: int = rule(Int(0, 10))
+    extra_new_product: int = rule(Int(0, 10))
+    max_per_month: int = rule(Int(1, 31))
+    daily_capacity: int = rule(Int(1, 1000))
+    relationship_max_tier: int = rule(Int(0, 99))
+    ledger_max_tier: int = rule(Int(0, 99))
+    brand_max_tier: int = rule(Int(0, 99))
+    care_on_birthday: bool = rule(Bool())
+    new_product_launch_months: int = rule(Int(0, 24))
+    new_product_max_tier: int = rule(Int(0, 99))
+    sales_swing_basis_months: int = rule(Int(1, 24))
+    carry_over_days: int = rule(Int(0, 366))
+    plan_draft_from_day: int = rule(Int(1, 31))
+    plan_submit_day: int = rule(Int(1, 31))
+
+
+@dataclass(frozen=True)
+class Complaints:
+    due_days_are: str = rule(Text(choices=("workdays", "calendar")))
+    routing: dict[str, Route] = rule(MapOf(Record(Route, name_field="key")))
+
+
+@dataclass(frozen=True)
+class Capture:
+    price_deviation_pct: float = rule(Num(0, 100))
+    last_visits_shown: int = rule(Int(0, 10))
+    carried_months: int = rule(Int(1, 24))
+
+
+@dataclass(frozen=True)
+class BrandTargets:
+    distribution_pct: float = rule(Num(0, 100))
+    sell_through_pct: float = rule(Num(0, 100))
+    on_shelf_pct: float = rule(Num(0, 100))
+
+
+@dataclass(frozen=True)
+class Brands:
+    cycle_days: int = rule(Int(1, 366))
+    targets: BrandTargets = rule(Record(BrandTargets))
+
+
+@dataclass(frozen=True)
+class Calendar:
+    extra_holidays: tuple[dt.date, ...] = rule(ListOf(Day()))
+    extra_workdays: tuple[dt.date, ...] = rule(ListOf(Day()))
+
+
+@dataclass(frozen=True)
+class Backup:
+    keep: int = rule(Int(1, 1000))
+
+
+_SYNONYMS = ListOf(Text(blank=False))
+
+
+@dataclass(frozen=True)
+class ImportValues:
+    market_type: dict[str, str] = rule(MapOf(Text(blank=False)))
+    yes: tuple[str, ...] = rule(ListOf(Text()))
+    no: tuple[str, ...] = rule(ListOf(Text()))
+
+
+@dataclass(frozen=True)
+class Import:
+    """Header synonyms by field (only the fields each importer knows), and cell values."""
+
+    retailers: dict[str, tuple[str, ...]] = rule(
+        MapOf(
+            _SYNONYMS,
+            keys=(
+                "code", "name", "licence_no", "owner", "phone", "address", "business_format",
+                "market_type", "scale", "route", "route_seq", "order_day", "settlement",
+                "status", "credit_grade", "licence_expiry", "vulnerable", "model_outlet",
+            ),
+        )
+    )  # fmt: skip
+    orders: dict[str, tuple[str, ...]] = rule(
+        MapOf(
+            _SYNONYMS,
+            keys=(
+                "code", "order_date", "brand_code", "brand_name", "qty_tiao", "qty_zhi",
+                "qty_jian", "amount", "price",
+            ),
+        )
+    )  # fmt: skip
+    brands: dict[str, tuple[str, ...]] = rule(
+        MapOf(
+            _SYNONYMS,
+            keys=(
+                "brand_code", "brand_name", "manufacturer", "class", "wholesale_price",
+                "guide_price", "is_key", "is_new", "launch_date",
+            ),
+        )
+    )  # fmt: skip
+    values: ImportValues = rule(Record(ImportValues))
+
+
+@dataclass(frozen=True)
+class Margins:
+    top: float = rule(Num(0, 10))
+    bottom: float = rule(Num(0, 10))
+    left: float = rule(Num(0, 10))
+    right: float = rule(Num(0, 10))
+
+
+@dataclass(frozen=True)
+class Documents:
+    body_east_asian: str = rule(Text(blank=False))
+    body_latin: str = rule(Text(blank=False))
+    heading_east_asian: str = rule(Text(blank=False))
+    heading_latin: str = rule(Text(blank=False))
+    body_size_pt: float = rule(Num(4, 72))
+    table_size_pt: float = rule(Num(4, 72))
+    title_size_pt: float = rule(Num(4, 72))
+    heading_sizes_pt: tuple[float, ...] = rule(ListOf(Num(4, 72), min_len=1))
+    language: str = rule(Text(blank=False))
+    margins_cm: Margins = rule(Record(Margins))
+    landscape_margins_cm: Margins = rule(Record(Margins))
+    max_detail_rows: int = rule(Int(1, 10000))
+    plan_table_size_pt: float = rule(Num(4, 72))
+    chart_dpi: int = rule(Int(50, 600))
+
+
+@dataclass(frozen=True)
+class Reports:
+    sales_drop_pct: float = rule(Num(0, 100))
+    top_brands: int = rule(Int(1, 1000))
+    growth_brands: int = rule(Int(1, 1000))
+    price_classes: tuple[str, ...] = rule(ListOf(Text(blank=False)))
+    same_text_ratio: float = rule(Num(0.5, 1))
+
+
+@dataclass(frozen=True)
+class Exports:
+    mask_keep_digits: int = rule(Int(0, 8))
+
+
+@dataclass(frozen=True)
+class Profile:
+    chart_months: int = rule(Int(1, 120))
+    top_brands: int = rule(Int(1, 100))
+    top_brands_months: int = rule(Int(1, 120))
+
+
+# The file's sections: [name] -> (attribute of Rules, dataclass).
+SECTIONS: dict[str, tuple[str, type]] = {
+    "units": ("units", Units),
+    "tiers": ("tiers", Tiers),
+    "categories": ("categories", Categories),
+    "levels": ("levels", Levels),
+    "value": ("value", Value),
+    "visits": ("visits", Visits),
+    "complaints": ("complaints", Complaints),
+    "capture": ("capture", Capture),
+    "brands": ("brands", Brands),
+    "calendar": ("calendar", Calendar),
+    "backup": ("backup", Backup),
+    "import": ("imports", Import),
+    "documents": ("documents", Documents),
+    "reports": ("reports", Reports),
+    "exports": ("exports", Exports),
+    "profile": ("profile", Profile),
+}
+
+
+# -- relations between keys -----------------------------------------------------------------
+def _one_name_per_band(r: Rules, at: At) -> None:
+    lv = r.levels
+    for names, bands, band_key in (
+        ("quantity_band_names", lv.quantity_bands_tiao, "levels.quantity_bands_tiao"),
+        ("price_band_names", lv.price_bands_yuan, "levels.price_bands_yuan"),
+    ):
+        if len(getattr(lv, names)) != len(bands):
+            raise at.child(f"levels.{names}").fail("names_per_band", bands=band_key, n=len(bands))
+
+
+def _matrix_shape(r: Rules, at: At) -> None:
+    lv = r.levels
+    key = at.child("levels.matrix")
+    if len(lv.matrix) != len(lv.quantity_bands_tiao):
+        raise key.fail("matrix_rows", n=len(lv.quantity_bands_tiao))
+    for i, row in enumerate(lv.matrix):
+        if len(row) != len(lv.price_bands_yuan):
+            raise key.item(i).fail("matrix_cols", n=len(lv.price_bands_yuan))
+
+
+def _weights_add_up(r: Rules, at: At) -> None:
+    total = sum(r.value.weights.as_dict().values())
+    if abs(total - 1.0) > 1e-6:
+        raise at.child("value.weights").fail("weights_sum", total=f"{total:g}")
+
+
+def _core_above_problem(r: Rules, at: At) -> None:
+    v = r.value
+    if not v.core_min > v.problem_below:
+        raise at.child("value.core_min").fail(
+            "above", other="value.problem_below", value=f"{v.core_min:g}",
+            other_value=f"{v.problem_below:g}",
+        )  # fmt: skip
+
+
+def _every_tier(r: Rules, at: At) -> None:
+    tiers = [str(t) for t in range(1, r.tier_count + 1)]
+    for key, table in (
+        ("value.contribution_by_tier", r.value.contribution_by_tier),
+        ("visits.per_month_by_tier", r.visits.per_month_by_tier),
+    ):
+        for t in tiers:
+            if t not in table:
+                raise at.child(key).fail("tier_missing", tier=t)
+
+
+RELATIONS: tuple[Callable[[Rules, At], None], ...] = (
+    _one_name_per_band,
+    _matrix_shape,
+    _weights_add_up,
+    _core_above_problem,
+    _every_tier,
+)
+
+
+# -- loading ------------------------------------------------------------------------------------
 def _merge(base: dict, override: dict) -> dict:
     out = dict(base)
     for key, value in override.items():
@@ -34,279 +582,96 @@ def _read_toml(text: str, origin: str) -> dict:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise RulesError(f"{origin}: not valid TOML ({exc})") from None
+        raise RulesError(origin, "", "toml", error=str(exc)) from None
 
 
 def default_rules_text() -> str:
     return resources.files("khtui").joinpath("rules.toml").read_text(encoding="utf-8")
 
 
-@dataclass(frozen=True)
-class Named:
-    code: str
-    name: str
-    en: str
-
-
-@dataclass(frozen=True)
-class Route:
-    """One complaint category's routing: who owns it, the AM's share and the due days."""
-
-    key: str
-    name: str
-    en: str
-    department: str
-    am_share: str
-    due_days: int
-
-
 class Rules:
-    """Validated access to the rules. Construct with :func:`load_rules`."""
+    """The checked rules, one typed section per table of the file (``rules.units``,
+    ``rules.backup``, …; see :data:`SECTIONS`). Construct with :func:`load_rules`; ``data`` is
+    the merged file as read (to build a variant: ``Rules({**r.data, …})``)."""
+
+    units: Units
+    tiers: Tiers
+    categories: Categories
+    levels: Levels
+    value: Value
+    visits: Visits
+    complaints: Complaints
+    capture: Capture
+    brands: Brands
+    calendar: Calendar
+    backup: Backup
+    imports: Import
+    documents: Documents
+    reports: Reports
+    profile: Profile
 
     def __init__(self, data: dict, origin: str = "rules.toml"):
         self.data = data
         self.origin = origin
-        _validate(self)
+        top = At(origin, "")
+        for name in data:
+            if name not in SECTIONS:
+                raise top.child(name).fail("unknown", known=", ".join(SECTIONS))
+        for name, (attr, cls) in SECTIONS.items():
+            at = top.child(name)
+            table = data.get(name)
+            if table is None:
+                raise at.fail("missing")
+            if not isinstance(table, dict):
+                raise at.fail("table", value=_shown(table))
+            setattr(self, attr, build(cls, table, at))
+        for relation in RELATIONS:
+            relation(self, top)
 
-    # -- raw access -------------------------------------------------------------------------
-    def get(self, dotted: str) -> Any:
-        node: Any = self.data
-        for part in dotted.split("."):
-            if not isinstance(node, dict) or part not in node:
-                raise RulesError(f"{self.origin}: {dotted}: missing")
-            node = node[part]
-        return node
-
-    def section(self, name: str) -> dict:
-        return self.get(name)
-
-    # -- units ------------------------------------------------------------------------------
+    # -- shorthands used all over ------------------------------------------------------------
     @property
     def tiao_per_jian(self) -> int:
-        return self.get("units.tiao_per_jian")
+        return self.units.tiao_per_jian
 
     @property
     def packs_per_tiao(self) -> int:
-        return self.get("units.packs_per_tiao")
+        return self.units.packs_per_tiao
 
     @property
     def sticks_per_pack(self) -> int:
-        return self.get("units.sticks_per_pack")
+        return self.units.sticks_per_pack
 
-    # -- tiers ------------------------------------------------------------------------------
     @property
     def tier_basis_months(self) -> int:
-        return self.get("tiers.basis_months")
+        return self.tiers.basis_months
 
     @property
     def tier_lower_bounds(self) -> list[float]:
-        return [float(x) for x in self.get("tiers.lower_bounds_jian")]
+        return list(self.tiers.lower_bounds_jian)
 
-    # -- categories -------------------------------------------------------------------------
-    def _named(self, key: str) -> list[Named]:
-        return [Named(str(d["code"]), d["name"], d.get("en", d["name"])) for d in self.get(key)]
+    @property
+    def tier_count(self) -> int:
+        """Tiers 1..N: one more than the lower bounds (the last catches the rest)."""
+        return len(self.tiers.lower_bounds_jian) + 1
 
-    @cached_property
+    @property
     def formats(self) -> list[Named]:
-        return self._named("categories.formats")
+        return list(self.categories.formats)
 
-    @cached_property
+    @property
     def market_types(self) -> list[Named]:
-        return self._named("categories.market_types")
+        return list(self.categories.market_types)
 
-    @cached_property
+    @property
     def scales(self) -> list[Named]:
-        return self._named("categories.scales")
+        return list(self.categories.scales)
 
-    # -- complaints -------------------------------------------------------------------------
-    @cached_property
+    @property
     def complaint_routes(self) -> dict[str, Route]:
-        return {
-            key: Route(
-                key,
-                d["name"],
-                d.get("en", d["name"]),
-                d["department"],
-                d["am_share"],
-                int(d["due_days"]),
-            )
-            for key, d in self.get("complaints.routing").items()
-        }
+        return self.complaints.routing
 
-    # -- import -----------------------------------------------------------------------------
-    def header_synonyms(self, kind: str) -> dict[str, list[str]]:
-        return self.get(f"import.{kind}")
-
-
-def _check(cond: bool, origin: str, key: str, problem: str) -> None:
-    if not cond:
-        raise RulesError(f"{origin}: {key}: {problem}")
-
-
-def _is_num(x: Any) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool)
-
-
-def _validate(r: Rules) -> None:
-    o = r.origin
-    for key in ("units.sticks_per_pack", "units.packs_per_tiao", "units.tiao_per_jian"):
-        v = r.get(key)
-        _check(isinstance(v, int) and v > 0, o, key, f"must be a positive whole number (got {v!r})")
-
-    n = r.get("tiers.basis_months")
-    _check(
-        isinstance(n, int) and 1 <= n <= 24, o, "tiers.basis_months", f"must be 1..24 (got {n!r})"
-    )
-    bounds = r.get("tiers.lower_bounds_jian")
-    _check(
-        isinstance(bounds, list) and len(bounds) >= 1 and all(_is_num(b) for b in bounds),
-        o,
-        "tiers.lower_bounds_jian",
-        "must be a list of numbers",
-    )
-    _check(
-        all(a > b for a, b in itertools.pairwise(bounds)),
-        o,
-        "tiers.lower_bounds_jian",
-        f"tier bounds must descend strictly (got {', '.join(str(b) for b in bounds)})",
-    )
-    _check(bounds[-1] >= 0, o, "tiers.lower_bounds_jian", "bounds must not be negative")
-
-    for key in ("categories.formats", "categories.market_types", "categories.scales"):
-        items = r.get(key)
-        _check(isinstance(items, list) and items, o, key, "must be a non-empty list")
-        for i, d in enumerate(items):
-            _check(
-                isinstance(d, dict) and "code" in d and "name" in d,
-                o,
-                f"{key}[{i}]",
-                "needs code and name",
-            )
-        codes = [str(d["code"]) for d in items]
-        _check(len(set(codes)) == len(codes), o, key, "codes must be unique")
-
-    qb = r.get("levels.quantity_bands_tiao")
-    pb = r.get("levels.price_bands_yuan")
-    matrix = r.get("levels.matrix")
-    for key, bands in (("levels.quantity_bands_tiao", qb), ("levels.price_bands_yuan", pb)):
-        _check(
-            isinstance(bands, list) and all(_is_num(b) for b in bands), o, key, "must be numbers"
-        )
-        _check(
-            all(a > b for a, b in itertools.pairwise(bands)),
-            o,
-            key,
-            "bands must descend strictly",
-        )
-    _check(
-        len(r.get("levels.quantity_band_names")) == len(qb),
-        o,
-        "levels.quantity_band_names",
-        "needs one name per quantity band",
-    )
-    _check(
-        len(r.get("levels.price_band_names")) == len(pb),
-        o,
-        "levels.price_band_names",
-        "needs one name per price band",
-    )
-    _check(
-        isinstance(matrix, list) and len(matrix) == len(qb),
-        o,
-        "levels.matrix",
-        f"needs one row per quantity band ({len(qb)})",
-    )
-    for i, row in enumerate(matrix):
-        _check(
-            isinstance(row, list) and len(row) == len(pb),
-            o,
-            f"levels.matrix[{i}]",
-            f"needs one level per price band ({len(pb)})",
-        )
-        for lv in row:
-            _check(
-                isinstance(lv, int) and 1 <= lv <= 10,
-                o,
-                f"levels.matrix[{i}]",
-                f"levels are 1..10 (got {lv!r})",
-            )
-
-    weights = r.get("value.weights")
-    for dim in ("contribution", "support", "credit", "growth", "influence"):
-        _check(
-            _is_num(weights.get(dim)) and weights[dim] >= 0,
-            o,
-            f"value.weights.{dim}",
-            "must be a number >= 0",
-        )
-    total = sum(weights[d] for d in weights)
-    _check(abs(total - 1.0) < 1e-6, o, "value.weights", f"weights must add up to 1 (got {total:g})")
-    _check(
-        r.get("value.core_min") > r.get("value.problem_below"),
-        o,
-        "value.core_min",
-        "must be above value.problem_below",
-    )
-    tiers_n = len(bounds) + 1
-    cbt = r.get("value.contribution_by_tier")
-    for t in range(1, tiers_n + 1):
-        _check(str(t) in cbt, o, "value.contribution_by_tier", f"missing tier {t}")
-
-    per_tier = r.get("visits.per_month_by_tier")
-    for t in range(1, tiers_n + 1):
-        v = per_tier.get(str(t))
-        _check(
-            isinstance(v, int) and v >= 1,
-            o,
-            f"visits.per_month_by_tier.{t}",
-            "every tier needs at least 1 visit a month (coverage 100%)",
-        )
-    cap = r.get("visits.daily_capacity")
-    _check(
-        isinstance(cap, int) and cap >= 1,
-        o,
-        "visits.daily_capacity",
-        f"must be a whole number >= 1 (got {cap!r})",
-    )
-    mx = r.get("visits.max_per_month")
-    _check(
-        isinstance(mx, int) and mx >= 1, o, "visits.max_per_month", "must be a whole number >= 1"
-    )
-
-    for key, d in r.get("complaints.routing").items():
-        for field in ("name", "department", "am_share", "due_days"):
-            _check(field in d, o, f"complaints.routing.{key}", f"missing {field}")
-        _check(
-            d["am_share"] in ("full", "secondary"),
-            o,
-            f"complaints.routing.{key}.am_share",
-            "must be 'full' or 'secondary'",
-        )
-        _check(
-            isinstance(d["due_days"], int) and d["due_days"] >= 0,
-            o,
-            f"complaints.routing.{key}.due_days",
-            "must be a whole number of days >= 0",
-        )
-
-    import datetime as _dt
-
-    for key in ("calendar.extra_holidays", "calendar.extra_workdays"):
-        for s in r.get(key):
-            try:
-                _dt.date.fromisoformat(str(s))
-            except ValueError:
-                raise RulesError(f"{o}: {key}: not a date: {s!r} (use YYYY-MM-DD)") from None
-
-    for kind in ("retailers", "orders", "brands"):
-        syn = r.get(f"import.{kind}")
-        for field, names in syn.items():
-            _check(
-                isinstance(names, list) and all(isinstance(x, str) for x in names),
-                o,
-                f"import.{kind}.{field}",
-                "must be a list of header names",
-            )
+    def header_synonyms(self, kind: str) -> dict[str, tuple[str, ...]]:
+        return getattr(self.imports, kind)
 
 
 def load_rules(user_path: str | Path | None = None) -> Rules:
@@ -318,15 +683,12 @@ def load_rules(user_path: str | Path | None = None) -> Rules:
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise RulesError(f"{path}: rules file not found") from None
+            raise RulesError(str(path), "", "not_found") from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise RulesError(f"{path}: cannot read rules file ({exc})") from None
+            raise RulesError(str(path), "", "unreadable", error=str(exc)) from None
         data = _merge(data, _read_toml(text, str(path)))
         origin = str(path)
-    try:
-        return Rules(data, origin)
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise RulesError(f"{origin}: malformed ({exc})") from None
+    return Rules(data, origin)
 
 
 _default: Rules | None = None

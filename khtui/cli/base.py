@@ -75,7 +75,7 @@ class Ctx:
             try:
                 self._rules = load_rules(self.rules_option or user_rules_path())
             except RulesError as exc:
-                raise UserError(str(exc)) from None
+                raise UserError(explain(exc)) from None
         return self._rules
 
     @property
@@ -97,7 +97,15 @@ class Ctx:
         try:
             return Store(path, create=create, rules=self.rules, on_upgrade=_upgrading)
         except StoreError as exc:
-            raise UserError(str(exc)) from None
+            raise UserError(explain(exc, path)) from None
+
+
+def explain(error: BaseException, db_path: Path | None = None) -> str:
+    """``error`` in one line, the words of the app's notifications (:func:`khtui.app.error_message`,
+    imported only when something went wrong: it brings the UI library)."""
+    from khtui.app import error_message
+
+    return error_message(error, db_path=db_path)
 
 
 def _upgrading(old: int, new: int) -> None:
@@ -113,20 +121,27 @@ def emit_json(obj: Any) -> None:
 
 
 class _Main(click.Group):
-    """The group; a command that finds the database locked by another program says so in one
-    line (its write was not made) instead of a traceback."""
+    """The group. A fault a user can act on — the database locked by another program,
+    damaged, read-only or in a read-only folder, a full disk, a store problem, a bad rules
+    file (:func:`khtui.data.faults.fault_of`) — ends any command as one line and exit 1, never
+    a traceback; anything else is a bug and shows as one."""
 
     def invoke(self, ctx: click.Context):
         import sqlite3
 
-        from khtui.data.base import is_locked
+        from khtui.data.base import StoreError
+        from khtui.rules import RulesError
 
         try:
             return super().invoke(ctx)
-        except sqlite3.OperationalError as exc:
-            if is_locked(exc):
-                raise UserError(t("error.db_locked")) from None
-            raise
+        except (sqlite3.Error, OSError, StoreError, RulesError) as exc:
+            from khtui.data.faults import fault_of
+
+            obj = ctx.obj if isinstance(ctx.obj, Ctx) else None
+            db_path = obj.db_path if obj is not None else None
+            if fault_of(exc, db_path) is None and not isinstance(exc, StoreError):
+                raise
+            raise UserError(explain(exc, db_path)) from None
 
 
 @click.group(
@@ -178,10 +193,6 @@ def _check_clock() -> None:
         pinned_date()
     except ClockError as exc:
         raise UserError(t("error.bad_today", name=ENV, value=exc.value)) from None
-
-
-def fail(message: str) -> None:
-    raise UserError(message)
 
 
 def stderr(message: str) -> None:

@@ -324,7 +324,7 @@ def brands_cmd(ctx: Ctx, figures, start, end, as_json) -> None:
         if start > end:
             raise UserError(t("brands.bad_period"))
         rows = store.brand_figures(start, end)
-        cycle = int(store.rules.get("brands.cycle_days"))
+        cycle = store.rules.brands.cycle_days
     if as_json:
         emit_json(
             {

@@ -1,4 +1,4 @@
-"""`khtui import`, `khtui export`, `khtui backup`, `khtui check`."""
+"""`khtui import`, `khtui export` (backups, the check and restore: ``cli/storage.py``)."""
 
 from __future__ import annotations
 
@@ -141,40 +141,3 @@ def export_cmd(ctx: Ctx, kind, out: Path | None, start, end, force, raw, mask) -
         except OSError as exc:
             raise UserError(t("exp.error.failed", file=path, problem=exc.strerror or exc)) from None
     click.echo(t("exp.done", n=n, file=path))
-
-
-@main.command("backup")
-@click.argument("out", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@pass_ctx
-def backup_cmd(ctx: Ctx, out: Path | None) -> None:
-    """Copy the database to OUT (default: backups/ beside it), safely while khtui is open."""
-    from khtui.data.backup import backup_to, default_backup_name
-    from khtui.data.paths import backup_dir
-
-    with ctx.store() as store:
-        target = out or backup_dir(store.path) / default_backup_name(store)
-        if target.exists():
-            raise UserError(t("backup.exists", file=target))
-        try:
-            backup_to(store, target)
-        except OSError as exc:
-            raise UserError(t("backup.failed", file=target, problem=exc.strerror or exc)) from None
-    click.echo(t("backup.done", file=target))
-
-
-@main.command("check")
-@pass_ctx
-def check_cmd(ctx: Ctx) -> None:
-    """Check the database file (integrity and references); says what to do if it fails."""
-    from khtui.data.backup import check_database
-
-    path = ctx.db_path
-    if not path.exists():
-        raise UserError(t("error.no_db", path=path))
-    problems = check_database(path)
-    if not problems:
-        click.echo(t("check.ok", path=path))
-        return
-    for p in problems[:20]:
-        click.echo(f"  {p}", err=True)
-    raise UserError(t("check.failed", path=path, n=len(problems)))

@@ -124,9 +124,7 @@ def plan_month_cmd(
         raise UserError(t("plan.cli.both"))
     _check_document_targets(docx_out, xlsx_out, force)
     with ctx.store() as store:
-        month = month or default_plan_month(
-            store.today(), int(store.rules.get("visits.plan_draft_from_day"))
-        )
+        month = month or default_plan_month(store.today(), store.rules.visits.plan_draft_from_day)
         generated = None
         try:
             if generate:

@@ -24,6 +24,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from khtui import clock as _clock
+from khtui.data.private import (
+    create_private,
+    ensure_parent,
+    place_new,
+    remove_quietly,
+    sqlite_files,
+    temp_beside,
+)
 from khtui.data.schema import MIGRATIONS, SCHEMA_VERSION
 from khtui.rules import Rules, default_rules
 
@@ -69,27 +77,165 @@ def is_locked(error: BaseException | str) -> bool:
     return "database is locked" in text or "database is busy" in text
 
 
-def _create_private(path: Path) -> None:
-    """Create an empty database file readable by its owner only (mode 0600)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+# ``PRAGMA application_id`` of a khtui database: "khtu". Databases made before it was set
+# are recognised by their tables (below).
+APPLICATION_ID = 0x6B687475
+# Tables every khtui database has had since schema 1.
+KHTUI_TABLES = frozenset(
+    {
+        "meta", "retailers", "retailer_changes", "brands", "order_lines", "monthly_sales",
+        "monthly_brand_sales", "visit_plans", "visits", "captures", "price_observations",
+        "complaints", "weekly_reports",
+    }
+)  # fmt: skip
+
+
+class StoreProblem(StoreError):
+    """A store problem the user can act on, as a message key (the whole catalogue key) and its
+    parameters; the CLI and the app say it in the UI language."""
+
+    def __init__(self, key: str, /, **params: Any):
+        self.key = key
+        self.params = params
+        detail = ", ".join(f"{k}={v}" for k, v in params.items())
+        super().__init__(f"{key} ({detail})" if detail else key)
+
+
+def read_only_uri(path: str | os.PathLike) -> str:
+    """A ``file:`` URI opening ``path`` read-only (quoted: any character may be in a path)."""
+    return Path(path).resolve().as_uri() + "?mode=ro"
+
+
+def has_live_wal(path: str | os.PathLike) -> bool:
+    """Whether committed pages of ``path`` may still be in its write-ahead log."""
+    wal = Path(f"{path}-wal")
+    return wal.exists() and wal.stat().st_size > 0
+
+
+def reading_uri(path: str | os.PathLike) -> str:
+    """A read-only ``file:`` URI that leaves no trace: with no live write-ahead log the file
+    alone is the database and is read as immutable (SQLite makes no -wal/-shm beside it, and
+    a folder that cannot be written is no obstacle); with one, SQLite reads it too."""
+    return read_only_uri(path) + ("" if has_live_wal(path) else "&immutable=1")
+
+
+def folder_writable(folder: Path) -> bool:
+    """Whether a file can be made in ``folder`` (tried, not guessed from the mode bits)."""
+    probe = folder / f".khtui-probe-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError:
+        return False
     os.close(fd)
+    probe.unlink(missing_ok=True)
+    return True
+
+
+def database_kind(path: str | os.PathLike) -> tuple[str, dict[str, Any]]:
+    """What the existing file at ``path`` is, read without changing a byte of it:
+    ``("khtui", {"version": n})``, ``("newer", …)`` (a khtui database of a later schema), or one
+    that is not khtui's: ``("folder", …)``, ``("empty", …)`` (0 bytes), ``("not_sqlite", …)``, ``("blank_sqlite",
+    …)`` (SQLite without tables), ``("foreign", {"tables": …})``. A damaged or unreadable file
+    raises the SQLite error (:func:`khtui.data.faults.fault_of` says which)."""
+    path = Path(path)
+    if path.is_dir():
+        return "folder", {}
+    size = path.stat().st_size
+    # committed pages may still be in the write-ahead log of a program that ended without
+    # checkpointing: then the file may even be empty and still hold a database
+    if size == 0 and not has_live_wal(path):
+        return "empty", {}
+    # Read through SQLite only: closing any other handle on the file would drop the POSIX
+    # locks this process's open connections hold on it.
+    conn = sqlite3.connect(reading_uri(path), uri=True, isolation_level=None)
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = sorted(
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        )
+    except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorname", "") == "SQLITE_NOTADB":
+            return "not_sqlite", {"size": size}
+        raise
+    finally:
+        conn.close()
+    ours = app_id == APPLICATION_ID or (
+        app_id == 0 and version >= 1 and set(tables) >= KHTUI_TABLES
+    )
+    if ours and version > SCHEMA_VERSION:
+        return "newer", {"version": version}
+    if ours and version >= 1:
+        return "khtui", {"version": version}
+    if not tables and version == 0 and app_id == 0:
+        return "blank_sqlite", {}
+    return "foreign", {"tables": tables}
+
+
+def refuse_unless_khtui(path: str | os.PathLike) -> int:
+    """The schema version of the khtui database at ``path``; any other file raises
+    :class:`StoreProblem` saying what it is (the file is not touched)."""
+    kind, info = database_kind(path)
+    if kind == "khtui":
+        return info["version"]
+    if kind == "newer":
+        raise StoreProblem(
+            "store.err.newer", path=str(path), found=info["version"], known=SCHEMA_VERSION
+        )
+    if kind == "foreign":
+        shown = ", ".join(info["tables"][:5]) + (" …" if len(info["tables"]) > 5 else "")
+        raise StoreProblem("store.err.foreign", path=str(path), tables=shown)
+    raise StoreProblem(f"store.err.{kind}", path=str(path), **info)
+
+
+def _configure_new(conn: sqlite3.Connection) -> None:
+    """A new database's settings (before its first table: page size applies only then)."""
+    conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+def create_database(path: str | os.PathLike) -> bool:
+    """Make a new, empty khtui database (current schema, mode 0600) at ``path``, which must
+    not exist. It is built beside ``path`` under a temporary name and put in place whole, so
+    no half-made or empty file is ever left at ``path``. False when another process made one
+    there meanwhile (that file is then opened like any existing one)."""
+    path = Path(path)
+    ensure_parent(path)
+    tmp = temp_beside(path, ".new")
+    try:
+        create_private(tmp)
+        conn = sqlite3.connect(str(tmp), isolation_level=None)
+        try:
+            _configure_new(conn)
+            migrate(conn)
+        finally:
+            conn.close()
+        try:
+            place_new(tmp, path)
+        except FileExistsError:
+            return False
+        return True
+    finally:
+        remove_quietly(sqlite_files(tmp))
 
 
 def migrate(
     conn: sqlite3.Connection,
-    target: int = SCHEMA_VERSION,
+    target: int | None = None,
     on_upgrade: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Run the numbered migrations from the database's ``user_version`` up to ``target``.
-    ``on_upgrade(from, to)`` is told first when an existing database is upgraded (some
+    """Run the numbered migrations from the database's ``user_version`` up to ``target``, each
+    in one transaction (a failing one is rolled back whole and raises; the versions before it
+    stay). ``on_upgrade(from, to)`` is told first when an existing database is upgraded (some
     migrations copy a table: minutes on a city's data)."""
+    target = SCHEMA_VERSION if target is None else target
     current = conn.execute("PRAGMA user_version").fetchone()[0]
     if current > SCHEMA_VERSION:
-        raise StoreError(
-            f"this database was written by a newer khtui (schema {current}, this one knows "
-            f"{SCHEMA_VERSION}); upgrade khtui to open it"
-        )
+        raise StoreProblem("store.err.newer", path="", found=current, known=SCHEMA_VERSION)
     if on_upgrade is not None and 0 < current < target:
         on_upgrade(current, target)
     for version in range(current + 1, target + 1):
@@ -98,9 +244,11 @@ def migrate(
             for statement in _split_sql(MIGRATIONS[version - 1]):
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {version}")
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
     return target
 
@@ -139,33 +287,52 @@ class StoreCore:
         self._lock = threading.RLock()
         self._depth = 0
         self._db: sqlite_utils.Database | None = None
-        created = not self.path.exists()
-        if created:
+        if not self.path.exists():
             if not create:
-                raise StoreError(
-                    f"no database at {self.path}; create one with `khtui demo` (demo data) or "
-                    f"`khtui import retailers FILE`, or point --db / KHTUI_DB at an existing one"
-                )
-            _create_private(self.path)
+                raise StoreProblem("error.no_db", path=str(self.path))
+            create_database(self.path)
+        # Anything but a khtui database of this or an earlier schema is refused here, before
+        # a byte of it changes (no WAL switch, no user_version, no tables).
+        version = refuse_unless_khtui(self.path)
+        self.conn = sqlite3.connect(
+            str(self.path), isolation_level=None, check_same_thread=False, timeout=10.0
+        )
         try:
-            self.conn = sqlite3.connect(
-                str(self.path), isolation_level=None, check_same_thread=False, timeout=10.0
-            )
             self.conn.row_factory = sqlite3.Row
             self.conn.execute("PRAGMA busy_timeout = 10000")
-            if created:
-                # set before the first table: it only applies to an empty database
-                self.conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
-            self.conn.execute("PRAGMA journal_mode = WAL")
+            try:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.OperationalError as exc:
+                # a read-only file still opens to be read; its writes say why they fail
+                if getattr(exc, "sqlite_errorname", "") != "SQLITE_READONLY":
+                    raise
             self.conn.execute("PRAGMA synchronous = NORMAL")
             self.conn.execute("PRAGMA foreign_keys = ON")
-            migrate(self.conn, on_upgrade=on_upgrade)
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(
-                f"{self.path} is not a usable khtui database ({exc}); run `khtui check` or "
-                f"restore a backup"
-            ) from None
+            if version < SCHEMA_VERSION:
+                self._upgrade(version, on_upgrade)
+        except BaseException:
+            self.conn.close()
+            raise
         self.user = user or self.meta("am_name") or os.environ.get("USER") or "am"
+
+    def _upgrade(self, version: int, on_upgrade: Callable[[int, int], None] | None) -> None:
+        """Migrate to the current schema. Each step is one transaction: a failure leaves the
+        database at the last version that completed, and says so."""
+        from khtui.data.faults import fault_of
+
+        try:
+            migrate(self.conn, on_upgrade=on_upgrade)
+        except sqlite3.Error as exc:
+            if fault_of(exc, self.path) is not None:
+                raise  # locked, read-only, disk full, damaged: said as such
+            now = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            raise StoreProblem(
+                "store.err.upgrade_failed",
+                path=str(self.path),
+                version=now,
+                target=SCHEMA_VERSION,
+                detail=str(exc),
+            ) from exc
 
     # -- connection --------------------------------------------------------------------------
     @property

@@ -27,7 +27,7 @@ class BrandOps:
     def brand_period(self, end: dt.date | None = None) -> tuple[dt.date, dt.date]:
         """The default period of the figures: the last ``brands.cycle_days`` days to ``end``."""
         end = end or self.today()
-        cycle = int(self.rules.get("brands.cycle_days"))
+        cycle = self.rules.brands.cycle_days
         return end - dt.timedelta(days=cycle - 1), end
 
     def brand_figures(self, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
@@ -38,7 +38,7 @@ class BrandOps:
 
         if end < start:
             start, end = end, start
-        cycle = int(self.rules.get("brands.cycle_days"))
+        cycle = self.rules.brands.cycle_days
         brands = self.cultivated_brands()
         if not brands:
             return []

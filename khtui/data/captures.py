@@ -272,7 +272,7 @@ class CaptureOps:
         from khtui.domain.months import add_months
 
         day = _d(on or self.today())
-        since = add_months(day[:7], -int(self.rules.get("capture.carried_months")) + 1)
+        since = add_months(day[:7], -self.rules.capture.carried_months + 1)
         carried = {
             r["brand_code"]: r["qty"]
             for r in self.query(
@@ -306,8 +306,8 @@ class CaptureOps:
         if cap is None:
             raise StoreError(f"no capture with id {capture_id!r}")
         code, day = cap["retailer_code"], cap["captured_on"]
-        threshold = float(self.rules.get("capture.price_deviation_pct"))
-        keep = int(self.rules.get("capture.last_visits_shown"))
+        threshold = self.rules.capture.price_deviation_pct
+        keep = self.rules.capture.last_visits_shown
         current = {
             r["brand_code"]: dict(r)
             for r in self.query(

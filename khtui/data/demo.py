@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from khtui import clock as _clock
-from khtui.data.base import StoreError, seeded_ids
+from khtui.data.base import StoreError, database_kind, refuse_unless_khtui, seeded_ids
 from khtui.data.store import Store
 from khtui.domain.calendar import WorkCalendar
 from khtui.domain.months import add_months, month_key, months_before
@@ -1091,8 +1091,8 @@ class _Builder:
     # -- history: plans and visits of the last months --------------------------------------------
     def build_history(self) -> dict[str, int]:
         rng = random.Random(f"{self.seed}:history")
-        per_tier = self.rules.get("visits.per_month_by_tier")
-        max_per_month = int(self.rules.get("visits.max_per_month"))
+        per_tier = self.rules.visits.per_month_by_tier
+        max_per_month = self.rules.visits.max_per_month
         am_id = self.store.am_id
         history = [
             m for m in months_before(self.today, HISTORY_MONTHS) if m >= month_key(self.start)
@@ -1217,7 +1217,7 @@ class _Builder:
         First visits of the month come first; a visit that does not fit its route day moves to
         the nearest working day with room; a repeat visit that fits nowhere is dropped.
         """
-        capacity = int(self.rules.get("visits.daily_capacity"))
+        capacity = self.rules.visits.daily_capacity
         out: dict[dt.date, list[tuple[int, _Retailer, list[str]]]] = {}
         codes: dict[dt.date, set[str]] = {}
 
@@ -1283,7 +1283,7 @@ def complete_past_visits(store: Store, rng: random.Random, until: dt.date) -> di
     key_brands = [b for b in brands if b["is_key"]]
     new_brands = [b for b in brands if b["is_new"]]
     by_code = {b["brand_code"]: b for b in brands}
-    threshold = float(store.rules.get("capture.price_deviation_pct")) / 100
+    threshold = store.rules.capture.price_deviation_pct / 100
     rows = store.query(
         "SELECT v.id, v.retailer_code, v.planned_date, v.seq, r.route, r.vulnerable "
         "FROM visits v JOIN retailers r ON r.code = v.retailer_code "
@@ -1632,6 +1632,11 @@ def build_demo(
     today = today or _clock.today()
     if path.exists() and not replace:
         raise DemoExistsError(f"{path} exists")
+    if path.exists():
+        # --force replaces a khtui database, never another program's file
+        kind, _info = database_kind(path)
+        if kind not in ("khtui", "newer"):
+            refuse_unless_khtui(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.building")
     _remove(tmp)

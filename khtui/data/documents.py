@@ -55,7 +55,7 @@ def weekly_document(store, week: str, report: dict | None = None) -> ReportDocum
         am_name=store.am_name,
         version=report["version"] or None,
         status=report["status"],
-        max_rows=int(store.rules.get("documents.max_detail_rows")),
+        max_rows=store.rules.documents.max_detail_rows,
     )
 
 
@@ -68,8 +68,8 @@ def monthly_document(store, month: str, report: dict | None = None) -> ReportDoc
         report["narrative"],
         t,
         am_name=store.am_name,
-        drop_pct=float(store.rules.get("reports.sales_drop_pct")),
-        max_rows=int(store.rules.get("documents.max_detail_rows")),
+        drop_pct=store.rules.reports.sales_drop_pct,
+        max_rows=store.rules.documents.max_detail_rows,
         version=report["version"] or None,
         status=report["status"],
     )
@@ -193,18 +193,18 @@ def write_docx(doc: ReportDocument, rules: Rules, path, *, force: bool = False) 
 # -- python-docx layout -----------------------------------------------------------------------
 class _Fonts:
     def __init__(self, rules: Rules):
-        d = rules.section("documents")
-        self.body = (d["body_latin"], d["body_east_asian"])
-        self.heading = (d["heading_latin"], d["heading_east_asian"])
-        self.body_pt = float(d["body_size_pt"])
-        self.table_pt = float(d["table_size_pt"])
-        self.title_pt = float(d["title_size_pt"])
-        self.heading_pt = [float(x) for x in d["heading_sizes_pt"]]
-        self.lang = d["language"]
-        self.margins = d["margins_cm"]
-        self.landscape_margins = d["landscape_margins_cm"]
-        self.plan_table_pt = float(d["plan_table_size_pt"])
-        self.chart_dpi = int(d["chart_dpi"])
+        d = rules.documents
+        self.body = (d.body_latin, d.body_east_asian)
+        self.heading = (d.heading_latin, d.heading_east_asian)
+        self.body_pt = d.body_size_pt
+        self.table_pt = d.table_size_pt
+        self.title_pt = d.title_size_pt
+        self.heading_pt = list(d.heading_sizes_pt)
+        self.lang = d.language
+        self.margins = d.margins_cm
+        self.landscape_margins = d.landscape_margins_cm
+        self.plan_table_pt = d.plan_table_size_pt
+        self.chart_dpi = d.chart_dpi
 
 
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
@@ -267,8 +267,8 @@ def _setup(document, f: _Fonts, *, landscape: bool = False) -> dict[str, str]:
         section.orientation = WD_ORIENT.PORTRAIT
         section.page_width, section.page_height = Cm(21.0), Cm(29.7)
     m = f.landscape_margins if landscape else f.margins
-    section.top_margin, section.bottom_margin = Cm(m["top"]), Cm(m["bottom"])
-    section.left_margin, section.right_margin = Cm(m["left"]), Cm(m["right"])
+    section.top_margin, section.bottom_margin = Cm(m.top), Cm(m.bottom)
+    section.left_margin, section.right_margin = Cm(m.left), Cm(m.right)
 
     # document defaults: fonts without theme attributes, language
     styles_el = document.styles.element

@@ -66,7 +66,7 @@ class Masker:
 
 def masker_for(store) -> Masker:
     """A masker knowing every phone and licence number in the store."""
-    keep = int(store.rules.get("exports.mask_keep_digits"))
+    keep = store.rules.exports.mask_keep_digits
     numbers = {
         str(v).strip()
         for row in store.query("SELECT phone, licence_no FROM retailers")

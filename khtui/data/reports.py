@@ -316,7 +316,7 @@ class ReportOps:
         ]
 
     def _rpt_brand_targets(self) -> dict[str, float]:
-        return {k: float(v) for k, v in self.rules.section("brands").get("targets", {}).items()}
+        return dict(vars(self.rules.brands.targets))
 
     # -- the weekly figures -------------------------------------------------------------------
     def weekly_figures(self, week: str) -> WeeklyFigures:
@@ -404,7 +404,7 @@ class ReportOps:
     def _rpt_week_prices(self, a: str, b: str) -> WeekPrices:
         from khtui.domain.report import is_price_deviation, price_deviation_pct
 
-        threshold = float(self.rules.get("capture.price_deviation_pct"))
+        threshold = self.rules.capture.price_deviation_pct
         rows = self.query(
             "SELECT p.observed_on, p.retailer_code, r.name, p.brand_code, "
             "coalesce(br.name, p.brand_code) AS brand, p.retail_price, "
@@ -452,7 +452,7 @@ class ReportOps:
         return WeekBrands(
             window_start=_d(w_start),
             window_end=_d(w_end),
-            cycle_days=int(self.rules.get("brands.cycle_days")),
+            cycle_days=self.rules.brands.cycle_days,
             active=self._rpt_active_count(),
             rows=self._rpt_brand_rows(w_start, w_end),
         )
@@ -686,7 +686,7 @@ class ReportOps:
         a, b = _d(start), _d(as_of)
         months = [add_months(month, -i) for i in range(11, -1, -1)]
         sales = self._rpt_month_sales(months)
-        threshold = float(self.rules.get("capture.price_deviation_pct"))
+        threshold = self.rules.capture.price_deviation_pct
         market = self._rpt_market(a, b, threshold)
         figures = MonthlyFigures(
             month=month,
@@ -804,7 +804,7 @@ class ReportOps:
                 c.qty, c.amount = r["qty"], r["amount"]
             else:
                 c.qty_ly = r["qty"]
-        order = list(self.rules.get("reports.price_classes"))
+        order = list(self.rules.reports.price_classes)
         return sorted(
             classes.values(),
             key=lambda c: (
@@ -815,7 +815,7 @@ class ReportOps:
         )
 
     def _rpt_month_top(self, month: str) -> list[TopBrand]:
-        top_n = int(self.rules.get("reports.top_brands"))
+        top_n = self.rules.reports.top_brands
         return [
             TopBrand(
                 brand_code=r["brand_code"],
@@ -1024,7 +1024,7 @@ class ReportOps:
         m.brand_sales = sorted(selling.values(), key=lambda x: (-x.count, x.subject))
         m.new_brands = sorted(new.values(), key=lambda x: (-x.count, x.subject))
         m.dynamics = sorted(dyn.values(), key=lambda x: (-x.count, x.subject))
-        m.texts = group_texts(remarks, float(self.rules.get("reports.same_text_ratio")))
+        m.texts = group_texts(remarks, self.rules.reports.same_text_ratio)
         m.stock = self._rpt_stock(a, b)
         # prices against guide prices, per brand
         per: dict[str, dict[str, Any]] = {}
@@ -1052,7 +1052,7 @@ class ReportOps:
                 x["dev"] += is_price_deviation(r["retail_price"], r["guide"], threshold)
             if r["marked_price"] == 0:
                 x["unmarked"].add(r["retailer_code"])
-        order = list(self.rules.get("reports.price_classes"))
+        order = list(self.rules.reports.price_classes)
         m.prices = sorted(
             (
                 BrandPriceRow(
@@ -1098,7 +1098,7 @@ class ReportOps:
             "GROUP BY o.brand_code",
             (_d(start), _d(p_end), _d(start), _d(as_of), _d(p_start), _d(p_end)),
         )
-        n = int(self.rules.get("reports.growth_brands"))
+        n = self.rules.reports.growth_brands
         grown = [
             GrowthRow(r["brand"], r["qty"], r["before"])
             for r in rows
@@ -1231,7 +1231,7 @@ class ReportOps:
         active_codes = {
             r[0] for r in self.query("SELECT code FROM retailers WHERE status = ?", (ACTIVE,))
         }
-        per_month = {str(k): v for k, v in self.rules.get("visits.per_month_by_tier").items()}
+        per_month = dict(self.rules.visits.per_month_by_tier)
         freq: dict[Any, FrequencyRow] = {}
         for x in by_retailer.values():
             f = freq.setdefault(

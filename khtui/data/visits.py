@@ -120,7 +120,7 @@ class VisitOps:
         from khtui.domain.planning import PlanFacts, PlanRetailer, is_sales_swing
         from khtui.domain.retailer import ACTIVE
 
-        cfg = self.rules.section("visits")
+        cfg = self.rules.visits
         first, last = month_range(month)
         retailers = [
             PlanRetailer(
@@ -143,7 +143,7 @@ class VisitOps:
         # facts are what is known when the plan is drafted: before the month starts
         as_of = min(self.today(), first)
         last_month = add_months(month_key(as_of), -1)
-        n = int(cfg["sales_swing_basis_months"])
+        n = cfg.sales_swing_basis_months
         prior = [add_months(last_month, -i) for i in range(n, 0, -1)]
         sales: dict[str, dict[str, float]] = {}
         for r in self.query(
@@ -159,7 +159,7 @@ class VisitOps:
             if is_sales_swing(
                 by_month.get(last_month, 0.0),
                 sum(by_month.get(m, 0.0) for m in prior) / n,
-                float(cfg["sales_swing_pct"]),
+                cfg.sales_swing_pct,
             )
         )
         debit = frozenset(
@@ -174,7 +174,7 @@ class VisitOps:
                 "SELECT DISTINCT retailer_code FROM complaints WHERE status IN ('open', 'forwarded')"
             )
         )
-        since = month_range(add_months(month, -int(cfg["new_product_launch_months"])))[0]
+        since = month_range(add_months(month, -cfg.new_product_launch_months))[0]
         new_brands = [
             r[0]
             for r in self.query(
@@ -193,7 +193,7 @@ class VisitOps:
                     [*new_brands, len(new_brands)],
                 )
             }
-            max_tier = int(cfg["new_product_max_tier"])
+            max_tier = cfg.new_product_max_tier
             new_product = frozenset(
                 r.code
                 for r in retailers
@@ -413,7 +413,7 @@ class VisitOps:
 
         if not self.work_calendar.is_workday(day):
             return 0
-        since = day - dt.timedelta(days=int(self.rules.get("visits.carry_over_days")))
+        since = day - dt.timedelta(days=self.rules.visits.carry_over_days)
         missed = self.query(
             "SELECT v.* FROM visits v JOIN retailers r ON r.code = v.retailer_code "
             "WHERE v.status = 'planned' AND v.planned_date < ? AND v.planned_date >= ? "

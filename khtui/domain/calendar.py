@@ -29,9 +29,8 @@ HOLIDAY_ZH = {
 
 class WorkCalendar:
     def __init__(self, rules: Rules):
-        cal = rules.section("calendar")
-        self._extra_holidays = {dt.date.fromisoformat(s) for s in cal["extra_holidays"]}
-        self._extra_workdays = {dt.date.fromisoformat(s) for s in cal["extra_workdays"]}
+        self._extra_holidays = set(rules.calendar.extra_holidays)
+        self._extra_workdays = set(rules.calendar.extra_workdays)
         self.unknown_years: set[int] = set()
 
     @property

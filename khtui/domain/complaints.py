@@ -55,7 +55,7 @@ def due_date(
     """
     if due_days <= 0:
         return raised_on
-    if rules.get("complaints.due_days_are") == "calendar":
+    if rules.complaints.due_days_are == "calendar":
         return raised_on + dt.timedelta(days=due_days)
     cal = calendar or WorkCalendar(rules)
     d = raised_on

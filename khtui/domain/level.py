@@ -28,10 +28,10 @@ def level_for(
     monthly_tiao: float, monthly_amount: float, basis: list[str], rules: Rules
 ) -> LevelResult:
     """Level from average monthly 条 and amount over the basis months (see rules [levels])."""
-    lv = rules.section("levels")
-    qb = [float(x) for x in lv["quantity_bands_tiao"]]
-    pb = [float(x) for x in lv["price_bands_yuan"]]
-    qnames, pnames, matrix = lv["quantity_band_names"], lv["price_band_names"], lv["matrix"]
+    lv = rules.levels
+    qb, pb = list(lv.quantity_bands_tiao), list(lv.price_bands_yuan)
+    qnames, pnames = lv.quantity_band_names, lv.price_band_names
+    matrix = [list(row) for row in lv.matrix]
     inputs = {"monthly_tiao": monthly_tiao, "monthly_amount": monthly_amount}
     thresholds = {"quantity_bands_tiao": qb, "price_bands_yuan": pb, "matrix": matrix}
     if monthly_tiao <= 0:

@@ -31,6 +31,7 @@ from typing import Any
 from khtui.domain.calendar import WorkCalendar
 from khtui.domain.months import month_days
 from khtui.rules import Rules
+from khtui.rules import Visits as VisitRules
 
 # Why a visit is made (拜访原因). Order = display order.
 REASONS: tuple[str, ...] = (
@@ -240,29 +241,31 @@ def route_days(
     return sorted(out)
 
 
-def measures_for(r: PlanRetailer, reasons: Iterable[str], cfg: Mapping[str, Any]) -> tuple:
+def measures_for(r: PlanRetailer, reasons: Iterable[str], cfg: VisitRules) -> tuple:
     """The service measures of a visit, from the retailer's situation and the visit's reasons."""
     reasons = set(reasons)
     tier = r.tier or 99
     chosen = {"collect_demand", "communicate"}
-    if r.value_class == "core" or tier <= cfg["relationship_max_tier"]:
+    if r.value_class == "core" or tier <= cfg.relationship_max_tier:
         chosen.add("relationship")
     if "care" in reasons or r.vulnerable:
         chosen.add("care")
     if r.value_class == "problem" or "sales_swing" in reasons:
         chosen.add("guidance")
-    if tier <= cfg["ledger_max_tier"]:
+    if tier <= cfg.ledger_max_tier:
         chosen.add("ledger")
     if "new_product" in reasons:
         chosen.add("new_product")
-    if r.value_class == "core" or tier <= cfg["brand_max_tier"]:
+    if r.value_class == "core" or tier <= cfg.brand_max_tier:
         chosen.add("brand")
     if reasons & {"complaint", "debit_failure"}:
         chosen.add("anomaly")
     return tuple(m for m in MEASURES if m in chosen)
 
 
-def care_anchor(r: PlanRetailer, month: str, calendar: WorkCalendar, cfg) -> dt.date | None:
+def care_anchor(
+    r: PlanRetailer, month: str, calendar: WorkCalendar, cfg: VisitRules
+) -> dt.date | None:
     """The day a vulnerable retailer's care visit should be near (关爱): the month's first public
     holiday, else the retailer's birthday in this month; None when no care visit is due."""
     if not r.vulnerable:
@@ -271,7 +274,7 @@ def care_anchor(r: PlanRetailer, month: str, calendar: WorkCalendar, cfg) -> dt.
     for d in days:
         if calendar.holiday_name(d):
             return d
-    if cfg.get("care_on_birthday", True) and r.birthday:
+    if cfg.care_on_birthday and r.birthday:
         try:
             b = dt.date.fromisoformat(r.birthday)
         except ValueError:
@@ -282,18 +285,18 @@ def care_anchor(r: PlanRetailer, month: str, calendar: WorkCalendar, cfg) -> dt.
 
 
 def visit_reasons(
-    r: PlanRetailer, facts: PlanFacts, care_due: bool, cfg: Mapping[str, Any]
+    r: PlanRetailer, facts: PlanFacts, care_due: bool, cfg: VisitRules
 ) -> list[tuple[str, ...]]:
     """The reasons of each of a retailer's visits this month, first (mandatory) visit first,
     already capped at ``max_per_month``. Situational reasons also go on the first visit."""
     tier_key = (
-        str(r.tier) if r.tier is not None else str(max(int(k) for k in cfg["per_month_by_tier"]))
+        str(r.tier) if r.tier is not None else str(max(int(k) for k in cfg.per_month_by_tier))
     )
-    base = int(cfg["per_month_by_tier"].get(tier_key, 1))
+    base = cfg.per_month_by_tier.get(tier_key, 1)
     if r.value_class == "core":
-        base += int(cfg["extra_core_value"])
+        base += cfg.extra_core_value
     elif r.value_class == "problem":
-        base += int(cfg["extra_problem_value"])
+        base += cfg.extra_problem_value
     applies = {
         "complaint": r.code in facts.open_complaint,
         "care": care_due,
@@ -302,19 +305,19 @@ def visit_reasons(
         "new_product": r.code in facts.new_product,
     }
     extras_n = {
-        "complaint": cfg["extra_open_complaint"],
-        "care": cfg["extra_vulnerable_holiday"],
-        "debit_failure": cfg["extra_debit_failure"],
-        "sales_swing": cfg["extra_sales_swing"],
-        "new_product": cfg["extra_new_product"],
+        "complaint": cfg.extra_open_complaint,
+        "care": cfg.extra_vulnerable_holiday,
+        "debit_failure": cfg.extra_debit_failure,
+        "sales_swing": cfg.extra_sales_swing,
+        "new_product": cfg.extra_new_product,
     }
     first = ("plan", *(s for s in SITUATIONS if applies[s] and s != "care"))
     out: list[tuple[str, ...]] = [first]
     for s in SITUATIONS:
         if applies[s]:
-            out += [(s,)] * int(extras_n[s])
+            out += [(s,)] * extras_n[s]
     out += [("plan",)] * max(0, base - 1)
-    return out[: max(1, int(cfg["max_per_month"]))]
+    return out[: cfg.max_per_month]
 
 
 # -- the generator ---------------------------------------------------------------------------
@@ -327,8 +330,8 @@ def plan_month(
 ) -> MonthPlan:
     """Plan ``month`` for the active ``retailers`` (see the module docstring for the rules)."""
     facts = facts or PlanFacts()
-    cfg = rules.section("visits")
-    capacity = int(cfg["daily_capacity"])
+    cfg = rules.visits
+    capacity = cfg.daily_capacity
     warnings: list[PlanWarning] = []
     all_days = month_days(month)
     from_day = facts.from_day or all_days[0]
@@ -492,6 +495,6 @@ def submit_day(month_before: str, calendar: WorkCalendar, rules: Rules) -> dt.da
     """The day the plan of the month after ``month_before`` is submitted: ``plan_submit_day``
     of ``month_before`` (or its last day when shorter), moved back to a working day."""
     days = month_days(month_before)
-    want = min(int(rules.get("visits.plan_submit_day")), days[-1].day)
+    want = min(rules.visits.plan_submit_day, days[-1].day)
     d = days[0].replace(day=want)
     return calendar.previous_workday(d, include=True)

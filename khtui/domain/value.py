@@ -40,33 +40,31 @@ def _clamp(x: float) -> float:
 
 
 def value_for(inp: ValueInputs, rules: Rules) -> ValueResult:
-    v = rules.section("value")
-    contribution = float(v["contribution_by_tier"][str(inp.tier)])
+    v = rules.value
+    contribution = v.contribution_by_tier[str(inp.tier)]
 
-    coop = v["cooperation_scores"].get(inp.cooperation or "", v["cooperation_default"])
-    new_b = v["new_brand_uptake_score"] if inp.ordered_new_brand else v["new_brand_none_score"]
+    coop = v.cooperation_scores.get(inp.cooperation or "", v.cooperation_default)
+    new_b = v.new_brand_uptake_score if inp.ordered_new_brand else v.new_brand_none_score
     parts = [coop, new_b]
     if inp.marked_price is not None:
-        parts.append(
-            v["marked_price_yes_score"] if inp.marked_price else v["marked_price_no_score"]
-        )
+        parts.append(v.marked_price_yes_score if inp.marked_price else v.marked_price_no_score)
     support = sum(parts) / len(parts)
 
     grade = (inp.credit_grade or "").strip().upper()
     credit = _clamp(
-        v["credit_grade_scores"].get(grade, v["credit_default"])
-        - v["debit_failure_penalty"] * inp.debit_failures
-        - (v["violation_penalty"] if inp.violation else 0)
+        v.credit_grade_scores.get(grade, v.credit_default)
+        - v.debit_failure_penalty * inp.debit_failures
+        - (v.violation_penalty if inp.violation else 0)
     )
 
     if inp.growth_pct is None:
-        growth = float(v["growth_new_retailer"])
+        growth = v.growth_new_retailer
     else:
-        growth = _clamp(v["growth_neutral"] + v["growth_points_per_pct"] * inp.growth_pct)
+        growth = _clamp(v.growth_neutral + v.growth_points_per_pct * inp.growth_pct)
 
     influence = _clamp(
-        v["trade_area_scores"].get(inp.trade_area or "", v["trade_area_default"])
-        + (v["model_outlet_bonus"] if inp.model_outlet else 0)
+        v.trade_area_scores.get(inp.trade_area or "", v.trade_area_default)
+        + (v.model_outlet_bonus if inp.model_outlet else 0)
     )
 
     scores = {
@@ -76,11 +74,11 @@ def value_for(inp: ValueInputs, rules: Rules) -> ValueResult:
         "growth": round(growth, 1),
         "influence": round(influence, 1),
     }
-    weights = v["weights"]
+    weights = v.weights.as_dict()
     score = round(sum(scores[k] * weights[k] for k in scores), 1)
-    if score >= v["core_min"]:
+    if score >= v.core_min:
         cls = "core"
-    elif score < v["problem_below"]:
+    elif score < v.problem_below:
         cls = "problem"
     else:
         cls = "general"
@@ -110,12 +108,12 @@ def value_for(inp: ValueInputs, rules: Rules) -> ValueResult:
         },
         thresholds={
             "weights": dict(weights),
-            "core_min": v["core_min"],
-            "problem_below": v["problem_below"],
+            "core_min": v.core_min,
+            "problem_below": v.problem_below,
         },
         explain={
-            "zh": f"{terms_zh} = {score:g}；≥{v['core_min']:g} 核心，<{v['problem_below']:g} 问题 → {VALUE_NAMES[cls]}",
-            "en": f"{terms_en} = {score:g}; >= {v['core_min']:g} core, < {v['problem_below']:g} problem -> {cls}",
+            "zh": f"{terms_zh} = {score:g}；≥{v.core_min:g} 核心，<{v.problem_below:g} 问题 → {VALUE_NAMES[cls]}",
+            "en": f"{terms_en} = {score:g}; >= {v.core_min:g} core, < {v.problem_below:g} problem -> {cls}",
         },
     )
     return ValueResult(cls, score, scores, why)

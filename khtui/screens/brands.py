@@ -103,7 +103,7 @@ class BrandsScreen(Screen):
                 _pct(r["on_shelf_rate"]),
                 key=r["brand_code"],
             )
-        cycle = int(store.rules.get("brands.cycle_days"))
+        cycle = store.rules.brands.cycle_days
         lines = [t("brands.period", start=period[0], end=period[1], cycle=cycle)]
         if rows:
             lines.append(

@@ -174,7 +174,7 @@ class CaptureScreen(Screen):
                         },
                         yes=t("capture.yes"),
                         no=t("capture.no"),
-                        threshold=float(self.store.rules.get("capture.price_deviation_pct")),
+                        threshold=self.store.rules.capture.price_deviation_pct,
                         id="cap-grid",
                     )
                     yield Static("", id="grid-msg", classes="err")
@@ -383,7 +383,7 @@ class CaptureScreen(Screen):
                     "capture.grid.flagged",
                     brand=row["name"],
                     pct=row["deviation_pct"],
-                    limit=float(self.store.rules.get("capture.price_deviation_pct")),
+                    limit=self.store.rules.capture.price_deviation_pct,
                 )
             )
         else:

@@ -97,7 +97,7 @@ class RaiseComplaintScreen(ModalScreen[str | None]):
         route = rules.complaint_routes[event.option.id]
         key = (
             "complaint.new.routing"
-            if rules.get("complaints.due_days_are") == "workdays"
+            if rules.complaints.due_days_are == "workdays"
             else "complaint.new.routing_cal"
         )
         self.query_one("#new-routing", Static).update(

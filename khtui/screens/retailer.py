@@ -272,17 +272,17 @@ def load_profile(store, code: str, today: dt.date) -> dict[str, Any]:
     retailer = store.require_retailer(code)
     rules = store.rules
     this_month = month_key(today)
-    n = int(rules.get("profile.chart_months"))
+    n = rules.profile.chart_months
     months = [add_months(this_month, -i) for i in range(n - 1, -1, -1)]
     sales = store.monthly_sales(code)
-    since = add_months(this_month, 1 - int(rules.get("profile.top_brands_months")))
+    since = add_months(this_month, 1 - rules.profile.top_brands_months)
     return {
         "retailer": retailer,
         "derived": store.derive_retailer(code, today),
         "months": months,
         "qty": [float(sales[m].tiao) if m in sales else 0.0 for m in months],
         "amount": [float(sales[m].amount) if m in sales else 0.0 for m in months],
-        "top_brands": store.top_brands(code, since, int(rules.get("profile.top_brands"))),
+        "top_brands": store.top_brands(code, since, rules.profile.top_brands),
         "top_since": since,
         "visits": store.visit_history(code),
         "captures": store.captures(retailer=code, include_drafts=True),

@@ -11,7 +11,7 @@ import sqlite3
 import pytest
 
 from khtui.data import demo as demo_mod
-from khtui.data.base import StoreError
+from khtui.data.base import StoreError, StoreProblem
 from khtui.data.demo import DemoExistsError, build_demo, complete_past_visits, season_factor
 from khtui.data.store import Store
 from khtui.domain.calendar import WorkCalendar
@@ -121,7 +121,7 @@ def test_fields_are_filled_and_consistent(full):
                       "deliverer", "phone_clerk", "issuing_bureau", "compliance"):  # fmt: skip
             assert r[field], (r["code"], field)
         assert r["cooperation"] in ("好", "较好", "一般", "较差", "差")
-        assert r["trade_area"] in default_rules().get("value.trade_area_scores")
+        assert r["trade_area"] in default_rules().value.trade_area_scores
         assert r["order_day"] in ("周一", "周二", "周三", "周四", "周五")
         if r["market_type"] == "乡村":
             assert r["trade_area"] in ("城乡结合部", "集镇", "村庄")
@@ -364,7 +364,7 @@ def test_visits_before_today_done_or_skipped_and_the_rest_of_the_month_planned(f
             (month + "%", month + "-01"),
         )
         assert missing == 0, month
-    capacity = default_rules().get("visits.daily_capacity")
+    capacity = default_rules().visits.daily_capacity
     assert (
         s.scalar("SELECT max(n) FROM (SELECT count(*) AS n FROM visits GROUP BY planned_date)")
         <= capacity
@@ -482,14 +482,23 @@ def test_complete_past_visits_finishes_the_planned_visits_before_a_day(tmp_path)
 # -- safe writing --------------------------------------------------------------------------------
 def test_existing_file_is_refused_unless_replace(tmp_path):
     path = tmp_path / "d.db"
-    path.write_text("precious")
+    build_demo(path, retailers=3, months=1, today=TODAY)
     with pytest.raises(DemoExistsError):
         build_demo(path, retailers=5, months=1, today=TODAY)
-    assert path.read_text() == "precious"
     build_demo(path, retailers=5, months=1, today=TODAY, replace=True)
     s = Store(path)
     assert s.count_retailers(status=None) == 5
     s.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.db"]
+
+
+def test_replace_never_replaces_a_file_that_is_not_a_khtui_database(tmp_path):
+    path = tmp_path / "d.db"
+    path.write_text("precious")
+    with pytest.raises(StoreProblem) as exc:
+        build_demo(path, retailers=5, months=1, today=TODAY, replace=True)
+    assert exc.value.key == "store.err.not_sqlite"
+    assert path.read_text() == "precious"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d.db"]
 
 

@@ -2,7 +2,7 @@ import sqlite3
 
 import pytest
 
-from khtui.data.base import StoreError, migrate
+from khtui.data.base import APPLICATION_ID, StoreProblem, migrate
 from khtui.data.schema import MIGRATIONS, SCHEMA_VERSION
 from khtui.data.store import Store
 
@@ -47,13 +47,22 @@ def test_each_migration_from_the_previous_version(tmp_path, version):
         )
 
 
-def test_a_newer_database_is_refused(tmp_path):
+def test_a_newer_database_is_refused_before_anything_changes(tmp_path):
+    """A database of a later khtui in rollback-journal mode: refused, byte for byte as it was
+    (it used to be switched to WAL first)."""
     p = tmp_path / "a.db"
     conn = sqlite3.connect(p, isolation_level=None)
+    migrate(conn)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     conn.close()
-    with pytest.raises(StoreError, match="newer khtui"):
+    before = p.read_bytes()
+    with pytest.raises(StoreProblem) as exc:
         Store(p)
+    assert exc.value.key == "store.err.newer"
+    assert exc.value.params["found"] == SCHEMA_VERSION + 1
+    assert p.read_bytes() == before
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["a.db"]  # no -wal, no -shm
 
 
 def test_reopening_does_not_migrate_again(tmp_path):
@@ -110,3 +119,128 @@ def test_the_command_line_says_it_is_upgrading(tmp_path):
     assert r.exit_code == 0
     assert f"正在升级数据库（结构版本 {SCHEMA_VERSION - 1} → {SCHEMA_VERSION}）" in r.stderr
     assert r.stdout.strip() == "[]"
+
+
+# -- every earlier schema, with a row in every column of every table ------------------------
+# Values for columns whose CHECK allows only some words; every other column gets a value of
+# its type that differs from row to row.
+CHECKED = {
+    ("retailers", "status"): ["正常", "暂停"],
+    ("visit_plans", "status"): ["draft", "approved"],
+    ("visits", "status"): ["planned", "done"],
+    ("complaints", "status"): ["open", "closed"],
+    ("weekly_reports", "status"): ["draft", "submitted"],
+}
+
+
+def _fill(conn, rows=2):
+    """Two rows in every table of the database's schema, every column given a value."""
+    tables = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    for table in tables:
+        cols = [(r[1], r[2].upper()) for r in conn.execute(f"PRAGMA table_info({table})")]
+        for i in range(rows):
+            values = []
+            for name, kind in cols:
+                if (table, name) in CHECKED:
+                    values.append(CHECKED[(table, name)][i])
+                elif "INT" in kind:
+                    values.append(i + 1)
+                elif "REAL" in kind:
+                    values.append(i + 0.5)
+                else:
+                    values.append(f"{table}.{name}.{i}")
+            marks = ", ".join("?" * len(cols))
+            names = ", ".join(n for n, _ in cols)
+            conn.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)
+    return tables
+
+
+def _rows(conn, table, cols):
+    return sorted(tuple(r) for r in conn.execute(f"SELECT {', '.join(cols)} FROM {table}"))
+
+
+def _columns(conn, table):
+    return [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+
+
+@pytest.mark.parametrize("version", range(1, SCHEMA_VERSION))
+def test_every_earlier_schema_upgrades_keeping_every_row(tmp_path, version):
+    p = tmp_path / "old.db"
+    conn = sqlite3.connect(p, isolation_level=None)
+    migrate(conn, version)
+    tables = _fill(conn)
+    before = {t: (_columns(conn, t), _rows(conn, t, _columns(conn, t))) for t in tables}
+    conn.close()
+    store = Store(p)  # recognised as khtui's, upgraded on open
+    assert store.scalar("PRAGMA user_version") == SCHEMA_VERSION
+    assert store.scalar("PRAGMA application_id") == APPLICATION_ID
+    for table, (cols, rows) in before.items():
+        now = _columns(store.conn, table)
+        # a column is dropped only where a migration says so
+        assert set(cols) - set(now) <= {"id", "first_date", "last_date"}, table
+        keep = [i for i, c in enumerate(cols) if c in now]
+        kept = [c for c in cols if c in now]
+        expected = sorted(tuple(r[i] for i in keep) for r in rows)
+        got = _rows(store.conn, table, kept)
+        if table == "meta":  # the search index marks itself stale for the first search
+            got = [r for r in got if r[0] != "search_index_stale"]
+        assert got == expected, table
+        assert len(got) == 2
+    assert store.scalar("PRAGMA integrity_check") == "ok"
+    store.close()
+
+
+def test_a_failing_upgrade_on_open_rolls_back_and_says_so(tmp_path, monkeypatch):
+    """The upgrade's last step fails half way (a table made, rows changed, then an error):
+    none of that step stays, the earlier steps do, every row is there, and the error is a
+    store problem naming the version it stopped at."""
+    import khtui.data.base as base
+
+    p = tmp_path / "old.db"
+    conn = sqlite3.connect(p, isolation_level=None)
+    migrate(conn, SCHEMA_VERSION - 2)
+    _fill(conn)
+    conn.close()
+    failing = (
+        "CREATE TABLE half_made (x INTEGER);\n"
+        "UPDATE retailers SET name = 'changed';\n"
+        "INSERT INTO no_such_table VALUES (1);"
+    )
+    broken = [*MIGRATIONS, failing]
+    monkeypatch.setattr(base, "MIGRATIONS", broken)
+    monkeypatch.setattr(base, "SCHEMA_VERSION", len(broken))
+    with pytest.raises(StoreProblem) as exc:
+        Store(p)
+    assert exc.value.key == "store.err.upgrade_failed"
+    assert exc.value.params["version"] == SCHEMA_VERSION
+    assert "no_such_table" in exc.value.params["detail"]
+    check = sqlite3.connect(p)
+    assert check.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert "half_made" not in _tables(check)
+    assert check.execute("SELECT count(*) FROM retailers WHERE name = 'changed'").fetchone()[0] == 0
+    assert check.execute("SELECT count(*) FROM retailers").fetchone()[0] == 2
+    check.close()
+
+
+def test_the_command_line_says_a_failed_upgrade_in_one_line(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    import khtui.data.base as base
+    from khtui.cli import main
+
+    p = tmp_path / "old.db"
+    conn = sqlite3.connect(p, isolation_level=None)
+    migrate(conn)
+    conn.close()
+    broken = [*MIGRATIONS, "INSERT INTO no_such_table VALUES (1);"]
+    monkeypatch.setattr(base, "MIGRATIONS", broken)
+    monkeypatch.setattr(base, "SCHEMA_VERSION", len(broken))
+    r = CliRunner().invoke(main, ["--lang", "en", "--db", str(p), "retailers"])
+    assert r.exit_code == 1
+    assert r.stderr.count("\n") == 2  # the upgrade notice, then the error
+    assert f"it stays at schema {SCHEMA_VERSION}" in r.stderr

@@ -19,10 +19,12 @@ def test_new_database_is_private_and_configured(store, db_path):
 
 
 def test_an_older_database_keeps_its_page_size(tmp_path):
+    from khtui.data.base import migrate
+
     path = tmp_path / "old.db"
-    conn = sqlite3.connect(path)
+    conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA page_size = 4096")
-    conn.execute("CREATE TABLE early (x)")  # a database written before khtui chose its size
+    migrate(conn, 1)  # a database written before khtui chose its size
     conn.close()
     store = Store(path)
     assert store.scalar("PRAGMA page_size") == 4096
@@ -32,15 +34,19 @@ def test_an_older_database_keeps_its_page_size(tmp_path):
 
 
 def test_missing_database_says_how_to_create_one(tmp_path):
-    with pytest.raises(StoreError, match="khtui demo"):
+    with pytest.raises(StoreError) as exc:
         Store(tmp_path / "none.db")
+    assert exc.value.key == "error.no_db"
+    assert not (tmp_path / "none.db").exists()
 
 
 def test_not_a_database(tmp_path):
     p = tmp_path / "junk.db"
     p.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StoreError, match="not a usable khtui database"):
+    with pytest.raises(StoreError) as exc:
         Store(p)
+    assert exc.value.key == "store.err.not_sqlite"
+    assert p.read_bytes() == b"this is not sqlite" * 100
 
 
 def test_write_rolls_back_everything_on_error(store):

@@ -110,4 +110,4 @@ def test_bad_steps(status, new, kw, code):
 
 
 def test_default_rules_load():
-    assert default_rules().get("complaints.due_days_are") == "workdays"
+    assert default_rules().complaints.due_days_are == "workdays"

@@ -28,13 +28,13 @@ def test_matrix_cells_at_their_bounds(tiao, price, level):
 
 
 def test_every_matrix_cell_is_reachable():
-    lv = R.section("levels")
+    lv = R.levels
     seen = set()
-    for qi, q in enumerate(lv["quantity_bands_tiao"]):
-        for pi, p in enumerate(lv["price_bands_yuan"]):
+    for qi, q in enumerate(lv.quantity_bands_tiao):
+        for pi, p in enumerate(lv.price_bands_yuan):
             tiao = max(q, 1)
             got = level_for(tiao, tiao * max(p, 1), BASIS, R).level
-            assert got == lv["matrix"][qi][pi]
+            assert got == lv.matrix[qi][pi]
             seen.add(got)
     assert seen == set(range(1, 11))
 

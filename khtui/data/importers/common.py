@@ -124,11 +124,11 @@ def parse_number(raw: str, label: str, *, negative: bool = False) -> float | Non
 
 
 def yes_no(raw: str, label: str, rules) -> int:
-    values = rules.get("import.values")
+    values = rules.imports.values
     text = raw.strip()
-    if text in values["yes"]:
+    if text in values.yes:
         return 1
-    if text in values["no"]:
+    if text in values.no:
         return 0
     raise ValueProblem(t("imp.reason.bad_yes_no", column=label, value=text))
 

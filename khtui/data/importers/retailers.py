@@ -23,8 +23,7 @@ def _label(match: HeaderMatch, fld: str) -> str:
 
 def clean_retailer(cells: Sequence[str], match: HeaderMatch, rules) -> dict:
     """One row as a retailer record; raises ValueProblem (column label, value, reason)."""
-    values = rules.get("import.values")
-    market_syn = values.get("market_type", {})
+    market_syn = rules.imports.values.market_type
     rec: dict = {}
     for fld, col in match.columns.items():
         raw = cells[col].strip() if col < len(cells) else ""

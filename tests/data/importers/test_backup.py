@@ -10,7 +10,7 @@ def test_auto_backup_rotates_and_keeps_the_rules_count(tmp_path, rules):
     store = Store(tmp_path / "k.db", create=True, clock=lambda: now[0])
     assert auto_backup(store) is None  # nothing to keep yet
     store.upsert_retailers([{"code": "001", "name": "甲"}], source="t")
-    keep = rules.get("backup.keep")
+    keep = rules.backup.keep
     made = []
     for _i in range(keep + 2):
         now[0] += dt.timedelta(hours=1)

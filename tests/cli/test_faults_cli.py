@@ -1,0 +1,271 @@
+"""Faults of the disk and the file end every command in one line and exit 1: a damaged
+database, a full disk, a read-only database or folder (simulated with SQLite's own limits, or
+for real by a user without the rights)."""
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from khtui.cli import main
+from khtui.data.base import StoreCore
+from khtui.data.store import Store
+
+
+def run(*args, lang="en"):
+    return CliRunner().invoke(main, ["--lang", lang, *args])
+
+
+def one_line(r):
+    lines = r.stderr.strip().splitlines()
+    assert r.exit_code == 1, r.output
+    assert "Traceback" not in r.output and len(lines) == 1, r.output
+    return lines[0]
+
+
+@pytest.fixture
+def db(tmp_path, clock):
+    path = tmp_path / "k.db"
+    s = Store(path, create=True, clock=clock)
+    s.upsert_retailers(
+        [{"code": f"3701020{i:05d}", "name": f"店{i}", "route": "城东一线"} for i in range(40)],
+        source="test",
+    )
+    s.close()
+    return path
+
+
+def _damage(path):
+    conn = sqlite3.connect(path)
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'retailers'").fetchone()[0]
+    size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    with open(path, "r+b") as fh:
+        fh.seek((root - 1) * size)
+        fh.write(b"\xff" * 64)
+
+
+# -- a damaged database ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["retailers"],
+        ["retailer", "370102000001"],
+        ["today"],
+        ["search", "店1"],
+        ["recompute"],
+        ["complaint", "raise", "370102000001", "delivery", "晚了"],
+        ["export", "retailers", "{tmp}/out.csv"],
+        ["plan", "month", "--month", "2026-12", "--generate"],
+    ],
+)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_damaged_database_is_one_line_on_every_command(db, args, lang):
+    _damage(db)
+    args = [a.replace("{tmp}", str(db.parent)) for a in args]
+    line = one_line(run("--db", str(db), *args, lang=lang))
+    assert ("已损坏" if lang == "zh" else "is damaged") in line
+    assert "khtui check" in line and "khtui restore" in line
+
+
+def test_check_says_damaged_in_one_line_and_names_the_backup(db):
+    s = Store(db)
+    from khtui.data.backup import backup_new
+
+    b = backup_new(s, "k-20261123-093000")
+    s.close()
+    _damage(db)
+    line = one_line(run("--db", str(db), "check"))
+    assert line.startswith(f"Error: {db} is damaged (integrity check:")
+    assert f"khtui restore {b}" in line
+    line = one_line(run("--db", str(db), "check", lang="zh"))
+    assert "已损坏" in line and "个问题" not in line
+
+
+def test_check_never_names_another_databases_backup(db, tmp_path):
+    other = Store(tmp_path / "other.db", create=True)
+    from khtui.data.backup import backup_new
+
+    backup_new(other, "other-20261123-093000")  # same backups/ folder, another database
+    other.close()
+    _damage(db)
+    line = one_line(run("--db", str(db), "check"))
+    assert "backups/ holds no backup of it" in line and "other-" not in line
+
+
+def test_check_on_a_sound_database_never_advises_a_restore(db):
+    r = run("--db", str(db), "check")
+    assert r.exit_code == 0 and "integrity check passed" in r.stdout
+    assert "restore" not in r.output
+
+
+def test_check_on_dangling_references_says_the_file_is_sound(db):
+    conn = sqlite3.connect(db)  # foreign keys off: a visit of a retailer that is not there
+    conn.execute(
+        "INSERT INTO visits (id, am_id, retailer_code, planned_date, created_at, updated_at) "
+        "VALUES ('v1', 'a', 'NOPE', '2026-11-23', 'x', 'x')"
+    )
+    conn.commit()
+    conn.close()
+    line = one_line(run("--db", str(db), "check"))
+    assert "the file itself is sound" in line and "No backup needs restoring" in line
+    assert "khtui restore" not in line
+
+
+def test_check_on_another_programs_file_says_what_it_is(tmp_path):
+    p = tmp_path / "notes.db"
+    conn = sqlite3.connect(p)
+    conn.execute("CREATE TABLE notes (x)")
+    conn.close()
+    before = p.read_bytes()
+    line = one_line(run("--db", str(p), "check"))
+    assert "another program's SQLite database (tables: notes)" in line
+    assert "restore" not in line
+    assert p.read_bytes() == before
+
+
+# -- a full disk: the database may not grow by a page ----------------------------------------
+@pytest.fixture
+def full_disk(monkeypatch):
+    """Every store opened from here on may not grow its file: SQLite's SQLITE_FULL."""
+    real = StoreCore.__init__
+
+    def pinned(self, *args, **kw):
+        real(self, *args, **kw)
+        pages = self.scalar("PRAGMA page_count")
+        self.conn.execute(f"PRAGMA max_page_count = {pages}")
+
+    monkeypatch.setattr(StoreCore, "__init__", pinned)
+
+
+def test_a_small_import_on_a_full_disk_is_one_line_and_writes_nothing(db, tmp_path, full_disk):
+    csv = tmp_path / "r.csv"
+    rows = "\n".join(f"3701029{i:05d},新店{'长' * 40}{i},城西二线" for i in range(300))
+    csv.write_text(f"客户编码,客户名称,线路\n{rows}\n", encoding="utf-8")
+    line = one_line(run("--db", str(db), "import", "retailers", str(csv)))
+    assert "the disk is full" in line and "nothing was written" in line
+    s = Store(db)
+    assert s.scalar("SELECT count(*) FROM retailers") == 40
+    s.close()
+
+
+def test_raising_a_complaint_on_a_full_disk_is_one_line(db, full_disk):
+    s = Store(db)  # fill the complaints table's pages to the last byte the disk allows
+    text = "货源" * 1500
+    while True:
+        try:
+            s.raise_complaint("370102000001", "supply", text, raised_on=s.today())
+        except sqlite3.OperationalError as exc:
+            assert "full" in str(exc)
+            break
+    n = s.scalar("SELECT count(*) FROM complaints")
+    s.close()
+    line = one_line(run("--db", str(db), "complaint", "raise", "370102000001", "delivery", text))
+    assert "the disk is full" in line
+    line = one_line(
+        run("--db", str(db), "complaint", "raise", "370102000001", "delivery", text, lang="zh")
+    )
+    assert "磁盘已满" in line
+    s = Store(db)
+    assert s.scalar("SELECT count(*) FROM complaints") == n
+    s.close()
+
+
+# -- a read-only database --------------------------------------------------------------------
+@pytest.fixture
+def read_only(monkeypatch):
+    """Every store opened from here on reads but cannot write, as on a read-only file: SQLite's
+    SQLITE_READONLY ("attempt to write a readonly database")."""
+    real = StoreCore.__init__
+
+    def query_only(self, *args, **kw):
+        real(self, *args, **kw)
+        self.conn.execute("PRAGMA query_only = ON")
+
+    monkeypatch.setattr(StoreCore, "__init__", query_only)
+
+
+def test_a_read_only_database_reads_and_refuses_a_write_in_one_line(db, read_only):
+    r = run("--db", str(db), "retailers", "--json")
+    assert r.exit_code == 0 and "370102000001" in r.stdout
+    line = one_line(run("--db", str(db), "complaint", "raise", "370102000001", "delivery", "x"))
+    assert "is read-only" in line and "nothing was written" in line
+    assert "damaged" not in line
+
+
+# -- for real: a process without write rights --------------------------------------------------
+def _drop_override() -> None:
+    """In the child: give up root's power to ignore mode bits (Linux capabilities
+    DAC_OVERRIDE, DAC_READ_SEARCH, FOWNER, FSETID), so a 0555 folder stops it as any user."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_capbset_drop = 24
+    for cap in (1, 2, 3, 4):
+        if libc.prctl(pr_capbset_drop, cap, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def _without_rights(tmp: Path, args: list[str]) -> subprocess.CompletedProcess:
+    """``khtui ARGS`` in a process the mode bits stop (root gives up its override first)."""
+    env = {
+        **os.environ,
+        "HOME": str(tmp),
+        "XDG_DATA_HOME": str(tmp / "data"),
+        "XDG_CONFIG_HOME": str(tmp / "config"),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "khtui", "--lang", "en", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        preexec_fn=_drop_override if os.geteuid() == 0 else None,
+    )
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """A folder made read-only by a test; writable again for the clean-up."""
+    path = tmp_path / "ro"
+    path.mkdir()
+    yield path
+    os.chmod(path, 0o700)
+
+
+def test_a_read_only_folder_is_said_as_such_never_as_a_damaged_database(folder, clock):
+    s = Store(folder / "k.db", create=True, clock=clock)
+    s.upsert_retailers([{"code": "370102000001", "name": "甲"}], source="test")
+    s.close()
+    before = (folder / "k.db").read_bytes()
+    os.chmod(folder, 0o555)
+    db = str(folder / "k.db")
+    r = _without_rights(folder.parent, ["--db", db, "retailers"])
+    assert r.returncode == 1, r.stderr
+    assert "the folder" in r.stderr and "cannot be written" in r.stderr
+    assert "damaged" not in r.stderr and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    r = _without_rights(folder.parent, ["--db", db, "check"])
+    assert r.returncode == 0 and "integrity check passed" in r.stdout, r.stderr
+    assert (folder / "k.db").read_bytes() == before
+    assert sorted(p.name for p in folder.iterdir()) == ["k.db"]
+
+
+def test_a_read_only_database_file_for_real(folder, clock):
+    s = Store(folder / "k.db", create=True, clock=clock)
+    s.upsert_retailers([{"code": "370102000001", "name": "甲"}], source="test")
+    s.close()
+    os.chmod(folder / "k.db", 0o400)
+    db = str(folder / "k.db")
+    r = _without_rights(folder.parent, ["--db", db, "retailers", "--json"])
+    assert r.returncode == 0 and "370102000001" in r.stdout, r.stderr
+    r = _without_rights(
+        folder.parent, ["--db", db, "complaint", "raise", "370102000001", "delivery", "x"]
+    )
+    assert r.returncode == 1
+    assert "is read-only" in r.stderr and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1

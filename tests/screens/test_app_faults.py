@@ -1,0 +1,100 @@
+"""Faults of the disk and the file in the app: the same words as the command line, as a
+notification; the app keeps running."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+import khtui.data.backup as backup_mod
+from khtui.app import create_app, error_message
+from khtui.data.base import StoreProblem
+from khtui.rules import RulesError
+from khtui.screens.today import TodayScreen
+from tests.conftest import TODAY
+from tests.screens.test_today import SIZE, seed, settle
+
+
+def _recording(app) -> list[str]:
+    """The notifications the app shows, recorded as they are made."""
+    seen: list[str] = []
+    show = app.notify
+
+    def notify(message, *args, **kw):
+        seen.append(str(message))
+        return show(message, *args, **kw)
+
+    app.notify = notify
+    return seen
+
+
+def test_a_write_to_a_read_only_database_is_a_notification_and_the_app_goes_on(store):
+    seed(store)
+    store.conn.execute("PRAGMA query_only = ON")  # SQLite's own "readonly database" error
+    asyncio.run(_read_only(store))
+
+
+async def _read_only(store):
+    app = create_app(store, today=lambda: TODAY)
+    seen = _recording(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("i")  # check in: a write
+        await settle(app, pilot)
+        assert app.is_running and isinstance(app.screen, TodayScreen)
+        assert isinstance(app.errors[-1], sqlite3.OperationalError)
+        assert any(f"数据库 {store.path} 是只读的" in n and "再试" in n for n in seen), seen
+        await pilot.press("j")  # still answers keys
+        await settle(app, pilot)
+        assert app.is_running
+
+
+def test_the_start_up_backup_on_a_full_disk_is_a_notification(store, monkeypatch):
+    seed(store)
+    real = backup_mod._open_copy
+
+    def full(path):
+        conn = real(path)
+        conn.execute("PRAGMA max_page_count = 2")
+        return conn
+
+    monkeypatch.setattr(backup_mod, "_open_copy", full)
+    asyncio.run(_backup_full(store))
+    assert list((store.path.parent / "backups").iterdir()) == []
+
+
+async def _backup_full(store):
+    app = create_app(store, today=lambda: TODAY, housekeeping=True)
+    seen = _recording(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.is_running
+        assert isinstance(app.errors[-1], StoreProblem)
+        assert any("无法备份到" in n and "磁盘已满" in n for n in seen), seen
+
+
+def test_the_app_and_the_command_line_say_the_same_words(tmp_path):
+    from click.testing import CliRunner
+
+    from khtui.cli import main
+    from khtui.data.store import Store
+
+    path = tmp_path / "k.db"
+    Store(path, create=True).close()
+    malformed = sqlite3.DatabaseError("database disk image is malformed")
+    text = error_message(malformed, db_path=path)
+    assert text.startswith(f"数据库 {path} 已损坏（database disk image is malformed）")
+    assert "khtui restore" in text
+    full = sqlite3.OperationalError("database or disk is full")
+    assert error_message(full, db_path=path).startswith("磁盘已满")
+    bad = RulesError("my.toml", "backup.keep", "int", lo=1, hi=1000, value="-1")
+    assert (
+        error_message(bad)
+        == "规则文件 my.toml：backup.keep：应为 1 到 1000 之间的整数（现在是 -1）"
+    )
+    rules = tmp_path / "my.toml"
+    rules.write_text("[backup]\nkeep = -1\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["--db", str(path), "--rules", str(rules), "retailers"])
+    assert r.stderr.strip() == "错误: " + error_message(
+        RulesError(str(rules), "backup.keep", "int", lo=1, hi=1000, value="-1")
+    )
