@@ -49,6 +49,47 @@ class Named:
 
 
 @dataclass(frozen=True)
+class ForecastRules:
+    """``[forecast]``: how series are forecast, backtested and aligned to the holidays."""
+
+    history_months: int
+    active_brand_months: int
+    short_series_months: int
+    min_select_windows: int
+    holdout_months: int
+    intermittent_adi: float
+    interval: tuple[float, float]
+    spring_before_days: int
+    spring_after_days: int
+    mid_autumn_before_days: int
+    mid_autumn_after_days: int
+    bin_days: int
+
+
+@dataclass(frozen=True)
+class WarningRules:
+    """``[warnings]``: stock cover, sales swings and reminders."""
+
+    sell_rate_months: int
+    safety_days: int
+    overstock_days: int
+    stale_days: int
+    swing_pct: float
+    swing_min_share: float
+    licence_days: int
+    complaint_days: int
+
+
+@dataclass(frozen=True)
+class SupplyRules:
+    """``[supply]``: the supply suggestion and its ceiling by tier (合理定量)."""
+
+    ceiling_tiao_by_tier: dict[int, float]
+    scarce_brands: frozenset[str]
+    slow_tiao_per_month: float
+
+
+@dataclass(frozen=True)
 class Route:
     """One complaint category's routing: who owns it, the AM's share and the due days."""
 
@@ -132,6 +173,34 @@ class Rules:
             )
             for key, d in self.get("complaints.routing").items()
         }
+
+    # -- forecast, warnings, supply ---------------------------------------------------------
+    @cached_property
+    def forecast(self) -> ForecastRules:
+        d = self.get("forecast")
+        lo, hi = d["interval"]
+        ints = {k: int(v) for k, v in d.items() if k not in ("interval", "intermittent_adi")}
+        return ForecastRules(
+            **ints, intermittent_adi=float(d["intermittent_adi"]), interval=(lo, hi)
+        )
+
+    @cached_property
+    def warnings(self) -> WarningRules:
+        d = self.get("warnings")
+        return WarningRules(
+            **{k: int(v) for k, v in d.items() if k not in ("swing_pct", "swing_min_share")},
+            swing_pct=float(d["swing_pct"]),
+            swing_min_share=float(d["swing_min_share"]),
+        )
+
+    @cached_property
+    def supply(self) -> SupplyRules:
+        d = self.get("supply")
+        return SupplyRules(
+            ceiling_tiao_by_tier={int(k): float(v) for k, v in d["ceiling_tiao_by_tier"].items()},
+            scarce_brands=frozenset(str(c) for c in d["scarce_brands"]),
+            slow_tiao_per_month=float(d["slow_tiao_per_month"]),
+        )
 
     # -- import -----------------------------------------------------------------------------
     def header_synonyms(self, kind: str) -> dict[str, list[str]]:
@@ -289,6 +358,8 @@ def _validate(r: Rules) -> None:
             "must be a whole number of days >= 0",
         )
 
+    _validate_forecast(r, tiers_n)
+
     import datetime as _dt
 
     for key in ("calendar.extra_holidays", "calendar.extra_workdays"):
@@ -307,6 +378,79 @@ def _validate(r: Rules) -> None:
                 f"import.{kind}.{field}",
                 "must be a list of header names",
             )
+
+
+def _validate_forecast(r: Rules, tiers_n: int) -> None:
+    """``[forecast]``, ``[warnings]`` and ``[supply]``."""
+    o = r.origin
+    whole = {
+        "forecast": (
+            "history_months",
+            "active_brand_months",
+            "short_series_months",
+            "min_select_windows",
+            "holdout_months",
+            "spring_before_days",
+            "spring_after_days",
+            "mid_autumn_before_days",
+            "mid_autumn_after_days",
+            "bin_days",
+        ),
+        "warnings": (
+            "sell_rate_months",
+            "safety_days",
+            "overstock_days",
+            "stale_days",
+            "licence_days",
+            "complaint_days",
+        ),
+    }
+    for section, keys in whole.items():
+        for k in keys:
+            v = r.get(f"{section}.{k}")
+            _check(
+                isinstance(v, int) and not isinstance(v, bool) and v >= 0,
+                o,
+                f"{section}.{k}",
+                f"must be a whole number >= 0 (got {v!r})",
+            )
+    for k in ("forecast.history_months", "forecast.bin_days", "warnings.sell_rate_months"):
+        _check(r.get(k) >= 1, o, k, "must be at least 1")
+    _check(r.get("forecast.history_months") <= 120, o, "forecast.history_months", "at most 120")
+    adi = r.get("forecast.intermittent_adi")
+    _check(_is_num(adi) and adi >= 1, o, "forecast.intermittent_adi", "must be a number >= 1")
+    iv = r.get("forecast.interval")
+    _check(
+        isinstance(iv, list)
+        and len(iv) == 2
+        and all(_is_num(x) for x in iv)
+        and 0 <= iv[0] < iv[1] <= 1,
+        o,
+        "forecast.interval",
+        "must be two quantiles [low, high] with 0 <= low < high <= 1",
+    )
+    pct = r.get("warnings.swing_pct")
+    _check(_is_num(pct) and pct > 0, o, "warnings.swing_pct", "must be a number > 0")
+    share = r.get("warnings.swing_min_share")
+    _check(_is_num(share) and 0 <= share <= 1, o, "warnings.swing_min_share", "must be 0..1")
+    ceiling = r.get("supply.ceiling_tiao_by_tier")
+    for t in range(1, tiers_n + 1):
+        v = ceiling.get(str(t)) if isinstance(ceiling, dict) else None
+        _check(
+            _is_num(v) and v >= 0,
+            o,
+            f"supply.ceiling_tiao_by_tier.{t}",
+            "every tier needs a ceiling in 条 >= 0",
+        )
+    scarce = r.get("supply.scarce_brands")
+    _check(
+        isinstance(scarce, list) and all(isinstance(x, str) for x in scarce),
+        o,
+        "supply.scarce_brands",
+        "must be a list of brand codes (text)",
+    )
+    slow = r.get("supply.slow_tiao_per_month")
+    _check(_is_num(slow) and slow >= 0, o, "supply.slow_tiao_per_month", "must be a number >= 0")
 
 
 def load_rules(user_path: str | Path | None = None) -> Rules:
