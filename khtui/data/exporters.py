@@ -20,7 +20,7 @@ from typing import Any
 from khtui.domain.planning import REASON_ZH
 from khtui.domain.retailer import FIELDS
 
-EXPORT_KINDS = ("retailers", "visits", "captures", "complaints", "prices", "plan")
+EXPORT_KINDS = ("retailers", "visits", "captures", "complaints", "prices", "plan", "suggestions")
 
 VISIT_STATUS = {
     "planned": "计划",
@@ -269,6 +269,8 @@ def export_table(
         return complaint_table(store, start, end)
     if kind == "prices":
         return price_table(store, start, end)
+    if kind == "suggestions":
+        return store.suggestion_table(start)
     raise ExportError(kind)
 
 
