@@ -7,9 +7,19 @@ Format arguments use ``str.format`` names.
 
 from __future__ import annotations
 
-from khtui.i18n import capture, core, demo, imports, plan, reports, search, workbench
+from khtui.i18n import (
+    capture,
+    core,
+    demo,
+    forecast,
+    imports,
+    plan,
+    reports,
+    search,
+    workbench,
+)
 
-_AREAS = (core, demo, imports, workbench, plan, search, capture, reports)
+_AREAS = (core, demo, imports, workbench, plan, search, capture, reports, forecast)
 LANGS: dict[str, dict[str, str]] = {"zh": {}, "en": {}}
 for _area in _AREAS:
     LANGS["zh"].update(_area.ZH)
