@@ -76,6 +76,7 @@ class ForecastRow:
     run_id: str
     as_of: str
     computed_at: str
+    data_through: str | None = None
     brand_name: str | None = None
 
 
@@ -550,5 +551,64 @@ def _row(r, run) -> ForecastRow:
         run["id"],
         run["as_of"],
         run["computed_at"],
+        run["data_through"],
         r["brand_name"],
     )
+
+
+# -- a process of its own ---------------------------------------------------------------------
+def compute_in_child(path, rules, as_of: dt.date) -> RunSummary | None:
+    """Run :meth:`ForecastOps.compute_forecasts` in a child Python process (the program's
+    screens keep the whole interpreter: a computation of seconds never delays a keystroke)
+    and return its summary. Raises :class:`~khtui.data.base.StoreError` with the child's
+    last line when it fails."""
+    import subprocess
+    import sys
+
+    from khtui.data.base import StoreError
+
+    args = {
+        "db": str(path),
+        "rules": rules.data,
+        "origin": rules.origin,
+        "as_of": as_of.isoformat(),
+    }
+    proc = subprocess.run(
+        # -P: the working directory is not searched (a folder there named khtui, such as the
+        # user data directory's, would hide the package)
+        [sys.executable, "-P", "-m", "khtui.data.forecasts"],
+        input=json.dumps(args, ensure_ascii=False),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
+    if proc.returncode != 0:
+        lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+        raise StoreError(lines[-1] if lines else f"forecast process exited {proc.returncode}")
+    data = json.loads(proc.stdout or "null")
+    if data is None:
+        return None
+    data["targets"] = tuple(data["targets"])
+    data["history"] = tuple(data["history"]) if data["history"] else None
+    return RunSummary(**data)
+
+
+def _child_main() -> None:
+    import dataclasses
+    import sys
+
+    from khtui.data.store import Store
+    from khtui.rules import Rules
+
+    args = json.loads(sys.stdin.read())
+    store = Store(args["db"], rules=Rules(args["rules"], args["origin"]))
+    try:
+        summary = store.compute_forecasts(dt.date.fromisoformat(args["as_of"]))
+    finally:
+        store.close()
+    sys.stdout.write(json.dumps(None if summary is None else dataclasses.asdict(summary)))
+
+
+if __name__ == "__main__":
+    _child_main()

@@ -375,3 +375,27 @@ class WarningOps:
                     ]
                 )
         return headers, rows
+
+    # -- small reads for the panels -------------------------------------------------------------
+    def day_codes(self, day: dt.date) -> list[str]:
+        """The retailers on ``day``'s visit list (not the visits moved away), in list order;
+        reads only (the carry-over happens when the list itself is read)."""
+        return [
+            r[0]
+            for r in self.query(
+                "SELECT retailer_code FROM visits WHERE planned_date = ? AND status != "
+                "'rescheduled' GROUP BY retailer_code ORDER BY min(seq), retailer_code",
+                (day.isoformat(),),
+            )
+        ]
+
+    def retailer_names(self, codes: Sequence[str]) -> dict[str, str]:
+        with self._lock:
+            cond = self._codes_table(codes)
+            return {
+                r[0]: r[1]
+                for r in self.conn.execute(f"SELECT code, name FROM retailers r WHERE 1{cond}")
+            }
+
+    def brand_names(self) -> dict[str, str]:
+        return {r[0]: r[1] for r in self.query("SELECT brand_code, name FROM brands")}

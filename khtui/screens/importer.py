@@ -253,3 +253,4 @@ class ImportScreen(Screen):
         self._status("\n".join(r.notes()))
         self._previewed = None
         self.notify(summary, timeout=8)
+        self.app.refresh_forecasts()  # new orders: the forecasts follow in the background
