@@ -525,12 +525,16 @@ def order_weekday(order_day: str | None) -> int | None:
     text = str(order_day)
     for prefix in ("周", "星期", "礼拜"):
         pos = text.find(prefix)
-        if pos >= 0 and pos + len(prefix) < len(text):
-            ch = text[pos + len(prefix)]
-            if ch == "天":
-                return 6
-            if ch in WEEKDAY_ZH:
-                return WEEKDAY_ZH.index(ch)
+        end = pos + len(prefix)
+        if pos < 0 or end >= len(text):
+            continue
+        if (pos > 0 and text[pos - 1] in "两双隔几0123456789") or text[end + 1 : end + 2] == "次":
+            continue  # 两周一次: a frequency, not a weekday
+        ch = text[end]
+        if ch == "天":
+            return 6
+        if ch in WEEKDAY_ZH:
+            return WEEKDAY_ZH.index(ch)
     names = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
     low = text.strip().lower()[:3]
     return names.index(low) if low in names else None
