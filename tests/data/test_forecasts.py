@@ -9,6 +9,7 @@ import json
 import pytest
 
 from khtui.data.store import Store
+from khtui.data.visits import VisitProblem
 from khtui.domain.forecast import accuracy
 from khtui.domain.months import add_months, month_days
 
@@ -250,8 +251,9 @@ def test_an_approved_plan_is_not_changed_by_a_later_swing(town):
     at(town, D(2026, 10, 1))
     town.compute_forecasts(D(2026, 10, 1))
     at(town, TODAY)
-    with pytest.raises(Exception, match=".+"):
+    with pytest.raises(VisitProblem) as refused:
         town.generate_month_plan("2026-12")
+    assert refused.value.code == "plan_locked"
     after = town.query(
         "SELECT id, reasons FROM visits WHERE planned_date >= '2026-12-01' ORDER BY id"
     )

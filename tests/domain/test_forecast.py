@@ -132,7 +132,7 @@ def test_a_retailer_with_no_history_is_forecast_zero_and_says_so():
 
 
 def test_a_single_month_uses_the_short_series_rule_aligned_to_its_working_days():
-    run, months = _run([230.0])  # December 2025: 23 weekdays at 10 条
+    run, _ = _run([230.0])  # December 2025: 23 weekdays at 10 条
     f = next(x for x in run.forecasts if x.level == "retailer")
     assert f.choice.method == "short" and f.choice.windows == 0
     jan = sum(1 for d in month_days("2026-01") if weekdays(d))
@@ -167,7 +167,7 @@ def test_a_closed_retailer_is_forecast_zero():
 def test_a_steady_series_is_chosen_on_earlier_windows_and_beats_the_baseline():
     # the level stepped up by half at the turn of the year: the same month last year lags
     values = [80.0] * 12 + [120.0] * 12
-    run, months = _run(values)
+    run, _ = _run(values)
     f = next(x for x in run.forecasts if x.level == "retailer")
     assert f.choice.method != "snaive" and f.choice.windows >= FR.min_select_windows
     assert f.choice.scores[f.choice.method] < f.choice.scores["snaive"]

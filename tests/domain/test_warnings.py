@@ -26,7 +26,11 @@ D = dt.date
 TODAY = D(2026, 11, 23)
 
 
-def facts(stock, rate, *, counted=D(2026, 11, 16), next_order=D(2026, 11, 24), ordered=0.0):
+COUNTED = D(2026, 11, 16)
+NEXT_ORDER = D(2026, 11, 24)
+
+
+def facts(stock, rate, *, counted=COUNTED, next_order=NEXT_ORDER, ordered=0.0):
     return StockFacts("R1", "B1", stock, counted, ordered, rate, next_order)
 
 
