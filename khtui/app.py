@@ -274,9 +274,24 @@ class KhtuiApp(App):
         finally:
             other.close()
         if stale:
-            summary = compute_in_child(store.path, store.rules, self.today())
+            summary = compute_in_child(
+                store.path, store.rules, self.today(), on_start=self._forecast_started
+            )
             if summary is not None:
                 self.post_message(self.ForecastsReady(summary))
+
+    def _forecast_started(self, process) -> None:
+        self._forecast_process = process
+
+    def exit(self, *args, **kwargs) -> None:
+        self.stop_background()  # else quitting waits for the forecast's worker
+        super().exit(*args, **kwargs)
+
+    def stop_background(self) -> None:
+        """End a forecast still computing when the program quits (nothing half-written)."""
+        process = getattr(self, "_forecast_process", None)
+        if process is not None and process.poll() is None:
+            process.terminate()
 
     def on_khtui_app_forecasts_ready(self, message: ForecastsReady) -> None:
         for widget in self.screen.query("ForecastPanel, WarningsPanel, SupplyPanel"):

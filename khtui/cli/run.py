@@ -14,4 +14,7 @@ def run_app(ctx: Ctx) -> None:
     from khtui.app import create_app
 
     app = create_app(store, lang=ctx.lang, housekeeping=True)
-    app.run()
+    try:
+        app.run()
+    finally:
+        app.stop_background()

@@ -557,11 +557,12 @@ def _row(r, run) -> ForecastRow:
 
 
 # -- a process of its own ---------------------------------------------------------------------
-def compute_in_child(path, rules, as_of: dt.date) -> RunSummary | None:
+def compute_in_child(path, rules, as_of: dt.date, on_start=None) -> RunSummary | None:
     """Run :meth:`ForecastOps.compute_forecasts` in a child Python process (the program's
     screens keep the whole interpreter: a computation of seconds never delays a keystroke)
-    and return its summary. Raises :class:`~khtui.data.base.StoreError` with the child's
-    last line when it fails."""
+    and return its summary. ``on_start(process)`` is told the process (so the program can end
+    it when it quits first: the run's one write transaction is then simply not made). Raises
+    :class:`~khtui.data.base.StoreError` with the child's last line when it fails."""
     import subprocess
     import sys
 
@@ -573,20 +574,23 @@ def compute_in_child(path, rules, as_of: dt.date) -> RunSummary | None:
         "origin": rules.origin,
         "as_of": as_of.isoformat(),
     }
-    proc = subprocess.run(
+    proc = subprocess.Popen(
         # -P: the working directory is not searched (a folder there named khtui, such as the
         # user data directory's, would hide the package)
         [sys.executable, "-P", "-m", "khtui.data.forecasts"],
-        input=json.dumps(args, ensure_ascii=False),
-        capture_output=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         encoding="utf-8",
-        check=False,
     )
+    if on_start is not None:
+        on_start(proc)
+    out, err = proc.communicate(json.dumps(args, ensure_ascii=False))
     if proc.returncode != 0:
-        lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+        lines = [ln for ln in err.splitlines() if ln.strip()]
         raise StoreError(lines[-1] if lines else f"forecast process exited {proc.returncode}")
-    data = json.loads(proc.stdout or "null")
+    data = json.loads(out or "null")
     if data is None:
         return None
     data["targets"] = tuple(data["targets"])
