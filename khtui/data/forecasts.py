@@ -10,9 +10,9 @@ transaction: the program runs it in a worker after an import, and at start when 
 forecasts are older than the order data (:meth:`ForecastOps.forecasts_stale`).
 
 A month's 预测准确率 scores the forecast made for it *before it began*: the last run whose
-``as_of`` lies before the month's first day. Later runs (after an import in the month) add
+``as_of`` is no later than the month's first day. Later runs (after an import in the month) add
 forecasts of their own but never replace that one, so the score cannot be recomputed after
-the fact. :meth:`ForecastOps.month_accuracy` returns it for the area, per retailer and per
+the fact. Runs that are neither the latest nor such a run are removed when a new one is stored. :meth:`ForecastOps.month_accuracy` returns it for the area, per retailer and per
 brand.
 """
 
@@ -318,6 +318,7 @@ class ForecastOps:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
+            self._prune_runs()
         return RunSummary(
             run_id,
             as_of.isoformat(),
@@ -330,6 +331,21 @@ class ForecastOps:
             round(cpu_seconds, 2),
             backtest,
         )
+
+    def _prune_runs(self) -> None:
+        """Keep the latest run and, for every month forecast, the run made before it began
+        (its accuracy is scored against it); the runs in between are superseded."""
+        keep = {r["id"] for r in [self.latest_forecast_run()] if r}
+        for (month,) in self.query(
+            "SELECT DISTINCT target_month FROM forecasts WHERE level = 'area'"
+        ):
+            run = self.run_before(month)
+            if run is not None:
+                keep.add(run["id"])
+        stale = [r[0] for r in self.query("SELECT id FROM forecast_runs") if r[0] not in keep]
+        for run_id in stale:
+            self.conn.execute("DELETE FROM forecasts WHERE run_id = ?", (run_id,))
+            self.conn.execute("DELETE FROM forecast_runs WHERE id = ?", (run_id,))
 
     @staticmethod
     def _backtest_dict(run: ForecastRun) -> dict[str, Any]:

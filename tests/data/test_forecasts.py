@@ -301,3 +301,19 @@ def test_the_plan_asks_the_forecast_for_its_sales_swings(town, monkeypatch):
     for r in town.query("SELECT retailer_code, reasons FROM visits"):
         reasons.setdefault(r[0], set()).update(json.loads(r[1]))
     assert "sales_swing" in reasons["R2"] and "sales_swing" not in reasons["R1"]
+
+
+def test_superseded_runs_are_removed_but_not_the_one_made_before_a_month(town):
+    at(town, D(2026, 10, 1))
+    first = town.compute_forecasts(D(2026, 10, 1))  # before October: kept for its accuracy
+    at(town, D(2026, 10, 10))
+    middle = town.compute_forecasts(D(2026, 10, 10))
+    at(town, D(2026, 10, 20))
+    last_october = town.compute_forecasts(D(2026, 10, 20))  # the last before November
+    at(town, TODAY)
+    latest = town.compute_forecasts(TODAY)
+    kept = {r[0] for r in town.query("SELECT id FROM forecast_runs")}
+    assert kept == {first.run_id, last_october.run_id, latest.run_id}
+    assert middle.run_id not in {r[0] for r in town.query("SELECT DISTINCT run_id FROM forecasts")}
+    assert town.month_accuracy("2026-10").run_id == first.run_id
+    assert town.month_accuracy("2026-11").run_id == last_october.run_id
