@@ -14,7 +14,4 @@ def run_app(ctx: Ctx) -> None:
     from khtui.app import create_app
 
     app = create_app(store, lang=ctx.lang, housekeeping=True)
-    try:
-        app.run()
-    finally:
-        app.stop_background()
+    app.run()
