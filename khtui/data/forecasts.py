@@ -141,8 +141,9 @@ class ForecastOps:
 
     def forecast_inputs(self, as_of: dt.date) -> ForecastInputs:
         """The monthly series and the area's daily orders before ``as_of``'s month."""
-        from khtui.domain.forecast import Series, order_weekday
+        from khtui.domain.forecast import Series
         from khtui.domain.months import add_months, month_key
+        from khtui.domain.order_cycle import order_weekday
         from khtui.domain.retailer import ACTIVE
 
         fr = self.rules.forecast

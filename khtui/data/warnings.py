@@ -68,14 +68,15 @@ class WarningOps:
 
         wr = self.rules.warnings
         with self._lock:
-            cond = self._codes_table(codes)
+            # the few retailers of a day: only their counts are ranked (price_obs_retailer)
+            cond = self._codes_table(codes).replace("r.code", "retailer_code")
             counts = self.conn.execute(
                 "SELECT p.retailer_code, p.brand_code, p.stock_tiao, p.observed_on FROM ("
                 "SELECT retailer_code, brand_code, stock_tiao, observed_on, row_number() OVER ("
                 "PARTITION BY retailer_code, brand_code ORDER BY observed_on DESC, id) AS k "
                 "FROM price_observations WHERE is_draft = 0 AND stock_tiao IS NOT NULL "
-                "AND observed_on <= ?) p JOIN retailers r ON r.code = p.retailer_code "
-                f"AND r.status = ? WHERE p.k = 1{cond}",
+                f"AND observed_on <= ?{cond}) p JOIN retailers r ON r.code = p.retailer_code "
+                "AND r.status = ? WHERE p.k = 1",
                 (day.isoformat(), ACTIVE),
             ).fetchall()
         last = add_months(month_key(day), -1)
@@ -123,7 +124,7 @@ class WarningOps:
     def warnings_for(self, day: dt.date | None = None, codes: Sequence[str] | None = None):
         """Every warning on ``day`` (default today) for the active retailers (or ``codes``),
         most urgent first."""
-        from khtui.domain.forecast import order_weekday
+        from khtui.domain.order_cycle import order_weekday
         from khtui.domain.retailer import ACTIVE
         from khtui.domain.warnings import (
             StockFacts,
@@ -268,8 +269,8 @@ class WarningOps:
     ) -> list[RetailerSupply]:
         """The suggestion for the next order of each active retailer (or ``codes``), from this
         month's stored forecast, the last count and the tier's ceiling."""
-        from khtui.domain.forecast import order_weekday
         from khtui.domain.months import month_days, month_key
+        from khtui.domain.order_cycle import order_weekday
         from khtui.domain.retailer import ACTIVE
         from khtui.domain.supply import BrandDemand, cycle_days, suggest
         from khtui.domain.warnings import next_order_day
