@@ -84,6 +84,14 @@ class SectionCommands(Provider):
                 )
             )
         out.append(
+            (
+                t("warn.title"),
+                f"{t('warn.title')} {t('warn.keywords')}",
+                t("warn.palette.help"),
+                app.action_warnings,
+            )
+        )
+        out.append(
             (t("nav.help"), f"{t('nav.help')} help ?", t("palette.help.help"), app.action_help)
         )
         out.append((t("nav.quit"), f"{t('nav.quit')} quit exit", t("palette.quit.help"), app.exit))
@@ -156,6 +164,13 @@ class KhtuiApp(App):
             super().__init__()
             self.summary = summary
 
+    class ForecastsReady(Message):
+        """The forecasts were computed again (``summary``: data/forecasts.py RunSummary)."""
+
+        def __init__(self, summary) -> None:
+            super().__init__()
+            self.summary = summary
+
     def __init__(
         self,
         store,
@@ -182,6 +197,8 @@ class KhtuiApp(App):
             self._bindings.bind(digit, f"section('{mode}')", label, show=False)
             self._bindings.bind(fkey, f"section('{mode}')", label, show=False)
         self._bindings.bind("question_mark", "help", t("nav.help"), key_display="?")
+        self._bindings.bind("w", "warnings", t("warn.key"), show=False)
+        self._bindings.bind("f9", "warnings", t("warn.key"), show=False)
         for binding in self._bindings.key_to_bindings.get(self.COMMAND_PALETTE_BINDING, []):
             if binding.action == "command_palette":  # Textual's own, labelled in English
                 palette = replace(binding, description=t("nav.palette.short"))
@@ -233,6 +250,47 @@ class KhtuiApp(App):
             other.close()
         if path is not None:
             self.log.info(f"automatic backup: {path}")
+        self.call_from_thread(self.refresh_forecasts)
+
+    # -- forecasts (data/forecasts.py) ----------------------------------------------------------
+    def refresh_forecasts(self) -> None:
+        """Compute the forecasts again when the stored ones are older than the order data (at
+        start, after an import), in a worker that runs them in a process of their own."""
+        self.run_worker(self._compute_forecasts, thread=True, group="forecast", exclusive=True)
+
+    def _compute_forecasts(self) -> None:
+        from khtui.data.forecasts import compute_in_child
+        from khtui.data.store import Store
+
+        store = self.store
+        other = Store(store.path, rules=store.rules, clock=store.clock, user=store.user)
+        try:
+            stale = other.forecasts_stale()
+        finally:
+            other.close()
+        if stale:
+            summary = compute_in_child(
+                store.path, store.rules, self.today(), on_start=self._forecast_started
+            )
+            if summary is not None:
+                self.post_message(self.ForecastsReady(summary))
+
+    def _forecast_started(self, process) -> None:
+        self._forecast_process = process
+
+    def exit(self, *args, **kwargs) -> None:
+        self.stop_background()  # else quitting waits for the forecast's worker
+        super().exit(*args, **kwargs)
+
+    def stop_background(self) -> None:
+        """End a forecast still computing when the program quits (nothing half-written)."""
+        process = getattr(self, "_forecast_process", None)
+        if process is not None and process.poll() is None:
+            process.terminate()
+
+    def on_khtui_app_forecasts_ready(self, message: ForecastsReady) -> None:
+        for widget in self.screen.query("ForecastPanel, WarningsPanel, SupplyPanel"):
+            widget.reload()
 
     def on_khtui_app_plan_ready(self, message: PlanReady) -> None:
         s = message.summary
@@ -267,6 +325,14 @@ class KhtuiApp(App):
         from khtui.screens.retailer import ProfileScreen
 
         self.push_screen(ProfileScreen(code))
+
+    def action_warnings(self) -> None:
+        from khtui.screens.warnings import WarningsScreen
+
+        if isinstance(self.screen, WarningsScreen):
+            self.screen.dismiss()
+            return
+        self.push_screen(WarningsScreen())
 
     def action_help(self) -> None:
         from khtui.screens.help import HelpScreen

@@ -484,6 +484,53 @@ class Exports:
 
 
 @dataclass(frozen=True)
+class Forecast:
+    """``[forecast]``: how series are forecast, backtested and aligned to the holidays."""
+
+    history_months: int = rule(Int(3, 240))
+    active_brand_months: int = rule(Int(1, 60))
+    short_series_months: int = rule(Int(1, 60))
+    min_select_windows: int = rule(Int(1, 60))
+    holdout_months: int = rule(Int(1, 60))
+    intermittent_adi: float = rule(Num(1, 24))
+    interval: tuple[float, ...] = rule(ListOf(Num(0, 1), min_len=2))
+    spring_before_days: int = rule(Int(0, 120))
+    spring_after_days: int = rule(Int(0, 120))
+    mid_autumn_before_days: int = rule(Int(0, 120))
+    mid_autumn_after_days: int = rule(Int(0, 120))
+    bin_days: int = rule(Int(1, 31))
+
+
+@dataclass(frozen=True)
+class Warnings:
+    """``[warnings]``: stock cover, sales swings and reminders."""
+
+    sell_rate_months: int = rule(Int(1, 24))
+    safety_days: int = rule(Int(0, 90))
+    overstock_days: int = rule(Int(1, 365))
+    stale_days: int = rule(Int(1, 365))
+    swing_pct: float = rule(Num(0, 1000))
+    swing_min_share: float = rule(Num(0, 1))
+    licence_days: int = rule(Int(0, 365))
+    complaint_days: int = rule(Int(0, 90))
+
+
+@dataclass(frozen=True)
+class Supply:
+    """``[supply]``: the supply suggestion and its ceiling by tier (合理定量, 条 per brand per
+    order)."""
+
+    ceiling_tiao_by_tier: dict[str, float] = rule(MapOf(Num(0, 100000), keys=TIER_KEYS))
+    scarce_brands: tuple[str, ...] = rule(ListOf(Text(blank=False)))
+    slow_tiao_per_month: float = rule(Num(0, 100000))
+
+    def ceiling_for(self, tier: int | None) -> float:
+        """The ceiling of ``tier`` (the lowest tier's when it has none)."""
+        by_tier = {int(k): v for k, v in self.ceiling_tiao_by_tier.items()}
+        return by_tier.get(tier if tier is not None else max(by_tier), 0.0)
+
+
+@dataclass(frozen=True)
 class Profile:
     chart_months: int = rule(Int(1, 120))
     top_brands: int = rule(Int(1, 100))
@@ -508,6 +555,9 @@ SECTIONS: dict[str, tuple[str, type]] = {
     "reports": ("reports", Reports),
     "exports": ("exports", Exports),
     "profile": ("profile", Profile),
+    "forecast": ("forecast", Forecast),
+    "warnings": ("warnings", Warnings),
+    "supply": ("supply", Supply),
 }
 
 
@@ -552,10 +602,19 @@ def _every_tier(r: Rules, at: At) -> None:
     for key, table in (
         ("value.contribution_by_tier", r.value.contribution_by_tier),
         ("visits.per_month_by_tier", r.visits.per_month_by_tier),
+        ("supply.ceiling_tiao_by_tier", r.supply.ceiling_tiao_by_tier),
     ):
         for t in tiers:
             if t not in table:
                 raise at.child(key).fail("tier_missing", tier=t)
+
+
+def _interval_pair(r: Rules, at: At) -> None:
+    lo_hi = r.forecast.interval
+    if len(lo_hi) != 2 or not lo_hi[0] < lo_hi[1]:
+        raise at.child("forecast.interval").fail(
+            "interval", value=", ".join(f"{x:g}" for x in lo_hi)
+        )
 
 
 RELATIONS: tuple[Callable[[Rules, At], None], ...] = (
@@ -564,6 +623,7 @@ RELATIONS: tuple[Callable[[Rules, At], None], ...] = (
     _weights_add_up,
     _core_above_problem,
     _every_tier,
+    _interval_pair,
 )
 
 
@@ -609,6 +669,9 @@ class Rules:
     documents: Documents
     reports: Reports
     profile: Profile
+    forecast: Forecast
+    warnings: Warnings
+    supply: Supply
 
     def __init__(self, data: dict, origin: str = "rules.toml"):
         self.data = data

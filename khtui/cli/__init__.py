@@ -4,6 +4,7 @@
 from khtui.cli import (  # noqa: F401
     captures,
     demo,
+    forecast,
     imports,
     reports,
     retailers,

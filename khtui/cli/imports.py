@@ -104,7 +104,10 @@ def import_cmd(ctx: Ctx, kind, file: Path, sheet, dry_run, rejects, as_json) -> 
 
 @main.command("export")
 @click.argument(
-    "kind", type=click.Choice(["retailers", "visits", "captures", "complaints", "prices", "plan"])
+    "kind",
+    type=click.Choice(
+        ["retailers", "visits", "captures", "complaints", "prices", "plan", "suggestions"]
+    ),
 )
 @click.argument("out", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--from", "start", type=DATE, help="First date (inclusive).")

@@ -34,6 +34,7 @@ from khtui import clock as _clock
 from khtui.data.base import StoreError, database_kind, refuse_unless_khtui, seeded_ids
 from khtui.data.store import Store
 from khtui.domain.calendar import WorkCalendar
+from khtui.domain.holidays import spring_festival
 from khtui.domain.months import add_months, month_key, months_before
 from khtui.rules import Rules, default_rules
 
@@ -48,34 +49,6 @@ Progress = Callable[[str, int, int], None]
 STAGES = ("retailers", "orders", "aggregates", "history", "derive")
 
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
-
-# Spring Festival (春节) dates: the peak of the year moves between January and February.
-SPRING_FESTIVAL = {
-    2015: (2, 19),
-    2016: (2, 8),
-    2017: (1, 28),
-    2018: (2, 16),
-    2019: (2, 5),
-    2020: (1, 25),
-    2021: (2, 12),
-    2022: (2, 1),
-    2023: (1, 22),
-    2024: (2, 10),
-    2025: (1, 29),
-    2026: (2, 17),
-    2027: (2, 6),
-    2028: (1, 26),
-    2029: (2, 13),
-    2030: (2, 3),
-    2031: (1, 23),
-    2032: (2, 11),
-    2033: (1, 31),
-    2034: (2, 19),
-    2035: (2, 8),
-    2036: (1, 28),
-    2037: (2, 15),
-    2038: (2, 4),
-}
 
 # -- shape of the synthetic data -------------------------------------------------------------
 TIER_MIX = {1: 0.02, 2: 0.03, 3: 0.05, 4: 0.12, 5: 0.23, 6: 0.24, 7: 0.18, 8: 0.13}
@@ -584,8 +557,9 @@ def _at(day: dt.date | str, hour: int, minute: int = 0) -> str:
 
 
 def _spring_festival(year: int) -> dt.date | None:
-    md = SPRING_FESTIVAL.get(year)
-    return dt.date(year, *md) if md else None
+    """The Spring Festival (春节) of ``year``: the peak of the year moves between January and
+    February (lunar calendar, from the lunardate library)."""
+    return spring_festival(year)
 
 
 def season_factor(day: dt.date) -> tuple[float, bool]:
@@ -1599,6 +1573,25 @@ def _this_month(store: Store, rng: random.Random, today: dt.date) -> None:
         store.submit_weekly(week)
 
 
+# The forecast made before last month began is stored as the program would have stored it
+# then (so last month has its 预测准确率 and this month its sales swings); at city scale the
+# program computes forecasts itself at start.
+DEMO_FORECAST_MAX_RETAILERS = 2000
+
+
+def _last_months_forecast(store: Store, today: dt.date, seed: int) -> None:
+    first = dt.date.fromisoformat(add_months(month_key(today), -1) + "-01")
+    clock = store.clock
+    store.clock = lambda: dt.datetime.combine(first, dt.time(7, 30))
+    try:
+        with seeded_ids(random.Random(f"{seed}:forecast")):
+            store.compute_forecasts(first)
+    finally:
+        store.clock = clock
+    with store.write() as conn:  # the time it took is this machine's, not the demo's
+        conn.execute("UPDATE forecast_runs SET seconds = NULL, cpu_seconds = NULL")
+
+
 def _remove(path: Path) -> None:
     for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
         p.unlink(missing_ok=True)
@@ -1678,6 +1671,10 @@ def build_demo(
         if progress:
             progress("plan", 0, 0)
         _this_month(store, b.rng, today)
+        if retailers <= DEMO_FORECAST_MAX_RETAILERS:
+            if progress:
+                progress("forecast", 0, 0)
+            _last_months_forecast(store, today, seed)
         store.conn.execute("PRAGMA optimize")
         store.conn.execute("PRAGMA journal_mode = WAL")
     except BaseException:

@@ -39,7 +39,7 @@ from khtui.data.cells import neutralise
 from khtui.domain.planning import MEASURE_ZH, REASON_ZH
 from khtui.domain.retailer import FIELDS
 
-EXPORT_KINDS = ("retailers", "visits", "captures", "complaints", "prices", "plan")
+EXPORT_KINDS = ("retailers", "visits", "captures", "complaints", "prices", "plan", "suggestions")
 SUFFIXES = (".xlsx", ".csv")
 
 VISIT_STATUS = {
@@ -370,6 +370,9 @@ def export_tables(
         return [complaint_table(store, start, end)]
     if kind == "prices":
         return [price_table(store, start, end)]
+    if kind == "suggestions":
+        headers, rows = store.suggestion_table(start)
+        return [ExportTable("供货建议", headers, rows)]
     raise ExportError("kind", kind=kind)
 
 

@@ -365,6 +365,47 @@ CREATE TABLE monthly_reports (
 ALTER TABLE visit_plans ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';
 """
 
+# Forecasts (data/forecasts.py): one row per run (when, as of which date, from which order
+# data, the held-out backtest as JSON) and one per target month × area / retailer / retailer ×
+# brand (forecast and interval in 条, the method and why). A month's accuracy scores the last
+# run made before the month began; runs are only ever added.
+V_FORECASTS = """
+CREATE TABLE forecast_runs (
+    id TEXT PRIMARY KEY,
+    am_id TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    month TEXT NOT NULL,
+    computed_at TEXT NOT NULL,
+    data_stamp TEXT NOT NULL,
+    data_through TEXT,
+    data_lines INTEGER NOT NULL,
+    history_from TEXT,
+    history_to TEXT,
+    series INTEGER NOT NULL,
+    seconds REAL,
+    cpu_seconds REAL,
+    backtest TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX forecast_runs_as_of ON forecast_runs (as_of, computed_at);
+CREATE TABLE forecasts (
+    run_id TEXT NOT NULL REFERENCES forecast_runs (id) ON DELETE CASCADE,
+    target_month TEXT NOT NULL,
+    level TEXT NOT NULL CHECK (level IN ('area', 'retailer', 'brand')),
+    retailer_code TEXT NOT NULL DEFAULT '',
+    brand_code TEXT NOT NULL DEFAULT '',
+    qty_tiao REAL NOT NULL,
+    lo_tiao REAL NOT NULL,
+    hi_tiao REAL NOT NULL,
+    method TEXT NOT NULL,
+    windows INTEGER NOT NULL DEFAULT 0,
+    wape REAL,
+    baseline_wape REAL,
+    why TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (run_id, target_month, level, retailer_code, brand_code)
+) WITHOUT ROWID;
+CREATE INDEX forecasts_retailer ON forecasts (retailer_code, target_month);
+"""
+
 MIGRATIONS: list[str] = [
     V1,
     V_SEARCH,
@@ -372,6 +413,7 @@ MIGRATIONS: list[str] = [
     V_ORDER_LINES_KEYED,
     V_BRAND_SALES_NO_DATES,
     V_MONTHLY_REPORTS,
+    V_FORECASTS,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -10,11 +10,13 @@ from khtui.data.base import StoreCore, StoreError, new_id
 from khtui.data.brands import BrandOps
 from khtui.data.captures import CaptureOps
 from khtui.data.complaints import ComplaintOps
+from khtui.data.forecasts import ForecastOps
 from khtui.data.reports import ReportOps
 from khtui.data.retailers import RetailerOps
 from khtui.data.sales import SalesOps
 from khtui.data.search import SearchOps
 from khtui.data.visits import VisitOps
+from khtui.data.warnings import WarningOps
 
 __all__ = ["Store", "StoreError", "new_id", "open_store"]
 
@@ -28,6 +30,8 @@ class Store(
     BrandOps,
     ComplaintOps,
     ReportOps,
+    ForecastOps,
+    WarningOps,
     StoreCore,
 ):
     """The one store. Operations live in the mixins, grouped by subject."""

@@ -162,6 +162,8 @@ class VisitOps:
                 cfg.sales_swing_pct,
             )
         )
+        # sales swings against the stored forecast (data/warnings.py)
+        swing = swing | self.forecast_swing_codes(as_of)
         debit = frozenset(
             r[0]
             for r in self.query(

@@ -7,9 +7,20 @@ Format arguments use ``str.format`` names.
 
 from __future__ import annotations
 
-from khtui.i18n import capture, core, demo, imports, plan, reports, search, storage, workbench
+from khtui.i18n import (
+    capture,
+    core,
+    demo,
+    forecast,
+    imports,
+    plan,
+    reports,
+    search,
+    storage,
+    workbench,
+)
 
-_AREAS = (core, demo, imports, workbench, plan, search, capture, reports, storage)
+_AREAS = (core, demo, imports, workbench, plan, search, capture, reports, storage, forecast)
 LANGS: dict[str, dict[str, str]] = {"zh": {}, "en": {}}
 for _area in _AREAS:
     LANGS["zh"].update(_area.ZH)

@@ -151,6 +151,8 @@ class CaptureScreen(Screen):
 
     # -- capture -------------------------------------------------------------------------------
     def _compose_capture(self) -> ComposeResult:
+        from khtui.widgets.supply_panel import SupplyPanel
+
         yield Static(self._target_text(), id="cap-target")
         with Horizontal(id="cap-body"):
             yield OptionList(
@@ -185,6 +187,7 @@ class CaptureScreen(Screen):
                     with VerticalScroll(id=f"form-{kind.key}", classes="cap-form"):
                         yield Label(kind_name(kind), classes="form-title")
                         yield from self._fields(kind)
+            yield SupplyPanel(self.retailer_code, id="cap-supply")
         yield Static("", id="cap-status")
 
     def _target_text(self) -> str:

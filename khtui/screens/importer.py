@@ -253,3 +253,6 @@ class ImportScreen(Screen):
         self._status("\n".join(r.notes()))
         self._previewed = None
         self.notify(summary, timeout=8)
+        refresh = getattr(self.app, "refresh_forecasts", None)
+        if refresh is not None:  # new orders: the forecasts follow in the background
+            refresh()

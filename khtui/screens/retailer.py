@@ -329,7 +329,7 @@ class ProfileScreen(Screen):
             super().__init__()
             self.data = data
 
-    TABS = ("info", "sales", "visits", "captures", "complaints", "changes")
+    TABS = ("info", "sales", "visits", "captures", "complaints", "changes", "forecast")
 
     def __init__(self, code: str) -> None:
         super().__init__()
@@ -354,6 +354,7 @@ class ProfileScreen(Screen):
             self._bindings.bind(str(i), f"tab('{tab}')", t(f"profile.tab.{tab}"), show=False)
 
     def compose(self) -> ComposeResult:
+        from khtui.widgets.forecast_panel import ForecastPanel
         from khtui.widgets.sales_chart import SalesChart
 
         yield Header()
@@ -379,6 +380,8 @@ class ProfileScreen(Screen):
                 yield DataTable(id="profile-complaints", cursor_type="row", zebra_stripes=True)
             with TabPane(t("profile.tab.changes"), id="tab-changes"):
                 yield DataTable(id="profile-changes", cursor_type="row", zebra_stripes=True)
+            with TabPane(t("profile.tab.forecast"), id="tab-forecast"):
+                yield ForecastPanel(self.code, id="profile-forecast")
         yield Footer()
 
     @staticmethod

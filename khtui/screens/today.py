@@ -25,6 +25,7 @@ from textual.widgets.option_list import Option
 
 from khtui.i18n import status_label, t
 from khtui.widgets.date_input import DateInput
+from khtui.widgets.warnings_panel import WarningsPanel
 
 WIDE = 120  # from this many columns the list also shows code, phone and check-in time
 # Columns and their widths in terminal cells (the reasons column takes what is left).
@@ -205,6 +206,7 @@ class TodayScreen(Screen):
             yield Static(t("today.loading"), id="today-day")
             yield Static("", id="today-month")
         yield DataTable(id="today-visits", cursor_type="row", zebra_stripes=True)
+        yield WarningsPanel(limit=4, summary=True, id="today-warnings")
         yield Static("", id="today-detail")
         yield Footer()
 
@@ -278,6 +280,7 @@ class TodayScreen(Screen):
         self._show_title()
         self._show_bars()
         self._fill_table(keep=message.keep)
+        self.query_one(WarningsPanel).show_day(message.day)
 
     @on(Covered)
     def _covered(self, message: Covered) -> None:

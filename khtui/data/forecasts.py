@@ -1,0 +1,635 @@
+"""Stored forecasts (精确预测): computed from the order history, kept with the data they saw.
+
+:meth:`ForecastOps.compute_forecasts` reads the monthly series, runs
+:func:`khtui.domain.forecast.forecast_run` for this month (one month ahead of the last
+complete month) and the next (two ahead), and stores one *run*: when it was computed, the
+date it stands on (``as_of``), a stamp of the order data it read (last order date, lines,
+total 条) and the held-out backtest; with one row per area / retailer / retailer × brand and
+target month: forecast, interval, method and why. It is never part of an import's
+transaction: the program runs it in a worker after an import, and at start when the stored
+forecasts are older than the order data (:meth:`ForecastOps.forecasts_stale`).
+
+A month's 预测准确率 scores the forecast made for it *before it began*: the last run whose
+``as_of`` is no later than the month's first day. Later runs (after an import in the month) add
+forecasts of their own but never replace that one, so the score cannot be recomputed after
+the fact. Runs that are neither the latest nor such a run are removed when a new one is stored. :meth:`ForecastOps.month_accuracy` returns it for the area, per retailer and per
+brand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from khtui.data.base import new_id
+
+if TYPE_CHECKING:
+    from khtui.domain.forecast import ForecastRun, LevelReport, Series
+
+
+@dataclass(frozen=True)
+class ForecastInputs:
+    months: list[str]
+    series: list[Series]
+    daily: dict[dt.date, float]
+    stamp: str
+    data_through: str | None
+    lines: int
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a stored run computed and from which data; ``backtest`` as plain numbers."""
+
+    run_id: str
+    as_of: str
+    targets: tuple[str, ...]
+    computed_at: str
+    data_through: str | None
+    history: tuple[str, str] | None
+    series: int
+    seconds: float
+    cpu_seconds: float
+    backtest: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ForecastRow:
+    """One stored forecast (条) and why its method was chosen."""
+
+    target_month: str
+    level: str
+    retailer_code: str
+    brand_code: str
+    qty: float
+    lo: float
+    hi: float
+    method: str
+    windows: int
+    wape: float | None
+    baseline_wape: float | None
+    scores: dict[str, float]
+    run_id: str
+    as_of: str
+    computed_at: str
+    data_through: str | None = None
+    brand_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Scored:
+    """预测准确率 of one unit (the area, a retailer or a brand) in one month."""
+
+    key: str
+    name: str | None
+    forecast: float
+    actual: float
+    accuracy: float
+
+
+@dataclass(frozen=True)
+class MonthAccuracy:
+    """A month's 预测准确率 from the forecast made before it began (``run_as_of``); ``area``
+    None when no forecast was made for the month before it began."""
+
+    month: str
+    run_id: str | None
+    run_as_of: str | None
+    complete: bool
+    area: Scored | None
+    retailers: list[Scored] = field(default_factory=list)
+    brands: list[Scored] = field(default_factory=list)
+
+
+def _report_dict(rep: LevelReport) -> dict[str, Any]:
+    def one(e) -> dict[str, Any]:
+        return {
+            "wape": None if e.wape is None else round(e.wape, 4),
+            "seasonal_naive_wape": None
+            if e.actual <= 0
+            else round(e.baseline_abs_error / e.actual, 4),
+            "ratio_to_seasonal_naive": None if e.ratio is None else round(e.ratio, 4),
+            "windows": e.windows,
+            "actual_tiao": round(e.actual, 1),
+        }
+
+    return {
+        "overall": one(rep.overall),
+        "spring_festival_months": one(rep.spring),
+        "other_months": one(rep.other),
+        "by_method": {m: one(e) for m, e in sorted(rep.by_method.items())},
+        "by_month": {m: one(e) for m, e in sorted(rep.by_month.items())},
+    }
+
+
+class ForecastOps:
+    """Mixin of :class:`khtui.data.store.Store`."""
+
+    # -- what the forecast reads -------------------------------------------------------------
+    def order_data_stamp(self) -> str:
+        """A fingerprint of the order data: last order date, lines and total 条 (from the
+        monthly aggregates: two index lookups and a small sum)."""
+        row = self.query_one(
+            "SELECT (SELECT max(order_date) FROM order_lines), sum(lines), round(sum(qty_tiao), 1) "
+            "FROM monthly_sales"
+        )
+        return f"{row[0] or '-'}|{row[1] or 0}|{row[2] or 0}"
+
+    def forecast_inputs(self, as_of: dt.date) -> ForecastInputs:
+        """The monthly series and the area's daily orders before ``as_of``'s month."""
+        from khtui.domain.forecast import Series
+        from khtui.domain.months import add_months, month_key
+        from khtui.domain.order_cycle import order_weekday
+        from khtui.domain.retailer import ACTIVE
+
+        fr = self.rules.forecast
+        last = add_months(month_key(as_of), -1)
+        first_line = self.scalar("SELECT min(order_date) FROM order_lines")
+        stamp = self.order_data_stamp()
+        if first_line is None:
+            return ForecastInputs([], [], {}, stamp, None, 0)
+        first = str(first_line)[:7]
+        if int(str(first_line)[8:10]) > 7:  # the data begin late in their first month
+            first = add_months(first, 1)
+        first = max(first, add_months(last, -(fr.history_months - 1)))
+        months: list[str] = []
+        m = first
+        while m <= last:
+            months.append(m)
+            m = add_months(m, 1)
+        if not months:
+            return ForecastInputs([], [], {}, stamp, None, 0)
+        index = {m: i for i, m in enumerate(months)}
+        n = len(months)
+        retailers = self.query("SELECT code, status, order_day FROM retailers ORDER BY code")
+        totals: dict[str, list[float]] = {r["code"]: [0.0] * n for r in retailers}
+        for r in self.query(
+            "SELECT retailer_code, month, qty_tiao FROM monthly_sales WHERE month BETWEEN ? AND ?",
+            (first, last),
+        ):
+            if r[0] in totals:
+                totals[r[0]][index[r[1]]] = float(r[2])
+        active_from = add_months(last, -(fr.active_brand_months - 1))
+        by_brand: dict[tuple[str, str], list[float]] = {}
+        for r in self.query(
+            "SELECT s.retailer_code, s.brand_code, s.month, s.qty_tiao FROM monthly_brand_sales s "
+            "JOIN retailers r ON r.code = s.retailer_code AND r.status = ? "
+            "WHERE s.month BETWEEN ? AND ? AND (s.retailer_code, s.brand_code) IN ("
+            "SELECT retailer_code, brand_code FROM monthly_brand_sales "
+            "WHERE month BETWEEN ? AND ? AND qty_tiao > 0)",
+            (ACTIVE, first, last, active_from, last),
+        ):
+            by_brand.setdefault((r[0], r[1]), [0.0] * n)[index[r[2]]] = float(r[3])
+
+        def start_of(values: list[float]) -> int:
+            return next((i for i, v in enumerate(values) if v > 0), n)
+
+        series: list[Series] = []
+        weekday: dict[str, int | None] = {}
+        for r in retailers:
+            code = r["code"]
+            weekday[code] = order_weekday(r["order_day"])
+            values = totals[code]
+            series.append(
+                Series(
+                    "retailer",
+                    code,
+                    None,
+                    values,
+                    start_of(values),
+                    weekday[code],
+                    closed=r["status"] != ACTIVE,
+                )
+            )
+        for (code, brand), values in sorted(by_brand.items()):
+            series.append(Series("brand", code, brand, values, start_of(values), weekday[code]))
+        daily = {
+            dt.date.fromisoformat(r[0]): float(r[1])
+            for r in self.query(
+                "SELECT order_date, sum(qty_tiao) FROM order_lines "
+                "WHERE order_date BETWEEN ? AND ? GROUP BY order_date",
+                (first + "-01", last + "-31"),
+            )
+        }
+        through = self.scalar(
+            "SELECT max(order_date) FROM order_lines WHERE order_date < ?",
+            (month_key(as_of) + "-01",),
+        )
+        lines = int(
+            self.scalar(
+                "SELECT coalesce(sum(lines), 0) FROM monthly_sales WHERE month <= ?", (last,)
+            )
+        )
+        return ForecastInputs(months, series, daily, stamp, through, lines)
+
+    # -- computing and storing ----------------------------------------------------------------
+    def compute_forecasts(self, as_of: dt.date | None = None) -> RunSummary | None:
+        """Forecast this month and the next from the months before ``as_of`` (default today),
+        backtest, and store the run. None when there is no complete month of orders yet.
+
+        The reading and the computing happen outside any write transaction (seconds for an
+        AM's retailers); the rows are written in one short transaction at the end.
+        """
+        from khtui.domain.calendar import WorkCalendar
+        from khtui.domain.forecast import forecast_runs
+        from khtui.domain.months import month_key
+
+        as_of = as_of or self.today()
+        wall, cpu = time.perf_counter(), time.process_time()
+        inputs = self.forecast_inputs(as_of)
+        if not inputs.months:
+            return None
+        calendar = WorkCalendar(self.rules)
+        memo: dict[dt.date, bool] = {}
+
+        def is_workday(d: dt.date) -> bool:
+            if d not in memo:
+                memo[d] = calendar.is_workday(d)
+            return memo[d]
+
+        fr = self.rules.forecast
+        runs: list[ForecastRun] = forecast_runs(
+            inputs.months, inputs.series, inputs.daily, is_workday, fr, horizons=2
+        )
+        seconds = time.perf_counter() - wall
+        cpu_seconds = time.process_time() - cpu
+        backtest = {
+            "horizon_1": self._backtest_dict(runs[0]),
+            "horizon_2": self._backtest_dict(runs[1]),
+        }
+        run_id = new_id()
+        computed = self.now_text()
+        rows = []
+        for run in runs:
+            for f in run.forecasts:
+                c = f.choice
+                base = c.scores.get("snaive")
+                rows.append(
+                    (
+                        run_id,
+                        run.target,
+                        f.level,
+                        f.retailer or "",
+                        f.brand or "",
+                        round(f.qty, 2),
+                        round(f.lo, 2),
+                        round(f.hi, 2),
+                        c.method,
+                        c.windows,
+                        None if c.method not in c.scores else round(c.scores[c.method], 4),
+                        None if base is None else round(base, 4),
+                        json.dumps(
+                            {
+                                "scores": {k: round(v, 4) for k, v in c.scores.items()},
+                                "intermittent": c.intermittent,
+                            }
+                        ),
+                    )
+                )
+        history = (inputs.months[0], inputs.months[-1])
+        with self.write() as conn:
+            conn.execute(
+                "INSERT INTO forecast_runs (id, am_id, as_of, month, computed_at, data_stamp, "
+                "data_through, data_lines, history_from, history_to, series, seconds, "
+                "cpu_seconds, backtest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    run_id,
+                    self.am_id,
+                    as_of.isoformat(),
+                    month_key(as_of),
+                    computed,
+                    inputs.stamp,
+                    inputs.data_through,
+                    inputs.lines,
+                    history[0],
+                    history[1],
+                    len(inputs.series),
+                    round(seconds, 2),
+                    round(cpu_seconds, 2),
+                    json.dumps(backtest),
+                ),
+            )
+            conn.executemany(
+                "INSERT INTO forecasts (run_id, target_month, level, retailer_code, brand_code, "
+                "qty_tiao, lo_tiao, hi_tiao, method, windows, wape, baseline_wape, why) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            self._prune_runs()
+        return RunSummary(
+            run_id,
+            as_of.isoformat(),
+            tuple(r.target for r in runs),
+            computed,
+            inputs.data_through,
+            history,
+            len(inputs.series),
+            round(seconds, 2),
+            round(cpu_seconds, 2),
+            backtest,
+        )
+
+    def _prune_runs(self) -> None:
+        """Keep the latest run and, for every month forecast, the run made before it began
+        (its accuracy is scored against it); the runs in between are superseded."""
+        keep = {r["id"] for r in [self.latest_forecast_run()] if r}
+        for (month,) in self.query(
+            "SELECT DISTINCT target_month FROM forecasts WHERE level = 'area'"
+        ):
+            run = self.run_before(month)
+            if run is not None:
+                keep.add(run["id"])
+        stale = [r[0] for r in self.query("SELECT id FROM forecast_runs") if r[0] not in keep]
+        for run_id in stale:
+            self.conn.execute("DELETE FROM forecasts WHERE run_id = ?", (run_id,))
+            self.conn.execute("DELETE FROM forecast_runs WHERE id = ?", (run_id,))
+
+    @staticmethod
+    def _backtest_dict(run: ForecastRun) -> dict[str, Any]:
+        return {
+            "target": run.target,
+            "measure": "WAPE = sum|forecast - actual| / sum actual",
+            "holdout_months": list(run.holdout),
+            "spring_festival_months": list(run.spring_months),
+            "levels": {level: _report_dict(rep) for level, rep in run.backtest.items()},
+        }
+
+    # -- reading ------------------------------------------------------------------------------
+    def latest_forecast_run(self) -> dict[str, Any] | None:
+        row = self.query_one(
+            "SELECT * FROM forecast_runs ORDER BY as_of DESC, computed_at DESC LIMIT 1"
+        )
+        return None if row is None else dict(row)
+
+    def forecasts_stale(self) -> bool:
+        """Whether the forecasts should be computed again: none yet, the order data changed
+        since the last run, or a new month began."""
+        from khtui.domain.months import month_key
+
+        run = self.latest_forecast_run()
+        if run is None:
+            return self.scalar("SELECT 1 FROM monthly_sales LIMIT 1") is not None
+        return run["data_stamp"] != self.order_data_stamp() or run["month"] != month_key(
+            self.today()
+        )
+
+    def run_before(self, month: str) -> dict[str, Any] | None:
+        """The forecast made for ``month`` before it began: the last run standing on a day no
+        later than its first day (its data end before the month) that forecast it."""
+        row = self.query_one(
+            "SELECT r.* FROM forecast_runs r WHERE r.as_of <= ? AND EXISTS (SELECT 1 FROM "
+            "forecasts f WHERE f.run_id = r.id AND f.target_month = ? AND f.level = 'area') "
+            "ORDER BY r.as_of DESC, r.computed_at DESC LIMIT 1",
+            (month + "-01", month),
+        )
+        return None if row is None else dict(row)
+
+    def run_for_target(self, month: str) -> dict[str, Any] | None:
+        """The latest run that forecast ``month`` (whenever it was made)."""
+        row = self.query_one(
+            "SELECT r.* FROM forecast_runs r WHERE EXISTS (SELECT 1 FROM forecasts f "
+            "WHERE f.run_id = r.id AND f.target_month = ? AND f.level = 'area') "
+            "ORDER BY r.as_of DESC, r.computed_at DESC LIMIT 1",
+            (month,),
+        )
+        return None if row is None else dict(row)
+
+    def forecast_rows(
+        self,
+        month: str,
+        *,
+        retailer: str | None = None,
+        brand: str | None = None,
+        level: str | None = None,
+        run_id: str | None = None,
+    ) -> list[ForecastRow]:
+        """The forecasts of ``month`` from the latest run that made them (or ``run_id``)."""
+        run = (
+            dict(self.query_one("SELECT * FROM forecast_runs WHERE id = ?", (run_id,)) or {})
+            if run_id
+            else self.run_for_target(month)
+        )
+        if not run:
+            return []
+        where, params = ["f.run_id = ?", "f.target_month = ?"], [run["id"], month]
+        if retailer is not None:
+            where.append("f.retailer_code = ?")
+            params.append(retailer)
+        if brand is not None:
+            where.append("f.brand_code = ?")
+            params.append(brand)
+        if level is not None:
+            where.append("f.level = ?")
+            params.append(level)
+        rows = self.query(
+            "SELECT f.*, b.name AS brand_name FROM forecasts f LEFT JOIN brands b "
+            "ON b.brand_code = f.brand_code WHERE " + " AND ".join(where) + " "
+            "ORDER BY CASE f.level WHEN 'area' THEN 0 WHEN 'retailer' THEN 1 ELSE 2 END, "
+            "f.retailer_code, f.qty_tiao DESC, f.brand_code",
+            params,
+        )
+        return [_row(r, run) for r in rows]
+
+    def month_accuracy(self, month: str) -> MonthAccuracy:
+        """预测准确率 of ``month`` for the area, each retailer and each brand, scoring the
+        forecast made before the month began (:meth:`run_before`). ``complete`` is False for
+        the month still running (its actual so far)."""
+        from khtui.domain.forecast import accuracy
+        from khtui.domain.months import month_key
+
+        complete = month < month_key(self.today())
+        run = self.run_before(month)
+        if run is None:
+            return MonthAccuracy(month, None, None, complete, None)
+        fc_r = {
+            r[0]: float(r[1])
+            for r in self.query(
+                "SELECT retailer_code, qty_tiao FROM forecasts WHERE run_id = ? AND "
+                "target_month = ? AND level = 'retailer'",
+                (run["id"], month),
+            )
+        }
+        act_r = {
+            r[0]: float(r[1])
+            for r in self.query(
+                "SELECT retailer_code, qty_tiao FROM monthly_sales WHERE month = ?", (month,)
+            )
+        }
+        names = {r[0]: r[1] for r in self.query("SELECT code, name FROM retailers")}
+        retailers = [
+            Scored(
+                c,
+                names.get(c),
+                fc_r.get(c, 0.0),
+                act_r.get(c, 0.0),
+                accuracy(fc_r.get(c, 0.0), act_r.get(c, 0.0)),
+            )
+            for c in sorted(set(fc_r) | set(act_r))
+        ]
+        total_f, total_a = sum(fc_r.values()), sum(act_r.values())
+        area = Scored("area", None, total_f, total_a, accuracy(total_f, total_a))
+        fc_b: dict[str, float] = defaultdict(float)
+        for r in self.query(
+            "SELECT brand_code, sum(qty_tiao) FROM forecasts WHERE run_id = ? AND "
+            "target_month = ? AND level = 'brand' GROUP BY brand_code",
+            (run["id"], month),
+        ):
+            fc_b[r[0]] = float(r[1])
+        act_b = {
+            r[0]: float(r[1])
+            for r in self.query(
+                "SELECT brand_code, sum(qty_tiao) FROM monthly_brand_sales WHERE month = ? "
+                "GROUP BY brand_code",
+                (month,),
+            )
+        }
+        bnames = {r[0]: r[1] for r in self.query("SELECT brand_code, name FROM brands")}
+        brands = [
+            Scored(
+                b,
+                bnames.get(b),
+                fc_b.get(b, 0.0),
+                act_b.get(b, 0.0),
+                accuracy(fc_b.get(b, 0.0), act_b.get(b, 0.0)),
+            )
+            for b in sorted(set(fc_b) | set(act_b))
+        ]
+        return MonthAccuracy(month, run["id"], run["as_of"], complete, area, retailers, brands)
+
+    def retailer_forecast(self, code: str) -> RetailerForecast:
+        """What the profile shows: this month's and next month's forecast, the method and its
+        backtest error, the brands forecast next, and the last complete months' accuracy."""
+        from khtui.domain.forecast import accuracy
+        from khtui.domain.months import add_months, month_key
+
+        this = month_key(self.today())
+        rows = {
+            m: self.forecast_rows(m, retailer=code, level="retailer")
+            for m in (this, add_months(this, 1))
+        }
+        brands = self.forecast_rows(this, retailer=code, level="brand")
+        scores: list[Scored] = []
+        for m in (add_months(this, -k) for k in range(3, 0, -1)):
+            run = self.run_before(m)
+            if run is None:
+                continue
+            f = self.scalar(
+                "SELECT qty_tiao FROM forecasts WHERE run_id = ? AND target_month = ? AND "
+                "level = 'retailer' AND retailer_code = ?",
+                (run["id"], m, code),
+            )
+            if f is None:
+                continue
+            a = float(
+                self.scalar(
+                    "SELECT coalesce(sum(qty_tiao), 0) FROM monthly_sales WHERE retailer_code = ? "
+                    "AND month = ?",
+                    (code, m),
+                )
+            )
+            scores.append(Scored(m, None, float(f), a, accuracy(float(f), a)))
+        return RetailerForecast(
+            code,
+            rows[this][0] if rows[this] else None,
+            rows[add_months(this, 1)][0] if rows[add_months(this, 1)] else None,
+            brands,
+            scores,
+        )
+
+
+@dataclass(frozen=True)
+class RetailerForecast:
+    code: str
+    this_month: ForecastRow | None
+    next_month: ForecastRow | None
+    brands: list[ForecastRow]
+    accuracy: list[Scored]  # the last complete months that had a forecast before them
+
+
+def _row(r, run) -> ForecastRow:
+    why = json.loads(r["why"] or "{}")
+    return ForecastRow(
+        r["target_month"],
+        r["level"],
+        r["retailer_code"],
+        r["brand_code"],
+        float(r["qty_tiao"]),
+        float(r["lo_tiao"]),
+        float(r["hi_tiao"]),
+        r["method"],
+        int(r["windows"] or 0),
+        r["wape"],
+        r["baseline_wape"],
+        why.get("scores", {}),
+        run["id"],
+        run["as_of"],
+        run["computed_at"],
+        run["data_through"],
+        r["brand_name"],
+    )
+
+
+# -- a process of its own ---------------------------------------------------------------------
+def compute_in_child(path, rules, as_of: dt.date, on_start=None) -> RunSummary | None:
+    """Run :meth:`ForecastOps.compute_forecasts` in a child Python process (the program's
+    screens keep the whole interpreter: a computation of seconds never delays a keystroke)
+    and return its summary. ``on_start(process)`` is told the process (so the program can end
+    it when it quits first: the run's one write transaction is then simply not made). Raises
+    :class:`~khtui.data.base.StoreError` with the child's last line when it fails."""
+    import subprocess
+    import sys
+
+    from khtui.data.base import StoreError
+
+    args = {
+        "db": str(path),
+        "rules": rules.data,
+        "origin": rules.origin,
+        "as_of": as_of.isoformat(),
+    }
+    proc = subprocess.Popen(
+        # -P: the working directory is not searched (a folder there named khtui, such as the
+        # user data directory's, would hide the package)
+        [sys.executable, "-P", "-m", "khtui.data.forecasts"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+    if on_start is not None:
+        on_start(proc)
+    out, err = proc.communicate(json.dumps(args, ensure_ascii=False))
+    if proc.returncode != 0:
+        lines = [ln for ln in err.splitlines() if ln.strip()]
+        raise StoreError(lines[-1] if lines else f"forecast process exited {proc.returncode}")
+    data = json.loads(out or "null")
+    if data is None:
+        return None
+    data["targets"] = tuple(data["targets"])
+    data["history"] = tuple(data["history"]) if data["history"] else None
+    return RunSummary(**data)
+
+
+def _child_main() -> None:
+    import dataclasses
+    import sys
+
+    from khtui.data.store import Store
+    from khtui.rules import Rules
+
+    args = json.loads(sys.stdin.read())
+    store = Store(args["db"], rules=Rules(args["rules"], args["origin"]))
+    try:
+        summary = store.compute_forecasts(dt.date.fromisoformat(args["as_of"]))
+    finally:
+        store.close()
+    sys.stdout.write(json.dumps(None if summary is None else dataclasses.asdict(summary)))
+
+
+if __name__ == "__main__":
+    _child_main()

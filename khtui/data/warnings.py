@@ -1,0 +1,402 @@
+"""Warnings (预警) and supply suggestions (精准投放): the facts gathered for
+:mod:`khtui.domain.warnings` and :mod:`khtui.domain.supply`.
+
+Stock is the last finished visit's count per brand (``price_observations.stock_tiao``); the
+sell rate is the brand's orders over the last ``[warnings] sell_rate_months`` complete months
+per day; sales swings compare orders with the stored forecast made before the month began;
+reminders read the licence expiry and the open complaints. Only active retailers are warned
+about and supplied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from khtui.domain.supply import SupplyLine
+    from khtui.domain.warnings import Warning
+
+
+@dataclass(frozen=True)
+class RetailerSupply:
+    """The suggestion for one retailer's next order."""
+
+    code: str
+    name: str
+    tier: int | None
+    next_order_day: dt.date
+    cycle_days: int
+    month: str
+    lines: list[SupplyLine]
+    has_forecast: bool
+
+
+class WarningOps:
+    """Mixin of :class:`khtui.data.store.Store`."""
+
+    def _codes_table(self, codes: Sequence[str] | None) -> str:
+        """A SQL condition on ``r.code`` limited to ``codes`` (all active when None)."""
+        if codes is None:
+            return ""
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS _warn_codes (code TEXT PRIMARY KEY)")
+        self.conn.execute("DELETE FROM _warn_codes")
+        self.conn.executemany("INSERT OR IGNORE INTO _warn_codes VALUES (?)", ((c,) for c in codes))
+        return " AND r.code IN (SELECT code FROM _warn_codes)"
+
+    def _workday_fn(self):
+        from khtui.domain.calendar import WorkCalendar
+
+        calendar = WorkCalendar(self.rules)
+        memo: dict[dt.date, bool] = {}
+
+        def is_workday(d: dt.date) -> bool:
+            if d not in memo:
+                memo[d] = calendar.is_workday(d)
+            return memo[d]
+
+        return is_workday
+
+    def _stock_facts(self, day: dt.date, codes: Sequence[str] | None):
+        """(retailer, brand) -> (stock, counted_on, ordered since, daily rate) for the last
+        finished count on or before ``day``."""
+        from khtui.domain.months import add_months, month_key, month_range
+        from khtui.domain.retailer import ACTIVE
+
+        wr = self.rules.warnings
+        with self._lock:
+            # the few retailers of a day: only their counts are ranked (price_obs_retailer)
+            cond = self._codes_table(codes).replace("r.code", "retailer_code")
+            counts = self.conn.execute(
+                "SELECT p.retailer_code, p.brand_code, p.stock_tiao, p.observed_on FROM ("
+                "SELECT retailer_code, brand_code, stock_tiao, observed_on, row_number() OVER ("
+                "PARTITION BY retailer_code, brand_code ORDER BY observed_on DESC, id) AS k "
+                "FROM price_observations WHERE is_draft = 0 AND stock_tiao IS NOT NULL "
+                f"AND observed_on <= ?{cond}) p JOIN retailers r ON r.code = p.retailer_code "
+                "AND r.status = ? WHERE p.k = 1",
+                (day.isoformat(), ACTIVE),
+            ).fetchall()
+        last = add_months(month_key(day), -1)
+        first = add_months(last, -(wr.sell_rate_months - 1))
+        days = (month_range(last)[1] - month_range(first)[0]).days + 1
+        rates: dict[tuple[str, str], float] = {}
+        since: dict[tuple[str, str], float] = defaultdict(float)
+        if counts:
+            self.conn.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS _stock_keys (retailer_code TEXT, "
+                "brand_code TEXT, counted_on TEXT, PRIMARY KEY (retailer_code, brand_code))"
+            )
+            with self._lock:
+                self.conn.execute("DELETE FROM _stock_keys")
+                self.conn.executemany(
+                    "INSERT OR REPLACE INTO _stock_keys VALUES (?, ?, ?)",
+                    ((r[0], r[1], r[3]) for r in counts),
+                )
+                for r in self.conn.execute(
+                    "SELECT s.retailer_code, s.brand_code, sum(s.qty_tiao) FROM "
+                    "monthly_brand_sales s JOIN _stock_keys k ON k.retailer_code = "
+                    "s.retailer_code AND k.brand_code = s.brand_code WHERE s.month BETWEEN ? "
+                    "AND ? GROUP BY s.retailer_code, s.brand_code",
+                    (first, last),
+                ):
+                    rates[(r[0], r[1])] = float(r[2]) / days
+                for r in self.conn.execute(
+                    "SELECT o.retailer_code, o.brand_code, sum(o.qty_tiao) FROM order_lines o "
+                    "JOIN _stock_keys k ON k.retailer_code = o.retailer_code AND k.brand_code "
+                    "= o.brand_code AND o.order_date > k.counted_on WHERE o.order_date <= ? "
+                    "AND o.order_date > ? GROUP BY o.retailer_code, o.brand_code",
+                    (day.isoformat(), (day - dt.timedelta(days=wr.stale_days + 1)).isoformat()),
+                ):
+                    since[(r[0], r[1])] += float(r[2])
+        return {
+            (r[0], r[1]): (
+                float(r[2]),
+                dt.date.fromisoformat(r[3]),
+                since.get((r[0], r[1]), 0.0),
+                rates.get((r[0], r[1]), 0.0),
+            )
+            for r in counts
+        }
+
+    def warnings_for(self, day: dt.date | None = None, codes: Sequence[str] | None = None):
+        """Every warning on ``day`` (default today) for the active retailers (or ``codes``),
+        most urgent first."""
+        from khtui.domain.order_cycle import order_weekday
+        from khtui.domain.retailer import ACTIVE
+        from khtui.domain.warnings import (
+            StockFacts,
+            complaint_warning,
+            licence_warning,
+            merge_stale,
+            next_order_day,
+            sort_warnings,
+            stock_warning,
+        )
+
+        day = day or self.today()
+        wr = self.rules.warnings
+        is_workday = self._workday_fn()
+        with self._lock:
+            cond = self._codes_table(codes)
+            retailers = self.conn.execute(
+                f"SELECT r.code, r.order_day, r.licence_expiry FROM retailers r "
+                f"WHERE r.status = ?{cond}",
+                (ACTIVE,),
+            ).fetchall()
+        out: list[Warning] = []
+        weekday = {r[0]: order_weekday(r[1]) for r in retailers}
+        for (code, brand), (stock, counted, ordered, rate) in self._stock_facts(day, codes).items():
+            w = stock_warning(
+                StockFacts(
+                    code,
+                    brand,
+                    stock,
+                    counted,
+                    ordered,
+                    rate,
+                    next_order_day(day, weekday.get(code), is_workday),
+                ),
+                day,
+                wr,
+            )
+            if w is not None:
+                out.append(w)
+        for r in retailers:
+            if r[2]:
+                try:
+                    expiry = dt.date.fromisoformat(str(r[2])[:10])
+                except ValueError:
+                    continue
+                w = licence_warning(r[0], expiry, day, wr)
+                if w is not None:
+                    out.append(w)
+        active = set(weekday)
+        for r in self.query(
+            "SELECT id, retailer_code, category, due_on FROM complaints "
+            "WHERE status IN ('open', 'forwarded') ORDER BY due_on"
+        ):
+            if r[1] not in active:
+                continue
+            due = dt.date.fromisoformat(r[3])
+            if due >= day:
+                left = sum(
+                    1
+                    for k in range(1, (due - day).days + 1)
+                    if is_workday(day + dt.timedelta(days=k))
+                )
+            else:
+                left = -sum(
+                    1
+                    for k in range(0, (day - due).days)
+                    if is_workday(due + dt.timedelta(days=k + 1))
+                )
+            w = complaint_warning(r[1], r[0], r[2], due, left, wr)
+            if w is not None:
+                out.append(w)
+        out.extend(self.swing_warnings(day, active))
+        return sort_warnings(merge_stale(out))
+
+    def swing_warnings(self, day: dt.date, codes: set[str] | None = None) -> list[Warning]:
+        """Sales swings: the last complete month against the forecast made before it began,
+        and the month so far (once ``swing_min_share`` of its working days have passed)
+        against the same share of its forecast."""
+        from khtui.domain.months import add_months, month_days, month_key
+        from khtui.domain.warnings import swing_warning
+
+        wr = self.rules.warnings
+        this = month_key(day)
+        is_workday = self._workday_fn()
+        out = []
+        for month, complete in ((add_months(this, -1), True), (this, False)):
+            run = self.run_before(month)
+            if run is None:
+                continue
+            share = 1.0
+            if not complete:
+                work = [d for d in month_days(month) if is_workday(d)]
+                share = sum(1 for d in work if d < day) / len(work) if work else 0.0
+                if share < wr.swing_min_share:
+                    continue
+            forecast = {
+                r[0]: float(r[1])
+                for r in self.query(
+                    "SELECT retailer_code, qty_tiao FROM forecasts WHERE run_id = ? AND "
+                    "target_month = ? AND level = 'retailer'",
+                    (run["id"], month),
+                )
+            }
+            if complete:
+                actual = {
+                    r[0]: float(r[1])
+                    for r in self.query(
+                        "SELECT retailer_code, qty_tiao FROM monthly_sales WHERE month = ?",
+                        (month,),
+                    )
+                }
+            else:
+                actual = {
+                    r[0]: float(r[1])
+                    for r in self.query(
+                        "SELECT retailer_code, sum(qty_tiao) FROM order_lines WHERE "
+                        "order_date BETWEEN ? AND ? GROUP BY retailer_code",
+                        (month + "-01", (day - dt.timedelta(days=1)).isoformat()),
+                    )
+                }
+            for code, f in forecast.items():
+                if codes is not None and code not in codes:
+                    continue
+                w = swing_warning(code, month, actual.get(code, 0.0), f, share, wr)
+                if w is not None:
+                    out.append(w)
+        return out
+
+    def forecast_swing_codes(self, as_of: dt.date) -> frozenset[str]:
+        """Active retailers whose sales swing against their forecast on ``as_of``: the monthly
+        plan raises their visit frequency (reason 销量波动)."""
+        from khtui.domain.retailer import ACTIVE
+
+        active = {
+            r[0] for r in self.query("SELECT code FROM retailers WHERE status = ?", (ACTIVE,))
+        }
+        return frozenset(w.retailer_code for w in self.swing_warnings(as_of, active))
+
+    # -- supply suggestion ----------------------------------------------------------------------
+    def supply_suggestions(
+        self, codes: Sequence[str] | None = None, day: dt.date | None = None
+    ) -> list[RetailerSupply]:
+        """The suggestion for the next order of each active retailer (or ``codes``), from this
+        month's stored forecast, the last count and the tier's ceiling."""
+        from khtui.domain.months import month_days, month_key
+        from khtui.domain.order_cycle import order_weekday
+        from khtui.domain.retailer import ACTIVE
+        from khtui.domain.supply import BrandDemand, cycle_days, suggest
+        from khtui.domain.warnings import next_order_day
+
+        day = day or self.today()
+        month = month_key(day)
+        n_days = len(month_days(month))
+        is_workday = self._workday_fn()
+        with self._lock:
+            cond = self._codes_table(codes)
+            retailers = self.conn.execute(
+                f"SELECT r.code, r.name, r.tier, r.order_day, r.order_frequency FROM retailers r "
+                f"WHERE r.status = ?{cond} ORDER BY r.route, r.route_seq, r.code",
+                (ACTIVE,),
+            ).fetchall()
+        stock = self._stock_facts(day, [r[0] for r in retailers])
+        run = self.run_for_target(month)
+        demand: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        if run is not None:
+            for r in self.query(
+                "SELECT retailer_code, brand_code, qty_tiao FROM forecasts WHERE run_id = ? AND "
+                "target_month = ? AND level = 'brand' AND qty_tiao > 0",
+                (run["id"], month),
+            ):
+                demand[r[0]].append((r[1], float(r[2])))
+        brands = {
+            r[0]: (r[1], bool(r[2]))
+            for r in self.query("SELECT brand_code, name, is_new FROM brands")
+        }
+        sr, wr = self.rules.supply, self.rules.warnings
+        out = []
+        for r in retailers:
+            code = r[0]
+            items = []
+            for brand, qty in demand.get(code, []):
+                s = stock.get((code, brand))
+                name, is_new = brands.get(brand, (brand, False))
+                items.append(
+                    BrandDemand(
+                        brand,
+                        name,
+                        qty,
+                        n_days,
+                        is_new,
+                        None if s is None else s[0],
+                        None if s is None else s[1],
+                        0.0 if s is None else s[2],
+                    )
+                )
+            cycle = cycle_days(r[4])
+            out.append(
+                RetailerSupply(
+                    code,
+                    r[1],
+                    r[2],
+                    next_order_day(day, order_weekday(r[3]), is_workday),
+                    cycle,
+                    month,
+                    suggest(items, r[2], day, cycle, sr, wr),
+                    run is not None,
+                )
+            )
+        return out
+
+    def suggestion_table(self, day: dt.date | None = None) -> tuple[list[str], list[list]]:
+        """The supply suggestions of every active retailer for the order system: one row per
+        brand suggested (or held back, with why)."""
+        headers = [
+            "客户编码",
+            "客户名称",
+            "档位",
+            "下次订货日",
+            "卷烟编码",
+            "卷烟名称",
+            "建议订货量(条)",
+            "本月预测(条)",
+            "现有库存(条)",
+            "档位上限(条)",
+            "说明",
+        ]
+        notes = {
+            "supply.note.ceiling": "已按档位上限",
+            "supply.note.no_bundling": "不与紧俏品牌搭售",
+        }
+        rows = []
+        for s in self.supply_suggestions(day=day):
+            for ln in s.lines:
+                if ln.suggested_tiao <= 0 and ln.note is None:
+                    continue
+                rows.append(
+                    [
+                        s.code,
+                        s.name,
+                        s.tier,
+                        s.next_order_day.isoformat(),
+                        ln.brand_code,
+                        ln.name,
+                        ln.suggested_tiao,
+                        round(ln.forecast_month_tiao, 1),
+                        None if ln.on_hand_tiao is None else round(ln.on_hand_tiao, 1),
+                        ln.ceiling_tiao,
+                        notes.get(ln.note or "", ""),
+                    ]
+                )
+        return headers, rows
+
+    # -- small reads for the panels -------------------------------------------------------------
+    def day_codes(self, day: dt.date) -> list[str]:
+        """The retailers on ``day``'s visit list (not the visits moved away), in list order;
+        reads only (the carry-over happens when the list itself is read)."""
+        return [
+            r[0]
+            for r in self.query(
+                "SELECT retailer_code FROM visits WHERE planned_date = ? AND status != "
+                "'rescheduled' GROUP BY retailer_code ORDER BY min(seq), retailer_code",
+                (day.isoformat(),),
+            )
+        ]
+
+    def retailer_names(self, codes: Sequence[str]) -> dict[str, str]:
+        with self._lock:
+            cond = self._codes_table(codes)
+            return {
+                r[0]: r[1]
+                for r in self.conn.execute(f"SELECT code, name FROM retailers r WHERE 1{cond}")
+            }
+
+    def brand_names(self) -> dict[str, str]:
+        return {r[0]: r[1] for r in self.query("SELECT brand_code, name FROM brands")}

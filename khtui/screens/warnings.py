@@ -1,0 +1,143 @@
+"""预警 — every warning of the day: likely shortages and overstock from the last visit's stock,
+sales swings against the forecast, licences and complaints due; each says why.
+
+Reached with ``w`` (or F9) and from the command palette. ``t`` switches between the day's
+retailers and all active retailers; ``Enter`` opens the retailer's profile. Read in a thread
+worker; the screen never waits on SQLite.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from khtui.i18n import t
+from khtui.widgets.keys import bind_keys
+from khtui.widgets.warnings_panel import KIND_STYLE
+
+NAME_CELLS = 16
+
+
+def _cut(text: str, cells: int) -> str:
+    out = ""
+    for ch in text or "":
+        if cell_len(out + ch) > cells:
+            break
+        out += ch
+    return out
+
+
+class WarningsScreen(Screen):
+    """All warnings of a day, most urgent first."""
+
+    CSS_PATH = "warnings.tcss"
+
+    class Loaded(Message):
+        def __init__(self, gen: int, warnings, names, brands, routes) -> None:
+            super().__init__()
+            self.gen, self.warnings, self.names = gen, warnings, names
+            self.brands, self.routes = brands, routes
+
+    def __init__(self, day: dt.date | None = None) -> None:
+        super().__init__()
+        self.day = day
+        self.only_day = True
+        self.warnings: list = []
+        self.texts: list[str] = []
+        self.names: dict[str, str] = {}
+        self._gen = 0
+        bind_keys(
+            self,
+            (
+                ("escape", "back", "profile.key.back"),
+                ("t", "toggle", "warn.toggle"),
+                ("ctrl+r", "reload", "brands.bind.refresh"),
+            ),
+        )
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(t("warn.loading"), id="warn-head")
+        yield DataTable(id="warn-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="warn-detail")
+        yield Static(t("warn.footer"), id="warn-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = t("warn.title")
+        table = self.query_one("#warn-table", DataTable)
+        table.add_column(t("warn.col.kind"), key="kind", width=8)
+        table.add_column(t("warn.col.retailer"), key="retailer", width=NAME_CELLS)
+        table.add_column(t("warn.col.why"), key="why")
+        self.action_reload()
+        table.focus()
+
+    def action_reload(self) -> None:
+        self._gen += 1
+        self._load(self._gen, self.day or self.app.today(), self.only_day)
+
+    def action_toggle(self) -> None:
+        self.only_day = not self.only_day
+        self.action_reload()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    @work(thread=True, exclusive=True, group="warnings", exit_on_error=False)
+    def _load(self, gen: int, day: dt.date, only_day: bool) -> None:
+        store = self.app.store
+        codes = store.day_codes(day) if only_day else None
+        items = store.warnings_for(day, codes)
+        names = {r[0]: r[1] for r in store.query("SELECT code, name FROM retailers")}
+        self.post_message(
+            self.Loaded(gen, items, names, store.brand_names(), store.rules.complaint_routes)
+        )
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        from khtui.i18n.forecast import warning_text
+
+        if message.gen != self._gen:
+            return
+        self.warnings = message.warnings
+        day = self.day or self.app.today()
+        scope = t("warn.filter.today") if self.only_day else t("warn.filter.all")
+        head = t("warn.count", date=day.isoformat(), n=len(self.warnings))
+        self.query_one("#warn-head", Static).update(f"{head} · {scope}")
+        table = self.query_one("#warn-table", DataTable)
+        table.clear()
+        self.texts = [warning_text(w, message.brands, message.routes) for w in self.warnings]
+        self.names = message.names
+        for i, w in enumerate(self.warnings):
+            table.add_row(
+                Text(t(f"warn.kind.{w.kind}"), style=KIND_STYLE.get(w.kind, "")),
+                _cut(message.names.get(w.retailer_code, w.retailer_code), NAME_CELLS),
+                self.texts[i],
+                key=str(i),
+            )
+        self.query_one("#warn-detail", Static).update("")
+
+    @on(DataTable.RowHighlighted, "#warn-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The whole why of the highlighted warning (the column cuts it)."""
+        if event.row_key is None or event.row_key.value is None:
+            return
+        i = int(event.row_key.value)
+        if i < len(self.warnings):
+            w = self.warnings[i]
+            name = self.names.get(w.retailer_code, w.retailer_code)
+            self.query_one("#warn-detail", Static).update(
+                f"{name} {w.retailer_code}: {self.texts[i]}"
+            )
+
+    @on(DataTable.RowSelected, "#warn-table")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        w = self.warnings[int(event.row_key.value)]
+        self.app.open_profile(w.retailer_code)

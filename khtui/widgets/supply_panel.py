@@ -1,0 +1,115 @@
+"""The supply suggestion for a retailer's next order (精准投放), per brand.
+
+Give it the retailer's code; it reads the suggestion in a thread worker from the app's store
+(``supply_suggestions``) and shows it when it arrives. ``reload()`` reads again.
+"""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual import work
+from textual.message import Message
+from textual.widgets import Static
+
+from khtui.i18n import t
+
+NAME_CELLS = 14
+MIN_APP_WIDTH = 110  # narrower terminals leave the room to the grid
+
+
+def _cut(text: str, cells: int) -> str:
+    out = ""
+    for ch in text:
+        if cell_len(out + ch) > cells:
+            break
+        out += ch
+    return out + " " * (cells - cell_len(out))
+
+
+class SupplyPanel(Static):
+    DEFAULT_CSS = """
+    SupplyPanel {
+        width: 38;
+        height: 100%;
+        padding: 0 1;
+        border: round $primary-lighten-2;
+        overflow-y: auto;
+    }
+    """
+
+    class Loaded(Message):
+        def __init__(self, supply) -> None:
+            super().__init__()
+            self.supply = supply
+
+    def __init__(self, code: str, *, id: str | None = None) -> None:
+        super().__init__("", id=id)
+        self.code = code
+        self.supply = None
+
+    def on_mount(self) -> None:
+        self._fit()
+        self.reload()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        self.display = self.app.size.width >= MIN_APP_WIDTH
+
+    def reload(self) -> None:
+        self._load(self.code)
+
+    @work(thread=True, exclusive=True, group="supply-panel", exit_on_error=False)
+    def _load(self, code: str) -> None:
+        found = self.app.store.supply_suggestions([code])
+        self.post_message(self.Loaded(found[0] if found else None))
+
+    def on_supply_panel_loaded(self, message: Loaded) -> None:
+        message.stop()
+        self.supply = message.supply
+        self.update(self.text(message.supply))
+
+    @staticmethod
+    def text(s) -> Text:
+        out = Text()
+        if s is None:
+            return out
+        out.append(
+            t("sup.title", day=s.next_order_day.isoformat()[5:], cycle=s.cycle_days) + "\n",
+            style="bold",
+        )
+        if not s.has_forecast:
+            out.append(t("sup.none"), style="dim")
+            return out
+        shown = [ln for ln in s.lines if ln.suggested_tiao > 0 or ln.note]
+        if not shown:
+            out.append(t("sup.empty"), style="dim")
+            return out
+        out.append(t("sup.cols") + "\n", style="dim")
+        for ln in shown:
+            on_hand = (
+                t("sup.unknown_stock") if ln.on_hand_tiao is None else f"{ln.on_hand_tiao:.0f}"
+            )
+            style = "bold" if ln.suggested_tiao else "dim"
+            out.append(_cut(ln.name, NAME_CELLS), style=style)
+            out.append(
+                f"{ln.suggested_tiao:>4} {ln.forecast_month_tiao:>6.0f} {on_hand:>4}", style=style
+            )
+            if ln.scarce:
+                out.append(" " + t("sup.scarce"), style="bold yellow")
+            elif ln.new:
+                out.append(" " + t("sup.new"), style="yellow")
+            out.append("\n")
+            if ln.note == "supply.note.ceiling":
+                out.append(
+                    "  "
+                    + t("sup.note.ceiling", tier=s.tier, ceiling=f"{ln.ceiling_tiao:g}")
+                    + "\n",
+                    style="dim",
+                )
+            elif ln.note == "supply.note.no_bundling":
+                out.append("  " + t("sup.note.no_bundling") + "\n", style="dim")
+        out.rstrip()
+        return out

@@ -1,0 +1,171 @@
+"""The warnings of some retailers (预警), one line each (or one per retailer: ``summary``),
+most urgent first.
+
+Give it the day and which retailers (``show_day``: the retailers visited that day, or
+``show_codes``); it reads the warnings in a thread worker from the app's store and shows them
+when they arrive. ``reload()`` reads again (the app calls it when new forecasts are stored).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual import work
+from textual.message import Message
+from textual.widgets import Static
+
+from khtui.i18n import t
+
+SEVERITY_ORDER = (
+    "shortage",
+    "complaint",
+    "licence",
+    "swing_low",
+    "swing_high",
+    "overstock",
+    "stale_stock",
+)
+KIND_STYLE = {
+    "shortage": "bold red",
+    "complaint": "red",
+    "licence": "yellow",
+    "swing_low": "yellow",
+    "swing_high": "cyan",
+    "overstock": "magenta",
+    "stale_stock": "dim",
+}
+
+
+class WarningsPanel(Static):
+    """Warnings of the given retailers, at most ``limit`` lines and a "more" line."""
+
+    DEFAULT_CSS = """
+    WarningsPanel {
+        height: auto;
+        max-height: 8;
+        padding: 0 1;
+        background: $boost;
+    }
+    """
+
+    class Loaded(Message):
+        def __init__(self, gen: int, warnings: list, names: dict, brands: dict, routes) -> None:
+            super().__init__()
+            self.gen, self.warnings, self.names = gen, warnings, names
+            self.brands, self.routes = brands, routes
+
+    def __init__(
+        self,
+        *,
+        limit: int = 6,
+        title: bool = True,
+        summary: bool = False,
+        empty: str = "warn.panel.empty",
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__("", id=id, classes=classes)
+        self.limit = limit
+        self.title = title
+        self.summary = summary
+        self.empty = empty
+        self.codes_shown: list[str] | None = None
+        self._message = None
+        self.day: dt.date | None = None
+        self.codes: list[str] | None = None
+        self.by_day = False
+        self.warnings: list = []
+        self._gen = 0
+
+    def show_day(self, day: dt.date) -> None:
+        """The warnings of the retailers on ``day``'s visit list."""
+        self.day, self.by_day, self.codes = day, True, None
+        self.reload()
+
+    def show_codes(self, codes: Sequence[str], day: dt.date | None = None) -> None:
+        self.day, self.by_day, self.codes = day, False, list(codes)
+        self.reload()
+
+    def reload(self) -> None:
+        if self.day is None and self.codes is None:
+            return
+        self._gen += 1
+        self._load(self._gen, self.day or self.app.today(), self.by_day, self.codes)
+
+    @work(thread=True, exclusive=True, group="warnings-panel", exit_on_error=False)
+    def _load(self, gen: int, day: dt.date, by_day: bool, codes: list[str] | None) -> None:
+        store = self.app.store
+        if by_day:
+            codes = store.day_codes(day)
+        self.codes_shown = codes
+        items = store.warnings_for(day, codes or [])
+        names = store.retailer_names(codes or [])
+        brands = store.brand_names()
+        self.post_message(self.Loaded(gen, items, names, brands, store.rules.complaint_routes))
+
+    def on_warnings_panel_loaded(self, message: Loaded) -> None:
+        message.stop()
+        if message.gen != self._gen:
+            return
+        self.warnings = message.warnings
+        self._message = message
+        self._render_lines()
+
+    def on_resize(self) -> None:
+        if self.warnings:
+            self._render_lines()
+
+    def _render_lines(self) -> None:
+        """One line per warning, or per retailer (``summary``: its kinds and counts, in the
+        order of ``codes``), each cut to the width (never wrapped)."""
+        from khtui.i18n.forecast import warning_text
+
+        message = self._message
+        width = max(20, self.size.width - 2)
+        lines: list[Text] = []
+        if self.title:
+            head = Text(t("warn.panel.title"), style="bold")
+            if self.warnings:
+                head.append(f" ({len(self.warnings)})")
+            lines.append(head)
+        if not self.warnings:
+            lines.append(Text(t(self.empty), style="dim"))
+        body: list[Text] = []
+        if self.summary:
+            by_code: dict[str, list] = {}
+            for w in self.warnings:
+                by_code.setdefault(w.retailer_code, []).append(w)
+            order = [c for c in (self.codes_shown or []) if c in by_code]
+            order += [c for c in by_code if c not in order]
+            for code in order:
+                line = Text(f"{message.names.get(code, code)}: ", style="bold")
+                counts: dict[str, int] = {}
+                for w in by_code[code]:
+                    counts[w.kind] = counts.get(w.kind, 0) + 1
+                for i, (kind, n) in enumerate(
+                    sorted(counts.items(), key=lambda kv: SEVERITY_ORDER.index(kv[0]))
+                ):
+                    if i:
+                        line.append(" · ")
+                    line.append(t(f"warn.kind.{kind}"), style=KIND_STYLE.get(kind, ""))
+                    if n > 1:
+                        line.append(f" {n}")
+                first = by_code[code][0]
+                line.append("  " + warning_text(first, message.brands, message.routes), style="dim")
+                body.append(line)
+        else:
+            for w in self.warnings:
+                line = Text(f"{t('warn.kind.' + w.kind)} ", style=KIND_STYLE.get(w.kind, ""))
+                name = message.names.get(w.retailer_code)
+                if name and len(message.names) > 1:
+                    line.append(f"{name}: ", style="bold")
+                line.append(warning_text(w, message.brands, message.routes))
+                body.append(line)
+        lines.extend(body[: self.limit])
+        if len(body) > self.limit:
+            lines.append(Text(t("warn.panel.more", n=len(body) - self.limit), style="dim"))
+        for line in lines:
+            line.truncate(width, overflow="ellipsis")
+        self.update(Text("\n").join(lines))

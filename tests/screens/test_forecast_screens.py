@@ -1,0 +1,243 @@
+"""Warnings screen, the today list's warnings, the profile's forecast tab and the capture's
+supply suggestion, driven by the keys a person presses."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import functools
+
+import pytest
+from textual.command import CommandPalette
+from textual.widgets import DataTable, Static
+
+from khtui.app import create_app
+from khtui.data.base import new_id
+from khtui.domain.months import add_months, month_days
+from khtui.screens.capture import CaptureScreen
+from khtui.screens.retailer import ProfileScreen
+from khtui.screens.warnings import WarningsScreen
+from khtui.widgets.forecast_chart import ForecastChart
+from khtui.widgets.forecast_panel import ForecastPanel
+from khtui.widgets.supply_panel import SupplyPanel
+from khtui.widgets.warnings_panel import WarningsPanel
+
+TODAY = dt.date(2026, 11, 23)
+SIZE = (120, 36)
+
+
+def at(store, day):
+    store.clock = lambda: dt.datetime.combine(day, dt.time(9, 0))
+
+
+@pytest.fixture
+def town(store):
+    """Three retailers on today's list with 24 months of Tuesday orders; 兴隆超市 (R2) counted
+    2 条 of 品牌甲 last Monday; the forecasts made on 1 October and today."""
+    store.upsert_brands(
+        [
+            {"brand_code": "B1", "name": "品牌甲", "guide_price": 120.0, "wholesale_price": 100.0},
+            {"brand_code": "B2", "name": "品牌乙", "guide_price": 60.0, "wholesale_price": 50.0},
+        ]
+    )
+    names = {"R1": "和平烟酒", "R2": "兴隆超市", "R3": "街角小卖部"}
+    store.upsert_retailers(
+        [
+            {
+                "code": c,
+                "name": n,
+                "route": "线路1",
+                "route_seq": i,
+                "visit_batch": "周一",
+                "order_day": "周二",
+                "status": "正常",
+                "order_frequency": "每周一次",
+            }
+            for i, (c, n) in enumerate(names.items(), start=1)
+        ],
+        source="test",
+    )
+    store.conn.execute("UPDATE retailers SET tier = 4, value_class = 'general'")
+    lines = []
+    m = "2024-10"
+    while m <= "2026-11":
+        for d in month_days(m):
+            if d.weekday() == 1 and d < TODAY:
+                lines.append(("R1", d.isoformat(), "B1", "品牌甲", 10.0, 1000.0, 100.0))
+                lines.append(("R2", d.isoformat(), "B1", "品牌甲", 20.0, 2000.0, 100.0))
+                lines.append(("R3", d.isoformat(), "B2", "品牌乙", 3.0, 150.0, 50.0))
+        m = add_months(m, 1)
+    store.add_order_lines(lines)
+    now = store.now_text()
+    with store.write() as conn:
+        for i, code in enumerate(names, start=1):
+            conn.execute(
+                "INSERT INTO visits (id, am_id, retailer_code, planned_date, seq, status, "
+                "reasons, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'planned', "
+                "'[\"plan\"]', ?, ?)",
+                (new_id(), store.am_id, code, TODAY.isoformat(), i, now, now),
+            )
+        conn.execute(
+            "INSERT INTO price_observations (id, am_id, retailer_code, brand_code, "
+            "observed_on, stock_tiao, is_draft) VALUES ('p1', 'am', 'R2', 'B1', '2026-11-16', "
+            "2, 0)"
+        )
+    at(store, dt.date(2026, 10, 1))
+    store.compute_forecasts(dt.date(2026, 10, 1))
+    at(store, TODAY)
+    store.compute_forecasts(TODAY)
+    return store
+
+
+def sync(scenario):
+    """Run an async pilot scenario as a plain test (no async pytest plugin is installed)."""
+
+    @functools.wraps(scenario)
+    def test(*args, **kwargs):
+        asyncio.run(scenario(*args, **kwargs))
+
+    return test
+
+
+async def settle(app, pilot) -> None:
+    from textual.worker import WorkerState
+
+    quiet = 0
+    for _ in range(50):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        busy = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers)
+        quiet = 0 if busy else quiet + 1
+        if quiet >= 2:
+            return
+
+
+def cells(table: DataTable) -> list[list[str]]:
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+@sync
+async def test_the_warnings_screen_opens_with_w_and_says_why(town):
+    app = create_app(town, today=lambda: TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("w")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, WarningsScreen)
+        rows = cells(screen.query_one("#warn-table", DataTable))
+        short = [r for r in rows if r[0] == "缺货"]
+        assert short and short[0][1] == "兴隆超市"
+        assert "品牌甲" in short[0][2] and "2026-11-16 盘点 2 条" in short[0][2]
+        head = str(screen.query_one("#warn-head", Static).render())
+        assert "今日客户" in head
+        # the highlighted row's whole why below the table
+        detail = str(screen.query_one("#warn-detail", Static).render())
+        assert detail.startswith("兴隆超市 R2:") and "下次订货 2026-11-24" in detail
+        await pilot.press("t")  # every active retailer
+        await settle(app, pilot)
+        assert "全部" in str(screen.query_one("#warn-head", Static).render())
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ProfileScreen) and app.screen.code == "R2"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, WarningsScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, WarningsScreen)
+
+
+@sync
+async def test_the_palette_reaches_the_warnings(town):
+    app = create_app(town, today=lambda: TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p", *"预警")
+        palette = app.screen
+        assert CommandPalette.is_open(app)
+        for _ in range(50):
+            await asyncio.sleep(0.05)
+            await pilot.pause()
+            shown = [str(o.prompt) for o in palette.query_one("CommandList").options]
+            if shown and "预警" in shown[0]:
+                break
+        assert "预警" in shown[0], shown
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, WarningsScreen)
+
+
+@sync
+async def test_today_lists_the_warnings_of_the_days_retailers(town):
+    app = create_app(town, today=lambda: TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        panel = app.screen.query_one(WarningsPanel)
+        text = str(panel.render())
+        assert text.startswith("今日客户预警")
+        line = next(ln for ln in text.splitlines() if ln.startswith("兴隆超市"))
+        assert "缺货" in line and "品牌甲" in line
+        assert {w.retailer_code for w in panel.warnings} <= {"R1", "R2", "R3"}
+
+
+@sync
+async def test_the_profile_shows_the_forecast_beside_the_history(town):
+    app = create_app(town, today=lambda: TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.open_profile("R1")
+        await settle(app, pilot)
+        await pilot.press("7")
+        await settle(app, pilot)
+        panel = app.screen.query_one(ForecastPanel)
+        text = str(app.screen.query_one("#fc-text", Static).render())
+        view = town.retailer_forecast("R1")
+        assert f"下月 2026-12：{view.next_month.qty:.0f} 条" in text
+        assert "方法：" in text and "回测误差 WAPE" in text
+        acc = view.accuracy[0]
+        assert f"2026-10 预测准确率 {acc.accuracy * 100:.1f}%" in text
+        chart = panel.query_one(ForecastChart)
+        assert chart.months[-1] == "2026-11" and chart.f_months == ["2026-11", "2026-12"]
+        assert chart.f_lo[1] <= chart.f_qty[1] <= chart.f_hi[1]
+
+
+@sync
+async def test_the_profile_forecast_in_english(town):
+    app = create_app(town, lang="en", today=lambda: TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.open_profile("R2")
+        await settle(app, pilot)
+        await pilot.press("7")
+        await settle(app, pilot)
+        text = str(app.screen.query_one("#fc-text", Static).render())
+        assert "next month 2026-12" in text and "forecast accuracy" in text
+        warnings = str(app.screen.query_one("#fc-warnings", WarningsPanel).render())
+        assert "shortage" in warnings and "品牌甲" in warnings
+
+
+@sync
+async def test_the_capture_shows_the_suggestion_beside_the_grid(town):
+    app = create_app(town, today=lambda: TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(CaptureScreen(retailer_code="R2"))
+        await settle(app, pilot)
+        panel = app.screen.query_one(SupplyPanel)
+        assert panel.display
+        text = str(panel.render())
+        line = next(ln for ln in text.splitlines() if ln.startswith("品牌甲"))
+        suggested = next(ln for ln in panel.supply.lines if ln.brand_code == "B1")
+        assert line.split()[1] == str(suggested.suggested_tiao)
+        assert "11-24 订" in text.splitlines()[0]
+        assert suggested.suggested_tiao <= town.rules.supply.ceiling_for(4)
+
+
+@sync
+async def test_the_suggestion_leaves_room_to_the_grid_on_a_small_terminal(town):
+    app = create_app(town, today=lambda: TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(CaptureScreen(retailer_code="R2"))
+        await settle(app, pilot)
+        assert not app.screen.query_one(SupplyPanel).display
