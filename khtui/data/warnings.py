@@ -11,6 +11,7 @@ about and supplied.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,14 +39,13 @@ class RetailerSupply:
 class WarningOps:
     """Mixin of :class:`khtui.data.store.Store`."""
 
-    def _codes_table(self, codes: Sequence[str] | None) -> str:
-        """A SQL condition on ``r.code`` limited to ``codes`` (all active when None)."""
+    @staticmethod
+    def _codes_cond(codes: Sequence[str] | None, column: str = "r.code") -> tuple[str, tuple]:
+        """A SQL condition on ``column`` limited to ``codes`` (all when None) and its parameter;
+        reads only (no temporary table), so it works on a read-only database."""
         if codes is None:
-            return ""
-        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS _warn_codes (code TEXT PRIMARY KEY)")
-        self.conn.execute("DELETE FROM _warn_codes")
-        self.conn.executemany("INSERT OR IGNORE INTO _warn_codes VALUES (?)", ((c,) for c in codes))
-        return " AND r.code IN (SELECT code FROM _warn_codes)"
+            return "", ()
+        return f" AND {column} IN (SELECT value FROM json_each(?))", (json.dumps(list(codes)),)
 
     def _workday_fn(self):
         from khtui.domain.calendar import WorkCalendar
@@ -69,7 +69,7 @@ class WarningOps:
         wr = self.rules.warnings
         with self._lock:
             # the few retailers of a day: only their counts are ranked (price_obs_retailer)
-            cond = self._codes_table(codes).replace("r.code", "retailer_code")
+            cond, cparams = self._codes_cond(codes, "retailer_code")
             counts = self.conn.execute(
                 "SELECT p.retailer_code, p.brand_code, p.stock_tiao, p.observed_on FROM ("
                 "SELECT retailer_code, brand_code, stock_tiao, observed_on, row_number() OVER ("
@@ -77,7 +77,7 @@ class WarningOps:
                 "FROM price_observations WHERE is_draft = 0 AND stock_tiao IS NOT NULL "
                 f"AND observed_on <= ?{cond}) p JOIN retailers r ON r.code = p.retailer_code "
                 "AND r.status = ? WHERE p.k = 1",
-                (day.isoformat(), ACTIVE),
+                (day.isoformat(), *cparams, ACTIVE),
             ).fetchall()
         last = add_months(month_key(day), -1)
         first = add_months(last, -(wr.sell_rate_months - 1))
@@ -85,30 +85,32 @@ class WarningOps:
         rates: dict[tuple[str, str], float] = {}
         since: dict[tuple[str, str], float] = defaultdict(float)
         if counts:
-            self.conn.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS _stock_keys (retailer_code TEXT, "
-                "brand_code TEXT, counted_on TEXT, PRIMARY KEY (retailer_code, brand_code))"
+            # the counted (retailer, brand) pairs as a read-only table: no temporary table, so
+            # this also reads a database opened read-only
+            keys = (
+                "WITH k (retailer_code, brand_code, counted_on) AS (SELECT json_extract(value, '$[0]'), "
+                "json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?)) "
             )
+            pairs = json.dumps([[r[0], r[1], r[3]] for r in counts])
             with self._lock:
-                self.conn.execute("DELETE FROM _stock_keys")
-                self.conn.executemany(
-                    "INSERT OR REPLACE INTO _stock_keys VALUES (?, ?, ?)",
-                    ((r[0], r[1], r[3]) for r in counts),
-                )
                 for r in self.conn.execute(
-                    "SELECT s.retailer_code, s.brand_code, sum(s.qty_tiao) FROM "
-                    "monthly_brand_sales s JOIN _stock_keys k ON k.retailer_code = "
-                    "s.retailer_code AND k.brand_code = s.brand_code WHERE s.month BETWEEN ? "
-                    "AND ? GROUP BY s.retailer_code, s.brand_code",
-                    (first, last),
+                    keys + "SELECT s.retailer_code, s.brand_code, sum(s.qty_tiao) FROM k "
+                    "JOIN monthly_brand_sales s ON k.retailer_code = s.retailer_code AND "
+                    "k.brand_code = s.brand_code WHERE s.month BETWEEN ? AND ? "
+                    "GROUP BY s.retailer_code, s.brand_code",
+                    (pairs, first, last),
                 ):
                     rates[(r[0], r[1])] = float(r[2]) / days
                 for r in self.conn.execute(
-                    "SELECT o.retailer_code, o.brand_code, sum(o.qty_tiao) FROM order_lines o "
-                    "JOIN _stock_keys k ON k.retailer_code = o.retailer_code AND k.brand_code "
+                    keys + "SELECT o.retailer_code, o.brand_code, sum(o.qty_tiao) FROM k "
+                    "JOIN order_lines o ON k.retailer_code = o.retailer_code AND k.brand_code "
                     "= o.brand_code AND o.order_date > k.counted_on WHERE o.order_date <= ? "
                     "AND o.order_date > ? GROUP BY o.retailer_code, o.brand_code",
-                    (day.isoformat(), (day - dt.timedelta(days=wr.stale_days + 1)).isoformat()),
+                    (
+                        pairs,
+                        day.isoformat(),
+                        (day - dt.timedelta(days=wr.stale_days + 1)).isoformat(),
+                    ),
                 ):
                     since[(r[0], r[1])] += float(r[2])
         return {
@@ -140,11 +142,11 @@ class WarningOps:
         wr = self.rules.warnings
         is_workday = self._workday_fn()
         with self._lock:
-            cond = self._codes_table(codes)
+            cond, cparams = self._codes_cond(codes)
             retailers = self.conn.execute(
                 f"SELECT r.code, r.order_day, r.licence_expiry FROM retailers r "
                 f"WHERE r.status = ?{cond}",
-                (ACTIVE,),
+                (ACTIVE, *cparams),
             ).fetchall()
         out: list[Warning] = []
         weekday = {r[0]: order_weekday(r[1]) for r in retailers}
@@ -280,11 +282,11 @@ class WarningOps:
         n_days = len(month_days(month))
         is_workday = self._workday_fn()
         with self._lock:
-            cond = self._codes_table(codes)
+            cond, cparams = self._codes_cond(codes)
             retailers = self.conn.execute(
                 f"SELECT r.code, r.name, r.tier, r.order_day, r.order_frequency FROM retailers r "
                 f"WHERE r.status = ?{cond} ORDER BY r.route, r.route_seq, r.code",
-                (ACTIVE,),
+                (ACTIVE, *cparams),
             ).fetchall()
         stock = self._stock_facts(day, [r[0] for r in retailers])
         run = self.run_for_target(month)
@@ -392,10 +394,12 @@ class WarningOps:
 
     def retailer_names(self, codes: Sequence[str]) -> dict[str, str]:
         with self._lock:
-            cond = self._codes_table(codes)
+            cond, cparams = self._codes_cond(codes)
             return {
                 r[0]: r[1]
-                for r in self.conn.execute(f"SELECT code, name FROM retailers r WHERE 1{cond}")
+                for r in self.conn.execute(
+                    f"SELECT code, name FROM retailers r WHERE 1{cond}", cparams
+                )
             }
 
     def brand_names(self) -> dict[str, str]:

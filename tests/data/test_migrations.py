@@ -130,6 +130,8 @@ CHECKED = {
     ("visits", "status"): ["planned", "done"],
     ("complaints", "status"): ["open", "closed"],
     ("weekly_reports", "status"): ["draft", "submitted"],
+    ("monthly_reports", "status"): ["draft", "submitted"],
+    ("forecasts", "level"): ["area", "retailer"],
 }
 
 
