@@ -149,12 +149,12 @@ class KhtuiApp(App):
     }
     COMMANDS: ClassVar = {SectionCommands, RetailerCommands}
 
-    class PlanReady(Message):
-        """The start-up work generated this month's plan (``summary`` from the store)."""
+    class HousekeepingDone(Message):
+        """The day's housekeeping ran at start (:mod:`khtui.data.housekeeping`)."""
 
-        def __init__(self, summary: dict) -> None:
+        def __init__(self, result) -> None:
             super().__init__()
-            self.summary = summary
+            self.result = result
 
     def __init__(
         self,
@@ -212,49 +212,36 @@ class KhtuiApp(App):
         )
 
     def _housekeeping(self) -> None:
-        """At start: generate the month's plan when it has none, then at most one automatic
-        backup a day (on a connection of its own, so the screens never wait for it)."""
-        from khtui.domain.months import month_key
+        """At start, once a day: the daily backup, carry-over and the plans due
+        (:func:`khtui.data.housekeeping.run_housekeeping`), in a worker."""
+        from khtui.data.housekeeping import run_housekeeping
 
-        store = self.store
-        month = month_key(self.today())
-        # the plan's row only: month_plan() also reads every visit of the month
-        plan_row = getattr(store, "month_plan_row", store.month_plan)
-        if plan_row(month) is None:
-            summary = store.generate_month_plan(month)
-            self.post_message(self.PlanReady(summary))
-        try:
-            backup = import_module("khtui.data.backup")
-        except ImportError:
-            return
-        from khtui.data.store import Store
+        result = run_housekeeping(self.store)
+        if result.backup is not None:
+            self.log.info(f"automatic backup: {result.backup}")
+        if not result.already:
+            self.post_message(self.HousekeepingDone(result))
 
-        now = store.now()
-        since_midnight = now - dt.datetime.combine(now.date(), dt.time())
-        other = Store(store.path, rules=store.rules, clock=store.clock, user=store.user)
-        try:
-            path = backup.auto_backup(other, min_hours=since_midnight.total_seconds() / 3600)
-        finally:
-            other.close()
-        if path is not None:
-            self.log.info(f"automatic backup: {path}")
-
-    def on_khtui_app_plan_ready(self, message: PlanReady) -> None:
-        s = message.summary
-        self.notify(
-            t(
-                "app.plan.generated",
-                month=s.get("month", ""),
-                visits=s.get("visits", 0),
-                retailers=s.get("retailers", 0),
-            ),
-            timeout=8,
-        )
-        warnings = [
-            w.get("text", "") if isinstance(w, dict) else str(w) for w in s.get("warnings") or ()
-        ]
-        if warnings:
-            self.notify("\n".join(warnings[:3]), severity="warning", timeout=10)
+    def on_khtui_app_housekeeping_done(self, message: HousekeepingDone) -> None:
+        r = message.result
+        carry = r.carry
+        if carry is not None and (carry.carried or carry.merged):
+            days = t("fmt.sep").join(d.strftime("%m-%d") for d in carry.days)
+            self.notify(
+                t("hk.carried", carried=carry.carried, merged=carry.merged, days=days), timeout=8
+            )
+        if carry is not None and carry.unplaced:
+            capacity = self.store.rules.get("visits.daily_capacity")
+            self.notify(t("hk.unplaced", n=carry.unplaced, capacity=capacity), timeout=10)
+        for s in r.plans:
+            text = t("hk.plan", **{k: s[k] for k in ("month", "visits", "covered", "retailers")})
+            if s["month"] > r.day.isoformat()[:7]:
+                submit_by = self.store.submit_by(s["month"]).isoformat()
+                text += "\n" + t("hk.plan.submit", month=s["month"], submit_by=submit_by)
+            self.notify(text, timeout=10)
+            warnings = [t(w["key"], **w) for w in s.get("warnings") or ()]
+            if warnings:
+                self.notify("\n".join(warnings[:3]), severity="warning", timeout=10)
         refresh = getattr(self.screen, "reload", None)
         if callable(refresh):
             refresh()
@@ -318,9 +305,10 @@ class KhtuiApp(App):
 def error_message(error: BaseException, log: Path | None = None) -> str:
     """What went wrong and what to do next, in the UI language."""
     from khtui.data.base import StoreError, is_locked
+    from khtui.i18n.format import message_of
 
     if isinstance(error, StoreError):
-        return t("app.error.store", error=error)
+        return t("app.error.store", error=message_of(error))
     if isinstance(error, sqlite3.OperationalError) and is_locked(error):
         return t("error.db_locked")
     if isinstance(error, sqlite3.DatabaseError):
@@ -339,8 +327,8 @@ def create_app(
     today: Callable[[], dt.date] | None = None,
     housekeeping: bool = False,
 ) -> KhtuiApp:
-    """The app on ``store``. ``housekeeping=True`` (the CLI) also generates a missing month
-    plan and makes the day's automatic backup at start, in a worker."""
+    """The app on ``store``. ``housekeeping=True`` (the CLI) also does the day's housekeeping
+    at start, in a worker: backup, carry-over, the plans due (once a day)."""
     set_lang(lang)
     return KhtuiApp(store, today=today, housekeeping=housekeeping)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from khtui.cli.base import DATE, Ctx, UserError, emit_json, main, pass_ctx
+from khtui.cli.base import DATE, BadValue, Ctx, UserError, emit_json, main, pass_ctx
 from khtui.i18n import t
 
 # The defaults of khtui.data.demo, repeated so that `khtui --help` does not import the store.
@@ -24,7 +24,7 @@ MAX_MONTHS = 120
 
 
 class _Count(click.ParamType):
-    """A whole number in a range; a bad one is a user error (one line, exit 1)."""
+    """A whole number in a range; a bad one is a usage error (one line, exit 2)."""
 
     name = "N"
 
@@ -40,8 +40,10 @@ class _Count(click.ParamType):
             except ValueError:
                 n = None
         if n is None or not self.lo <= n <= self.hi:
-            raise UserError(
-                t("demo.bad_count", option=self.option, value=value, lo=self.lo, hi=self.hi)
+            raise BadValue(
+                t("demo.bad_count", option=self.option, value=value, lo=self.lo, hi=self.hi),
+                ctx,
+                param,
             )
         return n
 

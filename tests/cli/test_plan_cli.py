@@ -65,7 +65,7 @@ def test_plan_text_and_english(db):
 
 def test_plan_errors(db):
     r = run(db, "plan", "month", "--month", "2026-13")
-    assert r.exit_code == 1 and "2026-13" in r.output
+    assert r.exit_code == 2 and "2026-13" in r.output  # not a month: a usage error
     r = run(db, "plan", "month", "--month", "2027-01")
     assert r.exit_code == 1 and "还没有拜访计划" in r.output
     r = run(db, "plan", "month", "--month", "2026-10", "--generate")
@@ -109,4 +109,4 @@ def test_today_json_and_text(db):
     r = run(db, "today", "--date", "2026-11-28")
     assert "这一天没有拜访" in r.output
     r = run(db, "today", "--date", "2026-11-31")
-    assert r.exit_code == 1
+    assert r.exit_code == 2
