@@ -83,7 +83,8 @@ def _expects(param: click.Parameter | None) -> str:
 def usage_problem(exc: click.UsageError, argv: list[str]) -> UsageProblem:
     """Click's usage error as one line in the UI language, with where to find help."""
     ctx = exc.ctx
-    command = ctx.command_path if ctx is not None else "khtui"
+    # the command as the user calls it (the root's own name may differ, e.g. under a test)
+    command = " ".join(["khtui", *(ctx.command_path.split()[1:] if ctx is not None else [])])
     if isinstance(exc, getattr(click.exceptions, "NoSuchCommand", ())):  # click >= 8.4
         near = ", ".join(exc.possibilities or ())
         text = t("usage.no_command", name=exc.command_name)

@@ -51,12 +51,12 @@ DAY_KEYS = (
 )
 
 
-def default_plan_month(today: dt.date, draft_from_day: int) -> str:
-    """From the drafting day (28th) on, the plan being worked on is next month's."""
-    from khtui.domain.months import add_months, month_key
+def default_plan_month(today: dt.date, calendar, rules) -> str:
+    """The plan being worked on: next month's once it is due (from the drafting day, in the
+    month's last working days), else this month's."""
+    from khtui.domain.planning import plan_months_due
 
-    this = month_key(today)
-    return add_months(this, 1) if today.day >= draft_from_day else this
+    return plan_months_due(today, calendar, rules)[-1]
 
 
 def _weekday(d: dt.date) -> str:
@@ -77,7 +77,7 @@ def plan_group() -> None:
     "--month",
     "month",
     type=MONTH,
-    help="The month (default: this month; from the drafting day on, next month).",
+    help="The month (default: this month; next month once its plan is due).",
 )
 @click.option(
     "--generate", is_flag=True, help="Draft the plan from the rules (a draft is redrafted)."
@@ -120,9 +120,7 @@ def plan_month_cmd(
         raise UserError(t("plan.cli.both"))
     _check_document_targets(docx_out, xlsx_out, force)
     with ctx.store() as store:
-        month = month or default_plan_month(
-            store.today(), int(store.rules.get("visits.plan_draft_from_day"))
-        )
+        month = month or default_plan_month(store.today(), store.work_calendar, store.rules)
         generated = None
         try:
             if generate:
