@@ -65,6 +65,20 @@ class CarryOver:
 
 
 @dataclass(frozen=True)
+class VisitOutcome:
+    """What became of a visit already past, recorded in bulk (the demo's history): finished
+    (``finish``, with its check-in and finish times) or not made (``skip``, with the reason).
+    ``at`` is when it was recorded."""
+
+    visit_id: str
+    action: str
+    at: str
+    checked_in_at: str | None = None
+    done_at: str | None = None
+    skip_reason: str | None = None
+
+
+@dataclass(frozen=True)
 class PlanState:
     """A month's plan at a glance: its status (None: no plan yet), the day it is submitted by,
     its visits and the active retailers it covers."""
@@ -926,6 +940,57 @@ class VisitOps:
             raise VisitProblem("plan.err.remove_has_captures")
         with self.write() as conn:
             conn.execute("DELETE FROM visits WHERE id = ? AND status = 'planned'", (visit_id,))
+
+    def record_outcomes(self, outcomes: Sequence[VisitOutcome]) -> dict[str, int]:
+        """Record visits already past in bulk, through the same rules as the AM's keys: each
+        action must be allowed from the visit's status (:func:`khtui.domain.visits.check`), a
+        skip needs its reason, a finish its time, not before the check-in. One refused outcome
+        refuses them all (:class:`VisitProblem`, nothing written). Returns the counts per
+        action. Not logged for undo: this is history, not the day's work."""
+        current = {}
+        ids = [o.visit_id for o in outcomes]
+        for i in range(0, len(ids), 900):
+            chunk = ids[i : i + 900]
+            current.update(
+                self.query(
+                    f"SELECT id, status FROM visits WHERE id IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                )
+            )
+        finish, skip = [], []
+        for o in outcomes:
+            status = current.get(o.visit_id)
+            if status is None:
+                raise VisitProblem("plan.err.no_visit", id=o.visit_id)
+            if o.action not in ("finish", "skip"):
+                raise VisitProblem("plan.err.no_visit", id=o.visit_id)
+            if not rules_of.allowed(o.action, status):
+                raise VisitProblem(rules_of.refusal(o.action, status), at="", day="", reason="")
+            if o.action == "skip":
+                if not (o.skip_reason or "").strip():
+                    raise VisitProblem("plan.err.skip_no_reason")
+                skip.append((o.skip_reason.strip(), o.at, o.visit_id))
+            else:
+                if not o.done_at or (o.checked_in_at and o.checked_in_at > o.done_at):
+                    raise VisitProblem(
+                        "visit.err.arrived_later",
+                        at=(o.checked_in_at or "")[11:16],
+                        now=(o.done_at or "")[11:16],
+                    )
+                finish.append((o.checked_in_at, o.done_at, o.at, o.visit_id))
+            current[o.visit_id] = rules_of.RESULT[o.action]  # a second outcome sees this one
+        with self.write() as conn:
+            conn.executemany(
+                f"UPDATE visits SET status = 'skipped', skip_reason = ?, updated_at = ? "
+                f"WHERE id = ? AND status IN {sql_list(rules_of.sources('skip'))}",
+                skip,
+            )
+            conn.executemany(
+                f"UPDATE visits SET status = 'done', checked_in_at = ?, done_at = ?, "
+                f"updated_at = ? WHERE id = ? AND status IN {sql_list(rules_of.sources('finish'))}",
+                finish,
+            )
+        return {"finish": len(finish), "skip": len(skip)}
 
     # -- undo ---------------------------------------------------------------------------------
     def last_action(self, day: dt.date | None = None) -> dict[str, Any] | None:

@@ -530,6 +530,52 @@ def test_reading_never_writes(db_path):
     store.close()
 
 
+def test_past_outcomes_in_bulk_pass_the_same_rules_or_write_nothing(town, today_list):
+    from khtui.data.visits import VisitOutcome
+
+    a, b, c = (v["id"] for v in today_list[:3])
+    town.skip_visit(c, "关门")
+    at = "2026-11-23T09:00:00"
+    refused(
+        "visit.no.finish.skipped",
+        "已记为未访",
+        town.record_outcomes,
+        [VisitOutcome(a, "finish", at, at, at), VisitOutcome(c, "finish", at, at, at)],
+    )
+    refused(
+        "plan.err.skip_no_reason",
+        "需要填写原因",
+        town.record_outcomes,
+        [VisitOutcome(a, "skip", at, skip_reason=" ")],
+    )
+    refused(
+        "visit.err.arrived_later",
+        "到店时间 09:10",
+        town.record_outcomes,
+        [VisitOutcome(a, "finish", at, "2026-11-23T09:10:00", at)],
+    )
+    assert town.query_one("SELECT status FROM visits WHERE id = ?", (a,))[0] == "planned"
+    counts = town.record_outcomes(
+        [
+            VisitOutcome(a, "finish", at, "2026-11-23T08:40:00", at),
+            VisitOutcome(b, "skip", at, skip_reason="雨"),
+        ]
+    )
+    assert counts == {"finish": 1, "skip": 1}
+    assert tuple(
+        town.query_one("SELECT status, checked_in_at, done_at FROM visits WHERE id = ?", (a,))
+    ) == (
+        "done",
+        "2026-11-23T08:40:00",
+        at,
+    )
+    assert tuple(town.query_one("SELECT status, skip_reason FROM visits WHERE id = ?", (b,))) == (
+        "skipped",
+        "雨",
+    )
+    assert town.last_action() is not None and town.last_action()["action"] == "skip"  # not logged
+
+
 # -- revisit and undo ----------------------------------------------------------------------------
 def test_a_skipped_visit_is_booked_again_once_and_stays_skipped(town, today_list):
     v = today_list[0]
