@@ -79,6 +79,11 @@ QUERIES = [
     ["retailer", "370102100001", "--json"],
     ["search", "cq"],
     ["search", "yh", "--json"],
+    ["retailers", "--tier", "2"],
+    ["captures", "--from", "11-16", "--json"],
+    ["captures", "--gaps", "11-20"],
+    ["complaints", "--open"],
+    ["complaints", "--overdue", "--json"],
 ]
 
 
