@@ -21,10 +21,9 @@ def list_sep() -> str:
 
 
 def reason_label(key: str) -> str:
-    """A visit reason's name (``plan.reason.<key>``); a reason the catalogue does not know is
-    shown as stored."""
-    label = t(f"plan.reason.{key}")
-    return key if label == f"plan.reason.{key}" else label
+    """A visit reason's name (``plan.reason.<key>``: every reason of
+    :data:`khtui.domain.visits.REASONS` has one)."""
+    return t(f"plan.reason.{key}")
 
 
 def reasons_text(reasons: Iterable[str]) -> str:
@@ -36,8 +35,9 @@ def reasons_text(reasons: Iterable[str]) -> str:
 
 
 def measure_label(key: str) -> str:
-    label = t(f"plan.measure.{key}")
-    return key if label == f"plan.measure.{key}" else label
+    """A service measure's name (``plan.measure.<key>``: every one of
+    :data:`khtui.domain.planning.MEASURES` has one)."""
+    return t(f"plan.measure.{key}")
 
 
 def measures_text(measures: Iterable[str]) -> str:

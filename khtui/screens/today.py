@@ -1,10 +1,17 @@
 """今日拜访 — the day's visit list.
 
 The day's visits in route order with their reasons, tier, last visit and open complaints
-(overdue ones stand out); keys to check in, finish (opens capture), skip with a reason,
-reschedule, reorder and add an ad-hoc visit; the day's progress and the month's coverage at a
-glance. Everything is read and written through the store's VisitOps in thread workers; results
-come back as messages, so the screen never waits on SQLite.
+(overdue ones stand out); keys to check in, finish (opens capture; without a check-in the AM
+gives the arrival time or records none), record a visit not made with a reason (none chosen
+beforehand), reschedule (or book another day for a visit not made), undo the day's last visit
+action, reorder and add an ad-hoc visit; the day's progress and the month's coverage at a
+glance (a month still to come: its plan), and notes on what to act on: missed visits that found
+no room (listed with ``m``), next month's plan to submit. What a key may do follows the visit's
+status (:mod:`khtui.domain.visits`); a refused key says what to do instead.
+
+Looking never writes (other days included): the day's housekeeping is the app's, at start.
+Everything is read and written through the store's VisitOps in thread workers; results come
+back as messages, so the screen never waits on SQLite.
 """
 
 from __future__ import annotations
@@ -210,6 +217,7 @@ class TodayScreen(Screen):
         ("a", "adhoc", "today.key.adhoc", {}),
         ("z", "undo", "today.key.undo", {}),
         ("m", "missed", "today.key.missed", {"show": False}),
+        ("P", "submit_plan", "today.key.submit_plan", {"show": False}),
         ("shift+up,ctrl+up,minus", "move(-1)", "today.key.up", {"show": False}),
         ("shift+down,ctrl+down,plus,equals_sign", "move(1)", "today.key.down", {"show": False}),
         ("enter,p", "profile", "today.key.profile", {"show": False}),
@@ -740,6 +748,52 @@ class TodayScreen(Screen):
 
         self.app.push_screen(GoToDateScreen(self.day), chosen)
 
+    def action_submit_plan(self) -> None:
+        """P: submit next month's draft plan to the market manager, once confirmed."""
+        self._read_plan_to_submit()
+
+    @work(thread=True, exclusive=True, group="today-plan")
+    def _read_plan_to_submit(self) -> None:
+        from khtui.domain.months import add_months, month_key
+
+        today = self.app.today()
+        store = self.app.store
+        months = [add_months(month_key(today), 1), month_key(today)]
+        states = [store.plan_state(m) for m in months]
+        self.post_message(self.PlanToSubmit(states))
+
+    class PlanToSubmit(Message):
+        def __init__(self, states: list) -> None:
+            super().__init__()
+            self.states = states
+
+    @on(PlanToSubmit)
+    def _confirm_submit(self, message: PlanToSubmit) -> None:
+        plan = next((p for p in message.states if p.status == "draft"), None)
+        if plan is None:
+            nxt = message.states[0]
+            status = t(f"plan.status.{nxt.status}") if nxt.status else t("today.plan.no_plan")
+            self.notify(t("today.submit.nothing", month=nxt.month, status=status))
+            return
+        body = t(
+            "today.submit.body",
+            month=plan.month,
+            visits=plan.visits,
+            covered=plan.covered,
+            retailers=plan.retailers,
+            submit_by=plan.submit_by.isoformat(),
+        )
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._write(
+                    self.app.store.submit_plan,
+                    plan.month,
+                    notice=t("today.submit.done", month=plan.month),
+                )
+
+        self.app.push_screen(ConfirmScreen(t("today.submit.title"), body), confirmed)
+
     def action_unvisited(self) -> None:
         if not self.loaded:
             return
@@ -971,6 +1025,27 @@ class RescheduleScreen(_Modal):
         self.dismiss(parse_day(event.value, self.today))
 
 
+class ConfirmScreen(_Modal):
+    """Asks before a step that cannot be taken back: Enter confirms, Esc cancels."""
+
+    def __init__(self, title: str, body: str) -> None:
+        super().__init__()
+        self.title_text, self.body = title, body
+        bind_keys(self, (("enter", "confirm", "today.key.confirm"),))
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="today-modal"):
+            yield Label(self.title_text, classes="modal-title")
+            yield Static(self.body)
+            yield Static(t("today.confirm.hint"), classes="modal-hint")
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
 class GoToDateScreen(_Modal):
     """跳到日期: any day, typed."""
 
@@ -1182,6 +1257,7 @@ class MissedScreen(_Modal):
 
 __all__ = [
     "AdhocScreen",
+    "ConfirmScreen",
     "FinishScreen",
     "GoToDateScreen",
     "MissedScreen",

@@ -100,7 +100,6 @@ def test_a_missing_plan_is_a_hint_not_a_draft(demo):
     r = run("--demo", "plan", "month")
     assert r.exit_code == 1
     assert "`khtui --demo plan month --month 2026-12 --generate`" in r.stderr
-    assert "`khtui --demo housekeeping`" in r.stderr
     assert digest(demo) == before
 
 

@@ -135,3 +135,12 @@ def test_a_week_reaching_next_month_makes_its_plan_due(cal, rules):
     last two working days) the week already holds Friday 12-01, so December's plan is due."""
     assert plan_months_due(D(2028, 11, 24), cal, rules) == ["2028-11"]
     assert plan_months_due(D(2028, 11, 27), cal, rules) == ["2028-11", "2028-12"]
+
+
+def test_every_reason_and_measure_has_its_words():
+    from khtui.domain.planning import MEASURES
+
+    for key in [f"plan.reason.{r}" for r in visits.REASONS] + [
+        f"plan.measure.{m}" for m in MEASURES
+    ]:
+        assert key in LANGS["zh"] and key in LANGS["en"], key

@@ -16,6 +16,7 @@ from khtui.app import create_app
 from khtui.data.base import new_id
 from khtui.screens.today import (
     AdhocScreen,
+    ConfirmScreen,
     FinishScreen,
     GoToDateScreen,
     MissedScreen,
@@ -694,8 +695,7 @@ async def _roll_over(store):
         plan = store.month_plan_row("2026-12")
         assert plan is not None and plan["status"] == "draft"
         notes = text_of(app.screen, "#today-notes")
-        assert "2026-12 计划草稿" in notes and "请于 2026-11-30 前提交" in notes
-        assert "khtui plan month --month 2026-12 --submit" in notes
+        assert "2026-12 计划草稿" in notes and "请于 2026-11-30 前提交（按 P 提交）" in notes
         # carry-over filled today's room only (capacity 45: six retailers fit)
         assert any("补访" in n for n in notices(app))
         await pilot.press("right_square_bracket")
@@ -704,6 +704,23 @@ async def _roll_over(store):
         december = store.day_visits(dt.date(2026, 12, 1))
         assert december and len(rows(app.screen)) == len(december)
         assert "12月计划（草稿）" in text_of(app.screen, "#today-month")
+        # P submits it, once confirmed
+        await pilot.press("P")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "2026-12 计划（草稿）" in str(app.screen.query_one(Static).render())
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert store.month_plan_row("2026-12")["status"] == "draft"
+        await pilot.press("P")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert store.month_plan_row("2026-12")["status"] == "submitted"
+        assert "2026-12 计划已提交，等待审批" in text_of(app.screen, "#today-notes")
+        await pilot.press("P")
+        await settle(app, pilot)
+        assert any("没有要提交的草稿" in n for n in notices(app))
     assert store.meta("housekeeping_done", "")[:10] == "2026-11-30"
 
 
