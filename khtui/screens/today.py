@@ -1036,7 +1036,7 @@ class ConfirmScreen(_Modal):
     def compose(self) -> ComposeResult:
         with Vertical(classes="today-modal"):
             yield Label(self.title_text, classes="modal-title")
-            yield Static(self.body)
+            yield Static(self.body, id="confirm-body")
             yield Static(t("today.confirm.hint"), classes="modal-hint")
 
     def action_confirm(self) -> None:

@@ -708,7 +708,7 @@ async def _roll_over(store):
         await pilot.press("P")
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmScreen)
-        assert "2026-12 计划（草稿）" in str(app.screen.query_one(Static).render())
+        assert "2026-12 计划（草稿）" in text_of(app.screen, "#confirm-body")
         await pilot.press("escape")
         await settle(app, pilot)
         assert store.month_plan_row("2026-12")["status"] == "draft"
