@@ -749,18 +749,20 @@ class TodayScreen(Screen):
         self.app.push_screen(GoToDateScreen(self.day), chosen)
 
     def action_submit_plan(self) -> None:
-        """P: submit next month's draft plan to the market manager, once confirmed."""
+        """P: submit the draft plan to the market manager, once confirmed: next month's once it
+        is due, else this month's."""
         self._read_plan_to_submit()
 
     @work(thread=True, exclusive=True, group="today-plan")
     def _read_plan_to_submit(self) -> None:
         from khtui.domain.months import add_months, month_key
+        from khtui.domain.planning import next_month_due
 
         today = self.app.today()
         store = self.app.store
-        months = [add_months(month_key(today), 1), month_key(today)]
-        states = [store.plan_state(m) for m in months]
-        self.post_message(self.PlanToSubmit(states))
+        due = next_month_due(today, store.work_calendar, store.rules)
+        month = add_months(month_key(today), 1) if due else month_key(today)
+        self.post_message(self.PlanToSubmit([store.plan_state(month)]))
 
     class PlanToSubmit(Message):
         def __init__(self, states: list) -> None:
