@@ -60,7 +60,7 @@ def default_plan_month(today: dt.date, calendar, rules) -> str:
 
 
 def _weekday(d: dt.date) -> str:
-    return t(f"plan.weekday.{d.weekday()}") if d.weekday() < 5 else t("plan.weekend")
+    return t(f"app.weekday.{d.weekday()}")
 
 
 def _pct(x: float) -> str:
