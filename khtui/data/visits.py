@@ -543,6 +543,18 @@ class VisitOps:
         )
         return [self._visit_dict(r) for r in rows]
 
+    def count_missed(self, day: dt.date) -> int:
+        """How many :meth:`missed_visits` there are (one count, for a list's note)."""
+        from khtui.domain.retailer import ACTIVE
+
+        day = _day(day)
+        return self.scalar(
+            "SELECT count(*) FROM visits v JOIN retailers r ON r.code = v.retailer_code "
+            "WHERE v.status = 'planned' AND v.planned_date < ? AND v.planned_date >= ? "
+            "AND r.status = ?",
+            (day.isoformat(), self._missed_since(day).isoformat(), ACTIVE),
+        )
+
     def carry_over(self, day: dt.date) -> CarryOver:
         """Bring missed visits back (补访) on ``day`` and the month's next working days, within
         the daily capacity (see :func:`khtui.domain.planning.place_missed`).

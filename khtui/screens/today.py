@@ -151,10 +151,10 @@ def day_notes(store, today: dt.date) -> list[str]:
     from khtui.domain.planning import next_month_due
 
     notes = []
-    missed = store.missed_visits(today)
+    missed = store.count_missed(today)
     if missed:
         capacity = store.rules.get("visits.daily_capacity")
-        notes.append(t("today.note.missed", n=len(missed), capacity=capacity))
+        notes.append(t("today.note.missed", n=missed, capacity=capacity))
     months = [month_key(today)]
     if next_month_due(today, store.work_calendar, store.rules):
         months.append(add_months(month_key(today), 1))
