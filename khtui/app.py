@@ -157,12 +157,12 @@ class KhtuiApp(App):
     }
     COMMANDS: ClassVar = {SectionCommands, RetailerCommands}
 
-    class PlanReady(Message):
-        """The start-up work generated this month's plan (``summary`` from the store)."""
+    class HousekeepingDone(Message):
+        """The day's housekeeping ran at start (:mod:`khtui.data.housekeeping`)."""
 
-        def __init__(self, summary: dict) -> None:
+        def __init__(self, result) -> None:
             super().__init__()
-            self.summary = summary
+            self.result = result
 
     class ForecastsReady(Message):
         """The forecasts were computed again (``summary``: data/forecasts.py RunSummary)."""
@@ -229,27 +229,15 @@ class KhtuiApp(App):
         )
 
     def _housekeeping(self) -> None:
-        """At start: generate the month's plan when it has none, then at most one automatic
-        backup a day (on a connection of its own, so the screens never wait for it)."""
-        from khtui.data import backup
-        from khtui.data.store import Store
-        from khtui.domain.months import month_key
+        """At start, once a day: the daily backup, carry-over and the plans due
+        (:func:`khtui.data.housekeeping.run_housekeeping`), in a worker."""
+        from khtui.data.housekeeping import run_housekeeping
 
-        store = self.store
-        month = month_key(self.today())
-        if store.month_plan_row(month) is None:  # the row only, not the month's visits
-            summary = store.generate_month_plan(month)
-            self.post_message(self.PlanReady(summary))
-
-        now = store.now()
-        since_midnight = now - dt.datetime.combine(now.date(), dt.time())
-        other = Store(store.path, rules=store.rules, clock=store.clock, user=store.user)
-        try:
-            path = backup.auto_backup(other, min_hours=since_midnight.total_seconds() / 3600)
-        finally:
-            other.close()
-        if path is not None:
-            self.log.info(f"automatic backup: {path}")
+        result = run_housekeeping(self.store)
+        if result.backup is not None:
+            self.log.info(f"automatic backup: {result.backup}")
+        if not result.already:
+            self.post_message(self.HousekeepingDone(result))
         self.call_from_thread(self.refresh_forecasts)
 
     # -- forecasts (data/forecasts.py) ----------------------------------------------------------
@@ -292,22 +280,26 @@ class KhtuiApp(App):
         for widget in self.screen.query("ForecastPanel, WarningsPanel, SupplyPanel"):
             widget.reload()
 
-    def on_khtui_app_plan_ready(self, message: PlanReady) -> None:
-        s = message.summary
-        self.notify(
-            t(
-                "app.plan.generated",
-                month=s.get("month", ""),
-                visits=s.get("visits", 0),
-                retailers=s.get("retailers", 0),
-            ),
-            timeout=8,
-        )
-        warnings = [
-            w.get("text", "") if isinstance(w, dict) else str(w) for w in s.get("warnings") or ()
-        ]
-        if warnings:
-            self.notify("\n".join(warnings[:3]), severity="warning", timeout=10)
+    def on_khtui_app_housekeeping_done(self, message: HousekeepingDone) -> None:
+        r = message.result
+        carry = r.carry
+        if carry is not None and (carry.carried or carry.merged):
+            days = t("fmt.sep").join(d.strftime("%m-%d") for d in carry.days)
+            self.notify(
+                t("hk.carried", carried=carry.carried, merged=carry.merged, days=days), timeout=8
+            )
+        if carry is not None and carry.unplaced:
+            capacity = self.store.rules.visits.daily_capacity
+            self.notify(t("hk.unplaced", n=carry.unplaced, capacity=capacity), timeout=10)
+        for s in r.plans:
+            text = t("hk.plan", **{k: s[k] for k in ("month", "visits", "covered", "retailers")})
+            if s["month"] > r.day.isoformat()[:7]:
+                submit_by = self.store.submit_by(s["month"]).isoformat()
+                text += "\n" + t("hk.plan.submit", month=s["month"], submit_by=submit_by)
+            self.notify(text, timeout=10)
+            warnings = [t(w["key"], **w) for w in s.get("warnings") or ()]
+            if warnings:
+                self.notify("\n".join(warnings[:3]), severity="warning", timeout=10)
         refresh = getattr(self.screen, "reload", None)
         if callable(refresh):
             refresh()
@@ -395,12 +387,13 @@ def error_message(
     read-only database or folder, a bad rules file, … see :func:`khtui.data.faults.fault_of`)."""
     from khtui.data.base import StoreError, is_locked
     from khtui.data.faults import fault_of
+    from khtui.i18n.format import message_of
 
     fault = fault_of(error, db_path)
     if fault is not None:
         return fault_text(fault)
     if isinstance(error, StoreError):
-        return t("app.error.store", error=error)
+        return t("app.error.store", error=message_of(error))
     if isinstance(error, sqlite3.OperationalError) and is_locked(error):
         return t("error.db_locked")
     if isinstance(error, sqlite3.DatabaseError):
@@ -419,8 +412,8 @@ def create_app(
     today: Callable[[], dt.date] | None = None,
     housekeeping: bool = False,
 ) -> KhtuiApp:
-    """The app on ``store``. ``housekeeping=True`` (the CLI) also generates a missing month
-    plan and makes the day's automatic backup at start, in a worker."""
+    """The app on ``store``. ``housekeeping=True`` (the CLI) also does the day's housekeeping
+    at start, in a worker: backup, carry-over, the plans due (once a day)."""
     set_lang(lang)
     return KhtuiApp(store, today=today, housekeeping=housekeeping)
 

@@ -358,6 +358,7 @@ class Visits:
     sales_swing_basis_months: int = rule(Int(1, 24))
     carry_over_days: int = rule(Int(0, 366))
     plan_draft_from_day: int = rule(Int(1, 31))
+    plan_draft_last_workdays: int = rule(Int(0, 10))
     plan_submit_day: int = rule(Int(1, 31))
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from khtui.data.store import Store
-from khtui.i18n import set_lang
+from khtui.i18n import set_command, set_lang
 from khtui.rules import default_rules
 
 TODAY = dt.date(2026, 11, 23)  # a Monday
@@ -16,8 +16,10 @@ TODAY = dt.date(2026, 11, 23)  # a Monday
 @pytest.fixture(autouse=True)
 def _zh():
     set_lang("zh")
+    set_command("khtui")  # a CLI test may have named its --db in the hints
     yield
     set_lang("zh")
+    set_command("khtui")
 
 
 @pytest.fixture(autouse=True)

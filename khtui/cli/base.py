@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from khtui.i18n import set_lang, t
+from khtui.i18n import set_command, set_lang, t
 
 
 class UserError(click.ClickException):
-    """A user error: one clear line on stderr and exit code 1, never a traceback."""
+    """A user error: the command was understood but cannot be done (no database, an unknown
+    code, a file that cannot be read, a step the data does not allow). One clear line on
+    stderr and exit code 1, never a traceback."""
 
     exit_code = 1
 
@@ -27,16 +28,108 @@ class UserError(click.ClickException):
         click.echo(f"{t('error.prefix')}: {self.format_message()}", err=True, file=file)
 
 
+class UsageProblem(click.UsageError):
+    """A usage error: the command line itself is wrong (an unknown command or option, a missing
+    argument, a value that is not what the option takes). One line in the UI language saying
+    how to get help, exit code 2."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(f"{t('error.prefix')}: {self.format_message()}", err=True, file=file)
+
+
+class BadValue(click.BadParameter):
+    """A value our own parameter types refuse; its message is already in the UI language."""
+
+
+def _param_name(param: click.Parameter | None) -> str:
+    if param is None:
+        return "-"
+    if isinstance(param, click.Option):
+        return max(param.opts, key=len)
+    return (param.metavar or param.name or "-").upper()
+
+
+def _given(param: click.Parameter | None, argv: list[str]) -> str | None:
+    """The text the user gave ``param`` on the command line (for the message), if found."""
+    if not isinstance(param, click.Option):
+        return None
+    for i, arg in enumerate(argv):
+        for opt in param.opts:
+            if arg == opt and i + 1 < len(argv):
+                return argv[i + 1]
+            if arg.startswith(opt + "="):
+                return arg[len(opt) + 1 :]
+    return None
+
+
+def _expects(param: click.Parameter | None) -> str:
+    """What a parameter takes, in words."""
+    kind = getattr(param, "type", None)
+    if isinstance(kind, click.Choice):
+        return t("usage.expects.choice", choices=" | ".join(map(str, kind.choices)))
+    if isinstance(kind, click.IntRange):
+        return t("usage.expects.range", lo=kind.min, hi=kind.max)
+    if isinstance(kind, click.types.IntParamType):
+        return t("usage.expects.int")
+    if isinstance(kind, click.types.FloatParamType):
+        return t("usage.expects.number")
+    if isinstance(kind, click.Path):
+        return t("usage.expects.path")
+    return t("usage.expects.other")
+
+
+def usage_problem(exc: click.UsageError, argv: list[str]) -> UsageProblem:
+    """Click's usage error as one line in the UI language, with where to find help."""
+    ctx = exc.ctx
+    # the command as the user calls it (the root's own name may differ, e.g. under a test)
+    command = " ".join(["khtui", *(ctx.command_path.split()[1:] if ctx is not None else [])])
+    if isinstance(exc, getattr(click.exceptions, "NoSuchCommand", ())):  # click >= 8.4
+        near = ", ".join(exc.possibilities or ())
+        text = t("usage.no_command", name=exc.command_name)
+        if near:
+            text += t("usage.did_you_mean", names=near)
+    elif isinstance(exc, click.NoSuchOption):
+        near = ", ".join(exc.possibilities or ())
+        text = t("usage.no_option", name=exc.option_name)
+        if near:
+            text += t("usage.did_you_mean", names=near)
+    elif isinstance(exc, click.MissingParameter):
+        text = t("usage.missing", name=_param_name(exc.param))
+    elif isinstance(exc, BadValue):
+        text = exc.message
+    elif isinstance(exc, click.BadParameter):
+        value = _given(exc.param, argv)
+        text = t(
+            "usage.bad_value",
+            name=_param_name(exc.param),
+            value="" if value is None else value,
+            expects=_expects(exc.param),
+        )
+    elif isinstance(exc, click.BadOptionUsage):
+        text = t("usage.needs_value", name=exc.option_name)
+    else:
+        text = t("usage.other", argv=" ".join(argv))
+    return UsageProblem(t("usage.line", text=text, command=command), ctx)
+
+
 class DateType(click.ParamType):
-    name = "YYYY-MM-DD"
+    """A day written as the screens' date boxes take it (:func:`khtui.domain.dates.parse_day`,
+    today as the base: ``2026-11-27``, ``11-27``, ``27``, ``+3``)."""
+
+    name = "DATE"
 
     def convert(self, value, param, ctx):
+        from khtui.clock import today
+        from khtui.domain.dates import parse_day
+
         if isinstance(value, dt.date):
             return value
         try:
-            return dt.date.fromisoformat(str(value).strip())
+            return parse_day(str(value), today())
         except ValueError:
-            raise UserError(t("error.bad_date", value=value)) from None
+            raise BadValue(t("error.bad_date", value=value), ctx, param) from None
 
 
 class MonthType(click.ParamType):
@@ -48,7 +141,7 @@ class MonthType(click.ParamType):
         try:
             y, m = parse_month(str(value).strip())
         except ValueError:
-            raise UserError(t("error.bad_month", value=value)) from None
+            raise BadValue(t("error.bad_month", value=value), ctx, param) from None
         return f"{y:04d}-{m:02d}"
 
 
@@ -65,6 +158,19 @@ class Ctx:
         self.lang = lang
         self.demo = demo
         self._rules = None
+
+    @property
+    def command(self) -> str:
+        """How this user calls the program: ``khtui`` with the ``--demo`` / ``--db`` they gave,
+        repeated in every hint that names a command."""
+        import shlex
+
+        parts = ["khtui"]
+        if self.db_option:
+            parts += ["--db", shlex.quote(self.db_option)]
+        elif self.demo:
+            parts.append("--demo")
+        return " ".join(parts)
 
     @property
     def rules(self):
@@ -89,10 +195,15 @@ class Ctx:
     def store(self, *, create: bool = False):
         """Open the store, turning a store problem into one clear line."""
         from khtui.data.base import StoreError
+        from khtui.data.paths import demo_db_path
         from khtui.data.store import Store
 
         path = self.db_path
         if not path.exists() and not create:
+            if self.demo:
+                raise UserError(t("error.no_demo_db", path=path))
+            if demo_db_path().exists() and not self.db_option:
+                raise UserError(t("error.no_db_but_demo", path=path, demo=demo_db_path()))
             raise UserError(t("error.no_db", path=path))
         try:
             return Store(path, create=create, rules=self.rules, on_upgrade=_upgrading)
@@ -120,28 +231,60 @@ def emit_json(obj: Any) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
 
 
+_ARGV = "khtui.argv"  # ctx.meta: the command line as given, for usage messages
+
+
 class _Main(click.Group):
-    """The group. A fault a user can act on — the database locked by another program,
-    damaged, read-only or in a read-only folder, a full disk, a store problem, a bad rules
-    file (:func:`khtui.data.faults.fault_of`) — ends any command as one line and exit 1, never
-    a traceback; anything else is a bug and shows as one."""
+    """The group. Usage errors are one line in the UI language (exit 2). A fault a user can act
+    on — the database locked by another program, damaged, read-only or in a read-only folder, a
+    full disk, a step the data does not allow, a bad rules file
+    (:func:`khtui.data.faults.fault_of`) — ends any command as one line and exit 1, never a
+    traceback; anything else is a bug and shows as one."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        argv = list(args)
+        _early_lang(argv)
+        try:
+            ctx = super().make_context(info_name, args, parent=parent, **extra)
+        except UsageProblem:
+            raise
+        except click.UsageError as exc:
+            raise usage_problem(exc, argv) from None
+        ctx.meta[_ARGV] = argv
+        return ctx
 
     def invoke(self, ctx: click.Context):
         import sqlite3
 
         from khtui.data.base import StoreError
+        from khtui.i18n.format import message_of
         from khtui.rules import RulesError
 
         try:
             return super().invoke(ctx)
+        except UsageProblem:
+            raise
+        except click.UsageError as exc:
+            raise usage_problem(exc, ctx.meta.get(_ARGV, [])) from None
         except (sqlite3.Error, OSError, StoreError, RulesError) as exc:
             from khtui.data.faults import fault_of
 
             obj = ctx.obj if isinstance(ctx.obj, Ctx) else None
             db_path = obj.db_path if obj is not None else None
-            if fault_of(exc, db_path) is None and not isinstance(exc, StoreError):
-                raise
-            raise UserError(explain(exc, db_path)) from None
+            if fault_of(exc, db_path) is not None:
+                raise UserError(explain(exc, db_path)) from None
+            if isinstance(exc, StoreError):
+                raise UserError(message_of(exc)) from None
+            raise
+
+
+def _early_lang(argv: list[str]) -> None:
+    """``--lang en`` before the command is parsed, so that a usage error is in English too."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv) and argv[i + 1] in ("zh", "en"):
+            set_lang(argv[i + 1])
+        elif arg.startswith("--lang=") and arg[7:] in ("zh", "en"):
+            set_lang(arg[7:])
 
 
 @click.group(
@@ -179,6 +322,7 @@ def main(ctx: click.Context, db: str | None, rules: str | None, lang: str, demo:
     set_lang(lang)
     _check_clock()
     ctx.obj = Ctx(db, rules, lang, demo)
+    set_command(ctx.obj.command)
     if ctx.invoked_subcommand is None:
         from khtui.cli.run import run_app
 
@@ -196,4 +340,4 @@ def _check_clock() -> None:
 
 
 def stderr(message: str) -> None:
-    click.echo(message, err=True, file=sys.stderr)
+    click.echo(message, err=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from khtui.cli.base import DATE, Ctx, UserError, emit_json, main, pass_ctx
+from khtui.cli.base import DATE, BadValue, Ctx, UserError, emit_json, main, pass_ctx
 from khtui.i18n import t
 
 # The defaults of khtui.data.demo, repeated so that `khtui --help` does not import the store.
@@ -24,7 +24,7 @@ MAX_MONTHS = 120
 
 
 class _Count(click.ParamType):
-    """A whole number in a range; a bad one is a user error (one line, exit 1)."""
+    """A whole number in a range; a bad one is a usage error (one line, exit 2)."""
 
     name = "N"
 
@@ -40,8 +40,10 @@ class _Count(click.ParamType):
             except ValueError:
                 n = None
         if n is None or not self.lo <= n <= self.hi:
-            raise UserError(
-                t("demo.bad_count", option=self.option, value=value, lo=self.lo, hi=self.hi)
+            raise BadValue(
+                t("demo.bad_count", option=self.option, value=value, lo=self.lo, hi=self.hi),
+                ctx,
+                param,
             )
         return n
 
@@ -132,17 +134,31 @@ def build_demo_with_progress(ctx: Ctx, path) -> None:
     help="Random seed: the same seed, date and sizes give the same data.",
 )
 @click.option("--today", type=DATE, help="The demo's today (default: today).")
+@click.option(
+    "--examples",
+    "examples",
+    metavar="DIR",
+    help="Instead: write example import files (retailers.csv in GBK, brands.csv, orders.xlsx "
+    "with a title and a totals row) into DIR.",
+)
 @click.option("--force", is_flag=True, help="Replace an existing file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @pass_ctx
-def demo_cmd(ctx: Ctx, db, retailers, months, seed, today, force, as_json) -> None:
+def demo_cmd(ctx: Ctx, db, retailers, months, seed, today, examples, force, as_json) -> None:
     """Build a realistic, deterministic demo database (演示数据).
 
     One account manager, about 320 retailers on six routes, ~60 brands, 24 months of weekly
     orders ending yesterday, and the last months of visits, captures and complaints.
+
+    With --examples DIR it writes example files of the company's exports instead (from a small
+    demo of 40 retailers and 3 months), consistent with each other and importable into a new
+    database: import retailers, then brands, then orders.
     """
     from khtui.data.paths import demo_db_path
 
+    if examples:
+        _write_examples(ctx, examples, seed=seed, today=today, force=force, as_json=as_json)
+        return
     option = db or ctx.db_option
     path = Path(option).expanduser() if option else demo_db_path()
     summary = _build(
@@ -158,3 +174,46 @@ def demo_cmd(ctx: Ctx, db, retailers, months, seed, today, force, as_json) -> No
         emit_json(summary)
     else:
         click.echo(_summary_line(summary))
+
+
+def _write_examples(ctx: Ctx, folder: str, *, seed, today, force, as_json) -> None:
+    from khtui import clock
+    from khtui.data.examples import ExamplesExistError, write_examples
+
+    try:
+        files = write_examples(
+            folder, seed=seed, today=today or clock.today(), rules=ctx.rules, replace=force
+        )
+    except ExamplesExistError as exc:
+        raise UserError(t("demo.examples.exist", path=exc.path)) from None
+    except OSError as exc:
+        raise UserError(t("demo.cannot_write", path=folder, error=exc.strerror or exc)) from None
+    if as_json:
+        emit_json(
+            {
+                "folder": str(files.folder),
+                "retailers": str(files.retailers),
+                "brands": str(files.brands),
+                "orders": str(files.orders),
+                "n_retailers": files.n_retailers,
+                "n_brands": files.n_brands,
+                "n_order_lines": files.n_order_lines,
+                "first_day": files.first_day,
+                "last_day": files.last_day,
+            }
+        )
+        return
+    click.echo(t("demo.examples.written", folder=files.folder))
+    click.echo("  " + t("demo.examples.retailers", path=files.retailers, n=files.n_retailers))
+    click.echo("  " + t("demo.examples.brands", path=files.brands, n=files.n_brands))
+    click.echo(
+        "  "
+        + t(
+            "demo.examples.orders",
+            path=files.orders,
+            n=files.n_order_lines,
+            first=files.first_day,
+            last=files.last_day,
+        )
+    )
+    click.echo(t("demo.examples.next", folder=files.folder))

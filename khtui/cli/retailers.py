@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from khtui.cli.base import DATE, Ctx, UserError, emit_json, main, pass_ctx
-from khtui.i18n import get_lang, t
+from khtui.i18n import get_lang, status_label, t
+from khtui.i18n.format import field_text
 
 
 def retailer_payload(store, code: str, as_of) -> dict:
@@ -40,10 +41,11 @@ def retailer_cmd(ctx: Ctx, code: str, as_of, as_json: bool) -> None:
     for group in GROUPS:
         click.secho(GROUP_NAMES[group][0 if zh else 1], bold=True)
         for f in FIELDS:
-            if f.group == group and payload.get(f.name) not in (None, ""):
-                click.echo(f"  {f.zh if zh else f.en}: {payload[f.name]}")
+            value = field_text(f.name, payload.get(f.name))
+            if f.group == group and value:
+                click.echo(f"  {f.zh if zh else f.en}: {value}")
     if payload.get("extra"):
-        click.secho("其他导入字段" if zh else "Other imported columns", bold=True)
+        click.secho(t("retailer.cli.extra"), bold=True)
         for k, v in payload["extra"].items():
             click.echo(f"  {k}: {v}")
     click.secho(f"{t('why.title')} ({payload['as_of']})", bold=True)
@@ -101,7 +103,8 @@ def retailers_cmd(ctx: Ctx, route, tier, status, as_json: bool) -> None:
         return
     for r in rows:
         click.echo(
-            f"{r['code']}  {r['name']}  {r['route'] or '-'}#{r['route_seq'] or '-'}  {r['status']}  "
+            f"{r['code']}  {r['name']}  {r['route'] or '-'}#{r['route_seq'] or '-'}  "
+            f"{status_label(r['status'])}  "
             f"{t('field.tier')}{r['tier'] or '-'}  {t('field.level')}{r['level'] or '-'}  "
             f"{t('value.' + r['value_class']) if r['value_class'] else '-'}"
         )

@@ -1,4 +1,4 @@
-"""`khtui plan month`, `khtui today`."""
+"""`khtui plan month`, `khtui today`, `khtui housekeeping`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from collections import Counter
 import click
 
 from khtui.cli.base import DATE, MONTH, Ctx, UserError, emit_json, main, pass_ctx
-from khtui.i18n import get_lang, t
+from khtui.i18n import t
+from khtui.i18n.format import message_of, reasons_text
 
 VISIT_KEYS = (
     "id",
@@ -24,6 +25,8 @@ VISIT_KEYS = (
     "measures",
     "adhoc",
 )
+MISSED_KEYS = ("id", "date", "seq", "retailer_code", "name", "route", "status", "reasons", "adhoc")
+PLAN_KEYS = ("month", "status", "visits", "retailers", "covered", "coverage", "days")
 DAY_KEYS = (
     "id",
     "seq",
@@ -48,25 +51,20 @@ DAY_KEYS = (
 )
 
 
-def default_plan_month(today: dt.date, draft_from_day: int) -> str:
-    """From the drafting day (28th) on, the plan being worked on is next month's."""
-    from khtui.domain.months import add_months, month_key
+def default_plan_month(today: dt.date, calendar, rules) -> str:
+    """The plan being worked on: next month's once it is due (from the drafting day, in the
+    month's last working days), else this month's."""
+    from khtui.domain.planning import plan_months_due
 
-    this = month_key(today)
-    return add_months(this, 1) if today.day >= draft_from_day else this
+    return plan_months_due(today, calendar, rules)[-1]
 
 
 def _weekday(d: dt.date) -> str:
-    return t(f"plan.weekday.{d.weekday()}") if d.weekday() < 5 else t("plan.weekend")
+    return t(f"app.weekday.{d.weekday()}")
 
 
 def _pct(x: float) -> str:
     return f"{x * 100:.1f}%"
-
-
-def _reasons(keys) -> str:
-    sep = "、" if get_lang() == "zh" else ", "
-    return sep.join(t(f"plan.reason.{k}") for k in keys) or "-"
 
 
 @main.group("plan")
@@ -79,7 +77,7 @@ def plan_group() -> None:
     "--month",
     "month",
     type=MONTH,
-    help="The month (default: this month; from the drafting day on, next month).",
+    help="The month (default: this month; next month once its plan is due).",
 )
 @click.option(
     "--generate", is_flag=True, help="Draft the plan from the rules (a draft is redrafted)."
@@ -124,7 +122,7 @@ def plan_month_cmd(
         raise UserError(t("plan.cli.both"))
     _check_document_targets(docx_out, xlsx_out, force)
     with ctx.store() as store:
-        month = month or default_plan_month(store.today(), store.rules.visits.plan_draft_from_day)
+        month = month or default_plan_month(store.today(), store.work_calendar, store.rules)
         generated = None
         try:
             if generate:
@@ -134,7 +132,7 @@ def plan_month_cmd(
             if approve:
                 store.approve_plan(month)
         except StoreError as exc:
-            raise UserError(str(exc)) from None
+            raise UserError(message_of(exc)) from None
         plan = store.month_plan(month)
         if plan is None and (docx_out or xlsx_out):
             raise UserError(t("plan.cli.none", month=month))
@@ -152,7 +150,7 @@ def plan_month_cmd(
             )
             return
         raise UserError(t("plan.cli.none", month=month))
-    warnings = generated["warnings"] if generated else []
+    warnings = [{**w, "text": t(w["key"], **w)} for w in generated["warnings"]] if generated else []
     if as_json:
         emit_json(
             {
@@ -166,6 +164,7 @@ def plan_month_cmd(
                 "route_weekdays": generated["route_weekdays"] if generated else None,
                 "warnings": warnings,
                 "visits": [{k: v.get(k) for k in VISIT_KEYS} for v in plan["visits"]],
+                "changes": plan["changes"],
                 "documents": documents,
             }
         )
@@ -200,7 +199,24 @@ def plan_month_cmd(
         if show_days:
             for v in vs:
                 click.echo(
-                    f"      {v['seq']:>3} {v['retailer_code']} {v['name']}  {_reasons(v['reasons'])}"
+                    f"      {v['seq']:>3} {v['retailer_code']} {v['name']}  {reasons_text(v['reasons'])}"
+                )
+    changes = plan["changes"]
+    if changes:
+        moved_in = [c for c in changes if c["to_day"][:7] == month]
+        moved_out = [c for c in changes if c["from_day"][:7] == month and c["to_day"][:7] != month]
+        click.echo(t("plan.cli.changes", n=len(changes), into=len(moved_in), out=len(moved_out)))
+        if show_days:
+            for c in changes:
+                click.echo(
+                    "      "
+                    + t(
+                        "plan.cli.change",
+                        code=c["retailer_code"],
+                        name=c["name"] or "",
+                        src=c["from_day"],
+                        dst=c["to_day"],
+                    )
                 )
     if warnings:
         click.secho(t("plan.cli.warnings"), fg="yellow")
@@ -253,22 +269,27 @@ def _write_plan_documents(
 
 
 @main.command("today")
-@click.option("--date", "day", type=DATE, help="The day (default today).")
+@click.option(
+    "--date", "day", type=DATE, help="The day: 2026-11-27, 11-27, 27 or +3 (default today)."
+)
 @click.option("--json", "as_json", is_flag=True, help="JSON output with stable keys.")
 @pass_ctx
 def today_cmd(ctx: Ctx, day: dt.date | None, as_json: bool) -> None:
-    """The day's visit list (今日拜访) in route order, its progress and the month's coverage.
-
-    Reading today's list carries missed visits of earlier days onto it (补访).
-    """
+    """The day's visit list (今日拜访) in route order, its progress and the month's coverage,
+    and (for today) the missed visits still to place. It only reads: the day's housekeeping
+    (carry-over of missed visits, next month's plan) is `khtui housekeeping`."""
+    from khtui.data.housekeeping import is_done
     from khtui.domain.months import month_key
 
     with ctx.store() as store:
-        day = day or store.today()
+        today = store.today()
+        day = day or today
         visits = store.day_visits(day)
         progress = store.day_progress(day)
         coverage = store.month_coverage(month_key(day), day)
         workday = store.work_calendar.is_workday(day)
+        missed = store.missed_visits(today) if day == today else []
+        pending = day == today and not is_done(store, today)
     if as_json:
         emit_json(
             {
@@ -277,6 +298,8 @@ def today_cmd(ctx: Ctx, day: dt.date | None, as_json: bool) -> None:
                 "progress": progress,
                 "coverage": coverage,
                 "visits": [{k: v.get(k) for k in DAY_KEYS} for v in visits],
+                "missed": [{k: v.get(k) for k in MISSED_KEYS} for v in missed],
+                "housekeeping_done": not pending,
             }
         )
         return
@@ -296,7 +319,7 @@ def today_cmd(ctx: Ctx, day: dt.date | None, as_json: bool) -> None:
                 v["last_visit"] or "-",
                 str(v["open_complaints"])
                 + (f"({v['overdue_complaints']}!)" if v["overdue_complaints"] else ""),
-                _reasons(v["reasons"]),
+                reasons_text(v["reasons"]),
             ]
             for i, v in enumerate(visits, 1)
         ]
@@ -312,21 +335,83 @@ def today_cmd(ctx: Ctx, day: dt.date | None, as_json: bool) -> None:
             left=coverage["working_days_left"],
         )
     )
+    if missed:
+        click.echo(t("today.cli.missed", n=len(missed), first=missed[0]["planned_date"]))
+    if pending:
+        click.echo(t("hk.pending", day=today.isoformat()), err=True)
 
 
-def _width(s: str) -> int:
-    import unicodedata
+@main.command("housekeeping")
+@click.option("--json", "as_json", is_flag=True, help="JSON output with stable keys.")
+@pass_ctx
+def housekeeping_cmd(ctx: Ctx, as_json: bool) -> None:
+    """The day's housekeeping (例行处理), what opening the program does once a day: the daily
+    backup, carry-over of missed visits (补访) within the daily capacity, this month's plan if it
+    has none and next month's draft from the drafting day. A second run the same day changes
+    nothing."""
+    from khtui.data.housekeeping import run_housekeeping
 
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+    with ctx.store() as store:
+        r = run_housekeeping(store)
+        capacity = store.rules.visits.daily_capacity
+        submit_by = {s["month"]: store.submit_by(s["month"]).isoformat() for s in r.plans}
+    carry = r.carry
+    if as_json:
+        emit_json(
+            {
+                "date": r.day.isoformat(),
+                "workday": r.workday,
+                "already": r.already,
+                "done_at": r.done_at,
+                "carry_over": None
+                if carry is None
+                else {
+                    "carried": carry.carried,
+                    "merged": carry.merged,
+                    "unplaced": carry.unplaced,
+                    "days": [d.isoformat() for d in carry.days],
+                },
+                "plans": [
+                    {**{k: p[k] for k in PLAN_KEYS}, "submit_by": submit_by[p["month"]]}
+                    for p in r.plans
+                ],
+                "backup": str(r.backup) if r.backup else None,
+            }
+        )
+        return
+    click.secho(t("hk.title", day=r.day.isoformat(), weekday=_weekday(r.day)), bold=True)
+    if r.already:
+        click.echo(t("hk.already", day=r.day.isoformat(), at=(r.done_at or "")[11:16]))
+        return
+    if carry is None:
+        click.echo(t("hk.rest_day"))
+    elif carry.carried or carry.merged:
+        days = t("fmt.sep").join(d.strftime("%m-%d") for d in carry.days)
+        click.echo(t("hk.carried", carried=carry.carried, merged=carry.merged, days=days))
+    elif not carry.unplaced:
+        click.echo(t("hk.no_missed"))
+    if carry is not None and carry.unplaced:
+        click.echo(t("hk.unplaced", n=carry.unplaced, capacity=capacity))
+    for p in r.plans:
+        click.echo(t("hk.plan", **{k: p[k] for k in ("month", "visits", "covered", "retailers")}))
+        if p["month"] > r.day.isoformat()[:7]:
+            click.echo(
+                "  " + t("hk.plan.submit", month=p["month"], submit_by=submit_by[p["month"]])
+            )
+        for w in p["warnings"]:
+            click.echo("  - " + t(w["key"], **w))
+    click.echo(t("hk.backup", path=r.backup) if r.backup else t("hk.backup.none"))
 
 
 def _table(header: list[str], rows: list[list[str]]) -> None:
-    """A plain text table aligned for CJK text (wide characters take two columns)."""
-    widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    """A plain text table aligned for CJK text (widths in terminal cells)."""
+    from rich.cells import cell_len
+
+    widths = [max(cell_len(r[i]) for r in [header, *rows]) for i in range(len(header))]
 
     def line(cells):
         return "  ".join(
-            c + " " * (w - _width(c)) for c, w in zip(cells, widths, strict=True)
+            c + " " * (w - cell_len(c)) for c, w in zip(cells, widths, strict=True)
         ).rstrip()
 
     click.echo(line(header))

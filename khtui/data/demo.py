@@ -33,6 +33,7 @@ from typing import Any
 from khtui import clock as _clock
 from khtui.data.base import StoreError, database_kind, refuse_unless_khtui, seeded_ids
 from khtui.data.store import Store
+from khtui.data.visits import VisitOutcome
 from khtui.domain.calendar import WorkCalendar
 from khtui.domain.holidays import spring_festival
 from khtui.domain.months import add_months, month_key, months_before
@@ -1267,6 +1268,7 @@ def complete_past_visits(store: Store, rng: random.Random, until: dt.date) -> di
     )
     counts = {"visits": 0, "done": 0, "skipped": 0, "captures": 0, "prices": 0, "complaints": 0}
     days: dict[str, list[tuple[str, bool]]] = {}
+    outcomes: list[VisitOutcome] = []
     with store.write() as conn:
         for v in rows:
             day, code, seq = v["planned_date"], v["retailer_code"], v["seq"]
@@ -1275,10 +1277,9 @@ def complete_past_visits(store: Store, rng: random.Random, until: dt.date) -> di
             hh, mm = divmod(min(minute, 17 * 60 + 30), 60)
             days.setdefault(day, []).append((v["route"], True))
             if rng.random() < SKIP_SHARE:
-                conn.execute(
-                    "UPDATE visits SET status = 'skipped', skip_reason = ?, updated_at = ? "
-                    "WHERE id = ?",
-                    (rng.choice(SKIP_REASONS), _at(day, hh, mm), v["id"]),
+                at = _at(day, hh, mm)
+                outcomes.append(
+                    VisitOutcome(v["id"], "skip", at, skip_reason=rng.choice(SKIP_REASONS))
                 )
                 counts["skipped"] += 1
                 days[day][-1] = (v["route"], False)
@@ -1286,14 +1287,11 @@ def complete_past_visits(store: Store, rng: random.Random, until: dt.date) -> di
             stay = rng.randrange(8, 26)
             dh, dm = divmod(hh * 60 + mm + stay, 60)
             checked, done = _at(day, hh, mm), _at(day, dh, dm)
-            conn.execute(
-                "UPDATE visits SET status = 'done', checked_in_at = ?, done_at = ?, "
-                "updated_at = ? WHERE id = ?",
-                (checked, done, done, v["id"]),
-            )
+            outcomes.append(VisitOutcome(v["id"], "finish", done, checked, done))
             counts["done"] += 1
 
             def capture(kind: str, payload: dict, _v=v, _day=day, _done=done) -> str:
+                payload = final_payload(kind, payload)
                 cid = _rid(rng)
                 conn.execute(
                     "INSERT INTO captures (id, am_id, visit_id, retailer_code, kind, payload, "
@@ -1440,6 +1438,8 @@ def complete_past_visits(store: Store, rng: random.Random, until: dt.date) -> di
                         "opinion",
                         {"type": rng.choice(("意见", "建议")), "text": rng.choice(OPINIONS)},
                     )
+        # the visits' states pass the rules of the AM's own keys (in one bulk write)
+        store.record_outcomes(outcomes)
         for day, entries in sorted(days.items()):
             routes = "、".join(dict.fromkeys(route or "-" for route, _ in entries))
             done_n = sum(1 for _, ok in entries if ok)
@@ -1451,7 +1451,7 @@ def complete_past_visits(store: Store, rng: random.Random, until: dt.date) -> di
                 (
                     _rid(rng),
                     am_id,
-                    json.dumps({"text": text}, ensure_ascii=False),
+                    json.dumps(final_payload("worklog", {"text": text}), ensure_ascii=False),
                     day,
                     _at(day, 17, 45),
                     _at(day, 17, 45),
@@ -1459,6 +1459,22 @@ def complete_past_visits(store: Store, rng: random.Random, until: dt.date) -> di
             )
             counts["captures"] += 1
     return counts
+
+
+def final_payload(kind: str, payload: dict) -> dict:
+    """A capture made final as :meth:`~khtui.data.captures.CaptureOps.finish_capture` makes
+    the AM's: every field cleaned by the domain's rules, some content, every required field
+    filled (:mod:`khtui.domain.capture`). A demo payload that breaks them stops the build."""
+    from khtui.domain.capture import KIND_BY_KEY, clean_field, has_content, missing_required
+
+    spec = KIND_BY_KEY[kind]
+    fields = {f.name: f for f in spec.fields}
+    unknown = set(payload) - set(fields)
+    clean = {k: clean_field(fields[k], v) for k, v in payload.items() if k in fields}
+    missing = missing_required(spec, clean)
+    if unknown or missing or (kind != "prices" and not has_content(clean)):
+        raise ValueError(f"demo capture {kind} {payload!r}: unknown {unknown}, missing {missing}")
+    return clean
 
 
 def _marks_prices(code: str) -> bool:

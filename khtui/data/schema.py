@@ -406,6 +406,41 @@ CREATE TABLE forecasts (
 CREATE INDEX forecasts_retailer ON forecasts (retailer_code, target_month);
 """
 
+# What happened to the day's visits after the plan was made. ``visit_actions``: each action of
+# the AM on a visit (check in, finish, skip, reschedule, revisit, ad-hoc visit) with the visit's
+# columns as they were, so the day's last actions can be undone. ``plan_changes``: each missed
+# visit carry-over brought back (补访), so a plan approved before says what changed in it.
+V_VISIT_LOG = """
+CREATE TABLE visit_actions (
+    id TEXT PRIMARY KEY,
+    am_id TEXT NOT NULL,
+    visit_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    on_day TEXT NOT NULL,
+    before TEXT NOT NULL DEFAULT '{}',
+    new_visit_id TEXT,
+    created_at TEXT NOT NULL,
+    undone_at TEXT
+);
+CREATE INDEX visit_actions_day ON visit_actions (on_day, created_at);
+
+CREATE TABLE plan_changes (
+    id TEXT PRIMARY KEY,
+    am_id TEXT NOT NULL,
+    plan_id TEXT REFERENCES visit_plans (id) ON DELETE SET NULL,
+    kind TEXT NOT NULL,
+    retailer_code TEXT,
+    visit_id TEXT,
+    new_visit_id TEXT,
+    merged INTEGER NOT NULL DEFAULT 0,
+    from_day TEXT NOT NULL,
+    to_day TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX plan_changes_from ON plan_changes (from_day);
+CREATE INDEX plan_changes_to ON plan_changes (to_day);
+"""
+
 MIGRATIONS: list[str] = [
     V1,
     V_SEARCH,
@@ -414,6 +449,7 @@ MIGRATIONS: list[str] = [
     V_BRAND_SALES_NO_DATES,
     V_MONTHLY_REPORTS,
     V_FORECASTS,
+    V_VISIT_LOG,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

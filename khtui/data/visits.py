@@ -1,46 +1,122 @@
-"""Visit plans and visits: the monthly plan, today's list, check in, finish, skip, reschedule.
+"""Visit plans and visits: the monthly plan, the day's list and the day's operations.
 
-The plan itself is decided in :mod:`khtui.domain.planning`; this module gathers its facts,
-stores it (``visit_plans`` + ``visits``) and runs the day's operations. Problems a user can act
-on raise :class:`VisitProblem` (a :class:`StoreError`) whose message says what to do; nothing
-is written then.
+The plan itself is decided in :mod:`khtui.domain.planning` and a visit's states and the actions
+between them in :mod:`khtui.domain.visits`; this module gathers the facts, stores the plan
+(``visit_plans`` + ``visits``) and runs the operations, building its SQL from the domain's
+status sets. Problems a user can act on raise :class:`VisitProblem` (a :class:`StoreError`)
+carrying a message key and its parameters; nothing is written then. Only the screens and the
+command line turn the key into words.
 
-Carry-over (补访): a planned visit of an earlier day that was neither done nor skipped is moved
-to today's list the first time today's list is read (``day_visits``/``day_progress`` of the
-store's today, when it is a working day): the missed visit becomes ``rescheduled`` (its history
-stays) and a new one on today carries the reason ``carry_over`` with the original reasons.
-Only visits planned within rules ``visits.carry_over_days`` are carried; older ones stay missed.
+Reading never writes: the day's list, its progress, the month's coverage and the missed visits
+are plain reads, whatever the day. Writing is the AM's actions (each logged in
+``visit_actions``, so the day's last one can be undone) and the day's housekeeping
+(:mod:`khtui.data.housekeeping`): carry-over 补访 brings missed visits back within the daily
+capacity (:meth:`VisitOps.carry_over`, logged in ``plan_changes``) and missing plans are drafted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from khtui.data.base import StoreError, new_id
-from khtui.i18n import LANGS, t
+from khtui.domain import visits as rules_of
+from khtui.domain.messages import Key
+from khtui.domain.visits import LIVE, OPEN, sql_list
 
 if TYPE_CHECKING:
     from khtui.domain.calendar import WorkCalendar
     from khtui.domain.planning import PlanFacts, PlanRetailer
 
-OPEN = ("planned", "checked_in")  # a visit still to be made
-COUNTED = ("planned", "checked_in", "done")  # a visit that counts towards the month
+_LIVE = sql_list(LIVE)
+_OPEN = sql_list(OPEN)
+# the visit's columns an action changes: what the action log keeps to undo it
+_UNDO_COLUMNS = ("status", "checked_in_at", "done_at", "skip_reason", "rescheduled_to")
 
 
 class VisitProblem(StoreError):
-    """A visit or plan operation that cannot be done; ``code`` names the message."""
+    """A visit or plan operation that cannot be done: ``key`` names the message (what is wrong
+    and what to do), ``params`` fill it (a :class:`~khtui.domain.messages.Key` among them is
+    a word to translate too)."""
 
-    def __init__(self, key: str, /, **kw: Any):
-        super().__init__(t(f"plan.err.{key}", **kw))
-        self.code = key
-        self.details = kw
+    def __init__(self, key: str, /, **params: Any):
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.params}" if self.params else self.key
+
+
+@dataclass(frozen=True)
+class CarryOver:
+    """What carry-over did on ``day``: visits brought back as new visits (``carried``), added
+    as a reason to the retailer's visit already there (``merged``), and those that found no
+    day with room (``unplaced``: they stay missed)."""
+
+    day: dt.date
+    carried: int = 0
+    merged: int = 0
+    unplaced: int = 0
+    days: tuple[dt.date, ...] = ()  # the days that received them
+
+
+@dataclass(frozen=True)
+class VisitOutcome:
+    """What became of a visit already past, recorded in bulk (the demo's history): finished
+    (``finish``, with its check-in and finish times) or not made (``skip``, with the reason).
+    ``at`` is when it was recorded."""
+
+    visit_id: str
+    action: str
+    at: str
+    checked_in_at: str | None = None
+    done_at: str | None = None
+    skip_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanState:
+    """A month's plan at a glance: its status (None: no plan yet), the day it is submitted by,
+    its visits and the active retailers it covers."""
+
+    month: str
+    status: str | None
+    submit_by: dt.date
+    visits: int = 0
+    covered: int = 0
+    retailers: int = 0
+
+
+@dataclass(frozen=True)
+class Undone:
+    """An action taken back: which, on which visit and retailer."""
+
+    action: str
+    visit_id: str
+    code: str
+    name: str
+    day: dt.date
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 def _day(value: dt.date | str) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _refused(action: str, v: dict[str, Any]) -> VisitProblem:
+    """The problem of an action the visit's status does not allow, with what it needs to say
+    what to do instead."""
+    at = (v.get("done_at") if v["status"] == "done" else v.get("checked_in_at")) or ""
+    return VisitProblem(
+        rules_of.refusal(action, v["status"]),
+        at=at[11:16],
+        day=v.get("rescheduled_to") or "",
+        reason=v.get("skip_reason") or "",
+    )
 
 
 class VisitOps:
@@ -59,7 +135,7 @@ class VisitOps:
     def _visit(self, visit_id: str) -> dict[str, Any]:
         row = self.query_one("SELECT * FROM visits WHERE id = ?", (visit_id,))
         if row is None:
-            raise VisitProblem("no_visit", id=visit_id)
+            raise VisitProblem("plan.err.no_visit", id=visit_id)
         return dict(row)
 
     def _plan_id_for(self, conn, day: dt.date) -> str | None:
@@ -104,7 +180,7 @@ class VisitOps:
                 code,
                 day.isoformat(),
                 seq if seq is not None else self._next_seq(conn, day),
-                json.dumps(list(reasons)),
+                json.dumps(list(rules_of.order_reasons(reasons))),
                 json.dumps(list(measures)),
                 int(adhoc),
                 origin,
@@ -114,8 +190,28 @@ class VisitOps:
         )
         return vid
 
+    def _log_action(
+        self, conn, visit: dict[str, Any], action: str, new_visit_id: str | None = None
+    ) -> None:
+        """Keep what ``action`` changed on ``visit`` (as it was before), so it can be undone."""
+        conn.execute(
+            "INSERT INTO visit_actions (id, am_id, visit_id, action, on_day, before, "
+            "new_visit_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                new_id(),
+                self.am_id,
+                visit["id"],
+                action,
+                self.today().isoformat(),
+                json.dumps({k: visit.get(k) for k in _UNDO_COLUMNS}),
+                new_visit_id,
+                self.now_text(),
+            ),
+        )
+
     # -- the monthly plan ---------------------------------------------------------------------
     def _plan_facts(self, month: str, from_day: dt.date) -> tuple[list[PlanRetailer], PlanFacts]:
+        from khtui.domain.complaints import OPEN_STATUSES
         from khtui.domain.months import add_months, month_key, month_range
         from khtui.domain.planning import PlanFacts, PlanRetailer, is_sales_swing
         from khtui.domain.retailer import ACTIVE
@@ -173,7 +269,8 @@ class VisitOps:
         complaints = frozenset(
             r[0]
             for r in self.query(
-                "SELECT DISTINCT retailer_code FROM complaints WHERE status IN ('open', 'forwarded')"
+                f"SELECT DISTINCT retailer_code FROM complaints "
+                f"WHERE status IN {sql_list(OPEN_STATUSES)}"
             )
         )
         since = month_range(add_months(month, -cfg.new_product_launch_months))[0]
@@ -203,9 +300,9 @@ class VisitOps:
             )
         kept: dict[str, list[dt.date]] = {}
         for r in self.query(
-            "SELECT retailer_code, planned_date FROM visits WHERE planned_date BETWEEN ? AND ? "
-            "AND status IN ('planned', 'checked_in', 'done') "
-            "AND NOT (status = 'planned' AND adhoc = 0 AND planned_date >= ?)",
+            f"SELECT retailer_code, planned_date FROM visits WHERE planned_date BETWEEN ? AND ? "
+            f"AND status IN {_LIVE} "
+            f"AND NOT (status = 'planned' AND adhoc = 0 AND planned_date >= ?)",
             (first.isoformat(), last.isoformat(), from_day.isoformat()),
         ):
             kept.setdefault(r[0], []).append(dt.date.fromisoformat(r[1]))
@@ -225,7 +322,8 @@ class VisitOps:
         A draft is simply redrafted; a submitted or approved plan only with ``replace=True``
         (it goes back to draft). Visits already made (done, checked in, skipped), ad-hoc visits
         and days before today stay; only the generated visits still to come are replaced.
-        Returns a summary: month, status, visits, retailers, coverage, dropped, warnings.
+        Returns a summary: month, status, visits, retailers, coverage, dropped, warnings (each
+        a message key with its parameters).
         """
         from khtui.domain.months import month_range, parse_month
         from khtui.domain.planning import plan_month
@@ -233,15 +331,17 @@ class VisitOps:
         try:
             parse_month(month)
         except ValueError:
-            raise VisitProblem("bad_month", month=month) from None
+            raise VisitProblem("plan.err.bad_month", month=month) from None
         first, last = month_range(month)
         today = self.today()
         if last < today:
-            raise VisitProblem("past_month", month=month)
+            raise VisitProblem("plan.err.past_month", month=month)
         existing = self.month_plan_row(month)
         if existing and existing["status"] != "draft" and not replace:
             raise VisitProblem(
-                "plan_locked", month=month, status=t(f"plan.status.{existing['status']}")
+                "plan.err.plan_locked",
+                month=month,
+                status=Key(f"plan.status.{existing['status']}"),
             )
         from_day = max(first, today)
         retailers, facts = self._plan_facts(month, from_day)
@@ -322,29 +422,69 @@ class VisitOps:
             "dropped": plan.dropped,
             "days": len(plan.by_day()),
             "route_weekdays": {str(k): v for k, v in plan.route_weekdays.items()},
-            "warnings": [
-                {"key": w.key, **w.params, "text": t(f"plan.warn.{w.key}", **w.params)}
-                for w in plan.warnings
-            ],
+            "warnings": [{"key": f"plan.warn.{w.key}", **w.params} for w in plan.warnings],
         }
 
     def month_plan_row(self, month: str) -> dict[str, Any] | None:
         row = self.query_one("SELECT * FROM visit_plans WHERE month = ?", (month,))
         return dict(row) if row else None
 
-    def month_plan(self, month: str) -> dict[str, Any] | None:
-        """The plan of ``month`` with its status and visits (day order), or None."""
-        from khtui.domain.months import add_months, month_range
+    def submit_by(self, month: str) -> dt.date:
+        """The day the plan of ``month`` is submitted by (in the month before it)."""
+        from khtui.domain.months import add_months
         from khtui.domain.planning import submit_day
+
+        return submit_day(add_months(month, -1), self.work_calendar, self.rules)
+
+    def plan_state(self, month: str) -> PlanState:
+        """The plan of ``month`` at a glance (one light query; no plan: status None)."""
+        from khtui.domain.months import month_range
+        from khtui.domain.retailer import ACTIVE
+
+        row = self.month_plan_row(month)
+        submit_by = self.submit_by(month)
+        if row is None:
+            return PlanState(month, None, submit_by)
+        first, last = month_range(month)
+        visits, covered = self.query_one(
+            f"SELECT count(*), count(DISTINCT v.retailer_code) FROM visits v "
+            f"JOIN retailers r ON r.code = v.retailer_code AND r.status = ? "
+            f"WHERE v.planned_date BETWEEN ? AND ? AND v.status IN {_LIVE}",
+            (ACTIVE, first.isoformat(), last.isoformat()),
+        )
+        active = self.scalar("SELECT count(*) FROM retailers WHERE status = ?", (ACTIVE,))
+        return PlanState(month, row["status"], submit_by, visits, covered, active)
+
+    def plan_changes(self, month: str) -> list[dict[str, Any]]:
+        """What carry-over changed in the plan of ``month`` after it was made: each missed
+        visit brought back (from_day → to_day) that left or entered the month, oldest first."""
+        from khtui.domain.months import month_range
+
+        first, last = month_range(month)
+        a, b = first.isoformat(), last.isoformat()
+        return [
+            dict(r)
+            for r in self.query(
+                "SELECT c.kind, c.retailer_code, r.name, c.from_day, c.to_day, c.visit_id, "
+                "c.new_visit_id, c.merged, c.created_at FROM plan_changes c "
+                "LEFT JOIN retailers r ON r.code = c.retailer_code "
+                "WHERE (c.from_day BETWEEN ? AND ?) OR (c.to_day BETWEEN ? AND ?) "
+                "ORDER BY c.created_at, c.from_day, c.retailer_code",
+                (a, b, a, b),
+            )
+        ]
+
+    def month_plan(self, month: str) -> dict[str, Any] | None:
+        """The plan of ``month`` with its status, visits (day order), summary and the changes
+        carry-over made to it, or None."""
+        from khtui.domain.months import month_range
         from khtui.domain.retailer import ACTIVE
 
         plan = self.month_plan_row(month)
         if plan is None:
             return None
         first, last = month_range(month)
-        plan["submit_by"] = submit_day(
-            add_months(month, -1), self.work_calendar, self.rules
-        ).isoformat()
+        plan["submit_by"] = self.submit_by(month).isoformat()
         plan["visits"] = [
             self._visit_dict(r)
             for r in self.query(
@@ -355,11 +495,11 @@ class VisitOps:
             )
         ]
         live = [v for v in plan["visits"] if v["status"] != "rescheduled"]
-        active = self.scalar("SELECT count(*) FROM retailers WHERE status = ?", (ACTIVE,))
-        covered = len(
-            {v["retailer_code"] for v in live if v["status"] in COUNTED}
-            & {r[0] for r in self.query("SELECT code FROM retailers WHERE status = ?", (ACTIVE,))}
-        )
+        active_codes = {
+            r[0] for r in self.query("SELECT code FROM retailers WHERE status = ?", (ACTIVE,))
+        }
+        covered = len({v["retailer_code"] for v in live if v["status"] in LIVE} & active_codes)
+        active = len(active_codes)
         plan["summary"] = {
             "visits": len(live),
             "retailers": active,
@@ -367,17 +507,18 @@ class VisitOps:
             "coverage": round(covered / active, 4) if active else 1.0,
             "days": len({v["date"] for v in live}),
         }
+        plan["changes"] = self.plan_changes(month)
         return plan
 
     def _set_plan_status(self, month: str, want_from: str, to: str, stamp: str) -> dict:
         plan = self.month_plan_row(month)
         if plan is None:
-            raise VisitProblem("no_plan", month=month)
+            raise VisitProblem("plan.err.no_plan", month=month)
         if plan["status"] != want_from:
             raise VisitProblem(
-                f"cannot_{to}",
+                f"plan.err.cannot_{to}",
                 month=month,
-                status=t(f"plan.status.{plan['status']}"),
+                status=Key(f"plan.status.{plan['status']}"),
             )
         with self.write() as conn:
             conn.execute(
@@ -394,6 +535,160 @@ class VisitOps:
         """Submitted → approved."""
         return self._set_plan_status(month, "submitted", "approved", "approved_at")
 
+    # -- carry-over 补访 ----------------------------------------------------------------------
+    def _missed_since(self, day: dt.date) -> dt.date:
+        """The earliest planned day whose missed visits still count: the carry-over window or
+        the start of ``day``'s month, whichever is earlier."""
+        window = day - dt.timedelta(days=self.rules.visits.carry_over_days)
+        return min(window, day.replace(day=1))
+
+    def missed_visits(self, day: dt.date) -> list[dict[str, Any]]:
+        """Planned visits of days before ``day`` (this month, or within the carry-over window)
+        that were neither made nor skipped nor moved: what the AM still has to place."""
+        from khtui.domain.retailer import ACTIVE
+
+        day = _day(day)
+        rows = self.query(
+            "SELECT v.*, r.name, r.route, r.route_seq, r.tier, r.phone, r.address "
+            "FROM visits v JOIN retailers r ON r.code = v.retailer_code "
+            "WHERE v.status = 'planned' AND v.planned_date < ? AND v.planned_date >= ? "
+            "AND r.status = ? ORDER BY v.planned_date, v.seq",
+            (day.isoformat(), self._missed_since(day).isoformat(), ACTIVE),
+        )
+        return [self._visit_dict(r) for r in rows]
+
+    def count_missed(self, day: dt.date) -> int:
+        """How many :meth:`missed_visits` there are (one count, for a list's note)."""
+        from khtui.domain.retailer import ACTIVE
+
+        day = _day(day)
+        return self.scalar(
+            "SELECT count(*) FROM visits v JOIN retailers r ON r.code = v.retailer_code "
+            "WHERE v.status = 'planned' AND v.planned_date < ? AND v.planned_date >= ? "
+            "AND r.status = ?",
+            (day.isoformat(), self._missed_since(day).isoformat(), ACTIVE),
+        )
+
+    def carry_over(self, day: dt.date) -> CarryOver:
+        """Bring missed visits back (补访) on ``day`` and the month's next working days, within
+        the daily capacity (see :func:`khtui.domain.planning.place_missed`).
+
+        Only visits planned within ``visits.carry_over_days`` before ``day`` are carried; a
+        missed visit becomes 'rescheduled' (its history stays) and a new visit carries the reason
+        ``carry_over`` with the original reasons, or the retailer's visit already on that day
+        gets the reason. Those that find no room stay missed (:meth:`missed_visits`). Every
+        change is logged in ``plan_changes``. Part of the day's housekeeping; nothing on a rest
+        day.
+        """
+        from khtui.domain.months import month_range
+        from khtui.domain.planning import DayRoom, MissedVisit, place_missed
+        from khtui.domain.retailer import ACTIVE
+
+        day = _day(day)
+        if not self.work_calendar.is_workday(day):
+            return CarryOver(day)
+        since = day - dt.timedelta(days=self.rules.visits.carry_over_days)
+        rows = {
+            r["id"]: dict(r)
+            for r in self.query(
+                "SELECT v.* FROM visits v JOIN retailers r ON r.code = v.retailer_code "
+                "WHERE v.status = 'planned' AND v.planned_date < ? AND v.planned_date >= ? "
+                "AND r.status = ? ORDER BY v.planned_date, v.seq",
+                (day.isoformat(), since.isoformat(), ACTIVE),
+            )
+        }
+        if not rows:
+            return CarryOver(day)
+        end = month_range(f"{day.year:04d}-{day.month:02d}")[1]
+        days = self.work_calendar.workdays_between(day, end)
+        standing: dict[dt.date, dict[str, str]] = {d: {} for d in days}
+        for r in self.query(
+            f"SELECT planned_date, retailer_code, id FROM visits WHERE planned_date BETWEEN ? "
+            f"AND ? AND status IN {_LIVE} ORDER BY planned_date, seq",
+            (day.isoformat(), end.isoformat()),
+        ):
+            d = dt.date.fromisoformat(r[0])
+            if d in standing:
+                standing[d].setdefault(r[1], r[2])
+        loads = {
+            dt.date.fromisoformat(r[0]): r[1]
+            for r in self.query(
+                f"SELECT planned_date, count(*) FROM visits WHERE planned_date BETWEEN ? AND ? "
+                f"AND status IN {_LIVE} GROUP BY planned_date",
+                (day.isoformat(), end.isoformat()),
+            )
+        }
+        placements = place_missed(
+            [
+                MissedVisit(v["id"], v["retailer_code"], _day(v["planned_date"]), v["seq"])
+                for v in rows.values()
+            ],
+            [DayRoom(d, loads.get(d, 0), standing[d]) for d in days],
+            self.rules.visits.daily_capacity,
+        )
+        now = self.now_text()
+        carried = merged = 0
+        used: set[dt.date] = set()
+        became: dict[str, str] = {}  # missed visit id -> the new visit it became
+        with self.write() as conn:
+            for p in placements:
+                if p.day is None:
+                    continue
+                old = rows[p.visit_id]
+                reasons = ["carry_over", *json.loads(old["reasons"])]
+                # the retailer's visit already on that day, or the one an earlier miss became
+                into = became.get(p.into, p.into) if p.into is not None else None
+                if into is not None:
+                    there = conn.execute("SELECT reasons FROM visits WHERE id = ?", (into,))
+                    both = [*json.loads(there.fetchone()["reasons"]), *reasons]
+                    conn.execute(
+                        "UPDATE visits SET reasons = ?, updated_at = ? WHERE id = ?",
+                        (json.dumps(list(rules_of.order_reasons(both))), now, into),
+                    )
+                    target, merged = into, merged + 1
+                else:
+                    target = self._insert_visit(
+                        conn,
+                        old["retailer_code"],
+                        p.day,
+                        reasons=reasons,
+                        measures=json.loads(old["measures"]),
+                        adhoc=bool(old["adhoc"]),
+                        origin=old["id"],
+                    )
+                    became[old["id"]] = target
+                    carried += 1
+                conn.execute(
+                    "UPDATE visits SET status = 'rescheduled', rescheduled_to = ?, updated_at = ? "
+                    "WHERE id = ?",
+                    (p.day.isoformat(), now, old["id"]),
+                )
+                conn.execute(
+                    "INSERT INTO plan_changes (id, am_id, plan_id, kind, retailer_code, visit_id, "
+                    "new_visit_id, merged, from_day, to_day, created_at) "
+                    "VALUES (?, ?, ?, 'carry_over', ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        new_id(),
+                        self.am_id,
+                        self._plan_id_for(conn, p.day),
+                        old["retailer_code"],
+                        old["id"],
+                        target,
+                        int(into is not None),
+                        old["planned_date"],
+                        p.day.isoformat(),
+                        now,
+                    ),
+                )
+                used.add(p.day)
+        return CarryOver(
+            day,
+            carried=carried,
+            merged=merged,
+            unplaced=sum(1 for p in placements if p.day is None),
+            days=tuple(sorted(used)),
+        )
+
     # -- the day's list -----------------------------------------------------------------------
     @staticmethod
     def _visit_dict(row) -> dict[str, Any]:
@@ -404,84 +699,31 @@ class VisitOps:
         d["date"] = d["planned_date"]
         return d
 
-    def carry_over(self, day: dt.date) -> int:
-        """Move missed planned visits of earlier days onto ``day`` (补访); returns how many.
-
-        Done automatically when today's list is read. A retailer already on ``day``'s list gets
-        the reason added instead of a second visit; retailers no longer active are left out.
-        """
-        from khtui.domain.planning import REASONS
-        from khtui.domain.retailer import ACTIVE
-
-        if not self.work_calendar.is_workday(day):
-            return 0
-        since = day - dt.timedelta(days=self.rules.visits.carry_over_days)
-        missed = self.query(
-            "SELECT v.* FROM visits v JOIN retailers r ON r.code = v.retailer_code "
-            "WHERE v.status = 'planned' AND v.planned_date < ? AND v.planned_date >= ? "
-            "AND r.status = ? ORDER BY v.planned_date, v.seq",
-            (day.isoformat(), since.isoformat(), ACTIVE),
-        )
-        if not missed:
-            return 0
-        now = self.now_text()
-        with self.write() as conn:
-            for old in missed:
-                reasons = ["carry_over", *json.loads(old["reasons"])]
-                there = conn.execute(
-                    "SELECT id, reasons FROM visits WHERE retailer_code = ? AND planned_date = ? "
-                    "AND status IN ('planned', 'checked_in', 'done')",
-                    (old["retailer_code"], day.isoformat()),
-                ).fetchone()
-                if there is not None:
-                    merged = set(json.loads(there["reasons"])) | set(reasons)
-                    conn.execute(
-                        "UPDATE visits SET reasons = ?, updated_at = ? WHERE id = ?",
-                        (json.dumps([r for r in REASONS if r in merged]), now, there["id"]),
-                    )
-                else:
-                    self._insert_visit(
-                        conn,
-                        old["retailer_code"],
-                        day,
-                        reasons=[r for r in REASONS if r in reasons],
-                        measures=json.loads(old["measures"]),
-                        adhoc=bool(old["adhoc"]),
-                        origin=old["id"],
-                    )
-                conn.execute(
-                    "UPDATE visits SET status = 'rescheduled', rescheduled_to = ?, updated_at = ? "
-                    "WHERE id = ?",
-                    (day.isoformat(), now, old["id"]),
-                )
-        return len(missed)
-
-    def _maybe_carry(self, day: dt.date) -> None:
-        if day == self.today():
-            self.carry_over(day)
-
     def day_visits(self, day: dt.date) -> list[dict[str, Any]]:
-        """The visits of ``day`` in the day's order, with what the list shows of each retailer."""
+        """The visits of ``day`` in the day's order, with what the list shows of each retailer.
+        A read: it changes nothing, whatever the day."""
+        from khtui.domain.complaints import OPEN_STATUSES
+
         day = _day(day)
-        self._maybe_carry(day)
         d = day.isoformat()
+        open_complaint = sql_list(OPEN_STATUSES)
         rows = self.query(
-            "SELECT v.*, r.name, r.route, r.route_seq, r.tier, r.value_class, r.phone, r.address, "
-            "(SELECT max(p.planned_date) FROM visits p WHERE p.retailer_code = v.retailer_code "
-            " AND p.status = 'done' AND p.planned_date < ?) AS last_visit, "
-            "(SELECT count(*) FROM complaints c WHERE c.retailer_code = v.retailer_code "
-            " AND c.status IN ('open', 'forwarded')) AS open_complaints, "
-            "(SELECT count(*) FROM complaints c WHERE c.retailer_code = v.retailer_code "
-            " AND c.status IN ('open', 'forwarded') AND c.due_on < ?) AS overdue_complaints "
-            "FROM visits v JOIN retailers r ON r.code = v.retailer_code "
-            "WHERE v.planned_date = ? ORDER BY v.seq, r.route, r.route_seq",
+            f"SELECT v.*, r.name, r.route, r.route_seq, r.tier, r.value_class, r.phone, "
+            f"r.address, "
+            f"(SELECT max(p.planned_date) FROM visits p WHERE p.retailer_code = v.retailer_code "
+            f" AND p.status = 'done' AND p.planned_date < ?) AS last_visit, "
+            f"(SELECT count(*) FROM complaints c WHERE c.retailer_code = v.retailer_code "
+            f" AND c.status IN {open_complaint}) AS open_complaints, "
+            f"(SELECT count(*) FROM complaints c WHERE c.retailer_code = v.retailer_code "
+            f" AND c.status IN {open_complaint} AND c.due_on < ?) AS overdue_complaints "
+            f"FROM visits v JOIN retailers r ON r.code = v.retailer_code "
+            f"WHERE v.planned_date = ? ORDER BY v.seq, r.route, r.route_seq",
             (d, d, d),
         )
         return [self._visit_dict(r) for r in rows]
 
     def day_progress(self, day: dt.date) -> dict[str, int]:
         day = _day(day)
-        self._maybe_carry(day)
         counts = {
             r[0]: r[1]
             for r in self.query(
@@ -546,29 +788,19 @@ class VisitOps:
         return [self._visit_dict(r) for r in self.query(sql, params)]
 
     # -- the day's operations -----------------------------------------------------------------
-    def _require_status(self, v: dict, allowed: Iterable[str], action: str) -> None:
-        if v["status"] in allowed:
-            return
-        at = (v.get("done_at") if v["status"] == "done" else v.get("checked_in_at")) or ""
-        kw = {
-            "at": at[11:16],
-            "day": v.get("rescheduled_to") or "",
-            "status": t(f"plan.vstatus.{v['status']}"),
-            "action": t(f"plan.action.{action}"),
-        }
-        specific = f"{action}_{v['status']}"
-        if f"plan.err.{specific}" in LANGS["zh"]:
-            raise VisitProblem(specific, **kw)
-        if v["status"] == "rescheduled":
-            raise VisitProblem("state_rescheduled", **kw)
-        raise VisitProblem("state", **kw)
+    def _check(self, action: str, v: dict[str, Any]) -> None:
+        if not rules_of.allowed(action, v["status"]):
+            raise _refused(action, v)
+
+    def _not_future(self, v: dict[str, Any], key: str) -> None:
+        if v["planned_date"] > self.today().isoformat():
+            raise VisitProblem(key, day=v["planned_date"])
 
     def check_in(self, visit_id: str) -> dict[str, Any]:
         """签到: record the time the AM arrived. Only a planned visit of today or before."""
         v = self._visit(visit_id)
-        self._require_status(v, ("planned",), "check_in")
-        if v["planned_date"] > self.today().isoformat():
-            raise VisitProblem("check_in_future", day=v["planned_date"])
+        self._check("check_in", v)
+        self._not_future(v, "plan.err.check_in_future")
         now = self.now_text()
         with self.write() as conn:
             conn.execute(
@@ -576,88 +808,120 @@ class VisitOps:
                 "WHERE id = ? AND status = 'planned'",
                 (now, now, visit_id),
             )
+            self._log_action(conn, v, "check_in")
         return self._visit(visit_id)
 
-    def finish_visit(self, visit_id: str) -> dict[str, Any]:
-        """完成: the visit is done (a planned one is checked in at the same time)."""
+    def finish_visit(self, visit_id: str, *, arrived: dt.time | None = None) -> dict[str, Any]:
+        """完成: the visit is done.
+
+        A visit checked in keeps its check-in time. One that was not checked in records the
+        arrival time the AM gives (``arrived``, on the visit's day, not after now) or none at
+        all: the program never makes one up.
+        """
         v = self._visit(visit_id)
-        self._require_status(v, OPEN, "finish")
-        if v["planned_date"] > self.today().isoformat():
-            raise VisitProblem("finish_future", day=v["planned_date"])
-        now = self.now_text()
+        self._check("finish", v)
+        self._not_future(v, "plan.err.finish_future")
+        now = self.now()
+        checked_in = v["checked_in_at"]
+        if v["status"] == "planned" and arrived is not None:
+            at = dt.datetime.combine(_day(v["planned_date"]), arrived.replace(second=0))
+            if at > now:
+                raise VisitProblem(
+                    "visit.err.arrived_later", at=arrived.strftime("%H:%M"), now=f"{now:%H:%M}"
+                )
+            checked_in = at.isoformat(timespec="seconds")
+        stamp = now.isoformat(timespec="seconds")
         with self.write() as conn:
             conn.execute(
-                "UPDATE visits SET status = 'done', checked_in_at = coalesce(checked_in_at, ?), "
-                "done_at = ?, updated_at = ? WHERE id = ?",
-                (now, now, now, visit_id),
+                "UPDATE visits SET status = 'done', checked_in_at = ?, done_at = ?, "
+                "updated_at = ? WHERE id = ?",
+                (checked_in, stamp, stamp, visit_id),
             )
+            self._log_action(conn, v, "finish")
         return self._visit(visit_id)
 
     def skip_visit(self, visit_id: str, reason: str) -> dict[str, Any]:
-        """跳过: not visited, with the reason (required)."""
+        """未访: the visit did not happen, with the reason (required)."""
         reason = (reason or "").strip()
         v = self._visit(visit_id)
-        self._require_status(v, OPEN, "skip")
+        self._check("skip", v)
         if not reason:
-            raise VisitProblem("skip_no_reason")
+            raise VisitProblem("plan.err.skip_no_reason")
         now = self.now_text()
         with self.write() as conn:
             conn.execute(
                 "UPDATE visits SET status = 'skipped', skip_reason = ?, updated_at = ? WHERE id = ?",
                 (reason, now, visit_id),
             )
+            self._log_action(conn, v, "skip")
         return self._visit(visit_id)
 
     def _check_new_day(self, code: str, day: dt.date, *, workday: bool) -> None:
         from khtui.domain.retailer import ACTIVE
 
         if day < self.today():
-            raise VisitProblem("past_day", day=day.isoformat(), today=self.today().isoformat())
-        if workday and not self.work_calendar.is_workday(day):
-            name = self.work_calendar.holiday_name(day) or t("plan.weekend")
             raise VisitProblem(
-                "not_workday",
+                "plan.err.past_day", day=day.isoformat(), today=self.today().isoformat()
+            )
+        if workday and not self.work_calendar.is_workday(day):
+            name = self.work_calendar.holiday_name(day)
+            raise VisitProblem(
+                "plan.err.not_workday",
                 day=day.isoformat(),
-                name=name,
+                name=name or Key("plan.weekend"),
                 next=self.work_calendar.next_workday(day).isoformat(),
             )
         r = self.query_one("SELECT status FROM retailers WHERE code = ?", (code,))
         if r is None:
-            raise VisitProblem("no_retailer", code=code)
+            raise VisitProblem("plan.err.no_retailer", code=code)
         if r["status"] != ACTIVE:
-            raise VisitProblem("not_active", code=code, status=r["status"])
+            raise VisitProblem(
+                "plan.err.not_active", code=code, status=Key(f"retailer.status.{r['status']}")
+            )
         if self.scalar(
-            "SELECT count(*) FROM visits WHERE retailer_code = ? AND planned_date = ? "
-            "AND status IN ('planned', 'checked_in', 'done')",
+            f"SELECT count(*) FROM visits WHERE retailer_code = ? AND planned_date = ? "
+            f"AND status IN {_LIVE}",
             (code, day.isoformat()),
         ):
-            raise VisitProblem("already_on_day", code=code, day=day.isoformat())
+            raise VisitProblem("plan.err.already_on_day", code=code, day=day.isoformat())
 
     def reschedule_visit(self, visit_id: str, new_day: dt.date) -> str:
         """改期: move a planned visit to another working day (today or later); returns the new
-        visit's id, the old one becomes 'rescheduled'."""
+        visit's id, the old one becomes 'rescheduled'.
+
+        A skipped visit is not moved but visited again (另约): a new planned visit on the new
+        day (reasons 补访 and the original ones); the skipped one stays as it was, naming the
+        day (once).
+        """
         new_day = _day(new_day)
         v = self._visit(visit_id)
-        self._require_status(v, ("planned",), "reschedule")
+        action = "revisit" if v["status"] == "skipped" else "reschedule"
+        self._check(action, v)
+        if action == "revisit" and v["rescheduled_to"]:
+            raise VisitProblem("visit.err.revisit_again", day=v["rescheduled_to"])
         if new_day.isoformat() == v["planned_date"]:
-            raise VisitProblem("same_day", day=new_day.isoformat())
+            raise VisitProblem("plan.err.same_day", day=new_day.isoformat())
         self._check_new_day(v["retailer_code"], new_day, workday=True)
+        reasons = json.loads(v["reasons"])
+        if action == "revisit":
+            reasons = ["carry_over", *reasons]
         now = self.now_text()
         with self.write() as conn:
             new = self._insert_visit(
                 conn,
                 v["retailer_code"],
                 new_day,
-                reasons=json.loads(v["reasons"]),
+                reasons=reasons,
                 measures=json.loads(v["measures"]),
                 adhoc=bool(v["adhoc"]),
                 origin=visit_id,
             )
+            status = "skipped" if action == "revisit" else "rescheduled"
             conn.execute(
-                "UPDATE visits SET status = 'rescheduled', rescheduled_to = ?, updated_at = ? "
-                "WHERE id = ?",
-                (new_day.isoformat(), now, visit_id),
+                "UPDATE visits SET status = ?, rescheduled_to = ?, updated_at = ? WHERE id = ?",
+                (status, new_day.isoformat(), now, visit_id),
             )
+            self._log_action(conn, v, action, new)
         return new
 
     def move_visit(self, visit_id: str, delta: int) -> int:
@@ -682,23 +946,145 @@ class VisitOps:
 
     def add_adhoc_visit(self, code: str, day: dt.date, reasons: Sequence[str] = ("adhoc",)) -> str:
         """临时拜访: add a visit to a day's list (today or later), at its end."""
-        from khtui.domain.planning import REASONS
+        from khtui.domain.visits import REASONS
 
         day = _day(day)
         bad = [r for r in reasons if r not in REASONS]
         if bad or not reasons:
-            raise VisitProblem("bad_reason", reason=", ".join(bad) or "-")
+            raise VisitProblem("plan.err.bad_reason", reason=", ".join(bad) or "-")
         self._check_new_day(code, day, workday=False)
         with self.write() as conn:
-            return self._insert_visit(
-                conn, code, day, reasons=[r for r in REASONS if r in reasons], adhoc=True
-            )
+            vid = self._insert_visit(conn, code, day, reasons=reasons, adhoc=True)
+            self._log_action(conn, {"id": vid}, "adhoc", vid)
+        return vid
 
     def remove_visit(self, visit_id: str) -> None:
         """Take a visit still to be made off the plan (one checked in, done or skipped stays)."""
         v = self._visit(visit_id)
-        self._require_status(v, ("planned",), "remove")
+        self._check("remove", v)
         if self.scalar("SELECT count(*) FROM captures WHERE visit_id = ?", (visit_id,)):
-            raise VisitProblem("remove_has_captures")
+            raise VisitProblem("plan.err.remove_has_captures")
         with self.write() as conn:
             conn.execute("DELETE FROM visits WHERE id = ? AND status = 'planned'", (visit_id,))
+
+    def record_outcomes(self, outcomes: Sequence[VisitOutcome]) -> dict[str, int]:
+        """Record visits already past in bulk, through the same rules as the AM's keys: each
+        action must be allowed from the visit's status (:func:`khtui.domain.visits.check`), a
+        skip needs its reason, a finish its time, not before the check-in. One refused outcome
+        refuses them all (:class:`VisitProblem`, nothing written). Returns the counts per
+        action. Not logged for undo: this is history, not the day's work."""
+        current = {}
+        ids = [o.visit_id for o in outcomes]
+        for i in range(0, len(ids), 900):
+            chunk = ids[i : i + 900]
+            current.update(
+                self.query(
+                    f"SELECT id, status FROM visits WHERE id IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                )
+            )
+        finish, skip = [], []
+        for o in outcomes:
+            status = current.get(o.visit_id)
+            if status is None:
+                raise VisitProblem("plan.err.no_visit", id=o.visit_id)
+            if o.action not in ("finish", "skip"):
+                raise VisitProblem("plan.err.no_visit", id=o.visit_id)
+            if not rules_of.allowed(o.action, status):
+                raise VisitProblem(rules_of.refusal(o.action, status), at="", day="", reason="")
+            if o.action == "skip":
+                if not (o.skip_reason or "").strip():
+                    raise VisitProblem("plan.err.skip_no_reason")
+                skip.append((o.skip_reason.strip(), o.at, o.visit_id))
+            else:
+                if not o.done_at or (o.checked_in_at and o.checked_in_at > o.done_at):
+                    raise VisitProblem(
+                        "visit.err.arrived_later",
+                        at=(o.checked_in_at or "")[11:16],
+                        now=(o.done_at or "")[11:16],
+                    )
+                finish.append((o.checked_in_at, o.done_at, o.at, o.visit_id))
+            current[o.visit_id] = rules_of.RESULT[o.action]  # a second outcome sees this one
+        with self.write() as conn:
+            conn.executemany(
+                f"UPDATE visits SET status = 'skipped', skip_reason = ?, updated_at = ? "
+                f"WHERE id = ? AND status IN {sql_list(rules_of.sources('skip'))}",
+                skip,
+            )
+            conn.executemany(
+                f"UPDATE visits SET status = 'done', checked_in_at = ?, done_at = ?, "
+                f"updated_at = ? WHERE id = ? AND status IN {sql_list(rules_of.sources('finish'))}",
+                finish,
+            )
+        return {"finish": len(finish), "skip": len(skip)}
+
+    # -- undo ---------------------------------------------------------------------------------
+    def last_action(self, day: dt.date | None = None) -> dict[str, Any] | None:
+        """The last action of ``day`` (default today) not yet undone, with the retailer's
+        code and name; None when there is none."""
+        day = _day(day) if day is not None else self.today()
+        row = self.query_one(
+            "SELECT a.*, coalesce(v.retailer_code, n.retailer_code) AS code, "
+            "coalesce(r1.name, r2.name) AS name FROM visit_actions a "
+            "LEFT JOIN visits v ON v.id = a.visit_id "
+            "LEFT JOIN visits n ON n.id = a.new_visit_id "
+            "LEFT JOIN retailers r1 ON r1.code = v.retailer_code "
+            "LEFT JOIN retailers r2 ON r2.code = n.retailer_code "
+            "WHERE a.on_day = ? AND a.undone_at IS NULL "
+            "ORDER BY a.created_at DESC, a.rowid DESC LIMIT 1",
+            (day.isoformat(),),
+        )
+        return dict(row) if row else None
+
+    def undo_last_action(self) -> Undone:
+        """撤销: take back today's last visit action (check-in, finish, skip, reschedule,
+        revisit, ad-hoc visit); repeated, the one before it, and so on through the day.
+
+        Refused, writing nothing, when nothing was done today, when the visit has changed since
+        (another action on it, or on the visit a reschedule made), or when a finish already has
+        captured information.
+        """
+        a = self.last_action()
+        if a is None:
+            raise VisitProblem("visit.undo.nothing", day=self.today().isoformat())
+        action, before = a["action"], json.loads(a["before"] or "{}")
+        v = self.query_one("SELECT * FROM visits WHERE id = ?", (a["visit_id"],))
+        new = (
+            self.query_one("SELECT * FROM visits WHERE id = ?", (a["new_visit_id"],))
+            if a["new_visit_id"]
+            else None
+        )
+        name = a["name"] or a["code"] or ""
+        expected = "planned" if action == "adhoc" else rules_of.RESULT[action]
+        if v is None or v["status"] != expected:
+            raise VisitProblem("visit.undo.changed", name=name)
+        created = new if action in ("reschedule", "revisit") else v if action == "adhoc" else None
+        if action in ("reschedule", "revisit") and new is None:
+            raise VisitProblem("visit.undo.changed", name=name)
+        if created is not None:
+            if created["status"] != "planned":
+                raise VisitProblem("visit.undo.changed", name=name)
+            if self.scalar("SELECT count(*) FROM captures WHERE visit_id = ?", (created["id"],)):
+                raise VisitProblem("visit.undo.captured", name=name)
+        if action == "finish" and self.scalar(
+            "SELECT count(*) FROM captures WHERE visit_id = ? AND is_draft = 0", (v["id"],)
+        ):
+            raise VisitProblem("visit.undo.captured", name=name)
+        now = self.now_text()
+        with self.write() as conn:
+            if created is not None:
+                conn.execute("DELETE FROM visits WHERE id = ?", (created["id"],))
+            if action != "adhoc":
+                cols = [c for c in _UNDO_COLUMNS if c in before]
+                conn.execute(
+                    f"UPDATE visits SET {', '.join(f'{c} = ?' for c in cols)}, updated_at = ? "
+                    f"WHERE id = ?",
+                    [*(before[c] for c in cols), now, v["id"]],
+                )
+            conn.execute("UPDATE visit_actions SET undone_at = ? WHERE id = ?", (now, a["id"]))
+        details: dict[str, Any] = {}
+        if action == "skip":
+            details["reason"] = v["skip_reason"] or ""
+        if action in ("reschedule", "revisit") and new is not None:
+            details["day"] = new["planned_date"]
+        return Undone(action, v["id"], v["retailer_code"], name, _day(v["planned_date"]), details)

@@ -29,21 +29,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from khtui.domain.calendar import WorkCalendar
-from khtui.domain.months import month_days
+from khtui.domain.months import add_months, month_days, month_key
+from khtui.domain.visits import REASONS
 from khtui.rules import Rules
 from khtui.rules import Visits as VisitRules
 
-# Why a visit is made (拜访原因). Order = display order.
-REASONS: tuple[str, ...] = (
-    "plan",  # 计划
-    "carry_over",  # 补访 (a missed visit of an earlier day)
-    "complaint",  # 投诉回访
-    "care",  # 关爱
-    "new_product",  # 新品推广
-    "sales_swing",  # 销量波动
-    "debit_failure",  # 扣款异常
-    "adhoc",  # 临时
-)
+# Why a visit is made (拜访原因): the one list and its order live with the visit's states.
 REASON_ZH = {
     "plan": "计划",
     "carry_over": "补访",
@@ -92,7 +83,6 @@ WEEKDAY_NAMES = {
     "星期四": 3,
     "星期五": 4,
 }
-VISIT_STATUSES = ("planned", "checked_in", "done", "skipped", "rescheduled")
 PLAN_STATUSES = ("draft", "submitted", "approved")
 
 
@@ -489,6 +479,97 @@ def plan_month(
         retailers=len(active),
         covered=len(covered & active),
     )
+
+
+# -- carry-over 补访 ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MissedVisit:
+    """A planned visit of an earlier day that was neither made nor skipped."""
+
+    id: str
+    code: str
+    day: dt.date
+    seq: int = 0
+
+
+@dataclass(frozen=True)
+class DayRoom:
+    """A working day a missed visit may go to: the visits that stand on it (planned, checked
+    in, done) and, per retailer code, the id of its visit that day."""
+
+    day: dt.date
+    load: int
+    visits: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CarryPlacement:
+    """Where a missed visit goes: ``day`` (None: no day had room; it stays missed) and, when
+    the retailer already has a visit that day, that visit's id (``into``: the reason is added
+    to it instead of a second visit). When an earlier miss of the same retailer was placed on
+    that day, ``into`` is that miss's id: this one joins the visit it became."""
+
+    visit_id: str
+    day: dt.date | None
+    into: str | None = None
+
+
+def place_missed(
+    missed: Iterable[MissedVisit], days: Sequence[DayRoom], capacity: int
+) -> list[CarryPlacement]:
+    """Bring missed visits back (补访) on the given working days, oldest miss first.
+
+    Each goes to the first day (in date order) where its retailer already has a visit (the
+    reason is added there: no day holds one retailer twice) or that holds fewer than
+    ``capacity`` visits; a day never goes past ``capacity`` because of carry-over. A missed
+    visit that finds no such day stays missed (``day`` None): the AM places it by hand.
+    """
+    ordered = sorted(days, key=lambda d: d.day)
+    load = {d.day: d.load for d in ordered}
+    there: dict[dt.date, dict[str, str]] = {d.day: dict(d.visits) for d in ordered}
+    out: list[CarryPlacement] = []
+    for m in sorted(missed, key=lambda m: (m.day, m.seq, m.id)):
+        placed = None
+        for d in ordered:
+            into = there[d.day].get(m.code)
+            if into is not None:
+                placed = CarryPlacement(m.id, d.day, into)
+                break
+            if load[d.day] < capacity:
+                load[d.day] += 1
+                there[d.day][m.code] = m.id
+                placed = CarryPlacement(m.id, d.day)
+                break
+        out.append(placed or CarryPlacement(m.id, None))
+    return out
+
+
+# -- the month's turn: when next month's plan is drafted and submitted ------------------------
+def next_month_due(today: dt.date, calendar: WorkCalendar, rules: Rules) -> bool:
+    """Whether next month's plan should exist (as a draft at least) on ``today``.
+
+    From ``plan_draft_from_day`` of the month; in any case in the month's last
+    ``plan_draft_last_workdays`` working days; and whenever today's week (Monday to Sunday)
+    reaches a working day of next month, so that no day of this week or of the weekly
+    report's "next week" is empty because a plan is missing.
+    """
+    cfg = rules.visits
+    if today.day >= cfg.plan_draft_from_day:
+        return True
+    days = month_days(month_key(today))
+    work = [d for d in days if calendar.is_workday(d)]
+    if today in work[-cfg.plan_draft_last_workdays :]:
+        return True
+    monday = today - dt.timedelta(days=today.weekday())
+    week = [monday + dt.timedelta(days=i) for i in range(7)]
+    return any(d > days[-1] and calendar.is_workday(d) for d in week)
+
+
+def plan_months_due(today: dt.date, calendar: WorkCalendar, rules: Rules) -> list[str]:
+    """The months whose plan should exist on ``today``: this month, and next month once
+    :func:`next_month_due`."""
+    this = month_key(today)
+    return [this, add_months(this, 1)] if next_month_due(today, calendar, rules) else [this]
 
 
 def submit_day(month_before: str, calendar: WorkCalendar, rules: Rules) -> dt.date:

@@ -26,6 +26,7 @@ for _area in _AREAS:
     LANGS["zh"].update(_area.ZH)
     LANGS["en"].update(_area.EN)
 _lang = "zh"
+_command = "khtui"
 
 
 def set_lang(lang: str) -> None:
@@ -39,11 +40,20 @@ def get_lang() -> str:
     return _lang
 
 
+def set_command(command: str) -> None:
+    """How this user calls the program (``khtui --demo``, ``khtui --db PATH``): every hint
+    that names a command (``{khtui}`` in a message) repeats it."""
+    global _command
+    _command = command
+
+
 def t(key: str, /, **kw: object) -> str:
     """The message ``key`` in the current language, formatted with ``kw``."""
     text = LANGS[_lang].get(key)
     if text is None:
         text = LANGS["zh"].get(key, key)
+    if "{khtui}" in text:
+        kw.setdefault("khtui", _command)
     return text.format(**kw) if kw else text
 
 

@@ -53,7 +53,7 @@ ZH: dict[str, str] = {
     "backup.exists": "{file} 已存在；换一个文件名",
     "backup.failed": "无法备份到 {file}（{problem}）",
     "check.ok": "{path}：完整性检查通过",
-    "check.failed": "{path}：发现 {n} 个问题。请先用 `khtui backup` 另存一份，再从 backups/ 中最近的备份恢复（复制备份文件覆盖数据库），恢复后再运行 `khtui check`",
+    "check.failed": "{path}：发现 {n} 个问题。请先用 `{khtui} backup` 另存一份，再从 backups/ 中最近的备份恢复（复制备份文件覆盖数据库），恢复后再运行 `{khtui} check`",
     # import screen
     "imps.title": "导入",
     "imps.kind": "类型",
@@ -129,7 +129,7 @@ EN: dict[str, str] = {
     "backup.exists": "{file} exists; choose another name",
     "backup.failed": "cannot back up to {file} ({problem})",
     "check.ok": "{path}: integrity check passed",
-    "check.failed": "{path}: {n} problems found. Save a copy first with `khtui backup`, then restore the latest backup from backups/ (copy it over the database) and run `khtui check` again",
+    "check.failed": "{path}: {n} problems found. Save a copy first with `{khtui} backup`, then restore the latest backup from backups/ (copy it over the database) and run `{khtui} check` again",
     "imps.title": "Import",
     "imps.kind": "Kind",
     "imps.kind.retailers": "Retailers",

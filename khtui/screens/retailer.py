@@ -46,6 +46,7 @@ from khtui.domain.retailer import (
 )
 from khtui.domain.value import VALUE_NAMES
 from khtui.i18n import get_lang, status_label, t
+from khtui.i18n.format import field_text, message_of, reasons_text
 from khtui.widgets.keys import bind_keys
 
 PAGE = 50  # rows fetched per page of lookup results
@@ -483,11 +484,7 @@ class ProfileScreen(Screen):
             for f in FIELDS:
                 if f.group != group:
                     continue
-                value = r.get(f.name)
-                if f.type == "bool":
-                    value = t("profile.yes") if value else t("profile.no")
-                elif f.type == "status":
-                    value = status_label(value or ACTIVE)
+                value = field_text(f.name, r.get(f.name))
                 kind = Text(
                     t(f"profile.kind.{f.kind}"), style="green" if f.kind == "dynamic" else "dim"
                 )
@@ -512,12 +509,11 @@ class ProfileScreen(Screen):
         table = self.query_one("#profile-visits", DataTable)
         table.clear()
         for v in self.data["visits"]:
-            reasons = "、".join(t(f"plan.reason.{k}") for k in v.get("reasons") or [])
             note = v.get("skip_reason") or ""
             table.add_row(
                 _cell(v.get("planned_date") or v.get("date")),
                 t(f"plan.vstatus.{v['status']}"),
-                reasons or "-",
+                reasons_text(v.get("reasons") or ()),
                 _cell((v.get("checked_in_at") or "")[11:16]),
                 _cell((v.get("done_at") or "")[11:16]),
                 _cell(note),
@@ -669,7 +665,8 @@ class ProfileScreen(Screen):
         try:
             store.add_adhoc_visit(self.code, today)
         except StoreError as exc:  # VisitProblem: a message saying what is wrong
-            self.notify(t("profile.adhoc_failed", error=str(exc)), severity="error", timeout=8)
+            error = message_of(exc)
+            self.notify(t("profile.adhoc_failed", error=error), severity="error", timeout=8)
             return
         self.notify(t("profile.adhoc_added", date=today.isoformat()))
         self.reload()

@@ -1,16 +1,24 @@
 """今日拜访 — the day's visit list.
 
 The day's visits in route order with their reasons, tier, last visit and open complaints
-(overdue ones stand out); keys to check in, finish (opens capture), skip with a reason,
-reschedule, reorder and add an ad-hoc visit; the day's progress and the month's coverage at a
-glance. Everything is read and written through the store's VisitOps in thread workers; results
-come back as messages, so the screen never waits on SQLite.
+(overdue ones stand out); keys to check in, finish (opens capture; without a check-in the AM
+gives the arrival time or records none), record a visit not made with a reason (none chosen
+beforehand), reschedule (or book another day for a visit not made), undo the day's last visit
+action, reorder and add an ad-hoc visit; the day's progress and the month's coverage at a
+glance (a month still to come: its plan), and notes on what to act on: missed visits that found
+no room (listed with ``m``), next month's plan to submit. What a key may do follows the visit's
+status (:mod:`khtui.domain.visits`); a refused key says what to do instead.
+
+Looking never writes (other days included): the day's housekeeping is the app's, at start.
+Everything is read and written through the store's VisitOps in thread workers; results come
+back as messages, so the screen never waits on SQLite.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from rich.cells import cell_len
@@ -23,8 +31,12 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from khtui.domain import visits as visit_rules
 from khtui.i18n import status_label, t
+from khtui.i18n.format import measures_text, message_of
+from khtui.i18n.format import reasons_text as format_reasons
 from khtui.widgets.date_input import DateInput
+from khtui.widgets.keys import bind_keys
 from khtui.widgets.warnings_panel import WarningsPanel
 
 WIDE = 120  # from this many columns the list also shows code, phone and check-in time
@@ -43,16 +55,6 @@ REASONS_MAX = 30
 PAGE = 100  # rows added to the table at a time
 UNVISITED_SHOWN = 500  # rows of the unvisited list shown at once (the count is always exact)
 ADHOC_RESULTS = 20  # retailers offered per keystroke when adding a visit
-REASON_ORDER = (
-    "complaint",
-    "carry_over",
-    "debit_failure",
-    "sales_swing",
-    "care",
-    "new_product",
-    "adhoc",
-    "plan",
-)
 STATUS_STYLE = {
     "planned": "",
     "checked_in": "bold yellow",
@@ -79,23 +81,14 @@ def clip(text: str, width: int) -> str:
     return out + ".."
 
 
-def reason_label(key: str) -> str:
-    label = t(f"today.reason.{key}")
-    return key if label == f"today.reason.{key}" else label
-
-
-def measure_label(key: str) -> str:
-    """A service measure's name (the planning lane's catalogue), else the key itself."""
-    label = t(f"plan.measure.{key}")
-    return key if label == f"plan.measure.{key}" else label
-
-
 def reasons_text(reasons: list[str], width: int) -> str:
-    """The visit's reasons, most pressing first, as many as fit, then ``+N``."""
-    ordered = sorted(reasons, key=lambda r: REASON_ORDER.index(r) if r in REASON_ORDER else 99)
-    if len(ordered) > 1 and "plan" in ordered:
-        ordered.remove("plan")  # 计划 says nothing next to a real reason
-    sep = t("today.reason.sep")
+    """The visit's reasons as every list writes them (:func:`khtui.i18n.format.reasons_text`),
+    as many as fit in ``width`` cells, then ``+N``."""
+    from khtui.domain.visits import shown_reasons
+    from khtui.i18n.format import list_sep, reason_label
+
+    ordered = shown_reasons(reasons)
+    sep = list_sep()
     shown: list[str] = []
     for i, key in enumerate(ordered):
         rest = len(ordered) - i - 1
@@ -136,6 +129,52 @@ def status_cell(visit: dict, wide: bool) -> Text:
     return Text(text, style=STATUS_STYLE.get(status, ""))
 
 
+def plan_line(plan) -> str:
+    """A month still to come: its plan's status, visits and coverage, or that it has none."""
+    month = int(plan.month[5:7])
+    if plan.status is None:
+        return t("today.plan.none", month=month, submit_by=plan.submit_by.isoformat())
+    return t(
+        "today.plan.line",
+        month=month,
+        status=t(f"plan.status.{plan.status}"),
+        visits=plan.visits,
+        covered=plan.covered,
+        retailers=plan.retailers,
+        submit_by=plan.submit_by.isoformat(),
+    )
+
+
+def day_notes(store, today: dt.date) -> list[str]:
+    """What the AM should know on ``today`` beyond the list (read in the list's worker):
+    missed visits that found no room, and next month's plan to submit."""
+    from khtui.domain.months import add_months, month_key
+    from khtui.domain.planning import next_month_due
+
+    notes = []
+    missed = store.count_missed(today)
+    if missed:
+        capacity = store.rules.visits.daily_capacity
+        notes.append(t("today.note.missed", n=missed, capacity=capacity))
+    months = [month_key(today)]
+    if next_month_due(today, store.work_calendar, store.rules):
+        months.append(add_months(month_key(today), 1))
+    for month in months:
+        plan = store.plan_state(month)
+        params = {"month": month, "submit_by": plan.submit_by.isoformat()}
+        if plan.status is None:
+            notes.append(t("today.note.plan.missing", **params))
+        elif month == months[0]:
+            continue  # this month's plan is at work: its state is not news
+        elif plan.status == "draft":
+            late = today > plan.submit_by
+            key = "today.note.plan.late" if late else "today.note.plan.draft"
+            notes.append(t(key, visits=plan.visits, covered=plan.covered, **params))
+        elif plan.status == "submitted":
+            notes.append(t("today.note.plan.submitted", **params))
+    return notes
+
+
 class TodayScreen(Screen):
     """今日拜访: one day's visits (default: today)."""
 
@@ -163,22 +202,42 @@ class TodayScreen(Screen):
             self.notice, self.keep, self.capture = notice, keep, capture
             self.coverage = capture is not None  # only a finished visit changes the coverage
 
-    KEYS: tuple[tuple[str, str, str, bool], ...] = (
-        # key, action, label key, shown in the footer
-        ("i", "check_in", "today.key.check_in", True),
-        ("f", "finish", "today.key.finish", True),
-        ("s", "skip", "today.key.skip", True),
-        ("r", "reschedule", "today.key.reschedule", True),
-        ("a", "adhoc", "today.key.adhoc", True),
-        ("shift+up,ctrl+up,minus", "move(-1)", "today.key.up", False),
-        ("shift+down,ctrl+down,plus,equals_sign", "move(1)", "today.key.down", False),
-        ("enter,p", "profile", "today.key.profile", False),
-        ("left_square_bracket", "shift_day(-1)", "today.key.prev", False),
-        ("right_square_bracket", "shift_day(1)", "today.key.next", False),
-        ("t", "go_today", "today.key.today", False),
-        ("g", "go_to", "today.key.go_to", True),
-        ("u", "unvisited", "today.key.unvisited", True),
-        ("ctrl+r", "reload", "today.key.reload", False),
+    class Refused(Message):
+        """A write the store refused (nothing written): ``text`` says why and what to do."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    KEYS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
+        # key, action, label key, binding options (shown in the footer unless show=False)
+        ("i", "check_in", "today.key.check_in", {}),
+        ("f", "finish", "today.key.finish", {}),
+        ("s", "skip", "today.key.skip", {}),
+        ("r", "reschedule", "today.key.reschedule", {}),
+        ("a", "adhoc", "today.key.adhoc", {}),
+        ("z", "undo", "today.key.undo", {}),
+        ("m", "missed", "today.key.missed", {"show": False}),
+        ("P", "submit_plan", "today.key.submit_plan", {"show": False}),
+        ("shift+up,ctrl+up,minus", "move(-1)", "today.key.up", {"show": False}),
+        ("shift+down,ctrl+down,plus,equals_sign", "move(1)", "today.key.down", {"show": False}),
+        ("enter,p", "profile", "today.key.profile", {"show": False}),
+        (
+            "left_square_bracket",
+            "shift_day(-1)",
+            "today.key.prev",
+            {"show": False, "key_display": "["},
+        ),
+        (
+            "right_square_bracket",
+            "shift_day(1)",
+            "today.key.next",
+            {"show": False, "key_display": "]"},
+        ),
+        ("t", "go_today", "today.key.today", {"show": False}),
+        ("g", "go_to", "today.key.go_to", {}),
+        ("u", "unvisited", "today.key.unvisited", {"show": False}),  # named on the coverage line
+        ("ctrl+r", "reload", "today.key.reload", {"show": False}),
     )
 
     def __init__(self, date: dt.date | None = None) -> None:
@@ -188,6 +247,7 @@ class TodayScreen(Screen):
         self.visits: list[dict] = []
         self.progress: dict[str, int] = {}
         self.coverage: dict[str, Any] = {}
+        self.notes: list[str] = []
         self.loaded = False
         self._gen = 0  # the number of the latest read of the day (see reload)
         self._width = 0
@@ -195,9 +255,7 @@ class TodayScreen(Screen):
         self._day_kind: tuple[bool, str | None] = (True, None)
         self._shown = 0
         self._layout: tuple[bool, int, int, int] = (False, 14, 8, 12)
-        for key, action, label, show in self.KEYS:
-            display = {"left_square_bracket": "[", "right_square_bracket": "]"}.get(key)
-            self._bindings.bind(key, action, t(label), show=show, key_display=display)
+        bind_keys(self, self.KEYS)
 
     # -- layout -----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -205,6 +263,7 @@ class TodayScreen(Screen):
         with Vertical(id="today-bars"):
             yield Static(t("today.loading"), id="today-day")
             yield Static("", id="today-month")
+            yield Static("", id="today-notes")
         yield DataTable(id="today-visits", cursor_type="row", zebra_stripes=True)
         yield WarningsPanel(limit=4, summary=True, id="today-warnings")
         yield Static("", id="today-detail")
@@ -261,11 +320,20 @@ class TodayScreen(Screen):
             "progress": store.day_progress(day),
             "workday": cal.is_workday(day),
             "holiday": cal.holiday_name(day),
+            "notes": day_notes(store, today),
         }
         self.post_message(self.Loaded(gen, day, data, keep))
-        if with_coverage:  # the list first: the coverage reads every active retailer
+        if not with_coverage:
+            return
+        # the list first: the coverage reads every active retailer
+        if first > today:  # a month still to come: its plan, not its coverage
+            coverage: dict[str, Any] = {
+                "month": month_key(day),
+                "plan": store.plan_state(month_key(day)),
+            }
+        else:
             coverage = store.month_coverage(month_key(day), as_of=as_of)
-            self.post_message(self.Covered(gen, day, coverage))
+        self.post_message(self.Covered(gen, day, coverage))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -275,6 +343,7 @@ class TodayScreen(Screen):
         self._cursor_id = self.current_id()
         self.visits = data["visits"]
         self.progress = data["progress"]
+        self.notes = data["notes"]
         self.loaded = True
         self._day_kind = (data["workday"], data["holiday"])
         self._show_title()
@@ -310,9 +379,15 @@ class TodayScreen(Screen):
             planned=p.get("planned", 0),
         )
         self.query_one("#today-day", Static).update(line)
+        notes = self.query_one("#today-notes", Static)
+        notes.update(Text("\n".join(self.notes), style="bold yellow"))
+        notes.display = bool(self.notes)
         c = self.coverage
         if not c or c.get("month") != f"{self.day.year:04d}-{self.day.month:02d}":
             self.query_one("#today-month", Static).update(t("today.coverage_loading"))
+            return
+        if "plan" in c:
+            self.query_one("#today-month", Static).update(plan_line(c["plan"]))
             return
         active = int(c.get("active") or 0)
         visited = int(c.get("visited") or 0)
@@ -410,17 +485,13 @@ class TodayScreen(Screen):
         line1 = " · ".join(p for p in parts if p)
         extra = []
         if v.get("reasons"):
-            extra.append(
-                t(
-                    "today.detail.reasons",
-                    reasons=t("today.reason.sep").join(reason_label(r) for r in v["reasons"]),
-                )
-            )
+            extra.append(t("today.detail.reasons", reasons=format_reasons(v["reasons"])))
         if v.get("measures"):
-            measures = "、".join(measure_label(m) for m in v["measures"])
-            extra.append(t("today.detail.measures", measures=measures))
+            extra.append(t("today.detail.measures", measures=measures_text(v["measures"])))
         if v.get("checked_in_at"):
             extra.append(t("today.detail.checked_in", time=clock_time(v["checked_in_at"])))
+        elif v.get("status") == "done":
+            extra.append(t("today.detail.no_check_in"))
         if v.get("done_at"):
             extra.append(t("today.detail.done", time=clock_time(v["done_at"])))
         if v.get("skip_reason"):
@@ -445,14 +516,28 @@ class TodayScreen(Screen):
         keep: str | None = None,
         keep_result: bool = False,
         capture: str | None = None,
+        coverage: bool = False,
     ) -> None:
-        self._run_write(fn, args, notice, keep, keep_result, capture)
+        self._run_write(fn, args, notice, keep, keep_result, capture, coverage)
 
     @work(thread=True, group="today-write")
-    def _run_write(self, fn, args, notice, keep, keep_result, capture) -> None:
-        result = fn(*args)
+    def _run_write(self, fn, args, notice, keep, keep_result, capture, coverage) -> None:
+        from khtui.data.base import StoreError
+
+        try:
+            result = fn(*args)
+        except StoreError as exc:  # a problem the AM can act on: its message says how
+            self.post_message(self.Refused(message_of(exc)))
+            return
         text = notice(result) if callable(notice) else notice
-        self.post_message(self.Done(text, result if keep_result else keep, capture))
+        done = self.Done(text, result if keep_result else keep, capture)
+        done.coverage = done.coverage or coverage
+        self.post_message(done)
+
+    @on(Refused)
+    def _refused(self, message: Refused) -> None:
+        self.notify(message.text, severity="warning", timeout=8)
+        self.reload()
 
     @on(Done)
     def _done(self, message: Done) -> None:
@@ -472,22 +557,34 @@ class TodayScreen(Screen):
         return True
 
     # -- actions --------------------------------------------------------------------------------
+    def _refuse(self, action: str, v: dict) -> None:
+        """Say why ``action`` does nothing on this visit, and what to do instead."""
+        at = (v.get("done_at") if v["status"] == "done" else v.get("checked_in_at")) or ""
+        self.notify(
+            t(
+                visit_rules.refusal(action, v["status"]),
+                at=clock_time(at),
+                day=v.get("rescheduled_to") or "",
+                reason=v.get("skip_reason") or "",
+            ),
+            severity="warning",
+            timeout=8,
+        )
+
     def action_check_in(self) -> None:
         v = self._need()
         if v is None or not self._not_future("today.key.check_in"):
             return
-        status = v["status"]
-        if status == "checked_in":
-            self.notify(t("today.already_in", time=clock_time(v.get("checked_in_at"))))
-            return
-        if status != "planned":
-            self.notify(t("today.cannot", status=t(f"today.status.{status}")), severity="warning")
+        if not visit_rules.allowed("check_in", v["status"]):
+            self._refuse("check_in", v)
             return
         store = self.app.store
         self._write(
             store.check_in,
             v["id"],
-            notice=t("today.checked_in", name=v["name"], time=store.now().strftime("%H:%M")),
+            notice=lambda done: t(
+                "today.checked_in", name=v["name"], time=clock_time(done["checked_in_at"])
+            ),
         )
 
     def action_finish(self) -> None:
@@ -502,11 +599,23 @@ class TodayScreen(Screen):
             return
         if not self._not_future("today.key.finish"):
             return
-        if status not in ("planned", "checked_in"):
-            self.notify(t("today.cannot", status=t(f"today.status.{status}")), severity="warning")
+        if not visit_rules.allowed("finish", status):
+            self._refuse("finish", v)
             return
+        if status == "checked_in":
+            self._finish(v, None)
+            return
+
+        def chosen(result: tuple[dt.time | None] | None) -> None:
+            if result is not None:
+                self._finish(v, result[0])
+
+        # no check-in: the AM says when they arrived, or that no time is recorded
+        self.app.push_screen(FinishScreen(v["name"], self.app.store.now()), chosen)
+
+    def _finish(self, v: dict, arrived: dt.time | None) -> None:
         self._write(
-            self.app.store.finish_visit,
+            partial(self.app.store.finish_visit, arrived=arrived),
             v["id"],
             notice=t("today.finished", name=v["name"]),
             capture=v["id"],
@@ -516,10 +625,8 @@ class TodayScreen(Screen):
         v = self._need()
         if v is None:
             return
-        if v["status"] not in ("planned", "checked_in"):
-            self.notify(
-                t("today.cannot", status=t(f"today.status.{v['status']}")), severity="warning"
-            )
+        if not visit_rules.allowed("skip", v["status"]):
+            self._refuse("skip", v)
             return
 
         def chosen(reason: str | None) -> None:
@@ -533,31 +640,48 @@ class TodayScreen(Screen):
 
         self.app.push_screen(SkipScreen(v["name"]), chosen)
 
-    def action_reschedule(self) -> None:
-        v = self._need()
+    def action_reschedule(self, v: dict | None = None) -> None:
+        v = v or self._need()
         if v is None:
             return
-        if v["status"] != "planned":
-            self.notify(
-                t("today.cannot", status=t(f"today.status.{v['status']}")), severity="warning"
-            )
+        revisit = v["status"] == "skipped"
+        action = "revisit" if revisit else "reschedule"
+        if not visit_rules.allowed(action, v["status"]):
+            self._refuse(action, v)
             return
-        assert self.day is not None
+        if revisit and v.get("rescheduled_to"):
+            self.notify(t("visit.err.revisit_again", day=v["rescheduled_to"]), severity="warning")
+            return
         from khtui.domain.calendar import WorkCalendar
 
         cal = WorkCalendar(self.app.store.rules)
+        from_day = dt.date.fromisoformat(v["planned_date"])
 
         def chosen(day: dt.date | None) -> None:
             if day is not None:
+                key = "today.revisited" if revisit else "today.rescheduled"
                 self._write(
                     self.app.store.reschedule_visit,
                     v["id"],
                     day,
-                    notice=t("today.rescheduled", name=v["name"], date=day.isoformat()),
+                    notice=t(key, name=v["name"], date=day.isoformat()),
                 )
 
-        screen = RescheduleScreen(v["name"], self.day, self.app.today(), cal.is_workday)
+        screen = RescheduleScreen(
+            v["name"], from_day, self.app.today(), cal.is_workday, revisit=revisit
+        )
         self.app.push_screen(screen, chosen)
+
+    def action_undo(self) -> None:
+        def notice(undone) -> str:
+            return t(
+                f"today.undone.{undone.action}",
+                name=undone.name,
+                reason=undone.details.get("reason", ""),
+                day=undone.details.get("day", ""),
+            )
+
+        self._write(self.app.store.undo_last_action, notice=notice, coverage=True)
 
     def action_move(self, delta: int) -> None:
         v = self._need()
@@ -627,6 +751,54 @@ class TodayScreen(Screen):
 
         self.app.push_screen(GoToDateScreen(self.day), chosen)
 
+    def action_submit_plan(self) -> None:
+        """P: submit the draft plan to the market manager, once confirmed: next month's once it
+        is due, else this month's."""
+        self._read_plan_to_submit()
+
+    @work(thread=True, exclusive=True, group="today-plan")
+    def _read_plan_to_submit(self) -> None:
+        from khtui.domain.months import add_months, month_key
+        from khtui.domain.planning import next_month_due
+
+        today = self.app.today()
+        store = self.app.store
+        due = next_month_due(today, store.work_calendar, store.rules)
+        month = add_months(month_key(today), 1) if due else month_key(today)
+        self.post_message(self.PlanToSubmit([store.plan_state(month)]))
+
+    class PlanToSubmit(Message):
+        def __init__(self, states: list) -> None:
+            super().__init__()
+            self.states = states
+
+    @on(PlanToSubmit)
+    def _confirm_submit(self, message: PlanToSubmit) -> None:
+        plan = next((p for p in message.states if p.status == "draft"), None)
+        if plan is None:
+            nxt = message.states[0]
+            status = t(f"plan.status.{nxt.status}") if nxt.status else t("today.plan.no_plan")
+            self.notify(t("today.submit.nothing", month=nxt.month, status=status))
+            return
+        body = t(
+            "today.submit.body",
+            month=plan.month,
+            visits=plan.visits,
+            covered=plan.covered,
+            retailers=plan.retailers,
+            submit_by=plan.submit_by.isoformat(),
+        )
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._write(
+                    self.app.store.submit_plan,
+                    plan.month,
+                    notice=t("today.submit.done", month=plan.month),
+                )
+
+        self.app.push_screen(ConfirmScreen(t("today.submit.title"), body), confirmed)
+
     def action_unvisited(self) -> None:
         if not self.loaded:
             return
@@ -641,6 +813,37 @@ class TodayScreen(Screen):
 
         self.app.push_screen(UnvisitedScreen(self.coverage, self.day), chosen)
 
+    def action_missed(self) -> None:
+        """过期未访: the missed visits that found no room, to move them to a day."""
+        self._read_missed()
+
+    @work(thread=True, exclusive=True, group="today-missed")
+    def _read_missed(self) -> None:
+        today = self.app.today()
+        self.post_message(self.Missed(self.app.store.missed_visits(today)))
+
+    class Missed(Message):
+        def __init__(self, visits: list[dict]) -> None:
+            super().__init__()
+            self.visits = visits
+
+    @on(Missed)
+    def _show_missed(self, message: Missed) -> None:
+        if not message.visits:
+            self.notify(t("today.missed.none"))
+            return
+
+        def chosen(result: tuple[str, dict] | None) -> None:
+            if result is None:
+                return
+            what, v = result
+            if what == "profile":
+                self.app.open_profile(v["retailer_code"])
+            elif what == "reschedule":
+                self.action_reschedule(v)
+
+        self.app.push_screen(MissedScreen(message.visits, self.app.today()), chosen)
+
     def action_reload(self) -> None:
         self.reload()
 
@@ -653,14 +856,28 @@ class _Modal(ModalScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self._bindings.bind("escape", "cancel", t("today.key.cancel"))
+        bind_keys(self, (("escape", "cancel", "today.key.cancel"),))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
 
 
+class ReasonList(OptionList):
+    """The common skip reasons; none is chosen until the AM moves to one."""
+
+    class Unchosen(Message):
+        """Enter with no reason highlighted."""
+
+    def action_select(self) -> None:
+        if self.highlighted is None:
+            self.post_message(self.Unchosen())
+            return
+        super().action_select()
+
+
 class SkipScreen(_Modal):
-    """未访: why the visit did not happen (a common reason, or typed)."""
+    """未访: why the visit did not happen (a common reason the AM moves to, or typed). Nothing
+    is chosen beforehand: Enter alone records nothing."""
 
     REASONS = ("closed", "owner_away", "no_time", "weather", "refused")
 
@@ -671,11 +888,18 @@ class SkipScreen(_Modal):
     def compose(self) -> ComposeResult:
         with Vertical(classes="today-modal"):
             yield Label(t("today.skip.title", name=self.shop), classes="modal-title")
-            yield OptionList(
+            yield ReasonList(
                 *(Option(t(f"today.skip.{k}"), id=k) for k in self.REASONS), id="skip-reasons"
             )
             yield Input(placeholder=t("today.skip.other"), id="skip-other")
             yield Static(t("today.skip.hint"), classes="modal-hint", id="skip-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#skip-reasons", ReasonList).highlighted = None
+
+    @on(ReasonList.Unchosen)
+    def _unchosen(self) -> None:
+        self.query_one("#skip-hint", Static).update(Text(t("today.skip.choose"), style="bold red"))
 
     @on(OptionList.OptionSelected, "#skip-reasons")
     def _picked(self, event: OptionList.OptionSelected) -> None:
@@ -690,6 +914,58 @@ class SkipScreen(_Modal):
         self.dismiss(text)
 
 
+def parse_clock(text: str) -> dt.time:
+    """``9:40``, ``09:40``, ``0940`` or ``940`` as a time of day; ValueError otherwise."""
+    s = text.strip().replace("：", ":")
+    if ":" in s:
+        hh, _, mm = s.partition(":")
+    elif s.isdigit() and len(s) in (3, 4):
+        hh, mm = s[:-2], s[-2:]
+    else:
+        raise ValueError(text)
+    if not (hh.isdigit() and mm.isdigit() and len(mm) == 2):
+        raise ValueError(text)
+    return dt.time(int(hh), int(mm))
+
+
+class FinishScreen(_Modal):
+    """完成 a visit that was not checked in: the AM gives the arrival time, or leaves it empty
+    to record none. Dismisses with ``(time or None,)``; Esc records nothing."""
+
+    def __init__(self, name: str, now: dt.datetime) -> None:
+        super().__init__()
+        self.shop, self.now = name, now
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="today-modal"):
+            yield Label(t("today.finish.title", name=self.shop), classes="modal-title")
+            yield Static(t("today.finish.body"))
+            yield Input(placeholder=t("today.finish.placeholder"), id="finish-arrived")
+            yield Static(t("today.finish.hint"), classes="modal-hint", id="finish-hint")
+
+    @on(Input.Submitted, "#finish-arrived")
+    def _submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text:
+            self.dismiss((None,))
+            return
+        hint = self.query_one("#finish-hint", Static)
+        try:
+            arrived = parse_clock(text)
+        except ValueError:
+            hint.update(Text(t("today.finish.bad", value=text), style="bold red"))
+            return
+        if arrived > self.now.time():
+            hint.update(
+                Text(
+                    t("visit.err.arrived_later", at=f"{arrived:%H:%M}", now=f"{self.now:%H:%M}"),
+                    style="bold red",
+                )
+            )
+            return
+        self.dismiss((arrived,))
+
+
 class RescheduleScreen(_Modal):
     """改期: the new day, validated (a working day from today on, not the same day)."""
 
@@ -699,9 +975,12 @@ class RescheduleScreen(_Modal):
         from_day: dt.date,
         today: dt.date,
         is_workday: Callable[[dt.date], bool],
+        *,
+        revisit: bool = False,
     ) -> None:
         super().__init__()
         self.shop, self.from_day, self.today, self.is_workday = name, from_day, today, is_workday
+        self.revisit = revisit
         suggestion = max(from_day, today) + dt.timedelta(days=1)
         for _ in range(30):
             if is_workday(suggestion):
@@ -711,8 +990,9 @@ class RescheduleScreen(_Modal):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="today-modal"):
+            title = "today.revisit.title" if self.revisit else "today.resched.title"
             yield Label(
-                t("today.resched.title", name=self.shop, date=self.from_day.isoformat()),
+                t(title, name=self.shop, date=self.from_day.isoformat()),
                 classes="modal-title",
             )
             yield DateInput(
@@ -748,6 +1028,27 @@ class RescheduleScreen(_Modal):
         from khtui.widgets.date_input import parse_day
 
         self.dismiss(parse_day(event.value, self.today))
+
+
+class ConfirmScreen(_Modal):
+    """Asks before a step that cannot be taken back: Enter confirms, Esc cancels."""
+
+    def __init__(self, title: str, body: str) -> None:
+        super().__init__()
+        self.title_text, self.body = title, body
+        bind_keys(self, (("enter", "confirm", "today.key.confirm"),))
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="today-modal"):
+            yield Label(self.title_text, classes="modal-title")
+            yield Static(self.body, id="confirm-body")
+            yield Static(t("today.confirm.hint"), classes="modal-hint")
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
 
 
 class GoToDateScreen(_Modal):
@@ -871,7 +1172,7 @@ class UnvisitedScreen(_Modal):
         super().__init__()
         self.rows = list(coverage.get("unvisited") or ())
         self.day = day
-        self._bindings.bind("p", "open", t("today.key.profile"))
+        bind_keys(self, (("p", "open", "today.key.profile"),))
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="today-modal", id="unvisited-box"):
@@ -902,9 +1203,69 @@ class UnvisitedScreen(_Modal):
             self.dismiss(("profile", self.rows[row]["code"]))
 
 
+class MissedScreen(_Modal):
+    """过期未访: planned visits of earlier days that were neither made nor skipped and found no
+    room (the carry-over keeps days within capacity). ``r`` moves one to a day, Enter opens
+    the retailer's profile."""
+
+    def __init__(self, visits: list[dict], today: dt.date) -> None:
+        super().__init__()
+        self.rows = visits
+        self.today = today
+        bind_keys(
+            self, (("r", "reschedule", "today.key.reschedule"), ("p", "open", "today.key.profile"))
+        )
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="today-modal", id="missed-box"):
+            title = t("today.missed.title", n=len(self.rows))
+            if len(self.rows) > UNVISITED_SHOWN:
+                title += t("today.unv.first", n=UNVISITED_SHOWN)
+            yield Label(title, classes="modal-title")
+            yield DataTable(id="missed", cursor_type="row", zebra_stripes=True)
+            yield Static(t("today.missed.hint"), classes="modal-hint")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#missed", DataTable)
+        table.add_column(t("today.col.date"), width=5)
+        table.add_column(t("today.col.name"), width=18)
+        table.add_column(t("today.col.route"), width=10)
+        table.add_column(t("today.col.reasons"), width=16)
+        for v in self.rows[:UNVISITED_SHOWN]:
+            table.add_row(
+                short_date(v["planned_date"], self.today),
+                clip(v.get("name") or "", 18),
+                clip(v.get("route") or "-", 10),
+                reasons_text(list(v.get("reasons") or ()), 16),
+            )
+        table.focus()
+
+    def _current(self) -> dict | None:
+        row = self.query_one("#missed", DataTable).cursor_row
+        return self.rows[row] if 0 <= row < min(len(self.rows), UNVISITED_SHOWN) else None
+
+    @on(DataTable.RowSelected, "#missed")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_open(self) -> None:
+        v = self._current()
+        if v is not None:
+            self.dismiss(("profile", v))
+
+    def action_reschedule(self) -> None:
+        v = self._current()
+        if v is not None:
+            self.dismiss(("reschedule", v))
+
+
 __all__ = [
     "AdhocScreen",
+    "ConfirmScreen",
+    "FinishScreen",
     "GoToDateScreen",
+    "MissedScreen",
     "RescheduleScreen",
     "SkipScreen",
     "TodayScreen",

@@ -61,7 +61,7 @@ def test_captures_bad_input_is_one_line(db):
     r = run("--db", str(db), "captures", "--kind", "gossip")
     assert r.exit_code == 1 and "activity" in r.output and "Traceback" not in r.output
     r = run("--db", str(db), "captures", "--from", "2026-02-30")
-    assert r.exit_code == 1 and "日期无效" in r.output
+    assert r.exit_code == 2 and "日期无效" in r.output  # not a date: a usage error
     r = run("--db", str(db), "captures", "--retailer", "R999")
     assert r.exit_code == 1 and "R999" in r.output
 

@@ -98,10 +98,10 @@ def test_existing_file_is_refused_without_force_and_replaced_with_it(tmp_path):
         (("--seed", "-1"), "--seed"),
     ],
 )
-def test_user_errors_exit_1_with_one_line(tmp_path, args, needle):
+def test_bad_values_are_usage_errors_of_one_line(tmp_path, args, needle):
     path = tmp_path / "d.db"
     r = run("demo", "--db", str(path), *args)
-    assert r.exit_code == 1
+    assert r.exit_code == 2
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("错误: ")
     assert needle in lines[0]

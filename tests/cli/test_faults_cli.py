@@ -69,7 +69,8 @@ def test_a_damaged_database_is_one_line_on_every_command(db, args, lang):
     args = [a.replace("{tmp}", str(db.parent)) for a in args]
     line = one_line(run("--db", str(db), *args, lang=lang))
     assert ("已损坏" if lang == "zh" else "is damaged") in line
-    assert "khtui check" in line and "khtui restore" in line
+    # the hints repeat the user's own --db
+    assert f"khtui --db {db} check" in line and f"khtui --db {db} restore" in line
 
 
 def test_check_says_damaged_in_one_line_and_names_the_backup(db):
@@ -81,7 +82,7 @@ def test_check_says_damaged_in_one_line_and_names_the_backup(db):
     _damage(db)
     line = one_line(run("--db", str(db), "check"))
     assert line.startswith(f"Error: {db} is damaged (integrity check:")
-    assert f"khtui restore {b}" in line
+    assert f"khtui --db {db} restore {b}" in line
     line = one_line(run("--db", str(db), "check", lang="zh"))
     assert "已损坏" in line and "个问题" not in line
 
@@ -113,7 +114,7 @@ def test_check_on_dangling_references_says_the_file_is_sound(db):
     conn.close()
     line = one_line(run("--db", str(db), "check"))
     assert "the file itself is sound" in line and "No backup needs restoring" in line
-    assert "khtui restore" not in line
+    assert "restore" not in line.replace("No backup needs restoring", "")
 
 
 def test_check_on_another_programs_file_says_what_it_is(tmp_path):

@@ -190,7 +190,8 @@ def test_backup_and_check(filled, tmp_path):
     broken.write_bytes(bytes(data))
     r = CliRunner().invoke(main, ["--db", str(broken), "check"])
     assert r.exit_code == 1
-    assert "khtui backup" in r.output and "backups/" in r.output
+    # the hint repeats the --db the user gave
+    assert f"khtui --db {broken} backup" in r.output and "backups/" in r.output
 
 
 def test_the_progress_bar_reads_then_says_it_writes(monkeypatch):

@@ -65,7 +65,7 @@ def test_plan_text_and_english(db):
 
 def test_plan_errors(db):
     r = run(db, "plan", "month", "--month", "2026-13")
-    assert r.exit_code == 1 and "2026-13" in r.output
+    assert r.exit_code == 2 and "2026-13" in r.output  # not a month: a usage error
     r = run(db, "plan", "month", "--month", "2027-01")
     assert r.exit_code == 1 and "还没有拜访计划" in r.output
     r = run(db, "plan", "month", "--month", "2026-10", "--generate")
@@ -83,13 +83,16 @@ def test_2027_plan_warns(db):
 @pytest.mark.parametrize(
     ("today", "month"),
     [
-        (dt.date(2026, 11, 27), "2026-11"),
+        (dt.date(2026, 11, 26), "2026-11"),
+        (dt.date(2026, 11, 27), "2026-12"),  # one of November's last two working days
         (dt.date(2026, 11, 28), "2026-12"),
         (dt.date(2026, 12, 31), "2027-01"),
     ],
 )
-def test_default_month_follows_the_drafting_day(today, month):
-    assert default_plan_month(today, 28) == month
+def test_default_month_is_next_month_once_its_plan_is_due(rules, today, month):
+    from khtui.domain.calendar import WorkCalendar
+
+    assert default_plan_month(today, WorkCalendar(rules), rules) == month
 
 
 def test_today_json_and_text(db):
@@ -109,4 +112,4 @@ def test_today_json_and_text(db):
     r = run(db, "today", "--date", "2026-11-28")
     assert "这一天没有拜访" in r.output
     r = run(db, "today", "--date", "2026-11-31")
-    assert r.exit_code == 1
+    assert r.exit_code == 2

@@ -168,7 +168,9 @@ def test_month_without_a_plan_writes_nothing(db, tmp_path):
     out = tmp_path / "p.docx"
     r = run(db, "plan", "month", "--month", MONTH, "--docx", str(out))
     assert r.exit_code == 1
-    assert r.output.strip() == f"错误: {MONTH} 还没有拜访计划；用 --generate 生成"
+    assert r.output.strip() == (
+        f"错误: {MONTH} 还没有拜访计划：用 `khtui --db {db} plan month --month {MONTH} --generate` 起草"
+    )
     assert not out.exists()
 
 

@@ -104,7 +104,7 @@ def test_report_month_text_versions_and_mask(db, store, tmp_path):
 
 def test_report_month_errors(db, tmp_path):
     r = run("--db", str(db), "report", "month", "--month", "2026-13", "--docx", str(tmp_path / "m"))
-    assert r.exit_code == 1 and "月份无效" in r.output
+    assert r.exit_code == 2 and "月份无效" in r.output  # not a month: a usage error
     r = run(
         "--db",
         str(db),

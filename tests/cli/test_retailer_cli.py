@@ -110,16 +110,16 @@ def test_recompute(db):
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "message", "code"),
     [
-        (["retailer", "9999"], "没有客户编码为 9999 的客户"),
-        (["retailer", "0370102001", "--as-of", "2026-02-30"], "日期无效"),
-        (["recompute", "--as-of", "yesterday"], "日期无效"),
+        (["retailer", "9999"], "没有客户编码为 9999 的客户", 1),
+        (["retailer", "0370102001", "--as-of", "2026-02-30"], "日期无效", 2),
+        (["recompute", "--as-of", "yesterday"], "日期无效", 2),
     ],
 )
-def test_user_errors_exit_1_with_one_line(db, args, message):
+def test_user_and_usage_errors_are_one_line(db, args, message, code):
     r = CliRunner().invoke(main, ["--db", str(db), *args])
-    assert r.exit_code == 1
+    assert r.exit_code == code
     assert message in r.output
     assert len(r.output.strip().splitlines()) == 1
     assert "Traceback" not in r.output
@@ -128,7 +128,7 @@ def test_user_errors_exit_1_with_one_line(db, args, message):
 def test_missing_database_says_how_to_create_one(tmp_path):
     r = CliRunner().invoke(main, ["--db", str(tmp_path / "none.db"), "retailers"])
     assert r.exit_code == 1
-    assert "khtui demo" in r.output
+    assert "khtui --demo" in r.output and "khtui import retailers" in r.output
     assert not (tmp_path / "none.db").exists()
 
 

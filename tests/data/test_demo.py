@@ -479,6 +479,39 @@ def test_complete_past_visits_finishes_the_planned_visits_before_a_day(tmp_path)
     s.close()
 
 
+def test_visit_and_capture_states_pass_the_rules_of_the_ams_own_keys(full):
+    """The demo's history is made through the same domain rules as a user's: a finished visit
+    has its finish time not before its check-in, a skipped one its reason, and every final
+    capture is cleaned and has its required fields."""
+    from khtui.domain.capture import clean_field, missing_required
+
+    s, _summary = full
+    bad = s.query(
+        "SELECT id FROM visits WHERE (status = 'done' AND (done_at IS NULL OR checked_in_at > "
+        "done_at)) OR (status = 'skipped' AND trim(coalesce(skip_reason, '')) = '')"
+    )
+    assert bad == []
+    for row in s.query("SELECT kind, payload FROM captures WHERE is_draft = 0"):
+        kind, payload = KIND_BY_KEY[row["kind"]], json.loads(row["payload"])
+        assert missing_required(kind, payload) == [], row["kind"]
+        fields = {f.name: f for f in kind.fields}
+        assert all(clean_field(fields[k], v) == v for k, v in payload.items()), payload
+
+
+def test_a_demo_capture_that_breaks_the_rules_stops_the_build():
+    from khtui.data.demo import final_payload
+
+    assert final_payload("brand_sales", {"brand_code": "B1", "selling": "好", "price": 450}) == {
+        "brand_code": "B1",
+        "selling": "好",
+        "price": 450.0,
+    }
+    with pytest.raises(ValueError, match="missing"):
+        final_payload("opinion", {"type": "意见", "text": ""})
+    with pytest.raises(ValueError, match="unknown"):
+        final_payload("opinion", {"type": "意见", "text": "好", "mood": "ok"})
+
+
 # -- safe writing --------------------------------------------------------------------------------
 def test_existing_file_is_refused_unless_replace(tmp_path):
     path = tmp_path / "d.db"

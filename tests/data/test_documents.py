@@ -305,7 +305,7 @@ def test_plan_docx(seeded, tmp_path):
         "拜访事由",
         "服务措施",
     ]
-    assert route_a[1] == ["1", "1", "R001", "幸福便利店", "1", "1", "例行拜访、新品推广",
+    assert route_a[1] == ["1", "1", "R001", "幸福便利店", "1", "1", "新品推广、例行拜访",
                           "采集需求、新品推广"]  # fmt: skip
     n_db = seeded.scalar(
         "SELECT count(DISTINCT retailer_code) FROM visits WHERE planned_date LIKE '2026-12-%' "
@@ -349,7 +349,7 @@ def test_plan_xlsx(seeded, tmp_path):
         "R001",
         "幸福便利店",
         1,
-        "例行拜访、新品推广",
+        "新品推广、例行拜访",
         "采集需求、新品推广",
     )
     assert values[3][0].date().isoformat() == "2026-12-01"  # a date, not text

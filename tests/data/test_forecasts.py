@@ -253,7 +253,7 @@ def test_an_approved_plan_is_not_changed_by_a_later_swing(town):
     at(town, TODAY)
     with pytest.raises(VisitProblem) as refused:
         town.generate_month_plan("2026-12")
-    assert refused.value.code == "plan_locked"
+    assert refused.value.key == "plan.err.plan_locked"
     after = town.query(
         "SELECT id, reasons FROM visits WHERE planned_date >= '2026-12-01' ORDER BY id"
     )

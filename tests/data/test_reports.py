@@ -278,7 +278,7 @@ def test_carry_over_after_the_week_leaves_its_planned_visits_as_they_were(seeded
     """Reading Monday 11-23's list carries R005's missed 11-17 visit over to that day: it
     becomes 'rescheduled' in W47 and a 'carry_over' visit in W48. W47 still planned 8."""
     before = wf(seeded, "2026-W47")["visits"]
-    assert seeded.carry_over(dt.date(2026, 11, 23)) == 1
+    assert seeded.carry_over(dt.date(2026, 11, 23)).carried == 1
     after = wf(seeded, "2026-W47")["visits"]
     assert (after["total"], after["done"], after["planned"], after["rescheduled"]) == (8, 3, 0, 2)
     assert after["total"] == before["total"] and after["done"] == before["done"]

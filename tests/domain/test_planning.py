@@ -230,11 +230,11 @@ def test_max_per_month_caps_and_keeps_the_first_visit(rules, cal):
     # Mondays only: 4 route days, cap 4; the first visit carries every situation
     assert len(plan.visits) == 4
     first = plan.visits[0]
-    assert first.mandatory and first.reasons == (
-        "plan",
+    assert first.mandatory and first.reasons == (  # the one order: most pressing first
         "complaint",
-        "sales_swing",
         "debit_failure",
+        "sales_swing",
+        "plan",
     )
     # situational extras come before tier extras when the cap cuts
     assert Counter(x for v in plan.visits[1:] for x in v.reasons) == {
@@ -269,7 +269,7 @@ def test_new_product_is_a_reason_without_extra_visit(rules, cal):
     r = town(n=1, tiers=(7,))[0]
     plan = plan_month([r], "2026-12", cal, rules, PlanFacts(new_product=frozenset({r.code})))
     assert len(plan.visits) == 1
-    assert plan.visits[0].reasons == ("plan", "new_product")
+    assert plan.visits[0].reasons == ("new_product", "plan")
     assert "new_product" in plan.visits[0].measures
 
 

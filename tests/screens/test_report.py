@@ -53,13 +53,13 @@ async def _edit_export_and_find_the_text(seeded, tmp_path):
         screen = await open_report(app, pilot)
         assert screen.week == "2026-W47"  # the last complete week before Monday 11-23
         figures = shown(screen.query_one("#rpt-figures-text", Static))
-        # W47 planned 8 visits: 3 done, 2 skipped, 1 checked in, 2 rescheduled away (R006, and
-        # R005's missed 11-17 visit, carried over to Monday 11-23 when the app read today's
-        # list). A visit rescheduled away was still planned in its week, so the figure is the
-        # same before and after the carry-over (it was 7, then 6, when rescheduled ones were
-        # left out, which made a past week shrink).
+        # W47 planned 8 visits: 3 done, 2 skipped, 1 checked in, 1 rescheduled away (R006),
+        # and R005's missed 11-17 visit still open: reading the list does not carry it over
+        # (the day's housekeeping does). A visit rescheduled away was still planned in its
+        # week, so the figure is the same before and after a carry-over (it was 7, then 6,
+        # when rescheduled ones were left out, which made a past week shrink).
         assert "本周计划拜访 8 户次，完成 3 户次（完成率 37.5%）" in figures
-        assert "改期 2 户次" in figures
+        assert "未完成 2 户次；改期 1 户次" in figures
         assert "老街食杂店" in figures  # the price deviation table
         assert seeded.weekly_versions("2026-W47") == []  # opening writes nothing
 

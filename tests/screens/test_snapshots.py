@@ -44,7 +44,7 @@ def test_today_after_check_in_and_skip_snapshot(seeded, snap_compare):
         await settle(app, pilot)
         await pilot.press("i")
         await settle(app, pilot)
-        await pilot.press("down", "s", "enter")
+        await pilot.press("down", "s", "down", "enter")  # the first reason, chosen
         await settle(app, pilot)
         app.clear_notifications()
         await pilot.pause()

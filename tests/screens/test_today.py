@@ -10,13 +10,16 @@ import datetime as dt
 
 import pytest
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, OptionList, Static
+from textual.widgets import DataTable, Input, Label, OptionList, Static
 
 from khtui.app import create_app
 from khtui.data.base import new_id
 from khtui.screens.today import (
     AdhocScreen,
+    ConfirmScreen,
+    FinishScreen,
     GoToDateScreen,
+    MissedScreen,
     RescheduleScreen,
     SkipScreen,
     TodayScreen,
@@ -148,8 +151,8 @@ async def _the_list(store):
         assert [r[2] for r in shown] == [v["name"] for v in expected]
         by_name = {r[2]: r for r in shown}
         assert by_name["重庆路烟酒店"][6] == "11-16"  # last visit
-        assert by_name["长安超市"][5] == "关爱,新品推广"
-        assert by_name["单家小卖部"][5] == "投诉回访,销量波动"
+        assert by_name["长安超市"][5] == "关爱、新品推广"
+        assert by_name["单家小卖部"][5] == "投诉回访、销量波动"
         assert by_name["曾记食杂店"][5] == "投诉回访"  # the plan's complaint follow-up
         assert by_name["曾记食杂店"][7] == "1 逾1"  # an overdue complaint stands out
         assert by_name["曾记食杂店"][6] == "无"  # never visited
@@ -214,9 +217,10 @@ async def _finish(store):
     app = await start(store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("f")
+        await pilot.press("i", "f")  # checked in: f finishes at once
         await settle(app, pilot)
         assert visit(store, first)["status"] == "done"
+        assert visit(store, first)["checked_in_at"] == "2026-11-23T09:30:00"
         assert visit(store, first)["done_at"] == "2026-11-23T09:30:00"
         assert isinstance(app.screen, FakeCapture)
         assert app.screen.visit_id == first
@@ -234,6 +238,52 @@ async def _finish(store):
         assert visit(store, second)["status"] == "planned"
 
 
+def test_finish_without_check_in_is_a_choice_the_am_sees(seeded, monkeypatch):
+    import khtui.screens.capture
+
+    monkeypatch.setattr(khtui.screens.capture, "CaptureScreen", FakeCapture)
+    run(_finish_unchecked(seeded))
+
+
+async def _finish_unchecked(store):
+    first, second = day_ids(store)[:2]
+    app = await start(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f")  # not checked in: the AM is asked, nothing is stamped
+        await pilot.pause()
+        assert isinstance(app.screen, FinishScreen)
+        assert "没有签到记录" in str(app.screen.query_one(".modal-title", Label).render())
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert visit(store, first)["status"] == "planned"
+        await pilot.press("f", *"9:70", "enter")  # not a time: said, nothing written
+        await pilot.pause()
+        assert "不是时间" in str(app.screen.query_one("#finish-hint", Static).render())
+        await pilot.press("ctrl+u", *"10:05", "enter")  # after now (09:30): refused
+        await pilot.pause()
+        assert "比现在（09:30）还晚" in str(app.screen.query_one("#finish-hint", Static).render())
+        assert visit(store, first)["status"] == "planned"
+        await pilot.press("ctrl+u", *"9:05", "enter")
+        await settle(app, pilot)
+        v = visit(store, first)
+        assert (v["status"], v["checked_in_at"], v["done_at"]) == (
+            "done",
+            "2026-11-23T09:05:00",
+            "2026-11-23T09:30:00",
+        )
+        assert isinstance(app.screen, FakeCapture)
+        app.pop_screen()
+        await settle(app, pilot)
+        await pilot.press("down", "f", "enter")  # empty: finished, no arrival time recorded
+        await settle(app, pilot)
+        v = visit(store, second)
+        assert (v["status"], v["checked_in_at"]) == ("done", None)
+        app.pop_screen()
+        await settle(app, pilot)
+        assert "未记到店时间" in text_of(app.screen, "#today-detail")
+
+
 def test_skip_with_a_reason_picked_or_typed(seeded):
     run(_skip(seeded))
 
@@ -246,7 +296,7 @@ async def _skip(store):
         await pilot.press("s")
         await pilot.pause()
         assert isinstance(app.screen, SkipScreen)
-        await pilot.press("down", "enter")  # the second common reason
+        await pilot.press("down", "down", "enter")  # the second common reason
         await settle(app, pilot)
         v = visit(store, ids[0])
         assert (v["status"], v["skip_reason"]) == ("skipped", "负责人不在")
@@ -267,7 +317,7 @@ async def _skip(store):
         await pilot.press("s")  # skipping a skipped visit is refused before any modal
         await pilot.pause()
         assert isinstance(app.screen, TodayScreen)
-        assert any("不能再这样操作" in n for n in notices(app))
+        assert any("已记为未访（修路无法进入）：当天记错了按 z 撤销" in n for n in notices(app))
 
 
 def test_reschedule_is_validated_then_moves_the_visit(seeded):
@@ -455,7 +505,7 @@ async def _english(store):
         headers = [str(c.label) for c in table.columns.values()]
         assert headers[:4] == ["#", "Stat", "Shop", "Route"]
         by_name = {r[2]: r for r in rows(screen)}
-        assert by_name["长安超市"][5] == "care,new brand"
+        assert by_name["长安超市"][5] == "care, new product"
         assert by_name["曾记食杂店"][1] == "todo"
         assert "visits: 0 done" in text_of(screen, "#today-day")
         assert screen.sub_title == "Today's visits"
@@ -477,6 +527,203 @@ async def _wide(store):
         assert shown[0][9] == "13900000001"
 
 
+# -- keys that must not change what the AM did not mean ----------------------------------------
+def test_skip_enter_alone_records_nothing(seeded):
+    run(_skip_enter(seeded))
+
+
+async def _skip_enter(store):
+    first = day_ids(store)[0]
+    app = await start(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SkipScreen)  # still asking
+        assert "还没有选原因" in str(app.screen.query_one("#skip-hint", Static).render())
+        assert app.screen.query_one("#skip-reasons", OptionList).highlighted is None
+        assert visit(store, first)["status"] == "planned"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert visit(store, first)["status"] == "planned"
+
+
+def test_after_a_skip_the_keys_say_what_to_do_next_and_r_books_another_day(seeded):
+    run(_after_skip(seeded))
+
+
+async def _after_skip(store):
+    first = day_ids(store)[0]
+    app = await start(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s", "down", "enter")  # 店门关闭
+        await settle(app, pilot)
+        assert visit(store, first)["status"] == "skipped"
+        for key in ("i", "f", "s"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, TodayScreen)
+            said = notices(app)[-1]
+            assert "已记为未访（店门关闭）" in said and "z 撤销" in said and "按 r" in said, said
+        await pilot.press("r")  # another day for the shop; the skip stays recorded
+        await pilot.pause()
+        assert isinstance(app.screen, RescheduleScreen)
+        title = str(app.screen.query_one(".modal-title", Label).render())
+        assert "另约哪天再去" in title
+        await pilot.press("ctrl+u", *"25", "enter")
+        await settle(app, pilot)
+        old = visit(store, first)
+        assert (old["status"], old["rescheduled_to"]) == ("skipped", "2026-11-25")
+        again = [
+            v for v in store.day_visits(dt.date(2026, 11, 25)) if v["origin_visit_id"] == first
+        ]
+        assert len(again) == 1 and "carry_over" in again[0]["reasons"]
+        assert any("另约 2026-11-25 再去" in n for n in notices(app))
+
+
+def test_z_undoes_the_last_visit_action_of_the_day(seeded):
+    run(_undo(seeded))
+
+
+async def _undo(store):
+    first, second = day_ids(store)[:2]
+    store.conn.execute("DELETE FROM visit_actions")  # the seed's own ad-hoc visits
+    app = await start(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        shown = [b.binding for b in app.active_bindings.values() if b.binding.show]
+        assert ("z", "撤销") in [(b.key, b.description) for b in shown]  # in the footer
+        await pilot.press("i", "down", "s", "down", "enter")
+        await settle(app, pilot)
+        assert visit(store, first)["status"] == "checked_in"
+        assert visit(store, second)["status"] == "skipped"
+        await pilot.press("z")
+        await settle(app, pilot)
+        assert visit(store, second)["status"] == "planned"
+        assert visit(store, second)["skip_reason"] is None
+        assert any("已撤销 银行旁便利店 的未访（店门关闭）" in n for n in notices(app))
+        await pilot.press("z")
+        await settle(app, pilot)
+        assert (visit(store, first)["status"], visit(store, first)["checked_in_at"]) == (
+            "planned",
+            None,
+        )
+        await pilot.press("z")
+        await settle(app, pilot)
+        assert any("没有可以撤销的拜访操作" in n for n in notices(app))
+        assert rows(app.screen)[0][1] == "待访"
+
+
+# -- the day and the month ---------------------------------------------------------------------
+LAST = dt.date(2026, 11, 30)  # the last working day of November
+
+
+def late_store(tmp_path, clock_at: dt.datetime):
+    """The seeded six retailers, November planned on 11-01 and nothing done since."""
+    from khtui.data.store import Store
+
+    now = {"t": dt.datetime(2026, 11, 1, 8, 0)}
+    store = Store(tmp_path / "late.db", create=True, clock=lambda: now["t"], user="张经理")
+    seed(store)
+    now["t"] = clock_at
+    return store
+
+
+def test_looking_at_other_days_changes_nothing(tmp_path):
+    store = late_store(tmp_path, dt.datetime(2026, 11, 30, 9, 0))
+    run(_look_around(store))
+    store.close()
+
+
+async def _look_around(store):
+    before = list(store.conn.iterdump())
+    app = create_app(store, today=lambda: LAST)  # no housekeeping: a plain look
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("left_square_bracket", "left_square_bracket", "right_square_bracket")
+        await settle(app, pilot)
+        await pilot.press("g", "ctrl+u", *"11-16", "enter")
+        await settle(app, pilot)
+        assert app.screen.day == dt.date(2026, 11, 16)
+        await pilot.press("t")
+        await settle(app, pilot)
+    assert list(store.conn.iterdump()) == before
+
+
+def test_missed_visits_that_found_no_room_are_listed_and_moved_with_m(tmp_path):
+    store = late_store(tmp_path, dt.datetime(2026, 11, 30, 9, 0))
+    run(_missed(store))
+    store.close()
+
+
+async def _missed(store):
+    missed = store.missed_visits(LAST)
+    assert missed
+    app = create_app(store, today=lambda: LAST)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        notes = text_of(app.screen, "#today-notes")
+        assert f"过期未访 {len(missed)} 次没能补进本月" in notes and "按 m" in notes
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MissedScreen)
+        table = app.screen.query_one("#missed", DataTable)
+        assert table.row_count == len(missed)
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, RescheduleScreen)
+        await pilot.press("ctrl+u", *"12-01", "enter")
+        await settle(app, pilot)
+        moved = visit(store, missed[0]["id"])
+        assert (moved["status"], moved["rescheduled_to"]) == ("rescheduled", "2026-12-01")
+        assert len(store.missed_visits(LAST)) == len(missed) - 1
+        assert f"过期未访 {len(missed) - 1} 次" in text_of(app.screen, "#today-notes")
+
+
+def test_start_on_the_last_working_day_drafts_next_month_and_the_month_rolls_over(tmp_path):
+    store = late_store(tmp_path, dt.datetime(2026, 11, 30, 8, 0))
+    run(_roll_over(store))
+    store.close()
+
+
+async def _roll_over(store):
+    assert store.month_plan_row("2026-12") is None
+    app = create_app(store, today=lambda: LAST, housekeeping=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        plan = store.month_plan_row("2026-12")
+        assert plan is not None and plan["status"] == "draft"
+        notes = text_of(app.screen, "#today-notes")
+        assert "2026-12 计划草稿" in notes and "请于 2026-11-30 前提交（按 P 提交）" in notes
+        # carry-over filled today's room only (capacity 45: six retailers fit)
+        assert any("补访" in n for n in notices(app))
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        assert app.screen.day == dt.date(2026, 12, 1)
+        december = store.day_visits(dt.date(2026, 12, 1))
+        assert december and len(rows(app.screen)) == len(december)
+        assert "12月计划（草稿）" in text_of(app.screen, "#today-month")
+        # P submits it, once confirmed
+        await pilot.press("P")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "2026-12 计划（草稿）" in text_of(app.screen, "#confirm-body")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert store.month_plan_row("2026-12")["status"] == "draft"
+        await pilot.press("P")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert store.month_plan_row("2026-12")["status"] == "submitted"
+        assert "2026-12 计划已提交，等待审批" in text_of(app.screen, "#today-notes")
+        await pilot.press("P")
+        await settle(app, pilot)
+        assert any("没有要提交的草稿" in n for n in notices(app))
+    assert store.meta("housekeeping_done", "")[:10] == "2026-11-30"
+
+
 # -- helpers ------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("text", "width", "out"),
@@ -492,7 +739,7 @@ def test_clip_counts_terminal_cells(text, width, out):
 
 def test_reasons_most_pressing_first_then_a_count():
     assert reasons_text(["plan"], 12) == "计划"
-    assert reasons_text(["plan", "care", "complaint"], 30) == "投诉回访,关爱"
+    assert reasons_text(["plan", "care", "complaint"], 30) == "投诉回访、关爱"
     assert reasons_text(["plan", "care", "complaint", "sales_swing"], 12) == "投诉回访+2"
 
 
