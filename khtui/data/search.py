@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import sqlite3
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,76 +57,114 @@ _LIST, _ZLIB = b"L", b"Z"
 
 
 # -- bitmaps ------------------------------------------------------------------------------------
-def encode_rids(rids: list[int]) -> bytes:
-    """Sorted rids as the smaller of a delta-varint list and a zlib-compressed bitmap."""
-    out = bytearray(_LIST)
-    prev = 0
-    for r in rids:
-        d = r - prev
-        prev = r
-        while d >= 0x80:
-            out.append((d & 0x7F) | 0x80)
-            d >>= 7
-        out.append(d)
-    if len(out) <= 16:
-        return bytes(out)
-    bits = bytearray(rids[-1] // 8 + 1)
-    for r in rids:
-        bits[r >> 3] |= 1 << (r & 7)
-    packed = _ZLIB + zlib.compress(bytes(bits), 9)
-    return packed if len(packed) < len(out) else bytes(out)
+# A set of rids is stored in the smallest of four forms and used as a Python integer whose bit r
+# is set for rid r (AND, OR and popcount run in C):
+#   L  a few rids: LEB128 varints of the gaps (decoded in Python);
+#   G  the gaps as bytes, a 0 byte standing for the next gap from a uint32 tail (gaps >= 256);
+#   H  the same with uint16 gaps (sparser sets);
+#   Z  a zlib-compressed bitmap (dense sets).
+# G and H decode with a few numpy calls (varints cost four times as much to decode there).
+_GAPS8, _GAPS16 = b"G", b"H"
+_FEW = 8
+
+
+def encode_rids(rids: Sequence[int]) -> bytes:
+    """Sorted distinct positive rids (at least one) as stored in ``search_postings.rids``."""
+    import numpy as np
+
+    if len(rids) <= _FEW:
+        return _LIST + _varints(rids)
+    arr = np.asarray(rids, dtype=np.int64)
+    gaps = np.diff(arr, prepend=0)
+    forms = []
+    for tag, dtype in ((_GAPS8, np.uint8), (_GAPS16, np.uint16)):
+        limit = np.iinfo(dtype).max
+        small = np.where(gaps > limit, 0, gaps).astype(dtype)
+        big = gaps[gaps > limit].astype("<u4")
+        head = len(small).to_bytes(4, "little")
+        forms.append(
+            tag + head + small.astype(np.dtype(dtype).newbyteorder("<")).tobytes() + big.tobytes()
+        )
+    flags = np.zeros(int(arr[-1]) + 1, dtype=bool)
+    flags[arr] = True
+    forms.append(_ZLIB + zlib.compress(np.packbits(flags, bitorder="little").tobytes(), 6))
+    return min(forms, key=len)
 
 
 def decode_rids(blob: bytes) -> int:
-    """A stored rid set as a Python integer whose bit r is set for rid r."""
-    if blob[:1] == _ZLIB:
+    """A stored rid set as a bitmap (a Python integer)."""
+    tag = blob[:1]
+    if tag == _ZLIB:
         return int.from_bytes(zlib.decompress(blob[1:]), "little")
-    rid = shift = 0
+    if tag == _LIST:
+        bits = rid = shift = gap = 0
+        for byte in blob[1:]:
+            gap |= (byte & 0x7F) << shift
+            if byte & 0x80:
+                shift += 7
+                continue
+            rid += gap
+            bits |= 1 << rid
+            gap = shift = 0
+        return bits
+    import numpy as np
+
+    n = int.from_bytes(blob[1:5], "little")
+    dtype = np.dtype("<u1" if tag == _GAPS8 else "<u2")
+    small = np.frombuffer(blob, dtype=dtype, count=n, offset=5)
+    gaps = small.astype(np.int64)
+    escaped = small == 0
+    if escaped.any():
+        gaps[escaped] = np.frombuffer(blob, dtype="<u4", offset=5 + n * dtype.itemsize)
+    return _bitmap(np.cumsum(gaps))
+
+
+def _varints(rids: Sequence[int]) -> bytes:
+    """The gaps between sorted rids as LEB128 varints."""
+    out = bytearray()
+    prev = 0
+    for r in rids:
+        gap, prev = r - prev, r
+        while gap >= 0x80:
+            out.append((gap & 0x7F) | 0x80)
+            gap >>= 7
+        out.append(gap)
+    return bytes(out)
+
+
+def _bitmap(rids) -> int:
+    """A bitmap of the rids in a numpy array."""
+    import numpy as np
+
+    if len(rids) == 0:
+        return 0
+    flags = np.zeros(int(rids.max()) + 1, dtype=bool)
+    flags[rids] = True
+    return int.from_bytes(np.packbits(flags, bitorder="little").tobytes(), "little")
+
+
+def _ints(rids: Iterable[int]) -> int:
+    """A bitmap of these rids."""
+    rids = list(rids)
+    if len(rids) > 32:
+        import numpy as np
+
+        return _bitmap(np.asarray(rids, dtype=np.int64))
     bits = 0
-    delta = 0
-    for byte in blob[1:]:
-        delta |= (byte & 0x7F) << shift
-        if byte & 0x80:
-            shift += 7
-            continue
-        rid += delta
-        bits |= 1 << rid
-        delta = shift = 0
+    for r in rids:
+        bits |= 1 << r
     return bits
 
 
 def bit_positions(bits: int, skip: int, limit: int) -> list[int]:
     """The set bits of ``bits`` in ascending order, after skipping ``skip`` of them."""
-    out: list[int] = []
     if bits <= 0 or limit <= 0:
-        return out
-    if skip:
-        raw = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
-        block = 1024
-        for start in range(0, len(raw), block):
-            n = int.from_bytes(raw[start : start + block], "little").bit_count()
-            if skip >= n:
-                skip -= n
-                continue
-            bits = int.from_bytes(raw[start:], "little") << (start * 8)
-            break
-        else:
-            return out
-    while bits and len(out) < limit:
-        low = bits & -bits
-        bits ^= low
-        if skip:
-            skip -= 1
-            continue
-        out.append(low.bit_length() - 1)
-    return out
+        return []
+    import numpy as np
 
-
-def _ints(rids: Iterable[int]) -> int:
-    bits = 0
-    for r in rids:
-        bits |= 1 << r
-    return bits
+    raw = np.frombuffer(bits.to_bytes((bits.bit_length() + 7) // 8, "little"), dtype=np.uint8)
+    found = np.flatnonzero(np.unpackbits(raw, bitorder="little"))
+    return found[skip : skip + limit].tolist()
 
 
 # -- one query ---------------------------------------------------------------------------------
@@ -182,48 +220,66 @@ class _Answer:
 
 class _Postings:
     """Reads token bitmaps for one query: the stored bitmaps less the dead rids, plus the
-    rows written since the last rebuild. Each key is read once."""
+    rows written since the last rebuild. Each key is read once, and each of its positions
+    decoded only when a chain reaches it."""
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
         self.dead = _ints(r[0] for r in conn.execute("SELECT rid FROM search_dead"))
-        self.cache: dict[str, tuple[dict[int, int], dict[int, int]]] = {}
+        self.rows: dict[str, dict[int, list]] = {}  # key -> pos -> [blobs/rids by class]
+        self.done: dict[tuple[str, int, int], int] = {}
 
-    def get(self, key: str) -> tuple[dict[int, int], dict[int, int]]:
-        """Position -> bitmap, without and with rare readings."""
-        got = self.cache.get(key)
-        if got is not None:
-            return got
-        usual: dict[int, int] = {}
-        rare: dict[int, int] = {}
-        for pos, cls, blob in self.conn.execute(
-            "SELECT pos, rare, rids FROM search_postings WHERE key = ?", (key,)
-        ):
-            bits = decode_rids(blob) & ~self.dead
-            target = rare if cls else usual
-            target[pos] = target.get(pos, 0) | bits
-        for pos, cls, rid in self.conn.execute(
-            "SELECT pos, rare, rid FROM search_delta WHERE key = ?", (key,)
-        ):
-            target = rare if cls else usual
-            target[pos] = target.get(pos, 0) | (1 << rid)
-        both = dict(usual)
-        for pos, bits in rare.items():
-            both[pos] = both.get(pos, 0) | bits
-        got = ({p: b for p, b in usual.items() if b}, {p: b for p, b in both.items() if b})
-        self.cache[key] = got
+    def positions(self, key: str) -> dict[int, list]:
+        got = self.rows.get(key)
+        if got is None:
+            got = {}
+            for pos, cls, blob, rid in self.conn.execute(
+                "SELECT pos, rare, rids, NULL FROM search_postings WHERE key = ?1 UNION ALL "
+                "SELECT pos, rare, NULL, rid FROM search_delta WHERE key = ?1",
+                (key,),
+            ):
+                parts = got.setdefault(pos, [[], []])
+                parts[cls].append(blob if blob is not None else rid)
+            self.rows[key] = got
         return got
 
+    def at(self, key: str, pos: int, rare: int) -> int:
+        """Retailers with ``key`` at ``pos``: usual readings only (``rare`` 0) or any (1)."""
+        memo = (key, pos, rare)
+        got = self.done.get(memo)
+        if got is None:
+            parts = self.positions(key).get(pos)
+            if parts is None:
+                got = 0
+            elif rare:
+                got = self.at(key, pos, 0) | self._decode(parts[1])
+            else:
+                got = self._decode(parts[0])
+            self.done[memo] = got
+        return got
 
-def _chain(post: _Postings, keys: list[str], which: int) -> dict[int, int]:
+    def _decode(self, items: list) -> int:
+        bits = 0
+        added = []
+        for item in items:
+            if isinstance(item, int):
+                added.append(item)
+            else:
+                bits |= decode_rids(item)
+        if bits and self.dead:
+            bits &= ~self.dead
+        return bits | _ints(added) if added else bits
+
+
+def _chain(post: _Postings, keys: list[str], rare: int) -> dict[int, int]:
     """Start position -> retailers having keys[0] at it, keys[1] right after, and so on."""
-    first = post.get(keys[0])[which]
     out: dict[int, int] = {}
-    for pos, bits in first.items():
+    for pos in post.positions(keys[0]):
+        bits = post.at(keys[0], pos, rare)
         for i, key in enumerate(keys[1:], start=1):
-            bits &= post.get(key)[which].get(pos + i, 0)
             if not bits:
                 break
+            bits &= post.at(key, pos + i, rare)
         if bits:
             out[pos] = bits
     return out
@@ -232,9 +288,8 @@ def _chain(post: _Postings, keys: list[str], which: int) -> dict[int, int]:
 def _text_hits(post: _Postings, field_letter: str, q: str) -> tuple[int, int]:
     """(starts, occurs) of a text key."""
     if len(q) == 1:
-        at = post.get(field_letter + q)[0]
-        starts = at.get(0, 0)
-        return starts, starts | at.get(1, 0)
+        starts = post.at(field_letter + q, 0, 0)
+        return starts, starts | post.at(field_letter + q, 1, 0)
     chain = _chain(post, [field_letter + q[i : i + 2] for i in range(len(q) - 1)], 0)
     occurs = 0
     for bits in chain.values():
@@ -242,7 +297,7 @@ def _text_hits(post: _Postings, field_letter: str, q: str) -> tuple[int, int]:
     return chain.get(0, 0), occurs
 
 
-def _full_pinyin(post: _Postings, q: str, which: int) -> dict[int, int]:
+def _full_pinyin(post: _Postings, q: str, rare: int) -> dict[int, int]:
     """Start position -> retailers whose pinyin from that character on starts with ``q``:
     whole readings, then a prefix of the next (all the ways ``q`` splits into syllables)."""
     from khtui.domain.search_keys import prefix_token, syllable_pieces
@@ -254,32 +309,34 @@ def _full_pinyin(post: _Postings, q: str, which: int) -> dict[int, int]:
         if k not in layers:
             continue
         states = layers.pop(k)
-        last = post.get(prefix_token(q[k:]))[which]
+        last = prefix_token(q[k:])
         if k == 0:
-            for pos, bits in last.items():
-                out[pos] = out.get(pos, 0) | bits
+            for pos in post.positions(last):
+                if got := post.at(last, pos, rare):
+                    out[pos] = out.get(pos, 0) | got
         else:
             for (start, n), bits in states.items():
-                if got := bits & last.get(start + n, 0):
+                if got := bits & post.at(last, start + n, rare):
                     out[start] = out.get(start, 0) | got
         for piece in syllable_pieces(q, k):
-            whole = post.get("f" + piece)[which]
-            if not whole:
+            whole = "f" + piece
+            if not post.positions(whole):
                 continue
             nxt = layers.setdefault(k + len(piece), {})
             if k == 0:
-                for pos, bits in whole.items():
-                    nxt[(pos, 1)] = nxt.get((pos, 1), 0) | bits
+                for pos in post.positions(whole):
+                    if got := post.at(whole, pos, rare):
+                        nxt[(pos, 1)] = nxt.get((pos, 1), 0) | got
             else:
                 for (start, n), bits in states.items():
-                    if got := bits & whole.get(start + n, 0):
+                    if got := bits & post.at(whole, start + n, rare):
                         nxt[(start, n + 1)] = nxt.get((start, n + 1), 0) | got
     return out
 
 
-def _pinyin_hits(post: _Postings, q: str, which: int) -> tuple[dict[int, int], dict[int, int]]:
-    initials = _chain(post, ["i" + ch for ch in q], which)
-    return initials, _full_pinyin(post, q, which)
+def _pinyin_hits(post: _Postings, q: str, rare: int) -> tuple[dict[int, int], dict[int, int]]:
+    initials = _chain(post, ["i" + ch for ch in q], rare)
+    return initials, _full_pinyin(post, q, rare)
 
 
 def _evaluate(post: _Postings, q: str, long_keys: list[tuple[int, Any]]) -> _Hits:
@@ -327,6 +384,14 @@ def _union(by_pos: dict[int, int]) -> int:
     return out
 
 
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of lookup results and the number of retailers found in all."""
+
+    rows: list[dict]
+    total: int
+
+
 class _Query:
     def __init__(self, text: str):
         from khtui.domain.search_keys import normalise
@@ -339,39 +404,34 @@ class SearchOps:
     """Mixin of :class:`khtui.data.store.Store`."""
 
     # -- asking ------------------------------------------------------------------------------
-    def search_retailers(self, query: str, limit: int = 50, offset: int = 0) -> list[dict]:
-        """Retailers matching ``query``, ranked (see ``domain/search_keys.py``). Each row:
-        code, name, route, route_seq, status, tier, phone, licence_no, address and ``match``
-        (code, licence, phone, name, initials or pinyin: what matched)."""
+    def lookup_retailers(self, query: str, limit: int = 50, offset: int = 0) -> SearchPage:
+        """One page of the retailers matching ``query``, ranked (see
+        ``domain/search_keys.py``), and how many match in all: what the lookup screen needs
+        at each keystroke, from one pass over the index."""
         qq = _Query(query)
-        if not qq.q or limit <= 0:
-            return []
+        if not qq.q:
+            return SearchPage([], 0)
         answer, exact_what = self._answer(qq)
-        rids = answer.page(max(0, offset), limit)
-        return self._result_rows(rids, answer, exact_what)
+        rids = answer.page(max(0, offset), limit) if limit > 0 else []
+        return SearchPage(self._result_rows(rids, answer, exact_what), answer.total)
+
+    def search_retailers(self, query: str, limit: int = 50, offset: int = 0) -> list[dict]:
+        """The rows of :meth:`lookup_retailers`: code, name, route, route_seq, status, tier,
+        phone, licence_no, address and ``match`` (code, licence, phone, name, initials or
+        pinyin: what matched)."""
+        if limit <= 0:
+            return []
+        return self.lookup_retailers(query, limit, offset).rows
 
     def count_search(self, query: str) -> int:
         """How many retailers ``search_retailers(query)`` finds in all."""
-        qq = _Query(query)
-        if not qq.q:
-            return 0
-        return self._answer(qq)[0].total
+        return self.lookup_retailers(query, 0).total
 
     # -- answering ---------------------------------------------------------------------------
     def _answer(self, qq: _Query) -> tuple[_Answer, dict[int, str]]:
-        """The ranked answer to a query; the last few are kept until the index changes (the
-        lookup asks for a page and the count of the same query at each keystroke)."""
+        """The ranked answer to a query (rids in groups) and what the exact rids matched."""
         self._ensure_search_index()
         with self._lock:
-            stamp = (
-                self.conn.execute("PRAGMA data_version").fetchone()[0],
-                getattr(self, "_search_generation", 0),
-                self._depth,
-            )
-            cache: dict = self.__dict__.setdefault("_search_answers", {})
-            got = cache.get(qq.raw)
-            if got is not None and got[0] == stamp:
-                return got[1], got[2]
             exact, exact_what = self._exact_rids(qq)
             post = _Postings(self.conn)
             hits = _evaluate(post, qq.q, self._long_keys())
@@ -381,11 +441,7 @@ class SearchOps:
             rare = hits.occurs_any & ~hits.occurs_usual & not_exact
             starts_rare = hits.starts_any & rare
             groups = [starts_usual, usual & ~starts_usual, starts_rare, rare & ~starts_rare]
-            answer = _Answer(exact, groups, hits)
-            if len(cache) > 8:
-                cache.clear()
-            cache[qq.raw] = (stamp, answer, exact_what)
-            return answer, exact_what
+            return _Answer(exact, groups, hits), exact_what
 
     def _exact_rids(self, qq: _Query) -> tuple[list[int], dict[int, str]]:
         """Retailers whose code or licence number is the query, by code."""
@@ -403,9 +459,13 @@ class SearchOps:
     def _long_keys(self) -> list[tuple[int, Any]]:
         from khtui.domain.search_keys import SearchKeys, normalise
 
+        long = [r[0] for r in self.conn.execute("SELECT rid FROM search_long")]
+        if not long:
+            return []
         rows = self.conn.execute(
-            "SELECT k.rid, r.name, r.code, r.licence_no, r.phone FROM search_long l "
-            "JOIN search_keys k ON k.rid = l.rid JOIN retailers r ON r.code = k.code"
+            "SELECT k.rid, r.name, r.code, r.licence_no, r.phone FROM search_keys k "
+            f"JOIN retailers r ON r.code = k.code WHERE k.rid IN ({','.join('?' * len(long))})",
+            long,
         ).fetchall()
         return [
             (
@@ -450,7 +510,6 @@ class SearchOps:
         codes = list(dict.fromkeys(codes))
         if len(codes) > BULK:
             return self.rebuild_search_index()
-        self._search_generation = getattr(self, "_search_generation", 0) + 1
         n = 0
         for code in codes:
             old = conn.execute(
@@ -542,7 +601,6 @@ class SearchOps:
                 (str(len(keyed)),),
             )
             conn.execute("DELETE FROM meta WHERE key = ?", (_STALE,))
-        self._search_generation = getattr(self, "_search_generation", 0) + 1
         self._search_checked = True
         return len(keyed)
 

@@ -178,9 +178,8 @@ class RetailerScreen(Screen):
         store = self.app.store
         total = None
         if query:
-            rows = store.search_retailers(query, limit=PAGE, offset=offset)
-            if offset == 0:
-                total = store.count_search(query)
+            page = store.lookup_retailers(query, limit=PAGE, offset=offset)
+            rows, total = page.rows, page.total
         else:
             rows = store.list_retailers(limit=PAGE, offset=offset)
             if offset == 0:
