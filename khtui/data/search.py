@@ -233,13 +233,14 @@ class _Postings:
         got = self.rows.get(key)
         if got is None:
             got = {}
-            for pos, cls, blob, rid in self.conn.execute(
+            for pos, cls, blob, added in self.conn.execute(
                 "SELECT pos, rare, rids, NULL FROM search_postings WHERE key = ?1 UNION ALL "
-                "SELECT pos, rare, NULL, rid FROM search_delta WHERE key = ?1",
+                "SELECT pos, rare, NULL, group_concat(rid) FROM search_delta WHERE key = ?1 "
+                "GROUP BY pos, rare",
                 (key,),
             ):
                 parts = got.setdefault(pos, [[], []])
-                parts[cls].append(blob if blob is not None else rid)
+                parts[cls].append(blob if blob is not None else added)
             self.rows[key] = got
         return got
 
@@ -259,16 +260,16 @@ class _Postings:
         return got
 
     def _decode(self, items: list) -> int:
-        bits = 0
-        added = []
+        """Stored sets less the dead rids, and the rids written since ("1,5,9")."""
+        bits = added = 0
         for item in items:
-            if isinstance(item, int):
-                added.append(item)
+            if isinstance(item, str):
+                added |= _ints(map(int, item.split(",")))
             else:
                 bits |= decode_rids(item)
         if bits and self.dead:
             bits &= ~self.dead
-        return bits | _ints(added) if added else bits
+        return bits | added
 
 
 def _chain(post: _Postings, keys: list[str], rare: int) -> dict[int, int]:

@@ -370,3 +370,46 @@ def test_the_demo_names_rank_by_their_usual_reading(tmp_path, clock):
         assert store.search_retailers("370102100001")[0]["code"] == "370102100001"
     finally:
         store.close()
+
+
+# -- writes between rebuilds ---------------------------------------------------------------------
+QUERIES = ("yh", "0615", "超市", "3701", "z", "zj", "ca", "长", "8888", "s", "店", "changan")
+
+
+def answers(store):
+    return {q: [r["code"] for r in store.search_retailers(q, limit=1000)] for q in QUERIES}
+
+
+def test_writes_since_the_rebuild_answer_as_a_rebuild_would(s):
+    s.rebuild_search_index()
+    s.update_retailer("370102100006", {"phone": "18699998888"})
+    load(s, [("370102100003", "长春路超市", "370102100001", "13612397025")])
+    load(s, [("370102100020", "银行新店", "", "0615")])
+    s.update_retailer("370102100006", {"phone": "18600000615"})  # written twice
+    assert s.scalar("SELECT count(*) FROM search_dead") == 2
+    before = answers(s)
+    s.rebuild_search_index()
+    assert s.scalar("SELECT count(*) FROM search_delta") == 0
+    assert answers(s) == before
+    assert "370102100006" in before["0615"] and "370102100020" in before["0615"]
+
+
+def test_a_grown_delta_is_folded_into_a_rebuild(s, monkeypatch):
+    import khtui.data.search as search
+
+    s.rebuild_search_index()
+    monkeypatch.setattr(search, "DELTA_MAX", 3)
+    for i in range(3):
+        s.update_retailer(f"37010210000{i + 1}", {"phone": f"1350000{i:04d}"})
+    assert s.scalar("SELECT count(*) FROM search_delta") > 0
+    s.update_retailer("370102100004", {"phone": "13500000003"})  # the fourth: rebuilt
+    assert s.scalar("SELECT count(*) FROM search_delta") == 0
+    assert s.scalar("SELECT count(*) FROM search_dead") == 0
+    assert found(s, "1350000") == {"01", "02", "03", "04"}
+
+
+def test_a_write_that_keeps_the_keys_costs_no_index_work(s):
+    s.rebuild_search_index()
+    s.update_retailer("370102100006", {"route": "城西线"})
+    assert s.scalar("SELECT count(*) FROM search_dead") == 0
+    assert s.scalar("SELECT count(*) FROM search_delta") == 0

@@ -211,3 +211,12 @@ def test_tokens_cover_every_match_of_the_reference(name):
         for r in s.readings:
             assert ("i" + r[0], p) in tokens and ("f" + r, p) in tokens
             assert all(("y" + r[:n], p) in tokens for n in range(2, len(r) + 1))
+
+
+def test_the_written_out_syllables_are_pypinyins():
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    from khtui.domain.search_keys import _plain, syllables
+
+    derived = {p for raw in pinyin_dict.values() for r in raw.split(",") if len(p := _plain(r)) > 1}
+    assert syllables() == derived
