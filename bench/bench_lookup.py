@@ -146,10 +146,18 @@ def write_costs(store, n: int = 200) -> tuple[float, float]:
     """Median seconds to write one retailer's phone alone, and to index it."""
     codes = [r[0] for r in store.query("SELECT code FROM retailers ORDER BY code LIMIT ?", (n,))]
     row_t, index_t = [], []
+    phones = dict(
+        store.query(
+            f"SELECT code, phone FROM retailers WHERE code IN ({','.join('?' * len(codes))})", codes
+        )
+    )
     for i, code in enumerate(codes):
+        phone = f"1390000{i:04d}"
+        if phones.get(code) == phone:  # a run before wrote this one: another, so keys change
+            phone = f"1380000{i:04d}"
         with store.write() as conn:
             t0 = time.perf_counter()
-            conn.execute("UPDATE retailers SET phone = ? WHERE code = ?", (f"1390000{i:04d}", code))
+            conn.execute("UPDATE retailers SET phone = ? WHERE code = ?", (phone, code))
             t1 = time.perf_counter()
             store._index_retailers(conn, [code])
             t2 = time.perf_counter()

@@ -12,20 +12,19 @@ The index (migration ``V_SEARCH_BITMAPS`` in ``data/schema.py``):
 * ``search_keys``: one row per retailer, its ``rid`` (a small integer, in customer-code order
   after a rebuild), a fingerprint of its keys, so a write that does not change them costs no
   pinyin;
-* ``search_postings``: per token (``key``, ``pos``, ``rare``) the set of rids that have it, as a
-  compressed bitmap (zlib; a short list of rids where that is smaller). A query is a chain of
-  tokens at consecutive positions, so it is one bitwise AND per piece (Python integers as
-  bitmaps), and the count is a popcount;
+* ``search_postings``: per token (``key``, ``pos``, ``rare``) the set of rids that have it, in
+  the smallest of the forms below (a list of gaps, or a zlib-compressed bitmap). A query is a
+  chain of tokens at consecutive positions, so it is one bitwise AND per piece (Python
+  integers as bitmaps), and the count is a popcount;
 * ``search_delta``, ``search_dead``: the retailers written since the last rebuild. A write does
   not touch the bitmaps: it marks the retailer's rid dead in them and adds its tokens as plain
   rows, which queries OR in. Many of them (more than ``BULK`` retailers at once, or a delta
   grown past ``DELTA_MAX`` retailers) rebuild the whole index instead;
 * ``search_long``: retailers with a key longer than ``KEY_CHARS``, of which only the first
-  characters are indexed: their whole keys are checked at each query (they are rare: the
-  import limits the length of names).
+  characters are indexed: their whole keys are checked at each query (such keys are rare).
 
-Size: about a tenth of the former suffix index; see bench/RESULTS.md for the measured ratio to
-the retailers table.
+Size: about a twentieth of the former suffix index (13 MB against about 250 MB at 100,000
+retailers, less than the retailers table itself); bench/RESULTS.md has the measured figures.
 """
 
 from __future__ import annotations
@@ -62,10 +61,12 @@ _LIST, _ZLIB = b"L", b"Z"
 #   L  a few rids: LEB128 varints of the gaps (decoded in Python);
 #   G  the gaps as bytes, a 0 byte standing for the next gap from a uint32 tail (gaps >= 256);
 #   H  the same with uint16 gaps (sparser sets);
-#   Z  a zlib-compressed bitmap (dense sets).
+#   Z  a zlib-compressed bitmap (dense sets, and any set whose bitmap is at most
+#      _BITMAP_BIAS times the size of its list: it decodes faster).
 # G and H decode with a few numpy calls (varints cost four times as much to decode there).
 _GAPS8, _GAPS16 = b"G", b"H"
 _FEW = 8
+_BITMAP_BIAS = 1.5  # a bitmap up to this many times a list's size is stored as the bitmap
 
 
 def encode_rids(rids: Sequence[int]) -> bytes:
@@ -85,10 +86,12 @@ def encode_rids(rids: Sequence[int]) -> bytes:
         forms.append(
             tag + head + small.astype(np.dtype(dtype).newbyteorder("<")).tobytes() + big.tobytes()
         )
+    listed = min(forms, key=len)
     flags = np.zeros(int(arr[-1]) + 1, dtype=bool)
     flags[arr] = True
-    forms.append(_ZLIB + zlib.compress(np.packbits(flags, bitorder="little").tobytes(), 6))
-    return min(forms, key=len)
+    packed = _ZLIB + zlib.compress(np.packbits(flags, bitorder="little").tobytes(), 6)
+    # a bitmap decodes three times as fast as a list of a thousand gaps: worth some bytes
+    return packed if len(packed) <= _BITMAP_BIAS * len(listed) else listed
 
 
 def decode_rids(blob: bytes) -> int:
