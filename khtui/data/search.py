@@ -160,14 +160,27 @@ def _ints(rids: Iterable[int]) -> int:
 
 
 def bit_positions(bits: int, skip: int, limit: int) -> list[int]:
-    """The set bits of ``bits`` in ascending order, after skipping ``skip`` of them."""
+    """The set bits of ``bits`` in ascending order, after skipping ``skip`` of them (read a
+    block at a time: a page needs the first few only)."""
     if bits <= 0 or limit <= 0:
         return []
     import numpy as np
 
-    raw = np.frombuffer(bits.to_bytes((bits.bit_length() + 7) // 8, "little"), dtype=np.uint8)
-    found = np.flatnonzero(np.unpackbits(raw, bitorder="little"))
-    return found[skip : skip + limit].tolist()
+    raw = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+    out: list[int] = []
+    block = 512
+    for start in range(0, len(raw), block):
+        chunk = raw[start : start + block]
+        n = int.from_bytes(chunk, "little").bit_count()
+        if skip >= n:
+            skip -= n
+            continue
+        found = np.flatnonzero(np.unpackbits(np.frombuffer(chunk, np.uint8), bitorder="little"))
+        out += (found[skip : skip + limit - len(out)] + start * 8).tolist()
+        skip = 0
+        if len(out) >= limit:
+            break
+    return out
 
 
 # -- one query ---------------------------------------------------------------------------------
@@ -210,15 +223,21 @@ class _Answer:
             offset = 0
         return out
 
-    def match(self, rid: int, exact_what: dict[int, str]) -> str | None:
-        if rid in exact_what:
-            return exact_what[rid]
-        bit = 1 << rid
+    def matches(self, rids: list[int], exact_what: dict[int, str]) -> dict[int, str | None]:
+        """What each of these rids matched: exact code or licence, else the first key it
+        starts, else the first it occurs in (the order of ``_Hits.starts``)."""
+        out: dict[int, str | None] = {r: exact_what.get(r) for r in rids}
+        todo = [r for r in rids if out[r] is None]
         for table in (self.hits.starts, self.hits.occurs):
             for what, bits in table.items():
-                if bits & bit:
-                    return what
-        return None
+                if not todo or not bits:
+                    continue
+                raw = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+                hit = [r for r in todo if r >> 3 < len(raw) and raw[r >> 3] >> (r & 7) & 1]
+                for r in hit:
+                    out[r] = what
+                todo = [r for r in todo if out[r] is None]
+        return out
 
 
 class _Postings:
@@ -228,7 +247,8 @@ class _Postings:
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
-        self.dead = _ints(r[0] for r in conn.execute("SELECT rid FROM search_dead"))
+        dead = conn.execute("SELECT group_concat(rid) FROM search_dead").fetchone()[0]
+        self.dead = _ints(map(int, dead.split(","))) if dead else 0
         self.rows: dict[str, dict[int, list]] = {}  # key -> pos -> [blobs/rids by class]
         self.done: dict[tuple[str, int, int], int] = {}
 
@@ -276,17 +296,31 @@ class _Postings:
 
 
 def _chain(post: _Postings, keys: list[str], rare: int) -> dict[int, int]:
-    """Start position -> retailers having keys[0] at it, keys[1] right after, and so on."""
+    """Start position -> retailers having keys[0] at it, keys[1] right after, and so on.
+    Only positions where every key is stored are decoded, the smallest sets first."""
     out: dict[int, int] = {}
-    for pos in post.positions(keys[0]):
-        bits = post.at(keys[0], pos, rare)
-        for i, key in enumerate(keys[1:], start=1):
+    places = []
+    for key in keys:  # a key stored nowhere: no match, and the later keys are not read
+        places.append(post.positions(key))
+        if not places[-1]:
+            return out
+    for pos in places[0]:
+        parts = [where.get(pos + i) for i, where in enumerate(places)]
+        if not all(parts):
+            continue
+        order = sorted(range(len(keys)), key=lambda i: _stored_size(parts[i]))
+        bits = -1
+        for i in order:
+            bits &= post.at(keys[i], pos + i, rare)
             if not bits:
                 break
-            bits &= post.at(key, pos + i, rare)
-        if bits:
+        if bits > 0:
             out[pos] = bits
     return out
+
+
+def _stored_size(parts: list) -> int:
+    return sum(len(item) for items in parts for item in items)
 
 
 def _text_hits(post: _Postings, field_letter: str, q: str) -> tuple[int, int]:
@@ -364,12 +398,11 @@ def _evaluate(post: _Postings, q: str, long_keys: list[tuple[int, Any]]) -> _Hit
     for what in hits.starts:
         text_starts |= hits.starts[what]
         text_occurs |= hits.occurs[what]
-    if q.isascii():
+    if any("a" <= ch <= "z" for ch in q):
         ini_u, full_u = _pinyin_hits(post, q, 0)
         ini_a, full_a = _pinyin_hits(post, q, 1)
-    else:  # no reading has a character beyond ASCII but the few read as themselves
-        ini_u, full_u = _pinyin_hits(post, q, 0)
-        ini_a, full_a = ini_u, full_u
+    else:  # only characters that read as themselves: a match is a part of the name
+        ini_u = full_u = ini_a = full_a = {}
     hits.starts["initials"] = ini_a.get(0, 0)
     hits.starts["pinyin"] = full_a.get(0, 0)
     hits.occurs["initials"] = _union(ini_a)
@@ -494,13 +527,14 @@ class SearchOps:
                 rids,
             )
         }
+        matched = answer.matches(rids, exact_what)
         out = []
         for rid in rids:
             row = rows.get(rid)
             if row is None:
                 continue
             item: dict[str, Any] = {c: row[c] for c in RESULT_COLUMNS}
-            item["match"] = answer.match(rid, exact_what)
+            item["match"] = matched[rid]
             out.append(item)
         return out
 
