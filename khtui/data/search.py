@@ -61,12 +61,11 @@ _LIST, _ZLIB = b"L", b"Z"
 #   L  a few rids: LEB128 varints of the gaps (decoded in Python);
 #   G  the gaps as bytes, a 0 byte standing for the next gap from a uint32 tail (gaps >= 256);
 #   H  the same with uint16 gaps (sparser sets);
-#   Z  a zlib-compressed bitmap (dense sets, and any set whose bitmap is at most
-#      _BITMAP_BIAS times the size of its list: it decodes faster).
-# G and H decode with a few numpy calls (varints cost four times as much to decode there).
+#   Z  a zlib-compressed bitmap (dense sets).
+# G and H decode with a few numpy calls (varints cost four times as much to decode there); a
+# chain of three or more pieces intersects them as rid arrays, without building bitmaps.
 _GAPS8, _GAPS16 = b"G", b"H"
 _FEW = 8
-_BITMAP_BIAS = 1.5  # a bitmap up to this many times a list's size is stored as the bitmap
 
 
 def encode_rids(rids: Sequence[int]) -> bytes:
@@ -90,8 +89,7 @@ def encode_rids(rids: Sequence[int]) -> bytes:
     flags = np.zeros(int(arr[-1]) + 1, dtype=bool)
     flags[arr] = True
     packed = _ZLIB + zlib.compress(np.packbits(flags, bitorder="little").tobytes(), 6)
-    # a bitmap decodes three times as fast as a list of a thousand gaps: worth some bytes
-    return packed if len(packed) <= _BITMAP_BIAS * len(listed) else listed
+    return packed if len(packed) <= len(listed) else listed
 
 
 def decode_rids(blob: bytes) -> int:
@@ -110,8 +108,29 @@ def decode_rids(blob: bytes) -> int:
             bits |= 1 << rid
             gap = shift = 0
         return bits
+    return _bitmap(decode_sparse(blob))
+
+
+def decode_sparse(blob: bytes):
+    """A stored list's rids as a sorted numpy array (``None`` for a bitmap): cheap to get,
+    and enough to tell whether two sets meet."""
     import numpy as np
 
+    tag = blob[:1]
+    if tag == _ZLIB:
+        return None
+    if tag == _LIST:
+        rids = []
+        rid = shift = gap = 0
+        for byte in blob[1:]:
+            gap |= (byte & 0x7F) << shift
+            if byte & 0x80:
+                shift += 7
+                continue
+            rid += gap
+            rids.append(rid)
+            gap = shift = 0
+        return np.array(rids, dtype=np.int64)
     n = int.from_bytes(blob[1:5], "little")
     dtype = np.dtype("<u1" if tag == _GAPS8 else "<u2")
     small = np.frombuffer(blob, dtype=dtype, count=n, offset=5)
@@ -119,7 +138,29 @@ def decode_rids(blob: bytes) -> int:
     escaped = small == 0
     if escaped.any():
         gaps[escaped] = np.frombuffer(blob, dtype="<u4", offset=5 + n * dtype.itemsize)
-    return _bitmap(np.cumsum(gaps))
+    return np.cumsum(gaps)
+
+
+def _intersect(a, b):
+    """The rids in both sorted arrays."""
+    import numpy as np
+
+    if len(a) > len(b):
+        a, b = b, a
+    if not len(a):
+        return a
+    at = np.minimum(np.searchsorted(b, a), len(b) - 1)
+    return a[b[at] == a]
+
+
+def _without(a, sorted_rids):
+    """Sorted array ``a`` less the rids of another sorted array."""
+    import numpy as np
+
+    if not len(a):
+        return a
+    at = np.minimum(np.searchsorted(sorted_rids, a), len(sorted_rids) - 1)
+    return a[sorted_rids[at] != a]
 
 
 def _varints(rids: Sequence[int]) -> bytes:
@@ -247,8 +288,11 @@ class _Postings:
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
+        import numpy as np
+
         dead = conn.execute("SELECT group_concat(rid) FROM search_dead").fetchone()[0]
-        self.dead = _ints(map(int, dead.split(","))) if dead else 0
+        self.dead_rids = np.array(sorted(map(int, dead.split(","))) if dead else [], np.int64)
+        self.dead = _ints(self.dead_rids.tolist())
         self.rows: dict[str, dict[int, list]] = {}  # key -> pos -> [blobs/rids by class]
         self.done: dict[tuple[str, int, int], int] = {}
 
@@ -282,6 +326,26 @@ class _Postings:
             self.done[memo] = got
         return got
 
+    def sparse(self, keys: list[str], pos: int, order: list[int], parts: list, rare: int):
+        """The sets of a chain's keys at their positions from ``pos`` as rid arrays, in
+        ``order``, when each is one stored list (no bitmap, no rows written since the
+        rebuild: then the bitmaps decide); else ``None``."""
+        arrays = []
+        for i in order:
+            items = parts[i][0] + (parts[i][1] if rare else [])
+            if len(items) != 1 or not isinstance(items[0], bytes):
+                return None
+            memo = ("sparse", keys[i], pos + i, rare)
+            got = self.done.get(memo, False)
+            if got is False:
+                got = self.done[memo] = decode_sparse(items[0])
+                if got is not None and len(self.dead_rids):
+                    got = self.done[memo] = _without(got, self.dead_rids)
+            if got is None:
+                return None
+            arrays.append(got)
+        return arrays
+
     def _decode(self, items: list) -> int:
         """Stored sets less the dead rids, and the rids written since ("1,5,9")."""
         bits = added = 0
@@ -309,6 +373,16 @@ def _chain(post: _Postings, keys: list[str], rare: int) -> dict[int, int]:
         if not all(parts):
             continue
         order = sorted(range(len(keys)), key=lambda i: _stored_size(parts[i]))
+        arrays = post.sparse(keys, pos, order, parts, rare) if len(keys) > 2 else None
+        if arrays is not None:  # every set a stored list: intersect the rid arrays
+            got = arrays[0]
+            for other in arrays[1:]:
+                if not len(got):
+                    break
+                got = _intersect(got, other)
+            if len(got):
+                out[pos] = _bitmap(got)
+            continue
         bits = -1
         for i in order:
             bits &= post.at(keys[i], pos + i, rare)

@@ -78,7 +78,7 @@ def source_text(source: str) -> str:
 
 
 def match_text(match: str | None) -> str:
-    """What matched a lookup query ('initials' -> 拼音首字母), as the search lane names it."""
+    """What matched a lookup query, in the UI language ('initials' -> 拼音首字母)."""
     if not match:
         return ""
     label = t(f"search.match.{match}")
