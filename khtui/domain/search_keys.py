@@ -14,9 +14,11 @@ in two classes:
 
 * *usual*: the reading in context, from pypinyin's phrase dictionary where the character is
   part of a phrase (银行 yín**háng**, 重庆 **chóng**qìng, 长安 **cháng**ān, 朝阳 zhāo/cháo);
-  otherwise the character's most common reading (小巷 xiǎo**xiàng**); and, for the first
-  character of the name, its reading as a surname (:data:`SURNAMES`: 曾记 **zēng**, 单家
-  **shàn**, next to the common céng and dān, which people type too);
+  otherwise the character's most common reading (小巷 xiǎo**xiàng**), or its reading in shop
+  and place names (:data:`NAME_READINGS`: 长岭 **cháng**lǐng); for the first character of the
+  name also its reading as a surname (:data:`SURNAMES`: 曾记 **zēng**, 单家 **shàn**, next to
+  the common céng and dān, which people type too); for the last, its reading as the kind of
+  shop (:data:`LAST_READINGS`: 烟酒**háng**, next to xíng);
 * *rare*: every other reading (长 zhǎng in 长安, 行 xíng in 银行, 巷 hàng in 小巷).
 
 **Ranking**, as ``data/search.py`` applies it: (1) an exact customer code or licence number;
@@ -59,6 +61,11 @@ MAX_READINGS = 4
 _DROP = frozenset(" \t\r\n\u3000-_")
 # Text keys by the letter their tokens start with, in the order a match is reported.
 TEXT_FIELDS = (("c", "code"), ("l", "licence"), ("p", "phone"), ("n", "name"))
+# Readings a character has in shop and place names where no phrase of pypinyin's says otherwise
+# and its dictionary's first reading is another (长岭, 长清 cháng, not zhǎng).
+NAME_READINGS = {"长": "chang"}
+# Readings of the last character of a shop name as the kind of shop (烟酒行, 车行 háng).
+LAST_READINGS = {"行": "hang"}
 # Readings of a character as a surname, where they differ from its common reading; used for
 # the first character of a name (曾记 zēng, 单家 shàn, 解记 xiè, 仇家 qiú …).
 SURNAMES = {
@@ -89,7 +96,6 @@ SURNAMES = {
     "宿": "su",
     "能": "nai",
     "谌": "chen",
-    "长": "chang",
 }
 
 
@@ -193,10 +199,13 @@ def name_pinyin(name: str | None) -> tuple[Syllable, ...]:
             if phrase is not None and i < len(phrase):
                 usual = [p for r in phrase[i] if (p := _plain(r))] or [readings[0]]
             else:
-                usual = [readings[0]]
+                usual = [NAME_READINGS.get(ch, readings[0])]
             if not out and ch in SURNAMES:  # the first character of the name
                 usual.append(SURNAMES[ch])
             out.append(_syllable(usual, readings))
+    if out and text[-1] in LAST_READINGS:  # 烟酒行 háng, whatever the phrase before it
+        last = out[-1]
+        out[-1] = _syllable([*last.usual, LAST_READINGS[text[-1]]], last.readings)
     return tuple(out)
 
 

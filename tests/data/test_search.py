@@ -294,6 +294,7 @@ RANKED = [
     ("r10", "银行路便民店"),
     ("r11", "好又多食杂店"),  # 杂 za: a usual z inside the name
     ("r12", "张记烟酒"),
+    ("r13", "长岭烟酒行"),  # 长岭 is no phrase: cháng all the same; 行 at the end: háng
 ]
 
 
@@ -322,6 +323,9 @@ def names(store, q):
         ("yh", ["银行路便民店"], []),
         ("yx", [], ["银行路便民店"]),  # 行 xíng is rare in 银行
         ("zhangan", [], ["长安食杂店"]),
+        ("cl", ["长岭烟酒行"], []),
+        ("yjh", ["长江烟酒行", "长岭烟酒行"], []),  # 烟酒行 háng
+        ("yjx", ["长江烟酒行", "长岭烟酒行"], []),  # and xíng, as the character reads alone
         ("changan", ["长安食杂店"], []),
     ],
 )
@@ -337,7 +341,7 @@ def test_z_ranks_usual_starts_then_usual_inside_then_rare(ranked):
     assert got[:4] == ["曾记副食", "中华烟酒", "中青便利", "张记烟酒"]  # start with z, by code
     assert got[4:6] == ["长安食杂店", "好又多食杂店"]  # 杂 za inside (长安食杂店 too)
     # starting with z only through a rare reading: 长 zhǎng (长江, 长城), 重 zhòng
-    assert got[6:] == ["长江烟酒行", "长城超市", "重庆小面"]
+    assert got[6:] == ["长江烟酒行", "长城超市", "重庆小面", "长岭烟酒行"]
     assert [r["match"] for r in ranked.search_retailers("z", limit=1)] == ["initials"]
 
 

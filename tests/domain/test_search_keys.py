@@ -40,7 +40,9 @@ def test_the_reading_in_context_is_usual_the_others_rare():
     assert readings("长安")[0] == (("chang",), ("zhang",))
     assert readings("朝阳")[0][0] == ("zhao", "chao")  # the phrase gives both
     assert readings("小巷副食")[1] == (("xiang",), ("hang",))  # 小巷 is not 小 hàng
-    assert readings("长")[0][0] == ("zhang", "chang")  # alone: its first reading (and surname)
+    assert readings("长岭商店")[0] == (("chang",), ("zhang",))  # in names: cháng, no phrase
+    assert readings("烟酒行")[2][0] == ("xing", "hang")  # the last character: the kind of shop
+    assert readings("行知路")[0] == (("xing",), ("hang", "heng"))
 
 
 def test_surname_readings_count_at_the_start_of_a_name_only():
