@@ -9,17 +9,17 @@ retailers table except for the rows shown.
 
 The index (migration ``V_SEARCH_BITMAPS`` in ``data/schema.py``):
 
-* ``search_keys``: one row per retailer, its ``rid`` (a small integer, in customer-code order
-  after a rebuild), a fingerprint of its keys, so a write that does not change them costs no
-  pinyin;
+* ``search_keys``: one row per retailer, its ``rid`` (a small integer: customer-code order as
+  of the last rebuild, then retailers added since, which is the order within a rank group), a
+  fingerprint of its keys, so a write that does not change them costs no pinyin;
 * ``search_postings``: per token (``key``, ``pos``, ``rare``) the set of rids that have it, in
   the smallest of the forms below (a list of gaps, or a zlib-compressed bitmap). A query is a
   chain of tokens at consecutive positions, so it is one bitwise AND per piece (Python
   integers as bitmaps), and the count is a popcount;
 * ``search_delta``, ``search_dead``: the retailers written since the last rebuild. A write does
   not touch the bitmaps: it marks the retailer's rid dead in them and adds its tokens as plain
-  rows, which queries OR in. Many of them (more than ``BULK`` retailers at once, or a delta
-  grown past ``DELTA_MAX`` retailers) rebuild the whole index instead;
+  rows, which queries OR in. Many of them (more than ``BULK`` retailers at once, more than the
+  index holds, or a delta grown past ``DELTA_MAX`` retailers) rebuild the whole index instead;
 * ``search_long``: retailers with a key longer than ``KEY_CHARS``, of which only the first
   characters are indexed: their whole keys are checked at each query (such keys are rare).
 
@@ -620,7 +620,9 @@ class SearchOps:
         from khtui.domain.search_keys import index_tokens, keys_signature, retailer_keys
 
         codes = list(dict.fromkeys(codes))
-        if len(codes) > BULK:
+        indexed = conn.execute("SELECT count(*) FROM search_keys").fetchone()[0]
+        if len(codes) > BULK or len(codes) > max(indexed, 1):
+            # an import, the demo, the first retailers: cheaper whole, and in code order
             return self.rebuild_search_index()
         n = 0
         for code in codes:

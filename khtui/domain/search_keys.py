@@ -26,7 +26,8 @@ in two classes:
 ``cq`` for 重庆…); (3) a *usual* match inside a key; (4) a match that needs a *rare* reading
 and starts the name's pinyin; (5) the other rare-reading matches. So a rare-reading match never
 outranks a usual one (``z`` lists 曾记 before 长安, ``zq`` finds 重庆 only after every usual
-z-q). Within a group, retailers come in customer-code order.
+z-q). Within a group, retailers come in customer-code order (those added since the index was
+last rebuilt after the others).
 
 **Linear and bounded.** Readings are kept per character (a lattice), never multiplied out into
 variants: tokens grow linearly with the key, a few per character whatever the readings, and
