@@ -111,21 +111,36 @@ class SectionCommands(Provider):
 
 
 class RetailerCommands(Provider):
-    """Retailers found by ``store.search_retailers``: choosing one opens the profile."""
+    """Retailers found by ``store.search_retailers``: choosing one opens the profile.
+
+    The lookup runs in a thread worker of the app (the event loop never waits on SQLite), so
+    the app's worker manager knows about it: a search the palette abandons (the user typed on)
+    still finishes in its worker instead of leaving a stray thread behind."""
 
     LIMIT = 8
+    GROUP = "palette-retailers"
 
     async def search(self, query: str) -> Hits:
         import asyncio
+
+        from textual.worker import WorkerCancelled, WorkerFailed
 
         query = query.strip()
         if not query:
             return
         app = self.app
         assert isinstance(app, KhtuiApp)
+        worker = app.run_worker(
+            partial(app.store.search_retailers, query, self.LIMIT),
+            name=f"palette lookup {query!r}",
+            group=self.GROUP,
+            thread=True,
+            exit_on_error=False,
+        )
         try:
-            rows = await asyncio.to_thread(app.store.search_retailers, query, self.LIMIT)
-        except Exception as exc:  # a failed lookup must not break the palette
+            # shielded: when the palette drops this search, the worker still runs to its end
+            rows = await asyncio.shield(worker.wait())
+        except (WorkerFailed, WorkerCancelled) as exc:  # a failed lookup must not break it
             app.log.error(f"palette search failed: {exc!r}")
             return
         for i, row in enumerate(rows):

@@ -22,7 +22,8 @@ RESULT_KEYS = (*RESULT_COLUMNS, "match")
 def search_cmd(ctx: Ctx, query: tuple[str, ...], limit, offset, as_json: bool, reindex: bool):
     """Find retailers by name (any part), pinyin initials (yhl), full pinyin, customer code,
     licence number or phone (the last four digits will do). Best matches first: an exact
-    code or licence number, then keys that start with the query, then the rest."""
+    code or licence number, then keys that start with the query, then the rest; matches that
+    need a rare reading of a character (长 as zhang in 长安) after all others."""
     text = " ".join(query).strip()
     if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise UserError(t("search.bad_limit", max=MAX_LIMIT, value=limit))
@@ -36,9 +37,9 @@ def search_cmd(ctx: Ctx, query: tuple[str, ...], limit, offset, as_json: bool, r
                 click.echo(t("search.indexed", n=n), err=True)
             if not text:
                 return
-        total = store.count_search(text)
-        rows = store.search_retailers(text, limit=limit, offset=offset)
-    rows = [{k: r.get(k) for k in RESULT_KEYS} for r in rows]
+        page = store.lookup_retailers(text, limit=limit, offset=offset)
+    total = page.total
+    rows = [{k: r.get(k) for k in RESULT_KEYS} for r in page.rows]
     if as_json:
         emit_json({"query": text, "total": total, "offset": offset, "results": rows})
         return

@@ -1,26 +1,39 @@
-"""Retailer lookup: search keys (pinyin, suffixes) kept beside the retailers.
+"""Retailer lookup: bitmaps of retailers by search token, kept beside the retailers.
 
 One input finds retailers by name substring, pinyin initials, full pinyin, customer code,
-licence number or phone (any part of it, e.g. the last four digits). Results are ranked: an
-exact code or licence number first, then retailers with a key that starts with the query, then
-the rest; each group is paged from SQL with LIMIT/OFFSET, and counted from an index without
-reading any retailer row. ``domain/search_keys.py`` explains the index.
+licence number or phone (any part of it, e.g. the last four digits); ``domain/search_keys.py``
+says what matches and how results are ranked (exact code or licence, then usual-reading
+matches that start a key, other usual matches, then rare-reading matches). Each keystroke is
+answered from the index alone: the page of 50 and the exact count, without reading the
+retailers table except for the rows shown.
 
-Tables (migration ``V_SEARCH`` in ``data/schema.py``): ``search_keys`` (one row per retailer:
-its normalised keys), ``search_prefix`` (whole keys) and ``search_suffix`` (every suffix).
-They are written in the same transaction as the retailer (``upsert_retailers`` and
-``update_retailer`` call :meth:`SearchOps._index_retailers`); after a bulk load that wrote
-retailers by other means, :meth:`SearchOps.rebuild_search_index` builds them afresh.
+The index (migration ``V_SEARCH_BITMAPS`` in ``data/schema.py``):
+
+* ``search_keys``: one row per retailer, its ``rid`` (a small integer: customer-code order as
+  of the last rebuild, then retailers added since, which is the order within a rank group), a
+  fingerprint of its keys, so a write that does not change them costs no pinyin;
+* ``search_postings``: per token (``key``, ``pos``, ``rare``) the set of rids that have it, in
+  the smallest of the forms below (a list of gaps, or a zlib-compressed bitmap). A query is a
+  chain of tokens at consecutive positions, so it is one bitwise AND per piece (Python
+  integers as bitmaps), and the count is a popcount;
+* ``search_delta``, ``search_dead``: the retailers written since the last rebuild. A write does
+  not touch the bitmaps: it marks the retailer's rid dead in them and adds its tokens as plain
+  rows, which queries OR in. Many of them (more than ``BULK`` retailers at once, more than the
+  index holds, or a delta grown past ``DELTA_MAX`` retailers) rebuild the whole index instead;
+* ``search_long``: retailers with a key longer than ``KEY_CHARS``, of which only the first
+  characters are indexed: their whole keys are checked at each query (such keys are rare).
+
+Size: about a twentieth of the former suffix index (13 MB against about 250 MB at 100,000
+retailers, less than the retailers table itself); bench/RESULTS.md has the measured figures.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from khtui.domain.search_keys import SearchKeys
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 # The columns of a result row (besides ``match``), as the contract names them.
 RESULT_COLUMNS = (
@@ -36,193 +49,566 @@ RESULT_COLUMNS = (
 )
 # More retailers than this in one write: rebuild the whole index instead of row by row.
 BULK = 2000
-_TOP = "\U0010ffff"  # sorts after every character: q <= key < q + _TOP is "key starts with q"
+# Retailers written since the last rebuild beyond which a write rebuilds the index.
+DELTA_MAX = 5000
 _STALE = "search_index_stale"
+_LIST, _ZLIB = b"L", b"Z"
 
 
-def _keys_of_row(row: sqlite3.Row | dict, prefix: str = "") -> SearchKeys:
-    """The keys stored in ``search_keys`` (no pinyin work again); ``prefix`` names the
-    columns when they were selected under aliases."""
-    from khtui.domain.search_keys import SearchKeys
-
-    return SearchKeys(
-        name=row[prefix + "name"],
-        code=row[prefix + "code_key"],
-        licence=row[prefix + "licence"],
-        phone=row[prefix + "phone"],
-        initials=tuple(x for x in row[prefix + "initials"].split(" ") if x),
-        pinyin=tuple(tuple(v.split("'")) for v in row[prefix + "pinyin"].split(" ") if v),
-    )
+# -- bitmaps ------------------------------------------------------------------------------------
+# A set of rids is stored in the smallest of four forms and used as a Python integer whose bit r
+# is set for rid r (AND, OR and popcount run in C):
+#   L  a few rids: LEB128 varints of the gaps (decoded in Python);
+#   G  the gaps as bytes, a 0 byte standing for the next gap from a uint32 tail (gaps >= 256);
+#   H  the same with uint16 gaps (sparser sets);
+#   Z  a zlib-compressed bitmap (dense sets).
+# G and H decode with a few numpy calls (varints cost four times as much to decode there); a
+# chain of three or more pieces intersects them as rid arrays, without building bitmaps.
+_GAPS8, _GAPS16 = b"G", b"H"
+_FEW = 8
 
 
-_KEY_ALIASES = ", ".join(
-    f"k.{c} AS k_{c}" for c in ("rid", "name", "code_key", "licence", "phone", "initials", "pinyin")
-)
+def encode_rids(rids: Sequence[int]) -> bytes:
+    """Sorted distinct positive rids (at least one) as stored in ``search_postings.rids``."""
+    import numpy as np
+
+    if len(rids) <= _FEW:
+        return _LIST + _varints(rids)
+    arr = np.asarray(rids, dtype=np.int64)
+    gaps = np.diff(arr, prepend=0)
+    forms = []
+    for tag, dtype in ((_GAPS8, np.uint8), (_GAPS16, np.uint16)):
+        limit = np.iinfo(dtype).max
+        small = np.where(gaps > limit, 0, gaps).astype(dtype)
+        big = gaps[gaps > limit].astype("<u4")
+        head = len(small).to_bytes(4, "little")
+        forms.append(
+            tag + head + small.astype(np.dtype(dtype).newbyteorder("<")).tobytes() + big.tobytes()
+        )
+    listed = min(forms, key=len)
+    flags = np.zeros(int(arr[-1]) + 1, dtype=bool)
+    flags[arr] = True
+    packed = _ZLIB + zlib.compress(np.packbits(flags, bitorder="little").tobytes(), 6)
+    return packed if len(packed) <= len(listed) else listed
 
 
-def _key_columns(code: str, keys: SearchKeys) -> tuple:
-    return (
-        code,
-        keys.name,
-        keys.code,
-        keys.licence,
-        keys.phone,
-        " ".join(keys.initials),
-        " ".join("'".join(p) for p in keys.pinyin),
-    )
+def decode_rids(blob: bytes) -> int:
+    """A stored rid set as a bitmap (a Python integer)."""
+    tag = blob[:1]
+    if tag == _ZLIB:
+        return int.from_bytes(zlib.decompress(blob[1:]), "little")
+    if tag == _LIST:
+        bits = rid = shift = gap = 0
+        for byte in blob[1:]:
+            gap |= (byte & 0x7F) << shift
+            if byte & 0x80:
+                shift += 7
+                continue
+            rid += gap
+            bits |= 1 << rid
+            gap = shift = 0
+        return bits
+    return _bitmap(decode_sparse(blob))
+
+
+def decode_sparse(blob: bytes):
+    """A stored list's rids as a sorted numpy array (``None`` for a bitmap): cheap to get,
+    and enough to tell whether two sets meet."""
+    import numpy as np
+
+    tag = blob[:1]
+    if tag == _ZLIB:
+        return None
+    if tag == _LIST:
+        rids = []
+        rid = shift = gap = 0
+        for byte in blob[1:]:
+            gap |= (byte & 0x7F) << shift
+            if byte & 0x80:
+                shift += 7
+                continue
+            rid += gap
+            rids.append(rid)
+            gap = shift = 0
+        return np.array(rids, dtype=np.int64)
+    n = int.from_bytes(blob[1:5], "little")
+    dtype = np.dtype("<u1" if tag == _GAPS8 else "<u2")
+    small = np.frombuffer(blob, dtype=dtype, count=n, offset=5)
+    gaps = small.astype(np.int64)
+    escaped = small == 0
+    if escaped.any():
+        gaps[escaped] = np.frombuffer(blob, dtype="<u4", offset=5 + n * dtype.itemsize)
+    return np.cumsum(gaps)
+
+
+def _intersect(a, b):
+    """The rids in both sorted arrays."""
+    import numpy as np
+
+    if len(a) > len(b):
+        a, b = b, a
+    if not len(a):
+        return a
+    at = np.minimum(np.searchsorted(b, a), len(b) - 1)
+    return a[b[at] == a]
+
+
+def _without(a, sorted_rids):
+    """Sorted array ``a`` less the rids of another sorted array."""
+    import numpy as np
+
+    if not len(a):
+        return a
+    at = np.minimum(np.searchsorted(sorted_rids, a), len(sorted_rids) - 1)
+    return a[sorted_rids[at] != a]
+
+
+def _varints(rids: Sequence[int]) -> bytes:
+    """The gaps between sorted rids as LEB128 varints."""
+    out = bytearray()
+    prev = 0
+    for r in rids:
+        gap, prev = r - prev, r
+        while gap >= 0x80:
+            out.append((gap & 0x7F) | 0x80)
+            gap >>= 7
+        out.append(gap)
+    return bytes(out)
+
+
+def _bitmap(rids) -> int:
+    """A bitmap of the rids in a numpy array."""
+    import numpy as np
+
+    if len(rids) == 0:
+        return 0
+    flags = np.zeros(int(rids.max()) + 1, dtype=bool)
+    flags[rids] = True
+    return int.from_bytes(np.packbits(flags, bitorder="little").tobytes(), "little")
+
+
+def _ints(rids: Iterable[int]) -> int:
+    """A bitmap of these rids."""
+    rids = list(rids)
+    if len(rids) > 32:
+        import numpy as np
+
+        return _bitmap(np.asarray(rids, dtype=np.int64))
+    bits = 0
+    for r in rids:
+        bits |= 1 << r
+    return bits
+
+
+def bit_positions(bits: int, skip: int, limit: int) -> list[int]:
+    """The set bits of ``bits`` in ascending order, after skipping ``skip`` of them (read a
+    block at a time: a page needs the first few only)."""
+    if bits <= 0 or limit <= 0:
+        return []
+    import numpy as np
+
+    raw = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+    out: list[int] = []
+    block = 512
+    for start in range(0, len(raw), block):
+        chunk = raw[start : start + block]
+        n = int.from_bytes(chunk, "little").bit_count()
+        if skip >= n:
+            skip -= n
+            continue
+        found = np.flatnonzero(np.unpackbits(np.frombuffer(chunk, np.uint8), bitorder="little"))
+        out += (found[skip : skip + limit - len(out)] + start * 8).tolist()
+        skip = 0
+        if len(out) >= limit:
+            break
+    return out
+
+
+# -- one query ---------------------------------------------------------------------------------
+@dataclass
+class _Hits:
+    """Where a query matched, per kind of key: retailers it starts a key of, and those it
+    occurs in at all; ``usual`` without rare readings, ``any`` with them."""
+
+    starts: dict[str, int] = field(default_factory=dict)  # match name -> bitmap (any reading)
+    occurs: dict[str, int] = field(default_factory=dict)
+    starts_usual: int = 0
+    occurs_usual: int = 0
+    starts_any: int = 0
+    occurs_any: int = 0
+
+
+@dataclass
+class _Answer:
+    """A query's ranked groups: exact rids (in order), then disjoint bitmaps."""
+
+    exact: list[int]
+    groups: list[int]
+    hits: _Hits
+
+    @property
+    def total(self) -> int:
+        return len(self.exact) + sum(g.bit_count() for g in self.groups)
+
+    def page(self, offset: int, limit: int) -> list[int]:
+        out = self.exact[offset : offset + limit]
+        offset = max(0, offset - len(self.exact))
+        for g in self.groups:
+            if len(out) >= limit:
+                break
+            n = g.bit_count()
+            if offset >= n:
+                offset -= n
+                continue
+            out += bit_positions(g, offset, limit - len(out))
+            offset = 0
+        return out
+
+    def matches(self, rids: list[int], exact_what: dict[int, str]) -> dict[int, str | None]:
+        """What each of these rids matched: exact code or licence, else the first key it
+        starts, else the first it occurs in (the order of ``_Hits.starts``)."""
+        out: dict[int, str | None] = {r: exact_what.get(r) for r in rids}
+        todo = [r for r in rids if out[r] is None]
+        for table in (self.hits.starts, self.hits.occurs):
+            for what, bits in table.items():
+                if not todo or not bits:
+                    continue
+                raw = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+                hit = [r for r in todo if r >> 3 < len(raw) and raw[r >> 3] >> (r & 7) & 1]
+                for r in hit:
+                    out[r] = what
+                todo = [r for r in todo if out[r] is None]
+        return out
+
+
+class _Postings:
+    """Reads token bitmaps for one query: the stored bitmaps less the dead rids, plus the
+    rows written since the last rebuild. Each key is read once, and each of its positions
+    decoded only when a chain reaches it."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        import numpy as np
+
+        dead = conn.execute("SELECT group_concat(rid) FROM search_dead").fetchone()[0]
+        self.dead_rids = np.array(sorted(map(int, dead.split(","))) if dead else [], np.int64)
+        self.dead = _ints(self.dead_rids.tolist())
+        self.rows: dict[str, dict[int, list]] = {}  # key -> pos -> [blobs/rids by class]
+        self.done: dict[tuple[str, int, int], int] = {}
+
+    def positions(self, key: str) -> dict[int, list]:
+        got = self.rows.get(key)
+        if got is None:
+            got = {}
+            for pos, cls, blob, added in self.conn.execute(
+                "SELECT pos, rare, rids, NULL FROM search_postings WHERE key = ?1 UNION ALL "
+                "SELECT pos, rare, NULL, group_concat(rid) FROM search_delta WHERE key = ?1 "
+                "GROUP BY pos, rare",
+                (key,),
+            ):
+                parts = got.setdefault(pos, [[], []])
+                parts[cls].append(blob if blob is not None else added)
+            self.rows[key] = got
+        return got
+
+    def at(self, key: str, pos: int, rare: int) -> int:
+        """Retailers with ``key`` at ``pos``: usual readings only (``rare`` 0) or any (1)."""
+        memo = (key, pos, rare)
+        got = self.done.get(memo)
+        if got is None:
+            parts = self.positions(key).get(pos)
+            if parts is None:
+                got = 0
+            elif rare:
+                got = self.at(key, pos, 0) | self._decode(parts[1])
+            else:
+                got = self._decode(parts[0])
+            self.done[memo] = got
+        return got
+
+    def sparse(self, keys: list[str], pos: int, order: list[int], parts: list, rare: int):
+        """The sets of a chain's keys at their positions from ``pos`` as rid arrays, in
+        ``order``, when each is one stored list (no bitmap, no rows written since the
+        rebuild: then the bitmaps decide); else ``None``."""
+        arrays = []
+        for i in order:
+            items = parts[i][0] + (parts[i][1] if rare else [])
+            if len(items) != 1 or not isinstance(items[0], bytes):
+                return None
+            memo = ("sparse", keys[i], pos + i, rare)
+            got = self.done.get(memo, False)
+            if got is False:
+                got = self.done[memo] = decode_sparse(items[0])
+                if got is not None and len(self.dead_rids):
+                    got = self.done[memo] = _without(got, self.dead_rids)
+            if got is None:
+                return None
+            arrays.append(got)
+        return arrays
+
+    def _decode(self, items: list) -> int:
+        """Stored sets less the dead rids, and the rids written since ("1,5,9")."""
+        bits = added = 0
+        for item in items:
+            if isinstance(item, str):
+                added |= _ints(map(int, item.split(",")))
+            else:
+                bits |= decode_rids(item)
+        if bits and self.dead:
+            bits &= ~self.dead
+        return bits | added
+
+
+def _chain(post: _Postings, keys: list[str], rare: int) -> dict[int, int]:
+    """Start position -> retailers having keys[0] at it, keys[1] right after, and so on.
+    Only positions where every key is stored are decoded, the smallest sets first."""
+    out: dict[int, int] = {}
+    places = []
+    for key in keys:  # a key stored nowhere: no match, and the later keys are not read
+        places.append(post.positions(key))
+        if not places[-1]:
+            return out
+    for pos in places[0]:
+        parts = [where.get(pos + i) for i, where in enumerate(places)]
+        if not all(parts):
+            continue
+        order = sorted(range(len(keys)), key=lambda i: _stored_size(parts[i]))
+        arrays = post.sparse(keys, pos, order, parts, rare) if len(keys) > 2 else None
+        if arrays is not None:  # every set a stored list: intersect the rid arrays
+            got = arrays[0]
+            for other in arrays[1:]:
+                if not len(got):
+                    break
+                got = _intersect(got, other)
+            if len(got):
+                out[pos] = _bitmap(got)
+            continue
+        bits = -1
+        for i in order:
+            bits &= post.at(keys[i], pos + i, rare)
+            if not bits:
+                break
+        if bits > 0:
+            out[pos] = bits
+    return out
+
+
+def _stored_size(parts: list) -> int:
+    return sum(len(item) for items in parts for item in items)
+
+
+def _text_hits(post: _Postings, field_letter: str, q: str) -> tuple[int, int]:
+    """(starts, occurs) of a text key."""
+    if len(q) == 1:
+        starts = post.at(field_letter + q, 0, 0)
+        return starts, starts | post.at(field_letter + q, 1, 0)
+    chain = _chain(post, [field_letter + q[i : i + 2] for i in range(len(q) - 1)], 0)
+    occurs = 0
+    for bits in chain.values():
+        occurs |= bits
+    return chain.get(0, 0), occurs
+
+
+def _full_pinyin(post: _Postings, q: str, rare: int) -> dict[int, int]:
+    """Start position -> retailers whose pinyin from that character on starts with ``q``:
+    whole readings, then a prefix of the next (all the ways ``q`` splits into syllables)."""
+    from khtui.domain.search_keys import prefix_token, syllable_pieces
+
+    out: dict[int, int] = {}
+    # offset in q -> {(start position, syllables matched): bitmap}
+    layers: dict[int, dict[tuple[int, int], int]] = {0: {}}
+    for k in range(len(q)):
+        if k not in layers:
+            continue
+        states = layers.pop(k)
+        last = prefix_token(q[k:])
+        if k == 0:
+            for pos in post.positions(last):
+                if got := post.at(last, pos, rare):
+                    out[pos] = out.get(pos, 0) | got
+        else:
+            for (start, n), bits in states.items():
+                if got := bits & post.at(last, start + n, rare):
+                    out[start] = out.get(start, 0) | got
+        for piece in syllable_pieces(q, k):
+            whole = "f" + piece
+            if not post.positions(whole):
+                continue
+            nxt = layers.setdefault(k + len(piece), {})
+            if k == 0:
+                for pos in post.positions(whole):
+                    if got := post.at(whole, pos, rare):
+                        nxt[(pos, 1)] = nxt.get((pos, 1), 0) | got
+            else:
+                for (start, n), bits in states.items():
+                    if got := bits & post.at(whole, start + n, rare):
+                        nxt[(start, n + 1)] = nxt.get((start, n + 1), 0) | got
+    return out
+
+
+def _pinyin_hits(post: _Postings, q: str, rare: int) -> tuple[dict[int, int], dict[int, int]]:
+    initials = _chain(post, ["i" + ch for ch in q], rare)
+    return initials, _full_pinyin(post, q, rare)
+
+
+def _evaluate(post: _Postings, q: str, long_keys: list[tuple[int, Any]]) -> _Hits:
+    from khtui.domain.search_keys import KEY_CHARS, TEXT_FIELDS
+
+    hits = _Hits()
+    for letter, what in TEXT_FIELDS:
+        starts, occurs = _text_hits(post, letter, q)
+        hits.starts[what], hits.occurs[what] = starts, occurs
+    # keys longer than the index holds: checked whole (there are few)
+    for rid, keys in long_keys:
+        for letter, what in TEXT_FIELDS:
+            text = keys.text(letter)
+            if len(text) <= KEY_CHARS:
+                continue
+            if text.startswith(q):
+                hits.starts[what] |= 1 << rid
+            if q in text:
+                hits.occurs[what] |= 1 << rid
+    text_starts = text_occurs = 0
+    for what in hits.starts:
+        text_starts |= hits.starts[what]
+        text_occurs |= hits.occurs[what]
+    if any("a" <= ch <= "z" for ch in q):
+        ini_u, full_u = _pinyin_hits(post, q, 0)
+        ini_a, full_a = _pinyin_hits(post, q, 1)
+    else:  # only characters that read as themselves: a match is a part of the name
+        ini_u = full_u = ini_a = full_a = {}
+    hits.starts["initials"] = ini_a.get(0, 0)
+    hits.starts["pinyin"] = full_a.get(0, 0)
+    hits.occurs["initials"] = _union(ini_a)
+    hits.occurs["pinyin"] = _union(full_a)
+    hits.starts_usual = text_starts | ini_u.get(0, 0) | full_u.get(0, 0)
+    hits.occurs_usual = text_occurs | _union(ini_u) | _union(full_u)
+    hits.starts_any = hits.starts_usual | hits.starts["initials"] | hits.starts["pinyin"]
+    hits.occurs_any = hits.occurs_usual | hits.occurs["initials"] | hits.occurs["pinyin"]
+    return hits
+
+
+def _union(by_pos: dict[int, int]) -> int:
+    out = 0
+    for bits in by_pos.values():
+        out |= bits
+    return out
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of lookup results and the number of retailers found in all."""
+
+    rows: list[dict]
+    total: int
 
 
 class _Query:
-    """A normalised query and the SQL pieces that find it."""
-
     def __init__(self, text: str):
-        from khtui.domain.search_keys import KEY_LEN, normalise
+        from khtui.domain.search_keys import normalise
 
         self.raw = (text or "").strip()
         self.q = normalise(text)
-        self.head = self.q[:KEY_LEN]  # what the index can look up
-        self.long = len(self.q) > KEY_LEN  # then every hit is verified against whole keys
-        self.lcps = tuple(range(len(self.head)))
-        marks = ",".join("?" * len(self.lcps))
-        self.lcp_in = f"lcp IN ({marks})"
-        self.range = (self.head, self.head + _TOP)
 
 
 class SearchOps:
     """Mixin of :class:`khtui.data.store.Store`."""
 
     # -- asking ------------------------------------------------------------------------------
-    def search_retailers(self, query: str, limit: int = 50, offset: int = 0) -> list[dict]:
-        """Retailers matching ``query``, ranked: exact code or licence first, then those with a
-        key starting with the query, then the rest. Each row: code, name, route, route_seq,
-        status, tier, phone, licence_no, address and ``match`` (code, licence, phone, name,
-        initials or pinyin: what matched)."""
-        qq = _Query(query)
-        if not qq.q or limit <= 0:
-            return []
-        self._ensure_search_index()
-        offset = max(0, offset)
-        if qq.long:
-            rids = self._long_query_rids(qq)[offset : offset + limit]
-        else:
-            rids = self._page_rids(qq, limit, offset)
-        return self._result_rows(rids, qq.q)
-
-    def count_search(self, query: str) -> int:
-        """How many retailers ``search_retailers(query)`` finds in all (counted in SQL)."""
+    def lookup_retailers(self, query: str, limit: int = 50, offset: int = 0) -> SearchPage:
+        """One page of the retailers matching ``query``, ranked (see
+        ``domain/search_keys.py``), and how many match in all: what the lookup screen needs
+        at each keystroke, from one pass over the index."""
         qq = _Query(query)
         if not qq.q:
-            return 0
-        self._ensure_search_index()
-        if qq.long:
-            return len(self._long_query_rids(qq))
-        if len(qq.q) <= 2:
-            n = self.scalar("SELECT n FROM search_counts WHERE gram = ?", (qq.q,))
-            return n or 0
-        return self.scalar(
-            f"SELECT count(*) FROM search_suffix WHERE {qq.lcp_in} AND suffix >= ? AND suffix < ?",
-            (*qq.lcps, *qq.range),
-        )
+            return SearchPage([], 0)
+        answer, exact_what = self._answer(qq)
+        rids = answer.page(max(0, offset), limit) if limit > 0 else []
+        return SearchPage(self._result_rows(rids, answer, exact_what), answer.total)
 
-    # -- paging ------------------------------------------------------------------------------
-    def _exact_rids(self, qq: _Query) -> list[int]:
+    def search_retailers(self, query: str, limit: int = 50, offset: int = 0) -> list[dict]:
+        """The rows of :meth:`lookup_retailers`: code, name, route, route_seq, status, tier,
+        phone, licence_no, address and ``match`` (code, licence, phone, name, initials or
+        pinyin: what matched)."""
+        if limit <= 0:
+            return []
+        return self.lookup_retailers(query, limit, offset).rows
+
+    def count_search(self, query: str) -> int:
+        """How many retailers ``search_retailers(query)`` finds in all."""
+        return self.lookup_retailers(query, 0).total
+
+    # -- answering ---------------------------------------------------------------------------
+    def _answer(self, qq: _Query) -> tuple[_Answer, dict[int, str]]:
+        """The ranked answer to a query (rids in groups) and what the exact rids matched."""
+        self._ensure_search_index()
+        with self._lock:
+            exact, exact_what = self._exact_rids(qq)
+            post = _Postings(self.conn)
+            hits = _evaluate(post, qq.q, self._long_keys())
+            not_exact = ~_ints(exact)
+            usual = hits.occurs_usual & not_exact
+            starts_usual = hits.starts_usual & usual
+            rare = hits.occurs_any & ~hits.occurs_usual & not_exact
+            starts_rare = hits.starts_any & rare
+            groups = [starts_usual, usual & ~starts_usual, starts_rare, rare & ~starts_rare]
+            return _Answer(exact, groups, hits), exact_what
+
+    def _exact_rids(self, qq: _Query) -> tuple[list[int], dict[int, str]]:
         """Retailers whose code or licence number is the query, by code."""
         values = list(dict.fromkeys((qq.raw, qq.raw.upper(), qq.q)))
         marks = ",".join("?" * len(values))
+        rows = self.conn.execute(
+            f"SELECT k.rid, r.code, r.licence_no FROM retailers r JOIN search_keys k "
+            f"ON k.code = r.code WHERE r.code IN ({marks}) OR r.licence_no IN ({marks}) "
+            "ORDER BY r.code",
+            (*values, *values),
+        ).fetchall()
+        what = {r[0]: "code" if r[1] in values else "licence" for r in rows}
+        return [r[0] for r in rows], what
+
+    def _long_keys(self) -> list[tuple[int, Any]]:
+        from khtui.domain.search_keys import SearchKeys, normalise
+
+        long = [r[0] for r in self.conn.execute("SELECT rid FROM search_long")]
+        if not long:
+            return []
+        rows = self.conn.execute(
+            "SELECT k.rid, r.name, r.code, r.licence_no, r.phone FROM search_keys k "
+            f"JOIN retailers r ON r.code = k.code WHERE k.rid IN ({','.join('?' * len(long))})",
+            long,
+        ).fetchall()
         return [
-            r[0]
-            for r in self.query(
-                f"SELECT k.rid FROM retailers r JOIN search_keys k ON k.code = r.code "
-                f"WHERE r.code IN ({marks}) OR r.licence_no IN ({marks}) ORDER BY r.code",
-                (*values, *values),
+            (
+                r[0],
+                SearchKeys(normalise(r[1]), normalise(r[2]), normalise(r[3]), normalise(r[4]), ()),
             )
+            for r in rows
         ]
 
-    def _page_rids(self, qq: _Query, limit: int, offset: int) -> list[int]:
-        exact = self._exact_rids(qq)
-        out = exact[offset : offset + limit]
-        if len(out) == limit:
-            return out
-        # Prefix group: some key starts with the query (not already listed as exact).
-        p_offset = max(0, offset - len(exact))
-        not_exact = f"AND rid NOT IN ({','.join('?' * len(exact))})" if exact else ""
-        got = [
-            r[0]
-            for r in self.query(
-                f"SELECT rid FROM search_prefix WHERE {qq.lcp_in} AND key >= ? AND key < ? "
-                f"{not_exact} ORDER BY lcp, key, rid LIMIT ? OFFSET ?",
-                (*qq.lcps, *qq.range, *exact, limit - len(out), p_offset),
-            )
-        ]
-        out += got
-        if len(out) == limit:
-            return out
-        # The rest: the query occurs inside a key but starts none.
-        if got:
-            r_offset = 0
-        else:
-            n_prefix = self.scalar(
-                f"SELECT count(*) FROM search_prefix WHERE {qq.lcp_in} AND key >= ? AND key < ? "
-                f"{not_exact}",
-                (*qq.lcps, *qq.range, *exact),
-            )
-            r_offset = max(0, p_offset - n_prefix)
-        out += [
-            r[0]
-            for r in self.query(
-                f"SELECT s.rid FROM search_suffix s WHERE s.{qq.lcp_in} AND s.suffix >= ? "
-                "AND s.suffix < ? AND NOT EXISTS (SELECT 1 FROM search_prefix p "
-                "WHERE p.rid = s.rid AND p.key >= ? AND p.key < ?) "
-                "ORDER BY s.lcp, s.suffix, s.rid LIMIT ? OFFSET ?",
-                (*qq.lcps, *qq.range, *qq.range, limit - len(out), r_offset),
-            )
-        ]
-        return out
-
-    def _long_query_rids(self, qq: _Query) -> list[int]:
-        """A query longer than the indexed keys: candidates from its head, each verified
-        against its whole keys, ranked in Python (such queries match few retailers)."""
-        from khtui.domain.search_keys import matched
-
-        rows = self.query(
-            f"SELECT k.* FROM search_suffix s JOIN search_keys k ON k.rid = s.rid "
-            f"WHERE s.{qq.lcp_in} AND s.suffix >= ? AND s.suffix < ?",
-            (*qq.lcps, *qq.range),
-        )
-        exact = set(self._exact_rids(qq))
-        ranked = []
-        for row in rows:
-            what = matched(_keys_of_row(row), qq.q)
-            if what is None:
-                continue
-            fields = _keys_of_row(row).fields
-            starts = any(k.startswith(qq.q) for ks in fields.values() for k in ks)
-            group = 0 if row["rid"] in exact else 1 if starts else 2
-            ranked.append((group, row["code"], row["rid"]))
-        return [rid for _, _, rid in sorted(ranked)]
-
-    def _result_rows(self, rids: list[int], q: str) -> list[dict]:
-        from khtui.domain.search_keys import matched
-
+    def _result_rows(
+        self, rids: list[int], answer: _Answer, exact_what: dict[int, str]
+    ) -> list[dict]:
         if not rids:
             return []
         cols = ", ".join(f"r.{c}" for c in RESULT_COLUMNS)
         marks = ",".join("?" * len(rids))
         rows = {
-            r["k_rid"]: r
+            r["rid"]: r
             for r in self.query(
-                f"SELECT {_KEY_ALIASES}, {cols} FROM search_keys k "
+                f"SELECT k.rid AS rid, {cols} FROM search_keys k "
                 f"JOIN retailers r ON r.code = k.code WHERE k.rid IN ({marks})",
                 rids,
             )
         }
+        matched = answer.matches(rids, exact_what)
         out = []
         for rid in rids:
             row = rows.get(rid)
             if row is None:
                 continue
             item: dict[str, Any] = {c: row[c] for c in RESULT_COLUMNS}
-            item["match"] = matched(_keys_of_row(row, "k_"), q)
+            item["match"] = matched[rid]
             out.append(item)
         return out
 
@@ -231,125 +617,102 @@ class SearchOps:
         """(Re)index these retailers inside the caller's transaction; a code no longer in
         ``retailers`` leaves the index. A bulk write (an import) rebuilds it whole, which is
         cheaper than row by row."""
-        from khtui.domain.search_keys import retailer_keys
+        from khtui.domain.search_keys import index_tokens, keys_signature, retailer_keys
 
         codes = list(dict.fromkeys(codes))
-        if len(codes) > BULK:
+        indexed = conn.execute("SELECT count(*) FROM search_keys").fetchone()[0]
+        if len(codes) > BULK or len(codes) > max(indexed, 1):
+            # an import, the demo, the first retailers: cheaper whole, and in code order
             return self.rebuild_search_index()
         n = 0
         for code in codes:
-            old = conn.execute("SELECT * FROM search_keys WHERE code = ?", (code,)).fetchone()
-            row = conn.execute(
-                "SELECT code, name, licence_no, phone FROM retailers WHERE code = ?", (code,)
+            old = conn.execute(
+                "SELECT rid, sig FROM search_keys WHERE code = ?", (code,)
             ).fetchone()
-            keys = None
+            row = conn.execute(
+                "SELECT name, licence_no, phone FROM retailers WHERE code = ?", (code,)
+            ).fetchone()
+            sig = long = None
             if row is not None:
-                keys = retailer_keys(row["name"], row["code"], row["licence_no"], row["phone"])
-            if old is not None:
-                old_keys = _keys_of_row(old)
-                if keys == old_keys:
+                sig, long = keys_signature(row["name"], code, row["licence_no"], row["phone"])
+                if old is not None and old["sig"] == sig:
                     continue
-                self._drop_entries(conn, old["rid"], old_keys)
-            if keys is None:
-                if old is not None:
-                    conn.execute("DELETE FROM search_keys WHERE rid = ?", (old["rid"],))
-                continue
-            if old is None:
-                rid = conn.execute(
-                    "INSERT INTO search_keys (code, name, code_key, licence, phone, initials, "
-                    "pinyin) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    _key_columns(code, keys),
-                ).lastrowid
-            else:
+            if old is not None:
                 rid = old["rid"]
-                conn.execute(
-                    "UPDATE search_keys SET code = ?, name = ?, code_key = ?, licence = ?, "
-                    "phone = ?, initials = ?, pinyin = ? WHERE rid = ?",
-                    (*_key_columns(code, keys), rid),
-                )
-            self._add_entries(conn, rid, keys)
+                conn.execute("INSERT OR IGNORE INTO search_dead (rid) VALUES (?)", (rid,))
+                conn.execute("DELETE FROM search_delta WHERE rid = ?", (rid,))
+                conn.execute("DELETE FROM search_long WHERE rid = ?", (rid,))
+                if row is None:
+                    conn.execute("DELETE FROM search_keys WHERE rid = ?", (rid,))
+                    continue
+                conn.execute("UPDATE search_keys SET sig = ? WHERE rid = ?", (sig, rid))
+            elif row is None:
+                continue
+            else:
+                rid = conn.execute(
+                    "INSERT INTO search_keys (code, sig) VALUES (?, ?)", (code, sig)
+                ).lastrowid
+            keys = retailer_keys(row["name"], code, row["licence_no"], row["phone"])
+            conn.executemany(
+                "INSERT INTO search_delta (key, pos, rare, rid) VALUES (?, ?, ?, ?)",
+                [(k, p, c, rid) for k, p, c in index_tokens(keys)],
+            )
+            if long:
+                conn.execute("INSERT INTO search_long (rid) VALUES (?)", (rid,))
             n += 1
+        if n and self._delta_retailers(conn) > DELTA_MAX:
+            self.rebuild_search_index()
         return n
 
     @staticmethod
-    def _add_entries(conn: sqlite3.Connection, rid: int, keys: SearchKeys) -> None:
-        from khtui.domain.search_keys import prefix_entries, short_grams, suffix_entries
+    def _delta_retailers(conn: sqlite3.Connection) -> int:
+        """Retailers written since the last rebuild (dead in the bitmaps or new)."""
+        built = conn.execute("SELECT value FROM meta WHERE key = 'search_built_rids'").fetchone()
+        top = conn.execute("SELECT max(rid) FROM search_keys").fetchone()[0] or 0
+        dead = conn.execute("SELECT count(*) FROM search_dead").fetchone()[0]
+        return dead + max(0, top - int(built[0] if built else 0))
 
-        suffixes = suffix_entries(keys)
-        conn.executemany(
-            "INSERT INTO search_counts (gram, n) VALUES (?, 1) "
-            "ON CONFLICT (gram) DO UPDATE SET n = n + 1",
-            [(g,) for g in short_grams(suffixes)],
-        )
-        conn.executemany(
-            "INSERT INTO search_prefix (rid, key, lcp) VALUES (?, ?, ?)",
-            [(rid, k, lcp) for k, lcp in prefix_entries(keys)],
-        )
-        conn.executemany(
-            "INSERT INTO search_suffix (lcp, suffix, rid) VALUES (?, ?, ?)",
-            [(lcp, s, rid) for s, lcp in suffixes],
-        )
-
-    @staticmethod
-    def _drop_entries(conn: sqlite3.Connection, rid: int, keys: SearchKeys) -> None:
-        from khtui.domain.search_keys import short_grams, suffix_entries
-
-        suffixes = suffix_entries(keys)
-        conn.execute("DELETE FROM search_prefix WHERE rid = ?", (rid,))
-        conn.executemany(
-            "DELETE FROM search_suffix WHERE lcp = ? AND suffix = ? AND rid = ?",
-            [(lcp, s, rid) for s, lcp in suffixes],
-        )
-        conn.executemany(
-            "UPDATE search_counts SET n = n - 1 WHERE gram = ?",
-            [(g,) for g in short_grams(suffixes)],
-        )
-
-    def rebuild_search_index(self) -> int:
+    def rebuild_search_index(self, progress: Callable[[int], None] | None = None) -> int:
         """Build the whole lookup index afresh from ``retailers`` (after a bulk load, or on a
         database that predates it). One transaction (or part of the caller's); returns the
-        number of retailers. About 20 s per 100,000 retailers, most of it pinyin."""
-        from khtui.domain.search_keys import prefix_entries, retailer_keys, suffix_entries
+        number of retailers."""
+        from array import array
+
+        from khtui.domain.search_keys import index_tokens, keys_signature, retailer_keys
 
         rows = self.query("SELECT code, name, licence_no, phone FROM retailers ORDER BY code")
-        keyed = [
-            (r["code"], retailer_keys(r["name"], r["code"], r["licence_no"], r["phone"]))
-            for r in rows
-        ]
-        prefix, suffix = [], []
-        for rid, (_, keys) in enumerate(keyed, start=1):
-            prefix += [(rid, k, lcp) for k, lcp in prefix_entries(keys)]
-            suffix += [(lcp, s, rid) for s, lcp in suffix_entries(keys)]
+        postings: dict[tuple[str, int, int], array] = {}
+        keyed, long = [], []
+        for rid, r in enumerate(rows, start=1):
+            sig, is_long = keys_signature(r["name"], r["code"], r["licence_no"], r["phone"])
+            keyed.append((rid, r["code"], sig))
+            if is_long:
+                long.append((rid,))
+            keys = retailer_keys(r["name"], r["code"], r["licence_no"], r["phone"])
+            for token in index_tokens(keys):
+                got = postings.get(token)
+                if got is None:
+                    postings[token] = got = array("I")
+                got.append(rid)
+            if progress is not None and rid % 10000 == 0:
+                progress(rid)
         with self.write() as conn:
-            conn.execute("DELETE FROM search_suffix")
-            conn.execute("DELETE FROM search_prefix")
+            for table in ("search_postings", "search_delta", "search_dead", "search_long"):
+                conn.execute(f"DELETE FROM {table}")
             conn.execute("DELETE FROM search_keys")
+            conn.executemany("INSERT INTO search_keys (rid, code, sig) VALUES (?, ?, ?)", keyed)
+            conn.executemany("INSERT INTO search_long (rid) VALUES (?)", long)
             conn.executemany(
-                "INSERT INTO search_keys (rid, code, name, code_key, licence, phone, initials, "
-                "pinyin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(rid, *_key_columns(code, keys)) for rid, (code, keys) in enumerate(keyed, 1)],
-            )
-            conn.executemany("INSERT INTO search_prefix (rid, key, lcp) VALUES (?, ?, ?)", prefix)
-            # SQLite's sorter puts the rows in key order faster than Python does, and a b-tree
-            # filled in key order is written once
-            conn.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS search_load (lcp INTEGER, suffix TEXT, rid INTEGER)"
-            )
-            conn.execute("DELETE FROM temp.search_load")
-            conn.executemany("INSERT INTO temp.search_load VALUES (?, ?, ?)", suffix)
-            conn.execute(
-                "INSERT INTO search_suffix (lcp, suffix, rid) "
-                "SELECT lcp, suffix, rid FROM temp.search_load ORDER BY lcp, suffix, rid"
-            )
-            conn.execute("DELETE FROM temp.search_load")
-            conn.execute("DELETE FROM search_counts")
-            conn.execute(
-                "INSERT INTO search_counts (gram, n) SELECT substr(suffix, 1, 1), count(*) "
-                "FROM search_suffix WHERE lcp = 0 GROUP BY 1"
+                "INSERT INTO search_postings (key, pos, rare, rids) VALUES (?, ?, ?, ?)",
+                (
+                    (key, pos, cls, encode_rids(list(rids)))
+                    for (key, pos, cls), rids in sorted(postings.items())
+                ),
             )
             conn.execute(
-                "INSERT INTO search_counts (gram, n) SELECT substr(suffix, 1, 2), count(*) "
-                "FROM search_suffix WHERE lcp IN (0, 1) AND length(suffix) >= 2 GROUP BY 1"
+                "INSERT INTO meta (key, value) VALUES ('search_built_rids', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (str(len(keyed)),),
             )
             conn.execute("DELETE FROM meta WHERE key = ?", (_STALE,))
         self._search_checked = True

@@ -79,7 +79,7 @@ def source_text(source: str) -> str:
 
 
 def match_text(match: str | None) -> str:
-    """What matched a lookup query ('initials' -> 拼音首字母), as the search lane names it."""
+    """What matched a lookup query, in the UI language ('initials' -> 拼音首字母)."""
     if not match:
         return ""
     label = t(f"search.match.{match}")
@@ -179,9 +179,8 @@ class RetailerScreen(Screen):
         store = self.app.store
         total = None
         if query:
-            rows = store.search_retailers(query, limit=PAGE, offset=offset)
-            if offset == 0:
-                total = store.count_search(query)
+            page = store.lookup_retailers(query, limit=PAGE, offset=offset)
+            rows, total = page.rows, page.total
         else:
             rows = store.list_retailers(limit=PAGE, offset=offset)
             if offset == 0:

@@ -97,9 +97,8 @@ def test_user_errors_are_one_line_exit_1(db):
 
 def test_reindex_rebuilds_the_index(db):
     conn = Store(db)
-    conn.conn.execute("DELETE FROM search_suffix")
-    conn.conn.execute("DELETE FROM search_prefix")
-    conn.conn.execute("DELETE FROM search_counts")
+    conn.conn.execute("DELETE FROM search_postings")
+    conn.conn.execute("DELETE FROM search_delta")
     conn.close()
     assert json.loads(run(db, "search", "cq", "--json").output)["total"] == 0
     res = run(db, "search", "cq", "--reindex", "--json")

@@ -98,7 +98,7 @@ def test_exact_code_or_licence_first_then_prefix_then_the_rest(s):
     assert codes(rows) == ["01", "03"]  # code 01 exactly, then 03 by its licence: both exact
     assert [r["match"] for r in rows] == ["code", "licence"]
     rows = s.search_retailers("37010210000")  # starts codes 01..09 (and 03's licence)
-    assert codes(rows)[:3] == ["01", "03", "02"]  # by the key that starts: 03's licence …0001
+    assert codes(rows)[:3] == ["01", "02", "03"]  # within a group: by customer code
     assert sorted(codes(rows)) == [f"{i:02d}" for i in range(1, 10)]
     rows = s.search_retailers("超市")  # starts no key: both are "the rest"
     assert set(codes(rows)) == {"06", "07"}
@@ -194,11 +194,10 @@ def test_a_failed_write_leaves_the_index_as_it_was(s):
 
 def test_rebuild_gives_the_same_answers(s):
     before = {q: found(s, q) for q in ("yh", "0615", "超市", "3701")}
-    s.conn.execute("DELETE FROM search_suffix")
-    s.conn.execute("DELETE FROM search_prefix")
-    s.conn.execute("DELETE FROM search_counts")
-    assert found(s, "yh") == set()
+    for table in ("search_postings", "search_delta", "search_dead", "search_keys"):
+        s.conn.execute(f"DELETE FROM {table}")
     assert s.rebuild_search_index() == len(RETAILERS)
+    assert s.scalar("SELECT count(*) FROM search_delta") == 0  # all in the bitmaps now
     assert {q: found(s, q) for q in before} == before
 
 
@@ -279,3 +278,142 @@ def test_short_query_counts_follow_every_write(s):
     s.rebuild_search_index()
     check()
     assert s.count_search("长") == 2 and s.count_search("银行") == 2
+
+
+# -- ranking: usual readings before rare ones -----------------------------------------------------
+RANKED = [
+    ("r01", "长安食杂店"),  # 长 cháng in 长安: z only through the rare zhǎng
+    ("r02", "长江烟酒行"),  # 长江 cháng
+    ("r03", "长城超市"),
+    ("r04", "曾记副食"),  # 曾 as a surname: zēng
+    ("r05", "中华烟酒"),  # zh
+    ("r06", "重庆小面"),  # 重庆 chóng
+    ("r07", "中青便利"),  # zq in its usual reading
+    ("r08", "小巷副食"),  # 巷 xiàng; hf only through the rare hàng
+    ("r09", "恒发超市"),  # hf
+    ("r10", "银行路便民店"),
+    ("r11", "好又多食杂店"),  # 杂 za: a usual z inside the name
+    ("r12", "张记烟酒"),
+    ("r13", "长岭烟酒行"),  # 长岭 is no phrase: cháng all the same; 行 at the end: háng
+]
+
+
+@pytest.fixture
+def ranked(store):
+    store.upsert_retailers(
+        [{"code": c, "name": n, "phone": f"1390000{i:04d}"} for i, (c, n) in enumerate(RANKED)],
+        source="test",
+    )
+    return store
+
+
+def names(store, q):
+    return [r["name"] for r in store.search_retailers(q, limit=100)]
+
+
+@pytest.mark.parametrize(
+    ("query", "usual", "rare"),
+    [
+        # starting with the usual z first (曾记 zēng, 中华, 中青, 张记), then 杂 inside, then 长 zhǎng
+        ("z", ["曾记副食", "中华烟酒", "中青便利", "张记烟酒", "长安食杂店", "好又多食杂店"], []),
+        ("zj", ["曾记副食", "张记烟酒"], ["长江烟酒行"]),
+        ("zq", ["中青便利"], ["重庆小面"]),
+        ("cq", ["重庆小面"], []),
+        ("hf", ["恒发超市"], ["小巷副食"]),
+        ("yh", ["银行路便民店"], []),
+        ("yx", [], ["银行路便民店"]),  # 行 xíng is rare in 银行
+        ("zhangan", [], ["长安食杂店"]),
+        ("cl", ["长岭烟酒行"], []),
+        ("yjh", ["长江烟酒行", "长岭烟酒行"], []),  # 烟酒行 háng
+        ("yjx", ["长江烟酒行", "长岭烟酒行"], []),  # and xíng, as the character reads alone
+        ("changan", ["长安食杂店"], []),
+    ],
+)
+def test_a_rare_reading_never_outranks_a_usual_one(ranked, query, usual, rare):
+    got = names(ranked, query)
+    assert set(got[: len(usual)]) == set(usual), got
+    assert got[len(usual) :][: len(rare)] == rare, got
+    assert ranked.count_search(query) == len(got)
+
+
+def test_z_ranks_usual_starts_then_usual_inside_then_rare(ranked):
+    got = names(ranked, "z")
+    assert got[:4] == ["曾记副食", "中华烟酒", "中青便利", "张记烟酒"]  # start with z, by code
+    assert got[4:6] == ["长安食杂店", "好又多食杂店"]  # 杂 za inside (长安食杂店 too)
+    # starting with z only through a rare reading: 长 zhǎng (长江, 长城), 重 zhòng
+    assert got[6:] == ["长江烟酒行", "长城超市", "重庆小面", "长岭烟酒行"]
+    assert [r["match"] for r in ranked.search_retailers("z", limit=1)] == ["initials"]
+
+
+def test_codes_phones_and_exact_matches_keep_their_place(ranked):
+    assert names(ranked, "r04") == ["曾记副食"]  # an exact code first
+    assert [r["match"] for r in ranked.search_retailers("0008")] == ["phone"]
+    assert names(ranked, "0007") == ["小巷副食"]
+
+
+def test_the_demo_names_rank_by_their_usual_reading(tmp_path, clock):
+    from khtui.data.demo import build_demo
+    from tests.conftest import TODAY
+
+    path = tmp_path / "demo.db"
+    build_demo(path, retailers=320, months=1, today=TODAY)
+    store = Store(path, clock=clock)
+    try:
+        z = names(store, "z")
+        first_chang = min(i for i, n in enumerate(z) if n.startswith("长"))
+        assert [n for n in z[:first_chang] if n.startswith("曾记")]  # 曾记 before any 长…
+        zj = names(store, "zj")
+        first_chang = min(i for i, n in enumerate(zj) if n.startswith("长"))
+        assert zj[:first_chang] and all(n.startswith("曾记") for n in zj[:first_chang])
+        hf = names(store, "hf")
+        assert hf[-1] == "小巷副食" and all(n.startswith("恒发") for n in hf[:-1])
+        # zq: the demo has no shop read z-q in its usual reading, so only the rare ones
+        assert set(names(store, "zq")) == set(names(store, "cq"))
+        assert all(n.startswith(("重庆", "长青")) for n in names(store, "cq"))
+        assert all(n.startswith("银行") for n in names(store, "yh")[:3])
+        assert store.search_retailers("370102100001")[0]["code"] == "370102100001"
+    finally:
+        store.close()
+
+
+# -- writes between rebuilds ---------------------------------------------------------------------
+QUERIES = ("yh", "0615", "超市", "3701", "z", "zj", "ca", "长", "8888", "s", "店", "changan")
+
+
+def answers(store):
+    return {q: [r["code"] for r in store.search_retailers(q, limit=1000)] for q in QUERIES}
+
+
+def test_writes_since_the_rebuild_answer_as_a_rebuild_would(s):
+    s.rebuild_search_index()
+    s.update_retailer("370102100006", {"phone": "18699998888"})
+    load(s, [("370102100003", "长春路超市", "370102100001", "13612397025")])
+    load(s, [("370102100020", "银行新店", "", "0615")])
+    s.update_retailer("370102100006", {"phone": "18600000615"})  # written twice
+    assert s.scalar("SELECT count(*) FROM search_dead") == 2
+    before = answers(s)
+    s.rebuild_search_index()
+    assert s.scalar("SELECT count(*) FROM search_delta") == 0
+    assert answers(s) == before
+    assert "370102100006" in before["0615"] and "370102100020" in before["0615"]
+
+
+def test_a_grown_delta_is_folded_into_a_rebuild(s, monkeypatch):
+    import khtui.data.search as search
+
+    s.rebuild_search_index()
+    monkeypatch.setattr(search, "DELTA_MAX", 3)
+    for i in range(3):
+        s.update_retailer(f"37010210000{i + 1}", {"phone": f"1350000{i:04d}"})
+    assert s.scalar("SELECT count(*) FROM search_delta") > 0
+    s.update_retailer("370102100004", {"phone": "13500000003"})  # the fourth: rebuilt
+    assert s.scalar("SELECT count(*) FROM search_delta") == 0
+    assert s.scalar("SELECT count(*) FROM search_dead") == 0
+    assert found(s, "1350000") == {"01", "02", "03", "04"}
+
+
+def test_a_write_that_keeps_the_keys_costs_no_index_work(s):
+    s.rebuild_search_index()
+    s.update_retailer("370102100006", {"route": "城西线"})
+    assert s.scalar("SELECT count(*) FROM search_dead") == 0
+    assert s.scalar("SELECT count(*) FROM search_delta") == 0

@@ -9,7 +9,7 @@ import sqlite3
 from textual.command import CommandPalette
 from textual.widgets import DataTable, Input
 
-from khtui.app import SECTIONS, create_app, error_message
+from khtui.app import SECTIONS, RetailerCommands, create_app, error_message
 from khtui.data.backup import auto_backups
 from khtui.data.base import StoreError
 from khtui.screens.help import HelpScreen, binding_rows, key_label
@@ -83,6 +83,10 @@ async def _stack(store):
         assert isinstance(app.screen, TodayScreen)
 
 
+def palette_options(palette) -> list[str]:
+    return [str(o.prompt) for o in palette.query_one("CommandList").options]
+
+
 def test_palette_finds_a_retailer_and_opens_the_profile(store):
     seed(store)
     run(_palette_retailer(store))
@@ -97,17 +101,36 @@ async def _palette_retailer(store):
         assert CommandPalette.is_open(app)
         await pilot.press(*"cqlyjd")  # pinyin initials of 重庆路烟酒店
         palette = app.screen
-        for _ in range(50):
-            await asyncio.sleep(0.05)
-            await pilot.pause()
-            shown = [str(o.prompt) for o in palette.query_one("CommandList").options]
-            if any("重庆路烟酒店" in s for s in shown):
-                break
-        assert any("重庆路烟酒店" in s for s in shown), shown
+        await settle(app, pilot)  # the palette's search and the lookup are workers
+        shown = palette_options(palette)
+        assert "重庆路烟酒店" in shown[0], shown
+        assert not any(w.group == RetailerCommands.GROUP for w in app.workers)
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, ProfileScreen)
         assert app.screen.code == CQ
+
+
+def test_a_failing_retailer_lookup_leaves_the_palette_working(store, monkeypatch):
+    seed(store)
+
+    def broken(*_args, **_kwargs):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(store, "search_retailers", broken)
+    run(_palette_broken(store))
+
+
+async def _palette_broken(store):
+    app = create_app(store, today=lambda: TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p", *"周报")
+        palette = app.screen
+        await settle(app, pilot)
+        assert CommandPalette.is_open(app)
+        assert "周报" in palette_options(palette)[0]  # the sections are still offered
+        assert notices(app) == []
 
 
 def test_palette_reaches_a_screen_by_its_name(store):
@@ -121,12 +144,8 @@ async def _palette_screen(store):
         await settle(app, pilot)
         await pilot.press("ctrl+p", *"周报")
         palette = app.screen
-        for _ in range(50):
-            await asyncio.sleep(0.05)
-            await pilot.pause()
-            shown = [str(o.prompt) for o in palette.query_one("CommandList").options]
-            if shown and "周报" in shown[0]:
-                break
+        await settle(app, pilot)
+        shown = palette_options(palette)
         assert "周报" in shown[0], shown
         await pilot.press("enter")
         await settle(app, pilot)

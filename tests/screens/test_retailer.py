@@ -446,3 +446,34 @@ async def test_retailer_screen_with_a_code_opens_that_profile(seeded):
         assert app.screen.code == "370102100003"
         await pilot.press("escape")
         assert isinstance(app.screen, RetailerScreen)
+
+
+@sync
+async def test_down_from_the_box_lands_on_the_first_hit(seeded):
+    app = make_app(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_lookup(app, pilot)
+        table = screen.query_one("#lookup-results", DataTable)
+        await pilot.press("c", "q")
+        await settle(app, pilot)
+        first = table_codes(screen)[0]
+        assert isinstance(app.focused, Input)
+        await pilot.press("down")
+        await settle(app, pilot)
+        assert app.focused is table and table.cursor_row == 0
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ProfileScreen) and app.screen.code == first
+        await pilot.press("escape")
+        await settle(app, pilot)
+        # typed on and ↓ pressed before the answer came: still the first hit of the new query
+        await pilot.press("f6", "backspace", "backspace", "店", "down")
+        await settle(app, pilot)
+        assert app.focused is table and table.cursor_row == 0
+        hits = table_codes(screen)
+        assert len(hits) == 4
+        await pilot.press("down")
+        assert table.cursor_row == 1
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen.code == hits[1]
