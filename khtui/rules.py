@@ -273,6 +273,14 @@ def _validate(r: Rules) -> None:
         isinstance(mx, int) and mx >= 1, o, "visits.max_per_month", "must be a whole number >= 1"
     )
 
+    days = r.get("capture.copy_max_days")
+    _check(
+        isinstance(days, int) and not isinstance(days, bool) and days >= 0,
+        o,
+        "capture.copy_max_days",
+        f"must be a whole number of days >= 0 (got {days!r})",
+    )
+
     for key, d in r.get("complaints.routing").items():
         for field in ("name", "department", "am_share", "due_days"):
             _check(field in d, o, f"complaints.routing.{key}", f"missing {field}")
