@@ -267,7 +267,9 @@ async def test_bad_phone_is_refused_beside_the_field_and_good_one_is_kept_in_his
         await pilot.press("e")
         await pilot.pause()
         assert isinstance(app.screen, EditFieldScreen)
-        await pilot.press(*"12345", "enter")  # the old value is selected: typing replaces it
+        box = app.screen.query_one("#edit-input", Input)
+        assert box.cursor_position == len("13972770615") and box.selected_text == ""
+        await pilot.press(*"12345", "enter")  # the cursor is after the old value: typed on
         await pilot.pause()
         assert isinstance(app.screen, EditFieldScreen)  # still open, message beside the field
         error = str(app.screen.query_one("#edit-error", Static).render())
@@ -281,7 +283,7 @@ async def test_bad_phone_is_refused_beside_the_field_and_good_one_is_kept_in_his
         await settle(app, pilot)
         assert app.screen is profile
         assert seeded.get_retailer(CQ)["phone"] == "13800001111"
-        await pilot.press("6")
+        await pilot.press("left_square_bracket")  # round to 变更
         await pilot.pause()
         history = cell_texts(profile.query_one("#profile-changes", DataTable))
         assert any(
@@ -370,7 +372,7 @@ async def test_histories_sales_and_complaints_are_shown(seeded):
         assert chart.qty[-1] == 10 + 23 % 5 + 200 + 5 * 23 + 60
         brands = cell_texts(profile.query_one("#top-brands", DataTable))
         assert brands[0].startswith("玉溪(软)")
-        await pilot.press("5")
+        await pilot.press("left_square_bracket", "left_square_bracket")  # round to 投诉
         await pilot.pause()
         assert profile.query_one(TabbedContent).active == "tab-complaints"
         complaints = cell_texts(profile.query_one("#profile-complaints", DataTable))
@@ -426,7 +428,7 @@ async def test_adhoc_visit_today_and_capture_key(seeded, monkeypatch):
         await settle(app, pilot)
         rows = seeded.query("SELECT planned_date, adhoc FROM visits WHERE retailer_code = ?", (CQ,))
         assert [tuple(r) for r in rows] == [("2026-11-23", 1)]
-        await pilot.press("3")
+        await pilot.press("right_square_bracket", "right_square_bracket")  # 拜访
         await pilot.pause()
         visits = cell_texts(app.screen.query_one("#profile-visits", DataTable))
         assert any("2026-11-23" in row and "临时" in row for row in visits)
