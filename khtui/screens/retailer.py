@@ -700,6 +700,20 @@ class ProfileScreen(Keyed, Screen):
             self.reload()
 
     def action_adhoc(self) -> None:
+        """A visit today, added once the user says yes (one key must not add a visit)."""
+        if self.data is None:
+            return
+        today = self.app.today()
+        self.app.push_screen(
+            ConfirmScreen(
+                t("profile.confirm.adhoc", name=self.data["retailer"]["name"], date=today),
+                t("profile.confirm.adhoc_detail"),
+                yes=t("profile.key.adhoc"),
+            ),
+            lambda yes: self.add_adhoc() if yes else None,
+        )
+
+    def add_adhoc(self) -> None:
         store, today = self.app.store, self.app.today()
         try:
             store.add_adhoc_visit(self.code, today)
