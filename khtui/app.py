@@ -320,8 +320,8 @@ class KhtuiApp(Keyed, JobHost, App):
 
     def _handle_exception(self, error: Exception) -> None:
         # Textual's one entry point for an exception raised in a handler or a worker; it has
-        # no public hook for it (Textual issue #2818), so this override is the program's one
-        # use of a private name, checked by tests/test_textual_compat.py. Before the first
+        # no public hook for it, so this override is the program's one use of a private name,
+        # checked by tests/test_textual_compat.py. Before the first
         # screen is up Textual prints the traceback and exits, as it would without us.
         inner = error.error if isinstance(error, WorkerFailed) else error
         if not isinstance(inner, Exception) or not self.is_running or not self.has_screens():

@@ -131,6 +131,7 @@ class ReportScreen(Keyed, Screen):
         Key("ctrl+r", "refresh", "rpt.key.refresh", show=False),
         Key("ctrl+s", "submit", "rpt.key.submit", priority=True),
         Key("f8", "export", "rpt.key.export", priority=True),
+        # A TextArea with the default tab behaviour leaves Esc to its screen: this binding
         Key("escape", "leave_box", "rpt.key.leave"),
     )
     # keys that would be typed into a box: hidden (and off) while the user is typing
