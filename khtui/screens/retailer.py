@@ -103,8 +103,8 @@ def _shorten(text: str | None, width: int) -> str:
 
 
 def short_amount(value: float) -> str:
-    """An amount of money for a chart's axis: 10.1万 (10.1k in English)."""
-    return t("profile.chart.amount_short", wan=value / 10000, k=value / 1000)
+    """An amount of money for a chart's axis: 10.1万 (101k in English)."""
+    return t("profile.chart.amount_short", n=value / float(t("profile.chart.amount_unit")))
 
 
 def _status_text(status: str | None, warn: str) -> Text:
