@@ -200,8 +200,13 @@ class CaptureScreen(Keyed, Screen):
         self.app.push_screen(CaptureScreen(visit_id=event.row_key.value))
 
     def on_screen_resume(self) -> None:
+        """Back on the screen: the picker is read again; a capture never resumes in a text
+        field (typing there is what the user left), but on the list of items."""
         if self.picker:
             self._fill_picker()
+        elif self.typing_now():
+            self.typing.flush()
+            self.query_one("#cap-kinds", OptionList).focus()
 
     # -- capture -------------------------------------------------------------------------------
     def _compose_capture(self) -> ComposeResult:

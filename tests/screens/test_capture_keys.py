@@ -162,6 +162,13 @@ async def _esc(seeded, vid):
         await pilot.press("3")
         await settle(app, pilot)
         assert app.screen is screen
+        # F-keys leave a field too; coming back lands on the list, not in the field
+        await pilot.press("ctrl+l", "enter")
+        assert isinstance(app.focused, Input)
+        await pilot.press("f4", "3")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert app.focused is screen.query_one("#cap-kinds", OptionList)
         await pilot.press("escape")  # from the list: leaves the capture, draft kept
         await settle(app, pilot)
         assert not isinstance(app.screen, CaptureScreen)
