@@ -53,7 +53,7 @@ from khtui.widgets.theme import style
 
 PAGE = 50  # rows fetched per page of lookup results
 NARROW = 110  # below this many columns the profile's top brands go under the sales chart
-NAME_WIDTH = 14  # terminal cells of a shop name shown in the lookup list
+NAME_WIDTH = 20  # terminal cells of a shop name shown in the lookup list (10 CJK characters)
 WHY_RULES = ("tier", "category", "level", "value")
 KIND_BY_KEY = {k.key: k for k in KINDS}
 
