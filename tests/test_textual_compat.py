@@ -55,6 +55,7 @@ def test_the_textual_api_khtui_uses_is_there():
         "App.screen_stack": isinstance(inspect.getattr_static(App, "screen_stack"), property),
         "DataTable(fixed_columns=...)": "fixed_columns" in inspect.signature(DataTable).parameters,
         "TextArea.read_only": hasattr(TextArea, "read_only"),
+        "Screen.is_current": isinstance(inspect.getattr_static(Screen, "is_current"), property),
         # the one private name: Textual has no public hook for an exception in a handler
         "App._handle_exception(error)": list(inspect.signature(App._handle_exception).parameters)
         == ["self", "error"],

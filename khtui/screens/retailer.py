@@ -48,6 +48,7 @@ from khtui.domain.value import VALUE_NAMES
 from khtui.i18n import get_lang, status_label, t
 from khtui.widgets.cells import clip
 from khtui.widgets.confirm import ConfirmScreen
+from khtui.widgets.jobs import JobQueue
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.theme import style
 
@@ -863,13 +864,22 @@ class EditFieldScreen(Keyed, ModalScreen[dict | None]):
         self.save(value)
 
     def save(self, value: str) -> None:
-        try:
-            changed = self.app.store.update_retailer(self.code, {self.field: value})
-        except FieldError as exc:
-            self.query_one("#edit-error", Static).update(str(exc))
-            self.query_one("#edit-input", Input).add_class("-invalid")
+        """Checked and written by the store in a job; a refused value is explained here."""
+        store, code, field = self.app.store, self.code, self.field
+        jobs = JobQueue(self.app, "profile-edit", self.app.report_error)
+        jobs.submit(lambda: store.update_retailer(code, {field: value}), self.done, self.refused)
+
+    def done(self, changed: dict) -> None:
+        if self.is_current:  # not already left with Esc
+            self.dismiss(changed)
+
+    def refused(self, error: Exception) -> None:
+        if not isinstance(error, FieldError):
+            self.app.report_error(error)
             return
-        self.dismiss(changed)
+        if self.is_attached:
+            self.query_one("#edit-error", Static).update(str(error))
+            self.query_one("#edit-input", Input).add_class("-invalid")
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -905,8 +915,13 @@ class StatusScreen(Keyed, ModalScreen[dict | None]):
 
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:
-        changed = self.app.store.update_retailer(self.code, {"status": event.option.id})
-        self.dismiss(changed)
+        store, code, status = self.app.store, self.code, event.option.id
+        jobs = JobQueue(self.app, "profile-status", self.app.report_error)
+        jobs.submit(lambda: store.update_retailer(code, {"status": status}), self.done)
+
+    def done(self, changed: dict) -> None:
+        if self.is_current:
+            self.dismiss(changed)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -270,7 +270,7 @@ async def test_bad_phone_is_refused_beside_the_field_and_good_one_is_kept_in_his
         box = app.screen.query_one("#edit-input", Input)
         assert box.cursor_position == len("13972770615") and box.selected_text == ""
         await pilot.press(*"12345", "enter")  # the cursor is after the old value: typed on
-        await pilot.pause()
+        await settle(app, pilot)
         assert isinstance(app.screen, EditFieldScreen)  # still open, message beside the field
         error = str(app.screen.query_one("#edit-error", Static).render())
         assert "不是有效电话" in error
