@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from textual.actions import parse
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -74,6 +75,20 @@ def binding_rows(screen: Screen, *, of_app: bool = False) -> list[tuple[str, str
         label = shown or key_label(key)
         if label not in keys:
             keys.append(label)
+    if isinstance(owner, Keyed):
+        # keys the focused widget takes for itself (the list's Down, say) still do their
+        # screen's action elsewhere on it: listed too, unless refused in this state
+        for binding in type(owner).BINDINGS:
+            if not isinstance(binding, Binding) or binding.action in SKIP_ACTIONS:
+                continue
+            _ns, name, params = parse(binding.action)
+            if owner.check_action(name, params) is False:
+                continue
+            for key in binding.key.split(","):
+                keys, _ = by_action.setdefault(binding.action, ([], binding))
+                label = binding.key_display or key_label(key.strip())
+                if label not in keys:
+                    keys.append(label)
     actions = list(by_action)
     if isinstance(owner, Keyed):  # in the order the keys are declared
         declared = [key.action for key in owner.KEYS]
