@@ -36,6 +36,7 @@ ZH: dict[str, str] = {
     "complaint.overdue": "超期",
     # capture screen
     "capture.title": "信息采集",
+    "capture.loading": "正在打开采集…",
     "capture.kinds": "采集项目",
     "capture.retailer_line": "{code} {name}　{day}",
     "capture.visit_status": "拜访状态：{status}",
@@ -192,6 +193,7 @@ EN: dict[str, str] = {
     "complaint.share.secondary": "AM follows up",
     "complaint.overdue": "OVERDUE",
     "capture.title": "Information capture",
+    "capture.loading": "Opening the capture…",
     "capture.kinds": "Capture",
     "capture.retailer_line": "{code} {name}  {day}",
     "capture.visit_status": "visit: {status}",

@@ -17,6 +17,7 @@ required fields, makes the capture final and finishes the visit.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from textual import events, on
@@ -89,6 +90,54 @@ def copied_text(plan: CopyPlan, limit: int) -> str:
     return "；".join(parts) if parts else t("capture.copied_none")
 
 
+@dataclass(frozen=True)
+class Opened:
+    """A capture session as the screen shows it, read (and its prices draft made) in a job."""
+
+    visit: dict | None
+    day: str
+    retailer: dict
+    session: dict[str, Any]
+    ids: dict[str, str]
+    payloads: dict[str, dict]
+    grid_rows: list[dict]
+    brands: list[dict]
+
+
+def open_session(store, visit_id: str | None, retailer_code: str | None, today: dt.date) -> Opened:
+    """The session of a visit (or of a retailer today): its captures, the grid, the brands."""
+    visit = None
+    if visit_id is not None:
+        row = store.query_one("SELECT * FROM visits WHERE id = ?", (visit_id,))
+        if row is None:
+            raise StoreError(f"no visit with id {visit_id!r}")
+        visit = dict(row)
+        retailer_code = visit["retailer_code"]
+        day = visit["planned_date"]
+    else:
+        day = today.isoformat()
+    retailer = store.require_retailer(retailer_code)
+    session = {
+        "visit_id": visit_id,
+        "retailer_code": None if visit_id else retailer_code,
+        "on": None if visit_id else dt.date.fromisoformat(day),
+    }
+    caps = store.session_captures(**session)
+    ids = {k: c["id"] for k, c in caps.items()}
+    payloads = {k: c["payload"] for k, c in caps.items()}
+    ids["prices"] = store.ensure_capture("prices", **session)
+    return Opened(
+        visit,
+        day,
+        dict(retailer),
+        session,
+        ids,
+        payloads,
+        store.price_grid(ids["prices"]),
+        store.brands(),
+    )
+
+
 class CaptureScreen(Keyed, Screen):
     CSS_PATH = "capture.tcss"
     KEYS: ClassVar = (
@@ -111,13 +160,14 @@ class CaptureScreen(Keyed, Screen):
         self.values: dict[tuple[str, str], str] = {}  # what is stored (or queued), as typed
         self.invalid: dict[tuple[str, str], str] = {}
         self.leaving = False
+        self.opened: Opened | None = None
 
     # -- keys --------------------------------------------------------------------------------------
     def typing_now(self) -> bool:
         return isinstance(self.focused, Input | Select)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.picker:
+        if self.picker or self.opened is None:  # the picker, or a capture still being read
             return action not in self.CAPTURE_ACTIONS and action != "leave_box"
         if action == "leave_box":
             return self.typing_now()
@@ -138,39 +188,38 @@ class CaptureScreen(Keyed, Screen):
     def store(self):
         return self.app.store
 
-    def _load(self) -> None:
-        store = self.store
-        self.visit = None
-        if self.visit_id is not None:
-            row = store.query_one("SELECT * FROM visits WHERE id = ?", (self.visit_id,))
-            if row is None:
-                raise StoreError(f"no visit with id {self.visit_id!r}")
-            self.visit = dict(row)
-            self.retailer_code = self.visit["retailer_code"]
-            self.day = self.visit["planned_date"]
-        else:
-            self.day = self.app.today().isoformat()
-        self.retailer = store.require_retailer(self.retailer_code)
-        self.session = {
-            "visit_id": self.visit_id,
-            "retailer_code": None if self.visit_id else self.retailer_code,
-            "on": None if self.visit_id else dt.date.fromisoformat(self.day),
-        }
-        caps = store.session_captures(**self.session)
-        self.ids = {k: c["id"] for k, c in caps.items()}
-        self.payloads = {k: c["payload"] for k, c in caps.items()}
-        self.ids["prices"] = store.ensure_capture("prices", **self.session)
-        self.grid_rows = store.price_grid(self.ids["prices"])
-        self.brands = store.brands()
-
     def compose(self) -> ComposeResult:
         yield Header()
         if self.picker:
             yield from self._compose_picker()
+        elif self.opened is None:
+            yield Static(t("capture.loading"), id="cap-target")
         else:
-            self._load()
             yield from self._compose_capture()
         yield Footer()
+
+    def _opened(self, opened: Opened) -> None:
+        """The session read by the job queue: shown (the screen composed again with it)."""
+        self.opened = opened
+        self.visit = opened.visit
+        self.retailer_code = opened.retailer["code"]
+        self.day = opened.day
+        self.retailer = opened.retailer
+        self.session = opened.session
+        self.ids = dict(opened.ids)
+        self.payloads = dict(opened.payloads)
+        self.grid_rows = opened.grid_rows
+        self.brands = opened.brands
+        if self.is_attached:
+            self.call_later(self._show)
+
+    async def _show(self) -> None:
+        await self.recompose()
+        self.sub_title = t("capture.title.named", name=self.retailer["name"])
+        self._maybe_check_in()
+        self.query_one("#cap-kinds", OptionList).highlighted = 0
+        self.query_one("#cap-grid", PriceGrid).focus()
+        self.refresh_bindings()
 
     # -- picker: today's visits and what the day lacks ------------------------------------------
     def _compose_picker(self) -> ComposeResult:
@@ -204,7 +253,7 @@ class CaptureScreen(Keyed, Screen):
         field (typing there is what the user left), but on the list of items."""
         if self.picker:
             self._fill_picker()
-        elif self.typing_now():
+        elif self.opened is not None and self.typing_now():
             self.typing.flush()
             self.query_one("#cap-kinds", OptionList).focus()
 
@@ -327,17 +376,20 @@ class CaptureScreen(Keyed, Screen):
         return str(stored)
 
     def on_mount(self) -> None:
+        self.sub_title = t("capture.title")
         if self.picker:
-            self.sub_title = t("capture.title")
             self._fill_picker()
             return
-        self.sub_title = t("capture.title.named", name=self.retailer["name"])
         self.jobs = JobQueue(self.app, "capture", self.app.report_error)
         self.typing = Debouncer(self.set_timer, self._queue_field)
         self.app.hold_section("capture", self)
-        self._maybe_check_in()
-        self.query_one("#cap-kinds", OptionList).highlighted = 0
-        self.query_one("#cap-grid", PriceGrid).focus()
+        store, visit_id, code, today = (
+            self.store,
+            self.visit_id,
+            self.retailer_code,
+            self.app.today(),
+        )
+        self.jobs.submit(lambda: open_session(store, visit_id, code, today), self._opened)
 
     def on_unmount(self) -> None:
         if not self.picker:

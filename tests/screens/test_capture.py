@@ -162,7 +162,7 @@ async def test_required_fields_stop_finishing_and_say_where(seeded):
     app = create_app(seeded, today=lambda: TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         app.push_screen(CaptureScreen(visit_id=vid))
-        await pilot.pause()
+        await settle(app, pilot)
         await pilot.press("ctrl+l")
         for _ in range(6):
             await pilot.press("down")  # 客户意见建议: type (required) then text
@@ -202,6 +202,8 @@ KILL_SCRIPT = textwrap.dedent(
         app = create_app(store, today=lambda: TODAY)
         async with app.run_test(size=(120, 40)) as pilot:
             app.push_screen(CaptureScreen(visit_id=vid))
+            await pilot.pause()
+            await app.workers.wait_for_complete()  # the session is read in a job
             await pilot.pause()
             # the work log first, saved as it is typed
             await pilot.press("ctrl+l", *["down"] * 7, "enter")
@@ -277,7 +279,7 @@ async def test_reopening_the_visit_resumes_the_draft(seeded):
     app = create_app(seeded, today=lambda: TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         app.push_screen(CaptureScreen(visit_id=vid))
-        await pilot.pause()
+        await settle(app, pilot)
         assert grid_cell(app, "K1", "retail_price") == "255"
         assert app.screen.query_one("#f-worklog-text").value == "half typed"
         # reopening saved nothing new: still the same draft, untouched
