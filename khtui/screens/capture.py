@@ -6,6 +6,7 @@ capture holds the capture section: its key (3 / F3) returns to it from anywhere 
 finished or left. On the left the capture items (the eight kinds plus display); on the right the
 item's form, the price and stock grid first.
 
+The session is read by the screen's job queue when it opens (the screen says so meanwhile).
 Every change is saved as a draft: a value is checked at once (a bad one is explained beside the
 field and not saved), then written by the screen's job queue off the event loop; text fields
 when the typing pauses or the field is left, grid cells and choices at once. So quitting or
