@@ -7,7 +7,7 @@ it); the header names the account manager, the date and the database; the comman
 (Ctrl+P) reaches every screen and finds retailers; ``?`` lists every key of the current screen.
 
 Errors raised in workers or handlers end as a notification that says what to do next, never
-as a traceback (:meth:`KhtuiApp._handle_exception`, the one place). The screens' modules are
+as a traceback (:meth:`KhtuiApp.report_error`, the one place). The screens' modules are
 imported when their section is first opened, and nothing heavy (pandas, sqlite-utils, docx) is
 on the path to the first frame.
 """
@@ -18,7 +18,6 @@ import datetime as dt
 import sqlite3
 import traceback
 from collections.abc import Callable
-from dataclasses import replace
 from functools import partial
 from importlib import import_module
 from pathlib import Path
@@ -31,6 +30,8 @@ from textual.screen import Screen
 from textual.worker import WorkerFailed
 
 from khtui.i18n import set_lang, t
+from khtui.widgets.jobs import JobHost
+from khtui.widgets.keys import Key, Keyed
 
 # Sections: mode name, module and class of its first screen, digit key, F-key.
 SECTIONS: tuple[tuple[str, str, str, str, str], ...] = (
@@ -161,8 +162,13 @@ class RetailerCommands(Provider):
 
 
 # -- the app --------------------------------------------------------------------------------
-class KhtuiApp(App):
-    """The workbench: ``store`` (the one :class:`~khtui.data.store.Store`) and ``today()``."""
+class KhtuiApp(Keyed, JobHost, App):
+    """The workbench: ``store`` (the one :class:`~khtui.data.store.Store`) and ``today()``.
+
+    Section keys are not priority bindings: a widget that takes typing (an input, a text box,
+    the capture grid) keeps digits for itself, and ``Esc`` gives them back. No screen binds a
+    section key (:data:`khtui.widgets.keys.SECTION_KEYS`).
+    """
 
     TITLE = "khtui"
     CSS_PATH = "app.tcss"
@@ -171,6 +177,17 @@ class KhtuiApp(App):
         mode: _section_factory(module, cls) for mode, module, cls, _d, _f in SECTIONS
     }
     COMMANDS: ClassVar = {SectionCommands, RetailerCommands}
+    KEYS: ClassVar = (
+        *(
+            Key(f"{digit},{fkey}", f"section('{mode}')", f"nav.{mode}", show=False)
+            for mode, _module, _cls, digit, fkey in SECTIONS
+        ),
+        Key("question_mark", "help", "nav.help", display="?"),
+        Key("w,f9", "warnings", "warn.key", show=False),
+        # Textual adds its own palette binding (labelled in English) unless the app has one
+        Key("ctrl+p", "command_palette", "nav.palette.short", show=False, priority=True),
+        Key("ctrl+q", "quit", "nav.quit", show=False, priority=True),
+    )
 
     class HousekeepingDone(Message):
         """The day's housekeeping ran at start (:mod:`khtui.data.housekeeping`)."""
@@ -197,28 +214,13 @@ class KhtuiApp(App):
         self.store = store
         self.today = today or store.today
         self.housekeeping = housekeeping
-        self.errors: list[BaseException] = []  # what _handle_exception turned into notices
+        self.errors: list[BaseException] = []  # what report_error turned into notices
         # Read now, before any worker holds the store's lock: the header must not wait for it.
         self.am_name: str = store.am_name
         self.is_demo: bool = store.is_demo
-        self._bind_keys()
-
-    def _bind_keys(self) -> None:
-        """Bind with labels in the current language (class-level BINDINGS are read before
-        ``--lang`` is applied). Section keys are not priority bindings: a screen that binds
-        the same key (a digit for its tabs, an F-key) keeps it for itself."""
-        for mode, _module, _cls, digit, fkey in SECTIONS:
-            label = t(f"nav.{mode}")
-            self._bindings.bind(digit, f"section('{mode}')", label, show=False)
-            self._bindings.bind(fkey, f"section('{mode}')", label, show=False)
-        self._bindings.bind("question_mark", "help", t("nav.help"), key_display="?")
-        self._bindings.bind("w", "warnings", t("warn.key"), show=False)
-        self._bindings.bind("f9", "warnings", t("warn.key"), show=False)
-        for binding in self._bindings.key_to_bindings.get(self.COMMAND_PALETTE_BINDING, []):
-            if binding.action == "command_palette":  # Textual's own, labelled in English
-                palette = replace(binding, description=t("nav.palette.short"))
-                self._bindings.key_to_bindings[self.COMMAND_PALETTE_BINDING] = [palette]
-        self._bindings.bind("ctrl+q", "quit", t("nav.quit"), show=False, priority=True)
+        self._held: dict[
+            str, tuple[str, Screen]
+        ] = {}  # section -> (mode, screen), see hold_section
 
     # -- start -----------------------------------------------------------------------------
     def on_load(self) -> None:
@@ -320,7 +322,26 @@ class KhtuiApp(App):
             refresh()
 
     # -- navigation ------------------------------------------------------------------------
+    def hold_section(self, mode: str, screen: Screen) -> None:
+        """``screen`` (open in the current section) is where ``mode``'s key goes until it is
+        released: an open capture is reached with 3 from anywhere, whichever section opened
+        it."""
+        self._held[mode] = (self.current_mode, screen)
+
+    def release_section(self, mode: str, screen: Screen) -> None:
+        if self._held.get(mode, (None, None))[1] is screen:
+            del self._held[mode]
+
     def action_section(self, mode: str) -> None:
+        held = self._held.get(mode)
+        if held is not None and held[1].is_attached:
+            where, screen = held
+            if self.current_mode != where:
+                self.switch_mode(where)
+            elif self.screen is not screen and screen in self.screen_stack:
+                while self.screen is not screen and not self.screen.is_modal:
+                    self.pop_screen()
+            return
         if self.current_mode == mode:
             # Already there: back to the section's first screen (e.g. from a profile).
             while len(self.screen_stack) > 1 and not self.screen.is_modal:
@@ -356,22 +377,33 @@ class KhtuiApp(App):
             )
 
     # -- errors: the one place -----------------------------------------------------------------
-    def _handle_exception(self, error: Exception) -> None:
-        """Turn an error of a worker or a handler into a notification with the next step.
+    def report_error(self, error: Exception) -> None:
+        """An error of a worker or a handler as a notification with the next step (details in
+        the error log). The app keeps running: every write goes through one transaction, so a
+        failed action leaves nothing half-written."""
+        self.errors.append(error)
+        log = self._log_error(error)
+        self.notify(
+            error_message(error, log, db_path=self.store.path), severity="error", timeout=15
+        )
 
-        Textual calls this for every unhandled exception (it would print a traceback and exit);
-        before the first screen is up we let it do so, after that the app keeps running: every
-        write goes through one transaction, so a failed action leaves nothing half-written.
-        """
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual's one entry point for an exception raised in a handler or a worker; it has
+        # no public hook for it, so this override is the program's one use of a private name,
+        # checked by tests/test_textual_compat.py. Before the first
+        # screen is up Textual prints the traceback and exits, as it would without us.
         inner = error.error if isinstance(error, WorkerFailed) else error
-        if not isinstance(inner, Exception) or not self.is_running or not self._screen_stack:
+        if not isinstance(inner, Exception) or not self.is_running or not self.has_screens():
             super()._handle_exception(error)
             return
-        self.errors.append(inner)
-        log = self._log_error(inner)
-        self.notify(
-            error_message(inner, log, db_path=self.store.path), severity="error", timeout=15
-        )
+        self.report_error(inner)
+
+    def has_screens(self) -> bool:
+        """Whether a screen is up (before that, errors are Textual's to report)."""
+        try:
+            return bool(self.screen_stack)
+        except KeyError:  # no mode is running yet
+            return False
 
     def _log_error(self, error: BaseException) -> Path | None:
         text = "".join(traceback.format_exception(error))

@@ -373,6 +373,7 @@ class Capture:
     price_deviation_pct: float = rule(Num(0, 100))
     last_visits_shown: int = rule(Int(0, 10))
     carried_months: int = rule(Int(1, 24))
+    copy_max_days: int = rule(Int(0, 3650))
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from khtui.data.base import StoreError, new_id
+
+if TYPE_CHECKING:
+    from khtui.domain.capture import CopyPlan
 
 
 class CaptureError(StoreError):
@@ -366,22 +369,25 @@ class CaptureOps:
             out.append(row)
         return out
 
-    def copy_forward(self, capture_id: str) -> int:
+    def copy_forward(self, capture_id: str) -> CopyPlan:
         """Fill the grid's empty cells with the values of the retailer's last finished
-        observation of each brand; typed values are kept. Returns the number of cells filled."""
-        from khtui.domain.capture import GRID_FIELDS
+        observation of each brand, unless older than ``capture.copy_max_days`` days before the
+        capture's day; typed values are kept. Returns what was filled and left out, and from
+        which days (:class:`~khtui.domain.capture.CopyPlan`)."""
+        from khtui.domain.capture import plan_copy_forward
 
-        filled = 0
         with self.write():
-            for row in self.price_grid(capture_id):
-                if not row["history"]:
-                    continue
-                last = row["history"][0]
-                for field in GRID_FIELDS:
-                    if row[field] is None and last[field] is not None:
-                        self.set_grid_value(capture_id, row["brand_code"], field, last[field])
-                        filled += 1
-        return filled
+            cap = self.get_capture(capture_id)
+            if cap is None:
+                raise StoreError(f"no capture with id {capture_id!r}")
+            plan = plan_copy_forward(
+                self.price_grid(capture_id),
+                cap["captured_on"],
+                self.rules.capture.copy_max_days,
+            )
+            for brand_code, field, value in plan.cells:
+                self.set_grid_value(capture_id, brand_code, field, value)
+        return plan
 
     # -- finishing ----------------------------------------------------------------------------
     def finish_capture(

@@ -267,3 +267,54 @@ def deviation_flagged(actual: float | None, guide: float | None, threshold_pct: 
     """True when the retail price strays from the guide price by more than the threshold."""
     dev = deviation_pct(actual, guide)
     return dev is not None and abs(dev) > threshold_pct + 1e-9
+
+
+@dataclass(frozen=True)
+class CopyPlan:
+    """What copying the last visit's values into a grid does (see :func:`plan_copy_forward`).
+
+    ``cells``: (brand code, field, value) to fill; ``used``: the days those values were seen,
+    newest first; ``skipped``: empty cells left empty because their last value is older than
+    the limit, seen on ``skipped_days`` (newest first)."""
+
+    cells: tuple[tuple[str, str, object], ...]
+    used: tuple[str, ...]
+    skipped: int
+    skipped_days: tuple[str, ...]
+
+    @property
+    def filled(self) -> int:
+        return len(self.cells)
+
+
+def plan_copy_forward(rows: list[dict], day: str, max_days: int) -> CopyPlan:
+    """The grid's empty cells filled from each brand's last finished observation (``history``
+    newest first, as ``price_grid`` gives it), unless that was more than ``max_days`` days
+    before ``day`` (YYYY-MM-DD); typed values are never replaced."""
+    import datetime as _dt
+
+    oldest = (_dt.date.fromisoformat(day) - _dt.timedelta(days=max_days)).isoformat()
+    cells: list[tuple[str, str, object]] = []
+    used: set[str] = set()
+    skipped = 0
+    skipped_days: set[str] = set()
+    for row in rows:
+        if not row.get("history"):
+            continue
+        last = row["history"][0]
+        seen = str(last["observed_on"])[:10]
+        for field in GRID_FIELDS:
+            if row.get(field) is not None or last.get(field) is None:
+                continue
+            if seen < oldest:
+                skipped += 1
+                skipped_days.add(seen)
+                continue
+            cells.append((row["brand_code"], field, last[field]))
+            used.add(seen)
+    return CopyPlan(
+        tuple(cells),
+        tuple(sorted(used, reverse=True)),
+        skipped,
+        tuple(sorted(skipped_days, reverse=True)),
+    )

@@ -2,12 +2,15 @@
 
 铺货率 distribution, 动销率 sell-through and 上摊率 on-shelf rate, as defined in the rules file's
 ``[brands]`` section (``khtui/domain/brand_figures.py``). The period defaults to the last cycle
-up to today; type other dates and press Enter.
+up to today. The screen opens on the figures; ``p`` goes to the period: type the first day,
+Enter, the last day, Enter (each as ``2026-10-01``, ``10-01``, ``1`` or ``-30``), and the
+figures are read again in the screen's job queue; ``Esc`` leaves a date box.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
@@ -17,33 +20,46 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from khtui.i18n import t
+from khtui.widgets.date_input import DateInput
+from khtui.widgets.jobs import JobQueue
+from khtui.widgets.keys import Key, Keyed
 
 
 def _pct(v: float | None) -> str:
     return "-" if v is None else f"{v:.1f}%"
 
 
-class BrandsScreen(Screen):
+class BrandsScreen(Keyed, Screen):
     CSS_PATH = "brands.tcss"
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._bindings.bind("ctrl+r", "reload", t("brands.bind.refresh"))
+    AUTO_FOCUS = "#brand-table"
+    KEYS: ClassVar = (
+        Key("p", "period", "brands.key.period"),
+        Key("ctrl+r", "reload", "brands.bind.refresh"),
+        Key("escape", "leave_box", "brands.key.leave"),
+    )
 
     def compose(self) -> ComposeResult:
-        start, end = self.app.store.brand_period(self.app.today())
+        today = self.app.today()
+        start, end = self.app.store.brand_period(today)
+        message = t("error.bad_date", value="")
         yield Header()
         with Horizontal(id="brand-period"):
             yield Label(t("brands.from"))
-            yield Input(start.isoformat(), id="brand-from", classes="date")
+            yield DateInput(
+                today, message=message, value=start.isoformat(), id="brand-from", classes="date"
+            )
             yield Label(t("brands.to"))
-            yield Input(end.isoformat(), id="brand-to", classes="date")
+            yield DateInput(
+                today, message=message, value=end.isoformat(), id="brand-to", classes="date"
+            )
             yield Static("", id="brand-msg")
         yield DataTable(id="brand-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="brand-footer")
         yield Footer()
 
     def on_mount(self) -> None:
+        self.sub_title = t("brands.title")
+        self.jobs = JobQueue(self.app, "brands", self.app.report_error)
         table = self.query_one("#brand-table", DataTable)
         for key in (
             "brand",
@@ -57,24 +73,62 @@ class BrandsScreen(Screen):
         ):
             table.add_column(t(f"brands.col.{key}"), key=key)
         self.reload()
-        table.focus()
 
+    # -- keys ------------------------------------------------------------------------------------
+    def typing_now(self) -> bool:
+        return isinstance(self.focused, Input)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_box":
+            return self.typing_now()
+        if action == "period":
+            return not self.typing_now()
+        return True
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
+    def on_descendant_blur(self) -> None:
+        self.refresh_bindings()
+
+    def on_screen_resume(self) -> None:
+        if self.typing_now():
+            self.query_one("#brand-table").focus()
+
+    def action_period(self) -> None:
+        self.query_one("#brand-from", DateInput).focus()
+
+    def action_leave_box(self) -> None:
+        self.query_one("#brand-table").focus()
+
+    @on(Input.Submitted, "#brand-from")
+    def _from_given(self) -> None:
+        if self._period() is not None:
+            self.query_one("#brand-to", DateInput).focus()
+            self.reload()
+
+    @on(Input.Submitted, "#brand-to")
+    def _to_given(self) -> None:
+        if self._period() is not None:
+            self.query_one("#brand-table").focus()
+            self.reload()
+
+    # -- the figures -----------------------------------------------------------------------------
     def _period(self) -> tuple[dt.date, dt.date] | None:
         msg = self.query_one("#brand-msg", Static)
-        try:
-            start = dt.date.fromisoformat(self.query_one("#brand-from", Input).value.strip())
-            end = dt.date.fromisoformat(self.query_one("#brand-to", Input).value.strip())
-        except ValueError:
-            bad = self.query_one("#brand-from", Input).value
-            msg.update(t("error.bad_date", value=bad))
-            return None
+        boxes = [self.query_one(f"#brand-{k}", DateInput) for k in ("from", "to")]
+        for box in boxes:
+            if box.day is None:
+                msg.update(t("error.bad_date", value=box.value))
+                return None
+        start, end = boxes[0].day, boxes[1].day
+        assert start is not None and end is not None
         if start > end:
             msg.update(t("brands.bad_period"))
             return None
         msg.update("")
         return start, end
 
-    @on(Input.Submitted)
     def action_reload(self) -> None:
         self.reload()
 
@@ -83,7 +137,12 @@ class BrandsScreen(Screen):
         if period is None:
             return
         store = self.app.store
-        rows = store.brand_figures(*period)
+        self.jobs.submit(lambda: (period, store.brand_figures(*period)), self._show)
+
+    def _show(self, result: tuple[tuple[dt.date, dt.date], list[dict]]) -> None:
+        period, rows = result
+        if not self.is_attached:
+            return
         table = self.query_one("#brand-table", DataTable)
         table.clear()
         for r in rows:
@@ -103,7 +162,7 @@ class BrandsScreen(Screen):
                 _pct(r["on_shelf_rate"]),
                 key=r["brand_code"],
             )
-        cycle = store.rules.brands.cycle_days
+        cycle = self.app.store.rules.brands.cycle_days
         lines = [t("brands.period", start=period[0], end=period[1], cycle=cycle)]
         if rows:
             lines.append(

@@ -1,19 +1,27 @@
 """采集 — information capture at a visit (会收集).
 
 Opened with a visit (after finishing it on today's list) or a retailer (from a profile); without
-either it lists today's visits and what the day still lacks, and Enter opens one. On the left
-the capture items (the eight kinds plus display); on the right the item's form, the price and
-stock grid first. Every change is saved as a draft at once (a bad value is explained beside the
-field and not saved); Ctrl+S checks the required fields, makes the capture final and finishes
-the visit; Escape leaves with the draft kept.
+either it lists today's visits and what the day still lacks, and Enter opens one. An open
+capture holds the capture section: its key (3 / F3) returns to it from anywhere until it is
+finished or left. On the left the capture items (the eight kinds plus display); on the right the
+item's form, the price and stock grid first.
+
+The session is read by the screen's job queue when it opens (the screen says so meanwhile).
+Every change is saved as a draft: a value is checked at once (a bad one is explained beside the
+field and not saved), then written by the screen's job queue off the event loop; text fields
+when the typing pauses or the field is left, grid cells and choices at once. So quitting or
+``kill -9`` loses at most the value being typed. ``Esc`` leaves a text field for the list of
+items, and leaves the capture from the grid or the list (the draft kept); Ctrl+S checks the
+required fields, makes the capture final and finishes the visit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
@@ -32,17 +40,29 @@ from textual.widgets.option_list import Option
 
 from khtui.data.base import StoreError
 from khtui.data.captures import CaptureError
-from khtui.domain.capture import KIND_BY_KEY, KINDS, CaptureField, CaptureKind, ValueProblem
+from khtui.domain.capture import (
+    KIND_BY_KEY,
+    KINDS,
+    CaptureField,
+    CaptureKind,
+    CopyPlan,
+    ValueProblem,
+    clean_field,
+    clean_grid_value,
+)
 from khtui.i18n import get_lang, t
 from khtui.i18n.capture import problem_text
-from khtui.widgets.keys import bind_keys
+from khtui.widgets.jobs import Debouncer, JobQueue
+from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.price_grid import PriceGrid
+from khtui.widgets.theme import style
 
 # The items in the list: the price and stock grid first (the bulk of a visit's capture).
 ORDER: tuple[CaptureKind, ...] = (
     KIND_BY_KEY["prices"],
     *(k for k in KINDS if k.key != "prices"),
 )
+DAYS_LISTED = 3  # days named in the copy-forward message
 
 
 def kind_name(kind: CaptureKind) -> str:
@@ -53,8 +73,84 @@ def field_name(f: CaptureField) -> str:
     return f.zh if get_lang() == "zh" else f.en
 
 
-class CaptureScreen(Screen):
+def copied_text(plan: CopyPlan, limit: int) -> str:
+    """What Ctrl+R did: how many values, from which visits' days; how many were too old."""
+    sep = t("capture.copied.sep")
+    parts = []
+    if plan.filled:
+        parts.append(t("capture.copied", n=plan.filled, days=sep.join(plan.used[:DAYS_LISTED])))
+    if plan.skipped:
+        parts.append(
+            t(
+                "capture.copied.too_old",
+                n=plan.skipped,
+                days=sep.join(plan.skipped_days[:DAYS_LISTED]),
+                limit=limit,
+            )
+        )
+    return "；".join(parts) if parts else t("capture.copied_none")
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A capture session as the screen shows it, read (and its prices draft made) in a job."""
+
+    visit: dict | None
+    day: str
+    retailer: dict
+    session: dict[str, Any]
+    ids: dict[str, str]
+    payloads: dict[str, dict]
+    grid_rows: list[dict]
+    brands: list[dict]
+
+
+def open_session(store, visit_id: str | None, retailer_code: str | None, today: dt.date) -> Opened:
+    """The session of a visit (or of a retailer today): its captures, the grid, the brands."""
+    visit = None
+    if visit_id is not None:
+        row = store.query_one("SELECT * FROM visits WHERE id = ?", (visit_id,))
+        if row is None:
+            raise StoreError(f"no visit with id {visit_id!r}")
+        visit = dict(row)
+        retailer_code = visit["retailer_code"]
+        day = visit["planned_date"]
+    else:
+        day = today.isoformat()
+    retailer = store.require_retailer(retailer_code)
+    session = {
+        "visit_id": visit_id,
+        "retailer_code": None if visit_id else retailer_code,
+        "on": None if visit_id else dt.date.fromisoformat(day),
+    }
+    caps = store.session_captures(**session)
+    ids = {k: c["id"] for k, c in caps.items()}
+    payloads = {k: c["payload"] for k, c in caps.items()}
+    ids["prices"] = store.ensure_capture("prices", **session)
+    return Opened(
+        visit,
+        day,
+        dict(retailer),
+        session,
+        ids,
+        payloads,
+        store.price_grid(ids["prices"]),
+        store.brands(),
+    )
+
+
+class CaptureScreen(Keyed, Screen):
     CSS_PATH = "capture.tcss"
+    KEYS: ClassVar = (
+        Key("ctrl+s", "finish", "capture.bind.finish", priority=True),
+        Key("ctrl+r", "copy_forward", "capture.bind.copy", priority=True),
+        Key("ctrl+t", "complaint", "capture.bind.complaint", priority=True),
+        Key("ctrl+l", "kinds", "capture.bind.kinds", priority=True),
+        Key("ctrl+g", "gaps", "capture.bind.gaps", priority=True),
+        Key("escape", "leave_box", "capture.bind.leave"),
+        Key("escape", "back", "capture.bind.back"),
+    )
+    CAPTURE_ACTIONS = frozenset({"finish", "copy_forward", "complaint", "kinds", "back"})
 
     def __init__(self, visit_id: str | None = None, retailer_code: str | None = None) -> None:
         super().__init__()
@@ -62,61 +158,69 @@ class CaptureScreen(Screen):
         self.retailer_code = retailer_code
         self.picker = visit_id is None and retailer_code is None
         self.ids: dict[str, str] = {}  # kind -> capture id
-        self.values: dict[tuple[str, str], str] = {}  # what is stored, as typed
+        self.values: dict[tuple[str, str], str] = {}  # what is stored (or queued), as typed
         self.invalid: dict[tuple[str, str], str] = {}
-        if self.picker:
-            bind_keys(self, (("ctrl+g", "gaps", "capture.bind.gaps"),))
-        else:
-            bind_keys(
-                self,
-                (
-                    ("ctrl+s", "finish", "capture.bind.finish", {"priority": True}),
-                    ("ctrl+r", "copy_forward", "capture.bind.copy", {"priority": True}),
-                    ("ctrl+t", "complaint", "capture.bind.complaint", {"priority": True}),
-                    ("ctrl+l", "kinds", "capture.bind.kinds", {"priority": True}),
-                    ("ctrl+g", "gaps", "capture.bind.gaps", {"priority": True}),
-                    ("escape", "back", "capture.bind.back"),
-                ),
-            )
+        self.leaving = False
+        self.opened: Opened | None = None
+
+    # -- keys --------------------------------------------------------------------------------------
+    def typing_now(self) -> bool:
+        return isinstance(self.focused, Input | Select)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.picker or self.opened is None:  # the picker, or a capture still being read
+            return action not in self.CAPTURE_ACTIONS and action != "leave_box"
+        if action == "leave_box":
+            return self.typing_now()
+        if action == "back":
+            return not self.typing_now()
+        return True
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        self.refresh_bindings()
+        if not self.picker and isinstance(event.widget, Input):
+            self.typing.flush()  # leaving a field saves what it holds
 
     # -- opening -------------------------------------------------------------------------------
     @property
     def store(self):
         return self.app.store
 
-    def _load(self) -> None:
-        store = self.store
-        self.visit = None
-        if self.visit_id is not None:
-            row = store.query_one("SELECT * FROM visits WHERE id = ?", (self.visit_id,))
-            if row is None:
-                raise StoreError(f"no visit with id {self.visit_id!r}")
-            self.visit = dict(row)
-            self.retailer_code = self.visit["retailer_code"]
-            self.day = self.visit["planned_date"]
-        else:
-            self.day = self.app.today().isoformat()
-        self.retailer = store.require_retailer(self.retailer_code)
-        self.session = {
-            "visit_id": self.visit_id,
-            "retailer_code": None if self.visit_id else self.retailer_code,
-            "on": None if self.visit_id else dt.date.fromisoformat(self.day),
-        }
-        caps = store.session_captures(**self.session)
-        self.ids = {k: c["id"] for k, c in caps.items()}
-        self.payloads = {k: c["payload"] for k, c in caps.items()}
-        self.ids["prices"] = store.ensure_capture("prices", **self.session)
-        self.grid_rows = store.price_grid(self.ids["prices"])
-        self.brands = store.brands()
-
     def compose(self) -> ComposeResult:
         yield Header()
         if self.picker:
             yield from self._compose_picker()
+        elif self.opened is None:
+            yield Static(t("capture.loading"), id="cap-target")
         else:
-            self._load()
             yield from self._compose_capture()
         yield Footer()
+
+    def _opened(self, opened: Opened) -> None:
+        """The session read by the job queue: shown (the screen composed again with it)."""
+        self.opened = opened
+        self.visit = opened.visit
+        self.retailer_code = opened.retailer["code"]
+        self.day = opened.day
+        self.retailer = opened.retailer
+        self.session = opened.session
+        self.ids = dict(opened.ids)
+        self.payloads = dict(opened.payloads)
+        self.grid_rows = opened.grid_rows
+        self.brands = opened.brands
+        if self.is_attached:
+            self.call_later(self._show)
+
+    async def _show(self) -> None:
+        await self.recompose()
+        self.sub_title = t("capture.title.named", name=self.retailer["name"])
+        self._maybe_check_in()
+        self.query_one("#cap-kinds", OptionList).highlighted = 0
+        self.query_one("#cap-grid", PriceGrid).focus()
+        self.refresh_bindings()
 
     # -- picker: today's visits and what the day lacks ------------------------------------------
     def _compose_picker(self) -> ComposeResult:
@@ -131,7 +235,7 @@ class CaptureScreen(Screen):
         table.add_column(t("complaint.col.status"), key="status", width=8)
         table.add_column(t("capture.col.captured"), key="captured", width=12)
         day = self.app.today()
-        visits = self.store.day_visits(day) if hasattr(self.store, "day_visits") else []
+        visits = self.store.day_visits(day)
         captured = self.store.visit_capture_states(day)
         for v in visits:
             status = t(f"today.status.{v['status']}") if v.get("status") else ""
@@ -146,8 +250,13 @@ class CaptureScreen(Screen):
         self.app.push_screen(CaptureScreen(visit_id=event.row_key.value))
 
     def on_screen_resume(self) -> None:
+        """Back on the screen: the picker is read again; a capture never resumes in a text
+        field (typing there is what the user left), but on the list of items."""
         if self.picker:
             self._fill_picker()
+        elif self.opened is not None and self.typing_now():
+            self.typing.flush()
+            self.query_one("#cap-kinds", OptionList).focus()
 
     # -- capture -------------------------------------------------------------------------------
     def _compose_capture(self) -> ComposeResult:
@@ -164,6 +273,7 @@ class CaptureScreen(Screen):
                     yield PriceGrid(
                         self.grid_rows,
                         commit=self._commit_cell,
+                        validate=self._check_cell,
                         labels={
                             "name": t("capture.grid.brand"),
                             "guide_price": t("capture.grid.guide"),
@@ -177,6 +287,11 @@ class CaptureScreen(Screen):
                         yes=t("capture.yes"),
                         no=t("capture.no"),
                         threshold=self.store.rules.capture.price_deviation_pct,
+                        bool_hint=t("capture.grid.bool_hint"),
+                        styles={
+                            "alarm": style(self.app, "alarm"),
+                            "muted": style(self.app, "muted"),
+                        },
                         id="cap-grid",
                     )
                     yield Static("", id="grid-msg", classes="err")
@@ -265,12 +380,24 @@ class CaptureScreen(Screen):
         return str(stored)
 
     def on_mount(self) -> None:
+        self.sub_title = t("capture.title")
         if self.picker:
             self._fill_picker()
             return
-        self._maybe_check_in()
-        self.query_one("#cap-kinds", OptionList).highlighted = 0
-        self.query_one("#cap-grid", PriceGrid).focus()
+        self.jobs = JobQueue(self.app, "capture", self.app.report_error)
+        self.typing = Debouncer(self.set_timer, self._queue_field)
+        self.app.hold_section("capture", self)
+        store, visit_id, code, today = (
+            self.store,
+            self.visit_id,
+            self.retailer_code,
+            self.app.today(),
+        )
+        self.jobs.submit(lambda: open_session(store, visit_id, code, today), self._opened)
+
+    def on_unmount(self) -> None:
+        if not self.picker:
+            self.app.release_section("capture", self)
 
     def _maybe_check_in(self) -> None:
         """Opening the capture of today's planned visit means the AM is there: check in."""
@@ -279,15 +406,13 @@ class CaptureScreen(Screen):
             return
         if v["planned_date"] != self.app.today().isoformat():
             return
-        check_in = getattr(self.store, "check_in", None)
-        if callable(check_in):
-            check_in(self.visit_id)
-            self._reload_visit()
+        store, vid = self.store, self.visit_id
+        self.jobs.submit(lambda: store.check_in(vid), self._reload_visit)
 
-    def _reload_visit(self) -> None:
-        row = self.store.query_one("SELECT * FROM visits WHERE id = ?", (self.visit_id,))
-        self.visit = dict(row)
-        self.query_one("#cap-target", Static).update(self._target_text())
+    def _reload_visit(self, visit: dict) -> None:
+        self.visit = dict(visit)
+        if self.is_attached:
+            self.query_one("#cap-target", Static).update(self._target_text())
 
     # -- kinds -----------------------------------------------------------------------------------
     @on(OptionList.OptionHighlighted, "#cap-kinds")
@@ -309,66 +434,121 @@ class CaptureScreen(Screen):
         self.query_one("#cap-grid", PriceGrid).commit_buffer()
         self.query_one("#cap-kinds", OptionList).focus()
 
+    def action_leave_box(self) -> None:
+        """Esc in a field: out of it, onto the list of items (what was typed is saved)."""
+        self.typing.flush()
+        self.query_one("#cap-kinds", OptionList).focus()
+
     def _mark_kind(self, kind: str) -> None:
+        if not self.is_attached:
+            return
         kinds = self.query_one("#cap-kinds", OptionList)
         idx = next(i for i, k in enumerate(ORDER) if k.key == kind)
         kinds.replace_option_prompt_at_index(idx, self._kind_label(ORDER[idx]))
 
     # -- saving as the AM types --------------------------------------------------------------------
-    def _capture_id(self, kind: str) -> str:
-        if kind not in self.ids:
-            self.ids[kind] = self.store.ensure_capture(kind, **self.session)
-        return self.ids[kind]
+    def _saved(self, _result: Any = None) -> None:
+        if self.is_attached:
+            now = self.store.now().strftime("%H:%M:%S")
+            self.query_one("#cap-status", Static).update(t("capture.draft_saved", time=now))
 
-    def _saved(self) -> None:
-        now = self.store.now().strftime("%H:%M:%S")
-        self.query_one("#cap-status", Static).update(t("capture.draft_saved", time=now))
+    def _check_field(self, kind: str, field: str, raw: str) -> str | None:
+        """Why ``raw`` cannot be stored in the field (shown beside it), or None."""
+        spec = next(f for f in KIND_BY_KEY[kind].fields if f.name == field)
+        if spec.type == "brand":
+            return None  # chosen from the brands in the store
+        try:
+            clean_field(spec, raw)
+        except ValueProblem as exc:
+            return problem_text(exc)
+        return None
 
-    def _save_field(self, widget_id: str, raw: str) -> None:
+    def _field_changed(self, widget_id: str, raw: str, *, at_once: bool) -> None:
         _, kind, field = widget_id.split("-", 2)
-        if self.values.get((kind, field)) == raw and (kind, field) not in self.invalid:
-            return
         err = self.query_one(f"#e-{kind}-{field}", Static)
         widget = self.query_one(f"#{widget_id}")
-        try:
-            value = self.store.set_capture_field(self._capture_id(kind), field, raw)
-        except ValueProblem as exc:
-            message = problem_text(exc)
-            self.invalid[(kind, field)] = message
-            err.update(message)
+        problem = self._check_field(kind, field, raw)
+        if problem is not None:
+            self.invalid[(kind, field)] = problem
+            err.update(problem)
             widget.add_class("-bad")
+            self.typing.drop((kind, field))
             return
         self.invalid.pop((kind, field), None)
-        self.values[(kind, field)] = raw
-        self.payloads.setdefault(kind, {})[field] = value
         err.update("")
         widget.remove_class("-bad")
-        self._mark_kind(kind)
-        self._saved()
+        self.typing.typed((kind, field), raw)
+        if at_once:
+            self.typing.flush((kind, field))
+
+    def _queue_field(self, key: Any, raw: Any) -> None:
+        """Save one form value (called when the typing pauses or the field is left)."""
+        kind, field = key
+        if self.values.get((kind, field)) == raw or (kind, field) in self.invalid:
+            return
+        self.values[(kind, field)] = raw
+        store, session = self.store, self.session
+
+        def save() -> tuple[str, Any]:
+            cid = store.ensure_capture(kind, **session)
+            return cid, store.set_capture_field(cid, field, raw)
+
+        def saved(result: tuple[str, Any]) -> None:
+            cid, value = result
+            self.ids[kind] = cid
+            self.payloads.setdefault(kind, {})[field] = value
+            self._mark_kind(kind)
+            self._saved()
+
+        def refused(error: Exception) -> None:
+            if not isinstance(error, ValueProblem):
+                self.app.report_error(error)
+                return
+            message = problem_text(error)
+            self.invalid[(kind, field)] = message
+            self.values.pop((kind, field), None)
+            if self.is_attached:
+                self.query_one(f"#e-{kind}-{field}", Static).update(message)
+
+        self.jobs.submit(save, saved, refused)
 
     @on(Input.Changed, ".field")
     def input_changed(self, event: Input.Changed) -> None:
         if event.input.id:
-            self._save_field(event.input.id, event.value)
+            self._field_changed(event.input.id, event.value, at_once=False)
 
     @on(Select.Changed, ".field")
     def select_changed(self, event: Select.Changed) -> None:
         raw = event.value if isinstance(event.value, str) else ""
         if event.select.id:
-            self._save_field(event.select.id, raw)
+            self._field_changed(event.select.id, raw, at_once=True)
 
-    def _commit_cell(self, brand_code: str, field: str, raw: str) -> dict:
-        """The grid's commit: store the cell, return the row as stored (ValueError if bad)."""
-        cid = self._capture_id("prices")
+    def _check_cell(self, field: str, raw: str) -> Any:
+        """The grid's check: the value to show, or ValueError with the reason."""
         try:
-            self.store.set_grid_value(cid, brand_code, field, raw)
+            return clean_grid_value(field, raw)
         except ValueProblem as exc:
             raise ValueError(problem_text(exc)) from None
-        rows = {r["brand_code"]: r for r in self.store.price_grid(cid)}
-        self.grid_rows = list(rows.values())
-        self._saved()
-        self._mark_kind("prices")
-        return rows[brand_code]
+
+    def _commit_cell(self, brand_code: str, field: str, raw: str) -> None:
+        """The grid's commit: the checked value is saved by the job queue."""
+        store, cid = self.store, self.ids["prices"]
+
+        def refused(error: Exception) -> None:
+            if not isinstance(error, ValueProblem):
+                self.app.report_error(error)
+                return
+            self.post_message(PriceGrid.Problem(brand_code, field, problem_text(error)))
+
+        self.jobs.submit(
+            lambda: store.set_grid_value(cid, brand_code, field, raw), self._cell_saved, refused
+        )
+
+    def _cell_saved(self, _value: Any) -> None:
+        if self.is_attached:
+            self.grid_rows = list(self.query_one("#cap-grid", PriceGrid).data_rows.values())
+            self._mark_kind("prices")
+            self._saved()
 
     @on(PriceGrid.Problem)
     def grid_problem(self, event: PriceGrid.Problem) -> None:
@@ -377,7 +557,8 @@ class CaptureScreen(Screen):
         row = grid.data_rows.get(event.brand_code, {})
         if event.text is not None:
             msg.update(f"{row.get('name', event.brand_code)}: {event.text}")
-            self.invalid[("prices", f"grid:{event.brand_code}:{event.field}")] = event.text
+            if event.text != grid.bool_hint:  # a hint is not a refused value
+                self.invalid[("prices", f"grid:{event.brand_code}:{event.field}")] = event.text
             return
         self.invalid.pop(("prices", f"grid:{event.brand_code}:{event.field}"), None)
         if row.get("flagged"):
@@ -396,62 +577,94 @@ class CaptureScreen(Screen):
     def action_copy_forward(self) -> None:
         grid = self.query_one("#cap-grid", PriceGrid)
         grid.commit_buffer()
-        cid = self._capture_id("prices")
-        n = self.store.copy_forward(cid)
-        self.grid_rows = self.store.price_grid(cid)
-        grid.set_rows(self.grid_rows)
-        self._mark_kind("prices")
-        self.notify(t("capture.copied", n=n) if n else t("capture.copied_none"))
-        if n:
-            self._saved()
+        store, cid = self.store, self.ids["prices"]
+
+        def copy() -> tuple[CopyPlan, list[dict]]:
+            plan = store.copy_forward(cid)
+            return plan, store.price_grid(cid)
+
+        def copied(result: tuple[CopyPlan, list[dict]]) -> None:
+            plan, rows = result
+            text = copied_text(plan, store.rules.capture.copy_max_days)
+            self.notify(text, timeout=10)
+            if not self.is_attached:
+                return
+            self.grid_rows = rows
+            grid.set_rows(rows)
+            self.query_one("#grid-msg", Static).update(text)
+            self._mark_kind("prices")
+            if plan.filled:
+                self._saved()
+
+        self.jobs.submit(copy, copied)
 
     def action_finish(self) -> None:
         grid = self.query_one("#cap-grid", PriceGrid)
         if not grid.commit_buffer():
             return
+        self.typing.flush()
         if self.invalid:
             self.notify(
                 t("capture.finish_failed", problems="; ".join(self.invalid.values())),
                 severity="error",
             )
             return
-        try:
-            done = self.store.finish_capture(**self.session)
-        except CaptureError as exc:
-            parts = []
-            for p in exc.problems:
-                spec = next(f for f in KIND_BY_KEY[p["kind"]].fields if f.name == p["field"])
-                message = t(f"capture.err.{p['code']}")
-                self.query_one(f"#e-{p['kind']}-{p['field']}", Static).update(message)
-                parts.append(
-                    t(
-                        "capture.field_problem",
-                        kind=kind_name(KIND_BY_KEY[p["kind"]]),
-                        field=field_name(spec),
-                        message=message,
-                    )
-                )
-            self.notify(t("capture.finish_failed", problems="; ".join(parts)), severity="error")
-            first = exc.problems[0]
-            self.query_one("#cap-kinds", OptionList).highlighted = next(
-                i for i, k in enumerate(ORDER) if k.key == first["kind"]
-            )
-            self.query_one(f"#f-{first['kind']}-{first['field']}").focus()
-            return
+        store, session, visit = self.store, self.session, self.visit
+
+        def finish() -> tuple[dict, bool]:
+            done = store.finish_capture(**session)
+            finished = visit is not None and visit["status"] in ("planned", "checked_in")
+            if finished:
+                store.finish_visit(visit["id"])
+            return done, finished
+
+        self.jobs.submit(finish, self._finished, self._not_finished)
+
+    def _finished(self, result: tuple[dict, bool]) -> None:
+        done, visit_finished = result
         self.notify(t("capture.finished", **done))
-        if self.visit is not None and self.visit["status"] in ("planned", "checked_in"):
-            finish_visit = getattr(self.store, "finish_visit", None)
-            if callable(finish_visit):
-                finish_visit(self.visit_id)
-                self.notify(t("capture.visit_finished"))
-        self._leave()
+        if visit_finished:
+            self.notify(t("capture.visit_finished"))
+        self._leave(drop_empty=False)
+
+    def _not_finished(self, error: Exception) -> None:
+        if not isinstance(error, CaptureError):
+            self.app.report_error(error)
+            return
+        parts = []
+        for p in error.problems:
+            spec = next(f for f in KIND_BY_KEY[p["kind"]].fields if f.name == p["field"])
+            message = t(f"capture.err.{p['code']}")
+            self.query_one(f"#e-{p['kind']}-{p['field']}", Static).update(message)
+            parts.append(
+                t(
+                    "capture.field_problem",
+                    kind=kind_name(KIND_BY_KEY[p["kind"]]),
+                    field=field_name(spec),
+                    message=message,
+                )
+            )
+        self.notify(t("capture.finish_failed", problems="; ".join(parts)), severity="error")
+        first = error.problems[0]
+        self.query_one("#cap-kinds", OptionList).highlighted = next(
+            i for i, k in enumerate(ORDER) if k.key == first["kind"]
+        )
+        self.query_one(f"#f-{first['kind']}-{first['field']}").focus()
 
     def action_back(self) -> None:
         self.query_one("#cap-grid", PriceGrid).commit_buffer()
         self._leave()
 
-    def _leave(self) -> None:
-        self.store.drop_empty_drafts(**self.session)
+    def _leave(self, *, drop_empty: bool = True) -> None:
+        """Close the capture (its draft kept); the saves still queued finish after it."""
+        if self.leaving:
+            return
+        self.leaving = True
+        self.typing.flush()
+        if drop_empty:
+            store, session = self.store, self.session
+            self.jobs.submit(lambda: store.drop_empty_drafts(**session))
+        self.app.release_section("capture", self)
         if len(self.app.screen_stack) > 1:
             self.app.pop_screen()
 
@@ -459,6 +672,7 @@ class CaptureScreen(Screen):
         from khtui.screens.complaints import RaiseComplaintScreen
 
         self.query_one("#cap-grid", PriceGrid).commit_buffer()
+        self.typing.flush()
         self.app.push_screen(
             RaiseComplaintScreen(
                 self.retailer_code, capture_id=self.ids.get("opinion"), visit_id=self.visit_id
@@ -472,6 +686,8 @@ class CaptureScreen(Screen):
             self.notify(t("complaint.raised", department=c["department"], due_on=c["due_on"]))
 
     def action_gaps(self) -> None:
+        if not self.picker:
+            self.typing.flush()
         self.app.push_screen(GapsScreen(self.app.today()))
 
 
@@ -511,15 +727,15 @@ def gaps_text(store, day: dt.date) -> str:
     return "\n".join(lines)
 
 
-class GapsScreen(ModalScreen[None]):
+class GapsScreen(Keyed, ModalScreen[None]):
     """What the day still lacks: visits finished without a capture and unfinished drafts."""
 
     CSS_PATH = "capture.tcss"
+    KEYS: ClassVar = (Key("escape", "close", "capture.bind.back"),)
 
     def __init__(self, day: dt.date) -> None:
         super().__init__()
         self.day = day
-        bind_keys(self, (("escape", "close", "capture.bind.back"),))
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="cap-modal"):

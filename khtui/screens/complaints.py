@@ -8,7 +8,7 @@ retailer), c close (the resolution), v follow-up visit, n new complaint.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -32,19 +32,21 @@ from khtui.data.base import StoreError
 from khtui.domain.complaints import STATUSES, ComplaintProblem, due_date
 from khtui.i18n import get_lang, t
 from khtui.i18n.capture import problem_text
-from khtui.widgets.keys import bind_keys
+from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.theme import style
 
 
 def _route_name(route) -> str:
     return route.name if get_lang() == "zh" else route.en
 
 
-class RaiseComplaintScreen(ModalScreen[str | None]):
+class RaiseComplaintScreen(Keyed, ModalScreen[str | None]):
     """Record a complaint: category (the rules route it: department, AM's share, due date)
     and what the retailer said. Without a code, the customer code is asked first. Returns
     the new complaint's id, or None when cancelled."""
 
     CSS_PATH = "complaints.tcss"
+    KEYS: ClassVar = (Key("escape", "cancel", "complaint.new.cancel"),)
 
     def __init__(
         self,
@@ -57,7 +59,6 @@ class RaiseComplaintScreen(ModalScreen[str | None]):
         self.code = code
         self.capture_id = capture_id
         self.visit_id = visit_id
-        bind_keys(self, (("escape", "cancel", "complaint.new.cancel"),))
 
     def compose(self) -> ComposeResult:
         store = self.app.store
@@ -141,15 +142,15 @@ class RaiseComplaintScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class StepScreen(ModalScreen[str | None]):
+class StepScreen(Keyed, ModalScreen[str | None]):
     """Ask for the answer to the retailer or the resolution; returns the text."""
 
     CSS_PATH = "complaints.tcss"
+    KEYS: ClassVar = (Key("escape", "cancel", "complaint.new.cancel"),)
 
     def __init__(self, title: str) -> None:
         super().__init__()
         self.title_text = title
-        bind_keys(self, (("escape", "cancel", "complaint.new.cancel"),))
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="cmp-modal"):
@@ -165,23 +166,20 @@ class StepScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ComplaintsScreen(Screen):
+class ComplaintsScreen(Keyed, Screen):
     CSS_PATH = "complaints.tcss"
+    KEYS: ClassVar = (
+        Key("f", "step('forwarded')", "complaint.bind.forward"),
+        Key("a", "step('answered')", "complaint.bind.answer"),
+        Key("c", "step('closed')", "complaint.bind.close"),
+        Key("v", "followup", "complaint.bind.followup"),
+        Key("n", "new", "complaint.bind.new"),
+        Key("ctrl+r", "reload", "complaint.bind.refresh"),
+    )
 
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[dict] = []
-        bind_keys(
-            self,
-            (
-                ("f", "step('forwarded')", "complaint.bind.forward"),
-                ("a", "step('answered')", "complaint.bind.answer"),
-                ("c", "step('closed')", "complaint.bind.close"),
-                ("v", "followup", "complaint.bind.followup"),
-                ("n", "new", "complaint.bind.new"),
-                ("ctrl+r", "reload", "complaint.bind.refresh"),
-            ),
-        )
 
     def compose(self) -> ComposeResult:
         store = self.app.store
@@ -210,6 +208,7 @@ class ComplaintsScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.sub_title = t("complaint.title")
         table = self.query_one("#cmp-table", DataTable)
         for key in ("raised", "retailer", "category", "department", "status", "due", "text"):
             table.add_column(t(f"complaint.col.{key}"), key=key)
@@ -245,8 +244,9 @@ class ComplaintsScreen(Screen):
             r["overdue"] = r["status"] in ("open", "forwarded") and r["due_on"] < today
         self.rows = rows
         table.clear()
+        alarm = style(self.app, "alarm")
         for r in rows:
-            style = "bold white on red" if r["overdue"] else ""
+            shown = alarm if r["overdue"] else ""
             status = t(f"complaint.status.{r['status']}")
             if r["overdue"]:
                 status += " " + t("complaint.overdue")
@@ -255,8 +255,8 @@ class ComplaintsScreen(Screen):
                 f"{r['retailer_code']} {r['name'] or ''}",
                 r["category_name"] if get_lang() == "zh" else r["category_en"],
                 r["department"],
-                Text(status, style=style),
-                Text(r["due_on"], style=style),
+                Text(status, style=shown),
+                Text(r["due_on"], style=shown),
                 (r["description"] or "")[:30],
                 key=r["id"],
             )

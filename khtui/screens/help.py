@@ -1,21 +1,23 @@
 """帮助 — every key of the app and of the screen the help was opened from (``?``).
 
-Read from the bindings themselves, so the list can never drift from what the keys do: the
-screen's own keys first (shown in the footer or not), then the global ones.
+Read from the bindings active on that screen (Textual's ``active_bindings``), so the list can
+never drift from what the keys do: the screen's own keys first (shown in the footer or not),
+then the global ones; keys a screen refuses in its present state are left out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from textual.actions import parse
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Label, Static
 
 from khtui.i18n import t
+from khtui.widgets.keys import Key, Keyed
 
 KEY_NAMES = {
     "left_square_bracket": "[",
@@ -59,40 +61,62 @@ def key_label(key: str) -> str:
     return "+".join([*(MODIFIERS.get(m, m.title()) for m in mods), shown])
 
 
-def binding_rows(node: DOMNode) -> list[tuple[str, str]]:
-    """(keys, what they do) for every binding of ``node`` (keys of one action joined)."""
+def binding_rows(screen: Screen, *, of_app: bool = False) -> list[tuple[str, str]]:
+    """(keys, what they do) for the bindings of ``screen`` itself, or of the app with
+    ``of_app`` (keys of one action joined), as they are active on that screen."""
+    owner = screen.app if of_app else screen
     by_action: dict[str, tuple[list[str], Binding]] = {}
-    for key, binding in node._bindings:
-        if binding.system or binding.action in SKIP_ACTIONS:
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        if active.node is not owner or binding.system or binding.action in SKIP_ACTIONS:
             continue
         keys, _ = by_action.setdefault(binding.action, ([], binding))
         shown = binding.key_display if binding.key_display and "," not in binding.key else None
         label = shown or key_label(key)
         if label not in keys:
             keys.append(label)
+    if isinstance(owner, Keyed):
+        # keys the focused widget takes for itself (the list's Down, say) still do their
+        # screen's action elsewhere on it: listed too, unless refused in this state
+        for binding in type(owner).BINDINGS:
+            if not isinstance(binding, Binding) or binding.action in SKIP_ACTIONS:
+                continue
+            _ns, name, params = parse(binding.action)
+            if owner.check_action(name, params) is False:
+                continue
+            for key in binding.key.split(","):
+                keys, _ = by_action.setdefault(binding.action, ([], binding))
+                label = binding.key_display or key_label(key.strip())
+                if label not in keys:
+                    keys.append(label)
+    actions = list(by_action)
+    if isinstance(owner, Keyed):  # in the order the keys are declared
+        declared = [key.action for key in owner.KEYS]
+        actions.sort(key=lambda a: declared.index(a) if a in declared else len(declared))
     rows = []
-    for action, (keys, binding) in by_action.items():
+    for action in actions:
+        keys, binding = by_action[action]
         label_key = ACTION_LABELS.get(action)
         description = t(label_key) if label_key else (binding.description or action)
         rows.append((" / ".join(keys), description))
     return rows
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Keyed, ModalScreen[None]):
     """The keys of ``screen`` and of the app, in two tables."""
 
     CSS_PATH = "help.tcss"
+    KEYS = (Key("escape,q,question_mark", "close", "help.close"),)
 
     def __init__(self, screen: Screen) -> None:
         super().__init__()
         self.target = screen
-        self._bindings.bind("escape,q,question_mark", "close", t("help.close"))
 
     def screen_rows(self) -> list[tuple[str, str]]:
         return binding_rows(self.target)
 
     def app_rows(self) -> list[tuple[str, str]]:
-        return binding_rows(self.app)
+        return binding_rows(self.target, of_app=True)
 
     def compose(self) -> ComposeResult:
         name = self.target.sub_title or self.target.title or type(self.target).__name__

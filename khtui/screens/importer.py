@@ -1,5 +1,6 @@
 """导入 — import a file, with a preview before anything is written.
 
+The screen opens in the path box (typing is the first thing done here); ``Esc`` leaves it.
 Choose the kind (客户 / 订单明细 / 卷烟), type the file's path and press 预览: a thread worker
 reads the head of the file (format, detected encoding, header row, how each column maps to a
 field, the first rows) and runs the whole import as a dry run, so the counts (new, updated,
@@ -9,13 +10,11 @@ worker and shows the one-line summary; rejected rows go to a rejects file beside
 
 from __future__ import annotations
 
-import datetime as dt  # noqa: F401
 from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import (
@@ -31,6 +30,7 @@ from textual.widgets import (
 )
 
 from khtui.i18n import get_lang, t
+from khtui.widgets.keys import Key, Keyed
 
 KINDS = ("retailers", "orders", "brands")
 ROWS_SHOWN = 8  # first data rows shown in the preview
@@ -50,13 +50,14 @@ def field_label(store, kind: str, field: str) -> str:
     return spec.zh if spec else field
 
 
-class ImportScreen(Screen):
+class ImportScreen(Keyed, Screen):
     CSS_PATH = "importer.tcss"
-    BINDINGS: ClassVar = [
-        Binding("f5", "preview", t("imps.preview")),
-        Binding("ctrl+s", "run_import", t("imps.import")),
-        Binding("escape", "back", "返回" if get_lang() == "zh" else "Back"),
-    ]
+    KEYS: ClassVar = (
+        Key("ctrl+o", "preview", "imps.preview", priority=True),
+        Key("ctrl+s", "run_import", "imps.import", priority=True),
+        Key("escape", "leave_box", "imps.key.leave"),
+        Key("escape", "back", "imps.key.back"),
+    )
 
     def __init__(self, kind: str | None = None) -> None:
         super().__init__()
@@ -91,8 +92,27 @@ class ImportScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = t("imps.title")
+        self.sub_title = t("imps.title")
         self.query_one("#path", Input).focus()
+
+    def typing_now(self) -> bool:
+        return isinstance(self.focused, Input)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_box":
+            return self.typing_now()
+        if action == "back":
+            return not self.typing_now() and len(self.app.screen_stack) > 1
+        return True
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
+    def on_descendant_blur(self) -> None:
+        self.refresh_bindings()
+
+    def action_leave_box(self) -> None:
+        self.query_one("#mapping", DataTable).focus()
 
     # -- input ---------------------------------------------------------------------------
     def _path(self) -> Path | None:

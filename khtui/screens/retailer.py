@@ -10,7 +10,7 @@ lets the AM edit dynamic fields (validated; every change recorded by the store).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -47,10 +47,15 @@ from khtui.domain.retailer import (
 from khtui.domain.value import VALUE_NAMES
 from khtui.i18n import get_lang, status_label, t
 from khtui.i18n.format import field_text, message_of, reasons_text
-from khtui.widgets.keys import bind_keys
+from khtui.widgets.cells import clip
+from khtui.widgets.confirm import ConfirmScreen
+from khtui.widgets.jobs import JobQueue
+from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.theme import style
 
 PAGE = 50  # rows fetched per page of lookup results
-NAME_WIDTH = 14  # characters of a shop name shown in the lookup list
+NARROW = 110  # below this many columns the profile's top brands go under the sales chart
+NAME_WIDTH = 20  # terminal cells of a shop name shown in the lookup list (10 CJK characters)
 WHY_RULES = ("tier", "category", "level", "value")
 KIND_BY_KEY = {k.key: k for k in KINDS}
 
@@ -79,7 +84,7 @@ def source_text(source: str) -> str:
 
 
 def match_text(match: str | None) -> str:
-    """What matched a lookup query, in the UI language ('initials' -> 拼音首字母)."""
+    """What matched a lookup query ('initials' -> 拼音首字母), in the UI language."""
     if not match:
         return ""
     label = t(f"search.match.{match}")
@@ -95,26 +100,41 @@ def _cell(value: Any) -> str:
 
 
 def _shorten(text: str | None, width: int) -> str:
-    text = text or ""
-    return text if len(text) <= width else text[: width - 1] + "…"
+    """``text`` in at most ``width`` terminal cells, the cut marked."""
+    return clip(text, width)
 
 
-def _status_text(status: str | None) -> Text:
+def short_amount(value: float) -> str:
+    """An amount of money for a chart's axis: 10.1万 (101k in English)."""
+    return t("profile.chart.amount_short", n=value / float(t("profile.chart.amount_unit")))
+
+
+def _status_text(status: str | None, warn: str) -> Text:
+    """A retailer's status; any but 正常 in the ``warn`` style."""
     status = status or ACTIVE
-    return Text(status_label(status), style="" if status == ACTIVE else "bold yellow")
+    return Text(status_label(status), style="" if status == ACTIVE else warn)
 
 
-def _overdue_text(n: int) -> Text:
-    return Text(f"！{n}", style="bold red") if n else Text("")
+def _overdue_text(n: int, late: str) -> Text:
+    return Text(f"！{n}", style=late) if n else Text("")
 
 
 # ==========================================================================================
 # Lookup
 # ==========================================================================================
-class RetailerScreen(Screen):
-    """客户查询: one input, ranked results as you type, Enter opens the profile."""
+class RetailerScreen(Keyed, Screen):
+    """客户查询: one input, ranked results as you type, Enter opens the profile.
+
+    Typing is the first thing done here, so the screen opens in its box; ``Esc`` clears it and
+    leaves it for the list (where digits switch sections again), ``/`` goes back to typing.
+    """
 
     CSS_PATH = "retailer.tcss"
+    KEYS: ClassVar = (
+        Key("escape", "clear", "lookup.key.clear"),
+        Key("down", "focus_results", "lookup.key.results"),
+        Key("slash", "focus_input", "lookup.key.input", display="/"),
+    )
 
     class Results(Message):
         """One page of lookup results, posted by the worker."""
@@ -141,14 +161,6 @@ class RetailerScreen(Screen):
         self.total = 0
         self.loaded = 0
         self.loading = False
-        bind_keys(
-            self,
-            (
-                ("escape", "clear", "lookup.key.clear"),
-                ("down", "focus_results", "lookup.key.results"),
-                ("f6", "focus_input", "lookup.key.input"),
-            ),
-        )
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -158,6 +170,7 @@ class RetailerScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.sub_title = t("lookup.title")
         table = self.query_one("#lookup-results", DataTable)
         for key in ("code", "name", "tier", "route", "phone", "status", "overdue", "match"):
             table.add_column(t(f"lookup.col.{key}"), key=key)
@@ -198,6 +211,7 @@ class RetailerScreen(Screen):
             self.total = message.total or 0
         elif message.offset != self.loaded:
             return
+        warn, late = style(self.app, "warn"), style(self.app, "late")
         for r in message.rows:
             table.add_row(
                 r["code"],
@@ -205,8 +219,8 @@ class RetailerScreen(Screen):
                 _cell(r.get("tier")),
                 _cell(r.get("route")),
                 _cell(r.get("phone")),
-                _status_text(r.get("status")),
-                _overdue_text(message.overdue.get(r["code"], 0)),
+                _status_text(r.get("status"), warn),
+                _overdue_text(message.overdue.get(r["code"], 0), late),
                 match_text(r.get("match")),
                 key=r["code"],
             )
@@ -253,9 +267,8 @@ class RetailerScreen(Screen):
         self.app.push_screen(ProfileScreen(key.value))
 
     def action_clear(self) -> None:
-        box = self.query_one("#lookup-input", Input)
-        box.value = ""
-        box.focus()
+        self.query_one("#lookup-input", Input).value = ""
+        self.action_focus_results()
 
     def action_focus_results(self) -> None:
         self.query_one("#lookup-results", DataTable).focus()
@@ -319,10 +332,36 @@ def capture_summary(capture: dict, kind, brand_names: dict[str, str]) -> str:
     return "；".join(parts)
 
 
-class ProfileScreen(Screen):
-    """客户档案: one retailer's record, figures and histories."""
+class ProfileScreen(Keyed, Screen):
+    """客户档案: one retailer's record, figures and histories (tabs: ``[`` / ``]``)."""
 
     CSS_PATH = "retailer.tcss"
+    KEYS: ClassVar = (
+        Key("escape", "back", "profile.key.back"),
+        Key("e", "edit", "profile.key.edit"),
+        Key("s", "status", "profile.key.status"),
+        Key("t", "why('tier')", "profile.key.why"),
+        Key("g", "why('category')", "profile.key.category", show=False),
+        Key("l", "why('level')", "profile.key.level", show=False),
+        Key("v", "why('value')", "profile.key.value", show=False),
+        Key("c", "capture", "profile.key.capture"),
+        Key("r", "complaint", "profile.key.complaint"),
+        Key("a", "adhoc", "profile.key.adhoc"),
+        Key(
+            "left_square_bracket",
+            "next_tab(-1)",
+            "profile.key.prev_tab",
+            display="[",
+            group="profile.key.tabs",
+        ),
+        Key(
+            "right_square_bracket",
+            "next_tab(1)",
+            "profile.key.next_tab",
+            display="]",
+            group="profile.key.tabs",
+        ),
+    )
 
     class Loaded(Message):
         def __init__(self, data: dict[str, Any]) -> None:
@@ -335,23 +374,6 @@ class ProfileScreen(Screen):
         super().__init__()
         self.code = code
         self.data: dict[str, Any] | None = None
-        bind_keys(
-            self,
-            (
-                ("escape", "back", "profile.key.back"),
-                ("e", "edit", "profile.key.edit"),
-                ("s", "status", "profile.key.status"),
-                ("t", "why('tier')", "profile.key.why"),
-                ("g", "why('category')", "profile.key.category", {"show": False}),
-                ("l", "why('level')", "profile.key.level", {"show": False}),
-                ("v", "why('value')", "profile.key.value", {"show": False}),
-                ("c", "capture", "profile.key.capture"),
-                ("r", "complaint", "profile.key.complaint"),
-                ("a", "adhoc", "profile.key.adhoc"),
-            ),
-        )
-        for i, tab in enumerate(self.TABS, start=1):
-            self._bindings.bind(str(i), f"tab('{tab}')", t(f"profile.tab.{tab}"), show=False)
 
     def compose(self) -> ComposeResult:
         from khtui.widgets.forecast_panel import ForecastPanel
@@ -367,8 +389,8 @@ class ProfileScreen(Screen):
                 Horizontal(id="sales-row"),
             ):
                 with Vertical(id="sales-chart-box"):
-                    yield Static(self.legend(), id="sales-legend")
-                    yield SalesChart(id="sales-chart")
+                    yield Static("", id="sales-legend")
+                    yield SalesChart(id="sales-chart", amount_format=short_amount)
                 with Vertical(id="top-brands-box"):
                     yield Label("", id="top-brands-title")
                     yield DataTable(id="top-brands", cursor_type="row")
@@ -384,16 +406,20 @@ class ProfileScreen(Screen):
                 yield ForecastPanel(self.code, id="profile-forecast")
         yield Footer()
 
-    @staticmethod
-    def legend() -> Text:
+    def legend(self) -> Text:
+        from khtui.widgets.sales_chart import AMOUNT_MARK, BAR
+
         legend = Text(" ")
-        legend.append("█ ", style="cyan")
+        legend.append(f"{BAR} ", style=style(self.app, "series1"))
         legend.append(t("profile.chart.qty"))
-        legend.append("   ── ", style="bold #ffa500")
+        legend.append(f"   {AMOUNT_MARK} ", style=style(self.app, "series2"))
         legend.append(t("profile.chart.amount"))
         return legend
 
     def on_mount(self) -> None:
+        self.sub_title = t("profile.title")
+        self.query_one("#sales-legend", Static).update(self.legend())
+        self.on_resize()
         cols = {
             "profile-fields": ("field", "value", "kind"),
             "top-brands": ("brand", "qty", "amount"),
@@ -407,6 +433,10 @@ class ProfileScreen(Screen):
             for key in keys:
                 table.add_column(t(f"profile.col.{key}"), key=key)
         self.reload()
+
+    def on_resize(self) -> None:
+        """Below NARROW columns the top brands go under the chart, which gets the width."""
+        self.query_one("#sales-row").set_class(self.app.size.width < NARROW, "-narrow")
 
     # -- loading ----------------------------------------------------------------------------
     def reload(self) -> None:
@@ -424,6 +454,7 @@ class ProfileScreen(Screen):
 
     def on_profile_screen_loaded(self, message: Loaded) -> None:
         self.data = message.data
+        self.sub_title = t("profile.title.named", name=self.data["retailer"]["name"])
         self.show_head()
         self.show_fields()
         self.show_sales()
@@ -449,13 +480,13 @@ class ProfileScreen(Screen):
         head = Text()
         head.append(f"{r['code']}  ", style="bold")
         head.append(f"{r['name']}  ", style="bold")
-        head.append_text(_status_text(r["status"]))
+        head.append_text(_status_text(r["status"], style(self.app, "warn")))
         head.append(f"  {_cell(r.get('route'))}#{_cell(r.get('route_seq'))}")
         head.append(f"  {_cell(r.get('phone'))}")
         n = len(self.overdue())
         if n:
             head.append("  ")
-            head.append(t("profile.head.overdue", n=n), style="bold white on red")
+            head.append(t("profile.head.overdue", n=n), style=style(self.app, "alarm"))
         head.append("\n")
         head.append(
             t("profile.head.tier", tier=d.tier.tier, jian=f"{round(d.tier.monthly_avg_jian, 2):g}")
@@ -475,6 +506,7 @@ class ProfileScreen(Screen):
         row = table.cursor_row
         table.clear()
         r = self.data["retailer"]
+        editable, fixed = style(self.app, "good"), style(self.app, "muted")
         for group in GROUPS:
             zh, en = GROUP_NAMES[group]
             table.add_row(
@@ -485,7 +517,7 @@ class ProfileScreen(Screen):
                     continue
                 value = field_text(f.name, r.get(f.name))
                 kind = Text(
-                    t(f"profile.kind.{f.kind}"), style="green" if f.kind == "dynamic" else "dim"
+                    t(f"profile.kind.{f.kind}"), style=editable if f.kind == "dynamic" else fixed
                 )
                 table.add_row(f"  {field_label(f.name)}", _cell(value), kind, key=f.name)
         if row:
@@ -502,7 +534,7 @@ class ProfileScreen(Screen):
         table = self.query_one("#top-brands", DataTable)
         table.clear()
         for b in d["top_brands"]:
-            table.add_row(_shorten(b["name"], 7), f"{b['qty_tiao']:g}", f"{b['amount']:,.0f}")
+            table.add_row(_shorten(b["name"], 12), f"{b['qty_tiao']:g}", f"{b['amount']:,.0f}")
 
     def show_visits(self) -> None:
         table = self.query_one("#profile-visits", DataTable)
@@ -536,9 +568,10 @@ class ProfileScreen(Screen):
         table.clear()
         routes = self.app.store.rules.complaint_routes
         late = {c["id"] for c in self.overdue()}
+        late_style = style(self.app, "late")
         for c in self.data["complaints"]:
             route = routes.get(c["category"])
-            style = "bold red" if c["id"] in late else ""
+            shown = late_style if c["id"] in late else ""
             status = t(f"complaint.status.{c['status']}")
             if c["id"] in late:
                 status += t("profile.overdue_mark")
@@ -546,8 +579,8 @@ class ProfileScreen(Screen):
                 _cell(c["raised_on"]),
                 (route.en if _en() else route.name) if route else c["category"],
                 _cell(c.get("department")),
-                Text(status, style=style),
-                Text(_cell(c["due_on"]), style=style),
+                Text(status, style=shown),
+                Text(_cell(c["due_on"]), style=shown),
                 _shorten(c.get("description"), 40),
             )
 
@@ -572,6 +605,12 @@ class ProfileScreen(Screen):
     def action_tab(self, tab: str) -> None:
         self.query_one("#profile-tabs", TabbedContent).active = f"tab-{tab}"
         self.focus_tab()
+
+    def action_next_tab(self, step: int) -> None:
+        """The tab ``step`` places to the right (negative: left), round the end."""
+        tabs = self.query_one("#profile-tabs", TabbedContent)
+        now = self.TABS.index((tabs.active or "tab-info").removeprefix("tab-"))
+        self.action_tab(self.TABS[(now + step) % len(self.TABS)])
 
     @on(TabbedContent.TabActivated, "#profile-tabs")
     def tab_activated(self) -> None:
@@ -660,6 +699,20 @@ class ProfileScreen(Screen):
             self.reload()
 
     def action_adhoc(self) -> None:
+        """A visit today, added once the user says yes (one key must not add a visit)."""
+        if self.data is None:
+            return
+        today = self.app.today()
+        self.app.push_screen(
+            ConfirmScreen(
+                t("profile.confirm.adhoc", name=self.data["retailer"]["name"], date=today),
+                t("profile.confirm.adhoc_detail"),
+                yes=t("profile.key.adhoc"),
+            ),
+            lambda yes: self.add_adhoc() if yes else None,
+        )
+
+    def add_adhoc(self) -> None:
         store, today = self.app.store, self.app.today()
         try:
             store.add_adhoc_visit(self.code, today)
@@ -703,25 +756,22 @@ def why_label(key: str) -> str:
     return " ".join(parts)
 
 
-class WhyScreen(ModalScreen[None]):
+class WhyScreen(Keyed, ModalScreen[None]):
     """How a derived value was calculated: explanation, inputs, period and thresholds."""
 
     CSS_PATH = "retailer.tcss"
+    KEYS: ClassVar = (
+        Key("escape", "dismiss", "profile.key.close"),
+        Key("t", "show('tier')", "profile.key.tier"),
+        Key("g", "show('category')", "profile.key.category"),
+        Key("l", "show('level')", "profile.key.level"),
+        Key("v", "show('value')", "profile.key.value"),
+    )
 
     def __init__(self, derived, rule: str) -> None:
         super().__init__()
         self.derived = derived
         self.rule = rule
-        bind_keys(
-            self,
-            (
-                ("escape", "dismiss", "profile.key.close"),
-                ("t", "show('tier')", "profile.key.tier"),
-                ("g", "show('category')", "profile.key.category"),
-                ("l", "show('level')", "profile.key.level"),
-                ("v", "show('value')", "profile.key.value"),
-            ),
-        )
 
     def compose(self) -> ComposeResult:
         with Vertical(id="why-box", classes="modal-box"):
@@ -763,18 +813,22 @@ class WhyScreen(ModalScreen[None]):
             table.add_row(f"  {why_label(k)}", v)
 
 
-class EditFieldScreen(ModalScreen[dict | None]):
+class EditFieldScreen(Keyed, ModalScreen[dict | None]):
     """Edit one dynamic field: the value is checked by the store; a bad one is explained beside
-    the field and nothing is saved. Dismisses with the change made ({} or None if none)."""
+    the field and nothing is saved. Dismisses with the change made ({} or None if none).
+
+    The box opens with the cursor after the value (nothing selected: one Backspace takes one
+    character), and emptying a field that had a value asks first.
+    """
 
     CSS_PATH = "retailer.tcss"
+    KEYS: ClassVar = (Key("escape", "cancel", "profile.key.cancel"),)
 
     def __init__(self, code: str, field: str, value: Any) -> None:
         super().__init__()
         self.code = code
         self.field = field
         self.value = "" if value is None else str(value)
-        bind_keys(self, (("escape", "cancel", "profile.key.cancel"),))
 
     def compose(self) -> ComposeResult:
         spec = FIELD_BY_NAME[self.field]
@@ -783,36 +837,64 @@ class EditFieldScreen(ModalScreen[dict | None]):
                 t("profile.edit.title", field=field_label(self.field)), classes="modal-title"
             )
             yield Label(t("profile.edit.current", value=_cell(self.value or None)))
-            yield Input(value=self.value, id="edit-input", select_on_focus=True)
+            yield Input(value=self.value, id="edit-input", select_on_focus=False)
             yield Static(t(f"profile.hint.{spec.type}"), id="edit-hint")
             yield Static("", id="edit-error")
             yield Footer()
 
+    def on_mount(self) -> None:
+        box = self.query_one("#edit-input", Input)
+        box.focus()
+        box.cursor_position = len(box.value)
+
     @on(Input.Submitted, "#edit-input")
     def submit(self, event: Input.Submitted) -> None:
-        try:
-            changed = self.app.store.update_retailer(self.code, {self.field: event.value})
-        except FieldError as exc:
-            self.query_one("#edit-error", Static).update(str(exc))
-            self.query_one("#edit-input", Input).add_class("-invalid")
+        value = event.value
+        if not value.strip() and self.value.strip():
+            self.app.push_screen(
+                ConfirmScreen(
+                    t("profile.confirm.empty", field=field_label(self.field)),
+                    t("profile.confirm.empty_detail", value=self.value),
+                    yes=t("profile.confirm.empty_yes"),
+                ),
+                lambda yes: self.save(value) if yes else self.query_one("#edit-input").focus(),
+            )
             return
-        self.dismiss(changed)
+        self.save(value)
+
+    def save(self, value: str) -> None:
+        """Checked and written by the store in a job; a refused value is explained here."""
+        store, code, field = self.app.store, self.code, self.field
+        jobs = JobQueue(self.app, "profile-edit", self.app.report_error)
+        jobs.submit(lambda: store.update_retailer(code, {field: value}), self.done, self.refused)
+
+    def done(self, changed: dict) -> None:
+        if self.is_current:  # not already left with Esc
+            self.dismiss(changed)
+
+    def refused(self, error: Exception) -> None:
+        if not isinstance(error, FieldError):
+            self.app.report_error(error)
+            return
+        if self.is_attached:
+            self.query_one("#edit-error", Static).update(str(error))
+            self.query_one("#edit-input", Input).add_class("-invalid")
 
     def action_cancel(self) -> None:
         self.dismiss(None)
 
 
-class StatusScreen(ModalScreen[dict | None]):
+class StatusScreen(Keyed, ModalScreen[dict | None]):
     """Change the retailer's status; leaving 正常 takes it out of future plans (said up front)."""
 
     CSS_PATH = "retailer.tcss"
+    KEYS: ClassVar = (Key("escape", "cancel", "profile.key.cancel"),)
 
     def __init__(self, code: str, status: str, future_visits: int) -> None:
         super().__init__()
         self.code = code
         self.status = status
         self.future_visits = future_visits
-        bind_keys(self, (("escape", "cancel", "profile.key.cancel"),))
 
     def compose(self) -> ComposeResult:
         with Vertical(id="status-box", classes="modal-box"):
@@ -832,8 +914,13 @@ class StatusScreen(ModalScreen[dict | None]):
 
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:
-        changed = self.app.store.update_retailer(self.code, {"status": event.option.id})
-        self.dismiss(changed)
+        store, code, status = self.app.store, self.code, event.option.id
+        jobs = JobQueue(self.app, "profile-status", self.app.report_error)
+        jobs.submit(lambda: store.update_retailer(code, {"status": status}), self.done)
+
+    def done(self, changed: dict) -> None:
+        if self.is_current:
+            self.dismiss(changed)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

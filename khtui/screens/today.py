@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -36,7 +36,7 @@ from khtui.i18n import status_label, t
 from khtui.i18n.format import measures_text, message_of
 from khtui.i18n.format import reasons_text as format_reasons
 from khtui.widgets.date_input import DateInput
-from khtui.widgets.keys import bind_keys
+from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.warnings_panel import WarningsPanel
 
 WIDE = 120  # from this many columns the list also shows code, phone and check-in time
@@ -175,7 +175,7 @@ def day_notes(store, today: dt.date) -> list[str]:
     return notes
 
 
-class TodayScreen(Screen):
+class TodayScreen(Keyed, Screen):
     """今日拜访: one day's visits (default: today)."""
 
     CSS_PATH = "today.tcss"
@@ -209,35 +209,24 @@ class TodayScreen(Screen):
             super().__init__()
             self.text = text
 
-    KEYS: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
-        # key, action, label key, binding options (shown in the footer unless show=False)
-        ("i", "check_in", "today.key.check_in", {}),
-        ("f", "finish", "today.key.finish", {}),
-        ("s", "skip", "today.key.skip", {}),
-        ("r", "reschedule", "today.key.reschedule", {}),
-        ("a", "adhoc", "today.key.adhoc", {}),
-        ("z", "undo", "today.key.undo", {}),
-        ("m", "missed", "today.key.missed", {"show": False}),
-        ("P", "submit_plan", "today.key.submit_plan", {"show": False}),
-        ("shift+up,ctrl+up,minus", "move(-1)", "today.key.up", {"show": False}),
-        ("shift+down,ctrl+down,plus,equals_sign", "move(1)", "today.key.down", {"show": False}),
-        ("enter,p", "profile", "today.key.profile", {"show": False}),
-        (
-            "left_square_bracket",
-            "shift_day(-1)",
-            "today.key.prev",
-            {"show": False, "key_display": "["},
-        ),
-        (
-            "right_square_bracket",
-            "shift_day(1)",
-            "today.key.next",
-            {"show": False, "key_display": "]"},
-        ),
-        ("t", "go_today", "today.key.today", {"show": False}),
-        ("g", "go_to", "today.key.go_to", {}),
-        ("u", "unvisited", "today.key.unvisited", {"show": False}),  # named on the coverage line
-        ("ctrl+r", "reload", "today.key.reload", {"show": False}),
+    KEYS: ClassVar = (
+        Key("i", "check_in", "today.key.check_in"),
+        Key("f", "finish", "today.key.finish"),
+        Key("s", "skip", "today.key.skip"),
+        Key("r", "reschedule", "today.key.reschedule"),
+        Key("a", "adhoc", "today.key.adhoc"),
+        Key("z", "undo", "today.key.undo"),
+        Key("m", "missed", "today.key.missed", show=False),
+        Key("P", "submit_plan", "today.key.submit_plan", show=False),
+        Key("shift+up,ctrl+up,minus", "move(-1)", "today.key.up", show=False),
+        Key("shift+down,ctrl+down,plus,equals_sign", "move(1)", "today.key.down", show=False),
+        Key("enter,p", "profile", "today.key.profile", show=False),
+        Key("left_square_bracket", "shift_day(-1)", "today.key.prev", show=False, display="["),
+        Key("right_square_bracket", "shift_day(1)", "today.key.next", show=False, display="]"),
+        Key("t", "go_today", "today.key.today", show=False),
+        Key("g", "go_to", "today.key.go_to"),
+        Key("u", "unvisited", "today.key.unvisited", show=False),
+        Key("ctrl+r", "reload", "today.key.reload", show=False),
     )
 
     def __init__(self, date: dt.date | None = None) -> None:
@@ -255,7 +244,6 @@ class TodayScreen(Screen):
         self._day_kind: tuple[bool, str | None] = (True, None)
         self._shown = 0
         self._layout: tuple[bool, int, int, int] = (False, 14, 8, 12)
-        bind_keys(self, self.KEYS)
 
     # -- layout -----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -851,12 +839,9 @@ class TodayScreen(Screen):
 # ==========================================================================================
 # Modals
 # ==========================================================================================
-class _Modal(ModalScreen):
+class _Modal(Keyed, ModalScreen):
     CSS_PATH = "today.tcss"
-
-    def __init__(self) -> None:
-        super().__init__()
-        bind_keys(self, (("escape", "cancel", "today.key.cancel"),))
+    KEYS: ClassVar = (Key("escape", "cancel", "today.key.cancel"),)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -1033,10 +1018,11 @@ class RescheduleScreen(_Modal):
 class ConfirmScreen(_Modal):
     """Asks before a step that cannot be taken back: Enter confirms, Esc cancels."""
 
+    KEYS: ClassVar = (*_Modal.KEYS, Key("enter", "confirm", "today.key.confirm"))
+
     def __init__(self, title: str, body: str) -> None:
         super().__init__()
         self.title_text, self.body = title, body
-        bind_keys(self, (("enter", "confirm", "today.key.confirm"),))
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="today-modal"):
@@ -1168,11 +1154,12 @@ class AdhocScreen(_Modal):
 class UnvisitedScreen(_Modal):
     """本月未访: who has not been visited this month yet (first rows; the count is exact)."""
 
+    KEYS: ClassVar = (*_Modal.KEYS, Key("p", "open", "today.key.profile"))
+
     def __init__(self, coverage: dict, day: dt.date) -> None:
         super().__init__()
         self.rows = list(coverage.get("unvisited") or ())
         self.day = day
-        bind_keys(self, (("p", "open", "today.key.profile"),))
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="today-modal", id="unvisited-box"):
@@ -1208,13 +1195,16 @@ class MissedScreen(_Modal):
     room (the carry-over keeps days within capacity). ``r`` moves one to a day, Enter opens
     the retailer's profile."""
 
+    KEYS: ClassVar = (
+        *_Modal.KEYS,
+        Key("r", "reschedule", "today.key.reschedule"),
+        Key("p", "open", "today.key.profile"),
+    )
+
     def __init__(self, visits: list[dict], today: dt.date) -> None:
         super().__init__()
         self.rows = visits
         self.today = today
-        bind_keys(
-            self, (("r", "reschedule", "today.key.reschedule"), ("p", "open", "today.key.profile"))
-        )
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="today-modal", id="missed-box"):

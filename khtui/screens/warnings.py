@@ -9,6 +9,7 @@ worker; the screen never waits on SQLite.
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -19,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from khtui.i18n import t
-from khtui.widgets.keys import bind_keys
+from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.warnings_panel import KIND_STYLE
 
 NAME_CELLS = 16
@@ -34,8 +35,14 @@ def _cut(text: str, cells: int) -> str:
     return out
 
 
-class WarningsScreen(Screen):
+class WarningsScreen(Keyed, Screen):
     """All warnings of a day, most urgent first."""
+
+    KEYS: ClassVar = (
+        Key("escape", "back", "profile.key.back"),
+        Key("t", "toggle", "warn.toggle"),
+        Key("ctrl+r", "reload", "brands.bind.refresh"),
+    )
 
     CSS_PATH = "warnings.tcss"
 
@@ -53,14 +60,6 @@ class WarningsScreen(Screen):
         self.texts: list[str] = []
         self.names: dict[str, str] = {}
         self._gen = 0
-        bind_keys(
-            self,
-            (
-                ("escape", "back", "profile.key.back"),
-                ("t", "toggle", "warn.toggle"),
-                ("ctrl+r", "reload", "brands.bind.refresh"),
-            ),
-        )
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -1,25 +1,89 @@
-"""Key bindings whose labels follow the UI language.
+"""Key bindings whose labels follow the UI language, through Textual's public API only.
 
-Textual reads class-level ``BINDINGS`` when a module is imported, before ``--lang`` is applied,
-so screens bind their keys per instance with the label looked up at that moment.
+Textual reads a class's ``BINDINGS`` when the class is created and shows each binding's
+description as it is; the UI language is chosen later (``--lang``, and tests switch it). So a
+node declares its keys once, as :class:`Key` rows naming catalogue keys (``KEYS``), and the
+:class:`Keyed` mixin makes every instance one of a subclass whose ``BINDINGS`` are those rows in
+the language of the moment (one subclass per class and language, made on first use; it has the
+same name, module and CSS as the class). A key that is available only in some states is
+declared like the others and refused through Textual's ``check_action``.
+
+The rules every screen keeps (README, "Keys"): a screen's own keys never take a section key
+(``SECTION_KEYS``: the digits and F1-F7), and ``Esc`` always leaves a text box.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, ClassVar
 
-from textual.dom import DOMNode
+from textual.binding import Binding
 
-from khtui.i18n import t
+from khtui.i18n import get_lang, t
+
+# The keys that switch sections from anywhere (khtui.app.SECTIONS): no screen binds them.
+SECTION_KEYS = frozenset({*"1234567", *(f"f{i}" for i in range(1, 8))})
 
 
-def bind_keys(node: DOMNode, keys: Iterable[tuple[Any, ...]]) -> None:
-    """Bind ``(key, action, label_key[, options])`` tuples on ``node``.
+@dataclass(frozen=True)
+class Key:
+    """One binding: ``keys`` (comma-separated Textual key names), the ``action``, the catalogue
+    key of its label, and Textual's ``show``, ``priority`` and ``key_display`` options;
+    neighbouring keys with the same ``group`` (a catalogue key) share one label in the footer."""
 
-    ``options`` is a mapping of Textual's binding options, e.g. ``{"priority": True}`` or
-    ``{"show": False}``.
+    keys: str
+    action: str
+    label: str
+    show: bool = True
+    priority: bool = False
+    display: str | None = None
+    group: str | None = None
+
+    def binding(self) -> Binding:
+        return Binding(
+            self.keys,
+            self.action,
+            t(self.label),
+            show=self.show,
+            priority=self.priority,
+            key_display=self.display,
+            group=Binding.Group(t(self.group), compact=True) if self.group else None,
+        )
+
+
+class Keyed:
+    """Mixin for a Textual node (app, screen or widget) that declares its keys in ``KEYS``.
+
+    Put it first among the bases: ``class ReportScreen(Keyed, Screen)``.
     """
-    for key, action, label, *rest in keys:
-        options: Mapping[str, Any] = rest[0] if rest else {}
-        node._bindings.bind(key, action, t(label), **options)
+
+    KEYS: ClassVar[tuple[Key, ...]] = ()
+    _keys_lang: ClassVar[str | None] = None  # set on the per-language subclasses
+
+    def __new__(cls, *args: Any, **kwargs: Any):
+        return super().__new__(localised(cls, get_lang()))
+
+
+@cache
+def localised(cls: type, lang: str) -> type:
+    """``cls`` with its ``KEYS`` as Textual ``BINDINGS`` labelled in ``lang``."""
+    if cls.__dict__.get("_keys_lang") is not None:  # already one: use its own class
+        cls = cls.__bases__[0]
+    bindings = [key.binding() for key in cls.KEYS]
+    namespace = {
+        "BINDINGS": bindings,
+        "_keys_lang": lang,
+        "__module__": cls.__module__,
+        "__qualname__": cls.__qualname__,
+        "__doc__": cls.__doc__,
+    }
+    return type(cls)(cls.__name__, (cls,), namespace)
+
+
+def section_keys_taken(keys: tuple[Key, ...]) -> set[str]:
+    """The section keys among ``keys`` (a screen must bind none)."""
+    return {k for key in keys for k in key.keys.split(",") if k.strip() in SECTION_KEYS}
+
+
+__all__ = ["SECTION_KEYS", "Key", "Keyed", "localised", "section_keys_taken"]

@@ -1,10 +1,15 @@
 """The price and stock grid: a spreadsheet-like table, one row per brand.
 
 Numbers are typed into the cell under the cursor and Enter stores them and moves down; yes/no
-cells take ``y``/``n`` (space toggles). The grid knows nothing of the store: each value goes
-through the ``commit`` callback given by its screen, which stores it and returns the row as it
-now is (or raises ``ValueError`` with a message, shown beside the grid, the value kept for
-correction). Earlier visits' values are shown beside each row so that changes stand out.
+cells take ``y``/``n`` (``1``/``0``; space toggles). Digits typed in the grid are always values,
+never the app's section keys. The cursor stops only on the cells one types into (price, stock,
+on shelf, marked price): the brand, the deviation, the guide price and the earlier visits are
+there to read. The brand stays on the left when the grid scrolls sideways, and the columns one
+types into come first, so they fit 80 columns.
+
+The grid knows nothing of the store: a value is checked by the ``validate`` callback (which
+raises ``ValueError`` with a message, shown beside the grid, the value kept for correction),
+shown at once, and handed to ``commit``, which saves it off the event loop.
 """
 
 from __future__ import annotations
@@ -13,21 +18,36 @@ from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
-from textual import events
+from textual import events, on
 from textual.message import Message
 from textual.widgets import DataTable
 
-EDITABLE = ("retail_price", "marked_price", "stock_tiao", "on_shelf")
+from khtui.domain.capture import deviation_flagged, deviation_pct
+from khtui.widgets.cells import clip
+
+EDITABLE = ("retail_price", "stock_tiao", "on_shelf", "marked_price")
 BOOLEAN = ("marked_price", "on_shelf")
 NUMERIC_CHARS = set("0123456789.")
+# (column key, width in cells); None: as wide as its content. The order is the reading order.
+COLUMNS: tuple[tuple[str, int | None], ...] = (
+    ("name", 12),
+    ("retail_price", 6),
+    ("deviation", 6),
+    ("stock_tiao", 8),
+    ("on_shelf", 4),
+    ("marked_price", 4),
+    ("guide_price", 6),
+    ("history", None),
+)
 
-Commit = Callable[[str, str, str], dict]
+Commit = Callable[[str, str, str], None]
+Validate = Callable[[str, str], Any]
 
 
 class PriceGrid(DataTable):
-    """Columns: brand, guide price, retail price, deviation, marked price, stock, on shelf,
-    earlier values. ``labels`` maps column keys to headers; ``yes``/``no`` are the words
-    shown for booleans; ``threshold`` flags a deviation past it (percent)."""
+    """``labels`` maps column keys to headers; ``yes``/``no`` are the words shown for booleans;
+    ``threshold`` flags a deviation past it (percent); ``styles`` gives the Rich styles of
+    ``alarm`` (a flagged deviation) and ``muted`` (what is there to read)."""
 
     DEFAULT_CSS = """
     PriceGrid { height: 1fr; }
@@ -45,34 +65,30 @@ class PriceGrid(DataTable):
         rows: list[dict[str, Any]],
         *,
         commit: Commit,
+        validate: Validate,
         labels: dict[str, str],
         yes: str,
         no: str,
         threshold: float,
+        styles: dict[str, str] | None = None,
+        bool_hint: str = "",
         id: str | None = None,
     ) -> None:
-        super().__init__(id=id, cursor_type="cell", zebra_stripes=True)
+        super().__init__(id=id, cursor_type="cell", zebra_stripes=True, fixed_columns=1)
         self.data_rows = {r["brand_code"]: dict(r) for r in rows}
         self.order = [r["brand_code"] for r in rows]
         self.commit = commit
+        self.validate = validate
         self.labels = labels
         self.yes, self.no = yes, no
         self.threshold = threshold
+        self.cell_styles = {"alarm": "bold reverse", "muted": "dim", **(styles or {})}
+        self.bool_hint = bool_hint
         self.buffer = ""
 
     # -- drawing -------------------------------------------------------------------------------
     def on_mount(self) -> None:
-        widths = {
-            "name": 14,
-            "guide_price": 7,
-            "retail_price": 8,
-            "deviation": 7,
-            "marked_price": 5,
-            "stock_tiao": 8,
-            "on_shelf": 5,
-            "history": 26,
-        }
-        for key, width in widths.items():
+        for key, width in COLUMNS:
             self.add_column(self.labels[key], key=key, width=width)
         for code in self.order:
             self.add_row(*self._cells(self.data_rows[code]), key=code)
@@ -86,24 +102,27 @@ class PriceGrid(DataTable):
         return "" if value is None else (self.yes if value else self.no)
 
     def _cells(self, r: dict) -> list[Any]:
-        name = Text(r["name"] or r["brand_code"])
+        name = Text(clip(r["name"] or r["brand_code"], COLUMNS[0][1] or 0))
         if r.get("is_key"):
             name.stylize("bold")
         dev = r.get("deviation_pct")
         dev_text = Text("" if dev is None else f"{dev:+.1f}")
         if r.get("flagged"):
-            dev_text = Text(f"{dev:+.1f}!", style="bold white on red")
+            dev_text = Text(f"{dev:+.1f}!", style=self.cell_styles["alarm"])
         guide = r.get("guide_price")
-        return [
-            name,
-            Text("" if guide is None else f"{guide:g}", style="dim"),
-            "" if r.get("retail_price") is None else f"{r['retail_price']:g}",
-            dev_text,
-            self._yn(r.get("marked_price")),
-            "" if r.get("stock_tiao") is None else str(r["stock_tiao"]),
-            self._yn(r.get("on_shelf")),
-            Text(self._history(r), style="dim"),
-        ]
+        cells = {
+            "name": name,
+            "retail_price": "" if r.get("retail_price") is None else f"{r['retail_price']:g}",
+            "deviation": dev_text,
+            "stock_tiao": "" if r.get("stock_tiao") is None else str(r["stock_tiao"]),
+            "on_shelf": self._yn(r.get("on_shelf")),
+            "marked_price": self._yn(r.get("marked_price")),
+            "guide_price": Text(
+                "" if guide is None else f"{guide:g}", style=self.cell_styles["muted"]
+            ),
+            "history": Text(self._history(r), style=self.cell_styles["muted"]),
+        }
+        return [cells[key] for key, _width in COLUMNS]
 
     def _history(self, r: dict) -> str:
         parts = []
@@ -117,13 +136,50 @@ class PriceGrid(DataTable):
     def show_row(self, r: dict) -> None:
         """Show a row as stored (after a commit or a copy forward)."""
         self.data_rows[r["brand_code"]] = dict(r)
-        for key, cell in zip(self.columns, self._cells(r), strict=True):
-            self.update_cell(r["brand_code"], key, cell)
+        for (key, _width), cell in zip(COLUMNS, self._cells(r), strict=True):
+            self.update_cell(r["brand_code"], key, cell, update_width=key == "history")
 
     def set_rows(self, rows: list[dict]) -> None:
         for r in rows:
             if r["brand_code"] in self.data_rows:
                 self.show_row(r)
+
+    # -- the cursor stops only where one types ---------------------------------------------------
+    def _editable_index(self, step: int, start: int | None = None) -> int | None:
+        """The next column one types into, ``step`` by ``step`` from ``start`` (default: the
+        cursor's), or None at the edge."""
+        keys = [key for key, _w in COLUMNS]
+        i = (self.cursor_column if start is None else start) + step
+        while 0 <= i < len(keys):
+            if keys[i] in EDITABLE:
+                return i
+            i += step
+        return None
+
+    def action_cursor_right(self) -> None:
+        i = self._editable_index(1)
+        if i is not None:
+            self.move_cursor(column=i)
+
+    def action_cursor_left(self) -> None:
+        i = self._editable_index(-1)
+        if i is not None:
+            self.move_cursor(column=i)
+
+    @on(DataTable.CellHighlighted)
+    def _onto_editable(self, event: DataTable.CellHighlighted) -> None:
+        """A click (or any other move) onto a cell to read goes to the row's nearest one
+        to type into."""
+        if event.coordinate != self.cursor_coordinate:
+            return  # the cursor has moved on since
+        if event.cell_key.column_key.value in EDITABLE:
+            return
+        column = event.coordinate.column
+        target = self._editable_index(1, column)
+        if target is None:
+            target = self._editable_index(-1, column)
+        if target is not None:
+            self.move_cursor(column=target)
 
     # -- editing -------------------------------------------------------------------------------
     @property
@@ -142,11 +198,18 @@ class PriceGrid(DataTable):
 
     def _store(self, code: str, field: str, raw: str) -> bool:
         try:
-            row = self.commit(code, field, raw)
+            value = self.validate(field, raw)
         except ValueError as exc:
             self.post_message(self.Problem(code, field, str(exc)))
             return False
+        row = dict(self.data_rows[code])
+        row[field] = value
+        row["deviation_pct"] = deviation_pct(row.get("retail_price"), row.get("guide_price"))
+        row["flagged"] = deviation_flagged(
+            row.get("retail_price"), row.get("guide_price"), self.threshold
+        )
         self.show_row(row)
+        self.commit(code, field, raw)
         self.post_message(self.Problem(code, field, None))
         return True
 
@@ -172,7 +235,9 @@ class PriceGrid(DataTable):
     def on_blur(self, event: events.Blur) -> None:
         self.commit_buffer()
 
-    async def _on_key(self, event: events.Key) -> None:
+    def on_key(self, event: events.Key) -> None:
+        """Keys that edit a cell are handled here and go no further; the others (cursor keys,
+        Tab, the app's keys) go on to the table and the app."""
         cur = self.current
         if cur is None:
             return
@@ -184,17 +249,15 @@ class PriceGrid(DataTable):
             if key == "space":
                 value = "n" if self.data_rows[code].get(field) else "y"
             self._store(code, field, value)
+        elif field in BOOLEAN and char and (char in NUMERIC_CHARS or char == "-"):
+            # a number on a yes/no cell: say what it takes (digits never leave the grid)
+            self.post_message(self.Problem(code, field, self.bool_hint))
         elif (
             field in ("retail_price", "stock_tiao")
             and char
             and (char in NUMERIC_CHARS or (char == "-" and not self.buffer))
         ):
             self.buffer += char
-            self._show_buffer()
-        elif char and char in NUMERIC_CHARS and field not in EDITABLE:
-            # a number typed on a read-only column goes to the retail price of that row
-            self.move_cursor(column=self._col("retail_price"))
-            self.buffer = char
             self._show_buffer()
         elif key == "backspace" and self.buffer:
             self.buffer = self.buffer[:-1]
@@ -217,5 +280,3 @@ class PriceGrid(DataTable):
         if handled:
             event.stop()
             event.prevent_default()
-        else:
-            await super()._on_key(event)

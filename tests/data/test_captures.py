@@ -147,7 +147,9 @@ def test_copy_forward_fills_empty_cells_from_the_last_visit(seeded):
     grid = {r["brand_code"]: r for r in seeded.price_grid(cid)}
     assert grid["K1"]["history"][0]["retail_price"] == 260.0
     assert grid["K1"]["history"][0]["observed_on"] == (TODAY - dt.timedelta(days=7)).isoformat()
-    assert seeded.copy_forward(cid) == 3
+    copied = seeded.copy_forward(cid)
+    assert (copied.filled, copied.used) == (3, ((TODAY - dt.timedelta(days=7)).isoformat(),))
+    assert (copied.skipped, copied.skipped_days) == (0, ())
     now = obs(seeded, cid)
     assert (now["K1"]["retail_price"], now["K1"]["stock_tiao"], now["K1"]["marked_price"]) == (
         260.0,
@@ -193,3 +195,24 @@ def test_captures_filters(seeded):
     assert [c["kind"] for c in seeded.captures(start=TODAY)] == ["activity"]
     assert [c["kind"] for c in seeded.captures(end=TODAY - dt.timedelta(days=1))] == ["worklog"]
     assert seeded.captures(retailer="R2") == []
+
+
+@pytest.mark.parametrize(("age", "copied"), [(45, True), (46, False)])
+def test_copy_forward_leaves_out_values_older_than_the_limit(seeded, age, copied):
+    """``capture.copy_max_days`` (45): a value seen 45 days before the capture is copied, one
+    seen 46 days before is not, and the answer says how many were left out and from when."""
+    assert seeded.rules.capture.copy_max_days == 45
+    day = (TODAY - dt.timedelta(days=age)).isoformat()
+    old_visit = add_visit(seeded, "R1", TODAY - dt.timedelta(days=age))
+    old = seeded.ensure_capture("prices", visit_id=old_visit)
+    seeded.set_grid_value(old, "K1", "retail_price", "260")
+    seeded.set_grid_value(old, "K1", "stock_tiao", "8")
+    seeded.finish_capture(visit_id=old_visit)
+    cid = seeded.ensure_capture("prices", visit_id=add_visit(seeded, "R1", TODAY))
+    plan = seeded.copy_forward(cid)
+    if copied:
+        assert (plan.filled, plan.used, plan.skipped) == (2, (day,), 0)
+        assert obs(seeded, cid)["K1"]["retail_price"] == 260.0
+    else:
+        assert (plan.filled, plan.skipped, plan.skipped_days) == (0, 2, (day,))
+        assert "K1" not in obs(seeded, cid)

@@ -16,15 +16,12 @@ from khtui.screens.help import HelpScreen, binding_rows, key_label
 from khtui.screens.retailer import ProfileScreen, RetailerScreen
 from khtui.screens.today import TodayScreen
 from tests.conftest import TODAY
+from tests.screens.pilot import Notices
 from tests.screens.test_today import CQ, RETAILERS, SIZE, seed, settle
 
 
 def run(coro):
     asyncio.run(coro)
-
-
-def notices(app) -> list[str]:
-    return [n.message for n in app._notifications]
 
 
 def test_every_section_by_its_digit_and_by_f_key_while_typing(store):
@@ -124,13 +121,14 @@ def test_a_failing_retailer_lookup_leaves_the_palette_working(store, monkeypatch
 async def _palette_broken(store):
     app = create_app(store, today=lambda: TODAY)
     async with app.run_test(size=SIZE) as pilot:
+        shown = Notices(app)
         await settle(app, pilot)
         await pilot.press("ctrl+p", *"周报")
         palette = app.screen
         await settle(app, pilot)
         assert CommandPalette.is_open(app)
         assert "周报" in palette_options(palette)[0]  # the sections are still offered
-        assert notices(app) == []
+        assert shown == []
 
 
 def test_palette_reaches_a_screen_by_its_name(store):
@@ -175,8 +173,9 @@ async def _help(store):
         app_rows = listed("#help-app-keys")
         screen_text = " ".join(k + " " + d for k, d in screen_rows)
         # every key of the today screen, shown in the footer or not, with what it does
-        for key, binding in today._bindings:
-            if binding.action.startswith(("app.", "screen.")):
+        for key, active in today.active_bindings.items():
+            binding = active.binding
+            if active.node is not today or binding.action.startswith(("app.", "screen.")):
                 continue
             assert key_label(key) in screen_text, key
             assert binding.description in [d for _k, d in screen_rows], binding.description
@@ -191,7 +190,7 @@ async def _help(store):
         assert ("Ctrl+P", "命令面板（切换屏幕、查找客户）") in app_rows
         assert ("?", "帮助") in app_rows
         assert ("Ctrl+Q", "退出") in app_rows
-        assert len(app_rows) == len(binding_rows(app))
+        assert len(app_rows) == len(binding_rows(today, of_app=True))
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is today
@@ -223,6 +222,7 @@ def test_errors_become_notifications_with_the_next_step(store, monkeypatch):
 
 async def _errors(store, monkeypatch):
     app = create_app(store, today=lambda: TODAY)
+    notices = Notices(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
 
@@ -234,7 +234,7 @@ async def _errors(store, monkeypatch):
         await settle(app, pilot)
         assert app.is_running
         assert isinstance(app.errors[-1], sqlite3.OperationalError)
-        assert any("数据库正被另一个程序写入" in n and "再试" in n for n in notices(app))
+        assert notices.any("数据库正被另一个程序写入", "再试")
 
         def broken(_visit_id):
             raise KeyError("seq")
@@ -245,7 +245,7 @@ async def _errors(store, monkeypatch):
         assert app.is_running and isinstance(app.errors[-1], KeyError)
         log = store.path.parent / "khtui-errors.log"
         assert "KeyError" in log.read_text(encoding="utf-8")
-        assert any(str(log) in n and "可以再试一次" in n for n in notices(app))
+        assert notices.any(str(log), "可以再试一次")
         assert isinstance(app.screen, TodayScreen)
 
 

@@ -22,6 +22,7 @@ from khtui.screens.capture import CaptureScreen, GapsScreen
 from khtui.widgets.price_grid import PriceGrid
 from tests.capture_helpers import add_visit, seed
 from tests.conftest import TODAY
+from tests.screens.pilot import settle
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,7 +70,7 @@ async def test_a_full_visit_by_keyboard(seeded):
     app = create_app(seeded, today=lambda: TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         app.push_screen(CaptureScreen(visit_id=vid))
-        await pilot.pause()
+        await settle(app, pilot)
         # opening today's planned visit checks in
         assert seeded.query_one("SELECT status FROM visits WHERE id = ?", (vid,))[0] == (
             "checked_in"
@@ -93,14 +94,18 @@ async def test_a_full_visit_by_keyboard(seeded):
         assert grid.cursor_row == 1
         assert "12.0!" in grid_cell(app, "K1", "deviation")
         assert "偏离指导价 +12.0%" in str(app.screen.query_one("#grid-msg").render())
-        # N1: price, then marked price (y) and stock to the right
+        # N1: price, then to the right (past 偏离%, where the cursor never stops) stock,
+        # on shelf and marked price (y)
         await type_keys(pilot, "100")
-        await pilot.press("right", "right", "y", "right")
+        await pilot.press("right")
+        assert grid.current == ("N1", "stock_tiao")
         await type_keys(pilot, "12")
-        await pilot.press("enter")
+        await pilot.press("right", "right", "y")
+        assert grid.current == ("N1", "marked_price")
+        await pilot.press("down")
         # copy the last visit forward: P1's price, stock and shelf
         await pilot.press("ctrl+r")
-        await pilot.pause()
+        await settle(app, pilot)
         assert grid_cell(app, "P1", "retail_price") == "48"
         assert grid_cell(app, "P1", "stock_tiao") == "9"
 
@@ -121,7 +126,7 @@ async def test_a_full_visit_by_keyboard(seeded):
         await pilot.pause()
         # finish: capture final, visit done, back to today's list
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(app, pilot)
         assert not isinstance(app.screen, CaptureScreen)
 
     caps = {c["kind"]: c for c in seeded.captures(retailer="R1", start=TODAY)}
@@ -157,14 +162,14 @@ async def test_required_fields_stop_finishing_and_say_where(seeded):
     app = create_app(seeded, today=lambda: TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         app.push_screen(CaptureScreen(visit_id=vid))
-        await pilot.pause()
+        await settle(app, pilot)
         await pilot.press("ctrl+l")
         for _ in range(6):
             await pilot.press("down")  # 客户意见建议: type (required) then text
         await pilot.press("enter", "tab")
         await type_keys(pilot, "more new brands")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(app, pilot)
         assert isinstance(app.screen, CaptureScreen)
         assert "必填" in str(app.screen.query_one("#e-opinion-type").render())
         # a bad date is explained beside the field and not saved
@@ -173,7 +178,8 @@ async def test_required_fields_stop_finishing_and_say_where(seeded):
             await pilot.press("up")  # 客户动态: event, then date
         await pilot.press("enter", "tab")
         await type_keys(pilot, "2026-02-30")
-        await pilot.pause()
+        await pilot.press("escape")  # out of the field: what it holds is saved (if valid)
+        await settle(app, pilot)
         assert "日期不存在" in str(app.screen.query_one("#e-dynamics-date").render())
     cap = seeded.session_captures(visit_id=vid)
     assert cap["opinion"]["payload"] == {"text": "more new brands"}
@@ -197,6 +203,8 @@ KILL_SCRIPT = textwrap.dedent(
         async with app.run_test(size=(120, 40)) as pilot:
             app.push_screen(CaptureScreen(visit_id=vid))
             await pilot.pause()
+            await app.workers.wait_for_complete()  # the session is read in a job
+            await pilot.pause()
             # the work log first, saved as it is typed
             await pilot.press("ctrl+l", *["down"] * 7, "enter")
             for ch in "half typed":
@@ -205,10 +213,13 @@ KILL_SCRIPT = textwrap.dedent(
             await pilot.press("ctrl+l", *["up"] * 7, "enter")
             for ch in "255":
                 await pilot.press(ch)
-            await pilot.press("enter", "1", "right", "right", "right", "right", "n", "left")
+            await pilot.press("enter", "1", "right", "right", "n", "left")
             # N1's stock is being typed (no Enter yet) when the process is killed
             await pilot.press("7")
             await pilot.pause()
+            # the saves queued by the keys above are written off the event loop, each within
+            # milliseconds of its key; the value being typed is in no queue
+            await app.workers.wait_for_complete()
             print("READY", flush=True)
             await asyncio.sleep(60)
 
@@ -268,13 +279,13 @@ async def test_reopening_the_visit_resumes_the_draft(seeded):
     app = create_app(seeded, today=lambda: TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         app.push_screen(CaptureScreen(visit_id=vid))
-        await pilot.pause()
+        await settle(app, pilot)
         assert grid_cell(app, "K1", "retail_price") == "255"
         assert app.screen.query_one("#f-worklog-text").value == "half typed"
         # reopening saved nothing new: still the same draft, untouched
         assert seeded.get_capture(wl)["payload"] == {"text": "half typed"}
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(app, pilot)
         assert not isinstance(app.screen, CaptureScreen)
     assert seeded.get_capture(cid) is not None  # a draft with values is kept on leaving
 

@@ -13,8 +13,10 @@ from textual.widgets import Checkbox, DataTable
 from khtui.app import create_app
 from khtui.screens.brands import BrandsScreen
 from khtui.screens.complaints import ComplaintsScreen, RaiseComplaintScreen, StepScreen
+from khtui.widgets.theme import style
 from tests.capture_helpers import seed
 from tests.conftest import TODAY
+from tests.screens.pilot import settle
 
 
 def sync(fn):
@@ -51,7 +53,7 @@ async def test_overdue_stand_out_and_filter(seeded):
         table = screen.query_one("#cmp-table", DataTable)
         assert table.row_count == 2
         first = table.get_row_at(0)
-        assert "超期" in first[4].plain and first[4].style == "bold white on red"
+        assert "超期" in first[4].plain and first[4].style == style(app, "alarm")
         assert "共 2 件，超期 1 件" in str(screen.query_one("#cmp-count").render())
         screen.query_one("#flt-overdue", Checkbox).value = True
         await pilot.pause()
@@ -134,22 +136,23 @@ async def test_brand_view_shows_the_three_rates(seeded):
     app = create_app(seeded, today=lambda: TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         app.push_screen(BrandsScreen())
-        await pilot.pause()
+        await settle(app, pilot)
         table = app.screen.query_one("#brand-table", DataTable)
         row = table.get_row("K1")
         # 4 active retailers, R1 ordered twice within the cycle
         assert row[2:6] == ["1/4", "25.0%", "1/1", "100.0%"]
         footer = str(app.screen.query_one("#brand-footer").render())
         assert "2026-10-25 至 2026-11-23" in footer
-        # another period: typed, Enter
-        app.screen.query_one("#brand-from").focus()
-        await pilot.press("ctrl+u")
-        await typed(pilot, "2026-11-20")
+        # another period: p, the first day as the README says, Enter
+        await pilot.press("p")
+        assert app.focused is app.screen.query_one("#brand-from")
+        await typed(pilot, "2026-11-20")  # its old value was selected: typing replaces it
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(app, pilot)
         assert table.get_row("K1")[2] == "0/4"
-        await pilot.press("ctrl+u")
+        assert app.focused is app.screen.query_one("#brand-to")  # then the last day
+        await pilot.press("escape", "p")
         await typed(pilot, "2026-12-31")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(app, pilot)
         assert "起始日期晚于结束日期" in str(app.screen.query_one("#brand-msg").render())

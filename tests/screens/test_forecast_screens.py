@@ -187,7 +187,7 @@ async def test_the_profile_shows_the_forecast_beside_the_history(town):
         await settle(app, pilot)
         app.open_profile("R1")
         await settle(app, pilot)
-        await pilot.press("7")
+        await pilot.press("left_square_bracket")  # the last tab: 预测
         await settle(app, pilot)
         panel = app.screen.query_one(ForecastPanel)
         text = str(app.screen.query_one("#fc-text", Static).render())
@@ -208,7 +208,7 @@ async def test_the_profile_forecast_in_english(town):
         await settle(app, pilot)
         app.open_profile("R2")
         await settle(app, pilot)
-        await pilot.press("7")
+        await pilot.press("left_square_bracket")  # the last tab: 预测
         await settle(app, pilot)
         text = str(app.screen.query_one("#fc-text", Static).render())
         assert "next month 2026-12" in text and "forecast accuracy" in text

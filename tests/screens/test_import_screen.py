@@ -114,7 +114,7 @@ async def test_changing_the_kind_asks_for_a_new_preview(store, tmp_path):
         screen = app.screen
         screen.query_one("#kind", Select).value = "brands"
         await type_path(pilot, path)
-        await pilot.press("f5")
+        await pilot.press("ctrl+o")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "新增 1" in text(screen, "#counts")

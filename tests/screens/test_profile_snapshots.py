@@ -40,15 +40,16 @@ def test_lookup_snapshot(seeded, snap_compare, size):
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
-@pytest.mark.parametrize("tab", ["1", "2"])
-def test_profile_snapshot(seeded, snap_compare, tab):
+@pytest.mark.parametrize(("tab", "keys"), [("info", ()), ("sales", ("right_square_bracket",))])
+def test_profile_snapshot(seeded, snap_compare, tab, keys):
     app = make_app(seeded)
 
     async def run_before(pilot) -> None:
         await app.push_screen(ProfileScreen(CQ))
         await settle(app, pilot)
-        await pilot.press(tab)
+        await pilot.press(*keys)
         await settle(app, pilot)
+        assert app.screen.query_one("#profile-tabs").active == f"tab-{tab}"
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 

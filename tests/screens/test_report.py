@@ -7,16 +7,22 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import unicodedata
 
 import docx
 import pytest
 from textual.geometry import Region
-from textual.widgets import Static, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from khtui.app import create_app
-from khtui.screens.report import ReportScreen
+from khtui.i18n import set_lang
+from khtui.screens.help import HelpScreen
+from khtui.screens.report import ReportScreen, export_week
+from khtui.screens.retailer import RetailerScreen
+from khtui.widgets.confirm import ConfirmScreen
 from tests.conftest import TODAY
 from tests.data.test_reports import seed_reports
+from tests.screens.pilot import Notices, settle
 
 
 @pytest.fixture
@@ -28,8 +34,7 @@ def seeded(store):
 async def open_report(app, pilot, week=None) -> ReportScreen:
     screen = ReportScreen(week)
     await app.push_screen(screen)
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(app, pilot)
     return screen
 
 
@@ -43,15 +48,21 @@ def narrative(store, week="2026-W47") -> dict:
     return store.weekly_report(week)["narrative"]
 
 
+def versions(store, week="2026-W47") -> list[tuple[int, str, dict]]:
+    return [(v["version"], v["status"], v["narrative"]) for v in store.weekly_versions(week)]
+
+
 def test_edit_export_and_find_the_text(seeded, tmp_path):
     asyncio.run(_edit_export_and_find_the_text(seeded, tmp_path))
 
 
 async def _edit_export_and_find_the_text(seeded, tmp_path):
     app = create_app(seeded, today=lambda: TODAY)
+    notices = Notices(app)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_report(app, pilot)
         assert screen.week == "2026-W47"  # the last complete week before Monday 11-23
+        assert app.focused is screen.figures  # opens on the figures, not in a text box
         figures = shown(screen.query_one("#rpt-figures-text", Static))
         # W47 planned 8 visits: 3 done, 2 skipped, 1 checked in, 1 rescheduled away (R006),
         # and R005's missed 11-17 visit still open: reading the list does not carry it over
@@ -63,60 +74,97 @@ async def _edit_export_and_find_the_text(seeded, tmp_path):
         assert "老街食杂店" in figures  # the price deviation table
         assert seeded.weekly_versions("2026-W47") == []  # opening writes nothing
 
-        await pilot.click("#rpt-problems")
+        await pilot.press("e")  # into the first narrative box
+        assert app.focused is screen.query_one("#rpt-problems", TextArea)
         await pilot.press(*"断货两次", "enter", *"原因是投放不足")
-        # saved as typed, without any save key
+        await pilot.press("escape")  # leaving the box saves it, without any save key
+        await settle(app, pilot)
+        assert app.focused is screen.figures
         assert narrative(seeded)["problems"] == "断货两次\n原因是投放不足"
         assert seeded.weekly_report("2026-W47")["version"] == 1
 
         screen.export_dir = tmp_path
         await pilot.press("f8")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
         out = screen.last_export
         assert out is not None and out.parent == tmp_path
         assert out.name == "周报_2026-W47_第1版.docx"
         texts = [p.text for p in docx.Document(out).paragraphs]
         i = texts.index("十、存在问题及原因")
         assert texts[i + 1 : i + 3] == ["断货两次", "原因是投放不足"]
+        # the whole file name and its folder stay on the screen (the notification fades)
+        line = str(screen.query_one("#rpt-export", Static).render())
+        assert f"已导出：{out.name}" in line and f"文件夹：{tmp_path}" in line
+        assert notices.any(out.name, str(tmp_path))
 
         # a second export never overwrites the first
         await pilot.press("f8")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
         assert screen.last_export.name == "周报_2026-W47_第1版 (2).docx"
+        assert "周报_2026-W47_第1版 (2).docx" in str(screen.query_one("#rpt-export").render())
 
 
-def test_submit_freezes_and_editing_starts_a_new_version(seeded):
-    asyncio.run(_submit_freezes_and_editing_starts_a_new_version(seeded))
+def test_export_file_names_have_no_ambiguous_width_characters(seeded, tmp_path):
+    seeded.save_weekly_draft("2026-W47", {"problems": "x"})
+    for lang in ("zh", "en"):
+        set_lang(lang)
+        for week in ("2026-W47", "2026-W46"):  # a version, and a week never written
+            path = export_week(seeded, week, tmp_path / lang)
+            widths = {unicodedata.east_asian_width(ch) for ch in path.name}
+            assert "A" not in widths, path.name
 
 
-async def _submit_freezes_and_editing_starts_a_new_version(seeded):
+def test_submit_asks_first_and_editing_a_submitted_version_asks_before_any_character(seeded):
+    asyncio.run(_submit_and_edit_again(seeded))
+
+
+async def _submit_and_edit_again(seeded):
     app = create_app(seeded, today=lambda: TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_report(app, pilot)
         await pilot.click("#rpt-suggestions")
         await pilot.press(*"增加投放")
-        await pilot.press("f7")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        v1 = seeded.weekly_versions("2026-W47")
-        assert [(v["version"], v["status"]) for v in v1] == [(1, "submitted")]
-        assert v1[0]["narrative"]["suggestions"] == "增加投放"
+        await pilot.press("ctrl+s")  # submit: asks first (and saves what was typed)
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "提交 2026-W47 第 1 版" in str(app.screen.query_one("#confirm-question").render())
+        await pilot.press("enter")  # Enter is on 取消: a quick Enter never submits
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert versions(seeded) == [
+            (1, "draft", {"problems": "", "suggestions": "增加投放", "improvements": ""})
+        ]
+        await pilot.press("ctrl+s", "y")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert [(v, s) for v, s, _n in versions(seeded)] == [(1, "submitted")]
         assert "第 1 版 · 已提交" in shown(screen.query_one("#rpt-status", Static))
+        assert app.focused is screen.figures
+        assert all(area.read_only for area in screen.areas())
 
+        # a click into a box of the submitted version asks before anything can be typed
         await pilot.click("#rpt-improvements")
-        await pilot.press(*"提前预约")
-        versions = seeded.weekly_versions("2026-W47")
-        assert [(v["version"], v["status"]) for v in versions] == [(1, "submitted"), (2, "draft")]
-        assert versions[0]["narrative"]["improvements"] == ""
-        assert versions[1]["narrative"] == {
-            "problems": "",
-            "suggestions": "增加投放",
-            "improvements": "提前预约",
-        }
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        question = str(app.screen.query_one("#confirm-detail").render())
+        assert "生成第 2 版" in question and "第 1 版保持不变" in question
+        await pilot.press("n")  # no: back on the figures, keys are keys again
+        await settle(app, pilot)
+        assert app.focused is screen.figures
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert [(v, s) for v, s, _n in versions(seeded)] == [(1, "submitted")]
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert app.focused is screen.query_one("#rpt-problems", TextArea)
+        await pilot.press("tab", "tab", *"提前预约", "escape")
+        await settle(app, pilot)
+        assert versions(seeded) == [
+            (1, "submitted", {"problems": "", "suggestions": "增加投放", "improvements": ""}),
+            (2, "draft", {"problems": "", "suggestions": "增加投放", "improvements": "提前预约"}),
+        ]
+        assert "第 2 版 · 草稿" in shown(screen.query_one("#rpt-status", Static))
 
 
 def test_pick_another_week(seeded):
@@ -125,33 +173,118 @@ def test_pick_another_week(seeded):
 
 async def _pick_another_week(seeded):
     app = create_app(seeded, today=lambda: TODAY)
+    notices = Notices(app)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_report(app, pilot)
-        await pilot.click("#rpt-problems")
-        await pilot.press(*"第47周")
-        await pilot.press("f2")  # previous week
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await pilot.press("e", *"第47周", "escape")
+        await pilot.press("left_square_bracket")  # previous week
+        await settle(app, pilot)
         assert screen.week == "2026-W46"
         assert screen.query_one("#rpt-problems", TextArea).text == ""
-        await pilot.press("f3")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
         assert screen.query_one("#rpt-problems", TextArea).text == "第47周"
 
-        week_input = screen.query_one("#rpt-week-input")
-        await pilot.click(week_input)
-        week_input.value = ""
+        await pilot.press("w")  # the week box, its text selected: typing replaces it
+        assert app.focused is screen.query_one("#rpt-week-input", Input)
         await pilot.press(*"2026-W40", "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
         assert screen.week == "2026-W40"
-        assert screen.sub_title.startswith("周报 2026-W40")
-        assert dt.date(2026, 9, 28).isoformat() in screen.sub_title
+        assert app.focused is screen.figures
+        assert screen.sub_title == "周报 2026-W40（09-28 至 10-04）"
+        assert dt.date(2026, 9, 28).isocalendar()[1] == 40
 
-        await pilot.click(week_input)
-        week_input.value = ""
-        await pilot.press(*"2026-W99", "enter")
+        await pilot.press("w", *"2026-W99", "enter")
         await pilot.pause()
         assert screen.week == "2026-W40"  # refused with a notification
-        assert any("周次无效" in n.message for n in app._notifications)
+        assert notices.any("周次无效")
+        await pilot.press("escape")  # Esc leaves the week box too
+        assert app.focused is screen.figures
+
+
+def test_the_report_key_trap_is_gone(seeded):
+    """F2 meant as "lookup", then `yh`, Esc, `2`, `?` and F6 back, then a week typed as the
+    README says: the submitted week is left exactly as it was."""
+    seeded.save_weekly_draft(
+        "2026-W47", {"problems": "断货", "suggestions": "", "improvements": ""}
+    )
+    seeded.submit_weekly("2026-W47")
+    before = versions(seeded)
+    asyncio.run(_trap(seeded))
+    assert versions(seeded) == before
+    assert seeded.weekly_versions("2026-W45") == []
+
+
+async def _trap(seeded):
+    app = create_app(seeded, today=lambda: TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("6")
+        await settle(app, pilot)
+        report = app.screen
+        assert isinstance(report, ReportScreen) and report.week == "2026-W47"
+        assert app.focused is report.figures
+
+        await pilot.press("f2")  # the section key, not "previous week"
+        await settle(app, pilot)
+        assert isinstance(app.screen, RetailerScreen)
+        lookup = app.screen.query_one("#lookup-input", Input)
+        assert app.focused is lookup  # the lookup opens in its box
+        await pilot.press("y", "h")
+        await settle(app, pilot)
+        assert lookup.value == "yh"
+        await pilot.press("escape")  # leaves the box
+        assert not isinstance(app.focused, Input)
+        await pilot.press("2")  # a section key again: the lookup's own first screen
+        await settle(app, pilot)
+        assert isinstance(app.screen, RetailerScreen) and lookup.value == ""
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.press("f6")
+        await settle(app, pilot)
+        assert app.screen is report
+        assert app.focused is report.figures  # never back into a narrative box
+        assert all(area.text == "" or area.text == "断货" for area in report.areas())
+
+        await pilot.press("w", *"2026-W45", "enter")
+        await settle(app, pilot)
+        assert report.week == "2026-W45"
+        assert report.query_one("#rpt-problems", TextArea).text == ""
+
+        # F7 is the import section here too (it used to submit), F3 the capture
+        await pilot.press("f7")
+        await settle(app, pilot)
+        assert app.current_mode == "import"
+        await pilot.press("f6")
+        await settle(app, pilot)
+        assert app.screen is report and app.focused is report.figures
+
+
+def test_esc_leaves_every_text_box_of_the_report(seeded):
+    asyncio.run(_esc_everywhere(seeded))
+
+
+async def _esc_everywhere(seeded):
+    app = create_app(seeded, today=lambda: TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("6")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ReportScreen)
+        for box in ("#rpt-week-input", "#rpt-problems", "#rpt-suggestions", "#rpt-improvements"):
+            screen.query_one(box).focus()
+            await pilot.pause()
+            assert app.focused is screen.query_one(box)
+            await pilot.press("escape")
+            await settle(app, pilot)
+            assert app.focused is screen.figures, box
+            await pilot.press("4")  # and a digit is a section key again
+            await settle(app, pilot)
+            assert app.current_mode == "complaints", box
+            await pilot.press("f6")
+            await settle(app, pilot)
+            assert app.screen is screen and app.focused is screen.figures
+        assert seeded.weekly_versions("2026-W47") == []

@@ -267,8 +267,10 @@ async def test_bad_phone_is_refused_beside_the_field_and_good_one_is_kept_in_his
         await pilot.press("e")
         await pilot.pause()
         assert isinstance(app.screen, EditFieldScreen)
-        await pilot.press(*"12345", "enter")  # the old value is selected: typing replaces it
-        await pilot.pause()
+        box = app.screen.query_one("#edit-input", Input)
+        assert box.cursor_position == len("13972770615") and box.selected_text == ""
+        await pilot.press(*"12345", "enter")  # the cursor is after the old value: typed on
+        await settle(app, pilot)
         assert isinstance(app.screen, EditFieldScreen)  # still open, message beside the field
         error = str(app.screen.query_one("#edit-error", Static).render())
         assert "不是有效电话" in error
@@ -281,7 +283,7 @@ async def test_bad_phone_is_refused_beside_the_field_and_good_one_is_kept_in_his
         await settle(app, pilot)
         assert app.screen is profile
         assert seeded.get_retailer(CQ)["phone"] == "13800001111"
-        await pilot.press("6")
+        await pilot.press("left_square_bracket")  # round to 变更
         await pilot.pause()
         history = cell_texts(profile.query_one("#profile-changes", DataTable))
         assert any(
@@ -370,7 +372,7 @@ async def test_histories_sales_and_complaints_are_shown(seeded):
         assert chart.qty[-1] == 10 + 23 % 5 + 200 + 5 * 23 + 60
         brands = cell_texts(profile.query_one("#top-brands", DataTable))
         assert brands[0].startswith("玉溪(软)")
-        await pilot.press("5")
+        await pilot.press(*["left_square_bracket"] * 3)  # round to 投诉 (past 预测, 变更)
         await pilot.pause()
         assert profile.query_one(TabbedContent).active == "tab-complaints"
         complaints = cell_texts(profile.query_one("#profile-complaints", DataTable))
@@ -422,11 +424,14 @@ async def test_adhoc_visit_today_and_capture_key(seeded, monkeypatch):
     async with app.run_test(size=SIZE) as pilot:
         await app.push_screen(ProfileScreen(CQ))
         await settle(app, pilot)
-        await pilot.press("a")
+        await pilot.press("a")  # asks first: a stray key adds no visit
+        await settle(app, pilot)
+        assert seeded.query("SELECT id FROM visits WHERE retailer_code = ?", (CQ,)) == []
+        await pilot.press("y")
         await settle(app, pilot)
         rows = seeded.query("SELECT planned_date, adhoc FROM visits WHERE retailer_code = ?", (CQ,))
         assert [tuple(r) for r in rows] == [("2026-11-23", 1)]
-        await pilot.press("3")
+        await pilot.press("right_square_bracket", "right_square_bracket")  # 拜访
         await pilot.pause()
         visits = cell_texts(app.screen.query_one("#profile-visits", DataTable))
         assert any("2026-11-23" in row and "临时" in row for row in visits)
@@ -467,7 +472,7 @@ async def test_down_from_the_box_lands_on_the_first_hit(seeded):
         await pilot.press("escape")
         await settle(app, pilot)
         # typed on and ↓ pressed before the answer came: still the first hit of the new query
-        await pilot.press("f6", "backspace", "backspace", "店", "down")
+        await pilot.press("slash", "backspace", "backspace", "店", "down")
         await settle(app, pilot)
         assert app.focused is table and table.cursor_row == 0
         hits = table_codes(screen)

@@ -1,0 +1,154 @@
+"""Store work off the event loop, in order: a screen's queue of jobs and its debounced saves.
+
+A screen that saves as the user types must neither wait on SQLite between two keystrokes nor
+let two saves of one field land in the wrong order. :class:`JobQueue` runs the jobs it is given
+one after another in one thread worker (started when the queue fills, ending when it is empty)
+and hands each result, or error, back to the event loop as a message to the app (a
+:class:`JobHost`), which calls the job's callback there. :class:`Debouncer` holds the text
+being typed into a field until the user pauses (or leaves the field, or the screen asks), so a
+burst of keystrokes becomes one save; the value being typed is all that a crash can lose.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from textual.app import App
+from textual.message import Message
+from textual.timer import Timer
+
+DEBOUNCE_SECONDS = 0.4  # a pause in typing this long saves the field
+
+
+@dataclass
+class _Job:
+    run: Callable[[], Any]
+    done: Callable[[Any], None] | None
+    failed: Callable[[Exception], None] | None
+
+
+class JobDone(Message):
+    """A job's result (or error) on its way to the event loop: ``callback(value)``."""
+
+    def __init__(self, callback: Callable[[Any], None], value: Any) -> None:
+        super().__init__()
+        self.callback, self.value = callback, value
+
+
+class JobHost:
+    """Mixin for the app: it runs the callbacks of finished jobs (:class:`JobDone`)."""
+
+    def on_job_done(self, message: JobDone) -> None:
+        message.stop()
+        message.callback(message.value)
+
+
+class JobQueue:
+    """Jobs run in a thread worker of ``app``, one at a time, in the order submitted.
+
+    ``done(result)`` and ``failed(error)`` run on the event loop; without ``failed`` an error
+    goes to ``on_error`` (the app's one error handler). Jobs run in workers of the app, not of
+    a screen, so leaving a screen never drops a save that was already queued.
+    """
+
+    def __init__(self, app: App, name: str, on_error: Callable[[Exception], None]) -> None:
+        if not isinstance(app, JobHost):
+            raise TypeError("a JobQueue needs an app that is a JobHost")
+        self.app = app
+        self.name = name
+        self.on_error = on_error
+        self._jobs: deque[_Job] = deque()
+        self._lock = threading.Lock()
+        self._running = False
+
+    def submit(
+        self,
+        run: Callable[[], Any],
+        done: Callable[[Any], None] | None = None,
+        failed: Callable[[Exception], None] | None = None,
+    ) -> None:
+        """Queue ``run`` (called in the worker thread). Call from the event loop."""
+        with self._lock:
+            self._jobs.append(_Job(run, done, failed))
+            start = not self._running
+            self._running = True
+        if start:
+            self.app.run_worker(
+                self._drain, thread=True, group=f"jobs-{self.name}", exit_on_error=False
+            )
+
+    @property
+    def busy(self) -> bool:
+        with self._lock:
+            return self._running
+
+    def _drain(self) -> None:
+        while True:
+            with self._lock:
+                if not self._jobs:
+                    self._running = False
+                    return
+                job = self._jobs.popleft()
+            try:
+                result = job.run()
+            except Exception as exc:  # handed back to the event loop, never lost
+                self._back(job.failed or self.on_error, exc)
+                continue
+            if job.done is not None:
+                self._back(job.done, result)
+
+    def _back(self, callback: Callable[[Any], None], value: Any) -> None:
+        # post_message is thread-safe; once the app has ended there is nobody left to tell
+        self.app.post_message(JobDone(callback, value))
+
+
+class Debouncer:
+    """Values being typed, keyed by field: ``save(key, value)`` runs after a pause in typing,
+    at :meth:`flush`, or never if the same value was saved last."""
+
+    def __init__(
+        self,
+        set_timer: Callable[[float, Callable[[], None]], Timer],
+        save: Callable[[Hashable, Any], None],
+        delay: float = DEBOUNCE_SECONDS,
+    ) -> None:
+        self._set_timer = set_timer
+        self._save = save
+        self._delay = delay
+        self._pending: dict[Hashable, tuple[Any, Timer]] = {}
+
+    def typed(self, key: Hashable, value: Any) -> None:
+        """``value`` is in the field now; save it when the typing pauses."""
+        old = self._pending.pop(key, None)
+        if old is not None:
+            old[1].stop()
+        timer = self._set_timer(self._delay, lambda: self.flush(key))
+        self._pending[key] = (value, timer)
+
+    def flush(self, key: Hashable | None = None) -> None:
+        """Save now what is pending (for ``key``, or every field)."""
+        keys = list(self._pending) if key is None else [key]
+        for k in keys:
+            item = self._pending.pop(k, None)
+            if item is not None:
+                item[1].stop()
+                self._save(k, item[0])
+
+    def drop(self, key: Hashable | None = None) -> None:
+        """Forget what is pending (for ``key``, or every field) without saving it."""
+        keys = list(self._pending) if key is None else [key]
+        for k in keys:
+            item = self._pending.pop(k, None)
+            if item is not None:
+                item[1].stop()
+
+    @property
+    def pending(self) -> bool:
+        return bool(self._pending)
+
+
+__all__ = ["DEBOUNCE_SECONDS", "Debouncer", "JobDone", "JobHost", "JobQueue"]

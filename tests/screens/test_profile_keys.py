@@ -1,0 +1,130 @@
+"""The profile's keys: a field edit that keeps its text, emptying a field asks first, tabs on
+``[``/``]`` (digits are section keys), and the 24-month chart at 80 columns."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rich.cells import cell_len
+from textual.widgets import Input, TabbedContent
+
+from khtui.screens.retailer import EditFieldScreen, ProfileScreen
+from khtui.screens.today import TodayScreen
+from khtui.widgets.confirm import ConfirmScreen
+from khtui.widgets.sales_chart import SalesChart
+from tests.screens.pilot import settle
+from tests.screens.test_retailer import CQ, goto_field, make_app, seed
+
+PHONE = "13972770615"
+
+
+def test_backspace_takes_one_character_and_emptying_a_field_asks_first(store):
+    seed(store)
+    asyncio.run(_edit_phone(store))
+    assert store.get_retailer(CQ)["phone"] is None
+    changes = [c for c in store.retailer_changes(CQ) if c["field"] == "phone"]
+    assert [(c["old"], c["new"]) for c in changes] == [(PHONE, None)]
+
+
+async def _edit_phone(store):
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(ProfileScreen(CQ))
+        await settle(app, pilot)
+        await goto_field(app, pilot, "phone")
+        # the sequence that used to wipe the phone: e, Backspace, Enter
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, EditFieldScreen)
+        box = app.screen.query_one("#edit-input", Input)
+        assert box.value == PHONE and box.cursor_position == len(PHONE)
+        assert box.selected_text == ""
+        await pilot.press("backspace")
+        assert box.value == PHONE[:-1]  # one character, not the whole value
+        await pilot.press("enter")  # ten digits: refused beside the field, nothing saved
+        await settle(app, pilot)
+        assert isinstance(app.screen, EditFieldScreen)
+        assert "不是有效电话" in str(app.screen.query_one("#edit-error").render())
+        assert store.get_retailer(CQ)["phone"] == PHONE
+
+        # emptied on purpose: asked first; "no" keeps the value
+        await pilot.press("ctrl+u", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "清空“联系电话”" in str(app.screen.query_one("#confirm-question").render())
+        assert PHONE in str(app.screen.query_one("#confirm-detail").render())
+        await pilot.press("enter")  # Enter is on 取消
+        await settle(app, pilot)
+        assert isinstance(app.screen, EditFieldScreen)
+        assert store.get_retailer(CQ)["phone"] == PHONE
+        await pilot.press("enter", "y")  # asked again, and yes
+        await settle(app, pilot)
+        assert isinstance(app.screen, ProfileScreen)
+
+
+def test_tabs_move_with_brackets_and_digits_switch_sections(store):
+    seed(store)
+    asyncio.run(_tabs(store))
+
+
+async def _tabs(store):
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await app.push_screen(ProfileScreen(CQ))
+        await settle(app, pilot)
+        profile = app.screen
+        assert profile.sub_title == "客户档案 重庆路烟酒店"
+        tabs = profile.query_one(TabbedContent)
+        seen = []
+        for _ in range(7):
+            await pilot.press("right_square_bracket")
+            seen.append(tabs.active)
+        assert seen == [
+            "tab-sales",
+            "tab-visits",
+            "tab-captures",
+            "tab-complaints",
+            "tab-changes",
+            "tab-forecast",
+            "tab-info",
+        ]
+        await pilot.press("left_square_bracket")
+        assert tabs.active == "tab-forecast"
+        await pilot.press("4")  # a section key, not a tab
+        await settle(app, pilot)
+        assert app.current_mode == "complaints"
+        await pilot.press("1")
+        await settle(app, pilot)
+        assert app.screen is profile  # today's section kept its profile
+        await pilot.press("1")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TodayScreen)
+
+
+def test_the_sales_chart_tells_months_apart_at_80_columns(store):
+    seed(store)
+    asyncio.run(_chart(store))
+
+
+async def _chart(store):
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(ProfileScreen(CQ))
+        await settle(app, pilot)
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        chart = app.screen.query_one(SalesChart)
+        assert chart.size.width >= 76  # the top brands went under it: the chart has the width
+        lines = [line.plain for line in chart.render().split("\n")]
+        months, years = lines[-2], lines[-1]
+        # every month's number under its bar, in order, one space apart
+        assert months.split() == [m[5:] for m in chart.months]
+        assert "2025" in years and "2026" in years
+        # each month a separate bar: in the bottom row of the cartons, bars of equal width
+        # with a blank column between any two
+        bottom = next(line for line in lines if line.split("┤")[0].strip() == "0")
+        axis = bottom.index("┤") + 1
+        runs = [r for r in bottom[axis:].split(" ") if r]
+        assert len(runs) == sum(1 for q in chart.qty if q > 0)
+        assert len({cell_len(r) for r in runs}) == 1 and cell_len(runs[0]) >= 2
