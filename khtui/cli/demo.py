@@ -21,6 +21,7 @@ DEFAULT_MONTHS = 24
 DEFAULT_SEED = 20261123
 MAX_RETAILERS = 200_000
 MAX_MONTHS = 120
+MAX_TERRITORY = 48
 
 
 class _Count(click.ParamType):
@@ -132,10 +133,17 @@ def build_demo_with_progress(ctx: Ctx, path) -> None:
     help="Random seed: the same seed, date and sizes give the same data.",
 )
 @click.option("--today", type=DATE, help="The demo's today (default: today).")
+@click.option(
+    "--territory",
+    type=_Count("--territory", 0, MAX_TERRITORY),
+    default=0,
+    show_default=True,
+    help="Another AM of a team (code DEMOnn, customer codes of its own), for `khtui team merge`.",
+)
 @click.option("--force", is_flag=True, help="Replace an existing file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @pass_ctx
-def demo_cmd(ctx: Ctx, db, retailers, months, seed, today, force, as_json) -> None:
+def demo_cmd(ctx: Ctx, db, retailers, months, seed, today, territory, force, as_json) -> None:
     """Build a realistic, deterministic demo database (演示数据).
 
     One account manager, about 320 retailers on six routes, ~60 brands, 24 months of weekly
@@ -153,6 +161,7 @@ def demo_cmd(ctx: Ctx, db, retailers, months, seed, today, force, as_json) -> No
         seed=seed,
         today=today,
         replace=force,
+        territory=territory,
     )
     if as_json:
         emit_json(summary)

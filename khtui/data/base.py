@@ -36,24 +36,33 @@ class StoreError(Exception):
 
 
 _id_rng: random.Random | None = None
+_id_salt = 0
 
 
 def new_id() -> str:
     """A globally unique record id (uuid4 hex); see :func:`seeded_ids` for the demo."""
     if _id_rng is not None:
-        return uuid.UUID(int=_id_rng.getrandbits(128), version=4).hex
+        return id_from(_id_rng, _id_salt)
     return uuid.uuid4().hex
 
 
+def id_from(rng: random.Random, salt: int = 0) -> str:
+    """An id drawn from ``rng`` and mixed with ``salt`` (the database's own random AM id), so
+    two databases built from the same seed draw the same stream but never share an id."""
+    return uuid.UUID(int=rng.getrandbits(128) ^ salt, version=4).hex
+
+
 @contextmanager
-def seeded_ids(rng: random.Random) -> Iterator[None]:
-    """Ids drawn from ``rng`` inside the block, so a seeded build (the demo) is reproducible."""
-    global _id_rng
-    previous, _id_rng = _id_rng, rng
+def seeded_ids(rng: random.Random, salt: int = 0) -> Iterator[None]:
+    """Ids drawn from ``rng`` (mixed with ``salt``, see :func:`id_from`) inside the block, so a
+    seeded build (the demo) draws the same stream every time."""
+    global _id_rng, _id_salt
+    previous, _id_rng = (_id_rng, _id_salt), rng
+    _id_salt = salt
     try:
         yield
     finally:
-        _id_rng = previous
+        _id_rng, _id_salt = previous
 
 
 # SQLite's page size for new databases (bytes). Larger pages than the default 4096 make bulk
