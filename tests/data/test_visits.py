@@ -76,7 +76,7 @@ def test_plan_status_transitions(town):
     with pytest.raises(VisitProblem, match="只有已提交的计划可以审批"):
         town.approve_plan("2026-12")
     assert town.submit_plan("2026-12")["status"] == "submitted"
-    with pytest.raises(VisitProblem, match="只有草稿可以提交"):
+    with pytest.raises(VisitProblem, match="只有草稿或已退回的计划可以提交"):
         town.submit_plan("2026-12")
     plan = town.approve_plan("2026-12")
     assert plan["status"] == "approved" and plan["approved_at"] == "2026-11-23T09:30:00"
