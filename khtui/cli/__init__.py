@@ -1,7 +1,17 @@
 """``khtui`` command line (click). See :mod:`khtui.cli.base` for the group and helpers."""
 
 # Each module adds its commands to ``main``.
-from khtui.cli import captures, demo, imports, reports, retailers, run, search, visits  # noqa: F401
+from khtui.cli import (  # noqa: F401
+    captures,
+    demo,
+    imports,
+    reports,
+    retailers,
+    run,
+    search,
+    team,
+    visits,
+)
 from khtui.cli.base import main
 
 __all__ = ["main"]

@@ -10,8 +10,10 @@ from khtui.data.base import StoreCore, StoreError, new_id
 from khtui.data.brands import BrandOps
 from khtui.data.captures import CaptureOps
 from khtui.data.complaints import ComplaintOps
+from khtui.data.manager import TeamOps
 from khtui.data.reports import ReportOps
 from khtui.data.retailers import RetailerOps
+from khtui.data.reviews import ReviewOps
 from khtui.data.sales import SalesOps
 from khtui.data.search import SearchOps
 from khtui.data.visits import VisitOps
@@ -28,6 +30,8 @@ class Store(
     BrandOps,
     ComplaintOps,
     ReportOps,
+    ReviewOps,
+    TeamOps,
     StoreCore,
 ):
     """The one store. Operations live in the mixins, grouped by subject."""

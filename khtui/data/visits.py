@@ -356,9 +356,7 @@ class VisitOps:
         }
         return plan
 
-    def _set_plan_status(
-        self, month: str, want_from: tuple[str, ...], to: str, stamp: str
-    ) -> dict:
+    def _set_plan_status(self, month: str, want_from: tuple[str, ...], to: str, stamp: str) -> dict:
         plan = self.month_plan_row(month)
         if plan is None:
             raise VisitProblem("no_plan", month=month)

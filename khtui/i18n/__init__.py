@@ -7,9 +7,9 @@ Format arguments use ``str.format`` names.
 
 from __future__ import annotations
 
-from khtui.i18n import capture, core, demo, imports, plan, reports, search, workbench
+from khtui.i18n import capture, core, demo, imports, plan, reports, search, team, workbench
 
-_AREAS = (core, demo, imports, workbench, plan, search, capture, reports)
+_AREAS = (core, demo, imports, workbench, plan, search, capture, reports, team)
 LANGS: dict[str, dict[str, str]] = {"zh": {}, "en": {}}
 for _area in _AREAS:
     LANGS["zh"].update(_area.ZH)
