@@ -70,8 +70,15 @@ def _tables(path, *, unsalted: bool = False) -> dict[str, list[tuple]]:
 def _ids(path) -> set[str]:
     conn = sqlite3.connect(path)
     out = set()
-    for table in ("visit_plans", "visits", "captures", "price_observations", "complaints",
-                  "weekly_reports", "retailer_changes"):
+    for table in (
+        "visit_plans",
+        "visits",
+        "captures",
+        "price_observations",
+        "complaints",
+        "weekly_reports",
+        "retailer_changes",
+    ):
         out |= {r[0] for r in conn.execute(f"SELECT id FROM {table}")}
     out |= {r[0] for r in conn.execute("SELECT value FROM meta WHERE key = 'am_id'")}
     conn.close()
