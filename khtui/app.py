@@ -148,6 +148,7 @@ class KhtuiApp(App):
         mode: _section_factory(module, cls) for mode, module, cls, _d, _f in SECTIONS
     }
     COMMANDS: ClassVar = {SectionCommands, RetailerCommands}
+    DRAFTS_PLAN: ClassVar[bool] = True  # at start, draft this month's plan when it has none
 
     class PlanReady(Message):
         """The start-up work generated this month's plan (``summary`` from the store)."""
@@ -220,7 +221,7 @@ class KhtuiApp(App):
         month = month_key(self.today())
         # the plan's row only: month_plan() also reads every visit of the month
         plan_row = getattr(store, "month_plan_row", store.month_plan)
-        if plan_row(month) is None:
+        if self.DRAFTS_PLAN and plan_row(month) is None:
             summary = store.generate_month_plan(month)
             self.post_message(self.PlanReady(summary))
         try:
@@ -332,6 +333,33 @@ def error_message(error: BaseException, log: Path | None = None) -> str:
     return t("app.error.other", error=f"{type(error).__name__}: {error}", log=log or ERROR_LOG)
 
 
+class ManagerApp(KhtuiApp):
+    """The market manager's view (市场经理): a team database opens on the team screen (``0`` /
+    ``F8`` from anywhere); the AM's sections work on it too; no plan is drafted for it."""
+
+    DEFAULT_MODE = "team"
+    MODES: ClassVar = {
+        **KhtuiApp.MODES,
+        "team": _section_factory("khtui.screens.team", "TeamScreen"),
+    }
+    DRAFTS_PLAN = False
+
+    def _bind_keys(self) -> None:
+        super()._bind_keys()
+        for key in ("0", "f8"):
+            self._bindings.bind(key, "section('team')", t("nav.team"), show=False)
+
+    def header_text(self) -> str:
+        day = self.today()
+        return t(
+            "app.header.team",
+            manager=self.store.manager_name,
+            date=day.isoformat(),
+            weekday=weekday_name(day),
+            db=self.store.path.name,
+        )
+
+
 def create_app(
     store,
     *,
@@ -342,7 +370,16 @@ def create_app(
     """The app on ``store``. ``housekeeping=True`` (the CLI) also generates a missing month
     plan and makes the day's automatic backup at start, in a worker."""
     set_lang(lang)
-    return KhtuiApp(store, today=today, housekeeping=housekeeping)
+    cls = ManagerApp if store.is_team() else KhtuiApp  # a team database: the manager's view
+    return cls(store, today=today, housekeeping=housekeeping)
 
 
-__all__ = ["SECTIONS", "KhtuiApp", "create_app", "error_message", "screen_class", "weekday_name"]
+__all__ = [
+    "SECTIONS",
+    "KhtuiApp",
+    "ManagerApp",
+    "create_app",
+    "error_message",
+    "screen_class",
+    "weekday_name",
+]

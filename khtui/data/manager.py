@@ -250,7 +250,7 @@ class TeamOps:
         for r in self.query(
             "SELECT p.am_id, p.month, p.status, (SELECT d.decision FROM reviews d "
             "WHERE d.subject = 'plan' AND d.subject_id = p.id "
-            "AND d.decided_at >= coalesce(p.submitted_at, '') "
+            "AND d.subject_stamp IS p.submitted_at "
             "ORDER BY d.decided_at DESC LIMIT 1) AS decision "
             "FROM visit_plans p ORDER BY p.am_id, p.month"
         ):
@@ -314,7 +314,7 @@ class TeamOps:
         for p in self.query(
             "SELECT * FROM visit_plans p WHERE p.status = 'submitted' AND NOT EXISTS "
             "(SELECT 1 FROM reviews d WHERE d.subject = 'plan' AND d.subject_id = p.id "
-            "AND d.decided_at >= coalesce(p.submitted_at, '')) ORDER BY p.month, p.submitted_at"
+            "AND d.subject_stamp IS p.submitted_at) ORDER BY p.month, p.submitted_at"
         ):
             visits = self.query(
                 "SELECT retailer_code, planned_date, reasons FROM visits "
@@ -432,11 +432,11 @@ class TeamOps:
             raise DecisionProblem("comment_needed")
         if self.scalar(
             "SELECT count(*) FROM reviews WHERE subject = 'plan' AND subject_id = ? "
-            "AND decided_at >= coalesce(?, '')",
+            "AND subject_stamp IS ?",
             (plan_id, plan["submitted_at"]),
         ):
             raise DecisionProblem("already_decided", month=plan["month"])
-        self._review(plan["am_id"], "plan", plan_id, decision, comment)
+        self._review(plan["am_id"], "plan", plan_id, plan["submitted_at"], decision, comment)
         return plan["am_id"]
 
     def decide_change(self, change_id: str, decision: str, reason: str = "") -> str:
@@ -455,19 +455,28 @@ class TeamOps:
             (change_id,),
         ):
             raise DecisionProblem("change_decided", code=change["retailer_code"])
-        self._review(change["am_id"], "change", change_id, decision, reason)
+        self._review(change["am_id"], "change", change_id, change["changed_at"], decision, reason)
         return change["am_id"]
 
-    def _review(self, am_id: str, subject: str, subject_id: str, decision: str, comment: str):
+    def _review(
+        self,
+        am_id: str,
+        subject: str,
+        subject_id: str,
+        stamp: str | None,
+        decision: str,
+        comment: str,
+    ) -> None:
         with self.write() as conn:
             conn.execute(
-                "INSERT INTO reviews (id, am_id, subject, subject_id, decision, comment, "
-                "decided_at, decided_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO reviews (id, am_id, subject, subject_id, subject_stamp, decision, "
+                "comment, decided_at, decided_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     new_id(),
                     am_id,
                     subject,
                     subject_id,
+                    stamp,
                     decision,
                     comment or None,
                     self.now_text(),
@@ -494,6 +503,7 @@ class TeamOps:
                     "id",
                     "subject",
                     "subject_id",
+                    "subject_stamp",
                     "decision",
                     "comment",
                     "decided_at",

@@ -11,8 +11,9 @@ from typing import Any
 @dataclass(frozen=True)
 class ReviewNotice:
     """What the today screen says about the manager's decisions: the newest plan of this
-    month and the next (its status and the manager's comment), and the retailer changes the
-    manager rejected in the last ``[team] notice_days`` days."""
+    month and the next that is waiting (submitted), returned, or approved by the manager in the
+    last ``[team] notice_days`` days, with the manager's comment; and the retailer changes the
+    manager rejected in those days."""
 
     month: str | None
     status: str | None  # draft / submitted / approved / returned
@@ -32,25 +33,30 @@ class ReviewOps:
         from khtui.domain.months import add_months, month_key
 
         this = month_key(day)
-        plan = self.query_one(
-            "SELECT p.*, (SELECT d.comment FROM reviews d WHERE d.subject = 'plan' "
-            " AND d.subject_id = p.id ORDER BY d.decided_at DESC LIMIT 1) AS comment, "
-            "(SELECT d.decided_by FROM reviews d WHERE d.subject = 'plan' "
-            " AND d.subject_id = p.id ORDER BY d.decided_at DESC LIMIT 1) AS decided_by "
-            "FROM visit_plans p WHERE p.month IN (?, ?) AND p.status != 'draft' "
-            "ORDER BY p.month DESC LIMIT 1",
-            (this, add_months(this, 1)),
-        )
         since = (day - dt.timedelta(days=int(self.rules.get("team.notice_days")))).isoformat()
+        shown = None
+        for plan in self.query(
+            "SELECT p.month, p.status, d.comment, d.decided_by, d.received_at "
+            "FROM visit_plans p LEFT JOIN reviews d ON d.id = (SELECT x.id FROM reviews x "
+            " WHERE x.subject = 'plan' AND x.subject_id = p.id ORDER BY x.decided_at DESC LIMIT 1) "
+            "WHERE p.month IN (?, ?) ORDER BY p.month DESC",
+            (this, add_months(this, 1)),
+        ):
+            # waiting or to be redone: always; an approval: for a few days after it arrived
+            if plan["status"] in ("submitted", "returned") or (
+                plan["status"] == "approved" and (plan["received_at"] or "") >= since
+            ):
+                shown = plan
+                break
         rejected = self.scalar(
             "SELECT count(*) FROM reviews WHERE subject = 'change' AND decision = 'rejected' "
             "AND received_at >= ?",
             (since,),
         )
-        if plan is None:
+        if shown is None:
             return ReviewNotice(None, None, None, None, rejected)
         return ReviewNotice(
-            plan["month"], plan["status"], plan["comment"], plan["decided_by"], rejected
+            shown["month"], shown["status"], shown["comment"], shown["decided_by"], rejected
         )
 
     def change_reviews(self, code: str) -> dict[str, dict[str, Any]]:

@@ -409,6 +409,9 @@ CREATE TABLE reviews (
     am_id TEXT NOT NULL,
     subject TEXT NOT NULL CHECK (subject IN ('plan', 'change')),
     subject_id TEXT NOT NULL,
+    -- the version decided on: the plan's submitted_at, the change's changed_at (not the
+    -- clocks of two machines compared)
+    subject_stamp TEXT,
     decision TEXT NOT NULL CHECK (decision IN ('approved', 'returned', 'confirmed', 'rejected')),
     comment TEXT,
     decided_at TEXT NOT NULL,

@@ -461,9 +461,10 @@ class _Merge:
         if table == "reviews":
             # the team's own decisions: only the AM's receipt comes back
             written = c.execute(
-                "INSERT INTO main.reviews (id, am_id, subject, subject_id, decision, comment, "
-                "decided_at, decided_by, received_at, source_id) SELECT id, am_id, subject, "
-                "subject_id, decision, comment, decided_at, decided_by, received_at, :sid "
+                "INSERT INTO main.reviews (id, am_id, subject, subject_id, subject_stamp, "
+                "decision, comment, decided_at, decided_by, received_at, source_id) SELECT id, "
+                "am_id, subject, subject_id, subject_stamp, decision, comment, decided_at, "
+                "decided_by, received_at, :sid "
                 "FROM src.reviews WHERE true ON CONFLICT (id) DO UPDATE SET "
                 "received_at = excluded.received_at WHERE reviews.received_at IS NOT "
                 "excluded.received_at",

@@ -179,3 +179,20 @@ def test_a_file_that_is_not_an_approval_file_is_refused(loop, tmp_path):
             import_approvals(s, path)
         assert caught.value.key == key
     s.close()
+
+
+def test_the_decision_names_the_submission_not_the_clock(loop):
+    """A manager's clock a day behind the AM's: the decision still applies (it names the
+    submission it is about), and a plan submitted again after it waits for a new one."""
+    (am1, _), team, outbox = loop
+    t = Store(team, clock=_at(9, day=TODAY - dt.timedelta(days=1)))
+    plan = next(p for p in t.plans_waiting() if p.label.startswith("DEMO01"))
+    am_id = t.decide_plan(plan.plan_id, "approved", "同意")
+    assert plan.plan_id not in {p.plan_id for p in t.plans_waiting()}
+    path = t.write_approvals(am_id, outbox)
+    t.close()
+    s = Store(am1, clock=_at(19))
+    assert import_approvals(s, path).approved == 1
+    assert s.month_plan_row("2026-12")["status"] == "approved"
+    assert s.review_notice(TODAY).comment == "同意"
+    s.close()

@@ -102,13 +102,15 @@ def import_approvals(store, path: str | os.PathLike) -> ApprovalResult:
             else:
                 _change(store, conn, d, result)
             conn.execute(
-                "INSERT INTO reviews (id, am_id, subject, subject_id, decision, comment, "
-                "decided_at, decided_by, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO reviews (id, am_id, subject, subject_id, subject_stamp, decision, "
+                "comment, decided_at, decided_by, received_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     d["id"],
                     store.am_id,
                     d["subject"],
                     d["subject_id"],
+                    d.get("subject_stamp"),
                     d["decision"],
                     d.get("comment"),
                     d["decided_at"],
@@ -121,10 +123,12 @@ def import_approvals(store, path: str | os.PathLike) -> ApprovalResult:
 
 def _plan(conn, d: dict[str, Any], result: ApprovalResult) -> None:
     plan = conn.execute("SELECT * FROM visit_plans WHERE id = ?", (d["subject_id"],)).fetchone()
+    # the decision is about the submission it names (a plan submitted again since waits for
+    # a decision of its own)
     if (
         plan is None
         or plan["status"] != "submitted"
-        or (plan["submitted_at"] or "") > d["decided_at"]
+        or plan["submitted_at"] != d.get("subject_stamp")
     ):
         result.out_of_date += 1
         return
