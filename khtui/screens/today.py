@@ -204,6 +204,7 @@ class TodayScreen(Screen):
         with Vertical(id="today-bars"):
             yield Static(t("today.loading"), id="today-day")
             yield Static("", id="today-month")
+            yield Static("", id="today-review")  # the market manager's decisions
         yield DataTable(id="today-visits", cursor_type="row", zebra_stripes=True)
         yield Static("", id="today-detail")
         yield Footer()
@@ -259,6 +260,7 @@ class TodayScreen(Screen):
             "progress": store.day_progress(day),
             "workday": cal.is_workday(day),
             "holiday": cal.holiday_name(day),
+            "review": store.review_notice(today),
         }
         self.post_message(self.Loaded(gen, day, data, keep))
         if with_coverage:  # the list first: the coverage reads every active retailer
@@ -277,6 +279,7 @@ class TodayScreen(Screen):
         self._day_kind = (data["workday"], data["holiday"])
         self._show_title()
         self._show_bars()
+        self._show_review(data["review"])
         self._fill_table(keep=message.keep)
 
     @on(Covered)
@@ -319,6 +322,14 @@ class TodayScreen(Screen):
         month += t("today.unvisited", n=unvisited) if unvisited else t("today.all_visited")
         month += t("today.days_left", n=c.get("working_days_left", 0))
         self.query_one("#today-month", Static).update(month)
+
+    def _show_review(self, notice) -> None:
+        from khtui.screens.review import review_line
+
+        line = review_line(notice)
+        widget = self.query_one("#today-review", Static)
+        widget.update(line)
+        widget.display = bool(line)
 
     def _fill_table(self, keep: str | None = None) -> None:
         assert self.day is not None
