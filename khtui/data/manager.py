@@ -269,6 +269,13 @@ class TeamOps:
             )
         ]
 
+    def shared_count(self) -> int:
+        """Retailers on more than one AM's books (``khtui team merge`` lists them)."""
+        return self.scalar(
+            "SELECT count(*) FROM (SELECT 1 FROM team_books GROUP BY retailer_code "
+            "HAVING count(*) > 1)"
+        )
+
     def owned_retailers(self, am_id: str, month: str, day: dt.date) -> list[OwnedRetailer]:
         """The retailers counted for ``am_id``: not visited this month first (active ones),
         then by route."""

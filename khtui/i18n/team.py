@@ -93,6 +93,7 @@ ZH: dict[str, str] = {
         "{month} 月 · {ams} 位客户经理 · 覆盖 {visited}/{active} 户({pct}) · "
         "待审计划 {plans} · 待确认变更 {changes} · 逾期投诉 {overdue}"
     ),
+    "mgr.summary.shared": " · 两位以上客户经理名下的客户 {n} 户（合并时已列出）",
     "mgr.overdue.title": "逾期投诉（按客户经理和部门）",
     "mgr.overdue.none": "没有逾期投诉",
     "mgr.overdue.line": "{am} · {department}：{n} 件",
@@ -243,6 +244,7 @@ EN: dict[str, str] = {
         "{month} · {ams} AMs · coverage {visited}/{active} ({pct}) · plans to approve {plans} · "
         "changes to confirm {changes} · overdue complaints {overdue}"
     ),
+    "mgr.summary.shared": " · {n} retailers on more than one AM's books (listed by the merge)",
     "mgr.overdue.title": "Overdue complaints by AM and department",
     "mgr.overdue.none": "No overdue complaints",
     "mgr.overdue.line": "{am} · {department}: {n}",

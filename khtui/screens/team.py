@@ -53,6 +53,7 @@ class TeamData:
     plans: list
     reports: list
     changes: list
+    shared: int  # retailers on more than one AM's books
 
 
 def load_team(store, day: dt.date) -> TeamData:
@@ -66,6 +67,7 @@ def load_team(store, day: dt.date) -> TeamData:
         plans=store.plans_waiting(),
         reports=store.team_reports(),
         changes=store.changes_waiting(),
+        shared=store.shared_count(),
     )
 
 
@@ -210,6 +212,7 @@ class TeamScreen(Screen):
                 changes=len(d.changes),
                 overdue=sum(f.overdue for f in d.figures),
             )
+            + (t("mgr.summary.shared", n=d.shared) if d.shared else "")
         )
         self._fill_ams()
         self._fill_plans()

@@ -179,6 +179,7 @@ def test_a_retailer_on_two_books_newest_copy_wins_other_value_kept(copies, tmp_p
     with s._lock:
         shared = shared_retailers(s.conn)
     assert [(x.code, x.am_ids, x.owner) for x in shared] == [(code, tuple(sorted((am1, am2))), am2)]
+    assert s.shared_count() == 1
     # moved: it counts for AM2 now, and AM1's visits of it stay, under AM1
     assert results[1].moved == [(code, am1, am2)]
     visits = s.query("SELECT DISTINCT am_id FROM visits WHERE retailer_code = ?", (code,))
