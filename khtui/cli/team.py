@@ -191,7 +191,9 @@ def merge_cmd(ctx: Ctx, files: tuple[Path, ...], into: Path, as_json: bool) -> N
 
 
 def _pct(x: float | None) -> str:
-    return t("team.none") if x is None else f"{x * 100:.0f}%"
+    from khtui.screens.review import pct
+
+    return pct(x)
 
 
 @team_group.command("status")

@@ -70,9 +70,9 @@ ZH: dict[str, str] = {
     "approvals.err.bad_decision": "{path} 中有无法识别的审批项：{item}；未导入任何内容",
     "approvals.err.other_am": "{path} 是发给 {theirs} 的，本库是 {ours} 的；未导入任何内容",
     # -- the today screen's line ---------------------------------------------------------------
-    "review.plan.submitted": "{month} 月计划已提交，待市场经理审批",
-    "review.plan.approved": "{month} 月计划已审批",
-    "review.plan.returned": "{month} 月计划被退回，请修改后重新提交",
+    "review.plan.submitted": "{month}月计划已提交，待市场经理审批",
+    "review.plan.approved": "{month}月计划已审批",
+    "review.plan.returned": "{month}月计划被退回，请修改后重新提交",
     "review.comment": "（{by}：{comment}）",
     "review.rejected": "；客户信息变更被退回 {n} 条（客户档案“变更”页可见原因）",
     "review.rejected_only": "客户信息变更被退回 {n} 条（客户档案“变更”页可见原因）",

@@ -1,9 +1,18 @@
-"""The line the today screen shows about the market manager's decisions (the plan's status and
-comment, retailer changes sent back), from :meth:`ReviewOps.review_notice`."""
+"""Display helpers of the team feature, without Textual (the CLI uses them too): shares as
+percents, and the line the today screen shows about the market manager's decisions (the
+plan's status and comment, retailer changes sent back, from :meth:`ReviewOps.review_notice`)."""
 
 from __future__ import annotations
 
+import math
+
 from khtui.i18n import t
+
+
+def pct(x: float | None) -> str:
+    """A share as a whole percent, rounded down (224 of 225 is 99%, never 100%); "—" for
+    none (a figure that does not exist yet)."""
+    return t("team.none") if x is None else f"{math.floor(x * 100 + 1e-9)}%"
 
 
 def review_line(notice) -> str:

@@ -28,15 +28,12 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static, Tab
 from textual.worker import Worker, WorkerState
 
 from khtui.i18n import status_label, t
+from khtui.screens.review import pct
 from khtui.widgets.keys import bind_keys
 
 TABS = ("overview", "plans", "reports", "changes")
 OVERDUE_LINES = 8  # lines of "overdue by AM and department" shown under the table
 TAB_ACTIONS = {"approve": "plans", "give_back": "plans", "confirm": "changes", "reject": "changes"}
-
-
-def pct(x: float | None) -> str:
-    return t("team.none") if x is None else f"{x * 100:.0f}%"
 
 
 def stamp(value: str | None) -> str:

@@ -197,7 +197,7 @@ def test_lowest_coverage_retailer_then_approve_one_plan_and_return_another(team)
             line = app.screen.query_one("#today-review", Static)
             assert line.display
             text = str(line.render())
-            assert "12 月计划被退回" in text and "赵经理：补足城东一线" in text
+            assert "12月计划被退回" in text and "赵经理：补足城东一线" in text
         app.store.close()
 
     asyncio.run(today())
