@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import selectors
 import socket
 import subprocess
@@ -46,24 +47,22 @@ def served(tmp_path):
         [sys.executable, "-m", "khtui", "team", "serve", str(team), "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-        text=True,
     )
     try:
-        # wait for uvicorn's own "running" line (or the process ending), bounded
+        # wait for uvicorn's own "running on" line (or the process ending), bounded; the pipe
+        # is read unbuffered, so what select() sees is all there is
         sel = selectors.DefaultSelector()
         sel.register(proc.stderr, selectors.EVENT_READ)
-        seen = []
+        seen = b""
         deadline = time.monotonic() + STARTUP_LIMIT_S
-        while time.monotonic() < deadline:
+        while b"running on" not in seen.lower() and time.monotonic() < deadline:
             if not sel.select(timeout=deadline - time.monotonic()):
                 break
-            line = proc.stderr.readline()
-            if not line:
+            chunk = os.read(proc.stderr.fileno(), 4096)
+            if not chunk:
                 break
-            seen.append(line)
-            if "running on" in line.lower():
-                break
-        assert any("running on" in x.lower() for x in seen), "".join(seen)
+            seen += chunk
+        assert b"running on" in seen.lower(), seen.decode("utf-8", "replace")
         yield team, f"http://127.0.0.1:{port}/{team.stem}"
     finally:
         proc.terminate()
