@@ -157,7 +157,9 @@ def main() -> None:
             changed = again.order_lines_written + sum(
                 v["added"] + v["updated"] + v["removed"] for v in again.records.values()
             )
-            print(f"one file merged again into the team database: {remerge:.2f} s, {changed} rows changed")
+            print(
+                f"one file merged again into the team database: {remerge:.2f} s, {changed} rows changed"
+            )
             team_mb = team_db.stat().st_size / 1e6
             print(f"team database {team_mb:.0f} MB")
         for p in work.iterdir():
