@@ -92,7 +92,8 @@ def merge_cmd(ctx: Ctx, files: tuple[Path, ...], into: Path, as_json: bool) -> N
     except MergeRefused as exc:
         raise _refused(exc) from None
     with Store(into, rules=ctx.rules) as store:
-        indexed = store.rebuild_search_index()
+        # rebuilt when the merge changed retailers (it marks the index stale), else kept
+        indexed = store.rebuild_search_index() if store.meta("search_index_stale") else None
         labels = store.team_labels()
         with store._lock:
             shared = shared_retailers(store.conn)
@@ -186,7 +187,8 @@ def merge_cmd(ctx: Ctx, files: tuple[Path, ...], into: Path, as_json: bool) -> N
         click.echo(t("team.merge.shared", n=len(shared), items=items + more))
     for code in duplicates:
         click.echo(t("team.merge.dup_code", code=code))
-    click.echo(t("team.merge.index", n=indexed))
+    if indexed is not None:
+        click.echo(t("team.merge.index", n=indexed))
     click.echo(t("team.merge.done", path=into, ams=ams, retailers=retailers))
 
 

@@ -284,11 +284,13 @@ class _Merge:
             "last_write = excluded.last_write, merged_at = excluded.merged_at",
             (info.am_id, info.am_code, info.am_name, sid, info.last_write, self.now),
         )
-        c.execute(
-            "INSERT INTO meta (key, value) VALUES (?, '1') "
-            "ON CONFLICT (key) DO UPDATE SET value = '1'",
-            (SEARCH_STALE,),
-        )
+        if self.res.retailers_added or self.res.retailers_updated:
+            # the lookup index (local integers) is rebuilt from the merged retailers
+            c.execute(
+                "INSERT INTO meta (key, value) VALUES (?, '1') "
+                "ON CONFLICT (key) DO UPDATE SET value = '1'",
+                (SEARCH_STALE,),
+            )
         c.execute(
             "UPDATE team_sources SET counts = ? WHERE id = ?",
             (json.dumps(self.counts(), ensure_ascii=False), sid),

@@ -78,6 +78,12 @@ def test_merge_twice_and_the_team_status(ams, tmp_path):
     r = run("team", "merge", *map(str, ams), "--into", str(team))
     assert r.exit_code == 0, r.output
     assert "团队库" in r.output and "2 位客户经理，60 户客户" in r.output
+    assert "客户查找索引已重建（60 户）" in r.output
+    r = run("team", "merge", str(ams[1]), "--into", str(team))
+    assert r.exit_code == 0 and "索引" not in r.output  # nothing changed: the index is kept
+    s = Store(team)
+    assert len(s.search_retailers(s.query_one("SELECT name FROM retailers")[0], 5)) >= 1
+    s.close()
     r = run("team", "merge", str(ams[0]), "--into", str(team), "--json")
     data = json.loads(r.stdout)
     file = data["files"][0]
