@@ -136,7 +136,7 @@ def main() -> None:
         work = Path(tempfile.mkdtemp(prefix="round-", dir=folder))
         floor_db, team_db = work / "floor.db", work / "team.db"
 
-        def merge() -> None:
+        def merge(team_db: Path = team_db) -> None:
             t0 = time.perf_counter()
             merge_into(team_db, files, now="2026-11-23T18:00:00")
             merges.append(time.perf_counter() - t0)
