@@ -188,6 +188,8 @@ class KhtuiApp(Keyed, JobHost, App):
         Key("ctrl+p", "command_palette", "nav.palette.short", show=False, priority=True),
         Key("ctrl+q", "quit", "nav.quit", show=False, priority=True),
     )
+    # the day's carry-over and plans at start (an AM's own database; not a team's)
+    DRAFTS_PLAN: ClassVar[bool] = True
 
     class HousekeepingDone(Message):
         """The day's housekeeping ran at start (:mod:`khtui.data.housekeeping`)."""
@@ -250,7 +252,7 @@ class KhtuiApp(Keyed, JobHost, App):
         (:func:`khtui.data.housekeeping.run_housekeeping`), in a worker."""
         from khtui.data.housekeeping import run_housekeeping
 
-        result = run_housekeeping(self.store)
+        result = run_housekeeping(self.store, plans=self.DRAFTS_PLAN)
         if result.backup is not None:
             self.log.info(f"automatic backup: {result.backup}")
         if not result.already:
@@ -452,6 +454,30 @@ def error_message(
     return t("app.error.other", error=f"{type(error).__name__}: {error}", log=log or ERROR_LOG)
 
 
+class ManagerApp(KhtuiApp):
+    """The market manager's view (市场经理): a team database opens on the team screen (``0`` /
+    ``F8`` from anywhere); the AM's sections work on it too; no plan is drafted for it."""
+
+    DEFAULT_MODE = "team"
+    MODES: ClassVar = {
+        **KhtuiApp.MODES,
+        "team": _section_factory("khtui.screens.team", "TeamScreen"),
+    }
+    DRAFTS_PLAN = False
+
+    KEYS: ClassVar = (*KhtuiApp.KEYS, Key("0", "section('team')", "nav.team", show=False))
+
+    def header_text(self) -> str:
+        day = self.today()
+        return t(
+            "app.header.team",
+            manager=self.store.manager_name,
+            date=day.isoformat(),
+            weekday=weekday_name(day),
+            db=self.store.path.name,
+        )
+
+
 def create_app(
     store,
     *,
@@ -462,12 +488,14 @@ def create_app(
     """The app on ``store``. ``housekeeping=True`` (the CLI) also does the day's housekeeping
     at start, in a worker: backup, carry-over, the plans due (once a day)."""
     set_lang(lang)
-    return KhtuiApp(store, today=today, housekeeping=housekeeping)
+    cls = ManagerApp if store.is_team() else KhtuiApp  # a team database: the manager's view
+    return cls(store, today=today, housekeeping=housekeeping)
 
 
 __all__ = [
     "SECTIONS",
     "KhtuiApp",
+    "ManagerApp",
     "create_app",
     "error_message",
     "fault_text",

@@ -533,6 +533,13 @@ class Supply:
 
 
 @dataclass(frozen=True)
+class Team:
+    """``[team]``: the market manager's decisions as the AM sees them."""
+
+    notice_days: int = rule(Int(0, 366))
+
+
+@dataclass(frozen=True)
 class Profile:
     chart_months: int = rule(Int(1, 120))
     top_brands: int = rule(Int(1, 100))
@@ -560,6 +567,7 @@ SECTIONS: dict[str, tuple[str, type]] = {
     "forecast": ("forecast", Forecast),
     "warnings": ("warnings", Warnings),
     "supply": ("supply", Supply),
+    "team": ("team", Team),
 }
 
 
@@ -674,6 +682,7 @@ class Rules:
     forecast: Forecast
     warnings: Warnings
     supply: Supply
+    team: Team
 
     def __init__(self, data: dict, origin: str = "rules.toml"):
         self.data = data

@@ -11,6 +11,7 @@ from khtui.cli import (  # noqa: F401
     run,
     search,
     storage,
+    team,
     visits,
 )
 from khtui.cli.base import main

@@ -21,6 +21,7 @@ DEFAULT_MONTHS = 24
 DEFAULT_SEED = 20261123
 MAX_RETAILERS = 200_000
 MAX_MONTHS = 120
+MAX_TERRITORY = 48
 
 
 class _Count(click.ParamType):
@@ -141,10 +142,19 @@ def build_demo_with_progress(ctx: Ctx, path) -> None:
     help="Instead: write example import files (retailers.csv in GBK, brands.csv, orders.xlsx "
     "with a title and a totals row) into DIR.",
 )
+@click.option(
+    "--territory",
+    type=_Count("--territory", 0, MAX_TERRITORY),
+    default=0,
+    show_default=True,
+    help="Another AM of a team (code DEMOnn, customer codes of its own), for `khtui team merge`.",
+)
 @click.option("--force", is_flag=True, help="Replace an existing file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @pass_ctx
-def demo_cmd(ctx: Ctx, db, retailers, months, seed, today, examples, force, as_json) -> None:
+def demo_cmd(
+    ctx: Ctx, db, retailers, months, seed, today, examples, territory, force, as_json
+) -> None:
     """Build a realistic, deterministic demo database (演示数据).
 
     One account manager, about 320 retailers on six routes, ~60 brands, 24 months of weekly
@@ -169,6 +179,7 @@ def demo_cmd(ctx: Ctx, db, retailers, months, seed, today, examples, force, as_j
         seed=seed,
         today=today,
         replace=force,
+        territory=territory,
     )
     if as_json:
         emit_json(summary)

@@ -48,7 +48,7 @@ class _Bar:
 
 
 @main.command("import")
-@click.argument("kind", type=click.Choice(["retailers", "orders", "brands"]))
+@click.argument("kind", type=click.Choice(["retailers", "orders", "brands", "approvals"]))
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--sheet", metavar="NAME", help="Sheet of an XLSX/XLS file (default: the first).")
 @click.option("--dry-run", is_flag=True, help="Read, check and count; write nothing.")
@@ -60,13 +60,19 @@ class _Bar:
 @click.option("--json", "as_json", is_flag=True, help="JSON output with stable keys.")
 @pass_ctx
 def import_cmd(ctx: Ctx, kind, file: Path, sheet, dry_run, rejects, as_json) -> None:
-    """Import the company's export of retailers, order lines or brands (CSV, XLSX, XLS).
+    """Import the company's export of retailers, order lines or brands (CSV, XLSX, XLS), or
+    the market manager's approval file (approvals, JSON).
 
     Rows that cannot be used go to a rejects file with the reason; everything else is
     written in one transaction. A database that does not exist yet is created.
     """
     from khtui.data.importers import ImportFileError, import_file
 
+    if kind == "approvals":  # the market manager's decisions (cli/team.py)
+        from khtui.cli.team import import_approvals_cmd
+
+        import_approvals_cmd(ctx, file, as_json)
+        return
     if not file.exists():
         raise UserError(t("imp.error.missing", file=file))
     scratch = None

@@ -44,24 +44,33 @@ class StoreError(Exception):
 
 
 _id_rng: random.Random | None = None
+_id_salt = 0
 
 
 def new_id() -> str:
     """A globally unique record id (uuid4 hex); see :func:`seeded_ids` for the demo."""
     if _id_rng is not None:
-        return uuid.UUID(int=_id_rng.getrandbits(128), version=4).hex
+        return id_from(_id_rng, _id_salt)
     return uuid.uuid4().hex
 
 
+def id_from(rng: random.Random, salt: int = 0) -> str:
+    """An id drawn from ``rng`` and mixed with ``salt`` (the database's own random AM id), so
+    two databases built from the same seed draw the same stream but never share an id."""
+    return uuid.UUID(int=rng.getrandbits(128) ^ salt, version=4).hex
+
+
 @contextmanager
-def seeded_ids(rng: random.Random) -> Iterator[None]:
-    """Ids drawn from ``rng`` inside the block, so a seeded build (the demo) is reproducible."""
-    global _id_rng
-    previous, _id_rng = _id_rng, rng
+def seeded_ids(rng: random.Random, salt: int) -> Iterator[None]:
+    """Ids drawn from ``rng`` (mixed with ``salt``, see :func:`id_from`) inside the block, so a
+    seeded build (the demo) draws the same stream every time."""
+    global _id_rng, _id_salt
+    previous, _id_rng = (_id_rng, _id_salt), rng
+    _id_salt = salt
     try:
         yield
     finally:
-        _id_rng = previous
+        _id_rng, _id_salt = previous
 
 
 # SQLite's page size for new databases (bytes). Larger pages than the default 4096 make bulk
@@ -238,18 +247,28 @@ def migrate(
         raise StoreProblem("store.err.newer", path="", found=current, known=SCHEMA_VERSION)
     if on_upgrade is not None and 0 < current < target:
         on_upgrade(current, target)
-    for version in range(current + 1, target + 1):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in _split_sql(MIGRATIONS[version - 1]):
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {version}")
-            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+    if current >= target:
+        return target
+    # SQLite's procedure for changing a table's shape: foreign keys off while a migration
+    # rebuilds a table (dropping the old one must not cascade into its children), back on after
+    # (the pragma cannot change inside a transaction).
+    enforced = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        for version in range(current + 1, target + 1):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _split_sql(MIGRATIONS[version - 1]):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {version}")
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+    finally:
+        conn.execute(f"PRAGMA foreign_keys = {'ON' if enforced else 'OFF'}")
     return target
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from khtui import clock as _clock
-from khtui.data.base import StoreError, database_kind, refuse_unless_khtui, seeded_ids
+from khtui.data.base import StoreError, database_kind, id_from, refuse_unless_khtui, seeded_ids
 from khtui.data.store import Store
 from khtui.data.visits import VisitOutcome
 from khtui.domain.calendar import WorkCalendar
@@ -44,6 +44,10 @@ DEFAULT_RETAILERS = 320
 DEFAULT_MONTHS = 24
 MAX_RETAILERS = 200_000
 MAX_MONTHS = 120
+# A territory's customer codes are numbered from territory × TERRITORY_BLOCK in each district
+# (five digits), so the territories of a team never share a code.
+TERRITORY_BLOCK = 2000
+MAX_TERRITORY = 48
 
 # progress(stage, done, total): stage is one of STAGES; total 0 when the stage has no count.
 Progress = Callable[[str, int, int], None]
@@ -548,8 +552,14 @@ class _Brand:
     popularity: float
 
 
-def _rid(rng: random.Random) -> str:
-    return uuid.UUID(int=rng.getrandbits(128), version=4).hex
+def _rid(rng: random.Random, salt: int) -> str:
+    """A record id from the demo's seeded stream, mixed with the database's own random AM id
+    (``salt``): the same seed draws the same data, and two demo databases never share an id."""
+    return id_from(rng, salt)
+
+
+def _salt(store: Store) -> int:
+    return int(store.am_id, 16)
 
 
 def _at(day: dt.date | str, hour: int, minute: int = 0) -> str:
@@ -604,8 +614,11 @@ class _Builder:
         seed: int,
         today: dt.date,
         progress: Progress | None,
+        territory: int = 0,
     ):
         self.store = store
+        self.territory = territory
+        self.salt = 0  # the database's AM id as a number, set once it exists
         self.rules: Rules = store.rules
         self.n = retailers
         self.months = months
@@ -619,6 +632,9 @@ class _Builder:
         self.profiles: list[_Retailer] = []
         self.brands: list[_Brand] = []
         self.am_name = self.rng.choice(AM_NAMES)
+        if territory:  # another AM of the team (a generator of its own: the data stay the same)
+            names = random.Random(f"{seed}:territory:{territory}")
+            self.am_name = names.choice(SURNAMES) + names.choice(GIVEN)
 
     # -- brands --------------------------------------------------------------------------------
     def build_brands(self) -> None:
@@ -839,8 +855,13 @@ class _Builder:
         names.add(name)
         # identifiers
         seqs[route.district_code + str(route.rural)] = seq = (
-            seqs.get(route.district_code + str(route.rural), 0) + 1
+            seqs.get(route.district_code + str(route.rural), self.territory * TERRITORY_BLOCK) + 1
         )
+        if self.territory and seq >= (self.territory + 1) * TERRITORY_BLOCK:
+            raise ValueError(
+                f"a territory holds at most {TERRITORY_BLOCK - 1} retailers per district; "
+                f"build fewer retailers"
+            )
         code = (
             f"0{route.district_code}{seq:05d}"
             if route.rural
@@ -992,7 +1013,7 @@ class _Builder:
                 continue
             rows.append(
                 (
-                    _rid(self.rng),
+                    _rid(self.rng, self.salt),
                     self.store.am_id,
                     p.code,
                     "status",
@@ -1077,7 +1098,7 @@ class _Builder:
             by_route.setdefault(p.route, []).append(p)
         plans, visits = [], []
         for month in history:
-            plan_id = _rid(rng)
+            plan_id = _rid(rng, self.salt)
             prev = add_months(month, -1)
             submit = self.calendar.previous_workday(
                 dt.date.fromisoformat(f"{month}-01"), include=False
@@ -1152,7 +1173,7 @@ class _Builder:
                     created = _at(f"{prev}-28", 17)
                     visits.append(
                         (
-                            _rid(rng),
+                            _rid(rng, self.salt),
                             am_id,
                             plan_id,
                             p.code,
@@ -1254,6 +1275,7 @@ def complete_past_visits(store: Store, rng: random.Random, until: dt.date) -> di
     of the complaints raised follow their age as of ``store.today()``. Returns counts.
     """
     am_id = store.am_id
+    salt = int(am_id, 16)
     brands = [dict(r) for r in store.query("SELECT * FROM brands ORDER BY brand_code")]
     key_brands = [b for b in brands if b["is_key"]]
     new_brands = [b for b in brands if b["is_new"]]
@@ -1292,7 +1314,7 @@ def complete_past_visits(store: Store, rng: random.Random, until: dt.date) -> di
 
             def capture(kind: str, payload: dict, _v=v, _day=day, _done=done) -> str:
                 payload = final_payload(kind, payload)
-                cid = _rid(rng)
+                cid = _rid(rng, salt)
                 conn.execute(
                     "INSERT INTO captures (id, am_id, visit_id, retailer_code, kind, payload, "
                     "is_draft, captured_on, created_at, updated_at) "
@@ -1350,7 +1372,7 @@ def complete_past_visits(store: Store, rng: random.Random, until: dt.date) -> di
                         "marked_price, stock_tiao, on_shelf, is_draft) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
                         (
-                            _rid(rng),
+                            _rid(rng, salt),
                             am_id,
                             cid,
                             v["id"],
@@ -1449,7 +1471,7 @@ def complete_past_visits(store: Store, rng: random.Random, until: dt.date) -> di
                 "is_draft, captured_on, created_at, updated_at) "
                 "VALUES (?, ?, NULL, NULL, 'worklog', ?, 0, ?, ?, ?)",
                 (
-                    _rid(rng),
+                    _rid(rng, salt),
                     am_id,
                     json.dumps(final_payload("worklog", {"text": text}), ensure_ascii=False),
                     day,
@@ -1521,7 +1543,7 @@ def _insert_complaint(
         else:
             resolution = "客户满意，已办结"
     last = closed or answered or forwarded or raised
-    cid = _rid(rng)
+    cid = _rid(rng, _salt(store))
     conn.execute(
         "INSERT INTO complaints (id, am_id, retailer_code, capture_id, visit_id, category, "
         "department, am_share, raised_on, due_on, status, forwarded_on, answered_on, closed_on, "
@@ -1574,7 +1596,7 @@ def _this_month(store: Store, rng: random.Random, today: dt.date) -> None:
 
     month = month_key(today)
     first = dt.date(today.year, today.month, 1)
-    with seeded_ids(rng):
+    with seeded_ids(rng, int(store.am_id, 16)):
         clock = store.clock
         store.clock = lambda: dt.datetime.combine(first, dt.time(8, 0))
         try:
@@ -1600,7 +1622,7 @@ def _last_months_forecast(store: Store, today: dt.date, seed: int) -> None:
     clock = store.clock
     store.clock = lambda: dt.datetime.combine(first, dt.time(7, 30))
     try:
-        with seeded_ids(random.Random(f"{seed}:forecast")):
+        with seeded_ids(random.Random(f"{seed}:forecast"), _salt(store)):
             store.compute_forecasts(first)
     finally:
         store.clock = clock
@@ -1623,9 +1645,15 @@ def build_demo(
     replace: bool = False,
     rules: Rules | None = None,
     progress: Progress | None = None,
+    territory: int = 0,
 ) -> dict[str, Any]:
     """Build the demo database at ``path`` and return a summary (path, retailers, order
     lines, months, seconds, …).
+
+    ``territory`` (0..MAX_TERRITORY) makes the demo one AM of a team: another AM code
+    (``DEMOnn``) and name, and customer codes of its own (numbered from ``territory ×
+    TERRITORY_BLOCK`` in each district), so the databases of several territories can be merged
+    (``khtui team merge``). Territory 0 is the classic demo.
 
     Refuses an existing file unless ``replace``; then the old file is replaced whole, and
     only once the new one is complete.
@@ -1636,6 +1664,8 @@ def build_demo(
         raise ValueError(f"retailers must be 1..{MAX_RETAILERS}")
     if not 1 <= months <= MAX_MONTHS:
         raise ValueError(f"months must be 1..{MAX_MONTHS}")
+    if not 0 <= territory <= MAX_TERRITORY:
+        raise ValueError(f"territory must be 0..{MAX_TERRITORY}")
     t0 = time.perf_counter()
     path = Path(path)
     today = today or _clock.today()
@@ -1658,11 +1688,20 @@ def build_demo(
         store.conn.execute("PRAGMA synchronous = OFF")
         store.conn.execute("PRAGMA cache_size = -131072")
         b = _Builder(
-            store, retailers=retailers, months=months, seed=seed, today=today, progress=progress
+            store,
+            retailers=retailers,
+            months=months,
+            seed=seed,
+            today=today,
+            progress=progress,
+            territory=territory,
         )
         store.user = b.am_name
+        b.rng.getrandbits(128)  # the draw that once made the AM id: the data stay as they were
         meta = {
-            "am_id": _rid(b.rng),
+            # the AM's id is the database's own (random), so ids differ between two builds
+            "am_id": uuid.uuid4().hex,
+            "am_code": f"DEMO{territory:02d}",
             "am_name": b.am_name,
             "company": COMPANY,
             "is_demo": "1",
@@ -1670,9 +1709,11 @@ def build_demo(
             "demo_today": today.isoformat(),
             "demo_retailers": str(retailers),
             "demo_months": str(months),
+            "demo_territory": str(territory),
         }
         for k, v in meta.items():
             store.set_meta(k, v)
+        b.salt = int(meta["am_id"], 16)
         b.build_brands()
         b.build_retailers()
         b.mark_model_outlets()
@@ -1721,6 +1762,7 @@ __all__ = [
     "DEFAULT_MONTHS",
     "DEFAULT_RETAILERS",
     "DEFAULT_SEED",
+    "MAX_TERRITORY",
     "DemoExistsError",
     "build_demo",
     "complete_past_visits",

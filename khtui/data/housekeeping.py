@@ -47,8 +47,9 @@ def is_done(store, day: dt.date) -> bool:
     return bool(done) and done[:10] == day.isoformat()
 
 
-def run_housekeeping(store, *, backup: bool = True) -> Housekeeping:
-    """Do the day's housekeeping on ``store.today()`` unless it was done that day."""
+def run_housekeeping(store, *, backup: bool = True, plans: bool = True) -> Housekeeping:
+    """Do the day's housekeeping on ``store.today()`` unless it was done that day; without
+    ``plans`` (a team database) only the backup: no carry-over and no plan is drafted."""
     from khtui.domain.planning import plan_months_due
 
     day = store.today()
@@ -57,15 +58,15 @@ def run_housekeeping(store, *, backup: bool = True) -> Housekeeping:
     if done and done[:10] == day.isoformat():
         return Housekeeping(day, workday, already=True, done_at=done)
     path = _backup(store) if backup else None
-    carry = store.carry_over(day) if workday else None
-    plans = [
+    carry = store.carry_over(day) if workday and plans else None
+    drafted = [
         store.generate_month_plan(month)
-        for month in plan_months_due(day, store.work_calendar, store.rules)
+        for month in (plan_months_due(day, store.work_calendar, store.rules) if plans else ())
         if store.month_plan_row(month) is None
     ]
     stamp = store.now_text()
     store.set_meta(DONE_KEY, stamp)
-    return Housekeeping(day, workday, done_at=stamp, carry=carry, plans=plans, backup=path)
+    return Housekeeping(day, workday, done_at=stamp, carry=carry, plans=drafted, backup=path)
 
 
 def _backup(store) -> Path | None:

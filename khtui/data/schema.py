@@ -360,7 +360,7 @@ CREATE TABLE monthly_reports (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     submitted_at TEXT,
-    UNIQUE (month, version)
+    UNIQUE (am_id, month, version)
 );
 ALTER TABLE visit_plans ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';
 """
@@ -476,6 +476,116 @@ INSERT INTO meta (key, value) SELECT 'search_index_stale', '1' WHERE EXISTS (SEL
     ON CONFLICT (key) DO UPDATE SET value = '1';
 """
 
+# One AM among many. Records keep their ``am_id`` (the database's own AM, named by the meta
+# keys am_code / am_name). A team database (``khtui team merge``) holds every AM's records in
+# the same tables: plans and weekly reports become unique per AM; every record an AM creates
+# gets ``source_id``, the merged file it came from (NULL in an AM's own database); the team's
+# own tables say which files were merged (team_sources), who the AMs are (team_ams) and whose
+# books each retailer is on (team_books). ``reviews`` holds the market manager's decisions on
+# plans and retailer changes: written in the team database, carried to the AM by an approval
+# file (``khtui import approvals``). A returned plan has the status 'returned'.
+# visit_plans is rebuilt; dropping the old table sets visits.plan_id to NULL (ON DELETE SET
+# NULL), so the links are kept aside and restored.
+V_TEAM = """
+CREATE TEMP TABLE _plan_links AS SELECT id, plan_id FROM visits WHERE plan_id IS NOT NULL;
+CREATE TABLE visit_plans_new (
+    id TEXT PRIMARY KEY,
+    am_id TEXT NOT NULL,
+    month TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'draft'
+        CHECK (status IN ('draft', 'submitted', 'approved', 'returned')),
+    created_at TEXT NOT NULL,
+    submitted_at TEXT,
+    approved_at TEXT,
+    note TEXT,
+    warnings TEXT NOT NULL DEFAULT '[]',
+    source_id INTEGER,
+    UNIQUE (am_id, month)
+);
+INSERT INTO visit_plans_new (id, am_id, month, status, created_at, submitted_at, approved_at, note,
+    warnings)
+    SELECT id, am_id, month, status, created_at, submitted_at, approved_at, note, warnings
+    FROM visit_plans;
+DROP TABLE visit_plans;
+ALTER TABLE visit_plans_new RENAME TO visit_plans;
+UPDATE visits SET plan_id = (SELECT l.plan_id FROM temp._plan_links l WHERE l.id = visits.id)
+    WHERE id IN (SELECT id FROM temp._plan_links);
+DROP TABLE temp._plan_links;
+CREATE TABLE weekly_reports_new (
+    id TEXT PRIMARY KEY,
+    am_id TEXT NOT NULL,
+    week TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'submitted')),
+    narrative TEXT NOT NULL DEFAULT '{}',
+    figures TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    submitted_at TEXT,
+    source_id INTEGER,
+    UNIQUE (am_id, week, version)
+);
+INSERT INTO weekly_reports_new (id, am_id, week, version, status, narrative, figures, created_at,
+    updated_at, submitted_at)
+    SELECT id, am_id, week, version, status, narrative, figures, created_at, updated_at,
+    submitted_at FROM weekly_reports;
+DROP TABLE weekly_reports;
+ALTER TABLE weekly_reports_new RENAME TO weekly_reports;
+CREATE INDEX weekly_reports_week ON weekly_reports (week, version);
+ALTER TABLE retailers ADD COLUMN source_id INTEGER;
+ALTER TABLE retailer_changes ADD COLUMN source_id INTEGER;
+ALTER TABLE visits ADD COLUMN source_id INTEGER;
+ALTER TABLE captures ADD COLUMN source_id INTEGER;
+ALTER TABLE price_observations ADD COLUMN source_id INTEGER;
+ALTER TABLE complaints ADD COLUMN source_id INTEGER;
+ALTER TABLE monthly_reports ADD COLUMN source_id INTEGER;
+ALTER TABLE visit_actions ADD COLUMN source_id INTEGER;
+ALTER TABLE plan_changes ADD COLUMN source_id INTEGER;
+ALTER TABLE forecast_runs ADD COLUMN source_id INTEGER;
+CREATE TABLE reviews (
+    id TEXT PRIMARY KEY,
+    am_id TEXT NOT NULL,
+    subject TEXT NOT NULL CHECK (subject IN ('plan', 'change')),
+    subject_id TEXT NOT NULL,
+    -- the version decided on: the plan's submitted_at, the change's changed_at (not the
+    -- clocks of two machines compared)
+    subject_stamp TEXT,
+    decision TEXT NOT NULL CHECK (decision IN ('approved', 'returned', 'confirmed', 'rejected')),
+    comment TEXT,
+    decided_at TEXT NOT NULL,
+    decided_by TEXT NOT NULL,
+    received_at TEXT,
+    source_id INTEGER
+);
+CREATE INDEX reviews_subject ON reviews (subject, subject_id, decided_at);
+CREATE TABLE team_sources (
+    id INTEGER PRIMARY KEY,
+    am_id TEXT NOT NULL,
+    am_code TEXT,
+    am_name TEXT,
+    path TEXT NOT NULL,
+    schema_version INTEGER NOT NULL,
+    last_write TEXT,
+    merged_at TEXT NOT NULL,
+    counts TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE team_ams (
+    am_id TEXT PRIMARY KEY,
+    code TEXT,
+    name TEXT,
+    last_source_id INTEGER NOT NULL,
+    last_write TEXT,
+    merged_at TEXT NOT NULL
+);
+CREATE TABLE team_books (
+    retailer_code TEXT NOT NULL,
+    am_id TEXT NOT NULL,
+    updated_at TEXT,
+    PRIMARY KEY (retailer_code, am_id)
+) WITHOUT ROWID;
+CREATE INDEX team_books_am ON team_books (am_id);
+"""
+
 MIGRATIONS: list[str] = [
     V1,
     V_SEARCH,
@@ -486,6 +596,7 @@ MIGRATIONS: list[str] = [
     V_FORECASTS,
     V_VISIT_LOG,
     V_SEARCH_BITMAPS,
+    V_TEAM,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

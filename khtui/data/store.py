@@ -11,8 +11,10 @@ from khtui.data.brands import BrandOps
 from khtui.data.captures import CaptureOps
 from khtui.data.complaints import ComplaintOps
 from khtui.data.forecasts import ForecastOps
+from khtui.data.manager import TeamOps
 from khtui.data.reports import ReportOps
 from khtui.data.retailers import RetailerOps
+from khtui.data.reviews import ReviewOps
 from khtui.data.sales import SalesOps
 from khtui.data.search import SearchOps
 from khtui.data.visits import VisitOps
@@ -32,6 +34,8 @@ class Store(
     ReportOps,
     ForecastOps,
     WarningOps,
+    ReviewOps,
+    TeamOps,
     StoreCore,
 ):
     """The one store. Operations live in the mixins, grouped by subject."""

@@ -337,7 +337,8 @@ class VisitOps:
         if last < today:
             raise VisitProblem("plan.err.past_month", month=month)
         existing = self.month_plan_row(month)
-        if existing and existing["status"] != "draft" and not replace:
+        # a plan the market manager returned is redrafted like a draft
+        if existing and existing["status"] not in ("draft", "returned") and not replace:
             raise VisitProblem(
                 "plan.err.plan_locked",
                 month=month,
@@ -510,11 +511,11 @@ class VisitOps:
         plan["changes"] = self.plan_changes(month)
         return plan
 
-    def _set_plan_status(self, month: str, want_from: str, to: str, stamp: str) -> dict:
+    def _set_plan_status(self, month: str, want_from: tuple[str, ...], to: str, stamp: str) -> dict:
         plan = self.month_plan_row(month)
         if plan is None:
             raise VisitProblem("plan.err.no_plan", month=month)
-        if plan["status"] != want_from:
+        if plan["status"] not in want_from:
             raise VisitProblem(
                 f"plan.err.cannot_{to}",
                 month=month,
@@ -528,12 +529,12 @@ class VisitOps:
         return self.month_plan_row(month)
 
     def submit_plan(self, month: str) -> dict[str, Any]:
-        """Draft → submitted (to the market manager 市场经理)."""
-        return self._set_plan_status(month, "draft", "submitted", "submitted_at")
+        """Draft (or returned by the market manager) → submitted (to the market manager 市场经理)."""
+        return self._set_plan_status(month, ("draft", "returned"), "submitted", "submitted_at")
 
     def approve_plan(self, month: str) -> dict[str, Any]:
         """Submitted → approved."""
-        return self._set_plan_status(month, "submitted", "approved", "approved_at")
+        return self._set_plan_status(month, ("submitted",), "approved", "approved_at")
 
     # -- carry-over 补访 ----------------------------------------------------------------------
     def _missed_since(self, day: dt.date) -> dt.date:

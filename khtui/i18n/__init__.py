@@ -17,10 +17,11 @@ from khtui.i18n import (
     reports,
     search,
     storage,
+    team,
     workbench,
 )
 
-_AREAS = (core, demo, imports, workbench, plan, search, capture, reports, storage, forecast)
+_AREAS = (core, demo, imports, workbench, plan, search, capture, reports, storage, forecast, team)
 LANGS: dict[str, dict[str, str]] = {"zh": {}, "en": {}}
 for _area in _AREAS:
     LANGS["zh"].update(_area.ZH)

@@ -24,6 +24,7 @@ ZH: dict[str, str] = {
     "plan.status.draft": "草稿",
     "plan.status.submitted": "已提交",
     "plan.status.approved": "已审批",
+    "plan.status.returned": "已退回",
     "plan.vstatus.planned": "待访",
     "plan.vstatus.checked_in": "已签到",
     "plan.vstatus.done": "已完成",
@@ -48,7 +49,7 @@ ZH: dict[str, str] = {
         "{month} 的计划状态为{status}，不能直接重新生成；确需重做请加 --replace（计划将回到草稿）"
     ),
     "plan.err.no_plan": "{month} 还没有拜访计划；先运行 `{khtui} plan month --month {month} --generate`",
-    "plan.err.cannot_submitted": "{month} 的计划状态为{status}，只有草稿可以提交",
+    "plan.err.cannot_submitted": "{month} 的计划状态为{status}，只有草稿或已退回的计划可以提交",
     "plan.err.cannot_approved": "{month} 的计划状态为{status}，只有已提交的计划可以审批",
     "plan.err.no_visit": "找不到拜访 {id}",
     "plan.err.no_retailer": "没有客户编码为 {code} 的客户；试试 `{khtui} search {code}`",
@@ -164,6 +165,7 @@ EN: dict[str, str] = {
     "plan.status.draft": "draft",
     "plan.status.submitted": "submitted",
     "plan.status.approved": "approved",
+    "plan.status.returned": "returned",
     "plan.vstatus.planned": "planned",
     "plan.vstatus.checked_in": "checked in",
     "plan.vstatus.done": "done",
@@ -188,7 +190,7 @@ EN: dict[str, str] = {
         "(it goes back to draft)"
     ),
     "plan.err.no_plan": "no visit plan for {month} yet; run `{khtui} plan month --month {month} --generate`",
-    "plan.err.cannot_submitted": "the plan of {month} is {status}: only a draft can be submitted",
+    "plan.err.cannot_submitted": "the plan of {month} is {status}: only a draft or a returned plan can be submitted",
     "plan.err.cannot_approved": "the plan of {month} is {status}: only a submitted plan can be approved",
     "plan.err.no_visit": "no visit {id}",
     "plan.err.no_retailer": "no retailer with code {code}; try `{khtui} search {code}`",

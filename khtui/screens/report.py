@@ -25,10 +25,7 @@ from textual.widgets import Footer, Header, Input, Label, Static, TextArea
 
 from khtui.domain.report import (
     NARRATIVE_KEYS,
-    Heading,
-    Paragraph,
     ReportDocument,
-    Table,
     add_weeks,
     default_week,
     normalise_week,
@@ -36,6 +33,7 @@ from khtui.domain.report import (
 )
 from khtui.i18n import t
 from khtui.widgets.confirm import ConfirmScreen
+from khtui.widgets.document_view import document_renderable
 from khtui.widgets.jobs import Debouncer, JobQueue
 from khtui.widgets.keys import Key, Keyed
 
@@ -60,32 +58,6 @@ def free_path(folder: Path, stem: str, suffix: str) -> Path:
         path = folder / f"{stem} ({n}){suffix}"
         n += 1
     return path
-
-
-def figures_renderable(doc: ReportDocument):
-    """The figure sections of a report as Rich renderables (the narrative is edited beside)."""
-    from rich.console import Group
-    from rich.table import Table as RichTable
-    from rich.text import Text
-
-    parts: list[Any] = []
-    narrative_titles = {t(f"rpt.narrative.{k}") for k in NARRATIVE_KEYS}
-    for block in doc.blocks:
-        if isinstance(block, Heading):
-            if any(block.text.endswith(x) for x in narrative_titles):
-                break
-            parts.append(Text(block.text, style="bold"))
-        elif isinstance(block, Paragraph):
-            parts.append(Text(block.text, style="dim" if block.style == "note" else ""))
-        elif isinstance(block, Table):
-            table = RichTable(show_edge=False, pad_edge=False, expand=False, box=None)
-            for header, numeric in zip(block.headers, block.numeric, strict=True):
-                table.add_column(header, justify="right" if numeric else "left", overflow="fold")
-            for row in block.rows:
-                table.add_row(*row)
-            parts.append(table)
-        parts.append(Text(""))
-    return Group(*parts)
 
 
 @dataclass(frozen=True)
@@ -249,7 +221,10 @@ class ReportScreen(Keyed, Screen):
             return  # an answer for a week the user has already left
         self.report = loaded.report
         self._saved = dict(loaded.report["narrative"])
-        self.query_one("#rpt-figures-text", Static).update(figures_renderable(loaded.doc))
+        narrative = [t(f"rpt.narrative.{k}") for k in NARRATIVE_KEYS]
+        self.query_one("#rpt-figures-text", Static).update(
+            document_renderable(loaded.doc, title=False, stop_at=narrative)
+        )
         read_only = self.frozen() and not self._unfrozen
         for key, area in zip(NARRATIVE_KEYS, self.areas(), strict=True):
             if area.text != self._saved.get(key, ""):

@@ -83,6 +83,13 @@ def source_text(source: str) -> str:
     return f"{label} {rest}".strip()
 
 
+def review_text(review: dict | None) -> str:
+    """The market manager's decision on a change, after its source (' · 已退回：原因')."""
+    if not review:
+        return ""
+    return " · " + t(f"review.change.{review['decision']}", reason=review.get("comment") or "")
+
+
 def match_text(match: str | None) -> str:
     """What matched a lookup query ('initials' -> 拼音首字母), in the UI language."""
     if not match:
@@ -301,6 +308,7 @@ def load_profile(store, code: str, today: dt.date) -> dict[str, Any]:
         "captures": store.captures(retailer=code, include_drafts=True),
         "complaints": store.complaints(retailer=code),
         "changes": store.retailer_changes(code),
+        "reviews": store.change_reviews(code),  # the market manager's decisions on them
         "brand_names": {b["brand_code"]: b["name"] for b in store.brands()},
         "future_visits": store.count_future_visits(code),
     }
@@ -595,7 +603,7 @@ class ProfileScreen(Keyed, Screen):
                 label,
                 f"{_cell(ch['old'])} → {_cell(ch['new'])}",
                 ch["changed_by"],
-                source_text(ch["source"]),
+                source_text(ch["source"]) + review_text(self.data.get("reviews", {}).get(ch["id"])),
             )
 
     # -- actions ----------------------------------------------------------------------------

@@ -252,6 +252,7 @@ class TodayScreen(Keyed, Screen):
             yield Static(t("today.loading"), id="today-day")
             yield Static("", id="today-month")
             yield Static("", id="today-notes")
+            yield Static("", id="today-review")  # the market manager's decisions
         yield DataTable(id="today-visits", cursor_type="row", zebra_stripes=True)
         yield WarningsPanel(limit=4, summary=True, id="today-warnings")
         yield Static("", id="today-detail")
@@ -309,6 +310,7 @@ class TodayScreen(Keyed, Screen):
             "workday": cal.is_workday(day),
             "holiday": cal.holiday_name(day),
             "notes": day_notes(store, today),
+            "review": store.review_notice(today),
         }
         self.post_message(self.Loaded(gen, day, data, keep))
         if not with_coverage:
@@ -336,6 +338,7 @@ class TodayScreen(Keyed, Screen):
         self._day_kind = (data["workday"], data["holiday"])
         self._show_title()
         self._show_bars()
+        self._show_review(data["review"])
         self._fill_table(keep=message.keep)
         self.query_one(WarningsPanel).show_day(message.day)
 
@@ -385,6 +388,14 @@ class TodayScreen(Keyed, Screen):
         month += t("today.unvisited", n=unvisited) if unvisited else t("today.all_visited")
         month += t("today.days_left", n=c.get("working_days_left", 0))
         self.query_one("#today-month", Static).update(month)
+
+    def _show_review(self, notice) -> None:
+        from khtui.screens.review import review_line
+
+        line = review_line(notice)
+        widget = self.query_one("#today-review", Static)
+        widget.update(line)
+        widget.display = bool(line)
 
     def _fill_table(self, keep: str | None = None) -> None:
         assert self.day is not None

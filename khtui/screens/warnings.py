@@ -89,7 +89,7 @@ class WarningsScreen(Keyed, Screen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    @work(thread=True, exclusive=True, group="warnings", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="warnings")
     def _load(self, gen: int, day: dt.date, only_day: bool) -> None:
         store = self.app.store
         codes = store.day_codes(day) if only_day else None

@@ -36,8 +36,22 @@ def full(tmp_path_factory):
     s.close()
 
 
-def _tables(path) -> dict[str, list[tuple]]:
+_ID = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
+# the bits uuid.UUID(version=4) sets whatever the number: version nibble and variant
+_UUID_FIXED = (0xF000 << 64) | (0xC000 << 48)
+
+
+def _tables(path, *, unsalted: bool = False) -> dict[str, list[tuple]]:
+    """Every table's rows (as sorted text). ``unsalted``: each record id with the database's
+    own AM id taken out again, i.e. the seeded stream it was drawn from."""
     conn = sqlite3.connect(path)
+    salt = int(conn.execute("SELECT value FROM meta WHERE key = 'am_id'").fetchone()[0], 16)
+
+    def plain(value):
+        if unsalted and isinstance(value, str):  # ids in JSON texts (report figures) too
+            return _ID.sub(lambda m: f"id:{(int(m[0], 16) ^ salt) & ~_UUID_FIXED:032x}", value)
+        return value
+
     names = [
         r[0]
         for r in conn.execute(
@@ -45,24 +59,74 @@ def _tables(path) -> dict[str, list[tuple]]:
             "ORDER BY name"
         )
     ]
-    out = {n: sorted(map(repr, conn.execute(f'SELECT * FROM "{n}"'))) for n in names}
+    out = {
+        n: sorted(repr(tuple(map(plain, row))) for row in conn.execute(f'SELECT * FROM "{n}"'))
+        for n in names
+    }
+    conn.close()
+    return out
+
+
+def _ids(path) -> set[str]:
+    conn = sqlite3.connect(path)
+    out = set()
+    for table in (
+        "visit_plans",
+        "visits",
+        "captures",
+        "price_observations",
+        "complaints",
+        "weekly_reports",
+        "retailer_changes",
+    ):
+        out |= {r[0] for r in conn.execute(f"SELECT id FROM {table}")}
+    out |= {r[0] for r in conn.execute("SELECT value FROM meta WHERE key = 'am_id'")}
     conn.close()
     return out
 
 
 # -- determinism ---------------------------------------------------------------------------------
-def test_same_seed_today_and_sizes_give_the_same_database(tmp_path):
+def test_same_seed_today_and_sizes_give_the_same_data_under_ids_of_their_own(tmp_path):
     a, b, c = tmp_path / "a.db", tmp_path / "b.db", tmp_path / "c.db"
     build_demo(a, retailers=30, months=4, seed=7, today=TODAY)
     build_demo(b, retailers=30, months=4, seed=7, today=TODAY)
     build_demo(c, retailers=30, months=4, seed=8, today=TODAY)
-    ta, tb, tc = _tables(a), _tables(b), _tables(c)
+    ta, tb, tc = _tables(a, unsalted=True), _tables(b, unsalted=True), _tables(c)
     assert ta.keys() == tb.keys()
     for name in ta:
         assert ta[name] == tb[name], name
     assert len(ta["order_lines"]) > 500
     assert ta["retailers"] != tc["retailers"]
     assert ta["order_lines"] != tc["order_lines"]
+    # the same seed, yet not one id in common: the two can be merged into a team database
+    ids_a, ids_b = _ids(a), _ids(b)
+    assert len(ids_a) > 100
+    assert not ids_a & ids_b
+    # the order lines, the company's data, are the same lines in both
+    assert _tables(a)["order_lines"] == _tables(b)["order_lines"]
+
+
+def test_territories_are_other_ams_with_customer_codes_of_their_own(tmp_path):
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    build_demo(a, retailers=40, months=3, seed=7, today=TODAY)
+    build_demo(b, retailers=40, months=3, seed=7, today=TODAY, territory=3)
+    sa, sb = Store(a, clock=_pinned), Store(b, clock=_pinned)
+    try:
+        assert (sa.meta("am_code"), sb.meta("am_code")) == ("DEMO00", "DEMO03")
+        assert sa.meta("am_name") != sb.meta("am_name")
+        codes_a = {r[0] for r in sa.query("SELECT code FROM retailers")}
+        codes_b = {r[0] for r in sb.query("SELECT code FROM retailers")}
+        assert len(codes_a) == len(codes_b) == 40
+        assert not codes_a & codes_b
+        assert all(len(c) == 12 for c in codes_b)
+        # the retailers themselves are drawn alike: same names in the same order of routes
+        names = "SELECT name FROM retailers ORDER BY route, route_seq"
+        assert [r[0] for r in sa.query(names)] == [r[0] for r in sb.query(names)]
+    finally:
+        sa.close()
+        sb.close()
+    with pytest.raises(ValueError, match="territory"):
+        build_demo(tmp_path / "c.db", retailers=10, months=1, today=TODAY, territory=49)
 
 
 # -- retailers -----------------------------------------------------------------------------------

@@ -89,7 +89,10 @@ def test_plan_status_transitions(town):
     )
     assert town.submit_plan("2026-12")["status"] == "submitted"
     refused(
-        "plan.err.cannot_submitted", "状态为已提交，只有草稿可以提交", town.submit_plan, "2026-12"
+        "plan.err.cannot_submitted",
+        "状态为已提交，只有草稿或已退回的计划可以提交",
+        town.submit_plan,
+        "2026-12",
     )
     plan = town.approve_plan("2026-12")
     assert plan["status"] == "approved" and plan["approved_at"] == "2026-11-23T09:30:00"

@@ -1,0 +1,148 @@
+"""`khtui am`, `khtui team merge`, `khtui team status`, `khtui import approvals`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from khtui.cli import main
+from khtui.data.schema import SCHEMA_VERSION
+from khtui.data.store import Store
+
+
+def run(*args):
+    return CliRunner().invoke(main, [*args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def two_ams(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cli-ams")
+    out = []
+    for i in (1, 2):
+        path = folder / f"am{i}.db"
+        r = run(
+            "demo",
+            "--db",
+            str(path),
+            "--retailers",
+            "30",
+            "--months",
+            "3",
+            "--seed",
+            str(i),
+            "--today",
+            "2026-11-23",
+            "--territory",
+            str(i),
+        )
+        assert r.exit_code == 0, r.output
+        out.append(path)
+    return out
+
+
+@pytest.fixture
+def ams(two_ams, tmp_path):
+    out = []
+    for p in two_ams:
+        shutil.copy(p, tmp_path / p.name)
+        out.append(tmp_path / p.name)
+    return out
+
+
+def test_am_set_once_and_shown(tmp_path):
+    db = str(tmp_path / "k.db")
+    Store(tmp_path / "k.db", create=True).close()
+    r = run("--db", db, "am")
+    assert r.exit_code == 0 and "khtui am set" in r.output
+    r = run("--db", db, "am", "set", "KH0107", "王建国")
+    assert r.exit_code == 0 and "KH0107 王建国" in r.output
+    r = run("--db", db, "am")
+    assert "KH0107 王建国" in r.output
+    r = run("--db", db, "am", "set", "KH0999", "王建国")
+    assert r.exit_code == 1
+    assert r.output.strip().count("\n") == 0 and "--force" in r.output
+    r = run("--db", db, "am", "set", "KH0999", "王建国", "--force")
+    assert r.exit_code == 0
+    s = Store(tmp_path / "k.db")
+    assert (s.meta("am_code"), s.meta("am_name")) == ("KH0999", "王建国")
+    assert len(s.meta("am_id")) == 32
+    s.close()
+
+
+def test_merge_twice_and_the_team_status(ams, tmp_path):
+    team = tmp_path / "team.db"
+    r = run("team", "merge", *map(str, ams), "--into", str(team))
+    assert r.exit_code == 0, r.output
+    assert "团队库" in r.output and "2 位客户经理，60 户客户" in r.output
+    assert "客户查找索引已重建（60 户）" in r.output
+    r = run("team", "merge", str(ams[1]), "--into", str(team))
+    assert r.exit_code == 0 and "索引" not in r.output  # nothing changed: the index is kept
+    s = Store(team)
+    assert len(s.search_retailers(s.query_one("SELECT name FROM retailers")[0], 5)) >= 1
+    s.close()
+    r = run("team", "merge", str(ams[0]), "--into", str(team), "--json")
+    data = json.loads(r.stdout)
+    file = data["files"][0]
+    assert file["am_code"] == "DEMO01"
+    assert file["retailers"] == {"added": 0, "updated": 0, "conflicts": 0}
+    assert all(v == {"added": 0, "updated": 0, "removed": 0} for v in file["records"].values())
+    assert data["shared"] == [] and data["ams"] == 2
+    r = run("--db", str(team), "team", "status", "--json")
+    rows = json.loads(r.stdout)
+    assert [x["code"] for x in rows] and {x["code"] for x in rows} == {"DEMO01", "DEMO02"}
+    assert all(x["forecast_accuracy"] is None for x in rows)
+    cov = [x["coverage"] for x in rows]
+    assert cov == sorted(cov)  # lowest coverage first
+    r = run("--db", str(team), "team", "status")
+    assert "—" in r.output and "DEMO01" in r.output
+    r = run("--db", str(ams[0]), "team", "status")
+    assert r.exit_code == 1 and "不是团队库" in r.output
+
+
+def test_refused_files_one_line_nothing_merged(ams, tmp_path):
+    team = tmp_path / "team.db"
+    text = tmp_path / "list.db"
+    text.write_text("不是数据库")
+    newer = tmp_path / "newer.db"
+    shutil.copy(ams[1], newer)
+    import sqlite3
+
+    conn = sqlite3.connect(newer)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 3}")
+    conn.commit()
+    conn.close()
+    for bad, words in ((text, "不是 khtui 数据库"), (newer, "更新版本")):
+        digest = hashlib.sha256(bad.read_bytes()).hexdigest()
+        r = run("team", "merge", str(ams[0]), str(bad), "--into", str(team))
+        assert r.exit_code == 1
+        lines = r.output.strip().splitlines()
+        assert len(lines) == 1 and words in lines[0] and bad.name in lines[0]
+        assert hashlib.sha256(bad.read_bytes()).hexdigest() == digest
+        assert not team.exists()
+    r = CliRunner().invoke(main, ["--lang", "en", "team", "merge", str(text), "--into", str(team)])
+    assert r.exit_code == 1 and "is not a khtui database" in r.output
+
+
+def test_import_approvals_from_the_command_line(ams, tmp_path):
+    am = Store(ams[0])
+    am.generate_month_plan("2026-12")
+    am.submit_plan("2026-12")
+    am.close()
+    team = tmp_path / "team.db"
+    assert run("team", "merge", str(ams[0]), "--into", str(team)).exit_code == 0
+    t = Store(team)
+    plan = t.plans_waiting()[0]
+    t.decide_plan(plan.plan_id, "returned", "请补充城东一线")
+    path = t.write_approvals(plan.am_id, tmp_path)
+    t.close()
+    r = run("--db", str(ams[0]), "import", "approvals", str(path))
+    assert r.exit_code == 0, r.output
+    assert "退回 1" in r.output and "2026-12 计划：已退回" in r.output
+    r = run("--db", str(ams[1]), "import", "approvals", str(path))
+    assert r.exit_code == 1 and "是发给" in r.output
+    r = run("--db", str(ams[0]), "plan", "month", "--month", "2026-12", "--json")
+    assert json.loads(r.stdout)["status"] == "returned"

@@ -1,0 +1,331 @@
+"""Merging AMs' databases into a team database: counts, provenance, idempotence, conflicts,
+refusals (khtui.data.team)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from khtui.data.base import migrate
+from khtui.data.demo import build_demo
+from khtui.data.schema import SCHEMA_VERSION
+from khtui.data.store import Store
+from khtui.data.team import (
+    MergeRefused,
+    inspect_source,
+    is_team_database,
+    merge_into,
+    shared_retailers,
+)
+
+TODAY = dt.date(2026, 11, 23)
+NOW = "2026-11-23T18:00:00"
+AM_TABLES = (
+    "visit_plans",
+    "visits",
+    "captures",
+    "price_observations",
+    "complaints",
+    "weekly_reports",
+    "retailer_changes",
+)
+
+
+def _clock(hour: int = 9, day: dt.date = TODAY):
+    return lambda: dt.datetime.combine(day, dt.time(hour, 0))
+
+
+@pytest.fixture(scope="module")
+def ams(tmp_path_factory):
+    """Three AMs' databases: other territories (AM codes, customer codes) and other seeds."""
+    folder = tmp_path_factory.mktemp("ams")
+    paths = []
+    for i, seed in ((1, 11), (2, 22), (3, 33)):
+        path = folder / f"am{i}.db"
+        build_demo(path, retailers=40, months=4, seed=seed, today=TODAY, territory=i)
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture
+def copies(ams, tmp_path):
+    """Fresh copies the test may change."""
+    out = []
+    for p in ams:
+        q = tmp_path / p.name
+        shutil.copy(p, q)
+        out.append(q)
+    return out
+
+
+def _count(path: Path, table: str, where: str = "") -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(f"SELECT count(*) FROM {table} {where}").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_three_ams_merged_then_one_again_adds_nothing(copies, tmp_path):
+    team = tmp_path / "team.db"
+    results = merge_into(team, copies, now=NOW)
+    assert [r.am_code for r in results] == ["DEMO01", "DEMO02", "DEMO03"]
+    for table in ("retailers", "order_lines", "monthly_sales", "monthly_brand_sales", *AM_TABLES):
+        total = sum(_count(p, table) for p in copies)
+        assert total > 0, table
+        assert _count(team, table) == total, table
+    assert _count(team, "team_ams") == 3 and _count(team, "team_sources") == 3
+    assert _count(team, "team_books") == 120
+    conn = sqlite3.connect(team)
+    # provenance: every AM record names its AM and the merged file it came from
+    for table in AM_TABLES:
+        rows = conn.execute(
+            f"SELECT t.am_id = s.am_id, s.path FROM {table} t JOIN team_sources s "
+            f"ON s.id = t.source_id"
+        ).fetchall()
+        assert len(rows) == _count(team, table), table
+        assert all(same for same, _ in rows), table
+    by_file = dict(
+        conn.execute(
+            "SELECT s.path, count(*) FROM visits v JOIN team_sources s ON s.id = v.source_id "
+            "GROUP BY s.path"
+        ).fetchall()
+    )
+    assert by_file == {str(p): _count(p, "visits") for p in copies}
+    names = dict(conn.execute("SELECT code, name FROM team_ams").fetchall())
+    for p in copies:
+        s = Store(p)
+        assert names[s.meta("am_code")] == s.meta("am_name")
+        s.close()
+    assert is_team_database(conn)
+    conn.close()
+    before = {t: _count(team, t) for t in ("retailers", "order_lines", *AM_TABLES)}
+    again = merge_into(team, [copies[1]], now="2026-11-23T19:00:00")[0]
+    assert again.retailers_added == again.retailers_updated == again.retailer_conflicts == 0
+    assert again.order_lines_written == 0 and again.months_summed_again == 0
+    assert all(v == {"added": 0, "updated": 0, "removed": 0} for v in again.records.values())
+    assert {t: _count(team, t) for t in before} == before
+    assert _count(team, "team_sources") == 4
+
+
+def test_what_changed_since_is_updated_and_what_was_deleted_leaves(copies, tmp_path):
+    team = tmp_path / "team.db"
+    merge_into(team, copies, now=NOW)
+    am = Store(copies[0], clock=_clock(17))
+    complaint = am.query_one("SELECT id FROM complaints WHERE status = 'open' LIMIT 1")["id"]
+    am.advance_complaint(complaint, "forwarded", on=TODAY)
+    report = am.query_one("SELECT week FROM weekly_reports WHERE status = 'submitted'")["week"]
+    am.save_weekly_draft(report, {"problems": "补充：城东一线断档已解决"})
+    future = am.query_one(
+        "SELECT id FROM visits WHERE status = 'planned' AND planned_date > ? LIMIT 1",
+        (TODAY.isoformat(),),
+    )["id"]
+    am.remove_visit(future)
+    am.close()
+    r = merge_into(team, [copies[0]], now="2026-11-23T19:00:00")[0]
+    assert r.records["complaints"] == {"added": 0, "updated": 1, "removed": 0}
+    assert r.records["weekly_reports"]["added"] == 1  # the report's next version
+    assert r.records["visits"]["removed"] == 1
+    conn = sqlite3.connect(team)
+    assert conn.execute("SELECT status FROM complaints WHERE id = ?", (complaint,)).fetchone() == (
+        "forwarded",
+    )
+    assert conn.execute("SELECT count(*) FROM visits WHERE id = ?", (future,)).fetchone() == (0,)
+    assert conn.execute(
+        "SELECT max(version) FROM weekly_reports WHERE week = ? AND am_id = "
+        "(SELECT am_id FROM team_ams WHERE code = 'DEMO01')",
+        (report,),
+    ).fetchone() == (2,)
+
+
+def _retailer_on_two_books(copies):
+    """AM2's database gets one of AM1's retailers with another phone, written later."""
+    a = Store(copies[0])
+    code, phone = a.query_one("SELECT code, phone FROM retailers ORDER BY code LIMIT 1")
+    record = dict(a.get_retailer(code))
+    a.close()
+    b = Store(copies[1], clock=_clock(15))
+    record = {k: v for k, v in record.items() if k in {"code", "name", "licence_no", "route"}}
+    b.upsert_retailers([{**record, "phone": "13900000000"}], source="import:b.xlsx")
+    b.close()
+    return code, phone
+
+
+def test_a_retailer_on_two_books_newest_copy_wins_other_value_kept(copies, tmp_path):
+    code, old_phone = _retailer_on_two_books(copies)
+    team = tmp_path / "team.db"
+    results = merge_into(team, copies[:2], now=NOW)
+    assert results[1].retailer_conflicts == 1
+    s = Store(team)
+    assert s.get_retailer(code)["phone"] == "13900000000"  # AM2's copy is newer
+    history = s.query(
+        "SELECT old, new, source, am_id FROM retailer_changes WHERE retailer_code = ? "
+        "AND field = 'phone' AND source = 'merge'",
+        (code,),
+    )
+    assert [(h["old"], h["new"]) for h in history] == [(old_phone, "13900000000")]
+    am1, am2 = (
+        s.scalar("SELECT am_id FROM team_ams WHERE code = ?", (c,)) for c in ("DEMO01", "DEMO02")
+    )
+    with s._lock:
+        shared = shared_retailers(s.conn)
+    assert [(x.code, x.am_ids, x.owner) for x in shared] == [(code, tuple(sorted((am1, am2))), am2)]
+    assert s.shared_count() == 1
+    # moved: it counts for AM2 now, and AM1's visits of it stay, under AM1
+    assert results[1].moved == [(code, am1, am2)]
+    visits = s.query("SELECT DISTINCT am_id FROM visits WHERE retailer_code = ?", (code,))
+    assert [v[0] for v in visits] == [am1]
+    owned = {r.code for r in s.owned_retailers(am2, "2026-11", TODAY)}
+    assert code in owned and code not in {r.code for r in s.owned_retailers(am1, "2026-11", TODAY)}
+    s.close()
+
+
+def test_an_older_copy_loses_and_its_value_is_kept_in_history(copies, tmp_path):
+    code, old_phone = _retailer_on_two_books(copies)
+    team = tmp_path / "team.db"
+    merge_into(team, [copies[1], copies[0]], now=NOW)  # the newer copy first
+    s = Store(team)
+    assert s.get_retailer(code)["phone"] == "13900000000"
+    history = s.query(
+        "SELECT old, new FROM retailer_changes WHERE retailer_code = ? AND source = 'merge' "
+        "AND field = 'phone'",
+        (code,),
+    )
+    assert [(h["old"], h["new"]) for h in history] == [(old_phone, "13900000000")]
+    s.close()
+
+
+def test_order_lines_once_per_key_and_months_summed_again(copies, tmp_path):
+    """Two AMs' files with lines of the same retailer and month: one copy per key, and that
+    month's aggregates are the sum of the merged lines."""
+    code, _ = _retailer_on_two_books(copies)
+    a = Store(copies[0])
+    line = a.query_one(
+        "SELECT * FROM order_lines WHERE retailer_code = ? ORDER BY order_date DESC LIMIT 1",
+        (code,),
+    )
+    a.close()
+    b = Store(copies[1])
+    b.add_order_lines(
+        [
+            (code, line["order_date"], line["brand_code"], line["brand_name"], 7.0, 700.0, 100.0),
+            (code, line["order_date"], "6901028000000", "新规格", 3.0, 90.0, 30.0),
+        ]
+    )
+    b.close()
+    team = tmp_path / "team.db"
+    merge_into(team, copies[:2], now=NOW)
+    s = Store(team)
+    month = line["order_date"][:7]
+    lines = s.query(
+        "SELECT brand_code, qty_tiao FROM order_lines WHERE retailer_code = ? AND order_date = ?",
+        (code, line["order_date"]),
+    )
+    brands = dict((r[0], r[1]) for r in lines)
+    assert brands[line["brand_code"]] == 7.0 and brands["6901028000000"] == 3.0
+    summed = s.query_one(
+        "SELECT sum(qty_tiao), count(*) FROM order_lines WHERE retailer_code = ? "
+        "AND order_date BETWEEN ? AND ?",
+        (code, month + "-01", month + "-31"),
+    )
+    agg = s.query_one(
+        "SELECT qty_tiao, lines FROM monthly_sales WHERE retailer_code = ? AND month = ?",
+        (code, month),
+    )
+    assert (agg["qty_tiao"], agg["lines"]) == (summed[0], summed[1])
+    total = s.scalar(
+        "SELECT sum(qty_tiao) FROM monthly_brand_sales WHERE retailer_code = ? AND month = ?",
+        (code, month),
+    )
+    assert total == summed[0]
+    s.close()
+
+
+def test_a_file_that_is_not_khtui_or_is_newer_is_refused_untouched(copies, tmp_path):
+    text = tmp_path / "notes.db"
+    text.write_text("客户名单\n")
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    newer = tmp_path / "newer.db"
+    shutil.copy(copies[0], newer)
+    conn = sqlite3.connect(newer)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.commit()
+    conn.close()
+    team = tmp_path / "team.db"
+    for path, key in ((text, "not_khtui"), (other, "not_khtui"), (newer, "newer")):
+        digest = _digest(path)
+        with pytest.raises(MergeRefused) as caught:
+            merge_into(team, [copies[1], path], now=NOW)
+        assert caught.value.key == key
+        assert _digest(path) == digest
+        assert sorted(p.name for p in tmp_path.glob(f"{path.name}*")) == [path.name]
+        assert not team.exists()  # refused before anything was merged
+
+
+def test_an_older_khtui_file_is_upgraded_in_a_copy(tmp_path):
+    old = tmp_path / "old.db"
+    conn = sqlite3.connect(old, isolation_level=None)
+    migrate(conn, SCHEMA_VERSION - 1)
+    conn.execute(
+        "INSERT INTO meta VALUES ('am_id', 'a1b2'), ('am_code', 'K9'), ('am_name', '老张')"
+    )
+    conn.execute(
+        "INSERT INTO retailers (code, name, created_at, updated_at) VALUES ('R1', '店', 'x', 'x')"
+    )
+    conn.execute(
+        "INSERT INTO visits (id, am_id, retailer_code, planned_date, created_at, updated_at) "
+        "VALUES ('v1', 'a1b2', 'R1', '2026-11-02', 'x', 'x')"
+    )
+    conn.close()
+    digest = _digest(old)
+    result = merge_into(tmp_path / "team.db", [old], now=NOW)[0]
+    assert result.upgraded_from == SCHEMA_VERSION - 1
+    assert result.records["visits"]["added"] == 1
+    assert _digest(old) == digest
+    assert inspect_source(old).schema_version == SCHEMA_VERSION - 1
+
+
+def test_an_older_copy_of_an_am_database_is_refused(copies, tmp_path):
+    old = tmp_path / "am1-old.db"
+    shutil.copy(copies[0], old)
+    am = Store(copies[0], clock=_clock(18))
+    code = am.query_one("SELECT code FROM retailers WHERE status = '正常' LIMIT 1")["code"]
+    am.update_retailer(code, {"phone": "13811112222"})
+    am.close()
+    team = tmp_path / "team.db"
+    merge_into(team, [copies[0]], now=NOW)
+    with pytest.raises(MergeRefused) as caught:
+        merge_into(team, [old], now=NOW)
+    assert caught.value.key == "older_copy"
+    with pytest.raises(MergeRefused) as caught:
+        merge_into(team, [copies[0], copies[0]], now=NOW)
+    assert caught.value.key == "same_am"
+    with pytest.raises(MergeRefused) as caught:
+        merge_into(copies[1], [copies[2]], now=NOW)
+    assert caught.value.key == "target_is_am"
+
+
+def test_every_command_works_on_the_team_database(copies, tmp_path):
+    """Same schema: the store's own reads run on it (the whole team's records)."""
+    team = tmp_path / "team.db"
+    merge_into(team, copies, now=NOW)
+    s = Store(team, clock=_clock())
+    assert len(s.search_retailers("店", 5)) == 5
+    assert s.month_coverage("2026-11", TODAY)["active"] == sum(
+        _count(p, "retailers", "WHERE status = '正常'") for p in copies
+    )
+    assert s.complaints()
+    s.close()

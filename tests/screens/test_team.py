@@ -1,0 +1,232 @@
+"""The market manager's view, driven by the keys a market manager presses: a team database
+opens on it; find the AM with the lowest coverage, open one of their retailers, approve one
+plan and return another; the AM's today screen then shows the returned plan and the comment.
+
+(No async pytest plugin is installed: each test runs its scenario with ``asyncio.run``.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+import shutil
+
+import pytest
+from rich.console import Console
+from textual.widgets import DataTable, Input, Static
+
+from khtui.app import KhtuiApp, ManagerApp, create_app
+from khtui.data.demo import build_demo
+from khtui.data.importers.approvals import import_approvals
+from khtui.data.store import Store
+from khtui.data.team import merge_into
+from khtui.screens.retailer import ProfileScreen
+from khtui.screens.team import AmRetailersScreen, CommentScreen, TeamReportScreen, TeamScreen
+from tests.conftest import TODAY
+
+SIZE = (120, 40)
+
+
+def _at(hour: int):
+    return lambda: dt.datetime.combine(TODAY, dt.time(hour, 0))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """Three AMs; DEMO02 missed five of its retailers this month (lowest coverage); DEMO01 and
+    DEMO03 submitted December's plan."""
+    folder = tmp_path_factory.mktemp("team-screen")
+    paths = []
+    for i in (1, 2, 3):
+        path = folder / f"am{i}.db"
+        build_demo(path, retailers=30, months=3, seed=60 + i, today=TODAY, territory=i)
+        s = Store(path, clock=_at(10))
+        if i == 2:
+            missed = [
+                r[0]
+                for r in s.query(
+                    "SELECT DISTINCT retailer_code FROM visits WHERE status = 'done' "
+                    "AND planned_date >= '2026-11-01' ORDER BY retailer_code LIMIT 5"
+                )
+            ]
+            s.conn.executemany(
+                "UPDATE visits SET status = 'skipped', skip_reason = '店主外出' "
+                "WHERE retailer_code = ? AND status = 'done' AND planned_date >= '2026-11-01'",
+                [(c,) for c in missed],
+            )
+        else:
+            s.generate_month_plan("2026-12")
+            s.submit_plan("2026-12")
+        s.close()
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture
+def team(built, tmp_path, monkeypatch):
+    monkeypatch.setenv("KHTUI_EXPORT_DIR", str(tmp_path / "outbox"))
+    ams = []
+    for p in built:
+        shutil.copy(p, tmp_path / p.name)
+        ams.append(tmp_path / p.name)
+    path = tmp_path / "team.db"
+    merge_into(path, ams, now="2026-11-23T08:00:00")
+    s = Store(path, clock=_at(9))
+    s.set_meta("am_name", "赵经理")
+    s.close()
+    return path, ams, tmp_path / "outbox"
+
+
+async def _settle(app, pilot) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def _cells(table: DataTable, row: int) -> list[str]:
+    return [str(c) for c in table.get_row_at(row)]
+
+
+def test_a_team_database_opens_on_the_managers_view(team):
+    path, ams, _ = team
+
+    async def scenario():
+        app = create_app(Store(path, clock=_at(9)), today=lambda: TODAY)
+        assert isinstance(app, ManagerApp)
+        async with app.run_test(size=SIZE) as pilot:
+            await _settle(app, pilot)
+            assert isinstance(app.screen, TeamScreen)
+            assert "市场经理 赵经理" in app.title and "团队库 team.db" in app.title
+            summary = str(app.screen.query_one("#team-summary", Static).render())
+            assert "3 位客户经理" in summary and "待审计划 2" in summary
+            table = app.screen.query_one("#team-ams", DataTable)
+            assert table.row_count == 3
+            rows = [_cells(table, i) for i in range(3)]
+            assert rows[0][0].startswith("DEMO02")  # lowest coverage first
+            cov = [int(r[3].rstrip("%")) for r in rows]
+            assert cov == sorted(cov) and cov[0] < cov[1]
+            assert all(r[8] == "—" for r in rows)  # forecast accuracy: none yet
+        app.store.close()
+        # an AM's own database still opens on the AM's workbench
+        am_app = create_app(Store(ams[0]))
+        assert isinstance(am_app, KhtuiApp) and not isinstance(am_app, ManagerApp)
+        am_app.store.close()
+
+    asyncio.run(scenario())
+
+
+def test_lowest_coverage_retailer_then_approve_one_plan_and_return_another(team):
+    path, ams, outbox = team
+
+    async def scenario():
+        store = Store(path, clock=_at(9))
+        app = create_app(store, today=lambda: TODAY)
+        async with app.run_test(size=SIZE) as pilot:
+            await _settle(app, pilot)
+            # the AM with the lowest coverage is on the first row: Enter lists their retailers
+            await pilot.press("enter")
+            await _settle(app, pilot)
+            assert isinstance(app.screen, AmRetailersScreen)
+            assert app.screen.label.startswith("DEMO02")
+            first = app.screen.rows[0]
+            assert not first.visited  # not visited this month comes first
+            title = str(app.screen.query_one("#team-am-title", Static).render())
+            assert "本月已访" in title
+            await pilot.press("enter")
+            await _settle(app, pilot)
+            assert isinstance(app.screen, ProfileScreen) and app.screen.code == first.code
+            await pilot.press("escape")
+            await pilot.press("escape")
+            await _settle(app, pilot)
+            assert isinstance(app.screen, TeamScreen)
+            # the plans waiting for approval: the next tab (the digits stay section keys)
+            await pilot.press("right_square_bracket")
+            await _settle(app, pilot)
+            plans = app.screen.query_one("#team-plans", DataTable)
+            assert plans.row_count == 2
+            first_am = _cells(plans, 0)[0]
+            await pilot.press("a")
+            await pilot.pause()
+            assert isinstance(app.screen, CommentScreen)
+            assert app.screen.query_one(Input).value == "同意"
+            await pilot.press("enter")
+            await _settle(app, pilot)
+            assert plans.row_count == 1
+            second_am = _cells(plans, 0)[0]
+            await pilot.press("r")
+            await pilot.pause()
+            await pilot.press("enter")  # empty: refused, the modal stays
+            await pilot.pause()
+            assert isinstance(app.screen, CommentScreen)
+            assert "请写明意见" in str(app.screen.query_one("#team-comment-error", Static).render())
+            await pilot.press(*"补足城东一线")
+            await pilot.press("enter")
+            await _settle(app, pilot)
+            assert isinstance(app.screen, TeamScreen)
+            assert "没有待审批的计划" in _cells(plans, 0)[0]
+            # the overview says so too
+            await pilot.press("left_square_bracket")
+            await _settle(app, pilot)
+            table = app.screen.query_one("#team-ams", DataTable)
+            status = {_cells(table, i)[0]: _cells(table, i)[9] for i in range(3)}
+            assert status[first_am] == "2026-12 已审批"
+            assert status[second_am] == "2026-12 已退回"
+        decisions = store.query(
+            "SELECT decision, comment, decided_by FROM reviews ORDER BY decided_at"
+        )
+        assert [tuple(d) for d in decisions] == [
+            ("approved", "同意", "赵经理"),
+            ("returned", "补足城东一线", "赵经理"),
+        ]
+        store.close()
+        files = sorted(outbox.glob("khtui-approvals-*.json"))
+        assert len(files) == 2
+        return second_am, files
+
+    second_am, files = asyncio.run(scenario())
+    # the AM whose plan was returned imports the file; the today screen says so
+    code = second_am.split()[0]
+    am = ams[int(code[-1]) - 1]
+    s = Store(am, clock=_at(18))
+    import_approvals(s, next(f for f in files if code in f.name))
+    s.close()
+
+    async def today():
+        app = create_app(Store(am, clock=_at(18)), today=lambda: TODAY)
+        async with app.run_test(size=SIZE) as pilot:
+            await _settle(app, pilot)
+            line = app.screen.query_one("#today-review", Static)
+            assert line.display
+            text = str(line.render())
+            assert "12月计划被退回" in text and "赵经理：补足城东一线" in text
+        app.store.close()
+
+    asyncio.run(today())
+
+
+def test_reading_a_weekly_report_of_the_team(team):
+    path, _, _ = team
+
+    async def scenario():
+        app = create_app(Store(path, clock=_at(9)), today=lambda: TODAY)
+        async with app.run_test(size=SIZE) as pilot:
+            await _settle(app, pilot)
+            await pilot.press(*["right_square_bracket"] * 2)
+            await _settle(app, pilot)
+            reports = app.screen.query_one("#team-reports", DataTable)
+            assert reports.row_count == 3
+            await pilot.press("enter")
+            await _settle(app, pilot)
+            assert isinstance(app.screen, TeamReportScreen)
+            console = Console(width=110, record=True, file=io.StringIO())
+            console.print(app.screen.query_one("#team-report", Static).content)
+            body = console.export_text()
+            assert "周报" in body and "存在问题及原因" in body
+            assert "城东二线两户重点客户" in body  # the AM's own words
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, TeamScreen)
+        app.store.close()
+
+    asyncio.run(scenario())
