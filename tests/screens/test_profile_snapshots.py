@@ -10,7 +10,8 @@ import pytest
 from textual.widgets import Input
 
 from khtui.screens.retailer import ProfileScreen, RetailerScreen
-from tests.screens.test_retailer import CQ, make_app, seed, settle
+from tests.screens.pilot import settle
+from tests.screens.test_retailer import CQ, make_app, seed
 
 
 @pytest.fixture
