@@ -308,6 +308,20 @@ def _validate(r: Rules) -> None:
                 "must be a list of header names",
             )
 
+    for key, low in (
+        ("import.limits.code_chars", 1),
+        ("import.limits.name_chars", 1),
+        ("import.limits.text_chars", 1),
+        ("import.limits.order_future_days", 0),
+    ):
+        v = r.get(key)
+        _check(
+            isinstance(v, int) and not isinstance(v, bool) and v >= low,
+            o,
+            key,
+            f"must be a whole number >= {low} (got {v!r})",
+        )
+
 
 def load_rules(user_path: str | Path | None = None) -> Rules:
     """Load the packaged defaults, merged with ``user_path`` when given."""

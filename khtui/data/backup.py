@@ -46,9 +46,11 @@ def auto_backups(store) -> list[Path]:
     return sorted(folder.glob(f"{AUTO_PREFIX}{store.path.stem}-*.db"))
 
 
-def auto_backup(store, *, min_hours: float | None = None) -> Path | None:
+def auto_backup(store, *, min_hours: float | None = None, prune: bool = True) -> Path | None:
     """Make a rotated automatic backup; None when the database holds nothing yet, or when
-    ``min_hours`` is given and the newest automatic backup is younger than that."""
+    ``min_hours`` is given and the newest automatic backup is younger than that. With
+    ``prune=False`` the oldest are kept until :func:`prune_auto_backups` (an import prunes
+    only once it has committed: a failed one removes its own backup instead)."""
     has_data = store.scalar(
         "SELECT (SELECT count(*) FROM retailers) + (SELECT count(*) FROM order_lines) "
         "+ (SELECT count(*) FROM brands)"
@@ -67,11 +69,17 @@ def auto_backup(store, *, min_hours: float | None = None) -> Path | None:
         out = out.with_name(f"{AUTO_PREFIX}{store.path.stem}-{stamp}-{n}.db")
         n += 1
     backup_to(store, out)
+    if prune:
+        prune_auto_backups(store)
+    return out
+
+
+def prune_auto_backups(store) -> None:
+    """Remove the oldest automatic backups beyond ``[backup] keep``."""
     keep = int(store.rules.get("backup.keep"))
     backups = auto_backups(store)
     for old in backups[: max(0, len(backups) - keep)]:
         old.unlink(missing_ok=True)
-    return out
 
 
 def _stamp_of(path: Path, store) -> dt.datetime | None:

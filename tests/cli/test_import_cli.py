@@ -230,19 +230,3 @@ def test_a_locked_database_is_one_clear_line_not_a_traceback(tmp_path, monkeypat
     r = CliRunner().invoke(main, ["--db", str(tmp_path / "k.db"), "import", "orders", str(path)])
     assert r.exit_code == 1
     assert "数据库正被另一个程序写入" in r.output and "Traceback" not in r.output
-
-
-def test_the_writer_process_finding_the_database_locked_says_so(tmp_path):
-    import tempfile
-
-    from khtui.data.importers.orders import ChildWriter
-
-    writer = object.__new__(ChildWriter)  # its report only: no process is started
-    with tempfile.TemporaryFile() as err:
-        writer._errfile = err
-        err.write(b"Traceback ...\nadbc_driver_manager.OperationalError: database is locked\n")
-        assert "数据库正被另一个程序写入" in str(writer._failed())
-        err.seek(0)
-        err.truncate()
-        err.write(b"RuntimeError: disk I/O error\n")
-        assert str(writer._failed()) == "RuntimeError: disk I/O error"
