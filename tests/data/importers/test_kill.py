@@ -8,7 +8,6 @@ imports the file completely.
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
