@@ -51,7 +51,8 @@ class RejectsSink:
                 ) from None
             os.close(fd)  # mkstemp: readable by the owner only
             self._part = Path(part)
-            self._db = sqlite3.connect(str(spill), isolation_level=None)
+            # used by one thread at a time: the reading thread, then the importing one
+            self._db = sqlite3.connect(str(spill), isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode = OFF")
             self._db.execute("PRAGMA synchronous = OFF")
             self._db.execute(

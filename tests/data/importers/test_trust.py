@@ -251,3 +251,20 @@ def test_stale_work_folders_are_removed_and_live_ones_kept(tmp_path):
     finally:
         live.remove()
     assert not live.path.exists()
+
+
+def test_rejects_spilled_from_the_reading_thread_of_a_large_import(seeded, tmp_path, monkeypatch):
+    """The writer process's path reads in a thread of its own: the rejects it spills there
+    are in the file, in row order."""
+    import khtui.data.importers.orders as orders
+    import khtui.data.importers.rejects as rejects
+
+    monkeypatch.setattr(orders, "CHILD_MIN_LINES", 0)
+    monkeypatch.setattr(rejects, "_FLUSH", 2)
+    rows = [H] + [
+        ["0370102001", f"2026-10-{d:02d}", "B1", "x", "1" if d % 2 else "坏", "100", "100"]
+        for d in range(1, 29)
+    ]
+    r = import_file(seeded, write(tmp_path / "o.csv", rows), "orders")
+    assert (r.new, r.rejected) == (14, 14)
+    assert [int(x["行号"]) for x in read_rejects(r.rejects_path)] == list(range(3, 30, 2))
