@@ -181,6 +181,12 @@ def _data_rows(source, match):
     yield from enumerate(it, start=match.row_index + 2)
 
 
+def _values(rec: dict) -> dict:
+    """A cleaned record without what the file said before folding (two rows that differ only
+    in full-width digits are the same row)."""
+    return {k: v for k, v in rec.items() if k != "as_typed"}
+
+
 def _import_records(
     store, source, match, kind, result, sink, dry_run, progress, take_backup
 ) -> None:
@@ -205,7 +211,7 @@ def _import_records(
             continue
         seen = records.get(rec[key])
         if seen is not None:
-            if seen[1] == rec:
+            if _values(seen[1]) == _values(rec):
                 result.duplicates += 1
             else:
                 label = match.headers[match.columns[key]]

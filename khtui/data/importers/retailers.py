@@ -44,6 +44,7 @@ def clean_retailer(cells: Sequence[str], match: HeaderMatch, rules, limits: Text
     values = rules.get("import.values")
     market_syn = values.get("market_type", {})
     rec: dict = {}
+    typed: dict[str, str] = {}  # fields whose value was folded: as the file had it
     for fld, col in match.columns.items():
         raw = orig = cells[col].strip() if col < len(cells) else ""
         label = _label(match, fld)
@@ -56,6 +57,8 @@ def clean_retailer(cells: Sequence[str], match: HeaderMatch, rules, limits: Text
                 continue
             if fld == "licence_no":
                 rec[fld] = clean_code(raw, label, limits.code) if raw else None
+                if rec[fld] != (orig or None):
+                    typed[fld] = orig
                 continue
             if fld == "status" and raw == "":
                 continue  # a new retailer is 正常; a known one keeps its status
@@ -71,6 +74,8 @@ def clean_retailer(cells: Sequence[str], match: HeaderMatch, rules, limits: Text
                 raw = fold_phone(raw)
             elif spec.type in ("int", "real"):
                 raw = fold_width(raw)
+            if raw != orig:
+                typed[fld] = orig
             if spec.type in ("int", "phone") and (m := _DOT_ZERO.match(raw)):
                 raw = m.group(1)
             if spec.type == "text":
@@ -85,4 +90,6 @@ def clean_retailer(cells: Sequence[str], match: HeaderMatch, rules, limits: Text
         )
     if extra:
         rec["extra"] = extra
+    if typed:
+        rec["as_typed"] = typed
     return rec

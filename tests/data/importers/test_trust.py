@@ -268,3 +268,13 @@ def test_rejects_spilled_from_the_reading_thread_of_a_large_import(seeded, tmp_p
     r = import_file(seeded, write(tmp_path / "o.csv", rows), "orders")
     assert (r.new, r.rejected) == (14, 14)
     assert [int(x["行号"]) for x in read_rejects(r.rejects_path)] == list(range(3, 30, 2))
+
+
+def test_the_change_history_keeps_what_the_file_said(seeded, tmp_path):
+    rows = [R, ["0370102001", "都市烟酒店", "１３８-0000-0005", ""]]
+    r = import_file(seeded, write(tmp_path / "r.csv", rows), "retailers")
+    assert r.updated == 1
+    change = seeded.query_one("SELECT old, new, source FROM retailer_changes WHERE field = 'phone'")
+    assert (change["old"], change["new"]) == (None, "13800000005")
+    assert change["source"] == "import:r.csv «１３８-0000-0005»"
+    assert "as_typed" not in (seeded.get_retailer("0370102001")["extra"] or "")
