@@ -310,3 +310,11 @@ def test_import_arguments_never_give_a_traceback(kind, which, extra):
         if r.exit_code != 0 or "--dry-run" in extra:
             assert _db_state(db) == before
         assert not list(folder.glob(".khtui-import-*"))
+
+
+def test_a_failed_first_import_leaves_no_database(tmp_path):
+    db = tmp_path / "new" / "k.db"
+    bad = write_csv(tmp_path / "bad.csv", [["客户编码", "客户名称"], ["x!", "丙"]])
+    r = run("--db", str(db), "import", "retailers", str(bad), "--rejects", str(tmp_path / "no" / "r.csv"))  # fmt: skip
+    assert r.exit_code == 1
+    assert not db.exists() and not list(db.parent.glob("k.db*"))

@@ -176,7 +176,13 @@ def _restored(table, width: int) -> list:
     imported back gives the original text; see :mod:`khtui.data.cells`)."""
     import pyarrow.compute as pc
 
-    return [pc.replace_substring_regex(table.column(i), _NEUTRALISED, r"\1") for i in range(width)]
+    cols = []
+    for i in range(width):
+        col = table.column(i)
+        if pc.any(pc.starts_with(col, "'")).as_py():  # rare: only then the regex
+            col = pc.replace_substring_regex(col, _NEUTRALISED, r"\1")
+        cols.append(col)
+    return cols
 
 
 def _csv_error(source: CsvSource, exc: Exception) -> ImportFileError:
