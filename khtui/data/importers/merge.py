@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from khtui.data.importers.stage import KEY, StageInfo
-from khtui.data.sales import ORDER_COLUMNS, sum_months
+from khtui.data.sales import sum_months
 
 # Drop and rebuild the brand index of monthly_brand_sales when the import writes at least this
 # share of the rows already there (a performance choice, not a business rule).
@@ -116,10 +116,9 @@ def _replace(store, conn, info: StageInfo) -> None:
     conn.execute(
         f"DELETE FROM main.order_lines WHERE order_date BETWEEN ? AND ? AND {_CODES}", (lo, hi)
     )
-    cols = ", ".join(ORDER_COLUMNS)
-    conn.execute(
-        f"INSERT INTO main.order_lines ({cols}) SELECT {cols} FROM stage.order_lines ORDER BY {KEY}"
-    )
+    # the stage's tables are laid out as the database's: into an empty table SQLite copies
+    # the records as they are (its transfer optimisation), else it inserts in key order
+    conn.execute("INSERT INTO main.order_lines SELECT * FROM stage.order_lines")
     conn.execute("DROP TABLE IF EXISTS temp._imp_touched")
     conn.execute(
         "CREATE TEMP TABLE _imp_touched (retailer_code TEXT, month TEXT, "
@@ -147,15 +146,8 @@ def _replace(store, conn, info: StageInfo) -> None:
     if big:
         conn.execute("DROP INDEX IF EXISTS main.monthly_brand_sales_brand")
     if from_stage:
-        conn.execute(
-            "INSERT INTO main.monthly_brand_sales (retailer_code, month, brand_code, qty_tiao, "
-            "amount) SELECT retailer_code, month, brand_code, qty_tiao, amount "
-            "FROM stage.monthly_brand_sales"
-        )
-        conn.execute(
-            "INSERT INTO main.monthly_sales (retailer_code, month, qty_tiao, amount, lines) "
-            "SELECT retailer_code, month, qty_tiao, amount, lines FROM stage.monthly_sales"
-        )
+        conn.execute("INSERT INTO main.monthly_brand_sales SELECT * FROM stage.monthly_brand_sales")
+        conn.execute("INSERT INTO main.monthly_sales SELECT * FROM stage.monthly_sales")
     else:
         sum_months(conn.execute, months, _CODES)
     if big:

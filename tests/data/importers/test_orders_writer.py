@@ -123,3 +123,22 @@ def test_a_dry_run_writes_nothing_either_way(tmp_path, table, clock, monkeypatch
     assert store.scalar("SELECT count(*) FROM monthly_brand_sales") == 0
     assert not list(tmp_path.glob(".khtui-import-*"))  # the work folder is gone
     store.close()
+
+
+def test_the_stage_lays_out_its_tables_like_the_database(tmp_path, store):
+    """The merge copies the stage with INSERT … SELECT *: same columns, same order, same
+    keys (and SQLite copies the records as they are into an empty table)."""
+    from khtui.data.importers.stage import SCHEMA
+
+    stage = tmp_path / "stage.db"
+    import sqlite3
+
+    conn = sqlite3.connect(stage)
+    for sql in SCHEMA:
+        conn.execute(sql)
+    conn.close()
+    with store.attached(stage, "stage"):
+        for table in ("order_lines", "monthly_sales", "monthly_brand_sales"):
+            main = store.query(f"PRAGMA main.table_xinfo({table})")
+            staged = store.query(f"PRAGMA stage.table_xinfo({table})")
+            assert [tuple(r) for r in staged] == [tuple(r) for r in main], table
