@@ -366,24 +366,29 @@ def clean_batch(
     )
     if reason is not None and reason.null_count < n:
         bad = pc.is_valid(reason)
-        reasons = reason.to_pylist()
-        columns = column.to_pylist()
-        for i in pc.indices_nonzero(bad).to_pylist():
-            cells = [col[i].as_py() for col in cols]
+        idx = pc.indices_nonzero(bad)
+        # the bad rows only, column by column (one conversion per column, not per cell)
+        rows = zip(*(pc.take(col, idx).to_pylist() for col in cols), strict=True)
+        index_of = {h: match.columns[f] for f, h in label.items()}  # label -> file column
+        for i, cells, col_label, why in zip(
+            idx.to_pylist(),
+            rows,
+            pc.take(column, idx).to_pylist(),
+            pc.take(reason, idx).to_pylist(),
+            strict=True,
+        ):
+            cells = list(cells)
             if not any(x.strip() for x in cells) or is_total_row(cells):
                 skipped += 1
                 continue
-            col_label = columns[i]
-            col_idx = match.columns.get(
-                next((f for f, h in label.items() if h == col_label), ""), None
-            )
+            col_idx = index_of.get(col_label)
             rejects.append(
                 {
                     "row": first_row + i,
                     "cells": cells,
                     "column": col_label,
                     "value": cells[col_idx] if col_idx is not None else "",
-                    "reason": reasons[i],
+                    "reason": why,
                 }
             )
         table = table.filter(pc.invert(bad))

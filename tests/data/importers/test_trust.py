@@ -278,3 +278,18 @@ def test_the_change_history_keeps_what_the_file_said(seeded, tmp_path):
     assert (change["old"], change["new"]) == (None, "13800000005")
     assert change["source"] == "import:r.csv «１３８-0000-0005»"
     assert "as_typed" not in (seeded.get_retailer("0370102001")["extra"] or "")
+
+
+def test_rejects_found_out_of_order_are_merged_in_by_row(tmp_path, monkeypatch):
+    import khtui.data.importers.rejects as rejects
+
+    monkeypatch.setattr(rejects, "_FLUSH", 2)
+    sink = rejects.RejectsSink(["a", "b"], tmp_path / "r.csv", tmp_path / "spill.db")
+    for row in (2, 5, 9, 3, 12, 0, 7, 4):
+        sink.add(row, [f"x{row}", "=y"], "a", f"x{row}", "why")
+    sink.finish()
+    sink.close()
+    got = read_rejects(tmp_path / "r.csv")
+    assert [int(r["行号"]) for r in got] == [0, 2, 3, 4, 5, 7, 9, 12]
+    assert {r["b"] for r in got} == {"'=y"}
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
