@@ -19,6 +19,28 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def _literal(value) -> str:
+    if isinstance(value, bool) or value is None:
+        raise TypeError(f"not a stage parameter: {value!r}")
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _with_literals(sql: str, params: tuple) -> str:
+    """``sql`` with its ``?`` replaced by the parameters as SQL literals (text quoted). Binding
+    them instead would turn Python values into Arrow arrays, which imports pandas into the
+    writer process (~45 MiB of its memory) for a handful of month names. The stage's own SQL
+    has no ``?`` inside a string literal."""
+    parts = sql.split("?")
+    if len(parts) != len(params) + 1:
+        raise ValueError(f"{len(params)} parameters for {len(parts) - 1} placeholders")
+    out = [parts[0]]
+    for value, part in zip(params, parts[1:], strict=True):
+        out += [_literal(value), part]
+    return "".join(out)
+
+
 class AdbcStage:
     """A :class:`khtui.data.importers.stage.StageConnection` on ADBC's low-level API (its
     DB-API module imports pyarrow.dataset and with it pandas: half a second of start-up).
@@ -37,13 +59,7 @@ class AdbcStage:
 
         stmt = self._am.AdbcStatement(self._conn)
         try:
-            stmt.set_sql_query(sql)
-            if params:
-                stmt.bind(
-                    pa.record_batch(
-                        [pa.array([p]) for p in params], names=[f"p{i}" for i in range(len(params))]
-                    )
-                )
+            stmt.set_sql_query(_with_literals(sql, params) if params else sql)
             stream, _ = stmt.execute_query()
             table = pa.RecordBatchReader._import_from_c(stream.address).read_all()
         finally:

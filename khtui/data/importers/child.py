@@ -46,6 +46,8 @@ class ChildStager:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._errfile,
+            # jemalloc where pyarrow has it (see orders.arrow_memory); ignored where it has not
+            env={"ARROW_DEFAULT_MEMORY_POOL": "jemalloc", **os.environ},
         )
 
     def stage(self, tables) -> StageInfo:
@@ -147,11 +149,6 @@ def _prefetch(batches, depth: int = 2):
                 th.join(0.05)
 
 
-def _import_pandas() -> None:
-    with contextlib.suppress(ImportError):
-        import pandas  # noqa: F401
-
-
 def _watch_parent(done: threading.Event) -> None:
     """Stop this process when stdin closes before the stage is complete (the importer is
     gone); a thread, so that it also notices while the stage is being finished."""
@@ -170,9 +167,6 @@ def main(argv: list[str]) -> int:
     from khtui.data.importers.adbc import AdbcStage
     from khtui.data.importers.stage import Stage
 
-    # pyarrow imports pandas the first time it converts Python values: do it now, while the
-    # writer waits for the reader's first batch
-    threading.Thread(target=_import_pandas, name="khtui-import-preload", daemon=True).start()
     path = argv[0]
     stage = Stage(AdbcStage(path), path)
     src = pa.input_stream(sys.stdin.buffer)

@@ -16,7 +16,9 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 from khtui.data.importers.aggregates import Aggregates
@@ -31,6 +33,27 @@ BYTES_PER_LINE = 64
 # Files expected to hold at least this many lines are staged by the writer process (ADBC bulk
 # ingest); smaller ones in the importing process.
 CHILD_MIN_LINES = 200_000
+
+
+@contextlib.contextmanager
+def arrow_memory() -> Iterator[None]:
+    """Arrow allocates from jemalloc while a file is read, where pyarrow has it (not in its
+    Windows wheels): it hands freed batches back to the system sooner than the default
+    allocator (1M lines: the reader's peak ~300 -> ~245 MiB measured). The program's own
+    default is restored after."""
+    import pyarrow as pa
+
+    try:
+        pool = pa.jemalloc_memory_pool()
+    except NotImplementedError:
+        yield
+        return
+    previous = pa.default_memory_pool()
+    pa.set_memory_pool(pool)
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(previous)
 
 
 def start_child(path: Path, stage_path: Path) -> ChildStager | None:
@@ -73,7 +96,8 @@ def stage_orders(
         drain_invalid()
 
     if child is not None:
-        info = child.stage(cleaned())
+        with arrow_memory():
+            info = child.stage(cleaned())
     else:
         stage = Stage(SqliteStage(stage_path), stage_path)
         try:

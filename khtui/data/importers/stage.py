@@ -47,6 +47,7 @@ SCHEMA = (
     "CREATE TABLE again (row INTEGER NOT NULL, retailer_code TEXT, order_date TEXT, "
     "brand_code TEXT, brand_name TEXT, qty_tiao REAL, amount REAL, price REAL)",
     "CREATE TABLE codes (code TEXT PRIMARY KEY, lines INTEGER NOT NULL) WITHOUT ROWID",
+    'CREATE TABLE code_counts ("values" TEXT, counts INTEGER)',
     "CREATE TABLE conflicts (row INTEGER NOT NULL, first INTEGER, key TEXT NOT NULL)",
     "CREATE TABLE monthly_sales (retailer_code TEXT NOT NULL, month TEXT NOT NULL, "
     "qty_tiao REAL NOT NULL, amount REAL NOT NULL, lines INTEGER NOT NULL, "
@@ -92,11 +93,11 @@ class SqliteStage:
     def ingest(self, name: str, table: Any) -> bool:
         cols = table.column_names
         rows = zip(*(table[c].to_pylist() for c in cols), strict=True)
+        names = ", ".join(f'"{c}"' for c in cols)
         self.conn.execute("BEGIN")
         try:
             self.conn.executemany(
-                f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                rows,
+                f"INSERT INTO {name} ({names}) VALUES ({', '.join('?' * len(cols))})", rows
             )
         except sqlite3.IntegrityError as exc:
             self.conn.execute("ROLLBACK")
@@ -136,7 +137,6 @@ class Stage:
     def __init__(self, conn: StageConnection, path: str | Path):
         self.conn = conn
         self.info = StageInfo(str(path))
-        self.code_lines: dict[str, int] = {}
         self.again = 0  # lines staged in ``again`` (from the first batch that repeated a key)
         self._spool_path = Path(path).with_name(ROWS_SPOOL)
         self._spool = None
@@ -152,12 +152,14 @@ class Stage:
             return
         info = self.info
         info.rows += table.num_rows
-        vc = pc.value_counts(table["retailer_code"])
-        lines = self.code_lines
-        for code, n in zip(
-            vc.field("values").to_pylist(), vc.field("counts").to_pylist(), strict=True
-        ):
-            lines[code] = lines.get(code, 0) + n
+        import pyarrow as pa
+
+        # lines per retailer, batch by batch (summed in SQL at the end: Arrow's group-by and
+        # Python values would import pandas into the writer process)
+        counts = pc.value_counts(table["retailer_code"])
+        self.conn.ingest(
+            "code_counts", pa.Table.from_batches([pa.RecordBatch.from_struct_array(counts)])
+        )
         lo, hi = (x.as_py() for x in pc.min_max(table["order_date"]).values())
         info.lo = lo if info.lo is None else min(info.lo, lo)
         info.hi = hi if info.hi is None else max(info.hi, hi)
@@ -194,8 +196,7 @@ class Stage:
             self._resolve_again()
         info.kept = info.rows - info.duplicates - info.conflicts
         if info.kept == info.rows:
-            for code, n in sorted(self.code_lines.items()):
-                ex("INSERT INTO codes VALUES (?, ?)", (code, n))
+            ex('INSERT INTO codes SELECT "values", sum(counts) FROM code_counts GROUP BY 1')
         else:
             ex(
                 "INSERT INTO codes SELECT retailer_code, count(*) FROM order_lines "
