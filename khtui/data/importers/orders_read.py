@@ -199,9 +199,9 @@ def _clean_column(arr, fn: Callable[[str], Any], pa_type, memo: dict):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    enc = pc.dictionary_encode(arr).combine_chunks() if hasattr(arr, "chunks") else None
-    if enc is None:
-        enc = pc.dictionary_encode(arr)
+    enc = pc.dictionary_encode(arr)
+    if isinstance(enc, pa.ChunkedArray):
+        enc = enc.combine_chunks()
     values, reasons = [], []
     for raw in enc.dictionary.to_pylist():
         hit = memo.get(raw)

@@ -293,3 +293,36 @@ def test_rejects_found_out_of_order_are_merged_in_by_row(tmp_path, monkeypatch):
     assert [int(r["行号"]) for r in got] == [0, 2, 3, 4, 5, 7, 9, 12]
     assert {r["b"] for r in got} == {"'=y"}
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_writer_process_that_dies_fails_the_import_with_nothing_written(seeded, tmp_path, monkeypatch):  # fmt: skip
+    """The writer process killed while it stages (the OOM killer, a user): the import says
+    so in one message and writes nothing; no work folder is left."""
+    import signal
+
+    import khtui.data.importers.child as child
+    import khtui.data.importers.orders as orders
+    import khtui.data.importers.orders_read as orders_read
+
+    monkeypatch.setattr(orders, "CHILD_MIN_LINES", 0)
+    monkeypatch.setattr(orders_read, "CSV_BLOCK", 2048)
+    monkeypatch.setattr(orders_read, "BATCH_ROWS", 20)
+    real = child.ChildStager.stage
+
+    def stage_then_kill(self, tables):
+        def killing():
+            for i, table in enumerate(tables):
+                if i == 2:
+                    self.proc.send_signal(signal.SIGKILL)
+                    self.proc.wait()
+                yield table
+
+        return real(self, killing())
+
+    monkeypatch.setattr(child.ChildStager, "stage", stage_then_kill)
+    before = state(seeded)
+    rows = [H] + [["0370102001", f"2026-10-{d:02d}", f"B{b}", "x", "1", "100", "100"] for d in range(1, 29) for b in range(6)]  # fmt: skip
+    with pytest.raises(ImportFileError, match=r"写入进程意外停止.*数据库没有任何改动"):
+        import_file(seeded, write(tmp_path / "o.csv", rows), "orders")
+    assert state(seeded) == before
+    assert not list(tmp_path.glob(PREFIX + "*"))
