@@ -12,12 +12,15 @@ from __future__ import annotations
 import contextlib
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
 PREFIX = ".khtui-import-"
 LOCK_NAME = "lock"
+# A folder without its lock file yet is left alone this long (its import is starting).
+FRESH_SECONDS = 3600
 
 
 class WorkDir:
@@ -51,6 +54,8 @@ def remove_stale(db: str | Path) -> list[Path]:
     for path in folder.glob(PREFIX + "*"):
         if not path.is_dir():
             continue
+        if not (path / LOCK_NAME).exists() and time.time() - path.stat().st_mtime < FRESH_SECONDS:
+            continue  # made this instant by an import that is about to lock it
         lock = FileLock(path / LOCK_NAME)
         try:
             lock.acquire(timeout=0)

@@ -243,11 +243,14 @@ def test_stale_work_folders_are_removed_and_live_ones_kept(tmp_path):
     db = tmp_path / "k.db"
     stale = tmp_path / f"{PREFIX}dead"
     stale.mkdir()
+    (stale / "lock").write_bytes(b"")  # left by a killed import: nobody holds it
     (stale / "stage.db").write_bytes(b"x" * 1000)
+    starting = tmp_path / f"{PREFIX}starting"  # an import between making and locking it
+    starting.mkdir()
     live = WorkDir(db)
     try:
         assert remove_stale(db) == [stale.resolve()]
-        assert live.path.exists() and not stale.exists()
+        assert live.path.exists() and starting.exists() and not stale.exists()
     finally:
         live.remove()
     assert not live.path.exists()
