@@ -54,3 +54,20 @@ def test_bad_file_stops_with_one_line_naming_key_and_problem(tmp_path, text, mes
 def test_missing_file(tmp_path):
     with pytest.raises(RulesError, match="rules file not found"):
         load_rules(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("name_chars", 0),
+        ("text_chars", "500"),
+        ("code_chars", -1),
+        ("order_future_days", -1),
+        ("order_future_days", 1.5),
+    ],
+)
+def test_import_limits_are_checked_and_named(tmp_path, key, value):
+    path = tmp_path / "rules.toml"
+    path.write_text(f"[import.limits]\n{key} = {value!r}\n".replace("'", '"'), encoding="utf-8")
+    with pytest.raises(RulesError, match=f"import.limits.{key}"):
+        load_rules(path)

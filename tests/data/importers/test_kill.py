@@ -54,7 +54,12 @@ def record(self, *a, **k):
     Path(pidfile).write_text(str(self.proc.pid))
 orders.ChildStager.__init__ = record
 
-if point == "reading":  # the file half read, the writer staging
+if point == "start":  # the work folder made, the writer process just started
+    def started_then_die(self, *a, **k):
+        record(self, *a, **k)
+        die()
+    orders.ChildStager.__init__ = started_then_die
+elif point == "reading":  # the file half read, the writer staging
     clean = orders.clean_batch
     seen = []
     def clean_then_die(*a, **k):
@@ -142,7 +147,13 @@ def setting(tmp_path, clock):
 
 @pytest.mark.parametrize(
     ("point", "expect"),
-    [("reading", "before"), ("writing", "before"), ("commit", "before"), ("committed", "after")],
+    [
+        ("start", "before"),
+        ("reading", "before"),
+        ("writing", "before"),
+        ("commit", "before"),
+        ("committed", "after"),
+    ],
 )
 def test_kill_9_leaves_the_database_as_before_or_as_after(tmp_path, setting, point, expect):
     base, big, before, after = setting
