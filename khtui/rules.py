@@ -411,6 +411,16 @@ class ImportValues:
 
 
 @dataclass(frozen=True)
+class ImportLimits:
+    """The longest text a cell may hold (characters), and how far ahead an order may be dated."""
+
+    code_chars: int = rule(Int(1, 1000))
+    name_chars: int = rule(Int(1, 10000))
+    text_chars: int = rule(Int(1, 100000))
+    order_future_days: int = rule(Int(0, 3660))
+
+
+@dataclass(frozen=True)
 class Import:
     """Header synonyms by field (only the fields each importer knows), and cell values."""
 
@@ -443,6 +453,7 @@ class Import:
         )
     )  # fmt: skip
     values: ImportValues = rule(Record(ImportValues))
+    limits: ImportLimits = rule(Record(ImportLimits))
 
 
 @dataclass(frozen=True)

@@ -155,3 +155,20 @@ def test_adding_a_key_is_one_line_in_its_section():
     assert build(Limits, {"name_max_chars": 200}, At("f", "limits")).name_max_chars == 200
     with pytest.raises(RulesError, match=re.escape("f: limits.name_max_chars: int")):
         build(Limits, {"name_max_chars": 0}, At("f", "limits"))
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("name_chars", 0),
+        ("text_chars", "500"),
+        ("code_chars", -1),
+        ("order_future_days", -1),
+        ("order_future_days", 1.5),
+    ],
+)
+def test_import_limits_are_checked_and_named(tmp_path, key, value):
+    path = tmp_path / "rules.toml"
+    path.write_text(f"[import.limits]\n{key} = {value!r}\n".replace("'", '"'), encoding="utf-8")
+    with pytest.raises(RulesError, match=f"import.limits.{key}"):
+        load_rules(path)

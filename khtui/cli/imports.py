@@ -76,6 +76,7 @@ def import_cmd(ctx: Ctx, kind, file: Path, sheet, dry_run, rejects, as_json) -> 
     if not file.exists():
         raise UserError(t("imp.error.missing", file=file))
     scratch = None
+    created = False
     if dry_run and not ctx.db_path.exists():
         # a dry run into a database that does not exist yet counts against an empty one
         import tempfile
@@ -85,6 +86,7 @@ def import_cmd(ctx: Ctx, kind, file: Path, sheet, dry_run, rejects, as_json) -> 
         scratch = tempfile.TemporaryDirectory(prefix="khtui-dry-run-")
         store = Store(Path(scratch.name) / "dry-run.db", create=True, rules=ctx.rules)
     else:
+        created = not ctx.db_path.exists()
         store = ctx.store(create=True)
     bar = _Bar(file.name, enabled=not as_json)
     finished = False
@@ -100,6 +102,10 @@ def import_cmd(ctx: Ctx, kind, file: Path, sheet, dry_run, rejects, as_json) -> 
         store.close()
         if scratch is not None:
             scratch.cleanup()
+        elif created and not finished:
+            # the database this import created for itself: a failed import leaves none
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{ctx.db_path}{suffix}").unlink(missing_ok=True)
     if as_json:
         emit_json(result.to_dict())
         return

@@ -170,9 +170,11 @@ def auto_backups(store) -> list[Path]:
     return [p for _key, p in sorted(found)]
 
 
-def auto_backup(store, *, min_hours: float | None = None) -> Path | None:
+def auto_backup(store, *, min_hours: float | None = None, prune: bool = True) -> Path | None:
     """Make a rotated automatic backup; None when the database holds nothing yet, or when
-    ``min_hours`` is given and the newest automatic backup is younger than that."""
+    ``min_hours`` is given and the newest automatic backup is younger than that. With
+    ``prune=False`` the oldest are kept until :func:`prune_auto_backups` (an import prunes
+    only once it has committed: a failed one removes its own backup instead)."""
     has_data = store.scalar(
         "SELECT (SELECT count(*) FROM retailers) + (SELECT count(*) FROM order_lines) "
         "+ (SELECT count(*) FROM brands)"
@@ -187,12 +189,18 @@ def auto_backup(store, *, min_hours: float | None = None) -> Path | None:
             return None
     stamp = store.now().strftime("%Y%m%d-%H%M%S")
     out = backup_new(store, f"{AUTO_PREFIX}{store.path.stem}-{stamp}")
+    if prune:
+        prune_auto_backups(store, keep_also=out)
+    return out
+
+
+def prune_auto_backups(store, keep_also: Path | None = None) -> None:
+    """Remove the oldest automatic backups beyond ``[backup] keep`` (never ``keep_also``)."""
     keep = store.rules.backup.keep
     backups = auto_backups(store)
     for old in backups[: max(0, len(backups) - keep)]:
-        if old != out:
+        if old != keep_also:
             old.unlink(missing_ok=True)
-    return out
 
 
 def _stamp_of(path: Path, stem: str) -> dt.datetime | None:

@@ -396,6 +396,20 @@ class StoreCore:
             self._depth = 0
             self.conn.execute("COMMIT")
 
+    @contextmanager
+    def attached(self, path: str | os.PathLike, name: str) -> Iterator[None]:
+        """Another database file on the store's connection as schema ``name`` for the block
+        (e.g. an import's stage, copied by a :meth:`write` inside the block); detached after.
+        The connection is this thread's for the block."""
+        if not name.isidentifier():
+            raise ValueError(f"not a schema name: {name!r}")
+        with self._lock:
+            self.conn.execute(f"ATTACH DATABASE ? AS {name}", (str(path),))
+            try:
+                yield
+            finally:
+                self.conn.execute(f"DETACH DATABASE {name}")
+
     def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self.conn.execute(sql, params).fetchall()

@@ -159,7 +159,14 @@ class RetailerOps:
                 if not code:
                     raise StoreError("a retailer record without a customer code")
                 known = {k: v for k, v in rec.items() if k in FIELD_BY_NAME}
-                extra = {k: v for k, v in rec.items() if k not in FIELD_BY_NAME and k != "extra"}
+                # values folded on the way in (full-width digits, phone separators): the
+                # history keeps what the file said
+                typed = rec.get("as_typed") or {}
+                extra = {
+                    k: v
+                    for k, v in rec.items()
+                    if k not in FIELD_BY_NAME and k not in ("extra", "as_typed")
+                }
                 extra.update(rec.get("extra") or {})
                 row = conn.execute("SELECT * FROM retailers WHERE code = ?", (code,)).fetchone()
                 if row is None:
@@ -176,7 +183,8 @@ class RetailerOps:
                 old_extra = json.loads(row["extra"] or "{}")
                 new_extra = {**old_extra, **extra}
                 for k, v in changes.items():
-                    self._audit(conn, code, k, row[k], v, by, source)
+                    said = f"{source} «{typed[k]}»" if k in typed else source
+                    self._audit(conn, code, k, row[k], v, by, said)
                 for k in extra:
                     if _text(old_extra.get(k)) != _text(extra[k]):
                         self._audit(

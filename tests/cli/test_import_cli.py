@@ -3,6 +3,8 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from khtui.cli import main
 
@@ -233,17 +235,87 @@ def test_a_locked_database_is_one_clear_line_not_a_traceback(tmp_path, monkeypat
     assert "数据库正被另一个程序写入" in r.output and "Traceback" not in r.output
 
 
-def test_the_writer_process_finding_the_database_locked_says_so(tmp_path):
+def _db_state(db):
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        return [
+            conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
+            for t in ("retailers", "retailer_changes", "order_lines", "brands")
+        ]
+    finally:
+        conn.close()
+
+
+def test_an_unwritable_rejects_path_exits_1_with_nothing_written(tmp_path):
+    """`import retailers bad.csv --rejects /nonexistent/r.csv` used to add the retailers and
+    then fail on the rejects file; now it fails first, in one line, and writes nothing."""
+    db = tmp_path / "k.db"
+    good = write_csv(tmp_path / "r.csv", [["客户编码", "客户名称"], ["0370102001", "甲"]])
+    assert run("--db", str(db), "import", "retailers", str(good)).exit_code == 0
+    before = _db_state(db)
+    backups = sorted((tmp_path / "backups").glob("*")) if (tmp_path / "backups").exists() else []
+    bad = write_csv(
+        tmp_path / "bad.csv",
+        [["客户编码", "客户名称"], ["0370102002", "乙"], ["bad code!", "丙"]],
+    )
+    missing = tmp_path / "nonexistent" / "r.csv"
+    r = run("--db", str(db), "import", "retailers", str(bad), "--rejects", str(missing))
+    assert r.exit_code == 1
+    assert len(r.output.strip().splitlines()) == 1 and "无法写入拒收文件" in r.output
+    assert _db_state(db) == before
+    now = sorted((tmp_path / "backups").glob("*")) if (tmp_path / "backups").exists() else []
+    assert now == backups
+    assert not list(tmp_path.glob(".khtui-import-*")) and not missing.parent.exists()
+
+
+ARG = st.one_of(
+    st.sampled_from(
+        ["--dry-run", "--json", "--sheet", "Sheet1", "--rejects", "--lang", "en", "-", ""]
+    ),
+    st.text(alphabet="abc./-_=长0", max_size=12),
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    kind=st.sampled_from(["retailers", "orders", "brands", "visits", ""]),
+    which=st.sampled_from(["good", "bad", "missing", "dir"]),
+    extra=st.lists(ARG, max_size=4),
+)
+def test_import_arguments_never_give_a_traceback(kind, which, extra):
+    """Any arguments: exit 0, 1 (one line) or 2 (usage); never a traceback, and a failed
+    import writes nothing."""
     import tempfile
+    from pathlib import Path
 
-    from khtui.data.importers.orders import ChildWriter
+    with tempfile.TemporaryDirectory() as d:
+        folder = Path(d)
+        db = folder / "k.db"
+        seed = write_csv(folder / "seed.csv", [["客户编码", "客户名称"], ["0370102001", "甲"]])
+        CliRunner().invoke(main, ["--db", str(db), "import", "retailers", str(seed)])
+        before = _db_state(db)
+        files = {
+            "good": write_csv(folder / "g.csv", [["客户编码", "客户名称"], ["0370102002", "乙"]]),
+            "bad": write_csv(folder / "b.csv", [["x", "y"], ["1", "2"]]),
+            "missing": folder / "nope.csv",
+            "dir": folder,
+        }
+        args = ["--db", str(db), "import", kind, str(files[which]), *extra]
+        r = CliRunner().invoke(main, args)
+        assert "Traceback" not in r.output
+        assert r.exit_code in (0, 1, 2), (args, r.output, r.exception)
+        if r.exit_code == 1:
+            assert len(r.output.strip().splitlines()) == 1, r.output
+        if r.exit_code != 0 or "--dry-run" in extra:
+            assert _db_state(db) == before
+        assert not list(folder.glob(".khtui-import-*"))
 
-    writer = object.__new__(ChildWriter)  # its report only: no process is started
-    with tempfile.TemporaryFile() as err:
-        writer._errfile = err
-        err.write(b"Traceback ...\nadbc_driver_manager.OperationalError: database is locked\n")
-        assert "数据库正被另一个程序写入" in str(writer._failed())
-        err.seek(0)
-        err.truncate()
-        err.write(b"RuntimeError: disk I/O error\n")
-        assert str(writer._failed()) == "RuntimeError: disk I/O error"
+
+def test_a_failed_first_import_leaves_no_database(tmp_path):
+    db = tmp_path / "new" / "k.db"
+    bad = write_csv(tmp_path / "bad.csv", [["客户编码", "客户名称"], ["x!", "丙"]])
+    r = run("--db", str(db), "import", "retailers", str(bad), "--rejects", str(tmp_path / "no" / "r.csv"))  # fmt: skip
+    assert r.exit_code == 1
+    assert not db.exists() and not list(db.parent.glob("k.db*"))

@@ -14,6 +14,7 @@ from pathlib import Path
 from khtui.data.importers.common import (
     ImportFileError,
     ProgressFn,
+    TextLimits,
     ValueProblem,
     default_rejects_path,
     find_header,
@@ -21,13 +22,14 @@ from khtui.data.importers.common import (
     header_spec,
     is_total_row,
     open_source,
-    write_rejects,
 )
+from khtui.data.importers.rejects import RejectsSink
 from khtui.data.importers.result import ImportResult, Preview
+from khtui.data.importers.stage import STAGE_NAME
+from khtui.data.importers.work import WorkDir, remove_stale
 from khtui.i18n import t
 
 KINDS = ("retailers", "orders", "brands")
-REJECTS_SHOWN = 20  # rejected rows kept on the result for a screen to show
 
 __all__ = ["KINDS", "ImportFileError", "ImportResult", "Preview", "import_file", "preview"]
 
@@ -87,42 +89,87 @@ def import_file(
     keep_rejects: bool = True,
 ) -> ImportResult:
     """Import one file. Raises :class:`ImportFileError` for a file that cannot be imported at
-    all (nothing is written then); row problems become rejects."""
+    all (nothing is written then); row problems become rejects.
+
+    What can fail is done before the commit: the rejects file's place is claimed first (an
+    import whose rejects cannot be written stops before reading), and the rejects file is
+    written inside the transaction, just before it commits. A failed import leaves nothing
+    behind: no work folder, no part file, no pre-import backup (the backup of an import that
+    changed nothing is removed too). Work folders left by a killed import are removed here.
+    """
     _check_kind(kind)
     path = Path(path)
-    child = None
-    if kind == "orders":
-        from khtui.data.importers.orders import start_child
-
-        child = start_child(store, path, dry_run=dry_run)
+    target = None
+    if keep_rejects:
+        target = free_path(Path(rejects) if rejects else default_rejects_path(path))
+    remove_stale(store.path)
     try:
-        source = open_source(path, sheet)
-        spec = header_spec(kind, store.rules)
-        match = find_header(spec, source.head())
-        result = ImportResult(kind=kind, file=path.name, encoding=source.encoding_label)
-        result.dry_run = dry_run
-        rejected: list[dict] = []
+        work = WorkDir(store.path)
+    except OSError as exc:
+        raise ImportFileError(
+            t("imp.error.work", folder=Path(store.path).parent, problem=exc.strerror or exc)
+        ) from None
+    child = None
+    sink = None
+    made: list[Path] = []  # the pre-import backup
+    committed = False
+
+    def take_backup() -> None:
         if backup and not dry_run:
             from khtui.data.backup import auto_backup
 
-            auto_backup(store)
+            out = auto_backup(store, prune=False)
+            if out is not None:
+                made.append(out)
+
+    try:
+        stage_path = work.file(STAGE_NAME)
         if kind == "orders":
-            _import_orders(store, source, match, result, rejected, dry_run, progress, child)
+            from khtui.data.importers.orders import start_child
+
+            child = start_child(path, stage_path)
+        source = open_source(path, sheet)
+        spec = header_spec(kind, store.rules)
+        match = find_header(spec, source.head())
+        sink = RejectsSink(match.headers, target, work.file("rejects.db"))
+        result = ImportResult(kind=kind, file=path.name, encoding=source.encoding_label)
+        result.dry_run = dry_run
+        if kind == "orders":
+            from khtui.data.importers.orders import merge_orders, stage_orders
+
+            info = stage_orders(store, source, match, result, sink, stage_path, child, progress)
+            if child is not None:
+                child.close()
+                child = None
+            if info.kept and not dry_run:
+                take_backup()
+            merge_orders(store, info, result, dry_run=dry_run, before_commit=sink.finish)
         else:
-            _import_records(store, source, match, kind, result, rejected, dry_run, progress)
+            _import_records(
+                store, source, match, kind, result, sink, dry_run, progress, take_backup
+            )
+        sink.finish()
+        committed = result.changed and not dry_run
+    except BaseException:
+        if sink is not None:
+            sink.undo()
+        raise
     finally:
         if child is not None:
             child.close()
-    result.rejected = len(rejected)
-    result.reject_rows = sorted(rejected, key=lambda r: r["row"])[:REJECTS_SHOWN]
-    if rejected and keep_rejects:
-        target = free_path(Path(rejects) if rejects else default_rejects_path(path))
-        rejected.sort(key=lambda r: r["row"])
-        try:
-            write_rejects(target, match.headers, rejected)
-        except OSError as exc:
-            raise ImportFileError(t("imp.error.rejects", file=target, problem=exc)) from None
-        result.rejects_path = str(target)
+        if sink is not None:
+            sink.close()
+        work.remove()
+        if made:
+            if committed:
+                from khtui.data.backup import prune_auto_backups
+
+                prune_auto_backups(store)
+            else:
+                made[0].unlink(missing_ok=True)
+    result.rejected = sink.count
+    result.reject_rows = sink.shown
+    result.rejects_path = str(sink.path) if sink.path else None
     return result
 
 
@@ -134,12 +181,21 @@ def _data_rows(source, match):
     yield from enumerate(it, start=match.row_index + 2)
 
 
-def _import_records(store, source, match, kind, result, rejected, dry_run, progress) -> None:
+def _values(rec: dict) -> dict:
+    """A cleaned record without what the file said before folding (two rows that differ only
+    in full-width digits are the same row)."""
+    return {k: v for k, v in rec.items() if k != "as_typed"}
+
+
+def _import_records(
+    store, source, match, kind, result, sink, dry_run, progress, take_backup
+) -> None:
     from khtui.data.importers.brands import clean_brand
     from khtui.data.importers.retailers import clean_retailer
 
     clean = clean_retailer if kind == "retailers" else clean_brand
     key = "code" if kind == "retailers" else "brand_code"
+    limits = TextLimits.of(store.rules)
     records: dict[str, tuple[int, dict]] = {}
     width = len(match.headers)
     for rowno, cells in _data_rows(source, match):
@@ -149,25 +205,18 @@ def _import_records(store, source, match, kind, result, rejected, dry_run, progr
         result.read += 1
         cells = (list(cells) + [""] * width)[:width] if len(cells) < width else list(cells)
         try:
-            rec = clean(cells, match, store.rules)
+            rec = clean(cells, match, store.rules, limits)
         except ValueProblem as exc:
-            rejected.append(_reject(rowno, cells, exc.column, exc.value, exc.reason))
+            sink.add(rowno, cells, exc.column, exc.value, exc.reason)
             continue
         seen = records.get(rec[key])
         if seen is not None:
-            if seen[1] == rec:
+            if _values(seen[1]) == _values(rec):
                 result.duplicates += 1
             else:
-                label = match.headers[match.columns[key if kind == "retailers" else "brand_code"]]
-                rejected.append(
-                    _reject(
-                        rowno,
-                        cells,
-                        label,
-                        rec[key],
-                        t("imp.reason.conflicting_duplicate", first=seen[0]),
-                    )
-                )
+                label = match.headers[match.columns[key]]
+                reason = t("imp.reason.conflicting_duplicate", first=seen[0])
+                sink.add(rowno, cells, label, rec[key], reason)
             continue
         records[rec[key]] = (rowno, rec)
     if kind == "retailers":
@@ -175,6 +224,8 @@ def _import_records(store, source, match, kind, result, rejected, dry_run, progr
     recs = [r for _, r in records.values()]
     if progress:
         progress(source.size, source.size)
+    if recs and not dry_run:
+        take_backup()
     try:
         with store.write():
             if kind == "retailers":
@@ -190,51 +241,6 @@ def _import_records(store, source, match, kind, result, rejected, dry_run, progr
             )
             if dry_run:
                 raise _Rollback
+            sink.finish()  # the rejects file in place before the commit
     except _Rollback:
         pass
-
-
-def _reject(row: int, cells, column: str, value: str, reason: str) -> dict:
-    return {"row": row, "cells": cells, "column": column, "value": value, "reason": reason}
-
-
-def _import_orders(store, source, match, result, rejected, dry_run, progress, child) -> None:
-    from khtui.data.importers.orders import clean_batch, text_batches, write_orders
-
-    invalid: list = []
-    memo: dict = {}  # cleaned values by column, shared by the file's batches
-
-    def cleaned():
-        for first_row, cols in text_batches(source, match, progress, invalid):
-            table, bad, skipped, read = clean_batch(first_row, cols, match, store.rules, memo)
-            rejected.extend(bad)
-            result.skipped += skipped
-            result.read += read
-            yield table
-
-    counts, period = write_orders(
-        store,
-        cleaned(),
-        child=child,
-        dry_run=dry_run,
-        rejects=rejected,
-    )
-    for number, cells, actual, expected in invalid:
-        result.read += 1
-        rejected.append(
-            _reject(
-                number if number and number > 0 else 0,
-                cells,
-                "",
-                "",
-                t("imp.reason.columns", actual=actual, expected=expected),
-            )
-        )
-    result.new = counts["new"]
-    result.updated = counts["updated"]
-    result.unchanged = counts["unchanged"]
-    result.removed = counts["removed"]
-    result.duplicates = counts["duplicates"]
-    result.unknown_retailers = counts.get("unknown_retailers", 0)
-    result.unknown_lines = counts.get("unknown_lines", 0)
-    result.period = period

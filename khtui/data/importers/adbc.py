@@ -1,95 +1,92 @@
-"""The writer process's connection: ADBC's SQLite driver (Arrow bulk ingest), else sqlite3.
+"""The writer process's stage connection: ADBC's SQLite driver (Arrow bulk ingest).
+
+Why a second SQLite driver: Python's ``sqlite3`` can only insert Arrow data row by row through
+Python objects; ADBC binds Arrow columns straight into SQLite's C API. Measured on 1M order
+lines (``bench/RESULTS.md``, this machine): pyarrow's CSV reader plus ADBC ingest of the
+file took 2.6 s against 2.4 s for the sqlite3 command line's ``.import`` (~1.1x), while
+``csv.reader`` plus ``executemany`` took 4.8 s (~2.0x) before any cleaning; in the import the
+child's ingest of the lines took ~1.1-1.3 s per million. Large imports are staged with it.
 
 ADBC bundles its own SQLite library. Two SQLite libraries must never open the same database
 file in one process (POSIX locks are per process: one library's close drops the other's), so
-this module is only used in the import's writer process (:mod:`khtui.data.importers.orders`).
+this module is only used in the import's writer process (:mod:`khtui.data.importers.child`),
+and only on the import's private stage file; the database itself is written by the importing
+process's ``sqlite3`` (:mod:`khtui.data.importers.merge`).
 """
 
 from __future__ import annotations
 
-import sqlite3
-
-# The child's SQLite page cache in KiB (also the most its sorter holds in memory).
-CACHE_KIB = 32768
+from pathlib import Path
 
 
-class AdbcConnection:
-    """The few DB-API calls the writer makes (cursor, execute, fetchall, adbc_ingest), on
-    ADBC's low-level API: its DB-API module imports pyarrow.dataset and with it pandas, half
-    a second of the child's start."""
+def _literal(value) -> str:
+    if isinstance(value, bool) or value is None:
+        raise TypeError(f"not a stage parameter: {value!r}")
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
 
-    def __init__(self, path: str):
+
+def _with_literals(sql: str, params: tuple) -> str:
+    """``sql`` with its ``?`` replaced by the parameters as SQL literals (text quoted). Binding
+    them instead would turn Python values into Arrow arrays, which imports pandas into the
+    writer process (~45 MiB of its memory) for a handful of month names. The stage's own SQL
+    has no ``?`` inside a string literal."""
+    parts = sql.split("?")
+    if len(parts) != len(params) + 1:
+        raise ValueError(f"{len(params)} parameters for {len(parts) - 1} placeholders")
+    out = [parts[0]]
+    for value, part in zip(params, parts[1:], strict=True):
+        out += [_literal(value), part]
+    return "".join(out)
+
+
+class AdbcStage:
+    """A :class:`khtui.data.importers.stage.StageConnection` on ADBC's low-level API (its
+    DB-API module imports pyarrow.dataset and with it pandas: half a second of start-up).
+    Autocommit: each statement and each ingest is its own transaction."""
+
+    def __init__(self, path: str | Path):
         import adbc_driver_manager as am
         import adbc_driver_sqlite
 
         self._am = am
-        self._db = adbc_driver_sqlite.connect(path)
-        self._conn = am.AdbcConnection(self._db)  # autocommit: the writer says BEGIN itself
-        self._rows: list[tuple] = []
+        self._db = adbc_driver_sqlite.connect(str(path))
+        self._conn = am.AdbcConnection(self._db)
 
-    def cursor(self) -> AdbcConnection:
-        return self
-
-    def execute(self, sql: str, params: tuple = ()) -> None:
+    def execute(self, sql: str, params: tuple = ()) -> list[tuple]:
         import pyarrow as pa
 
         stmt = self._am.AdbcStatement(self._conn)
         try:
-            stmt.set_sql_query(sql)
-            if params:
-                stmt.bind(pa.record_batch([pa.array([p]) for p in params], names=[f"p{i}" for i in range(len(params))]))  # fmt: skip
+            stmt.set_sql_query(_with_literals(sql, params) if params else sql)
             stream, _ = stmt.execute_query()
             table = pa.RecordBatchReader._import_from_c(stream.address).read_all()
         finally:
             stmt.close()
-        self._rows = list(zip(*(c.to_pylist() for c in table.columns), strict=True))
+        return list(zip(*(c.to_pylist() for c in table.columns), strict=True))
 
-    def fetchall(self) -> list[tuple]:
-        rows, self._rows = self._rows, []
-        return rows
-
-    def adbc_ingest(self, name: str, table, mode: str = "append", temporary: bool = False):
+    def ingest(self, name: str, table) -> bool:
         am = self._am
-        assert mode == "append"
         stmt = am.AdbcStatement(self._conn)
         try:
-            options = {
-                am.INGEST_OPTION_TARGET_TABLE: name,
-                am.INGEST_OPTION_MODE: am.INGEST_OPTION_MODE_APPEND,
-            }
-            if temporary:
-                options[am.StatementOptions.INGEST_TEMPORARY.value] = "true"
-            stmt.set_options(**options)
+            stmt.set_options(
+                **{
+                    am.INGEST_OPTION_TARGET_TABLE: name,
+                    am.INGEST_OPTION_MODE: am.INGEST_OPTION_MODE_APPEND,
+                }
+            )
             stmt.bind_stream(table)
             stmt.execute_update()
+        except am.Error as exc:
+            # the driver's error for a repeated key (it rolls the whole ingest back)
+            if "UNIQUE constraint failed" in str(exc):
+                return False
+            raise
         finally:
             stmt.close()
+        return True
 
     def close(self) -> None:
         self._conn.close()
         self._db.close()
-
-
-def connect(path: str):
-    """The child process's connection: ADBC (Arrow bulk ingest), else sqlite3."""
-    try:
-        conn = AdbcConnection(path)
-    except ImportError:
-        conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
-        for pragma in ("busy_timeout = 10000", f"cache_size = -{CACHE_KIB}", "temp_store = FILE"):  # fmt: skip
-            conn.execute(f"PRAGMA {pragma}")
-        return conn
-    cur = conn.cursor()
-    # A bounded page cache (it also bounds SQLite's sorter) and temporary tables in a file:
-    # the child's memory does not grow with the file. synchronous stays NORMAL: in WAL mode a
-    # crash or a power cut cannot corrupt the database, and a rolled-back import leaves it
-    # as it was.
-    for pragma in (
-        "busy_timeout = 10000",
-        f"cache_size = -{CACHE_KIB}",
-        "temp_store = FILE",
-        "synchronous = NORMAL",
-    ):
-        cur.execute(f"PRAGMA {pragma}")
-        cur.fetchall()
-    return conn

@@ -19,7 +19,7 @@ def _ids(arr, ids: dict[str, int]):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    enc = pc.dictionary_encode(arr.combine_chunks() if hasattr(arr, "chunks") else arr)
+    enc = pc.dictionary_encode(arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr)
     known = [ids.setdefault(v, len(ids)) for v in enc.dictionary.to_pylist()]
     return pc.take(pa.array(known, pa.int64()), enc.indices)
 

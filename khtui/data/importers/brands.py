@@ -6,7 +6,9 @@ from collections.abc import Sequence
 
 from khtui.data.importers.common import (
     HeaderMatch,
+    TextLimits,
     ValueProblem,
+    check_length,
     clean_code,
     parse_date,
     parse_number,
@@ -15,18 +17,18 @@ from khtui.data.importers.common import (
 from khtui.i18n import t
 
 
-def clean_brand(cells: Sequence[str], match: HeaderMatch, rules) -> dict:
+def clean_brand(cells: Sequence[str], match: HeaderMatch, rules, limits: TextLimits) -> dict:
     rec: dict = {}
     for fld, col in match.columns.items():
         raw = cells[col].strip() if col < len(cells) else ""
         label = match.headers[col]
         try:
             if fld == "brand_code":
-                rec["brand_code"] = clean_code(raw, label)
+                rec["brand_code"] = clean_code(raw, label, limits.code)
             elif fld == "brand_name":
                 if not raw:
                     raise ValueProblem(t("imp.reason.empty", column=label))
-                rec["name"] = raw
+                rec["name"] = check_length(raw, label, limits.name)
             elif fld in ("wholesale_price", "guide_price"):
                 rec[fld] = parse_number(raw, label)
             elif fld in ("is_key", "is_new"):
@@ -34,7 +36,7 @@ def clean_brand(cells: Sequence[str], match: HeaderMatch, rules) -> dict:
             elif fld == "launch_date":
                 rec[fld] = parse_date(raw, label)
             elif fld in ("manufacturer", "class"):
-                rec[fld] = raw or None
+                rec[fld] = check_length(raw, label, limits.text) or None
         except ValueProblem as exc:
             raise ValueProblem(str(exc), label, raw) from None
     return rec

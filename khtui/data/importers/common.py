@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import io
 import os
 import re
 import unicodedata
@@ -19,6 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from khtui.data.cells import restore
 from khtui.i18n import t
 
 # How far down a header row may be (title rows above it).
@@ -45,6 +45,44 @@ _SERIAL = re.compile(r"^(\d{5})(\.0+)?$")
 _TIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 DATE_MIN, DATE_MAX = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
+
+
+@dataclass(frozen=True)
+class TextLimits:
+    """The longest text a cell may hold, in characters (``[import.limits]`` in the rules)."""
+
+    code: int
+    name: int
+    text: int
+
+    @classmethod
+    def of(cls, rules) -> TextLimits:
+        return cls(
+            rules.imports.limits.code_chars,
+            rules.imports.limits.name_chars,
+            rules.imports.limits.text_chars,
+        )
+
+
+# How much of a rejected value the rejects file and its reason show.
+SHOWN_CHARS = 40
+
+
+def shorten(value: str, n: int = SHOWN_CHARS) -> str:
+    """``value`` cut to its first ``n`` characters, marked with … when cut."""
+    return value if len(value) <= n else value[:n] + "…"
+
+
+def check_length(text: str, label: str, limit: int) -> str:
+    """``text`` when it is at most ``limit`` characters long; else a ValueProblem naming the
+    column, the length and the limit (the value shortened)."""
+    if len(text) > limit:
+        raise ValueProblem(
+            t("imp.reason.too_long", column=label, n=len(text), limit=limit, value=shorten(text)),
+            label,
+            text,
+        )
+    return text
 
 
 class ValueProblem(ValueError):
@@ -76,9 +114,18 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def clean_code(raw: str, label: str) -> str:
-    """A customer, licence or brand code as text: leading zeros kept, '.0' repaired."""
-    text = raw.strip()
+def fold_width(text: str) -> str:
+    """Full-width digits, letters and signs (an IME's full-width mode: ０３７０, －) as their
+    ASCII forms (NFKC)."""
+    return unicodedata.normalize("NFKC", text) if not text.isascii() else text
+
+
+def clean_code(raw: str, label: str, limit: int | None = None) -> str:
+    """A customer, licence or brand code as text: full-width forms folded, leading zeros
+    kept, '.0' repaired; longer than ``limit`` characters is a problem."""
+    text = fold_width(raw).strip()
+    if limit is not None:
+        check_length(text, label, limit)
     m = _DOT_ZERO.match(text)
     if m:
         text = m.group(1)
@@ -93,7 +140,7 @@ def clean_code(raw: str, label: str) -> str:
 
 def parse_date(raw: str, label: str) -> str | None:
     """2026-10-08, 2026/10/8, 2026.10.8, 2026年10月8日, 20261008 or an Excel serial day."""
-    text = _TIME_TAIL.sub("", raw.strip())
+    text = _TIME_TAIL.sub("", fold_width(raw).strip())
     if text == "":
         return None
     try:
@@ -111,7 +158,14 @@ def parse_date(raw: str, label: str) -> str | None:
 
 
 def parse_number(raw: str, label: str, *, negative: bool = False) -> float | None:
-    text = raw.strip().replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
+    text = (
+        fold_width(raw)
+        .strip()
+        .replace(",", "")
+        .replace("，", "")
+        .replace("¥", "")
+        .replace("￥", "")
+    )
     text = text.removesuffix("元")
     if text == "":
         return None
@@ -412,7 +466,7 @@ class CsvSource(Source):
         with open(self.path, encoding=self.encoding, newline="") as f:
             try:
                 for row in csv.reader(f, delimiter=self.delimiter):
-                    yield [c.strip() for c in row]
+                    yield [restore(c.strip()) for c in row]
             except csv.Error as exc:
                 raise ImportFileError(
                     t("imp.error.csv", file=self.path.name, problem=exc)
@@ -536,25 +590,6 @@ def open_source(path: str | os.PathLike, sheet: str | None = None) -> Source:
     if sniff.startswith((b"<html", b"<!doctype", b"<table", b"<?xml", b"<meta", b"<head")):
         return HtmlTableSource(path, sheet)
     return CsvSource(path)
-
-
-def stringify_rows(rows: Sequence[Sequence[object]]) -> list[list[str]]:
-    return [[cell_text(c) for c in r] for r in rows]
-
-
-def write_rejects(path: Path, headers: Sequence[str], rejects: Sequence[dict]) -> None:
-    """The original row plus row, column, value, reason; UTF-8 with BOM so Excel opens it."""
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    extra = [t("imp.rej.row"), t("imp.rej.column"), t("imp.rej.value"), t("imp.rej.reason")]
-    w.writerow([*headers, *extra])
-    width = len(headers)
-    for r in rejects:
-        cells = list(r["cells"])[:width]
-        cells += [""] * (width - len(cells))
-        w.writerow([*cells, r["row"], r["column"], r["value"], r["reason"]])
-    with open(path, "x", encoding="utf-8-sig", newline="") as f:
-        f.write(buf.getvalue())
 
 
 def free_path(path: Path) -> Path:

@@ -58,7 +58,9 @@ class ImportResult:
             line += t("imp.summary.duplicates", n=self.duplicates)
         if self.rejects_path:
             line += f" → {Path(self.rejects_path).name}"
-        if not self.changed and self.read:
+        if self.read and self.rejected >= self.read:
+            line += t("imp.summary.all_rejected")
+        elif not self.changed and self.unchanged:
             line += t("imp.summary.nothing")
         if self.dry_run:
             line += t("imp.summary.dry_run")

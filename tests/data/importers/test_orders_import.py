@@ -239,19 +239,19 @@ def test_the_child_process_writer_gives_the_same_result(retailers, table, monkey
 
 
 def test_a_refused_file_stops_the_writer_started_for_it(retailers, tmp_path, monkeypatch):
-    """The child writer starts before the file is read; a file that is then refused stops it,
-    and its transaction with it: the database is writable at once and holds nothing new."""
+    """The writer process starts before the file is read; a file that is then refused stops
+    it: the database is writable at once, holds nothing new, and no work folder is left."""
     import khtui.data.importers.orders as orders
 
     monkeypatch.setattr(orders, "CHILD_MIN_LINES", 0)
     started = []
 
-    class Recording(orders.ChildWriter):
+    class Recording(orders.ChildStager):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             started.append(self)
 
-    monkeypatch.setattr(orders, "ChildWriter", Recording)
+    monkeypatch.setattr(orders, "ChildStager", Recording)
     path = tmp_path / "orders.csv"
     path.write_text("客户名称,地址\n都市烟酒店,历下区\n", encoding="utf-8")
     with pytest.raises(ImportFileError, match="找不到必需的列"):
@@ -261,3 +261,4 @@ def test_a_refused_file_stops_the_writer_started_for_it(retailers, tmp_path, mon
     with retailers.write() as conn:  # the child's write lock is gone
         conn.execute("UPDATE retailers SET name = '都市烟酒店二' WHERE code = '0370102001'")
     assert retailers.scalar("SELECT count(*) FROM order_lines") == 0
+    assert not list(tmp_path.glob(".khtui-import-*"))

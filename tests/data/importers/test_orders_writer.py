@@ -1,14 +1,14 @@
-"""The two ways of writing an orders import give the same database and the same counts.
+"""The two ways of staging an orders import give the same database and the same counts.
 
-The child process's direct writer (batches ingested straight into order_lines while the file
-streams, batches that overlap the stored dates held back until the period is known, a
-repeated line sending it back to the staged way from its spool) against the in-process staged
-writer. Small CSV blocks make each file many batches.
+The writer process (ADBC ingest into the stage while the file streams) against the importing
+process staging with sqlite3; both then merge the same way. Small CSV blocks make each file
+many batches, so repeated keys fall in different batches.
 """
 
 import pytest
 
 import khtui.data.importers.orders as orders
+import khtui.data.importers.orders_read as orders_read
 from khtui.data.importers import import_file
 from khtui.data.store import Store
 from tests.data.importers.test_orders_import import H, assert_aggregates_match
@@ -37,9 +37,9 @@ STEPS = [
     # a repeated line and a conflicting one: the direct writer starts again staged
     (
         "repeats",
-        month("2026-12")
-        + month("2026-12", days=[1])
-        + [[CODES[0], "2026-12-04", "B1", "x", "9", "900.00", "100"]],
+        month("2026-06")
+        + month("2026-06", days=[1])
+        + [[CODES[0], "2026-06-04", "B1", "x", "9", "900.00", "100"]],
     ),
     # November again, as the "overlap" file had it: nothing changes
     ("same", month("2026-11")),
@@ -48,8 +48,8 @@ STEPS = [
 
 def run(tmp_path, table, clock, child: bool, monkeypatch):
     monkeypatch.setattr(orders, "CHILD_MIN_LINES", 0 if child else 10**12)
-    monkeypatch.setattr(orders, "CSV_BLOCK", 2048)
-    monkeypatch.setattr(orders, "BATCH_ROWS", 20)
+    monkeypatch.setattr(orders_read, "CSV_BLOCK", 2048)
+    monkeypatch.setattr(orders_read, "BATCH_ROWS", 20)
     store = Store(tmp_path / f"{child}.db", create=True, clock=clock)
     store.upsert_retailers([{"code": CODES[0], "name": "都市烟酒店"}], source="test")
     results = []
@@ -80,7 +80,7 @@ def run(tmp_path, table, clock, child: bool, monkeypatch):
     return results, state, derived
 
 
-def test_the_direct_writer_matches_the_staged_one(tmp_path, table, clock, monkeypatch):
+def test_the_writer_process_matches_the_importing_process(tmp_path, table, clock, monkeypatch):
     staged = run(tmp_path, table, clock, False, monkeypatch)
     direct = run(tmp_path, table, clock, True, monkeypatch)
     assert direct == staged
@@ -96,11 +96,11 @@ def test_the_direct_writer_matches_the_staged_one(tmp_path, table, clock, monkey
 def test_a_batch_that_overlaps_stored_dates_waits_for_the_period(
     tmp_path, table, clock, monkeypatch
 ):
-    """Direct writer: a file whose first batches are new dates and whose last batches replace
-    stored lines; the stored lines of other retailers in that period stay."""
+    """A file whose first batches are new dates and whose last batches replace stored lines;
+    the stored lines of other retailers in that period stay."""
     monkeypatch.setattr(orders, "CHILD_MIN_LINES", 0)
-    monkeypatch.setattr(orders, "CSV_BLOCK", 2048)
-    monkeypatch.setattr(orders, "BATCH_ROWS", 20)
+    monkeypatch.setattr(orders_read, "CSV_BLOCK", 2048)
+    monkeypatch.setattr(orders_read, "BATCH_ROWS", 20)
     store = Store(tmp_path / "k.db", create=True, clock=clock)
     store.add_order_lines([("OTHER", "2026-09-10", "B1", "x", 5, 500.0, 100.0)])
     import_file(store, table("sep", [H, *month("2026-09")]), "orders")
@@ -121,41 +121,24 @@ def test_a_dry_run_writes_nothing_either_way(tmp_path, table, clock, monkeypatch
     assert r.new == 60
     assert store.scalar("SELECT count(*) FROM order_lines") == 0
     assert store.scalar("SELECT count(*) FROM monthly_brand_sales") == 0
-    assert not list(tmp_path.glob(".khtui-import-*"))  # the spool is gone
+    assert not list(tmp_path.glob(".khtui-import-*"))  # the work folder is gone
     store.close()
 
 
-def test_the_wal_flusher_syncs_the_wal_until_stopped(tmp_path, monkeypatch):
-    """The writer process syncs the WAL in the background; it waits for the WAL to exist,
-    stops when told and closes what it opened."""
-    import os
-    import threading
+def test_the_stage_lays_out_its_tables_like_the_database(tmp_path, store):
+    """The merge copies the stage with INSERT … SELECT *: same columns, same order, same
+    keys (and SQLite copies the records as they are into an empty table)."""
+    from khtui.data.importers.stage import SCHEMA
 
-    synced: list[int] = []
-    first = threading.Event()
+    stage = tmp_path / "stage.db"
+    import sqlite3
 
-    def fake_fdatasync(fd):
-        synced.append(fd)
-        first.set()
-
-    closed: list[int] = []
-    real_close = os.close
-
-    def recording_close(fd):
-        closed.append(fd)
-        real_close(fd)
-
-    monkeypatch.setattr(orders.os, "fdatasync", fake_fdatasync)
-    monkeypatch.setattr(orders.os, "close", recording_close)
-    db = tmp_path / "a.db"
-    flusher = orders._WalFlusher(str(db), every=0.01)
-    assert not first.wait(0.1)  # no WAL yet: nothing to sync, no error
-    (tmp_path / "a.db-wal").write_bytes(b"frames")
-    assert first.wait(5)
-    flusher.stop()
-    fd = synced[0]
-    assert set(synced) == {fd}
-    assert closed == [fd]  # closed by stop()
-    n = len(synced)
-    threading.Event().wait(0.05)
-    assert len(synced) == n  # and no more syncs after stop
+    conn = sqlite3.connect(stage)
+    for sql in SCHEMA:
+        conn.execute(sql)
+    conn.close()
+    with store.attached(stage, "stage"):
+        for table in ("order_lines", "monthly_sales", "monthly_brand_sales"):
+            main = store.query(f"PRAGMA main.table_xinfo({table})")
+            staged = store.query(f"PRAGMA stage.table_xinfo({table})")
+            assert [tuple(r) for r in staged] == [tuple(r) for r in main], table

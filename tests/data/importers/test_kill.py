@@ -1,0 +1,187 @@
+"""``kill -9`` of an orders import at sampled points, in a real process.
+
+The database is afterwards exactly as it was before the import or exactly as a complete import
+leaves it, the classifications (tier, category, level, value) included; the writer process
+dies with its importer; the next import removes the work folder the killed one left and
+imports the file completely.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from khtui.data.importers import import_file
+from khtui.data.store import Store
+from tests.data.importers.test_orders_import import H
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc, sends SIGKILL")
+
+CODES = ["0370102001", "0370102002", "0370102003"]
+TABLES = ("order_lines", "monthly_sales", "monthly_brand_sales")
+DERIVED = "code, tier, monthly_avg_jian, category_code, level, avg_price, value_class, value_score, derived_as_of, derived_why"  # fmt: skip
+
+# Runs one import in a process of its own and kills that process (SIGKILL, as `kill -9`)
+# at the point named by argv[3]; the writer process's pid is written to argv[4] first.
+SCRIPT = r"""
+import os, signal, sys
+from pathlib import Path
+import khtui.data.importers.orders as orders
+import khtui.data.importers.orders_read as orders_read
+import khtui.data.importers.merge as merge
+from khtui.data.store import Store
+from khtui.data.importers import import_file
+
+db, csv_path, point, pidfile = sys.argv[1:5]
+orders.CHILD_MIN_LINES = 0          # the writer process, as for a large file
+orders_read.CSV_BLOCK = 4096        # many batches
+orders_read.BATCH_ROWS = 50
+store = Store(Path(db))
+
+def die():
+    sys.stdout.flush()
+    os.kill(os.getpid(), signal.SIGKILL)
+
+started = orders.ChildStager.__init__
+def record(self, *a, **k):
+    started(self, *a, **k)
+    Path(pidfile).write_text(str(self.proc.pid))
+orders.ChildStager.__init__ = record
+
+if point == "start":  # the work folder made, the writer process just started
+    def started_then_die(self, *a, **k):
+        record(self, *a, **k)
+        die()
+    orders.ChildStager.__init__ = started_then_die
+elif point == "reading":  # the file half read, the writer staging
+    clean = orders.clean_batch
+    seen = []
+    def clean_then_die(*a, **k):
+        seen.append(1)
+        if len(seen) == 3:
+            die()
+        return clean(*a, **k)
+    orders.clean_batch = clean_then_die
+elif point == "writing":  # the lines replaced, the classifications not yet
+    def recompute_then_die(*a, **k):
+        die()
+    store.recompute = recompute_then_die
+elif point == "commit":  # everything written, COMMIT next
+    real = merge.merge
+    def merge_dying(store, info, *, dry_run, before_commit=None):
+        return real(store, info, dry_run=dry_run, before_commit=die)
+    orders.merge = merge_dying
+elif point == "committed":  # committed, the work folder not yet removed
+    real_merge = orders.merge_orders
+    def then_die(*a, **k):
+        real_merge(*a, **k)
+        die()
+    import khtui.data.importers as importers
+    orders.merge_orders = then_die
+import_file(store, csv_path, "orders", backup=False)
+print("finished")
+"""
+
+
+def month(m: str, qty: int) -> list[list[str]]:
+    return [
+        [c, f"{m}-{d:02d}", f"B{b}", "x", str(qty + i), f"{(qty + i) * 100}.00", "100"]
+        for d in range(1, 29)
+        for i, c in enumerate(CODES)
+        for b in range(4)
+    ]
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> Path:
+    path.write_text("\n".join(",".join(r) for r in [H, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def snapshot(db: Path) -> dict:
+    store = Store(db)
+    try:
+        state = {t: [tuple(r) for r in store.query(f"SELECT * FROM {t} ORDER BY 1, 2, 3")] for t in TABLES}  # fmt: skip
+        state["retailers"] = [tuple(r) for r in store.query(f"SELECT {DERIVED} FROM retailers ORDER BY code")]  # fmt: skip
+    finally:
+        store.close()
+    return state
+
+
+def gone(pid: int) -> bool:
+    """The process has exited (a zombie waiting for its new parent counts as exited)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except FileNotFoundError:
+        return True
+
+
+@pytest.fixture
+def setting(tmp_path, clock):
+    """A database with three retailers and three months of small orders; a file that
+    replaces two of them and adds a third with large ones (the tiers change); the state a
+    complete import of that file leaves."""
+    base = tmp_path / "base.db"
+    store = Store(base, create=True, clock=clock)
+    store.upsert_retailers([{"code": c, "name": f"店{i}"} for i, c in enumerate(CODES)], source="t")
+    first = write_csv(tmp_path / "first.csv", month("2026-07", 1) + month("2026-08", 1) + month("2026-09", 1))  # fmt: skip
+    import_file(store, first, "orders", backup=False)
+    store.close()
+    big = write_csv(tmp_path / "big.csv", month("2026-08", 40) + month("2026-09", 40) + month("2026-10", 40))  # fmt: skip
+    ref = tmp_path / "ref" / "k.db"
+    ref.parent.mkdir()
+    shutil.copy(base, ref)
+    store = Store(ref, clock=clock)
+    import_file(store, big, "orders", backup=False)
+    store.close()
+    before, after = snapshot(base), snapshot(ref)
+    assert before != after and before["retailers"] != after["retailers"]
+    return base, big, before, after
+
+
+@pytest.mark.parametrize(
+    ("point", "expect"),
+    [
+        ("start", "before"),
+        ("reading", "before"),
+        ("writing", "before"),
+        ("commit", "before"),
+        ("committed", "after"),
+    ],
+)
+def test_kill_9_leaves_the_database_as_before_or_as_after(tmp_path, setting, point, expect):
+    base, big, before, after = setting
+    folder = tmp_path / point
+    folder.mkdir()
+    db = folder / "k.db"
+    shutil.copy(base, db)
+    pidfile = folder / "writer.pid"
+    proc = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(db), str(big), point, str(pidfile)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert "finished" not in proc.stdout
+    # the writer process notices its importer is gone (its stdin closes) and stops
+    writer = int(pidfile.read_text())
+    deadline = time.monotonic() + 30
+    while not gone(writer) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert gone(writer)
+    state = snapshot(db)
+    assert state == (before if expect == "before" else after)
+    # the next import removes the dead import's work folder and imports the file whole
+    store = Store(db)
+    r = import_file(store, big, "orders", backup=False)
+    store.close()
+    assert snapshot(db) == after
+    assert r.changed == (expect == "before")
+    assert not list(folder.glob(".khtui-import-*"))
