@@ -156,6 +156,31 @@ def test_backups_and_their_folder_are_the_owners_only_whatever_the_umask(tmp_pat
     s.close()
 
 
+def test_two_imports_in_the_same_second_keep_private_backups_of_their_own(tmp_path, monkeypatch):
+    """The backup each import makes first: its own name though both start in the same second,
+    0600 in a 0700 folder, as the import's rejects file, with the loosest umask."""
+    monkeypatch.setattr("khtui.clock.now", lambda: NOON)
+    path = tmp_path / "k.db"
+    _filled(path).close()
+    old = os.umask(0o000)
+    try:
+        for i in range(2):
+            csv = tmp_path / f"r{i}.csv"
+            csv.write_text(
+                f"客户编码,客户名称\n37010201000{i},新店{i}\nbad!,坏\n", encoding="utf-8"
+            )
+            r = CliRunner().invoke(main, ["--db", str(path), "import", "retailers", str(csv)])
+            assert r.exit_code == 0, r.output
+            assert _mode(tmp_path / f"r{i}.rejects.csv") == 0o600
+    finally:
+        os.umask(old)
+    made = sorted((tmp_path / "backups").iterdir())
+    assert [p.name for p in made] == ["auto-k-20261123-120000-2.db", "auto-k-20261123-120000.db"]
+    assert _mode(tmp_path / "backups") == 0o700
+    assert [_mode(p) for p in made] == [0o600, 0o600]
+    assert [health(p).sound for p in made] == [True, True]
+
+
 def test_the_private_file_helper_for_rejects_files(tmp_path):
     old = os.umask(0o022)
     try:

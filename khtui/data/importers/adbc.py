@@ -16,6 +16,7 @@ process's ``sqlite3`` (:mod:`khtui.data.importers.merge`).
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 
@@ -100,10 +101,8 @@ class AdbcStage:
 
     def _rollback(self) -> None:
         """Undo the open transaction; none is left when SQLite ended it itself."""
-        try:
+        with contextlib.suppress(self._am.Error):
             self.execute("ROLLBACK")
-        except self._am.Error:
-            pass
 
     def close(self) -> None:
         self._conn.close()

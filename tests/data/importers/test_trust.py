@@ -329,3 +329,26 @@ def test_a_writer_process_that_dies_fails_the_import_with_nothing_written(seeded
         import_file(seeded, write(tmp_path / "o.csv", rows), "orders")
     assert state(seeded) == before
     assert not list(tmp_path.glob(PREFIX + "*"))
+
+
+def test_two_imports_never_write_their_rejects_over_each_other(tmp_path):
+    """Two imports of one file at once (two terminals) both name their rejects file when they
+    finish: the second takes the next free name, never the first's file."""
+    import khtui.data.importers.rejects as rejects
+
+    target = tmp_path / "r.rejects.csv"
+    sinks = [rejects.RejectsSink(["a"], target, tmp_path / f"spill{i}.db") for i in range(2)]
+    for i, sink in enumerate(sinks):
+        sink.add(2, [f"import {i}"], "a", "x", "why")
+    target.write_text("the user's own file\n", encoding="utf-8")  # appeared meanwhile
+    for sink in sinks:
+        sink.finish()
+        sink.close()
+    assert target.read_text(encoding="utf-8") == "the user's own file\n"
+    assert [sink.path.name for sink in sinks] == ["r.rejects-2.csv", "r.rejects-3.csv"]
+    assert [read_rejects(sink.path)[0]["a"] for sink in sinks] == ["import 0", "import 1"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "r.rejects-2.csv",
+        "r.rejects-3.csv",
+        "r.rejects.csv",
+    ]
