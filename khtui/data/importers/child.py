@@ -90,6 +90,10 @@ class ChildStager:
                     more.write_table(part)
             proc.stdin.flush()
         except (OSError, pa.ArrowException):
+            if self.proc.poll() is None and not _pipe_broke():
+                # this side failed (reading the file, memory): its own error, not the
+                # writer's; the writer is stopped by close()
+                raise
             # a broken pipe: the writer stopped; say what it said
             raise self._failed() from None
         out = proc.stdout.readline()
@@ -122,6 +126,12 @@ class ChildStager:
         for f in (self.proc.stdin, self.proc.stdout, self._errfile):
             with contextlib.suppress(OSError, ValueError):  # a pipe the child has broken
                 f.close()
+
+
+def _pipe_broke() -> bool:
+    """Whether the error being handled is the pipe to the writer breaking (it has stopped)."""
+    exc = sys.exc_info()[1]
+    return isinstance(exc, BrokenPipeError) or "broken pipe" in str(exc).lower()
 
 
 def _prefetch(batches, depth: int = 2):
