@@ -226,7 +226,10 @@ def status_cmd(ctx: Ctx, as_json: bool) -> None:
                     "done": f.done,
                     "completion": None if f.completion is None else round(f.completion, 4),
                     "overdue_complaints": f.overdue,
-                    "forecast_accuracy": f.forecast_accuracy,
+                    "forecast_accuracy": None
+                    if f.forecast_accuracy is None
+                    else round(f.forecast_accuracy, 4),
+                    "forecast_month": f.forecast_month,
                     "plan_month": f.plan_month,
                     "plan_status": f.plan_status,
                     "merged_at": f.merged_at,
