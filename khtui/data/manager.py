@@ -249,6 +249,22 @@ class TeamOps:
         out.sort(key=lambda f: (f.coverage if f.coverage is not None else 2.0, f.label))
         return out
 
+    def ams_with_code(self, code: str) -> list[str]:
+        """The ids of the AMs merged into this team database under ``code`` (工号); more
+        than one when two databases were given the same code."""
+        return [
+            r[0] for r in self.query("SELECT am_id FROM team_ams WHERE code = ?", (code.strip(),))
+        ]
+
+    def am_codes(self) -> list[str]:
+        """The codes of the AMs merged into this team database."""
+        return [
+            r[0]
+            for r in self.query(
+                "SELECT DISTINCT code FROM team_ams WHERE code IS NOT NULL ORDER BY code"
+            )
+        ]
+
     def forecast_accuracy(self, am_id: str, month: str) -> float | None:
         """预测准确率 of the AM's area in ``month``, as the AM's own monthly analysis computes
         it: the AM's last forecast run made before the month began (its retailers' forecasts
