@@ -17,6 +17,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from khtui.data.base import StoreError, new_id
+from khtui.data.retailers import RetailerOps
 
 if TYPE_CHECKING:
     from khtui.domain.capture import CopyPlan
@@ -43,7 +44,7 @@ def _capture_row(row) -> dict[str, Any]:
     return out
 
 
-class CaptureOps:
+class CaptureOps(RetailerOps):
     """Mixin of :class:`khtui.data.store.Store`."""
 
     # -- reading ----------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from typing import Any
 
 from khtui import clock as _clock
 from khtui.data.base import StoreError, database_kind, id_from, refuse_unless_khtui, seeded_ids
+from khtui.data.statuses import OPEN_VISITS
 from khtui.data.store import Store
 from khtui.data.visits import VisitOutcome
 from khtui.domain.calendar import WorkCalendar
@@ -1284,7 +1285,7 @@ def complete_past_visits(store: Store, rng: random.Random, until: dt.date) -> di
     rows = store.query(
         "SELECT v.id, v.retailer_code, v.planned_date, v.seq, r.route, r.vulnerable "
         "FROM visits v JOIN retailers r ON r.code = v.retailer_code "
-        "WHERE v.status IN ('planned', 'checked_in') AND v.planned_date < ? "
+        f"WHERE v.status IN {OPEN_VISITS} AND v.planned_date < ? "
         "ORDER BY v.planned_date, v.seq, v.id",
         (until.isoformat(),),
     )

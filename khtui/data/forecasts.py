@@ -25,7 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from khtui.data.base import new_id
+from khtui.data.base import StoreBase, new_id
 
 if TYPE_CHECKING:
     from khtui.domain.forecast import ForecastRun, LevelReport, Series
@@ -126,7 +126,7 @@ def _report_dict(rep: LevelReport) -> dict[str, Any]:
     }
 
 
-class ForecastOps:
+class ForecastOps(StoreBase):
     """Mixin of :class:`khtui.data.store.Store`."""
 
     # -- what the forecast reads -------------------------------------------------------------

@@ -19,6 +19,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from khtui.data.base import StoreError, new_id
+from khtui.data.brands import BrandOps
+from khtui.data.statuses import LIVE_VISITS, ON_ITS_DAY, OPEN_VISITS
+from khtui.data.visits import VisitOps
+from khtui.domain import visits as visit_rules
+from khtui.domain.complaints import OPEN_STATUSES, is_overdue
 from khtui.domain.monthly import (
     MONTHLY_NARRATIVE_KEYS,
     BrandPriceRow,
@@ -49,6 +54,7 @@ from khtui.domain.plan_document import (
     PlanWarningRow,
 )
 from khtui.domain.report import NARRATIVE_KEYS
+from khtui.domain.retailer import ACTIVE
 from khtui.domain.weekly import (
     BrandRow,
     ComplaintItem,
@@ -69,9 +75,6 @@ from khtui.domain.weekly import (
     WeekSales,
     WeekVisits,
 )
-
-ACTIVE = "正常"
-OPEN_VISIT = ("planned", "checked_in")
 
 
 def _d(x: dt.date) -> str:
@@ -101,7 +104,7 @@ WEEKLY = _Kind("weekly_reports", "week", NARRATIVE_KEYS)
 MONTHLY = _Kind("monthly_reports", "month", MONTHLY_NARRATIVE_KEYS)
 
 
-class ReportOps:
+class ReportOps(BrandOps, VisitOps):
     """Mixin of :class:`khtui.data.store.Store`."""
 
     # -- shared pieces ------------------------------------------------------------------------
@@ -144,7 +147,7 @@ class ReportOps:
             Unvisited(r["code"], r["name"], r["route"], r["next_planned"])
             for r in self.query(
                 "SELECT r.code, r.name, r.route, (SELECT min(x.planned_date) FROM visits x "
-                "WHERE x.retailer_code = r.code AND x.status IN ('planned', 'checked_in') "
+                f"WHERE x.retailer_code = r.code AND x.status IN {OPEN_VISITS} "
                 "AND x.planned_date > ? AND x.planned_date <= ?) AS next_planned "
                 f"FROM retailers r WHERE r.status = ? AND r.code NOT IN ({visited_sql}) "
                 "ORDER BY r.route, r.route_seq, r.code",
@@ -185,9 +188,6 @@ class ReportOps:
         opened = answered = closed = overdue = open_total = 0
         items = []
         for r in rows:
-            done_by_end = (r["answered_on"] and r["answered_on"] <= b) or (
-                r["closed_on"] and r["closed_on"] <= b
-            )
             if r["closed_on"] and r["closed_on"] <= b:
                 status = "closed"
             elif r["answered_on"] and r["answered_on"] <= b:
@@ -196,17 +196,17 @@ class ReportOps:
                 status = "forwarded"
             else:
                 status = "open"
-            is_open = not done_by_end
-            is_overdue = bool(is_open and r["due_on"] < b)
+            is_open = status in OPEN_STATUSES
+            late = is_overdue(status, r["due_on"], b)
             new = a <= r["raised_on"] <= b
             was_answered = bool(r["answered_on"] and a <= r["answered_on"] <= b)
             was_closed = bool(r["closed_on"] and a <= r["closed_on"] <= b)
             opened += new
             answered += was_answered
             closed += was_closed
-            overdue += is_overdue
+            overdue += late
             open_total += is_open
-            if new or is_overdue or was_answered or was_closed:
+            if new or late or was_answered or was_closed:
                 route = routes.get(r["category"])
                 items.append(
                     ComplaintItem(
@@ -219,7 +219,7 @@ class ReportOps:
                         department=r["department"],
                         status=status,
                         due_on=r["due_on"],
-                        overdue=is_overdue,
+                        overdue=late,
                         answered_on=r["answered_on"]
                         if r["answered_on"] and r["answered_on"] <= b
                         else None,
@@ -486,7 +486,7 @@ class ReportOps:
         rows = self.query(
             "SELECT v.planned_date, v.reasons, r.route FROM visits v "
             "LEFT JOIN retailers r ON r.code = v.retailer_code "
-            "WHERE v.planned_date BETWEEN ? AND ? AND v.status NOT IN ('rescheduled', 'skipped') "
+            f"WHERE v.planned_date BETWEEN ? AND ? AND v.status IN {LIVE_VISITS} "
             "ORDER BY v.planned_date, v.seq",
             (_d(start), _d(end)),
         )
@@ -853,12 +853,12 @@ class ReportOps:
             x.done += r["status"] == "done"
             x.skipped += r["status"] == "skipped"
             x.rescheduled += r["status"] == "rescheduled"
-            x.open += r["status"] in OPEN_VISIT
+            x.open += r["status"] in visit_rules.OPEN
         later = (
             int(
                 self.scalar(
                     "SELECT count(*) FROM visits WHERE planned_date > ? AND planned_date <= ? "
-                    "AND status IN ('planned', 'checked_in')",
+                    f"AND status IN {OPEN_VISITS}",
                     (_d(as_of), _d(end)),
                 )
             )
@@ -1115,7 +1115,7 @@ class ReportOps:
         rows = self.query(
             "SELECT v.retailer_code, r.status FROM visits v "
             "LEFT JOIN retailers r ON r.code = v.retailer_code "
-            "WHERE v.planned_date BETWEEN ? AND ? AND v.status != 'rescheduled'",
+            f"WHERE v.planned_date BETWEEN ? AND ? AND v.status IN {ON_ITS_DAY}",
             (_d(start), _d(end)),
         )
         codes = {r[0] for r in rows}
@@ -1165,7 +1165,7 @@ class ReportOps:
             "SELECT v.planned_date, v.seq, v.retailer_code, v.reasons, v.measures, r.name, "
             "r.route, r.route_seq, r.tier FROM visits v "
             "LEFT JOIN retailers r ON r.code = v.retailer_code "
-            "WHERE v.planned_date BETWEEN ? AND ? AND v.status != 'rescheduled' "
+            f"WHERE v.planned_date BETWEEN ? AND ? AND v.status IN {ON_ITS_DAY} "
             "ORDER BY v.planned_date, v.seq, r.route, r.route_seq",
             (_d(start), _d(end)),
         )

@@ -8,6 +8,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from khtui.data.retailers import RetailerOps
+
 if TYPE_CHECKING:
     from khtui.domain.derive import Derived, MonthSales
 
@@ -78,7 +80,7 @@ def sum_months(
         execute("DROP TABLE IF EXISTS temp._month_sums")
 
 
-class SalesOps:
+class SalesOps(RetailerOps):
     """Mixin of :class:`khtui.data.store.Store`."""
 
     # -- brands -----------------------------------------------------------------------------

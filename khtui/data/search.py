@@ -35,6 +35,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from khtui.data.base import StoreBase
+
 # The columns of a result row (besides ``match``), as the contract names them.
 RESULT_COLUMNS = (
     "code",
@@ -511,8 +513,11 @@ class _Query:
         self.q = normalise(text)
 
 
-class SearchOps:
+class SearchOps(StoreBase):
     """Mixin of :class:`khtui.data.store.Store`."""
+
+    # whether this store has checked that the index holds every retailer (once per store)
+    _search_checked: bool = False
 
     # -- asking ------------------------------------------------------------------------------
     def lookup_retailers(self, query: str, limit: int = 50, offset: int = 0) -> SearchPage:
@@ -542,17 +547,16 @@ class SearchOps:
     def _answer(self, qq: _Query) -> tuple[_Answer, dict[int, str]]:
         """The ranked answer to a query (rids in groups) and what the exact rids matched."""
         self._ensure_search_index()
-        with self._lock:
-            exact, exact_what = self._exact_rids(qq)
-            post = _Postings(self.conn)
-            hits = _evaluate(post, qq.q, self._long_keys())
-            not_exact = ~_ints(exact)
-            usual = hits.occurs_usual & not_exact
-            starts_usual = hits.starts_usual & usual
-            rare = hits.occurs_any & ~hits.occurs_usual & not_exact
-            starts_rare = hits.starts_any & rare
-            groups = [starts_usual, usual & ~starts_usual, starts_rare, rare & ~starts_rare]
-            return _Answer(exact, groups, hits), exact_what
+        exact, exact_what = self._exact_rids(qq)
+        post = _Postings(self.conn)
+        hits = _evaluate(post, qq.q, self._long_keys())
+        not_exact = ~_ints(exact)
+        usual = hits.occurs_usual & not_exact
+        starts_usual = hits.starts_usual & usual
+        rare = hits.occurs_any & ~hits.occurs_usual & not_exact
+        starts_rare = hits.starts_any & rare
+        groups = [starts_usual, usual & ~starts_usual, starts_rare, rare & ~starts_rare]
+        return _Answer(exact, groups, hits), exact_what
 
     def _exact_rids(self, qq: _Query) -> tuple[list[int], dict[int, str]]:
         """Retailers whose code or licence number is the query, by code."""
@@ -721,7 +725,7 @@ class SearchOps:
     def _ensure_search_index(self) -> None:
         """Once per store: build the index if a migration or a bulk load left it stale (or
         it does not hold every retailer)."""
-        if getattr(self, "_search_checked", False):
+        if self._search_checked:
             return
         stale = self.meta(_STALE) == "1" or self.scalar(
             "SELECT count(*) FROM retailers"

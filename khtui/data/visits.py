@@ -20,19 +20,24 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from khtui.data.base import StoreError, new_id
+from khtui.data.statuses import (
+    LIVE_VISITS,
+    OPEN_COMPLAINTS,
+    overdue_complaint,
+    visit_from,
+)
+from khtui.data.warnings import WarningOps
 from khtui.domain import visits as rules_of
 from khtui.domain.messages import Key
-from khtui.domain.visits import LIVE, OPEN, sql_list
 
 if TYPE_CHECKING:
     from khtui.domain.calendar import WorkCalendar
     from khtui.domain.planning import PlanFacts, PlanRetailer
 
-_LIVE = sql_list(LIVE)
-_OPEN = sql_list(OPEN)
 # the visit's columns an action changes: what the action log keeps to undo it
 _UNDO_COLUMNS = ("status", "checked_in_at", "done_at", "skip_reason", "rescheduled_to")
 
@@ -119,18 +124,16 @@ def _refused(action: str, v: dict[str, Any]) -> VisitProblem:
     )
 
 
-class VisitOps:
+class VisitOps(WarningOps):
     """Mixin of :class:`khtui.data.store.Store`."""
 
     # -- helpers ------------------------------------------------------------------------------
-    @property
+    @cached_property
     def work_calendar(self) -> WorkCalendar:
+        """The working days under the store's rules (made once per store)."""
         from khtui.domain.calendar import WorkCalendar
 
-        cal = getattr(self, "_work_calendar", None)
-        if cal is None:
-            cal = self._work_calendar = WorkCalendar(self.rules)
-        return cal
+        return WorkCalendar(self.rules)
 
     def _visit(self, visit_id: str) -> dict[str, Any]:
         row = self.query_one("SELECT * FROM visits WHERE id = ?", (visit_id,))
@@ -211,7 +214,6 @@ class VisitOps:
 
     # -- the monthly plan ---------------------------------------------------------------------
     def _plan_facts(self, month: str, from_day: dt.date) -> tuple[list[PlanRetailer], PlanFacts]:
-        from khtui.domain.complaints import OPEN_STATUSES
         from khtui.domain.months import add_months, month_key, month_range
         from khtui.domain.planning import PlanFacts, PlanRetailer, is_sales_swing
         from khtui.domain.retailer import ACTIVE
@@ -269,8 +271,7 @@ class VisitOps:
         complaints = frozenset(
             r[0]
             for r in self.query(
-                f"SELECT DISTINCT retailer_code FROM complaints "
-                f"WHERE status IN {sql_list(OPEN_STATUSES)}"
+                f"SELECT DISTINCT retailer_code FROM complaints WHERE status IN {OPEN_COMPLAINTS}"
             )
         )
         since = month_range(add_months(month, -cfg.new_product_launch_months))[0]
@@ -301,7 +302,7 @@ class VisitOps:
         kept: dict[str, list[dt.date]] = {}
         for r in self.query(
             f"SELECT retailer_code, planned_date FROM visits WHERE planned_date BETWEEN ? AND ? "
-            f"AND status IN {_LIVE} "
+            f"AND status IN {LIVE_VISITS} "
             f"AND NOT (status = 'planned' AND adhoc = 0 AND planned_date >= ?)",
             (first.isoformat(), last.isoformat(), from_day.isoformat()),
         ):
@@ -450,7 +451,7 @@ class VisitOps:
         visits, covered = self.query_one(
             f"SELECT count(*), count(DISTINCT v.retailer_code) FROM visits v "
             f"JOIN retailers r ON r.code = v.retailer_code AND r.status = ? "
-            f"WHERE v.planned_date BETWEEN ? AND ? AND v.status IN {_LIVE}",
+            f"WHERE v.planned_date BETWEEN ? AND ? AND v.status IN {LIVE_VISITS}",
             (ACTIVE, first.isoformat(), last.isoformat()),
         )
         active = self.scalar("SELECT count(*) FROM retailers WHERE status = ?", (ACTIVE,))
@@ -499,7 +500,9 @@ class VisitOps:
         active_codes = {
             r[0] for r in self.query("SELECT code FROM retailers WHERE status = ?", (ACTIVE,))
         }
-        covered = len({v["retailer_code"] for v in live if v["status"] in LIVE} & active_codes)
+        covered = len(
+            {v["retailer_code"] for v in live if v["status"] in rules_of.LIVE} & active_codes
+        )
         active = len(active_codes)
         plan["summary"] = {
             "visits": len(live),
@@ -605,7 +608,7 @@ class VisitOps:
         standing: dict[dt.date, dict[str, str]] = {d: {} for d in days}
         for r in self.query(
             f"SELECT planned_date, retailer_code, id FROM visits WHERE planned_date BETWEEN ? "
-            f"AND ? AND status IN {_LIVE} ORDER BY planned_date, seq",
+            f"AND ? AND status IN {LIVE_VISITS} ORDER BY planned_date, seq",
             (day.isoformat(), end.isoformat()),
         ):
             d = dt.date.fromisoformat(r[0])
@@ -615,7 +618,7 @@ class VisitOps:
             dt.date.fromisoformat(r[0]): r[1]
             for r in self.query(
                 f"SELECT planned_date, count(*) FROM visits WHERE planned_date BETWEEN ? AND ? "
-                f"AND status IN {_LIVE} GROUP BY planned_date",
+                f"AND status IN {LIVE_VISITS} GROUP BY planned_date",
                 (day.isoformat(), end.isoformat()),
             )
         }
@@ -703,20 +706,17 @@ class VisitOps:
     def day_visits(self, day: dt.date) -> list[dict[str, Any]]:
         """The visits of ``day`` in the day's order, with what the list shows of each retailer.
         A read: it changes nothing, whatever the day."""
-        from khtui.domain.complaints import OPEN_STATUSES
-
         day = _day(day)
         d = day.isoformat()
-        open_complaint = sql_list(OPEN_STATUSES)
         rows = self.query(
             f"SELECT v.*, r.name, r.route, r.route_seq, r.tier, r.value_class, r.phone, "
             f"r.address, "
             f"(SELECT max(p.planned_date) FROM visits p WHERE p.retailer_code = v.retailer_code "
             f" AND p.status = 'done' AND p.planned_date < ?) AS last_visit, "
             f"(SELECT count(*) FROM complaints c WHERE c.retailer_code = v.retailer_code "
-            f" AND c.status IN {open_complaint}) AS open_complaints, "
+            f" AND c.status IN {OPEN_COMPLAINTS}) AS open_complaints, "
             f"(SELECT count(*) FROM complaints c WHERE c.retailer_code = v.retailer_code "
-            f" AND c.status IN {open_complaint} AND c.due_on < ?) AS overdue_complaints "
+            f" AND {overdue_complaint('c.')}) AS overdue_complaints "
             f"FROM visits v JOIN retailers r ON r.code = v.retailer_code "
             f"WHERE v.planned_date = ? ORDER BY v.seq, r.route, r.route_seq",
             (d, d, d),
@@ -881,7 +881,7 @@ class VisitOps:
             )
         if self.scalar(
             f"SELECT count(*) FROM visits WHERE retailer_code = ? AND planned_date = ? "
-            f"AND status IN {_LIVE}",
+            f"AND status IN {LIVE_VISITS}",
             (code, day.isoformat()),
         ):
             raise VisitProblem("plan.err.already_on_day", code=code, day=day.isoformat())
@@ -1009,12 +1009,12 @@ class VisitOps:
         with self.write() as conn:
             conn.executemany(
                 f"UPDATE visits SET status = 'skipped', skip_reason = ?, updated_at = ? "
-                f"WHERE id = ? AND status IN {sql_list(rules_of.sources('skip'))}",
+                f"WHERE id = ? AND status IN {visit_from('skip')}",
                 skip,
             )
             conn.executemany(
                 f"UPDATE visits SET status = 'done', checked_in_at = ?, done_at = ?, "
-                f"updated_at = ? WHERE id = ? AND status IN {sql_list(rules_of.sources('finish'))}",
+                f"updated_at = ? WHERE id = ? AND status IN {visit_from('finish')}",
                 finish,
             )
         return {"finish": len(finish), "skip": len(skip)}

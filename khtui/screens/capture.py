@@ -21,7 +21,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from textual import events, on
+from textual import events, getters, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
@@ -56,6 +56,7 @@ from khtui.widgets.jobs import Debouncer, JobQueue
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.price_grid import PriceGrid
 from khtui.widgets.theme import style
+from khtui.widgets.workbench import Workbench
 
 # The items in the list: the price and stock grid first (the bulk of a visit's capture).
 ORDER: tuple[CaptureKind, ...] = (
@@ -140,6 +141,7 @@ def open_session(store, visit_id: str | None, retailer_code: str | None, today: 
 
 
 class CaptureScreen(Keyed, Screen):
+    app = getters.app(Workbench)
     CSS_PATH = "capture.tcss"
     KEYS: ClassVar = (
         Key("ctrl+s", "finish", "capture.bind.finish", priority=True),
@@ -729,6 +731,8 @@ def gaps_text(store, day: dt.date) -> str:
 
 class GapsScreen(Keyed, ModalScreen[None]):
     """What the day still lacks: visits finished without a capture and unfinished drafts."""
+
+    app = getters.app(Workbench)
 
     CSS_PATH = "capture.tcss"
     KEYS: ClassVar = (Key("escape", "close", "capture.bind.back"),)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
@@ -34,6 +34,7 @@ from khtui.i18n import get_lang, t
 from khtui.i18n.capture import problem_text
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.theme import style
+from khtui.widgets.workbench import Workbench
 
 
 def _route_name(route) -> str:
@@ -44,6 +45,8 @@ class RaiseComplaintScreen(Keyed, ModalScreen[str | None]):
     """Record a complaint: category (the rules route it: department, AM's share, due date)
     and what the retailer said. Without a code, the customer code is asked first. Returns
     the new complaint's id, or None when cancelled."""
+
+    app = getters.app(Workbench)
 
     CSS_PATH = "complaints.tcss"
     KEYS: ClassVar = (Key("escape", "cancel", "complaint.new.cancel"),)
@@ -167,6 +170,7 @@ class StepScreen(Keyed, ModalScreen[str | None]):
 
 
 class ComplaintsScreen(Keyed, Screen):
+    app = getters.app(Workbench)
     CSS_PATH = "complaints.tcss"
     KEYS: ClassVar = (
         Key("f", "step('forwarded')", "complaint.bind.forward"),

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import events, on
+from textual import events, getters, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
@@ -36,6 +36,7 @@ from khtui.widgets.confirm import ConfirmScreen
 from khtui.widgets.document_view import document_renderable
 from khtui.widgets.jobs import Debouncer, JobQueue
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.workbench import Workbench
 
 TEXT_BOXES = (Input, TextArea)  # focus in one of these means the user is typing
 
@@ -93,6 +94,8 @@ def export_week(store, week: str, folder: Path) -> Path:
 
 class ReportScreen(Keyed, Screen):
     """The weekly report 周报 of one ISO week (default: the last complete week)."""
+
+    app = getters.app(Workbench)
 
     CSS_PATH = "report.tcss"
     KEYS: ClassVar = (

@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
@@ -52,6 +52,7 @@ from khtui.widgets.confirm import ConfirmScreen
 from khtui.widgets.jobs import JobQueue
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.theme import style
+from khtui.widgets.workbench import Workbench
 
 PAGE = 50  # rows fetched per page of lookup results
 NARROW = 110  # below this many columns the profile's top brands go under the sales chart
@@ -135,6 +136,8 @@ class RetailerScreen(Keyed, Screen):
     Typing is the first thing done here, so the screen opens in its box; ``Esc`` clears it and
     leaves it for the list (where digits switch sections again), ``/`` goes back to typing.
     """
+
+    app = getters.app(Workbench)
 
     CSS_PATH = "retailer.tcss"
     KEYS: ClassVar = (
@@ -342,6 +345,8 @@ def capture_summary(capture: dict, kind, brand_names: dict[str, str]) -> str:
 
 class ProfileScreen(Keyed, Screen):
     """客户档案: one retailer's record, figures and histories (tabs: ``[`` / ``]``)."""
+
+    app = getters.app(Workbench)
 
     CSS_PATH = "retailer.tcss"
     KEYS: ClassVar = (
@@ -829,6 +834,8 @@ class EditFieldScreen(Keyed, ModalScreen[dict | None]):
     character), and emptying a field that had a value asks first.
     """
 
+    app = getters.app(Workbench)
+
     CSS_PATH = "retailer.tcss"
     KEYS: ClassVar = (Key("escape", "cancel", "profile.key.cancel"),)
 
@@ -894,6 +901,8 @@ class EditFieldScreen(Keyed, ModalScreen[dict | None]):
 
 class StatusScreen(Keyed, ModalScreen[dict | None]):
     """Change the retailer's status; leaving 正常 takes it out of future plans (said up front)."""
+
+    app = getters.app(Workbench)
 
     CSS_PATH = "retailer.tcss"
     KEYS: ClassVar = (Key("escape", "cancel", "profile.key.cancel"),)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
@@ -31,6 +31,7 @@ from khtui.i18n import status_label, t
 from khtui.screens.review import pct
 from khtui.widgets.document_view import document_renderable
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.workbench import Workbench
 
 TABS = ("overview", "plans", "reports", "changes")
 OVERDUE_LINES = 8  # lines of "overdue by AM and department" shown under the table
@@ -78,6 +79,8 @@ def field_name(field: str) -> str:
 
 class TeamScreen(Keyed, Screen):
     """团队: the market manager's view."""
+
+    app = getters.app(Workbench)
 
     CSS_PATH = "team.tcss"
     KEYS: ClassVar = (
@@ -184,8 +187,12 @@ class TeamScreen(Keyed, Screen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group.startswith("team") and event.state == WorkerState.ERROR:
             error = event.worker.error
-            key = getattr(error, "key", None)
-            text = t(f"team.err.{key}", **error.params) if key else str(error)
+            from khtui.data.manager import DecisionProblem
+
+            if isinstance(error, DecisionProblem):
+                text = t(f"team.err.{error.key}", **error.params)
+            else:
+                text = str(error)
             self.notify(text, severity="error", timeout=10)
 
     @on(Loaded)
@@ -502,6 +509,8 @@ class CommentScreen(Keyed, ModalScreen[str | None]):
 class AmRetailersScreen(Keyed, Screen):
     """One AM's retailers: active ones not visited this month first; Enter opens a profile."""
 
+    app = getters.app(Workbench)
+
     CSS_PATH = "team.tcss"
     KEYS: ClassVar = (Key("escape", "back", "profile.key.back"), Key("o", "open", "mgr.key.open"))
 
@@ -581,6 +590,8 @@ class AmRetailersScreen(Keyed, Screen):
 
 class TeamReportScreen(Keyed, Screen):
     """One AM's submitted weekly report, read on screen (as the Word document says it)."""
+
+    app = getters.app(Workbench)
 
     CSS_PATH = "team.tcss"
     KEYS: ClassVar = (Key("escape", "back", "profile.key.back"),)

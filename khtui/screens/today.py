@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
@@ -38,6 +38,7 @@ from khtui.i18n.format import reasons_text as format_reasons
 from khtui.widgets.date_input import DateInput
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.warnings_panel import WarningsPanel
+from khtui.widgets.workbench import Workbench
 
 WIDE = 120  # from this many columns the list also shows code, phone and check-in time
 # Columns and their widths in terminal cells (the reasons column takes what is left).
@@ -177,6 +178,8 @@ def day_notes(store, today: dt.date) -> list[str]:
 
 class TodayScreen(Keyed, Screen):
     """今日拜访: one day's visits (default: today)."""
+
+    app = getters.app(Workbench)
 
     CSS_PATH = "today.tcss"
 
@@ -1082,6 +1085,8 @@ class GoToDateScreen(_Modal):
 
 class AdhocScreen(_Modal):
     """加访: find a retailer as you type (``store.search_retailers``), Enter adds the visit."""
+
+    app = getters.app(Workbench)
 
     class Found(Message):
         def __init__(self, query: str, rows: list[dict]) -> None:

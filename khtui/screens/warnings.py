@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from khtui.i18n import t
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.warnings_panel import KIND_STYLE
+from khtui.widgets.workbench import Workbench
 
 NAME_CELLS = 16
 
@@ -37,6 +38,8 @@ def _cut(text: str, cells: int) -> str:
 
 class WarningsScreen(Keyed, Screen):
     """All warnings of a day, most urgent first."""
+
+    app = getters.app(Workbench)
 
     KEYS: ClassVar = (
         Key("escape", "back", "profile.key.back"),

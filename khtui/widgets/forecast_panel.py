@@ -9,7 +9,7 @@ reads again (the app calls it when new forecasts are stored).
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
+from textual import getters, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from khtui.i18n import t
 from khtui.widgets.warnings_panel import WarningsPanel
+from khtui.widgets.workbench import Workbench
 
 HISTORY_MONTHS = 24
 
@@ -26,6 +27,7 @@ def _pct(x: float | None) -> str:
 
 
 class ForecastPanel(Horizontal):
+    app = getters.app(Workbench)
     DEFAULT_CSS = """
     ForecastPanel {
         height: 1fr;

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import work
+from textual import getters, work
 from textual.message import Message
 from textual.widgets import Static
 
 from khtui.i18n import t
+from khtui.widgets.workbench import Workbench
 
 NAME_CELLS = 14
 MIN_APP_WIDTH = 110  # narrower terminals leave the room to the grid
@@ -28,6 +29,7 @@ def _cut(text: str, cells: int) -> str:
 
 
 class SupplyPanel(Static):
+    app = getters.app(Workbench)
     DEFAULT_CSS = """
     SupplyPanel {
         width: 38;

@@ -12,11 +12,12 @@ import datetime as dt
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual import work
+from textual import getters, work
 from textual.message import Message
 from textual.widgets import Static
 
 from khtui.i18n import t
+from khtui.widgets.workbench import Workbench
 
 SEVERITY_ORDER = (
     "shortage",
@@ -40,6 +41,8 @@ KIND_STYLE = {
 
 class WarningsPanel(Static):
     """Warnings of the given retailers, at most ``limit`` lines and a "more" line."""
+
+    app = getters.app(Workbench)
 
     DEFAULT_CSS = """
     WarningsPanel {

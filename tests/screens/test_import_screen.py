@@ -2,14 +2,14 @@ import asyncio
 import csv
 import functools
 
-from textual.app import App
 from textual.widgets import Button, DataTable, Input, Select, Static
 
 from khtui.screens.importer import ImportScreen
+from khtui.widgets.workbench import Workbench
 from tests.conftest import TODAY
 
 
-class ImportApp(App):
+class ImportApp(Workbench):
     def __init__(self, store):
         super().__init__()
         self.store = store
