@@ -60,10 +60,11 @@ class ComplaintOps(VisitOps, RetailerOps):
         department: str | None = None,
         overdue_on: dt.date | None = None,
         retailer: str | None = None,
+        on: dt.date | None = None,
     ) -> list[dict[str, Any]]:
         """Complaints, each with the retailer's ``name``, ``category_name`` and ``overdue``
-        (on ``overdue_on``, else today). With ``overdue_on`` only the overdue ones on that day.
-        Open ones first, by due date."""
+        (on ``overdue_on``, else ``on``, else today). With ``overdue_on`` only the overdue ones
+        on that day. Open ones first, by due date."""
         where, params = [], []
         if status is not None:
             wanted = [status] if isinstance(status, str) else list(status)
@@ -78,7 +79,7 @@ class ComplaintOps(VisitOps, RetailerOps):
         if retailer is not None:
             where.append("c.retailer_code = ?")
             params.append(retailer)
-        day = str(overdue_on or self.today())
+        day = str(overdue_on or on or self.today())
         if overdue_on is not None:
             where.append(overdue_complaint("c."))
             params.append(day)

@@ -309,7 +309,7 @@ def load_profile(store, code: str, today: dt.date) -> dict[str, Any]:
         "top_since": since,
         "visits": store.visit_history(code),
         "captures": store.captures(retailer=code, include_drafts=True),
-        "complaints": store.complaints(retailer=code),
+        "complaints": store.complaints(retailer=code, on=today),
         "changes": store.retailer_changes(code),
         "reviews": store.change_reviews(code),  # the market manager's decisions on them
         "brand_names": {b["brand_code"]: b["name"] for b in store.brands()},
@@ -480,12 +480,7 @@ class ProfileScreen(Keyed, Screen):
 
     # -- showing ----------------------------------------------------------------------------
     def overdue(self) -> list[dict]:
-        today = self.app.today().isoformat()
-        return [
-            c
-            for c in self.data["complaints"]
-            if c["status"] in ("open", "forwarded") and c["due_on"] < today
-        ]
+        return [c for c in self.data["complaints"] if c["overdue"]]
 
     def show_head(self) -> None:
         r, d = self.data["retailer"], self.data["derived"]
