@@ -73,7 +73,7 @@ class SectionCommands(Provider):
         """(name, keywords to match besides the name, help, callback)."""
         app = self.app
         assert isinstance(app, KhtuiApp)
-        out = []
+        out: list[tuple[str, str, str, Callable[[], Any]]] = []
         for mode, _module, _cls, digit, fkey in SECTIONS:
             name = t(f"nav.{mode}")
             out.append(
@@ -292,7 +292,8 @@ class KhtuiApp(Keyed, Workbench):
 
     def on_khtui_app_forecasts_ready(self, message: ForecastsReady) -> None:
         for widget in self.screen.query("ForecastPanel, WarningsPanel, SupplyPanel"):
-            widget.reload()
+            if isinstance(widget, Reloads):
+                widget.reload()
 
     def on_khtui_app_housekeeping_done(self, message: HousekeepingDone) -> None:
         r = message.result

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from khtui.data.base import StoreError, new_id
 from khtui.data.retailers import RetailerOps
@@ -33,6 +33,10 @@ class CaptureError(StoreError):
         self.problems = problems
 
 
+@overload
+def _d(value: dt.date | str) -> str: ...
+@overload
+def _d(value: None) -> None: ...
 def _d(value: dt.date | str | None) -> str | None:
     return None if value is None else str(value)[:10]
 
@@ -59,7 +63,8 @@ class CaptureOps(RetailerOps):
     ) -> list[dict[str, Any]]:
         """Captures newest first, each with its payload as a dict, the retailer's name and, for
         a ``prices`` capture, its ``observations`` (one per brand)."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if retailer is not None:
             where.append("c.retailer_code = ?")
             params.append(retailer)
@@ -333,13 +338,13 @@ class CaptureOps(RetailerOps):
         known = {b["brand_code"] for b in brands}
         # A brand observed in this capture but no longer in the grid stays visible.
         for extra in sorted(set(current) - known):
-            b = self.query_one(
+            found = self.query_one(
                 "SELECT brand_code, name, guide_price, is_key, is_new FROM brands "
                 "WHERE brand_code = ?",
                 (extra,),
             )
-            if b is not None:
-                brands.append({**dict(b), "carried": False})
+            if found is not None:
+                brands.append({**dict(found), "carried": False})
         out = []
         for b in brands:
             cur = current.get(b["brand_code"], {})

@@ -65,7 +65,8 @@ class ComplaintOps(VisitOps, RetailerOps):
         """Complaints, each with the retailer's ``name``, ``category_name`` and ``overdue``
         (on ``overdue_on``, else ``on``, else today). With ``overdue_on`` only the overdue ones
         on that day. Open ones first, by due date."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if status is not None:
             wanted = [status] if isinstance(status, str) else list(status)
             where.append(f"c.status IN ({','.join('?' * len(wanted))})")
@@ -187,9 +188,9 @@ class ComplaintOps(VisitOps, RetailerOps):
             )
             sets = {"status": status, STEP_DATE[status]: on.isoformat()}
             if status == "answered":
-                sets["answer"] = answer.strip()
+                sets["answer"] = (answer or "").strip()
             if status == "closed":
-                sets["resolution"] = resolution.strip()
+                sets["resolution"] = (resolution or "").strip()
             sets["updated_at"] = self.now_text()
             conn.execute(
                 f"UPDATE complaints SET {', '.join(k + ' = ?' for k in sets)} WHERE id = ?",

@@ -675,8 +675,8 @@ class _Builder:
             for peak in (False, True):
                 center = 4 - bucket - (0.8 if peak else 0.0)  # preferred class index 0..4
                 weights = []
-                for b in self.brands:
-                    w = b.popularity * math.exp(-((b.klass - 1 - center) ** 2) / 1.3)
+                for brand in self.brands:
+                    w = brand.popularity * math.exp(-((brand.klass - 1 - center) ** 2) / 1.3)
                     if b.key:
                         w *= 1.3
                     weights.append(w)
@@ -1524,7 +1524,10 @@ def _insert_complaint(
     due = raised + dt.timedelta(days=route.due_days)
     text = text or rng.choice(COMPLAINT_TEXTS.get(category, ("对服务有意见",)))
     secondary = route.am_share != "full"
-    forwarded = answered = closed = answer = resolution = None
+    forwarded: dt.date | None = None
+    answered: dt.date | None = None
+    closed: dt.date | None = None
+    answer = resolution = None
     if status is None:
         if due < today:
             status = "closed" if rng.random() < 0.85 else "answered"
@@ -1538,7 +1541,7 @@ def _insert_complaint(
         answered = max(answered, lo)
         answer = rng.choice(COMPLAINT_ANSWERS.get(category, ("已答复",)))
     if status == "closed":
-        closed = answered + dt.timedelta(days=rng.randrange(1, 4))
+        closed = (answered or raised) + dt.timedelta(days=rng.randrange(1, 4))
         if closed > today:
             status, closed = "answered", None
         else:

@@ -603,6 +603,7 @@ def render_docx(doc: ReportDocument, rules: Rules, pictures: dict[int, bytes] | 
     document = docx.Document()
     ids = _setup(document, f, landscape=doc.landscape)
     section = document.sections[0]
+    assert section.page_width and section.left_margin and section.right_margin  # a new A4 page
     usable = section.page_width - section.left_margin - section.right_margin
     table_pt = f.plan_table_pt if doc.landscape else f.table_pt
     core = document.core_properties

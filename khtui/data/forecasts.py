@@ -133,7 +133,7 @@ class ForecastOps(StoreBase):
     def order_data_stamp(self) -> str:
         """A fingerprint of the order data: last order date, lines and total 条 (from the
         monthly aggregates: two index lookups and a small sum)."""
-        row = self.query_one(
+        [row] = self.query(
             "SELECT (SELECT max(order_date) FROM order_lines), sum(lines), round(sum(qty_tiao), 1) "
             "FROM monthly_sales"
         )

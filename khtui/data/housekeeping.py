@@ -44,7 +44,7 @@ def last_done(store) -> str | None:
 
 def is_done(store, day: dt.date) -> bool:
     done = last_done(store)
-    return bool(done) and done[:10] == day.isoformat()
+    return done is not None and done[:10] == day.isoformat()
 
 
 def run_housekeeping(store, *, backup: bool = True, plans: bool = True) -> Housekeeping:

@@ -198,8 +198,9 @@ class TeamOps(StoreBase):
                 (first, due_before),
             )
         }
-        overdue = dict(
-            self.query(
+        overdue: dict[str, int] = dict(
+            tuple(r)
+            for r in self.query(
                 f"SELECT am_id, count(*) FROM complaints WHERE {overdue_complaint()} "
                 "GROUP BY am_id",
                 (day.isoformat(),),
@@ -303,8 +304,9 @@ class TeamOps(StoreBase):
     # -- waiting for a decision -----------------------------------------------------------
     def plans_waiting(self) -> list[PlanWaiting]:
         labels = self.team_labels()
-        active = dict(
-            self.query(
+        active: dict[str, int] = dict(
+            tuple(r)
+            for r in self.query(
                 f"WITH o AS ({OWNERS}) SELECT o.am_id, count(*) FROM o JOIN retailers r "
                 "ON r.code = o.retailer_code AND r.status = ? GROUP BY o.am_id",
                 (ACTIVE,),

@@ -252,7 +252,7 @@ class ReportOps(BrandOps, VisitOps):
         return [SkipReason(k, n) for k, n in sorted(skips.items(), key=lambda kv: (-kv[1], kv[0]))]
 
     def _rpt_sales(self, start: dt.date, end: dt.date) -> PeriodSales:
-        row = self.query_one(
+        [row] = self.query(
             "SELECT coalesce(sum(qty_tiao), 0), coalesce(round(sum(amount), 2), 0), "
             "count(DISTINCT retailer_code) FROM order_lines WHERE order_date BETWEEN ? AND ?",
             (_d(start), _d(end)),
@@ -425,7 +425,7 @@ class ReportOps(BrandOps, VisitOps):
                 brand=r["brand"],
                 guide=r["guide"],
                 actual=r["retail_price"],
-                dev_pct=round(price_deviation_pct(r["retail_price"], r["guide"]), 1),
+                dev_pct=round(price_deviation_pct(r["retail_price"], r["guide"]) or 0.0, 1),
             )
             for r in priced
             if is_price_deviation(r["retail_price"], r["guide"], threshold)

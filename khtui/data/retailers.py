@@ -59,7 +59,8 @@ class RetailerOps(SearchOps):
         limit: int | None = None,
         offset: int = 0,
     ) -> list[dict[str, Any]]:
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if route is not None:
             where.append("route = ?")
             params.append(route)

@@ -296,7 +296,7 @@ class _Postings:
         self.dead_rids = np.array(sorted(map(int, dead.split(","))) if dead else [], np.int64)
         self.dead = _ints(self.dead_rids.tolist())
         self.rows: dict[str, dict[int, list]] = {}  # key -> pos -> [blobs/rids by class]
-        self.done: dict[tuple[str, int, int], int] = {}
+        self.done: dict[tuple[Any, ...], Any] = {}  # answers by what was asked
 
     def positions(self, key: str) -> dict[int, list]:
         got = self.rows.get(key)
@@ -374,7 +374,7 @@ def _chain(post: _Postings, keys: list[str], rare: int) -> dict[int, int]:
         parts = [where.get(pos + i) for i, where in enumerate(places)]
         if not all(parts):
             continue
-        order = sorted(range(len(keys)), key=lambda i: _stored_size(parts[i]))
+        order = sorted(range(len(keys)), key=lambda i: _stored_size(parts[i] or []))
         arrays = post.sparse(keys, pos, order, parts, rare) if len(keys) > 2 else None
         if arrays is not None:  # every set a stored list: intersect the rid arrays
             got = arrays[0]

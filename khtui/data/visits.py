@@ -431,6 +431,12 @@ class VisitOps(WarningOps):
         row = self.query_one("SELECT * FROM visit_plans WHERE month = ?", (month,))
         return dict(row) if row else None
 
+    def _plan_row(self, month: str) -> dict[str, Any]:
+        """The month's plan, which the caller knows exists."""
+        plan = self.month_plan_row(month)
+        assert plan is not None
+        return plan
+
     def submit_by(self, month: str) -> dt.date:
         """The day the plan of ``month`` is submitted by (in the month before it)."""
         from khtui.domain.months import add_months
@@ -448,7 +454,7 @@ class VisitOps(WarningOps):
         if row is None:
             return PlanState(month, None, submit_by)
         first, last = month_range(month)
-        visits, covered = self.query_one(
+        [(visits, covered)] = self.query(
             f"SELECT count(*), count(DISTINCT v.retailer_code) FROM visits v "
             f"JOIN retailers r ON r.code = v.retailer_code AND r.status = ? "
             f"WHERE v.planned_date BETWEEN ? AND ? AND v.status IN {LIVE_VISITS}",
@@ -529,7 +535,7 @@ class VisitOps(WarningOps):
                 f"UPDATE visit_plans SET status = ?, {stamp} = ? WHERE id = ?",
                 (to, self.now_text(), plan["id"]),
             )
-        return self.month_plan_row(month)
+        return self._plan_row(month)
 
     def submit_plan(self, month: str) -> dict[str, Any]:
         """Draft (or returned by the market manager) → submitted (to the market manager 市场经理)."""
@@ -974,12 +980,13 @@ class VisitOps(WarningOps):
         skip needs its reason, a finish its time, not before the check-in. One refused outcome
         refuses them all (:class:`VisitProblem`, nothing written). Returns the counts per
         action. Not logged for undo: this is history, not the day's work."""
-        current = {}
+        current: dict[str, str | None] = {}
         ids = [o.visit_id for o in outcomes]
         for i in range(0, len(ids), 900):
             chunk = ids[i : i + 900]
             current.update(
-                self.query(
+                (r[0], r[1])
+                for r in self.query(
                     f"SELECT id, status FROM visits WHERE id IN ({','.join('?' * len(chunk))})",
                     chunk,
                 )
@@ -994,9 +1001,10 @@ class VisitOps(WarningOps):
             if not rules_of.allowed(o.action, status):
                 raise VisitProblem(rules_of.refusal(o.action, status), at="", day="", reason="")
             if o.action == "skip":
-                if not (o.skip_reason or "").strip():
+                reason = (o.skip_reason or "").strip()
+                if not reason:
                     raise VisitProblem("plan.err.skip_no_reason")
-                skip.append((o.skip_reason.strip(), o.at, o.visit_id))
+                skip.append((reason, o.at, o.visit_id))
             else:
                 if not o.done_at or (o.checked_in_at and o.checked_in_at > o.done_at):
                     raise VisitProblem(

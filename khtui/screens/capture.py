@@ -41,6 +41,7 @@ from textual.widgets.option_list import Option
 
 from khtui.data.base import StoreError
 from khtui.data.captures import CaptureError
+from khtui.domain import visits as visit_rules
 from khtui.domain.capture import (
     KIND_BY_KEY,
     KINDS,
@@ -318,7 +319,7 @@ class CaptureScreen(Keyed, Screen):
                     with VerticalScroll(id=f"form-{kind.key}", classes="cap-form"):
                         yield Label(kind_name(kind), classes="form-title")
                         yield from self._fields(kind)
-            yield SupplyPanel(self.retailer_code, id="cap-supply")
+            yield SupplyPanel(self.retailer["code"], id="cap-supply")
         yield Static("", id="cap-status")
 
     def _target_text(self) -> str:
@@ -629,8 +630,8 @@ class CaptureScreen(Keyed, Screen):
 
         def finish() -> tuple[dict, bool]:
             done = store.finish_capture(**session)
-            finished = visit is not None and visit["status"] in ("planned", "checked_in")
-            if finished:
+            finished = visit is not None and visit_rules.allowed("finish", visit["status"])
+            if visit is not None and finished:
                 store.finish_visit(visit["id"])
             return done, finished
 

@@ -122,7 +122,7 @@ class RaiseComplaintScreen(Keyed, ModalScreen[str | None]):
     @on(OptionList.OptionHighlighted, "#new-category")
     def show_routing(self, event: OptionList.OptionHighlighted) -> None:
         rules = self.app.store.rules
-        route = rules.complaint_routes[event.option.id]
+        route = rules.complaint_routes[event.option.id or ""]
         key = (
             "complaint.new.routing"
             if rules.complaints.due_days_are == "workdays"
@@ -161,9 +161,12 @@ class RaiseComplaintScreen(Keyed, ModalScreen[str | None]):
                 capture_id=self.capture_id,
                 visit_id=self.visit_id,
             ),
-            self.dismiss,
+            self._raised,
             self._refused,
         )
+
+    def _raised(self, complaint_id: str) -> None:
+        self.dismiss(complaint_id)
 
     def _refused(self, error: Exception) -> None:
         if not isinstance(error, ComplaintProblem):

@@ -10,12 +10,14 @@ lets the AM edit dynamic fields (validated; every change recorded by the store).
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import (
@@ -70,7 +72,7 @@ def field_label(name: str) -> str:
     return spec.en if _en() else spec.zh
 
 
-def value_name(key: str | None) -> str:
+def value_name(key: str | None) -> str | None:
     """核心/一般/问题 (core/general/problem) in the UI language."""
     return key if _en() or key is None else VALUE_NAMES.get(key, key)
 
@@ -262,7 +264,7 @@ class RetailerScreen(Keyed, Screen):
 
     @on(DataTable.RowSelected, "#lookup-results")
     def row_selected(self, event: DataTable.RowSelected) -> None:
-        self.app.push_screen(ProfileScreen(event.row_key.value))
+        self.app.push_screen(ProfileScreen(event.row_key.value or ""))
 
     @on(DataTable.RowHighlighted, "#lookup-results")
     def row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -273,8 +275,8 @@ class RetailerScreen(Keyed, Screen):
 
     def open_row(self, row: int) -> None:
         table = self.query_one("#lookup-results", DataTable)
-        key = table.coordinate_to_cell_key((row, 0)).row_key
-        self.app.push_screen(ProfileScreen(key.value))
+        key = table.coordinate_to_cell_key(Coordinate(row, 0)).row_key
+        self.app.push_screen(ProfileScreen(key.value or ""))
 
     def action_clear(self) -> None:
         self.query_one("#lookup-input", Input).value = ""
@@ -386,7 +388,13 @@ class ProfileScreen(Keyed, Screen):
     def __init__(self, code: str) -> None:
         super().__init__()
         self.code = code
-        self.data: dict[str, Any] | None = None
+        self.data: dict[str, Any] | None = None  # the profile as last read (load_profile)
+
+    @property
+    def profile(self) -> dict[str, Any]:
+        """The profile as last read; what shows it runs only once it has been read."""
+        assert self.data is not None
+        return self.data
 
     def compose(self) -> ComposeResult:
         from khtui.widgets.forecast_panel import ForecastPanel
@@ -467,7 +475,7 @@ class ProfileScreen(Keyed, Screen):
 
     def on_profile_screen_loaded(self, message: Loaded) -> None:
         self.data = message.data
-        self.sub_title = t("profile.title.named", name=self.data["retailer"]["name"])
+        self.sub_title = t("profile.title.named", name=self.profile["retailer"]["name"])
         self.show_head()
         self.show_fields()
         self.show_sales()
@@ -480,10 +488,10 @@ class ProfileScreen(Keyed, Screen):
 
     # -- showing ----------------------------------------------------------------------------
     def overdue(self) -> list[dict]:
-        return [c for c in self.data["complaints"] if c["overdue"]]
+        return [c for c in self.profile["complaints"] if c["overdue"]]
 
     def show_head(self) -> None:
-        r, d = self.data["retailer"], self.data["derived"]
+        r, d = self.profile["retailer"], self.profile["derived"]
         cat = d.category.category
         head = Text()
         head.append(f"{r['code']}  ", style="bold")
@@ -513,7 +521,7 @@ class ProfileScreen(Keyed, Screen):
         table = self.query_one("#profile-fields", DataTable)
         row = table.cursor_row
         table.clear()
-        r = self.data["retailer"]
+        r = self.profile["retailer"]
         editable, fixed = style(self.app, "good"), style(self.app, "muted")
         for group in GROUPS:
             zh, en = GROUP_NAMES[group]
@@ -534,7 +542,7 @@ class ProfileScreen(Keyed, Screen):
     def show_sales(self) -> None:
         from khtui.widgets.sales_chart import SalesChart
 
-        d = self.data
+        d = self.profile
         self.query_one("#sales-chart", SalesChart).set_data(d["months"], d["qty"], d["amount"])
         self.query_one("#top-brands-title", Label).update(
             t("profile.top_brands", since=d["top_since"])
@@ -547,7 +555,7 @@ class ProfileScreen(Keyed, Screen):
     def show_visits(self) -> None:
         table = self.query_one("#profile-visits", DataTable)
         table.clear()
-        for v in self.data["visits"]:
+        for v in self.profile["visits"]:
             note = v.get("skip_reason") or ""
             table.add_row(
                 _cell(v.get("planned_date") or v.get("date")),
@@ -561,9 +569,9 @@ class ProfileScreen(Keyed, Screen):
     def show_captures(self) -> None:
         table = self.query_one("#profile-captures", DataTable)
         table.clear()
-        for c in self.data["captures"]:
+        for c in self.profile["captures"]:
             kind = KIND_BY_KEY.get(c["kind"])
-            summary = capture_summary(c, kind, self.data["brand_names"])
+            summary = capture_summary(c, kind, self.profile["brand_names"])
             table.add_row(
                 _cell(c["captured_on"]),
                 (kind.en if _en() else kind.zh) if kind else c["kind"],
@@ -577,7 +585,7 @@ class ProfileScreen(Keyed, Screen):
         routes = self.app.store.rules.complaint_routes
         late = {c["id"] for c in self.overdue()}
         late_style = style(self.app, "late")
-        for c in self.data["complaints"]:
+        for c in self.profile["complaints"]:
             route = routes.get(c["category"])
             shown = late_style if c["id"] in late else ""
             status = t(f"complaint.status.{c['status']}")
@@ -595,7 +603,7 @@ class ProfileScreen(Keyed, Screen):
     def show_changes(self) -> None:
         table = self.query_one("#profile-changes", DataTable)
         table.clear()
-        for ch in self.data["changes"]:
+        for ch in self.profile["changes"]:
             name = ch["field"]
             label = field_label(name) if name in FIELD_BY_NAME else name
             table.add_row(
@@ -603,7 +611,8 @@ class ProfileScreen(Keyed, Screen):
                 label,
                 f"{_cell(ch['old'])} → {_cell(ch['new'])}",
                 ch["changed_by"],
-                source_text(ch["source"]) + review_text(self.data.get("reviews", {}).get(ch["id"])),
+                source_text(ch["source"])
+                + review_text(self.profile.get("reviews", {}).get(ch["id"])),
             )
 
     # -- actions ----------------------------------------------------------------------------
@@ -635,7 +644,7 @@ class ProfileScreen(Keyed, Screen):
 
     def action_why(self, rule: str) -> None:
         if self.data is not None:
-            self.app.push_screen(WhyScreen(self.data["derived"], rule))
+            self.app.push_screen(WhyScreen(self.profile["derived"], rule))
 
     def action_edit(self) -> None:
         if self.data is None:
@@ -647,8 +656,8 @@ class ProfileScreen(Keyed, Screen):
             table.focus()
             self.notify(t("profile.pick_field"))
             return
-        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
-        if key not in FIELD_BY_NAME:
+        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
+        if key is None or key not in FIELD_BY_NAME:
             table.focus()
             self.notify(t("profile.pick_field"))
             return
@@ -656,7 +665,8 @@ class ProfileScreen(Keyed, Screen):
 
     @on(DataTable.RowSelected, "#profile-fields")
     def field_selected(self, event: DataTable.RowSelected) -> None:
-        self.edit_field(event.row_key.value)
+        if event.row_key.value is not None:
+            self.edit_field(event.row_key.value)
 
     def edit_field(self, name: str) -> None:
         spec = FIELD_BY_NAME.get(name)
@@ -668,7 +678,7 @@ class ProfileScreen(Keyed, Screen):
         if spec.type == "status":
             self.action_status()
             return
-        value = self.data["retailer"].get(name)
+        value = self.profile["retailer"].get(name)
         if spec.type == "bool":
             value = t("profile.yes") if value else t("profile.no")
         self.app.push_screen(EditFieldScreen(self.code, name, value), self.after_edit)
@@ -677,7 +687,9 @@ class ProfileScreen(Keyed, Screen):
         if self.data is None:
             return
         self.app.push_screen(
-            StatusScreen(self.code, self.data["retailer"]["status"], self.data["future_visits"]),
+            StatusScreen(
+                self.code, self.profile["retailer"]["status"], self.profile["future_visits"]
+            ),
             self.after_edit,
         )
 
@@ -713,7 +725,7 @@ class ProfileScreen(Keyed, Screen):
         today = self.app.today()
         self.app.push_screen(
             ConfirmScreen(
-                t("profile.confirm.adhoc", name=self.data["retailer"]["name"], date=today),
+                t("profile.confirm.adhoc", name=self.profile["retailer"]["name"], date=today),
                 t("profile.confirm.adhoc_detail"),
                 yes=t("profile.key.adhoc"),
             ),
@@ -867,10 +879,16 @@ class EditFieldScreen(Keyed, ModalScreen[dict | None]):
                     t("profile.confirm.empty_detail", value=self.value),
                     yes=t("profile.confirm.empty_yes"),
                 ),
-                lambda yes: self.save(value) if yes else self.query_one("#edit-input").focus(),
+                partial(self._confirmed_empty, value),
             )
             return
         self.save(value)
+
+    def _confirmed_empty(self, value: str, yes: bool | None) -> None:
+        if yes:
+            self.save(value)
+        else:
+            self.query_one("#edit-input").focus()
 
     def save(self, value: str) -> None:
         """Checked and written by the store in a job; a refused value is explained here."""

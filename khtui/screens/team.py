@@ -22,6 +22,7 @@ from rich.text import Text
 from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static, TabbedContent, TabPane
@@ -356,7 +357,7 @@ class TeamScreen(Keyed, Screen):
         table = self.query_one(f"#{table_id}", DataTable)
         if not items or not 0 <= table.cursor_row < len(items):
             return None
-        wanted = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        wanted = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
         return next((x for x in items if getattr(x, key) == wanted), None)
 
     # -- actions ------------------------------------------------------------------------------

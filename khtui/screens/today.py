@@ -855,7 +855,7 @@ class TodayScreen(Keyed, Screen):
 # ==========================================================================================
 class _Modal(Keyed, ModalScreen):
     CSS_PATH = "today.tcss"
-    KEYS: ClassVar = (Key("escape", "cancel", "today.key.cancel"),)
+    KEYS: ClassVar[tuple[Key, ...]] = (Key("escape", "cancel", "today.key.cancel"),)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -43,7 +43,7 @@ class WarningsScreen(Keyed, Screen):
 
     KEYS: ClassVar = (
         Key("escape", "back", "profile.key.back"),
-        Key("t", "toggle", "warn.toggle"),
+        Key("t", "scope", "warn.toggle"),
         Key("ctrl+r", "reload", "brands.bind.refresh"),
     )
 
@@ -85,7 +85,8 @@ class WarningsScreen(Keyed, Screen):
         self._gen += 1
         self._load(self._gen, self.day or self.app.today(), self.only_day)
 
-    def action_toggle(self) -> None:
+    def action_scope(self) -> None:
+        """Between the day's retailers and all active ones."""
         self.only_day = not self.only_day
         self.action_reload()
 
@@ -129,7 +130,7 @@ class WarningsScreen(Keyed, Screen):
     @on(DataTable.RowHighlighted, "#warn-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         """The whole why of the highlighted warning (the column cuts it)."""
-        if event.row_key is None or event.row_key.value is None:
+        if event.row_key.value is None:
             return
         i = int(event.row_key.value)
         if i < len(self.warnings):
@@ -141,5 +142,7 @@ class WarningsScreen(Keyed, Screen):
 
     @on(DataTable.RowSelected, "#warn-table")
     def _open(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is None:
+            return
         w = self.warnings[int(event.row_key.value)]
         self.app.open_profile(w.retailer_code)

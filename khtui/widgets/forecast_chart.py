@@ -83,5 +83,5 @@ class ForecastChart(PlotextPlot):
             room = max(2, (self.size.width - LABEL_ROOM) // TICK_WIDTH)
             step = max(1, math.ceil(n / room))
             ticks = list(range(n, 0, -step))[::-1]
-            self.plt.xticks(ticks, [months[x - 1][2:] for x in ticks])
+            self.plt.xticks([float(x) for x in ticks], [months[x - 1][2:] for x in ticks])
         return super().render()

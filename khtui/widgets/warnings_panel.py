@@ -75,7 +75,7 @@ class WarningsPanel(Static):
         self.summary = summary
         self.empty = empty
         self.codes_shown: list[str] | None = None
-        self._message = None
+        self._message: WarningsPanel.Loaded | None = None
         self.day: dt.date | None = None
         self.codes: list[str] | None = None
         self.by_day = False
@@ -126,6 +126,8 @@ class WarningsPanel(Static):
         from khtui.i18n.forecast import warning_text
 
         message = self._message
+        if message is None:  # not read yet
+            return
         width = max(20, self.size.width - 2)
         lines: list[Text] = []
         if self.title:

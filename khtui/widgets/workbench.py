@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from khtui.data.store import Store
 
 
-class Workbench(JobHost, App[None]):
+class Workbench(JobHost, App[object]):
     """The store, the day, and the operations the app offers every screen."""
 
     store: Store

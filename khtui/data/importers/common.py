@@ -254,7 +254,7 @@ def header_spec(kind: str, rules) -> HeaderSpec:
         # derived values in someone's export: recomputed here, never stored as typed
         for s in ("档位", "分档", "客户分类", "分类", "分级", "客户价值", "月均(件)", "tier"):
             ignored.add(norm_header(s))
-        required = (("code",), ("name",))
+        required: tuple[tuple[str, ...], ...] = (("code",), ("name",))
     elif kind == "orders":
         required = (
             ("code",),
@@ -424,7 +424,8 @@ class Source:
     @property
     def encoding_label(self) -> str:
         if self.format == "xls-html":
-            return f"XLS/HTML {ENCODING_NAMES.get(self.encoding, self.encoding)}"
+            encoding = self.encoding or ""
+            return f"XLS/HTML {ENCODING_NAMES.get(encoding, encoding)}"
         if self.encoding:
             return ENCODING_NAMES.get(self.encoding, self.encoding.upper())
         return {"xlsx": "XLSX", "xls-html": "XLS/HTML", "xls-biff": "XLS"}.get(
@@ -445,6 +446,7 @@ class Source:
 
 class CsvSource(Source):
     format = "csv"
+    encoding: str  # detected when not given
 
     def __init__(self, path: Path, encoding: str | None = None):
         super().__init__(path)
