@@ -501,18 +501,6 @@ class CaptureOps(RetailerOps):
                 dropped += 1
         return dropped
 
-    def discard_capture(self, capture_id: str) -> None:
-        """Delete a draft capture and its observations (a finished one is kept)."""
-        with self.write() as conn:
-            cap = self._require_capture(conn, capture_id)
-            if not cap["is_draft"]:
-                raise StoreError("a finished capture is kept; edit it instead")
-            conn.execute("DELETE FROM price_observations WHERE capture_id = ?", (capture_id,))
-            conn.execute(
-                "UPDATE complaints SET capture_id = NULL WHERE capture_id = ?", (capture_id,)
-            )
-            conn.execute("DELETE FROM captures WHERE id = ?", (capture_id,))
-
     def visit_capture_states(self, day: dt.date) -> dict[str, str]:
         """For the visits of ``day`` that have captures: 'final' when all are finished, else
         'draft'."""

@@ -218,16 +218,3 @@ class ComplaintOps(VisitOps, RetailerOps):
         target = self.work_calendar.next_workday(day)
         visit_id = self.add_adhoc_visit(c["retailer_code"], target, reasons=("complaint",))
         return {"visit_id": visit_id, "day": target.isoformat(), "created": True}
-
-    def complaint_summary(self, day: dt.date) -> dict[str, int]:
-        """Counts by status, plus overdue on ``day``."""
-        from khtui.domain.complaints import STATUSES
-
-        counts = {s: 0 for s in STATUSES}
-        for r in self.query("SELECT status, count(*) FROM complaints GROUP BY status"):
-            counts[r[0]] = r[1]
-        counts["overdue"] = self.scalar(
-            f"SELECT count(*) FROM complaints WHERE {overdue_complaint()}",
-            (day.isoformat(),),
-        )
-        return counts

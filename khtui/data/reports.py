@@ -623,20 +623,6 @@ class ReportOps(BrandOps, VisitOps):
 
         return self._rpt_save_draft(WEEKLY, normalise_week(week), narrative)
 
-    def refresh_weekly_figures(self, week: str) -> WeeklyFigures:
-        """Store fresh figures on the current draft (the narrative is left as it is)."""
-        from khtui.domain.report import normalise_week
-
-        week = normalise_week(week)
-        figures = self.weekly_figures(week)
-        with self.write() as conn:
-            conn.execute(
-                "UPDATE weekly_reports SET figures = ?, updated_at = ? WHERE week = ? AND "
-                "status = 'draft'",
-                (json.dumps(figures.to_dict(), ensure_ascii=False), self.now_text(), week),
-            )
-        return figures
-
     def submit_weekly(self, week: str) -> dict[str, Any]:
         """Freeze the current draft with the figures of this moment; returns that version."""
         from khtui.domain.report import normalise_week

@@ -210,28 +210,6 @@ class SalesOps(RetailerOps):
                 )
         return written
 
-    def delete_order_lines(self, codes: Iterable[str], start: dt.date, end: dt.date) -> int:
-        """Remove the lines of these retailers between two dates (inclusive), for a re-import."""
-        from khtui.domain.months import add_months
-
-        codes = list(codes)
-        with self.write() as conn:
-            conn.execute("CREATE TEMP TABLE IF NOT EXISTS _codes (code TEXT PRIMARY KEY)")
-            conn.execute("DELETE FROM _codes")
-            conn.executemany("INSERT OR IGNORE INTO _codes VALUES (?)", ((c,) for c in codes))
-            cur = conn.execute(
-                "DELETE FROM order_lines WHERE retailer_code IN (SELECT code FROM _codes) "
-                "AND order_date BETWEEN ? AND ?",
-                (start.isoformat(), end.isoformat()),
-            )
-            months = set()
-            m = start.isoformat()[:7]
-            while m <= end.isoformat()[:7]:
-                months.add(m)
-                m = add_months(m, 1)
-            self.refresh_monthly({(c, mm) for c in codes for mm in months})
-        return cur.rowcount
-
     def refresh_monthly(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Recompute the monthly aggregates of these (retailer, 'YYYY-MM') pairs."""
         pairs = set(pairs)

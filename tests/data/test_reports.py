@@ -490,14 +490,6 @@ def test_draft_saved_as_typed_then_submit_freezes(seeded):
     assert v1["figures"]["visits"]["done"] == 3
 
 
-def test_refreshing_figures_keeps_the_text(seeded):
-    seeded.save_weekly_draft("2026-W47", {"problems": "原文"})
-    figures = seeded.refresh_weekly_figures("2026-W47")
-    row = seeded.weekly_versions("2026-W47")[0]
-    assert row["narrative"]["problems"] == "原文"
-    assert row["figures"] == json.loads(json.dumps(figures.to_dict()))
-
-
 def test_unknown_section_refused_and_nothing_written(seeded):
     with pytest.raises(StoreError, match="unknown_sections"):
         seeded.save_weekly_draft("2026-W47", {"summary": "x"})
