@@ -109,11 +109,6 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _shorten(text: str | None, width: int) -> str:
-    """``text`` in at most ``width`` terminal cells, the cut marked."""
-    return clip(text, width)
-
-
 def short_amount(value: float) -> str:
     """An amount of money for a chart's axis: 10.1万 (101k in English)."""
     return t("profile.chart.amount_short", n=value / float(t("profile.chart.amount_unit")))
@@ -227,7 +222,7 @@ class RetailerScreen(Keyed, Screen):
         for r in message.rows:
             table.add_row(
                 r["code"],
-                _shorten(r.get("name"), NAME_WIDTH),
+                clip(r.get("name"), NAME_WIDTH),
                 _cell(r.get("tier")),
                 _cell(r.get("route")),
                 _cell(r.get("phone")),
@@ -550,7 +545,7 @@ class ProfileScreen(Keyed, Screen):
         table = self.query_one("#top-brands", DataTable)
         table.clear()
         for b in d["top_brands"]:
-            table.add_row(_shorten(b["name"], 12), f"{b['qty_tiao']:g}", f"{b['amount']:,.0f}")
+            table.add_row(clip(b["name"], 12), f"{b['qty_tiao']:g}", f"{b['amount']:,.0f}")
 
     def show_visits(self) -> None:
         table = self.query_one("#profile-visits", DataTable)
@@ -576,7 +571,7 @@ class ProfileScreen(Keyed, Screen):
                 _cell(c["captured_on"]),
                 (kind.en if _en() else kind.zh) if kind else c["kind"],
                 t("profile.draft") if c.get("is_draft") else "",
-                _shorten(summary, 60) or "-",
+                clip(summary, 60) or "-",
             )
 
     def show_complaints(self) -> None:
@@ -597,7 +592,7 @@ class ProfileScreen(Keyed, Screen):
                 _cell(c.get("department")),
                 Text(status, style=shown),
                 Text(_cell(c["due_on"]), style=shown),
-                _shorten(c.get("description"), 40),
+                clip(c.get("description"), 40),
             )
 
     def show_changes(self) -> None:

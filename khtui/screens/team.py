@@ -32,6 +32,7 @@ from khtui.i18n import status_label, t
 from khtui.screens.review import pct
 from khtui.widgets.document_view import document_renderable
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.theme import style
 from khtui.widgets.workbench import Workbench
 
 TABS = ("overview", "plans", "reports", "changes")
@@ -239,8 +240,9 @@ class TeamScreen(Keyed, Screen):
         rows = []
         for f in self.data.figures:
             plan = f"{f.plan_month} {t(f'plan.status.{f.plan_status}')}" if f.plan_month else "-"
-            cov = Text(pct(f.coverage), style="bold red" if (f.coverage or 0) < 1 else "green")
-            overdue = Text(str(f.overdue), style="bold white on red" if f.overdue else "")
+            short = (f.coverage or 0) < 1
+            cov = Text(pct(f.coverage), style=style(self.app, "late" if short else "good"))
+            overdue = Text(str(f.overdue), style=style(self.app, "alarm") if f.overdue else "")
             rows.append(
                 (
                     f.am_id,
@@ -560,9 +562,14 @@ class AmRetailersScreen(Keyed, Screen):
         table.clear()
         for r in self.rows:
             visited = (
-                Text(t("mgr.visited.yes"), style="green")
+                Text(t("mgr.visited.yes"), style=style(self.app, "good"))
                 if r.visited
-                else Text(t("mgr.visited.no"), style="bold red" if r.status == ACTIVE else "dim")
+                else Text(
+                    t("mgr.visited.no"),
+                    style=style(self.app, "late")
+                    if r.status == ACTIVE
+                    else style(self.app, "muted"),
+                )
             )
             table.add_row(
                 r.code,

@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 from rich.cells import cell_len
 from rich.text import Text
 from textual import getters, on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
@@ -35,8 +35,11 @@ from khtui.domain import visits as visit_rules
 from khtui.i18n import status_label, t
 from khtui.i18n.format import measures_text, message_of
 from khtui.i18n.format import reasons_text as format_reasons
+from khtui.widgets.cells import clip
+from khtui.widgets.confirm import ConfirmScreen
 from khtui.widgets.date_input import DateInput
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.theme import style
 from khtui.widgets.warnings_panel import WarningsPanel
 from khtui.widgets.workbench import Workbench
 
@@ -56,30 +59,12 @@ REASONS_MAX = 30
 PAGE = 100  # rows added to the table at a time
 UNVISITED_SHOWN = 500  # rows of the unvisited list shown at once (the count is always exact)
 ADHOC_RESULTS = 20  # retailers offered per keystroke when adding a visit
-STATUS_STYLE = {
-    "planned": "",
-    "checked_in": "bold yellow",
-    "done": "green",
-    "skipped": "red",
-    "rescheduled": "dim",
-}
+# a visit's status drawn in a role of the theme (widgets/theme.py)
+STATUS_ROLE = {"checked_in": "warn", "done": "good", "skipped": "late", "rescheduled": "muted"}
 
 
 def weekday(day: dt.date) -> str:
     return t(f"app.weekday.{day.weekday()}")
-
-
-def clip(text: str, width: int) -> str:
-    """``text`` cut to ``width`` terminal cells (CJK characters take two), ASCII ``..`` marking
-    the cut (ambiguous-width ellipses misalign CJK tables in some terminals)."""
-    if cell_len(text) <= width:
-        return text
-    out = ""
-    for ch in text:
-        if cell_len(out + ch) > width - 2:
-            break
-        out += ch
-    return out + ".."
 
 
 def reasons_text(reasons: list[str], width: int) -> str:
@@ -112,22 +97,23 @@ def clock_time(value: str | None) -> str:
     return value[11:16] if value and len(value) >= 16 else ""
 
 
-def complaints_cell(visit: dict) -> Text:
+def complaints_cell(visit: dict, app: App) -> Text:
     n = int(visit.get("open_complaints") or 0)
     late = int(visit.get("overdue_complaints") or 0)
     if late:
-        return Text(t("today.complaints.overdue", n=n, late=late), style="bold white on red")
+        return Text(t("today.complaints.overdue", n=n, late=late), style=style(app, "alarm"))
     return Text(str(n) if n else "")
 
 
-def status_cell(visit: dict, wide: bool) -> Text:
+def status_cell(visit: dict, wide: bool, app: App) -> Text:
     status = visit.get("status") or "planned"
     text = t(f"today.status.{status}")
     if wide and status == "checked_in":
         text += " " + clock_time(visit.get("checked_in_at"))
     elif wide and status == "done":
         text += " " + clock_time(visit.get("done_at"))
-    return Text(text, style=STATUS_STYLE.get(status, ""))
+    role = STATUS_ROLE.get(status)
+    return Text(text, style=style(app, role) if role else "")
 
 
 def plan_line(plan) -> str:
@@ -374,7 +360,7 @@ class TodayScreen(Keyed, Screen):
         )
         self.query_one("#today-day", Static).update(line)
         notes = self.query_one("#today-notes", Static)
-        notes.update(Text("\n".join(self.notes), style="bold yellow"))
+        notes.update(Text("\n".join(self.notes), style=style(self.app, "warn")))
         notes.display = bool(self.notes)
         c = self.coverage
         if not c or c.get("month") != f"{self.day.year:04d}-{self.day.month:02d}":
@@ -436,16 +422,16 @@ class TodayScreen(Keyed, Screen):
         for i in range(self._shown, min(upto, len(self.visits))):
             v = self.visits[i]
             name = v.get("name") or v.get("retailer_code") or ""
-            dim = v.get("status") in ("skipped", "rescheduled")
+            dim = v.get("status") in visit_rules.CLOSED
             cells: list[Any] = [
                 str(i + 1),
-                status_cell(v, wide),
+                status_cell(v, wide, self.app),
                 Text(clip(name, name_w), style="dim" if dim else ""),
                 clip(v.get("route") or "-", route_w),
                 str(v.get("tier") or "-"),
                 reasons_text(list(v.get("reasons") or ()), reason_w),
                 short_date(v.get("last_visit"), self.day),
-                complaints_cell(v),
+                complaints_cell(v, self.app),
             ]
             if wide:
                 cells += [v.get("retailer_code") or "", v.get("phone") or ""]
@@ -898,7 +884,9 @@ class SkipScreen(_Modal):
 
     @on(ReasonList.Unchosen)
     def _unchosen(self) -> None:
-        self.query_one("#skip-hint", Static).update(Text(t("today.skip.choose"), style="bold red"))
+        self.query_one("#skip-hint", Static).update(
+            Text(t("today.skip.choose"), style=style(self.app, "late"))
+        )
 
     @on(OptionList.OptionSelected, "#skip-reasons")
     def _picked(self, event: OptionList.OptionSelected) -> None:
@@ -952,13 +940,13 @@ class FinishScreen(_Modal):
         try:
             arrived = parse_clock(text)
         except ValueError:
-            hint.update(Text(t("today.finish.bad", value=text), style="bold red"))
+            hint.update(Text(t("today.finish.bad", value=text), style=style(self.app, "late")))
             return
         if arrived > self.now.time():
             hint.update(
                 Text(
                     t("visit.err.arrived_later", at=f"{arrived:%H:%M}", now=f"{self.now:%H:%M}"),
-                    style="bold red",
+                    style=style(self.app, "late"),
                 )
             )
             return
@@ -1022,33 +1010,13 @@ class RescheduleScreen(_Modal):
     def _submitted(self, event: Input.Submitted) -> None:
         problem = self.problem(event.value)
         if problem:
-            self.query_one("#resched-hint", Static).update(Text(problem, style="bold red"))
+            self.query_one("#resched-hint", Static).update(
+                Text(problem, style=style(self.app, "late"))
+            )
             return
         from khtui.widgets.date_input import parse_day
 
         self.dismiss(parse_day(event.value, self.today))
-
-
-class ConfirmScreen(_Modal):
-    """Asks before a step that cannot be taken back: Enter confirms, Esc cancels."""
-
-    KEYS: ClassVar = (*_Modal.KEYS, Key("enter", "confirm", "today.key.confirm"))
-
-    def __init__(self, title: str, body: str) -> None:
-        super().__init__()
-        self.title_text, self.body = title, body
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="today-modal"):
-            yield Label(self.title_text, classes="modal-title")
-            yield Static(self.body, id="confirm-body")
-            yield Static(t("today.confirm.hint"), classes="modal-hint")
-
-    def action_confirm(self) -> None:
-        self.dismiss(True)
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)
 
 
 class GoToDateScreen(_Modal):
@@ -1077,7 +1045,7 @@ class GoToDateScreen(_Modal):
             day = parse_day(event.value, self.base)
         except ValueError:
             self.query_one("#goto-hint", Static).update(
-                Text(t("today.date.invalid"), style="bold red")
+                Text(t("today.date.invalid"), style=style(self.app, "late"))
             )
             return
         self.dismiss(day)
@@ -1144,7 +1112,7 @@ class AdhocScreen(_Modal):
         options = self.query_one("#adhoc-results", OptionList)
         if not self.rows:
             self.query_one("#adhoc-hint", Static).update(
-                Text(t("today.adhoc.pick"), style="bold red")
+                Text(t("today.adhoc.pick"), style=style(self.app, "late"))
             )
             return
         index = options.highlighted or 0
@@ -1268,7 +1236,6 @@ class MissedScreen(_Modal):
 
 __all__ = [
     "AdhocScreen",
-    "ConfirmScreen",
     "FinishScreen",
     "GoToDateScreen",
     "MissedScreen",

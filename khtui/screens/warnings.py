@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import ClassVar
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual import getters, on, work
 from textual.app import ComposeResult
@@ -20,20 +19,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from khtui.i18n import t
+from khtui.widgets.cells import cut
 from khtui.widgets.keys import Key, Keyed
-from khtui.widgets.warnings_panel import KIND_STYLE
+from khtui.widgets.warnings_panel import kind_style
 from khtui.widgets.workbench import Workbench
 
 NAME_CELLS = 16
-
-
-def _cut(text: str, cells: int) -> str:
-    out = ""
-    for ch in text or "":
-        if cell_len(out + ch) > cells:
-            break
-        out += ch
-    return out
 
 
 class WarningsScreen(Keyed, Screen):
@@ -120,8 +111,8 @@ class WarningsScreen(Keyed, Screen):
         self.names = message.names
         for i, w in enumerate(self.warnings):
             table.add_row(
-                Text(t(f"warn.kind.{w.kind}"), style=KIND_STYLE.get(w.kind, "")),
-                _cut(message.names.get(w.retailer_code, w.retailer_code), NAME_CELLS),
+                Text(t(f"warn.kind.{w.kind}"), style=kind_style(self.app, w.kind)),
+                cut(message.names.get(w.retailer_code, w.retailer_code), NAME_CELLS),
                 self.texts[i],
                 key=str(i),
             )

@@ -13,10 +13,12 @@ from collections.abc import Sequence
 
 from rich.text import Text
 from textual import getters, work
+from textual.app import App
 from textual.message import Message
 from textual.widgets import Static
 
 from khtui.i18n import t
+from khtui.widgets.theme import style
 from khtui.widgets.workbench import Workbench
 
 SEVERITY_ORDER = (
@@ -28,15 +30,22 @@ SEVERITY_ORDER = (
     "overstock",
     "stale_stock",
 )
-KIND_STYLE = {
-    "shortage": "bold red",
-    "complaint": "red",
-    "licence": "yellow",
-    "swing_low": "yellow",
-    "swing_high": "cyan",
-    "overstock": "magenta",
-    "stale_stock": "dim",
+# each kind of warning drawn in a role of the theme (widgets/theme.py)
+KIND_ROLE = {
+    "shortage": "late",
+    "complaint": "bad",
+    "licence": "caution",
+    "swing_low": "caution",
+    "swing_high": "rise",
+    "overstock": "surplus",
+    "stale_stock": "muted",
 }
+
+
+def kind_style(app: App, kind: str) -> str:
+    """The style a kind of warning is drawn in."""
+    role = KIND_ROLE.get(kind)
+    return style(app, role) if role else ""
 
 
 class WarningsPanel(Static):
@@ -154,7 +163,7 @@ class WarningsPanel(Static):
                 ):
                     if i:
                         line.append(" · ")
-                    line.append(t(f"warn.kind.{kind}"), style=KIND_STYLE.get(kind, ""))
+                    line.append(t(f"warn.kind.{kind}"), style=kind_style(self.app, kind))
                     if n > 1:
                         line.append(f" {n}")
                 first = by_code[code][0]
@@ -162,7 +171,7 @@ class WarningsPanel(Static):
                 body.append(line)
         else:
             for w in self.warnings:
-                line = Text(f"{t('warn.kind.' + w.kind)} ", style=KIND_STYLE.get(w.kind, ""))
+                line = Text(f"{t('warn.kind.' + w.kind)} ", style=kind_style(self.app, w.kind))
                 name = message.names.get(w.retailer_code)
                 if name and len(message.names) > 1:
                     line.append(f"{name}: ", style="bold")

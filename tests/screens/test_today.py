@@ -16,7 +16,6 @@ from khtui.app import create_app
 from khtui.data.base import new_id
 from khtui.screens.today import (
     AdhocScreen,
-    ConfirmScreen,
     FinishScreen,
     GoToDateScreen,
     MissedScreen,
@@ -27,6 +26,7 @@ from khtui.screens.today import (
     clip,
     reasons_text,
 )
+from khtui.widgets.confirm import ConfirmScreen
 from tests.conftest import TODAY
 
 SIZE = (100, 30)
@@ -708,13 +708,18 @@ async def _roll_over(store):
         await pilot.press("P")
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmScreen)
-        assert "2026-12 计划（草稿）" in text_of(app.screen, "#confirm-body")
+        assert "2026-12 计划（草稿）" in text_of(app.screen, "#confirm-detail")
         await pilot.press("escape")
         await settle(app, pilot)
         assert store.month_plan_row("2026-12")["status"] == "draft"
         await pilot.press("P")
         await settle(app, pilot)
-        await pilot.press("enter")
+        await pilot.press("enter")  # on the highlighted 取消: nothing is submitted
+        await settle(app, pilot)
+        assert store.month_plan_row("2026-12")["status"] == "draft"
+        await pilot.press("P")
+        await settle(app, pilot)
+        await pilot.press("y")
         await settle(app, pilot)
         assert store.month_plan_row("2026-12")["status"] == "submitted"
         assert "2026-12 计划已提交，等待审批" in text_of(app.screen, "#today-notes")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 
-from khtui.screens.retailer import _shorten
-from khtui.widgets.cells import MARK, clip
+from khtui.widgets.cells import MARK, clip, cut, pad
 from khtui.widgets.sales_chart import chart_lines, layout
 
 
@@ -16,8 +15,15 @@ def test_clip_counts_cells_not_characters():
     assert clip("abcdef", 6) == "abcdef" and clip("abcdefg", 6) == "abcd" + MARK
     assert cell_len(clip("双喜(硬经典1906)", 12)) <= 12
     assert clip(None, 5) == "" and clip("长", 1) == MARK[:1]
-    assert _shorten("工商银行旁便利店加长", 12) == clip("工商银行旁便利店加长", 12)
     assert all(ord(ch) < 128 for ch in MARK)  # never an ambiguous-width ellipsis
+
+
+def test_cut_and_pad_count_cells():
+    assert cut("重庆路烟酒店", 12) == "重庆路烟酒店"
+    assert cut("重庆路烟酒店", 11) == "重庆路烟酒"  # no half of a wide character, no mark
+    assert cut("ab重庆", 3) == "ab" and cut(None, 4) == ""
+    assert pad("重庆", 6) == "重庆  " and cell_len(pad("ab", 5)) == 5
+    assert pad("重庆路", 4) == "重庆路"  # never cut by padding
 
 
 def test_chart_layout_gives_every_month_a_gap():
