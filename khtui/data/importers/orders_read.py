@@ -373,14 +373,14 @@ def clean_batch(
         # the bad rows only, column by column (one conversion per column, not per cell)
         bad_rows = zip(*(pc.take(col, idx).to_pylist() for col in cols), strict=True)
         index_of = {h: match.columns[f] for f, h in label.items()}  # label -> file column
-        for i, bad, col_label, why in zip(
+        for i, bad_cells, col_label, why in zip(
             idx.to_pylist(),
             bad_rows,
             pc.take(column, idx).to_pylist(),
             pc.take(reason, idx).to_pylist(),
             strict=True,
         ):
-            cells = list(bad)
+            cells = list(bad_cells)
             if not any(x.strip() for x in cells) or is_total_row(cells):
                 skipped += 1
                 continue
