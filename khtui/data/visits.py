@@ -32,6 +32,7 @@ from khtui.data.statuses import (
 )
 from khtui.data.warnings import WarningOps
 from khtui.domain import visits as rules_of
+from khtui.domain.dates import as_date
 from khtui.domain.messages import Key
 
 if TYPE_CHECKING:
@@ -106,10 +107,6 @@ class Undone:
     name: str
     day: dt.date
     details: dict[str, Any] = field(default_factory=dict)
-
-
-def _day(value: dt.date | str) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def _refused(action: str, v: dict[str, Any]) -> VisitProblem:
@@ -557,7 +554,7 @@ class VisitOps(WarningOps):
         that were neither made nor skipped nor moved: what the AM still has to place."""
         from khtui.domain.retailer import ACTIVE
 
-        day = _day(day)
+        day = as_date(day)
         rows = self.query(
             "SELECT v.*, r.name, r.route, r.route_seq, r.tier, r.phone, r.address "
             "FROM visits v JOIN retailers r ON r.code = v.retailer_code "
@@ -571,7 +568,7 @@ class VisitOps(WarningOps):
         """How many :meth:`missed_visits` there are (one count, for a list's note)."""
         from khtui.domain.retailer import ACTIVE
 
-        day = _day(day)
+        day = as_date(day)
         return self.scalar(
             "SELECT count(*) FROM visits v JOIN retailers r ON r.code = v.retailer_code "
             "WHERE v.status = 'planned' AND v.planned_date < ? AND v.planned_date >= ? "
@@ -594,7 +591,7 @@ class VisitOps(WarningOps):
         from khtui.domain.planning import DayRoom, MissedVisit, place_missed
         from khtui.domain.retailer import ACTIVE
 
-        day = _day(day)
+        day = as_date(day)
         if not self.work_calendar.is_workday(day):
             return CarryOver(day)
         since = day - dt.timedelta(days=self.rules.visits.carry_over_days)
@@ -630,7 +627,7 @@ class VisitOps(WarningOps):
         }
         placements = place_missed(
             [
-                MissedVisit(v["id"], v["retailer_code"], _day(v["planned_date"]), v["seq"])
+                MissedVisit(v["id"], v["retailer_code"], as_date(v["planned_date"]), v["seq"])
                 for v in rows.values()
             ],
             [DayRoom(d, loads.get(d, 0), standing[d]) for d in days],
@@ -712,7 +709,7 @@ class VisitOps(WarningOps):
     def day_visits(self, day: dt.date) -> list[dict[str, Any]]:
         """The visits of ``day`` in the day's order, with what the list shows of each retailer.
         A read: it changes nothing, whatever the day."""
-        day = _day(day)
+        day = as_date(day)
         d = day.isoformat()
         rows = self.query(
             f"SELECT v.*, r.name, r.route, r.route_seq, r.tier, r.value_class, r.phone, "
@@ -730,7 +727,7 @@ class VisitOps(WarningOps):
         return [self._visit_dict(r) for r in rows]
 
     def day_progress(self, day: dt.date) -> dict[str, int]:
-        day = _day(day)
+        day = as_date(day)
         counts = {
             r[0]: r[1]
             for r in self.query(
@@ -750,7 +747,7 @@ class VisitOps(WarningOps):
         from khtui.domain.retailer import ACTIVE
 
         first, last = month_range(month)
-        as_of = _day(as_of)
+        as_of = as_date(as_of)
         upto = min(as_of, last)
         active = self.query(
             "SELECT code, name, route, route_seq FROM retailers WHERE status = ? "
@@ -831,7 +828,7 @@ class VisitOps(WarningOps):
         now = self.now()
         checked_in = v["checked_in_at"]
         if v["status"] == "planned" and arrived is not None:
-            at = dt.datetime.combine(_day(v["planned_date"]), arrived.replace(second=0))
+            at = dt.datetime.combine(as_date(v["planned_date"]), arrived.replace(second=0))
             if at > now:
                 raise VisitProblem(
                     "visit.err.arrived_later", at=arrived.strftime("%H:%M"), now=f"{now:%H:%M}"
@@ -900,7 +897,7 @@ class VisitOps(WarningOps):
         day (reasons 补访 and the original ones); the skipped one stays as it was, naming the
         day (once).
         """
-        new_day = _day(new_day)
+        new_day = as_date(new_day)
         v = self._visit(visit_id)
         action = "revisit" if v["status"] == "skipped" else "reschedule"
         self._check(action, v)
@@ -955,7 +952,7 @@ class VisitOps(WarningOps):
         """临时拜访: add a visit to a day's list (today or later), at its end."""
         from khtui.domain.visits import REASONS
 
-        day = _day(day)
+        day = as_date(day)
         bad = [r for r in reasons if r not in REASONS]
         if bad or not reasons:
             raise VisitProblem("plan.err.bad_reason", reason=", ".join(bad) or "-")
@@ -1031,7 +1028,7 @@ class VisitOps(WarningOps):
     def last_action(self, day: dt.date | None = None) -> dict[str, Any] | None:
         """The last action of ``day`` (default today) not yet undone, with the retailer's
         code and name; None when there is none."""
-        day = _day(day) if day is not None else self.today()
+        day = as_date(day) if day is not None else self.today()
         row = self.query_one(
             "SELECT a.*, coalesce(v.retailer_code, n.retailer_code) AS code, "
             "coalesce(r1.name, r2.name) AS name FROM visit_actions a "
@@ -1096,4 +1093,6 @@ class VisitOps(WarningOps):
             details["reason"] = v["skip_reason"] or ""
         if action in ("reschedule", "revisit") and new is not None:
             details["day"] = new["planned_date"]
-        return Undone(action, v["id"], v["retailer_code"], name, _day(v["planned_date"]), details)
+        return Undone(
+            action, v["id"], v["retailer_code"], name, as_date(v["planned_date"]), details
+        )

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from khtui.data.cells import restore
+from khtui.domain.dates import full_date
 from khtui.i18n import t
 
 # How far down a header row may be (title rows above it).
@@ -39,8 +40,6 @@ _DOT_ZERO = re.compile(r"^([+-]?\d+)\.0+$")
 _SCI = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
 _CODE = re.compile(r"^[0-9A-Za-z_\-]+$")
 _NUM = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_DATE_SEP = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
-_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _SERIAL = re.compile(r"^(\d{5})(\.0+)?$")
 _TIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -144,12 +143,11 @@ def parse_date(raw: str, label: str) -> str | None:
     if text == "":
         return None
     try:
-        if m := _DATE_SEP.match(text) or _DATE_COMPACT.match(text):
-            d = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        elif m := _SERIAL.match(text):
+        d = full_date(text)
+        if d is None:
+            if not (m := _SERIAL.match(text)):
+                raise ValueError
             d = EXCEL_EPOCH + dt.timedelta(days=int(m.group(1)))
-        else:
-            raise ValueError
     except ValueError:
         raise ValueProblem(t("imp.reason.bad_date", column=label, value=raw.strip())) from None
     if not DATE_MIN <= d <= DATE_MAX:
