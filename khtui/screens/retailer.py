@@ -47,7 +47,7 @@ from khtui.domain.retailer import (
     FieldError,
 )
 from khtui.domain.value import VALUE_NAMES
-from khtui.i18n import get_lang, status_label, t
+from khtui.i18n import get_lang, status_label, t, t_or
 from khtui.i18n.format import field_text, message_of, reasons_text
 from khtui.widgets.cells import clip
 from khtui.widgets.confirm import ConfirmScreen
@@ -80,10 +80,8 @@ def value_name(key: str | None) -> str | None:
 def source_text(source: str) -> str:
     """'manual' -> 手工, 'import:file.csv' -> 导入 file.csv; unknown sources as they are."""
     kind, _, rest = source.partition(":")
-    label = t(f"profile.source.{kind}")
-    if label == f"profile.source.{kind}":
-        return source
-    return f"{label} {rest}".strip()
+    label = t_or(f"profile.source.{kind}", "")
+    return f"{label} {rest}".strip() if label else source
 
 
 def review_text(review: dict | None) -> str:
@@ -97,8 +95,7 @@ def match_text(match: str | None) -> str:
     """What matched a lookup query ('initials' -> 拼音首字母), in the UI language."""
     if not match:
         return ""
-    label = t(f"search.match.{match}")
-    return match if label == f"search.match.{match}" else label
+    return t_or(f"search.match.{match}", match)
 
 
 def _cell(value: Any) -> str:
@@ -764,11 +761,7 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
 
 def why_label(key: str) -> str:
     """'monthly_tiao.2026-08' -> '月进货(条) 2026-08': known parts named in the UI language."""
-    parts = []
-    for part in key.split("."):
-        label = t(f"profile.wk.{part}")
-        parts.append(part if label == f"profile.wk.{part}" else label)
-    return " ".join(parts)
+    return " ".join(t_or(f"profile.wk.{part}", part) for part in key.split("."))
 
 
 class WhyScreen(Keyed, ModalScreen[None]):
