@@ -127,7 +127,7 @@ def test_followup_adds_an_adhoc_complaint_visit_next_working_day(seeded):
         calls.append((code, day, tuple(reasons)))
         return "v-new"
 
-    seeded.add_adhoc_visit = add_adhoc_visit  # the planning lane's operation
+    seeded.add_adhoc_visit = add_adhoc_visit  # planning's operation, recorded here
     out = seeded.propose_followup(cid, on=FRI)
     assert out == {"visit_id": "v-new", "day": "2026-11-30", "created": True}
     assert calls == [("R1", dt.date(2026, 11, 30), ("complaint",))]

@@ -1,6 +1,6 @@
 """Report figures and weekly report versions, on a small dataset with known answers.
 
-``seed_reports(store)`` is shared with the document, CLI and screen tests of the report lane.
+``seed_reports(store)`` is shared with the report's document, CLI and screen tests.
 Week under test: 2026-W47 (Monday 2026-11-16 .. Sunday 2026-11-22); today is 2026-11-23.
 """
 

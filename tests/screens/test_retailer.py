@@ -405,7 +405,7 @@ async def test_raise_a_complaint_from_the_profile(seeded):
 
 
 class FakeCapture(Screen):
-    """Stands in for the capture lane's screen: records how the profile opened it."""
+    """Stands in for the capture screen: records how the profile opened it."""
 
     opened: ClassVar[list[dict]] = []
 

@@ -197,8 +197,8 @@ async def _check_in(store):
 
 
 class FakeCapture(Screen):
-    """Stands in for the capture lane's CaptureScreen: what matters here is the contract (it is
-    pushed with the visit's id), not that screen's own behaviour (tested in its lane)."""
+    """Stands in for CaptureScreen: what matters here is the contract (it is pushed with the
+    visit's id), not that screen's own behaviour (tests/screens/test_capture.py)."""
 
     def __init__(self, visit_id=None, retailer_code=None):
         super().__init__()
