@@ -1,10 +1,11 @@
-"""The store core: one SQLite database, one ``Store`` object that owns the connection.
+"""The store core: one SQLite database, one ``Store`` object, one connection per thread.
 
-The connection is a plain ``sqlite3`` one (fast start-up: the first screen never waits for
-sqlite-utils, which imports pandas); :attr:`Store.db` wraps the same connection in a
-``sqlite_utils.Database`` the first time it is needed. Every write goes through
-:meth:`Store.write`, which starts with ``BEGIN IMMEDIATE`` so that a writer waits for the lock
-instead of failing half way under WAL.
+Each thread that reads or writes gets its own plain ``sqlite3`` connection on first use (fast
+start-up: the first screen never waits for sqlite-utils, which imports pandas); :attr:`Store.db`
+wraps this thread's connection in a ``sqlite_utils.Database`` the first time it is needed.
+Every write goes through :meth:`Store.write`, which starts with ``BEGIN IMMEDIATE`` so that a
+writer waits for the lock instead of failing half way under WAL; a nested ``write`` joins the
+outer transaction of its thread.
 
 The operations are grouped by subject in mixins (``data/retailers.py``, ``data/visits.py``, …);
 ``Store`` is the one class that combines them.
