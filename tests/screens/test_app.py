@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import sqlite3
 
 from textual.command import CommandPalette
@@ -16,8 +15,8 @@ from khtui.screens.help import HelpScreen, binding_rows, key_label
 from khtui.screens.retailer import ProfileScreen, RetailerScreen
 from khtui.screens.today import TodayScreen
 from tests.conftest import TODAY
-from tests.screens.pilot import Notices
-from tests.screens.test_today import CQ, RETAILERS, SIZE, seed, settle
+from tests.screens.conftest import CQ, RETAILERS, SIZE, seed
+from tests.screens.pilot import Notices, settle
 
 
 def run(coro):

@@ -11,8 +11,8 @@ from khtui.data.base import StoreProblem
 from khtui.rules import RulesError
 from khtui.screens.today import TodayScreen
 from tests.conftest import TODAY
+from tests.screens.conftest import SIZE, seed
 from tests.screens.pilot import Notices, settle
-from tests.screens.test_today import SIZE, seed
 
 
 def test_a_write_to_a_read_only_database_is_a_notification_and_the_app_goes_on(store, read_only_db):

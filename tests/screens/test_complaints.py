@@ -3,9 +3,7 @@ status steps with the answer and resolution, a follow-up visit, a new complaint.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import functools
 
 import pytest
 from textual.widgets import Checkbox, DataTable
@@ -16,15 +14,7 @@ from khtui.screens.complaints import ComplaintsScreen, RaiseComplaintScreen, Ste
 from khtui.widgets.theme import style
 from tests.capture_helpers import seed
 from tests.conftest import TODAY
-from tests.screens.pilot import settle
-
-
-def sync(fn):
-    @functools.wraps(fn)
-    def run(*args, **kwargs):
-        asyncio.run(fn(*args, **kwargs))
-
-    return run
+from tests.screens.pilot import settle, sync
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from khtui.screens.capture import CaptureScreen
 from khtui.widgets.price_grid import PriceGrid
 from tests.capture_helpers import add_visit, seed
 from tests.conftest import TODAY
-from tests.data.importers.test_orders_import import H
+from tests.data.importers.conftest import H
 from tests.screens.pilot import settle
 
 # seconds the import keeps its merge open once the lines are written (its write lock held)
