@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from khtui.i18n import t
+from khtui.widgets.theme import style
 from khtui.widgets.warnings_panel import WarningsPanel
 from khtui.widgets.workbench import Workbench
 
@@ -76,12 +77,11 @@ class ForecastPanel(Horizontal):
                 limit=8, title=False, empty="warn.panel.none_here", id="fc-warnings"
             )
 
-    @staticmethod
-    def legend() -> Text:
+    def legend(self) -> Text:
         legend = Text(" ")
-        legend.append("█ ", style="cyan")
+        legend.append("█ ", style=style(self.app, "series1"))
         legend.append(t("fc.chart.history"))
-        legend.append("   █ ", style="magenta")
+        legend.append("   █ ", style=style(self.app, "series2"))
         legend.append(t("fc.chart.forecast"))
         legend.append(f"   {t('fc.chart.title')}", style="dim")
         return legend

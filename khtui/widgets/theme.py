@@ -22,8 +22,8 @@ ROLES = {
     "caution": "{text-warning}",  # to watch (a licence due, sales falling, a new brand)
     "rise": "{text-accent}",  # above the usual (sales rising)
     "surplus": "{text-secondary}",  # more than needed (overstock)
-    "series1": "{primary-lighten-2}",  # a chart's first series (bars)
-    "series2": "bold {warning}",  # its second series (a line)
+    "series1": "{primary-lighten-2}",  # a chart's first series (bars; the forecast's history)
+    "series2": "bold {warning}",  # its second series (a line; the forecast's months)
 }
 
 
@@ -50,4 +50,11 @@ def color(app: App, variable: str) -> str:
     return _variables(app)[variable]
 
 
-__all__ = ["ROLES", "color", "style"]
+def rgb(app: App, variable: str) -> tuple[int, int, int]:
+    """One of the theme's colour variables as (red, green, blue), for a plotext chart."""
+    from textual.color import Color
+
+    return Color.parse(color(app, variable)).rgb
+
+
+__all__ = ["ROLES", "color", "rgb", "style"]
