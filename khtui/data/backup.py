@@ -104,16 +104,7 @@ def backup_to(store, out: str | Path) -> Path:
         ensure_parent(out)
     except OSError as exc:
         raise _failed(out, exc, out) from exc
-    tmp = _copy_database(store.conn, out)
-    try:
-        place_new(tmp, out)
-    except FileExistsError:
-        raise
-    except OSError as exc:
-        raise _failed(out, exc, out) from exc
-    finally:
-        remove_quietly(sqlite_files(tmp))
-    return out
+    return _place(_copy_database(store.conn, out), [out])
 
 
 def _numbered(folder: Path, stem: str) -> Iterator[Path]:

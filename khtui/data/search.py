@@ -94,21 +94,31 @@ def encode_rids(rids: Sequence[int]) -> bytes:
     return packed if len(packed) <= len(listed) else listed
 
 
+def _list_rids(blob: bytes) -> list[int]:
+    """The rids of a stored list (tag ``_LIST``): ascending, each written as its gap from the
+    one before in 7-bit groups, low group first, the high bit set on all groups but the last."""
+    rids = []
+    rid = shift = gap = 0
+    for byte in blob[1:]:
+        gap |= (byte & 0x7F) << shift
+        if byte & 0x80:
+            shift += 7
+            continue
+        rid += gap
+        rids.append(rid)
+        gap = shift = 0
+    return rids
+
+
 def decode_rids(blob: bytes) -> int:
     """A stored rid set as a bitmap (a Python integer)."""
     tag = blob[:1]
     if tag == _ZLIB:
         return int.from_bytes(zlib.decompress(blob[1:]), "little")
     if tag == _LIST:
-        bits = rid = shift = gap = 0
-        for byte in blob[1:]:
-            gap |= (byte & 0x7F) << shift
-            if byte & 0x80:
-                shift += 7
-                continue
-            rid += gap
+        bits = 0
+        for rid in _list_rids(blob):
             bits |= 1 << rid
-            gap = shift = 0
         return bits
     return _bitmap(decode_sparse(blob))
 
@@ -122,17 +132,7 @@ def decode_sparse(blob: bytes):
     if tag == _ZLIB:
         return None
     if tag == _LIST:
-        rids = []
-        rid = shift = gap = 0
-        for byte in blob[1:]:
-            gap |= (byte & 0x7F) << shift
-            if byte & 0x80:
-                shift += 7
-                continue
-            rid += gap
-            rids.append(rid)
-            gap = shift = 0
-        return np.array(rids, dtype=np.int64)
+        return np.array(_list_rids(blob), dtype=np.int64)
     n = int.from_bytes(blob[1:5], "little")
     dtype = np.dtype("<u1" if tag == _GAPS8 else "<u2")
     small = np.frombuffer(blob, dtype=dtype, count=n, offset=5)
