@@ -15,6 +15,7 @@ is read and written in thread workers; results come back as messages.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -432,43 +433,35 @@ class TeamScreen(Keyed, Screen):
             done,
         )
 
-    @work(thread=True, group="team-decide", exit_on_error=False)
     def _decide_plan(self, plan_id: str, label: str, month: str, decision: str, comment: str):
-        from khtui.screens.report import default_export_dir
-
         store = self.app.store
-        am_id = store.decide_plan(plan_id, decision, comment)
-        path = store.write_approvals(am_id, default_export_dir())
-        self.post_message(
-            self.Decided(
-                t(
-                    "mgr.decided.plan",
-                    am=label,
-                    month=month,
-                    decision=t(f"mgr.decision.{decision}"),
-                    path=path,
-                )
-            )
+        self._decide(
+            lambda: store.decide_plan(plan_id, decision, comment),
+            "mgr.decided.plan",
+            decision,
+            am=label,
+            month=month,
+        )
+
+    def _decide_change(self, change_id: str, label: str, code: str, decision: str, reason: str):
+        store = self.app.store
+        self._decide(
+            lambda: store.decide_change(change_id, decision, reason),
+            "mgr.decided.change",
+            decision,
+            am=label,
+            code=code,
         )
 
     @work(thread=True, group="team-decide", exit_on_error=False)
-    def _decide_change(self, change_id: str, label: str, code: str, decision: str, reason: str):
+    def _decide(self, decide: Callable[[], str], said: str, decision: str, **kw: str) -> None:
+        """Record a decision (``decide`` returns the AM's id), write that AM's approvals file
+        and say so (the message ``said`` with ``kw``, the decision and the file)."""
         from khtui.screens.report import default_export_dir
 
-        store = self.app.store
-        am_id = store.decide_change(change_id, decision, reason)
-        path = store.write_approvals(am_id, default_export_dir())
-        self.post_message(
-            self.Decided(
-                t(
-                    "mgr.decided.change",
-                    am=label,
-                    code=code,
-                    decision=t(f"mgr.decision.{decision}"),
-                    path=path,
-                )
-            )
-        )
+        path = self.app.store.write_approvals(decide(), default_export_dir())
+        decided = t(f"mgr.decision.{decision}")
+        self.post_message(self.Decided(t(said, decision=decided, path=path, **kw)))
 
     @on(Decided)
     def _decided(self, message: Decided) -> None:
