@@ -44,3 +44,17 @@ def test_chart_lines_label_every_month_and_year():
     bottom = next(line for line in lines if line.split("┤")[0].strip() == "0")
     bars = bottom[bottom.index("┤") + 1 :].split(" ")
     assert [b for b in bars if b] == ["██"] * 23  # 23 months with sales, each apart
+
+
+def test_theme_styles_follow_the_theme():
+    from textual.app import App
+
+    from khtui.widgets.theme import ROLES, rgb, style
+
+    app = App()
+    dark = {role: style(app, role) for role in ROLES}
+    assert all("{" not in s for s in dark.values())  # every variable known to the theme
+    app.theme = "textual-light"
+    assert style(app, "late") != dark["late"]  # not the first theme's, kept from before
+    assert style(app, "late") == ROLES["late"].format_map(app.get_css_variables())
+    assert all(0 <= c <= 255 for c in rgb(app, "warning"))
