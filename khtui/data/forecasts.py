@@ -25,7 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from khtui.data.base import new_id
+from khtui.data.base import StoreBase, new_id
 
 if TYPE_CHECKING:
     from khtui.domain.accuracy import MonthAccuracyFigures
@@ -127,14 +127,14 @@ def _report_dict(rep: LevelReport) -> dict[str, Any]:
     }
 
 
-class ForecastOps:
+class ForecastOps(StoreBase):
     """Mixin of :class:`khtui.data.store.Store`."""
 
     # -- what the forecast reads -------------------------------------------------------------
     def order_data_stamp(self) -> str:
         """A fingerprint of the order data: last order date, lines and total 条 (from the
         monthly aggregates: two index lookups and a small sum)."""
-        row = self.query_one(
+        [row] = self.query(
             "SELECT (SELECT max(order_date) FROM order_lines), sum(lines), round(sum(qty_tiao), 1) "
             "FROM monthly_sales"
         )

@@ -278,11 +278,7 @@ def monthly_findings(f: MonthlyFigures, tr: Tr, *, drop_pct: float) -> list[str]
     yoy = cur.yoy_qty
     if yoy is not None and yoy < -drop_pct:
         falls = sorted(
-            (
-                (change_pct(r.qty, r.qty_ly), r)
-                for r in f.classes
-                if change_pct(r.qty, r.qty_ly) is not None
-            ),
+            ((pct, r) for r in f.classes if (pct := change_pct(r.qty, r.qty_ly)) is not None),
             key=lambda x: x[0],
         )
         worst = [

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import events, on
+from textual import events, getters, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
@@ -46,6 +46,7 @@ from khtui.widgets.confirm import ConfirmScreen
 from khtui.widgets.document_view import document_renderable
 from khtui.widgets.jobs import Debouncer, JobQueue
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.workbench import Workbench
 
 TEXT_BOXES = (Input, TextArea)  # focus in one of these means the user is typing
 
@@ -267,6 +268,12 @@ def load_month(store, month: str) -> Loaded:
     return Loaded(MONTH.name, month, report, data_only(doc))
 
 
+def _closes(heading: Heading, after: object) -> bool:
+    """Whether nothing stands under ``heading``: the document ends, or ``after`` is a heading
+    of the same or a higher level."""
+    return after is None or (isinstance(after, Heading) and after.level <= heading.level)
+
+
 def data_only(doc: ReportDocument) -> ReportDocument:
     """``doc`` without the places of text not written (``empty`` paragraphs) and without the
     headings left with nothing under them."""
@@ -275,9 +282,7 @@ def data_only(doc: ReportDocument) -> ReportDocument:
         b
         for i, b in enumerate(blocks)
         if not (
-            isinstance(b, Heading)
-            and (i + 1 == len(blocks) or isinstance(blocks[i + 1], Heading))
-            and (i + 1 == len(blocks) or blocks[i + 1].level <= b.level)
+            isinstance(b, Heading) and _closes(b, blocks[i + 1] if i + 1 < len(blocks) else None)
         )
     ]
     return dataclasses.replace(doc, blocks=kept)
@@ -302,6 +307,8 @@ def export_month(store, month: str, folder: Path) -> Path:
 class ReportScreen(Keyed, Screen):
     """The weekly report 周报 of one ISO week (default: the last complete week), or with ``m``
     the monthly market analysis 月度市场分析 of one month (default: the last complete month)."""
+
+    app = getters.app(Workbench)
 
     CSS_PATH = "report.tcss"
     KEYS: ClassVar = (

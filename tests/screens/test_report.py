@@ -20,8 +20,7 @@ from khtui.screens.help import HelpScreen
 from khtui.screens.report import ReportScreen, export_week
 from khtui.screens.retailer import RetailerScreen
 from khtui.widgets.confirm import ConfirmScreen
-from tests.conftest import TODAY
-from tests.data.test_reports import seed_reports
+from tests.conftest import TODAY, seed_reports
 from tests.screens.pilot import Notices, settle
 
 

@@ -62,6 +62,7 @@ class ChildStager:
         import pyarrow as pa
 
         proc = self.proc
+        assert proc.stdin is not None and proc.stdout is not None  # both piped
         aggregates = Aggregates()
         sums: list = []
 
@@ -104,7 +105,8 @@ class ChildStager:
 
     def _failed(self) -> WriterFailed:
         with contextlib.suppress(OSError):
-            self.proc.stdin.close()
+            if self.proc.stdin is not None:
+                self.proc.stdin.close()
         self.proc.wait()
         self._errfile.seek(0)
         lines = self._errfile.read().decode("utf-8", "replace").strip().splitlines()
@@ -125,7 +127,8 @@ class ChildStager:
             self.proc.wait()
         for f in (self.proc.stdin, self.proc.stdout, self._errfile):
             with contextlib.suppress(OSError, ValueError):  # a pipe the child has broken
-                f.close()
+                if f is not None:
+                    f.close()
 
 
 def _pipe_broke() -> bool:
