@@ -31,7 +31,6 @@ from textual.widgets import (
     DataTable,
     Footer,
     Header,
-    Input,
     Label,
     OptionList,
     Select,
@@ -57,6 +56,7 @@ from khtui.i18n.capture import problem_text
 from khtui.widgets.jobs import Debouncer, JobQueue
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.price_grid import PriceGrid
+from khtui.widgets.text_boxes import Input
 from khtui.widgets.theme import style
 from khtui.widgets.workbench import Workbench
 

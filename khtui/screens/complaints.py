@@ -21,17 +21,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import (
-    Checkbox,
-    DataTable,
-    Footer,
-    Header,
-    Input,
-    Label,
-    OptionList,
-    Select,
-    Static,
-)
+from textual.widgets import Checkbox, DataTable, Footer, Header, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from khtui.data.base import StoreError
@@ -40,6 +30,7 @@ from khtui.i18n import get_lang, t
 from khtui.i18n.capture import problem_text
 from khtui.widgets.jobs import JobQueue
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.text_boxes import Input
 from khtui.widgets.theme import style
 from khtui.widgets.workbench import Workbench
 

@@ -17,20 +17,11 @@ from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import (
-    Button,
-    DataTable,
-    Footer,
-    Header,
-    Input,
-    Label,
-    ProgressBar,
-    Select,
-    Static,
-)
+from textual.widgets import Button, DataTable, Footer, Header, Label, ProgressBar, Select, Static
 
 from khtui.i18n import get_lang, t
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.text_boxes import Input
 from khtui.widgets.workbench import Workbench
 
 KINDS = ("retailers", "orders", "brands")

@@ -27,7 +27,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, Label, Static, TextArea
+from textual.widgets import Footer, Header, Label, Static
 
 from khtui.domain.monthly import MONTHLY_NARRATIVE_KEYS
 from khtui.domain.months import add_months, month_key, month_range, parse_month
@@ -46,6 +46,7 @@ from khtui.widgets.confirm import ConfirmScreen
 from khtui.widgets.document_view import document_renderable
 from khtui.widgets.jobs import Debouncer, JobQueue
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.text_boxes import Input, TextArea
 from khtui.widgets.workbench import Workbench
 
 TEXT_BOXES = (Input, TextArea)  # focus in one of these means the user is typing

@@ -24,7 +24,6 @@ from textual.widgets import (
     DataTable,
     Footer,
     Header,
-    Input,
     Label,
     OptionList,
     Static,
@@ -53,6 +52,7 @@ from khtui.widgets.cells import clip
 from khtui.widgets.confirm import ConfirmScreen
 from khtui.widgets.jobs import JobQueue
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.text_boxes import Input
 from khtui.widgets.theme import style
 from khtui.widgets.workbench import Workbench
 

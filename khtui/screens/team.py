@@ -26,13 +26,14 @@ from textual.containers import Vertical, VerticalScroll
 from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Header, Label, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from khtui.i18n import status_label, t
 from khtui.screens.review import pct
 from khtui.widgets.document_view import document_renderable
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.text_boxes import Input
 from khtui.widgets.theme import style
 from khtui.widgets.workbench import Workbench
 

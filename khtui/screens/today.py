@@ -28,7 +28,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList, Static
+from textual.widgets import DataTable, Footer, Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from khtui.domain import visits as visit_rules
@@ -39,6 +39,7 @@ from khtui.widgets.cells import clip
 from khtui.widgets.confirm import ConfirmScreen
 from khtui.widgets.date_input import DateInput
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.text_boxes import Input
 from khtui.widgets.theme import style
 from khtui.widgets.warnings_panel import WarningsPanel
 from khtui.widgets.workbench import Workbench
