@@ -22,18 +22,10 @@ from khtui.data.team import (
     merge_into,
     shared_retailers,
 )
+from tests.data.conftest import DEMO_AM_TABLES
 
 TODAY = dt.date(2026, 11, 23)
 NOW = "2026-11-23T18:00:00"
-AM_TABLES = (
-    "visit_plans",
-    "visits",
-    "captures",
-    "price_observations",
-    "complaints",
-    "weekly_reports",
-    "retailer_changes",
-)
 
 
 def _clock(hour: int = 9, day: dt.date = TODAY):
@@ -55,12 +47,7 @@ def ams(tmp_path_factory):
 @pytest.fixture
 def copies(ams, tmp_path):
     """Fresh copies the test may change."""
-    out = []
-    for p in ams:
-        q = tmp_path / p.name
-        shutil.copy(p, q)
-        out.append(q)
-    return out
+    return [shutil.copy(p, tmp_path / p.name) for p in ams]
 
 
 def _count(path: Path, table: str, where: str = "") -> int:
@@ -79,7 +66,13 @@ def test_three_ams_merged_then_one_again_adds_nothing(copies, tmp_path):
     team = tmp_path / "team.db"
     results = merge_into(team, copies, now=NOW)
     assert [r.am_code for r in results] == ["DEMO01", "DEMO02", "DEMO03"]
-    for table in ("retailers", "order_lines", "monthly_sales", "monthly_brand_sales", *AM_TABLES):
+    for table in (
+        "retailers",
+        "order_lines",
+        "monthly_sales",
+        "monthly_brand_sales",
+        *DEMO_AM_TABLES,
+    ):
         total = sum(_count(p, table) for p in copies)
         assert total > 0, table
         assert _count(team, table) == total, table
@@ -87,7 +80,7 @@ def test_three_ams_merged_then_one_again_adds_nothing(copies, tmp_path):
     assert _count(team, "team_books") == 120
     conn = sqlite3.connect(team)
     # provenance: every AM record names its AM and the merged file it came from
-    for table in AM_TABLES:
+    for table in DEMO_AM_TABLES:
         rows = conn.execute(
             f"SELECT t.am_id = s.am_id, s.path FROM {table} t JOIN team_sources s "
             f"ON s.id = t.source_id"
@@ -108,7 +101,7 @@ def test_three_ams_merged_then_one_again_adds_nothing(copies, tmp_path):
         s.close()
     assert is_team_database(conn)
     conn.close()
-    before = {t: _count(team, t) for t in ("retailers", "order_lines", *AM_TABLES)}
+    before = {t: _count(team, t) for t in ("retailers", "order_lines", *DEMO_AM_TABLES)}
     again = merge_into(team, [copies[1]], now="2026-11-23T19:00:00")[0]
     assert again.retailers_added == again.retailers_updated == again.retailer_conflicts == 0
     assert again.order_lines_written == 0 and again.months_summed_again == 0
