@@ -46,11 +46,7 @@ def two_ams(tmp_path_factory):
 
 @pytest.fixture
 def ams(two_ams, tmp_path):
-    out = []
-    for p in two_ams:
-        shutil.copy(p, tmp_path / p.name)
-        out.append(tmp_path / p.name)
-    return out
+    return [shutil.copy(p, tmp_path / p.name) for p in two_ams]
 
 
 def test_am_set_once_and_shown(tmp_path):

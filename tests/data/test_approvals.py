@@ -39,11 +39,7 @@ def built(tmp_path_factory):
 
 @pytest.fixture
 def loop(built, tmp_path):
-    ams = []
-    for p in built:
-        q = tmp_path / p.name
-        shutil.copy(p, q)
-        ams.append(q)
+    ams = [shutil.copy(p, tmp_path / p.name) for p in built]
     team = tmp_path / "team.db"
     merge_into(team, ams, now="2026-11-23T16:00:00")
     return ams, team, tmp_path / "outbox"
