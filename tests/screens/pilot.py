@@ -1,9 +1,10 @@
-"""Helpers for driving the app in pilot tests: running a scenario, settling workers, reading
-notifications, moving to a profile field."""
+"""Helpers for driving the app in pilot tests: running a scenario, starting the app settled,
+settling workers, reading notifications, moving to a profile field."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 
 from textual.widgets import DataTable
@@ -26,6 +27,18 @@ def sync(scenario):
 def make_app(store):
     """The app on ``store``, its day TODAY."""
     return create_app(store, today=lambda: TODAY)
+
+
+@contextlib.asynccontextmanager
+async def running(store, size: tuple[int, int], *, screen=None, lang: str = "zh"):
+    """The app on ``store`` (its day TODAY) run in a pilot of ``size``, ``screen`` pushed if
+    given, and settled: ``async with running(store, size) as (app, pilot)``."""
+    app = create_app(store, lang=lang, today=lambda: TODAY)
+    async with app.run_test(size=size) as pilot:
+        if screen is not None:
+            app.push_screen(screen)
+        await settle(app, pilot)
+        yield app, pilot
 
 
 async def settle(app, pilot) -> None:

@@ -18,7 +18,7 @@ from khtui.widgets.cells import MARK
 from khtui.widgets.price_grid import COLUMNS, PriceGrid
 from tests.capture_helpers import add_visit, seed
 from tests.conftest import TODAY
-from tests.screens.pilot import Notices, settle
+from tests.screens.pilot import Notices, running, settle
 
 
 @pytest.fixture
@@ -113,9 +113,7 @@ def test_the_capture_key_returns_to_the_open_draft(seeded):
 
 
 async def _section_key(seeded, vid):
-    app = create_app(seeded, today=lambda: TODAY)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+    async with running(seeded, (120, 40)) as (app, pilot):
         screen, grid = await open_capture(app, pilot, vid)  # opened from today's list
         assert app.current_mode == "today"
         assert screen.sub_title == "采集 一号烟酒店"

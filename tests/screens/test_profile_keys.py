@@ -13,7 +13,7 @@ from khtui.screens.today import TodayScreen
 from khtui.widgets.confirm import ConfirmScreen
 from khtui.widgets.sales_chart import SalesChart
 from tests.screens.conftest import CQ, seed_profile
-from tests.screens.pilot import goto_field, make_app, settle
+from tests.screens.pilot import goto_field, running, settle
 
 PHONE = "13972770615"
 
@@ -35,10 +35,7 @@ def test_a_number_is_edited_as_the_profile_shows_it(store):
 
 
 async def _edit_area(store):
-    app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await app.push_screen(ProfileScreen(CQ))
-        await settle(app, pilot)
+    async with running(store, (80, 24), screen=ProfileScreen(CQ)) as (app, pilot):
         await goto_field(app, pilot, "floor_area")
         await pilot.press("e")
         await pilot.pause()
@@ -52,10 +49,7 @@ async def _edit_area(store):
 
 
 async def _edit_phone(store):
-    app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await app.push_screen(ProfileScreen(CQ))
-        await settle(app, pilot)
+    async with running(store, (80, 24), screen=ProfileScreen(CQ)) as (app, pilot):
         await goto_field(app, pilot, "phone")
         # the sequence that used to wipe the phone: e, Backspace, Enter
         await pilot.press("e")
@@ -93,9 +87,7 @@ def test_tabs_move_with_brackets_and_digits_switch_sections(store):
 
 
 async def _tabs(store):
-    app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+    async with running(store, (80, 24)) as (app, pilot):
         await app.push_screen(ProfileScreen(CQ))
         await settle(app, pilot)
         profile = app.screen
@@ -133,10 +125,7 @@ def test_the_sales_chart_tells_months_apart_at_80_columns(store):
 
 
 async def _chart(store):
-    app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await app.push_screen(ProfileScreen(CQ))
-        await settle(app, pilot)
+    async with running(store, (80, 24), screen=ProfileScreen(CQ)) as (app, pilot):
         await pilot.press("right_square_bracket")
         await settle(app, pilot)
         chart = app.screen.query_one(SalesChart)

@@ -25,7 +25,7 @@ from khtui.screens.retailer import ProfileScreen
 from khtui.screens.review import pct
 from khtui.screens.team import AmRetailersScreen, CommentScreen, TeamReportScreen, TeamScreen
 from tests.conftest import TODAY
-from tests.screens.pilot import settle
+from tests.screens.pilot import running, settle
 
 SIZE = (120, 40)
 
@@ -68,10 +68,7 @@ def built(tmp_path_factory):
 @pytest.fixture
 def team(built, tmp_path, monkeypatch):
     monkeypatch.setenv("KHTUI_EXPORT_DIR", str(tmp_path / "outbox"))
-    ams = []
-    for p in built:
-        shutil.copy(p, tmp_path / p.name)
-        ams.append(tmp_path / p.name)
+    ams = [shutil.copy(p, tmp_path / p.name) for p in built]
     path = tmp_path / "team.db"
     merge_into(path, ams, now="2026-11-23T08:00:00")
     s = Store(path, clock=_at(9))
@@ -120,9 +117,7 @@ def test_lowest_coverage_retailer_then_approve_one_plan_and_return_another(team)
 
     async def scenario():
         store = Store(path, clock=_at(9))
-        app = create_app(store, today=lambda: TODAY)
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(app, pilot)
+        async with running(store, SIZE) as (app, pilot):
             # the AM with the lowest coverage is on the first row: Enter lists their retailers
             await pilot.press("enter")
             await settle(app, pilot)
