@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import functools
 
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 from textual.worker import WorkerState
 
 from khtui.app import create_app
@@ -71,6 +71,12 @@ class Notices(list):
     def any(self, *parts: str) -> bool:
         """Some notification contains every one of ``parts``."""
         return any(all(p in n for p in parts) for n in self)
+
+
+def no_blink(screen) -> None:
+    """Stop the cursors of ``screen``'s inputs blinking (a snapshot is then the same each run)."""
+    for box in screen.query(Input):
+        box.cursor_blink = False
 
 
 async def goto_field(app, pilot, name: str) -> None:
