@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from khtui.data.base import migrate
-from khtui.data.demo import build_demo
 from khtui.data.schema import SCHEMA_VERSION
 from khtui.data.store import Store
 from khtui.data.team import (
@@ -23,6 +22,7 @@ from khtui.data.team import (
     shared_retailers,
 )
 from tests.data.conftest import DEMO_AM_TABLES
+from tests.team_helpers import build_ams, newer_copy
 
 TODAY = dt.date(2026, 11, 23)
 NOW = "2026-11-23T18:00:00"
@@ -35,13 +35,7 @@ def _clock(hour: int = 9, day: dt.date = TODAY):
 @pytest.fixture(scope="module")
 def ams(tmp_path_factory):
     """Three AMs' databases: other territories (AM codes, customer codes) and other seeds."""
-    folder = tmp_path_factory.mktemp("ams")
-    paths = []
-    for i, seed in ((1, 11), (2, 22), (3, 33)):
-        path = folder / f"am{i}.db"
-        build_demo(path, retailers=40, months=4, seed=seed, today=TODAY, territory=i)
-        paths.append(path)
-    return paths
+    return build_ams(tmp_path_factory.mktemp("ams"), (11, 22, 33), retailers=40, months=4)
 
 
 @pytest.fixture
@@ -250,12 +244,7 @@ def test_a_file_that_is_not_khtui_or_is_newer_is_refused_untouched(copies, tmp_p
     conn.execute("CREATE TABLE t (x)")
     conn.commit()
     conn.close()
-    newer = tmp_path / "newer.db"
-    shutil.copy(copies[0], newer)
-    conn = sqlite3.connect(newer)
-    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    conn.commit()
-    conn.close()
+    newer = newer_copy(copies[0], tmp_path / "newer.db")
     team = tmp_path / "team.db"
     for path, key in ((text, "not_khtui"), (other, "not_khtui"), (newer, "newer")):
         digest = _digest(path)

@@ -17,7 +17,6 @@ from rich.console import Console
 from textual.widgets import DataTable, Input, Static
 
 from khtui.app import KhtuiApp, ManagerApp, create_app
-from khtui.data.demo import build_demo
 from khtui.data.importers.approvals import import_approvals
 from khtui.data.store import Store
 from khtui.data.team import merge_into
@@ -26,6 +25,7 @@ from khtui.screens.review import pct
 from khtui.screens.team import AmRetailersScreen, CommentScreen, TeamReportScreen, TeamScreen
 from tests.conftest import TODAY
 from tests.screens.pilot import running, settle
+from tests.team_helpers import build_ams
 
 SIZE = (120, 40)
 
@@ -38,12 +38,8 @@ def _at(hour: int):
 def built(tmp_path_factory):
     """Three AMs; DEMO02 missed five of its retailers this month (lowest coverage); DEMO01 and
     DEMO03 submitted December's plan."""
-    folder = tmp_path_factory.mktemp("team-screen")
-    paths = []
-    for i in (1, 2, 3):
-        path = folder / f"am{i}.db"
-        build_demo(path, retailers=30, months=3, seed=60 + i, today=TODAY, territory=i)
-        s = Store(path, clock=_at(10))
+
+    def then(s: Store, i: int) -> None:
         if i == 2:
             missed = [
                 r[0]
@@ -60,9 +56,9 @@ def built(tmp_path_factory):
         else:
             s.generate_month_plan("2026-12")
             s.submit_plan("2026-12")
-        s.close()
-        paths.append(path)
-    return paths
+
+    folder = tmp_path_factory.mktemp("team-screen")
+    return build_ams(folder, (61, 62, 63), then=then, clock=lambda _i: _at(10))
 
 
 @pytest.fixture
