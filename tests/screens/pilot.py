@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Input
 from textual.worker import WorkerState
 
 from khtui.app import create_app
+from khtui.screens.retailer import EditFieldScreen
 from tests.conftest import TODAY
 
 
@@ -85,3 +86,12 @@ async def goto_field(app, pilot, name: str) -> None:
     table.focus()
     table.move_cursor(row=table.get_row_index(name))
     await pilot.pause()
+
+
+async def open_edit(app, pilot, name: str) -> Input:
+    """Open the profile field ``name``'s edit box with ``e``; the box."""
+    await goto_field(app, pilot, name)
+    await pilot.press("e")
+    await pilot.pause()
+    assert isinstance(app.screen, EditFieldScreen)
+    return app.screen.query_one("#edit-input", Input)

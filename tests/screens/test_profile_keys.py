@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 from rich.cells import cell_len
-from textual.widgets import Input, Label, TabbedContent
+from textual.widgets import Label, TabbedContent
 
 from khtui.screens.retailer import EditFieldScreen, ProfileScreen
 from khtui.screens.today import TodayScreen
 from khtui.widgets.confirm import ConfirmScreen
 from khtui.widgets.sales_chart import SalesChart
 from tests.screens.conftest import CQ, seed_profile
-from tests.screens.pilot import goto_field, running, settle, sync
+from tests.screens.pilot import open_edit, running, settle, sync
 
 PHONE = "13972770615"
 
@@ -20,12 +20,8 @@ PHONE = "13972770615"
 async def test_backspace_takes_one_character_and_emptying_a_field_asks_first(store):
     seed_profile(store)
     async with running(store, (80, 24), screen=ProfileScreen(CQ)) as (app, pilot):
-        await goto_field(app, pilot, "phone")
         # the sequence that used to wipe the phone: e, Backspace, Enter
-        await pilot.press("e")
-        await pilot.pause()
-        assert isinstance(app.screen, EditFieldScreen)
-        box = app.screen.query_one("#edit-input", Input)
+        box = await open_edit(app, pilot, "phone")
         assert box.value == PHONE and box.cursor_position == len(PHONE)
         assert box.selected_text == ""
         await pilot.press("backspace")
@@ -60,11 +56,7 @@ async def test_a_number_is_edited_as_the_profile_shows_it(store):
     seed_profile(store)
     store.update_retailer(CQ, {"floor_area": "33"})
     async with running(store, (80, 24), screen=ProfileScreen(CQ)) as (app, pilot):
-        await goto_field(app, pilot, "floor_area")
-        await pilot.press("e")
-        await pilot.pause()
-        assert isinstance(app.screen, EditFieldScreen)
-        box = app.screen.query_one("#edit-input", Input)
+        box = await open_edit(app, pilot, "floor_area")
         assert box.value == "33" and box.cursor_position == 2
         assert any("当前值：33　" in str(label.render()) for label in app.screen.query(Label))
         await pilot.press(".", "5", "enter")
