@@ -11,10 +11,8 @@ from khtui.data.store import Store
 
 
 @pytest.fixture
-def db(tmp_path, clock):
-    path = tmp_path / "k.db"
-    s = Store(path, create=True, clock=clock)
-    s.upsert_retailers(
+def db(new_db):
+    return new_db(
         [
             {
                 "code": "370102100001",
@@ -26,11 +24,8 @@ def db(tmp_path, clock):
             },
             {"code": "370102100002", "name": "重庆路KTV", "phone": "13963112196"},
             {"code": "370102100003", "name": "中国银行旁超市", "phone": "18600000615"},
-        ],
-        source="test",
+        ]
     )
-    s.close()
-    return path
 
 
 def run(db, *args):
