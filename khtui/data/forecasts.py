@@ -26,7 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from khtui.data.base import StoreBase, new_id
+from khtui.data.base import StoreBase, new_id, where_equal
 
 if TYPE_CHECKING:
     from khtui.domain.accuracy import MonthAccuracyFigures
@@ -423,16 +423,15 @@ class ForecastOps(StoreBase):
         )
         if not run:
             return []
-        where, params = ["f.run_id = ?", "f.target_month = ?"], [run["id"], month]
-        if retailer is not None:
-            where.append("f.retailer_code = ?")
-            params.append(retailer)
-        if brand is not None:
-            where.append("f.brand_code = ?")
-            params.append(brand)
-        if level is not None:
-            where.append("f.level = ?")
-            params.append(level)
+        where, params = where_equal(
+            {
+                "f.run_id": run["id"],
+                "f.target_month": month,
+                "f.retailer_code": retailer,
+                "f.brand_code": brand,
+                "f.level": level,
+            }
+        )
         rows = self.query(
             "SELECT f.*, b.name AS brand_name FROM forecasts f LEFT JOIN brands b "
             "ON b.brand_code = f.brand_code WHERE " + " AND ".join(where) + " "
