@@ -12,8 +12,7 @@ from pathlib import Path
 from khtui.data.demo import build_demo
 from khtui.data.schema import SCHEMA_VERSION
 from khtui.data.store import Store
-
-TODAY = dt.date(2026, 11, 23)
+from tests.conftest import TODAY
 
 
 def build_ams(
