@@ -115,6 +115,13 @@ class StoreProblem(StoreError):
         super().__init__(f"{key} ({detail})" if detail else key)
 
 
+def where_equal(filters: dict[str, Any]) -> tuple[list[str], list[Any]]:
+    """The ``column = ?`` clauses and their parameters of the filters given (None: no filter),
+    for ``" AND ".join(clauses)``."""
+    given = {column: value for column, value in filters.items() if value is not None}
+    return [f"{column} = ?" for column in given], list(given.values())
+
+
 def read_only_uri(path: str | os.PathLike) -> str:
     """A ``file:`` URI opening ``path`` read-only (quoted: any character may be in a path)."""
     return Path(path).resolve().as_uri() + "?mode=ro"

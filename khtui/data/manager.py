@@ -23,6 +23,7 @@ from typing import Any
 
 from khtui.data.base import StoreBase, StoreError, new_id
 from khtui.data.statuses import ON_ITS_DAY, overdue_complaint
+from khtui.domain.problems import KeyedError
 from khtui.domain.retailer import ACTIVE
 
 APPROVALS_FORMAT = "khtui-approvals"
@@ -49,13 +50,8 @@ def _last_complete(month: str, day: dt.date) -> str:
     return month if month < month_key(day) else add_months(month, -1)
 
 
-class DecisionProblem(StoreError):
+class DecisionProblem(KeyedError, StoreError):
     """A decision that cannot be made; ``key`` names the message (i18n ``team.err.*``)."""
-
-    def __init__(self, key: str, /, **params: Any):
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from khtui.data.warnings import WarningOps
 from khtui.domain import visits as rules_of
 from khtui.domain.dates import as_date
 from khtui.domain.messages import Key
+from khtui.domain.problems import KeyedError
 
 if TYPE_CHECKING:
     from khtui.domain.planning import PlanFacts, PlanRetailer
@@ -41,15 +42,10 @@ if TYPE_CHECKING:
 _UNDO_COLUMNS = ("status", "checked_in_at", "done_at", "skip_reason", "rescheduled_to")
 
 
-class VisitProblem(StoreError):
+class VisitProblem(KeyedError, StoreError):
     """A visit or plan operation that cannot be done: ``key`` names the message (what is wrong
     and what to do), ``params`` fill it (a :class:`~khtui.domain.messages.Key` among them is
     a word to translate too)."""
-
-    def __init__(self, key: str, /, **params: Any):
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
     def __str__(self) -> str:
         return f"{self.key} {self.params}" if self.params else self.key

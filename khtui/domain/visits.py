@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from khtui.domain.problems import KeyedError
+
 STATUSES: tuple[str, ...] = ("planned", "checked_in", "done", "skipped", "rescheduled")
 OPEN: tuple[str, ...] = ("planned", "checked_in")  # still to be made
 # A visit that stands on its day: it fills the day's capacity and counts for the month's plan.
@@ -63,14 +65,9 @@ REASONS: tuple[str, ...] = (
 )
 
 
-class VisitRefused(ValueError):
+class VisitRefused(KeyedError, ValueError):
     """An action a visit in its status does not allow. ``key`` names the message (what to do
     instead), ``params`` fill it."""
-
-    def __init__(self, key: str, /, **params: Any):
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 def allowed(action: str, status: str) -> bool:

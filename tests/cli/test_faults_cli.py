@@ -28,15 +28,10 @@ def one_line(r):
 
 
 @pytest.fixture
-def db(tmp_path, clock):
-    path = tmp_path / "k.db"
-    s = Store(path, create=True, clock=clock)
-    s.upsert_retailers(
-        [{"code": f"3701020{i:05d}", "name": f"店{i}", "route": "城东一线"} for i in range(40)],
-        source="test",
+def db(new_db):
+    return new_db(
+        [{"code": f"3701020{i:05d}", "name": f"店{i}", "route": "城东一线"} for i in range(40)]
     )
-    s.close()
-    return path
 
 
 # -- a damaged database ------------------------------------------------------------------------

@@ -8,13 +8,12 @@ import datetime as dt
 import pytest
 from textual.widgets import Checkbox, DataTable
 
-from khtui.app import create_app
 from khtui.screens.brands import BrandsScreen
 from khtui.screens.complaints import ComplaintsScreen, RaiseComplaintScreen, StepScreen
 from khtui.widgets.theme import style
 from tests.capture_helpers import seed
 from tests.conftest import TODAY
-from tests.screens.pilot import settle, sync
+from tests.screens.pilot import running, settle, sync
 
 
 @pytest.fixture
@@ -35,10 +34,7 @@ async def typed(pilot, text):
 
 @sync
 async def test_overdue_stand_out_and_filter(seeded):
-    app = create_app(seeded, today=lambda: TODAY)
-    async with app.run_test(size=(120, 40)) as pilot:
-        app.push_screen(ComplaintsScreen())
-        await settle(app, pilot)
+    async with running(seeded, (120, 40), screen=ComplaintsScreen()) as (app, pilot):
         screen = app.screen
         table = screen.query_one("#cmp-table", DataTable)
         assert table.row_count == 2
@@ -52,10 +48,7 @@ async def test_overdue_stand_out_and_filter(seeded):
 
 @sync
 async def test_steps_by_keys_record_dates_answer_and_resolution(seeded):
-    app = create_app(seeded, today=lambda: TODAY)
-    async with app.run_test(size=(120, 40)) as pilot:
-        app.push_screen(ComplaintsScreen())
-        await settle(app, pilot)
+    async with running(seeded, (120, 40), screen=ComplaintsScreen()) as (app, pilot):
         screen = app.screen
         assert screen.current["id"] == seeded.late_id
         await pilot.press("a")  # cannot answer before forwarding: says why, nothing stored
@@ -89,10 +82,7 @@ async def test_steps_by_keys_record_dates_answer_and_resolution(seeded):
 
 @sync
 async def test_followup_visit_and_new_complaint(seeded):
-    app = create_app(seeded, today=lambda: TODAY)
-    async with app.run_test(size=(120, 40)) as pilot:
-        app.push_screen(ComplaintsScreen())
-        await settle(app, pilot)
+    async with running(seeded, (120, 40), screen=ComplaintsScreen()) as (app, pilot):
         await pilot.press("v")  # follow-up of the overdue one: an ad-hoc visit tomorrow
         await settle(app, pilot)
         await pilot.press("n")
@@ -123,10 +113,7 @@ async def test_brand_view_shows_the_three_rates(seeded):
             ("R1", "2026-11-16", "K1", "重点甲", 5, 1100.0, 220.0),
         ]
     )
-    app = create_app(seeded, today=lambda: TODAY)
-    async with app.run_test(size=(120, 40)) as pilot:
-        app.push_screen(BrandsScreen())
-        await settle(app, pilot)
+    async with running(seeded, (120, 40), screen=BrandsScreen()) as (app, pilot):
         table = app.screen.query_one("#brand-table", DataTable)
         row = table.get_row("K1")
         # 4 active retailers, R1 ordered twice within the cycle

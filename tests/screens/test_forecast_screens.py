@@ -9,7 +9,6 @@ import pytest
 from textual.command import CommandPalette
 from textual.widgets import DataTable, Static
 
-from khtui.app import create_app
 from khtui.data.base import new_id
 from khtui.domain.months import add_months, month_days
 from khtui.screens.capture import CaptureScreen
@@ -19,7 +18,7 @@ from khtui.widgets.forecast_chart import ForecastChart
 from khtui.widgets.forecast_panel import ForecastPanel
 from khtui.widgets.supply_panel import SupplyPanel
 from khtui.widgets.warnings_panel import WarningsPanel
-from tests.screens.pilot import settle, sync
+from tests.screens.pilot import running, settle, sync
 
 TODAY = dt.date(2026, 11, 23)
 SIZE = (120, 36)
@@ -94,9 +93,7 @@ def cells(table: DataTable) -> list[list[str]]:
 
 @sync
 async def test_the_warnings_screen_opens_with_w_and_says_why(town):
-    app = create_app(town, today=lambda: TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(town, SIZE) as (app, pilot):
         await pilot.press("w")
         await settle(app, pilot)
         screen = app.screen
@@ -125,9 +122,7 @@ async def test_the_warnings_screen_opens_with_w_and_says_why(town):
 
 @sync
 async def test_the_palette_reaches_the_warnings(town):
-    app = create_app(town, today=lambda: TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(town, SIZE) as (app, pilot):
         await pilot.press("ctrl+p", *"预警")
         palette = app.screen
         assert CommandPalette.is_open(app)
@@ -141,9 +136,7 @@ async def test_the_palette_reaches_the_warnings(town):
 
 @sync
 async def test_today_lists_the_warnings_of_the_days_retailers(town):
-    app = create_app(town, today=lambda: TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(town, SIZE) as (app, _pilot):
         panel = app.screen.query_one(WarningsPanel)
         text = str(panel.render())
         assert text.startswith("今日客户预警")
@@ -154,9 +147,7 @@ async def test_today_lists_the_warnings_of_the_days_retailers(town):
 
 @sync
 async def test_the_profile_shows_the_forecast_beside_the_history(town):
-    app = create_app(town, today=lambda: TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(town, SIZE) as (app, pilot):
         app.open_profile("R1")
         await settle(app, pilot)
         await pilot.press("left_square_bracket")  # the last tab: 预测
@@ -175,9 +166,7 @@ async def test_the_profile_shows_the_forecast_beside_the_history(town):
 
 @sync
 async def test_the_profile_forecast_in_english(town):
-    app = create_app(town, lang="en", today=lambda: TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(town, SIZE, lang="en") as (app, pilot):
         app.open_profile("R2")
         await settle(app, pilot)
         await pilot.press("left_square_bracket")  # the last tab: 预测
@@ -190,9 +179,7 @@ async def test_the_profile_forecast_in_english(town):
 
 @sync
 async def test_the_capture_shows_the_suggestion_beside_the_grid(town):
-    app = create_app(town, today=lambda: TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(town, SIZE) as (app, pilot):
         app.push_screen(CaptureScreen(retailer_code="R2"))
         await settle(app, pilot)
         panel = app.screen.query_one(SupplyPanel)
@@ -207,9 +194,7 @@ async def test_the_capture_shows_the_suggestion_beside_the_grid(town):
 
 @sync
 async def test_the_suggestion_leaves_room_to_the_grid_on_a_small_terminal(town):
-    app = create_app(town, today=lambda: TODAY)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+    async with running(town, (80, 24)) as (app, pilot):
         app.push_screen(CaptureScreen(retailer_code="R2"))
         await settle(app, pilot)
         assert not app.screen.query_one(SupplyPanel).display

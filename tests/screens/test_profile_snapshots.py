@@ -11,18 +11,13 @@ from textual.widgets import Input
 
 from khtui.screens.retailer import ProfileScreen, RetailerScreen
 from tests.screens.conftest import CQ, seed_profile
-from tests.screens.pilot import make_app, settle
+from tests.screens.pilot import make_app, no_blink, settle
 
 
 @pytest.fixture
 def seeded(store):
     seed_profile(store)
     return store
-
-
-def no_blink(screen) -> None:
-    for box in screen.query(Input):
-        box.cursor_blink = False
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 36)])

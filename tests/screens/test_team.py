@@ -17,7 +17,6 @@ from rich.console import Console
 from textual.widgets import DataTable, Input, Static
 
 from khtui.app import KhtuiApp, ManagerApp, create_app
-from khtui.data.demo import build_demo
 from khtui.data.importers.approvals import import_approvals
 from khtui.data.store import Store
 from khtui.data.team import merge_into
@@ -25,7 +24,8 @@ from khtui.screens.retailer import ProfileScreen
 from khtui.screens.review import pct
 from khtui.screens.team import AmRetailersScreen, CommentScreen, TeamReportScreen, TeamScreen
 from tests.conftest import TODAY
-from tests.screens.pilot import settle
+from tests.screens.pilot import running, settle
+from tests.team_helpers import build_ams
 
 SIZE = (120, 40)
 
@@ -38,12 +38,8 @@ def _at(hour: int):
 def built(tmp_path_factory):
     """Three AMs; DEMO02 missed five of its retailers this month (lowest coverage); DEMO01 and
     DEMO03 submitted December's plan."""
-    folder = tmp_path_factory.mktemp("team-screen")
-    paths = []
-    for i in (1, 2, 3):
-        path = folder / f"am{i}.db"
-        build_demo(path, retailers=30, months=3, seed=60 + i, today=TODAY, territory=i)
-        s = Store(path, clock=_at(10))
+
+    def then(s: Store, i: int) -> None:
         if i == 2:
             missed = [
                 r[0]
@@ -60,18 +56,15 @@ def built(tmp_path_factory):
         else:
             s.generate_month_plan("2026-12")
             s.submit_plan("2026-12")
-        s.close()
-        paths.append(path)
-    return paths
+
+    folder = tmp_path_factory.mktemp("team-screen")
+    return build_ams(folder, (61, 62, 63), then=then, clock=lambda _i: _at(10))
 
 
 @pytest.fixture
 def team(built, tmp_path, monkeypatch):
     monkeypatch.setenv("KHTUI_EXPORT_DIR", str(tmp_path / "outbox"))
-    ams = []
-    for p in built:
-        shutil.copy(p, tmp_path / p.name)
-        ams.append(tmp_path / p.name)
+    ams = [shutil.copy(p, tmp_path / p.name) for p in built]
     path = tmp_path / "team.db"
     merge_into(path, ams, now="2026-11-23T08:00:00")
     s = Store(path, clock=_at(9))
@@ -120,9 +113,7 @@ def test_lowest_coverage_retailer_then_approve_one_plan_and_return_another(team)
 
     async def scenario():
         store = Store(path, clock=_at(9))
-        app = create_app(store, today=lambda: TODAY)
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(app, pilot)
+        async with running(store, SIZE) as (app, pilot):
             # the AM with the lowest coverage is on the first row: Enter lists their retailers
             await pilot.press("enter")
             await settle(app, pilot)
