@@ -328,6 +328,7 @@ class Value:
     credit_default: float = rule(_SCORE)
     debit_failure_penalty: float = rule(_SCORE)
     violation_penalty: float = rule(_SCORE)
+    compliance_clean: dict[str, str] = rule(MapOf(Text(blank=False)))
     growth_neutral: float = rule(_SCORE)
     growth_points_per_pct: float = rule(Num(0, 100))
     growth_new_retailer: float = rule(_SCORE)
@@ -487,6 +488,7 @@ class Reports:
     sales_drop_pct: float = rule(Num(0, 100))
     top_brands: int = rule(Int(1, 1000))
     growth_brands: int = rule(Int(1, 1000))
+    accuracy_rows: int = rule(Int(1, 1000))
     price_classes: tuple[str, ...] = rule(ListOf(Text(blank=False)))
     same_text_ratio: float = rule(Num(0.5, 1))
 

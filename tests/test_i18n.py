@@ -20,3 +20,16 @@ def test_switching_language():
     assert t("app.demo") == "DEMO"
     set_lang("zh")
     assert t("app.demo") == "演示数据"
+
+
+def test_a_word_without_a_key_is_shown_as_it_came():
+    from khtui.i18n import status_label, t_or
+
+    assert t_or("app.demo", "x") == "演示数据"
+    assert t_or("retailer.status.自定义", "自定义") == "自定义"  # not a key: as given
+    assert status_label("自定义") == "自定义" and status_label(None) == ""
+    set_lang("en")
+    try:
+        assert t_or("app.demo", "x") == "DEMO"
+    finally:
+        set_lang("zh")

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from khtui.i18n import set_command, set_lang, t
+
+if TYPE_CHECKING:
+    from khtui.rules import Rules
 
 
 class UserError(click.ClickException):
@@ -36,7 +40,19 @@ class UsageProblem(click.UsageError):
     exit_code = 2
 
     def show(self, file=None) -> None:
-        click.echo(f"{t('error.prefix')}: {self.format_message()}", err=True, file=file)
+        message = one_line(self.format_message())
+        click.echo(f"{t('error.prefix')}: {message}", err=True, file=file)
+
+
+def one_line(text: str) -> str:
+    """``text`` with its control characters and line breaks written as escapes (``\\r``), so
+    that a value the user typed cannot break the message's one line."""
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp")
+        else ch
+        for ch in text
+    )
 
 
 class BadValue(click.BadParameter):
@@ -85,7 +101,8 @@ def usage_problem(exc: click.UsageError, argv: list[str]) -> UsageProblem:
     ctx = exc.ctx
     # the command as the user calls it (the root's own name may differ, e.g. under a test)
     command = " ".join(["khtui", *(ctx.command_path.split()[1:] if ctx is not None else [])])
-    if isinstance(exc, getattr(click.exceptions, "NoSuchCommand", ())):  # click >= 8.4
+    no_such_command: Any = getattr(click.exceptions, "NoSuchCommand", None)  # click >= 8.4
+    if no_such_command is not None and isinstance(exc, no_such_command):
         near = ", ".join(exc.possibilities or ())
         text = t("usage.no_command", name=exc.command_name)
         if near:
@@ -157,7 +174,7 @@ class Ctx:
         self.rules_option = rules
         self.lang = lang
         self.demo = demo
-        self._rules = None
+        self._rules: Rules | None = None
 
     @property
     def command(self) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from khtui.cli.base import DATE, Ctx, UserError, emit_json, main, pass_ctx
+from khtui.cli.team import am_option, resolve_am
+from khtui.domain import complaints as complaint_rules
 from khtui.i18n import get_lang, t
 from khtui.i18n.capture import problem_text
 
@@ -47,17 +49,19 @@ def _summary(c: dict) -> str:
     default=None,
     help="Instead: what the day still lacks (visits finished without a capture, drafts).",
 )
+@am_option
 @click.option("--json", "as_json", is_flag=True, help="JSON output with stable keys.")
 @pass_ctx
-def captures_cmd(ctx: Ctx, retailer, kind, start, end, drafts, gaps_day, as_json) -> None:
+def captures_cmd(ctx: Ctx, retailer, kind, start, end, drafts, gaps_day, am_code, as_json) -> None:
     """Market information captured at visits (会收集), newest first."""
     from khtui.domain.capture import KIND_BY_KEY
 
     if kind is not None and kind not in KIND_BY_KEY:
         raise UserError(t("cli.captures.bad_kind", kind=kind, choices=", ".join(KIND_BY_KEY)))
     with ctx.store() as store:
+        am_id = resolve_am(store, am_code)
         if gaps_day is not None:
-            gaps = store.day_capture_gaps(gaps_day)
+            gaps = store.day_capture_gaps(gaps_day, am_id)
             if as_json:
                 emit_json({"day": gaps_day.isoformat(), **gaps})
                 return
@@ -66,7 +70,7 @@ def captures_cmd(ctx: Ctx, retailer, kind, start, end, drafts, gaps_day, as_json
         if retailer is not None and store.get_retailer(retailer) is None:
             raise UserError(t("error.unknown_code", code=retailer))
         rows = store.captures(
-            retailer=retailer, kind=kind, start=start, end=end, include_drafts=drafts
+            retailer=retailer, kind=kind, start=start, end=end, include_drafts=drafts, am_id=am_id
         )
     if as_json:
         emit_json(
@@ -144,18 +148,20 @@ COMPLAINT_KEYS = (
 @main.command("complaints")
 @click.option("--open", "only_open", is_flag=True, help="Only open or forwarded ones.")
 @click.option("--overdue", is_flag=True, help="Only overdue ones (due before --on).")
-@click.option("--status", type=click.Choice(["open", "forwarded", "answered", "closed"]))
+@click.option("--status", type=click.Choice(complaint_rules.STATUSES))
 @click.option("--category", metavar="KEY", help="Only this category (supply, delivery, ...).")
 @click.option("--department", metavar="NAME", help="Only this owning department.")
 @click.option("--retailer", metavar="CODE", help="Only this retailer.")
 @click.option("--on", "on", type=DATE, help="The day overdue is judged on (default today).")
+@am_option
 @click.option("--json", "as_json", is_flag=True, help="JSON output with stable keys.")
 @pass_ctx
 def complaints_cmd(
-    ctx: Ctx, only_open, overdue, status, category, department, retailer, on, as_json
+    ctx: Ctx, only_open, overdue, status, category, department, retailer, on, am_code, as_json
 ) -> None:
     """Retailers' complaints (首问负责): owner, due date, status; overdue ones marked."""
     with ctx.store() as store:
+        am_id = resolve_am(store, am_code)
         if category is not None and category not in store.rules.complaint_routes:
             raise UserError(
                 t(
@@ -165,23 +171,16 @@ def complaints_cmd(
                 )
             )
         day = on or store.today()
-        statuses = ("open", "forwarded") if only_open else status
+        statuses = complaint_rules.OPEN_STATUSES if only_open else status
         rows = store.complaints(
             status=statuses,
             category=category,
             department=department,
             retailer=retailer,
             overdue_on=day if overdue else None,
+            am_id=am_id,
+            on=day,
         )
-        if not overdue:
-            rows = [
-                {
-                    **r,
-                    "overdue": r["status"] in ("open", "forwarded")
-                    and r["due_on"] < day.isoformat(),
-                }
-                for r in rows
-            ]
     if as_json:
         emit_json([{k: r.get(k) for k in COMPLAINT_KEYS} for r in rows])
         return

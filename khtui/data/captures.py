@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from khtui.data.base import StoreError, new_id
+from khtui.data.retailers import RetailerOps
 
 if TYPE_CHECKING:
     from khtui.domain.capture import CopyPlan
@@ -32,6 +33,10 @@ class CaptureError(StoreError):
         self.problems = problems
 
 
+@overload
+def _d(value: dt.date | str) -> str: ...
+@overload
+def _d(value: None) -> None: ...
 def _d(value: dt.date | str | None) -> str | None:
     return None if value is None else str(value)[:10]
 
@@ -43,7 +48,7 @@ def _capture_row(row) -> dict[str, Any]:
     return out
 
 
-class CaptureOps:
+class CaptureOps(RetailerOps):
     """Mixin of :class:`khtui.data.store.Store`."""
 
     # -- reading ----------------------------------------------------------------------------
@@ -55,10 +60,16 @@ class CaptureOps:
         start: dt.date | None = None,
         end: dt.date | None = None,
         include_drafts: bool = False,
+        am_id: str | None = None,
     ) -> list[dict[str, Any]]:
         """Captures newest first, each with its payload as a dict, the retailer's name and, for
-        a ``prices`` capture, its ``observations`` (one per brand)."""
-        where, params = [], []
+        a ``prices`` capture, its ``observations`` (one per brand). With ``am_id`` only that
+        AM's (a team database)."""
+        where: list[str] = []
+        params: list[Any] = []
+        if am_id is not None:
+            where.append("c.am_id = ?")
+            params.append(am_id)
         if retailer is not None:
             where.append("c.retailer_code = ?")
             params.append(retailer)
@@ -336,13 +347,13 @@ class CaptureOps:
         known = {b["brand_code"] for b in brands}
         # A brand observed in this capture but no longer in the grid stays visible.
         for extra in sorted(set(current) - known):
-            b = self.query_one(
+            found = self.query_one(
                 "SELECT brand_code, name, guide_price, is_key, is_new FROM brands "
                 "WHERE brand_code = ?",
                 (extra,),
             )
-            if b is not None:
-                brands.append({**dict(b), "carried": False})
+            if found is not None:
+                brands.append({**dict(found), "carried": False})
         out = []
         for b in brands:
             cur = current.get(b["brand_code"], {})
@@ -499,18 +510,6 @@ class CaptureOps:
                 dropped += 1
         return dropped
 
-    def discard_capture(self, capture_id: str) -> None:
-        """Delete a draft capture and its observations (a finished one is kept)."""
-        with self.write() as conn:
-            cap = self._require_capture(conn, capture_id)
-            if not cap["is_draft"]:
-                raise StoreError("a finished capture is kept; edit it instead")
-            conn.execute("DELETE FROM price_observations WHERE capture_id = ?", (capture_id,))
-            conn.execute(
-                "UPDATE complaints SET capture_id = NULL WHERE capture_id = ?", (capture_id,)
-            )
-            conn.execute("DELETE FROM captures WHERE id = ?", (capture_id,))
-
     def visit_capture_states(self, day: dt.date) -> dict[str, str]:
         """For the visits of ``day`` that have captures: 'final' when all are finished, else
         'draft'."""
@@ -524,18 +523,25 @@ class CaptureOps:
         }
 
     # -- end of the day -------------------------------------------------------------------------
-    def day_capture_gaps(self, day: dt.date) -> dict[str, list[dict[str, Any]]]:
+    def day_capture_gaps(
+        self, day: dt.date, am_id: str | None = None
+    ) -> dict[str, list[dict[str, Any]]]:
         """What the end of ``day`` still lacks: visits of that day finished (done) without any
-        finished capture, and unfinished drafts from that day or before (oldest first)."""
+        finished capture, and unfinished drafts from that day or before (oldest first). With
+        ``am_id`` only that AM's (a team database)."""
         d = _d(day)
+        mine_v = "" if am_id is None else " AND v.am_id = ?"
+        mine_c = "" if am_id is None else " AND c.am_id = ?"
+        extra = () if am_id is None else (am_id,)
         missing = [
             dict(r)
             for r in self.query(
                 "SELECT v.id AS visit_id, v.retailer_code, r.name, v.planned_date, v.done_at "
                 "FROM visits v LEFT JOIN retailers r ON r.code = v.retailer_code "
                 "WHERE v.status = 'done' AND v.planned_date = ? AND NOT EXISTS (SELECT 1 FROM "
-                "captures c WHERE c.visit_id = v.id AND c.is_draft = 0) ORDER BY v.seq, v.id",
-                (d,),
+                f"captures c WHERE c.visit_id = v.id AND c.is_draft = 0){mine_v} "
+                "ORDER BY v.seq, v.id",
+                (d, *extra),
             )
         ]
         drafts = []
@@ -544,10 +550,10 @@ class CaptureOps:
             "group_concat(c.kind) AS kinds, max(c.updated_at) AS updated_at FROM captures c "
             "LEFT JOIN retailers r ON r.code = c.retailer_code WHERE c.is_draft = 1 "
             "AND c.captured_on <= ? AND (c.payload NOT IN ('{}', '') OR EXISTS (SELECT 1 FROM "
-            f"price_observations p WHERE p.capture_id = c.id AND ({_HAS_VALUE}))) "
+            f"price_observations p WHERE p.capture_id = c.id AND ({_HAS_VALUE}))){mine_c} "
             "GROUP BY c.visit_id, c.retailer_code, c.captured_on "
             "ORDER BY c.captured_on, updated_at",
-            (d,),
+            (d, *extra),
         ):
             row = dict(r)
             row["kinds"] = sorted(set((row["kinds"] or "").split(",")) - {""})

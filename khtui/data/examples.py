@@ -143,7 +143,11 @@ def write_examples(
     _write_brands(targets[1], brands)
     first, last = lines[0]["order_date"], lines[-1]["order_date"]
     _write_orders(targets[2], lines, title=_title(company, first, last))
-    return ExampleFiles(folder, *targets, len(retailers), len(brands), len(lines), first, last)
+    retailers_csv, brands_csv, orders_xlsx = targets
+    return ExampleFiles(
+        folder, retailers_csv, brands_csv, orders_xlsx, len(retailers), len(brands), len(lines),
+        first, last,
+    )  # fmt: skip
 
 
 def _cell(row: dict, field: str) -> str:

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from khtui.data.base import StoreError, new_id
+from khtui.data.base import StoreBase, StoreError, new_id
+from khtui.data.statuses import ON_ITS_DAY, overdue_complaint
 from khtui.domain.retailer import ACTIVE
 
 APPROVALS_FORMAT = "khtui-approvals"
@@ -40,11 +41,12 @@ OWNERS = (
 )
 
 
-def _open() -> str:
-    """The open complaint statuses (the domain's list) as SQL text."""
-    from khtui.domain.complaints import OPEN_STATUSES
+def _last_complete(month: str, day: dt.date) -> str:
+    """The last month complete on ``day`` up to ``month``: ``month`` itself when it is over,
+    else the month before it."""
+    from khtui.domain.months import add_months, month_key
 
-    return ", ".join(f"'{s}'" for s in OPEN_STATUSES)
+    return month if month < month_key(day) else add_months(month, -1)
 
 
 class DecisionProblem(StoreError):
@@ -68,7 +70,8 @@ class AmFigures:
     due: int  # visits planned on days already past this month (rescheduled ones left out)
     done: int  # of them, done
     overdue: int  # open complaints past their due day
-    forecast_accuracy: float | None  # None until forecasts exist
+    forecast_accuracy: float | None  # of ``forecast_month``; None without a forecast for it
+    forecast_month: str  # the last complete month (the one before the month shown)
     plan_month: str | None  # the newest plan's month and status (a decision shown as status)
     plan_status: str | None
     merged_at: str
@@ -162,15 +165,14 @@ def _label(code: str | None, name: str | None, am_id: str) -> str:
     return " ".join(x for x in (code, name) if x) or am_id[:8]
 
 
-class TeamOps:
+class TeamOps(StoreBase):
     """Mixin of :class:`khtui.data.store.Store`: read on a team database."""
 
     # -- the team --------------------------------------------------------------------------
     def is_team(self) -> bool:
         from khtui.data.team import is_team_database
 
-        with self._lock:
-            return is_team_database(self.conn)
+        return is_team_database(self.conn)
 
     def team_labels(self) -> dict[str, str]:
         return {
@@ -200,19 +202,21 @@ class TeamOps:
             r[0]: (r[1], r[2])
             for r in self.query(
                 "SELECT am_id, count(*), sum(status = 'done') FROM visits "
-                "WHERE planned_date >= ? AND planned_date < ? AND status != 'rescheduled' "
+                f"WHERE planned_date >= ? AND planned_date < ? AND status IN {ON_ITS_DAY} "
                 "GROUP BY am_id",
                 (first, due_before),
             )
         }
-        overdue = dict(
-            self.query(
-                f"SELECT am_id, count(*) FROM complaints WHERE status IN ({_open()}) "
-                "AND due_on < ? GROUP BY am_id",
+        overdue: dict[str, int] = dict(
+            tuple(r)
+            for r in self.query(
+                f"SELECT am_id, count(*) FROM complaints WHERE {overdue_complaint()} "
+                "GROUP BY am_id",
                 (day.isoformat(),),
             )
         )
         plans = self._latest_plans()
+        scored = _last_complete(month, day)
         out = []
         for r in self.query("SELECT * FROM team_ams"):
             am = r["am_id"]
@@ -229,7 +233,8 @@ class TeamOps:
                     due=due,
                     done=int(done or 0),
                     overdue=overdue.get(am, 0),
-                    forecast_accuracy=self.forecast_accuracy(am, month),
+                    forecast_accuracy=self.forecast_accuracy(am, scored),
+                    forecast_month=scored,
                     plan_month=plan[0] if plan else None,
                     plan_status=plan[1] if plan else None,
                     merged_at=r["merged_at"],
@@ -238,10 +243,51 @@ class TeamOps:
         out.sort(key=lambda f: (f.coverage if f.coverage is not None else 2.0, f.label))
         return out
 
+    def ams_with_code(self, code: str) -> list[str]:
+        """The ids of the AMs merged into this team database under ``code`` (工号); more
+        than one when two databases were given the same code."""
+        return [
+            r[0] for r in self.query("SELECT am_id FROM team_ams WHERE code = ?", (code.strip(),))
+        ]
+
+    def am_codes(self) -> list[str]:
+        """The codes of the AMs merged into this team database."""
+        return [
+            r[0]
+            for r in self.query(
+                "SELECT DISTINCT code FROM team_ams WHERE code IS NOT NULL ORDER BY code"
+            )
+        ]
+
     def forecast_accuracy(self, am_id: str, month: str) -> float | None:
-        """预测准确率 of the AM's forecasts for ``month``: None until forecasts exist in the
-        database (the view shows "—")."""
-        return None
+        """预测准确率 of the AM's area in ``month``, as the AM's own monthly analysis computes
+        it: the AM's last forecast run made before the month began (its retailers' forecasts
+        summed) against the month's orders of the retailers it forecast and of those now on
+        the AM's books (a shop new to the AM counts with a forecast of 0). None when the AM
+        merged no forecast for the month (the view shows "—")."""
+        from khtui.domain.forecast import accuracy
+
+        run = self.query_one(
+            "SELECT r.id FROM forecast_runs r WHERE r.am_id = ? AND r.as_of <= ? AND EXISTS "
+            "(SELECT 1 FROM forecasts f WHERE f.run_id = r.id AND f.target_month = ? "
+            "AND f.level = 'area') ORDER BY r.as_of DESC, r.computed_at DESC LIMIT 1",
+            (am_id, month + "-01", month),
+        )
+        if run is None:
+            return None
+        forecast = self.scalar(
+            "SELECT coalesce(sum(qty_tiao), 0) FROM forecasts WHERE run_id = ? "
+            "AND target_month = ? AND level = 'retailer'",
+            (run[0], month),
+        )
+        actual = self.scalar(
+            "SELECT coalesce(sum(qty_tiao), 0) FROM monthly_sales WHERE month = ? AND "
+            "retailer_code IN (SELECT retailer_code FROM forecasts WHERE run_id = ? "
+            "AND target_month = ? AND level = 'retailer' "
+            f"UNION SELECT retailer_code FROM ({OWNERS}) WHERE am_id = ?)",
+            (month, run[0], month, am_id),
+        )
+        return accuracy(float(forecast), float(actual))
 
     def _latest_plans(self) -> dict[str, tuple[str, str]]:
         """Each AM's newest plan: (month, status), a decision made since its submission
@@ -263,8 +309,8 @@ class TeamOps:
         return [
             OverdueByDepartment(r[0], labels.get(r[0], r[0][:8]), r[1], r[2])
             for r in self.query(
-                f"SELECT am_id, department, count(*) FROM complaints WHERE status IN ({_open()}) "
-                "AND due_on < ? GROUP BY am_id, department ORDER BY count(*) DESC, department",
+                f"SELECT am_id, department, count(*) FROM complaints WHERE {overdue_complaint()} "
+                "GROUP BY am_id, department ORDER BY count(*) DESC, department",
                 (day.isoformat(),),
             )
         ]
@@ -288,7 +334,7 @@ class TeamOps:
             "(SELECT max(v.planned_date) FROM visits v WHERE v.retailer_code = r.code "
             " AND v.status = 'done' AND v.planned_date <= ?) AS last_visit, "
             f"(SELECT count(*) FROM complaints c WHERE c.retailer_code = r.code "
-            f" AND c.status IN ({_open()}) AND c.due_on < ?) AS overdue "
+            f" AND {overdue_complaint('c.')}) AS overdue "
             "FROM o JOIN retailers r ON r.code = o.retailer_code WHERE o.am_id = ? "
             "ORDER BY r.status != ?, visited, r.route, r.route_seq, r.code",
             (first, upto, day.isoformat(), day.isoformat(), am_id, ACTIVE),
@@ -310,8 +356,9 @@ class TeamOps:
     # -- waiting for a decision -----------------------------------------------------------
     def plans_waiting(self) -> list[PlanWaiting]:
         labels = self.team_labels()
-        active = dict(
-            self.query(
+        active: dict[str, int] = dict(
+            tuple(r)
+            for r in self.query(
                 f"WITH o AS ({OWNERS}) SELECT o.am_id, count(*) FROM o JOIN retailers r "
                 "ON r.code = o.retailer_code AND r.status = ? GROUP BY o.am_id",
                 (ACTIVE,),
@@ -325,14 +372,14 @@ class TeamOps:
         ):
             visits = self.query(
                 "SELECT retailer_code, planned_date, reasons FROM visits "
-                "WHERE plan_id = ? AND status != 'rescheduled'",
+                f"WHERE plan_id = ? AND status IN {ON_ITS_DAY}",
                 (p["id"],),
             )
             planned = {v[0] for v in visits}
             covered = self.scalar(
                 f"WITH o AS ({OWNERS}) SELECT count(*) FROM o JOIN retailers r "
                 "ON r.code = o.retailer_code AND r.status = ? WHERE o.am_id = ? AND o.retailer_code "
-                "IN (SELECT retailer_code FROM visits WHERE plan_id = ? AND status != 'rescheduled')",
+                f"IN (SELECT retailer_code FROM visits WHERE plan_id = ? AND status IN {ON_ITS_DAY})",
                 (ACTIVE, p["am_id"], p["id"]),
             )
             reasons: Counter = Counter()

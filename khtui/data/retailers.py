@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from khtui.data.base import StoreError, new_id
+from khtui.data.search import SearchOps
+from khtui.data.statuses import overdue_complaint
 from khtui.domain.retailer import ACTIVE, FIELD_BY_NAME, FIELDS, FieldError, clean_value
 
 # Columns a record may carry (the five groups); everything else goes to ``extra``.
@@ -29,7 +31,7 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-class RetailerOps:
+class RetailerOps(SearchOps):
     """Mixin of :class:`khtui.data.store.Store`."""
 
     # -- reading ----------------------------------------------------------------------------
@@ -56,8 +58,17 @@ class RetailerOps:
         status: str | None = None,
         limit: int | None = None,
         offset: int = 0,
+        am_id: str | None = None,
     ) -> list[dict[str, Any]]:
-        where, params = [], []
+        """Retailers in route order; with ``am_id`` only those counted for that AM in a team
+        database (on their books, the newest copy's AM when on two)."""
+        where: list[str] = []
+        params: list[Any] = []
+        if am_id is not None:
+            from khtui.data.manager import OWNERS
+
+            where.append(f"code IN (SELECT retailer_code FROM ({OWNERS}) WHERE am_id = ?)")
+            params.append(am_id)
         if route is not None:
             where.append("route = ?")
             params.append(route)
@@ -109,7 +120,7 @@ class RetailerOps:
             r[0]: r[1]
             for r in self.query(
                 f"SELECT retailer_code, count(*) FROM complaints WHERE retailer_code IN ({marks}) "
-                "AND status IN ('open', 'forwarded') AND due_on < ? GROUP BY retailer_code",
+                f"AND {overdue_complaint()} GROUP BY retailer_code",
                 [*codes, str(on)],
             )
         }

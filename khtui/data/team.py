@@ -260,6 +260,7 @@ class _Merge:
                 self.now,
             ),
         ).lastrowid
+        assert sid is not None
         self.res = MergeResult(
             path=path_shown,
             am_id=info.am_id,

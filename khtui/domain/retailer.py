@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 
@@ -77,7 +78,7 @@ FIELDS: tuple[FieldSpec, ...] = (
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
 EDITABLE = tuple(f.name for f in FIELDS if f.kind == "dynamic")
 
-_PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
+_PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$", re.ASCII)
 
 
 class FieldError(ValueError):
@@ -104,7 +105,7 @@ def clean_value(field: str, raw: object) -> object:
         # flags and counters that are NOT NULL in the store read an empty cell as 0
         return 0 if spec.type == "bool" or field == "debit_failures" else None
     if spec.type == "int":
-        if not re.fullmatch(r"\d+", text):
+        if not re.fullmatch(r"[0-9]+", text):
             raise FieldError(f"{spec.zh}: {text!r} 应为非负整数")
         return int(text)
     if spec.type == "real":
@@ -112,6 +113,8 @@ def clean_value(field: str, raw: object) -> object:
             v = float(text)
         except ValueError:
             raise FieldError(f"{spec.zh}: {text!r} 应为数字") from None
+        if not math.isfinite(v):
+            raise FieldError(f"{spec.zh}: {text!r} 应为数字")
         if v < 0:
             raise FieldError(f"{spec.zh}: 不能为负数")
         return v

@@ -58,8 +58,13 @@ def t(key: str, /, **kw: object) -> str:
     return text.format(**kw) if kw else text
 
 
+def t_or(key: str, default: str, /, **kw: object) -> str:
+    """The message ``key`` as :func:`t` gives it, or ``default`` when no catalogue holds the key
+    (a word from outside the program, shown as it came)."""
+    return t(key, **kw) if key in LANGS["zh"] else default
+
+
 def status_label(status: str | None) -> str:
     """A retailer's status, stored as the company's word (正常, 暂停, 歇业, 注销), in the UI's
     language; a word the catalogue does not know is shown as stored."""
-    key = f"retailer.status.{status}"
-    return t(key) if key in LANGS["zh"] else (status or "")
+    return t_or(f"retailer.status.{status}", status or "")

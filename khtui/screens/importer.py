@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -31,6 +31,7 @@ from textual.widgets import (
 
 from khtui.i18n import get_lang, t
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.workbench import Workbench
 
 KINDS = ("retailers", "orders", "brands")
 ROWS_SHOWN = 8  # first data rows shown in the preview
@@ -51,6 +52,7 @@ def field_label(store, kind: str, field: str) -> str:
 
 
 class ImportScreen(Keyed, Screen):
+    app = getters.app(Workbench)
     CSS_PATH = "importer.tcss"
     KEYS: ClassVar = (
         Key("ctrl+o", "preview", "imps.preview", priority=True),
@@ -273,6 +275,4 @@ class ImportScreen(Keyed, Screen):
         self._status("\n".join(r.notes()))
         self._previewed = None
         self.notify(summary, timeout=8)
-        refresh = getattr(self.app, "refresh_forecasts", None)
-        if refresh is not None:  # new orders: the forecasts follow in the background
-            refresh()
+        self.app.refresh_forecasts()  # new orders: the forecasts follow in the background

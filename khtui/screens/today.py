@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
@@ -35,9 +35,13 @@ from khtui.domain import visits as visit_rules
 from khtui.i18n import status_label, t
 from khtui.i18n.format import measures_text, message_of
 from khtui.i18n.format import reasons_text as format_reasons
+from khtui.widgets.cells import clip
+from khtui.widgets.confirm import ConfirmScreen
 from khtui.widgets.date_input import DateInput
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.theme import style
 from khtui.widgets.warnings_panel import WarningsPanel
+from khtui.widgets.workbench import Workbench
 
 WIDE = 120  # from this many columns the list also shows code, phone and check-in time
 # Columns and their widths in terminal cells (the reasons column takes what is left).
@@ -55,30 +59,17 @@ REASONS_MAX = 30
 PAGE = 100  # rows added to the table at a time
 UNVISITED_SHOWN = 500  # rows of the unvisited list shown at once (the count is always exact)
 ADHOC_RESULTS = 20  # retailers offered per keystroke when adding a visit
-STATUS_STYLE = {
-    "planned": "",
-    "checked_in": "bold yellow",
-    "done": "green",
-    "skipped": "red",
-    "rescheduled": "dim",
+# a visit's status -> its theme role (khtui.widgets.theme); planned ones are plain
+STATUS_ROLE = {
+    "checked_in": "warn",
+    "done": "good",
+    "skipped": "failed",
+    "rescheduled": "muted",
 }
 
 
 def weekday(day: dt.date) -> str:
     return t(f"app.weekday.{day.weekday()}")
-
-
-def clip(text: str, width: int) -> str:
-    """``text`` cut to ``width`` terminal cells (CJK characters take two), ASCII ``..`` marking
-    the cut (ambiguous-width ellipses misalign CJK tables in some terminals)."""
-    if cell_len(text) <= width:
-        return text
-    out = ""
-    for ch in text:
-        if cell_len(out + ch) > width - 2:
-            break
-        out += ch
-    return out + ".."
 
 
 def reasons_text(reasons: list[str], width: int) -> str:
@@ -111,22 +102,25 @@ def clock_time(value: str | None) -> str:
     return value[11:16] if value and len(value) >= 16 else ""
 
 
-def complaints_cell(visit: dict) -> Text:
+def complaints_cell(visit: dict, alarm: str) -> Text:
+    """Open complaints; overdue ones in ``alarm`` (the theme's style)."""
     n = int(visit.get("open_complaints") or 0)
     late = int(visit.get("overdue_complaints") or 0)
     if late:
-        return Text(t("today.complaints.overdue", n=n, late=late), style="bold white on red")
+        return Text(t("today.complaints.overdue", n=n, late=late), style=alarm)
     return Text(str(n) if n else "")
 
 
-def status_cell(visit: dict, wide: bool) -> Text:
+def status_cell(visit: dict, wide: bool, styles: dict[str, str]) -> Text:
+    """The visit's status (and time, when wide) in its style (``styles``: role -> style)."""
     status = visit.get("status") or "planned"
     text = t(f"today.status.{status}")
     if wide and status == "checked_in":
         text += " " + clock_time(visit.get("checked_in_at"))
     elif wide and status == "done":
         text += " " + clock_time(visit.get("done_at"))
-    return Text(text, style=STATUS_STYLE.get(status, ""))
+    role = STATUS_ROLE.get(status)
+    return Text(text, style=styles[role] if role else "")
 
 
 def plan_line(plan) -> str:
@@ -182,6 +176,8 @@ def day_notes(store, today: dt.date) -> list[str]:
 
 class TodayScreen(Keyed, Screen):
     """今日拜访: one day's visits (default: today)."""
+
+    app = getters.app(Workbench)
 
     CSS_PATH = "today.tcss"
 
@@ -376,7 +372,7 @@ class TodayScreen(Keyed, Screen):
         )
         self.query_one("#today-day", Static).update(line)
         notes = self.query_one("#today-notes", Static)
-        notes.update(Text("\n".join(self.notes), style="bold yellow"))
+        notes.update(Text("\n".join(self.notes), style=style(self.app, "warn")))
         notes.display = bool(self.notes)
         c = self.coverage
         if not c or c.get("month") != f"{self.day.year:04d}-{self.day.month:02d}":
@@ -435,19 +431,20 @@ class TodayScreen(Keyed, Screen):
         assert self.day is not None
         table = self.query_one("#today-visits", DataTable)
         wide, name_w, route_w, reason_w = self._layout
+        styles = {role: style(self.app, role) for role in {"alarm", *STATUS_ROLE.values()}}
         for i in range(self._shown, min(upto, len(self.visits))):
             v = self.visits[i]
             name = v.get("name") or v.get("retailer_code") or ""
-            dim = v.get("status") in ("skipped", "rescheduled")
+            dim = v.get("status") in visit_rules.CLOSED
             cells: list[Any] = [
                 str(i + 1),
-                status_cell(v, wide),
+                status_cell(v, wide, styles),
                 Text(clip(name, name_w), style="dim" if dim else ""),
                 clip(v.get("route") or "-", route_w),
                 str(v.get("tier") or "-"),
                 reasons_text(list(v.get("reasons") or ()), reason_w),
                 short_date(v.get("last_visit"), self.day),
-                complaints_cell(v),
+                complaints_cell(v, styles["alarm"]),
             ]
             if wide:
                 cells += [v.get("retailer_code") or "", v.get("phone") or ""]
@@ -857,7 +854,7 @@ class TodayScreen(Keyed, Screen):
 # ==========================================================================================
 class _Modal(Keyed, ModalScreen):
     CSS_PATH = "today.tcss"
-    KEYS: ClassVar = (Key("escape", "cancel", "today.key.cancel"),)
+    KEYS: ClassVar[tuple[Key, ...]] = (Key("escape", "cancel", "today.key.cancel"),)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -900,7 +897,9 @@ class SkipScreen(_Modal):
 
     @on(ReasonList.Unchosen)
     def _unchosen(self) -> None:
-        self.query_one("#skip-hint", Static).update(Text(t("today.skip.choose"), style="bold red"))
+        self.query_one("#skip-hint", Static).update(
+            Text(t("today.skip.choose"), style=style(self.app, "invalid"))
+        )
 
     @on(OptionList.OptionSelected, "#skip-reasons")
     def _picked(self, event: OptionList.OptionSelected) -> None:
@@ -954,13 +953,13 @@ class FinishScreen(_Modal):
         try:
             arrived = parse_clock(text)
         except ValueError:
-            hint.update(Text(t("today.finish.bad", value=text), style="bold red"))
+            hint.update(Text(t("today.finish.bad", value=text), style=style(self.app, "invalid")))
             return
         if arrived > self.now.time():
             hint.update(
                 Text(
                     t("visit.err.arrived_later", at=f"{arrived:%H:%M}", now=f"{self.now:%H:%M}"),
-                    style="bold red",
+                    style=style(self.app, "invalid"),
                 )
             )
             return
@@ -1024,33 +1023,13 @@ class RescheduleScreen(_Modal):
     def _submitted(self, event: Input.Submitted) -> None:
         problem = self.problem(event.value)
         if problem:
-            self.query_one("#resched-hint", Static).update(Text(problem, style="bold red"))
+            self.query_one("#resched-hint", Static).update(
+                Text(problem, style=style(self.app, "invalid"))
+            )
             return
         from khtui.widgets.date_input import parse_day
 
         self.dismiss(parse_day(event.value, self.today))
-
-
-class ConfirmScreen(_Modal):
-    """Asks before a step that cannot be taken back: Enter confirms, Esc cancels."""
-
-    KEYS: ClassVar = (*_Modal.KEYS, Key("enter", "confirm", "today.key.confirm"))
-
-    def __init__(self, title: str, body: str) -> None:
-        super().__init__()
-        self.title_text, self.body = title, body
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="today-modal"):
-            yield Label(self.title_text, classes="modal-title")
-            yield Static(self.body, id="confirm-body")
-            yield Static(t("today.confirm.hint"), classes="modal-hint")
-
-    def action_confirm(self) -> None:
-        self.dismiss(True)
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)
 
 
 class GoToDateScreen(_Modal):
@@ -1079,7 +1058,7 @@ class GoToDateScreen(_Modal):
             day = parse_day(event.value, self.base)
         except ValueError:
             self.query_one("#goto-hint", Static).update(
-                Text(t("today.date.invalid"), style="bold red")
+                Text(t("today.date.invalid"), style=style(self.app, "invalid"))
             )
             return
         self.dismiss(day)
@@ -1087,6 +1066,8 @@ class GoToDateScreen(_Modal):
 
 class AdhocScreen(_Modal):
     """加访: find a retailer as you type (``store.search_retailers``), Enter adds the visit."""
+
+    app = getters.app(Workbench)
 
     class Found(Message):
         def __init__(self, query: str, rows: list[dict]) -> None:
@@ -1144,23 +1125,34 @@ class AdhocScreen(_Modal):
         options = self.query_one("#adhoc-results", OptionList)
         if not self.rows:
             self.query_one("#adhoc-hint", Static).update(
-                Text(t("today.adhoc.pick"), style="bold red")
+                Text(t("today.adhoc.pick"), style=style(self.app, "invalid"))
             )
             return
         index = options.highlighted or 0
         self.dismiss(self.rows[index]["code"])
 
     def on_key(self, event) -> None:
-        """↓/↑ in the input move through the results (the input keeps the focus)."""
-        if not isinstance(self.focused, Input) or event.key not in ("down", "up"):
-            return
+        """``↓`` in the box goes to the results, on the first hit (the one Enter in the box
+        adds); in the results ``↑`` on the first hit goes back to the box, and typing goes on
+        in the box."""
         options = self.query_one("#adhoc-results", OptionList)
-        if not self.rows:
-            return
-        event.stop()
-        current = options.highlighted or 0
-        step = 1 if event.key == "down" else -1
-        options.highlighted = max(0, min(len(self.rows) - 1, current + step))
+        box = self.query_one("#adhoc-query", Input)
+        if self.focused is box:
+            if event.key == "down" and self.rows:
+                event.stop()
+                event.prevent_default()
+                options.highlighted = 0
+                options.focus()
+        elif self.focused is options:
+            if event.key == "up" and not options.highlighted:
+                event.stop()
+                event.prevent_default()
+                box.focus()
+            elif event.is_printable and event.character:
+                event.stop()
+                event.prevent_default()
+                box.focus()
+                box.insert_text_at_cursor(event.character)
 
     @on(OptionList.OptionSelected, "#adhoc-results")
     def _picked(self, event: OptionList.OptionSelected) -> None:
@@ -1268,7 +1260,6 @@ class MissedScreen(_Modal):
 
 __all__ = [
     "AdhocScreen",
-    "ConfirmScreen",
     "FinishScreen",
     "GoToDateScreen",
     "MissedScreen",

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from khtui.cli import main
-from khtui.data.base import StoreCore
 from khtui.data.store import Store
+from tests.conftest import damage
 
 
 def run(*args, lang="en"):
@@ -39,16 +39,6 @@ def db(tmp_path, clock):
     return path
 
 
-def _damage(path):
-    conn = sqlite3.connect(path)
-    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'retailers'").fetchone()[0]
-    size = conn.execute("PRAGMA page_size").fetchone()[0]
-    conn.close()
-    with open(path, "r+b") as fh:
-        fh.seek((root - 1) * size)
-        fh.write(b"\xff" * 64)
-
-
 # -- a damaged database ------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "args",
@@ -65,7 +55,7 @@ def _damage(path):
 )
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_damaged_database_is_one_line_on_every_command(db, args, lang):
-    _damage(db)
+    damage(db)
     args = [a.replace("{tmp}", str(db.parent)) for a in args]
     line = one_line(run("--db", str(db), *args, lang=lang))
     assert ("已损坏" if lang == "zh" else "is damaged") in line
@@ -79,7 +69,7 @@ def test_check_says_damaged_in_one_line_and_names_the_backup(db):
 
     b = backup_new(s, "k-20261123-093000")
     s.close()
-    _damage(db)
+    damage(db)
     line = one_line(run("--db", str(db), "check"))
     assert line.startswith(f"Error: {db} is damaged (integrity check:")
     assert f"khtui --db {db} restore {b}" in line
@@ -93,7 +83,7 @@ def test_check_never_names_another_databases_backup(db, tmp_path):
 
     backup_new(other, "other-20261123-093000")  # same backups/ folder, another database
     other.close()
-    _damage(db)
+    damage(db)
     line = one_line(run("--db", str(db), "check"))
     assert "backups/ holds no backup of it" in line and "other-" not in line
 
@@ -130,20 +120,7 @@ def test_check_on_another_programs_file_says_what_it_is(tmp_path):
 
 
 # -- a full disk: the database may not grow by a page ----------------------------------------
-@pytest.fixture
-def full_disk(monkeypatch):
-    """Every store opened from here on may not grow its file: SQLite's SQLITE_FULL."""
-    real = StoreCore.__init__
-
-    def pinned(self, *args, **kw):
-        real(self, *args, **kw)
-        pages = self.scalar("PRAGMA page_count")
-        self.conn.execute(f"PRAGMA max_page_count = {pages}")
-
-    monkeypatch.setattr(StoreCore, "__init__", pinned)
-
-
-def test_a_small_import_on_a_full_disk_is_one_line_and_writes_nothing(db, tmp_path, full_disk):
+def test_a_small_import_on_a_full_disk_is_one_line_and_writes_nothing(db, tmp_path, full_db):
     csv = tmp_path / "r.csv"
     rows = "\n".join(f"3701029{i:05d},新店{'长' * 40}{i},城西二线" for i in range(300))
     csv.write_text(f"客户编码,客户名称,线路\n{rows}\n", encoding="utf-8")
@@ -154,7 +131,69 @@ def test_a_small_import_on_a_full_disk_is_one_line_and_writes_nothing(db, tmp_pa
     s.close()
 
 
-def test_raising_a_complaint_on_a_full_disk_is_one_line(db, full_disk):
+# The writer process of a large orders import, with its stage file unable to grow: SQLite's
+# SQLITE_FULL inside that process, as on a disk that fills while a large file is staged.
+FULL_STAGE_WRITER = """
+import os, sys
+import khtui.data.importers.adbc as adbc
+import khtui.data.importers.child as child
+real = adbc.AdbcStage.__init__
+def init(self, path):
+    real(self, path)
+    self.execute("PRAGMA max_page_count = 40")
+adbc.AdbcStage.__init__ = init
+code = child.main(sys.argv[1:])
+sys.stdout.flush(); sys.stderr.flush(); os._exit(code)
+"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_large_import_whose_writer_process_finds_the_disk_full(db, tmp_path, monkeypatch, lang):
+    """Disk full inside the writer process: one line saying so, nothing written, no work
+    folder and no pre-import backup left."""
+    import khtui.data.importers.orders as orders
+
+    monkeypatch.setattr(orders, "CHILD_MIN_LINES", 0)  # this small file goes to the writer
+    real_popen = subprocess.Popen
+    started = []
+
+    def popen(args, **kw):
+        if args[1:3] == ["-m", "khtui.data.importers.child"]:
+            started.append(args)
+            args = [args[0], "-c", FULL_STAGE_WRITER, *args[3:]]
+        return real_popen(args, **kw)
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    csv = tmp_path / "o.csv"
+    lines = [
+        f"3701020{i:05d},2026-10-{d:02d},B{b},品牌,1,100,100"
+        for i in range(40)
+        for d in range(1, 29)
+        for b in range(4)
+    ]
+    csv.write_text(
+        "客户编码,订货日期,卷烟编码,卷烟名称,订货量,金额,批发价\n" + "\n".join(lines),
+        encoding="utf-8",
+    )
+    line = one_line(run("--db", str(db), "import", "orders", str(csv), lang=lang))
+    assert started, "the writer process was not used"
+    if lang == "en":
+        assert line == (
+            f"Error: o.csv: the disk is full: no space left on the disk of {tmp_path}; nothing was "
+            "written. Free some space and try again"
+        )
+    else:
+        assert "磁盘已满" in line and "这次什么都没有写入" in line
+    s = Store(db)
+    assert s.scalar("SELECT count(*) FROM order_lines") == 0
+    assert s.scalar("SELECT count(*) FROM retailers") == 40
+    s.close()
+    assert not list(tmp_path.glob(".khtui-import-*"))
+    assert not (tmp_path / "backups").exists() or not list((tmp_path / "backups").iterdir())
+    assert not list(tmp_path.glob("o.rejects*"))
+
+
+def test_raising_a_complaint_on_a_full_disk_is_one_line(db, full_db):
     s = Store(db)  # fill the complaints table's pages to the last byte the disk allows
     text = "货源" * 1500
     while True:
@@ -177,20 +216,7 @@ def test_raising_a_complaint_on_a_full_disk_is_one_line(db, full_disk):
 
 
 # -- a read-only database --------------------------------------------------------------------
-@pytest.fixture
-def read_only(monkeypatch):
-    """Every store opened from here on reads but cannot write, as on a read-only file: SQLite's
-    SQLITE_READONLY ("attempt to write a readonly database")."""
-    real = StoreCore.__init__
-
-    def query_only(self, *args, **kw):
-        real(self, *args, **kw)
-        self.conn.execute("PRAGMA query_only = ON")
-
-    monkeypatch.setattr(StoreCore, "__init__", query_only)
-
-
-def test_a_read_only_database_reads_and_refuses_a_write_in_one_line(db, read_only):
+def test_a_read_only_database_reads_and_refuses_a_write_in_one_line(db, read_only_db):
     r = run("--db", str(db), "retailers", "--json")
     assert r.exit_code == 0 and "370102000001" in r.stdout
     line = one_line(run("--db", str(db), "complaint", "raise", "370102000001", "delivery", "x"))

@@ -103,10 +103,14 @@ def test_retailers_list_filters(db):
     assert [d["code"] for d in data] == ["0370102001"]
 
 
-def test_recompute(db):
-    r = run("--db", str(db), "recompute", "--as-of", "2026-11-23")
+def test_recompute_stores_the_values_of_its_day(db):
+    r = run("--db", str(db), "recompute", "--as-of", "2026-12-01")
     assert r.exit_code == 0
-    assert "2" in r.output
+    assert r.output == "已重算 2 户的档位、分类、分级和价值（截至 2026-12-01）\n"
+    # stored as of 2026-12-01: Sep..Nov, 667.3 条 a month, tier 3 (it was tier 1)
+    data = json.loads(run("--db", str(db), "retailers", "--tier", "3", "--json").output)
+    assert [d["code"] for d in data] == ["0370102001"]
+    assert json.loads(run("--db", str(db), "retailers", "--tier", "1", "--json").output) == []
 
 
 @pytest.mark.parametrize(

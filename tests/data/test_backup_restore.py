@@ -1,6 +1,7 @@
 """Backups (unique, private, clean on failure), the health check and restore."""
 
 import datetime as dt
+import json
 import multiprocessing
 import os
 import sqlite3
@@ -25,6 +26,7 @@ from khtui.data.base import SCHEMA_VERSION, StoreProblem, migrate
 from khtui.data.faults import Fault
 from khtui.data.private import open_private
 from khtui.data.store import Store
+from tests.conftest import damage
 
 NOON = dt.datetime(2026, 11, 23, 12, 0, 0)
 
@@ -156,6 +158,31 @@ def test_backups_and_their_folder_are_the_owners_only_whatever_the_umask(tmp_pat
     s.close()
 
 
+def test_two_imports_in_the_same_second_keep_private_backups_of_their_own(tmp_path, monkeypatch):
+    """The backup each import makes first: its own name though both start in the same second,
+    0600 in a 0700 folder, as the import's rejects file, with the loosest umask."""
+    monkeypatch.setattr("khtui.clock.now", lambda: NOON)
+    path = tmp_path / "k.db"
+    _filled(path).close()
+    old = os.umask(0o000)
+    try:
+        for i in range(2):
+            csv = tmp_path / f"r{i}.csv"
+            csv.write_text(
+                f"客户编码,客户名称\n37010201000{i},新店{i}\nbad!,坏\n", encoding="utf-8"
+            )
+            r = CliRunner().invoke(main, ["--db", str(path), "import", "retailers", str(csv)])
+            assert r.exit_code == 0, r.output
+            assert _mode(tmp_path / f"r{i}.rejects.csv") == 0o600
+    finally:
+        os.umask(old)
+    made = sorted((tmp_path / "backups").iterdir())
+    assert [p.name for p in made] == ["auto-k-20261123-120000-2.db", "auto-k-20261123-120000.db"]
+    assert _mode(tmp_path / "backups") == 0o700
+    assert [_mode(p) for p in made] == [0o600, 0o600]
+    assert [health(p).sound for p in made] == [True, True]
+
+
 def test_the_private_file_helper_for_rejects_files(tmp_path):
     old = os.umask(0o022)
     try:
@@ -172,21 +199,7 @@ def test_the_private_file_helper_for_rejects_files(tmp_path):
 
 
 # -- a full disk -------------------------------------------------------------------------------
-@pytest.fixture
-def full_disk(monkeypatch):
-    """Copies written through a connection that may hold 2 pages: SQLite's own "database or
-    disk is full", the error a full disk gives."""
-    real = backup_mod._open_copy
-
-    def limited(path):
-        conn = real(path)
-        conn.execute("PRAGMA max_page_count = 2")
-        return conn
-
-    monkeypatch.setattr(backup_mod, "_open_copy", limited)
-
-
-def test_a_backup_on_a_full_disk_says_so_and_leaves_nothing(tmp_path, full_disk):
+def test_a_backup_on_a_full_disk_says_so_and_leaves_nothing(tmp_path, full_backup_disk):
     s = _filled(tmp_path / "k.db", n=300)
     with pytest.raises(StoreProblem) as exc:
         auto_backup(s)
@@ -202,7 +215,7 @@ def test_a_backup_on_a_full_disk_says_so_and_leaves_nothing(tmp_path, full_disk)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_the_backup_command_on_a_full_disk_is_one_line(tmp_path, full_disk, lang):
+def test_the_backup_command_on_a_full_disk_is_one_line(tmp_path, full_backup_disk, lang):
     path = tmp_path / "k.db"
     _filled(path, n=300).close()
     r = CliRunner().invoke(main, ["--lang", lang, "--db", str(path), "backup"])
@@ -212,7 +225,7 @@ def test_the_backup_command_on_a_full_disk_is_one_line(tmp_path, full_disk, lang
     assert list((tmp_path / "backups").iterdir()) == []
 
 
-def test_an_import_whose_backup_finds_the_disk_full_imports_nothing(tmp_path, full_disk):
+def test_an_import_whose_backup_finds_the_disk_full_imports_nothing(tmp_path, full_backup_disk):
     path = tmp_path / "k.db"
     _filled(path, n=300).close()
     csv = tmp_path / "r.csv"
@@ -250,22 +263,11 @@ def test_debris_of_a_killed_backup_is_swept_at_the_next_one(tmp_path):
 
 
 # -- the health check ----------------------------------------------------------------------------
-def _damage(path):
-    """Overwrite the retailers table's root page: "database disk image is malformed"."""
-    conn = sqlite3.connect(path)
-    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'retailers'").fetchone()[0]
-    size = conn.execute("PRAGMA page_size").fetchone()[0]
-    conn.close()
-    with open(path, "r+b") as fh:
-        fh.seek((root - 1) * size)
-        fh.write(b"\xff" * 64)
-
-
 def test_health_of_sound_damaged_and_foreign_files(tmp_path):
     s = _filled(tmp_path / "k.db")
     s.close()
     assert health(s.path).sound
-    _damage(s.path)
+    damage(s.path)
     h = health(s.path)
     assert h.kind == "damaged" and h.damage and not h.sound
     notes = tmp_path / "notes.db"
@@ -312,7 +314,7 @@ def test_restore_over_a_damaged_table_keeps_the_damaged_copy(tmp_path):
     s = _filled(tmp_path / "k.db", n=3)
     b = backup_new(s, "good")
     s.close()
-    _damage(s.path)
+    damage(s.path)
     done = restore(b, s.path, stamp="20261123-120500")
     assert health(done.kept).kind == "damaged"  # kept as it was, for whoever can mend it
     assert health(s.path).sound
@@ -349,6 +351,36 @@ def test_restore_on_a_new_computer_makes_the_database(tmp_path):
     s.close()
 
 
+def test_moving_to_a_new_laptop_as_the_readme_says(tmp_path, monkeypatch):
+    """The README's steps as written: `khtui backup D:\\khtui.db` on the old laptop, then on a
+    new one (no database, no --db) `khtui restore D:\\khtui.db`, answered y."""
+    laptops = {name: tmp_path / name for name in ("old", "new")}
+
+    def khtui(laptop, *args, answer=None):
+        home = laptops[laptop]
+        monkeypatch.setenv("HOME", str(home))
+        monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+        monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+        monkeypatch.delenv("KHTUI_DB", raising=False)
+        return CliRunner().invoke(main, ["--lang", "en", *args], input=answer)
+
+    csv = tmp_path / "r.csv"
+    csv.write_text("客户编码,客户名称\n370102000001,甲\n370102000002,乙\n", encoding="utf-8")
+    assert khtui("old", "import", "retailers", str(csv)).exit_code == 0
+    assert khtui("old", "complaint", "raise", "370102000001", "delivery", "晚了").exit_code == 0
+    stick = tmp_path / "stick" / "khtui.db"
+    assert khtui("old", "backup", str(stick)).exit_code == 0
+    r = khtui("new", "restore", str(stick), answer="y\n")
+    assert r.exit_code == 0, r.output
+    db = laptops["new"] / "data" / "khtui" / "khtui.db"
+    assert _mode(db) == 0o600 and str(db) in r.stdout
+    r = khtui("new", "retailers", "--json")
+    assert [x["code"] for x in json.loads(r.stdout)] == ["370102000001", "370102000002"]
+    assert "晚了" in khtui("new", "complaints").stdout
+    assert khtui("new", "check").exit_code == 0
+    assert stick.exists()  # the copy stays until the new laptop has made its own backups
+
+
 def _newer_backup(path):
     conn = sqlite3.connect(path, isolation_level=None)
     migrate(conn)
@@ -383,7 +415,7 @@ def test_restore_refuses_a_damaged_backup(tmp_path):
     s = _filled(tmp_path / "k.db")
     b = backup_new(s, "b")
     s.close()
-    _damage(b)
+    damage(b)
     with pytest.raises(StoreProblem) as exc:
         restore(b, s.path, stamp="20261123-120500")
     assert exc.value.key == "restore.err.damaged"

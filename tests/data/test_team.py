@@ -176,8 +176,7 @@ def test_a_retailer_on_two_books_newest_copy_wins_other_value_kept(copies, tmp_p
     am1, am2 = (
         s.scalar("SELECT am_id FROM team_ams WHERE code = ?", (c,)) for c in ("DEMO01", "DEMO02")
     )
-    with s._lock:
-        shared = shared_retailers(s.conn)
+    shared = shared_retailers(s.conn)
     assert [(x.code, x.am_ids, x.owner) for x in shared] == [(code, tuple(sorted((am1, am2))), am2)]
     assert s.shared_count() == 1
     # moved: it counts for AM2 now, and AM1's visits of it stay, under AM1

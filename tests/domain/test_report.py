@@ -204,6 +204,7 @@ def test_weekly_sections_in_order_with_the_narrative_last():
         "一、rpt.sec.visits",
         "二、rpt.sec.coverage",
         "三、rpt.sec.week_sales",
+        "rpt.acc.title",  # a part of the sales section (a version before it: "not recorded")
         "四、rpt.sec.prices",
         "五、rpt.sec.stock",
         "六、rpt.sec.brands",

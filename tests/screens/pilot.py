@@ -1,8 +1,31 @@
-"""Helpers for driving the app in pilot tests: settling workers, reading notifications."""
+"""Helpers for driving the app in pilot tests: running a scenario, settling workers, reading
+notifications, moving to a profile field."""
 
 from __future__ import annotations
 
+import asyncio
+import functools
+
+from textual.widgets import DataTable
 from textual.worker import WorkerState
+
+from khtui.app import create_app
+from tests.conftest import TODAY
+
+
+def sync(scenario):
+    """Run an async pilot scenario as a plain test (no async pytest plugin is installed)."""
+
+    @functools.wraps(scenario)
+    def test(*args, **kwargs):
+        asyncio.run(scenario(*args, **kwargs))
+
+    return test
+
+
+def make_app(store):
+    """The app on ``store``, its day TODAY."""
+    return create_app(store, today=lambda: TODAY)
 
 
 async def settle(app, pilot) -> None:
@@ -35,3 +58,11 @@ class Notices(list):
     def any(self, *parts: str) -> bool:
         """Some notification contains every one of ``parts``."""
         return any(all(p in n for p in parts) for n in self)
+
+
+async def goto_field(app, pilot, name: str) -> None:
+    """Put the profile's field table's cursor on the field ``name``."""
+    table = app.screen.query_one("#profile-fields", DataTable)
+    table.focus()
+    table.move_cursor(row=table.get_row_index(name))
+    await pilot.pause()

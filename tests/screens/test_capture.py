@@ -3,9 +3,7 @@ field, drafts surviving a kill -9, and the day's gaps."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import functools
 import json
 import os
 import signal
@@ -22,19 +20,9 @@ from khtui.screens.capture import CaptureScreen, GapsScreen
 from khtui.widgets.price_grid import PriceGrid
 from tests.capture_helpers import add_visit, seed
 from tests.conftest import TODAY
-from tests.screens.pilot import settle
+from tests.screens.pilot import settle, sync
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def sync(fn):
-    """Run an async pilot scenario as a plain test (no async pytest plugin is installed)."""
-
-    @functools.wraps(fn)
-    def run(*args, **kwargs):
-        asyncio.run(fn(*args, **kwargs))
-
-    return run
 
 
 @pytest.fixture

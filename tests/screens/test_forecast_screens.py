@@ -3,9 +3,7 @@ supply suggestion, driven by the keys a person presses."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import functools
 
 import pytest
 from textual.command import CommandPalette
@@ -21,6 +19,7 @@ from khtui.widgets.forecast_chart import ForecastChart
 from khtui.widgets.forecast_panel import ForecastPanel
 from khtui.widgets.supply_panel import SupplyPanel
 from khtui.widgets.warnings_panel import WarningsPanel
+from tests.screens.pilot import settle, sync
 
 TODAY = dt.date(2026, 11, 23)
 SIZE = (120, 36)
@@ -89,29 +88,6 @@ def town(store):
     return store
 
 
-def sync(scenario):
-    """Run an async pilot scenario as a plain test (no async pytest plugin is installed)."""
-
-    @functools.wraps(scenario)
-    def test(*args, **kwargs):
-        asyncio.run(scenario(*args, **kwargs))
-
-    return test
-
-
-async def settle(app, pilot) -> None:
-    from textual.worker import WorkerState
-
-    quiet = 0
-    for _ in range(50):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        busy = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers)
-        quiet = 0 if busy else quiet + 1
-        if quiet >= 2:
-            return
-
-
 def cells(table: DataTable) -> list[list[str]]:
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
@@ -155,12 +131,8 @@ async def test_the_palette_reaches_the_warnings(town):
         await pilot.press("ctrl+p", *"预警")
         palette = app.screen
         assert CommandPalette.is_open(app)
-        for _ in range(50):
-            await asyncio.sleep(0.05)
-            await pilot.pause()
-            shown = [str(o.prompt) for o in palette.query_one("CommandList").options]
-            if shown and "预警" in shown[0]:
-                break
+        await settle(app, pilot)  # the palette's search is a worker
+        shown = [str(o.prompt) for o in palette.query_one("CommandList").options]
         assert "预警" in shown[0], shown
         await pilot.press("enter")
         await settle(app, pilot)

@@ -10,13 +10,13 @@ import pytest
 from textual.widgets import Input
 
 from khtui.screens.retailer import ProfileScreen, RetailerScreen
-from tests.screens.pilot import settle
-from tests.screens.test_retailer import CQ, make_app, seed
+from tests.screens.conftest import CQ, seed_profile
+from tests.screens.pilot import make_app, settle
 
 
 @pytest.fixture
 def seeded(store):
-    seed(store)
+    seed_profile(store)
     return store
 
 

@@ -15,8 +15,8 @@ from khtui.app import SECTIONS, create_app
 from khtui.screens.retailer import ProfileScreen
 from khtui.widgets.keys import SECTION_KEYS, Keyed, section_keys_taken
 from tests.conftest import TODAY
+from tests.screens.conftest import CQ, seed
 from tests.screens.pilot import settle
-from tests.screens.test_today import CQ, seed
 
 NAMES = {
     "today": "今日拜访",

@@ -11,7 +11,8 @@ from textual.widgets import Input
 
 from khtui.app import create_app
 from tests.conftest import TODAY
-from tests.screens.test_today import seed, settle
+from tests.screens.conftest import seed
+from tests.screens.pilot import settle
 
 
 @pytest.fixture

@@ -22,8 +22,10 @@ from khtui.data.importers.approvals import import_approvals
 from khtui.data.store import Store
 from khtui.data.team import merge_into
 from khtui.screens.retailer import ProfileScreen
+from khtui.screens.review import pct
 from khtui.screens.team import AmRetailersScreen, CommentScreen, TeamReportScreen, TeamScreen
 from tests.conftest import TODAY
+from tests.screens.pilot import settle
 
 SIZE = (120, 40)
 
@@ -78,12 +80,6 @@ def team(built, tmp_path, monkeypatch):
     return path, ams, tmp_path / "outbox"
 
 
-async def _settle(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 def _cells(table: DataTable, row: int) -> list[str]:
     return [str(c) for c in table.get_row_at(row)]
 
@@ -95,7 +91,7 @@ def test_a_team_database_opens_on_the_managers_view(team):
         app = create_app(Store(path, clock=_at(9)), today=lambda: TODAY)
         assert isinstance(app, ManagerApp)
         async with app.run_test(size=SIZE) as pilot:
-            await _settle(app, pilot)
+            await settle(app, pilot)
             assert isinstance(app.screen, TeamScreen)
             assert "市场经理 赵经理" in app.title and "团队库 team.db" in app.title
             summary = str(app.screen.query_one("#team-summary", Static).render())
@@ -106,7 +102,10 @@ def test_a_team_database_opens_on_the_managers_view(team):
             assert rows[0][0].startswith("DEMO02")  # lowest coverage first
             cov = [int(r[3].rstrip("%")) for r in rows]
             assert cov == sorted(cov) and cov[0] < cov[1]
-            assert all(r[8] == "—" for r in rows)  # forecast accuracy: none yet
+            # last month's forecast accuracy, as the figures give it
+            figures = app.store.team_figures("2026-11", TODAY)
+            assert [r[8] for r in rows] == [pct(f.forecast_accuracy) for f in figures]
+            assert all(r[8].endswith("%") for r in rows)
         app.store.close()
         # an AM's own database still opens on the AM's workbench
         am_app = create_app(Store(ams[0]))
@@ -123,10 +122,10 @@ def test_lowest_coverage_retailer_then_approve_one_plan_and_return_another(team)
         store = Store(path, clock=_at(9))
         app = create_app(store, today=lambda: TODAY)
         async with app.run_test(size=SIZE) as pilot:
-            await _settle(app, pilot)
+            await settle(app, pilot)
             # the AM with the lowest coverage is on the first row: Enter lists their retailers
             await pilot.press("enter")
-            await _settle(app, pilot)
+            await settle(app, pilot)
             assert isinstance(app.screen, AmRetailersScreen)
             assert app.screen.label.startswith("DEMO02")
             first = app.screen.rows[0]
@@ -134,15 +133,15 @@ def test_lowest_coverage_retailer_then_approve_one_plan_and_return_another(team)
             title = str(app.screen.query_one("#team-am-title", Static).render())
             assert "本月已访" in title
             await pilot.press("enter")
-            await _settle(app, pilot)
+            await settle(app, pilot)
             assert isinstance(app.screen, ProfileScreen) and app.screen.code == first.code
             await pilot.press("escape")
             await pilot.press("escape")
-            await _settle(app, pilot)
+            await settle(app, pilot)
             assert isinstance(app.screen, TeamScreen)
             # the plans waiting for approval: the next tab (the digits stay section keys)
             await pilot.press("right_square_bracket")
-            await _settle(app, pilot)
+            await settle(app, pilot)
             plans = app.screen.query_one("#team-plans", DataTable)
             assert plans.row_count == 2
             first_am = _cells(plans, 0)[0]
@@ -151,7 +150,7 @@ def test_lowest_coverage_retailer_then_approve_one_plan_and_return_another(team)
             assert isinstance(app.screen, CommentScreen)
             assert app.screen.query_one(Input).value == "同意"
             await pilot.press("enter")
-            await _settle(app, pilot)
+            await settle(app, pilot)
             assert plans.row_count == 1
             second_am = _cells(plans, 0)[0]
             await pilot.press("r")
@@ -162,12 +161,12 @@ def test_lowest_coverage_retailer_then_approve_one_plan_and_return_another(team)
             assert "请写明意见" in str(app.screen.query_one("#team-comment-error", Static).render())
             await pilot.press(*"补足城东一线")
             await pilot.press("enter")
-            await _settle(app, pilot)
+            await settle(app, pilot)
             assert isinstance(app.screen, TeamScreen)
             assert "没有待审批的计划" in _cells(plans, 0)[0]
             # the overview says so too
             await pilot.press("left_square_bracket")
-            await _settle(app, pilot)
+            await settle(app, pilot)
             table = app.screen.query_one("#team-ams", DataTable)
             status = {_cells(table, i)[0]: _cells(table, i)[9] for i in range(3)}
             assert status[first_am] == "2026-12 已审批"
@@ -195,7 +194,7 @@ def test_lowest_coverage_retailer_then_approve_one_plan_and_return_another(team)
     async def today():
         app = create_app(Store(am, clock=_at(18)), today=lambda: TODAY)
         async with app.run_test(size=SIZE) as pilot:
-            await _settle(app, pilot)
+            await settle(app, pilot)
             line = app.screen.query_one("#today-review", Static)
             assert line.display
             text = str(line.render())
@@ -211,13 +210,13 @@ def test_reading_a_weekly_report_of_the_team(team):
     async def scenario():
         app = create_app(Store(path, clock=_at(9)), today=lambda: TODAY)
         async with app.run_test(size=SIZE) as pilot:
-            await _settle(app, pilot)
+            await settle(app, pilot)
             await pilot.press(*["right_square_bracket"] * 2)
-            await _settle(app, pilot)
+            await settle(app, pilot)
             reports = app.screen.query_one("#team-reports", DataTable)
             assert reports.row_count == 3
             await pilot.press("enter")
-            await _settle(app, pilot)
+            await settle(app, pilot)
             assert isinstance(app.screen, TeamReportScreen)
             console = Console(width=110, record=True, file=io.StringIO())
             console.print(app.screen.query_one("#team-report", Static).content)
