@@ -309,7 +309,7 @@ class Weights:
     influence: float = rule(Num(0, 1))
 
     def as_dict(self) -> dict[str, float]:
-        return dataclasses.asdict(self)
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
 
 @dataclass(frozen=True)

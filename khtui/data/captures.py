@@ -96,14 +96,18 @@ class CaptureOps(RetailerOps):
         price_ids = [c["id"] for c in out if c["kind"] == "prices"]
         if price_ids:
             obs: dict[str, list[dict]] = {i: [] for i in price_ids}
+            # one retailer's captures: its observations by the retailer's index (capture_id
+            # has none; by it alone SQLite scans every observation)
+            own, own_params = ("p.retailer_code = ? AND ", [retailer]) if retailer else ("", [])
             for chunk in range(0, len(price_ids), 500):
                 ids = price_ids[chunk : chunk + 500]
                 for r in self.query(
                     "SELECT p.capture_id, p.brand_code, b.name AS brand_name, p.retail_price, "
                     "p.guide_price, p.marked_price, p.stock_tiao, p.on_shelf FROM "
                     "price_observations p LEFT JOIN brands b ON b.brand_code = p.brand_code "
-                    f"WHERE p.capture_id IN ({','.join('?' * len(ids))}) ORDER BY p.brand_code",
-                    ids,
+                    f"WHERE {own}p.capture_id IN ({','.join('?' * len(ids))}) "
+                    "ORDER BY p.brand_code",
+                    [*own_params, *ids],
                 ):
                     o = dict(r)
                     obs[o.pop("capture_id")].append(o)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from khtui.data.retailers import RetailerOps
@@ -297,91 +297,123 @@ class SalesOps(RetailerOps):
         ]
 
     # -- derived values ---------------------------------------------------------------------
-    def _derive_context(self, as_of: dt.date, codes: Sequence[str] | None):
+    def _derive_facts(self, as_of: dt.date, where: str, params: Sequence[Any]) -> DeriveFacts:
+        """What deriving the retailers matching ``where`` (a condition on ``retailer_code``,
+        with its parameters) needs besides their own row: their monthly sales of the tier's
+        basis months and of the same months a year before, whether they ordered a new brand
+        in the basis months, and whether their last price check found prices marked."""
         from khtui.domain.derive import MonthSales
         from khtui.domain.months import add_months, months_before
 
         basis = months_before(as_of, self.rules.tier_basis_months)
         wanted = basis + [add_months(m, -12) for m in basis]
-        marks = ",".join("?" * len(wanted))
-        code_filter, params = "", list(wanted)
-        if codes is not None:
-            self.conn.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS _derive_codes (code TEXT PRIMARY KEY)"
-            )
-            self.conn.execute("DELETE FROM _derive_codes")
-            self.conn.executemany(
-                "INSERT OR IGNORE INTO _derive_codes VALUES (?)", ((c,) for c in codes)
-            )
-            code_filter = " AND retailer_code IN (SELECT code FROM _derive_codes)"
         monthly: dict[str, dict[str, MonthSales]] = defaultdict(dict)
-        for r in self.query(
-            f"SELECT retailer_code, month, qty_tiao, amount FROM monthly_sales WHERE month IN ({marks}){code_filter}",
-            params,
+        for code, month, qty, amount in self.query(
+            "SELECT retailer_code, month, qty_tiao, amount FROM monthly_sales "
+            f"WHERE {where} AND month IN ({','.join('?' * len(wanted))})",
+            [*params, *wanted],
         ):
-            monthly[r["retailer_code"]][r["month"]] = MonthSales(r["qty_tiao"], r["amount"])
+            monthly[code][month] = MonthSales(qty, amount)
         new_brand = {
             r[0]
             for r in self.query(
-                f"SELECT DISTINCT s.retailer_code FROM monthly_brand_sales s JOIN brands b "
-                f"ON b.brand_code = s.brand_code AND b.is_new = 1 "
-                f"WHERE s.month IN ({','.join('?' * len(basis))})",
-                basis,
+                "SELECT DISTINCT s.retailer_code FROM monthly_brand_sales s JOIN brands b "
+                "ON b.brand_code = s.brand_code AND b.is_new = 1 "
+                f"WHERE s.{where} AND s.month IN ({','.join('?' * len(basis))})",
+                [*params, *basis],
             )
         }
+        # each retailer's latest finished observation that says whether prices are marked
+        # (SQLite takes the bare column from the row holding the max); none when it is later
+        # than the day derived for
         marked = {
-            r[0]: bool(r[1])
-            for r in self.query(
-                "SELECT retailer_code, marked_price FROM price_observations p WHERE is_draft = 0 "
-                "AND marked_price IS NOT NULL AND observed_on = (SELECT max(observed_on) FROM "
-                "price_observations q WHERE q.retailer_code = p.retailer_code AND q.is_draft = 0 "
-                "AND q.marked_price IS NOT NULL) AND observed_on <= ?",
-                (as_of.isoformat(),),
+            code: bool(flag)
+            for code, flag, last in self.query(
+                "SELECT retailer_code, marked_price, max(observed_on) FROM price_observations "
+                f"WHERE {where} AND is_draft = 0 AND marked_price IS NOT NULL "
+                "GROUP BY retailer_code",
+                list(params),
             )
+            if last <= as_of.isoformat()
         }
-        return monthly, new_brand, marked
+        return DeriveFacts(monthly, new_brand, marked)
 
     def derive_retailer(self, code: str, as_of: dt.date) -> Derived:
+        """The derived values of one retailer with their why (the profile): reads its own
+        rows only."""
         retailer = self.require_retailer(code)
-        monthly, new_brand, marked = self._derive_context(as_of, [code])
-        return self._derive_one(retailer, monthly.get(code, {}), as_of, new_brand, marked)
+        facts = self._derive_facts(as_of, "retailer_code = ?", [code])
+        return self._derive_one(retailer, facts, as_of)
 
-    def _derive_one(self, retailer, monthly, as_of, new_brand, marked) -> Derived:
-        from khtui.domain.derive import derive
+    def _derive_one(self, retailer: Mapping[str, Any], facts: DeriveFacts, as_of) -> Derived:
+        from khtui.domain.derive import Deriver
 
-        return derive(
+        return self._derive_with(Deriver(self.rules, as_of), retailer, facts)
+
+    @staticmethod
+    def _derive_with(deriver, retailer: Mapping[str, Any], facts: DeriveFacts) -> Derived:
+        code = retailer["code"]
+        return deriver(
             retailer,
-            monthly,
-            as_of,
-            self.rules,
-            ordered_new_brand=retailer["code"] in new_brand,
-            marked_price=marked.get(retailer["code"]),
+            facts.monthly.get(code, {}),
+            ordered_new_brand=code in facts.new_brand,
+            marked_price=facts.marked.get(code),
             debit_failures=int(retailer.get("debit_failures") or 0),
         )
 
     def recompute(self, as_of: dt.date, codes: Sequence[str] | None = None) -> int:
-        """Derive and store tier, category, level and value of every (or the given) retailer."""
+        """Derive and store tier, category, level and value of every (or the given) retailer.
+
+        Retailers are taken in code order, RECOMPUTE_CHUNK at a time, each chunk's facts read
+        by a range of the code (the aggregates' keys lead with it), so memory stays the same
+        whatever the number of retailers. One transaction."""
+        from khtui.domain.derive import Deriver
+        from khtui.domain.why import WhyEncoder
+
+        deriver, encode = Deriver(self.rules, as_of), WhyEncoder()
+        columns = ", ".join(DERIVE_COLUMNS + DERIVED_COLUMNS)
+        width = len(DERIVE_COLUMNS)
+        count = 0
         with self.write() as conn:
-            monthly, new_brand, marked = self._derive_context(as_of, codes)
-            if codes is None:
-                rows = self.query("SELECT * FROM retailers")
-            else:
-                rows = self.query(
-                    "SELECT * FROM retailers WHERE code IN (SELECT code FROM _derive_codes)"
+            if codes is not None:
+                conn.execute(
+                    "CREATE TEMP TABLE IF NOT EXISTS _derive_codes (code TEXT PRIMARY KEY)"
                 )
-            updates = []
-            for row in rows:
-                r = dict(row)
-                d = self._derive_one(r, monthly.get(r["code"], {}), as_of, new_brand, marked)
-                cat = d.category.category
-                why = {
-                    "tier": d.tier.why.to_dict(),
-                    "category": d.category.why.to_dict(),
-                    "level": d.level.why.to_dict(),
-                    "value": d.value.why.to_dict(),
-                }
-                updates.append(
-                    (
+                conn.execute("DELETE FROM _derive_codes")
+                conn.executemany(
+                    "INSERT OR IGNORE INTO _derive_codes VALUES (?)", ((c,) for c in codes)
+                )
+            last = ""
+            while True:
+                if codes is None:
+                    rows = conn.execute(
+                        f"SELECT {columns} FROM retailers WHERE code > ? ORDER BY code LIMIT ?",
+                        (last, RECOMPUTE_CHUNK),
+                    ).fetchall()
+                else:
+                    rows = conn.execute(
+                        f"SELECT {columns} FROM retailers WHERE code > ? AND code IN "
+                        "(SELECT code FROM _derive_codes) ORDER BY code LIMIT ?",
+                        (last, RECOMPUTE_CHUNK),
+                    ).fetchall()
+                if not rows:
+                    break
+                lo, last = rows[0][0], rows[-1][0]
+                facts = self._derive_facts(as_of, "retailer_code BETWEEN ? AND ?", (lo, last))
+                updates = []
+                for values in rows:
+                    row = dict(zip(DERIVE_COLUMNS, values[:width], strict=True))
+                    d = self._derive_with(deriver, row, facts)
+                    cat = d.category.category
+                    why = encode.encode(
+                        {
+                            "tier": d.tier.why,
+                            "category": d.category.why,
+                            "level": d.level.why,
+                            "value": d.value.why,
+                        }
+                    )
+                    new = (
                         d.tier.tier,
                         d.tier.monthly_avg_jian,
                         cat.code if cat else None,
@@ -391,14 +423,54 @@ class SalesOps(RetailerOps):
                         d.value.value,
                         d.value.score,
                         as_of.isoformat(),
-                        json.dumps(why, ensure_ascii=False),
-                        r["code"],
+                        why,
                     )
+                    if new != tuple(values[width:]):  # a row that would not change is not written
+                        updates.append((*new, row["code"]))
+                conn.executemany(
+                    "UPDATE retailers SET tier = ?, monthly_avg_jian = ?, category_code = ?, "
+                    "category_name = ?, level = ?, avg_price = ?, value_class = ?, "
+                    "value_score = ?, derived_as_of = ?, derived_why = ? WHERE code = ?",
+                    updates,
                 )
-            conn.executemany(
-                "UPDATE retailers SET tier = ?, monthly_avg_jian = ?, category_code = ?, category_name = ?, "
-                "level = ?, avg_price = ?, value_class = ?, value_score = ?, derived_as_of = ?, "
-                "derived_why = ? WHERE code = ?",
-                updates,
-            )
-        return len(updates)
+                count += len(rows)
+        return count
+
+
+# What deriving a retailer reads of its row (domain/derive.py).
+DERIVE_COLUMNS = (
+    "code",
+    "business_format",
+    "market_type",
+    "scale",
+    "compliance",
+    "cooperation",
+    "credit_grade",
+    "trade_area",
+    "model_outlet",
+    "debit_failures",
+)
+# What recompute stores (in the order of its UPDATE).
+DERIVED_COLUMNS = (
+    "tier",
+    "monthly_avg_jian",
+    "category_code",
+    "category_name",
+    "level",
+    "avg_price",
+    "value_class",
+    "value_score",
+    "derived_as_of",
+    "derived_why",
+)
+# Retailers derived at a time by recompute (its memory: their facts and updates).
+RECOMPUTE_CHUNK = 2000
+
+
+@dataclass
+class DeriveFacts:
+    """What deriving some retailers reads besides their rows (see ``_derive_facts``)."""
+
+    monthly: dict[str, dict[str, MonthSales]]
+    new_brand: set[str]
+    marked: dict[str, bool]

@@ -102,18 +102,24 @@ class WarningOps(ForecastOps):
                 (pairs, first, last),
             ):
                 rates[(r[0], r[1])] = float(r[2]) / days
-            for r in self.conn.execute(
-                keys + "SELECT o.retailer_code, o.brand_code, sum(o.qty_tiao) FROM k "
-                "JOIN order_lines o ON k.retailer_code = o.retailer_code AND k.brand_code "
-                "= o.brand_code AND o.order_date > k.counted_on WHERE o.order_date <= ? "
-                "AND o.order_date > ? GROUP BY o.retailer_code, o.brand_code",
+            # the lines ordered since each count: one pass over the days a count can be fresh
+            # for (the lines' key leads with the date), the counted retailers' lines summed
+            # here; joined from the pairs, SQLite searched every date of the window for every
+            # pair
+            counted_on = {(r[0], r[1]): r[3] for r in counts}
+            for code, brand, on, qty in self.conn.execute(
+                "SELECT retailer_code, brand_code, order_date, qty_tiao FROM order_lines "
+                "WHERE order_date <= ? AND order_date > ? AND retailer_code IN "
+                "(SELECT value FROM json_each(?))",
                 (
-                    pairs,
                     day.isoformat(),
                     (day - dt.timedelta(days=wr.stale_days + 1)).isoformat(),
+                    json.dumps(sorted({r[0] for r in counts})),
                 ),
             ):
-                since[(r[0], r[1])] += float(r[2])
+                after = counted_on.get((code, brand))
+                if after is not None and on > after:
+                    since[(code, brand)] += float(qty)
         return {
             (r[0], r[1]): (
                 float(r[2]),

@@ -78,26 +78,56 @@ def derive(
     debit_failures: int = 0,
 ) -> Derived:
     """Derive tier, category, level and value for one retailer as of a date."""
-    tier = tier_of({m: s.tiao for m, s in monthly.items()}, as_of, rules)
-    amount = sum(monthly[m].amount for m in tier.basis if m in monthly) / len(tier.basis)
-    level = level_for(tier.monthly_avg_tiao, round(amount, 2), tier.basis, rules)
-    category = category_for(
-        retailer.get("business_format"), retailer.get("market_type"), retailer.get("scale"), rules
+    return Deriver(rules, as_of)(
+        retailer,
+        monthly,
+        ordered_new_brand=ordered_new_brand,
+        marked_price=marked_price,
+        debit_failures=debit_failures,
     )
-    compliance = str(retailer.get("compliance") or "")
-    value = value_for(
-        ValueInputs(
-            tier=tier.tier,
-            cooperation=retailer.get("cooperation"),
-            ordered_new_brand=ordered_new_brand,
-            marked_price=marked_price,
-            credit_grade=retailer.get("credit_grade"),
-            debit_failures=debit_failures,
-            violation=bool(compliance) and compliance not in rules.value.compliance_clean,
-            growth_pct=growth_pct(monthly, tier.basis),
-            trade_area=retailer.get("trade_area"),
-            model_outlet=truthy(retailer.get("model_outlet")),
-        ),
-        rules,
-    )
-    return Derived(as_of, tier, category, level, value)
+
+
+class Deriver:
+    """Derives many retailers as of one day under one set of rules (:func:`derive` for each):
+    a retailer's category depends only on its format, market type and scale, so each
+    combination is worked out once."""
+
+    def __init__(self, rules: Rules, as_of: dt.date):
+        self.rules = rules
+        self.as_of = as_of
+        self._categories: dict[tuple, CategoryResult] = {}
+
+    def __call__(
+        self,
+        retailer: Mapping[str, Any],
+        monthly: Mapping[str, MonthSales],
+        *,
+        ordered_new_brand: bool = False,
+        marked_price: bool | None = None,
+        debit_failures: int = 0,
+    ) -> Derived:
+        rules, as_of = self.rules, self.as_of
+        tier = tier_of({m: s.tiao for m, s in monthly.items()}, as_of, rules)
+        amount = sum(monthly[m].amount for m in tier.basis if m in monthly) / len(tier.basis)
+        level = level_for(tier.monthly_avg_tiao, round(amount, 2), tier.basis, rules)
+        key = (retailer.get("business_format"), retailer.get("market_type"), retailer.get("scale"))
+        category = self._categories.get(key)
+        if category is None:
+            category = self._categories[key] = category_for(*key, rules)
+        compliance = str(retailer.get("compliance") or "")
+        value = value_for(
+            ValueInputs(
+                tier=tier.tier,
+                cooperation=retailer.get("cooperation"),
+                ordered_new_brand=ordered_new_brand,
+                marked_price=marked_price,
+                credit_grade=retailer.get("credit_grade"),
+                debit_failures=debit_failures,
+                violation=bool(compliance) and compliance not in rules.value.compliance_clean,
+                growth_pct=growth_pct(monthly, tier.basis),
+                trade_area=retailer.get("trade_area"),
+                model_outlet=truthy(retailer.get("model_outlet")),
+            ),
+            rules,
+        )
+        return Derived(as_of, tier, category, level, value)

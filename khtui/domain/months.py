@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from functools import lru_cache
 
 
 def month_key(d: dt.date) -> str:
@@ -22,6 +23,7 @@ def parse_month(key: str) -> tuple[int, int]:
     return year, month
 
 
+@lru_cache(maxsize=4096)  # deriving a city's retailers asks the same few thousand times
 def add_months(key: str, n: int) -> str:
     year, month = parse_month(key)
     idx = year * 12 + (month - 1) + n
@@ -34,8 +36,12 @@ def months_before(as_of: dt.date, n: int) -> list[str]:
     The month that contains ``as_of`` is never complete (its remaining days are still to come),
     so for 2026-11-23 and n=3 this is 2026-08, 2026-09, 2026-10.
     """
-    current = month_key(as_of)
-    return [add_months(current, -i) for i in range(n, 0, -1)]
+    return list(_months_before(month_key(as_of), n))
+
+
+@lru_cache(maxsize=256)
+def _months_before(current: str, n: int) -> tuple[str, ...]:
+    return tuple(add_months(current, -i) for i in range(n, 0, -1))
 
 
 def month_days(key: str) -> list[dt.date]:

@@ -155,12 +155,17 @@ def day_notes(store, today: dt.date) -> list[str]:
     if next_month_due(today, store.work_calendar, store.rules):
         months.append(add_months(month_key(today), 1))
     for month in months:
+        if month == months[0]:
+            # this month's plan is at work: only its absence is news (whether it exists is
+            # one row; its counts read every visit of the month)
+            if store.month_plan_row(month) is None:
+                submit_by = store.submit_by(month).isoformat()
+                notes.append(t("today.note.plan.missing", month=month, submit_by=submit_by))
+            continue
         plan = store.plan_state(month)
         params = {"month": month, "submit_by": plan.submit_by.isoformat()}
         if plan.status is None:
             notes.append(t("today.note.plan.missing", **params))
-        elif month == months[0]:
-            continue  # this month's plan is at work: its state is not news
         elif plan.status == "draft":
             late = today > plan.submit_by
             key = "today.note.plan.late" if late else "today.note.plan.draft"

@@ -28,7 +28,7 @@ from khtui.screens.today import (
 )
 from khtui.widgets.confirm import ConfirmScreen
 from tests.conftest import TODAY
-from tests.screens.conftest import CQ, QC, SIZE, seed
+from tests.screens.conftest import CQ, QC, RETAILERS, SIZE, seed
 from tests.screens.pilot import Notices, settle
 
 
@@ -750,3 +750,17 @@ async def _long_day(store):
         await settle(app, pilot)
         assert table.row_count == n and table.cursor_row == n - 1
         assert store.day_visits(TODAY)[-1]["status"] == "checked_in"
+
+
+def test_day_notes_say_this_months_plan_is_missing_until_it_exists(store):
+    from khtui.screens.today import day_notes
+
+    store.upsert_retailers(
+        [{"code": code, "name": name, "route": route, "route_seq": seq, "visit_batch": batch,
+          "status": "正常"} for code, name, route, seq, batch, _tier in RETAILERS],
+        source="test",
+    )  # fmt: skip
+    missing = "2026-11 拜访计划还没有起草"
+    assert any(missing in n for n in day_notes(store, TODAY))
+    store.generate_month_plan("2026-11")
+    assert not any(missing in n for n in day_notes(store, TODAY))

@@ -1,46 +1,76 @@
-"""Bench: retailer lookup per keystroke vs a plain ``LIKE '%q%'`` scan, in the same run.
+"""Retailer lookup per keystroke against a plain ``LIKE '%q%'`` scan, on synthetic retailers.
 
-    python bench/bench_lookup.py                  # 100,000 retailers
-    python bench/bench_lookup.py --retailers 20000 --rounds 5
-
-Builds a database of synthetic retailers (shop names from the characters real ones use,
-12-digit codes and licence numbers sharing a city prefix, mobile phones) in --work (default
-/tmp/khtui-bench-lookup), then builds the lookup index with ``store.rebuild_search_index()``.
+The database of synthetic retailers (shop names from the characters real ones use, 12-digit
+codes and licence numbers sharing a city prefix, mobile phones) gets its lookup index from
+``store.rebuild_search_index()``; then 200 of them are rewritten (a new phone), so the index's
+delta rows are part of every query.
 
 For each query, as a person types it one keystroke at a time, it times what the lookup screen
 does per keystroke, ``store.lookup_retailers(q, limit=50)`` (the first page and the count),
 against the scan doing the same job: ``count(*)`` and the first 50 rows of
-``name LIKE '%q%' OR phone LIKE … OR code LIKE … OR licence_no LIKE …``. Medians of --rounds,
-alternating; wall time (the target) and CPU time. It also checks that the lookup finds every
-retailer the scan finds (all of them, not only the first page). Exit code 1 if a wall-time
-ratio is above --target, the index is larger than --size-target times the retailers table, or
-a retailer is missed.
-
-It also reports the lookup index's size (every ``search_*`` table and index, from SQLite's
-``dbstat``) against the retailers table's own b-tree, and the time to index one retailer
-written alone (``_index_retailers`` of one code, median over 200 retailers rewritten with a new
-phone, each its own transaction) against the write of the retailer row itself.
+``name LIKE '%q%' OR phone LIKE … OR code LIKE … OR licence_no LIKE …``; medians of the rounds,
+alternating, wall and CPU time. It also checks that the lookup finds every retailer the scan
+finds (all of them, not only the first page), and measures the index's size (every
+``search_*`` table and index, from SQLite's ``dbstat``) against the retailers table's own
+b-tree.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import os
 import random
 import statistics
-import sys
 import time
 from pathlib import Path
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤单"
 PLACES = [
-    "长安街", "银行路", "重庆路", "朝阳", "城东", "城西", "解放路", "人民路", "建设路", "和平路",
-    "中山路", "新华街", "文化路", "胜利街", "幸福里", "光明路", "东风路", "长春路", "行知路", "乐购",
-    "都市", "好又多", "华联", "百佳", "民生", "兴隆", "大观园", "泉城路", "历山路", "经十路",
-]  # fmt: skip
+    "长安街",
+    "银行路",
+    "重庆路",
+    "朝阳",
+    "城东",
+    "城西",
+    "解放路",
+    "人民路",
+    "建设路",
+    "和平路",
+    "中山路",
+    "新华街",
+    "文化路",
+    "胜利街",
+    "幸福里",
+    "光明路",
+    "东风路",
+    "长春路",
+    "行知路",
+    "乐购",
+    "都市",
+    "好又多",
+    "华联",
+    "百佳",
+    "民生",
+    "兴隆",
+    "大观园",
+    "泉城路",
+    "历山路",
+    "经十路",
+]
 WORDS = "鑫隆盛兴旺福发达顺利嘉和美佳乐惠万家好友缘诚信百汇源"
-FORMATS = ["食杂店", "便利店", "超市", "烟酒商店", "烟酒店", "副食部", "小卖部", "商店", "购物广场", "KTV", "网吧", "报刊亭"]  # fmt: skip
+FORMATS = [
+    "食杂店",
+    "便利店",
+    "超市",
+    "烟酒商店",
+    "烟酒店",
+    "副食部",
+    "小卖部",
+    "商店",
+    "购物广场",
+    "KTV",
+    "网吧",
+    "报刊亭",
+]
 
 
 def make_retailers(n: int, seed: int = 11) -> list[tuple]:
@@ -171,92 +201,59 @@ def write_costs(store, n: int = 200) -> tuple[float, float]:
     return statistics.median(row_t), statistics.median(index_t)
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--retailers", type=int, default=100_000)
-    ap.add_argument("--rounds", type=int, default=7)
-    ap.add_argument("--target", type=float, default=0.1)
-    ap.add_argument("--size-target", type=float, default=1.0)
-    ap.add_argument("--work", type=Path, default=Path("/tmp/khtui-bench-lookup"))
-    ap.add_argument("--rebuild", action="store_true", help="build the database again")
-    args = ap.parse_args()
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from khtui.data.search import BULK
+def measure(db: str, rounds: int, queries: list[str]) -> dict:
     from khtui.data.store import Store
 
-    args.work.mkdir(parents=True, exist_ok=True)
-    path = args.work / f"lookup-{args.retailers}.db"
-    if args.rebuild and path.exists():
-        path.unlink()
-    if not path.exists():
-        build(path, args.retailers)
-    store = Store(path)
+    store = Store(db)
     conn = store.conn
     store.search_retailers("x")  # the once-per-store index check, outside the timings
-
-    queries = keystrokes(TYPED)
-    worst = worst_cpu = 0.0
-    missed = 0
-    total_ours = total_scan = total_ours_cpu = total_scan_cpu = 0.0
-    print(f"{args.retailers:,} retailers, {len(queries)} keystrokes, medians of {args.rounds}")
-    print(
-        f"{'query':<14}{'scan hits':>10}{'found':>8}{'scan ms':>9}{'ours ms':>9}{'ratio':>7}"
-        f"{'cpu ratio':>10}"
-    )
+    out = []
     for q in queries:
         ours, base = [], []
-        for _ in range(args.rounds):
-            base.append(timed(scan, conn, q))
-            ours.append(timed(lookup, store, q))
+        for r in range(rounds):
+            if r % 2 == 0:
+                base.append(timed(scan, conn, q))
+                ours.append(timed(lookup, store, q))
+            else:
+                ours.append(timed(lookup, store, q))
+                base.append(timed(scan, conn, q))
         pattern = f"%{q}%"
         scan_codes = {
             r[0] for r in conn.execute(f"SELECT code FROM retailers WHERE {LIKE_WHERE}", (pattern,))
         }
         found = store.count_search(q)
         ours_codes = {r["code"] for r in store.search_retailers(q, limit=found + 1)}
-        lost = scan_codes - ours_codes
-        missed += len(lost)
-        b = statistics.median(t for t, _ in base)
-        o = statistics.median(t for t, _ in ours)
-        bc = statistics.median(c for _, c in base)
-        oc = statistics.median(c for _, c in ours)
-        total_scan += b
-        total_ours += o
-        total_scan_cpu += bc
-        total_ours_cpu += oc
-        worst = max(worst, o / b)
-        worst_cpu = max(worst_cpu, oc / bc)
-        flag = "" if not lost else f"  MISSED {len(lost)}"
-        print(
-            f"{q:<14}{len(scan_codes):>10}{found:>8}{b * 1e3:>9.2f}{o * 1e3:>9.2f}{o / b:>7.3f}"
-            f"{oc / bc:>10.3f}{flag}"
+        out.append(
+            {
+                "q": q,
+                "scan_hits": len(scan_codes),
+                "found": found,
+                "missed": len(scan_codes - ours_codes),
+                "scan": statistics.median(t for t, _ in base),
+                "ours": statistics.median(t for t, _ in ours),
+                "scan_cpu": statistics.median(c for _, c in base),
+                "ours_cpu": statistics.median(c for _, c in ours),
+            }
         )
-    print(
-        f"all keystrokes: scan {total_scan * 1e3:.1f} ms, lookup {total_ours * 1e3:.1f} ms, "
-        f"overall ratio {total_ours / total_scan:.3f}, worst keystroke {worst:.3f} "
-        f"(target <= {args.target}); by CPU time overall {total_ours_cpu / total_scan_cpu:.3f}, "
-        f"worst {worst_cpu:.3f}; retailers missed: {missed}"
-    )
-    load = os.getloadavg()
-    print(
-        f"load average during the run: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, {os.cpu_count()} cores"
-    )
     index_bytes, table_bytes = index_size(conn)
-    size_ratio = index_bytes / table_bytes
-    print(
-        f"index size {index_bytes / 2**20:.1f} MiB, retailers table {table_bytes / 2**20:.1f} MiB, "
-        f"ratio {size_ratio:.2f} (target <= {args.size_target})"
-    )
-    row_s, index_s = write_costs(store)
-    print(
-        f"one retailer written alone: row {row_s * 1e3:.2f} ms, its index {index_s * 1e3:.2f} ms "
-        f"(medians of 200; the index is rebuilt whole past {BULK:,} retailers at once)"
-    )
     store.close()
-    ok = worst <= args.target and missed == 0 and size_ratio <= args.size_target
-    return 0 if ok else 1
+    return {"keystrokes": out, "index_bytes": index_bytes, "table_bytes": table_bytes}
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def prepare(path: Path, n: int) -> tuple[float, float]:
+    """The synthetic database, with its index and 200 retailers rewritten since (built under
+    another name, renamed when complete). Returns the medians of one retailer written alone:
+    the row, and its index."""
+    import os
+
+    from khtui.data.store import Store
+
+    part = path.with_name(path.name + ".part")
+    for p in path.parent.glob(part.name + "*"):
+        p.unlink()
+    build(part, n)
+    store = Store(part)
+    costs = write_costs(store, min(200, n))
+    store.close()
+    os.replace(part, path)
+    return costs
