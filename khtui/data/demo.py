@@ -677,7 +677,7 @@ class _Builder:
                 weights = []
                 for brand in self.brands:
                     w = brand.popularity * math.exp(-((brand.klass - 1 - center) ** 2) / 1.3)
-                    if b.key:
+                    if brand.key:
                         w *= 1.3
                     weights.append(w)
                 self.tables[bucket, peak] = (

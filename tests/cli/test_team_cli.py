@@ -148,6 +148,14 @@ def test_one_ams_records_in_the_team_database(ams, tmp_path):
     team = tmp_path / "team.db"
     assert run("team", "merge", *map(str, ams), "--into", str(team)).exit_code == 0
     gaps_found = 0
+
+    def gaps_of(db, day):
+        out = json.loads(run("--db", str(db), "captures", "--gaps", day, "--json").stdout)
+        return len(out["finished_without_capture"]) + len(out["drafts"])
+
+    # a day whose visits left something to capture (the demo leaves a few)
+    days = (f"2026-11-{d:02d}" for d in range(1, 23))
+    gap_day = next(day for day in days if any(gaps_of(own, day) for own in ams))
     for code, own in (("DEMO01", ams[0]), ("DEMO02", ams[1])):
         for cmd in (["retailers"], ["complaints"], ["captures"]):
             r = run("--db", str(team), *cmd, "--am", code, "--json")
@@ -157,7 +165,7 @@ def test_one_ams_records_in_the_team_database(ams, tmp_path):
             assert mine, (code, cmd)
             key = "code" if cmd == ["retailers"] else "id"
             assert sorted(x[key] for x in mine) == sorted(x[key] for x in theirs), (code, cmd)
-        gaps = ["captures", "--gaps", "2026-11-20", "--json"]
+        gaps = ["captures", "--gaps", gap_day, "--json"]
         mine = json.loads(run("--db", str(team), *gaps, "--am", code).stdout)
         theirs = json.loads(run("--db", str(own), *gaps).stdout)
         assert mine == theirs
