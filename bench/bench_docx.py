@@ -199,8 +199,9 @@ def bare(doc, pictures: list[bytes]) -> None:
 
 def ours(doc, rules) -> None:
     from khtui.data.documents import render_docx
+    from khtui.i18n import Translator
 
-    render_docx(doc, rules).save(io.BytesIO())
+    render_docx(doc, rules, Translator("zh")).save(io.BytesIO())
 
 
 def chart_pictures(doc, rules) -> list[bytes]:
@@ -246,7 +247,9 @@ def main() -> None:
     store.weekly_figures(week)  # what a draft reads (a submitted version keeps its own)
     figures_s = time.perf_counter() - t0
     report = store.weekly_report(week)
-    doc = weekly_document(store, week, report)
+    from khtui.i18n import Translator
+
+    doc = weekly_document(store, week, Translator("zh"), report)
     paras, cells = doc.counts()
     pictures = chart_pictures(doc, store.rules)
     ours(doc, store.rules)  # warm-up: matplotlib's font cache, first figure

@@ -117,14 +117,16 @@ import sys, time
 from pathlib import Path
 from khtui.data.store import Store
 from khtui.data.importers import import_file
+from khtui.i18n import Translator
+tr = Translator("zh")
 db = Path(sys.argv[1])
 t0 = time.perf_counter()
 store = Store(db, create=True)
-r = import_file(store, sys.argv[2], "orders")
+r = import_file(store, sys.argv[2], "orders", tr=tr)
 store.close()
 print(time.perf_counter() - t0)
-print(r.summary())
-assert r.rejected == 0, r.summary()
+print(r.summary(tr))
+assert r.rejected == 0, r.summary(tr)
 """
 
 

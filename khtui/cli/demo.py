@@ -12,8 +12,7 @@ from pathlib import Path
 
 import click
 
-from khtui.cli.base import DATE, BadValue, Ctx, UserError, emit_json, main, pass_ctx
-from khtui.i18n import t
+from khtui.cli.base import DATE, BadValue, Ctx, UserError, emit_json, main, pass_ctx, t
 
 # The defaults of khtui.data.demo, repeated so that `khtui --help` does not import the store.
 DEFAULT_RETAILERS = 320

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from khtui.domain.messages import Message
+
 
 @dataclass(frozen=True)
 class Why:
@@ -12,17 +14,15 @@ class Why:
 
     ``rule`` names the rule (``tier``, ``category``, ``level``, ``value``); ``inputs`` are the
     figures it read; ``period`` the months (or dates) those figures cover; ``thresholds`` the
-    bounds that decided; ``explain`` a one-line account in each UI language (``zh``, ``en``).
+    bounds that decided; ``explain`` a one-line account as a message (``why.<rule>...`` with
+    its parameters), put into words where it is shown.
     """
 
     rule: str
     inputs: dict[str, Any]
     period: list[str] = field(default_factory=list)
     thresholds: dict[str, Any] = field(default_factory=dict)
-    explain: dict[str, str] = field(default_factory=dict)
+    explain: Message = field(default_factory=lambda: Message(""))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-    def text(self, lang: str = "zh") -> str:
-        return self.explain.get(lang) or self.explain.get("zh", "")

@@ -110,6 +110,8 @@ ZH: dict[str, str] = {
     "today.note.plan.missing": "{month} 拜访计划还没有起草：重新打开程序，或运行 {khtui} housekeeping",
     "today.note.missed": "过期未访 {n} 次没能补进本月（每天最多 {capacity} 次）：按 m 查看并改期",
     "fmt.sep": "、",
+    "fmt.clause_sep": "；",
+    "fmt.gap": "　",
     # CLI
     "plan.cli.title": "{month} 月度拜访计划（{status}）",
     "plan.cli.summary": (
@@ -248,6 +250,8 @@ EN: dict[str, str] = {
     "today.note.plan.missing": "The plan of {month} is not drafted yet: open the program again, or run {khtui} housekeeping",
     "today.note.missed": "{n} missed visits found no room this month (at most {capacity} a day): m lists them to move",
     "fmt.sep": ", ",
+    "fmt.clause_sep": "; ",
+    "fmt.gap": "  ",
     "plan.cli.title": "Visit plan {month} ({status})",
     "plan.cli.summary": (
         "{visits} visits on {days} working days; {covered}/{retailers} retailers covered ({pct})"

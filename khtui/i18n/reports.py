@@ -19,6 +19,7 @@ ZH: dict[str, str] = {
     "doc.page_of": "第 {} 页 共 {} 页",
     # sections
     "rpt.sec.visits": "本周拜访情况",
+    "rpt.heading": "{n:cn}、{text}",
     "rpt.sec.coverage": "本月走访覆盖",
     "rpt.sec.prices": "价格信息采集",
     "rpt.sec.stock": "社会库存",
@@ -362,6 +363,7 @@ EN: dict[str, str] = {
     "rpt.list_sep": ", ",
     "doc.page_of": "Page {} of {}",
     "rpt.sec.visits": "Visits this week",
+    "rpt.heading": "{n}. {text}",
     "rpt.sec.coverage": "Coverage this month",
     "rpt.sec.prices": "Prices collected",
     "rpt.sec.stock": "Stock on hand",

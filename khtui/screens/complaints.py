@@ -30,14 +30,9 @@ from textual.widgets.option_list import Option
 
 from khtui.data.base import StoreError
 from khtui.domain.complaints import STATUSES, ComplaintProblem, due_date
-from khtui.i18n import get_lang, t
-from khtui.i18n.capture import problem_text
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.speech import t
 from khtui.widgets.theme import style
-
-
-def _route_name(route) -> str:
-    return route.name if get_lang() == "zh" else route.en
 
 
 class RaiseComplaintScreen(Keyed, ModalScreen[str | None]):
@@ -73,7 +68,7 @@ class RaiseComplaintScreen(Keyed, ModalScreen[str | None]):
             yield Label(t("complaint.new.category"))
             yield OptionList(
                 *(
-                    Option(f"{_route_name(route)} → {route.department}", id=key)
+                    Option(f"{t.named(route)} → {t.word(route.department, store.rules)}", id=key)
                     for key, route in store.rules.complaint_routes.items()
                 ),
                 id="new-category",
@@ -104,7 +99,7 @@ class RaiseComplaintScreen(Keyed, ModalScreen[str | None]):
         self.query_one("#new-routing", Static).update(
             t(
                 key,
-                department=route.department,
+                department=t.word(route.department, rules),
                 share=t(f"complaint.share.{route.am_share}"),
                 due_days=route.due_days,
                 due_on=due_date(self.app.today(), route.due_days, rules).isoformat(),
@@ -134,7 +129,7 @@ class RaiseComplaintScreen(Keyed, ModalScreen[str | None]):
                 visit_id=self.visit_id,
             )
         except ComplaintProblem as exc:
-            self.query_one("#new-error", Static).update(problem_text(exc))
+            self.query_one("#new-error", Static).update(t.message(exc))
             return
         self.dismiss(cid)
 
@@ -192,12 +187,12 @@ class ComplaintsScreen(Keyed, Screen):
                 id="flt-status",
             )
             yield Select(
-                [(_route_name(r), key) for key, r in routes.items()],
+                [(t.named(r), key) for key, r in routes.items()],
                 prompt=t("complaint.filter.category") + ": " + t("complaint.filter.all"),
                 id="flt-category",
             )
             yield Select(
-                [(d, d) for d in store.complaint_departments()],
+                [(t.word(d, store.rules), d) for d in store.complaint_departments()],
                 prompt=t("complaint.filter.department") + ": " + t("complaint.filter.all"),
                 id="flt-department",
             )
@@ -244,6 +239,7 @@ class ComplaintsScreen(Keyed, Screen):
             r["overdue"] = r["status"] in ("open", "forwarded") and r["due_on"] < today
         self.rows = rows
         table.clear()
+        rules = self.app.store.rules
         alarm = style(self.app, "alarm")
         for r in rows:
             shown = alarm if r["overdue"] else ""
@@ -253,8 +249,8 @@ class ComplaintsScreen(Keyed, Screen):
             table.add_row(
                 r["raised_on"],
                 f"{r['retailer_code']} {r['name'] or ''}",
-                r["category_name"] if get_lang() == "zh" else r["category_en"],
-                r["department"],
+                t.word(r["category_name"], rules),
+                t.word(r["department"], rules),
                 Text(status, style=shown),
                 Text(r["due_on"], style=shown),
                 (r["description"] or "")[:30],
@@ -282,6 +278,7 @@ class ComplaintsScreen(Keyed, Screen):
             detail.update("")
             return
         blank = {k: (v if v not in (None, "") else "-") for k, v in c.items()}
+        rules = self.app.store.rules
         detail.update(
             t(
                 "complaint.detail",
@@ -289,7 +286,8 @@ class ComplaintsScreen(Keyed, Screen):
                     **blank,
                     "code": c["retailer_code"],
                     "name": c["name"] or "",
-                    "category": c["category_name"] if get_lang() == "zh" else c["category_en"],
+                    "category": t.word(c["category_name"], rules),
+                    "department": t.word(c["department"], rules),
                     "status": t(f"complaint.status.{c['status']}"),
                 },
             )
@@ -326,10 +324,11 @@ class ComplaintsScreen(Keyed, Screen):
                 resolution=text if status == "closed" else None,
             )
         except ComplaintProblem as exc:
-            self.notify(problem_text(exc), severity="error")
+            self.notify(t.message(exc), severity="error")
             return
         c = self.app.store.get_complaint(cid)
-        self.notify(t(f"complaint.step.{status}", department=c["department"]))
+        rules = self.app.store.rules
+        self.notify(t(f"complaint.step.{status}", department=t.word(c["department"], rules)))
         self.reload(keep=cid)
 
     def action_followup(self) -> None:
@@ -339,10 +338,10 @@ class ComplaintsScreen(Keyed, Screen):
         try:
             out = self.app.store.propose_followup(c["id"], on=self.app.today())
         except ComplaintProblem as exc:
-            self.notify(problem_text(exc), severity="error")
+            self.notify(t.message(exc), severity="error")
             return
-        except StoreError as exc:  # e.g. the planning lane's VisitProblem
-            self.notify(str(exc), severity="error")
+        except StoreError as exc:  # e.g. the visits' VisitProblem
+            self.notify(t.message(exc), severity="error")
             return
         key = "complaint.followup.created" if out["created"] else "complaint.followup.existing"
         self.notify(t(key, day=out["day"]))
@@ -351,7 +350,8 @@ class ComplaintsScreen(Keyed, Screen):
         def done(cid: str | None) -> None:
             if cid:
                 c = self.app.store.get_complaint(cid)
-                self.notify(t("complaint.raised", department=c["department"], due_on=c["due_on"]))
+                department = t.word(c["department"], self.app.store.rules)
+                self.notify(t("complaint.raised", department=department, due_on=c["due_on"]))
                 self.reload(keep=cid)
 
         self.app.push_screen(RaiseComplaintScreen(), done)

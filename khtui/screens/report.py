@@ -31,11 +31,12 @@ from khtui.domain.report import (
     normalise_week,
     week_range,
 )
-from khtui.i18n import t
+from khtui.i18n import Translator
 from khtui.widgets.confirm import ConfirmScreen
 from khtui.widgets.document_view import document_renderable
 from khtui.widgets.jobs import Debouncer, JobQueue
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.speech import t
 
 TEXT_BOXES = (Input, TextArea)  # focus in one of these means the user is typing
 
@@ -69,25 +70,26 @@ class Loaded:
     doc: ReportDocument
 
 
-def load_week(store, week: str) -> Loaded:
+def load_week(store, week: str, tr: Translator) -> Loaded:
     from khtui.data.documents import weekly_document
 
     report = store.weekly_report(week)
-    return Loaded(week, report, weekly_document(store, week, report))
+    return Loaded(week, report, weekly_document(store, week, tr, report))
 
 
-def export_week(store, week: str, folder: Path) -> Path:
-    """Write the week's latest version as a Word file in ``folder`` (never overwriting)."""
+def export_week(store, week: str, folder: Path, tr: Translator) -> Path:
+    """Write the week's latest version as a Word file in ``folder`` (never overwriting), in
+    ``tr``'s words (a job: the app's translator)."""
     from khtui.data.documents import write_weekly_docx
 
     folder.mkdir(parents=True, exist_ok=True)
     report = store.weekly_report(week)
     if report["version"]:
-        stem = t("rpt.file.weekly", week=week, version=report["version"])
+        stem = tr("rpt.file.weekly", week=week, version=report["version"])
     else:
-        stem = t("rpt.file.weekly_new", week=week)
+        stem = tr("rpt.file.weekly_new", week=week)
     path = free_path(folder, stem, ".docx")
-    write_weekly_docx(store, week, path)
+    write_weekly_docx(store, week, path, t=tr)
     return path
 
 
@@ -214,7 +216,8 @@ class ReportScreen(Keyed, Screen):
         )
         self.query_one("#rpt-status", Static).update(t("rpt.screen.loading"))
         store = self.app.store
-        self.jobs.submit(lambda: load_week(store, week), self._loaded)
+        tr = self.app.t
+        self.jobs.submit(lambda: load_week(store, week, tr), self._loaded)
 
     def _loaded(self, loaded: Loaded) -> None:
         if loaded.week != self.week or not self.is_attached:
@@ -372,7 +375,8 @@ class ReportScreen(Keyed, Screen):
         folder = self.export_dir or default_export_dir()
         self._export_line(Text(t("rpt.screen.exporting")))
         store, week = self.app.store, self.week
-        self.jobs.submit(lambda: export_week(store, week, folder), self._exported, self._failed)
+        tr = self.app.t
+        self.jobs.submit(lambda: export_week(store, week, folder, tr), self._exported, self._failed)
 
     def _exported(self, path: Path) -> None:
         self.last_export = path
@@ -392,7 +396,7 @@ class ReportScreen(Keyed, Screen):
         if isinstance(error, OSError):
             text = t("doc.err.no_folder", folder=f"{error.filename or ''} ({error.strerror})")
         elif isinstance(error, DocumentError):
-            text = str(error)
+            text = t.message(error)
         else:
             self.app.report_error(error)
             return

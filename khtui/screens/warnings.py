@@ -19,8 +19,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from khtui.i18n import t
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.speech import t
 from khtui.widgets.warnings_panel import KIND_STYLE
 
 NAME_CELLS = 16
@@ -112,7 +112,7 @@ class WarningsScreen(Keyed, Screen):
         self.query_one("#warn-head", Static).update(f"{head} · {scope}")
         table = self.query_one("#warn-table", DataTable)
         table.clear()
-        self.texts = [warning_text(w, message.brands, message.routes) for w in self.warnings]
+        self.texts = [warning_text(t, w, message.brands, message.routes) for w in self.warnings]
         self.names = message.names
         for i, w in enumerate(self.warnings):
             table.add_row(

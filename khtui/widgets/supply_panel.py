@@ -12,7 +12,7 @@ from textual import work
 from textual.message import Message
 from textual.widgets import Static
 
-from khtui.i18n import t
+from khtui.widgets.speech import t
 
 NAME_CELLS = 14
 MIN_APP_WIDTH = 110  # narrower terminals leave the room to the grid

@@ -6,12 +6,14 @@ from textual.app import App
 from textual.widgets import Button, DataTable, Input, Select, Static
 
 from khtui.screens.importer import ImportScreen
+from khtui.widgets.speech import Speaks
 from tests.conftest import TODAY
 
 
-class ImportApp(App):
+class ImportApp(Speaks, App):
     def __init__(self, store):
         super().__init__()
+        self.speak("zh")
         self.store = store
         self.today = lambda: TODAY
 

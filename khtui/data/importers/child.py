@@ -26,7 +26,6 @@ import threading
 from khtui.data.importers.aggregates import Aggregates
 from khtui.data.importers.common import ImportFileError
 from khtui.data.importers.stage import SORT_KEYS, StageInfo
-from khtui.i18n import t
 
 # Exit code of a writer whose importer went away.
 ORPHANED = 3
@@ -100,7 +99,7 @@ class ChildStager:
         self._errfile.seek(0)
         lines = self._errfile.read().decode("utf-8", "replace").strip().splitlines()
         problem = lines[-1] if lines else f"exit {self.proc.returncode}"
-        return WriterFailed(t("imp.error.writer", problem=problem))
+        return WriterFailed("imp.error.writer", problem=problem)
 
     def close(self) -> None:
         """Stop the writer if it is still running (an error or an interrupt on the way)."""

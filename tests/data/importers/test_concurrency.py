@@ -21,6 +21,7 @@ from khtui.widgets.price_grid import PriceGrid
 from tests.capture_helpers import add_visit, seed
 from tests.conftest import TODAY
 from tests.data.importers.test_orders_import import H
+from tests.screens.pilot import settle
 
 # seconds the import keeps its merge open once the lines are written (its write lock held)
 HOLD = 2.0
@@ -32,6 +33,7 @@ SCRIPT = textwrap.dedent(
     import khtui.data.importers.merge as merge
     from khtui.data.store import Store
     from khtui.data.importers import import_file
+    from khtui.i18n import Translator
 
     db, csv_path, holding = sys.argv[1:4]
     orders.CHILD_MIN_LINES = 0  # the writer process, as for a large file
@@ -46,7 +48,7 @@ SCRIPT = textwrap.dedent(
 
     orders.merge = held
     store = Store(Path(db))
-    r = import_file(store, csv_path, "orders")
+    r = import_file(store, csv_path, "orders", tr=Translator("zh"))
     store.close()
     print(r.new + r.updated)
     """
@@ -78,7 +80,7 @@ def test_typing_a_capture_while_an_import_commits(store, tmp_path):
         async def scenario():
             async with app.run_test(size=(120, 40)) as pilot:
                 app.push_screen(CaptureScreen(visit_id=vid))
-                await pilot.pause()
+                await settle(app, pilot)  # the session is read in a worker
                 assert app.focused is app.screen.query_one(PriceGrid)
                 deadline = time.monotonic() + 120
                 while not holding.exists():  # the import is merging now, its lock held
@@ -116,6 +118,7 @@ READING = textwrap.dedent(
     import khtui.data.importers.orders_read as orders_read
     from khtui.data.store import Store
     from khtui.data.importers import import_file
+    from khtui.i18n import Translator
 
     db, csv_path, reading, checked = sys.argv[1:5]
     orders.CHILD_MIN_LINES = 0
@@ -135,7 +138,7 @@ READING = textwrap.dedent(
 
     orders.clean_batch = clean_and_wait
     store = Store(Path(db))
-    r = import_file(store, csv_path, "orders")
+    r = import_file(store, csv_path, "orders", tr=Translator("zh"))
     print(r.new)
     """
 )
