@@ -1,0 +1,208 @@
+"""The English UI is English: every screen, walked with the keys a person would press on the
+demo database in ``--lang en``, shows no Chinese character the program owns.
+
+What the user imported or typed (a shop's name, an address, a note, a brand) stays as it is:
+a run of Chinese characters on the screen is allowed only where it is part of a value stored
+in the database, and never when it is, on its own, a word the program translates (a company
+word like 现金 or 便利店, a status, a catalogue text).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+import sqlite3
+
+import pytest
+
+from khtui.app import create_app
+from khtui.data.demo import build_demo
+from khtui.data.store import Store
+from khtui.data.team import merge_into
+from khtui.i18n import LANGS
+from tests.conftest import TODAY
+from tests.screens.pilot import settle
+
+SIZES = ((120, 40), (80, 24))
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+")
+_TEXT = re.compile(r'<text[^>]*\by="([0-9.]+)"[^>]*>(.*?)</text>', re.S)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    path = tmp_path_factory.mktemp("english") / "demo.db"
+    build_demo(path, retailers=40, months=13, today=TODAY)
+    return path
+
+
+def _stored_texts(path) -> list[str]:
+    """Every text value in the database (the user's data as imported or typed)."""
+    con = sqlite3.connect(path)
+    try:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        out: set[str] = set()
+        for table in tables:
+            cols = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")')]
+            for col in cols:
+                for (v,) in con.execute(f'SELECT DISTINCT "{col}" FROM "{table}"'):
+                    if isinstance(v, str) and CJK.search(v):
+                        out.add(v)
+        return sorted(out)
+    finally:
+        con.close()
+
+
+def _program_words(rules) -> set[str]:
+    """Words the program says in English: a run showing exactly one of them is untranslated."""
+    words = {k.removeprefix("word.") for k in LANGS["en"] if k.startswith("word.")}
+    words |= {k.removeprefix("retailer.status.") for k in LANGS["en"] if "status." in k}
+    words |= set(rules.names())
+    words |= {v for k, v in LANGS["zh"].items() if not k.endswith(".keywords")}
+    return {w for w in words if CJK.fullmatch(w)}
+
+
+def untranslated(text: str, stored: str, words: set[str]) -> list[str]:
+    """The runs of Chinese in ``text`` that the program owns: a full-width space, a word it
+    translates, or anything that is not part of the user's ``stored`` text."""
+    out = []
+    for run in CJK.findall(text):
+        if not run.strip("\u3000"):
+            out.append("a full-width space")
+        elif run in words or run not in stored:
+            out.append(run)
+    return out
+
+
+def screen_text(app) -> str:
+    """The screen's lines as an SVG screenshot holds them (its text pieces joined by row)."""
+    rows: dict[float, list[str]] = {}
+    for y, piece in _TEXT.findall(app.export_screenshot()):
+        rows.setdefault(float(y), []).append(html.unescape(piece))
+    return "\n".join("".join(rows[y]) for y in sorted(rows))
+
+
+class Walk:
+    def __init__(self, app, pilot, stored: list[str], words: set[str]) -> None:
+        self.app, self.pilot = app, pilot
+        self.stored = "\n".join(stored)
+        self.words = words
+        self.seen: list[str] = []
+        self.problems: list[str] = []
+
+    async def look(self, where: str) -> None:
+        await settle(self.app, self.pilot)
+        self.seen.append(where)
+        for run in untranslated(screen_text(self.app), self.stored, self.words):
+            self.problems.append(f"{where}: {run}")
+
+    async def press(self, *keys: str) -> None:
+        await self.pilot.press(*keys)
+        await settle(self.app, self.pilot)
+
+
+async def _walk(path, size) -> Walk:
+    store = Store(path)
+    app = create_app(store, lang="en", today=lambda: TODAY)
+    try:
+        async with app.run_test(size=size) as pilot:
+            w = Walk(app, pilot, _stored_texts(path), _program_words(store.rules))
+            await w.look("today")
+            await w.press("question_mark")
+            await w.look("help")
+            await w.press("escape")
+            await w.press("w")
+            await w.look("warnings")
+            await w.press("t")
+            await w.look("warnings (the other list)")
+            await w.press("escape")
+            await w.press("1", "enter")
+            await w.look("profile")
+            for tab in ("sales", "visits", "captures", "complaints", "changes", "forecast"):
+                await w.press("right_square_bracket")
+                await w.look(f"profile: {tab}")
+            for rule in ("t", "g", "l", "v"):
+                await w.press(rule)
+                await w.look(f"why {rule}")
+                await w.press("escape")
+            await w.press("escape")
+            for digit, name in (
+                ("2", "lookup"),
+                ("3", "capture"),
+                ("4", "complaints"),
+                ("5", "brands"),
+                ("6", "report"),
+                ("7", "import"),
+            ):
+                await w.press(digit)
+                await w.look(name)
+            await w.press("6", "left_square_bracket")
+            await w.look("report: the week before")
+            await w.press("4", "n")
+            await w.look("new complaint")
+            await w.press("escape")
+            assert app.errors == []
+            return w
+    finally:
+        store.close()
+
+
+async def _walk_team(path) -> Walk:
+    store = Store(path)
+    app = create_app(store, lang="en", today=lambda: TODAY)
+    try:
+        async with app.run_test(size=SIZES[0]) as pilot:
+            w = Walk(app, pilot, _stored_texts(path), _program_words(store.rules))
+            await w.look("team: overview")
+            for tab in ("plans", "reports", "changes"):
+                await w.press("right_square_bracket")
+                await w.look(f"team: {tab}")
+            await w.press("left_square_bracket", "enter")
+            await w.look("team: a weekly report")
+            await w.press("escape", "left_square_bracket", "left_square_bracket", "enter")
+            await w.look("team: an AM's retailers")
+            await w.press("enter")
+            await w.look("team: a retailer's profile")
+            assert app.errors == []
+            return w
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_every_screen_in_english_shows_chinese_only_in_the_users_data(demo, size):
+    w = asyncio.run(_walk(demo, size))
+    assert len(w.seen) >= 20  # the walk reached every screen
+    assert w.problems == []
+
+
+def test_the_managers_view_in_english_shows_chinese_only_in_the_users_data(tmp_path):
+    ams = []
+    for i in (1, 2):
+        ams.append(tmp_path / f"am{i}.db")
+        build_demo(ams[-1], retailers=20, months=3, seed=70 + i, today=TODAY, territory=i)
+        s = Store(ams[-1])
+        s.generate_month_plan("2026-12")
+        s.submit_plan("2026-12")
+        s.close()
+    path = tmp_path / "team.db"
+    merge_into(path, ams, now="2026-11-23T08:00:00")
+    w = asyncio.run(_walk_team(path))
+    assert len(w.seen) == 7
+    assert w.problems == []
+
+
+def test_the_check_sees_a_program_word_left_in_chinese():
+    stored = "重庆小面烟酒\n现金便利"
+    text = "Settlement 现金 · 重庆小面烟酒 · 现金便 · 中 · 一、Visits ·\u3000· 1 days"
+    assert untranslated(text, stored, {"现金", "中"}) == [
+        "现金",
+        "中",
+        "一、",
+        "a full-width space",
+    ]
