@@ -14,8 +14,8 @@ its longest text (``fit``), so they never wrap. Charts are data too (:class:`Cha
 category labels are dates, months or row numbers, never Chinese words, and their legend and
 caption are document text, so a chart picture needs no CJK font.
 
-Text comes through a translator ``tr(key, **kw)`` passed in (``khtui.i18n.t`` in the program),
-so these modules stay pure.
+Text comes through a translator ``tr(key, **kw)`` passed in (a ``khtui.i18n.Translator`` of the
+user's language in the program), so these modules stay pure.
 """
 
 from __future__ import annotations

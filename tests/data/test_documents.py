@@ -195,7 +195,7 @@ def test_weekly_docx(seeded, tmp_path):
 
 def test_weekly_docx_in_english(seeded, tmp_path):
     d = docx.Document(write_weekly_docx(seeded, "2026-W47", tmp_path / "w.docx", t=EN))
-    assert headings(d)[0] == "一、Visits this week"
+    assert headings(d)[0] == "1. Visits this week"  # 一、 numbers Chinese headings only
     assert rows(table_after(d, "Visits this week"))[0][0] == "Date"
 
 
