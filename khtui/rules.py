@@ -490,6 +490,7 @@ class Reports:
     sales_drop_pct: float = rule(Num(0, 100))
     top_brands: int = rule(Int(1, 1000))
     growth_brands: int = rule(Int(1, 1000))
+    accuracy_rows: int = rule(Int(1, 1000))
     price_classes: tuple[str, ...] = rule(ListOf(Text(blank=False)))
     same_text_ratio: float = rule(Num(0.5, 1))
 

@@ -26,6 +26,18 @@ def _pinned_today(monkeypatch):
     monkeypatch.setenv("KHTUI_TODAY", TODAY.isoformat())
 
 
+@pytest.fixture(autouse=True)
+def _own_folders(monkeypatch, tmp_path_factory):
+    """No test reads or writes the machine's own khtui data, configuration or documents:
+    the default places (platformdirs) point into a temporary folder of the test's own."""
+    base = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_DATA_HOME", str(base / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(base / "config"))
+    monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(base / "Documents"))
+    for name in ("KHTUI_DB", "KHTUI_EXPORT_DIR", "KHTUI_TABLES"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def rules():
     return default_rules()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+import unicodedata
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,19 @@ class UsageProblem(click.UsageError):
     exit_code = 2
 
     def show(self, file=None) -> None:
-        click.echo(f"{t('error.prefix')}: {self.format_message()}", err=True, file=file)
+        message = one_line(self.format_message())
+        click.echo(f"{t('error.prefix')}: {message}", err=True, file=file)
+
+
+def one_line(text: str) -> str:
+    """``text`` with its control characters and line breaks written as escapes (``\\r``), so
+    that a value the user typed cannot break the message's one line."""
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp")
+        else ch
+        for ch in text
+    )
 
 
 class BadValue(click.BadParameter):

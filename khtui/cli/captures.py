@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from khtui.cli.base import DATE, Ctx, UserError, emit_json, main, pass_ctx, t
+from khtui.cli.team import am_option, resolve_am
 
 
 def _kind_name(key: str) -> str:
@@ -40,17 +41,19 @@ def _summary(c: dict) -> str:
     default=None,
     help="Instead: what the day still lacks (visits finished without a capture, drafts).",
 )
+@am_option
 @click.option("--json", "as_json", is_flag=True, help="JSON output with stable keys.")
 @pass_ctx
-def captures_cmd(ctx: Ctx, retailer, kind, start, end, drafts, gaps_day, as_json) -> None:
+def captures_cmd(ctx: Ctx, retailer, kind, start, end, drafts, gaps_day, am_code, as_json) -> None:
     """Market information captured at visits (会收集), newest first."""
     from khtui.domain.capture import KIND_BY_KEY
 
     if kind is not None and kind not in KIND_BY_KEY:
         raise UserError(t("cli.captures.bad_kind", kind=kind, choices=", ".join(KIND_BY_KEY)))
     with ctx.store() as store:
+        am_id = resolve_am(store, am_code)
         if gaps_day is not None:
-            gaps = store.day_capture_gaps(gaps_day)
+            gaps = store.day_capture_gaps(gaps_day, am_id)
             if as_json:
                 emit_json({"day": gaps_day.isoformat(), **gaps})
                 return
@@ -59,7 +62,7 @@ def captures_cmd(ctx: Ctx, retailer, kind, start, end, drafts, gaps_day, as_json
         if retailer is not None and store.get_retailer(retailer) is None:
             raise UserError(t("error.unknown_code", code=retailer))
         rows = store.captures(
-            retailer=retailer, kind=kind, start=start, end=end, include_drafts=drafts
+            retailer=retailer, kind=kind, start=start, end=end, include_drafts=drafts, am_id=am_id
         )
     if as_json:
         emit_json(
@@ -142,13 +145,15 @@ COMPLAINT_KEYS = (
 @click.option("--department", metavar="NAME", help="Only this owning department.")
 @click.option("--retailer", metavar="CODE", help="Only this retailer.")
 @click.option("--on", "on", type=DATE, help="The day overdue is judged on (default today).")
+@am_option
 @click.option("--json", "as_json", is_flag=True, help="JSON output with stable keys.")
 @pass_ctx
 def complaints_cmd(
-    ctx: Ctx, only_open, overdue, status, category, department, retailer, on, as_json
+    ctx: Ctx, only_open, overdue, status, category, department, retailer, on, am_code, as_json
 ) -> None:
     """Retailers' complaints (首问负责): owner, due date, status; overdue ones marked."""
     with ctx.store() as store:
+        am_id = resolve_am(store, am_code)
         if category is not None and category not in store.rules.complaint_routes:
             raise UserError(
                 t(
@@ -165,6 +170,7 @@ def complaints_cmd(
             department=department,
             retailer=retailer,
             overdue_on=day if overdue else None,
+            am_id=am_id,
         )
         if not overdue:
             rows = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from khtui.cli.base import MONTH, Ctx, UserError, emit_json, main, pass_ctx, t
+from khtui.cli.base import MONTH, BadValue, Ctx, UserError, emit_json, main, pass_ctx, t
 
 
 class WeekType(click.ParamType):
@@ -17,7 +17,7 @@ class WeekType(click.ParamType):
         try:
             return normalise_week(str(value))
         except ValueError:
-            raise UserError(t("rpt.bad_week", value=value)) from None
+            raise BadValue(t("rpt.bad_week", value=value), ctx, param) from None
 
 
 WEEK = WeekType()

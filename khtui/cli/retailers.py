@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from khtui.cli.base import DATE, Ctx, UserError, emit_json, main, pass_ctx, t
+from khtui.cli.team import am_option, resolve_am
 from khtui.i18n import LANGUAGES, Translator
 
 
@@ -74,9 +75,10 @@ def retailer_cmd(ctx: Ctx, code: str, as_of, as_json: bool) -> None:
 @click.option(
     "--status", type=click.Choice(["正常", "暂停", "歇业", "注销"]), help="Only this status."
 )
+@am_option
 @click.option("--json", "as_json", is_flag=True, help="JSON output with stable keys.")
 @pass_ctx
-def retailers_cmd(ctx: Ctx, route, tier, status, as_json: bool) -> None:
+def retailers_cmd(ctx: Ctx, route, tier, status, am_code, as_json: bool) -> None:
     """List retailers in route order (derived values as of the last recompute)."""
     keys = (
         "code",
@@ -94,9 +96,10 @@ def retailers_cmd(ctx: Ctx, route, tier, status, as_json: bool) -> None:
         "derived_as_of",
     )
     with ctx.store() as store:
+        am_id = resolve_am(store, am_code)
         rows = [
             {k: r[k] for k in keys}
-            for r in store.list_retailers(route=route, tier=tier, status=status)
+            for r in store.list_retailers(route=route, tier=tier, status=status, am_id=am_id)
         ]
     if as_json:
         emit_json(rows)

@@ -12,6 +12,30 @@ from khtui.cli.base import Ctx, UserError, emit_json, main, pass_ctx, t
 
 
 # -- khtui am -----------------------------------------------------------------------------------
+def am_option(f):
+    """``--am CODE``: on a team database, only that AM's records."""
+    return click.option(
+        "--am",
+        "am_code",
+        metavar="CODE",
+        help="On a team database (--db TEAM.db): only this AM's (their code, 工号).",
+    )(f)
+
+
+def resolve_am(store, code: str | None) -> str | None:
+    """The id of the AM ``--am CODE`` names (None without the option); a UserError when the
+    database is not a team database or no AM, or more than one, has that code."""
+    if code is None:
+        return None
+    if not store.is_team():
+        raise UserError(t("team.am_not_team", path=store.path))
+    ids = store.ams_with_code(code)
+    if len(ids) != 1:
+        key = "team.am_unknown" if not ids else "team.am_ambiguous"
+        raise UserError(t(key, code=code, codes=", ".join(store.am_codes()) or "—"))
+    return ids[0]
+
+
 @main.group("am", invoke_without_command=True)
 @click.pass_context
 def am_group(click_ctx: click.Context) -> None:
@@ -198,9 +222,10 @@ def _pct(x: float | None) -> str:
 
 
 @team_group.command("status")
+@am_option
 @click.option("--json", "as_json", is_flag=True, help="JSON output with stable keys.")
 @pass_ctx
-def status_cmd(ctx: Ctx, as_json: bool) -> None:
+def status_cmd(ctx: Ctx, am_code: str | None, as_json: bool) -> None:
     """Each AM this month: coverage, visit completion, overdue complaints, forecast accuracy
     and the newest plan's status (run with --db TEAM.db)."""
     from khtui.cli.visits import _table
@@ -209,8 +234,11 @@ def status_cmd(ctx: Ctx, as_json: bool) -> None:
     with ctx.store() as store:
         if not store.is_team():
             raise UserError(t("team.not_team", path=store.path))
+        am_id = resolve_am(store, am_code)
         day = store.today()
         figures = store.team_figures(month_key(day), day)
+        if am_id is not None:
+            figures = [f for f in figures if f.am_id == am_id]
     if as_json:
         emit_json(
             [
@@ -225,7 +253,10 @@ def status_cmd(ctx: Ctx, as_json: bool) -> None:
                     "done": f.done,
                     "completion": None if f.completion is None else round(f.completion, 4),
                     "overdue_complaints": f.overdue,
-                    "forecast_accuracy": f.forecast_accuracy,
+                    "forecast_accuracy": None
+                    if f.forecast_accuracy is None
+                    else round(f.forecast_accuracy, 4),
+                    "forecast_month": f.forecast_month,
                     "plan_month": f.plan_month,
                     "plan_status": f.plan_status,
                     "merged_at": f.merged_at,

@@ -55,10 +55,15 @@ class CaptureOps:
         start: dt.date | None = None,
         end: dt.date | None = None,
         include_drafts: bool = False,
+        am_id: str | None = None,
     ) -> list[dict[str, Any]]:
         """Captures newest first, each with its payload as a dict, the retailer's name and, for
-        a ``prices`` capture, its ``observations`` (one per brand)."""
+        a ``prices`` capture, its ``observations`` (one per brand). With ``am_id`` only that
+        AM's (a team database)."""
         where, params = [], []
+        if am_id is not None:
+            where.append("c.am_id = ?")
+            params.append(am_id)
         if retailer is not None:
             where.append("c.retailer_code = ?")
             params.append(retailer)
@@ -520,18 +525,25 @@ class CaptureOps:
         }
 
     # -- end of the day -------------------------------------------------------------------------
-    def day_capture_gaps(self, day: dt.date) -> dict[str, list[dict[str, Any]]]:
+    def day_capture_gaps(
+        self, day: dt.date, am_id: str | None = None
+    ) -> dict[str, list[dict[str, Any]]]:
         """What the end of ``day`` still lacks: visits of that day finished (done) without any
-        finished capture, and unfinished drafts from that day or before (oldest first)."""
+        finished capture, and unfinished drafts from that day or before (oldest first). With
+        ``am_id`` only that AM's (a team database)."""
         d = _d(day)
+        mine_v = "" if am_id is None else " AND v.am_id = ?"
+        mine_c = "" if am_id is None else " AND c.am_id = ?"
+        extra = () if am_id is None else (am_id,)
         missing = [
             dict(r)
             for r in self.query(
                 "SELECT v.id AS visit_id, v.retailer_code, r.name, v.planned_date, v.done_at "
                 "FROM visits v LEFT JOIN retailers r ON r.code = v.retailer_code "
                 "WHERE v.status = 'done' AND v.planned_date = ? AND NOT EXISTS (SELECT 1 FROM "
-                "captures c WHERE c.visit_id = v.id AND c.is_draft = 0) ORDER BY v.seq, v.id",
-                (d,),
+                f"captures c WHERE c.visit_id = v.id AND c.is_draft = 0){mine_v} "
+                "ORDER BY v.seq, v.id",
+                (d, *extra),
             )
         ]
         drafts = []
@@ -540,10 +552,10 @@ class CaptureOps:
             "group_concat(c.kind) AS kinds, max(c.updated_at) AS updated_at FROM captures c "
             "LEFT JOIN retailers r ON r.code = c.retailer_code WHERE c.is_draft = 1 "
             "AND c.captured_on <= ? AND (c.payload NOT IN ('{}', '') OR EXISTS (SELECT 1 FROM "
-            f"price_observations p WHERE p.capture_id = c.id AND ({_HAS_VALUE}))) "
+            f"price_observations p WHERE p.capture_id = c.id AND ({_HAS_VALUE}))){mine_c} "
             "GROUP BY c.visit_id, c.retailer_code, c.captured_on "
             "ORDER BY c.captured_on, updated_at",
-            (d,),
+            (d, *extra),
         ):
             row = dict(r)
             row["kinds"] = sorted(set((row["kinds"] or "").split(",")) - {""})

@@ -57,10 +57,12 @@ class ComplaintOps:
         department: str | None = None,
         overdue_on: dt.date | None = None,
         retailer: str | None = None,
+        am_id: str | None = None,
     ) -> list[dict[str, Any]]:
         """Complaints, each with the retailer's ``name``, ``category_name`` and ``overdue``
-        (on ``overdue_on``, else today). With ``overdue_on`` only the overdue ones on that day.
-        Open ones first, by due date."""
+        (on ``overdue_on``, else today). With ``overdue_on`` only the overdue ones on that day;
+        with ``am_id`` only the ones that AM recorded (a team database). Open ones first, by
+        due date."""
         where, params = [], []
         if status is not None:
             wanted = [status] if isinstance(status, str) else list(status)
@@ -75,6 +77,9 @@ class ComplaintOps:
         if retailer is not None:
             where.append("c.retailer_code = ?")
             params.append(retailer)
+        if am_id is not None:
+            where.append("c.am_id = ?")
+            params.append(am_id)
         day = str(overdue_on or self.today())
         if overdue_on is not None:
             where.append("c.status IN ('open', 'forwarded') AND c.due_on < ?")

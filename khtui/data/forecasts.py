@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from khtui.data.base import new_id
 
 if TYPE_CHECKING:
+    from khtui.domain.accuracy import MonthAccuracyFigures
     from khtui.domain.forecast import ForecastRun, LevelReport, Series
 
 
@@ -499,6 +500,83 @@ class ForecastOps:
             for b in sorted(set(fc_b) | set(act_b))
         ]
         return MonthAccuracy(month, run["id"], run["as_of"], complete, area, retailers, brands)
+
+    def report_accuracy(self, month: str, upto: dt.date, rows: int) -> MonthAccuracyFigures:
+        """预测准确率 of ``month`` as a report standing on ``upto`` shows it: scored in full when
+        the month is over by then (with the ``rows`` retailers and key or new brands of lowest
+        accuracy), else the forecast, the actual from the month's first day to ``upto`` and the
+        working days gone."""
+        from khtui.domain.accuracy import MonthAccuracyFigures, ScoredRow, lowest
+        from khtui.domain.months import month_range
+
+        first, last = month_range(month)
+        complete = upto >= last
+        to = min(upto, last)
+        days = self.work_calendar.workdays_between(first, last)
+        out = MonthAccuracyFigures(
+            month,
+            complete,
+            to.isoformat(),
+            0.0,
+            workdays=len(days),
+            workdays_passed=sum(1 for d in days if d <= to),
+        )
+        if complete:
+            scored = self.month_accuracy(month)
+            if scored.area is not None:
+                out.actual = scored.area.actual
+            else:
+                out.actual = float(
+                    self.scalar(
+                        "SELECT coalesce(sum(qty_tiao), 0) FROM monthly_sales WHERE month = ?",
+                        (month,),
+                    )
+                )
+            if scored.area is None:
+                return out
+            out.forecast_as_of = scored.run_as_of
+            out.forecast, out.accuracy = scored.area.forecast, scored.area.accuracy
+            out.retailers_scored = sum(1 for r in scored.retailers if round(r.forecast) or r.actual)
+            out.lowest_retailers = lowest(
+                [
+                    ScoredRow(r.key, r.name, r.forecast, r.actual, r.accuracy)
+                    for r in scored.retailers
+                ],
+                rows,
+            )
+            kinds = {
+                r[0]: (bool(r[1]), bool(r[2]))
+                for r in self.query(
+                    "SELECT brand_code, is_key, is_new FROM brands WHERE is_key OR is_new"
+                )
+            }
+            out.lowest_brands = lowest(
+                [
+                    ScoredRow(b.key, b.name, b.forecast, b.actual, b.accuracy, *kinds[b.key])
+                    for b in scored.brands
+                    if b.key in kinds
+                ],
+                rows,
+            )
+            return out
+        out.actual = float(
+            self.scalar(
+                "SELECT coalesce(sum(qty_tiao), 0) FROM order_lines "
+                "WHERE order_date BETWEEN ? AND ?",
+                (first.isoformat(), to.isoformat()),
+            )
+        )
+        run = self.run_before(month)
+        if run is not None:
+            out.forecast_as_of = run["as_of"]
+            out.forecast = float(
+                self.scalar(
+                    "SELECT coalesce(sum(qty_tiao), 0) FROM forecasts WHERE run_id = ? AND "
+                    "target_month = ? AND level = 'retailer'",
+                    (run["id"], month),
+                )
+            )
+        return out
 
     def retailer_forecast(self, code: str) -> RetailerForecast:
         """What the profile shows: this month's and next month's forecast, the method and its

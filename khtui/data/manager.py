@@ -40,6 +40,14 @@ OWNERS = (
 )
 
 
+def _last_complete(month: str, day: dt.date) -> str:
+    """The last month complete on ``day`` up to ``month``: ``month`` itself when it is over,
+    else the month before it."""
+    from khtui.domain.months import add_months, month_key
+
+    return month if month < month_key(day) else add_months(month, -1)
+
+
 def _open() -> str:
     """The open complaint statuses (the domain's list) as SQL text."""
     from khtui.domain.complaints import OPEN_STATUSES
@@ -68,7 +76,8 @@ class AmFigures:
     due: int  # visits planned on days already past this month (rescheduled ones left out)
     done: int  # of them, done
     overdue: int  # open complaints past their due day
-    forecast_accuracy: float | None  # None until forecasts exist
+    forecast_accuracy: float | None  # of ``forecast_month``; None without a forecast for it
+    forecast_month: str  # the last complete month (the one before the month shown)
     plan_month: str | None  # the newest plan's month and status (a decision shown as status)
     plan_status: str | None
     merged_at: str
@@ -213,6 +222,7 @@ class TeamOps:
             )
         )
         plans = self._latest_plans()
+        scored = _last_complete(month, day)
         out = []
         for r in self.query("SELECT * FROM team_ams"):
             am = r["am_id"]
@@ -229,7 +239,8 @@ class TeamOps:
                     due=due,
                     done=int(done or 0),
                     overdue=overdue.get(am, 0),
-                    forecast_accuracy=self.forecast_accuracy(am, month),
+                    forecast_accuracy=self.forecast_accuracy(am, scored),
+                    forecast_month=scored,
                     plan_month=plan[0] if plan else None,
                     plan_status=plan[1] if plan else None,
                     merged_at=r["merged_at"],
@@ -238,10 +249,51 @@ class TeamOps:
         out.sort(key=lambda f: (f.coverage if f.coverage is not None else 2.0, f.label))
         return out
 
+    def ams_with_code(self, code: str) -> list[str]:
+        """The ids of the AMs merged into this team database under ``code`` (工号); more
+        than one when two databases were given the same code."""
+        return [
+            r[0] for r in self.query("SELECT am_id FROM team_ams WHERE code = ?", (code.strip(),))
+        ]
+
+    def am_codes(self) -> list[str]:
+        """The codes of the AMs merged into this team database."""
+        return [
+            r[0]
+            for r in self.query(
+                "SELECT DISTINCT code FROM team_ams WHERE code IS NOT NULL ORDER BY code"
+            )
+        ]
+
     def forecast_accuracy(self, am_id: str, month: str) -> float | None:
-        """预测准确率 of the AM's forecasts for ``month``: None until forecasts exist in the
-        database (the view shows "—")."""
-        return None
+        """预测准确率 of the AM's area in ``month``, as the AM's own monthly analysis computes
+        it: the AM's last forecast run made before the month began (its retailers' forecasts
+        summed) against the month's orders of the retailers it forecast and of those now on
+        the AM's books (a shop new to the AM counts with a forecast of 0). None when the AM
+        merged no forecast for the month (the view shows "—")."""
+        from khtui.domain.forecast import accuracy
+
+        run = self.query_one(
+            "SELECT r.id FROM forecast_runs r WHERE r.am_id = ? AND r.as_of <= ? AND EXISTS "
+            "(SELECT 1 FROM forecasts f WHERE f.run_id = r.id AND f.target_month = ? "
+            "AND f.level = 'area') ORDER BY r.as_of DESC, r.computed_at DESC LIMIT 1",
+            (am_id, month + "-01", month),
+        )
+        if run is None:
+            return None
+        forecast = self.scalar(
+            "SELECT coalesce(sum(qty_tiao), 0) FROM forecasts WHERE run_id = ? "
+            "AND target_month = ? AND level = 'retailer'",
+            (run[0], month),
+        )
+        actual = self.scalar(
+            "SELECT coalesce(sum(qty_tiao), 0) FROM monthly_sales WHERE month = ? AND "
+            "retailer_code IN (SELECT retailer_code FROM forecasts WHERE run_id = ? "
+            "AND target_month = ? AND level = 'retailer' "
+            f"UNION SELECT retailer_code FROM ({OWNERS}) WHERE am_id = ?)",
+            (month, run[0], month, am_id),
+        )
+        return accuracy(float(forecast), float(actual))
 
     def _latest_plans(self) -> dict[str, tuple[str, str]]:
         """Each AM's newest plan: (month, status), a decision made since its submission

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from khtui.data.base import StoreError, new_id
+from khtui.domain.accuracy import MonthAccuracyFigures
 from khtui.domain.monthly import (
     MONTHLY_NARRATIVE_KEYS,
     BrandPriceRow,
@@ -344,7 +345,21 @@ class ReportOps:
             # the week saw a month end: that month's coverage is final, and it is the figure
             # the manager asks for (月内走访面); the new month's so far follows it
             figures.coverage_closed = self._rpt_coverage(a[:7], end)
+        figures.accuracy = self._rpt_week_accuracy(start, end)
         return figures
+
+    def _rpt_week_accuracy(self, start: dt.date, end: dt.date) -> list[MonthAccuracyFigures]:
+        """预测准确率 in the weekly report: the month that ended in the week (scored in full),
+        then the month of the week's end so far (to the week's end, or yesterday)."""
+        rows = self.rules.reports.accuracy_rows
+        upto = min(end, self.today() - dt.timedelta(days=1))
+        out = []
+        if start.month != end.month:
+            out.append(self.report_accuracy(_d(start)[:7], upto, rows))
+        current = self.report_accuracy(_d(end)[:7], upto, rows)
+        if current.workdays_passed or not out:  # a new month without a working day yet: no line
+            out.append(current)
+        return out
 
     def _rpt_week_sales(self, week: str) -> WeekSales:
         """The week's orders against last week and the same ISO week a year before (its
@@ -713,6 +728,7 @@ class ReportOps:
             price_deviations=sum(p.deviations for p in market.prices),
             weekly_narrative=self._rpt_month_narrative(start, end),
             brand_targets=self._rpt_brand_targets(),
+            accuracy=[self.report_accuracy(month, as_of, self.rules.reports.accuracy_rows)],
         )
         if not complete:
             ly = _year_before(start), _year_before(as_of)

@@ -57,8 +57,16 @@ class RetailerOps:
         status: str | None = None,
         limit: int | None = None,
         offset: int = 0,
+        am_id: str | None = None,
     ) -> list[dict[str, Any]]:
+        """Retailers in route order; with ``am_id`` only those counted for that AM in a team
+        database (on their books, the newest copy's AM when on two)."""
         where, params = [], []
+        if am_id is not None:
+            from khtui.data.manager import OWNERS
+
+            where.append(f"code IN (SELECT retailer_code FROM ({OWNERS}) WHERE am_id = ?)")
+            params.append(am_id)
         if route is not None:
             where.append("route = ?")
             params.append(route)

@@ -9,6 +9,7 @@ fields it holds (stored as JSON in
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from khtui.domain.messages import Words
@@ -146,11 +147,12 @@ def parse_money(raw: object) -> float | None:
         value = float(str(raw).strip().lstrip("¥￥"))
     except ValueError:
         raise ValueProblem("not_number", value=raw) from None
-    if value != value or value in (float("inf"), float("-inf")):
+    if not math.isfinite(value):
         raise ValueProblem("not_number", value=raw)
     if value <= 0:
         raise ValueProblem("price_positive", value=raw)
-    if abs(round(value, 2) - value) > 1e-9:
+    # a tiny value (1E-9) is within the tolerance of 0.00, which is no price
+    if abs(round(value, 2) - value) > 1e-9 or round(value, 2) <= 0:
         raise ValueProblem("two_decimals", value=raw)
     return round(value, 2)
 
@@ -164,6 +166,8 @@ def parse_whole(raw: object) -> int | None:
         value = float(text)
     except ValueError:
         raise ValueProblem("not_number", value=raw) from None
+    if not math.isfinite(value):
+        raise ValueProblem("not_number", value=raw)
     if value != int(value):
         raise ValueProblem("whole_tiao", value=raw)
     if value < 0:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from khtui.domain import records
+from khtui.domain.accuracy import MonthAccuracyFigures, accuracy_part
 from khtui.domain.report import (
     DASH,
     PALETTE,
@@ -253,6 +254,7 @@ class MonthlyFigures:
     month_to_date: MonthToDate | None = None
     weekly_narrative: dict[str, list[str]] = field(default_factory=dict)
     brand_targets: dict[str, float] = field(default_factory=dict)
+    accuracy: list[MonthAccuracyFigures] | None = None  # None: stored before it existed
 
     def to_dict(self) -> dict[str, Any]:
         return records.dump(self)
@@ -369,6 +371,7 @@ def build_monthly(
     doc = ReportDocument("monthly", tr("rpt.monthly.title", month=cn_month(f.month, tr)), meta)
     s = Sections(doc, tr, max_rows)
     _sales(s, f)
+    accuracy_part(s, f.accuracy, detail=True)
     _execution(s, f)
     _service(s, f.service)
     _cultivation(s, f)

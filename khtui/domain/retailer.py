@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 
@@ -77,7 +78,7 @@ FIELDS: tuple[FieldSpec, ...] = (
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
 EDITABLE = tuple(f.name for f in FIELDS if f.kind == "dynamic")
 
-_PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
+_PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$", re.ASCII)
 
 
 class FieldError(ValueError):
@@ -121,7 +122,7 @@ def clean_value(field: str, raw: object) -> object:
         # flags and counters that are NOT NULL in the store read an empty cell as 0
         return 0 if spec.type == "bool" or field == "debit_failures" else None
     if spec.type == "int":
-        if not re.fullmatch(r"\d+", text):
+        if not re.fullmatch(r"[0-9]+", text):
             raise FieldError("retailer.err.int", field=name, value=text)
         return int(text)
     if spec.type == "real":
@@ -129,6 +130,8 @@ def clean_value(field: str, raw: object) -> object:
             v = float(text)
         except ValueError:
             raise FieldError("retailer.err.number", field=name, value=text) from None
+        if not math.isfinite(v):
+            raise FieldError("retailer.err.number", field=name, value=text)
         if v < 0:
             raise FieldError("retailer.err.negative", field=name, value=text)
         return v

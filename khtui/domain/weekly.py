@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from khtui.domain import records
+from khtui.domain.accuracy import MonthAccuracyFigures, accuracy_part
 from khtui.domain.report import (
     DASH,
     NARRATIVE_KEYS,
@@ -241,6 +242,8 @@ class WeeklyFigures:
     next_week: NextWeek
     coverage_closed: Coverage | None = None  # a week across a month's end: the closed month
     sales: WeekSales | None = None  # None in versions stored before it existed
+    # 预测准确率: the closed month when the week saw a month end, then the month so far
+    accuracy: list[MonthAccuracyFigures] | None = None  # None: stored before it existed
 
     def to_dict(self) -> dict[str, Any]:
         return records.dump(self)
@@ -274,6 +277,7 @@ def build_weekly(
     _visits(s, figures.visits)
     _coverage_section(s, figures)
     _sales(s, figures.sales)
+    accuracy_part(s, figures.accuracy)
     _prices(s, figures.prices)
     _stock(s, figures.stock)
     _brands(s, figures.brands)

@@ -1,15 +1,21 @@
-"""周报 — the weekly report: pick a week, read the figures, write the narrative, submit, export.
+"""周报 and 月度市场分析 — the weekly report and the monthly market analysis: pick a period, read
+the figures, write the narrative, submit, export.
 
-The screen opens on the figures (a list to read, where the section keys work); the three
-narrative sections are text boxes entered with ``e`` (or Tab, or a click) and left with ``Esc``,
-and returning to the screen never lands in one. What is typed is saved when the typing pauses
-or the box is left. A submitted version is read-only: the first edit asks before it starts the
+One screen for both kinds of report (:class:`ReportKind`: :data:`WEEK`, :data:`MONTH`); ``m``
+goes to the monthly analysis and ``w`` back to the weekly report, and the key of the kind shown
+picks its period (``w`` a week on the weekly report, ``m`` a month on the monthly one). The
+screen opens on the figures (a list to read, where the section keys work); the narrative
+sections are text boxes entered with ``e`` (or Tab, or a click) and left with ``Esc``, and
+returning to the screen never lands in one. What is typed is saved when the typing pauses or
+the box is left. A submitted version is read-only: the first edit asks before it starts the
 next version, and submitting asks first. Every read and write of the store (figures, saves,
 submit, the Word export) runs in the screen's job queue, off the event loop and in order.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +29,12 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Label, Static, TextArea
 
+from khtui.domain.monthly import MONTHLY_NARRATIVE_KEYS
+from khtui.domain.months import add_months, month_key, month_range, parse_month
 from khtui.domain.report import (
     NARRATIVE_KEYS,
+    Heading,
+    Paragraph,
     ReportDocument,
     add_weeks,
     default_week,
@@ -63,18 +73,175 @@ def free_path(folder: Path, stem: str, suffix: str) -> Path:
 
 @dataclass(frozen=True)
 class Loaded:
-    """A week read by the job queue: its latest version and the document of its figures."""
+    """A period read by the job queue: its kind, its latest version and the document of its
+    figures as the screen shows them."""
 
-    week: str
+    kind: str
+    period: str
     report: dict[str, Any]
     doc: ReportDocument
+
+
+# -- the two kinds of report ------------------------------------------------------------------
+class ReportKind:
+    """What the screen needs of one kind of report: its period (parsed, stepped, named), its
+    narrative sections, and how it is read, saved, submitted and exported (in the job queue)."""
+
+    name: ClassVar[str]  # "week" / "month": also the period's column in a report row
+    keys: ClassVar[tuple[str, ...]]  # the narrative sections
+    placeholder: ClassVar[str]
+    submit_detail: ClassVar[str]  # what submitting freezes (a catalogue key)
+
+    def box_id(self, key: str) -> str:
+        return f"rpt-{self.name}-{key}"
+
+    def label(self, key: str) -> str:
+        raise NotImplementedError
+
+    def default(self, today: dt.date) -> str:
+        raise NotImplementedError
+
+    def normalise(self, text: str) -> str:
+        """The period as stored; ValueError when ``text`` is not one."""
+        raise NotImplementedError
+
+    def step(self, period: str, n: int) -> str:
+        raise NotImplementedError
+
+    def span(self, period: str) -> tuple[dt.date, dt.date]:
+        raise NotImplementedError
+
+    def title(self, period: str) -> str:
+        raise NotImplementedError
+
+    def named(self, period: str) -> str:
+        """The period as the questions and notices name it."""
+        raise NotImplementedError
+
+    def bad(self, value: str) -> str:
+        raise NotImplementedError
+
+    def load(self, store, period: str, tr: Translator) -> Loaded:
+        """The period's latest version and its document in ``tr``'s words (a job: the app's
+        own translator)."""
+        raise NotImplementedError
+
+    def save(self, store, period: str, text: dict[str, str]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def submit(self, store, period: str) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def export(self, store, period: str, folder: Path, tr: Translator) -> Path:
+        raise NotImplementedError
+
+
+class WeekReport(ReportKind):
+    """周报: an ISO week (default: the last complete one)."""
+
+    name = "week"
+    keys = NARRATIVE_KEYS
+    placeholder = "2026-W47"
+    submit_detail = "rpt.confirm.submit_detail"
+
+    def box_id(self, key: str) -> str:
+        return f"rpt-{key}"
+
+    def label(self, key: str) -> str:
+        return t(f"rpt.narrative.{key}")
+
+    def default(self, today: dt.date) -> str:
+        return default_week(today)
+
+    def normalise(self, text: str) -> str:
+        return normalise_week(text)
+
+    def step(self, period: str, n: int) -> str:
+        return add_weeks(period, n)
+
+    def span(self, period: str) -> tuple[dt.date, dt.date]:
+        return week_range(period)
+
+    def title(self, period: str) -> str:
+        start, end = self.span(period)
+        return t("rpt.screen.title", week=period, start=f"{start:%m-%d}", end=f"{end:%m-%d}")
+
+    def named(self, period: str) -> str:
+        return period
+
+    def bad(self, value: str) -> str:
+        return t("rpt.bad_week", value=value)
+
+    def load(self, store, period: str, tr: Translator) -> Loaded:
+        return load_week(store, period, tr)
+
+    def save(self, store, period: str, text: dict[str, str]) -> dict[str, Any]:
+        return store.save_weekly_draft(period, text)
+
+    def submit(self, store, period: str) -> dict[str, Any]:
+        return store.submit_weekly(period)
+
+    def export(self, store, period: str, folder: Path, tr: Translator) -> Path:
+        return export_week(store, period, folder, tr)
+
+
+class MonthReport(ReportKind):
+    """月度市场分析: a calendar month (default: the last complete one)."""
+
+    name = "month"
+    keys = MONTHLY_NARRATIVE_KEYS
+    placeholder = "2026-10"
+    submit_detail = "rpt.confirm.submit_detail_month"
+
+    def label(self, key: str) -> str:
+        return t(f"rpt.sec.{key}")
+
+    def default(self, today: dt.date) -> str:
+        return add_months(month_key(today), -1)
+
+    def normalise(self, text: str) -> str:
+        year, month = parse_month(text.strip())
+        return f"{year:04d}-{month:02d}"
+
+    def step(self, period: str, n: int) -> str:
+        return add_months(period, n)
+
+    def span(self, period: str) -> tuple[dt.date, dt.date]:
+        return month_range(period)
+
+    def title(self, period: str) -> str:
+        start, end = self.span(period)
+        return t("rpt.screen.title_month", month=period, start=f"{start:%m-%d}", end=f"{end:%m-%d}")
+
+    def named(self, period: str) -> str:
+        return t("rpt.screen.month_named", month=period)
+
+    def bad(self, value: str) -> str:
+        return t("error.bad_month", value=value)
+
+    def load(self, store, period: str, tr: Translator) -> Loaded:
+        return load_month(store, period, tr)
+
+    def save(self, store, period: str, text: dict[str, str]) -> dict[str, Any]:
+        return store.save_monthly_draft(period, text)
+
+    def submit(self, store, period: str) -> dict[str, Any]:
+        return store.submit_monthly(period)
+
+    def export(self, store, period: str, folder: Path, tr: Translator) -> Path:
+        return export_month(store, period, folder, tr)
+
+
+WEEK = WeekReport()
+MONTH = MonthReport()
+KINDS: tuple[ReportKind, ...] = (WEEK, MONTH)
 
 
 def load_week(store, week: str, tr: Translator) -> Loaded:
     from khtui.data.documents import weekly_document
 
     report = store.weekly_report(week)
-    return Loaded(week, report, weekly_document(store, week, tr, report))
+    return Loaded(WEEK.name, week, report, weekly_document(store, week, tr, report))
 
 
 def export_week(store, week: str, folder: Path, tr: Translator) -> Path:
@@ -93,14 +260,65 @@ def export_week(store, week: str, folder: Path, tr: Translator) -> Path:
     return path
 
 
+def load_month(store, month: str, tr: Translator) -> Loaded:
+    """The month's latest version and what its figures say: the document without the AM's own
+    text (that is in the boxes beside it), the findings and next month's plan kept."""
+    from khtui.data.documents import monthly_document
+
+    report = store.monthly_report(month)
+    figures = dataclasses.replace(report["figures"], weekly_narrative={})
+    doc = monthly_document(store, month, tr, {**report, "figures": figures, "narrative": {}})
+    return Loaded(MONTH.name, month, report, data_only(doc))
+
+
+def data_only(doc: ReportDocument) -> ReportDocument:
+    """``doc`` without the places of text not written (``empty`` paragraphs) and without the
+    headings left with nothing under them."""
+    blocks = [b for b in doc.blocks if not (isinstance(b, Paragraph) and b.style == "empty")]
+    kept = [
+        b
+        for i, b in enumerate(blocks)
+        if not (
+            isinstance(b, Heading)
+            and (i + 1 == len(blocks) or isinstance(blocks[i + 1], Heading))
+            and (i + 1 == len(blocks) or blocks[i + 1].level <= b.level)
+        )
+    ]
+    return dataclasses.replace(doc, blocks=kept)
+
+
+def export_month(store, month: str, folder: Path, tr: Translator) -> Path:
+    """Write the month's latest version of the market analysis as a Word file in ``folder``,
+    in ``tr``'s words (a job: the app's translator)."""
+    from khtui.data.documents import write_monthly_docx
+
+    folder.mkdir(parents=True, exist_ok=True)
+    report = store.monthly_report(month)
+    if report["version"]:
+        stem = tr("rpt.file.monthly", month=month, version=report["version"])
+    else:
+        stem = tr("rpt.file.monthly_new", month=month)
+    path = free_path(folder, stem, ".docx")
+    write_monthly_docx(store, month, path, t=tr)
+    return path
+
+
+# -- the screen -----------------------------------------------------------------------------
 class ReportScreen(Keyed, Screen):
-    """The weekly report 周报 of one ISO week (default: the last complete week)."""
+    """The weekly report 周报 of one ISO week (default: the last complete week), or with ``m``
+    the monthly market analysis 月度市场分析 of one month (default: the last complete month)."""
 
     CSS_PATH = "report.tcss"
     KEYS: ClassVar = (
+        # each key once per kind: the one of the kind shown is on (and in the footer)
         Key("left_square_bracket", "prev_week", "rpt.key.prev_week", display="["),
+        Key("left_square_bracket", "prev_month", "rpt.key.prev_month", display="["),
         Key("right_square_bracket", "next_week", "rpt.key.next_week", display="]"),
+        Key("right_square_bracket", "next_month", "rpt.key.next_month", display="]"),
         Key("w", "pick_week", "rpt.key.week"),
+        Key("m", "pick_month", "rpt.key.month"),
+        Key("m", "show_month", "rpt.key.show_month"),
+        Key("w", "show_week", "rpt.key.show_week"),
         Key("e", "edit", "rpt.key.edit"),
         Key("ctrl+r", "refresh", "rpt.key.refresh", show=False),
         Key("ctrl+s", "submit", "rpt.key.submit", priority=True),
@@ -108,16 +326,23 @@ class ReportScreen(Keyed, Screen):
         # A TextArea with the default tab behaviour leaves Esc to its screen: this binding
         Key("escape", "leave_box", "rpt.key.leave"),
     )
+    # keys of one kind only
+    KIND_ACTIONS: ClassVar[dict[str, frozenset[str]]] = {
+        "week": frozenset({"prev_week", "next_week", "pick_week", "show_month"}),
+        "month": frozenset({"prev_month", "next_month", "pick_month", "show_week"}),
+    }
     # keys that would be typed into a box: hidden (and off) while the user is typing
-    LIST_ACTIONS = frozenset({"prev_week", "next_week", "pick_week", "edit"})
+    LIST_ACTIONS = frozenset({*KIND_ACTIONS["week"], *KIND_ACTIONS["month"], "edit"})
 
-    def __init__(self, week: str | None = None) -> None:
+    def __init__(self, week: str | None = None, *, month: str | None = None) -> None:
         super().__init__()
-        self._initial_week = week
-        self.week: str = ""
+        self.kind: ReportKind = MONTH if month and not week else WEEK
+        self._initial = month if self.kind is MONTH else week
+        self.period: str = ""
+        self._periods: dict[str, str] = {}  # the period last shown of each kind
         self.report: dict | None = None
         self._saved: dict[str, str] = {}  # what the store holds (or is about to) per section
-        self._unfrozen = False  # the user agreed to start the next version of this week
+        self._unfrozen = False  # the user agreed to start the next version of this period
         self._refocus: Widget | None = None  # where focus goes on returning from a modal
         self.export_dir: Path | None = None
         self.last_export: Path | None = None
@@ -126,47 +351,66 @@ class ReportScreen(Keyed, Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="rpt-bar"):
-            yield Label(t("rpt.screen.week"), id="rpt-week-label")
-            yield Input(placeholder="2026-W47", id="rpt-week-input")
+            yield Label("", id="rpt-period-label")
+            yield Input(id="rpt-period")
             yield Static("", id="rpt-status")
         yield Static("", id="rpt-export")
         with Horizontal(id="rpt-body"):
             with VerticalScroll(id="rpt-figures"):
                 yield Static(t("rpt.screen.loading"), id="rpt-figures-text")
             with Vertical(id="rpt-narrative"):
-                for key in NARRATIVE_KEYS:
-                    yield Label(t(f"rpt.narrative.{key}"), classes="rpt-label")
-                    yield TextArea(
-                        "", id=f"rpt-{key}", soft_wrap=True, disabled=True, classes="rpt-text"
-                    )
+                for kind in KINDS:
+                    with Vertical(id=f"rpt-{kind.name}-boxes", classes="rpt-boxes"):
+                        for key in kind.keys:
+                            yield Label(kind.label(key), classes="rpt-label")
+                            yield TextArea(
+                                "",
+                                id=kind.box_id(key),
+                                soft_wrap=True,
+                                disabled=True,
+                                classes="rpt-text",
+                            )
         yield Footer()
 
     def on_mount(self) -> None:
         self.jobs = JobQueue(self.app, "report", self.app.report_error)
         self.typing = Debouncer(self.set_timer, self._save_text)
         self.figures.focus()
+        self._show_kind()
         today = self.app.today()
-        week = self._initial_week or default_week(today)
+        period = self._initial or self.kind.default(today)
         try:
-            week = normalise_week(week)
+            period = self.kind.normalise(period)
         except ValueError:
-            self.notify(t("rpt.bad_week", value=week), severity="error")
-            week = default_week(today)
-        self.load_week(week)
+            self.notify(self.kind.bad(period), severity="error")
+            period = self.kind.default(today)
+        self.load(period)
 
     @property
     def figures(self) -> VerticalScroll:
         return self.query_one("#rpt-figures", VerticalScroll)
 
     def areas(self) -> list[TextArea]:
-        return [self.query_one(f"#rpt-{key}", TextArea) for key in NARRATIVE_KEYS]
+        """The text boxes of the kind shown, in the order of its sections."""
+        return [self.query_one(f"#{self.kind.box_id(key)}", TextArea) for key in self.kind.keys]
 
     def typing_now(self) -> bool:
         return isinstance(self.focused, TEXT_BOXES)
 
+    def _show_kind(self) -> None:
+        for kind in KINDS:
+            self.query_one(f"#rpt-{kind.name}-boxes").display = kind is self.kind
+        self.query_one("#rpt-period-label", Label).update(t(f"rpt.screen.{self.kind.name}"))
+        self.query_one("#rpt-period", Input).placeholder = self.kind.placeholder
+        self.refresh_bindings()
+
     # -- keys and focus ---------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self.LIST_ACTIONS:
+            if action in self.KIND_ACTIONS["week"] and self.kind is not WEEK:
+                return False
+            if action in self.KIND_ACTIONS["month"] and self.kind is not MONTH:
+                return False
             return not self.typing_now()
         if action == "leave_box":
             return self.typing_now()
@@ -197,39 +441,65 @@ class ReportScreen(Keyed, Screen):
         self.figures.focus()
 
     def action_pick_week(self) -> None:
-        self.query_one("#rpt-week-input", Input).focus()
+        self.query_one("#rpt-period", Input).focus()
+
+    action_pick_month = action_pick_week
 
     def action_edit(self) -> None:
         if self.report is not None:
             self.areas()[0].focus()
 
-    # -- loading -------------------------------------------------------------------------------
-    def load_week(self, week: str) -> None:
+    def action_show_month(self) -> None:
+        self.switch_to(MONTH)
+
+    def action_show_week(self) -> None:
+        self.switch_to(WEEK)
+
+    def switch_to(self, kind: ReportKind) -> None:
+        """Show the other kind of report, on the period of it shown last (else its default)."""
+        if kind is self.kind:
+            return
         self.typing.flush()
-        if week != self.week:
+        self._periods[self.kind.name] = self.period
+        self.kind = kind
+        self.report = None
+        self.period = ""
+        for area in self.areas():
+            area.disabled = True
+        self._show_kind()
+        self.figures.focus()
+        self.load(self._periods.get(kind.name) or kind.default(self.app.today()))
+
+    # -- loading -------------------------------------------------------------------------------
+    def load(self, period: str) -> None:
+        self.typing.flush()
+        if period != self.period:
             self._unfrozen = False
-        self.week = week
-        start, end = week_range(week)
-        self.query_one("#rpt-week-input", Input).value = week
-        self.sub_title = t(
-            "rpt.screen.title", week=week, start=f"{start:%m-%d}", end=f"{end:%m-%d}"
-        )
+        self.period = period
+        self.query_one("#rpt-period", Input).value = period
+        self.sub_title = self.kind.title(period)
         self.query_one("#rpt-status", Static).update(t("rpt.screen.loading"))
-        store = self.app.store
-        tr = self.app.t
-        self.jobs.submit(lambda: load_week(store, week, tr), self._loaded)
+        store, kind, tr = self.app.store, self.kind, self.app.t  # a job: the app's translator
+        self.jobs.submit(lambda: kind.load(store, period, tr), self._loaded)
+
+    def _current(self, kind: str, period: str) -> bool:
+        """An answer for what the screen shows now (not a period or kind already left)."""
+        return self.is_attached and kind == self.kind.name and period == self.period
 
     def _loaded(self, loaded: Loaded) -> None:
-        if loaded.week != self.week or not self.is_attached:
-            return  # an answer for a week the user has already left
+        if not self._current(loaded.kind, loaded.period):
+            return
         self.report = loaded.report
         self._saved = dict(loaded.report["narrative"])
-        narrative = [t(f"rpt.narrative.{k}") for k in NARRATIVE_KEYS]
-        self.query_one("#rpt-figures-text", Static).update(
-            document_renderable(loaded.doc, title=False, stop_at=narrative)
-        )
+        if self.kind is WEEK:
+            # the document's figures end where the AM's sections begin
+            stops = [self.kind.label(k) for k in self.kind.keys]
+            shown = document_renderable(loaded.doc, title=False, stop_at=stops)
+        else:
+            shown = document_renderable(loaded.doc, title=False)
+        self.query_one("#rpt-figures-text", Static).update(shown)
         read_only = self.frozen() and not self._unfrozen
-        for key, area in zip(NARRATIVE_KEYS, self.areas(), strict=True):
+        for key, area in zip(self.kind.keys, self.areas(), strict=True):
             if area.text != self._saved.get(key, ""):
                 area.load_text(self._saved.get(key, ""))
             area.read_only = read_only
@@ -239,7 +509,7 @@ class ReportScreen(Keyed, Screen):
         self._show_status()
 
     def frozen(self) -> bool:
-        """The week's latest version is submitted: its text can only start the next one."""
+        """The period's latest version is submitted: its text can only start the next one."""
         return self.report is not None and self.report["status"] == "submitted"
 
     def _show_status(self, extra: str = "") -> None:
@@ -275,7 +545,7 @@ class ReportScreen(Keyed, Screen):
 
         self.app.push_screen(
             ConfirmScreen(
-                t("rpt.confirm.edit", week=self.week, version=version),
+                t("rpt.confirm.edit", week=self.kind.named(self.period), version=version),
                 t("rpt.confirm.edit_detail", version=version, next=version + 1),
                 yes=t("rpt.confirm.edit_yes", next=version + 1),
             ),
@@ -288,20 +558,24 @@ class ReportScreen(Keyed, Screen):
         area = event.text_area
         if self.report is None or area.disabled or area.read_only:
             return
-        key = (area.id or "").removeprefix("rpt-")
-        if key in NARRATIVE_KEYS:
-            self.typing.typed(key, area.text)
+        key = next((k for k in self.kind.keys if self.kind.box_id(k) == area.id), None)
+        if key is not None:
+            self.typing.typed((self.kind.name, self.period, key), area.text)
 
-    def _save_text(self, key: Any, text: Any) -> None:
+    def _save_text(self, typed: Any, text: Any) -> None:
         """Queue the save of one section (the debouncer calls this when typing pauses)."""
-        if self.report is None or self._saved.get(key, "") == text:
+        kind_name, period, key = typed
+        if kind_name != self.kind.name or period != self.period or self.report is None:
+            return  # typed into a period left since: flushed on leaving, so nothing is lost
+        if self._saved.get(key, "") == text:
             return
         self._saved[key] = text
-        store, week = self.app.store, self.week
-        self.jobs.submit(lambda: store.save_weekly_draft(week, {key: text}), self._stored)
+        store, kind = self.app.store, self.kind
+        self.jobs.submit(lambda: kind.save(store, period, {key: text}), self._stored)
 
     def _stored(self, row: dict) -> None:
-        if not self.is_attached or self.report is None or row["week"] != self.week:
+        name = "week" if "week" in row else "month"
+        if not self._current(name, row[name]) or self.report is None:
             return
         self.report.update(
             {k: row[k] for k in ("id", "version", "status", "narrative", "submitted_at")}
@@ -315,23 +589,26 @@ class ReportScreen(Keyed, Screen):
 
     # -- actions ---------------------------------------------------------------------------------
     def action_prev_week(self) -> None:
-        self.load_week(add_weeks(self.week, -1))
+        self.load(self.kind.step(self.period, -1))
 
     def action_next_week(self) -> None:
-        self.load_week(add_weeks(self.week, 1))
+        self.load(self.kind.step(self.period, 1))
+
+    action_prev_month = action_prev_week
+    action_next_month = action_next_week
 
     def action_refresh(self) -> None:
-        self.load_week(self.week)
+        self.load(self.period)
 
-    @on(Input.Submitted, "#rpt-week-input")
-    def _pick_week(self, event: Input.Submitted) -> None:
+    @on(Input.Submitted, "#rpt-period")
+    def _pick_period(self, event: Input.Submitted) -> None:
         try:
-            week = normalise_week(event.value)
+            period = self.kind.normalise(event.value)
         except ValueError:
-            self.notify(t("rpt.bad_week", value=event.value), severity="error")
+            self.notify(self.kind.bad(event.value), severity="error")
             return
         self.figures.focus()
-        self.load_week(week)
+        self.load(period)
 
     def action_submit(self) -> None:
         if self.report is None:
@@ -346,27 +623,29 @@ class ReportScreen(Keyed, Screen):
         version = self.report["version"] or 1
         if self.frozen():  # agreed to edit, nothing typed yet: the next version
             version += 1
-        week = self.week
+        kind, period = self.kind, self.period
 
         def answered(yes: bool | None) -> None:
             if yes:
                 store = self.app.store
-                self.jobs.submit(lambda: store.submit_weekly(week), self._submitted)
+                self.jobs.submit(lambda: kind.submit(store, period), self._submitted)
 
         self.app.push_screen(
             ConfirmScreen(
-                t("rpt.confirm.submit", week=week, version=version),
-                t("rpt.confirm.submit_detail", version=version, next=version + 1),
+                t("rpt.confirm.submit", week=kind.named(period), version=version),
+                t(kind.submit_detail, version=version, next=version + 1),
                 yes=t("rpt.key.submit"),
             ),
             answered,
         )
 
     def _submitted(self, row: dict) -> None:
-        self.notify(t("rpt.screen.submitted", week=row["week"], version=row["version"]))
-        if self.is_attached and row["week"] == self.week:
+        name = "week" if "week" in row else "month"
+        kind = WEEK if name == "week" else MONTH
+        self.notify(t("rpt.screen.submitted", week=kind.named(row[name]), version=row["version"]))
+        if self._current(name, row[name]):
             self._unfrozen = False
-            self.load_week(self.week)
+            self.load(self.period)
 
     def action_export(self) -> None:
         if self.report is None:
@@ -374,9 +653,10 @@ class ReportScreen(Keyed, Screen):
         self.flush()
         folder = self.export_dir or default_export_dir()
         self._export_line(Text(t("rpt.screen.exporting")))
-        store, week = self.app.store, self.week
-        tr = self.app.t
-        self.jobs.submit(lambda: export_week(store, week, folder, tr), self._exported, self._failed)
+        store, kind, period, tr = self.app.store, self.kind, self.period, self.app.t
+        self.jobs.submit(
+            lambda: kind.export(store, period, folder, tr), self._exported, self._failed
+        )
 
     def _exported(self, path: Path) -> None:
         self.last_export = path
@@ -404,11 +684,25 @@ class ReportScreen(Keyed, Screen):
         self.notify(text, severity="error", timeout=10)
 
     def _export_line(self, text: Text) -> None:
-        """The line under the week bar that keeps the last export's file and folder."""
+        """The line under the period bar that keeps the last export's file and folder."""
         if self.is_attached:
             line = self.query_one("#rpt-export", Static)
             line.update(text)
             line.display = True
 
 
-__all__ = ["ReportScreen", "default_export_dir", "export_week", "free_path", "load_week"]
+__all__ = [
+    "KINDS",
+    "MONTH",
+    "WEEK",
+    "Loaded",
+    "ReportKind",
+    "ReportScreen",
+    "data_only",
+    "default_export_dir",
+    "export_month",
+    "export_week",
+    "free_path",
+    "load_month",
+    "load_week",
+]

@@ -831,7 +831,10 @@ class EditFieldScreen(Keyed, ModalScreen[dict | None]):
         super().__init__()
         self.code = code
         self.field = field
-        self.value = "" if value is None else str(value)
+        # as the profile shows it (a floor area of 33.0 is 33 there and here)
+        self.value = (
+            "" if value is None else _cell(value) if isinstance(value, float) else str(value)
+        )
 
     def compose(self) -> ComposeResult:
         spec = FIELD_BY_NAME[self.field]

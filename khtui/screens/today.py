@@ -36,6 +36,7 @@ from khtui.i18n import Translator
 from khtui.widgets.date_input import DateInput
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.speech import t
+from khtui.widgets.theme import style
 from khtui.widgets.warnings_panel import WarningsPanel
 
 WIDE = 120  # from this many columns the list also shows code, phone and check-in time
@@ -54,12 +55,12 @@ REASONS_MAX = 30
 PAGE = 100  # rows added to the table at a time
 UNVISITED_SHOWN = 500  # rows of the unvisited list shown at once (the count is always exact)
 ADHOC_RESULTS = 20  # retailers offered per keystroke when adding a visit
-STATUS_STYLE = {
-    "planned": "",
-    "checked_in": "bold yellow",
-    "done": "green",
-    "skipped": "red",
-    "rescheduled": "dim",
+# a visit's status -> its theme role (khtui.widgets.theme); planned ones are plain
+STATUS_ROLE = {
+    "checked_in": "warn",
+    "done": "good",
+    "skipped": "failed",
+    "rescheduled": "muted",
 }
 
 
@@ -105,22 +106,25 @@ def clock_time(value: str | None) -> str:
     return value[11:16] if value and len(value) >= 16 else ""
 
 
-def complaints_cell(visit: dict) -> Text:
+def complaints_cell(visit: dict, alarm: str) -> Text:
+    """Open complaints; overdue ones in ``alarm`` (the theme's style)."""
     n = int(visit.get("open_complaints") or 0)
     late = int(visit.get("overdue_complaints") or 0)
     if late:
-        return Text(t("today.complaints.overdue", n=n, late=late), style="bold white on red")
+        return Text(t("today.complaints.overdue", n=n, late=late), style=alarm)
     return Text(str(n) if n else "")
 
 
-def status_cell(visit: dict, wide: bool) -> Text:
+def status_cell(visit: dict, wide: bool, styles: dict[str, str]) -> Text:
+    """The visit's status (and time, when wide) in its style (``styles``: role -> style)."""
     status = visit.get("status") or "planned"
     text = t(f"today.status.{status}")
     if wide and status == "checked_in":
         text += " " + clock_time(visit.get("checked_in_at"))
     elif wide and status == "done":
         text += " " + clock_time(visit.get("done_at"))
-    return Text(text, style=STATUS_STYLE.get(status, ""))
+    role = STATUS_ROLE.get(status)
+    return Text(text, style=styles[role] if role else "")
 
 
 def plan_line(plan) -> str:
@@ -367,7 +371,7 @@ class TodayScreen(Keyed, Screen):
         )
         self.query_one("#today-day", Static).update(line)
         notes = self.query_one("#today-notes", Static)
-        notes.update(Text("\n".join(self.notes), style="bold yellow"))
+        notes.update(Text("\n".join(self.notes), style=style(self.app, "warn")))
         notes.display = bool(self.notes)
         c = self.coverage
         if not c or c.get("month") != f"{self.day.year:04d}-{self.day.month:02d}":
@@ -426,19 +430,20 @@ class TodayScreen(Keyed, Screen):
         assert self.day is not None
         table = self.query_one("#today-visits", DataTable)
         wide, name_w, route_w, reason_w = self._layout
+        styles = {role: style(self.app, role) for role in {"alarm", *STATUS_ROLE.values()}}
         for i in range(self._shown, min(upto, len(self.visits))):
             v = self.visits[i]
             name = v.get("name") or v.get("retailer_code") or ""
             dim = v.get("status") in ("skipped", "rescheduled")
             cells: list[Any] = [
                 str(i + 1),
-                status_cell(v, wide),
+                status_cell(v, wide, styles),
                 Text(clip(name, name_w), style="dim" if dim else ""),
                 clip(v.get("route") or "-", route_w),
                 str(v.get("tier") or "-"),
                 reasons_text(list(v.get("reasons") or ()), reason_w),
                 short_date(v.get("last_visit"), self.day),
-                complaints_cell(v),
+                complaints_cell(v, styles["alarm"]),
             ]
             if wide:
                 cells += [v.get("retailer_code") or "", v.get("phone") or ""]
@@ -891,7 +896,9 @@ class SkipScreen(_Modal):
 
     @on(ReasonList.Unchosen)
     def _unchosen(self) -> None:
-        self.query_one("#skip-hint", Static).update(Text(t("today.skip.choose"), style="bold red"))
+        self.query_one("#skip-hint", Static).update(
+            Text(t("today.skip.choose"), style=style(self.app, "invalid"))
+        )
 
     @on(OptionList.OptionSelected, "#skip-reasons")
     def _picked(self, event: OptionList.OptionSelected) -> None:
@@ -945,13 +952,13 @@ class FinishScreen(_Modal):
         try:
             arrived = parse_clock(text)
         except ValueError:
-            hint.update(Text(t("today.finish.bad", value=text), style="bold red"))
+            hint.update(Text(t("today.finish.bad", value=text), style=style(self.app, "invalid")))
             return
         if arrived > self.now.time():
             hint.update(
                 Text(
                     t("visit.err.arrived_later", at=f"{arrived:%H:%M}", now=f"{self.now:%H:%M}"),
-                    style="bold red",
+                    style=style(self.app, "invalid"),
                 )
             )
             return
@@ -1015,7 +1022,9 @@ class RescheduleScreen(_Modal):
     def _submitted(self, event: Input.Submitted) -> None:
         problem = self.problem(event.value)
         if problem:
-            self.query_one("#resched-hint", Static).update(Text(problem, style="bold red"))
+            self.query_one("#resched-hint", Static).update(
+                Text(problem, style=style(self.app, "invalid"))
+            )
             return
         from khtui.widgets.date_input import parse_day
 
@@ -1070,7 +1079,7 @@ class GoToDateScreen(_Modal):
             day = parse_day(event.value, self.base)
         except ValueError:
             self.query_one("#goto-hint", Static).update(
-                Text(t("today.date.invalid"), style="bold red")
+                Text(t("today.date.invalid"), style=style(self.app, "invalid"))
             )
             return
         self.dismiss(day)
@@ -1135,23 +1144,34 @@ class AdhocScreen(_Modal):
         options = self.query_one("#adhoc-results", OptionList)
         if not self.rows:
             self.query_one("#adhoc-hint", Static).update(
-                Text(t("today.adhoc.pick"), style="bold red")
+                Text(t("today.adhoc.pick"), style=style(self.app, "invalid"))
             )
             return
         index = options.highlighted or 0
         self.dismiss(self.rows[index]["code"])
 
     def on_key(self, event) -> None:
-        """↓/↑ in the input move through the results (the input keeps the focus)."""
-        if not isinstance(self.focused, Input) or event.key not in ("down", "up"):
-            return
+        """``↓`` in the box goes to the results, on the first hit (the one Enter in the box
+        adds); in the results ``↑`` on the first hit goes back to the box, and typing goes on
+        in the box."""
         options = self.query_one("#adhoc-results", OptionList)
-        if not self.rows:
-            return
-        event.stop()
-        current = options.highlighted or 0
-        step = 1 if event.key == "down" else -1
-        options.highlighted = max(0, min(len(self.rows) - 1, current + step))
+        box = self.query_one("#adhoc-query", Input)
+        if self.focused is box:
+            if event.key == "down" and self.rows:
+                event.stop()
+                event.prevent_default()
+                options.highlighted = 0
+                options.focus()
+        elif self.focused is options:
+            if event.key == "up" and not options.highlighted:
+                event.stop()
+                event.prevent_default()
+                box.focus()
+            elif event.is_printable and event.character:
+                event.stop()
+                event.prevent_default()
+                box.focus()
+                box.insert_text_at_cursor(event.character)
 
     @on(OptionList.OptionSelected, "#adhoc-results")
     def _picked(self, event: OptionList.OptionSelected) -> None:

@@ -7,11 +7,17 @@ and hands each result, or error, back to the event loop as a message to the app 
 :class:`JobHost`), which calls the job's callback there. :class:`Debouncer` holds the text
 being typed into a field until the user pauses (or leaves the field, or the screen asks), so a
 burst of keystrokes becomes one save; the value being typed is all that a crash can lose.
+
+Another program may hold the database's write lock longer than SQLite's busy timeout (the
+final merge of an import of ten million order lines): a job refused with "database is locked"
+wrote nothing, so it is run again, ahead of the jobs queued behind it, until the lock is free
+(at most :data:`LOCK_WAIT_SECONDS`); the user is told once that what they typed is kept.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -21,7 +27,12 @@ from textual.app import App
 from textual.message import Message
 from textual.timer import Timer
 
+from khtui.widgets.speech import running_app
+
 DEBOUNCE_SECONDS = 0.4  # a pause in typing this long saves the field
+# How long a job refused by another program's write lock is tried again before its error is
+# reported (each try itself waits SQLite's busy timeout).
+LOCK_WAIT_SECONDS = 300.0
 
 
 @dataclass
@@ -55,12 +66,20 @@ class JobQueue:
     a screen, so leaving a screen never drops a save that was already queued.
     """
 
-    def __init__(self, app: App, name: str, on_error: Callable[[Exception], None]) -> None:
+    def __init__(
+        self,
+        app: App,
+        name: str,
+        on_error: Callable[[Exception], None],
+        on_wait: Callable[[Exception], None] | None = None,
+    ) -> None:
         if not isinstance(app, JobHost):
             raise TypeError("a JobQueue needs an app that is a JobHost")
         self.app = app
         self.name = name
         self.on_error = on_error
+        # told once per job that waits for another program's write lock (default: a notice)
+        self.on_wait = on_wait or _notify_waiting(app)
         self._jobs: deque[_Job] = deque()
         self._lock = threading.Lock()
         self._running = False
@@ -94,16 +113,41 @@ class JobQueue:
                     return
                 job = self._jobs.popleft()
             try:
-                result = job.run()
+                result = self._run(job)
             except Exception as exc:  # handed back to the event loop, never lost
                 self._back(job.failed or self.on_error, exc)
                 continue
             if job.done is not None:
                 self._back(job.done, result)
 
+    def _run(self, job: _Job) -> Any:
+        """``job.run()``, again while another program holds the write lock (it wrote nothing)."""
+        from khtui.data.base import is_locked
+
+        start = time.monotonic()
+        told = False
+        while True:
+            try:
+                return job.run()
+            except Exception as exc:
+                if not is_locked(exc) or time.monotonic() - start > LOCK_WAIT_SECONDS:
+                    raise
+                if not told:
+                    self._back(self.on_wait, exc)
+                    told = True
+
     def _back(self, callback: Callable[[Any], None], value: Any) -> None:
         # post_message is thread-safe; once the app has ended there is nobody left to tell
         self.app.post_message(JobDone(callback, value))
+
+
+def _notify_waiting(app: App) -> Callable[[Exception], None]:
+    words = running_app().t  # the app's own translator: this is said from the job's thread
+
+    def notify(_error: Exception) -> None:
+        app.notify(words("jobs.waiting_for_lock"), severity="warning", timeout=10)
+
+    return notify
 
 
 class Debouncer:
@@ -151,4 +195,4 @@ class Debouncer:
         return bool(self._pending)
 
 
-__all__ = ["DEBOUNCE_SECONDS", "Debouncer", "JobDone", "JobHost", "JobQueue"]
+__all__ = ["DEBOUNCE_SECONDS", "LOCK_WAIT_SECONDS", "Debouncer", "JobDone", "JobHost", "JobQueue"]

@@ -15,6 +15,8 @@ ROLES = {
     "late": "bold {text-error}",  # overdue, in a list
     "warn": "bold {text-warning}",  # not in the normal state (a retailer's status)
     "good": "{text-success}",  # editable, done
+    "failed": "{text-error}",  # did not happen (a visit not made)
+    "invalid": "bold {text-error}",  # what was typed is refused: the hint under a box
     "muted": "{foreground-darken-3}",
     "series1": "{primary-lighten-2}",  # a chart's first series (bars)
     "series2": "bold {warning}",  # its second series (a line)

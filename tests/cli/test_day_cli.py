@@ -12,10 +12,15 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from khtui.cli import main
 from khtui.data.demo import build_demo
 from khtui.data.store import Store
+from khtui.domain.dates import parse_day
+from khtui.domain.months import parse_month
+from khtui.domain.report import normalise_week
 from tests.conftest import ZH
 
 BUILT_FOR = dt.date(2026, 11, 23)
@@ -280,3 +285,68 @@ def test_a_value_is_written_as_the_profile_writes_it(tmp_path, monkeypatch):
     assert shown in run("--db", str(db), "today").stdout
     out = run("--db", str(db), "--lang", "en", "retailer", "C1").stdout
     assert "  Monitored outlet: no\n" in out and "  Floor area (m²): 33\n" in out
+
+
+# -- any date, month or week argument: its day, or a usage error of one line ---------------------
+ARGUMENT = st.one_of(
+    st.text(max_size=16).filter(lambda s: not s.startswith("-") or s[1:2].isdigit()),
+    st.text(alphabet="0123456789+-./年月日Ww ", min_size=1, max_size=12),
+)
+CLI_EXAMPLES = settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+def _usage_error(r) -> None:
+    assert r.exit_code == 2, r.output
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("错误: "), lines
+    assert r.stdout == ""
+
+
+@CLI_EXAMPLES
+@example(typed="11月45日")
+@example(typed="+999")
+@given(typed=ARGUMENT)
+def test_any_date_argument_is_its_day_or_one_usage_line(demo, typed):
+    """The demo's database is only read by these commands, so one copy serves every example."""
+    try:
+        meant = parse_day(typed, dt.date.fromisoformat(LAST))
+    except ValueError:
+        meant = None
+    r = run("--demo", "today", "--date", typed, "--json")
+    if meant is None:
+        _usage_error(r)
+    else:
+        assert r.exit_code == 0, r.output
+        assert json.loads(r.stdout)["date"] == meant.isoformat()
+
+
+@CLI_EXAMPLES
+@example(typed="2026-13")
+@example(typed="2026-W53")
+@given(typed=ARGUMENT)
+def test_any_month_or_week_argument_is_read_or_one_usage_line(demo, tmp_path, typed):
+    try:
+        year, month = parse_month(typed.strip())
+    except ValueError:
+        month = None
+    r = run("--demo", "plan", "month", "--month", typed, "--json")
+    if month is None:
+        _usage_error(r)
+    else:
+        assert r.exit_code == 0, r.output
+        assert json.loads(r.stdout)["month"] == f"{year:04d}-{month:02d}"
+    try:
+        week = normalise_week(typed)
+    except ValueError:
+        week = None
+    out = tmp_path / "w.docx"
+    out.unlink(missing_ok=True)
+    r = run("--demo", "report", "week", "--week", typed, "--docx", str(out), "--force", "--json")
+    if week is None:
+        _usage_error(r)
+        assert not out.exists()
+    else:
+        assert r.exit_code == 0, r.output
+        assert week in r.stdout

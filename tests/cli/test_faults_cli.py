@@ -154,6 +154,68 @@ def test_a_small_import_on_a_full_disk_is_one_line_and_writes_nothing(db, tmp_pa
     s.close()
 
 
+# The writer process of a large orders import, with its stage file unable to grow: SQLite's
+# SQLITE_FULL inside that process, as on a disk that fills while a large file is staged.
+FULL_STAGE_WRITER = """
+import os, sys
+import khtui.data.importers.adbc as adbc
+import khtui.data.importers.child as child
+real = adbc.AdbcStage.__init__
+def init(self, path):
+    real(self, path)
+    self.execute("PRAGMA max_page_count = 40")
+adbc.AdbcStage.__init__ = init
+code = child.main(sys.argv[1:])
+sys.stdout.flush(); sys.stderr.flush(); os._exit(code)
+"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_large_import_whose_writer_process_finds_the_disk_full(db, tmp_path, monkeypatch, lang):
+    """Disk full inside the writer process: one line saying so, nothing written, no work
+    folder and no pre-import backup left."""
+    import khtui.data.importers.orders as orders
+
+    monkeypatch.setattr(orders, "CHILD_MIN_LINES", 0)  # this small file goes to the writer
+    real_popen = subprocess.Popen
+    started = []
+
+    def popen(args, **kw):
+        if args[1:3] == ["-m", "khtui.data.importers.child"]:
+            started.append(args)
+            args = [args[0], "-c", FULL_STAGE_WRITER, *args[3:]]
+        return real_popen(args, **kw)
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    csv = tmp_path / "o.csv"
+    lines = [
+        f"3701020{i:05d},2026-10-{d:02d},B{b},品牌,1,100,100"
+        for i in range(40)
+        for d in range(1, 29)
+        for b in range(4)
+    ]
+    csv.write_text(
+        "客户编码,订货日期,卷烟编码,卷烟名称,订货量,金额,批发价\n" + "\n".join(lines),
+        encoding="utf-8",
+    )
+    line = one_line(run("--db", str(db), "import", "orders", str(csv), lang=lang))
+    assert started, "the writer process was not used"
+    if lang == "en":
+        assert line == (
+            f"Error: o.csv: the disk is full: no space left on the disk of {tmp_path}; nothing was "
+            "written. Free some space and try again"
+        )
+    else:
+        assert "磁盘已满" in line and "这次什么都没有写入" in line
+    s = Store(db)
+    assert s.scalar("SELECT count(*) FROM order_lines") == 0
+    assert s.scalar("SELECT count(*) FROM retailers") == 40
+    s.close()
+    assert not list(tmp_path.glob(".khtui-import-*"))
+    assert not (tmp_path / "backups").exists() or not list((tmp_path / "backups").iterdir())
+    assert not list(tmp_path.glob("o.rejects*"))
+
+
 def test_raising_a_complaint_on_a_full_disk_is_one_line(db, full_disk):
     s = Store(db)  # fill the complaints table's pages to the last byte the disk allows
     text = "货源" * 1500

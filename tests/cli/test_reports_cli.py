@@ -48,8 +48,9 @@ def test_existing_file_needs_force(db, tmp_path):
 
 def test_bad_week_is_one_clear_line(db, tmp_path):
     r = run("--db", str(db), "report", "week", "--week", "2026-47", "--docx", str(tmp_path / "x"))
-    assert r.exit_code == 1
-    assert r.output.strip() == "错误: 周次无效：2026-47（格式 YYYY-Www，例如 2026-W47）"
+    assert r.exit_code == 2  # a usage error, as a date or a month that is not one
+    assert r.output.strip().startswith("错误: 周次无效：2026-47（格式 YYYY-Www，例如 2026-W47）")
+    assert len(r.output.strip().splitlines()) == 1
 
 
 def test_default_week_and_json(db, store, tmp_path):

@@ -94,11 +94,17 @@ def test_merge_twice_and_the_team_status(ams, tmp_path):
     r = run("--db", str(team), "team", "status", "--json")
     rows = json.loads(r.stdout)
     assert [x["code"] for x in rows] and {x["code"] for x in rows} == {"DEMO01", "DEMO02"}
-    assert all(x["forecast_accuracy"] is None for x in rows)
+    # the demo's forecasts made before October, scored as each AM's own analysis scores them
+    for x in rows:
+        src = Store(ams[0] if x["code"] == "DEMO01" else ams[1])
+        own = src.month_accuracy("2026-10").area.accuracy
+        src.close()
+        assert x["forecast_month"] == "2026-10"
+        assert x["forecast_accuracy"] == round(own, 4)
     cov = [x["coverage"] for x in rows]
     assert cov == sorted(cov)  # lowest coverage first
     r = run("--db", str(team), "team", "status")
-    assert "—" in r.output and "DEMO01" in r.output
+    assert "上月预测准确率" in r.output and "DEMO01" in r.output
     r = run("--db", str(ams[0]), "team", "status")
     assert r.exit_code == 1 and "不是团队库" in r.output
 
@@ -146,3 +152,36 @@ def test_import_approvals_from_the_command_line(ams, tmp_path):
     assert r.exit_code == 1 and "是发给" in r.output
     r = run("--db", str(ams[0]), "plan", "month", "--month", "2026-12", "--json")
     assert json.loads(r.stdout)["status"] == "returned"
+
+
+def test_one_ams_records_in_the_team_database(ams, tmp_path):
+    """``--am CODE`` on a team database gives what that AM's own database gives."""
+    team = tmp_path / "team.db"
+    assert run("team", "merge", *map(str, ams), "--into", str(team)).exit_code == 0
+    gaps_found = 0
+    for code, own in (("DEMO01", ams[0]), ("DEMO02", ams[1])):
+        for cmd in (["retailers"], ["complaints"], ["captures"]):
+            r = run("--db", str(team), *cmd, "--am", code, "--json")
+            assert r.exit_code == 0, r.output
+            mine = json.loads(r.stdout)
+            theirs = json.loads(run("--db", str(own), *cmd, "--json").stdout)
+            assert mine, (code, cmd)
+            key = "code" if cmd == ["retailers"] else "id"
+            assert sorted(x[key] for x in mine) == sorted(x[key] for x in theirs), (code, cmd)
+        gaps = ["captures", "--gaps", "2026-11-20", "--json"]
+        mine = json.loads(run("--db", str(team), *gaps, "--am", code).stdout)
+        theirs = json.loads(run("--db", str(own), *gaps).stdout)
+        assert mine == theirs
+        gaps_found += len(mine["finished_without_capture"]) + len(mine["drafts"])
+        whole = json.loads(run("--db", str(team), "captures", "--json").stdout)
+        assert len(whole) > len(mine)  # the team's are more than one AM's
+        rows = json.loads(run("--db", str(team), "team", "status", "--am", code, "--json").stdout)
+        assert [x["code"] for x in rows] == [code]
+    whole = json.loads(run("--db", str(team), *gaps).stdout)
+    assert gaps_found == len(whole["finished_without_capture"]) + len(whole["drafts"]) > 0
+
+    r = run("--db", str(team), "complaints", "--am", "KH9999")
+    assert r.exit_code == 1 and r.output.strip().count("\n") == 0
+    assert "KH9999" in r.output and "DEMO01, DEMO02" in r.output
+    r = run("--db", str(ams[0]), "retailers", "--am", "DEMO01")
+    assert r.exit_code == 1 and r.output.strip().count("\n") == 0 and "团队库" in r.output

@@ -1,6 +1,7 @@
 """Backups (unique, private, clean on failure), the health check and restore."""
 
 import datetime as dt
+import json
 import multiprocessing
 import os
 import sqlite3
@@ -154,6 +155,31 @@ def test_backups_and_their_folder_are_the_owners_only_whatever_the_umask(tmp_pat
         assert _mode(p) == 0o600, p
     assert _mode(tmp_path / "usb") == 0o700  # a folder the backup made
     s.close()
+
+
+def test_two_imports_in_the_same_second_keep_private_backups_of_their_own(tmp_path, monkeypatch):
+    """The backup each import makes first: its own name though both start in the same second,
+    0600 in a 0700 folder, as the import's rejects file, with the loosest umask."""
+    monkeypatch.setattr("khtui.clock.now", lambda: NOON)
+    path = tmp_path / "k.db"
+    _filled(path).close()
+    old = os.umask(0o000)
+    try:
+        for i in range(2):
+            csv = tmp_path / f"r{i}.csv"
+            csv.write_text(
+                f"客户编码,客户名称\n37010201000{i},新店{i}\nbad!,坏\n", encoding="utf-8"
+            )
+            r = CliRunner().invoke(main, ["--db", str(path), "import", "retailers", str(csv)])
+            assert r.exit_code == 0, r.output
+            assert _mode(tmp_path / f"r{i}.rejects.csv") == 0o600
+    finally:
+        os.umask(old)
+    made = sorted((tmp_path / "backups").iterdir())
+    assert [p.name for p in made] == ["auto-k-20261123-120000-2.db", "auto-k-20261123-120000.db"]
+    assert _mode(tmp_path / "backups") == 0o700
+    assert [_mode(p) for p in made] == [0o600, 0o600]
+    assert [health(p).sound for p in made] == [True, True]
 
 
 def test_the_private_file_helper_for_rejects_files(tmp_path):
@@ -347,6 +373,36 @@ def test_restore_on_a_new_computer_makes_the_database(tmp_path):
     s = Store(new)
     assert s.scalar("SELECT count(*) FROM retailers") == 3
     s.close()
+
+
+def test_moving_to_a_new_laptop_as_the_readme_says(tmp_path, monkeypatch):
+    """The README's steps as written: `khtui backup D:\\khtui.db` on the old laptop, then on a
+    new one (no database, no --db) `khtui restore D:\\khtui.db`, answered y."""
+    laptops = {name: tmp_path / name for name in ("old", "new")}
+
+    def khtui(laptop, *args, answer=None):
+        home = laptops[laptop]
+        monkeypatch.setenv("HOME", str(home))
+        monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+        monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+        monkeypatch.delenv("KHTUI_DB", raising=False)
+        return CliRunner().invoke(main, ["--lang", "en", *args], input=answer)
+
+    csv = tmp_path / "r.csv"
+    csv.write_text("客户编码,客户名称\n370102000001,甲\n370102000002,乙\n", encoding="utf-8")
+    assert khtui("old", "import", "retailers", str(csv)).exit_code == 0
+    assert khtui("old", "complaint", "raise", "370102000001", "delivery", "晚了").exit_code == 0
+    stick = tmp_path / "stick" / "khtui.db"
+    assert khtui("old", "backup", str(stick)).exit_code == 0
+    r = khtui("new", "restore", str(stick), answer="y\n")
+    assert r.exit_code == 0, r.output
+    db = laptops["new"] / "data" / "khtui" / "khtui.db"
+    assert _mode(db) == 0o600 and str(db) in r.stdout
+    r = khtui("new", "retailers", "--json")
+    assert [x["code"] for x in json.loads(r.stdout)] == ["370102000001", "370102000002"]
+    assert "晚了" in khtui("new", "complaints").stdout
+    assert khtui("new", "check").exit_code == 0
+    assert stick.exists()  # the copy stays until the new laptop has made its own backups
 
 
 def _newer_backup(path):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from rich.cells import cell_len
-from textual.widgets import Input, TabbedContent
+from textual.widgets import Input, Label, TabbedContent
 
 from khtui.screens.retailer import EditFieldScreen, ProfileScreen
 from khtui.screens.today import TodayScreen
@@ -24,6 +24,31 @@ def test_backspace_takes_one_character_and_emptying_a_field_asks_first(store):
     assert store.get_retailer(CQ)["phone"] is None
     changes = [c for c in store.retailer_changes(CQ) if c["field"] == "phone"]
     assert [(c["old"], c["new"]) for c in changes] == [(PHONE, None)]
+
+
+def test_a_number_is_edited_as_the_profile_shows_it(store):
+    """营业面积 33.0 is 33 in the profile, so the edit box and its current value say 33 too."""
+    seed(store)
+    store.update_retailer(CQ, {"floor_area": "33"})
+    asyncio.run(_edit_area(store))
+    assert store.get_retailer(CQ)["floor_area"] == 33.5
+
+
+async def _edit_area(store):
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(ProfileScreen(CQ))
+        await settle(app, pilot)
+        await goto_field(app, pilot, "floor_area")
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, EditFieldScreen)
+        box = app.screen.query_one("#edit-input", Input)
+        assert box.value == "33" and box.cursor_position == 2
+        assert any("当前值：33　" in str(label.render()) for label in app.screen.query(Label))
+        await pilot.press(".", "5", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ProfileScreen)
 
 
 async def _edit_phone(store):

@@ -60,7 +60,7 @@ async def _edit_export_and_find_the_text(seeded, tmp_path):
     notices = Notices(app)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_report(app, pilot)
-        assert screen.week == "2026-W47"  # the last complete week before Monday 11-23
+        assert screen.period == "2026-W47"  # the last complete week before Monday 11-23
         assert app.focused is screen.figures  # opens on the figures, not in a text box
         figures = shown(screen.query_one("#rpt-figures-text", Static))
         # W47 planned 8 visits: 3 done, 2 skipped, 1 checked in, 1 rescheduled away (R006),
@@ -177,24 +177,24 @@ async def _pick_another_week(seeded):
         await pilot.press("e", *"第47周", "escape")
         await pilot.press("left_square_bracket")  # previous week
         await settle(app, pilot)
-        assert screen.week == "2026-W46"
+        assert screen.period == "2026-W46"
         assert screen.query_one("#rpt-problems", TextArea).text == ""
         await pilot.press("right_square_bracket")
         await settle(app, pilot)
         assert screen.query_one("#rpt-problems", TextArea).text == "第47周"
 
         await pilot.press("w")  # the week box, its text selected: typing replaces it
-        assert app.focused is screen.query_one("#rpt-week-input", Input)
+        assert app.focused is screen.query_one("#rpt-period", Input)
         await pilot.press(*"2026-W40", "enter")
         await settle(app, pilot)
-        assert screen.week == "2026-W40"
+        assert screen.period == "2026-W40"
         assert app.focused is screen.figures
         assert screen.sub_title == "周报 2026-W40（09-28 至 10-04）"
         assert dt.date(2026, 9, 28).isocalendar()[1] == 40
 
         await pilot.press("w", *"2026-W99", "enter")
         await pilot.pause()
-        assert screen.week == "2026-W40"  # refused with a notification
+        assert screen.period == "2026-W40"  # refused with a notification
         assert notices.any("周次无效")
         await pilot.press("escape")  # Esc leaves the week box too
         assert app.focused is screen.figures
@@ -220,7 +220,7 @@ async def _trap(seeded):
         await pilot.press("6")
         await settle(app, pilot)
         report = app.screen
-        assert isinstance(report, ReportScreen) and report.week == "2026-W47"
+        assert isinstance(report, ReportScreen) and report.period == "2026-W47"
         assert app.focused is report.figures
 
         await pilot.press("f2")  # the section key, not "previous week"
@@ -248,7 +248,7 @@ async def _trap(seeded):
 
         await pilot.press("w", *"2026-W45", "enter")
         await settle(app, pilot)
-        assert report.week == "2026-W45"
+        assert report.period == "2026-W45"
         assert report.query_one("#rpt-problems", TextArea).text == ""
 
         # F7 is the import section here too (it used to submit), F3 the capture
@@ -272,7 +272,7 @@ async def _esc_everywhere(seeded):
         await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, ReportScreen)
-        for box in ("#rpt-week-input", "#rpt-problems", "#rpt-suggestions", "#rpt-improvements"):
+        for box in ("#rpt-period", "#rpt-problems", "#rpt-suggestions", "#rpt-improvements"):
             screen.query_one(box).focus()
             await pilot.pause()
             assert app.focused is screen.query_one(box)

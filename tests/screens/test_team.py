@@ -22,6 +22,7 @@ from khtui.data.importers.approvals import import_approvals
 from khtui.data.store import Store
 from khtui.data.team import merge_into
 from khtui.screens.retailer import ProfileScreen
+from khtui.screens.review import pct
 from khtui.screens.team import AmRetailersScreen, CommentScreen, TeamReportScreen, TeamScreen
 from tests.conftest import TODAY
 
@@ -106,7 +107,10 @@ def test_a_team_database_opens_on_the_managers_view(team):
             assert rows[0][0].startswith("DEMO02")  # lowest coverage first
             cov = [int(r[3].rstrip("%")) for r in rows]
             assert cov == sorted(cov) and cov[0] < cov[1]
-            assert all(r[8] == "—" for r in rows)  # forecast accuracy: none yet
+            # last month's forecast accuracy, as the figures give it
+            figures = app.store.team_figures("2026-11", TODAY)
+            assert [r[8] for r in rows] == [pct(f.forecast_accuracy) for f in figures]
+            assert all(r[8].endswith("%") for r in rows)
         app.store.close()
         # an AM's own database still opens on the AM's workbench
         am_app = create_app(Store(ams[0]))

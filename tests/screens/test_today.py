@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import weakref
 
 import pytest
 from textual.screen import Screen
@@ -28,6 +29,7 @@ from khtui.screens.today import (
     reasons_text,
 )
 from tests.conftest import EN, TODAY, ZH
+from tests.screens.pilot import Notices
 
 SIZE = (100, 30)
 # code, name, route, seq, visit weekday, tier
@@ -105,7 +107,15 @@ async def settle(app, pilot) -> None:
 
 
 async def start(store, *, lang="zh", size=SIZE, day=None):
-    app = create_app(store, lang=lang, today=lambda: TODAY)
+    return watched(create_app(store, lang=lang, today=lambda: TODAY))
+
+
+_SAID: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def watched(app):
+    """``app``, every notification it shows from now on recorded (:func:`notices`)."""
+    _SAID[app] = Notices(app)
     return app
 
 
@@ -118,8 +128,9 @@ def text_of(screen, selector: str) -> str:
     return str(screen.query_one(selector, Static).render())
 
 
-def notices(app) -> list[str]:
-    return [n.message for n in app._notifications]
+def notices(app) -> Notices:
+    """Every notification ``app`` showed (an app made by :func:`start` or :func:`watched`)."""
+    return _SAID[app]
 
 
 def day_ids(store, day=TODAY) -> list[str]:
@@ -417,6 +428,38 @@ async def _adhoc(store):
         assert any("已在这一天的清单上" in m for m in notices(app))
 
 
+def test_down_from_the_ad_hoc_box_lands_on_the_first_hit(seeded):
+    run(_adhoc_down(seeded))
+
+
+async def _adhoc_down(store):
+    app = await start(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a", "3", "7")  # every retailer's code starts with 37
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, AdhocScreen)
+        options = screen.query_one("#adhoc-results", OptionList)
+        box = screen.query_one("#adhoc-query", Input)
+        hits = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert len(hits) >= 3
+        await pilot.press("down")  # into the list, on the first hit (not the second)
+        assert app.focused is options and options.highlighted == 0
+        await pilot.press("down")
+        assert options.highlighted == 1
+        await pilot.press("up", "up")  # up from the first hit: back in the box
+        assert app.focused is box and box.value == "37"
+        await pilot.press("down", "down")
+        await pilot.press("0")  # typing in the list goes on in the box
+        assert app.focused is box and box.value == "370"
+        await settle(app, pilot)
+        second = options.get_option_at_index(1).id
+        await pilot.press("down", "down", "enter")  # the second hit: already on today's list
+        await settle(app, pilot)
+        assert notices(app).any(f"{second} 已在这一天的清单上")
+
+
 def test_other_days_by_keys_and_by_date(seeded):
     run(_other_days(seeded))
 
@@ -660,7 +703,7 @@ def test_missed_visits_that_found_no_room_are_listed_and_moved_with_m(tmp_path):
 async def _missed(store):
     missed = store.missed_visits(LAST)
     assert missed
-    app = create_app(store, today=lambda: LAST)
+    app = watched(create_app(store, today=lambda: LAST))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         notes = text_of(app.screen, "#today-notes")
@@ -689,7 +732,7 @@ def test_start_on_the_last_working_day_drafts_next_month_and_the_month_rolls_ove
 
 async def _roll_over(store):
     assert store.month_plan_row("2026-12") is None
-    app = create_app(store, today=lambda: LAST, housekeeping=True)
+    app = watched(create_app(store, today=lambda: LAST, housekeeping=True))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         plan = store.month_plan_row("2026-12")

@@ -16,6 +16,7 @@ process's ``sqlite3`` (:mod:`khtui.data.importers.merge`).
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 
@@ -67,25 +68,41 @@ class AdbcStage:
         return list(zip(*(c.to_pylist() for c in table.columns), strict=True))
 
     def ingest(self, name: str, table) -> bool:
+        """Append ``table`` to ``name`` in a transaction of its own. The transaction is this
+        connection's, not the driver's: when SQLite has already rolled a failed ingest back
+        itself (a full disk), the driver's own ROLLBACK fails and its error ("cannot rollback")
+        would replace SQLite's; in a transaction begun here, SQLite's error is the one raised."""
         am = self._am
-        stmt = am.AdbcStatement(self._conn)
+        self.execute("BEGIN")
         try:
-            stmt.set_options(
-                **{
-                    am.INGEST_OPTION_TARGET_TABLE: name,
-                    am.INGEST_OPTION_MODE: am.INGEST_OPTION_MODE_APPEND,
-                }
-            )
-            stmt.bind_stream(table)
-            stmt.execute_update()
+            stmt = am.AdbcStatement(self._conn)
+            try:
+                stmt.set_options(
+                    **{
+                        am.INGEST_OPTION_TARGET_TABLE: name,
+                        am.INGEST_OPTION_MODE: am.INGEST_OPTION_MODE_APPEND,
+                    }
+                )
+                stmt.bind_stream(table)
+                stmt.execute_update()
+            finally:
+                stmt.close()
         except am.Error as exc:
-            # the driver's error for a repeated key (it rolls the whole ingest back)
+            self._rollback()
+            # a repeated key: the whole ingest is undone
             if "UNIQUE constraint failed" in str(exc):
                 return False
             raise
-        finally:
-            stmt.close()
+        except BaseException:
+            self._rollback()
+            raise
+        self.execute("COMMIT")
         return True
+
+    def _rollback(self) -> None:
+        """Undo the open transaction; none is left when SQLite ended it itself."""
+        with contextlib.suppress(self._am.Error):
+            self.execute("ROLLBACK")
 
     def close(self) -> None:
         self._conn.close()

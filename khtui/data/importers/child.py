@@ -16,6 +16,7 @@ work folder, removed by the importer or, after a crash, by the next import.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import subprocess
@@ -29,6 +30,9 @@ from khtui.data.importers.stage import SORT_KEYS, StageInfo
 
 # Exit code of a writer whose importer went away.
 ORPHANED = 3
+# Exit code of a writer that could not stage (it said why on stderr, as one line of JSON).
+FAILED = 1
+_FULL_ERRNOS = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
 class WriterFailed(ImportFileError):
@@ -40,6 +44,7 @@ class ChildStager:
     so that its start-up overlaps the reader's)."""
 
     def __init__(self, stage_path: str | os.PathLike):
+        self._stage_path = stage_path
         self._errfile = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "khtui.data.importers.child", str(stage_path)],
@@ -84,6 +89,10 @@ class ChildStager:
                     more.write_table(part)
             proc.stdin.flush()
         except (OSError, pa.ArrowException):
+            if self.proc.poll() is None and not _pipe_broke():
+                # this side failed (reading the file, memory): its own error, not the
+                # writer's; the writer is stopped by close()
+                raise
             # a broken pipe: the writer stopped; say what it said
             raise self._failed() from None
         out = proc.stdout.readline()
@@ -99,6 +108,13 @@ class ChildStager:
         self._errfile.seek(0)
         lines = self._errfile.read().decode("utf-8", "replace").strip().splitlines()
         problem = lines[-1] if lines else f"exit {self.proc.returncode}"
+        with contextlib.suppress(ValueError, TypeError):
+            said = json.loads(problem)
+            if said.get("full"):
+                # the work folder is beside the database: the database's disk is full
+                folder = os.path.dirname(os.path.dirname(os.path.abspath(self._stage_path)))
+                return WriterFailed("store.err.disk_full", folder=folder)
+            problem = said["problem"]
         return WriterFailed("imp.error.writer", problem=problem)
 
     def close(self) -> None:
@@ -109,6 +125,12 @@ class ChildStager:
         for f in (self.proc.stdin, self.proc.stdout, self._errfile):
             with contextlib.suppress(OSError, ValueError):  # a pipe the child has broken
                 f.close()
+
+
+def _pipe_broke() -> bool:
+    """Whether the error being handled is the pipe to the writer breaking (it has stopped)."""
+    exc = sys.exc_info()[1]
+    return isinstance(exc, BrokenPipeError) or "broken pipe" in str(exc).lower()
 
 
 def _prefetch(batches, depth: int = 2):
@@ -162,6 +184,16 @@ def _watch_parent(done: threading.Event) -> None:
         os._exit(ORPHANED)
 
 
+def _report(exc: BaseException) -> int:
+    """Say on stderr, in one line of JSON, why the stage failed (the first line of the
+    error, and whether the disk is full) for the importer to tell the user."""
+    text = str(exc).strip()
+    full = getattr(exc, "errno", None) in _FULL_ERRNOS or "disk is full" in text.lower()
+    problem = text.splitlines()[0] if text else type(exc).__name__
+    sys.stderr.write(json.dumps({"problem": problem, "full": full}, ensure_ascii=False) + "\n")
+    return FAILED
+
+
 def main(argv: list[str]) -> int:
     import pyarrow as pa
 
@@ -169,20 +201,31 @@ def main(argv: list[str]) -> int:
     from khtui.data.importers.stage import Stage
 
     path = argv[0]
-    stage = Stage(AdbcStage(path), path)
+    try:
+        stage = Stage(AdbcStage(path), path)
+    except Exception as exc:
+        return _report(exc)
     src = pa.input_stream(sys.stdin.buffer)
     try:
         for batch in pa.ipc.open_stream(src):
             if batch.num_rows and "row" in batch.schema.names:
-                stage.add(pa.Table.from_batches([batch]))
+                try:
+                    stage.add(pa.Table.from_batches([batch]))
+                except Exception as exc:  # the stage, not stdin: a full disk, …
+                    return _report(exc)
         brand = pa.ipc.open_stream(src).read_all()
         monthly = pa.ipc.open_stream(src).read_all()
     except (pa.ArrowInvalid, OSError):
         return ORPHANED  # stdin ended before everything was sent: the importer is gone
     done = threading.Event()
     threading.Thread(target=_watch_parent, args=(done,), daemon=True).start()
-    info = stage.finish(brand if brand.num_rows else None, monthly if monthly.num_rows else None)
-    stage.close()
+    try:
+        info = stage.finish(
+            brand if brand.num_rows else None, monthly if monthly.num_rows else None
+        )
+        stage.close()
+    except Exception as exc:
+        return _report(exc)
     done.set()
     sys.stdout.write(json.dumps(info.to_dict()) + "\n")
     return 0

@@ -23,7 +23,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from khtui.data.cells import TRIGGERS, neutralise
-from khtui.data.importers.common import ImportFileError, ValueProblem, free_path, shorten
+from khtui.data.importers.common import ImportFileError, ValueProblem, shorten
+from khtui.data.private import place_new
 from khtui.domain.messages import Message, Tr
 
 SHOWN = 20  # rejected rows kept on the result for a screen to show
@@ -155,14 +156,27 @@ class RejectsSink:
                     w.writerows(self._merged(self._part))
                 self._part.unlink()
                 self._part = Path(tmp)
-            self.path = free_path(self._target)
-            os.replace(self._part, self.path)
+            self.path = self._place(self._part)
         except OSError as exc:
             self.discard()
             raise ImportFileError(
                 "imp.error.rejects", file=self._target, problem=exc.strerror or exc
             ) from None
         self._part = None
+
+    def _place(self, part: Path) -> Path:
+        """Put ``part`` at the target's name or the first free ``stem-N`` beside it, never over
+        a file (another import's rejects may take a name at the same moment)."""
+        target = self._target
+        n = 1
+        while True:
+            out = target if n == 1 else target.with_name(f"{target.stem}-{n}{target.suffix}")
+            try:
+                place_new(part, out)
+            except FileExistsError:
+                n += 1
+                continue
+            return out
 
     def undo(self) -> None:
         """Remove the rejects file put in place by :meth:`finish` (the commit failed)."""

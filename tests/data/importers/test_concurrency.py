@@ -21,7 +21,7 @@ from khtui.widgets.price_grid import PriceGrid
 from tests.capture_helpers import add_visit, seed
 from tests.conftest import TODAY
 from tests.data.importers.test_orders_import import H
-from tests.screens.pilot import settle
+from tests.screens.pilot import Notices, settle
 
 # seconds the import keeps its merge open once the lines are written (its write lock held)
 HOLD = 2.0
@@ -80,7 +80,7 @@ def test_typing_a_capture_while_an_import_commits(store, tmp_path):
         async def scenario():
             async with app.run_test(size=(120, 40)) as pilot:
                 app.push_screen(CaptureScreen(visit_id=vid))
-                await settle(app, pilot)  # the session is read in a worker
+                await settle(app, pilot)  # the session is read in a job, then shown
                 assert app.focused is app.screen.query_one(PriceGrid)
                 deadline = time.monotonic() + 120
                 while not holding.exists():  # the import is merging now, its lock held
@@ -182,3 +182,49 @@ def test_the_database_is_not_locked_while_a_file_is_read_and_staged(store, tmp_p
     assert importer.returncode == 0, err
     assert int(out.split()[-1]) == len(rows)
     assert store.meta("probe") == "1"
+
+
+def test_a_write_lock_held_past_the_busy_timeout_loses_nothing_typed(store, tmp_path):
+    """Another program holds the write lock longer than SQLite's busy timeout (the merge of a
+    10M-line import takes ~11 s): the app says once that what is typed is kept, goes on taking
+    keys, and saves every value, in order, when the lock is released; no error."""
+    import sqlite3
+
+    seed(store)
+    vid = add_visit(store, "R1", TODAY, status="checked_in")
+    store.conn.execute("PRAGMA busy_timeout = 200")  # the app's timeout, shortened for the test
+    app = create_app(store, today=lambda: TODAY)
+    seen = Notices(app)
+    other = sqlite3.connect(store.path, isolation_level=None)
+
+    async def scenario():
+        async with app.run_test(size=(120, 40)) as pilot:
+            app.push_screen(CaptureScreen(visit_id=vid))
+            await settle(app, pilot)
+            assert app.focused is app.screen.query_one(PriceGrid)
+            other.execute("BEGIN IMMEDIATE")  # the import's merge: the write lock held
+            for key in ("2", "8", "0", "enter", "1", "1", "0", "enter"):
+                await pilot.press(key)
+            deadline = time.monotonic() + 120
+            while not seen.any("你输入的内容都保留着"):
+                assert time.monotonic() < deadline, seen
+                await asyncio.sleep(0.05)
+            for key in ("9", "0", "enter"):  # still typing while it waits
+                await pilot.press(key)
+            other.execute("COMMIT")  # the import ends
+            await settle(app, pilot)
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        other.close()
+    assert app.errors == []
+    assert sum("你输入的内容都保留着" in n for n in seen) == 1
+    cid = store.scalar("SELECT id FROM captures WHERE visit_id = ? AND kind = 'prices'", (vid,))
+    saved = {
+        r[0]: r[1]
+        for r in store.query(
+            "SELECT brand_code, retail_price FROM price_observations WHERE capture_id = ?", (cid,)
+        )
+    }
+    assert saved == {"K1": 280.0, "N1": 110.0, "P1": 90.0}

@@ -334,3 +334,55 @@ def test_a_writer_process_that_dies_fails_the_import_with_nothing_written(seeded
     assert re.search(r"写入进程意外停止.*数据库没有任何改动", ZH.message(raised.value))
     assert state(seeded) == before
     assert not list(tmp_path.glob(PREFIX + "*"))
+
+
+def test_two_imports_never_write_their_rejects_over_each_other(tmp_path):
+    """Two imports of one file at once (two terminals) both name their rejects file when they
+    finish: the second takes the next free name, never the first's file."""
+    import khtui.data.importers.rejects as rejects
+
+    target = tmp_path / "r.rejects.csv"
+    sinks = [rejects.RejectsSink(["a"], target, tmp_path / f"spill{i}.db") for i in range(2)]
+    for i, sink in enumerate(sinks):
+        sink.add(2, [f"import {i}"], "a", "x", "why")
+    target.write_text("the user's own file\n", encoding="utf-8")  # appeared meanwhile
+    for sink in sinks:
+        sink.finish()
+        sink.close()
+    assert target.read_text(encoding="utf-8") == "the user's own file\n"
+    assert [sink.path.name for sink in sinks] == ["r.rejects-2.csv", "r.rejects-3.csv"]
+    assert [read_rejects(sink.path)[0]["a"] for sink in sinks] == ["import 0", "import 1"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "r.rejects-2.csv",
+        "r.rejects-3.csv",
+        "r.rejects.csv",
+    ]
+
+
+def test_a_reading_error_during_a_large_import_is_not_blamed_on_the_writer(seeded, tmp_path, monkeypatch):  # fmt: skip
+    """The file fails half way (a memory stick pulled out) while the writer process stages:
+    the import says what failed in the reading, not that the writer stopped, and writes
+    nothing; no work folder is left."""
+    import khtui.data.importers.orders as orders
+    import khtui.data.importers.orders_read as orders_read
+
+    monkeypatch.setattr(orders, "CHILD_MIN_LINES", 0)
+    monkeypatch.setattr(orders_read, "CSV_BLOCK", 2048)
+    monkeypatch.setattr(orders_read, "BATCH_ROWS", 20)
+    clean = orders.clean_batch
+    calls = []
+
+    def pulled_out(*a, **k):
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError(5, "Input/output error")
+        return clean(*a, **k)
+
+    monkeypatch.setattr(orders, "clean_batch", pulled_out)
+    before = state(seeded)
+    rows = [H] + [["0370102001", f"2026-10-{d:02d}", f"B{b}", "x", "1", "100", "100"] for d in range(1, 29) for b in range(6)]  # fmt: skip
+    with pytest.raises(OSError, match="Input/output error") as exc:
+        import_file(seeded, write(tmp_path / "o.csv", rows), "orders")
+    assert not isinstance(exc.value, ImportFileError)
+    assert state(seeded) == before
+    assert not list(tmp_path.glob(PREFIX + "*"))
