@@ -142,6 +142,9 @@ async def _walk(path, size) -> Walk:
             ):
                 await w.press(key)
                 await w.look(name, screen)
+            await w.press("f6", "escape", "m")
+            await w.look("report: the month", "ReportScreen")
+            assert app.screen.kind.name == "month"
             await w.press("f4", "n")
             await w.look("a new complaint", "RaiseComplaintScreen")
             assert app.errors == []
@@ -175,7 +178,7 @@ async def _walk_team(path) -> Walk:
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_every_screen_in_english_shows_chinese_only_in_the_users_data(demo, size):
     w = asyncio.run(_walk(demo, size))
-    assert len(w.seen) == 22
+    assert len(w.seen) == 23
     assert w.problems == []
 
 
