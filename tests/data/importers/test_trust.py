@@ -342,7 +342,7 @@ def test_two_imports_never_write_their_rejects_over_each_other(tmp_path):
     import khtui.data.importers.rejects as rejects
 
     target = tmp_path / "r.rejects.csv"
-    sinks = [rejects.RejectsSink(["a"], target, tmp_path / f"spill{i}.db") for i in range(2)]
+    sinks = [rejects.RejectsSink(["a"], target, tmp_path / f"spill{i}.db", ZH) for i in range(2)]
     for i, sink in enumerate(sinks):
         sink.add(2, [f"import {i}"], "a", "x", "why")
     target.write_text("the user's own file\n", encoding="utf-8")  # appeared meanwhile
@@ -382,7 +382,7 @@ def test_a_reading_error_during_a_large_import_is_not_blamed_on_the_writer(seede
     before = state(seeded)
     rows = [H] + [["0370102001", f"2026-10-{d:02d}", f"B{b}", "x", "1", "100", "100"] for d in range(1, 29) for b in range(6)]  # fmt: skip
     with pytest.raises(OSError, match="Input/output error") as exc:
-        import_file(seeded, write(tmp_path / "o.csv", rows), "orders")
+        import_file(seeded, write(tmp_path / "o.csv", rows), "orders", tr=ZH)
     assert not isinstance(exc.value, ImportFileError)
     assert state(seeded) == before
     assert not list(tmp_path.glob(PREFIX + "*"))
