@@ -57,6 +57,15 @@ ZH: dict[str, str] = {
     "fmt.plus": " + ",
     "why.title": "计算依据",
     "calendar.unknown_year": "{year} 年没有官方节假日数据，按周末和规则文件中的日历设置计算",
+    "calendar.holiday": "节假日",
+    "calendar.holiday.new_year": "元旦",
+    "calendar.holiday.spring_festival": "春节",
+    "calendar.holiday.qingming": "清明节",
+    "calendar.holiday.labour_day": "劳动节",
+    "calendar.holiday.dragon_boat": "端午节",
+    "calendar.holiday.national_day": "国庆节",
+    "calendar.holiday.mid_autumn": "中秋节",
+    "calendar.holiday.victory_day": "抗战胜利纪念日",
 }
 
 EN: dict[str, str] = {
@@ -116,4 +125,13 @@ EN: dict[str, str] = {
     "fmt.plus": " + ",
     "why.title": "How it was calculated",
     "calendar.unknown_year": "{year}: no official holiday data; using weekends and the rules file's calendar overrides",
+    "calendar.holiday": "public holiday",
+    "calendar.holiday.new_year": "New Year's Day",
+    "calendar.holiday.spring_festival": "Spring Festival",
+    "calendar.holiday.qingming": "Qingming",
+    "calendar.holiday.labour_day": "Labour Day",
+    "calendar.holiday.dragon_boat": "Dragon Boat Festival",
+    "calendar.holiday.national_day": "National Day",
+    "calendar.holiday.mid_autumn": "Mid-Autumn Festival",
+    "calendar.holiday.victory_day": "Victory Day",
 }

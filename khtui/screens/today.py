@@ -357,7 +357,7 @@ class TodayScreen(Keyed, Screen):
         if self.day == self.app.today():
             when += t("today.is_today")
         if holiday:
-            when += " " + t("today.holiday", name=holiday)
+            when += " " + t("today.holiday", name=t(holiday))
         elif not workday:
             when += " " + t("today.rest_day")
         line = t(
