@@ -60,3 +60,14 @@ def test_the_english_catalogue_holds_no_chinese_except_what_the_user_types_or_se
     # palette keywords are matched, never shown: a Chinese user finds 今日拜访 in English too
     shown = {k: v for k, v in LANGS["en"].items() if not k.endswith(".keywords")}
     assert [k for k, v in shown.items() if cjk.search(v)] == []
+
+
+def test_english_counts_take_the_singular_for_one():
+    en, zh = Translator("en"), Translator("zh")
+    assert en("today.days_left", n=1) == " · 1 working day left"
+    assert en("today.days_left", n=2) == " · 2 working days left"
+    assert en("today.days_left", n=0) == " · 0 working days left"
+    assert zh("today.days_left", n=1) == " · 剩 1 个工作日"
+    assert en("cli.recomputed", n=1, as_of="2026-11-23").startswith(
+        "recomputed tier, category, level and value of 1 retailer "
+    )

@@ -14,6 +14,7 @@ measures, a weekday, and a problem raised as a message key with parameters (:met
 from __future__ import annotations
 
 import datetime as dt
+import string
 from collections.abc import Iterable
 from typing import Any
 
@@ -25,6 +26,20 @@ def number_text(value: float | int) -> str:
     if isinstance(value, float):
         return f"{round(value, 2):g}"
     return str(value)
+
+
+class _Formatter(string.Formatter):
+    """``str.format`` with one more kind of field: ``{n:|day|days}`` writes the first word when
+    ``n`` is 1 and the second otherwise (English plurals; Chinese needs none)."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec.startswith("|"):
+            one, _, many = format_spec[1:].partition("|")
+            return one if value == 1 else many
+        return super().format_field(value, format_spec)
+
+
+_FORMATTER = _Formatter()
 
 
 class Translator:
@@ -68,7 +83,7 @@ class Translator:
             return key
         if "{khtui}" in text:
             kw.setdefault("khtui", self.command)
-        return text.format(**kw) if kw else text
+        return _FORMATTER.format(text, **kw) if kw else text
 
     def label(self, key: str, fallback: str) -> str:
         """The catalogue's word for ``key``, or ``fallback`` when no catalogue holds one (a

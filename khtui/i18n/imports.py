@@ -172,7 +172,7 @@ ZH: dict[str, str] = {
 }
 
 EN: dict[str, str] = {
-    "imp.summary": "{file} ({encoding}): {read} rows read, {new} new, {updated} updated, {unchanged} unchanged, {rejected} rejected",
+    "imp.summary": "{file} ({encoding}): {read} {read:|row|rows} read, {new} new, {updated} updated, {unchanged} unchanged, {rejected} rejected",
     "imp.summary.removed": ", {n} old lines removed",
     "imp.summary.duplicates": ", {n} duplicate rows (imported once)",
     "imp.summary.nothing": "; nothing changed (this file was imported before)",
@@ -212,7 +212,7 @@ EN: dict[str, str] = {
     "imp.error.rejects": "cannot write the rejects file {file} ({problem}); choose another place with --rejects",
     "imp.error.work": "cannot make the import's work folder in {folder} ({problem}); check that the database's folder is writable and the disk has room",
     "imp.error.writer": "the import's writer process stopped unexpectedly ({problem}); the database was not changed. Check the disk has room and try again",
-    "exp.done": "exported {n} rows to {file}",
+    "exp.done": "exported {n} {n:|row|rows} to {file}",
     "exp.error.suffix": "{file}: export to .csv or .xlsx",
     "exp.error.exists": "{file} exists; add --force to overwrite it, or choose another name",
     "exp.error.range": "the first date {start} is after the last date {end}",
