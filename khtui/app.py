@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import subprocess
 import traceback
 from collections.abc import Callable
 from functools import partial
@@ -23,16 +24,15 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual.app import App
 from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.message import Message
 from textual.screen import Screen
 from textual.worker import WorkerFailed
 
 from khtui.i18n import Translator
-from khtui.widgets.jobs import JobHost
 from khtui.widgets.keys import Key, Keyed
-from khtui.widgets.speech import Speaks, t
+from khtui.widgets.speech import t
+from khtui.widgets.workbench import Reloads, Workbench
 
 # Sections: mode name, module and class of its first screen, digit key, F-key.
 SECTIONS: tuple[tuple[str, str, str, str, str], ...] = (
@@ -70,7 +70,7 @@ class SectionCommands(Provider):
         """(name, keywords to match besides the name, help, callback)."""
         app = self.app
         assert isinstance(app, KhtuiApp)
-        out = []
+        out: list[tuple[str, str, str, Callable[[], Any]]] = []
         for mode, _module, _cls, digit, fkey in SECTIONS:
             name = t(f"nav.{mode}")
             out.append(
@@ -159,7 +159,7 @@ class RetailerCommands(Provider):
 
 
 # -- the app --------------------------------------------------------------------------------
-class KhtuiApp(Keyed, Speaks, JobHost, App):
+class KhtuiApp(Keyed, Workbench):
     """The workbench: ``store`` (the one :class:`~khtui.data.store.Store`), ``today()`` and
     the language it speaks (``lang``; its translator ``t``, which every screen speaks through).
 
@@ -218,12 +218,13 @@ class KhtuiApp(Keyed, Speaks, JobHost, App):
         self.today = today or store.today
         self.housekeeping = housekeeping
         self.errors: list[BaseException] = []  # what report_error turned into notices
-        # Read now, before any worker holds the store's lock: the header must not wait for it.
+        # Read once, here: the header is drawn often and must not read the database.
         self.am_name: str = store.am_name
         self.is_demo: bool = store.is_demo
         self._held: dict[
             str, tuple[str, Screen]
         ] = {}  # section -> (mode, screen), see hold_section
+        self._forecast_process: subprocess.Popen[bytes] | None = None  # see refresh_forecasts
 
     @classmethod
     def language_of_new(cls, kwargs: dict[str, Any]) -> str:
@@ -272,22 +273,16 @@ class KhtuiApp(Keyed, Speaks, JobHost, App):
 
     def _compute_forecasts(self) -> None:
         from khtui.data.forecasts import compute_in_child
-        from khtui.data.store import Store
 
         store = self.store
-        other = Store(store.path, rules=store.rules, clock=store.clock, user=store.user)
-        try:
-            stale = other.forecasts_stale()
-        finally:
-            other.close()
-        if stale:
+        if store.forecasts_stale():
             summary = compute_in_child(
                 store.path, store.rules, self.today(), on_start=self._forecast_started
             )
             if summary is not None:
                 self.post_message(self.ForecastsReady(summary))
 
-    def _forecast_started(self, process) -> None:
+    def _forecast_started(self, process: subprocess.Popen[bytes]) -> None:
         self._forecast_process = process
 
     def exit(self, *args, **kwargs) -> None:
@@ -296,13 +291,14 @@ class KhtuiApp(Keyed, Speaks, JobHost, App):
 
     def stop_background(self) -> None:
         """End a forecast still computing when the program quits (nothing half-written)."""
-        process = getattr(self, "_forecast_process", None)
+        process = self._forecast_process
         if process is not None and process.poll() is None:
             process.terminate()
 
     def on_khtui_app_forecasts_ready(self, message: ForecastsReady) -> None:
         for widget in self.screen.query("ForecastPanel, WarningsPanel, SupplyPanel"):
-            widget.reload()
+            if isinstance(widget, Reloads):
+                widget.reload()
 
     def on_khtui_app_housekeeping_done(self, message: HousekeepingDone) -> None:
         r = message.result
@@ -324,9 +320,8 @@ class KhtuiApp(Keyed, Speaks, JobHost, App):
             warnings = [t(w["key"], **w) for w in s.get("warnings") or ()]
             if warnings:
                 self.notify("\n".join(warnings[:3]), severity="warning", timeout=10)
-        refresh = getattr(self.screen, "reload", None)
-        if callable(refresh):
-            refresh()
+        if isinstance(self.screen, Reloads):
+            self.screen.reload()
 
     # -- navigation ------------------------------------------------------------------------
     def hold_section(self, mode: str, screen: Screen) -> None:

@@ -331,6 +331,7 @@ class Value:
     credit_default: float = rule(_SCORE)
     debit_failure_penalty: float = rule(_SCORE)
     violation_penalty: float = rule(_SCORE)
+    compliance_clean: dict[str, str] = rule(MapOf(Text(blank=False)))
     growth_neutral: float = rule(_SCORE)
     growth_points_per_pct: float = rule(Num(0, 100))
     growth_new_retailer: float = rule(_SCORE)

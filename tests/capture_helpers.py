@@ -1,4 +1,4 @@
-"""A small, hand-made dataset for the capture lane's tests (captures, complaints, brands)."""
+"""A small, hand-made dataset for the tests of captures, complaints and brands."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ import sys
 import unicodedata
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -45,6 +45,9 @@ class CliTranslator(Translator):
 
 
 t: Translator = CliTranslator()
+
+if TYPE_CHECKING:
+    from khtui.rules import Rules
 
 
 class UserError(click.ClickException):
@@ -127,7 +130,8 @@ def usage_problem(exc: click.UsageError, argv: list[str]) -> UsageProblem:
     ctx = exc.ctx
     # the command as the user calls it (the root's own name may differ, e.g. under a test)
     command = " ".join(["khtui", *(ctx.command_path.split()[1:] if ctx is not None else [])])
-    if isinstance(exc, getattr(click.exceptions, "NoSuchCommand", ())):  # click >= 8.4
+    no_such_command: Any = getattr(click.exceptions, "NoSuchCommand", None)  # click >= 8.4
+    if no_such_command is not None and isinstance(exc, no_such_command):
         near = ", ".join(exc.possibilities or ())
         text = t("usage.no_command", name=exc.command_name)
         if near:
@@ -199,7 +203,7 @@ class Ctx:
         self.rules_option = rules
         self.lang = lang
         self.demo = demo
-        self._rules = None
+        self._rules: Rules | None = None
 
     @property
     def command(self) -> str:

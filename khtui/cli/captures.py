@@ -6,6 +6,7 @@ import click
 
 from khtui.cli.base import DATE, Ctx, UserError, emit_json, main, pass_ctx, t
 from khtui.cli.team import am_option, resolve_am
+from khtui.domain import complaints as complaint_rules
 
 
 def _kind_name(key: str) -> str:
@@ -140,7 +141,7 @@ COMPLAINT_KEYS = (
 @main.command("complaints")
 @click.option("--open", "only_open", is_flag=True, help="Only open or forwarded ones.")
 @click.option("--overdue", is_flag=True, help="Only overdue ones (due before --on).")
-@click.option("--status", type=click.Choice(["open", "forwarded", "answered", "closed"]))
+@click.option("--status", type=click.Choice(complaint_rules.STATUSES))
 @click.option("--category", metavar="KEY", help="Only this category (supply, delivery, ...).")
 @click.option("--department", metavar="NAME", help="Only this owning department.")
 @click.option("--retailer", metavar="CODE", help="Only this retailer.")
@@ -163,7 +164,7 @@ def complaints_cmd(
                 )
             )
         day = on or store.today()
-        statuses = ("open", "forwarded") if only_open else status
+        statuses = complaint_rules.OPEN_STATUSES if only_open else status
         rows = store.complaints(
             status=statuses,
             category=category,
@@ -171,16 +172,8 @@ def complaints_cmd(
             retailer=retailer,
             overdue_on=day if overdue else None,
             am_id=am_id,
+            on=day,
         )
-        if not overdue:
-            rows = [
-                {
-                    **r,
-                    "overdue": r["status"] in ("open", "forwarded")
-                    and r["due_on"] < day.isoformat(),
-                }
-                for r in rows
-            ]
     if as_json:
         emit_json([{k: r.get(k) for k in COMPLAINT_KEYS} for r in rows])
         return

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from khtui.cli.base import DATE, BadValue, Ctx, UserError, emit_json, main, pass_ctx, t
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar  # what click.progressbar() returns
 
 # The defaults of khtui.data.demo, repeated so that `khtui --help` does not import the store.
 DEFAULT_RETAILERS = 320
@@ -52,7 +56,7 @@ class _StageProgress:
     """Progress on stderr when it is a terminal: a bar for the orders, a line per stage."""
 
     def __init__(self) -> None:
-        self.bar = None
+        self.bar: ProgressBar[int] | None = None
         self.done = 0
         self.seen: set[str] = set()
 

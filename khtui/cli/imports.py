@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from khtui.cli.base import DATE, Ctx, UserError, emit_json, main, pass_ctx, t
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar  # what click.progressbar() returns
 
 
 class _Bar:
@@ -17,7 +21,7 @@ class _Bar:
     READ_SHARE = 95
 
     def __init__(self, label: str, *, enabled: bool = True):
-        self.bar = None
+        self.bar: ProgressBar[int] | None = None
         self.done = 0
         self.label = label
         self.writing = False
@@ -26,7 +30,7 @@ class _Bar:
             self.bar.__enter__()
 
     def _advance(self, pct: int) -> None:
-        if pct > self.done:
+        if self.bar is not None and pct > self.done:
             self.bar.update(pct - self.done)
             self.done = pct
 

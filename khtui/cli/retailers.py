@@ -6,6 +6,7 @@ import click
 
 from khtui.cli.base import DATE, Ctx, UserError, emit_json, main, pass_ctx, t
 from khtui.cli.team import am_option, resolve_am
+from khtui.domain.retailer import STATUSES as RETAILER_STATUSES
 from khtui.i18n import LANGUAGES, Translator
 
 
@@ -72,9 +73,7 @@ def retailer_cmd(ctx: Ctx, code: str, as_of, as_json: bool) -> None:
 @main.command("retailers")
 @click.option("--route", help="Only this delivery route (送货线路).")
 @click.option("--tier", type=click.IntRange(1, 8), help="Only this tier (1-8).")
-@click.option(
-    "--status", type=click.Choice(["正常", "暂停", "歇业", "注销"]), help="Only this status."
-)
+@click.option("--status", type=click.Choice(RETAILER_STATUSES), help="Only this status.")
 @am_option
 @click.option("--json", "as_json", is_flag=True, help="JSON output with stable keys.")
 @pass_ctx

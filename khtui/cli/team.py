@@ -118,9 +118,8 @@ def merge_cmd(ctx: Ctx, files: tuple[Path, ...], into: Path, as_json: bool) -> N
         # rebuilt when the merge changed retailers (it marks the index stale), else kept
         indexed = store.rebuild_search_index() if store.meta("search_index_stale") else None
         labels = store.team_labels()
-        with store._lock:
-            shared = shared_retailers(store.conn)
-            duplicates = duplicate_codes(store.conn)
+        shared = shared_retailers(store.conn)
+        duplicates = duplicate_codes(store.conn)
         ams = store.scalar("SELECT count(*) FROM team_ams")
         retailers = store.scalar("SELECT count(*) FROM retailers")
     if as_json:

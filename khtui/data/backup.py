@@ -104,17 +104,7 @@ def backup_to(store, out: str | Path) -> Path:
         ensure_parent(out)
     except OSError as exc:
         raise _failed(out, exc, out) from exc
-    with store._lock:  # the store's connection is shared with worker threads
-        tmp = _copy_database(store.conn, out)
-    try:
-        place_new(tmp, out)
-    except FileExistsError:
-        raise
-    except OSError as exc:
-        raise _failed(out, exc, out) from exc
-    finally:
-        remove_quietly(sqlite_files(tmp))
-    return out
+    return _place(_copy_database(store.conn, out), [out])
 
 
 def _numbered(folder: Path, stem: str) -> Iterator[Path]:
@@ -129,8 +119,7 @@ def _numbered(folder: Path, stem: str) -> Iterator[Path]:
 def backup_new(store, stem: str) -> Path:
     """A backup in ``backups/`` named ``stem.db`` (``stem-2.db``, … when that is taken)."""
     folder = _backups_folder(store.path)
-    with store._lock:
-        tmp = _copy_database(store.conn, folder / f"{stem}.db")
+    tmp = _copy_database(store.conn, folder / f"{stem}.db")
     return _place(tmp, _numbered(folder, stem))
 
 

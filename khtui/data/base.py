@@ -1,10 +1,11 @@
-"""The store core: one SQLite database, one ``Store`` object that owns the connection.
+"""The store core: one SQLite database, one ``Store`` object, one connection per thread.
 
-The connection is a plain ``sqlite3`` one (fast start-up: the first screen never waits for
-sqlite-utils, which imports pandas); :attr:`Store.db` wraps the same connection in a
-``sqlite_utils.Database`` the first time it is needed. Every write goes through
-:meth:`Store.write`, which starts with ``BEGIN IMMEDIATE`` so that a writer waits for the lock
-instead of failing half way under WAL.
+Each thread that reads or writes gets its own plain ``sqlite3`` connection on first use (fast
+start-up: the first screen never waits for sqlite-utils, which imports pandas); :attr:`Store.db`
+wraps this thread's connection in a ``sqlite_utils.Database`` the first time it is needed.
+Every write goes through :meth:`Store.write`, which starts with ``BEGIN IMMEDIATE`` so that a
+writer waits for the lock instead of failing half way under WAL; a nested ``write`` joins the
+outer transaction of its thread.
 
 The operations are grouped by subject in mixins (``data/retailers.py``, ``data/visits.py``, …);
 ``Store`` is the one class that combines them.
@@ -19,9 +20,11 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from khtui import clock as _clock
 from khtui.data.private import (
@@ -37,6 +40,8 @@ from khtui.rules import Rules, default_rules
 
 if TYPE_CHECKING:
     import sqlite_utils
+
+    from khtui.domain.calendar import WorkCalendar
 
 
 class StoreError(Exception):
@@ -110,6 +115,13 @@ class StoreProblem(StoreError):
         super().__init__(f"{key} ({detail})" if detail else key)
 
 
+def where_equal(filters: dict[str, Any]) -> tuple[list[str], list[Any]]:
+    """The ``column = ?`` clauses and their parameters of the filters given (None: no filter),
+    for ``" AND ".join(clauses)``."""
+    given = {column: value for column, value in filters.items() if value is not None}
+    return [f"{column} = ?" for column in given], list(given.values())
+
+
 def read_only_uri(path: str | os.PathLike) -> str:
     """A ``file:`` URI opening ``path`` read-only (quoted: any character may be in a path)."""
     return Path(path).resolve().as_uri() + "?mode=ro"
@@ -167,7 +179,7 @@ def database_kind(path: str | os.PathLike) -> tuple[str, dict[str, Any]]:
             )
         )
     except sqlite3.DatabaseError as exc:
-        if getattr(exc, "sqlite_errorname", "") == "SQLITE_NOTADB":
+        if exc.sqlite_errorname == "SQLITE_NOTADB":
             return "not_sqlite", {"size": size}
         raise
     finally:
@@ -287,8 +299,54 @@ def _split_sql(script: str) -> list[str]:
     return out
 
 
-class StoreCore:
-    """Connection, transactions, metadata and clock. Mixins add the named operations."""
+@dataclass(eq=False)
+class _Link:
+    """One thread's connection to the database: its write-transaction depth (nested
+    :meth:`StoreCore.write` blocks join the outer one) and its sqlite-utils wrapper."""
+
+    conn: sqlite3.Connection
+    thread: threading.Thread
+    depth: int = 0
+    db: sqlite_utils.Database | None = None
+
+
+class StoreBase(Protocol):
+    """What the operation mixins need from the store's core (:class:`StoreCore`): this
+    thread's connection, reads, the write transaction, the rules, the clock and the metadata.
+    Each mixin subclasses it (or the mixins whose operations it uses), so a type checker sees
+    every ``self.…`` a mixin relies on."""
+
+    path: Path
+    rules: Rules
+    user: str
+
+    @property
+    def conn(self) -> sqlite3.Connection: ...
+    @property
+    def db(self) -> sqlite_utils.Database: ...
+    def write(self) -> AbstractContextManager[sqlite3.Connection]: ...
+    def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]: ...
+    def query_one(self, sql: str, params: Any = ()) -> sqlite3.Row | None: ...
+    def scalar(self, sql: str, params: Any = ()) -> Any: ...
+    def meta(self, key: str, default: str | None = None) -> str | None: ...
+    def set_meta(self, key: str, value: str | None) -> None: ...
+    @property
+    def am_id(self) -> str: ...
+    def now(self) -> dt.datetime: ...
+    def now_text(self) -> str: ...
+    def today(self) -> dt.date: ...
+    @property
+    def work_calendar(self) -> WorkCalendar: ...
+
+
+class StoreCore(StoreBase):
+    """Connections, transactions, metadata and clock. Mixins add the named operations.
+
+    Each thread has its own connection (:attr:`conn`): the thread that opens the store uses the
+    one opened here, a worker thread gets one on its first read or write. A connection is only
+    ever used by its thread; they are all closed with the store (those of threads that ended
+    before, when the next thread connects). Readers never wait for a writer (WAL); two writers
+    wait for each other in ``BEGIN IMMEDIATE`` up to the busy timeout."""
 
     def __init__(
         self,
@@ -303,9 +361,9 @@ class StoreCore:
         self.path = Path(path)
         self.rules = rules or default_rules()
         self.clock = clock or _clock.now
-        self._lock = threading.RLock()
-        self._depth = 0
-        self._db: sqlite_utils.Database | None = None
+        self._links: dict[int, _Link] = {}
+        self._links_lock = threading.Lock()
+        self._closed = False
         if not self.path.exists():
             if not create:
                 raise StoreProblem("error.no_db", path=str(self.path))
@@ -313,26 +371,55 @@ class StoreCore:
         # Anything but a khtui database of this or an earlier schema is refused here, before
         # a byte of it changes (no WAL switch, no user_version, no tables).
         version = refuse_unless_khtui(self.path)
-        self.conn = sqlite3.connect(
-            str(self.path), isolation_level=None, check_same_thread=False, timeout=10.0
-        )
+        conn = self._connect()
         try:
-            self.conn.row_factory = sqlite3.Row
-            self.conn.execute("PRAGMA busy_timeout = 10000")
             try:
-                self.conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA journal_mode = WAL")
             except sqlite3.OperationalError as exc:
                 # a read-only file still opens to be read; its writes say why they fail
-                if getattr(exc, "sqlite_errorname", "") != "SQLITE_READONLY":
+                if exc.sqlite_errorname != "SQLITE_READONLY":
                     raise
-            self.conn.execute("PRAGMA synchronous = NORMAL")
-            self.conn.execute("PRAGMA foreign_keys = ON")
+            me = threading.current_thread()
+            self._links[threading.get_ident()] = _Link(conn, me)
             if version < SCHEMA_VERSION:
                 self._upgrade(version, on_upgrade)
         except BaseException:
-            self.conn.close()
+            conn.close()
             raise
         self.user = user or self.meta("am_name") or os.environ.get("USER") or "am"
+
+    def _connect(self) -> sqlite3.Connection:
+        # check_same_thread=False only so that close() may close a worker's connection from
+        # the thread that closes the store; no other thread ever uses it
+        conn = sqlite3.connect(
+            str(self.path), isolation_level=None, check_same_thread=False, timeout=10.0
+        )
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _link(self) -> _Link:
+        """This thread's connection, opened on the thread's first use."""
+        link = self._links.get(threading.get_ident())
+        me = threading.current_thread()
+        if link is not None and link.thread is me:
+            return link
+        with self._links_lock:
+            if self._closed:
+                raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+            for key, old in list(self._links.items()):  # threads that have ended
+                if not old.thread.is_alive():
+                    old.conn.close()
+                    del self._links[key]
+            link = _Link(self._connect(), me)
+            self._links[threading.get_ident()] = link
+        return link
 
     def _upgrade(self, version: int, on_upgrade: Callable[[int, int], None] | None) -> None:
         """Migrate to the current schema. Each step is one transaction: a failure leaves the
@@ -355,68 +442,83 @@ class StoreCore:
 
     # -- connection --------------------------------------------------------------------------
     @property
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection (autocommit; :meth:`write` for a transaction)."""
+        return self._link().conn
+
+    @property
     def db(self) -> sqlite_utils.Database:
-        """The same connection wrapped by sqlite-utils (imported on first use)."""
-        if self._db is None:
+        """This thread's connection wrapped by sqlite-utils (imported on first use)."""
+        link = self._link()
+        if link.db is None:
             import sqlite_utils
 
-            self._db = sqlite_utils.Database(self.conn)
-        return self._db
+            link.db = sqlite_utils.Database(link.conn)
+        return link.db
 
     def close(self) -> None:
-        with self._lock:
-            self.conn.close()
+        """Close every thread's connection; the store cannot be used after."""
+        with self._links_lock:
+            self._closed = True
+            links, self._links = list(self._links.values()), {}
+        for link in links:
+            link.conn.close()
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @property
+    def in_write(self) -> bool:
+        """Whether this thread is inside a :meth:`write` block (a nested one joins it)."""
+        return self._link().depth > 0
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (``BEGIN IMMEDIATE``); nested calls join the outer one."""
-        with self._lock:
-            if self._depth:
-                self._depth += 1
-                try:
-                    yield self.conn
-                finally:
-                    self._depth -= 1
-                return
-            self.conn.execute("BEGIN IMMEDIATE")
-            self._depth = 1
+        """One write transaction (``BEGIN IMMEDIATE``) on this thread's connection; a nested
+        call joins the outer one (it commits or rolls back with it)."""
+        link = self._link()
+        conn = link.conn
+        if link.depth:
+            link.depth += 1
             try:
-                yield self.conn
-            except BaseException:
-                self._depth = 0
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                raise
-            self._depth = 0
-            self.conn.execute("COMMIT")
+                yield conn
+            finally:
+                link.depth -= 1
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        link.depth = 1
+        try:
+            yield conn
+        except BaseException:
+            link.depth = 0
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        link.depth = 0
+        conn.execute("COMMIT")
 
     @contextmanager
     def attached(self, path: str | os.PathLike, name: str) -> Iterator[None]:
-        """Another database file on the store's connection as schema ``name`` for the block
-        (e.g. an import's stage, copied by a :meth:`write` inside the block); detached after.
-        The connection is this thread's for the block."""
+        """Another database file on this thread's connection as schema ``name`` for the block
+        (e.g. an import's stage, copied by a :meth:`write` inside the block); detached after."""
         if not name.isidentifier():
             raise ValueError(f"not a schema name: {name!r}")
-        with self._lock:
-            self.conn.execute(f"ATTACH DATABASE ? AS {name}", (str(path),))
-            try:
-                yield
-            finally:
-                self.conn.execute(f"DETACH DATABASE {name}")
+        conn = self.conn
+        conn.execute(f"ATTACH DATABASE ? AS {name}", (str(path),))
+        try:
+            yield
+        finally:
+            conn.execute(f"DETACH DATABASE {name}")
 
     def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self.conn.execute(sql, params).fetchall()
+        return self.conn.execute(sql, params).fetchall()
 
     def query_one(self, sql: str, params: Any = ()) -> sqlite3.Row | None:
-        with self._lock:
-            return self.conn.execute(sql, params).fetchone()
+        row: sqlite3.Row | None = self.conn.execute(sql, params).fetchone()
+        return row
 
     def scalar(self, sql: str, params: Any = ()) -> Any:
         row = self.query_one(sql, params)
@@ -460,3 +562,10 @@ class StoreCore:
 
     def today(self) -> dt.date:
         return self.clock().date()
+
+    @cached_property
+    def work_calendar(self) -> WorkCalendar:
+        """The working days under the store's rules (made once per store)."""
+        from khtui.domain.calendar import WorkCalendar
+
+        return WorkCalendar(self.rules)

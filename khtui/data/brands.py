@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from khtui.data.base import StoreBase
 
-class BrandOps:
+
+class BrandOps(StoreBase):
     """Mixin of :class:`khtui.data.store.Store`."""
 
     def cultivated_brands(self) -> list[dict[str, Any]]:

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from khtui.data.base import StoreError, new_id
+from khtui.data.retailers import RetailerOps
 
 if TYPE_CHECKING:
     from khtui.domain.capture import CopyPlan
@@ -32,6 +33,10 @@ class CaptureError(StoreError):
         self.problems = problems
 
 
+@overload
+def _d(value: dt.date | str) -> str: ...
+@overload
+def _d(value: None) -> None: ...
 def _d(value: dt.date | str | None) -> str | None:
     return None if value is None else str(value)[:10]
 
@@ -43,7 +48,7 @@ def _capture_row(row) -> dict[str, Any]:
     return out
 
 
-class CaptureOps:
+class CaptureOps(RetailerOps):
     """Mixin of :class:`khtui.data.store.Store`."""
 
     # -- reading ----------------------------------------------------------------------------
@@ -60,7 +65,8 @@ class CaptureOps:
         """Captures newest first, each with its payload as a dict, the retailer's name and, for
         a ``prices`` capture, its ``observations`` (one per brand). With ``am_id`` only that
         AM's (a team database)."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if am_id is not None:
             where.append("c.am_id = ?")
             params.append(am_id)
@@ -337,13 +343,13 @@ class CaptureOps:
         known = {b["brand_code"] for b in brands}
         # A brand observed in this capture but no longer in the grid stays visible.
         for extra in sorted(set(current) - known):
-            b = self.query_one(
+            found = self.query_one(
                 "SELECT brand_code, name, guide_price, is_key, is_new FROM brands "
                 "WHERE brand_code = ?",
                 (extra,),
             )
-            if b is not None:
-                brands.append({**dict(b), "carried": False})
+            if found is not None:
+                brands.append({**dict(found), "carried": False})
         out = []
         for b in brands:
             cur = current.get(b["brand_code"], {})
@@ -499,18 +505,6 @@ class CaptureOps:
                 conn.execute("DELETE FROM captures WHERE id = ?", (r["id"],))
                 dropped += 1
         return dropped
-
-    def discard_capture(self, capture_id: str) -> None:
-        """Delete a draft capture and its observations (a finished one is kept)."""
-        with self.write() as conn:
-            cap = self._require_capture(conn, capture_id)
-            if not cap["is_draft"]:
-                raise StoreError("a finished capture is kept; edit it instead")
-            conn.execute("DELETE FROM price_observations WHERE capture_id = ?", (capture_id,))
-            conn.execute(
-                "UPDATE complaints SET capture_id = NULL WHERE capture_id = ?", (capture_id,)
-            )
-            conn.execute("DELETE FROM captures WHERE id = ?", (capture_id,))
 
     def visit_capture_states(self, day: dt.date) -> dict[str, str]:
         """For the visits of ``day`` that have captures: 'final' when all are finished, else

@@ -12,6 +12,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from khtui.data.base import new_id
+from khtui.data.retailers import RetailerOps
+from khtui.data.statuses import OPEN_VISITS, complaint_order, overdue_complaint
+from khtui.data.visits import VisitOps
 
 COLUMNS = (
     "id",
@@ -36,7 +39,7 @@ COLUMNS = (
 )
 
 
-class ComplaintOps:
+class ComplaintOps(VisitOps, RetailerOps):
     """Mixin of :class:`khtui.data.store.Store`."""
 
     def _complaint_row(self, row, day: str) -> dict[str, Any]:
@@ -58,12 +61,14 @@ class ComplaintOps:
         overdue_on: dt.date | None = None,
         retailer: str | None = None,
         am_id: str | None = None,
+        on: dt.date | None = None,
     ) -> list[dict[str, Any]]:
         """Complaints, each with the retailer's ``name``, ``category_name`` and ``overdue``
-        (on ``overdue_on``, else today). With ``overdue_on`` only the overdue ones on that day;
-        with ``am_id`` only the ones that AM recorded (a team database). Open ones first, by
-        due date."""
-        where, params = [], []
+        (on ``overdue_on``, else ``on``, else today). With ``overdue_on`` only the overdue ones
+        on that day; with ``am_id`` only the ones that AM recorded (a team
+        database). Open ones first, by due date."""
+        where: list[str] = []
+        params: list[Any] = []
         if status is not None:
             wanted = [status] if isinstance(status, str) else list(status)
             where.append(f"c.status IN ({','.join('?' * len(wanted))})")
@@ -80,9 +85,9 @@ class ComplaintOps:
         if am_id is not None:
             where.append("c.am_id = ?")
             params.append(am_id)
-        day = str(overdue_on or self.today())
+        day = str(overdue_on or on or self.today())
         if overdue_on is not None:
-            where.append("c.status IN ('open', 'forwarded') AND c.due_on < ?")
+            where.append(overdue_complaint("c."))
             params.append(day)
         sql = (
             f"SELECT {', '.join('c.' + c for c in COLUMNS)}, r.name FROM complaints c "
@@ -90,10 +95,7 @@ class ComplaintOps:
         )
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += (
-            " ORDER BY CASE c.status WHEN 'open' THEN 0 WHEN 'forwarded' THEN 1 "
-            "WHEN 'answered' THEN 2 ELSE 3 END, c.due_on, c.raised_on, c.id"
-        )
+        sql += f" ORDER BY {complaint_order('c.')}, c.due_on, c.raised_on, c.id"
         return [self._complaint_row(r, day) for r in self.query(sql, params)]
 
     def get_complaint(self, complaint_id: str) -> dict[str, Any]:
@@ -191,9 +193,9 @@ class ComplaintOps:
             )
             sets = {"status": status, STEP_DATE[status]: on.isoformat()}
             if status == "answered":
-                sets["answer"] = answer.strip()
+                sets["answer"] = (answer or "").strip()
             if status == "closed":
-                sets["resolution"] = resolution.strip()
+                sets["resolution"] = (resolution or "").strip()
             sets["updated_at"] = self.now_text()
             conn.execute(
                 f"UPDATE complaints SET {', '.join(k + ' = ?' for k in sets)} WHERE id = ?",
@@ -204,40 +206,20 @@ class ComplaintOps:
         """A complaint follow-up visit (reason 'complaint'): an already planned visit of the
         retailer from ``on`` (default today) to the due date if there is one, else a new
         ad-hoc visit on the next working day. Returns visit_id, day and created."""
-        from khtui.domain.calendar import WorkCalendar
-        from khtui.domain.complaints import ComplaintProblem, status_key
+        from khtui.domain.complaints import OPEN_STATUSES, ComplaintProblem, status_key
 
         c = self.get_complaint(complaint_id)
-        if c["status"] not in ("open", "forwarded"):
+        if c["status"] not in OPEN_STATUSES:
             raise ComplaintProblem("not_open", status=status_key(c["status"]))
         day = on or self.today()
         planned = self.query_one(
             "SELECT id, planned_date FROM visits WHERE retailer_code = ? AND status IN "
-            "('planned', 'checked_in') AND planned_date >= ? AND planned_date <= ? "
+            f"{OPEN_VISITS} AND planned_date >= ? AND planned_date <= ? "
             "ORDER BY planned_date, seq LIMIT 1",
             (c["retailer_code"], day.isoformat(), max(c["due_on"], day.isoformat())),
         )
         if planned is not None:
             return {"visit_id": planned["id"], "day": planned["planned_date"], "created": False}
-        add = getattr(self, "add_adhoc_visit", None)
-        if not callable(add):
-            raise ComplaintProblem("no_planning")
-        target = WorkCalendar(self.rules).next_workday(day)
-        try:
-            visit_id = add(c["retailer_code"], target, reasons=("complaint",))
-        except NotImplementedError:
-            raise ComplaintProblem("no_planning") from None
+        target = self.work_calendar.next_workday(day)
+        visit_id = self.add_adhoc_visit(c["retailer_code"], target, reasons=("complaint",))
         return {"visit_id": visit_id, "day": target.isoformat(), "created": True}
-
-    def complaint_summary(self, day: dt.date) -> dict[str, int]:
-        """Counts by status, plus overdue on ``day``."""
-        from khtui.domain.complaints import STATUSES
-
-        counts = {s: 0 for s in STATUSES}
-        for r in self.query("SELECT status, count(*) FROM complaints GROUP BY status"):
-            counts[r[0]] = r[1]
-        counts["overdue"] = self.scalar(
-            "SELECT count(*) FROM complaints WHERE status IN ('open', 'forwarded') AND due_on < ?",
-            (day.isoformat(),),
-        )
-        return counts

@@ -32,6 +32,7 @@ from typing import Any
 
 from khtui import clock as _clock
 from khtui.data.base import StoreError, database_kind, id_from, refuse_unless_khtui, seeded_ids
+from khtui.data.statuses import OPEN_VISITS
 from khtui.data.store import Store
 from khtui.data.visits import VisitOutcome
 from khtui.domain.calendar import WorkCalendar
@@ -674,8 +675,8 @@ class _Builder:
             for peak in (False, True):
                 center = 4 - bucket - (0.8 if peak else 0.0)  # preferred class index 0..4
                 weights = []
-                for b in self.brands:
-                    w = b.popularity * math.exp(-((b.klass - 1 - center) ** 2) / 1.3)
+                for brand in self.brands:
+                    w = brand.popularity * math.exp(-((brand.klass - 1 - center) ** 2) / 1.3)
                     if b.key:
                         w *= 1.3
                     weights.append(w)
@@ -1284,7 +1285,7 @@ def complete_past_visits(store: Store, rng: random.Random, until: dt.date) -> di
     rows = store.query(
         "SELECT v.id, v.retailer_code, v.planned_date, v.seq, r.route, r.vulnerable "
         "FROM visits v JOIN retailers r ON r.code = v.retailer_code "
-        "WHERE v.status IN ('planned', 'checked_in') AND v.planned_date < ? "
+        f"WHERE v.status IN {OPEN_VISITS} AND v.planned_date < ? "
         "ORDER BY v.planned_date, v.seq, v.id",
         (until.isoformat(),),
     )
@@ -1523,7 +1524,10 @@ def _insert_complaint(
     due = raised + dt.timedelta(days=route.due_days)
     text = text or rng.choice(COMPLAINT_TEXTS.get(category, ("对服务有意见",)))
     secondary = route.am_share != "full"
-    forwarded = answered = closed = answer = resolution = None
+    forwarded: dt.date | None = None
+    answered: dt.date | None = None
+    closed: dt.date | None = None
+    answer = resolution = None
     if status is None:
         if due < today:
             status = "closed" if rng.random() < 0.85 else "answered"
@@ -1537,7 +1541,7 @@ def _insert_complaint(
         answered = max(answered, lo)
         answer = rng.choice(COMPLAINT_ANSWERS.get(category, ("已答复",)))
     if status == "closed":
-        closed = answered + dt.timedelta(days=rng.randrange(1, 4))
+        closed = (answered or raised) + dt.timedelta(days=rng.randrange(1, 4))
         if closed > today:
             status, closed = "answered", None
         else:

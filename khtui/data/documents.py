@@ -22,6 +22,7 @@ from copy import deepcopy
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from khtui.domain.dates import as_date
 from khtui.domain.messages import Tr
 from khtui.domain.monthly import build_monthly
 from khtui.domain.plan_document import build_plan, measure_names
@@ -619,6 +620,7 @@ def render_docx(doc: ReportDocument, rules: Rules, t: Tr, pictures: dict[int, by
     document = docx.Document()
     ids = _setup(document, f, t, landscape=doc.landscape)
     section = document.sections[0]
+    assert section.page_width and section.left_margin and section.right_margin  # a new A4 page
     usable = section.page_width - section.left_margin - section.right_margin
     table_pt = f.plan_table_pt if doc.landscape else f.table_pt
     core = document.core_properties
@@ -801,7 +803,7 @@ def plan_workbook(figures, am_name: str, t: Tr, masker: Masker | None = None):
         ],
         [
             [
-                _date(v.day),
+                as_date(v.day),
                 weekday_name(v.day, t),
                 i,
                 v.route or "",
@@ -824,7 +826,10 @@ def plan_workbook(figures, am_name: str, t: Tr, masker: Masker | None = None):
     days.title(title, period, 4)
     days.table(
         [t("rpt.col.date"), t("rpt.col.weekday"), t("rpt.col.routes"), t("rpt.col.visits")],
-        [[_date(d.day), weekday_name(d.day, t), t.join(d.routes), d.visits] for d in figures.days],
+        [
+            [as_date(d.day), weekday_name(d.day, t), t.join(d.routes), d.visits]
+            for d in figures.days
+        ],
         total=[t("xlsx.total"), "", "", figures.visits],
         data_sheet=True,
     )
@@ -838,12 +843,6 @@ def _numbered_by_day(rows):
         n = n + 1 if v.day == day else 1
         day = v.day
         yield n, v
-
-
-def _date(iso: str):
-    import datetime as dt
-
-    return dt.date.fromisoformat(iso)
 
 
 def _month_end(month: str) -> str:

@@ -143,7 +143,11 @@ def write_examples(
     _write_brands(targets[1], brands)
     first, last = lines[0]["order_date"], lines[-1]["order_date"]
     _write_orders(targets[2], lines, title=_title(company, first, last))
-    return ExampleFiles(folder, *targets, len(retailers), len(brands), len(lines), first, last)
+    retailers_csv, brands_csv, orders_xlsx = targets
+    return ExampleFiles(
+        folder, retailers_csv, brands_csv, orders_xlsx, len(retailers), len(brands), len(lines),
+        first, last,
+    )  # fmt: skip
 
 
 def _cell(row: dict, field: str) -> str:
@@ -159,22 +163,24 @@ def _cell(row: dict, field: str) -> str:
     return str(value)
 
 
+def _write_csv(
+    path: Path, columns: tuple[tuple[str, str], ...], rows: list[dict], encoding: str
+) -> None:
+    """The header of ``columns`` (header, field) and a line a row."""
+    with path.open("w", encoding=encoding, newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow([h for h, _ in columns])
+        out.writerows([_cell(r, f) for _, f in columns] for r in rows)
+
+
 def _write_retailers(path: Path, rows: list[dict]) -> None:
     """GBK, as a Windows system in China writes CSV."""
-    with path.open("w", encoding="gbk", newline="") as fh:
-        out = csv.writer(fh)
-        out.writerow([h for h, _ in RETAILER_COLUMNS])
-        for r in rows:
-            out.writerow([_cell(r, f) for _, f in RETAILER_COLUMNS])
+    _write_csv(path, RETAILER_COLUMNS, rows, "gbk")
 
 
 def _write_brands(path: Path, rows: list[dict]) -> None:
     """UTF-8 with a byte-order mark (Excel's "CSV UTF-8")."""
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        out = csv.writer(fh)
-        out.writerow([h for h, _ in BRAND_COLUMNS])
-        for r in rows:
-            out.writerow([_cell(r, f) for _, f in BRAND_COLUMNS])
+    _write_csv(path, BRAND_COLUMNS, rows, "utf-8-sig")
 
 
 def _title(company: str, first: str, last: str) -> str:

@@ -147,7 +147,8 @@ def retailer_table(store) -> ExportTable:
 
 
 def _range(col: str, start: dt.date | None, end: dt.date | None) -> tuple[str, list]:
-    where, params = [], []
+    where: list[str] = []
+    params: list[Any] = []
     if start:
         where.append(f"{col} >= ?")
         params.append(start.isoformat())
@@ -480,7 +481,7 @@ def write_xlsx(path: Path, tables: Sequence[ExportTable]) -> None:
         ws.append(header_cells)
         text_cols, date_cols = table.text_columns, table.dates
         for row in table.rows:
-            out = []
+            out: list[Any] = []
             for i, v in enumerate(row):
                 if v is None or v == "":
                     out.append(None)

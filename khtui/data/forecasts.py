@@ -19,13 +19,14 @@ brand.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from khtui.data.base import new_id
+from khtui.data.base import StoreBase, new_id, where_equal
 
 if TYPE_CHECKING:
     from khtui.domain.accuracy import MonthAccuracyFigures
@@ -91,6 +92,19 @@ class Scored:
     actual: float
     accuracy: float
 
+    @classmethod
+    def each(
+        cls, forecast: dict[str, float], actual: dict[str, float], names: dict[str, str]
+    ) -> list[Scored]:
+        """Every unit forecast or sold, in key order (none on one side counts as 0)."""
+        from khtui.domain.forecast import accuracy
+
+        out = []
+        for key in sorted(set(forecast) | set(actual)):
+            f, a = forecast.get(key, 0.0), actual.get(key, 0.0)
+            out.append(cls(key, names.get(key), f, a, accuracy(f, a)))
+        return out
+
 
 @dataclass(frozen=True)
 class MonthAccuracy:
@@ -127,14 +141,14 @@ def _report_dict(rep: LevelReport) -> dict[str, Any]:
     }
 
 
-class ForecastOps:
+class ForecastOps(StoreBase):
     """Mixin of :class:`khtui.data.store.Store`."""
 
     # -- what the forecast reads -------------------------------------------------------------
     def order_data_stamp(self) -> str:
         """A fingerprint of the order data: last order date, lines and total 条 (from the
         monthly aggregates: two index lookups and a small sum)."""
-        row = self.query_one(
+        [row] = self.query(
             "SELECT (SELECT max(order_date) FROM order_lines), sum(lines), round(sum(qty_tiao), 1) "
             "FROM monthly_sales"
         )
@@ -244,14 +258,7 @@ class ForecastOps:
         inputs = self.forecast_inputs(as_of)
         if not inputs.months:
             return None
-        calendar = WorkCalendar(self.rules)
-        memo: dict[dt.date, bool] = {}
-
-        def is_workday(d: dt.date) -> bool:
-            if d not in memo:
-                memo[d] = calendar.is_workday(d)
-            return memo[d]
-
+        is_workday = functools.cache(WorkCalendar(self.rules).is_workday)
         fr = self.rules.forecast
         runs: list[ForecastRun] = forecast_runs(
             inputs.months, inputs.series, inputs.daily, is_workday, fr, horizons=2
@@ -416,16 +423,15 @@ class ForecastOps:
         )
         if not run:
             return []
-        where, params = ["f.run_id = ?", "f.target_month = ?"], [run["id"], month]
-        if retailer is not None:
-            where.append("f.retailer_code = ?")
-            params.append(retailer)
-        if brand is not None:
-            where.append("f.brand_code = ?")
-            params.append(brand)
-        if level is not None:
-            where.append("f.level = ?")
-            params.append(level)
+        where, params = where_equal(
+            {
+                "f.run_id": run["id"],
+                "f.target_month": month,
+                "f.retailer_code": retailer,
+                "f.brand_code": brand,
+                "f.level": level,
+            }
+        )
         rows = self.query(
             "SELECT f.*, b.name AS brand_name FROM forecasts f LEFT JOIN brands b "
             "ON b.brand_code = f.brand_code WHERE " + " AND ".join(where) + " "
@@ -434,6 +440,15 @@ class ForecastOps:
             params,
         )
         return [_row(r, run) for r in rows]
+
+    def retailer_forecasts(self, run_id: str, month: str) -> dict[str, float]:
+        """Each retailer's forecast (条) of ``month`` in the run ``run_id``."""
+        rows = self.query(
+            "SELECT retailer_code, qty_tiao FROM forecasts WHERE run_id = ? AND "
+            "target_month = ? AND level = 'retailer'",
+            (run_id, month),
+        )
+        return {code: float(qty) for code, qty in rows}
 
     def month_accuracy(self, month: str) -> MonthAccuracy:
         """预测准确率 of ``month`` for the area, each retailer and each brand, scoring the
@@ -446,14 +461,7 @@ class ForecastOps:
         run = self.run_before(month)
         if run is None:
             return MonthAccuracy(month, None, None, complete, None)
-        fc_r = {
-            r[0]: float(r[1])
-            for r in self.query(
-                "SELECT retailer_code, qty_tiao FROM forecasts WHERE run_id = ? AND "
-                "target_month = ? AND level = 'retailer'",
-                (run["id"], month),
-            )
-        }
+        fc_r = self.retailer_forecasts(run["id"], month)
         act_r = {
             r[0]: float(r[1])
             for r in self.query(
@@ -461,16 +469,7 @@ class ForecastOps:
             )
         }
         names = {r[0]: r[1] for r in self.query("SELECT code, name FROM retailers")}
-        retailers = [
-            Scored(
-                c,
-                names.get(c),
-                fc_r.get(c, 0.0),
-                act_r.get(c, 0.0),
-                accuracy(fc_r.get(c, 0.0), act_r.get(c, 0.0)),
-            )
-            for c in sorted(set(fc_r) | set(act_r))
-        ]
+        retailers = Scored.each(fc_r, act_r, names)
         total_f, total_a = sum(fc_r.values()), sum(act_r.values())
         area = Scored("area", None, total_f, total_a, accuracy(total_f, total_a))
         fc_b: dict[str, float] = defaultdict(float)
@@ -489,16 +488,7 @@ class ForecastOps:
             )
         }
         bnames = {r[0]: r[1] for r in self.query("SELECT brand_code, name FROM brands")}
-        brands = [
-            Scored(
-                b,
-                bnames.get(b),
-                fc_b.get(b, 0.0),
-                act_b.get(b, 0.0),
-                accuracy(fc_b.get(b, 0.0), act_b.get(b, 0.0)),
-            )
-            for b in sorted(set(fc_b) | set(act_b))
-        ]
+        brands = Scored.each(fc_b, act_b, bnames)
         return MonthAccuracy(month, run["id"], run["as_of"], complete, area, retailers, brands)
 
     def report_accuracy(self, month: str, upto: dt.date, rows: int) -> MonthAccuracyFigures:

@@ -44,7 +44,7 @@ def last_done(store) -> str | None:
 
 def is_done(store, day: dt.date) -> bool:
     done = last_done(store)
-    return bool(done) and done[:10] == day.isoformat()
+    return done is not None and done[:10] == day.isoformat()
 
 
 def run_housekeeping(store, *, backup: bool = True, plans: bool = True) -> Housekeeping:
@@ -70,18 +70,13 @@ def run_housekeeping(store, *, backup: bool = True, plans: bool = True) -> House
 
 
 def _backup(store) -> Path | None:
-    """At most one automatic backup a day, on a connection of its own (the screens never wait
-    for it)."""
+    """At most one automatic backup a day (on the calling thread's connection: run in a
+    worker, the screens never wait for it)."""
     from khtui.data import backup
-    from khtui.data.store import Store
 
     now = store.now()
     since_midnight = now - dt.datetime.combine(now.date(), dt.time())
-    other = Store(store.path, rules=store.rules, clock=store.clock, user=store.user)
-    try:
-        return backup.auto_backup(other, min_hours=since_midnight.total_seconds() / 3600)
-    finally:
-        other.close()
+    return backup.auto_backup(store, min_hours=since_midnight.total_seconds() / 3600)
 
 
 __all__ = ["DONE_KEY", "Housekeeping", "is_done", "last_done", "run_housekeeping"]

@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from khtui.data.base import StoreError, new_id
+from khtui.data.base import StoreBase, StoreError, new_id
+from khtui.data.statuses import ON_ITS_DAY, overdue_complaint
+from khtui.domain.problems import KeyedError
 from khtui.domain.retailer import ACTIVE
 
 APPROVALS_FORMAT = "khtui-approvals"
@@ -48,20 +50,8 @@ def _last_complete(month: str, day: dt.date) -> str:
     return month if month < month_key(day) else add_months(month, -1)
 
 
-def _open() -> str:
-    """The open complaint statuses (the domain's list) as SQL text."""
-    from khtui.domain.complaints import OPEN_STATUSES
-
-    return ", ".join(f"'{s}'" for s in OPEN_STATUSES)
-
-
-class DecisionProblem(StoreError):
+class DecisionProblem(KeyedError, StoreError):
     """A decision that cannot be made; ``key`` names the message (i18n ``team.err.*``)."""
-
-    def __init__(self, key: str, /, **params: Any):
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 @dataclass(frozen=True)
@@ -171,15 +161,14 @@ def _label(code: str | None, name: str | None, am_id: str) -> str:
     return " ".join(x for x in (code, name) if x) or am_id[:8]
 
 
-class TeamOps:
+class TeamOps(StoreBase):
     """Mixin of :class:`khtui.data.store.Store`: read on a team database."""
 
     # -- the team --------------------------------------------------------------------------
     def is_team(self) -> bool:
         from khtui.data.team import is_team_database
 
-        with self._lock:
-            return is_team_database(self.conn)
+        return is_team_database(self.conn)
 
     def team_labels(self) -> dict[str, str]:
         return {
@@ -209,15 +198,16 @@ class TeamOps:
             r[0]: (r[1], r[2])
             for r in self.query(
                 "SELECT am_id, count(*), sum(status = 'done') FROM visits "
-                "WHERE planned_date >= ? AND planned_date < ? AND status != 'rescheduled' "
+                f"WHERE planned_date >= ? AND planned_date < ? AND status IN {ON_ITS_DAY} "
                 "GROUP BY am_id",
                 (first, due_before),
             )
         }
-        overdue = dict(
-            self.query(
-                f"SELECT am_id, count(*) FROM complaints WHERE status IN ({_open()}) "
-                "AND due_on < ? GROUP BY am_id",
+        overdue: dict[str, int] = dict(
+            tuple(r)
+            for r in self.query(
+                f"SELECT am_id, count(*) FROM complaints WHERE {overdue_complaint()} "
+                "GROUP BY am_id",
                 (day.isoformat(),),
             )
         )
@@ -315,8 +305,8 @@ class TeamOps:
         return [
             OverdueByDepartment(r[0], labels.get(r[0], r[0][:8]), r[1], r[2])
             for r in self.query(
-                f"SELECT am_id, department, count(*) FROM complaints WHERE status IN ({_open()}) "
-                "AND due_on < ? GROUP BY am_id, department ORDER BY count(*) DESC, department",
+                f"SELECT am_id, department, count(*) FROM complaints WHERE {overdue_complaint()} "
+                "GROUP BY am_id, department ORDER BY count(*) DESC, department",
                 (day.isoformat(),),
             )
         ]
@@ -340,7 +330,7 @@ class TeamOps:
             "(SELECT max(v.planned_date) FROM visits v WHERE v.retailer_code = r.code "
             " AND v.status = 'done' AND v.planned_date <= ?) AS last_visit, "
             f"(SELECT count(*) FROM complaints c WHERE c.retailer_code = r.code "
-            f" AND c.status IN ({_open()}) AND c.due_on < ?) AS overdue "
+            f" AND {overdue_complaint('c.')}) AS overdue "
             "FROM o JOIN retailers r ON r.code = o.retailer_code WHERE o.am_id = ? "
             "ORDER BY r.status != ?, visited, r.route, r.route_seq, r.code",
             (first, upto, day.isoformat(), day.isoformat(), am_id, ACTIVE),
@@ -362,8 +352,9 @@ class TeamOps:
     # -- waiting for a decision -----------------------------------------------------------
     def plans_waiting(self) -> list[PlanWaiting]:
         labels = self.team_labels()
-        active = dict(
-            self.query(
+        active: dict[str, int] = dict(
+            tuple(r)
+            for r in self.query(
                 f"WITH o AS ({OWNERS}) SELECT o.am_id, count(*) FROM o JOIN retailers r "
                 "ON r.code = o.retailer_code AND r.status = ? GROUP BY o.am_id",
                 (ACTIVE,),
@@ -377,14 +368,14 @@ class TeamOps:
         ):
             visits = self.query(
                 "SELECT retailer_code, planned_date, reasons FROM visits "
-                "WHERE plan_id = ? AND status != 'rescheduled'",
+                f"WHERE plan_id = ? AND status IN {ON_ITS_DAY}",
                 (p["id"],),
             )
             planned = {v[0] for v in visits}
             covered = self.scalar(
                 f"WITH o AS ({OWNERS}) SELECT count(*) FROM o JOIN retailers r "
                 "ON r.code = o.retailer_code AND r.status = ? WHERE o.am_id = ? AND o.retailer_code "
-                "IN (SELECT retailer_code FROM visits WHERE plan_id = ? AND status != 'rescheduled')",
+                f"IN (SELECT retailer_code FROM visits WHERE plan_id = ? AND status IN {ON_ITS_DAY})",
                 (ACTIVE, p["am_id"], p["id"]),
             )
             reasons: Counter = Counter()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from khtui.domain.report import Chart, Heading, Paragraph, ReportDocument, Table
+from khtui.domain.report import Block, Chart, Heading, Paragraph, ReportDocument, Table
 
 _SHAPED = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
 
@@ -43,7 +43,7 @@ class Masker:
 
     def document(self, doc: ReportDocument) -> ReportDocument:
         """A copy of ``doc`` with every text masked."""
-        blocks = []
+        blocks: list[Block] = []
         for b in doc.blocks:
             if isinstance(b, Table):
                 blocks.append(

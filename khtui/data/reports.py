@@ -19,7 +19,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from khtui.data.base import StoreError, new_id
+from khtui.data.brands import BrandOps
+from khtui.data.statuses import LIVE_VISITS, ON_ITS_DAY, OPEN_VISITS
+from khtui.data.visits import VisitOps
+from khtui.domain import visits as visit_rules
 from khtui.domain.accuracy import MonthAccuracyFigures
+from khtui.domain.complaints import OPEN_STATUSES, is_overdue
 from khtui.domain.monthly import (
     MONTHLY_NARRATIVE_KEYS,
     BrandPriceRow,
@@ -50,6 +55,7 @@ from khtui.domain.plan_document import (
     PlanWarningRow,
 )
 from khtui.domain.report import NARRATIVE_KEYS
+from khtui.domain.retailer import ACTIVE
 from khtui.domain.weekly import (
     BrandRow,
     ComplaintItem,
@@ -70,9 +76,6 @@ from khtui.domain.weekly import (
     WeekSales,
     WeekVisits,
 )
-
-ACTIVE = "正常"
-OPEN_VISIT = ("planned", "checked_in")
 
 
 def _d(x: dt.date) -> str:
@@ -102,7 +105,7 @@ WEEKLY = _Kind("weekly_reports", "week", NARRATIVE_KEYS)
 MONTHLY = _Kind("monthly_reports", "month", MONTHLY_NARRATIVE_KEYS)
 
 
-class ReportOps:
+class ReportOps(BrandOps, VisitOps):
     """Mixin of :class:`khtui.data.store.Store`."""
 
     # -- shared pieces ------------------------------------------------------------------------
@@ -145,7 +148,7 @@ class ReportOps:
             Unvisited(r["code"], r["name"], r["route"], r["next_planned"])
             for r in self.query(
                 "SELECT r.code, r.name, r.route, (SELECT min(x.planned_date) FROM visits x "
-                "WHERE x.retailer_code = r.code AND x.status IN ('planned', 'checked_in') "
+                f"WHERE x.retailer_code = r.code AND x.status IN {OPEN_VISITS} "
                 "AND x.planned_date > ? AND x.planned_date <= ?) AS next_planned "
                 f"FROM retailers r WHERE r.status = ? AND r.code NOT IN ({visited_sql}) "
                 "ORDER BY r.route, r.route_seq, r.code",
@@ -186,9 +189,6 @@ class ReportOps:
         opened = answered = closed = overdue = open_total = 0
         items = []
         for r in rows:
-            done_by_end = (r["answered_on"] and r["answered_on"] <= b) or (
-                r["closed_on"] and r["closed_on"] <= b
-            )
             if r["closed_on"] and r["closed_on"] <= b:
                 status = "closed"
             elif r["answered_on"] and r["answered_on"] <= b:
@@ -197,17 +197,17 @@ class ReportOps:
                 status = "forwarded"
             else:
                 status = "open"
-            is_open = not done_by_end
-            is_overdue = bool(is_open and r["due_on"] < b)
+            is_open = status in OPEN_STATUSES
+            late = is_overdue(status, r["due_on"], b)
             new = a <= r["raised_on"] <= b
             was_answered = bool(r["answered_on"] and a <= r["answered_on"] <= b)
             was_closed = bool(r["closed_on"] and a <= r["closed_on"] <= b)
             opened += new
             answered += was_answered
             closed += was_closed
-            overdue += is_overdue
+            overdue += late
             open_total += is_open
-            if new or is_overdue or was_answered or was_closed:
+            if new or late or was_answered or was_closed:
                 route = routes.get(r["category"])
                 items.append(
                     ComplaintItem(
@@ -220,7 +220,7 @@ class ReportOps:
                         department=r["department"],
                         status=status,
                         due_on=r["due_on"],
-                        overdue=is_overdue,
+                        overdue=late,
                         answered_on=r["answered_on"]
                         if r["answered_on"] and r["answered_on"] <= b
                         else None,
@@ -253,7 +253,7 @@ class ReportOps:
         return [SkipReason(k, n) for k, n in sorted(skips.items(), key=lambda kv: (-kv[1], kv[0]))]
 
     def _rpt_sales(self, start: dt.date, end: dt.date) -> PeriodSales:
-        row = self.query_one(
+        [row] = self.query(
             "SELECT coalesce(sum(qty_tiao), 0), coalesce(round(sum(amount), 2), 0), "
             "count(DISTINCT retailer_code) FROM order_lines WHERE order_date BETWEEN ? AND ?",
             (_d(start), _d(end)),
@@ -440,7 +440,7 @@ class ReportOps:
                 brand=r["brand"],
                 guide=r["guide"],
                 actual=r["retail_price"],
-                dev_pct=round(price_deviation_pct(r["retail_price"], r["guide"]), 1),
+                dev_pct=round(price_deviation_pct(r["retail_price"], r["guide"]) or 0.0, 1),
             )
             for r in priced
             if is_price_deviation(r["retail_price"], r["guide"], threshold)
@@ -501,7 +501,7 @@ class ReportOps:
         rows = self.query(
             "SELECT v.planned_date, v.reasons, r.route FROM visits v "
             "LEFT JOIN retailers r ON r.code = v.retailer_code "
-            "WHERE v.planned_date BETWEEN ? AND ? AND v.status NOT IN ('rescheduled', 'skipped') "
+            f"WHERE v.planned_date BETWEEN ? AND ? AND v.status IN {LIVE_VISITS} "
             "ORDER BY v.planned_date, v.seq",
             (_d(start), _d(end)),
         )
@@ -637,20 +637,6 @@ class ReportOps:
         from khtui.domain.report import normalise_week
 
         return self._rpt_save_draft(WEEKLY, normalise_week(week), narrative)
-
-    def refresh_weekly_figures(self, week: str) -> WeeklyFigures:
-        """Store fresh figures on the current draft (the narrative is left as it is)."""
-        from khtui.domain.report import normalise_week
-
-        week = normalise_week(week)
-        figures = self.weekly_figures(week)
-        with self.write() as conn:
-            conn.execute(
-                "UPDATE weekly_reports SET figures = ?, updated_at = ? WHERE week = ? AND "
-                "status = 'draft'",
-                (json.dumps(figures.to_dict(), ensure_ascii=False), self.now_text(), week),
-            )
-        return figures
 
     def submit_weekly(self, week: str) -> dict[str, Any]:
         """Freeze the current draft with the figures of this moment; returns that version."""
@@ -869,12 +855,12 @@ class ReportOps:
             x.done += r["status"] == "done"
             x.skipped += r["status"] == "skipped"
             x.rescheduled += r["status"] == "rescheduled"
-            x.open += r["status"] in OPEN_VISIT
+            x.open += r["status"] in visit_rules.OPEN
         later = (
             int(
                 self.scalar(
                     "SELECT count(*) FROM visits WHERE planned_date > ? AND planned_date <= ? "
-                    "AND status IN ('planned', 'checked_in')",
+                    f"AND status IN {OPEN_VISITS}",
                     (_d(as_of), _d(end)),
                 )
             )
@@ -1131,7 +1117,7 @@ class ReportOps:
         rows = self.query(
             "SELECT v.retailer_code, r.status FROM visits v "
             "LEFT JOIN retailers r ON r.code = v.retailer_code "
-            "WHERE v.planned_date BETWEEN ? AND ? AND v.status != 'rescheduled'",
+            f"WHERE v.planned_date BETWEEN ? AND ? AND v.status IN {ON_ITS_DAY}",
             (_d(start), _d(end)),
         )
         codes = {r[0] for r in rows}
@@ -1181,7 +1167,7 @@ class ReportOps:
             "SELECT v.planned_date, v.seq, v.retailer_code, v.reasons, v.measures, r.name, "
             "r.route, r.route_seq, r.tier FROM visits v "
             "LEFT JOIN retailers r ON r.code = v.retailer_code "
-            "WHERE v.planned_date BETWEEN ? AND ? AND v.status != 'rescheduled' "
+            f"WHERE v.planned_date BETWEEN ? AND ? AND v.status IN {ON_ITS_DAY} "
             "ORDER BY v.planned_date, v.seq, r.route, r.route_seq",
             (_d(start), _d(end)),
         )

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from khtui.data.base import StoreError, new_id
+from khtui.data.search import SearchOps
+from khtui.data.statuses import overdue_complaint
 from khtui.domain.messages import Key
 from khtui.domain.retailer import ACTIVE, FIELD_BY_NAME, FIELDS, FieldError, clean_value, field_key
 
@@ -30,7 +32,7 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-class RetailerOps:
+class RetailerOps(SearchOps):
     """Mixin of :class:`khtui.data.store.Store`."""
 
     # -- reading ----------------------------------------------------------------------------
@@ -61,7 +63,8 @@ class RetailerOps:
     ) -> list[dict[str, Any]]:
         """Retailers in route order; with ``am_id`` only those counted for that AM in a team
         database (on their books, the newest copy's AM when on two)."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if am_id is not None:
             from khtui.data.manager import OWNERS
 
@@ -118,7 +121,7 @@ class RetailerOps:
             r[0]: r[1]
             for r in self.query(
                 f"SELECT retailer_code, count(*) FROM complaints WHERE retailer_code IN ({marks}) "
-                "AND status IN ('open', 'forwarded') AND due_on < ? GROUP BY retailer_code",
+                f"AND {overdue_complaint()} GROUP BY retailer_code",
                 [*codes, str(on)],
             )
         }

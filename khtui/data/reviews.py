@@ -7,6 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from khtui.data.base import StoreBase
+
 
 @dataclass(frozen=True)
 class ReviewNotice:
@@ -26,7 +28,7 @@ class ReviewNotice:
         return self.month is None and not self.rejected_changes
 
 
-class ReviewOps:
+class ReviewOps(StoreBase):
     """Mixin of :class:`khtui.data.store.Store`."""
 
     def review_notice(self, day: dt.date) -> ReviewNotice:

@@ -8,6 +8,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from khtui.data.retailers import RetailerOps
+
 if TYPE_CHECKING:
     from khtui.domain.derive import Derived, MonthSales
 
@@ -78,7 +80,7 @@ def sum_months(
         execute("DROP TABLE IF EXISTS temp._month_sums")
 
 
-class SalesOps:
+class SalesOps(RetailerOps):
     """Mixin of :class:`khtui.data.store.Store`."""
 
     # -- brands -----------------------------------------------------------------------------
@@ -207,28 +209,6 @@ class SalesOps:
                     "CREATE INDEX monthly_brand_sales_brand ON monthly_brand_sales (brand_code, month)"
                 )
         return written
-
-    def delete_order_lines(self, codes: Iterable[str], start: dt.date, end: dt.date) -> int:
-        """Remove the lines of these retailers between two dates (inclusive), for a re-import."""
-        from khtui.domain.months import add_months
-
-        codes = list(codes)
-        with self.write() as conn:
-            conn.execute("CREATE TEMP TABLE IF NOT EXISTS _codes (code TEXT PRIMARY KEY)")
-            conn.execute("DELETE FROM _codes")
-            conn.executemany("INSERT OR IGNORE INTO _codes VALUES (?)", ((c,) for c in codes))
-            cur = conn.execute(
-                "DELETE FROM order_lines WHERE retailer_code IN (SELECT code FROM _codes) "
-                "AND order_date BETWEEN ? AND ?",
-                (start.isoformat(), end.isoformat()),
-            )
-            months = set()
-            m = start.isoformat()[:7]
-            while m <= end.isoformat()[:7]:
-                months.add(m)
-                m = add_months(m, 1)
-            self.refresh_monthly({(c, mm) for c in codes for mm in months})
-        return cur.rowcount
 
     def refresh_monthly(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Recompute the monthly aggregates of these (retailer, 'YYYY-MM') pairs."""

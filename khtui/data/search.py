@@ -35,6 +35,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from khtui.data.base import StoreBase
+
 # The columns of a result row (besides ``match``), as the contract names them.
 RESULT_COLUMNS = (
     "code",
@@ -92,21 +94,31 @@ def encode_rids(rids: Sequence[int]) -> bytes:
     return packed if len(packed) <= len(listed) else listed
 
 
+def _list_rids(blob: bytes) -> list[int]:
+    """The rids of a stored list (tag ``_LIST``): ascending, each written as its gap from the
+    one before in 7-bit groups, low group first, the high bit set on all groups but the last."""
+    rids = []
+    rid = shift = gap = 0
+    for byte in blob[1:]:
+        gap |= (byte & 0x7F) << shift
+        if byte & 0x80:
+            shift += 7
+            continue
+        rid += gap
+        rids.append(rid)
+        gap = shift = 0
+    return rids
+
+
 def decode_rids(blob: bytes) -> int:
     """A stored rid set as a bitmap (a Python integer)."""
     tag = blob[:1]
     if tag == _ZLIB:
         return int.from_bytes(zlib.decompress(blob[1:]), "little")
     if tag == _LIST:
-        bits = rid = shift = gap = 0
-        for byte in blob[1:]:
-            gap |= (byte & 0x7F) << shift
-            if byte & 0x80:
-                shift += 7
-                continue
-            rid += gap
+        bits = 0
+        for rid in _list_rids(blob):
             bits |= 1 << rid
-            gap = shift = 0
         return bits
     return _bitmap(decode_sparse(blob))
 
@@ -120,17 +132,7 @@ def decode_sparse(blob: bytes):
     if tag == _ZLIB:
         return None
     if tag == _LIST:
-        rids = []
-        rid = shift = gap = 0
-        for byte in blob[1:]:
-            gap |= (byte & 0x7F) << shift
-            if byte & 0x80:
-                shift += 7
-                continue
-            rid += gap
-            rids.append(rid)
-            gap = shift = 0
-        return np.array(rids, dtype=np.int64)
+        return np.array(_list_rids(blob), dtype=np.int64)
     n = int.from_bytes(blob[1:5], "little")
     dtype = np.dtype("<u1" if tag == _GAPS8 else "<u2")
     small = np.frombuffer(blob, dtype=dtype, count=n, offset=5)
@@ -294,7 +296,7 @@ class _Postings:
         self.dead_rids = np.array(sorted(map(int, dead.split(","))) if dead else [], np.int64)
         self.dead = _ints(self.dead_rids.tolist())
         self.rows: dict[str, dict[int, list]] = {}  # key -> pos -> [blobs/rids by class]
-        self.done: dict[tuple[str, int, int], int] = {}
+        self.done: dict[tuple[Any, ...], Any] = {}  # answers by what was asked
 
     def positions(self, key: str) -> dict[int, list]:
         got = self.rows.get(key)
@@ -372,7 +374,7 @@ def _chain(post: _Postings, keys: list[str], rare: int) -> dict[int, int]:
         parts = [where.get(pos + i) for i, where in enumerate(places)]
         if not all(parts):
             continue
-        order = sorted(range(len(keys)), key=lambda i: _stored_size(parts[i]))
+        order = sorted(range(len(keys)), key=lambda i: _stored_size(parts[i] or []))
         arrays = post.sparse(keys, pos, order, parts, rare) if len(keys) > 2 else None
         if arrays is not None:  # every set a stored list: intersect the rid arrays
             got = arrays[0]
@@ -511,8 +513,11 @@ class _Query:
         self.q = normalise(text)
 
 
-class SearchOps:
+class SearchOps(StoreBase):
     """Mixin of :class:`khtui.data.store.Store`."""
+
+    # whether this store has checked that the index holds every retailer (once per store)
+    _search_checked: bool = False
 
     # -- asking ------------------------------------------------------------------------------
     def lookup_retailers(self, query: str, limit: int = 50, offset: int = 0) -> SearchPage:
@@ -542,17 +547,16 @@ class SearchOps:
     def _answer(self, qq: _Query) -> tuple[_Answer, dict[int, str]]:
         """The ranked answer to a query (rids in groups) and what the exact rids matched."""
         self._ensure_search_index()
-        with self._lock:
-            exact, exact_what = self._exact_rids(qq)
-            post = _Postings(self.conn)
-            hits = _evaluate(post, qq.q, self._long_keys())
-            not_exact = ~_ints(exact)
-            usual = hits.occurs_usual & not_exact
-            starts_usual = hits.starts_usual & usual
-            rare = hits.occurs_any & ~hits.occurs_usual & not_exact
-            starts_rare = hits.starts_any & rare
-            groups = [starts_usual, usual & ~starts_usual, starts_rare, rare & ~starts_rare]
-            return _Answer(exact, groups, hits), exact_what
+        exact, exact_what = self._exact_rids(qq)
+        post = _Postings(self.conn)
+        hits = _evaluate(post, qq.q, self._long_keys())
+        not_exact = ~_ints(exact)
+        usual = hits.occurs_usual & not_exact
+        starts_usual = hits.starts_usual & usual
+        rare = hits.occurs_any & ~hits.occurs_usual & not_exact
+        starts_rare = hits.starts_any & rare
+        groups = [starts_usual, usual & ~starts_usual, starts_rare, rare & ~starts_rare]
+        return _Answer(exact, groups, hits), exact_what
 
     def _exact_rids(self, qq: _Query) -> tuple[list[int], dict[int, str]]:
         """Retailers whose code or licence number is the query, by code."""
@@ -721,7 +725,7 @@ class SearchOps:
     def _ensure_search_index(self) -> None:
         """Once per store: build the index if a migration or a bulk load left it stale (or
         it does not hold every retailer)."""
-        if getattr(self, "_search_checked", False):
+        if self._search_checked:
             return
         stale = self.meta(_STALE) == "1" or self.scalar(
             "SELECT count(*) FROM retailers"

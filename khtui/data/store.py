@@ -7,38 +7,28 @@ import os
 from typing import Any
 
 from khtui.data.base import StoreCore, StoreError, new_id
-from khtui.data.brands import BrandOps
 from khtui.data.captures import CaptureOps
 from khtui.data.complaints import ComplaintOps
-from khtui.data.forecasts import ForecastOps
 from khtui.data.manager import TeamOps
 from khtui.data.reports import ReportOps
-from khtui.data.retailers import RetailerOps
 from khtui.data.reviews import ReviewOps
 from khtui.data.sales import SalesOps
-from khtui.data.search import SearchOps
-from khtui.data.visits import VisitOps
-from khtui.data.warnings import WarningOps
 
 __all__ = ["Store", "StoreError", "new_id", "open_store"]
 
 
 class Store(
-    RetailerOps,
-    SalesOps,
-    SearchOps,
-    VisitOps,
-    CaptureOps,
-    BrandOps,
-    ComplaintOps,
     ReportOps,
-    ForecastOps,
-    WarningOps,
+    ComplaintOps,
+    CaptureOps,
+    SalesOps,
     ReviewOps,
     TeamOps,
     StoreCore,
 ):
-    """The one store. Operations live in the mixins, grouped by subject."""
+    """The one store. Operations live in the mixins, grouped by subject; a mixin that uses
+    another's operations subclasses it (reports use brands and visits, visits use warnings,
+    warnings use forecasts, …), so these few name them all."""
 
 
 def open_store(path: str | os.PathLike, **kw: Any) -> Store:

@@ -45,6 +45,7 @@ from khtui.data.base import migrate
 from khtui.data.retailers import DERIVED_COLUMNS
 from khtui.data.sales import sum_months
 from khtui.data.schema import SCHEMA_VERSION
+from khtui.domain.problems import KeyedError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 # The tables every khtui database has had since its first schema.
@@ -71,13 +72,8 @@ NOT_MASTER = frozenset({"code", "created_at", "updated_at", "source_id", *DERIVE
 SEARCH_STALE = "search_index_stale"  # the lookup index's mark (data/search.py)
 
 
-class MergeRefused(Exception):
+class MergeRefused(KeyedError):
     """A file the merge will not take; ``key`` names the message (i18n ``team.refuse.*``)."""
-
-    def __init__(self, key: str, /, **params: Any):
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 @dataclass(frozen=True)
@@ -260,6 +256,7 @@ class _Merge:
                 self.now,
             ),
         ).lastrowid
+        assert sid is not None
         self.res = MergeResult(
             path=path_shown,
             am_id=info.am_id,

@@ -23,29 +23,29 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from khtui.data.base import StoreError, new_id
+from khtui.data.statuses import (
+    LIVE_VISITS,
+    OPEN_COMPLAINTS,
+    overdue_complaint,
+    visit_from,
+)
+from khtui.data.warnings import WarningOps
 from khtui.domain import visits as rules_of
+from khtui.domain.dates import as_date
 from khtui.domain.messages import Key
-from khtui.domain.visits import LIVE, OPEN, sql_list
+from khtui.domain.problems import KeyedError
 
 if TYPE_CHECKING:
-    from khtui.domain.calendar import WorkCalendar
     from khtui.domain.planning import PlanFacts, PlanRetailer
 
-_LIVE = sql_list(LIVE)
-_OPEN = sql_list(OPEN)
 # the visit's columns an action changes: what the action log keeps to undo it
 _UNDO_COLUMNS = ("status", "checked_in_at", "done_at", "skip_reason", "rescheduled_to")
 
 
-class VisitProblem(StoreError):
+class VisitProblem(KeyedError, StoreError):
     """A visit or plan operation that cannot be done: ``key`` names the message (what is wrong
     and what to do), ``params`` fill it (a :class:`~khtui.domain.messages.Key` among them is
     a word to translate too)."""
-
-    def __init__(self, key: str, /, **params: Any):
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
     def __str__(self) -> str:
         return f"{self.key} {self.params}" if self.params else self.key
@@ -103,10 +103,6 @@ class Undone:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-def _day(value: dt.date | str) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-
-
 def _refused(action: str, v: dict[str, Any]) -> VisitProblem:
     """The problem of an action the visit's status does not allow, with what it needs to say
     what to do instead."""
@@ -119,19 +115,10 @@ def _refused(action: str, v: dict[str, Any]) -> VisitProblem:
     )
 
 
-class VisitOps:
+class VisitOps(WarningOps):
     """Mixin of :class:`khtui.data.store.Store`."""
 
     # -- helpers ------------------------------------------------------------------------------
-    @property
-    def work_calendar(self) -> WorkCalendar:
-        from khtui.domain.calendar import WorkCalendar
-
-        cal = getattr(self, "_work_calendar", None)
-        if cal is None:
-            cal = self._work_calendar = WorkCalendar(self.rules)
-        return cal
-
     def _visit(self, visit_id: str) -> dict[str, Any]:
         row = self.query_one("SELECT * FROM visits WHERE id = ?", (visit_id,))
         if row is None:
@@ -211,7 +198,6 @@ class VisitOps:
 
     # -- the monthly plan ---------------------------------------------------------------------
     def _plan_facts(self, month: str, from_day: dt.date) -> tuple[list[PlanRetailer], PlanFacts]:
-        from khtui.domain.complaints import OPEN_STATUSES
         from khtui.domain.months import add_months, month_key, month_range
         from khtui.domain.planning import PlanFacts, PlanRetailer, is_sales_swing
         from khtui.domain.retailer import ACTIVE
@@ -269,8 +255,7 @@ class VisitOps:
         complaints = frozenset(
             r[0]
             for r in self.query(
-                f"SELECT DISTINCT retailer_code FROM complaints "
-                f"WHERE status IN {sql_list(OPEN_STATUSES)}"
+                f"SELECT DISTINCT retailer_code FROM complaints WHERE status IN {OPEN_COMPLAINTS}"
             )
         )
         since = month_range(add_months(month, -cfg.new_product_launch_months))[0]
@@ -301,7 +286,7 @@ class VisitOps:
         kept: dict[str, list[dt.date]] = {}
         for r in self.query(
             f"SELECT retailer_code, planned_date FROM visits WHERE planned_date BETWEEN ? AND ? "
-            f"AND status IN {_LIVE} "
+            f"AND status IN {LIVE_VISITS} "
             f"AND NOT (status = 'planned' AND adhoc = 0 AND planned_date >= ?)",
             (first.isoformat(), last.isoformat(), from_day.isoformat()),
         ):
@@ -430,6 +415,12 @@ class VisitOps:
         row = self.query_one("SELECT * FROM visit_plans WHERE month = ?", (month,))
         return dict(row) if row else None
 
+    def _plan_row(self, month: str) -> dict[str, Any]:
+        """The month's plan, which the caller knows exists."""
+        plan = self.month_plan_row(month)
+        assert plan is not None
+        return plan
+
     def submit_by(self, month: str) -> dt.date:
         """The day the plan of ``month`` is submitted by (in the month before it)."""
         from khtui.domain.months import add_months
@@ -447,10 +438,10 @@ class VisitOps:
         if row is None:
             return PlanState(month, None, submit_by)
         first, last = month_range(month)
-        visits, covered = self.query_one(
+        [(visits, covered)] = self.query(
             f"SELECT count(*), count(DISTINCT v.retailer_code) FROM visits v "
             f"JOIN retailers r ON r.code = v.retailer_code AND r.status = ? "
-            f"WHERE v.planned_date BETWEEN ? AND ? AND v.status IN {_LIVE}",
+            f"WHERE v.planned_date BETWEEN ? AND ? AND v.status IN {LIVE_VISITS}",
             (ACTIVE, first.isoformat(), last.isoformat()),
         )
         active = self.scalar("SELECT count(*) FROM retailers WHERE status = ?", (ACTIVE,))
@@ -499,7 +490,9 @@ class VisitOps:
         active_codes = {
             r[0] for r in self.query("SELECT code FROM retailers WHERE status = ?", (ACTIVE,))
         }
-        covered = len({v["retailer_code"] for v in live if v["status"] in LIVE} & active_codes)
+        covered = len(
+            {v["retailer_code"] for v in live if v["status"] in rules_of.LIVE} & active_codes
+        )
         active = len(active_codes)
         plan["summary"] = {
             "visits": len(live),
@@ -526,7 +519,7 @@ class VisitOps:
                 f"UPDATE visit_plans SET status = ?, {stamp} = ? WHERE id = ?",
                 (to, self.now_text(), plan["id"]),
             )
-        return self.month_plan_row(month)
+        return self._plan_row(month)
 
     def submit_plan(self, month: str) -> dict[str, Any]:
         """Draft (or returned by the market manager) → submitted (to the market manager 市场经理)."""
@@ -548,7 +541,7 @@ class VisitOps:
         that were neither made nor skipped nor moved: what the AM still has to place."""
         from khtui.domain.retailer import ACTIVE
 
-        day = _day(day)
+        day = as_date(day)
         rows = self.query(
             "SELECT v.*, r.name, r.route, r.route_seq, r.tier, r.phone, r.address "
             "FROM visits v JOIN retailers r ON r.code = v.retailer_code "
@@ -562,7 +555,7 @@ class VisitOps:
         """How many :meth:`missed_visits` there are (one count, for a list's note)."""
         from khtui.domain.retailer import ACTIVE
 
-        day = _day(day)
+        day = as_date(day)
         return self.scalar(
             "SELECT count(*) FROM visits v JOIN retailers r ON r.code = v.retailer_code "
             "WHERE v.status = 'planned' AND v.planned_date < ? AND v.planned_date >= ? "
@@ -585,7 +578,7 @@ class VisitOps:
         from khtui.domain.planning import DayRoom, MissedVisit, place_missed
         from khtui.domain.retailer import ACTIVE
 
-        day = _day(day)
+        day = as_date(day)
         if not self.work_calendar.is_workday(day):
             return CarryOver(day)
         since = day - dt.timedelta(days=self.rules.visits.carry_over_days)
@@ -605,7 +598,7 @@ class VisitOps:
         standing: dict[dt.date, dict[str, str]] = {d: {} for d in days}
         for r in self.query(
             f"SELECT planned_date, retailer_code, id FROM visits WHERE planned_date BETWEEN ? "
-            f"AND ? AND status IN {_LIVE} ORDER BY planned_date, seq",
+            f"AND ? AND status IN {LIVE_VISITS} ORDER BY planned_date, seq",
             (day.isoformat(), end.isoformat()),
         ):
             d = dt.date.fromisoformat(r[0])
@@ -615,13 +608,13 @@ class VisitOps:
             dt.date.fromisoformat(r[0]): r[1]
             for r in self.query(
                 f"SELECT planned_date, count(*) FROM visits WHERE planned_date BETWEEN ? AND ? "
-                f"AND status IN {_LIVE} GROUP BY planned_date",
+                f"AND status IN {LIVE_VISITS} GROUP BY planned_date",
                 (day.isoformat(), end.isoformat()),
             )
         }
         placements = place_missed(
             [
-                MissedVisit(v["id"], v["retailer_code"], _day(v["planned_date"]), v["seq"])
+                MissedVisit(v["id"], v["retailer_code"], as_date(v["planned_date"]), v["seq"])
                 for v in rows.values()
             ],
             [DayRoom(d, loads.get(d, 0), standing[d]) for d in days],
@@ -703,20 +696,17 @@ class VisitOps:
     def day_visits(self, day: dt.date) -> list[dict[str, Any]]:
         """The visits of ``day`` in the day's order, with what the list shows of each retailer.
         A read: it changes nothing, whatever the day."""
-        from khtui.domain.complaints import OPEN_STATUSES
-
-        day = _day(day)
+        day = as_date(day)
         d = day.isoformat()
-        open_complaint = sql_list(OPEN_STATUSES)
         rows = self.query(
             f"SELECT v.*, r.name, r.route, r.route_seq, r.tier, r.value_class, r.phone, "
             f"r.address, "
             f"(SELECT max(p.planned_date) FROM visits p WHERE p.retailer_code = v.retailer_code "
             f" AND p.status = 'done' AND p.planned_date < ?) AS last_visit, "
             f"(SELECT count(*) FROM complaints c WHERE c.retailer_code = v.retailer_code "
-            f" AND c.status IN {open_complaint}) AS open_complaints, "
+            f" AND c.status IN {OPEN_COMPLAINTS}) AS open_complaints, "
             f"(SELECT count(*) FROM complaints c WHERE c.retailer_code = v.retailer_code "
-            f" AND c.status IN {open_complaint} AND c.due_on < ?) AS overdue_complaints "
+            f" AND {overdue_complaint('c.')}) AS overdue_complaints "
             f"FROM visits v JOIN retailers r ON r.code = v.retailer_code "
             f"WHERE v.planned_date = ? ORDER BY v.seq, r.route, r.route_seq",
             (d, d, d),
@@ -724,7 +714,7 @@ class VisitOps:
         return [self._visit_dict(r) for r in rows]
 
     def day_progress(self, day: dt.date) -> dict[str, int]:
-        day = _day(day)
+        day = as_date(day)
         counts = {
             r[0]: r[1]
             for r in self.query(
@@ -744,7 +734,7 @@ class VisitOps:
         from khtui.domain.retailer import ACTIVE
 
         first, last = month_range(month)
-        as_of = _day(as_of)
+        as_of = as_date(as_of)
         upto = min(as_of, last)
         active = self.query(
             "SELECT code, name, route, route_seq FROM retailers WHERE status = ? "
@@ -825,7 +815,7 @@ class VisitOps:
         now = self.now()
         checked_in = v["checked_in_at"]
         if v["status"] == "planned" and arrived is not None:
-            at = dt.datetime.combine(_day(v["planned_date"]), arrived.replace(second=0))
+            at = dt.datetime.combine(as_date(v["planned_date"]), arrived.replace(second=0))
             if at > now:
                 raise VisitProblem(
                     "visit.err.arrived_later", at=arrived.strftime("%H:%M"), now=f"{now:%H:%M}"
@@ -881,7 +871,7 @@ class VisitOps:
             )
         if self.scalar(
             f"SELECT count(*) FROM visits WHERE retailer_code = ? AND planned_date = ? "
-            f"AND status IN {_LIVE}",
+            f"AND status IN {LIVE_VISITS}",
             (code, day.isoformat()),
         ):
             raise VisitProblem("plan.err.already_on_day", code=code, day=day.isoformat())
@@ -894,7 +884,7 @@ class VisitOps:
         day (reasons 补访 and the original ones); the skipped one stays as it was, naming the
         day (once).
         """
-        new_day = _day(new_day)
+        new_day = as_date(new_day)
         v = self._visit(visit_id)
         action = "revisit" if v["status"] == "skipped" else "reschedule"
         self._check(action, v)
@@ -949,7 +939,7 @@ class VisitOps:
         """临时拜访: add a visit to a day's list (today or later), at its end."""
         from khtui.domain.visits import REASONS
 
-        day = _day(day)
+        day = as_date(day)
         bad = [r for r in reasons if r not in REASONS]
         if bad or not reasons:
             raise VisitProblem("plan.err.bad_reason", reason=", ".join(bad) or "-")
@@ -974,12 +964,13 @@ class VisitOps:
         skip needs its reason, a finish its time, not before the check-in. One refused outcome
         refuses them all (:class:`VisitProblem`, nothing written). Returns the counts per
         action. Not logged for undo: this is history, not the day's work."""
-        current = {}
+        current: dict[str, str | None] = {}
         ids = [o.visit_id for o in outcomes]
         for i in range(0, len(ids), 900):
             chunk = ids[i : i + 900]
             current.update(
-                self.query(
+                (r[0], r[1])
+                for r in self.query(
                     f"SELECT id, status FROM visits WHERE id IN ({','.join('?' * len(chunk))})",
                     chunk,
                 )
@@ -994,9 +985,10 @@ class VisitOps:
             if not rules_of.allowed(o.action, status):
                 raise VisitProblem(rules_of.refusal(o.action, status), at="", day="", reason="")
             if o.action == "skip":
-                if not (o.skip_reason or "").strip():
+                reason = (o.skip_reason or "").strip()
+                if not reason:
                     raise VisitProblem("plan.err.skip_no_reason")
-                skip.append((o.skip_reason.strip(), o.at, o.visit_id))
+                skip.append((reason, o.at, o.visit_id))
             else:
                 if not o.done_at or (o.checked_in_at and o.checked_in_at > o.done_at):
                     raise VisitProblem(
@@ -1009,12 +1001,12 @@ class VisitOps:
         with self.write() as conn:
             conn.executemany(
                 f"UPDATE visits SET status = 'skipped', skip_reason = ?, updated_at = ? "
-                f"WHERE id = ? AND status IN {sql_list(rules_of.sources('skip'))}",
+                f"WHERE id = ? AND status IN {visit_from('skip')}",
                 skip,
             )
             conn.executemany(
                 f"UPDATE visits SET status = 'done', checked_in_at = ?, done_at = ?, "
-                f"updated_at = ? WHERE id = ? AND status IN {sql_list(rules_of.sources('finish'))}",
+                f"updated_at = ? WHERE id = ? AND status IN {visit_from('finish')}",
                 finish,
             )
         return {"finish": len(finish), "skip": len(skip)}
@@ -1023,7 +1015,7 @@ class VisitOps:
     def last_action(self, day: dt.date | None = None) -> dict[str, Any] | None:
         """The last action of ``day`` (default today) not yet undone, with the retailer's
         code and name; None when there is none."""
-        day = _day(day) if day is not None else self.today()
+        day = as_date(day) if day is not None else self.today()
         row = self.query_one(
             "SELECT a.*, coalesce(v.retailer_code, n.retailer_code) AS code, "
             "coalesce(r1.name, r2.name) AS name FROM visit_actions a "
@@ -1088,4 +1080,6 @@ class VisitOps:
             details["reason"] = v["skip_reason"] or ""
         if action in ("reschedule", "revisit") and new is not None:
             details["day"] = new["planned_date"]
-        return Undone(action, v["id"], v["retailer_code"], name, _day(v["planned_date"]), details)
+        return Undone(
+            action, v["id"], v["retailer_code"], name, as_date(v["planned_date"]), details
+        )

@@ -17,6 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from khtui.data.forecasts import ForecastOps
+from khtui.data.statuses import ON_ITS_DAY, OPEN_COMPLAINTS
+
 if TYPE_CHECKING:
     from khtui.domain.supply import SupplyLine
     from khtui.domain.warnings import Warning
@@ -36,7 +39,7 @@ class RetailerSupply:
     has_forecast: bool
 
 
-class WarningOps:
+class WarningOps(ForecastOps):
     """Mixin of :class:`khtui.data.store.Store`."""
 
     @staticmethod
@@ -67,18 +70,17 @@ class WarningOps:
         from khtui.domain.retailer import ACTIVE
 
         wr = self.rules.warnings
-        with self._lock:
-            # the few retailers of a day: only their counts are ranked (price_obs_retailer)
-            cond, cparams = self._codes_cond(codes, "retailer_code")
-            counts = self.conn.execute(
-                "SELECT p.retailer_code, p.brand_code, p.stock_tiao, p.observed_on FROM ("
-                "SELECT retailer_code, brand_code, stock_tiao, observed_on, row_number() OVER ("
-                "PARTITION BY retailer_code, brand_code ORDER BY observed_on DESC, id) AS k "
-                "FROM price_observations WHERE is_draft = 0 AND stock_tiao IS NOT NULL "
-                f"AND observed_on <= ?{cond}) p JOIN retailers r ON r.code = p.retailer_code "
-                "AND r.status = ? WHERE p.k = 1",
-                (day.isoformat(), *cparams, ACTIVE),
-            ).fetchall()
+        # the few retailers of a day: only their counts are ranked (price_obs_retailer)
+        cond, cparams = self._codes_cond(codes, "retailer_code")
+        counts = self.conn.execute(
+            "SELECT p.retailer_code, p.brand_code, p.stock_tiao, p.observed_on FROM ("
+            "SELECT retailer_code, brand_code, stock_tiao, observed_on, row_number() OVER ("
+            "PARTITION BY retailer_code, brand_code ORDER BY observed_on DESC, id) AS k "
+            "FROM price_observations WHERE is_draft = 0 AND stock_tiao IS NOT NULL "
+            f"AND observed_on <= ?{cond}) p JOIN retailers r ON r.code = p.retailer_code "
+            "AND r.status = ? WHERE p.k = 1",
+            (day.isoformat(), *cparams, ACTIVE),
+        ).fetchall()
         last = add_months(month_key(day), -1)
         first = add_months(last, -(wr.sell_rate_months - 1))
         days = (month_range(last)[1] - month_range(first)[0]).days + 1
@@ -92,27 +94,26 @@ class WarningOps:
                 "json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?)) "
             )
             pairs = json.dumps([[r[0], r[1], r[3]] for r in counts])
-            with self._lock:
-                for r in self.conn.execute(
-                    keys + "SELECT s.retailer_code, s.brand_code, sum(s.qty_tiao) FROM k "
-                    "JOIN monthly_brand_sales s ON k.retailer_code = s.retailer_code AND "
-                    "k.brand_code = s.brand_code WHERE s.month BETWEEN ? AND ? "
-                    "GROUP BY s.retailer_code, s.brand_code",
-                    (pairs, first, last),
-                ):
-                    rates[(r[0], r[1])] = float(r[2]) / days
-                for r in self.conn.execute(
-                    keys + "SELECT o.retailer_code, o.brand_code, sum(o.qty_tiao) FROM k "
-                    "JOIN order_lines o ON k.retailer_code = o.retailer_code AND k.brand_code "
-                    "= o.brand_code AND o.order_date > k.counted_on WHERE o.order_date <= ? "
-                    "AND o.order_date > ? GROUP BY o.retailer_code, o.brand_code",
-                    (
-                        pairs,
-                        day.isoformat(),
-                        (day - dt.timedelta(days=wr.stale_days + 1)).isoformat(),
-                    ),
-                ):
-                    since[(r[0], r[1])] += float(r[2])
+            for r in self.conn.execute(
+                keys + "SELECT s.retailer_code, s.brand_code, sum(s.qty_tiao) FROM k "
+                "JOIN monthly_brand_sales s ON k.retailer_code = s.retailer_code AND "
+                "k.brand_code = s.brand_code WHERE s.month BETWEEN ? AND ? "
+                "GROUP BY s.retailer_code, s.brand_code",
+                (pairs, first, last),
+            ):
+                rates[(r[0], r[1])] = float(r[2]) / days
+            for r in self.conn.execute(
+                keys + "SELECT o.retailer_code, o.brand_code, sum(o.qty_tiao) FROM k "
+                "JOIN order_lines o ON k.retailer_code = o.retailer_code AND k.brand_code "
+                "= o.brand_code AND o.order_date > k.counted_on WHERE o.order_date <= ? "
+                "AND o.order_date > ? GROUP BY o.retailer_code, o.brand_code",
+                (
+                    pairs,
+                    day.isoformat(),
+                    (day - dt.timedelta(days=wr.stale_days + 1)).isoformat(),
+                ),
+            ):
+                since[(r[0], r[1])] += float(r[2])
         return {
             (r[0], r[1]): (
                 float(r[2]),
@@ -141,13 +142,12 @@ class WarningOps:
         day = day or self.today()
         wr = self.rules.warnings
         is_workday = self._workday_fn()
-        with self._lock:
-            cond, cparams = self._codes_cond(codes)
-            retailers = self.conn.execute(
-                f"SELECT r.code, r.order_day, r.licence_expiry FROM retailers r "
-                f"WHERE r.status = ?{cond}",
-                (ACTIVE, *cparams),
-            ).fetchall()
+        cond, cparams = self._codes_cond(codes)
+        retailers = self.conn.execute(
+            f"SELECT r.code, r.order_day, r.licence_expiry FROM retailers r "
+            f"WHERE r.status = ?{cond}",
+            (ACTIVE, *cparams),
+        ).fetchall()
         out: list[Warning] = []
         weekday = {r[0]: order_weekday(r[1]) for r in retailers}
         for (code, brand), (stock, counted, ordered, rate) in self._stock_facts(day, codes).items():
@@ -178,7 +178,7 @@ class WarningOps:
         active = set(weekday)
         for r in self.query(
             "SELECT id, retailer_code, category, due_on FROM complaints "
-            "WHERE status IN ('open', 'forwarded') ORDER BY due_on"
+            f"WHERE status IN {OPEN_COMPLAINTS} ORDER BY due_on"
         ):
             if r[1] not in active:
                 continue
@@ -281,13 +281,12 @@ class WarningOps:
         month = month_key(day)
         n_days = len(month_days(month))
         is_workday = self._workday_fn()
-        with self._lock:
-            cond, cparams = self._codes_cond(codes)
-            retailers = self.conn.execute(
-                f"SELECT r.code, r.name, r.tier, r.order_day, r.order_frequency FROM retailers r "
-                f"WHERE r.status = ?{cond} ORDER BY r.route, r.route_seq, r.code",
-                (ACTIVE, *cparams),
-            ).fetchall()
+        cond, cparams = self._codes_cond(codes)
+        retailers = self.conn.execute(
+            f"SELECT r.code, r.name, r.tier, r.order_day, r.order_frequency FROM retailers r "
+            f"WHERE r.status = ?{cond} ORDER BY r.route, r.route_seq, r.code",
+            (ACTIVE, *cparams),
+        ).fetchall()
         stock = self._stock_facts(day, [r[0] for r in retailers])
         run = self.run_for_target(month)
         demand: dict[str, list[tuple[str, float]]] = defaultdict(list)
@@ -369,21 +368,18 @@ class WarningOps:
         return [
             r[0]
             for r in self.query(
-                "SELECT retailer_code FROM visits WHERE planned_date = ? AND status != "
-                "'rescheduled' GROUP BY retailer_code ORDER BY min(seq), retailer_code",
+                "SELECT retailer_code FROM visits WHERE planned_date = ? AND status IN "
+                f"{ON_ITS_DAY} GROUP BY retailer_code ORDER BY min(seq), retailer_code",
                 (day.isoformat(),),
             )
         ]
 
     def retailer_names(self, codes: Sequence[str]) -> dict[str, str]:
-        with self._lock:
-            cond, cparams = self._codes_cond(codes)
-            return {
-                r[0]: r[1]
-                for r in self.conn.execute(
-                    f"SELECT code, name FROM retailers r WHERE 1{cond}", cparams
-                )
-            }
+        cond, cparams = self._codes_cond(codes)
+        return {
+            r[0]: r[1]
+            for r in self.conn.execute(f"SELECT code, name FROM retailers r WHERE 1{cond}", cparams)
+        }
 
     def brand_names(self) -> dict[str, str]:
         return {r[0]: r[1] for r in self.query("SELECT brand_code, name FROM brands")}

@@ -103,6 +103,3 @@ class WorkCalendar:
                 return d
             d -= dt.timedelta(days=1)
         raise ValueError(f"no working day within 60 days before {d}")
-
-    def has_holiday(self, days: Iterable[dt.date]) -> bool:
-        return any(self.holiday_name(d) for d in days)

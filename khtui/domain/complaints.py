@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from khtui.domain.calendar import WorkCalendar
 from khtui.domain.messages import Key, Keys
 from khtui.rules import Route, Rules
+
+if TYPE_CHECKING:
+    from khtui.domain.calendar import WorkCalendar
 
 STATUSES: tuple[str, ...] = ("open", "forwarded", "answered", "closed")
 OPEN_STATUSES: tuple[str, ...] = ("open", "forwarded")
@@ -66,7 +69,11 @@ def due_date(
         return raised_on
     if rules.complaints.due_days_are == "calendar":
         return raised_on + dt.timedelta(days=due_days)
-    cal = calendar or WorkCalendar(rules)
+    if calendar is None:
+        from khtui.domain.calendar import WorkCalendar
+
+        calendar = WorkCalendar(rules)
+    cal = calendar
     d = raised_on
     for _ in range(due_days):
         d = cal.next_workday(d)

@@ -1,10 +1,11 @@
-"""How people write a day: one reading for the screens' date boxes and the command line.
+"""How people write a day: one reading for the screens' date boxes, the command line and the
+imported files.
 
 Accepted: ``2026-11-25`` (also ``2026/11/25``, ``2026.11.25``, ``2026年11月25日``,
 ``20261125``), ``11-25`` (that day in the base day's year), ``25`` (that day of the base
 day's month), ``+2`` / ``-1`` (days after or before the base day). The base is today on the
 command line and where a screen asks for a new day (reschedule), the day shown where it asks
-where to go (go to date).
+where to go (go to date). Imported files use only the full forms (:func:`full_date`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,20 @@ _DAY = re.compile(r"^(\d{1,2})日?$")
 _OFFSET = re.compile(r"^([+-])\s*(\d{1,3})$")
 
 
+def as_date(value: dt.date | str) -> dt.date:
+    """``value`` as a date: a date as it is, text as ISO ``YYYY-MM-DD`` (ValueError otherwise)."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def full_date(text: str) -> dt.date | None:
+    """The day of a date written in full (``2026-11-25``, ``2026/11/25``, ``2026.11.25``,
+    ``2026年11月25日``, ``20261125``); None when ``text`` has none of these forms, ValueError
+    when it has one but names no day (``2026-02-30``)."""
+    if m := _FULL.match(text) or _COMPACT.match(text):
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    return None
+
+
 def parse_day(text: str, base: dt.date) -> dt.date:
     """The day ``text`` names, relative to ``base``; ValueError when it names none."""
     s = text.strip().replace(" ", "")
@@ -27,8 +42,8 @@ def parse_day(text: str, base: dt.date) -> dt.date:
     if m := _OFFSET.match(s):
         n = int(m.group(2))
         return base + dt.timedelta(days=n if m.group(1) == "+" else -n)
-    if m := _FULL.match(s) or _COMPACT.match(s):
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    if (day := full_date(s)) is not None:
+        return day
     if m := _MONTH_DAY.match(s):
         return dt.date(base.year, int(m.group(1)), int(m.group(2)))
     if m := _DAY.match(s):
@@ -36,4 +51,4 @@ def parse_day(text: str, base: dt.date) -> dt.date:
     raise ValueError(f"not a date: {text!r}")
 
 
-__all__ = ["parse_day"]
+__all__ = ["as_date", "full_date", "parse_day"]

@@ -93,7 +93,7 @@ def derive(
             marked_price=marked_price,
             credit_grade=retailer.get("credit_grade"),
             debit_failures=debit_failures,
-            violation=bool(compliance) and compliance not in ("守法", "良好", "无违规", "正常"),
+            violation=bool(compliance) and compliance not in rules.value.compliance_clean,
             growth_pct=growth_pct(monthly, tier.basis),
             trade_area=retailer.get("trade_area"),
             model_outlet=truthy(retailer.get("model_outlet")),

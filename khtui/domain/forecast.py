@@ -386,14 +386,14 @@ class _Engine:
                 sums = np.where(ok[None, :, :], e, 0.0).sum(axis=1)  # candidates × series
                 total = np.where(ok, actual[:, todo], 0.0).sum(axis=0)
                 best = np.argmin(sums, axis=0)
-                for j, i in enumerate(np.flatnonzero(todo)):
+                for j, i in enumerate(np.flatnonzero(todo).tolist()):
                     if w[j] < fr.min_select_windows:
                         continue
                     scale = total[j] if total[j] > 0 else 1.0
                     scores = {c: float(sums[m, j] / scale) for m, c in enumerate(attempt)}
                     out[i] = Choice(attempt[best[j]], int(w[j]), scores, bool(intermittent[i]))
                     todo[i] = False
-            for i in np.flatnonzero(todo):
+            for i in np.flatnonzero(todo).tolist():
                 out[i] = Choice("short", 0, {}, bool(intermittent[i]))
         return out  # type: ignore[return-value]
 

@@ -18,22 +18,24 @@ from lunardate import LunarDate
 from khtui.rules import Forecast
 
 
+def _solar(year: int, month: int, day: int) -> dt.date | None:
+    """The day of ``year`` that is lunar ``month``/``day``; None outside 1900–2099."""
+    try:
+        return LunarDate(year, month, day).to_solar_date()
+    except ValueError:
+        return None
+
+
 @lru_cache(maxsize=256)
 def spring_festival(year: int) -> dt.date | None:
     """The Spring Festival (lunar new year's day) of ``year``; None outside 1900–2099."""
-    try:
-        return LunarDate(year, 1, 1).to_solar_date()
-    except ValueError:
-        return None
+    return _solar(year, 1, 1)
 
 
 @lru_cache(maxsize=256)
 def mid_autumn(year: int) -> dt.date | None:
     """The Mid-Autumn Festival (lunar 8/15) of ``year``; None outside 1900–2099."""
-    try:
-        return LunarDate(year, 8, 15).to_solar_date()
-    except ValueError:
-        return None
+    return _solar(year, 8, 15)
 
 
 def spring_window(year: int, fr: Forecast) -> tuple[dt.date, dt.date] | None:

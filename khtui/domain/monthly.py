@@ -13,12 +13,13 @@ the data starts, or only partly after, is no basis): otherwise "—" and a note 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from khtui.domain import records
 from khtui.domain.accuracy import MonthAccuracyFigures, accuracy_part
+from khtui.domain.capture import KINDS
 from khtui.domain.report import (
     DASH,
     PALETTE,
@@ -42,7 +43,14 @@ from khtui.domain.report import (
     short_date,
 )
 from khtui.domain.texts import TextGroup
-from khtui.domain.weekly import BrandRow, ComplaintStatus, Coverage, SkipReason, StockRow
+from khtui.domain.weekly import (
+    COMPLAINT_EVENTS,
+    BrandRow,
+    ComplaintStatus,
+    Coverage,
+    SkipReason,
+    StockRow,
+)
 
 # The parts of the monthly analysis the AM writes: problems and their causes, improvement
 # measures, next month's targets.
@@ -278,11 +286,7 @@ def monthly_findings(f: MonthlyFigures, tr: Tr, *, drop_pct: float) -> list[str]
     yoy = cur.yoy_qty
     if yoy is not None and yoy < -drop_pct:
         falls = sorted(
-            (
-                (change_pct(r.qty, r.qty_ly), r)
-                for r in f.classes
-                if change_pct(r.qty, r.qty_ly) is not None
-            ),
+            ((pct, r) for r in f.classes if (pct := change_pct(r.qty, r.qty_ly)) is not None),
             key=lambda x: x[0],
         )
         worst = [
@@ -468,35 +472,21 @@ def _sales(s: Sections, f: MonthlyFigures) -> None:
 
     ly_ok = cur.ly_complete and cur.complete
     s.sub("rpt.sec.tiers")
-    tiers_total = TierRow(
-        None,
-        sum(r.retailers for r in f.tiers),
-        sum(r.qty for r in f.tiers),
-        sum(r.amount for r in f.tiers),
-        sum(r.qty_ly for r in f.tiers),
-    )
+    tiers_total = _total(TierRow, f.tiers, "retailers", "qty", "amount", "qty_ly")
     s.add(
         _table(
             tr,
             [
-                Column(
+                _label_col(
+                    tr,
                     "rpt.col.tier_now",
-                    lambda r: r,
-                    lambda r: (
-                        tr("rpt.total")
-                        if r is tiers_total
-                        else (tr("rpt.tier_name", tier=r.tier) if r.tier else tr("rpt.tier_none"))
-                    ),
+                    tiers_total,
+                    lambda r: tr("rpt.tier_name", tier=r.tier) if r.tier else tr("rpt.tier_none"),
                 ),
                 num_col("rpt.col.retailers", "retailers"),
                 num_col("rpt.col.qty", "qty"),
                 num_col("rpt.col.share", lambda r: rate(r.qty, tiers_total.qty), fmt_pct),
-                num_col("rpt.col.qty_ly", lambda r: r.qty_ly if ly_ok else None),
-                num_col(
-                    "rpt.col.yoy",
-                    lambda r: change_pct(r.qty, r.qty_ly) if ly_ok else None,
-                    fmt_signed_pct,
-                ),
+                *_last_year_cols(ly_ok),
                 num_col("rpt.col.amount_wan", "amount", fmt_wan),
                 num_col(
                     "rpt.col.per_retailer",
@@ -511,20 +501,14 @@ def _sales(s: Sections, f: MonthlyFigures) -> None:
     s.para("rpt.tiers.note", "note", as_of=f.tiers_as_of or DASH)
 
     s.sub("rpt.sec.categories")
-    cat_total = CategoryRow(
-        None,
-        sum(r.retailers for r in f.categories),
-        sum(r.qty for r in f.categories),
-        sum(r.amount for r in f.categories),
-    )
+    cat_total = _total(CategoryRow, f.categories, "retailers", "qty", "amount")
     s.detail(
         [
-            Column(
+            _label_col(
+                tr,
                 "rpt.col.category",
-                lambda r: r,
-                lambda r: (
-                    tr("rpt.total") if r is cat_total else (r.category or tr("rpt.category_none"))
-                ),
+                cat_total,
+                lambda r: r.category or tr("rpt.category_none"),
                 width=3.0,
             ),
             num_col("rpt.col.retailers", "retailers"),
@@ -538,33 +522,17 @@ def _sales(s: Sections, f: MonthlyFigures) -> None:
     )
 
     s.sub("rpt.brand_structure.by_class")
-    cls_total = ClassRow(
-        None,
-        sum(r.qty for r in f.classes),
-        sum(r.amount for r in f.classes),
-        sum(r.qty_ly for r in f.classes),
-    )
+    cls_total = _total(ClassRow, f.classes, "qty", "amount", "qty_ly")
     s.add(
         _table(
             tr,
             [
-                Column(
-                    "rpt.col.class",
-                    lambda r: r,
-                    lambda r: (
-                        tr("rpt.total")
-                        if r is cls_total
-                        else (r.price_class or tr("rpt.class_none"))
-                    ),
+                _label_col(
+                    tr, "rpt.col.class", cls_total, lambda r: r.price_class or tr("rpt.class_none")
                 ),
                 num_col("rpt.col.qty", "qty"),
                 num_col("rpt.col.share", lambda r: rate(r.qty, cls_total.qty), fmt_pct),
-                num_col("rpt.col.qty_ly", lambda r: r.qty_ly if ly_ok else None),
-                num_col(
-                    "rpt.col.yoy",
-                    lambda r: change_pct(r.qty, r.qty_ly) if ly_ok else None,
-                    fmt_signed_pct,
-                ),
+                *_last_year_cols(ly_ok),
                 num_col("rpt.col.amount_wan", "amount", fmt_wan),
                 num_col(
                     "rpt.col.avg_price", lambda r: r.amount / r.qty if r.qty else None, fmt_money
@@ -610,6 +578,28 @@ def _capped(s: Sections, columns: Sequence[Column], rows: Sequence[Any]):
     return table(s.tr, columns, rows)
 
 
+def _total(cls: Callable[..., Any], rows: Sequence[Any], *fields: str) -> Any:
+    """The total row of ``rows``: no label (its first field), each of ``fields`` summed."""
+    return cls(None, *(sum(getattr(r, k) for r in rows) for k in fields))
+
+
+def _label_col(tr: Tr, header: str, total: Any, label: Callable[[Any], str], **kw: Any) -> Column:
+    """The first column of a table with a total row: ``label(row)``, 合计 on ``total``."""
+    return Column(header, lambda r: r, lambda r: tr("rpt.total") if r is total else label(r), **kw)
+
+
+def _last_year_cols(ly_ok: bool) -> list[Column]:
+    """Last year's quantity and the change against it, blank unless both years are complete."""
+    return [
+        num_col("rpt.col.qty_ly", lambda r: r.qty_ly if ly_ok else None),
+        num_col(
+            "rpt.col.yoy",
+            lambda r: change_pct(r.qty, r.qty_ly) if ly_ok else None,
+            fmt_signed_pct,
+        ),
+    ]
+
+
 def _execution(s: Sections, f: MonthlyFigures) -> None:
     tr = s.tr
     e = f.execution
@@ -641,12 +631,7 @@ def _execution(s: Sections, f: MonthlyFigures) -> None:
             _table(
                 tr,
                 [
-                    Column(
-                        "rpt.col.route",
-                        lambda r: r,
-                        lambda r: tr("rpt.total") if r is total else (r.route or DASH),
-                        width=2.0,
-                    ),
+                    _label_col(tr, "rpt.col.route", total, lambda r: r.route or DASH, width=2.0),
                     num_col("rpt.col.planned", "planned"),
                     num_col("rpt.col.done", "done"),
                     num_col("rpt.col.done_rate", lambda r: rate(r.done, r.planned), fmt_pct),
@@ -670,14 +655,8 @@ def _service(s: Sections, sv: CustomerService) -> None:
     tr = s.tr
     cp = sv.complaints
     s.heading("rpt.sec.service")
-    s.para(
-        "rpt.service.summary",
-        opened=cp.opened,
-        answered=cp.answered,
-        closed=cp.closed,
-        overdue=cp.overdue,
-        open_total=cp.open_total,
-    )
+    # how many complaints were opened, answered, closed, overdue, and are open now
+    s.para("rpt.service.summary", **{k: getattr(cp, k) for k in (*COMPLAINT_EVENTS, "open_total")})
     if sv.by_category:
         rows = sv.by_category
         total = ComplaintCategory(
@@ -723,6 +702,15 @@ def _service(s: Sections, sv: CustomerService) -> None:
     )
 
 
+# The rates of a brand's cultivation, in the order the table and the chart show them.
+CULTIVATION_RATES = ("distribution_rate", "sell_through_rate", "on_shelf_rate")
+
+
+def _rate_of(rate_key: str) -> Callable[[tuple[int, BrandRow]], float | None]:
+    """The rate ``rate_key`` of a numbered brand row."""
+    return lambda r: getattr(r[1], rate_key)
+
+
 def _cultivation(s: Sections, f: MonthlyFigures) -> None:
     tr = s.tr
     s.heading("rpt.sec.cultivation")
@@ -741,9 +729,7 @@ def _cultivation(s: Sections, f: MonthlyFigures) -> None:
                 Column("rpt.col.brand_type", lambda r: brand_kind(r[1].is_key, r[1].is_new, tr)),
                 num_col("rpt.col.qty", lambda r: r[1].qty),
                 num_col("rpt.col.distributed", lambda r: r[1].ordered),
-                num_col("rpt.col.distribution_rate", lambda r: r[1].distribution_rate, fmt_pct),
-                num_col("rpt.col.sell_through_rate", lambda r: r[1].sell_through_rate, fmt_pct),
-                num_col("rpt.col.on_shelf_rate", lambda r: r[1].on_shelf_rate, fmt_pct),
+                *(num_col(f"rpt.col.{k}", _rate_of(k), fmt_pct) for k in CULTIVATION_RATES),
             ],
             numbered,
         )
@@ -753,19 +739,8 @@ def _cultivation(s: Sections, f: MonthlyFigures) -> None:
             tr("rpt.chart.brands"),
             [str(i) for i in range(1, len(rows) + 1)],
             [
-                Series(
-                    tr("rpt.col.distribution_rate"),
-                    tuple(r.distribution_rate for r in rows),
-                    PALETTE[0],
-                ),
-                Series(
-                    tr("rpt.col.sell_through_rate"),
-                    tuple(r.sell_through_rate for r in rows),
-                    PALETTE[1],
-                ),
-                Series(
-                    tr("rpt.col.on_shelf_rate"), tuple(r.on_shelf_rate for r in rows), PALETTE[2]
-                ),
+                Series(tr(f"rpt.col.{k}"), tuple(getattr(r, k) for r in rows), PALETTE[i])
+                for i, k in enumerate(CULTIVATION_RATES)
             ],
             percent=True,
             unit="%",
@@ -778,155 +753,89 @@ def _choices(row: Any, order: Sequence[str], sep: str) -> str:
     return sep.join(f"{k} {row.choices[k]}" for k in order if row.choices.get(k))
 
 
+def _kind(s: Sections, kind: str, rows: Sequence[Any], show: Callable[[Any], Any]) -> None:
+    """One kind of market information: its heading, then ``show(rows)``, or 'none'."""
+    s.sub(f"rpt.kind.{kind}")
+    if rows:
+        show(rows)
+    else:
+        s.para("rpt.market.none")
+
+
 def _market(s: Sections, m: MarketInfo) -> None:
     tr = s.tr
     sep = tr("rpt.list_sep")
     s.heading("rpt.sec.market")
-    kinds = (
-        "activity",
-        "brand_sales",
-        "new_brand",
-        "prices",
-        "dynamics",
-        "stock",
-        "opinion",
-        "worklog",
-    )
+    # the eight kinds of market information (display and satisfaction is customer service's)
+    kinds = [k.key for k in KINDS if k.key != "display"]
     s.para(
         "rpt.market.summary",
         counts=sep.join(f"{tr('rpt.kind.' + k)} {m.counts.get(k, 0)}" for k in kinds),
     )
+    subject = [Column("rpt.col.brand", "subject", width=2.5), num_col("rpt.col.times", "count")]
     # 1. manufacturer activities
-    s.sub("rpt.kind.activity")
-    if m.activities:
-        s.add(
-            _capped(
-                s,
-                [
-                    Column("rpt.col.brand", "subject", width=2.5),
-                    num_col("rpt.col.times", "count"),
-                    Column(
-                        "rpt.col.methods",
-                        lambda r: sep.join(f"{k} {n}" for k, n in r.choices.items()),
-                        width=5.0,
-                    ),
-                ],
-                m.activities,
-            )
-        )
-    else:
-        s.para("rpt.market.none")
+    methods = Column(
+        "rpt.col.methods",
+        lambda r: sep.join(f"{k} {n}" for k, n in r.choices.items()),
+        width=5.0,
+    )
+    _kind(s, "activity", m.activities, lambda rows: s.add(_capped(s, [*subject, methods], rows)))
     # 2. brand sales
-    s.sub("rpt.kind.brand_sales")
-    if m.brand_sales:
-        s.add(
-            _capped(
-                s,
-                [
-                    Column("rpt.col.brand", "subject", width=2.5),
-                    num_col("rpt.col.times", "count"),
-                    Column(
-                        "rpt.col.selling",
-                        lambda r: _choices(r, ("好", "一般", "差"), sep),
-                        width=2.5,
-                    ),
-                    num_col("rpt.col.avg_sale_price", lambda r: r.extra.get("price"), fmt_money),
-                ],
-                m.brand_sales,
-            )
-        )
-    else:
-        s.para("rpt.market.none")
+    selling = [
+        Column("rpt.col.selling", lambda r: _choices(r, ("好", "一般", "差"), sep), width=2.5),
+        num_col("rpt.col.avg_sale_price", lambda r: r.extra.get("price"), fmt_money),
+    ]
+    _kind(
+        s, "brand_sales", m.brand_sales, lambda rows: s.add(_capped(s, [*subject, *selling], rows))
+    )
     # 3. new brands
-    s.sub("rpt.kind.new_brand")
-    if m.new_brands:
-        s.add(
-            _table(
-                tr,
-                [
-                    Column("rpt.col.brand", "subject", width=2.5),
-                    num_col("rpt.col.times", "count"),
-                    num_col("rpt.col.sold_tiao", lambda r: r.extra.get("sales_tiao")),
-                    Column(
-                        "rpt.col.acceptance",
-                        lambda r: sep.join(
-                            f"{k} {n}" for k, n in r.extra.get("consumer", {}).items()
-                        ),
-                        width=2.0,
-                    ),
-                    Column(
-                        "rpt.col.price_kept",
-                        lambda r: tr(
-                            "rpt.yes_no", yes=r.extra.get("kept", 0), no=r.extra.get("not_kept", 0)
-                        ),
-                    ),
-                    Column(
-                        "rpt.col.potential",
-                        lambda r: _choices(r, ("大", "中", "小"), sep),
-                        width=1.8,
-                    ),
-                ],
-                m.new_brands,
-            )
-        )
-    else:
-        s.para("rpt.market.none")
+    new_brand = [
+        num_col("rpt.col.sold_tiao", lambda r: r.extra.get("sales_tiao")),
+        Column(
+            "rpt.col.acceptance",
+            lambda r: sep.join(f"{k} {n}" for k, n in r.extra.get("consumer", {}).items()),
+            width=2.0,
+        ),
+        Column(
+            "rpt.col.price_kept",
+            lambda r: tr("rpt.yes_no", yes=r.extra.get("kept", 0), no=r.extra.get("not_kept", 0)),
+        ),
+        Column("rpt.col.potential", lambda r: _choices(r, ("大", "中", "小"), sep), width=1.8),
+    ]
+    _kind(
+        s, "new_brand", m.new_brands, lambda rows: s.add(_table(tr, [*subject, *new_brand], rows))
+    )
     # 4. prices against guide prices
-    s.sub("rpt.kind.prices")
-    if m.prices:
-        s.detail(
-            [
-                Column("rpt.col.brand", "brand", width=2.5),
-                Column("rpt.col.class", "price_class"),
-                num_col("rpt.col.guide_price", "guide", fmt_money),
-                num_col("rpt.col.avg_price_seen", "average", fmt_money),
-                num_col(
-                    "rpt.col.price_range",
-                    lambda r: (r.low, r.high),
-                    lambda lh: DASH if lh[0] is None else f"{lh[0]:,.0f}–{lh[1]:,.0f}",
-                ),
-                num_col("rpt.col.observations", "observations"),
-                num_col("rpt.col.deviations", "deviations"),
-                num_col("rpt.col.unmarked", "unmarked"),
-            ],
-            m.prices,
-        )
-    else:
-        s.para("rpt.market.none")
+    prices = [
+        Column("rpt.col.brand", "brand", width=2.5),
+        Column("rpt.col.class", "price_class"),
+        num_col("rpt.col.guide_price", "guide", fmt_money),
+        num_col("rpt.col.avg_price_seen", "average", fmt_money),
+        num_col(
+            "rpt.col.price_range",
+            lambda r: (r.low, r.high),
+            lambda lh: DASH if lh[0] is None else f"{lh[0]:,.0f}–{lh[1]:,.0f}",
+        ),
+        num_col("rpt.col.observations", "observations"),
+        num_col("rpt.col.deviations", "deviations"),
+        num_col("rpt.col.unmarked", "unmarked"),
+    ]
+    _kind(s, "prices", m.prices, lambda rows: s.detail(prices, rows))
     # 5. retailer dynamics
-    s.sub("rpt.kind.dynamics")
-    if m.dynamics:
-        s.add(
-            _table(
-                tr,
-                [
-                    Column("rpt.col.event", "subject"),
-                    num_col("rpt.col.retailers", "count"),
-                    Column(
-                        "rpt.col.retailer_names",
-                        lambda r: sep.join(r.extra.get("names", [])),
-                        width=6.0,
-                    ),
-                ],
-                m.dynamics,
-            )
-        )
-    else:
-        s.para("rpt.market.none")
+    dynamics = [
+        Column("rpt.col.event", "subject"),
+        num_col("rpt.col.retailers", "count"),
+        Column("rpt.col.retailer_names", lambda r: sep.join(r.extra.get("names", [])), width=6.0),
+    ]
+    _kind(s, "dynamics", m.dynamics, lambda rows: s.add(_table(tr, dynamics, rows)))
     # 6. stock on hand
-    s.sub("rpt.kind.stock")
-    if m.stock:
-        s.detail(
-            [
-                Column("rpt.col.brand", "brand", width=3.0),
-                num_col("rpt.col.retailers_observed", "retailers"),
-                num_col("rpt.col.stock_tiao", "stock_tiao"),
-                num_col("rpt.col.stock_avg", "stock_avg", fmt_num1),
-            ],
-            m.stock,
-        )
-    else:
-        s.para("rpt.market.none")
+    stock = [
+        Column("rpt.col.brand", "brand", width=3.0),
+        num_col("rpt.col.retailers_observed", "retailers"),
+        num_col("rpt.col.stock_tiao", "stock_tiao"),
+        num_col("rpt.col.stock_avg", "stock_avg", fmt_num1),
+    ]
+    _kind(s, "stock", m.stock, lambda rows: s.detail(stock, rows))
     # 7-8. opinions and the work log, grouped
     for kind in ("opinion", "worklog"):
         s.sub(f"rpt.kind.{kind}")

@@ -290,6 +290,11 @@ def visit_reasons(
 
 
 # -- the generator ---------------------------------------------------------------------------
+def _nearest(days: list[dt.date], anchor: dt.date) -> dt.date:
+    """The day of ``days`` nearest ``anchor``, one on or before it first."""
+    return min(days, key=lambda d: (d > anchor, abs((d - anchor).days)))
+
+
 def plan_month(
     retailers: Sequence[PlanRetailer],
     month: str,
@@ -376,7 +381,7 @@ def plan_month(
             want = days[(i0 + round(k * step)) % len(days)]
             if "care" in why and r.code in anchors:  # the care visit goes near its day
                 anchor = anchors[r.code]
-                want = min(days, key=lambda d, a=anchor: (d > a, abs((d - a).days)))
+                want = _nearest(days, anchor)
             prio = min(
                 (SITUATIONS.index(x) for x in why if x in SITUATIONS), default=len(SITUATIONS)
             )
@@ -432,9 +437,9 @@ def plan_month(
     placed.sort(key=lambda p: (p[1], route_rank.get(p[0].route, 0), p[0].route_seq or 0, p[0].code))
     visits: list[PlannedVisit] = []
     seq: Counter = Counter()
-    for r, day, reasons, mandatory in placed:
+    for r, day, day_reasons, mandatory in placed:
         seq[day] += 1
-        ordered_reasons = tuple(x for x in REASONS if x in reasons)
+        ordered_reasons = tuple(x for x in REASONS if x in day_reasons)
         visits.append(
             PlannedVisit(
                 r.code,

@@ -24,7 +24,7 @@ def dump(record: Any) -> dict[str, Any]:
 
 
 @cache
-def _hints(cls: type) -> dict[str, Any]:
+def _hints(cls: Any) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
@@ -36,12 +36,12 @@ def _convert(tp: Any, value: Any) -> Any:
         for arg in typing.get_args(tp):
             if arg is type(None):
                 continue
-            if dataclasses.is_dataclass(arg) and isinstance(value, dict):
+            if isinstance(arg, type) and dataclasses.is_dataclass(arg) and isinstance(value, dict):
                 return load(arg, value)
             if typing.get_origin(arg) in (list, dict, tuple):
                 return _convert(arg, value)
         return value
-    if dataclasses.is_dataclass(tp) and isinstance(value, dict):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp) and isinstance(value, dict):
         return load(tp, value)
     if origin is tuple and isinstance(value, str):
         return (value,)
@@ -57,7 +57,7 @@ def _convert(tp: Any, value: Any) -> Any:
 
 def load(cls: type[T], data: dict[str, Any]) -> T:
     """``cls`` from a dict written by :func:`dump` (missing fields take their defaults)."""
-    hints = _hints(cls)
+    hints = _hints(cls)  # type: ignore[arg-type]  # a class is hashable (mypy: not type[T])
     kwargs = {}
     for f in dataclasses.fields(cls):  # type: ignore[arg-type]
         if f.name in data:

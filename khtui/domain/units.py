@@ -26,7 +26,3 @@ def to_tiao(qty: float, unit: str, rules: Rules) -> float:
 
 def tiao_to_jian(tiao: float, rules: Rules) -> float:
     return tiao / rules.tiao_per_jian
-
-
-def jian_to_tiao(jian: float, rules: Rules) -> float:
-    return jian * rules.tiao_per_jian

@@ -9,7 +9,7 @@ Statuses and the actions between them (the only ways a visit changes)::
                                            moves a missed visit the same way)
     skipped ──revisit──▶ a new planned visit on another day (the skipped one stays as it was)
 
-The data layer builds its SQL from these sets and asks :func:`check` before every change; the
+The data layer builds its SQL from these sets (:mod:`khtui.data.statuses`) and asks :func:`check` before every change; the
 screens and the command line ask :func:`allowed` to decide what a key does and, when it does
 nothing, :func:`refusal` names the message that says what to do instead. Pure: no I/O.
 """
@@ -19,12 +19,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from khtui.domain.problems import KeyedError
+
 STATUSES: tuple[str, ...] = ("planned", "checked_in", "done", "skipped", "rescheduled")
 OPEN: tuple[str, ...] = ("planned", "checked_in")  # still to be made
 # A visit that stands on its day: it fills the day's capacity and counts for the month's plan.
 LIVE: tuple[str, ...] = ("planned", "checked_in", "done")
 # Left on the list as history: shown dimmed, never acted on again.
 CLOSED: tuple[str, ...] = ("skipped", "rescheduled")
+# Planned for its day and still standing for it (made, to be made, or not made): all but a
+# visit moved to another day (whose new visit stands for that day instead).
+ON_ITS_DAY: tuple[str, ...] = (*LIVE, "skipped")
 
 ACTIONS: tuple[str, ...] = ("check_in", "finish", "skip", "reschedule", "revisit", "remove")
 _FROM: dict[str, tuple[str, ...]] = {
@@ -60,14 +65,9 @@ REASONS: tuple[str, ...] = (
 )
 
 
-class VisitRefused(ValueError):
+class VisitRefused(KeyedError, ValueError):
     """An action a visit in its status does not allow. ``key`` names the message (what to do
     instead), ``params`` fill it."""
-
-    def __init__(self, key: str, /, **params: Any):
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 def allowed(action: str, status: str) -> bool:
@@ -113,17 +113,11 @@ def shown_reasons(reasons: Iterable[str]) -> tuple[str, ...]:
     return ordered
 
 
-def sql_list(values: Iterable[str]) -> str:
-    """``('a', 'b')`` for an SQL ``IN``: only for the constant sets of this module."""
-    items = list(values)
-    assert all("'" not in v for v in items)
-    return "(" + ", ".join(f"'{v}'" for v in items) + ")"
-
-
 __all__ = [
     "ACTIONS",
     "CLOSED",
     "LIVE",
+    "ON_ITS_DAY",
     "OPEN",
     "REASONS",
     "RESULT",
@@ -137,5 +131,4 @@ __all__ = [
     "refused_pairs",
     "shown_reasons",
     "sources",
-    "sql_list",
 ]

@@ -354,7 +354,7 @@ def _coverage_section(s: Sections, f: WeeklyFigures) -> None:
 def _coverage(s: Sections, c: Coverage) -> None:
     tr = s.tr
     missed = c.active - c.visited
-    common = {
+    common: dict[str, Any] = {
         "active": c.active,
         "visited": c.visited,
         "rate": fmt_pct(rate(c.visited, c.active)),

@@ -112,7 +112,7 @@ class Translator:
         categories and departments), else as the catalogue does (``word.<the word>``); any
         other text is the user's own, shown as it is."""
         if not value:
-            return value or ""
+            return ""
         if rules is not None:
             name = rules.names().get(value)
             if name is not None:

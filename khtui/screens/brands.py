@@ -13,16 +13,18 @@ import datetime as dt
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from khtui.widgets.date_input import DateInput
 from khtui.widgets.jobs import JobQueue
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.speech import t
+from khtui.widgets.text_boxes import Input
+from khtui.widgets.workbench import Workbench
 
 
 def _pct(v: float | None) -> str:
@@ -30,6 +32,7 @@ def _pct(v: float | None) -> str:
 
 
 class BrandsScreen(Keyed, Screen):
+    app = getters.app(Workbench)
     CSS_PATH = "brands.tcss"
     AUTO_FOCUS = "#brand-table"
     KEYS: ClassVar = (

@@ -21,16 +21,16 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from textual import events, on
+from textual import events, getters, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import (
     ContentSwitcher,
     DataTable,
     Footer,
     Header,
-    Input,
     Label,
     OptionList,
     Select,
@@ -40,6 +40,7 @@ from textual.widgets.option_list import Option
 
 from khtui.data.base import StoreError
 from khtui.data.captures import CaptureError
+from khtui.domain import visits as visit_rules
 from khtui.domain.capture import (
     KIND_BY_KEY,
     KINDS,
@@ -54,7 +55,9 @@ from khtui.widgets.jobs import Debouncer, JobQueue
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.price_grid import PriceGrid
 from khtui.widgets.speech import t
+from khtui.widgets.text_boxes import Input
 from khtui.widgets.theme import style
+from khtui.widgets.workbench import Workbench
 
 # The items in the list: the price and stock grid first (the bulk of a visit's capture).
 ORDER: tuple[CaptureKind, ...] = (
@@ -139,6 +142,7 @@ def open_session(store, visit_id: str | None, retailer_code: str | None, today: 
 
 
 class CaptureScreen(Keyed, Screen):
+    app = getters.app(Workbench)
     CSS_PATH = "capture.tcss"
     KEYS: ClassVar = (
         Key("ctrl+s", "finish", "capture.bind.finish", priority=True),
@@ -228,21 +232,34 @@ class CaptureScreen(Keyed, Screen):
         yield Static("", id="cap-gaps")
 
     def _fill_picker(self) -> None:
+        """Today's visits, what each has captured and what the day lacks, read in the job
+        queue and shown when read."""
+        store, day = self.store, self.app.today()
+
+        def read() -> Picker:
+            return Picker(
+                day, store.day_visits(day), store.visit_capture_states(day),
+                store.day_capture_gaps(day),
+            )  # fmt: skip
+
+        self.jobs.submit(read, self._show_picker)
+
+    def _show_picker(self, picker: Picker) -> None:
+        if not self.is_attached:
+            return
         table = self.query_one("#cap-visits", DataTable)
         table.clear(columns=True)
         table.add_column(t("complaint.col.retailer"), key="code", width=40)
         table.add_column(t("complaint.col.status"), key="status", width=8)
         table.add_column(t("capture.col.captured"), key="captured", width=12)
-        day = self.app.today()
-        visits = self.store.day_visits(day)
-        captured = self.store.visit_capture_states(day)
-        for v in visits:
+        captured = picker.captured
+        for v in picker.visits:
             status = t(f"today.status.{v['status']}") if v.get("status") else ""
             mark = ""
             if v["id"] in captured:
                 mark = t(f"capture.{captured[v['id']]}")
             table.add_row(f"{v['retailer_code']} {v['name']}", status, mark, key=v["id"])
-        self.query_one("#cap-gaps", Static).update(gaps_text(self.store, day))
+        self.query_one("#cap-gaps", Static).update(gaps_text(picker.gaps, picker.day))
 
     @on(DataTable.RowSelected, "#cap-visits")
     def open_visit(self, event: DataTable.RowSelected) -> None:
@@ -301,7 +318,7 @@ class CaptureScreen(Keyed, Screen):
                     with VerticalScroll(id=f"form-{kind.key}", classes="cap-form"):
                         yield Label(kind_name(kind), classes="form-title")
                         yield from self._fields(kind)
-            yield SupplyPanel(self.retailer_code, id="cap-supply")
+            yield SupplyPanel(self.retailer["code"], id="cap-supply")
         yield Static("", id="cap-status")
 
     def _target_text(self) -> str:
@@ -380,10 +397,10 @@ class CaptureScreen(Keyed, Screen):
 
     def on_mount(self) -> None:
         self.sub_title = t("capture.title")
+        self.jobs = JobQueue(self.app, "capture", self.app.report_error)
         if self.picker:
             self._fill_picker()
             return
-        self.jobs = JobQueue(self.app, "capture", self.app.report_error)
         self.typing = Debouncer(self.set_timer, self._queue_field)
         self.app.hold_section("capture", self)
         store, visit_id, code, today = (
@@ -612,8 +629,8 @@ class CaptureScreen(Keyed, Screen):
 
         def finish() -> tuple[dict, bool]:
             done = store.finish_capture(**session)
-            finished = visit is not None and visit["status"] in ("planned", "checked_in")
-            if finished:
+            finished = visit is not None and visit_rules.allowed("finish", visit["status"])
+            if visit is not None and finished:
                 store.finish_visit(visit["id"])
             return done, finished
 
@@ -680,10 +697,13 @@ class CaptureScreen(Keyed, Screen):
         )
 
     def _after_complaint(self, complaint_id: str | None) -> None:
-        if complaint_id:
-            c = self.store.get_complaint(complaint_id)
+        def shown(c: dict[str, Any]) -> None:
             department = t.word(c["department"], self.store.rules)
             self.notify(t("complaint.raised", department=department, due_on=c["due_on"]))
+
+        if complaint_id:
+            store = self.store
+            self.jobs.submit(lambda: store.get_complaint(complaint_id), shown)
 
     def action_gaps(self) -> None:
         if not self.picker:
@@ -691,9 +711,19 @@ class CaptureScreen(Keyed, Screen):
         self.app.push_screen(GapsScreen(self.app.today()))
 
 
-def gaps_text(store, day: dt.date) -> str:
-    """What ``day`` still lacks, as lines: visits finished without a capture, drafts."""
-    gaps = store.day_capture_gaps(day)
+@dataclass(frozen=True)
+class Picker:
+    """What the picker shows: the day's visits, which have captured what, what it lacks."""
+
+    day: dt.date
+    visits: list[dict[str, Any]]
+    captured: dict[str, str]
+    gaps: dict[str, Any]
+
+
+def gaps_text(gaps: dict[str, Any], day: dt.date) -> str:
+    """What ``day`` still lacks (``store.day_capture_gaps(day)``), as lines: visits finished
+    without a capture, drafts."""
     lines = [t("capture.gaps.title", day=day.isoformat())]
     if not gaps["finished_without_capture"] and not gaps["drafts"]:
         return lines[0] + "\n" + t("capture.gaps.none")
@@ -730,6 +760,8 @@ def gaps_text(store, day: dt.date) -> str:
 class GapsScreen(Keyed, ModalScreen[None]):
     """What the day still lacks: visits finished without a capture and unfinished drafts."""
 
+    app = getters.app(Workbench)
+
     CSS_PATH = "capture.tcss"
     KEYS: ClassVar = (Key("escape", "close", "capture.bind.back"),)
 
@@ -737,10 +769,25 @@ class GapsScreen(Keyed, ModalScreen[None]):
         super().__init__()
         self.day = day
 
+    class Read(Message):
+        def __init__(self, gaps: dict[str, Any]) -> None:
+            super().__init__()
+            self.gaps = gaps
+
     def compose(self) -> ComposeResult:
         with Vertical(classes="cap-modal"):
-            yield Static(gaps_text(self.app.store, self.day), id="gaps-text")
+            yield Static(t("capture.gaps.loading"), id="gaps-text")
             yield Footer()
+
+    def on_mount(self) -> None:
+        self._read(self.day)
+
+    @work(thread=True, exclusive=True, group="capture-gaps")
+    def _read(self, day: dt.date) -> None:
+        self.post_message(self.Read(self.app.store.day_capture_gaps(day)))
+
+    def on_gaps_screen_read(self, message: Read) -> None:
+        self.query_one("#gaps-text", Static).update(gaps_text(message.gaps, self.day))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -1,44 +1,45 @@
 """投诉 — complaints, filtered by status, category, department, overdue.
 
 Every complaint has an owner (the department of its category in the rules), a due date and a
-status that moves open → forwarded → answered → closed, each step dated. Overdue ones (open or
-forwarded, due before today) stand out in red. Keys: f forward, a answer (the answer to the
-retailer), c close (the resolution), v follow-up visit, n new complaint.
+status that moves open → forwarded → answered → closed, each step dated. Overdue ones (the
+domain's rule, :func:`khtui.domain.complaints.is_overdue`) stand out in red. Keys: f forward,
+a answer (the answer to the retailer), c close (the resolution), v follow-up visit, n new
+complaint. The list is read in a thread worker and every step is written in the screen's job
+queue: the event loop never waits on the database.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+from functools import partial
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import (
-    Checkbox,
-    DataTable,
-    Footer,
-    Header,
-    Input,
-    Label,
-    OptionList,
-    Select,
-    Static,
-)
+from textual.widgets import Checkbox, DataTable, Footer, Header, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from khtui.data.base import StoreError
 from khtui.domain.complaints import STATUSES, ComplaintProblem, due_date
+from khtui.widgets.jobs import JobQueue
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.speech import t
+from khtui.widgets.text_boxes import Input
 from khtui.widgets.theme import style
+from khtui.widgets.workbench import Workbench
 
 
 class RaiseComplaintScreen(Keyed, ModalScreen[str | None]):
     """Record a complaint: category (the rules route it: department, AM's share, due date)
     and what the retailer said. Without a code, the customer code is asked first. Returns
     the new complaint's id, or None when cancelled."""
+
+    app = getters.app(Workbench)
 
     CSS_PATH = "complaints.tcss"
     KEYS: ClassVar = (Key("escape", "cancel", "complaint.new.cancel"),)
@@ -55,13 +56,18 @@ class RaiseComplaintScreen(Keyed, ModalScreen[str | None]):
         self.capture_id = capture_id
         self.visit_id = visit_id
 
+    class Named(Message):
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
+
     def compose(self) -> ComposeResult:
         store = self.app.store
-        r = store.get_retailer(self.code) if self.code else None
         with Vertical(classes="cmp-modal"):
             yield Label(
-                t("complaint.new.title", code=self.code or "", name=(r or {}).get("name", "")),
+                t("complaint.new.title", code=self.code or "", name=""),
                 classes="modal-title",
+                id="new-title",
             )
             if self.code is None:
                 yield Input(placeholder=t("complaint.new.retailer"), id="new-code")
@@ -80,17 +86,29 @@ class RaiseComplaintScreen(Keyed, ModalScreen[str | None]):
             yield Footer()
 
     def on_mount(self) -> None:
+        self.jobs = JobQueue(self.app, "raise-complaint", self.app.report_error)
         options = self.query_one("#new-category", OptionList)
         options.highlighted = 0
         if self.code is None:
             self.query_one("#new-code", Input).focus()
         else:
             options.focus()
+            self._read_name(self.code)
+
+    @work(thread=True, exclusive=True, group="raise-complaint-name")
+    def _read_name(self, code: str) -> None:
+        r = self.app.store.get_retailer(code)
+        if r is not None:
+            self.post_message(self.Named(r["name"]))
+
+    def on_raise_complaint_screen_named(self, message: Named) -> None:
+        title = t("complaint.new.title", code=self.code or "", name=message.name)
+        self.query_one("#new-title", Label).update(title)
 
     @on(OptionList.OptionHighlighted, "#new-category")
     def show_routing(self, event: OptionList.OptionHighlighted) -> None:
         rules = self.app.store.rules
-        route = rules.complaint_routes[event.option.id]
+        route = rules.complaint_routes[event.option.id or ""]
         key = (
             "complaint.new.routing"
             if rules.complaints.due_days_are == "workdays"
@@ -118,20 +136,29 @@ class RaiseComplaintScreen(Keyed, ModalScreen[str | None]):
     def submit(self) -> None:
         options = self.query_one("#new-category", OptionList)
         code = self.code or self.query_one("#new-code", Input).value.strip()
-        category = options.get_option_at_index(options.highlighted or 0).id
-        try:
-            cid = self.app.store.raise_complaint(
+        category = options.get_option_at_index(options.highlighted or 0).id or ""
+        self.jobs.submit(
+            partial(
+                self.app.store.raise_complaint,
                 code,
                 category,
                 self.query_one("#new-text", Input).value,
                 raised_on=self.app.today(),
                 capture_id=self.capture_id,
                 visit_id=self.visit_id,
-            )
-        except ComplaintProblem as exc:
-            self.query_one("#new-error", Static).update(t.message(exc))
+            ),
+            self._raised,
+            self._refused,
+        )
+
+    def _raised(self, complaint_id: str) -> None:
+        self.dismiss(complaint_id)
+
+    def _refused(self, error: Exception) -> None:
+        if not isinstance(error, ComplaintProblem):
+            self.app.report_error(error)
             return
-        self.dismiss(cid)
+        self.query_one("#new-error", Static).update(t.message(error))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -162,6 +189,7 @@ class StepScreen(Keyed, ModalScreen[str | None]):
 
 
 class ComplaintsScreen(Keyed, Screen):
+    app = getters.app(Workbench)
     CSS_PATH = "complaints.tcss"
     KEYS: ClassVar = (
         Key("f", "step('forwarded')", "complaint.bind.forward"),
@@ -172,9 +200,17 @@ class ComplaintsScreen(Keyed, Screen):
         Key("ctrl+r", "reload", "complaint.bind.refresh"),
     )
 
+    class Loaded(Message):
+        def __init__(self, gen: int, rows: list[dict], departments: list[str] | None) -> None:
+            super().__init__()
+            self.gen, self.rows, self.departments = gen, rows, departments
+
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[dict] = []
+        self._gen = 0  # the newest read; an older one's answer is dropped
+        self._keep: str | None = None  # the complaint the cursor stays on after a read
+        self._departments: list[str] | None = None
 
     def compose(self) -> ComposeResult:
         store = self.app.store
@@ -192,7 +228,7 @@ class ComplaintsScreen(Keyed, Screen):
                 id="flt-category",
             )
             yield Select(
-                [(t.word(d, store.rules), d) for d in store.complaint_departments()],
+                [],
                 prompt=t("complaint.filter.department") + ": " + t("complaint.filter.all"),
                 id="flt-department",
             )
@@ -203,6 +239,7 @@ class ComplaintsScreen(Keyed, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.jobs = JobQueue(self.app, "complaints", self.app.report_error)
         self.sub_title = t("complaint.title")
         table = self.query_one("#cmp-table", DataTable)
         for key in ("raised", "retailer", "category", "department", "status", "due", "text"):
@@ -230,13 +267,35 @@ class ComplaintsScreen(Keyed, Screen):
         self.reload()
 
     def reload(self, keep: str | None = None) -> None:
+        """Read the list again (in a worker), the cursor staying on ``keep`` or the
+        current complaint."""
         table = self.query_one("#cmp-table", DataTable)
         if keep is None and self.rows and table.cursor_row < len(self.rows):
             keep = self.rows[table.cursor_row]["id"]
-        rows = self.app.store.complaints(**self._filters())
-        today = self.app.today().isoformat()
-        for r in rows:
-            r["overdue"] = r["status"] in ("open", "forwarded") and r["due_on"] < today
+        self._keep = keep
+        self._gen += 1
+        self._load(self._gen, self._filters(), self.app.today(), self._departments is None)
+
+    @work(thread=True, exclusive=True, group="complaints-load")
+    def _load(self, gen: int, filters: dict[str, Any], today: dt.date, departments: bool) -> None:
+        store = self.app.store
+        rows = store.complaints(**filters, on=today)
+        self.post_message(
+            self.Loaded(gen, rows, store.complaint_departments() if departments else None)
+        )
+
+    def on_complaints_screen_loaded(self, message: Loaded) -> None:
+        if message.gen != self._gen:
+            return
+        if message.departments is not None and self._departments is None:
+            self._departments = message.departments
+            self.query_one("#flt-department", Select).set_options(
+                [(t.word(d, self.app.store.rules), d) for d in message.departments]
+            )
+        self._show(message.rows, self._keep)
+
+    def _show(self, rows: list[dict], keep: str | None) -> None:
+        table = self.query_one("#cmp-table", DataTable)
         self.rows = rows
         table.clear()
         rules = self.app.store.rules
@@ -315,43 +374,55 @@ class ComplaintsScreen(Keyed, Screen):
     def _advance(self, cid: str, status: str, text: str | None) -> None:
         if status != "forwarded" and text is None:
             return
-        try:
-            self.app.store.advance_complaint(
+        store, today = self.app.store, self.app.today()
+
+        def step() -> dict[str, Any]:
+            store.advance_complaint(
                 cid,
                 status,
-                on=self.app.today(),
+                on=today,
                 answer=text if status == "answered" else None,
                 resolution=text if status == "closed" else None,
             )
-        except ComplaintProblem as exc:
-            self.notify(t.message(exc), severity="error")
-            return
-        c = self.app.store.get_complaint(cid)
-        rules = self.app.store.rules
-        self.notify(t(f"complaint.step.{status}", department=t.word(c["department"], rules)))
-        self.reload(keep=cid)
+            return store.get_complaint(cid)
+
+        def done(c: dict[str, Any]) -> None:
+            department = t.word(c["department"], store.rules)
+            self.notify(t(f"complaint.step.{status}", department=department))
+            self.reload(keep=cid)
+
+        self.jobs.submit(step, done, self._refused)
+
+    def _refused(self, error: Exception) -> None:
+        """A step the complaint or the plan does not allow says why; anything else is the
+        app's to report."""
+        if isinstance(error, StoreError):  # the complaint's ComplaintProblem, a visit's too
+            self.notify(t.message(error), severity="error")
+        else:
+            self.app.report_error(error)
 
     def action_followup(self) -> None:
         c = self.current
         if c is None:
             return
-        try:
-            out = self.app.store.propose_followup(c["id"], on=self.app.today())
-        except ComplaintProblem as exc:
-            self.notify(t.message(exc), severity="error")
-            return
-        except StoreError as exc:  # e.g. the visits' VisitProblem
-            self.notify(t.message(exc), severity="error")
-            return
-        key = "complaint.followup.created" if out["created"] else "complaint.followup.existing"
-        self.notify(t(key, day=out["day"]))
+
+        def done(out: dict[str, Any]) -> None:
+            key = "complaint.followup.created" if out["created"] else "complaint.followup.existing"
+            self.notify(t(key, day=out["day"]))
+
+        propose: Callable[[], dict[str, Any]] = partial(
+            self.app.store.propose_followup, c["id"], on=self.app.today()
+        )
+        self.jobs.submit(propose, done, self._refused)
 
     def action_new(self) -> None:
+        def shown(c: dict[str, Any]) -> None:
+            department = t.word(c["department"], self.app.store.rules)
+            self.notify(t("complaint.raised", department=department, due_on=c["due_on"]))
+            self.reload(keep=c["id"])
+
         def done(cid: str | None) -> None:
             if cid:
-                c = self.app.store.get_complaint(cid)
-                department = t.word(c["department"], self.app.store.rules)
-                self.notify(t("complaint.raised", department=department, due_on=c["due_on"]))
-                self.reload(keep=cid)
+                self.jobs.submit(partial(self.app.store.get_complaint, cid), shown)
 
         self.app.push_screen(RaiseComplaintScreen(), done)

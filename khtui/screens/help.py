@@ -78,21 +78,21 @@ def binding_rows(screen: Screen, *, of_app: bool = False) -> list[tuple[str, str
     if isinstance(owner, Keyed):
         # keys the focused widget takes for itself (the list's Down, say) still do their
         # screen's action elsewhere on it: listed too, unless refused in this state
-        for binding in type(owner).BINDINGS:
-            if not isinstance(binding, Binding) or binding.action in SKIP_ACTIONS:
+        for declared in type(owner).BINDINGS:
+            if not isinstance(declared, Binding) or declared.action in SKIP_ACTIONS:
                 continue
-            _ns, name, params = parse(binding.action)
+            _ns, name, params = parse(declared.action)
             if owner.check_action(name, params) is False:
                 continue
-            for key in binding.key.split(","):
-                keys, _ = by_action.setdefault(binding.action, ([], binding))
-                label = binding.key_display or key_label(key.strip())
+            for key in declared.key.split(","):
+                keys, _ = by_action.setdefault(declared.action, ([], declared))
+                label = declared.key_display or key_label(key.strip())
                 if label not in keys:
                     keys.append(label)
     actions = list(by_action)
     if isinstance(owner, Keyed):  # in the order the keys are declared
-        declared = [key.action for key in owner.KEYS]
-        actions.sort(key=lambda a: declared.index(a) if a in declared else len(declared))
+        order = [key.action for key in owner.KEYS]
+        actions.sort(key=lambda a: order.index(a) if a in order else len(order))
     rows = []
     for action in actions:
         keys, binding = by_action[action]

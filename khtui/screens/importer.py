@@ -13,24 +13,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import (
-    Button,
-    DataTable,
-    Footer,
-    Header,
-    Input,
-    Label,
-    ProgressBar,
-    Select,
-    Static,
-)
+from textual.widgets import Button, DataTable, Footer, Header, Label, ProgressBar, Select, Static
 
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.speech import t
+from khtui.widgets.text_boxes import Input
+from khtui.widgets.workbench import Workbench
 
 KINDS = ("retailers", "orders", "brands")
 ROWS_SHOWN = 8  # first data rows shown in the preview
@@ -45,6 +37,7 @@ def field_label(kind: str, field: str) -> str:
 
 
 class ImportScreen(Keyed, Screen):
+    app = getters.app(Workbench)
     CSS_PATH = "importer.tcss"
     KEYS: ClassVar = (
         Key("ctrl+o", "preview", "imps.preview", priority=True),
@@ -270,6 +263,4 @@ class ImportScreen(Keyed, Screen):
         self._status("\n".join(r.notes(t)))
         self._previewed = None
         self.notify(summary, timeout=8)
-        refresh = getattr(self.app, "refresh_forecasts", None)
-        if refresh is not None:  # new orders: the forecasts follow in the background
-            refresh()
+        self.app.refresh_forecasts()  # new orders: the forecasts follow in the background

@@ -22,12 +22,12 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import events, on
+from textual import events, getters, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, Label, Static, TextArea
+from textual.widgets import Footer, Header, Label, Static
 
 from khtui.domain.monthly import MONTHLY_NARRATIVE_KEYS
 from khtui.domain.months import add_months, month_key, month_range, parse_month
@@ -47,6 +47,8 @@ from khtui.widgets.document_view import document_renderable
 from khtui.widgets.jobs import Debouncer, JobQueue
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.speech import t
+from khtui.widgets.text_boxes import Input, TextArea
+from khtui.widgets.workbench import Workbench
 
 TEXT_BOXES = (Input, TextArea)  # focus in one of these means the user is typing
 
@@ -271,6 +273,12 @@ def load_month(store, month: str, tr: Translator) -> Loaded:
     return Loaded(MONTH.name, month, report, data_only(doc))
 
 
+def _closes(heading: Heading, after: object) -> bool:
+    """Whether nothing stands under ``heading``: the document ends, or ``after`` is a heading
+    of the same or a higher level."""
+    return after is None or (isinstance(after, Heading) and after.level <= heading.level)
+
+
 def data_only(doc: ReportDocument) -> ReportDocument:
     """``doc`` without the places of text not written (``empty`` paragraphs) and without the
     headings left with nothing under them."""
@@ -279,9 +287,7 @@ def data_only(doc: ReportDocument) -> ReportDocument:
         b
         for i, b in enumerate(blocks)
         if not (
-            isinstance(b, Heading)
-            and (i + 1 == len(blocks) or isinstance(blocks[i + 1], Heading))
-            and (i + 1 == len(blocks) or blocks[i + 1].level <= b.level)
+            isinstance(b, Heading) and _closes(b, blocks[i + 1] if i + 1 < len(blocks) else None)
         )
     ]
     return dataclasses.replace(doc, blocks=kept)
@@ -307,6 +313,8 @@ def export_month(store, month: str, folder: Path, tr: Translator) -> Path:
 class ReportScreen(Keyed, Screen):
     """The weekly report 周报 of one ISO week (default: the last complete week), or with ``m``
     the monthly market analysis 月度市场分析 of one month (default: the last complete month)."""
+
+    app = getters.app(Workbench)
 
     CSS_PATH = "report.tcss"
     KEYS: ClassVar = (

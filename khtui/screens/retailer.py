@@ -10,19 +10,20 @@ lets the AM edit dynamic fields (validated; every change recorded by the store).
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import (
     DataTable,
     Footer,
     Header,
-    Input,
     Label,
     OptionList,
     Static,
@@ -48,7 +49,9 @@ from khtui.widgets.confirm import ConfirmScreen
 from khtui.widgets.jobs import JobQueue
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.speech import t
+from khtui.widgets.text_boxes import Input
 from khtui.widgets.theme import style
+from khtui.widgets.workbench import Workbench
 
 PAGE = 50  # rows fetched per page of lookup results
 NARROW = 110  # below this many columns the profile's top brands go under the sales chart
@@ -86,11 +89,6 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _shorten(text: str | None, width: int) -> str:
-    """``text`` in at most ``width`` terminal cells, the cut marked."""
-    return clip(text, width)
-
-
 def short_amount(value: float) -> str:
     """An amount of money for a chart's axis: 10.1万 (101k in English)."""
     return t("profile.chart.amount_short", n=value / float(t("profile.chart.amount_unit")))
@@ -115,6 +113,8 @@ class RetailerScreen(Keyed, Screen):
     Typing is the first thing done here, so the screen opens in its box; ``Esc`` clears it and
     leaves it for the list (where digits switch sections again), ``/`` goes back to typing.
     """
+
+    app = getters.app(Workbench)
 
     CSS_PATH = "retailer.tcss"
     KEYS: ClassVar = (
@@ -202,7 +202,7 @@ class RetailerScreen(Keyed, Screen):
         for r in message.rows:
             table.add_row(
                 r["code"],
-                _shorten(r.get("name"), NAME_WIDTH),
+                clip(r.get("name"), NAME_WIDTH),
                 _cell(r.get("tier")),
                 _cell(r.get("route")),
                 _cell(r.get("phone")),
@@ -239,7 +239,7 @@ class RetailerScreen(Keyed, Screen):
 
     @on(DataTable.RowSelected, "#lookup-results")
     def row_selected(self, event: DataTable.RowSelected) -> None:
-        self.app.push_screen(ProfileScreen(event.row_key.value))
+        self.app.push_screen(ProfileScreen(event.row_key.value or ""))
 
     @on(DataTable.RowHighlighted, "#lookup-results")
     def row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -250,8 +250,8 @@ class RetailerScreen(Keyed, Screen):
 
     def open_row(self, row: int) -> None:
         table = self.query_one("#lookup-results", DataTable)
-        key = table.coordinate_to_cell_key((row, 0)).row_key
-        self.app.push_screen(ProfileScreen(key.value))
+        key = table.coordinate_to_cell_key(Coordinate(row, 0)).row_key
+        self.app.push_screen(ProfileScreen(key.value or ""))
 
     def action_clear(self) -> None:
         self.query_one("#lookup-input", Input).value = ""
@@ -286,7 +286,7 @@ def load_profile(store, code: str, today: dt.date) -> dict[str, Any]:
         "top_since": since,
         "visits": store.visit_history(code),
         "captures": store.captures(retailer=code, include_drafts=True),
-        "complaints": store.complaints(retailer=code),
+        "complaints": store.complaints(retailer=code, on=today),
         "changes": store.retailer_changes(code),
         "reviews": store.change_reviews(code),  # the market manager's decisions on them
         "brand_names": {b["brand_code"]: b["name"] for b in store.brands()},
@@ -324,6 +324,8 @@ def capture_summary(capture: dict, kind, brand_names: dict[str, str]) -> str:
 
 class ProfileScreen(Keyed, Screen):
     """客户档案: one retailer's record, figures and histories (tabs: ``[`` / ``]``)."""
+
+    app = getters.app(Workbench)
 
     CSS_PATH = "retailer.tcss"
     KEYS: ClassVar = (
@@ -363,7 +365,13 @@ class ProfileScreen(Keyed, Screen):
     def __init__(self, code: str) -> None:
         super().__init__()
         self.code = code
-        self.data: dict[str, Any] | None = None
+        self.data: dict[str, Any] | None = None  # the profile as last read (load_profile)
+
+    @property
+    def profile(self) -> dict[str, Any]:
+        """The profile as last read; what shows it runs only once it has been read."""
+        assert self.data is not None
+        return self.data
 
     def compose(self) -> ComposeResult:
         from khtui.widgets.forecast_panel import ForecastPanel
@@ -444,7 +452,7 @@ class ProfileScreen(Keyed, Screen):
 
     def on_profile_screen_loaded(self, message: Loaded) -> None:
         self.data = message.data
-        self.sub_title = t("profile.title.named", name=self.data["retailer"]["name"])
+        self.sub_title = t("profile.title.named", name=self.profile["retailer"]["name"])
         self.show_head()
         self.show_fields()
         self.show_sales()
@@ -457,15 +465,10 @@ class ProfileScreen(Keyed, Screen):
 
     # -- showing ----------------------------------------------------------------------------
     def overdue(self) -> list[dict]:
-        today = self.app.today().isoformat()
-        return [
-            c
-            for c in self.data["complaints"]
-            if c["status"] in ("open", "forwarded") and c["due_on"] < today
-        ]
+        return [c for c in self.profile["complaints"] if c["overdue"]]
 
     def show_head(self) -> None:
-        r, d = self.data["retailer"], self.data["derived"]
+        r, d = self.profile["retailer"], self.profile["derived"]
         cat = d.category.category
         head = Text()
         head.append(f"{r['code']}  ", style="bold")
@@ -496,7 +499,7 @@ class ProfileScreen(Keyed, Screen):
         table = self.query_one("#profile-fields", DataTable)
         row = table.cursor_row
         table.clear()
-        r = self.data["retailer"]
+        r = self.profile["retailer"]
         editable, fixed = style(self.app, "good"), style(self.app, "muted")
         rules = self.app.store.rules
         for group in GROUPS:
@@ -520,7 +523,7 @@ class ProfileScreen(Keyed, Screen):
     def show_sales(self) -> None:
         from khtui.widgets.sales_chart import SalesChart
 
-        d = self.data
+        d = self.profile
         self.query_one("#sales-chart", SalesChart).set_data(d["months"], d["qty"], d["amount"])
         self.query_one("#top-brands-title", Label).update(
             t("profile.top_brands", since=d["top_since"])
@@ -528,12 +531,12 @@ class ProfileScreen(Keyed, Screen):
         table = self.query_one("#top-brands", DataTable)
         table.clear()
         for b in d["top_brands"]:
-            table.add_row(_shorten(b["name"], 12), f"{b['qty_tiao']:g}", f"{b['amount']:,.0f}")
+            table.add_row(clip(b["name"], 12), f"{b['qty_tiao']:g}", f"{b['amount']:,.0f}")
 
     def show_visits(self) -> None:
         table = self.query_one("#profile-visits", DataTable)
         table.clear()
-        for v in self.data["visits"]:
+        for v in self.profile["visits"]:
             note = v.get("skip_reason") or ""
             table.add_row(
                 _cell(v.get("planned_date") or v.get("date")),
@@ -547,13 +550,14 @@ class ProfileScreen(Keyed, Screen):
     def show_captures(self) -> None:
         table = self.query_one("#profile-captures", DataTable)
         table.clear()
-        for c in self.data["captures"]:
-            summary = capture_summary(c, KIND_BY_KEY.get(c["kind"]), self.data["brand_names"])
+        for c in self.profile["captures"]:
+            kind = KIND_BY_KEY.get(c["kind"])
+            summary = capture_summary(c, kind, self.profile["brand_names"])
             table.add_row(
                 _cell(c["captured_on"]),
                 t.label(f"capture.kind.{c['kind']}", c["kind"]),
                 t("profile.draft") if c.get("is_draft") else "",
-                _shorten(summary, 60) or "-",
+                clip(summary, 60) or "-",
             )
 
     def show_complaints(self) -> None:
@@ -563,7 +567,7 @@ class ProfileScreen(Keyed, Screen):
         routes = rules.complaint_routes
         late = {c["id"] for c in self.overdue()}
         late_style = style(self.app, "late")
-        for c in self.data["complaints"]:
+        for c in self.profile["complaints"]:
             route = routes.get(c["category"])
             shown = late_style if c["id"] in late else ""
             status = t(f"complaint.status.{c['status']}")
@@ -575,13 +579,13 @@ class ProfileScreen(Keyed, Screen):
                 _cell(t.word(c.get("department"), rules)),
                 Text(status, style=shown),
                 Text(_cell(c["due_on"]), style=shown),
-                _shorten(c.get("description"), 40),
+                clip(c.get("description"), 40),
             )
 
     def show_changes(self) -> None:
         table = self.query_one("#profile-changes", DataTable)
         table.clear()
-        for ch in self.data["changes"]:
+        for ch in self.profile["changes"]:
             name = ch["field"]
             label = t.field_name(name)
             table.add_row(
@@ -589,7 +593,8 @@ class ProfileScreen(Keyed, Screen):
                 label,
                 f"{_cell(ch['old'])} → {_cell(ch['new'])}",
                 ch["changed_by"],
-                source_text(ch["source"]) + review_text(self.data.get("reviews", {}).get(ch["id"])),
+                source_text(ch["source"])
+                + review_text(self.profile.get("reviews", {}).get(ch["id"])),
             )
 
     # -- actions ----------------------------------------------------------------------------
@@ -621,7 +626,7 @@ class ProfileScreen(Keyed, Screen):
 
     def action_why(self, rule: str) -> None:
         if self.data is not None:
-            self.app.push_screen(WhyScreen(self.data["derived"], rule))
+            self.app.push_screen(WhyScreen(self.profile["derived"], rule))
 
     def action_edit(self) -> None:
         if self.data is None:
@@ -633,8 +638,8 @@ class ProfileScreen(Keyed, Screen):
             table.focus()
             self.notify(t("profile.pick_field"))
             return
-        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
-        if key not in FIELD_BY_NAME:
+        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
+        if key is None or key not in FIELD_BY_NAME:
             table.focus()
             self.notify(t("profile.pick_field"))
             return
@@ -642,7 +647,8 @@ class ProfileScreen(Keyed, Screen):
 
     @on(DataTable.RowSelected, "#profile-fields")
     def field_selected(self, event: DataTable.RowSelected) -> None:
-        self.edit_field(event.row_key.value)
+        if event.row_key.value is not None:
+            self.edit_field(event.row_key.value)
 
     def edit_field(self, name: str) -> None:
         spec = FIELD_BY_NAME.get(name)
@@ -654,7 +660,7 @@ class ProfileScreen(Keyed, Screen):
         if spec.type == "status":
             self.action_status()
             return
-        value = self.data["retailer"].get(name)
+        value = self.profile["retailer"].get(name)
         if spec.type == "bool":
             value = t("profile.yes") if value else t("profile.no")
         self.app.push_screen(EditFieldScreen(self.code, name, value), self.after_edit)
@@ -663,7 +669,9 @@ class ProfileScreen(Keyed, Screen):
         if self.data is None:
             return
         self.app.push_screen(
-            StatusScreen(self.code, self.data["retailer"]["status"], self.data["future_visits"]),
+            StatusScreen(
+                self.code, self.profile["retailer"]["status"], self.profile["future_visits"]
+            ),
             self.after_edit,
         )
 
@@ -699,7 +707,7 @@ class ProfileScreen(Keyed, Screen):
         today = self.app.today()
         self.app.push_screen(
             ConfirmScreen(
-                t("profile.confirm.adhoc", name=self.data["retailer"]["name"], date=today),
+                t("profile.confirm.adhoc", name=self.profile["retailer"]["name"], date=today),
                 t("profile.confirm.adhoc_detail"),
                 yes=t("profile.key.adhoc"),
             ),
@@ -750,14 +758,13 @@ def _flatten(value: Any, rules, prefix: str = "") -> list[tuple[str, str]]:
 
 def why_label(key: str) -> str:
     """'monthly_tiao.2026-08' -> '月进货(条) 2026-08': known parts named in the UI language."""
-    parts = []
-    for part in key.split("."):
-        parts.append(t.label(f"profile.wk.{part}", part))
-    return " ".join(parts)
+    return " ".join(t.label(f"profile.wk.{part}", part) for part in key.split("."))
 
 
 class WhyScreen(Keyed, ModalScreen[None]):
     """How a derived value was calculated: explanation, inputs, period and thresholds."""
+
+    app = getters.app(Workbench)
 
     CSS_PATH = "retailer.tcss"
     KEYS: ClassVar = (
@@ -824,6 +831,8 @@ class EditFieldScreen(Keyed, ModalScreen[dict | None]):
     character), and emptying a field that had a value asks first.
     """
 
+    app = getters.app(Workbench)
+
     CSS_PATH = "retailer.tcss"
     KEYS: ClassVar = (Key("escape", "cancel", "profile.key.cancel"),)
 
@@ -863,10 +872,16 @@ class EditFieldScreen(Keyed, ModalScreen[dict | None]):
                     t("profile.confirm.empty_detail", value=self.value),
                     yes=t("profile.confirm.empty_yes"),
                 ),
-                lambda yes: self.save(value) if yes else self.query_one("#edit-input").focus(),
+                partial(self._confirmed_empty, value),
             )
             return
         self.save(value)
+
+    def _confirmed_empty(self, value: str, yes: bool | None) -> None:
+        if yes:
+            self.save(value)
+        else:
+            self.query_one("#edit-input").focus()
 
     def save(self, value: str) -> None:
         """Checked and written by the store in a job; a refused value is explained here."""
@@ -892,6 +907,8 @@ class EditFieldScreen(Keyed, ModalScreen[dict | None]):
 
 class StatusScreen(Keyed, ModalScreen[dict | None]):
     """Change the retailer's status; leaving 正常 takes it out of future plans (said up front)."""
+
+    app = getters.app(Workbench)
 
     CSS_PATH = "retailer.tcss"
     KEYS: ClassVar = (Key("escape", "cancel", "profile.key.cancel"),)

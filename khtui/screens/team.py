@@ -15,22 +15,27 @@ is read and written in thread workers; results come back as messages.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Header, Label, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from khtui.screens.review import pct
 from khtui.widgets.document_view import document_renderable
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.speech import t
+from khtui.widgets.text_boxes import Input
+from khtui.widgets.theme import style
+from khtui.widgets.workbench import Workbench
 
 TABS = ("overview", "plans", "reports", "changes")
 OVERDUE_LINES = 8  # lines of "overdue by AM and department" shown under the table
@@ -76,6 +81,8 @@ def field_name(field: str) -> str:
 
 class TeamScreen(Keyed, Screen):
     """团队: the market manager's view."""
+
+    app = getters.app(Workbench)
 
     CSS_PATH = "team.tcss"
     KEYS: ClassVar = (
@@ -182,8 +189,12 @@ class TeamScreen(Keyed, Screen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group.startswith("team") and event.state == WorkerState.ERROR:
             error = event.worker.error
-            key = getattr(error, "key", None)
-            text = t(f"team.err.{key}", **error.params) if key else str(error)
+            from khtui.data.manager import DecisionProblem
+
+            if isinstance(error, DecisionProblem):
+                text = t(f"team.err.{error.key}", **error.params)
+            else:
+                text = str(error)
             self.notify(text, severity="error", timeout=10)
 
     @on(Loaded)
@@ -229,8 +240,9 @@ class TeamScreen(Keyed, Screen):
         rows = []
         for f in self.data.figures:
             plan = f"{f.plan_month} {t(f'plan.status.{f.plan_status}')}" if f.plan_month else "-"
-            cov = Text(pct(f.coverage, t), style="bold red" if (f.coverage or 0) < 1 else "green")
-            overdue = Text(str(f.overdue), style="bold white on red" if f.overdue else "")
+            short = (f.coverage or 0) < 1
+            cov = Text(pct(f.coverage, t), style=style(self.app, "late" if short else "good"))
+            overdue = Text(str(f.overdue), style=style(self.app, "alarm") if f.overdue else "")
             rows.append(
                 (
                     f.am_id,
@@ -350,7 +362,7 @@ class TeamScreen(Keyed, Screen):
         table = self.query_one(f"#{table_id}", DataTable)
         if not items or not 0 <= table.cursor_row < len(items):
             return None
-        wanted = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        wanted = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
         return next((x for x in items if getattr(x, key) == wanted), None)
 
     # -- actions ------------------------------------------------------------------------------
@@ -423,43 +435,35 @@ class TeamScreen(Keyed, Screen):
             done,
         )
 
-    @work(thread=True, group="team-decide", exit_on_error=False)
     def _decide_plan(self, plan_id: str, label: str, month: str, decision: str, comment: str):
-        from khtui.screens.report import default_export_dir
-
         store = self.app.store
-        am_id = store.decide_plan(plan_id, decision, comment)
-        path = store.write_approvals(am_id, default_export_dir())
-        self.post_message(
-            self.Decided(
-                t(
-                    "mgr.decided.plan",
-                    am=label,
-                    month=month,
-                    decision=t(f"mgr.decision.{decision}"),
-                    path=path,
-                )
-            )
+        self._decide(
+            lambda: store.decide_plan(plan_id, decision, comment),
+            "mgr.decided.plan",
+            decision,
+            am=label,
+            month=month,
+        )
+
+    def _decide_change(self, change_id: str, label: str, code: str, decision: str, reason: str):
+        store = self.app.store
+        self._decide(
+            lambda: store.decide_change(change_id, decision, reason),
+            "mgr.decided.change",
+            decision,
+            am=label,
+            code=code,
         )
 
     @work(thread=True, group="team-decide", exit_on_error=False)
-    def _decide_change(self, change_id: str, label: str, code: str, decision: str, reason: str):
+    def _decide(self, decide: Callable[[], str], said: str, decision: str, **kw: str) -> None:
+        """Record a decision (``decide`` returns the AM's id), write that AM's approvals file
+        and say so (the message ``said`` with ``kw``, the decision and the file)."""
         from khtui.screens.report import default_export_dir
 
-        store = self.app.store
-        am_id = store.decide_change(change_id, decision, reason)
-        path = store.write_approvals(am_id, default_export_dir())
-        self.post_message(
-            self.Decided(
-                t(
-                    "mgr.decided.change",
-                    am=label,
-                    code=code,
-                    decision=t(f"mgr.decision.{decision}"),
-                    path=path,
-                )
-            )
-        )
+        path = self.app.store.write_approvals(decide(), default_export_dir())
+        decided = t(f"mgr.decision.{decision}")
+        self.post_message(self.Decided(t(said, decision=decided, path=path, **kw)))
 
     @on(Decided)
     def _decided(self, message: Decided) -> None:
@@ -502,6 +506,8 @@ class CommentScreen(Keyed, ModalScreen[str | None]):
 
 class AmRetailersScreen(Keyed, Screen):
     """One AM's retailers: active ones not visited this month first; Enter opens a profile."""
+
+    app = getters.app(Workbench)
 
     CSS_PATH = "team.tcss"
     KEYS: ClassVar = (Key("escape", "back", "profile.key.back"), Key("o", "open", "mgr.key.open"))
@@ -551,9 +557,14 @@ class AmRetailersScreen(Keyed, Screen):
         table.clear()
         for r in self.rows:
             visited = (
-                Text(t("mgr.visited.yes"), style="green")
+                Text(t("mgr.visited.yes"), style=style(self.app, "good"))
                 if r.visited
-                else Text(t("mgr.visited.no"), style="bold red" if r.status == ACTIVE else "dim")
+                else Text(
+                    t("mgr.visited.no"),
+                    style=style(self.app, "late")
+                    if r.status == ACTIVE
+                    else style(self.app, "muted"),
+                )
             )
             table.add_row(
                 r.code,
@@ -582,6 +593,8 @@ class AmRetailersScreen(Keyed, Screen):
 
 class TeamReportScreen(Keyed, Screen):
     """One AM's submitted weekly report, read on screen (as the Word document says it)."""
+
+    app = getters.app(Workbench)
 
     CSS_PATH = "team.tcss"
     KEYS: ClassVar = (Key("escape", "back", "profile.key.back"),)

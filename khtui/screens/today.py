@@ -23,21 +23,25 @@ from typing import Any, ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, OptionList, Static
+from textual.widgets import DataTable, Footer, Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from khtui.domain import visits as visit_rules
 from khtui.i18n import Translator
+from khtui.widgets.cells import clip
+from khtui.widgets.confirm import ConfirmScreen
 from khtui.widgets.date_input import DateInput
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.speech import t
+from khtui.widgets.text_boxes import Input
 from khtui.widgets.theme import style
 from khtui.widgets.warnings_panel import WarningsPanel
+from khtui.widgets.workbench import Workbench
 
 WIDE = 120  # from this many columns the list also shows code, phone and check-in time
 # Columns and their widths in terminal cells (the reasons column takes what is left).
@@ -62,19 +66,6 @@ STATUS_ROLE = {
     "skipped": "failed",
     "rescheduled": "muted",
 }
-
-
-def clip(text: str, width: int) -> str:
-    """``text`` cut to ``width`` terminal cells (CJK characters take two), ASCII ``..`` marking
-    the cut (ambiguous-width ellipses misalign CJK tables in some terminals)."""
-    if cell_len(text) <= width:
-        return text
-    out = ""
-    for ch in text:
-        if cell_len(out + ch) > width - 2:
-            break
-        out += ch
-    return out + ".."
 
 
 def reasons_text(reasons: list[str], width: int, t: Translator = t) -> str:
@@ -175,6 +166,8 @@ def day_notes(store, today: dt.date) -> list[str]:
 
 class TodayScreen(Keyed, Screen):
     """今日拜访: one day's visits (default: today)."""
+
+    app = getters.app(Workbench)
 
     CSS_PATH = "today.tcss"
 
@@ -434,7 +427,7 @@ class TodayScreen(Keyed, Screen):
         for i in range(self._shown, min(upto, len(self.visits))):
             v = self.visits[i]
             name = v.get("name") or v.get("retailer_code") or ""
-            dim = v.get("status") in ("skipped", "rescheduled")
+            dim = v.get("status") in visit_rules.CLOSED
             cells: list[Any] = [
                 str(i + 1),
                 status_cell(v, wide, styles),
@@ -853,7 +846,7 @@ class TodayScreen(Keyed, Screen):
 # ==========================================================================================
 class _Modal(Keyed, ModalScreen):
     CSS_PATH = "today.tcss"
-    KEYS: ClassVar = (Key("escape", "cancel", "today.key.cancel"),)
+    KEYS: ClassVar[tuple[Key, ...]] = (Key("escape", "cancel", "today.key.cancel"),)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -1031,28 +1024,6 @@ class RescheduleScreen(_Modal):
         self.dismiss(parse_day(event.value, self.today))
 
 
-class ConfirmScreen(_Modal):
-    """Asks before a step that cannot be taken back: Enter confirms, Esc cancels."""
-
-    KEYS: ClassVar = (*_Modal.KEYS, Key("enter", "confirm", "today.key.confirm"))
-
-    def __init__(self, title: str, body: str) -> None:
-        super().__init__()
-        self.title_text, self.body = title, body
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="today-modal"):
-            yield Label(self.title_text, classes="modal-title")
-            yield Static(self.body, id="confirm-body")
-            yield Static(t("today.confirm.hint"), classes="modal-hint")
-
-    def action_confirm(self) -> None:
-        self.dismiss(True)
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)
-
-
 class GoToDateScreen(_Modal):
     """跳到日期: any day, typed."""
 
@@ -1087,6 +1058,8 @@ class GoToDateScreen(_Modal):
 
 class AdhocScreen(_Modal):
     """加访: find a retailer as you type (``store.search_retailers``), Enter adds the visit."""
+
+    app = getters.app(Workbench)
 
     class Found(Message):
         def __init__(self, query: str, rows: list[dict]) -> None:
@@ -1279,7 +1252,6 @@ class MissedScreen(_Modal):
 
 __all__ = [
     "AdhocScreen",
-    "ConfirmScreen",
     "FinishScreen",
     "GoToDateScreen",
     "MissedScreen",

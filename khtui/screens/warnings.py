@@ -11,36 +11,30 @@ from __future__ import annotations
 import datetime as dt
 from typing import ClassVar
 
-from rich.cells import cell_len
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from khtui.widgets.cells import cut
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.speech import t
-from khtui.widgets.warnings_panel import KIND_STYLE
+from khtui.widgets.warnings_panel import kind_style
+from khtui.widgets.workbench import Workbench
 
 NAME_CELLS = 16
-
-
-def _cut(text: str, cells: int) -> str:
-    out = ""
-    for ch in text or "":
-        if cell_len(out + ch) > cells:
-            break
-        out += ch
-    return out
 
 
 class WarningsScreen(Keyed, Screen):
     """All warnings of a day, most urgent first."""
 
+    app = getters.app(Workbench)
+
     KEYS: ClassVar = (
         Key("escape", "back", "profile.key.back"),
-        Key("t", "toggle", "warn.toggle"),
+        Key("t", "scope", "warn.toggle"),
         Key("ctrl+r", "reload", "brands.bind.refresh"),
     )
 
@@ -82,7 +76,8 @@ class WarningsScreen(Keyed, Screen):
         self._gen += 1
         self._load(self._gen, self.day or self.app.today(), self.only_day)
 
-    def action_toggle(self) -> None:
+    def action_scope(self) -> None:
+        """Between the day's retailers and all active ones."""
         self.only_day = not self.only_day
         self.action_reload()
 
@@ -116,8 +111,8 @@ class WarningsScreen(Keyed, Screen):
         self.names = message.names
         for i, w in enumerate(self.warnings):
             table.add_row(
-                Text(t(f"warn.kind.{w.kind}"), style=KIND_STYLE.get(w.kind, "")),
-                _cut(message.names.get(w.retailer_code, w.retailer_code), NAME_CELLS),
+                Text(t(f"warn.kind.{w.kind}"), style=kind_style(self.app, w.kind)),
+                cut(message.names.get(w.retailer_code, w.retailer_code), NAME_CELLS),
                 self.texts[i],
                 key=str(i),
             )
@@ -126,7 +121,7 @@ class WarningsScreen(Keyed, Screen):
     @on(DataTable.RowHighlighted, "#warn-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         """The whole why of the highlighted warning (the column cuts it)."""
-        if event.row_key is None or event.row_key.value is None:
+        if event.row_key.value is None:
             return
         i = int(event.row_key.value)
         if i < len(self.warnings):
@@ -138,5 +133,7 @@ class WarningsScreen(Keyed, Screen):
 
     @on(DataTable.RowSelected, "#warn-table")
     def _open(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is None:
+            return
         w = self.warnings[int(event.row_key.value)]
         self.app.open_profile(w.retailer_code)

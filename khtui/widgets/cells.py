@@ -1,4 +1,6 @@
-"""Text cut to a width in terminal cells (a CJK character takes two), the cut marked.
+"""Text cut to a width in terminal cells (a CJK character takes two): :func:`clip` marks the
+cut, :func:`cut` does not (a column whose neighbour shows the rest), :func:`pad` fills a
+column.
 
 The mark is ASCII: the ellipsis character (U+2026) is of ambiguous width, drawn two cells wide
 by terminals set up for CJK, which shifts every column after it.
@@ -11,20 +13,30 @@ from rich.cells import cell_len
 MARK = ".."
 
 
+def cut(text: str | None, width: int) -> str:
+    """The longest start of ``text`` in at most ``width`` cells (no mark)."""
+    out, used = [], 0
+    for ch in text or "":
+        w = cell_len(ch)
+        if used + w > width:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out)
+
+
 def clip(text: str | None, width: int) -> str:
     """``text`` in at most ``width`` cells; when it had to be cut it ends with :data:`MARK`."""
     text = text or ""
     if cell_len(text) <= width:
         return text
     room = width - cell_len(MARK)
-    out, used = [], 0
-    for ch in text:
-        w = cell_len(ch)
-        if used + w > room:
-            break
-        out.append(ch)
-        used += w
-    return "".join(out) + MARK if room > 0 else MARK[:width]
+    return cut(text, room) + MARK if room > 0 else MARK[:width]
 
 
-__all__ = ["MARK", "clip"]
+def pad(text: str, width: int) -> str:
+    """``text`` filled with spaces to ``width`` cells."""
+    return text + " " * max(0, width - cell_len(text))
+
+
+__all__ = ["MARK", "clip", "cut", "pad"]

@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 
 from textual.validation import ValidationResult, Validator
-from textual.widgets import Input
 
 from khtui.domain.dates import parse_day
+from khtui.widgets.text_boxes import Input
 
 
 class _DayValidator(Validator):

@@ -7,13 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from rich.console import Group
+from rich.console import Group, JustifyMethod
 from rich.table import Table as RichTable
 from rich.text import Text
 
 from khtui.domain.report import Heading, Paragraph, ReportDocument, Table
 
-_JUSTIFY = {"left": "left", "right": "right", "center": "center"}
+_JUSTIFY: dict[str, JustifyMethod] = {"left": "left", "right": "right", "center": "center"}
 
 
 def _table(block: Table) -> RichTable:

@@ -1,5 +1,7 @@
-"""Monthly orders with the forecast beside them: history as cyan bars, the forecast months as
-magenta bars with their interval as a white line from its low to its high end.
+"""Monthly orders with the forecast beside them: history as bars in the theme's first chart
+colour, the forecast months as bars in its second with their interval as a line in the text
+colour from its low to its high end (the colours of :mod:`khtui.widgets.theme`'s ``series1``
+and ``series2``, so a legend drawn with those roles matches).
 
 Importing this module imports textual-plotext (~0.2 s): import it when a chart is shown.
 """
@@ -10,6 +12,8 @@ import math
 from collections.abc import Sequence
 
 from textual_plotext import PlotextPlot
+
+from khtui.widgets.theme import rgb
 
 LABEL_ROOM = 10  # columns taken by the y axis and its numbers
 TICK_WIDTH = 7  # columns per month label ('26-11' and spacing)
@@ -65,13 +69,15 @@ class ForecastChart(PlotextPlot):
             return
         pos = {m: i + 1 for i, m in enumerate(months)}
         if self.months:
-            plt.bar([pos[m] for m in self.months], self.qty, color="cyan", width=0.5)
+            history = rgb(self.app, "primary-lighten-2")
+            plt.bar([pos[m] for m in self.months], self.qty, color=history, width=0.5)
         if self.f_months:
             xs = [pos[m] + (0.3 if m in self.months else 0) for m in self.f_months]
-            plt.bar(xs, self.f_qty, color="magenta", width=0.4)
+            plt.bar(xs, self.f_qty, color=rgb(self.app, "warning"), width=0.4)
+            interval = rgb(self.app, "foreground")
             for x, lo, hi in zip(xs, self.f_lo, self.f_hi, strict=True):
                 if hi > lo:
-                    plt.plot([x, x], [lo, hi], color="white", marker="braille")
+                    plt.plot([x, x], [lo, hi], color=interval, marker="braille")
         top = max([*self.qty, *self.f_hi, 1.0])
         plt.ylim(0, top * 1.1)
         self.refresh()
@@ -83,5 +89,5 @@ class ForecastChart(PlotextPlot):
             room = max(2, (self.size.width - LABEL_ROOM) // TICK_WIDTH)
             step = max(1, math.ceil(n / room))
             ticks = list(range(n, 0, -step))[::-1]
-            self.plt.xticks(ticks, [months[x - 1][2:] for x in ticks])
+            self.plt.xticks([float(x) for x in ticks], [months[x - 1][2:] for x in ticks])
         return super().render()

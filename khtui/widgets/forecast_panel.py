@@ -9,14 +9,16 @@ reads again (the app calls it when new forecasts are stored).
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
+from textual import getters, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Static
 
 from khtui.widgets.speech import t
+from khtui.widgets.theme import style
 from khtui.widgets.warnings_panel import WarningsPanel
+from khtui.widgets.workbench import Workbench
 
 HISTORY_MONTHS = 24
 
@@ -26,6 +28,7 @@ def _pct(x: float | None) -> str:
 
 
 class ForecastPanel(Horizontal):
+    app = getters.app(Workbench)
     DEFAULT_CSS = """
     ForecastPanel {
         height: 1fr;
@@ -74,12 +77,11 @@ class ForecastPanel(Horizontal):
                 limit=8, title=False, empty="warn.panel.none_here", id="fc-warnings"
             )
 
-    @staticmethod
-    def legend() -> Text:
+    def legend(self) -> Text:
         legend = Text(" ")
-        legend.append("█ ", style="cyan")
+        legend.append("█ ", style=style(self.app, "series1"))
         legend.append(t("fc.chart.history"))
-        legend.append("   █ ", style="magenta")
+        legend.append("   █ ", style=style(self.app, "series2"))
         legend.append(t("fc.chart.forecast"))
         legend.append(f"   {t('fc.chart.title')}", style="dim")
         return legend

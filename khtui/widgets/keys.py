@@ -64,7 +64,7 @@ class Keyed:
     _keys_lang: ClassVar[str | None] = None  # set on the per-language subclasses
 
     def __new__(cls, *args: Any, **kwargs: Any):
-        return super().__new__(localised(cls, cls.language_of_new(kwargs)))
+        return super().__new__(localised(cls, cls.language_of_new(kwargs)))  # type: ignore[arg-type]  # classes hash by identity; mypy reads Keyed.__hash__ as an instance method
 
     @classmethod
     def language_of_new(cls, kwargs: dict[str, Any]) -> str:
@@ -74,7 +74,7 @@ class Keyed:
 
 
 @cache
-def localised(cls: type, lang: str) -> type:
+def localised(cls: type[Any], lang: str) -> type[Any]:
     """``cls`` with its ``KEYS`` as Textual ``BINDINGS`` labelled in ``lang``."""
     if cls.__dict__.get("_keys_lang") is not None:  # already one: use its own class
         cls = cls.__bases__[0]
@@ -87,7 +87,8 @@ def localised(cls: type, lang: str) -> type:
         "__qualname__": cls.__qualname__,
         "__doc__": cls.__doc__,
     }
-    return type(cls)(cls.__name__, (cls,), namespace)
+    meta: Any = type(cls)  # the class's own metaclass makes the subclass
+    return meta(cls.__name__, (cls,), namespace)
 
 
 def section_keys_taken(keys: tuple[Key, ...]) -> set[str]:

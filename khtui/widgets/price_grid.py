@@ -96,7 +96,8 @@ class PriceGrid(DataTable):
             self.move_cursor(row=0, column=self._col("retail_price"))
 
     def _col(self, key: str) -> int:
-        return list(self.columns).index(key) if key in self.columns else 0
+        keys = [k.value for k in self.columns]
+        return keys.index(key) if key in keys else 0
 
     def _yn(self, value: bool | None) -> str:
         return "" if value is None else (self.yes if value else self.no)
@@ -188,7 +189,7 @@ class PriceGrid(DataTable):
         if not self.order:
             return None
         code = self.order[self.cursor_row]
-        return code, list(self.columns)[self.cursor_column].value
+        return code, list(self.columns)[self.cursor_column].value or ""
 
     def _show_buffer(self) -> None:
         cur = self.current
@@ -245,9 +246,10 @@ class PriceGrid(DataTable):
         key, char = event.key, event.character
         handled = True
         if field in BOOLEAN and key in ("y", "n", "1", "0", "space"):
-            value = {"y": "y", "1": "y", "n": "n", "0": "n"}.get(key)
             if key == "space":
                 value = "n" if self.data_rows[code].get(field) else "y"
+            else:
+                value = {"y": "y", "1": "y", "n": "n", "0": "n"}[key]
             self._store(code, field, value)
         elif field in BOOLEAN and char and (char in NUMERIC_CHARS or char == "-"):
             # a number on a yes/no cell: say what it takes (digits never leave the grid)

@@ -6,28 +6,22 @@ Give it the retailer's code; it reads the suggestion in a thread worker from the
 
 from __future__ import annotations
 
-from rich.cells import cell_len
 from rich.text import Text
-from textual import work
+from textual import getters, work
 from textual.message import Message
 from textual.widgets import Static
 
+from khtui.widgets.cells import cut, pad
 from khtui.widgets.speech import t
+from khtui.widgets.theme import style
+from khtui.widgets.workbench import Workbench
 
 NAME_CELLS = 14
 MIN_APP_WIDTH = 110  # narrower terminals leave the room to the grid
 
 
-def _cut(text: str, cells: int) -> str:
-    out = ""
-    for ch in text:
-        if cell_len(out + ch) > cells:
-            break
-        out += ch
-    return out + " " * (cells - cell_len(out))
-
-
 class SupplyPanel(Static):
+    app = getters.app(Workbench)
     DEFAULT_CSS = """
     SupplyPanel {
         width: 38;
@@ -71,8 +65,7 @@ class SupplyPanel(Static):
         self.supply = message.supply
         self.update(self.text(message.supply))
 
-    @staticmethod
-    def text(s) -> Text:
+    def text(self, s) -> Text:
         out = Text()
         if s is None:
             return out
@@ -92,15 +85,15 @@ class SupplyPanel(Static):
             on_hand = (
                 t("sup.unknown_stock") if ln.on_hand_tiao is None else f"{ln.on_hand_tiao:.0f}"
             )
-            style = "bold" if ln.suggested_tiao else "dim"
-            out.append(_cut(ln.name, NAME_CELLS), style=style)
+            weight = "bold" if ln.suggested_tiao else "dim"
+            out.append(pad(cut(ln.name, NAME_CELLS), NAME_CELLS), style=weight)
             out.append(
-                f"{ln.suggested_tiao:>4} {ln.forecast_month_tiao:>6.0f} {on_hand:>4}", style=style
+                f"{ln.suggested_tiao:>4} {ln.forecast_month_tiao:>6.0f} {on_hand:>4}", style=weight
             )
             if ln.scarce:
-                out.append(" " + t("sup.scarce"), style="bold yellow")
+                out.append(" " + t("sup.scarce"), style=style(self.app, "warn"))
             elif ln.new:
-                out.append(" " + t("sup.new"), style="yellow")
+                out.append(" " + t("sup.new"), style=style(self.app, "caution"))
             out.append("\n")
             if ln.note == "supply.note.ceiling":
                 out.append(

@@ -12,11 +12,14 @@ import datetime as dt
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual import work
+from textual import getters, work
+from textual.app import App
 from textual.message import Message
 from textual.widgets import Static
 
 from khtui.widgets.speech import t
+from khtui.widgets.theme import style
+from khtui.widgets.workbench import Workbench
 
 SEVERITY_ORDER = (
     "shortage",
@@ -27,19 +30,28 @@ SEVERITY_ORDER = (
     "overstock",
     "stale_stock",
 )
-KIND_STYLE = {
-    "shortage": "bold red",
-    "complaint": "red",
-    "licence": "yellow",
-    "swing_low": "yellow",
-    "swing_high": "cyan",
-    "overstock": "magenta",
-    "stale_stock": "dim",
+# each kind of warning drawn in a role of the theme (widgets/theme.py)
+KIND_ROLE = {
+    "shortage": "late",
+    "complaint": "bad",
+    "licence": "caution",
+    "swing_low": "caution",
+    "swing_high": "rise",
+    "overstock": "surplus",
+    "stale_stock": "muted",
 }
+
+
+def kind_style(app: App, kind: str) -> str:
+    """The style a kind of warning is drawn in."""
+    role = KIND_ROLE.get(kind)
+    return style(app, role) if role else ""
 
 
 class WarningsPanel(Static):
     """Warnings of the given retailers, at most ``limit`` lines and a "more" line."""
+
+    app = getters.app(Workbench)
 
     DEFAULT_CSS = """
     WarningsPanel {
@@ -72,7 +84,7 @@ class WarningsPanel(Static):
         self.summary = summary
         self.empty = empty
         self.codes_shown: list[str] | None = None
-        self._message = None
+        self._message: WarningsPanel.Loaded | None = None
         self.day: dt.date | None = None
         self.codes: list[str] | None = None
         self.by_day = False
@@ -123,6 +135,8 @@ class WarningsPanel(Static):
         from khtui.i18n.forecast import warning_text
 
         message = self._message
+        if message is None:  # not read yet
+            return
         width = max(20, self.size.width - 2)
         lines: list[Text] = []
         if self.title:
@@ -149,7 +163,7 @@ class WarningsPanel(Static):
                 ):
                     if i:
                         line.append(" · ")
-                    line.append(t(f"warn.kind.{kind}"), style=KIND_STYLE.get(kind, ""))
+                    line.append(t(f"warn.kind.{kind}"), style=kind_style(self.app, kind))
                     if n > 1:
                         line.append(f" {n}")
                 first = by_code[code][0]
@@ -159,7 +173,7 @@ class WarningsPanel(Static):
                 body.append(line)
         else:
             for w in self.warnings:
-                line = Text(f"{t('warn.kind.' + w.kind)} ", style=KIND_STYLE.get(w.kind, ""))
+                line = Text(f"{t('warn.kind.' + w.kind)} ", style=kind_style(self.app, w.kind))
                 name = message.names.get(w.retailer_code)
                 if name and len(message.names) > 1:
                     line.append(f"{name}: ", style="bold")

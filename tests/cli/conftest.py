@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 
 from khtui.data.store import Store
@@ -11,11 +14,26 @@ BATCH = ["周一", "周二", "周三", "周四", "周五", "周一"]
 
 
 @pytest.fixture
-def plan_db(tmp_path, clock):
+def new_db(tmp_path, clock):
+    """``new_db(retailers, then=None)``: a new database ``k.db`` with ``retailers``, given to
+    ``then(store)`` for the rest of its data before it is closed; its path."""
+
+    def make(retailers: list[dict], then: Callable[[Store], object] | None = None) -> Path:
+        path = tmp_path / "k.db"
+        s = Store(path, create=True, clock=clock)
+        s.upsert_retailers(retailers, source="test")
+        if then is not None:
+            then(s)
+        s.close()
+        return path
+
+    return make
+
+
+@pytest.fixture
+def plan_db(new_db):
     """24 active tier-7 retailers on six routes, no plan yet."""
-    path = tmp_path / "k.db"
-    s = Store(path, create=True, clock=clock)
-    s.upsert_retailers(
+    return new_db(
         [
             {
                 "code": f"C{i:03d}",
@@ -27,8 +45,5 @@ def plan_db(tmp_path, clock):
             }
             for i in range(24)
         ],
-        source="test",
+        then=lambda s: s.conn.execute("UPDATE retailers SET tier = 7"),
     )
-    s.conn.execute("UPDATE retailers SET tier = 7")
-    s.close()
-    return path

@@ -36,10 +36,15 @@ def run(*args):
     return CliRunner().invoke(main, [*args], catch_exceptions=False)
 
 
-def test_captures_json(db):
-    r = run("--db", str(db), "captures", "--retailer", "R1", "--json")
+def run_json(db, *args):
+    """The JSON a command on ``db`` prints with ``--json`` (it must succeed)."""
+    r = run("--db", str(db), *args, "--json")
     assert r.exit_code == 0, r.output
-    data = json.loads(r.output)
+    return json.loads(r.output)
+
+
+def test_captures_json(db):
+    data = run_json(db, "captures", "--retailer", "R1")
     assert {c["kind"] for c in data} == {"prices", "worklog"}
     prices = next(c for c in data if c["kind"] == "prices")
     assert prices["observations"][0]["brand_code"] == "K1"
@@ -74,20 +79,7 @@ def test_captures_gaps(db):
 
 
 def test_complaint_raise_advance_and_list(db):
-    r = run(
-        "--db",
-        str(db),
-        "complaint",
-        "raise",
-        "R1",
-        "delivery",
-        "送货晚",
-        "--on",
-        "2026-11-20",
-        "--json",
-    )
-    assert r.exit_code == 0, r.output
-    c = json.loads(r.output)
+    c = run_json(db, "complaint", "raise", "R1", "delivery", "送货晚", "--on", "2026-11-20")
     assert (c["department"], c["due_on"], c["status"]) == ("配送中心", "2026-11-25", "open")
     listed = json.loads(run("--db", str(db), "complaints", "--open", "--json").output)
     assert [x["id"] for x in listed] == [c["id"]]
@@ -142,19 +134,7 @@ def test_brands_figures_json(db):
         ]
     )
     s.close()
-    r = run(
-        "--db",
-        str(db),
-        "brands",
-        "--figures",
-        "--from",
-        "2026-11-01",
-        "--to",
-        "2026-11-30",
-        "--json",
-    )
-    assert r.exit_code == 0, r.output
-    data = json.loads(r.output)
+    data = run_json(db, "brands", "--figures", "--from", "2026-11-01", "--to", "2026-11-30")
     assert (data["start"], data["end"], data["cycle_days"]) == ("2026-11-01", "2026-11-30", 30)
     k1 = next(b for b in data["brands"] if b["brand_code"] == "K1")
     # 4 active retailers (R5 is closed): R1 and R2 ordered -> 50 %; R1 again -> 50 %;

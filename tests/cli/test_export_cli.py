@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from khtui.cli import main
 from khtui.data.cells import neutralise, restore
 from khtui.data.store import Store
-from tests.data.test_reports import seed_reports
+from tests.conftest import seed_reports
 
 HOSTILE = '=HYPERLINK("http://x.example","点我")'
 

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from khtui.cli import main
-from khtui.data.base import StoreCore
 from khtui.data.store import Store
+from tests.conftest import damage
 
 
 def run(*args, lang="en"):
@@ -28,25 +28,10 @@ def one_line(r):
 
 
 @pytest.fixture
-def db(tmp_path, clock):
-    path = tmp_path / "k.db"
-    s = Store(path, create=True, clock=clock)
-    s.upsert_retailers(
-        [{"code": f"3701020{i:05d}", "name": f"店{i}", "route": "城东一线"} for i in range(40)],
-        source="test",
+def db(new_db):
+    return new_db(
+        [{"code": f"3701020{i:05d}", "name": f"店{i}", "route": "城东一线"} for i in range(40)]
     )
-    s.close()
-    return path
-
-
-def _damage(path):
-    conn = sqlite3.connect(path)
-    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'retailers'").fetchone()[0]
-    size = conn.execute("PRAGMA page_size").fetchone()[0]
-    conn.close()
-    with open(path, "r+b") as fh:
-        fh.seek((root - 1) * size)
-        fh.write(b"\xff" * 64)
 
 
 # -- a damaged database ------------------------------------------------------------------------
@@ -65,7 +50,7 @@ def _damage(path):
 )
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_damaged_database_is_one_line_on_every_command(db, args, lang):
-    _damage(db)
+    damage(db)
     args = [a.replace("{tmp}", str(db.parent)) for a in args]
     line = one_line(run("--db", str(db), *args, lang=lang))
     assert ("已损坏" if lang == "zh" else "is damaged") in line
@@ -79,7 +64,7 @@ def test_check_says_damaged_in_one_line_and_names_the_backup(db):
 
     b = backup_new(s, "k-20261123-093000")
     s.close()
-    _damage(db)
+    damage(db)
     line = one_line(run("--db", str(db), "check"))
     assert line.startswith(f"Error: {db} is damaged (integrity check:")
     assert f"khtui --db {db} restore {b}" in line
@@ -93,7 +78,7 @@ def test_check_never_names_another_databases_backup(db, tmp_path):
 
     backup_new(other, "other-20261123-093000")  # same backups/ folder, another database
     other.close()
-    _damage(db)
+    damage(db)
     line = one_line(run("--db", str(db), "check"))
     assert "backups/ holds no backup of it" in line and "other-" not in line
 
@@ -130,20 +115,7 @@ def test_check_on_another_programs_file_says_what_it_is(tmp_path):
 
 
 # -- a full disk: the database may not grow by a page ----------------------------------------
-@pytest.fixture
-def full_disk(monkeypatch):
-    """Every store opened from here on may not grow its file: SQLite's SQLITE_FULL."""
-    real = StoreCore.__init__
-
-    def pinned(self, *args, **kw):
-        real(self, *args, **kw)
-        pages = self.scalar("PRAGMA page_count")
-        self.conn.execute(f"PRAGMA max_page_count = {pages}")
-
-    monkeypatch.setattr(StoreCore, "__init__", pinned)
-
-
-def test_a_small_import_on_a_full_disk_is_one_line_and_writes_nothing(db, tmp_path, full_disk):
+def test_a_small_import_on_a_full_disk_is_one_line_and_writes_nothing(db, tmp_path, full_db):
     csv = tmp_path / "r.csv"
     rows = "\n".join(f"3701029{i:05d},新店{'长' * 40}{i},城西二线" for i in range(300))
     csv.write_text(f"客户编码,客户名称,线路\n{rows}\n", encoding="utf-8")
@@ -216,7 +188,7 @@ def test_a_large_import_whose_writer_process_finds_the_disk_full(db, tmp_path, m
     assert not list(tmp_path.glob("o.rejects*"))
 
 
-def test_raising_a_complaint_on_a_full_disk_is_one_line(db, full_disk):
+def test_raising_a_complaint_on_a_full_disk_is_one_line(db, full_db):
     s = Store(db)  # fill the complaints table's pages to the last byte the disk allows
     text = "货源" * 1500
     while True:
@@ -239,20 +211,7 @@ def test_raising_a_complaint_on_a_full_disk_is_one_line(db, full_disk):
 
 
 # -- a read-only database --------------------------------------------------------------------
-@pytest.fixture
-def read_only(monkeypatch):
-    """Every store opened from here on reads but cannot write, as on a read-only file: SQLite's
-    SQLITE_READONLY ("attempt to write a readonly database")."""
-    real = StoreCore.__init__
-
-    def query_only(self, *args, **kw):
-        real(self, *args, **kw)
-        self.conn.execute("PRAGMA query_only = ON")
-
-    monkeypatch.setattr(StoreCore, "__init__", query_only)
-
-
-def test_a_read_only_database_reads_and_refuses_a_write_in_one_line(db, read_only):
+def test_a_read_only_database_reads_and_refuses_a_write_in_one_line(db, read_only_db):
     r = run("--db", str(db), "retailers", "--json")
     assert r.exit_code == 0 and "370102000001" in r.stdout
     line = one_line(run("--db", str(db), "complaint", "raise", "370102000001", "delivery", "x"))

@@ -15,7 +15,7 @@ from khtui.cli import main
 from khtui.data.documents import measure_labels
 from khtui.data.store import Store
 from khtui.i18n import Translator
-from tests.data.test_documents import check_fonts_and_layout, readonly_dir  # noqa: F401
+from tests.conftest import check_fonts_and_layout
 
 MONTH = "2026-12"
 
@@ -175,7 +175,7 @@ def test_month_without_a_plan_writes_nothing(db, tmp_path):
     assert not out.exists()
 
 
-def test_readonly_folder_is_one_clear_line(planned, readonly_dir):  # noqa: F811
+def test_readonly_folder_is_one_clear_line(planned, readonly_dir):
     r = run(planned, "plan", "month", "--month", MONTH, "--docx", str(readonly_dir / "p.docx"))
     assert r.exit_code == 1
     assert r.output.count("\n") == 1 and "中写入（没有写权限）" in r.output

@@ -10,8 +10,7 @@ from click.testing import CliRunner
 
 from khtui.cli import main
 from khtui.domain.report import default_week
-from tests.conftest import TODAY
-from tests.data.test_reports import seed_reports
+from tests.conftest import TODAY, seed_reports
 
 
 @pytest.fixture

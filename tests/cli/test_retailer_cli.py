@@ -7,11 +7,20 @@ from khtui.cli import main
 from khtui.data.store import Store
 
 
+def _orders(s: Store) -> None:
+    """1001 条 a month over Aug..Oct 2026: 20.02 件, tier 1."""
+    s.add_order_lines(
+        [
+            ("0370102001", f"2026-{m:02d}-05", "B1", "中华", 1001, 1001 * 380.0, 380.0)
+            for m in (8, 9, 10)
+        ]
+    )
+    s.recompute(__import__("datetime").date(2026, 11, 23))
+
+
 @pytest.fixture
-def db(tmp_path, clock):
-    path = tmp_path / "k.db"
-    s = Store(path, create=True, clock=clock)
-    s.upsert_retailers(
+def db(new_db):
+    return new_db(
         [
             {
                 "code": "0370102001",
@@ -35,18 +44,8 @@ def db(tmp_path, clock):
                 "status": "暂停",
             },
         ],
-        source="test",
+        then=_orders,
     )
-    # 1001 条 a month over Aug..Oct 2026: 20.02 件, tier 1.
-    s.add_order_lines(
-        [
-            ("0370102001", f"2026-{m:02d}-05", "B1", "中华", 1001, 1001 * 380.0, 380.0)
-            for m in (8, 9, 10)
-        ]
-    )
-    s.recompute(__import__("datetime").date(2026, 11, 23))
-    s.close()
-    return path
 
 
 def run(*args):
@@ -103,10 +102,14 @@ def test_retailers_list_filters(db):
     assert [d["code"] for d in data] == ["0370102001"]
 
 
-def test_recompute(db):
-    r = run("--db", str(db), "recompute", "--as-of", "2026-11-23")
+def test_recompute_stores_the_values_of_its_day(db):
+    r = run("--db", str(db), "recompute", "--as-of", "2026-12-01")
     assert r.exit_code == 0
-    assert "2" in r.output
+    assert r.output == "已重算 2 户的档位、分类、分级和价值（截至 2026-12-01）\n"
+    # stored as of 2026-12-01: Sep..Nov, 667.3 条 a month, tier 3 (it was tier 1)
+    data = json.loads(run("--db", str(db), "retailers", "--tier", "3", "--json").output)
+    assert [d["code"] for d in data] == ["0370102001"]
+    assert json.loads(run("--db", str(db), "retailers", "--tier", "1", "--json").output) == []
 
 
 @pytest.mark.parametrize(

@@ -6,14 +6,13 @@ import pytest
 from click.testing import CliRunner
 
 from khtui.cli import main
+from khtui.data.search import RESULT_COLUMNS
 from khtui.data.store import Store
 
 
 @pytest.fixture
-def db(tmp_path, clock):
-    path = tmp_path / "k.db"
-    s = Store(path, create=True, clock=clock)
-    s.upsert_retailers(
+def db(new_db):
+    return new_db(
         [
             {
                 "code": "370102100001",
@@ -25,11 +24,8 @@ def db(tmp_path, clock):
             },
             {"code": "370102100002", "name": "重庆路KTV", "phone": "13963112196"},
             {"code": "370102100003", "name": "中国银行旁超市", "phone": "18600000615"},
-        ],
-        source="test",
+        ]
     )
-    s.close()
-    return path
 
 
 def run(db, *args):
@@ -42,18 +38,7 @@ def test_json_has_stable_keys_and_ranked_results(db):
     out = json.loads(res.output)
     assert out["query"] == "yh" and out["total"] == 2 and out["offset"] == 0
     assert [r["code"] for r in out["results"]] == ["370102100001", "370102100003"]
-    assert set(out["results"][0]) == {
-        "code",
-        "name",
-        "route",
-        "route_seq",
-        "status",
-        "tier",
-        "phone",
-        "licence_no",
-        "address",
-        "match",
-    }
+    assert set(out["results"][0]) == {*RESULT_COLUMNS, "match"}  # the store's result rows
     assert out["results"][0]["match"] == "initials"
 
 

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from khtui.cli import main
-from khtui.data.schema import SCHEMA_VERSION
 from khtui.data.store import Store
+from tests.team_helpers import newer_copy
 
 
 def run(*args):
@@ -46,11 +46,7 @@ def two_ams(tmp_path_factory):
 
 @pytest.fixture
 def ams(two_ams, tmp_path):
-    out = []
-    for p in two_ams:
-        shutil.copy(p, tmp_path / p.name)
-        out.append(tmp_path / p.name)
-    return out
+    return [shutil.copy(p, tmp_path / p.name) for p in two_ams]
 
 
 def test_am_set_once_and_shown(tmp_path):
@@ -113,14 +109,7 @@ def test_refused_files_one_line_nothing_merged(ams, tmp_path):
     team = tmp_path / "team.db"
     text = tmp_path / "list.db"
     text.write_text("不是数据库")
-    newer = tmp_path / "newer.db"
-    shutil.copy(ams[1], newer)
-    import sqlite3
-
-    conn = sqlite3.connect(newer)
-    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 3}")
-    conn.commit()
-    conn.close()
+    newer = newer_copy(ams[1], tmp_path / "newer.db", ahead=3)
     for bad, words in ((text, "不是 khtui 数据库"), (newer, "更新版本")):
         digest = hashlib.sha256(bad.read_bytes()).hexdigest()
         r = run("team", "merge", str(ams[0]), str(bad), "--into", str(team))

@@ -9,11 +9,11 @@ import shutil
 
 import pytest
 
-from khtui.data.demo import build_demo
 from khtui.data.importers.approvals import ApprovalFileError, import_approvals
 from khtui.data.manager import DecisionProblem
 from khtui.data.store import Store
 from khtui.data.team import merge_into
+from tests.team_helpers import build_ams
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -22,28 +22,20 @@ def _at(hour: int, minute: int = 0, day: dt.date = TODAY):
     return lambda: dt.datetime.combine(day, dt.time(hour, minute))
 
 
+def _submit_december(s: Store, _am: int) -> None:
+    s.generate_month_plan("2026-12")
+    s.submit_plan("2026-12")
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     folder = tmp_path_factory.mktemp("approvals")
-    paths = []
-    for i in (1, 2):
-        path = folder / f"am{i}.db"
-        build_demo(path, retailers=30, months=3, seed=40 + i, today=TODAY, territory=i)
-        s = Store(path, clock=_at(10 + i))
-        s.generate_month_plan("2026-12")
-        s.submit_plan("2026-12")
-        s.close()
-        paths.append(path)
-    return paths
+    return build_ams(folder, (41, 42), then=_submit_december, clock=lambda i: _at(10 + i))
 
 
 @pytest.fixture
 def loop(built, tmp_path):
-    ams = []
-    for p in built:
-        q = tmp_path / p.name
-        shutil.copy(p, q)
-        ams.append(q)
+    ams = [shutil.copy(p, tmp_path / p.name) for p in built]
     team = tmp_path / "team.db"
     merge_into(team, ams, now="2026-11-23T16:00:00")
     return ams, team, tmp_path / "outbox"

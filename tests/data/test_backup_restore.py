@@ -26,6 +26,7 @@ from khtui.data.base import SCHEMA_VERSION, StoreProblem, migrate
 from khtui.data.faults import Fault
 from khtui.data.private import open_private
 from khtui.data.store import Store
+from tests.conftest import damage
 
 NOON = dt.datetime(2026, 11, 23, 12, 0, 0)
 
@@ -198,21 +199,7 @@ def test_the_private_file_helper_for_rejects_files(tmp_path):
 
 
 # -- a full disk -------------------------------------------------------------------------------
-@pytest.fixture
-def full_disk(monkeypatch):
-    """Copies written through a connection that may hold 2 pages: SQLite's own "database or
-    disk is full", the error a full disk gives."""
-    real = backup_mod._open_copy
-
-    def limited(path):
-        conn = real(path)
-        conn.execute("PRAGMA max_page_count = 2")
-        return conn
-
-    monkeypatch.setattr(backup_mod, "_open_copy", limited)
-
-
-def test_a_backup_on_a_full_disk_says_so_and_leaves_nothing(tmp_path, full_disk):
+def test_a_backup_on_a_full_disk_says_so_and_leaves_nothing(tmp_path, full_backup_disk):
     s = _filled(tmp_path / "k.db", n=300)
     with pytest.raises(StoreProblem) as exc:
         auto_backup(s)
@@ -228,7 +215,7 @@ def test_a_backup_on_a_full_disk_says_so_and_leaves_nothing(tmp_path, full_disk)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_the_backup_command_on_a_full_disk_is_one_line(tmp_path, full_disk, lang):
+def test_the_backup_command_on_a_full_disk_is_one_line(tmp_path, full_backup_disk, lang):
     path = tmp_path / "k.db"
     _filled(path, n=300).close()
     r = CliRunner().invoke(main, ["--lang", lang, "--db", str(path), "backup"])
@@ -238,7 +225,7 @@ def test_the_backup_command_on_a_full_disk_is_one_line(tmp_path, full_disk, lang
     assert list((tmp_path / "backups").iterdir()) == []
 
 
-def test_an_import_whose_backup_finds_the_disk_full_imports_nothing(tmp_path, full_disk):
+def test_an_import_whose_backup_finds_the_disk_full_imports_nothing(tmp_path, full_backup_disk):
     path = tmp_path / "k.db"
     _filled(path, n=300).close()
     csv = tmp_path / "r.csv"
@@ -276,22 +263,11 @@ def test_debris_of_a_killed_backup_is_swept_at_the_next_one(tmp_path):
 
 
 # -- the health check ----------------------------------------------------------------------------
-def _damage(path):
-    """Overwrite the retailers table's root page: "database disk image is malformed"."""
-    conn = sqlite3.connect(path)
-    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'retailers'").fetchone()[0]
-    size = conn.execute("PRAGMA page_size").fetchone()[0]
-    conn.close()
-    with open(path, "r+b") as fh:
-        fh.seek((root - 1) * size)
-        fh.write(b"\xff" * 64)
-
-
 def test_health_of_sound_damaged_and_foreign_files(tmp_path):
     s = _filled(tmp_path / "k.db")
     s.close()
     assert health(s.path).sound
-    _damage(s.path)
+    damage(s.path)
     h = health(s.path)
     assert h.kind == "damaged" and h.damage and not h.sound
     notes = tmp_path / "notes.db"
@@ -338,7 +314,7 @@ def test_restore_over_a_damaged_table_keeps_the_damaged_copy(tmp_path):
     s = _filled(tmp_path / "k.db", n=3)
     b = backup_new(s, "good")
     s.close()
-    _damage(s.path)
+    damage(s.path)
     done = restore(b, s.path, stamp="20261123-120500")
     assert health(done.kept).kind == "damaged"  # kept as it was, for whoever can mend it
     assert health(s.path).sound
@@ -439,7 +415,7 @@ def test_restore_refuses_a_damaged_backup(tmp_path):
     s = _filled(tmp_path / "k.db")
     b = backup_new(s, "b")
     s.close()
-    _damage(b)
+    damage(b)
     with pytest.raises(StoreProblem) as exc:
         restore(b, s.path, stamp="20261123-120500")
     assert exc.value.key == "restore.err.damaged"

@@ -17,6 +17,7 @@ from khtui.data.store import Store
 from khtui.domain.calendar import WorkCalendar
 from khtui.domain.capture import KIND_BY_KEY
 from khtui.rules import default_rules
+from tests.data.conftest import DEMO_AM_TABLES
 
 TODAY = dt.date(2026, 11, 23)  # a Monday
 YESTERDAY = TODAY - dt.timedelta(days=1)
@@ -70,15 +71,7 @@ def _tables(path, *, unsalted: bool = False) -> dict[str, list[tuple]]:
 def _ids(path) -> set[str]:
     conn = sqlite3.connect(path)
     out = set()
-    for table in (
-        "visit_plans",
-        "visits",
-        "captures",
-        "price_observations",
-        "complaints",
-        "weekly_reports",
-        "retailer_changes",
-    ):
+    for table in DEMO_AM_TABLES:
         out |= {r[0] for r in conn.execute(f"SELECT id FROM {table}")}
     out |= {r[0] for r in conn.execute("SELECT value FROM meta WHERE key = 'am_id'")}
     conn.close()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
 
 import docx
 import openpyxl
@@ -19,8 +17,7 @@ from khtui.data.documents import (
     write_plan_xlsx,
     write_weekly_docx,
 )
-from tests.conftest import EN, ZH
-from tests.data.test_reports import seed_reports
+from tests.conftest import EN, ZH, check_fonts_and_layout, seed_reports
 
 
 @pytest.fixture
@@ -50,50 +47,6 @@ def table_after(d, heading_text):
 
 def rows(table):
     return [[c.text for c in r.cells] for r in table.rows]
-
-
-def check_fonts_and_layout(d):
-    """A4, East Asian fonts on defaults, styles and every run, no theme fonts, zh-CN, page
-    numbers, repeated header rows, per-cell widths and right-aligned numbers."""
-    sec = d.sections[0]
-    size = (round(sec.page_width.mm), round(sec.page_height.mm))
-    assert size in ((210, 297), (297, 210))  # A4, portrait or landscape
-    defaults = d.styles.element.find(qn("w:docDefaults"))
-    rfonts = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:rFonts')}")
-    assert rfonts.get(qn("w:eastAsia")) == "宋体" and rfonts.get(qn("w:asciiTheme")) is None
-    lang = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
-    assert lang.get(qn("w:eastAsia")) == "zh-CN"
-    # Latin text (digits) in English: a Chinese Latin language lets LibreOffice break numbers
-    assert lang.get(qn("w:val")) == "en-US"
-    for name, east in (
-        ("Normal", "宋体"),
-        ("Title", "黑体"),
-        ("Heading 1", "黑体"),
-        ("Heading 2", "黑体"),
-    ):
-        rf = d.styles[name].element.rPr.rFonts
-        assert rf.get(qn("w:eastAsia")) == east, name
-        for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-            assert rf.get(qn(attr)) is None, (name, attr)
-    runs = d.element.body.iter(qn("w:r"))
-    n = 0
-    for r in runs:
-        rf = r.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
-        assert rf is not None and rf.get(qn("w:eastAsia")) in ("宋体", "黑体")
-        n += 1
-    assert n > 20
-    footer_xml = sec.footer._element.xml
-    assert " PAGE " in footer_xml and " NUMPAGES " in footer_xml
-    for table in d.tables:
-        first = table.rows[0]._tr
-        assert first.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None
-        for tc in table._tbl.iter(qn("w:tc")):
-            w = tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
-            assert w is not None and int(w.get(qn("w:w"))) > 0
-    usable = sec.page_width - sec.left_margin - sec.right_margin
-    for table in d.tables:
-        total = sum(c.w for c in table._tbl.tblGrid.gridCol_lst)
-        assert total <= usable  # tables fit the page
 
 
 def right_aligned(cell) -> bool:
@@ -392,28 +345,6 @@ def test_file_open_in_word_or_libreoffice(seeded, tmp_path, lock):
         write_weekly_docx(seeded, "2026-W47", out, force=True, t=ZH)
     assert re.search("正被其他程序打开", ZH.message(raised.value))
     assert out.read_bytes() == b"mine"
-
-
-@pytest.fixture
-def readonly_dir(tmp_path):
-    """A folder nobody can write to (root included: the immutable flag where chmod is not
-    enough for root)."""
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    folder.chmod(0o555)
-    immutable = False
-    if os.geteuid() == 0 and shutil.which("chattr"):
-        immutable = subprocess.run(["chattr", "+i", str(folder)], check=False).returncode == 0
-    try:
-        (folder / "probe").write_bytes(b"")
-    except PermissionError:
-        pass
-    else:
-        pytest.fail("cannot make a read-only folder on this machine")
-    yield folder
-    if immutable:
-        subprocess.run(["chattr", "-i", str(folder)], check=True)
-    folder.chmod(0o755)
 
 
 def test_readonly_folder(seeded, readonly_dir):

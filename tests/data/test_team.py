@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from khtui.data.base import migrate
-from khtui.data.demo import build_demo
 from khtui.data.schema import SCHEMA_VERSION
 from khtui.data.store import Store
 from khtui.data.team import (
@@ -22,18 +21,11 @@ from khtui.data.team import (
     merge_into,
     shared_retailers,
 )
+from tests.data.conftest import DEMO_AM_TABLES
+from tests.team_helpers import build_ams, newer_copy
 
 TODAY = dt.date(2026, 11, 23)
 NOW = "2026-11-23T18:00:00"
-AM_TABLES = (
-    "visit_plans",
-    "visits",
-    "captures",
-    "price_observations",
-    "complaints",
-    "weekly_reports",
-    "retailer_changes",
-)
 
 
 def _clock(hour: int = 9, day: dt.date = TODAY):
@@ -43,24 +35,13 @@ def _clock(hour: int = 9, day: dt.date = TODAY):
 @pytest.fixture(scope="module")
 def ams(tmp_path_factory):
     """Three AMs' databases: other territories (AM codes, customer codes) and other seeds."""
-    folder = tmp_path_factory.mktemp("ams")
-    paths = []
-    for i, seed in ((1, 11), (2, 22), (3, 33)):
-        path = folder / f"am{i}.db"
-        build_demo(path, retailers=40, months=4, seed=seed, today=TODAY, territory=i)
-        paths.append(path)
-    return paths
+    return build_ams(tmp_path_factory.mktemp("ams"), (11, 22, 33), retailers=40, months=4)
 
 
 @pytest.fixture
 def copies(ams, tmp_path):
     """Fresh copies the test may change."""
-    out = []
-    for p in ams:
-        q = tmp_path / p.name
-        shutil.copy(p, q)
-        out.append(q)
-    return out
+    return [shutil.copy(p, tmp_path / p.name) for p in ams]
 
 
 def _count(path: Path, table: str, where: str = "") -> int:
@@ -79,7 +60,13 @@ def test_three_ams_merged_then_one_again_adds_nothing(copies, tmp_path):
     team = tmp_path / "team.db"
     results = merge_into(team, copies, now=NOW)
     assert [r.am_code for r in results] == ["DEMO01", "DEMO02", "DEMO03"]
-    for table in ("retailers", "order_lines", "monthly_sales", "monthly_brand_sales", *AM_TABLES):
+    for table in (
+        "retailers",
+        "order_lines",
+        "monthly_sales",
+        "monthly_brand_sales",
+        *DEMO_AM_TABLES,
+    ):
         total = sum(_count(p, table) for p in copies)
         assert total > 0, table
         assert _count(team, table) == total, table
@@ -87,7 +74,7 @@ def test_three_ams_merged_then_one_again_adds_nothing(copies, tmp_path):
     assert _count(team, "team_books") == 120
     conn = sqlite3.connect(team)
     # provenance: every AM record names its AM and the merged file it came from
-    for table in AM_TABLES:
+    for table in DEMO_AM_TABLES:
         rows = conn.execute(
             f"SELECT t.am_id = s.am_id, s.path FROM {table} t JOIN team_sources s "
             f"ON s.id = t.source_id"
@@ -108,7 +95,7 @@ def test_three_ams_merged_then_one_again_adds_nothing(copies, tmp_path):
         s.close()
     assert is_team_database(conn)
     conn.close()
-    before = {t: _count(team, t) for t in ("retailers", "order_lines", *AM_TABLES)}
+    before = {t: _count(team, t) for t in ("retailers", "order_lines", *DEMO_AM_TABLES)}
     again = merge_into(team, [copies[1]], now="2026-11-23T19:00:00")[0]
     assert again.retailers_added == again.retailers_updated == again.retailer_conflicts == 0
     assert again.order_lines_written == 0 and again.months_summed_again == 0
@@ -176,8 +163,7 @@ def test_a_retailer_on_two_books_newest_copy_wins_other_value_kept(copies, tmp_p
     am1, am2 = (
         s.scalar("SELECT am_id FROM team_ams WHERE code = ?", (c,)) for c in ("DEMO01", "DEMO02")
     )
-    with s._lock:
-        shared = shared_retailers(s.conn)
+    shared = shared_retailers(s.conn)
     assert [(x.code, x.am_ids, x.owner) for x in shared] == [(code, tuple(sorted((am1, am2))), am2)]
     assert s.shared_count() == 1
     # moved: it counts for AM2 now, and AM1's visits of it stay, under AM1
@@ -258,12 +244,7 @@ def test_a_file_that_is_not_khtui_or_is_newer_is_refused_untouched(copies, tmp_p
     conn.execute("CREATE TABLE t (x)")
     conn.commit()
     conn.close()
-    newer = tmp_path / "newer.db"
-    shutil.copy(copies[0], newer)
-    conn = sqlite3.connect(newer)
-    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    conn.commit()
-    conn.close()
+    newer = newer_copy(copies[0], tmp_path / "newer.db")
     team = tmp_path / "team.db"
     for path, key in ((text, "not_khtui"), (other, "not_khtui"), (newer, "newer")):
         digest = _digest(path)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import sqlite3
 
 from textual.command import CommandPalette
@@ -16,8 +15,8 @@ from khtui.screens.help import HelpScreen, binding_rows, key_label
 from khtui.screens.retailer import ProfileScreen, RetailerScreen
 from khtui.screens.today import TodayScreen
 from tests.conftest import TODAY, ZH
-from tests.screens.pilot import Notices
-from tests.screens.test_today import CQ, RETAILERS, SIZE, seed, settle
+from tests.screens.conftest import CQ, RETAILERS, SIZE, seed
+from tests.screens.pilot import Notices, settle
 
 
 def run(coro):
@@ -301,14 +300,23 @@ async def _english(store):
         assert ("?", "Help") in rows
 
 
-def test_dates_in_the_header_follow_the_clock():
-    # weekday names come from the catalogue, Monday first
-    assert [ZH.weekday(TODAY + dt.timedelta(days=i)) for i in range(7)] == [
-        "周一",
-        "周二",
-        "周三",
-        "周四",
-        "周五",
-        "周六",
-        "周日",
-    ]
+def test_dates_in_the_header_follow_the_clock(monkeypatch, db_path):
+    """The header's date and weekday are the program's clock's (KHTUI_TODAY here), not the
+    machine's, and the weekday is that date's."""
+    from khtui.data.store import Store
+
+    for day, weekday in (("2026-11-29", "周日"), ("2027-01-01", "周五")):
+        monkeypatch.setenv("KHTUI_TODAY", day)
+        store = Store(db_path, create=True)  # no clock of its own: the program's
+        try:
+            run(_header_on(store, f"{day} {weekday}"))
+        finally:
+            store.close()
+
+
+async def _header_on(store, shown):
+    app = create_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.title == f"{store.am_name} · {shown} · khtui.db"
+        assert app.screen.query_one("Header").screen_title == app.title

@@ -6,37 +6,23 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
-import khtui.data.backup as backup_mod
 from khtui.app import create_app, error_message
 from khtui.data.base import StoreProblem
 from khtui.rules import RulesError
 from khtui.screens.today import TodayScreen
 from tests.conftest import TODAY, ZH
-from tests.screens.test_today import SIZE, seed, settle
+from tests.screens.conftest import SIZE, seed
+from tests.screens.pilot import Notices, settle
 
 
-def _recording(app) -> list[str]:
-    """The notifications the app shows, recorded as they are made."""
-    seen: list[str] = []
-    show = app.notify
-
-    def notify(message, *args, **kw):
-        seen.append(str(message))
-        return show(message, *args, **kw)
-
-    app.notify = notify
-    return seen
-
-
-def test_a_write_to_a_read_only_database_is_a_notification_and_the_app_goes_on(store):
-    seed(store)
-    store.conn.execute("PRAGMA query_only = ON")  # SQLite's own "readonly database" error
+def test_a_write_to_a_read_only_database_is_a_notification_and_the_app_goes_on(store, read_only_db):
+    seed(store)  # on the test's connection, opened before the database became read-only
     asyncio.run(_read_only(store))
 
 
 async def _read_only(store):
     app = create_app(store, today=lambda: TODAY)
-    seen = _recording(app)
+    seen = Notices(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("i")  # check in: a write
@@ -49,23 +35,15 @@ async def _read_only(store):
         assert app.is_running
 
 
-def test_the_start_up_backup_on_a_full_disk_is_a_notification(store, monkeypatch):
+def test_the_start_up_backup_on_a_full_disk_is_a_notification(store, full_backup_disk):
     seed(store)
-    real = backup_mod._open_copy
-
-    def full(path):
-        conn = real(path)
-        conn.execute("PRAGMA max_page_count = 2")
-        return conn
-
-    monkeypatch.setattr(backup_mod, "_open_copy", full)
     asyncio.run(_backup_full(store))
     assert list((store.path.parent / "backups").iterdir()) == []
 
 
 async def _backup_full(store):
     app = create_app(store, today=lambda: TODAY, housekeeping=True)
-    seen = _recording(app)
+    seen = Notices(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert app.is_running

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from textual.geometry import Region
 from textual.widgets import DataTable
 
-from khtui.app import create_app
 from khtui.screens.brands import BrandsScreen
 from tests.capture_helpers import seed
-from tests.conftest import TODAY
-from tests.screens.pilot import settle
+from tests.screens.pilot import running, settle, sync
 
 
 def shown(widget) -> str:
@@ -21,15 +17,10 @@ def shown(widget) -> str:
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
-def test_the_period_is_one_key_away_and_typed_as_documented(store, size):
+@sync
+async def test_the_period_is_one_key_away_and_typed_as_documented(store, size):
     seed(store)
-    asyncio.run(_period(store, size))
-
-
-async def _period(store, size):
-    app = create_app(store, today=lambda: TODAY)
-    async with app.run_test(size=size) as pilot:
-        await settle(app, pilot)
+    async with running(store, size) as (app, pilot):
         await pilot.press("5")
         await settle(app, pilot)
         screen = app.screen

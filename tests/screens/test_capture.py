@@ -3,9 +3,7 @@ field, drafts surviving a kill -9, and the day's gaps."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import functools
 import json
 import os
 import signal
@@ -22,19 +20,9 @@ from khtui.screens.capture import CaptureScreen, GapsScreen
 from khtui.widgets.price_grid import PriceGrid
 from tests.capture_helpers import add_visit, seed
 from tests.conftest import TODAY
-from tests.screens.pilot import settle
+from tests.screens.pilot import running, settle, sync
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def sync(fn):
-    """Run an async pilot scenario as a plain test (no async pytest plugin is installed)."""
-
-    @functools.wraps(fn)
-    def run(*args, **kwargs):
-        asyncio.run(fn(*args, **kwargs))
-
-    return run
 
 
 @pytest.fixture
@@ -67,10 +55,7 @@ def grid_cell(app, brand: str, column: str) -> str:
 async def test_a_full_visit_by_keyboard(seeded):
     finished_earlier_visit(seeded)
     vid = add_visit(seeded, "R1", TODAY, status="planned")
-    app = create_app(seeded, today=lambda: TODAY)
-    async with app.run_test(size=(120, 40)) as pilot:
-        app.push_screen(CaptureScreen(visit_id=vid))
-        await settle(app, pilot)
+    async with running(seeded, (120, 40), screen=CaptureScreen(visit_id=vid)) as (app, pilot):
         # opening today's planned visit checks in
         assert seeded.query_one("SELECT status FROM visits WHERE id = ?", (vid,))[0] == (
             "checked_in"
@@ -159,10 +144,7 @@ async def test_a_full_visit_by_keyboard(seeded):
 @sync
 async def test_required_fields_stop_finishing_and_say_where(seeded):
     vid = add_visit(seeded, "R2", TODAY, status="checked_in")
-    app = create_app(seeded, today=lambda: TODAY)
-    async with app.run_test(size=(120, 40)) as pilot:
-        app.push_screen(CaptureScreen(visit_id=vid))
-        await settle(app, pilot)
+    async with running(seeded, (120, 40), screen=CaptureScreen(visit_id=vid)) as (app, pilot):
         await pilot.press("ctrl+l")
         for _ in range(6):
             await pilot.press("down")  # 客户意见建议: type (required) then text
@@ -276,10 +258,7 @@ async def test_reopening_the_visit_resumes_the_draft(seeded):
     seeded.set_grid_value(cid, "K1", "retail_price", "255")
     wl = seeded.ensure_capture("worklog", visit_id=vid)
     seeded.set_capture_field(wl, "text", "half typed")
-    app = create_app(seeded, today=lambda: TODAY)
-    async with app.run_test(size=(120, 40)) as pilot:
-        app.push_screen(CaptureScreen(visit_id=vid))
-        await settle(app, pilot)
+    async with running(seeded, (120, 40), screen=CaptureScreen(visit_id=vid)) as (app, pilot):
         assert grid_cell(app, "K1", "retail_price") == "255"
         assert app.screen.query_one("#f-worklog-text").value == "half typed"
         # reopening saved nothing new: still the same draft, untouched

@@ -5,6 +5,7 @@ Ctrl+R says where its values come from and leaves out old ones, Esc leaves a fie
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 
 import pytest
@@ -18,7 +19,7 @@ from khtui.widgets.cells import MARK
 from khtui.widgets.price_grid import COLUMNS, PriceGrid
 from tests.capture_helpers import add_visit, seed
 from tests.conftest import TODAY
-from tests.screens.pilot import Notices, settle
+from tests.screens.pilot import Notices, running, settle, sync
 
 
 @pytest.fixture
@@ -50,18 +51,20 @@ async def open_capture(app, pilot, vid: str) -> tuple[CaptureScreen, PriceGrid]:
     return screen, screen.query_one(PriceGrid)
 
 
-def test_digits_in_the_grid_are_values_never_section_keys(seeded):
-    vid = add_visit(seeded, "R1", TODAY, status="checked_in")
-    asyncio.run(_digits(seeded, vid))
-    assert observation(seeded, vid, "K1")["retail_price"] == 7.0
-    assert observation(seeded, vid, "K1")["marked_price"] is True
-    assert observation(seeded, vid, "K1")["stock_tiao"] is None
-
-
-async def _digits(seeded, vid):
-    app = create_app(seeded, today=lambda: TODAY)
-    async with app.run_test(size=(120, 40)) as pilot:
+@contextlib.asynccontextmanager
+async def capturing(store, size: tuple[int, int] = (120, 40)):
+    """A checked-in visit of R1 today and the app with its capture open:
+    ``(vid, app, pilot, screen, grid)``."""
+    vid = add_visit(store, "R1", TODAY, status="checked_in")
+    app = create_app(store, today=lambda: TODAY)
+    async with app.run_test(size=size) as pilot:
         screen, grid = await open_capture(app, pilot, vid)
+        yield vid, app, pilot, screen, grid
+
+
+@sync
+async def test_digits_in_the_grid_are_values_never_section_keys(seeded):
+    async with capturing(seeded) as (vid, app, pilot, screen, grid):
         mode = app.current_mode
         await pilot.press("7", "enter", "up")  # a price of 7
         await settle(app, pilot)
@@ -76,17 +79,14 @@ async def _digits(seeded, vid):
         await pilot.press("1")  # 1 is yes there
         await settle(app, pilot)
         assert app.screen is screen
+    assert observation(seeded, vid, "K1")["retail_price"] == 7.0
+    assert observation(seeded, vid, "K1")["marked_price"] is True
+    assert observation(seeded, vid, "K1")["stock_tiao"] is None
 
 
-def test_the_cursor_never_stops_on_what_is_there_to_read(seeded):
-    vid = add_visit(seeded, "R1", TODAY, status="checked_in")
-    asyncio.run(_cursor(seeded, vid))
-
-
-async def _cursor(seeded, vid):
-    app = create_app(seeded, today=lambda: TODAY)
-    async with app.run_test(size=(120, 40)) as pilot:
-        _screen, grid = await open_capture(app, pilot, vid)
+@sync
+async def test_the_cursor_never_stops_on_what_is_there_to_read(seeded):
+    async with capturing(seeded) as (vid, app, pilot, _screen, grid):
         stops = [grid.current[1]]
         for _ in range(len(COLUMNS)):
             await pilot.press("right")
@@ -107,15 +107,10 @@ async def _cursor(seeded, vid):
     assert observation(seeded, vid, "N1")["stock_tiao"] == 12
 
 
-def test_the_capture_key_returns_to_the_open_draft(seeded):
+@sync
+async def test_the_capture_key_returns_to_the_open_draft(seeded):
     vid = add_visit(seeded, "R1", TODAY, status="checked_in")
-    asyncio.run(_section_key(seeded, vid))
-
-
-async def _section_key(seeded, vid):
-    app = create_app(seeded, today=lambda: TODAY)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+    async with running(seeded, (120, 40)) as (app, pilot):
         screen, grid = await open_capture(app, pilot, vid)  # opened from today's list
         assert app.current_mode == "today"
         assert screen.sub_title == "采集 一号烟酒店"
@@ -139,17 +134,9 @@ async def _section_key(seeded, vid):
     assert observation(seeded, vid, "K1")["retail_price"] == 25.0
 
 
-def test_esc_leaves_a_field_for_the_list_then_the_capture(seeded):
-    vid = add_visit(seeded, "R1", TODAY, status="checked_in")
-    asyncio.run(_esc(seeded, vid))
-    caps = seeded.session_captures(visit_id=vid)
-    assert caps["worklog"]["payload"] == {"text": "posters 2"}
-
-
-async def _esc(seeded, vid):
-    app = create_app(seeded, today=lambda: TODAY)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen, _grid = await open_capture(app, pilot, vid)
+@sync
+async def test_esc_leaves_a_field_for_the_list_then_the_capture(seeded):
+    async with capturing(seeded, (80, 24)) as (vid, app, pilot, screen, _grid):
         await pilot.press("ctrl+l", *["down"] * 7, "enter")
         assert isinstance(app.focused, Input)
         await pilot.press(*"posters 2", "escape")
@@ -172,10 +159,13 @@ async def _esc(seeded, vid):
         await pilot.press("escape")  # from the list: leaves the capture, draft kept
         await settle(app, pilot)
         assert not isinstance(app.screen, CaptureScreen)
+    caps = seeded.session_captures(visit_id=vid)
+    assert caps["worklog"]["payload"] == {"text": "posters 2"}
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
-def test_the_grid_fits_80_columns_with_the_brand_pinned(seeded, size):
+@sync
+async def test_the_grid_fits_80_columns_with_the_brand_pinned(seeded, size):
     seeded.upsert_brands(
         [
             {
@@ -189,14 +179,7 @@ def test_the_grid_fits_80_columns_with_the_brand_pinned(seeded, size):
     )
     earlier_visit(seeded, 7)
     earlier_visit(seeded, 14, price="47", stock="11")
-    vid = add_visit(seeded, "R1", TODAY, status="checked_in")
-    asyncio.run(_fits(seeded, vid, size))
-
-
-async def _fits(seeded, vid, size):
-    app = create_app(seeded, today=lambda: TODAY)
-    async with app.run_test(size=size) as pilot:
-        _screen, grid = await open_capture(app, pilot, vid)
+    async with capturing(seeded, size) as (_vid, _app, _pilot, _screen, grid):
         assert grid.fixed_columns == 1  # the brand stays when the grid scrolls sideways
         widths = {c.key.value: c.get_render_width(grid) for c in grid.columns.values()}
         upto_shelf = 0

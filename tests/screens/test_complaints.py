@@ -3,28 +3,17 @@ status steps with the answer and resolution, a follow-up visit, a new complaint.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import functools
 
 import pytest
 from textual.widgets import Checkbox, DataTable
 
-from khtui.app import create_app
 from khtui.screens.brands import BrandsScreen
 from khtui.screens.complaints import ComplaintsScreen, RaiseComplaintScreen, StepScreen
 from khtui.widgets.theme import style
 from tests.capture_helpers import seed
 from tests.conftest import TODAY
-from tests.screens.pilot import settle
-
-
-def sync(fn):
-    @functools.wraps(fn)
-    def run(*args, **kwargs):
-        asyncio.run(fn(*args, **kwargs))
-
-    return run
+from tests.screens.pilot import running, settle, sync
 
 
 @pytest.fixture
@@ -45,10 +34,7 @@ async def typed(pilot, text):
 
 @sync
 async def test_overdue_stand_out_and_filter(seeded):
-    app = create_app(seeded, today=lambda: TODAY)
-    async with app.run_test(size=(120, 40)) as pilot:
-        app.push_screen(ComplaintsScreen())
-        await pilot.pause()
+    async with running(seeded, (120, 40), screen=ComplaintsScreen()) as (app, pilot):
         screen = app.screen
         table = screen.query_one("#cmp-table", DataTable)
         assert table.row_count == 2
@@ -56,37 +42,34 @@ async def test_overdue_stand_out_and_filter(seeded):
         assert "超期" in first[4].plain and first[4].style == style(app, "alarm")
         assert "共 2 件，超期 1 件" in str(screen.query_one("#cmp-count").render())
         screen.query_one("#flt-overdue", Checkbox).value = True
-        await pilot.pause()
+        await settle(app, pilot)
         assert table.row_count == 1 and screen.rows[0]["id"] == seeded.late_id
 
 
 @sync
 async def test_steps_by_keys_record_dates_answer_and_resolution(seeded):
-    app = create_app(seeded, today=lambda: TODAY)
-    async with app.run_test(size=(120, 40)) as pilot:
-        app.push_screen(ComplaintsScreen())
-        await pilot.pause()
+    async with running(seeded, (120, 40), screen=ComplaintsScreen()) as (app, pilot):
         screen = app.screen
         assert screen.current["id"] == seeded.late_id
         await pilot.press("a")  # cannot answer before forwarding: says why, nothing stored
-        await pilot.pause()
+        await settle(app, pilot)
         assert isinstance(app.screen, StepScreen)
         await typed(pilot, "ok")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(app, pilot)
         assert seeded.get_complaint(seeded.late_id)["status"] == "open"
         await pilot.press("f")
-        await pilot.pause()
+        await settle(app, pilot)
         await pilot.press("a")
-        await pilot.pause()
+        await settle(app, pilot)
         await typed(pilot, "next week")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(app, pilot)
         await pilot.press("c")
-        await pilot.pause()
+        await settle(app, pilot)
         await typed(pilot, "fixed")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(app, pilot)
     c = seeded.get_complaint(seeded.late_id)
     assert (c["status"], c["forwarded_on"], c["answered_on"], c["closed_on"]) == (
         "closed",
@@ -99,20 +82,17 @@ async def test_steps_by_keys_record_dates_answer_and_resolution(seeded):
 
 @sync
 async def test_followup_visit_and_new_complaint(seeded):
-    app = create_app(seeded, today=lambda: TODAY)
-    async with app.run_test(size=(120, 40)) as pilot:
-        app.push_screen(ComplaintsScreen())
-        await pilot.pause()
+    async with running(seeded, (120, 40), screen=ComplaintsScreen()) as (app, pilot):
         await pilot.press("v")  # follow-up of the overdue one: an ad-hoc visit tomorrow
-        await pilot.pause()
+        await settle(app, pilot)
         await pilot.press("n")
-        await pilot.pause()
+        await settle(app, pilot)
         assert isinstance(app.screen, RaiseComplaintScreen)
         await typed(pilot, "R3")
         await pilot.press("enter", "down", "down", "down", "down", "enter")  # 拜访服务
         await typed(pilot, "rarely visits")
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(app, pilot)
         assert isinstance(app.screen, ComplaintsScreen)
     visits = seeded.query("SELECT retailer_code, planned_date, reasons FROM visits WHERE adhoc = 1")
     assert [tuple(v) for v in visits] == [("R1", "2026-11-24", '["complaint"]')]
@@ -133,10 +113,7 @@ async def test_brand_view_shows_the_three_rates(seeded):
             ("R1", "2026-11-16", "K1", "重点甲", 5, 1100.0, 220.0),
         ]
     )
-    app = create_app(seeded, today=lambda: TODAY)
-    async with app.run_test(size=(120, 40)) as pilot:
-        app.push_screen(BrandsScreen())
-        await settle(app, pilot)
+    async with running(seeded, (120, 40), screen=BrandsScreen()) as (app, pilot):
         table = app.screen.query_one("#brand-table", DataTable)
         row = table.get_row("K1")
         # 4 active retailers, R1 ordered twice within the cycle

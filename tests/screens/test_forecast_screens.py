@@ -3,15 +3,12 @@ supply suggestion, driven by the keys a person presses."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import functools
 
 import pytest
 from textual.command import CommandPalette
 from textual.widgets import DataTable, Static
 
-from khtui.app import create_app
 from khtui.data.base import new_id
 from khtui.domain.months import add_months, month_days
 from khtui.screens.capture import CaptureScreen
@@ -21,6 +18,7 @@ from khtui.widgets.forecast_chart import ForecastChart
 from khtui.widgets.forecast_panel import ForecastPanel
 from khtui.widgets.supply_panel import SupplyPanel
 from khtui.widgets.warnings_panel import WarningsPanel
+from tests.screens.pilot import running, settle, sync
 
 TODAY = dt.date(2026, 11, 23)
 SIZE = (120, 36)
@@ -89,38 +87,13 @@ def town(store):
     return store
 
 
-def sync(scenario):
-    """Run an async pilot scenario as a plain test (no async pytest plugin is installed)."""
-
-    @functools.wraps(scenario)
-    def test(*args, **kwargs):
-        asyncio.run(scenario(*args, **kwargs))
-
-    return test
-
-
-async def settle(app, pilot) -> None:
-    from textual.worker import WorkerState
-
-    quiet = 0
-    for _ in range(50):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        busy = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers)
-        quiet = 0 if busy else quiet + 1
-        if quiet >= 2:
-            return
-
-
 def cells(table: DataTable) -> list[list[str]]:
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 
 @sync
 async def test_the_warnings_screen_opens_with_w_and_says_why(town):
-    app = create_app(town, today=lambda: TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(town, SIZE) as (app, pilot):
         await pilot.press("w")
         await settle(app, pilot)
         screen = app.screen
@@ -149,18 +122,12 @@ async def test_the_warnings_screen_opens_with_w_and_says_why(town):
 
 @sync
 async def test_the_palette_reaches_the_warnings(town):
-    app = create_app(town, today=lambda: TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(town, SIZE) as (app, pilot):
         await pilot.press("ctrl+p", *"预警")
         palette = app.screen
         assert CommandPalette.is_open(app)
-        for _ in range(50):
-            await asyncio.sleep(0.05)
-            await pilot.pause()
-            shown = [str(o.prompt) for o in palette.query_one("CommandList").options]
-            if shown and "预警" in shown[0]:
-                break
+        await settle(app, pilot)  # the palette's search is a worker
+        shown = [str(o.prompt) for o in palette.query_one("CommandList").options]
         assert "预警" in shown[0], shown
         await pilot.press("enter")
         await settle(app, pilot)
@@ -169,9 +136,7 @@ async def test_the_palette_reaches_the_warnings(town):
 
 @sync
 async def test_today_lists_the_warnings_of_the_days_retailers(town):
-    app = create_app(town, today=lambda: TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(town, SIZE) as (app, _pilot):
         panel = app.screen.query_one(WarningsPanel)
         text = str(panel.render())
         assert text.startswith("今日客户预警")
@@ -182,9 +147,7 @@ async def test_today_lists_the_warnings_of_the_days_retailers(town):
 
 @sync
 async def test_the_profile_shows_the_forecast_beside_the_history(town):
-    app = create_app(town, today=lambda: TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(town, SIZE) as (app, pilot):
         app.open_profile("R1")
         await settle(app, pilot)
         await pilot.press("left_square_bracket")  # the last tab: 预测
@@ -203,9 +166,7 @@ async def test_the_profile_shows_the_forecast_beside_the_history(town):
 
 @sync
 async def test_the_profile_forecast_in_english(town):
-    app = create_app(town, lang="en", today=lambda: TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(town, SIZE, lang="en") as (app, pilot):
         app.open_profile("R2")
         await settle(app, pilot)
         await pilot.press("left_square_bracket")  # the last tab: 预测
@@ -218,9 +179,7 @@ async def test_the_profile_forecast_in_english(town):
 
 @sync
 async def test_the_capture_shows_the_suggestion_beside_the_grid(town):
-    app = create_app(town, today=lambda: TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(town, SIZE) as (app, pilot):
         app.push_screen(CaptureScreen(retailer_code="R2"))
         await settle(app, pilot)
         panel = app.screen.query_one(SupplyPanel)
@@ -235,9 +194,7 @@ async def test_the_capture_shows_the_suggestion_beside_the_grid(town):
 
 @sync
 async def test_the_suggestion_leaves_room_to_the_grid_on_a_small_terminal(town):
-    app = create_app(town, today=lambda: TODAY)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+    async with running(town, (80, 24)) as (app, pilot):
         app.push_screen(CaptureScreen(retailer_code="R2"))
         await settle(app, pilot)
         assert not app.screen.query_one(SupplyPanel).display

@@ -1,16 +1,14 @@
-import asyncio
 import csv
-import functools
 
-from textual.app import App
 from textual.widgets import Button, DataTable, Input, Select, Static
 
 from khtui.screens.importer import ImportScreen
-from khtui.widgets.speech import Speaks
+from khtui.widgets.workbench import Workbench
 from tests.conftest import TODAY
+from tests.screens.pilot import sync
 
 
-class ImportApp(Speaks, App):
+class ImportApp(Workbench):
     def __init__(self, store):
         super().__init__()
         self.speak("zh")
@@ -19,16 +17,6 @@ class ImportApp(Speaks, App):
 
     def on_mount(self) -> None:
         self.push_screen(ImportScreen(kind="retailers"))
-
-
-def sync(scenario):
-    """Run an async pilot scenario (no asyncio plugin is installed)."""
-
-    @functools.wraps(scenario)
-    def run(*args, **kwargs):
-        asyncio.run(scenario(*args, **kwargs))
-
-    return run
 
 
 def write(path, rows, encoding="gb18030"):

@@ -3,65 +3,25 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from rich.cells import cell_len
-from textual.widgets import Input, Label, TabbedContent
+from textual.widgets import Label, TabbedContent
 
 from khtui.screens.retailer import EditFieldScreen, ProfileScreen
 from khtui.screens.today import TodayScreen
 from khtui.widgets.confirm import ConfirmScreen
 from khtui.widgets.sales_chart import SalesChart
-from tests.screens.pilot import settle
-from tests.screens.test_retailer import CQ, goto_field, make_app, seed
+from tests.screens.conftest import CQ, seed_profile
+from tests.screens.pilot import open_edit, running, settle, sync
 
 PHONE = "13972770615"
 
 
-def test_backspace_takes_one_character_and_emptying_a_field_asks_first(store):
-    seed(store)
-    asyncio.run(_edit_phone(store))
-    assert store.get_retailer(CQ)["phone"] is None
-    changes = [c for c in store.retailer_changes(CQ) if c["field"] == "phone"]
-    assert [(c["old"], c["new"]) for c in changes] == [(PHONE, None)]
-
-
-def test_a_number_is_edited_as_the_profile_shows_it(store):
-    """营业面积 33.0 is 33 in the profile, so the edit box and its current value say 33 too."""
-    seed(store)
-    store.update_retailer(CQ, {"floor_area": "33"})
-    asyncio.run(_edit_area(store))
-    assert store.get_retailer(CQ)["floor_area"] == 33.5
-
-
-async def _edit_area(store):
-    app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await app.push_screen(ProfileScreen(CQ))
-        await settle(app, pilot)
-        await goto_field(app, pilot, "floor_area")
-        await pilot.press("e")
-        await pilot.pause()
-        assert isinstance(app.screen, EditFieldScreen)
-        box = app.screen.query_one("#edit-input", Input)
-        assert box.value == "33" and box.cursor_position == 2
-        assert any("当前值：33　" in str(label.render()) for label in app.screen.query(Label))
-        await pilot.press(".", "5", "enter")
-        await settle(app, pilot)
-        assert isinstance(app.screen, ProfileScreen)
-
-
-async def _edit_phone(store):
-    app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await app.push_screen(ProfileScreen(CQ))
-        await settle(app, pilot)
-        await goto_field(app, pilot, "phone")
+@sync
+async def test_backspace_takes_one_character_and_emptying_a_field_asks_first(store):
+    seed_profile(store)
+    async with running(store, (80, 24), screen=ProfileScreen(CQ)) as (app, pilot):
         # the sequence that used to wipe the phone: e, Backspace, Enter
-        await pilot.press("e")
-        await pilot.pause()
-        assert isinstance(app.screen, EditFieldScreen)
-        box = app.screen.query_one("#edit-input", Input)
+        box = await open_edit(app, pilot, "phone")
         assert box.value == PHONE and box.cursor_position == len(PHONE)
         assert box.selected_text == ""
         await pilot.press("backspace")
@@ -85,17 +45,30 @@ async def _edit_phone(store):
         await pilot.press("enter", "y")  # asked again, and yes
         await settle(app, pilot)
         assert isinstance(app.screen, ProfileScreen)
+    assert store.get_retailer(CQ)["phone"] is None
+    changes = [c for c in store.retailer_changes(CQ) if c["field"] == "phone"]
+    assert [(c["old"], c["new"]) for c in changes] == [(PHONE, None)]
 
 
-def test_tabs_move_with_brackets_and_digits_switch_sections(store):
-    seed(store)
-    asyncio.run(_tabs(store))
-
-
-async def _tabs(store):
-    app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+@sync
+async def test_a_number_is_edited_as_the_profile_shows_it(store):
+    """营业面积 33.0 is 33 in the profile, so the edit box and its current value say 33 too."""
+    seed_profile(store)
+    store.update_retailer(CQ, {"floor_area": "33"})
+    async with running(store, (80, 24), screen=ProfileScreen(CQ)) as (app, pilot):
+        box = await open_edit(app, pilot, "floor_area")
+        assert box.value == "33" and box.cursor_position == 2
+        assert any("当前值：33　" in str(label.render()) for label in app.screen.query(Label))
+        await pilot.press(".", "5", "enter")
         await settle(app, pilot)
+        assert isinstance(app.screen, ProfileScreen)
+    assert store.get_retailer(CQ)["floor_area"] == 33.5
+
+
+@sync
+async def test_tabs_move_with_brackets_and_digits_switch_sections(store):
+    seed_profile(store)
+    async with running(store, (80, 24)) as (app, pilot):
         await app.push_screen(ProfileScreen(CQ))
         await settle(app, pilot)
         profile = app.screen
@@ -127,16 +100,10 @@ async def _tabs(store):
         assert isinstance(app.screen, TodayScreen)
 
 
-def test_the_sales_chart_tells_months_apart_at_80_columns(store):
-    seed(store)
-    asyncio.run(_chart(store))
-
-
-async def _chart(store):
-    app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await app.push_screen(ProfileScreen(CQ))
-        await settle(app, pilot)
+@sync
+async def test_the_sales_chart_tells_months_apart_at_80_columns(store):
+    seed_profile(store)
+    async with running(store, (80, 24), screen=ProfileScreen(CQ)) as (app, pilot):
         await pilot.press("right_square_bracket")
         await settle(app, pilot)
         chart = app.screen.query_one(SalesChart)

@@ -10,19 +10,14 @@ import pytest
 from textual.widgets import Input
 
 from khtui.screens.retailer import ProfileScreen, RetailerScreen
-from tests.screens.pilot import settle
-from tests.screens.test_retailer import CQ, make_app, seed
+from tests.screens.conftest import CQ, seed_profile
+from tests.screens.pilot import make_app, no_blink, settle
 
 
 @pytest.fixture
 def seeded(store):
-    seed(store)
+    seed_profile(store)
     return store
-
-
-def no_blink(screen) -> None:
-    for box in screen.query(Input):
-        box.cursor_blink = False
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 36)])

@@ -19,8 +19,7 @@ from khtui.screens.help import HelpScreen
 from khtui.screens.report import ReportScreen, export_week
 from khtui.screens.retailer import RetailerScreen
 from khtui.widgets.confirm import ConfirmScreen
-from tests.conftest import EN, TODAY, ZH
-from tests.data.test_reports import seed_reports
+from tests.conftest import EN, TODAY, ZH, seed_reports
 from tests.screens.pilot import Notices, settle
 
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import functools
-import json
 from typing import ClassVar
 
 import pytest
@@ -14,7 +11,6 @@ from textual.widgets import DataTable, Input, OptionList, Static, TabbedContent
 
 from khtui.app import create_app
 from khtui.data.base import new_id
-from khtui.domain.months import add_months
 from khtui.screens.retailer import (
     EditFieldScreen,
     ProfileScreen,
@@ -23,86 +19,11 @@ from khtui.screens.retailer import (
     WhyScreen,
 )
 from tests.conftest import ZH
+from tests.screens.conftest import CQ, PROFILE_RETAILERS, seed_profile
+from tests.screens.pilot import goto_field, make_app, settle, sync
 
 TODAY = dt.date(2026, 11, 23)
 SIZE = (100, 32)
-CQ = "370102100001"  # 重庆路烟酒店
-
-RETAILERS = [
-    # code, name, phone, route, seq, format, scale, status
-    (CQ, "重庆路烟酒店", "13972770615", "城东一线", 1, "烟酒商店", "大", "正常"),
-    ("370102100002", "银行旁便利店", "13963112196", "城东一线", 2, "便利店", "中", "正常"),
-    ("370102100003", "曾记食杂店", "13911112222", "城东二线", 1, "食杂店", "小", "正常"),
-    ("370102100004", "长安超市", "0531-86123456", "城东二线", 2, "超市", "大", "暂停"),
-    ("370102100005", "单家小卖部", "13700001234", "城东二线", 3, "食杂店", "小", "正常"),
-    ("370102100006", "泉城路商店", "13655556666", "城东一线", 3, "食杂店", "中", "正常"),
-]
-BRANDS = [
-    ("6901028075763", "中华(硬)", 380.0),
-    ("6901028001915", "玉溪(软)", 196.0),
-    ("6901028180559", "云烟(紫)", 98.0),
-]
-
-
-def seed(store) -> None:
-    """Six retailers, three brands, 24 months of orders for 重庆路烟酒店, one overdue complaint,
-    derived values as of TODAY."""
-    store.upsert_retailers(
-        [
-            {
-                "code": code,
-                "name": name,
-                "phone": phone,
-                "route": route,
-                "route_seq": seq,
-                "business_format": fmt,
-                "market_type": "城镇",
-                "scale": scale,
-                "status": status,
-                "licence_no": "3701022" + code[-5:],
-                "owner": "解桂兰",
-                "settlement": "电子结算",
-                "order_day": "周五",
-                "visit_batch": "周一",
-                "cooperation": "好",
-                "credit_grade": "A",
-                "trade_area": "商业街",
-                "address": f"历下区城东路{seq}号",
-            }
-            for code, name, phone, route, seq, fmt, scale, status in RETAILERS
-        ],
-        source="test",
-    )
-    store.upsert_brands(
-        [
-            {"brand_code": b, "name": n, "wholesale_price": p, "guide_price": p * 1.18}
-            for b, n, p in BRANDS
-        ]
-    )
-    lines = []
-    month = add_months("2026-11", -23)
-    for i in range(24):
-        for (brand, name, price), qty in zip(BRANDS, (10 + i % 5, 200 + 5 * i, 60), strict=True):
-            lines.append((CQ, f"{month}-05", brand, name, qty, qty * price, price))
-        month = add_months(month, 1)
-    lines.append(("370102100002", "2026-10-08", BRANDS[2][0], BRANDS[2][1], 20, 1960.0, 98.0))
-    store.add_order_lines(lines)
-    store.recompute(TODAY)
-    now = store.now_text()
-    with store.write() as conn:
-        conn.execute(
-            "INSERT INTO complaints (id, am_id, retailer_code, category, department, am_share, "
-            "raised_on, due_on, status, description, created_at, updated_at) VALUES "
-            "(?, ?, ?, 'supply', '销售部门', 'secondary', '2026-11-10', '2026-11-15', 'open', "
-            "'中华断货两周', ?, ?)",
-            (new_id(), store.am_id, CQ, now, now),
-        )
-        conn.execute(
-            "INSERT INTO captures (id, am_id, retailer_code, kind, payload, is_draft, "
-            "captured_on, created_at, updated_at) VALUES (?, ?, ?, 'opinion', ?, 0, "
-            "'2026-11-16', ?, ?)",
-            (new_id(), store.am_id, CQ, json.dumps({"content": "希望多给中华"}), now, now),
-        )
 
 
 def add_visit(store, code: str, day: dt.date, status: str = "planned") -> str:
@@ -117,27 +38,6 @@ def add_visit(store, code: str, day: dt.date, status: str = "planned") -> str:
     return vid
 
 
-def sync(scenario):
-    """Run an async pilot scenario as a plain test (no async pytest plugin is installed)."""
-
-    @functools.wraps(scenario)
-    def test(*args, **kwargs):
-        asyncio.run(scenario(*args, **kwargs))
-
-    return test
-
-
-def make_app(store):
-    return create_app(store, today=lambda: TODAY)
-
-
-async def settle(app, pilot) -> None:
-    """Let thread workers finish and their messages be handled."""
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
 def table_codes(screen) -> list[str]:
     table = screen.query_one("#lookup-results", DataTable)
     return [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)]
@@ -149,7 +49,7 @@ def cell_texts(table: DataTable) -> list[str]:
 
 @pytest.fixture
 def seeded(store):
-    seed(store)
+    seed_profile(store)
     return store
 
 
@@ -165,7 +65,7 @@ async def test_pinyin_initials_find_the_retailer_and_enter_opens_its_profile(see
     app = make_app(seeded)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_lookup(app, pilot)
-        assert len(table_codes(screen)) == len(RETAILERS)  # empty query: everyone, paged
+        assert len(table_codes(screen)) == len(PROFILE_RETAILERS)  # empty query: everyone, paged
         await pilot.press("c", "q")
         await settle(app, pilot)
         assert screen.query_one("#lookup-input", Input).value == "cq"
@@ -217,8 +117,8 @@ async def test_lookup_pages_from_sql_as_the_cursor_goes_down(seeded, monkeypatch
         for _ in range(6):
             await pilot.press("down")
             await settle(app, pilot)
-        assert len(table_codes(screen)) == len(RETAILERS)
-        assert sorted(table_codes(screen)) == sorted(r[0] for r in RETAILERS)
+        assert len(table_codes(screen)) == len(PROFILE_RETAILERS)
+        assert sorted(table_codes(screen)) == sorted(r[0] for r in PROFILE_RETAILERS)
 
 
 @sync
@@ -248,13 +148,6 @@ async def test_tier_calculation_is_a_key_away_and_shows_its_inputs(seeded):
         assert "贡献度" in "\n".join(cell_texts(app.screen.query_one("#why-table", DataTable)))
         await pilot.press("escape")
         assert isinstance(app.screen, ProfileScreen)
-
-
-async def goto_field(app, pilot, name: str) -> None:
-    table = app.screen.query_one("#profile-fields", DataTable)
-    table.focus()
-    table.move_cursor(row=table.get_row_index(name))
-    await pilot.pause()
 
 
 @sync
@@ -406,7 +299,7 @@ async def test_raise_a_complaint_from_the_profile(seeded):
 
 
 class FakeCapture(Screen):
-    """Stands in for the capture lane's screen: records how the profile opened it."""
+    """Stands in for the capture screen: records how the profile opened it."""
 
     opened: ClassVar[list[dict]] = []
 

@@ -11,12 +11,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input
 
 import khtui.screens
-from khtui.app import SECTIONS, create_app
+from khtui.app import SECTIONS
 from khtui.screens.retailer import ProfileScreen
 from khtui.widgets.keys import SECTION_KEYS, Keyed, section_keys_taken
-from tests.conftest import TODAY
-from tests.screens.pilot import settle
-from tests.screens.test_today import CQ, seed
+from tests.screens.conftest import CQ, seed
+from tests.screens.pilot import running, settle
 
 NAMES = {
     "today": "今日拜访",
@@ -46,9 +45,7 @@ def test_every_header_names_its_screen_and_the_demo_and_no_section_key_is_shadow
 
 
 async def _headers(store):
-    app = create_app(store, today=lambda: TODAY)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+    async with running(store, (120, 40)) as (app, pilot):
         screens = []
         for mode, _module, _cls, _digit, fkey in SECTIONS:
             await pilot.press(fkey)

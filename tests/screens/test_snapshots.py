@@ -7,11 +7,11 @@ the SVGs in ``__snapshots__/test_snapshots/`` before committing them.
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input
 
 from khtui.app import create_app
 from tests.conftest import TODAY
-from tests.screens.test_today import seed, settle
+from tests.screens.conftest import seed
+from tests.screens.pilot import make_app, no_blink, settle
 
 
 @pytest.fixture
@@ -22,19 +22,19 @@ def seeded(store):
     return store
 
 
-def no_blink(screen) -> None:
-    for box in screen.query(Input):
-        box.cursor_blink = False
-
-
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
-def test_today_snapshot(seeded, snap_compare, size):
-    app = create_app(seeded, today=lambda: TODAY)
+def settled(app):
+    """A ``run_before`` that lets the app's workers finish."""
 
     async def run_before(pilot) -> None:
         await settle(app, pilot)
 
-    assert snap_compare(app, terminal_size=size, run_before=run_before)
+    return run_before
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_today_snapshot(seeded, snap_compare, size):
+    app = make_app(seeded)
+    assert snap_compare(app, terminal_size=size, run_before=settled(app))
 
 
 def test_today_after_check_in_and_skip_snapshot(seeded, snap_compare):
@@ -67,11 +67,7 @@ def test_reschedule_modal_snapshot(seeded, snap_compare):
 
 
 def test_help_snapshot(seeded, snap_compare):
-    app = create_app(seeded, today=lambda: TODAY)
-
-    async def run_before(pilot) -> None:
-        await settle(app, pilot)
-        await pilot.press("question_mark")
-        await pilot.pause()
-
-    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+    app = make_app(seeded)
+    assert snap_compare(
+        app, press=["question_mark"], terminal_size=(80, 24), run_before=settled(app)
+    )

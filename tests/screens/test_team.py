@@ -17,7 +17,6 @@ from rich.console import Console
 from textual.widgets import DataTable, Input, Static
 
 from khtui.app import KhtuiApp, ManagerApp, create_app
-from khtui.data.demo import build_demo
 from khtui.data.importers.approvals import import_approvals
 from khtui.data.store import Store
 from khtui.data.team import merge_into
@@ -25,6 +24,8 @@ from khtui.screens.retailer import ProfileScreen
 from khtui.screens.review import pct
 from khtui.screens.team import AmRetailersScreen, CommentScreen, TeamReportScreen, TeamScreen
 from tests.conftest import TODAY, ZH
+from tests.screens.pilot import running, settle
+from tests.team_helpers import build_ams
 
 SIZE = (120, 40)
 
@@ -37,12 +38,8 @@ def _at(hour: int):
 def built(tmp_path_factory):
     """Three AMs; DEMO02 missed five of its retailers this month (lowest coverage); DEMO01 and
     DEMO03 submitted December's plan."""
-    folder = tmp_path_factory.mktemp("team-screen")
-    paths = []
-    for i in (1, 2, 3):
-        path = folder / f"am{i}.db"
-        build_demo(path, retailers=30, months=3, seed=60 + i, today=TODAY, territory=i)
-        s = Store(path, clock=_at(10))
+
+    def then(s: Store, i: int) -> None:
         if i == 2:
             missed = [
                 r[0]
@@ -59,30 +56,21 @@ def built(tmp_path_factory):
         else:
             s.generate_month_plan("2026-12")
             s.submit_plan("2026-12")
-        s.close()
-        paths.append(path)
-    return paths
+
+    folder = tmp_path_factory.mktemp("team-screen")
+    return build_ams(folder, (61, 62, 63), then=then, clock=lambda _i: _at(10))
 
 
 @pytest.fixture
 def team(built, tmp_path, monkeypatch):
     monkeypatch.setenv("KHTUI_EXPORT_DIR", str(tmp_path / "outbox"))
-    ams = []
-    for p in built:
-        shutil.copy(p, tmp_path / p.name)
-        ams.append(tmp_path / p.name)
+    ams = [shutil.copy(p, tmp_path / p.name) for p in built]
     path = tmp_path / "team.db"
     merge_into(path, ams, now="2026-11-23T08:00:00")
     s = Store(path, clock=_at(9))
     s.set_meta("am_name", "赵经理")
     s.close()
     return path, ams, tmp_path / "outbox"
-
-
-async def _settle(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def _cells(table: DataTable, row: int) -> list[str]:
@@ -96,7 +84,7 @@ def test_a_team_database_opens_on_the_managers_view(team):
         app = create_app(Store(path, clock=_at(9)), today=lambda: TODAY)
         assert isinstance(app, ManagerApp)
         async with app.run_test(size=SIZE) as pilot:
-            await _settle(app, pilot)
+            await settle(app, pilot)
             assert isinstance(app.screen, TeamScreen)
             assert "市场经理 赵经理" in app.title and "团队库 team.db" in app.title
             summary = str(app.screen.query_one("#team-summary", Static).render())
@@ -125,12 +113,10 @@ def test_lowest_coverage_retailer_then_approve_one_plan_and_return_another(team)
 
     async def scenario():
         store = Store(path, clock=_at(9))
-        app = create_app(store, today=lambda: TODAY)
-        async with app.run_test(size=SIZE) as pilot:
-            await _settle(app, pilot)
+        async with running(store, SIZE) as (app, pilot):
             # the AM with the lowest coverage is on the first row: Enter lists their retailers
             await pilot.press("enter")
-            await _settle(app, pilot)
+            await settle(app, pilot)
             assert isinstance(app.screen, AmRetailersScreen)
             assert app.screen.label.startswith("DEMO02")
             first = app.screen.rows[0]
@@ -138,15 +124,15 @@ def test_lowest_coverage_retailer_then_approve_one_plan_and_return_another(team)
             title = str(app.screen.query_one("#team-am-title", Static).render())
             assert "本月已访" in title
             await pilot.press("enter")
-            await _settle(app, pilot)
+            await settle(app, pilot)
             assert isinstance(app.screen, ProfileScreen) and app.screen.code == first.code
             await pilot.press("escape")
             await pilot.press("escape")
-            await _settle(app, pilot)
+            await settle(app, pilot)
             assert isinstance(app.screen, TeamScreen)
             # the plans waiting for approval: the next tab (the digits stay section keys)
             await pilot.press("right_square_bracket")
-            await _settle(app, pilot)
+            await settle(app, pilot)
             plans = app.screen.query_one("#team-plans", DataTable)
             assert plans.row_count == 2
             first_am = _cells(plans, 0)[0]
@@ -155,7 +141,7 @@ def test_lowest_coverage_retailer_then_approve_one_plan_and_return_another(team)
             assert isinstance(app.screen, CommentScreen)
             assert app.screen.query_one(Input).value == "同意"
             await pilot.press("enter")
-            await _settle(app, pilot)
+            await settle(app, pilot)
             assert plans.row_count == 1
             second_am = _cells(plans, 0)[0]
             await pilot.press("r")
@@ -166,12 +152,12 @@ def test_lowest_coverage_retailer_then_approve_one_plan_and_return_another(team)
             assert "请写明意见" in str(app.screen.query_one("#team-comment-error", Static).render())
             await pilot.press(*"补足城东一线")
             await pilot.press("enter")
-            await _settle(app, pilot)
+            await settle(app, pilot)
             assert isinstance(app.screen, TeamScreen)
             assert "没有待审批的计划" in _cells(plans, 0)[0]
             # the overview says so too
             await pilot.press("left_square_bracket")
-            await _settle(app, pilot)
+            await settle(app, pilot)
             table = app.screen.query_one("#team-ams", DataTable)
             status = {_cells(table, i)[0]: _cells(table, i)[9] for i in range(3)}
             assert status[first_am] == "2026-12 已审批"
@@ -199,7 +185,7 @@ def test_lowest_coverage_retailer_then_approve_one_plan_and_return_another(team)
     async def today():
         app = create_app(Store(am, clock=_at(18)), today=lambda: TODAY)
         async with app.run_test(size=SIZE) as pilot:
-            await _settle(app, pilot)
+            await settle(app, pilot)
             line = app.screen.query_one("#today-review", Static)
             assert line.display
             text = str(line.render())
@@ -215,13 +201,13 @@ def test_reading_a_weekly_report_of_the_team(team):
     async def scenario():
         app = create_app(Store(path, clock=_at(9)), today=lambda: TODAY)
         async with app.run_test(size=SIZE) as pilot:
-            await _settle(app, pilot)
+            await settle(app, pilot)
             await pilot.press(*["right_square_bracket"] * 2)
-            await _settle(app, pilot)
+            await settle(app, pilot)
             reports = app.screen.query_one("#team-reports", DataTable)
             assert reports.row_count == 3
             await pilot.press("enter")
-            await _settle(app, pilot)
+            await settle(app, pilot)
             assert isinstance(app.screen, TeamReportScreen)
             console = Console(width=110, record=True, file=io.StringIO())
             console.print(app.screen.query_one("#team-report", Static).content)

@@ -14,10 +14,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, OptionList, Static
 
 from khtui.app import create_app
-from khtui.data.base import new_id
 from khtui.screens.today import (
     AdhocScreen,
-    ConfirmScreen,
     FinishScreen,
     GoToDateScreen,
     MissedScreen,
@@ -28,82 +26,10 @@ from khtui.screens.today import (
     clip,
     reasons_text,
 )
+from khtui.widgets.confirm import ConfirmScreen
 from tests.conftest import EN, TODAY, ZH
-from tests.screens.pilot import Notices
-
-SIZE = (100, 30)
-# code, name, route, seq, visit weekday, tier
-RETAILERS = [
-    ("370102100001", "重庆路烟酒店", "城东一线", 1, "周一", 2),
-    ("370102100002", "银行旁便利店", "城东一线", 2, "周一", 5),
-    ("370102100003", "曾记食杂店", "城东一线", 3, "周一", 8),
-    ("370102100004", "长安超市", "城东二线", 1, "周二", 3),
-    ("370102100005", "单家小卖部", "城东二线", 2, "周二", 6),
-    ("370102100006", "泉城路商店", "城东二线", 3, "周二", 7),
-]
-CQ, YH, ZJ, CA, DJ, QC = (r[0] for r in RETAILERS)
-
-
-def seed(store) -> None:
-    """Six retailers on two routes (周一, 周二), a done visit of 重庆路 on 11-16, an overdue
-    complaint against 曾记, the November plan (重庆路, 银行旁, 曾记 today), and two ad-hoc visits
-    today (长安, 单家) with their reasons."""
-    store.upsert_retailers(
-        [
-            {
-                "code": code,
-                "name": name,
-                "route": route,
-                "route_seq": seq,
-                "visit_batch": batch,
-                "status": "正常",
-                "phone": f"1390000{code[-4:]}",
-                "address": f"历下区城东路{seq}号",
-                "business_format": "食杂店",
-                "market_type": "城镇",
-                "scale": "小",
-            }
-            for code, name, route, seq, batch, _tier in RETAILERS
-        ],
-        source="test",
-    )
-    with store.write() as conn:
-        conn.executemany(
-            "UPDATE retailers SET tier = ? WHERE code = ?",
-            [(tier, code) for code, *_rest, tier in RETAILERS],
-        )
-        conn.execute(
-            "INSERT INTO visits (id, am_id, retailer_code, planned_date, seq, status, reasons, "
-            "checked_in_at, done_at, created_at, updated_at) VALUES (?, ?, ?, '2026-11-16', 1, "
-            "'done', '[\"plan\"]', '2026-11-16T10:00:00', '2026-11-16T10:20:00', "
-            "'2026-11-01T08:00:00', '2026-11-16T10:20:00')",
-            (new_id(), store.am_id, CQ),
-        )
-    store.raise_complaint(ZJ, "supply", "中华断货两周", raised_on=dt.date(2026, 11, 2))
-    store.generate_month_plan("2026-11")
-    store.add_adhoc_visit(CA, TODAY, reasons=("care", "new_product"))
-    store.add_adhoc_visit(DJ, TODAY, reasons=("complaint", "sales_swing"))
-
-
-@pytest.fixture
-def seeded(store):
-    seed(store)
-    return store
-
-
-async def settle(app, pilot) -> None:
-    """Let thread workers finish and their messages be handled, until no new worker starts
-    (a write's result starts a reload, whose result may start another worker)."""
-    from textual.worker import WorkerState
-
-    quiet = 0
-    for _ in range(50):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        busy = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers)
-        quiet = 0 if busy else quiet + 1
-        if quiet >= 2:
-            return
+from tests.screens.conftest import CQ, QC, SIZE, seed
+from tests.screens.pilot import Notices, settle
 
 
 async def start(store, *, lang="zh", size=SIZE, day=None):
@@ -146,8 +72,8 @@ def run(coro):
 
 
 # -- the list ---------------------------------------------------------------------------------
-def test_the_list_shows_the_days_visits_in_order_with_reasons_and_complaints(seeded):
-    run(_the_list(seeded))
+def test_the_list_shows_the_days_visits_in_order_with_reasons_and_complaints(day_store):
+    run(_the_list(day_store))
 
 
 async def _the_list(store):
@@ -179,8 +105,8 @@ async def _the_list(store):
         assert app.screen.sub_title == "今日拜访"
 
 
-def test_check_in_records_the_time(seeded):
-    run(_check_in(seeded))
+def test_check_in_records_the_time(day_store):
+    run(_check_in(day_store))
 
 
 async def _check_in(store):
@@ -208,19 +134,19 @@ async def _check_in(store):
 
 
 class FakeCapture(Screen):
-    """Stands in for the capture lane's CaptureScreen: what matters here is the contract (it is
-    pushed with the visit's id), not that screen's own behaviour (tested in its lane)."""
+    """Stands in for CaptureScreen: what matters here is the contract (it is pushed with the
+    visit's id), not that screen's own behaviour (tests/screens/test_capture.py)."""
 
     def __init__(self, visit_id=None, retailer_code=None):
         super().__init__()
         self.visit_id, self.retailer_code = visit_id, retailer_code
 
 
-def test_finish_opens_the_capture_of_that_visit(seeded, monkeypatch):
+def test_finish_opens_the_capture_of_that_visit(day_store, monkeypatch):
     import khtui.screens.capture
 
     monkeypatch.setattr(khtui.screens.capture, "CaptureScreen", FakeCapture)
-    run(_finish(seeded))
+    run(_finish(day_store))
 
 
 async def _finish(store):
@@ -249,11 +175,11 @@ async def _finish(store):
         assert visit(store, second)["status"] == "planned"
 
 
-def test_finish_without_check_in_is_a_choice_the_am_sees(seeded, monkeypatch):
+def test_finish_without_check_in_is_a_choice_the_am_sees(day_store, monkeypatch):
     import khtui.screens.capture
 
     monkeypatch.setattr(khtui.screens.capture, "CaptureScreen", FakeCapture)
-    run(_finish_unchecked(seeded))
+    run(_finish_unchecked(day_store))
 
 
 async def _finish_unchecked(store):
@@ -295,8 +221,8 @@ async def _finish_unchecked(store):
         assert "未记到店时间" in text_of(app.screen, "#today-detail")
 
 
-def test_skip_with_a_reason_picked_or_typed(seeded):
-    run(_skip(seeded))
+def test_skip_with_a_reason_picked_or_typed(day_store):
+    run(_skip(day_store))
 
 
 async def _skip(store):
@@ -331,8 +257,8 @@ async def _skip(store):
         assert any("已记为未访（修路无法进入）：当天记错了按 z 撤销" in n for n in notices(app))
 
 
-def test_reschedule_is_validated_then_moves_the_visit(seeded):
-    run(_reschedule(seeded))
+def test_reschedule_is_validated_then_moves_the_visit(day_store):
+    run(_reschedule(day_store))
 
 
 async def _reschedule(store):
@@ -368,8 +294,8 @@ async def _reschedule(store):
         assert any("已改到 2026-11-26" in n for n in notices(app))
 
 
-def test_reorder_moves_the_visit_and_the_cursor_follows(seeded):
-    run(_reorder(seeded))
+def test_reorder_moves_the_visit_and_the_cursor_follows(day_store):
+    run(_reorder(day_store))
 
 
 async def _reorder(store):
@@ -392,8 +318,8 @@ async def _reorder(store):
         assert rows(app.screen)[2][2] == store.day_visits(TODAY)[2]["name"]
 
 
-def test_add_an_ad_hoc_visit_found_by_pinyin(seeded):
-    run(_adhoc(seeded))
+def test_add_an_ad_hoc_visit_found_by_pinyin(day_store):
+    run(_adhoc(day_store))
 
 
 async def _adhoc(store):
@@ -428,8 +354,8 @@ async def _adhoc(store):
         assert any("已在这一天的清单上" in m for m in notices(app))
 
 
-def test_down_from_the_ad_hoc_box_lands_on_the_first_hit(seeded):
-    run(_adhoc_down(seeded))
+def test_down_from_the_ad_hoc_box_lands_on_the_first_hit(day_store):
+    run(_adhoc_down(day_store))
 
 
 async def _adhoc_down(store):
@@ -460,8 +386,8 @@ async def _adhoc_down(store):
         assert notices(app).any(f"{second} 已在这一天的清单上")
 
 
-def test_other_days_by_keys_and_by_date(seeded):
-    run(_other_days(seeded))
+def test_other_days_by_keys_and_by_date(day_store):
+    run(_other_days(day_store))
 
 
 async def _other_days(store):
@@ -502,8 +428,8 @@ async def _other_days(store):
         assert screen.day == TODAY
 
 
-def test_enter_opens_the_profile_and_u_lists_the_unvisited(seeded):
-    run(_profile_and_unvisited(seeded))
+def test_enter_opens_the_profile_and_u_lists_the_unvisited(day_store):
+    run(_profile_and_unvisited(day_store))
 
 
 async def _profile_and_unvisited(store):
@@ -535,8 +461,8 @@ async def _profile_and_unvisited(store):
         assert app.screen.code == unvisited[0]["code"]
 
 
-def test_english(seeded):
-    run(_english(seeded))
+def test_english(day_store):
+    run(_english(day_store))
 
 
 async def _english(store):
@@ -557,8 +483,8 @@ async def _english(store):
         assert "Why was" in str(app.screen.query_one(".modal-title").render())
 
 
-def test_wide_terminal_shows_code_and_phone(seeded):
-    run(_wide(seeded))
+def test_wide_terminal_shows_code_and_phone(day_store):
+    run(_wide(day_store))
 
 
 async def _wide(store):
@@ -571,8 +497,8 @@ async def _wide(store):
 
 
 # -- keys that must not change what the AM did not mean ----------------------------------------
-def test_skip_enter_alone_records_nothing(seeded):
-    run(_skip_enter(seeded))
+def test_skip_enter_alone_records_nothing(day_store):
+    run(_skip_enter(day_store))
 
 
 async def _skip_enter(store):
@@ -591,8 +517,8 @@ async def _skip_enter(store):
         assert visit(store, first)["status"] == "planned"
 
 
-def test_after_a_skip_the_keys_say_what_to_do_next_and_r_books_another_day(seeded):
-    run(_after_skip(seeded))
+def test_after_a_skip_the_keys_say_what_to_do_next_and_r_books_another_day(day_store):
+    run(_after_skip(day_store))
 
 
 async def _after_skip(store):
@@ -625,8 +551,8 @@ async def _after_skip(store):
         assert any("另约 2026-11-25 再去" in n for n in notices(app))
 
 
-def test_z_undoes_the_last_visit_action_of_the_day(seeded):
-    run(_undo(seeded))
+def test_z_undoes_the_last_visit_action_of_the_day(day_store):
+    run(_undo(day_store))
 
 
 async def _undo(store):
@@ -663,7 +589,7 @@ LAST = dt.date(2026, 11, 30)  # the last working day of November
 
 
 def late_store(tmp_path, clock_at: dt.datetime):
-    """The seeded six retailers, November planned on 11-01 and nothing done since."""
+    """The day_store six retailers, November planned on 11-01 and nothing done since."""
     from khtui.data.store import Store
 
     now = {"t": dt.datetime(2026, 11, 1, 8, 0)}
@@ -751,13 +677,18 @@ async def _roll_over(store):
         await pilot.press("P")
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmScreen)
-        assert "2026-12 计划（草稿）" in text_of(app.screen, "#confirm-body")
+        assert "2026-12 计划（草稿）" in text_of(app.screen, "#confirm-detail")
         await pilot.press("escape")
         await settle(app, pilot)
         assert store.month_plan_row("2026-12")["status"] == "draft"
         await pilot.press("P")
         await settle(app, pilot)
-        await pilot.press("enter")
+        await pilot.press("enter")  # on the highlighted 取消: nothing is submitted
+        await settle(app, pilot)
+        assert store.month_plan_row("2026-12")["status"] == "draft"
+        await pilot.press("P")
+        await settle(app, pilot)
+        await pilot.press("y")
         await settle(app, pilot)
         assert store.month_plan_row("2026-12")["status"] == "submitted"
         assert "2026-12 计划已提交，等待审批" in text_of(app.screen, "#today-notes")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 
-from khtui.screens.retailer import _shorten
-from khtui.widgets.cells import MARK, clip
+from khtui.widgets.cells import MARK, clip, cut, pad
 from khtui.widgets.sales_chart import chart_lines, layout
 
 
@@ -16,8 +15,15 @@ def test_clip_counts_cells_not_characters():
     assert clip("abcdef", 6) == "abcdef" and clip("abcdefg", 6) == "abcd" + MARK
     assert cell_len(clip("双喜(硬经典1906)", 12)) <= 12
     assert clip(None, 5) == "" and clip("长", 1) == MARK[:1]
-    assert _shorten("工商银行旁便利店加长", 12) == clip("工商银行旁便利店加长", 12)
     assert all(ord(ch) < 128 for ch in MARK)  # never an ambiguous-width ellipsis
+
+
+def test_cut_and_pad_count_cells():
+    assert cut("重庆路烟酒店", 12) == "重庆路烟酒店"
+    assert cut("重庆路烟酒店", 11) == "重庆路烟酒"  # no half of a wide character, no mark
+    assert cut("ab重庆", 3) == "ab" and cut(None, 4) == ""
+    assert pad("重庆", 6) == "重庆  " and cell_len(pad("ab", 5)) == 5
+    assert pad("重庆路", 4) == "重庆路"  # never cut by padding
 
 
 def test_chart_layout_gives_every_month_a_gap():
@@ -38,3 +44,17 @@ def test_chart_lines_label_every_month_and_year():
     bottom = next(line for line in lines if line.split("┤")[0].strip() == "0")
     bars = bottom[bottom.index("┤") + 1 :].split(" ")
     assert [b for b in bars if b] == ["██"] * 23  # 23 months with sales, each apart
+
+
+def test_theme_styles_follow_the_theme():
+    from textual.app import App
+
+    from khtui.widgets.theme import ROLES, rgb, style
+
+    app = App()
+    dark = {role: style(app, role) for role in ROLES}
+    assert all("{" not in s for s in dark.values())  # every variable known to the theme
+    app.theme = "textual-light"
+    assert style(app, "late") != dark["late"]  # not the first theme's, kept from before
+    assert style(app, "late") == ROLES["late"].format_map(app.get_css_variables())
+    assert all(0 <= c <= 255 for c in rgb(app, "warning"))

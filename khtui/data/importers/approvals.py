@@ -24,18 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from khtui.data.manager import APPROVALS_FORMAT, APPROVALS_VERSION, CHANGE_DECISIONS, PLAN_DECISIONS
+from khtui.domain.problems import KeyedError
 
 REQUIRED = ("id", "subject", "subject_id", "decision", "decided_at", "decided_by")
 
 
-class ApprovalFileError(Exception):
+class ApprovalFileError(KeyedError):
     """An approval file that cannot be imported; ``key`` names the message
     (i18n ``approvals.err.*``)."""
-
-    def __init__(self, key: str, /, **params: Any):
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 @dataclass

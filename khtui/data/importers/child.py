@@ -61,6 +61,7 @@ class ChildStager:
         import pyarrow as pa
 
         proc = self.proc
+        assert proc.stdin is not None and proc.stdout is not None  # both piped
         aggregates = Aggregates()
         sums: list = []
 
@@ -103,7 +104,8 @@ class ChildStager:
 
     def _failed(self) -> WriterFailed:
         with contextlib.suppress(OSError):
-            self.proc.stdin.close()
+            if self.proc.stdin is not None:
+                self.proc.stdin.close()
         self.proc.wait()
         self._errfile.seek(0)
         lines = self._errfile.read().decode("utf-8", "replace").strip().splitlines()
@@ -124,7 +126,8 @@ class ChildStager:
             self.proc.wait()
         for f in (self.proc.stdin, self.proc.stdout, self._errfile):
             with contextlib.suppress(OSError, ValueError):  # a pipe the child has broken
-                f.close()
+                if f is not None:
+                    f.close()
 
 
 def _pipe_broke() -> bool:

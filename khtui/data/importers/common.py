@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from khtui.data.cells import restore
+from khtui.domain.dates import full_date
 from khtui.domain.messages import Key, Message, Texts
 
 # How far down a header row may be (title rows above it).
@@ -45,8 +46,6 @@ _DOT_ZERO = re.compile(r"^([+-]?\d+)\.0+$")
 _SCI = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
 _CODE = re.compile(r"^[0-9A-Za-z_\-]+$")
 _NUM = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_DATE_SEP = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
-_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _SERIAL = re.compile(r"^(\d{5})(\.0+)?$")
 _TIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -165,12 +164,11 @@ def parse_date(raw: str, label: str) -> str | None:
     if text == "":
         return None
     try:
-        if m := _DATE_SEP.match(text) or _DATE_COMPACT.match(text):
-            d = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        elif m := _SERIAL.match(text):
+        d = full_date(text)
+        if d is None:
+            if not (m := _SERIAL.match(text)):
+                raise ValueError
             d = EXCEL_EPOCH + dt.timedelta(days=int(m.group(1)))
-        else:
-            raise ValueError
     except ValueError:
         raise ValueProblem("imp.reason.bad_date", column=label, value=raw.strip()) from None
     if not DATE_MIN <= d <= DATE_MAX:
@@ -275,7 +273,7 @@ def header_spec(kind: str, rules) -> HeaderSpec:
         # derived values in someone's export: recomputed here, never stored as typed
         for s in ("档位", "分档", "客户分类", "分类", "分级", "客户价值", "月均(件)", "tier"):
             ignored.add(norm_header(s))
-        required = (("code",), ("name",))
+        required: tuple[tuple[str, ...], ...] = (("code",), ("name",))
     elif kind == "orders":
         required = (
             ("code",),
@@ -441,7 +439,8 @@ class Source:
     @property
     def encoding_label(self) -> str:
         if self.format == "xls-html":
-            return f"XLS/HTML {ENCODING_NAMES.get(self.encoding, self.encoding)}"
+            encoding = self.encoding or ""
+            return f"XLS/HTML {ENCODING_NAMES.get(encoding, encoding)}"
         if self.encoding:
             return ENCODING_NAMES.get(self.encoding, self.encoding.upper())
         return {"xlsx": "XLSX", "xls-html": "XLS/HTML", "xls-biff": "XLS"}.get(
@@ -462,6 +461,7 @@ class Source:
 
 class CsvSource(Source):
     format = "csv"
+    encoding: str  # detected when not given
 
     def __init__(self, path: Path, encoding: str | None = None):
         super().__init__(path)

@@ -105,6 +105,7 @@ def _replace(store, conn, info: StageInfo) -> None:
     """The stored lines of the period and the touched aggregates replaced; the known
     retailers of the file recomputed. Inside the caller's transaction."""
     lo, hi = info.lo, info.hi
+    assert lo is not None and hi is not None  # a stage with lines has its period
     months = _months(lo, hi)
     # stored lines of these retailers in the touched months, outside the period: the
     # months' sums must then come from all their lines, not the file's alone

@@ -11,7 +11,7 @@ that khtui puts before a cell a spreadsheet would run (:func:`khtui.data.cells.r
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableSequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,7 +95,10 @@ class _CountingFile:
 
 # -- reading -------------------------------------------------------------------------------
 def text_batches(
-    source: Source, match: HeaderMatch, progress: ProgressFn | None, invalid: list
+    source: Source,
+    match: HeaderMatch,
+    progress: ProgressFn | None,
+    invalid: MutableSequence[Any],
 ) -> Iterator[tuple[int, list[Any]]]:
     """(row number of the batch's first row, one Arrow string array per file column)."""
     import pyarrow as pa
@@ -156,13 +159,13 @@ def text_batches(
             f.close()
         return
 
-    rows = source.rows()
+    lines = source.rows()
     for _ in range(match.row_index + 1):
-        next(rows, None)
+        next(lines, None)
     buf: list[list[str]] = []
     row = match.row_index + 2
-    for cells in rows:
-        cells = (list(cells) + [""] * width)[:width]
+    for line in lines:
+        cells = (list(line) + [""] * width)[:width]
         buf.append(cells)
         if len(buf) >= BATCH_ROWS:
             yield row, [pa.array(col, pa.string()) for col in zip(*buf, strict=True)]
@@ -371,16 +374,16 @@ def clean_batch(
         bad = pc.is_valid(reason)
         idx = pc.indices_nonzero(bad)
         # the bad rows only, column by column (one conversion per column, not per cell)
-        rows = zip(*(pc.take(col, idx).to_pylist() for col in cols), strict=True)
+        bad_rows = zip(*(pc.take(col, idx).to_pylist() for col in cols), strict=True)
         index_of = {h: match.columns[f] for f, h in label.items()}  # label -> file column
-        for i, cells, col_label, why in zip(
+        for i, bad_cells, col_label, why in zip(
             idx.to_pylist(),
-            rows,
+            bad_rows,
             pc.take(column, idx).to_pylist(),
             pc.take(reason, idx).to_pylist(),
             strict=True,
         ):
-            cells = list(cells)
+            cells = list(bad_cells)
             if not any(x.strip() for x in cells) or is_total_row(cells):
                 skipped += 1
                 continue

@@ -21,6 +21,7 @@ import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any, TextIO
 
 from khtui.data.cells import TRIGGERS, neutralise
 from khtui.data.importers.common import ImportFileError, ValueProblem, shorten
@@ -49,8 +50,8 @@ class RejectsSink:
         self.path: Path | None = None  # the rejects file, once in place
         self._target = target
         self._part: Path | None = None
-        self._file = None
-        self._writer = None
+        self._file: TextIO | None = None
+        self._writer: Any = None  # a csv writer on _file
         self._last = -1  # the last row written in order
         self._spill_path = spill
         self._spill: sqlite3.Connection | None = None
@@ -124,6 +125,7 @@ class RejectsSink:
 
     def _merged(self, part: Path) -> Iterator[list]:
         """The in-order rows of ``part`` and the late ones, by row."""
+        assert self._spill is not None  # flushed before
         with open(part, encoding="utf-8-sig", newline="") as f:
             rows = csv.reader(f)
             next(rows)  # the header
@@ -138,8 +140,9 @@ class RejectsSink:
     def finish(self) -> None:
         """Put the rejects file in place (sorted by row), when there are rejects and a target;
         once (a second call does nothing)."""
-        if self._writer is None or self._part is None:
+        if self._writer is None or self._part is None or self._file is None:
             return
+        assert self._target is not None  # a writer is made only for a target
         if not self.count:
             self.discard()
             return
@@ -168,6 +171,7 @@ class RejectsSink:
         """Put ``part`` at the target's name or the first free ``stem-N`` beside it, never over
         a file (another import's rejects may take a name at the same moment)."""
         target = self._target
+        assert target is not None  # a writer is made only for a target
         n = 1
         while True:
             out = target if n == 1 else target.with_name(f"{target.stem}-{n}{target.suffix}")

@@ -139,7 +139,7 @@ class Stage:
         self.info = StageInfo(str(path))
         self.again = 0  # lines staged in ``again`` (from the first batch that repeated a key)
         self._spool_path = Path(path).with_name(ROWS_SPOOL)
-        self._spool = None
+        self._spool: tuple[Any, Any] | None = None  # (sink, Arrow stream writer)
         for pragma in PRAGMAS:
             conn.execute(f"PRAGMA {pragma}")
         for sql in SCHEMA:
@@ -210,6 +210,7 @@ class Stage:
         else:
             from khtui.domain.months import add_months
 
+            assert info.lo is not None and info.hi is not None  # info.rows > 0
             months, m = [], info.lo[:7]
             while m <= info.hi[:7]:
                 months.append(m)

@@ -71,3 +71,33 @@ def table(tmp_path):
         return write_table(tmp_path / name, rows, fmt, sheet)
 
     return make
+
+
+# -- orders ---------------------------------------------------------------------------------
+# the header of an orders file as the company's system writes it
+H = ["客户编码", "订货日期", "卷烟编码", "卷烟名称", "订货量（条）", "金额（元）", "批发价"]
+
+
+def assert_aggregates_match(store):
+    """The monthly aggregates equal a fresh GROUP BY of the stored lines."""
+    want = {
+        (r[0], r[1]): (r[2], r[3], r[4])
+        for r in store.query(
+            "SELECT retailer_code, substr(order_date, 1, 7), sum(qty_tiao), round(sum(amount), 2), "
+            "count(*) FROM order_lines GROUP BY 1, 2"
+        )
+    }
+    got = {
+        (r[0], r[1]): (r[2], r[3], r[4])
+        for r in store.query(
+            "SELECT retailer_code, month, qty_tiao, amount, lines FROM monthly_sales"
+        )
+    }
+    assert got == want
+    want_b = store.query(
+        "SELECT retailer_code, substr(order_date, 1, 7), brand_code, sum(qty_tiao), "
+        "round(sum(amount), 2) FROM order_lines "
+        "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+    )
+    got_b = store.query("SELECT * FROM monthly_brand_sales ORDER BY 1, 2, 3")
+    assert [tuple(r) for r in got_b] == [tuple(r) for r in want_b]

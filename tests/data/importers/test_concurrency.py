@@ -20,7 +20,7 @@ from khtui.screens.capture import CaptureScreen
 from khtui.widgets.price_grid import PriceGrid
 from tests.capture_helpers import add_visit, seed
 from tests.conftest import TODAY
-from tests.data.importers.test_orders_import import H
+from tests.data.importers.conftest import H
 from tests.screens.pilot import Notices, settle
 
 # seconds the import keeps its merge open once the lines are written (its write lock held)
@@ -80,7 +80,7 @@ def test_typing_a_capture_while_an_import_commits(store, tmp_path):
         async def scenario():
             async with app.run_test(size=(120, 40)) as pilot:
                 app.push_screen(CaptureScreen(visit_id=vid))
-                await settle(app, pilot)  # the session is read in a job, then shown
+                await settle(app, pilot)  # the capture is read in a worker
                 assert app.focused is app.screen.query_one(PriceGrid)
                 deadline = time.monotonic() + 120
                 while not holding.exists():  # the import is merging now, its lock held

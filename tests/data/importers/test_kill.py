@@ -20,7 +20,7 @@ import pytest
 from khtui.data.importers import import_file
 from khtui.data.store import Store
 from tests.conftest import ZH
-from tests.data.importers.test_orders_import import H
+from tests.data.importers.conftest import H
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc, sends SIGKILL")
 

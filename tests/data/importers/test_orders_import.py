@@ -4,9 +4,8 @@ import pytest
 
 from khtui.data.importers import ImportFileError, import_file
 from tests.conftest import ZH
-from tests.data.importers.conftest import FORMATS, read_rejects
+from tests.data.importers.conftest import FORMATS, H, assert_aggregates_match, read_rejects
 
-H = ["客户编码", "订货日期", "卷烟编码", "卷烟名称", "订货量（条）", "金额（元）", "批发价"]
 DIRTY = [
     ["XX市烟草公司订单明细 2026年10月"],
     H,
@@ -55,31 +54,6 @@ def assert_order_lines_keyed(store):
     ddl = store.scalar("SELECT sql FROM sqlite_master WHERE name = 'order_lines'")
     assert "PRIMARY KEY (order_date, retailer_code, brand_code)" in ddl
     assert "WITHOUT ROWID" in ddl
-
-
-def assert_aggregates_match(store):
-    """The monthly aggregates equal a fresh GROUP BY of the stored lines."""
-    want = {
-        (r[0], r[1]): (r[2], r[3], r[4])
-        for r in store.query(
-            "SELECT retailer_code, substr(order_date, 1, 7), sum(qty_tiao), round(sum(amount), 2), "
-            "count(*) FROM order_lines GROUP BY 1, 2"
-        )
-    }
-    got = {
-        (r[0], r[1]): (r[2], r[3], r[4])
-        for r in store.query(
-            "SELECT retailer_code, month, qty_tiao, amount, lines FROM monthly_sales"
-        )
-    }
-    assert got == want
-    want_b = store.query(
-        "SELECT retailer_code, substr(order_date, 1, 7), brand_code, sum(qty_tiao), "
-        "round(sum(amount), 2) FROM order_lines "
-        "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
-    )
-    got_b = store.query("SELECT * FROM monthly_brand_sales ORDER BY 1, 2, 3")
-    assert [tuple(r) for r in got_b] == [tuple(r) for r in want_b]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

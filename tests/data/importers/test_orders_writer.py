@@ -12,7 +12,7 @@ import khtui.data.importers.orders_read as orders_read
 from khtui.data.importers import import_file
 from khtui.data.store import Store
 from tests.conftest import ZH
-from tests.data.importers.test_orders_import import H, assert_aggregates_match
+from tests.data.importers.conftest import H, assert_aggregates_match
 
 CODES = ["0370102001", "370102002", "370102003"]
 

@@ -17,8 +17,7 @@ from khtui.data.importers import ImportFileError, import_file
 from khtui.data.importers.work import PREFIX, WorkDir, remove_stale
 from khtui.data.store import Store
 from tests.conftest import ZH
-from tests.data.importers.conftest import read_rejects
-from tests.data.importers.test_orders_import import H
+from tests.data.importers.conftest import H, read_rejects
 
 R = ["客户编码", "客户名称", "联系电话", "经营地址"]
 

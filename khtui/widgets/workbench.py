@@ -1,0 +1,56 @@
+"""The app as the screens and widgets see it: :class:`Workbench`, the base of the program's
+App (``khtui.app.KhtuiApp``), which the layers below the app may name.
+
+A screen or widget that uses the store or the app's own operations declares
+``app = getters.app(Workbench)`` (Textual's public way to type ``self.app``), so ``self.app.store``
+is a :class:`~khtui.data.store.Store` to a type checker and a wrong app fails at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from textual.app import App
+from textual.screen import Screen
+
+from khtui.widgets.jobs import JobHost
+from khtui.widgets.speech import Speaks
+
+if TYPE_CHECKING:
+    from khtui.data.store import Store
+
+
+class Workbench(Speaks, JobHost, App[object]):
+    """The store, the day, the language (:class:`~khtui.widgets.speech.Speaks`) and the
+    operations the app offers every screen."""
+
+    store: Store
+    today: Callable[[], dt.date]
+
+    def report_error(self, error: Exception) -> None:
+        """An error of a worker or a handler as a notification with the next step."""
+        raise NotImplementedError
+
+    def open_profile(self, code: str) -> None:
+        """Open the retailer's profile over the current screen."""
+        raise NotImplementedError
+
+    def refresh_forecasts(self) -> None:
+        """Compute the forecasts again if the order data changed (after an import)."""
+
+    def hold_section(self, mode: str, screen: Screen) -> None:
+        """``screen`` is where ``mode``'s key goes until :meth:`release_section`."""
+
+    def release_section(self, mode: str, screen: Screen) -> None:
+        """``mode``'s key goes to its own section again."""
+
+
+@runtime_checkable
+class Reloads(Protocol):
+    """A screen that reads its data again on request (after the day's housekeeping)."""
+
+    def reload(self) -> None: ...
+
+
+__all__ = ["Reloads", "Workbench"]

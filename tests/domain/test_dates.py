@@ -1,0 +1,44 @@
+"""How people write a day: the full forms shared by the date boxes, the CLI and the imports."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from khtui.domain.dates import as_date, full_date, parse_day
+
+D = dt.date
+BASE = D(2026, 11, 23)
+
+
+@pytest.mark.parametrize(
+    "text", ["2026-11-25", "2026/11/25", "2026.11.25", "2026年11月25日", "20261125"]
+)
+def test_every_full_form_names_the_same_day(text):
+    assert full_date(text) == D(2026, 11, 25)
+    assert parse_day(text, BASE) == D(2026, 11, 25)
+
+
+def test_a_full_form_that_names_no_day_is_an_error_and_other_text_is_no_full_form():
+    with pytest.raises(ValueError):
+        full_date("2026-02-30")
+    with pytest.raises(ValueError):
+        full_date("20261301")
+    assert full_date("11-25") is None and full_date("2026-11") is None and full_date("") is None
+
+
+def test_short_forms_are_read_from_the_base_day():
+    assert parse_day("11-25", BASE) == D(2026, 11, 25)
+    assert parse_day("25日", BASE) == D(2026, 11, 25)
+    assert parse_day("+2", BASE) == D(2026, 11, 25)
+    assert parse_day("- 1", BASE) == D(2026, 11, 22)
+    with pytest.raises(ValueError):
+        parse_day("明天", BASE)
+
+
+def test_as_date_takes_a_date_or_its_iso_text():
+    assert as_date(D(2026, 11, 23)) == D(2026, 11, 23)
+    assert as_date("2026-11-23") == D(2026, 11, 23)
+    with pytest.raises(ValueError):
+        as_date("23/11/2026")
