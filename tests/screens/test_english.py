@@ -71,12 +71,24 @@ def untranslated(text: str, stored: str, words: set[str]) -> list[str]:
     """The runs of Chinese in ``text`` that the program owns: a full-width space, a word it
     translates, or anything that is not part of the user's ``stored`` text."""
     out = []
-    for run in CJK.findall(text):
-        if not run.strip("\u3000"):
-            out.append("a full-width space")
-        elif run in words or run not in stored:
-            out.append(run)
+    for line in text.splitlines():
+        for m in CJK.finditer(line):
+            run = m.group()
+            if not run.strip("\u3000"):
+                out.append("a full-width space")
+            elif _cut_by_the_edge(line, m, stored):
+                continue  # the start of a longer text of the user's, cut by the screen's edge
+            elif run in words or run not in stored:
+                out.append(run)
     return out
+
+
+def _cut_by_the_edge(line: str, m: re.Match, stored: str) -> bool:
+    """Whether the run ``m`` ends its line (only spaces after it) and is the beginning of a
+    longer stored text: the screen's edge cut the user's text there."""
+    if line[m.end() :].strip(" \xa0"):
+        return False
+    return re.search(re.escape(m.group()) + CJK.pattern, stored) is not None
 
 
 def screen_text(app) -> str:
@@ -200,7 +212,7 @@ def test_the_managers_view_in_english_shows_chinese_only_in_the_users_data(tmp_p
 
 def test_the_check_sees_a_program_word_left_in_chinese():
     stored = "重庆小面烟酒\n现金便利"
-    text = "Settlement 现金 · 重庆小面烟酒 · 现金便 · 中 · 一、Visits ·\u3000· 1 days"
+    text = "Settlement 现金 · 重庆小面烟酒 · 现金便 · 中 · 一、Visits ·\u3000· 1 days\n… 现金"
     assert untranslated(text, stored, {"现金", "中"}) == [
         "现金",
         "中",
