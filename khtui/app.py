@@ -29,8 +29,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import WorkerFailed
 
-from khtui.i18n import set_lang, t
+from khtui.i18n import Translator
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.speech import t
 from khtui.widgets.workbench import Reloads, Workbench
 
 # Sections: mode name, module and class of its first screen, digit key, F-key.
@@ -44,10 +45,6 @@ SECTIONS: tuple[tuple[str, str, str, str, str], ...] = (
     ("import", "khtui.screens.importer", "ImportScreen", "7", "f7"),
 )
 ERROR_LOG = "khtui-errors.log"
-
-
-def weekday_name(day: dt.date) -> str:
-    return t(f"app.weekday.{day.weekday()}")
 
 
 def _section_factory(module: str, cls: str) -> Callable[[], Screen]:
@@ -163,7 +160,8 @@ class RetailerCommands(Provider):
 
 # -- the app --------------------------------------------------------------------------------
 class KhtuiApp(Keyed, Workbench):
-    """The workbench: ``store`` (the one :class:`~khtui.data.store.Store`) and ``today()``.
+    """The workbench: ``store`` (the one :class:`~khtui.data.store.Store`), ``today()`` and
+    the language it speaks (``lang``; its translator ``t``, which every screen speaks through).
 
     Section keys are not priority bindings: a widget that takes typing (an input, a text box,
     the capture grid) keeps digits for itself, and ``Esc`` gives them back. No screen binds a
@@ -209,10 +207,13 @@ class KhtuiApp(Keyed, Workbench):
         self,
         store,
         *,
+        lang: str = "zh",
+        command: str = "khtui",
         today: Callable[[], dt.date] | None = None,
         housekeeping: bool = False,
     ):
         super().__init__()
+        self.speak(lang, command)
         self.store = store
         self.today = today or store.today
         self.housekeeping = housekeeping
@@ -224,6 +225,10 @@ class KhtuiApp(Keyed, Workbench):
             str, tuple[str, Screen]
         ] = {}  # section -> (mode, screen), see hold_section
         self._forecast_process: subprocess.Popen[bytes] | None = None  # see refresh_forecasts
+
+    @classmethod
+    def language_of_new(cls, kwargs: dict[str, Any]) -> str:
+        return kwargs.get("lang", "zh")
 
     # -- start -----------------------------------------------------------------------------
     def on_load(self) -> None:
@@ -244,7 +249,7 @@ class KhtuiApp(Keyed, Workbench):
             "app.header",
             am=self.am_name,
             date=day.isoformat(),
-            weekday=weekday_name(day),
+            weekday=self.t.weekday(day),
             db=db,
         )
 
@@ -299,7 +304,7 @@ class KhtuiApp(Keyed, Workbench):
         r = message.result
         carry = r.carry
         if carry is not None and (carry.carried or carry.merged):
-            days = t("fmt.sep").join(d.strftime("%m-%d") for d in carry.days)
+            days = t.join(d.strftime("%m-%d") for d in carry.days)
             self.notify(
                 t("hk.carried", carried=carry.carried, merged=carry.merged, days=days), timeout=8
             )
@@ -381,7 +386,9 @@ class KhtuiApp(Keyed, Workbench):
         self.errors.append(error)
         log = self._log_error(error)
         self.notify(
-            error_message(error, log, db_path=self.store.path), severity="error", timeout=15
+            error_message(error, self.t, log, db_path=self.store.path),
+            severity="error",
+            timeout=15,
         )
 
     def _handle_exception(self, error: Exception) -> None:
@@ -414,30 +421,33 @@ class KhtuiApp(Keyed, Workbench):
         return path
 
 
-def fault_text(fault) -> str:
-    """A :class:`~khtui.data.faults.Fault` in the UI language (a parameter that is itself a
+def fault_text(fault, t: Translator) -> str:
+    """A :class:`~khtui.data.faults.Fault` in ``t``'s language (a parameter that is itself a
     fault is said first)."""
     from khtui.data.faults import Fault
 
-    params = {k: fault_text(v) if isinstance(v, Fault) else v for k, v in fault.params.items()}
+    params = {k: fault_text(v, t) if isinstance(v, Fault) else v for k, v in fault.params.items()}
     return t(fault.key, **params)
 
 
 def error_message(
-    error: BaseException, log: Path | None = None, *, db_path: Path | None = None
+    error: BaseException,
+    t: Translator,
+    log: Path | None = None,
+    *,
+    db_path: Path | None = None,
 ) -> str:
-    """What went wrong and what to do next, in the UI language: the one place for the app's
+    """What went wrong and what to do next, in ``t``'s language: the one place for the app's
     notifications and the command line's one-line errors (a damaged database, a full disk, a
     read-only database or folder, a bad rules file, … see :func:`khtui.data.faults.fault_of`)."""
     from khtui.data.base import StoreError, is_locked
     from khtui.data.faults import fault_of
-    from khtui.i18n.format import message_of
 
     fault = fault_of(error, db_path)
     if fault is not None:
-        return fault_text(fault)
+        return fault_text(fault, t)
     if isinstance(error, StoreError):
-        return t("app.error.store", error=message_of(error))
+        return t("app.error.store", error=t.message(error))
     if isinstance(error, sqlite3.OperationalError) and is_locked(error):
         return t("error.db_locked")
     if isinstance(error, sqlite3.DatabaseError):
@@ -468,7 +478,7 @@ class ManagerApp(KhtuiApp):
             "app.header.team",
             manager=self.store.manager_name,
             date=day.isoformat(),
-            weekday=weekday_name(day),
+            weekday=self.t.weekday(day),
             db=self.store.path.name,
         )
 
@@ -477,14 +487,15 @@ def create_app(
     store,
     *,
     lang: str = "zh",
+    command: str = "khtui",
     today: Callable[[], dt.date] | None = None,
     housekeeping: bool = False,
 ) -> KhtuiApp:
-    """The app on ``store``. ``housekeeping=True`` (the CLI) also does the day's housekeeping
-    at start, in a worker: backup, carry-over, the plans due (once a day)."""
-    set_lang(lang)
+    """The app on ``store``, speaking ``lang`` (``command``: how the user calls the program,
+    repeated in hints). ``housekeeping=True`` (the CLI) also does the day's housekeeping at
+    start, in a worker: backup, carry-over, the plans due (once a day)."""
     cls = ManagerApp if store.is_team() else KhtuiApp  # a team database: the manager's view
-    return cls(store, today=today, housekeeping=housekeeping)
+    return cls(store, lang=lang, command=command, today=today, housekeeping=housekeeping)
 
 
 __all__ = [
@@ -495,5 +506,4 @@ __all__ = [
     "error_message",
     "fault_text",
     "screen_class",
-    "weekday_name",
 ]

@@ -263,12 +263,15 @@ class Route:
     name: str = rule(Text(blank=False))
     en: str = rule(Text(), default="")
     department: str = rule(Text(blank=False))
+    department_en: str = rule(Text(), default="")
     am_share: str = rule(Text(choices=("full", "secondary")))
     due_days: int = rule(Int(0, 365))
 
     def __post_init__(self) -> None:
         if not self.en:
             object.__setattr__(self, "en", self.name)
+        if not self.department_en:
+            object.__setattr__(self, "department_en", self.department)
 
 
 @dataclass(frozen=True)
@@ -700,6 +703,7 @@ class Rules:
     def __init__(self, data: dict, origin: str = "rules.toml"):
         self.data = data
         self.origin = origin
+        self._names: dict[str, Any] | None = None
         top = At(origin, "")
         for name in data:
             if name not in SECTIONS:
@@ -759,6 +763,25 @@ class Rules:
 
     def header_synonyms(self, kind: str) -> dict[str, tuple[str, ...]]:
         return getattr(self.imports, kind)
+
+    def names(self) -> dict[str, Any]:
+        """The words the rules name in both languages, by their Chinese name: formats, market
+        types, scales and the categories they make, complaint categories and departments
+        (each with ``name`` and ``en``; see :meth:`khtui.i18n.format.Translator.word`)."""
+        if self._names is None:
+            from khtui.domain.category import all_categories
+            from khtui.domain.messages import Name
+
+            names: dict[str, Any] = {}
+            for item in (*self.formats, *self.market_types, *self.scales):
+                names.setdefault(item.name, Name(item.name, item.en))
+            for cat in all_categories(self):
+                names.setdefault(cat.name, Name(cat.name, cat.en))
+            for route in self.complaint_routes.values():
+                names.setdefault(route.name, Name(route.name, route.en))
+                names.setdefault(route.department, Name(route.department, route.department_en))
+            self._names = names
+        return self._names
 
 
 def load_rules(user_path: str | Path | None = None) -> Rules:

@@ -14,19 +14,16 @@ import pytest
 import khtui.data.backup as backup_mod
 from khtui.data.base import StoreCore, new_id
 from khtui.data.store import Store
-from khtui.i18n import set_command, set_lang
+from khtui.i18n import Translator
 from khtui.rules import default_rules
 
 TODAY = dt.date(2026, 11, 23)  # a Monday
 
 
-@pytest.fixture(autouse=True)
-def _zh():
-    set_lang("zh")
-    set_command("khtui")  # a CLI test may have named its --db in the hints
-    yield
-    set_lang("zh")
-    set_command("khtui")
+# The program's words in each language (there is no current language to set: an app, a CLI
+# run or a document writer is given its translator).
+ZH = Translator("zh")
+EN = Translator("en")
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,9 @@
 import string
 
-from khtui.i18n import LANGS, set_lang, t
+import pytest
+
+from khtui.i18n import LANGS, Translator
+from khtui.rules import default_rules
 
 
 def test_both_catalogues_hold_every_key():
@@ -15,21 +18,56 @@ def test_placeholders_match_between_languages():
         assert names_zh == names_en, key
 
 
-def test_switching_language():
-    set_lang("en")
-    assert t("app.demo") == "DEMO"
-    set_lang("zh")
-    assert t("app.demo") == "演示数据"
+def test_a_translator_speaks_its_own_language_whatever_others_do():
+    zh, en = Translator("zh"), Translator("en")
+    assert en("app.demo") == "DEMO"
+    assert zh("app.demo") == "演示数据"
+    assert en("app.demo") == "DEMO"  # making or using another changed nothing
 
 
-def test_a_word_without_a_key_is_shown_as_it_came():
-    from khtui.i18n import status_label, t_or
+def test_an_unknown_language_is_refused():
+    with pytest.raises(ValueError, match="zh or en"):
+        Translator("fr")
 
-    assert t_or("app.demo", "x") == "演示数据"
-    assert t_or("retailer.status.自定义", "自定义") == "自定义"  # not a key: as given
-    assert status_label("自定义") == "自定义" and status_label(None) == ""
-    set_lang("en")
-    try:
-        assert t_or("app.demo", "x") == "DEMO"
-    finally:
-        set_lang("zh")
+
+def test_a_hint_names_the_command_the_user_typed():
+    t = Translator("en", command="khtui --demo")
+    assert "khtui --demo search" in t("error.unknown_code", code="C1")
+
+
+def test_label_falls_back_to_the_stored_word_only_when_no_catalogue_names_it():
+    en = Translator("en")
+    assert en.label("retailer.status.暂停", "暂停") == "suspended"
+    assert en.label("retailer.status.停业整顿", "停业整顿") == "停业整顿"
+    assert en.status("停业整顿") == "停业整顿"
+
+
+def test_company_words_come_from_the_rules_then_the_catalogue_else_as_stored():
+    rules = default_rules()
+    en, zh = Translator("en"), Translator("zh")
+    assert en.word("便利店", rules) == "convenience store"  # the rules' own English name
+    assert en.word("城镇中型便利店", rules) == "urban medium convenience store"  # a category
+    assert en.word("配送中心", rules) == "distribution centre"  # a department
+    assert en.word("现金") == "cash" and en.word("每周一次") == "once a week"  # the catalogue
+    assert en.word("工商银行旁便利店", rules) == "工商银行旁便利店"  # the user's own text
+    assert zh.word("便利店", rules) == "便利店" and zh.word("现金") == "现金"
+
+
+def test_the_english_catalogue_holds_no_chinese_except_what_the_user_types_or_searches():
+    import re
+
+    cjk = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+    # palette keywords are matched, never shown: a Chinese user finds 今日拜访 in English too
+    shown = {k: v for k, v in LANGS["en"].items() if not k.endswith(".keywords")}
+    assert [k for k, v in shown.items() if cjk.search(v)] == []
+
+
+def test_english_counts_take_the_singular_for_one():
+    en, zh = Translator("en"), Translator("zh")
+    assert en("today.days_left", n=1) == " · 1 working day left"
+    assert en("today.days_left", n=2) == " · 2 working days left"
+    assert en("today.days_left", n=0) == " · 0 working days left"
+    assert zh("today.days_left", n=1) == " · 剩 1 个工作日"
+    assert en("cli.recomputed", n=1, as_of="2026-11-23").startswith(
+        "recomputed tier, category, level and value of 1 retailer "
+    )

@@ -9,13 +9,42 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 import unicodedata
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from khtui.i18n import set_command, set_lang, t
+from khtui.i18n import LANGUAGES, Translator
+
+# The command line's words: set for one run of the program (:meth:`_Main.main`), from its
+# ``--lang`` and how the user called it; outside a run (a helper called on its own), Chinese.
+_WORDS: ContextVar[Translator | None] = ContextVar("khtui_cli_words", default=None)
+_CHINESE = Translator("zh")
+
+
+def _words() -> Translator:
+    return _WORDS.get() or _CHINESE
+
+
+class CliTranslator(Translator):
+    """The translator of the command line's run in progress."""
+
+    def __init__(self) -> None:  # no language of its own
+        pass
+
+    @property
+    def lang(self) -> str:
+        return _words().lang
+
+    @property
+    def command(self) -> str:
+        return _words().command
+
+
+t: Translator = CliTranslator()
 
 if TYPE_CHECKING:
     from khtui.rules import Rules
@@ -233,7 +262,7 @@ def explain(error: BaseException, db_path: Path | None = None) -> str:
     imported only when something went wrong: it brings the UI library)."""
     from khtui.app import error_message
 
-    return error_message(error, db_path=db_path)
+    return error_message(error, t, db_path=db_path)
 
 
 def _upgrading(old: int, new: int) -> None:
@@ -258,9 +287,18 @@ class _Main(click.Group):
     (:func:`khtui.data.faults.fault_of`) — ends any command as one line and exit 1, never a
     traceback; anything else is a bug and shows as one."""
 
+    def main(self, args=None, *rest, **extra):
+        """One run: the command line speaks the ``--lang`` it was given (read before the
+        command is parsed, so that a usage error is in English too) until the run ends."""
+        argv = list(sys.argv[1:] if args is None else args)
+        token = _WORDS.set(Translator(_early_lang(argv)))
+        try:
+            return super().main(args, *rest, **extra)
+        finally:
+            _WORDS.reset(token)
+
     def make_context(self, info_name, args, parent=None, **extra):
         argv = list(args)
-        _early_lang(argv)
         try:
             ctx = super().make_context(info_name, args, parent=parent, **extra)
         except UsageProblem:
@@ -274,7 +312,6 @@ class _Main(click.Group):
         import sqlite3
 
         from khtui.data.base import StoreError
-        from khtui.i18n.format import message_of
         from khtui.rules import RulesError
 
         try:
@@ -291,17 +328,19 @@ class _Main(click.Group):
             if fault_of(exc, db_path) is not None:
                 raise UserError(explain(exc, db_path)) from None
             if isinstance(exc, StoreError):
-                raise UserError(message_of(exc)) from None
+                raise UserError(t.message(exc)) from None
             raise
 
 
-def _early_lang(argv: list[str]) -> None:
-    """``--lang en`` before the command is parsed, so that a usage error is in English too."""
+def _early_lang(argv: list[str]) -> str:
+    """The ``--lang`` of a command line not parsed yet (the last one given; zh without)."""
+    lang = "zh"
     for i, arg in enumerate(argv):
-        if arg == "--lang" and i + 1 < len(argv) and argv[i + 1] in ("zh", "en"):
-            set_lang(argv[i + 1])
-        elif arg.startswith("--lang=") and arg[7:] in ("zh", "en"):
-            set_lang(arg[7:])
+        if arg == "--lang" and i + 1 < len(argv) and argv[i + 1] in LANGUAGES:
+            lang = argv[i + 1]
+        elif arg.startswith("--lang=") and arg[7:] in LANGUAGES:
+            lang = arg[7:]
+    return lang
 
 
 @click.group(
@@ -336,10 +375,9 @@ def main(ctx: click.Context, db: str | None, rules: str | None, lang: str, demo:
 
     With no command, opens the program.
     """
-    set_lang(lang)
-    _check_clock()
     ctx.obj = Ctx(db, rules, lang, demo)
-    set_command(ctx.obj.command)
+    _WORDS.set(Translator(lang, command=ctx.obj.command))  # undone when the run ends
+    _check_clock()
     if ctx.invoked_subcommand is None:
         from khtui.cli.run import run_app
 

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import click
 
-from khtui.cli.base import DATE, Ctx, UserError, emit_json, main, pass_ctx
+from khtui.cli.base import DATE, Ctx, UserError, emit_json, main, pass_ctx, t
 from khtui.cli.team import am_option, resolve_am
 from khtui.domain import complaints as complaint_rules
-from khtui.i18n import get_lang, t
-from khtui.i18n.capture import problem_text
 
 
 def _kind_name(key: str) -> str:
-    from khtui.domain.capture import KIND_BY_KEY
-
-    k = KIND_BY_KEY.get(key)
-    if k is None:
-        return key
-    return k.zh if get_lang() == "zh" else k.en
+    return t.label(f"capture.kind.{key}", key)
 
 
 def _summary(c: dict) -> str:
@@ -29,11 +22,11 @@ def _summary(c: dict) -> str:
             if o["retail_price"] is not None:
                 bits.append(f"{o['retail_price']:g}")
             if o["stock_tiao"] is not None:
-                bits.append(f"{o['stock_tiao']}条" if get_lang() == "zh" else f"{o['stock_tiao']}c")
+                bits.append(t("cli.captures.stock", n=o["stock_tiao"]))
             parts.append(" ".join(bits))
         note = c["payload"].get("note")
         return "; ".join(parts + ([note] if note else []))
-    return "; ".join(f"{v}" for v in c["payload"].values() if v not in (None, ""))
+    return "; ".join(t.word(f"{v}") for v in c["payload"].values() if v not in (None, ""))
 
 
 @main.command("captures")
@@ -187,12 +180,12 @@ def complaints_cmd(
     if not rows:
         click.echo(t("cli.complaints.none"))
         return
-    zh = get_lang() == "zh"
+    rules = ctx.rules
     for r in rows:
         mark = f" [{t('complaint.overdue')}]" if r["overdue"] else ""
         click.echo(
             f"{r['id'][:8]}  {r['raised_on']}  {r['retailer_code']} {r['name'] or ''}  "
-            f"{r['category_name'] if zh else r['category_en']} -> {r['department']}  "
+            f"{t.word(r['category_name'], rules)} -> {t.word(r['department'], rules)}  "
             f"{t('complaint.status.' + r['status'])}  {t('complaint.col.due')} {r['due_on']}"
             f"{mark}  {r['description']}"
         )
@@ -230,13 +223,18 @@ def complaint_raise(ctx: Ctx, code, category, description, on, as_json) -> None:
                 code.strip(), category.strip(), description, raised_on=on or store.today()
             )
         except ComplaintProblem as exc:
-            raise UserError(problem_text(exc)) from None
+            raise UserError(t.message(exc)) from None
         c = store.get_complaint(cid)
     if as_json:
         emit_json({k: c.get(k) for k in COMPLAINT_KEYS})
         return
     click.echo(
-        t("cli.complaints.raised", id=cid[:8], department=c["department"], due_on=c["due_on"])
+        t(
+            "cli.complaints.raised",
+            id=cid[:8],
+            department=t.word(c["department"], ctx.rules),
+            due_on=c["due_on"],
+        )
     )
 
 
@@ -258,7 +256,7 @@ def complaint_advance(ctx: Ctx, complaint_id, status, on, answer, resolution) ->
         try:
             store.advance_complaint(cid, status, on=day, answer=answer, resolution=resolution)
         except ComplaintProblem as exc:
-            raise UserError(problem_text(exc)) from None
+            raise UserError(t.message(exc)) from None
     click.echo(
         t("cli.complaints.advanced", id=cid[:8], status=t(f"complaint.status.{status}"), on=day)
     )
@@ -277,7 +275,7 @@ def complaint_followup(ctx: Ctx, complaint_id, on) -> None:
         try:
             out = store.propose_followup(cid, on=on)
         except ComplaintProblem as exc:
-            raise UserError(problem_text(exc)) from None
+            raise UserError(t.message(exc)) from None
     created = t("cli.complaints.followup_new") if out["created"] else ""
     click.echo(
         t("cli.complaints.followup", visit_id=out["visit_id"][:8], day=out["day"], created=created)

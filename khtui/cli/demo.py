@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from khtui.cli.base import DATE, BadValue, Ctx, UserError, emit_json, main, pass_ctx
-from khtui.i18n import t
+from khtui.cli.base import DATE, BadValue, Ctx, UserError, emit_json, main, pass_ctx, t
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar  # what click.progressbar() returns

@@ -7,8 +7,7 @@ from typing import Any
 
 import click
 
-from khtui.cli.base import DATE, MONTH, Ctx, UserError, emit_json, main, pass_ctx, stderr
-from khtui.i18n import t
+from khtui.cli.base import DATE, MONTH, Ctx, UserError, emit_json, main, pass_ctx, stderr, t
 
 
 def _pct(x: float | None) -> str:
@@ -233,7 +232,7 @@ def warnings_cmd(ctx: Ctx, day: dt.date | None, as_json: bool) -> None:
                             "retailer_name": names.get(w.retailer_code),
                             "brand_code": w.brand_code,
                             "brand_name": brands.get(w.brand_code) if w.brand_code else None,
-                            "text": warning_text(w, brands, routes),
+                            "text": warning_text(t, w, brands, routes),
                             "params": w.params,
                         }
                         for w in items
@@ -248,5 +247,5 @@ def warnings_cmd(ctx: Ctx, day: dt.date | None, as_json: bool) -> None:
         for w in items:
             click.echo(
                 f"{t('warn.kind.' + w.kind)}  {w.retailer_code} "
-                f"{names.get(w.retailer_code, '')}  {warning_text(w, brands, routes)}"
+                f"{names.get(w.retailer_code, '')}  {warning_text(t, w, brands, routes)}"
             )

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from khtui.cli.base import DATE, Ctx, UserError, emit_json, main, pass_ctx
-from khtui.i18n import t
+from khtui.cli.base import DATE, Ctx, UserError, emit_json, main, pass_ctx, t
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar  # what click.progressbar() returns
@@ -96,11 +95,18 @@ def import_cmd(ctx: Ctx, kind, file: Path, sheet, dry_run, rejects, as_json) -> 
     finished = False
     try:
         result = import_file(
-            store, file, kind, sheet=sheet, dry_run=dry_run, rejects=rejects, progress=bar
+            store,
+            file,
+            kind,
+            tr=t.fixed(),
+            sheet=sheet,
+            dry_run=dry_run,
+            rejects=rejects,
+            progress=bar,
         )
         finished = True
     except ImportFileError as exc:
-        raise UserError(f"{file.name}: {exc}") from None
+        raise UserError(f"{file.name}: {t.message(exc)}") from None
     finally:
         bar.close(finished=finished)
         store.close()
@@ -113,8 +119,8 @@ def import_cmd(ctx: Ctx, kind, file: Path, sheet, dry_run, rejects, as_json) -> 
     if as_json:
         emit_json(result.to_dict())
         return
-    click.echo(result.summary())
-    for note in result.notes():
+    click.echo(result.summary(t))
+    for note in result.notes(t):
         click.echo(note)
 
 
@@ -154,7 +160,17 @@ def export_cmd(ctx: Ctx, kind, out: Path | None, start, end, force, raw, mask) -
         if out is None:
             path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            n = export(store, kind, path, start=start, end=end, force=force, raw=raw, mask=mask)
+            n = export(
+                store,
+                kind,
+                path,
+                t=t.fixed(),
+                start=start,
+                end=end,
+                force=force,
+                raw=raw,
+                mask=mask,
+            )
         except ExportError as exc:
             raise UserError(t(exc.key, **exc.params)) from None
         except OSError as exc:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import click
 
-from khtui.cli.base import MONTH, BadValue, Ctx, UserError, emit_json, main, pass_ctx
-from khtui.i18n import t
+from khtui.cli.base import MONTH, BadValue, Ctx, UserError, emit_json, main, pass_ctx, t
 
 
 class WeekType(click.ParamType):
@@ -33,9 +32,9 @@ def _write(fn, store, key: str, out: str, force: bool, mask: bool = False) -> st
     from khtui.data.documents import DocumentError
 
     try:
-        return str(fn(store, key, out, force=force, mask=mask))
+        return str(fn(store, key, out, t=t.fixed(), force=force, mask=mask))
     except DocumentError as exc:
-        raise UserError(str(exc)) from None
+        raise UserError(t.message(exc)) from None
 
 
 MASK_HELP = "Shorten phone and licence numbers to their last digits (a file for others)."

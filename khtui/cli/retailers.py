@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import click
 
-from khtui.cli.base import DATE, Ctx, UserError, emit_json, main, pass_ctx
+from khtui.cli.base import DATE, Ctx, UserError, emit_json, main, pass_ctx, t
 from khtui.cli.team import am_option, resolve_am
 from khtui.domain.retailer import STATUSES as RETAILER_STATUSES
-from khtui.i18n import get_lang, status_label, t
-from khtui.i18n.format import field_text
+from khtui.i18n import LANGUAGES, Translator
 
 
 def retailer_payload(store, code: str, as_of) -> dict:
-    """All stored fields plus each derived value, computed as of the date, with its why."""
+    """All stored fields plus each derived value, computed as of the date, with its why (its
+    account in each language of the UI, ``zh`` and ``en``)."""
     from khtui.data.base import StoreError
     from khtui.data.retailers import DERIVED_COLUMNS
 
@@ -21,7 +21,11 @@ def retailer_payload(store, code: str, as_of) -> dict:
     except StoreError:
         raise UserError(t("error.unknown_code", code=code)) from None
     record = {k: v for k, v in store.get_retailer(code).items() if k not in DERIVED_COLUMNS}
-    return {**record, **derived.to_dict()}
+    out = {**record, **derived.to_dict()}
+    for rule in ("tier", "category", "level", "value"):
+        explain = getattr(derived, rule).why.explain
+        out[f"{rule}_why"]["explain"] = {lang: Translator(lang).say(explain) for lang in LANGUAGES}
+    return out
 
 
 @main.command("retailer")
@@ -31,21 +35,20 @@ def retailer_payload(store, code: str, as_of) -> dict:
 @pass_ctx
 def retailer_cmd(ctx: Ctx, code: str, as_of, as_json: bool) -> None:
     """One retailer: every stored field, and tier, category, level and value with their why."""
-    from khtui.domain.retailer import FIELDS, GROUP_NAMES, GROUPS
+    from khtui.domain.retailer import FIELDS, GROUPS
 
     with ctx.store() as store:
         payload = retailer_payload(store, code.strip(), as_of or store.today())
     if as_json:
         emit_json(payload)
         return
-    lang = get_lang()
-    zh = lang == "zh"
+    rules = ctx.rules
     for group in GROUPS:
-        click.secho(GROUP_NAMES[group][0 if zh else 1], bold=True)
+        click.secho(t.group_name(group), bold=True)
         for f in FIELDS:
-            value = field_text(f.name, payload.get(f.name))
+            value = t.field(f.name, payload.get(f.name), rules)
             if f.group == group and value:
-                click.echo(f"  {f.zh if zh else f.en}: {value}")
+                click.echo(f"  {t.field_name(f.name)}: {value}")
     if payload.get("extra"):
         click.secho(t("retailer.cli.extra"), bold=True)
         for k, v in payload["extra"].items():
@@ -56,7 +59,7 @@ def retailer_cmd(ctx: Ctx, code: str, as_of, as_json: bool) -> None:
         (t("field.tier"), payload["tier"], payload["tier_why"]),
         (
             t("field.category"),
-            f"{cat['code']} {cat['name']}" if cat else "-",
+            f"{cat['code']} {t.word(cat['name'], rules)}" if cat else "-",
             payload["category_why"],
         ),
         (t("field.level"), payload["level"], payload["level_why"]),
@@ -64,7 +67,7 @@ def retailer_cmd(ctx: Ctx, code: str, as_of, as_json: bool) -> None:
     ]
     for label, value, why in lines:
         click.echo(f"  {label}: {value}")
-        click.echo(f"    {why['explain'][lang]}")
+        click.echo(f"    {why['explain'][t.lang]}")
 
 
 @main.command("retailers")
@@ -106,7 +109,7 @@ def retailers_cmd(ctx: Ctx, route, tier, status, am_code, as_json: bool) -> None
     for r in rows:
         click.echo(
             f"{r['code']}  {r['name']}  {r['route'] or '-'}#{r['route_seq'] or '-'}  "
-            f"{status_label(r['status'])}  "
+            f"{t.status(r['status'])}  "
             f"{t('field.tier')}{r['tier'] or '-'}  {t('field.level')}{r['level'] or '-'}  "
             f"{t('value.' + r['value_class']) if r['value_class'] else '-'}"
         )

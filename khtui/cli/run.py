@@ -13,5 +13,5 @@ def run_app(ctx: Ctx) -> None:
     store = ctx.store()
     from khtui.app import create_app
 
-    app = create_app(store, lang=ctx.lang, housekeeping=True)
+    app = create_app(store, lang=ctx.lang, command=ctx.command, housekeeping=True)
     app.run()

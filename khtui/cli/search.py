@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import click
 
-from khtui.cli.base import Ctx, UserError, emit_json, main, pass_ctx
+from khtui.cli.base import Ctx, UserError, emit_json, main, pass_ctx, t
 from khtui.data.search import RESULT_COLUMNS
-from khtui.i18n import t
 
 MAX_LIMIT = 1000
 RESULT_KEYS = (*RESULT_COLUMNS, "match")

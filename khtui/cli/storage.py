@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from khtui.cli.base import Ctx, UserError, explain, main, pass_ctx
-from khtui.i18n import t
+from khtui.cli.base import Ctx, UserError, explain, main, pass_ctx, t
 
 
 @main.command("backup")

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import click
 
-from khtui.cli.base import Ctx, UserError, emit_json, main, pass_ctx
-from khtui.i18n import t
+from khtui.cli.base import Ctx, UserError, emit_json, main, pass_ctx, t
 
 
 # -- khtui am -----------------------------------------------------------------------------------
@@ -218,7 +217,7 @@ def merge_cmd(ctx: Ctx, files: tuple[Path, ...], into: Path, as_json: bool) -> N
 def _pct(x: float | None) -> str:
     from khtui.screens.review import pct
 
-    return pct(x)
+    return pct(x, t)
 
 
 @team_group.command("status")

@@ -7,9 +7,7 @@ from collections import Counter
 
 import click
 
-from khtui.cli.base import DATE, MONTH, Ctx, UserError, emit_json, main, pass_ctx
-from khtui.i18n import t
-from khtui.i18n.format import message_of, reasons_text
+from khtui.cli.base import DATE, MONTH, Ctx, UserError, emit_json, main, pass_ctx, t
 
 VISIT_KEYS = (
     "id",
@@ -57,10 +55,6 @@ def default_plan_month(today: dt.date, calendar, rules) -> str:
     from khtui.domain.planning import plan_months_due
 
     return plan_months_due(today, calendar, rules)[-1]
-
-
-def _weekday(d: dt.date) -> str:
-    return t(f"app.weekday.{d.weekday()}")
 
 
 def _pct(x: float) -> str:
@@ -132,7 +126,7 @@ def plan_month_cmd(
             if approve:
                 store.approve_plan(month)
         except StoreError as exc:
-            raise UserError(message_of(exc)) from None
+            raise UserError(t.message(exc)) from None
         plan = store.month_plan(month)
         if plan is None and (docx_out or xlsx_out):
             raise UserError(t("plan.cli.none", month=month))
@@ -195,11 +189,11 @@ def plan_month_cmd(
         d = dt.date.fromisoformat(day)
         routes = Counter(v["route"] or t("plan.no_route") for v in vs)
         route_text = "  ".join(f"{r}×{n}" for r, n in routes.items())
-        click.echo(f"  {t('plan.cli.day', day=day, weekday=_weekday(d), n=len(vs))}  {route_text}")
+        click.echo(f"  {t('plan.cli.day', day=day, weekday=t.weekday(d), n=len(vs))}  {route_text}")
         if show_days:
             for v in vs:
                 click.echo(
-                    f"      {v['seq']:>3} {v['retailer_code']} {v['name']}  {reasons_text(v['reasons'])}"
+                    f"      {v['seq']:>3} {v['retailer_code']} {v['name']}  {t.reasons(v['reasons'])}"
                 )
     changes = plan["changes"]
     if changes:
@@ -262,9 +256,9 @@ def _write_plan_documents(
     ):
         if target:
             try:
-                out[kind] = str(write(store, month, target, force=force, mask=mask))
+                out[kind] = str(write(store, month, target, t=t.fixed(), force=force, mask=mask))
             except DocumentError as exc:
-                raise UserError(str(exc)) from None
+                raise UserError(t.message(exc)) from None
     return out
 
 
@@ -303,7 +297,7 @@ def today_cmd(ctx: Ctx, day: dt.date | None, as_json: bool) -> None:
             }
         )
         return
-    click.secho(t("today.cli.title", day=day.isoformat(), weekday=_weekday(day)), bold=True)
+    click.secho(t("today.cli.title", day=day.isoformat(), weekday=t.weekday(day)), bold=True)
     if not visits:
         click.echo(t("today.cli.empty"))
     else:
@@ -319,7 +313,7 @@ def today_cmd(ctx: Ctx, day: dt.date | None, as_json: bool) -> None:
                 v["last_visit"] or "-",
                 str(v["open_complaints"])
                 + (f"({v['overdue_complaints']}!)" if v["overdue_complaints"] else ""),
-                reasons_text(v["reasons"]),
+                t.reasons(v["reasons"]),
             ]
             for i, v in enumerate(visits, 1)
         ]
@@ -379,7 +373,7 @@ def housekeeping_cmd(ctx: Ctx, as_json: bool) -> None:
             }
         )
         return
-    click.secho(t("hk.title", day=r.day.isoformat(), weekday=_weekday(r.day)), bold=True)
+    click.secho(t("hk.title", day=r.day.isoformat(), weekday=t.weekday(r.day)), bold=True)
     if r.already:
         click.echo(t("hk.already", day=r.day.isoformat(), at=(r.done_at or "")[11:16]))
         return

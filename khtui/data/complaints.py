@@ -206,11 +206,11 @@ class ComplaintOps(VisitOps, RetailerOps):
         """A complaint follow-up visit (reason 'complaint'): an already planned visit of the
         retailer from ``on`` (default today) to the due date if there is one, else a new
         ad-hoc visit on the next working day. Returns visit_id, day and created."""
-        from khtui.domain.complaints import OPEN_STATUSES, ComplaintProblem
+        from khtui.domain.complaints import OPEN_STATUSES, ComplaintProblem, status_key
 
         c = self.get_complaint(complaint_id)
         if c["status"] not in OPEN_STATUSES:
-            raise ComplaintProblem("not_open", status=c["status"])
+            raise ComplaintProblem("not_open", status=status_key(c["status"]))
         day = on or self.today()
         planned = self.query_one(
             "SELECT id, planned_date FROM visits WHERE retailer_code = ? AND status IN "

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from khtui.domain.dates import as_date
+from khtui.domain.messages import Tr
 from khtui.domain.monthly import build_monthly
 from khtui.domain.plan_document import build_plan, measure_names
 from khtui.domain.report import (
@@ -34,7 +35,6 @@ from khtui.domain.report import (
     weekday_name,
 )
 from khtui.domain.weekly import build_weekly
-from khtui.i18n import t
 
 if TYPE_CHECKING:
     from khtui.data.masking import Masker
@@ -42,11 +42,18 @@ if TYPE_CHECKING:
 
 
 class DocumentError(Exception):
-    """A document that cannot be written; the message says why and what to do."""
+    """A document that cannot be written: the message ``key`` with ``params`` says why and
+    what to do."""
+
+    def __init__(self, key: str, /, **params: object):
+        super().__init__(key)
+        self.key = key
+        self.params = params
 
 
 # -- building the documents -------------------------------------------------------------------
-def weekly_document(store, week: str, report: dict | None = None) -> ReportDocument:
+# Every document is written in the words of the translator it is given (the user's language).
+def weekly_document(store, week: str, t: Tr, report: dict | None = None) -> ReportDocument:
     """The weekly report of ``week`` (its latest version; ``report`` if already loaded)."""
     report = report or store.weekly_report(week)
     return build_weekly(
@@ -60,7 +67,7 @@ def weekly_document(store, week: str, report: dict | None = None) -> ReportDocum
     )
 
 
-def monthly_document(store, month: str, report: dict | None = None) -> ReportDocument:
+def monthly_document(store, month: str, t: Tr, report: dict | None = None) -> ReportDocument:
     """The monthly market analysis of ``month`` (its latest version: the AM's text and the
     figures, frozen once submitted)."""
     report = report or store.monthly_report(month)
@@ -76,18 +83,18 @@ def monthly_document(store, month: str, report: dict | None = None) -> ReportDoc
     )
 
 
-def measure_labels() -> dict[str, str]:
+def measure_labels(t: Tr) -> dict[str, str]:
     from khtui.domain.planning import MEASURES
 
     return {k: t(f"plan.measure.{k}") for k in MEASURES}
 
 
-def plan_document(store, month: str, figures=None) -> ReportDocument:
+def plan_document(store, month: str, t: Tr, figures=None) -> ReportDocument:
     return build_plan(
         figures or store.plan_document_figures(month),
         t,
         am_name=store.am_name,
-        measure_labels=measure_labels(),
+        measure_labels=measure_labels(t),
     )
 
 
@@ -99,26 +106,34 @@ def _masked(doc: ReportDocument, store, mask: bool) -> ReportDocument:
     return masker_for(store).document(doc)
 
 
-def write_weekly_docx(store, week: str, path, *, force: bool = False, mask: bool = False) -> Path:
+def write_weekly_docx(
+    store, week: str, path, *, t: Tr, force: bool = False, mask: bool = False
+) -> Path:
     """Write the weekly report of ``week`` as DOCX to ``path`` (``mask``: phone and licence
     numbers shortened to their last digits, for a file that leaves the AM's hands)."""
-    doc = _masked(weekly_document(store, week), store, mask)
-    return write_docx(doc, store.rules, path, force=force)
+    doc = _masked(weekly_document(store, week, t), store, mask)
+    return write_docx(doc, store.rules, path, t=t, force=force)
 
 
-def write_monthly_docx(store, month: str, path, *, force: bool = False, mask: bool = False) -> Path:
+def write_monthly_docx(
+    store, month: str, path, *, t: Tr, force: bool = False, mask: bool = False
+) -> Path:
     """Write the monthly market analysis of ``month`` as DOCX to ``path``."""
-    doc = _masked(monthly_document(store, month), store, mask)
-    return write_docx(doc, store.rules, path, force=force)
+    doc = _masked(monthly_document(store, month, t), store, mask)
+    return write_docx(doc, store.rules, path, t=t, force=force)
 
 
-def write_plan_docx(store, month: str, path, *, force: bool = False, mask: bool = False) -> Path:
+def write_plan_docx(
+    store, month: str, path, *, t: Tr, force: bool = False, mask: bool = False
+) -> Path:
     """Write the monthly visit plan of ``month`` as DOCX (for the market manager's approval)."""
-    doc = _masked(plan_document(store, month), store, mask)
-    return write_docx(doc, store.rules, path, force=force)
+    doc = _masked(plan_document(store, month, t), store, mask)
+    return write_docx(doc, store.rules, path, t=t, force=force)
 
 
-def write_plan_xlsx(store, month: str, path, *, force: bool = False, mask: bool = False) -> Path:
+def write_plan_xlsx(
+    store, month: str, path, *, t: Tr, force: bool = False, mask: bool = False
+) -> Path:
     """Write the monthly visit plan of ``month`` as XLSX: a summary sheet (title, period, routes,
     reasons, frequency, warnings, approval fields) and one row per visit."""
     figures = store.plan_document_figures(month)
@@ -129,7 +144,7 @@ def write_plan_xlsx(store, month: str, path, *, force: bool = False, mask: bool 
         masker = masker_for(store)
 
     def save(tmp: Path) -> None:
-        plan_workbook(figures, store.am_name, masker).save(tmp)
+        plan_workbook(figures, store.am_name, t, masker).save(tmp)
 
     return save_safely(path, save, force=force)
 
@@ -156,19 +171,19 @@ def save_safely(path, save: Callable[[Path], None], *, force: bool = False) -> P
     path = Path(path).expanduser()
     folder = path.parent
     if path.is_dir():
-        raise DocumentError(t("doc.err.is_dir", path=path))
+        raise DocumentError("doc.err.is_dir", path=path)
     if not folder.is_dir():
-        raise DocumentError(t("doc.err.no_folder", folder=folder))
+        raise DocumentError("doc.err.no_folder", folder=folder)
     if path.exists() and not force:
-        raise DocumentError(t("doc.err.exists", path=path))
+        raise DocumentError("doc.err.exists", path=path)
     if any(lock.exists() for lock in _lock_files(path)):
-        raise DocumentError(t("doc.err.open_elsewhere", path=path))
+        raise DocumentError("doc.err.open_elsewhere", path=path)
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=".khtui-", suffix=path.suffix, dir=folder)
     except PermissionError:
-        raise DocumentError(t("doc.err.folder_readonly", folder=folder)) from None
+        raise DocumentError("doc.err.folder_readonly", folder=folder) from None
     except OSError as exc:
-        raise DocumentError(t("doc.err.write", path=path, reason=exc.strerror or exc)) from None
+        raise DocumentError("doc.err.write", path=path, reason=exc.strerror or exc) from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -177,17 +192,17 @@ def save_safely(path, save: Callable[[Path], None], *, force: bool = False) -> P
         os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else _default_mode())
         os.replace(tmp, path)
     except PermissionError:
-        raise DocumentError(t("doc.err.open_elsewhere", path=path)) from None
+        raise DocumentError("doc.err.open_elsewhere", path=path) from None
     except OSError as exc:
-        raise DocumentError(t("doc.err.write", path=path, reason=exc.strerror or exc)) from None
+        raise DocumentError("doc.err.write", path=path, reason=exc.strerror or exc) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
     return path
 
 
-def write_docx(doc: ReportDocument, rules: Rules, path, *, force: bool = False) -> Path:
-    document = render_docx(doc, rules)
+def write_docx(doc: ReportDocument, rules: Rules, path, *, t: Tr, force: bool = False) -> Path:
+    document = render_docx(doc, rules, t)
     return save_safely(path, document.save, force=force)
 
 
@@ -250,7 +265,7 @@ def _style_fonts(style, fonts: tuple[str, str], size_pt: float, lang: str | None
         _set_lang(rPr, lang)
 
 
-def _setup(document, f: _Fonts, *, landscape: bool = False) -> dict[str, str]:
+def _setup(document, f: _Fonts, t: Tr, *, landscape: bool = False) -> dict[str, str]:
     """Page (A4, portrait or landscape), styles and footer; returns the style ids used for
     paragraphs."""
     from docx.enum.section import WD_ORIENT
@@ -565,6 +580,7 @@ def _chart(
     ids: dict[str, str],
     usable_emu: int,
     pictures: dict[int, bytes] | None,
+    t: Tr,
 ) -> None:
     """The chart's picture, then its caption and legend as document text (coloured squares
     before the series' names)."""
@@ -595,14 +611,14 @@ def _chart(
         _run(cap, t("rpt.chart.unit", unit=block.unit), f.body)
 
 
-def render_docx(doc: ReportDocument, rules: Rules, pictures: dict[int, bytes] | None = None):
+def render_docx(doc: ReportDocument, rules: Rules, t: Tr, pictures: dict[int, bytes] | None = None):
     """A python-docx ``Document`` laid out from a :class:`ReportDocument` (``pictures``:
     chart PNGs already drawn, by ``id`` of their chart block)."""
     import docx
 
     f = _Fonts(rules)
     document = docx.Document()
-    ids = _setup(document, f, landscape=doc.landscape)
+    ids = _setup(document, f, t, landscape=doc.landscape)
     section = document.sections[0]
     assert section.page_width and section.left_margin and section.right_margin  # a new A4 page
     usable = section.page_width - section.left_margin - section.right_margin
@@ -640,12 +656,12 @@ def render_docx(doc: ReportDocument, rules: Rules, pictures: dict[int, bytes] | 
             spacer = document.add_paragraph()
             spacer._p.style = ids["note"]
         elif isinstance(block, Chart):
-            _chart(document, block, f, ids, usable, pictures)
+            _chart(document, block, f, ids, usable, pictures, t)
     return document
 
 
 # -- the plan as a workbook -------------------------------------------------------------------
-def plan_workbook(figures, am_name: str, masker: Masker | None = None):
+def plan_workbook(figures, am_name: str, t: Tr, masker: Masker | None = None):
     """An openpyxl Workbook of the monthly plan: a summary sheet (title and period, routes,
     reasons, visit frequency by tier, the generator's warnings, approval fields), every visit
     (one row each, wrapped measures, filters, frozen header) and the visits per day. Every
@@ -657,7 +673,7 @@ def plan_workbook(figures, am_name: str, masker: Masker | None = None):
     from khtui.domain.plan_document import warning_text
     from khtui.domain.report import cn_month, reason_name, reason_order, short_date
 
-    labels = measure_labels()
+    labels = measure_labels(t)
     month = cn_month(figures.month, t)
     period = t(
         "xlsx.plan.period",
@@ -810,7 +826,10 @@ def plan_workbook(figures, am_name: str, masker: Masker | None = None):
     days.title(title, period, 4)
     days.table(
         [t("rpt.col.date"), t("rpt.col.weekday"), t("rpt.col.routes"), t("rpt.col.visits")],
-        [[as_date(d.day), weekday_name(d.day, t), d.routes, d.visits] for d in figures.days],
+        [
+            [as_date(d.day), weekday_name(d.day, t), t.join(d.routes), d.visits]
+            for d in figures.days
+        ],
         total=[t("xlsx.total"), "", "", figures.visits],
         data_sheet=True,
     )

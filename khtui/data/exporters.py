@@ -1,7 +1,8 @@
 """Exports for people (XLSX, the default) and for other systems (CSV, UTF-8 with BOM).
 
-Each export is one or more :class:`ExportTable` (a name, Chinese headers, rows of values, and
-which columns are codes, dates or free text), written to:
+Each export is one or more :class:`ExportTable` (a name and headers in the words of the
+translator the export is given — the user's language —, rows of values, and which columns are
+codes, dates or free text), written to:
 
 - **XLSX**: one sheet per table; a header row in bold, frozen, with filters; column widths
   from the content; dates as real dates; codes (客户编码, 许可证号, 卷烟编码, phones) as text so
@@ -18,7 +19,8 @@ which columns are codes, dates or free text), written to:
 the AM's hands.
 
 Retailer headers are the first synonym of each field in the rules' ``[import.retailers]`` table
-(the record's own Chinese label for the others), so an export re-imports unchanged; imported
+(the field's own name in the company's files for the others), in any UI language, so an export
+re-imports unchanged; imported
 columns khtui does not know (``extra``) follow, by name. Derived values are not exported with
 retailers: they are recomputed from the orders, and a file imported again must not carry stale
 ones.
@@ -36,31 +38,16 @@ from pathlib import Path
 from typing import Any
 
 from khtui.data.cells import neutralise
-from khtui.domain.planning import MEASURE_ZH, REASON_ZH
+from khtui.domain.messages import Tr
 from khtui.domain.retailer import FIELDS
 
 EXPORT_KINDS = ("retailers", "visits", "captures", "complaints", "prices", "plan", "suggestions")
 SUFFIXES = (".xlsx", ".csv")
 
-VISIT_STATUS = {
-    "planned": "计划",
-    "checked_in": "已到店",
-    "done": "已完成",
-    "skipped": "未访",
-    "rescheduled": "已改期",
-}
-COMPLAINT_STATUS = {
-    "open": "待处理",
-    "forwarded": "已转办",
-    "answered": "已答复",
-    "closed": "已办结",
-}
-PLAN_STATUS = {"draft": "草稿", "submitted": "已提交", "approved": "已审批"}
-
-# Columns written as text whatever they hold (codes keep their leading zeros in Excel).
-TEXT_HEADERS = {"客户编码", "许可证号", "卷烟编码", "联系电话"}
+# Columns written as text whatever they hold (codes keep their leading zeros in Excel), by id.
+TEXT_COLUMNS = {"code", "licence_no", "brand_code", "phone"}
 # Columns masked with ``mask`` (phone and licence numbers).
-MASKED_HEADERS = {"许可证号", "联系电话"}
+MASKED_COLUMNS = {"licence_no", "phone"}
 
 
 class ExportError(Exception):
@@ -74,34 +61,61 @@ class ExportError(Exception):
 
 @dataclass
 class ExportTable:
+    """One sheet: its ``name`` and ``headers`` in the export's words, ``columns`` the id of
+    each column (a field's name: ``code``, ``phone``, …; the header itself when it has none)."""
+
     name: str
     headers: list[str]
     rows: list[list[Any]] = field(default_factory=list)
     dates: set[int] = field(default_factory=set)  # columns of ISO dates (real dates in XLSX)
+    columns: list[str] = field(default_factory=list)
+    kind: str = ""  # the capture kind of a capture table (``prices``: the grid)
+
+    def __post_init__(self) -> None:
+        if not self.columns:
+            self.columns = list(self.headers)
 
     @property
     def text_columns(self) -> set[int]:
-        return {i for i, h in enumerate(self.headers) if h in TEXT_HEADERS}
+        return {i for i, c in enumerate(self.columns) if c in TEXT_COLUMNS}
+
+    @property
+    def masked_columns(self) -> set[int]:
+        return {i for i, c in enumerate(self.columns) if c in MASKED_COLUMNS}
 
 
-def _yes(v: Any) -> str:
+def _table(t: Tr, name: str, columns: Sequence[str], **kw: Any) -> ExportTable:
+    """A table whose headers are the catalogue's (``exp.col.<id>``)."""
+    return ExportTable(t(name), [t(f"exp.col.{c}") for c in columns], columns=list(columns), **kw)
+
+
+def _file_yes(v: Any) -> str:
+    """A flag as the company's files write it (the retailer table re-imports)."""
     return "" if v is None else ("是" if int(v) else "否")
+
+
+def _yes(t: Tr, v: Any) -> str:
+    return "" if v is None else t("profile.yes") if int(v) else t("profile.no")
 
 
 def _text(v: Any) -> str:
     return "" if v is None else str(v)
 
 
-def _labels(values: str | None, names: dict[str, str]) -> str:
+def _labels(t: Tr, values: str | None, prefix: str) -> str:
+    """A JSON list of keys (reasons, measures) as their names, joined by the list separator."""
     try:
         items = json.loads(values or "[]")
     except ValueError:
         return values or ""
-    return "、".join(names.get(x, str(x)) for x in items)
+    return t("fmt.sep").join(t(f"{prefix}.{x}") for x in items)
 
 
 # -- the tables ---------------------------------------------------------------------------------
 def retailer_table(store) -> ExportTable:
+    """The retailers as the company's file gives them (headers: the first synonym of each field
+    in the rules' ``[import.retailers]``, else the field's own name in the company's files), so
+    that the export re-imports unchanged whatever the UI's language."""
     synonyms = store.rules.header_synonyms("retailers")
     headers = []
     for f in FIELDS:
@@ -124,10 +138,12 @@ def retailer_table(store) -> ExportTable:
         row = []
         for f in FIELDS:
             v = r[f.name]
-            row.append(_yes(v) if f.type == "bool" else _text(v))
+            row.append(_file_yes(v) if f.type == "bool" else _text(v))
         row += [_text(extra.get(k)) for k in extra_keys]
         rows.append(row)
-    return ExportTable("客户", headers + extra_keys, rows)
+    return ExportTable(
+        "客户", headers + extra_keys, rows, columns=[f.name for f in FIELDS] + extra_keys
+    )
 
 
 def _range(col: str, start: dt.date | None, end: dt.date | None) -> tuple[str, list]:
@@ -142,7 +158,13 @@ def _range(col: str, start: dt.date | None, end: dt.date | None) -> tuple[str, l
     return (" AND " + " AND ".join(where) if where else ""), params
 
 
-def visit_table(store, start, end, *, plan_only=False) -> ExportTable:
+PLAN_COLUMNS = ("month", "plan_status", "planned_date", "seq", "code", "name", "route",
+                "reasons", "measures")  # fmt: skip
+VISIT_COLUMNS = ("planned_date", "seq", "code", "name", "route", "status", "reasons",
+                 "measures", "adhoc", "checked_in_at", "done_at", "skip_reason")  # fmt: skip
+
+
+def visit_table(store, t: Tr, start, end, *, plan_only=False) -> ExportTable:
     cond, params = _range("v.planned_date", start, end)
     if plan_only:
         cond += " AND v.plan_id IS NOT NULL"
@@ -153,59 +175,48 @@ def visit_table(store, start, end, *, plan_only=False) -> ExportTable:
         f"WHERE 1 = 1{cond} ORDER BY v.planned_date, v.seq, v.retailer_code",
         params,
     )
-    reasons = {**REASON_ZH, "plan": "例行拜访"}
     if plan_only:
-        headers = ["计划月份", "计划状态", "拜访日期", "顺序", "客户编码", "客户名称", "送货线路",
-                   "拜访原因", "服务措施"]  # fmt: skip
-        return ExportTable(
-            "拜访计划",
-            headers,
+        table = _table(t, "exp.sheet.plan", PLAN_COLUMNS, dates={2})
+        table.rows = [
             [
-                [
-                    r["month"],
-                    PLAN_STATUS.get(r["plan_status"], r["plan_status"] or ""),
-                    r["planned_date"],
-                    r["seq"],
-                    r["retailer_code"],
-                    r["name"] or "",
-                    r["route"] or "",
-                    _labels(r["reasons"], reasons),
-                    _labels(r["measures"], MEASURE_ZH),
-                ]
-                for r in rows
-            ],
-            dates={2},
-        )
-    headers = ["拜访日期", "顺序", "客户编码", "客户名称", "送货线路", "状态", "拜访原因",
-               "服务措施", "临时拜访", "到店时间", "完成时间", "未访原因"]  # fmt: skip
-    return ExportTable(
-        "拜访",
-        headers,
-        [
-            [
+                r["month"],
+                t(f"exp.plan_status.{r['plan_status']}") if r["plan_status"] else "",
                 r["planned_date"],
                 r["seq"],
                 r["retailer_code"],
                 r["name"] or "",
                 r["route"] or "",
-                VISIT_STATUS.get(r["status"], r["status"]),
-                _labels(r["reasons"], reasons),
-                _labels(r["measures"], MEASURE_ZH),
-                _yes(r["adhoc"]),
-                (r["checked_in_at"] or "").replace("T", " "),
-                (r["done_at"] or "").replace("T", " "),
-                r["skip_reason"] or "",
+                _labels(t, r["reasons"], "exp.reason"),
+                _labels(t, r["measures"], "plan.measure"),
             ]
             for r in rows
-        ],
-        dates={0},
-    )
+        ]
+        return table
+    table = _table(t, "exp.sheet.visits", VISIT_COLUMNS, dates={0})
+    table.rows = [
+        [
+            r["planned_date"],
+            r["seq"],
+            r["retailer_code"],
+            r["name"] or "",
+            r["route"] or "",
+            t(f"exp.vstatus.{r['status']}"),
+            _labels(t, r["reasons"], "exp.reason"),
+            _labels(t, r["measures"], "plan.measure"),
+            _yes(t, r["adhoc"]),
+            (r["checked_in_at"] or "").replace("T", " "),
+            (r["done_at"] or "").replace("T", " "),
+            r["skip_reason"] or "",
+        ]
+        for r in rows
+    ]
+    return table
 
 
-def capture_tables(store, start, end) -> list[ExportTable]:
+def capture_tables(store, t: Tr, start, end) -> list[ExportTable]:
     """One table per kind of capture with that kind's own fields as columns (brands by name,
-    yes/no as 是/否, captures with nothing in their fields left out), then the price and stock
-    grid as its own table."""
+    flags as yes/no, captures with nothing in their fields left out), then the price and
+    stock grid as its own table."""
     from khtui.domain.capture import KINDS
 
     cond, params = _range("c.captured_on", start, end)
@@ -221,11 +232,20 @@ def capture_tables(store, start, end) -> list[ExportTable]:
     out = []
     for kind in KINDS:
         table = ExportTable(
-            kind.zh, ["采集日期", "客户编码", "客户名称", *(f.zh for f in kind.fields)], dates={0}
+            t(f"capture.kind.{kind.key}"),
+            [
+                t("exp.col.captured_on"),
+                t("exp.col.code"),
+                t("exp.col.name"),
+                *(t(f"capture.field.{kind.key}.{f.name}") for f in kind.fields),
+            ],
+            dates={0},
+            columns=["captured_on", "code", "name", *(f.name for f in kind.fields)],
+            kind=kind.key,
         )
         for r in by_kind.get(kind.key, []):
             payload = _payload(r["payload"])
-            values = [_field_value(f, payload.get(f.name), brands) for f in kind.fields]
+            values = [_field_value(t, f, payload.get(f.name), brands) for f in kind.fields]
             if all(v in (None, "") for v in values):
                 continue
             table.rows.append(
@@ -233,44 +253,55 @@ def capture_tables(store, start, end) -> list[ExportTable]:
             )
         if table.rows:
             out.append(table)
-    out.append(price_table(store, start, end))
+    out.append(price_table(store, t, start, end))
     return out
 
 
-def _field_value(f, value: Any, brands: dict[str, str]) -> Any:
+def _field_value(t: Tr, f, value: Any, brands: dict[str, str]) -> Any:
     if value is None or value == "":
         return None
     if f.type == "brand":
         return brands.get(str(value), str(value))
     if f.type == "bool":
-        return "是" if value in (True, 1, "1", "是") else "否"
+        return t("profile.yes") if value in (True, 1, "1", "是") else t("profile.no")
     if f.type in ("int", "money") and isinstance(value, int | float):
         return value
     return str(value)
 
 
-def captures_flat(tables: list[ExportTable]) -> ExportTable:
-    """The capture tables as one (for CSV): 采集日期, 客户编码, 客户名称, 类型, then every
-    kind's fields by their Chinese names (a name shared by kinds is one column)."""
-    grid = tables[-1] if tables and tables[-1].name == "价格与库存明细" else None
-    kinds = [t for t in tables if t is not grid]
+def captures_flat(tables: list[ExportTable], t: Tr) -> ExportTable:
+    """The capture tables as one (for CSV): date, customer code and name, kind, then every
+    kind's fields by their names (a name shared by kinds is one column)."""
+    grid = tables[-1] if tables and tables[-1].kind == "prices" else None
+    kinds = [tb for tb in tables if tb is not grid]
     columns: list[str] = []
-    for t in kinds:
-        for h in t.headers[3:]:
+    for tb in kinds:
+        for h in tb.headers[3:]:
             if h not in columns:
                 columns.append(h)
-    out = ExportTable("采集", ["采集日期", "客户编码", "客户名称", "类型", *columns], dates={0})
-    for t in kinds:
-        index = {h: 3 + i for i, h in enumerate(t.headers[3:])}
-        for row in t.rows:
+    fixed = ("captured_on", "code", "name", "kind")
+    out = ExportTable(
+        t("exp.sheet.captures"),
+        [*(t(f"exp.col.{c}") for c in fixed), *columns],
+        dates={0},
+        columns=[*fixed, *columns],
+    )
+    for tb in kinds:
+        index = {h: 3 + i for i, h in enumerate(tb.headers[3:])}
+        for row in tb.rows:
             out.rows.append(
-                [*row[:3], t.name, *(row[index[c]] if c in index else None for c in columns)]
+                [*row[:3], tb.name, *(row[index[c]] if c in index else None for c in columns)]
             )
     out.rows.sort(key=lambda r: (r[0], r[1]))
     return out
 
 
-def complaint_table(store, start, end) -> ExportTable:
+COMPLAINT_COLUMNS = ("raised_on", "code", "name", "category", "department", "due_on", "status",
+                     "description", "answer", "resolution", "forwarded_on", "answered_on",
+                     "closed_on")  # fmt: skip
+
+
+def complaint_table(store, t: Tr, start, end) -> ExportTable:
     cond, params = _range("c.raised_on", start, end)
     routes = store.rules.complaint_routes
     rows = store.query(
@@ -278,34 +309,35 @@ def complaint_table(store, start, end) -> ExportTable:
         f"WHERE 1 = 1{cond} ORDER BY c.raised_on, c.created_at",
         params,
     )
-    headers = ["登记日期", "客户编码", "客户名称", "类别", "责任部门", "答复期限", "状态",
-               "问题描述", "答复", "处理结果", "转办日期", "答复日期", "办结日期"]  # fmt: skip
-    return ExportTable(
-        "投诉",
-        headers,
+    table = _table(t, "exp.sheet.complaints", COMPLAINT_COLUMNS, dates={0, 5, 10, 11, 12})
+    rules = store.rules
+    table.rows = [
         [
-            [
-                r["raised_on"],
-                r["retailer_code"],
-                r["name"] or "",
-                routes[r["category"]].name if r["category"] in routes else r["category"],
-                r["department"],
-                r["due_on"],
-                COMPLAINT_STATUS.get(r["status"], r["status"]),
-                r["description"],
-                r["answer"] or "",
-                r["resolution"] or "",
-                r["forwarded_on"] or "",
-                r["answered_on"] or "",
-                r["closed_on"] or "",
-            ]
-            for r in rows
-        ],
-        dates={0, 5, 10, 11, 12},
-    )
+            r["raised_on"],
+            r["retailer_code"],
+            r["name"] or "",
+            t.word(routes[r["category"]].name, rules) if r["category"] in routes else r["category"],
+            t.word(r["department"], rules),
+            r["due_on"],
+            t(f"complaint.status.{r['status']}"),
+            r["description"],
+            r["answer"] or "",
+            r["resolution"] or "",
+            r["forwarded_on"] or "",
+            r["answered_on"] or "",
+            r["closed_on"] or "",
+        ]
+        for r in rows
+    ]
+    return table
 
 
-def price_table(store, start, end) -> ExportTable:
+PRICE_COLUMNS = ("captured_on", "code", "name", "brand_name", "brand_code", "retail_price",
+                 "guide_price", "deviation_pct", "marked_price", "stock_tiao",
+                 "on_shelf")  # fmt: skip
+
+
+def price_table(store, t: Tr, start, end) -> ExportTable:
     """The price and stock grid: one row per retailer, brand and day observed."""
     from khtui.domain.report import price_deviation_pct
 
@@ -318,9 +350,7 @@ def price_table(store, start, end) -> ExportTable:
         f"WHERE p.is_draft = 0{cond} ORDER BY p.observed_on, p.retailer_code, p.brand_code",
         params,
     )
-    headers = ["采集日期", "客户编码", "客户名称", "卷烟名称", "卷烟编码", "实际零售价",
-               "零售指导价", "偏离(%)", "明码标价", "库存(条)", "上摊"]  # fmt: skip
-    out = ExportTable("价格与库存明细", headers, dates={0})
+    out = _table(t, "exp.sheet.prices", PRICE_COLUMNS, dates={0}, kind="prices")
     for r in rows:
         values = (r["retail_price"], r["marked_price"], r["stock_tiao"], r["on_shelf"])
         if all(v is None for v in values):
@@ -336,11 +366,26 @@ def price_table(store, start, end) -> ExportTable:
                 r["retail_price"],
                 r["guide"],
                 None if dev is None else round(dev, 1),
-                _yes(r["marked_price"]),
+                _yes(t, r["marked_price"]),
                 r["stock_tiao"],
-                _yes(r["on_shelf"]),
+                _yes(t, r["on_shelf"]),
             ]
         )
+    return out
+
+
+SUGGESTION_COLUMNS = ("code", "name", "tier", "next_order_day", "brand_code", "brand_name",
+                      "suggested_tiao", "forecast_tiao", "on_hand_tiao", "ceiling_tiao",
+                      "note")  # fmt: skip
+
+
+def suggestion_table(store, t: Tr, day: dt.date | None) -> ExportTable:
+    """The supply suggestions of every active retailer for the order system: one row per brand
+    suggested (or held back, with why)."""
+    out = _table(t, "exp.sheet.suggestions", SUGGESTION_COLUMNS)
+    for row in store.suggestion_rows(day):
+        note = row[-1]
+        out.rows.append([*row[:-1], t(f"exp.{note}") if note else ""])
     return out
 
 
@@ -353,27 +398,27 @@ def _payload(text: str | None) -> dict[str, Any]:
 
 
 def export_tables(
-    store, kind: str, *, start: dt.date | None = None, end: dt.date | None = None
+    store, kind: str, t: Tr, *, start: dt.date | None = None, end: dt.date | None = None
 ) -> list[ExportTable]:
+    """The tables of one export, in ``t``'s words (the retailers in the company's own)."""
     if kind == "retailers":
         return [retailer_table(store)]
     if kind == "visits":
-        return [visit_table(store, start, end)]
+        return [visit_table(store, t, start, end)]
     if kind == "plan":
         if start is None and end is None:
             from khtui.domain.months import month_key, month_range
 
             start, end = month_range(month_key(store.today()))
-        return [visit_table(store, start, end, plan_only=True)]
+        return [visit_table(store, t, start, end, plan_only=True)]
     if kind == "captures":
-        return capture_tables(store, start, end)
+        return capture_tables(store, t, start, end)
     if kind == "complaints":
-        return [complaint_table(store, start, end)]
+        return [complaint_table(store, t, start, end)]
     if kind == "prices":
-        return [price_table(store, start, end)]
+        return [price_table(store, t, start, end)]
     if kind == "suggestions":
-        headers, rows = store.suggestion_table(start)
-        return [ExportTable("供货建议", headers, rows)]
+        return [suggestion_table(store, t, start)]
     raise ExportError("kind", kind=kind)
 
 
@@ -487,6 +532,7 @@ def export(
     kind: str,
     out: str | os.PathLike,
     *,
+    t: Tr,
     start: dt.date | None = None,
     end: dt.date | None = None,
     force: bool = False,
@@ -502,7 +548,7 @@ def export(
         raise ExportError("suffix", file=out.name)
     if out.exists() and not force:
         raise ExportError("exists", file=out)
-    tables = export_tables(store, kind, start=start, end=end)
+    tables = export_tables(store, kind, t, start=start, end=end)
     if mask:
         from khtui.data.masking import masker_for
 
@@ -512,7 +558,7 @@ def export(
     tmp = out.with_name(f".{out.name}.part")
     try:
         if suffix == ".csv":
-            table = captures_flat(tables) if kind == "captures" else tables[0]
+            table = captures_flat(tables, t) if kind == "captures" else tables[0]
             write_csv(tmp, table, raw=raw)
             n = len(table.rows)
         else:
@@ -527,7 +573,7 @@ def export(
 def mask_table(table: ExportTable, value: Callable[[str], str], text: Callable[[str], str]) -> None:
     """Phone and licence columns masked whole; every other text cell masked where it holds
     one (a phone number typed into a note)."""
-    masked = {i for i, h in enumerate(table.headers) if h in MASKED_HEADERS}
+    masked = table.masked_columns
     codes = table.text_columns - masked
     for row in table.rows:
         for i, v in enumerate(row):

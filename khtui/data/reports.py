@@ -395,7 +395,7 @@ class ReportOps(BrandOps, VisitOps):
         days: dict[str, DayVisits] = {}
         routes: dict[str, list[str]] = defaultdict(list)
         for r in rows:
-            d = days.setdefault(r["planned_date"], DayVisits(r["planned_date"], "", 0, 0, 0, 0))
+            d = days.setdefault(r["planned_date"], DayVisits(r["planned_date"], (), 0, 0, 0, 0))
             d.total += 1
             d.done += r["status"] == "done"
             d.skipped += r["status"] == "skipped"
@@ -403,7 +403,7 @@ class ReportOps(BrandOps, VisitOps):
             if r["route"] and r["route"] not in routes[d.day]:
                 routes[d.day].append(r["route"])
         for d in days.values():
-            d.routes = "、".join(routes[d.day])
+            d.routes = tuple(routes[d.day])
         return WeekVisits(
             total=len(rows),
             done=status["done"],
@@ -508,14 +508,14 @@ class ReportOps(BrandOps, VisitOps):
         days: dict[str, NextWeekDay] = {}
         routes: dict[str, list[str]] = defaultdict(list)
         for r in rows:
-            d = days.setdefault(r["planned_date"], NextWeekDay(r["planned_date"], "", 0, {}))
+            d = days.setdefault(r["planned_date"], NextWeekDay(r["planned_date"], (), 0, {}))
             d.visits += 1
             for reason in _json_list(r["reasons"]):
                 d.reasons[reason] = d.reasons.get(reason, 0) + 1
             if r["route"] and r["route"] not in routes[d.day]:
                 routes[d.day].append(r["route"])
         for d in days.values():
-            d.routes = "、".join(routes[d.day])
+            d.routes = tuple(routes[d.day])
         return NextWeek(week=week, total=len(rows), days=list(days.values()))
 
     # -- report versions (weekly and monthly, the same way) -----------------------------------
@@ -1219,14 +1219,14 @@ class ReportOps(BrandOps, VisitOps):
             route_codes[r["route"]].add(r["retailer_code"])
             if r["planned_date"] not in rt.days:
                 rt.days.append(r["planned_date"])
-            d = days.setdefault(r["planned_date"], PlanDayRow(r["planned_date"], "", 0))
+            d = days.setdefault(r["planned_date"], PlanDayRow(r["planned_date"], (), 0))
             d.visits += 1
             if r["route"] and r["route"] not in day_routes[d.day]:
                 day_routes[d.day].append(r["route"])
         for key, rt in routes.items():
             rt.retailers = len(route_codes[key])
         for d in days.values():
-            d.routes = "、".join(day_routes[d.day])
+            d.routes = tuple(day_routes[d.day])
         rank = {m: i for i, m in enumerate(MEASURES)}
         for x in by_retailer.values():
             x.measures.sort(key=lambda m: rank.get(m, len(rank)))

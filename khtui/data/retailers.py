@@ -9,7 +9,8 @@ from typing import Any
 from khtui.data.base import StoreError, new_id
 from khtui.data.search import SearchOps
 from khtui.data.statuses import overdue_complaint
-from khtui.domain.retailer import ACTIVE, FIELD_BY_NAME, FIELDS, FieldError, clean_value
+from khtui.domain.messages import Key
+from khtui.domain.retailer import ACTIVE, FIELD_BY_NAME, FIELDS, FieldError, clean_value, field_key
 
 # Columns a record may carry (the five groups); everything else goes to ``extra``.
 RECORD_FIELDS = tuple(f.name for f in FIELDS)
@@ -234,10 +235,12 @@ class RetailerOps(SearchOps):
         for field, raw in changes.items():
             spec = FIELD_BY_NAME.get(field)
             if spec is None:
-                raise FieldError(f"unknown field {field!r}")
+                raise FieldError("retailer.err.unknown_field", field=field)
             if spec.kind != "dynamic" and source == "manual":
                 raise FieldError(
-                    f"{spec.zh} 不能手工修改（{'导入' if spec.kind == 'static' else '系统计算'}）"
+                    "retailer.err.not_editable",
+                    field=field_key(field),
+                    why=Key(f"retailer.err.not_editable.{spec.kind}"),
                 )
             cleaned[field] = clean_value(field, raw)
         diff = {k: (current[k], v) for k, v in cleaned.items() if _text(current[k]) != _text(v)}

@@ -342,26 +342,9 @@ class WarningOps(ForecastOps):
             )
         return out
 
-    def suggestion_table(self, day: dt.date | None = None) -> tuple[list[str], list[list]]:
+    def suggestion_rows(self, day: dt.date | None = None) -> list[list]:
         """The supply suggestions of every active retailer for the order system: one row per
-        brand suggested (or held back, with why)."""
-        headers = [
-            "客户编码",
-            "客户名称",
-            "档位",
-            "下次订货日",
-            "卷烟编码",
-            "卷烟名称",
-            "建议订货量(条)",
-            "本月预测(条)",
-            "现有库存(条)",
-            "档位上限(条)",
-            "说明",
-        ]
-        notes = {
-            "supply.note.ceiling": "已按档位上限",
-            "supply.note.no_bundling": "不与紧俏品牌搭售",
-        }
+        brand suggested (or held back: the last value names why, ``supply.note.<key>``)."""
         rows = []
         for s in self.supply_suggestions(day=day):
             for ln in s.lines:
@@ -379,10 +362,10 @@ class WarningOps(ForecastOps):
                         round(ln.forecast_month_tiao, 1),
                         None if ln.on_hand_tiao is None else round(ln.on_hand_tiao, 1),
                         ln.ceiling_tiao,
-                        notes.get(ln.note or "", ""),
+                        ln.note,
                     ]
                 )
-        return headers, rows
+        return rows
 
     # -- small reads for the panels -------------------------------------------------------------
     def day_codes(self, day: dt.date) -> list[str]:

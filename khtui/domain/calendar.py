@@ -13,17 +13,20 @@ from collections.abc import Iterable
 
 import chinese_calendar
 
+from khtui.domain.messages import Key
 from khtui.rules import Rules
 
-HOLIDAY_ZH = {
-    "New Year's Day": "元旦",
-    "Spring Festival": "春节",
-    "Tomb-sweeping Day": "清明节",
-    "Labour Day": "劳动节",
-    "Dragon Boat Festival": "端午节",
-    "National Day": "国庆节",
-    "Mid-autumn Festival": "中秋节",
-    "Anti-Fascist 70th Day": "抗战胜利纪念日",
+# The official holidays by the names chinese_calendar gives them, as the catalogue names them
+# (``calendar.holiday.<key>``; a holiday not listed is ``calendar.holiday``).
+HOLIDAYS = {
+    "New Year's Day": "new_year",
+    "Spring Festival": "spring_festival",
+    "Tomb-sweeping Day": "qingming",
+    "Labour Day": "labour_day",
+    "Dragon Boat Festival": "dragon_boat",
+    "National Day": "national_day",
+    "Mid-autumn Festival": "mid_autumn",
+    "Anti-Fascist 70th Day": "victory_day",
 }
 
 
@@ -61,13 +64,15 @@ class WorkCalendar:
             return official[0]
         return d.weekday() < 5
 
-    def holiday_name(self, d: dt.date) -> str | None:
-        """The public holiday's name in Chinese on ``d`` (None on a plain weekend or workday)."""
+    def holiday_name(self, d: dt.date) -> Key | None:
+        """The public holiday on ``d`` as a message key, its name where shown (None on a plain
+        weekend or workday; a holiday of the rules file's is ``calendar.holiday``)."""
         official = self._official(d)
         if official is not None and not official[0] and official[1]:
-            return HOLIDAY_ZH.get(official[1], official[1])
+            known = HOLIDAYS.get(official[1])
+            return Key(f"calendar.holiday.{known}" if known else "calendar.holiday")
         if d in self._extra_holidays:
-            return "节假日"
+            return Key("calendar.holiday")
         return None
 
     def workdays(self, days: Iterable[dt.date]) -> list[dt.date]:

@@ -1,7 +1,8 @@
 """The kinds of market information an AM captures at a visit (会收集).
 
 This is the contract between the capture screen, the store, the demo data and the reports:
-each kind has a key, names, and the payload fields it holds (stored as JSON in
+each kind has a key (its name and its fields' names are the catalogue's), and the payload
+fields it holds (stored as JSON in
 ``captures.payload``). Prices, stock and on-shelf presence per brand are stored as rows of
 ``price_observations`` beside a ``prices`` capture, not in its payload.
 """
@@ -11,12 +12,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from khtui.domain.messages import Words
+
 
 @dataclass(frozen=True)
 class CaptureField:
+    """A field of a kind's form (named in the catalogue: ``capture.field.<kind>.<name>``)."""
+
     name: str
-    zh: str
-    en: str
     type: str = "text"  # text / brand / int / money / bool / date / choice
     choices: tuple[str, ...] = ()
     required: bool = False
@@ -24,9 +27,9 @@ class CaptureField:
 
 @dataclass(frozen=True)
 class CaptureKind:
+    """A kind of market information (named in the catalogue: ``capture.kind.<key>``)."""
+
     key: str
-    zh: str
-    en: str
     fields: tuple[CaptureField, ...]
 
 
@@ -35,102 +38,76 @@ SELLING = ("好", "一般", "差")
 KINDS: tuple[CaptureKind, ...] = (
     CaptureKind(
         "activity",
-        "厂家市场活动",
-        "Manufacturer activity",
         (
-            CaptureField("brand_code", "推广品牌", "Promoted brand", "brand", required=True),
-            CaptureField("place", "地点", "Place"),
-            CaptureField("method", "方式", "Method"),
-            CaptureField("strategy", "策略", "Strategy"),
+            CaptureField("brand_code", "brand", required=True),
+            CaptureField("place"),
+            CaptureField("method"),
+            CaptureField("strategy"),
         ),
     ),
     CaptureKind(
         "brand_sales",
-        "品牌销售",
-        "Brand sales",
         (
-            CaptureField("brand_code", "品牌", "Brand", "brand", required=True),
-            CaptureField("price", "售价(元/条)", "Price (yuan/carton)", "money"),
-            CaptureField("selling", "销售情况", "How it sells", "choice", SELLING, required=True),
-            CaptureField("note", "说明", "Note"),
+            CaptureField("brand_code", "brand", required=True),
+            CaptureField("price", "money"),
+            CaptureField("selling", "choice", SELLING, required=True),
+            CaptureField("note"),
         ),
     ),
     CaptureKind(
         "new_brand",
-        "新品牌销售",
-        "New-brand sales",
         (
-            CaptureField("brand_code", "新品", "New brand", "brand", required=True),
-            CaptureField("sales_tiao", "销量(条)", "Sold (cartons)", "int"),
-            CaptureField(
-                "retailer_acceptance", "零售户认可度", "Retailer acceptance", "choice", SELLING
-            ),
-            CaptureField(
-                "consumer_acceptance", "消费者认可度", "Consumer acceptance", "choice", SELLING
-            ),
-            CaptureField("price_kept", "零售价是否稳定", "Retail price kept", "bool"),
-            CaptureField("potential", "市场潜力", "Potential", "choice", ("大", "中", "小")),
+            CaptureField("brand_code", "brand", required=True),
+            CaptureField("sales_tiao", "int"),
+            CaptureField("retailer_acceptance", "choice", SELLING),
+            CaptureField("consumer_acceptance", "choice", SELLING),
+            CaptureField("price_kept", "bool"),
+            CaptureField("potential", "choice", ("大", "中", "小")),
         ),
     ),
     CaptureKind(
         "prices",
-        "价格与库存",
-        "Prices and stock",
-        (CaptureField("note", "价格变动影响", "Effect of a price change"),),
+        (CaptureField("note"),),
     ),
     CaptureKind(
         "dynamics",
-        "客户动态",
-        "Retailer dynamics",
         (
             CaptureField(
                 "event",
-                "动态",
-                "Event",
                 "choice",
                 ("搬迁", "装修", "歇业", "转让", "新店主", "扩店", "其他"),
                 required=True,
             ),
-            CaptureField("date", "日期", "Date", "date"),
-            CaptureField("note", "说明", "Note"),
+            CaptureField("date", "date"),
+            CaptureField("note"),
         ),
     ),
     CaptureKind(
         "stock",
-        "社会库存",
-        "Stock on hand",
-        (CaptureField("note", "库存说明", "Stock note"),),
+        (CaptureField("note"),),
     ),
     CaptureKind(
         "opinion",
-        "客户意见建议",
-        "Opinions, suggestions, complaints",
         (
-            CaptureField("type", "类型", "Type", "choice", ("意见", "建议", "投诉"), required=True),
-            CaptureField("text", "内容", "Text", required=True),
+            CaptureField("type", "choice", ("意见", "建议", "投诉"), required=True),
+            CaptureField("text", required=True),
         ),
     ),
     CaptureKind(
         "worklog",
-        "客户经理工作动态",
-        "AM work log",
-        (CaptureField("text", "工作内容", "What was done", required=True),),
+        (CaptureField("text", required=True),),
     ),
     CaptureKind(
         "display",
-        "陈列与满意度",
-        "Display and satisfaction",
         (
-            CaptureField("display", "陈列", "Display", "choice", SELLING),
-            CaptureField("price_labels", "明码标价", "Price labels", "bool"),
+            CaptureField("display", "choice", SELLING),
+            CaptureField("price_labels", "bool"),
             CaptureField(
                 "satisfaction",
-                "满意度(1-5)",
-                "Satisfaction (1-5)",
                 "choice",
                 ("5", "4", "3", "2", "1"),
             ),
-            CaptureField("note", "说明", "Note"),
+            CaptureField("note"),
         ),
     ),
 )
@@ -147,12 +124,15 @@ GRID_FIELDS = ("retail_price", "marked_price", "stock_tiao", "on_shelf")
 
 
 class ValueProblem(ValueError):
-    """A value that cannot be stored. ``code`` names the problem, ``args`` its details."""
+    """A value that cannot be stored. ``code`` names the problem, ``details`` its details: the
+    message ``capture.err.<code>`` (``key``) with ``params``."""
 
     def __init__(self, code: str, **details: object):
         super().__init__(code)
         self.code = code
         self.details = details
+        self.key = f"capture.err.{code}"
+        self.params = details
 
 
 def _blank(raw: object) -> bool:
@@ -236,7 +216,7 @@ def clean_field(f: CaptureField, raw: object) -> object:
         return None
     text = str(raw).strip()
     if f.type == "choice" and text not in f.choices:
-        raise ValueProblem("bad_choice", value=raw, choices="/".join(f.choices))
+        raise ValueProblem("bad_choice", value=raw, choices=Words(f.choices))
     return text
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from khtui.domain.messages import Key, Message, Messages, Name
 from khtui.domain.why import Why
 from khtui.rules import Named, Rules
 
@@ -70,11 +71,18 @@ def category_for(
                 rule="category",
                 inputs=inputs,
                 thresholds={"missing": missing},
-                explain={
-                    "zh": "无法分类：" + "、".join(f"{k}={inputs[k]!r}不在规则中" for k in missing),
-                    "en": "cannot classify: "
-                    + ", ".join(f"{k}={inputs[k]!r} is not in the rules" for k in missing),
-                },
+                explain=Message(
+                    "why.category.missing",
+                    {
+                        "missing": Messages(
+                            Message(
+                                "why.category.unknown",
+                                {"field": Key(f"retailer.field.{k}"), "value": inputs[k]},
+                            )
+                            for k in missing
+                        )
+                    },
+                ),
             ),
         )
     assert f and m and s
@@ -91,9 +99,18 @@ def category_for(
             rule="category",
             inputs=inputs,
             thresholds={"format_code": f.code, "market_code": m.code, "scale_code": s.code},
-            explain={
-                "zh": f"业态 {f.name}({f.code}) × 市场类型 {m.name}({m.code}) × 规模 {s.name}({s.code}) → {cat.code} {cat.name}",
-                "en": f"format {f.en} × market {m.en} × scale {s.en} -> {cat.code} {cat.en}",
-            },
+            explain=Message(
+                "why.category",
+                {
+                    "format": Name(f.name, f.en),
+                    "fcode": f.code,
+                    "market": Name(m.name, m.en),
+                    "mcode": m.code,
+                    "scale": Name(s.name, s.en),
+                    "scode": s.code,
+                    "code": cat.code,
+                    "category": Name(cat.name, cat.en),
+                },
+            ),
         ),
     )

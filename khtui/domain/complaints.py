@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from khtui.domain.messages import Key, Keys
 from khtui.rules import Route, Rules
 
 if TYPE_CHECKING:
@@ -24,13 +25,21 @@ OPEN_STATUSES: tuple[str, ...] = ("open", "forwarded")
 STEP_DATE = {"forwarded": "forwarded_on", "answered": "answered_on", "closed": "closed_on"}
 
 
+def status_key(status: str) -> Key:
+    """A complaint status as a message parameter (translated where it is shown)."""
+    return Key(f"complaint.status.{status}")
+
+
 class ComplaintProblem(ValueError):
-    """A complaint operation that cannot be done; ``code`` names why (i18n ``complaint.err.*``)."""
+    """A complaint operation that cannot be done; ``code`` names why: the message
+    ``complaint.err.<code>`` (``key``) with ``params``."""
 
     def __init__(self, code: str, **details: object):
         super().__init__(code)
         self.code = code
         self.details = details
+        self.key = f"complaint.err.{code}"
+        self.params = details
 
 
 @dataclass(frozen=True)
@@ -111,7 +120,10 @@ def check_step(
     allowed = next_statuses(status, am_share)
     if new_status not in allowed:
         raise ComplaintProblem(
-            "bad_step", status=status, new=new_status, allowed=", ".join(allowed) or "-"
+            "bad_step",
+            status=status_key(status),
+            new=status_key(new_status),
+            allowed=Keys(status_key(s) for s in allowed),
         )
     if on < last_step_on:
         raise ComplaintProblem("step_before", on=on.isoformat(), last=last_step_on.isoformat())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from khtui.domain.messages import Message, Word
 from khtui.domain.why import Why
 from khtui.rules import Rules
 
@@ -46,10 +47,7 @@ def level_for(
                 inputs,
                 basis,
                 thresholds,
-                {
-                    "zh": f"统计期内无进货，定为第{level}级",
-                    "en": f"no purchases in the period: level {level}",
-                },
+                Message("why.level.none", {"level": level}),
             ),
         )
     avg_price = round(monthly_amount / monthly_tiao, 2)
@@ -65,15 +63,17 @@ def level_for(
             {**inputs, "avg_price": avg_price},
             basis,
             thresholds,
-            {
-                "zh": (
-                    f"月均 {monthly_tiao:g} 条（规模：{qnames[qi]}，≥{qb[qi]:g}条），"
-                    f"单条均价 {avg_price:.2f} 元（结构：{pnames[pi]}，≥{pb[pi]:g}元）→ 第{level}级"
-                ),
-                "en": (
-                    f"{monthly_tiao:g} cartons a month (scale band {qi + 1}, >= {qb[qi]:g}), "
-                    f"{avg_price:.2f} yuan a carton (price band {pi + 1}, >= {pb[pi]:g}) -> level {level}"
-                ),
-            },
+            Message(
+                "why.level",
+                {
+                    "qty": monthly_tiao,
+                    "qband": Word(qnames[qi]),
+                    "qmin": qb[qi],
+                    "price": avg_price,
+                    "pband": Word(pnames[pi]),
+                    "pmin": pb[pi],
+                    "level": level,
+                },
+            ),
         ),
     )

@@ -73,7 +73,7 @@ class PlanRouteRow:
 @dataclass
 class PlanDayRow:
     day: str
-    routes: str
+    routes: tuple[str, ...]  # the routes' names as stored, joined where shown
     visits: int
 
 

@@ -34,18 +34,8 @@ from khtui.domain.visits import REASONS
 from khtui.rules import Rules
 from khtui.rules import Visits as VisitRules
 
-# Why a visit is made (拜访原因): the one list and its order live with the visit's states.
-REASON_ZH = {
-    "plan": "计划",
-    "carry_over": "补访",
-    "complaint": "投诉回访",
-    "care": "关爱",
-    "new_product": "新品推广",
-    "sales_swing": "销量波动",
-    "debit_failure": "扣款异常",
-    "adhoc": "临时",
-}
-# The service measures of a visit (主要服务措施), domain.md "Planning". Order = display order.
+# The service measures of a visit (主要服务措施), named in the catalogue (plan.measure.<key>).
+# Order = display order.
 MEASURES: tuple[str, ...] = (
     "collect_demand",  # 采集需求
     "communicate",  # 信息沟通
@@ -57,17 +47,6 @@ MEASURES: tuple[str, ...] = (
     "brand",  # 品牌培育
     "anomaly",  # 异常情况处理
 )
-MEASURE_ZH = {
-    "collect_demand": "采集需求",
-    "communicate": "信息沟通",
-    "relationship": "感情联络",
-    "care": "弱势群体关爱",
-    "guidance": "经营指导",
-    "ledger": "动销台账",
-    "new_product": "新品推广",
-    "brand": "品牌培育",
-    "anomaly": "异常情况处理",
-}
 # Situations that add visits, most important first: when max_per_month cuts, it cuts from the
 # end (tier and value extras last).
 SITUATIONS: tuple[str, ...] = ("complaint", "care", "debit_failure", "sales_swing", "new_product")

@@ -3,7 +3,8 @@
 :func:`load` rebuilds a dataclass from what :func:`dump` wrote, recursing into nested
 dataclasses, lists and dicts of them by the fields' type hints. A field missing from the JSON
 (a report stored by an older khtui) takes its default, so an old version still reads; a field
-the dataclass no longer has is ignored.
+the dataclass no longer has is ignored; a text where a tuple is expected now (an older report's
+route names, stored joined) is kept whole as the one item.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ def _convert(tp: Any, value: Any) -> Any:
         return value
     if isinstance(tp, type) and dataclasses.is_dataclass(tp) and isinstance(value, dict):
         return load(tp, value)
+    if origin is tuple and isinstance(value, str):
+        return (value,)
     if origin in (list, tuple) and isinstance(value, list | tuple):
         (arg, *_rest) = typing.get_args(tp) or (Any,)
         items = [_convert(arg, v) for v in value]

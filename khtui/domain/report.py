@@ -14,8 +14,8 @@ its longest text (``fit``), so they never wrap. Charts are data too (:class:`Cha
 category labels are dates, months or row numbers, never Chinese words, and their legend and
 caption are document text, so a chart picture needs no CJK font.
 
-Text comes through a translator ``tr(key, **kw)`` passed in (``khtui.i18n.t`` in the program),
-so these modules stay pure.
+Text comes through a translator ``tr(key, **kw)`` passed in (a ``khtui.i18n.Translator`` of the
+user's language in the program), so these modules stay pure.
 """
 
 from __future__ import annotations
@@ -203,9 +203,17 @@ def cn_numeral(n: int) -> str:
     return head + (CN_DIGITS[ones] if ones else "")
 
 
-def section_title(n: int, text: str) -> str:
-    """Chinese section numbering: 1 -> '一、text', 11 -> '十一、text'."""
-    return f"{cn_numeral(n)}、{text}"
+class Numeral(int):
+    """A section's number as a message parameter: ``{n:cn}`` writes it in Chinese numerals
+    (一, 十一), ``{n}`` in digits; the catalogue's ``rpt.heading`` picks per language."""
+
+    def __format__(self, spec: str) -> str:
+        return cn_numeral(int(self)) if spec == "cn" else format(int(self), spec)
+
+
+def section_title(n: int, text: str, tr: Tr) -> str:
+    """A numbered level-1 heading: '一、text' in Chinese, '1. text' in English."""
+    return tr("rpt.heading", n=Numeral(n), text=text)
 
 
 # -- the document as plain data ---------------------------------------------------------------
@@ -385,7 +393,7 @@ def table(
 
 
 class Sections:
-    """The blocks of a document with its numbered level-1 headings (一、二、…)."""
+    """The blocks of a document with its numbered level-1 headings (一、二、… in Chinese)."""
 
     def __init__(self, doc: ReportDocument, tr: Tr, max_rows: int = 30):
         self.doc, self.tr, self.max_rows = doc, tr, max_rows
@@ -397,7 +405,7 @@ class Sections:
 
     def heading(self, key: str, **kw: Any) -> None:
         self.n += 1
-        self.doc.blocks.append(Heading(section_title(self.n, self.tr(key, **kw))))
+        self.doc.blocks.append(Heading(section_title(self.n, self.tr(key, **kw), self.tr)))
 
     def sub(self, key: str, **kw: Any) -> None:
         self.doc.blocks.append(Heading(self.tr(key, **kw), 2))

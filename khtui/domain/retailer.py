@@ -7,20 +7,20 @@ import math
 import re
 from dataclasses import dataclass
 
+from khtui.domain.messages import Key, Keys
+
 STATUSES = ("正常", "暂停", "歇业", "注销")
 ACTIVE = "正常"
-GROUPS = ("basic", "network", "management", "operations", "personal")
-GROUP_NAMES = {
-    "basic": ("基础信息", "Basic"),
-    "network": ("网络信息", "Network"),
-    "management": ("管理信息", "Management"),
-    "operations": ("经营信息", "Operations"),
-    "personal": ("个人信息", "Personal"),
-}
+GROUPS = ("basic", "network", "management", "operations", "personal")  # retailer.group.<name>
 
 
 @dataclass(frozen=True)
 class FieldSpec:
+    """A field of the record. ``zh`` and ``en`` are the names the company's files give it: an
+    import always recognises either as the field's column, and an export writes ``zh`` when
+    the rules name no header for it. The UI names it from the catalogue
+    (``retailer.field.<name>``)."""
+
     name: str
     group: str
     kind: str  # static / dynamic / derived
@@ -82,7 +82,18 @@ _PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$", re.ASCII)
 
 
 class FieldError(ValueError):
-    """A value that a field cannot take; the message says what is wrong and what to type."""
+    """A value that a field cannot take: the message ``key`` (``retailer.err.*``) with
+    ``params`` says what is wrong and what to type (the field's name as a :class:`Key`)."""
+
+    def __init__(self, key: str, /, **params: object):
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+def field_key(field: str) -> Key:
+    """A retailer field's name as a message parameter (translated where shown)."""
+    return Key(f"retailer.field.{field}")
 
 
 def clean_value(field: str, raw: object) -> object:
@@ -93,30 +104,36 @@ def clean_value(field: str, raw: object) -> object:
     """
     spec = FIELD_BY_NAME.get(field)
     if spec is None:
-        raise FieldError(f"unknown field {field!r}")
+        raise FieldError("retailer.err.unknown_field", field=field)
+    name = field_key(field)
     text = "" if raw is None else str(raw).strip()
     if spec.type == "status":
         if text not in STATUSES:
-            raise FieldError(f"{spec.zh}: {text!r} 不是有效状态，应为 {'/'.join(STATUSES)}")
+            raise FieldError(
+                "retailer.err.status",
+                field=name,
+                value=text,
+                choices=Keys(f"retailer.status.{s}" for s in STATUSES),
+            )
         return text
     if text == "":
         if field in ("code", "name"):
-            raise FieldError(f"{spec.zh} 不能为空")
+            raise FieldError("retailer.err.required", field=name)
         # flags and counters that are NOT NULL in the store read an empty cell as 0
         return 0 if spec.type == "bool" or field == "debit_failures" else None
     if spec.type == "int":
         if not re.fullmatch(r"[0-9]+", text):
-            raise FieldError(f"{spec.zh}: {text!r} 应为非负整数")
+            raise FieldError("retailer.err.int", field=name, value=text)
         return int(text)
     if spec.type == "real":
         try:
             v = float(text)
         except ValueError:
-            raise FieldError(f"{spec.zh}: {text!r} 应为数字") from None
+            raise FieldError("retailer.err.number", field=name, value=text) from None
         if not math.isfinite(v):
-            raise FieldError(f"{spec.zh}: {text!r} 应为数字")
+            raise FieldError("retailer.err.number", field=name, value=text)
         if v < 0:
-            raise FieldError(f"{spec.zh}: 不能为负数")
+            raise FieldError("retailer.err.negative", field=name, value=text)
         return v
     if spec.type == "bool":
         up = text.upper()
@@ -124,14 +141,14 @@ def clean_value(field: str, raw: object) -> object:
             return 1
         if up in ("否", "N", "NO", "0", "FALSE"):
             return 0
-        raise FieldError(f"{spec.zh}: {text!r} 应为 是/否")
+        raise FieldError("retailer.err.bool", field=name, value=text)
     if spec.type == "date":
         try:
             return dt.date.fromisoformat(text).isoformat()
         except ValueError:
-            raise FieldError(f"{spec.zh}: {text!r} 不是有效日期，格式 YYYY-MM-DD") from None
+            raise FieldError("retailer.err.date", field=name, value=text) from None
     if spec.type == "phone":
         if not _PHONE.match(text):
-            raise FieldError(f"{spec.zh}: {text!r} 不是有效电话（11位手机号或带区号的座机）")
+            raise FieldError("retailer.err.phone", field=name, value=text)
         return text
     return text

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from khtui.domain.messages import Message, Messages
 from khtui.domain.months import months_before
 from khtui.domain.why import Why
 from khtui.rules import Rules
@@ -60,8 +61,6 @@ def tier_of(monthly_tiao: Mapping[str, float], as_of: dt.date, rules: Rules) -> 
     avg_tiao = round(total_tiao / len(basis), _PRECISION)
     avg_jian = round(total_tiao / len(basis) / rules.tiao_per_jian, _PRECISION)
     tier = tier_for(avg_jian, rules)
-    band = tier_range_text(tier, rules)
-    months_txt = "、".join(f"{m} {per_month[m]:g}条" for m in basis)
     why = Why(
         rule="tier",
         inputs={
@@ -71,17 +70,21 @@ def tier_of(monthly_tiao: Mapping[str, float], as_of: dt.date, rules: Rules) -> 
         },
         period=basis,
         thresholds={"lower_bounds_jian": rules.tier_lower_bounds, "upper_bound_inclusive": True},
-        explain={
-            "zh": (
-                f"{basis[0]}至{basis[-1]}共{len(basis)}个月进货 {total_tiao:g} 条"
-                f"（{months_txt}），月均 {avg_tiao:g} 条 = {avg_jian:g} 件，"
-                f"落在第{tier}档（{band} 件，上限含）"
-            ),
-            "en": (
-                f"{total_tiao:g} cartons over {len(basis)} months {basis[0]}..{basis[-1]}, "
-                f"{avg_tiao:g} cartons = {avg_jian:g} cases a month: tier {tier} "
-                f"({band} cases, upper bound inclusive)"
-            ),
-        },
+        explain=Message(
+            "why.tier",
+            {
+                "first": basis[0],
+                "last": basis[-1],
+                "n": len(basis),
+                "total": total_tiao,
+                "months": Messages(
+                    Message("why.tier.month", {"month": m, "qty": per_month[m]}) for m in basis
+                ),
+                "avg_tiao": avg_tiao,
+                "avg_jian": avg_jian,
+                "tier": tier,
+                "band": tier_range_text(tier, rules),
+            },
+        ),
     )
     return TierResult(tier, avg_jian, avg_tiao, basis, why)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from khtui.domain.messages import Key, Message, Messages
 from khtui.domain.why import Why
 from khtui.rules import Rules
 
-VALUE_CLASSES = ("core", "general", "problem")
-VALUE_NAMES = {"core": "核心", "general": "一般", "problem": "问题"}
+VALUE_CLASSES = ("core", "general", "problem")  # named in the catalogue: value.<class>
 
 
 @dataclass(frozen=True)
@@ -82,15 +82,16 @@ def value_for(inp: ValueInputs, rules: Rules) -> ValueResult:
         cls = "problem"
     else:
         cls = "general"
-    names_zh = {
-        "contribution": "贡献度",
-        "support": "支持度",
-        "credit": "信用度",
-        "growth": "成长度",
-        "influence": "影响力",
-    }
-    terms_zh = " + ".join(f"{names_zh[k]}{scores[k]:g}×{weights[k]:g}" for k in scores)
-    terms_en = " + ".join(f"{k} {scores[k]:g}×{weights[k]:g}" for k in scores)
+    terms = Messages(
+        (
+            Message(
+                "why.value.term",
+                {"score": Key(f"why.score.{k}"), "points": scores[k], "weight": weights[k]},
+            )
+            for k in scores
+        ),
+        sep="fmt.plus",
+    )
     why = Why(
         rule="value",
         inputs={
@@ -111,9 +112,15 @@ def value_for(inp: ValueInputs, rules: Rules) -> ValueResult:
             "core_min": v.core_min,
             "problem_below": v.problem_below,
         },
-        explain={
-            "zh": f"{terms_zh} = {score:g}；≥{v.core_min:g} 核心，<{v.problem_below:g} 问题 → {VALUE_NAMES[cls]}",
-            "en": f"{terms_en} = {score:g}; >= {v.core_min:g} core, < {v.problem_below:g} problem -> {cls}",
-        },
+        explain=Message(
+            "why.value",
+            {
+                "terms": terms,
+                "score": score,
+                "core_min": v.core_min,
+                "problem_below": v.problem_below,
+                "value": Key(f"value.{cls}"),
+            },
+        ),
     )
     return ValueResult(cls, score, scores, why)

@@ -48,7 +48,7 @@ from khtui.domain.report import (
 @dataclass
 class DayVisits:
     day: str
-    routes: str
+    routes: tuple[str, ...]  # the routes' names as stored, joined where shown
     total: int
     done: int
     skipped: int
@@ -215,7 +215,7 @@ class Dynamic:
 @dataclass
 class NextWeekDay:
     day: str
-    routes: str
+    routes: tuple[str, ...]  # the routes' names as stored, joined where shown
     visits: int
     reasons: dict[str, int] = field(default_factory=dict)
 
@@ -316,7 +316,7 @@ def _visits(s: Sections, v: WeekVisits) -> None:
             unit=tr("rpt.unit.visits"),
         )
     )
-    total = DayVisits(tr("rpt.total"), "", v.total, v.done, v.skipped, v.rescheduled)
+    total = DayVisits(tr("rpt.total"), (), v.total, v.done, v.skipped, v.rescheduled)
     s.detail(
         [
             Column("rpt.col.date", "day", lambda d: d if d == tr("rpt.total") else fmt_md(d)),
@@ -325,7 +325,7 @@ def _visits(s: Sections, v: WeekVisits) -> None:
                 "day",
                 lambda d: "" if d == tr("rpt.total") else weekday_name(d, tr),
             ),
-            Column("rpt.col.routes", "routes", str, width=4.0),
+            Column("rpt.col.routes", "routes", tr("fmt.sep").join, width=4.0),
             num_col("rpt.col.planned", "total"),
             num_col("rpt.col.done", "done"),
             num_col("rpt.col.done_rate", lambda d: rate(d.done, d.total), fmt_pct),
@@ -641,7 +641,7 @@ def _next_week(s: Sections, nw: NextWeek) -> None:
         [
             Column("rpt.col.date", "day", fmt_md),
             Column("rpt.col.weekday", "day", lambda d: weekday_name(d, tr)),
-            Column("rpt.col.routes", "routes", width=3.0),
+            Column("rpt.col.routes", "routes", tr("fmt.sep").join, width=3.0),
             num_col("rpt.col.visits", "visits"),
             Column(
                 "rpt.col.focus",

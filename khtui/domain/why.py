@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
+from khtui.domain.messages import Message
+
 
 @dataclass(frozen=True)
 class Why:
@@ -13,22 +15,20 @@ class Why:
 
     ``rule`` names the rule (``tier``, ``category``, ``level``, ``value``); ``inputs`` are the
     figures it read; ``period`` the months (or dates) those figures cover; ``thresholds`` the
-    bounds that decided; ``explain`` a one-line account in each UI language (``zh``, ``en``).
+    bounds that decided; ``explain`` a one-line account as a message (``why.<rule>...`` with
+    its parameters), put into words where it is shown.
     """
 
     rule: str
     inputs: dict[str, Any]
     period: list[str] = field(default_factory=list)
     thresholds: dict[str, Any] = field(default_factory=dict)
-    explain: dict[str, str] = field(default_factory=dict)
+    explain: Message = field(default_factory=lambda: Message(""))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain containers all the way down, as ``dataclasses.asdict`` gives (which deep-copies
         every value on the way: most of the time of deriving a whole city's retailers)."""
         return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
-
-    def text(self, lang: str = "zh") -> str:
-        return self.explain.get(lang) or self.explain.get("zh", "")
 
 
 _ATOMS = frozenset({str, int, float, bool, type(None)})

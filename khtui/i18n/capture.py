@@ -150,6 +150,7 @@ ZH: dict[str, str] = {
     "cli.captures.none": "没有符合条件的采集记录",
     "cli.captures.header": "日期        客户        项目              内容",
     "cli.captures.bad_kind": "没有采集类型 {kind}，可选：{choices}",
+    "cli.captures.stock": "{n}条",
     "cli.complaints.none": "没有符合条件的投诉",
     "cli.complaints.raised": "已记录投诉 {id}：归口 {department}，{due_on} 前答复",
     "cli.complaints.advanced": "投诉 {id} 已改为“{status}”（{on}）",
@@ -240,13 +241,13 @@ EN: dict[str, str] = {
     "capture.bind.leave": "Leave the field",
     "capture.grid.bool_hint": "this cell takes y (yes) or n (no); space toggles",
     "capture.copied.sep": ", ",
-    "capture.copied.too_old": "{n} values were too old to copy (visits of {days}, more than {limit} days ago)",
+    "capture.copied.too_old": "{n} values were too old to copy (visits of {days}, more than {limit} {limit:|day|days} ago)",
     "complaint.new.title": "New complaint ({code} {name})",
     "complaint.new.retailer": "Customer code",
     "complaint.new.category": "Category",
     "complaint.new.description": "Complaint",
-    "complaint.new.routing": "goes to {department}, {share}, answer within {due_days} working days (by {due_on})",
-    "complaint.new.routing_cal": "goes to {department}, {share}, answer within {due_days} days (by {due_on})",
+    "complaint.new.routing": "goes to {department}, {share}, answer within {due_days} working {due_days:|day|days} (by {due_on})",
+    "complaint.new.routing_cal": "goes to {department}, {share}, answer within {due_days} {due_days:|day|days} (by {due_on})",
     "complaint.new.save": "Save",
     "complaint.new.cancel": "Cancel",
     "complaint.raised": "complaint recorded: goes to {department}, answer by {due_on}",
@@ -263,7 +264,7 @@ EN: dict[str, str] = {
     "complaint.col.status": "Status",
     "complaint.col.due": "Due",
     "complaint.col.text": "Complaint",
-    "complaint.count": "{n} complaints, {overdue} overdue",
+    "complaint.count": "{n} {n:|complaint|complaints}, {overdue} overdue",
     "complaint.none": "no complaints match",
     "complaint.detail": "{name} ({code}) {category} → {department}  {status}\nraised {raised_on}  due {due_on}  forwarded {forwarded_on}  answered {answered_on}  closed {closed_on}\nComplaint: {description}\nAnswer: {answer}\nResolution: {resolution}",
     "complaint.step.title": "{step}: {text}",
@@ -281,7 +282,7 @@ EN: dict[str, str] = {
     "complaint.bind.new": "New",
     "complaint.bind.refresh": "Refresh",
     "brands.title": "Brand cultivation",
-    "brands.period": "Period {start} to {end} (sell-through cycle {cycle} days)",
+    "brands.period": "Period {start} to {end} (sell-through cycle {cycle} {cycle:|day|days})",
     "brands.from": "From",
     "brands.to": "To",
     "brands.col.brand": "Brand",
@@ -294,7 +295,7 @@ EN: dict[str, str] = {
     "brands.col.on_shelf_rate": "On-shelf rate",
     "brands.key": "key",
     "brands.new": "new",
-    "brands.none": "no key or new brands (mark them in the brands import file: 重点品牌, 新品)",
+    "brands.none": "no key or new brands (mark them in the brands import file: the key-brand and new-brand columns)",
     "brands.footer": "{active} active retailers; shelves checked at {checked} in the period",
     "brands.definitions": "distribution = active retailers that ordered it / active retailers; sell-through = of those, reordered within one cycle of their first order / ordered; on-shelf = seen on the shelf at the last check / retailers whose shelf was checked",
     "brands.bind.refresh": "Refresh",
@@ -304,6 +305,7 @@ EN: dict[str, str] = {
     "cli.captures.none": "no captures match",
     "cli.captures.header": "Date        Retailer    Kind              Content",
     "cli.captures.bad_kind": "no capture kind {kind}; choose one of: {choices}",
+    "cli.captures.stock": "{n} {n:|carton|cartons}",
     "cli.complaints.none": "no complaints match",
     "cli.complaints.raised": "complaint {id} recorded: goes to {department}, answer by {due_on}",
     "cli.complaints.advanced": "complaint {id} is now “{status}” ({on})",
@@ -313,28 +315,3 @@ EN: dict[str, str] = {
     "cli.brands.need_figures": "add --figures to show the brand cultivation figures",
     "cli.gaps.header": "Left to do on {day}",
 }
-
-
-def problem_text(exc: Exception) -> str:
-    """The message of a capture or complaint problem (``code`` + ``details``) in the UI
-    language."""
-    from khtui.i18n import LANGS, t
-
-    code = getattr(exc, "code", None)
-    details = {k: v for k, v in (getattr(exc, "details", None) or {}).items()}
-    for prefix in ("capture.err.", "complaint.err."):
-        key = prefix + str(code)
-        if key in LANGS["zh"]:
-            if "status" in details:
-                details["status"] = t(f"complaint.status.{details['status']}")
-            if "new" in details and f"complaint.status.{details['new']}" in LANGS["zh"]:
-                details["new"] = t(f"complaint.status.{details['new']}")
-            if details.get("allowed") not in (None, "-"):
-                details["allowed"] = "/".join(
-                    t(f"complaint.status.{x.strip()}") for x in str(details["allowed"]).split(",")
-                )
-            try:
-                return t(key, **details)
-            except (KeyError, IndexError):
-                break
-    return t("capture.err.generic", value=str(exc))

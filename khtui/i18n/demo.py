@@ -22,15 +22,15 @@ ZH: dict[str, str] = {
 }
 
 EN: dict[str, str] = {
-    "demo.built": "demo data built: {path} ({retailers} retailers, {lines} order lines, {months} months, {seconds} s)",
+    "demo.built": "demo data built: {path} ({retailers} {retailers:|retailer|retailers}, {lines} order lines, {months} {months:|month|months}, {seconds} s)",
     "demo.first_use": "first use of demo mode: building the demo data at {path} ...",
     "demo.exists": "{path} exists; add --force to rebuild it (the file is replaced whole), or choose another file with --db",
     "demo.cannot_write": "cannot write {path} ({error}); check the folder's permissions or choose another place with --db",
     "demo.bad_count": "{option} {value} is not valid: use a whole number from {lo} to {hi}",
     "demo.examples.exist": "{path} exists; add --force to overwrite it, or choose another folder",
     "demo.examples.written": "example import files written to {folder} (from the same source as the demo data, consistent with each other):",
-    "demo.examples.retailers": "{path}  retailers, CSV in GBK, {n} retailers",
-    "demo.examples.brands": "{path}  brands, CSV in UTF-8 with BOM, {n} brands",
+    "demo.examples.retailers": "{path}  retailers, CSV in GBK, {n} {n:|retailer|retailers}",
+    "demo.examples.brands": "{path}  brands, CSV in UTF-8 with BOM, {n} {n:|brand|brands}",
     "demo.examples.orders": "{path}  order lines, XLSX with a title row and a totals row, {n} lines, {first} to {last}",
     "demo.examples.next": "import them into a new database: khtui --db try.db import retailers {folder}/retailers.csv, then import brands {folder}/brands.csv, then import orders {folder}/orders.xlsx",
     "demo.stage.retailers": "retailers and brands ...",

@@ -93,7 +93,6 @@ ZH: dict[str, str] = {
     # export
     "sup.export.sheet": "建议订货量",
     # which name of a rules entry (name / en) this language shows
-    "fc.rules_name": "name",
 }
 
 EN: dict[str, str] = {
@@ -116,9 +115,9 @@ EN: dict[str, str] = {
     "fc.no_run_for_month": "no forecast of {month}: these months have one: {months}",
     "fc.unknown_retailer": "no retailer {code}",
     "fc.unknown_brand": "no brand {code}",
-    "fc.header": "{month} orders forecast (条) · computed {computed}, data up to {through}",
+    "fc.header": "{month} orders forecast (cartons) · computed {computed}, data up to {through}",
     "fc.cols": "level  retailer  brand  forecast  interval  method  backtest WAPE (seasonal naive)",
-    "fc.accuracy_line": "{month} forecast accuracy: area {acc} (forecast {forecast} 条, actual {actual} 条{partial})",
+    "fc.accuracy_line": "{month} forecast accuracy: area {acc} (forecast {forecast} {forecast:|carton|cartons}, actual {actual} {actual:|carton|cartons}{partial})",
     "fc.partial": ", month not over yet",
     "fc.no_accuracy": "no forecast was stored before {month} began: no forecast accuracy",
     "fc.backtest.none": "no backtest yet: run khtui forecast first",
@@ -129,17 +128,17 @@ EN: dict[str, str] = {
     "warn.kind.swing_high": "sales high",
     "warn.kind.licence": "licence",
     "warn.kind.complaint": "complaint due",
-    "warn.shortage": "{brand} sold out about {runs_out}: {stock:g} 条 counted on {counted_on}, {ordered:g} ordered since, {rate:g} 条/day sold, lasts {cover:g} days, not to the next order {next_order} plus {safety} days' safety",
-    "warn.overstock": "{brand} overstocked: {stock:g} 条 counted on {counted_on}, {ordered:g} ordered since, {rate:g} 条/day sold, lasts {cover:g} days, more than {limit}",
-    "warn.overstock.no_sales": "{brand} overstocked: {stock:g} 条 counted on {counted_on} and no recent orders (no sales): more than {limit} days' cover",
-    "warn.stale_stock": "stock figures stale: last count {counted_on} ({brands} brands) is {age} days old, more than {limit}; not judged, count again at the visit",
-    "warn.swing_low": "{month} sales {pct}% below forecast: {actual:g} 条 against {expected:g} 条{sofar} (limit {limit}%)",
-    "warn.swing_high": "{month} sales {pct}% above forecast: {actual:g} 条 against {expected:g} 条{sofar} (limit {limit}%)",
+    "warn.shortage": "{brand} sold out about {runs_out}: {stock:g} cartons counted on {counted_on}, {ordered:g} ordered since, {rate:g} cartons/day sold, lasts {cover:g} days, not to the next order {next_order} plus {safety} {safety:|day|days}' safety",
+    "warn.overstock": "{brand} overstocked: {stock:g} cartons counted on {counted_on}, {ordered:g} ordered since, {rate:g} cartons/day sold, lasts {cover:g} days, more than {limit}",
+    "warn.overstock.no_sales": "{brand} overstocked: {stock:g} cartons counted on {counted_on} and no recent orders (no sales): more than {limit} {limit:|day|days}' cover",
+    "warn.stale_stock": "stock figures stale: last count {counted_on} ({brands} {brands:|brand|brands}) is {age} {age:|day|days} old, more than {limit}; not judged, count again at the visit",
+    "warn.swing_low": "{month} sales {pct}% below forecast: {actual:g} cartons against {expected:g} cartons{sofar} (limit {limit}%)",
+    "warn.swing_high": "{month} sales {pct}% above forecast: {actual:g} cartons against {expected:g} cartons{sofar} (limit {limit}%)",
     "warn.sofar": " (so far, by working days passed)",
-    "warn.licence": "licence expires on {expiry}, in {days} days",
-    "warn.licence.expired": "licence expired on {expiry} ({days} days ago)",
-    "warn.complaint": "{category} complaint due on {due_on}, in {days} working days",
-    "warn.complaint.overdue": "{category} complaint was due on {due_on}, {days} working days overdue",
+    "warn.licence": "licence expires on {expiry}, in {days} {days:|day|days}",
+    "warn.licence.expired": "licence expired on {expiry} ({days} {days:|day|days} ago)",
+    "warn.complaint": "{category} complaint due on {due_on}, in {days} working {days:|day|days}",
+    "warn.complaint.overdue": "{category} complaint was due on {due_on}, {days} working {days:|day|days} overdue",
     "warn.none": "no warnings on {date}",
     "warn.count": "{n} warnings on {date}",
     "warn.title": "Warnings",
@@ -160,8 +159,8 @@ EN: dict[str, str] = {
     "warn.toggle": "today/all",
     "fc.panel.title": "Order forecast",
     "fc.panel.none": "no forecast yet: the program computes it in the background (after an import or at start)",
-    "fc.panel.this": "this month {month}: {qty} 条 ({lo}–{hi})",
-    "fc.panel.next": "next month {month}: {qty} 条 ({lo}–{hi})",
+    "fc.panel.this": "this month {month}: {qty} {qty:|carton|cartons} ({lo}–{hi})",
+    "fc.panel.next": "next month {month}: {qty} {qty:|carton|cartons} ({lo}–{hi})",
     "fc.panel.method": "method: {method}",
     "fc.panel.backtest": "backtest error WAPE {wape} (seasonal naive {base}, {windows} windows)",
     "fc.panel.no_backtest": "backtest: history too short, not backtested",
@@ -170,26 +169,23 @@ EN: dict[str, str] = {
     "fc.panel.computed": "computed {computed}, data up to {through}",
     "fc.chart.history": "history",
     "fc.chart.forecast": "forecast",
-    "fc.chart.title": "monthly orders and forecast (条)",
-    "sup.title": "suggested order ({day}, every {cycle} days)",
+    "fc.chart.title": "monthly orders and forecast (cartons)",
+    "sup.title": "suggested order ({day}, every {cycle} {cycle:|day|days})",
     "sup.none": "no forecast for this month yet: no suggestion",
     "sup.empty": "no brand needs restocking this month",
     "sup.cols": "brand (S scarce, N new) sugg. month stock",
-    "sup.note.ceiling": "tier {tier} ceiling {ceiling} 条",
+    "sup.note.ceiling": "tier {tier} ceiling {ceiling} {ceiling:|carton|cartons}",
     "sup.note.no_bundling": "not bundled with a scarce brand",
     "sup.scarce": "S",
     "sup.new": "N",
     "sup.unknown_stock": "-",
     "sup.export.sheet": "suggestions",
-    "fc.rules_name": "en",
 }
 
 
-def warning_text(w, brand_names: dict[str, str] | None = None, categories=None) -> str:
-    """A warning's why, in the current language (``w`` a :class:`khtui.domain.warnings.Warning`;
+def warning_text(t, w, brand_names: dict[str, str] | None = None, categories=None) -> str:
+    """A warning's why in ``t``'s language (``w`` a :class:`khtui.domain.warnings.Warning`;
     ``categories`` the complaint routes, for the category's name)."""
-    from khtui.i18n import t
-
     p = dict(w.params)
     names = brand_names or {}
     if "brand" in p:
@@ -206,7 +202,7 @@ def warning_text(w, brand_names: dict[str, str] | None = None, categories=None) 
     if w.kind == "complaint":
         route = (categories or {}).get(p["category"])
         if route is not None:
-            p["category"] = getattr(route, t("fc.rules_name"))
+            p["category"] = t.named(route)
         if p["days"] < 0:
             return t("warn.complaint.overdue", **{**p, "days": -p["days"]})
     return t(w.key, **p)

@@ -110,6 +110,8 @@ ZH: dict[str, str] = {
     "today.note.plan.missing": "{month} 拜访计划还没有起草：重新打开程序，或运行 {khtui} housekeeping",
     "today.note.missed": "过期未访 {n} 次没能补进本月（每天最多 {capacity} 次）：按 m 查看并改期",
     "fmt.sep": "、",
+    "fmt.clause_sep": "；",
+    "fmt.gap": "　",
     # CLI
     "plan.cli.title": "{month} 月度拜访计划（{status}）",
     "plan.cli.summary": (
@@ -173,10 +175,10 @@ EN: dict[str, str] = {
     "plan.vstatus.rescheduled": "rescheduled",
     "plan.weekend": "a rest day",
     "plan.no_route": "(no route)",
-    "plan.warn.untiered": "{n} retailers have no tier yet (planned as the lowest); run `{khtui} recompute` first",
+    "plan.warn.untiered": "{n} {n:|retailer|retailers} have no tier yet (planned as the lowest); run `{khtui} recompute` first",
     "plan.warn.dropped": "{n} extra visits found no room (daily capacity {capacity} or too few route days)",
     "plan.warn.off_route": "{n} first visits went to the nearest other working day: their route days were full",
-    "plan.warn.over_capacity": "{day} has {n} visits, above the daily capacity of {capacity} (to keep coverage at 100%)",
+    "plan.warn.over_capacity": "{day} has {n} {n:|visit|visits}, above the daily capacity of {capacity} (to keep coverage at 100%)",
     "plan.warn.no_days_left": "{month} has no working days left",
     "plan.warn.no_working_day": "retailer {code} has no working day to be visited on this month",
     "plan.warn.calendar_unknown": (
@@ -237,20 +239,22 @@ EN: dict[str, str] = {
     "hk.carried": "carry-over: {carried} missed visits brought back on {days}, {merged} joined a visit already on that day",
     "hk.unplaced": "{n} missed visits found no room (at most {capacity} a day) and stay missed: press m on today's list to move them",
     "hk.no_missed": "no missed visits to carry over",
-    "hk.plan": "drafted the visit plan of {month} (draft): {visits} visits, {covered}/{retailers} retailers covered",
+    "hk.plan": "drafted the visit plan of {month} (draft): {visits} {visits:|visit|visits}, {covered}/{retailers} {retailers:|retailer|retailers} covered",
     "hk.plan.submit": "submit it for approval by {submit_by}: {khtui} plan month --month {month} --submit",
     "hk.backup": "automatic backup: {path}",
     "hk.backup.none": "today's automatic backup already exists",
     "hk.pending": "today's ({day}) housekeeping has not run yet (carry-over, next month's plan, backup): open the program, or run {khtui} housekeeping",
-    "today.note.plan.draft": "Plan {month} drafted: {visits} visits · {covered} retailers; submit by {submit_by} (P submits)",
+    "today.note.plan.draft": "Plan {month} drafted: {visits} {visits:|visit|visits} · {covered} {covered:|retailer|retailers}; submit by {submit_by} (P submits)",
     "today.note.plan.late": "Plan {month} is still a draft and {submit_by} has passed: submit it now (P submits)",
     "today.note.plan.submitted": "Plan {month} submitted, waiting for approval",
     "today.note.plan.missing": "The plan of {month} is not drafted yet: open the program again, or run {khtui} housekeeping",
     "today.note.missed": "{n} missed visits found no room this month (at most {capacity} a day): m lists them to move",
     "fmt.sep": ", ",
+    "fmt.clause_sep": "; ",
+    "fmt.gap": "  ",
     "plan.cli.title": "Visit plan {month} ({status})",
     "plan.cli.summary": (
-        "{visits} visits on {days} working days; {covered}/{retailers} retailers covered ({pct})"
+        "{visits} {visits:|visit|visits} on {days} working {days:|day|days}; {covered}/{retailers} {retailers:|retailer|retailers} covered ({pct})"
     ),
     "plan.cli.submit_by": "Submit by: {day}",
     "plan.cli.generated": "Visit plan of {month} generated (draft)",
@@ -258,10 +262,10 @@ EN: dict[str, str] = {
     "plan.cli.approved": "Visit plan of {month} approved",
     "plan.cli.none": "no visit plan for {month} yet: draft it with `{khtui} plan month --month {month} --generate`",
     "plan.cli.routes": "Route days:",
-    "plan.cli.day": "{day} {weekday}  {n} retailers",
+    "plan.cli.day": "{day} {weekday}  {n} {n:|retailer|retailers}",
     "plan.cli.warnings": "Warnings:",
     "plan.cli.both": "use one of --submit and --approve at a time",
-    "plan.cli.changes": "Changed by carry-over since it was made: {n} visits ({into} moved into the month, {out} out of it)",
+    "plan.cli.changes": "Changed by carry-over since it was made: {n} {n:|visit|visits} ({into} moved into the month, {out} out of it)",
     "plan.cli.change": "carry-over {code} {name}: {src} -> {dst}",
     "today.cli.missed": "{n} missed visits are still to place (the earliest of {first}): open the program and press m on today's list",
     "today.cli.title": "Visits of {day} {weekday}",
@@ -269,7 +273,7 @@ EN: dict[str, str] = {
     "today.cli.progress": "done {done}/{total}, checked in {checked_in}, skipped {skipped}, to visit {planned}",
     "today.cli.coverage": (
         "Month coverage {visited}/{active} ({pct}), {unvisited} not visited yet, "
-        "{left} working days left"
+        "{left} working {left:|day|days} left"
     ),
     "today.cli.col.seq": "#",
     "today.cli.col.code": "Code",

@@ -40,5 +40,5 @@ EN: dict[str, str] = {
     "search.col.status": "Status",
     "search.col.phone": "Phone",
     "search.col.match": "Matched",
-    "search.indexed": "lookup index rebuilt: {n} retailers",
+    "search.indexed": "lookup index rebuilt: {n} {n:|retailer|retailers}",
 }

@@ -173,13 +173,13 @@ EN: dict[str, str] = {
         "+{w_added}/~{w_updated}, plans +{p_added}/~{p_updated}"
     ),
     "team.merge.upgraded": "  (written by an older khtui, schema {version}: upgraded in a temporary copy and merged; the file itself is unchanged)",
-    "team.merge.moved": "  {n} retailers are now {am}'s (routes redrawn); their history stays: {codes}",
-    "team.merge.shared": "{n} retailers are on more than one AM's books (each counted for the newest copy): {items}",
+    "team.merge.moved": "  {n} {n:|retailer|retailers} are now {am}'s (routes redrawn); their history stays: {codes}",
+    "team.merge.shared": "{n} {n:|retailer|retailers} are on more than one AM's books (each counted for the newest copy): {items}",
     "team.merge.shared_item": "{code} {name} ({ams}, counted for {owner})",
     "team.merge.dup_code": "Note: AM code {code} is in two different databases (a database rebuilt by the same person?)",
     "team.merge.no_code": "Note: {path} has no AM code; ask its AM to run khtui am set CODE NAME",
-    "team.merge.index": "Retailer lookup index rebuilt ({n} retailers)",
-    "team.merge.done": "Team database {path}: {ams} account managers, {retailers} retailers",
+    "team.merge.index": "Retailer lookup index rebuilt ({n} {n:|retailer|retailers})",
+    "team.merge.done": "Team database {path}: {ams} account managers, {retailers} {retailers:|retailer|retailers}",
     "team.refuse.missing": "no file {path}; nothing was merged",
     "team.refuse.not_khtui": "{path} is not a khtui database; nothing was merged, the file is unchanged",
     "team.refuse.unreadable": "{path} cannot be read ({error}); nothing was merged, the file is unchanged",
@@ -252,7 +252,7 @@ EN: dict[str, str] = {
         "{month} · {ams} AMs · coverage {visited}/{active} ({pct}) · plans to approve {plans} · "
         "changes to confirm {changes} · overdue complaints {overdue}"
     ),
-    "mgr.summary.shared": " · {n} retailers on more than one AM's books (listed by the merge)",
+    "mgr.summary.shared": " · {n} {n:|retailer|retailers} on more than one AM's books (listed by the merge)",
     "mgr.overdue.title": "Overdue complaints by AM and department",
     "mgr.overdue.none": "No overdue complaints",
     "mgr.overdue.line": "{am} · {department}: {n}",

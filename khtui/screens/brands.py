@@ -19,10 +19,10 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
-from khtui.i18n import t
 from khtui.widgets.date_input import DateInput
 from khtui.widgets.jobs import JobQueue
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.speech import t
 from khtui.widgets.text_boxes import Input
 from khtui.widgets.workbench import Workbench
 

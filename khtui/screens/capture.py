@@ -51,11 +51,10 @@ from khtui.domain.capture import (
     clean_field,
     clean_grid_value,
 )
-from khtui.i18n import get_lang, t
-from khtui.i18n.capture import problem_text
 from khtui.widgets.jobs import Debouncer, JobQueue
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.price_grid import PriceGrid
+from khtui.widgets.speech import t
 from khtui.widgets.text_boxes import Input
 from khtui.widgets.theme import style
 from khtui.widgets.workbench import Workbench
@@ -69,11 +68,11 @@ DAYS_LISTED = 3  # days named in the copy-forward message
 
 
 def kind_name(kind: CaptureKind) -> str:
-    return kind.zh if get_lang() == "zh" else kind.en
+    return t(f"capture.kind.{kind.key}")
 
 
-def field_name(f: CaptureField) -> str:
-    return f.zh if get_lang() == "zh" else f.en
+def field_name(kind: CaptureKind, f: CaptureField) -> str:
+    return t(f"capture.field.{kind.key}.{f.name}")
 
 
 def copied_text(plan: CopyPlan, limit: int) -> str:
@@ -91,7 +90,7 @@ def copied_text(plan: CopyPlan, limit: int) -> str:
                 limit=limit,
             )
         )
-    return "；".join(parts) if parts else t("capture.copied_none")
+    return t("fmt.clause_sep").join(parts) if parts else t("capture.copied_none")
 
 
 @dataclass(frozen=True)
@@ -327,9 +326,9 @@ class CaptureScreen(Keyed, Screen):
         line = t("capture.retailer_line", code=r["code"], name=r["name"], day=self.day)
         if self.visit is not None:
             status = self.visit["status"]
-            line += "　" + t("capture.visit_status", status=t(f"today.status.{status}"))
+            line += t("fmt.gap") + t("capture.visit_status", status=t(f"today.status.{status}"))
         else:
-            line += "　" + t("capture.no_visit")
+            line += t("fmt.gap") + t("capture.no_visit")
         return line
 
     def _kind_label(self, kind: CaptureKind) -> str:
@@ -352,7 +351,7 @@ class CaptureScreen(Keyed, Screen):
         payload = self.payloads.get(kind.key, {})
         for f in kind.fields:
             wid = f"f-{kind.key}-{f.name}"
-            label = field_name(f) + (" *" if f.required else "")
+            label = field_name(kind, f) + (" *" if f.required else "")
             yield Label(label, classes="field-label")
             stored = payload.get(f.name)
             if f.type in ("choice", "bool", "brand"):
@@ -387,7 +386,7 @@ class CaptureScreen(Keyed, Screen):
             return [(t("capture.yes"), "y"), (t("capture.no"), "n")]
         if f.type == "brand":
             return [(f"{b['name']} {b['brand_code']}", b["brand_code"]) for b in self.brands]
-        return [(c, c) for c in f.choices]
+        return [(t.word(c), c) for c in f.choices]
 
     def _select_value(self, f: CaptureField, stored: Any) -> Any:
         if stored is None or stored == "":
@@ -477,7 +476,7 @@ class CaptureScreen(Keyed, Screen):
         try:
             clean_field(spec, raw)
         except ValueProblem as exc:
-            return problem_text(exc)
+            return t.message(exc)
         return None
 
     def _field_changed(self, widget_id: str, raw: str, *, at_once: bool) -> None:
@@ -521,7 +520,7 @@ class CaptureScreen(Keyed, Screen):
             if not isinstance(error, ValueProblem):
                 self.app.report_error(error)
                 return
-            message = problem_text(error)
+            message = t.message(error)
             self.invalid[(kind, field)] = message
             self.values.pop((kind, field), None)
             if self.is_attached:
@@ -545,7 +544,7 @@ class CaptureScreen(Keyed, Screen):
         try:
             return clean_grid_value(field, raw)
         except ValueProblem as exc:
-            raise ValueError(problem_text(exc)) from None
+            raise ValueError(t.message(exc)) from None
 
     def _commit_cell(self, brand_code: str, field: str, raw: str) -> None:
         """The grid's commit: the checked value is saved by the job queue."""
@@ -555,7 +554,7 @@ class CaptureScreen(Keyed, Screen):
             if not isinstance(error, ValueProblem):
                 self.app.report_error(error)
                 return
-            self.post_message(PriceGrid.Problem(brand_code, field, problem_text(error)))
+            self.post_message(PriceGrid.Problem(brand_code, field, t.message(error)))
 
         self.jobs.submit(
             lambda: store.set_grid_value(cid, brand_code, field, raw), self._cell_saved, refused
@@ -657,7 +656,7 @@ class CaptureScreen(Keyed, Screen):
                 t(
                     "capture.field_problem",
                     kind=kind_name(KIND_BY_KEY[p["kind"]]),
-                    field=field_name(spec),
+                    field=field_name(KIND_BY_KEY[p["kind"]], spec),
                     message=message,
                 )
             )
@@ -699,7 +698,8 @@ class CaptureScreen(Keyed, Screen):
 
     def _after_complaint(self, complaint_id: str | None) -> None:
         def shown(c: dict[str, Any]) -> None:
-            self.notify(t("complaint.raised", department=c["department"], due_on=c["due_on"]))
+            department = t.word(c["department"], self.store.rules)
+            self.notify(t("complaint.raised", department=department, due_on=c["due_on"]))
 
         if complaint_id:
             store = self.store
@@ -743,7 +743,7 @@ def gaps_text(gaps: dict[str, Any], day: dt.date) -> str:
     if gaps["drafts"]:
         lines.append(t("capture.gaps.drafts"))
         for g in gaps["drafts"]:
-            kinds = "、".join(kind_name(KIND_BY_KEY[k]) for k in g["kinds"] if k in KIND_BY_KEY)
+            kinds = t.join(kind_name(KIND_BY_KEY[k]) for k in g["kinds"] if k in KIND_BY_KEY)
             lines.append(
                 "  "
                 + t(

@@ -26,17 +26,12 @@ from textual.widgets.option_list import Option
 
 from khtui.data.base import StoreError
 from khtui.domain.complaints import STATUSES, ComplaintProblem, due_date
-from khtui.i18n import get_lang, t
-from khtui.i18n.capture import problem_text
 from khtui.widgets.jobs import JobQueue
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.speech import t
 from khtui.widgets.text_boxes import Input
 from khtui.widgets.theme import style
 from khtui.widgets.workbench import Workbench
-
-
-def _route_name(route) -> str:
-    return route.name if get_lang() == "zh" else route.en
 
 
 class RaiseComplaintScreen(Keyed, ModalScreen[str | None]):
@@ -79,7 +74,7 @@ class RaiseComplaintScreen(Keyed, ModalScreen[str | None]):
             yield Label(t("complaint.new.category"))
             yield OptionList(
                 *(
-                    Option(f"{_route_name(route)} → {route.department}", id=key)
+                    Option(f"{t.named(route)} → {t.word(route.department, store.rules)}", id=key)
                     for key, route in store.rules.complaint_routes.items()
                 ),
                 id="new-category",
@@ -122,7 +117,7 @@ class RaiseComplaintScreen(Keyed, ModalScreen[str | None]):
         self.query_one("#new-routing", Static).update(
             t(
                 key,
-                department=route.department,
+                department=t.word(route.department, rules),
                 share=t(f"complaint.share.{route.am_share}"),
                 due_days=route.due_days,
                 due_on=due_date(self.app.today(), route.due_days, rules).isoformat(),
@@ -163,7 +158,7 @@ class RaiseComplaintScreen(Keyed, ModalScreen[str | None]):
         if not isinstance(error, ComplaintProblem):
             self.app.report_error(error)
             return
-        self.query_one("#new-error", Static).update(problem_text(error))
+        self.query_one("#new-error", Static).update(t.message(error))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -228,7 +223,7 @@ class ComplaintsScreen(Keyed, Screen):
                 id="flt-status",
             )
             yield Select(
-                [(_route_name(r), key) for key, r in routes.items()],
+                [(t.named(r), key) for key, r in routes.items()],
                 prompt=t("complaint.filter.category") + ": " + t("complaint.filter.all"),
                 id="flt-category",
             )
@@ -295,7 +290,7 @@ class ComplaintsScreen(Keyed, Screen):
         if message.departments is not None and self._departments is None:
             self._departments = message.departments
             self.query_one("#flt-department", Select).set_options(
-                [(d, d) for d in message.departments]
+                [(t.word(d, self.app.store.rules), d) for d in message.departments]
             )
         self._show(message.rows, self._keep)
 
@@ -303,6 +298,7 @@ class ComplaintsScreen(Keyed, Screen):
         table = self.query_one("#cmp-table", DataTable)
         self.rows = rows
         table.clear()
+        rules = self.app.store.rules
         alarm = style(self.app, "alarm")
         for r in rows:
             shown = alarm if r["overdue"] else ""
@@ -312,8 +308,8 @@ class ComplaintsScreen(Keyed, Screen):
             table.add_row(
                 r["raised_on"],
                 f"{r['retailer_code']} {r['name'] or ''}",
-                r["category_name"] if get_lang() == "zh" else r["category_en"],
-                r["department"],
+                t.word(r["category_name"], rules),
+                t.word(r["department"], rules),
                 Text(status, style=shown),
                 Text(r["due_on"], style=shown),
                 (r["description"] or "")[:30],
@@ -341,6 +337,7 @@ class ComplaintsScreen(Keyed, Screen):
             detail.update("")
             return
         blank = {k: (v if v not in (None, "") else "-") for k, v in c.items()}
+        rules = self.app.store.rules
         detail.update(
             t(
                 "complaint.detail",
@@ -348,7 +345,8 @@ class ComplaintsScreen(Keyed, Screen):
                     **blank,
                     "code": c["retailer_code"],
                     "name": c["name"] or "",
-                    "category": c["category_name"] if get_lang() == "zh" else c["category_en"],
+                    "category": t.word(c["category_name"], rules),
+                    "department": t.word(c["department"], rules),
                     "status": t(f"complaint.status.{c['status']}"),
                 },
             )
@@ -389,7 +387,8 @@ class ComplaintsScreen(Keyed, Screen):
             return store.get_complaint(cid)
 
         def done(c: dict[str, Any]) -> None:
-            self.notify(t(f"complaint.step.{status}", department=c["department"]))
+            department = t.word(c["department"], store.rules)
+            self.notify(t(f"complaint.step.{status}", department=department))
             self.reload(keep=cid)
 
         self.jobs.submit(step, done, self._refused)
@@ -397,10 +396,8 @@ class ComplaintsScreen(Keyed, Screen):
     def _refused(self, error: Exception) -> None:
         """A step the complaint or the plan does not allow says why; anything else is the
         app's to report."""
-        if isinstance(error, ComplaintProblem):
-            self.notify(problem_text(error), severity="error")
-        elif isinstance(error, StoreError):  # e.g. a visit the plan cannot take
-            self.notify(str(error), severity="error")
+        if isinstance(error, StoreError):  # the complaint's ComplaintProblem, a visit's too
+            self.notify(t.message(error), severity="error")
         else:
             self.app.report_error(error)
 
@@ -420,7 +417,8 @@ class ComplaintsScreen(Keyed, Screen):
 
     def action_new(self) -> None:
         def shown(c: dict[str, Any]) -> None:
-            self.notify(t("complaint.raised", department=c["department"], due_on=c["due_on"]))
+            department = t.word(c["department"], self.app.store.rules)
+            self.notify(t("complaint.raised", department=department, due_on=c["due_on"]))
             self.reload(keep=c["id"])
 
         def done(cid: str | None) -> None:

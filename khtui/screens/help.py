@@ -16,8 +16,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Label, Static
 
-from khtui.i18n import t
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.speech import t
 
 KEY_NAMES = {
     "left_square_bracket": "[",

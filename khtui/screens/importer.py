@@ -19,8 +19,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Label, ProgressBar, Select, Static
 
-from khtui.i18n import get_lang, t
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.speech import t
 from khtui.widgets.text_boxes import Input
 from khtui.widgets.workbench import Workbench
 
@@ -29,17 +29,11 @@ ROWS_SHOWN = 8  # first data rows shown in the preview
 READ_SHARE = 95  # the progress bar's share for reading the file; the rest is the write
 
 
-def field_label(store, kind: str, field: str) -> str:
-    """A field's name as a user knows it: its first header synonym, or the record's label."""
-    if get_lang() == "en":
-        return field
-    names = store.rules.header_synonyms(kind).get(field)
-    if names:
-        return names[0]
-    from khtui.domain.retailer import FIELD_BY_NAME
-
-    spec = FIELD_BY_NAME.get(field)
-    return spec.zh if spec else field
+def field_label(kind: str, field: str) -> str:
+    """A field's name in the UI language (a retailer's as the profile names it)."""
+    if kind == "retailers":
+        return t.field_name(field)
+    return t.label(f"imp.field.{field}", field)
 
 
 class ImportScreen(Keyed, Screen):
@@ -150,7 +144,7 @@ class ImportScreen(Keyed, Screen):
     def _run_preview(self, kind: str, path: Path) -> None:
         from khtui.data.importers import ImportFileError, import_file, preview
 
-        store = self.app.store
+        store, tr = self.app.store, self.app.t  # a worker: the app's own translator
         try:
             p = preview(path, kind, store.rules, rows=ROWS_SHOWN)
             # the head first, then the counts of a dry run over the whole file
@@ -159,13 +153,14 @@ class ImportScreen(Keyed, Screen):
                 store,
                 path,
                 kind,
+                tr=tr,
                 dry_run=True,
                 backup=False,
                 keep_rejects=False,
-                progress=self._progress(t("imps.checking")),
+                progress=self._progress(tr("imps.checking")),
             )
         except ImportFileError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
+            self.app.call_from_thread(self._failed, tr.message(exc))
             return
         self.app.call_from_thread(self._show_counts, kind, path, r)
 
@@ -173,10 +168,13 @@ class ImportScreen(Keyed, Screen):
     def _run_import(self, kind: str, path: Path) -> None:
         from khtui.data.importers import ImportFileError, import_file
 
+        tr = self.app.t  # a worker: the app's own translator
         try:
-            r = import_file(self.app.store, path, kind, progress=self._progress(t("imps.writing")))
+            r = import_file(
+                self.app.store, path, kind, tr=tr, progress=self._progress(tr("imps.writing"))
+            )
         except ImportFileError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
+            self.app.call_from_thread(self._failed, tr.message(exc))
             return
         self.app.call_from_thread(self._show_done, r)
 
@@ -233,11 +231,10 @@ class ImportScreen(Keyed, Screen):
         mapping = self.query_one("#mapping", DataTable)
         mapping.clear(columns=True)
         mapping.add_columns(t("imps.field"), t("imps.header"))
-        store = self.app.store
         for field, header in p.mapping.items():
             unit = p.units.get(field)
-            shown = header if not unit or unit in header else f"{header} [{unit}]"
-            mapping.add_row(field_label(store, kind, field), shown)
+            shown = header if not unit or unit in header else f"{header} [{t.word(unit)}]"
+            mapping.add_row(field_label(kind, field), shown)
         for header in p.extra_columns:
             mapping.add_row("+", header)
         rows = self.query_one("#rows", DataTable)
@@ -250,8 +247,8 @@ class ImportScreen(Keyed, Screen):
 
     def _show_counts(self, kind, path: Path, r) -> None:
         self._set_progress(None)
-        self.query_one("#counts", Static).update(t("imps.counts", summary=r.summary()))
-        notes = r.notes()
+        self.query_one("#counts", Static).update(t("imps.counts", summary=r.summary(t)))
+        notes = r.notes(t)
         if r.reject_rows:
             first = r.reject_rows[0]
             notes.insert(0, f"{first['row']}: {first['reason']}")
@@ -261,9 +258,9 @@ class ImportScreen(Keyed, Screen):
 
     def _show_done(self, r) -> None:
         self._set_progress(None)
-        summary = r.summary()
+        summary = r.summary(t)
         self.query_one("#counts", Static).update(t("imps.done", summary=summary))
-        self._status("\n".join(r.notes()))
+        self._status("\n".join(r.notes(t)))
         self._previewed = None
         self.notify(summary, timeout=8)
         self.app.refresh_forecasts()  # new orders: the forecasts follow in the background

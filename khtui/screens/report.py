@@ -41,11 +41,12 @@ from khtui.domain.report import (
     normalise_week,
     week_range,
 )
-from khtui.i18n import t
+from khtui.i18n import Translator
 from khtui.widgets.confirm import ConfirmScreen
 from khtui.widgets.document_view import document_renderable
 from khtui.widgets.jobs import Debouncer, JobQueue
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.speech import t
 from khtui.widgets.text_boxes import Input, TextArea
 from khtui.widgets.workbench import Workbench
 
@@ -122,7 +123,9 @@ class ReportKind:
     def bad(self, value: str) -> str:
         raise NotImplementedError
 
-    def load(self, store, period: str) -> Loaded:
+    def load(self, store, period: str, tr: Translator) -> Loaded:
+        """The period's latest version and its document in ``tr``'s words (a job: the app's
+        own translator)."""
         raise NotImplementedError
 
     def save(self, store, period: str, text: dict[str, str]) -> dict[str, Any]:
@@ -131,7 +134,7 @@ class ReportKind:
     def submit(self, store, period: str) -> dict[str, Any]:
         raise NotImplementedError
 
-    def export(self, store, period: str, folder: Path) -> Path:
+    def export(self, store, period: str, folder: Path, tr: Translator) -> Path:
         raise NotImplementedError
 
 
@@ -171,8 +174,8 @@ class WeekReport(ReportKind):
     def bad(self, value: str) -> str:
         return t("rpt.bad_week", value=value)
 
-    def load(self, store, period: str) -> Loaded:
-        return load_week(store, period)
+    def load(self, store, period: str, tr: Translator) -> Loaded:
+        return load_week(store, period, tr)
 
     def save(self, store, period: str, text: dict[str, str]) -> dict[str, Any]:
         return store.save_weekly_draft(period, text)
@@ -180,8 +183,8 @@ class WeekReport(ReportKind):
     def submit(self, store, period: str) -> dict[str, Any]:
         return store.submit_weekly(period)
 
-    def export(self, store, period: str, folder: Path) -> Path:
-        return export_week(store, period, folder)
+    def export(self, store, period: str, folder: Path, tr: Translator) -> Path:
+        return export_week(store, period, folder, tr)
 
 
 class MonthReport(ReportKind):
@@ -218,8 +221,8 @@ class MonthReport(ReportKind):
     def bad(self, value: str) -> str:
         return t("error.bad_month", value=value)
 
-    def load(self, store, period: str) -> Loaded:
-        return load_month(store, period)
+    def load(self, store, period: str, tr: Translator) -> Loaded:
+        return load_month(store, period, tr)
 
     def save(self, store, period: str, text: dict[str, str]) -> dict[str, Any]:
         return store.save_monthly_draft(period, text)
@@ -227,8 +230,8 @@ class MonthReport(ReportKind):
     def submit(self, store, period: str) -> dict[str, Any]:
         return store.submit_monthly(period)
 
-    def export(self, store, period: str, folder: Path) -> Path:
-        return export_month(store, period, folder)
+    def export(self, store, period: str, folder: Path, tr: Translator) -> Path:
+        return export_month(store, period, folder, tr)
 
 
 WEEK = WeekReport()
@@ -236,36 +239,37 @@ MONTH = MonthReport()
 KINDS: tuple[ReportKind, ...] = (WEEK, MONTH)
 
 
-def load_week(store, week: str) -> Loaded:
+def load_week(store, week: str, tr: Translator) -> Loaded:
     from khtui.data.documents import weekly_document
 
     report = store.weekly_report(week)
-    return Loaded(WEEK.name, week, report, weekly_document(store, week, report))
+    return Loaded(WEEK.name, week, report, weekly_document(store, week, tr, report))
 
 
-def export_week(store, week: str, folder: Path) -> Path:
-    """Write the week's latest version as a Word file in ``folder`` (never overwriting)."""
+def export_week(store, week: str, folder: Path, tr: Translator) -> Path:
+    """Write the week's latest version as a Word file in ``folder`` (never overwriting), in
+    ``tr``'s words (a job: the app's translator)."""
     from khtui.data.documents import write_weekly_docx
 
     folder.mkdir(parents=True, exist_ok=True)
     report = store.weekly_report(week)
     if report["version"]:
-        stem = t("rpt.file.weekly", week=week, version=report["version"])
+        stem = tr("rpt.file.weekly", week=week, version=report["version"])
     else:
-        stem = t("rpt.file.weekly_new", week=week)
+        stem = tr("rpt.file.weekly_new", week=week)
     path = free_path(folder, stem, ".docx")
-    write_weekly_docx(store, week, path)
+    write_weekly_docx(store, week, path, t=tr)
     return path
 
 
-def load_month(store, month: str) -> Loaded:
+def load_month(store, month: str, tr: Translator) -> Loaded:
     """The month's latest version and what its figures say: the document without the AM's own
     text (that is in the boxes beside it), the findings and next month's plan kept."""
     from khtui.data.documents import monthly_document
 
     report = store.monthly_report(month)
     figures = dataclasses.replace(report["figures"], weekly_narrative={})
-    doc = monthly_document(store, month, {**report, "figures": figures, "narrative": {}})
+    doc = monthly_document(store, month, tr, {**report, "figures": figures, "narrative": {}})
     return Loaded(MONTH.name, month, report, data_only(doc))
 
 
@@ -289,18 +293,19 @@ def data_only(doc: ReportDocument) -> ReportDocument:
     return dataclasses.replace(doc, blocks=kept)
 
 
-def export_month(store, month: str, folder: Path) -> Path:
-    """Write the month's latest version of the market analysis as a Word file in ``folder``."""
+def export_month(store, month: str, folder: Path, tr: Translator) -> Path:
+    """Write the month's latest version of the market analysis as a Word file in ``folder``,
+    in ``tr``'s words (a job: the app's translator)."""
     from khtui.data.documents import write_monthly_docx
 
     folder.mkdir(parents=True, exist_ok=True)
     report = store.monthly_report(month)
     if report["version"]:
-        stem = t("rpt.file.monthly", month=month, version=report["version"])
+        stem = tr("rpt.file.monthly", month=month, version=report["version"])
     else:
-        stem = t("rpt.file.monthly_new", month=month)
+        stem = tr("rpt.file.monthly_new", month=month)
     path = free_path(folder, stem, ".docx")
-    write_monthly_docx(store, month, path)
+    write_monthly_docx(store, month, path, t=tr)
     return path
 
 
@@ -482,8 +487,8 @@ class ReportScreen(Keyed, Screen):
         self.query_one("#rpt-period", Input).value = period
         self.sub_title = self.kind.title(period)
         self.query_one("#rpt-status", Static).update(t("rpt.screen.loading"))
-        store, kind = self.app.store, self.kind
-        self.jobs.submit(lambda: kind.load(store, period), self._loaded)
+        store, kind, tr = self.app.store, self.kind, self.app.t  # a job: the app's translator
+        self.jobs.submit(lambda: kind.load(store, period, tr), self._loaded)
 
     def _current(self, kind: str, period: str) -> bool:
         """An answer for what the screen shows now (not a period or kind already left)."""
@@ -656,8 +661,10 @@ class ReportScreen(Keyed, Screen):
         self.flush()
         folder = self.export_dir or default_export_dir()
         self._export_line(Text(t("rpt.screen.exporting")))
-        store, kind, period = self.app.store, self.kind, self.period
-        self.jobs.submit(lambda: kind.export(store, period, folder), self._exported, self._failed)
+        store, kind, period, tr = self.app.store, self.kind, self.period, self.app.t
+        self.jobs.submit(
+            lambda: kind.export(store, period, folder, tr), self._exported, self._failed
+        )
 
     def _exported(self, path: Path) -> None:
         self.last_export = path
@@ -677,7 +684,7 @@ class ReportScreen(Keyed, Screen):
         if isinstance(error, OSError):
             text = t("doc.err.no_folder", folder=f"{error.filename or ''} ({error.strerror})")
         elif isinstance(error, DocumentError):
-            text = str(error)
+            text = t.message(error)
         else:
             self.app.report_error(error)
             return

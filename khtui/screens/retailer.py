@@ -40,18 +40,15 @@ from khtui.domain.retailer import (
     ACTIVE,
     FIELD_BY_NAME,
     FIELDS,
-    GROUP_NAMES,
     GROUPS,
     STATUSES,
     FieldError,
 )
-from khtui.domain.value import VALUE_NAMES
-from khtui.i18n import get_lang, status_label, t, t_or
-from khtui.i18n.format import field_text, message_of, reasons_text
 from khtui.widgets.cells import clip
 from khtui.widgets.confirm import ConfirmScreen
 from khtui.widgets.jobs import JobQueue
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.speech import t
 from khtui.widgets.text_boxes import Input
 from khtui.widgets.theme import style
 from khtui.widgets.workbench import Workbench
@@ -63,24 +60,10 @@ WHY_RULES = ("tier", "category", "level", "value")
 KIND_BY_KEY = {k.key: k for k in KINDS}
 
 
-def _en() -> bool:
-    return get_lang() == "en"
-
-
-def field_label(name: str) -> str:
-    spec = FIELD_BY_NAME[name]
-    return spec.en if _en() else spec.zh
-
-
-def value_name(key: str | None) -> str | None:
-    """核心/一般/问题 (core/general/problem) in the UI language."""
-    return key if _en() or key is None else VALUE_NAMES.get(key, key)
-
-
 def source_text(source: str) -> str:
     """'manual' -> 手工, 'import:file.csv' -> 导入 file.csv; unknown sources as they are."""
     kind, _, rest = source.partition(":")
-    label = t_or(f"profile.source.{kind}", "")
+    label = t.label(f"profile.source.{kind}", "")
     return f"{label} {rest}".strip() if label else source
 
 
@@ -95,7 +78,7 @@ def match_text(match: str | None) -> str:
     """What matched a lookup query ('initials' -> 拼音首字母), in the UI language."""
     if not match:
         return ""
-    return t_or(f"search.match.{match}", match)
+    return t.label(f"search.match.{match}", match)
 
 
 def _cell(value: Any) -> str:
@@ -114,11 +97,11 @@ def short_amount(value: float) -> str:
 def _status_text(status: str | None, warn: str) -> Text:
     """A retailer's status; any but 正常 in the ``warn`` style."""
     status = status or ACTIVE
-    return Text(status_label(status), style="" if status == ACTIVE else warn)
+    return Text(t.status(status), style="" if status == ACTIVE else warn)
 
 
 def _overdue_text(n: int, late: str) -> Text:
-    return Text(f"！{n}", style=late) if n else Text("")
+    return Text(t("profile.overdue_n", n=n), style=late) if n else Text("")
 
 
 # ==========================================================================================
@@ -326,7 +309,9 @@ def capture_summary(capture: dict, kind, brand_names: dict[str, str]) -> str:
             value = t("profile.yes") if value else t("profile.no")
         elif f.type == "brand":
             value = brand_names.get(str(value), value)
-        parts.append(f"{f.en if _en() else f.zh}:{_cell(value)}")
+        elif f.type == "choice":
+            value = t.word(str(value))
+        parts.append(f"{t(f'capture.field.{kind.key}.{f.name}')}:{_cell(value)}")
     parts += [
         f"{k}:{_cell(v)}" for k, v in payload.items() if k not in known and v not in (None, "")
     ]
@@ -334,7 +319,7 @@ def capture_summary(capture: dict, kind, brand_names: dict[str, str]) -> str:
         price = o.get("retail_price")
         name = o.get("brand_name") or o.get("brand_code")
         parts.append(f"{name} {price:g}" if price is not None else str(name))
-    return "；".join(parts)
+    return t("fmt.clause_sep").join(parts)
 
 
 class ProfileScreen(Keyed, Screen):
@@ -500,12 +485,13 @@ class ProfileScreen(Keyed, Screen):
             t("profile.head.tier", tier=d.tier.tier, jian=f"{round(d.tier.monthly_avg_jian, 2):g}")
         )
         head.append("  ")
-        head.append(t("profile.head.category", category=cat.name if cat else "-"))
+        category = t.word(cat.name, self.app.store.rules) if cat else "-"
+        head.append(t("profile.head.category", category=category))
         head.append("  ")
         head.append(t("profile.head.level", level=d.level.level))
         head.append("  ")
         head.append(
-            t("profile.head.value", value=value_name(d.value.value), score=f"{d.value.score:g}")
+            t("profile.head.value", value=t.value_class(d.value.value), score=f"{d.value.score:g}")
         )
         self.query_one("#profile-head", Static).update(head)
 
@@ -515,19 +501,22 @@ class ProfileScreen(Keyed, Screen):
         table.clear()
         r = self.profile["retailer"]
         editable, fixed = style(self.app, "good"), style(self.app, "muted")
+        rules = self.app.store.rules
         for group in GROUPS:
-            zh, en = GROUP_NAMES[group]
             table.add_row(
-                Text(f"【{en if _en() else zh}】", style="bold"), "", "", key=f"group:{group}"
+                Text(t("profile.group", name=t.group_name(group)), style="bold"),
+                "",
+                "",
+                key=f"group:{group}",
             )
             for f in FIELDS:
                 if f.group != group:
                     continue
-                value = field_text(f.name, r.get(f.name))
+                value = t.field(f.name, r.get(f.name), rules)
                 kind = Text(
                     t(f"profile.kind.{f.kind}"), style=editable if f.kind == "dynamic" else fixed
                 )
-                table.add_row(f"  {field_label(f.name)}", _cell(value), kind, key=f.name)
+                table.add_row(f"  {t.field_name(f.name)}", _cell(value), kind, key=f.name)
         if row:
             table.move_cursor(row=min(row, table.row_count - 1))
 
@@ -552,7 +541,7 @@ class ProfileScreen(Keyed, Screen):
             table.add_row(
                 _cell(v.get("planned_date") or v.get("date")),
                 t(f"plan.vstatus.{v['status']}"),
-                reasons_text(v.get("reasons") or ()),
+                t.reasons(v.get("reasons") or ()),
                 _cell((v.get("checked_in_at") or "")[11:16]),
                 _cell((v.get("done_at") or "")[11:16]),
                 _cell(note),
@@ -566,7 +555,7 @@ class ProfileScreen(Keyed, Screen):
             summary = capture_summary(c, kind, self.profile["brand_names"])
             table.add_row(
                 _cell(c["captured_on"]),
-                (kind.en if _en() else kind.zh) if kind else c["kind"],
+                t.label(f"capture.kind.{c['kind']}", c["kind"]),
                 t("profile.draft") if c.get("is_draft") else "",
                 clip(summary, 60) or "-",
             )
@@ -574,7 +563,8 @@ class ProfileScreen(Keyed, Screen):
     def show_complaints(self) -> None:
         table = self.query_one("#profile-complaints", DataTable)
         table.clear()
-        routes = self.app.store.rules.complaint_routes
+        rules = self.app.store.rules
+        routes = rules.complaint_routes
         late = {c["id"] for c in self.overdue()}
         late_style = style(self.app, "late")
         for c in self.profile["complaints"]:
@@ -585,8 +575,8 @@ class ProfileScreen(Keyed, Screen):
                 status += t("profile.overdue_mark")
             table.add_row(
                 _cell(c["raised_on"]),
-                (route.en if _en() else route.name) if route else c["category"],
-                _cell(c.get("department")),
+                t.named(route) if route else c["category"],
+                _cell(t.word(c.get("department"), rules)),
                 Text(status, style=shown),
                 Text(_cell(c["due_on"]), style=shown),
                 clip(c.get("description"), 40),
@@ -597,7 +587,7 @@ class ProfileScreen(Keyed, Screen):
         table.clear()
         for ch in self.profile["changes"]:
             name = ch["field"]
-            label = field_label(name) if name in FIELD_BY_NAME else name
+            label = t.field_name(name)
             table.add_row(
                 ch["changed_at"].replace("T", " ")[:16],
                 label,
@@ -665,7 +655,7 @@ class ProfileScreen(Keyed, Screen):
         if spec is None:
             return  # a group heading
         if spec.kind != "dynamic":
-            self.notify(t(f"profile.not_editable.{spec.kind}", field=field_label(name)))
+            self.notify(t(f"profile.not_editable.{spec.kind}", field=t.field_name(name)))
             return
         if spec.type == "status":
             self.action_status()
@@ -688,10 +678,10 @@ class ProfileScreen(Keyed, Screen):
     def after_edit(self, changed: dict | None) -> None:
         if changed:
             parts = [
-                f"{field_label(k)}: {_cell(old)} → {_cell(new)}"
+                f"{t.field_name(k)}: {_cell(old)} → {_cell(new)}"
                 for k, (old, new) in changed.items()
             ]
-            self.notify(t("profile.saved", changes="；".join(parts)))
+            self.notify(t("profile.saved", changes=t("fmt.clause_sep").join(parts)))
             self.reload()
 
     def action_capture(self) -> None:
@@ -729,7 +719,7 @@ class ProfileScreen(Keyed, Screen):
         try:
             store.add_adhoc_visit(self.code, today)
         except StoreError as exc:  # VisitProblem: a message saying what is wrong
-            error = message_of(exc)
+            error = t.message(exc)
             self.notify(t("profile.adhoc_failed", error=error), severity="error", timeout=8)
             return
         self.notify(t("profile.adhoc_added", date=today.isoformat()))
@@ -739,33 +729,42 @@ class ProfileScreen(Keyed, Screen):
 # ==========================================================================================
 # Modals
 # ==========================================================================================
-def _list_text(value: Any) -> str:
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_list_text(x) for x in value) + "]"
+def _value_text(value: Any, rules) -> str:
+    """An input or a threshold: a word of the company's vocabulary in the UI language."""
+    if isinstance(value, str):
+        return _cell(t.word(value, rules))
     return _cell(value)
 
 
-def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
+def _list_text(value: Any, rules) -> str:
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_list_text(x, rules) for x in value) + "]"
+    return _value_text(value, rules)
+
+
+def _flatten(value: Any, rules, prefix: str = "") -> list[tuple[str, str]]:
     """Nested inputs as (dotted key, text) rows."""
     if isinstance(value, dict):
         out: list[tuple[str, str]] = []
         for k, v in value.items():
-            out += _flatten(v, f"{prefix}.{k}" if prefix else str(k))
+            out += _flatten(v, rules, f"{prefix}.{k}" if prefix else str(k))
         return out
     if isinstance(value, list | tuple):
-        return [(prefix, ", ".join(_list_text(x) for x in value))]
+        return [(prefix, ", ".join(_list_text(x, rules) for x in value))]
     if isinstance(value, bool):
         return [(prefix, t("profile.yes") if value else t("profile.no"))]
-    return [(prefix, _cell(value))]
+    return [(prefix, _value_text(value, rules))]
 
 
 def why_label(key: str) -> str:
     """'monthly_tiao.2026-08' -> '月进货(条) 2026-08': known parts named in the UI language."""
-    return " ".join(t_or(f"profile.wk.{part}", part) for part in key.split("."))
+    return " ".join(t.label(f"profile.wk.{part}", part) for part in key.split("."))
 
 
 class WhyScreen(Keyed, ModalScreen[None]):
     """How a derived value was calculated: explanation, inputs, period and thresholds."""
+
+    app = getters.app(Workbench)
 
     CSS_PATH = "retailer.tcss"
     KEYS: ClassVar = (
@@ -798,26 +797,29 @@ class WhyScreen(Keyed, ModalScreen[None]):
     def action_show(self, rule: str) -> None:
         self.rule = rule
         d = self.derived
+        rules = self.app.store.rules
         result = {"tier": d.tier, "category": d.category, "level": d.level, "value": d.value}[rule]
         label = {
             "tier": lambda: d.tier.tier,
-            "category": lambda: d.category.category.name if d.category.category else "-",
+            "category": lambda: (
+                t.word(d.category.category.name, rules) if d.category.category else "-"
+            ),
             "level": lambda: d.level.level,
-            "value": lambda: value_name(d.value.value),
+            "value": lambda: t.value_class(d.value.value),
         }[rule]()
         why = result.why
         self.query_one("#why-title", Label).update(
             t("profile.why.title", rule=t(f"profile.rule.{rule}"), value=label)
         )
-        self.query_one("#why-explain", Static).update(why.text(get_lang()))
+        self.query_one("#why-explain", Static).update(t.say(why.explain))
         table = self.query_one("#why-table", DataTable)
         table.clear()
         table.add_row(Text(t("profile.why.inputs"), style="bold"), "")
-        for k, v in _flatten(why.inputs):
+        for k, v in _flatten(why.inputs, rules):
             table.add_row(f"  {why_label(k)}", v)
         table.add_row(Text(t("profile.why.period"), style="bold"), ", ".join(why.period) or "-")
         table.add_row(Text(t("profile.why.thresholds"), style="bold"), "")
-        for k, v in _flatten(why.thresholds):
+        for k, v in _flatten(why.thresholds, rules):
             table.add_row(f"  {why_label(k)}", v)
 
 
@@ -847,7 +849,7 @@ class EditFieldScreen(Keyed, ModalScreen[dict | None]):
         spec = FIELD_BY_NAME[self.field]
         with Vertical(id="edit-box", classes="modal-box"):
             yield Label(
-                t("profile.edit.title", field=field_label(self.field)), classes="modal-title"
+                t("profile.edit.title", field=t.field_name(self.field)), classes="modal-title"
             )
             yield Label(t("profile.edit.current", value=_cell(self.value or None)))
             yield Input(value=self.value, id="edit-input", select_on_focus=False)
@@ -866,7 +868,7 @@ class EditFieldScreen(Keyed, ModalScreen[dict | None]):
         if not value.strip() and self.value.strip():
             self.app.push_screen(
                 ConfirmScreen(
-                    t("profile.confirm.empty", field=field_label(self.field)),
+                    t("profile.confirm.empty", field=t.field_name(self.field)),
                     t("profile.confirm.empty_detail", value=self.value),
                     yes=t("profile.confirm.empty_yes"),
                 ),
@@ -896,7 +898,7 @@ class EditFieldScreen(Keyed, ModalScreen[dict | None]):
             self.app.report_error(error)
             return
         if self.is_attached:
-            self.query_one("#edit-error", Static).update(str(error))
+            self.query_one("#edit-error", Static).update(t.message(error))
             self.query_one("#edit-input", Input).add_class("-invalid")
 
     def action_cancel(self) -> None:
@@ -920,10 +922,10 @@ class StatusScreen(Keyed, ModalScreen[dict | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="status-box", classes="modal-box"):
             yield Label(
-                t("profile.status.title", status=status_label(self.status)), classes="modal-title"
+                t("profile.status.title", status=t.status(self.status)), classes="modal-title"
             )
             yield OptionList(
-                *(Option(status_label(s), id=s) for s in STATUSES),
+                *(Option(t.status(s), id=s) for s in STATUSES),
                 id="status-options",
             )
             yield Static(t("profile.status.note", n=self.future_visits), id="status-note")

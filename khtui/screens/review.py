@@ -1,21 +1,22 @@
 """Display helpers of the team feature, without Textual (the CLI uses them too): shares as
 percents, and the line the today screen shows about the market manager's decisions (the
-plan's status and comment, retailer changes sent back, from :meth:`ReviewOps.review_notice`)."""
+plan's status and comment, retailer changes sent back, from :meth:`ReviewOps.review_notice`),
+in the words of the translator they are given (the app's or the command line's)."""
 
 from __future__ import annotations
 
 import math
 
-from khtui.i18n import t
+from khtui.i18n import Translator
 
 
-def pct(x: float | None) -> str:
+def pct(x: float | None, t: Translator) -> str:
     """A share as a whole percent, rounded down (224 of 225 is 99%, never 100%); "—" for
     none (a figure that does not exist yet)."""
     return t("team.none") if x is None else f"{math.floor(x * 100 + 1e-9)}%"
 
 
-def review_line(notice) -> str:
+def review_line(notice, t: Translator) -> str:
     """One line, or "" when there is nothing to say (no plan submitted, nothing sent back)."""
     if notice is None or notice.empty:
         return ""

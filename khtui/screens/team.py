@@ -29,10 +29,10 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from khtui.i18n import status_label, t
 from khtui.screens.review import pct
 from khtui.widgets.document_view import document_renderable
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.speech import t
 from khtui.widgets.text_boxes import Input
 from khtui.widgets.theme import style
 from khtui.widgets.workbench import Workbench
@@ -75,10 +75,8 @@ def load_team(store, day: dt.date) -> TeamData:
 
 
 def field_name(field: str) -> str:
-    from khtui.domain.retailer import FIELD_BY_NAME
-    from khtui.screens.retailer import field_label
-
-    return field_label(field) if field in FIELD_BY_NAME else field
+    """A retailer field's name (a column kept from an import by its own name)."""
+    return t.field_name(field)
 
 
 class TeamScreen(Keyed, Screen):
@@ -213,7 +211,7 @@ class TeamScreen(Keyed, Screen):
                 ams=len(d.figures),
                 visited=visited,
                 active=active,
-                pct=pct(visited / active if active else None),
+                pct=pct(visited / active if active else None, t),
                 plans=len(d.plans),
                 changes=len(d.changes),
                 overdue=sum(f.overdue for f in d.figures),
@@ -243,7 +241,7 @@ class TeamScreen(Keyed, Screen):
         for f in self.data.figures:
             plan = f"{f.plan_month} {t(f'plan.status.{f.plan_status}')}" if f.plan_month else "-"
             short = (f.coverage or 0) < 1
-            cov = Text(pct(f.coverage), style=style(self.app, "late" if short else "good"))
+            cov = Text(pct(f.coverage, t), style=style(self.app, "late" if short else "good"))
             overdue = Text(str(f.overdue), style=style(self.app, "alarm") if f.overdue else "")
             rows.append(
                 (
@@ -255,9 +253,9 @@ class TeamScreen(Keyed, Screen):
                         cov,
                         str(f.due),
                         str(f.done),
-                        pct(f.completion),
+                        pct(f.completion, t),
                         overdue,
-                        pct(f.forecast_accuracy),
+                        pct(f.forecast_accuracy, t),
                         plan,
                         stamp(f.merged_at),
                     ],
@@ -266,7 +264,12 @@ class TeamScreen(Keyed, Screen):
         self._refill("team-ams", rows, "mgr.plans.none")
         lines = [t("mgr.overdue.title")]
         lines += [
-            t("mgr.overdue.line", am=o.label, department=o.department, n=o.overdue)
+            t(
+                "mgr.overdue.line",
+                am=o.label,
+                department=t.word(o.department, self.app.store.rules),
+                n=o.overdue,
+            )
             for o in self.data.overdue[:OVERDUE_LINES]
         ] or [t("mgr.overdue.none")]
         self.query_one("#team-overdue", Static).update("\n".join(lines))
@@ -275,9 +278,7 @@ class TeamScreen(Keyed, Screen):
         assert self.data is not None
         rows = []
         for p in self.data.plans:
-            reasons = "、".join(
-                f"{t(f'plan.reason.{k}')}{n}" for k, n in list(p.reasons.items())[:3]
-            )
+            reasons = t.join(f"{t.reason(k)}{n}" for k, n in list(p.reasons.items())[:3])
             rows.append(
                 (
                     p.plan_id,
@@ -307,8 +308,8 @@ class TeamScreen(Keyed, Screen):
         assert self.data is not None
         rows = []
         for c in self.data.changes:
-            new = status_label(c.new) if c.field == "status" else (c.new or "-")
-            old = status_label(c.old) if c.field == "status" else (c.old or "-")
+            new = t.status(c.new) if c.field == "status" else (c.new or "-")
+            old = t.status(c.old) if c.field == "status" else (c.old or "-")
             rows.append(
                 (
                     c.change_id,
@@ -569,7 +570,7 @@ class AmRetailersScreen(Keyed, Screen):
                 r.code,
                 r.name,
                 r.route or "-",
-                status_label(r.status),
+                t.status(r.status),
                 str(r.tier or "-"),
                 visited,
                 r.last_visit or "-",
@@ -626,7 +627,7 @@ class TeamReportScreen(Keyed, Screen):
         doc = build_weekly(
             report["figures"],
             report["narrative"],
-            t,
+            self.app.t,  # a worker: the app's own translator
             am_name=report["am_name"],
             version=report["version"],
             status=report["status"],

@@ -32,13 +32,12 @@ from textual.widgets import DataTable, Footer, Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from khtui.domain import visits as visit_rules
-from khtui.i18n import status_label, t
-from khtui.i18n.format import measures_text, message_of
-from khtui.i18n.format import reasons_text as format_reasons
+from khtui.i18n import Translator
 from khtui.widgets.cells import clip
 from khtui.widgets.confirm import ConfirmScreen
 from khtui.widgets.date_input import DateInput
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.speech import t
 from khtui.widgets.text_boxes import Input
 from khtui.widgets.theme import style
 from khtui.widgets.warnings_panel import WarningsPanel
@@ -69,26 +68,21 @@ STATUS_ROLE = {
 }
 
 
-def weekday(day: dt.date) -> str:
-    return t(f"app.weekday.{day.weekday()}")
-
-
-def reasons_text(reasons: list[str], width: int) -> str:
-    """The visit's reasons as every list writes them (:func:`khtui.i18n.format.reasons_text`),
-    as many as fit in ``width`` cells, then ``+N``."""
+def reasons_text(reasons: list[str], width: int, t: Translator = t) -> str:
+    """The visit's reasons as every list writes them (:meth:`Translator.reasons`), as many as
+    fit in ``width`` cells, then ``+N``."""
     from khtui.domain.visits import shown_reasons
-    from khtui.i18n.format import list_sep, reason_label
 
     ordered = shown_reasons(reasons)
-    sep = list_sep()
+    sep = t.sep
     shown: list[str] = []
     for i, key in enumerate(ordered):
         rest = len(ordered) - i - 1
-        candidate = sep.join([*shown, reason_label(key)])
+        candidate = sep.join([*shown, t.reason(key)])
         suffix = f"+{rest}" if rest else ""
         if cell_len(candidate + suffix) > width and shown:
             return sep.join(shown) + f"+{len(ordered) - len(shown)}"
-        shown.append(reason_label(key))
+        shown.append(t.reason(key))
     return clip(sep.join(shown), width)
 
 
@@ -282,7 +276,9 @@ class TodayScreen(Keyed, Screen):
         if self.day == self.app.today():
             self.sub_title = t("today.title.today")
         else:
-            self.sub_title = t("today.title", date=self.day.isoformat(), weekday=weekday(self.day))
+            self.sub_title = t(
+                "today.title", date=self.day.isoformat(), weekday=t.weekday(self.day)
+            )
 
     # -- reading ------------------------------------------------------------------------------
     def reload(self, keep: str | None = None, *, coverage: bool = True) -> None:
@@ -355,11 +351,11 @@ class TodayScreen(Keyed, Screen):
         assert self.day is not None
         workday, holiday = self._day_kind
         p = self.progress
-        when = f"{self.day.isoformat()} {weekday(self.day)}"
+        when = f"{self.day.isoformat()} {t.weekday(self.day)}"
         if self.day == self.app.today():
             when += t("today.is_today")
         if holiday:
-            when += " " + t("today.holiday", name=holiday)
+            when += " " + t("today.holiday", name=t(holiday))
         elif not workday:
             when += " " + t("today.rest_day")
         line = t(
@@ -394,7 +390,7 @@ class TodayScreen(Keyed, Screen):
     def _show_review(self, notice) -> None:
         from khtui.screens.review import review_line
 
-        line = review_line(notice)
+        line = review_line(notice, t)
         widget = self.query_one("#today-review", Static)
         widget.update(line)
         widget.display = bool(line)
@@ -487,9 +483,9 @@ class TodayScreen(Keyed, Screen):
         line1 = " · ".join(p for p in parts if p)
         extra = []
         if v.get("reasons"):
-            extra.append(t("today.detail.reasons", reasons=format_reasons(v["reasons"])))
+            extra.append(t("today.detail.reasons", reasons=t.reasons(v["reasons"])))
         if v.get("measures"):
-            extra.append(t("today.detail.measures", measures=measures_text(v["measures"])))
+            extra.append(t("today.detail.measures", measures=t.measures(v["measures"])))
         if v.get("checked_in_at"):
             extra.append(t("today.detail.checked_in", time=clock_time(v["checked_in_at"])))
         elif v.get("status") == "done":
@@ -529,7 +525,7 @@ class TodayScreen(Keyed, Screen):
         try:
             result = fn(*args)
         except StoreError as exc:  # a problem the AM can act on: its message says how
-            self.post_message(self.Refused(message_of(exc)))
+            self.post_message(self.Refused(t.message(exc)))
             return
         text = notice(result) if callable(notice) else notice
         done = self.Done(text, result if keep_result else keep, capture)
@@ -1017,7 +1013,7 @@ class RescheduleScreen(_Modal):
         if day == self.from_day:
             return t("today.resched.same", date=day.isoformat())
         if not self.is_workday(day):
-            return t("today.resched.rest", date=day.isoformat(), weekday=weekday(day))
+            return t("today.resched.rest", date=day.isoformat(), weekday=t.weekday(day))
         return None
 
     @on(Input.Submitted, "#resched-date")
@@ -1114,7 +1110,7 @@ class AdhocScreen(_Modal):
         for r in self.rows:
             label = f"{r['code']}  {clip(r['name'], 20)}  {r.get('route') or ''}"
             if r.get("status") and r["status"] != ACTIVE:
-                label += f"  [{status_label(r['status'])}]"
+                label += f"  [{t.status(r['status'])}]"
             options.add_option(Option(label, id=r["code"]))
         if self.rows:
             options.highlighted = 0

@@ -18,9 +18,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from khtui.i18n import t
 from khtui.widgets.cells import cut
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.speech import t
 from khtui.widgets.warnings_panel import kind_style
 from khtui.widgets.workbench import Workbench
 
@@ -107,7 +107,7 @@ class WarningsScreen(Keyed, Screen):
         self.query_one("#warn-head", Static).update(f"{head} · {scope}")
         table = self.query_one("#warn-table", DataTable)
         table.clear()
-        self.texts = [warning_text(w, message.brands, message.routes) for w in self.warnings]
+        self.texts = [warning_text(t, w, message.brands, message.routes) for w in self.warnings]
         self.names = message.names
         for i, w in enumerate(self.warnings):
             table.add_row(

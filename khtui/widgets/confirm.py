@@ -13,8 +13,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
-from khtui.i18n import t
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.speech import t
 
 
 class ConfirmScreen(Keyed, ModalScreen[bool]):

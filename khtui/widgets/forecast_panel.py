@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Static
 
-from khtui.i18n import t
+from khtui.widgets.speech import t
 from khtui.widgets.theme import style
 from khtui.widgets.warnings_panel import WarningsPanel
 from khtui.widgets.workbench import Workbench

@@ -27,6 +27,8 @@ from textual.app import App
 from textual.message import Message
 from textual.timer import Timer
 
+from khtui.widgets.speech import running_app
+
 DEBOUNCE_SECONDS = 0.4  # a pause in typing this long saves the field
 # How long a job refused by another program's write lock is tried again before its error is
 # reported (each try itself waits SQLite's busy timeout).
@@ -140,10 +142,10 @@ class JobQueue:
 
 
 def _notify_waiting(app: App) -> Callable[[Exception], None]:
-    def notify(_error: Exception) -> None:
-        from khtui.i18n import t
+    words = running_app().t  # the app's own translator: this is said from the job's thread
 
-        app.notify(t("jobs.waiting_for_lock"), severity="warning", timeout=10)
+    def notify(_error: Exception) -> None:
+        app.notify(words("jobs.waiting_for_lock"), severity="warning", timeout=10)
 
     return notify
 

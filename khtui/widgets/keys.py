@@ -1,11 +1,12 @@
 """Key bindings whose labels follow the UI language, through Textual's public API only.
 
 Textual reads a class's ``BINDINGS`` when the class is created and shows each binding's
-description as it is; the UI language is chosen later (``--lang``, and tests switch it). So a
-node declares its keys once, as :class:`Key` rows naming catalogue keys (``KEYS``), and the
-:class:`Keyed` mixin makes every instance one of a subclass whose ``BINDINGS`` are those rows in
-the language of the moment (one subclass per class and language, made on first use; it has the
-same name, module and CSS as the class). A key that is available only in some states is
+description as it is; the UI language is the app's (``create_app(store, lang=...)``), known
+only when a node is made. So a node declares its keys once, as :class:`Key` rows naming
+catalogue keys (``KEYS``), and the :class:`Keyed` mixin makes every instance one of a subclass
+whose ``BINDINGS`` are those rows in the running app's language (the app itself: the language
+it is made with), one subclass per class and language, made on first use; it has the same
+name, module and CSS as the class. A key that is available only in some states is
 declared like the others and refused through Textual's ``check_action``.
 
 The rules every screen keeps (README, "Keys"): a screen's own keys never take a section key
@@ -20,7 +21,8 @@ from typing import Any, ClassVar
 
 from textual.binding import Binding
 
-from khtui.i18n import get_lang, t
+from khtui.i18n import Translator
+from khtui.widgets.speech import running_app
 
 # The keys that switch sections from anywhere (khtui.app.SECTIONS): no screen binds them.
 SECTION_KEYS = frozenset({*"1234567", *(f"f{i}" for i in range(1, 8))})
@@ -40,7 +42,7 @@ class Key:
     display: str | None = None
     group: str | None = None
 
-    def binding(self) -> Binding:
+    def binding(self, t: Translator) -> Binding:
         return Binding(
             self.keys,
             self.action,
@@ -62,7 +64,13 @@ class Keyed:
     _keys_lang: ClassVar[str | None] = None  # set on the per-language subclasses
 
     def __new__(cls, *args: Any, **kwargs: Any):
-        return super().__new__(localised(cls, get_lang()))  # type: ignore[arg-type]  # classes hash by identity; mypy reads Keyed.__hash__ as an instance method
+        return super().__new__(localised(cls, cls.language_of_new(kwargs)))  # type: ignore[arg-type]  # classes hash by identity; mypy reads Keyed.__hash__ as an instance method
+
+    @classmethod
+    def language_of_new(cls, kwargs: dict[str, Any]) -> str:
+        """The language of a node about to be made: the running app's (an app overrides it:
+        its own is among its arguments)."""
+        return running_app().lang
 
 
 @cache
@@ -70,7 +78,8 @@ def localised(cls: type[Any], lang: str) -> type[Any]:
     """``cls`` with its ``KEYS`` as Textual ``BINDINGS`` labelled in ``lang``."""
     if cls.__dict__.get("_keys_lang") is not None:  # already one: use its own class
         cls = cls.__bases__[0]
-    bindings = [key.binding() for key in cls.KEYS]
+    t = Translator(lang)
+    bindings = [key.binding(t) for key in cls.KEYS]
     namespace = {
         "BINDINGS": bindings,
         "_keys_lang": lang,

@@ -11,8 +11,8 @@ from textual import getters, work
 from textual.message import Message
 from textual.widgets import Static
 
-from khtui.i18n import t
 from khtui.widgets.cells import cut, pad
+from khtui.widgets.speech import t
 from khtui.widgets.theme import style
 from khtui.widgets.workbench import Workbench
 

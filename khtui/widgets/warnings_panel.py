@@ -17,7 +17,7 @@ from textual.app import App
 from textual.message import Message
 from textual.widgets import Static
 
-from khtui.i18n import t
+from khtui.widgets.speech import t
 from khtui.widgets.theme import style
 from khtui.widgets.workbench import Workbench
 
@@ -167,7 +167,9 @@ class WarningsPanel(Static):
                     if n > 1:
                         line.append(f" {n}")
                 first = by_code[code][0]
-                line.append("  " + warning_text(first, message.brands, message.routes), style="dim")
+                line.append(
+                    "  " + warning_text(t, first, message.brands, message.routes), style="dim"
+                )
                 body.append(line)
         else:
             for w in self.warnings:
@@ -175,7 +177,7 @@ class WarningsPanel(Static):
                 name = message.names.get(w.retailer_code)
                 if name and len(message.names) > 1:
                     line.append(f"{name}: ", style="bold")
-                line.append(warning_text(w, message.brands, message.routes))
+                line.append(warning_text(t, w, message.brands, message.routes))
                 body.append(line)
         lines.extend(body[: self.limit])
         if len(body) > self.limit:

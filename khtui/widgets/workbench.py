@@ -15,13 +15,15 @@ from textual.app import App
 from textual.screen import Screen
 
 from khtui.widgets.jobs import JobHost
+from khtui.widgets.speech import Speaks
 
 if TYPE_CHECKING:
     from khtui.data.store import Store
 
 
-class Workbench(JobHost, App[object]):
-    """The store, the day, and the operations the app offers every screen."""
+class Workbench(Speaks, JobHost, App[object]):
+    """The store, the day, the language (:class:`~khtui.widgets.speech.Speaks`) and the
+    operations the app offers every screen."""
 
     store: Store
     today: Callable[[], dt.date]

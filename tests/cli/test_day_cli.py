@@ -21,6 +21,7 @@ from khtui.data.store import Store
 from khtui.domain.dates import parse_day
 from khtui.domain.months import parse_month
 from khtui.domain.report import normalise_week
+from tests.conftest import ZH
 
 BUILT_FOR = dt.date(2026, 11, 23)
 LAST = "2026-11-30"  # a week later: the last working day of November
@@ -256,8 +257,6 @@ def test_user_errors_stay_exit_1(demo):
 
 # -- one formatting of a value -------------------------------------------------------------------
 def test_a_value_is_written_as_the_profile_writes_it(tmp_path, monkeypatch):
-    from khtui.i18n.format import field_text, reasons_text
-
     db = tmp_path / "k.db"
     s = Store(db, create=True)
     s.upsert_retailers(
@@ -278,10 +277,10 @@ def test_a_value_is_written_as_the_profile_writes_it(tmp_path, monkeypatch):
     s.add_adhoc_visit("C1", s.today(), reasons=("plan", "sales_swing", "complaint"))
     s.close()
     out = run("--db", str(db), "retailer", "C1").stdout
-    assert "  营业面积: 33\n" in out and field_text("floor_area", 33.0) == "33"
+    assert "  营业面积: 33\n" in out and ZH.field("floor_area", 33.0) == "33"
     assert "  监控户: 否\n" in out and "  示范户: 是\n" in out
     assert "  状态: 正常\n" in out
-    shown = reasons_text(["plan", "sales_swing", "complaint"])
+    shown = ZH.reasons(["plan", "sales_swing", "complaint"])
     assert shown == "投诉回访、销量波动"  # the today list's cell says the same
     assert shown in run("--db", str(db), "today").stdout
     out = run("--db", str(db), "--lang", "en", "retailer", "C1").stdout

@@ -109,7 +109,7 @@ def test_english_summary(tmp_path):
     path = write_csv(tmp_path / "r.csv", [["code", "name"], ["001", "A"]])
     r = run("--db", str(tmp_path / "k.db"), "--lang", "en", "import", "retailers", str(path))
     assert (
-        r.output.strip() == "r.csv (UTF-8): 1 rows read, 1 new, 0 updated, 0 unchanged, 0 rejected"
+        r.output.strip() == "r.csv (UTF-8): 1 row read, 1 new, 0 updated, 0 unchanged, 0 rejected"
     )
 
 

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from khtui.cli import main
 from khtui.data.documents import measure_labels
 from khtui.data.store import Store
+from khtui.i18n import Translator
 from tests.conftest import check_fonts_and_layout
 
 MONTH = "2026-12"
@@ -87,7 +88,7 @@ def test_docx_and_xlsx_in_one_command_equal_the_database(planned, tmp_path):
         "三、客户拜访安排",
         "四、审批",
     ]
-    labels = measure_labels()
+    labels = measure_labels(Translator("zh"))
     expected: dict[str, tuple[list[str], list[str]]] = {}
     for day, code, ms in visits:
         days, measures = expected.setdefault(code, ([], []))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import docx
 import openpyxl
@@ -16,8 +17,7 @@ from khtui.data.documents import (
     write_plan_xlsx,
     write_weekly_docx,
 )
-from khtui.i18n import set_lang
-from tests.conftest import check_fonts_and_layout, seed_reports
+from tests.conftest import EN, ZH, check_fonts_and_layout, seed_reports
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ def pictures(d):
 
 # -- weekly -----------------------------------------------------------------------------------
 def test_weekly_docx(seeded, tmp_path):
-    out = write_weekly_docx(seeded, "2026-W47", tmp_path / "周报.docx")
+    out = write_weekly_docx(seeded, "2026-W47", tmp_path / "周报.docx", t=ZH)
     d = docx.Document(out)
     check_fonts_and_layout(d)
     assert d.paragraphs[0].style.name == "Title"
@@ -147,9 +147,8 @@ def test_weekly_docx(seeded, tmp_path):
 
 
 def test_weekly_docx_in_english(seeded, tmp_path):
-    set_lang("en")
-    d = docx.Document(write_weekly_docx(seeded, "2026-W47", tmp_path / "w.docx"))
-    assert headings(d)[0] == "一、Visits this week"
+    d = docx.Document(write_weekly_docx(seeded, "2026-W47", tmp_path / "w.docx", t=EN))
+    assert headings(d)[0] == "1. Visits this week"  # 一、 numbers Chinese headings only
     assert rows(table_after(d, "Visits this week"))[0][0] == "Date"
 
 
@@ -158,7 +157,7 @@ def test_numbers_and_short_words_never_wrap(seeded, tmp_path):
     font size: CJK 1 em, others 0.55 em, plus the cell margins)."""
     from khtui.data.documents import text_em
 
-    d = docx.Document(write_weekly_docx(seeded, "2026-W47", tmp_path / "w.docx"))
+    d = docx.Document(write_weekly_docx(seeded, "2026-W47", tmp_path / "w.docx", t=ZH))
     em_cm = 10.5 * 2.54 / 72
     checked = 0
     for table in d.tables:
@@ -174,7 +173,7 @@ def test_numbers_and_short_words_never_wrap(seeded, tmp_path):
 # -- monthly ----------------------------------------------------------------------------------
 def test_monthly_docx(seeded, tmp_path):
     seeded.save_monthly_draft("2026-10", {"targets": "十一月走访面 100%"})
-    d = docx.Document(write_monthly_docx(seeded, "2026-10", tmp_path / "m.docx"))
+    d = docx.Document(write_monthly_docx(seeded, "2026-10", tmp_path / "m.docx", t=ZH))
     check_fonts_and_layout(d)
     assert d.paragraphs[0].text == "2026年10月市场分析报告"
     assert headings(d) == [
@@ -237,7 +236,7 @@ def test_monthly_docx(seeded, tmp_path):
 
 # -- plan -------------------------------------------------------------------------------------
 def test_plan_docx(seeded, tmp_path):
-    d = docx.Document(write_plan_docx(seeded, "2026-12", tmp_path / "p.docx"))
+    d = docx.Document(write_plan_docx(seeded, "2026-12", tmp_path / "p.docx", t=ZH))
     check_fonts_and_layout(d)
     sec = d.sections[0]
     assert sec.orientation == docx.enum.section.WD_ORIENT.LANDSCAPE
@@ -275,7 +274,7 @@ def test_plan_docx(seeded, tmp_path):
 
 
 def test_plan_xlsx(seeded, tmp_path):
-    wb = openpyxl.load_workbook(write_plan_xlsx(seeded, "2026-12", tmp_path / "p.xlsx"))
+    wb = openpyxl.load_workbook(write_plan_xlsx(seeded, "2026-12", tmp_path / "p.xlsx", t=ZH))
     assert wb.sheetnames == ["汇总", "拜访计划", "每日汇总"]
     ws = wb["拜访计划"]
     values = list(ws.iter_rows(values_only=True))
@@ -321,16 +320,17 @@ def test_plan_xlsx(seeded, tmp_path):
 def test_existing_file_kept_without_force(seeded, tmp_path):
     out = tmp_path / "w.docx"
     out.write_bytes(b"mine")
-    with pytest.raises(DocumentError, match="已存在；加 --force 覆盖"):
-        write_weekly_docx(seeded, "2026-W47", out)
+    with pytest.raises(DocumentError) as raised:
+        write_weekly_docx(seeded, "2026-W47", out, t=ZH)
+    assert re.search("已存在；加 --force 覆盖", ZH.message(raised.value))
     assert out.read_bytes() == b"mine"
-    write_weekly_docx(seeded, "2026-W47", out, force=True)
+    write_weekly_docx(seeded, "2026-W47", out, force=True, t=ZH)
     assert docx.Document(out).paragraphs[0].text.startswith("客户经理工作周报")
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".docx") == ["w.docx"]
 
 
 def test_document_gets_the_usual_file_mode(seeded, tmp_path):
-    out = write_weekly_docx(seeded, "2026-W47", tmp_path / "w.docx")
+    out = write_weekly_docx(seeded, "2026-W47", tmp_path / "w.docx", t=ZH)
     mask = os.umask(0)
     os.umask(mask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~mask
@@ -341,28 +341,32 @@ def test_file_open_in_word_or_libreoffice(seeded, tmp_path, lock):
     out = tmp_path / "w.docx"
     out.write_bytes(b"mine")
     (tmp_path / lock).write_bytes(b"")
-    with pytest.raises(DocumentError, match="正被其他程序打开"):
-        write_weekly_docx(seeded, "2026-W47", out, force=True)
+    with pytest.raises(DocumentError) as raised:
+        write_weekly_docx(seeded, "2026-W47", out, force=True, t=ZH)
+    assert re.search("正被其他程序打开", ZH.message(raised.value))
     assert out.read_bytes() == b"mine"
 
 
 def test_readonly_folder(seeded, readonly_dir):
-    with pytest.raises(DocumentError, match=r"无法在文件夹 .* 中写入"):
-        write_weekly_docx(seeded, "2026-W47", readonly_dir / "w.docx")
+    with pytest.raises(DocumentError) as raised:
+        write_weekly_docx(seeded, "2026-W47", readonly_dir / "w.docx", t=ZH)
+    assert re.search(r"无法在文件夹 .* 中写入", ZH.message(raised.value))
     assert list(readonly_dir.iterdir()) == []
 
 
 def test_missing_folder_and_folder_as_target(seeded, tmp_path):
-    with pytest.raises(DocumentError, match="不存在"):
-        write_plan_xlsx(seeded, "2026-12", tmp_path / "nope" / "p.xlsx")
-    with pytest.raises(DocumentError, match="是文件夹"):
-        write_plan_docx(seeded, "2026-12", tmp_path)
+    with pytest.raises(DocumentError) as raised:
+        write_plan_xlsx(seeded, "2026-12", tmp_path / "nope" / "p.xlsx", t=ZH)
+    assert re.search("不存在", ZH.message(raised.value))
+    with pytest.raises(DocumentError) as raised:
+        write_plan_docx(seeded, "2026-12", tmp_path, t=ZH)
+    assert re.search("是文件夹", ZH.message(raised.value))
 
 
 def test_failure_while_writing_leaves_nothing(seeded, tmp_path, monkeypatch):
     import khtui.data.documents as documents
 
-    def boom(doc, rules):
+    def boom(doc, rules, t):
         class Broken:
             def save(self, path):
                 path.write_bytes(b"half")
@@ -371,8 +375,9 @@ def test_failure_while_writing_leaves_nothing(seeded, tmp_path, monkeypatch):
         return Broken()
 
     monkeypatch.setattr(documents, "render_docx", boom)
-    with pytest.raises(DocumentError, match="No space left"):
-        write_weekly_docx(seeded, "2026-W47", tmp_path / "w.docx")
+    with pytest.raises(DocumentError) as raised:
+        write_weekly_docx(seeded, "2026-W47", tmp_path / "w.docx", t=ZH)
+    assert re.search("No space left", ZH.message(raised.value))
     assert list(tmp_path.glob("*.docx")) == [] and list(tmp_path.glob(".khtui-*")) == []
 
 
@@ -380,6 +385,6 @@ def test_every_service_measure_the_planner_uses_has_a_label():
     from khtui.data.documents import measure_labels
     from khtui.domain.planning import MEASURES
 
-    labels = measure_labels()
+    labels = measure_labels(ZH)
     assert set(labels) == set(MEASURES)
     assert all(labels[m] and not labels[m].startswith("plan.measure.") for m in MEASURES)

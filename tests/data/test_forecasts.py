@@ -12,6 +12,7 @@ from khtui.data.store import Store
 from khtui.data.visits import VisitProblem
 from khtui.domain.forecast import accuracy
 from khtui.domain.months import add_months, month_days
+from tests.conftest import ZH
 
 D = dt.date
 TODAY = D(2026, 11, 23)
@@ -282,7 +283,7 @@ def test_suggestions_use_this_months_forecast_and_the_tier_ceiling(town, tmp_pat
     assert line.capped and line.suggested_tiao == town.rules.supply.ceiling_for(6)
     assert found["R4"].lines == []
     out = tmp_path / "s.xlsx"
-    n = export(town, "suggestions", out)
+    n = export(town, "suggestions", out, t=ZH)
     ws = load_workbook(out).active
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][0] == "客户编码" and len(rows) == n + 1

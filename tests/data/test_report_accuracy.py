@@ -12,6 +12,7 @@ from docx.oxml.ns import qn
 
 from khtui.data.base import new_id
 from khtui.data.documents import write_monthly_docx, write_weekly_docx
+from tests.conftest import ZH
 from tests.data.test_reports import seed_reports
 
 # October 2026 in the seeded store: R001 12 条, R002 40, R003 6, R004 2 (60 in all);
@@ -140,7 +141,7 @@ def test_a_month_without_a_forecast_made_before_it(seeded):
 
 
 def test_weekly_report_month_so_far(seeded, tmp_path):
-    path = write_weekly_docx(seeded, "2026-W47", tmp_path / "w47.docx")
+    path = write_weekly_docx(seeded, "2026-W47", tmp_path / "w47.docx", t=ZH)
     blocks = part(path)
     said = paragraphs(blocks)
     assert said[0] == (
@@ -165,7 +166,7 @@ def test_weekly_report_month_so_far(seeded, tmp_path):
 
 def test_weekly_report_across_a_month_end_scores_the_closed_month(seeded, tmp_path):
     # W44: 10-26 .. 11-01; November had no working day yet, so only October is shown
-    path = write_weekly_docx(seeded, "2026-W44", tmp_path / "w44.docx")
+    path = write_weekly_docx(seeded, "2026-W44", tmp_path / "w44.docx", t=ZH)
     blocks = part(path)
     (months,) = tables(blocks)
     assert [r[:5] for r in months[1:]] == [["2026-10", "10月1日", "70", "60", "83.3%"]]
@@ -196,7 +197,7 @@ def test_weekly_report_across_a_month_end_with_working_days_in_the_new_month(sto
         "2026-09-06",
         8,
     )
-    rows = tables(part(write_weekly_docx(store, "2026-W36", tmp_path / "w36.docx")))[0]
+    rows = tables(part(write_weekly_docx(store, "2026-W36", tmp_path / "w36.docx", t=ZH)))[0]
     assert [r[:5] for r in rows[1:]] == [
         ["2026-08", "8月1日", "24", "30", "80.0%"],
         ["2026-09（截至9月6日，未完）", "8月1日", "20", "8", "—"],
@@ -204,7 +205,7 @@ def test_weekly_report_across_a_month_end_with_working_days_in_the_new_month(sto
 
 
 def test_monthly_analysis_accuracy_and_the_lowest(seeded, tmp_path):
-    path = write_monthly_docx(seeded, "2026-10", tmp_path / "m10.docx")
+    path = write_monthly_docx(seeded, "2026-10", tmp_path / "m10.docx", t=ZH)
     blocks = part(path)
     said = paragraphs(blocks)
     assert said[0] == "2026年10月预测准确率 83.3%：预测 70 条（10月1日所作），实际 60 条。"
@@ -232,7 +233,7 @@ def test_monthly_analysis_accuracy_and_the_lowest(seeded, tmp_path):
 
 
 def test_monthly_analysis_of_the_running_month(seeded, tmp_path):
-    blocks = part(write_monthly_docx(seeded, "2026-11", tmp_path / "m11.docx"))
+    blocks = part(write_monthly_docx(seeded, "2026-11", tmp_path / "m11.docx", t=ZH))
     assert paragraphs(blocks)[0].startswith(
         "2026年11月尚未结束：预测 60 条（11月1日所作），截至11月22日实际 39 条"
     )
@@ -240,7 +241,7 @@ def test_monthly_analysis_of_the_running_month(seeded, tmp_path):
 
 
 def test_no_forecast_before_the_month(seeded, tmp_path):
-    blocks = part(write_monthly_docx(seeded, "2026-09", tmp_path / "m09.docx"))
+    blocks = part(write_monthly_docx(seeded, "2026-09", tmp_path / "m09.docx", t=ZH))
     assert paragraphs(blocks) == ["这段时间的月份都没有在月初前做出的预测，无从计算预测准确率。"]
 
 
@@ -255,7 +256,7 @@ def test_a_submitted_version_keeps_the_accuracy_it_showed(seeded, tmp_path):
     frozen = seeded.monthly_report("2026-10")["figures"].accuracy[0]
     assert (frozen.actual, frozen.forecast) == (60, 70)
     assert [r.code for r in frozen.lowest_retailers] == ["R003", "R004", "R001", "R002"]
-    blocks = part(write_monthly_docx(seeded, "2026-10", tmp_path / "m10.docx"))
+    blocks = part(write_monthly_docx(seeded, "2026-10", tmp_path / "m10.docx", t=ZH))
     assert paragraphs(blocks)[0].endswith("实际 60 条。")
     week = seeded.weekly_report("2026-W44")["figures"].accuracy
     assert [(m.month, m.actual) for m in week] == [("2026-10", 60)]
@@ -277,8 +278,8 @@ def test_a_version_stored_before_reports_kept_the_accuracy_says_not_recorded(see
                 )
     assert seeded.weekly_report("2026-W47")["figures"].accuracy is None
     for path in (
-        write_weekly_docx(seeded, "2026-W47", tmp_path / "w.docx"),
-        write_monthly_docx(seeded, "2026-10", tmp_path / "m.docx"),
+        write_weekly_docx(seeded, "2026-W47", tmp_path / "w.docx", t=ZH),
+        write_monthly_docx(seeded, "2026-10", tmp_path / "m.docx", t=ZH),
     ):
         blocks = part(path)
         assert paragraphs(blocks) == ["（本版本提交时尚未统计预测准确率。）"]

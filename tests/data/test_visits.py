@@ -9,7 +9,7 @@ import pytest
 
 from khtui.data.store import Store
 from khtui.data.visits import VisitProblem
-from khtui.i18n.format import message_of
+from tests.conftest import ZH
 
 D = dt.date
 TODAY = D(2026, 11, 23)  # Monday
@@ -41,7 +41,7 @@ def refused(key: str, text: str, fn, *args, **kw) -> None:
     with pytest.raises(VisitProblem) as e:
         fn(*args, **kw)
     assert e.value.key == key
-    assert text in message_of(e.value), message_of(e.value)
+    assert text in ZH.message(e.value), ZH.message(e.value)
 
 
 def rows(store, sql, params=()):

@@ -4,6 +4,7 @@ import pytest
 
 from khtui.domain.category import all_categories, category_for
 from khtui.rules import default_rules
+from tests.conftest import ZH
 
 R = default_rules()
 FORMATS = ["食杂店", "便利店", "超市", "商场", "烟酒商店", "娱乐服务类", "其他"]
@@ -31,11 +32,11 @@ def test_every_category(i, combo):
         cat.code == f"{FORMATS.index(fmt) + 1}{MARKETS.index(market) + 1}{SCALES.index(scale) + 1}"
     )
     assert cat.name == f"{market}{scale}型{fmt}"
-    assert cat.code in result.why.text("zh")
+    assert cat.code in ZH.say(result.why.explain)
 
 
 def test_unknown_inputs_name_what_is_missing():
     result = category_for("网吧", "城镇", None, R)
     assert result.category is None
     assert result.why.thresholds["missing"] == ["business_format", "scale"]
-    assert "网吧" in result.why.text("zh")
+    assert "网吧" in ZH.say(result.why.explain)

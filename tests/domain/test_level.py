@@ -2,6 +2,7 @@ import pytest
 
 from khtui.domain.level import level_for
 from khtui.rules import default_rules
+from tests.conftest import ZH
 
 R = default_rules()
 BASIS = ["2026-08", "2026-09", "2026-10"]
@@ -43,4 +44,4 @@ def test_no_purchases_is_the_lowest_level():
     result = level_for(0, 0, BASIS, R)
     assert result.level == 10
     assert result.avg_price is None
-    assert "无进货" in result.why.text("zh")
+    assert "无进货" in ZH.say(result.why.explain)

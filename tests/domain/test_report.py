@@ -26,6 +26,7 @@ from khtui.domain.report import (
     week_range,
 )
 from khtui.domain.weekly import WeeklyFigures, build_weekly
+from tests.conftest import EN, ZH
 
 
 def tr(key, **kw):
@@ -97,7 +98,8 @@ def test_rates_without_a_basis_are_none():
 )
 def test_chinese_section_numbers(n, text):
     assert cn_numeral(n) == text
-    assert section_title(n, "标题") == f"{text}、标题"
+    assert section_title(n, "标题", ZH) == f"{text}、标题"
+    assert section_title(n, "Title", EN) == f"{n}. Title"
 
 
 def test_reason_names_keep_unknown_reasons_and_order_known_ones():
@@ -116,10 +118,8 @@ def test_table_checks_its_shape():
 
 
 def test_a_week_is_named_as_people_say_it():
-    from khtui.i18n import t
-
-    assert week_name("2026-W47", t) == "2026年第47周（11月16日—11月22日）"
-    assert week_name("2026-W53", t) == "2026年第53周（12月28日—1月3日）"
+    assert week_name("2026-W47", ZH) == "2026年第47周（11月16日—11月22日）"
+    assert week_name("2026-W53", ZH) == "2026年第53周（12月28日—1月3日）"
 
 
 def test_chart_labels_must_not_need_a_cjk_font():
@@ -200,21 +200,23 @@ def _raw(deviations: int = 0) -> dict:
 def test_weekly_sections_in_order_with_the_narrative_last():
     doc = build_weekly(_figures(), {"problems": "第一行\n\n第二行"}, tr, am_name="张经理")
     headings = [b.text for b in doc.blocks if isinstance(b, Heading)]
-    assert headings == [
-        "一、rpt.sec.visits",
-        "二、rpt.sec.coverage",
-        "三、rpt.sec.week_sales",
-        "rpt.acc.title",  # a part of the sales section (a version before it: "not recorded")
-        "四、rpt.sec.prices",
-        "五、rpt.sec.stock",
-        "六、rpt.sec.brands",
-        "七、rpt.sec.complaints",
-        "八、rpt.sec.dynamics",
-        "九、rpt.sec.next_week",
-        "十、rpt.narrative.problems",
-        "十一、rpt.narrative.suggestions",
-        "十二、rpt.narrative.improvements",
+    sections = [
+        "rpt.sec.visits",
+        "rpt.sec.coverage",
+        "rpt.sec.week_sales",
+        "rpt.sec.prices",
+        "rpt.sec.stock",
+        "rpt.sec.brands",
+        "rpt.sec.complaints",
+        "rpt.sec.dynamics",
+        "rpt.sec.next_week",
+        "rpt.narrative.problems",
+        "rpt.narrative.suggestions",
+        "rpt.narrative.improvements",
     ]
+    numbered = [f"rpt.heading n={n} text={key}" for n, key in enumerate(sections, 1)]
+    # the forecast accuracy is a part of the sales section (a version before it: "not recorded")
+    assert headings == [*numbered[:3], "rpt.acc.title", *numbered[3:]]
     i = doc.blocks.index(next(b for b in doc.blocks if getattr(b, "text", "").endswith("problems")))
     assert [b.text for b in doc.blocks[i + 1 : i + 3]] == ["第一行", "第二行"]
     empty = [b for b in doc.blocks if isinstance(b, Paragraph) and b.style == "empty"]

@@ -4,6 +4,7 @@ import pytest
 
 from khtui.domain.months import months_before
 from khtui.domain.tiers import tier_for, tier_of
+from tests.conftest import EN, ZH
 
 # (monthly 件, expected tier): every bound (upper bound inclusive) and just above it.
 BOUNDARIES = [
@@ -63,8 +64,8 @@ def test_missing_month_counts_as_zero_and_current_month_is_ignored(rules):
 def test_no_purchases_is_tier_8_and_explains_itself(rules):
     result = tier_of({}, dt.date(2026, 11, 23), rules)
     assert result.tier == 8
-    assert "第8档" in result.why.text("zh")
-    assert "tier 8" in result.why.text("en")
+    assert "第8档" in ZH.say(result.why.explain)
+    assert "tier 8" in EN.say(result.why.explain)
 
 
 def test_basis_months_cross_the_year():

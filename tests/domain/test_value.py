@@ -2,6 +2,7 @@ import pytest
 
 from khtui.domain.value import ValueInputs, value_for
 from khtui.rules import default_rules, load_rules
+from tests.conftest import ZH
 
 R = default_rules()
 
@@ -72,5 +73,5 @@ def test_cutoffs_are_exact(tmp_path, growth_pct, cls):
 
 def test_why_shows_the_weighted_sum():
     r = value_for(ValueInputs(tier=4), R)
-    assert "贡献度70" in r.why.text("zh")
+    assert "贡献度70" in ZH.say(r.why.explain)
     assert r.why.thresholds["core_min"] == 70.0

@@ -32,12 +32,13 @@ def make_app(store):
 
 @contextlib.asynccontextmanager
 async def running(store, size: tuple[int, int], *, screen=None, lang: str = "zh"):
-    """The app on ``store`` (its day TODAY) run in a pilot of ``size``, ``screen`` pushed if
-    given, and settled: ``async with running(store, size) as (app, pilot)``."""
+    """The app on ``store`` (its day TODAY) run in a pilot of ``size``, the screen that
+    ``screen()`` makes pushed if given (made in the running app: a screen speaks its app's
+    language), and settled: ``async with running(store, size) as (app, pilot)``."""
     app = create_app(store, lang=lang, today=lambda: TODAY)
     async with app.run_test(size=size) as pilot:
         if screen is not None:
-            app.push_screen(screen)
+            app.push_screen(screen())
         await settle(app, pilot)
         yield app, pilot
 

@@ -14,7 +14,7 @@ from khtui.data.base import StoreError
 from khtui.screens.help import HelpScreen, binding_rows, key_label
 from khtui.screens.retailer import ProfileScreen, RetailerScreen
 from khtui.screens.today import TodayScreen
-from tests.conftest import TODAY
+from tests.conftest import TODAY, ZH
 from tests.screens.conftest import CQ, RETAILERS, SIZE, seed
 from tests.screens.pilot import Notices, settle
 
@@ -249,9 +249,9 @@ async def _errors(store, monkeypatch):
 
 
 def test_error_messages_say_what_to_do():
-    assert error_message(StoreError("没有客户 X；可用 khtui search 查找")).endswith("查找")
-    assert "khtui check" in error_message(sqlite3.DatabaseError("file is not a database"))
-    assert "权限" in error_message(PermissionError(13, "Permission denied"))
+    assert error_message(StoreError("没有客户 X；可用 khtui search 查找"), ZH).endswith("查找")
+    assert "khtui check" in error_message(sqlite3.DatabaseError("file is not a database"), ZH)
+    assert "权限" in error_message(PermissionError(13, "Permission denied"), ZH)
 
 
 def test_start_up_generates_the_missing_plan_and_backs_up_once_a_day(store):

@@ -10,7 +10,7 @@ from khtui.app import create_app, error_message
 from khtui.data.base import StoreProblem
 from khtui.rules import RulesError
 from khtui.screens.today import TodayScreen
-from tests.conftest import TODAY
+from tests.conftest import TODAY, ZH
 from tests.screens.conftest import SIZE, seed
 from tests.screens.pilot import Notices, settle
 
@@ -60,19 +60,20 @@ def test_the_app_and_the_command_line_say_the_same_words(tmp_path):
     path = tmp_path / "k.db"
     Store(path, create=True).close()
     malformed = sqlite3.DatabaseError("database disk image is malformed")
-    text = error_message(malformed, db_path=path)
+    text = error_message(malformed, ZH, db_path=path)
     assert text.startswith(f"数据库 {path} 已损坏（database disk image is malformed）")
     assert "khtui restore" in text
     full = sqlite3.OperationalError("database or disk is full")
-    assert error_message(full, db_path=path).startswith("磁盘已满")
+    assert error_message(full, ZH, db_path=path).startswith("磁盘已满")
     bad = RulesError("my.toml", "backup.keep", "int", lo=1, hi=1000, value="-1")
     assert (
-        error_message(bad)
+        error_message(bad, ZH)
         == "规则文件 my.toml：backup.keep：应为 1 到 1000 之间的整数（现在是 -1）"
     )
     rules = tmp_path / "my.toml"
     rules.write_text("[backup]\nkeep = -1\n", encoding="utf-8")
     r = CliRunner().invoke(main, ["--db", str(path), "--rules", str(rules), "retailers"])
     assert r.stderr.strip() == "错误: " + error_message(
-        RulesError(str(rules), "backup.keep", "int", lo=1, hi=1000, value="-1")
+        RulesError(str(rules), "backup.keep", "int", lo=1, hi=1000, value="-1"),
+        ZH,
     )

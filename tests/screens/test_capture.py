@@ -55,7 +55,10 @@ def grid_cell(app, brand: str, column: str) -> str:
 async def test_a_full_visit_by_keyboard(seeded):
     finished_earlier_visit(seeded)
     vid = add_visit(seeded, "R1", TODAY, status="planned")
-    async with running(seeded, (120, 40), screen=CaptureScreen(visit_id=vid)) as (app, pilot):
+    async with running(seeded, (120, 40), screen=lambda: CaptureScreen(visit_id=vid)) as (
+        app,
+        pilot,
+    ):
         # opening today's planned visit checks in
         assert seeded.query_one("SELECT status FROM visits WHERE id = ?", (vid,))[0] == (
             "checked_in"
@@ -144,7 +147,10 @@ async def test_a_full_visit_by_keyboard(seeded):
 @sync
 async def test_required_fields_stop_finishing_and_say_where(seeded):
     vid = add_visit(seeded, "R2", TODAY, status="checked_in")
-    async with running(seeded, (120, 40), screen=CaptureScreen(visit_id=vid)) as (app, pilot):
+    async with running(seeded, (120, 40), screen=lambda: CaptureScreen(visit_id=vid)) as (
+        app,
+        pilot,
+    ):
         await pilot.press("ctrl+l")
         for _ in range(6):
             await pilot.press("down")  # 客户意见建议: type (required) then text
@@ -258,7 +264,10 @@ async def test_reopening_the_visit_resumes_the_draft(seeded):
     seeded.set_grid_value(cid, "K1", "retail_price", "255")
     wl = seeded.ensure_capture("worklog", visit_id=vid)
     seeded.set_capture_field(wl, "text", "half typed")
-    async with running(seeded, (120, 40), screen=CaptureScreen(visit_id=vid)) as (app, pilot):
+    async with running(seeded, (120, 40), screen=lambda: CaptureScreen(visit_id=vid)) as (
+        app,
+        pilot,
+    ):
         assert grid_cell(app, "K1", "retail_price") == "255"
         assert app.screen.query_one("#f-worklog-text").value == "half typed"
         # reopening saved nothing new: still the same draft, untouched

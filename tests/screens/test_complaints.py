@@ -34,7 +34,7 @@ async def typed(pilot, text):
 
 @sync
 async def test_overdue_stand_out_and_filter(seeded):
-    async with running(seeded, (120, 40), screen=ComplaintsScreen()) as (app, pilot):
+    async with running(seeded, (120, 40), screen=lambda: ComplaintsScreen()) as (app, pilot):
         screen = app.screen
         table = screen.query_one("#cmp-table", DataTable)
         assert table.row_count == 2
@@ -48,7 +48,7 @@ async def test_overdue_stand_out_and_filter(seeded):
 
 @sync
 async def test_steps_by_keys_record_dates_answer_and_resolution(seeded):
-    async with running(seeded, (120, 40), screen=ComplaintsScreen()) as (app, pilot):
+    async with running(seeded, (120, 40), screen=lambda: ComplaintsScreen()) as (app, pilot):
         screen = app.screen
         assert screen.current["id"] == seeded.late_id
         await pilot.press("a")  # cannot answer before forwarding: says why, nothing stored
@@ -82,7 +82,7 @@ async def test_steps_by_keys_record_dates_answer_and_resolution(seeded):
 
 @sync
 async def test_followup_visit_and_new_complaint(seeded):
-    async with running(seeded, (120, 40), screen=ComplaintsScreen()) as (app, pilot):
+    async with running(seeded, (120, 40), screen=lambda: ComplaintsScreen()) as (app, pilot):
         await pilot.press("v")  # follow-up of the overdue one: an ad-hoc visit tomorrow
         await settle(app, pilot)
         await pilot.press("n")
@@ -113,7 +113,7 @@ async def test_brand_view_shows_the_three_rates(seeded):
             ("R1", "2026-11-16", "K1", "重点甲", 5, 1100.0, 220.0),
         ]
     )
-    async with running(seeded, (120, 40), screen=BrandsScreen()) as (app, pilot):
+    async with running(seeded, (120, 40), screen=lambda: BrandsScreen()) as (app, pilot):
         table = app.screen.query_one("#brand-table", DataTable)
         row = table.get_row("K1")
         # 4 active retailers, R1 ordered twice within the cycle

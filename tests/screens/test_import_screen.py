@@ -11,6 +11,7 @@ from tests.screens.pilot import sync
 class ImportApp(Workbench):
     def __init__(self, store):
         super().__init__()
+        self.speak("zh")
         self.store = store
         self.today = lambda: TODAY
 

@@ -14,10 +14,9 @@ import pytest
 from textual.widgets import Input, Static, TextArea
 
 from khtui.app import create_app
-from khtui.i18n import set_lang
 from khtui.screens.report import ReportScreen, data_only, export_month
 from khtui.widgets.confirm import ConfirmScreen
-from tests.conftest import TODAY
+from tests.conftest import EN, TODAY, ZH
 from tests.data.test_report_accuracy import store_run
 from tests.data.test_reports import seed_reports
 from tests.screens.pilot import Notices, settle
@@ -245,15 +244,13 @@ async def _english(seeded):
 def test_the_figures_leave_out_the_places_of_text(seeded):
     from khtui.screens.report import load_month
 
-    doc = load_month(seeded, "2026-10").doc
+    doc = load_month(seeded, "2026-10", ZH).doc
     assert not any(getattr(b, "style", "") == "empty" for b in doc.blocks)
     assert data_only(doc) == doc
 
 
 def test_export_names(seeded, tmp_path):
-    set_lang("en")
-    assert export_month(seeded, "2026-10", tmp_path).name == "market-analysis_2026-10.docx"
-    set_lang("zh")
+    assert export_month(seeded, "2026-10", tmp_path, EN).name == "market-analysis_2026-10.docx"
     seeded.save_monthly_draft("2026-10", {"targets": "x"})
-    assert export_month(seeded, "2026-10", tmp_path).name == "市场分析_2026-10_第1版.docx"
-    assert export_month(seeded, "2026-10", tmp_path).name == "市场分析_2026-10_第1版 (2).docx"
+    assert export_month(seeded, "2026-10", tmp_path, ZH).name == "市场分析_2026-10_第1版.docx"
+    assert export_month(seeded, "2026-10", tmp_path, ZH).name == "市场分析_2026-10_第1版 (2).docx"

@@ -19,7 +19,7 @@ PHONE = "13972770615"
 @sync
 async def test_backspace_takes_one_character_and_emptying_a_field_asks_first(store):
     seed_profile(store)
-    async with running(store, (80, 24), screen=ProfileScreen(CQ)) as (app, pilot):
+    async with running(store, (80, 24), screen=lambda: ProfileScreen(CQ)) as (app, pilot):
         # the sequence that used to wipe the phone: e, Backspace, Enter
         box = await open_edit(app, pilot, "phone")
         assert box.value == PHONE and box.cursor_position == len(PHONE)
@@ -55,7 +55,7 @@ async def test_a_number_is_edited_as_the_profile_shows_it(store):
     """营业面积 33.0 is 33 in the profile, so the edit box and its current value say 33 too."""
     seed_profile(store)
     store.update_retailer(CQ, {"floor_area": "33"})
-    async with running(store, (80, 24), screen=ProfileScreen(CQ)) as (app, pilot):
+    async with running(store, (80, 24), screen=lambda: ProfileScreen(CQ)) as (app, pilot):
         box = await open_edit(app, pilot, "floor_area")
         assert box.value == "33" and box.cursor_position == 2
         assert any("当前值：33　" in str(label.render()) for label in app.screen.query(Label))
@@ -103,7 +103,7 @@ async def test_tabs_move_with_brackets_and_digits_switch_sections(store):
 @sync
 async def test_the_sales_chart_tells_months_apart_at_80_columns(store):
     seed_profile(store)
-    async with running(store, (80, 24), screen=ProfileScreen(CQ)) as (app, pilot):
+    async with running(store, (80, 24), screen=lambda: ProfileScreen(CQ)) as (app, pilot):
         await pilot.press("right_square_bracket")
         await settle(app, pilot)
         chart = app.screen.query_one(SalesChart)

@@ -15,12 +15,11 @@ from textual.geometry import Region
 from textual.widgets import Input, Static, TextArea
 
 from khtui.app import create_app
-from khtui.i18n import set_lang
 from khtui.screens.help import HelpScreen
 from khtui.screens.report import ReportScreen, export_week
 from khtui.screens.retailer import RetailerScreen
 from khtui.widgets.confirm import ConfirmScreen
-from tests.conftest import TODAY, seed_reports
+from tests.conftest import EN, TODAY, ZH, seed_reports
 from tests.screens.pilot import Notices, settle
 
 
@@ -105,10 +104,9 @@ async def _edit_export_and_find_the_text(seeded, tmp_path):
 
 def test_export_file_names_have_no_ambiguous_width_characters(seeded, tmp_path):
     seeded.save_weekly_draft("2026-W47", {"problems": "x"})
-    for lang in ("zh", "en"):
-        set_lang(lang)
+    for tr in (ZH, EN):
         for week in ("2026-W47", "2026-W46"):  # a version, and a week never written
-            path = export_week(seeded, week, tmp_path / lang)
+            path = export_week(seeded, week, tmp_path / tr.lang, tr)
             widths = {unicodedata.east_asian_width(ch) for ch in path.name}
             assert "A" not in widths, path.name
 

@@ -18,6 +18,7 @@ from khtui.screens.retailer import (
     StatusScreen,
     WhyScreen,
 )
+from tests.conftest import ZH
 from tests.screens.conftest import CQ, PROFILE_RETAILERS, seed_profile
 from tests.screens.pilot import goto_field, make_app, settle, sync
 
@@ -140,7 +141,7 @@ async def test_tier_calculation_is_a_key_away_and_shows_its_inputs(seeded):
         assert "2026-08, 2026-09, 2026-10" in text
         assert "20, 14, 10, 7, 4, 2, 1" in text
         explain = str(app.screen.query_one("#why-explain", Static).render())
-        assert explain == derived.tier.why.text("zh")
+        assert explain == ZH.say(derived.tier.why.explain)
         await pilot.press("v")
         await pilot.pause()
         assert "客户价值" in str(app.screen.query_one("#why-title").render())

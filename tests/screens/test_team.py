@@ -23,7 +23,7 @@ from khtui.data.team import merge_into
 from khtui.screens.retailer import ProfileScreen
 from khtui.screens.review import pct
 from khtui.screens.team import AmRetailersScreen, CommentScreen, TeamReportScreen, TeamScreen
-from tests.conftest import TODAY
+from tests.conftest import TODAY, ZH
 from tests.screens.pilot import running, settle
 from tests.team_helpers import build_ams
 
@@ -97,7 +97,7 @@ def test_a_team_database_opens_on_the_managers_view(team):
             assert cov == sorted(cov) and cov[0] < cov[1]
             # last month's forecast accuracy, as the figures give it
             figures = app.store.team_figures("2026-11", TODAY)
-            assert [r[8] for r in rows] == [pct(f.forecast_accuracy) for f in figures]
+            assert [r[8] for r in rows] == [pct(f.forecast_accuracy, ZH) for f in figures]
             assert all(r[8].endswith("%") for r in rows)
         app.store.close()
         # an AM's own database still opens on the AM's workbench

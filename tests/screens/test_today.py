@@ -27,7 +27,7 @@ from khtui.screens.today import (
     reasons_text,
 )
 from khtui.widgets.confirm import ConfirmScreen
-from tests.conftest import TODAY
+from tests.conftest import EN, TODAY, ZH
 from tests.screens.conftest import CQ, QC, RETAILERS, SIZE, seed
 from tests.screens.pilot import Notices, settle
 
@@ -712,9 +712,10 @@ def test_clip_counts_terminal_cells(text, width, out):
 
 
 def test_reasons_most_pressing_first_then_a_count():
-    assert reasons_text(["plan"], 12) == "计划"
-    assert reasons_text(["plan", "care", "complaint"], 30) == "投诉回访、关爱"
-    assert reasons_text(["plan", "care", "complaint", "sales_swing"], 12) == "投诉回访+2"
+    assert reasons_text(["plan"], 12, ZH) == "计划"
+    assert reasons_text(["plan", "care", "complaint"], 30, ZH) == "投诉回访、关爱"
+    assert reasons_text(["plan", "care", "complaint", "sales_swing"], 12, ZH) == "投诉回访+2"
+    assert reasons_text(["plan", "care", "complaint"], 40, EN) == "complaint follow-up, care"
 
 
 def test_a_long_day_is_shown_a_page_at_a_time(store):

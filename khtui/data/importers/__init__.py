@@ -27,7 +27,7 @@ from khtui.data.importers.rejects import RejectsSink
 from khtui.data.importers.result import ImportResult, Preview
 from khtui.data.importers.stage import STAGE_NAME
 from khtui.data.importers.work import WorkDir, remove_stale
-from khtui.i18n import t
+from khtui.domain.messages import Tr
 
 KINDS = ("retailers", "orders", "brands")
 
@@ -40,7 +40,7 @@ class _Rollback(Exception):
 
 def _check_kind(kind: str) -> None:
     if kind not in KINDS:
-        raise ImportFileError(t("imp.error.kind", kind=kind))
+        raise ImportFileError("imp.error.kind", kind=kind)
 
 
 def preview(path: str | os.PathLike, kind: str, rules, *, sheet=None, rows: int = 8) -> Preview:
@@ -81,6 +81,7 @@ def import_file(
     path: str | os.PathLike,
     kind: str,
     *,
+    tr: Tr,
     sheet: str | None = None,
     dry_run: bool = False,
     rejects: str | os.PathLike | None = None,
@@ -89,7 +90,8 @@ def import_file(
     keep_rejects: bool = True,
 ) -> ImportResult:
     """Import one file. Raises :class:`ImportFileError` for a file that cannot be imported at
-    all (nothing is written then); row problems become rejects.
+    all (nothing is written then); row problems become rejects, their reasons in ``tr``'s
+    language (the user's).
 
     What can fail is done before the commit: the rejects file's place is claimed first (an
     import whose rejects cannot be written stops before reading), and the rejects file is
@@ -107,7 +109,7 @@ def import_file(
         work = WorkDir(store.path)
     except OSError as exc:
         raise ImportFileError(
-            t("imp.error.work", folder=Path(store.path).parent, problem=exc.strerror or exc)
+            "imp.error.work", folder=Path(store.path).parent, problem=exc.strerror or exc
         ) from None
     child = None
     sink = None
@@ -131,7 +133,7 @@ def import_file(
         source = open_source(path, sheet)
         spec = header_spec(kind, store.rules)
         match = find_header(spec, source.head())
-        sink = RejectsSink(match.headers, target, work.file("rejects.db"))
+        sink = RejectsSink(match.headers, target, work.file("rejects.db"), tr)
         result = ImportResult(kind=kind, file=path.name, encoding=source.encoding_label)
         result.dry_run = dry_run
         if kind == "orders":
@@ -207,7 +209,7 @@ def _import_records(
         try:
             rec = clean(cells, match, store.rules, limits)
         except ValueProblem as exc:
-            sink.add(rowno, cells, exc.column, exc.value, exc.reason)
+            sink.add_problem(rowno, cells, exc)
             continue
         seen = records.get(rec[key])
         if seen is not None:
@@ -215,7 +217,7 @@ def _import_records(
                 result.duplicates += 1
             else:
                 label = match.headers[match.columns[key]]
-                reason = t("imp.reason.conflicting_duplicate", first=seen[0])
+                reason = sink.say("imp.reason.conflicting_duplicate", first=seen[0])
                 sink.add(rowno, cells, label, rec[key], reason)
             continue
         records[rec[key]] = (rowno, rec)

@@ -14,7 +14,6 @@ from khtui.data.importers.common import (
     parse_number,
     yes_no,
 )
-from khtui.i18n import t
 
 
 def clean_brand(cells: Sequence[str], match: HeaderMatch, rules, limits: TextLimits) -> dict:
@@ -27,7 +26,7 @@ def clean_brand(cells: Sequence[str], match: HeaderMatch, rules, limits: TextLim
                 rec["brand_code"] = clean_code(raw, label, limits.code)
             elif fld == "brand_name":
                 if not raw:
-                    raise ValueProblem(t("imp.reason.empty", column=label))
+                    raise ValueProblem("imp.reason.empty", column=label)
                 rec["name"] = check_length(raw, label, limits.name)
             elif fld in ("wholesale_price", "guide_price"):
                 rec[fld] = parse_number(raw, label)
@@ -38,5 +37,5 @@ def clean_brand(cells: Sequence[str], match: HeaderMatch, rules, limits: TextLim
             elif fld in ("manufacturer", "class"):
                 rec[fld] = check_length(raw, label, limits.text) or None
         except ValueProblem as exc:
-            raise ValueProblem(str(exc), label, raw) from None
+            raise exc.at(label, raw) from None
     return rec

@@ -27,7 +27,6 @@ import threading
 from khtui.data.importers.aggregates import Aggregates
 from khtui.data.importers.common import ImportFileError
 from khtui.data.importers.stage import SORT_KEYS, StageInfo
-from khtui.i18n import t
 
 # Exit code of a writer whose importer went away.
 ORPHANED = 3
@@ -116,9 +115,9 @@ class ChildStager:
             if said.get("full"):
                 # the work folder is beside the database: the database's disk is full
                 folder = os.path.dirname(os.path.dirname(os.path.abspath(self._stage_path)))
-                return WriterFailed(t("store.err.disk_full", folder=folder))
+                return WriterFailed("store.err.disk_full", folder=folder)
             problem = said["problem"]
-        return WriterFailed(t("imp.error.writer", problem=problem))
+        return WriterFailed("imp.error.writer", problem=problem)
 
     def close(self) -> None:
         """Stop the writer if it is still running (an error or an interrupt on the way)."""

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from khtui.data.cells import restore
 from khtui.domain.dates import full_date
-from khtui.i18n import t
+from khtui.domain.messages import Key, Message, Texts
 
 # How far down a header row may be (title rows above it).
 HEADER_SCAN_ROWS = 30
@@ -32,7 +32,13 @@ ProgressFn = Callable[[int, int], None]
 
 
 class ImportFileError(Exception):
-    """A file that cannot be imported at all; the message says what is wrong and what to do."""
+    """A file that cannot be imported at all: the message ``key`` with ``params`` says what is
+    wrong and what to do (put into words by the screen or the command line)."""
+
+    def __init__(self, key: str, /, **params: object):
+        super().__init__(key)
+        self.key = key
+        self.params = params
 
 
 # -- text values ---------------------------------------------------------------------------
@@ -77,21 +83,36 @@ def check_length(text: str, label: str, limit: int) -> str:
     column, the length and the limit (the value shortened)."""
     if len(text) > limit:
         raise ValueProblem(
-            t("imp.reason.too_long", column=label, n=len(text), limit=limit, value=shorten(text)),
+            "imp.reason.too_long",
             label,
             text,
+            column=label,
+            n=len(text),
+            limit=limit,
+            value=shorten(text),
         )
     return text
 
 
 class ValueProblem(ValueError):
-    """A cell that cannot be used; the message is the reason written to the rejects file."""
+    """A cell that cannot be used: the message ``key`` with ``params`` is the reason the
+    rejects file gives (in the words of the import's translator, :class:`RejectsSink`);
+    ``column`` and ``value`` name the cell."""
 
-    def __init__(self, reason: str, column: str = "", value: str = ""):
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, key: str, column: str = "", value: str = "", /, **params: object):
+        super().__init__(key)
+        self.key = key
+        self.params = params
         self.column = column
         self.value = value
+
+    @property
+    def message(self) -> Message:
+        return Message(self.key, self.params)
+
+    def at(self, column: str, value: str) -> ValueProblem:
+        """The same problem, naming the cell it was found in."""
+        return ValueProblem(self.key, column, value, **self.params)
 
 
 def cell_text(value: object) -> str:
@@ -129,11 +150,11 @@ def clean_code(raw: str, label: str, limit: int | None = None) -> str:
     if m:
         text = m.group(1)
     if text == "":
-        raise ValueProblem(t("imp.reason.empty", column=label))
+        raise ValueProblem("imp.reason.empty", column=label)
     if _SCI.match(text):
-        raise ValueProblem(t("imp.reason.scientific", column=label, value=text))
+        raise ValueProblem("imp.reason.scientific", column=label, value=text)
     if not _CODE.match(text):
-        raise ValueProblem(t("imp.reason.bad_code", column=label, value=text))
+        raise ValueProblem("imp.reason.bad_code", column=label, value=text)
     return text
 
 
@@ -149,9 +170,9 @@ def parse_date(raw: str, label: str) -> str | None:
                 raise ValueError
             d = EXCEL_EPOCH + dt.timedelta(days=int(m.group(1)))
     except ValueError:
-        raise ValueProblem(t("imp.reason.bad_date", column=label, value=raw.strip())) from None
+        raise ValueProblem("imp.reason.bad_date", column=label, value=raw.strip()) from None
     if not DATE_MIN <= d <= DATE_MAX:
-        raise ValueProblem(t("imp.reason.bad_date", column=label, value=raw.strip()))
+        raise ValueProblem("imp.reason.bad_date", column=label, value=raw.strip())
     return d.isoformat()
 
 
@@ -168,10 +189,10 @@ def parse_number(raw: str, label: str, *, negative: bool = False) -> float | Non
     if text == "":
         return None
     if not _NUM.match(text):
-        raise ValueProblem(t("imp.reason.bad_number", column=label, value=raw.strip()))
+        raise ValueProblem("imp.reason.bad_number", column=label, value=raw.strip())
     value = float(text)
     if value < 0 and not negative:
-        raise ValueProblem(t("imp.reason.negative", column=label, value=raw.strip()))
+        raise ValueProblem("imp.reason.negative", column=label, value=raw.strip())
     return value
 
 
@@ -182,7 +203,7 @@ def yes_no(raw: str, label: str, rules) -> int:
         return 1
     if text in values.no:
         return 0
-    raise ValueProblem(t("imp.reason.bad_yes_no", column=label, value=text))
+    raise ValueProblem("imp.reason.bad_yes_no", column=label, value=text)
 
 
 # -- headers -------------------------------------------------------------------------------
@@ -264,7 +285,7 @@ def header_spec(kind: str, rules) -> HeaderSpec:
     elif kind == "brands":
         required = (("brand_code",), ("brand_name",))
     else:
-        raise ImportFileError(t("imp.error.kind", kind=kind))
+        raise ImportFileError("imp.error.kind", kind=kind)
     return HeaderSpec(kind, names, required, frozenset(ignored), labels)
 
 
@@ -324,11 +345,9 @@ def find_header(spec: HeaderSpec, rows: Sequence[Sequence[str]]) -> HeaderMatch:
         else ["/".join(spec.labels.get(f, f) for f in g) for g in spec.required]
     )
     raise ImportFileError(
-        t(
-            "imp.error.columns",
-            found="、".join(found) or t("imp.none"),
-            missing="、".join(missing),
-        )
+        "imp.error.columns",
+        found=Texts(found) if found else Key("imp.none"),
+        missing=Texts(missing),
     )
 
 
@@ -376,7 +395,7 @@ def detect_encoding(path: Path, chunk: int | None = None) -> str:
                 except UnicodeDecodeError:
                     del decoders[name]
             if not decoders:
-                raise ImportFileError(t("imp.error.encoding", file=path.name))
+                raise ImportFileError("imp.error.encoding", file=path.name)
             seen += non_ascii
             if seen >= ENCODING_EVIDENCE:
                 break
@@ -387,18 +406,16 @@ def detect_encoding(path: Path, chunk: int | None = None) -> str:
                 except UnicodeDecodeError:
                     del decoders[name]
             if not decoders:
-                raise ImportFileError(t("imp.error.encoding", file=path.name))
+                raise ImportFileError("imp.error.encoding", file=path.name)
         return next(iter(decoders))  # utf-8 first: GB18030 decodes most UTF-8 too
 
 
 def encoding_changed(path: Path, encoding: str) -> ImportFileError:
     """The error for a file whose text stops being ``encoding`` part of the way down."""
     return ImportFileError(
-        t(
-            "imp.error.encoding_changed",
-            file=path.name,
-            encoding=ENCODING_NAMES.get(encoding, encoding),
-        )
+        "imp.error.encoding_changed",
+        file=path.name,
+        encoding=ENCODING_NAMES.get(encoding, encoding),
     )
 
 
@@ -468,9 +485,7 @@ class CsvSource(Source):
                 for row in csv.reader(f, delimiter=self.delimiter):
                     yield [restore(c.strip()) for c in row]
             except csv.Error as exc:
-                raise ImportFileError(
-                    t("imp.error.csv", file=self.path.name, problem=exc)
-                ) from None
+                raise ImportFileError("imp.error.csv", file=self.path.name, problem=exc) from None
             except UnicodeDecodeError:
                 raise encoding_changed(self.path, self.encoding) from None
 
@@ -485,10 +500,10 @@ class XlsxSource(Source):
         try:
             self._wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a broken file
-            raise ImportFileError(t("imp.error.unreadable", file=path.name, problem=exc)) from None
+            raise ImportFileError("imp.error.unreadable", file=path.name, problem=exc) from None
         names = self._wb.sheetnames
         if sheet is not None and sheet not in names:
-            raise ImportFileError(t("imp.error.sheet", sheet=sheet, sheets="、".join(names)))
+            raise ImportFileError("imp.error.sheet", sheet=sheet, sheets=Texts(names))
         self.sheet = sheet or names[0]
         self.sheets = names
 
@@ -508,10 +523,10 @@ class XlsBiffSource(Source):
         try:
             self._book = xlrd.open_workbook(str(path), on_demand=True)
         except Exception as exc:  # xlrd raises XLRDError, struct errors, …
-            raise ImportFileError(t("imp.error.unreadable", file=path.name, problem=exc)) from None
+            raise ImportFileError("imp.error.unreadable", file=path.name, problem=exc) from None
         names = self._book.sheet_names()
         if sheet is not None and sheet not in names:
-            raise ImportFileError(t("imp.error.sheet", sheet=sheet, sheets="、".join(names)))
+            raise ImportFileError("imp.error.sheet", sheet=sheet, sheets=Texts(names))
         self.sheet = sheet or names[0]
         self.sheets = names
 
@@ -555,10 +570,10 @@ class HtmlTableSource(Source):
         try:
             doc = lxml.html.fromstring(text)
         except Exception as exc:  # lxml's ParserError and friends
-            raise ImportFileError(t("imp.error.unreadable", file=path.name, problem=exc)) from None
+            raise ImportFileError("imp.error.unreadable", file=path.name, problem=exc) from None
         tables = doc.xpath("//table")
         if not tables:
-            raise ImportFileError(t("imp.error.no_table", file=path.name))
+            raise ImportFileError("imp.error.no_table", file=path.name)
         # the table with the most rows is the data
         self._table = max(tables, key=lambda tb: len(tb.xpath(".//tr")))
         self.sheet = sheet
@@ -573,19 +588,19 @@ def open_source(path: str | os.PathLike, sheet: str | None = None) -> Source:
     """Open a file by what it really is (its first bytes), not by its name."""
     path = Path(path)
     if not path.exists():
-        raise ImportFileError(t("imp.error.missing", file=path))
+        raise ImportFileError("imp.error.missing", file=path)
     if path.is_dir():
-        raise ImportFileError(t("imp.error.is_dir", file=path))
+        raise ImportFileError("imp.error.is_dir", file=path)
     with open(path, "rb") as f:
         head = f.read(2048)
     if not head.strip():
-        raise ImportFileError(t("imp.error.empty", file=path.name))
+        raise ImportFileError("imp.error.empty", file=path.name)
     if head.startswith(b"PK\x03\x04"):
         return XlsxSource(path, sheet)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return XlsBiffSource(path, sheet)
     if b"\x00" in head:
-        raise ImportFileError(t("imp.error.binary", file=path.name))
+        raise ImportFileError("imp.error.binary", file=path.name)
     sniff = head.lstrip(codecs.BOM_UTF8).lstrip().lower()
     if sniff.startswith((b"<html", b"<!doctype", b"<table", b"<?xml", b"<meta", b"<head")):
         return HtmlTableSource(path, sheet)

@@ -26,7 +26,6 @@ from khtui.data.importers.child import ChildStager
 from khtui.data.importers.merge import MergeCounts, merge
 from khtui.data.importers.orders_read import CleanContext, clean_batch, text_batches
 from khtui.data.importers.stage import SORT_KEYS, SqliteStage, Stage, StageInfo
-from khtui.i18n import t
 
 # A rough size of one order line in a file, to tell a large load from a small one.
 BYTES_PER_LINE = 64
@@ -74,7 +73,7 @@ def stage_orders(
 ) -> StageInfo:
     """Read, clean and stage the file; rejects go to ``sink``; counts of rows read and
     skipped to ``result``."""
-    ctx = CleanContext.of(store.rules, store.today())
+    ctx = CleanContext.of(store.rules, store.today(), sink.say)
     invalid: collections.deque = collections.deque()  # rows of the wrong width (Arrow's threads)
     memo: dict = {}  # cleaned values by column, shared by the file's batches
 
@@ -82,7 +81,7 @@ def stage_orders(
         while invalid:
             number, cells, actual, expected = invalid.popleft()
             result.read += 1
-            reason = t("imp.reason.columns", actual=actual, expected=expected)
+            reason = sink.say("imp.reason.columns", actual=actual, expected=expected)
             sink.add(number if number and number > 0 else 0, cells, "", "", reason)
 
     def cleaned():
@@ -115,7 +114,7 @@ def stage_orders(
             for row, first, key in conn.execute(
                 "SELECT row, first, key FROM conflicts ORDER BY row"
             ):
-                reason = t("imp.reason.conflicting_duplicate", first=first)
+                reason = sink.say("imp.reason.conflicting_duplicate", first=first)
                 sink.add(row, [], "", key, reason)
         finally:
             conn.close()

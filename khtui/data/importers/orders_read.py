@@ -32,7 +32,6 @@ from khtui.data.importers.common import (
     parse_number,
 )
 from khtui.domain.units import tiao_per
-from khtui.i18n import t
 
 BATCH_ROWS = 65536
 # Distinct raw values remembered per column across batches (codes, dates and brands recur;
@@ -57,11 +56,13 @@ class CleanContext:
     rules: Any
     latest_date: str
     limits: TextLimits
+    say: Callable[..., str]  # a reason in the rejects file's words (RejectsSink.say)
 
     @classmethod
-    def of(cls, rules, today: dt.date) -> CleanContext:
+    def of(cls, rules, today: dt.date, say: Callable[..., str]) -> CleanContext:
         days = rules.imports.limits.order_future_days
-        return cls(rules, (today + dt.timedelta(days=days)).isoformat(), TextLimits.of(rules))
+        latest = (today + dt.timedelta(days=days)).isoformat()
+        return cls(rules, latest, TextLimits.of(rules), say)
 
 
 class _CountingFile:
@@ -193,10 +194,10 @@ def _csv_error(source: CsvSource, exc: Exception) -> ImportFileError:
     of the way down (UTF-8 is checked by Arrow, GB18030 by Python's codec), or bad CSV."""
     if isinstance(exc, UnicodeDecodeError) or "invalid UTF8" in str(exc):
         return encoding_changed(source.path, source.encoding)
-    return ImportFileError(t("imp.error.csv", file=source.path.name, problem=exc))
+    return ImportFileError("imp.error.csv", file=source.path.name, problem=exc)
 
 
-def _clean_column(arr, fn: Callable[[str], Any], pa_type, memo: dict):
+def _clean_column(arr, fn: Callable[[str], Any], pa_type, memo: dict, say: Callable[..., str]):
     """Clean a text column through its distinct values: (values, reasons) as Arrow arrays.
     ``memo`` keeps cleaned values from batch to batch (the same codes and dates recur)."""
     import pyarrow as pa
@@ -212,7 +213,7 @@ def _clean_column(arr, fn: Callable[[str], Any], pa_type, memo: dict):
             try:
                 hit = (fn(raw), None)
             except ValueProblem as exc:
-                hit = (None, exc.reason)
+                hit = (None, say(exc.key, **exc.params))
             if len(memo) < MEMO_MAX and len(raw) <= MEMO_VALUE_MAX:
                 memo[raw] = hit
         values.append(hit[0])
@@ -268,7 +269,7 @@ def clean_batch(
 
     for fld in ("code", "brand_code"):
         v, r = _clean_column(
-            cols[c[fld]], code_fn(label[fld]), pa.string(), memo.setdefault(fld, {})
+            cols[c[fld]], code_fn(label[fld]), pa.string(), memo.setdefault(fld, {}), ctx.say
         )
         values[fld] = v
         reason_cols.append((fld, r))
@@ -276,12 +277,14 @@ def clean_batch(
     def date_fn(raw, lbl=label["order_date"]):
         d = parse_date(raw, lbl)
         if d is None:
-            raise ValueProblem(t("imp.reason.empty", column=lbl))
+            raise ValueProblem("imp.reason.empty", column=lbl)
         if d > ctx.latest_date:
-            raise ValueProblem(t("imp.reason.future", column=lbl, value=d, latest=ctx.latest_date))
+            raise ValueProblem("imp.reason.future", column=lbl, value=d, latest=ctx.latest_date)
         return d
 
-    v, r = _clean_column(cols[c["order_date"]], date_fn, pa.string(), memo.setdefault("date", {}))
+    v, r = _clean_column(
+        cols[c["order_date"]], date_fn, pa.string(), memo.setdefault("date", {}), ctx.say
+    )
     values["order_date"] = v
     reason_cols.append(("order_date", r))
 
@@ -294,10 +297,10 @@ def clean_batch(
         def fn(raw, lbl=label[fld]):
             x = parse_number(raw, lbl)
             if x is None and required:
-                raise ValueProblem(t("imp.reason.empty", column=lbl))
+                raise ValueProblem("imp.reason.empty", column=lbl)
             return x
 
-        return _clean_column(col, fn, pa.float64(), memo.setdefault(fld, {}))
+        return _clean_column(col, fn, pa.float64(), memo.setdefault(fld, {}), ctx.say)
 
     qty_field = next(f for f in QTY_FIELDS if f in c)
     unit = match.units.get(qty_field) or QTY_FIELDS[qty_field]
@@ -325,7 +328,7 @@ def clean_batch(
             return check_length(raw.strip(), lbl, ctx.limits.name)
 
         brand_name, r = _clean_column(
-            cols[c["brand_name"]], name_fn, pa.string(), memo.setdefault("brand_name", {})
+            cols[c["brand_name"]], name_fn, pa.string(), memo.setdefault("brand_name", {}), ctx.say
         )
         reason_cols.append(("brand_name", r))
     else:
@@ -349,7 +352,7 @@ def clean_batch(
         lbl = label.get("amount") or label.get("price")
         base = reason if reason is not None else pa.nulls(n, pa.string())
         take = pc.and_(pc.is_null(base), no_amount)
-        reason = pc.if_else(take, t("imp.reason.empty", column=lbl), base)
+        reason = pc.if_else(take, ctx.say("imp.reason.empty", column=lbl), base)
         column = pc.if_else(take, lbl, column if column is not None else pa.nulls(n, pa.string()))
 
     rows = pa.array(np.arange(first_row, first_row + n, dtype=np.int64))

@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from khtui.data.cells import TRIGGERS, neutralise
-from khtui.data.importers.common import ImportFileError, shorten
+from khtui.data.importers.common import ImportFileError, ValueProblem, shorten
 from khtui.data.private import place_new
-from khtui.i18n import t
+from khtui.domain.messages import Message, Tr
 
 SHOWN = 20  # rejected rows kept on the result for a screen to show
 _FLUSH = 4096  # late rejects held before they are spilled
@@ -41,7 +41,8 @@ class RejectsSink:
     """Takes rejects (row, cells, column, value, reason) and, when ``target`` is given, writes
     them to it (or the first free ``stem-N`` name beside it) at :meth:`finish`."""
 
-    def __init__(self, headers: Sequence[str], target: Path | None, spill: Path | None):
+    def __init__(self, headers: Sequence[str], target: Path | None, spill: Path | None, tr: Tr):
+        self.tr = tr  # the rejects file is written in the user's language
         self.headers = list(headers)
         self.width = len(self.headers)
         self.count = 0
@@ -61,13 +62,21 @@ class RejectsSink:
             fd, part = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)  # fmt: skip
         except OSError as exc:
             raise ImportFileError(
-                t("imp.error.rejects", file=target, problem=exc.strerror or exc)
+                "imp.error.rejects", file=target, problem=exc.strerror or exc
             ) from None
         self._part = Path(part)  # mkstemp: readable by the owner only
         self._file = os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
         self._writer = csv.writer(self._file)
-        extra = [t("imp.rej.row"), t("imp.rej.column"), t("imp.rej.value"), t("imp.rej.reason")]
+        extra = [tr("imp.rej.row"), tr("imp.rej.column"), tr("imp.rej.value"), tr("imp.rej.reason")]
         self._writer.writerow([_safe(h) for h in (*self.headers, *extra)])
+
+    def say(self, key: str, /, **params: object) -> str:
+        """A reason in the rejects file's words."""
+        return self.tr.say(Message(key, params))
+
+    def add_problem(self, row: int, cells: Sequence[str], problem: ValueProblem) -> None:
+        """A row refused for ``problem`` (it names the cell)."""
+        self.add(row, cells, problem.column, problem.value, self.tr.say(problem.message))
 
     def add(self, row: int, cells: Sequence[str], column: str, value: str, reason: str) -> None:
         self.count += 1
@@ -154,7 +163,7 @@ class RejectsSink:
         except OSError as exc:
             self.discard()
             raise ImportFileError(
-                t("imp.error.rejects", file=self._target, problem=exc.strerror or exc)
+                "imp.error.rejects", file=self._target, problem=exc.strerror or exc
             ) from None
         self._part = None
 

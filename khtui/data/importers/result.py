@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from khtui.i18n import t
+from khtui.domain.messages import Tr
 
 
 @dataclass
@@ -40,8 +40,9 @@ class ImportResult:
         d["changed"] = self.changed
         return d
 
-    def summary(self) -> str:
-        """One line: file (encoding): N rows read, N new, N updated, … → rejects file."""
+    def summary(self, t: Tr) -> str:
+        """One line in ``t``'s words: file (encoding): N rows read, N new, N updated, … →
+        rejects file."""
         line = t(
             "imp.summary",
             file=self.file,
@@ -66,14 +67,14 @@ class ImportResult:
             line += t("imp.summary.dry_run")
         return line
 
-    def notes(self) -> list[str]:
+    def notes(self, t: Tr) -> list[str]:
         out = []
         if self.unknown_retailers:
             out.append(
                 t("imp.note.unknown_retailers", n=self.unknown_retailers, lines=self.unknown_lines)
             )
         if self.extra_columns:
-            out.append(t("imp.note.extra_columns", columns="、".join(self.extra_columns)))
+            out.append(t("imp.note.extra_columns", columns=t("fmt.sep").join(self.extra_columns)))
         return out
 
 

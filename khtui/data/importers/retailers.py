@@ -80,8 +80,10 @@ def clean_retailer(cells: Sequence[str], match: HeaderMatch, rules, limits: Text
             if spec.type == "text":
                 check_length(raw, label, limits.name if fld in _NAMES else limits.text)
             rec[fld] = clean_value(fld, raw)
-        except (FieldError, ValueProblem) as exc:
-            raise ValueProblem(str(exc), label, orig) from None
+        except ValueProblem as exc:
+            raise exc.at(label, orig) from None
+        except FieldError as exc:
+            raise ValueProblem(exc.key, label, orig, **exc.params) from None
     extra = {}
     for col, header in match.unknown:
         extra[header] = check_length(

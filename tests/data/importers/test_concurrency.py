@@ -33,6 +33,7 @@ SCRIPT = textwrap.dedent(
     import khtui.data.importers.merge as merge
     from khtui.data.store import Store
     from khtui.data.importers import import_file
+    from khtui.i18n import Translator
 
     db, csv_path, holding = sys.argv[1:4]
     orders.CHILD_MIN_LINES = 0  # the writer process, as for a large file
@@ -47,7 +48,7 @@ SCRIPT = textwrap.dedent(
 
     orders.merge = held
     store = Store(Path(db))
-    r = import_file(store, csv_path, "orders")
+    r = import_file(store, csv_path, "orders", tr=Translator("zh"))
     store.close()
     print(r.new + r.updated)
     """
@@ -117,6 +118,7 @@ READING = textwrap.dedent(
     import khtui.data.importers.orders_read as orders_read
     from khtui.data.store import Store
     from khtui.data.importers import import_file
+    from khtui.i18n import Translator
 
     db, csv_path, reading, checked = sys.argv[1:5]
     orders.CHILD_MIN_LINES = 0
@@ -136,7 +138,7 @@ READING = textwrap.dedent(
 
     orders.clean_batch = clean_and_wait
     store = Store(Path(db))
-    r = import_file(store, csv_path, "orders")
+    r = import_file(store, csv_path, "orders", tr=Translator("zh"))
     print(r.new)
     """
 )

@@ -1,10 +1,13 @@
 """Encoding detection from the file's head, and files whose encoding changes further down."""
 
+import re
+
 import pytest
 
 from khtui.data.importers import ImportFileError, common, import_file
 from khtui.data.importers import orders as orders_module
 from khtui.data.importers.common import ENCODING_EVIDENCE, detect_encoding
+from tests.conftest import ZH
 
 ORDERS_HEADER = "客户编码,订货日期,卷烟编码,卷烟名称,订货量(条),金额(元)\n"
 
@@ -65,8 +68,9 @@ def test_a_few_gbk_bytes_that_look_like_utf8_do_not_decide(tmp_path):
 def test_bytes_that_are_no_text_are_refused(tmp_path):
     path = tmp_path / "f.csv"
     path.write_bytes(b"code,name\n1,\xff\xfe\xff\xfe\n")
-    with pytest.raises(ImportFileError, match="UTF-8"):
+    with pytest.raises(ImportFileError) as raised:
         detect_encoding(path)
+    assert re.search("UTF-8", ZH.message(raised.value))
 
 
 BLOCK = 1 << 16
@@ -101,9 +105,9 @@ def test_orders_whose_encoding_changes_further_down_are_refused_whole(
     monkeypatch.setattr(orders_module, "CHILD_MIN_LINES", 0 if child else 10**12)
     path = mixed_orders(tmp_path, encoding, bad)
     with pytest.raises(ImportFileError) as err:
-        import_file(store, path, "orders", backup=False)
-    assert label in str(err.value)
-    assert "编码混杂" in str(err.value)
+        import_file(store, path, "orders", backup=False, tr=ZH)
+    assert label in ZH.message(err.value)
+    assert "编码混杂" in ZH.message(err.value)
     assert store.conn.execute("SELECT count(*) FROM order_lines").fetchone()[0] == 0
     assert store.conn.execute("SELECT count(*) FROM monthly_sales").fetchone()[0] == 0
 
@@ -115,6 +119,7 @@ def test_retailers_whose_encoding_changes_further_down_are_refused_whole(
     assert len(rows) > BLOCK
     path = tmp_path / "retailers.csv"
     path.write_bytes("客户编码,客户名称\n".encode() + rows + "370109999999,重庆路\n".encode("gbk"))
-    with pytest.raises(ImportFileError, match="编码混杂"):
-        import_file(store, path, "retailers", backup=False)
+    with pytest.raises(ImportFileError) as raised:
+        import_file(store, path, "retailers", backup=False, tr=ZH)
+    assert re.search("编码混杂", ZH.message(raised.value))
     assert store.conn.execute("SELECT count(*) FROM retailers").fetchone()[0] == 0

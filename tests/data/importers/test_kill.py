@@ -19,6 +19,7 @@ import pytest
 
 from khtui.data.importers import import_file
 from khtui.data.store import Store
+from tests.conftest import ZH
 from tests.data.importers.conftest import H
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc, sends SIGKILL")
@@ -37,6 +38,7 @@ import khtui.data.importers.orders_read as orders_read
 import khtui.data.importers.merge as merge
 from khtui.data.store import Store
 from khtui.data.importers import import_file
+from khtui.i18n import Translator
 
 db, csv_path, point, pidfile = sys.argv[1:5]
 orders.CHILD_MIN_LINES = 0          # the writer process, as for a large file
@@ -84,7 +86,7 @@ elif point == "committed":  # committed, the work folder not yet removed
         die()
     import khtui.data.importers as importers
     orders.merge_orders = then_die
-import_file(store, csv_path, "orders", backup=False)
+import_file(store, csv_path, "orders", backup=False, tr=Translator("zh"))
 print("finished")
 """
 
@@ -131,14 +133,14 @@ def setting(tmp_path, clock):
     store = Store(base, create=True, clock=clock)
     store.upsert_retailers([{"code": c, "name": f"店{i}"} for i, c in enumerate(CODES)], source="t")
     first = write_csv(tmp_path / "first.csv", month("2026-07", 1) + month("2026-08", 1) + month("2026-09", 1))  # fmt: skip
-    import_file(store, first, "orders", backup=False)
+    import_file(store, first, "orders", backup=False, tr=ZH)
     store.close()
     big = write_csv(tmp_path / "big.csv", month("2026-08", 40) + month("2026-09", 40) + month("2026-10", 40))  # fmt: skip
     ref = tmp_path / "ref" / "k.db"
     ref.parent.mkdir()
     shutil.copy(base, ref)
     store = Store(ref, clock=clock)
-    import_file(store, big, "orders", backup=False)
+    import_file(store, big, "orders", backup=False, tr=ZH)
     store.close()
     before, after = snapshot(base), snapshot(ref)
     assert before != after and before["retailers"] != after["retailers"]
@@ -180,7 +182,7 @@ def test_kill_9_leaves_the_database_as_before_or_as_after(tmp_path, setting, poi
     assert state == (before if expect == "before" else after)
     # the next import removes the dead import's work folder and imports the file whole
     store = Store(db)
-    r = import_file(store, big, "orders", backup=False)
+    r = import_file(store, big, "orders", backup=False, tr=ZH)
     store.close()
     assert snapshot(db) == after
     assert r.changed == (expect == "before")

@@ -1,6 +1,9 @@
+import re
+
 import pytest
 
 from khtui.data.importers import ImportFileError, import_file
+from tests.conftest import ZH
 from tests.data.importers.conftest import FORMATS, H, assert_aggregates_match, read_rejects
 
 DIRTY = [
@@ -56,11 +59,11 @@ def assert_order_lines_keyed(store):
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_dirty_orders_in_every_format(retailers, table, fmt):
     store = retailers
-    r = import_file(store, table("订单", DIRTY, fmt), "orders")
+    r = import_file(store, table("订单", DIRTY, fmt), "orders", tr=ZH)
     assert (r.read, r.new, r.rejected, r.duplicates) == (10, 5, 4, 1)
     assert r.period == ("2026-10-08", "2026-10-15")
     assert (r.unknown_retailers, r.unknown_lines) == (1, 1)  # kept, and said
-    assert "1 个客户编码不在客户档案中" in r.notes()[0]
+    assert "1 个客户编码不在客户档案中" in r.notes(ZH)[0]
     assert lines(store) == {
         ("0370102001", "2026-10-08", "6901028075763"): (10.0, 3800.0),
         ("0370102001", "2026-10-09", "6901028001915"): (5.0, 980.0),
@@ -87,14 +90,14 @@ def test_dirty_orders_in_every_format(retailers, table, fmt):
 def test_quantities_in_sticks_or_cases_become_cartons(retailers, table, header, qty, tiao):
     rows = [["客户编码", "日期", "卷烟编码", header, "金额"],
             ["370102002", "2026-10-08", "B1", qty, "100"]]  # fmt: skip
-    import_file(retailers, table("o", rows), "orders")
+    import_file(retailers, table("o", rows), "orders", tr=ZH)
     assert retailers.scalar("SELECT qty_tiao FROM order_lines") == tiao
 
 
 def test_amount_from_price_when_missing(retailers, table):
     rows = [["客户编码", "日期", "卷烟编码", "订货量", "单价(元/条)"],
             ["370102002", "2026-10-08", "B1", "3", "98.5"]]  # fmt: skip
-    import_file(retailers, table("o", rows), "orders")
+    import_file(retailers, table("o", rows), "orders", tr=ZH)
     assert retailers.scalar("SELECT amount FROM order_lines") == 295.5
 
 
@@ -112,14 +115,14 @@ def test_reimporting_a_period_replaces_its_lines(retailers, table):
         *month_rows("370102002", "2026-10", ["B1", "B2"], 5),
         *month_rows("0370102001", "2026-10", ["B1"], 4),
     ]
-    first = import_file(store, table("o", base), "orders")
+    first = import_file(store, table("o", base), "orders", tr=ZH)
     assert first.new == 21
     # October again for 370102002 only: one line changed, one gone, one new brand
     october = month_rows("370102002", "2026-10", ["B1", "B2"], 5)
     october[0][4], october[0][5] = "6", "600"
     del october[-1]
     october.append(["370102002", "2026-10-20", "B3", "x", "1", "100", "100"])
-    r = import_file(store, table("oct", [H, *october]), "orders")
+    r = import_file(store, table("oct", [H, *october]), "orders", tr=ZH)
     assert (r.new, r.updated, r.unchanged, r.removed) == (1, 1, 4, 1)
     assert r.period == ("2026-10-03", "2026-10-20")
     got = lines(store)
@@ -134,11 +137,11 @@ def test_reimporting_a_period_replaces_its_lines(retailers, table):
 
 def test_same_file_twice_changes_nothing(retailers, table):
     path = table("o", DIRTY)
-    import_file(retailers, path, "orders")
+    import_file(retailers, path, "orders", tr=ZH)
     before = lines(retailers)
-    r = import_file(retailers, path, "orders")
+    r = import_file(retailers, path, "orders", tr=ZH)
     assert (r.new, r.updated, r.removed, r.unchanged) == (0, 0, 0, 5)
-    assert "没有变化" in r.summary()
+    assert "没有变化" in r.summary(ZH)
     assert lines(retailers) == before
 
 
@@ -149,12 +152,12 @@ def test_small_file_into_a_large_store_and_duplicates(retailers, table):
         for m in ("2026-06", "2026-07", "2026-08", "2026-09")
         for row in month_rows("0370102001", m, [f"B{i}" for i in range(10)], 2)
     ]
-    import_file(store, table("big", big), "orders")
+    import_file(store, table("big", big), "orders", tr=ZH)
     assert store.scalar("SELECT count(*) FROM order_lines") == 120
     small = [H, ["370102002", "2026-10-02", "B1", "x", "1", "100", "100"],
              ["370102002", "2026-10-02", "B1", "x", "1", "100", "100"],
              ["370102002", "2026-10-02", "B1", "x", "2", "200", "100"]]  # fmt: skip
-    r = import_file(store, table("small", small), "orders")
+    r = import_file(store, table("small", small), "orders", tr=ZH)
     assert (r.new, r.duplicates, r.rejected) == (1, 1, 1)
     assert store.scalar("SELECT count(*) FROM order_lines") == 121
     idx = {r[0] for r in store.query("SELECT name FROM sqlite_master WHERE type = 'index'")}
@@ -164,7 +167,7 @@ def test_small_file_into_a_large_store_and_duplicates(retailers, table):
 
 
 def test_dry_run_writes_nothing(retailers, table):
-    r = import_file(retailers, table("o", DIRTY), "orders", dry_run=True)
+    r = import_file(retailers, table("o", DIRTY), "orders", dry_run=True, tr=ZH)
     assert r.new == 5 and r.dry_run
     assert retailers.scalar("SELECT count(*) FROM order_lines") == 0
     assert retailers.scalar("SELECT count(*) FROM monthly_sales") == 0
@@ -176,9 +179,9 @@ def test_dry_run_writes_nothing(retailers, table):
 def test_orders_without_quantity_are_refused(retailers, table):
     rows = [["客户编码", "日期", "卷烟编码", "金额"], ["1", "2026-10-01", "B", "1"]]
     with pytest.raises(ImportFileError) as err:
-        import_file(retailers, table("o", rows), "orders")
-    assert "缺少：订货量(条)/订货量(支)/订货量(件)" in str(err.value)
-    assert "找到的列：客户编码、日期、卷烟编码、金额" in str(err.value)
+        import_file(retailers, table("o", rows), "orders", tr=ZH)
+    assert "缺少：订货量(条)/订货量(支)/订货量(件)" in ZH.message(err.value)
+    assert "找到的列：客户编码、日期、卷烟编码、金额" in ZH.message(err.value)
 
 
 def test_wrong_number_of_columns_is_rejected(retailers, tmp_path):
@@ -187,7 +190,7 @@ def test_wrong_number_of_columns_is_rejected(retailers, tmp_path):
         "客户编码,日期,卷烟编码,订货量,金额\n370102002,2026-10-01,B1,1,100\n370102002,2026-10-02,B1\n",
         encoding="utf-8",
     )
-    r = import_file(retailers, path, "orders")
+    r = import_file(retailers, path, "orders", tr=ZH)
     assert (r.new, r.rejected) == (1, 1)
     assert "列数不对" in read_rejects(r.rejects_path)[0]["原因"]
 
@@ -198,14 +201,14 @@ def test_the_child_process_writer_gives_the_same_result(retailers, table, monkey
     import khtui.data.importers.orders as orders
 
     monkeypatch.setattr(orders, "CHILD_MIN_LINES", 0)
-    r = import_file(retailers, table("订单", DIRTY), "orders")
+    r = import_file(retailers, table("订单", DIRTY), "orders", tr=ZH)
     assert (r.read, r.new, r.rejected, r.duplicates) == (10, 5, 4, 1)
     assert (r.unknown_retailers, r.unknown_lines) == (1, 1)
     assert len(lines(retailers)) == 5
     assert_aggregates_match(retailers)
     changed = [row[:] for row in DIRTY]
     changed[2][4], changed[2][5] = "12", "4560.00"
-    r2 = import_file(retailers, table("订单2", changed), "orders")
+    r2 = import_file(retailers, table("订单2", changed), "orders", tr=ZH)
     assert (r2.new, r2.updated, r2.unchanged) == (0, 1, 4)
     assert lines(retailers)[("0370102001", "2026-10-08", "6901028075763")] == (12.0, 4560.0)
     assert_aggregates_match(retailers)
@@ -228,8 +231,9 @@ def test_a_refused_file_stops_the_writer_started_for_it(retailers, tmp_path, mon
     monkeypatch.setattr(orders, "ChildStager", Recording)
     path = tmp_path / "orders.csv"
     path.write_text("客户名称,地址\n都市烟酒店,历下区\n", encoding="utf-8")
-    with pytest.raises(ImportFileError, match="找不到必需的列"):
-        import_file(retailers, path, "orders")
+    with pytest.raises(ImportFileError) as raised:
+        import_file(retailers, path, "orders", tr=ZH)
+    assert re.search("找不到必需的列", ZH.message(raised.value))
     assert len(started) == 1
     assert started[0].proc.returncode is not None  # stopped, not left running
     with retailers.write() as conn:  # the child's write lock is gone

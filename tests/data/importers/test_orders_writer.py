@@ -11,6 +11,7 @@ import khtui.data.importers.orders as orders
 import khtui.data.importers.orders_read as orders_read
 from khtui.data.importers import import_file
 from khtui.data.store import Store
+from tests.conftest import ZH
 from tests.data.importers.conftest import H, assert_aggregates_match
 
 CODES = ["0370102001", "370102002", "370102003"]
@@ -54,7 +55,7 @@ def run(tmp_path, table, clock, child: bool, monkeypatch):
     store.upsert_retailers([{"code": CODES[0], "name": "都市烟酒店"}], source="test")
     results = []
     for name, rows in STEPS:
-        r = import_file(store, table(f"{name}-{child}", [H, *rows]), "orders")
+        r = import_file(store, table(f"{name}-{child}", [H, *rows]), "orders", tr=ZH)
         results.append(
             (
                 name,
@@ -103,9 +104,9 @@ def test_a_batch_that_overlaps_stored_dates_waits_for_the_period(
     monkeypatch.setattr(orders_read, "BATCH_ROWS", 20)
     store = Store(tmp_path / "k.db", create=True, clock=clock)
     store.add_order_lines([("OTHER", "2026-09-10", "B1", "x", 5, 500.0, 100.0)])
-    import_file(store, table("sep", [H, *month("2026-09")]), "orders")
+    import_file(store, table("sep", [H, *month("2026-09")]), "orders", tr=ZH)
     rows = month("2026-08") + month("2026-09", qty=4)
-    r = import_file(store, table("aug-sep", [H, *rows]), "orders")
+    r = import_file(store, table("aug-sep", [H, *rows]), "orders", tr=ZH)
     assert (r.new, r.updated, r.unchanged, r.removed) == (60, 60, 0, 0)
     assert store.scalar("SELECT qty_tiao FROM order_lines WHERE retailer_code = 'OTHER'") == 5
     assert store.scalar("SELECT count(*) FROM order_lines") == len(rows) + 1
@@ -117,7 +118,7 @@ def test_a_batch_that_overlaps_stored_dates_waits_for_the_period(
 def test_a_dry_run_writes_nothing_either_way(tmp_path, table, clock, monkeypatch, child):
     monkeypatch.setattr(orders, "CHILD_MIN_LINES", 0 if child else 10**12)
     store = Store(tmp_path / "k.db", create=True, clock=clock)
-    r = import_file(store, table("o", [H, *month("2026-09")]), "orders", dry_run=True)
+    r = import_file(store, table("o", [H, *month("2026-09")]), "orders", dry_run=True, tr=ZH)
     assert r.new == 60
     assert store.scalar("SELECT count(*) FROM order_lines") == 0
     assert store.scalar("SELECT count(*) FROM monthly_brand_sales") == 0

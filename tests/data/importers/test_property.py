@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from khtui.data.importers import KINDS, ImportFileError, import_file
 from khtui.data.store import Store
+from tests.conftest import ZH
 
 CLOCK = lambda: dt.datetime(2026, 11, 23, 9, 30)  # noqa: E731
 HEADERS = {
@@ -61,7 +62,7 @@ def seeded(folder: Path) -> Store:
 def check(store, path: Path, kind: str) -> None:
     before = snapshot(store)
     try:
-        r = import_file(store, path, kind, backup=False)
+        r = import_file(store, path, kind, backup=False, tr=ZH)
     except ImportFileError as exc:
         assert str(exc)  # a message a user can act on, and nothing written
         assert snapshot(store) == before
@@ -125,7 +126,7 @@ def test_a_failure_half_way_leaves_nothing(tmp_path, kind, monkeypatch):
 
     monkeypatch.setattr(Store, "recompute", boom)  # the last step inside the transaction
     with pytest.raises(RuntimeError):
-        import_file(store, path, kind, backup=False)
+        import_file(store, path, kind, backup=False, tr=ZH)
     assert snapshot(store) == before
     store.close()
 

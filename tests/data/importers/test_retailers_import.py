@@ -1,9 +1,11 @@
 import datetime as dt
 import json
+import re
 
 import pytest
 
 from khtui.data.importers import ImportFileError, import_file, preview
+from tests.conftest import ZH
 from tests.data.importers.conftest import FORMATS, read_rejects
 
 HEADER = [" 客户 编码 ", "店名", "许可证号码", "电话", "经营业态", "城乡类型", "经营规模（大/中/小）",
@@ -43,7 +45,7 @@ ENCODING = {
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_dirty_retailers_in_every_format(store, table, fmt):
     path = table("客户", DIRTY, fmt)
-    r = import_file(store, path, "retailers")
+    r = import_file(store, path, "retailers", tr=ZH)
     assert r.encoding == ENCODING[fmt]
     assert (r.read, r.new, r.updated, r.unchanged, r.rejected, r.duplicates) == (9, 4, 0, 0, 4, 1)
     assert r.skipped >= 2  # the blank row and the totals row (合计)
@@ -80,21 +82,21 @@ def test_dirty_retailers_in_every_format(store, table, fmt):
 
 def test_importing_the_same_file_twice_changes_nothing(store, table):
     path = table("客户", DIRTY)
-    import_file(store, path, "retailers")
+    import_file(store, path, "retailers", tr=ZH)
     changes = len(store.query("SELECT * FROM retailer_changes"))
-    second = import_file(store, path, "retailers")
+    second = import_file(store, path, "retailers", tr=ZH)
     assert (second.new, second.updated, second.unchanged) == (0, 0, 4)
     assert not second.changed
-    assert "没有变化" in second.summary()
+    assert "没有变化" in second.summary(ZH)
     assert len(store.query("SELECT * FROM retailer_changes")) == changes
     # the second run's rejects did not overwrite the first run's
     assert second.rejects_path.endswith("客户.rejects-2.csv")
 
 
 def test_changed_fields_go_to_the_audit_trail_with_the_file(store, table):
-    import_file(store, table("a", DIRTY), "retailers")
+    import_file(store, table("a", DIRTY), "retailers", tr=ZH)
     rows = [HEADER, [*DIRTY[3][:3], "13900000000", *DIRTY[3][4:]]]
-    r = import_file(store, table("更新", rows), "retailers")
+    r = import_file(store, table("更新", rows), "retailers", tr=ZH)
     assert (r.new, r.updated) == (0, 1)
     change = store.retailer_changes("0370102001")[0]
     assert (change["field"], change["old"], change["new"]) == (
@@ -112,9 +114,10 @@ def test_xlsx_numbers_dates_and_sheet(store, table):
         [370102100002, "序号日期店", "370102267681", 4.0, 46303, False],
     ]
     path = table("客户", rows, "xlsx", sheet="客户明细")
-    with pytest.raises(ImportFileError, match="没有名为 Sheet9 的工作表；可用的工作表：客户明细"):
-        import_file(store, path, "retailers", sheet="Sheet9")
-    r = import_file(store, path, "retailers", sheet="客户明细")
+    with pytest.raises(ImportFileError) as raised:
+        import_file(store, path, "retailers", sheet="Sheet9", tr=ZH)
+    assert re.search("没有名为 Sheet9 的工作表；可用的工作表：客户明细", ZH.message(raised.value))
+    r = import_file(store, path, "retailers", sheet="客户明细", tr=ZH)
     assert (r.new, r.rejected) == (2, 0)
     a = store.get_retailer("370102100001")
     assert (a["licence_no"], a["route_seq"], a["licence_expiry"], a["model_outlet"]) == (
@@ -129,23 +132,23 @@ def test_xlsx_numbers_dates_and_sheet(store, table):
 def test_a_file_without_the_required_columns_is_refused(store, table):
     path = table("x", [["标题"], ["编号", "店铺", "电话"], ["1", "a", "13900000000"]])
     with pytest.raises(ImportFileError) as err:
-        import_file(store, path, "retailers")
-    msg = str(err.value)
+        import_file(store, path, "retailers", tr=ZH)
+    msg = ZH.message(err.value)
     assert "编号、店铺、电话" in msg and "客户编码" in msg and "客户名称" in msg
     assert store.count_retailers(status=None) == 0
 
 
 def test_dry_run_counts_and_writes_nothing(store, table):
-    r = import_file(store, table("客户", DIRTY), "retailers", dry_run=True)
+    r = import_file(store, table("客户", DIRTY), "retailers", dry_run=True, tr=ZH)
     assert (r.new, r.rejected, r.dry_run) == (4, 4, True)
     assert store.count_retailers(status=None) == 0
-    assert "试运行" in r.summary()
+    assert "试运行" in r.summary(ZH)
 
 
 def test_rejects_path_is_never_overwritten(store, table, tmp_path):
     target = tmp_path / "bad.csv"
     target.write_text("keep me", encoding="utf-8")
-    r = import_file(store, table("客户", DIRTY), "retailers", rejects=target)
+    r = import_file(store, table("客户", DIRTY), "retailers", rejects=target, tr=ZH)
     assert target.read_text(encoding="utf-8") == "keep me"
     assert r.rejects_path == str(tmp_path / "bad-2.csv")
 
@@ -161,6 +164,6 @@ def test_preview_shows_mapping_before_writing(store, table, rules):
 
 
 def test_extra_columns_are_kept_as_json(store, table):
-    import_file(store, table("客户", DIRTY), "retailers")
+    import_file(store, table("客户", DIRTY), "retailers", tr=ZH)
     raw = store.scalar("SELECT extra FROM retailers WHERE code = '370102005'")
     assert json.loads(raw) == {"备注": "新店"}

@@ -4,6 +4,7 @@ rejects, spreadsheet formulas, debris, memory that grows with the file."""
 from __future__ import annotations
 
 import csv
+import re
 import subprocess
 import sys
 import textwrap
@@ -15,6 +16,7 @@ import pytest
 from khtui.data.importers import ImportFileError, import_file
 from khtui.data.importers.work import PREFIX, WorkDir, remove_stale
 from khtui.data.store import Store
+from tests.conftest import ZH
 from tests.data.importers.conftest import H, read_rejects
 
 R = ["客户编码", "客户名称", "联系电话", "经营地址"]
@@ -44,7 +46,7 @@ def seeded(store):
 def test_a_name_over_the_limit_is_a_reject_with_its_reason(seeded, tmp_path, rules):
     limit = rules.imports.limits.name_chars
     rows = [R, ["0370102002", "长" * (limit + 1), "", ""], ["0370102003", "长" * limit, "", ""]]
-    r = import_file(seeded, write(tmp_path / "r.csv", rows), "retailers")
+    r = import_file(seeded, write(tmp_path / "r.csv", rows), "retailers", tr=ZH)
     assert (r.new, r.rejected) == (1, 1)
     rej = read_rejects(r.rejects_path)[0]
     assert rej["行号"] == "2" and rej["列"] == "客户名称"
@@ -64,15 +66,15 @@ def test_every_text_field_has_a_limit(seeded, tmp_path, rules):
         ["1" * (code + 1), "丙", "", "", ""],  # the code
         ["0370102004", "丁", "", "", "注" * text],
     ]
-    r = import_file(seeded, write(tmp_path / "r.csv", rows), "retailers")
+    r = import_file(seeded, write(tmp_path / "r.csv", rows), "retailers", tr=ZH)
     assert (r.new, r.rejected) == (1, 3)
     assert [x["column"] for x in r.reject_rows] == ["经营地址", "备注", "客户编码"]
     brands = [["卷烟编码", "卷烟名称", "生产厂家"], ["B1", "名" * 101, ""], ["B2", "好", "厂" * (text + 1)], ["B3", "好", "厂"]]  # fmt: skip
-    r = import_file(seeded, write(tmp_path / "b.csv", brands), "brands")
+    r = import_file(seeded, write(tmp_path / "b.csv", brands), "brands", tr=ZH)
     assert (r.new, r.rejected) == (1, 2)
     orders = [H, ["0370102001", "2026-10-08", "B1", "名" * 101, "1", "100", "100"],
               ["0370102001", "2026-10-09", "B1", "名", "1", "100", "100"]]  # fmt: skip
-    r = import_file(seeded, write(tmp_path / "o.csv", orders), "orders")
+    r = import_file(seeded, write(tmp_path / "o.csv", orders), "orders", tr=ZH)
     assert (r.new, r.rejected) == (1, 1)
     assert "最多 100 个" in r.reject_rows[0]["reason"]
 
@@ -85,11 +87,12 @@ MEMORY_SCRIPT = textwrap.dedent(
     from pathlib import Path
     from khtui.data.store import Store
     from khtui.data.importers import import_file
+    from khtui.i18n import Translator
     folder, n = Path(sys.argv[1]), int(sys.argv[2])
     path = folder / "r.csv"
     path.write_text("客户编码,客户名称\\n0370102001," + "长" * n + "\\n", encoding="utf-8")
     store = Store(folder / "k.db", create=True)
-    r = import_file(store, path, "retailers")
+    r = import_file(store, path, "retailers", tr=Translator("zh"))
     print(r.rejected, r.new)
     """
 )
@@ -120,7 +123,7 @@ def test_order_dates_past_the_margin_are_rejects_and_never_replace_history(seede
         ["0370102001", "2026-11-30", "B2", "x", "1", "100", "100"],  # today + 7: accepted
         ["0370102001", "2026-12-01", "B3", "x", "1", "100", "100"],  # today + 8
     ]
-    r = import_file(seeded, write(tmp_path / "o.csv", rows), "orders")
+    r = import_file(seeded, write(tmp_path / "o.csv", rows), "orders", tr=ZH)
     assert (r.new, r.rejected) == (1, 2)
     assert r.period == ("2026-11-30", "2026-11-30")
     reasons = [x["reason"] for x in r.reject_rows]
@@ -134,8 +137,9 @@ def test_an_unwritable_rejects_path_stops_the_import_before_it_writes(seeded, tm
     before = state(seeded)
     rows = [R, ["0370102002", "新店", "", ""], ["bad code!", "坏", "", ""]]
     path = write(tmp_path / "bad.csv", rows)
-    with pytest.raises(ImportFileError, match="无法写入拒收文件"):
-        import_file(seeded, path, "retailers", rejects=tmp_path / "nonexistent" / "r.csv")
+    with pytest.raises(ImportFileError) as raised:
+        import_file(seeded, path, "retailers", rejects=tmp_path / "nonexistent" / "r.csv", tr=ZH)
+    assert re.search("无法写入拒收文件", ZH.message(raised.value))
     assert state(seeded) == before
     assert not list((tmp_path / "backups").glob("*")) if (tmp_path / "backups").exists() else True
     assert not list(tmp_path.glob(PREFIX + "*"))
@@ -147,7 +151,7 @@ def test_rejects_memory_does_not_grow_with_their_number(store, tmp_path):
     def peak(n: int) -> int:
         path = write(tmp_path / f"r{n}.csv", [R] + [[f"bad{i}!", "名" * 50, "", "址" * 80] for i in range(n)])  # fmt: skip
         tracemalloc.start()
-        r = import_file(store, path, "retailers")
+        r = import_file(store, path, "retailers", tr=ZH)
         top = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         assert r.rejected == n and len(read_rejects(r.rejects_path)) == n
@@ -160,7 +164,7 @@ def test_rejects_memory_does_not_grow_with_their_number(store, tmp_path):
 def test_rejects_file_is_sorted_and_spreadsheet_safe(seeded, tmp_path):
     rows = [R, ["=1+2", "店", "", ""], ["0370102002", "=HYPERLINK(\"http://x.example\",\"点我\")", "", ""],
             ["@bad", "-店", "", ""]]  # fmt: skip
-    r = import_file(seeded, write(tmp_path / "r.csv", rows), "retailers")
+    r = import_file(seeded, write(tmp_path / "r.csv", rows), "retailers", tr=ZH)
     assert r.rejected == 2
     text = Path(r.rejects_path).read_text(encoding="utf-8-sig")
     assert "'=1+2" in text and "'@bad" in text and "'-店" in text
@@ -171,12 +175,12 @@ def test_rejects_file_is_sorted_and_spreadsheet_safe(seeded, tmp_path):
 def test_the_neutralising_quote_is_removed_on_import(seeded, tmp_path):
     formula = '=HYPERLINK("http://x.example","点我")'
     rows = [R, ["0370102002", "'" + formula, "", "'-5号"], ["0370102003", "'普通'", "", ""]]
-    import_file(seeded, write(tmp_path / "r.csv", rows), "retailers")
+    import_file(seeded, write(tmp_path / "r.csv", rows), "retailers", tr=ZH)
     assert seeded.get_retailer("0370102002")["name"] == formula
     assert seeded.get_retailer("0370102002")["address"] == "-5号"
     assert seeded.get_retailer("0370102003")["name"] == "'普通'"  # not khtui's quote: kept
     orders = [H, ["0370102001", "2026-10-08", "B1", "'=品牌", "1", "100", "100"]]
-    import_file(seeded, write(tmp_path / "o.csv", orders), "orders")
+    import_file(seeded, write(tmp_path / "o.csv", orders), "orders", tr=ZH)
     assert (
         seeded.scalar("SELECT brand_name FROM order_lines WHERE order_date = '2026-10-08'")
         == "=品牌"
@@ -193,7 +197,7 @@ def test_full_width_codes_and_phones_with_separators_are_folded(seeded, tmp_path
         ["0370102005", "座机店", "0531-88888888", ""],
         ["0370102006", "坏号码", "138-0000-000", ""],
     ]
-    r = import_file(seeded, write(tmp_path / "r.csv", rows), "retailers")
+    r = import_file(seeded, write(tmp_path / "r.csv", rows), "retailers", tr=ZH)
     assert (r.new, r.rejected) == (4, 1)
     assert seeded.get_retailer("0370102002")["phone"] == "13800000005"
     assert seeded.get_retailer("0370102003")["phone"] == "13800000005"
@@ -201,26 +205,26 @@ def test_full_width_codes_and_phones_with_separators_are_folded(seeded, tmp_path
     assert seeded.get_retailer("0370102005")["phone"] == "0531-88888888"
     assert r.reject_rows[0]["value"] == "138-0000-000"  # what the file said
     orders = [H, ["０３７０１０２００１", "２０２６-10-08", "B1", "x", "１０", "１０００", "100"]]
-    r = import_file(seeded, write(tmp_path / "o.csv", orders), "orders")
+    r = import_file(seeded, write(tmp_path / "o.csv", orders), "orders", tr=ZH)
     assert (r.new, r.rejected) == (1, 0)
 
 
 def test_a_file_whose_every_row_is_rejected_says_so(seeded, tmp_path):
     rows = [R, ["bad!", "甲", "", ""], ["", "乙", "", ""]]
-    r = import_file(seeded, write(tmp_path / "r.csv", rows), "retailers")
+    r = import_file(seeded, write(tmp_path / "r.csv", rows), "retailers", tr=ZH)
     assert (r.read, r.rejected) == (2, 2)
-    assert "所有数据行都被拒收" in r.summary() and "已导入过" not in r.summary()
-    again = import_file(seeded, write(tmp_path / "ok.csv", [R, ["0370102001", "都市烟酒店", "", ""]]), "retailers")  # fmt: skip
-    assert "此文件已导入过" in again.summary()
+    assert "所有数据行都被拒收" in r.summary(ZH) and "已导入过" not in r.summary(ZH)
+    again = import_file(seeded, write(tmp_path / "ok.csv", [R, ["0370102001", "都市烟酒店", "", ""]]), "retailers", tr=ZH)  # fmt: skip
+    assert "此文件已导入过" in again.summary(ZH)
 
 
 # -- backups and debris --------------------------------------------------------------------
 def test_the_pre_import_backup_is_kept_only_when_the_import_committed(seeded, tmp_path):
     folder = tmp_path / "backups"
     rows = [R, ["0370102001", "都市烟酒店", "", ""]]
-    import_file(seeded, write(tmp_path / "same.csv", rows), "retailers")  # nothing changes
+    import_file(seeded, write(tmp_path / "same.csv", rows), "retailers", tr=ZH)  # nothing changes
     assert not list(folder.glob("*.db")) if folder.exists() else True
-    import_file(seeded, write(tmp_path / "new.csv", [R, ["0370102002", "新店", "", ""]]), "retailers")  # fmt: skip
+    import_file(seeded, write(tmp_path / "new.csv", [R, ["0370102002", "新店", "", ""]]), "retailers", tr=ZH)  # fmt: skip
     assert len(list(folder.glob("*.db"))) == 1
 
 
@@ -232,7 +236,7 @@ def test_a_failed_import_leaves_no_backup_and_no_work_folder(seeded, tmp_path, m
 
     monkeypatch.setattr(Store, "recompute", boom)
     with pytest.raises(OSError):
-        import_file(seeded, write(tmp_path / "n.csv", [R, ["0370102002", "新店", "", ""], ["x!", "坏", "", ""]]), "retailers")  # fmt: skip
+        import_file(seeded, write(tmp_path / "n.csv", [R, ["0370102002", "新店", "", ""], ["x!", "坏", "", ""]]), "retailers", tr=ZH)  # fmt: skip
     assert not list(folder.glob("*.db")) if folder.exists() else True
     assert not list(tmp_path.glob(PREFIX + "*"))
     assert not list(tmp_path.glob("*.rejects*.csv")) and not list(tmp_path.glob(".n.rejects*"))
@@ -267,14 +271,14 @@ def test_rejects_spilled_from_the_reading_thread_of_a_large_import(seeded, tmp_p
         ["0370102001", f"2026-10-{d:02d}", "B1", "x", "1" if d % 2 else "坏", "100", "100"]
         for d in range(1, 29)
     ]
-    r = import_file(seeded, write(tmp_path / "o.csv", rows), "orders")
+    r = import_file(seeded, write(tmp_path / "o.csv", rows), "orders", tr=ZH)
     assert (r.new, r.rejected) == (14, 14)
     assert [int(x["行号"]) for x in read_rejects(r.rejects_path)] == list(range(3, 30, 2))
 
 
 def test_the_change_history_keeps_what_the_file_said(seeded, tmp_path):
     rows = [R, ["0370102001", "都市烟酒店", "１３８-0000-0005", ""]]
-    r = import_file(seeded, write(tmp_path / "r.csv", rows), "retailers")
+    r = import_file(seeded, write(tmp_path / "r.csv", rows), "retailers", tr=ZH)
     assert r.updated == 1
     change = seeded.query_one("SELECT old, new, source FROM retailer_changes WHERE field = 'phone'")
     assert (change["old"], change["new"]) == (None, "13800000005")
@@ -286,7 +290,7 @@ def test_rejects_found_out_of_order_are_merged_in_by_row(tmp_path, monkeypatch):
     import khtui.data.importers.rejects as rejects
 
     monkeypatch.setattr(rejects, "_FLUSH", 2)
-    sink = rejects.RejectsSink(["a", "b"], tmp_path / "r.csv", tmp_path / "spill.db")
+    sink = rejects.RejectsSink(["a", "b"], tmp_path / "r.csv", tmp_path / "spill.db", ZH)
     for row in (2, 5, 9, 3, 12, 0, 7, 4):
         sink.add(row, [f"x{row}", "=y"], "a", f"x{row}", "why")
     sink.finish()
@@ -324,8 +328,9 @@ def test_a_writer_process_that_dies_fails_the_import_with_nothing_written(seeded
     monkeypatch.setattr(child.ChildStager, "stage", stage_then_kill)
     before = state(seeded)
     rows = [H] + [["0370102001", f"2026-10-{d:02d}", f"B{b}", "x", "1", "100", "100"] for d in range(1, 29) for b in range(6)]  # fmt: skip
-    with pytest.raises(ImportFileError, match=r"写入进程意外停止.*数据库没有任何改动"):
-        import_file(seeded, write(tmp_path / "o.csv", rows), "orders")
+    with pytest.raises(ImportFileError) as raised:
+        import_file(seeded, write(tmp_path / "o.csv", rows), "orders", tr=ZH)
+    assert re.search(r"写入进程意外停止.*数据库没有任何改动", ZH.message(raised.value))
     assert state(seeded) == before
     assert not list(tmp_path.glob(PREFIX + "*"))
 
@@ -336,7 +341,7 @@ def test_two_imports_never_write_their_rejects_over_each_other(tmp_path):
     import khtui.data.importers.rejects as rejects
 
     target = tmp_path / "r.rejects.csv"
-    sinks = [rejects.RejectsSink(["a"], target, tmp_path / f"spill{i}.db") for i in range(2)]
+    sinks = [rejects.RejectsSink(["a"], target, tmp_path / f"spill{i}.db", ZH) for i in range(2)]
     for i, sink in enumerate(sinks):
         sink.add(2, [f"import {i}"], "a", "x", "why")
     target.write_text("the user's own file\n", encoding="utf-8")  # appeared meanwhile
@@ -376,7 +381,7 @@ def test_a_reading_error_during_a_large_import_is_not_blamed_on_the_writer(seede
     before = state(seeded)
     rows = [H] + [["0370102001", f"2026-10-{d:02d}", f"B{b}", "x", "1", "100", "100"] for d in range(1, 29) for b in range(6)]  # fmt: skip
     with pytest.raises(OSError, match="Input/output error") as exc:
-        import_file(seeded, write(tmp_path / "o.csv", rows), "orders")
+        import_file(seeded, write(tmp_path / "o.csv", rows), "orders", tr=ZH)
     assert not isinstance(exc.value, ImportFileError)
     assert state(seeded) == before
     assert not list(tmp_path.glob(PREFIX + "*"))
