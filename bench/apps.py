@@ -52,7 +52,7 @@ TODAY = textwrap.dedent(
     import datetime as dt, sys, time
     from khtui.data.store import Store
     from khtui.app import create_app
-    from khtui.i18n import t
+    from khtui.i18n import Translator
     from khtui.screens.today import TodayScreen
     from textual.widgets._footer import FooterKey
 
@@ -60,7 +60,7 @@ TODAY = textwrap.dedent(
     store = Store(db)
     app = create_app(store, today=lambda: today, housekeeping=True)
     fill, resume = TodayScreen._fill_table, TodayScreen.on_screen_resume
-    check_in = t("today.key.check_in")
+    check_in = Translator("zh")("today.key.check_in")
 
     def filled(self, keep=None):
         fill(self, keep)
