@@ -73,6 +73,9 @@ def free_path(folder: Path, stem: str, suffix: str) -> Path:
     return path
 
 
+NARROW = 110  # below this many columns the figures take the width, the boxes go under them
+
+
 @dataclass(frozen=True)
 class Loaded:
     """A period read by the job queue: its kind, its latest version and the document of its
@@ -384,6 +387,7 @@ class ReportScreen(Keyed, Screen):
         self.jobs = JobQueue(self.app, "report", self.app.report_error)
         self.typing = Debouncer(self.set_timer, self._save_text)
         self.figures.focus()
+        self.on_resize()
         self._show_kind()
         today = self.app.today()
         period = self._initial or self.kind.default(today)
@@ -393,6 +397,10 @@ class ReportScreen(Keyed, Screen):
             self.notify(self.kind.bad(period), severity="error")
             period = self.kind.default(today)
         self.load(period)
+
+    def on_resize(self) -> None:
+        """Below NARROW columns the AM's boxes go under the figures, which get the width."""
+        self.query_one("#rpt-body").set_class(self.app.size.width < NARROW, "-narrow")
 
     @property
     def figures(self) -> VerticalScroll:

@@ -285,3 +285,26 @@ async def _esc_everywhere(seeded):
             await settle(app, pilot)
             assert app.screen is screen and app.focused is screen.figures
         assert seeded.weekly_versions("2026-W47") == []
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_on_a_narrow_terminal_the_figures_take_the_width_and_the_boxes_go_under(seeded, size):
+    asyncio.run(_narrow(seeded, size))
+
+
+async def _narrow(seeded, size):
+    app = create_app(seeded, today=lambda: TODAY)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_report(app, pilot)
+        figures = screen.figures.region
+        boxes = screen.query_one("#rpt-narrative").region
+        if size[0] < 110:  # stacked: the figures over the whole width, the boxes below them
+            assert figures.width == size[0] and boxes.width == size[0]
+            assert boxes.y >= figures.bottom
+        else:  # side by side
+            assert boxes.x >= figures.right and boxes.y == figures.y
+        await pilot.press("e")  # the boxes stay reachable, and Esc leaves them
+        await settle(app, pilot)
+        assert isinstance(app.focused, TextArea)
+        await pilot.press("escape")
+        assert not isinstance(app.focused, TextArea)
