@@ -44,10 +44,10 @@ def bare(doc, pictures: list[bytes]) -> None:
     d.save(io.BytesIO())
 
 
-def ours(doc, rules) -> None:
+def ours(doc, rules, t) -> None:
     from khtui.data.documents import render_docx
 
-    render_docx(doc, rules).save(io.BytesIO())
+    render_docx(doc, rules, t).save(io.BytesIO())
 
 
 def chart_pictures(doc, rules) -> list[bytes]:
@@ -64,18 +64,21 @@ def measure(db: str, today: str, week: str, rounds: int) -> dict:
 
     from khtui.data.documents import weekly_document
     from khtui.data.store import Store
+    from khtui.i18n import Translator
+
+    t = Translator("zh")  # the document as the AM's manager reads it
 
     day = dt.date.fromisoformat(today)
     store = Store(db, clock=lambda: dt.datetime.combine(day, dt.time(9, 0)))
     report = store.weekly_report(week)
-    doc = weekly_document(store, week, report)
+    doc = weekly_document(store, week, t, report)
     paras, cells = doc.counts()
     pictures = chart_pictures(doc, store.rules)
-    ours(doc, store.rules)  # warm-up: matplotlib's font cache, the first figure
+    ours(doc, store.rules, t)  # warm-up: matplotlib's font cache, the first figure
     bare(doc, pictures)
     ours_t, bare_t = [], []
     for r in range(rounds):
-        pair = [("ours", lambda: ours(doc, store.rules)), ("bare", lambda: bare(doc, pictures))]
+        pair = [("ours", lambda: ours(doc, store.rules, t)), ("bare", lambda: bare(doc, pictures))]
         for name, fn in pair if r % 2 == 0 else pair[::-1]:
             t0 = time.perf_counter()
             fn()

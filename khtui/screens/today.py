@@ -134,9 +134,10 @@ def plan_line(plan) -> str:
     )
 
 
-def day_notes(store, today: dt.date) -> list[str]:
+def day_notes(store, today: dt.date, t: Translator = t) -> list[str]:
     """What the AM should know on ``today`` beyond the list (read in the list's worker):
-    missed visits that found no room, and next month's plan to submit."""
+    missed visits that found no room, and next month's plan to submit (in ``t``'s words, the
+    running app's by default)."""
     from khtui.domain.months import add_months, month_key
     from khtui.domain.planning import next_month_due
 

@@ -30,12 +30,16 @@ def one_by_one(store: Store, codes: list[str]) -> dict[str, tuple]:
     for code in codes:
         d = store.derive_retailer(code, TODAY)
         cat = d.category.category
-        why = {
-            "tier": d.tier.why.to_dict(),
-            "category": d.category.why.to_dict(),
-            "level": d.level.why.to_dict(),
-            "value": d.value.why.to_dict(),
-        }
+        why = json.loads(  # as JSON holds it (a message's tuples are lists there)
+            json.dumps(
+                {
+                    "tier": d.tier.why.to_dict(),
+                    "category": d.category.why.to_dict(),
+                    "level": d.level.why.to_dict(),
+                    "value": d.value.why.to_dict(),
+                }
+            )
+        )
         out[code] = (
             d.tier.tier,
             d.tier.monthly_avg_jian,

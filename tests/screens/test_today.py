@@ -762,6 +762,6 @@ def test_day_notes_say_this_months_plan_is_missing_until_it_exists(store):
         source="test",
     )  # fmt: skip
     missing = "2026-11 拜访计划还没有起草"
-    assert any(missing in n for n in day_notes(store, TODAY))
+    assert any(missing in n for n in day_notes(store, TODAY, ZH))
     store.generate_month_plan("2026-11")
-    assert not any(missing in n for n in day_notes(store, TODAY))
+    assert not any(missing in n for n in day_notes(store, TODAY, ZH))
