@@ -54,6 +54,7 @@ from khtui.domain.plan_document import (
     PlanVisitRow,
     PlanWarningRow,
 )
+from khtui.domain.problems import KeyedError
 from khtui.domain.report import NARRATIVE_KEYS
 from khtui.domain.retailer import ACTIVE
 from khtui.domain.weekly import (
@@ -82,14 +83,12 @@ def _d(x: dt.date) -> str:
     return x.isoformat()
 
 
-class ReportProblem(StoreError):
+class ReportProblem(KeyedError, StoreError):
     """A report operation that cannot be done; ``key`` names the message (``rpt.err.<key>``),
     ``params`` its details. The CLI and the screens translate it."""
 
     def __init__(self, key: str, /, **params: Any):
-        super().__init__(f"rpt.err.{key}")
-        self.key = f"rpt.err.{key}"
-        self.params = params
+        super().__init__(f"rpt.err.{key}", **params)
 
 
 @dataclass(frozen=True)
