@@ -33,6 +33,7 @@ from khtui.screens.review import pct
 from khtui.widgets.document_view import document_renderable
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.speech import t
+from khtui.widgets.tabs import focus_shown_table
 from khtui.widgets.text_boxes import Input
 from khtui.widgets.theme import style
 from khtui.widgets.workbench import Workbench
@@ -344,12 +345,7 @@ class TeamScreen(Keyed, Screen):
         self.refresh_bindings()
 
     def _focus_tab(self) -> None:
-        tabs = self.query_one("#team-tabs", TabbedContent)
-        pane = tabs.get_pane(tabs.active) if tabs.active else None
-        if pane is not None:
-            tables = pane.query(DataTable)
-            if tables:
-                tables.first().focus()
+        focus_shown_table(self.query_one("#team-tabs", TabbedContent))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         tab = TAB_ACTIONS.get(action)
