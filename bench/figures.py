@@ -621,28 +621,8 @@ def fig_docx(ctx: Ctx, res: FigureResult) -> None:
 
 
 # -- lookup --------------------------------------------------------------------------------
-TYPED = [
-    "银行路",
-    "长安街便利店",
-    "曾记",
-    "店",
-    "yhl",
-    "cq",
-    "changan",
-    "0615",
-    "370102000123",
-    "单",
-    "z",
-    "zj",
-    "zq",
-    "hf",
-    "dian",
-    "bld",
-]
-
-
 def fig_lookup(ctx: Ctx, res: FigureResult) -> None:
-    from bench.lookup import keystrokes
+    from bench.lookup import TYPED, keystrokes
 
     n = ctx.scale.lookup_retailers
     ver = data.code_version(("khtui/data/search.py", "khtui/domain/search_keys.py"))

@@ -206,6 +206,27 @@ REPORT_RETAILERS = [
 ]
 
 
+# The visit batch of each of six routes (the sixth visited on Monday too).
+ROUTE_BATCH = ["周一", "周二", "周三", "周四", "周五", "周一"]
+
+
+def route_retailers(n: int, **extra) -> list[dict]:
+    """``n`` active retailers ``C000``… on six routes (线路1-6, in turn), each route visited on
+    its batch's weekday; ``extra`` fields on every one."""
+    return [
+        {
+            "code": f"C{i:03d}",
+            "name": f"店{i}",
+            "route": f"线路{i % 6 + 1}",
+            "route_seq": i // 6,
+            "visit_batch": ROUTE_BATCH[i % 6],
+            "status": "正常",
+            **extra,
+        }
+        for i in range(n)
+    ]
+
+
 def insert_visit(
     conn,
     am,

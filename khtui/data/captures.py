@@ -16,7 +16,7 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any, overload
 
-from khtui.data.base import StoreError, new_id
+from khtui.data.base import StoreError, new_id, where_equal
 from khtui.data.retailers import RetailerOps
 
 if TYPE_CHECKING:
@@ -65,17 +65,7 @@ class CaptureOps(RetailerOps):
         """Captures newest first, each with its payload as a dict, the retailer's name and, for
         a ``prices`` capture, its ``observations`` (one per brand). With ``am_id`` only that
         AM's (a team database)."""
-        where: list[str] = []
-        params: list[Any] = []
-        if am_id is not None:
-            where.append("c.am_id = ?")
-            params.append(am_id)
-        if retailer is not None:
-            where.append("c.retailer_code = ?")
-            params.append(retailer)
-        if kind is not None:
-            where.append("c.kind = ?")
-            params.append(kind)
+        where, params = where_equal({"c.am_id": am_id, "c.retailer_code": retailer, "c.kind": kind})
         if start is not None:
             where.append("c.captured_on >= ?")
             params.append(_d(start))

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from khtui.data.base import new_id
+from khtui.data.base import new_id, where_equal
 from khtui.data.retailers import RetailerOps
 from khtui.data.statuses import OPEN_VISITS, complaint_order, overdue_complaint
 from khtui.data.visits import VisitOps
@@ -67,24 +67,18 @@ class ComplaintOps(VisitOps, RetailerOps):
         (on ``overdue_on``, else ``on``, else today). With ``overdue_on`` only the overdue ones
         on that day; with ``am_id`` only the ones that AM recorded (a team
         database). Open ones first, by due date."""
-        where: list[str] = []
-        params: list[Any] = []
+        where, params = where_equal(
+            {
+                "c.category": category,
+                "c.department": department,
+                "c.retailer_code": retailer,
+                "c.am_id": am_id,
+            }
+        )
         if status is not None:
             wanted = [status] if isinstance(status, str) else list(status)
             where.append(f"c.status IN ({','.join('?' * len(wanted))})")
             params += wanted
-        if category is not None:
-            where.append("c.category = ?")
-            params.append(category)
-        if department is not None:
-            where.append("c.department = ?")
-            params.append(department)
-        if retailer is not None:
-            where.append("c.retailer_code = ?")
-            params.append(retailer)
-        if am_id is not None:
-            where.append("c.am_id = ?")
-            params.append(am_id)
         day = str(overdue_on or on or self.today())
         if overdue_on is not None:
             where.append(overdue_complaint("c."))

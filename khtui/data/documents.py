@@ -26,6 +26,7 @@ from khtui.domain.dates import as_date
 from khtui.domain.messages import Tr
 from khtui.domain.monthly import build_monthly
 from khtui.domain.plan_document import build_plan, measure_names
+from khtui.domain.problems import KeyedError
 from khtui.domain.report import (
     Chart,
     Heading,
@@ -41,14 +42,9 @@ if TYPE_CHECKING:
     from khtui.rules import Rules
 
 
-class DocumentError(Exception):
+class DocumentError(KeyedError):
     """A document that cannot be written: the message ``key`` with ``params`` says why and
     what to do."""
-
-    def __init__(self, key: str, /, **params: object):
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 # -- building the documents -------------------------------------------------------------------

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +55,7 @@ from khtui.domain.plan_document import (
     PlanVisitRow,
     PlanWarningRow,
 )
+from khtui.domain.problems import KeyedError
 from khtui.domain.report import NARRATIVE_KEYS
 from khtui.domain.retailer import ACTIVE
 from khtui.domain.weekly import (
@@ -82,14 +84,12 @@ def _d(x: dt.date) -> str:
     return x.isoformat()
 
 
-class ReportProblem(StoreError):
+class ReportProblem(KeyedError, StoreError):
     """A report operation that cannot be done; ``key`` names the message (``rpt.err.<key>``),
     ``params`` its details. The CLI and the screens translate it."""
 
     def __init__(self, key: str, /, **params: Any):
-        super().__init__(f"rpt.err.{key}")
-        self.key = f"rpt.err.{key}"
-        self.params = params
+        super().__init__(f"rpt.err.{key}", **params)
 
 
 @dataclass(frozen=True)
@@ -614,19 +614,31 @@ class ReportOps(BrandOps, VisitOps):
 
         return self._rpt_versions(WEEKLY, normalise_week(week))
 
+    def _rpt_with_figures(
+        self,
+        kind: _Kind,
+        period: str,
+        figures: Callable[[str], Any],
+        load: Callable[[dict], Any],
+    ) -> dict[str, Any]:
+        """The latest version of ``period``: a draft with fresh ``figures(period)``, a submitted
+        one with its own, frozen ones (``load`` reads them back)."""
+        latest = self._rpt_latest(kind, period)
+        if latest["status"] != "submitted":
+            latest["figures"] = figures(period)
+        else:
+            latest["figures"] = load(latest["figures"])
+        return latest
+
     def weekly_report(self, week: str) -> dict[str, Any]:
         """The latest version of a week's report: id, week, version (0: none yet), status,
         narrative, figures (:class:`WeeklyFigures`), versions. A draft gets fresh figures; a
         submitted version keeps the figures frozen when it was submitted."""
         from khtui.domain.report import normalise_week
 
-        week = normalise_week(week)
-        latest = self._rpt_latest(WEEKLY, week)
-        if latest["status"] != "submitted":
-            latest["figures"] = self.weekly_figures(week)
-        else:
-            latest["figures"] = WeeklyFigures.from_dict(latest["figures"])
-        return latest
+        return self._rpt_with_figures(
+            WEEKLY, normalise_week(week), self.weekly_figures, WeeklyFigures.from_dict
+        )
 
     def save_weekly_draft(self, week: str, narrative: dict[str, str]) -> dict[str, Any]:
         """Save the AM's narrative as typed (keys of ``NARRATIVE_KEYS``; others are refused).
@@ -654,13 +666,9 @@ class ReportOps(BrandOps, VisitOps):
         """The latest version of a month's market analysis: id, month, version (0: none yet),
         status, narrative (``MONTHLY_NARRATIVE_KEYS``), figures (:class:`MonthlyFigures`),
         versions. A draft gets fresh figures; a submitted version keeps its own."""
-        month = _month(month)
-        latest = self._rpt_latest(MONTHLY, month)
-        if latest["status"] != "submitted":
-            latest["figures"] = self.monthly_figures(month)
-        else:
-            latest["figures"] = MonthlyFigures.from_dict(latest["figures"])
-        return latest
+        return self._rpt_with_figures(
+            MONTHLY, _month(month), self.monthly_figures, MonthlyFigures.from_dict
+        )
 
     def save_monthly_draft(self, month: str, narrative: dict[str, str]) -> dict[str, Any]:
         """Save the AM's text of the monthly analysis (keys of ``MONTHLY_NARRATIVE_KEYS``) into

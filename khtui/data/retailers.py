@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from khtui.data.base import StoreError, new_id
+from khtui.data.base import StoreError, new_id, where_equal
 from khtui.data.search import SearchOps
 from khtui.data.statuses import overdue_complaint
 from khtui.domain.messages import Key
@@ -14,6 +14,7 @@ from khtui.domain.retailer import ACTIVE, FIELD_BY_NAME, FIELDS, FieldError, cle
 
 # Columns a record may carry (the five groups); everything else goes to ``extra``.
 RECORD_FIELDS = tuple(f.name for f in FIELDS)
+# What recompute stores (in the order of its UPDATE).
 DERIVED_COLUMNS = (
     "tier",
     "monthly_avg_jian",
@@ -63,22 +64,12 @@ class RetailerOps(SearchOps):
     ) -> list[dict[str, Any]]:
         """Retailers in route order; with ``am_id`` only those counted for that AM in a team
         database (on their books, the newest copy's AM when on two)."""
-        where: list[str] = []
-        params: list[Any] = []
+        where, params = where_equal({"route": route, "tier": tier, "status": status})
         if am_id is not None:
             from khtui.data.manager import OWNERS
 
             where.append(f"code IN (SELECT retailer_code FROM ({OWNERS}) WHERE am_id = ?)")
             params.append(am_id)
-        if route is not None:
-            where.append("route = ?")
-            params.append(route)
-        if tier is not None:
-            where.append("tier = ?")
-            params.append(tier)
-        if status is not None:
-            where.append("status = ?")
-            params.append(status)
         sql = "SELECT * FROM retailers"
         if where:
             sql += " WHERE " + " AND ".join(where)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from khtui.data.retailers import RetailerOps
+from khtui.data.retailers import DERIVED_COLUMNS, RetailerOps
 
 if TYPE_CHECKING:
     from khtui.domain.derive import Derived, MonthSales
@@ -449,19 +449,6 @@ DERIVE_COLUMNS = (
     "trade_area",
     "model_outlet",
     "debit_failures",
-)
-# What recompute stores (in the order of its UPDATE).
-DERIVED_COLUMNS = (
-    "tier",
-    "monthly_avg_jian",
-    "category_code",
-    "category_name",
-    "level",
-    "avg_price",
-    "value_class",
-    "value_score",
-    "derived_as_of",
-    "derived_why",
 )
 # Retailers derived at a time by recompute (its memory: their facts and updates).
 RECOMPUTE_CHUNK = 2000

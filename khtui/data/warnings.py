@@ -15,7 +15,7 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from khtui.data.forecasts import ForecastOps
 from khtui.data.statuses import ON_ITS_DAY, OPEN_COMPLAINTS
@@ -49,6 +49,18 @@ class WarningOps(ForecastOps):
         if codes is None:
             return "", ()
         return f" AND {column} IN (SELECT value FROM json_each(?))", (json.dumps(list(codes)),)
+
+    def _active_retailers(
+        self, columns: str, codes: Sequence[str] | None, order_by: str = ""
+    ) -> list[Any]:
+        """``columns`` of the active retailers (``r``), limited to ``codes`` (all when None)."""
+        from khtui.domain.retailer import ACTIVE
+
+        cond, cparams = self._codes_cond(codes)
+        return self.conn.execute(
+            f"SELECT {columns} FROM retailers r WHERE r.status = ?{cond}{order_by}",
+            (ACTIVE, *cparams),
+        ).fetchall()
 
     def _workday_fn(self):
         from khtui.domain.calendar import WorkCalendar
@@ -134,7 +146,6 @@ class WarningOps(ForecastOps):
         """Every warning on ``day`` (default today) for the active retailers (or ``codes``),
         most urgent first."""
         from khtui.domain.order_cycle import order_weekday
-        from khtui.domain.retailer import ACTIVE
         from khtui.domain.warnings import (
             StockFacts,
             complaint_warning,
@@ -148,12 +159,7 @@ class WarningOps(ForecastOps):
         day = day or self.today()
         wr = self.rules.warnings
         is_workday = self._workday_fn()
-        cond, cparams = self._codes_cond(codes)
-        retailers = self.conn.execute(
-            f"SELECT r.code, r.order_day, r.licence_expiry FROM retailers r "
-            f"WHERE r.status = ?{cond}",
-            (ACTIVE, *cparams),
-        ).fetchall()
+        retailers = self._active_retailers("r.code, r.order_day, r.licence_expiry", codes)
         out: list[Warning] = []
         weekday = {r[0]: order_weekday(r[1]) for r in retailers}
         for (code, brand), (stock, counted, ordered, rate) in self._stock_facts(day, codes).items():
@@ -228,14 +234,7 @@ class WarningOps(ForecastOps):
                 share = sum(1 for d in work if d < day) / len(work) if work else 0.0
                 if share < wr.swing_min_share:
                     continue
-            forecast = {
-                r[0]: float(r[1])
-                for r in self.query(
-                    "SELECT retailer_code, qty_tiao FROM forecasts WHERE run_id = ? AND "
-                    "target_month = ? AND level = 'retailer'",
-                    (run["id"], month),
-                )
-            }
+            forecast = self.retailer_forecasts(run["id"], month)
             if complete:
                 actual = {
                     r[0]: float(r[1])
@@ -279,7 +278,6 @@ class WarningOps(ForecastOps):
         month's stored forecast, the last count and the tier's ceiling."""
         from khtui.domain.months import month_days, month_key
         from khtui.domain.order_cycle import order_weekday
-        from khtui.domain.retailer import ACTIVE
         from khtui.domain.supply import BrandDemand, cycle_days, suggest
         from khtui.domain.warnings import next_order_day
 
@@ -287,12 +285,11 @@ class WarningOps(ForecastOps):
         month = month_key(day)
         n_days = len(month_days(month))
         is_workday = self._workday_fn()
-        cond, cparams = self._codes_cond(codes)
-        retailers = self.conn.execute(
-            f"SELECT r.code, r.name, r.tier, r.order_day, r.order_frequency FROM retailers r "
-            f"WHERE r.status = ?{cond} ORDER BY r.route, r.route_seq, r.code",
-            (ACTIVE, *cparams),
-        ).fetchall()
+        retailers = self._active_retailers(
+            "r.code, r.name, r.tier, r.order_day, r.order_frequency",
+            codes,
+            " ORDER BY r.route, r.route_seq, r.code",
+        )
         stock = self._stock_facts(day, [r[0] for r in retailers])
         run = self.run_for_target(month)
         demand: dict[str, list[tuple[str, float]]] = defaultdict(list)

@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 
 from khtui.domain.messages import Words
+from khtui.domain.problems import CodedProblem
 
 
 @dataclass(frozen=True)
@@ -123,16 +124,11 @@ NO = ("否", "无", "n", "no", "0", "false", "×")
 GRID_FIELDS = ("retail_price", "marked_price", "stock_tiao", "on_shelf")
 
 
-class ValueProblem(ValueError):
+class ValueProblem(CodedProblem):
     """A value that cannot be stored. ``code`` names the problem, ``details`` its details: the
     message ``capture.err.<code>`` (``key``) with ``params``."""
 
-    def __init__(self, code: str, **details: object):
-        super().__init__(code)
-        self.code = code
-        self.details = details
-        self.key = f"capture.err.{code}"
-        self.params = details
+    PREFIX = "capture.err."
 
 
 def _blank(raw: object) -> bool:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from khtui.domain.messages import Key, Keys
+from khtui.domain.problems import CodedProblem
 from khtui.rules import Route, Rules
 
 if TYPE_CHECKING:
@@ -30,16 +31,11 @@ def status_key(status: str) -> Key:
     return Key(f"complaint.status.{status}")
 
 
-class ComplaintProblem(ValueError):
+class ComplaintProblem(CodedProblem):
     """A complaint operation that cannot be done; ``code`` names why: the message
     ``complaint.err.<code>`` (``key``) with ``params``."""
 
-    def __init__(self, code: str, **details: object):
-        super().__init__(code)
-        self.code = code
-        self.details = details
-        self.key = f"complaint.err.{code}"
-        self.params = details
+    PREFIX = "complaint.err."
 
 
 @dataclass(frozen=True)

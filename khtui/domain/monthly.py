@@ -50,6 +50,7 @@ from khtui.domain.weekly import (
     Coverage,
     SkipReason,
     StockRow,
+    skip_reasons_part,
 )
 
 # The parts of the monthly analysis the AM writes: problems and their causes, improvement
@@ -643,12 +644,7 @@ def _execution(s: Sections, f: MonthlyFigures) -> None:
                 total,
             )
         )
-    if e.skip_reasons:
-        s.para("rpt.visits.skip_reasons")
-        s.detail(
-            [Column("rpt.col.skip_reason", "reason", width=6.0), num_col("rpt.col.count", "count")],
-            e.skip_reasons,
-        )
+    skip_reasons_part(s, e.skip_reasons)
 
 
 def _service(s: Sections, sv: CustomerService) -> None:

@@ -18,4 +18,17 @@ class KeyedError(Exception):
         self.params = params
 
 
-__all__ = ["KeyedError"]
+class CodedProblem(KeyedError, ValueError):
+    """A :class:`KeyedError` named by ``code``, the last part of its key (``PREFIX + code``);
+    ``details`` are its parameters. Its text (``str``) is the code alone."""
+
+    PREFIX = ""
+
+    def __init__(self, code: str, /, **details: object):
+        super().__init__(self.PREFIX + code, **details)
+        self.args = (code,)
+        self.code = code
+        self.details = details
+
+
+__all__ = ["CodedProblem", "KeyedError"]

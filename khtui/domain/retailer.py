@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from khtui.domain.messages import Key, Keys
+from khtui.domain.problems import KeyedError
 
 STATUSES = ("正常", "暂停", "歇业", "注销")
 ACTIVE = "正常"
@@ -81,14 +82,9 @@ EDITABLE = tuple(f.name for f in FIELDS if f.kind == "dynamic")
 _PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$", re.ASCII)
 
 
-class FieldError(ValueError):
+class FieldError(KeyedError, ValueError):
     """A value that a field cannot take: the message ``key`` (``retailer.err.*``) with
     ``params`` says what is wrong and what to type (the field's name as a :class:`Key`)."""
-
-    def __init__(self, key: str, /, **params: object):
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 def field_key(field: str) -> Key:

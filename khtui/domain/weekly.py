@@ -335,11 +335,16 @@ def _visits(s: Sections, v: WeekVisits) -> None:
         v.by_day,
         total=total,
     )
-    if v.skip_reasons:
+    skip_reasons_part(s, v.skip_reasons)
+
+
+def skip_reasons_part(s: Sections, reasons: list[SkipReason]) -> None:
+    """Why visits were skipped and how often (nothing when none was)."""
+    if reasons:
         s.para("rpt.visits.skip_reasons")
         s.detail(
             [Column("rpt.col.skip_reason", "reason", width=6.0), num_col("rpt.col.count", "count")],
-            v.skip_reasons,
+            reasons,
         )
 
 

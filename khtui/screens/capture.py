@@ -721,6 +721,13 @@ class Picker:
     gaps: dict[str, Any]
 
 
+def _gap_line(gap: dict[str, Any], day: str, kinds: str) -> str:
+    """One indented line of the gaps list: the day, the retailer, the kinds."""
+    return "  " + t(
+        "capture.gaps.line", day=day, code=gap["retailer_code"], name=gap["name"] or "", kinds=kinds
+    )
+
+
 def gaps_text(gaps: dict[str, Any], day: dt.date) -> str:
     """What ``day`` still lacks (``store.day_capture_gaps(day)``), as lines: visits finished
     without a capture, drafts."""
@@ -730,30 +737,12 @@ def gaps_text(gaps: dict[str, Any], day: dt.date) -> str:
     if gaps["finished_without_capture"]:
         lines.append(t("capture.gaps.missing"))
         for g in gaps["finished_without_capture"]:
-            lines.append(
-                "  "
-                + t(
-                    "capture.gaps.line",
-                    day=g["planned_date"],
-                    code=g["retailer_code"],
-                    name=g["name"] or "",
-                    kinds="",
-                ).rstrip()
-            )
+            lines.append(_gap_line(g, g["planned_date"], "").rstrip())
     if gaps["drafts"]:
         lines.append(t("capture.gaps.drafts"))
         for g in gaps["drafts"]:
             kinds = t.join(kind_name(KIND_BY_KEY[k]) for k in g["kinds"] if k in KIND_BY_KEY)
-            lines.append(
-                "  "
-                + t(
-                    "capture.gaps.line",
-                    day=g["captured_on"],
-                    code=g["retailer_code"],
-                    name=g["name"] or "",
-                    kinds=kinds,
-                )
-            )
+            lines.append(_gap_line(g, g["captured_on"], kinds))
     return "\n".join(lines)
 
 

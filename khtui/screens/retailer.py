@@ -49,6 +49,7 @@ from khtui.widgets.confirm import ConfirmScreen
 from khtui.widgets.jobs import JobQueue
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.speech import t
+from khtui.widgets.tabs import focus_shown_table
 from khtui.widgets.text_boxes import Input
 from khtui.widgets.theme import style
 from khtui.widgets.workbench import Workbench
@@ -617,12 +618,7 @@ class ProfileScreen(Keyed, Screen):
 
     def focus_tab(self) -> None:
         """Keys go to the list of the tab shown (not to the tab bar)."""
-        tabs = self.query_one("#profile-tabs", TabbedContent)
-        pane = tabs.get_pane(tabs.active) if tabs.active else None
-        if pane is not None:
-            tables = pane.query(DataTable)
-            if tables:
-                tables.first().focus()
+        focus_shown_table(self.query_one("#profile-tabs", TabbedContent))
 
     def action_why(self, rule: str) -> None:
         if self.data is not None:

@@ -33,6 +33,7 @@ from khtui.screens.review import pct
 from khtui.widgets.document_view import document_renderable
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.speech import t
+from khtui.widgets.tabs import focus_shown_table
 from khtui.widgets.text_boxes import Input
 from khtui.widgets.theme import style
 from khtui.widgets.workbench import Workbench
@@ -344,12 +345,7 @@ class TeamScreen(Keyed, Screen):
         self.refresh_bindings()
 
     def _focus_tab(self) -> None:
-        tabs = self.query_one("#team-tabs", TabbedContent)
-        pane = tabs.get_pane(tabs.active) if tabs.active else None
-        if pane is not None:
-            tables = pane.query(DataTable)
-            if tables:
-                tables.first().focus()
+        focus_shown_table(self.query_one("#team-tabs", TabbedContent))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         tab = TAB_ACTIONS.get(action)
@@ -383,57 +379,67 @@ class TeamScreen(Keyed, Screen):
             if r is not None:
                 self.app.push_screen(TeamReportScreen(r.report_id))
 
-    def action_approve(self) -> None:
-        plan = self._current("team-plans", self.data.plans if self.data else [], "plan_id")
-        if plan is None:
-            return
+    def _current_plan(self) -> Any:
+        return self._current("team-plans", self.data.plans if self.data else [], "plan_id")
+
+    def _current_change(self) -> Any:
+        return self._current("team-changes", self.data.changes if self.data else [], "change_id")
+
+    def _ask_comment(self, screen: CommentScreen, then: Callable[[str], None]) -> None:
+        """Show ``screen``; ``then(comment)`` unless it is cancelled (Esc). A required comment
+        is never blank."""
 
         def done(comment: str | None) -> None:
             if comment is not None:
-                self._decide_plan(plan.plan_id, plan.label, plan.month, "approved", comment)
+                then(comment)
 
-        self.app.push_screen(
-            CommentScreen(
-                t("mgr.comment.approve", am=plan.label, month=plan.month),
-                value=t("mgr.comment.agree"),
-                required=False,
-            ),
-            done,
-        )
+        self.app.push_screen(screen, done)
+
+    def action_approve(self) -> None:
+        plan = self._current_plan()
+        if plan is not None:
+            self._ask_comment(
+                CommentScreen(
+                    t("mgr.comment.approve", am=plan.label, month=plan.month),
+                    value=t("mgr.comment.agree"),
+                    required=False,
+                ),
+                lambda comment: self._decide_plan(
+                    plan.plan_id, plan.label, plan.month, "approved", comment
+                ),
+            )
 
     def action_give_back(self) -> None:
-        plan = self._current("team-plans", self.data.plans if self.data else [], "plan_id")
-        if plan is None:
-            return
-
-        def done(comment: str | None) -> None:
-            if comment:
-                self._decide_plan(plan.plan_id, plan.label, plan.month, "returned", comment)
-
-        self.app.push_screen(
-            CommentScreen(t("mgr.comment.return", am=plan.label, month=plan.month)), done
-        )
+        plan = self._current_plan()
+        if plan is not None:
+            self._ask_comment(
+                CommentScreen(t("mgr.comment.return", am=plan.label, month=plan.month)),
+                lambda comment: self._decide_plan(
+                    plan.plan_id, plan.label, plan.month, "returned", comment
+                ),
+            )
 
     def action_confirm(self) -> None:
-        c = self._current("team-changes", self.data.changes if self.data else [], "change_id")
+        c = self._current_change()
         if c is not None:
             self._decide_change(c.change_id, c.label, c.retailer_code, "confirmed", "")
 
     def action_reject(self) -> None:
-        c = self._current("team-changes", self.data.changes if self.data else [], "change_id")
-        if c is None:
-            return
-
-        def done(reason: str | None) -> None:
-            if reason:
-                self._decide_change(c.change_id, c.label, c.retailer_code, "rejected", reason)
-
-        self.app.push_screen(
-            CommentScreen(
-                t("mgr.comment.reject", am=c.label, code=c.retailer_code, field=field_name(c.field))
-            ),
-            done,
-        )
+        c = self._current_change()
+        if c is not None:
+            self._ask_comment(
+                CommentScreen(
+                    t(
+                        "mgr.comment.reject",
+                        am=c.label,
+                        code=c.retailer_code,
+                        field=field_name(c.field),
+                    )
+                ),
+                lambda reason: self._decide_change(
+                    c.change_id, c.label, c.retailer_code, "rejected", reason
+                ),
+            )
 
     def _decide_plan(self, plan_id: str, label: str, month: str, decision: str, comment: str):
         store = self.app.store

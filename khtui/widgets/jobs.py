@@ -165,30 +165,30 @@ class Debouncer:
         self._delay = delay
         self._pending: dict[Hashable, tuple[Any, Timer]] = {}
 
+    def _cancel(self, key: Hashable) -> tuple[Any, Timer] | None:
+        """Take ``key``'s pending value off its timer: (value, timer), None if none was."""
+        item = self._pending.pop(key, None)
+        if item is not None:
+            item[1].stop()
+        return item
+
     def typed(self, key: Hashable, value: Any) -> None:
         """``value`` is in the field now; save it when the typing pauses."""
-        old = self._pending.pop(key, None)
-        if old is not None:
-            old[1].stop()
+        self._cancel(key)
         timer = self._set_timer(self._delay, lambda: self.flush(key))
         self._pending[key] = (value, timer)
 
     def flush(self, key: Hashable | None = None) -> None:
         """Save now what is pending (for ``key``, or every field)."""
-        keys = list(self._pending) if key is None else [key]
-        for k in keys:
-            item = self._pending.pop(k, None)
+        for k in list(self._pending) if key is None else [key]:
+            item = self._cancel(k)
             if item is not None:
-                item[1].stop()
                 self._save(k, item[0])
 
     def drop(self, key: Hashable | None = None) -> None:
         """Forget what is pending (for ``key``, or every field) without saving it."""
-        keys = list(self._pending) if key is None else [key]
-        for k in keys:
-            item = self._pending.pop(k, None)
-            if item is not None:
-                item[1].stop()
+        for k in list(self._pending) if key is None else [key]:
+            self._cancel(k)
 
     @property
     def pending(self) -> bool:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from khtui.data.store import Store
+from tests.conftest import route_retailers
 
 # Six routes over five weekdays (two share Monday), as in a real AM's week.
-BATCH = ["周一", "周二", "周三", "周四", "周五", "周一"]
 
 
 @pytest.fixture
@@ -34,16 +34,5 @@ def new_db(tmp_path, clock):
 def plan_db(new_db):
     """24 active tier-7 retailers on six routes, no plan yet."""
     return new_db(
-        [
-            {
-                "code": f"C{i:03d}",
-                "name": f"店{i}",
-                "route": f"线路{i % 6 + 1}",
-                "route_seq": i // 6,
-                "visit_batch": BATCH[i % 6],
-                "status": "正常",
-            }
-            for i in range(24)
-        ],
-        then=lambda s: s.conn.execute("UPDATE retailers SET tier = 7"),
+        route_retailers(24), then=lambda s: s.conn.execute("UPDATE retailers SET tier = 7")
     )

@@ -9,30 +9,14 @@ import pytest
 
 from khtui.data.store import Store
 from khtui.data.visits import VisitProblem
-from tests.conftest import ZH
+from tests.conftest import ZH, route_retailers
 
 D = dt.date
 TODAY = D(2026, 11, 23)  # Monday
-BATCH = ["周一", "周二", "周三", "周四", "周五", "周一"]
 
 
 def seed(store: Store, n: int = 30, **extra) -> None:
-    store.upsert_retailers(
-        [
-            {
-                "code": f"C{i:03d}",
-                "name": f"店{i}",
-                "route": f"线路{i % 6 + 1}",
-                "route_seq": i // 6,
-                "visit_batch": BATCH[i % 6],
-                "status": "正常",
-                "phone": "13800000000",
-                **extra,
-            }
-            for i in range(n)
-        ],
-        source="test",
-    )
+    store.upsert_retailers(route_retailers(n, phone="13800000000", **extra), source="test")
     store.conn.execute("UPDATE retailers SET tier = 8, value_class = 'general'")
 
 

@@ -31,11 +31,14 @@ def make_app(store):
 
 
 @contextlib.asynccontextmanager
-async def running(store, size: tuple[int, int], *, screen=None, lang: str = "zh"):
+async def running(store, size: tuple[int, int], *, screen=None, lang: str = "zh", made=None):
     """The app on ``store`` (its day TODAY) run in a pilot of ``size``, the screen that
     ``screen()`` makes pushed if given (made in the running app: a screen speaks its app's
-    language), and settled: ``async with running(store, size) as (app, pilot)``."""
+    language), and settled: ``async with running(store, size) as (app, pilot)``. ``made(app)``
+    is called with the app before it starts, if given."""
     app = create_app(store, lang=lang, today=lambda: TODAY)
+    if made is not None:
+        made(app)
     async with app.run_test(size=size) as pilot:
         if screen is not None:
             app.push_screen(screen())

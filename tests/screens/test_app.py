@@ -16,7 +16,7 @@ from khtui.screens.retailer import ProfileScreen, RetailerScreen
 from khtui.screens.today import TodayScreen
 from tests.conftest import TODAY, ZH
 from tests.screens.conftest import CQ, RETAILERS, SIZE, seed
-from tests.screens.pilot import Notices, settle
+from tests.screens.pilot import Notices, running, settle
 
 
 def run(coro):
@@ -29,9 +29,7 @@ def test_every_section_by_its_digit_and_by_f_key_while_typing(store):
 
 
 async def _sections(store):
-    app = create_app(store, today=lambda: TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(store, SIZE) as (app, pilot):
         assert isinstance(app.screen, TodayScreen)
         for mode, module, cls, digit, _fkey in SECTIONS:
             await pilot.press(digit)
@@ -65,9 +63,7 @@ def test_a_section_remembers_its_screens_and_its_key_goes_back_to_the_first(stor
 
 
 async def _stack(store):
-    app = create_app(store, today=lambda: TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(store, SIZE) as (app, pilot):
         await pilot.press("enter")  # the first visit's profile, on today's stack
         await settle(app, pilot)
         assert isinstance(app.screen, ProfileScreen)
@@ -89,9 +85,7 @@ def test_palette_finds_a_retailer_and_opens_the_profile(store):
 
 
 async def _palette_retailer(store):
-    app = create_app(store, today=lambda: TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(store, SIZE) as (app, pilot):
         await pilot.press("ctrl+p")
         await pilot.pause()
         assert CommandPalette.is_open(app)
@@ -136,9 +130,7 @@ def test_palette_reaches_a_screen_by_its_name(store):
 
 
 async def _palette_screen(store):
-    app = create_app(store, today=lambda: TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(store, SIZE) as (app, pilot):
         await pilot.press("ctrl+p", *"周报")
         palette = app.screen
         await settle(app, pilot)
@@ -155,9 +147,7 @@ def test_help_lists_every_key_of_the_app_and_the_today_screen(store):
 
 
 async def _help(store):
-    app = create_app(store, today=lambda: TODAY)
-    async with app.run_test(size=(100, 60)) as pilot:
-        await settle(app, pilot)
+    async with running(store, (100, 60)) as (app, pilot):
         today = app.screen
         await pilot.press("question_mark")
         await pilot.pause()
@@ -202,9 +192,7 @@ def test_header_names_the_am_the_date_and_the_database(store):
 
 
 async def _header(store):
-    app = create_app(store, today=lambda: TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(store, SIZE) as (app, pilot):
         assert app.title == "张经理 · 2026-11-23 周一 · khtui.db"
     store.set_meta("is_demo", "1")
     demo = create_app(store, today=lambda: TODAY)

@@ -20,7 +20,7 @@ from khtui.screens.report import ReportScreen, export_week
 from khtui.screens.retailer import RetailerScreen
 from khtui.widgets.confirm import ConfirmScreen
 from tests.conftest import EN, TODAY, ZH, seed_reports
-from tests.screens.pilot import Notices, settle
+from tests.screens.pilot import Notices, running, settle
 
 
 @pytest.fixture
@@ -213,9 +213,7 @@ def test_the_report_key_trap_is_gone(seeded):
 
 
 async def _trap(seeded):
-    app = create_app(seeded, today=lambda: TODAY)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+    async with running(seeded, (120, 40)) as (app, pilot):
         await pilot.press("6")
         await settle(app, pilot)
         report = app.screen
@@ -264,9 +262,7 @@ def test_esc_leaves_every_text_box_of_the_report(seeded):
 
 
 async def _esc_everywhere(seeded):
-    app = create_app(seeded, today=lambda: TODAY)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
+    async with running(seeded, (80, 24)) as (app, pilot):
         await pilot.press("6")
         await settle(app, pilot)
         screen = app.screen

@@ -10,7 +10,6 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, OptionList, Static, TabbedContent
 
 from khtui.app import create_app
-from khtui.data.base import new_id
 from khtui.screens.retailer import (
     EditFieldScreen,
     ProfileScreen,
@@ -18,24 +17,13 @@ from khtui.screens.retailer import (
     StatusScreen,
     WhyScreen,
 )
+from tests.capture_helpers import add_visit
 from tests.conftest import ZH
 from tests.screens.conftest import CQ, PROFILE_RETAILERS, seed_profile
-from tests.screens.pilot import goto_field, make_app, settle, sync
+from tests.screens.pilot import goto_field, make_app, running, settle, sync
 
 TODAY = dt.date(2026, 11, 23)
 SIZE = (100, 32)
-
-
-def add_visit(store, code: str, day: dt.date, status: str = "planned") -> str:
-    vid = new_id()
-    now = store.now_text()
-    with store.write() as conn:
-        conn.execute(
-            "INSERT INTO visits (id, am_id, retailer_code, planned_date, status, reasons, "
-            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, '[\"plan\"]', ?, ?)",
-            (vid, store.am_id, code, day.isoformat(), status, now, now),
-        )
-    return vid
 
 
 def table_codes(screen) -> list[str]:
@@ -123,10 +111,7 @@ async def test_lookup_pages_from_sql_as_the_cursor_goes_down(seeded, monkeypatch
 
 @sync
 async def test_tier_calculation_is_a_key_away_and_shows_its_inputs(seeded):
-    app = make_app(seeded)
-    async with app.run_test(size=SIZE) as pilot:
-        await app.push_screen(ProfileScreen(CQ))
-        await settle(app, pilot)
+    async with running(seeded, SIZE, screen=lambda: ProfileScreen(CQ)) as (app, pilot):
         await pilot.press("t")
         await pilot.pause()
         assert isinstance(app.screen, WhyScreen)
@@ -152,10 +137,7 @@ async def test_tier_calculation_is_a_key_away_and_shows_its_inputs(seeded):
 
 @sync
 async def test_bad_phone_is_refused_beside_the_field_and_good_one_is_kept_in_history(seeded):
-    app = make_app(seeded)
-    async with app.run_test(size=SIZE) as pilot:
-        await app.push_screen(ProfileScreen(CQ))
-        await settle(app, pilot)
+    async with running(seeded, SIZE, screen=lambda: ProfileScreen(CQ)) as (app, pilot):
         profile = app.screen
         await goto_field(app, pilot, "phone")
         await pilot.press("e")
@@ -193,10 +175,7 @@ async def test_bad_phone_is_refused_beside_the_field_and_good_one_is_kept_in_his
 
 @sync
 async def test_static_field_is_not_editable(seeded):
-    app = make_app(seeded)
-    async with app.run_test(size=SIZE) as pilot:
-        await app.push_screen(ProfileScreen(CQ))
-        await settle(app, pilot)
+    async with running(seeded, SIZE, screen=lambda: ProfileScreen(CQ)) as (app, pilot):
         await goto_field(app, pilot, "name")
         await pilot.press("enter")
         await pilot.pause()
@@ -207,12 +186,9 @@ async def test_static_field_is_not_editable(seeded):
 @sync
 async def test_status_to_suspended_takes_future_visits_out_of_the_plan(seeded):
     past = add_visit(seeded, CQ, TODAY - dt.timedelta(days=7), "done")
-    add_visit(seeded, CQ, TODAY + dt.timedelta(days=2))
-    add_visit(seeded, CQ, TODAY + dt.timedelta(days=9))
-    app = make_app(seeded)
-    async with app.run_test(size=SIZE) as pilot:
-        await app.push_screen(ProfileScreen(CQ))
-        await settle(app, pilot)
+    add_visit(seeded, CQ, TODAY + dt.timedelta(days=2), "planned")
+    add_visit(seeded, CQ, TODAY + dt.timedelta(days=9), "planned")
+    async with running(seeded, SIZE, screen=lambda: ProfileScreen(CQ)) as (app, pilot):
         await pilot.press("s")
         await pilot.pause()
         assert isinstance(app.screen, StatusScreen)
@@ -255,10 +231,7 @@ async def test_statuses_speak_english_with_lang_en(seeded):
 
 @sync
 async def test_histories_sales_and_complaints_are_shown(seeded):
-    app = make_app(seeded)
-    async with app.run_test(size=SIZE) as pilot:
-        await app.push_screen(ProfileScreen(CQ))
-        await settle(app, pilot)
+    async with running(seeded, SIZE, screen=lambda: ProfileScreen(CQ)) as (app, pilot):
         profile = app.screen
         chart = profile.query_one("#sales-chart")
         assert len(chart.months) == 24
@@ -277,10 +250,7 @@ async def test_histories_sales_and_complaints_are_shown(seeded):
 
 @sync
 async def test_raise_a_complaint_from_the_profile(seeded):
-    app = make_app(seeded)
-    async with app.run_test(size=SIZE) as pilot:
-        await app.push_screen(ProfileScreen(CQ))
-        await settle(app, pilot)
+    async with running(seeded, SIZE, screen=lambda: ProfileScreen(CQ)) as (app, pilot):
         await pilot.press("r")
         await pilot.pause()
         await pilot.press("down", "down", "enter")  # 送货服务
@@ -314,10 +284,7 @@ async def test_adhoc_visit_today_and_capture_key(seeded, monkeypatch):
 
     monkeypatch.setattr(khtui.screens.capture, "CaptureScreen", FakeCapture)
     FakeCapture.opened.clear()
-    app = make_app(seeded)
-    async with app.run_test(size=SIZE) as pilot:
-        await app.push_screen(ProfileScreen(CQ))
-        await settle(app, pilot)
+    async with running(seeded, SIZE, screen=lambda: ProfileScreen(CQ)) as (app, pilot):
         await pilot.press("a")  # asks first: a stray key adds no visit
         await settle(app, pilot)
         assert seeded.query("SELECT id FROM visits WHERE retailer_code = ?", (CQ,)) == []
@@ -337,10 +304,10 @@ async def test_adhoc_visit_today_and_capture_key(seeded, monkeypatch):
 
 @sync
 async def test_retailer_screen_with_a_code_opens_that_profile(seeded):
-    app = make_app(seeded)
-    async with app.run_test(size=SIZE) as pilot:
-        await app.push_screen(RetailerScreen(code="370102100003"))
-        await settle(app, pilot)
+    async with running(seeded, SIZE, screen=lambda: RetailerScreen(code="370102100003")) as (
+        app,
+        pilot,
+    ):
         assert isinstance(app.screen, ProfileScreen)
         assert app.screen.code == "370102100003"
         await pilot.press("escape")

@@ -29,12 +29,7 @@ from khtui.screens.today import (
 from khtui.widgets.confirm import ConfirmScreen
 from tests.conftest import EN, TODAY, ZH
 from tests.screens.conftest import CQ, QC, RETAILERS, SIZE, seed
-from tests.screens.pilot import Notices, settle
-
-
-async def start(store, *, lang="zh", size=SIZE, day=None):
-    return watched(create_app(store, lang=lang, today=lambda: TODAY))
-
+from tests.screens.pilot import Notices, running, settle
 
 _SAID: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -79,9 +74,7 @@ def test_the_list_shows_the_days_visits_in_order_with_reasons_and_complaints(day
 async def _the_list(store):
     expected = store.day_visits(TODAY)
     assert [v["retailer_code"] for v in expected][:1] == [CQ]  # route order: 城东一线 first
-    app = await start(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(store, SIZE, made=watched) as (app, _pilot):
         screen = app.screen
         assert isinstance(screen, TodayScreen)
         shown = rows(screen)
@@ -111,9 +104,7 @@ def test_check_in_records_the_time(day_store):
 
 async def _check_in(store):
     first = day_ids(store)[0]
-    app = await start(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(store, SIZE, made=watched) as (app, pilot):
         await pilot.press("i")
         await settle(app, pilot)
         v = visit(store, first)
@@ -142,18 +133,21 @@ class FakeCapture(Screen):
         self.visit_id, self.retailer_code = visit_id, retailer_code
 
 
-def test_finish_opens_the_capture_of_that_visit(day_store, monkeypatch):
+@pytest.fixture
+def fake_capture(monkeypatch):
+    """The today screen opens :class:`FakeCapture` where it would open the capture screen."""
     import khtui.screens.capture
 
     monkeypatch.setattr(khtui.screens.capture, "CaptureScreen", FakeCapture)
+
+
+def test_finish_opens_the_capture_of_that_visit(day_store, fake_capture):
     run(_finish(day_store))
 
 
 async def _finish(store):
     first, second = day_ids(store)[:2]
-    app = await start(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(store, SIZE, made=watched) as (app, pilot):
         await pilot.press("i", "f")  # checked in: f finishes at once
         await settle(app, pilot)
         assert visit(store, first)["status"] == "done"
@@ -175,18 +169,13 @@ async def _finish(store):
         assert visit(store, second)["status"] == "planned"
 
 
-def test_finish_without_check_in_is_a_choice_the_am_sees(day_store, monkeypatch):
-    import khtui.screens.capture
-
-    monkeypatch.setattr(khtui.screens.capture, "CaptureScreen", FakeCapture)
+def test_finish_without_check_in_is_a_choice_the_am_sees(day_store, fake_capture):
     run(_finish_unchecked(day_store))
 
 
 async def _finish_unchecked(store):
     first, second = day_ids(store)[:2]
-    app = await start(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(store, SIZE, made=watched) as (app, pilot):
         await pilot.press("f")  # not checked in: the AM is asked, nothing is stamped
         await pilot.pause()
         assert isinstance(app.screen, FinishScreen)
@@ -227,9 +216,7 @@ def test_skip_with_a_reason_picked_or_typed(day_store):
 
 async def _skip(store):
     ids = day_ids(store)
-    app = await start(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(store, SIZE, made=watched) as (app, pilot):
         await pilot.press("s")
         await pilot.pause()
         assert isinstance(app.screen, SkipScreen)
@@ -263,9 +250,7 @@ def test_reschedule_is_validated_then_moves_the_visit(day_store):
 
 async def _reschedule(store):
     first = day_ids(store)[0]
-    app = await start(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(store, SIZE, made=watched) as (app, pilot):
         await pilot.press("r")
         await pilot.pause()
         modal = app.screen
@@ -300,9 +285,7 @@ def test_reorder_moves_the_visit_and_the_cursor_follows(day_store):
 
 async def _reorder(store):
     before = day_ids(store)
-    app = await start(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(store, SIZE, made=watched) as (app, pilot):
         await pilot.press("shift+down")
         await settle(app, pilot)
         assert day_ids(store) == [before[1], before[0], *before[2:]]
@@ -323,9 +306,7 @@ def test_add_an_ad_hoc_visit_found_by_pinyin(day_store):
 
 
 async def _adhoc(store):
-    app = await start(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(store, SIZE, made=watched) as (app, pilot):
         n = len(day_ids(store))
         await pilot.press("a")
         await pilot.pause()
@@ -359,9 +340,7 @@ def test_down_from_the_ad_hoc_box_lands_on_the_first_hit(day_store):
 
 
 async def _adhoc_down(store):
-    app = await start(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(store, SIZE, made=watched) as (app, pilot):
         await pilot.press("a", "3", "7")  # every retailer's code starts with 37
         await settle(app, pilot)
         screen = app.screen
@@ -391,9 +370,7 @@ def test_other_days_by_keys_and_by_date(day_store):
 
 
 async def _other_days(store):
-    app = await start(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(store, SIZE, made=watched) as (app, pilot):
         screen = app.screen
         await pilot.press("right_square_bracket")
         await settle(app, pilot)
@@ -435,9 +412,7 @@ def test_enter_opens_the_profile_and_u_lists_the_unvisited(day_store):
 async def _profile_and_unvisited(store):
     from khtui.screens.retailer import ProfileScreen
 
-    app = await start(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(store, SIZE, made=watched) as (app, pilot):
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, ProfileScreen)
@@ -488,9 +463,7 @@ def test_wide_terminal_shows_code_and_phone(day_store):
 
 
 async def _wide(store):
-    app = await start(store)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+    async with running(store, (120, 40), made=watched) as (app, _pilot):
         shown = rows(app.screen)
         assert shown[0][8] == CQ
         assert shown[0][9] == "13900000001"
@@ -503,9 +476,7 @@ def test_skip_enter_alone_records_nothing(day_store):
 
 async def _skip_enter(store):
     first = day_ids(store)[0]
-    app = await start(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(store, SIZE, made=watched) as (app, pilot):
         await pilot.press("s", "enter")
         await pilot.pause()
         assert isinstance(app.screen, SkipScreen)  # still asking
@@ -523,9 +494,7 @@ def test_after_a_skip_the_keys_say_what_to_do_next_and_r_books_another_day(day_s
 
 async def _after_skip(store):
     first = day_ids(store)[0]
-    app = await start(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(store, SIZE, made=watched) as (app, pilot):
         await pilot.press("s", "down", "enter")  # 店门关闭
         await settle(app, pilot)
         assert visit(store, first)["status"] == "skipped"
@@ -558,9 +527,7 @@ def test_z_undoes_the_last_visit_action_of_the_day(day_store):
 async def _undo(store):
     first, second = day_ids(store)[:2]
     store.conn.execute("DELETE FROM visit_actions")  # the seed's own ad-hoc visits
-    app = await start(store)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+    async with running(store, (120, 40), made=watched) as (app, pilot):
         shown = [b.binding for b in app.active_bindings.values() if b.binding.show]
         assert ("z", "撤销") in [(b.key, b.description) for b in shown]  # in the footer
         await pilot.press("i", "down", "s", "down", "enter")
@@ -735,9 +702,7 @@ async def _long_day(store):
     )
     for i in range(n):
         store.add_adhoc_visit(f"3701029{i:05d}", TODAY)
-    app = await start(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(store, SIZE, made=watched) as (app, pilot):
         table = app.screen.query_one("#today-visits", DataTable)
         assert len(app.screen.visits) == n
         assert table.row_count == PAGE  # not the whole day at once

@@ -21,6 +21,7 @@ from pathlib import Path
 from khtui.data.cells import restore
 from khtui.domain.dates import full_date
 from khtui.domain.messages import Key, Message, Texts
+from khtui.domain.problems import KeyedError
 
 # How far down a header row may be (title rows above it).
 HEADER_SCAN_ROWS = 30
@@ -31,14 +32,9 @@ QTY_UNITS = ("支", "包", "条", "件")
 ProgressFn = Callable[[int, int], None]
 
 
-class ImportFileError(Exception):
+class ImportFileError(KeyedError):
     """A file that cannot be imported at all: the message ``key`` with ``params`` says what is
     wrong and what to do (put into words by the screen or the command line)."""
-
-    def __init__(self, key: str, /, **params: object):
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 # -- text values ---------------------------------------------------------------------------

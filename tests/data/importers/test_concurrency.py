@@ -10,10 +10,12 @@ typed in the app; the app's saves wait for the merge to commit, then land.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 
 from khtui.app import create_app
 from khtui.screens.capture import CaptureScreen
@@ -55,6 +57,26 @@ SCRIPT = textwrap.dedent(
 )
 
 
+@contextlib.contextmanager
+def importing(script: str, *args: object, rows: int) -> Iterator[subprocess.Popen]:
+    """``script`` run with ``args`` in a child process while the block runs; then it must end
+    well, having imported ``rows`` lines (it is killed if the block or the wait fails)."""
+    importer = subprocess.Popen(
+        [sys.executable, "-c", script, *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield importer
+        out, err = importer.communicate(timeout=300)
+    finally:
+        if importer.poll() is None:
+            importer.kill()
+    assert importer.returncode == 0, err
+    assert int(out.split()[-1]) == rows
+
+
 def test_typing_a_capture_while_an_import_commits(store, tmp_path):
     seed(store)
     vid = add_visit(store, "R1", TODAY, status="checked_in")
@@ -68,13 +90,7 @@ def test_typing_a_capture_while_an_import_commits(store, tmp_path):
     path = tmp_path / "orders.csv"
     path.write_text("\n".join(",".join(r) for r in [H, *rows]) + "\n", encoding="utf-8")
     holding = tmp_path / "holding"
-    importer = subprocess.Popen(
-        [sys.executable, "-c", SCRIPT, str(store.path), str(path), str(holding)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    with importing(SCRIPT, store.path, path, holding, rows=len(rows)) as importer:
         app = create_app(store, today=lambda: TODAY)
 
         async def scenario():
@@ -92,12 +108,6 @@ def test_typing_a_capture_while_an_import_commits(store, tmp_path):
                 await pilot.pause()
 
         asyncio.run(scenario())
-        out, err = importer.communicate(timeout=300)
-    finally:
-        if importer.poll() is None:
-            importer.kill()
-    assert importer.returncode == 0, err
-    assert int(out.split()[-1]) == len(rows)
     assert app.errors == []
     cid = store.scalar("SELECT id FROM captures WHERE visit_id = ? AND kind = 'prices'", (vid,))
     saved = {
@@ -154,13 +164,7 @@ def test_the_database_is_not_locked_while_a_file_is_read_and_staged(store, tmp_p
     path = tmp_path / "orders.csv"
     path.write_text("\n".join(",".join(r) for r in [H, *rows]) + "\n", encoding="utf-8")
     reading, checked = tmp_path / "reading", tmp_path / "checked"
-    importer = subprocess.Popen(
-        [sys.executable, "-c", READING, str(store.path), str(path), str(reading), str(checked)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    with importing(READING, store.path, path, reading, checked, rows=len(rows)) as importer:
         deadline = time.monotonic() + 120
         while not reading.exists():
             assert importer.poll() is None, importer.stderr.read()
@@ -175,12 +179,6 @@ def test_the_database_is_not_locked_while_a_file_is_read_and_staged(store, tmp_p
         finally:
             other.close()
         checked.write_text("ok")
-        out, err = importer.communicate(timeout=300)
-    finally:
-        if importer.poll() is None:
-            importer.kill()
-    assert importer.returncode == 0, err
-    assert int(out.split()[-1]) == len(rows)
     assert store.meta("probe") == "1"
 
 
