@@ -623,7 +623,7 @@ EN: dict[str, str] = {
     "rpt.col.ordering": "Retailers ordering",
     "rpt.col.amount_wan": "Sales (10k yuan)",
     "rpt.col.amount_ly_wan": "Last year (10k yuan)",
-    "rpt.col.done_rate": "Done",
+    "rpt.col.done_rate": "Done %",
     "rpt.col.next_planned": "Planned on",
     "rpt.col.qty_window": "Cartons",
     "rpt.col.closed_on": "Answered/closed",
