@@ -33,9 +33,14 @@ def pinned_date() -> dt.date | None:
         raise ClockError(value) from None
 
 
+def system_now() -> dt.datetime:
+    """The system clock's local time (the one place the program reads it)."""
+    return dt.datetime.now()
+
+
 def now() -> dt.datetime:
     """The current local time, on ``KHTUI_TODAY``'s date when it is set."""
-    real = dt.datetime.now()
+    real = system_now()
     day = pinned_date()
     return real if day is None else dt.datetime.combine(day, real.time())
 
@@ -44,4 +49,4 @@ def today() -> dt.date:
     return now().date()
 
 
-__all__ = ["ENV", "ClockError", "now", "pinned_date", "today"]
+__all__ = ["ENV", "ClockError", "now", "pinned_date", "system_now", "today"]

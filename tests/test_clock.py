@@ -12,26 +12,28 @@ from khtui import clock
 from khtui.cli import main
 from khtui.data.store import Store
 
+SYSTEM = dt.datetime(2028, 6, 7, 14, 25, 36)  # what the system clock says in these tests
 
-def test_pinned_date_keeps_the_time_of_day(monkeypatch):
+
+@pytest.fixture
+def system_clock(monkeypatch):
+    monkeypatch.setattr(clock, "system_now", lambda: SYSTEM)
+
+
+def test_pinned_date_keeps_the_time_of_day(monkeypatch, system_clock):
     monkeypatch.setenv("KHTUI_TODAY", "2030-02-03")
-    before = dt.datetime.now()
-    now = clock.now()
-    after = dt.datetime.now()
-    assert clock.today() == dt.date(2030, 2, 3) == now.date()
-    if before.date() == after.date():  # not across midnight
-        assert before.time() <= now.time() <= after.time()
+    assert clock.now() == dt.datetime(2030, 2, 3, 14, 25, 36)
+    assert clock.today() == dt.date(2030, 2, 3)
 
 
-def test_unset_or_empty_is_the_system_clock(monkeypatch):
+def test_unset_or_empty_is_the_system_clock(monkeypatch, system_clock):
     for value in (None, "", "  "):
         if value is None:
             monkeypatch.delenv("KHTUI_TODAY", raising=False)
         else:
             monkeypatch.setenv("KHTUI_TODAY", value)
-        before = dt.date.today()
-        got = clock.today()
-        assert got in (before, dt.date.today())
+        assert clock.now() == SYSTEM
+        assert clock.today() == SYSTEM.date()
 
 
 @pytest.mark.parametrize("value", ["2026-13-01", "tomorrow", "2026/11/23", "20261123x"])
