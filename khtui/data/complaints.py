@@ -120,7 +120,6 @@ class ComplaintOps(VisitOps, RetailerOps):
     ) -> str:
         """Record a retailer's complaint; the category sets department, AM's share and due
         date. Returns its id."""
-        from khtui.domain.calendar import WorkCalendar
         from khtui.domain.complaints import ComplaintProblem, routing
 
         if self.get_retailer(code) is None:
@@ -128,7 +127,7 @@ class ComplaintOps(VisitOps, RetailerOps):
         text = (description or "").strip()
         if not text:
             raise ComplaintProblem("need_description")
-        r = routing(category, raised_on, self.rules, WorkCalendar(self.rules))
+        r = routing(category, raised_on, self.rules, self.work_calendar)
         cid = new_id()
         now = self.now_text()
         with self.write() as conn:

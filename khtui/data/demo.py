@@ -35,7 +35,6 @@ from khtui.data.base import StoreError, database_kind, id_from, refuse_unless_kh
 from khtui.data.statuses import OPEN_VISITS
 from khtui.data.store import Store
 from khtui.data.visits import VisitOutcome
-from khtui.domain.calendar import WorkCalendar
 from khtui.domain.holidays import spring_festival
 from khtui.domain.months import add_months, month_key, months_before
 from khtui.rules import Rules, default_rules
@@ -627,7 +626,7 @@ class _Builder:
         self.today = today
         self.progress = progress or (lambda stage, done, total: None)
         self.rng = random.Random(f"{seed}:main")
-        self.calendar = WorkCalendar(self.rules)
+        self.calendar = store.work_calendar
         self.start = _months_back(today, months)
         self.end = today - dt.timedelta(days=1)
         self.profiles: list[_Retailer] = []

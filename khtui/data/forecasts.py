@@ -249,7 +249,6 @@ class ForecastOps(StoreBase):
         The reading and the computing happen outside any write transaction (seconds for an
         AM's retailers); the rows are written in one short transaction at the end.
         """
-        from khtui.domain.calendar import WorkCalendar
         from khtui.domain.forecast import forecast_runs
         from khtui.domain.months import month_key
 
@@ -258,7 +257,7 @@ class ForecastOps(StoreBase):
         inputs = self.forecast_inputs(as_of)
         if not inputs.months:
             return None
-        is_workday = functools.cache(WorkCalendar(self.rules).is_workday)
+        is_workday = functools.cache(self.work_calendar.is_workday)
         fr = self.rules.forecast
         runs: list[ForecastRun] = forecast_runs(
             inputs.months, inputs.series, inputs.daily, is_workday, fr, horizons=2

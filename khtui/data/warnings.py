@@ -63,9 +63,7 @@ class WarningOps(ForecastOps):
         ).fetchall()
 
     def _workday_fn(self):
-        from khtui.domain.calendar import WorkCalendar
-
-        calendar = WorkCalendar(self.rules)
+        calendar = self.work_calendar
         memo: dict[dt.date, bool] = {}
 
         def is_workday(d: dt.date) -> bool:

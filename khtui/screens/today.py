@@ -295,14 +295,13 @@ class TodayScreen(Keyed, Screen):
 
     @work(thread=True, exclusive=True, group="today-load")
     def _load(self, gen: int, day: dt.date, keep: str | None, with_coverage: bool = True) -> None:
-        from khtui.domain.calendar import WorkCalendar
         from khtui.domain.months import month_key, month_range
 
         store = self.app.store
         today = self.app.today()
         first, last = month_range(month_key(day))
         as_of = min(max(today, first), last)
-        cal = WorkCalendar(store.rules)
+        cal = store.work_calendar
         data = {
             "visits": store.day_visits(day),
             "progress": store.day_progress(day),
@@ -651,9 +650,8 @@ class TodayScreen(Keyed, Screen):
         if revisit and v.get("rescheduled_to"):
             self.notify(t("visit.err.revisit_again", day=v["rescheduled_to"]), severity="warning")
             return
-        from khtui.domain.calendar import WorkCalendar
 
-        cal = WorkCalendar(self.app.store.rules)
+        cal = self.app.store.work_calendar
         from_day = dt.date.fromisoformat(v["planned_date"])
 
         def chosen(day: dt.date | None) -> None:

@@ -28,7 +28,7 @@ class InOrder:
         assert isinstance(node, _Input | _TextArea)
         active = node.screen.active_bindings.get(event.key)
         if active is None or active.node is not node or active.binding.priority:
-            return
+            return  # the screen's or the app's key: it goes up as before
         if not active.enabled:
             return
         if await node.app.run_action(active.binding.action, node):
