@@ -59,6 +59,22 @@ async def settle(app, pilot) -> None:
             return
 
 
+async def steady(app, pilot, frames: int = 3) -> None:
+    """Settle, then let the screen refresh until ``frames`` screenshots in a row are the same,
+    for a snapshot of the finished layout: a data table measures its columns when it is next
+    idle, and on a loaded machine a snapshot can otherwise be taken before that."""
+    await settle(app, pilot)
+    last, same = None, 0
+    for _ in range(100):
+        await pilot.pause()
+        shot = app.export_screenshot()
+        same = same + 1 if shot == last else 0
+        if same >= frames - 1:
+            return
+        last = shot
+    raise AssertionError("the screen kept changing")
+
+
 class Notices(list):
     """Every notification the app shows from now on, as text (through the public
     ``App.notify``, which every ``Widget.notify`` calls)."""

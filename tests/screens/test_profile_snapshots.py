@@ -11,7 +11,7 @@ from textual.widgets import Input
 
 from khtui.screens.retailer import ProfileScreen, RetailerScreen
 from tests.screens.conftest import CQ, seed_profile
-from tests.screens.pilot import make_app, no_blink, settle
+from tests.screens.pilot import make_app, no_blink, settle, steady
 
 
 @pytest.fixture
@@ -32,6 +32,7 @@ def test_lookup_snapshot(seeded, snap_compare, size):
             await pilot.press(key)
             await settle(app, pilot)
         assert app.screen.query_one(Input).value == "cq"
+        await steady(app, pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
@@ -46,6 +47,7 @@ def test_profile_snapshot(seeded, snap_compare, tab, keys):
         await pilot.press(*keys)
         await settle(app, pilot)
         assert app.screen.query_one("#profile-tabs").active == f"tab-{tab}"
+        await steady(app, pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 
@@ -57,6 +59,6 @@ def test_tier_why_snapshot(seeded, snap_compare):
         await app.push_screen(ProfileScreen(CQ))
         await settle(app, pilot)
         await pilot.press("t")
-        await settle(app, pilot)
+        await steady(app, pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -11,7 +11,7 @@ import pytest
 from khtui.app import create_app
 from tests.conftest import TODAY
 from tests.screens.conftest import seed
-from tests.screens.pilot import make_app, no_blink, settle
+from tests.screens.pilot import make_app, no_blink, settle, steady
 
 
 @pytest.fixture
@@ -22,11 +22,14 @@ def seeded(store):
     return store
 
 
-def settled(app):
-    """A ``run_before`` that lets the app's workers finish."""
+def settled(app, *keys: str):
+    """A ``run_before`` that lets the app's workers finish, presses ``keys`` and waits for the
+    screen to be steady."""
 
     async def run_before(pilot) -> None:
         await settle(app, pilot)
+        await pilot.press(*keys)
+        await steady(app, pilot)
 
     return run_before
 
@@ -47,7 +50,7 @@ def test_today_after_check_in_and_skip_snapshot(seeded, snap_compare):
         await pilot.press("down", "s", "down", "enter")  # the first reason, chosen
         await settle(app, pilot)
         app.clear_notifications()
-        await pilot.pause()
+        await steady(app, pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 
@@ -61,13 +64,11 @@ def test_reschedule_modal_snapshot(seeded, snap_compare):
         await pilot.pause()
         no_blink(app.screen)
         await pilot.press("ctrl+u", *"2026-11-28", "enter")
-        await pilot.pause()
+        await steady(app, pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 
 
 def test_help_snapshot(seeded, snap_compare):
     app = make_app(seeded)
-    assert snap_compare(
-        app, press=["question_mark"], terminal_size=(80, 24), run_before=settled(app)
-    )
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settled(app, "question_mark"))
