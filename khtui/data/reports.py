@@ -417,7 +417,7 @@ class ReportOps(BrandOps, VisitOps):
         )
 
     def _rpt_week_prices(self, a: str, b: str) -> WeekPrices:
-        from khtui.domain.report import is_price_deviation, price_deviation_pct
+        from khtui.domain.capture import deviation_flagged, deviation_pct
 
         threshold = self.rules.capture.price_deviation_pct
         rows = self.query(
@@ -440,10 +440,10 @@ class ReportOps(BrandOps, VisitOps):
                 brand=r["brand"],
                 guide=r["guide"],
                 actual=r["retail_price"],
-                dev_pct=round(price_deviation_pct(r["retail_price"], r["guide"]) or 0.0, 1),
+                dev_pct=round(deviation_pct(r["retail_price"], r["guide"]) or 0.0, 1),
             )
             for r in priced
-            if is_price_deviation(r["retail_price"], r["guide"], threshold)
+            if deviation_flagged(r["retail_price"], r["guide"], threshold)
         ]
         deviations.sort(key=lambda d: (-abs(d.dev_pct or 0), d.observed_on, d.code))
         return WeekPrices(
@@ -942,7 +942,7 @@ class ReportOps(BrandOps, VisitOps):
 
     def _rpt_market(self, a: str, b: str, threshold: float) -> MarketInfo:
         """The eight kinds of market information of [a, b], grouped."""
-        from khtui.domain.report import is_price_deviation
+        from khtui.domain.capture import deviation_flagged
         from khtui.domain.texts import Remark, group_texts
 
         names = {r[0]: r[1] for r in self.query("SELECT brand_code, name FROM brands")}
@@ -1059,7 +1059,7 @@ class ReportOps(BrandOps, VisitOps):
             )
             if r["retail_price"] is not None:
                 x["prices"].append(r["retail_price"])
-                x["dev"] += is_price_deviation(r["retail_price"], r["guide"], threshold)
+                x["dev"] += deviation_flagged(r["retail_price"], r["guide"], threshold)
             if r["marked_price"] == 0:
                 x["unmarked"].add(r["retailer_code"])
         order = list(self.rules.reports.price_classes)
