@@ -37,14 +37,12 @@ from typing import Any
 
 from khtui.data.base import StoreBase
 
+# How a retailer is listed (the lookup's results, the CLI's retailer list): who, where on its
+# route, its status and tier.
+LISTED_COLUMNS = ("code", "name", "route", "route_seq", "status", "tier")
 # The columns of a result row (besides ``match``), as the contract names them.
 RESULT_COLUMNS = (
-    "code",
-    "name",
-    "route",
-    "route_seq",
-    "status",
-    "tier",
+    *LISTED_COLUMNS,
     "phone",
     "licence_no",
     "address",
