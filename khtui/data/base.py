@@ -13,18 +13,19 @@ The operations are grouped by subject in mixins (``data/retailers.py``, ``data/v
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import random
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
 
 from khtui import clock as _clock
 from khtui.data.private import (
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
     import sqlite_utils
 
     from khtui.domain.calendar import WorkCalendar
+
+T = TypeVar("T")
 
 
 class StoreError(Exception):
@@ -120,6 +123,18 @@ def where_equal(filters: dict[str, Any]) -> tuple[list[str], list[Any]]:
     for ``" AND ".join(clauses)``."""
     given = {column: value for column, value in filters.items() if value is not None}
     return [f"{column} = ?" for column in given], list(given.values())
+
+
+def from_row(cls: type[T], row: sqlite3.Row | Mapping[str, Any], **given: Any) -> T:
+    """The dataclass ``cls`` from a row: each field the row's column of the same name, except
+    the ones ``given`` (renamed or converted values); a field the row lacks keeps its default."""
+    columns = set(row.keys())
+    taken = {
+        f.name: row[f.name]
+        for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+        if f.name in columns and f.name not in given
+    }
+    return cls(**taken, **given)
 
 
 def read_only_uri(path: str | os.PathLike) -> str:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from khtui.data.base import StoreError, new_id
+from khtui.data.base import StoreError, from_row, new_id
 from khtui.data.brands import BrandOps
 from khtui.data.statuses import LIVE_VISITS, ON_ITS_DAY, OPEN_VISITS
 from khtui.data.visits import VisitOps
@@ -299,19 +299,13 @@ class ReportOps(BrandOps, VisitOps):
             )
         }
         return [
-            BrandRow(
-                brand_code=f["brand_code"],
+            from_row(
+                BrandRow,
+                f,
                 brand=f["name"],
                 is_key=bool(f["is_key"]),
                 is_new=bool(f["is_new"]),
                 qty=qty.get(f["brand_code"], 0),
-                ordered=f["ordered"],
-                distribution_rate=f["distribution_rate"],
-                reordered=f["reordered"],
-                sell_through_rate=f["sell_through_rate"],
-                shelf_checked=f["shelf_checked"],
-                on_shelf=f["on_shelf"],
-                on_shelf_rate=f["on_shelf_rate"],
             )
             for f in self.brand_figures(start, end)
         ]

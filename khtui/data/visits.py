@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from khtui.data.base import StoreError, new_id
+from khtui.data.base import StoreError, from_row, new_id
 from khtui.data.statuses import (
     LIVE_VISITS,
     OPEN_COMPLAINTS,
@@ -205,17 +205,7 @@ class VisitOps(WarningOps):
         cfg = self.rules.visits
         first, last = month_range(month)
         retailers = [
-            PlanRetailer(
-                code=r["code"],
-                name=r["name"],
-                route=r["route"],
-                route_seq=r["route_seq"],
-                visit_batch=r["visit_batch"],
-                tier=r["tier"],
-                value_class=r["value_class"],
-                vulnerable=bool(r["vulnerable"]),
-                birthday=r["birthday"],
-            )
+            from_row(PlanRetailer, r, vulnerable=bool(r["vulnerable"]))
             for r in self.query(
                 "SELECT code, name, route, route_seq, visit_batch, tier, value_class, vulnerable, "
                 "birthday FROM retailers WHERE status = ? ORDER BY route, route_seq, code",
