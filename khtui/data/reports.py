@@ -1002,24 +1002,12 @@ class ReportOps(BrandOps, VisitOps):
                 if who and who not in row.extra["names"]:
                     row.count += 1
                     row.extra["names"].append(who)
-            elif kind == "opinion":
+            elif kind in ("opinion", "worklog"):
+                # an opinion is labelled by its type; a work-log entry has none
+                label = str(p.get("type") or "") if kind == "opinion" else ""
+                text = str(p.get("text") or "")
                 remarks.append(
-                    Remark(
-                        "opinion",
-                        str(p.get("text") or ""),
-                        r["retailer_code"] or "",
-                        r["captured_on"],
-                        str(p.get("type") or ""),
-                    )
-                )
-            elif kind == "worklog":
-                remarks.append(
-                    Remark(
-                        "worklog",
-                        str(p.get("text") or ""),
-                        r["retailer_code"] or "",
-                        r["captured_on"],
-                    )
+                    Remark(kind, text, r["retailer_code"] or "", r["captured_on"], label)
                 )
         for name, values in prices_seen.items():
             selling[name].extra["price"] = sum(values) / len(values)
