@@ -20,7 +20,7 @@ import random
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sized
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -123,6 +123,11 @@ def where_equal(filters: dict[str, Any]) -> tuple[list[str], list[Any]]:
     for ``" AND ".join(clauses)``."""
     given = {column: value for column, value in filters.items() if value is not None}
     return [f"{column} = ?" for column in given], list(given.values())
+
+
+def placeholders(values: Sized) -> str:
+    """The ``?,?,…`` of ``values`` (for ``IN (…)``)."""
+    return ",".join("?" * len(values))
 
 
 def from_row(cls: type[T], row: sqlite3.Row | Mapping[str, Any], **given: Any) -> T:
@@ -344,6 +349,7 @@ class StoreBase(Protocol):
     def query_one(self, sql: str, params: Any = ()) -> sqlite3.Row | None: ...
     def scalar(self, sql: str, params: Any = ()) -> Any: ...
     def column(self, sql: str, params: Any = ()) -> list[Any]: ...
+    def rows_by(self, key: str, sql: str, params: Any = ()) -> dict[Any, sqlite3.Row]: ...
     def meta(self, key: str, default: str | None = None) -> str | None: ...
     def set_meta(self, key: str, value: str | None) -> None: ...
     @property
@@ -543,6 +549,10 @@ class StoreCore(StoreBase):
     def column(self, sql: str, params: Any = ()) -> list[Any]:
         """The first column of every row."""
         return [r[0] for r in self.conn.execute(sql, params)]
+
+    def rows_by(self, key: str, sql: str, params: Any = ()) -> dict[Any, sqlite3.Row]:
+        """The rows by their column ``key`` (a later row of the same key wins)."""
+        return {r[key]: r for r in self.query(sql, params)}
 
     # -- metadata ----------------------------------------------------------------------------
     def meta(self, key: str, default: str | None = None) -> str | None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from khtui.data.base import StoreBase, StoreError, from_row, new_id
+from khtui.data.base import StoreBase, StoreError, from_row, new_id, placeholders
 from khtui.data.statuses import ON_ITS_DAY, overdue_complaint
 from khtui.domain.problems import KeyedError
 from khtui.domain.retailer import ACTIVE
@@ -389,7 +389,7 @@ class TeamOps(StoreBase):
 
     def changes_waiting(self) -> list[ChangeWaiting]:
         labels = self.team_labels()
-        marks = ", ".join("?" * len(REVIEWED_SOURCES))
+        marks = placeholders(REVIEWED_SOURCES)
         return [
             from_row(
                 ChangeWaiting,

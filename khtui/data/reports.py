@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from khtui.data.base import StoreError, from_row, new_id
+from khtui.data.base import StoreError, from_row, new_id, placeholders
 from khtui.data.brands import BrandOps
 from khtui.data.statuses import LIVE_VISITS, ON_ITS_DAY, OPEN_VISITS
 from khtui.data.visits import VisitOps
@@ -730,15 +730,12 @@ class ReportOps(BrandOps, VisitOps):
         from khtui.domain.months import add_months, month_range
 
         wanted = months + [add_months(m, -12) for m in months]
-        marks = ",".join("?" * len(wanted))
-        by_month = {
-            r["month"]: r
-            for r in self.query(
-                f"SELECT month, sum(qty_tiao) AS qty, round(sum(amount), 2) AS amount, "
-                f"count(*) AS retailers FROM monthly_sales WHERE month IN ({marks}) GROUP BY month",
-                wanted,
-            )
-        }
+        by_month = self.rows_by(
+            "month",
+            "SELECT month, sum(qty_tiao) AS qty, round(sum(amount), 2) AS amount, count(*) AS "
+            f"retailers FROM monthly_sales WHERE month IN ({placeholders(wanted)}) GROUP BY month",
+            wanted,
+        )
 
         def get(m: str, key: str) -> Any:
             r = by_month.get(m)

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from khtui.data.base import StoreError, new_id, where_equal
+from khtui.data.base import StoreError, new_id, placeholders, where_equal
 from khtui.data.search import SearchOps
 from khtui.data.statuses import overdue_complaint
 from khtui.domain.messages import Key
@@ -107,7 +107,7 @@ class RetailerOps(SearchOps):
         codes = list(dict.fromkeys(codes))
         if not codes:
             return {}
-        marks = ",".join("?" * len(codes))
+        marks = placeholders(codes)
         return {
             r[0]: r[1]
             for r in self.query(

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from khtui.data.base import placeholders
 from khtui.data.retailers import DERIVED_COLUMNS, RetailerOps
 
 if TYPE_CHECKING:
@@ -265,7 +266,7 @@ class SalesOps(RetailerOps):
             else:
                 wanted = sorted(set(months))
                 # one pass each: monthly_brand_sales has no index that leads with the month
-                marks = ", ".join("?" * len(wanted))
+                marks = placeholders(wanted)
                 conn.execute(f"DELETE FROM monthly_sales WHERE month IN ({marks})", wanted)
                 conn.execute(f"DELETE FROM monthly_brand_sales WHERE month IN ({marks})", wanted)
             sum_months(conn.execute, wanted)

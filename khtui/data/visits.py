@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from khtui.data.base import StoreError, from_row, new_id
+from khtui.data.base import StoreError, from_row, new_id, placeholders
 from khtui.data.statuses import (
     LIVE_VISITS,
     OPEN_COMPLAINTS,
@@ -277,7 +277,7 @@ class VisitOps(WarningOps):
         )
         if not new_brands:
             return frozenset()
-        marks = ",".join("?" * len(new_brands))
+        marks = placeholders(new_brands)
         ordered_all = set(
             self.column(
                 f"SELECT retailer_code FROM monthly_brand_sales WHERE brand_code IN ({marks}) "
