@@ -250,12 +250,9 @@ class TeamOps(StoreBase):
 
     def am_codes(self) -> list[str]:
         """The codes of the AMs merged into this team database."""
-        return [
-            r[0]
-            for r in self.query(
-                "SELECT DISTINCT code FROM team_ams WHERE code IS NOT NULL ORDER BY code"
-            )
-        ]
+        return self.column(
+            "SELECT DISTINCT code FROM team_ams WHERE code IS NOT NULL ORDER BY code"
+        )
 
     def forecast_accuracy(self, am_id: str, month: str) -> float | None:
         """预测准确率 of the AM's area in ``month``, as the AM's own monthly analysis computes

@@ -85,12 +85,9 @@ class RetailerOps(SearchOps):
         return self.scalar("SELECT count(*) FROM retailers WHERE status = ?", (status,))
 
     def routes(self) -> list[str]:
-        return [
-            r[0]
-            for r in self.query(
-                "SELECT DISTINCT route FROM retailers WHERE route IS NOT NULL ORDER BY route"
-            )
-        ]
+        return self.column(
+            "SELECT DISTINCT route FROM retailers WHERE route IS NOT NULL ORDER BY route"
+        )
 
     def retailer_changes(self, code: str) -> list[dict[str, Any]]:
         return [

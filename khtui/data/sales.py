@@ -315,15 +315,14 @@ class SalesOps(RetailerOps):
             [*params, *wanted],
         ):
             monthly[code][month] = MonthSales(qty, amount)
-        new_brand = {
-            r[0]
-            for r in self.query(
+        new_brand = set(
+            self.column(
                 "SELECT DISTINCT s.retailer_code FROM monthly_brand_sales s JOIN brands b "
                 "ON b.brand_code = s.brand_code AND b.is_new = 1 "
-                f"WHERE s.{where} AND s.month IN ({','.join('?' * len(basis))})",
+                f"WHERE s.{where} AND s.month IN ({placeholders(basis)})",
                 [*params, *basis],
             )
-        }
+        )
         # each retailer's latest finished observation that says whether prices are marked
         # (SQLite takes the bare column from the row holding the max); none when it is later
         # than the day derived for

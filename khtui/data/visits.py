@@ -732,14 +732,13 @@ class VisitOps(WarningOps):
             "ORDER BY route, route_seq, code",
             (ACTIVE,),
         )
-        visited = {
-            r[0]
-            for r in self.query(
+        visited = set(
+            self.column(
                 "SELECT DISTINCT retailer_code FROM visits WHERE status = 'done' "
                 "AND planned_date BETWEEN ? AND ?",
                 (first.isoformat(), upto.isoformat()),
             )
-        }
+        )
         unvisited = [
             {"code": r["code"], "name": r["name"], "route": r["route"]}
             for r in active
@@ -910,13 +909,10 @@ class VisitOps(WarningOps):
         """Reorder within the day: move up (delta < 0) or down; returns the new position (1-based)
         among the day's visits. Moving past either end stops there."""
         v = self._visit(visit_id)
-        ids = [
-            r[0]
-            for r in self.query(
-                "SELECT id FROM visits WHERE planned_date = ? ORDER BY seq, rowid",
-                (v["planned_date"],),
-            )
-        ]
+        ids = self.column(
+            "SELECT id FROM visits WHERE planned_date = ? ORDER BY seq, rowid",
+            (v["planned_date"],),
+        )
         i = ids.index(visit_id)
         j = max(0, min(len(ids) - 1, i + int(delta)))
         ids.insert(j, ids.pop(i))
