@@ -20,20 +20,17 @@ import tempfile
 import time
 from pathlib import Path
 
+from khtui.data.team import AM_TABLES
+
+# What the floor copies and both copies are compared on: the master data every file holds, then
+# the AM's records the merge carries.
 TABLES = (
     "brands",
     "retailers",
     "order_lines",
     "monthly_sales",
     "monthly_brand_sales",
-    "visit_plans",
-    "visits",
-    "captures",
-    "price_observations",
-    "complaints",
-    "weekly_reports",
-    "retailer_changes",
-    "reviews",
+    *AM_TABLES,
 )
 
 

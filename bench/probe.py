@@ -75,9 +75,7 @@ def groupby(db: str, first_month: str) -> dict:
 def profile(db: str, today: str, *codes: str) -> dict:
     """Open each retailer's profile in the running app (as Enter on the lookup's row does):
     seconds from the push of the screen to the painted profile (its data shown)."""
-    from textual.worker import WorkerState
-
-    from khtui.app import create_app
+    from khtui.app import create_app, settle
     from khtui.screens.retailer import ProfileScreen
 
     day = dt.date.fromisoformat(today)
@@ -99,30 +97,17 @@ def profile(db: str, today: str, *codes: str) -> dict:
             # first): the callback comes after the refresh that shows the data
             self.app.call_after_refresh(self.painted.set)
 
-    async def settle(pilot) -> None:
-        # the app at rest before each push, as when a person presses Enter: the workers of
-        # the screen shown before (the today screen's reload on resume) have finished and no
-        # new one starts
-        quiet = 0
-        for _ in range(50):
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            busy = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers)
-            quiet = 0 if busy else quiet + 1
-            if quiet >= 2:
-                return
-
     async def go() -> None:
         async with app.run_test(size=(120, 40)) as pilot:
             try:
                 for code in codes:
-                    await settle(pilot)
+                    await settle(app, pilot)
                     painted = asyncio.Event()
                     t0 = time.perf_counter()
                     await app.push_screen(Timed(code, painted))
                     await painted.wait()
                     times.append(time.perf_counter() - t0)
-                    await settle(pilot)
+                    await settle(app, pilot)
                     await app.pop_screen()
             finally:
                 app.exit()

@@ -22,17 +22,21 @@ from collections.abc import Callable
 from functools import partial
 from importlib import import_module
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.message import Message
 from textual.screen import Screen
-from textual.worker import WorkerFailed
+from textual.worker import WorkerFailed, WorkerState
 
 from khtui.i18n import Translator
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.speech import t
 from khtui.widgets.workbench import Reloads, Workbench
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.pilot import Pilot
 
 # Sections: mode name, module and class of its first screen, digit key, F-key.
 SECTIONS: tuple[tuple[str, str, str, str, str], ...] = (
@@ -498,6 +502,20 @@ def create_app(
     return cls(store, lang=lang, command=command, today=today, housekeeping=housekeeping)
 
 
+async def settle(app: App, pilot: Pilot) -> None:
+    """Under ``App.run_test``: let thread workers finish and their results be handled, until no
+    new worker starts (a job's result may queue the next job). Tests and the bench use it to
+    act on an app at rest, as a person would after the screen has drawn."""
+    quiet = 0
+    for _ in range(50):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        busy = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers)
+        quiet = 0 if busy else quiet + 1
+        if quiet >= 2:
+            return
+
+
 __all__ = [
     "SECTIONS",
     "KhtuiApp",
@@ -506,4 +524,5 @@ __all__ = [
     "error_message",
     "fault_text",
     "screen_class",
+    "settle",
 ]

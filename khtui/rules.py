@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 
 
 class RulesError(ValueError):
@@ -562,31 +562,6 @@ class Profile:
     top_brands_months: int = rule(Int(1, 120))
 
 
-# The file's sections: [name] -> (attribute of Rules, dataclass).
-SECTIONS: dict[str, tuple[str, type]] = {
-    "units": ("units", Units),
-    "tiers": ("tiers", Tiers),
-    "categories": ("categories", Categories),
-    "levels": ("levels", Levels),
-    "value": ("value", Value),
-    "visits": ("visits", Visits),
-    "complaints": ("complaints", Complaints),
-    "capture": ("capture", Capture),
-    "brands": ("brands", Brands),
-    "calendar": ("calendar", Calendar),
-    "backup": ("backup", Backup),
-    "import": ("imports", Import),
-    "documents": ("documents", Documents),
-    "reports": ("reports", Reports),
-    "exports": ("exports", Exports),
-    "profile": ("profile", Profile),
-    "forecast": ("forecast", Forecast),
-    "warnings": ("warnings", Warnings),
-    "supply": ("supply", Supply),
-    "team": ("team", Team),
-}
-
-
 # -- relations between keys -----------------------------------------------------------------
 def _one_name_per_band(r: Rules, at: At) -> None:
     lv = r.levels
@@ -694,6 +669,7 @@ class Rules:
     imports: Import
     documents: Documents
     reports: Reports
+    exports: Exports
     profile: Profile
     forecast: Forecast
     warnings: Warnings
@@ -782,6 +758,14 @@ class Rules:
                 names.setdefault(route.department, Name(route.department, route.department_en))
             self._names = names
         return self._names
+
+
+# The file's sections: [name] -> (attribute of Rules, dataclass), in the order of Rules' own
+# annotations; a section's name in the file is its attribute's, but where Python reserves it.
+_FILE_NAMES = {"imports": "import"}
+SECTIONS: dict[str, tuple[str, type]] = {
+    _FILE_NAMES.get(attr, attr): (attr, cls) for attr, cls in get_type_hints(Rules).items()
+}
 
 
 def load_rules(user_path: str | Path | None = None) -> Rules:

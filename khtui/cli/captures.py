@@ -127,9 +127,7 @@ COMPLAINT_KEYS = (
     "due_on",
     "status",
     "overdue",
-    "forwarded_on",
-    "answered_on",
-    "closed_on",
+    *complaint_rules.STEP_DATE.values(),  # the day of each step
     "description",
     "answer",
     "resolution",

@@ -52,6 +52,13 @@ class _Count(click.ParamType):
         return n
 
 
+def _count_option(option: str, lo: int, hi: int, default: int, help: str):
+    """A ``--option N`` of whole numbers from ``lo`` to ``hi``, its default shown in the help."""
+    return click.option(
+        option, type=_Count(option, lo, hi), default=default, show_default=True, help=help
+    )
+
+
 class _StageProgress:
     """Progress on stderr when it is a terminal: a bar for the orders, a line per stage."""
 
@@ -116,26 +123,22 @@ def build_demo_with_progress(ctx: Ctx, path) -> None:
 
 @main.command("demo")
 @click.option("--db", "db", metavar="PATH", help="Write here (default: the demo database).")
-@click.option(
+@_count_option(
     "--retailers",
-    type=_Count("--retailers", 1, MAX_RETAILERS),
-    default=DEFAULT_RETAILERS,
-    show_default=True,
-    help="Number of retailers (50000 builds the city-scale dataset).",
+    1,
+    MAX_RETAILERS,
+    DEFAULT_RETAILERS,
+    "Number of retailers (50000 builds the city-scale dataset).",
 )
-@click.option(
-    "--months",
-    type=_Count("--months", 1, MAX_MONTHS),
-    default=DEFAULT_MONTHS,
-    show_default=True,
-    help="Months of weekly orders, ending yesterday.",
+@_count_option(
+    "--months", 1, MAX_MONTHS, DEFAULT_MONTHS, "Months of weekly orders, ending yesterday."
 )
-@click.option(
+@_count_option(
     "--seed",
-    type=_Count("--seed", 0, 2**63 - 1),
-    default=DEFAULT_SEED,
-    show_default=True,
-    help="Random seed: the same seed, date and sizes give the same data.",
+    0,
+    2**63 - 1,
+    DEFAULT_SEED,
+    "Random seed: the same seed, date and sizes give the same data.",
 )
 @click.option("--today", type=DATE, help="The demo's today (default: today).")
 @click.option(
@@ -145,19 +148,17 @@ def build_demo_with_progress(ctx: Ctx, path) -> None:
     help="Instead: write example import files (retailers.csv in GBK, brands.csv, orders.xlsx "
     "with a title and a totals row) into DIR.",
 )
-@click.option(
+@_count_option(
     "--territory",
-    type=_Count("--territory", 0, MAX_TERRITORY),
-    default=0,
-    show_default=True,
-    help="Another AM of a team (code DEMOnn, customer codes of its own), for `khtui team merge`.",
+    0,
+    MAX_TERRITORY,
+    0,
+    "Another AM of a team (code DEMOnn, customer codes of its own), for `khtui team merge`.",
 )
 @click.option("--force", is_flag=True, help="Replace an existing file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @pass_ctx
-def demo_cmd(
-    ctx: Ctx, db, retailers, months, seed, today, examples, territory, force, as_json
-) -> None:
+def demo_cmd(ctx: Ctx, db, examples, force, as_json, **build) -> None:
     """Build a realistic, deterministic demo database (演示数据).
 
     One account manager, about 320 retailers on six routes, ~60 brands, 24 months of weekly
@@ -170,20 +171,14 @@ def demo_cmd(
     from khtui.data.paths import demo_db_path
 
     if examples:
-        _write_examples(ctx, examples, seed=seed, today=today, force=force, as_json=as_json)
+        _write_examples(
+            ctx, examples, seed=build["seed"], today=build["today"], force=force, as_json=as_json
+        )
         return
     option = db or ctx.db_option
     path = Path(option).expanduser() if option else demo_db_path()
-    summary = _build(
-        ctx,
-        path,
-        retailers=retailers,
-        months=months,
-        seed=seed,
-        today=today,
-        replace=force,
-        territory=territory,
-    )
+    # the build's own options (retailers, months, seed, today, territory) go on as they are
+    summary = _build(ctx, path, replace=force, **build)
     if as_json:
         emit_json(summary)
     else:

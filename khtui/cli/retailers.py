@@ -6,6 +6,7 @@ import click
 
 from khtui.cli.base import DATE, Ctx, UserError, emit_json, main, pass_ctx, t
 from khtui.cli.team import am_option, resolve_am
+from khtui.data.search import LISTED_COLUMNS
 from khtui.domain.retailer import STATUSES as RETAILER_STATUSES
 from khtui.i18n import LANGUAGES, Translator
 
@@ -80,12 +81,7 @@ def retailer_cmd(ctx: Ctx, code: str, as_of, as_json: bool) -> None:
 def retailers_cmd(ctx: Ctx, route, tier, status, am_code, as_json: bool) -> None:
     """List retailers in route order (derived values as of the last recompute)."""
     keys = (
-        "code",
-        "name",
-        "route",
-        "route_seq",
-        "status",
-        "tier",
+        *LISTED_COLUMNS,
         "monthly_avg_jian",
         "category_code",
         "category_name",

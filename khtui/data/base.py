@@ -13,18 +13,19 @@ The operations are grouped by subject in mixins (``data/retailers.py``, ``data/v
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import random
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sized
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
 
 from khtui import clock as _clock
 from khtui.data.private import (
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
     import sqlite_utils
 
     from khtui.domain.calendar import WorkCalendar
+
+T = TypeVar("T")
 
 
 class StoreError(Exception):
@@ -120,6 +123,23 @@ def where_equal(filters: dict[str, Any]) -> tuple[list[str], list[Any]]:
     for ``" AND ".join(clauses)``."""
     given = {column: value for column, value in filters.items() if value is not None}
     return [f"{column} = ?" for column in given], list(given.values())
+
+
+def placeholders(values: Sized) -> str:
+    """The ``?,?,…`` of ``values`` (for ``IN (…)``)."""
+    return ",".join("?" * len(values))
+
+
+def from_row(cls: type[T], row: sqlite3.Row | Mapping[str, Any], **given: Any) -> T:
+    """The dataclass ``cls`` from a row: each field the row's column of the same name, except
+    the ones ``given`` (renamed or converted values); a field the row lacks keeps its default."""
+    columns = set(row.keys())
+    taken = {
+        f.name: row[f.name]
+        for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+        if f.name in columns and f.name not in given
+    }
+    return cls(**taken, **given)
 
 
 def read_only_uri(path: str | os.PathLike) -> str:
@@ -328,6 +348,8 @@ class StoreBase(Protocol):
     def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]: ...
     def query_one(self, sql: str, params: Any = ()) -> sqlite3.Row | None: ...
     def scalar(self, sql: str, params: Any = ()) -> Any: ...
+    def column(self, sql: str, params: Any = ()) -> list[Any]: ...
+    def rows_by(self, key: str, sql: str, params: Any = ()) -> dict[Any, sqlite3.Row]: ...
     def meta(self, key: str, default: str | None = None) -> str | None: ...
     def set_meta(self, key: str, value: str | None) -> None: ...
     @property
@@ -523,6 +545,14 @@ class StoreCore(StoreBase):
     def scalar(self, sql: str, params: Any = ()) -> Any:
         row = self.query_one(sql, params)
         return None if row is None else row[0]
+
+    def column(self, sql: str, params: Any = ()) -> list[Any]:
+        """The first column of every row."""
+        return [r[0] for r in self.conn.execute(sql, params)]
+
+    def rows_by(self, key: str, sql: str, params: Any = ()) -> dict[Any, sqlite3.Row]:
+        """The rows by their column ``key`` (a later row of the same key wins)."""
+        return {r[key]: r for r in self.query(sql, params)}
 
     # -- metadata ----------------------------------------------------------------------------
     def meta(self, key: str, default: str | None = None) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from khtui.data.base import StoreBase
+from khtui.data.base import StoreBase, placeholders
 
 
 class BrandOps(StoreBase):
@@ -45,7 +45,7 @@ class BrandOps(StoreBase):
         if not brands:
             return []
         codes = [b["brand_code"] for b in brands]
-        marks = ",".join("?" * len(codes))
+        marks = placeholders(codes)
         active = [
             r[0] for r in self.query("SELECT code FROM retailers WHERE status = ?", (ACTIVE,))
         ]

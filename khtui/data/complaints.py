@@ -15,6 +15,7 @@ from khtui.data.base import new_id, where_equal
 from khtui.data.retailers import RetailerOps
 from khtui.data.statuses import OPEN_VISITS, complaint_order, overdue_complaint
 from khtui.data.visits import VisitOps
+from khtui.domain.complaints import STEP_DATE
 
 COLUMNS = (
     "id",
@@ -28,9 +29,7 @@ COLUMNS = (
     "raised_on",
     "due_on",
     "status",
-    "forwarded_on",
-    "answered_on",
-    "closed_on",
+    *STEP_DATE.values(),  # the day of each step
     "description",
     "answer",
     "resolution",
@@ -164,7 +163,7 @@ class ComplaintOps(VisitOps, RetailerOps):
     ) -> None:
         """Move a complaint one step on (forwarded, answered, closed), dated ``on``; answering
         records the answer to the retailer, closing the resolution."""
-        from khtui.domain.complaints import STEP_DATE, ComplaintProblem, check_step
+        from khtui.domain.complaints import ComplaintProblem, check_step
 
         with self.write() as conn:
             row = conn.execute("SELECT * FROM complaints WHERE id = ?", (complaint_id,)).fetchone()

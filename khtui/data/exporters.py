@@ -339,7 +339,7 @@ PRICE_COLUMNS = ("captured_on", "code", "name", "brand_name", "brand_code", "ret
 
 def price_table(store, t: Tr, start, end) -> ExportTable:
     """The price and stock grid: one row per retailer, brand and day observed."""
-    from khtui.domain.report import price_deviation_pct
+    from khtui.domain.capture import deviation_pct
 
     cond, params = _range("p.observed_on", start, end)
     rows = store.query(
@@ -355,7 +355,7 @@ def price_table(store, t: Tr, start, end) -> ExportTable:
         values = (r["retail_price"], r["marked_price"], r["stock_tiao"], r["on_shelf"])
         if all(v is None for v in values):
             continue
-        dev = price_deviation_pct(r["retail_price"], r["guide"])
+        dev = deviation_pct(r["retail_price"], r["guide"])
         out.rows.append(
             [
                 r["observed_on"],

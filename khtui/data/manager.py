@@ -15,13 +15,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import sqlite3
 import tempfile
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from khtui.data.base import StoreBase, StoreError, new_id
+from khtui.data.base import StoreBase, StoreError, from_row, new_id, placeholders
 from khtui.data.statuses import ON_ITS_DAY, overdue_complaint
 from khtui.domain.problems import KeyedError
 from khtui.domain.retailer import ACTIVE
@@ -248,12 +250,9 @@ class TeamOps(StoreBase):
 
     def am_codes(self) -> list[str]:
         """The codes of the AMs merged into this team database."""
-        return [
-            r[0]
-            for r in self.query(
-                "SELECT DISTINCT code FROM team_ams WHERE code IS NOT NULL ORDER BY code"
-            )
-        ]
+        return self.column(
+            "SELECT DISTINCT code FROM team_ams WHERE code IS NOT NULL ORDER BY code"
+        )
 
     def forecast_accuracy(self, am_id: str, month: str) -> float | None:
         """预测准确率 of the AM's area in ``month``, as the AM's own monthly analysis computes
@@ -335,19 +334,7 @@ class TeamOps(StoreBase):
             "ORDER BY r.status != ?, visited, r.route, r.route_seq, r.code",
             (first, upto, day.isoformat(), day.isoformat(), am_id, ACTIVE),
         )
-        return [
-            OwnedRetailer(
-                code=r["code"],
-                name=r["name"],
-                route=r["route"],
-                status=r["status"],
-                tier=r["tier"],
-                visited=bool(r["visited"]),
-                last_visit=r["last_visit"],
-                overdue=r["overdue"],
-            )
-            for r in rows
-        ]
+        return [from_row(OwnedRetailer, r, visited=bool(r["visited"])) for r in rows]
 
     # -- waiting for a decision -----------------------------------------------------------
     def plans_waiting(self) -> list[PlanWaiting]:
@@ -382,12 +369,11 @@ class TeamOps(StoreBase):
             for v in visits:
                 reasons.update(json.loads(v[2] or "[]"))
             out.append(
-                PlanWaiting(
+                from_row(
+                    PlanWaiting,
+                    p,
                     plan_id=p["id"],
-                    am_id=p["am_id"],
                     label=labels.get(p["am_id"], p["am_id"][:8]),
-                    month=p["month"],
-                    submitted_at=p["submitted_at"],
                     visits=len(visits),
                     retailers=len(planned),
                     active=active.get(p["am_id"], 0),
@@ -400,19 +386,14 @@ class TeamOps(StoreBase):
 
     def changes_waiting(self) -> list[ChangeWaiting]:
         labels = self.team_labels()
-        marks = ", ".join("?" * len(REVIEWED_SOURCES))
+        marks = placeholders(REVIEWED_SOURCES)
         return [
-            ChangeWaiting(
+            from_row(
+                ChangeWaiting,
+                r,
                 change_id=r["id"],
-                am_id=r["am_id"],
                 label=labels.get(r["am_id"], r["am_id"][:8]),
-                retailer_code=r["retailer_code"],
                 retailer_name=r["name"],
-                field=r["field"],
-                old=r["old"],
-                new=r["new"],
-                changed_at=r["changed_at"],
-                changed_by=r["changed_by"],
             )
             for r in self.query(
                 "SELECT c.*, r.name FROM retailer_changes c "
@@ -475,11 +456,7 @@ class TeamOps(StoreBase):
         """Approve or return a submitted plan; a returned plan needs a comment. Returns the
         AM's id."""
         comment = (comment or "").strip()
-        if decision not in PLAN_DECISIONS:
-            raise DecisionProblem("bad_decision", decision=decision)
-        plan = self.query_one("SELECT * FROM visit_plans WHERE id = ?", (plan_id,))
-        if plan is None:
-            raise DecisionProblem("no_plan", id=plan_id)
+        plan = self._to_decide("visit_plans", plan_id, decision, PLAN_DECISIONS, "no_plan")
         if plan["status"] != "submitted":
             raise DecisionProblem("plan_not_submitted", month=plan["month"], status=plan["status"])
         if decision == "returned" and not comment:
@@ -497,11 +474,9 @@ class TeamOps(StoreBase):
         """Confirm or reject an AM's retailer change; a rejection needs its reason. Returns
         the AM's id."""
         reason = (reason or "").strip()
-        if decision not in CHANGE_DECISIONS:
-            raise DecisionProblem("bad_decision", decision=decision)
-        change = self.query_one("SELECT * FROM retailer_changes WHERE id = ?", (change_id,))
-        if change is None:
-            raise DecisionProblem("no_change", id=change_id)
+        change = self._to_decide(
+            "retailer_changes", change_id, decision, CHANGE_DECISIONS, "no_change"
+        )
         if decision == "rejected" and not reason:
             raise DecisionProblem("reason_needed")
         if self.scalar(
@@ -511,6 +486,18 @@ class TeamOps(StoreBase):
             raise DecisionProblem("change_decided", code=change["retailer_code"])
         self._review(change["am_id"], "change", change_id, change["changed_at"], decision, reason)
         return change["am_id"]
+
+    def _to_decide(
+        self, table: str, row_id: str, decision: str, decisions: Collection[str], missing: str
+    ) -> sqlite3.Row:
+        """The row of ``table`` a decision is asked on; an unknown decision or a missing row
+        (problem ``missing``) is refused."""
+        if decision not in decisions:
+            raise DecisionProblem("bad_decision", decision=decision)
+        row = self.query_one(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
+        if row is None:
+            raise DecisionProblem(missing, id=row_id)
+        return row
 
     def _review(
         self,

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from khtui.data.base import StoreError, new_id
+from khtui.data.base import StoreError, from_row, new_id, placeholders
 from khtui.data.brands import BrandOps
 from khtui.data.statuses import LIVE_VISITS, ON_ITS_DAY, OPEN_VISITS
 from khtui.data.visits import VisitOps
@@ -299,19 +299,13 @@ class ReportOps(BrandOps, VisitOps):
             )
         }
         return [
-            BrandRow(
-                brand_code=f["brand_code"],
+            from_row(
+                BrandRow,
+                f,
                 brand=f["name"],
                 is_key=bool(f["is_key"]),
                 is_new=bool(f["is_new"]),
                 qty=qty.get(f["brand_code"], 0),
-                ordered=f["ordered"],
-                distribution_rate=f["distribution_rate"],
-                reordered=f["reordered"],
-                sell_through_rate=f["sell_through_rate"],
-                shelf_checked=f["shelf_checked"],
-                on_shelf=f["on_shelf"],
-                on_shelf_rate=f["on_shelf_rate"],
             )
             for f in self.brand_figures(start, end)
         ]
@@ -417,7 +411,7 @@ class ReportOps(BrandOps, VisitOps):
         )
 
     def _rpt_week_prices(self, a: str, b: str) -> WeekPrices:
-        from khtui.domain.report import is_price_deviation, price_deviation_pct
+        from khtui.domain.capture import deviation_flagged, deviation_pct
 
         threshold = self.rules.capture.price_deviation_pct
         rows = self.query(
@@ -440,10 +434,10 @@ class ReportOps(BrandOps, VisitOps):
                 brand=r["brand"],
                 guide=r["guide"],
                 actual=r["retail_price"],
-                dev_pct=round(price_deviation_pct(r["retail_price"], r["guide"]) or 0.0, 1),
+                dev_pct=round(deviation_pct(r["retail_price"], r["guide"]) or 0.0, 1),
             )
             for r in priced
-            if is_price_deviation(r["retail_price"], r["guide"], threshold)
+            if deviation_flagged(r["retail_price"], r["guide"], threshold)
         ]
         deviations.sort(key=lambda d: (-abs(d.dev_pct or 0), d.observed_on, d.code))
         return WeekPrices(
@@ -736,15 +730,12 @@ class ReportOps(BrandOps, VisitOps):
         from khtui.domain.months import add_months, month_range
 
         wanted = months + [add_months(m, -12) for m in months]
-        marks = ",".join("?" * len(wanted))
-        by_month = {
-            r["month"]: r
-            for r in self.query(
-                f"SELECT month, sum(qty_tiao) AS qty, round(sum(amount), 2) AS amount, "
-                f"count(*) AS retailers FROM monthly_sales WHERE month IN ({marks}) GROUP BY month",
-                wanted,
-            )
-        }
+        by_month = self.rows_by(
+            "month",
+            "SELECT month, sum(qty_tiao) AS qty, round(sum(amount), 2) AS amount, count(*) AS "
+            f"retailers FROM monthly_sales WHERE month IN ({placeholders(wanted)}) GROUP BY month",
+            wanted,
+        )
 
         def get(m: str, key: str) -> Any:
             r = by_month.get(m)
@@ -942,7 +933,7 @@ class ReportOps(BrandOps, VisitOps):
 
     def _rpt_market(self, a: str, b: str, threshold: float) -> MarketInfo:
         """The eight kinds of market information of [a, b], grouped."""
-        from khtui.domain.report import is_price_deviation
+        from khtui.domain.capture import deviation_flagged
         from khtui.domain.texts import Remark, group_texts
 
         names = {r[0]: r[1] for r in self.query("SELECT brand_code, name FROM brands")}
@@ -1008,24 +999,12 @@ class ReportOps(BrandOps, VisitOps):
                 if who and who not in row.extra["names"]:
                     row.count += 1
                     row.extra["names"].append(who)
-            elif kind == "opinion":
+            elif kind in ("opinion", "worklog"):
+                # an opinion is labelled by its type; a work-log entry has none
+                label = str(p.get("type") or "") if kind == "opinion" else ""
+                text = str(p.get("text") or "")
                 remarks.append(
-                    Remark(
-                        "opinion",
-                        str(p.get("text") or ""),
-                        r["retailer_code"] or "",
-                        r["captured_on"],
-                        str(p.get("type") or ""),
-                    )
-                )
-            elif kind == "worklog":
-                remarks.append(
-                    Remark(
-                        "worklog",
-                        str(p.get("text") or ""),
-                        r["retailer_code"] or "",
-                        r["captured_on"],
-                    )
+                    Remark(kind, text, r["retailer_code"] or "", r["captured_on"], label)
                 )
         for name, values in prices_seen.items():
             selling[name].extra["price"] = sum(values) / len(values)
@@ -1059,7 +1038,7 @@ class ReportOps(BrandOps, VisitOps):
             )
             if r["retail_price"] is not None:
                 x["prices"].append(r["retail_price"])
-                x["dev"] += is_price_deviation(r["retail_price"], r["guide"], threshold)
+                x["dev"] += deviation_flagged(r["retail_price"], r["guide"], threshold)
             if r["marked_price"] == 0:
                 x["unmarked"].add(r["retailer_code"])
         order = list(self.rules.reports.price_classes)

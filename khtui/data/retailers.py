@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from khtui.data.base import StoreError, new_id, where_equal
+from khtui.data.base import StoreError, new_id, placeholders, where_equal
 from khtui.data.search import SearchOps
 from khtui.data.statuses import overdue_complaint
 from khtui.domain.messages import Key
@@ -85,12 +85,9 @@ class RetailerOps(SearchOps):
         return self.scalar("SELECT count(*) FROM retailers WHERE status = ?", (status,))
 
     def routes(self) -> list[str]:
-        return [
-            r[0]
-            for r in self.query(
-                "SELECT DISTINCT route FROM retailers WHERE route IS NOT NULL ORDER BY route"
-            )
-        ]
+        return self.column(
+            "SELECT DISTINCT route FROM retailers WHERE route IS NOT NULL ORDER BY route"
+        )
 
     def retailer_changes(self, code: str) -> list[dict[str, Any]]:
         return [
@@ -107,7 +104,7 @@ class RetailerOps(SearchOps):
         codes = list(dict.fromkeys(codes))
         if not codes:
             return {}
-        marks = ",".join("?" * len(codes))
+        marks = placeholders(codes)
         return {
             r[0]: r[1]
             for r in self.query(

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from khtui.data.base import placeholders
 from khtui.data.retailers import DERIVED_COLUMNS, RetailerOps
 
 if TYPE_CHECKING:
@@ -265,7 +266,7 @@ class SalesOps(RetailerOps):
             else:
                 wanted = sorted(set(months))
                 # one pass each: monthly_brand_sales has no index that leads with the month
-                marks = ", ".join("?" * len(wanted))
+                marks = placeholders(wanted)
                 conn.execute(f"DELETE FROM monthly_sales WHERE month IN ({marks})", wanted)
                 conn.execute(f"DELETE FROM monthly_brand_sales WHERE month IN ({marks})", wanted)
             sum_months(conn.execute, wanted)
@@ -314,15 +315,14 @@ class SalesOps(RetailerOps):
             [*params, *wanted],
         ):
             monthly[code][month] = MonthSales(qty, amount)
-        new_brand = {
-            r[0]
-            for r in self.query(
+        new_brand = set(
+            self.column(
                 "SELECT DISTINCT s.retailer_code FROM monthly_brand_sales s JOIN brands b "
                 "ON b.brand_code = s.brand_code AND b.is_new = 1 "
-                f"WHERE s.{where} AND s.month IN ({','.join('?' * len(basis))})",
+                f"WHERE s.{where} AND s.month IN ({placeholders(basis)})",
                 [*params, *basis],
             )
-        }
+        )
         # each retailer's latest finished observation that says whether prices are marked
         # (SQLite takes the bare column from the row holding the max); none when it is later
         # than the day derived for

@@ -35,16 +35,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from khtui.data.base import StoreBase
+from khtui.data.base import StoreBase, placeholders
 
+# How a retailer is listed (the lookup's results, the CLI's retailer list): who, where on its
+# route, its status and tier.
+LISTED_COLUMNS = ("code", "name", "route", "route_seq", "status", "tier")
 # The columns of a result row (besides ``match``), as the contract names them.
 RESULT_COLUMNS = (
-    "code",
-    "name",
-    "route",
-    "route_seq",
-    "status",
-    "tier",
+    *LISTED_COLUMNS,
     "phone",
     "licence_no",
     "address",
@@ -561,7 +559,7 @@ class SearchOps(StoreBase):
     def _exact_rids(self, qq: _Query) -> tuple[list[int], dict[int, str]]:
         """Retailers whose code or licence number is the query, by code."""
         values = list(dict.fromkeys((qq.raw, qq.raw.upper(), qq.q)))
-        marks = ",".join("?" * len(values))
+        marks = placeholders(values)
         rows = self.conn.execute(
             f"SELECT k.rid, r.code, r.licence_no FROM retailers r JOIN search_keys k "
             f"ON k.code = r.code WHERE r.code IN ({marks}) OR r.licence_no IN ({marks}) "
@@ -596,15 +594,12 @@ class SearchOps(StoreBase):
         if not rids:
             return []
         cols = ", ".join(f"r.{c}" for c in RESULT_COLUMNS)
-        marks = ",".join("?" * len(rids))
-        rows = {
-            r["rid"]: r
-            for r in self.query(
-                f"SELECT k.rid AS rid, {cols} FROM search_keys k "
-                f"JOIN retailers r ON r.code = k.code WHERE k.rid IN ({marks})",
-                rids,
-            )
-        }
+        rows = self.rows_by(
+            "rid",
+            f"SELECT k.rid AS rid, {cols} FROM search_keys k "
+            f"JOIN retailers r ON r.code = k.code WHERE k.rid IN ({placeholders(rids)})",
+            rids,
+        )
         matched = answer.matches(rids, exact_what)
         out = []
         for rid in rids:

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from khtui.data.base import StoreError, new_id
+from khtui.data.base import StoreError, from_row, new_id, placeholders
 from khtui.data.statuses import (
     LIVE_VISITS,
     OPEN_COMPLAINTS,
@@ -205,17 +205,7 @@ class VisitOps(WarningOps):
         cfg = self.rules.visits
         first, last = month_range(month)
         retailers = [
-            PlanRetailer(
-                code=r["code"],
-                name=r["name"],
-                route=r["route"],
-                route_seq=r["route_seq"],
-                visit_batch=r["visit_batch"],
-                tier=r["tier"],
-                value_class=r["value_class"],
-                vulnerable=bool(r["vulnerable"]),
-                birthday=r["birthday"],
-            )
+            from_row(PlanRetailer, r, vulnerable=bool(r["vulnerable"]))
             for r in self.query(
                 "SELECT code, name, route, route_seq, visit_batch, tier, value_class, vulnerable, "
                 "birthday FROM retailers WHERE status = ? ORDER BY route, route_seq, code",
@@ -244,45 +234,6 @@ class VisitOps(WarningOps):
                 cfg.sales_swing_pct,
             )
         )
-        # sales swings against the stored forecast (data/warnings.py)
-        swing = swing | self.forecast_swing_codes(as_of)
-        debit = frozenset(
-            r[0]
-            for r in self.query(
-                "SELECT code FROM retailers WHERE status = ? AND debit_failures > 0", (ACTIVE,)
-            )
-        )
-        complaints = frozenset(
-            r[0]
-            for r in self.query(
-                f"SELECT DISTINCT retailer_code FROM complaints WHERE status IN {OPEN_COMPLAINTS}"
-            )
-        )
-        since = month_range(add_months(month, -cfg.new_product_launch_months))[0]
-        new_brands = [
-            r[0]
-            for r in self.query(
-                "SELECT brand_code FROM brands WHERE is_new = 1 AND launch_date BETWEEN ? AND ?",
-                (since.isoformat(), last.isoformat()),
-            )
-        ]
-        new_product: frozenset[str] = frozenset()
-        if new_brands:
-            marks = ",".join("?" * len(new_brands))
-            ordered_all = {
-                r[0]
-                for r in self.query(
-                    f"SELECT retailer_code FROM monthly_brand_sales WHERE brand_code IN ({marks}) "
-                    f"GROUP BY retailer_code HAVING count(DISTINCT brand_code) = ?",
-                    [*new_brands, len(new_brands)],
-                )
-            }
-            max_tier = cfg.new_product_max_tier
-            new_product = frozenset(
-                r.code
-                for r in retailers
-                if r.tier is not None and r.tier <= max_tier and r.code not in ordered_all
-            )
         kept: dict[str, list[dt.date]] = {}
         for r in self.query(
             f"SELECT retailer_code, planned_date FROM visits WHERE planned_date BETWEEN ? AND ? "
@@ -292,14 +243,54 @@ class VisitOps(WarningOps):
         ):
             kept.setdefault(r[0], []).append(dt.date.fromisoformat(r[1]))
         facts = PlanFacts(
-            sales_swing=swing,
-            debit_failure=debit,
-            open_complaint=complaints,
-            new_product=new_product,
+            # sales swings against the stored forecast too (data/warnings.py)
+            sales_swing=swing | self.forecast_swing_codes(as_of),
+            debit_failure=frozenset(
+                self.column(
+                    "SELECT code FROM retailers WHERE status = ? AND debit_failures > 0", (ACTIVE,)
+                )
+            ),
+            open_complaint=frozenset(
+                self.column(
+                    "SELECT DISTINCT retailer_code FROM complaints "
+                    f"WHERE status IN {OPEN_COMPLAINTS}"
+                )
+            ),
+            new_product=self._new_product_codes(month, last, retailers),
             kept=kept,
             from_day=from_day,
         )
         return retailers, facts
+
+    def _new_product_codes(
+        self, month: str, last: dt.date, retailers: list[PlanRetailer]
+    ) -> frozenset[str]:
+        """The retailers of a tier that should carry the new brands launched in the last
+        months and have not yet ordered every one of them."""
+        from khtui.domain.months import add_months, month_range
+
+        cfg = self.rules.visits
+        since = month_range(add_months(month, -cfg.new_product_launch_months))[0]
+        new_brands = self.column(
+            "SELECT brand_code FROM brands WHERE is_new = 1 AND launch_date BETWEEN ? AND ?",
+            (since.isoformat(), last.isoformat()),
+        )
+        if not new_brands:
+            return frozenset()
+        marks = placeholders(new_brands)
+        ordered_all = set(
+            self.column(
+                f"SELECT retailer_code FROM monthly_brand_sales WHERE brand_code IN ({marks}) "
+                f"GROUP BY retailer_code HAVING count(DISTINCT brand_code) = ?",
+                [*new_brands, len(new_brands)],
+            )
+        )
+        max_tier = cfg.new_product_max_tier
+        return frozenset(
+            r.code
+            for r in retailers
+            if r.tier is not None and r.tier <= max_tier and r.code not in ordered_all
+        )
 
     def generate_month_plan(self, month: str, *, replace: bool = False) -> dict[str, Any]:
         """Draft (or redraft) the visit plan of ``month`` ('YYYY-MM').
@@ -741,14 +732,13 @@ class VisitOps(WarningOps):
             "ORDER BY route, route_seq, code",
             (ACTIVE,),
         )
-        visited = {
-            r[0]
-            for r in self.query(
+        visited = set(
+            self.column(
                 "SELECT DISTINCT retailer_code FROM visits WHERE status = 'done' "
                 "AND planned_date BETWEEN ? AND ?",
                 (first.isoformat(), upto.isoformat()),
             )
-        }
+        )
         unvisited = [
             {"code": r["code"], "name": r["name"], "route": r["route"]}
             for r in active
@@ -919,13 +909,10 @@ class VisitOps(WarningOps):
         """Reorder within the day: move up (delta < 0) or down; returns the new position (1-based)
         among the day's visits. Moving past either end stops there."""
         v = self._visit(visit_id)
-        ids = [
-            r[0]
-            for r in self.query(
-                "SELECT id FROM visits WHERE planned_date = ? ORDER BY seq, rowid",
-                (v["planned_date"],),
-            )
-        ]
+        ids = self.column(
+            "SELECT id FROM visits WHERE planned_date = ? ORDER BY seq, rowid",
+            (v["planned_date"],),
+        )
         i = ids.index(visit_id)
         j = max(0, min(len(ids) - 1, i + int(delta)))
         ids.insert(j, ids.pop(i))

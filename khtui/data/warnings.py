@@ -366,14 +366,11 @@ class WarningOps(ForecastOps):
     def day_codes(self, day: dt.date) -> list[str]:
         """The retailers on ``day``'s visit list (not the visits moved away), in list order;
         reads only (the carry-over happens when the list itself is read)."""
-        return [
-            r[0]
-            for r in self.query(
-                "SELECT retailer_code FROM visits WHERE planned_date = ? AND status IN "
-                f"{ON_ITS_DAY} GROUP BY retailer_code ORDER BY min(seq), retailer_code",
-                (day.isoformat(),),
-            )
-        ]
+        return self.column(
+            "SELECT retailer_code FROM visits WHERE planned_date = ? AND status IN "
+            f"{ON_ITS_DAY} GROUP BY retailer_code ORDER BY min(seq), retailer_code",
+            (day.isoformat(),),
+        )
 
     def retailer_names(self, codes: Sequence[str]) -> dict[str, str]:
         cond, cparams = self._codes_cond(codes)

@@ -237,14 +237,16 @@ def clean_grid_value(field: str, raw: object) -> object:
 
 
 def deviation_pct(actual: float | None, guide: float | None) -> float | None:
-    """(actual - guide) / guide in percent; None when either is missing."""
+    """How far the actual retail price is from the guide price, in percent (signed): (actual -
+    guide) / guide; None when either is missing."""
     if actual is None or not guide:
         return None
     return 100.0 * (actual - guide) / guide
 
 
 def deviation_flagged(actual: float | None, guide: float | None, threshold_pct: float) -> bool:
-    """True when the retail price strays from the guide price by more than the threshold."""
+    """True when the retail price strays from the guide price by more than the threshold (exactly
+    at it is not flagged)."""
     dev = deviation_pct(actual, guide)
     return dev is not None and abs(dev) > threshold_pct + 1e-9
 

@@ -237,7 +237,7 @@ class NextMonth:
 
 
 @dataclass
-class MonthlyFigures:
+class MonthlyFigures(records.Stored):
     month: str
     start: str
     end: str
@@ -264,13 +264,6 @@ class MonthlyFigures:
     weekly_narrative: dict[str, list[str]] = field(default_factory=dict)
     brand_targets: dict[str, float] = field(default_factory=dict)
     accuracy: list[MonthAccuracyFigures] | None = None  # None: stored before it existed
-
-    def to_dict(self) -> dict[str, Any]:
-        return records.dump(self)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> MonthlyFigures:
-        return records.load(cls, dict(data))
 
     @property
     def current(self) -> MonthSales:

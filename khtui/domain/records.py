@@ -12,8 +12,9 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Mapping
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 T = TypeVar("T")
 
@@ -21,6 +22,18 @@ T = TypeVar("T")
 def dump(record: Any) -> dict[str, Any]:
     """A dataclass as a JSON-able dict."""
     return dataclasses.asdict(record)
+
+
+class Stored:
+    """Base of a dataclass stored as JSON: ``to_dict`` writes it, ``from_dict`` reads it back
+    (an older version's too, see :func:`load`)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dump(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        return load(cls, dict(data))
 
 
 @cache

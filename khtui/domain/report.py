@@ -117,19 +117,6 @@ def change_pct(current: float | None, previous: float | None) -> float | None:
     return 100.0 * (current - previous) / previous
 
 
-def price_deviation_pct(actual: float | None, guide: float | None) -> float | None:
-    """How far the actual retail price is from the guide price, in percent (signed)."""
-    if actual is None or not guide:
-        return None
-    return 100.0 * (actual - guide) / guide
-
-
-def is_price_deviation(actual: float | None, guide: float | None, threshold_pct: float) -> bool:
-    """Flagged when |actual - guide| / guide is *above* the threshold (exactly at it is not)."""
-    dev = price_deviation_pct(actual, guide)
-    return dev is not None and abs(dev) > threshold_pct + 1e-9
-
-
 def fmt_num(x: float | None, digits: int = 0) -> str:
     """1234 -> '1,234'; a fraction gets one decimal; None -> '—'."""
     if x is None:

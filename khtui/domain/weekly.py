@@ -228,7 +228,7 @@ class NextWeek:
 
 
 @dataclass
-class WeeklyFigures:
+class WeeklyFigures(records.Stored):
     week: str
     start: str
     end: str
@@ -244,13 +244,6 @@ class WeeklyFigures:
     sales: WeekSales | None = None  # None in versions stored before it existed
     # 预测准确率: the closed month when the week saw a month end, then the month so far
     accuracy: list[MonthAccuracyFigures] | None = None  # None: stored before it existed
-
-    def to_dict(self) -> dict[str, Any]:
-        return records.dump(self)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> WeeklyFigures:
-        return records.load(cls, dict(data))
 
 
 # -- the document --------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from khtui.domain.capture import deviation_flagged
 from khtui.domain.report import (
     Chart,
     Heading,
@@ -15,7 +16,6 @@ from khtui.domain.report import (
     change_pct,
     cn_numeral,
     default_week,
-    is_price_deviation,
     normalise_week,
     parse_week,
     rate,
@@ -85,7 +85,7 @@ def test_bad_weeks_are_refused_with_the_format(text):
     ],
 )
 def test_price_deviation_threshold(actual, guide, flagged):
-    assert is_price_deviation(actual, guide, 10.0) is flagged
+    assert deviation_flagged(actual, guide, 10.0) is flagged
 
 
 def test_rates_without_a_basis_are_none():

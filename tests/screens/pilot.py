@@ -8,9 +8,8 @@ import contextlib
 import functools
 
 from textual.widgets import DataTable, Input
-from textual.worker import WorkerState
 
-from khtui.app import create_app
+from khtui.app import create_app, settle
 from khtui.screens.retailer import EditFieldScreen
 from tests.conftest import TODAY
 
@@ -44,19 +43,6 @@ async def running(store, size: tuple[int, int], *, screen=None, lang: str = "zh"
             app.push_screen(screen())
         await settle(app, pilot)
         yield app, pilot
-
-
-async def settle(app, pilot) -> None:
-    """Let thread workers finish and their results be handled, until no new worker starts
-    (a job's result may queue the next job)."""
-    quiet = 0
-    for _ in range(50):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        busy = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers)
-        quiet = 0 if busy else quiet + 1
-        if quiet >= 2:
-            return
 
 
 async def steady(app, pilot, frames: int = 3) -> None:
