@@ -15,7 +15,7 @@ from khtui.screens.help import HelpScreen, binding_rows, key_label
 from khtui.screens.retailer import ProfileScreen, RetailerScreen
 from khtui.screens.today import TodayScreen
 from tests.conftest import TODAY, ZH
-from tests.screens.conftest import CQ, RETAILERS, SIZE, seed
+from tests.screens.conftest import CQ, RETAILERS, SIZE
 from tests.screens.pilot import Notices, running, settle, sync
 
 
@@ -24,9 +24,8 @@ def run(coro):
 
 
 @sync
-async def test_every_section_by_its_digit_and_by_f_key_while_typing(store):
-    seed(store)
-    async with running(store, SIZE) as (app, pilot):
+async def test_every_section_by_its_digit_and_by_f_key_while_typing(day_store):
+    async with running(day_store, SIZE) as (app, pilot):
         assert isinstance(app.screen, TodayScreen)
         for mode, module, cls, digit, _fkey in SECTIONS:
             await pilot.press(digit)
@@ -55,9 +54,8 @@ async def test_every_section_by_its_digit_and_by_f_key_while_typing(store):
 
 
 @sync
-async def test_a_section_remembers_its_screens_and_its_key_goes_back_to_the_first(store):
-    seed(store)
-    async with running(store, SIZE) as (app, pilot):
+async def test_a_section_remembers_its_screens_and_its_key_goes_back_to_the_first(day_store):
+    async with running(day_store, SIZE) as (app, pilot):
         await pilot.press("enter")  # the first visit's profile, on today's stack
         await settle(app, pilot)
         assert isinstance(app.screen, ProfileScreen)
@@ -74,9 +72,8 @@ def palette_options(palette) -> list[str]:
 
 
 @sync
-async def test_palette_finds_a_retailer_and_opens_the_profile(store):
-    seed(store)
-    async with running(store, SIZE) as (app, pilot):
+async def test_palette_finds_a_retailer_and_opens_the_profile(day_store):
+    async with running(day_store, SIZE) as (app, pilot):
         await pilot.press("ctrl+p")
         await pilot.pause()
         assert CommandPalette.is_open(app)
@@ -93,14 +90,13 @@ async def test_palette_finds_a_retailer_and_opens_the_profile(store):
 
 
 @sync
-async def test_a_failing_retailer_lookup_leaves_the_palette_working(store, monkeypatch):
-    seed(store)
+async def test_a_failing_retailer_lookup_leaves_the_palette_working(day_store, monkeypatch):
 
     def broken(*_args, **_kwargs):
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(store, "search_retailers", broken)
-    app = create_app(store, today=lambda: TODAY)
+    monkeypatch.setattr(day_store, "search_retailers", broken)
+    app = create_app(day_store, today=lambda: TODAY)
     async with app.run_test(size=SIZE) as pilot:
         shown = Notices(app)
         await settle(app, pilot)
@@ -113,9 +109,8 @@ async def test_a_failing_retailer_lookup_leaves_the_palette_working(store, monke
 
 
 @sync
-async def test_palette_reaches_a_screen_by_its_name(store):
-    seed(store)
-    async with running(store, SIZE) as (app, pilot):
+async def test_palette_reaches_a_screen_by_its_name(day_store):
+    async with running(day_store, SIZE) as (app, pilot):
         await pilot.press("ctrl+p", *"周报")
         palette = app.screen
         await settle(app, pilot)
@@ -127,9 +122,8 @@ async def test_palette_reaches_a_screen_by_its_name(store):
 
 
 @sync
-async def test_help_lists_every_key_of_the_app_and_the_today_screen(store):
-    seed(store)
-    async with running(store, (100, 60)) as (app, pilot):
+async def test_help_lists_every_key_of_the_app_and_the_today_screen(day_store):
+    async with running(day_store, (100, 60)) as (app, pilot):
         today = app.screen
         await pilot.press("question_mark")
         await pilot.pause()
@@ -168,13 +162,12 @@ async def test_help_lists_every_key_of_the_app_and_the_today_screen(store):
 
 
 @sync
-async def test_header_names_the_am_the_date_and_the_database(store):
-    seed(store)
-    store.set_meta("am_name", "张经理")
-    async with running(store, SIZE) as (app, pilot):
+async def test_header_names_the_am_the_date_and_the_database(day_store):
+    day_store.set_meta("am_name", "张经理")
+    async with running(day_store, SIZE) as (app, pilot):
         assert app.title == "张经理 · 2026-11-23 周一 · khtui.db"
-    store.set_meta("is_demo", "1")
-    demo = create_app(store, today=lambda: TODAY)
+    day_store.set_meta("is_demo", "1")
+    demo = create_app(day_store, today=lambda: TODAY)
     async with demo.run_test(size=SIZE) as pilot:
         await settle(demo, pilot)
         assert demo.title == "张经理 · 2026-11-23 周一 · 演示数据"
@@ -182,9 +175,8 @@ async def test_header_names_the_am_the_date_and_the_database(store):
 
 
 @sync
-async def test_errors_become_notifications_with_the_next_step(store, monkeypatch):
-    seed(store)
-    app = create_app(store, today=lambda: TODAY)
+async def test_errors_become_notifications_with_the_next_step(day_store, monkeypatch):
+    app = create_app(day_store, today=lambda: TODAY)
     notices = Notices(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -192,7 +184,7 @@ async def test_errors_become_notifications_with_the_next_step(store, monkeypatch
         def locked(_visit_id):
             raise sqlite3.OperationalError("database is locked")
 
-        monkeypatch.setattr(store, "check_in", locked)
+        monkeypatch.setattr(day_store, "check_in", locked)
         await pilot.press("i")  # the write runs in a worker; its failure ends here
         await settle(app, pilot)
         assert app.is_running
@@ -202,11 +194,11 @@ async def test_errors_become_notifications_with_the_next_step(store, monkeypatch
         def broken(_visit_id):
             raise KeyError("seq")
 
-        monkeypatch.setattr(store, "check_in", broken)
+        monkeypatch.setattr(day_store, "check_in", broken)
         await pilot.press("i")
         await settle(app, pilot)
         assert app.is_running and isinstance(app.errors[-1], KeyError)
-        log = store.path.parent / "khtui-errors.log"
+        log = day_store.path.parent / "khtui-errors.log"
         assert "KeyError" in log.read_text(encoding="utf-8")
         assert notices.any(str(log), "可以再试一次")
         assert isinstance(app.screen, TodayScreen)
@@ -247,9 +239,8 @@ async def _start_up(store):
 
 
 @sync
-async def test_english_shell(store):
-    seed(store)
-    app = create_app(store, lang="en", today=lambda: TODAY)
+async def test_english_shell(day_store):
+    app = create_app(day_store, lang="en", today=lambda: TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert app.title.endswith("2026-11-23 Mon · khtui.db")
