@@ -69,10 +69,8 @@ def test_every_active_retailer_is_visited_on_working_days_only(rules, cal, month
 @pytest.mark.parametrize(
     ("month", "days_off"),
     [
-        (
-            "2026-10",
-            [D(2026, 10, 1), D(2026, 10, 5), D(2026, 10, 7), D(2026, 10, 11)],
-        ),  # 国庆, Sunday
+        # 国庆 (10-01 to 10-07) and a plain Sunday
+        ("2026-10", [D(2026, 10, 1), D(2026, 10, 5), D(2026, 10, 7), D(2026, 10, 11)]),
         ("2026-02", [D(2026, 2, 16), D(2026, 2, 23)]),  # 春节 Mondays
     ],
 )
