@@ -122,12 +122,9 @@ class TeamScreen(Keyed, Screen):
             with TabPane(t("mgr.tab.overview"), id="tab-overview"):
                 yield DataTable(id="team-ams", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="team-overdue")
-            with TabPane(t("mgr.tab.plans"), id="tab-plans"):
-                yield DataTable(id="team-plans", cursor_type="row", zebra_stripes=True)
-            with TabPane(t("mgr.tab.reports"), id="tab-reports"):
-                yield DataTable(id="team-reports", cursor_type="row", zebra_stripes=True)
-            with TabPane(t("mgr.tab.changes"), id="tab-changes"):
-                yield DataTable(id="team-changes", cursor_type="row", zebra_stripes=True)
+            for tab in TABS[1:]:  # a table each
+                with TabPane(t(f"mgr.tab.{tab}"), id=f"tab-{tab}"):
+                    yield DataTable(id=f"team-{tab}", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
