@@ -313,6 +313,20 @@ def export_month(store, month: str, folder: Path, tr: Translator) -> Path:
 
 
 # -- the screen -----------------------------------------------------------------------------
+def kind_keys(kind: str, other: str) -> tuple[Key, ...]:
+    """The keys of the report ``kind`` while it is shown: ``[`` / ``]`` step through its
+    periods, its initial picks one, the ``other`` kind's initial shows that kind."""
+    return (
+        Key("left_square_bracket", f"prev_{kind}", f"rpt.key.prev_{kind}", display="["),
+        Key("right_square_bracket", f"next_{kind}", f"rpt.key.next_{kind}", display="]"),
+        Key(kind[0], f"pick_{kind}", f"rpt.key.{kind}"),
+        Key(other[0], f"show_{other}", f"rpt.key.show_{other}"),
+    )
+
+
+KIND_KEYS = {"week": kind_keys("week", "month"), "month": kind_keys("month", "week")}
+
+
 class ReportScreen(Keyed, Screen):
     """The weekly report 周报 of one ISO week (default: the last complete week), or with ``m``
     the monthly market analysis 月度市场分析 of one month (default: the last complete month)."""
@@ -322,14 +336,8 @@ class ReportScreen(Keyed, Screen):
     CSS_PATH = "report.tcss"
     KEYS: ClassVar = (
         # each key once per kind: the one of the kind shown is on (and in the footer)
-        Key("left_square_bracket", "prev_week", "rpt.key.prev_week", display="["),
-        Key("left_square_bracket", "prev_month", "rpt.key.prev_month", display="["),
-        Key("right_square_bracket", "next_week", "rpt.key.next_week", display="]"),
-        Key("right_square_bracket", "next_month", "rpt.key.next_month", display="]"),
-        Key("w", "pick_week", "rpt.key.week"),
-        Key("m", "pick_month", "rpt.key.month"),
-        Key("m", "show_month", "rpt.key.show_month"),
-        Key("w", "show_week", "rpt.key.show_week"),
+        *KIND_KEYS["week"],
+        *KIND_KEYS["month"],
         Key("e", "edit", "rpt.key.edit"),
         Key("ctrl+r", "refresh", "rpt.key.refresh", show=False),
         Key("ctrl+s", "submit", "rpt.key.submit", priority=True),
@@ -339,8 +347,7 @@ class ReportScreen(Keyed, Screen):
     )
     # keys of one kind only
     KIND_ACTIONS: ClassVar[dict[str, frozenset[str]]] = {
-        "week": frozenset({"prev_week", "next_week", "pick_week", "show_month"}),
-        "month": frozenset({"prev_month", "next_month", "pick_month", "show_week"}),
+        kind: frozenset(key.action for key in keys) for kind, keys in KIND_KEYS.items()
     }
     # keys that would be typed into a box: hidden (and off) while the user is typing
     LIST_ACTIONS = frozenset({*KIND_ACTIONS["week"], *KIND_ACTIONS["month"], "edit"})
