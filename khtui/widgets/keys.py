@@ -10,7 +10,8 @@ name, module and CSS as the class. A key that is available only in some states i
 declared like the others and refused through Textual's ``check_action``.
 
 The rules every screen keeps (README, "Keys"): a screen's own keys never take a section key
-(``SECTION_KEYS``: the digits and F1-F7), and ``Esc`` always leaves a text box.
+(``SECTION_KEYS``: the digits and F1-F7), and ``Esc`` always leaves a text box (on a screen of
+lists and text boxes, through :class:`TypingScreen`).
 """
 
 from __future__ import annotations
