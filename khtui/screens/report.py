@@ -22,10 +22,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import events, getters, on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Label, Static
 
@@ -45,12 +44,9 @@ from khtui.i18n import Translator
 from khtui.widgets.confirm import ConfirmScreen
 from khtui.widgets.document_view import document_renderable
 from khtui.widgets.jobs import Debouncer, JobQueue
-from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.keys import Key, Keyed, TypingScreen
 from khtui.widgets.speech import t
 from khtui.widgets.text_boxes import Input, TextArea
-from khtui.widgets.workbench import Workbench
-
-TEXT_BOXES = (Input, TextArea)  # focus in one of these means the user is typing
 
 
 def default_export_dir() -> Path:
@@ -327,11 +323,9 @@ def kind_keys(kind: str, other: str) -> tuple[Key, ...]:
 KIND_KEYS = {"week": kind_keys("week", "month"), "month": kind_keys("month", "week")}
 
 
-class ReportScreen(Keyed, Screen):
+class ReportScreen(Keyed, TypingScreen):
     """The weekly report 周报 of one ISO week (default: the last complete week), or with ``m``
     the monthly market analysis 月度市场分析 of one month (default: the last complete month)."""
-
-    app = getters.app(Workbench)
 
     CSS_PATH = "report.tcss"
     KEYS: ClassVar = (
@@ -349,8 +343,9 @@ class ReportScreen(Keyed, Screen):
     KIND_ACTIONS: ClassVar[dict[str, frozenset[str]]] = {
         kind: frozenset(key.action for key in keys) for kind, keys in KIND_KEYS.items()
     }
+    TEXT_BOXES = (Input, TextArea)  # focus in one of these means the user is typing
     # keys that would be typed into a box: hidden (and off) while the user is typing
-    LIST_ACTIONS = frozenset({*KIND_ACTIONS["week"], *KIND_ACTIONS["month"], "edit"})
+    NOT_WHILE_TYPING = frozenset({*KIND_ACTIONS["week"], *KIND_ACTIONS["month"], "edit"})
 
     def __init__(self, week: str | None = None, *, month: str | None = None) -> None:
         super().__init__()
@@ -417,9 +412,6 @@ class ReportScreen(Keyed, Screen):
         """The text boxes of the kind shown, in the order of its sections."""
         return [self.query_one(f"#{self.kind.box_id(key)}", TextArea) for key in self.kind.keys]
 
-    def typing_now(self) -> bool:
-        return isinstance(self.focused, TEXT_BOXES)
-
     def _show_kind(self) -> None:
         for kind in KINDS:
             self.query_one(f"#rpt-{kind.name}-boxes").display = kind is self.kind
@@ -429,24 +421,20 @@ class ReportScreen(Keyed, Screen):
 
     # -- keys and focus ---------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in self.LIST_ACTIONS:
-            if action in self.KIND_ACTIONS["week"] and self.kind is not WEEK:
-                return False
-            if action in self.KIND_ACTIONS["month"] and self.kind is not MONTH:
-                return False
-            return not self.typing_now()
-        if action == "leave_box":
-            return self.typing_now()
-        return True
+        if action in self.KIND_ACTIONS["week"] and self.kind is not WEEK:
+            return False
+        if action in self.KIND_ACTIONS["month"] and self.kind is not MONTH:
+            return False
+        return super().check_action(action, parameters)
 
-    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        self.refresh_bindings()
+    @on(events.DescendantFocus)
+    def _box_entered(self, event: events.DescendantFocus) -> None:
         widget = event.widget
         if isinstance(widget, TextArea) and self.frozen() and not self._unfrozen:
             self._ask_to_edit(widget)
 
-    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
-        self.refresh_bindings()
+    @on(events.DescendantBlur)
+    def _box_left(self, event: events.DescendantBlur) -> None:
         if isinstance(event.widget, TextArea):
             self.typing.flush()  # leaving a box saves what it holds
 
