@@ -13,26 +13,23 @@ import datetime as dt
 from typing import ClassVar
 
 from rich.text import Text
-from textual import getters, on
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from khtui.widgets.date_input import DateInput
 from khtui.widgets.jobs import JobQueue
-from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.keys import Key, Keyed, TypingScreen
 from khtui.widgets.speech import t
 from khtui.widgets.text_boxes import Input
-from khtui.widgets.workbench import Workbench
 
 
 def _pct(v: float | None) -> str:
     return "-" if v is None else f"{v:.1f}%"
 
 
-class BrandsScreen(Keyed, Screen):
-    app = getters.app(Workbench)
+class BrandsScreen(Keyed, TypingScreen):
     CSS_PATH = "brands.tcss"
     AUTO_FOCUS = "#brand-table"
     KEYS: ClassVar = (
@@ -40,6 +37,7 @@ class BrandsScreen(Keyed, Screen):
         Key("ctrl+r", "reload", "brands.bind.refresh"),
         Key("escape", "leave_box", "brands.key.leave"),
     )
+    NOT_WHILE_TYPING = frozenset({"period"})
 
     def compose(self) -> ComposeResult:
         today = self.app.today()
@@ -78,22 +76,6 @@ class BrandsScreen(Keyed, Screen):
         self.reload()
 
     # -- keys ------------------------------------------------------------------------------------
-    def typing_now(self) -> bool:
-        return isinstance(self.focused, Input)
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "leave_box":
-            return self.typing_now()
-        if action == "period":
-            return not self.typing_now()
-        return True
-
-    def on_descendant_focus(self) -> None:
-        self.refresh_bindings()
-
-    def on_descendant_blur(self) -> None:
-        self.refresh_bindings()
-
     def on_screen_resume(self) -> None:
         if self.typing_now():
             self.query_one("#brand-table").focus()

@@ -25,7 +25,7 @@ from textual import events, getters, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import (
     ContentSwitcher,
     DataTable,
@@ -52,7 +52,7 @@ from khtui.domain.capture import (
     clean_grid_value,
 )
 from khtui.widgets.jobs import Debouncer, JobQueue
-from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.keys import Key, Keyed, TypingScreen
 from khtui.widgets.price_grid import PriceGrid
 from khtui.widgets.speech import t
 from khtui.widgets.text_boxes import Input
@@ -141,8 +141,7 @@ def open_session(store, visit_id: str | None, retailer_code: str | None, today: 
     )
 
 
-class CaptureScreen(Keyed, Screen):
-    app = getters.app(Workbench)
+class CaptureScreen(Keyed, TypingScreen):
     CSS_PATH = "capture.tcss"
     KEYS: ClassVar = (
         Key("ctrl+s", "finish", "capture.bind.finish", priority=True),
@@ -154,6 +153,8 @@ class CaptureScreen(Keyed, Screen):
         Key("escape", "back", "capture.bind.back"),
     )
     CAPTURE_ACTIONS = frozenset({"finish", "copy_forward", "complaint", "kinds", "back"})
+    TEXT_BOXES = (Input, Select)
+    NOT_WHILE_TYPING = frozenset({"back"})
 
     def __init__(self, visit_id: str | None = None, retailer_code: str | None = None) -> None:
         super().__init__()
@@ -167,23 +168,13 @@ class CaptureScreen(Keyed, Screen):
         self.opened: Opened | None = None
 
     # -- keys --------------------------------------------------------------------------------------
-    def typing_now(self) -> bool:
-        return isinstance(self.focused, Input | Select)
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.picker or self.opened is None:  # the picker, or a capture still being read
             return action not in self.CAPTURE_ACTIONS and action != "leave_box"
-        if action == "leave_box":
-            return self.typing_now()
-        if action == "back":
-            return not self.typing_now()
-        return True
+        return super().check_action(action, parameters)
 
-    def on_descendant_focus(self) -> None:
-        self.refresh_bindings()
-
-    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
-        self.refresh_bindings()
+    @on(events.DescendantBlur)
+    def _field_left(self, event: events.DescendantBlur) -> None:
         if not self.picker and isinstance(event.widget, Input):
             self.typing.flush()  # leaving a field saves what it holds
 

@@ -13,16 +13,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from textual import getters, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Label, ProgressBar, Select, Static
 
-from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.keys import Key, Keyed, TypingScreen
 from khtui.widgets.speech import t
 from khtui.widgets.text_boxes import Input
-from khtui.widgets.workbench import Workbench
 
 KINDS = ("retailers", "orders", "brands")
 ROWS_SHOWN = 8  # first data rows shown in the preview
@@ -36,8 +34,7 @@ def field_label(kind: str, field: str) -> str:
     return t.label(f"imp.field.{field}", field)
 
 
-class ImportScreen(Keyed, Screen):
-    app = getters.app(Workbench)
+class ImportScreen(Keyed, TypingScreen):
     CSS_PATH = "importer.tcss"
     KEYS: ClassVar = (
         Key("ctrl+o", "preview", "imps.preview", priority=True),
@@ -45,6 +42,7 @@ class ImportScreen(Keyed, Screen):
         Key("escape", "leave_box", "imps.key.leave"),
         Key("escape", "back", "imps.key.back"),
     )
+    NOT_WHILE_TYPING = frozenset({"back"})
 
     def __init__(self, kind: str | None = None) -> None:
         super().__init__()
@@ -82,21 +80,10 @@ class ImportScreen(Keyed, Screen):
         self.sub_title = t("imps.title")
         self.query_one("#path", Input).focus()
 
-    def typing_now(self) -> bool:
-        return isinstance(self.focused, Input)
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "leave_box":
-            return self.typing_now()
-        if action == "back":
-            return not self.typing_now() and len(self.app.screen_stack) > 1
-        return True
-
-    def on_descendant_focus(self) -> None:
-        self.refresh_bindings()
-
-    def on_descendant_blur(self) -> None:
-        self.refresh_bindings()
+        if action == "back" and len(self.app.screen_stack) <= 1:
+            return False
+        return super().check_action(action, parameters)
 
     def action_leave_box(self) -> None:
         self.query_one("#mapping", DataTable).focus()

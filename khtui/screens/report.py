@@ -22,10 +22,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import events, getters, on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Label, Static
 
@@ -45,12 +44,9 @@ from khtui.i18n import Translator
 from khtui.widgets.confirm import ConfirmScreen
 from khtui.widgets.document_view import document_renderable
 from khtui.widgets.jobs import Debouncer, JobQueue
-from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.keys import Key, Keyed, TypingScreen
 from khtui.widgets.speech import t
 from khtui.widgets.text_boxes import Input, TextArea
-from khtui.widgets.workbench import Workbench
-
-TEXT_BOXES = (Input, TextArea)  # focus in one of these means the user is typing
 
 
 def default_export_dir() -> Path:
@@ -313,23 +309,29 @@ def export_month(store, month: str, folder: Path, tr: Translator) -> Path:
 
 
 # -- the screen -----------------------------------------------------------------------------
-class ReportScreen(Keyed, Screen):
+def kind_keys(kind: str, other: str) -> tuple[Key, ...]:
+    """The keys of the report ``kind`` while it is shown: ``[`` / ``]`` step through its
+    periods, its initial picks one, the ``other`` kind's initial shows that kind."""
+    return (
+        Key("left_square_bracket", f"prev_{kind}", f"rpt.key.prev_{kind}", display="["),
+        Key("right_square_bracket", f"next_{kind}", f"rpt.key.next_{kind}", display="]"),
+        Key(kind[0], f"pick_{kind}", f"rpt.key.{kind}"),
+        Key(other[0], f"show_{other}", f"rpt.key.show_{other}"),
+    )
+
+
+KIND_KEYS = {"week": kind_keys("week", "month"), "month": kind_keys("month", "week")}
+
+
+class ReportScreen(Keyed, TypingScreen):
     """The weekly report 周报 of one ISO week (default: the last complete week), or with ``m``
     the monthly market analysis 月度市场分析 of one month (default: the last complete month)."""
-
-    app = getters.app(Workbench)
 
     CSS_PATH = "report.tcss"
     KEYS: ClassVar = (
         # each key once per kind: the one of the kind shown is on (and in the footer)
-        Key("left_square_bracket", "prev_week", "rpt.key.prev_week", display="["),
-        Key("left_square_bracket", "prev_month", "rpt.key.prev_month", display="["),
-        Key("right_square_bracket", "next_week", "rpt.key.next_week", display="]"),
-        Key("right_square_bracket", "next_month", "rpt.key.next_month", display="]"),
-        Key("w", "pick_week", "rpt.key.week"),
-        Key("m", "pick_month", "rpt.key.month"),
-        Key("m", "show_month", "rpt.key.show_month"),
-        Key("w", "show_week", "rpt.key.show_week"),
+        *KIND_KEYS["week"],
+        *KIND_KEYS["month"],
         Key("e", "edit", "rpt.key.edit"),
         Key("ctrl+r", "refresh", "rpt.key.refresh", show=False),
         Key("ctrl+s", "submit", "rpt.key.submit", priority=True),
@@ -339,11 +341,11 @@ class ReportScreen(Keyed, Screen):
     )
     # keys of one kind only
     KIND_ACTIONS: ClassVar[dict[str, frozenset[str]]] = {
-        "week": frozenset({"prev_week", "next_week", "pick_week", "show_month"}),
-        "month": frozenset({"prev_month", "next_month", "pick_month", "show_week"}),
+        kind: frozenset(key.action for key in keys) for kind, keys in KIND_KEYS.items()
     }
+    TEXT_BOXES = (Input, TextArea)  # focus in one of these means the user is typing
     # keys that would be typed into a box: hidden (and off) while the user is typing
-    LIST_ACTIONS = frozenset({*KIND_ACTIONS["week"], *KIND_ACTIONS["month"], "edit"})
+    NOT_WHILE_TYPING = frozenset({*KIND_ACTIONS["week"], *KIND_ACTIONS["month"], "edit"})
 
     def __init__(self, week: str | None = None, *, month: str | None = None) -> None:
         super().__init__()
@@ -410,9 +412,6 @@ class ReportScreen(Keyed, Screen):
         """The text boxes of the kind shown, in the order of its sections."""
         return [self.query_one(f"#{self.kind.box_id(key)}", TextArea) for key in self.kind.keys]
 
-    def typing_now(self) -> bool:
-        return isinstance(self.focused, TEXT_BOXES)
-
     def _show_kind(self) -> None:
         for kind in KINDS:
             self.query_one(f"#rpt-{kind.name}-boxes").display = kind is self.kind
@@ -422,24 +421,20 @@ class ReportScreen(Keyed, Screen):
 
     # -- keys and focus ---------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in self.LIST_ACTIONS:
-            if action in self.KIND_ACTIONS["week"] and self.kind is not WEEK:
-                return False
-            if action in self.KIND_ACTIONS["month"] and self.kind is not MONTH:
-                return False
-            return not self.typing_now()
-        if action == "leave_box":
-            return self.typing_now()
-        return True
+        if action in self.KIND_ACTIONS["week"] and self.kind is not WEEK:
+            return False
+        if action in self.KIND_ACTIONS["month"] and self.kind is not MONTH:
+            return False
+        return super().check_action(action, parameters)
 
-    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        self.refresh_bindings()
+    @on(events.DescendantFocus)
+    def _box_entered(self, event: events.DescendantFocus) -> None:
         widget = event.widget
         if isinstance(widget, TextArea) and self.frozen() and not self._unfrozen:
             self._ask_to_edit(widget)
 
-    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
-        self.refresh_bindings()
+    @on(events.DescendantBlur)
+    def _box_left(self, event: events.DescendantBlur) -> None:
         if isinstance(event.widget, TextArea):
             self.typing.flush()  # leaving a box saves what it holds
 

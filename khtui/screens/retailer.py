@@ -323,6 +323,10 @@ def capture_summary(capture: dict, kind, brand_names: dict[str, str]) -> str:
     return t("fmt.clause_sep").join(parts)
 
 
+# the key of each derived value's "why" (the profile and the why screen): tier first
+WHY_KEYS = (("t", "tier"), ("g", "category"), ("l", "level"), ("v", "value"))
+
+
 class ProfileScreen(Keyed, Screen):
     """客户档案: one retailer's record, figures and histories (tabs: ``[`` / ``]``)."""
 
@@ -333,10 +337,8 @@ class ProfileScreen(Keyed, Screen):
         Key("escape", "back", "profile.key.back"),
         Key("e", "edit", "profile.key.edit"),
         Key("s", "status", "profile.key.status"),
-        Key("t", "why('tier')", "profile.key.why"),
-        Key("g", "why('category')", "profile.key.category", show=False),
-        Key("l", "why('level')", "profile.key.level", show=False),
-        Key("v", "why('value')", "profile.key.value", show=False),
+        Key("t", "why('tier')", "profile.key.why"),  # the footer names the first only
+        *(Key(k, f"why('{name}')", f"profile.key.{name}", show=False) for k, name in WHY_KEYS[1:]),
         Key("c", "capture", "profile.key.capture"),
         Key("r", "complaint", "profile.key.complaint"),
         Key("a", "adhoc", "profile.key.adhoc"),
@@ -765,10 +767,7 @@ class WhyScreen(Keyed, ModalScreen[None]):
     CSS_PATH = "retailer.tcss"
     KEYS: ClassVar = (
         Key("escape", "dismiss", "profile.key.close"),
-        Key("t", "show('tier')", "profile.key.tier"),
-        Key("g", "show('category')", "profile.key.category"),
-        Key("l", "show('level')", "profile.key.level"),
-        Key("v", "show('value')", "profile.key.value"),
+        *(Key(k, f"show('{name}')", f"profile.key.{name}") for k, name in WHY_KEYS),
     )
 
     def __init__(self, derived, rule: str) -> None:
@@ -819,7 +818,28 @@ class WhyScreen(Keyed, ModalScreen[None]):
             table.add_row(f"  {why_label(k)}", v)
 
 
-class EditFieldScreen(Keyed, ModalScreen[dict | None]):
+class _ChangeModal(Keyed, ModalScreen[dict | None]):
+    """A modal that changes the retailer ``code``: dismissed with the change made once the
+    store has written it, with None on Esc."""
+
+    app = getters.app(Workbench)
+
+    CSS_PATH = "retailer.tcss"
+    KEYS: ClassVar = (Key("escape", "cancel", "profile.key.cancel"),)
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self.code = code
+
+    def done(self, changed: dict) -> None:
+        if self.is_current:  # not already left with Esc
+            self.dismiss(changed)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class EditFieldScreen(_ChangeModal):
     """Edit one dynamic field: the value is checked by the store; a bad one is explained beside
     the field and nothing is saved. Dismisses with the change made ({} or None if none).
 
@@ -827,14 +847,8 @@ class EditFieldScreen(Keyed, ModalScreen[dict | None]):
     character), and emptying a field that had a value asks first.
     """
 
-    app = getters.app(Workbench)
-
-    CSS_PATH = "retailer.tcss"
-    KEYS: ClassVar = (Key("escape", "cancel", "profile.key.cancel"),)
-
     def __init__(self, code: str, field: str, value: Any) -> None:
-        super().__init__()
-        self.code = code
+        super().__init__(code)
         self.field = field
         # as the profile shows it (a floor area of 33.0 is 33 there and here)
         self.value = (
@@ -885,10 +899,6 @@ class EditFieldScreen(Keyed, ModalScreen[dict | None]):
         jobs = JobQueue(self.app, "profile-edit", self.app.report_error)
         jobs.submit(lambda: store.update_retailer(code, {field: value}), self.done, self.refused)
 
-    def done(self, changed: dict) -> None:
-        if self.is_current:  # not already left with Esc
-            self.dismiss(changed)
-
     def refused(self, error: Exception) -> None:
         if not isinstance(error, FieldError):
             self.app.report_error(error)
@@ -897,21 +907,12 @@ class EditFieldScreen(Keyed, ModalScreen[dict | None]):
             self.query_one("#edit-error", Static).update(t.message(error))
             self.query_one("#edit-input", Input).add_class("-invalid")
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-class StatusScreen(Keyed, ModalScreen[dict | None]):
+class StatusScreen(_ChangeModal):
     """Change the retailer's status; leaving 正常 takes it out of future plans (said up front)."""
 
-    app = getters.app(Workbench)
-
-    CSS_PATH = "retailer.tcss"
-    KEYS: ClassVar = (Key("escape", "cancel", "profile.key.cancel"),)
-
     def __init__(self, code: str, status: str, future_visits: int) -> None:
-        super().__init__()
-        self.code = code
+        super().__init__(code)
         self.status = status
         self.future_visits = future_visits
 
@@ -936,10 +937,3 @@ class StatusScreen(Keyed, ModalScreen[dict | None]):
         store, code, status = self.app.store, self.code, event.option.id
         jobs = JobQueue(self.app, "profile-status", self.app.report_error)
         jobs.submit(lambda: store.update_retailer(code, {"status": status}), self.done)
-
-    def done(self, changed: dict) -> None:
-        if self.is_current:
-            self.dismiss(changed)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -29,6 +29,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
+from khtui.data.manager import ChangeWaiting, PlanWaiting
 from khtui.screens.review import pct
 from khtui.widgets.document_view import document_renderable
 from khtui.widgets.keys import Key, Keyed
@@ -121,12 +122,9 @@ class TeamScreen(Keyed, Screen):
             with TabPane(t("mgr.tab.overview"), id="tab-overview"):
                 yield DataTable(id="team-ams", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="team-overdue")
-            with TabPane(t("mgr.tab.plans"), id="tab-plans"):
-                yield DataTable(id="team-plans", cursor_type="row", zebra_stripes=True)
-            with TabPane(t("mgr.tab.reports"), id="tab-reports"):
-                yield DataTable(id="team-reports", cursor_type="row", zebra_stripes=True)
-            with TabPane(t("mgr.tab.changes"), id="tab-changes"):
-                yield DataTable(id="team-changes", cursor_type="row", zebra_stripes=True)
+            for tab in TABS[1:]:  # a table each
+                with TabPane(t(f"mgr.tab.{tab}"), id=f"tab-{tab}"):
+                    yield DataTable(id=f"team-{tab}", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -379,13 +377,13 @@ class TeamScreen(Keyed, Screen):
             if r is not None:
                 self.app.push_screen(TeamReportScreen(r.report_id))
 
-    def _current_plan(self) -> Any:
+    def _current_plan(self) -> PlanWaiting | None:
         return self._current("team-plans", self.data.plans if self.data else [], "plan_id")
 
-    def _current_change(self) -> Any:
+    def _current_change(self) -> ChangeWaiting | None:
         return self._current("team-changes", self.data.changes if self.data else [], "change_id")
 
-    def _ask_comment(self, screen: CommentScreen, then: Callable[[str], None]) -> None:
+    def _ask_comment(self, screen: CommentScreen, then: Callable[[str], object]) -> None:
         """Show ``screen``; ``then(comment)`` unless it is cancelled (Esc). A required comment
         is never blank."""
 
@@ -404,9 +402,7 @@ class TeamScreen(Keyed, Screen):
                     value=t("mgr.comment.agree"),
                     required=False,
                 ),
-                lambda comment: self._decide_plan(
-                    plan.plan_id, plan.label, plan.month, "approved", comment
-                ),
+                lambda comment: self._decide(plan, "approved", comment),
             )
 
     def action_give_back(self) -> None:
@@ -414,15 +410,13 @@ class TeamScreen(Keyed, Screen):
         if plan is not None:
             self._ask_comment(
                 CommentScreen(t("mgr.comment.return", am=plan.label, month=plan.month)),
-                lambda comment: self._decide_plan(
-                    plan.plan_id, plan.label, plan.month, "returned", comment
-                ),
+                lambda comment: self._decide(plan, "returned", comment),
             )
 
     def action_confirm(self) -> None:
         c = self._current_change()
         if c is not None:
-            self._decide_change(c.change_id, c.label, c.retailer_code, "confirmed", "")
+            self._decide(c, "confirmed", "")
 
     def action_reject(self) -> None:
         c = self._current_change()
@@ -436,40 +430,25 @@ class TeamScreen(Keyed, Screen):
                         field=field_name(c.field),
                     )
                 ),
-                lambda reason: self._decide_change(
-                    c.change_id, c.label, c.retailer_code, "rejected", reason
-                ),
+                lambda reason: self._decide(c, "rejected", reason),
             )
 
-    def _decide_plan(self, plan_id: str, label: str, month: str, decision: str, comment: str):
-        store = self.app.store
-        self._decide(
-            lambda: store.decide_plan(plan_id, decision, comment),
-            "mgr.decided.plan",
-            decision,
-            am=label,
-            month=month,
-        )
-
-    def _decide_change(self, change_id: str, label: str, code: str, decision: str, reason: str):
-        store = self.app.store
-        self._decide(
-            lambda: store.decide_change(change_id, decision, reason),
-            "mgr.decided.change",
-            decision,
-            am=label,
-            code=code,
-        )
-
     @work(thread=True, group="team-decide", exit_on_error=False)
-    def _decide(self, decide: Callable[[], str], said: str, decision: str, **kw: str) -> None:
-        """Record a decision (``decide`` returns the AM's id), write that AM's approvals file
-        and say so (the message ``said`` with ``kw``, the decision and the file)."""
+    def _decide(self, row: PlanWaiting | ChangeWaiting, decision: str, comment: str) -> None:
+        """Record ``decision`` on a waiting plan or change (``comment``: the comment on a plan,
+        the reason for a change), write that AM's approvals file and say so."""
         from khtui.screens.report import default_export_dir
 
-        path = self.app.store.write_approvals(decide(), default_export_dir())
+        store = self.app.store
+        if isinstance(row, PlanWaiting):
+            am_id = store.decide_plan(row.plan_id, decision, comment)
+            said, what = "mgr.decided.plan", {"month": row.month}
+        else:
+            am_id = store.decide_change(row.change_id, decision, comment)
+            said, what = "mgr.decided.change", {"code": row.retailer_code}
+        path = store.write_approvals(am_id, default_export_dir())
         decided = t(f"mgr.decision.{decision}")
-        self.post_message(self.Decided(t(said, decision=decided, path=path, **kw)))
+        self.post_message(self.Decided(t(said, am=row.label, decision=decided, path=path, **what)))
 
     @on(Decided)
     def _decided(self, message: Decided) -> None:

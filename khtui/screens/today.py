@@ -962,8 +962,63 @@ class FinishScreen(_Modal):
         self.dismiss((arrived,))
 
 
-class RescheduleScreen(_Modal):
+class _DateModal(_Modal):
+    """A modal asking for one day, typed as the date box reads it (relative to ``base``), first
+    showing ``value``: Enter on a day that has no :meth:`refusal` dismisses it with the day,
+    otherwise what is wrong stands under the box. A subclass names its ids' prefix (``BOX``:
+    ``BOX-date``, ``BOX-hint``) and its :meth:`heading`."""
+
+    BOX: ClassVar[str]
+
+    def __init__(self, base: dt.date, value: dt.date) -> None:
+        super().__init__()
+        self.base, self.value = base, value
+
+    def heading(self) -> str:
+        raise NotImplementedError
+
+    def refusal(self, day: dt.date) -> str | None:
+        """Why ``day`` will not do (None when it will)."""
+        return None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="today-modal"):
+            yield Label(self.heading(), classes="modal-title")
+            yield DateInput(
+                self.base,
+                message=t("today.date.invalid"),
+                value=self.value.isoformat(),
+                id=f"{self.BOX}-date",
+            )
+            yield Static(t("today.date.hint"), classes="modal-hint", id=f"{self.BOX}-hint")
+
+    def problem(self, text: str) -> str | None:
+        """Why ``text`` is not a day that will do (None when it is one)."""
+        from khtui.widgets.date_input import parse_day
+
+        try:
+            day = parse_day(text, self.base)
+        except ValueError:
+            return t("today.date.invalid")
+        return self.refusal(day)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        problem = self.problem(event.value)
+        if problem:
+            self.query_one(f"#{self.BOX}-hint", Static).update(
+                Text(problem, style=style(self.app, "invalid"))
+            )
+            return
+        from khtui.widgets.date_input import parse_day
+
+        self.dismiss(parse_day(event.value, self.base))
+
+
+class RescheduleScreen(_DateModal):
     """改期: the new day, validated (a working day from today on, not the same day)."""
+
+    BOX = "resched"
 
     def __init__(
         self,
@@ -974,39 +1029,21 @@ class RescheduleScreen(_Modal):
         *,
         revisit: bool = False,
     ) -> None:
-        super().__init__()
-        self.shop, self.from_day, self.today, self.is_workday = name, from_day, today, is_workday
-        self.revisit = revisit
         suggestion = max(from_day, today) + dt.timedelta(days=1)
         for _ in range(30):
             if is_workday(suggestion):
                 break
             suggestion += dt.timedelta(days=1)
+        super().__init__(today, suggestion)
+        self.shop, self.from_day, self.today, self.is_workday = name, from_day, today, is_workday
+        self.revisit = revisit
         self.suggestion = suggestion
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="today-modal"):
-            title = "today.revisit.title" if self.revisit else "today.resched.title"
-            yield Label(
-                t(title, name=self.shop, date=self.from_day.isoformat()),
-                classes="modal-title",
-            )
-            yield DateInput(
-                self.today,
-                message=t("today.date.invalid"),
-                value=self.suggestion.isoformat(),
-                id="resched-date",
-            )
-            yield Static(t("today.date.hint"), classes="modal-hint", id="resched-hint")
+    def heading(self) -> str:
+        title = "today.revisit.title" if self.revisit else "today.resched.title"
+        return t(title, name=self.shop, date=self.from_day.isoformat())
 
-    def problem(self, text: str) -> str | None:
-        """Why ``text`` is not a day to move the visit to (None when it is one)."""
-        from khtui.widgets.date_input import parse_day
-
-        try:
-            day = parse_day(text, self.today)
-        except ValueError:
-            return t("today.date.invalid")
+    def refusal(self, day: dt.date) -> str | None:
         if day < self.today:
             return t("today.resched.past", date=day.isoformat(), today=self.today.isoformat())
         if day == self.from_day:
@@ -1015,49 +1052,17 @@ class RescheduleScreen(_Modal):
             return t("today.resched.rest", date=day.isoformat(), weekday=t.weekday(day))
         return None
 
-    @on(Input.Submitted, "#resched-date")
-    def _submitted(self, event: Input.Submitted) -> None:
-        problem = self.problem(event.value)
-        if problem:
-            self.query_one("#resched-hint", Static).update(
-                Text(problem, style=style(self.app, "invalid"))
-            )
-            return
-        from khtui.widgets.date_input import parse_day
 
-        self.dismiss(parse_day(event.value, self.today))
-
-
-class GoToDateScreen(_Modal):
+class GoToDateScreen(_DateModal):
     """跳到日期: any day, typed."""
 
+    BOX = "goto"
+
     def __init__(self, day: dt.date) -> None:
-        super().__init__()
-        self.base = day
+        super().__init__(day, day)
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="today-modal"):
-            yield Label(t("today.goto.title"), classes="modal-title")
-            yield DateInput(
-                self.base,
-                message=t("today.date.invalid"),
-                value=self.base.isoformat(),
-                id="goto-date",
-            )
-            yield Static(t("today.date.hint"), classes="modal-hint", id="goto-hint")
-
-    @on(Input.Submitted, "#goto-date")
-    def _submitted(self, event: Input.Submitted) -> None:
-        from khtui.widgets.date_input import parse_day
-
-        try:
-            day = parse_day(event.value, self.base)
-        except ValueError:
-            self.query_one("#goto-hint", Static).update(
-                Text(t("today.date.invalid"), style=style(self.app, "invalid"))
-            )
-            return
-        self.dismiss(day)
+    def heading(self) -> str:
+        return t("today.goto.title")
 
 
 class AdhocScreen(_Modal):
@@ -1155,98 +1160,118 @@ class AdhocScreen(_Modal):
         self.dismiss(event.option.id)
 
 
-class UnvisitedScreen(_Modal):
-    """本月未访: who has not been visited this month yet (first rows; the count is exact)."""
+class _ListModal(_Modal):
+    """A modal listing rows in one table (the first ``UNVISITED_SHOWN``; the title says so when
+    there are more): Enter or ``p`` dismisses it with ``("profile", the row's retailer)``.
+    A subclass names its table (``TABLE``, its box ``TABLE-box``), hint and columns (catalogue
+    key, width) and says how a row is shown (:meth:`cells`) and what opens it (:meth:`opens`)."""
 
-    KEYS: ClassVar = (*_Modal.KEYS, Key("p", "open", "today.key.profile"))
+    TABLE: ClassVar[str]
+    HINT: ClassVar[str]
+    COLUMNS: ClassVar[tuple[tuple[str, int], ...]]
 
-    def __init__(self, coverage: dict, day: dt.date) -> None:
+    def __init__(self, rows: list[dict]) -> None:
         super().__init__()
-        self.rows = list(coverage.get("unvisited") or ())
-        self.day = day
+        self.rows = rows
+
+    def heading(self) -> str:
+        raise NotImplementedError
+
+    def cells(self, row: dict) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def opens(self, row: dict) -> Any:
+        raise NotImplementedError
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="today-modal", id="unvisited-box"):
-            title = t("today.unv.title", month=self.day.month, n=len(self.rows))
+        with Vertical(classes="today-modal", id=f"{self.TABLE}-box"):
+            title = self.heading()
             if len(self.rows) > UNVISITED_SHOWN:
                 title += t("today.unv.first", n=UNVISITED_SHOWN)
             yield Label(title, classes="modal-title")
-            yield DataTable(id="unvisited", cursor_type="row", zebra_stripes=True)
-            yield Static(t("today.unv.hint"), classes="modal-hint")
+            yield DataTable(id=self.TABLE, cursor_type="row", zebra_stripes=True)
+            yield Static(t(self.HINT), classes="modal-hint")
 
     def on_mount(self) -> None:
-        table = self.query_one("#unvisited", DataTable)
-        table.add_column(t("today.col.code"), width=12)
-        table.add_column(t("today.col.name"), width=20)
-        table.add_column(t("today.col.route"), width=12)
-        for r in self.rows[:UNVISITED_SHOWN]:
-            table.add_row(r["code"], clip(r.get("name") or "", 20), r.get("route") or "-")
+        table = self.query_one(f"#{self.TABLE}", DataTable)
+        for key, width in self.COLUMNS:
+            table.add_column(t(key), width=width)
+        for row in self.rows[:UNVISITED_SHOWN]:
+            table.add_row(*self.cells(row))
         table.focus()
 
-    @on(DataTable.RowSelected, "#unvisited")
+    def _current(self) -> dict | None:
+        row = self.query_one(f"#{self.TABLE}", DataTable).cursor_row
+        return self.rows[row] if 0 <= row < min(len(self.rows), UNVISITED_SHOWN) else None
+
+    @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_open()
 
     def action_open(self) -> None:
-        row = self.query_one("#unvisited", DataTable).cursor_row
-        if 0 <= row < min(len(self.rows), UNVISITED_SHOWN):
-            self.dismiss(("profile", self.rows[row]["code"]))
+        row = self._current()
+        if row is not None:
+            self.dismiss(("profile", self.opens(row)))
 
 
-class MissedScreen(_Modal):
+OPEN_PROFILE = Key("p", "open", "today.key.profile")
+
+
+class UnvisitedScreen(_ListModal):
+    """本月未访: who has not been visited this month yet (first rows; the count is exact)."""
+
+    KEYS: ClassVar = (*_Modal.KEYS, OPEN_PROFILE)
+    TABLE = "unvisited"
+    HINT = "today.unv.hint"
+    COLUMNS = (("today.col.code", 12), ("today.col.name", 20), ("today.col.route", 12))
+
+    def __init__(self, coverage: dict, day: dt.date) -> None:
+        super().__init__(list(coverage.get("unvisited") or ()))
+        self.day = day
+
+    def heading(self) -> str:
+        return t("today.unv.title", month=self.day.month, n=len(self.rows))
+
+    def cells(self, row: dict) -> tuple[str, ...]:
+        return row["code"], clip(row.get("name") or "", 20), row.get("route") or "-"
+
+    def opens(self, row: dict) -> str:
+        return row["code"]
+
+
+class MissedScreen(_ListModal):
     """过期未访: planned visits of earlier days that were neither made nor skipped and found no
     room (the carry-over keeps days within capacity). ``r`` moves one to a day, Enter opens
     the retailer's profile."""
 
-    KEYS: ClassVar = (
-        *_Modal.KEYS,
-        Key("r", "reschedule", "today.key.reschedule"),
-        Key("p", "open", "today.key.profile"),
+    KEYS: ClassVar = (*_Modal.KEYS, Key("r", "reschedule", "today.key.reschedule"), OPEN_PROFILE)
+    TABLE = "missed"
+    HINT = "today.missed.hint"
+    COLUMNS = (
+        ("today.col.date", 5),
+        ("today.col.name", 18),
+        ("today.col.route", 10),
+        ("today.col.reasons", 16),
     )
 
     def __init__(self, visits: list[dict], today: dt.date) -> None:
-        super().__init__()
-        self.rows = visits
+        super().__init__(visits)
         self.today = today
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="today-modal", id="missed-box"):
-            title = t("today.missed.title", n=len(self.rows))
-            if len(self.rows) > UNVISITED_SHOWN:
-                title += t("today.unv.first", n=UNVISITED_SHOWN)
-            yield Label(title, classes="modal-title")
-            yield DataTable(id="missed", cursor_type="row", zebra_stripes=True)
-            yield Static(t("today.missed.hint"), classes="modal-hint")
+    def heading(self) -> str:
+        return t("today.missed.title", n=len(self.rows))
 
-    def on_mount(self) -> None:
-        table = self.query_one("#missed", DataTable)
-        table.add_column(t("today.col.date"), width=5)
-        table.add_column(t("today.col.name"), width=18)
-        table.add_column(t("today.col.route"), width=10)
-        table.add_column(t("today.col.reasons"), width=16)
-        for v in self.rows[:UNVISITED_SHOWN]:
-            table.add_row(
-                short_date(v["planned_date"], self.today),
-                clip(v.get("name") or "", 18),
-                clip(v.get("route") or "-", 10),
-                reasons_text(list(v.get("reasons") or ()), 16),
-            )
-        table.focus()
+    def cells(self, row: dict) -> tuple[str, ...]:
+        return (
+            short_date(row["planned_date"], self.today),
+            clip(row.get("name") or "", 18),
+            clip(row.get("route") or "-", 10),
+            reasons_text(list(row.get("reasons") or ()), 16),
+        )
 
-    def _current(self) -> dict | None:
-        row = self.query_one("#missed", DataTable).cursor_row
-        return self.rows[row] if 0 <= row < min(len(self.rows), UNVISITED_SHOWN) else None
-
-    @on(DataTable.RowSelected, "#missed")
-    def _selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        self.action_open()
-
-    def action_open(self) -> None:
-        v = self._current()
-        if v is not None:
-            self.dismiss(("profile", v))
+    def opens(self, row: dict) -> dict:
+        return row
 
     def action_reschedule(self) -> None:
         v = self._current()

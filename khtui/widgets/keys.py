@@ -10,7 +10,8 @@ name, module and CSS as the class. A key that is available only in some states i
 declared like the others and refused through Textual's ``check_action``.
 
 The rules every screen keeps (README, "Keys"): a screen's own keys never take a section key
-(``SECTION_KEYS``: the digits and F1-F7), and ``Esc`` always leaves a text box.
+(``SECTION_KEYS``: the digits and F1-F7), and ``Esc`` always leaves a text box (on a screen of
+lists and text boxes, through :class:`TypingScreen`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from textual.binding import Binding
 
 from khtui.i18n import Translator
 from khtui.widgets.speech import running_app
+from khtui.widgets.text_boxes import Input
+from khtui.widgets.workbench import WorkbenchScreen
 
 # The keys that switch sections from anywhere (khtui.app.SECTIONS): no screen binds them.
 SECTION_KEYS = frozenset({*"1234567", *(f"f{i}" for i in range(1, 8))})
@@ -91,9 +94,36 @@ def localised(cls: type[Any], lang: str) -> type[Any]:
     return meta(cls.__name__, (cls,), namespace)
 
 
+class TypingScreen(WorkbenchScreen):
+    """A screen with text boxes (``TEXT_BOXES``: the widget types the user types in): its
+    ``leave_box`` key (Esc) is on only while the user is typing, the actions named in
+    ``NOT_WHILE_TYPING`` only while not (a letter key would be typed into the box), and the
+    footer follows the focus. A subclass that refuses more calls ``super().check_action``."""
+
+    TEXT_BOXES: ClassVar[tuple[type, ...]] = (Input,)
+    NOT_WHILE_TYPING: ClassVar[frozenset[str]] = frozenset()
+
+    def typing_now(self) -> bool:
+        return isinstance(self.focused, self.TEXT_BOXES)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_box":
+            return self.typing_now()
+        if action in self.NOT_WHILE_TYPING:
+            return not self.typing_now()
+        return True
+
+    # a subclass that does more on these events adds its own ``@on`` handler
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
+    def on_descendant_blur(self) -> None:
+        self.refresh_bindings()
+
+
 def section_keys_taken(keys: tuple[Key, ...]) -> set[str]:
     """The section keys among ``keys`` (a screen must bind none)."""
     return {k for key in keys for k in key.keys.split(",") if k.strip() in SECTION_KEYS}
 
 
-__all__ = ["SECTION_KEYS", "Key", "Keyed", "localised", "section_keys_taken"]
+__all__ = ["SECTION_KEYS", "Key", "Keyed", "TypingScreen", "localised", "section_keys_taken"]

@@ -2,8 +2,9 @@
 App (``khtui.app.KhtuiApp``), which the layers below the app may name.
 
 A screen or widget that uses the store or the app's own operations declares
-``app = getters.app(Workbench)`` (Textual's public way to type ``self.app``), so ``self.app.store``
-is a :class:`~khtui.data.store.Store` to a type checker and a wrong app fails at once."""
+``app = getters.app(Workbench)`` (Textual's public way to type ``self.app``; a screen may derive
+from :class:`WorkbenchScreen` instead), so ``self.app.store`` is a
+:class:`~khtui.data.store.Store` to a type checker and a wrong app fails at once."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from textual import getters
 from textual.app import App
 from textual.screen import Screen
 
@@ -46,6 +48,12 @@ class Workbench(Speaks, JobHost, App[object]):
         """``mode``'s key goes to its own section again."""
 
 
+class WorkbenchScreen(Screen):
+    """A screen of the workbench: ``self.app`` typed as the :class:`Workbench`."""
+
+    app = getters.app(Workbench)
+
+
 @runtime_checkable
 class Reloads(Protocol):
     """A screen that reads its data again on request (after the day's housekeeping)."""
@@ -53,4 +61,4 @@ class Reloads(Protocol):
     def reload(self) -> None: ...
 
 
-__all__ = ["Reloads", "Workbench"]
+__all__ = ["Reloads", "Workbench", "WorkbenchScreen"]

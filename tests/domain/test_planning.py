@@ -67,48 +67,33 @@ def test_every_active_retailer_is_visited_on_working_days_only(rules, cal, month
 
 
 @pytest.mark.parametrize(
-    "day",
+    ("month", "days_off"),
     [
-        D(2026, 10, 1),
-        D(2026, 10, 5),
-        D(2026, 10, 7),
-        D(2026, 10, 11),
-        D(2026, 2, 16),
-        D(2026, 2, 23),
+        # 国庆 (10-01 to 10-07) and a plain Sunday
+        ("2026-10", [D(2026, 10, 1), D(2026, 10, 5), D(2026, 10, 7), D(2026, 10, 11)]),
+        ("2026-02", [D(2026, 2, 16), D(2026, 2, 23)]),  # 春节 Mondays
     ],
 )
-def test_no_visit_on_holidays_or_rest_weekends(rules, cal, day):
-    plan = plan_month(town(), day.strftime("%Y-%m"), cal, rules)
-    assert not [v for v in plan.visits if v.day == day]
+def test_no_visit_on_holidays_or_rest_weekends(rules, cal, month, days_off):
+    plan = plan_month(town(), month, cal, rules)
+    assert plan.visits and not [v for v in plan.visits if v.day in days_off]
 
 
-def test_national_day_week_moves_route_days_to_nearest_working_day(cal):
-    # Thursday 2026-10-01 is 国庆: the Thursday route starts on Thursday 10-08 (its nearest
-    # working day), the Wednesday route's 10-07 also moves to 10-08.
-    assert route_days(3, "2026-10", cal) == [
-        D(2026, 10, 8),
-        D(2026, 10, 15),
-        D(2026, 10, 22),
-        D(2026, 10, 29),
-    ]
-    assert route_days(2, "2026-10", cal) == [
-        D(2026, 10, 8),
-        D(2026, 10, 14),
-        D(2026, 10, 21),
-        D(2026, 10, 28),
-    ]
-    # Monday: 10-05 (holiday) -> 10-08 (3 days) rather than 09-28 (other month)
-    assert route_days(0, "2026-10", cal)[0] == D(2026, 10, 8)
-
-
-def test_spring_festival_moves_monday_route_to_the_swapped_saturday(cal):
-    # 2026-02-16 and 02-23 are 春节 Mondays; Saturday 02-14 is a swapped working day (调休)
-    assert route_days(0, "2026-02", cal) == [
-        D(2026, 2, 2),
-        D(2026, 2, 9),
-        D(2026, 2, 14),
-        D(2026, 2, 24),
-    ]
+@pytest.mark.parametrize(
+    ("weekday", "month", "days"),
+    [
+        # Thursday 2026-10-01 is 国庆: the Thursday route starts on Thursday 10-08 (its nearest
+        # working day), the Wednesday route's 10-07 also moves to 10-08.
+        (3, "2026-10", [D(2026, 10, 8), D(2026, 10, 15), D(2026, 10, 22), D(2026, 10, 29)]),
+        (2, "2026-10", [D(2026, 10, 8), D(2026, 10, 14), D(2026, 10, 21), D(2026, 10, 28)]),
+        # Monday: 10-05 (holiday) -> 10-08 (3 days) rather than 09-28 (other month)
+        (0, "2026-10", [D(2026, 10, 8), D(2026, 10, 12), D(2026, 10, 19), D(2026, 10, 26)]),
+        # 2026-02-16 and 02-23 are 春节 Mondays; Saturday 02-14 is a swapped working day (调休)
+        (0, "2026-02", [D(2026, 2, 2), D(2026, 2, 9), D(2026, 2, 14), D(2026, 2, 24)]),
+    ],
+)
+def test_holidays_move_route_days_to_the_nearest_working_day(cal, weekday, month, days):
+    assert route_days(weekday, month, cal) == days
 
 
 def test_swapped_working_weekend_is_a_fallback_not_a_route_day(cal):

@@ -15,21 +15,17 @@ from khtui.screens.help import HelpScreen, binding_rows, key_label
 from khtui.screens.retailer import ProfileScreen, RetailerScreen
 from khtui.screens.today import TodayScreen
 from tests.conftest import TODAY, ZH
-from tests.screens.conftest import CQ, RETAILERS, SIZE, seed
-from tests.screens.pilot import Notices, running, settle
+from tests.screens.conftest import CQ, RETAILERS, SIZE
+from tests.screens.pilot import Notices, running, settle, sync
 
 
 def run(coro):
     asyncio.run(coro)
 
 
-def test_every_section_by_its_digit_and_by_f_key_while_typing(store):
-    seed(store)
-    run(_sections(store))
-
-
-async def _sections(store):
-    async with running(store, SIZE) as (app, pilot):
+@sync
+async def test_every_section_by_its_digit_and_by_f_key_while_typing(day_store):
+    async with running(day_store, SIZE) as (app, pilot):
         assert isinstance(app.screen, TodayScreen)
         for mode, module, cls, digit, _fkey in SECTIONS:
             await pilot.press(digit)
@@ -57,13 +53,9 @@ async def _sections(store):
         assert app.current_mode == "complaints"
 
 
-def test_a_section_remembers_its_screens_and_its_key_goes_back_to_the_first(store):
-    seed(store)
-    run(_stack(store))
-
-
-async def _stack(store):
-    async with running(store, SIZE) as (app, pilot):
+@sync
+async def test_a_section_remembers_its_screens_and_its_key_goes_back_to_the_first(day_store):
+    async with running(day_store, SIZE) as (app, pilot):
         await pilot.press("enter")  # the first visit's profile, on today's stack
         await settle(app, pilot)
         assert isinstance(app.screen, ProfileScreen)
@@ -79,13 +71,9 @@ def palette_options(palette) -> list[str]:
     return [str(o.prompt) for o in palette.query_one("CommandList").options]
 
 
-def test_palette_finds_a_retailer_and_opens_the_profile(store):
-    seed(store)
-    run(_palette_retailer(store))
-
-
-async def _palette_retailer(store):
-    async with running(store, SIZE) as (app, pilot):
+@sync
+async def test_palette_finds_a_retailer_and_opens_the_profile(day_store):
+    async with running(day_store, SIZE) as (app, pilot):
         await pilot.press("ctrl+p")
         await pilot.pause()
         assert CommandPalette.is_open(app)
@@ -101,18 +89,14 @@ async def _palette_retailer(store):
         assert app.screen.code == CQ
 
 
-def test_a_failing_retailer_lookup_leaves_the_palette_working(store, monkeypatch):
-    seed(store)
+@sync
+async def test_a_failing_retailer_lookup_leaves_the_palette_working(day_store, monkeypatch):
 
     def broken(*_args, **_kwargs):
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(store, "search_retailers", broken)
-    run(_palette_broken(store))
-
-
-async def _palette_broken(store):
-    app = create_app(store, today=lambda: TODAY)
+    monkeypatch.setattr(day_store, "search_retailers", broken)
+    app = create_app(day_store, today=lambda: TODAY)
     async with app.run_test(size=SIZE) as pilot:
         shown = Notices(app)
         await settle(app, pilot)
@@ -124,13 +108,9 @@ async def _palette_broken(store):
         assert shown == []
 
 
-def test_palette_reaches_a_screen_by_its_name(store):
-    seed(store)
-    run(_palette_screen(store))
-
-
-async def _palette_screen(store):
-    async with running(store, SIZE) as (app, pilot):
+@sync
+async def test_palette_reaches_a_screen_by_its_name(day_store):
+    async with running(day_store, SIZE) as (app, pilot):
         await pilot.press("ctrl+p", *"周报")
         palette = app.screen
         await settle(app, pilot)
@@ -141,13 +121,9 @@ async def _palette_screen(store):
         assert app.current_mode == "report"
 
 
-def test_help_lists_every_key_of_the_app_and_the_today_screen(store):
-    seed(store)
-    run(_help(store))
-
-
-async def _help(store):
-    async with running(store, (100, 60)) as (app, pilot):
+@sync
+async def test_help_lists_every_key_of_the_app_and_the_today_screen(day_store):
+    async with running(day_store, (100, 60)) as (app, pilot):
         today = app.screen
         await pilot.press("question_mark")
         await pilot.pause()
@@ -185,30 +161,22 @@ async def _help(store):
         assert app.screen is today
 
 
-def test_header_names_the_am_the_date_and_the_database(store):
-    seed(store)
-    store.set_meta("am_name", "张经理")
-    run(_header(store))
-
-
-async def _header(store):
-    async with running(store, SIZE) as (app, pilot):
+@sync
+async def test_header_names_the_am_the_date_and_the_database(day_store):
+    day_store.set_meta("am_name", "张经理")
+    async with running(day_store, SIZE) as (app, pilot):
         assert app.title == "张经理 · 2026-11-23 周一 · khtui.db"
-    store.set_meta("is_demo", "1")
-    demo = create_app(store, today=lambda: TODAY)
+    day_store.set_meta("is_demo", "1")
+    demo = create_app(day_store, today=lambda: TODAY)
     async with demo.run_test(size=SIZE) as pilot:
         await settle(demo, pilot)
         assert demo.title == "张经理 · 2026-11-23 周一 · 演示数据"
         assert demo.screen.query_one("Header").screen_title == demo.title
 
 
-def test_errors_become_notifications_with_the_next_step(store, monkeypatch):
-    seed(store)
-    run(_errors(store, monkeypatch))
-
-
-async def _errors(store, monkeypatch):
-    app = create_app(store, today=lambda: TODAY)
+@sync
+async def test_errors_become_notifications_with_the_next_step(day_store, monkeypatch):
+    app = create_app(day_store, today=lambda: TODAY)
     notices = Notices(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -216,7 +184,7 @@ async def _errors(store, monkeypatch):
         def locked(_visit_id):
             raise sqlite3.OperationalError("database is locked")
 
-        monkeypatch.setattr(store, "check_in", locked)
+        monkeypatch.setattr(day_store, "check_in", locked)
         await pilot.press("i")  # the write runs in a worker; its failure ends here
         await settle(app, pilot)
         assert app.is_running
@@ -226,11 +194,11 @@ async def _errors(store, monkeypatch):
         def broken(_visit_id):
             raise KeyError("seq")
 
-        monkeypatch.setattr(store, "check_in", broken)
+        monkeypatch.setattr(day_store, "check_in", broken)
         await pilot.press("i")
         await settle(app, pilot)
         assert app.is_running and isinstance(app.errors[-1], KeyError)
-        log = store.path.parent / "khtui-errors.log"
+        log = day_store.path.parent / "khtui-errors.log"
         assert "KeyError" in log.read_text(encoding="utf-8")
         assert notices.any(str(log), "可以再试一次")
         assert isinstance(app.screen, TodayScreen)
@@ -270,13 +238,9 @@ async def _start_up(store):
         assert app.errors == []
 
 
-def test_english_shell(store):
-    seed(store)
-    run(_english(store))
-
-
-async def _english(store):
-    app = create_app(store, lang="en", today=lambda: TODAY)
+@sync
+async def test_english_shell(day_store):
+    app = create_app(day_store, lang="en", today=lambda: TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert app.title.endswith("2026-11-23 Mon · khtui.db")

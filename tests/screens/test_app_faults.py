@@ -3,7 +3,6 @@ notification; the app keeps running."""
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 
 from khtui.app import create_app, error_message
@@ -12,15 +11,14 @@ from khtui.rules import RulesError
 from khtui.screens.today import TodayScreen
 from tests.conftest import TODAY, ZH
 from tests.screens.conftest import SIZE, seed
-from tests.screens.pilot import Notices, settle
+from tests.screens.pilot import Notices, settle, sync
 
 
-def test_a_write_to_a_read_only_database_is_a_notification_and_the_app_goes_on(store, read_only_db):
+@sync
+async def test_a_write_to_a_read_only_database_is_a_notification_and_the_app_goes_on(
+    store, read_only_db
+):
     seed(store)  # on the test's connection, opened before the database became read-only
-    asyncio.run(_read_only(store))
-
-
-async def _read_only(store):
     app = create_app(store, today=lambda: TODAY)
     seen = Notices(app)
     async with app.run_test(size=SIZE) as pilot:
@@ -35,13 +33,9 @@ async def _read_only(store):
         assert app.is_running
 
 
-def test_the_start_up_backup_on_a_full_disk_is_a_notification(store, full_backup_disk):
+@sync
+async def test_the_start_up_backup_on_a_full_disk_is_a_notification(store, full_backup_disk):
     seed(store)
-    asyncio.run(_backup_full(store))
-    assert list((store.path.parent / "backups").iterdir()) == []
-
-
-async def _backup_full(store):
     app = create_app(store, today=lambda: TODAY, housekeeping=True)
     seen = Notices(app)
     async with app.run_test(size=SIZE) as pilot:
@@ -49,6 +43,7 @@ async def _backup_full(store):
         assert app.is_running
         assert isinstance(app.errors[-1], StoreProblem)
         assert any("无法备份到" in n and "磁盘已满" in n for n in seen), seen
+    assert list((store.path.parent / "backups").iterdir()) == []
 
 
 def test_the_app_and_the_command_line_say_the_same_words(tmp_path):

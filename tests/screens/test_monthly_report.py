@@ -2,12 +2,10 @@
 would press: the same rules as the weekly report (opens on the figures, Esc leaves a box,
 saves as typed off the UI thread, submit and editing a submitted version ask first).
 
-(No async pytest plugin is installed: each test runs its scenario with ``asyncio.run``.)
+(No async pytest plugin is installed: each scenario is made a plain test by ``sync``.)
 """
 
 from __future__ import annotations
-
-import asyncio
 
 import docx
 import pytest
@@ -19,7 +17,7 @@ from khtui.widgets.confirm import ConfirmScreen
 from tests.conftest import EN, TODAY, ZH
 from tests.data.test_report_accuracy import store_run
 from tests.data.test_reports import seed_reports
-from tests.screens.pilot import Notices, settle
+from tests.screens.pilot import Notices, settle, sync
 from tests.screens.test_report import shown
 
 
@@ -43,11 +41,8 @@ def footer_keys(app) -> dict[str, str]:
     }
 
 
-def test_write_submit_edit_again_and_export_the_monthly_analysis(seeded, tmp_path):
-    asyncio.run(_monthly(seeded, tmp_path))
-
-
-async def _monthly(seeded, tmp_path):
+@sync
+async def test_write_submit_edit_again_and_export_the_monthly_analysis(seeded, tmp_path):
     app = create_app(seeded, today=lambda: TODAY)
     notices = Notices(app)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -168,11 +163,8 @@ async def _monthly(seeded, tmp_path):
         assert f"已导出：{out.name}" in str(screen.query_one("#rpt-export", Static).render())
 
 
-def test_pick_months_and_come_back_to_the_week(seeded):
-    asyncio.run(_pick(seeded))
-
-
-async def _pick(seeded):
+@sync
+async def test_pick_months_and_come_back_to_the_week(seeded):
     seeded.save_weekly_draft("2026-W46", {"problems": "第46周"})
     app = create_app(seeded, today=lambda: TODAY)
     notices = Notices(app)
@@ -221,11 +213,8 @@ async def _pick(seeded):
     assert seeded.monthly_versions("2025-12") == seeded.monthly_versions("2026-11") == []
 
 
-def test_english_keys_and_labels(seeded):
-    asyncio.run(_english(seeded))
-
-
-async def _english(seeded):
+@sync
+async def test_english_keys_and_labels(seeded):
     app = create_app(seeded, lang="en", today=lambda: TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)

@@ -1,11 +1,10 @@
 """The weekly report screen, driven with the keys a person would press.
 
-(No async pytest plugin is installed: each test runs its scenario with ``asyncio.run``.)
+(No async pytest plugin is installed: each scenario is made a plain test by ``sync``.)
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import unicodedata
 
@@ -20,7 +19,7 @@ from khtui.screens.report import ReportScreen, export_week
 from khtui.screens.retailer import RetailerScreen
 from khtui.widgets.confirm import ConfirmScreen
 from tests.conftest import EN, TODAY, ZH, seed_reports
-from tests.screens.pilot import Notices, running, settle
+from tests.screens.pilot import Notices, running, settle, sync
 
 
 @pytest.fixture
@@ -50,11 +49,8 @@ def versions(store, week="2026-W47") -> list[tuple[int, str, dict]]:
     return [(v["version"], v["status"], v["narrative"]) for v in store.weekly_versions(week)]
 
 
-def test_edit_export_and_find_the_text(seeded, tmp_path):
-    asyncio.run(_edit_export_and_find_the_text(seeded, tmp_path))
-
-
-async def _edit_export_and_find_the_text(seeded, tmp_path):
+@sync
+async def test_edit_export_and_find_the_text(seeded, tmp_path):
     app = create_app(seeded, today=lambda: TODAY)
     notices = Notices(app)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -111,11 +107,8 @@ def test_export_file_names_have_no_ambiguous_width_characters(seeded, tmp_path):
             assert "A" not in widths, path.name
 
 
-def test_submit_asks_first_and_editing_a_submitted_version_asks_before_any_character(seeded):
-    asyncio.run(_submit_and_edit_again(seeded))
-
-
-async def _submit_and_edit_again(seeded):
+@sync
+async def test_submit_asks_first_and_editing_a_submitted_version_asks_before_any_character(seeded):
     app = create_app(seeded, today=lambda: TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_report(app, pilot)
@@ -164,11 +157,8 @@ async def _submit_and_edit_again(seeded):
         assert "第 2 版 · 草稿" in shown(screen.query_one("#rpt-status", Static))
 
 
-def test_pick_another_week(seeded):
-    asyncio.run(_pick_another_week(seeded))
-
-
-async def _pick_another_week(seeded):
+@sync
+async def test_pick_another_week(seeded):
     app = create_app(seeded, today=lambda: TODAY)
     notices = Notices(app)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -199,7 +189,8 @@ async def _pick_another_week(seeded):
         assert app.focused is screen.figures
 
 
-def test_the_report_key_trap_is_gone(seeded):
+@sync
+async def test_the_report_key_trap_is_gone(seeded):
     """F2 meant as "lookup", then `yh`, Esc, `2`, `?` and F6 back, then a week typed as the
     README says: the submitted week is left exactly as it was."""
     seeded.save_weekly_draft(
@@ -207,12 +198,6 @@ def test_the_report_key_trap_is_gone(seeded):
     )
     seeded.submit_weekly("2026-W47")
     before = versions(seeded)
-    asyncio.run(_trap(seeded))
-    assert versions(seeded) == before
-    assert seeded.weekly_versions("2026-W45") == []
-
-
-async def _trap(seeded):
     async with running(seeded, (120, 40)) as (app, pilot):
         await pilot.press("6")
         await settle(app, pilot)
@@ -255,13 +240,12 @@ async def _trap(seeded):
         await pilot.press("f6")
         await settle(app, pilot)
         assert app.screen is report and app.focused is report.figures
+    assert versions(seeded) == before
+    assert seeded.weekly_versions("2026-W45") == []
 
 
-def test_esc_leaves_every_text_box_of_the_report(seeded):
-    asyncio.run(_esc_everywhere(seeded))
-
-
-async def _esc_everywhere(seeded):
+@sync
+async def test_esc_leaves_every_text_box_of_the_report(seeded):
     async with running(seeded, (80, 24)) as (app, pilot):
         await pilot.press("6")
         await settle(app, pilot)
@@ -284,11 +268,8 @@ async def _esc_everywhere(seeded):
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
-def test_on_a_narrow_terminal_the_figures_take_the_width_and_the_boxes_go_under(seeded, size):
-    asyncio.run(_narrow(seeded, size))
-
-
-async def _narrow(seeded, size):
+@sync
+async def test_on_a_narrow_terminal_the_figures_take_the_width_and_the_boxes_go_under(seeded, size):
     app = create_app(seeded, today=lambda: TODAY)
     async with app.run_test(size=size) as pilot:
         screen = await open_report(app, pilot)

@@ -3,7 +3,6 @@ a section key for itself, screens open on their list unless typing comes first."
 
 from __future__ import annotations
 
-import asyncio
 import pkgutil
 from importlib import import_module
 
@@ -15,7 +14,7 @@ from khtui.app import SECTIONS
 from khtui.screens.retailer import ProfileScreen
 from khtui.widgets.keys import SECTION_KEYS, Keyed, section_keys_taken
 from tests.screens.conftest import CQ, seed
-from tests.screens.pilot import running, settle
+from tests.screens.pilot import running, settle, sync
 
 NAMES = {
     "today": "今日拜访",
@@ -37,14 +36,11 @@ def test_no_screen_declares_a_section_key():
                 assert section_keys_taken(obj.KEYS) == set(), obj.__name__
 
 
-def test_every_header_names_its_screen_and_the_demo_and_no_section_key_is_shadowed(store):
+@sync
+async def test_every_header_names_its_screen_and_the_demo_and_no_section_key_is_shadowed(store):
     seed(store)
     store.set_meta("am_name", "张经理")
     store.set_meta("is_demo", "1")
-    asyncio.run(_headers(store))
-
-
-async def _headers(store):
     async with running(store, (120, 40)) as (app, pilot):
         screens = []
         for mode, _module, _cls, _digit, fkey in SECTIONS:

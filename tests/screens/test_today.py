@@ -1,11 +1,10 @@
 """今日拜访: the day's visit list, driven by the keys an account manager presses.
 
-(No async pytest plugin is installed: each test runs its scenario with ``asyncio.run``.)
+(No async pytest plugin is installed: each scenario is made a plain test by ``sync``.)
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import weakref
 
@@ -29,7 +28,7 @@ from khtui.screens.today import (
 from khtui.widgets.confirm import ConfirmScreen
 from tests.conftest import EN, TODAY, ZH
 from tests.screens.conftest import CQ, QC, RETAILERS, SIZE, seed
-from tests.screens.pilot import Notices, running, settle
+from tests.screens.pilot import Notices, running, settle, sync
 
 _SAID: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -62,19 +61,12 @@ def visit(store, vid) -> dict:
     return dict(store.query_one("SELECT * FROM visits WHERE id = ?", (vid,)))
 
 
-def run(coro):
-    asyncio.run(coro)
-
-
 # -- the list ---------------------------------------------------------------------------------
-def test_the_list_shows_the_days_visits_in_order_with_reasons_and_complaints(day_store):
-    run(_the_list(day_store))
-
-
-async def _the_list(store):
-    expected = store.day_visits(TODAY)
+@sync
+async def test_the_list_shows_the_days_visits_in_order_with_reasons_and_complaints(day_store):
+    expected = day_store.day_visits(TODAY)
     assert [v["retailer_code"] for v in expected][:1] == [CQ]  # route order: 城东一线 first
-    async with running(store, SIZE, made=watched) as (app, _pilot):
+    async with running(day_store, SIZE, made=watched) as (app, _pilot):
         screen = app.screen
         assert isinstance(screen, TodayScreen)
         shown = rows(screen)
@@ -90,7 +82,7 @@ async def _the_list(store):
         n = len(expected)
         assert f"共 {n} 户：完成 0 · 签到 0 · 未访 0 · 待访 {n}" in text_of(screen, "#today-day")
         month = text_of(screen, "#today-month")
-        cov = store.month_coverage("2026-11", as_of=TODAY)
+        cov = day_store.month_coverage("2026-11", as_of=TODAY)
         assert f"11月覆盖 {cov['visited']}/6 户" in month
         assert f"未访 {len(cov['unvisited'])} 户" in month
         assert f"剩 {cov['working_days_left']} 个工作日" in month
@@ -98,16 +90,13 @@ async def _the_list(store):
         assert app.screen.sub_title == "今日拜访"
 
 
-def test_check_in_records_the_time(day_store):
-    run(_check_in(day_store))
-
-
-async def _check_in(store):
-    first = day_ids(store)[0]
-    async with running(store, SIZE, made=watched) as (app, pilot):
+@sync
+async def test_check_in_records_the_time(day_store):
+    first = day_ids(day_store)[0]
+    async with running(day_store, SIZE, made=watched) as (app, pilot):
         await pilot.press("i")
         await settle(app, pilot)
-        v = visit(store, first)
+        v = visit(day_store, first)
         assert v["status"] == "checked_in"
         assert v["checked_in_at"] == "2026-11-23T09:30:00"
         assert rows(app.screen)[0][1] == "签到"
@@ -116,7 +105,7 @@ async def _check_in(store):
         # a second i tells when, and writes nothing
         await pilot.press("i")
         await settle(app, pilot)
-        assert visit(store, first)["updated_at"] == v["updated_at"]
+        assert visit(day_store, first)["updated_at"] == v["updated_at"]
         assert any("已于 09:30 签到" in n for n in notices(app))
         # the list re-read after a write keeps the cursor where the AM has moved it since
         await pilot.press("down", "i", "down")
@@ -141,18 +130,15 @@ def fake_capture(monkeypatch):
     monkeypatch.setattr(khtui.screens.capture, "CaptureScreen", FakeCapture)
 
 
-def test_finish_opens_the_capture_of_that_visit(day_store, fake_capture):
-    run(_finish(day_store))
-
-
-async def _finish(store):
-    first, second = day_ids(store)[:2]
-    async with running(store, SIZE, made=watched) as (app, pilot):
+@sync
+async def test_finish_opens_the_capture_of_that_visit(day_store, fake_capture):
+    first, second = day_ids(day_store)[:2]
+    async with running(day_store, SIZE, made=watched) as (app, pilot):
         await pilot.press("i", "f")  # checked in: f finishes at once
         await settle(app, pilot)
-        assert visit(store, first)["status"] == "done"
-        assert visit(store, first)["checked_in_at"] == "2026-11-23T09:30:00"
-        assert visit(store, first)["done_at"] == "2026-11-23T09:30:00"
+        assert visit(day_store, first)["status"] == "done"
+        assert visit(day_store, first)["checked_in_at"] == "2026-11-23T09:30:00"
+        assert visit(day_store, first)["done_at"] == "2026-11-23T09:30:00"
         assert isinstance(app.screen, FakeCapture)
         assert app.screen.visit_id == first
         assert app.current_mode == "today"  # pushed on today's stack: Esc comes back here
@@ -166,33 +152,30 @@ async def _finish(store):
         assert isinstance(app.screen, FakeCapture) and app.screen.visit_id == first
         app.pop_screen()
         await settle(app, pilot)
-        assert visit(store, second)["status"] == "planned"
+        assert visit(day_store, second)["status"] == "planned"
 
 
-def test_finish_without_check_in_is_a_choice_the_am_sees(day_store, fake_capture):
-    run(_finish_unchecked(day_store))
-
-
-async def _finish_unchecked(store):
-    first, second = day_ids(store)[:2]
-    async with running(store, SIZE, made=watched) as (app, pilot):
+@sync
+async def test_finish_without_check_in_is_a_choice_the_am_sees(day_store, fake_capture):
+    first, second = day_ids(day_store)[:2]
+    async with running(day_store, SIZE, made=watched) as (app, pilot):
         await pilot.press("f")  # not checked in: the AM is asked, nothing is stamped
         await pilot.pause()
         assert isinstance(app.screen, FinishScreen)
         assert "没有签到记录" in str(app.screen.query_one(".modal-title", Label).render())
         await pilot.press("escape")
         await settle(app, pilot)
-        assert visit(store, first)["status"] == "planned"
+        assert visit(day_store, first)["status"] == "planned"
         await pilot.press("f", *"9:70", "enter")  # not a time: said, nothing written
         await pilot.pause()
         assert "不是时间" in str(app.screen.query_one("#finish-hint", Static).render())
         await pilot.press("ctrl+u", *"10:05", "enter")  # after now (09:30): refused
         await pilot.pause()
         assert "比现在（09:30）还晚" in str(app.screen.query_one("#finish-hint", Static).render())
-        assert visit(store, first)["status"] == "planned"
+        assert visit(day_store, first)["status"] == "planned"
         await pilot.press("ctrl+u", *"9:05", "enter")
         await settle(app, pilot)
-        v = visit(store, first)
+        v = visit(day_store, first)
         assert (v["status"], v["checked_in_at"], v["done_at"]) == (
             "done",
             "2026-11-23T09:05:00",
@@ -203,26 +186,23 @@ async def _finish_unchecked(store):
         await settle(app, pilot)
         await pilot.press("down", "f", "enter")  # empty: finished, no arrival time recorded
         await settle(app, pilot)
-        v = visit(store, second)
+        v = visit(day_store, second)
         assert (v["status"], v["checked_in_at"]) == ("done", None)
         app.pop_screen()
         await settle(app, pilot)
         assert "未记到店时间" in text_of(app.screen, "#today-detail")
 
 
-def test_skip_with_a_reason_picked_or_typed(day_store):
-    run(_skip(day_store))
-
-
-async def _skip(store):
-    ids = day_ids(store)
-    async with running(store, SIZE, made=watched) as (app, pilot):
+@sync
+async def test_skip_with_a_reason_picked_or_typed(day_store):
+    ids = day_ids(day_store)
+    async with running(day_store, SIZE, made=watched) as (app, pilot):
         await pilot.press("s")
         await pilot.pause()
         assert isinstance(app.screen, SkipScreen)
         await pilot.press("down", "down", "enter")  # the second common reason
         await settle(app, pilot)
-        v = visit(store, ids[0])
+        v = visit(day_store, ids[0])
         assert (v["status"], v["skip_reason"]) == ("skipped", "负责人不在")
         assert rows(app.screen)[0][1] == "未访"
 
@@ -232,10 +212,10 @@ async def _skip(store):
         await pilot.pause()
         assert isinstance(app.screen, SkipScreen)
         assert "请先写下原因" in str(app.screen.query_one("#skip-hint", Static).render())
-        assert visit(store, ids[1])["status"] == "planned"
+        assert visit(day_store, ids[1])["status"] == "planned"
         await pilot.press(*"修路无法进入", "enter")
         await settle(app, pilot)
-        v = visit(store, ids[1])
+        v = visit(day_store, ids[1])
         assert (v["status"], v["skip_reason"]) == ("skipped", "修路无法进入")
 
         await pilot.press("s")  # skipping a skipped visit is refused before any modal
@@ -244,13 +224,10 @@ async def _skip(store):
         assert any("已记为未访（修路无法进入）：当天记错了按 z 撤销" in n for n in notices(app))
 
 
-def test_reschedule_is_validated_then_moves_the_visit(day_store):
-    run(_reschedule(day_store))
-
-
-async def _reschedule(store):
-    first = day_ids(store)[0]
-    async with running(store, SIZE, made=watched) as (app, pilot):
+@sync
+async def test_reschedule_is_validated_then_moves_the_visit(day_store):
+    first = day_ids(day_store)[0]
+    async with running(day_store, SIZE, made=watched) as (app, pilot):
         await pilot.press("r")
         await pilot.pause()
         modal = app.screen
@@ -267,47 +244,41 @@ async def _reschedule(store):
             await pilot.pause()
             assert app.screen is modal, typed
             assert why in str(modal.query_one("#resched-hint", Static).render()), typed
-        assert visit(store, first)["status"] == "planned"  # nothing written meanwhile
+        assert visit(day_store, first)["status"] == "planned"  # nothing written meanwhile
 
         await pilot.press("ctrl+u", *"11-26", "enter")
         await settle(app, pilot)
-        old = visit(store, first)
+        old = visit(day_store, first)
         assert (old["status"], old["rescheduled_to"]) == ("rescheduled", "2026-11-26")
-        moved = store.day_visits(dt.date(2026, 11, 26))
+        moved = day_store.day_visits(dt.date(2026, 11, 26))
         assert [v["origin_visit_id"] for v in moved if v["retailer_code"] == CQ] == [first]
         assert rows(app.screen)[0][1] == "改期"
         assert any("已改到 2026-11-26" in n for n in notices(app))
 
 
-def test_reorder_moves_the_visit_and_the_cursor_follows(day_store):
-    run(_reorder(day_store))
-
-
-async def _reorder(store):
-    before = day_ids(store)
-    async with running(store, SIZE, made=watched) as (app, pilot):
+@sync
+async def test_reorder_moves_the_visit_and_the_cursor_follows(day_store):
+    before = day_ids(day_store)
+    async with running(day_store, SIZE, made=watched) as (app, pilot):
         await pilot.press("shift+down")
         await settle(app, pilot)
-        assert day_ids(store) == [before[1], before[0], *before[2:]]
+        assert day_ids(day_store) == [before[1], before[0], *before[2:]]
         table = app.screen.query_one("#today-visits", DataTable)
         assert table.cursor_row == 1
         assert app.screen.current_id() == before[0]
         await pilot.press("shift+down", "shift+down")
         await settle(app, pilot)
-        assert day_ids(store)[3] == before[0]
+        assert day_ids(day_store)[3] == before[0]
         await pilot.press("shift+up")
         await settle(app, pilot)
-        assert day_ids(store)[2] == before[0]
-        assert rows(app.screen)[2][2] == store.day_visits(TODAY)[2]["name"]
+        assert day_ids(day_store)[2] == before[0]
+        assert rows(app.screen)[2][2] == day_store.day_visits(TODAY)[2]["name"]
 
 
-def test_add_an_ad_hoc_visit_found_by_pinyin(day_store):
-    run(_adhoc(day_store))
-
-
-async def _adhoc(store):
-    async with running(store, SIZE, made=watched) as (app, pilot):
-        n = len(day_ids(store))
+@sync
+async def test_add_an_ad_hoc_visit_found_by_pinyin(day_store):
+    async with running(day_store, SIZE, made=watched) as (app, pilot):
+        n = len(day_ids(day_store))
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, AdhocScreen)
@@ -321,9 +292,9 @@ async def _adhoc(store):
         assert options.get_option_at_index(0).id == QC
         await pilot.press("enter")
         await settle(app, pilot)
-        added = [v for v in store.day_visits(TODAY) if v["retailer_code"] == QC]
+        added = [v for v in day_store.day_visits(TODAY) if v["retailer_code"] == QC]
         assert len(added) == 1 and added[0]["adhoc"] and added[0]["reasons"] == ["adhoc"]
-        assert len(day_ids(store)) == n + 1
+        assert len(day_ids(day_store)) == n + 1
         assert app.screen.current_id() == added[0]["id"]  # the cursor is on the new visit
         assert "泉城路商店" in [r[2] for r in rows(app.screen)]
 
@@ -331,16 +302,13 @@ async def _adhoc(store):
         await settle(app, pilot)
         await pilot.press("enter")
         await settle(app, pilot)
-        assert len(day_ids(store)) == n + 1
+        assert len(day_ids(day_store)) == n + 1
         assert any("已在这一天的清单上" in m for m in notices(app))
 
 
-def test_down_from_the_ad_hoc_box_lands_on_the_first_hit(day_store):
-    run(_adhoc_down(day_store))
-
-
-async def _adhoc_down(store):
-    async with running(store, SIZE, made=watched) as (app, pilot):
+@sync
+async def test_down_from_the_ad_hoc_box_lands_on_the_first_hit(day_store):
+    async with running(day_store, SIZE, made=watched) as (app, pilot):
         await pilot.press("a", "3", "7")  # every retailer's code starts with 37
         await settle(app, pilot)
         screen = app.screen
@@ -365,25 +333,22 @@ async def _adhoc_down(store):
         assert notices(app).any(f"{second} 已在这一天的清单上")
 
 
-def test_other_days_by_keys_and_by_date(day_store):
-    run(_other_days(day_store))
-
-
-async def _other_days(store):
-    async with running(store, SIZE, made=watched) as (app, pilot):
+@sync
+async def test_other_days_by_keys_and_by_date(day_store):
+    async with running(day_store, SIZE, made=watched) as (app, pilot):
         screen = app.screen
         await pilot.press("right_square_bracket")
         await settle(app, pilot)
         tuesday = dt.date(2026, 11, 24)
         assert screen.day == tuesday
-        assert [r[2] for r in rows(screen)] == [v["name"] for v in store.day_visits(tuesday)]
+        assert [r[2] for r in rows(screen)] == [v["name"] for v in day_store.day_visits(tuesday)]
         assert "2026-11-24 周二" in text_of(screen, "#today-day")
         assert screen.sub_title == "拜访清单 2026-11-24 周二"
 
-        first = day_ids(store, tuesday)[0]
+        first = day_ids(day_store, tuesday)[0]
         await pilot.press("i")  # not that day yet: refused
         await settle(app, pilot)
-        assert visit(store, first)["status"] == "planned"
+        assert visit(day_store, first)["status"] == "planned"
         assert any("还没到这一天" in n for n in notices(app))
 
         await pilot.press("g")
@@ -405,14 +370,11 @@ async def _other_days(store):
         assert screen.day == TODAY
 
 
-def test_enter_opens_the_profile_and_u_lists_the_unvisited(day_store):
-    run(_profile_and_unvisited(day_store))
-
-
-async def _profile_and_unvisited(store):
+@sync
+async def test_enter_opens_the_profile_and_u_lists_the_unvisited(day_store):
     from khtui.screens.retailer import ProfileScreen
 
-    async with running(store, SIZE, made=watched) as (app, pilot):
+    async with running(day_store, SIZE, made=watched) as (app, pilot):
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, ProfileScreen)
@@ -425,7 +387,7 @@ async def _profile_and_unvisited(store):
         await pilot.pause()
         modal = app.screen
         assert isinstance(modal, UnvisitedScreen)
-        unvisited = store.month_coverage("2026-11", as_of=TODAY)["unvisited"]
+        unvisited = day_store.month_coverage("2026-11", as_of=TODAY)["unvisited"]
         table = modal.query_one("#unvisited", DataTable)
         assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == [
             u["code"] for u in unvisited
@@ -436,12 +398,9 @@ async def _profile_and_unvisited(store):
         assert app.screen.code == unvisited[0]["code"]
 
 
-def test_english(day_store):
-    run(_english(day_store))
-
-
-async def _english(store):
-    app = create_app(store, lang="en", today=lambda: TODAY)
+@sync
+async def test_english(day_store):
+    app = create_app(day_store, lang="en", today=lambda: TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         screen = app.screen
@@ -458,46 +417,37 @@ async def _english(store):
         assert "Why was" in str(app.screen.query_one(".modal-title").render())
 
 
-def test_wide_terminal_shows_code_and_phone(day_store):
-    run(_wide(day_store))
-
-
-async def _wide(store):
-    async with running(store, (120, 40), made=watched) as (app, _pilot):
+@sync
+async def test_wide_terminal_shows_code_and_phone(day_store):
+    async with running(day_store, (120, 40), made=watched) as (app, _pilot):
         shown = rows(app.screen)
         assert shown[0][8] == CQ
         assert shown[0][9] == "13900000001"
 
 
 # -- keys that must not change what the AM did not mean ----------------------------------------
-def test_skip_enter_alone_records_nothing(day_store):
-    run(_skip_enter(day_store))
-
-
-async def _skip_enter(store):
-    first = day_ids(store)[0]
-    async with running(store, SIZE, made=watched) as (app, pilot):
+@sync
+async def test_skip_enter_alone_records_nothing(day_store):
+    first = day_ids(day_store)[0]
+    async with running(day_store, SIZE, made=watched) as (app, pilot):
         await pilot.press("s", "enter")
         await pilot.pause()
         assert isinstance(app.screen, SkipScreen)  # still asking
         assert "还没有选原因" in str(app.screen.query_one("#skip-hint", Static).render())
         assert app.screen.query_one("#skip-reasons", OptionList).highlighted is None
-        assert visit(store, first)["status"] == "planned"
+        assert visit(day_store, first)["status"] == "planned"
         await pilot.press("escape")
         await settle(app, pilot)
-        assert visit(store, first)["status"] == "planned"
+        assert visit(day_store, first)["status"] == "planned"
 
 
-def test_after_a_skip_the_keys_say_what_to_do_next_and_r_books_another_day(day_store):
-    run(_after_skip(day_store))
-
-
-async def _after_skip(store):
-    first = day_ids(store)[0]
-    async with running(store, SIZE, made=watched) as (app, pilot):
+@sync
+async def test_after_a_skip_the_keys_say_what_to_do_next_and_r_books_another_day(day_store):
+    first = day_ids(day_store)[0]
+    async with running(day_store, SIZE, made=watched) as (app, pilot):
         await pilot.press("s", "down", "enter")  # 店门关闭
         await settle(app, pilot)
-        assert visit(store, first)["status"] == "skipped"
+        assert visit(day_store, first)["status"] == "skipped"
         for key in ("i", "f", "s"):
             await pilot.press(key)
             await pilot.pause()
@@ -511,37 +461,34 @@ async def _after_skip(store):
         assert "另约哪天再去" in title
         await pilot.press("ctrl+u", *"25", "enter")
         await settle(app, pilot)
-        old = visit(store, first)
+        old = visit(day_store, first)
         assert (old["status"], old["rescheduled_to"]) == ("skipped", "2026-11-25")
         again = [
-            v for v in store.day_visits(dt.date(2026, 11, 25)) if v["origin_visit_id"] == first
+            v for v in day_store.day_visits(dt.date(2026, 11, 25)) if v["origin_visit_id"] == first
         ]
         assert len(again) == 1 and "carry_over" in again[0]["reasons"]
         assert any("另约 2026-11-25 再去" in n for n in notices(app))
 
 
-def test_z_undoes_the_last_visit_action_of_the_day(day_store):
-    run(_undo(day_store))
-
-
-async def _undo(store):
-    first, second = day_ids(store)[:2]
-    store.conn.execute("DELETE FROM visit_actions")  # the seed's own ad-hoc visits
-    async with running(store, (120, 40), made=watched) as (app, pilot):
+@sync
+async def test_z_undoes_the_last_visit_action_of_the_day(day_store):
+    first, second = day_ids(day_store)[:2]
+    day_store.conn.execute("DELETE FROM visit_actions")  # the seed's own ad-hoc visits
+    async with running(day_store, (120, 40), made=watched) as (app, pilot):
         shown = [b.binding for b in app.active_bindings.values() if b.binding.show]
         assert ("z", "撤销") in [(b.key, b.description) for b in shown]  # in the footer
         await pilot.press("i", "down", "s", "down", "enter")
         await settle(app, pilot)
-        assert visit(store, first)["status"] == "checked_in"
-        assert visit(store, second)["status"] == "skipped"
+        assert visit(day_store, first)["status"] == "checked_in"
+        assert visit(day_store, second)["status"] == "skipped"
         await pilot.press("z")
         await settle(app, pilot)
-        assert visit(store, second)["status"] == "planned"
-        assert visit(store, second)["skip_reason"] is None
+        assert visit(day_store, second)["status"] == "planned"
+        assert visit(day_store, second)["skip_reason"] is None
         assert any("已撤销 银行旁便利店 的未访（店门关闭）" in n for n in notices(app))
         await pilot.press("z")
         await settle(app, pilot)
-        assert (visit(store, first)["status"], visit(store, first)["checked_in_at"]) == (
+        assert (visit(day_store, first)["status"], visit(day_store, first)["checked_in_at"]) == (
             "planned",
             None,
         )
@@ -566,13 +513,9 @@ def late_store(tmp_path, clock_at: dt.datetime):
     return store
 
 
-def test_looking_at_other_days_changes_nothing(tmp_path):
+@sync
+async def test_looking_at_other_days_changes_nothing(tmp_path):
     store = late_store(tmp_path, dt.datetime(2026, 11, 30, 9, 0))
-    run(_look_around(store))
-    store.close()
-
-
-async def _look_around(store):
     before = list(store.conn.iterdump())
     app = create_app(store, today=lambda: LAST)  # no housekeeping: a plain look
     async with app.run_test(size=SIZE) as pilot:
@@ -585,15 +528,12 @@ async def _look_around(store):
         await pilot.press("t")
         await settle(app, pilot)
     assert list(store.conn.iterdump()) == before
-
-
-def test_missed_visits_that_found_no_room_are_listed_and_moved_with_m(tmp_path):
-    store = late_store(tmp_path, dt.datetime(2026, 11, 30, 9, 0))
-    run(_missed(store))
     store.close()
 
 
-async def _missed(store):
+@sync
+async def test_missed_visits_that_found_no_room_are_listed_and_moved_with_m(tmp_path):
+    store = late_store(tmp_path, dt.datetime(2026, 11, 30, 9, 0))
     missed = store.missed_visits(LAST)
     assert missed
     app = watched(create_app(store, today=lambda: LAST))
@@ -615,15 +555,12 @@ async def _missed(store):
         assert (moved["status"], moved["rescheduled_to"]) == ("rescheduled", "2026-12-01")
         assert len(store.missed_visits(LAST)) == len(missed) - 1
         assert f"过期未访 {len(missed) - 1} 次" in text_of(app.screen, "#today-notes")
-
-
-def test_start_on_the_last_working_day_drafts_next_month_and_the_month_rolls_over(tmp_path):
-    store = late_store(tmp_path, dt.datetime(2026, 11, 30, 8, 0))
-    run(_roll_over(store))
     store.close()
 
 
-async def _roll_over(store):
+@sync
+async def test_start_on_the_last_working_day_drafts_next_month_and_the_month_rolls_over(tmp_path):
+    store = late_store(tmp_path, dt.datetime(2026, 11, 30, 8, 0))
     assert store.month_plan_row("2026-12") is None
     app = watched(create_app(store, today=lambda: LAST, housekeeping=True))
     async with app.run_test(size=SIZE) as pilot:
@@ -663,6 +600,7 @@ async def _roll_over(store):
         await settle(app, pilot)
         assert any("没有要提交的草稿" in n for n in notices(app))
     assert store.meta("housekeeping_done", "")[:10] == "2026-11-30"
+    store.close()
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -685,11 +623,8 @@ def test_reasons_most_pressing_first_then_a_count():
     assert reasons_text(["plan", "care", "complaint"], 40, EN) == "complaint follow-up, care"
 
 
-def test_a_long_day_is_shown_a_page_at_a_time(store):
-    run(_long_day(store))
-
-
-async def _long_day(store):
+@sync
+async def test_a_long_day_is_shown_a_page_at_a_time(store):
     from khtui.screens.today import PAGE
 
     n = PAGE + 30
