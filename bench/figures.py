@@ -50,6 +50,25 @@ class Scale:
     plans: dict[str, Plan]
 
 
+CITY_PLANS = {
+    "demo": Plan(1, 3600),
+    "today": Plan(9, 600),
+    "profile": Plan(5, 600),
+    "weekly": Plan(7, 600),
+    "recompute": Plan(3, 900),
+    "import": Plan(5, 900),
+    "docx": Plan(9, 600),
+    "lookup": Plan(7, 900),
+    "merge": Plan(2, 3600),
+}
+
+
+def smoke_plans(plans: dict[str, Plan]) -> dict[str, Plan]:
+    """A smoke run of every figure's code: two rounds where a round is cheap, one where the
+    full scale allows it an hour."""
+    return {name: Plan(1, 120) if plan.cap >= 3600 else Plan(2, 60) for name, plan in plans.items()}
+
+
 SCALES = {
     "small": Scale(
         name="small",
@@ -65,17 +84,7 @@ SCALES = {
         team_months=6,
         am_retailers=60,
         forecast_sample=30,
-        plans={  # a smoke run: every figure's code, two rounds where a round is cheap
-            "demo": Plan(1, 120),
-            "today": Plan(2, 60),
-            "profile": Plan(2, 60),
-            "weekly": Plan(2, 60),
-            "recompute": Plan(2, 60),
-            "import": Plan(2, 60),
-            "docx": Plan(2, 60),
-            "lookup": Plan(2, 60),
-            "merge": Plan(1, 120),
-        },
+        plans=smoke_plans(CITY_PLANS),
     ),
     "city": Scale(
         name="city",
@@ -91,17 +100,7 @@ SCALES = {
         team_months=24,
         am_retailers=320,
         forecast_sample=2000,
-        plans={
-            "demo": Plan(1, 3600),
-            "today": Plan(9, 600),
-            "profile": Plan(5, 600),
-            "weekly": Plan(7, 600),
-            "recompute": Plan(3, 900),
-            "import": Plan(5, 900),
-            "docx": Plan(9, 600),
-            "lookup": Plan(7, 900),
-            "merge": Plan(2, 3600),
-        },
+        plans=CITY_PLANS,
     ),
 }
 
