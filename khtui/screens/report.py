@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -84,158 +85,56 @@ class Loaded:
 
 
 # -- the two kinds of report ------------------------------------------------------------------
+@dataclass(frozen=True)
 class ReportKind:
     """What the screen needs of one kind of report: its period (parsed, stepped, named), its
-    narrative sections, and how it is read, saved, submitted and exported (in the job queue)."""
+    narrative sections, and how it is read, saved, submitted and exported (in the job queue).
+    The two kinds (:data:`WEEK`, :data:`MONTH`) differ only in these values and functions."""
 
-    name: ClassVar[str]  # "week" / "month": also the period's column in a report row
-    keys: ClassVar[tuple[str, ...]]  # the narrative sections
-    placeholder: ClassVar[str]
-    submit_detail: ClassVar[str]  # what submitting freezes (a catalogue key)
-
-    def box_id(self, key: str) -> str:
-        return f"rpt-{self.name}-{key}"
-
-    def label(self, key: str) -> str:
-        raise NotImplementedError
-
-    def default(self, today: dt.date) -> str:
-        raise NotImplementedError
-
-    def normalise(self, text: str) -> str:
-        """The period as stored; ValueError when ``text`` is not one."""
-        raise NotImplementedError
-
-    def step(self, period: str, n: int) -> str:
-        raise NotImplementedError
-
-    def span(self, period: str) -> tuple[dt.date, dt.date]:
-        raise NotImplementedError
-
-    def title(self, period: str) -> str:
-        raise NotImplementedError
-
-    def named(self, period: str) -> str:
-        """The period as the questions and notices name it."""
-        raise NotImplementedError
-
-    def bad(self, value: str) -> str:
-        raise NotImplementedError
-
-    def load(self, store, period: str, tr: Translator) -> Loaded:
-        """The period's latest version and its document in ``tr``'s words (a job: the app's
-        own translator)."""
-        raise NotImplementedError
-
-    def save(self, store, period: str, text: dict[str, str]) -> dict[str, Any]:
-        raise NotImplementedError
-
-    def submit(self, store, period: str) -> dict[str, Any]:
-        raise NotImplementedError
-
-    def export(self, store, period: str, folder: Path, tr: Translator) -> Path:
-        raise NotImplementedError
-
-
-class WeekReport(ReportKind):
-    """周报: an ISO week (default: the last complete one)."""
-
-    name = "week"
-    keys = NARRATIVE_KEYS
-    placeholder = "2026-W47"
-    submit_detail = "rpt.confirm.submit_detail"
+    name: str  # "week" / "month": also the period's column in a report row
+    keys: tuple[str, ...]  # the narrative sections
+    placeholder: str
+    submit_detail: str  # what submitting freezes (a catalogue key)
+    box_prefix: str  # a narrative box's id is box_prefix + its section
+    label_prefix: str  # a section's label is the catalogue key label_prefix + its section
+    title_key: str  # the screen's title (catalogue key; period, start, end)
+    named_key: str  # the period as the questions and notices name it (catalogue key)
+    bad_key: str  # a period that is not one (catalogue key; value)
+    default: Callable[[dt.date], str]  # the period shown first on a day
+    normalise: Callable[[str], str]  # the period as stored; ValueError when it is not one
+    step: Callable[[str, int], str]
+    span: Callable[[str], tuple[dt.date, dt.date]]
+    # the period's latest version and its document in a translator's words (a job: the app's)
+    load: Callable[[Any, str, Translator], Loaded]
+    save: Callable[[Any, str, dict[str, str]], dict[str, Any]]
+    submit: Callable[[Any, str], dict[str, Any]]
+    export: Callable[[Any, str, Path, Translator], Path]
 
     def box_id(self, key: str) -> str:
-        return f"rpt-{key}"
+        return f"{self.box_prefix}{key}"
 
     def label(self, key: str) -> str:
-        return t(f"rpt.narrative.{key}")
-
-    def default(self, today: dt.date) -> str:
-        return default_week(today)
-
-    def normalise(self, text: str) -> str:
-        return normalise_week(text)
-
-    def step(self, period: str, n: int) -> str:
-        return add_weeks(period, n)
-
-    def span(self, period: str) -> tuple[dt.date, dt.date]:
-        return week_range(period)
+        return t(f"{self.label_prefix}{key}")
 
     def title(self, period: str) -> str:
         start, end = self.span(period)
-        return t("rpt.screen.title", week=period, start=f"{start:%m-%d}", end=f"{end:%m-%d}")
+        return t(self.title_key, period=period, start=f"{start:%m-%d}", end=f"{end:%m-%d}")
 
     def named(self, period: str) -> str:
-        return period
+        return t(self.named_key, period=period)
 
     def bad(self, value: str) -> str:
-        return t("rpt.bad_week", value=value)
-
-    def load(self, store, period: str, tr: Translator) -> Loaded:
-        return load_week(store, period, tr)
-
-    def save(self, store, period: str, text: dict[str, str]) -> dict[str, Any]:
-        return store.save_weekly_draft(period, text)
-
-    def submit(self, store, period: str) -> dict[str, Any]:
-        return store.submit_weekly(period)
-
-    def export(self, store, period: str, folder: Path, tr: Translator) -> Path:
-        return export_week(store, period, folder, tr)
+        return t(self.bad_key, value=value)
 
 
-class MonthReport(ReportKind):
-    """月度市场分析: a calendar month (default: the last complete one)."""
-
-    name = "month"
-    keys = MONTHLY_NARRATIVE_KEYS
-    placeholder = "2026-10"
-    submit_detail = "rpt.confirm.submit_detail_month"
-
-    def label(self, key: str) -> str:
-        return t(f"rpt.sec.{key}")
-
-    def default(self, today: dt.date) -> str:
-        return add_months(month_key(today), -1)
-
-    def normalise(self, text: str) -> str:
-        year, month = parse_month(text.strip())
-        return f"{year:04d}-{month:02d}"
-
-    def step(self, period: str, n: int) -> str:
-        return add_months(period, n)
-
-    def span(self, period: str) -> tuple[dt.date, dt.date]:
-        return month_range(period)
-
-    def title(self, period: str) -> str:
-        start, end = self.span(period)
-        return t("rpt.screen.title_month", month=period, start=f"{start:%m-%d}", end=f"{end:%m-%d}")
-
-    def named(self, period: str) -> str:
-        return t("rpt.screen.month_named", month=period)
-
-    def bad(self, value: str) -> str:
-        return t("error.bad_month", value=value)
-
-    def load(self, store, period: str, tr: Translator) -> Loaded:
-        return load_month(store, period, tr)
-
-    def save(self, store, period: str, text: dict[str, str]) -> dict[str, Any]:
-        return store.save_monthly_draft(period, text)
-
-    def submit(self, store, period: str) -> dict[str, Any]:
-        return store.submit_monthly(period)
-
-    def export(self, store, period: str, folder: Path, tr: Translator) -> Path:
-        return export_month(store, period, folder, tr)
+def default_month(today: dt.date) -> str:
+    """The last complete month."""
+    return add_months(month_key(today), -1)
 
 
-WEEK = WeekReport()
-MONTH = MonthReport()
-KINDS: tuple[ReportKind, ...] = (WEEK, MONTH)
+def normalise_month(text: str) -> str:
+    year, month = parse_month(text.strip())
+    return f"{year:04d}-{month:02d}"
 
 
 def load_week(store, week: str, tr: Translator) -> Loaded:
@@ -306,6 +205,49 @@ def export_month(store, month: str, folder: Path, tr: Translator) -> Path:
     path = free_path(folder, stem, ".docx")
     write_monthly_docx(store, month, path, t=tr)
     return path
+
+
+# 周报: an ISO week (default: the last complete one)
+WEEK = ReportKind(
+    name="week",
+    keys=NARRATIVE_KEYS,
+    placeholder="2026-W47",
+    submit_detail="rpt.confirm.submit_detail",
+    box_prefix="rpt-",
+    label_prefix="rpt.narrative.",
+    title_key="rpt.screen.title",
+    named_key="rpt.screen.week_named",
+    bad_key="rpt.bad_week",
+    default=default_week,
+    normalise=normalise_week,
+    step=add_weeks,
+    span=week_range,
+    load=load_week,
+    save=lambda store, week, text: store.save_weekly_draft(week, text),
+    submit=lambda store, week: store.submit_weekly(week),
+    export=export_week,
+)
+# 月度市场分析: a calendar month (default: the last complete one)
+MONTH = ReportKind(
+    name="month",
+    keys=MONTHLY_NARRATIVE_KEYS,
+    placeholder="2026-10",
+    submit_detail="rpt.confirm.submit_detail_month",
+    box_prefix="rpt-month-",
+    label_prefix="rpt.sec.",
+    title_key="rpt.screen.title_month",
+    named_key="rpt.screen.month_named",
+    bad_key="error.bad_month",
+    default=default_month,
+    normalise=normalise_month,
+    step=add_months,
+    span=month_range,
+    load=load_month,
+    save=lambda store, month, text: store.save_monthly_draft(month, text),
+    submit=lambda store, month: store.submit_monthly(month),
+    export=export_month,
+)
+KINDS: tuple[ReportKind, ...] = (WEEK, MONTH)
 
 
 # -- the screen -----------------------------------------------------------------------------
