@@ -40,9 +40,11 @@ MEMO_MAX = 100_000
 # Raw values longer than this are cleaned every time, never remembered (a file of long junk
 # cells must not fill the memo).
 MEMO_VALUE_MAX = 256
-# Arrow's CSV blocks: small ones keep the reader's memory flat (8 MiB blocks grew the reader
-# from ~210 to ~530 MiB between 1M and 10M lines); they are handed on by about BATCH_ROWS.
-CSV_BLOCK = 1 << 20
+# Arrow's CSV blocks: small ones keep the reader's memory flat (it holds dozens of blocks at
+# once: 8 MiB blocks grew the reader from ~210 to ~530 MiB between 1M and 10M lines; 1 MiB
+# ones took ~70 MiB, 128 KiB ones ~15 MiB, for the same CPU); they are handed on by about
+# BATCH_ROWS.
+CSV_BLOCK = 1 << 17
 QTY_FIELDS = {"qty_tiao": "条", "qty_bao": "包", "qty_zhi": "支", "qty_jian": "件"}
 # A text cell that khtui neutralised for spreadsheets: the quote it added, before a trigger.
 _NEUTRALISED = r"^'('*[=+\-@\t\r])"
