@@ -634,7 +634,7 @@ class SearchOps(StoreBase):
         long_keys = self._long_keys()
         not_exact = ~_ints(exact)
         starts = _starts(post, qq.q, long_keys) if upto is not None else None
-        if starts is not None:
+        if starts is not None and upto is not None:
             first = starts.starts_usual & not_exact
             n = first.bit_count()
             if n >= COUNT_CAP and len(exact) + n >= upto:
