@@ -87,10 +87,10 @@ def stage_orders(
 
     def cleaned():
         for first_row, cols in text_batches(source, match, progress, invalid):
-            table, bad, skipped, read = clean_batch(first_row, cols, match, ctx, memo)
-            sink.extend(bad)
-            result.skipped += skipped
-            result.read += read
+            table, bad = clean_batch(first_row, cols, match, ctx, memo)
+            sink.extend(bad)  # read out a few thousand at a time
+            result.skipped += bad.skipped
+            result.read += bad.read
             drain_invalid()
             yield table
         drain_invalid()
