@@ -240,3 +240,28 @@ def test_a_refused_file_stops_the_writer_started_for_it(retailers, tmp_path, mon
         conn.execute("UPDATE retailers SET name = '都市烟酒店二' WHERE code = '0370102001'")
     assert retailers.scalar("SELECT count(*) FROM order_lines") == 0
     assert not list(tmp_path.glob(".khtui-import-*"))
+
+
+@pytest.mark.parametrize("writer", [False, True])
+def test_bad_rows_read_out_a_few_at_a_time_give_the_same_rejects(
+    retailers, tmp_path, table, monkeypatch, writer
+):
+    """A batch's bad rows become rejects a chunk at a time: chunks of two give the same
+    counts and the same rejects file, in row order, blank and totals rows skipped among them."""
+    import khtui.data.importers.orders as orders
+    import khtui.data.importers.orders_read as orders_read
+
+    monkeypatch.setattr(orders, "WRITER_MIN_LINES", 0 if writer else 10**12)
+    whole = import_file(retailers, table("整批", DIRTY), "orders", dry_run=True, tr=ZH)
+    monkeypatch.setattr(orders_read, "BAD_CHUNK", 2)
+    chunked = import_file(retailers, table("分块", DIRTY), "orders", dry_run=True, tr=ZH)
+    assert (chunked.read, chunked.skipped, chunked.rejected, chunked.new) == (10, 2, 4, 5)
+    assert (chunked.read, chunked.skipped, chunked.rejected, chunked.new) == (
+        whole.read,
+        whole.skipped,
+        whole.rejected,
+        whole.new,
+    )
+    got, want = read_rejects(chunked.rejects_path), read_rejects(whole.rejects_path)
+    assert [int(r["行号"]) for r in got] == [7, 8, 9, 11]
+    assert [(r["行号"], r["原因"]) for r in got] == [(r["行号"], r["原因"]) for r in want]
