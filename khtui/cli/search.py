@@ -37,15 +37,24 @@ def search_cmd(ctx: Ctx, query: tuple[str, ...], limit, offset, as_json: bool, r
             if not text:
                 return
         page = store.lookup_retailers(text, limit=limit, offset=offset)
-    total = page.total
+    total, capped = page.total, page.capped
     rows = [{k: r.get(k) for k in RESULT_KEYS} for r in page.rows]
     if as_json:
-        emit_json({"query": text, "total": total, "offset": offset, "results": rows})
+        emit_json(
+            {
+                "query": text,
+                "total": total,
+                "total_capped": capped,
+                "offset": offset,
+                "results": rows,
+            }
+        )
         return
     if not rows:
         click.echo(t("search.none", query=text))
         return
-    click.echo(t("search.summary", total=total, first=offset + 1, last=offset + len(rows)))
+    summary = "search.summary_capped" if capped else "search.summary"
+    click.echo(t(summary, total=total, first=offset + 1, last=offset + len(rows)))
     for r in rows:
         route = f"{r['route'] or '-'}#{r['route_seq'] if r['route_seq'] is not None else '-'}"
         click.echo(
@@ -53,5 +62,7 @@ def search_cmd(ctx: Ctx, query: tuple[str, ...], limit, offset, as_json: bool, r
             f"[{t('search.match.' + r['match']) if r['match'] else '-'}]"
         )
     rest = total - offset - len(rows)
-    if rest > 0:
+    if capped:
+        click.echo(t("search.more_capped", offset=offset + len(rows)))
+    elif rest > 0:
         click.echo(t("search.more", n=rest, offset=offset + len(rows)))

@@ -89,7 +89,7 @@ PAGE_SIZE = 16384
 
 def is_locked(error: BaseException | str) -> bool:
     """SQLite's "database is locked" / "busy" (from either SQLite library, or as text from the
-    import's writer process): another connection held the write lock past the busy timeout."""
+    import's writer thread): another connection held the write lock past the busy timeout."""
     text = str(error).lower()
     return "database is locked" in text or "database is busy" in text
 

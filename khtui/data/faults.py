@@ -37,7 +37,7 @@ _DENIED_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS}
 
 def _sqlite_name(error: sqlite3.Error) -> str:
     """The primary result code (``SQLITE_IOERR`` for ``SQLITE_IOERR_WRITE``); from the text
-    when the error came without one (the import's writer process reports text)."""
+    when the error came without one (the import's writer thread reports text)."""
     name = getattr(error, "sqlite_errorname", None) or ""
     if name:
         return "_".join(name.split("_")[:2])

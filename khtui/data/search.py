@@ -51,6 +51,10 @@ RESULT_COLUMNS = (
 BULK = 2000
 # Retailers written since the last rebuild beyond which a write rebuilds the index.
 DELTA_MAX = 5000
+# A keystroke whose best-ranked group (keys that start with the query) alone holds at least this
+# many retailers is answered from that group: the page, and "COUNT_CAP or more" for the count
+# (counting every match of a prefix nearly every code shares costs more than the page).
+COUNT_CAP = 1000
 _STALE = "search_index_stale"
 _LIST, _ZLIB = b"L", b"Z"
 
@@ -245,9 +249,12 @@ class _Answer:
     exact: list[int]
     groups: list[int]
     hits: _Hits
+    capped: bool = False  # the groups are the first only, of COUNT_CAP retailers or more
 
     @property
     def total(self) -> int:
+        if self.capped:
+            return COUNT_CAP
         return len(self.exact) + sum(g.bit_count() for g in self.groups)
 
     def page(self, offset: int, limit: int) -> list[int]:
@@ -299,17 +306,31 @@ class _Postings:
     def positions(self, key: str) -> dict[int, list]:
         got = self.rows.get(key)
         if got is None:
-            got = {}
-            for pos, cls, blob, added in self.conn.execute(
-                "SELECT pos, rare, rids, NULL FROM search_postings WHERE key = ?1 UNION ALL "
-                "SELECT pos, rare, NULL, group_concat(rid) FROM search_delta WHERE key = ?1 "
-                "GROUP BY pos, rare",
-                (key,),
-            ):
-                parts = got.setdefault(pos, [[], []])
-                parts[cls].append(blob if blob is not None else added)
-            self.rows[key] = got
+            self.load([key])
+            got = self.rows[key]
         return got
+
+    def load(self, keys: Iterable[str]) -> None:
+        """Read these keys in one statement rather than one each."""
+        keys = [k for k in dict.fromkeys(keys) if k not in self.rows]
+        if not keys:
+            return
+        marks = ",".join("?" * len(keys))
+        rows: dict[str, dict[int, list]] = {k: {} for k in keys}
+        for key, pos, cls, blob, added in self.conn.execute(
+            f"SELECT key, pos, rare, rids, NULL FROM search_postings WHERE key IN ({marks}) "
+            "UNION ALL SELECT key, pos, rare, NULL, group_concat(rid) FROM search_delta "
+            f"WHERE key IN ({marks}) GROUP BY key, pos, rare",
+            (*keys, *keys),
+        ):
+            parts = rows[key].setdefault(pos, [[], []])
+            parts[cls].append(blob if blob is not None else added)
+        self.rows.update(rows)
+
+    def place_size(self, key: str, pos: int) -> int:
+        """Bytes stored for ``key`` at ``pos`` (usual readings; the key read before)."""
+        parts = self.rows[key].get(pos)
+        return sum(len(item) for item in parts[0]) if parts else 0
 
     def at(self, key: str, pos: int, rare: int) -> int:
         """Retailers with ``key`` at ``pos``: usual readings only (``rare`` 0) or any (1)."""
@@ -397,12 +418,19 @@ def _stored_size(parts: list) -> int:
     return sum(len(item) for items in parts for item in items)
 
 
+def _text_keys(field_letter: str, q: str) -> list[str]:
+    """The tokens a text key must hold, one after the other, to contain ``q``."""
+    if len(q) == 1:
+        return [field_letter + q]
+    return [field_letter + q[i : i + 2] for i in range(len(q) - 1)]
+
+
 def _text_hits(post: _Postings, field_letter: str, q: str) -> tuple[int, int]:
     """(starts, occurs) of a text key."""
     if len(q) == 1:
         starts = post.at(field_letter + q, 0, 0)
         return starts, starts | post.at(field_letter + q, 1, 0)
-    chain = _chain(post, [field_letter + q[i : i + 2] for i in range(len(q) - 1)], 0)
+    chain = _chain(post, _text_keys(field_letter, q), 0)
     occurs = 0
     for bits in chain.values():
         occurs |= bits
@@ -455,6 +483,7 @@ def _evaluate(post: _Postings, q: str, long_keys: list[tuple[int, Any]]) -> _Hit
     from khtui.domain.search_keys import KEY_CHARS, TEXT_FIELDS
 
     hits = _Hits()
+    post.load(k for letter, _ in TEXT_FIELDS for k in _text_keys(letter, q))
     for letter, what in TEXT_FIELDS:
         starts, occurs = _text_hits(post, letter, q)
         hits.starts[what], hits.occurs[what] = starts, occurs
@@ -488,6 +517,49 @@ def _evaluate(post: _Postings, q: str, long_keys: list[tuple[int, Any]]) -> _Hit
     return hits
 
 
+def _starts(post: _Postings, q: str, long_keys: list[tuple[int, Any]]) -> _Hits | None:
+    """Where ``q`` starts a text key, reading each token at its place in a key's start only,
+    when that is where COUNT_CAP or more retailers match in one kind of key; else None (also
+    for a query with letters: pinyin takes part, see :func:`_evaluate`). A chain stops as
+    soon as fewer than COUNT_CAP retailers are left in it, so a query that finds fewer costs
+    a few set operations more than :func:`_evaluate` alone."""
+    from khtui.domain.search_keys import KEY_CHARS, TEXT_FIELDS
+
+    if any("a" <= ch <= "z" for ch in q):
+        return None
+    chains = {letter: _text_keys(letter, q) for letter, _ in TEXT_FIELDS}
+    post.load(k for keys in chains.values() for k in keys)
+    # field letter -> (retailers so far, the tokens still to AND in, smallest stored first)
+    state: dict[str, tuple[int, list[int]]] = {}
+
+    def run(letter: str, bits: int, todo: list[int], stop: bool) -> tuple[int, list[int]]:
+        keys = chains[letter]
+        while todo and bits:
+            i = todo.pop(0)
+            bits &= post.at(keys[i], i, 0)
+            if stop and bits.bit_count() < COUNT_CAP:
+                break
+        return bits, todo
+
+    for letter, _ in TEXT_FIELDS:
+        keys = chains[letter]
+        order = sorted(range(len(keys)), key=lambda i: post.place_size(keys[i], i))
+        state[letter] = run(letter, -1, order, True)
+    if not any(bits > 0 and not todo for bits, todo in state.values()):
+        return None
+    hits = _Hits()
+    for letter, what in TEXT_FIELDS:
+        bits, _ = run(letter, *state[letter], False)
+        hits.starts[what] = max(bits, 0)
+        for rid, keys in long_keys:
+            text = keys.text(letter)
+            if len(text) > KEY_CHARS and text.startswith(q):
+                hits.starts[what] |= 1 << rid
+        hits.starts_usual |= hits.starts[what]
+    hits.starts_any = hits.occurs_usual = hits.occurs_any = hits.starts_usual
+    return hits
+
+
 def _union(by_pos: dict[int, int]) -> int:
     out = 0
     for bits in by_pos.values():
@@ -501,6 +573,7 @@ class SearchPage:
 
     rows: list[dict]
     total: int
+    capped: bool = False  # ``total`` is COUNT_CAP and there are that many or more
 
 
 class _Query:
@@ -518,16 +591,23 @@ class SearchOps(StoreBase):
     _search_checked: bool = False
 
     # -- asking ------------------------------------------------------------------------------
-    def lookup_retailers(self, query: str, limit: int = 50, offset: int = 0) -> SearchPage:
+    def lookup_retailers(
+        self, query: str, limit: int = 50, offset: int = 0, *, exact_count: bool = False
+    ) -> SearchPage:
         """One page of the retailers matching ``query``, ranked (see
         ``domain/search_keys.py``), and how many match in all: what the lookup screen needs
-        at each keystroke, from one pass over the index."""
+        at each keystroke, from one pass over the index. When the retailers whose keys start
+        with the query are COUNT_CAP or more and hold the page, the count is not made:
+        ``total`` is COUNT_CAP and ``capped`` is set (unless ``exact_count``)."""
         qq = _Query(query)
         if not qq.q:
             return SearchPage([], 0)
-        answer, exact_what = self._answer(qq)
-        rids = answer.page(max(0, offset), limit) if limit > 0 else []
-        return SearchPage(self._result_rows(rids, answer, exact_what), answer.total)
+        offset = max(0, offset)
+        upto = None if exact_count else offset + max(0, limit)
+        answer, exact_what = self._answer(qq, upto)
+        rids = answer.page(offset, limit) if limit > 0 else []
+        rows = self._result_rows(rids, answer, exact_what)
+        return SearchPage(rows, answer.total, answer.capped)
 
     def search_retailers(self, query: str, limit: int = 50, offset: int = 0) -> list[dict]:
         """The rows of :meth:`lookup_retailers`: code, name, route, route_seq, status, tier,
@@ -539,16 +619,25 @@ class SearchOps(StoreBase):
 
     def count_search(self, query: str) -> int:
         """How many retailers ``search_retailers(query)`` finds in all."""
-        return self.lookup_retailers(query, 0).total
+        return self.lookup_retailers(query, 0, exact_count=True).total
 
     # -- answering ---------------------------------------------------------------------------
-    def _answer(self, qq: _Query) -> tuple[_Answer, dict[int, str]]:
-        """The ranked answer to a query (rids in groups) and what the exact rids matched."""
+    def _answer(self, qq: _Query, upto: int | None = None) -> tuple[_Answer, dict[int, str]]:
+        """The ranked answer to a query (rids in groups) and what the exact rids matched.
+        With ``upto`` (the end of the page wanted), the first group alone when it holds the
+        page and at least COUNT_CAP retailers (the answer is then ``capped``)."""
         self._ensure_search_index()
         exact, exact_what = self._exact_rids(qq)
         post = _Postings(self.conn)
-        hits = _evaluate(post, qq.q, self._long_keys())
+        long_keys = self._long_keys()
         not_exact = ~_ints(exact)
+        starts = _starts(post, qq.q, long_keys) if upto is not None else None
+        if starts is not None and upto is not None:
+            first = starts.starts_usual & not_exact
+            n = first.bit_count()
+            if n >= COUNT_CAP and len(exact) + n >= upto:
+                return _Answer(exact, [first], starts, capped=True), exact_what
+        hits = _evaluate(post, qq.q, long_keys)
         usual = hits.occurs_usual & not_exact
         starts_usual = hits.starts_usual & usual
         rare = hits.occurs_any & ~hits.occurs_usual & not_exact

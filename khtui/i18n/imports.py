@@ -44,7 +44,7 @@ ZH: dict[str, str] = {
     "imp.error.binary": "{file} 不是文本、XLSX 或 XLS 文件",
     "imp.error.rejects": "无法写入拒收文件 {file}（{problem}）；用 --rejects 指定别的位置",
     "imp.error.work": "无法在 {folder} 中建立导入的临时文件夹（{problem}）；请检查数据库所在文件夹可写、磁盘有空间",
-    "imp.error.writer": "导入的写入进程意外停止（{problem}）；数据库没有任何改动。请检查磁盘空间后重试",
+    "imp.error.writer": "暂存导入的数据时出错（{problem}）；数据库没有任何改动。请检查磁盘空间后重试",
     # export
     "exp.done": "已导出 {n} 行到 {file}",
     "exp.error.suffix": "{file}：只能导出为 .csv 或 .xlsx",
@@ -211,7 +211,7 @@ EN: dict[str, str] = {
     "imp.error.binary": "{file} is not a text, XLSX or XLS file",
     "imp.error.rejects": "cannot write the rejects file {file} ({problem}); choose another place with --rejects",
     "imp.error.work": "cannot make the import's work folder in {folder} ({problem}); check that the database's folder is writable and the disk has room",
-    "imp.error.writer": "the import's writer process stopped unexpectedly ({problem}); the database was not changed. Check the disk has room and try again",
+    "imp.error.writer": "staging the import failed ({problem}); the database was not changed. Check the disk has room and try again",
     "exp.done": "exported {n} {n:|row|rows} to {file}",
     "exp.error.suffix": "{file}: export to .csv or .xlsx",
     "exp.error.exists": "{file} exists; add --force to overwrite it, or choose another name",

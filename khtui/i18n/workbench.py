@@ -9,6 +9,7 @@ EN: dict[str, str] = {}
 _RETAILER_ZH: dict[str, str] = {
     "lookup.placeholder": "查找客户：店名、拼音首字母(如 cq)、全拼、编码、许可证号、电话或尾号",
     "lookup.count": "共 {total} 户，已显示 {shown} 户 · Enter 打开档案 · ↓ 到列表",
+    "lookup.count_capped": "{total}+ 户，已显示 {shown} 户 · 多输几个字缩小范围 · Enter 打开档案 · ↓ 到列表",
     "lookup.none": "没有找到“{query}”：换个写法试试（拼音首字母、电话尾号、编码）",
     "lookup.error": "查找失败：{error}。请检查数据库后重试（{khtui} check）",
     "lookup.key.clear": "清空",
@@ -172,6 +173,7 @@ _RETAILER_ZH: dict[str, str] = {
 _RETAILER_EN: dict[str, str] = {
     "lookup.placeholder": "Find a retailer: name, pinyin initials (e.g. cq), pinyin, code, licence, phone or last digits",
     "lookup.count": "{total} {total:|retailer|retailers}, {shown} shown · Enter opens the profile · ↓ to the list",
+    "lookup.count_capped": "{total}+ retailers, {shown} shown · type more to narrow it · Enter opens the profile · ↓ to the list",
     "lookup.none": "Nothing found for “{query}”: try pinyin initials, the phone's last digits or the code",
     "lookup.error": "Lookup failed: {error}. Check the database ({khtui} check) and try again",
     "lookup.key.clear": "Clear",

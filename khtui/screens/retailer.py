@@ -134,6 +134,7 @@ class RetailerScreen(Keyed, Screen):
             rows: list[dict],
             total: int | None,
             overdue: dict[str, int],
+            capped: bool = False,
         ) -> None:
             super().__init__()
             self.query = query
@@ -141,12 +142,14 @@ class RetailerScreen(Keyed, Screen):
             self.rows = rows
             self.total = total
             self.overdue = overdue
+            self.capped = capped  # ``total`` is the lookup's cap: that many or more
 
     def __init__(self, code: str | None = None) -> None:
         super().__init__()
         self.initial_code = code
         self.current_query = ""
         self.total = 0
+        self.capped = False
         self.loaded = 0
         self.loading = False
 
@@ -179,15 +182,16 @@ class RetailerScreen(Keyed, Screen):
     def fetch_page(self, query: str, offset: int) -> None:
         store = self.app.store
         total = None
+        capped = False
         if query:
             page = store.lookup_retailers(query, limit=PAGE, offset=offset)
-            rows, total = page.rows, page.total
+            rows, total, capped = page.rows, page.total, page.capped
         else:
             rows = store.list_retailers(limit=PAGE, offset=offset)
             if offset == 0:
                 total = store.count_retailers(status=None)
         overdue = store.overdue_complaint_counts((r["code"] for r in rows), self.app.today())
-        self.post_message(self.Results(query, offset, rows, total, overdue))
+        self.post_message(self.Results(query, offset, rows, total, overdue, capped))
 
     def on_retailer_screen_results(self, message: Results) -> None:
         if message.query != self.current_query:
@@ -196,9 +200,12 @@ class RetailerScreen(Keyed, Screen):
         if message.offset == 0:
             table.clear()
             self.loaded = 0
-            self.total = message.total or 0
+            self.total, self.capped = message.total or 0, message.capped
         elif message.offset != self.loaded:
             return
+        elif message.total is not None and self.capped:
+            # a later page past the retailers that start with the query: counted in full
+            self.total, self.capped = message.total, message.capped
         warn, late = style(self.app, "warn"), style(self.app, "late")
         for r in message.rows:
             table.add_row(
@@ -217,6 +224,8 @@ class RetailerScreen(Keyed, Screen):
         status = self.query_one("#lookup-status", Static)
         if self.total == 0:
             status.update(t("lookup.none", query=self.current_query))
+        elif self.capped:
+            status.update(t("lookup.count_capped", total=self.total, shown=self.loaded))
         else:
             status.update(t("lookup.count", total=self.total, shown=self.loaded))
 
@@ -245,7 +254,8 @@ class RetailerScreen(Keyed, Screen):
     @on(DataTable.RowHighlighted, "#lookup-results")
     def row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         near_end = event.cursor_row >= self.loaded - 1 - PAGE // 10
-        if near_end and not self.loading and self.loaded < self.total:
+        more = self.loaded < self.total or self.capped
+        if near_end and not self.loading and more:
             self.loading = True
             self.fetch_page(self.current_query, self.loaded)
 

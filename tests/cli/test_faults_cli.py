@@ -126,39 +126,24 @@ def test_a_small_import_on_a_full_disk_is_one_line_and_writes_nothing(db, tmp_pa
     s.close()
 
 
-# The writer process of a large orders import, with its stage file unable to grow: SQLite's
-# SQLITE_FULL inside that process, as on a disk that fills while a large file is staged.
-FULL_STAGE_WRITER = """
-import os, sys
-import khtui.data.importers.adbc as adbc
-import khtui.data.importers.child as child
-real = adbc.AdbcStage.__init__
-def init(self, path):
-    real(self, path)
-    self.execute("PRAGMA max_page_count = 40")
-adbc.AdbcStage.__init__ = init
-code = child.main(sys.argv[1:])
-sys.stdout.flush(); sys.stderr.flush(); os._exit(code)
-"""
-
-
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_a_large_import_whose_writer_process_finds_the_disk_full(db, tmp_path, monkeypatch, lang):
-    """Disk full inside the writer process: one line saying so, nothing written, no work
-    folder and no pre-import backup left."""
+def test_a_large_import_whose_writer_finds_the_disk_full(db, tmp_path, monkeypatch, lang):
+    """Disk full in the writer thread's stage (SQLite's SQLITE_FULL from ADBC's own SQLite,
+    the stage file unable to grow): one line saying so, nothing written, no work folder and
+    no pre-import backup left."""
+    import khtui.data.importers.adbc as adbc
     import khtui.data.importers.orders as orders
 
-    monkeypatch.setattr(orders, "CHILD_MIN_LINES", 0)  # this small file goes to the writer
-    real_popen = subprocess.Popen
+    monkeypatch.setattr(orders, "WRITER_MIN_LINES", 0)  # this small file goes to the writer
+    real = adbc.AdbcStage.__init__
     started = []
 
-    def popen(args, **kw):
-        if args[1:3] == ["-m", "khtui.data.importers.child"]:
-            started.append(args)
-            args = [args[0], "-c", FULL_STAGE_WRITER, *args[3:]]
-        return real_popen(args, **kw)
+    def init(self, path):
+        real(self, path)
+        started.append(path)
+        self.execute("PRAGMA max_page_count = 40")
 
-    monkeypatch.setattr(subprocess, "Popen", popen)
+    monkeypatch.setattr(adbc.AdbcStage, "__init__", init)
     csv = tmp_path / "o.csv"
     lines = [
         f"3701020{i:05d},2026-10-{d:02d},B{b},品牌,1,100,100"
@@ -171,7 +156,7 @@ def test_a_large_import_whose_writer_process_finds_the_disk_full(db, tmp_path, m
         encoding="utf-8",
     )
     line = one_line(run("--db", str(db), "import", "orders", str(csv), lang=lang))
-    assert started, "the writer process was not used"
+    assert started, "the writer was not used"
     if lang == "en":
         assert line == (
             f"Error: o.csv: the disk is full: no space left on the disk of {tmp_path}; nothing was "

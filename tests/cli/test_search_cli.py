@@ -90,3 +90,22 @@ def test_reindex_rebuilds_the_index(db):
     assert json.loads(res.output)["total"] == 1
     res = run(db, "search", "--reindex")
     assert res.exit_code == 0 and "3" in res.output
+
+
+def test_a_capped_count_says_or_more_in_both_languages(db, monkeypatch):
+    """Three codes start with 3701 and the cap is two: "2+" and no count of the rest."""
+    import khtui.data.search as search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 2)
+    out = json.loads(run(db, "search", "3701", "--limit", "1", "--json").output)
+    assert (out["total"], out["total_capped"], len(out["results"])) == (2, True, 1)
+    res = run(db, "search", "3701", "--limit", "1")
+    assert res.exit_code == 0, res.output
+    assert "找到 2+ 户，显示第 1–1 户" in res.output
+    assert "还有更多：用 --offset 1 看下一页" in res.output
+    res = run(db, "--lang", "en", "search", "3701", "--limit", "1")
+    assert "2+ found, showing 1-1" in res.output
+    assert "more: use --offset 1 for the next page" in res.output
+    # a page longer than the codes that start with it: counted
+    out = json.loads(run(db, "search", "3701", "--limit", "4", "--json").output)
+    assert (out["total"], out["total_capped"]) == (3, False)

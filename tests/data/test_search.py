@@ -407,3 +407,46 @@ def test_a_write_that_keeps_the_keys_costs_no_index_work(s):
     s.update_retailer("370102100006", {"route": "城西线"})
     assert s.scalar("SELECT count(*) FROM search_dead") == 0
     assert s.scalar("SELECT count(*) FROM search_delta") == 0
+
+
+def test_a_prefix_nearly_every_code_shares_is_not_counted_to_the_end(s, monkeypatch):
+    """Ten codes start with 3701: with a cap of ten the page comes from them alone and the
+    count says "ten or more"; with a cap of eleven everything is counted. The page is the
+    same either way, and count_search always counts every match."""
+    import khtui.data.search as search
+
+    full = s.lookup_retailers("3701", limit=5, exact_count=True)
+    assert (full.total, full.capped, len(full.rows)) == (10, False, 5)
+    monkeypatch.setattr(search, "COUNT_CAP", 10)
+    capped = s.lookup_retailers("3701", limit=5)
+    assert (capped.total, capped.capped) == (10, True)
+    assert capped.rows == full.rows
+    assert s.count_search("3701") == 10
+    # a page that reaches past the codes that start with the query: counted in full
+    assert s.lookup_retailers("3701", limit=5, offset=6) == s.lookup_retailers(
+        "3701", limit=5, offset=6, exact_count=True
+    )
+    assert not s.lookup_retailers("3701", limit=5, offset=6).capped
+    monkeypatch.setattr(search, "COUNT_CAP", 11)
+    assert s.lookup_retailers("3701", limit=5) == full
+
+
+def test_a_capped_answer_ranks_an_exact_code_first(s, monkeypatch):
+    import khtui.data.search as search
+
+    load(s, [("370102", "泉城路商店", "370102999999", "13700001234")])
+    monkeypatch.setattr(search, "COUNT_CAP", 2)
+    page = s.lookup_retailers("370102", limit=3)
+    assert page.capped
+    assert page.rows == s.lookup_retailers("370102", limit=3, exact_count=True).rows
+    assert [r["code"] for r in page.rows] == ["370102", "370102100001", "370102100002"]
+    assert [r["match"] for r in page.rows] == ["code", "code", "code"]
+
+
+def test_letters_are_always_counted_in_full(s, monkeypatch):
+    """Pinyin takes part in a query with letters: no shortcut, whatever the cap."""
+    import khtui.data.search as search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 1)
+    page = s.lookup_retailers("yh", limit=1)
+    assert (page.total, page.capped) == (2, False)

@@ -110,6 +110,31 @@ async def test_lookup_pages_from_sql_as_the_cursor_goes_down(seeded, monkeypatch
 
 
 @sync
+async def test_a_count_past_the_cap_says_or_more_and_paging_goes_on(seeded, monkeypatch):
+    """Six codes start with 3701; with a cap of three and pages of two the status says "3+"
+    until a page reaches past them, which counts them all."""
+    import khtui.data.search as search
+    import khtui.screens.retailer as mod
+
+    monkeypatch.setattr(mod, "PAGE", 2)
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    app = make_app(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_lookup(app, pilot)
+        await pilot.press(*"3701")
+        await settle(app, pilot)
+        status = screen.query_one("#lookup-status", Static)
+        assert str(status.render()).startswith("3+ 户，已显示 2 户")
+        assert len(table_codes(screen)) == 2
+        await pilot.press("down")  # into the list
+        for _ in range(6):
+            await pilot.press("down")
+            await settle(app, pilot)
+        assert sorted(table_codes(screen)) == sorted(r[0] for r in PROFILE_RETAILERS)
+        assert str(status.render()).startswith("共 6 户，已显示 6 户")
+
+
+@sync
 async def test_tier_calculation_is_a_key_away_and_shows_its_inputs(seeded):
     async with running(seeded, SIZE, screen=lambda: ProfileScreen(CQ)) as (app, pilot):
         await pilot.press("t")

@@ -111,7 +111,7 @@ def import_file(
         raise ImportFileError(
             "imp.error.work", folder=Path(store.path).parent, problem=exc.strerror or exc
         ) from None
-    child = None
+    writer = None
     sink = None
     made: list[Path] = []  # the pre-import backup
     committed = False
@@ -127,9 +127,9 @@ def import_file(
     try:
         stage_path = work.file(STAGE_NAME)
         if kind == "orders":
-            from khtui.data.importers.orders import start_child
+            from khtui.data.importers.orders import start_writer
 
-            child = start_child(path, stage_path)
+            writer = start_writer(path, stage_path)
         source = open_source(path, sheet)
         spec = header_spec(kind, store.rules)
         match = find_header(spec, source.head())
@@ -139,10 +139,10 @@ def import_file(
         if kind == "orders":
             from khtui.data.importers.orders import merge_orders, stage_orders
 
-            info = stage_orders(store, source, match, result, sink, stage_path, child, progress)
-            if child is not None:
-                child.close()
-                child = None
+            info = stage_orders(store, source, match, result, sink, stage_path, writer, progress)
+            if writer is not None:
+                writer.close()
+                writer = None
             if info.kept and not dry_run:
                 take_backup()
             merge_orders(store, info, result, dry_run=dry_run, before_commit=sink.finish)
@@ -157,8 +157,8 @@ def import_file(
             sink.undo()
         raise
     finally:
-        if child is not None:
-            child.close()
+        if writer is not None:
+            writer.close()
         if sink is not None:
             sink.close()
         work.remove()

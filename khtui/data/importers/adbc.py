@@ -1,17 +1,19 @@
-"""The writer process's stage connection: ADBC's SQLite driver (Arrow bulk ingest).
+"""The writer thread's stage connection: ADBC's SQLite driver (Arrow bulk ingest).
 
 Why a second SQLite driver: Python's ``sqlite3`` can only insert Arrow data row by row through
 Python objects; ADBC binds Arrow columns straight into SQLite's C API. Measured on 1M order
 lines (``bench/RESULTS.md``, this machine): pyarrow's CSV reader plus ADBC ingest of the
 file took 2.6 s against 2.4 s for the sqlite3 command line's ``.import`` (~1.1x), while
 ``csv.reader`` plus ``executemany`` took 4.8 s (~2.0x) before any cleaning; in the import the
-child's ingest of the lines took ~1.1-1.3 s per million. Large imports are staged with it.
+ingest of the lines takes ~1.1-1.7 s of CPU per million, outside the GIL. Large imports are
+staged with it.
 
-ADBC bundles its own SQLite library. Two SQLite libraries must never open the same database
-file in one process (POSIX locks are per process: one library's close drops the other's), so
-this module is only used in the import's writer process (:mod:`khtui.data.importers.child`),
-and only on the import's private stage file; the database itself is written by the importing
-process's ``sqlite3`` (:mod:`khtui.data.importers.merge`).
+ADBC bundles its own SQLite library. Two SQLite libraries must never have the same database
+file open at once in one process (POSIX locks are per process: one library's close drops the
+other's), so this module is only used by the import's writer thread
+(:mod:`khtui.data.importers.writer`), only on the import's private stage file, and closes it
+before the merge attaches it; the database itself is written by Python's ``sqlite3``
+(:mod:`khtui.data.importers.merge`).
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ def _literal(value) -> str:
 
 def _with_literals(sql: str, params: tuple) -> str:
     """``sql`` with its ``?`` replaced by the parameters as SQL literals (text quoted). Binding
-    them instead would turn Python values into Arrow arrays, which imports pandas into the
-    writer process (~45 MiB of its memory) for a handful of month names. The stage's own SQL
+    them instead would turn Python values into Arrow arrays (through pandas' checks) for a
+    handful of month names. The stage's own SQL
     has no ``?`` inside a string literal."""
     parts = sql.split("?")
     if len(parts) != len(params) + 1:

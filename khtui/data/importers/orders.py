@@ -4,9 +4,10 @@
    as they are found (:mod:`rejects`).
 2. Stage the valid lines, sorted by the key, in the import's work folder (:mod:`stage`):
    repeated lines are found there and the file's monthly sums made. A small file is staged
-   here with Python's ``sqlite3``; a large one by a writer process started before the file is
-   opened (:mod:`child`, ADBC bulk ingest), which takes the batches as Arrow IPC on a pipe
-   while the file streams, so reading and staging share the two cores.
+   here with Python's ``sqlite3``; a large one by a writer thread started before the file is
+   opened (:mod:`writer`, ADBC bulk ingest, which runs without the GIL), which takes the
+   batches from a short queue while the file streams, so reading and staging share the two
+   cores.
 3. Merge (:mod:`merge`): one short transaction replaces the stored lines of the file's period
    (first to last order date) for the retailers in the file, the touched monthly aggregates
    and the classifications of those retailers, and commits. Only this step holds the
@@ -22,16 +23,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from khtui.data.importers.aggregates import Aggregates
-from khtui.data.importers.child import ChildStager
 from khtui.data.importers.merge import MergeCounts, merge
 from khtui.data.importers.orders_read import CleanContext, clean_batch, text_batches
 from khtui.data.importers.stage import SORT_KEYS, SqliteStage, Stage, StageInfo
+from khtui.data.importers.writer import WriterThread
 
 # A rough size of one order line in a file, to tell a large load from a small one.
 BYTES_PER_LINE = 64
-# Files expected to hold at least this many lines are staged by the writer process (ADBC bulk
-# ingest); smaller ones in the importing process.
-CHILD_MIN_LINES = 200_000
+# Files expected to hold at least this many lines are staged by the writer thread (ADBC bulk
+# ingest); smaller ones by the importing thread (Python's sqlite3).
+WRITER_MIN_LINES = 200_000
 
 
 @contextlib.contextmanager
@@ -55,21 +56,21 @@ def arrow_memory() -> Iterator[None]:
         pa.set_memory_pool(previous)
 
 
-def start_child(path: Path, stage_path: Path) -> ChildStager | None:
-    """The writer process for a file expected to hold at least CHILD_MIN_LINES lines, started
-    before the file is read so that its start-up (Python, Arrow, ADBC) overlaps the reader's;
-    None for a smaller file."""
+def start_writer(path: Path, stage_path: Path) -> WriterThread | None:
+    """The writer thread for a file expected to hold at least WRITER_MIN_LINES lines, started
+    before the file is read so that loading ADBC overlaps the reader's start; None for a
+    smaller file."""
     try:
         size = path.stat().st_size
     except OSError:
         return None  # the importer says what is wrong with the path
-    if size // BYTES_PER_LINE < CHILD_MIN_LINES:
+    if size // BYTES_PER_LINE < WRITER_MIN_LINES:
         return None
-    return ChildStager(stage_path)
+    return WriterThread(stage_path)
 
 
 def stage_orders(
-    store, source, match, result, sink, stage_path: Path, child, progress
+    store, source, match, result, sink, stage_path: Path, writer, progress
 ) -> StageInfo:
     """Read, clean and stage the file; rejects go to ``sink``; counts of rows read and
     skipped to ``result``."""
@@ -86,17 +87,17 @@ def stage_orders(
 
     def cleaned():
         for first_row, cols in text_batches(source, match, progress, invalid):
-            table, bad, skipped, read = clean_batch(first_row, cols, match, ctx, memo)
-            sink.extend(bad)
-            result.skipped += skipped
-            result.read += read
+            table, bad = clean_batch(first_row, cols, match, ctx, memo)
+            sink.extend(bad)  # read out a few thousand at a time
+            result.skipped += bad.skipped
+            result.read += bad.read
             drain_invalid()
             yield table
         drain_invalid()
 
-    if child is not None:
+    if writer is not None:
         with arrow_memory():
-            info = child.stage(cleaned())
+            info = writer.stage(cleaned())
     else:
         stage = Stage(SqliteStage(stage_path), stage_path)
         try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, MutableSequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +40,11 @@ MEMO_MAX = 100_000
 # Raw values longer than this are cleaned every time, never remembered (a file of long junk
 # cells must not fill the memo).
 MEMO_VALUE_MAX = 256
-# Arrow's CSV blocks: small ones keep the reader's memory flat (8 MiB blocks grew the reader
-# from ~210 to ~530 MiB between 1M and 10M lines); they are handed on by about BATCH_ROWS.
-CSV_BLOCK = 1 << 20
+# Arrow's CSV blocks: small ones keep the reader's memory flat (it holds dozens of blocks at
+# once: 8 MiB blocks grew the reader from ~210 to ~530 MiB between 1M and 10M lines; 1 MiB
+# ones took ~70 MiB, 128 KiB ones ~15 MiB, for the same CPU); they are handed on by about
+# BATCH_ROWS.
+CSV_BLOCK = 1 << 17
 QTY_FIELDS = {"qty_tiao": "条", "qty_bao": "包", "qty_zhi": "支", "qty_jian": "件"}
 # A text cell that khtui neutralised for spreadsheets: the quote it added, before a trigger.
 _NEUTRALISED = r"^'('*[=+\-@\t\r])"
@@ -244,11 +246,12 @@ def _fast_float(arr):
 def clean_batch(
     first_row: int, cols: list, match: HeaderMatch, ctx: CleanContext, memo: dict | None = None
 ):
-    """One batch of text columns -> (Arrow table of valid lines, rejects, skipped, read).
+    """One batch of text columns -> (Arrow table of valid lines, :class:`BadRows`).
 
     Valid lines carry their file row number in ``row``. Blank rows and totals rows (合计)
-    are skipped, not rejected: they are told apart among the rows that fail (few). Pass the
-    same ``memo`` (a dict) for every batch of a file to clean each distinct value once.
+    are skipped, not rejected: they are told apart among the rows that fail, as the rejects
+    are read (:class:`BadRows`). Pass the same ``memo`` (a dict) for every batch of a file to
+    clean each distinct value once.
     """
     import numpy as np
     import pyarrow as pa
@@ -356,8 +359,6 @@ def clean_batch(
         column = pc.if_else(take, lbl, column if column is not None else pa.nulls(n, pa.string()))
 
     rows = pa.array(np.arange(first_row, first_row + n, dtype=np.int64))
-    rejects = []
-    skipped = 0
     table = pa.table(
         {
             "row": rows,
@@ -370,32 +371,71 @@ def clean_batch(
             "price": price if price is not None else pa.nulls(n, pa.float64()),
         }
     )
-    if reason is not None and reason.null_count < n:
-        bad = pc.is_valid(reason)
-        idx = pc.indices_nonzero(bad)
-        # the bad rows only, column by column (one conversion per column, not per cell)
-        bad_rows = zip(*(pc.take(col, idx).to_pylist() for col in cols), strict=True)
-        index_of = {h: match.columns[f] for f, h in label.items()}  # label -> file column
-        for i, bad_cells, col_label, why in zip(
-            idx.to_pylist(),
-            bad_rows,
-            pc.take(column, idx).to_pylist(),
-            pc.take(reason, idx).to_pylist(),
-            strict=True,
-        ):
-            cells = list(bad_cells)
-            if not any(x.strip() for x in cells) or is_total_row(cells):
-                skipped += 1
-                continue
-            col_idx = index_of.get(col_label)
-            rejects.append(
-                {
-                    "row": first_row + i,
+    if reason is None or reason.null_count == n:
+        return table, BadRows(first_row, n)
+    bad = pc.is_valid(reason)
+    idx = pc.indices_nonzero(bad)
+    index_of = {h: match.columns[f] for f, h in label.items()}  # label -> file column
+    rejects = BadRows(
+        first_row,
+        n,
+        idx,
+        [pc.take(col, idx) for col in cols],
+        pc.take(column, idx),
+        pc.take(reason, idx),
+        index_of,
+    )
+    return table.filter(pc.invert(bad)), rejects
+
+
+# Bad rows turned into Python values at a time (the rest stay in Arrow's compact form).
+BAD_CHUNK = 4096
+
+
+@dataclass
+class BadRows:
+    """The bad rows of a batch, kept as Arrow arrays and read out as rejects a few thousand
+    at a time, so that a file of nearly all bad rows takes no more memory than a good one.
+    Blank and totals rows among them are skipped, not rejected: ``skipped`` counts them as
+    the rejects are read, and ``read`` is then the batch's rows less those."""
+
+    first_row: int
+    rows: int  # every row of the batch
+    idx: Any = None  # positions of the bad rows in the batch
+    cells: list = field(default_factory=list)  # their cells, one array per file column
+    column: Any = None  # the label of the column at fault
+    reason: Any = None
+    index_of: dict = field(default_factory=dict)  # column label -> file column
+    skipped: int = 0
+
+    @property
+    def read(self) -> int:
+        return self.rows - self.skipped
+
+    def __iter__(self) -> Iterator[dict]:
+        if self.idx is None:
+            return
+        for start in range(0, len(self.idx), BAD_CHUNK):
+
+            def part(arr, start=start):
+                return arr.slice(start, BAD_CHUNK).to_pylist()
+
+            for i, bad_cells, col_label, why in zip(
+                part(self.idx),
+                zip(*(part(col) for col in self.cells), strict=True),
+                part(self.column),
+                part(self.reason),
+                strict=True,
+            ):
+                cells = list(bad_cells)
+                if not any(x.strip() for x in cells) or is_total_row(cells):
+                    self.skipped += 1
+                    continue
+                col_idx = self.index_of.get(col_label)
+                yield {
+                    "row": self.first_row + i,
                     "cells": cells,
                     "column": col_label,
                     "value": cells[col_idx] if col_idx is not None else "",
                     "reason": why,
                 }
-            )
-        table = table.filter(pc.invert(bad))
-    return table, rejects, skipped, n - skipped

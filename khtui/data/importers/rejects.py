@@ -30,11 +30,17 @@ from khtui.domain.messages import Message, Tr
 
 SHOWN = 20  # rejected rows kept on the result for a screen to show
 _FLUSH = 4096  # late rejects held before they are spilled
-_FIRST = tuple(TRIGGERS + "'")  # first characters that may need neutralising
+_FIRST = frozenset(TRIGGERS + "'")  # first characters that may need neutralising
 
 
 def _safe(value):
-    return neutralise(value) if isinstance(value, str) and value.startswith(_FIRST) else value
+    return neutralise(value) if isinstance(value, str) and value[:1] in _FIRST else value
+
+
+def _safe_cells(cells: list[str]) -> list[str]:
+    """The cells of a row as the rejects file shows them (text cells, so no type test)."""
+    first = _FIRST
+    return [neutralise(c) if c[:1] in first else c for c in cells]
 
 
 class RejectsSink:
@@ -96,9 +102,9 @@ class RejectsSink:
             del shown[SHOWN:]
         if self._writer is None:
             return
-        cells = list(cells)[: self.width]
+        cells = [str(c) for c in cells[: self.width]]
         cells += [""] * (self.width - len(cells))
-        line = [*map(_safe, cells), row, _safe(column), _safe(value), _safe(reason)]
+        line = [*_safe_cells(cells), row, _safe(column), _safe(value), _safe(reason)]
         if row >= self._last:
             self._last = row
             self._writer.writerow(line)

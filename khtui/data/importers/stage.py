@@ -12,8 +12,8 @@ by the merge (:mod:`merge`), which copies the stage in one short transaction tog
 classifications derived from it.
 
 Two connections write a stage, chosen by who stages: :class:`SqliteStage` (Python's
-``sqlite3``, in the importing process: small files) and
-:class:`khtui.data.importers.adbc.AdbcStage` (ADBC's Arrow bulk ingest, in the writer process
+``sqlite3``, in the importing thread: small files) and
+:class:`khtui.data.importers.adbc.AdbcStage` (ADBC's Arrow bulk ingest, in the writer thread
 of a large file). Both keep the stage in autocommit, one transaction per batch, so a batch that
 repeats a key already staged is rolled back whole; it and every later batch go to ``again``,
 resolved at the end in SQL (the staged lines all come before them in the file).
@@ -82,7 +82,7 @@ class StageConnection(Protocol):
 
 
 class SqliteStage:
-    """A stage connection on Python's ``sqlite3`` (the importing process, small files)."""
+    """A stage connection on Python's ``sqlite3`` (the importing thread, small files)."""
 
     def __init__(self, path: str | Path):
         self.conn = sqlite3.connect(str(path), isolation_level=None)
@@ -154,8 +154,7 @@ class Stage:
         info.rows += table.num_rows
         import pyarrow as pa
 
-        # lines per retailer, batch by batch (summed in SQL at the end: Arrow's group-by and
-        # Python values would import pandas into the writer process)
+        # lines per retailer, batch by batch (summed in SQL at the end, without Python values)
         counts = pc.value_counts(table["retailer_code"])
         self.conn.ingest(
             "code_counts", pa.Table.from_batches([pa.RecordBatch.from_struct_array(counts)])

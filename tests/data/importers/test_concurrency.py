@@ -38,7 +38,7 @@ SCRIPT = textwrap.dedent(
     from khtui.i18n import Translator
 
     db, csv_path, holding = sys.argv[1:4]
-    orders.CHILD_MIN_LINES = 0  # the writer process, as for a large file
+    orders.WRITER_MIN_LINES = 0  # the writer thread, as for a large file
     real = merge.merge
 
     def held(store, info, *, dry_run, before_commit=None):
@@ -131,7 +131,7 @@ READING = textwrap.dedent(
     from khtui.i18n import Translator
 
     db, csv_path, reading, checked = sys.argv[1:5]
-    orders.CHILD_MIN_LINES = 0
+    orders.WRITER_MIN_LINES = 0
     orders_read.CSV_BLOCK = 2048
     orders_read.BATCH_ROWS = 20
     clean = orders.clean_batch
@@ -139,7 +139,7 @@ READING = textwrap.dedent(
 
     def clean_and_wait(*a, **k):
         calls.append(1)
-        if len(calls) == 3:  # the file half read, the writer process staging
+        if len(calls) == 3:  # the file half read, the writer thread staging
             Path(reading).write_text("reading")
             deadline = time.monotonic() + 120
             while not Path(checked).exists() and time.monotonic() < deadline:
@@ -155,7 +155,7 @@ READING = textwrap.dedent(
 
 
 def test_the_database_is_not_locked_while_a_file_is_read_and_staged(store, tmp_path):
-    """While the file is read (and staged by the writer process) another connection can
+    """While the file is read (and staged by the writer thread) another connection can
     take the write lock at once, without waiting."""
     import sqlite3
 

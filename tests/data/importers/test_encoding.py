@@ -91,7 +91,7 @@ def mixed_orders(tmp_path, encoding: str, bad: bytes):
     return path
 
 
-@pytest.mark.parametrize("child", [False, True])
+@pytest.mark.parametrize("writer", [False, True])
 @pytest.mark.parametrize(
     ("encoding", "bad", "label"),
     [
@@ -100,9 +100,9 @@ def mixed_orders(tmp_path, encoding: str, bad: bytes):
     ],
 )
 def test_orders_whose_encoding_changes_further_down_are_refused_whole(
-    store, tmp_path, monkeypatch, small_blocks, child, encoding, bad, label
+    store, tmp_path, monkeypatch, small_blocks, writer, encoding, bad, label
 ):
-    monkeypatch.setattr(orders_module, "CHILD_MIN_LINES", 0 if child else 10**12)
+    monkeypatch.setattr(orders_module, "WRITER_MIN_LINES", 0 if writer else 10**12)
     path = mixed_orders(tmp_path, encoding, bad)
     with pytest.raises(ImportFileError) as err:
         import_file(store, path, "orders", backup=False, tr=ZH)

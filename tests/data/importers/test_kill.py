@@ -1,9 +1,8 @@
 """``kill -9`` of an orders import at sampled points, in a real process.
 
 The database is afterwards exactly as it was before the import or exactly as a complete import
-leaves it, the classifications (tier, category, level, value) included; the writer process
-dies with its importer; the next import removes the work folder the killed one left and
-imports the file completely.
+leaves it, the classifications (tier, category, level, value) included; the next import
+removes the work folder the killed one left and imports the file completely.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -22,14 +20,14 @@ from khtui.data.store import Store
 from tests.conftest import ZH
 from tests.data.importers.conftest import H
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc, sends SIGKILL")
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="sends SIGKILL")
 
 CODES = ["0370102001", "0370102002", "0370102003"]
 TABLES = ("order_lines", "monthly_sales", "monthly_brand_sales")
 DERIVED = "code, tier, monthly_avg_jian, category_code, level, avg_price, value_class, value_score, derived_as_of, derived_why"  # fmt: skip
 
 # Runs one import in a process of its own and kills that process (SIGKILL, as `kill -9`)
-# at the point named by argv[3]; the writer process's pid is written to argv[4] first.
+# at the point named by argv[3].
 SCRIPT = r"""
 import os, signal, sys
 from pathlib import Path
@@ -40,8 +38,8 @@ from khtui.data.store import Store
 from khtui.data.importers import import_file
 from khtui.i18n import Translator
 
-db, csv_path, point, pidfile = sys.argv[1:5]
-orders.CHILD_MIN_LINES = 0          # the writer process, as for a large file
+db, csv_path, point = sys.argv[1:4]
+orders.WRITER_MIN_LINES = 0          # the writer thread, as for a large file
 orders_read.CSV_BLOCK = 4096        # many batches
 orders_read.BATCH_ROWS = 50
 store = Store(Path(db))
@@ -50,17 +48,12 @@ def die():
     sys.stdout.flush()
     os.kill(os.getpid(), signal.SIGKILL)
 
-started = orders.ChildStager.__init__
-def record(self, *a, **k):
-    started(self, *a, **k)
-    Path(pidfile).write_text(str(self.proc.pid))
-orders.ChildStager.__init__ = record
-
-if point == "start":  # the work folder made, the writer process just started
+if point == "start":  # the work folder made, the writer thread just started
+    started = orders.WriterThread.__init__
     def started_then_die(self, *a, **k):
-        record(self, *a, **k)
+        started(self, *a, **k)
         die()
-    orders.ChildStager.__init__ = started_then_die
+    orders.WriterThread.__init__ = started_then_die
 elif point == "reading":  # the file half read, the writer staging
     clean = orders.clean_batch
     seen = []
@@ -115,15 +108,6 @@ def snapshot(db: Path) -> dict:
     return state
 
 
-def gone(pid: int) -> bool:
-    """The process has exited (a zombie waiting for its new parent counts as exited)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
-    except FileNotFoundError:
-        return True
-
-
 @pytest.fixture
 def setting(tmp_path, clock):
     """A database with three retailers and three months of small orders; a file that
@@ -163,21 +147,14 @@ def test_kill_9_leaves_the_database_as_before_or_as_after(tmp_path, setting, poi
     folder.mkdir()
     db = folder / "k.db"
     shutil.copy(base, db)
-    pidfile = folder / "writer.pid"
     proc = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(db), str(big), point, str(pidfile)],
+        [sys.executable, "-c", SCRIPT, str(db), str(big), point],
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     assert "finished" not in proc.stdout
-    # the writer process notices its importer is gone (its stdin closes) and stops
-    writer = int(pidfile.read_text())
-    deadline = time.monotonic() + 30
-    while not gone(writer) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert gone(writer)
     state = snapshot(db)
     assert state == (before if expect == "before" else after)
     # the next import removes the dead import's work folder and imports the file whole

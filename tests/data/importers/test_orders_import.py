@@ -195,12 +195,12 @@ def test_wrong_number_of_columns_is_rejected(retailers, tmp_path):
     assert "列数不对" in read_rejects(r.rejects_path)[0]["原因"]
 
 
-def test_the_child_process_writer_gives_the_same_result(retailers, table, monkeypatch):
-    """Large files are written by a child process (ADBC bulk ingest): same lines, counts and
-    aggregates as the in-process writer, and a re-import replaces its period there too."""
+def test_the_writer_thread_gives_the_same_result(retailers, table, monkeypatch):
+    """Large files are staged by the writer thread (ADBC bulk ingest): same lines, counts and
+    aggregates as staging with sqlite3, and a re-import replaces its period there too."""
     import khtui.data.importers.orders as orders
 
-    monkeypatch.setattr(orders, "CHILD_MIN_LINES", 0)
+    monkeypatch.setattr(orders, "WRITER_MIN_LINES", 0)
     r = import_file(retailers, table("订单", DIRTY), "orders", tr=ZH)
     assert (r.read, r.new, r.rejected, r.duplicates) == (10, 5, 4, 1)
     assert (r.unknown_retailers, r.unknown_lines) == (1, 1)
@@ -216,27 +216,52 @@ def test_the_child_process_writer_gives_the_same_result(retailers, table, monkey
 
 
 def test_a_refused_file_stops_the_writer_started_for_it(retailers, tmp_path, monkeypatch):
-    """The writer process starts before the file is read; a file that is then refused stops
+    """The writer thread starts before the file is read; a file that is then refused stops
     it: the database is writable at once, holds nothing new, and no work folder is left."""
     import khtui.data.importers.orders as orders
 
-    monkeypatch.setattr(orders, "CHILD_MIN_LINES", 0)
+    monkeypatch.setattr(orders, "WRITER_MIN_LINES", 0)
     started = []
 
-    class Recording(orders.ChildStager):
+    class Recording(orders.WriterThread):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             started.append(self)
 
-    monkeypatch.setattr(orders, "ChildStager", Recording)
+    monkeypatch.setattr(orders, "WriterThread", Recording)
     path = tmp_path / "orders.csv"
     path.write_text("客户名称,地址\n都市烟酒店,历下区\n", encoding="utf-8")
     with pytest.raises(ImportFileError) as raised:
         import_file(retailers, path, "orders", tr=ZH)
     assert re.search("找不到必需的列", ZH.message(raised.value))
     assert len(started) == 1
-    assert started[0].proc.returncode is not None  # stopped, not left running
-    with retailers.write() as conn:  # the child's write lock is gone
+    assert not started[0]._thread.is_alive()  # stopped, not left running
+    with retailers.write() as conn:  # the database is free
         conn.execute("UPDATE retailers SET name = '都市烟酒店二' WHERE code = '0370102001'")
     assert retailers.scalar("SELECT count(*) FROM order_lines") == 0
     assert not list(tmp_path.glob(".khtui-import-*"))
+
+
+@pytest.mark.parametrize("writer", [False, True])
+def test_bad_rows_read_out_a_few_at_a_time_give_the_same_rejects(
+    retailers, tmp_path, table, monkeypatch, writer
+):
+    """A batch's bad rows become rejects a chunk at a time: chunks of two give the same
+    counts and the same rejects file, in row order, blank and totals rows skipped among them."""
+    import khtui.data.importers.orders as orders
+    import khtui.data.importers.orders_read as orders_read
+
+    monkeypatch.setattr(orders, "WRITER_MIN_LINES", 0 if writer else 10**12)
+    whole = import_file(retailers, table("整批", DIRTY), "orders", dry_run=True, tr=ZH)
+    monkeypatch.setattr(orders_read, "BAD_CHUNK", 2)
+    chunked = import_file(retailers, table("分块", DIRTY), "orders", dry_run=True, tr=ZH)
+    assert (chunked.read, chunked.skipped, chunked.rejected, chunked.new) == (10, 2, 4, 5)
+    assert (chunked.read, chunked.skipped, chunked.rejected, chunked.new) == (
+        whole.read,
+        whole.skipped,
+        whole.rejected,
+        whole.new,
+    )
+    got, want = read_rejects(chunked.rejects_path), read_rejects(whole.rejects_path)
+    assert [int(r["行号"]) for r in got] == [7, 8, 9, 11]
+    assert [(r["行号"], r["原因"]) for r in got] == [(r["行号"], r["原因"]) for r in want]

@@ -1,7 +1,7 @@
 """The two ways of staging an orders import give the same database and the same counts.
 
-The writer process (ADBC ingest into the stage while the file streams) against the importing
-process staging with sqlite3; both then merge the same way. Small CSV blocks make each file
+The writer thread (ADBC ingest into the stage while the file streams) against the importing
+thread staging with sqlite3; both then merge the same way. Small CSV blocks make each file
 many batches, so repeated keys fall in different batches.
 """
 
@@ -47,15 +47,15 @@ STEPS = [
 ]
 
 
-def run(tmp_path, table, clock, child: bool, monkeypatch):
-    monkeypatch.setattr(orders, "CHILD_MIN_LINES", 0 if child else 10**12)
+def run(tmp_path, table, clock, writer: bool, monkeypatch):
+    monkeypatch.setattr(orders, "WRITER_MIN_LINES", 0 if writer else 10**12)
     monkeypatch.setattr(orders_read, "CSV_BLOCK", 2048)
     monkeypatch.setattr(orders_read, "BATCH_ROWS", 20)
-    store = Store(tmp_path / f"{child}.db", create=True, clock=clock)
+    store = Store(tmp_path / f"{writer}.db", create=True, clock=clock)
     store.upsert_retailers([{"code": CODES[0], "name": "都市烟酒店"}], source="test")
     results = []
     for name, rows in STEPS:
-        r = import_file(store, table(f"{name}-{child}", [H, *rows]), "orders", tr=ZH)
+        r = import_file(store, table(f"{name}-{writer}", [H, *rows]), "orders", tr=ZH)
         results.append(
             (
                 name,
@@ -81,7 +81,7 @@ def run(tmp_path, table, clock, child: bool, monkeypatch):
     return results, state, derived
 
 
-def test_the_writer_process_matches_the_importing_process(tmp_path, table, clock, monkeypatch):
+def test_the_writer_thread_matches_the_importing_thread(tmp_path, table, clock, monkeypatch):
     staged = run(tmp_path, table, clock, False, monkeypatch)
     direct = run(tmp_path, table, clock, True, monkeypatch)
     assert direct == staged
@@ -99,7 +99,7 @@ def test_a_batch_that_overlaps_stored_dates_waits_for_the_period(
 ):
     """A file whose first batches are new dates and whose last batches replace stored lines;
     the stored lines of other retailers in that period stay."""
-    monkeypatch.setattr(orders, "CHILD_MIN_LINES", 0)
+    monkeypatch.setattr(orders, "WRITER_MIN_LINES", 0)
     monkeypatch.setattr(orders_read, "CSV_BLOCK", 2048)
     monkeypatch.setattr(orders_read, "BATCH_ROWS", 20)
     store = Store(tmp_path / "k.db", create=True, clock=clock)
@@ -114,9 +114,9 @@ def test_a_batch_that_overlaps_stored_dates_waits_for_the_period(
     store.close()
 
 
-@pytest.mark.parametrize("child", [False, True])
-def test_a_dry_run_writes_nothing_either_way(tmp_path, table, clock, monkeypatch, child):
-    monkeypatch.setattr(orders, "CHILD_MIN_LINES", 0 if child else 10**12)
+@pytest.mark.parametrize("writer", [False, True])
+def test_a_dry_run_writes_nothing_either_way(tmp_path, table, clock, monkeypatch, writer):
+    monkeypatch.setattr(orders, "WRITER_MIN_LINES", 0 if writer else 10**12)
     store = Store(tmp_path / "k.db", create=True, clock=clock)
     r = import_file(store, table("o", [H, *month("2026-09")]), "orders", dry_run=True, tr=ZH)
     assert r.new == 60

@@ -133,17 +133,17 @@ def test_a_failure_half_way_leaves_nothing(tmp_path, kind, monkeypatch):
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.lists(st.lists(CELL, min_size=6, max_size=6), max_size=10))
-def test_arbitrary_orders_through_the_writer_process(rows):
-    """The same guarantees when a large file's writer process stages the lines (forced on for
-    these small files; few examples: each starts a process)."""
+def test_arbitrary_orders_through_the_writer_thread(rows):
+    """The same guarantees when a large file's writer thread stages the lines (forced on for
+    these small files)."""
     import khtui.data.importers.orders as orders
 
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(HEADERS["orders"])
     w.writerows(rows)
-    real = orders.CHILD_MIN_LINES
-    orders.CHILD_MIN_LINES = 0
+    real = orders.WRITER_MIN_LINES
+    orders.WRITER_MIN_LINES = 0
     try:
         with tempfile.TemporaryDirectory() as d:
             folder = Path(d)
@@ -154,4 +154,4 @@ def test_arbitrary_orders_through_the_writer_process(rows):
             store.close()
             assert not list(folder.glob(".khtui-import-*"))
     finally:
-        orders.CHILD_MIN_LINES = real
+        orders.WRITER_MIN_LINES = real

@@ -260,12 +260,12 @@ def test_stale_work_folders_are_removed_and_live_ones_kept(tmp_path):
 
 
 def test_rejects_spilled_from_the_reading_thread_of_a_large_import(seeded, tmp_path, monkeypatch):
-    """The writer process's path reads in a thread of its own: the rejects it spills there
+    """A large file's path (the writer thread staging): the rejects spilled while it reads
     are in the file, in row order."""
     import khtui.data.importers.orders as orders
     import khtui.data.importers.rejects as rejects
 
-    monkeypatch.setattr(orders, "CHILD_MIN_LINES", 0)
+    monkeypatch.setattr(orders, "WRITER_MIN_LINES", 0)
     monkeypatch.setattr(rejects, "_FLUSH", 2)
     rows = [H] + [
         ["0370102001", f"2026-10-{d:02d}", "B1", "x", "1" if d % 2 else "坏", "100", "100"]
@@ -301,36 +301,34 @@ def test_rejects_found_out_of_order_are_merged_in_by_row(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
-def test_a_writer_process_that_dies_fails_the_import_with_nothing_written(seeded, tmp_path, monkeypatch):  # fmt: skip
-    """The writer process killed while it stages (the OOM killer, a user): the import says
-    so in one message and writes nothing; no work folder is left."""
-    import signal
-
-    import khtui.data.importers.child as child
+def test_a_writer_that_fails_while_staging_fails_the_import_with_nothing_written(seeded, tmp_path, monkeypatch):  # fmt: skip
+    """The writer thread's stage fails half way (a disk error): the import says so in one
+    message and writes nothing; no work folder is left."""
     import khtui.data.importers.orders as orders
     import khtui.data.importers.orders_read as orders_read
+    from khtui.data.importers.stage import Stage
 
-    monkeypatch.setattr(orders, "CHILD_MIN_LINES", 0)
+    monkeypatch.setattr(orders, "WRITER_MIN_LINES", 0)
     monkeypatch.setattr(orders_read, "CSV_BLOCK", 2048)
     monkeypatch.setattr(orders_read, "BATCH_ROWS", 20)
-    real = child.ChildStager.stage
+    real = Stage.add
+    calls = []
 
-    def stage_then_kill(self, tables):
-        def killing():
-            for i, table in enumerate(tables):
-                if i == 2:
-                    self.proc.send_signal(signal.SIGKILL)
-                    self.proc.wait()
-                yield table
+    def add_then_fail(self, table):
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError(5, "disk I/O error")
+        return real(self, table)
 
-        return real(self, killing())
-
-    monkeypatch.setattr(child.ChildStager, "stage", stage_then_kill)
+    monkeypatch.setattr(Stage, "add", add_then_fail)
     before = state(seeded)
     rows = [H] + [["0370102001", f"2026-10-{d:02d}", f"B{b}", "x", "1", "100", "100"] for d in range(1, 29) for b in range(6)]  # fmt: skip
     with pytest.raises(ImportFileError) as raised:
         import_file(seeded, write(tmp_path / "o.csv", rows), "orders", tr=ZH)
-    assert re.search(r"写入进程意外停止.*数据库没有任何改动", ZH.message(raised.value))
+    assert len(calls) == 3
+    assert re.search(
+        r"暂存导入的数据时出错（.*disk I/O error）；数据库没有任何改动", ZH.message(raised.value)
+    )
     assert state(seeded) == before
     assert not list(tmp_path.glob(PREFIX + "*"))
 
@@ -359,13 +357,13 @@ def test_two_imports_never_write_their_rejects_over_each_other(tmp_path):
 
 
 def test_a_reading_error_during_a_large_import_is_not_blamed_on_the_writer(seeded, tmp_path, monkeypatch):  # fmt: skip
-    """The file fails half way (a memory stick pulled out) while the writer process stages:
+    """The file fails half way (a memory stick pulled out) while the writer thread stages:
     the import says what failed in the reading, not that the writer stopped, and writes
     nothing; no work folder is left."""
     import khtui.data.importers.orders as orders
     import khtui.data.importers.orders_read as orders_read
 
-    monkeypatch.setattr(orders, "CHILD_MIN_LINES", 0)
+    monkeypatch.setattr(orders, "WRITER_MIN_LINES", 0)
     monkeypatch.setattr(orders_read, "CSV_BLOCK", 2048)
     monkeypatch.setattr(orders_read, "BATCH_ROWS", 20)
     clean = orders.clean_batch
