@@ -498,10 +498,14 @@ class ReportOps(BrandOps, VisitOps):
         )
         days: dict[str, NextWeekDay] = {}
         routes: dict[str, list[str]] = defaultdict(list)
+        parsed: dict[str | None, list[Any]] = {}  # a city's week: few texts, 10,000s of rows
         for r in rows:
             d = days.setdefault(r["planned_date"], NextWeekDay(r["planned_date"], (), 0, {}))
             d.visits += 1
-            for reason in _json_list(r["reasons"]):
+            reasons = parsed.get(r["reasons"])
+            if reasons is None:
+                reasons = parsed[r["reasons"]] = _json_list(r["reasons"])
+            for reason in reasons:
                 d.reasons[reason] = d.reasons.get(reason, 0) + 1
             if r["route"] and r["route"] not in routes[d.day]:
                 routes[d.day].append(r["route"])

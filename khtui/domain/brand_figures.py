@@ -66,25 +66,31 @@ def _order_counts(
     period = (end - start).days + 1
     span = period + cycle_days
     bit_of: dict[dt.date, int] = {}
-    masks: dict[tuple[str, str], int] = {}
+    by_brand: dict[str, dict[str, int]] = {}  # brand -> retailer -> order days
     for code, brand, day in orders:
         bit = bit_of.get(day)
         if bit is None:
             offset = (day - start).days
             bit = bit_of[day] = 1 << offset if 0 <= offset < span else 0
-        if bit and code in active:
-            key = (brand, code)
-            masks[key] = masks.get(key, 0) | bit
+        if bit:
+            masks = by_brand.get(brand)
+            if masks is None:
+                masks = by_brand[brand] = {}
+            masks[code] = masks.get(code, 0) | bit
     in_period = (1 << period) - 1
     cycle = (1 << cycle_days) - 1
     counts: dict[str, tuple[int, int]] = {}
-    for (brand, _code), mask in masks.items():
-        days = mask & in_period
-        if not days:
-            continue
-        first = (days & -days).bit_length() - 1  # the lowest bit set
-        ordered, reordered = counts.get(brand, (0, 0))
-        counts[brand] = (ordered + 1, reordered + bool((mask >> (first + 1)) & cycle))
+    for brand, masks in by_brand.items():
+        ordered = reordered = 0
+        for code, mask in masks.items():
+            days = mask & in_period
+            if not days or code not in active:
+                continue
+            first = (days & -days).bit_length() - 1  # the lowest bit set
+            ordered += 1
+            reordered += bool((mask >> (first + 1)) & cycle)
+        if ordered:
+            counts[brand] = (ordered, reordered)
     return counts
 
 
