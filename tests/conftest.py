@@ -69,14 +69,21 @@ def store(db_path, clock):
 
 # -- faults of the disk and the file -------------------------------------------------------------
 def damage(path) -> None:
-    """Overwrite the retailers table's root page: "database disk image is malformed"."""
+    """Overwrite the root pages of the retailers table and its indexes (a reader may find
+    what it needs in a covering index alone): "database disk image is malformed"."""
     conn = sqlite3.connect(path)
-    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'retailers'").fetchone()[0]
+    roots = [
+        r[0]
+        for r in conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE tbl_name = 'retailers' AND rootpage > 0"
+        )
+    ]
     size = conn.execute("PRAGMA page_size").fetchone()[0]
     conn.close()
     with open(path, "r+b") as fh:
-        fh.seek((root - 1) * size)
-        fh.write(b"\xff" * 64)
+        for root in roots:
+            fh.seek((root - 1) * size)
+            fh.write(b"\xff" * 64)
 
 
 def _every_connection(monkeypatch, setting) -> None:

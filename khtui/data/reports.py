@@ -132,29 +132,27 @@ class ReportOps(BrandOps, VisitOps):
 
         start, end = month_range(month)
         as_of = min(as_of, end)
+        # the expression is visits_done_day's (the index serves it only as written)
         visited_sql = (
-            "SELECT DISTINCT v.retailer_code FROM visits v WHERE v.status = 'done' "
+            "SELECT v.retailer_code FROM visits v WHERE v.status = 'done' "
             "AND coalesce(substr(v.done_at, 1, 10), v.planned_date) BETWEEN ? AND ?"
         )
         params = (_d(start), _d(as_of))
         active = self._rpt_active_count()
-        visited = int(
-            self.scalar(
-                f"SELECT count(*) FROM retailers WHERE status = ? AND code IN ({visited_sql})",
-                (ACTIVE, *params),
-            )
-        )
+        # the retailers from the index that holds the columns shown (retailers_active_route),
+        # in its order, not from their large rows
         unvisited = [
-            Unvisited(r["code"], r["name"], r["route"], r["next_planned"])
-            for r in self.query(
+            Unvisited(*r)
+            for r in self.conn.execute(
                 "SELECT r.code, r.name, r.route, (SELECT min(x.planned_date) FROM visits x "
                 f"WHERE x.retailer_code = r.code AND x.status IN {OPEN_VISITS} "
                 "AND x.planned_date > ? AND x.planned_date <= ?) AS next_planned "
-                f"FROM retailers r WHERE r.status = ? AND r.code NOT IN ({visited_sql}) "
-                "ORDER BY r.route, r.route_seq, r.code",
+                "FROM retailers r INDEXED BY retailers_active_route WHERE r.status = ? "
+                f"AND r.code NOT IN ({visited_sql}) ORDER BY r.route, r.route_seq, r.code",
                 (_d(as_of), _d(end), ACTIVE, *params),
             )
         ]
+        visited = active - len(unvisited)
         days_left = (
             len(self.work_calendar.workdays_between(as_of + dt.timedelta(days=1), end))
             if as_of < end
@@ -182,7 +180,7 @@ class ReportOps(BrandOps, VisitOps):
         routes = self.rules.complaint_routes
         a, b = _d(start), _d(end)
         rows = self.query(
-            "SELECT c.*, r.name FROM complaints c LEFT JOIN retailers r ON r.code = c.retailer_code "
+            "SELECT c.*, r.name FROM complaints c LEFT JOIN retailers r INDEXED BY retailers_shown ON r.code = c.retailer_code "
             "WHERE c.raised_on <= ? ORDER BY c.raised_on, c.id",
             (b,),
         )
@@ -238,7 +236,7 @@ class ReportOps(BrandOps, VisitOps):
             r
             for r in self.query(
                 "SELECT v.planned_date, v.status, v.adhoc, v.skip_reason, v.rescheduled_to, "
-                "r.route FROM visits v LEFT JOIN retailers r ON r.code = v.retailer_code "
+                "r.route FROM visits v LEFT JOIN retailers r INDEXED BY retailers_shown ON r.code = v.retailer_code "
                 "WHERE v.planned_date BETWEEN ? AND ? ORDER BY v.planned_date, v.seq",
                 (a, b),
             )
@@ -290,14 +288,7 @@ class ReportOps(BrandOps, VisitOps):
     def _rpt_brand_rows(self, start: dt.date, end: dt.date) -> list[BrandRow]:
         """Key and new brands' figures over [start, end] (``store.brand_figures``, one
         definition) with the quantity ordered in the same period."""
-        qty = {
-            r[0]: r[1]
-            for r in self.query(
-                "SELECT brand_code, sum(qty_tiao) FROM order_lines WHERE order_date BETWEEN ? "
-                "AND ? GROUP BY brand_code",
-                (_d(start), _d(end)),
-            )
-        }
+        figures, qty = self.brand_figures_with_qty(start, end)
         return [
             from_row(
                 BrandRow,
@@ -307,7 +298,7 @@ class ReportOps(BrandOps, VisitOps):
                 is_new=bool(f["is_new"]),
                 qty=qty.get(f["brand_code"], 0),
             )
-            for f in self.brand_figures(start, end)
+            for f in figures
         ]
 
     def _rpt_brand_targets(self) -> dict[str, float]:
@@ -418,7 +409,7 @@ class ReportOps(BrandOps, VisitOps):
             "SELECT p.observed_on, p.retailer_code, r.name, p.brand_code, "
             "coalesce(br.name, p.brand_code) AS brand, p.retail_price, "
             "coalesce(p.guide_price, br.guide_price) AS guide, p.marked_price "
-            "FROM price_observations p LEFT JOIN retailers r ON r.code = p.retailer_code "
+            "FROM price_observations p LEFT JOIN retailers r INDEXED BY retailers_shown ON r.code = p.retailer_code "
             "LEFT JOIN brands br ON br.brand_code = p.brand_code "
             "WHERE p.is_draft = 0 AND p.observed_on BETWEEN ? AND ? "
             "ORDER BY p.observed_on, p.retailer_code, p.brand_code",
@@ -469,7 +460,7 @@ class ReportOps(BrandOps, VisitOps):
     def _rpt_dynamics(self, a: str, b: str) -> list[Dynamic]:
         rows = self.query(
             "SELECT c.captured_on, c.retailer_code, r.name, c.payload FROM captures c "
-            "LEFT JOIN retailers r ON r.code = c.retailer_code "
+            "LEFT JOIN retailers r INDEXED BY retailers_shown ON r.code = c.retailer_code "
             "WHERE c.kind = 'dynamics' AND c.is_draft = 0 AND c.captured_on BETWEEN ? AND ? "
             "ORDER BY c.captured_on, c.retailer_code",
             (a, b),
@@ -494,17 +485,21 @@ class ReportOps(BrandOps, VisitOps):
         start, end = week_range(week)
         rows = self.query(
             "SELECT v.planned_date, v.reasons, r.route FROM visits v "
-            "LEFT JOIN retailers r ON r.code = v.retailer_code "
+            "LEFT JOIN retailers r INDEXED BY retailers_shown ON r.code = v.retailer_code "
             f"WHERE v.planned_date BETWEEN ? AND ? AND v.status IN {LIVE_VISITS} "
             "ORDER BY v.planned_date, v.seq",
             (_d(start), _d(end)),
         )
         days: dict[str, NextWeekDay] = {}
         routes: dict[str, list[str]] = defaultdict(list)
+        parsed: dict[str | None, list[Any]] = {}  # a city's week: few texts, 10,000s of rows
         for r in rows:
             d = days.setdefault(r["planned_date"], NextWeekDay(r["planned_date"], (), 0, {}))
             d.visits += 1
-            for reason in _json_list(r["reasons"]):
+            reasons = parsed.get(r["reasons"])
+            if reasons is None:
+                reasons = parsed[r["reasons"]] = _json_list(r["reasons"])
+            for reason in reasons:
                 d.reasons[reason] = d.reasons.get(reason, 0) + 1
             if r["route"] and r["route"] not in routes[d.day]:
                 routes[d.day].append(r["route"])
@@ -944,7 +939,7 @@ class ReportOps(BrandOps, VisitOps):
 
         rows = self.query(
             "SELECT c.kind, c.captured_on, c.retailer_code, r.name, c.payload FROM captures c "
-            "LEFT JOIN retailers r ON r.code = c.retailer_code "
+            "LEFT JOIN retailers r INDEXED BY retailers_shown ON r.code = c.retailer_code "
             "WHERE c.is_draft = 0 AND c.captured_on BETWEEN ? AND ? "
             "ORDER BY c.captured_on, c.retailer_code",
             (a, b),

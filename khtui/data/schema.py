@@ -586,6 +586,22 @@ CREATE TABLE team_books (
 CREATE INDEX team_books_am ON team_books (am_id);
 """
 
+# Indexes for the reports' figures at a city's scale. A retailer's row is large (some 3 KB with
+# the why of its classifications), so the month's coverage (the active retailers not visited,
+# in route order, with their names), the active retailers' codes (brand figures) and the name
+# and route beside a week's visits, observations and complaints are read from two small
+# covering indexes instead of the rows; the observations of a week or a period (prices,
+# stock, shelves) by their day instead of a skip-scan of the brand index; the retailers
+# visited in a month (a done visit on its day of finishing, else its planned day) from the done
+# visits of those days instead of a scan of every visit.
+V_REPORT_INDEXES = """
+CREATE INDEX retailers_active_route ON retailers (status, route, route_seq, code, name);
+CREATE INDEX retailers_shown ON retailers (code, name, route);
+CREATE INDEX visits_done_day ON visits (coalesce(substr(done_at, 1, 10), planned_date),
+    retailer_code) WHERE status = 'done';
+CREATE INDEX price_obs_day ON price_observations (observed_on);
+"""
+
 MIGRATIONS: list[str] = [
     V1,
     V_SEARCH,
@@ -597,6 +613,7 @@ MIGRATIONS: list[str] = [
     V_VISIT_LOG,
     V_SEARCH_BITMAPS,
     V_TEAM,
+    V_REPORT_INDEXES,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -48,6 +48,52 @@ def _rate(part: int, whole: int) -> float | None:
     return None if not whole else 100.0 * part / whole
 
 
+def _order_counts(
+    orders: Iterable[tuple[str, str, dt.date]],
+    active: set[str],
+    start: dt.date,
+    end: dt.date,
+    cycle_days: int,
+) -> dict[str, tuple[int, int]]:
+    """For each brand: (active retailers that ordered it in [start, end], those of them that
+    ordered it again within ``cycle_days`` after their first order of it in the period).
+
+    Each (brand, retailer)'s order days are one integer, bit i for the day ``start + i`` (up to
+    the last day a reorder can fall on, ``end + cycle_days``): the first order in the period is
+    the lowest bit below the period's length, a reorder any bit of the ``cycle_days`` above it.
+    A city's tens of thousands of retailers cost one dictionary update per order line.
+    """
+    period = (end - start).days + 1
+    span = period + cycle_days
+    bit_of: dict[dt.date, int] = {}
+    by_brand: dict[str, dict[str, int]] = {}  # brand -> retailer -> order days
+    for code, brand, day in orders:
+        bit = bit_of.get(day)
+        if bit is None:
+            offset = (day - start).days
+            bit = bit_of[day] = 1 << offset if 0 <= offset < span else 0
+        if bit:
+            masks = by_brand.get(brand)
+            if masks is None:
+                masks = by_brand[brand] = {}
+            masks[code] = masks.get(code, 0) | bit
+    in_period = (1 << period) - 1
+    cycle = (1 << cycle_days) - 1
+    counts: dict[str, tuple[int, int]] = {}
+    for brand, masks in by_brand.items():
+        ordered = reordered = 0
+        for code, mask in masks.items():
+            days = mask & in_period
+            if not days or code not in active:
+                continue
+            first = (days & -days).bit_length() - 1  # the lowest bit set
+            ordered += 1
+            reordered += bool((mask >> (first + 1)) & cycle)
+        if ordered:
+            counts[brand] = (ordered, reordered)
+    return counts
+
+
 def brand_figures(
     brands: Iterable[Mapping],
     active: Iterable[str],
@@ -65,11 +111,7 @@ def brand_figures(
     observations (retailer, brand, day, on_shelf) — those outside the period are ignored.
     """
     active = set(active)
-    order_days: dict[tuple[str, str], set[dt.date]] = defaultdict(set)
-    horizon = end + dt.timedelta(days=cycle_days)
-    for code, brand, day in orders:
-        if code in active and start <= day <= horizon:
-            order_days[(brand, code)].add(day)
+    counts = _order_counts(orders, active, start, end, cycle_days)
 
     last_seen: dict[tuple[str, str], tuple[dt.date, bool]] = {}
     checked: set[str] = set()
@@ -81,9 +123,6 @@ def brand_figures(
         if key not in last_seen or day >= last_seen[key][0]:
             last_seen[key] = (day, bool(on_shelf))
 
-    by_brand: dict[str, list[set[dt.date]]] = defaultdict(list)
-    for (brand, _code), days in order_days.items():
-        by_brand[brand].append(days)
     seen_by_brand: dict[str, int] = defaultdict(int)
     observed = {brand for brand, _code in last_seen}
     for (brand, code), (_day, on) in last_seen.items():
@@ -93,15 +132,7 @@ def brand_figures(
     out = []
     for b in brands:
         code = b["brand_code"]
-        ordered = reordered = 0
-        for days in by_brand.get(code, []):
-            in_period = sorted(d for d in days if d <= end)
-            if not in_period:
-                continue
-            ordered += 1
-            first = in_period[0]
-            if any(first < d <= first + dt.timedelta(days=cycle_days) for d in days):
-                reordered += 1
+        ordered, reordered = counts.get(code, (0, 0))
         seen = seen_by_brand.get(code, 0)
         out.append(
             BrandFigure(

@@ -132,6 +132,8 @@ CHECKED = {
     ("weekly_reports", "status"): ["draft", "submitted"],
     ("monthly_reports", "status"): ["draft", "submitted"],
     ("forecasts", "level"): ["area", "retailer"],
+    ("reviews", "subject"): ["plan", "change"],
+    ("reviews", "decision"): ["approved", "returned"],
 }
 
 

@@ -81,3 +81,20 @@ def test_a_brand_never_observed_on_a_shelf_has_no_on_shelf_rate():
     k, n = brand_figures(BRANDS[:2], ["A", "B"], [], shelf, START, END, CYCLE)
     assert (k.on_shelf_rate, k.shelf_checked) == (pytest.approx(100.0), 1)
     assert (n.on_shelf_rate, n.on_shelf, n.shelf_checked) == (None, 0, 1)
+
+
+def test_a_long_period_counts_the_same_at_its_edges():
+    """A period of a year (order days far beyond 64 of them): the first order on the period's
+    last day, reordered on the cycle's last day; an order the day before the period and one
+    the day after the cycle do not count."""
+    start, end = D(2025, 12, 1), D(2026, 11, 30)
+    orders = [
+        ("A", "K", D(2025, 11, 30)),  # the day before the period
+        ("A", "K", D(2026, 11, 30)),  # the period's last day: A's first order in it
+        ("A", "K", D(2026, 12, 30)),  # 30 days after: the cycle's last day -> sold through
+        ("B", "K", D(2025, 12, 1)),  # the period's first day
+        ("B", "K", D(2026, 1, 1)),  # 31 days after: too late
+        ("C", "K", D(2026, 12, 31)),  # after the period (and past A's cycle): not counted
+    ]
+    [k] = brand_figures(BRANDS[:1], ["A", "B", "C"], orders, [], start, end, CYCLE)
+    assert (k.ordered, k.reordered) == (2, 1)
