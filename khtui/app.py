@@ -221,6 +221,7 @@ class KhtuiApp(Keyed, Workbench):
         self.store = store
         self.today = today or store.today
         self.housekeeping = housekeeping
+        self.housekeeping_due = False  # asked for, its worker not started yet (see on_mount)
         self.errors: list[BaseException] = []  # what report_error turned into notices
         # Read once, here: the header is drawn often and must not read the database.
         self.am_name: str = store.am_name
@@ -242,9 +243,13 @@ class KhtuiApp(Keyed, Workbench):
 
     def on_mount(self) -> None:
         if self.housekeeping:
-            self.call_after_refresh(
-                self.run_worker, self._housekeeping, thread=True, group="housekeeping"
-            )
+            self.housekeeping_due = True
+            self.call_after_refresh(self._start_housekeeping)
+
+    def _start_housekeeping(self) -> None:
+        """After the first frame: the housekeeping's worker (until then it is due)."""
+        self.run_worker(self._housekeeping, thread=True, group="housekeeping")
+        self.housekeeping_due = False
 
     def header_text(self) -> str:
         day = self.today()
@@ -504,13 +509,16 @@ def create_app(
 
 async def settle(app: App, pilot: Pilot) -> None:
     """Under ``App.run_test``: let thread workers finish and their results be handled, until no
-    new worker starts (a job's result may queue the next job). Tests and the bench use it to
-    act on an app at rest, as a person would after the screen has drawn."""
+    new worker starts (a job's result may queue the next job) and no worker is due to start
+    after the first frame (the housekeeping). Tests and the bench use it to act on an app at
+    rest, as a person would after the screen has drawn."""
     quiet = 0
     for _ in range(50):
         await app.workers.wait_for_complete()
         await pilot.pause()
-        busy = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers)
+        busy = getattr(app, "housekeeping_due", False) or any(
+            w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers
+        )
         quiet = 0 if busy else quiet + 1
         if quiet >= 2:
             return
