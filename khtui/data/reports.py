@@ -17,67 +17,60 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from khtui.data.base import StoreError, from_row, new_id, placeholders
 from khtui.data.brands import BrandOps
 from khtui.data.statuses import LIVE_VISITS, ON_ITS_DAY, OPEN_VISITS
 from khtui.data.visits import VisitOps
 from khtui.domain import visits as visit_rules
-from khtui.domain.accuracy import MonthAccuracyFigures
 from khtui.domain.complaints import OPEN_STATUSES, is_overdue
-from khtui.domain.monthly import (
-    MONTHLY_NARRATIVE_KEYS,
-    BrandPriceRow,
-    CategoryRow,
-    ChoiceRow,
-    ClassRow,
-    ComplaintCategory,
-    CustomerService,
-    GrowthRow,
-    MarketInfo,
-    MonthlyFigures,
-    MonthSales,
-    MonthToDate,
-    NextMonth,
-    PlanExecution,
-    RouteExecution,
-    Satisfaction,
-    TierRow,
-    TopBrand,
-)
-from khtui.domain.plan_document import (
-    FrequencyRow,
-    PlanDayRow,
-    PlanFigures,
-    PlanRetailerRow,
-    PlanRouteRow,
-    PlanVisitRow,
-    PlanWarningRow,
-)
 from khtui.domain.problems import KeyedError
-from khtui.domain.report import NARRATIVE_KEYS
 from khtui.domain.retailer import ACTIVE
-from khtui.domain.weekly import (
-    BrandRow,
-    ComplaintItem,
-    ComplaintStatus,
-    Coverage,
-    DayVisits,
-    Dynamic,
-    NextWeek,
-    NextWeekDay,
-    PeriodSales,
-    PriceDeviation,
-    SkipReason,
-    StockRow,
-    Unvisited,
-    WeekBrands,
-    WeeklyFigures,
-    WeekPrices,
-    WeekSales,
-    WeekVisits,
-)
+
+if TYPE_CHECKING:  # the report modules are imported where a report is made (not at start)
+    from khtui.domain.accuracy import MonthAccuracyFigures
+    from khtui.domain.monthly import (
+        CategoryRow,
+        ChoiceRow,
+        ClassRow,
+        ComplaintCategory,
+        CustomerService,
+        GrowthRow,
+        MarketInfo,
+        MonthlyFigures,
+        MonthSales,
+        NextMonth,
+        PlanExecution,
+        RouteExecution,
+        TierRow,
+        TopBrand,
+    )
+    from khtui.domain.plan_document import (
+        FrequencyRow,
+        PlanDayRow,
+        PlanFigures,
+        PlanRetailerRow,
+        PlanRouteRow,
+        PlanVisitRow,
+    )
+    from khtui.domain.weekly import (
+        BrandRow,
+        ComplaintStatus,
+        Coverage,
+        DayVisits,
+        Dynamic,
+        NextWeek,
+        NextWeekDay,
+        PeriodSales,
+        SkipReason,
+        StockRow,
+        WeekBrands,
+        WeeklyFigures,
+        WeekPrices,
+        WeekSales,
+        WeekVisits,
+    )
 
 
 def _d(x: dt.date) -> str:
@@ -98,11 +91,20 @@ class _Kind:
 
     table: str
     column: str
-    keys: tuple[str, ...]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        if self is WEEKLY:
+            from khtui.domain.report import NARRATIVE_KEYS
+
+            return NARRATIVE_KEYS
+        from khtui.domain.monthly import MONTHLY_NARRATIVE_KEYS
+
+        return MONTHLY_NARRATIVE_KEYS
 
 
-WEEKLY = _Kind("weekly_reports", "week", NARRATIVE_KEYS)
-MONTHLY = _Kind("monthly_reports", "month", MONTHLY_NARRATIVE_KEYS)
+WEEKLY = _Kind("weekly_reports", "week")
+MONTHLY = _Kind("monthly_reports", "month")
 
 
 class ReportOps(BrandOps, VisitOps):
@@ -129,6 +131,7 @@ class ReportOps(BrandOps, VisitOps):
         """Active retailers visited (a done visit) in ``month`` up to ``as_of``; for each one
         not visited, the next visit planned for it after ``as_of`` in the month."""
         from khtui.domain.months import month_range
+        from khtui.domain.weekly import Coverage, Unvisited
 
         start, end = month_range(month)
         as_of = min(as_of, end)
@@ -177,6 +180,8 @@ class ReportOps(BrandOps, VisitOps):
         the same after later progress. Overdue on day D: still open or forwarded and due
         before D.
         """
+        from khtui.domain.weekly import ComplaintItem, ComplaintStatus
+
         routes = self.rules.complaint_routes
         a, b = _d(start), _d(end)
         rows = self.query(
@@ -245,12 +250,16 @@ class ReportOps(BrandOps, VisitOps):
 
     @staticmethod
     def _rpt_skip_reasons(rows) -> list[SkipReason]:
+        from khtui.domain.weekly import SkipReason
+
         skips = Counter(
             (r["skip_reason"] or "").strip() or "—" for r in rows if r["status"] == "skipped"
         )
         return [SkipReason(k, n) for k, n in sorted(skips.items(), key=lambda kv: (-kv[1], kv[0]))]
 
     def _rpt_sales(self, start: dt.date, end: dt.date) -> PeriodSales:
+        from khtui.domain.weekly import PeriodSales
+
         [row] = self.query(
             "SELECT coalesce(sum(qty_tiao), 0), coalesce(round(sum(amount), 2), 0), "
             "count(DISTINCT retailer_code) FROM order_lines WHERE order_date BETWEEN ? AND ?",
@@ -262,6 +271,8 @@ class ReportOps(BrandOps, VisitOps):
 
     def _rpt_stock(self, a: str, b: str) -> list[StockRow]:
         """Stock on hand per brand: each retailer's last observation in [a, b]."""
+        from khtui.domain.weekly import StockRow
+
         rows = self.query(
             "SELECT p.brand_code, coalesce(br.name, p.brand_code) AS brand, p.retailer_code, "
             "p.stock_tiao FROM price_observations p "
@@ -288,6 +299,8 @@ class ReportOps(BrandOps, VisitOps):
     def _rpt_brand_rows(self, start: dt.date, end: dt.date) -> list[BrandRow]:
         """Key and new brands' figures over [start, end] (``store.brand_figures``, one
         definition) with the quantity ordered in the same period."""
+        from khtui.domain.weekly import BrandRow
+
         figures, qty = self.brand_figures_with_qty(start, end)
         return [
             from_row(
@@ -308,6 +321,7 @@ class ReportOps(BrandOps, VisitOps):
     def weekly_figures(self, week: str) -> WeeklyFigures:
         """Every figure of the weekly report for ISO week ``week`` ('2026-W47')."""
         from khtui.domain.report import add_weeks, normalise_week, week_range
+        from khtui.domain.weekly import WeeklyFigures
 
         week = normalise_week(week)
         start, end = week_range(week)
@@ -350,6 +364,7 @@ class ReportOps(BrandOps, VisitOps):
         """The week's orders against last week and the same ISO week a year before (its
         week 52 when the year before has no week 53)."""
         from khtui.domain.report import add_weeks, parse_week, week_range
+        from khtui.domain.weekly import WeekSales
 
         year, wk = parse_week(week)
         try:
@@ -375,6 +390,8 @@ class ReportOps(BrandOps, VisitOps):
         total = done + skipped + checked_in + planned + rescheduled, and a past week's figures
         do not change when today's list carries its missed visits over.
         """
+        from khtui.domain.weekly import DayVisits, WeekVisits
+
         rows = self._rpt_visits(a, b)
         status = Counter(r["status"] for r in rows)
         days: dict[str, DayVisits] = {}
@@ -403,6 +420,7 @@ class ReportOps(BrandOps, VisitOps):
 
     def _rpt_week_prices(self, a: str, b: str) -> WeekPrices:
         from khtui.domain.capture import deviation_flagged, deviation_pct
+        from khtui.domain.weekly import PriceDeviation, WeekPrices
 
         threshold = self.rules.capture.price_deviation_pct
         rows = self.query(
@@ -448,6 +466,8 @@ class ReportOps(BrandOps, VisitOps):
         the window's end, so a draft's figure can still rise after the week; the submitted
         version keeps the one it was submitted with.
         """
+        from khtui.domain.weekly import WeekBrands
+
         w_start, w_end = self.brand_period(end)
         return WeekBrands(
             window_start=_d(w_start),
@@ -458,6 +478,8 @@ class ReportOps(BrandOps, VisitOps):
         )
 
     def _rpt_dynamics(self, a: str, b: str) -> list[Dynamic]:
+        from khtui.domain.weekly import Dynamic
+
         rows = self.query(
             "SELECT c.captured_on, c.retailer_code, r.name, c.payload FROM captures c "
             "LEFT JOIN retailers r INDEXED BY retailers_shown ON r.code = c.retailer_code "
@@ -481,6 +503,7 @@ class ReportOps(BrandOps, VisitOps):
 
     def _rpt_next_week(self, week: str) -> NextWeek:
         from khtui.domain.report import week_range
+        from khtui.domain.weekly import NextWeek, NextWeekDay
 
         start, end = week_range(week)
         rows = self.query(
@@ -624,6 +647,7 @@ class ReportOps(BrandOps, VisitOps):
         narrative, figures (:class:`WeeklyFigures`), versions. A draft gets fresh figures; a
         submitted version keeps the figures frozen when it was submitted."""
         from khtui.domain.report import normalise_week
+        from khtui.domain.weekly import WeeklyFigures
 
         return self._rpt_with_figures(
             WEEKLY, normalise_week(week), self.weekly_figures, WeeklyFigures.from_dict
@@ -655,6 +679,8 @@ class ReportOps(BrandOps, VisitOps):
         """The latest version of a month's market analysis: id, month, version (0: none yet),
         status, narrative (``MONTHLY_NARRATIVE_KEYS``), figures (:class:`MonthlyFigures`),
         versions. A draft gets fresh figures; a submitted version keeps its own."""
+        from khtui.domain.monthly import MonthlyFigures
+
         return self._rpt_with_figures(
             MONTHLY, _month(month), self.monthly_figures, MonthlyFigures.from_dict
         )
@@ -674,6 +700,7 @@ class ReportOps(BrandOps, VisitOps):
     def monthly_figures(self, month: str) -> MonthlyFigures:
         """Every figure of the monthly market analysis for ``month`` ('2026-10'), up to the
         month's end or, for the month still running, up to yesterday."""
+        from khtui.domain.monthly import MonthlyFigures, MonthToDate
         from khtui.domain.months import add_months, month_range
 
         month = _month(month)
@@ -722,6 +749,7 @@ class ReportOps(BrandOps, VisitOps):
         return figures
 
     def _rpt_month_sales(self, months: list[str]) -> list[MonthSales]:
+        from khtui.domain.monthly import MonthSales
         from khtui.domain.months import add_months, month_range
 
         wanted = months + [add_months(m, -12) for m in months]
@@ -752,6 +780,7 @@ class ReportOps(BrandOps, VisitOps):
 
     def _rpt_month_tiers(self, month: str) -> list[TierRow]:
         """Sales by tier, retailers grouped by their tier *now* (the last recompute)."""
+        from khtui.domain.monthly import TierRow
         from khtui.domain.months import add_months
 
         ly = add_months(month, -12)
@@ -771,6 +800,8 @@ class ReportOps(BrandOps, VisitOps):
         return sorted(tiers.values(), key=lambda t: (t.tier is None, t.tier or 0))
 
     def _rpt_month_categories(self, month: str) -> list[CategoryRow]:
+        from khtui.domain.monthly import CategoryRow
+
         return [
             CategoryRow(r["category"], r["retailers"], r["qty"], r["amount"])
             for r in self.query(
@@ -785,6 +816,7 @@ class ReportOps(BrandOps, VisitOps):
     def _rpt_month_classes(self, month: str) -> list[ClassRow]:
         """Sales by price class, in the classes' own order (一类 → 五类, rules
         ``reports.price_classes``; others after them by name)."""
+        from khtui.domain.monthly import ClassRow
         from khtui.domain.months import add_months
 
         ly = add_months(month, -12)
@@ -811,6 +843,8 @@ class ReportOps(BrandOps, VisitOps):
         )
 
     def _rpt_month_top(self, month: str) -> list[TopBrand]:
+        from khtui.domain.monthly import TopBrand
+
         top_n = self.rules.reports.top_brands
         return [
             TopBrand(
@@ -839,6 +873,8 @@ class ReportOps(BrandOps, VisitOps):
     ) -> PlanExecution:
         """How the month's visit plan was carried out up to ``as_of`` (the weekly report's
         count of planned visits, over the month)."""
+        from khtui.domain.monthly import PlanExecution, RouteExecution
+
         plan = self.query_one("SELECT status FROM visit_plans WHERE month = ?", (month,))
         rows = self._rpt_visits(_d(start), _d(as_of))
         status = Counter(r["status"] for r in rows)
@@ -876,6 +912,8 @@ class ReportOps(BrandOps, VisitOps):
         )
 
     def _rpt_service(self, start: dt.date, as_of: dt.date) -> CustomerService:
+        from khtui.domain.monthly import ComplaintCategory, CustomerService, Satisfaction
+
         status = self._rpt_complaints_status(start, as_of)
         cats: dict[str, ComplaintCategory] = {}
         routes = self.rules.complaint_routes
@@ -929,6 +967,7 @@ class ReportOps(BrandOps, VisitOps):
     def _rpt_market(self, a: str, b: str, threshold: float) -> MarketInfo:
         """The eight kinds of market information of [a, b], grouped."""
         from khtui.domain.capture import deviation_flagged
+        from khtui.domain.monthly import BrandPriceRow, ChoiceRow, MarketInfo
         from khtui.domain.texts import Remark, group_texts
 
         names = {r[0]: r[1] for r in self.query("SELECT brand_code, name FROM brands")}
@@ -1068,6 +1107,7 @@ class ReportOps(BrandOps, VisitOps):
     ) -> list[GrowthRow]:
         """Brands that grew most against the month before, over the same number of days (the
         whole months when this one is over)."""
+        from khtui.domain.monthly import GrowthRow
         from khtui.domain.months import add_months, month_range
 
         p_start, p_end = month_range(add_months(month, -1))
@@ -1092,6 +1132,7 @@ class ReportOps(BrandOps, VisitOps):
         return grown[:n]
 
     def _rpt_next_month(self, month: str) -> NextMonth:
+        from khtui.domain.monthly import NextMonth
         from khtui.domain.months import month_range
 
         start, end = month_range(month)
@@ -1118,7 +1159,7 @@ class ReportOps(BrandOps, VisitOps):
 
         A week belongs to the month its Thursday falls in (as ISO weeks do to years).
         """
-        from khtui.domain.report import week_range
+        from khtui.domain.report import NARRATIVE_KEYS, week_range
 
         out: dict[str, list[str]] = {k: [] for k in NARRATIVE_KEYS}
         rows = self.query(
@@ -1140,6 +1181,15 @@ class ReportOps(BrandOps, VisitOps):
         rescheduled away left out), frequency by tier, the generator's warnings, the brand
         figures and targets."""
         from khtui.domain.months import add_months, month_range
+        from khtui.domain.plan_document import (
+            FrequencyRow,
+            PlanDayRow,
+            PlanFigures,
+            PlanRetailerRow,
+            PlanRouteRow,
+            PlanVisitRow,
+            PlanWarningRow,
+        )
         from khtui.domain.planning import MEASURES, submit_day
 
         month = _month(month)

@@ -20,6 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.widgets import (
     DataTable,
     Footer,
@@ -379,6 +380,7 @@ class ProfileScreen(Keyed, Screen):
         super().__init__()
         self.code = code
         self.data: dict[str, Any] | None = None  # the profile as last read (load_profile)
+        self.tabs_built: Worker[None] | None = None  # the worker that made the other tabs
 
     @property
     def profile(self) -> dict[str, Any]:
@@ -387,35 +389,37 @@ class ProfileScreen(Keyed, Screen):
         return self.data
 
     def compose(self) -> ComposeResult:
-        from khtui.widgets.forecast_panel import ForecastPanel
-        from khtui.widgets.sales_chart import SalesChart
-
+        # The first tab's content only: the others are filled in once the profile has been
+        # shown (see build_tabs), so opening a profile lays out one table, not seven tabs.
         yield Header()
         yield Static(t("profile.loading"), id="profile-head")
         with TabbedContent(id="profile-tabs", initial="tab-info"):
             with TabPane(t("profile.tab.info"), id="tab-info"):
                 yield DataTable(id="profile-fields", cursor_type="row", zebra_stripes=True)
-            with (
-                TabPane(t("profile.tab.sales"), id="tab-sales"),
-                Horizontal(id="sales-row"),
-            ):
-                with Vertical(id="sales-chart-box"):
-                    yield Static("", id="sales-legend")
-                    yield SalesChart(id="sales-chart", amount_format=short_amount)
-                with Vertical(id="top-brands-box"):
-                    yield Label("", id="top-brands-title")
-                    yield DataTable(id="top-brands", cursor_type="row")
-            with TabPane(t("profile.tab.visits"), id="tab-visits"):
-                yield DataTable(id="profile-visits", cursor_type="row", zebra_stripes=True)
-            with TabPane(t("profile.tab.captures"), id="tab-captures"):
-                yield DataTable(id="profile-captures", cursor_type="row", zebra_stripes=True)
-            with TabPane(t("profile.tab.complaints"), id="tab-complaints"):
-                yield DataTable(id="profile-complaints", cursor_type="row", zebra_stripes=True)
-            with TabPane(t("profile.tab.changes"), id="tab-changes"):
-                yield DataTable(id="profile-changes", cursor_type="row", zebra_stripes=True)
-            with TabPane(t("profile.tab.forecast"), id="tab-forecast"):
-                yield ForecastPanel(self.code, id="profile-forecast")
+            for tab in self.TABS[1:]:
+                yield TabPane(t(f"profile.tab.{tab}"), id=f"tab-{tab}")
         yield Footer()
+
+    def tab_content(self, tab: str) -> list[Widget]:
+        """What the tab ``tab`` (one of TABS but the first) holds."""
+        from khtui.widgets.forecast_panel import ForecastPanel
+        from khtui.widgets.sales_chart import SalesChart
+
+        if tab == "sales":
+            chart = Vertical(
+                Static(self.legend(), id="sales-legend"),
+                SalesChart(id="sales-chart", amount_format=short_amount),
+                id="sales-chart-box",
+            )
+            brands = Vertical(
+                Label("", id="top-brands-title"),
+                DataTable(id="top-brands", cursor_type="row"),
+                id="top-brands-box",
+            )
+            return [Horizontal(chart, brands, id="sales-row")]
+        if tab == "forecast":
+            return [ForecastPanel(self.code, id="profile-forecast")]
+        return [DataTable(id=f"profile-{tab}", cursor_type="row", zebra_stripes=True)]
 
     def legend(self) -> Text:
         from khtui.widgets.sales_chart import AMOUNT_MARK, BAR
@@ -427,27 +431,51 @@ class ProfileScreen(Keyed, Screen):
         legend.append(t("profile.chart.amount"))
         return legend
 
+    # the columns of each table, by its id (catalogue keys profile.col.*)
+    COLUMNS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "profile-fields": ("field", "value", "kind"),
+        "top-brands": ("brand", "qty", "amount"),
+        "profile-visits": ("date", "vstatus", "reasons", "checked_in", "done", "note"),
+        "profile-captures": ("date", "kind", "draft", "summary"),
+        "profile-complaints": ("raised", "category", "department", "cstatus", "due", "text"),
+        "profile-changes": ("when", "field", "old_new", "by", "source"),
+    }
+
     def on_mount(self) -> None:
         self.sub_title = t("profile.title")
-        self.query_one("#sales-legend", Static).update(self.legend())
-        self.on_resize()
-        cols = {
-            "profile-fields": ("field", "value", "kind"),
-            "top-brands": ("brand", "qty", "amount"),
-            "profile-visits": ("date", "vstatus", "reasons", "checked_in", "done", "note"),
-            "profile-captures": ("date", "kind", "draft", "summary"),
-            "profile-complaints": ("raised", "category", "department", "cstatus", "due", "text"),
-            "profile-changes": ("when", "field", "old_new", "by", "source"),
-        }
-        for table_id, keys in cols.items():
-            table = self.query_one(f"#{table_id}", DataTable)
-            for key in keys:
-                table.add_column(t(f"profile.col.{key}"), key=key)
+        self.add_columns(self)
         self.reload()
+
+    def add_columns(self, within: Widget) -> None:
+        """The columns of the tables in ``within`` (headed in the UI language)."""
+        for table in within.query(DataTable):
+            for key in self.COLUMNS.get(table.id or "", ()):
+                table.add_column(t(f"profile.col.{key}"), key=key)
+
+    # -- the tabs after the first -----------------------------------------------------------
+    def build_tabs(self) -> Worker[None]:
+        """Fill in the tabs after the first (once; the worker that does it): started when the
+        profile has been shown, or at once when another tab is chosen before that."""
+        if self.tabs_built is None:
+            self.tabs_built = self.run_worker(self.mount_tabs(), group="profile-tabs")
+        return self.tabs_built
+
+    async def mount_tabs(self) -> None:
+        tabs = self.query_one("#profile-tabs", TabbedContent)
+        for tab in self.TABS[1:]:
+            pane = tabs.get_pane(f"tab-{tab}")
+            await pane.mount_all(self.tab_content(tab))
+            self.add_columns(pane)
+        self.on_resize()
+        if self.data is not None:
+            self.show_tabs()
+        if tabs.active != "tab-info":  # chosen while they were being made
+            self.focus_tab()
 
     def on_resize(self) -> None:
         """Below NARROW columns the top brands go under the chart, which gets the width."""
-        self.query_one("#sales-row").set_class(self.app.size.width < NARROW, "-narrow")
+        for row in self.query("#sales-row"):  # once the tabs after the first are made
+            row.set_class(self.app.size.width < NARROW, "-narrow")
 
     # -- loading ----------------------------------------------------------------------------
     def reload(self) -> None:
@@ -468,13 +496,21 @@ class ProfileScreen(Keyed, Screen):
         self.sub_title = t("profile.title.named", name=self.profile["retailer"]["name"])
         self.show_head()
         self.show_fields()
+        if self.tabs_built is None:
+            # the other tabs once this has been painted (the first frame waits for no more)
+            self.call_after_refresh(self.build_tabs)
+        elif self.tabs_built.is_finished:
+            self.show_tabs()
+        if self.focused is None:
+            self.focus_tab()
+
+    def show_tabs(self) -> None:
+        """The tabs after the first (once they are made)."""
         self.show_sales()
         self.show_visits()
         self.show_captures()
         self.show_complaints()
         self.show_changes()
-        if self.focused is None:
-            self.focus_tab()
 
     # -- showing ----------------------------------------------------------------------------
     def overdue(self) -> list[dict]:
@@ -625,7 +661,11 @@ class ProfileScreen(Keyed, Screen):
         self.action_tab(self.TABS[(now + step) % len(self.TABS)])
 
     @on(TabbedContent.TabActivated, "#profile-tabs")
-    def tab_activated(self) -> None:
+    def tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        made = self.tabs_built is not None and self.tabs_built.is_finished
+        if event.pane.id != "tab-info" and not made:
+            self.build_tabs()  # focuses the tab's list once made
+            return
         self.focus_tab()
 
     def focus_tab(self) -> None:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from rich.cells import cell_len
 from textual.widgets import Label, TabbedContent
 
@@ -120,3 +122,37 @@ async def test_the_sales_chart_tells_months_apart_at_80_columns(store):
         runs = [r for r in bottom[axis:].split(" ") if r]
         assert len(runs) == sum(1 for q in chart.qty if q > 0)
         assert len({cell_len(r) for r in runs}) == 1 and cell_len(runs[0]) >= 2
+
+
+@sync
+async def test_a_tab_chosen_before_the_profile_is_shown_opens_with_its_data(store, monkeypatch):
+    """The tabs after the first are made once the profile has been shown; ``]`` pressed
+    before the profile's data have arrived still lands on the sales tab, focused, and shows
+    its chart and top brands when they come."""
+    import khtui.screens.retailer as retailer
+
+    seed_profile(store)
+    arrived = threading.Event()
+    read = retailer.load_profile
+
+    def held(*args):
+        arrived.wait(timeout=30)  # until the key has been pressed
+        return read(*args)
+
+    monkeypatch.setattr(retailer, "load_profile", held)
+    async with running(store, (120, 36)) as (app, pilot):
+        await app.push_screen(ProfileScreen(CQ))
+        await pilot.press("right_square_bracket")
+        profile = app.screen
+        assert profile.data is None  # the data have not arrived yet
+        arrived.set()
+        await settle(app, pilot)
+        assert profile.query_one(TabbedContent).active == "tab-sales"
+        chart = profile.query_one(SalesChart)
+        assert len(chart.months) == 24 and chart.months[-1] == "2026-11"
+        brands = profile.query_one("#top-brands")
+        assert brands.row_count > 0 and app.focused is brands
+        await pilot.press("right_square_bracket")  # 拜访: its list has the focus
+        await settle(app, pilot)
+        assert profile.query_one(TabbedContent).active == "tab-visits"
+        assert app.focused is profile.query_one("#profile-visits")
