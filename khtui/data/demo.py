@@ -17,12 +17,15 @@ synthetic data only; the business rules the program applies to it come from rule
 
 from __future__ import annotations
 
+import bisect as _bisect
 import datetime as dt
 import itertools
 import json
 import math
 import os
+import queue
 import random
+import threading
 import uuid
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -52,6 +55,8 @@ MAX_TERRITORY = 48
 # progress(stage, done, total): stage is one of STAGES; total 0 when the stage has no count.
 Progress = Callable[[str, int, int], None]
 STAGES = ("retailers", "orders", "aggregates", "history", "derive")
+# Order lines drawn ahead of their storing, in chunks of about this many (memory stays bounded).
+_LINES_CHUNK = 20_000
 
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
@@ -1045,44 +1050,114 @@ class _Builder:
         return out
 
     def order_lines(self) -> Iterator[tuple]:
-        days = self._order_days()
-        brands = self.brands
+        """Every retailer's order lines (tuples in ``ORDER_COLUMNS`` order), retailers in code
+        order. They are drawn in a thread of their own, a few chunks ahead of the reader, so
+        the drawing (Python) overlaps the storing of the chunk before (SQLite lets go of the
+        GIL while it writes); progress is reported from the reader's thread."""
+        chunks: queue.Queue = queue.Queue(maxsize=4)
+        stop = threading.Event()
+
+        def put(item: Any) -> None:
+            while not stop.is_set():
+                try:
+                    chunks.put(item, timeout=0.1)
+                    return
+                except queue.Full:
+                    continue
+
+        def draw() -> None:
+            try:
+                rows: list[tuple] = []
+                notes: list[tuple[str, int, int]] = []
+                for n, lines in enumerate(self._retailer_lines()):
+                    rows += lines
+                    if n % 100 == 99:
+                        notes.append(("orders", n + 1, self.n))
+                    if len(rows) >= _LINES_CHUNK:
+                        put((rows, notes))
+                        rows, notes = [], []
+                        if stop.is_set():
+                            return
+                put((rows, notes))
+                put(None)
+            except BaseException as exc:  # the reader raises it
+                put(exc)
+
+        drawer = threading.Thread(target=draw, name="demo-order-lines", daemon=True)
+        drawer.start()
+        try:
+            while (item := chunks.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                rows, notes = item
+                for note in notes:
+                    self.progress(*note)
+                yield from rows
+        finally:
+            stop.set()
+            drawer.join()
+        self.progress("orders", self.n, self.n)
+        self.progress("aggregates", 0, 0)
+
+    def _retailer_lines(self) -> Iterator[list[tuple]]:
+        """Each retailer's order lines (a list per retailer, in code order), drawn from the
+        retailer's own seeded generator: the same seed draws the same lines. The draws are
+        those of ``rng.lognormvariate``, ``rng.uniform`` and ``rng.choices`` written out
+        (the same calls of ``rng.random()`` in the same order, the same arithmetic)."""
+        days = [
+            [(iso, day, factor, peak, (day - self.today).days) for iso, day, factor, peak in ds]
+            for _, ds in sorted(self._order_days().items())
+        ]
+        codes = [b.code for b in self.brands]
+        names = [b.name for b in self.brands]
+        prices = [b.wholesale for b in self.brands]
+        launches = [b.launch for b in self.brands]
+        popularity = [b.popularity for b in self.brands]
+        amounts: list[dict[int, float]] = [{} for _ in self.brands]
+        tables = {
+            key: (cum, cum[-1] + 0.0, len(population) - 1)
+            for key, (population, cum) in self.tables.items()
+        }
         swing_from = self.today - dt.timedelta(days=42)
-        today = self.today
-        for n, p in enumerate(sorted(self.profiles, key=lambda p: p.code)):
+        lines_lo, lines_span = -0.8, 0.8 - -0.8  # rng.uniform(-0.8, 0.8)
+        share_lo, share_span = 0.5, 1.5 - 0.5  # rng.uniform(0.5, 1.5)
+        bisect, exp, log1p = _bisect.bisect_right, math.exp, math.log1p
+        for p in sorted(self.profiles, key=lambda p: p.code):
             rng = random.Random(f"{self.seed}:orders:{p.code}")
+            rnd, lognormal = rng.random, rng.lognormvariate
             phase = rng.randrange(p.every)
-            log_growth = math.log1p(p.growth)
-            mean_lines = 1 + 0.9 * math.log1p(p.weekly_tiao * p.every / 15)
-            for k, (iso, day, factor, peak) in enumerate(days[p.order_weekday]):
-                if (k + phase) % p.every:
+            log_growth = log1p(p.growth)
+            mean_lines = 1 + 0.9 * log1p(p.weekly_tiao * p.every / 15)
+            base = p.weekly_tiao * p.every
+            code, every, start, stop, swing = p.code, p.every, p.start, p.stop, p.swing
+            out: list[tuple] = []
+            for k, (iso, day, factor, peak, offset) in enumerate(days[p.order_weekday]):
+                if (k + phase) % every:
                     continue
-                if (p.start and day < p.start) or (p.stop and day >= p.stop):
+                if (start and day < start) or (stop and day >= stop):
                     continue
-                trend = math.exp(log_growth * (day - today).days / 365)
-                qty = p.weekly_tiao * p.every * factor * trend * rng.lognormvariate(0, 0.15)
-                if p.swing != 1.0 and day >= swing_from:
-                    qty *= p.swing
-                n_lines = max(1, round(mean_lines + rng.uniform(-0.8, 0.8)))
-                population, cum = self.tables[p.bucket, peak]
+                trend = exp(log_growth * offset / 365)
+                qty = base * factor * trend * lognormal(0, 0.15)
+                if swing != 1.0 and day >= swing_from:
+                    qty *= swing
+                n_lines = max(1, round(mean_lines + (lines_lo + lines_span * rnd())))
+                cum, total, hi = tables[p.bucket, peak]
                 picked: list[int] = []
-                for j in rng.choices(population, cum_weights=cum, k=n_lines + 2):
-                    b = brands[j]
-                    if j in picked or (b.launch and day < b.launch):
+                for j in [bisect(cum, rnd() * total, 0, hi) for _ in range(n_lines + 2)]:
+                    if j in picked or ((launch := launches[j]) and day < launch):
                         continue
                     picked.append(j)
                     if len(picked) == n_lines:
                         break
-                shares = [brands[j].popularity * rng.uniform(0.5, 1.5) for j in picked]
-                total = sum(shares)
+                shares = [popularity[j] * (share_lo + share_span * rnd()) for j in picked]
+                whole = sum(shares)
                 for j, s in zip(picked, shares, strict=True):
-                    b = brands[j]
-                    q = max(1, round(qty * s / total))
-                    yield (p.code, iso, b.code, b.name, q, round(q * b.wholesale, 2), b.wholesale)
-            if n % 100 == 99:
-                self.progress("orders", n + 1, self.n)
-        self.progress("orders", self.n, self.n)
-        self.progress("aggregates", 0, 0)
+                    q = max(1, round(qty * s / whole))
+                    amount = amounts[j].get(q)
+                    if amount is None:
+                        amounts[j][q] = amount = round(q * prices[j], 2)
+                    out.append((code, iso, codes[j], names[j], q, amount, prices[j]))
+            yield out
 
     # -- history: plans and visits of the last months --------------------------------------------
     def build_history(self) -> dict[str, int]:
