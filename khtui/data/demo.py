@@ -23,9 +23,7 @@ import itertools
 import json
 import math
 import os
-import queue
 import random
-import threading
 import uuid
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -55,8 +53,6 @@ MAX_TERRITORY = 48
 # progress(stage, done, total): stage is one of STAGES; total 0 when the stage has no count.
 Progress = Callable[[str, int, int], None]
 STAGES = ("retailers", "orders", "aggregates", "history", "derive")
-# Order lines drawn ahead of their storing, in chunks of about this many (memory stays bounded).
-_LINES_CHUNK = 20_000
 
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
@@ -1051,51 +1047,11 @@ class _Builder:
 
     def order_lines(self) -> Iterator[tuple]:
         """Every retailer's order lines (tuples in ``ORDER_COLUMNS`` order), retailers in code
-        order. They are drawn in a thread of their own, a few chunks ahead of the reader, so
-        the drawing (Python) overlaps the storing of the chunk before (SQLite lets go of the
-        GIL while it writes); progress is reported from the reader's thread."""
-        chunks: queue.Queue = queue.Queue(maxsize=4)
-        stop = threading.Event()
-
-        def put(item: Any) -> None:
-            while not stop.is_set():
-                try:
-                    chunks.put(item, timeout=0.1)
-                    return
-                except queue.Full:
-                    continue
-
-        def draw() -> None:
-            try:
-                rows: list[tuple] = []
-                notes: list[tuple[str, int, int]] = []
-                for n, lines in enumerate(self._retailer_lines()):
-                    rows += lines
-                    if n % 100 == 99:
-                        notes.append(("orders", n + 1, self.n))
-                    if len(rows) >= _LINES_CHUNK:
-                        put((rows, notes))
-                        rows, notes = [], []
-                        if stop.is_set():
-                            return
-                put((rows, notes))
-                put(None)
-            except BaseException as exc:  # the reader raises it
-                put(exc)
-
-        drawer = threading.Thread(target=draw, name="demo-order-lines", daemon=True)
-        drawer.start()
-        try:
-            while (item := chunks.get()) is not None:
-                if isinstance(item, BaseException):
-                    raise item
-                rows, notes = item
-                for note in notes:
-                    self.progress(*note)
-                yield from rows
-        finally:
-            stop.set()
-            drawer.join()
+        order."""
+        for n, lines in enumerate(self._retailer_lines()):
+            yield from lines
+            if n % 100 == 99:
+                self.progress("orders", n + 1, self.n)
         self.progress("orders", self.n, self.n)
         self.progress("aggregates", 0, 0)
 

@@ -120,11 +120,7 @@ def test_a_seed_draws_the_order_lines_it_always_drew(tmp_path):
     )
 
 
-def test_a_failure_while_drawing_order_lines_fails_the_build_and_ends_the_drawing(
-    tmp_path, monkeypatch
-):
-    import threading
-
+def test_a_failure_while_drawing_order_lines_fails_the_build(tmp_path, monkeypatch):
     path = tmp_path / "d.db"
     build_demo(path, retailers=5, months=1, today=TODAY)
     old = path.read_bytes()
@@ -140,25 +136,6 @@ def test_a_failure_while_drawing_order_lines_fails_the_build_and_ends_the_drawin
         build_demo(path, retailers=5, months=1, today=TODAY, replace=True)
     assert path.read_bytes() == old
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d.db"]
-    assert not [t for t in threading.enumerate() if t.name == "demo-order-lines"]
-
-
-def test_a_reader_that_stops_early_ends_the_drawing(tmp_path):
-    import itertools
-    import threading
-
-    store = Store(tmp_path / "d.db", create=True, clock=_pinned)
-    b = demo_mod._Builder(store, retailers=200, months=12, seed=7, today=TODAY, progress=None)
-    store.set_meta("am_id", "0" * 32)
-    b.build_brands()
-    b.build_retailers()
-    lines = b.order_lines()
-    first = list(itertools.islice(lines, 10))
-    assert len(first) == 10
-    lines.close()  # the reader gives up (a failed load): the drawing thread stops
-    assert not [t for t in threading.enumerate() if t.name == "demo-order-lines"]
-    assert first == list(itertools.islice(b.order_lines(), 10))
-    store.close()
 
 
 def test_territories_are_other_ams_with_customer_codes_of_their_own(tmp_path):
