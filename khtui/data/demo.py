@@ -17,6 +17,7 @@ synthetic data only; the business rules the program applies to it come from rule
 
 from __future__ import annotations
 
+import bisect as _bisect
 import datetime as dt
 import itertools
 import json
@@ -1045,44 +1046,74 @@ class _Builder:
         return out
 
     def order_lines(self) -> Iterator[tuple]:
-        days = self._order_days()
-        brands = self.brands
-        swing_from = self.today - dt.timedelta(days=42)
-        today = self.today
-        for n, p in enumerate(sorted(self.profiles, key=lambda p: p.code)):
-            rng = random.Random(f"{self.seed}:orders:{p.code}")
-            phase = rng.randrange(p.every)
-            log_growth = math.log1p(p.growth)
-            mean_lines = 1 + 0.9 * math.log1p(p.weekly_tiao * p.every / 15)
-            for k, (iso, day, factor, peak) in enumerate(days[p.order_weekday]):
-                if (k + phase) % p.every:
-                    continue
-                if (p.start and day < p.start) or (p.stop and day >= p.stop):
-                    continue
-                trend = math.exp(log_growth * (day - today).days / 365)
-                qty = p.weekly_tiao * p.every * factor * trend * rng.lognormvariate(0, 0.15)
-                if p.swing != 1.0 and day >= swing_from:
-                    qty *= p.swing
-                n_lines = max(1, round(mean_lines + rng.uniform(-0.8, 0.8)))
-                population, cum = self.tables[p.bucket, peak]
-                picked: list[int] = []
-                for j in rng.choices(population, cum_weights=cum, k=n_lines + 2):
-                    b = brands[j]
-                    if j in picked or (b.launch and day < b.launch):
-                        continue
-                    picked.append(j)
-                    if len(picked) == n_lines:
-                        break
-                shares = [brands[j].popularity * rng.uniform(0.5, 1.5) for j in picked]
-                total = sum(shares)
-                for j, s in zip(picked, shares, strict=True):
-                    b = brands[j]
-                    q = max(1, round(qty * s / total))
-                    yield (p.code, iso, b.code, b.name, q, round(q * b.wholesale, 2), b.wholesale)
+        """Every retailer's order lines (tuples in ``ORDER_COLUMNS`` order), retailers in code
+        order."""
+        for n, lines in enumerate(self._retailer_lines()):
+            yield from lines
             if n % 100 == 99:
                 self.progress("orders", n + 1, self.n)
         self.progress("orders", self.n, self.n)
         self.progress("aggregates", 0, 0)
+
+    def _retailer_lines(self) -> Iterator[list[tuple]]:
+        """Each retailer's order lines (a list per retailer, in code order), drawn from the
+        retailer's own seeded generator: the same seed draws the same lines. The draws are
+        those of ``rng.lognormvariate``, ``rng.uniform`` and ``rng.choices`` written out
+        (the same calls of ``rng.random()`` in the same order, the same arithmetic)."""
+        days = [
+            [(iso, day, factor, peak, (day - self.today).days) for iso, day, factor, peak in ds]
+            for _, ds in sorted(self._order_days().items())
+        ]
+        codes = [b.code for b in self.brands]
+        names = [b.name for b in self.brands]
+        prices = [b.wholesale for b in self.brands]
+        launches = [b.launch for b in self.brands]
+        popularity = [b.popularity for b in self.brands]
+        amounts: list[dict[int, float]] = [{} for _ in self.brands]
+        tables = {
+            key: (cum, cum[-1] + 0.0, len(population) - 1)
+            for key, (population, cum) in self.tables.items()
+        }
+        swing_from = self.today - dt.timedelta(days=42)
+        lines_lo, lines_span = -0.8, 0.8 - -0.8  # rng.uniform(-0.8, 0.8)
+        share_lo, share_span = 0.5, 1.5 - 0.5  # rng.uniform(0.5, 1.5)
+        bisect, exp, log1p = _bisect.bisect_right, math.exp, math.log1p
+        for p in sorted(self.profiles, key=lambda p: p.code):
+            rng = random.Random(f"{self.seed}:orders:{p.code}")
+            rnd, lognormal = rng.random, rng.lognormvariate
+            phase = rng.randrange(p.every)
+            log_growth = log1p(p.growth)
+            mean_lines = 1 + 0.9 * log1p(p.weekly_tiao * p.every / 15)
+            base = p.weekly_tiao * p.every
+            code, every, start, stop, swing = p.code, p.every, p.start, p.stop, p.swing
+            out: list[tuple] = []
+            for k, (iso, day, factor, peak, offset) in enumerate(days[p.order_weekday]):
+                if (k + phase) % every:
+                    continue
+                if (start and day < start) or (stop and day >= stop):
+                    continue
+                trend = exp(log_growth * offset / 365)
+                qty = base * factor * trend * lognormal(0, 0.15)
+                if swing != 1.0 and day >= swing_from:
+                    qty *= swing
+                n_lines = max(1, round(mean_lines + (lines_lo + lines_span * rnd())))
+                cum, total, hi = tables[p.bucket, peak]
+                picked: list[int] = []
+                for j in [bisect(cum, rnd() * total, 0, hi) for _ in range(n_lines + 2)]:
+                    if j in picked or ((launch := launches[j]) and day < launch):
+                        continue
+                    picked.append(j)
+                    if len(picked) == n_lines:
+                        break
+                shares = [popularity[j] * (share_lo + share_span * rnd()) for j in picked]
+                whole = sum(shares)
+                for j, s in zip(picked, shares, strict=True):
+                    q = max(1, round(qty * s / whole))
+                    amount = amounts[j].get(q)
+                    if amount is None:
+                        amounts[j][q] = amount = round(q * prices[j], 2)
+                    out.append((code, iso, codes[j], names[j], q, amount, prices[j]))
+            yield out
 
     # -- history: plans and visits of the last months --------------------------------------------
     def build_history(self) -> dict[str, int]:

@@ -40,6 +40,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -244,12 +245,30 @@ def _ahead(model, y: np.ndarray, h: int) -> float:
     return value if np.isfinite(value) else float("nan")
 
 
+# How the origins of a run are computed: ``mapper(fn, origins)`` returns ``[fn(t) for t in
+# origins]`` (the caller may compute them in processes of its own; the results are the same).
+Mapper = Callable[[Callable[[int], Any], Sequence[int]], Sequence[Any]]
+
+
+def _serial(fn: Callable[[int], Any], items: Sequence[int]) -> list[Any]:
+    return [fn(t) for t in items]
+
+
 class _Engine:
     """At origin ``t`` (the months before ``t`` known) every method forecasts the months
     ``t + k`` for k in ``0 .. horizons - 1``; the backtest compares them with the actuals."""
 
-    def __init__(self, months, targets, series, exposure: Exposure, fr: Forecast):
+    def __init__(
+        self,
+        months,
+        targets,
+        series,
+        exposure: Exposure,
+        fr: Forecast,
+        mapper: Mapper | None = None,
+    ):
         self.fr = fr
+        self.mapper = mapper or _serial
         self.n = len(months)
         self.H = len(targets)
         self.all_months = [*months, *targets]
@@ -313,8 +332,10 @@ class _Engine:
         origins = list(range(min(first, n), n + 1))
         F = {}
         inter = {}
-        for t in origins:
-            F[t], inter[t] = self.forecasts_at(t)
+        for t, (out, intermittent) in zip(
+            origins, self.mapper(self.forecasts_at, origins), strict=True
+        ):
+            F[t], inter[t] = out, intermittent
         runs = []
         for k in range(self.H):
             runs.append(self._horizon(k, origins, F, inter))
@@ -500,9 +521,13 @@ def forecast_runs(
     fr: Forecast,
     *,
     horizons: int = 2,
+    mapper: Mapper | None = None,
 ) -> list[ForecastRun]:
     """Backtest and forecast the ``horizons`` months after ``months`` (the first: one month
     ahead, and so on) for every series, each backtested at its own horizon.
+
+    ``mapper(fn, origins)``, when given, computes every origin's forecasts (``fn(t)`` for each
+    ``t``, in order), e.g. in several processes; by default one after the other.
 
     ``daily_area`` is the area's orders per day (条), from which the season factors come.
     The area's forecast is the sum of the retailers' (so the figures add up).
@@ -513,7 +538,7 @@ def forecast_runs(
         raise ValueError("no months of history")
     targets = [add_months(months[-1], k) for k in range(1, horizons + 1)]
     exposure = Exposure([*months, *targets], daily_area, is_workday, fr)
-    return _Engine(list(months), targets, list(series), exposure, fr).run()
+    return _Engine(list(months), targets, list(series), exposure, fr, mapper).run()
 
 
 __all__ = [

@@ -99,6 +99,45 @@ def test_same_seed_today_and_sizes_give_the_same_data_under_ids_of_their_own(tmp
     assert _tables(a)["order_lines"] == _tables(b)["order_lines"]
 
 
+def test_a_seed_draws_the_order_lines_it_always_drew(tmp_path):
+    """The order lines of a seed are pinned: demo databases built once (and kept, e.g. a
+    benchmark's city) stay the data the same seed builds today, however the drawing is made."""
+    import hashlib
+
+    path = tmp_path / "d.db"
+    build_demo(path, retailers=60, months=6, seed=7, today=TODAY)
+    conn = sqlite3.connect(path)
+    digest = hashlib.sha256()
+    rows = conn.execute("SELECT * FROM order_lines ORDER BY order_date, retailer_code, brand_code")
+    n = 0
+    for row in rows:
+        digest.update(repr(tuple(row)).encode())
+        n += 1
+    conn.close()
+    assert n == 3161
+    assert digest.hexdigest() == (
+        "4178ebc6ce576547c651ee89eeb4bd093e3d2f11fe06c67c12ef77bee551a1e8"
+    )
+
+
+def test_a_failure_while_drawing_order_lines_fails_the_build(tmp_path, monkeypatch):
+    path = tmp_path / "d.db"
+    build_demo(path, retailers=5, months=1, today=TODAY)
+    old = path.read_bytes()
+    drawn = demo_mod._Builder._retailer_lines
+
+    def broken(self):
+        lines = drawn(self)
+        yield next(lines)
+        raise RuntimeError("bad draw")
+
+    monkeypatch.setattr(demo_mod._Builder, "_retailer_lines", broken)
+    with pytest.raises(RuntimeError, match="bad draw"):
+        build_demo(path, retailers=5, months=1, today=TODAY, replace=True)
+    assert path.read_bytes() == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.db"]
+
+
 def test_territories_are_other_ams_with_customer_codes_of_their_own(tmp_path):
     a, b = tmp_path / "a.db", tmp_path / "b.db"
     build_demo(a, retailers=40, months=3, seed=7, today=TODAY)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import sys
 
 import pytest
 
@@ -99,6 +101,54 @@ def test_a_run_is_stored_with_the_data_it_saw(town):
     backtest = json.loads(run["backtest"])
     assert backtest["horizon_1"]["measure"].startswith("WAPE")
     assert backtest["horizon_1"]["holdout_months"][-1] == "2026-10"
+
+
+def _stored_run(store: Store, run_id: str) -> list[tuple]:
+    return [
+        tuple(r)
+        for r in store.query(
+            "SELECT target_month, level, retailer_code, brand_code, qty_tiao, lo_tiao, hi_tiao, "
+            "method, windows, wape, baseline_wape, why FROM forecasts WHERE run_id = ? "
+            "ORDER BY target_month, level, retailer_code, brand_code",
+            (run_id,),
+        )
+    ]
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or len(os.sched_getaffinity(0)) < 2,
+    reason="origins are computed in forked processes on Linux with two cores or more",
+)
+def test_a_run_in_forked_processes_is_the_run_in_one(town, monkeypatch):
+    import khtui.data.forecasts as forecasts_mod
+
+    alone = town.compute_forecasts(D(2026, 11, 1))
+    alone_rows = _stored_run(town, alone.run_id)  # the next run supersedes it
+    monkeypatch.setattr(forecasts_mod, "PARALLEL_MIN_SERIES", 1)
+    forked = []
+    made = forecasts_mod.forked_mapper
+
+    def watched(series):
+        mapper = made(series)
+        forked.append(mapper is not None)
+        return mapper
+
+    monkeypatch.setattr(forecasts_mod, "forked_mapper", watched)
+    parallel = town.compute_forecasts(D(2026, 11, 1))
+    assert forked == [True]
+    assert parallel.backtest == alone.backtest
+    assert len(alone_rows) > 10
+    assert _stored_run(town, parallel.run_id) == alone_rows
+
+
+def test_small_runs_and_threaded_processes_compute_their_origins_in_one_process(monkeypatch):
+    import threading
+
+    from khtui.data.forecasts import PARALLEL_MIN_SERIES, forked_mapper
+
+    assert forked_mapper(PARALLEL_MIN_SERIES - 1) is None
+    monkeypatch.setattr(threading, "active_count", lambda: 2)
+    assert forked_mapper(PARALLEL_MIN_SERIES) is None
 
 
 def test_forecasts_are_stale_when_the_orders_change_or_a_month_begins(town):
