@@ -160,6 +160,19 @@ def usage_problem(exc: click.UsageError, argv: list[str]) -> UsageProblem:
     return UsageProblem(t("usage.line", text=text, command=command), ctx)
 
 
+def given_value(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """An option's value that is really one: not empty, not a folder's ``.``, and not the next
+    option taken as the value (``--sheet --dry-run`` gave --sheet no value, and the import is
+    then refused rather than done for real)."""
+    if value is None:
+        return None
+    text = str(value)
+    empty = isinstance(value, Path) and value.name in ("", ".", "..")
+    if empty or not text.strip() or text.startswith("--"):
+        raise click.BadOptionUsage(_param_name(param), "", ctx)
+    return value
+
+
 class DateType(click.ParamType):
     """A day written as the screens' date boxes take it (:func:`khtui.domain.dates.parse_day`,
     today as the base: ``2026-11-27``, ``11-27``, ``27``, ``+3``)."""

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from khtui.cli.base import DATE, Ctx, UserError, emit_json, main, pass_ctx, t
+from khtui.cli.base import DATE, Ctx, UserError, emit_json, given_value, main, pass_ctx, t
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar  # what click.progressbar() returns
@@ -53,11 +53,17 @@ class _Bar:
 @main.command("import")
 @click.argument("kind", type=click.Choice(["retailers", "orders", "brands", "approvals"]))
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--sheet", metavar="NAME", help="Sheet of an XLSX/XLS file (default: the first).")
+@click.option(
+    "--sheet",
+    metavar="NAME",
+    callback=given_value,
+    help="Sheet of an XLSX/XLS file (default: the first).",
+)
 @click.option("--dry-run", is_flag=True, help="Read, check and count; write nothing.")
 @click.option(
     "--rejects",
     type=click.Path(dir_okay=False, path_type=Path),
+    callback=given_value,
     help="Where to write the rejected rows (default: FILE.rejects.csv beside the input).",
 )
 @click.option("--json", "as_json", is_flag=True, help="JSON output with stable keys.")

@@ -319,3 +319,30 @@ def test_a_failed_first_import_leaves_no_database(tmp_path):
     r = run("--db", str(db), "import", "retailers", str(bad), "--rejects", str(tmp_path / "no" / "r.csv"))  # fmt: skip
     assert r.exit_code == 1
     assert not db.exists() and not list(db.parent.glob("k.db*"))
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--sheet", "--dry-run"],  # --sheet given no value: the next option is not its value
+        ["--rejects", ""],
+        ["--rejects", "--json"],
+    ],
+)
+def test_an_option_without_its_value_is_refused_and_nothing_is_written(tmp_path, extra):
+    db = tmp_path / "k.db"
+    seed = write_csv(tmp_path / "seed.csv", [["客户编码", "客户名称"], ["0370102001", "甲"]])
+    assert run("--db", str(db), "import", "retailers", str(seed)).exit_code == 0
+    before = _db_state(db)
+    good = write_csv(tmp_path / "g.csv", [["客户编码", "客户名称"], ["0370102002", "乙"]])
+    r = run("--db", str(db), "import", "retailers", str(good), *extra)
+    assert r.exit_code == 2, r.output
+    assert f"{extra[0]} 后面要跟一个值" in r.output and "Traceback" not in r.output
+    assert _db_state(db) == before
+
+
+def test_a_sheet_name_is_taken_as_given(tmp_path):
+    db = tmp_path / "k.db"
+    good = write_csv(tmp_path / "g.csv", [["客户编码", "客户名称"], ["0370102002", "乙"]])
+    r = run("--db", str(db), "import", "retailers", str(good), "--sheet", "-1月", "--dry-run")
+    assert r.exit_code == 0, r.output
