@@ -581,14 +581,7 @@ def complaint_events(item: ComplaintItem, start: str, end: str) -> list[str]:
 def _complaints(s: Sections, cp: ComplaintStatus) -> None:
     tr = s.tr
     s.heading("rpt.sec.complaints")
-    s.para(
-        "rpt.complaints.summary",
-        opened=cp.opened,
-        answered=cp.answered,
-        closed=cp.closed,
-        overdue=cp.overdue,
-        open_total=cp.open_total,
-    )
+    s.para("rpt.complaints.summary", **vars(cp))  # opened, answered, closed, overdue, open_total
     if not cp.items:
         return
     s.detail(

@@ -777,14 +777,7 @@ class TodayScreen(Keyed, Screen):
             status = t(f"plan.status.{nxt.status}") if nxt.status else t("today.plan.no_plan")
             self.notify(t("today.submit.nothing", month=nxt.month, status=status))
             return
-        body = t(
-            "today.submit.body",
-            month=plan.month,
-            visits=plan.visits,
-            covered=plan.covered,
-            retailers=plan.retailers,
-            submit_by=plan.submit_by.isoformat(),
-        )
+        body = t("today.submit.body", **vars(plan))  # month, visits, covered, … submit_by
 
         def confirmed(yes: bool | None) -> None:
             if yes:

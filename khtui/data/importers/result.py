@@ -43,16 +43,7 @@ class ImportResult:
     def summary(self, t: Tr) -> str:
         """One line in ``t``'s words: file (encoding): N rows read, N new, N updated, … →
         rejects file."""
-        line = t(
-            "imp.summary",
-            file=self.file,
-            encoding=self.encoding,
-            read=self.read,
-            new=self.new,
-            updated=self.updated,
-            unchanged=self.unchanged,
-            rejected=self.rejected,
-        )
+        line = t("imp.summary", **vars(self))  # file, encoding and the counts
         if self.removed:
             line += t("imp.summary.removed", n=self.removed)
         if self.duplicates:
