@@ -46,14 +46,7 @@ if TYPE_CHECKING:  # the report modules are imported where a report is made (not
         TierRow,
         TopBrand,
     )
-    from khtui.domain.plan_document import (
-        FrequencyRow,
-        PlanDayRow,
-        PlanFigures,
-        PlanRetailerRow,
-        PlanRouteRow,
-        PlanVisitRow,
-    )
+    from khtui.domain.plan_document import PlanFigures
     from khtui.domain.weekly import (
         BrandRow,
         ComplaintStatus,

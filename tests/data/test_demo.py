@@ -120,24 +120,6 @@ def test_a_seed_draws_the_order_lines_it_always_drew(tmp_path):
     )
 
 
-def test_a_failure_while_drawing_order_lines_fails_the_build(tmp_path, monkeypatch):
-    path = tmp_path / "d.db"
-    build_demo(path, retailers=5, months=1, today=TODAY)
-    old = path.read_bytes()
-    drawn = demo_mod._Builder._retailer_lines
-
-    def broken(self):
-        lines = drawn(self)
-        yield next(lines)
-        raise RuntimeError("bad draw")
-
-    monkeypatch.setattr(demo_mod._Builder, "_retailer_lines", broken)
-    with pytest.raises(RuntimeError, match="bad draw"):
-        build_demo(path, retailers=5, months=1, today=TODAY, replace=True)
-    assert path.read_bytes() == old
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.db"]
-
-
 def test_territories_are_other_ams_with_customer_codes_of_their_own(tmp_path):
     a, b = tmp_path / "a.db", tmp_path / "b.db"
     build_demo(a, retailers=40, months=3, seed=7, today=TODAY)
@@ -631,16 +613,35 @@ def test_replace_never_replaces_a_file_that_is_not_a_khtui_database(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d.db"]
 
 
-def test_a_failed_build_leaves_the_old_file_and_no_temporary_one(tmp_path, monkeypatch):
+def _fails_at_once(method):
+    def boom(self, *args, **kwargs):
+        raise RuntimeError("build failed")
+
+    return boom
+
+
+def _fails_after_one_line(method):
+    def broken(self):
+        lines = method(self)
+        yield next(lines)
+        raise RuntimeError("build failed")
+
+    return broken
+
+
+@pytest.mark.parametrize(
+    ("method", "failing"),
+    [("build_history", _fails_at_once), ("_retailer_lines", _fails_after_one_line)],
+)
+def test_a_failed_build_leaves_the_old_file_and_no_temporary_one(
+    tmp_path, monkeypatch, method, failing
+):
+    """Whether the build fails before any order line or while drawing them."""
     path = tmp_path / "d.db"
     build_demo(path, retailers=5, months=1, today=TODAY)
     old = path.read_bytes()
-
-    def boom(self):
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(demo_mod._Builder, "build_history", boom)
-    with pytest.raises(RuntimeError, match="disk full"):
+    monkeypatch.setattr(demo_mod._Builder, method, failing(getattr(demo_mod._Builder, method)))
+    with pytest.raises(RuntimeError, match="build failed"):
         build_demo(path, retailers=5, months=1, today=TODAY, replace=True)
     assert path.read_bytes() == old
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d.db"]
