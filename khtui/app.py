@@ -230,6 +230,7 @@ class KhtuiApp(Keyed, Workbench):
             str, tuple[str, Screen]
         ] = {}  # section -> (mode, screen), see hold_section
         self._forecast_process: subprocess.Popen[bytes] | None = None  # see refresh_forecasts
+        self._quitting = False  # see stop_background
 
     @classmethod
     def language_of_new(cls, kwargs: dict[str, Any]) -> str:
@@ -284,7 +285,7 @@ class KhtuiApp(Keyed, Workbench):
         from khtui.data.forecasts import compute_in_child
 
         store = self.store
-        if store.forecasts_stale():
+        if not self._quitting and store.forecasts_stale():
             summary = compute_in_child(
                 store.path, store.rules, self.today(), on_start=self._forecast_started
             )
@@ -293,13 +294,17 @@ class KhtuiApp(Keyed, Workbench):
 
     def _forecast_started(self, process: subprocess.Popen[bytes]) -> None:
         self._forecast_process = process
+        if self._quitting:  # the program quit while the process was being started
+            process.terminate()
 
     def exit(self, *args, **kwargs) -> None:
         self.stop_background()  # else quitting waits for the forecast's worker
         super().exit(*args, **kwargs)
 
     def stop_background(self) -> None:
-        """End a forecast still computing when the program quits (nothing half-written)."""
+        """End a forecast still computing when the program quits (nothing half-written); one
+        whose process is still being started is ended as soon as it has one."""
+        self._quitting = True
         process = self._forecast_process
         if process is not None and process.poll() is None:
             process.terminate()

@@ -72,3 +72,27 @@ def test_the_app_and_the_command_line_say_the_same_words(tmp_path):
         RulesError(str(rules), "backup.keep", "int", lo=1, hi=1000, value="-1"),
         ZH,
     )
+
+
+class _Child:
+    """A forecast's process, as far as quitting the program sees it."""
+
+    def __init__(self) -> None:
+        self.ended = False
+
+    def poll(self):
+        return 0 if self.ended else None
+
+    def terminate(self) -> None:
+        self.ended = True
+
+
+def test_quitting_ends_the_forecast_process_started_before_or_while_quitting(store):
+    app = create_app(store, today=lambda: TODAY)
+    running = _Child()
+    app._forecast_started(running)  # the worker has started the forecast's process
+    app.stop_background()  # the program quits
+    assert running.ended
+    late = _Child()
+    app._forecast_started(late)  # a process whose start the quitting overtook
+    assert late.ended
