@@ -293,7 +293,7 @@ def status_cmd(ctx: Ctx, am_code: str | None, as_json: bool) -> None:
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
 def serve_cmd(team: Path, host: str, port: int) -> None:
     """Browse the team database in a web browser, read-only (Datasette in immutable mode),
-    tables and columns labelled in Chinese. Needs: pip install -e ".[team]"."""
+    tables and columns labelled in the UI's language. Needs: pip install -e ".[team]"."""
     import importlib.util
     import json
     import tempfile
@@ -307,7 +307,7 @@ def serve_cmd(team: Path, host: str, port: int) -> None:
     with tempfile.TemporaryDirectory(prefix="khtui-serve-") as tmp:
         meta = Path(tmp) / "metadata.json"
         meta.write_text(
-            json.dumps(datasette_metadata(team.stem), ensure_ascii=False), encoding="utf-8"
+            json.dumps(datasette_metadata(team.stem, t), ensure_ascii=False), encoding="utf-8"
         )
         click.echo(t("team.serve.start", path=team, host=host, port=port), err=True)
         # in this process: stopping khtui stops the server

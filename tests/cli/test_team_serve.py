@@ -1,5 +1,5 @@
 """`khtui team serve`: Datasette on 127.0.0.1 serves the team database read-only, labelled in
-Chinese, internal tables hidden (needs the "team" extra, which .ci/run installs)."""
+the UI's language, internal tables hidden (needs the "team" extra, which .ci/run installs)."""
 
 from __future__ import annotations
 
@@ -37,14 +37,16 @@ def _get(url: str) -> tuple[int, str]:
 
 
 @pytest.fixture
-def served(tmp_path):
+def served(tmp_path, request):
+    lang = getattr(request, "param", "zh")
     am = tmp_path / "am.db"
     build_demo(am, retailers=20, months=2, seed=5, today=dt.date(2026, 11, 23), territory=1)
     team = tmp_path / "team.db"
     merge_into(team, [am], now="2026-11-23T18:00:00")
     port = _free_port()
+    args = ["--lang", lang, "team", "serve", str(team), "--port", str(port)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "khtui", "team", "serve", str(team), "--port", str(port)],
+        [sys.executable, "-m", "khtui", *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -86,3 +88,13 @@ def test_a_table_page_in_chinese_and_a_write_refused(served):
     status, page = _get(f"{base}/retailers.json?_shape=array&_size=1")
     assert status == 200 and page.startswith("[")
     assert hashlib.sha256(team.read_bytes()).hexdigest() == digest
+
+
+@pytest.mark.parametrize("served", ["en"], indirect=True)
+def test_a_table_page_in_english(served):
+    _, base = served
+    status, page = _get(f"{base}/retailers")
+    assert status == 200
+    assert "Retailers" in page
+    assert 'data-column-description="Shop name"' in page
+    assert "零售客户" not in page
