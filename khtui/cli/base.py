@@ -128,8 +128,14 @@ def _expects(param: click.Parameter | None) -> str:
 def usage_problem(exc: click.UsageError, argv: list[str]) -> UsageProblem:
     """Click's usage error as one line in the UI language, with where to find help."""
     ctx = exc.ctx
-    # the command as the user calls it (the root's own name may differ, e.g. under a test)
-    command = " ".join(["khtui", *(ctx.command_path.split()[1:] if ctx is not None else [])])
+    # the command as the user calls it: the root's own name may differ (under a test, or
+    # ``python -m khtui``, whose name is three words), so only the subcommands are taken
+    subcommands: list[str] = []
+    sub = ctx
+    while sub is not None and sub.parent is not None:
+        subcommands.insert(0, sub.info_name or "")
+        sub = sub.parent
+    command = " ".join(["khtui", *subcommands])
     no_such_command: Any = getattr(click.exceptions, "NoSuchCommand", None)  # click >= 8.4
     if no_such_command is not None and isinstance(exc, no_such_command):
         near = ", ".join(exc.possibilities or ())

@@ -8,7 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -350,3 +353,17 @@ def test_any_month_or_week_argument_is_read_or_one_usage_line(demo, tmp_path, ty
     else:
         assert r.exit_code == 0, r.output
         assert week in r.stdout
+
+
+def test_a_usage_error_names_the_command_when_run_as_python_m_khtui(tmp_path):
+    # the root's name is then "python -m khtui": the hint still names `khtui` and the command
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}
+    r = subprocess.run(
+        [sys.executable, "-m", "khtui", "--lang", "en", "report", "week", "2026-W47"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert r.returncode == 2
+    assert r.stderr.strip() == "Error: missing --docx (see `khtui report week --help`)"
