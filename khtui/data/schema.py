@@ -602,6 +602,15 @@ CREATE INDEX visits_done_day ON visits (coalesce(substr(done_at, 1, 10), planned
 CREATE INDEX price_obs_day ON price_observations (observed_on);
 """
 
+# The rules a recompute derived under: a retailer's stored why is its inputs and the digest of
+# the rules' sections it was derived under (domain/derive.py), made into words again from them.
+V_DERIVE_RULES = """
+CREATE TABLE derive_rules (
+    digest TEXT PRIMARY KEY,
+    rules TEXT NOT NULL
+);
+"""
+
 MIGRATIONS: list[str] = [
     V1,
     V_SEARCH,
@@ -614,6 +623,7 @@ MIGRATIONS: list[str] = [
     V_SEARCH_BITMAPS,
     V_TEAM,
     V_REPORT_INDEXES,
+    V_DERIVE_RULES,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
