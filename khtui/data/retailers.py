@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -11,6 +12,7 @@ from khtui.data.search import SearchOps
 from khtui.data.statuses import overdue_complaint
 from khtui.domain.messages import Key
 from khtui.domain.retailer import ACTIVE, FIELD_BY_NAME, FIELDS, FieldError, clean_value, field_key
+from khtui.rules import RulesError
 
 # Columns a record may carry (the five groups); everything else goes to ``extra``.
 RECORD_FIELDS = tuple(f.name for f in FIELDS)
@@ -52,16 +54,11 @@ class RetailerOps(SearchOps):
         as stored by a recompute before the inputs were (the whole why)."""
         if not text:
             return None
-        stored = json.loads(text)
-        from khtui.domain.derive import is_why_inputs
+        from khtui.domain.derive import is_why_inputs, rebuild, rules_from_snapshot, rules_snapshot
 
+        stored = json.loads(text)
         if not is_why_inputs(stored) or as_of is None:
             return stored
-        import datetime as dt
-
-        from khtui.domain.derive import rebuild, rules_from_snapshot, rules_snapshot
-        from khtui.rules import RulesError
-
         digest, rules = stored[1], self.rules
         if digest != rules_snapshot(rules)[0]:
             row = self.query_one("SELECT rules FROM derive_rules WHERE digest = ?", (digest,))

@@ -139,7 +139,7 @@ class Deriver:
 # WHY_LAYOUT, then the digest of the rules it was derived under (their snapshot is stored once
 # per run), then the inputs below in this order; :func:`rebuild` makes the same why again from
 # them (and the day derived for). The text of the whole why is some 3.5 KB a retailer; this
-# is about 150 bytes, and writing it costs a fraction of encoding the text.
+# is about 110 bytes, and writing it costs a fraction of encoding the text.
 WHY_LAYOUT = 1
 # The sections of the rules the derivation reads (their snapshot is what a stored why names).
 DERIVE_SECTIONS = ("units", "tiers", "categories", "levels", "value")

@@ -193,3 +193,47 @@ def test_a_whole_why_stored_before_is_read_as_it_is_and_rewritten_as_inputs(demo
     assert stored(store) == read
     assert all(t.startswith("[1,") for t in store.column("SELECT derived_why FROM retailers"))
     store.close()
+
+
+def test_a_why_whose_rules_no_longer_fit_todays_reads_as_none(demo_db, tmp_path):
+    store = _copy(demo_db, tmp_path)
+    data = store.rules.data
+    store.close()
+
+    def ten(table: dict) -> dict:  # tiers 9 and 10 as tier 8
+        return {**table, "9": table["8"], "10": table["8"]}
+
+    # ten tiers: the visits and supply tables then name ten, today's eight
+    ten_tiers = Rules(
+        {
+            **data,
+            "tiers": {
+                **data["tiers"],
+                "lower_bounds_jian": [40, 30, *data["tiers"]["lower_bounds_jian"]],
+            },
+            "value": {
+                **data["value"],
+                "contribution_by_tier": ten(data["value"]["contribution_by_tier"]),
+            },
+            "visits": {
+                **data["visits"],
+                "per_month_by_tier": ten(data["visits"]["per_month_by_tier"]),
+            },
+            "supply": {
+                **data["supply"],
+                "ceiling_tiao_by_tier": ten(data["supply"]["ceiling_tiao_by_tier"]),
+            },
+        }
+    )
+    store = _copy(demo_db, tmp_path, ten_tiers)
+    wipe(store)
+    store.recompute(TODAY)
+    code = store.column("SELECT code FROM retailers ORDER BY code LIMIT 1")[0]
+    assert (
+        store.get_retailer(code)["derived_why"]["tier"]["thresholds"]["lower_bounds_jian"][0] == 40
+    )
+    store.close()
+    store = _copy(demo_db, tmp_path)
+    r = store.get_retailer(code)
+    assert r["derived_why"] is None and r["tier"] is not None
+    store.close()
