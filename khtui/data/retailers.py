@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -11,6 +12,7 @@ from khtui.data.search import SearchOps
 from khtui.data.statuses import overdue_complaint
 from khtui.domain.messages import Key
 from khtui.domain.retailer import ACTIVE, FIELD_BY_NAME, FIELDS, FieldError, clean_value, field_key
+from khtui.rules import RulesError
 
 # Columns a record may carry (the five groups); everything else goes to ``extra``.
 RECORD_FIELDS = tuple(f.name for f in FIELDS)
@@ -43,8 +45,38 @@ class RetailerOps(SearchOps):
             return None
         out = dict(row)
         out["extra"] = json.loads(out.get("extra") or "{}")
-        out["derived_why"] = json.loads(out["derived_why"]) if out.get("derived_why") else None
+        out["derived_why"] = self._stored_why(out.get("derived_why"), out.get("derived_as_of"))
         return out
+
+    def _stored_why(self, text: str | None, as_of: str | None) -> dict[str, Any] | None:
+        """The why of the last recompute as plain JSON values (tier, category, level, value):
+        made again from the inputs stored (domain/derive.py) under the rules of that run, or
+        as stored by a recompute before the inputs were (the whole why)."""
+        if not text:
+            return None
+        from khtui.domain.derive import is_why_inputs, rebuild, rules_from_snapshot, rules_snapshot
+
+        stored = json.loads(text)
+        if not is_why_inputs(stored) or as_of is None:
+            return stored
+        digest, rules = stored[1], self.rules
+        if digest != rules_snapshot(rules)[0]:
+            row = self.query_one("SELECT rules FROM derive_rules WHERE digest = ?", (digest,))
+            if row is None:
+                return None  # not known here: the values stand, their why cannot be told
+            try:
+                rules = rules_from_snapshot(rules, row["rules"])
+            except RulesError:
+                return None  # the rules of then no longer fit the rest of today's
+        d = rebuild(stored, dt.date.fromisoformat(as_of), rules)
+        whys = {
+            "tier": d.tier.why,
+            "category": d.category.why,
+            "level": d.level.why,
+            "value": d.value.why,
+        }
+        # through JSON, as a stored why always was (a message's tuples are lists there)
+        return json.loads(json.dumps({k: w.to_dict() for k, w in whys.items()}, ensure_ascii=False))
 
     def require_retailer(self, code: str) -> dict[str, Any]:
         r = self.get_retailer(code)

@@ -341,7 +341,11 @@ class SalesOps(RetailerOps):
     def derive_retailer(self, code: str, as_of: dt.date) -> Derived:
         """The derived values of one retailer with their why (the profile): reads its own
         rows only."""
-        retailer = self.require_retailer(code)
+        # what deriving reads of its row (not the stored why, made again when read)
+        row = self.query_one(
+            f"SELECT {', '.join(DERIVE_COLUMNS)} FROM retailers WHERE code = ?", (code,)
+        )
+        retailer = dict(row) if row is not None else self.require_retailer(code)  # its error
         facts = self._derive_facts(as_of, "retailer_code = ?", [code])
         return self._derive_one(retailer, facts, as_of)
 
@@ -366,15 +370,25 @@ class SalesOps(RetailerOps):
 
         Retailers are taken in code order, RECOMPUTE_CHUNK at a time, each chunk's facts read
         by a range of the code (the aggregates' keys lead with it), so memory stays the same
-        whatever the number of retailers. One transaction."""
-        from khtui.domain.derive import Deriver
-        from khtui.domain.why import WhyEncoder
+        whatever the number of retailers. The why is stored as what it is made from (see
+        ``why_inputs`` in domain/derive.py) naming the rules of this run, stored once in
+        ``derive_rules``; a row that would not change is not written. One transaction."""
+        import json
 
-        deriver, encode = Deriver(self.rules, as_of), WhyEncoder()
+        from khtui.domain.derive import Deriver, rules_snapshot, why_inputs
+
+        deriver = Deriver(self.rules, as_of)
+        encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+        digest, snapshot = rules_snapshot(self.rules)
         columns = ", ".join(DERIVE_COLUMNS + DERIVED_COLUMNS)
         width = len(DERIVE_COLUMNS)
+        day = as_of.isoformat()
         count = 0
         with self.write() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO derive_rules (digest, rules) VALUES (?, ?)",
+                (digest, snapshot),
+            )
             if codes is not None:
                 conn.execute(
                     "CREATE TEMP TABLE IF NOT EXISTS _derive_codes (code TEXT PRIMARY KEY)"
@@ -405,14 +419,6 @@ class SalesOps(RetailerOps):
                     row = dict(zip(DERIVE_COLUMNS, values[:width], strict=True))
                     d = self._derive_with(deriver, row, facts)
                     cat = d.category.category
-                    why = encode.encode(
-                        {
-                            "tier": d.tier.why,
-                            "category": d.category.why,
-                            "level": d.level.why,
-                            "value": d.value.why,
-                        }
-                    )
                     new = (
                         d.tier.tier,
                         d.tier.monthly_avg_jian,
@@ -422,8 +428,8 @@ class SalesOps(RetailerOps):
                         d.level.avg_price,
                         d.value.value,
                         d.value.score,
-                        as_of.isoformat(),
-                        why,
+                        day,
+                        encode(why_inputs(d, row, digest)),
                     )
                     if new != tuple(values[width:]):  # a row that would not change is not written
                         updates.append((*new, row["code"]))

@@ -608,6 +608,15 @@ V_CAPTURE_PRICES = """
 CREATE INDEX price_obs_capture ON price_observations (capture_id);
 """
 
+# The rules a recompute derived under: a retailer's stored why is its inputs and the digest of
+# the rules' sections it was derived under (domain/derive.py), made into words again from them.
+V_DERIVE_RULES = """
+CREATE TABLE derive_rules (
+    digest TEXT PRIMARY KEY,
+    rules TEXT NOT NULL
+);
+"""
+
 MIGRATIONS: list[str] = [
     V1,
     V_SEARCH,
@@ -621,6 +630,7 @@ MIGRATIONS: list[str] = [
     V_TEAM,
     V_REPORT_INDEXES,
     V_CAPTURE_PRICES,
+    V_DERIVE_RULES,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -361,6 +361,10 @@ class _Merge:
         self.res.retailers_added = added
         self.res.retailers_updated = written - added
         c.execute("DROP TABLE temp._rconf")
+        # the rules the retailers' stored whys were derived under (they name them by digest)
+        c.execute(
+            "INSERT OR IGNORE INTO main.derive_rules SELECT digest, rules FROM src.derive_rules"
+        )
 
     def _books(self) -> None:
         """This AM's books become the retailers its file holds; retailers whose owner (the

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from khtui.domain.category import CategoryResult, category_for
 from khtui.domain.level import LevelResult, level_for
-from khtui.domain.months import add_months
+from khtui.domain.months import add_months, months_before
 from khtui.domain.tiers import TierResult, tier_of
 from khtui.domain.value import ValueInputs, ValueResult, value_for
 from khtui.rules import Rules
@@ -131,3 +132,85 @@ class Deriver:
             rules,
         )
         return Derived(as_of, tier, category, level, value)
+
+
+# -- the why as stored -----------------------------------------------------------------------
+# A retailer's why is stored as what it is made from, not as its text: a JSON array of
+# WHY_LAYOUT, then the digest of the rules it was derived under (their snapshot is stored once
+# per run), then the inputs below in this order; :func:`rebuild` makes the same why again from
+# them (and the day derived for). The text of the whole why is some 3.5 KB a retailer; this
+# is about 110 bytes, and writing it costs a fraction of encoding the text.
+WHY_LAYOUT = 1
+# The sections of the rules the derivation reads (their snapshot is what a stored why names).
+DERIVE_SECTIONS = ("units", "tiers", "categories", "levels", "value")
+# The inputs of ValueInputs stored, in this order (its tier is the derived tier).
+_VALUE_INPUTS = (
+    "cooperation",
+    "ordered_new_brand",
+    "marked_price",
+    "credit_grade",
+    "debit_failures",
+    "violation",
+    "growth_pct",
+    "trade_area",
+    "model_outlet",
+)
+
+
+@lru_cache(maxsize=8)
+def rules_snapshot(rules: Rules) -> tuple[str, str]:
+    """The digest and the JSON text of the sections of ``rules`` the derivation reads (worked
+    out once for a set of rules)."""
+    import hashlib
+    import json
+
+    text = json.dumps(
+        {name: rules.data[name] for name in DERIVE_SECTIONS},
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16], text
+
+
+def rules_from_snapshot(rules: Rules, text: str) -> Rules:
+    """``rules`` with the derivation's sections as a snapshot holds them (raises
+    :class:`khtui.rules.RulesError` when they no longer fit the other sections)."""
+    import json
+
+    return Rules({**rules.data, **json.loads(text)}, rules.origin)
+
+
+def why_inputs(d: Derived, retailer: Mapping[str, Any], digest: str) -> list[Any]:
+    """What :func:`rebuild` makes the why of ``d`` from (see :data:`WHY_LAYOUT`)."""
+    inputs = d.value.why.inputs
+    return [
+        WHY_LAYOUT,
+        digest,
+        list(d.tier.why.inputs["monthly_tiao"].values()),
+        d.level.why.inputs["monthly_amount"],
+        retailer.get("business_format"),
+        retailer.get("market_type"),
+        retailer.get("scale"),
+        *[inputs[name] for name in _VALUE_INPUTS],
+    ]
+
+
+def is_why_inputs(stored: Any) -> bool:
+    """Whether a stored why (parsed) is the inputs :func:`why_inputs` gives (else it is the
+    whole why, as stored before)."""
+    return isinstance(stored, list) and len(stored) > 1 and stored[0] == WHY_LAYOUT
+
+
+def rebuild(stored: list[Any], as_of: dt.date, rules: Rules) -> Derived:
+    """The derived values with their why from what :func:`why_inputs` stored, under the rules
+    it was derived under (the same values, the same why)."""
+    _layout, _digest, monthly_tiao, monthly_amount, fmt, market, scale, *rest = stored
+    basis = months_before(as_of, rules.tier_basis_months)
+    if len(monthly_tiao) != len(basis):
+        raise ValueError(f"{len(monthly_tiao)} months stored for a basis of {len(basis)}")
+    tier = tier_of(dict(zip(basis, monthly_tiao, strict=True)), as_of, rules)
+    level = level_for(tier.monthly_avg_tiao, monthly_amount, tier.basis, rules)
+    category = category_for(fmt, market, scale, rules)
+    value = value_for(ValueInputs(tier.tier, **dict(zip(_VALUE_INPUTS, rest, strict=True))), rules)
+    return Derived(as_of, tier, category, level, value)

@@ -21,6 +21,7 @@ from khtui.data.team import (
     merge_into,
     shared_retailers,
 )
+from khtui.rules import Rules
 from tests.data.conftest import DEMO_AM_TABLES
 from tests.team_helpers import build_ams, newer_copy
 
@@ -309,4 +310,22 @@ def test_every_command_works_on_the_team_database(copies, tmp_path):
         _count(p, "retailers", "WHERE status = '正常'") for p in copies
     )
     assert s.complaints()
+    s.close()
+
+
+def test_the_whys_of_the_merged_retailers_read_as_in_the_am_databases(copies, tmp_path):
+    team = tmp_path / "team.db"
+    merge_into(team, copies, now=NOW)
+    first = Store(copies[0])
+    codes = first.column("SELECT code FROM retailers ORDER BY code")
+    whys = {c: first.get_retailer(c)["derived_why"] for c in codes}
+    data = first.rules.data
+    first.close()
+    assert all(whys.values())
+    # the team's rules differ: the whys name the rules of the AMs' recompute, merged with them
+    other = Rules(
+        {**data, "tiers": {**data["tiers"], "lower_bounds_jian": [30, 20, 12, 8, 5, 3, 1.5]}}
+    )
+    s = Store(team, rules=other)
+    assert {c: s.get_retailer(c)["derived_why"] for c in codes} == whys
     s.close()
