@@ -15,7 +15,14 @@ from typing import Any
 from khtui.domain.messages import Tr
 from khtui.domain.retailer import FIELDS
 
-HIDDEN = ("meta", "search_keys", "search_prefix", "search_suffix", "search_counts")
+HIDDEN = (
+    "meta",
+    "search_keys",
+    "search_prefix",
+    "search_suffix",
+    "search_counts",
+    "derive_rules",
+)
 
 # The tables shown, in this order.
 TABLES: tuple[str, ...] = (
