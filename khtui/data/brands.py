@@ -46,8 +46,10 @@ class BrandOps(StoreBase):
 
         The lines are read once, by the date range of their key (the period and the cycle
         after it), as plain tuples: a city's month is some 140,000 lines of key and new brands.
+        SQLite gives each line's day as its offset from ``start`` (the bit of
+        ``order_day_masks``), so a line costs one dictionary update here.
         """
-        from khtui.domain.brand_figures import brand_figures as compute_brand_figures
+        from khtui.domain.brand_figures import brand_figures_from_counts, order_counts
         from khtui.domain.retailer import ACTIVE
 
         if end < start:
@@ -57,38 +59,39 @@ class BrandOps(StoreBase):
         if not brands:
             return [], {}
         codes = [b["brand_code"] for b in brands]
-        marks = placeholders(codes)
         cur = self.conn.cursor()
         cur.row_factory = None  # tuples: a sqlite3.Row per line costs more than the line
-        active = [
+        active = {
             r[0] for r in cur.execute("SELECT code FROM retailers WHERE status = ?", (ACTIVE,))
-        ]
-        horizon = end + dt.timedelta(days=cycle)
-        last = end.isoformat()
+        }
+        period = (end - start).days + 1
+        first = start.isoformat()
         qty: dict[str, float] = {}
-        day_of: dict[str, dt.date] = {}
-        orders = []
-        for code, brand, day, q in cur.execute(
-            "SELECT retailer_code, brand_code, order_date, qty_tiao FROM order_lines "
-            f"WHERE order_date BETWEEN ? AND ? AND brand_code IN ({marks})",
-            [start.isoformat(), horizon.isoformat(), *codes],
+        masks: dict[str, dict[str, int]] = {code: {} for code in codes}
+        for brand, code, offset, q in cur.execute(
+            "SELECT brand_code, retailer_code, "
+            "CAST(julianday(order_date) - julianday(?) AS INTEGER), qty_tiao FROM order_lines "
+            f"WHERE order_date BETWEEN ? AND ? AND brand_code IN ({placeholders(codes)})",
+            [first, first, (end + dt.timedelta(days=cycle)).isoformat(), *codes],
         ):
-            if day <= last:
+            if offset < period:
                 qty[brand] = qty.get(brand, 0.0) + q
             if q > 0:
-                d = day_of.get(day)
-                if d is None:
-                    d = day_of[day] = dt.date.fromisoformat(day)
-                orders.append((code, brand, d))
-        shelf = [
-            (r[0], r[1], day_of.get(r[2]) or dt.date.fromisoformat(r[2]), bool(r[3]))
-            for r in cur.execute(
-                "SELECT retailer_code, brand_code, observed_on, on_shelf FROM price_observations "
-                "WHERE is_draft = 0 AND on_shelf IS NOT NULL AND observed_on BETWEEN ? AND ?",
-                (start.isoformat(), end.isoformat()),
-            )
-        ]
-        figures = compute_brand_figures(brands, active, orders, shelf, start, end, cycle)
+                days = masks[brand]
+                days[code] = days.get(code, 0) | 1 << offset
+        counts = order_counts(masks, active, period, cycle)
+        day_of: dict[str, dt.date] = {}
+        shelf = []
+        for code, brand, day, on_shelf in cur.execute(
+            "SELECT retailer_code, brand_code, observed_on, on_shelf FROM price_observations "
+            "WHERE is_draft = 0 AND on_shelf IS NOT NULL AND observed_on BETWEEN ? AND ?",
+            (first, end.isoformat()),
+        ):
+            d = day_of.get(day)
+            if d is None:
+                d = day_of[day] = dt.date.fromisoformat(day)
+            shelf.append((code, brand, d, bool(on_shelf)))
+        figures = brand_figures_from_counts(brands, len(active), counts, shelf, start, end)
         out = []
         for b, f in zip(brands, figures, strict=True):
             row = f.to_dict()
