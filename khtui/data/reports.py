@@ -66,6 +66,12 @@ if TYPE_CHECKING:  # the report modules are imported where a report is made (not
     )
 
 
+# How far below the price-deviation threshold SQLite still hands an observation to
+# ``deviation_flagged`` (percentage points): its arithmetic may differ from Python's in the
+# last bits, so the boundary itself is always decided in Python.
+_DEVIATION_MARGIN_PCT = 0.01
+
+
 def _d(x: dt.date) -> str:
     return x.isoformat()
 
@@ -412,21 +418,33 @@ class ReportOps(BrandOps, VisitOps):
         )
 
     def _rpt_week_prices(self, a: str, b: str) -> WeekPrices:
+        """The week's price observations counted by SQLite, and the deviations from the guide
+        price: SQLite picks the observations near or over the threshold (a margin below it),
+        ``deviation_flagged`` decides, so only those rows are read with their names."""
         from khtui.domain.capture import deviation_flagged, deviation_pct
         from khtui.domain.weekly import PriceDeviation, WeekPrices
 
         threshold = self.rules.capture.price_deviation_pct
+        [counts] = self.query(
+            "SELECT count(retail_price), "
+            "count(DISTINCT CASE WHEN retail_price IS NOT NULL THEN retailer_code END), "
+            "count(DISTINCT CASE WHEN retail_price IS NOT NULL THEN brand_code END), "
+            "count(DISTINCT CASE WHEN marked_price = 0 THEN retailer_code END) "
+            "FROM price_observations WHERE is_draft = 0 AND observed_on BETWEEN ? AND ?",
+            (a, b),
+        )
         rows = self.query(
             "SELECT p.observed_on, p.retailer_code, r.name, p.brand_code, "
             "coalesce(br.name, p.brand_code) AS brand, p.retail_price, "
-            "coalesce(p.guide_price, br.guide_price) AS guide, p.marked_price "
-            "FROM price_observations p LEFT JOIN retailers r INDEXED BY retailers_shown ON r.code = p.retailer_code "
-            "LEFT JOIN brands br ON br.brand_code = p.brand_code "
+            "coalesce(p.guide_price, br.guide_price) AS guide "
+            "FROM price_observations p LEFT JOIN brands br ON br.brand_code = p.brand_code "
+            "LEFT JOIN retailers r INDEXED BY retailers_shown ON r.code = p.retailer_code "
             "WHERE p.is_draft = 0 AND p.observed_on BETWEEN ? AND ? "
+            "AND 100.0 * abs(p.retail_price - coalesce(p.guide_price, br.guide_price)) "
+            "> ? * abs(coalesce(p.guide_price, br.guide_price)) "
             "ORDER BY p.observed_on, p.retailer_code, p.brand_code",
-            (a, b),
+            (a, b, threshold - _DEVIATION_MARGIN_PCT),
         )
-        priced = [r for r in rows if r["retail_price"] is not None]
         deviations = [
             PriceDeviation(
                 observed_on=r["observed_on"],
@@ -438,15 +456,15 @@ class ReportOps(BrandOps, VisitOps):
                 actual=r["retail_price"],
                 dev_pct=round(deviation_pct(r["retail_price"], r["guide"]) or 0.0, 1),
             )
-            for r in priced
+            for r in rows
             if deviation_flagged(r["retail_price"], r["guide"], threshold)
         ]
         deviations.sort(key=lambda d: (-abs(d.dev_pct or 0), d.observed_on, d.code))
         return WeekPrices(
-            observations=len(priced),
-            retailers=len({r["retailer_code"] for r in priced}),
-            brands=len({r["brand_code"] for r in priced}),
-            unmarked=len({r["retailer_code"] for r in rows if r["marked_price"] == 0}),
+            observations=counts[0],
+            retailers=counts[1],
+            brands=counts[2],
+            unmarked=counts[3],
             threshold_pct=threshold,
             deviations=deviations,
         )

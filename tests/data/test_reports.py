@@ -123,6 +123,28 @@ def test_price_deviation_threshold_is_exclusive(seeded):
     ]
 
 
+def test_price_deviations_at_the_threshold_in_the_last_digits(seeded):
+    """The deviations SQLite hands over are decided by ``deviation_flagged``: a price a hair
+    over the threshold (10.00000004 %) is flagged, one within its tolerance (10.0000000004 %) is
+    not, nor one whose guide price is 0; every observation with a price is still counted."""
+    from tests.conftest import _report_price
+
+    with seeded.write() as conn:
+        for code, retail, guide in (
+            ("R004", 275.0001, 250),  # +10.00004 %
+            ("R005", 275.000000001, 250),  # +10.0000000004 %: inside the tolerance
+            ("R006", 30, 0),  # no guide price to compare with
+        ):
+            _report_price(conn, seeded.am_id, code, "B2", "2026-11-19", retail, guide)
+    p = wf(seeded, "2026-W47")["prices"]
+    assert (p["observations"], p["retailers"], p["brands"]) == (7, 6, 3)
+    assert [(d["code"], d["brand_code"], d["dev_pct"]) for d in p["deviations"]] == [
+        ("R002", "B3", -12.0),
+        ("R002", "B1", 10.4),
+        ("R004", "B2", 10.0),
+    ]
+
+
 def test_stock_by_brand(seeded):
     s = wf(seeded, "2026-W47")["stock"]
     # each retailer's last stock record of the week; B2 was seen without a stock figure
