@@ -46,8 +46,8 @@ class BrandOps(StoreBase):
 
         The lines are read once, by the date range of their key (the period and the cycle
         after it), as plain tuples: a city's month is some 140,000 lines of key and new brands.
-        SQLite gives each line's day as its offset from ``start`` (the bit of
-        ``order_day_masks``), so a line costs one dictionary update here.
+        Each (brand, retailer)'s order days become one integer (``order_day_masks``), so a
+        line costs one dictionary update here.
         """
         from khtui.domain.brand_figures import brand_figures_from_counts, order_counts
         from khtui.domain.retailer import ACTIVE
@@ -65,27 +65,30 @@ class BrandOps(StoreBase):
             r[0] for r in cur.execute("SELECT code FROM retailers WHERE status = ?", (ACTIVE,))
         }
         period = (end - start).days + 1
-        first = start.isoformat()
+        first, last = start.isoformat(), end.isoformat()
         qty: dict[str, float] = {}
         masks: dict[str, dict[str, int]] = {code: {} for code in codes}
-        for brand, code, offset, q in cur.execute(
-            "SELECT brand_code, retailer_code, "
-            "CAST(julianday(order_date) - julianday(?) AS INTEGER), qty_tiao FROM order_lines "
+        bit_of: dict[str, int] = {}  # a day's bit: the period's and the cycle's few days
+        for brand, code, day, q in cur.execute(
+            "SELECT brand_code, retailer_code, order_date, qty_tiao FROM order_lines "
             f"WHERE order_date BETWEEN ? AND ? AND brand_code IN ({placeholders(codes)})",
-            [first, first, (end + dt.timedelta(days=cycle)).isoformat(), *codes],
+            [first, (end + dt.timedelta(days=cycle)).isoformat(), *codes],
         ):
-            if offset < period:
+            if day <= last:
                 qty[brand] = qty.get(brand, 0.0) + q
             if q > 0:
+                bit = bit_of.get(day)
+                if bit is None:
+                    bit = bit_of[day] = 1 << (dt.date.fromisoformat(day) - start).days
                 days = masks[brand]
-                days[code] = days.get(code, 0) | 1 << offset
+                days[code] = days.get(code, 0) | bit
         counts = order_counts(masks, active, period, cycle)
         day_of: dict[str, dt.date] = {}
         shelf = []
         for code, brand, day, on_shelf in cur.execute(
             "SELECT retailer_code, brand_code, observed_on, on_shelf FROM price_observations "
             "WHERE is_draft = 0 AND on_shelf IS NOT NULL AND observed_on BETWEEN ? AND ?",
-            (first, end.isoformat()),
+            (first, last),
         ):
             d = day_of.get(day)
             if d is None:
