@@ -183,10 +183,16 @@ class ReportOps(BrandOps, VisitOps):
 
         routes = self.rules.complaint_routes
         a, b = _d(start), _d(end)
+        # only the complaints the period touches: raised, answered or closed in it, or neither
+        # answered nor closed by its end (open or forwarded, so perhaps overdue); the others,
+        # settled before it, count nowhere
         rows = self.query(
             "SELECT c.*, r.name FROM complaints c LEFT JOIN retailers r INDEXED BY retailers_shown ON r.code = c.retailer_code "
-            "WHERE c.raised_on <= ? ORDER BY c.raised_on, c.id",
-            (b,),
+            "WHERE c.raised_on <= :b AND (c.raised_on >= :a OR c.answered_on BETWEEN :a AND :b "
+            "OR c.closed_on BETWEEN :a AND :b OR NOT ((c.closed_on IS NOT NULL "
+            "AND c.closed_on != '' AND c.closed_on <= :b) OR (c.answered_on IS NOT NULL "
+            "AND c.answered_on != '' AND c.answered_on <= :b))) ORDER BY c.raised_on, c.id",
+            {"a": a, "b": b},
         )
         opened = answered = closed = overdue = open_total = 0
         items = []
@@ -272,24 +278,22 @@ class ReportOps(BrandOps, VisitOps):
         """Stock on hand per brand: each retailer's last observation in [a, b]."""
         from khtui.domain.weekly import StockRow
 
-        rows = self.query(
-            "SELECT p.brand_code, coalesce(br.name, p.brand_code) AS brand, p.retailer_code, "
-            "p.stock_tiao FROM price_observations p "
-            "LEFT JOIN brands br ON br.brand_code = p.brand_code "
-            "WHERE p.is_draft = 0 AND p.observed_on BETWEEN ? AND ? AND p.stock_tiao IS NOT NULL "
-            "ORDER BY p.observed_on",
-            (a, b),
-        )
+        cur = self.conn.cursor()
+        cur.row_factory = None  # a week's tens of thousands of observations: plain tuples
         last: dict[tuple[str, str], float] = {}
-        names: dict[str, str] = {}
-        for r in rows:
-            last[(r["brand_code"], r["retailer_code"])] = r["stock_tiao"]
-            names[r["brand_code"]] = r["brand"]
+        for brand, code, stock in cur.execute(
+            "SELECT brand_code, retailer_code, stock_tiao FROM price_observations "
+            "WHERE is_draft = 0 AND observed_on BETWEEN ? AND ? AND stock_tiao IS NOT NULL "
+            "ORDER BY observed_on",
+            (a, b),
+        ):
+            last[(brand, code)] = stock
+        names = dict(cur.execute("SELECT brand_code, name FROM brands WHERE name IS NOT NULL"))
         per: dict[str, list[float]] = defaultdict(list)
         for (brand, _code), stock in last.items():
             per[brand].append(stock)
         out = [
-            StockRow(b, names[b], len(v), sum(v), sum(v) / len(v) if v else None)
+            StockRow(b, names.get(b, b), len(v), sum(v), sum(v) / len(v) if v else None)
             for b, v in per.items()
         ]
         out.sort(key=lambda s: (-s.stock_tiao, s.brand_code))

@@ -231,6 +231,51 @@ def test_complaints_as_of_the_week_end(seeded):
     assert sum(1 for i in c["items"] if i["answered_on"]) == c["answered"]
 
 
+def test_complaints_settled_before_the_week_count_nowhere_and_open_ones_everywhere(seeded):
+    """Older complaints: one closed before the week, one answered before it and closed after
+    it (settled as of the week's end), and one forwarded long ago and still open (an empty
+    answer date is no answer): only the last one counts, as open and overdue."""
+    from tests.conftest import _report_complaint
+
+    before = wf(seeded, "2026-W47")["complaints"]
+    with seeded.write() as conn:
+        am = seeded.am_id
+        _report_complaint(
+            conn, am, "R006", "supply", "2026-10-01", "2026-10-10", "closed", closed="2026-10-05"
+        )
+        _report_complaint(
+            conn,
+            am,
+            "R006",
+            "supply",
+            "2026-10-02",
+            "2026-10-12",
+            "closed",
+            answered="2026-11-10",
+            closed="2026-11-30",
+        )
+        _report_complaint(
+            conn,
+            am,
+            "R006",
+            "prices",
+            "2026-10-03",
+            "2026-10-13",
+            "forwarded",
+            forwarded="2026-10-04",
+            answered="",
+        )
+    c = wf(seeded, "2026-W47")["complaints"]
+    assert (c["opened"], c["answered"], c["closed"]) == (
+        before["opened"],
+        before["answered"],
+        before["closed"],
+    )
+    assert (c["overdue"], c["open_total"]) == (before["overdue"] + 1, before["open_total"] + 1)
+    [new] = [i for i in c["items"] if i["code"] == "R006"]
+    assert (new["raised_on"], new["status"], new["overdue"]) == ("2026-10-03", "forwarded", True)
+
+
 def test_dynamics_and_next_week(seeded):
     f = wf(seeded, "2026-W47")
     assert [(d["code"], d["event"], d["note"]) for d in f["dynamics"]] == [
