@@ -17,7 +17,7 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from khtui.data.base import StoreError, from_row, new_id, placeholders
 from khtui.data.brands import BrandOps
@@ -70,6 +70,9 @@ if TYPE_CHECKING:  # the report modules are imported where a report is made (not
 # ``deviation_flagged`` (percentage points): its arithmetic may differ from Python's in the
 # last bits, so the boundary itself is always decided in Python.
 _DEVIATION_MARGIN_PCT = 0.01
+
+
+_T = TypeVar("_T")
 
 
 def _d(x: dt.date) -> str:
@@ -329,6 +332,7 @@ class ReportOps(BrandOps, VisitOps):
         week = normalise_week(week)
         start, end = week_range(week)
         a, b = _d(start), _d(end)
+        sales = self._rpt_beside(self._rpt_week_sales, week)
         figures = WeeklyFigures(
             week=week,
             start=a,
@@ -341,7 +345,7 @@ class ReportOps(BrandOps, VisitOps):
             complaints=self._rpt_complaints_status(start, end),
             dynamics=self._rpt_dynamics(a, b),
             next_week=self._rpt_next_week(add_weeks(week, 1)),
-            sales=self._rpt_week_sales(week),
+            sales=sales(),
         )
         if start.month != end.month:
             # the week saw a month end: that month's coverage is final, and it is the figure
@@ -349,6 +353,23 @@ class ReportOps(BrandOps, VisitOps):
             figures.coverage_closed = self._rpt_coverage(a[:7], end)
         figures.accuracy = self._rpt_week_accuracy(start, end)
         return figures
+
+    def _rpt_beside(self, work: Callable[..., _T], *args: Any) -> Callable[[], _T]:
+        """Start ``work(*args)`` on a thread of its own, with its own connection, while this
+        thread goes on; the returned function waits for its result (or raises its error). Meant
+        for reads that SQLite does alone (a few aggregate rows back: the thread holds Python's
+        lock only to start them). Inside a transaction the work is done here and now: another
+        connection would not see this one's uncommitted rows."""
+        if self.conn.in_transaction:
+            result = work(*args)
+            return lambda: result
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="khtui-report")
+        try:
+            return pool.submit(work, *args).result
+        finally:
+            pool.shutdown(wait=False)
 
     def _rpt_week_accuracy(self, start: dt.date, end: dt.date) -> list[MonthAccuracyFigures]:
         """预测准确率 in the weekly report: the month that ended in the week (scored in full),

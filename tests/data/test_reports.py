@@ -145,6 +145,41 @@ def test_price_deviations_at_the_threshold_in_the_last_digits(seeded):
     ]
 
 
+def test_week_sales_against_last_week_and_last_year(seeded):
+    """W47 (11-16..11-22): R001's two lines of 11-17 and R002's of 11-18; W46 has none; W47
+    of 2025 (2025-11-17..23) none either, until a line is added there."""
+    seeded.add_order_lines([("R005", "2025-11-23", "B1", "黄鹤楼", 3, 750, 250)])
+    s = wf(seeded, "2026-W47")["sales"]
+    week, prev, ly = s["week"], s["previous"], s["last_year"]
+    assert (week["start"], week["end"]) == ("2026-11-16", "2026-11-22")
+    assert (week["qty"], week["amount"], week["retailers"]) == (29, 2650, 2)
+    assert (prev["start"], prev["qty"], prev["retailers"]) == ("2026-11-09", 0, 0)
+    assert (ly["start"], ly["end"], ly["qty"], ly["retailers"]) == (
+        "2025-11-17",
+        "2025-11-23",
+        3,
+        1,
+    )
+
+
+def test_week_figures_inside_a_transaction_see_its_rows(seeded):
+    """Read inside a write transaction, the figures (every one of them, the week's sales
+    included) include the rows the transaction has written and not yet committed."""
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), seeded.write() as conn:
+        conn.execute(
+            "INSERT INTO order_lines (retailer_code, order_date, brand_code, brand_name, "
+            "qty_tiao, amount, price) VALUES ('R006', '2026-11-20', 'B2', '利群', 7, 700, 100)"
+        )
+        inside = wf(seeded, "2026-W47")["sales"]["week"]
+        raise Undo  # rolled back
+    assert (inside["qty"], inside["retailers"]) == (36, 3)
+    assert wf(seeded, "2026-W47")["sales"]["week"]["qty"] == 29
+
+
 def test_stock_by_brand(seeded):
     s = wf(seeded, "2026-W47")["stock"]
     # each retailer's last stock record of the week; B2 was seen without a stock figure
