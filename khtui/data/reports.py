@@ -421,7 +421,9 @@ class ReportOps(BrandOps, VisitOps):
         days: dict[str, DayVisits] = {}
         routes: dict[str, list[str]] = defaultdict(list)
         for r in rows:
-            d = days.setdefault(r["planned_date"], DayVisits(r["planned_date"], (), 0, 0, 0, 0))
+            d = days.get(r["planned_date"])
+            if d is None:  # a day's record made once, not for each of its visits
+                d = days[r["planned_date"]] = DayVisits(r["planned_date"], (), 0, 0, 0, 0)
             d.total += 1
             d.done += r["status"] == "done"
             d.skipped += r["status"] == "skipped"
@@ -553,7 +555,9 @@ class ReportOps(BrandOps, VisitOps):
         routes: dict[str, list[str]] = defaultdict(list)
         parsed: dict[str | None, list[Any]] = {}  # a city's week: few texts, 10,000s of rows
         for r in rows:
-            d = days.setdefault(r["planned_date"], NextWeekDay(r["planned_date"], (), 0, {}))
+            d = days.get(r["planned_date"])
+            if d is None:  # a day's record made once, not for each of its visits
+                d = days[r["planned_date"]] = NextWeekDay(r["planned_date"], (), 0, {})
             d.visits += 1
             reasons = parsed.get(r["reasons"])
             if reasons is None:
