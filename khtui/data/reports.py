@@ -361,15 +361,28 @@ class ReportOps(BrandOps, VisitOps):
         lock only to start them). Inside a transaction the work is done here and now: another
         connection would not see this one's uncommitted rows."""
         if self.conn.in_transaction:
-            result = work(*args)
-            return lambda: result
-        from concurrent.futures import ThreadPoolExecutor
+            here = work(*args)
+            return lambda: here
+        import threading  # not concurrent.futures: importing it costs more than the work
 
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="khtui-report")
-        try:
-            return pool.submit(work, *args).result
-        finally:
-            pool.shutdown(wait=False)
+        done: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                done["result"] = work(*args)
+            except BaseException as exc:  # handed to the waiting thread
+                done["error"] = exc
+
+        thread = threading.Thread(target=run, name="khtui-report", daemon=True)
+        thread.start()
+
+        def wait() -> _T:
+            thread.join()
+            if "error" in done:
+                raise done["error"]
+            return done["result"]
+
+        return wait
 
     def _rpt_week_accuracy(self, start: dt.date, end: dt.date) -> list[MonthAccuracyFigures]:
         """预测准确率 in the weekly report: the month that ended in the week (scored in full),

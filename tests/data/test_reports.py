@@ -180,6 +180,17 @@ def test_week_figures_inside_a_transaction_see_its_rows(seeded):
     assert wf(seeded, "2026-W47")["sales"]["week"]["qty"] == 29
 
 
+def test_an_error_reading_the_week_sales_is_the_figures_error(seeded, monkeypatch):
+    """The week's sales are read beside the other figures; their failure is not lost."""
+
+    def broken(start, end):
+        raise RuntimeError("the sales could not be read")
+
+    monkeypatch.setattr(seeded, "_rpt_sales", broken)
+    with pytest.raises(RuntimeError, match="could not be read"):
+        seeded.weekly_figures("2026-W47")
+
+
 def test_stock_by_brand(seeded):
     s = wf(seeded, "2026-W47")["stock"]
     # each retailer's last stock record of the week; B2 was seen without a stock figure
