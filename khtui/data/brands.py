@@ -46,8 +46,10 @@ class BrandOps(StoreBase):
 
         The lines are read once, by the date range of their key (the period and the cycle
         after it), as plain tuples: a city's month is some 140,000 lines of key and new brands.
+        Each (brand, retailer)'s order days become one integer (``order_day_masks``), so a
+        line costs one dictionary update here.
         """
-        from khtui.domain.brand_figures import brand_figures as compute_brand_figures
+        from khtui.domain.brand_figures import brand_figures_from_counts, order_counts
         from khtui.domain.retailer import ACTIVE
 
         if end < start:
@@ -57,38 +59,42 @@ class BrandOps(StoreBase):
         if not brands:
             return [], {}
         codes = [b["brand_code"] for b in brands]
-        marks = placeholders(codes)
         cur = self.conn.cursor()
         cur.row_factory = None  # tuples: a sqlite3.Row per line costs more than the line
-        active = [
+        active = {
             r[0] for r in cur.execute("SELECT code FROM retailers WHERE status = ?", (ACTIVE,))
-        ]
-        horizon = end + dt.timedelta(days=cycle)
-        last = end.isoformat()
+        }
+        period = (end - start).days + 1
+        first, last = start.isoformat(), end.isoformat()
         qty: dict[str, float] = {}
-        day_of: dict[str, dt.date] = {}
-        orders = []
-        for code, brand, day, q in cur.execute(
-            "SELECT retailer_code, brand_code, order_date, qty_tiao FROM order_lines "
-            f"WHERE order_date BETWEEN ? AND ? AND brand_code IN ({marks})",
-            [start.isoformat(), horizon.isoformat(), *codes],
+        masks: dict[str, dict[str, int]] = {code: {} for code in codes}
+        bit_of: dict[str, int] = {}  # a day's bit: the period's and the cycle's few days
+        for brand, code, day, q in cur.execute(
+            "SELECT brand_code, retailer_code, order_date, qty_tiao FROM order_lines "
+            f"WHERE order_date BETWEEN ? AND ? AND brand_code IN ({placeholders(codes)})",
+            [first, (end + dt.timedelta(days=cycle)).isoformat(), *codes],
         ):
             if day <= last:
                 qty[brand] = qty.get(brand, 0.0) + q
             if q > 0:
-                d = day_of.get(day)
-                if d is None:
-                    d = day_of[day] = dt.date.fromisoformat(day)
-                orders.append((code, brand, d))
-        shelf = [
-            (r[0], r[1], day_of.get(r[2]) or dt.date.fromisoformat(r[2]), bool(r[3]))
-            for r in cur.execute(
-                "SELECT retailer_code, brand_code, observed_on, on_shelf FROM price_observations "
-                "WHERE is_draft = 0 AND on_shelf IS NOT NULL AND observed_on BETWEEN ? AND ?",
-                (start.isoformat(), end.isoformat()),
-            )
-        ]
-        figures = compute_brand_figures(brands, active, orders, shelf, start, end, cycle)
+                bit = bit_of.get(day)
+                if bit is None:
+                    bit = bit_of[day] = 1 << (dt.date.fromisoformat(day) - start).days
+                days = masks[brand]
+                days[code] = days.get(code, 0) | bit
+        counts = order_counts(masks, active, period, cycle)
+        day_of: dict[str, dt.date] = {}
+        shelf = []
+        for code, brand, day, on_shelf in cur.execute(
+            "SELECT retailer_code, brand_code, observed_on, on_shelf FROM price_observations "
+            "WHERE is_draft = 0 AND on_shelf IS NOT NULL AND observed_on BETWEEN ? AND ?",
+            (first, last),
+        ):
+            d = day_of.get(day)
+            if d is None:
+                d = day_of[day] = dt.date.fromisoformat(day)
+            shelf.append((code, brand, d, bool(on_shelf)))
+        figures = brand_figures_from_counts(brands, len(active), counts, shelf, start, end)
         out = []
         for b, f in zip(brands, figures, strict=True):
             row = f.to_dict()

@@ -17,7 +17,7 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from khtui.data.base import StoreError, from_row, new_id, placeholders
 from khtui.data.brands import BrandOps
@@ -64,6 +64,15 @@ if TYPE_CHECKING:  # the report modules are imported where a report is made (not
         WeekSales,
         WeekVisits,
     )
+
+
+# How far below the price-deviation threshold SQLite still hands an observation to
+# ``deviation_flagged`` (percentage points): its arithmetic may differ from Python's in the
+# last bits, so the boundary itself is always decided in Python.
+_DEVIATION_MARGIN_PCT = 0.01
+
+
+_T = TypeVar("_T")
 
 
 def _d(x: dt.date) -> str:
@@ -177,10 +186,16 @@ class ReportOps(BrandOps, VisitOps):
 
         routes = self.rules.complaint_routes
         a, b = _d(start), _d(end)
+        # only the complaints the period touches: raised, answered or closed in it, or neither
+        # answered nor closed by its end (open or forwarded, so perhaps overdue); the others,
+        # settled before it, count nowhere
         rows = self.query(
             "SELECT c.*, r.name FROM complaints c LEFT JOIN retailers r INDEXED BY retailers_shown ON r.code = c.retailer_code "
-            "WHERE c.raised_on <= ? ORDER BY c.raised_on, c.id",
-            (b,),
+            "WHERE c.raised_on <= :b AND (c.raised_on >= :a OR c.answered_on BETWEEN :a AND :b "
+            "OR c.closed_on BETWEEN :a AND :b OR NOT ((c.closed_on IS NOT NULL "
+            "AND c.closed_on != '' AND c.closed_on <= :b) OR (c.answered_on IS NOT NULL "
+            "AND c.answered_on != '' AND c.answered_on <= :b))) ORDER BY c.raised_on, c.id",
+            {"a": a, "b": b},
         )
         opened = answered = closed = overdue = open_total = 0
         items = []
@@ -266,24 +281,22 @@ class ReportOps(BrandOps, VisitOps):
         """Stock on hand per brand: each retailer's last observation in [a, b]."""
         from khtui.domain.weekly import StockRow
 
-        rows = self.query(
-            "SELECT p.brand_code, coalesce(br.name, p.brand_code) AS brand, p.retailer_code, "
-            "p.stock_tiao FROM price_observations p "
-            "LEFT JOIN brands br ON br.brand_code = p.brand_code "
-            "WHERE p.is_draft = 0 AND p.observed_on BETWEEN ? AND ? AND p.stock_tiao IS NOT NULL "
-            "ORDER BY p.observed_on",
-            (a, b),
-        )
+        cur = self.conn.cursor()
+        cur.row_factory = None  # a week's tens of thousands of observations: plain tuples
         last: dict[tuple[str, str], float] = {}
-        names: dict[str, str] = {}
-        for r in rows:
-            last[(r["brand_code"], r["retailer_code"])] = r["stock_tiao"]
-            names[r["brand_code"]] = r["brand"]
+        for brand, code, stock in cur.execute(
+            "SELECT brand_code, retailer_code, stock_tiao FROM price_observations "
+            "WHERE is_draft = 0 AND observed_on BETWEEN ? AND ? AND stock_tiao IS NOT NULL "
+            "ORDER BY observed_on",
+            (a, b),
+        ):
+            last[(brand, code)] = stock
+        names = dict(cur.execute("SELECT brand_code, name FROM brands WHERE name IS NOT NULL"))
         per: dict[str, list[float]] = defaultdict(list)
         for (brand, _code), stock in last.items():
             per[brand].append(stock)
         out = [
-            StockRow(b, names[b], len(v), sum(v), sum(v) / len(v) if v else None)
+            StockRow(b, names.get(b, b), len(v), sum(v), sum(v) / len(v) if v else None)
             for b, v in per.items()
         ]
         out.sort(key=lambda s: (-s.stock_tiao, s.brand_code))
@@ -319,6 +332,7 @@ class ReportOps(BrandOps, VisitOps):
         week = normalise_week(week)
         start, end = week_range(week)
         a, b = _d(start), _d(end)
+        sales = self._rpt_beside(self._rpt_week_sales, week)
         figures = WeeklyFigures(
             week=week,
             start=a,
@@ -331,7 +345,7 @@ class ReportOps(BrandOps, VisitOps):
             complaints=self._rpt_complaints_status(start, end),
             dynamics=self._rpt_dynamics(a, b),
             next_week=self._rpt_next_week(add_weeks(week, 1)),
-            sales=self._rpt_week_sales(week),
+            sales=sales(),
         )
         if start.month != end.month:
             # the week saw a month end: that month's coverage is final, and it is the figure
@@ -339,6 +353,36 @@ class ReportOps(BrandOps, VisitOps):
             figures.coverage_closed = self._rpt_coverage(a[:7], end)
         figures.accuracy = self._rpt_week_accuracy(start, end)
         return figures
+
+    def _rpt_beside(self, work: Callable[..., _T], *args: Any) -> Callable[[], _T]:
+        """Start ``work(*args)`` on a thread of its own, with its own connection, while this
+        thread goes on; the returned function waits for its result (or raises its error). Meant
+        for reads that SQLite does alone (a few aggregate rows back: the thread holds Python's
+        lock only to start them). Inside a transaction the work is done here and now: another
+        connection would not see this one's uncommitted rows."""
+        if self.conn.in_transaction:
+            here = work(*args)
+            return lambda: here
+        import threading  # not concurrent.futures: importing it costs more than the work
+
+        done: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                done["result"] = work(*args)
+            except BaseException as exc:  # handed to the waiting thread
+                done["error"] = exc
+
+        thread = threading.Thread(target=run, name="khtui-report", daemon=True)
+        thread.start()
+
+        def wait() -> _T:
+            thread.join()
+            if "error" in done:
+                raise done["error"]
+            return done["result"]
+
+        return wait
 
     def _rpt_week_accuracy(self, start: dt.date, end: dt.date) -> list[MonthAccuracyFigures]:
         """预测准确率 in the weekly report: the month that ended in the week (scored in full),
@@ -390,7 +434,9 @@ class ReportOps(BrandOps, VisitOps):
         days: dict[str, DayVisits] = {}
         routes: dict[str, list[str]] = defaultdict(list)
         for r in rows:
-            d = days.setdefault(r["planned_date"], DayVisits(r["planned_date"], (), 0, 0, 0, 0))
+            d = days.get(r["planned_date"])
+            if d is None:  # a day's record made once, not for each of its visits
+                d = days[r["planned_date"]] = DayVisits(r["planned_date"], (), 0, 0, 0, 0)
             d.total += 1
             d.done += r["status"] == "done"
             d.skipped += r["status"] == "skipped"
@@ -412,21 +458,33 @@ class ReportOps(BrandOps, VisitOps):
         )
 
     def _rpt_week_prices(self, a: str, b: str) -> WeekPrices:
+        """The week's price observations counted by SQLite, and the deviations from the guide
+        price: SQLite picks the observations near or over the threshold (a margin below it),
+        ``deviation_flagged`` decides, so only those rows are read with their names."""
         from khtui.domain.capture import deviation_flagged, deviation_pct
         from khtui.domain.weekly import PriceDeviation, WeekPrices
 
         threshold = self.rules.capture.price_deviation_pct
+        [counts] = self.query(
+            "SELECT count(retail_price), "
+            "count(DISTINCT CASE WHEN retail_price IS NOT NULL THEN retailer_code END), "
+            "count(DISTINCT CASE WHEN retail_price IS NOT NULL THEN brand_code END), "
+            "count(DISTINCT CASE WHEN marked_price = 0 THEN retailer_code END) "
+            "FROM price_observations WHERE is_draft = 0 AND observed_on BETWEEN ? AND ?",
+            (a, b),
+        )
         rows = self.query(
             "SELECT p.observed_on, p.retailer_code, r.name, p.brand_code, "
             "coalesce(br.name, p.brand_code) AS brand, p.retail_price, "
-            "coalesce(p.guide_price, br.guide_price) AS guide, p.marked_price "
-            "FROM price_observations p LEFT JOIN retailers r INDEXED BY retailers_shown ON r.code = p.retailer_code "
-            "LEFT JOIN brands br ON br.brand_code = p.brand_code "
+            "coalesce(p.guide_price, br.guide_price) AS guide "
+            "FROM price_observations p LEFT JOIN brands br ON br.brand_code = p.brand_code "
+            "LEFT JOIN retailers r INDEXED BY retailers_shown ON r.code = p.retailer_code "
             "WHERE p.is_draft = 0 AND p.observed_on BETWEEN ? AND ? "
+            "AND 100.0 * abs(p.retail_price - coalesce(p.guide_price, br.guide_price)) "
+            "> ? * abs(coalesce(p.guide_price, br.guide_price)) "
             "ORDER BY p.observed_on, p.retailer_code, p.brand_code",
-            (a, b),
+            (a, b, threshold - _DEVIATION_MARGIN_PCT),
         )
-        priced = [r for r in rows if r["retail_price"] is not None]
         deviations = [
             PriceDeviation(
                 observed_on=r["observed_on"],
@@ -438,15 +496,15 @@ class ReportOps(BrandOps, VisitOps):
                 actual=r["retail_price"],
                 dev_pct=round(deviation_pct(r["retail_price"], r["guide"]) or 0.0, 1),
             )
-            for r in priced
+            for r in rows
             if deviation_flagged(r["retail_price"], r["guide"], threshold)
         ]
         deviations.sort(key=lambda d: (-abs(d.dev_pct or 0), d.observed_on, d.code))
         return WeekPrices(
-            observations=len(priced),
-            retailers=len({r["retailer_code"] for r in priced}),
-            brands=len({r["brand_code"] for r in priced}),
-            unmarked=len({r["retailer_code"] for r in rows if r["marked_price"] == 0}),
+            observations=counts[0],
+            retailers=counts[1],
+            brands=counts[2],
+            unmarked=counts[3],
             threshold_pct=threshold,
             deviations=deviations,
         )
@@ -510,7 +568,9 @@ class ReportOps(BrandOps, VisitOps):
         routes: dict[str, list[str]] = defaultdict(list)
         parsed: dict[str | None, list[Any]] = {}  # a city's week: few texts, 10,000s of rows
         for r in rows:
-            d = days.setdefault(r["planned_date"], NextWeekDay(r["planned_date"], (), 0, {}))
+            d = days.get(r["planned_date"])
+            if d is None:  # a day's record made once, not for each of its visits
+                d = days[r["planned_date"]] = NextWeekDay(r["planned_date"], (), 0, {})
             d.visits += 1
             reasons = parsed.get(r["reasons"])
             if reasons is None:

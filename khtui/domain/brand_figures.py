@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import asdict, dataclass
 
 
@@ -48,25 +48,16 @@ def _rate(part: int, whole: int) -> float | None:
     return None if not whole else 100.0 * part / whole
 
 
-def _order_counts(
-    orders: Iterable[tuple[str, str, dt.date]],
-    active: set[str],
-    start: dt.date,
-    end: dt.date,
-    cycle_days: int,
-) -> dict[str, tuple[int, int]]:
-    """For each brand: (active retailers that ordered it in [start, end], those of them that
-    ordered it again within ``cycle_days`` after their first order of it in the period).
-
-    Each (brand, retailer)'s order days are one integer, bit i for the day ``start + i`` (up to
-    the last day a reorder can fall on, ``end + cycle_days``): the first order in the period is
-    the lowest bit below the period's length, a reorder any bit of the ``cycle_days`` above it.
-    A city's tens of thousands of retailers cost one dictionary update per order line.
-    """
-    period = (end - start).days + 1
-    span = period + cycle_days
+def order_day_masks(
+    orders: Iterable[tuple[str, str, dt.date]], start: dt.date, end: dt.date, cycle_days: int
+) -> dict[str, dict[str, int]]:
+    """Each (brand, retailer)'s order days as one integer: brand -> retailer -> days, bit i for
+    the day ``start + i`` up to the last day a reorder can fall on, ``end + cycle_days`` (days
+    outside are left out). A city's tens of thousands of retailers cost one dictionary update
+    per order line."""
+    span = (end - start).days + 1 + cycle_days
     bit_of: dict[dt.date, int] = {}
-    by_brand: dict[str, dict[str, int]] = {}  # brand -> retailer -> order days
+    by_brand: dict[str, dict[str, int]] = {}
     for code, brand, day in orders:
         bit = bit_of.get(day)
         if bit is None:
@@ -77,7 +68,24 @@ def _order_counts(
             if masks is None:
                 masks = by_brand[brand] = {}
             masks[code] = masks.get(code, 0) | bit
-    in_period = (1 << period) - 1
+    return by_brand
+
+
+def order_counts(
+    by_brand: Mapping[str, Mapping[str, int]],
+    active: Container[str],
+    period_days: int,
+    cycle_days: int,
+) -> dict[str, tuple[int, int]]:
+    """For each brand: (active retailers that ordered it in the period, those of them that
+    ordered it again within ``cycle_days`` after their first order of it in the period), from
+    the order days of :func:`order_day_masks` (bit i the period's day i; the period is
+    ``period_days`` long).
+
+    The first order in the period is the lowest bit below the period's length, a reorder any
+    bit of the ``cycle_days`` above it. A brand nobody active ordered is left out.
+    """
+    in_period = (1 << period_days) - 1
     cycle = (1 << cycle_days) - 1
     counts: dict[str, tuple[int, int]] = {}
     for brand, masks in by_brand.items():
@@ -86,9 +94,9 @@ def _order_counts(
             days = mask & in_period
             if not days or code not in active:
                 continue
-            first = (days & -days).bit_length() - 1  # the lowest bit set
             ordered += 1
-            reordered += bool((mask >> (first + 1)) & cycle)
+            # the lowest bit set (days & -days) moved up one: the cycle's bits start there
+            reordered += bool(mask & ((days & -days) << 1) * cycle)
         if ordered:
             counts[brand] = (ordered, reordered)
     return counts
@@ -111,8 +119,21 @@ def brand_figures(
     observations (retailer, brand, day, on_shelf) — those outside the period are ignored.
     """
     active = set(active)
-    counts = _order_counts(orders, active, start, end, cycle_days)
+    masks = order_day_masks(orders, start, end, cycle_days)
+    counts = order_counts(masks, active, (end - start).days + 1, cycle_days)
+    return brand_figures_from_counts(brands, len(active), counts, shelf, start, end)
 
+
+def brand_figures_from_counts(
+    brands: Iterable[Mapping],
+    active: int,
+    counts: Mapping[str, tuple[int, int]],
+    shelf: Iterable[tuple[str, str, dt.date, bool]],
+    start: dt.date,
+    end: dt.date,
+) -> list[BrandFigure]:
+    """:func:`brand_figures` from the order counts already made (:func:`order_counts`) and
+    ``active``, the number of active retailers."""
     last_seen: dict[tuple[str, str], tuple[dt.date, bool]] = {}
     checked: set[str] = set()
     for code, brand, day, on_shelf in shelf:
@@ -140,9 +161,9 @@ def brand_figures(
                 name=b.get("name") or code,
                 is_key=bool(b.get("is_key")),
                 is_new=bool(b.get("is_new")),
-                active=len(active),
+                active=active,
                 ordered=ordered,
-                distribution_rate=_rate(ordered, len(active)),
+                distribution_rate=_rate(ordered, active),
                 reordered=reordered,
                 sell_through_rate=_rate(reordered, ordered),
                 shelf_checked=len(checked),

@@ -703,3 +703,53 @@ def test_visit_measures_are_the_planners_measures(full):
         m for (raw,) in s.query("SELECT DISTINCT measures FROM visits") for m in json.loads(raw)
     }
     assert used and used <= set(MEASURES)
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("2026-10-01", "2026-10-31"),  # a month
+        ("2026-10-24", "2026-11-22"),  # the brand cycle ending on a week's Sunday
+        ("2026-11-16", "2026-11-16"),  # one day
+        ("2025-11-24", "2026-11-23"),  # a year: order days far beyond one 64-bit integer
+    ],
+)
+def test_brand_figures_count_the_lines_as_the_definition_does(full, start, end):
+    """``store.brand_figures_with_qty`` (its order days from SQLite as offsets) against the
+    domain's definition fed with every order line of the demo, read plainly."""
+    from khtui.domain.brand_figures import brand_figures
+
+    s, _ = full
+    a, b = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    cycle = s.rules.brands.cycle_days
+    brands = s.cultivated_brands()
+    codes = {x["brand_code"] for x in brands}
+    lines = [
+        (r["retailer_code"], r["brand_code"], r["order_date"], r["qty_tiao"])
+        for r in s.query("SELECT * FROM order_lines ORDER BY order_date, retailer_code, brand_code")
+        if r["brand_code"] in codes
+    ]
+    orders = [(c, br, dt.date.fromisoformat(d)) for c, br, d, q in lines if q > 0]
+    shelf = [
+        (
+            r["retailer_code"],
+            r["brand_code"],
+            dt.date.fromisoformat(r["observed_on"]),
+            r["on_shelf"],
+        )
+        for r in s.query(
+            "SELECT * FROM price_observations WHERE is_draft = 0 AND on_shelf IS NOT NULL"
+        )
+    ]
+    active = [r["code"] for r in s.query("SELECT code FROM retailers WHERE status = '正常'")]
+    expected = brand_figures(brands, active, orders, shelf, a, b, cycle)
+    rows, qty = s.brand_figures_with_qty(a, b)
+    assert [
+        {k: v for k, v in r.items() if k not in ("guide_price", "start", "end")} for r in rows
+    ] == [f.to_dict() for f in expected]
+    assert sum(f.ordered for f in expected) > 0
+    want: dict[str, float] = {}
+    for _c, br, d, q in lines:
+        if start <= d <= end:
+            want[br] = want.get(br, 0.0) + q
+    assert qty == want

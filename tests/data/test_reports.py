@@ -123,6 +123,74 @@ def test_price_deviation_threshold_is_exclusive(seeded):
     ]
 
 
+def test_price_deviations_at_the_threshold_in_the_last_digits(seeded):
+    """The deviations SQLite hands over are decided by ``deviation_flagged``: a price a hair
+    over the threshold (10.00000004 %) is flagged, one within its tolerance (10.0000000004 %) is
+    not, nor one whose guide price is 0; every observation with a price is still counted."""
+    from tests.conftest import _report_price
+
+    with seeded.write() as conn:
+        for code, retail, guide in (
+            ("R004", 275.0001, 250),  # +10.00004 %
+            ("R005", 275.000000001, 250),  # +10.0000000004 %: inside the tolerance
+            ("R006", 30, 0),  # no guide price to compare with
+        ):
+            _report_price(conn, seeded.am_id, code, "B2", "2026-11-19", retail, guide)
+    p = wf(seeded, "2026-W47")["prices"]
+    assert (p["observations"], p["retailers"], p["brands"]) == (7, 6, 3)
+    assert [(d["code"], d["brand_code"], d["dev_pct"]) for d in p["deviations"]] == [
+        ("R002", "B3", -12.0),
+        ("R002", "B1", 10.4),
+        ("R004", "B2", 10.0),
+    ]
+
+
+def test_week_sales_against_last_week_and_last_year(seeded):
+    """W47 (11-16..11-22): R001's two lines of 11-17 and R002's of 11-18; W46 has none; W47
+    of 2025 (2025-11-17..23) none either, until a line is added there."""
+    seeded.add_order_lines([("R005", "2025-11-23", "B1", "黄鹤楼", 3, 750, 250)])
+    s = wf(seeded, "2026-W47")["sales"]
+    week, prev, ly = s["week"], s["previous"], s["last_year"]
+    assert (week["start"], week["end"]) == ("2026-11-16", "2026-11-22")
+    assert (week["qty"], week["amount"], week["retailers"]) == (29, 2650, 2)
+    assert (prev["start"], prev["qty"], prev["retailers"]) == ("2026-11-09", 0, 0)
+    assert (ly["start"], ly["end"], ly["qty"], ly["retailers"]) == (
+        "2025-11-17",
+        "2025-11-23",
+        3,
+        1,
+    )
+
+
+def test_week_figures_inside_a_transaction_see_its_rows(seeded):
+    """Read inside a write transaction, the figures (every one of them, the week's sales
+    included) include the rows the transaction has written and not yet committed."""
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), seeded.write() as conn:
+        conn.execute(
+            "INSERT INTO order_lines (retailer_code, order_date, brand_code, brand_name, "
+            "qty_tiao, amount, price) VALUES ('R006', '2026-11-20', 'B2', '利群', 7, 700, 100)"
+        )
+        inside = wf(seeded, "2026-W47")["sales"]["week"]
+        raise Undo  # rolled back
+    assert (inside["qty"], inside["retailers"]) == (36, 3)
+    assert wf(seeded, "2026-W47")["sales"]["week"]["qty"] == 29
+
+
+def test_an_error_reading_the_week_sales_is_the_figures_error(seeded, monkeypatch):
+    """The week's sales are read beside the other figures; their failure is not lost."""
+
+    def broken(start, end):
+        raise RuntimeError("the sales could not be read")
+
+    monkeypatch.setattr(seeded, "_rpt_sales", broken)
+    with pytest.raises(RuntimeError, match="could not be read"):
+        seeded.weekly_figures("2026-W47")
+
+
 def test_stock_by_brand(seeded):
     s = wf(seeded, "2026-W47")["stock"]
     # each retailer's last stock record of the week; B2 was seen without a stock figure
@@ -207,6 +275,51 @@ def test_complaints_as_of_the_week_end(seeded):
     assert sorted(i["code"] for i in c["items"]) == ["R001", "R002", "R003", "R004", "R005"]
     assert sum(1 for i in c["items"] if i["closed_on"]) == c["closed"]
     assert sum(1 for i in c["items"] if i["answered_on"]) == c["answered"]
+
+
+def test_complaints_settled_before_the_week_count_nowhere_and_open_ones_everywhere(seeded):
+    """Older complaints: one closed before the week, one answered before it and closed after
+    it (settled as of the week's end), and one forwarded long ago and still open (an empty
+    answer date is no answer): only the last one counts, as open and overdue."""
+    from tests.conftest import _report_complaint
+
+    before = wf(seeded, "2026-W47")["complaints"]
+    with seeded.write() as conn:
+        am = seeded.am_id
+        _report_complaint(
+            conn, am, "R006", "supply", "2026-10-01", "2026-10-10", "closed", closed="2026-10-05"
+        )
+        _report_complaint(
+            conn,
+            am,
+            "R006",
+            "supply",
+            "2026-10-02",
+            "2026-10-12",
+            "closed",
+            answered="2026-11-10",
+            closed="2026-11-30",
+        )
+        _report_complaint(
+            conn,
+            am,
+            "R006",
+            "prices",
+            "2026-10-03",
+            "2026-10-13",
+            "forwarded",
+            forwarded="2026-10-04",
+            answered="",
+        )
+    c = wf(seeded, "2026-W47")["complaints"]
+    assert (c["opened"], c["answered"], c["closed"]) == (
+        before["opened"],
+        before["answered"],
+        before["closed"],
+    )
+    assert (c["overdue"], c["open_total"]) == (before["overdue"] + 1, before["open_total"] + 1)
+    [new] = [i for i in c["items"] if i["code"] == "R006"]
+    assert (new["raised_on"], new["status"], new["overdue"]) == ("2026-10-03", "forwarded", True)
 
 
 def test_dynamics_and_next_week(seeded):

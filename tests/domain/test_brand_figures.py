@@ -98,3 +98,22 @@ def test_a_long_period_counts_the_same_at_its_edges():
     ]
     [k] = brand_figures(BRANDS[:1], ["A", "B", "C"], orders, [], start, end, CYCLE)
     assert (k.ordered, k.reordered) == (2, 1)
+
+
+def test_order_counts_from_day_masks_at_the_cycle_edge():
+    """Bit i is the period's day i: the first order is the lowest bit inside the period, a
+    reorder any of the ``cycle`` bits above it, not one further."""
+    from khtui.domain.brand_figures import order_counts
+
+    period, cycle = 3, 2
+    masks = {
+        "K": {
+            "A": 0b00101,  # days 0 and 2: reordered 2 days after
+            "B": 0b01001,  # days 0 and 3: 3 days after, too late
+            "C": 0b01100,  # days 2 and 3: first on the period's last day, reordered after it
+            "D": 0b11000,  # days 3 and 4: after the period only
+            "X": 0b00011,  # not active
+        }
+    }
+    assert order_counts(masks, {"A", "B", "C", "D"}, period, cycle) == {"K": (3, 2)}
+    assert order_counts({"N": {"D": 0b1000}}, {"D"}, period, cycle) == {}
