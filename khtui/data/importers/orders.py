@@ -56,6 +56,41 @@ def arrow_memory() -> Iterator[None]:
         pa.set_memory_pool(previous)
 
 
+@contextlib.contextmanager
+def pandas_hidden() -> Iterator[None]:
+    """For a process whose work is one import (``khtui import orders``): pyarrow works without
+    importing pandas while the block runs.
+
+    pyarrow imports pandas the first time it converts Python values (every cleaned batch has
+    some: the cleaned values of a column, the scalars of its compute calls) to ask whether
+    they are pandas objects: 0.3 s of CPU at the start of the import, on its critical path,
+    for a library the import never uses. In the block ``import pandas`` fails as if pandas
+    were not installed, so pyarrow takes the values as what they are; after it pandas imports
+    as usual. Not for the app, where another thread may need pandas meanwhile. Does nothing
+    once pandas is imported.
+    """
+    import sys
+
+    if "pandas" in sys.modules:
+        yield
+        return
+    hide = _HidePandas()
+    sys.meta_path.insert(0, hide)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(hide)
+
+
+class _HidePandas:
+    """An import hook under which ``import pandas`` fails (as if it were not installed)."""
+
+    def find_spec(self, name: str, path=None, target=None):
+        if name == "pandas" or name.startswith("pandas."):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
 def start_writer(path: Path, stage_path: Path) -> WriterThread | None:
     """The writer thread for a file expected to hold at least WRITER_MIN_LINES lines, started
     before the file is read so that loading ADBC overlaps the reader's start; None for a
