@@ -7,7 +7,8 @@
    here with Python's ``sqlite3``; a large one by a writer thread started before the file is
    opened (:mod:`writer`, ADBC bulk ingest, which runs without the GIL), which takes the
    batches from a short queue while the file streams, so reading and staging share the two
-   cores.
+   cores. The file's monthly sums, complete when the file is read, are written to a file of
+   their own by a second ADBC thread while the writer stages the last batches.
 3. Merge (:mod:`merge`): one short transaction replaces the stored lines of the file's period
    (first to last order date) for the retailers in the file, the touched monthly aggregates
    and the classifications of those retailers, and commits. Only this step holds the
