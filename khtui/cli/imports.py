@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,6 +50,16 @@ class _Bar:
             if finished:
                 self._advance(100)
             self.bar.__exit__(None, None, None)
+
+
+def lean_process(kind: str) -> AbstractContextManager[None]:
+    """What an import needs of this process, which does nothing else: an orders import runs
+    without pandas (see :func:`khtui.data.importers.orders.pandas_hidden`)."""
+    if kind != "orders":
+        return contextlib.nullcontext()
+    from khtui.data.importers.orders import pandas_hidden
+
+    return pandas_hidden()
 
 
 @main.command("import")
@@ -100,16 +112,17 @@ def import_cmd(ctx: Ctx, kind, file: Path, sheet, dry_run, rejects, as_json) -> 
     bar = _Bar(file.name, enabled=not as_json)
     finished = False
     try:
-        result = import_file(
-            store,
-            file,
-            kind,
-            tr=t.fixed(),
-            sheet=sheet,
-            dry_run=dry_run,
-            rejects=rejects,
-            progress=bar,
-        )
+        with lean_process(kind):
+            result = import_file(
+                store,
+                file,
+                kind,
+                tr=t.fixed(),
+                sheet=sheet,
+                dry_run=dry_run,
+                rejects=rejects,
+                progress=bar,
+            )
         finished = True
     except ImportFileError as exc:
         raise UserError(f"{file.name}: {t.message(exc)}") from None

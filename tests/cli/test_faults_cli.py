@@ -276,3 +276,46 @@ def test_a_read_only_database_file_for_real(folder, clock):
     assert r.returncode == 1
     assert "is read-only" in r.stderr and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_a_large_import_whose_sums_find_the_disk_full(db, tmp_path, monkeypatch):
+    """Disk full while a large file's monthly sums are written to their own file (beside the
+    writer's last lines): the same one line, nothing written, nothing left behind."""
+    import khtui.data.importers.adbc as adbc
+    import khtui.data.importers.orders as orders
+
+    monkeypatch.setattr(orders, "WRITER_MIN_LINES", 0)
+    real = adbc.AdbcStage.__init__
+    limited = []
+
+    def init(self, path):
+        real(self, path)
+        if Path(path).name == "sums.db":
+            limited.append(path)
+            self.execute("PRAGMA max_page_count = 2")
+
+    monkeypatch.setattr(adbc.AdbcStage, "__init__", init)
+    csv = tmp_path / "o.csv"
+    lines = [
+        f"3701020{i:05d},2026-{m:02d}-{d:02d},B{b},品牌,1,100,100"
+        for i in range(40)
+        for m in (9, 10)
+        for d in range(1, 29, 3)
+        for b in range(4)
+    ]
+    csv.write_text(
+        "客户编码,订货日期,卷烟编码,卷烟名称,订货量,金额,批发价\n" + "\n".join(lines),
+        encoding="utf-8",
+    )
+    line = one_line(run("--db", str(db), "import", "orders", str(csv)))
+    assert limited, "the sums were not written to a file of their own"
+    assert line == (
+        f"Error: o.csv: the disk is full: no space left on the disk of {tmp_path}; nothing was "
+        "written. Free some space and try again"
+    )
+    s = Store(db)
+    assert s.scalar("SELECT count(*) FROM order_lines") == 0
+    assert s.scalar("SELECT count(*) FROM monthly_brand_sales") == 0
+    s.close()
+    assert not list(tmp_path.glob(".khtui-import-*"))
+    assert not (tmp_path / "backups").exists() or not list((tmp_path / "backups").iterdir())

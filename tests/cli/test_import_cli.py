@@ -346,3 +346,41 @@ def test_a_sheet_name_is_taken_as_given(tmp_path):
     good = write_csv(tmp_path / "g.csv", [["客户编码", "客户名称"], ["0370102002", "乙"]])
     r = run("--db", str(db), "import", "retailers", str(good), "--sheet", "-1月", "--dry-run")
     assert r.exit_code == 0, r.output
+
+
+# `khtui import orders` in a process of its own, as a user runs it; what it leaves loaded.
+IMPORT_PROCESS = r"""
+import json, sys
+from khtui.cli import main
+
+main(sys.argv[1:], standalone_mode=False)
+loaded = "pandas" in sys.modules
+import pandas, pyarrow as pa
+
+total = int(pa.table({"n": [1, 2]}).to_pandas()["n"].sum())
+print(json.dumps({"pandas_loaded_by_import": loaded, "pandas_after": total}))
+"""
+
+
+def test_an_orders_import_process_never_loads_pandas_and_pandas_works_after(tmp_path):
+    import subprocess
+    import sys
+
+    db = tmp_path / "k.db"
+    seed = write_csv(tmp_path / "r.csv", [["客户编码", "客户名称"], ["0370102001", "甲"]])
+    assert run("--db", str(db), "import", "retailers", str(seed)).exit_code == 0
+    orders = [["客户编码", "订货日期", "卷烟编码", "订货量(条)", "金额(元)"]] + [
+        ["0370102001", f"2026-10-{d:02d}", "B1", "2", "200"] for d in range(1, 29)
+    ]
+    path = write_csv(tmp_path / "o.csv", orders)
+    args = ["--db", str(db), "import", "orders", str(path), "--json"]
+    proc = subprocess.run(
+        [sys.executable, "-c", IMPORT_PROCESS, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    *summary, last = proc.stdout.strip().splitlines()
+    result, after = json.loads("\n".join(summary)), json.loads(last)
+    assert result["new"] == 28 and result["rejected"] == 0
+    assert after == {"pandas_loaded_by_import": False, "pandas_after": 3}

@@ -2,12 +2,12 @@
 
 Everything before this step (reading, cleaning, the rejects, staging, the file's monthly sums)
 happens outside the database's write lock, so the program and other commands keep writing
-while a large file is read. This step attaches the stage (:mod:`stage`) to the store's
-connection and, in one ``BEGIN IMMEDIATE`` transaction: counts new / updated / unchanged /
-removed against what is stored, replaces the stored lines of the file's period for the
-retailers in the file, replaces the monthly aggregates of the touched retailers and months,
-recomputes the classifications (tier, category, level, value) of the known retailers in the
-file, and runs the caller's last check (the rejects file is put in place); then commits. Lines
+while a large file is read. This step attaches the stage (:mod:`stage`), and the file's sums
+when they are in a file of their own, to the store's connection and, in one ``BEGIN
+IMMEDIATE`` transaction: counts new / updated / unchanged / removed against what is stored,
+replaces the stored lines of the file's period for the retailers in the file, replaces the
+monthly aggregates of the touched retailers and months, recomputes the classifications (tier,
+category, level, value) of the known retailers in the file, and runs the caller's last check (the rejects file is put in place); then commits. Lines
 and classifications commit together or not at all: a crash or ``kill -9`` at any point leaves
 the database as it was before or as it is after.
 
@@ -16,6 +16,7 @@ A dry run counts the same with reads only (no write lock).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -54,7 +55,10 @@ def merge(
     before_commit: Callable[[], None] | None = None,
 ) -> MergeCounts:
     """Merge the stage described by ``info`` into ``store`` (see the module's docstring)."""
-    with store.attached(info.path, "stage"):
+    with contextlib.ExitStack() as attached:
+        attached.enter_context(store.attached(info.path, "stage"))
+        if info.sums_file is not None:
+            attached.enter_context(store.attached(info.sums_file, "sums"))
         if dry_run or not info.kept:
             return _count(store.query, info)
         with store.write() as conn:
@@ -134,8 +138,9 @@ def _replace(store, conn, info: StageInfo) -> None:
         )
     conn.execute("DROP TABLE temp._imp_touched")
     from_stage = info.sums and not others
+    sums = "sums" if info.sums_file is not None else "stage"  # where the file's sums are
     adding = (
-        conn.execute("SELECT count(*) FROM stage.monthly_brand_sales").fetchone()[0]
+        conn.execute(f"SELECT count(*) FROM {sums}.monthly_brand_sales").fetchone()[0]
         if from_stage
         else info.kept  # a bound: at most one sum per line
     )
@@ -147,8 +152,8 @@ def _replace(store, conn, info: StageInfo) -> None:
     if big:
         conn.execute("DROP INDEX IF EXISTS main.monthly_brand_sales_brand")
     if from_stage:
-        conn.execute("INSERT INTO main.monthly_brand_sales SELECT * FROM stage.monthly_brand_sales")
-        conn.execute("INSERT INTO main.monthly_sales SELECT * FROM stage.monthly_sales")
+        conn.execute(f"INSERT INTO main.monthly_brand_sales SELECT * FROM {sums}.monthly_brand_sales")  # fmt: skip
+        conn.execute(f"INSERT INTO main.monthly_sales SELECT * FROM {sums}.monthly_sales")
     else:
         sum_months(conn.execute, months, _CODES)
     if big:

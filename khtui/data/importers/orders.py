@@ -7,7 +7,8 @@
    here with Python's ``sqlite3``; a large one by a writer thread started before the file is
    opened (:mod:`writer`, ADBC bulk ingest, which runs without the GIL), which takes the
    batches from a short queue while the file streams, so reading and staging share the two
-   cores.
+   cores. The file's monthly sums, complete when the file is read, are written to a file of
+   their own by a second ADBC thread while the writer stages the last batches.
 3. Merge (:mod:`merge`): one short transaction replaces the stored lines of the file's period
    (first to last order date) for the retailers in the file, the touched monthly aggregates
    and the classifications of those retailers, and commits. Only this step holds the
@@ -54,6 +55,41 @@ def arrow_memory() -> Iterator[None]:
         yield
     finally:
         pa.set_memory_pool(previous)
+
+
+@contextlib.contextmanager
+def pandas_hidden() -> Iterator[None]:
+    """For a process whose work is one import (``khtui import orders``): pyarrow works without
+    importing pandas while the block runs.
+
+    pyarrow imports pandas the first time it converts Python values (every cleaned batch has
+    some: the cleaned values of a column, the scalars of its compute calls) to ask whether
+    they are pandas objects: 0.3 s of CPU at the start of the import, on its critical path,
+    for a library the import never uses. In the block ``import pandas`` fails as if pandas
+    were not installed, so pyarrow takes the values as what they are; after it pandas imports
+    as usual. Not for the app, where another thread may need pandas meanwhile. Does nothing
+    once pandas is imported.
+    """
+    import sys
+
+    if "pandas" in sys.modules:
+        yield
+        return
+    hide = _HidePandas()
+    sys.meta_path.insert(0, hide)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(hide)
+
+
+class _HidePandas:
+    """An import hook under which ``import pandas`` fails (as if it were not installed)."""
+
+    def find_spec(self, name: str, path=None, target=None):
+        if name == "pandas" or name.startswith("pandas."):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
 
 
 def start_writer(path: Path, stage_path: Path) -> WriterThread | None:

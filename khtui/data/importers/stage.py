@@ -29,6 +29,7 @@ from typing import Any, Protocol
 from khtui.data.sales import ORDER_COLUMNS, sum_months
 
 STAGE_NAME = "stage.db"
+SUMS_NAME = "sums.db"  # the monthly sums of a large file, written beside the stage
 KEY = "order_date, retailer_code, brand_code"
 SORT_KEYS = [("order_date", "ascending"), ("retailer_code", "ascending"), ("brand_code", "ascending")]  # fmt: skip
 _LINE_COLUMNS = ", ".join(ORDER_COLUMNS)
@@ -64,6 +65,19 @@ PRAGMAS = (
     f"cache_size = -{CACHE_KIB}",
     "temp_store = FILE",
 )
+
+
+def write_sums(conn: StageConnection, brand, monthly) -> None:
+    """The file's monthly sums (Arrow tables in key order) into a new file of their own, laid
+    out as the stage's monthly tables; ``conn`` is closed by the caller."""
+    for pragma in PRAGMAS:
+        conn.execute(f"PRAGMA {pragma}")
+    for sql in SCHEMA:
+        if sql.startswith(("CREATE TABLE monthly_sales ", "CREATE TABLE monthly_brand_sales ")):
+            conn.execute(sql)
+    for name, table in (("monthly_brand_sales", brand), ("monthly_sales", monthly)):
+        if not conn.ingest(name, table):
+            raise ValueError(f"{name}: a sum repeated its key")
 
 
 class StageConnection(Protocol):
@@ -125,7 +139,8 @@ class StageInfo:
     conflicts: int = 0  # repeated keys with other values (rejects)
     lo: str | None = None  # first and last order date
     hi: str | None = None
-    sums: bool = False  # the stage's monthly tables hold the file's sums
+    sums: bool = False  # the stage's monthly tables (or those of sums_file) hold the file's sums
+    sums_file: str | None = None  # the file of their own holding the sums, when not the stage
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -185,9 +200,10 @@ class Stage:
             sink.close()
             self._spool = None
 
-    def finish(self, brand=None, monthly=None) -> StageInfo:
+    def finish(self, brand=None, monthly=None, sums_file: str | None = None) -> StageInfo:
         """Resolve repeated lines, fill ``codes`` and the monthly sums (``brand`` and
-        ``monthly``: the file's sums made while reading, when there are any)."""
+        ``monthly``: the file's sums made while reading, when there are any; ``sums_file``:
+        the file another thread writes them to, :func:`write_sums`, used in their place)."""
         info = self.info
         ex = self.conn.execute
         self._close_spool()
@@ -204,8 +220,11 @@ class Stage:
         if not info.rows:
             return info
         if brand is not None and brand.num_rows and info.kept == info.rows:
-            self.conn.ingest("monthly_brand_sales", brand)
-            self.conn.ingest("monthly_sales", monthly)
+            if sums_file is not None:
+                info.sums_file = sums_file
+            else:
+                self.conn.ingest("monthly_brand_sales", brand)
+                self.conn.ingest("monthly_sales", monthly)
         else:
             from khtui.domain.months import add_months
 

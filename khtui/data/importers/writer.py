@@ -6,9 +6,13 @@ through a short queue; this thread stages it with ADBC's Arrow bulk ingest
 which runs in C without the GIL, so reading and staging share the two cores in one process
 (no second interpreter, its imports and its memory, and no copy of every line through a pipe).
 
-ADBC bundles its own SQLite library. This thread opens only the import's private stage file,
-and closes it before :meth:`WriterThread.stage` returns, that is before the merge attaches the
-file to the database's connection: two SQLite libraries never have one file open at once in
+When the file is read, its monthly sums (summed in Arrow by the importing thread) go to a file
+of their own (``sums.db``) through a second ADBC connection in a thread of its own
+(:class:`_SumsWriter`), while the writer stages the last batches of lines.
+
+ADBC bundles its own SQLite library. These threads open only the import's private stage and
+sums files, and close them before :meth:`WriterThread.stage` returns, that is before the merge
+attaches them to the database's connection: two SQLite libraries never have one file open at once in
 the process (POSIX locks are per process; one library's close would drop the other's).
 
 The thread lives only as long as the import: a failure on either side stops both, and a killed
@@ -27,7 +31,7 @@ from typing import Any
 
 from khtui.data.importers.aggregates import Aggregates
 from khtui.data.importers.common import ImportFileError
-from khtui.data.importers.stage import SORT_KEYS, StageInfo
+from khtui.data.importers.stage import SORT_KEYS, SUMS_NAME, StageInfo
 
 # Batches waiting for the writer (each about orders_read.BATCH_ROWS lines): enough to keep it
 # busy while the next batch is cleaned, few enough that memory does not grow with the file.
@@ -55,6 +59,7 @@ class WriterThread:
         self._queue: queue.Queue = queue.Queue(maxsize=QUEUE_DEPTH)
         self._stop = threading.Event()
         self._sums: tuple[Any, Any] = (None, None)
+        self._sums_writer: _SumsWriter | None = None
         self._info: StageInfo | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="khtui-import-writer", daemon=True)
@@ -71,7 +76,8 @@ class WriterThread:
             while (table := self._take()) is not _END:
                 stage.add(table)
             brand, monthly = self._sums
-            self._info = stage.finish(brand, monthly)
+            sums_file = self._sums_writer.path if self._sums_writer is not None else None
+            self._info = stage.finish(brand, monthly, sums_file)
         except _Stopped:
             pass
         except BaseException as exc:  # handed to the importing side, raised there
@@ -110,15 +116,24 @@ class WriterThread:
         for table in tables:
             aggregates.add(table)
             self._give(table.sort_by(SORT_KEYS))
-        self._sums = (None, None) if aggregates.given_up else aggregates.tables()
+        self._sums = brand, monthly = (None, None) if aggregates.given_up else aggregates.tables()
+        if brand is not None and brand.num_rows:
+            # written beside the writer's last batches, not after them
+            path = os.path.join(os.path.dirname(self._stage_path), SUMS_NAME)
+            self._sums_writer = _SumsWriter(path, brand, monthly)
         self._give(_END)
         self._thread.join()
+        if self._sums_writer is not None:
+            self._sums_writer.join()
+            self._error = self._error or self._sums_writer.error
         if self._error is not None or self._info is None:
             raise self._failed()
         return self._info
 
     def _failed(self) -> WriterFailed:
         self._thread.join()
+        if self._sums_writer is not None:
+            self._sums_writer.join()
         exc = self._error
         text = str(exc).strip() if exc is not None else ""
         if getattr(exc, "errno", None) in _FULL_ERRNOS or "disk is full" in text.lower():
@@ -131,4 +146,42 @@ class WriterThread:
     def close(self) -> None:
         """Stop the writer if it is still running (an error or an interrupt on the way)."""
         self._stop.set()
+        self._thread.join()
+        if self._sums_writer is not None:
+            self._sums_writer.join()
+
+
+class _SumsWriter:
+    """Writes the file's monthly sums to a file of their own (:func:`stage.write_sums`) in a
+    thread of its own, started as soon as the file is read: their ingest (ADBC, without the
+    GIL) runs beside the writer thread's last batches of lines instead of after them. Used by
+    the merge when the stage keeps every line of the file; otherwise the stage makes the sums
+    itself and this file goes with the work folder."""
+
+    def __init__(self, path: str, brand: Any, monthly: Any):
+        self.path = path
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(brand, monthly), name="khtui-import-sums", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, brand: Any, monthly: Any) -> None:
+        conn = None
+        try:
+            from khtui.data.importers.adbc import AdbcStage
+            from khtui.data.importers.stage import write_sums
+
+            conn = AdbcStage(self.path)
+            write_sums(conn, brand, monthly)
+        except BaseException as exc:  # handed to the importing side, raised there
+            self.error = exc
+        finally:
+            if conn is not None:
+                try:
+                    conn.close()
+                except Exception as exc:
+                    self.error = self.error or exc
+
+    def join(self) -> None:
         self._thread.join()

@@ -143,3 +143,105 @@ def test_the_stage_lays_out_its_tables_like_the_database(tmp_path, store):
             main = store.query(f"PRAGMA main.table_xinfo({table})")
             staged = store.query(f"PRAGMA stage.table_xinfo({table})")
             assert [tuple(r) for r in staged] == [tuple(r) for r in main], table
+
+
+def _state(store) -> dict:
+    return {
+        t: [tuple(x) for x in store.query(f"SELECT * FROM {t} ORDER BY 1, 2, 3")]
+        for t in ("order_lines", "monthly_sales", "monthly_brand_sales")
+    } | {"retailers": [tuple(x) for x in store.query("SELECT * FROM retailers ORDER BY code")]}
+
+
+def test_a_large_files_sums_are_written_beside_its_last_lines(tmp_path, table, clock, monkeypatch):
+    """The writer thread's file: its monthly sums go to a file of their own, written in a
+    thread of their own while the last lines are staged, and the merge copies them from
+    there; a file with repeated lines has its sums made by the stage instead."""
+    import khtui.data.importers.stage as stage
+
+    monkeypatch.setattr(orders, "WRITER_MIN_LINES", 0)
+    monkeypatch.setattr(orders_read, "CSV_BLOCK", 2048)
+    monkeypatch.setattr(orders_read, "BATCH_ROWS", 20)
+    written = []
+    real = stage.write_sums
+
+    def write_sums(conn, brand, monthly):
+        written.append(brand.num_rows)
+        real(conn, brand, monthly)
+
+    monkeypatch.setattr(stage, "write_sums", write_sums)
+    store = Store(tmp_path / "k.db", create=True, clock=clock)
+    store.upsert_retailers([{"code": CODES[0], "name": "都市烟酒店"}], source="test")
+    r = import_file(store, table("o", [H, *month("2026-08"), *month("2026-09")]), "orders", tr=ZH)
+    assert r.new == 120 and written == [12]  # 3 retailers x 2 months x 2 brands
+    assert_aggregates_match(store)
+    repeated = month("2026-10") + month("2026-10", days=[1])
+    r = import_file(store, table("r", [H, *repeated]), "orders", tr=ZH)
+    assert (r.new, r.duplicates) == (60, 6) and len(written) == 2
+    assert_aggregates_match(store)
+    assert store.scalar("SELECT count(*) FROM monthly_sales WHERE month = '2026-10'") == 3
+    assert not list(tmp_path.glob(".khtui-import-*"))
+    store.close()
+
+
+@pytest.mark.parametrize("writer", [False, True])
+@pytest.mark.parametrize("where", ["reading", "sums", "merge"])
+def test_ctrl_c_anywhere_writes_nothing(tmp_path, table, clock, monkeypatch, writer, where):
+    """Ctrl-C (KeyboardInterrupt in the importing thread) while the file is read, while its
+    sums are written, or in the merge after the lines went in: the database is as it was,
+    the threads have ended, the work folder, the rejects part file and the backup are gone."""
+    import threading
+
+    import khtui.data.importers.stage as stage
+    import khtui.data.importers.writer as writer_module
+
+    monkeypatch.setattr(orders, "WRITER_MIN_LINES", 0 if writer else 10**12)
+    monkeypatch.setattr(orders_read, "CSV_BLOCK", 2048)
+    monkeypatch.setattr(orders_read, "BATCH_ROWS", 20)
+    store = Store(tmp_path / "k.db", create=True, clock=clock)
+    store.upsert_retailers([{"code": c, "name": c} for c in CODES], source="test")
+    import_file(store, table("first", [H, *month("2026-08")]), "orders", tr=ZH)
+    before = _state(store)
+    progress = None
+    if where == "reading":
+        calls = []
+
+        def progress(done, total):
+            calls.append(done)
+            if len(calls) == 3:
+                raise KeyboardInterrupt
+
+    elif where == "sums":
+        real_join = writer_module._SumsWriter.join if writer else None
+        interrupts = [KeyboardInterrupt]
+
+        def interrupted(self):  # once: the second join is the clean-up's
+            real_join(self)
+            if interrupts:
+                raise interrupts.pop()
+
+        if writer:
+            monkeypatch.setattr(writer_module._SumsWriter, "join", interrupted)
+        else:  # the importing thread's stage writes the sums at its end
+            real_finish = stage.Stage.finish
+
+            def finish(self, *args):
+                real_finish(self, *args)
+                raise KeyboardInterrupt
+
+            monkeypatch.setattr(stage.Stage, "finish", finish)
+    else:
+
+        def recompute(*args, **kwargs):
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(store, "recompute", recompute)
+    rows = [*month("2026-08", qty=5), *month("2026-09"), *month("2026-10")]
+    with pytest.raises(KeyboardInterrupt):
+        import_file(store, table("o", [H, *rows]), "orders", tr=ZH, progress=progress)
+    assert _state(store) == before
+    assert not [t for t in threading.enumerate() if t.name.startswith("khtui-import")]
+    assert not list(tmp_path.glob(".khtui-import-*"))
+    assert not list(tmp_path.glob("*.part")) and not list(tmp_path.glob(".o.*"))
+    backups = tmp_path / "backups"
+    assert len(list(backups.glob("*.db"))) <= 1  # the first import's backup only
+    store.close()
