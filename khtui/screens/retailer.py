@@ -23,7 +23,6 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import (
     DataTable,
-    Footer,
     Header,
     Label,
     OptionList,
@@ -47,6 +46,7 @@ from khtui.domain.retailer import (
 )
 from khtui.widgets.cells import clip
 from khtui.widgets.confirm import ConfirmScreen
+from khtui.widgets.footer import Footer
 from khtui.widgets.jobs import JobQueue
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.speech import t

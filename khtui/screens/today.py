@@ -28,7 +28,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Label, OptionList, Static
+from textual.widgets import DataTable, Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from khtui.domain import visits as visit_rules
@@ -36,6 +36,7 @@ from khtui.i18n import Translator
 from khtui.widgets.cells import clip
 from khtui.widgets.confirm import ConfirmScreen
 from khtui.widgets.date_input import DateInput
+from khtui.widgets.footer import Footer
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.speech import t
 from khtui.widgets.text_boxes import Input
