@@ -173,7 +173,10 @@ class KhtuiApp(Keyed, Workbench):
     """
 
     TITLE = "khtui"
-    CSS_PATH = "app.tcss"
+    # The first section's stylesheet with the app's: read and parsed with it at start (a
+    # screen's own stylesheet, read when the screen first opens, parses every stylesheet
+    # of the app again and restyles the whole app).
+    CSS_PATH: ClassVar = ["app.tcss", "screens/today.tcss"]
     DEFAULT_MODE = "today"
     MODES: ClassVar = {
         mode: _section_factory(module, cls) for mode, module, cls, _d, _f in SECTIONS
@@ -478,6 +481,7 @@ class ManagerApp(KhtuiApp):
     ``F8`` from anywhere); the AM's sections work on it too; no plan is drafted for it."""
 
     DEFAULT_MODE = "team"
+    CSS_PATH: ClassVar = ["app.tcss"]  # the today screen's is read when it first opens
     MODES: ClassVar = {
         **KhtuiApp.MODES,
         "team": _section_factory("khtui.screens.team", "TeamScreen"),

@@ -23,7 +23,6 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import (
     DataTable,
-    Footer,
     Header,
     Label,
     OptionList,
@@ -47,8 +46,10 @@ from khtui.domain.retailer import (
 )
 from khtui.widgets.cells import clip
 from khtui.widgets.confirm import ConfirmScreen
+from khtui.widgets.footer import Footer
 from khtui.widgets.jobs import JobQueue
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.resume import StyledOnMount
 from khtui.widgets.speech import t
 from khtui.widgets.tabs import focus_shown_table
 from khtui.widgets.text_boxes import Input
@@ -338,12 +339,14 @@ def capture_summary(capture: dict, kind, brand_names: dict[str, str]) -> str:
 WHY_KEYS = (("t", "tier"), ("g", "category"), ("l", "level"), ("v", "value"))
 
 
-class ProfileScreen(Keyed, Screen):
+class ProfileScreen(Keyed, StyledOnMount):
     """客户档案: one retailer's record, figures and histories (tabs: ``[`` / ``]``)."""
 
     app = getters.app(Workbench)
 
     CSS_PATH = "retailer.tcss"
+    # keys go to the shown tab's list: focused as the screen opens (not the tab bar first)
+    AUTO_FOCUS = "#profile-fields"
     KEYS: ClassVar = (
         Key("escape", "back", "profile.key.back"),
         Key("e", "edit", "profile.key.edit"),

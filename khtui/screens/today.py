@@ -27,8 +27,8 @@ from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Label, OptionList, Static
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from khtui.domain import visits as visit_rules
@@ -36,7 +36,9 @@ from khtui.i18n import Translator
 from khtui.widgets.cells import clip
 from khtui.widgets.confirm import ConfirmScreen
 from khtui.widgets.date_input import DateInput
+from khtui.widgets.footer import Footer
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.resume import StyledOnMount
 from khtui.widgets.speech import t
 from khtui.widgets.text_boxes import Input
 from khtui.widgets.theme import style
@@ -170,7 +172,7 @@ def day_notes(store, today: dt.date, t: Translator = t) -> list[str]:
     return notes
 
 
-class TodayScreen(Keyed, Screen):
+class TodayScreen(Keyed, StyledOnMount):
     """今日拜访: one day's visits (default: today)."""
 
     app = getters.app(Workbench)
