@@ -33,13 +33,20 @@ def test_the_installed_textual_is_within_the_declared_bounds():
 
 
 def test_the_textual_api_khtui_uses_is_there():
-    """Everything below is used by khtui/widgets/keys.py, khtui/screens/help.py, khtui/app.py
-    and the screens; a missing piece means this Textual is not one khtui supports."""
+    """Everything below is used by khtui/widgets/keys.py, khtui/widgets/footer.py,
+    khtui/widgets/resume.py, khtui/screens/help.py, khtui/app.py and the screens; a missing
+    piece means this Textual is not one khtui supports."""
+    from textual import events
     from textual.app import App
     from textual.binding import ActiveBinding, Binding
     from textual.dom import DOMNode
     from textual.screen import Screen
-    from textual.widgets import DataTable, TextArea
+    from textual.widgets import DataTable, Footer, TextArea
+
+    try:
+        from textual.widgets import _footer as footer
+    except ImportError:
+        footer = None
 
     missing = []
     checks = {
@@ -56,9 +63,15 @@ def test_the_textual_api_khtui_uses_is_there():
         "DataTable(fixed_columns=...)": "fixed_columns" in inspect.signature(DataTable).parameters,
         "TextArea.read_only": hasattr(TextArea, "read_only"),
         "Screen.is_current": isinstance(inspect.getattr_static(Screen, "is_current"), property),
-        # the one private name: Textual has no public hook for an exception in a handler
+        "events.ScreenResume(refresh_styles=...)": "refresh_styles"
+        in inspect.signature(events.ScreenResume).parameters,
+        # private names: Textual has no public hook for an exception in a handler, and its
+        # footer's keys and readiness (khtui/widgets/footer.py) have no public names
         "App._handle_exception(error)": list(inspect.signature(App._handle_exception).parameters)
         == ["self", "error"],
+        "textual.widgets._footer.FooterKey.compact": footer is not None
+        and hasattr(footer.FooterKey, "compact"),
+        "Footer._bindings_ready": hasattr(Footer, "_bindings_ready"),
     }
     missing = [name for name, ok in checks.items() if not ok]
     assert not missing, (

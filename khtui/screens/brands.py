@@ -16,9 +16,10 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 
 from khtui.widgets.date_input import DateInput
+from khtui.widgets.footer import Footer
 from khtui.widgets.jobs import JobQueue
 from khtui.widgets.keys import Key, Keyed, TypingScreen
 from khtui.widgets.speech import t

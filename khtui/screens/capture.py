@@ -29,7 +29,6 @@ from textual.screen import ModalScreen
 from textual.widgets import (
     ContentSwitcher,
     DataTable,
-    Footer,
     Header,
     Label,
     OptionList,
@@ -51,6 +50,7 @@ from khtui.domain.capture import (
     clean_field,
     clean_grid_value,
 )
+from khtui.widgets.footer import Footer
 from khtui.widgets.jobs import Debouncer, JobQueue
 from khtui.widgets.keys import Key, Keyed, TypingScreen
 from khtui.widgets.price_grid import PriceGrid

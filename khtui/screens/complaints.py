@@ -21,11 +21,12 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Checkbox, DataTable, Footer, Header, Label, OptionList, Select, Static
+from textual.widgets import Checkbox, DataTable, Header, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from khtui.data.base import StoreError
 from khtui.domain.complaints import STATUSES, ComplaintProblem, due_date
+from khtui.widgets.footer import Footer
 from khtui.widgets.jobs import JobQueue
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.speech import t

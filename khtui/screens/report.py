@@ -27,7 +27,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Label, Static
+from textual.widgets import Header, Label, Static
 
 from khtui.domain.monthly import MONTHLY_NARRATIVE_KEYS
 from khtui.domain.months import add_months, month_key, month_range, parse_month
@@ -44,6 +44,7 @@ from khtui.domain.report import (
 from khtui.i18n import Translator
 from khtui.widgets.confirm import ConfirmScreen
 from khtui.widgets.document_view import document_renderable
+from khtui.widgets.footer import Footer
 from khtui.widgets.jobs import Debouncer, JobQueue
 from khtui.widgets.keys import Key, Keyed, TypingScreen
 from khtui.widgets.speech import t

@@ -26,12 +26,13 @@ from textual.containers import Vertical, VerticalScroll
 from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Label, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Label, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from khtui.data.manager import ChangeWaiting, PlanWaiting
 from khtui.screens.review import pct
 from khtui.widgets.document_view import document_renderable
+from khtui.widgets.footer import Footer
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.speech import t
 from khtui.widgets.tabs import focus_shown_table

@@ -16,9 +16,10 @@ from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from khtui.widgets.cells import cut
+from khtui.widgets.footer import Footer
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.speech import t
 from khtui.widgets.warnings_panel import kind_style

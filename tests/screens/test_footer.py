@@ -100,3 +100,21 @@ async def test_footer_follows_the_keys_when_they_change():
         await pilot.pause()
         await pilot.pause()
         assert "Erase" not in [d for _k, d, _off in shown(app)]
+
+
+def test_every_screen_of_the_program_uses_this_footer():
+    """No module shows Textual's own Footer (it remakes its keys when nothing changed)."""
+    import ast
+    from pathlib import Path
+
+    import khtui
+
+    root = Path(khtui.__file__).parent
+    plain = []
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "footer.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "textual.widgets":
+                plain += [f"{path.relative_to(root)}" for a in node.names if a.name == "Footer"]
+    assert plain == []
