@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from khtui.data.retailers import DERIVED_COLUMNS
+from khtui.data.sales import BRAND_COLUMNS
 from khtui.domain.messages import Tr
 from khtui.domain.retailer import FIELDS
 
@@ -66,30 +68,9 @@ COMMON: tuple[str, ...] = (
 
 # Each table's own columns: ``browse.col.<table>.<column>``.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "retailers": (
-        "extra",
-        "tier",
-        "monthly_avg_jian",
-        "category_code",
-        "category_name",
-        "level",
-        "avg_price",
-        "value_class",
-        "value_score",
-        "derived_as_of",
-        "derived_why",
-    ),
+    "retailers": ("extra", *DERIVED_COLUMNS),
     "retailer_changes": ("field", "old", "new", "changed_at", "changed_by", "source"),
-    "brands": (
-        "name",
-        "manufacturer",
-        "class",
-        "wholesale_price",
-        "guide_price",
-        "is_key",
-        "is_new",
-        "launch_date",
-    ),
+    "brands": tuple(c for c in BRAND_COLUMNS if c not in COMMON),
     "order_lines": ("order_date", "price"),
     "monthly_sales": ("lines",),
     "visit_plans": ("submitted_at", "approved_at", "warnings"),
