@@ -363,26 +363,12 @@ class ReportOps(BrandOps, VisitOps):
         if self.conn.in_transaction:
             here = work(*args)
             return lambda: here
-        import threading  # not concurrent.futures: importing it costs more than the work
+        from concurrent.futures import ThreadPoolExecutor
 
-        done: dict[str, Any] = {}
-
-        def run() -> None:
-            try:
-                done["result"] = work(*args)
-            except BaseException as exc:  # handed to the waiting thread
-                done["error"] = exc
-
-        thread = threading.Thread(target=run, name="khtui-report", daemon=True)
-        thread.start()
-
-        def wait() -> _T:
-            thread.join()
-            if "error" in done:
-                raise done["error"]
-            return done["result"]
-
-        return wait
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="khtui-report")
+        future = pool.submit(work, *args)
+        pool.shutdown(wait=False)  # its thread ends with the work
+        return future.result
 
     def _rpt_week_accuracy(self, start: dt.date, end: dt.date) -> list[MonthAccuracyFigures]:
         """预测准确率 in the weekly report: the month that ended in the week (scored in full),
