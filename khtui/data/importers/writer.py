@@ -83,11 +83,7 @@ class WriterThread:
         except BaseException as exc:  # handed to the importing side, raised there
             self._error = exc
         finally:
-            if stage is not None:
-                try:
-                    stage.close()
-                except Exception as exc:
-                    self._error = self._error or exc
+            self._error = _closed(stage, self._error)
 
     def _take(self) -> Any:
         while True:
@@ -177,11 +173,18 @@ class _SumsWriter:
         except BaseException as exc:  # handed to the importing side, raised there
             self.error = exc
         finally:
-            if conn is not None:
-                try:
-                    conn.close()
-                except Exception as exc:
-                    self.error = self.error or exc
+            self.error = _closed(conn, self.error)
 
     def join(self) -> None:
         self._thread.join()
+
+
+def _closed(resource: Any, error: BaseException | None) -> BaseException | None:
+    """Close a thread's stage connection (when it was opened); the thread's error: the one it
+    had, else the closing's own."""
+    if resource is not None:
+        try:
+            resource.close()
+        except Exception as exc:
+            return error or exc
+    return error
