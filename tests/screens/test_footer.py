@@ -14,6 +14,7 @@ from textual.widgets._footer import FooterKey
 from khtui.widgets.footer import Footer
 from khtui.widgets.text_boxes import Input
 from tests.screens.pilot import sync
+from tests.screens.plain_widgets import plain_imports
 
 
 class Box(Input):
@@ -104,17 +105,4 @@ async def test_footer_follows_the_keys_when_they_change():
 
 def test_every_screen_of_the_program_uses_this_footer():
     """No module shows Textual's own Footer (it remakes its keys when nothing changed)."""
-    import ast
-    from pathlib import Path
-
-    import khtui
-
-    root = Path(khtui.__file__).parent
-    plain = []
-    for path in sorted(root.rglob("*.py")):
-        if path.name == "footer.py":
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module == "textual.widgets":
-                plain += [f"{path.relative_to(root)}" for a in node.names if a.name == "Footer"]
-    assert plain == []
+    assert plain_imports({"Footer"}, replaced_in="footer.py") == []

@@ -11,6 +11,7 @@ from textual import events
 from textual.app import App, ComposeResult
 
 from khtui.widgets.text_boxes import Input, TextArea
+from tests.screens.plain_widgets import plain_imports
 
 
 class Boxes(App):
@@ -57,18 +58,4 @@ def test_the_cursor_keys_move_before_the_next_character_lands():
 
 def test_every_text_box_of_the_program_is_one_of_these():
     """No module makes a text box from Textual's own Input or TextArea (they reorder keys)."""
-    import ast
-    from pathlib import Path
-
-    import khtui
-
-    root = Path(khtui.__file__).parent
-    plain = []
-    for path in sorted(root.rglob("*.py")):
-        if path.name == "text_boxes.py":
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module == "textual.widgets":
-                names = {a.name for a in node.names} & {"Input", "TextArea"}
-                plain += [f"{path.relative_to(root)}: {n}" for n in sorted(names)]
-    assert plain == []
+    assert plain_imports({"Input", "TextArea"}, replaced_in="text_boxes.py") == []
