@@ -83,18 +83,18 @@ class BrandOps(StoreBase):
                 days = masks[brand]
                 days[code] = days.get(code, 0) | bit
         counts = order_counts(masks, active, period, cycle)
-        day_of: dict[str, dt.date] = {}
-        shelf = []
-        for code, brand, day, on_shelf in cur.execute(
-            "SELECT retailer_code, brand_code, observed_on, on_shelf FROM price_observations "
-            "WHERE is_draft = 0 AND on_shelf IS NOT NULL AND observed_on BETWEEN ? AND ?",
-            (first, last),
-        ):
-            d = day_of.get(day)
-            if d is None:
-                d = day_of[day] = dt.date.fromisoformat(day)
-            shelf.append((code, brand, d, bool(on_shelf)))
-        figures = brand_figures_from_counts(brands, len(active), counts, shelf, start, end)
+        # each (brand, retailer)'s last look at the shelf: the observations in the order they
+        # were made (by day, then as written), so the last one read stands
+        last_seen = {
+            (brand, code): on_shelf
+            for brand, code, on_shelf in cur.execute(
+                "SELECT brand_code, retailer_code, on_shelf FROM price_observations "
+                "WHERE is_draft = 0 AND on_shelf IS NOT NULL AND observed_on BETWEEN ? AND ? "
+                "ORDER BY observed_on, rowid",
+                (first, last),
+            )
+        }
+        figures = brand_figures_from_counts(brands, len(active), counts, last_seen)
         out = []
         for b, f in zip(brands, figures, strict=True):
             row = f.to_dict()
