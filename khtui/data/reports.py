@@ -332,33 +332,48 @@ class ReportOps(BrandOps, VisitOps):
         week = normalise_week(week)
         start, end = week_range(week)
         a, b = _d(start), _d(end)
+        # what SQLite does alone (sums over the lines, the month's coverage, the price counts,
+        # the forecast's accuracy) is read on threads of their own while this one makes the
+        # figures Python counts, and waited for last
         sales = self._rpt_beside(self._rpt_week_sales, week)
+        coverage = self._rpt_beside(self._rpt_coverage, end.isoformat()[:7], end)
+        # a week that saw a month end: that month's coverage is final, and it is the figure
+        # the manager asks for (月内走访面); the new month's so far follows it
+        closed = (
+            self._rpt_beside(self._rpt_coverage, a[:7], end) if start.month != end.month else None
+        )
+        prices = self._rpt_beside(self._rpt_week_prices, a, b)
+        accuracy = self._rpt_beside(self._rpt_week_accuracy, start, end)
+        visits = self._rpt_week_visits(a, b)
+        stock = self._rpt_stock(a, b)
+        brands = self._rpt_week_brands(end)
+        complaints = self._rpt_complaints_status(start, end)
+        dynamics = self._rpt_dynamics(a, b)
+        next_week = self._rpt_next_week(add_weeks(week, 1))
         figures = WeeklyFigures(
             week=week,
             start=a,
             end=b,
-            visits=self._rpt_week_visits(a, b),
-            coverage=self._rpt_coverage(end.isoformat()[:7], end),
-            prices=self._rpt_week_prices(a, b),
-            stock=self._rpt_stock(a, b),
-            brands=self._rpt_week_brands(end),
-            complaints=self._rpt_complaints_status(start, end),
-            dynamics=self._rpt_dynamics(a, b),
-            next_week=self._rpt_next_week(add_weeks(week, 1)),
+            visits=visits,
+            coverage=coverage(),
+            prices=prices(),
+            stock=stock,
+            brands=brands,
+            complaints=complaints,
+            dynamics=dynamics,
+            next_week=next_week,
             sales=sales(),
         )
-        if start.month != end.month:
-            # the week saw a month end: that month's coverage is final, and it is the figure
-            # the manager asks for (月内走访面); the new month's so far follows it
-            figures.coverage_closed = self._rpt_coverage(a[:7], end)
-        figures.accuracy = self._rpt_week_accuracy(start, end)
+        if closed is not None:
+            figures.coverage_closed = closed()
+        figures.accuracy = accuracy()
         return figures
 
     def _rpt_beside(self, work: Callable[..., _T], *args: Any) -> Callable[[], _T]:
         """Start ``work(*args)`` on a thread of its own, with its own connection, while this
         thread goes on; the returned function waits for its result (or raises its error). Meant
-        for reads that SQLite does alone (a few aggregate rows back: the thread holds Python's
-        lock only to start them). Inside a transaction the work is done here and now: another
+        for reads whose time is mostly SQLite's own (aggregates, a filtered scan with few rows
+        back: the thread holds Python's lock only to start them and to take their rows). Inside a transaction the work is done here and now: another
         connection would not see this one's uncommitted rows."""
         if self.conn.in_transaction:
             here = work(*args)
