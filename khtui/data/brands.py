@@ -50,7 +50,6 @@ class BrandOps(StoreBase):
         line costs one dictionary update here.
         """
         from khtui.domain.brand_figures import brand_figures_from_counts, order_counts
-        from khtui.domain.retailer import ACTIVE
 
         if end < start:
             start, end = end, start
@@ -59,13 +58,12 @@ class BrandOps(StoreBase):
         if not brands:
             return [], {}
         codes = [b["brand_code"] for b in brands]
-        cur = self.conn.cursor()
-        cur.row_factory = None  # tuples: a sqlite3.Row per line costs more than the line
-        active = {
-            r[0] for r in cur.execute("SELECT code FROM retailers WHERE status = ?", (ACTIVE,))
-        }
         period = (end - start).days + 1
         first, last = start.isoformat(), end.isoformat()
+        # the active retailers and the shelves are read beside the order lines
+        beside = self.beside(self._brand_retailers_and_shelves, first, last)
+        cur = self.conn.cursor()
+        cur.row_factory = None  # tuples: a sqlite3.Row per line costs more than the line
         qty: dict[str, float] = {}
         masks: dict[str, dict[str, int]] = {code: {} for code in codes}
         bit_of: dict[str, int] = {}  # a day's bit: the period's and the cycle's few days
@@ -82,18 +80,8 @@ class BrandOps(StoreBase):
                     bit = bit_of[day] = 1 << (dt.date.fromisoformat(day) - start).days
                 days = masks[brand]
                 days[code] = days.get(code, 0) | bit
+        active, last_seen = beside()
         counts = order_counts(masks, active, period, cycle)
-        # each (brand, retailer)'s last look at the shelf: the observations in the order they
-        # were made (by day, then as written), so the last one read stands
-        last_seen = {
-            (brand, code): on_shelf
-            for brand, code, on_shelf in cur.execute(
-                "SELECT brand_code, retailer_code, on_shelf FROM price_observations "
-                "WHERE is_draft = 0 AND on_shelf IS NOT NULL AND observed_on BETWEEN ? AND ? "
-                "ORDER BY observed_on, rowid",
-                (first, last),
-            )
-        }
         figures = brand_figures_from_counts(brands, len(active), counts, last_seen)
         out = []
         for b, f in zip(brands, figures, strict=True):
@@ -103,3 +91,27 @@ class BrandOps(StoreBase):
             row["end"] = end.isoformat()
             out.append(row)
         return out, qty
+
+    def _brand_retailers_and_shelves(
+        self, first: str, last: str
+    ) -> tuple[set[str], dict[tuple[str, str], int]]:
+        """The codes of the active retailers, and each (brand, retailer)'s last look at the
+        shelf in [first, last] (true: on the shelf): the observations are read in the order
+        they were made (by day, then as written), so the last one read stands."""
+        from khtui.domain.retailer import ACTIVE
+
+        cur = self.conn.cursor()
+        cur.row_factory = None
+        active = {
+            r[0] for r in cur.execute("SELECT code FROM retailers WHERE status = ?", (ACTIVE,))
+        }
+        last_seen = {
+            (brand, code): on_shelf
+            for brand, code, on_shelf in cur.execute(
+                "SELECT brand_code, retailer_code, on_shelf FROM price_observations "
+                "WHERE is_draft = 0 AND on_shelf IS NOT NULL AND observed_on BETWEEN ? AND ? "
+                "ORDER BY observed_on, rowid",
+                (first, last),
+            )
+        }
+        return active, last_seen
