@@ -350,7 +350,6 @@ class StoreBase(Protocol):
     def scalar(self, sql: str, params: Any = ()) -> Any: ...
     def column(self, sql: str, params: Any = ()) -> list[Any]: ...
     def rows_by(self, key: str, sql: str, params: Any = ()) -> dict[Any, sqlite3.Row]: ...
-    def beside(self, work: Callable[..., T], *args: Any) -> Callable[[], T]: ...
     def meta(self, key: str, default: str | None = None) -> str | None: ...
     def set_meta(self, key: str, value: str | None) -> None: ...
     @property
@@ -554,23 +553,6 @@ class StoreCore(StoreBase):
     def rows_by(self, key: str, sql: str, params: Any = ()) -> dict[Any, sqlite3.Row]:
         """The rows by their column ``key`` (a later row of the same key wins)."""
         return {r[key]: r for r in self.query(sql, params)}
-
-    def beside(self, work: Callable[..., T], *args: Any) -> Callable[[], T]:
-        """Start the read ``work(*args)`` on a thread of its own, with its own connection,
-        while this thread goes on; the returned function waits for its result (or raises its
-        error). Meant for reads whose time is mostly SQLite's own (aggregates, a filtered scan
-        with few rows back: the thread holds Python's lock only to start them and to take
-        their rows). Inside a transaction the work is done here and now: another connection
-        would not see this one's uncommitted rows."""
-        if self.conn.in_transaction:
-            here = work(*args)
-            return lambda: here
-        from concurrent.futures import ThreadPoolExecutor
-
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="khtui-read")
-        future = pool.submit(work, *args)
-        pool.shutdown(wait=False)  # its thread ends with the work
-        return future.result
 
     # -- metadata ----------------------------------------------------------------------------
     def meta(self, key: str, default: str | None = None) -> str | None:

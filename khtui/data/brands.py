@@ -50,6 +50,7 @@ class BrandOps(StoreBase):
         line costs one dictionary update here.
         """
         from khtui.domain.brand_figures import brand_figures_from_counts, order_counts
+        from khtui.domain.retailer import ACTIVE
 
         if end < start:
             start, end = end, start
@@ -58,12 +59,13 @@ class BrandOps(StoreBase):
         if not brands:
             return [], {}
         codes = [b["brand_code"] for b in brands]
-        period = (end - start).days + 1
-        first, last = start.isoformat(), end.isoformat()
-        # the active retailers and the shelves are read beside the order lines
-        beside = self.beside(self._brand_retailers_and_shelves, first, last)
         cur = self.conn.cursor()
         cur.row_factory = None  # tuples: a sqlite3.Row per line costs more than the line
+        active = {
+            r[0] for r in cur.execute("SELECT code FROM retailers WHERE status = ?", (ACTIVE,))
+        }
+        period = (end - start).days + 1
+        first, last = start.isoformat(), end.isoformat()
         qty: dict[str, float] = {}
         masks: dict[str, dict[str, int]] = {code: {} for code in codes}
         bit_of: dict[str, int] = {}  # a day's bit: the period's and the cycle's few days
@@ -80,31 +82,9 @@ class BrandOps(StoreBase):
                     bit = bit_of[day] = 1 << (dt.date.fromisoformat(day) - start).days
                 days = masks[brand]
                 days[code] = days.get(code, 0) | bit
-        active, last_seen = beside()
         counts = order_counts(masks, active, period, cycle)
-        figures = brand_figures_from_counts(brands, len(active), counts, last_seen)
-        out = []
-        for b, f in zip(brands, figures, strict=True):
-            row = f.to_dict()
-            row["guide_price"] = b["guide_price"]
-            row["start"] = start.isoformat()
-            row["end"] = end.isoformat()
-            out.append(row)
-        return out, qty
-
-    def _brand_retailers_and_shelves(
-        self, first: str, last: str
-    ) -> tuple[set[str], dict[tuple[str, str], int]]:
-        """The codes of the active retailers, and each (brand, retailer)'s last look at the
-        shelf in [first, last] (true: on the shelf): the observations are read in the order
-        they were made (by day, then as written), so the last one read stands."""
-        from khtui.domain.retailer import ACTIVE
-
-        cur = self.conn.cursor()
-        cur.row_factory = None
-        active = {
-            r[0] for r in cur.execute("SELECT code FROM retailers WHERE status = ?", (ACTIVE,))
-        }
+        # each (brand, retailer)'s last look at the shelf: the observations in the order they
+        # were made (by day, then as written), so the last one read stands
         last_seen = {
             (brand, code): on_shelf
             for brand, code, on_shelf in cur.execute(
@@ -114,4 +94,12 @@ class BrandOps(StoreBase):
                 (first, last),
             )
         }
-        return active, last_seen
+        figures = brand_figures_from_counts(brands, len(active), counts, last_seen)
+        out = []
+        for b, f in zip(brands, figures, strict=True):
+            row = f.to_dict()
+            row["guide_price"] = b["guide_price"]
+            row["start"] = start.isoformat()
+            row["end"] = end.isoformat()
+            out.append(row)
+        return out, qty

@@ -17,7 +17,7 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from khtui.data.base import StoreError, from_row, new_id, placeholders
 from khtui.data.brands import BrandOps
@@ -70,6 +70,9 @@ if TYPE_CHECKING:  # the report modules are imported where a report is made (not
 # ``deviation_flagged`` (percentage points): its arithmetic may differ from Python's in the
 # last bits, so the boundary itself is always decided in Python.
 _DEVIATION_MARGIN_PCT = 0.01
+
+
+_T = TypeVar("_T")
 
 
 def _d(x: dt.date) -> str:
@@ -332,13 +335,15 @@ class ReportOps(BrandOps, VisitOps):
         # what SQLite does alone (sums over the lines, the month's coverage, the price counts,
         # the forecast's accuracy) is read on threads of their own while this one makes the
         # figures Python counts, and waited for last
-        sales = self.beside(self._rpt_week_sales, week)
-        coverage = self.beside(self._rpt_coverage, end.isoformat()[:7], end)
+        sales = self._rpt_beside(self._rpt_week_sales, week)
+        coverage = self._rpt_beside(self._rpt_coverage, end.isoformat()[:7], end)
         # a week that saw a month end: that month's coverage is final, and it is the figure
         # the manager asks for (月内走访面); the new month's so far follows it
-        closed = self.beside(self._rpt_coverage, a[:7], end) if start.month != end.month else None
-        prices = self.beside(self._rpt_week_prices, a, b)
-        accuracy = self.beside(self._rpt_week_accuracy, start, end)
+        closed = (
+            self._rpt_beside(self._rpt_coverage, a[:7], end) if start.month != end.month else None
+        )
+        prices = self._rpt_beside(self._rpt_week_prices, a, b)
+        accuracy = self._rpt_beside(self._rpt_week_accuracy, start, end)
         visits = self._rpt_week_visits(a, b)
         stock = self._rpt_stock(a, b)
         brands = self._rpt_week_brands(end)
@@ -363,6 +368,22 @@ class ReportOps(BrandOps, VisitOps):
             figures.coverage_closed = closed()
         figures.accuracy = accuracy()
         return figures
+
+    def _rpt_beside(self, work: Callable[..., _T], *args: Any) -> Callable[[], _T]:
+        """Start ``work(*args)`` on a thread of its own, with its own connection, while this
+        thread goes on; the returned function waits for its result (or raises its error). Meant
+        for reads whose time is mostly SQLite's own (aggregates, a filtered scan with few rows
+        back: the thread holds Python's lock only to start them and to take their rows). Inside a transaction the work is done here and now: another
+        connection would not see this one's uncommitted rows."""
+        if self.conn.in_transaction:
+            here = work(*args)
+            return lambda: here
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="khtui-report")
+        future = pool.submit(work, *args)
+        pool.shutdown(wait=False)  # its thread ends with the work
+        return future.result
 
     def _rpt_week_accuracy(self, start: dt.date, end: dt.date) -> list[MonthAccuracyFigures]:
         """预测准确率 in the weekly report: the month that ended in the week (scored in full),

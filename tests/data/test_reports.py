@@ -190,8 +190,8 @@ def test_an_error_reading_the_week_sales_is_the_figures_error(seeded, monkeypatc
 
 
 def test_figures_read_beside_see_the_transactions_rows(seeded):
-    """The coverage and the brand figures' active retailers are read on threads of their own
-    beside the rest; inside a write transaction they are read in it, and see its rows."""
+    """The coverage is read on a thread of its own beside the rest; inside a write transaction
+    it is read in it, as the rest is, and sees its rows."""
 
     class Undo(Exception):
         pass
@@ -213,7 +213,7 @@ def test_figures_read_beside_see_the_transactions_rows(seeded):
 
 @pytest.mark.parametrize(
     "part",
-    ["_rpt_coverage", "_rpt_week_prices", "_rpt_week_accuracy", "_brand_retailers_and_shelves"],
+    ["_rpt_coverage", "_rpt_week_prices", "_rpt_week_accuracy"],
 )
 def test_an_error_of_a_figure_read_beside_is_the_figures_error(seeded, monkeypatch, part):
     """Whatever is read on a thread of its own, its failure is raised where the figures wait
