@@ -17,7 +17,7 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from khtui.data.base import StoreError, from_row, new_id, placeholders
 from khtui.data.brands import BrandOps
@@ -85,6 +85,17 @@ class ReportProblem(KeyedError, StoreError):
 
     def __init__(self, key: str, /, **params: Any):
         super().__init__(f"rpt.err.{key}", **params)
+
+
+class _VisitRow(NamedTuple):
+    """A visit as the report's counts read it (``_rpt_visits``)."""
+
+    planned_date: str
+    status: str
+    adhoc: int
+    skip_reason: str | None
+    rescheduled_to: str | None
+    route: str | None
 
 
 @dataclass(frozen=True)
@@ -242,27 +253,31 @@ class ReportOps(BrandOps, VisitOps):
                 )
         return ComplaintStatus(opened, answered, closed, overdue, open_total, items)
 
-    def _rpt_visits(self, a: str, b: str) -> list[Any]:
+    def _rpt_visits(self, a: str, b: str) -> list[_VisitRow]:
         """Visits planned in [a, b] (a visit rescheduled to another day inside it counts once,
         as its replacement)."""
+        cur = self.conn.cursor()
+        cur.row_factory = None  # a city's week: 11,000 visits, read as named tuples
         return [
             r
-            for r in self.query(
-                "SELECT v.planned_date, v.status, v.adhoc, v.skip_reason, v.rescheduled_to, "
-                "r.route FROM visits v LEFT JOIN retailers r INDEXED BY retailers_shown ON r.code = v.retailer_code "
-                "WHERE v.planned_date BETWEEN ? AND ? ORDER BY v.planned_date, v.seq",
-                (a, b),
+            for r in map(
+                _VisitRow._make,
+                cur.execute(
+                    "SELECT v.planned_date, v.status, v.adhoc, v.skip_reason, v.rescheduled_to, "
+                    "r.route FROM visits v LEFT JOIN retailers r INDEXED BY retailers_shown "
+                    "ON r.code = v.retailer_code "
+                    "WHERE v.planned_date BETWEEN ? AND ? ORDER BY v.planned_date, v.seq",
+                    (a, b),
+                ),
             )
-            if not (r["status"] == "rescheduled" and a <= (r["rescheduled_to"] or "") <= b)
+            if not (r.status == "rescheduled" and a <= (r.rescheduled_to or "") <= b)
         ]
 
     @staticmethod
     def _rpt_skip_reasons(rows) -> list[SkipReason]:
         from khtui.domain.weekly import SkipReason
 
-        skips = Counter(
-            (r["skip_reason"] or "").strip() or "—" for r in rows if r["status"] == "skipped"
-        )
+        skips = Counter((r.skip_reason or "").strip() or "—" for r in rows if r.status == "skipped")
         return [SkipReason(k, n) for k, n in sorted(skips.items(), key=lambda kv: (-kv[1], kv[0]))]
 
     def _rpt_sales(self, start: dt.date, end: dt.date) -> PeriodSales:
@@ -283,14 +298,15 @@ class ReportOps(BrandOps, VisitOps):
 
         cur = self.conn.cursor()
         cur.row_factory = None  # a week's tens of thousands of observations: plain tuples
-        last: dict[tuple[str, str], float] = {}
-        for brand, code, stock in cur.execute(
-            "SELECT brand_code, retailer_code, stock_tiao FROM price_observations "
-            "WHERE is_draft = 0 AND observed_on BETWEEN ? AND ? AND stock_tiao IS NOT NULL "
-            "ORDER BY observed_on",
-            (a, b),
-        ):
-            last[(brand, code)] = stock
+        last: dict[tuple[str, str], float] = {
+            (brand, code): stock  # in the order they were seen: the last one stands
+            for brand, code, stock in cur.execute(
+                "SELECT brand_code, retailer_code, stock_tiao FROM price_observations "
+                "WHERE is_draft = 0 AND observed_on BETWEEN ? AND ? AND stock_tiao IS NOT NULL "
+                "ORDER BY observed_on",
+                (a, b),
+            )
+        }
         names = dict(cur.execute("SELECT brand_code, name FROM brands WHERE name IS NOT NULL"))
         per: dict[str, list[float]] = defaultdict(list)
         for (brand, _code), stock in last.items():
@@ -431,19 +447,19 @@ class ReportOps(BrandOps, VisitOps):
         from khtui.domain.weekly import DayVisits, WeekVisits
 
         rows = self._rpt_visits(a, b)
-        status = Counter(r["status"] for r in rows)
+        status = Counter(r.status for r in rows)
         days: dict[str, DayVisits] = {}
         routes: dict[str, list[str]] = defaultdict(list)
         for r in rows:
-            d = days.get(r["planned_date"])
+            d = days.get(r.planned_date)
             if d is None:  # a day's record made once, not for each of its visits
-                d = days[r["planned_date"]] = DayVisits(r["planned_date"], (), 0, 0, 0, 0)
+                d = days[r.planned_date] = DayVisits(r.planned_date, (), 0, 0, 0, 0)
             d.total += 1
-            d.done += r["status"] == "done"
-            d.skipped += r["status"] == "skipped"
-            d.rescheduled += r["status"] == "rescheduled"
-            if r["route"] and r["route"] not in routes[d.day]:
-                routes[d.day].append(r["route"])
+            d.done += r.status == "done"
+            d.skipped += r.status == "skipped"
+            d.rescheduled += r.status == "rescheduled"
+            if r.route and r.route not in routes[d.day]:
+                routes[d.day].append(r.route)
         for d in days.values():
             d.routes = tuple(routes[d.day])
         return WeekVisits(
@@ -453,7 +469,7 @@ class ReportOps(BrandOps, VisitOps):
             checked_in=status["checked_in"],
             planned=status["planned"],
             rescheduled=status["rescheduled"],
-            adhoc=sum(1 for r in rows if r["adhoc"] and r["status"] != "rescheduled"),
+            adhoc=sum(1 for r in rows if r.adhoc and r.status != "rescheduled"),
             skip_reasons=self._rpt_skip_reasons(rows),
             by_day=list(days.values()),
         )
@@ -558,28 +574,30 @@ class ReportOps(BrandOps, VisitOps):
         from khtui.domain.weekly import NextWeek, NextWeekDay
 
         start, end = week_range(week)
-        rows = self.query(
+        cur = self.conn.cursor()
+        cur.row_factory = None  # a city's week: 11,000 visits, read as plain tuples
+        rows = cur.execute(
             "SELECT v.planned_date, v.reasons, r.route FROM visits v "
             "LEFT JOIN retailers r INDEXED BY retailers_shown ON r.code = v.retailer_code "
             f"WHERE v.planned_date BETWEEN ? AND ? AND v.status IN {LIVE_VISITS} "
             "ORDER BY v.planned_date, v.seq",
             (_d(start), _d(end)),
-        )
+        ).fetchall()
         days: dict[str, NextWeekDay] = {}
         routes: dict[str, list[str]] = defaultdict(list)
         parsed: dict[str | None, list[Any]] = {}  # a city's week: few texts, 10,000s of rows
-        for r in rows:
-            d = days.get(r["planned_date"])
+        for planned_date, reasons_text, route in rows:
+            d = days.get(planned_date)
             if d is None:  # a day's record made once, not for each of its visits
-                d = days[r["planned_date"]] = NextWeekDay(r["planned_date"], (), 0, {})
+                d = days[planned_date] = NextWeekDay(planned_date, (), 0, {})
             d.visits += 1
-            reasons = parsed.get(r["reasons"])
+            reasons = parsed.get(reasons_text)
             if reasons is None:
-                reasons = parsed[r["reasons"]] = _json_list(r["reasons"])
+                reasons = parsed[reasons_text] = _json_list(reasons_text)
             for reason in reasons:
                 d.reasons[reason] = d.reasons.get(reason, 0) + 1
-            if r["route"] and r["route"] not in routes[d.day]:
-                routes[d.day].append(r["route"])
+            if route and route not in routes[d.day]:
+                routes[d.day].append(route)
         for d in days.values():
             d.routes = tuple(routes[d.day])
         return NextWeek(week=week, total=len(rows), days=list(days.values()))
@@ -931,15 +949,15 @@ class ReportOps(BrandOps, VisitOps):
 
         plan = self.query_one("SELECT status FROM visit_plans WHERE month = ?", (month,))
         rows = self._rpt_visits(_d(start), _d(as_of))
-        status = Counter(r["status"] for r in rows)
+        status = Counter(r.status for r in rows)
         routes: dict[Any, RouteExecution] = {}
         for r in rows:
-            x = routes.setdefault(r["route"], RouteExecution(r["route"], 0, 0, 0, 0, 0))
+            x = routes.setdefault(r.route, RouteExecution(r.route, 0, 0, 0, 0, 0))
             x.planned += 1
-            x.done += r["status"] == "done"
-            x.skipped += r["status"] == "skipped"
-            x.rescheduled += r["status"] == "rescheduled"
-            x.open += r["status"] in visit_rules.OPEN
+            x.done += r.status == "done"
+            x.skipped += r.status == "skipped"
+            x.rescheduled += r.status == "rescheduled"
+            x.open += r.status in visit_rules.OPEN
         later = (
             int(
                 self.scalar(
@@ -959,7 +977,7 @@ class ReportOps(BrandOps, VisitOps):
             skipped=status["skipped"],
             rescheduled=status["rescheduled"],
             open=status["planned"] + status["checked_in"],
-            adhoc=sum(1 for r in rows if r["adhoc"] and r["status"] != "rescheduled"),
+            adhoc=sum(1 for r in rows if r.adhoc and r.status != "rescheduled"),
             still_planned=later,
             by_route=sorted(routes.values(), key=lambda x: (x.route is None, x.route or "")),
             skip_reasons=self._rpt_skip_reasons(rows),
