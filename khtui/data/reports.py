@@ -157,9 +157,11 @@ class ReportOps(BrandOps, VisitOps):
         active = self._rpt_active_count()
         # the retailers from the index that holds the columns shown (retailers_active_route),
         # in its order, not from their large rows
+        cur = self.conn.cursor()
+        cur.row_factory = None  # a city's month: 15,000 unvisited, read as plain tuples
         unvisited = [
-            Unvisited(*r)
-            for r in self.conn.execute(
+            Unvisited(code, name, route, next_planned)
+            for code, name, route, next_planned in cur.execute(
                 "SELECT r.code, r.name, r.route, (SELECT min(x.planned_date) FROM visits x "
                 f"WHERE x.retailer_code = r.code AND x.status IN {OPEN_VISITS} "
                 "AND x.planned_date > ? AND x.planned_date <= ?) AS next_planned "
