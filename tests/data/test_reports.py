@@ -314,6 +314,31 @@ def test_brand_cultivation_window(seeded):
             assert rows[code][key] == canonical[code][key]
 
 
+def test_brand_orders_only_after_the_period_or_returned_in_it_are_not_distribution(seeded):
+    """Of a brand's order days after the period (in the cycle that follows it), only those of a
+    retailer that ordered it in the period count, as its reorder; a return in the period (a
+    line of fewer than none) is no order."""
+    period = (dt.date(2026, 10, 24), dt.date(2026, 11, 22))
+
+    def b2() -> dict:
+        [row] = [f for f in seeded.brand_figures(*period) if f["brand_code"] == "B2"]
+        return row
+
+    before = b2()
+    seeded.add_order_lines(
+        [
+            ("R005", "2026-11-25", "B2", "利群", 2, 200, 100),  # after the period only
+            ("R006", "2026-11-10", "B2", "利群", -1, -100, 100),  # a return in the period
+            ("R006", "2026-11-24", "B2", "利群", 3, 300, 100),  # then an order after it
+        ]
+    )
+    after = b2()
+    assert (after["ordered"], after["reordered"]) == (before["ordered"], before["reordered"])
+    seeded.add_order_lines([("R005", "2026-11-21", "B2", "利群", 1, 100, 100)])
+    # R005 ordered in the period now, and again four days later, after it: a reorder
+    assert (b2()["ordered"], b2()["reordered"]) == (before["ordered"] + 1, before["reordered"] + 1)
+
+
 def test_complaints_as_of_the_week_end(seeded):
     c = wf(seeded, "2026-W47")["complaints"]
     assert (c["opened"], c["answered"], c["closed"], c["overdue"], c["open_total"]) == (
