@@ -69,32 +69,40 @@ class BrandOps(StoreBase):
         qty: dict[str, float] = {}
         masks: dict[str, dict[str, int]] = {code: {} for code in codes}
         bit_of: dict[str, int] = {}  # a day's bit: the period's and the cycle's few days
+        # by day (the key's order: no sort), so a (brand, retailer) has its days in the period
+        # before those of the cycle after it: one that did not order in the period gets none
         for brand, code, day, q in cur.execute(
             "SELECT brand_code, retailer_code, order_date, qty_tiao FROM order_lines "
-            f"WHERE order_date BETWEEN ? AND ? AND brand_code IN ({placeholders(codes)})",
+            f"WHERE order_date BETWEEN ? AND ? AND brand_code IN ({placeholders(codes)}) "
+            "ORDER BY order_date",
             [first, (end + dt.timedelta(days=cycle)).isoformat(), *codes],
         ):
-            if day <= last:
+            in_period = day <= last
+            if in_period:
                 qty[brand] = qty.get(brand, 0.0) + q
             if q > 0:
                 bit = bit_of.get(day)
                 if bit is None:
                     bit = bit_of[day] = 1 << (dt.date.fromisoformat(day) - start).days
                 days = masks[brand]
-                days[code] = days.get(code, 0) | bit
+                mask = days.get(code)
+                if mask is not None:
+                    days[code] = mask | bit
+                elif in_period:
+                    days[code] = bit
         counts = order_counts(masks, active, period, cycle)
-        day_of: dict[str, dt.date] = {}
-        shelf = []
-        for code, brand, day, on_shelf in cur.execute(
-            "SELECT retailer_code, brand_code, observed_on, on_shelf FROM price_observations "
-            "WHERE is_draft = 0 AND on_shelf IS NOT NULL AND observed_on BETWEEN ? AND ?",
-            (first, last),
-        ):
-            d = day_of.get(day)
-            if d is None:
-                d = day_of[day] = dt.date.fromisoformat(day)
-            shelf.append((code, brand, d, bool(on_shelf)))
-        figures = brand_figures_from_counts(brands, len(active), counts, shelf, start, end)
+        # each (brand, retailer)'s last look at the shelf: the observations in the order they
+        # were made (by day, then as written), so the last one read stands
+        last_seen = {
+            (brand, code): on_shelf
+            for brand, code, on_shelf in cur.execute(
+                "SELECT brand_code, retailer_code, on_shelf FROM price_observations "
+                "WHERE is_draft = 0 AND on_shelf IS NOT NULL AND observed_on BETWEEN ? AND ? "
+                "ORDER BY observed_on, rowid",
+                (first, last),
+            )
+        }
+        figures = brand_figures_from_counts(brands, len(active), counts, last_seen)
         out = []
         for b, f in zip(brands, figures, strict=True):
             row = f.to_dict()

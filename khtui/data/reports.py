@@ -17,7 +17,7 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from khtui.data.base import StoreError, from_row, new_id, placeholders
 from khtui.data.brands import BrandOps
@@ -87,6 +87,17 @@ class ReportProblem(KeyedError, StoreError):
         super().__init__(f"rpt.err.{key}", **params)
 
 
+class _VisitRow(NamedTuple):
+    """A visit as the report's counts read it (``_rpt_visits``)."""
+
+    planned_date: str
+    status: str
+    adhoc: int
+    skip_reason: str | None
+    rescheduled_to: str | None
+    route: str | None
+
+
 @dataclass(frozen=True)
 class _Kind:
     """A versioned report kind: its table, its period column and its narrative sections."""
@@ -146,9 +157,11 @@ class ReportOps(BrandOps, VisitOps):
         active = self._rpt_active_count()
         # the retailers from the index that holds the columns shown (retailers_active_route),
         # in its order, not from their large rows
+        cur = self.conn.cursor()
+        cur.row_factory = None  # a city's month: 15,000 unvisited, read as plain tuples
         unvisited = [
-            Unvisited(*r)
-            for r in self.conn.execute(
+            Unvisited(code, name, route, next_planned)
+            for code, name, route, next_planned in cur.execute(
                 "SELECT r.code, r.name, r.route, (SELECT min(x.planned_date) FROM visits x "
                 f"WHERE x.retailer_code = r.code AND x.status IN {OPEN_VISITS} "
                 "AND x.planned_date > ? AND x.planned_date <= ?) AS next_planned "
@@ -242,27 +255,31 @@ class ReportOps(BrandOps, VisitOps):
                 )
         return ComplaintStatus(opened, answered, closed, overdue, open_total, items)
 
-    def _rpt_visits(self, a: str, b: str) -> list[Any]:
+    def _rpt_visits(self, a: str, b: str) -> list[_VisitRow]:
         """Visits planned in [a, b] (a visit rescheduled to another day inside it counts once,
         as its replacement)."""
+        cur = self.conn.cursor()
+        cur.row_factory = None  # a city's week: 11,000 visits, read as named tuples
         return [
             r
-            for r in self.query(
-                "SELECT v.planned_date, v.status, v.adhoc, v.skip_reason, v.rescheduled_to, "
-                "r.route FROM visits v LEFT JOIN retailers r INDEXED BY retailers_shown ON r.code = v.retailer_code "
-                "WHERE v.planned_date BETWEEN ? AND ? ORDER BY v.planned_date, v.seq",
-                (a, b),
+            for r in map(
+                _VisitRow._make,
+                cur.execute(
+                    "SELECT v.planned_date, v.status, v.adhoc, v.skip_reason, v.rescheduled_to, "
+                    "r.route FROM visits v LEFT JOIN retailers r INDEXED BY retailers_shown "
+                    "ON r.code = v.retailer_code "
+                    "WHERE v.planned_date BETWEEN ? AND ? ORDER BY v.planned_date, v.seq",
+                    (a, b),
+                ),
             )
-            if not (r["status"] == "rescheduled" and a <= (r["rescheduled_to"] or "") <= b)
+            if not (r.status == "rescheduled" and a <= (r.rescheduled_to or "") <= b)
         ]
 
     @staticmethod
     def _rpt_skip_reasons(rows) -> list[SkipReason]:
         from khtui.domain.weekly import SkipReason
 
-        skips = Counter(
-            (r["skip_reason"] or "").strip() or "—" for r in rows if r["status"] == "skipped"
-        )
+        skips = Counter((r.skip_reason or "").strip() or "—" for r in rows if r.status == "skipped")
         return [SkipReason(k, n) for k, n in sorted(skips.items(), key=lambda kv: (-kv[1], kv[0]))]
 
     def _rpt_sales(self, start: dt.date, end: dt.date) -> PeriodSales:
@@ -283,14 +300,15 @@ class ReportOps(BrandOps, VisitOps):
 
         cur = self.conn.cursor()
         cur.row_factory = None  # a week's tens of thousands of observations: plain tuples
-        last: dict[tuple[str, str], float] = {}
-        for brand, code, stock in cur.execute(
-            "SELECT brand_code, retailer_code, stock_tiao FROM price_observations "
-            "WHERE is_draft = 0 AND observed_on BETWEEN ? AND ? AND stock_tiao IS NOT NULL "
-            "ORDER BY observed_on",
-            (a, b),
-        ):
-            last[(brand, code)] = stock
+        last: dict[tuple[str, str], float] = {
+            (brand, code): stock  # in the order they were seen: the last one stands
+            for brand, code, stock in cur.execute(
+                "SELECT brand_code, retailer_code, stock_tiao FROM price_observations "
+                "WHERE is_draft = 0 AND observed_on BETWEEN ? AND ? AND stock_tiao IS NOT NULL "
+                "ORDER BY observed_on",
+                (a, b),
+            )
+        }
         names = dict(cur.execute("SELECT brand_code, name FROM brands WHERE name IS NOT NULL"))
         per: dict[str, list[float]] = defaultdict(list)
         for (brand, _code), stock in last.items():
@@ -332,33 +350,48 @@ class ReportOps(BrandOps, VisitOps):
         week = normalise_week(week)
         start, end = week_range(week)
         a, b = _d(start), _d(end)
+        # what SQLite does alone (sums over the lines, the month's coverage, the price counts,
+        # the forecast's accuracy) is read on threads of their own while this one makes the
+        # figures Python counts, and waited for last
         sales = self._rpt_beside(self._rpt_week_sales, week)
+        coverage = self._rpt_beside(self._rpt_coverage, end.isoformat()[:7], end)
+        # a week that saw a month end: that month's coverage is final, and it is the figure
+        # the manager asks for (月内走访面); the new month's so far follows it
+        closed = (
+            self._rpt_beside(self._rpt_coverage, a[:7], end) if start.month != end.month else None
+        )
+        prices = self._rpt_beside(self._rpt_week_prices, a, b)
+        accuracy = self._rpt_beside(self._rpt_week_accuracy, start, end)
+        visits = self._rpt_week_visits(a, b)
+        stock = self._rpt_stock(a, b)
+        brands = self._rpt_week_brands(end)
+        complaints = self._rpt_complaints_status(start, end)
+        dynamics = self._rpt_dynamics(a, b)
+        next_week = self._rpt_next_week(add_weeks(week, 1))
         figures = WeeklyFigures(
             week=week,
             start=a,
             end=b,
-            visits=self._rpt_week_visits(a, b),
-            coverage=self._rpt_coverage(end.isoformat()[:7], end),
-            prices=self._rpt_week_prices(a, b),
-            stock=self._rpt_stock(a, b),
-            brands=self._rpt_week_brands(end),
-            complaints=self._rpt_complaints_status(start, end),
-            dynamics=self._rpt_dynamics(a, b),
-            next_week=self._rpt_next_week(add_weeks(week, 1)),
+            visits=visits,
+            coverage=coverage(),
+            prices=prices(),
+            stock=stock,
+            brands=brands,
+            complaints=complaints,
+            dynamics=dynamics,
+            next_week=next_week,
             sales=sales(),
         )
-        if start.month != end.month:
-            # the week saw a month end: that month's coverage is final, and it is the figure
-            # the manager asks for (月内走访面); the new month's so far follows it
-            figures.coverage_closed = self._rpt_coverage(a[:7], end)
-        figures.accuracy = self._rpt_week_accuracy(start, end)
+        if closed is not None:
+            figures.coverage_closed = closed()
+        figures.accuracy = accuracy()
         return figures
 
     def _rpt_beside(self, work: Callable[..., _T], *args: Any) -> Callable[[], _T]:
         """Start ``work(*args)`` on a thread of its own, with its own connection, while this
         thread goes on; the returned function waits for its result (or raises its error). Meant
-        for reads that SQLite does alone (a few aggregate rows back: the thread holds Python's
-        lock only to start them). Inside a transaction the work is done here and now: another
+        for reads whose time is mostly SQLite's own (aggregates, a filtered scan with few rows
+        back: the thread holds Python's lock only to start them and to take their rows). Inside a transaction the work is done here and now: another
         connection would not see this one's uncommitted rows."""
         if self.conn.in_transaction:
             here = work(*args)
@@ -416,19 +449,19 @@ class ReportOps(BrandOps, VisitOps):
         from khtui.domain.weekly import DayVisits, WeekVisits
 
         rows = self._rpt_visits(a, b)
-        status = Counter(r["status"] for r in rows)
+        status = Counter(r.status for r in rows)
         days: dict[str, DayVisits] = {}
         routes: dict[str, list[str]] = defaultdict(list)
         for r in rows:
-            d = days.get(r["planned_date"])
+            d = days.get(r.planned_date)
             if d is None:  # a day's record made once, not for each of its visits
-                d = days[r["planned_date"]] = DayVisits(r["planned_date"], (), 0, 0, 0, 0)
+                d = days[r.planned_date] = DayVisits(r.planned_date, (), 0, 0, 0, 0)
             d.total += 1
-            d.done += r["status"] == "done"
-            d.skipped += r["status"] == "skipped"
-            d.rescheduled += r["status"] == "rescheduled"
-            if r["route"] and r["route"] not in routes[d.day]:
-                routes[d.day].append(r["route"])
+            d.done += r.status == "done"
+            d.skipped += r.status == "skipped"
+            d.rescheduled += r.status == "rescheduled"
+            if r.route and r.route not in routes[d.day]:
+                routes[d.day].append(r.route)
         for d in days.values():
             d.routes = tuple(routes[d.day])
         return WeekVisits(
@@ -438,7 +471,7 @@ class ReportOps(BrandOps, VisitOps):
             checked_in=status["checked_in"],
             planned=status["planned"],
             rescheduled=status["rescheduled"],
-            adhoc=sum(1 for r in rows if r["adhoc"] and r["status"] != "rescheduled"),
+            adhoc=sum(1 for r in rows if r.adhoc and r.status != "rescheduled"),
             skip_reasons=self._rpt_skip_reasons(rows),
             by_day=list(days.values()),
         )
@@ -543,28 +576,30 @@ class ReportOps(BrandOps, VisitOps):
         from khtui.domain.weekly import NextWeek, NextWeekDay
 
         start, end = week_range(week)
-        rows = self.query(
+        cur = self.conn.cursor()
+        cur.row_factory = None  # a city's week: 11,000 visits, read as plain tuples
+        rows = cur.execute(
             "SELECT v.planned_date, v.reasons, r.route FROM visits v "
             "LEFT JOIN retailers r INDEXED BY retailers_shown ON r.code = v.retailer_code "
             f"WHERE v.planned_date BETWEEN ? AND ? AND v.status IN {LIVE_VISITS} "
             "ORDER BY v.planned_date, v.seq",
             (_d(start), _d(end)),
-        )
+        ).fetchall()
         days: dict[str, NextWeekDay] = {}
         routes: dict[str, list[str]] = defaultdict(list)
         parsed: dict[str | None, list[Any]] = {}  # a city's week: few texts, 10,000s of rows
-        for r in rows:
-            d = days.get(r["planned_date"])
+        for planned_date, reasons_text, route in rows:
+            d = days.get(planned_date)
             if d is None:  # a day's record made once, not for each of its visits
-                d = days[r["planned_date"]] = NextWeekDay(r["planned_date"], (), 0, {})
+                d = days[planned_date] = NextWeekDay(planned_date, (), 0, {})
             d.visits += 1
-            reasons = parsed.get(r["reasons"])
+            reasons = parsed.get(reasons_text)
             if reasons is None:
-                reasons = parsed[r["reasons"]] = _json_list(r["reasons"])
+                reasons = parsed[reasons_text] = _json_list(reasons_text)
             for reason in reasons:
                 d.reasons[reason] = d.reasons.get(reason, 0) + 1
-            if r["route"] and r["route"] not in routes[d.day]:
-                routes[d.day].append(r["route"])
+            if route and route not in routes[d.day]:
+                routes[d.day].append(route)
         for d in days.values():
             d.routes = tuple(routes[d.day])
         return NextWeek(week=week, total=len(rows), days=list(days.values()))
@@ -916,15 +951,15 @@ class ReportOps(BrandOps, VisitOps):
 
         plan = self.query_one("SELECT status FROM visit_plans WHERE month = ?", (month,))
         rows = self._rpt_visits(_d(start), _d(as_of))
-        status = Counter(r["status"] for r in rows)
+        status = Counter(r.status for r in rows)
         routes: dict[Any, RouteExecution] = {}
         for r in rows:
-            x = routes.setdefault(r["route"], RouteExecution(r["route"], 0, 0, 0, 0, 0))
+            x = routes.setdefault(r.route, RouteExecution(r.route, 0, 0, 0, 0, 0))
             x.planned += 1
-            x.done += r["status"] == "done"
-            x.skipped += r["status"] == "skipped"
-            x.rescheduled += r["status"] == "rescheduled"
-            x.open += r["status"] in visit_rules.OPEN
+            x.done += r.status == "done"
+            x.skipped += r.status == "skipped"
+            x.rescheduled += r.status == "rescheduled"
+            x.open += r.status in visit_rules.OPEN
         later = (
             int(
                 self.scalar(
@@ -944,7 +979,7 @@ class ReportOps(BrandOps, VisitOps):
             skipped=status["skipped"],
             rescheduled=status["rescheduled"],
             open=status["planned"] + status["checked_in"],
-            adhoc=sum(1 for r in rows if r["adhoc"] and r["status"] != "rescheduled"),
+            adhoc=sum(1 for r in rows if r.adhoc and r.status != "rescheduled"),
             still_planned=later,
             by_route=sorted(routes.values(), key=lambda x: (x.route is None, x.route or "")),
             skip_reasons=self._rpt_skip_reasons(rows),

@@ -20,7 +20,7 @@ Rates are percentages (0-100), None when there is nothing to divide by.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import asdict, dataclass
 
@@ -121,34 +121,41 @@ def brand_figures(
     active = set(active)
     masks = order_day_masks(orders, start, end, cycle_days)
     counts = order_counts(masks, active, (end - start).days + 1, cycle_days)
-    return brand_figures_from_counts(brands, len(active), counts, shelf, start, end)
+    return brand_figures_from_counts(brands, len(active), counts, last_on_shelf(shelf, start, end))
+
+
+def last_on_shelf(
+    shelf: Iterable[tuple[str, str, dt.date, bool]], start: dt.date, end: dt.date
+) -> dict[tuple[str, str], bool]:
+    """Each (brand, retailer)'s last finished on-shelf observation in [start, end], from
+    observations (retailer, brand, day, on_shelf) in the order they were made (of two on one
+    day, the later one counts); those outside the period, or recording nothing, are left out.
+    """
+    last_seen: dict[tuple[str, str], tuple[dt.date, bool]] = {}
+    for code, brand, day, on_shelf in shelf:
+        if not (start <= day <= end) or on_shelf is None:
+            continue
+        key = (brand, code)
+        if key not in last_seen or day >= last_seen[key][0]:
+            last_seen[key] = (day, bool(on_shelf))
+    return {key: on for key, (_day, on) in last_seen.items()}
 
 
 def brand_figures_from_counts(
     brands: Iterable[Mapping],
     active: int,
     counts: Mapping[str, tuple[int, int]],
-    shelf: Iterable[tuple[str, str, dt.date, bool]],
-    start: dt.date,
-    end: dt.date,
+    last_seen: Mapping[tuple[str, str], object],
 ) -> list[BrandFigure]:
-    """:func:`brand_figures` from the order counts already made (:func:`order_counts`) and
-    ``active``, the number of active retailers."""
-    last_seen: dict[tuple[str, str], tuple[dt.date, bool]] = {}
-    checked: set[str] = set()
-    for code, brand, day, on_shelf in shelf:
-        if not (start <= day <= end) or on_shelf is None:
-            continue
-        checked.add(code)
-        key = (brand, code)
-        if key not in last_seen or day >= last_seen[key][0]:
-            last_seen[key] = (day, bool(on_shelf))
+    """:func:`brand_figures` from the order counts already made (:func:`order_counts`),
+    ``active``, the number of active retailers, and each (brand, retailer)'s last on-shelf
+    observation in the period (:func:`last_on_shelf`; true when on the shelf).
 
-    seen_by_brand: dict[str, int] = defaultdict(int)
+    The shelves checked are those of the retailers with any such observation, whatever the
+    brand; a brand is on the shelf at those whose last observation of it says so."""
+    checked = len({code for _brand, code in last_seen})
+    seen_by_brand = Counter(brand for (brand, _code), on in last_seen.items() if on)
     observed = {brand for brand, _code in last_seen}
-    for (brand, code), (_day, on) in last_seen.items():
-        if on and code in checked:
-            seen_by_brand[brand] += 1
 
     out = []
     for b in brands:
@@ -166,9 +173,9 @@ def brand_figures_from_counts(
                 distribution_rate=_rate(ordered, active),
                 reordered=reordered,
                 sell_through_rate=_rate(reordered, ordered),
-                shelf_checked=len(checked),
+                shelf_checked=checked,
                 on_shelf=seen,
-                on_shelf_rate=_rate(seen, len(checked)) if code in observed else None,
+                on_shelf_rate=_rate(seen, checked) if code in observed else None,
             )
         )
     return out

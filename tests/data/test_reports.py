@@ -12,7 +12,7 @@ import datetime as dt
 import pytest
 
 from khtui.data.base import StoreError
-from tests.conftest import insert_visit, seed_reports
+from tests.conftest import _report_price, insert_visit, seed_reports
 
 
 @pytest.fixture
@@ -127,8 +127,6 @@ def test_price_deviations_at_the_threshold_in_the_last_digits(seeded):
     """The deviations SQLite hands over are decided by ``deviation_flagged``: a price a hair
     over the threshold (10.00000004 %) is flagged, one within its tolerance (10.0000000004 %) is
     not, nor one whose guide price is 0; every observation with a price is still counted."""
-    from tests.conftest import _report_price
-
     with seeded.write() as conn:
         for code, retail, guide in (
             ("R004", 275.0001, 250),  # +10.00004 %
@@ -189,6 +187,65 @@ def test_an_error_reading_the_week_sales_is_the_figures_error(seeded, monkeypatc
     monkeypatch.setattr(seeded, "_rpt_sales", broken)
     with pytest.raises(RuntimeError, match="could not be read"):
         seeded.weekly_figures("2026-W47")
+
+
+def test_figures_read_beside_see_the_transactions_rows(seeded):
+    """The coverage is read on a thread of its own beside the rest; inside a write transaction
+    it is read in it, as the rest is, and sees its rows."""
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), seeded.write() as conn:
+        conn.execute("UPDATE retailers SET status = '暂停' WHERE code = 'R001'")
+        inside = wf(seeded, "2026-W47")
+        raise Undo  # rolled back
+    after = wf(seeded, "2026-W47")
+    assert (inside["coverage"]["active"], after["coverage"]["active"]) == (5, 6)
+    assert (inside["brands"]["active"], after["brands"]["active"]) == (5, 6)
+    # B1 was ordered in the window by R001 and R003: R001 suspended, by one active retailer
+    b1_inside, b1_after = (
+        next(r for r in f["brands"]["rows"] if r["brand_code"] == "B1") for f in (inside, after)
+    )
+    assert (b1_inside["ordered"], b1_after["ordered"]) == (1, 2)
+    assert b1_inside["distribution_rate"] == pytest.approx(100 / 5)
+
+
+@pytest.mark.parametrize(
+    "part",
+    ["_rpt_coverage", "_rpt_week_prices", "_rpt_week_accuracy"],
+)
+def test_an_error_of_a_figure_read_beside_is_the_figures_error(seeded, monkeypatch, part):
+    """Whatever is read on a thread of its own, its failure is raised where the figures wait
+    for it, not lost with its thread."""
+
+    def broken(*args):
+        raise RuntimeError(f"{part} could not be read")
+
+    monkeypatch.setattr(seeded, part, broken)
+    with pytest.raises(RuntimeError, match=f"{part} could not be read"):
+        seeded.weekly_figures("2026-W47")
+
+
+def test_of_two_shelf_looks_on_one_day_the_later_counts(seeded):
+    """A brand looked at twice on one day at one retailer: the observation written last is the
+    shelf's state, whichever it says."""
+
+    def b3_on_shelf() -> int:
+        [b3] = [f for f in seeded.brand_figures(*period) if f["brand_code"] == "B3"]
+        return b3["on_shelf"]
+
+    period = seeded.brand_period(dt.date(2026, 11, 22))
+    with seeded.write() as conn:
+        conn.execute("UPDATE brands SET is_new = 1 WHERE brand_code = 'B3'")
+    before = b3_on_shelf()
+    with seeded.write() as conn:
+        _report_price(conn, seeded.am_id, "R005", "B3", "2026-11-20", 20, 20, shelf=1)
+        _report_price(conn, seeded.am_id, "R005", "B3", "2026-11-20", 20, 20, shelf=0)
+    assert b3_on_shelf() == before
+    with seeded.write() as conn:
+        _report_price(conn, seeded.am_id, "R005", "B3", "2026-11-20", 20, 20, shelf=1)
+    assert b3_on_shelf() == before + 1
 
 
 def test_stock_by_brand(seeded):
@@ -255,6 +312,31 @@ def test_brand_cultivation_window(seeded):
     for code in ("B1", "B2"):
         for key in ("distribution_rate", "sell_through_rate", "on_shelf_rate"):
             assert rows[code][key] == canonical[code][key]
+
+
+def test_brand_orders_only_after_the_period_or_returned_in_it_are_not_distribution(seeded):
+    """Of a brand's order days after the period (in the cycle that follows it), only those of a
+    retailer that ordered it in the period count, as its reorder; a return in the period (a
+    line of fewer than none) is no order."""
+    period = (dt.date(2026, 10, 24), dt.date(2026, 11, 22))
+
+    def b2() -> dict:
+        [row] = [f for f in seeded.brand_figures(*period) if f["brand_code"] == "B2"]
+        return row
+
+    before = b2()
+    seeded.add_order_lines(
+        [
+            ("R005", "2026-11-25", "B2", "利群", 2, 200, 100),  # after the period only
+            ("R006", "2026-11-10", "B2", "利群", -1, -100, 100),  # a return in the period
+            ("R006", "2026-11-24", "B2", "利群", 3, 300, 100),  # then an order after it
+        ]
+    )
+    after = b2()
+    assert (after["ordered"], after["reordered"]) == (before["ordered"], before["reordered"])
+    seeded.add_order_lines([("R005", "2026-11-21", "B2", "利群", 1, 100, 100)])
+    # R005 ordered in the period now, and again four days later, after it: a reorder
+    assert (b2()["ordered"], b2()["reordered"]) == (before["ordered"] + 1, before["reordered"] + 1)
 
 
 def test_complaints_as_of_the_week_end(seeded):
