@@ -391,8 +391,9 @@ class ReportOps(BrandOps, VisitOps):
         """Start ``work(*args)`` on a thread of its own, with its own connection, while this
         thread goes on; the returned function waits for its result (or raises its error). Meant
         for reads whose time is mostly SQLite's own (aggregates, a filtered scan with few rows
-        back: the thread holds Python's lock only to start them and to take their rows). Inside a transaction the work is done here and now: another
-        connection would not see this one's uncommitted rows."""
+        back: the thread holds Python's lock only to start them and to take their rows). Inside
+        a transaction the work is done here and now: another connection would not see this
+        one's uncommitted rows."""
         if self.conn.in_transaction:
             here = work(*args)
             return lambda: here
