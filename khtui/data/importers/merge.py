@@ -121,9 +121,9 @@ def _replace(store, conn, info: StageInfo) -> None:
     conn.execute(
         f"DELETE FROM main.order_lines WHERE order_date BETWEEN ? AND ? AND {_CODES}", (lo, hi)
     )
-    # the stage's tables are laid out as the database's: into an empty table SQLite copies
-    # the records as they are (its transfer optimisation), else it inserts in key order
-    conn.execute("INSERT INTO main.order_lines SELECT * FROM stage.order_lines")
+    from_stage = info.sums and not others
+    if not from_stage:  # the months' sums are made from the lines: the lines first
+        _copy_lines(conn)
     conn.execute("DROP TABLE IF EXISTS temp._imp_touched")
     conn.execute(
         "CREATE TEMP TABLE _imp_touched (retailer_code TEXT, month TEXT, "
@@ -137,7 +137,6 @@ def _replace(store, conn, info: StageInfo) -> None:
             "(SELECT retailer_code, month FROM _imp_touched)"
         )
     conn.execute("DROP TABLE temp._imp_touched")
-    from_stage = info.sums and not others
     sums = "sums" if info.sums_file is not None else "stage"  # where the file's sums are
     adding = (
         conn.execute(f"SELECT count(*) FROM {sums}.monthly_brand_sales").fetchone()[0]
@@ -156,10 +155,17 @@ def _replace(store, conn, info: StageInfo) -> None:
         conn.execute(f"INSERT INTO main.monthly_sales SELECT * FROM {sums}.monthly_sales")
     else:
         sum_months(conn.execute, months, _CODES)
-    if big:
-        conn.execute(
-            "CREATE INDEX main.monthly_brand_sales_brand ON monthly_brand_sales (brand_code, month)"
-        )
+
+    def rest(conn) -> None:
+        """What the classifications do not read: run beside their derivation."""
+        if from_stage:
+            _copy_lines(conn)
+        if big:
+            conn.execute(
+                "CREATE INDEX main.monthly_brand_sales_brand "
+                "ON monthly_brand_sales (brand_code, month)"
+            )
+
     known = [
         r[0]
         for r in conn.execute(
@@ -167,4 +173,13 @@ def _replace(store, conn, info: StageInfo) -> None:
         )
     ]
     if known:
-        store.recompute(store.today(), codes=known)
+        store.recompute(store.today(), codes=known, beside=rest)
+    else:
+        rest(conn)
+
+
+def _copy_lines(conn) -> None:
+    """The stage's lines into the database. The stage's tables are laid out as the
+    database's: into an empty table SQLite copies the records as they are (its transfer
+    optimisation), else it inserts in key order."""
+    conn.execute("INSERT INTO main.order_lines SELECT * FROM stage.order_lines")
