@@ -11,6 +11,11 @@ category, level, value) of the known retailers in the file, and runs the caller'
 and classifications commit together or not at all: a crash or ``kill -9`` at any point leaves
 the database as it was before or as it is after.
 
+The classifications read the monthly aggregates, not the lines: when the file's sums are
+copied as they are, the copy of its lines (and the rebuild of the brand index) runs on the
+connection in a helper thread while the classifications are derived in Python
+(``Store.recompute``'s ``beside``), so SQLite and Python share the two cores.
+
 A dry run counts the same with reads only (no write lock).
 """
 
