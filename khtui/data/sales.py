@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,8 @@ from khtui.data.base import placeholders
 from khtui.data.retailers import DERIVED_COLUMNS, RetailerOps
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from khtui.domain.derive import Derived, MonthSales
 
 ORDER_COLUMNS = (
@@ -365,23 +368,34 @@ class SalesOps(RetailerOps):
             debit_failures=int(retailer.get("debit_failures") or 0),
         )
 
-    def recompute(self, as_of: dt.date, codes: Sequence[str] | None = None) -> int:
+    def recompute(
+        self,
+        as_of: dt.date,
+        codes: Sequence[str] | None = None,
+        *,
+        beside: Callable[[sqlite3.Connection], None] | None = None,
+    ) -> int:
         """Derive and store tier, category, level and value of every (or the given) retailer.
 
         Retailers are taken in code order, RECOMPUTE_CHUNK at a time, each chunk's facts read
         by a range of the code (the aggregates' keys lead with it), so memory stays the same
         whatever the number of retailers. The why is stored as what it is made from (see
         ``why_inputs`` in domain/derive.py) naming the rules of this run, stored once in
-        ``derive_rules``; a row that would not change is not written. One transaction."""
+        ``derive_rules``; a row that would not change is not written. One transaction.
+
+        ``beside``: more work of the same transaction that changes nothing recompute reads
+        (an import's copy of its order lines), run on the connection in a helper thread while
+        the first chunk is derived in Python (SQLite runs without the GIL): the two share the
+        cores instead of taking turns. It has ended, and its error is raised, before anything
+        else is written."""
         import json
 
-        from khtui.domain.derive import Deriver, rules_snapshot, why_inputs
+        from khtui.domain.derive import Deriver, rules_snapshot
 
         deriver = Deriver(self.rules, as_of)
         encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
         digest, snapshot = rules_snapshot(self.rules)
         columns = ", ".join(DERIVE_COLUMNS + DERIVED_COLUMNS)
-        width = len(DERIVE_COLUMNS)
         day = as_of.isoformat()
         count = 0
         with self.write() as conn:
@@ -398,6 +412,7 @@ class SalesOps(RetailerOps):
                     "INSERT OR IGNORE INTO _derive_codes VALUES (?)", ((c,) for c in codes)
                 )
             last = ""
+            pending = beside
             while True:
                 if codes is None:
                     rows = conn.execute(
@@ -414,25 +429,9 @@ class SalesOps(RetailerOps):
                     break
                 lo, last = rows[0][0], rows[-1][0]
                 facts = self._derive_facts(as_of, "retailer_code BETWEEN ? AND ?", (lo, last))
-                updates = []
-                for values in rows:
-                    row = dict(zip(DERIVE_COLUMNS, values[:width], strict=True))
-                    d = self._derive_with(deriver, row, facts)
-                    cat = d.category.category
-                    new = (
-                        d.tier.tier,
-                        d.tier.monthly_avg_jian,
-                        cat.code if cat else None,
-                        cat.name if cat else None,
-                        d.level.level,
-                        d.level.avg_price,
-                        d.value.value,
-                        d.value.score,
-                        day,
-                        encode(why_inputs(d, row, digest)),
-                    )
-                    if new != tuple(values[width:]):  # a row that would not change is not written
-                        updates.append((*new, row["code"]))
+                with _alongside(pending, conn):
+                    updates = self._derive_rows(deriver, rows, facts, day, digest, encode)
+                pending = None
                 conn.executemany(
                     "UPDATE retailers SET tier = ?, monthly_avg_jian = ?, category_code = ?, "
                     "category_name = ?, level = ?, avg_price = ?, value_class = ?, "
@@ -440,7 +439,58 @@ class SalesOps(RetailerOps):
                     updates,
                 )
                 count += len(rows)
+            if pending is not None:  # no retailer to derive: the work on its own
+                pending(conn)
         return count
+
+    def _derive_rows(self, deriver, rows, facts: DeriveFacts, day: str, digest: str, encode):
+        """The updates of one chunk of retailers' rows: (derived values..., code) of each row
+        whose derived values change."""
+        from khtui.domain.derive import why_inputs
+
+        width = len(DERIVE_COLUMNS)
+        updates = []
+        for values in rows:
+            row = dict(zip(DERIVE_COLUMNS, values[:width], strict=True))
+            d = self._derive_with(deriver, row, facts)
+            cat = d.category.category
+            new = (
+                d.tier.tier,
+                d.tier.monthly_avg_jian,
+                cat.code if cat else None,
+                cat.name if cat else None,
+                d.level.level,
+                d.level.avg_price,
+                d.value.value,
+                d.value.score,
+                day,
+                encode(why_inputs(d, row, digest)),
+            )
+            if new != tuple(values[width:]):  # a row that would not change is not written
+                updates.append((*new, row["code"]))
+        return updates
+
+
+@contextlib.contextmanager
+def _alongside(
+    work: Callable[[sqlite3.Connection], None] | None, conn: sqlite3.Connection
+) -> Iterator[None]:
+    """Run ``work(conn)`` in a helper thread while the block runs; wait for it at the end of
+    the block (also when the block fails) and raise its error. The block must not use
+    ``conn`` meanwhile."""
+    if work is None:
+        yield
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="khtui-beside") as pool:
+        future = pool.submit(work, conn)
+        try:
+            yield
+        finally:
+            error = future.exception()  # waits for it
+        if error is not None:
+            raise error
 
 
 # What deriving a retailer reads of its row (domain/derive.py).

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 
 import pytest
 
@@ -103,6 +104,44 @@ def test_recompute_of_some_retailers_touches_only_them(demo_db, tmp_path):
         r["code"]: r["derived_why"] for r in store.query("SELECT code, derived_why FROM retailers")
     }
     assert {c for c, why in rows.items() if why is not None} == set(some)
+    store.close()
+
+
+def _note_beside(conn) -> None:
+    """Work given to recompute to run beside its derivation: a write of its own."""
+    conn.execute("INSERT INTO meta (key, value) VALUES ('beside', 'done')")
+
+
+def test_work_beside_the_derivation_commits_with_it(demo_db, tmp_path):
+    store = _copy(demo_db, tmp_path)
+    codes = [r[0] for r in store.query("SELECT code FROM retailers ORDER BY code")]
+    wipe(store)
+    assert store.recompute(TODAY, codes[:5], beside=_note_beside) == 5
+    assert store.meta("beside") == "done"
+    assert sum(why is not None for *_, why in stored(store).values()) == 5
+    store.close()
+
+
+def test_work_beside_runs_when_no_retailer_is_derived(demo_db, tmp_path):
+    store = _copy(demo_db, tmp_path)
+    assert store.recompute(TODAY, ["no-such-retailer"], beside=_note_beside) == 0
+    assert store.meta("beside") == "done"
+    store.close()
+
+
+def test_a_failure_beside_the_derivation_writes_nothing(demo_db, tmp_path):
+    store = _copy(demo_db, tmp_path)
+    codes = [r[0] for r in store.query("SELECT code FROM retailers ORDER BY code")]
+    wipe(store)
+
+    def fails(conn) -> None:
+        _note_beside(conn)
+        conn.execute("INSERT INTO no_such_table VALUES (1)")
+
+    with pytest.raises(sqlite3.OperationalError, match="no_such_table"):
+        store.recompute(TODAY, codes, beside=fails)
+    assert store.meta("beside") is None
+    assert all(why is None for *_, why in stored(store).values())
     store.close()
 
 

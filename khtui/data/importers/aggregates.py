@@ -49,14 +49,15 @@ def _group(table, key: str, **aggs: tuple[str, str]):
 
 
 def _in_order(ids: dict[str, int]):
-    """(the values by id, each id's rank in the values' sorted order) as Arrow arrays."""
+    """(the values in sorted order, each id's rank in that order) as Arrow arrays."""
     import pyarrow as pa
 
     values = list(ids)  # a dict keeps its insertion order: position = id
+    order = sorted(range(len(values)), key=values.__getitem__)
     ranks = [0] * len(values)
-    for rank, i in enumerate(sorted(range(len(values)), key=values.__getitem__)):
+    for rank, i in enumerate(order):
         ranks[i] = rank
-    return pa.array(values, pa.string()), pa.array(ranks, pa.int64())
+    return pa.array([values[i] for i in order], pa.string()), pa.array(ranks, pa.int64())
 
 
 class Aggregates:
@@ -131,64 +132,77 @@ class Aggregates:
         self.rows = part.num_rows
 
     def tables(self):
-        """(monthly_brand_sales, monthly_sales) as Arrow tables, sorted by key."""
+        """(monthly_brand_sales, monthly_sales) as Arrow tables, sorted by key.
+
+        The groups' keys are first made of the values' ranks in sorted order, packed like the
+        ids: grouping on them (a sort) puts the sums in the strings' order at once."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        self._combine()
         if not self.parts:
             return None, None
-        g = self.parts[0]
-        key = g["key"]
-        r = pc.shift_right(key, _RETAILER_SHIFT)
-        m = pc.bit_wise_and(pc.shift_right(key, _MONTH_SHIFT), _MAX_MONTHS - 1)
-        b = pc.bit_wise_and(key, _MAX_BRANDS - 1)
         codes, code_rank = _in_order(self.retailers)
         months, month_rank = _in_order(self.months)
         brands, brand_rank = _in_order(self.brands)
-
-        def packed(*parts):  # ranks packed like the key: sorting it sorts by the strings
-            out = None
-            for ids, ranks, shift in parts:
-                x = pc.shift_left(pc.take(ranks, ids), shift)
-                out = x if out is None else pc.bit_wise_or(out, x)
-            return out
-
-        order = pc.sort_indices(
-            packed(
-                (r, code_rank, _RETAILER_SHIFT), (m, month_rank, _MONTH_SHIFT), (b, brand_rank, 0)
-            )
+        parts = pa.concat_tables(self.parts)  # the parts' buffers, not a copy
+        key = parts["key"]
+        ranked = None
+        for ranks, shift, mask in (
+            (code_rank, _RETAILER_SHIFT, None),
+            (month_rank, _MONTH_SHIFT, _MAX_MONTHS - 1),
+            (brand_rank, 0, _MAX_BRANDS - 1),
+        ):
+            ids = pc.shift_right(key, shift) if shift else key
+            if mask is not None:
+                ids = pc.bit_wise_and(ids, mask)
+            x = pc.take(ranks, ids)
+            x = pc.shift_left(x, shift) if shift else x
+            ranked = x if ranked is None else pc.bit_wise_or(ranked, x)
+        g = _group(
+            pa.table(
+                {
+                    "key": ranked,
+                    "qty": parts["qty"],
+                    "amount": parts["amount"],
+                    "lines": parts["lines"],
+                }
+            ),
+            "key",
+            qty=("qty", "sum"),
+            amount=("amount", "sum"),
+            lines=("lines", "sum"),
         )
-        r, m, b = pc.take(r, order), pc.take(m, order), pc.take(b, order)
-        g = g.take(order)
+        key = g["key"]
+        r = pc.shift_right(key, _RETAILER_SHIFT)
+        m = pc.bit_wise_and(pc.shift_right(key, _MONTH_SHIFT), _MAX_MONTHS - 1)
         brand = pa.table(
             {
                 "retailer_code": pc.take(codes, r),
                 "month": pc.take(months, m),
-                "brand_code": pc.take(brands, b),
+                "brand_code": pc.take(brands, pc.bit_wise_and(key, _MAX_BRANDS - 1)),
                 "qty_tiao": g["qty"],
                 "amount": pc.round(g["amount"], 2),
             }
         )
-        rm = pc.bit_wise_or(pc.shift_left(r, _RETAILER_SHIFT), pc.shift_left(m, _MONTH_SHIFT))
         per = _group(
-            pa.table({"rm": rm, "qty": g["qty"], "amount": g["amount"], "lines": g["lines"]}),
+            pa.table(
+                {
+                    "rm": pc.shift_right(key, _MONTH_SHIFT),
+                    "qty": g["qty"],
+                    "amount": g["amount"],
+                    "lines": g["lines"],
+                }
+            ),
             "rm",
             qty=("qty", "sum"),
             amount=("amount", "sum"),
             lines=("lines", "sum"),
         )
-        r = pc.shift_right(per["rm"], _RETAILER_SHIFT)
-        m = pc.bit_wise_and(pc.shift_right(per["rm"], _MONTH_SHIFT), _MAX_MONTHS - 1)
-        order = pc.sort_indices(
-            packed((r, code_rank, _RETAILER_SHIFT), (m, month_rank, _MONTH_SHIFT))
-        )
-        per = per.take(order)
-        r, m = pc.take(r, order), pc.take(m, order)
+        rm = per["rm"]
         monthly = pa.table(
             {
-                "retailer_code": pc.take(codes, r),
-                "month": pc.take(months, m),
+                "retailer_code": pc.take(codes, pc.shift_right(rm, _RETAILER_SHIFT - _MONTH_SHIFT)),
+                "month": pc.take(months, pc.bit_wise_and(rm, _MAX_MONTHS - 1)),
                 "qty_tiao": per["qty"],
                 "amount": pc.round(per["amount"], 2),
                 "lines": per["lines"],

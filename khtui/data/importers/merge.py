@@ -11,6 +11,11 @@ category, level, value) of the known retailers in the file, and runs the caller'
 and classifications commit together or not at all: a crash or ``kill -9`` at any point leaves
 the database as it was before or as it is after.
 
+The classifications read the monthly aggregates, not the lines: when the file's sums are
+copied as they are, the copy of its lines (and the rebuild of the brand index) runs on the
+connection in a helper thread while the classifications are derived in Python
+(``Store.recompute``'s ``beside``), so SQLite and Python share the two cores.
+
 A dry run counts the same with reads only (no write lock).
 """
 
@@ -121,9 +126,9 @@ def _replace(store, conn, info: StageInfo) -> None:
     conn.execute(
         f"DELETE FROM main.order_lines WHERE order_date BETWEEN ? AND ? AND {_CODES}", (lo, hi)
     )
-    # the stage's tables are laid out as the database's: into an empty table SQLite copies
-    # the records as they are (its transfer optimisation), else it inserts in key order
-    conn.execute("INSERT INTO main.order_lines SELECT * FROM stage.order_lines")
+    from_stage = info.sums and not others
+    if not from_stage:  # the months' sums are made from the lines: the lines first
+        _copy_lines(conn)
     conn.execute("DROP TABLE IF EXISTS temp._imp_touched")
     conn.execute(
         "CREATE TEMP TABLE _imp_touched (retailer_code TEXT, month TEXT, "
@@ -137,7 +142,6 @@ def _replace(store, conn, info: StageInfo) -> None:
             "(SELECT retailer_code, month FROM _imp_touched)"
         )
     conn.execute("DROP TABLE temp._imp_touched")
-    from_stage = info.sums and not others
     sums = "sums" if info.sums_file is not None else "stage"  # where the file's sums are
     adding = (
         conn.execute(f"SELECT count(*) FROM {sums}.monthly_brand_sales").fetchone()[0]
@@ -156,10 +160,17 @@ def _replace(store, conn, info: StageInfo) -> None:
         conn.execute(f"INSERT INTO main.monthly_sales SELECT * FROM {sums}.monthly_sales")
     else:
         sum_months(conn.execute, months, _CODES)
-    if big:
-        conn.execute(
-            "CREATE INDEX main.monthly_brand_sales_brand ON monthly_brand_sales (brand_code, month)"
-        )
+
+    def rest(conn) -> None:
+        """What the classifications do not read: run beside their derivation."""
+        if from_stage:
+            _copy_lines(conn)
+        if big:
+            conn.execute(
+                "CREATE INDEX main.monthly_brand_sales_brand "
+                "ON monthly_brand_sales (brand_code, month)"
+            )
+
     known = [
         r[0]
         for r in conn.execute(
@@ -167,4 +178,13 @@ def _replace(store, conn, info: StageInfo) -> None:
         )
     ]
     if known:
-        store.recompute(store.today(), codes=known)
+        store.recompute(store.today(), codes=known, beside=rest)
+    else:
+        rest(conn)
+
+
+def _copy_lines(conn) -> None:
+    """The stage's lines into the database. The stage's tables are laid out as the
+    database's: into an empty table SQLite copies the records as they are (its transfer
+    optimisation), else it inserts in key order."""
+    conn.execute("INSERT INTO main.order_lines SELECT * FROM stage.order_lines")

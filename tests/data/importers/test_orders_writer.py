@@ -184,6 +184,53 @@ def test_a_large_files_sums_are_written_beside_its_last_lines(tmp_path, table, c
 
 
 @pytest.mark.parametrize("writer", [False, True])
+@pytest.mark.parametrize("side", ["copy", "derivation"])
+def test_a_failure_while_lines_are_copied_beside_the_classifications_writes_nothing(
+    tmp_path, table, clock, monkeypatch, writer, side
+):
+    """The merge copies the file's lines in a helper thread while the classifications are
+    derived: a failure of the copy (a full disk) or a Ctrl-C in the derivation leaves the
+    database as it was, and no thread behind."""
+    import sqlite3
+    import threading
+
+    import khtui.data.importers.merge as merge
+    import khtui.data.sales as sales
+
+    monkeypatch.setattr(orders, "WRITER_MIN_LINES", 0 if writer else 10**12)
+    monkeypatch.setattr(orders_read, "CSV_BLOCK", 2048)
+    monkeypatch.setattr(orders_read, "BATCH_ROWS", 20)
+    store = Store(tmp_path / "k.db", create=True, clock=clock)
+    store.upsert_retailers([{"code": c, "name": c} for c in CODES], source="test")
+    import_file(store, table("first", [H, *month("2026-08")]), "orders", tr=ZH)
+    before = _state(store)
+    copied = []
+    real_copy = merge._copy_lines
+
+    def copy(conn):
+        real_copy(conn)
+        copied.append(threading.current_thread().name)
+        if side == "copy":
+            raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(merge, "_copy_lines", copy)
+    if side == "derivation":
+
+        def derive(*args, **kwargs):
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(sales.SalesOps, "_derive_rows", derive)
+    rows = [*month("2026-09"), *month("2026-10")]
+    with pytest.raises(sqlite3.OperationalError if side == "copy" else KeyboardInterrupt):
+        import_file(store, table("o", [H, *rows]), "orders", tr=ZH)
+    assert copied and copied[0] != threading.current_thread().name  # beside, not before
+    assert _state(store) == before
+    assert not [t for t in threading.enumerate() if t.name.startswith("khtui-")]
+    assert not list(tmp_path.glob(".khtui-import-*"))
+    store.close()
+
+
+@pytest.mark.parametrize("writer", [False, True])
 @pytest.mark.parametrize("where", ["reading", "sums", "merge"])
 def test_ctrl_c_anywhere_writes_nothing(tmp_path, table, clock, monkeypatch, writer, where):
     """Ctrl-C (KeyboardInterrupt in the importing thread) while the file is read, while its
