@@ -63,7 +63,7 @@ elif point == "reading":  # the file half read, the writer staging
             die()
         return clean(*a, **k)
     orders.clean_batch = clean_then_die
-elif point == "writing":  # the lines replaced, the classifications not yet
+elif point == "writing":  # in the merge: the old lines deleted and the sums written, not yet classified
     def recompute_then_die(*a, **k):
         die()
     store.recompute = recompute_then_die
