@@ -24,6 +24,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual.app import ScreenStackError, UnknownModeError
 from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.message import Message
 from textual.screen import Screen
@@ -220,6 +221,7 @@ class KhtuiApp(Keyed, Workbench):
         housekeeping: bool = False,
     ):
         super().__init__()
+        self._css_theme = self.theme  # the theme the stylesheet's variables are of
         self.speak(lang, command)
         self.store = store
         self.today = today or store.today
@@ -254,6 +256,24 @@ class KhtuiApp(Keyed, Workbench):
         """After the first frame: the housekeeping's worker (until then it is due)."""
         self.run_worker(self._housekeeping, thread=True, group="housekeeping")
         self.housekeeping_due = False
+
+    def refresh_css(self, animate: bool = True) -> None:
+        """Textual refreshes the CSS whenever a section's first screen is made, before the
+        screen is mounted (at start for the first section, twice on the first switch to each
+        other one): the stylesheet's variables set again, every stylesheet parsed again from
+        its sources, every node restyled. Parsing again gives the same rules unless the theme
+        changed since the last refresh, so then only the restyle runs (it styles the app before
+        the new screen's widgets, as Textual's refresh does); a refresh under a new theme, or
+        with the screen mounted, is Textual's own."""
+        try:
+            unmounted = not self.screen.is_mounted
+        except (ScreenStackError, UnknownModeError):
+            unmounted = False
+        if unmounted and self.theme == self._css_theme:
+            self.stylesheet.update(self, animate=animate)
+            return
+        self._css_theme = self.theme
+        super().refresh_css(animate)
 
     def header_text(self) -> str:
         day = self.today()
