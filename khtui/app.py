@@ -24,8 +24,8 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual.app import ScreenStackError, UnknownModeError
 from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.css.stylesheet import Stylesheet
 from textual.message import Message
 from textual.screen import Screen
 from textual.worker import WorkerFailed, WorkerState
@@ -65,6 +65,31 @@ def screen_class(name: str) -> type[Screen]:
         if mode == name:
             return getattr(import_module(module), cls)
     raise KeyError(name)
+
+
+class KeptStylesheet(Stylesheet):
+    """Textual's stylesheet, parsed again only where something changed.
+
+    Textual parses every stylesheet of the app again from its sources (``reparse``) whenever a
+    section's first screen is made (at start, and on the first switch to each section) and
+    when a screen brings a stylesheet of its own. Parsing the same sources with the same
+    variables gives the same rules, which the stylesheet keeps parsed source by source; so
+    while the variables (the theme's colours) stay as they were, a reparse parses only the
+    sources added since. A new theme sets new variables: then every source is parsed again,
+    as Textual does."""
+
+    def __init__(self, *, variables: dict[str, str] | None = None) -> None:
+        super().__init__(variables=variables)
+        self.parsed_with: dict[str, str] = dict(variables or {})
+
+    def set_variables(self, variables: dict[str, str]) -> None:
+        if variables == self.parsed_with:
+            return  # the same colours: what was parsed stands
+        self.parsed_with = dict(variables)
+        super().set_variables(variables)
+
+    def reparse(self) -> None:
+        self.parse()
 
 
 # -- command palette ------------------------------------------------------------------------
@@ -221,7 +246,7 @@ class KhtuiApp(Keyed, Workbench):
         housekeeping: bool = False,
     ):
         super().__init__()
-        self._css_theme = self.theme  # the theme the stylesheet's variables are of
+        self.stylesheet = KeptStylesheet(variables=self.get_css_variables())
         self.speak(lang, command)
         self.store = store
         self.today = today or store.today
@@ -256,24 +281,6 @@ class KhtuiApp(Keyed, Workbench):
         """After the first frame: the housekeeping's worker (until then it is due)."""
         self.run_worker(self._housekeeping, thread=True, group="housekeeping")
         self.housekeeping_due = False
-
-    def refresh_css(self, animate: bool = True) -> None:
-        """Textual refreshes the CSS whenever a section's first screen is made, before the
-        screen is mounted (at start for the first section, twice on the first switch to each
-        other one): the stylesheet's variables set again, every stylesheet parsed again from
-        its sources, every node restyled. Parsing again gives the same rules unless the theme
-        changed since the last refresh, so then only the restyle runs (it styles the app before
-        the new screen's widgets, as Textual's refresh does); a refresh under a new theme, or
-        with the screen mounted, is Textual's own."""
-        try:
-            unmounted = not self.screen.is_mounted
-        except (ScreenStackError, UnknownModeError):
-            unmounted = False
-        if unmounted and self.theme == self._css_theme:
-            self.stylesheet.update(self, animate=animate)
-            return
-        self._css_theme = self.theme
-        super().refresh_css(animate)
 
     def header_text(self) -> str:
         day = self.today()
@@ -555,6 +562,7 @@ async def settle(app: App, pilot: Pilot) -> None:
 
 __all__ = [
     "SECTIONS",
+    "KeptStylesheet",
     "KhtuiApp",
     "ManagerApp",
     "create_app",
