@@ -246,7 +246,8 @@ class KhtuiApp(Keyed, Workbench):
         housekeeping: bool = False,
     ):
         super().__init__()
-        self.stylesheet = KeptStylesheet(variables=self.get_css_variables())
+        # the variables Textual's own stylesheet was made with (App.get_css_variables)
+        self.stylesheet = KeptStylesheet(variables=self.theme_variables)
         self.speak(lang, command)
         self.store = store
         self.today = today or store.today
