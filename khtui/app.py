@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.css.stylesheet import Stylesheet
 from textual.message import Message
 from textual.screen import Screen
 from textual.worker import WorkerFailed, WorkerState
@@ -64,6 +65,31 @@ def screen_class(name: str) -> type[Screen]:
         if mode == name:
             return getattr(import_module(module), cls)
     raise KeyError(name)
+
+
+class KeptStylesheet(Stylesheet):
+    """Textual's stylesheet, parsed again only where something changed.
+
+    Textual parses every stylesheet of the app again from its sources (``reparse``) whenever a
+    section's first screen is made (at start, and on the first switch to each section) and
+    when a screen brings a stylesheet of its own. Parsing the same sources with the same
+    variables gives the same rules, which the stylesheet keeps parsed source by source; so
+    while the variables (the theme's colours) stay as they were, a reparse parses only the
+    sources added since. A new theme sets new variables: then every source is parsed again,
+    as Textual does."""
+
+    def __init__(self, *, variables: dict[str, str] | None = None) -> None:
+        super().__init__(variables=variables)
+        self.parsed_with: dict[str, str] = dict(variables or {})
+
+    def set_variables(self, variables: dict[str, str]) -> None:
+        if variables == self.parsed_with:
+            return  # the same colours: what was parsed stands
+        self.parsed_with = dict(variables)
+        super().set_variables(variables)
+
+    def reparse(self) -> None:
+        self.parse()
 
 
 # -- command palette ------------------------------------------------------------------------
@@ -220,6 +246,8 @@ class KhtuiApp(Keyed, Workbench):
         housekeeping: bool = False,
     ):
         super().__init__()
+        # the variables Textual's own stylesheet was made with (App.get_css_variables)
+        self.stylesheet = KeptStylesheet(variables=self.theme_variables)
         self.speak(lang, command)
         self.store = store
         self.today = today or store.today
@@ -535,6 +563,7 @@ async def settle(app: App, pilot: Pilot) -> None:
 
 __all__ = [
     "SECTIONS",
+    "KeptStylesheet",
     "KhtuiApp",
     "ManagerApp",
     "create_app",

@@ -39,6 +39,7 @@ def test_the_textual_api_khtui_uses_is_there():
     from textual import events
     from textual.app import App
     from textual.binding import ActiveBinding, Binding
+    from textual.css.stylesheet import Stylesheet
     from textual.dom import DOMNode
     from textual.screen import Screen
     from textual.widgets import DataTable, Footer, TextArea
@@ -48,6 +49,7 @@ def test_the_textual_api_khtui_uses_is_there():
     except ImportError:
         footer = None
 
+    made = App()
     missing = []
     checks = {
         "Binding(group=Binding.Group(...))": hasattr(Binding, "Group")
@@ -59,6 +61,15 @@ def test_the_textual_api_khtui_uses_is_there():
         "DOMNode.check_action": callable(getattr(DOMNode, "check_action", None)),
         "DOMNode.refresh_bindings": callable(getattr(DOMNode, "refresh_bindings", None)),
         "App.get_css_variables": callable(getattr(App, "get_css_variables", None)),
+        # khtui.app.KeptStylesheet: the app's stylesheet, made with the theme's variables
+        "App.theme_variables / App.stylesheet": isinstance(made.stylesheet, Stylesheet)
+        and made.theme_variables == made.get_css_variables(),
+        "Stylesheet.set_variables(variables) / reparse() / parse()": list(
+            inspect.signature(Stylesheet.set_variables).parameters
+        )
+        == ["self", "variables"]
+        and list(inspect.signature(Stylesheet.reparse).parameters) == ["self"]
+        and list(inspect.signature(Stylesheet.parse).parameters) == ["self"],
         "App.screen_stack": isinstance(inspect.getattr_static(App, "screen_stack"), property),
         "DataTable(fixed_columns=...)": "fixed_columns" in inspect.signature(DataTable).parameters,
         "TextArea.read_only": hasattr(TextArea, "read_only"),

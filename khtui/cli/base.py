@@ -249,6 +249,17 @@ class Ctx:
                 raise UserError(explain(exc)) from None
         return self._rules
 
+    def _own_rules(self):
+        """The rules a store opens with: a rules file of the user's (``--rules`` or the one
+        in the config folder) is read and checked here, so a bad one stops the command before
+        anything opens; without one, None: the store reads the packaged rules when it first
+        needs them."""
+        from khtui.data.paths import user_rules_path
+
+        if self._rules is None and not self.rules_option and user_rules_path() is None:
+            return None
+        return self.rules
+
     @property
     def db_path(self) -> Path:
         from khtui.data.paths import demo_db_path, resolve_db_path
@@ -271,7 +282,7 @@ class Ctx:
                 raise UserError(t("error.no_db_but_demo", path=path, demo=demo_db_path()))
             raise UserError(t("error.no_db", path=path))
         try:
-            return Store(path, create=create, rules=self.rules, on_upgrade=_upgrading)
+            return Store(path, create=create, rules=self._own_rules(), on_upgrade=_upgrading)
         except StoreError as exc:
             raise UserError(explain(exc, path)) from None
 

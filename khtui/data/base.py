@@ -37,12 +37,12 @@ from khtui.data.private import (
     temp_beside,
 )
 from khtui.data.schema import MIGRATIONS, SCHEMA_VERSION
-from khtui.rules import Rules, default_rules
 
 if TYPE_CHECKING:
     import sqlite_utils
 
     from khtui.domain.calendar import WorkCalendar
+    from khtui.rules import Rules
 
 T = TypeVar("T")
 
@@ -381,7 +381,7 @@ class StoreCore(StoreBase):
         on_upgrade: Callable[[int, int], None] | None = None,
     ):
         self.path = Path(path)
-        self.rules = rules or default_rules()
+        self._rules = rules  # None: the packaged rules, read when first needed (see rules)
         self.clock = clock or _clock.now
         self._links: dict[int, _Link] = {}
         self._links_lock = threading.Lock()
@@ -409,6 +409,21 @@ class StoreCore(StoreBase):
             conn.close()
             raise
         self.user = user or self.meta("am_name") or os.environ.get("USER") or "am"
+
+    @property
+    def rules(self) -> Rules:
+        """The rules the store works by; without ones of its own, the packaged rules, read
+        when first needed (checked by the tests, so they cannot fail to load; the first screen
+        is drawn without them)."""
+        if self._rules is None:
+            from khtui.rules import default_rules
+
+            self._rules = default_rules()
+        return self._rules
+
+    @rules.setter
+    def rules(self, rules: Rules) -> None:
+        self._rules = rules
 
     def _connect(self) -> sqlite3.Connection:
         # check_same_thread=False only so that close() may close a worker's connection from

@@ -163,13 +163,21 @@ def _label(code: str | None, name: str | None, am_id: str) -> str:
     return " ".join(x for x in (code, name) if x) or am_id[:8]
 
 
+def is_team_database(conn: sqlite3.Connection) -> bool:
+    """A team database is recognised by its provenance: at least one merged file (here, not
+    with the merge in data/team.py: the app asks it at start)."""
+    try:
+        row = conn.execute("SELECT EXISTS (SELECT 1 FROM team_sources)").fetchone()
+    except sqlite3.DatabaseError:
+        return False
+    return bool(row and row[0])
+
+
 class TeamOps(StoreBase):
     """Mixin of :class:`khtui.data.store.Store`: read on a team database."""
 
     # -- the team --------------------------------------------------------------------------
     def is_team(self) -> bool:
-        from khtui.data.team import is_team_database
-
         return is_team_database(self.conn)
 
     def team_labels(self) -> dict[str, str]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
@@ -85,7 +84,7 @@ def open_private(path: str | os.PathLike, mode: str = "x", **kw: Any) -> IO:
 def temp_beside(path: str | os.PathLike, suffix: str = ".part") -> Path:
     """A hidden temporary name beside ``path``, unique to this process and call."""
     path = Path(path)
-    return path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}{suffix}")
+    return path.with_name(f".{path.name}.{os.getpid()}-{os.urandom(4).hex()}{suffix}")
 
 
 def remove_quietly(paths: Iterable[str | os.PathLike]) -> None:

@@ -12,7 +12,6 @@ from khtui.data.search import SearchOps
 from khtui.data.statuses import overdue_complaint
 from khtui.domain.messages import Key
 from khtui.domain.retailer import ACTIVE, FIELD_BY_NAME, FIELDS, FieldError, clean_value, field_key
-from khtui.rules import RulesError
 
 # Columns a record may carry (the five groups); everything else goes to ``extra``.
 RECORD_FIELDS = tuple(f.name for f in FIELDS)
@@ -55,6 +54,7 @@ class RetailerOps(SearchOps):
         if not text:
             return None
         from khtui.domain.derive import is_why_inputs, rebuild, rules_from_snapshot, rules_snapshot
+        from khtui.rules import RulesError
 
         stored = json.loads(text)
         if not is_why_inputs(stored) or as_of is None:

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from khtui.data.base import migrate
+from khtui.data.manager import is_team_database
 from khtui.data.retailers import DERIVED_COLUMNS
 from khtui.data.sales import sum_months
 from khtui.data.schema import SCHEMA_VERSION
@@ -119,15 +120,6 @@ class SharedRetailer:
 
 
 # -- recognising files -------------------------------------------------------------------------
-def is_team_database(conn: sqlite3.Connection) -> bool:
-    """A team database is recognised by its provenance: at least one merged file."""
-    try:
-        row = conn.execute("SELECT EXISTS (SELECT 1 FROM team_sources)").fetchone()
-    except sqlite3.DatabaseError:
-        return False
-    return bool(row and row[0])
-
-
 def _uri(path: Path, *, writable: bool = False) -> str:
     uri = path.resolve().as_uri()
     if writable:

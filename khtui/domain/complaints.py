@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 
 from khtui.domain.messages import Key, Keys
 from khtui.domain.problems import CodedProblem
-from khtui.rules import Route, Rules
 
 if TYPE_CHECKING:
     from khtui.domain.calendar import WorkCalendar
+    from khtui.rules import Route, Rules
 
 STATUSES: tuple[str, ...] = ("open", "forwarded", "answered", "closed")
 OPEN_STATUSES: tuple[str, ...] = ("open", "forwarded")

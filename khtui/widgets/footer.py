@@ -8,7 +8,9 @@ key, about as much work as the rest of a small screen. This footer remakes its k
 when what it would show differs from what it shows (the keys, their labels, whether each is
 enabled, their tooltips), and makes each key already in the footer's compact or normal form,
 so that the key does not restyle itself twice on mounting (once for Textual's compact default,
-once for the footer's form). What it shows is Textual's footer exactly.
+once for the footer's form). It also makes its keys with the screen, where Textual's footer
+makes them a frame after the screen's first, so a screen's first frame shows its keys. What it
+shows is Textual's footer exactly.
 """
 
 from __future__ import annotations
@@ -56,6 +58,12 @@ class Footer(_Footer):
         await super().recompose()
 
     def compose(self) -> ComposeResult:
+        if not self._bindings_ready and self.is_attached:
+            # Textual's footer waits for the screen's first bindings signal and makes its keys
+            # a frame later; the screen's keys are known as it is made, so the first frame
+            # shows them (a later change, say of the focus, remakes them as before)
+            self.set_reactive(_Footer._bindings_ready, True)
+            self._shown = self._keys_shown()
         for widget in super().compose():  # keys in a group pass through here too
             if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):
                 # bound to the footer's form (compact or not): made in it, so that mounting

@@ -24,7 +24,6 @@ from textual.binding import Binding
 
 from khtui.i18n import Translator
 from khtui.widgets.speech import running_app
-from khtui.widgets.text_boxes import Input
 from khtui.widgets.workbench import WorkbenchScreen
 
 # The keys that switch sections from anywhere (khtui.app.SECTIONS): no screen binds them.
@@ -100,11 +99,18 @@ class TypingScreen(WorkbenchScreen):
     ``NOT_WHILE_TYPING`` only while not (a letter key would be typed into the box), and the
     footer follows the focus. A subclass that refuses more calls ``super().check_action``."""
 
-    TEXT_BOXES: ClassVar[tuple[type, ...]] = (Input,)
+    # empty: the program's one-line text box (khtui/widgets/text_boxes.py, imported when a
+    # screen first asks: the first frame does without it)
+    TEXT_BOXES: ClassVar[tuple[type, ...]] = ()
     NOT_WHILE_TYPING: ClassVar[frozenset[str]] = frozenset()
 
     def typing_now(self) -> bool:
-        return isinstance(self.focused, self.TEXT_BOXES)
+        boxes = self.TEXT_BOXES
+        if not boxes:
+            from khtui.widgets.text_boxes import Input
+
+            boxes = (Input,)
+        return isinstance(self.focused, boxes)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "leave_box":

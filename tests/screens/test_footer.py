@@ -103,6 +103,28 @@ async def test_footer_follows_the_keys_when_they_change():
         assert "Erase" not in [d for _k, d, _off in shown(app)]
 
 
+@sync
+async def test_the_first_frame_shows_the_keys():
+    """Textual's footer makes its keys a frame after the screen's first; this one makes them
+    with the screen, so its first frame shows them."""
+    at_first: dict[type, list] = {}
+    for cls in (TextualFooter, Footer):
+        app = footer_app(cls)
+
+        def first_frame(app=app, cls=cls) -> None:
+            at_first[cls] = shown(app)
+
+        app.call_after_refresh(first_frame)
+        async with app.run_test(size=(80, 6)) as pilot:
+            await pilot.pause()
+            await pilot.pause()
+            later = shown(app)
+        assert later and [d for _k, d, _off in later][:2] == ["Add", "Drop"]
+        if cls is Footer:
+            assert at_first[cls] == later
+    assert at_first[TextualFooter] == []
+
+
 def test_every_screen_of_the_program_uses_this_footer():
     """No module shows Textual's own Footer (it remakes its keys when nothing changed)."""
     assert plain_imports({"Footer"}, replaced_in="footer.py") == []

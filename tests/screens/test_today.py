@@ -13,17 +13,15 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, OptionList, Static
 
 from khtui.app import create_app
-from khtui.screens.today import (
+from khtui.screens.today import TodayScreen, clip, reasons_text
+from khtui.screens.today_modals import (
     AdhocScreen,
     FinishScreen,
     GoToDateScreen,
     MissedScreen,
     RescheduleScreen,
     SkipScreen,
-    TodayScreen,
     UnvisitedScreen,
-    clip,
-    reasons_text,
 )
 from khtui.widgets.confirm import ConfirmScreen
 from tests.conftest import EN, TODAY, ZH
