@@ -75,6 +75,14 @@ _DEVIATION_MARGIN_PCT = 0.01
 _T = TypeVar("_T")
 
 
+class _BrandSum(NamedTuple):
+    """A brand's sums over a month's monthly_brand_sales rows."""
+
+    qty: float
+    amount: float
+    retailers: int
+
+
 def _d(x: dt.date) -> str:
     return x.isoformat()
 
@@ -785,7 +793,13 @@ class ReportOps(BrandOps, VisitOps):
         as_of = end if complete else max(start, today - dt.timedelta(days=1))
         a, b = _d(start), _d(as_of)
         months = [add_months(month, -i) for i in range(11, -1, -1)]
-        sales = self._rpt_month_sales(months)
+        # what SQLite does alone (the brands' sums, the growth against the month before, the
+        # twelve months' sales) is read on threads of their own while this one makes the
+        # figures Python counts
+        brand_sums = self._rpt_beside(self._rpt_month_brand_sums, month)
+        growth = self._rpt_beside(self._rpt_growth, month, start, as_of, complete)
+        sales = self._rpt_beside(self._rpt_month_sales, months)
+        brands = self._rpt_brand_info()
         threshold = self.rules.capture.price_deviation_pct
         market = self._rpt_market(a, b, threshold)
         figures = MonthlyFigures(
@@ -796,18 +810,18 @@ class ReportOps(BrandOps, VisitOps):
             complete=complete,
             data_start=self._rpt_data_start(),
             tiao_per_jian=self.rules.tiao_per_jian,
-            sales=sales,
+            sales=sales(),
             tiers=self._rpt_month_tiers(month),
             tiers_as_of=self.scalar("SELECT max(derived_as_of) FROM retailers"),
             categories=self._rpt_month_categories(month),
-            classes=self._rpt_month_classes(month),
-            top_brands=self._rpt_month_top(month),
+            classes=self._rpt_month_classes(month, brand_sums(), brands),
+            top_brands=self._rpt_month_top(month, brand_sums(), brands),
             execution=self._rpt_execution(month, start, as_of, end),
             coverage=self._rpt_coverage(month, as_of),
             service=self._rpt_service(start, as_of),
             cultivation=self._rpt_brand_rows(start, as_of),
             market=market,
-            potential_brands=self._rpt_growth(month, start, as_of, complete),
+            potential_brands=growth(),
             next_month=self._rpt_next_month(add_months(month, 1)),
             price_threshold_pct=threshold,
             price_deviations=sum(p.deviations for p in market.prices),
@@ -888,25 +902,61 @@ class ReportOps(BrandOps, VisitOps):
             )
         ]
 
-    def _rpt_month_classes(self, month: str) -> list[ClassRow]:
-        """Sales by price class, in the classes' own order (一类 → 五类, rules
-        ``reports.price_classes``; others after them by name)."""
-        from khtui.domain.monthly import ClassRow
+    def _rpt_month_brand_sums(self, month: str) -> dict[tuple[str, str], _BrandSum]:
+        """Each brand's quantity, amount and retailers in ``month`` and the same month a year
+        before, from monthly_brand_sales, keyed by (brand code, month): what sales by price
+        class and the top brands are made of. Read by each retailer's (retailer, month) slice
+        of the primary key (the retailers that bought in either month), not by the brand index
+        with a table row fetched for each of a city's ~350,000 rows a month."""
         from khtui.domain.months import add_months
 
-        ly = add_months(month, -12)
+        months = (month, add_months(month, -12))
+        cur = self.conn.cursor()
+        cur.row_factory = None  # about 120 rows, plain tuples
+        return {
+            (code, m): _BrandSum(qty, amount, n)
+            for code, m, qty, amount, n in cur.execute(
+                "SELECT brand_code, month, sum(qty_tiao), sum(amount), count(*) "
+                "FROM monthly_brand_sales WHERE month IN (?, ?) AND retailer_code IN "
+                "(SELECT retailer_code FROM monthly_sales WHERE month IN (?, ?)) "
+                "GROUP BY brand_code, month",
+                months + months,
+            )
+        }
+
+    def _rpt_brand_info(self) -> dict[str, tuple[str | None, str | None, bool, bool]]:
+        """Each brand's name, price class and key and new flags."""
+        cur = self.conn.cursor()
+        cur.row_factory = None
+        return {
+            code: (name, cls, bool(is_key), bool(is_new))
+            for code, name, cls, is_key, is_new in cur.execute(
+                "SELECT brand_code, name, class, is_key, is_new FROM brands"
+            )
+        }
+
+    def _rpt_month_classes(
+        self, month: str, sums: dict[tuple[str, str], _BrandSum], info: dict[str, tuple]
+    ) -> list[ClassRow]:
+        """Sales by price class, in the classes' own order (一类 → 五类, rules
+        ``reports.price_classes``; others after them by name)."""
+        from math import fsum
+
+        from khtui.domain.monthly import ClassRow
+
+        qty: dict[tuple[Any, bool], list[float]] = defaultdict(list)
+        amount: dict[tuple[Any, bool], list[float]] = defaultdict(list)
+        for (code, m), x in sorted(sums.items()):
+            key = (info[code][1] if code in info else None, m == month)
+            qty[key].append(x.qty)
+            amount[key].append(x.amount)
         classes: dict[Any, ClassRow] = {}
-        for r in self.query(
-            "SELECT b.class, s.month, sum(s.qty_tiao) AS qty, round(sum(s.amount), 2) AS amount "
-            "FROM monthly_brand_sales s LEFT JOIN brands b ON b.brand_code = s.brand_code "
-            "WHERE s.month IN (?, ?) GROUP BY b.class, s.month",
-            (month, ly),
-        ):
-            c = classes.setdefault(r["class"], ClassRow(r["class"], 0, 0, 0))
-            if r["month"] == month:
-                c.qty, c.amount = r["qty"], r["amount"]
+        for (cls, this), q in qty.items():
+            c = classes.setdefault(cls, ClassRow(cls, 0, 0, 0))
+            if this:
+                c.qty, c.amount = fsum(q), round(fsum(amount[cls, this]), 2)
             else:
-                c.qty_ly = r["qty"]
+                c.qty_ly = fsum(q)
         order = list(self.rules.reports.price_classes)
         return sorted(
             classes.values(),
@@ -917,31 +967,32 @@ class ReportOps(BrandOps, VisitOps):
             ),
         )
 
-    def _rpt_month_top(self, month: str) -> list[TopBrand]:
+    def _rpt_month_top(
+        self, month: str, sums: dict[tuple[str, str], _BrandSum], info: dict[str, tuple]
+    ) -> list[TopBrand]:
         from khtui.domain.monthly import TopBrand
 
         top_n = self.rules.reports.top_brands
-        return [
-            TopBrand(
-                brand_code=r["brand_code"],
-                brand=r["brand"],
-                price_class=r["class"],
-                is_key=bool(r["is_key"]),
-                is_new=bool(r["is_new"]),
-                qty=r["qty"],
-                amount=r["amount"],
-                retailers=r["retailers"],
+        rows = sorted(
+            ((code, x) for (code, m), x in sums.items() if m == month),
+            key=lambda cx: (-cx[1].qty, cx[0]),
+        )
+        out = []
+        for code, x in rows[:top_n]:
+            name, cls, is_key, is_new = info.get(code, (None, None, False, False))
+            out.append(
+                TopBrand(
+                    brand_code=code,
+                    brand=name if name is not None else code,
+                    price_class=cls,
+                    is_key=is_key,
+                    is_new=is_new,
+                    qty=x.qty,
+                    amount=round(x.amount, 2),
+                    retailers=x.retailers,
+                )
             )
-            for r in self.query(
-                "SELECT s.brand_code, coalesce(b.name, s.brand_code) AS brand, b.class, "
-                "coalesce(b.is_key, 0) AS is_key, coalesce(b.is_new, 0) AS is_new, "
-                "sum(s.qty_tiao) AS qty, round(sum(s.amount), 2) AS amount, "
-                "count(*) AS retailers FROM monthly_brand_sales s "
-                "LEFT JOIN brands b ON b.brand_code = s.brand_code WHERE s.month = ? "
-                "GROUP BY s.brand_code ORDER BY qty DESC, s.brand_code LIMIT ?",
-                (month, top_n),
-            )
-        ]
+        return out
 
     def _rpt_execution(
         self, month: str, start: dt.date, as_of: dt.date, end: dt.date

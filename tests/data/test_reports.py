@@ -490,6 +490,49 @@ def test_monthly_sales_against_last_year(seeded):
     assert m.coverage.visited == 0 and m.coverage.active == 6
 
 
+@pytest.mark.parametrize(
+    "part",
+    ["_rpt_month_brand_sums", "_rpt_growth", "_rpt_month_sales"],
+)
+def test_an_error_of_a_monthly_figure_read_beside_is_the_figures_error(seeded, monkeypatch, part):
+    """The brands' sums, the growth and the twelve months' sales are read on threads of their
+    own: a failure of one is raised where the monthly figures wait for it."""
+
+    def broken(*args):
+        raise RuntimeError(f"{part} could not be read")
+
+    monkeypatch.setattr(seeded, part, broken)
+    with pytest.raises(RuntimeError, match=f"{part} could not be read"):
+        seeded.monthly_figures("2026-10")
+
+
+def test_monthly_brand_figures_inside_a_transaction_see_its_rows(seeded):
+    """Inside a write transaction the brands' sums are read in it and see its rows."""
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), seeded.write() as conn:
+        conn.execute(
+            "UPDATE monthly_brand_sales SET qty_tiao = qty_tiao + 100, amount = amount + 0.5 "
+            "WHERE brand_code = 'B1' AND month = '2026-10'"
+        )
+        inside = seeded.monthly_figures("2026-10")
+        raise Undo  # rolled back
+    after = seeded.monthly_figures("2026-10")
+    assert [b.brand_code for b in inside.top_brands] == ["B1", "B3"]
+    b1_inside, b1_after = (
+        next(b for b in f.top_brands if b.brand_code == "B1") for f in (inside, after)
+    )
+    assert b1_inside.qty == b1_after.qty + 100 * b1_inside.retailers
+    assert b1_inside.amount == round(b1_after.amount + 0.5 * b1_inside.retailers, 2)
+    # B1 is the one brand of 一类 sold in the month, B3 of 五类
+    classes = {c.price_class: c for c in inside.classes}
+    assert (classes["一类"].qty, classes["五类"].qty) == (b1_inside.qty, 40)
+    assert classes["一类"].amount == b1_inside.amount
+    assert [b.brand_code for b in after.top_brands] == ["B3", "B1"]
+
+
 def test_year_on_year_needs_a_complete_base_month(seeded):
     """The data starts on 2025-10-05: October 2025 is complete (its first working day is
     10-09 after the National Day holiday), September 2025 and before are no basis."""
