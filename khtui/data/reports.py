@@ -74,6 +74,11 @@ _DEVIATION_MARGIN_PCT = 0.01
 
 _T = TypeVar("_T")
 
+# the kinds of market information whose payload the monthly report reads (the rest are counted)
+_MARKET_KINDS = frozenset(
+    ("activity", "brand_sales", "new_brand", "dynamics", "opinion", "worklog")
+)
+
 
 class _BrandSum(NamedTuple):
     """A brand's sums over a month's monthly_brand_sales rows."""
@@ -81,6 +86,16 @@ class _BrandSum(NamedTuple):
     qty: float
     amount: float
     retailers: int
+
+
+def _settle(*waits: Callable[[], Any]) -> None:
+    """Wait for each part read beside (:meth:`ReportOps._rpt_beside`) to end, whatever it
+    gives: its error, if any, is raised where its result is taken."""
+    from contextlib import suppress
+
+    for wait in waits:
+        with suppress(Exception):  # raised where the result is taken, not here
+            wait()
 
 
 def _d(x: dt.date) -> str:
@@ -799,43 +814,48 @@ class ReportOps(BrandOps, VisitOps):
         brand_sums = self._rpt_beside(self._rpt_month_brand_sums, month)
         growth = self._rpt_beside(self._rpt_growth, month, start, as_of, complete)
         sales = self._rpt_beside(self._rpt_month_sales, months)
-        brands = self._rpt_brand_info()
-        threshold = self.rules.capture.price_deviation_pct
-        market = self._rpt_market(a, b, threshold)
-        figures = MonthlyFigures(
-            month=month,
-            start=a,
-            end=_d(end),
-            as_of=b,
-            complete=complete,
-            data_start=self._rpt_data_start(),
-            tiao_per_jian=self.rules.tiao_per_jian,
-            sales=sales(),
-            tiers=self._rpt_month_tiers(month),
-            tiers_as_of=self.scalar("SELECT max(derived_as_of) FROM retailers"),
-            categories=self._rpt_month_categories(month),
-            classes=self._rpt_month_classes(month, brand_sums(), brands),
-            top_brands=self._rpt_month_top(month, brand_sums(), brands),
-            execution=self._rpt_execution(month, start, as_of, end),
-            coverage=self._rpt_coverage(month, as_of),
-            service=self._rpt_service(start, as_of),
-            cultivation=self._rpt_brand_rows(start, as_of),
-            market=market,
-            potential_brands=growth(),
-            next_month=self._rpt_next_month(add_months(month, 1)),
-            price_threshold_pct=threshold,
-            price_deviations=sum(p.deviations for p in market.prices),
-            weekly_narrative=self._rpt_month_narrative(start, end),
-            brand_targets=self._rpt_brand_targets(),
-            accuracy=[self.report_accuracy(month, as_of, self.rules.reports.accuracy_rows)],
-        )
-        if not complete:
-            ly = _year_before(start), _year_before(as_of)
-            cur, last = self._rpt_sales(start, as_of), self._rpt_sales(*ly)
-            figures.month_to_date = MonthToDate(
-                b, cur.qty, cur.amount, last.qty, last.amount, self._rpt_covered(*ly)
+        try:
+            brands = self._rpt_brand_info()
+            threshold = self.rules.capture.price_deviation_pct
+            market = self._rpt_market(a, b, threshold)
+            figures = MonthlyFigures(
+                month=month,
+                start=a,
+                end=_d(end),
+                as_of=b,
+                complete=complete,
+                data_start=self._rpt_data_start(),
+                tiao_per_jian=self.rules.tiao_per_jian,
+                sales=sales(),
+                tiers=self._rpt_month_tiers(month),
+                tiers_as_of=self.scalar("SELECT max(derived_as_of) FROM retailers"),
+                categories=self._rpt_month_categories(month),
+                classes=self._rpt_month_classes(month, brand_sums(), brands),
+                top_brands=self._rpt_month_top(month, brand_sums(), brands),
+                execution=self._rpt_execution(month, start, as_of, end),
+                coverage=self._rpt_coverage(month, as_of),
+                service=self._rpt_service(start, as_of),
+                cultivation=self._rpt_brand_rows(start, as_of),
+                market=market,
+                potential_brands=growth(),
+                next_month=self._rpt_next_month(add_months(month, 1)),
+                price_threshold_pct=threshold,
+                price_deviations=sum(p.deviations for p in market.prices),
+                weekly_narrative=self._rpt_month_narrative(start, end),
+                brand_targets=self._rpt_brand_targets(),
+                accuracy=[self.report_accuracy(month, as_of, self.rules.reports.accuracy_rows)],
             )
-        return figures
+            if not complete:
+                ly = _year_before(start), _year_before(as_of)
+                cur, last = self._rpt_sales(start, as_of), self._rpt_sales(*ly)
+                figures.month_to_date = MonthToDate(
+                    b, cur.qty, cur.amount, last.qty, last.amount, self._rpt_covered(*ly)
+                )
+            return figures
+        finally:
+            # a part that failed leaves the others reading: they end before the figures do,
+            # so that no thread still reads when the caller goes on (or closes the store)
+            _settle(brand_sums, growth, sales)
 
     def _rpt_month_sales(self, months: list[str]) -> list[MonthSales]:
         from khtui.domain.monthly import MonthSales
@@ -1102,13 +1122,15 @@ class ReportOps(BrandOps, VisitOps):
             code = str(p.get("brand_code") or "")
             return names.get(code, code) or "—"
 
-        rows = self.query(
+        cur = self.conn.cursor()
+        cur.row_factory = None  # a city's month: tens of thousands of captures, plain tuples
+        rows = cur.execute(
             "SELECT c.kind, c.captured_on, c.retailer_code, r.name, c.payload FROM captures c "
             "LEFT JOIN retailers r INDEXED BY retailers_shown ON r.code = c.retailer_code "
             "WHERE c.is_draft = 0 AND c.captured_on BETWEEN ? AND ? "
             "ORDER BY c.captured_on, c.retailer_code",
             (a, b),
-        )
+        ).fetchall()
         m = MarketInfo()
         counts: Counter = Counter()
         activity: dict[str, ChoiceRow] = {}
@@ -1117,10 +1139,11 @@ class ReportOps(BrandOps, VisitOps):
         new: dict[str, ChoiceRow] = {}
         dyn: dict[str, ChoiceRow] = {}
         remarks: list[Remark] = []
-        for r in rows:
-            kind, p = r["kind"], _payload(r["payload"])
+        for kind, captured_on, code, name, payload in rows:
             counts[kind] += 1
-            who = r["name"] or r["retailer_code"] or ""
+            if kind not in _MARKET_KINDS:  # counted only (displays, price and stock grids)
+                continue
+            p = _payload(payload)
             if kind == "activity":
                 row = activity.setdefault(brand(p), ChoiceRow(brand(p), 0))
                 row.count += 1
@@ -1154,6 +1177,7 @@ class ReportOps(BrandOps, VisitOps):
                 elif p.get("price_kept") is False:
                     row.extra["not_kept"] += 1
             elif kind == "dynamics":
+                who = name or code or ""
                 event = str(p.get("event") or "—")
                 row = dyn.setdefault(event, ChoiceRow(event, 0, {}, {"names": []}))
                 if who and who not in row.extra["names"]:
@@ -1163,9 +1187,7 @@ class ReportOps(BrandOps, VisitOps):
                 # an opinion is labelled by its type; a work-log entry has none
                 label = str(p.get("type") or "") if kind == "opinion" else ""
                 text = str(p.get("text") or "")
-                remarks.append(
-                    Remark(kind, text, r["retailer_code"] or "", r["captured_on"], label)
-                )
+                remarks.append(Remark(kind, text, code or "", captured_on, label))
         for name, values in prices_seen.items():
             selling[name].extra["price"] = sum(values) / len(values)
         m.counts = dict(counts)
@@ -1177,7 +1199,8 @@ class ReportOps(BrandOps, VisitOps):
         m.stock = self._rpt_stock(a, b)
         # prices against guide prices, per brand
         per: dict[str, dict[str, Any]] = {}
-        for r in self.query(
+        flagged: dict[tuple[float, Any], bool] = {}  # a city's month: ~100,000 observations
+        for code, name, cls, retailer, price, guide, marked in cur.execute(
             "SELECT p.brand_code, coalesce(br.name, p.brand_code) AS brand, br.class, "
             "p.retailer_code, p.retail_price, coalesce(p.guide_price, br.guide_price) AS guide, "
             "p.marked_price FROM price_observations p "
@@ -1185,22 +1208,24 @@ class ReportOps(BrandOps, VisitOps):
             "WHERE p.is_draft = 0 AND p.observed_on BETWEEN ? AND ?",
             (a, b),
         ):
-            x = per.setdefault(
-                r["brand_code"],
-                {
-                    "brand": r["brand"],
-                    "class": r["class"],
-                    "guide": r["guide"],
+            x = per.get(code)
+            if x is None:
+                x = per[code] = {
+                    "brand": name,
+                    "class": cls,
+                    "guide": guide,
                     "prices": [],
                     "dev": 0,
                     "unmarked": set(),
-                },
-            )
-            if r["retail_price"] is not None:
-                x["prices"].append(r["retail_price"])
-                x["dev"] += deviation_flagged(r["retail_price"], r["guide"], threshold)
-            if r["marked_price"] == 0:
-                x["unmarked"].add(r["retailer_code"])
+                }
+            if price is not None:
+                x["prices"].append(price)
+                flag = flagged.get((price, guide))
+                if flag is None:
+                    flag = flagged[price, guide] = deviation_flagged(price, guide, threshold)
+                x["dev"] += flag
+            if marked == 0:
+                x["unmarked"].add(retailer)
         order = list(self.rules.reports.price_classes)
         m.prices = sorted(
             (
@@ -1239,13 +1264,13 @@ class ReportOps(BrandOps, VisitOps):
         p_start, p_end = month_range(add_months(month, -1))
         if not complete:
             p_end = min(p_end, p_start + (as_of - start))
+        # the lines summed per brand first, the brand's name looked up once per brand
         rows = self.query(
-            "SELECT coalesce(b.name, o.brand_code) AS brand, "
-            "sum(CASE WHEN o.order_date >= ? THEN o.qty_tiao ELSE 0 END) AS qty, "
-            "sum(CASE WHEN o.order_date <= ? THEN o.qty_tiao ELSE 0 END) AS before "
-            "FROM order_lines o LEFT JOIN brands b ON b.brand_code = o.brand_code "
-            "WHERE (o.order_date BETWEEN ? AND ?) OR (o.order_date BETWEEN ? AND ?) "
-            "GROUP BY o.brand_code",
+            "SELECT coalesce(b.name, o.brand_code) AS brand, o.qty, o.before FROM ("
+            "SELECT brand_code, sum(CASE WHEN order_date >= ? THEN qty_tiao ELSE 0 END) AS qty, "
+            "sum(CASE WHEN order_date <= ? THEN qty_tiao ELSE 0 END) AS before "
+            "FROM order_lines WHERE (order_date BETWEEN ? AND ?) OR (order_date BETWEEN ? AND ?) "
+            "GROUP BY brand_code) o LEFT JOIN brands b ON b.brand_code = o.brand_code",
             (_d(start), _d(p_end), _d(start), _d(as_of), _d(p_start), _d(p_end)),
         )
         n = self.rules.reports.growth_brands
