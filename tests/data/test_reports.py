@@ -533,6 +533,17 @@ def test_monthly_brand_figures_inside_a_transaction_see_its_rows(seeded):
     assert [b.brand_code for b in after.top_brands] == ["B3", "B1"]
 
 
+def test_monthly_report_counts_next_months_visits(seeded):
+    """Next month (November for October): its 14 visits less the 2 rescheduled away, to 7
+    retailers, of whom R007 is suspended: 6 of the 6 active retailers planned."""
+    nm = seeded.monthly_figures("2026-10").next_month
+    assert (nm.month, nm.visits, nm.retailers, nm.active, nm.covered) == ("2026-11", 12, 7, 6, 6)
+    with seeded.write() as conn:
+        conn.execute("UPDATE retailers SET status = '暂停' WHERE code = 'R001'")
+    nm = seeded.monthly_figures("2026-10").next_month
+    assert (nm.visits, nm.retailers, nm.active, nm.covered) == (12, 7, 5, 5)
+
+
 def test_year_on_year_needs_a_complete_base_month(seeded):
     """The data starts on 2025-10-05: October 2025 is complete (its first working day is
     10-09 after the National Day holiday), September 2025 and before are no basis."""
