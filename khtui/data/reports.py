@@ -811,8 +811,14 @@ class ReportOps(BrandOps, VisitOps):
         # what SQLite does alone (the brands' sums, the growth against the month before, the
         # twelve months' sales) is read on threads of their own while this one makes the
         # figures Python counts
-        brand_sums = self._rpt_beside(self._rpt_month_brand_sums, month)
-        growth = self._rpt_beside(self._rpt_growth, month, start, as_of, complete)
+        # a month that is over grows against the whole month before: the brands' sums of the
+        # three months are read at once; the month still running compares its days so far with
+        # as many of the month before's, from the lines
+        before = add_months(month, -1) if complete else None
+        brand_sums = self._rpt_beside(self._rpt_month_brand_sums, month, before)
+        growth = (
+            None if complete else self._rpt_beside(self._rpt_growth, month, start, as_of, complete)
+        )
         sales = self._rpt_beside(self._rpt_month_sales, months)
         try:
             brands = self._rpt_brand_info()
@@ -837,7 +843,11 @@ class ReportOps(BrandOps, VisitOps):
                 service=self._rpt_service(start, as_of),
                 cultivation=self._rpt_brand_rows(start, as_of),
                 market=market,
-                potential_brands=growth(),
+                potential_brands=(
+                    growth()
+                    if growth is not None
+                    else self._rpt_month_growth(month, before or "", brand_sums(), brands)
+                ),
                 next_month=self._rpt_next_month(add_months(month, 1)),
                 price_threshold_pct=threshold,
                 price_deviations=sum(p.deviations for p in market.prices),
@@ -855,7 +865,7 @@ class ReportOps(BrandOps, VisitOps):
         finally:
             # a part that failed leaves the others reading: they end before the figures do,
             # so that no thread still reads when the caller goes on (or closes the store)
-            _settle(brand_sums, growth, sales)
+            _settle(brand_sums, sales, *([growth] if growth is not None else []))
 
     def _rpt_month_sales(self, months: list[str]) -> list[MonthSales]:
         from khtui.domain.monthly import MonthSales
@@ -922,24 +932,26 @@ class ReportOps(BrandOps, VisitOps):
             )
         ]
 
-    def _rpt_month_brand_sums(self, month: str) -> dict[tuple[str, str], _BrandSum]:
-        """Each brand's quantity, amount and retailers in ``month`` and the same month a year
-        before, from monthly_brand_sales, keyed by (brand code, month): what sales by price
-        class and the top brands are made of. Read by each retailer's (retailer, month) slice
+    def _rpt_month_brand_sums(
+        self, month: str, before: str | None = None
+    ) -> dict[tuple[str, str], _BrandSum]:
+        """Each brand's quantity, amount and retailers in ``month``, the same month a year
+        before and the month ``before`` (if any), from monthly_brand_sales, keyed by (brand
+        code, month): what sales by price class, the top brands and the growth are made of. Read by each retailer's (retailer, month) slice
         of the primary key (the retailers that bought in either month), not by the brand index
         with a table row fetched for each of a city's ~350,000 rows a month."""
         from khtui.domain.months import add_months
 
-        months = (month, add_months(month, -12))
+        months = (month, add_months(month, -12), *([before] if before else []))
         cur = self.conn.cursor()
-        cur.row_factory = None  # about 120 rows, plain tuples
+        cur.row_factory = None  # a few hundred rows, plain tuples
         return {
             (code, m): _BrandSum(qty, amount, n)
             for code, m, qty, amount, n in cur.execute(
                 "SELECT brand_code, month, sum(qty_tiao), sum(amount), count(*) "
-                "FROM monthly_brand_sales WHERE month IN (?, ?) AND retailer_code IN "
-                "(SELECT retailer_code FROM monthly_sales WHERE month IN (?, ?)) "
-                "GROUP BY brand_code, month",
+                f"FROM monthly_brand_sales WHERE month IN ({placeholders(months)}) AND "
+                "retailer_code IN (SELECT retailer_code FROM monthly_sales WHERE month IN "
+                f"({placeholders(months)})) GROUP BY brand_code, month",
                 months + months,
             )
         }
@@ -963,10 +975,14 @@ class ReportOps(BrandOps, VisitOps):
         from math import fsum
 
         from khtui.domain.monthly import ClassRow
+        from khtui.domain.months import add_months
 
+        ly = add_months(month, -12)
         qty: dict[tuple[Any, bool], list[float]] = defaultdict(list)
         amount: dict[tuple[Any, bool], list[float]] = defaultdict(list)
         for (code, m), x in sorted(sums.items()):
+            if m not in (month, ly):  # the month before, for the growth
+                continue
             key = (info[code][1] if code in info else None, m == month)
             qty[key].append(x.qty)
             amount[key].append(x.amount)
@@ -1258,7 +1274,6 @@ class ReportOps(BrandOps, VisitOps):
     ) -> list[GrowthRow]:
         """Brands that grew most against the month before, over the same number of days (the
         whole months when this one is over)."""
-        from khtui.domain.monthly import GrowthRow
         from khtui.domain.months import add_months, month_range
 
         p_start, p_end = month_range(add_months(month, -1))
@@ -1273,14 +1288,37 @@ class ReportOps(BrandOps, VisitOps):
             "GROUP BY brand_code) o LEFT JOIN brands b ON b.brand_code = o.brand_code",
             (_d(start), _d(p_end), _d(start), _d(as_of), _d(p_start), _d(p_end)),
         )
-        n = self.rules.reports.growth_brands
-        grown = [
-            GrowthRow(r["brand"], r["qty"], r["before"])
-            for r in rows
-            if r["before"] > 0 and r["qty"] > r["before"]
-        ]
+        return self._rpt_grown([(r["brand"], r["qty"], r["before"]) for r in rows])
+
+    def _rpt_month_growth(
+        self,
+        month: str,
+        before: str,
+        sums: dict[tuple[str, str], _BrandSum],
+        info: dict[str, tuple],
+    ) -> list[GrowthRow]:
+        """:meth:`_rpt_growth` of a month that is over, against the whole month ``before``,
+        from the brands' monthly sums (:meth:`_rpt_month_brand_sums`)."""
+        codes = sorted({code for code, m in sums if m in (month, before)})
+        nothing = _BrandSum(0, 0, 0)
+        return self._rpt_grown(
+            [
+                (
+                    info[code][0] if code in info else code,
+                    sums.get((code, month), nothing).qty,
+                    sums.get((code, before), nothing).qty,
+                )
+                for code in codes
+            ]
+        )
+
+    def _rpt_grown(self, rows: list[tuple[str, float, float]]) -> list[GrowthRow]:
+        """The brands (name, quantity, quantity before) that grew most, most first."""
+        from khtui.domain.monthly import GrowthRow
+
+        grown = [GrowthRow(b, qty, prior) for b, qty, prior in rows if prior > 0 and qty > prior]
         grown.sort(key=lambda g: (-(g.qty - g.qty_before), g.subject))
-        return grown[:n]
+        return grown[: self.rules.reports.growth_brands]
 
     def _rpt_next_month(self, month: str) -> NextMonth:
         from khtui.domain.monthly import NextMonth

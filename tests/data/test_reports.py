@@ -491,10 +491,17 @@ def test_monthly_sales_against_last_year(seeded):
 
 
 @pytest.mark.parametrize(
-    "part",
-    ["_rpt_month_brand_sums", "_rpt_growth", "_rpt_month_sales"],
+    ("part", "month"),
+    [
+        ("_rpt_month_brand_sums", "2026-10"),
+        ("_rpt_month_brand_sums", "2026-11"),
+        ("_rpt_growth", "2026-11"),  # the month still running: its growth from the lines
+        ("_rpt_month_sales", "2026-10"),
+    ],
 )
-def test_an_error_of_a_monthly_figure_read_beside_is_the_figures_error(seeded, monkeypatch, part):
+def test_an_error_of_a_monthly_figure_read_beside_is_the_figures_error(
+    seeded, monkeypatch, part, month
+):
     """The brands' sums, the growth and the twelve months' sales are read on threads of their
     own: a failure of one is raised where the monthly figures wait for it."""
 
@@ -503,7 +510,7 @@ def test_an_error_of_a_monthly_figure_read_beside_is_the_figures_error(seeded, m
 
     monkeypatch.setattr(seeded, part, broken)
     with pytest.raises(RuntimeError, match=f"{part} could not be read"):
-        seeded.monthly_figures("2026-10")
+        seeded.monthly_figures(month)
 
 
 def test_monthly_brand_figures_inside_a_transaction_see_its_rows(seeded):
@@ -542,6 +549,30 @@ def test_monthly_report_counts_next_months_visits(seeded):
         conn.execute("UPDATE retailers SET status = '暂停' WHERE code = 'R001'")
     nm = seeded.monthly_figures("2026-10").next_month
     assert (nm.visits, nm.retailers, nm.active, nm.covered) == (12, 7, 5, 5)
+
+
+def test_potential_brands_grew_against_the_month_before(seeded):
+    """A month that is over against the whole month before; the month still running against
+    as many days of the month before (November to the 22nd against October's 1st..22nd)."""
+    seeded.add_order_lines(
+        [
+            ("R001", "2026-09-10", "B1", "黄鹤楼", 8, 2000, 250),
+            ("R002", "2026-09-11", "B3", "红金龙", 50, 2500, 50),
+            ("R005", "2026-09-14", "B2", "利群", 3, 300, 100),
+            ("R005", "2026-10-12", "B2", "利群", 9, 900, 100),
+        ]
+    )
+    names = dict(seeded.query("SELECT brand_code, name FROM brands"))
+    grown = [
+        (g.subject, g.qty, g.qty_before) for g in seeded.monthly_figures("2026-10").potential_brands
+    ]
+    # October: B1 20 against 8 (+12), B2 9 against 3 (+6); B3 fell from 50 to 40
+    assert grown == [(names["B1"], 20, 8), (names["B2"], 9, 3)]
+    grown = [
+        (g.subject, g.qty, g.qty_before) for g in seeded.monthly_figures("2026-11").potential_brands
+    ]
+    # November to the 22nd: B1 15 against 12 (October's 23rd and 24th not counted); B2 4 < 9
+    assert grown == [(names["B1"], 15, 12)]
 
 
 def test_year_on_year_needs_a_complete_base_month(seeded):
