@@ -809,17 +809,26 @@ class ReportOps(BrandOps, VisitOps):
         a, b = _d(start), _d(as_of)
         months = [add_months(month, -i) for i in range(11, -1, -1)]
         # what SQLite does alone (the brands' sums, the growth against the month before, the
-        # twelve months' sales) is read on threads of their own while this one makes the
-        # figures Python counts
-        # a month that is over grows against the whole month before: the brands' sums of the
-        # three months are read at once; the month still running compares its days so far with
-        # as many of the month before's, from the lines
+        # twelve months' sales, sales by tier and category, the month to date against a year
+        # before) is read on threads of their own while this one makes the figures Python
+        # counts. A month that is over grows against the whole month before: the brands' sums
+        # of the three months are read at once; the month still running compares its days so
+        # far with as many of the month before's, from the lines.
         before = add_months(month, -1) if complete else None
         brand_sums = self._rpt_beside(self._rpt_month_brand_sums, month, before)
         growth = (
             None if complete else self._rpt_beside(self._rpt_growth, month, start, as_of, complete)
         )
         sales = self._rpt_beside(self._rpt_month_sales, months)
+        groups = self._rpt_beside(
+            lambda: (self._rpt_month_tiers(month), self._rpt_month_categories(month))
+        )
+        ly = _year_before(start), _year_before(as_of)
+        to_date = (
+            None
+            if complete
+            else self._rpt_beside(lambda: (self._rpt_sales(start, as_of), self._rpt_sales(*ly)))
+        )
         try:
             brands = self._rpt_brand_info()
             threshold = self.rules.capture.price_deviation_pct
@@ -833,9 +842,9 @@ class ReportOps(BrandOps, VisitOps):
                 data_start=self._rpt_data_start(),
                 tiao_per_jian=self.rules.tiao_per_jian,
                 sales=sales(),
-                tiers=self._rpt_month_tiers(month),
+                tiers=groups()[0],
                 tiers_as_of=self.scalar("SELECT max(derived_as_of) FROM retailers"),
-                categories=self._rpt_month_categories(month),
+                categories=groups()[1],
                 classes=self._rpt_month_classes(month, brand_sums(), brands),
                 top_brands=self._rpt_month_top(month, brand_sums(), brands),
                 execution=self._rpt_execution(month, start, as_of, end),
@@ -855,9 +864,8 @@ class ReportOps(BrandOps, VisitOps):
                 brand_targets=self._rpt_brand_targets(),
                 accuracy=[self.report_accuracy(month, as_of, self.rules.reports.accuracy_rows)],
             )
-            if not complete:
-                ly = _year_before(start), _year_before(as_of)
-                cur, last = self._rpt_sales(start, as_of), self._rpt_sales(*ly)
+            if to_date is not None:
+                cur, last = to_date()
                 figures.month_to_date = MonthToDate(
                     b, cur.qty, cur.amount, last.qty, last.amount, self._rpt_covered(*ly)
                 )
@@ -865,7 +873,7 @@ class ReportOps(BrandOps, VisitOps):
         finally:
             # a part that failed leaves the others reading: they end before the figures do,
             # so that no thread still reads when the caller goes on (or closes the store)
-            _settle(brand_sums, sales, *([growth] if growth is not None else []))
+            _settle(*(w for w in (brand_sums, sales, groups, growth, to_date) if w is not None))
 
     def _rpt_month_sales(self, months: list[str]) -> list[MonthSales]:
         from khtui.domain.monthly import MonthSales

@@ -497,13 +497,15 @@ def test_monthly_sales_against_last_year(seeded):
         ("_rpt_month_brand_sums", "2026-11"),
         ("_rpt_growth", "2026-11"),  # the month still running: its growth from the lines
         ("_rpt_month_sales", "2026-10"),
+        ("_rpt_month_categories", "2026-10"),
+        ("_rpt_sales", "2026-11"),  # the month to date and a year before
     ],
 )
 def test_an_error_of_a_monthly_figure_read_beside_is_the_figures_error(
     seeded, monkeypatch, part, month
 ):
-    """The brands' sums, the growth and the twelve months' sales are read on threads of their
-    own: a failure of one is raised where the monthly figures wait for it."""
+    """What SQLite sums alone is read on threads of its own: a failure of one part is raised
+    where the monthly figures wait for it."""
 
     def broken(*args):
         raise RuntimeError(f"{part} could not be read")
