@@ -55,6 +55,7 @@ CITY_PLANS = {
     "today": Plan(9, 600),
     "profile": Plan(5, 600),
     "weekly": Plan(7, 600),
+    "monthly": Plan(3, 600),
     "recompute": Plan(3, 900),
     "import": Plan(5, 900),
     "docx": Plan(9, 600),
@@ -420,6 +421,38 @@ def fig_weekly(ctx: Ctx, res: FigureResult) -> None:
         f"week) and `store.brand_figures({start}, {end})` ({info.get('brands', 0)} key and new "
         "brands), each in a fresh process with a new connection, imports done before the "
         f"clock starts; {rounds} rounds ({plan.text()}), alternating with the minimal app.",
+    ]
+
+
+# -- monthly figures -----------------------------------------------------------------------
+def fig_monthly(ctx: Ctx, res: FigureResult) -> None:
+    db = str(ctx.city())
+    month = "2026-10"
+    today = data.TODAY.isoformat()
+    info: dict = {}
+
+    def monthly() -> float:
+        out, _ = probe("monthly", db, today, month, env=ctx.env)
+        info["retailers"] = out["retailers"]
+        return out["seconds"]
+
+    plan = ctx.plan("monthly")
+    (mins, months), rounds = alternate(plan, _minimal(ctx), monthly)
+    res.rows.append(
+        Row(
+            "monthly",
+            f"monthly report figures {month}, {ctx.scale.retailers:,} retailers",
+            _secs(months),
+            REPORTED,
+            _secs(mins),
+            "minimal app's first frame",
+        )
+    )
+    res.notes += [
+        f"`store.monthly_figures('{month}')` (the market analysis a manager drafts; "
+        f"{info.get('retailers', 0):,} retailers bought in the month) in a fresh process with a new "
+        f"connection, imports done before the clock starts; {rounds} rounds ({plan.text()}), "
+        "alternating with the minimal app.",
     ]
 
 
@@ -807,6 +840,7 @@ FIGURES: dict[str, tuple[str, Callable[[Ctx, FigureResult], None]]] = {
     "today": ("Today screen, first frame", fig_today),
     "profile": ("Open a retailer's profile", fig_profile),
     "weekly": ("Weekly report figures and brand figures", fig_weekly),
+    "monthly": ("Monthly report figures", fig_monthly),
     "recompute": ("Recompute the classifications", fig_recompute),
     "import": ("Import order lines", fig_import),
     "docx": ("Weekly report DOCX", fig_docx),

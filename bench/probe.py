@@ -33,6 +33,18 @@ def weekly(db: str, today: str, week: str) -> dict:
     return {"seconds": seconds, "visits": figures.visits.total}
 
 
+def monthly(db: str, today: str, month: str) -> dict:
+    """``monthly_figures`` of a month, as the monthly report screen reads them for a draft."""
+    import khtui.domain.monthly
+    import khtui.domain.months  # noqa: F401
+
+    store = _store(db, today)
+    t0 = time.perf_counter()
+    figures = store.monthly_figures(month)
+    seconds = time.perf_counter() - t0
+    return {"seconds": seconds, "retailers": figures.sales[-1].retailers}
+
+
 def brands(db: str, today: str, start: str, end: str) -> dict:
     """``brand_figures`` over a period (the brand screen, the monthly report)."""
     import khtui.domain.brand_figures  # noqa: F401
@@ -159,6 +171,7 @@ PROBES = {
     "merge": merge,
     "lookup_prepare": lookup_prepare,
     "weekly": weekly,
+    "monthly": monthly,
     "brands": brands,
     "recompute": recompute,
     "groupby": groupby,

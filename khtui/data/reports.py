@@ -74,6 +74,29 @@ _DEVIATION_MARGIN_PCT = 0.01
 
 _T = TypeVar("_T")
 
+# the kinds of market information whose payload the monthly report reads (the rest are counted)
+_MARKET_KINDS = frozenset(
+    ("activity", "brand_sales", "new_brand", "dynamics", "opinion", "worklog")
+)
+
+
+class _BrandSum(NamedTuple):
+    """A brand's sums over a month's monthly_brand_sales rows."""
+
+    qty: float
+    amount: float
+    retailers: int
+
+
+def _settle(*waits: Callable[[], Any]) -> None:
+    """Wait for each part read beside (:meth:`ReportOps._rpt_beside`) to end, whatever it
+    gives: its error, if any, is raised where its result is taken."""
+    from contextlib import suppress
+
+    for wait in waits:
+        with suppress(Exception):  # raised where the result is taken, not here
+            wait()
+
 
 def _d(x: dt.date) -> str:
     return x.isoformat()
@@ -785,43 +808,72 @@ class ReportOps(BrandOps, VisitOps):
         as_of = end if complete else max(start, today - dt.timedelta(days=1))
         a, b = _d(start), _d(as_of)
         months = [add_months(month, -i) for i in range(11, -1, -1)]
-        sales = self._rpt_month_sales(months)
-        threshold = self.rules.capture.price_deviation_pct
-        market = self._rpt_market(a, b, threshold)
-        figures = MonthlyFigures(
-            month=month,
-            start=a,
-            end=_d(end),
-            as_of=b,
-            complete=complete,
-            data_start=self._rpt_data_start(),
-            tiao_per_jian=self.rules.tiao_per_jian,
-            sales=sales,
-            tiers=self._rpt_month_tiers(month),
-            tiers_as_of=self.scalar("SELECT max(derived_as_of) FROM retailers"),
-            categories=self._rpt_month_categories(month),
-            classes=self._rpt_month_classes(month),
-            top_brands=self._rpt_month_top(month),
-            execution=self._rpt_execution(month, start, as_of, end),
-            coverage=self._rpt_coverage(month, as_of),
-            service=self._rpt_service(start, as_of),
-            cultivation=self._rpt_brand_rows(start, as_of),
-            market=market,
-            potential_brands=self._rpt_growth(month, start, as_of, complete),
-            next_month=self._rpt_next_month(add_months(month, 1)),
-            price_threshold_pct=threshold,
-            price_deviations=sum(p.deviations for p in market.prices),
-            weekly_narrative=self._rpt_month_narrative(start, end),
-            brand_targets=self._rpt_brand_targets(),
-            accuracy=[self.report_accuracy(month, as_of, self.rules.reports.accuracy_rows)],
+        # what SQLite does alone (the brands' sums, the growth against the month before, the
+        # twelve months' sales, sales by tier and category, the month to date against a year
+        # before) is read on threads of their own while this one makes the figures Python
+        # counts. A month that is over grows against the whole month before: the brands' sums
+        # of the three months are read at once; the month still running compares its days so
+        # far with as many of the month before's, from the lines.
+        before = add_months(month, -1) if complete else None
+        brand_sums = self._rpt_beside(self._rpt_month_brand_sums, month, before)
+        growth = (
+            None if complete else self._rpt_beside(self._rpt_growth, month, start, as_of, complete)
         )
-        if not complete:
-            ly = _year_before(start), _year_before(as_of)
-            cur, last = self._rpt_sales(start, as_of), self._rpt_sales(*ly)
-            figures.month_to_date = MonthToDate(
-                b, cur.qty, cur.amount, last.qty, last.amount, self._rpt_covered(*ly)
+        sales = self._rpt_beside(self._rpt_month_sales, months)
+        groups = self._rpt_beside(
+            lambda: (self._rpt_month_tiers(month), self._rpt_month_categories(month))
+        )
+        ly = _year_before(start), _year_before(as_of)
+        to_date = (
+            None
+            if complete
+            else self._rpt_beside(lambda: (self._rpt_sales(start, as_of), self._rpt_sales(*ly)))
+        )
+        try:
+            brands = self._rpt_brand_info()
+            threshold = self.rules.capture.price_deviation_pct
+            market = self._rpt_market(a, b, threshold)
+            figures = MonthlyFigures(
+                month=month,
+                start=a,
+                end=_d(end),
+                as_of=b,
+                complete=complete,
+                data_start=self._rpt_data_start(),
+                tiao_per_jian=self.rules.tiao_per_jian,
+                sales=sales(),
+                tiers=groups()[0],
+                tiers_as_of=self.scalar("SELECT max(derived_as_of) FROM retailers"),
+                categories=groups()[1],
+                classes=self._rpt_month_classes(month, brand_sums(), brands),
+                top_brands=self._rpt_month_top(month, brand_sums(), brands),
+                execution=self._rpt_execution(month, start, as_of, end),
+                coverage=self._rpt_coverage(month, as_of),
+                service=self._rpt_service(start, as_of),
+                cultivation=self._rpt_brand_rows(start, as_of),
+                market=market,
+                potential_brands=(
+                    growth()
+                    if growth is not None
+                    else self._rpt_month_growth(month, before or "", brand_sums(), brands)
+                ),
+                next_month=self._rpt_next_month(add_months(month, 1)),
+                price_threshold_pct=threshold,
+                price_deviations=sum(p.deviations for p in market.prices),
+                weekly_narrative=self._rpt_month_narrative(start, end),
+                brand_targets=self._rpt_brand_targets(),
+                accuracy=[self.report_accuracy(month, as_of, self.rules.reports.accuracy_rows)],
             )
-        return figures
+            if to_date is not None:
+                cur, last = to_date()
+                figures.month_to_date = MonthToDate(
+                    b, cur.qty, cur.amount, last.qty, last.amount, self._rpt_covered(*ly)
+                )
+            return figures
+        finally:
+            # a part that failed leaves the others reading: they end before the figures do,
+            # so that no thread still reads when the caller goes on (or closes the store)
+            _settle(*(w for w in (brand_sums, sales, groups, growth, to_date) if w is not None))
 
     def _rpt_month_sales(self, months: list[str]) -> list[MonthSales]:
         from khtui.domain.monthly import MonthSales
@@ -888,25 +940,67 @@ class ReportOps(BrandOps, VisitOps):
             )
         ]
 
-    def _rpt_month_classes(self, month: str) -> list[ClassRow]:
+    def _rpt_month_brand_sums(
+        self, month: str, before: str | None = None
+    ) -> dict[tuple[str, str], _BrandSum]:
+        """Each brand's quantity, amount and retailers in ``month``, the same month a year
+        before and the month ``before`` (if any), from monthly_brand_sales, keyed by (brand
+        code, month): what sales by price class, the top brands and the growth are made of. Read by each retailer's (retailer, month) slice
+        of the primary key (the retailers that bought in either month), not by the brand index
+        with a table row fetched for each of a city's ~350,000 rows a month."""
+        from khtui.domain.months import add_months
+
+        months = (month, add_months(month, -12), *([before] if before else []))
+        cur = self.conn.cursor()
+        cur.row_factory = None  # a few hundred rows, plain tuples
+        return {
+            (code, m): _BrandSum(qty, amount, n)
+            for code, m, qty, amount, n in cur.execute(
+                "SELECT brand_code, month, sum(qty_tiao), sum(amount), count(*) "
+                f"FROM monthly_brand_sales WHERE month IN ({placeholders(months)}) AND "
+                "retailer_code IN (SELECT retailer_code FROM monthly_sales WHERE month IN "
+                f"({placeholders(months)})) GROUP BY brand_code, month",
+                months + months,
+            )
+        }
+
+    def _rpt_brand_info(self) -> dict[str, tuple[str | None, str | None, bool, bool]]:
+        """Each brand's name, price class and key and new flags."""
+        cur = self.conn.cursor()
+        cur.row_factory = None
+        return {
+            code: (name, cls, bool(is_key), bool(is_new))
+            for code, name, cls, is_key, is_new in cur.execute(
+                "SELECT brand_code, name, class, is_key, is_new FROM brands"
+            )
+        }
+
+    def _rpt_month_classes(
+        self, month: str, sums: dict[tuple[str, str], _BrandSum], info: dict[str, tuple]
+    ) -> list[ClassRow]:
         """Sales by price class, in the classes' own order (一类 → 五类, rules
         ``reports.price_classes``; others after them by name)."""
+        from math import fsum
+
         from khtui.domain.monthly import ClassRow
         from khtui.domain.months import add_months
 
         ly = add_months(month, -12)
+        qty: dict[tuple[Any, bool], list[float]] = defaultdict(list)
+        amount: dict[tuple[Any, bool], list[float]] = defaultdict(list)
+        for (code, m), x in sorted(sums.items()):
+            if m not in (month, ly):  # the month before, for the growth
+                continue
+            key = (info[code][1] if code in info else None, m == month)
+            qty[key].append(x.qty)
+            amount[key].append(x.amount)
         classes: dict[Any, ClassRow] = {}
-        for r in self.query(
-            "SELECT b.class, s.month, sum(s.qty_tiao) AS qty, round(sum(s.amount), 2) AS amount "
-            "FROM monthly_brand_sales s LEFT JOIN brands b ON b.brand_code = s.brand_code "
-            "WHERE s.month IN (?, ?) GROUP BY b.class, s.month",
-            (month, ly),
-        ):
-            c = classes.setdefault(r["class"], ClassRow(r["class"], 0, 0, 0))
-            if r["month"] == month:
-                c.qty, c.amount = r["qty"], r["amount"]
+        for (cls, this), q in qty.items():
+            c = classes.setdefault(cls, ClassRow(cls, 0, 0, 0))
+            if this:
+                c.qty, c.amount = fsum(q), round(fsum(amount[cls, this]), 2)
             else:
-                c.qty_ly = r["qty"]
+                c.qty_ly = fsum(q)
         order = list(self.rules.reports.price_classes)
         return sorted(
             classes.values(),
@@ -917,31 +1011,32 @@ class ReportOps(BrandOps, VisitOps):
             ),
         )
 
-    def _rpt_month_top(self, month: str) -> list[TopBrand]:
+    def _rpt_month_top(
+        self, month: str, sums: dict[tuple[str, str], _BrandSum], info: dict[str, tuple]
+    ) -> list[TopBrand]:
         from khtui.domain.monthly import TopBrand
 
         top_n = self.rules.reports.top_brands
-        return [
-            TopBrand(
-                brand_code=r["brand_code"],
-                brand=r["brand"],
-                price_class=r["class"],
-                is_key=bool(r["is_key"]),
-                is_new=bool(r["is_new"]),
-                qty=r["qty"],
-                amount=r["amount"],
-                retailers=r["retailers"],
+        rows = sorted(
+            ((code, x) for (code, m), x in sums.items() if m == month),
+            key=lambda cx: (-cx[1].qty, cx[0]),
+        )
+        out = []
+        for code, x in rows[:top_n]:
+            name, cls, is_key, is_new = info.get(code, (None, None, False, False))
+            out.append(
+                TopBrand(
+                    brand_code=code,
+                    brand=name if name is not None else code,
+                    price_class=cls,
+                    is_key=is_key,
+                    is_new=is_new,
+                    qty=x.qty,
+                    amount=round(x.amount, 2),
+                    retailers=x.retailers,
+                )
             )
-            for r in self.query(
-                "SELECT s.brand_code, coalesce(b.name, s.brand_code) AS brand, b.class, "
-                "coalesce(b.is_key, 0) AS is_key, coalesce(b.is_new, 0) AS is_new, "
-                "sum(s.qty_tiao) AS qty, round(sum(s.amount), 2) AS amount, "
-                "count(*) AS retailers FROM monthly_brand_sales s "
-                "LEFT JOIN brands b ON b.brand_code = s.brand_code WHERE s.month = ? "
-                "GROUP BY s.brand_code ORDER BY qty DESC, s.brand_code LIMIT ?",
-                (month, top_n),
-            )
-        ]
+        return out
 
     def _rpt_execution(
         self, month: str, start: dt.date, as_of: dt.date, end: dt.date
@@ -1051,13 +1146,15 @@ class ReportOps(BrandOps, VisitOps):
             code = str(p.get("brand_code") or "")
             return names.get(code, code) or "—"
 
-        rows = self.query(
+        cur = self.conn.cursor()
+        cur.row_factory = None  # a city's month: tens of thousands of captures, plain tuples
+        rows = cur.execute(
             "SELECT c.kind, c.captured_on, c.retailer_code, r.name, c.payload FROM captures c "
             "LEFT JOIN retailers r INDEXED BY retailers_shown ON r.code = c.retailer_code "
             "WHERE c.is_draft = 0 AND c.captured_on BETWEEN ? AND ? "
             "ORDER BY c.captured_on, c.retailer_code",
             (a, b),
-        )
+        ).fetchall()
         m = MarketInfo()
         counts: Counter = Counter()
         activity: dict[str, ChoiceRow] = {}
@@ -1066,10 +1163,11 @@ class ReportOps(BrandOps, VisitOps):
         new: dict[str, ChoiceRow] = {}
         dyn: dict[str, ChoiceRow] = {}
         remarks: list[Remark] = []
-        for r in rows:
-            kind, p = r["kind"], _payload(r["payload"])
+        for kind, captured_on, code, name, payload in rows:
             counts[kind] += 1
-            who = r["name"] or r["retailer_code"] or ""
+            if kind not in _MARKET_KINDS:  # counted only (displays, price and stock grids)
+                continue
+            p = _payload(payload)
             if kind == "activity":
                 row = activity.setdefault(brand(p), ChoiceRow(brand(p), 0))
                 row.count += 1
@@ -1103,6 +1201,7 @@ class ReportOps(BrandOps, VisitOps):
                 elif p.get("price_kept") is False:
                     row.extra["not_kept"] += 1
             elif kind == "dynamics":
+                who = name or code or ""
                 event = str(p.get("event") or "—")
                 row = dyn.setdefault(event, ChoiceRow(event, 0, {}, {"names": []}))
                 if who and who not in row.extra["names"]:
@@ -1112,9 +1211,7 @@ class ReportOps(BrandOps, VisitOps):
                 # an opinion is labelled by its type; a work-log entry has none
                 label = str(p.get("type") or "") if kind == "opinion" else ""
                 text = str(p.get("text") or "")
-                remarks.append(
-                    Remark(kind, text, r["retailer_code"] or "", r["captured_on"], label)
-                )
+                remarks.append(Remark(kind, text, code or "", captured_on, label))
         for name, values in prices_seen.items():
             selling[name].extra["price"] = sum(values) / len(values)
         m.counts = dict(counts)
@@ -1126,7 +1223,8 @@ class ReportOps(BrandOps, VisitOps):
         m.stock = self._rpt_stock(a, b)
         # prices against guide prices, per brand
         per: dict[str, dict[str, Any]] = {}
-        for r in self.query(
+        flagged: dict[tuple[float, Any], bool] = {}  # a city's month: ~100,000 observations
+        for code, name, cls, retailer, price, guide, marked in cur.execute(
             "SELECT p.brand_code, coalesce(br.name, p.brand_code) AS brand, br.class, "
             "p.retailer_code, p.retail_price, coalesce(p.guide_price, br.guide_price) AS guide, "
             "p.marked_price FROM price_observations p "
@@ -1134,22 +1232,24 @@ class ReportOps(BrandOps, VisitOps):
             "WHERE p.is_draft = 0 AND p.observed_on BETWEEN ? AND ?",
             (a, b),
         ):
-            x = per.setdefault(
-                r["brand_code"],
-                {
-                    "brand": r["brand"],
-                    "class": r["class"],
-                    "guide": r["guide"],
+            x = per.get(code)
+            if x is None:
+                x = per[code] = {
+                    "brand": name,
+                    "class": cls,
+                    "guide": guide,
                     "prices": [],
                     "dev": 0,
                     "unmarked": set(),
-                },
-            )
-            if r["retail_price"] is not None:
-                x["prices"].append(r["retail_price"])
-                x["dev"] += deviation_flagged(r["retail_price"], r["guide"], threshold)
-            if r["marked_price"] == 0:
-                x["unmarked"].add(r["retailer_code"])
+                }
+            if price is not None:
+                x["prices"].append(price)
+                flag = flagged.get((price, guide))
+                if flag is None:
+                    flag = flagged[price, guide] = deviation_flagged(price, guide, threshold)
+                x["dev"] += flag
+            if marked == 0:
+                x["unmarked"].add(retailer)
         order = list(self.rules.reports.price_classes)
         m.prices = sorted(
             (
@@ -1182,29 +1282,51 @@ class ReportOps(BrandOps, VisitOps):
     ) -> list[GrowthRow]:
         """Brands that grew most against the month before, over the same number of days (the
         whole months when this one is over)."""
-        from khtui.domain.monthly import GrowthRow
         from khtui.domain.months import add_months, month_range
 
         p_start, p_end = month_range(add_months(month, -1))
         if not complete:
             p_end = min(p_end, p_start + (as_of - start))
+        # the lines summed per brand first, the brand's name looked up once per brand
         rows = self.query(
-            "SELECT coalesce(b.name, o.brand_code) AS brand, "
-            "sum(CASE WHEN o.order_date >= ? THEN o.qty_tiao ELSE 0 END) AS qty, "
-            "sum(CASE WHEN o.order_date <= ? THEN o.qty_tiao ELSE 0 END) AS before "
-            "FROM order_lines o LEFT JOIN brands b ON b.brand_code = o.brand_code "
-            "WHERE (o.order_date BETWEEN ? AND ?) OR (o.order_date BETWEEN ? AND ?) "
-            "GROUP BY o.brand_code",
+            "SELECT coalesce(b.name, o.brand_code) AS brand, o.qty, o.before FROM ("
+            "SELECT brand_code, sum(CASE WHEN order_date >= ? THEN qty_tiao ELSE 0 END) AS qty, "
+            "sum(CASE WHEN order_date <= ? THEN qty_tiao ELSE 0 END) AS before "
+            "FROM order_lines WHERE (order_date BETWEEN ? AND ?) OR (order_date BETWEEN ? AND ?) "
+            "GROUP BY brand_code) o LEFT JOIN brands b ON b.brand_code = o.brand_code",
             (_d(start), _d(p_end), _d(start), _d(as_of), _d(p_start), _d(p_end)),
         )
-        n = self.rules.reports.growth_brands
-        grown = [
-            GrowthRow(r["brand"], r["qty"], r["before"])
-            for r in rows
-            if r["before"] > 0 and r["qty"] > r["before"]
-        ]
+        return self._rpt_grown([(r["brand"], r["qty"], r["before"]) for r in rows])
+
+    def _rpt_month_growth(
+        self,
+        month: str,
+        before: str,
+        sums: dict[tuple[str, str], _BrandSum],
+        info: dict[str, tuple],
+    ) -> list[GrowthRow]:
+        """:meth:`_rpt_growth` of a month that is over, against the whole month ``before``,
+        from the brands' monthly sums (:meth:`_rpt_month_brand_sums`)."""
+        codes = sorted({code for code, m in sums if m in (month, before)})
+        nothing = _BrandSum(0, 0, 0)
+        return self._rpt_grown(
+            [
+                (
+                    info[code][0] if code in info else code,
+                    sums.get((code, month), nothing).qty,
+                    sums.get((code, before), nothing).qty,
+                )
+                for code in codes
+            ]
+        )
+
+    def _rpt_grown(self, rows: list[tuple[str, float, float]]) -> list[GrowthRow]:
+        """The brands (name, quantity, quantity before) that grew most, most first."""
+        from khtui.domain.monthly import GrowthRow
+
+        grown = [GrowthRow(b, qty, prior) for b, qty, prior in rows if prior > 0 and qty > prior]
         grown.sort(key=lambda g: (-(g.qty - g.qty_before), g.subject))
-        return grown[:n]
+        return grown[: self.rules.reports.growth_brands]
 
     def _rpt_next_month(self, month: str) -> NextMonth:
         from khtui.domain.monthly import NextMonth
@@ -1212,19 +1334,19 @@ class ReportOps(BrandOps, VisitOps):
 
         start, end = month_range(month)
         plan = self.query_one("SELECT status FROM visit_plans WHERE month = ?", (month,))
-        rows = self.query(
-            "SELECT v.retailer_code, r.status FROM visits v "
+        # counted by SQLite: a city's month plans tens of thousands of visits
+        [(visits, retailers, covered)] = self.query(
+            "SELECT count(*), count(DISTINCT v.retailer_code), "
+            "count(DISTINCT CASE WHEN r.status = ? THEN v.retailer_code END) FROM visits v "
             "LEFT JOIN retailers r ON r.code = v.retailer_code "
             f"WHERE v.planned_date BETWEEN ? AND ? AND v.status IN {ON_ITS_DAY}",
-            (_d(start), _d(end)),
+            (ACTIVE, _d(start), _d(end)),
         )
-        codes = {r[0] for r in rows}
-        covered = len({r[0] for r in rows if r[1] == ACTIVE})
         return NextMonth(
             month=month,
             plan_status=plan["status"] if plan is not None else "none",
-            visits=len(rows),
-            retailers=len(codes),
+            visits=visits,
+            retailers=retailers,
             active=self._rpt_active_count(),
             covered=covered,
         )

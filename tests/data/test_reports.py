@@ -490,6 +490,93 @@ def test_monthly_sales_against_last_year(seeded):
     assert m.coverage.visited == 0 and m.coverage.active == 6
 
 
+@pytest.mark.parametrize(
+    ("part", "month"),
+    [
+        ("_rpt_month_brand_sums", "2026-10"),
+        ("_rpt_month_brand_sums", "2026-11"),
+        ("_rpt_growth", "2026-11"),  # the month still running: its growth from the lines
+        ("_rpt_month_sales", "2026-10"),
+        ("_rpt_month_categories", "2026-10"),
+        ("_rpt_sales", "2026-11"),  # the month to date and a year before
+    ],
+)
+def test_an_error_of_a_monthly_figure_read_beside_is_the_figures_error(
+    seeded, monkeypatch, part, month
+):
+    """What SQLite sums alone is read on threads of its own: a failure of one part is raised
+    where the monthly figures wait for it."""
+
+    def broken(*args):
+        raise RuntimeError(f"{part} could not be read")
+
+    monkeypatch.setattr(seeded, part, broken)
+    with pytest.raises(RuntimeError, match=f"{part} could not be read"):
+        seeded.monthly_figures(month)
+
+
+def test_monthly_brand_figures_inside_a_transaction_see_its_rows(seeded):
+    """Inside a write transaction the brands' sums are read in it and see its rows."""
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), seeded.write() as conn:
+        conn.execute(
+            "UPDATE monthly_brand_sales SET qty_tiao = qty_tiao + 100, amount = amount + 0.5 "
+            "WHERE brand_code = 'B1' AND month = '2026-10'"
+        )
+        inside = seeded.monthly_figures("2026-10")
+        raise Undo  # rolled back
+    after = seeded.monthly_figures("2026-10")
+    assert [b.brand_code for b in inside.top_brands] == ["B1", "B3"]
+    b1_inside, b1_after = (
+        next(b for b in f.top_brands if b.brand_code == "B1") for f in (inside, after)
+    )
+    assert b1_inside.qty == b1_after.qty + 100 * b1_inside.retailers
+    assert b1_inside.amount == round(b1_after.amount + 0.5 * b1_inside.retailers, 2)
+    # B1 is the one brand of 一类 sold in the month, B3 of 五类
+    classes = {c.price_class: c for c in inside.classes}
+    assert (classes["一类"].qty, classes["五类"].qty) == (b1_inside.qty, 40)
+    assert classes["一类"].amount == b1_inside.amount
+    assert [b.brand_code for b in after.top_brands] == ["B3", "B1"]
+
+
+def test_monthly_report_counts_next_months_visits(seeded):
+    """Next month (November for October): its 14 visits less the 2 rescheduled away, to 7
+    retailers, of whom R007 is suspended: 6 of the 6 active retailers planned."""
+    nm = seeded.monthly_figures("2026-10").next_month
+    assert (nm.month, nm.visits, nm.retailers, nm.active, nm.covered) == ("2026-11", 12, 7, 6, 6)
+    with seeded.write() as conn:
+        conn.execute("UPDATE retailers SET status = '暂停' WHERE code = 'R001'")
+    nm = seeded.monthly_figures("2026-10").next_month
+    assert (nm.visits, nm.retailers, nm.active, nm.covered) == (12, 7, 5, 5)
+
+
+def test_potential_brands_grew_against_the_month_before(seeded):
+    """A month that is over against the whole month before; the month still running against
+    as many days of the month before (November to the 22nd against October's 1st..22nd)."""
+    seeded.add_order_lines(
+        [
+            ("R001", "2026-09-10", "B1", "黄鹤楼", 8, 2000, 250),
+            ("R002", "2026-09-11", "B3", "红金龙", 50, 2500, 50),
+            ("R005", "2026-09-14", "B2", "利群", 3, 300, 100),
+            ("R005", "2026-10-12", "B2", "利群", 9, 900, 100),
+        ]
+    )
+    names = dict(seeded.query("SELECT brand_code, name FROM brands"))
+    grown = [
+        (g.subject, g.qty, g.qty_before) for g in seeded.monthly_figures("2026-10").potential_brands
+    ]
+    # October: B1 20 against 8 (+12), B2 9 against 3 (+6); B3 fell from 50 to 40
+    assert grown == [(names["B1"], 20, 8), (names["B2"], 9, 3)]
+    grown = [
+        (g.subject, g.qty, g.qty_before) for g in seeded.monthly_figures("2026-11").potential_brands
+    ]
+    # November to the 22nd: B1 15 against 12 (October's 23rd and 24th not counted); B2 4 < 9
+    assert grown == [(names["B1"], 15, 12)]
+
+
 def test_year_on_year_needs_a_complete_base_month(seeded):
     """The data starts on 2025-10-05: October 2025 is complete (its first working day is
     10-09 after the National Day holiday), September 2025 and before are no basis."""
