@@ -385,30 +385,34 @@ class ReportOps(BrandOps, VisitOps):
         )
         prices = self._rpt_beside(self._rpt_week_prices, a, b)
         accuracy = self._rpt_beside(self._rpt_week_accuracy, start, end)
-        visits = self._rpt_week_visits(a, b)
-        stock = self._rpt_stock(a, b)
-        brands = self._rpt_week_brands(end)
-        complaints = self._rpt_complaints_status(start, end)
-        dynamics = self._rpt_dynamics(a, b)
-        next_week = self._rpt_next_week(add_weeks(week, 1))
-        figures = WeeklyFigures(
-            week=week,
-            start=a,
-            end=b,
-            visits=visits,
-            coverage=coverage(),
-            prices=prices(),
-            stock=stock,
-            brands=brands,
-            complaints=complaints,
-            dynamics=dynamics,
-            next_week=next_week,
-            sales=sales(),
-        )
-        if closed is not None:
-            figures.coverage_closed = closed()
-        figures.accuracy = accuracy()
-        return figures
+        try:
+            visits = self._rpt_week_visits(a, b)
+            stock = self._rpt_stock(a, b)
+            brands = self._rpt_week_brands(end)
+            complaints = self._rpt_complaints_status(start, end)
+            dynamics = self._rpt_dynamics(a, b)
+            next_week = self._rpt_next_week(add_weeks(week, 1))
+            figures = WeeklyFigures(
+                week=week,
+                start=a,
+                end=b,
+                visits=visits,
+                coverage=coverage(),
+                prices=prices(),
+                stock=stock,
+                brands=brands,
+                complaints=complaints,
+                dynamics=dynamics,
+                next_week=next_week,
+                sales=sales(),
+            )
+            if closed is not None:
+                figures.coverage_closed = closed()
+            figures.accuracy = accuracy()
+            return figures
+        finally:
+            # a part that failed leaves the others reading: they end before the figures do
+            _settle(*(w for w in (sales, coverage, closed, prices, accuracy) if w is not None))
 
     def _rpt_beside(self, work: Callable[..., _T], *args: Any) -> Callable[[], _T]:
         """Start ``work(*args)`` on a thread of its own, with its own connection, while this

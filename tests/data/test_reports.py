@@ -8,6 +8,7 @@ Week under test: 2026-W47 (Monday 2026-11-16 .. Sunday 2026-11-22); today is 202
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 
@@ -225,6 +226,40 @@ def test_an_error_of_a_figure_read_beside_is_the_figures_error(seeded, monkeypat
     monkeypatch.setattr(seeded, part, broken)
     with pytest.raises(RuntimeError, match=f"{part} could not be read"):
         seeded.weekly_figures("2026-W47")
+
+
+@pytest.mark.parametrize(
+    ("figures", "period", "beside", "here"),
+    [
+        ("weekly_figures", "2026-W47", "_rpt_week_prices", "_rpt_week_visits"),
+        ("monthly_figures", "2026-10", "_rpt_month_sales", "_rpt_brand_info"),
+    ],
+)
+def test_parts_read_beside_end_before_the_figures_fail(
+    seeded, monkeypatch, figures, period, beside, here
+):
+    """A part made on the caller's thread fails while a part read beside is still reading: the
+    figures raise only once that part has ended, so no thread still reads when the caller goes
+    on (and perhaps closes the store and its connections)."""
+    release = threading.Event()
+    order: list[str] = []
+    read = getattr(seeded, beside)
+
+    def still_reading(*args):
+        release.wait(0.5)  # ends on its own, or once the figures have raised
+        order.append("part ended")
+        return read(*args)
+
+    def broken(*args):
+        raise RuntimeError("this part failed")
+
+    monkeypatch.setattr(seeded, beside, still_reading)
+    monkeypatch.setattr(seeded, here, broken)
+    with pytest.raises(RuntimeError, match="this part failed"):
+        getattr(seeded, figures)(period)
+    order.append("figures raised")
+    release.set()
+    assert order == ["part ended", "figures raised"]
 
 
 def test_of_two_shelf_looks_on_one_day_the_later_counts(seeded):
