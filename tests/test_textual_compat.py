@@ -72,6 +72,8 @@ def test_the_textual_api_khtui_uses_is_there():
         "textual.widgets._footer.FooterKey.compact": footer is not None
         and hasattr(footer.FooterKey, "compact"),
         "Footer._bindings_ready": hasattr(Footer, "_bindings_ready"),
+        # a screen's first resize is taken before Textual's own handler (khtui/widgets/resume.py)
+        "Screen._on_resize": callable(Screen.__dict__.get("_on_resize")),
     }
     missing = [name for name, ok in checks.items() if not ok]
     assert not missing, (
