@@ -39,6 +39,7 @@ def test_the_textual_api_khtui_uses_is_there():
     from textual import events
     from textual.app import App
     from textual.binding import ActiveBinding, Binding
+    from textual.css.stylesheet import Stylesheet
     from textual.dom import DOMNode
     from textual.screen import Screen
     from textual.widgets import DataTable, Footer, TextArea
@@ -65,6 +66,10 @@ def test_the_textual_api_khtui_uses_is_there():
         "Screen.is_current": isinstance(inspect.getattr_static(Screen, "is_current"), property),
         "events.ScreenResume(refresh_styles=...)": "refresh_styles"
         in inspect.signature(events.ScreenResume).parameters,
+        "Stylesheet.has_source / read / reparse / update": all(
+            callable(getattr(Stylesheet, name, None))
+            for name in ("has_source", "read", "reparse", "update")
+        ),
         # private names: Textual has no public hook for an exception in a handler, and its
         # footer's keys and readiness (khtui/widgets/footer.py) have no public names
         "App._handle_exception(error)": list(inspect.signature(App._handle_exception).parameters)
