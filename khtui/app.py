@@ -15,6 +15,8 @@ on the path to the first frame.
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import inspect
 import sqlite3
 import subprocess
 import traceback
@@ -274,9 +276,28 @@ class KhtuiApp(Keyed, Workbench):
         self.sub_title = ""
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self._after_first_frame)
         if self.housekeeping:
             self.housekeeping_due = True
             self.call_after_refresh(self._start_housekeeping)
+
+    def _after_first_frame(self) -> None:
+        """Once the first frame is painted: what start made is left out of the garbage
+        collector's full passes (it lives as long as the program; scanning it made a full pass
+        cost 70 ms or more, at any moment, a profile's opening among them), and the profile's
+        stylesheet is read (read as the first profile opened, it parsed every stylesheet again
+        and restyled the whole app before that profile's first frame)."""
+        if not gc.get_freeze_count():  # once a process (tests run many apps in one)
+            gc.freeze()
+        from khtui.screens.retailer import ProfileScreen
+
+        sheet = self.stylesheet
+        base = Path(inspect.getfile(ProfileScreen)).parent
+        path = str((base / ProfileScreen.CSS_PATH).resolve())  # as Textual finds it
+        if not sheet.has_source(path):
+            sheet.read(path)
+            sheet.reparse()
+            sheet.update(self)
 
     def _start_housekeeping(self) -> None:
         """After the first frame: the housekeeping's worker (until then it is due)."""

@@ -76,6 +76,10 @@ def test_the_textual_api_khtui_uses_is_there():
         "Screen.is_current": isinstance(inspect.getattr_static(Screen, "is_current"), property),
         "events.ScreenResume(refresh_styles=...)": "refresh_styles"
         in inspect.signature(events.ScreenResume).parameters,
+        "Stylesheet.has_source / read / reparse / update": all(
+            callable(getattr(Stylesheet, name, None))
+            for name in ("has_source", "read", "reparse", "update")
+        ),
         # private names: Textual has no public hook for an exception in a handler, and its
         # footer's keys and readiness (khtui/widgets/footer.py) have no public names
         "App._handle_exception(error)": list(inspect.signature(App._handle_exception).parameters)
@@ -83,6 +87,8 @@ def test_the_textual_api_khtui_uses_is_there():
         "textual.widgets._footer.FooterKey.compact": footer is not None
         and hasattr(footer.FooterKey, "compact"),
         "Footer._bindings_ready": hasattr(Footer, "_bindings_ready"),
+        # a screen's first resize is taken before Textual's own handler (khtui/widgets/resume.py)
+        "Screen._on_resize": callable(Screen.__dict__.get("_on_resize")),
     }
     missing = [name for name, ok in checks.items() if not ok]
     assert not missing, (

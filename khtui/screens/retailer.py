@@ -9,6 +9,7 @@ lets the AM edit dynamic fields (validated; every change recorded by the store).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from functools import partial
 from typing import Any, ClassVar
@@ -59,6 +60,9 @@ from khtui.widgets.workbench import Workbench
 PAGE = 50  # rows fetched per page of lookup results
 NARROW = 110  # below this many columns the profile's top brands go under the sales chart
 NAME_WIDTH = 20  # terminal cells of a shop name shown in the lookup list (10 CJK characters)
+# seconds a profile waits for its data before its first frame (read in a few milliseconds, so
+# the first frame shows them); a slower read shows the frame first and the data when they come
+FIRST_FRAME_WAIT = 0.2
 WHY_RULES = ("tier", "category", "level", "value")
 KIND_BY_KEY = {k.key: k for k in KINDS}
 
@@ -444,10 +448,20 @@ class ProfileScreen(Keyed, StyledOnMount):
         "profile-changes": ("when", "field", "old_new", "by", "source"),
     }
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.sub_title = t("profile.title")
         self.add_columns(self)
-        self.reload()
+        # The data are read in a thread while the screen waits (the event loop does not) up
+        # to FIRST_FRAME_WAIT before it is first laid out: the first frame shows them, where
+        # a frame "loading", then one with the data, then one with the fields' column widths
+        # were drawn before. Loaded still comes after; it finds them shown.
+        worker = self.load(self.app.today())
+        waiting = asyncio.ensure_future(worker.wait())
+        # a failure is told by on_worker_state_changed, not by this wait
+        waiting.add_done_callback(lambda f: f.cancelled() or f.exception())
+        done, _ = await asyncio.wait([waiting], timeout=FIRST_FRAME_WAIT)
+        if done and worker.state == WorkerState.SUCCESS and worker.result is not None:
+            self.show_profile(worker.result)
 
     def add_columns(self, within: Widget) -> None:
         """The columns of the tables in ``within`` (headed in the UI language)."""
@@ -485,8 +499,10 @@ class ProfileScreen(Keyed, StyledOnMount):
         self.load(self.app.today())
 
     @work(thread=True, exclusive=True, group="profile", exit_on_error=False)
-    def load(self, today: dt.date) -> None:
-        self.post_message(self.Loaded(load_profile(self.app.store, self.code, today)))
+    def load(self, today: dt.date) -> dict[str, Any]:
+        data = load_profile(self.app.store, self.code, today)
+        self.post_message(self.Loaded(data))
+        return data
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "profile" and event.state == WorkerState.ERROR:
@@ -495,7 +511,12 @@ class ProfileScreen(Keyed, StyledOnMount):
             )
 
     def on_profile_screen_loaded(self, message: Loaded) -> None:
-        self.data = message.data
+        if message.data is not self.data:  # not already shown as the screen opened
+            self.show_profile(message.data)
+
+    def show_profile(self, data: dict[str, Any]) -> None:
+        """Show the profile as read (load_profile)."""
+        self.data = data
         self.sub_title = t("profile.title.named", name=self.profile["retailer"]["name"])
         self.show_head()
         self.show_fields()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import sqlite3
 
 from textual.command import CommandPalette
@@ -272,3 +273,19 @@ async def _header_on(store, shown):
         await settle(app, pilot)
         assert app.title == f"{store.am_name} · {shown} · khtui.db"
         assert app.screen.query_one("Header").screen_title == app.title
+
+
+@sync
+async def test_the_profile_stylesheet_is_read_after_the_first_frame_not_as_a_profile_opens(store):
+    async with running(store, SIZE) as (app, pilot):
+        sheet = app.stylesheet
+        assert gc.get_freeze_count() > 0  # what start made: out of the collector's full passes
+        parsed: list[bool] = []
+        reparse = sheet.reparse
+        sheet.reparse = lambda: parsed.append(True) or reparse()  # type: ignore[method-assign]
+        await app.push_screen(ProfileScreen(RETAILERS[0][0]))
+        await settle(app, pilot)
+        assert isinstance(app.screen, ProfileScreen)
+        assert not parsed  # its stylesheet was read already: no parse, no restyle of the app
+        head = app.screen.query_one("#profile-head")
+        assert head.styles.height is not None and head.styles.height.value == 2  # retailer.tcss

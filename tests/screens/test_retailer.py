@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
+import threading
+from pathlib import Path
 from typing import ClassVar
 
 import pytest
@@ -10,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, OptionList, Static, TabbedContent
 
 from khtui.app import create_app
+from khtui.screens import retailer
 from khtui.screens.retailer import (
     EditFieldScreen,
     ProfileScreen,
@@ -71,6 +75,64 @@ async def test_pinyin_initials_find_the_retailer_and_enter_opens_its_profile(see
         assert "重庆路烟酒店" in head and "逾期投诉 1" in head
         await pilot.press("escape")
         assert app.screen is screen
+
+
+class FirstLayout(ProfileScreen):
+    """A profile that notes what it holds when Textual first lays it out (its resume, whose
+    handler runs after this one)."""
+
+    # the profile's stylesheet (a relative path is read beside the subclass's module)
+    CSS_PATH = str(Path(inspect.getfile(ProfileScreen)).with_name(ProfileScreen.CSS_PATH))
+    at_first_layout: tuple[int, str] | None = None
+
+    def on_screen_resume(self) -> None:
+        if self.at_first_layout is None:
+            head = str(self.query_one("#profile-head", Static).render())
+            self.at_first_layout = (self.query_one("#profile-fields", DataTable).row_count, head)
+
+
+@sync
+async def test_a_profile_is_first_laid_out_and_drawn_with_its_data(seeded, monkeypatch):
+    monkeypatch.setattr(retailer, "FIRST_FRAME_WAIT", 60)  # any machine reads it in that time
+    app = make_app(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = FirstLayout(CQ)
+        await app.push_screen(screen)
+        await settle(app, pilot)
+        assert screen.at_first_layout is not None
+        rows, head = screen.at_first_layout
+        assert rows == screen.query_one("#profile-fields", DataTable).row_count > 0
+        assert "重庆路烟酒店" in head and "逾期投诉 1" in head
+
+
+@sync
+async def test_a_profile_whose_data_are_slow_is_drawn_first_and_filled_when_they_come(
+    seeded, monkeypatch
+):
+    monkeypatch.setattr(retailer, "FIRST_FRAME_WAIT", 0)
+    read = threading.Event()
+    load_profile = retailer.load_profile
+
+    def slow(store, code, today):
+        read.wait(60)
+        return load_profile(store, code, today)
+
+    monkeypatch.setattr(retailer, "load_profile", slow)
+    app = make_app(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = FirstLayout(CQ)
+        await app.push_screen(screen)
+        await pilot.pause()
+        assert screen.at_first_layout == (0, ZH("profile.loading"))
+        read.set()
+        await settle(app, pilot)
+        assert screen.query_one("#profile-fields", DataTable).row_count > 0
+        head = str(screen.query_one("#profile-head", Static).render())
+        assert "重庆路烟酒店" in head and "逾期投诉 1" in head
+        await pilot.press("down")  # the fields' keys work as ever
+        assert screen.query_one("#profile-fields", DataTable).cursor_row == 1
 
 
 @sync

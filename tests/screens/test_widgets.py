@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from rich.cells import cell_len
+from textual.app import App, ComposeResult
+from textual.widgets import DataTable, TabbedContent, TabPane
 
 from khtui.widgets.cells import MARK, clip, cut, pad
 from khtui.widgets.sales_chart import chart_lines, layout
+from khtui.widgets.tabs import focus_shown_table
+from tests.screens.pilot import sync
 
 
 def test_clip_counts_cells_not_characters():
@@ -58,3 +62,35 @@ def test_theme_styles_follow_the_theme():
     assert style(app, "late") != dark["late"]  # not the first theme's, kept from before
     assert style(app, "late") == ROLES["late"].format_map(app.get_css_variables())
     assert all(0 <= c <= 255 for c in rgb(app, "warning"))
+
+
+class TwoTabs(App):
+    def compose(self) -> ComposeResult:
+        with TabbedContent():
+            with TabPane("a", id="a"):
+                yield DataTable(id="table-a")
+            with TabPane("b", id="b"):
+                yield DataTable(id="table-b")
+
+
+@sync
+async def test_the_shown_tab_s_table_is_focused_unless_it_has_the_focus():
+    app = TwoTabs()
+    async with app.run_test(size=(40, 10)) as pilot:
+        focused: list[str | None] = []
+        for table in app.query(DataTable):
+            focus = table.focus
+            table.focus = lambda t=table, f=focus: focused.append(t.id) or f()  # type: ignore[method-assign]
+        tabs = app.query_one(TabbedContent)
+        focus_shown_table(tabs)
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "table-a"
+        focus_shown_table(tabs)  # focused already: not again (Textual would draw it again)
+        await pilot.pause()
+        assert focused == ["table-a"]
+        tabs.active = "b"
+        await pilot.pause()
+        focus_shown_table(tabs)
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "table-b"
+        assert focused == ["table-a", "table-b"]
