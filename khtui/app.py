@@ -264,6 +264,7 @@ class KhtuiApp(Keyed, Workbench):
         ] = {}  # section -> (mode, screen), see hold_section
         self._forecast_process: subprocess.Popen[bytes] | None = None  # see refresh_forecasts
         self._quitting = False  # see stop_background
+        self._collector_held: object | None = None  # the screen change holding it, see below
 
     @classmethod
     def language_of_new(cls, kwargs: dict[str, Any]) -> str:
@@ -276,6 +277,7 @@ class KhtuiApp(Keyed, Workbench):
         self.sub_title = ""
 
     def on_mount(self) -> None:
+        self.screen_change_signal.subscribe(self, self._hold_collector, immediate=True)
         self.call_after_refresh(self._after_first_frame)
         if self.housekeeping:
             self.housekeeping_due = True
@@ -298,6 +300,36 @@ class KhtuiApp(Keyed, Workbench):
             sheet.read(path)
             sheet.reparse()
             sheet.update(self)
+
+    # -- the garbage collector while a screen opens ------------------------------------------
+    @property
+    def collector_held(self) -> bool:
+        """Whether the garbage collector is held off while a screen opens (see below)."""
+        return self._collector_held is not None
+
+    def _hold_collector(self, screen: Screen) -> None:
+        """A screen was pushed, popped or switched to: Python's automatic garbage collection is
+        held off until that screen has been painted and the app has refreshed once more, and
+        is then on again, so a collection due meanwhile runs then (at the first allocation,
+        as its thresholds say), not in the middle of the opening. A full pass there costs
+        25-130 ms (it scans what was made since start, the day's list among it, and frees the
+        screen closed before), and fell several times an opening: pure latency before the
+        screen is seen. Nothing is collected less: only when. A later change while held
+        moves the release to its screen; the app's end releases it too."""
+        if self._collector_held is None:
+            if not gc.isenabled():  # held off by someone else: theirs to turn on
+                return
+            gc.disable()
+        held = self._collector_held = object()
+        screen.call_after_refresh(self.call_after_refresh, self._release_collector, held)
+
+    def _release_collector(self, held: object | None = None) -> None:
+        if self._collector_held is not None and held in (None, self._collector_held):
+            self._collector_held = None
+            gc.enable()
+
+    def on_unmount(self) -> None:
+        self._release_collector()
 
     def _start_housekeeping(self) -> None:
         """After the first frame: the housekeeping's worker (until then it is due)."""
@@ -574,8 +606,10 @@ async def settle(app: App, pilot: Pilot) -> None:
     for _ in range(50):
         await app.workers.wait_for_complete()
         await pilot.pause()
-        busy = getattr(app, "housekeeping_due", False) or any(
-            w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers
+        busy = (
+            getattr(app, "housekeeping_due", False)
+            or getattr(app, "collector_held", False)
+            or any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers)
         )
         quiet = 0 if busy else quiet + 1
         if quiet >= 2:

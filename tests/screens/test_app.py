@@ -276,6 +276,56 @@ async def _header_on(store, shown):
 
 
 @sync
+async def test_the_collector_is_held_off_while_a_screen_opens_and_on_again_once_it_is_drawn(store):
+    async with running(store, SIZE) as (app, pilot):
+        assert gc.isenabled() and not app.collector_held
+        collections: list[int] = []
+        counted = lambda phase, info: phase == "start" and collections.append(1)  # noqa: E731
+        gc.callbacks.append(counted)
+        try:
+            await app.push_screen(ProfileScreen(RETAILERS[0][0]))
+            assert app.collector_held and not gc.isenabled()  # opening: no automatic pass
+            garbage = [[] for _ in range(3 * gc.get_threshold()[0])]
+            for cell in garbage:
+                cell.append(cell)  # cycles enough for a pass of the youngest generation
+            del garbage, cell
+            assert not collections  # none ran while the screen opened
+            await settle(app, pilot)
+            assert isinstance(app.screen, ProfileScreen)
+            assert gc.isenabled() and not app.collector_held  # on again once it was drawn
+            [[] for _ in range(3 * gc.get_threshold()[0])]
+            assert collections  # and the pass that was due has run
+            await app.pop_screen()
+            assert app.collector_held and not gc.isenabled()  # the screen under it, likewise
+            await settle(app, pilot)
+            assert gc.isenabled() and not app.collector_held
+        finally:
+            gc.callbacks.remove(counted)
+
+
+@sync
+async def test_the_collector_is_on_again_when_the_app_ends_while_a_screen_opens(store):
+    app = create_app(store, today=lambda: TODAY)
+    async with app.run_test(size=SIZE):
+        await app.push_screen(ProfileScreen(RETAILERS[0][0]))
+        assert not gc.isenabled()
+        app.exit()
+    assert gc.isenabled() and not app.collector_held
+
+
+@sync
+async def test_the_collector_held_off_by_someone_else_is_left_to_them(store):
+    gc.disable()
+    try:
+        async with running(store, SIZE) as (app, pilot):
+            await app.push_screen(ProfileScreen(RETAILERS[0][0]))
+            await settle(app, pilot)
+            assert not app.collector_held and not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+@sync
 async def test_the_profile_stylesheet_is_read_after_the_first_frame_not_as_a_profile_opens(store):
     async with running(store, SIZE) as (app, pilot):
         sheet = app.stylesheet
