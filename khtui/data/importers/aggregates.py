@@ -24,6 +24,20 @@ def _ids(arr, ids: dict[str, int]):
     return pc.take(pa.array(known, pa.int64()), enc.indices)
 
 
+def _summed(key: str, ids, sums):
+    """The quantities, amounts and line counts of ``sums`` (columns ``qty``, ``amount``,
+    ``lines``) added up by the integer ``ids``, named ``key`` (``_group``)."""
+    import pyarrow as pa
+
+    return _group(
+        pa.table({key: ids, "qty": sums["qty"], "amount": sums["amount"], "lines": sums["lines"]}),
+        key,
+        qty=("qty", "sum"),
+        amount=("amount", "sum"),
+        lines=("lines", "sum"),
+    )
+
+
 def _group(table, key: str, **aggs: tuple[str, str]):
     """``table`` grouped by its integer column ``key``: the key and one column per aggregate
     (``(column, "sum")`` or ``(column, "count")``), named as given, in key order.
@@ -158,20 +172,7 @@ class Aggregates:
             x = pc.take(ranks, ids)
             x = pc.shift_left(x, shift) if shift else x
             ranked = x if ranked is None else pc.bit_wise_or(ranked, x)
-        g = _group(
-            pa.table(
-                {
-                    "key": ranked,
-                    "qty": parts["qty"],
-                    "amount": parts["amount"],
-                    "lines": parts["lines"],
-                }
-            ),
-            "key",
-            qty=("qty", "sum"),
-            amount=("amount", "sum"),
-            lines=("lines", "sum"),
-        )
+        g = _summed("key", ranked, parts)
         key = g["key"]
         r = pc.shift_right(key, _RETAILER_SHIFT)
         m = pc.bit_wise_and(pc.shift_right(key, _MONTH_SHIFT), _MAX_MONTHS - 1)
@@ -184,20 +185,7 @@ class Aggregates:
                 "amount": pc.round(g["amount"], 2),
             }
         )
-        per = _group(
-            pa.table(
-                {
-                    "rm": pc.shift_right(key, _MONTH_SHIFT),
-                    "qty": g["qty"],
-                    "amount": g["amount"],
-                    "lines": g["lines"],
-                }
-            ),
-            "rm",
-            qty=("qty", "sum"),
-            amount=("amount", "sum"),
-            lines=("lines", "sum"),
-        )
+        per = _summed("rm", pc.shift_right(key, _MONTH_SHIFT), g)
         rm = per["rm"]
         monthly = pa.table(
             {
