@@ -88,14 +88,44 @@ class _BrandSum(NamedTuple):
     retailers: int
 
 
-def _settle(*waits: Callable[[], Any]) -> None:
-    """Wait for each part read beside (:meth:`ReportOps._rpt_beside`) to end, whatever it
-    gives: its error, if any, is raised where its result is taken."""
-    from contextlib import suppress
+class _Parts:
+    """Parts of a report's figures read beside the caller (``ReportOps._rpt_parts``): each
+    call starts ``work(*args)`` on a thread of its own, with its own connection, and returns
+    the function that waits for its result (or raises its error). Meant for reads whose time
+    is mostly SQLite's own (aggregates, a filtered scan with few rows back: the thread holds
+    Python's lock only to start them and to take their rows). Inside a transaction the work is
+    done here and now: another connection would not see this one's uncommitted rows.
 
-    for wait in waits:
-        with suppress(Exception):  # raised where the result is taken, not here
-            wait()
+    As a context, it ends only once every part started in it has ended, whatever happened: a
+    part that failed (or the caller's own error) leaves none still reading when the caller
+    goes on, or closes the store and its connections; a part's error is raised where its
+    result is taken, not on leaving."""
+
+    def __init__(self, conn) -> None:
+        self.conn = conn
+        self.waits: list[Callable[[], Any]] = []
+
+    def __call__(self, work: Callable[..., _T], *args: Any) -> Callable[[], _T]:
+        if self.conn.in_transaction:
+            here = work(*args)
+            return lambda: here
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="khtui-report")
+        future = pool.submit(work, *args)
+        pool.shutdown(wait=False)  # its thread ends with the work
+        self.waits.append(future.result)
+        return future.result
+
+    def __enter__(self) -> _Parts:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        from contextlib import suppress
+
+        for wait in self.waits:
+            with suppress(Exception):  # raised where the result is taken, not here
+                wait()
 
 
 def _d(x: dt.date) -> str:
@@ -376,16 +406,14 @@ class ReportOps(BrandOps, VisitOps):
         # what SQLite does alone (sums over the lines, the month's coverage, the price counts,
         # the forecast's accuracy) is read on threads of their own while this one makes the
         # figures Python counts, and waited for last
-        sales = self._rpt_beside(self._rpt_week_sales, week)
-        coverage = self._rpt_beside(self._rpt_coverage, end.isoformat()[:7], end)
-        # a week that saw a month end: that month's coverage is final, and it is the figure
-        # the manager asks for (月内走访面); the new month's so far follows it
-        closed = (
-            self._rpt_beside(self._rpt_coverage, a[:7], end) if start.month != end.month else None
-        )
-        prices = self._rpt_beside(self._rpt_week_prices, a, b)
-        accuracy = self._rpt_beside(self._rpt_week_accuracy, start, end)
-        try:
+        with _Parts(self.conn) as beside:
+            sales = beside(self._rpt_week_sales, week)
+            coverage = beside(self._rpt_coverage, end.isoformat()[:7], end)
+            # a week that saw a month end: that month's coverage is final, and it is the figure
+            # the manager asks for (月内走访面); the new month's so far follows it
+            closed = beside(self._rpt_coverage, a[:7], end) if start.month != end.month else None
+            prices = beside(self._rpt_week_prices, a, b)
+            accuracy = beside(self._rpt_week_accuracy, start, end)
             visits = self._rpt_week_visits(a, b)
             stock = self._rpt_stock(a, b)
             brands = self._rpt_week_brands(end)
@@ -410,26 +438,6 @@ class ReportOps(BrandOps, VisitOps):
                 figures.coverage_closed = closed()
             figures.accuracy = accuracy()
             return figures
-        finally:
-            # a part that failed leaves the others reading: they end before the figures do
-            _settle(*(w for w in (sales, coverage, closed, prices, accuracy) if w is not None))
-
-    def _rpt_beside(self, work: Callable[..., _T], *args: Any) -> Callable[[], _T]:
-        """Start ``work(*args)`` on a thread of its own, with its own connection, while this
-        thread goes on; the returned function waits for its result (or raises its error). Meant
-        for reads whose time is mostly SQLite's own (aggregates, a filtered scan with few rows
-        back: the thread holds Python's lock only to start them and to take their rows). Inside
-        a transaction the work is done here and now: another connection would not see this
-        one's uncommitted rows."""
-        if self.conn.in_transaction:
-            here = work(*args)
-            return lambda: here
-        from concurrent.futures import ThreadPoolExecutor
-
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="khtui-report")
-        future = pool.submit(work, *args)
-        pool.shutdown(wait=False)  # its thread ends with the work
-        return future.result
 
     def _rpt_week_accuracy(self, start: dt.date, end: dt.date) -> list[MonthAccuracyFigures]:
         """预测准确率 in the weekly report: the month that ended in the week (scored in full),
@@ -819,21 +827,19 @@ class ReportOps(BrandOps, VisitOps):
         # of the three months are read at once; the month still running compares its days so
         # far with as many of the month before's, from the lines.
         before = add_months(month, -1) if complete else None
-        brand_sums = self._rpt_beside(self._rpt_month_brand_sums, month, before)
-        growth = (
-            None if complete else self._rpt_beside(self._rpt_growth, month, start, as_of, complete)
-        )
-        sales = self._rpt_beside(self._rpt_month_sales, months)
-        groups = self._rpt_beside(
-            lambda: (self._rpt_month_tiers(month), self._rpt_month_categories(month))
-        )
-        ly = _year_before(start), _year_before(as_of)
-        to_date = (
-            None
-            if complete
-            else self._rpt_beside(lambda: (self._rpt_sales(start, as_of), self._rpt_sales(*ly)))
-        )
-        try:
+        with _Parts(self.conn) as beside:
+            brand_sums = beside(self._rpt_month_brand_sums, month, before)
+            growth = None if complete else beside(self._rpt_growth, month, start, as_of, complete)
+            sales = beside(self._rpt_month_sales, months)
+            groups = beside(
+                lambda: (self._rpt_month_tiers(month), self._rpt_month_categories(month))
+            )
+            ly = _year_before(start), _year_before(as_of)
+            to_date = (
+                None
+                if complete
+                else beside(lambda: (self._rpt_sales(start, as_of), self._rpt_sales(*ly)))
+            )
             brands = self._rpt_brand_info()
             threshold = self.rules.capture.price_deviation_pct
             market = self._rpt_market(a, b, threshold)
@@ -874,10 +880,6 @@ class ReportOps(BrandOps, VisitOps):
                     b, cur.qty, cur.amount, last.qty, last.amount, self._rpt_covered(*ly)
                 )
             return figures
-        finally:
-            # a part that failed leaves the others reading: they end before the figures do,
-            # so that no thread still reads when the caller goes on (or closes the store)
-            _settle(*(w for w in (brand_sums, sales, groups, growth, to_date) if w is not None))
 
     def _rpt_month_sales(self, months: list[str]) -> list[MonthSales]:
         from khtui.domain.monthly import MonthSales
