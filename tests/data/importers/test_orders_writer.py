@@ -145,6 +145,18 @@ def test_the_stage_lays_out_its_tables_like_the_database(tmp_path, store):
             assert [tuple(r) for r in staged] == [tuple(r) for r in main], table
 
 
+def _imported_once(tmp_path, table, clock, monkeypatch, writer: bool):
+    """A store with every retailer and one month's lines imported, small batches, through
+    the writer thread or not; and its state (``_state``) after that import."""
+    monkeypatch.setattr(orders, "WRITER_MIN_LINES", 0 if writer else 10**12)
+    monkeypatch.setattr(orders_read, "CSV_BLOCK", 2048)
+    monkeypatch.setattr(orders_read, "BATCH_ROWS", 20)
+    store = Store(tmp_path / "k.db", create=True, clock=clock)
+    store.upsert_retailers([{"code": c, "name": c} for c in CODES], source="test")
+    import_file(store, table("first", [H, *month("2026-08")]), "orders", tr=ZH)
+    return store, _state(store)
+
+
 def _state(store) -> dict:
     return {
         t: [tuple(x) for x in store.query(f"SELECT * FROM {t} ORDER BY 1, 2, 3")]
@@ -197,13 +209,7 @@ def test_a_failure_while_lines_are_copied_beside_the_classifications_writes_noth
     import khtui.data.importers.merge as merge
     import khtui.data.sales as sales
 
-    monkeypatch.setattr(orders, "WRITER_MIN_LINES", 0 if writer else 10**12)
-    monkeypatch.setattr(orders_read, "CSV_BLOCK", 2048)
-    monkeypatch.setattr(orders_read, "BATCH_ROWS", 20)
-    store = Store(tmp_path / "k.db", create=True, clock=clock)
-    store.upsert_retailers([{"code": c, "name": c} for c in CODES], source="test")
-    import_file(store, table("first", [H, *month("2026-08")]), "orders", tr=ZH)
-    before = _state(store)
+    store, before = _imported_once(tmp_path, table, clock, monkeypatch, writer)
     copied = []
     real_copy = merge._copy_lines
 
@@ -241,13 +247,7 @@ def test_ctrl_c_anywhere_writes_nothing(tmp_path, table, clock, monkeypatch, wri
     import khtui.data.importers.stage as stage
     import khtui.data.importers.writer as writer_module
 
-    monkeypatch.setattr(orders, "WRITER_MIN_LINES", 0 if writer else 10**12)
-    monkeypatch.setattr(orders_read, "CSV_BLOCK", 2048)
-    monkeypatch.setattr(orders_read, "BATCH_ROWS", 20)
-    store = Store(tmp_path / "k.db", create=True, clock=clock)
-    store.upsert_retailers([{"code": c, "name": c} for c in CODES], source="test")
-    import_file(store, table("first", [H, *month("2026-08")]), "orders", tr=ZH)
-    before = _state(store)
+    store, before = _imported_once(tmp_path, table, clock, monkeypatch, writer)
     progress = None
     if where == "reading":
         calls = []
