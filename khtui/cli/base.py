@@ -268,8 +268,10 @@ class Ctx:
             return demo_db_path()
         return resolve_db_path(self.db_option)
 
-    def store(self, *, create: bool = False):
-        """Open the store, turning a store problem into one clear line."""
+    def store(self, *, create: bool = False, own: bool = False):
+        """Open the store, turning a store problem into one clear line. ``own``: the command
+        writes an AM's own records (plans, complaints, reports, imports), which a team database
+        only receives by merging: it is refused there."""
         from khtui.data.base import StoreError
         from khtui.data.paths import demo_db_path
         from khtui.data.store import Store
@@ -282,9 +284,13 @@ class Ctx:
                 raise UserError(t("error.no_db_but_demo", path=path, demo=demo_db_path()))
             raise UserError(t("error.no_db", path=path))
         try:
-            return Store(path, create=create, rules=self._own_rules(), on_upgrade=_upgrading)
+            store = Store(path, create=create, rules=self._own_rules(), on_upgrade=_upgrading)
         except StoreError as exc:
             raise UserError(explain(exc, path)) from None
+        if own and store.is_team():
+            store.close()
+            raise UserError(t("team.own_only", path=path))
+        return store
 
 
 def explain(error: BaseException, db_path: Path | None = None) -> str:

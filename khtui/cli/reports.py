@@ -56,7 +56,7 @@ def report_week_cmd(
     from khtui.data.documents import write_weekly_docx
     from khtui.domain.report import default_week
 
-    with ctx.store() as store:
+    with ctx.store(own=True) as store:
         week = week or default_week(store.today())
         report = store.weekly_report(week)
         path = _write(write_weekly_docx, store, week, out, force, mask)
@@ -113,7 +113,7 @@ def report_month_cmd(
         raise UserError(t("rpt.cli.month_nothing"))
     if force and not out:
         raise UserError(t("rpt.cli.force_alone"))
-    with ctx.store() as store:
+    with ctx.store(own=True) as store:
         try:
             if text:
                 store.save_monthly_draft(month, text)

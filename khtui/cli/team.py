@@ -36,6 +36,17 @@ def resolve_am(store, code: str | None) -> str | None:
     return ids[0]
 
 
+def one_am(store, code: str | None) -> str | None:
+    """Whose records a command about one AM's day or plan shows: None in an AM's own database;
+    in a team database the AM ``--am CODE`` names, which it needs there (a UserError without
+    it, listing the codes)."""
+    if code is None and store.is_team():
+        raise UserError(
+            t("team.am_needed", path=store.path, codes=", ".join(store.am_codes()) or "—")
+        )
+    return resolve_am(store, code)
+
+
 @main.group("am", invoke_without_command=True)
 @click.pass_context
 def am_group(click_ctx: click.Context) -> None:

@@ -8,6 +8,7 @@ from collections import Counter
 import click
 
 from khtui.cli.base import DATE, MONTH, Ctx, UserError, emit_json, main, pass_ctx, t
+from khtui.cli.team import am_option, one_am
 
 VISIT_KEYS = (
     "id",
@@ -92,6 +93,7 @@ def plan_group() -> None:
 @click.option("--xlsx", "xlsx_out", metavar="OUT", help="Also write the plan as an Excel file.")
 @click.option("--force", is_flag=True, help="With --docx/--xlsx: replace OUT if it exists.")
 @click.option("--mask", is_flag=True, help="With --docx/--xlsx: shorten phone and licence numbers.")
+@am_option
 @click.option("--json", "as_json", is_flag=True, help="JSON output with stable keys.")
 @pass_ctx
 def plan_month_cmd(
@@ -106,16 +108,23 @@ def plan_month_cmd(
     xlsx_out: str | None,
     force: bool,
     mask: bool,
+    am_code: str | None,
     as_json: bool,
 ) -> None:
     """The monthly visit plan (月度拜访计划): show, generate, submit, approve, write it as
-    Word (--docx) or Excel (--xlsx) for the market manager's approval."""
+    Word (--docx) or Excel (--xlsx) for the market manager's approval. On a team database,
+    show one AM's (--am); plans are made and approved elsewhere there."""
     from khtui.data.base import StoreError
 
     if submit and approve:
         raise UserError(t("plan.cli.both"))
     _check_document_targets(docx_out, xlsx_out, force)
     with ctx.store() as store:
+        if approve and store.is_team():
+            raise UserError(t("team.own_only.approve", path=store.path, command=ctx.command))
+        if (generate or submit or docx_out or xlsx_out) and store.is_team():
+            raise UserError(t("team.own_only", path=store.path))
+        am_id = one_am(store, am_code)
         month = month or default_plan_month(store.today(), store.work_calendar, store.rules)
         generated = None
         try:
@@ -127,7 +136,7 @@ def plan_month_cmd(
                 store.approve_plan(month)
         except StoreError as exc:
             raise UserError(t.message(exc)) from None
-        plan = store.month_plan(month)
+        plan = store.month_plan(month, am_id)
         if plan is None and (docx_out or xlsx_out):
             raise UserError(t("plan.cli.none", month=month))
         documents = _write_plan_documents(store, month, docx_out, xlsx_out, force, mask)
@@ -143,6 +152,8 @@ def plan_month_cmd(
                 }
             )
             return
+        if am_id is not None:
+            raise UserError(t("plan.cli.none.am", month=month, am=am_code))
         raise UserError(t("plan.cli.none", month=month))
     warnings = [{**w, "text": t(w["key"], **w)} for w in generated["warnings"]] if generated else []
     if as_json:
@@ -266,24 +277,27 @@ def _write_plan_documents(
 @click.option(
     "--date", "day", type=DATE, help="The day: 2026-11-27, 11-27, 27 or +3 (default today)."
 )
+@am_option
 @click.option("--json", "as_json", is_flag=True, help="JSON output with stable keys.")
 @pass_ctx
-def today_cmd(ctx: Ctx, day: dt.date | None, as_json: bool) -> None:
+def today_cmd(ctx: Ctx, day: dt.date | None, am_code: str | None, as_json: bool) -> None:
     """The day's visit list (今日拜访) in route order, its progress and the month's coverage,
     and (for today) the missed visits still to place. It only reads: the day's housekeeping
-    (carry-over of missed visits, next month's plan) is `khtui housekeeping`."""
+    (carry-over of missed visits, next month's plan) is `khtui housekeeping`. On a team
+    database, one AM's (--am)."""
     from khtui.data.housekeeping import is_done
     from khtui.domain.months import month_key
 
     with ctx.store() as store:
+        am_id = one_am(store, am_code)
         today = store.today()
         day = day or today
-        visits = store.day_visits(day)
-        progress = store.day_progress(day)
-        coverage = store.month_coverage(month_key(day), day)
+        visits = store.day_visits(day, am_id)
+        progress = store.day_progress(day, am_id)
+        coverage = store.month_coverage(month_key(day), day, am_id)
         workday = store.work_calendar.is_workday(day)
-        missed = store.missed_visits(today) if day == today else []
-        pending = day == today and not is_done(store, today)
+        missed = store.missed_visits(today, am_id) if day == today else []
+        pending = day == today and am_id is None and not is_done(store, today)
     if as_json:
         emit_json(
             {
@@ -330,7 +344,8 @@ def today_cmd(ctx: Ctx, day: dt.date | None, as_json: bool) -> None:
         )
     )
     if missed:
-        click.echo(t("today.cli.missed", n=len(missed), first=missed[0]["planned_date"]))
+        key = "today.cli.missed" if am_id is None else "today.cli.missed.am"
+        click.echo(t(key, n=len(missed), first=missed[0]["planned_date"]))
     if pending:
         click.echo(t("hk.pending", day=today.isoformat()), err=True)
 
@@ -342,11 +357,12 @@ def housekeeping_cmd(ctx: Ctx, as_json: bool) -> None:
     """The day's housekeeping (例行处理), what opening the program does once a day: the daily
     backup, carry-over of missed visits (补访) within the daily capacity, this month's plan if it
     has none and next month's draft from the drafting day. A second run the same day changes
-    nothing."""
+    nothing. A team database gets only its backup, as its manager's view does."""
     from khtui.data.housekeeping import run_housekeeping
 
     with ctx.store() as store:
-        r = run_housekeeping(store)
+        team = store.is_team()
+        r = run_housekeeping(store, plans=not team)
         capacity = store.rules.visits.daily_capacity
         submit_by = {s["month"]: store.submit_by(s["month"]).isoformat() for s in r.plans}
     carry = r.carry
@@ -377,7 +393,9 @@ def housekeeping_cmd(ctx: Ctx, as_json: bool) -> None:
     if r.already:
         click.echo(t("hk.already", day=r.day.isoformat(), at=(r.done_at or "")[11:16]))
         return
-    if carry is None:
+    if team:
+        click.echo(t("hk.team"))
+    elif carry is None:
         click.echo(t("hk.rest_day"))
     elif carry.carried or carry.merged:
         days = t("fmt.sep").join(d.strftime("%m-%d") for d in carry.days)

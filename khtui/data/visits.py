@@ -51,6 +51,21 @@ class VisitProblem(KeyedError, StoreError):
         return f"{self.key} {self.params}" if self.params else self.key
 
 
+def _of_am(alias: str, am_id: str | None) -> tuple[str, tuple[str, ...]]:
+    """The ``AND …am_id = ?`` clause and its parameter of one AM's records in a team database
+    (nothing without ``am_id``: an AM's own database holds only theirs)."""
+    return ("", ()) if am_id is None else (f" AND {alias}am_id = ?", (am_id,))
+
+
+def _active_of_am(am_id: str | None) -> tuple[str, tuple[str, ...]]:
+    """The clause limiting ``retailers`` to those counted for ``am_id`` in a team database."""
+    if am_id is None:
+        return "", ()
+    from khtui.data.manager import OWNERS
+
+    return f" AND code IN (SELECT retailer_code FROM ({OWNERS}) WHERE am_id = ?)", (am_id,)
+
+
 @dataclass(frozen=True)
 class CarryOver:
     """What carry-over did on ``day``: visits brought back as new visits (``carried``), added
@@ -402,8 +417,10 @@ class VisitOps(WarningOps):
             "warnings": [{"key": f"plan.warn.{w.key}", **w.params} for w in plan.warnings],
         }
 
-    def month_plan_row(self, month: str) -> dict[str, Any] | None:
-        row = self.query_one("SELECT * FROM visit_plans WHERE month = ?", (month,))
+    def month_plan_row(self, month: str, am_id: str | None = None) -> dict[str, Any] | None:
+        """The plan of ``month`` (in a team database, ``am_id``'s)."""
+        mine, by = _of_am("", am_id)
+        row = self.query_one(f"SELECT * FROM visit_plans WHERE month = ?{mine}", (month, *by))
         return dict(row) if row else None
 
     def _plan_row(self, month: str) -> dict[str, Any]:
@@ -438,48 +455,56 @@ class VisitOps(WarningOps):
         active = self.scalar("SELECT count(*) FROM retailers WHERE status = ?", (ACTIVE,))
         return PlanState(month, row["status"], submit_by, visits, covered, active)
 
-    def plan_changes(self, month: str) -> list[dict[str, Any]]:
+    def plan_changes(self, month: str, am_id: str | None = None) -> list[dict[str, Any]]:
         """What carry-over changed in the plan of ``month`` after it was made: each missed
-        visit brought back (from_day → to_day) that left or entered the month, oldest first."""
+        visit brought back (from_day → to_day) that left or entered the month, oldest first
+        (in a team database, ``am_id``'s)."""
         from khtui.domain.months import month_range
 
         first, last = month_range(month)
         a, b = first.isoformat(), last.isoformat()
+        mine, by = _of_am("c.", am_id)
         return [
             dict(r)
             for r in self.query(
                 "SELECT c.kind, c.retailer_code, r.name, c.from_day, c.to_day, c.visit_id, "
                 "c.new_visit_id, c.merged, c.created_at FROM plan_changes c "
                 "LEFT JOIN retailers r ON r.code = c.retailer_code "
-                "WHERE (c.from_day BETWEEN ? AND ?) OR (c.to_day BETWEEN ? AND ?) "
+                f"WHERE ((c.from_day BETWEEN ? AND ?) OR (c.to_day BETWEEN ? AND ?)){mine} "
                 "ORDER BY c.created_at, c.from_day, c.retailer_code",
-                (a, b, a, b),
+                (a, b, a, b, *by),
             )
         ]
 
-    def month_plan(self, month: str) -> dict[str, Any] | None:
+    def month_plan(self, month: str, am_id: str | None = None) -> dict[str, Any] | None:
         """The plan of ``month`` with its status, visits (day order), summary and the changes
-        carry-over made to it, or None."""
+        carry-over made to it, or None (in a team database, ``am_id``'s plan, visits and
+        retailers)."""
         from khtui.domain.months import month_range
         from khtui.domain.retailer import ACTIVE
 
-        plan = self.month_plan_row(month)
+        plan = self.month_plan_row(month, am_id)
         if plan is None:
             return None
         first, last = month_range(month)
+        mine, by = _of_am("v.", am_id)
         plan["submit_by"] = self.submit_by(month).isoformat()
         plan["visits"] = [
             self._visit_dict(r)
             for r in self.query(
                 "SELECT v.*, r.name, r.route, r.route_seq, r.tier, r.value_class "
                 "FROM visits v JOIN retailers r ON r.code = v.retailer_code "
-                "WHERE v.planned_date BETWEEN ? AND ? ORDER BY v.planned_date, v.seq",
-                (first.isoformat(), last.isoformat()),
+                f"WHERE v.planned_date BETWEEN ? AND ?{mine} ORDER BY v.planned_date, v.seq",
+                (first.isoformat(), last.isoformat(), *by),
             )
         ]
         live = [v for v in plan["visits"] if v["status"] != "rescheduled"]
+        theirs, owner = _active_of_am(am_id)
         active_codes = {
-            r[0] for r in self.query("SELECT code FROM retailers WHERE status = ?", (ACTIVE,))
+            r[0]
+            for r in self.query(
+                f"SELECT code FROM retailers WHERE status = ?{theirs}", (ACTIVE, *owner)
+            )
         }
         covered = len(
             {v["retailer_code"] for v in live if v["status"] in rules_of.LIVE} & active_codes
@@ -492,7 +517,7 @@ class VisitOps(WarningOps):
             "coverage": round(covered / active, 4) if active else 1.0,
             "days": len({v["date"] for v in live}),
         }
-        plan["changes"] = self.plan_changes(month)
+        plan["changes"] = self.plan_changes(month, am_id)
         return plan
 
     def _set_plan_status(self, month: str, want_from: tuple[str, ...], to: str, stamp: str) -> dict:
@@ -527,18 +552,20 @@ class VisitOps(WarningOps):
         window = day - dt.timedelta(days=self.rules.visits.carry_over_days)
         return min(window, day.replace(day=1))
 
-    def missed_visits(self, day: dt.date) -> list[dict[str, Any]]:
+    def missed_visits(self, day: dt.date, am_id: str | None = None) -> list[dict[str, Any]]:
         """Planned visits of days before ``day`` (this month, or within the carry-over window)
-        that were neither made nor skipped nor moved: what the AM still has to place."""
+        that were neither made nor skipped nor moved: what the AM still has to place (in a team
+        database, ``am_id``'s)."""
         from khtui.domain.retailer import ACTIVE
 
         day = as_date(day)
+        mine, by = _of_am("v.", am_id)
         rows = self.query(
             "SELECT v.*, r.name, r.route, r.route_seq, r.tier, r.phone, r.address "
             "FROM visits v JOIN retailers r ON r.code = v.retailer_code "
             "WHERE v.status = 'planned' AND v.planned_date < ? AND v.planned_date >= ? "
-            "AND r.status = ? ORDER BY v.planned_date, v.seq",
-            (day.isoformat(), self._missed_since(day).isoformat(), ACTIVE),
+            f"AND r.status = ?{mine} ORDER BY v.planned_date, v.seq",
+            (day.isoformat(), self._missed_since(day).isoformat(), ACTIVE, *by),
         )
         return [self._visit_dict(r) for r in rows]
 
@@ -684,11 +711,12 @@ class VisitOps(WarningOps):
         d["date"] = d["planned_date"]
         return d
 
-    def day_visits(self, day: dt.date) -> list[dict[str, Any]]:
-        """The visits of ``day`` in the day's order, with what the list shows of each retailer.
-        A read: it changes nothing, whatever the day."""
+    def day_visits(self, day: dt.date, am_id: str | None = None) -> list[dict[str, Any]]:
+        """The visits of ``day`` in the day's order, with what the list shows of each retailer
+        (in a team database, ``am_id``'s). A read: it changes nothing, whatever the day."""
         day = as_date(day)
         d = day.isoformat()
+        mine, by = _of_am("v.", am_id)
         rows = self.query(
             f"SELECT v.*, r.name, r.route, r.route_seq, r.tier, r.value_class, r.phone, "
             f"r.address, "
@@ -699,18 +727,20 @@ class VisitOps(WarningOps):
             f"(SELECT count(*) FROM complaints c WHERE c.retailer_code = v.retailer_code "
             f" AND {overdue_complaint('c.')}) AS overdue_complaints "
             f"FROM visits v JOIN retailers r ON r.code = v.retailer_code "
-            f"WHERE v.planned_date = ? ORDER BY v.seq, r.route, r.route_seq",
-            (d, d, d),
+            f"WHERE v.planned_date = ?{mine} ORDER BY v.seq, r.route, r.route_seq",
+            (d, d, d, *by),
         )
         return [self._visit_dict(r) for r in rows]
 
-    def day_progress(self, day: dt.date) -> dict[str, int]:
+    def day_progress(self, day: dt.date, am_id: str | None = None) -> dict[str, int]:
+        """How many of ``day``'s visits are in each state (in a team database, ``am_id``'s)."""
         day = as_date(day)
+        mine, by = _of_am("", am_id)
         counts = {
             r[0]: r[1]
             for r in self.query(
-                "SELECT status, count(*) FROM visits WHERE planned_date = ? GROUP BY status",
-                (day.isoformat(),),
+                f"SELECT status, count(*) FROM visits WHERE planned_date = ?{mine} GROUP BY status",
+                (day.isoformat(), *by),
             )
         }
         out = {s: counts.get(s, 0) for s in ("done", "skipped", "checked_in", "planned")}
@@ -718,25 +748,30 @@ class VisitOps(WarningOps):
         out["rescheduled"] = counts.get("rescheduled", 0)
         return out
 
-    def month_coverage(self, month: str, as_of: dt.date) -> dict[str, Any]:
+    def month_coverage(
+        self, month: str, as_of: dt.date, am_id: str | None = None
+    ) -> dict[str, Any]:
         """月内走访面: active retailers, those visited (a done visit this month up to ``as_of``),
-        who is still unvisited, and the working days left (``as_of`` included)."""
+        who is still unvisited, and the working days left (``as_of`` included). In a team
+        database with ``am_id``: that AM's retailers and visits."""
         from khtui.domain.months import month_range
         from khtui.domain.retailer import ACTIVE
 
         first, last = month_range(month)
         as_of = as_date(as_of)
         upto = min(as_of, last)
+        theirs, owner = _active_of_am(am_id)
         active = self.query(
-            "SELECT code, name, route, route_seq FROM retailers WHERE status = ? "
+            f"SELECT code, name, route, route_seq FROM retailers WHERE status = ?{theirs} "
             "ORDER BY route, route_seq, code",
-            (ACTIVE,),
+            (ACTIVE, *owner),
         )
+        mine, by = _of_am("", am_id)
         visited = set(
             self.column(
                 "SELECT DISTINCT retailer_code FROM visits WHERE status = 'done' "
-                "AND planned_date BETWEEN ? AND ?",
-                (first.isoformat(), upto.isoformat()),
+                f"AND planned_date BETWEEN ? AND ?{mine}",
+                (first.isoformat(), upto.isoformat(), *by),
             )
         )
         unvisited = [

@@ -45,6 +45,12 @@ ZH: dict[str, str] = {
     "team.am_not_team": "--am 只用于团队库，{path} 不是：用 --db 指定团队库",
     "team.am_unknown": "团队库里没有工号为 {code} 的客户经理（有：{codes}）",
     "team.am_ambiguous": "团队库里有不止一位客户经理的工号是 {code}：先用 khtui am set 给他们不同的工号再合并",
+    "team.am_needed": "{path} 是团队库，有几位客户经理的拜访：用 --am 工号 选一位（有：{codes}）",
+    "team.own_only": (
+        "{path} 是团队库：客户经理的计划、投诉、周报、月报和导入只在他自己的数据库里做，"
+        "再用 khtui team merge 合并进来"
+    ),
+    "team.own_only.approve": "{path} 是团队库：客户经理的计划在经理视图里审批（{command}）",
     # -- khtui team status ---------------------------------------------------------------------
     "team.col.am": "客户经理",
     "team.col.active": "客户",
@@ -329,6 +335,9 @@ EN: dict[str, str] = {
     "team.am_not_team": "--am is for a team database and {path} is not one: name it with --db",
     "team.am_unknown": "no account manager with code {code} in the team database (there are: {codes})",
     "team.am_ambiguous": "more than one account manager has code {code} in the team database: give them different codes with khtui am set and merge again",
+    "team.am_needed": "{path} is a team database with several AMs' visits: choose one with --am CODE (there are: {codes})",
+    "team.own_only": "{path} is a team database: an AM's plans, complaints, reports and imports are made in the AM's own database and merged in with khtui team merge",
+    "team.own_only.approve": "{path} is a team database: approve an AM's plan in the manager's view ({command})",
     "team.col.am": "AM",
     "team.col.active": "retailers",
     "team.col.visited": "visited",

@@ -182,3 +182,106 @@ def test_one_ams_records_in_the_team_database(ams, tmp_path):
     assert "KH9999" in r.output and "DEMO01, DEMO02" in r.output
     r = run("--db", str(ams[0]), "retailers", "--am", "DEMO01")
     assert r.exit_code == 1 and r.output.strip().count("\n") == 0 and "团队库" in r.output
+
+
+def _counts(db) -> dict[str, int]:
+    s = Store(db)
+    try:
+        tables = (
+            "visits",
+            "visit_plans",
+            "plan_changes",
+            "complaints",
+            "weekly_reports",
+            "order_lines",
+        )
+        return {name: s.scalar(f"SELECT count(*) FROM {name}") for name in tables}
+    finally:
+        s.close()
+
+
+def _without(out: str, *keys: str) -> dict:
+    d = json.loads(out)
+    return {k: v for k, v in d.items() if k not in keys}
+
+
+def test_one_ams_day_and_plan_in_the_team_database(ams, tmp_path):
+    """``today`` and ``plan month`` on a team database show one AM's (``--am``), exactly as
+    that AM's own database shows them; without ``--am`` they say which AMs there are."""
+    team = tmp_path / "team.db"
+    assert run("team", "merge", *map(str, ams), "--into", str(team)).exit_code == 0
+    day_total = 0
+    for code, own in (("DEMO01", ams[0]), ("DEMO02", ams[1])):
+        mine = run("--db", str(team), "today", "--am", code, "--json")
+        assert mine.exit_code == 0, mine.output
+        theirs = run("--db", str(own), "today", "--json").stdout
+        assert _without(mine.stdout, "housekeeping_done") == _without(theirs, "housekeeping_done")
+        day_total += len(json.loads(mine.stdout)["visits"])
+        plan = ["plan", "month", "--month", "2026-11", "--json"]
+        mine = run("--db", str(team), *plan, "--am", code)
+        assert mine.exit_code == 0, mine.output
+        assert json.loads(mine.stdout) == json.loads(run("--db", str(own), *plan).stdout)
+        assert json.loads(mine.stdout)["visits"]
+    s = Store(team)
+    assert day_total == s.scalar("SELECT count(*) FROM visits WHERE planned_date = '2026-11-23'")
+    s.close()
+    assert day_total > 0
+    for cmd in (["today"], ["plan", "month", "--month", "2026-11"]):
+        r = run("--db", str(team), *cmd)
+        assert r.exit_code == 1 and r.output.strip().count("\n") == 0, r.output
+        assert "--am" in r.output and "DEMO01, DEMO02" in r.output
+    r = run("--db", str(team), "plan", "month", "--month", "2026-12", "--am", "DEMO01")
+    assert r.exit_code == 1 and "DEMO01" in r.output and "--generate" not in r.output
+
+
+def test_an_ams_own_records_are_not_made_in_the_team_database(ams, tmp_path):
+    """Plans, complaints, reports and imports are the AM's, made in the AM's own database and
+    merged in: on a team database each is refused in one line and nothing is written."""
+    team = tmp_path / "team.db"
+    assert run("team", "merge", *map(str, ams), "--into", str(team)).exit_code == 0
+    code = Store(ams[0]).query_one("SELECT code FROM retailers LIMIT 1")[0]
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "客户编码,订货日期,卷烟编码,卷烟名称,订货量(条),金额(元),批发价\n"
+        f"{code},2026-11-20,6901028001,泰山(红将军),2,260,130\n",
+        encoding="utf-8",
+    )
+    before = _counts(team)
+    attempts = [
+        ["plan", "month", "--month", "2026-12", "--generate"],
+        ["plan", "month", "--month", "2026-11", "--submit"],
+        ["complaint", "raise", code, "delivery", "送货晚"],
+        ["report", "week", "--week", "2026-W47", "--docx", str(tmp_path / "w.docx")],
+        ["report", "month", "--month", "2026-10", "--problems", "x"],
+        ["import", "orders", str(orders)],
+    ]
+    for args in attempts:
+        r = run("--db", str(team), *args)
+        assert r.exit_code == 1 and r.output.strip().count("\n") == 0, (args, r.output)
+        assert "团队库" in r.output and "team merge" in r.output, (args, r.output)
+    r = run("--db", str(team), "plan", "month", "--month", "2026-11", "--approve")
+    assert r.exit_code == 1 and f"khtui --db {team}" in r.output, r.output
+    assert not (tmp_path / "w.docx").exists()
+    assert _counts(team) == before
+
+
+def test_housekeeping_of_a_team_database_is_only_its_backup(ams, tmp_path, monkeypatch):
+    """A day when an AM's housekeeping carries missed visits over and drafts next month's
+    plan: on the team database it only backs up, as the manager's view does."""
+    monkeypatch.setenv("KHTUI_TODAY", "2026-11-27")
+    team = tmp_path / "team.db"
+    assert run("team", "merge", *map(str, ams), "--into", str(team)).exit_code == 0
+    own = json.loads(
+        run("--db", str(shutil.copy(ams[0], tmp_path / "x.db")), "housekeeping", "--json").stdout
+    )
+    assert own["carry_over"]["carried"] > 0 and own["plans"]  # what an AM's would do
+    again = shutil.copy(team, tmp_path / "again.db")
+    before = _counts(team)
+    r = run("--db", str(team), "housekeeping", "--json")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["carry_over"] is None and out["plans"] == [] and out["backup"]
+    assert _counts(team) == before
+    r = run("--db", str(again), "--lang", "en", "housekeeping")
+    assert r.exit_code == 0 and "a team database gets only its backup" in r.output, r.output
+    assert "rest day" not in r.output and _counts(again) == before
