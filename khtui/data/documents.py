@@ -467,7 +467,7 @@ def _table(
         block.rows,
         widths,
         block.aligns,
-        total=bool(block.total and block.rows),
+        total=block.total,
     )
 
 
