@@ -18,10 +18,11 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Callable
-from copy import deepcopy
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from khtui.data import wordml
+from khtui.data.wordml import Fonts
 from khtui.domain.dates import as_date
 from khtui.domain.messages import Tr
 from khtui.domain.monthly import build_monthly
@@ -206,8 +207,8 @@ def write_docx(doc: ReportDocument, rules: Rules, path, *, t: Tr, force: bool = 
 class _Fonts:
     def __init__(self, rules: Rules):
         d = rules.documents
-        self.body = (d.body_latin, d.body_east_asian)
-        self.heading = (d.heading_latin, d.heading_east_asian)
+        self.body = Fonts(d.body_latin, d.body_east_asian)
+        self.heading = Fonts(d.heading_latin, d.heading_east_asian)
         self.body_pt = d.body_size_pt
         self.table_pt = d.table_size_pt
         self.title_pt = d.title_size_pt
@@ -222,17 +223,17 @@ class _Fonts:
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
 
-def set_fonts(rPr, latin: str, east_asian: str) -> None:
+def set_fonts(rPr, fonts: Fonts) -> None:
     """Set Latin and East Asian fonts on an ``w:rPr`` and drop theme fonts that override them."""
     from docx.oxml.ns import qn
 
     rFonts = rPr.get_or_add_rFonts()
     for attr in _THEME_ATTRS:
         rFonts.attrib.pop(qn(attr), None)
-    rFonts.set(qn("w:ascii"), latin)
-    rFonts.set(qn("w:hAnsi"), latin)
-    rFonts.set(qn("w:cs"), latin)
-    rFonts.set(qn("w:eastAsia"), east_asian)
+    rFonts.set(qn("w:ascii"), fonts.latin)
+    rFonts.set(qn("w:hAnsi"), fonts.latin)
+    rFonts.set(qn("w:cs"), fonts.latin)
+    rFonts.set(qn("w:eastAsia"), fonts.east_asian)
 
 
 def _set_lang(rPr, lang: str) -> None:
@@ -250,11 +251,11 @@ def _set_lang(rPr, lang: str) -> None:
     el.set(qn("w:eastAsia"), lang)
 
 
-def _style_fonts(style, fonts: tuple[str, str], size_pt: float, lang: str | None = None) -> None:
+def _style_fonts(style, fonts: Fonts, size_pt: float, lang: str | None = None) -> None:
     from docx.shared import Pt, RGBColor
 
     rPr = style.element.get_or_add_rPr()
-    set_fonts(rPr, *fonts)
+    set_fonts(rPr, fonts)
     style.font.size = Pt(size_pt)
     style.font.color.rgb = RGBColor(0, 0, 0)
     if lang:
@@ -270,6 +271,7 @@ def _setup(document, f: _Fonts, t: Tr, *, landscape: bool = False) -> dict[str, 
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt, RGBColor
+    from docx.styles.style import ParagraphStyle
 
     section = document.sections[0]
     if landscape:
@@ -293,7 +295,7 @@ def _setup(document, f: _Fonts, t: Tr, *, landscape: bool = False) -> dict[str, 
     if rPr is None:
         rPr = OxmlElement("w:rPr")
         rpr_default.append(rPr)
-    set_fonts(rPr, *f.body)
+    set_fonts(rPr, f.body)
     _set_lang(rPr, f.lang)
 
     styles = document.styles
@@ -332,7 +334,9 @@ def _setup(document, f: _Fonts, t: Tr, *, landscape: bool = False) -> dict[str, 
     _style_fonts(bullet, f.body, f.body_pt)
 
     def custom(name: str, size: float, *, gray: bool = False, center: bool = False):
-        st = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        # a new document has none of these names: added without python-docx's check for a
+        # style of the same name (which reads the name of every style in the template)
+        st = ParagraphStyle(styles.element.add_style_of_type(name, WD_STYLE_TYPE.PARAGRAPH, False))
         st.base_style = normal
         _style_fonts(st, f.body, size)
         if gray:
@@ -360,14 +364,18 @@ def _setup(document, f: _Fonts, t: Tr, *, landscape: bool = False) -> dict[str, 
 
     # footer: 第 X 页 共 Y 页
     footer = section.footer
-    p = footer.paragraphs[0]
-    p.style = footer_style
+    p = footer.paragraphs[0]._p
+    p.style = footer_style.style_id
     before, middle, after = t("doc.page_of").split("{}")
-    _run(p, before, f.body)
-    _field(p, "PAGE", f.body)
-    _run(p, middle, f.body)
-    _field(p, "NUMPAGES", f.body)
-    _run(p, after, f.body)
+    fonts = f.body
+    wordml.append_runs(
+        p,
+        wordml.run(before, fonts)
+        + wordml.field("PAGE", fonts)
+        + wordml.run(middle, fonts)
+        + wordml.field("NUMPAGES", fonts)
+        + wordml.run(after, fonts),
+    )
 
     return {
         "table": table_text.style_id,
@@ -378,36 +386,6 @@ def _setup(document, f: _Fonts, t: Tr, *, landscape: bool = False) -> dict[str, 
         "caption": caption.style_id,
         "picture": picture.style_id,
     }
-
-
-def _run(paragraph, text: str, fonts: tuple[str, str], *, bold: bool = False):
-    run = paragraph.add_run(text)
-    set_fonts(run._r.get_or_add_rPr(), *fonts)
-    if bold:
-        run.bold = True
-    return run
-
-
-def _field(paragraph, instr: str, fonts: tuple[str, str]) -> None:
-    """A Word field (PAGE, NUMPAGES) as begin / instrText / separate / result / end runs."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    def fld(kind: str) -> None:
-        r = _run(paragraph, "", fonts)
-        el = OxmlElement("w:fldChar")
-        el.set(qn("w:fldCharType"), kind)
-        r._r.append(el)
-
-    fld("begin")
-    r = _run(paragraph, "", fonts)
-    it = OxmlElement("w:instrText")
-    it.set(qn("xml:space"), "preserve")
-    it.text = f" {instr} "
-    r._r.append(it)
-    fld("separate")
-    _run(paragraph, "1", fonts)
-    fld("end")
 
 
 # -- column widths: numbers and short words never wrap -------------------------------------
@@ -469,109 +447,33 @@ def column_widths(
 
 
 def _table(
-    document,
     block: Table,
-    f: _Fonts,
-    style_ids: dict[str, str],
+    layout: wordml.TableLayout,
     usable_emu: int,
     size_pt: float,
     *,
     spread: bool = True,
-) -> None:
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Emu
-
-    n = len(block.headers)
+) -> str:
+    """The table's XML: fixed layout, centred, the columns as wide as ``column_widths``, a
+    shaded header row repeated on every page, rows never split, numbers aligned right."""
     usable_cm = usable_emu / 360000
     # whole twips (Word's unit), rounded down, so the columns never add up past the margins
     widths = [
-        Emu(int(w * 360000 / 635) * 635)
-        for w in column_widths(block, usable_cm, size_pt, spread=spread)
+        int(w * 360000 / 635) for w in column_widths(block, usable_cm, size_pt, spread=spread)
     ]
-    align = {
-        "left": WD_ALIGN_PARAGRAPH.LEFT,
-        "right": WD_ALIGN_PARAGRAPH.RIGHT,
-        "center": WD_ALIGN_PARAGRAPH.CENTER,
-    }
-    table = document.add_table(rows=1, cols=n)
-    table.style = document.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    tblPr = table._tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tblPr.append(layout)
-    for col, w in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=True):
-        col.w = w
-
-    header = table.rows[0]
-    trPr = header._tr.get_or_add_trPr()
-    for tag in ("w:cantSplit", "w:tblHeader"):
-        trPr.append(OxmlElement(tag))
-    # the first header cell is laid out with python-docx (width, shading, centred bold text in
-    # the heading font), the others are copies of it with their own width and text
-    first = header.cells[0]
-    first.width = widths[0]
-    tcPr = first._tc.get_or_add_tcPr()
-    shd = OxmlElement("w:shd")
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), "D9D9D9")
-    tcPr.append(shd)
-    p = first.paragraphs[0]
-    p._p.style = style_ids["table"]
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(p, block.headers[0], f.heading, bold=True)
-    tc0 = first._tc
-    tr_el = header._tr
-    for tc in list(tr_el.iterchildren(qn("w:tc")))[1:]:
-        tr_el.remove(tc)
-    w_tag, t_tag = qn("w:w"), qn("w:t")
-    for text, w in zip(block.headers[1:], widths[1:], strict=True):
-        tc = deepcopy(tc0)
-        tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}").set(w_tag, str(int(w / 635)))
-        next(tc.iter(t_tag)).text = text
-        tr_el.append(tc)
-
-    if not block.rows:
-        return
-    # One body row is laid out with python-docx (per-cell width from the grid, table text
-    # style, alignment, East Asian font on the run), then copied for every row with only the
-    # texts changed: the same XML, without python-docx's per-element lookups.
-    template = table.add_row()
-    tr = template._tr
-    tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-    for cell, how in zip(template.cells, block.aligns, strict=True):
-        p = cell.paragraphs[0]
-        p._p.style = style_ids["table"]
-        if how != "left":
-            p.alignment = align[how]
-        run = p.add_run("-")
-        set_fonts(run._r.get_or_add_rPr(), *f.body)
-    for el in tr.iter(qn("w:t")):
-        el.set(qn("xml:space"), "preserve")
-    tbl = table._tbl
-    tbl.remove(tr)
-    rows = block.rows
-    for values in rows[:-1] if block.total else rows:
-        row = deepcopy(tr)
-        for el, text in zip(row.iter(t_tag), values, strict=True):
-            el.text = text
-        tbl.append(row)
-    if block.total:
-        row = deepcopy(tr)
-        for el, text in zip(row.iter(t_tag), rows[-1], strict=True):
-            el.text = text
-        for rPr in row.iter(qn("w:rPr")):
-            rPr.append(OxmlElement("w:b"))
-        tbl.append(row)
+    return wordml.table(
+        layout,
+        block.headers,
+        block.rows,
+        widths,
+        block.aligns,
+        total=block.total,
+    )
 
 
 def _chart(
     document,
+    blocks: wordml.Blocks,
     block: Chart,
     f: _Fonts,
     ids: dict[str, str],
@@ -584,6 +486,8 @@ def _chart(
     import io
 
     from docx.shared import Emu, RGBColor
+    from docx.text.paragraph import Paragraph as DocxParagraph
+    from docx.text.run import Run
 
     width_cm = usable_emu / 360000
     height_cm = min(7.0, width_cm * 0.38)
@@ -592,20 +496,19 @@ def _chart(
         from khtui.data.charts import render_png
 
         png = render_png(block, width_cm, height_cm, f.chart_dpi)
-    p = document.add_paragraph()
-    p._p.style = ids["picture"]
-    run = p.add_run()
-    set_fonts(run._r.get_or_add_rPr(), *f.body)
-    run.add_picture(io.BytesIO(png), width=Emu(int(usable_emu)))
-    cap = document.add_paragraph()
-    cap._p.style = ids["caption"]
-    _run(cap, block.caption + ("  " if block.series else ""), f.body)
+    # the picture goes in through python-docx (it adds the image to the package)
+    blocks.add(wordml.paragraph(ids["picture"], wordml.run("", f.body)))
+    p = blocks.flush()[-1]
+    Run(p.r_lst[0], DocxParagraph(p, document)).add_picture(
+        io.BytesIO(png), width=Emu(int(usable_emu))
+    )
+    runs = [wordml.run(block.caption + ("  " if block.series else ""), f.body)]
     for s in block.series:
-        square = _run(cap, "■", f.body)
-        square.font.color.rgb = RGBColor.from_string(s.color)
-        _run(cap, f" {s.name}  ", f.body)
+        runs.append(wordml.run("■", f.body, color=str(RGBColor.from_string(s.color))))
+        runs.append(wordml.run(f" {s.name}  ", f.body))
     if block.unit:
-        _run(cap, t("rpt.chart.unit", unit=block.unit), f.body)
+        runs.append(wordml.run(t("rpt.chart.unit", unit=block.unit), f.body))
+    blocks.add(wordml.paragraph(ids["caption"], "".join(runs)))
 
 
 def render_docx(doc: ReportDocument, rules: Rules, t: Tr, pictures: dict[int, bytes] | None = None):
@@ -625,35 +528,39 @@ def render_docx(doc: ReportDocument, rules: Rules, t: Tr, pictures: dict[int, by
     core.author = doc.meta[0] if doc.meta else ""
     core.language = f.lang
 
-    title = document.add_paragraph(style="Title")
-    _run(title, doc.title, f.heading)
+    blocks = wordml.Blocks(document)
+    blocks.add(
+        wordml.paragraph(document.styles["Title"].style_id, wordml.run(doc.title, f.heading))
+    )
     for line in doc.meta:
-        p = document.add_paragraph()
-        p._p.style = ids["meta"]
-        _run(p, line, f.body)
+        blocks.add(wordml.paragraph(ids["meta"], wordml.run(line, f.body)))
 
     heading_ids = {lvl: document.styles[f"Heading {lvl}"].style_id for lvl in (1, 2, 3)}
-    blocks = doc.blocks
-    for i, block in enumerate(blocks):
+    layout = wordml.TableLayout(
+        table_style_id=document.styles["Table Grid"].style_id,
+        text_style_id=ids["table"],
+        header_fonts=f.heading,
+        body_fonts=f.body,
+        header_fill="D9D9D9",
+    )
+    items = doc.blocks
+    for i, block in enumerate(items):
         if isinstance(block, Heading):
-            p = document.add_paragraph()
-            p._p.style = heading_ids[min(block.level, 3)]
-            _run(p, block.text, f.heading)
+            run = wordml.run(block.text, f.heading)
+            blocks.add(wordml.paragraph(heading_ids[min(block.level, 3)], run))
         elif isinstance(block, Paragraph):
-            p = document.add_paragraph()
             style = {"bullet": "bullet", "note": "note", "empty": "note"}.get(block.style, "body")
-            p._p.style = ids[style]
-            _run(p, block.text, f.body)
-            if i + 1 < len(blocks) and isinstance(blocks[i + 1], Table | Chart):
-                p.paragraph_format.keep_with_next = True  # an introduction stays with its table
+            # an introduction stays with its table
+            keep = i + 1 < len(items) and isinstance(items[i + 1], Table | Chart)
+            blocks.add(wordml.paragraph(ids[style], wordml.run(block.text, f.body), keep_next=keep))
         elif isinstance(block, Table):
             # a landscape page is wide: small tables keep their natural width there
-            _table(document, block, f, ids, usable, table_pt, spread=not doc.landscape)
+            blocks.add(_table(block, layout, usable, table_pt, spread=not doc.landscape))
             # a little air after a table (Word glues the next paragraph to it otherwise)
-            spacer = document.add_paragraph()
-            spacer._p.style = ids["note"]
+            blocks.add(wordml.paragraph(ids["note"]))
         elif isinstance(block, Chart):
-            _chart(document, block, f, ids, usable, pictures, t)
+            _chart(document, blocks, block, f, ids, usable, pictures, t)
+    blocks.flush()
     return document
 
 
