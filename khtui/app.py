@@ -559,7 +559,8 @@ def error_message(
 
 class ManagerApp(KhtuiApp):
     """The market manager's view (市场经理): a team database opens on the team screen (``0`` /
-    ``F8`` from anywhere); the AM's sections work on it too; no plan is drafted for it."""
+    ``F8`` from anywhere); the AM's sections read it too (their operations on an AM's records
+    are refused there: :func:`khtui.data.base.own_records`); no plan is drafted for it."""
 
     DEFAULT_MODE = "team"
     CSS_PATH: ClassVar = ["app.tcss"]  # the today screen's is read when it first opens

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import os
 import random
 import sqlite3
@@ -25,7 +26,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar, cast
 
 from khtui import clock as _clock
 from khtui.data.private import (
@@ -37,6 +38,7 @@ from khtui.data.private import (
     temp_beside,
 )
 from khtui.data.schema import MIGRATIONS, SCHEMA_VERSION
+from khtui.domain.problems import KeyedError
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -49,6 +51,28 @@ T = TypeVar("T")
 
 class StoreError(Exception):
     """A problem with the database a user can act on (the message says how)."""
+
+
+class TeamRecordsRefused(KeyedError, StoreError):
+    """An AM's own record (a visit, plan, capture, complaint, report or retailer edit) asked
+    of a team database, which receives them only by merging the AM's database."""
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def own_records(method: _F) -> _F:
+    """Mark an operation that makes or changes the AM's own records: on a team database it
+    raises :class:`TeamRecordsRefused` and writes nothing (the market manager reads the AMs'
+    records there and decides on plans; the AMs make them in their own databases)."""
+
+    @functools.wraps(method)
+    def guarded(self, *args: Any, **kwargs: Any) -> Any:
+        if self.is_team():
+            raise TeamRecordsRefused("team.own_only", path=str(self.path))
+        return method(self, *args, **kwargs)
+
+    return cast(_F, guarded)
 
 
 _id_rng: random.Random | None = None

@@ -16,7 +16,7 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any, overload
 
-from khtui.data.base import StoreError, new_id, where_equal
+from khtui.data.base import StoreError, new_id, own_records, where_equal
 from khtui.data.retailers import RetailerOps
 
 if TYPE_CHECKING:
@@ -145,6 +145,7 @@ class CaptureOps(RetailerOps):
         return {r["kind"]: _capture_row(r) for r in rows}
 
     # -- drafts: every change saved at once ---------------------------------------------------
+    @own_records
     def ensure_capture(
         self,
         kind: str,
@@ -198,6 +199,7 @@ class CaptureOps(RetailerOps):
             raise ValueProblem("unknown_brand", value=text)
         return row["brand_code"]
 
+    @own_records
     def set_capture_field(self, capture_id: str, field: str, raw: Any) -> Any:
         """Validate one form value and save it into the draft at once; returns the stored value.
 
@@ -225,6 +227,7 @@ class CaptureOps(RetailerOps):
             )
         return value
 
+    @own_records
     def set_grid_value(self, capture_id: str, brand_code: str, field: str, raw: Any) -> Any:
         """Validate one cell of the price and stock grid and save it at once (a draft)."""
         from khtui.domain.capture import GRID_FIELDS, ValueProblem, clean_grid_value
@@ -374,6 +377,7 @@ class CaptureOps(RetailerOps):
             out.append(row)
         return out
 
+    @own_records
     def copy_forward(self, capture_id: str) -> CopyPlan:
         """Fill the grid's empty cells with the values of the retailer's last finished
         observation of each brand, unless older than ``capture.copy_max_days`` days before the
@@ -395,6 +399,7 @@ class CaptureOps(RetailerOps):
         return plan
 
     # -- finishing ----------------------------------------------------------------------------
+    @own_records
     def finish_capture(
         self,
         *,

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from khtui.data.base import new_id, where_equal
+from khtui.data.base import new_id, own_records, where_equal
 from khtui.data.retailers import RetailerOps
 from khtui.data.statuses import OPEN_VISITS, complaint_order, overdue_complaint
 from khtui.data.visits import VisitOps
@@ -107,6 +107,7 @@ class ComplaintOps(VisitOps, RetailerOps):
         """The owning departments of the routing table, in its order."""
         return list(dict.fromkeys(r.department for r in self.rules.complaint_routes.values()))
 
+    @own_records
     def raise_complaint(
         self,
         code: str,
@@ -152,6 +153,7 @@ class ComplaintOps(VisitOps, RetailerOps):
             )
         return cid
 
+    @own_records
     def advance_complaint(
         self,
         complaint_id: str,
@@ -194,6 +196,7 @@ class ComplaintOps(VisitOps, RetailerOps):
                 [*sets.values(), complaint_id],
             )
 
+    @own_records
     def propose_followup(self, complaint_id: str, *, on: dt.date | None = None) -> dict[str, Any]:
         """A complaint follow-up visit (reason 'complaint'): an already planned visit of the
         retailer from ``on`` (default today) to the due date if there is one, else a new

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from khtui.data.base import StoreError, from_row, new_id, placeholders
+from khtui.data.base import StoreError, from_row, new_id, own_records, placeholders
 from khtui.data.brands import BrandOps
 from khtui.data.statuses import LIVE_VISITS, ON_ITS_DAY, OPEN_VISITS
 from khtui.data.visits import VisitOps
@@ -763,6 +763,7 @@ class ReportOps(BrandOps, VisitOps):
             WEEKLY, normalise_week(week), self.weekly_figures, WeeklyFigures.from_dict
         )
 
+    @own_records
     def save_weekly_draft(self, week: str, narrative: dict[str, str]) -> dict[str, Any]:
         """Save the AM's narrative as typed (keys of ``NARRATIVE_KEYS``; others are refused).
 
@@ -773,6 +774,7 @@ class ReportOps(BrandOps, VisitOps):
 
         return self._rpt_save_draft(WEEKLY, normalise_week(week), narrative)
 
+    @own_records
     def submit_weekly(self, week: str) -> dict[str, Any]:
         """Freeze the current draft with the figures of this moment; returns that version."""
         from khtui.domain.report import normalise_week
@@ -795,11 +797,13 @@ class ReportOps(BrandOps, VisitOps):
             MONTHLY, _month(month), self.monthly_figures, MonthlyFigures.from_dict
         )
 
+    @own_records
     def save_monthly_draft(self, month: str, narrative: dict[str, str]) -> dict[str, Any]:
         """Save the AM's text of the monthly analysis (keys of ``MONTHLY_NARRATIVE_KEYS``) into
         the current draft, or start the next version after a submitted one."""
         return self._rpt_save_draft(MONTHLY, _month(month), narrative)
 
+    @own_records
     def submit_monthly(self, month: str) -> dict[str, Any]:
         """Freeze the current draft of the month's analysis with the figures of this moment."""
         month = _month(month)

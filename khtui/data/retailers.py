@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from khtui.data.base import StoreError, new_id, placeholders, where_equal
+from khtui.data.base import StoreError, new_id, own_records, placeholders, where_equal
 from khtui.data.search import SearchOps
 from khtui.data.statuses import overdue_complaint
 from khtui.domain.messages import Key
@@ -235,6 +235,7 @@ class RetailerOps(SearchOps):
             self._index_retailers(conn, touched)
         return counts
 
+    @own_records
     def update_retailer(
         self,
         code: str,

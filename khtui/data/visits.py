@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from khtui.data.base import StoreError, from_row, new_id, placeholders
+from khtui.data.base import StoreError, from_row, new_id, own_records, placeholders
 from khtui.data.statuses import (
     LIVE_VISITS,
     OPEN_COMPLAINTS,
@@ -307,6 +307,7 @@ class VisitOps(WarningOps):
             if r.tier is not None and r.tier <= max_tier and r.code not in ordered_all
         )
 
+    @own_records
     def generate_month_plan(self, month: str, *, replace: bool = False) -> dict[str, Any]:
         """Draft (or redraft) the visit plan of ``month`` ('YYYY-MM').
 
@@ -537,10 +538,12 @@ class VisitOps(WarningOps):
             )
         return self._plan_row(month)
 
+    @own_records
     def submit_plan(self, month: str) -> dict[str, Any]:
         """Draft (or returned by the market manager) → submitted (to the market manager 市场经理)."""
         return self._set_plan_status(month, ("draft", "returned"), "submitted", "submitted_at")
 
+    @own_records
     def approve_plan(self, month: str) -> dict[str, Any]:
         """Submitted → approved."""
         return self._set_plan_status(month, ("submitted",), "approved", "approved_at")
@@ -581,6 +584,7 @@ class VisitOps(WarningOps):
             (day.isoformat(), self._missed_since(day).isoformat(), ACTIVE),
         )
 
+    @own_records
     def carry_over(self, day: dt.date) -> CarryOver:
         """Bring missed visits back (补访) on ``day`` and the month's next working days, within
         the daily capacity (see :func:`khtui.domain.planning.place_missed`).
@@ -812,6 +816,7 @@ class VisitOps(WarningOps):
         if v["planned_date"] > self.today().isoformat():
             raise VisitProblem(key, day=v["planned_date"])
 
+    @own_records
     def check_in(self, visit_id: str) -> dict[str, Any]:
         """签到: record the time the AM arrived. Only a planned visit of today or before."""
         v = self._visit(visit_id)
@@ -827,6 +832,7 @@ class VisitOps(WarningOps):
             self._log_action(conn, v, "check_in")
         return self._visit(visit_id)
 
+    @own_records
     def finish_visit(self, visit_id: str, *, arrived: dt.time | None = None) -> dict[str, Any]:
         """完成: the visit is done.
 
@@ -856,6 +862,7 @@ class VisitOps(WarningOps):
             self._log_action(conn, v, "finish")
         return self._visit(visit_id)
 
+    @own_records
     def skip_visit(self, visit_id: str, reason: str) -> dict[str, Any]:
         """未访: the visit did not happen, with the reason (required)."""
         reason = (reason or "").strip()
@@ -901,6 +908,7 @@ class VisitOps(WarningOps):
         ):
             raise VisitProblem("plan.err.already_on_day", code=code, day=day.isoformat())
 
+    @own_records
     def reschedule_visit(self, visit_id: str, new_day: dt.date) -> str:
         """改期: move a planned visit to another working day (today or later); returns the new
         visit's id, the old one becomes 'rescheduled'.
@@ -940,6 +948,7 @@ class VisitOps(WarningOps):
             self._log_action(conn, v, action, new)
         return new
 
+    @own_records
     def move_visit(self, visit_id: str, delta: int) -> int:
         """Reorder within the day: move up (delta < 0) or down; returns the new position (1-based)
         among the day's visits. Moving past either end stops there."""
@@ -957,6 +966,7 @@ class VisitOps(WarningOps):
             )
         return j + 1
 
+    @own_records
     def add_adhoc_visit(self, code: str, day: dt.date, reasons: Sequence[str] = ("adhoc",)) -> str:
         """临时拜访: add a visit to a day's list (today or later), at its end."""
         from khtui.domain.visits import REASONS
@@ -971,6 +981,7 @@ class VisitOps(WarningOps):
             self._log_action(conn, {"id": vid}, "adhoc", vid)
         return vid
 
+    @own_records
     def remove_visit(self, visit_id: str) -> None:
         """Take a visit still to be made off the plan (one checked in, done or skipped stays)."""
         v = self._visit(visit_id)
@@ -980,6 +991,7 @@ class VisitOps(WarningOps):
         with self.write() as conn:
             conn.execute("DELETE FROM visits WHERE id = ? AND status = 'planned'", (visit_id,))
 
+    @own_records
     def record_outcomes(self, outcomes: Sequence[VisitOutcome]) -> dict[str, int]:
         """Record visits already past in bulk, through the same rules as the AM's keys: each
         action must be allowed from the visit's status (:func:`khtui.domain.visits.check`), a
@@ -1051,6 +1063,7 @@ class VisitOps(WarningOps):
         )
         return dict(row) if row else None
 
+    @own_records
     def undo_last_action(self) -> Undone:
         """撤销: take back today's last visit action (check-in, finish, skip, reschedule,
         revisit, ad-hoc visit); repeated, the one before it, and so on through the day.

@@ -47,8 +47,8 @@ ZH: dict[str, str] = {
     "team.am_ambiguous": "团队库里有不止一位客户经理的工号是 {code}：先用 khtui am set 给他们不同的工号再合并",
     "team.am_needed": "{path} 是团队库，有几位客户经理的拜访：用 --am 工号 选一位（有：{codes}）",
     "team.own_only": (
-        "{path} 是团队库：客户经理的计划、投诉、周报、月报和导入只在他自己的数据库里做，"
-        "再用 khtui team merge 合并进来"
+        "{path} 是团队库：拜访、采集、计划、投诉、周报月报、客户信息的修改和导入"
+        "只在客户经理自己的数据库里做，再用 khtui team merge 合并进来"
     ),
     "team.own_only.approve": "{path} 是团队库：客户经理的计划在经理视图里审批（{command}）",
     # -- khtui team status ---------------------------------------------------------------------
@@ -336,7 +336,7 @@ EN: dict[str, str] = {
     "team.am_unknown": "no account manager with code {code} in the team database (there are: {codes})",
     "team.am_ambiguous": "more than one account manager has code {code} in the team database: give them different codes with khtui am set and merge again",
     "team.am_needed": "{path} is a team database with several AMs' visits: choose one with --am CODE (there are: {codes})",
-    "team.own_only": "{path} is a team database: an AM's plans, complaints, reports and imports are made in the AM's own database and merged in with khtui team merge",
+    "team.own_only": "{path} is a team database: visits, captures, plans, complaints, reports, retailer edits and imports are made in the AM's own database and merged in with khtui team merge",
     "team.own_only.approve": "{path} is a team database: approve an AM's plan in the manager's view ({command})",
     "team.col.am": "AM",
     "team.col.active": "retailers",

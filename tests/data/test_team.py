@@ -329,3 +329,88 @@ def test_the_whys_of_the_merged_retailers_read_as_in_the_am_databases(copies, tm
     s = Store(team, rules=other)
     assert {c: s.get_retailer(c)["derived_why"] for c in codes} == whys
     s.close()
+
+
+def test_an_ams_own_records_are_refused_on_a_team_database(tmp_path):
+    """Every operation that makes or changes an AM's records (visits, plans, captures,
+    complaints, reports, retailer edits, imports) refuses on a team database and writes
+    nothing; the same operation works on the AM's own database."""
+    from khtui.data.base import TeamRecordsRefused
+    from khtui.data.importers import ImportFileError, import_file
+    from khtui.domain.complaints import next_statuses
+    from khtui.domain.retailer import ACTIVE
+
+    [own] = build_ams(tmp_path, (7,))
+    team = tmp_path / "team.db"
+    merge_into(team, [own], now="2026-11-23T08:00:00")
+
+    def attempts(s: Store) -> dict:
+        visit = s.query_one(
+            "SELECT id, retailer_code FROM visits WHERE planned_date = ? AND status = 'planned' "
+            "LIMIT 1",
+            (TODAY.isoformat(),),
+        )
+        complaint = s.query_one(
+            "SELECT id, status, am_share FROM complaints WHERE status = 'open' LIMIT 1"
+        )
+        step = next_statuses(complaint["status"], complaint["am_share"])[0]
+        code = visit["retailer_code"]
+        elsewhere = s.scalar(
+            "SELECT code FROM retailers WHERE status = ? AND code NOT IN "
+            "(SELECT retailer_code FROM visits WHERE planned_date = ?) ORDER BY code LIMIT 1",
+            (ACTIVE, TODAY.isoformat()),
+        )
+        return {
+            "check_in": lambda: s.check_in(visit["id"]),
+            "skip": lambda: s.skip_visit(visit["id"], "店主外出"),
+            "reschedule": lambda: s.reschedule_visit(visit["id"], TODAY + dt.timedelta(days=1)),
+            "adhoc": lambda: s.add_adhoc_visit(elsewhere, TODAY),
+            "carry_over": lambda: s.carry_over(TODAY),
+            "plan": lambda: s.generate_month_plan("2026-12"),
+            "capture": lambda: s.ensure_capture("prices", visit_id=visit["id"]),
+            "complaint": lambda: s.raise_complaint(code, "delivery", "送货晚", raised_on=TODAY),
+            "advance": lambda: s.advance_complaint(
+                complaint["id"], step, on=TODAY, answer="已回复", resolution="已解决"
+            ),
+            "weekly": lambda: s.save_weekly_draft("2026-W47", {"problems": "x"}),
+            "monthly": lambda: s.save_monthly_draft("2026-10", {"problems": "x"}),
+            "retailer": lambda: s.update_retailer(code, {"phone": "13800000000"}),
+        }
+
+    tables = (
+        "visits",
+        "visit_actions",
+        "visit_plans",
+        "captures",
+        "complaints",
+        "weekly_reports",
+        "monthly_reports",
+        "retailer_changes",
+        "order_lines",
+    )
+
+    def counts(s: Store) -> dict:
+        return {name: s.scalar(f"SELECT count(*) FROM {name}") for name in tables}
+
+    s = Store(team)
+    before = counts(s)
+    phones = s.query("SELECT code, phone FROM retailers ORDER BY code")
+    for name, attempt in attempts(s).items():
+        with pytest.raises(TeamRecordsRefused) as refused:
+            attempt()
+        assert refused.value.key == "team.own_only", name
+    orders = tmp_path / "orders.csv"
+    orders.write_text("客户编码,订货日期,卷烟编码,卷烟名称,订货量(条),金额(元),批发价\n")
+    with pytest.raises(ImportFileError) as refused_import:
+        import_file(s, orders, "orders", tr=lambda key, **kw: key)
+    assert refused_import.value.key == "team.own_only"
+    assert counts(s) == before
+    assert s.query("SELECT code, phone FROM retailers ORDER BY code") == phones
+    s.close()
+
+    mine = Store(own)  # the AM's own database: each one goes through
+    for name, attempt in attempts(mine).items():
+        if name in ("skip", "reschedule"):
+            continue  # the visit is checked in by then
+        attempt()
+    mine.close()

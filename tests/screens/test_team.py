@@ -220,3 +220,31 @@ def test_reading_a_weekly_report_of_the_team(team):
         app.store.close()
 
     asyncio.run(scenario())
+
+
+def test_the_managers_today_list_reads_the_ams_visits_and_changes_none(team):
+    """The manager opens the today section (1) on the team database and presses i on a visit:
+    the notice says visits are made in the AM's own database; the visit is as it was."""
+    from tests.screens.pilot import Notices
+
+    path, _, _ = team
+
+    async def scenario():
+        app = create_app(Store(path, clock=_at(9)), today=lambda: TODAY)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            notices = Notices(app)
+            await pilot.press("1")
+            await settle(app, pilot)
+            table = app.screen.query_one(DataTable)
+            assert table.row_count > 0
+            before = app.store.query("SELECT id, status FROM visits ORDER BY id")
+            actions = app.store.scalar("SELECT count(*) FROM visit_actions")
+            await pilot.press("i")
+            await settle(app, pilot)
+            assert notices.any("团队库", "拜访", "khtui team merge"), notices
+            assert app.store.query("SELECT id, status FROM visits ORDER BY id") == before
+            assert app.store.scalar("SELECT count(*) FROM visit_actions") == actions
+        app.store.close()
+
+    asyncio.run(scenario())

@@ -100,6 +100,8 @@ def import_file(
     changed nothing is removed too). Work folders left by a killed import are removed here.
     """
     _check_kind(kind)
+    if store.is_team():  # the AMs' data reach a team database by merging theirs
+        raise ImportFileError("team.own_only", path=str(store.path))
     path = Path(path)
     target = None
     if keep_rejects:
