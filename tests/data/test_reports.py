@@ -698,3 +698,35 @@ def test_plan_warnings_are_stored_with_the_plan(store):
     p = store.plan_document_figures("2026-12")
     # R006 has no tier in the seed, R001 lost its tier above
     assert [w.key for w in p.warnings] == ["untiered"] and p.warnings[0].params == {"n": 2}
+
+
+@pytest.mark.parametrize(
+    "quantities",
+    [
+        (0.1, 0.2, 12345.678901234567),  # the last one's text (15 digits) is not it
+        (0.5, 2.25, 7.0),  # theirs does
+        (1e15 + 1, 3.0, 4.0),  # a whole number too long for its text
+    ],
+)
+def test_brand_quantities_are_the_lines_added_up_exactly(seeded, quantities):
+    """A brand's quantity over the period is its lines' quantities added one by one in the
+    key's order, to the last bit, whatever numbers the lines hold."""
+    period = (dt.date(2026, 10, 24), dt.date(2026, 11, 22))
+    seeded.add_order_lines(
+        [
+            (code, "2026-11-21", "B2", "利群", q, 100 * q, 100)
+            for code, q in zip(("R001", "R003", "R005"), quantities, strict=True)
+        ]
+    )
+    want = 0.0
+    for (q,) in seeded.conn.execute(
+        "SELECT qty_tiao FROM order_lines WHERE brand_code = 'B2' "
+        "AND order_date BETWEEN '2026-10-24' AND '2026-11-22' "
+        "ORDER BY order_date, retailer_code"
+    ):
+        want += q
+    _, qty = seeded.brand_figures_with_qty(*period)
+    assert qty["B2"] == want
+    assert [
+        r["qty"] for r in wf(seeded, "2026-W47")["brands"]["rows"] if r["brand_code"] == "B2"
+    ] == [want]

@@ -117,3 +117,56 @@ def test_order_counts_from_day_masks_at_the_cycle_edge():
     }
     assert order_counts(masks, {"A", "B", "C", "D"}, period, cycle) == {"K": (3, 2)}
     assert order_counts({"N": {"D": 0b1000}}, {"D"}, period, cycle) == {}
+
+
+def test_order_counts_by_day_at_the_cycle_edge():
+    """The days' pairs give the counts the bit masks give: the first order is the first day
+    inside the period, a reorder one of the ``cycle`` days after it, not one further."""
+    from khtui.domain.brand_figures import order_counts_by_day
+
+    period, cycle = 3, 2
+    days = [
+        (0, [("K", "A"), ("K", "B")]),
+        (2, [("K", "A"), ("K", "C")]),  # A: 2 days after its first, the cycle's last day
+        (3, [("K", "B"), ("K", "C"), ("K", "D")]),  # B: 3 days after, too late; C: 1 after
+        (4, [("K", "D"), ("K", "X")]),  # D ordered after the period only
+        (1, [("K", "X")]),  # X is not active
+    ]
+    days.sort()
+    assert order_counts_by_day(days, {"A", "B", "C", "D"}, period, cycle) == {"K": (3, 2)}
+    assert order_counts_by_day([(3, [("N", "D")])], {"D"}, period, cycle) == {}
+    # days outside the period and its cycle are left out, as the masks leave them out
+    assert order_counts_by_day([(-1, [("K", "A")]), (5, [("K", "A")])], {"A"}, 3, 2) == {}
+
+
+def test_order_counts_by_day_agree_with_the_day_masks():
+    """On many made-up orders (fixed seed): the same counts as ``order_counts`` over
+    ``order_day_masks``, whatever the brand, retailer, day and activity."""
+    import random
+
+    from khtui.domain.brand_figures import order_counts, order_counts_by_day, order_day_masks
+
+    rng = random.Random(20261123)
+    start, end, cycle = D(2026, 10, 24), D(2026, 11, 22), 30
+    retailers = [f"R{i:03d}" for i in range(60)]
+    active = set(rng.sample(retailers, 45))
+    orders = {
+        (rng.choice(retailers), rng.choice("KLMN"), start + dt.timedelta(days=rng.randint(-5, 65)))
+        for _ in range(1500)
+    }
+    expected = order_counts(
+        order_day_masks(orders, start, end, cycle), active, (end - start).days + 1, cycle
+    )
+    by_day: dict[int, list[str]] = {}
+    for code, brand, day in orders:
+        by_day.setdefault((day - start).days, []).append(brand + code)
+    got = order_counts_by_day(
+        sorted(by_day.items()),
+        active,
+        (end - start).days + 1,
+        cycle,
+        brand_of=lambda pair: pair[0],
+        retailer_of=lambda pair: pair[1:],
+    )
+    assert got == expected
+    assert sum(n for n, _ in got.values()) > 0 and sum(r for _, r in got.values()) > 0
