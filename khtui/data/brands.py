@@ -34,8 +34,8 @@ class _BrandDays(NamedTuple):
 
 
 @dataclass(frozen=True)
-class BrandFacts:
-    """What the brand figures over [start, end] are made of (``BrandOps.brand_facts``): the
+class _BrandFacts:
+    """What the brand figures over [start, end] are made of (``BrandOps._brand_facts``): the
     key and new brands, the active retailers' codes, the order lines a day at a time, and
     each (brand, retailer)'s last on-shelf observation in the period as (brands, retailers,
     on shelf: one '1' or '0' each)."""
@@ -80,12 +80,12 @@ class BrandOps(StoreBase):
         """:meth:`brand_figures`, and the quantity (条) of each key and new brand ordered in
         [start, end] by any retailer (a brand without lines there is left out), from the same
         pass over the order lines."""
-        return self.brand_figures_of(self.brand_facts(start, end))
+        return self._brand_figures_of(self._brand_facts(start, end))
 
-    def brand_facts(self, start: dt.date, end: dt.date) -> BrandFacts:
+    def _brand_facts(self, start: dt.date, end: dt.date) -> _BrandFacts:
         """What the brand figures over [start, end] are made of, as SQLite hands it over: a
         few rows of long strings, so a thread reading it beside Python (the weekly figures)
-        needs Python's lock only at its start and end. :meth:`brand_figures_of` makes the
+        needs Python's lock only at its start and end. :meth:`_brand_figures_of` makes the
         figures of it."""
         from khtui.domain.retailer import ACTIVE
 
@@ -112,7 +112,7 @@ class BrandOps(StoreBase):
             "ORDER BY observed_on, rowid)",
             (first, last),
         ).fetchone()
-        return BrandFacts(
+        return _BrandFacts(
             start=start,
             end=end,
             cycle_days=cycle,
@@ -128,8 +128,10 @@ class BrandOps(StoreBase):
             ),
         )
 
-    def brand_figures_of(self, facts: BrandFacts) -> tuple[list[dict[str, Any]], dict[str, float]]:
-        """:meth:`brand_figures_with_qty` from what :meth:`brand_facts` read.
+    def _brand_figures_of(
+        self, facts: _BrandFacts
+    ) -> tuple[list[dict[str, Any]], dict[str, float]]:
+        """:meth:`brand_figures_with_qty` from what :meth:`_brand_facts` read.
 
         The lines of the period and the cycle after it (a city's month: some 140,000 lines of
         key and new brands) come a day at a time, each day's as two long strings in the key's

@@ -29,7 +29,6 @@ from khtui.domain.problems import KeyedError
 from khtui.domain.retailer import ACTIVE
 
 if TYPE_CHECKING:  # the report modules are imported where a report is made (not at start)
-    from khtui.data.brands import BrandFacts
     from khtui.domain.accuracy import MonthAccuracyFigures
     from khtui.domain.monthly import (
         CategoryRow,
@@ -374,15 +373,12 @@ class ReportOps(BrandOps, VisitOps):
         out.sort(key=lambda s: (-s.stock_tiao, s.brand_code))
         return out
 
-    def _rpt_brand_rows(
-        self, start: dt.date, end: dt.date, facts: BrandFacts | None = None
-    ) -> list[BrandRow]:
+    def _rpt_brand_rows(self, start: dt.date, end: dt.date) -> list[BrandRow]:
         """Key and new brands' figures over [start, end] (``store.brand_figures``, one
-        definition) with the quantity ordered in the same period; from ``facts`` when they
-        were read already (``brand_facts(start, end)``)."""
+        definition) with the quantity ordered in the same period."""
         from khtui.domain.weekly import BrandRow
 
-        figures, qty = self.brand_figures_of(facts or self.brand_facts(start, end))
+        figures, qty = self.brand_figures_with_qty(start, end)
         return [
             from_row(
                 BrandRow,
@@ -407,13 +403,13 @@ class ReportOps(BrandOps, VisitOps):
         week = normalise_week(week)
         start, end = week_range(week)
         a, b = _d(start), _d(end)
-        # what SQLite does alone (sums over the lines, the month's coverage, the price counts,
-        # the forecast's accuracy) is read on threads of their own while this one makes the
-        # figures Python counts, and waited for last
+        # what is mostly SQLite's work (sums over the lines, the month's coverage, the price
+        # counts, the forecast's accuracy, and the brand figures, whose lines SQLite hands
+        # over as a few long strings that Python counts in a few C-level steps, not a step a
+        # line) is read on threads of their own while this one makes the figures Python
+        # counts, and waited for last; the brand figures, the longest, first
         with _Parts(self.conn) as beside:
-            # the longest first: the key and new brands' lines over the brand cycle to the
-            # week's Sunday, as a few long strings (``brand_facts``), counted here at the end
-            brand_facts = beside(self.brand_facts, *self.brand_period(end))
+            brands = beside(self._rpt_week_brands, end)
             sales = beside(self._rpt_week_sales, week)
             coverage = beside(self._rpt_coverage, end.isoformat()[:7], end)
             # a week that saw a month end: that month's coverage is final, and it is the figure
@@ -426,7 +422,6 @@ class ReportOps(BrandOps, VisitOps):
             complaints = self._rpt_complaints_status(start, end)
             dynamics = self._rpt_dynamics(a, b)
             next_week = self._rpt_next_week(add_weeks(week, 1))
-            brands = self._rpt_week_brands(end, brand_facts())
             figures = WeeklyFigures(
                 week=week,
                 start=a,
@@ -435,7 +430,7 @@ class ReportOps(BrandOps, VisitOps):
                 coverage=coverage(),
                 prices=prices(),
                 stock=stock,
-                brands=brands,
+                brands=brands(),
                 complaints=complaints,
                 dynamics=dynamics,
                 next_week=next_week,
@@ -571,7 +566,7 @@ class ReportOps(BrandOps, VisitOps):
             deviations=deviations,
         )
 
-    def _rpt_week_brands(self, end: dt.date, facts: BrandFacts | None = None) -> WeekBrands:
+    def _rpt_week_brands(self, end: dt.date) -> WeekBrands:
         """Cultivation figures of key and new brands over the brand cycle ending on the week's
         Sunday (the brand view's window for that day, ``brand_period(end)``): a week alone is
         shorter than most retailers' order cycle and would understate distribution. Every
@@ -587,7 +582,7 @@ class ReportOps(BrandOps, VisitOps):
             window_end=_d(w_end),
             cycle_days=self.rules.brands.cycle_days,
             active=self._rpt_active_count(),
-            rows=self._rpt_brand_rows(w_start, w_end, facts),
+            rows=self._rpt_brand_rows(w_start, w_end),
         )
 
     def _rpt_dynamics(self, a: str, b: str) -> list[Dynamic]:
