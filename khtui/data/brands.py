@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from itertools import compress, repeat
+from itertools import compress, groupby, repeat
 from operator import itemgetter, lt
 from typing import Any, NamedTuple
 
@@ -29,16 +29,15 @@ class _BrandDays(NamedTuple):
     """The lines read for the brand figures (``BrandOps._brand_days``)."""
 
     tags: list[str]
-    days: list[tuple[str, ...]]  # (day, pairs, quantities), the last two as SQLite's strings
-    inexact: int
+    days: list[tuple[str, list[str], list[float]]]  # (day, pairs, quantities)
 
 
 @dataclass(frozen=True)
 class _BrandFacts:
     """What the brand figures over [start, end] are made of (``BrandOps._brand_facts``): the
     key and new brands, the active retailers' codes, the order lines a day at a time, and
-    each (brand, retailer)'s last on-shelf observation in the period as (brands, retailers,
-    on shelf: one '1' or '0' each)."""
+    the period's on-shelf observations in the order they were made as (brands, retailers,
+    on shelf: '1' or '0')."""
 
     start: dt.date
     end: dt.date
@@ -46,7 +45,7 @@ class _BrandFacts:
     brands: list[dict[str, Any]]
     active: list[str]
     lines: _BrandDays
-    shelf: tuple[list[str], list[str], str]
+    shelf: tuple[list[str], list[str], list[str]]
 
 
 class BrandOps(StoreBase):
@@ -93,40 +92,51 @@ class BrandOps(StoreBase):
             start, end = end, start
         brands = self.cultivated_brands()
         codes = [b["brand_code"] for b in brands]
-        cur = self.conn.cursor()
-        cur.row_factory = None
-        (active,) = cur.execute(
-            f"SELECT group_concat(code, char({ord(_SEP)})) FROM retailers WHERE status = ?",
-            (ACTIVE,),
-        ).fetchone()
+        (active,) = self._brand_columns(["code"], "retailers WHERE status = ?", (ACTIVE,))
         cycle = self.rules.brands.cycle_days
-        first, last = start.isoformat(), end.isoformat()
         # the period's finished on-shelf observations in the order they were made (by day,
-        # then as written: the aggregate takes the ordered subquery's rows in its order), so
-        # that each (brand, retailer)'s last one stands
-        shelf_brands, shelf_codes, on_shelf = cur.execute(
-            f"SELECT group_concat(brand_code, char({ord(_SEP)})), "
-            f"group_concat(retailer_code, char({ord(_SEP)})), group_concat(on_shelf <> 0, '') "
-            "FROM (SELECT brand_code, retailer_code, on_shelf FROM price_observations "
+        # then as written), so that each (brand, retailer)'s last one stands
+        shelf_brands, shelf_codes, on_shelf = self._brand_columns(
+            ["brand_code", "retailer_code", "CAST(on_shelf <> 0 AS TEXT)"],
+            "(SELECT brand_code, retailer_code, on_shelf FROM price_observations "
             "WHERE is_draft = 0 AND on_shelf IS NOT NULL AND observed_on BETWEEN ? AND ? "
             "ORDER BY observed_on, rowid)",
-            (first, last),
-        ).fetchone()
+            (start.isoformat(), end.isoformat()),
+        )
         return _BrandFacts(
             start=start,
             end=end,
             cycle_days=cycle,
             brands=brands,
-            active=active.split(_SEP) if active else [],
+            active=active,
             lines=self._brand_days(codes, start, end + dt.timedelta(days=cycle), end)
             if brands
-            else _BrandDays([], [], 0),
-            shelf=(
-                (shelf_brands.split(_SEP), shelf_codes.split(_SEP), on_shelf)
-                if on_shelf
-                else ([], [], "")
-            ),
+            else _BrandDays([], []),
+            shelf=(shelf_brands, shelf_codes, on_shelf),
         )
+
+    def _brand_columns(
+        self, columns: list[str], source: str, params: tuple[Any, ...]
+    ) -> list[list[str]]:
+        """The ``columns`` (text) of ``SELECT columns FROM source``, each as a list in the
+        rows' order: SQLite hands each over as one string (``group_concat``, which takes an
+        ordered subquery's rows in its order), or, if a value holds the separator (the
+        strings then do not come apart into as many values as rows), as plain rows."""
+        cur = self.conn.cursor()
+        cur.row_factory = None
+        rows, *texts = cur.execute(
+            "SELECT count(*), "
+            + ", ".join(f"group_concat({c}, char({ord(_SEP)}))" for c in columns)
+            + f" FROM {source}",
+            params,
+        ).fetchone()
+        if not rows:
+            return [[] for _ in columns]
+        split = [text.split(_SEP) if text is not None else [] for text in texts]
+        if all(len(values) == rows for values in split):
+            return split
+        found = cur.execute(f"SELECT {', '.join(columns)} FROM {source}", params).fetchall()
+        return [list(values) for values in zip(*found, strict=True)]
 
     def _brand_figures_of(
         self, facts: _BrandFacts
@@ -134,10 +144,9 @@ class BrandOps(StoreBase):
         """:meth:`brand_figures_with_qty` from what :meth:`_brand_facts` read.
 
         The lines of the period and the cycle after it (a city's month: some 140,000 lines of
-        key and new brands) come a day at a time, each day's as two long strings in the key's
-        order (:meth:`_brand_days`), so Python takes them apart and counts them with a few
-        string, set and dictionary operations a day (``order_counts_by_day``), not a step a
-        line.
+        key and new brands) come a day at a time, each day's (brand, retailer) pairs as strings
+        (:meth:`_brand_days`), and are counted with a few set and dictionary operations a day
+        (``order_counts_by_day``), not a step a line.
         """
         from khtui.domain.brand_figures import brand_figures_from_counts, order_counts_by_day
 
@@ -149,9 +158,7 @@ class BrandOps(StoreBase):
         qty_of: dict[str, float] = {}  # by tag
         days: list[tuple[int, list[str]]] = []
         read = facts.lines
-        for day, line_pairs, quantities in read.days:
-            pairs = line_pairs.split(_SEP)
-            qs = list(map(float, quantities.split(_SEP)))
+        for day, pairs, qs in read.days:
             if day <= last:
                 # a line at a time, in the key's order: the same sums as adding the rows
                 for tag, q in zip(map(itemgetter(0), pairs), qs, strict=True):
@@ -161,8 +168,6 @@ class BrandOps(StoreBase):
             days.append(((dt.date.fromisoformat(day) - start).days, pairs))
         code_of = dict(zip(read.tags, codes, strict=True))
         qty = {code_of[tag]: q for tag, q in qty_of.items()}
-        if read.inexact:
-            qty = self._brand_qty(codes, start.isoformat(), last)
         active = set(facts.active)
         by_tag = order_counts_by_day(
             days,
@@ -191,21 +196,24 @@ class BrandOps(StoreBase):
     ) -> _BrandDays:
         """The lines of the brands ``codes`` from ``first`` to ``last``, a day at a time, in
         day order: (day, pairs, quantities), the pairs each line's brand tag (one character,
-        ``_BrandDays.tags`` in the order of ``codes``) followed by its retailer's code, the
-        quantities their text, both in the key's order. The lines up to ``qty_last`` whose
-        quantity that text does not give back exactly are counted (``inexact``).
+        ``_BrandDays.tags`` in the order of ``codes``) followed by its retailer's code, both
+        in the key's order.
 
-        SQLite makes the strings and hands them over as one row, so a reading thread beside
-        Python (``ReportOps.weekly_figures``) needs Python's lock only at its start and end.
+        SQLite makes a few long strings of them and hands them over as one row, so a reading
+        thread beside Python (``ReportOps.weekly_figures``) needs Python's lock only at its
+        start and end. A quantity comes over as its text (15 significant digits): if a line up
+        to ``qty_last`` has one that its text does not give back exactly, or a retailer's code
+        holds one of the separators (so the strings do not come apart into as many lines as
+        the day had), the lines are read again as plain rows (:meth:`_brand_lines`).
         """
         tags = [chr(_FIRST_TAG + i) for i in range(len(codes))]
         sep, field = ord(_SEP), ord(_FIELD)
         cur = self.conn.cursor()
         cur.row_factory = None
         text, inexact = cur.execute(
-            f"SELECT group_concat(order_date || char({field}) || pairs || char({field}) "
-            f"|| quantities, char({ord(_DAY)})), sum(lossy) FROM ("
-            "SELECT order_date, "
+            f"SELECT group_concat(order_date || char({field}) || lines || char({field}) "
+            f"|| pairs || char({field}) || quantities, char({ord(_DAY)})), sum(lossy) FROM ("
+            "SELECT order_date, count(*) AS lines, "
             f"group_concat(CASE brand_code {' '.join('WHEN ? THEN ?' for _ in codes)} END "
             f"|| retailer_code, char({sep})) AS pairs, "
             f"group_concat(qty_tiao, char({sep})) AS quantities, "
@@ -223,19 +231,38 @@ class BrandOps(StoreBase):
                 *codes,
             ],
         ).fetchone()
-        days = sorted(tuple(d.split(_FIELD)) for d in text.split(_DAY)) if text else []
-        return _BrandDays(tags, days, inexact or 0)
+        days: list[tuple[str, list[str], list[float]]] = []
+        for fields in sorted(d.split(_FIELD) for d in text.split(_DAY)) if text else []:
+            if inexact or len(fields) != 4:
+                return self._brand_lines(codes, tags, first, last)
+            day, lines, pairs, quantities = fields
+            keys, qs = pairs.split(_SEP), quantities.split(_SEP)
+            if not len(keys) == len(qs) == int(lines):
+                return self._brand_lines(codes, tags, first, last)
+            days.append((day, keys, list(map(float, qs))))
+        return _BrandDays(tags, days)
 
-    def _brand_qty(self, codes: list[str], first: str, last: str) -> dict[str, float]:
-        """The quantity of each of the brands ``codes`` ordered in [first, last], a line at a
-        time in the key's order (the numbers themselves, not their text)."""
+    def _brand_lines(
+        self, codes: list[str], tags: list[str], first: dt.date, last: dt.date
+    ) -> _BrandDays:
+        """:meth:`_brand_days` from the lines read as plain rows (a step a line)."""
+        tag_of = dict(zip(codes, tags, strict=True))
         cur = self.conn.cursor()
         cur.row_factory = None
-        qty: dict[str, float] = {}
-        for brand, q in cur.execute(
-            "SELECT brand_code, qty_tiao FROM order_lines WHERE order_date BETWEEN ? AND ? "
-            f"AND brand_code IN ({placeholders(codes)}) ORDER BY order_date",
-            [first, last, *codes],
-        ):
-            qty[brand] = qty.get(brand, 0.0) + q
-        return qty
+        rows = cur.execute(
+            "SELECT order_date, brand_code, retailer_code, qty_tiao FROM order_lines "
+            f"WHERE order_date BETWEEN ? AND ? AND brand_code IN ({placeholders(codes)}) "
+            "ORDER BY order_date",
+            [first.isoformat(), last.isoformat(), *codes],
+        ).fetchall()
+        days = []
+        for day, group in groupby(rows, itemgetter(0)):
+            lines = list(group)
+            days.append(
+                (
+                    day,
+                    [tag_of[brand] + code for _d, brand, code, _q in lines],
+                    [q for *_, q in lines],
+                )
+            )
+        return _BrandDays(tags, days)
