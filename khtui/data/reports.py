@@ -403,13 +403,10 @@ class ReportOps(BrandOps, VisitOps):
         week = normalise_week(week)
         start, end = week_range(week)
         a, b = _d(start), _d(end)
-        # what is mostly SQLite's work (sums over the lines, the month's coverage, the price
-        # counts, the forecast's accuracy, and the brand figures, whose lines SQLite hands
-        # over as a few long strings that Python counts in a few C-level steps, not a step a
-        # line) is read on threads of their own while this one makes the figures Python
-        # counts, and waited for last; the brand figures, the longest, first
+        # what SQLite does alone (sums over the lines, the month's coverage, the price counts,
+        # the forecast's accuracy) is read on threads of their own while this one makes the
+        # figures Python counts, and waited for last
         with _Parts(self.conn) as beside:
-            brands = beside(self._rpt_week_brands, end)
             sales = beside(self._rpt_week_sales, week)
             coverage = beside(self._rpt_coverage, end.isoformat()[:7], end)
             # a week that saw a month end: that month's coverage is final, and it is the figure
@@ -419,6 +416,7 @@ class ReportOps(BrandOps, VisitOps):
             accuracy = beside(self._rpt_week_accuracy, start, end)
             visits = self._rpt_week_visits(a, b)
             stock = self._rpt_stock(a, b)
+            brands = self._rpt_week_brands(end)
             complaints = self._rpt_complaints_status(start, end)
             dynamics = self._rpt_dynamics(a, b)
             next_week = self._rpt_next_week(add_weeks(week, 1))
@@ -430,7 +428,7 @@ class ReportOps(BrandOps, VisitOps):
                 coverage=coverage(),
                 prices=prices(),
                 stock=stock,
-                brands=brands(),
+                brands=brands,
                 complaints=complaints,
                 dynamics=dynamics,
                 next_week=next_week,

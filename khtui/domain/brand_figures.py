@@ -21,13 +21,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Container, Hashable, Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import asdict, dataclass
-from itertools import compress
-from operator import itemgetter
-from typing import Any, TypeVar
-
-_Pair = TypeVar("_Pair", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -105,62 +100,6 @@ def order_counts(
         if ordered:
             counts[brand] = (ordered, reordered)
     return counts
-
-
-def order_counts_by_day(
-    days: Iterable[tuple[int, Iterable[_Pair]]],
-    active: Container[str],
-    period_days: int,
-    cycle_days: int,
-    brand_of: Callable[[Any], str] = itemgetter(0),
-    retailer_of: Callable[[Any], str] = itemgetter(1),
-) -> dict[str, tuple[int, int]]:
-    """:func:`order_counts` from each day's orders: ``days`` are (day, pairs) in ascending day
-    order, the day as its offset from the period's first day, the pairs the (brand, retailer)s
-    that ordered (a positive quantity) that day, each as one value (by default a tuple) that
-    ``brand_of`` and ``retailer_of`` take apart; the counts are by ``brand_of``.
-
-    A pair ordered in the period when its first order day is below ``period_days``; it
-    reordered when its next order day after that is at most ``cycle_days`` later (as the bit
-    masks' lowest bit and the cycle's bits above it). The work is a few set operations a day
-    and a count by brand, all done by Python's own C code: a city's month has some 140,000
-    lines and nearly as many pairs (a retailer orders a brand about once a month).
-    """
-    ordering: set[_Pair] = set()  # the pairs with a first order day in the period
-    firsts: list[tuple[int, set[_Pair]]] = []  # the pairs first ordering each day
-    reordering: set[_Pair] = set()
-    seconds: list[tuple[int, set[_Pair]]] = []  # the pairs ordering again each day
-    for day, pairs in days:
-        if not 0 <= day < period_days + cycle_days:
-            continue
-        today = set(pairs)
-        if day < period_days:
-            new = today - ordering
-            ordering |= new
-            firsts.append((day, new))
-            again = today - new
-        else:  # after the period: only a pair already ordering counts
-            again = today & ordering
-        again -= reordering
-        reordering |= again
-        seconds.append((day, again))
-    reordered: set[_Pair] = set()
-    soon: set[_Pair] = set()  # pairs whose second order day is a cycle on at most
-    i = 0
-    for day, new in firsts:
-        while i < len(seconds) and seconds[i][0] <= day + cycle_days:
-            soon |= seconds[i][1]
-            i += 1
-        reordered |= new & soon
-
-    def by_brand(found: set[_Pair]) -> Counter[str]:
-        pairs = list(found)
-        kept = compress(pairs, map(active.__contains__, map(retailer_of, pairs)))
-        return Counter(map(brand_of, kept))
-
-    ordered = by_brand(ordering)
-    again_by_brand = by_brand(reordered)
-    return {brand: (n, again_by_brand[brand]) for brand, n in ordered.items()}
 
 
 def brand_figures(

@@ -703,9 +703,9 @@ def test_plan_warnings_are_stored_with_the_plan(store):
 @pytest.mark.parametrize(
     "quantities",
     [
-        (0.1, 0.2, 12345.678901234567),  # the last one's text (15 digits) is not it
-        (0.5, 2.25, 7.0),  # theirs does
-        (1e15 + 1, 3.0, 4.0),  # a whole number too long for its text
+        (0.1, 0.2, 12345.678901234567),  # the last one needs 17 digits
+        (0.5, 2.25, 7.0),  # exact in binary
+        (1e15 + 1, 3.0, 4.0),  # a whole number of 16 digits
     ],
 )
 def test_brand_quantities_are_the_lines_added_up_exactly(seeded, quantities):
@@ -733,9 +733,8 @@ def test_brand_quantities_are_the_lines_added_up_exactly(seeded, quantities):
 
 
 def test_brand_figures_of_retailer_codes_holding_control_characters(seeded):
-    """A retailer's code may hold any character, the separators of the strings the lines are
-    read as included: its lines count as any other's (against the definition fed the lines
-    one by one)."""
+    """A retailer's code may hold any character, control characters included: its lines
+    count as any other's (against the definition fed the lines one by one)."""
     from khtui.domain.brand_figures import brand_figures
 
     period = (dt.date(2026, 10, 24), dt.date(2026, 11, 22))
