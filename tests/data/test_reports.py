@@ -698,3 +698,94 @@ def test_plan_warnings_are_stored_with_the_plan(store):
     p = store.plan_document_figures("2026-12")
     # R006 has no tier in the seed, R001 lost its tier above
     assert [w.key for w in p.warnings] == ["untiered"] and p.warnings[0].params == {"n": 2}
+
+
+@pytest.mark.parametrize(
+    "quantities",
+    [
+        (0.1, 0.2, 12345.678901234567),  # the last one needs 17 digits
+        (0.5, 2.25, 7.0),  # exact in binary
+        (1e15 + 1, 3.0, 4.0),  # a whole number of 16 digits
+    ],
+)
+def test_brand_quantities_are_the_lines_added_up_exactly(seeded, quantities):
+    """A brand's quantity over the period is its lines' quantities added one by one in the
+    key's order, to the last bit, whatever numbers the lines hold."""
+    period = (dt.date(2026, 10, 24), dt.date(2026, 11, 22))
+    seeded.add_order_lines(
+        [
+            (code, "2026-11-21", "B2", "利群", q, 100 * q, 100)
+            for code, q in zip(("R001", "R003", "R005"), quantities, strict=True)
+        ]
+    )
+    want = 0.0
+    for (q,) in seeded.conn.execute(
+        "SELECT qty_tiao FROM order_lines WHERE brand_code = 'B2' "
+        "AND order_date BETWEEN '2026-10-24' AND '2026-11-22' "
+        "ORDER BY order_date, retailer_code"
+    ):
+        want += q
+    _, qty = seeded.brand_figures_with_qty(*period)
+    assert qty["B2"] == want
+    assert [
+        r["qty"] for r in wf(seeded, "2026-W47")["brands"]["rows"] if r["brand_code"] == "B2"
+    ] == [want]
+
+
+def test_brand_figures_of_retailer_codes_holding_control_characters(seeded):
+    """A retailer's code may hold any character, control characters included: its lines
+    count as any other's (against the definition fed the lines one by one)."""
+    from khtui.domain.brand_figures import brand_figures
+
+    period = (dt.date(2026, 10, 24), dt.date(2026, 11, 22))
+    odd = ["R\x1e01", "R\x1d02", "R\x1c03"]
+    with seeded.write() as conn:
+        for code in odd:
+            conn.execute(
+                "INSERT INTO retailers (code, name, status, created_at, updated_at) "
+                "VALUES (?, ?, '正常', '2026-01-01', '2026-01-01')",
+                (code, code),
+            )
+    seeded.add_order_lines(
+        [
+            (code, day, "B2", "利群", 2, 200, 100)
+            for code in odd
+            for day in ("2026-11-03", "2026-11-10")
+        ]
+    )
+    lines = seeded.conn.execute(
+        "SELECT retailer_code, brand_code, order_date, qty_tiao FROM order_lines "
+        "ORDER BY order_date, retailer_code, brand_code"
+    ).fetchall()
+    shelf = [
+        (
+            r["retailer_code"],
+            r["brand_code"],
+            dt.date.fromisoformat(r["observed_on"]),
+            r["on_shelf"],
+        )
+        for r in seeded.query(
+            "SELECT * FROM price_observations WHERE is_draft = 0 AND on_shelf IS NOT NULL "
+            "ORDER BY observed_on, rowid"
+        )
+    ]
+    active = [r["code"] for r in seeded.query("SELECT code FROM retailers WHERE status = '正常'")]
+    expected = brand_figures(
+        seeded.cultivated_brands(),
+        active,
+        [(c, b, dt.date.fromisoformat(d)) for c, b, d, q in lines if q > 0],
+        shelf,
+        *period,
+        seeded.rules.brands.cycle_days,
+    )
+    rows, qty = seeded.brand_figures_with_qty(*period)
+    assert [
+        {k: v for k, v in r.items() if k not in ("guide_price", "start", "end")} for r in rows
+    ] == [f.to_dict() for f in expected]
+    [b2] = [f for f in expected if f.brand_code == "B2"]
+    assert b2.ordered >= 4 and b2.reordered >= 3
+    want: dict[str, float] = {}
+    for _c, b, d, q in lines:
+        if "2026-10-24" <= d <= "2026-11-22" and b in qty:
+            want[b] = want.get(b, 0.0) + q
+    assert qty == want
