@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from khtui.data.base import PAGE_SIZE
 from khtui.data.sales import ORDER_COLUMNS, sum_months
 
 STAGE_NAME = "stage.db"
@@ -58,8 +59,11 @@ SCHEMA = (
     "PRIMARY KEY (retailer_code, month, brand_code)) WITHOUT ROWID",
 )
 # The stage is scratch: no durability (a crash loses it, the import starts again), but a
-# rollback journal in memory, so a batch that fails is undone whole.
+# rollback journal in memory, so a batch that fails is undone whole. The database's page size,
+# set first (it applies only before the file's first table): fewer b-tree pages to split as the
+# sorted batches are appended (1M lines: some 7% less CPU to ingest the lines and the sums).
 PRAGMAS = (
+    f"page_size = {PAGE_SIZE}",
     "journal_mode = MEMORY",
     "synchronous = OFF",
     f"cache_size = -{CACHE_KIB}",
