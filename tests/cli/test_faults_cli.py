@@ -133,6 +133,7 @@ def test_a_large_import_whose_writer_finds_the_disk_full(db, tmp_path, monkeypat
     no pre-import backup left."""
     import khtui.data.importers.adbc as adbc
     import khtui.data.importers.orders as orders
+    from khtui.data.base import PAGE_SIZE
 
     monkeypatch.setattr(orders, "WRITER_MIN_LINES", 0)  # this small file goes to the writer
     real = adbc.AdbcStage.__init__
@@ -141,7 +142,8 @@ def test_a_large_import_whose_writer_finds_the_disk_full(db, tmp_path, monkeypat
     def init(self, path):
         real(self, path)
         started.append(path)
-        self.execute("PRAGMA max_page_count = 40")
+        # the stage file may grow to 160 KiB (its pages are the database's size)
+        self.execute(f"PRAGMA max_page_count = {160 * 1024 // PAGE_SIZE}")
 
     monkeypatch.setattr(adbc.AdbcStage, "__init__", init)
     csv = tmp_path / "o.csv"

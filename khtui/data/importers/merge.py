@@ -64,6 +64,8 @@ def merge(
         attached.enter_context(store.attached(info.path, "stage"))
         if info.sums_file is not None:
             attached.enter_context(store.attached(info.sums_file, "sums"))
+        if info.sums_rest_file is not None:
+            attached.enter_context(store.attached(info.sums_rest_file, "sums_rest"))
         if dry_run or not info.kept:
             return _count(store.query, info)
         with store.write() as conn:
@@ -143,8 +145,13 @@ def _replace(store, conn, info: StageInfo) -> None:
         )
     conn.execute("DROP TABLE temp._imp_touched")
     sums = "sums" if info.sums_file is not None else "stage"  # where the file's sums are
+    # the brand sums: in one file, or in two (the second's keys all after the first's)
+    brand_parts = [sums] + (["sums_rest"] if info.sums_rest_file is not None else [])
     adding = (
-        conn.execute(f"SELECT count(*) FROM {sums}.monthly_brand_sales").fetchone()[0]
+        sum(
+            conn.execute(f"SELECT count(*) FROM {part}.monthly_brand_sales").fetchone()[0]
+            for part in brand_parts
+        )
         if from_stage
         else info.kept  # a bound: at most one sum per line
     )
@@ -156,7 +163,8 @@ def _replace(store, conn, info: StageInfo) -> None:
     if big:
         conn.execute("DROP INDEX IF EXISTS main.monthly_brand_sales_brand")
     if from_stage:
-        conn.execute(f"INSERT INTO main.monthly_brand_sales SELECT * FROM {sums}.monthly_brand_sales")  # fmt: skip
+        for part in brand_parts:  # in key order: into an empty table the first is a copy
+            conn.execute(f"INSERT INTO main.monthly_brand_sales SELECT * FROM {part}.monthly_brand_sales")  # fmt: skip
         conn.execute(f"INSERT INTO main.monthly_sales SELECT * FROM {sums}.monthly_sales")
     else:
         sum_months(conn.execute, months, _CODES)

@@ -8,7 +8,8 @@
    opened (:mod:`writer`, ADBC bulk ingest, which runs without the GIL), which takes the
    batches from a short queue while the file streams, so reading and staging share the two
    cores. The file's monthly sums, complete when the file is read, are written to a file of
-   their own by a second ADBC thread while the writer stages the last batches.
+   their own by a second ADBC thread while the writer stages the last batches (many brand sums
+   by two such threads, half each, the second half in a second file).
 3. Merge (:mod:`merge`): one short transaction replaces the stored lines of the file's period
    (first to last order date) for the retailers in the file, the touched monthly aggregates
    and the classifications of those retailers, and commits. Only this step holds the

@@ -26,10 +26,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from khtui.data.base import PAGE_SIZE
 from khtui.data.sales import ORDER_COLUMNS, sum_months
 
 STAGE_NAME = "stage.db"
 SUMS_NAME = "sums.db"  # the monthly sums of a large file, written beside the stage
+SUMS_REST_NAME = "sums-rest.db"  # the later part of its brand sums, when they are split
 KEY = "order_date, retailer_code, brand_code"
 SORT_KEYS = [("order_date", "ascending"), ("retailer_code", "ascending"), ("brand_code", "ascending")]  # fmt: skip
 _LINE_COLUMNS = ", ".join(ORDER_COLUMNS)
@@ -58,8 +60,11 @@ SCHEMA = (
     "PRIMARY KEY (retailer_code, month, brand_code)) WITHOUT ROWID",
 )
 # The stage is scratch: no durability (a crash loses it, the import starts again), but a
-# rollback journal in memory, so a batch that fails is undone whole.
+# rollback journal in memory, so a batch that fails is undone whole. The database's page size,
+# set first (it applies only before the file's first table): fewer b-tree pages to split as the
+# sorted batches are appended (1M lines: some 7% less CPU to ingest the lines and the sums).
 PRAGMAS = (
+    f"page_size = {PAGE_SIZE}",
     "journal_mode = MEMORY",
     "synchronous = OFF",
     f"cache_size = -{CACHE_KIB}",
@@ -69,14 +74,15 @@ PRAGMAS = (
 
 def write_sums(conn: StageConnection, brand, monthly) -> None:
     """The file's monthly sums (Arrow tables in key order) into a new file of their own, laid
-    out as the stage's monthly tables; ``conn`` is closed by the caller."""
+    out as the stage's monthly tables; ``conn`` is closed by the caller. ``monthly`` None: a
+    part of the brand sums only (their ``monthly_sales`` stays empty)."""
     for pragma in PRAGMAS:
         conn.execute(f"PRAGMA {pragma}")
     for sql in SCHEMA:
         if sql.startswith(("CREATE TABLE monthly_sales ", "CREATE TABLE monthly_brand_sales ")):
             conn.execute(sql)
     for name, table in (("monthly_brand_sales", brand), ("monthly_sales", monthly)):
-        if not conn.ingest(name, table):
+        if table is not None and not conn.ingest(name, table):
             raise ValueError(f"{name}: a sum repeated its key")
 
 
@@ -141,6 +147,8 @@ class StageInfo:
     hi: str | None = None
     sums: bool = False  # the stage's monthly tables (or those of sums_file) hold the file's sums
     sums_file: str | None = None  # the file of their own holding the sums, when not the stage
+    # the later part (in key order) of the brand sums, when a second file holds it
+    sums_rest_file: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -200,10 +208,12 @@ class Stage:
             sink.close()
             self._spool = None
 
-    def finish(self, brand=None, monthly=None, sums_file: str | None = None) -> StageInfo:
+    def finish(self, brand=None, monthly=None, sums_files: tuple[str, ...] = ()) -> StageInfo:
         """Resolve repeated lines, fill ``codes`` and the monthly sums (``brand`` and
-        ``monthly``: the file's sums made while reading, when there are any; ``sums_file``:
-        the file another thread writes them to, :func:`write_sums`, used in their place)."""
+        ``monthly``: the file's sums made while reading, when there are any; ``sums_files``:
+        the files other threads write them to, :func:`write_sums`, used in their place: the
+        first holds the monthly sums and the brand sums or their first part, a second the rest
+        of the brand sums)."""
         info = self.info
         ex = self.conn.execute
         self._close_spool()
@@ -220,8 +230,9 @@ class Stage:
         if not info.rows:
             return info
         if brand is not None and brand.num_rows and info.kept == info.rows:
-            if sums_file is not None:
-                info.sums_file = sums_file
+            if sums_files:
+                info.sums_file = sums_files[0]
+                info.sums_rest_file = sums_files[1] if len(sums_files) > 1 else None
             else:
                 self.conn.ingest("monthly_brand_sales", brand)
                 self.conn.ingest("monthly_sales", monthly)

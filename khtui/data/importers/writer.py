@@ -8,7 +8,9 @@ which runs in C without the GIL, so reading and staging share the two cores in o
 
 When the file is read, its monthly sums (summed in Arrow by the importing thread) go to a file
 of their own (``sums.db``) through a second ADBC connection in a thread of its own
-(:class:`_SumsWriter`), while the writer stages the last batches of lines.
+(:class:`_SumsWriter`), while the writer stages the last batches of lines. Many brand sums are
+split in two halves in key order, written to two files by two such threads at once: the writer
+is then usually done, and one thread alone would leave the other core idle at the end.
 
 ADBC bundles its own SQLite library. These threads open only the import's private stage and
 sums files, and close them before :meth:`WriterThread.stage` returns, that is before the merge
@@ -31,13 +33,16 @@ from typing import Any
 
 from khtui.data.importers.aggregates import Aggregates
 from khtui.data.importers.common import ImportFileError
-from khtui.data.importers.stage import SORT_KEYS, SUMS_NAME, StageInfo
+from khtui.data.importers.stage import SORT_KEYS, SUMS_NAME, SUMS_REST_NAME, StageInfo
 
 # Batches waiting for the writer (each about orders_read.BATCH_ROWS lines): enough to keep it
 # busy while the next batch is cleaned, few enough that memory does not grow with the file.
 QUEUE_DEPTH = 2
 # How often a side waiting on the other checks that the other has not failed, seconds.
 POLL = 0.2
+# Brand sums from which they are written by two threads, half each (a performance choice: fewer
+# are written faster by one thread than a second thread starts).
+SPLIT_SUMS_ROWS = 100_000
 _FULL_ERRNOS = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 _END = object()
 
@@ -59,7 +64,7 @@ class WriterThread:
         self._queue: queue.Queue = queue.Queue(maxsize=QUEUE_DEPTH)
         self._stop = threading.Event()
         self._sums: tuple[Any, Any] = (None, None)
-        self._sums_writer: _SumsWriter | None = None
+        self._sums_writers: list[_SumsWriter] = []
         self._info: StageInfo | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="khtui-import-writer", daemon=True)
@@ -76,8 +81,8 @@ class WriterThread:
             while (table := self._take()) is not _END:
                 stage.add(table)
             brand, monthly = self._sums
-            sums_file = self._sums_writer.path if self._sums_writer is not None else None
-            self._info = stage.finish(brand, monthly, sums_file)
+            sums_files = tuple(w.path for w in self._sums_writers)
+            self._info = stage.finish(brand, monthly, sums_files)
         except _Stopped:
             pass
         except BaseException as exc:  # handed to the importing side, raised there
@@ -115,21 +120,27 @@ class WriterThread:
         self._sums = brand, monthly = (None, None) if aggregates.given_up else aggregates.tables()
         if brand is not None and brand.num_rows:
             # written beside the writer's last batches, not after them
-            path = os.path.join(os.path.dirname(self._stage_path), SUMS_NAME)
-            self._sums_writer = _SumsWriter(path, brand, monthly)
+            folder = os.path.dirname(self._stage_path)
+            parts = [brand]
+            if brand.num_rows >= SPLIT_SUMS_ROWS:
+                half = brand.num_rows // 2
+                parts = [brand.slice(0, half), brand.slice(half)]
+            for name, part, month_sums in zip(
+                (SUMS_NAME, SUMS_REST_NAME), parts, (monthly, None), strict=False
+            ):
+                path = os.path.join(folder, name)
+                self._sums_writers.append(_SumsWriter(path, part, month_sums))
         self._give(_END)
         self._thread.join()
-        if self._sums_writer is not None:
-            self._sums_writer.join()
-            self._error = self._error or self._sums_writer.error
+        for sums_writer in self._sums_writers:
+            sums_writer.join()
+            self._error = self._error or sums_writer.error
         if self._error is not None or self._info is None:
             raise self._failed()
         return self._info
 
     def _failed(self) -> WriterFailed:
-        self._thread.join()
-        if self._sums_writer is not None:
-            self._sums_writer.join()
+        self._join_all()
         exc = self._error
         text = str(exc).strip() if exc is not None else ""
         if getattr(exc, "errno", None) in _FULL_ERRNOS or "disk is full" in text.lower():
@@ -142,15 +153,18 @@ class WriterThread:
     def close(self) -> None:
         """Stop the writer if it is still running (an error or an interrupt on the way)."""
         self._stop.set()
+        self._join_all()
+
+    def _join_all(self) -> None:
         self._thread.join()
-        if self._sums_writer is not None:
-            self._sums_writer.join()
+        for sums_writer in self._sums_writers:
+            sums_writer.join()
 
 
 class _SumsWriter:
-    """Writes the file's monthly sums to a file of their own (:func:`stage.write_sums`) in a
-    thread of its own, started as soon as the file is read: their ingest (ADBC, without the
-    GIL) runs beside the writer thread's last batches of lines instead of after them. Used by
+    """Writes the file's monthly sums (or a part of its brand sums, ``monthly`` None) to a file
+    of their own (:func:`stage.write_sums`) in a thread of its own, started as soon as the
+    file is read: their ingest (ADBC, without the GIL) runs beside the writer thread's last batches of lines instead of after them. Used by
     the merge when the stage keeps every line of the file; otherwise the stage makes the sums
     itself and this file goes with the work folder."""
 

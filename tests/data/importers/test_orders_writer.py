@@ -195,6 +195,29 @@ def test_a_large_files_sums_are_written_beside_its_last_lines(tmp_path, table, c
     store.close()
 
 
+def test_brand_sums_split_in_two_files_give_the_same_database(tmp_path, table, clock, monkeypatch):
+    """Many brand sums are written in two halves, in key order, by two threads at once, the
+    monthly sums with the first: every step ends as the importing thread's staging does."""
+    import khtui.data.importers.stage as stage
+    import khtui.data.importers.writer as writer_module
+
+    monkeypatch.setattr(writer_module, "SPLIT_SUMS_ROWS", 2)
+    written = []
+    real = stage.write_sums
+
+    def write_sums(conn, brand, monthly):
+        written.append((brand.num_rows, None if monthly is None else monthly.num_rows))
+        real(conn, brand, monthly)
+
+    monkeypatch.setattr(stage, "write_sums", write_sums)
+    staged = run(tmp_path, table, clock, False, monkeypatch)
+    assert not written
+    direct = run(tmp_path, table, clock, True, monkeypatch)
+    assert direct == staged
+    # the first file: 3 retailers x 3 months x 2 brands, 9 and 9, the 9 monthly sums first
+    assert sorted(written[:2], key=str) == [(9, 9), (9, None)]
+
+
 @pytest.mark.parametrize("writer", [False, True])
 @pytest.mark.parametrize("side", ["copy", "derivation"])
 def test_a_failure_while_lines_are_copied_beside_the_classifications_writes_nothing(
