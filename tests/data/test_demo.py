@@ -17,7 +17,7 @@ from khtui.data.store import Store
 from khtui.domain.calendar import WorkCalendar
 from khtui.domain.capture import KIND_BY_KEY
 from khtui.rules import default_rules
-from tests.data.conftest import DEMO_AM_TABLES
+from tests.data.conftest import DEMO_AM_TABLES, shelf_looks
 
 TODAY = dt.date(2026, 11, 23)  # a Monday
 YESTERDAY = TODAY - dt.timedelta(days=1)
@@ -730,17 +730,7 @@ def test_brand_figures_count_the_lines_as_the_definition_does(full, start, end):
         if r["brand_code"] in codes
     ]
     orders = [(c, br, dt.date.fromisoformat(d)) for c, br, d, q in lines if q > 0]
-    shelf = [
-        (
-            r["retailer_code"],
-            r["brand_code"],
-            dt.date.fromisoformat(r["observed_on"]),
-            r["on_shelf"],
-        )
-        for r in s.query(
-            "SELECT * FROM price_observations WHERE is_draft = 0 AND on_shelf IS NOT NULL"
-        )
-    ]
+    shelf = shelf_looks(s)
     active = [r["code"] for r in s.query("SELECT code FROM retailers WHERE status = '正常'")]
     expected = brand_figures(brands, active, orders, shelf, a, b, cycle)
     rows, qty = s.brand_figures_with_qty(a, b)

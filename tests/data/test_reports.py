@@ -14,6 +14,7 @@ import pytest
 
 from khtui.data.base import StoreError
 from tests.conftest import _report_price, insert_visit, seed_reports
+from tests.data.conftest import shelf_looks
 
 
 @pytest.fixture
@@ -757,18 +758,7 @@ def test_brand_figures_of_retailer_codes_holding_control_characters(seeded):
         "SELECT retailer_code, brand_code, order_date, qty_tiao FROM order_lines "
         "ORDER BY order_date, retailer_code, brand_code"
     ).fetchall()
-    shelf = [
-        (
-            r["retailer_code"],
-            r["brand_code"],
-            dt.date.fromisoformat(r["observed_on"]),
-            r["on_shelf"],
-        )
-        for r in seeded.query(
-            "SELECT * FROM price_observations WHERE is_draft = 0 AND on_shelf IS NOT NULL "
-            "ORDER BY observed_on, rowid"
-        )
-    ]
+    shelf = shelf_looks(seeded)
     active = [r["code"] for r in seeded.query("SELECT code FROM retailers WHERE status = '正常'")]
     expected = brand_figures(
         seeded.cultivated_brands(),
