@@ -193,6 +193,15 @@ class CaptureScreen(Keyed, TypingScreen):
             yield from self._compose_capture()
         yield Footer()
 
+    def _not_opened(self, error: Exception) -> None:
+        """The session could not be opened (nothing was written): the notice says why, and
+        the AM is back where they came from rather than on a capture that never loads."""
+        self.app.report_error(error)
+        self.leaving = True
+        self.app.release_section("capture", self)
+        if self.app.screen is self and len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+
     def _opened(self, opened: Opened) -> None:
         """The session read by the job queue: shown (the screen composed again with it)."""
         self.opened = opened
@@ -400,7 +409,9 @@ class CaptureScreen(Keyed, TypingScreen):
             self.retailer_code,
             self.app.today(),
         )
-        self.jobs.submit(lambda: open_session(store, visit_id, code, today), self._opened)
+        self.jobs.submit(
+            lambda: open_session(store, visit_id, code, today), self._opened, self._not_opened
+        )
 
     def on_unmount(self) -> None:
         if not self.picker:

@@ -248,3 +248,35 @@ def test_the_managers_today_list_reads_the_ams_visits_and_changes_none(team):
         app.store.close()
 
     asyncio.run(scenario())
+
+
+def test_opening_a_capture_on_the_team_database_says_why_and_goes_back(team):
+    """The manager opens the capture section (3) and a visit's capture (Enter): the notice
+    says captures are made in the AM's own database, the picker is back, and no capture was
+    written."""
+    from khtui.screens.capture import CaptureScreen
+    from tests.screens.pilot import Notices
+
+    path, _, _ = team
+
+    async def scenario():
+        app = create_app(Store(path, clock=_at(9)), today=lambda: TODAY)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            notices = Notices(app)
+            captures = app.store.scalar("SELECT count(*) FROM captures")
+            await pilot.press("3")
+            await settle(app, pilot)
+            picker = app.screen
+            assert isinstance(picker, CaptureScreen) and picker.picker
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert notices.any("团队库", "采集"), notices
+            assert app.screen is picker
+            assert app.store.scalar("SELECT count(*) FROM captures") == captures
+            await pilot.press("3")  # the section's key reaches the picker, not a stuck capture
+            await settle(app, pilot)
+            assert app.screen is picker
+        app.store.close()
+
+    asyncio.run(scenario())
