@@ -24,7 +24,7 @@ from khtui.screens.retailer import ProfileScreen
 from khtui.screens.review import pct
 from khtui.screens.team import AmRetailersScreen, CommentScreen, TeamReportScreen, TeamScreen
 from tests.conftest import TODAY, ZH
-from tests.screens.pilot import running, settle
+from tests.screens.pilot import Notices, running, settle
 from tests.team_helpers import build_ams
 
 SIZE = (120, 40)
@@ -225,14 +225,10 @@ def test_reading_a_weekly_report_of_the_team(team):
 def test_the_managers_today_list_reads_the_ams_visits_and_changes_none(team):
     """The manager opens the today section (1) on the team database and presses i on a visit:
     the notice says visits are made in the AM's own database; the visit is as it was."""
-    from tests.screens.pilot import Notices
-
     path, _, _ = team
 
     async def scenario():
-        app = create_app(Store(path, clock=_at(9)), today=lambda: TODAY)
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(app, pilot)
+        async with running(Store(path, clock=_at(9)), SIZE) as (app, pilot):
             notices = Notices(app)
             await pilot.press("1")
             await settle(app, pilot)
@@ -255,14 +251,11 @@ def test_opening_a_capture_on_the_team_database_says_why_and_goes_back(team):
     says captures are made in the AM's own database, the picker is back, and no capture was
     written."""
     from khtui.screens.capture import CaptureScreen
-    from tests.screens.pilot import Notices
 
     path, _, _ = team
 
     async def scenario():
-        app = create_app(Store(path, clock=_at(9)), today=lambda: TODAY)
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(app, pilot)
+        async with running(Store(path, clock=_at(9)), SIZE) as (app, pilot):
             notices = Notices(app)
             captures = app.store.scalar("SELECT count(*) FROM captures")
             await pilot.press("3")
