@@ -128,6 +128,18 @@ def _secs(values: list[float]) -> Stat:
     return Stat(values, "s")
 
 
+def _seconds_of(ctx: Ctx, info: dict, key: str, name: str, *args: str) -> Callable[[], float]:
+    """A round of the probe ``name``: its measured seconds, and its ``key`` kept in ``info``
+    for the figure's notes."""
+
+    def measured() -> float:
+        out, _ = probe(name, *args, env=ctx.env)
+        info[key] = out[key]
+        return out["seconds"]
+
+    return measured
+
+
 def _minimal(ctx: Ctx) -> Callable[[], float]:
     env = ctx.env
     return lambda: apps.minimal(env)
@@ -384,16 +396,8 @@ def fig_weekly(ctx: Ctx, res: FigureResult) -> None:
     today = data.TODAY.isoformat()
     info: dict = {}
 
-    def weekly() -> float:
-        out, _ = probe("weekly", db, today, week, env=ctx.env)
-        info["visits"] = out["visits"]
-        return out["seconds"]
-
-    def brands() -> float:
-        out, _ = probe("brands", db, today, start, end, env=ctx.env)
-        info["brands"] = out["brands"]
-        return out["seconds"]
-
+    weekly = _seconds_of(ctx, info, "visits", "weekly", db, today, week)
+    brands = _seconds_of(ctx, info, "brands", "brands", db, today, start, end)
     plan = ctx.plan("weekly")
     (mins, weeks, months), rounds = alternate(plan, _minimal(ctx), weekly, brands)
     base = _secs(mins)
@@ -431,11 +435,7 @@ def fig_monthly(ctx: Ctx, res: FigureResult) -> None:
     today = data.TODAY.isoformat()
     info: dict = {}
 
-    def monthly() -> float:
-        out, _ = probe("monthly", db, today, month, env=ctx.env)
-        info["retailers"] = out["retailers"]
-        return out["seconds"]
-
+    monthly = _seconds_of(ctx, info, "retailers", "monthly", db, today, month)
     plan = ctx.plan("monthly")
     (mins, months), rounds = alternate(plan, _minimal(ctx), monthly)
     res.rows.append(
@@ -464,10 +464,7 @@ def fig_recompute(ctx: Ctx, res: FigureResult) -> None:
     peaks: list[float] = []
     info: dict = {}
 
-    def floor() -> float:
-        out, _ = probe("groupby", str(db), from_month, env=ctx.env)
-        info["groups"] = out["groups"]
-        return out["seconds"]
+    floor = _seconds_of(ctx, info, "groups", "groupby", str(db), from_month)
 
     def ours() -> float:
         out, run = probe("recompute", str(db), today, env=ctx.env)
