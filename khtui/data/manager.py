@@ -42,6 +42,8 @@ OWNERS = (
     "(PARTITION BY retailer_code ORDER BY updated_at DESC, am_id) AS rn FROM team_books) "
     "WHERE rn = 1"
 )
+# ``retailers`` rows counted for one AM (the parameter: their id)
+OWNED_BY = f"code IN (SELECT retailer_code FROM ({OWNERS}) WHERE am_id = ?)"
 
 
 def _last_complete(month: str, day: dt.date) -> str:

@@ -98,9 +98,9 @@ class RetailerOps(SearchOps):
         database (on their books, the newest copy's AM when on two)."""
         where, params = where_equal({"route": route, "tier": tier, "status": status})
         if am_id is not None:
-            from khtui.data.manager import OWNERS
+            from khtui.data.manager import OWNED_BY
 
-            where.append(f"code IN (SELECT retailer_code FROM ({OWNERS}) WHERE am_id = ?)")
+            where.append(OWNED_BY)
             params.append(am_id)
         sql = "SELECT * FROM retailers"
         if where:

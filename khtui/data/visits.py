@@ -61,9 +61,9 @@ def _active_of_am(am_id: str | None) -> tuple[str, tuple[str, ...]]:
     """The clause limiting ``retailers`` to those counted for ``am_id`` in a team database."""
     if am_id is None:
         return "", ()
-    from khtui.data.manager import OWNERS
+    from khtui.data.manager import OWNED_BY
 
-    return f" AND code IN (SELECT retailer_code FROM ({OWNERS}) WHERE am_id = ?)", (am_id,)
+    return f" AND {OWNED_BY}", (am_id,)
 
 
 @dataclass(frozen=True)
