@@ -270,8 +270,9 @@ class Ctx:
 
     def store(self, *, create: bool = False, own: bool = False):
         """Open the store, turning a store problem into one clear line. ``own``: the command
-        writes an AM's own records (plans, complaints, reports, imports), which a team database
-        only receives by merging: it is refused there."""
+        writes an AM's documents (reports, plans), which a team database, holding every AM's
+        records, cannot make: it is refused there (an AM's records themselves are refused by
+        the store, :func:`khtui.data.base.own_records`)."""
         from khtui.data.base import StoreError
         from khtui.data.paths import demo_db_path
         from khtui.data.store import Store

@@ -215,7 +215,7 @@ def complaint_raise(ctx: Ctx, code, category, description, on, as_json) -> None:
     market_management, visit_service, prices)."""
     from khtui.domain.complaints import ComplaintProblem
 
-    with ctx.store(own=True) as store:
+    with ctx.store() as store:
         try:
             cid = store.raise_complaint(
                 code.strip(), category.strip(), description, raised_on=on or store.today()
@@ -248,7 +248,7 @@ def complaint_advance(ctx: Ctx, complaint_id, status, on, answer, resolution) ->
     COMPLAINT_ID may be the first characters of the id."""
     from khtui.domain.complaints import ComplaintProblem
 
-    with ctx.store(own=True) as store:
+    with ctx.store() as store:
         cid = _resolve_id(store, complaint_id)
         day = on or store.today()
         try:
@@ -268,7 +268,7 @@ def complaint_followup(ctx: Ctx, complaint_id, on) -> None:
     """Add (or find) the complaint's follow-up visit (reason 投诉回访)."""
     from khtui.domain.complaints import ComplaintProblem
 
-    with ctx.store(own=True) as store:
+    with ctx.store() as store:
         cid = _resolve_id(store, complaint_id)
         try:
             out = store.propose_followup(cid, on=on)

@@ -108,7 +108,7 @@ def import_cmd(ctx: Ctx, kind, file: Path, sheet, dry_run, rejects, as_json) -> 
         store = Store(Path(scratch.name) / "dry-run.db", create=True, rules=ctx.rules)
     else:
         created = not ctx.db_path.exists()
-        store = ctx.store(create=True, own=True)
+        store = ctx.store(create=True)
     bar = _Bar(file.name, enabled=not as_json)
     finished = False
     try:

@@ -119,12 +119,9 @@ def plan_month_cmd(
     if submit and approve:
         raise UserError(t("plan.cli.both"))
     _check_document_targets(docx_out, xlsx_out, force)
-    with ctx.store() as store:
+    with ctx.store(own=bool(docx_out or xlsx_out)) as store:
         if approve and store.is_team():
             raise UserError(t("team.own_only.approve", path=store.path, command=ctx.command))
-        if (generate or submit or docx_out or xlsx_out) and store.is_team():
-            raise UserError(t("team.own_only", path=store.path))
-        am_id = one_am(store, am_code)
         month = month or default_plan_month(store.today(), store.work_calendar, store.rules)
         generated = None
         try:
@@ -136,6 +133,7 @@ def plan_month_cmd(
                 store.approve_plan(month)
         except StoreError as exc:
             raise UserError(t.message(exc)) from None
+        am_id = one_am(store, am_code)
         plan = store.month_plan(month, am_id)
         if plan is None and (docx_out or xlsx_out):
             raise UserError(t("plan.cli.none", month=month))
