@@ -154,6 +154,46 @@ def placeholders(values: Sized) -> str:
     return ",".join("?" * len(values))
 
 
+class Beside:
+    """Reads done beside the caller (the parts of a report's figures, the brand figures' halves):
+    each call starts ``work(*args)`` on a thread of its own, with its own connection, and returns
+    the function that waits for its result (or raises its error). Meant for reads whose time
+    is mostly SQLite's own (aggregates, a filtered scan with few rows back: the thread holds
+    Python's lock only to start them and to take their rows). Inside a transaction the work is
+    done here and now: another connection would not see this one's uncommitted rows.
+
+    As a context, it ends only once every part started in it has ended, whatever happened: a
+    part that failed (or the caller's own error) leaves none still reading when the caller
+    goes on, or closes the store and its connections; a part's error is raised where its
+    result is taken, not on leaving."""
+
+    def __init__(self, conn) -> None:
+        self.conn = conn
+        self.waits: list[Callable[[], Any]] = []
+
+    def __call__(self, work: Callable[..., T], *args: Any) -> Callable[[], T]:
+        if self.conn.in_transaction:
+            here = work(*args)
+            return lambda: here
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="khtui-beside")
+        future = pool.submit(work, *args)
+        pool.shutdown(wait=False)  # its thread ends with the work
+        self.waits.append(future.result)
+        return future.result
+
+    def __enter__(self) -> Beside:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        from contextlib import suppress
+
+        for wait in self.waits:
+            with suppress(Exception):  # raised where the result is taken, not here
+                wait()
+
+
 def from_row(cls: type[T], row: sqlite3.Row | Mapping[str, Any], **given: Any) -> T:
     """The dataclass ``cls`` from a row: each field the row's column of the same name, except
     the ones ``given`` (renamed or converted values); a field the row lacks keeps its default."""

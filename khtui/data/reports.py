@@ -17,9 +17,9 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from khtui.data.base import StoreError, from_row, new_id, own_records, placeholders
+from khtui.data.base import Beside, StoreError, from_row, new_id, own_records, placeholders
 from khtui.data.brands import BrandOps
 from khtui.data.statuses import LIVE_VISITS, ON_ITS_DAY, OPEN_VISITS
 from khtui.data.visits import VisitOps
@@ -72,8 +72,6 @@ if TYPE_CHECKING:  # the report modules are imported where a report is made (not
 _DEVIATION_MARGIN_PCT = 0.01
 
 
-_T = TypeVar("_T")
-
 # the kinds of market information whose payload the monthly report reads (the rest are counted)
 _MARKET_KINDS = frozenset(
     ("activity", "brand_sales", "new_brand", "dynamics", "opinion", "worklog")
@@ -86,46 +84,6 @@ class _BrandSum(NamedTuple):
     qty: float
     amount: float
     retailers: int
-
-
-class _Parts:
-    """Parts of a report's figures read beside the caller (``ReportOps._rpt_parts``): each
-    call starts ``work(*args)`` on a thread of its own, with its own connection, and returns
-    the function that waits for its result (or raises its error). Meant for reads whose time
-    is mostly SQLite's own (aggregates, a filtered scan with few rows back: the thread holds
-    Python's lock only to start them and to take their rows). Inside a transaction the work is
-    done here and now: another connection would not see this one's uncommitted rows.
-
-    As a context, it ends only once every part started in it has ended, whatever happened: a
-    part that failed (or the caller's own error) leaves none still reading when the caller
-    goes on, or closes the store and its connections; a part's error is raised where its
-    result is taken, not on leaving."""
-
-    def __init__(self, conn) -> None:
-        self.conn = conn
-        self.waits: list[Callable[[], Any]] = []
-
-    def __call__(self, work: Callable[..., _T], *args: Any) -> Callable[[], _T]:
-        if self.conn.in_transaction:
-            here = work(*args)
-            return lambda: here
-        from concurrent.futures import ThreadPoolExecutor
-
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="khtui-report")
-        future = pool.submit(work, *args)
-        pool.shutdown(wait=False)  # its thread ends with the work
-        self.waits.append(future.result)
-        return future.result
-
-    def __enter__(self) -> _Parts:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        from contextlib import suppress
-
-        for wait in self.waits:
-            with suppress(Exception):  # raised where the result is taken, not here
-                wait()
 
 
 def _d(x: dt.date) -> str:
@@ -211,18 +169,19 @@ class ReportOps(BrandOps, VisitOps):
         # the retailers from the index that holds the columns shown (retailers_active_route),
         # in its order, not from their large rows
         cur = self.conn.cursor()
-        cur.row_factory = None  # a city's month: 15,000 unvisited, read as plain tuples
-        unvisited = [
-            Unvisited(code, name, route, next_planned)
-            for code, name, route, next_planned in cur.execute(
-                "SELECT r.code, r.name, r.route, (SELECT min(x.planned_date) FROM visits x "
-                f"WHERE x.retailer_code = r.code AND x.status IN {OPEN_VISITS} "
-                "AND x.planned_date > ? AND x.planned_date <= ?) AS next_planned "
-                "FROM retailers r INDEXED BY retailers_active_route WHERE r.status = ? "
-                f"AND r.code NOT IN ({visited_sql}) ORDER BY r.route, r.route_seq, r.code",
-                (_d(as_of), _d(end), ACTIVE, *params),
-            )
-        ]
+        # a city's month: 15,000 unvisited, handed over as one JSON text that SQLite writes
+        # without Python's lock (a row at a time, this thread would wait for the lock at each
+        # row while the caller counts beside it)
+        [(found,)] = cur.execute(
+            "SELECT json_group_array(json_array(code, name, route, next_planned)) FROM ("
+            "SELECT r.code, r.name, r.route, (SELECT min(x.planned_date) FROM visits x "
+            f"WHERE x.retailer_code = r.code AND x.status IN {OPEN_VISITS} "
+            "AND x.planned_date > ? AND x.planned_date <= ?) AS next_planned "
+            "FROM retailers r INDEXED BY retailers_active_route WHERE r.status = ? "
+            f"AND r.code NOT IN ({visited_sql}) ORDER BY r.route, r.route_seq, r.code)",
+            (_d(as_of), _d(end), ACTIVE, *params),
+        ).fetchall()
+        unvisited = [Unvisited(*row) for row in json.loads(found)]
         visited = active - len(unvisited)
         days_left = (
             len(self.work_calendar.workdays_between(as_of + dt.timedelta(days=1), end))
@@ -405,8 +364,9 @@ class ReportOps(BrandOps, VisitOps):
         a, b = _d(start), _d(end)
         # what SQLite does alone (sums over the lines, the month's coverage, the price counts,
         # the forecast's accuracy) is read on threads of their own while this one makes the
-        # figures Python counts, and waited for last
-        with _Parts(self.conn) as beside:
+        # figures Python counts, and waited for last; the brand figures read their lines
+        # beside it too, once the others are under way
+        with Beside(self.conn) as beside:
             sales = beside(self._rpt_week_sales, week)
             coverage = beside(self._rpt_coverage, end.isoformat()[:7], end)
             # a week that saw a month end: that month's coverage is final, and it is the figure
@@ -831,7 +791,7 @@ class ReportOps(BrandOps, VisitOps):
         # of the three months are read at once; the month still running compares its days so
         # far with as many of the month before's, from the lines.
         before = add_months(month, -1) if complete else None
-        with _Parts(self.conn) as beside:
+        with Beside(self.conn) as beside:
             brand_sums = beside(self._rpt_month_brand_sums, month, before)
             growth = None if complete else beside(self._rpt_growth, month, start, as_of, complete)
             sales = beside(self._rpt_month_sales, months)
