@@ -155,7 +155,7 @@ def placeholders(values: Sized) -> str:
 
 
 class Beside:
-    """Reads done beside the caller (the parts of a report's figures, the brand figures' halves):
+    """Reads done beside the caller (the parts of a report's figures, the brand figures' lines):
     each call starts ``work(*args)`` on a thread of its own, with its own connection, and returns
     the function that waits for its result (or raises its error). Meant for reads whose time
     is mostly SQLite's own (aggregates, a filtered scan with few rows back: the thread holds
