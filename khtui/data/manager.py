@@ -44,6 +44,12 @@ OWNERS = (
 )
 # ``retailers`` rows counted for one AM (the parameter: their id)
 OWNED_BY = f"code IN (SELECT retailer_code FROM ({OWNERS}) WHERE am_id = ?)"
+# An AM as the lists of a team database name them: the name, else the code (工号), else the
+# start of the id; ``{am_id}`` is the SQL of the AM's id (``AM_SHOWN.format(am_id="v.am_id")``)
+AM_SHOWN = (
+    "coalesce((SELECT coalesce(nullif(a.name, ''), nullif(a.code, '')) FROM team_ams a "
+    "WHERE a.am_id = {am_id}), substr({am_id}, 1, 8))"
+)
 
 
 def _last_complete(month: str, day: dt.date) -> str:

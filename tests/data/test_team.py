@@ -414,3 +414,31 @@ def test_an_ams_own_records_are_refused_on_a_team_database(tmp_path):
             continue  # the visit is checked in by then
         attempt()
     mine.close()
+
+
+def test_the_days_visits_of_a_team_name_each_am_and_come_am_by_am(copies, tmp_path):
+    """On a team database the day's visits (no AM asked for) each name their AM (the name,
+    else the code) and come AM by AM, each AM's in the order of the AM's own list; one AM's
+    (``am_id``) and an AM's own database give the visits without it, as before."""
+    own = {}
+    for path in copies:
+        s = Store(path)
+        own[s.am_id] = [v["id"] for v in s.day_visits(TODAY)]
+        assert own[s.am_id] and all("am" not in v for v in s.day_visits(TODAY))
+        s.close()
+    s = Store(copies[2])
+    s.set_meta("am_name", None)  # an AM without a name is named by the code
+    s.close()
+    team = tmp_path / "team.db"
+    merge_into(team, copies, now=NOW)
+    s = Store(team)
+    names = {r["am_id"]: r["name"] or r["code"] for r in s.query("SELECT * FROM team_ams")}
+    assert sorted(names.values())[0] == "DEMO03"  # the nameless one: its code
+    visits = s.day_visits(TODAY)
+    assert [v["am"] for v in visits] == [names[v["am_id"]] for v in visits]
+    order = sorted(names, key=lambda am: (names[am], am))
+    assert [v["id"] for v in visits] == [i for am in order for i in own[am]]
+    for am, ids in own.items():
+        assert [v["id"] for v in s.day_visits(TODAY, am)] == ids
+        assert all("am" not in v for v in s.day_visits(TODAY, am))
+    s.close()

@@ -273,3 +273,88 @@ def test_opening_a_capture_on_the_team_database_says_why_and_goes_back(team):
         app.store.close()
 
     asyncio.run(scenario())
+
+
+def _am_rows(app, table: DataTable) -> list[tuple[str, str]]:
+    """Each row's AM cell beside the name of the AM who holds the row's visit in the team
+    database (``team_ams``: the name, else the code)."""
+    out = []
+    for row in range(table.row_count):
+        visit = table.coordinate_to_cell_key((row, 0)).row_key.value
+        am = app.store.scalar(
+            "SELECT coalesce(a.name, a.code) FROM visits v JOIN team_ams a ON a.am_id = v.am_id "
+            "WHERE v.id = ?",
+            (visit,),
+        )
+        out.append((str(table.get_cell_at((row, table.get_column_index("am")))), am))
+    return out
+
+
+@pytest.mark.parametrize("size", [SIZE, (80, 24)])
+def test_the_managers_today_list_names_each_visits_am(team, size):
+    """The manager presses 1: every AM's visits of the day, each row naming its AM as the team
+    database does, AM by AM; the detail under the list names the highlighted visit's AM; the
+    counts are the team's."""
+    path, _, _ = team
+
+    async def scenario():
+        async with running(Store(path, clock=_at(9)), size) as (app, pilot):
+            await pilot.press("1")
+            await settle(app, pilot)
+            table = app.screen.query_one("#today-visits", DataTable)
+            day = TODAY.isoformat()
+            total = app.store.scalar("SELECT count(*) FROM visits WHERE planned_date = ?", (day,))
+            assert table.row_count == total
+            assert str(table.columns[table.ordered_columns[1].key].label) == "客户经理"
+            rows = _am_rows(app, table)
+            assert [shown for shown, _ in rows] == [am for _, am in rows]
+            shown = [am for am, _ in rows]
+            assert len(set(shown)) == 3 and shown == sorted(shown)  # AM by AM
+            day_line = str(app.screen.query_one("#today-day", Static).render())
+            assert f"共 {total} 户" in day_line
+            await pilot.press("down")
+            await pilot.pause()
+            detail = str(app.screen.query_one("#today-detail", Static).render())
+            assert detail.startswith(f"客户经理 {rows[1][1]} · ")
+        app.store.close()
+
+    asyncio.run(scenario())
+
+
+def test_the_managers_capture_list_names_each_visits_am(team):
+    """The manager presses 3: the day's visits to capture, each row naming its AM."""
+    path, _, _ = team
+
+    async def scenario():
+        async with running(Store(path, clock=_at(9)), SIZE) as (app, pilot):
+            await pilot.press("3")
+            await settle(app, pilot)
+            table = app.screen.query_one("#cap-visits", DataTable)
+            day = TODAY.isoformat()
+            total = app.store.scalar("SELECT count(*) FROM visits WHERE planned_date = ?", (day,))
+            assert table.row_count == total
+            rows = _am_rows(app, table)
+            assert [shown for shown, _ in rows] == [am for _, am in rows]
+            assert len({am for _, am in rows}) == 3
+        app.store.close()
+
+    asyncio.run(scenario())
+
+
+def test_an_ams_own_lists_have_no_am_column(team):
+    """On an AM's own database the today and capture lists are as they were: no AM column."""
+    _, ams, _ = team
+
+    async def scenario():
+        async with running(Store(ams[0], clock=_at(9)), SIZE) as (app, pilot):
+            for key, table_id in (("1", "#today-visits"), ("3", "#cap-visits")):
+                await pilot.press(key)
+                await settle(app, pilot)
+                table = app.screen.query_one(table_id, DataTable)
+                assert table.row_count > 0 and "am" not in table.columns
+                if key == "1":
+                    detail = str(app.screen.query_one("#today-detail", Static).render())
+                    assert "客户经理" not in detail
+        app.store.close()
+
+    asyncio.run(scenario())
