@@ -18,7 +18,7 @@ import os
 import sqlite3
 import tempfile
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,8 +47,8 @@ OWNED_BY = f"code IN (SELECT retailer_code FROM ({OWNERS}) WHERE am_id = ?)"
 # An AM as the lists of a team database name them: the name, else the code (工号), else the
 # start of the id; ``{am_id}`` is the SQL of the AM's id (``AM_SHOWN.format(am_id="v.am_id")``)
 AM_SHOWN = (
-    "coalesce((SELECT coalesce(nullif(a.name, ''), nullif(a.code, '')) FROM team_ams a "
-    "WHERE a.am_id = {am_id}), substr({am_id}, 1, 8))"
+    "coalesce((SELECT coalesce(nullif(named.name, ''), nullif(named.code, '')) "
+    "FROM team_ams named WHERE named.am_id = {am_id}), substr({am_id}, 1, 8))"
 )
 
 
@@ -146,6 +146,23 @@ class TeamReport:
     week: str
     version: int
     submitted_at: str | None
+
+
+@dataclass(frozen=True)
+class AmReport:
+    """An AM's report of one period (a week's 周报 or a month's 月度市场分析) as a team database
+    holds it: the latest version the AM submitted, the AM's text and the figures frozen then;
+    ``version`` 0 when the AM submitted none (a draft stays the AM's until submitted)."""
+
+    am_id: str
+    am: str  # as the team's lists name the AM: the name, else the code
+    code: str | None
+    kind: str  # "week" / "month"
+    period: str
+    version: int
+    submitted_at: str | None
+    narrative: dict[str, str]
+    figures: Any  # WeeklyFigures / MonthlyFigures; None when none was submitted
 
 
 @dataclass(frozen=True)
@@ -442,6 +459,51 @@ class TeamOps(StoreBase):
             )
         ]
 
+    def am_reports(self, kind: str, period: str) -> list[AmReport]:
+        """Every AM of the team with their latest submitted report of ``period`` (``kind``
+        "week": the 周报 of an ISO week; "month": the 月度市场分析 of a month), AM by AM as the
+        team's lists order them (by the AM's name, else code)."""
+        from khtui.domain.monthly import MONTHLY_NARRATIVE_KEYS, MonthlyFigures
+        from khtui.domain.months import parse_month
+        from khtui.domain.report import NARRATIVE_KEYS, normalise_week
+        from khtui.domain.weekly import WeeklyFigures
+
+        figures: Callable[[dict[str, Any]], Any]  # the frozen figures read back
+        if kind == "week":
+            table, keys, figures = "weekly_reports", NARRATIVE_KEYS, WeeklyFigures.from_dict
+            period = normalise_week(period)
+        elif kind == "month":
+            table, keys, figures = (
+                "monthly_reports",
+                MONTHLY_NARRATIVE_KEYS,
+                MonthlyFigures.from_dict,
+            )
+            period = "{:04d}-{:02d}".format(*parse_month(period))
+        else:
+            raise ValueError(f"no report of kind {kind!r}")
+        rows = self.query(
+            f"SELECT a.am_id, a.code, {AM_SHOWN.format(am_id='a.am_id')} AS am, r.version, "
+            f"r.submitted_at, r.narrative, r.figures FROM team_ams a LEFT JOIN {table} r "
+            f"ON r.id = (SELECT x.id FROM {table} x WHERE x.am_id = a.am_id AND x.{kind} = ? "
+            "AND x.status = 'submitted' ORDER BY x.version DESC LIMIT 1) "
+            "ORDER BY am, a.am_id",
+            (period,),
+        )
+        return [
+            AmReport(
+                am_id=r["am_id"],
+                am=r["am"],
+                code=r["code"],
+                kind=kind,
+                period=period,
+                version=r["version"] or 0,
+                submitted_at=r["submitted_at"],
+                narrative={k: "" for k in keys} | json.loads(r["narrative"] or "{}"),
+                figures=figures(json.loads(r["figures"])) if r["version"] else None,
+            )
+            for r in rows
+        ]
+
     def team_report(self, report_id: str) -> dict[str, Any]:
         """A submitted weekly report of the team: its narrative and its frozen figures
         (:class:`~khtui.domain.weekly.WeeklyFigures`, as the AM submitted them)."""
@@ -603,9 +665,11 @@ class TeamOps(StoreBase):
 
 
 __all__ = [
+    "AM_SHOWN",
     "APPROVALS_FORMAT",
     "APPROVALS_VERSION",
     "AmFigures",
+    "AmReport",
     "ChangeWaiting",
     "DecisionProblem",
     "OverdueByDepartment",

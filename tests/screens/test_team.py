@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import io
+import json
 import shutil
 
 import pytest
 from rich.console import Console
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, OptionList, Static
 
 from khtui.app import KhtuiApp, ManagerApp, create_app
 from khtui.data.importers.approvals import import_approvals
@@ -23,6 +24,7 @@ from khtui.data.team import merge_into
 from khtui.screens.retailer import ProfileScreen
 from khtui.screens.review import pct
 from khtui.screens.team import AmRetailersScreen, CommentScreen, TeamReportScreen, TeamScreen
+from khtui.widgets.text_boxes import TextArea
 from tests.conftest import TODAY, ZH
 from tests.screens.pilot import Notices, running, settle
 from tests.team_helpers import build_ams
@@ -355,6 +357,149 @@ def test_an_ams_own_lists_have_no_am_column(team):
                 if key == "1":
                     detail = str(app.screen.query_one("#today-detail", Static).render())
                     assert "客户经理" not in detail
+        app.store.close()
+
+    asyncio.run(scenario())
+
+
+def _text(widget: Static) -> str:
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()
+
+
+def test_the_managers_report_section_names_the_am_and_picks_another(team):
+    """On a team database the manager presses 6: one AM's latest submitted weekly report, the
+    AM named in the title and the status line, their text and frozen figures; ``a`` picks
+    another AM (a second version submitted counts, a later draft does not); editing,
+    submitting and exporting say why not and write nothing; ``m``: the monthly analysis of
+    the AM shown, or that the AM submitted none."""
+    path, ams, outbox = team
+    week = "2026-W47"
+    mine = Store(ams[1], clock=_at(11))
+    mine.save_weekly_draft(week, {"problems": "第二版：城西线断档"})
+    mine.submit_weekly(week)
+    mine.save_monthly_draft("2026-10", {"problems": "十月城西线断档"})
+    mine.submit_monthly("2026-10")
+    second = mine.am_id
+    mine.close()
+    other = Store(ams[2], clock=_at(11))
+    other.save_weekly_draft(week, {"problems": "草稿：尚未提交"})
+    other.close()
+    merge_into(path, [ams[1], ams[2]], now="2026-11-23T12:00:00")
+
+    def submitted(s: Store, am_id: str):
+        return s.query_one(
+            "SELECT * FROM weekly_reports WHERE am_id = ? AND week = ? AND status = 'submitted' "
+            "ORDER BY version DESC LIMIT 1",
+            (am_id, week),
+        )
+
+    async def scenario():
+        from khtui.domain.weekly import WeeklyFigures
+        from khtui.screens.report import AmPickScreen, ReportScreen
+
+        async with running(Store(path, clock=_at(9)), SIZE) as (app, pilot):
+            notices = Notices(app)
+            s = app.store
+            names = {
+                r["am_id"]: r["name"] or r["code"]
+                for r in s.query("SELECT * FROM team_ams ORDER BY coalesce(name, code), am_id")
+            }
+            await pilot.press("6")
+            await settle(app, pilot)
+            screen = app.screen
+            assert isinstance(screen, ReportScreen)
+
+            def shows(am_id: str) -> None:
+                row = submitted(s, am_id)
+                figures = WeeklyFigures.from_dict(json.loads(row["figures"]))
+                name = names[am_id]
+                assert screen.sub_title.startswith(f"{name} · 周报 {week}")
+                status = str(screen.query_one("#rpt-status", Static).render())
+                assert f"{name} 提交的第 {row['version']} 版" in status and "只读" in status
+                body = _text(screen.query_one("#rpt-figures-text", Static))
+                v = figures.visits
+                assert f"本周计划拜访 {v.total} 户次，完成 {v.done} 户次" in body
+                problems = json.loads(row["narrative"])["problems"]
+                assert screen.query_one("#rpt-problems", TextArea).text == problems
+
+            first = next(iter(names))
+            shows(first)  # the first AM as the team's lists order them
+            await pilot.press("a")
+            await settle(app, pilot)
+            picker = app.screen
+            assert isinstance(picker, AmPickScreen)
+            options = picker.query_one(OptionList)
+            lines = [str(options.get_option_at_index(i).prompt) for i in range(3)]
+            assert [line.split(" ")[0] for line in lines] == list(names.values())
+            assert "第 2 版" in lines[list(names).index(second)]
+            for _ in range(list(names).index(second)):
+                await pilot.press("down")
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert app.screen is screen
+            shows(second)
+            assert screen.query_one("#rpt-problems", TextArea).text == "第二版：城西线断档"
+            # the AM with a draft after the submitted version: the submitted one
+            drafted = s.scalar("SELECT am_id FROM weekly_reports WHERE status = 'draft'")
+            await pilot.press("a")
+            await settle(app, pilot)
+            await pilot.press("home", *["down"] * list(names).index(drafted), "enter")
+            await settle(app, pilot)
+            shows(drafted)
+
+            reports = s.query("SELECT id, version, status, narrative FROM weekly_reports")
+            for key in ("e", "ctrl+s"):
+                notices.clear()
+                await pilot.press(key)
+                await settle(app, pilot)
+                assert notices.any("团队库只读", names[drafted]), (key, notices)
+            notices.clear()
+            await pilot.press("f8")
+            await settle(app, pilot)
+            assert notices.any("团队库不导出", names[drafted]), notices
+            assert not outbox.exists() or not list(outbox.glob("*.docx"))
+            assert s.query("SELECT id, version, status, narrative FROM weekly_reports") == reports
+
+            await pilot.press("m")  # the monthly analysis of the AM shown: none submitted
+            await settle(app, pilot)
+            status = str(screen.query_one("#rpt-status", Static).render())
+            assert f"{names[drafted]} 未提交" in status
+            assert "还没有提交 2026-10 市场分析报告" in _text(
+                screen.query_one("#rpt-figures-text", Static)
+            )
+            await pilot.press("a")
+            await settle(app, pilot)
+            await pilot.press("home", *["down"] * list(names).index(second), "enter")
+            await settle(app, pilot)
+            assert screen.sub_title.startswith(f"{names[second]} · 月度市场分析 2026-10")
+            status = str(screen.query_one("#rpt-status", Static).render())
+            assert f"{names[second]} 提交的第 1 版" in status
+            assert screen.query_one("#rpt-month-problems", TextArea).text == "十月城西线断档"
+            assert "一、" in _text(screen.query_one("#rpt-figures-text", Static))
+        app.store.close()
+
+    asyncio.run(scenario())
+
+
+def test_an_ams_own_report_section_has_no_am_to_pick(team):
+    """On an AM's own database the report section is the AM's: no ``a`` in the footer, and
+    the key does nothing."""
+    _, ams, _ = team
+
+    async def scenario():
+        from khtui.screens.report import ReportScreen
+
+        async with running(Store(ams[0], clock=_at(9)), SIZE) as (app, pilot):
+            await pilot.press("6")
+            await settle(app, pilot)
+            screen = app.screen
+            assert isinstance(screen, ReportScreen) and screen.team is None
+            assert "pick_am" not in {b.binding.action for b in screen.active_bindings.values()}
+            await pilot.press("a")
+            await settle(app, pilot)
+            assert app.screen is screen
         app.store.close()
 
     asyncio.run(scenario())
