@@ -45,7 +45,8 @@ OWNERS = (
 # ``retailers`` rows counted for one AM (the parameter: their id)
 OWNED_BY = f"code IN (SELECT retailer_code FROM ({OWNERS}) WHERE am_id = ?)"
 # An AM as the lists of a team database name them: the name, else the code (工号), else the
-# start of the id; ``{am_id}`` is the SQL of the AM's id (``AM_SHOWN.format(am_id="v.am_id")``)
+# start of the id; ``{am_id}`` is the SQL of the AM's id, qualified by its table's alias
+# (``AM_SHOWN.format(am_id="v.am_id")``: a bare ``am_id`` would be team_ams' own)
 AM_SHOWN = (
     "coalesce((SELECT coalesce(nullif(named.name, ''), nullif(named.code, '')) "
     "FROM team_ams named WHERE named.am_id = {am_id}), substr({am_id}, 1, 8))"
@@ -273,6 +274,17 @@ class TeamOps(StoreBase):
             )
         out.sort(key=lambda f: (f.coverage if f.coverage is not None else 2.0, f.label))
         return out
+
+    def retailer_ams(self, codes: Collection[str]) -> dict[str, str]:
+        """The AM each retailer of ``codes`` is counted for (as the team's lists name AMs)."""
+        return {
+            r[0]: r[1]
+            for r in self.query(
+                f"SELECT o.retailer_code, {AM_SHOWN.format(am_id='o.am_id')} FROM ({OWNERS}) o "
+                "WHERE o.retailer_code IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(codes)),),
+            )
+        }
 
     def ams_with_code(self, code: str) -> list[str]:
         """The ids of the AMs merged into this team database under ``code`` (工号); more

@@ -487,6 +487,10 @@ class TodayScreen(Keyed, StyledOnMount):
             v.get("address") or "",
         ]
         line1 = " · ".join(p for p in parts if p)
+        if self.team and detail.size.width:
+            # the AM's name comes first: the address yields its end rather than wrap over
+            # the line of reasons
+            line1 = clip(line1, detail.size.width)
         extra = []
         if v.get("reasons"):
             extra.append(t("today.detail.reasons", reasons=t.reasons(v["reasons"])))

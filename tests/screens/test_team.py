@@ -318,6 +318,23 @@ def test_the_managers_today_list_names_each_visits_am(team, size):
             await pilot.pause()
             detail = str(app.screen.query_one("#today-detail", Static).render())
             assert detail.startswith(f"客户经理 {rows[1][1]} · ")
+            # the warnings of the day's retailers name each retailer's AM, AM by AM
+            panel = app.screen.query_one("#today-warnings", Static)
+            lines = str(panel.render()).splitlines()[1:]
+            shown = [line.split(": ")[0] for line in lines if ": " in line]
+            owners = {
+                f"{r[0]}（{r[1]}）"
+                for r in app.store.query(
+                    "SELECT r.name, coalesce(a.name, a.code) FROM visits v "
+                    "JOIN retailers r ON r.code = v.retailer_code "
+                    "JOIN team_books b ON b.retailer_code = v.retailer_code "
+                    "JOIN team_ams a ON a.am_id = b.am_id WHERE v.planned_date = ?",
+                    (day,),
+                )
+            }
+            assert shown and set(shown) <= owners
+            ams = [label.rsplit("（", 1)[1] for label in shown]
+            assert ams == sorted(ams)
         app.store.close()
 
     asyncio.run(scenario())
