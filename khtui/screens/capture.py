@@ -733,10 +733,14 @@ class Picker:
 
 
 def _gap_line(gap: dict[str, Any], day: str, kinds: str) -> str:
-    """One indented line of the gaps list: the day, the retailer, the kinds."""
-    return "  " + t(
+    """One indented line of the gaps list: the day, the retailer, the kinds (and on a team
+    database the AM, first)."""
+    line = t(
         "capture.gaps.line", day=day, code=gap["retailer_code"], name=gap["name"] or "", kinds=kinds
     )
+    if "am" in gap:
+        line = t("capture.gaps.of_am", am=gap["am"], line=line)
+    return "  " + line
 
 
 def gaps_text(gaps: dict[str, Any], day: dt.date) -> str:

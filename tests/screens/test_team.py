@@ -341,8 +341,17 @@ def test_the_managers_today_list_names_each_visits_am(team, size):
 
 
 def test_the_managers_capture_list_names_each_visits_am(team):
-    """The manager presses 3: the day's visits to capture, each row naming its AM."""
-    path, _, _ = team
+    """The manager presses 3: the day's visits to capture, each row naming its AM; what the
+    day still lacks (visits two AMs finished without a capture) names the AM too."""
+    path, ams, _ = team
+    finished = {}
+    for am in ams[:2]:
+        s = Store(am, clock=_at(10))
+        visit = s.day_visits(TODAY)[0]
+        s.finish_visit(visit["id"], arrived=dt.time(9, 30))
+        finished[visit["retailer_code"]] = s.am_name
+        s.close()
+    merge_into(path, ams[:2], now="2026-11-23T12:00:00")
 
     async def scenario():
         async with running(Store(path, clock=_at(9)), SIZE) as (app, pilot):
@@ -355,6 +364,10 @@ def test_the_managers_capture_list_names_each_visits_am(team):
             rows = _am_rows(app, table)
             assert [shown for shown, _ in rows] == [am for _, am in rows]
             assert len({am for _, am in rows}) == 3
+            gaps = str(app.screen.query_one("#cap-gaps", Static).render())
+            lines = [line.strip() for line in gaps.splitlines() if f"{day} " in line]
+            expected = sorted(f"{am} · {day} {code} " for code, am in finished.items())  # AM by AM
+            assert [line[: len(e)] for line, e in zip(lines, expected, strict=True)] == expected
         app.store.close()
 
     asyncio.run(scenario())
