@@ -50,29 +50,34 @@ class DocumentError(KeyedError):
 
 # -- building the documents -------------------------------------------------------------------
 # Every document is written in the words of the translator it is given (the user's language).
-def weekly_document(store, week: str, t: Tr, report: dict | None = None) -> ReportDocument:
-    """The weekly report of ``week`` (its latest version; ``report`` if already loaded)."""
+def weekly_document(
+    store, week: str, t: Tr, report: dict | None = None, am_name: str | None = None
+) -> ReportDocument:
+    """The weekly report of ``week`` (its latest version; ``report`` if already loaded), by
+    ``am_name`` (default: the database's AM)."""
     report = report or store.weekly_report(week)
     return build_weekly(
         report["figures"],
         report["narrative"],
         t,
-        am_name=store.am_name,
+        am_name=am_name or store.am_name,
         version=report["version"] or None,
         status=report["status"],
         max_rows=store.rules.documents.max_detail_rows,
     )
 
 
-def monthly_document(store, month: str, t: Tr, report: dict | None = None) -> ReportDocument:
+def monthly_document(
+    store, month: str, t: Tr, report: dict | None = None, am_name: str | None = None
+) -> ReportDocument:
     """The monthly market analysis of ``month`` (its latest version: the AM's text and the
-    figures, frozen once submitted)."""
+    figures, frozen once submitted), by ``am_name`` (default: the database's AM)."""
     report = report or store.monthly_report(month)
     return build_monthly(
         report["figures"],
         report["narrative"],
         t,
-        am_name=store.am_name,
+        am_name=am_name or store.am_name,
         drop_pct=store.rules.reports.sales_drop_pct,
         max_rows=store.rules.documents.max_detail_rows,
         version=report["version"] or None,

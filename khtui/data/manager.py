@@ -18,7 +18,7 @@ import os
 import sqlite3
 import tempfile
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,13 @@ OWNERS = (
 )
 # ``retailers`` rows counted for one AM (the parameter: their id)
 OWNED_BY = f"code IN (SELECT retailer_code FROM ({OWNERS}) WHERE am_id = ?)"
+# An AM as the lists of a team database name them: the name, else the code (工号), else the
+# start of the id; ``{am_id}`` is the SQL of the AM's id, qualified by its table's alias
+# (``AM_SHOWN.format(am_id="v.am_id")``: a bare ``am_id`` would be team_ams' own)
+AM_SHOWN = (
+    "coalesce((SELECT coalesce(nullif(named.name, ''), nullif(named.code, '')) "
+    "FROM team_ams named WHERE named.am_id = {am_id}), substr({am_id}, 1, 8))"
+)
 
 
 def _last_complete(month: str, day: dt.date) -> str:
@@ -140,6 +147,23 @@ class TeamReport:
     week: str
     version: int
     submitted_at: str | None
+
+
+@dataclass(frozen=True)
+class AmReport:
+    """An AM's report of one period (a week's 周报 or a month's 月度市场分析) as a team database
+    holds it: the latest version the AM submitted, the AM's text and the figures frozen then;
+    ``version`` 0 when the AM submitted none (a draft stays the AM's until submitted)."""
+
+    am_id: str
+    am: str  # as the team's lists name the AM: the name, else the code
+    code: str | None
+    kind: str  # "week" / "month"
+    period: str
+    version: int
+    submitted_at: str | None
+    narrative: dict[str, str]
+    figures: Any  # WeeklyFigures / MonthlyFigures; None when none was submitted
 
 
 @dataclass(frozen=True)
@@ -250,6 +274,17 @@ class TeamOps(StoreBase):
             )
         out.sort(key=lambda f: (f.coverage if f.coverage is not None else 2.0, f.label))
         return out
+
+    def retailer_ams(self, codes: Collection[str]) -> dict[str, str]:
+        """The AM each retailer of ``codes`` is counted for (as the team's lists name AMs)."""
+        return {
+            r[0]: r[1]
+            for r in self.query(
+                f"SELECT o.retailer_code, {AM_SHOWN.format(am_id='o.am_id')} FROM ({OWNERS}) o "
+                "WHERE o.retailer_code IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(codes)),),
+            )
+        }
 
     def ams_with_code(self, code: str) -> list[str]:
         """The ids of the AMs merged into this team database under ``code`` (工号); more
@@ -436,6 +471,51 @@ class TeamOps(StoreBase):
             )
         ]
 
+    def am_reports(self, kind: str, period: str) -> list[AmReport]:
+        """Every AM of the team with their latest submitted report of ``period`` (``kind``
+        "week": the 周报 of an ISO week; "month": the 月度市场分析 of a month), AM by AM as the
+        team's lists order them (by the AM's name, else code)."""
+        from khtui.domain.monthly import MONTHLY_NARRATIVE_KEYS, MonthlyFigures
+        from khtui.domain.months import parse_month
+        from khtui.domain.report import NARRATIVE_KEYS, normalise_week
+        from khtui.domain.weekly import WeeklyFigures
+
+        figures: Callable[[dict[str, Any]], Any]  # the frozen figures read back
+        if kind == "week":
+            table, keys, figures = "weekly_reports", NARRATIVE_KEYS, WeeklyFigures.from_dict
+            period = normalise_week(period)
+        elif kind == "month":
+            table, keys, figures = (
+                "monthly_reports",
+                MONTHLY_NARRATIVE_KEYS,
+                MonthlyFigures.from_dict,
+            )
+            period = "{:04d}-{:02d}".format(*parse_month(period))
+        else:
+            raise ValueError(f"no report of kind {kind!r}")
+        rows = self.query(
+            f"SELECT a.am_id, a.code, {AM_SHOWN.format(am_id='a.am_id')} AS am, r.version, "
+            f"r.submitted_at, r.narrative, r.figures FROM team_ams a LEFT JOIN {table} r "
+            f"ON r.id = (SELECT x.id FROM {table} x WHERE x.am_id = a.am_id AND x.{kind} = ? "
+            "AND x.status = 'submitted' ORDER BY x.version DESC LIMIT 1) "
+            "ORDER BY am, a.am_id",
+            (period,),
+        )
+        return [
+            AmReport(
+                am_id=r["am_id"],
+                am=r["am"],
+                code=r["code"],
+                kind=kind,
+                period=period,
+                version=r["version"] or 0,
+                submitted_at=r["submitted_at"],
+                narrative={k: "" for k in keys} | json.loads(r["narrative"] or "{}"),
+                figures=figures(json.loads(r["figures"])) if r["version"] else None,
+            )
+            for r in rows
+        ]
+
     def team_report(self, report_id: str) -> dict[str, Any]:
         """A submitted weekly report of the team: its narrative and its frozen figures
         (:class:`~khtui.domain.weekly.WeeklyFigures`, as the AM submitted them)."""
@@ -597,9 +677,11 @@ class TeamOps(StoreBase):
 
 
 __all__ = [
+    "AM_SHOWN",
     "APPROVALS_FORMAT",
     "APPROVALS_VERSION",
     "AmFigures",
+    "AmReport",
     "ChangeWaiting",
     "DecisionProblem",
     "OverdueByDepartment",

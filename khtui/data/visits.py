@@ -717,12 +717,21 @@ class VisitOps(WarningOps):
 
     def day_visits(self, day: dt.date, am_id: str | None = None) -> list[dict[str, Any]]:
         """The visits of ``day`` in the day's order, with what the list shows of each retailer
-        (in a team database, ``am_id``'s). A read: it changes nothing, whatever the day."""
+        (in a team database, ``am_id``'s; without ``am_id``, every AM's, each visit with its
+        AM as the lists name them, ``am``, ordered by AM then as the AM's own list is). A read:
+        it changes nothing, whatever the day."""
+        from khtui.data.manager import AM_SHOWN, is_team_database
+
         day = as_date(day)
         d = day.isoformat()
         mine, by = _of_am("v.", am_id)
+        # a team database's whole day: each visit names its AM, and each AM's visits come
+        # together, in the order of the AM's own list
+        team = am_id is None and is_team_database(self.conn)
+        am = f"{AM_SHOWN.format(am_id='v.am_id')} AS am, " if team else ""
+        order = "am, v.am_id, " if team else ""
         rows = self.query(
-            f"SELECT v.*, r.name, r.route, r.route_seq, r.tier, r.value_class, r.phone, "
+            f"SELECT v.*, {am}r.name, r.route, r.route_seq, r.tier, r.value_class, r.phone, "
             f"r.address, "
             f"(SELECT max(p.planned_date) FROM visits p WHERE p.retailer_code = v.retailer_code "
             f" AND p.status = 'done' AND p.planned_date < ?) AS last_visit, "
@@ -731,7 +740,7 @@ class VisitOps(WarningOps):
             f"(SELECT count(*) FROM complaints c WHERE c.retailer_code = v.retailer_code "
             f" AND {overdue_complaint('c.')}) AS overdue_complaints "
             f"FROM visits v JOIN retailers r ON r.code = v.retailer_code "
-            f"WHERE v.planned_date = ?{mine} ORDER BY v.seq, r.route, r.route_seq",
+            f"WHERE v.planned_date = ?{mine} ORDER BY {order}v.seq, r.route, r.route_seq",
             (d, d, d, *by),
         )
         return [self._visit_dict(r) for r in rows]

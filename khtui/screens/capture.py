@@ -50,6 +50,7 @@ from khtui.domain.capture import (
     clean_field,
     clean_grid_value,
 )
+from khtui.widgets.cells import AM_CELLS, clip, fit
 from khtui.widgets.footer import Footer
 from khtui.widgets.jobs import Debouncer, JobQueue
 from khtui.widgets.keys import Key, Keyed, TypingScreen
@@ -239,7 +240,7 @@ class CaptureScreen(Keyed, TypingScreen):
         def read() -> Picker:
             return Picker(
                 day, store.day_visits(day), store.visit_capture_states(day),
-                store.day_capture_gaps(day),
+                store.day_capture_gaps(day), store.is_team(),
             )  # fmt: skip
 
         self.jobs.submit(read, self._show_picker)
@@ -249,6 +250,10 @@ class CaptureScreen(Keyed, TypingScreen):
             return
         table = self.query_one("#cap-visits", DataTable)
         table.clear(columns=True)
+        if picker.team:  # every AM's visits of the day: each row names its AM
+            header = t("today.col.am")
+            width = fit([header, *(v["am"] for v in picker.visits)], AM_CELLS)
+            table.add_column(header, key="am", width=width)
         table.add_column(t("complaint.col.retailer"), key="code", width=40)
         table.add_column(t("complaint.col.status"), key="status", width=8)
         table.add_column(t("capture.col.captured"), key="captured", width=12)
@@ -258,7 +263,10 @@ class CaptureScreen(Keyed, TypingScreen):
             mark = ""
             if v["id"] in captured:
                 mark = t(f"capture.{captured[v['id']]}")
-            table.add_row(f"{v['retailer_code']} {v['name']}", status, mark, key=v["id"])
+            cells = [f"{v['retailer_code']} {v['name']}", status, mark]
+            if picker.team:
+                cells.insert(0, clip(v["am"], AM_CELLS))
+            table.add_row(*cells, key=v["id"])
         self.query_one("#cap-gaps", Static).update(gaps_text(picker.gaps, picker.day))
 
     @on(DataTable.RowSelected, "#cap-visits")
@@ -721,13 +729,18 @@ class Picker:
     visits: list[dict[str, Any]]
     captured: dict[str, str]
     gaps: dict[str, Any]
+    team: bool  # a team database: every AM's visits, each with its AM (``am``)
 
 
 def _gap_line(gap: dict[str, Any], day: str, kinds: str) -> str:
-    """One indented line of the gaps list: the day, the retailer, the kinds."""
-    return "  " + t(
+    """One indented line of the gaps list: the day, the retailer, the kinds (and on a team
+    database the AM, first)."""
+    line = t(
         "capture.gaps.line", day=day, code=gap["retailer_code"], name=gap["name"] or "", kinds=kinds
     )
+    if "am" in gap:
+        line = t("capture.gaps.of_am", am=gap["am"], line=line)
+    return "  " + line
 
 
 def gaps_text(gaps: dict[str, Any], day: dt.date) -> str:

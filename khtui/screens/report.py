@@ -10,6 +10,11 @@ returning to the screen never lands in one. What is typed is saved when the typi
 the box is left. A submitted version is read-only: the first edit asks before it starts the
 next version, and submitting asks first. Every read and write of the store (figures, saves,
 submit, the Word export) runs in the screen's job queue, off the event loop and in order.
+
+On a team database (the market manager's) a report is an AM's: the screen shows one AM's
+latest submitted version of the period, names the AM, and ``a`` picks another AM (each with
+what they submitted); nothing there is written or exported (the AM does that in their own
+database).
 """
 
 from __future__ import annotations
@@ -26,9 +31,12 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Header, Label, Static
+from textual.widgets import Header, Label, OptionList, Static
+from textual.widgets.option_list import Option
 
+from khtui.data.manager import AmReport
 from khtui.domain.monthly import MONTHLY_NARRATIVE_KEYS
 from khtui.domain.months import add_months, month_key, month_range, parse_month
 from khtui.domain.report import (
@@ -75,14 +83,24 @@ NARROW = 110  # below this many columns the figures take the width, the boxes go
 
 
 @dataclass(frozen=True)
+class TeamReports:
+    """A period on a team database: every AM's latest submitted report of it, AM by AM, and
+    the one shown."""
+
+    reports: tuple[AmReport, ...]
+    shown: AmReport
+
+
+@dataclass(frozen=True)
 class Loaded:
     """A period read by the job queue: its kind, its latest version and the document of its
-    figures as the screen shows them."""
+    figures as the screen shows them (None: nothing submitted to show, on a team database)."""
 
     kind: str
     period: str
     report: dict[str, Any]
-    doc: ReportDocument
+    doc: ReportDocument | None
+    team: TeamReports | None = None
 
 
 # -- the two kinds of report ------------------------------------------------------------------
@@ -164,12 +182,44 @@ def export_week(store, week: str, folder: Path, tr: Translator) -> Path:
 def load_month(store, month: str, tr: Translator) -> Loaded:
     """The month's latest version and what its figures say: the document without the AM's own
     text (that is in the boxes beside it), the findings and next month's plan kept."""
+    report = store.monthly_report(month)
+    return Loaded(MONTH.name, month, report, month_figures(store, month, tr, report))
+
+
+def month_figures(
+    store, month: str, tr: Translator, report: dict[str, Any], am_name: str | None = None
+) -> ReportDocument:
+    """The document of a monthly analysis's figures as the screen shows them (the AM's text,
+    the weekly reports' text included, is left out: it is in the boxes)."""
     from khtui.data.documents import monthly_document
 
-    report = store.monthly_report(month)
     figures = dataclasses.replace(report["figures"], weekly_narrative={})
-    doc = monthly_document(store, month, tr, {**report, "figures": figures, "narrative": {}})
-    return Loaded(MONTH.name, month, report, data_only(doc))
+    shown = {**report, "figures": figures, "narrative": {}}
+    return data_only(monthly_document(store, month, tr, shown, am_name=am_name))
+
+
+def load_team(store, kind: ReportKind, period: str, tr: Translator, am_id: str | None) -> Loaded:
+    """A period on a team database: the AM ``am_id``'s latest submitted report (the first AM's
+    when ``am_id`` is None or not in the team), its text and frozen figures, and every AM's."""
+    from khtui.data.documents import weekly_document
+
+    reports = tuple(store.am_reports(kind.name, period))
+    shown = next((r for r in reports if r.am_id == am_id), reports[0])
+    report: dict[str, Any] = {
+        "id": None,
+        kind.name: period,
+        "version": shown.version,
+        "status": "submitted" if shown.version else "none",
+        "narrative": shown.narrative,
+        "figures": shown.figures,
+        "submitted_at": shown.submitted_at,
+    }
+    doc = None
+    if shown.version and kind is WEEK:
+        doc = weekly_document(store, period, tr, report, am_name=shown.am)
+    elif shown.version:
+        doc = month_figures(store, period, tr, report, am_name=shown.am)
+    return Loaded(kind.name, period, report, doc, TeamReports(reports, shown))
 
 
 def _closes(heading: Heading, after: object) -> bool:
@@ -276,6 +326,7 @@ class ReportScreen(Keyed, TypingScreen):
         *KIND_KEYS["week"],
         *KIND_KEYS["month"],
         Key("e", "edit", "rpt.key.edit"),
+        Key("a", "pick_am", "rpt.key.pick_am"),  # a team database: whose report is shown
         Key("ctrl+r", "refresh", "rpt.key.refresh", show=False),
         Key("ctrl+s", "submit", "rpt.key.submit", priority=True),
         Key("f8", "export", "rpt.key.export", priority=True),
@@ -288,7 +339,7 @@ class ReportScreen(Keyed, TypingScreen):
     }
     TEXT_BOXES = (Input, TextArea)  # focus in one of these means the user is typing
     # keys that would be typed into a box: hidden (and off) while the user is typing
-    NOT_WHILE_TYPING = frozenset({*KIND_ACTIONS["week"], *KIND_ACTIONS["month"], "edit"})
+    NOT_WHILE_TYPING = frozenset({*KIND_ACTIONS["week"], *KIND_ACTIONS["month"], "edit", "pick_am"})
 
     def __init__(self, week: str | None = None, *, month: str | None = None) -> None:
         super().__init__()
@@ -302,6 +353,8 @@ class ReportScreen(Keyed, TypingScreen):
         self._refocus: Widget | None = None  # where focus goes on returning from a modal
         self.export_dir: Path | None = None
         self.last_export: Path | None = None
+        self.team: TeamReports | None = None  # a team database: the AMs' reports of the period
+        self._am: str | None = None  # the AM whose report is shown there (None: the first)
 
     # -- layout ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -368,12 +421,15 @@ class ReportScreen(Keyed, TypingScreen):
             return False
         if action in self.KIND_ACTIONS["month"] and self.kind is not MONTH:
             return False
+        if action == "pick_am" and self.team is None:
+            return False
         return super().check_action(action, parameters)
 
     @on(events.DescendantFocus)
     def _box_entered(self, event: events.DescendantFocus) -> None:
         widget = event.widget
-        if isinstance(widget, TextArea) and self.frozen() and not self._unfrozen:
+        asking = self.frozen() and not self._unfrozen and self.team is None  # a team's: read
+        if isinstance(widget, TextArea) and asking:
             self._ask_to_edit(widget)
 
     @on(events.DescendantBlur)
@@ -400,8 +456,39 @@ class ReportScreen(Keyed, TypingScreen):
     action_pick_month = action_pick_week
 
     def action_edit(self) -> None:
+        if self._team_refuses("rpt.team.read_only"):
+            return
         if self.report is not None:
             self.areas()[0].focus()
+
+    def _team_refuses(self, key: str) -> bool:
+        """On a team database: say (``key``) that the AM's report is not written or exported
+        there, and whose it is."""
+        if self.team is None:
+            return False
+        self.notify(
+            t(key, am=self.team.shown.am, report=self._named()),
+            severity="warning",
+            timeout=8,
+        )
+        return True
+
+    def _named(self) -> str:
+        """The report shown, as a team database's notices name it (kind and period)."""
+        return t(f"rpt.team.report.{self.kind.name}", period=self.period)
+
+    def action_pick_am(self) -> None:
+        """a (a team database): choose whose report of the period is shown."""
+        if self.team is None:
+            return
+        kind, period = self.kind, self.period
+
+        def chosen(am_id: str | None) -> None:
+            if am_id is not None and kind is self.kind and period == self.period:
+                self._am = am_id
+                self.load(period)
+
+        self.app.push_screen(AmPickScreen(self.team, self._named()), chosen)
 
     def action_show_month(self) -> None:
         self.switch_to(MONTH)
@@ -434,7 +521,14 @@ class ReportScreen(Keyed, TypingScreen):
         self.sub_title = self.kind.title(period)
         self.query_one("#rpt-status", Static).update(t("rpt.screen.loading"))
         store, kind, tr = self.app.store, self.kind, self.app.t  # a job: the app's translator
-        self.jobs.submit(lambda: kind.load(store, period, tr), self._loaded)
+        am = self._am
+
+        def read() -> Loaded:
+            if store.is_team():  # the market manager's: an AM's report, named
+                return load_team(store, kind, period, tr, am)
+            return kind.load(store, period, tr)
+
+        self.jobs.submit(read, self._loaded)
 
     def _current(self, kind: str, period: str) -> bool:
         """An answer for what the screen shows now (not a period or kind already left)."""
@@ -445,6 +539,11 @@ class ReportScreen(Keyed, TypingScreen):
             return
         self.report = loaded.report
         self._saved = dict(loaded.report["narrative"])
+        self.team = loaded.team
+        if loaded.team is not None:
+            self._team_loaded(loaded, loaded.team)
+            return
+        assert loaded.doc is not None
         if self.kind is WEEK:
             # the document's figures end where the AM's sections begin
             stops = [self.kind.label(k) for k in self.kind.keys]
@@ -462,6 +561,28 @@ class ReportScreen(Keyed, TypingScreen):
             self.figures.focus()
         self._show_status()
 
+    def _team_loaded(self, loaded: Loaded, team: TeamReports) -> None:
+        """A team database's period: the AM's submitted text and figures, read-only, named."""
+        shown = team.shown
+        self._am = shown.am_id
+        self.sub_title = t("rpt.team.title", am=shown.am, title=self.kind.title(self.period))
+        if loaded.doc is None:
+            text: Any = Text(t("rpt.team.none", am=shown.am, report=self._named()))
+        elif self.kind is WEEK:
+            stops = [self.kind.label(k) for k in self.kind.keys]
+            text = document_renderable(loaded.doc, title=False, stop_at=stops)
+        else:
+            text = document_renderable(loaded.doc, title=False)
+        self.query_one("#rpt-figures-text", Static).update(text)
+        for key, area in zip(self.kind.keys, self.areas(), strict=True):
+            area.load_text(shown.narrative.get(key, ""))
+            area.read_only = True
+            area.disabled = not shown.version
+        if isinstance(self.focused, TextArea) and not shown.version:
+            self.figures.focus()
+        self._show_status()
+        self.refresh_bindings()
+
     def frozen(self) -> bool:
         """The period's latest version is submitted: its text can only start the next one."""
         return self.report is not None and self.report["status"] == "submitted"
@@ -470,7 +591,15 @@ class ReportScreen(Keyed, TypingScreen):
         r = self.report
         if r is None:
             return
-        if not r["version"]:
+        if self.team is not None:
+            shown, n = self.team.shown, len(self.team.reports)
+            if shown.version:
+                at = (shown.submitted_at or "")[:16].replace("T", " ")
+                text = t("rpt.team.status", am=shown.am, version=shown.version, at=at)
+            else:
+                text = t("rpt.team.status_none", am=shown.am)
+            text += " " + t("rpt.team.hint", n=n)
+        elif not r["version"]:
             text = t("rpt.screen.status_new")
         else:
             text = t(
@@ -565,7 +694,7 @@ class ReportScreen(Keyed, TypingScreen):
         self.load(period)
 
     def action_submit(self) -> None:
-        if self.report is None:
+        if self.report is None or self._team_refuses("rpt.team.read_only"):
             return
         self.flush()
         if self.frozen() and not self._unfrozen:
@@ -602,7 +731,7 @@ class ReportScreen(Keyed, TypingScreen):
             self.load(self.period)
 
     def action_export(self) -> None:
-        if self.report is None:
+        if self.report is None or self._team_refuses("rpt.team.no_export"):
             return
         self.flush()
         folder = self.export_dir or default_export_dir()
@@ -645,18 +774,80 @@ class ReportScreen(Keyed, TypingScreen):
             line.display = True
 
 
+class AmPickScreen(Keyed, ModalScreen[str | None]):
+    """Whose report of the period a team database shows: every AM with what they submitted;
+    ``Enter`` shows the highlighted AM's, ``Esc`` keeps the one shown. Dismissed with the AM's
+    id, or None."""
+
+    DEFAULT_CSS = """
+    AmPickScreen {
+        align: center middle;
+    }
+    AmPickScreen #am-pick-box {
+        width: 64;
+        max-width: 95%;
+        height: auto;
+        max-height: 90%;
+        border: round $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+    AmPickScreen #am-pick {
+        height: auto;
+        max-height: 20;
+    }
+    """
+    KEYS = (Key("escape", "cancel", "rpt.key.pick_cancel"),)
+
+    def __init__(self, team: TeamReports, report: str) -> None:
+        super().__init__()
+        self.team = team
+        self.report = report  # the kind and period, as the notices name them
+
+    def compose(self) -> ComposeResult:
+        options = []
+        for r in self.team.reports:
+            if r.version:
+                at = (r.submitted_at or "")[:16].replace("T", " ")
+                what = t("rpt.team.pick.submitted", version=r.version, at=at)
+            else:
+                what = t("rpt.team.pick.none")
+            code = f" {r.code}" if r.code and r.code != r.am else ""
+            options.append(Option(f"{r.am}{code} · {what}", id=r.am_id))
+        with Vertical(id="am-pick-box"):
+            yield Label(t("rpt.team.pick.title", report=self.report), classes="rpt-label")
+            yield OptionList(*options, id="am-pick")
+
+    def on_mount(self) -> None:
+        picker = self.query_one("#am-pick", OptionList)
+        ids = [r.am_id for r in self.team.reports]
+        picker.highlighted = ids.index(self.team.shown.am_id)
+        picker.focus()
+
+    @on(OptionList.OptionSelected, "#am-pick")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 __all__ = [
     "KINDS",
     "MONTH",
     "WEEK",
+    "AmPickScreen",
     "Loaded",
     "ReportKind",
     "ReportScreen",
+    "TeamReports",
     "data_only",
     "default_export_dir",
     "export_month",
     "export_week",
     "free_path",
     "load_month",
+    "load_team",
     "load_week",
+    "month_figures",
 ]

@@ -31,7 +31,7 @@ from textual.widgets import DataTable, Header, Static
 
 from khtui.domain import visits as visit_rules
 from khtui.i18n import Translator
-from khtui.widgets.cells import clip
+from khtui.widgets.cells import AM_CELLS, clip, fit
 from khtui.widgets.footer import Footer
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.resume import StyledOnMount
@@ -238,6 +238,7 @@ class TodayScreen(Keyed, StyledOnMount):
         self._day_kind: tuple[bool, str | None] = (True, None)
         self._shown = 0
         self._layout: tuple[bool, int, int, int] = (False, 14, 8, 12)
+        self.team = False  # a team database: every AM's visits, each row naming its AM
 
     # -- layout -----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -306,6 +307,7 @@ class TodayScreen(Keyed, StyledOnMount):
             "holiday": cal.holiday_name(day),
             "notes": day_notes(store, today),
             "review": store.review_notice(today),
+            "team": store.is_team(),
         }
         self.post_message(self.Loaded(gen, day, data, keep))
         if not with_coverage:
@@ -329,6 +331,7 @@ class TodayScreen(Keyed, StyledOnMount):
         self.visits = data["visits"]
         self.progress = data["progress"]
         self.notes = data["notes"]
+        self.team = data["team"]
         self.loaded = True
         self._day_kind = (data["workday"], data["holiday"])
         self._show_title()
@@ -402,6 +405,9 @@ class TodayScreen(Keyed, StyledOnMount):
         widths = dict(NARROW_COLUMNS)
         if wide:
             widths.update(WIDE_COLUMNS)
+        if self.team:  # the AM right after the number: the list comes AM by AM
+            am = fit([t("today.col.am"), *(v.get("am") for v in self.visits)], AM_CELLS)
+            widths = {"seq": widths.pop("seq"), "am": am, **widths}
         fixed = sum(w + 2 for w in widths.values())  # each cell is padded by one on both sides
         reason_w = max(8, min(REASONS_MAX, self.app.size.width - fixed - 4))
         self._layout = (wide, widths["name"], widths["route"], reason_w)
@@ -430,8 +436,10 @@ class TodayScreen(Keyed, StyledOnMount):
             v = self.visits[i]
             name = v.get("name") or v.get("retailer_code") or ""
             dim = v.get("status") in visit_rules.CLOSED
-            cells: list[Any] = [
-                str(i + 1),
+            cells: list[Any] = [str(i + 1)]
+            if self.team:
+                cells.append(clip(v.get("am"), AM_CELLS))
+            cells += [
                 status_cell(v, wide, styles),
                 Text(clip(name, name_w), style="dim" if dim else ""),
                 clip(v.get("route") or "-", route_w),
@@ -472,12 +480,17 @@ class TodayScreen(Keyed, StyledOnMount):
             detail.update(t("today.empty") if self.loaded else "")
             return
         parts = [
+            t("today.detail.am", am=v.get("am") or "") if self.team else "",
             t("today.detail.route", route=v.get("route") or "-", seq=v.get("route_seq") or "-"),
             v.get("retailer_code") or "",
             v.get("phone") or "",
             v.get("address") or "",
         ]
         line1 = " · ".join(p for p in parts if p)
+        if self.team and detail.size.width:
+            # the AM's name comes first: the address yields its end rather than wrap over
+            # the line of reasons
+            line1 = clip(line1, detail.size.width)
         extra = []
         if v.get("reasons"):
             extra.append(t("today.detail.reasons", reasons=t.reasons(v["reasons"])))

@@ -8,9 +8,12 @@ by terminals set up for CJK, which shifts every column after it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.cells import cell_len
 
 MARK = ".."
+AM_CELLS = 10  # the AM column of a team database's lists: its names fit, a long one is clipped
 
 
 def cut(text: str | None, width: int) -> str:
@@ -39,4 +42,10 @@ def pad(text: str, width: int) -> str:
     return text + " " * max(0, width - cell_len(text))
 
 
-__all__ = ["MARK", "clip", "cut", "pad"]
+def fit(texts: Iterable[str | None], most: int) -> int:
+    """The width in cells of a column holding ``texts`` (its header among them), at most
+    ``most``."""
+    return min(most, max((cell_len(x or "") for x in texts), default=0))
+
+
+__all__ = ["AM_CELLS", "MARK", "clip", "cut", "fit", "pad"]

@@ -63,10 +63,19 @@ class WarningsPanel(Static):
     """
 
     class Loaded(Message):
-        def __init__(self, gen: int, warnings: list, names: dict, brands: dict, routes) -> None:
+        def __init__(
+            self, gen: int, warnings: list, names: dict, brands: dict, routes, ams: dict
+        ) -> None:
             super().__init__()
             self.gen, self.warnings, self.names = gen, warnings, names
             self.brands, self.routes = brands, routes
+            self.ams = ams  # a team database: each retailer's AM (else empty)
+
+        def name(self, code: str) -> str:
+            """The retailer as the panel names it: on a team database, with its AM."""
+            name = self.names.get(code, code)
+            am = self.ams.get(code)
+            return t("warn.panel.of_am", name=name, am=am) if am else name
 
     def __init__(
         self,
@@ -115,7 +124,9 @@ class WarningsPanel(Static):
         items = store.warnings_for(day, codes or [])
         names = store.retailer_names(codes or [])
         brands = store.brand_names()
-        self.post_message(self.Loaded(gen, items, names, brands, store.rules.complaint_routes))
+        ams = store.retailer_ams(codes or []) if store.is_team() else {}
+        routes = store.rules.complaint_routes
+        self.post_message(self.Loaded(gen, items, names, brands, routes, ams))
 
     def on_warnings_panel_loaded(self, message: Loaded) -> None:
         message.stop()
@@ -153,8 +164,10 @@ class WarningsPanel(Static):
                 by_code.setdefault(w.retailer_code, []).append(w)
             order = [c for c in (self.codes_shown or []) if c in by_code]
             order += [c for c in by_code if c not in order]
+            if message.ams:  # a team database: AM by AM, as the day's list
+                order.sort(key=lambda c: message.ams.get(c, ""))
             for code in order:
-                line = Text(f"{message.names.get(code, code)}: ", style="bold")
+                line = Text(f"{message.name(code)}: ", style="bold")
                 counts: dict[str, int] = {}
                 for w in by_code[code]:
                     counts[w.kind] = counts.get(w.kind, 0) + 1
@@ -174,9 +187,8 @@ class WarningsPanel(Static):
         else:
             for w in self.warnings:
                 line = Text(f"{t('warn.kind.' + w.kind)} ", style=kind_style(self.app, w.kind))
-                name = message.names.get(w.retailer_code)
-                if name and len(message.names) > 1:
-                    line.append(f"{name}: ", style="bold")
+                if message.names.get(w.retailer_code) and len(message.names) > 1:
+                    line.append(f"{message.name(w.retailer_code)}: ", style="bold")
                 line.append(warning_text(t, w, message.brands, message.routes))
                 body.append(line)
         lines.extend(body[: self.limit])

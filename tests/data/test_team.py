@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -414,3 +415,72 @@ def test_an_ams_own_records_are_refused_on_a_team_database(tmp_path):
             continue  # the visit is checked in by then
         attempt()
     mine.close()
+
+
+def test_the_days_visits_of_a_team_name_each_am_and_come_am_by_am(copies, tmp_path):
+    """On a team database the day's visits (no AM asked for) each name their AM (the name,
+    else the code) and come AM by AM, each AM's in the order of the AM's own list; one AM's
+    (``am_id``) and an AM's own database give the visits without it, as before."""
+    own = {}
+    for path in copies:
+        s = Store(path)
+        own[s.am_id] = [v["id"] for v in s.day_visits(TODAY)]
+        assert own[s.am_id] and all("am" not in v for v in s.day_visits(TODAY))
+        s.close()
+    s = Store(copies[2])
+    s.set_meta("am_name", None)  # an AM without a name is named by the code
+    s.close()
+    team = tmp_path / "team.db"
+    merge_into(team, copies, now=NOW)
+    s = Store(team)
+    names = {r["am_id"]: r["name"] or r["code"] for r in s.query("SELECT * FROM team_ams")}
+    assert sorted(names.values())[0] == "DEMO03"  # the nameless one: its code
+    visits = s.day_visits(TODAY)
+    assert [v["am"] for v in visits] == [names[v["am_id"]] for v in visits]
+    order = sorted(names, key=lambda am: (names[am], am))
+    assert [v["id"] for v in visits] == [i for am in order for i in own[am]]
+    for am, ids in own.items():
+        assert [v["id"] for v in s.day_visits(TODAY, am)] == ids
+        assert all("am" not in v for v in s.day_visits(TODAY, am))
+    s.close()
+
+
+def test_each_ams_report_of_a_period_is_their_latest_submitted_version(copies, tmp_path):
+    """``am_reports``: every AM of the team, AM by AM, with the latest version of the period
+    they submitted (its text and frozen figures); a draft after it is the AM's own still; an
+    AM who submitted none has version 0 and no figures."""
+    week = "2026-W47"
+    s = Store(copies[0], clock=_clock(11))
+    s.save_weekly_draft(week, {"problems": "第二版"})
+    s.submit_weekly(week)
+    resubmitted = s.am_id
+    s.close()
+    s = Store(copies[1], clock=_clock(11))
+    s.save_weekly_draft(week, {"problems": "草稿"})
+    drafted = s.am_id
+    s.close()
+    s = Store(copies[2], clock=_clock(11))
+    s.conn.execute("DELETE FROM weekly_reports WHERE week = ?", (week,))
+    s.conn.commit()
+    none = s.am_id
+    s.close()
+    team = tmp_path / "team.db"
+    merge_into(team, copies, now=NOW)
+    s = Store(team)
+    reports = s.am_reports("week", "2026-w47")
+    names = {r["am_id"]: r["name"] or r["code"] for r in s.query("SELECT * FROM team_ams")}
+    assert [r.am_id for r in reports] == sorted(names, key=lambda am: (names[am], am))
+    assert all(r.am == names[r.am_id] and r.period == week for r in reports)
+    by_am = {r.am_id: r for r in reports}
+    assert by_am[resubmitted].version == 2 and by_am[resubmitted].narrative["problems"] == "第二版"
+    assert by_am[drafted].version == 1 and by_am[drafted].narrative["problems"] != "草稿"
+    frozen = json.loads(
+        s.scalar(
+            "SELECT figures FROM weekly_reports WHERE am_id = ? AND version = 2", (resubmitted,)
+        )
+    )
+    assert json.loads(json.dumps(by_am[resubmitted].figures.to_dict())) == frozen
+    assert by_am[none].version == 0 and by_am[none].figures is None
+    assert set(by_am[none].narrative) == {"problems", "suggestions", "improvements"}
+    assert [r.version for r in s.am_reports("month", "2026-10")] == [0, 0, 0]
+    s.close()

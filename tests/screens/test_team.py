@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import io
+import json
 import shutil
 
 import pytest
 from rich.console import Console
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, OptionList, Static
 
 from khtui.app import KhtuiApp, ManagerApp, create_app
 from khtui.data.importers.approvals import import_approvals
@@ -23,6 +24,7 @@ from khtui.data.team import merge_into
 from khtui.screens.retailer import ProfileScreen
 from khtui.screens.review import pct
 from khtui.screens.team import AmRetailersScreen, CommentScreen, TeamReportScreen, TeamScreen
+from khtui.widgets.text_boxes import TextArea
 from tests.conftest import TODAY, ZH
 from tests.screens.pilot import Notices, running, settle
 from tests.team_helpers import build_ams
@@ -270,6 +272,264 @@ def test_opening_a_capture_on_the_team_database_says_why_and_goes_back(team):
             await pilot.press("3")  # the section's key reaches the picker, not a stuck capture
             await settle(app, pilot)
             assert app.screen is picker
+        app.store.close()
+
+    asyncio.run(scenario())
+
+
+def _am_rows(app, table: DataTable) -> list[tuple[str, str]]:
+    """Each row's AM cell beside the name of the AM who holds the row's visit in the team
+    database (``team_ams``: the name, else the code)."""
+    out = []
+    for row in range(table.row_count):
+        visit = table.coordinate_to_cell_key((row, 0)).row_key.value
+        am = app.store.scalar(
+            "SELECT coalesce(a.name, a.code) FROM visits v JOIN team_ams a ON a.am_id = v.am_id "
+            "WHERE v.id = ?",
+            (visit,),
+        )
+        out.append((str(table.get_cell_at((row, table.get_column_index("am")))), am))
+    return out
+
+
+@pytest.mark.parametrize("size", [SIZE, (80, 24)])
+def test_the_managers_today_list_names_each_visits_am(team, size):
+    """The manager presses 1: every AM's visits of the day, each row naming its AM as the team
+    database does, AM by AM; the detail under the list names the highlighted visit's AM; the
+    counts are the team's."""
+    path, _, _ = team
+
+    async def scenario():
+        async with running(Store(path, clock=_at(9)), size) as (app, pilot):
+            await pilot.press("1")
+            await settle(app, pilot)
+            table = app.screen.query_one("#today-visits", DataTable)
+            day = TODAY.isoformat()
+            total = app.store.scalar("SELECT count(*) FROM visits WHERE planned_date = ?", (day,))
+            assert table.row_count == total
+            assert str(table.columns[table.ordered_columns[1].key].label) == "客户经理"
+            rows = _am_rows(app, table)
+            assert [shown for shown, _ in rows] == [am for _, am in rows]
+            shown = [am for am, _ in rows]
+            assert len(set(shown)) == 3 and shown == sorted(shown)  # AM by AM
+            day_line = str(app.screen.query_one("#today-day", Static).render())
+            assert f"共 {total} 户" in day_line
+            await pilot.press("down")
+            await pilot.pause()
+            detail = str(app.screen.query_one("#today-detail", Static).render())
+            assert detail.startswith(f"客户经理 {rows[1][1]} · ")
+            # the warnings of the day's retailers name each retailer's AM, AM by AM
+            panel = app.screen.query_one("#today-warnings", Static)
+            lines = str(panel.render()).splitlines()[1:]
+            shown = [line.split(": ")[0] for line in lines if ": " in line]
+            owners = {
+                f"{r[0]}（{r[1]}）"
+                for r in app.store.query(
+                    "SELECT r.name, coalesce(a.name, a.code) FROM visits v "
+                    "JOIN retailers r ON r.code = v.retailer_code "
+                    "JOIN team_books b ON b.retailer_code = v.retailer_code "
+                    "JOIN team_ams a ON a.am_id = b.am_id WHERE v.planned_date = ?",
+                    (day,),
+                )
+            }
+            assert shown and set(shown) <= owners
+            ams = [label.rsplit("（", 1)[1] for label in shown]
+            assert ams == sorted(ams)
+        app.store.close()
+
+    asyncio.run(scenario())
+
+
+def test_the_managers_capture_list_names_each_visits_am(team):
+    """The manager presses 3: the day's visits to capture, each row naming its AM; what the
+    day still lacks (visits two AMs finished without a capture) names the AM too."""
+    path, ams, _ = team
+    finished = {}
+    for am in ams[:2]:
+        s = Store(am, clock=_at(10))
+        visit = s.day_visits(TODAY)[0]
+        s.finish_visit(visit["id"], arrived=dt.time(9, 30))
+        finished[visit["retailer_code"]] = s.am_name
+        s.close()
+    merge_into(path, ams[:2], now="2026-11-23T12:00:00")
+
+    async def scenario():
+        async with running(Store(path, clock=_at(9)), SIZE) as (app, pilot):
+            await pilot.press("3")
+            await settle(app, pilot)
+            table = app.screen.query_one("#cap-visits", DataTable)
+            day = TODAY.isoformat()
+            total = app.store.scalar("SELECT count(*) FROM visits WHERE planned_date = ?", (day,))
+            assert table.row_count == total
+            rows = _am_rows(app, table)
+            assert [shown for shown, _ in rows] == [am for _, am in rows]
+            assert len({am for _, am in rows}) == 3
+            gaps = str(app.screen.query_one("#cap-gaps", Static).render())
+            lines = [line.strip() for line in gaps.splitlines() if f"{day} " in line]
+            expected = sorted(f"{am} · {day} {code} " for code, am in finished.items())  # AM by AM
+            assert [line[: len(e)] for line, e in zip(lines, expected, strict=True)] == expected
+        app.store.close()
+
+    asyncio.run(scenario())
+
+
+def test_an_ams_own_lists_have_no_am_column(team):
+    """On an AM's own database the today and capture lists are as they were: no AM column."""
+    _, ams, _ = team
+
+    async def scenario():
+        async with running(Store(ams[0], clock=_at(9)), SIZE) as (app, pilot):
+            for key, table_id in (("1", "#today-visits"), ("3", "#cap-visits")):
+                await pilot.press(key)
+                await settle(app, pilot)
+                table = app.screen.query_one(table_id, DataTable)
+                assert table.row_count > 0 and "am" not in table.columns
+                if key == "1":
+                    detail = str(app.screen.query_one("#today-detail", Static).render())
+                    assert "客户经理" not in detail
+        app.store.close()
+
+    asyncio.run(scenario())
+
+
+def _text(widget: Static) -> str:
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()
+
+
+def test_the_managers_report_section_names_the_am_and_picks_another(team):
+    """On a team database the manager presses 6: one AM's latest submitted weekly report, the
+    AM named in the title and the status line, their text and frozen figures; ``a`` picks
+    another AM (a second version submitted counts, a later draft does not); editing,
+    submitting and exporting say why not and write nothing; ``m``: the monthly analysis of
+    the AM shown, or that the AM submitted none."""
+    path, ams, outbox = team
+    week = "2026-W47"
+    mine = Store(ams[1], clock=_at(11))
+    mine.save_weekly_draft(week, {"problems": "第二版：城西线断档"})
+    mine.submit_weekly(week)
+    mine.save_monthly_draft("2026-10", {"problems": "十月城西线断档"})
+    mine.submit_monthly("2026-10")
+    second = mine.am_id
+    mine.close()
+    other = Store(ams[2], clock=_at(11))
+    other.save_weekly_draft(week, {"problems": "草稿：尚未提交"})
+    other.close()
+    merge_into(path, [ams[1], ams[2]], now="2026-11-23T12:00:00")
+
+    def submitted(s: Store, am_id: str):
+        return s.query_one(
+            "SELECT * FROM weekly_reports WHERE am_id = ? AND week = ? AND status = 'submitted' "
+            "ORDER BY version DESC LIMIT 1",
+            (am_id, week),
+        )
+
+    async def scenario():
+        from khtui.domain.weekly import WeeklyFigures
+        from khtui.screens.report import AmPickScreen, ReportScreen
+
+        async with running(Store(path, clock=_at(9)), SIZE) as (app, pilot):
+            notices = Notices(app)
+            s = app.store
+            names = {
+                r["am_id"]: r["name"] or r["code"]
+                for r in s.query("SELECT * FROM team_ams ORDER BY coalesce(name, code), am_id")
+            }
+            await pilot.press("6")
+            await settle(app, pilot)
+            screen = app.screen
+            assert isinstance(screen, ReportScreen)
+
+            def shows(am_id: str) -> None:
+                row = submitted(s, am_id)
+                figures = WeeklyFigures.from_dict(json.loads(row["figures"]))
+                name = names[am_id]
+                assert screen.sub_title.startswith(f"{name} · 周报 {week}")
+                status = str(screen.query_one("#rpt-status", Static).render())
+                assert f"{name} 提交的第 {row['version']} 版" in status and "只读" in status
+                body = _text(screen.query_one("#rpt-figures-text", Static))
+                v = figures.visits
+                assert f"本周计划拜访 {v.total} 户次，完成 {v.done} 户次" in body
+                problems = json.loads(row["narrative"])["problems"]
+                assert screen.query_one("#rpt-problems", TextArea).text == problems
+
+            first = next(iter(names))
+            shows(first)  # the first AM as the team's lists order them
+            await pilot.press("a")
+            await settle(app, pilot)
+            picker = app.screen
+            assert isinstance(picker, AmPickScreen)
+            options = picker.query_one(OptionList)
+            lines = [str(options.get_option_at_index(i).prompt) for i in range(3)]
+            assert [line.split(" ")[0] for line in lines] == list(names.values())
+            assert "第 2 版" in lines[list(names).index(second)]
+            for _ in range(list(names).index(second)):
+                await pilot.press("down")
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert app.screen is screen
+            shows(second)
+            assert screen.query_one("#rpt-problems", TextArea).text == "第二版：城西线断档"
+            # the AM with a draft after the submitted version: the submitted one
+            drafted = s.scalar("SELECT am_id FROM weekly_reports WHERE status = 'draft'")
+            await pilot.press("a")
+            await settle(app, pilot)
+            await pilot.press("home", *["down"] * list(names).index(drafted), "enter")
+            await settle(app, pilot)
+            shows(drafted)
+
+            reports = s.query("SELECT id, version, status, narrative FROM weekly_reports")
+            for key in ("e", "ctrl+s"):
+                notices.clear()
+                await pilot.press(key)
+                await settle(app, pilot)
+                assert notices.any("团队库只读", names[drafted]), (key, notices)
+            notices.clear()
+            await pilot.press("f8")
+            await settle(app, pilot)
+            assert notices.any("团队库不导出", names[drafted]), notices
+            assert not outbox.exists() or not list(outbox.glob("*.docx"))
+            assert s.query("SELECT id, version, status, narrative FROM weekly_reports") == reports
+
+            await pilot.press("m")  # the monthly analysis of the AM shown: none submitted
+            await settle(app, pilot)
+            status = str(screen.query_one("#rpt-status", Static).render())
+            assert f"{names[drafted]} 未提交" in status
+            assert "还没有提交 2026-10 市场分析报告" in _text(
+                screen.query_one("#rpt-figures-text", Static)
+            )
+            await pilot.press("a")
+            await settle(app, pilot)
+            await pilot.press("home", *["down"] * list(names).index(second), "enter")
+            await settle(app, pilot)
+            assert screen.sub_title.startswith(f"{names[second]} · 月度市场分析 2026-10")
+            status = str(screen.query_one("#rpt-status", Static).render())
+            assert f"{names[second]} 提交的第 1 版" in status
+            assert screen.query_one("#rpt-month-problems", TextArea).text == "十月城西线断档"
+            assert "一、" in _text(screen.query_one("#rpt-figures-text", Static))
+        app.store.close()
+
+    asyncio.run(scenario())
+
+
+def test_an_ams_own_report_section_has_no_am_to_pick(team):
+    """On an AM's own database the report section is the AM's: no ``a`` in the footer, and
+    the key does nothing."""
+    _, ams, _ = team
+
+    async def scenario():
+        from khtui.screens.report import ReportScreen
+
+        async with running(Store(ams[0], clock=_at(9)), SIZE) as (app, pilot):
+            await pilot.press("6")
+            await settle(app, pilot)
+            screen = app.screen
+            assert isinstance(screen, ReportScreen) and screen.team is None
+            assert "pick_am" not in {b.binding.action for b in screen.active_bindings.values()}
+            await pilot.press("a")
+            await settle(app, pilot)
+            assert app.screen is screen
         app.store.close()
 
     asyncio.run(scenario())
