@@ -200,16 +200,19 @@ def _csv_error(source: CsvSource, exc: Exception) -> ImportFileError:
 
 
 def _clean_column(arr, fn: Callable[[str], Any], pa_type, memo: dict, say: Callable[..., str]):
-    """Clean a text column through its distinct values: (values, reasons) as Arrow arrays.
-    ``memo`` keeps cleaned values from batch to batch (the same codes and dates recur)."""
+    """Clean a text column through its distinct values: (values, reasons) as Arrow arrays,
+    reasons None when every value is good. ``memo`` keeps cleaned values from batch to batch
+    (the same codes and dates recur). A text column whose every value is already clean is
+    handed on as it is (one copy), not rebuilt value by value."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     enc = pc.dictionary_encode(arr)
     if isinstance(enc, pa.ChunkedArray):
         enc = enc.combine_chunks()
+    raws = enc.dictionary.to_pylist()
     values, reasons = [], []
-    for raw in enc.dictionary.to_pylist():
+    for raw in raws:
         hit = memo.get(raw)
         if hit is None:
             try:
@@ -221,9 +224,12 @@ def _clean_column(arr, fn: Callable[[str], Any], pa_type, memo: dict, say: Calla
         values.append(hit[0])
         reasons.append(hit[1])
     idx = enc.indices
+    good = all(r is None for r in reasons)
+    if good and pa_type == pa.string() and values == raws:
+        return (arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr), None
     return (
         pc.take(pa.array(values, pa_type), idx),
-        pc.take(pa.array(reasons, pa.string()), idx),
+        None if good else pc.take(pa.array(reasons, pa.string()), idx),
     )
 
 
@@ -318,7 +324,7 @@ def clean_batch(
     if "amount" in c:
         amount, r = number("amount", required=price is None)
         reason_cols.append(("amount", r))
-        if price is not None and r is not None:
+        if price is not None and amount.null_count:  # empty amounts: quantity × price
             amount = pc.if_else(
                 pc.is_null(amount), pc.round(pc.multiply(qty_tiao, price), 2), amount
             )
