@@ -239,12 +239,10 @@ def _fast_float(arr):
     import pyarrow.compute as pc
 
     try:
-        out = pc.cast(arr, pa.float64())
+        out = pc.cast(arr, pa.float64())  # an empty or blank cell fails here too
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    if pc.any(pc.less(out, 0)).as_py() or pc.any(pc.is_nan(out)).as_py():
-        return None
-    if pc.any(pc.equal(arr, "")).as_py():
+    if not pc.all(pc.greater_equal(out, 0)).as_py():  # a negative number or NaN
         return None
     return out
 
