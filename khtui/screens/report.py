@@ -544,13 +544,7 @@ class ReportScreen(Keyed, TypingScreen):
             self._team_loaded(loaded, loaded.team)
             return
         assert loaded.doc is not None
-        if self.kind is WEEK:
-            # the document's figures end where the AM's sections begin
-            stops = [self.kind.label(k) for k in self.kind.keys]
-            shown = document_renderable(loaded.doc, title=False, stop_at=stops)
-        else:
-            shown = document_renderable(loaded.doc, title=False)
-        self.query_one("#rpt-figures-text", Static).update(shown)
+        self.query_one("#rpt-figures-text", Static).update(self._figures_shown(loaded.doc))
         read_only = self.frozen() and not self._unfrozen
         for key, area in zip(self.kind.keys, self.areas(), strict=True):
             if area.text != self._saved.get(key, ""):
@@ -561,6 +555,14 @@ class ReportScreen(Keyed, TypingScreen):
             self.figures.focus()
         self._show_status()
 
+    def _figures_shown(self, doc: ReportDocument) -> Any:
+        """The figures part of ``doc`` as the screen shows it: a weekly report's end where the
+        AM's sections begin (they are in the boxes beside)."""
+        if self.kind is WEEK:
+            stops = [self.kind.label(k) for k in self.kind.keys]
+            return document_renderable(doc, title=False, stop_at=stops)
+        return document_renderable(doc, title=False)
+
     def _team_loaded(self, loaded: Loaded, team: TeamReports) -> None:
         """A team database's period: the AM's submitted text and figures, read-only, named."""
         shown = team.shown
@@ -568,11 +570,8 @@ class ReportScreen(Keyed, TypingScreen):
         self.sub_title = t("rpt.team.title", am=shown.am, title=self.kind.title(self.period))
         if loaded.doc is None:
             text: Any = Text(t("rpt.team.none", am=shown.am, report=self._named()))
-        elif self.kind is WEEK:
-            stops = [self.kind.label(k) for k in self.kind.keys]
-            text = document_renderable(loaded.doc, title=False, stop_at=stops)
         else:
-            text = document_renderable(loaded.doc, title=False)
+            text = self._figures_shown(loaded.doc)
         self.query_one("#rpt-figures-text", Static).update(text)
         for key, area in zip(self.kind.keys, self.areas(), strict=True):
             area.load_text(shown.narrative.get(key, ""))
