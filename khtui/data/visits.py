@@ -558,16 +558,22 @@ class VisitOps(WarningOps):
     def missed_visits(self, day: dt.date, am_id: str | None = None) -> list[dict[str, Any]]:
         """Planned visits of days before ``day`` (this month, or within the carry-over window)
         that were neither made nor skipped nor moved: what the AM still has to place (in a team
-        database, ``am_id``'s)."""
+        database, ``am_id``'s; without ``am_id``, every AM's, each naming its AM, ``am``, AM by
+        AM)."""
+        from khtui.data.manager import AM_SHOWN, is_team_database
         from khtui.domain.retailer import ACTIVE
 
         day = as_date(day)
         mine, by = _of_am("v.", am_id)
+        # a team database's whole list: each visit names its AM (``am``), AM by AM
+        team = am_id is None and is_team_database(self.conn)
+        am = f"{AM_SHOWN.format(am_id='v.am_id')} AS am, " if team else ""
+        order = "am, v.am_id, " if team else ""
         rows = self.query(
-            "SELECT v.*, r.name, r.route, r.route_seq, r.tier, r.phone, r.address "
+            f"SELECT v.*, {am}r.name, r.route, r.route_seq, r.tier, r.phone, r.address "
             "FROM visits v JOIN retailers r ON r.code = v.retailer_code "
             "WHERE v.status = 'planned' AND v.planned_date < ? AND v.planned_date >= ? "
-            f"AND r.status = ?{mine} ORDER BY v.planned_date, v.seq",
+            f"AND r.status = ?{mine} ORDER BY {order}v.planned_date, v.seq",
             (day.isoformat(), self._missed_since(day).isoformat(), ACTIVE, *by),
         )
         return [self._visit_dict(r) for r in rows]
@@ -766,7 +772,9 @@ class VisitOps(WarningOps):
     ) -> dict[str, Any]:
         """月内走访面: active retailers, those visited (a done visit this month up to ``as_of``),
         who is still unvisited, and the working days left (``as_of`` included). In a team
-        database with ``am_id``: that AM's retailers and visits."""
+        database with ``am_id``: that AM's retailers and visits; without it, the whole team's,
+        each unvisited retailer naming the AM it is counted for (``am``), AM by AM."""
+        from khtui.data.manager import AM_SHOWN, OWNERS, is_team_database
         from khtui.domain.months import month_range
         from khtui.domain.retailer import ACTIVE
 
@@ -774,11 +782,21 @@ class VisitOps(WarningOps):
         as_of = as_date(as_of)
         upto = min(as_of, last)
         theirs, owner = _active_of_am(am_id)
-        active = self.query(
-            f"SELECT code, name, route, route_seq FROM retailers WHERE status = ?{theirs} "
-            "ORDER BY route, route_seq, code",
-            (ACTIVE, *owner),
-        )
+        if am_id is None and is_team_database(self.conn):
+            # the whole team's: each retailer names the AM it is counted for, AM by AM
+            active = self.query(
+                f"SELECT r.code, r.name, r.route, r.route_seq, "
+                f"{AM_SHOWN.format(am_id='o.am_id')} AS am FROM retailers r "
+                f"LEFT JOIN ({OWNERS}) o ON o.retailer_code = r.code WHERE r.status = ? "
+                "ORDER BY am, o.am_id, r.route, r.route_seq, r.code",
+                (ACTIVE,),
+            )
+        else:
+            active = self.query(
+                f"SELECT code, name, route, route_seq FROM retailers WHERE status = ?{theirs} "
+                "ORDER BY route, route_seq, code",
+                (ACTIVE, *owner),
+            )
         mine, by = _of_am("", am_id)
         visited = set(
             self.column(
@@ -788,7 +806,7 @@ class VisitOps(WarningOps):
             )
         )
         unvisited = [
-            {"code": r["code"], "name": r["name"], "route": r["route"]}
+            {k: v for k, v in dict(r).items() if k != "route_seq"}
             for r in active
             if r["code"] not in visited
         ]

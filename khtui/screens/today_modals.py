@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from khtui.screens.today import ADHOC_RESULTS, UNVISITED_SHOWN, reasons_text, short_date
-from khtui.widgets.cells import clip
+from khtui.widgets.cells import AM_CELLS, clip, fit
 from khtui.widgets.date_input import DateInput
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.speech import t
@@ -374,10 +374,17 @@ class _ListModal(_Modal):
 
     def on_mount(self) -> None:
         table = self.query_one(f"#{self.TABLE}", DataTable)
+        shown = self.rows[:UNVISITED_SHOWN]
+        # a team database's rows name their AM: first, as the lists come AM by AM
+        team = any("am" in row for row in shown)
+        am_width = fit([t("today.col.am"), *(row.get("am") for row in shown)], AM_CELLS)
+        if team:
+            table.add_column(t("today.col.am"), width=am_width)
         for key, width in self.COLUMNS:
             table.add_column(t(key), width=width)
-        for row in self.rows[:UNVISITED_SHOWN]:
-            table.add_row(*self.cells(row))
+        for row in shown:
+            cells = self.cells(row)
+            table.add_row(*((clip(row.get("am"), am_width), *cells) if team else cells))
         table.focus()
 
     def _current(self) -> dict | None:

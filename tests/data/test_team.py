@@ -445,6 +445,37 @@ def test_the_days_visits_of_a_team_name_each_am_and_come_am_by_am(copies, tmp_pa
     s.close()
 
 
+def test_a_teams_missed_visits_and_unvisited_retailers_name_each_am(copies, tmp_path):
+    """On a team database the missed visits and the month's unvisited retailers (no AM asked
+    for) each name their AM and come AM by AM, each AM's as the AM's own database lists them;
+    one AM's (``am_id``) and an AM's own database give them without it, as before."""
+    day = TODAY + dt.timedelta(days=3)  # the visits of the three days before are missed
+    month = day.isoformat()[:7]
+    missed, unvisited = {}, {}
+    for path in copies:
+        s = Store(path)
+        missed[s.am_id] = [v["id"] for v in s.missed_visits(day)]
+        unvisited[s.am_id] = s.month_coverage(month, day)["unvisited"]
+        assert missed[s.am_id] and unvisited[s.am_id]
+        assert all("am" not in v for v in s.missed_visits(day))
+        assert all("am" not in r for r in unvisited[s.am_id])
+        s.close()
+    team = tmp_path / "team.db"
+    merge_into(team, copies, now=NOW)
+    s = Store(team)
+    names = {r["am_id"]: r["name"] or r["code"] for r in s.query("SELECT * FROM team_ams")}
+    order = sorted(names, key=lambda am: (names[am], am))
+    visits = s.missed_visits(day)
+    assert [v["am"] for v in visits] == [names[v["am_id"]] for v in visits]
+    assert [v["id"] for v in visits] == [i for am in order for i in missed[am]]
+    coverage = s.month_coverage(month, day)
+    assert coverage["unvisited"] == [{**r, "am": names[am]} for am in order for r in unvisited[am]]
+    for am in order:
+        assert [v["id"] for v in s.missed_visits(day, am)] == missed[am]
+        assert s.month_coverage(month, day, am)["unvisited"] == unvisited[am]
+    s.close()
+
+
 def test_each_ams_report_of_a_period_is_their_latest_submitted_version(copies, tmp_path):
     """``am_reports``: every AM of the team, AM by AM, with the latest version of the period
     they submitted (its text and frozen figures); a draft after it is the AM's own still; an

@@ -292,6 +292,53 @@ def _am_rows(app, table: DataTable) -> list[tuple[str, str]]:
     return out
 
 
+def test_the_managers_unvisited_and_missed_lists_name_each_am(team):
+    """The manager presses 1, then u: the month's unvisited retailers of the whole team, each
+    naming the AM it is counted for, AM by AM; Esc, then m: the missed visits, each naming the
+    AM who holds it. The AMs as the team database names them (the name, else the code); three
+    days on, so that every AM has visits missed."""
+    path, _, _ = team
+    later = lambda: dt.datetime.combine(TODAY + dt.timedelta(days=3), dt.time(9))  # noqa: E731
+    store = Store(path, clock=later)
+    names = {r["am_id"]: r["name"] or r["code"] for r in store.query("SELECT * FROM team_ams")}
+    owner = {
+        r[0]: names[r[1]]
+        for r in store.query(
+            "SELECT retailer_code, am_id FROM team_books b WHERE updated_at = (SELECT "
+            "max(updated_at) FROM team_books c WHERE c.retailer_code = b.retailer_code)"
+        )
+    }
+    store.close()
+
+    async def scenario():
+        app = create_app(Store(path, clock=later), today=lambda: later().date())
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            await pilot.press("1")
+            await settle(app, pilot)
+            await pilot.press("u")
+            await settle(app, pilot)
+            table = app.screen.query_one("#unvisited", DataTable)
+            assert str(table.columns[table.ordered_columns[0].key].label) == "客户经理"
+            rows = [_cells(table, i) for i in range(table.row_count)]
+            assert rows and [r[0] for r in rows] == [owner[r[1]] for r in rows]
+            assert [r[0] for r in rows] == sorted(r[0] for r in rows)  # AM by AM
+            await pilot.press("escape")
+            await settle(app, pilot)
+            await pilot.press("m")
+            await settle(app, pilot)
+            table = app.screen.query_one("#missed", DataTable)
+            assert str(table.columns[table.ordered_columns[0].key].label) == "客户经理"
+            shown = [_cells(table, i)[0] for i in range(table.row_count)]
+            held = [
+                names[app.store.scalar("SELECT am_id FROM visits WHERE id = ?", (v["id"],))]
+                for v in app.screen.rows
+            ]
+            assert shown and shown == held and len(set(shown)) > 1
+
+    asyncio.run(scenario())
+
+
 @pytest.mark.parametrize("size", [SIZE, (80, 24)])
 def test_the_managers_today_list_names_each_visits_am(team, size):
     """The manager presses 1: every AM's visits of the day, each row naming its AM as the team
