@@ -292,6 +292,15 @@ def _am_rows(app, table: DataTable) -> list[tuple[str, str]]:
     return out
 
 
+async def _am_list(app, pilot, key: str, table_id: str) -> DataTable:
+    """Press ``key`` on the today screen: the list it opens, its first column the AM's."""
+    await pilot.press(key)
+    await settle(app, pilot)
+    table = app.screen.query_one(table_id, DataTable)
+    assert str(table.columns[table.ordered_columns[0].key].label) == "客户经理"
+    return table
+
+
 def test_the_managers_unvisited_and_missed_lists_name_each_am(team):
     """The manager presses 1, then u: the month's unvisited retailers of the whole team, each
     naming the AM it is counted for, AM by AM; Esc, then m: the missed visits, each naming the
@@ -316,19 +325,13 @@ def test_the_managers_unvisited_and_missed_lists_name_each_am(team):
             await settle(app, pilot)
             await pilot.press("1")
             await settle(app, pilot)
-            await pilot.press("u")
-            await settle(app, pilot)
-            table = app.screen.query_one("#unvisited", DataTable)
-            assert str(table.columns[table.ordered_columns[0].key].label) == "客户经理"
+            table = await _am_list(app, pilot, "u", "#unvisited")
             rows = [_cells(table, i) for i in range(table.row_count)]
             assert rows and [r[0] for r in rows] == [owner[r[1]] for r in rows]
             assert [r[0] for r in rows] == sorted(r[0] for r in rows)  # AM by AM
             await pilot.press("escape")
             await settle(app, pilot)
-            await pilot.press("m")
-            await settle(app, pilot)
-            table = app.screen.query_one("#missed", DataTable)
-            assert str(table.columns[table.ordered_columns[0].key].label) == "客户经理"
+            table = await _am_list(app, pilot, "m", "#missed")
             shown = [_cells(table, i)[0] for i in range(table.row_count)]
             held = [
                 names[app.store.scalar("SELECT am_id FROM visits WHERE id = ?", (v["id"],))]
