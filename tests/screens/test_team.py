@@ -292,6 +292,23 @@ def _am_rows(app, table: DataTable) -> list[tuple[str, str]]:
     return out
 
 
+async def _days_visits_shown(
+    app, pilot, key: str, table_id: str
+) -> tuple[DataTable, list[tuple[str, str]], int]:
+    """Press ``key``: the list of the day's visits it shows (one row for each of the team's
+    visits of the day, each row's AM cell the AM who holds it), its rows' AMs
+    (``_am_rows``) and the number of the day's visits."""
+    await pilot.press(key)
+    await settle(app, pilot)
+    table = app.screen.query_one(table_id, DataTable)
+    day = TODAY.isoformat()
+    total = app.store.scalar("SELECT count(*) FROM visits WHERE planned_date = ?", (day,))
+    assert table.row_count == total
+    rows = _am_rows(app, table)
+    assert [shown for shown, _ in rows] == [am for _, am in rows]
+    return table, rows, total
+
+
 async def _am_list(app, pilot, key: str, table_id: str) -> DataTable:
     """Press ``key`` on the today screen: the list it opens, its first column the AM's."""
     await pilot.press(key)
@@ -351,15 +368,9 @@ def test_the_managers_today_list_names_each_visits_am(team, size):
 
     async def scenario():
         async with running(Store(path, clock=_at(9)), size) as (app, pilot):
-            await pilot.press("1")
-            await settle(app, pilot)
-            table = app.screen.query_one("#today-visits", DataTable)
+            table, rows, total = await _days_visits_shown(app, pilot, "1", "#today-visits")
             day = TODAY.isoformat()
-            total = app.store.scalar("SELECT count(*) FROM visits WHERE planned_date = ?", (day,))
-            assert table.row_count == total
             assert str(table.columns[table.ordered_columns[1].key].label) == "客户经理"
-            rows = _am_rows(app, table)
-            assert [shown for shown, _ in rows] == [am for _, am in rows]
             shown = [am for am, _ in rows]
             assert len(set(shown)) == 3 and shown == sorted(shown)  # AM by AM
             day_line = str(app.screen.query_one("#today-day", Static).render())
@@ -405,14 +416,8 @@ def test_the_managers_capture_list_names_each_visits_am(team):
 
     async def scenario():
         async with running(Store(path, clock=_at(9)), SIZE) as (app, pilot):
-            await pilot.press("3")
-            await settle(app, pilot)
-            table = app.screen.query_one("#cap-visits", DataTable)
+            _, rows, _ = await _days_visits_shown(app, pilot, "3", "#cap-visits")
             day = TODAY.isoformat()
-            total = app.store.scalar("SELECT count(*) FROM visits WHERE planned_date = ?", (day,))
-            assert table.row_count == total
-            rows = _am_rows(app, table)
-            assert [shown for shown, _ in rows] == [am for _, am in rows]
             assert len({am for _, am in rows}) == 3
             gaps = str(app.screen.query_one("#cap-gaps", Static).render())
             lines = [line.strip() for line in gaps.splitlines() if f"{day} " in line]
