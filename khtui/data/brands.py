@@ -47,8 +47,9 @@ class BrandOps(StoreBase):
         The lines are read by the date range of their key (the period and the cycle after it):
         a city's month is some 140,000 lines of key and new brands. SQLite reads them on a
         connection of its own, with the quantities (``_brand_order_days``), while this thread
-        reads the active retailers and the looks at the shelves; then each (brand, retailer)'s order days become one integer, a
-        dictionary update per line (``order_day_masks``, written out here).
+        reads the active retailers and the looks at the shelves; then each (brand, retailer)'s
+        order days become one integer, a dictionary update per line (``order_day_masks``,
+        written out here).
         """
         from khtui.domain.brand_figures import brand_figures_from_counts, order_counts
         from khtui.domain.retailer import ACTIVE
