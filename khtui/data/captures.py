@@ -525,16 +525,13 @@ class CaptureOps(RetailerOps):
         finished capture, and unfinished drafts from that day or before (oldest first). With
         ``am_id`` only that AM's (a team database); a team database's whole day names each
         one's AM (``am``) and comes AM by AM."""
-        from khtui.data.manager import AM_SHOWN, is_team_database
+        from khtui.data.manager import am_named
 
         d = _d(day)
         mine_v = "" if am_id is None else " AND v.am_id = ?"
         mine_c = "" if am_id is None else " AND c.am_id = ?"
         extra = () if am_id is None else (am_id,)
-        team = am_id is None and is_team_database(self.conn)
-        am_v = f"{AM_SHOWN.format(am_id='v.am_id')} AS am, " if team else ""
-        am_c = f"{AM_SHOWN.format(am_id='c.am_id')} AS am, " if team else ""
-        by_am = "am, " if team else ""
+        (am_v, by_am_v), (am_c, by_am_c) = am_named(self.conn, am_id, "v.", "c.")
         missing = [
             dict(r)
             for r in self.query(
@@ -542,7 +539,7 @@ class CaptureOps(RetailerOps):
                 "v.done_at FROM visits v LEFT JOIN retailers r ON r.code = v.retailer_code "
                 "WHERE v.status = 'done' AND v.planned_date = ? AND NOT EXISTS (SELECT 1 FROM "
                 f"captures c WHERE c.visit_id = v.id AND c.is_draft = 0){mine_v} "
-                f"ORDER BY {by_am}v.seq, v.id",
+                f"ORDER BY {by_am_v}v.seq, v.id",
                 (d, *extra),
             )
         ]
@@ -554,7 +551,7 @@ class CaptureOps(RetailerOps):
             "AND c.captured_on <= ? AND (c.payload NOT IN ('{}', '') OR EXISTS (SELECT 1 FROM "
             f"price_observations p WHERE p.capture_id = c.id AND ({_HAS_VALUE}))){mine_c} "
             "GROUP BY c.visit_id, c.retailer_code, c.captured_on "
-            f"ORDER BY {by_am}c.captured_on, updated_at",
+            f"ORDER BY {by_am_c}c.captured_on, updated_at",
             (d, *extra),
         ):
             row = dict(r)

@@ -189,6 +189,19 @@ def _label(code: str | None, name: str | None, am_id: str) -> str:
     return " ".join(x for x in (code, name) if x) or am_id[:8]
 
 
+def am_named(conn: sqlite3.Connection, am_id: str | None, *aliases: str) -> list[tuple[str, str]]:
+    """How a list of AM records reads the whole team of a team database (no ``am_id``): for
+    each table alias (``"v."``), the column ``… AS am, `` naming each row's AM (``AM_SHOWN``)
+    and the start of its ORDER BY, ``am, v.am_id, ``, that brings each AM's rows together;
+    both empty for one AM's records or on an AM's own database."""
+    if am_id is not None or not is_team_database(conn):
+        return [("", "") for _ in aliases]
+    return [
+        (f"{AM_SHOWN.format(am_id=f'{alias}am_id')} AS am, ", f"am, {alias}am_id, ")
+        for alias in aliases
+    ]
+
+
 def is_team_database(conn: sqlite3.Connection) -> bool:
     """A team database is recognised by its provenance: at least one merged file (here, not
     with the merge in data/team.py: the app asks it at start)."""

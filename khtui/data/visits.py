@@ -560,15 +560,13 @@ class VisitOps(WarningOps):
         that were neither made nor skipped nor moved: what the AM still has to place (in a team
         database, ``am_id``'s; without ``am_id``, every AM's, each naming its AM, ``am``, AM by
         AM)."""
-        from khtui.data.manager import AM_SHOWN, is_team_database
+        from khtui.data.manager import am_named
         from khtui.domain.retailer import ACTIVE
 
         day = as_date(day)
         mine, by = _of_am("v.", am_id)
         # a team database's whole list: each visit names its AM (``am``), AM by AM
-        team = am_id is None and is_team_database(self.conn)
-        am = f"{AM_SHOWN.format(am_id='v.am_id')} AS am, " if team else ""
-        order = "am, v.am_id, " if team else ""
+        [(am, order)] = am_named(self.conn, am_id, "v.")
         rows = self.query(
             f"SELECT v.*, {am}r.name, r.route, r.route_seq, r.tier, r.phone, r.address "
             "FROM visits v JOIN retailers r ON r.code = v.retailer_code "
@@ -726,16 +724,14 @@ class VisitOps(WarningOps):
         (in a team database, ``am_id``'s; without ``am_id``, every AM's, each visit with its
         AM as the lists name them, ``am``, ordered by AM then as the AM's own list is). A read:
         it changes nothing, whatever the day."""
-        from khtui.data.manager import AM_SHOWN, is_team_database
+        from khtui.data.manager import am_named
 
         day = as_date(day)
         d = day.isoformat()
         mine, by = _of_am("v.", am_id)
         # a team database's whole day: each visit names its AM, and each AM's visits come
         # together, in the order of the AM's own list
-        team = am_id is None and is_team_database(self.conn)
-        am = f"{AM_SHOWN.format(am_id='v.am_id')} AS am, " if team else ""
-        order = "am, v.am_id, " if team else ""
+        [(am, order)] = am_named(self.conn, am_id, "v.")
         rows = self.query(
             f"SELECT v.*, {am}r.name, r.route, r.route_seq, r.tier, r.value_class, r.phone, "
             f"r.address, "
