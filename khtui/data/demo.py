@@ -8,8 +8,9 @@ temporary file next to ``path`` that is renamed at the end, so a failed build ne
 a database behind.
 
 At city scale (``retailers=50000``, about ten million order lines) the order lines are
-generated retailer by retailer and written in chunks (:meth:`SalesOps.bulk_load_order_lines`),
-so memory stays bounded.
+drawn retailer by retailer by processes of their own (one a core), each into a file of its
+own (a lines stage, with the lines' monthly sums), then copied in
+(:meth:`SalesOps.load_staged_lines`), so memory stays bounded and the drawing is shared.
 
 The numbers below (tier mix, seasonality, shares of suspended retailers, …) shape the
 synthetic data only; the business rules the program applies to it come from rules.toml.
@@ -1045,75 +1046,47 @@ class _Builder:
             day += dt.timedelta(days=1)
         return out
 
-    def order_lines(self) -> Iterator[tuple]:
-        """Every retailer's order lines (tuples in ``ORDER_COLUMNS`` order), retailers in code
-        order."""
-        for n, lines in enumerate(self._retailer_lines()):
-            yield from lines
-            if n % 100 == 99:
-                self.progress("orders", n + 1, self.n)
-        self.progress("orders", self.n, self.n)
-        self.progress("aggregates", 0, 0)
+    def load_order_lines(self) -> int:
+        """Draw every retailer's order lines into lines stages beside the database (by
+        processes of their own from :data:`DRAW_PROCESSES_FROM` retailers on, each drawing a
+        run of retailers in code order), then copy them in. Returns the number of lines."""
+        spec = self._line_spec()
+        profiles = sorted(self.profiles, key=lambda p: p.code)
+        parts = _drawing_processes(len(profiles))
+        stages = [Path(f"{self.store.path}.lines{k}") for k in range(max(parts, 1))]
+        drawn = 0
 
-    def _retailer_lines(self) -> Iterator[list[tuple]]:
-        """Each retailer's order lines (a list per retailer, in code order), drawn from the
-        retailer's own seeded generator: the same seed draws the same lines. The draws are
-        those of ``rng.lognormvariate``, ``rng.uniform`` and ``rng.choices`` written out
-        (the same calls of ``rng.random()`` in the same order, the same arithmetic)."""
-        days = [
-            [(iso, day, factor, peak, (day - self.today).days) for iso, day, factor, peak in ds]
+        def report(n: int) -> None:
+            nonlocal drawn
+            drawn += n
+            self.progress("orders", drawn, self.n)
+
+        try:
+            for stage in stages:
+                _remove(stage)
+            if parts:
+                _stage_in_processes(spec, profiles, stages, report)
+            else:
+                _stage_lines(spec, profiles, stages[0], report)
+            self.progress("aggregates", 0, 0)
+            return self.store.load_staged_lines(stages)
+        finally:
+            for stage in stages:
+                _remove(stage)
+
+    def _line_spec(self) -> _LineSpec:
+        days = tuple(
+            tuple(
+                (iso, day, factor, peak, (day - self.today).days, iso[:7])
+                for iso, day, factor, peak in ds
+            )
             for _, ds in sorted(self._order_days().items())
-        ]
-        codes = [b.code for b in self.brands]
-        names = [b.name for b in self.brands]
-        prices = [b.wholesale for b in self.brands]
-        launches = [b.launch for b in self.brands]
-        popularity = [b.popularity for b in self.brands]
-        amounts: list[dict[int, float]] = [{} for _ in self.brands]
+        )
         tables = {
             key: (cum, cum[-1] + 0.0, len(population) - 1)
             for key, (population, cum) in self.tables.items()
         }
-        swing_from = self.today - dt.timedelta(days=42)
-        lines_lo, lines_span = -0.8, 0.8 - -0.8  # rng.uniform(-0.8, 0.8)
-        share_lo, share_span = 0.5, 1.5 - 0.5  # rng.uniform(0.5, 1.5)
-        bisect, exp, log1p = _bisect.bisect_right, math.exp, math.log1p
-        for p in sorted(self.profiles, key=lambda p: p.code):
-            rng = random.Random(f"{self.seed}:orders:{p.code}")
-            rnd, lognormal = rng.random, rng.lognormvariate
-            phase = rng.randrange(p.every)
-            log_growth = log1p(p.growth)
-            mean_lines = 1 + 0.9 * log1p(p.weekly_tiao * p.every / 15)
-            base = p.weekly_tiao * p.every
-            code, every, start, stop, swing = p.code, p.every, p.start, p.stop, p.swing
-            out: list[tuple] = []
-            for k, (iso, day, factor, peak, offset) in enumerate(days[p.order_weekday]):
-                if (k + phase) % every:
-                    continue
-                if (start and day < start) or (stop and day >= stop):
-                    continue
-                trend = exp(log_growth * offset / 365)
-                qty = base * factor * trend * lognormal(0, 0.15)
-                if swing != 1.0 and day >= swing_from:
-                    qty *= swing
-                n_lines = max(1, round(mean_lines + (lines_lo + lines_span * rnd())))
-                cum, total, hi = tables[p.bucket, peak]
-                picked: list[int] = []
-                for j in [bisect(cum, rnd() * total, 0, hi) for _ in range(n_lines + 2)]:
-                    if j in picked or ((launch := launches[j]) and day < launch):
-                        continue
-                    picked.append(j)
-                    if len(picked) == n_lines:
-                        break
-                shares = [popularity[j] * (share_lo + share_span * rnd()) for j in picked]
-                whole = sum(shares)
-                for j, s in zip(picked, shares, strict=True):
-                    q = max(1, round(qty * s / whole))
-                    amount = amounts[j].get(q)
-                    if amount is None:
-                        amounts[j][q] = amount = round(q * prices[j], 2)
-                    out.append((code, iso, codes[j], names[j], q, amount, prices[j]))
-            yield out
+        return _LineSpec(self.seed, self.today, days, tuple(self.brands), tables)
 
     # -- history: plans and visits of the last months --------------------------------------------
     def build_history(self) -> dict[str, int]:
@@ -1294,6 +1267,203 @@ class _Builder:
                 )
                 n += 1
         return n
+
+
+# -- order lines ---------------------------------------------------------------------------
+# From this many retailers on, the order lines are drawn by processes of their own (at most
+# DRAW_PROCESSES, one a core); below it a process's start-up costs more than it saves.
+DRAW_PROCESSES_FROM = 1500
+DRAW_PROCESSES = 4
+# Page cache of a lines stage, KiB: a retailer's lines land on a few pages near each other.
+STAGE_CACHE_KIB = 65536
+
+
+@dataclass(frozen=True)
+class _LineSpec:
+    """What drawing the order lines needs besides the retailers (sent to the processes that
+    draw them): per order weekday 0..4 its order days (ISO day, date, season factor, festival
+    mix, days from today, month), the brands, and the cumulative choice weights of each price
+    position and mix."""
+
+    seed: int
+    today: dt.date
+    days: tuple[tuple[tuple[str, dt.date, float, bool, int, str], ...], ...]
+    brands: tuple[_Brand, ...]
+    tables: dict[tuple[int, bool], tuple[list[float], float, int]]
+
+
+def _draw_lines(spec: _LineSpec, profiles: Sequence[_Retailer]) -> Iterator[list[tuple]]:
+    """Each retailer's order lines (a list per retailer, in the order given), tuples in
+    ``ORDER_COLUMNS`` order followed by the month, drawn from the retailer's own seeded
+    generator: the same seed draws the same lines, whoever draws them. The draws are those of
+    ``rng.lognormvariate``, ``rng.uniform`` and ``rng.choices`` written out (the same calls of
+    ``rng.random()`` in the same order, the same arithmetic)."""
+    brands = spec.brands
+    codes = [b.code for b in brands]
+    names = [b.name for b in brands]
+    prices = [b.wholesale for b in brands]
+    launches = [b.launch for b in brands]
+    popularity = [b.popularity for b in brands]
+    amounts: list[dict[int, float]] = [{} for _ in brands]
+    tables = spec.tables
+    swing_from = spec.today - dt.timedelta(days=42)
+    lines_lo, lines_span = -0.8, 0.8 - -0.8  # rng.uniform(-0.8, 0.8)
+    share_lo, share_span = 0.5, 1.5 - 0.5  # rng.uniform(0.5, 1.5)
+    bisect, exp, log1p = _bisect.bisect_right, math.exp, math.log1p
+    for p in profiles:
+        rng = random.Random(f"{spec.seed}:orders:{p.code}")
+        rnd, lognormal = rng.random, rng.lognormvariate
+        phase = rng.randrange(p.every)
+        log_growth = log1p(p.growth)
+        mean_lines = 1 + 0.9 * log1p(p.weekly_tiao * p.every / 15)
+        base = p.weekly_tiao * p.every
+        code, every, start, stop, swing = p.code, p.every, p.start, p.stop, p.swing
+        out: list[tuple] = []
+        for k, (iso, day, factor, peak, offset, month) in enumerate(spec.days[p.order_weekday]):
+            if (k + phase) % every:
+                continue
+            if (start and day < start) or (stop and day >= stop):
+                continue
+            trend = exp(log_growth * offset / 365)
+            qty = base * factor * trend * lognormal(0, 0.15)
+            if swing != 1.0 and day >= swing_from:
+                qty *= swing
+            n_lines = max(1, round(mean_lines + (lines_lo + lines_span * rnd())))
+            cum, total, hi = tables[p.bucket, peak]
+            picked: list[int] = []
+            for j in [bisect(cum, rnd() * total, 0, hi) for _ in range(n_lines + 2)]:
+                if j in picked or ((launch := launches[j]) and day < launch):
+                    continue
+                picked.append(j)
+                if len(picked) == n_lines:
+                    break
+            shares = [popularity[j] * (share_lo + share_span * rnd()) for j in picked]
+            whole = sum(shares)
+            for j, s in zip(picked, shares, strict=True):
+                q = max(1, round(qty * s / whole))
+                amount = amounts[j].get(q)
+                if amount is None:
+                    amounts[j][q] = amount = round(q * prices[j], 2)
+                out.append((code, iso, codes[j], names[j], q, amount, prices[j], month))
+        yield out
+
+
+def _stage_lines(
+    spec: _LineSpec, profiles: Sequence[_Retailer], path: Path, report: Callable[[int], None]
+) -> int:
+    """Draw these retailers' order lines into a new lines stage at ``path``
+    (:data:`khtui.data.sales.LINES_STAGE`) and finish it; ``report(n)`` after every
+    ``n`` retailers drawn. Returns the number of lines."""
+    import sqlite3
+
+    from khtui.data.base import PAGE_SIZE
+    from khtui.data.sales import LINES_STAGE, LINES_STAGE_INSERT, finish_lines_stage
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        # scratch: thrown away after the copy, or with a failed build
+        for pragma in (
+            f"page_size = {PAGE_SIZE}",
+            "journal_mode = OFF",
+            "synchronous = OFF",
+            f"cache_size = -{STAGE_CACHE_KIB}",
+        ):
+            conn.execute(f"PRAGMA {pragma}")
+        for ddl in LINES_STAGE:
+            conn.execute(ddl)
+        conn.execute("BEGIN")
+        written = 0
+        for n, lines in enumerate(_draw_lines(spec, profiles), start=1):
+            conn.executemany(LINES_STAGE_INSERT, lines)
+            written += len(lines)
+            if n % 100 == 0:
+                report(100)
+        report(len(profiles) % 100)
+        finish_lines_stage(conn.execute)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+    return written
+
+
+def _drawing_processes(retailers: int) -> int:
+    """How many processes draw the order lines of this many retailers (0: the build itself)."""
+    if retailers < DRAW_PROCESSES_FROM:
+        return 0
+    affinity = getattr(os, "sched_getaffinity", None)
+    cores = len(affinity(0)) if affinity else (os.cpu_count() or 1)
+    return min(DRAW_PROCESSES, cores) if cores > 1 else 0
+
+
+def _stage_in_processes(
+    spec: _LineSpec,
+    profiles: Sequence[_Retailer],
+    stages: Sequence[Path],
+    report: Callable[[int], None],
+) -> None:
+    """Draw the retailers' order lines into ``stages``, one process each, each a run of the
+    retailers in the order given; ``report`` as :func:`_stage_lines`. A process that fails
+    stops the others, and its error is raised here."""
+    import multiprocessing
+    import pickle
+    import queue as queues
+
+    # spawned, not forked: the build may run beside threads (a fork copies their locks). Each
+    # process reads its retailers from a file: the start stays small whatever their number.
+    ctx = multiprocessing.get_context("spawn")
+    messages = ctx.Queue()
+    k = len(stages)
+    runs = [len(profiles) * i // k for i in range(k + 1)]
+    inputs = [Path(f"{stage}.in") for stage in stages]
+    processes = []
+    try:
+        for i, path in enumerate(inputs):
+            with open(path, "wb") as f:
+                pickle.dump((spec, list(profiles[runs[i] : runs[i + 1]])), f)
+            process = ctx.Process(target=_stage_part, args=(path, stages[i], messages), daemon=True)
+            process.start()
+            processes.append(process)
+        done = 0
+        while done < k:
+            try:
+                kind, value = messages.get(timeout=0.5)
+            except queues.Empty:
+                stopped = [p.exitcode for p in processes if p.exitcode not in (None, 0)]
+                if stopped:
+                    raise RuntimeError(
+                        f"a process drawing the order lines stopped (exit code {stopped[0]})"
+                    ) from None
+                continue
+            if kind == "drawn":
+                report(value)
+            elif kind == "done":
+                done += 1
+            else:
+                raise RuntimeError(f"drawing the order lines failed:\n{value}")
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+            process.join()
+        messages.close()
+        messages.join_thread()
+        for path in inputs:
+            path.unlink(missing_ok=True)
+
+
+def _stage_part(source: Path, path: Path, messages) -> None:
+    """A drawing process: :func:`_stage_lines` of the spec and retailers pickled in
+    ``source``, its progress and its end (or its error, as text) sent on ``messages``."""
+    import pickle
+    import traceback
+
+    try:
+        with open(source, "rb") as f:
+            spec, profiles = pickle.load(f)
+        _stage_lines(spec, profiles, path, lambda n: messages.put(("drawn", n)))
+        messages.put(("done", 0))
+    except BaseException:
+        messages.put(("error", traceback.format_exc()))
 
 
 # -- visits completed in the past (also used after the current month's plan exists) ------------
@@ -1752,7 +1922,7 @@ def build_demo(
         b.build_retailers()
         b.mark_model_outlets()
         b.audit_statuses()
-        lines = store.bulk_load_order_lines(b.order_lines())
+        lines = b.load_order_lines()
         if progress:
             progress("history", 0, 0)
         history = b.build_history()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -39,6 +40,12 @@ BRAND_COLUMNS = (
 )
 
 
+# The sums of one retailer's lines of one brand in one month: its quantity, its amount (each
+# sum adds the lines day by day) and its number of lines. monthly_brand_sales keeps them with
+# the amount rounded; monthly_sales sums them over the brands in brand order.
+_BRAND_SUMS = "sum(qty_tiao), sum(amount), count(*)"
+
+
 def sum_months(
     execute: Callable[..., Any],
     months: Sequence[str],
@@ -65,23 +72,66 @@ def sum_months(
         cond = "order_date BETWEEN ? AND ?" + (f" AND {where}" if where else "")
         for month in months:
             execute(
-                "INSERT INTO _month_sums SELECT retailer_code, ?, brand_code, sum(qty_tiao), "
-                f"sum(amount), count(*) FROM order_lines WHERE {cond} "
-                "GROUP BY retailer_code, brand_code",
+                f"INSERT INTO _month_sums SELECT retailer_code, ?, brand_code, {_BRAND_SUMS} "
+                f"FROM order_lines WHERE {cond} GROUP BY retailer_code, brand_code",
                 (month, month + "-01", month + "-31", *params_of(month)),
             )
-        execute(
-            "INSERT INTO monthly_brand_sales (retailer_code, month, brand_code, qty_tiao, amount) "
-            "SELECT retailer_code, month, brand_code, qty_tiao, round(amount, 2) "
-            "FROM _month_sums ORDER BY retailer_code, month, brand_code"
-        )
-        execute(
-            "INSERT INTO monthly_sales (retailer_code, month, qty_tiao, amount, lines) "
-            "SELECT retailer_code, month, sum(qty_tiao), round(sum(amount), 2), sum(lines) "
-            "FROM _month_sums GROUP BY retailer_code, month ORDER BY retailer_code, month"
-        )
+        write_month_sums(execute, "temp._month_sums")
     finally:
         execute("DROP TABLE IF EXISTS temp._month_sums")
+
+
+def write_month_sums(execute: Callable[..., Any], source: str) -> None:
+    """Insert into monthly_brand_sales and monthly_sales the brand sums of whole months in
+    table ``source`` (retailer_code, month, brand_code, qty_tiao, amount, lines: one row per
+    retailer, month and brand, as :data:`_BRAND_SUMS` makes them), each in its key order."""
+    execute(
+        "INSERT INTO monthly_brand_sales (retailer_code, month, brand_code, qty_tiao, amount) "
+        f"SELECT retailer_code, month, brand_code, qty_tiao, round(amount, 2) FROM {source} "
+        "ORDER BY retailer_code, month, brand_code"
+    )
+    execute(
+        "INSERT INTO monthly_sales (retailer_code, month, qty_tiao, amount, lines) "
+        "SELECT retailer_code, month, sum(qty_tiao), round(sum(amount), 2), sum(lines) "
+        f"FROM {source} GROUP BY retailer_code, month ORDER BY retailer_code, month"
+    )
+
+
+# A file of order lines drawn before they go into the database (the demo's lines, one file per
+# process that draws them): the lines keyed by retailer, month, brand and day, so that their
+# brand sums are one pass in key order with no sort; those sums; and the lines again as
+# order_lines keeps them, so that several stages are copied in by merging, not sorting.
+LINES_STAGE = (
+    "CREATE TABLE lines (retailer_code TEXT NOT NULL, month TEXT NOT NULL, "
+    "brand_code TEXT NOT NULL, order_date TEXT NOT NULL, brand_name TEXT, "
+    "qty_tiao REAL NOT NULL, amount REAL NOT NULL, price REAL, "
+    "PRIMARY KEY (retailer_code, month, brand_code, order_date)) WITHOUT ROWID",
+    "CREATE TABLE sums (retailer_code TEXT NOT NULL, month TEXT NOT NULL, "
+    "brand_code TEXT NOT NULL, qty_tiao REAL NOT NULL, amount REAL NOT NULL, "
+    "lines INTEGER NOT NULL, PRIMARY KEY (retailer_code, month, brand_code)) WITHOUT ROWID",
+    "CREATE TABLE order_lines (retailer_code TEXT NOT NULL, order_date TEXT NOT NULL, "
+    "brand_code TEXT NOT NULL, brand_name TEXT, qty_tiao REAL NOT NULL, amount REAL NOT NULL, "
+    "price REAL, PRIMARY KEY (order_date, retailer_code, brand_code)) WITHOUT ROWID",
+)
+# a line as ORDER_COLUMNS, then its month ('YYYY-MM')
+LINES_STAGE_INSERT = (
+    f"INSERT INTO lines ({', '.join(ORDER_COLUMNS)}, month) "
+    f"VALUES ({', '.join('?' * (len(ORDER_COLUMNS) + 1))})"
+)
+
+
+def finish_lines_stage(execute: Callable[..., Any]) -> None:
+    """Make a lines stage's brand sums and its order_lines from its lines
+    (:data:`LINES_STAGE`)."""
+    execute(
+        f"INSERT INTO sums SELECT retailer_code, month, brand_code, {_BRAND_SUMS} FROM lines "
+        "GROUP BY retailer_code, month, brand_code"
+    )
+    cols = ", ".join(ORDER_COLUMNS)
+    execute(
+        f"INSERT INTO order_lines ({cols}) SELECT {cols} FROM lines "
+        "ORDER BY order_date, retailer_code, brand_code"
+    )
 
 
 class SalesOps(RetailerOps):
@@ -146,71 +196,38 @@ class SalesOps(RetailerOps):
             self.refresh_monthly(touched)
         return written
 
-    def bulk_load_order_lines(
-        self,
-        rows: Iterable[Sequence[Any]],
-        *,
-        chunk_size: int = 50_000,
-        on_chunk: Callable[[int], None] | None = None,
-    ) -> int:
-        """Append many new order lines fast, streaming (a demo build, a first load).
-
-        The rows (tuples in ``ORDER_COLUMNS`` order) are staged in a temporary table in chunks,
-        then inserted into ``order_lines`` in key order and the aggregates of the months loaded
-        rebuilt, all in one transaction: a line whose key (retailer, date, brand) is already
-        stored or repeated fails the whole load and nothing is written. Memory stays bounded
-        by ``chunk_size`` (SQLite sorts the stage in its temporary file). Returns the number
-        of lines written.
-        """
-        import sqlite3
-        from itertools import islice
-
+    def load_staged_lines(self, paths: Sequence[str | os.PathLike]) -> int:
+        """Copy the order lines and their sums out of finished lines stages
+        (:data:`LINES_STAGE`, :func:`finish_lines_stage`) into a database with no order lines
+        yet (a new demo), in one transaction; each stage holds retailers whose codes all come
+        after those of the one before. Returns the number of lines."""
         from khtui.data.base import StoreError
-        from khtui.domain.months import add_months
 
         cols = ", ".join(ORDER_COLUMNS)
-        written = 0
-        with self.write() as conn:
-            conn.execute("DROP TABLE IF EXISTS temp._bulk_lines")
-            conn.execute(f"CREATE TEMP TABLE _bulk_lines ({cols})")
-            try:
-                it = iter(rows)
-                while batch := list(islice(it, chunk_size)):
-                    conn.executemany(
-                        f"INSERT INTO _bulk_lines VALUES ({', '.join('?' * len(ORDER_COLUMNS))})",
-                        batch,
-                    )
-                    written += len(batch)
-                    if on_chunk is not None:
-                        on_chunk(len(batch))
-                lo, hi = conn.execute(
-                    "SELECT min(order_date), max(order_date) FROM _bulk_lines"
-                ).fetchone()
-                try:
-                    conn.execute(
-                        f"INSERT INTO order_lines ({cols}) SELECT {cols} FROM _bulk_lines "
-                        "ORDER BY order_date, retailer_code, brand_code"
-                    )
-                except sqlite3.IntegrityError:
-                    raise StoreError(
-                        "the order lines repeat a (retailer, date, brand) key already loaded; "
-                        "nothing was written"
-                    ) from None
-            finally:
-                conn.execute("DROP TABLE IF EXISTS temp._bulk_lines")
-            if lo is not None:
-                # The aggregates' secondary indexes are rebuilt after them (sorted once rather
+        names = [f"lines{k}" for k in range(len(paths))]
+        with contextlib.ExitStack() as stack:
+            for name, path in zip(names, paths, strict=True):
+                stack.enter_context(self.attached(path, name))
+            with self.write() as conn:
+                if conn.execute("SELECT EXISTS (SELECT 1 FROM main.order_lines)").fetchone()[0]:
+                    raise StoreError("the database has order lines already; nothing was written")
+                select = " UNION ALL ".join(
+                    f"SELECT {cols} FROM {name}.order_lines" for name in names
+                )
+                written = conn.execute(
+                    f"INSERT INTO main.order_lines ({cols}) {select} "
+                    "ORDER BY order_date, retailer_code, brand_code"
+                ).rowcount
+                # The aggregates' secondary indexes are made after them (sorted once rather
                 # than updated row by row).
-                conn.execute("DROP INDEX IF EXISTS monthly_sales_month")
-                conn.execute("DROP INDEX IF EXISTS monthly_brand_sales_brand")
-                months, m = [], str(lo)[:7]
-                while m <= str(hi)[:7]:
-                    months.append(m)
-                    m = add_months(m, 1)
-                self.rebuild_monthly(months)
-                conn.execute("CREATE INDEX monthly_sales_month ON monthly_sales (month)")
+                conn.execute("DROP INDEX IF EXISTS main.monthly_sales_month")
+                conn.execute("DROP INDEX IF EXISTS main.monthly_brand_sales_brand")
+                for name in names:
+                    write_month_sums(conn.execute, f"{name}.sums")
+                conn.execute("CREATE INDEX main.monthly_sales_month ON monthly_sales (month)")
                 conn.execute(
-                    "CREATE INDEX monthly_brand_sales_brand ON monthly_brand_sales (brand_code, month)"
+                    "CREATE INDEX main.monthly_brand_sales_brand "
+                    "ON monthly_brand_sales (brand_code, month)"
                 )
         return written
 
