@@ -1403,7 +1403,7 @@ def _stage_in_processes(
 ) -> None:
     """Draw the retailers' order lines into ``stages``, one process each, each a run of the
     retailers in the order given; ``report`` as :func:`_stage_lines`. A process that fails
-    stops the others, and its error is raised here."""
+    stops the others, and its exception is raised here."""
     import multiprocessing
     import pickle
     import queue as queues
@@ -1438,8 +1438,10 @@ def _stage_in_processes(
                 report(value)
             elif kind == "done":
                 done += 1
-            else:
-                raise RuntimeError(f"drawing the order lines failed:\n{value}")
+            else:  # the process's own exception, as the build would have raised it
+                error, text = value
+                error.add_note(f"in a process drawing the order lines:\n{text}")
+                raise error
     finally:
         for process in processes:
             if process.is_alive():
@@ -1453,7 +1455,8 @@ def _stage_in_processes(
 
 def _stage_part(source: Path, path: Path, messages) -> None:
     """A drawing process: :func:`_stage_lines` of the spec and retailers pickled in
-    ``source``, its progress and its end (or its error, as text) sent on ``messages``."""
+    ``source``, its progress and its end (or its exception, with its traceback as text) sent
+    on ``messages``."""
     import pickle
     import traceback
 
@@ -1462,8 +1465,14 @@ def _stage_part(source: Path, path: Path, messages) -> None:
             spec, profiles = pickle.load(f)
         _stage_lines(spec, profiles, path, lambda n: messages.put(("drawn", n)))
         messages.put(("done", 0))
-    except BaseException:
-        messages.put(("error", traceback.format_exc()))
+    except BaseException as exc:
+        text = traceback.format_exc()
+        try:
+            pickle.dumps(exc)
+            error: BaseException = exc
+        except Exception:
+            error = RuntimeError(text)
+        messages.put(("error", (error, text)))
 
 
 # -- visits completed in the past (also used after the current month's plan exists) ------------

@@ -719,7 +719,8 @@ def test_the_monthly_sums_of_staged_lines_are_those_summed_from_the_lines(tmp_pa
 
 def test_a_process_that_fails_stops_the_draw_and_says_why(tmp_path):
     """A retailer drawn twice repeats its lines' keys: the process drawing it fails, its
-    error is raised in the build, no process is left running and no input file is left."""
+    exception is raised in the build (as the build would have raised it), no process is left
+    running and no input file is left."""
     import multiprocessing
 
     store = Store(tmp_path / "d.db", create=True, clock=_pinned)
@@ -729,9 +730,9 @@ def test_a_process_that_fails_stops_the_draw_and_says_why(tmp_path):
     store.close()
     profiles = sorted(b.profiles, key=lambda p: p.code)
     stages = [tmp_path / "s0", tmp_path / "s1"]
-    seen = []
-    with pytest.raises(RuntimeError, match="UNIQUE constraint failed"):
-        demo_mod._stage_in_processes(b._line_spec(), [*profiles, profiles[-1]], stages, seen.append)
+    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE constraint failed") as exc:
+        demo_mod._stage_in_processes(b._line_spec(), [*profiles, profiles[-1]], stages, print)
+    assert any("in a process drawing the order lines" in note for note in exc.value.__notes__)
     assert multiprocessing.active_children() == []
     assert not [p for p in tmp_path.iterdir() if p.suffix == ".in"]
 
