@@ -19,6 +19,7 @@ synthetic data only; the business rules the program applies to it come from rule
 from __future__ import annotations
 
 import bisect as _bisect
+import contextlib
 import datetime as dt
 import itertools
 import json
@@ -730,7 +731,8 @@ class _Builder:
             return bounds[-1] * 0.15, bounds[-1]
         return bounds[tier - 1], bounds[tier - 2]
 
-    def build_retailers(self) -> None:
+    def draw_retailers(self) -> list[dict[str, Any]]:
+        """The retailers' records (and their profiles, kept), drawn from the build's stream."""
         self.progress("retailers", 0, self.n)
         rng = self.rng
         routes = self.routes()
@@ -792,8 +794,10 @@ class _Builder:
                     if idx % 1000 == 0:
                         self.progress("retailers", idx, self.n)
 
-        self.store.upsert_retailers(records(), source="demo", by=self.am_name)
-        # Model outlets (示范户): among the bigger urban shops with good cooperation.
+        return list(records())
+
+    def save_retailers(self, records: list[dict[str, Any]]) -> None:
+        self.store.upsert_retailers(records, source="demo", by=self.am_name)
         self.progress("retailers", self.n, self.n)
 
     def _retailer(
@@ -1046,10 +1050,14 @@ class _Builder:
             day += dt.timedelta(days=1)
         return out
 
-    def load_order_lines(self) -> int:
-        """Draw every retailer's order lines into lines stages beside the database (by
-        processes of their own from :data:`DRAW_PROCESSES_FROM` retailers on, each drawing a
-        run of retailers in code order), then copy them in. Returns the number of lines."""
+    @contextlib.contextmanager
+    def drawing_lines(self) -> Iterator[Callable[[], int]]:
+        """Draw every retailer's order lines into lines stages beside the database: from
+        :data:`DRAW_PROCESSES_FROM` retailers on by processes of their own, started here and
+        drawing while the block does other work (each a run of retailers in code order);
+        below, by the build itself. The function the block gets waits for them (or draws
+        them), copies them in and returns the number of lines. Leaving the block stops any
+        process still drawing and removes the stages."""
         spec = self._line_spec()
         profiles = sorted(self.profiles, key=lambda p: p.code)
         parts = _drawing_processes(len(profiles))
@@ -1061,16 +1069,23 @@ class _Builder:
             drawn += n
             self.progress("orders", drawn, self.n)
 
-        try:
-            for stage in stages:
-                _remove(stage)
-            if parts:
-                _stage_in_processes(spec, profiles, stages, report)
-            else:
+        for stage in stages:
+            _remove(stage)
+        processes = _DrawingProcesses(spec, profiles, stages) if parts else None
+
+        def load() -> int:
+            if processes is None:
                 _stage_lines(spec, profiles, stages[0], report)
+            else:
+                processes.wait(report)
             self.progress("aggregates", 0, 0)
             return self.store.load_staged_lines(stages)
+
+        try:
+            yield load
         finally:
+            if processes is not None:
+                processes.stop()
             for stage in stages:
                 _remove(stage)
 
@@ -1395,40 +1410,48 @@ def _drawing_processes(retailers: int) -> int:
     return min(DRAW_PROCESSES, cores) if cores > 1 else 0
 
 
-def _stage_in_processes(
-    spec: _LineSpec,
-    profiles: Sequence[_Retailer],
-    stages: Sequence[Path],
-    report: Callable[[int], None],
-) -> None:
-    """Draw the retailers' order lines into ``stages``, one process each, each a run of the
-    retailers in the order given; ``report`` as :func:`_stage_lines`. A process that fails
-    stops the others, and its exception is raised here."""
-    import multiprocessing
-    import pickle
-    import queue as queues
+class _DrawingProcesses:
+    """Processes drawing the retailers' order lines into ``stages``, one each, each a run of
+    the retailers in the order given, started at once and drawing while the build does other
+    work. :meth:`wait` reports their progress and raises the exception of one that fails;
+    :meth:`stop` ends them (always called)."""
 
-    # spawned, not forked: the build may run beside threads (a fork copies their locks). Each
-    # process reads its retailers from a file: the start stays small whatever their number.
-    ctx = multiprocessing.get_context("spawn")
-    messages = ctx.Queue()
-    k = len(stages)
-    runs = [len(profiles) * i // k for i in range(k + 1)]
-    inputs = [Path(f"{stage}.in") for stage in stages]
-    processes = []
-    try:
-        for i, path in enumerate(inputs):
-            with open(path, "wb") as f:
-                pickle.dump((spec, list(profiles[runs[i] : runs[i + 1]])), f)
-            process = ctx.Process(target=_stage_part, args=(path, stages[i], messages), daemon=True)
-            process.start()
-            processes.append(process)
+    def __init__(self, spec: _LineSpec, profiles: Sequence[_Retailer], stages: Sequence[Path]):
+        import multiprocessing
+        import pickle
+
+        # spawned, not forked: the build may run beside threads (a fork copies their locks).
+        # Each process reads its retailers from a file: the start stays small whatever their
+        # number.
+        ctx = multiprocessing.get_context("spawn")
+        self.messages = ctx.Queue()
+        self.processes: list[Any] = []
+        self.inputs = [Path(f"{stage}.in") for stage in stages]
+        k = len(stages)
+        runs = [len(profiles) * i // k for i in range(k + 1)]
+        try:
+            for i, path in enumerate(self.inputs):
+                with open(path, "wb") as f:
+                    pickle.dump((spec, list(profiles[runs[i] : runs[i + 1]])), f)
+                process = ctx.Process(
+                    target=_stage_part, args=(path, stages[i], self.messages), daemon=True
+                )
+                process.start()
+                self.processes.append(process)
+        except BaseException:
+            self.stop()
+            raise
+
+    def wait(self, report: Callable[[int], None]) -> None:
+        """Until every process is done; ``report`` as :func:`_stage_lines`."""
+        import queue as queues
+
         done = 0
-        while done < k:
+        while done < len(self.processes):
             try:
-                kind, value = messages.get(timeout=0.5)
+                kind, value = self.messages.get(timeout=0.5)
             except queues.Empty:
-                stopped = [p.exitcode for p in processes if p.exitcode not in (None, 0)]
+                stopped = [p.exitcode for p in self.processes if p.exitcode not in (None, 0)]
                 if stopped:
                     raise RuntimeError(
                         f"a process drawing the order lines stopped (exit code {stopped[0]})"
@@ -1442,14 +1465,15 @@ def _stage_in_processes(
                 error, text = value
                 error.add_note(f"in a process drawing the order lines:\n{text}")
                 raise error
-    finally:
-        for process in processes:
+
+    def stop(self) -> None:
+        for process in self.processes:
             if process.is_alive():
                 process.terminate()
             process.join()
-        messages.close()
-        messages.join_thread()
-        for path in inputs:
+        self.messages.close()
+        self.messages.join_thread()
+        for path in self.inputs:
             path.unlink(missing_ok=True)
 
 
@@ -1928,10 +1952,14 @@ def build_demo(
             store.set_meta(k, v)
         b.salt = int(meta["am_id"], 16)
         b.build_brands()
-        b.build_retailers()
-        b.mark_model_outlets()
-        b.audit_statuses()
-        lines = b.load_order_lines()
+        records = b.draw_retailers()
+        # the order lines need only the retailers' profiles: drawn while the retailers are saved
+        with b.drawing_lines() as load_lines:
+            b.save_retailers(records)
+            del records
+            b.mark_model_outlets()
+            b.audit_statuses()
+            lines = load_lines()
         if progress:
             progress("history", 0, 0)
         history = b.build_history()

@@ -726,12 +726,16 @@ def test_a_process_that_fails_stops_the_draw_and_says_why(tmp_path):
     store = Store(tmp_path / "d.db", create=True, clock=_pinned)
     b = demo_mod._Builder(store, retailers=30, months=2, seed=7, today=TODAY, progress=None)
     b.build_brands()
-    b.build_retailers()
+    b.draw_retailers()
     store.close()
     profiles = sorted(b.profiles, key=lambda p: p.code)
     stages = [tmp_path / "s0", tmp_path / "s1"]
-    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE constraint failed") as exc:
-        demo_mod._stage_in_processes(b._line_spec(), [*profiles, profiles[-1]], stages, print)
+    drawing = demo_mod._DrawingProcesses(b._line_spec(), [*profiles, profiles[-1]], stages)
+    try:
+        with pytest.raises(sqlite3.IntegrityError, match="UNIQUE constraint failed") as exc:
+            drawing.wait(print)
+    finally:
+        drawing.stop()
     assert any("in a process drawing the order lines" in note for note in exc.value.__notes__)
     assert multiprocessing.active_children() == []
     assert not [p for p in tmp_path.iterdir() if p.suffix == ".in"]
