@@ -27,6 +27,13 @@ ORDER_COLUMNS = (
     "amount",
     "price",
 )
+# order_lines as the database lays it out (schema migration 4), for the files that stage order
+# lines beside it: INSERT … SELECT copies their records as they are
+ORDER_LINES_TABLE = (
+    "CREATE TABLE order_lines (retailer_code TEXT NOT NULL, order_date TEXT NOT NULL, "
+    "brand_code TEXT NOT NULL, brand_name TEXT, qty_tiao REAL NOT NULL, amount REAL NOT NULL, "
+    "price REAL, PRIMARY KEY (order_date, retailer_code, brand_code)) WITHOUT ROWID"
+)
 BRAND_COLUMNS = (
     "brand_code",
     "name",
@@ -109,9 +116,7 @@ LINES_STAGE = (
     "CREATE TABLE sums (retailer_code TEXT NOT NULL, month TEXT NOT NULL, "
     "brand_code TEXT NOT NULL, qty_tiao REAL NOT NULL, amount REAL NOT NULL, "
     "lines INTEGER NOT NULL, PRIMARY KEY (retailer_code, month, brand_code)) WITHOUT ROWID",
-    "CREATE TABLE order_lines (retailer_code TEXT NOT NULL, order_date TEXT NOT NULL, "
-    "brand_code TEXT NOT NULL, brand_name TEXT, qty_tiao REAL NOT NULL, amount REAL NOT NULL, "
-    "price REAL, PRIMARY KEY (order_date, retailer_code, brand_code)) WITHOUT ROWID",
+    ORDER_LINES_TABLE,
 )
 # a line as ORDER_COLUMNS, then its month ('YYYY-MM')
 LINES_STAGE_INSERT = (

@@ -741,6 +741,23 @@ def test_a_process_that_fails_stops_the_draw_and_says_why(tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.suffix == ".in"]
 
 
+def test_staged_order_lines_are_laid_out_as_the_databases(store):
+    """Columns, types, key order and no rowid: the stages' records are copied as they are."""
+    from khtui.data.sales import ORDER_LINES_TABLE
+
+    def layout(conn):
+        columns = conn.execute("PRAGMA table_xinfo(order_lines)").fetchall()
+        rowid = conn.execute(
+            "SELECT sql LIKE '%WITHOUT ROWID' FROM sqlite_master WHERE name = 'order_lines'"
+        ).fetchone()
+        return [tuple(c) for c in columns], tuple(rowid)
+
+    staged = sqlite3.connect(":memory:")
+    staged.execute(ORDER_LINES_TABLE)
+    assert layout(staged) == layout(store.conn)
+    staged.close()
+
+
 def test_staged_lines_go_only_into_a_database_without_lines(store, tmp_path):
     from khtui.data.sales import LINES_STAGE, LINES_STAGE_INSERT, finish_lines_stage
 

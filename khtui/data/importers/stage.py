@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from khtui.data.base import PAGE_SIZE
-from khtui.data.sales import ORDER_COLUMNS, sum_months
+from khtui.data.sales import ORDER_COLUMNS, ORDER_LINES_TABLE, sum_months
 
 STAGE_NAME = "stage.db"
 SUMS_NAME = "sums.db"  # the monthly sums of a large file, written beside the stage
@@ -43,10 +43,7 @@ _SAME = (
 # Page cache of a stage connection, KiB (also the most SQLite's sorter holds in memory).
 CACHE_KIB = 16384
 SCHEMA = (
-    # the database's order_lines exactly (schema migration 4): INSERT … SELECT * copies records
-    "CREATE TABLE order_lines (retailer_code TEXT NOT NULL, order_date TEXT NOT NULL, "
-    "brand_code TEXT NOT NULL, brand_name TEXT, qty_tiao REAL NOT NULL, amount REAL NOT NULL, "
-    "price REAL, PRIMARY KEY (order_date, retailer_code, brand_code)) WITHOUT ROWID",
+    ORDER_LINES_TABLE,
     "CREATE TABLE again (row INTEGER NOT NULL, retailer_code TEXT, order_date TEXT, "
     "brand_code TEXT, brand_name TEXT, qty_tiao REAL, amount REAL, price REAL)",
     "CREATE TABLE codes (code TEXT PRIMARY KEY, lines INTEGER NOT NULL) WITHOUT ROWID",
