@@ -1322,6 +1322,29 @@ def complete_past_visits(store: Store, rng: random.Random, until: dt.date) -> di
     counts = {"visits": 0, "done": 0, "skipped": 0, "captures": 0, "prices": 0, "complaints": 0}
     days: dict[str, list[tuple[str, bool]]] = {}
     outcomes: list[VisitOutcome] = []
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False)
+    # captures and price observations are written in bulk, in the order they are drawn (a
+    # complaint's capture before the complaint that refers to it)
+    captures: list[tuple] = []
+    prices: list[tuple] = []
+
+    def write_pending(conn) -> None:
+        conn.executemany(
+            "INSERT INTO captures (id, am_id, visit_id, retailer_code, kind, payload, "
+            "is_draft, captured_on, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+            captures,
+        )
+        conn.executemany(
+            "INSERT INTO price_observations (id, am_id, capture_id, visit_id, "
+            "retailer_code, brand_code, observed_on, retail_price, guide_price, "
+            "marked_price, stock_tiao, on_shelf, is_draft) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+            prices,
+        )
+        captures.clear()
+        prices.clear()
+
     with store.write() as conn:
         for v in rows:
             day, code, seq = v["planned_date"], v["retailer_code"], v["seq"]
@@ -1346,21 +1369,18 @@ def complete_past_visits(store: Store, rng: random.Random, until: dt.date) -> di
             def capture(kind: str, payload: dict, _v=v, _day=day, _done=done) -> str:
                 payload = final_payload(kind, payload)
                 cid = _rid(rng, salt)
-                conn.execute(
-                    "INSERT INTO captures (id, am_id, visit_id, retailer_code, kind, payload, "
-                    "is_draft, captured_on, created_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+                captures.append(
                     (
                         cid,
                         am_id,
                         _v["id"],
                         _v["retailer_code"],
                         kind,
-                        json.dumps(payload, ensure_ascii=False),
+                        encode(payload),
                         _day,
                         _done,
                         _done,
-                    ),
+                    )
                 )
                 counts["captures"] += 1
                 return cid
@@ -1397,11 +1417,7 @@ def complete_past_visits(store: Store, rng: random.Random, until: dt.date) -> di
                         retail = round(guide * (1 + dev * rng.choice((-1, 1))))
                     else:
                         retail = round(guide * (1 + rng.gauss(0, 0.02)))
-                    conn.execute(
-                        "INSERT INTO price_observations (id, am_id, capture_id, visit_id, "
-                        "retailer_code, brand_code, observed_on, retail_price, guide_price, "
-                        "marked_price, stock_tiao, on_shelf, is_draft) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                    prices.append(
                         (
                             _rid(rng, salt),
                             am_id,
@@ -1474,6 +1490,7 @@ def complete_past_visits(store: Store, rng: random.Random, until: dt.date) -> di
                     category = rng.choice(sorted(store.rules.complaint_routes))
                     text = rng.choice(COMPLAINT_TEXTS.get(category, ("对服务有意见",)))
                     cid = capture("opinion", {"type": "投诉", "text": text})
+                    write_pending(conn)
                     _insert_complaint(
                         conn,
                         store,
@@ -1491,27 +1508,32 @@ def complete_past_visits(store: Store, rng: random.Random, until: dt.date) -> di
                         "opinion",
                         {"type": rng.choice(("意见", "建议")), "text": rng.choice(OPINIONS)},
                     )
+        write_pending(conn)
         # the visits' states pass the rules of the AM's own keys (in one bulk write)
         store.record_outcomes(outcomes)
         for day, entries in sorted(days.items()):
             routes = "、".join(dict.fromkeys(route or "-" for route, _ in entries))
             done_n = sum(1 for _, ok in entries if ok)
             text = f"走访{routes}，计划{len(entries)}户，完成{done_n}户"
-            conn.execute(
-                "INSERT INTO captures (id, am_id, visit_id, retailer_code, kind, payload, "
-                "is_draft, captured_on, created_at, updated_at) "
-                "VALUES (?, ?, NULL, NULL, 'worklog', ?, 0, ?, ?, ?)",
+            captures.append(
                 (
                     _rid(rng, salt),
                     am_id,
-                    json.dumps(final_payload("worklog", {"text": text}), ensure_ascii=False),
+                    None,
+                    None,
+                    "worklog",
+                    encode(final_payload("worklog", {"text": text})),
                     day,
                     _at(day, 17, 45),
                     _at(day, 17, 45),
-                ),
+                )
             )
             counts["captures"] += 1
+        write_pending(conn)
     return counts
+
+
+_KIND_FIELDS: dict[str, dict[str, Any]] = {}
 
 
 def final_payload(kind: str, payload: dict) -> dict:
@@ -1521,8 +1543,10 @@ def final_payload(kind: str, payload: dict) -> dict:
     from khtui.domain.capture import KIND_BY_KEY, clean_field, has_content, missing_required
 
     spec = KIND_BY_KEY[kind]
-    fields = {f.name: f for f in spec.fields}
-    unknown = set(payload) - set(fields)
+    fields = _KIND_FIELDS.get(kind)
+    if fields is None:  # the kinds are fixed: their fields by name are made once per kind
+        fields = _KIND_FIELDS[kind] = {f.name: f for f in spec.fields}
+    unknown = payload.keys() - fields.keys()
     clean = {k: clean_field(fields[k], v) for k, v in payload.items() if k in fields}
     missing = missing_required(spec, clean)
     if unknown or missing or (kind != "prices" and not has_content(clean)):
