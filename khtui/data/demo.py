@@ -1192,6 +1192,7 @@ class _Builder:
                             reasons.append("care")
                         wanted.append((day, k, p, reasons))
             day_lists = self._fit_capacity(wanted, days_of_month)
+            created = _at(f"{prev}-28", 17)
             for day in sorted(day_lists):
                 entries = sorted(day_lists[day], key=lambda e: (e[1].route, e[0]))
                 for seq, (_, p, reasons) in enumerate(entries, start=1):
@@ -1201,7 +1202,6 @@ class _Builder:
                         measures.append("care")
                     if "debit_failure" in reasons:
                         measures.append("anomaly")
-                    created = _at(f"{prev}-28", 17)
                     visits.append(
                         (
                             _rid(rng, self.salt),
@@ -1256,15 +1256,23 @@ class _Builder:
                 and not (p.start and d < p.start)
             )
 
+        # the days in the order they are tried for a visit wanted on day i: nearest first, a
+        # later day before an earlier one as near (made once per wanted day)
+        index = {d: i for i, d in enumerate(days)}
+        nearest: dict[int, list[dt.date]] = {}
         for day, k, p, reasons in sorted(
             wanted, key=lambda e: (e[1], e[0], e[2].route, e[2].route_seq)
         ):
             target = day if fits(day, p) else None
             if target is None:
-                i = days.index(day) if day in days else 0
-                for j in sorted(range(len(days)), key=lambda j: (abs(j - i), j < i)):
-                    if fits(days[j], p):
-                        target = days[j]
+                i = index.get(day, 0)
+                tried = nearest.get(i)
+                if tried is None:
+                    order = sorted(range(len(days)), key=lambda j: (abs(j - i), j < i))
+                    tried = nearest[i] = [days[j] for j in order]
+                for d in tried:
+                    if fits(d, p):
+                        target = d
                         break
             if target is None:
                 if k > 0 or p.code in codes.get(day, ()):
