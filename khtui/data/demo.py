@@ -1336,6 +1336,27 @@ def complete_past_visits(store: Store, rng: random.Random, until: dt.date) -> di
     captures: list[tuple] = []
     prices: list[tuple] = []
 
+    def best_sellers(conn, window: tuple[str, str, str]) -> list[str]:
+        return [
+            r[0]
+            for r in conn.execute(
+                "SELECT brand_code FROM monthly_brand_sales WHERE retailer_code = ? AND "
+                "month BETWEEN ? AND ? GROUP BY brand_code ORDER BY sum(qty_tiao) DESC, "
+                "brand_code LIMIT 6",
+                window,
+            )
+        ]
+
+    def sold_any(conn, window: tuple[str, str, str]) -> bool:
+        return (
+            conn.execute(
+                "SELECT 1 FROM monthly_brand_sales WHERE retailer_code = ? AND "
+                "month BETWEEN ? AND ? LIMIT 1",
+                window,
+            ).fetchone()
+            is not None
+        )
+
     def write_pending(conn) -> None:
         conn.executemany(
             "INSERT INTO captures (id, am_id, visit_id, retailer_code, kind, payload, "
@@ -1393,18 +1414,14 @@ def complete_past_visits(store: Store, rng: random.Random, until: dt.date) -> di
                 counts["captures"] += 1
                 return cid
 
-            sold = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT brand_code FROM monthly_brand_sales WHERE retailer_code = ? AND "
-                    "month BETWEEN ? AND ? GROUP BY brand_code ORDER BY sum(qty_tiao) DESC, "
-                    "brand_code LIMIT 6",
-                    (code, add_months(day[:7], -3), day[:7]),
-                )
-            ]
+            # the retailer's best sellers of the last four months, read only when drawn on
+            # (a visit that needs only whether it sold anything asks just that)
+            window = (code, add_months(day[:7], -3), day[:7])
+            sold: list[str] | None = None
             marks = _marks_prices(code)
             r = rng.random()
             if r < 0.4:
+                sold = best_sellers(conn, window)
                 cid = capture("prices", {"note": rng.choice(PRICE_NOTES)})
                 chosen = list(
                     dict.fromkeys(
@@ -1452,7 +1469,8 @@ def complete_past_visits(store: Store, rng: random.Random, until: dt.date) -> di
                         "note": "",
                     },
                 )
-            if sold and rng.random() < 0.2:
+            if (sold if sold is not None else sold_any(conn, window)) and rng.random() < 0.2:
+                sold = sold if sold is not None else best_sellers(conn, window)
                 b = by_code[rng.choice(sold)]
                 capture(
                     "brand_sales",
