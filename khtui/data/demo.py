@@ -1180,6 +1180,7 @@ class _Builder:
                             reasons.append("care")
                         wanted.append((day, k, p, reasons))
             day_lists = self._fit_capacity(wanted, days_of_month)
+            created = _at(f"{prev}-28", 17)
             for day in sorted(day_lists):
                 entries = sorted(day_lists[day], key=lambda e: (e[1].route, e[0]))
                 for seq, (_, p, reasons) in enumerate(entries, start=1):
@@ -1189,7 +1190,6 @@ class _Builder:
                         measures.append("care")
                     if "debit_failure" in reasons:
                         measures.append("anomaly")
-                    created = _at(f"{prev}-28", 17)
                     visits.append(
                         (
                             _rid(rng, self.salt),
@@ -1244,15 +1244,23 @@ class _Builder:
                 and not (p.start and d < p.start)
             )
 
+        # the days in the order they are tried for a visit wanted on day i: nearest first, a
+        # later day before an earlier one as near (made once per wanted day)
+        index = {d: i for i, d in enumerate(days)}
+        nearest: dict[int, list[dt.date]] = {}
         for day, k, p, reasons in sorted(
             wanted, key=lambda e: (e[1], e[0], e[2].route, e[2].route_seq)
         ):
             target = day if fits(day, p) else None
             if target is None:
-                i = days.index(day) if day in days else 0
-                for j in sorted(range(len(days)), key=lambda j: (abs(j - i), j < i)):
-                    if fits(days[j], p):
-                        target = days[j]
+                i = index.get(day, 0)
+                tried = nearest.get(i)
+                if tried is None:
+                    order = sorted(range(len(days)), key=lambda j: (abs(j - i), j < i))
+                    tried = nearest[i] = [days[j] for j in order]
+                for d in tried:
+                    if fits(d, p):
+                        target = d
                         break
             if target is None:
                 if k > 0 or p.code in codes.get(day, ()):
@@ -1525,6 +1533,50 @@ def complete_past_visits(store: Store, rng: random.Random, until: dt.date) -> di
     counts = {"visits": 0, "done": 0, "skipped": 0, "captures": 0, "prices": 0, "complaints": 0}
     days: dict[str, list[tuple[str, bool]]] = {}
     outcomes: list[VisitOutcome] = []
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False)
+    # captures and price observations are written in bulk, in the order they are drawn (a
+    # complaint's capture before the complaint that refers to it)
+    captures: list[tuple] = []
+    prices: list[tuple] = []
+
+    def best_sellers(conn, window: tuple[str, str, str]) -> list[str]:
+        return [
+            r[0]
+            for r in conn.execute(
+                "SELECT brand_code FROM monthly_brand_sales WHERE retailer_code = ? AND "
+                "month BETWEEN ? AND ? GROUP BY brand_code ORDER BY sum(qty_tiao) DESC, "
+                "brand_code LIMIT 6",
+                window,
+            )
+        ]
+
+    def sold_any(conn, window: tuple[str, str, str]) -> bool:
+        return (
+            conn.execute(
+                "SELECT 1 FROM monthly_brand_sales WHERE retailer_code = ? AND "
+                "month BETWEEN ? AND ? LIMIT 1",
+                window,
+            ).fetchone()
+            is not None
+        )
+
+    def write_pending(conn) -> None:
+        conn.executemany(
+            "INSERT INTO captures (id, am_id, visit_id, retailer_code, kind, payload, "
+            "is_draft, captured_on, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+            captures,
+        )
+        conn.executemany(
+            "INSERT INTO price_observations (id, am_id, capture_id, visit_id, "
+            "retailer_code, brand_code, observed_on, retail_price, guide_price, "
+            "marked_price, stock_tiao, on_shelf, is_draft) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+            prices,
+        )
+        captures.clear()
+        prices.clear()
+
     with store.write() as conn:
         for v in rows:
             day, code, seq = v["planned_date"], v["retailer_code"], v["seq"]
@@ -1549,37 +1601,30 @@ def complete_past_visits(store: Store, rng: random.Random, until: dt.date) -> di
             def capture(kind: str, payload: dict, _v=v, _day=day, _done=done) -> str:
                 payload = final_payload(kind, payload)
                 cid = _rid(rng, salt)
-                conn.execute(
-                    "INSERT INTO captures (id, am_id, visit_id, retailer_code, kind, payload, "
-                    "is_draft, captured_on, created_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+                captures.append(
                     (
                         cid,
                         am_id,
                         _v["id"],
                         _v["retailer_code"],
                         kind,
-                        json.dumps(payload, ensure_ascii=False),
+                        encode(payload),
                         _day,
                         _done,
                         _done,
-                    ),
+                    )
                 )
                 counts["captures"] += 1
                 return cid
 
-            sold = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT brand_code FROM monthly_brand_sales WHERE retailer_code = ? AND "
-                    "month BETWEEN ? AND ? GROUP BY brand_code ORDER BY sum(qty_tiao) DESC, "
-                    "brand_code LIMIT 6",
-                    (code, add_months(day[:7], -3), day[:7]),
-                )
-            ]
+            # the retailer's best sellers of the last four months, read only when drawn on
+            # (a visit that needs only whether it sold anything asks just that)
+            window = (code, add_months(day[:7], -3), day[:7])
+            sold: list[str] | None = None
             marks = _marks_prices(code)
             r = rng.random()
             if r < 0.4:
+                sold = best_sellers(conn, window)
                 cid = capture("prices", {"note": rng.choice(PRICE_NOTES)})
                 chosen = list(
                     dict.fromkeys(
@@ -1600,11 +1645,7 @@ def complete_past_visits(store: Store, rng: random.Random, until: dt.date) -> di
                         retail = round(guide * (1 + dev * rng.choice((-1, 1))))
                     else:
                         retail = round(guide * (1 + rng.gauss(0, 0.02)))
-                    conn.execute(
-                        "INSERT INTO price_observations (id, am_id, capture_id, visit_id, "
-                        "retailer_code, brand_code, observed_on, retail_price, guide_price, "
-                        "marked_price, stock_tiao, on_shelf, is_draft) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                    prices.append(
                         (
                             _rid(rng, salt),
                             am_id,
@@ -1631,7 +1672,8 @@ def complete_past_visits(store: Store, rng: random.Random, until: dt.date) -> di
                         "note": "",
                     },
                 )
-            if sold and rng.random() < 0.2:
+            if (sold if sold is not None else sold_any(conn, window)) and rng.random() < 0.2:
+                sold = sold if sold is not None else best_sellers(conn, window)
                 b = by_code[rng.choice(sold)]
                 capture(
                     "brand_sales",
@@ -1677,6 +1719,7 @@ def complete_past_visits(store: Store, rng: random.Random, until: dt.date) -> di
                     category = rng.choice(sorted(store.rules.complaint_routes))
                     text = rng.choice(COMPLAINT_TEXTS.get(category, ("对服务有意见",)))
                     cid = capture("opinion", {"type": "投诉", "text": text})
+                    write_pending(conn)
                     _insert_complaint(
                         conn,
                         store,
@@ -1694,27 +1737,32 @@ def complete_past_visits(store: Store, rng: random.Random, until: dt.date) -> di
                         "opinion",
                         {"type": rng.choice(("意见", "建议")), "text": rng.choice(OPINIONS)},
                     )
+        write_pending(conn)
         # the visits' states pass the rules of the AM's own keys (in one bulk write)
         store.record_outcomes(outcomes)
         for day, entries in sorted(days.items()):
             routes = "、".join(dict.fromkeys(route or "-" for route, _ in entries))
             done_n = sum(1 for _, ok in entries if ok)
             text = f"走访{routes}，计划{len(entries)}户，完成{done_n}户"
-            conn.execute(
-                "INSERT INTO captures (id, am_id, visit_id, retailer_code, kind, payload, "
-                "is_draft, captured_on, created_at, updated_at) "
-                "VALUES (?, ?, NULL, NULL, 'worklog', ?, 0, ?, ?, ?)",
+            captures.append(
                 (
                     _rid(rng, salt),
                     am_id,
-                    json.dumps(final_payload("worklog", {"text": text}), ensure_ascii=False),
+                    None,
+                    None,
+                    "worklog",
+                    encode(final_payload("worklog", {"text": text})),
                     day,
                     _at(day, 17, 45),
                     _at(day, 17, 45),
-                ),
+                )
             )
             counts["captures"] += 1
+        write_pending(conn)
     return counts
+
+
+_KIND_FIELDS: dict[str, dict[str, Any]] = {}
 
 
 def final_payload(kind: str, payload: dict) -> dict:
@@ -1724,8 +1772,10 @@ def final_payload(kind: str, payload: dict) -> dict:
     from khtui.domain.capture import KIND_BY_KEY, clean_field, has_content, missing_required
 
     spec = KIND_BY_KEY[kind]
-    fields = {f.name: f for f in spec.fields}
-    unknown = set(payload) - set(fields)
+    fields = _KIND_FIELDS.get(kind)
+    if fields is None:  # the kinds are fixed: their fields by name are made once per kind
+        fields = _KIND_FIELDS[kind] = {f.name: f for f in spec.fields}
+    unknown = payload.keys() - fields.keys()
     clean = {k: clean_field(fields[k], v) for k, v in payload.items() if k in fields}
     missing = missing_required(spec, clean)
     if unknown or missing or (kind != "prices" and not has_content(clean)):

@@ -340,12 +340,15 @@ class SalesOps(RetailerOps):
             [*params, *wanted],
         ):
             monthly[code][month] = MonthSales(qty, amount)
+        # from the few new brands into the aggregate's (brand, month) index: without the
+        # planner's statistics (a fresh database) SQLite would read every month of every
+        # retailer in the range instead
         new_brand = set(
             self.column(
-                "SELECT DISTINCT s.retailer_code FROM monthly_brand_sales s JOIN brands b "
-                "ON b.brand_code = s.brand_code AND b.is_new = 1 "
-                f"WHERE s.{where} AND s.month IN ({placeholders(basis)})",
-                [*params, *basis],
+                "SELECT DISTINCT s.retailer_code FROM brands b CROSS JOIN monthly_brand_sales s "
+                f"ON s.brand_code = b.brand_code AND s.month IN ({placeholders(basis)}) "
+                f"WHERE b.is_new = 1 AND s.{where}",
+                [*basis, *params],
             )
         )
         # each retailer's latest finished observation that says whether prices are marked

@@ -766,17 +766,17 @@ class SearchOps(StoreBase):
         number of retailers."""
         from array import array
 
-        from khtui.domain.search_keys import index_tokens, keys_signature, retailer_keys
+        from khtui.domain.search_keys import index_tokens, retailer_keys, signature_of
 
         rows = self.query("SELECT code, name, licence_no, phone FROM retailers ORDER BY code")
         postings: dict[tuple[str, int, int], array] = {}
         keyed, long = [], []
         for rid, r in enumerate(rows, start=1):
-            sig, is_long = keys_signature(r["name"], r["code"], r["licence_no"], r["phone"])
+            keys = retailer_keys(r["name"], r["code"], r["licence_no"], r["phone"])
+            sig, is_long = signature_of(keys)
             keyed.append((rid, r["code"], sig))
             if is_long:
                 long.append((rid,))
-            keys = retailer_keys(r["name"], r["code"], r["licence_no"], r["phone"])
             for token in index_tokens(keys):
                 got = postings.get(token)
                 if got is None:

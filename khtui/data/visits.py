@@ -360,6 +360,7 @@ class VisitOps(WarningOps):
                 "AND adhoc = 0 AND planned_date >= ?",
                 (first.isoformat(), last.isoformat(), from_day.isoformat()),
             )
+            am_id = self.am_id  # (read once: each read asks the meta table)
             # visits that stay keep their place; generated ones follow them
             base = {
                 r[0]: r[1]
@@ -376,7 +377,7 @@ class VisitOps(WarningOps):
                 [
                     (
                         new_id(),
-                        self.am_id,
+                        am_id,
                         plan_id,
                         v.code,
                         v.day.isoformat(),

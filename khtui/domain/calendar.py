@@ -35,6 +35,9 @@ class WorkCalendar:
         self._extra_holidays = set(rules.calendar.extra_holidays)
         self._extra_workdays = set(rules.calendar.extra_workdays)
         self.unknown_years: set[int] = set()
+        # chinese-calendar's answer per day: a fixed fact, asked for over and over (every
+        # retailer's route days and care anchor of a month plan), and not cheap to ask
+        self._days: dict[dt.date, tuple[bool, str | None] | None] = {}
 
     @property
     def warnings(self) -> list[str]:
@@ -45,14 +48,20 @@ class WorkCalendar:
 
     def _official(self, d: dt.date) -> tuple[bool, str | None] | None:
         """(is_workday, holiday name) from chinese-calendar, or None for a year it lacks."""
-        if d.year in self.unknown_years:
-            return None
         try:
-            on_holiday, name = chinese_calendar.get_holiday_detail(d)
-        except NotImplementedError:
-            self.unknown_years.add(d.year)
-            return None
-        return (not on_holiday, name)
+            return self._days[d]
+        except KeyError:
+            pass
+        answer: tuple[bool, str | None] | None = None
+        if d.year not in self.unknown_years:
+            try:
+                on_holiday, name = chinese_calendar.get_holiday_detail(d)
+            except NotImplementedError:
+                self.unknown_years.add(d.year)
+            else:
+                answer = (not on_holiday, name)
+        self._days[d] = answer
+        return answer
 
     def is_workday(self, d: dt.date) -> bool:
         if d in self._extra_workdays:

@@ -151,10 +151,17 @@ class SearchKeys:
 _CHAR_READINGS: dict[str, tuple[str, ...]] = {}
 
 
+_PLAIN: dict[str, str] = {}
+
+
 def _plain(reading: str) -> str:
-    """A toned reading without its tone marks, ü written v (as people type it): lǜ → lv."""
-    decomposed = unicodedata.normalize("NFKD", reading).replace("u\u0308", "v")
-    return "".join(ch for ch in decomposed if ch.isascii()).lower()
+    """A toned reading without its tone marks, ü written v (as people type it): lǜ → lv
+    (cached: a few thousand toned readings in all)."""
+    got = _PLAIN.get(reading)
+    if got is None:
+        decomposed = unicodedata.normalize("NFKD", reading).replace("u\u0308", "v")
+        got = _PLAIN[reading] = "".join(ch for ch in decomposed if ch.isascii()).lower()
+    return got
 
 
 def _char_readings(ch: str) -> tuple[str, ...]:
@@ -169,10 +176,19 @@ def _char_readings(ch: str) -> tuple[str, ...]:
     return got
 
 
+_SYLLABLE_OF: dict[tuple[tuple[str, ...], tuple[str, ...]], Syllable] = {}
+
+
 def _syllable(usual: list[str], others: tuple[str, ...]) -> Syllable:
-    usual = list(dict.fromkeys(usual))[:MAX_READINGS]
-    rare = [r for r in others if r not in usual][: max(0, MAX_READINGS - len(usual))]
-    return Syllable(tuple(usual), tuple(rare))
+    """The syllable of these usual readings and the character's others (cached: the same
+    few per character, whatever the name)."""
+    key = (tuple(usual), others)
+    got = _SYLLABLE_OF.get(key)
+    if got is None:
+        first = list(dict.fromkeys(usual))[:MAX_READINGS]
+        rare = [r for r in others if r not in first][: max(0, MAX_READINGS - len(first))]
+        got = _SYLLABLE_OF[key] = Syllable(tuple(first), tuple(rare))
+    return got
 
 
 def name_pinyin(name: str | None) -> tuple[Syllable, ...]:
@@ -183,7 +199,12 @@ def name_pinyin(name: str | None) -> tuple[Syllable, ...]:
     >>> [s.usual for s in name_pinyin("银行")]
     [('yin',), ('hang',)]
     """
-    text = normalise(name)[:KEY_CHARS]
+    return _pinyin_of(normalise(name))
+
+
+def _pinyin_of(normalised: str) -> tuple[Syllable, ...]:
+    """:func:`name_pinyin` of a name already normalised."""
+    text = normalised[:KEY_CHARS]
     if not text:
         return ()
     from pypinyin.constants import PHRASES_DICT
@@ -213,19 +234,28 @@ def name_pinyin(name: str | None) -> tuple[Syllable, ...]:
 def retailer_keys(
     name: str | None, code: str | None, licence: str | None, phone: str | None
 ) -> SearchKeys:
+    name_text = normalise(name)
     return SearchKeys(
-        name=normalise(name),
+        name=name_text,
         code=normalise(code),
         licence=normalise(licence),
         phone=normalise(phone),
-        pinyin=name_pinyin(name),
+        pinyin=_pinyin_of(name_text),
     )
 
 
 def keys_signature(name: str | None, code: str | None, licence: str | None, phone: str | None):
     """A short fingerprint of what a retailer is found by (no pinyin work): equal
     fingerprints, equal tokens. Also says whether a key is longer than ``KEY_CHARS``."""
-    texts = [normalise(v) for v in (name, code, licence, phone)]
+    return _signature([normalise(v) for v in (name, code, licence, phone)])
+
+
+def signature_of(keys: SearchKeys) -> tuple[int, bool]:
+    """:func:`keys_signature` of keys already made (their texts are already normalised)."""
+    return _signature([keys.name, keys.code, keys.licence, keys.phone])
+
+
+def _signature(texts: list[str]) -> tuple[int, bool]:
     digest = hashlib.blake2b("\x1f".join(texts).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True), any(len(t) > KEY_CHARS for t in texts)
 

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from khtui.data.base import PAGE_SIZE, StoreError
+from khtui.data.base import PAGE_SIZE, StoreError, id_from
 from khtui.data.store import Store
 from khtui.domain.retailer import FieldError
 from tests.conftest import ZH
@@ -131,6 +131,19 @@ def test_closing_the_store_closes_every_threads_connection(db_path, clock):
         conns[0].execute("SELECT 1")
     with pytest.raises(sqlite3.ProgrammingError):
         s.query("SELECT 1")
+
+
+def test_seeded_ids_are_uuid4_hex_mixed_with_the_salt():
+    import random
+    import uuid
+
+    for salt in (0, 0x0123456789ABCDEF0123456789ABCDEF, (1 << 128) - 1):
+        drawn, again = random.Random(7), random.Random(7)
+        for _ in range(1000):
+            expected = uuid.UUID(int=again.getrandbits(128) ^ salt, version=4).hex
+            assert id_from(drawn, salt) == expected
+    with pytest.raises(ValueError):
+        id_from(random.Random(7), 1 << 128)
 
 
 def test_am_id_is_stable(store, db_path, clock):

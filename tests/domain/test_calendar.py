@@ -69,3 +69,22 @@ def test_workdays_between_and_next(cal):
     ]
     assert cal.next_workday(D(2026, 9, 30)) == D(2026, 10, 8)
     assert cal.previous_workday(D(2026, 10, 8)) == D(2026, 9, 30)
+
+
+def test_each_day_is_asked_of_chinese_calendar_once(cal, monkeypatch):
+    import chinese_calendar
+
+    asked = []
+    real = chinese_calendar.get_holiday_detail
+
+    def counted(day):
+        asked.append(day)
+        return real(day)
+
+    monkeypatch.setattr(chinese_calendar, "get_holiday_detail", counted)
+    for _ in range(3):
+        assert cal.is_workday(D(2026, 10, 1)) is False
+        assert ZH(cal.holiday_name(D(2026, 10, 1))) == "国庆节"
+        assert cal.is_workday(D(2027, 3, 13)) is False  # a year it lacks: a Saturday
+    assert asked == [D(2026, 10, 1), D(2027, 3, 13)]
+    assert cal.unknown_years == {2027}

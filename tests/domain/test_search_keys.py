@@ -14,11 +14,13 @@ from khtui.domain.search_keys import (
     KEY_CHARS,
     MAX_READINGS,
     index_tokens,
+    keys_signature,
     matched,
     name_pinyin,
     normalise,
     pinyin_match,
     retailer_keys,
+    signature_of,
 )
 
 
@@ -116,6 +118,24 @@ def test_keys_of_a_retailer():
     assert k.licence == "370102267680"
     assert k.phone == "13972770615"
     assert k.initials == "caszd"
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "licence", "phone"),
+    [
+        ("银行路便民店", "370101100001", "370101123456", "139-7277-0615"),
+        ("ＫＴＶ 长安", None, "", None),
+        ("长" * (KEY_CHARS + 1), "c1", None, None),
+        (None, None, None, None),
+    ],
+)
+def test_the_signature_of_made_keys_is_the_retailers_signature(name, code, licence, phone):
+    assert signature_of(retailer_keys(name, code, licence, phone)) == keys_signature(
+        name, code, licence, phone
+    )
+    assert signature_of(retailer_keys(name, code, licence, phone))[1] is (
+        name is not None and len(name) > KEY_CHARS
+    )
 
 
 def test_matched_prefers_exact_code_then_starts_then_contains():
