@@ -1297,8 +1297,6 @@ class _Builder:
 # DRAW_PROCESSES, one a core); below it a process's start-up costs more than it saves.
 DRAW_PROCESSES_FROM = 1500
 DRAW_PROCESSES = 4
-# Page cache of a lines stage, KiB: a retailer's lines land on a few pages near each other.
-STAGE_CACHE_KIB = 65536
 
 
 @dataclass(frozen=True)
@@ -1380,7 +1378,12 @@ def _stage_lines(
     import sqlite3
 
     from khtui.data.base import PAGE_SIZE
-    from khtui.data.sales import LINES_STAGE, LINES_STAGE_INSERT, finish_lines_stage
+    from khtui.data.sales import (
+        LINES_STAGE,
+        LINES_STAGE_INSERT,
+        SORT_RUN_KIB,
+        finish_lines_stage,
+    )
 
     conn = sqlite3.connect(path, isolation_level=None)
     try:
@@ -1389,7 +1392,9 @@ def _stage_lines(
             f"page_size = {PAGE_SIZE}",
             "journal_mode = OFF",
             "synchronous = OFF",
-            f"cache_size = -{STAGE_CACHE_KIB}",
+            # a retailer's lines land on a few pages near each other; the sort by day runs in
+            # the CPU's caches
+            f"cache_size = -{SORT_RUN_KIB}",
         ):
             conn.execute(f"PRAGMA {pragma}")
         for ddl in LINES_STAGE:

@@ -758,7 +758,7 @@ def test_staged_order_lines_are_laid_out_as_the_databases(store):
     staged.close()
 
 
-def test_staged_lines_go_only_into_a_database_without_lines(store, tmp_path):
+def _one_line_stage(tmp_path):
     from khtui.data.sales import LINES_STAGE, LINES_STAGE_INSERT, finish_lines_stage
 
     stage = tmp_path / "stage.db"
@@ -769,11 +769,27 @@ def test_staged_lines_go_only_into_a_database_without_lines(store, tmp_path):
     finish_lines_stage(conn.execute)
     conn.commit()
     conn.close()
+    return stage
+
+
+def test_staged_lines_go_only_into_a_database_without_lines(store, tmp_path):
+    stage = _one_line_stage(tmp_path)
     store.add_order_lines([("R1", "2026-10-05", "B1", "中华", 2, 760.0, 380.0)])
     with pytest.raises(StoreError, match="nothing was written"):
         store.load_staged_lines([stage])
     assert store.scalar("SELECT count(*) FROM order_lines") == 1
     assert store.scalar("SELECT sum(qty_tiao) FROM monthly_sales") == 2
+
+
+def test_staged_lines_load_and_leave_the_page_cache_as_it_was(store, tmp_path):
+    """The indexes are sorted in small runs; the connection's own cache size is put back."""
+    stage = _one_line_stage(tmp_path)
+    store.conn.execute("PRAGMA cache_size = -65536")
+    assert store.load_staged_lines([stage]) == 1
+    assert store.scalar("PRAGMA cache_size") == -65536
+    assert [tuple(r) for r in store.query("SELECT * FROM monthly_sales")] == [
+        ("R2", "2026-10", 1.0, 380.0, 1)
+    ]
 
 
 def test_visit_measures_are_the_planners_measures(full):
