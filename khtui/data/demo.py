@@ -1104,7 +1104,9 @@ class _Builder:
         return _LineSpec(self.seed, self.today, days, tuple(self.brands), tables)
 
     # -- history: plans and visits of the last months --------------------------------------------
-    def build_history(self) -> dict[str, int]:
+    def plan_history(self) -> tuple[random.Random, int]:
+        """The approved plans of the last months and their visits, as planned (they need no
+        order line). Returns the history's generator, to go on with, and the number of plans."""
         rng = random.Random(f"{self.seed}:history")
         per_tier = self.rules.visits.per_month_by_tier
         max_per_month = self.rules.visits.max_per_month
@@ -1218,9 +1220,14 @@ class _Builder:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 visits,
             )
+        return rng, len(plans)
+
+    def complete_history(self, rng: random.Random, plans: int) -> dict[str, int]:
+        """The planned visits before this month made (their captures and complaints, from the
+        best-selling brands of the retailer's order lines) and a few complaints still open."""
         until = dt.date.fromisoformat(f"{month_key(self.today)}-01")
         done = complete_past_visits(self.store, rng, until)
-        done["plans"] = len(plans)
+        done["plans"] = plans
         done["complaints"] += self._open_complaints(rng)
         return done
 
@@ -2009,15 +2016,17 @@ def build_demo(
         b.build_brands()
         records = b.draw_retailers()
         # the order lines need only the retailers' profiles: drawn while the retailers are saved
+        # and the last months' visits planned
         with b.drawing_lines() as load_lines:
             b.save_retailers(records)
             del records
             b.mark_model_outlets()
             b.audit_statuses()
+            planned = b.plan_history()
             lines = load_lines()
         if progress:
             progress("history", 0, 0)
-        history = b.build_history()
+        history = b.complete_history(*planned)
         if progress:
             progress("derive", 0, 0)
         store.recompute(today)

@@ -632,14 +632,15 @@ def _fails_after_one_retailer(draw):
 @pytest.mark.parametrize(
     ("owner", "name", "failing"),
     [
-        (demo_mod._Builder, "build_history", _fails_at_once),
+        (demo_mod._Builder, "plan_history", _fails_at_once),
+        (demo_mod._Builder, "complete_history", _fails_at_once),
         (demo_mod, "_draw_lines", _fails_after_one_retailer),
     ],
 )
 def test_a_failed_build_leaves_the_old_file_and_no_temporary_one(
     tmp_path, monkeypatch, owner, name, failing
 ):
-    """Whether the build fails before any order line or while drawing them."""
+    """Whether the build fails before any order line, while drawing them or after."""
     path = tmp_path / "d.db"
     build_demo(path, retailers=5, months=1, today=TODAY)
     old = path.read_bytes()
