@@ -212,7 +212,7 @@ class CaptureOps(RetailerOps):
         if cap is None:
             raise StoreError(f"no capture with id {capture_id!r}")
         kind = KIND_BY_KEY[cap["kind"]]
-        spec = next((f for f in kind.fields if f.name == field), None)
+        spec = kind.field_by_name.get(field)
         if spec is None:
             raise ValueProblem("unknown_field", value=field)
         value = self._clean_brand(raw) if spec.type == "brand" else clean_field(spec, raw)

@@ -1774,9 +1774,6 @@ def complete_past_visits(store: Store, rng: random.Random, until: dt.date) -> di
     return counts
 
 
-_KIND_FIELDS: dict[str, dict[str, Any]] = {}
-
-
 def final_payload(kind: str, payload: dict) -> dict:
     """A capture made final as :meth:`~khtui.data.captures.CaptureOps.finish_capture` makes
     the AM's: every field cleaned by the domain's rules, some content, every required field
@@ -1784,9 +1781,7 @@ def final_payload(kind: str, payload: dict) -> dict:
     from khtui.domain.capture import KIND_BY_KEY, clean_field, has_content, missing_required
 
     spec = KIND_BY_KEY[kind]
-    fields = _KIND_FIELDS.get(kind)
-    if fields is None:  # the kinds are fixed: their fields by name are made once per kind
-        fields = _KIND_FIELDS[kind] = {f.name: f for f in spec.fields}
+    fields = spec.field_by_name
     unknown = payload.keys() - fields.keys()
     clean = {k: clean_field(fields[k], v) for k, v in payload.items() if k in fields}
     missing = missing_required(spec, clean)

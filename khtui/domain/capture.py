@@ -9,6 +9,7 @@ fields it holds (stored as JSON in
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -32,6 +33,11 @@ class CaptureKind:
 
     key: str
     fields: tuple[CaptureField, ...]
+
+    @functools.cached_property
+    def field_by_name(self) -> dict[str, CaptureField]:
+        """The kind's fields by name (made once per kind)."""
+        return {f.name: f for f in self.fields}
 
 
 SELLING = ("好", "一般", "差")
