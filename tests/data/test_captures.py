@@ -101,6 +101,9 @@ def test_form_fields_are_validated_and_saved(seeded):
         seeded.set_capture_field(cid, "event", "搬家")  # not one of the choices
     seeded.set_capture_field(cid, "event", "装修")
     seeded.set_capture_field(cid, "date", "2026-12-01")
+    with pytest.raises(ValueProblem) as err:
+        seeded.set_capture_field(cid, "brand_code", "P1")  # a field of another kind
+    assert err.value.code == "unknown_field"
     assert seeded.get_capture(cid)["payload"] == {"event": "装修", "date": "2026-12-01"}
     bs = seeded.ensure_capture("brand_sales", retailer_code="R1", on=TODAY)
     assert seeded.set_capture_field(bs, "brand_code", "普通丙") == "P1"  # by name
