@@ -123,6 +123,12 @@ def seeded_ids(rng: random.Random, salt: int) -> Iterator[None]:
 PAGE_SIZE = 16384
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system says it)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity else (os.cpu_count() or 1)
+
+
 def is_locked(error: BaseException | str) -> bool:
     """SQLite's "database is locked" / "busy" (from either SQLite library, or as text from the
     import's writer thread): another connection held the write lock past the busy timeout."""

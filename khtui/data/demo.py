@@ -34,7 +34,14 @@ from pathlib import Path
 from typing import Any
 
 from khtui import clock as _clock
-from khtui.data.base import StoreError, database_kind, id_from, refuse_unless_khtui, seeded_ids
+from khtui.data.base import (
+    StoreError,
+    database_kind,
+    id_from,
+    refuse_unless_khtui,
+    seeded_ids,
+    usable_cores,
+)
 from khtui.data.statuses import OPEN_VISITS
 from khtui.data.store import Store
 from khtui.data.visits import VisitOutcome
@@ -1425,8 +1432,7 @@ def _drawing_processes(retailers: int) -> int:
     """How many processes draw the order lines of this many retailers (0: the build itself)."""
     if retailers < DRAW_PROCESSES_FROM:
         return 0
-    affinity = getattr(os, "sched_getaffinity", None)
-    cores = len(affinity(0)) if affinity else (os.cpu_count() or 1)
+    cores = usable_cores()
     return min(DRAW_PROCESSES, cores) if cores > 1 else 0
 
 

@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from khtui.data.base import StoreBase, new_id, where_equal
+from khtui.data.base import StoreBase, new_id, usable_cores, where_equal
 
 if TYPE_CHECKING:
     from khtui.domain.accuracy import MonthAccuracyFigures
@@ -697,7 +697,7 @@ def forked_mapper(series: int) -> Mapper | None:
     import sys
     import threading
 
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    cores = usable_cores()
     if (
         series < PARALLEL_MIN_SERIES
         or cores < 2
