@@ -48,6 +48,7 @@ retailer is counted once, whatever number of places it matches).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import unicodedata
 from collections.abc import Iterator
@@ -151,17 +152,11 @@ class SearchKeys:
 _CHAR_READINGS: dict[str, tuple[str, ...]] = {}
 
 
-_PLAIN: dict[str, str] = {}
-
-
+@functools.cache  # a few thousand toned readings in all
 def _plain(reading: str) -> str:
-    """A toned reading without its tone marks, ü written v (as people type it): lǜ → lv
-    (cached: a few thousand toned readings in all)."""
-    got = _PLAIN.get(reading)
-    if got is None:
-        decomposed = unicodedata.normalize("NFKD", reading).replace("u\u0308", "v")
-        got = _PLAIN[reading] = "".join(ch for ch in decomposed if ch.isascii()).lower()
-    return got
+    """A toned reading without its tone marks, ü written v (as people type it): lǜ → lv."""
+    decomposed = unicodedata.normalize("NFKD", reading).replace("u\u0308", "v")
+    return "".join(ch for ch in decomposed if ch.isascii()).lower()
 
 
 def _char_readings(ch: str) -> tuple[str, ...]:
@@ -176,19 +171,15 @@ def _char_readings(ch: str) -> tuple[str, ...]:
     return got
 
 
-_SYLLABLE_OF: dict[tuple[tuple[str, ...], tuple[str, ...]], Syllable] = {}
-
-
 def _syllable(usual: list[str], others: tuple[str, ...]) -> Syllable:
-    """The syllable of these usual readings and the character's others (cached: the same
-    few per character, whatever the name)."""
-    key = (tuple(usual), others)
-    got = _SYLLABLE_OF.get(key)
-    if got is None:
-        first = list(dict.fromkeys(usual))[:MAX_READINGS]
-        rare = [r for r in others if r not in first][: max(0, MAX_READINGS - len(first))]
-        got = _SYLLABLE_OF[key] = Syllable(tuple(first), tuple(rare))
-    return got
+    return _syllable_of(tuple(usual), others)
+
+
+@functools.cache  # the same few per character, whatever the name
+def _syllable_of(usual: tuple[str, ...], others: tuple[str, ...]) -> Syllable:
+    first = list(dict.fromkeys(usual))[:MAX_READINGS]
+    rare = [r for r in others if r not in first][: max(0, MAX_READINGS - len(first))]
+    return Syllable(tuple(first), tuple(rare))
 
 
 def name_pinyin(name: str | None) -> tuple[Syllable, ...]:
