@@ -122,6 +122,15 @@ def sort_runs(conn: sqlite3.Connection) -> Iterator[None]:
         conn.execute(f"PRAGMA main.cache_size = {int(size)}")
 
 
+def make_brand_index(conn: sqlite3.Connection) -> None:
+    """The monthly brand sums' (brand, month) index, made after a bulk write dropped it (sorted
+    once, in runs of :data:`SORT_RUN_KIB`, rather than updated row by row)."""
+    with sort_runs(conn):
+        conn.execute(
+            "CREATE INDEX main.monthly_brand_sales_brand ON monthly_brand_sales (brand_code, month)"
+        )
+
+
 # A file of order lines drawn before they go into the database (the demo's lines, one file per
 # process that draws them): the lines keyed by retailer, month, brand and day, so that their
 # brand sums are one pass in key order with no sort; those sums; and the lines again as
@@ -249,10 +258,7 @@ class SalesOps(RetailerOps):
                     write_month_sums(conn.execute, f"{name}.sums")
                 with sort_runs(conn):
                     conn.execute("CREATE INDEX main.monthly_sales_month ON monthly_sales (month)")
-                    conn.execute(
-                        "CREATE INDEX main.monthly_brand_sales_brand "
-                        "ON monthly_brand_sales (brand_code, month)"
-                    )
+                make_brand_index(conn)
         return written
 
     def refresh_monthly(self, pairs: Iterable[tuple[str, str]]) -> None:

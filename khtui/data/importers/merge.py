@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from khtui.data.importers.stage import KEY, StageInfo
-from khtui.data.sales import sum_months
+from khtui.data.sales import make_brand_index, sum_months
 
 # Drop and rebuild the brand index of monthly_brand_sales when the import writes at least this
 # share of the rows already there (a performance choice, not a business rule).
@@ -174,10 +174,7 @@ def _replace(store, conn, info: StageInfo) -> None:
         if from_stage:
             _copy_lines(conn)
         if big:
-            conn.execute(
-                "CREATE INDEX main.monthly_brand_sales_brand "
-                "ON monthly_brand_sales (brand_code, month)"
-            )
+            make_brand_index(conn)
 
     known = [
         r[0]
