@@ -183,6 +183,82 @@ def sqlite_import(csv_path: Path, work: Path, columns: int = 7):
     return run
 
 
+# Part of what the program must write for a file of order lines, written by SQLite's own command
+# line from the same CSV: what the database's own layout costs against the bare table of the
+# ``.import`` baseline.
+_KEYED_TABLES = ("order_lines", "monthly_brand_sales", "monthly_brand_sales_brand")
+_BRAND_SUMS_SQL = (
+    "INSERT INTO monthly_brand_sales (retailer_code, month, brand_code, qty_tiao, amount) "
+    "SELECT retailer_code, substr(order_date, 1, 7), brand_code, sum(qty_tiao), "
+    "round(sum(amount), 2) FROM order_lines GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;"
+)
+
+
+def sqlite_keyed_import(csv_path: Path, work: Path, layout: Path, sums: bool):
+    """The sqlite3 command line's ``.import`` of the CSV into order_lines as the database
+    ``layout`` keeps it, in a new database; with ``sums``, then the monthly brand sums and their
+    index (a fresh process, timed from spawn to exit)."""
+    conn = sqlite3.connect(f"file:{layout}?mode=ro", uri=True)
+    try:
+        sql = f"SELECT name, sql FROM sqlite_master WHERE name IN {_KEYED_TABLES}"
+        ddl = dict(conn.execute(sql).fetchall())
+    finally:
+        conn.close()
+    if set(ddl) != set(_KEYED_TABLES):
+        raise RuntimeError(f"{layout} does not hold {', '.join(_KEYED_TABLES)}")
+    db = work / "keyed.db"
+    db.unlink(missing_ok=True)
+    args = [
+        "sqlite3",
+        str(db),
+        ddl["order_lines"] + ";",
+        f".import --csv --skip 1 {csv_path} order_lines",
+    ]
+    if sums:
+        args += [
+            ddl["monthly_brand_sales"] + ";",
+            _BRAND_SUMS_SQL,
+            ddl["monthly_brand_sales_brand"] + ";",
+        ]
+    run = run_child(args)
+    db.unlink(missing_ok=True)
+    return run
+
+
+_KEYED_NOTE = (
+    "The database's own layout, written by the sqlite3 command line from the same CSV in a new "
+    "database (fresh processes, alternating with the rest): `.import` into order_lines made by "
+    "the database's own DDL (its key, `WITHOUT ROWID`); then the monthly brand sums by one "
+    "`GROUP BY` and their (brand, month) index, by the database's DDL too. Less than the program "
+    "writes: no checks, no retailers' monthly sums, no classifications, no WAL."
+)
+
+
+def _keyed_rows(
+    res: FigureResult, figure: str, keyed: list[float], summed: list[float], base: list[float]
+) -> None:
+    """The two rows of :func:`sqlite_keyed_import`, against the same ``.import`` baseline."""
+    res.rows += [
+        Row(
+            figure,
+            "sqlite3 .import into order_lines as the database keeps it (its key)",
+            _secs(keyed),
+            REPORTED,
+            _secs(base),
+            "sqlite3 .import into a bare table",
+        ),
+        Row(
+            figure,
+            "sqlite3 .import into order_lines as the database keeps it, then the monthly brand "
+            "sums and their index by SQL",
+            _secs(summed),
+            REPORTED,
+            _secs(base),
+            "sqlite3 .import into a bare table",
+        ),
+    ]
+
+
 def fig_demo(ctx: Ctx, res: FigureResult) -> None:
     s = ctx.scale
     path = data.demo_path(ctx.cache, s.retailers, s.months)
@@ -198,17 +274,28 @@ def fig_demo(ctx: Ctx, res: FigureResult) -> None:
         os.replace(part, path)
         return run.seconds
 
-    def baseline() -> float | None:
+    def csv() -> Path | None:
         if not csv_path:
             if not path.exists():
                 return None  # the first round builds first; the CSV comes from the build
             csv_path.append(demo_csv(ctx, path))
-        return sqlite_import(csv_path[0], work).seconds
+        return csv_path[0]
+
+    def baseline() -> float | None:
+        return None if (f := csv()) is None else sqlite_import(f, work).seconds
+
+    def keyed(sums: bool) -> Callable[[], float | None]:
+        return lambda: (
+            None if (f := csv()) is None else sqlite_keyed_import(f, work, path, sums).seconds
+        )
 
     plan = ctx.plan("demo")
-    (built, base), rounds = alternate(plan, build, baseline)
-    if not base:  # one round: the CSV needed the build
-        base.append(baseline())
+    steps = (build, baseline, keyed(False), keyed(True))
+    (built, *others), rounds = alternate(plan, *steps)
+    for step, values in zip(steps[1:], others, strict=True):
+        if not values:  # one round: the CSV needed the build
+            values.append(step())
+    base, in_order, summed = others
     shutil.rmtree(work, ignore_errors=True)
     run, summary = builds[-1]
     lines = summary["order_lines"]
@@ -222,6 +309,7 @@ def fig_demo(ctx: Ctx, res: FigureResult) -> None:
             "sqlite3 .import of its order lines (CSV)",
         )
     )
+    _keyed_rows(res, "demo", in_order, summed, base)
     csv_mib = csv_path[0].stat().st_size / 2**20
     res.notes += [
         f"`khtui demo --retailers {s.retailers} --months {s.months} --today {data.TODAY} --force`"
@@ -230,6 +318,7 @@ def fig_demo(ctx: Ctx, res: FigureResult) -> None:
         f"The baseline imports the built database's {lines:,} order lines, written as a "
         f"{csv_mib:.0f} MiB CSV with a header (the export's columns), into a bare 7-column table "
         "of a new database.",
+        _KEYED_NOTE,
         f"Build: peak memory {run.peak_mib:.0f} MiB (largest process), {run.tree_mib:.0f} MiB "
         f"(all its processes); CPU {run.cpu:.0f} s; file {path.stat().st_size / 2**20:.0f} MiB.",
     ]
@@ -531,11 +620,14 @@ def fig_import(ctx: Ctx, res: FigureResult) -> None:
     work = Path(tempfile.mkdtemp(prefix="import-", dir=ctx.cache))
     first = s.import_lines[0]
     csv_path = data.orders_csv(ctx.cache, first)
-    data.db_with_retailers(ctx.cache)
+    layout = data.db_with_retailers(ctx.cache)  # the database's own DDL, for the keyed rows
     runs: list = []
 
     def floor() -> float:
         return sqlite_import(csv_path, work).seconds
+
+    def keyed(sums: bool) -> Callable[[], float]:
+        return lambda: sqlite_keyed_import(csv_path, work, layout, sums).seconds
 
     def ours() -> float:
         run, result, size = _khtui_import(ctx, csv_path, first, work)
@@ -545,7 +637,7 @@ def fig_import(ctx: Ctx, res: FigureResult) -> None:
         return run.seconds
 
     plan = ctx.plan("import")
-    (base, mine), rounds = alternate(plan, floor, ours)
+    (base, mine, in_order, summed), rounds = alternate(plan, floor, ours, keyed(False), keyed(True))
     res.rows.append(
         Row(
             "import",
@@ -556,6 +648,7 @@ def fig_import(ctx: Ctx, res: FigureResult) -> None:
             "sqlite3 .import into a bare table",
         ),
     )
+    _keyed_rows(res, "import", in_order, summed, base)
     res.rows.append(
         Row(
             "import",
@@ -573,6 +666,7 @@ def fig_import(ctx: Ctx, res: FigureResult) -> None:
         f"holding the {data.IMPORT_RETAILERS:,} retailers (imported before, not timed); the "
         'baseline `sqlite3 DB ".import --csv --skip 1 FILE t"` into a bare table of a new '
         f"database. {rounds} rounds ({plan.text()}), alternating.",
+        _KEYED_NOTE,
         "Largest single process: "
         + ", ".join(f"{r.peak_mib:.0f}" for r, _, _ in runs)
         + " MiB; all processes together: "
