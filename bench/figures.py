@@ -173,12 +173,17 @@ def demo_csv(ctx: Ctx, db: Path) -> Path:
 def sqlite_import(csv_path: Path, work: Path, columns: int = 7):
     """The floor of a CSV load: the sqlite3 command line's ``.import`` into a bare table of a
     new database (a fresh process, timed from spawn to exit)."""
-    db = work / "bare.db"
-    db.unlink(missing_ok=True)
     cols = ", ".join(f"c{i} TEXT" for i in range(columns))
-    run = run_child(
-        ["sqlite3", str(db), f"CREATE TABLE t ({cols});", f".import --csv --skip 1 {csv_path} t"]
+    return _sqlite_new_db(
+        work / "bare.db", f"CREATE TABLE t ({cols});", f".import --csv --skip 1 {csv_path} t"
     )
+
+
+def _sqlite_new_db(db: Path, *commands: str):
+    """The sqlite3 command line running ``commands`` on a new database ``db`` (removed after),
+    a fresh process timed from spawn to exit."""
+    db.unlink(missing_ok=True)
+    run = run_child(["sqlite3", str(db), *commands])
     db.unlink(missing_ok=True)
     return run
 
@@ -206,23 +211,14 @@ def sqlite_keyed_import(csv_path: Path, work: Path, layout: Path, sums: bool):
         conn.close()
     if set(ddl) != set(_KEYED_TABLES):
         raise RuntimeError(f"{layout} does not hold {', '.join(_KEYED_TABLES)}")
-    db = work / "keyed.db"
-    db.unlink(missing_ok=True)
-    args = [
-        "sqlite3",
-        str(db),
-        ddl["order_lines"] + ";",
-        f".import --csv --skip 1 {csv_path} order_lines",
-    ]
+    commands = [ddl["order_lines"] + ";", f".import --csv --skip 1 {csv_path} order_lines"]
     if sums:
-        args += [
+        commands += [
             ddl["monthly_brand_sales"] + ";",
             _BRAND_SUMS_SQL,
             ddl["monthly_brand_sales_brand"] + ";",
         ]
-    run = run_child(args)
-    db.unlink(missing_ok=True)
-    return run
+    return _sqlite_new_db(work / "keyed.db", *commands)
 
 
 _KEYED_NOTE = (
