@@ -23,15 +23,22 @@ The index (migration ``V_SEARCH_BITMAPS`` in ``data/schema.py``):
 * ``search_long``: retailers with a key longer than ``KEY_CHARS``, of which only the first
   characters are indexed: their whole keys are checked at each query (such keys are rare).
 
+Typing a query asks for the same tokens again, one more at each keystroke: the sets a
+keystroke read and decoded are kept for the next while the index is unchanged (a count in
+``meta`` that every write to the index moves on, whichever connection or process writes), so
+a keystroke reads and decodes only the tokens it adds.
+
 Size: about a twentieth of the former suffix index (13 MB against about 250 MB at 100,000
 retailers, less than the retailers table itself); bench/RESULTS.md has the measured figures.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+import threading
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +62,13 @@ DELTA_MAX = 5000
 # many retailers is answered from that group: the page, and "COUNT_CAP or more" for the count
 # (counting every match of a prefix nearly every code shares costs more than the page).
 COUNT_CAP = 1000
+# The index's sets read and decoded for a keystroke are kept for the next ones (typing a query
+# reads the same keys again, one more at a time) while the index is unchanged, up to this many
+# decoded sets (a performance setting: a few MiB at most).
+KEPT_SETS = 1000
+# meta key: a count every write to the index moves on (whoever writes it), which tells a kept
+# reader it is out of date
+_GENERATION = "search_generation"
 _STALE = "search_index_stale"
 _LIST, _ZLIB = b"L", b"Z"
 
@@ -380,6 +394,17 @@ class _Postings:
         return bits | added
 
 
+@dataclass
+class _Reader:
+    """What one keystroke reads of the index, kept for the next (see
+    ``SearchOps._reading_index``): the index's generation it was read at, its sets, and the
+    keys too long for it."""
+
+    generation: str | None
+    postings: _Postings
+    long_keys: list[tuple[int, Any]]
+
+
 def _chain(post: _Postings, keys: list[str], rare: int) -> dict[int, int]:
     """Start position -> retailers having keys[0] at it, keys[1] right after, and so on.
     Only positions where every key is stored are decoded, the smallest sets first."""
@@ -589,6 +614,10 @@ class SearchOps(StoreBase):
 
     # whether this store has checked that the index holds every retailer (once per store)
     _search_checked: bool = False
+    # the last keystroke's reader of the index, see :meth:`_reading_index`
+    _kept_reader: _Reader | None = None
+    # guards taking and giving back the kept reader (two assignments: one lock for all stores)
+    _kept_lock = threading.Lock()
 
     # -- asking ------------------------------------------------------------------------------
     def lookup_retailers(
@@ -628,8 +657,18 @@ class SearchOps(StoreBase):
         page and at least COUNT_CAP retailers (the answer is then ``capped``)."""
         self._ensure_search_index()
         exact, exact_what = self._exact_rids(qq)
-        post = _Postings(self.conn)
-        long_keys = self._long_keys()
+        with self._reading_index() as reader:
+            return self._ranked(qq, upto, reader.postings, reader.long_keys, exact, exact_what)
+
+    @staticmethod
+    def _ranked(
+        qq: _Query,
+        upto: int | None,
+        post: _Postings,
+        long_keys: list[tuple[int, Any]],
+        exact: list[int],
+        exact_what: dict[int, str],
+    ) -> tuple[_Answer, dict[int, str]]:
         not_exact = ~_ints(exact)
         starts = _starts(post, qq.q, long_keys) if upto is not None else None
         if starts is not None and upto is not None:
@@ -644,6 +683,36 @@ class SearchOps(StoreBase):
         starts_rare = hits.starts_any & rare
         groups = [starts_usual, usual & ~starts_usual, starts_rare, rare & ~starts_rare]
         return _Answer(exact, groups, hits), exact_what
+
+    @contextlib.contextmanager
+    def _reading_index(self) -> Iterator[_Reader]:
+        """A reader of the index on this thread's connection, for one keystroke: the last
+        keystroke's, with the sets it read and decoded, while the index is as it was then (its
+        generation, moved on by every write to it from any connection); else a new one. A
+        reader serves one keystroke at a time: one still busy with an earlier keystroke (a
+        lookup the user has typed past) is left to it and a new one made. A reader that read
+        inside a transaction is not kept."""
+        conn = self.conn
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (_GENERATION,)).fetchone()
+        generation = row[0] if row else None
+        with self._kept_lock:
+            reader, self._kept_reader = self._kept_reader, None
+        if (
+            reader is None
+            or reader.generation != generation
+            or len(reader.postings.done) > KEPT_SETS
+        ):
+            reader = _Reader(generation, _Postings(conn), self._long_keys())
+        reader.postings.conn = conn
+        yield reader  # a lookup that fails drops its reader: it is not given back
+        if not conn.in_transaction:  # else it may have read writes that are rolled back
+            with self._kept_lock:
+                self._kept_reader = reader
+
+    def forget_lookup(self) -> None:
+        """Drop the sets the last keystrokes read: the next one reads the index afresh."""
+        with self._kept_lock:
+            self._kept_reader = None
 
     def _exact_rids(self, qq: _Query) -> tuple[list[int], dict[int, str]]:
         """Retailers whose code or licence number is the query, by code."""
@@ -712,7 +781,7 @@ class SearchOps(StoreBase):
         if len(codes) > BULK or len(codes) > max(indexed, 1):
             # an import, the demo, the first retailers: cheaper whole, and in code order
             return self.rebuild_search_index()
-        n = 0
+        n, changed = 0, False
         for code in codes:
             old = conn.execute(
                 "SELECT rid, sig FROM search_keys WHERE code = ?", (code,)
@@ -725,6 +794,9 @@ class SearchOps(StoreBase):
                 sig, long = keys_signature(row["name"], code, row["licence_no"], row["phone"])
                 if old is not None and old["sig"] == sig:
                     continue
+            if old is None and row is None:
+                continue  # neither indexed nor a retailer
+            changed = True
             if old is not None:
                 rid = old["rid"]
                 conn.execute("INSERT OR IGNORE INTO search_dead (rid) VALUES (?)", (rid,))
@@ -734,8 +806,6 @@ class SearchOps(StoreBase):
                     conn.execute("DELETE FROM search_keys WHERE rid = ?", (rid,))
                     continue
                 conn.execute("UPDATE search_keys SET sig = ? WHERE rid = ?", (sig, rid))
-            elif row is None:
-                continue
             else:
                 rid = conn.execute(
                     "INSERT INTO search_keys (code, sig) VALUES (?, ?)", (code, sig)
@@ -748,6 +818,8 @@ class SearchOps(StoreBase):
             if long:
                 conn.execute("INSERT INTO search_long (rid) VALUES (?)", (rid,))
             n += 1
+        if changed:
+            _new_generation(conn)
         if n and self._delta_retailers(conn) > DELTA_MAX:
             self.rebuild_search_index()
         return n
@@ -803,6 +875,7 @@ class SearchOps(StoreBase):
                 (str(len(keyed)),),
             )
             conn.execute("DELETE FROM meta WHERE key = ?", (_STALE,))
+            _new_generation(conn)
         self._search_checked = True
         return len(keyed)
 
@@ -817,3 +890,12 @@ class SearchOps(StoreBase):
         if stale:
             self.rebuild_search_index()
         self._search_checked = True
+
+
+def _new_generation(conn: sqlite3.Connection) -> None:
+    """Mark the index written (inside the writer's transaction): kept readers read it again."""
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, '1') "
+        "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+        (_GENERATION,),
+    )

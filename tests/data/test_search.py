@@ -450,3 +450,101 @@ def test_letters_are_always_counted_in_full(s, monkeypatch):
     monkeypatch.setattr(search, "COUNT_CAP", 1)
     page = s.lookup_retailers("yh", limit=1)
     assert (page.total, page.capped) == (2, False)
+
+
+# -- the index's sets kept between keystrokes ------------------------------------------------------
+def postings_reads(store, q):
+    """How many statements reading the index's sets one lookup of ``q`` runs."""
+    seen = []
+    store.conn.set_trace_callback(seen.append)
+    try:
+        store.lookup_retailers(q)
+    finally:
+        store.conn.set_trace_callback(None)
+    return sum("search_postings" in sql for sql in seen)
+
+
+def test_typing_reads_only_the_keys_it_has_not_read(s):
+    assert postings_reads(s, "银") == 1
+    assert postings_reads(s, "银行") == 1  # one more key
+    assert postings_reads(s, "银行") == 0  # nothing new: the kept sets answer
+    assert postings_reads(s, "银") == 0
+    s.forget_lookup()
+    assert postings_reads(s, "银行") == 1
+
+
+def test_kept_sets_follow_this_stores_writes(s):
+    assert found(s, "8888") == {"09"}
+    s.update_retailer("370102100006", {"phone": "18699998888"})
+    assert found(s, "8888") == {"06", "09"}
+    with pytest.raises(RuntimeError), s.write():  # a write to the index, rolled back
+        s.update_retailer("370102100009", {"phone": "13500000001"})
+        assert found(s, "8888") == {"06"}  # the transaction's own view
+        raise RuntimeError
+    # the index written again before the next lookup: what the rolled-back write showed is
+    # not taken for it
+    s.update_retailer("370102100001", {"phone": "13577770002"})
+    assert found(s, "8888") == {"06", "09"}
+    assert found(s, "7777") == {"01"}
+
+
+def test_kept_sets_follow_another_connections_writes(s, db_path, clock):
+    assert found(s, "永安") == set()
+    other = Store(db_path, clock=clock)
+    try:
+        load(other, [("370102100006", "永安街超市", "370102555003", "18600002222")])
+    finally:
+        other.close()
+    assert found(s, "永安") == {"06"}
+    assert found(s, "长安") == set()
+
+
+def test_kept_sets_follow_another_threads_writes(s):
+    import threading
+
+    assert found(s, "0615") == {"01", "04", "09"}
+    errors = []
+
+    def write() -> None:  # on the thread's own connection
+        try:
+            s.update_retailer("370102100010", {"phone": "13500000615"})
+        except Exception as exc:
+            errors.append(exc)
+
+    t = threading.Thread(target=write)
+    t.start()
+    t.join()
+    assert errors == []
+    assert found(s, "0615") == {"01", "04", "09", "10"}
+
+
+def test_a_keystroke_on_a_new_thread_reads_only_the_new_keys(s):
+    """The app looks up each keystroke on a worker thread of its own (its own connection)."""
+    import threading
+
+    reads = []
+
+    def keystroke(q: str) -> None:
+        reads.append(postings_reads(s, q))
+
+    for q in ("银", "银行", "银行"):
+        t = threading.Thread(target=keystroke, args=(q,))
+        t.start()
+        t.join()
+    assert reads == [1, 1, 0]
+
+
+def test_a_reader_still_busy_is_left_to_its_keystroke(s):
+    assert postings_reads(s, "银") == 1
+    with s._reading_index() as busy:  # an earlier keystroke's lookup, not yet done
+        assert postings_reads(s, "银") == 1  # a reader of its own
+        assert found(s, "银行") == {"03", "07"}
+    assert busy.postings.rows  # what it read is its own
+
+
+def test_kept_sets_are_bounded(s, monkeypatch):
+    import khtui.data.search as search
+
+    monkeypatch.setattr(search, "KEPT_SETS", 1)
+    assert postings_reads(s, "银行") == 1
+    assert postings_reads(s, "银行") == 1  # more decoded sets than kept: read afresh
