@@ -759,14 +759,23 @@ def fig_lookup(ctx: Ctx, res: FigureResult) -> None:
     ks = out["keystrokes"]
     worst = max(ks, key=lambda k: k["ours"] / k["scan"])
     worst_cpu = max(k["ours_cpu"] / k["scan_cpu"] for k in ks)
+    worst_alone = max(ks, key=lambda k: k["alone"] / k["scan"])
     missed = sum(k["missed"] for k in ks)
     res.rows += [
         Row(
             "lookup",
-            f"lookup, worst keystroke ('{worst['q']}'), {n:,} retailers",
+            f"lookup, worst keystroke as typed ('{worst['q']}'), {n:,} retailers",
             _secs([worst["ours"]]),
             RATIO(0.1),
             _secs([worst["scan"]]),
+            "LIKE '%q%' scan",
+        ),
+        Row(
+            "lookup",
+            f"lookup, worst keystroke with nothing kept ('{worst_alone['q']}')",
+            _secs([worst_alone["alone"]]),
+            REPORTED,
+            _secs([worst_alone["scan"]]),
             "LIKE '%q%' scan",
         ),
         Row(
@@ -795,12 +804,18 @@ def fig_lookup(ctx: Ctx, res: FigureResult) -> None:
     res.notes += [
         f"Per keystroke `store.lookup_retailers(q, limit=50)` (the first page and the count) "
         "against `count(*)` + the first 50 rows of `name LIKE '%q%' OR phone LIKE … OR code "
-        f"LIKE … OR licence_no LIKE …`; medians of {plan.reps} alternating rounds per "
-        f"keystroke. Worst by CPU time: {worst_cpu:.3f}×.",
-        "| query | scan hits | found | scan ms | ours ms | ratio |",
+        f"LIKE … OR licence_no LIKE …`; medians of {plan.reps} rounds per keystroke, each "
+        f"lookup timed right after a scan of the same query. Worst by CPU time: {worst_cpu:.3f}×.",
+        "Each round times a keystroke as a person typing the query meets it: the lookup keeps "
+        "the index's sets a keystroke read for the next ones (until the index is written), so "
+        "the keystrokes before it (the query's prefixes) run first, untimed, on a reader made "
+        'afresh. The same keystroke with nothing kept is timed too ("alone"): a first '
+        "keystroke, or the first after a write to the index.",
+        "| query | scan hits | found | scan ms | ours ms | ratio | alone ms | ratio |",
         *[
             f"  {k['q']} | {k['scan_hits']} | {k['found']} | {k['scan'] * 1e3:.2f} | "
-            f"{k['ours'] * 1e3:.2f} | {k['ours'] / k['scan']:.3f}"
+            f"{k['ours'] * 1e3:.2f} | {k['ours'] / k['scan']:.3f} | "
+            f"{k['alone'] * 1e3:.2f} | {k['alone'] / k['scan']:.3f}"
             for k in ks
         ],
     ]
