@@ -693,8 +693,7 @@ class SearchOps(StoreBase):
         lookup the user has typed past) is left to it and a new one made. A reader that read
         inside a transaction is not kept."""
         conn = self.conn
-        row = conn.execute("SELECT value FROM meta WHERE key = ?", (_GENERATION,)).fetchone()
-        generation = row[0] if row else None
+        generation = self.meta(_GENERATION)
         with self._kept_lock:
             reader, self._kept_reader = self._kept_reader, None
         if (
