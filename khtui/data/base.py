@@ -412,6 +412,19 @@ class _Link:
     db: sqlite_utils.Database | None = None
 
 
+def _idle(link: _Link) -> bool:
+    """Whether an ended thread's connection is as a new one would be (no transaction, no
+    attached database), so that the next thread may take it over with its warm page cache
+    and read schema instead of opening one."""
+    try:
+        if link.depth or link.conn.in_transaction:
+            return False
+        names = {row[1] for row in link.conn.execute("PRAGMA database_list")}
+    except sqlite3.Error:
+        return False
+    return names <= {"main", "temp"}
+
+
 class StoreBase(Protocol):
     """What the operation mixins need from the store's core (:class:`StoreCore`): this
     thread's connection, reads, the write transaction, the rules, the clock and the metadata.
@@ -448,10 +461,13 @@ class StoreCore(StoreBase):
     """Connections, transactions, metadata and clock. Mixins add the named operations.
 
     Each thread has its own connection (:attr:`conn`): the thread that opens the store uses the
-    one opened here, a worker thread gets one on its first read or write. A connection is only
-    ever used by its thread; they are all closed with the store (those of threads that ended
-    before, when the next thread connects). Readers never wait for a writer (WAL); two writers
-    wait for each other in ``BEGIN IMMEDIATE`` up to the busy timeout."""
+    one opened here, a worker thread gets one on its first read or write: the connection of a
+    thread that has ended when one left idle (its page cache and schema already read; the app
+    runs each keystroke's lookup and each screen's load on a new thread), else a new one. A
+    connection is only ever used by one living thread; they are all closed with the store
+    (those of other threads that ended before, when the next thread connects). Readers never
+    wait for a writer (WAL); two writers wait for each other in ``BEGIN IMMEDIATE`` up to the
+    busy timeout."""
 
     def __init__(
         self,
@@ -533,11 +549,20 @@ class StoreCore(StoreBase):
         with self._links_lock:
             if self._closed:
                 raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+            reused = None
             for key, old in list(self._links.items()):  # threads that have ended
-                if not old.thread.is_alive():
+                if old.thread.is_alive():
+                    continue
+                del self._links[key]
+                if reused is None and _idle(old):
+                    reused = old
+                else:
                     old.conn.close()
-                    del self._links[key]
-            link = _Link(self._connect(), me)
+            link = (
+                _Link(reused.conn, me, db=reused.db)
+                if reused is not None
+                else _Link(self._connect(), me)
+            )
             self._links[threading.get_ident()] = link
         return link
 

@@ -89,6 +89,62 @@ def test_each_thread_reads_and_writes_on_its_own_connection(store):
     assert store.meta("from_worker") == "1"  # committed, seen by this thread's connection
 
 
+def _on_a_thread(fn):
+    """What ``fn`` returns, run on a thread of its own that has ended when this returns."""
+    out = []
+    worker = threading.Thread(target=lambda: out.append(fn()))
+    worker.start()
+    worker.join()
+    return out[0]
+
+
+def test_a_new_thread_takes_over_the_connection_of_one_that_ended(store):
+    first = _on_a_thread(lambda: store.conn)
+    store.set_meta("after_the_first", "1")  # written once the first thread had ended
+    second, seen = _on_a_thread(lambda: (store.conn, store.meta("after_the_first")))
+    assert second is first is not store.conn
+    assert seen == "1"  # a connection taken over reads what was committed since
+    alive, again = threading.Event(), threading.Event()
+    conns = []
+
+    def hold() -> None:
+        conns.append(store.conn)
+        alive.set()
+        again.wait(30)
+
+    busy = threading.Thread(target=hold)
+    busy.start()
+    try:
+        assert alive.wait(30)
+        third = _on_a_thread(lambda: store.conn)
+    finally:
+        again.set()
+        busy.join()
+    assert conns == [first]  # the ended thread's connection went to the first thread after
+    assert third is not first  # a thread still alive keeps its own
+
+
+@pytest.mark.parametrize("left", ["transaction", "attached"])
+def test_a_connection_left_in_a_transaction_or_attached_is_closed_not_taken_over(
+    store, tmp_path, left
+):
+    def leave():
+        conn = store.conn
+        if left == "transaction":
+            conn.execute("BEGIN IMMEDIATE")  # never ended by the thread
+        else:
+            conn.execute("ATTACH DATABASE ? AS other", (str(tmp_path / "other.db"),))
+        return conn
+
+    first = _on_a_thread(leave)
+    second = _on_a_thread(lambda: store.conn)
+    assert second is not first
+    with pytest.raises(sqlite3.ProgrammingError):
+        first.execute("SELECT 1")  # closed: its transaction rolled back, lock released
+    store.set_meta("written", "1")
+    assert store.meta("written") == "1"
+
+
 def test_a_reader_does_not_wait_for_a_writer_in_another_thread(store):
     writing, release = threading.Event(), threading.Event()
 
