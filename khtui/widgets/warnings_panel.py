@@ -157,43 +157,52 @@ class WarningsPanel(Static):
             lines.append(head)
         if not self.warnings:
             lines.append(Text(t(self.empty), style="dim"))
+        # only the lines shown are made: a day of a whole team's list has thousands
         body: list[Text] = []
         if self.summary:
             by_code: dict[str, list] = {}
             for w in self.warnings:
                 by_code.setdefault(w.retailer_code, []).append(w)
             order = [c for c in (self.codes_shown or []) if c in by_code]
-            order += [c for c in by_code if c not in order]
+            listed = set(order)
+            order += [c for c in by_code if c not in listed]
             if message.ams:  # a team database: AM by AM, as the day's list
                 order.sort(key=lambda c: message.ams.get(c, ""))
-            for code in order:
-                line = Text(f"{message.name(code)}: ", style="bold")
-                counts: dict[str, int] = {}
-                for w in by_code[code]:
-                    counts[w.kind] = counts.get(w.kind, 0) + 1
-                for i, (kind, n) in enumerate(
-                    sorted(counts.items(), key=lambda kv: SEVERITY_ORDER.index(kv[0]))
-                ):
-                    if i:
-                        line.append(" · ")
-                    line.append(t(f"warn.kind.{kind}"), style=kind_style(self.app, kind))
-                    if n > 1:
-                        line.append(f" {n}")
-                first = by_code[code][0]
-                line.append(
-                    "  " + warning_text(t, first, message.brands, message.routes), style="dim"
-                )
-                body.append(line)
+            total = len(order)
+            for code in order[: self.limit]:
+                body.append(self._summary_line(message, code, by_code[code]))
         else:
-            for w in self.warnings:
+            total = len(self.warnings)
+            for w in self.warnings[: self.limit]:
                 line = Text(f"{t('warn.kind.' + w.kind)} ", style=kind_style(self.app, w.kind))
                 if message.names.get(w.retailer_code) and len(message.names) > 1:
                     line.append(f"{message.name(w.retailer_code)}: ", style="bold")
                 line.append(warning_text(t, w, message.brands, message.routes))
                 body.append(line)
-        lines.extend(body[: self.limit])
-        if len(body) > self.limit:
-            lines.append(Text(t("warn.panel.more", n=len(body) - self.limit), style="dim"))
+        lines.extend(body)
+        if total > self.limit:
+            lines.append(Text(t("warn.panel.more", n=total - self.limit), style="dim"))
         for line in lines:
             line.truncate(width, overflow="ellipsis")
         self.update(Text("\n").join(lines))
+
+    def _summary_line(self, message: Loaded, code: str, warnings: list) -> Text:
+        """One retailer's line: its kinds of warning (most urgent first, with their counts)
+        and the text of its first."""
+        from khtui.i18n.forecast import warning_text
+
+        line = Text(f"{message.name(code)}: ", style="bold")
+        counts: dict[str, int] = {}
+        for w in warnings:
+            counts[w.kind] = counts.get(w.kind, 0) + 1
+        for i, (kind, n) in enumerate(
+            sorted(counts.items(), key=lambda kv: SEVERITY_ORDER.index(kv[0]))
+        ):
+            if i:
+                line.append(" · ")
+            line.append(t(f"warn.kind.{kind}"), style=kind_style(self.app, kind))
+            if n > 1:
+                line.append(f" {n}")
+        first = warning_text(t, warnings[0], message.brands, message.routes)
+        line.append("  " + first, style="dim")
+        return line

@@ -146,6 +146,39 @@ async def test_today_lists_the_warnings_of_the_days_retailers(town):
 
 
 @sync
+async def test_the_panel_shows_its_first_retailers_in_list_order_and_counts_the_rest(town):
+    """A day of a whole team's list: its limit of retailers, in the order of the day's list
+    (one not on it last), each once with its kinds counted, then how many more."""
+    from khtui.domain.warnings import Warning
+
+    async with running(town, SIZE) as (app, pilot):
+        panel = app.screen.query_one(WarningsPanel)
+        await settle(app, pilot)
+        listed = [f"C{i:04d}" for i in range(1, 2001)]
+        stock = {"counted_on": "2026-11-16", "stock": 90, "ordered": 0, "rate": 2, "limit": 30}
+        warnings = [Warning("overstock", "X", "B1", {"brand": "B1", "cover": 45, **stock})]
+        for code in reversed(listed):  # the most urgent first, not in the list's order
+            warnings.append(Warning("licence", code, None, {"days": 12, "expiry": "2026-12-05"}))
+        warnings.append(Warning("licence", "C0002", None, {"days": 3, "expiry": "2026-11-26"}))
+        panel.codes_shown = listed
+        names = {c: f"店{c}" for c in listed}
+        panel.post_message(WarningsPanel.Loaded(panel._gen, warnings, names, {}, {}, {}))
+        await settle(app, pilot)
+        lines = str(panel.render()).splitlines()
+        assert lines[0] == f"今日客户预警 ({len(warnings)})"
+        assert [ln.split(":")[0] for ln in lines[1:-1]] == [f"店{c}" for c in listed[:4]]
+        assert "许可证 2" in lines[2]  # two of one kind counted on the retailer's one line
+        assert lines[-1] == f"另有 {len(listed) + 1 - panel.limit} 户（w 查看全部预警）"
+        panel.codes_shown = listed[:2]  # a short list: all shown, the one not on it last
+        few = [w for w in warnings if w.retailer_code in ("X", *listed[:2])]
+        panel.post_message(WarningsPanel.Loaded(panel._gen, few, names, {}, {}, {}))
+        await settle(app, pilot)
+        lines = str(panel.render()).splitlines()
+        assert [ln.split(":")[0] for ln in lines[1:]] == ["店C0001", "店C0002", "X"]
+        assert "积压" in lines[-1]
+
+
+@sync
 async def test_the_profile_shows_the_forecast_beside_the_history(town):
     async with running(town, SIZE) as (app, pilot):
         app.open_profile("R1")
