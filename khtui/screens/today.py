@@ -234,6 +234,7 @@ class TodayScreen(Keyed, StyledOnMount):
         self.loaded = False
         self._gen = 0  # the number of the latest read of the day (see reload)
         self._width = 0
+        self._filled: tuple | None = None  # what the table's rows were made for (_fill_table)
         self._cursor_id: str | None = None
         self._day_kind: tuple[bool, str | None] = (True, None)
         self._shown = 0
@@ -328,6 +329,14 @@ class TodayScreen(Keyed, StyledOnMount):
             return  # a later read is under way (another day, or after a write)
         data = message.data
         self._cursor_id = self.current_id()
+        # read again with nothing changed (say, on returning from a profile): the rows stay
+        # as they are, not made and laid out again (on a whole team's day, its first page)
+        same = (
+            self.loaded
+            and data["visits"] == self.visits
+            and self._filled == self._fill_key(message.day, data["team"])
+            and message.keep in (None, self._cursor_id)
+        )
         self.visits = data["visits"]
         self.progress = data["progress"]
         self.notes = data["notes"]
@@ -337,7 +346,8 @@ class TodayScreen(Keyed, StyledOnMount):
         self._show_title()
         self._show_bars()
         self._show_review(data["review"])
-        self._fill_table(keep=message.keep)
+        if not same:
+            self._fill_table(keep=message.keep)
         self.query_one(WarningsPanel).show_day(message.day)
 
     @on(Covered)
@@ -402,6 +412,7 @@ class TodayScreen(Keyed, StyledOnMount):
         keep = keep or self._cursor_id
         wide = self._is_wide()
         self._width = self.app.size.width
+        self._filled = self._fill_key(self.day, self.team)
         widths = dict(NARROW_COLUMNS)
         if wide:
             widths.update(WIDE_COLUMNS)
@@ -424,6 +435,10 @@ class TodayScreen(Keyed, StyledOnMount):
         if self.visits:
             table.move_cursor(row=row)
         self._show_detail()
+
+    def _fill_key(self, day: dt.date | None, team: bool) -> tuple:
+        """What the rows drawn by :meth:`_fill_table` depend on besides the visits."""
+        return (day, team, self.app.size.width, self.app.theme)
 
     def _show_rows(self, upto: int) -> None:
         """Add rows to the table up to ``upto`` visits (the list is shown a page at a time: a

@@ -397,6 +397,40 @@ async def test_enter_opens_the_profile_and_u_lists_the_unvisited(day_store):
 
 
 @sync
+async def test_back_from_a_profile_the_rows_stay_unless_the_day_changed(day_store):
+    """Returning to the list reads the day again: with nothing changed the rows are not made
+    again and the cursor stays; a check-in made meanwhile (on another screen, or by another
+    program) shows; so does another theme."""
+    ids = day_ids(day_store)
+    async with running(day_store, SIZE) as (app, pilot):
+        table = app.screen.query_one("#today-visits", DataTable)
+        await pilot.press("down", "down")
+        first = table.get_row_at(2)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TodayScreen)
+        assert table.get_row_at(2)[1] is first[1]  # the same cells: not made again
+        assert table.cursor_row == 2 and app.screen.current_id() == ids[2]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        day_store.check_in(ids[2])
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert rows(app.screen)[2][1] == "签到"
+        assert table.cursor_row == 2
+        again = table.get_row_at(2)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert table.get_row_at(2)[1] is not again[1]  # drawn in the new theme's colours
+        assert rows(app.screen)[2][1] == "签到"
+
+
+@sync
 async def test_english(day_store):
     app = create_app(day_store, lang="en", today=lambda: TODAY)
     async with app.run_test(size=SIZE) as pilot:
