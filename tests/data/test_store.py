@@ -3,6 +3,7 @@ import re
 import sqlite3
 import stat
 import threading
+from contextlib import contextmanager
 
 import pytest
 
@@ -89,6 +90,26 @@ def test_each_thread_reads_and_writes_on_its_own_connection(store):
     assert store.meta("from_worker") == "1"  # committed, seen by this thread's connection
 
 
+@contextmanager
+def _paused_thread(work):
+    """``work(pause)`` run on a thread of its own, which waits in ``pause()`` until the block
+    ends (the block runs once it does)."""
+    paused, release = threading.Event(), threading.Event()
+
+    def pause() -> None:
+        paused.set()
+        release.wait(30)
+
+    worker = threading.Thread(target=work, args=(pause,))
+    worker.start()
+    try:
+        assert paused.wait(30)
+        yield
+    finally:
+        release.set()
+        worker.join()
+
+
 def _on_a_thread(fn):
     """What ``fn`` returns, run on a thread of its own that has ended when this returns."""
     out = []
@@ -104,22 +125,14 @@ def test_a_new_thread_takes_over_the_connection_of_one_that_ended(store):
     second, seen = _on_a_thread(lambda: (store.conn, store.meta("after_the_first")))
     assert second is first is not store.conn
     assert seen == "1"  # a connection taken over reads what was committed since
-    alive, again = threading.Event(), threading.Event()
     conns = []
 
-    def hold() -> None:
+    def hold(pause) -> None:
         conns.append(store.conn)
-        alive.set()
-        again.wait(30)
+        pause()
 
-    busy = threading.Thread(target=hold)
-    busy.start()
-    try:
-        assert alive.wait(30)
+    with _paused_thread(hold):
         third = _on_a_thread(lambda: store.conn)
-    finally:
-        again.set()
-        busy.join()
     assert conns == [first]  # the ended thread's connection went to the first thread after
     assert third is not first  # a thread still alive keeps its own
 
@@ -146,23 +159,14 @@ def test_a_connection_left_in_a_transaction_or_attached_is_closed_not_taken_over
 
 
 def test_a_reader_does_not_wait_for_a_writer_in_another_thread(store):
-    writing, release = threading.Event(), threading.Event()
-
-    def writer():
+    def writer(pause) -> None:
         with store.write() as c:
             c.execute("INSERT INTO meta (key, value) VALUES ('pending', '1')")
-            writing.set()
-            release.wait(30)
+            pause()
 
-    worker = threading.Thread(target=writer)
-    worker.start()
-    try:
-        assert writing.wait(30)
+    with _paused_thread(writer):
         assert not store.in_write  # the writer's transaction is its thread's, not ours
         assert store.meta("pending") is None  # read at once, the uncommitted row unseen
-    finally:
-        release.set()
-        worker.join()
     assert store.meta("pending") == "1"
 
 
