@@ -180,8 +180,9 @@ class WarningsPanel(Static):
                 line.append(warning_text(t, w, message.brands, message.routes))
                 body.append(line)
         lines.extend(body)
-        if total > self.limit:
-            lines.append(Text(t("warn.panel.more", n=total - self.limit), style="dim"))
+        if total > self.limit:  # the lines left out: retailers (summary) or warnings
+            more = "warn.panel.more" if self.summary else "warn.panel.more_warnings"
+            lines.append(Text(t(more, n=total - self.limit), style="dim"))
         for line in lines:
             line.truncate(width, overflow="ellipsis")
         self.update(Text("\n").join(lines))

@@ -3,6 +3,7 @@ supply suggestion, driven by the keys a person presses."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import pytest
@@ -208,6 +209,31 @@ async def test_the_profile_forecast_in_english(town):
         assert "next month 2026-12" in text and "forecast accuracy" in text
         warnings = str(app.screen.query_one("#fc-warnings", WarningsPanel).render())
         assert "shortage" in warnings and "品牌甲" in warnings
+
+
+@pytest.mark.parametrize(("lang", "more"), [("zh", "另有 3 条预警"), ("en", "3 more warnings")])
+def test_one_retailers_panel_counts_the_warnings_left_out(town, lang, more):
+    """The forecast tab lists one retailer's warnings: what does not fit is counted in
+    warnings, not in retailers."""
+    from khtui.domain.warnings import Warning
+
+    async def scenario():
+        async with running(town, SIZE, lang=lang) as (app, pilot):
+            app.open_profile("R2")
+            await settle(app, pilot)
+            await pilot.press("left_square_bracket")  # the last tab: 预测
+            await settle(app, pilot)
+            panel = app.screen.query_one("#fc-warnings", WarningsPanel)
+            days = [{"days": d, "expiry": f"2026-12-{d:02d}"} for d in range(1, panel.limit + 4)]
+            warnings = [Warning("licence", "R2", None, p) for p in days]
+            names = {"R2": "兴隆超市"}
+            panel.post_message(WarningsPanel.Loaded(panel._gen, warnings, names, {}, {}, {}))
+            await settle(app, pilot)
+            lines = str(panel.render()).splitlines()
+            assert len(lines) == panel.limit + 1
+            assert lines[-1].startswith(more)
+
+    asyncio.run(scenario())
 
 
 @sync
