@@ -75,7 +75,8 @@ class WarningOps(ForecastOps):
 
     def _stock_facts(self, day: dt.date, codes: Sequence[str] | None):
         """(retailer, brand) -> (stock, counted_on, ordered since, daily rate) for the last
-        finished count on or before ``day``."""
+        finished count on or before ``day``. A count older than ``stale_days`` is not judged
+        (warnings, suggestions): its orders since and its rate are not read (0)."""
         from khtui.domain.months import add_months, month_key, month_range
         from khtui.domain.retailer import ACTIVE
 
@@ -96,14 +97,18 @@ class WarningOps(ForecastOps):
         days = (month_range(last)[1] - month_range(first)[0]).days + 1
         rates: dict[tuple[str, str], float] = {}
         since: dict[tuple[str, str], float] = defaultdict(float)
-        if counts:
+        # only the counts that are judged: on a city's data most are stale, and the rates and
+        # orders since of them all took seconds to read
+        judged_from = (day - dt.timedelta(days=wr.stale_days)).isoformat()
+        fresh = [r for r in counts if r[3] >= judged_from]
+        if fresh:
             # the counted (retailer, brand) pairs as a read-only table: no temporary table, so
             # this also reads a database opened read-only
             keys = (
-                "WITH k (retailer_code, brand_code, counted_on) AS (SELECT json_extract(value, '$[0]'), "
-                "json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?)) "
+                "WITH k (retailer_code, brand_code) AS (SELECT json_extract(value, '$[0]'), "
+                "json_extract(value, '$[1]') FROM json_each(?)) "
             )
-            pairs = json.dumps([[r[0], r[1], r[3]] for r in counts])
+            pairs = json.dumps([[r[0], r[1]] for r in fresh])
             for r in self.conn.execute(
                 keys + "SELECT s.retailer_code, s.brand_code, sum(s.qty_tiao) FROM k "
                 "JOIN monthly_brand_sales s ON k.retailer_code = s.retailer_code AND "
@@ -116,7 +121,7 @@ class WarningOps(ForecastOps):
             # for (the lines' key leads with the date), the counted retailers' lines summed
             # here; joined from the pairs, SQLite searched every date of the window for every
             # pair
-            counted_on = {(r[0], r[1]): r[3] for r in counts}
+            counted_on = {(r[0], r[1]): r[3] for r in fresh}
             for code, brand, on, qty in self.conn.execute(
                 "SELECT retailer_code, brand_code, order_date, qty_tiao FROM order_lines "
                 "WHERE order_date <= ? AND order_date > ? AND retailer_code IN "
@@ -124,7 +129,7 @@ class WarningOps(ForecastOps):
                 (
                     day.isoformat(),
                     (day - dt.timedelta(days=wr.stale_days + 1)).isoformat(),
-                    json.dumps(sorted({r[0] for r in counts})),
+                    json.dumps(sorted({r[0] for r in fresh})),
                 ),
             ):
                 after = counted_on.get((code, brand))
@@ -160,16 +165,11 @@ class WarningOps(ForecastOps):
         retailers = self._active_retailers("r.code, r.order_day, r.licence_expiry", codes)
         out: list[Warning] = []
         weekday = {r[0]: order_weekday(r[1]) for r in retailers}
+        next_order = {d: next_order_day(day, d, is_workday) for d in {None, *weekday.values()}}
         for (code, brand), (stock, counted, ordered, rate) in self._stock_facts(day, codes).items():
             w = stock_warning(
                 StockFacts(
-                    code,
-                    brand,
-                    stock,
-                    counted,
-                    ordered,
-                    rate,
-                    next_order_day(day, weekday.get(code), is_workday),
+                    code, brand, stock, counted, ordered, rate, next_order[weekday.get(code)]
                 ),
                 day,
                 wr,

@@ -258,6 +258,26 @@ def test_stock_cover_warnings_from_the_last_count_and_the_orders(town):
     assert not any(w.retailer_code == "R3" for w in items)
 
 
+def test_a_count_on_the_stale_limit_is_judged_with_its_orders_and_rate(town):
+    """A count exactly ``stale_days`` old is still judged, with the lines ordered since and
+    the sell rate; one a day older is stale, whatever its stock."""
+    limit = TODAY - dt.timedelta(days=town.rules.warnings.stale_days)
+    count_stock(town, "R2", "B1", limit, 100)
+    count_stock(town, "R1", "B1", limit - dt.timedelta(days=1), 100)
+    items = {(w.retailer_code, w.brand_code): w for w in town.warnings_for(TODAY)}
+    tuesdays_since = sum(
+        1 for k in range(1, (TODAY - limit).days) if (limit + dt.timedelta(days=k)).weekday() == 1
+    )
+    tuesdays = sum(
+        1 for m in ("2026-08", "2026-09", "2026-10") for d in month_days(m) if d.weekday() == 1
+    )
+    judged = items[("R2", "B1")]
+    assert judged.kind == "overstock"
+    assert judged.params["ordered"] == 20 * tuesdays_since > 0
+    assert judged.params["rate"] == pytest.approx(round(20 * tuesdays / 92, 2))
+    assert items[("R1", None)].kind == "stale_stock"
+
+
 def test_licence_and_complaint_reminders(town):
     town.conn.execute("UPDATE retailers SET licence_expiry = '2026-12-10' WHERE code = 'R1'")
     town.conn.execute("UPDATE retailers SET licence_expiry = '2027-06-10' WHERE code = 'R2'")
