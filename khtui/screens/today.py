@@ -34,6 +34,7 @@ from khtui.i18n import Translator
 from khtui.widgets.cells import AM_CELLS, clip, fit
 from khtui.widgets.footer import Footer
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.paging import Pager
 from khtui.widgets.resume import StyledOnMount
 from khtui.widgets.speech import t
 from khtui.widgets.theme import style
@@ -53,7 +54,6 @@ NARROW_COLUMNS = (
 )
 WIDE_COLUMNS = (("status", 10), ("name", 18), ("route", 10), ("code", 12), ("phone", 11))
 REASONS_MAX = 30
-PAGE = 100  # rows added to the table at a time
 UNVISITED_SHOWN = 500  # rows of the unvisited list shown at once (the count is always exact)
 ADHOC_RESULTS = 20  # retailers offered per keystroke when adding a visit
 # a visit's status -> its theme role (khtui.widgets.theme); planned ones are plain
@@ -237,7 +237,7 @@ class TodayScreen(Keyed, StyledOnMount):
         self._filled: tuple | None = None  # what the table's rows were made for (_fill_table)
         self._cursor_id: str | None = None
         self._day_kind: tuple[bool, str | None] = (True, None)
-        self._shown = 0
+        self.pager = Pager(self._show_rows)  # the day's rows, a page at a time
         self._layout: tuple[bool, int, int, int] = (False, 14, 8, 12)
         self.team = False  # a team database: every AM's visits, each row naming its AM
 
@@ -423,7 +423,6 @@ class TodayScreen(Keyed, StyledOnMount):
         reason_w = max(8, min(REASONS_MAX, self.app.size.width - fixed - 4))
         self._layout = (wide, widths["name"], widths["route"], reason_w)
         table.clear(columns=True)
-        self._shown = 0
         for key, width in widths.items():
             if key == "last":
                 table.add_column(t("today.col.reasons"), key="reasons", width=reason_w)
@@ -431,7 +430,7 @@ class TodayScreen(Keyed, StyledOnMount):
         row = 0
         if keep is not None:
             row = next((i for i, v in enumerate(self.visits) if v["id"] == keep), 0)
-        self._show_rows(max(PAGE, row + 1))
+        self.pager.reset(len(self.visits), row + 1)
         if self.visits:
             table.move_cursor(row=row)
         self._show_detail()
@@ -440,14 +439,14 @@ class TodayScreen(Keyed, StyledOnMount):
         """What the rows drawn by :meth:`_fill_table` depend on besides the visits."""
         return (day, team, self.app.size.width, self.app.theme)
 
-    def _show_rows(self, upto: int) -> None:
-        """Add rows to the table up to ``upto`` visits (the list is shown a page at a time: a
-        day of thousands of visits would take seconds to lay out whole)."""
+    def _show_rows(self, start: int, stop: int) -> None:
+        """The rows of the visits ``start`` to ``stop - 1`` added to the table (the pager's:
+        a day of thousands of visits is shown a page at a time)."""
         assert self.day is not None
         table = self.query_one("#today-visits", DataTable)
         wide, name_w, route_w, reason_w = self._layout
         styles = {role: style(self.app, role) for role in {"alarm", *STATUS_ROLE.values()}}
-        for i in range(self._shown, min(upto, len(self.visits))):
+        for i in range(start, stop):
             v = self.visits[i]
             name = v.get("name") or v.get("retailer_code") or ""
             dim = v.get("status") in visit_rules.CLOSED
@@ -466,7 +465,6 @@ class TodayScreen(Keyed, StyledOnMount):
             if wide:
                 cells += [v.get("retailer_code") or "", v.get("phone") or ""]
             table.add_row(*cells, key=v["id"])
-            self._shown = i + 1
 
     # -- the highlighted visit ---------------------------------------------------------------------
     def current(self) -> dict | None:
@@ -484,8 +482,7 @@ class TodayScreen(Keyed, StyledOnMount):
 
     @on(DataTable.RowHighlighted, "#today-visits")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.cursor_row >= self._shown - PAGE // 4 and self._shown < len(self.visits):
-            self._show_rows(self._shown + PAGE)
+        self.pager.follow(event.cursor_row)
         self._show_detail()
 
     def _show_detail(self) -> None:

@@ -657,7 +657,7 @@ def test_reasons_most_pressing_first_then_a_count():
 
 @sync
 async def test_a_long_day_is_shown_a_page_at_a_time(store):
-    from khtui.screens.today import PAGE
+    from khtui.widgets.paging import PAGE
 
     n = PAGE + 30
     store.upsert_retailers(

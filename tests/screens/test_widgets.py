@@ -94,3 +94,25 @@ async def test_the_shown_tab_s_table_is_focused_unless_it_has_the_focus():
         await pilot.pause()
         assert app.focused is not None and app.focused.id == "table-b"
         assert focused == ["table-a", "table-b"]
+
+
+def test_the_pager_adds_a_page_when_the_cursor_nears_the_last_row():
+    from khtui.widgets.paging import Pager
+
+    added: list[tuple[int, int]] = []
+    pager = Pager(lambda start, stop: added.append((start, stop)), page=8)
+    pager.reset(20)
+    assert added == [(0, 8)]
+    pager.follow(5)  # more than a quarter page above the last row shown (7)
+    assert added == [(0, 8)]
+    pager.follow(6)
+    assert added == [(0, 8), (8, 16)]
+    pager.follow(14)
+    assert added[-1] == (16, 20) and pager.shown == 20
+    pager.follow(19)  # the whole list shown: nothing more
+    assert len(added) == 3
+    added.clear()
+    pager.reset(20, upto=13)  # a cursor to land on row 12: the rows up to it
+    assert added == [(0, 13)]
+    pager.reset(0)
+    assert added == [(0, 13)] and pager.shown == 0
