@@ -3,7 +3,8 @@ sales swings against the forecast, licences and complaints due; each says why.
 
 Reached with ``w`` (or F9) and from the command palette. ``t`` switches between the day's
 retailers and all active retailers; ``Enter`` opens the retailer's profile. Read in a thread
-worker; the screen never waits on SQLite.
+worker; the screen never waits on SQLite, and adds the rows a page at a time (a city's every
+warning is a hundred thousand).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from textual.widgets import DataTable, Header, Static
 from khtui.widgets.cells import cut
 from khtui.widgets.footer import Footer
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.paging import Pager
 from khtui.widgets.speech import t
 from khtui.widgets.warnings_panel import kind_style
 from khtui.widgets.workbench import Workbench
@@ -52,8 +54,10 @@ class WarningsScreen(Keyed, Screen):
         self.day = day
         self.only_day = True
         self.warnings: list = []
-        self.texts: list[str] = []
+        self.texts: dict[int, str] = {}  # each warning's why, made once its row is shown
         self.names: dict[str, str] = {}
+        self._said: WarningsScreen.Loaded | None = None  # the brands and routes the whys name
+        self.pager = Pager(self._add_rows)  # a city's every warning: a page at a time
         self._gen = 0
 
     def compose(self) -> ComposeResult:
@@ -97,8 +101,6 @@ class WarningsScreen(Keyed, Screen):
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
-        from khtui.i18n.forecast import warning_text
-
         if message.gen != self._gen:
             return
         self.warnings = message.warnings
@@ -108,20 +110,37 @@ class WarningsScreen(Keyed, Screen):
         self.query_one("#warn-head", Static).update(f"{head} · {scope}")
         table = self.query_one("#warn-table", DataTable)
         table.clear()
-        self.texts = [warning_text(t, w, message.brands, message.routes) for w in self.warnings]
-        self.names = message.names
-        for i, w in enumerate(self.warnings):
+        self._said, self.texts, self.names = message, {}, message.names
+        self.pager.reset(len(self.warnings))
+        self.query_one("#warn-detail", Static).update("")
+
+    def why(self, i: int) -> str:
+        """The why of the ``i``-th warning, in the UI language."""
+        from khtui.i18n.forecast import warning_text
+
+        text = self.texts.get(i)
+        if text is None:
+            said = self._said
+            assert said is not None  # a warning is only shown once its list has arrived
+            text = self.texts[i] = warning_text(t, self.warnings[i], said.brands, said.routes)
+        return text
+
+    def _add_rows(self, start: int, stop: int) -> None:
+        table = self.query_one("#warn-table", DataTable)
+        for i in range(start, stop):
+            w = self.warnings[i]
             table.add_row(
                 Text(t(f"warn.kind.{w.kind}"), style=kind_style(self.app, w.kind)),
-                cut(message.names.get(w.retailer_code, w.retailer_code), NAME_CELLS),
-                self.texts[i],
+                cut(self.names.get(w.retailer_code, w.retailer_code), NAME_CELLS),
+                self.why(i),
                 key=str(i),
             )
-        self.query_one("#warn-detail", Static).update("")
 
     @on(DataTable.RowHighlighted, "#warn-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        """The whole why of the highlighted warning (the column cuts it)."""
+        """The whole why of the highlighted warning (the column cuts it); the next page of
+        rows once the cursor nears the last one shown."""
+        self.pager.follow(event.cursor_row)
         if event.row_key.value is None:
             return
         i = int(event.row_key.value)
@@ -129,7 +148,7 @@ class WarningsScreen(Keyed, Screen):
             w = self.warnings[i]
             name = self.names.get(w.retailer_code, w.retailer_code)
             self.query_one("#warn-detail", Static).update(
-                f"{name} {w.retailer_code}: {self.texts[i]}"
+                f"{name} {w.retailer_code}: {self.why(i)}"
             )
 
     @on(DataTable.RowSelected, "#warn-table")

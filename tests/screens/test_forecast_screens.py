@@ -122,6 +122,47 @@ async def test_the_warnings_screen_opens_with_w_and_says_why(town):
 
 
 @sync
+async def test_every_retailers_warnings_come_a_page_at_a_time(town):
+    """``t`` on a city's data: tens of thousands of warnings. The table takes a page of them,
+    the head counts them all, the cursor nearing the last row brings the next page, and a row
+    of a later page says its why and opens its retailer."""
+    from khtui.widgets.paging import PAGE
+
+    n = PAGE + 30
+    town.upsert_retailers(
+        [{"code": f"L{i:04d}", "name": f"许可店{i}", "status": "正常"} for i in range(n)],
+        source="test",
+    )
+    town.conn.execute(
+        "UPDATE retailers SET licence_expiry = '2026-12-01' WHERE code LIKE 'L%'"
+    )  # 8 days left: within licence_days, every one warned
+    async with running(town, SIZE) as (app, pilot):
+        await pilot.press("w")
+        await settle(app, pilot)
+        await pilot.press("t")  # every active retailer
+        await settle(app, pilot)
+        screen = app.screen
+        table = screen.query_one("#warn-table", DataTable)
+        total = len(screen.warnings)
+        assert total > n and table.row_count == PAGE
+        assert f"预警 {total} 条" in str(screen.query_one("#warn-head", Static).render())
+        await pilot.press("ctrl+end")  # the last row shown: the next page comes
+        await settle(app, pilot)
+        assert table.row_count == min(total, 2 * PAGE)
+        await pilot.press("ctrl+end", "up")  # into the page that came
+        await settle(app, pilot)
+        row = table.cursor_row
+        w = screen.warnings[row]
+        assert row >= PAGE and w.kind == "licence"
+        detail = str(screen.query_one("#warn-detail", Static).render())
+        name = f"许可店{int(w.retailer_code[1:])}"
+        assert detail == f"{name} {w.retailer_code}: 许可证 2026-12-01 到期，还有 8 天"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ProfileScreen) and app.screen.code == w.retailer_code
+
+
+@sync
 async def test_the_palette_reaches_the_warnings(town):
     async with running(town, SIZE) as (app, pilot):
         await pilot.press("ctrl+p", *"预警")
