@@ -29,6 +29,7 @@ from khtui.domain.complaints import STATUSES, ComplaintProblem, due_date
 from khtui.widgets.footer import Footer
 from khtui.widgets.jobs import JobQueue
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.paging import Pager
 from khtui.widgets.speech import t
 from khtui.widgets.text_boxes import Input
 from khtui.widgets.theme import style
@@ -209,6 +210,7 @@ class ComplaintsScreen(Keyed, Screen):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[dict] = []
+        self.pager = Pager(self._add_rows)  # a city's open complaints: a page at a time
         self._gen = 0  # the newest read; an older one's answer is dropped
         self._keep: str | None = None  # the complaint the cursor stays on after a read
         self._departments: list[str] | None = None
@@ -299,9 +301,21 @@ class ComplaintsScreen(Keyed, Screen):
         table = self.query_one("#cmp-table", DataTable)
         self.rows = rows
         table.clear()
+        idx = next((i for i, r in enumerate(rows) if r["id"] == keep), 0) if keep else 0
+        self.pager.reset(len(rows), idx + 1)
+        overdue = sum(r["overdue"] for r in rows)
+        self.query_one("#cmp-count", Static).update(
+            t("complaint.count", n=len(rows), overdue=overdue) if rows else t("complaint.none")
+        )
+        if keep:
+            table.move_cursor(row=idx)
+        self.show_detail()
+
+    def _add_rows(self, start: int, stop: int) -> None:
+        table = self.query_one("#cmp-table", DataTable)
         rules = self.app.store.rules
         alarm = style(self.app, "alarm")
-        for r in rows:
+        for r in self.rows[start:stop]:
             shown = alarm if r["overdue"] else ""
             status = t(f"complaint.status.{r['status']}")
             if r["overdue"]:
@@ -316,14 +330,6 @@ class ComplaintsScreen(Keyed, Screen):
                 (r["description"] or "")[:30],
                 key=r["id"],
             )
-        overdue = sum(r["overdue"] for r in rows)
-        self.query_one("#cmp-count", Static).update(
-            t("complaint.count", n=len(rows), overdue=overdue) if rows else t("complaint.none")
-        )
-        if keep:
-            idx = next((i for i, r in enumerate(rows) if r["id"] == keep), 0)
-            table.move_cursor(row=idx)
-        self.show_detail()
 
     @on(Select.Changed)
     @on(Checkbox.Changed)
@@ -331,6 +337,10 @@ class ComplaintsScreen(Keyed, Screen):
         self.reload()
 
     @on(DataTable.RowHighlighted, "#cmp-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.pager.follow(event.cursor_row)
+        self.show_detail()
+
     def show_detail(self) -> None:
         c = self.current
         detail = self.query_one("#cmp-detail", Static)

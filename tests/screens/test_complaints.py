@@ -133,3 +133,30 @@ async def test_brand_view_shows_the_three_rates(seeded):
         await pilot.press("enter")
         await settle(app, pilot)
         assert "起始日期晚于结束日期" in str(app.screen.query_one("#brand-msg").render())
+
+
+@sync
+async def test_a_long_list_is_shown_a_page_at_a_time_and_keeps_its_place(seeded):
+    """A city's open complaints: the table takes a page of them, the count says all of them,
+    the cursor nearing the last row brings the next page, and a step on a complaint far down
+    the list leaves the cursor on it."""
+    from khtui.widgets.paging import PAGE
+
+    n = PAGE + 40
+    for i in range(n - 2):
+        seeded.raise_complaint("R2", "supply", f"缺货 {i}", raised_on=TODAY)
+    async with running(seeded, (120, 40), screen=lambda: ComplaintsScreen()) as (app, pilot):
+        screen = app.screen
+        table = screen.query_one("#cmp-table", DataTable)
+        assert table.row_count == PAGE and len(screen.rows) == n
+        assert f"共 {n} 件" in str(screen.query_one("#cmp-count").render())
+        await pilot.press("ctrl+end")  # the last row shown: the next page comes
+        await settle(app, pilot)
+        assert table.row_count == n
+        table.move_cursor(row=PAGE + 20)
+        await settle(app, pilot)
+        far = screen.current["id"]
+        await pilot.press("f")
+        await settle(app, pilot)
+        assert seeded.get_complaint(far)["status"] == "forwarded"
+        assert screen.current["id"] == far and table.row_count >= PAGE + 21
