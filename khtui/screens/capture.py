@@ -54,6 +54,7 @@ from khtui.widgets.cells import AM_CELLS, clip, fit
 from khtui.widgets.footer import Footer
 from khtui.widgets.jobs import Debouncer, JobQueue
 from khtui.widgets.keys import Key, Keyed, TypingScreen
+from khtui.widgets.paging import Pager
 from khtui.widgets.price_grid import PriceGrid
 from khtui.widgets.speech import t
 from khtui.widgets.text_boxes import Input
@@ -162,6 +163,8 @@ class CaptureScreen(Keyed, TypingScreen):
         self.visit_id = visit_id
         self.retailer_code = retailer_code
         self.picker = visit_id is None and retailer_code is None
+        self.shown_picker: Picker | None = None  # the day's visits the picker shows
+        self.picker_rows = Pager(self._add_picker_rows)  # a team's day: a page at a time
         self.ids: dict[str, str] = {}  # kind -> capture id
         self.values: dict[tuple[str, str], str] = {}  # what is stored (or queued), as typed
         self.invalid: dict[tuple[str, str], str] = {}
@@ -257,8 +260,16 @@ class CaptureScreen(Keyed, TypingScreen):
         table.add_column(t("complaint.col.retailer"), key="code", width=40)
         table.add_column(t("complaint.col.status"), key="status", width=8)
         table.add_column(t("capture.col.captured"), key="captured", width=12)
+        self.shown_picker = picker
+        self.picker_rows.reset(len(picker.visits))
+        self.query_one("#cap-gaps", Static).update(gaps_text(picker.gaps, picker.day))
+
+    def _add_picker_rows(self, start: int, stop: int) -> None:
+        picker = self.shown_picker
+        assert picker is not None  # rows are added once the day's visits are read
+        table = self.query_one("#cap-visits", DataTable)
         captured = picker.captured
-        for v in picker.visits:
+        for v in picker.visits[start:stop]:
             status = t(f"today.status.{v['status']}") if v.get("status") else ""
             mark = ""
             if v["id"] in captured:
@@ -267,7 +278,10 @@ class CaptureScreen(Keyed, TypingScreen):
             if picker.team:
                 cells.insert(0, clip(v["am"], AM_CELLS))
             table.add_row(*cells, key=v["id"])
-        self.query_one("#cap-gaps", Static).update(gaps_text(picker.gaps, picker.day))
+
+    @on(DataTable.RowHighlighted, "#cap-visits")
+    def _picker_row(self, event: DataTable.RowHighlighted) -> None:
+        self.picker_rows.follow(event.cursor_row)
 
     @on(DataTable.RowSelected, "#cap-visits")
     def open_visit(self, event: DataTable.RowSelected) -> None:

@@ -279,6 +279,34 @@ async def test_reopening_the_visit_resumes_the_draft(seeded):
 
 
 @sync
+async def test_a_long_day_in_the_picker_comes_a_page_at_a_time(seeded):
+    """A team's day of thousands of visits: the picker takes a page of them, the cursor
+    nearing the last row brings the next page, and Enter on its last row opens that visit."""
+    from khtui.widgets.paging import PAGE
+
+    n = PAGE + 20
+    seeded.upsert_retailers(
+        [{"code": f"C{i:04d}", "name": f"长队店{i}"} for i in range(n)], source="test"
+    )
+    for i in range(n):
+        add_visit(seeded, f"C{i:04d}", TODAY)
+    day = seeded.day_visits(TODAY)
+    app = create_app(seeded, today=lambda: TODAY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.push_screen(CaptureScreen())
+        await settle(app, pilot)
+        table = app.screen.query_one("#cap-visits")
+        assert table.row_count == PAGE
+        table.focus()
+        await pilot.press("ctrl+end")
+        await settle(app, pilot)
+        assert table.row_count == len(day)
+        await pilot.press("ctrl+end", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CaptureScreen) and app.screen.visit_id == day[-1]["id"]
+
+
+@sync
 async def test_gaps_and_the_picker(seeded):
     done = add_visit(seeded, "R3", TODAY, status="done")
     app = create_app(seeded, today=lambda: TODAY)
