@@ -34,6 +34,7 @@ from khtui.screens.review import pct
 from khtui.widgets.document_view import document_renderable
 from khtui.widgets.footer import Footer
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.paging import Pager
 from khtui.widgets.speech import t
 from khtui.widgets.tabs import focus_shown_table
 from khtui.widgets.text_boxes import Input
@@ -507,6 +508,7 @@ class AmRetailersScreen(Keyed, Screen):
         super().__init__()
         self.am_id, self.label, self.month = am_id, label, month
         self.rows: list = []
+        self.pager = Pager(self._add_rows)  # an AM's retailers: a page at a time
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -541,7 +543,14 @@ class AmRetailersScreen(Keyed, Screen):
         )
         table = self.query_one(DataTable)
         table.clear()
-        for r in self.rows:
+        self.pager.reset(len(self.rows))
+        table.focus()
+
+    def _add_rows(self, start: int, stop: int) -> None:
+        from khtui.domain.retailer import ACTIVE
+
+        table = self.query_one(DataTable)
+        for r in self.rows[start:stop]:
             visited = (
                 Text(t("mgr.visited.yes"), style=style(self.app, "good"))
                 if r.visited
@@ -562,7 +571,10 @@ class AmRetailersScreen(Keyed, Screen):
                 r.last_visit or "-",
                 key=r.code,
             )
-        table.focus()
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.pager.follow(event.cursor_row)
 
     @on(DataTable.RowSelected)
     def _row_selected(self) -> None:

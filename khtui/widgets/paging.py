@@ -18,9 +18,9 @@ class Pager:
     """Which rows of a list are in the table. ``add_rows(start, stop)`` adds the rows of the
     list's items ``start`` to ``stop - 1`` (in order, after those already added)."""
 
-    def __init__(self, add_rows: Callable[[int, int], None], page: int = PAGE) -> None:
+    def __init__(self, add_rows: Callable[[int, int], None], page: int | None = None) -> None:
         self.add_rows = add_rows
-        self.page = page
+        self.page = PAGE if page is None else page  # the module's, read when the table is made
         self.total = 0  # items in the list
         self.shown = 0  # items added to the table
 

@@ -110,8 +110,9 @@ def test_a_team_database_opens_on_the_managers_view(team):
     asyncio.run(scenario())
 
 
-def test_lowest_coverage_retailer_then_approve_one_plan_and_return_another(team):
+def test_lowest_coverage_retailer_then_approve_one_plan_and_return_another(team, monkeypatch):
     path, ams, outbox = team
+    monkeypatch.setattr("khtui.widgets.paging.PAGE", 10)
 
     async def scenario():
         store = Store(path, clock=_at(9))
@@ -125,6 +126,13 @@ def test_lowest_coverage_retailer_then_approve_one_plan_and_return_another(team)
             assert not first.visited  # not visited this month comes first
             title = str(app.screen.query_one("#team-am-title", Static).render())
             assert "本月已访" in title
+            # an AM's retailers come a page at a time (pages of 10 here)
+            listed = app.screen.query_one("#team-am-retailers", DataTable)
+            assert len(app.screen.rows) > 10 and listed.row_count == 10
+            await pilot.press("ctrl+end")
+            await settle(app, pilot)
+            assert listed.row_count == min(len(app.screen.rows), 20)
+            await pilot.press("ctrl+home")
             await pilot.press("enter")
             await settle(app, pilot)
             assert isinstance(app.screen, ProfileScreen) and app.screen.code == first.code
