@@ -505,7 +505,6 @@ _SHELL_ZH: dict[str, str] = {
     "today.adhoc.none": "没有找到：换个写法试试（拼音首字母、电话尾号、编码）",
     "today.adhoc.pick": "先输入并选中一户，再按 Enter",
     "today.unv.title": "{month}月还没走访的客户：{n} 户",
-    "today.unv.first": "（显示前 {n} 户）",
     "today.unv.hint": "Enter 打开档案（档案里按 a 加到今天） · Esc 关闭",
 }
 
@@ -675,7 +674,6 @@ _SHELL_EN: dict[str, str] = {
     "today.adhoc.none": "Nothing found: try pinyin initials, the phone's last digits or the code",
     "today.adhoc.pick": "Type and pick a retailer first, then Enter",
     "today.unv.title": "Not yet visited in month {month}: {n}",
-    "today.unv.first": " (first {n} shown)",
     "today.unv.hint": "Enter opens the profile (press a there to add it today) · Esc closes",
 }
 

@@ -18,10 +18,11 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from khtui.screens.today import ADHOC_RESULTS, UNVISITED_SHOWN, reasons_text, short_date
+from khtui.screens.today import ADHOC_RESULTS, reasons_text, short_date
 from khtui.widgets.cells import AM_CELLS, clip, fit
 from khtui.widgets.date_input import DateInput
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.paging import Pager
 from khtui.widgets.speech import t
 from khtui.widgets.text_boxes import Input
 from khtui.widgets.theme import style
@@ -341,8 +342,8 @@ class AdhocScreen(_Modal):
 
 
 class _ListModal(_Modal):
-    """A modal listing rows in one table (the first ``UNVISITED_SHOWN``; the title says so when
-    there are more): Enter or ``p`` dismisses it with ``("profile", the row's retailer)``.
+    """A modal listing rows in one table (a page at a time: a city's month has tens of
+    thousands unvisited): Enter or ``p`` dismisses it with ``("profile", the row's retailer)``.
     A subclass names its table (``TABLE``, its box ``TABLE-box``), hint and columns (catalogue
     key, width) and says how a row is shown (:meth:`cells`) and what opens it (:meth:`opens`)."""
 
@@ -353,6 +354,8 @@ class _ListModal(_Modal):
     def __init__(self, rows: list[dict]) -> None:
         super().__init__()
         self.rows = rows
+        self.pager = Pager(self._add_rows)
+        self._am_width = 0  # a team database's rows: the AM column's width (else 0: none)
 
     def heading(self) -> str:
         raise NotImplementedError
@@ -365,31 +368,38 @@ class _ListModal(_Modal):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="today-modal", id=f"{self.TABLE}-box"):
-            title = self.heading()
-            if len(self.rows) > UNVISITED_SHOWN:
-                title += t("today.unv.first", n=UNVISITED_SHOWN)
-            yield Label(title, classes="modal-title")
+            yield Label(self.heading(), classes="modal-title")
             yield DataTable(id=self.TABLE, cursor_type="row", zebra_stripes=True)
             yield Static(t(self.HINT), classes="modal-hint")
 
     def on_mount(self) -> None:
         table = self.query_one(f"#{self.TABLE}", DataTable)
-        shown = self.rows[:UNVISITED_SHOWN]
         # a team database's rows name their AM: first, as the lists come AM by AM
-        team = any("am" in row for row in shown)
-        am_width = fit([t("today.col.am"), *(row.get("am") for row in shown)], AM_CELLS)
-        if team:
-            table.add_column(t("today.col.am"), width=am_width)
+        if any("am" in row for row in self.rows):
+            self._am_width = fit(
+                [t("today.col.am"), *(row.get("am") for row in self.rows)], AM_CELLS
+            )
+            table.add_column(t("today.col.am"), width=self._am_width)
         for key, width in self.COLUMNS:
             table.add_column(t(key), width=width)
-        for row in shown:
-            cells = self.cells(row)
-            table.add_row(*((clip(row.get("am"), am_width), *cells) if team else cells))
+        self.pager.reset(len(self.rows))
         table.focus()
+
+    def _add_rows(self, start: int, stop: int) -> None:
+        table = self.query_one(f"#{self.TABLE}", DataTable)
+        for row in self.rows[start:stop]:
+            cells = self.cells(row)
+            if self._am_width:
+                cells = (clip(row.get("am"), self._am_width), *cells)
+            table.add_row(*cells)
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.pager.follow(event.cursor_row)
 
     def _current(self) -> dict | None:
         row = self.query_one(f"#{self.TABLE}", DataTable).cursor_row
-        return self.rows[row] if 0 <= row < min(len(self.rows), UNVISITED_SHOWN) else None
+        return self.rows[row] if 0 <= row < self.pager.shown else None
 
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:
@@ -406,7 +416,7 @@ OPEN_PROFILE = Key("p", "open", "today.key.profile")
 
 
 class UnvisitedScreen(_ListModal):
-    """本月未访: who has not been visited this month yet (first rows; the count is exact)."""
+    """本月未访: who has not been visited this month yet, a page at a time (the count is exact)."""
 
     KEYS: ClassVar = (*_Modal.KEYS, OPEN_PROFILE)
     TABLE = "unvisited"

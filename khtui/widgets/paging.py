@@ -39,8 +39,8 @@ class Pager:
 
     def follow(self, cursor_row: int) -> None:
         """The next page added once ``cursor_row`` is within a quarter page of the last row
-        shown."""
-        if self.shown < self.total and cursor_row >= self.shown - self.page // 4:
+        shown (on the last row, whatever the page)."""
+        if self.shown < self.total and cursor_row >= self.shown - max(1, self.page // 4):
             self.show(self.shown + self.page)
 
 

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import weakref
 
@@ -428,6 +429,32 @@ async def test_back_from_a_profile_the_rows_stay_unless_the_day_changed(day_stor
         await settle(app, pilot)
         assert table.get_row_at(2)[1] is not again[1]  # drawn in the new theme's colours
         assert rows(app.screen)[2][1] == "签到"
+
+
+def test_the_unvisited_come_a_page_at_a_time_and_all_can_be_opened(day_store, monkeypatch):
+    """A city's month has tens of thousands unvisited: the list takes a page of them (3
+    here), the cursor nearing the last row brings the next page, and any of them opens."""
+    from khtui.screens.retailer import ProfileScreen
+
+    monkeypatch.setattr("khtui.widgets.paging.PAGE", 3)
+    unvisited = day_store.month_coverage("2026-11", as_of=TODAY)["unvisited"]
+    assert len(unvisited) > 3
+
+    async def scenario():
+        async with running(day_store, SIZE) as (app, pilot):
+            await pilot.press("u")
+            await settle(app, pilot)
+            table = app.screen.query_one("#unvisited", DataTable)
+            assert table.row_count == 3
+            await pilot.press("ctrl+end")
+            await settle(app, pilot)
+            assert table.row_count == min(len(unvisited), 6)
+            await pilot.press("ctrl+end", "enter")
+            await settle(app, pilot)
+            assert isinstance(app.screen, ProfileScreen)
+            assert app.screen.code == unvisited[table.row_count - 1]["code"]
+
+    asyncio.run(scenario())
 
 
 @sync

@@ -116,3 +116,10 @@ def test_the_pager_adds_a_page_when_the_cursor_nears_the_last_row():
     assert added == [(0, 13)]
     pager.reset(0)
     assert added == [(0, 13)] and pager.shown == 0
+    added.clear()
+    small = Pager(lambda start, stop: added.append((start, stop)), page=3)
+    small.reset(7)
+    small.follow(1)
+    assert added == [(0, 3)]
+    small.follow(2)  # a page too small for a quarter: the last row shown brings the next
+    assert added == [(0, 3), (3, 6)]
