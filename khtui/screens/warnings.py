@@ -79,7 +79,13 @@ class WarningsScreen(Keyed, Screen):
 
     def action_reload(self) -> None:
         self._gen += 1
+        # a city's every warning takes seconds to read: the head says so meanwhile
+        self.query_one("#warn-head", Static).update(f"{t('warn.loading')} · {self.scope()}")
         self._load(self._gen, self.day or self.app.today(), self.only_day)
+
+    def scope(self) -> str:
+        """Whose warnings are listed, in words."""
+        return t("warn.filter.today") if self.only_day else t("warn.filter.all")
 
     def action_scope(self) -> None:
         """Between the day's retailers and all active ones."""
@@ -105,9 +111,8 @@ class WarningsScreen(Keyed, Screen):
             return
         self.warnings = message.warnings
         day = self.day or self.app.today()
-        scope = t("warn.filter.today") if self.only_day else t("warn.filter.all")
         head = t("warn.count", date=day.isoformat(), n=len(self.warnings))
-        self.query_one("#warn-head", Static).update(f"{head} · {scope}")
+        self.query_one("#warn-head", Static).update(f"{head} · {self.scope()}")
         table = self.query_one("#warn-table", DataTable)
         table.clear()
         self._said, self.texts, self.names = message, {}, message.names

@@ -163,6 +163,31 @@ async def test_every_retailers_warnings_come_a_page_at_a_time(town):
 
 
 @sync
+async def test_the_head_says_the_warnings_are_being_read(town, monkeypatch):
+    """A city's every warning takes seconds to read: meanwhile the head says so."""
+    import threading
+
+    release = threading.Event()
+    read = town.warnings_for
+
+    def slow(*args, **kwargs):
+        release.wait(30)
+        return read(*args, **kwargs)
+
+    async with running(town, SIZE) as (app, pilot):
+        await pilot.press("w")
+        await settle(app, pilot)
+        monkeypatch.setattr(town, "warnings_for", slow)
+        await pilot.press("t")
+        await pilot.pause()
+        head = app.screen.query_one("#warn-head", Static)
+        assert str(head.render()) == "正在读取预警…… · 全部"
+        release.set()
+        await settle(app, pilot)
+        assert str(head.render()).startswith("2026-11-23 预警 ")
+
+
+@sync
 async def test_the_palette_reaches_the_warnings(town):
     async with running(town, SIZE) as (app, pilot):
         await pilot.press("ctrl+p", *"预警")
