@@ -79,6 +79,7 @@ class WarningOps(ForecastOps):
         (warnings, suggestions): its orders since and its rate are not read (0)."""
         from khtui.domain.months import add_months, month_key, month_range
         from khtui.domain.retailer import ACTIVE
+        from khtui.domain.warnings import oldest_judged
 
         wr = self.rules.warnings
         # the few retailers of a day: only their counts are ranked (price_obs_retailer)
@@ -99,7 +100,7 @@ class WarningOps(ForecastOps):
         since: dict[tuple[str, str], float] = defaultdict(float)
         # only the counts that are judged: on a city's data most are stale, and the rates and
         # orders since of them all took seconds to read
-        judged_from = (day - dt.timedelta(days=wr.stale_days)).isoformat()
+        judged_from = oldest_judged(day, wr).isoformat()
         fresh = [r for r in counts if r[3] >= judged_from]
         if fresh:
             # the counted (retailer, brand) pairs as a read-only table: no temporary table, so
@@ -124,11 +125,11 @@ class WarningOps(ForecastOps):
             counted_on = {(r[0], r[1]): r[3] for r in fresh}
             for code, brand, on, qty in self.conn.execute(
                 "SELECT retailer_code, brand_code, order_date, qty_tiao FROM order_lines "
-                "WHERE order_date <= ? AND order_date > ? AND retailer_code IN "
+                "WHERE order_date <= ? AND order_date >= ? AND retailer_code IN "
                 "(SELECT value FROM json_each(?))",
                 (
                     day.isoformat(),
-                    (day - dt.timedelta(days=wr.stale_days + 1)).isoformat(),
+                    judged_from,
                     json.dumps(sorted({r[0] for r in fresh})),
                 ),
             ):

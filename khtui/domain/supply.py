@@ -18,6 +18,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+from khtui.domain.warnings import oldest_judged
 from khtui.rules import Supply, Warnings
 
 
@@ -77,7 +78,7 @@ def suggest(
         on_hand = None
         if d.stock_tiao is not None and d.counted_on is not None:
             age = (today - d.counted_on).days
-            if age <= wr.stale_days:
+            if d.counted_on >= oldest_judged(today, wr):
                 on_hand = max(0.0, d.stock_tiao + d.ordered_since_tiao - rate * max(age, 0))
         need = max(0.0, rate * (cycle + wr.safety_days) - (on_hand or 0.0))
         want = math.ceil(need - 1e-9)

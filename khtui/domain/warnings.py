@@ -87,6 +87,12 @@ def cover_days(stock: float, daily_rate: float) -> float:
     return stock / daily_rate
 
 
+def oldest_judged(today: dt.date, wr: Warnings) -> dt.date:
+    """The day of the oldest count still judged on ``today`` (a warning, a suggestion): one
+    older than ``stale_days`` is stale."""
+    return today - dt.timedelta(days=wr.stale_days)
+
+
 def stock_warning(f: StockFacts, today: dt.date, wr: Warnings) -> Warning | None:
     """Shortage, overstock or stale stock of one brand (None when the cover is fine)."""
     age = (today - f.counted_on).days
@@ -95,7 +101,7 @@ def stock_warning(f: StockFacts, today: dt.date, wr: Warnings) -> Warning | None
         "stock": round(f.stock_tiao, 1),
         "counted_on": f.counted_on.isoformat(),
     }
-    if age > wr.stale_days:
+    if f.counted_on < oldest_judged(today, wr):
         return Warning(
             "stale_stock",
             f.retailer_code,
@@ -237,6 +243,7 @@ __all__ = [
     "licence_warning",
     "merge_stale",
     "next_order_day",
+    "oldest_judged",
     "sort_warnings",
     "stock_warning",
     "swing_warning",
