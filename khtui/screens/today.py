@@ -232,7 +232,6 @@ class TodayScreen(Keyed, StyledOnMount):
         self.notes: list[str] = []
         self.loaded = False
         self._gen = 0  # the number of the latest read of the day (see reload)
-        self._width = 0
         self._filled: tuple | None = None  # what the table's rows were made for (_fill_table)
         self._cursor_id: str | None = None
         self._day_kind: tuple[bool, str | None] = (True, None)
@@ -263,7 +262,7 @@ class TodayScreen(Keyed, StyledOnMount):
         self.call_after_refresh(self.reload)
 
     def on_resize(self) -> None:
-        if self.loaded and self._width != self.app.size.width:
+        if self.loaded and self._filled != self._fill_key(self.day, self.team):
             self._cursor_id = self.current_id()
             self._fill_table()
 
@@ -410,7 +409,6 @@ class TodayScreen(Keyed, StyledOnMount):
         # stay on the visit under the cursor now (the AM may have moved on during a write)
         keep = keep or self._cursor_id
         wide = self._is_wide()
-        self._width = self.app.size.width
         self._filled = self._fill_key(self.day, self.team)
         widths = dict(NARROW_COLUMNS)
         if wide:
