@@ -484,6 +484,18 @@ async def test_wide_terminal_shows_code_and_phone(day_store):
         assert shown[0][9] == "13900000001"
 
 
+@sync
+async def test_resizing_the_terminal_lays_the_list_out_again(day_store):
+    async with running(day_store, (120, 40), made=watched) as (app, pilot):
+        assert len(rows(app.screen)[0]) == 10  # wide: code and phone
+        await pilot.resize_terminal(100, 30)
+        await settle(app, pilot)
+        assert len(rows(app.screen)[0]) == 8
+        await pilot.resize_terminal(120, 40)
+        await settle(app, pilot)
+        assert rows(app.screen)[0][8] == CQ
+
+
 # -- keys that must not change what the AM did not mean ----------------------------------------
 @sync
 async def test_skip_enter_alone_records_nothing(day_store):
