@@ -67,6 +67,7 @@ ORDER: tuple[CaptureKind, ...] = (
     *(k for k in KINDS if k.key != "prices"),
 )
 DAYS_LISTED = 3  # days named in the copy-forward message
+KINDS_CELLS = 36  # the widest the kinds list grows for its labels, in cells
 
 
 def kind_name(kind: CaptureKind) -> str:
@@ -302,9 +303,14 @@ class CaptureScreen(Keyed, TypingScreen):
 
         yield Static(self._target_text(), id="cap-target")
         with Horizontal(id="cap-body"):
-            yield OptionList(
-                *(Option(self._kind_label(k), id=k.key) for k in ORDER), id="cap-kinds"
+            labels = [self._kind_label(k) for k in ORDER]
+            kinds = OptionList(
+                *(Option(label, id=k.key) for k, label in zip(ORDER, labels, strict=True)),
+                id="cap-kinds",
             )
+            # as wide as the longest label (its mark leads it) and the border; max-width caps it
+            kinds.styles.width = fit(labels, KINDS_CELLS) + 2
+            yield kinds
             with ContentSwitcher(initial="form-prices", id="cap-forms"):
                 with Vertical(id="form-prices"):
                     yield Static(t("capture.grid.help"), id="grid-help")

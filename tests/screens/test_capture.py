@@ -144,6 +144,32 @@ async def test_a_full_visit_by_keyboard(seeded):
     assert seeded.day_capture_gaps(TODAY) == {"finished_without_capture": [], "drafts": []}
 
 
+@pytest.mark.parametrize(("lang", "size"), [("zh", (120, 40)), ("zh", (80, 24)), ("en", (120, 40))])
+def test_every_kind_of_information_fits_on_one_line_of_the_list(seeded, lang, size):
+    """The list of the kinds of information is as wide as its longest name (客户经理工作动态),
+    so no name folds onto a second line."""
+    import asyncio
+
+    from rich.cells import cell_len
+    from textual.widgets import OptionList
+
+    from khtui.screens.capture import ORDER
+
+    vid = add_visit(seeded, "R1", TODAY, status="planned")
+
+    async def scenario():
+        async with running(seeded, size, lang=lang, screen=lambda: CaptureScreen(visit_id=vid)) as (
+            app,
+            _pilot,
+        ):
+            kinds = app.screen.query_one("#cap-kinds", OptionList)
+            prompts = [str(kinds.get_option_at_index(i).prompt) for i in range(kinds.option_count)]
+            assert len(prompts) == len(ORDER)
+            assert max(map(cell_len, prompts)) <= kinds.content_region.width
+
+    asyncio.run(scenario())
+
+
 @sync
 async def test_required_fields_stop_finishing_and_say_where(seeded):
     vid = add_visit(seeded, "R2", TODAY, status="checked_in")
