@@ -1,6 +1,6 @@
 """Text cut to a width in terminal cells (a CJK character takes two): :func:`clip` marks the
 cut, :func:`cut` does not (a column whose neighbour shows the rest), :func:`pad` fills a
-column.
+column and :func:`right` aligns one to its right edge.
 
 The mark is ASCII: the ellipsis character (U+2026) is of ambiguous width, drawn two cells wide
 by terminals set up for CJK, which shifts every column after it.
@@ -42,10 +42,15 @@ def pad(text: str, width: int) -> str:
     return text + " " * max(0, width - cell_len(text))
 
 
+def right(text: str, width: int) -> str:
+    """``text`` after spaces that make it ``width`` cells (a right-aligned column)."""
+    return " " * max(0, width - cell_len(text)) + text
+
+
 def fit(texts: Iterable[str | None], most: int) -> int:
     """The width in cells of a column holding ``texts`` (its header among them), at most
     ``most``."""
     return min(most, max((cell_len(x or "") for x in texts), default=0))
 
 
-__all__ = ["AM_CELLS", "MARK", "clip", "cut", "fit", "pad"]
+__all__ = ["AM_CELLS", "MARK", "clip", "cut", "fit", "pad", "right"]

@@ -11,12 +11,14 @@ from textual import getters, work
 from textual.message import Message
 from textual.widgets import Static
 
-from khtui.widgets.cells import cut, pad
+from khtui.widgets.cells import cut, pad, right
 from khtui.widgets.speech import t
 from khtui.widgets.theme import style
 from khtui.widgets.workbench import Workbench
 
 NAME_CELLS = 14
+# the number columns after the name, in cells: suggested, month's forecast, stock on hand
+SUGGESTED_CELLS, MONTH_CELLS, STOCK_CELLS = 4, 6, 5
 MIN_APP_WIDTH = 110  # narrower terminals leave the room to the grid
 
 
@@ -80,7 +82,18 @@ class SupplyPanel(Static):
         if not shown:
             out.append(t("sup.empty"), style="dim")
             return out
-        out.append(t("sup.cols") + "\n", style="dim")
+        if any(ln.scarce or ln.new for ln in shown):
+            out.append(t("sup.legend") + "\n", style="dim")
+        out.append(
+            pad(t("sup.col.brand"), NAME_CELLS)
+            + right(t("sup.col.suggested"), SUGGESTED_CELLS)
+            + " "
+            + right(t("sup.col.month"), MONTH_CELLS)
+            + " "
+            + right(t("sup.col.stock"), STOCK_CELLS)
+            + "\n",
+            style="dim",
+        )
         for ln in shown:
             on_hand = (
                 t("sup.unknown_stock") if ln.on_hand_tiao is None else f"{ln.on_hand_tiao:.0f}"
@@ -88,7 +101,9 @@ class SupplyPanel(Static):
             weight = "bold" if ln.suggested_tiao else "dim"
             out.append(pad(cut(ln.name, NAME_CELLS), NAME_CELLS), style=weight)
             out.append(
-                f"{ln.suggested_tiao:>4} {ln.forecast_month_tiao:>6.0f} {on_hand:>4}", style=weight
+                f"{ln.suggested_tiao:>{SUGGESTED_CELLS}} {ln.forecast_month_tiao:>{MONTH_CELLS}.0f}"
+                f" {on_hand:>{STOCK_CELLS}}",
+                style=weight,
             )
             if ln.scarce:
                 out.append(" " + t("sup.scarce"), style=style(self.app, "warn"))

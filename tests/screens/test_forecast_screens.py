@@ -323,3 +323,47 @@ async def test_the_suggestion_leaves_room_to_the_grid_on_a_small_terminal(town):
         app.push_screen(CaptureScreen(retailer_code="R2"))
         await settle(app, pilot)
         assert not app.screen.query_one(SupplyPanel).display
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_suggestions_columns_sit_under_their_heads_and_fit_the_panel(town, lang):
+    """Every line of the suggestion fits the panel (nothing folds), each number ends where its
+    column's head ends, and the marks' legend is shown only when a brand is marked."""
+    from dataclasses import replace
+
+    from rich.cells import cell_len
+
+    from khtui.widgets.speech import t
+
+    async def scenario():
+        async with running(town, SIZE, lang=lang) as (app, pilot):
+            app.push_screen(CaptureScreen(retailer_code="R2"))
+            await settle(app, pilot)
+            panel = app.screen.query_one(SupplyPanel)
+            room = panel.content_region.width
+            supply = panel.supply
+            plain = str(panel.text(supply)).splitlines()
+            assert t("sup.legend") not in plain
+            marked = replace(supply, lines=[replace(ln, new=True) for ln in supply.lines])
+            lines = str(panel.text(marked)).splitlines()
+            assert lines[1] == t("sup.legend")
+            head = lines[2]
+            row = next(ln for ln in lines[3:] if ln.startswith("品牌甲"))
+            assert all(cell_len(ln) <= room for ln in lines), (room, lines)
+            ends = [
+                cell_len(head[: head.index(t(k)) + len(t(k))])
+                for k in ("sup.col.suggested", "sup.col.month", "sup.col.stock")
+            ]
+            name_cells = cell_len(row[: row.index(" ")])
+            numbers = row[len("品牌甲") :].split()[:3]
+            at = cell_len("品牌甲")
+            rest = row[len("品牌甲") :]
+            got = []
+            for n in numbers:
+                i = rest.index(n) + len(n)
+                got.append(at + cell_len(rest[:i]))
+                at, rest = got[-1], rest[i:]
+            assert got == ends, (head, row)
+            assert name_cells < ends[0]
+
+    asyncio.run(scenario())

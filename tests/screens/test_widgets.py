@@ -6,7 +6,7 @@ from rich.cells import cell_len
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable, TabbedContent, TabPane
 
-from khtui.widgets.cells import MARK, clip, cut, pad
+from khtui.widgets.cells import MARK, clip, cut, pad, right
 from khtui.widgets.sales_chart import chart_lines, layout
 from khtui.widgets.tabs import focus_shown_table
 from tests.screens.pilot import sync
@@ -28,6 +28,8 @@ def test_cut_and_pad_count_cells():
     assert cut("ab重庆", 3) == "ab" and cut(None, 4) == ""
     assert pad("重庆", 6) == "重庆  " and cell_len(pad("ab", 5)) == 5
     assert pad("重庆路", 4) == "重庆路"  # never cut by padding
+    assert right("现有", 5) == " 现有" and right("12", 5) == "   12"
+    assert right("月预测", 4) == "月预测"  # never cut either
 
 
 def test_chart_layout_gives_every_month_a_gap():
