@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from textual.actions import parse
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Label, Static
 
@@ -122,16 +122,20 @@ class HelpScreen(Keyed, ModalScreen[None]):
         name = self.target.sub_title or self.target.title or type(self.target).__name__
         with Vertical(id="help-box"):
             yield Label(t("help.title", screen=name), id="help-title")
-            yield Label(t("help.screen"), classes="help-section")
-            yield DataTable(id="help-screen-keys", cursor_type="row", show_cursor=False)
-            yield Label(t("help.app"), classes="help-section")
-            yield DataTable(id="help-app-keys", cursor_type="row", show_cursor=False)
+            # one scrolling body: every row of both tables can be reached with the arrow keys
+            with VerticalScroll(id="help-body"):
+                yield Label(t("help.screen"), classes="help-section")
+                yield DataTable(id="help-screen-keys", cursor_type="none", classes="help-keys")
+                yield Label(t("help.app"), classes="help-section")
+                yield DataTable(id="help-app-keys", cursor_type="none", classes="help-keys")
             yield Static(t("help.hint"), id="help-hint")
 
     def on_mount(self) -> None:
         self._fill("#help-screen-keys", self.screen_rows())
         self._fill("#help-app-keys", self.app_rows())
-        self.query_one("#help-screen-keys", DataTable).focus()
+        for table in self.query(".help-keys").results(DataTable):
+            table.can_focus = False
+        self.query_one("#help-body", VerticalScroll).focus()
 
     def _fill(self, selector: str, rows: Iterable[tuple[str, str]]) -> None:
         table = self.query_one(selector, DataTable)

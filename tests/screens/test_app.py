@@ -6,6 +6,7 @@ import asyncio
 import gc
 import sqlite3
 
+import pytest
 from textual.command import CommandPalette
 from textual.widgets import DataTable, Input
 
@@ -237,6 +238,38 @@ async def _start_up(store):
         table = app.screen.query_one("#today-visits", DataTable)
         assert table.row_count == len(visits)
         assert app.errors == []
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+def test_every_row_of_the_help_can_be_scrolled_to(day_store, size):
+    """Both tables of the help scroll as one body: the keys a person presses reach the last
+    global key (Ctrl+Q), which a table of its own held out of sight."""
+
+    async def scenario():
+        async with running(day_store, size) as (app, pilot):
+            await pilot.press("question_mark")
+            await settle(app, pilot)
+            body = app.screen.query_one("#help-body")
+            table = app.screen.query_one("#help-app-keys", DataTable)
+            assert app.focused is body
+            # nothing is cut inside a table: the body holds every row
+            assert table.virtual_region.height == table.row_count + 1
+            last = table.virtual_region.bottom
+
+            def shown() -> bool:
+                return (
+                    body.scroll_y
+                    <= last - 1
+                    < body.scroll_y + body.scrollable_content_region.height
+                )
+
+            assert str(table.get_row_at(table.row_count - 1)[0]) == "Ctrl+Q"
+            assert not shown()
+            await pilot.press("end")
+            await settle(app, pilot)
+            assert shown()
+
+    asyncio.run(scenario())
 
 
 @sync
