@@ -540,6 +540,7 @@ def error_message(
     read-only database or folder, a bad rules file, … see :func:`khtui.data.faults.fault_of`)."""
     from khtui.data.base import StoreError, is_locked
     from khtui.data.faults import fault_of
+    from khtui.domain.problems import KeyedError
 
     fault = fault_of(error, db_path)
     if fault is not None:
@@ -553,7 +554,10 @@ def error_message(
     if isinstance(error, OSError):
         return t("app.error.os", error=error)
     if isinstance(error, ValueError):
-        return t("app.error.value", error=error)
+        # a refusal told by a message key reads as its message, never as its bare code
+        return t(
+            "app.error.value", error=t.message(error) if isinstance(error, KeyedError) else error
+        )
     return t("app.error.other", error=f"{type(error).__name__}: {error}", log=log or ERROR_LOG)
 
 

@@ -114,6 +114,8 @@ def check_step(
     if new_status not in STATUSES:
         raise ComplaintProblem("bad_status", value=new_status, choices=", ".join(STATUSES))
     allowed = next_statuses(status, am_share)
+    if not allowed:
+        raise ComplaintProblem("finished", status=status_key(status), new=status_key(new_status))
     if new_status not in allowed:
         raise ComplaintProblem(
             "bad_step",

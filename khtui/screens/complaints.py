@@ -407,7 +407,7 @@ class ComplaintsScreen(Keyed, Screen):
     def _refused(self, error: Exception) -> None:
         """A step the complaint or the plan does not allow says why; anything else is the
         app's to report."""
-        if isinstance(error, StoreError):  # the complaint's ComplaintProblem, a visit's too
+        if isinstance(error, (StoreError, ComplaintProblem)):  # a visit's refusals are StoreErrors
             self.notify(t.message(error), severity="error")
         else:
             self.app.report_error(error)

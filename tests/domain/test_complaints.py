@@ -98,6 +98,7 @@ def test_next_statuses():
         ("forwarded", "answered", {"answer": " "}, "need_answer"),
         ("answered", "closed", {"resolution": None}, "need_resolution"),
         ("open", "forwarded", {"on": D(2026, 11, 22)}, "step_before"),
+        ("closed", "forwarded", {}, "finished"),
     ],
 )
 def test_bad_steps(status, new, kw, code):

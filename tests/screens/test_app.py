@@ -210,6 +210,12 @@ def test_error_messages_say_what_to_do():
     assert error_message(StoreError("没有客户 X；可用 khtui search 查找"), ZH).endswith("查找")
     assert "khtui check" in error_message(sqlite3.DatabaseError("file is not a database"), ZH)
     assert "权限" in error_message(PermissionError(13, "Permission denied"), ZH)
+    # a refusal told by a message key reads as its message, not as its code
+    from khtui.domain.complaints import ComplaintProblem
+
+    refused = ComplaintProblem("need_answer")
+    assert error_message(refused, ZH).endswith("答复客户时请填写答复内容")
+    assert "need_answer" not in error_message(refused, ZH)
 
 
 def test_start_up_generates_the_missing_plan_and_backs_up_once_a_day(store):

@@ -13,7 +13,7 @@ from khtui.screens.complaints import ComplaintsScreen, RaiseComplaintScreen, Ste
 from khtui.widgets.theme import style
 from tests.capture_helpers import seed
 from tests.conftest import TODAY
-from tests.screens.pilot import running, settle, sync
+from tests.screens.pilot import Notices, running, settle, sync
 
 
 @pytest.fixture
@@ -50,6 +50,7 @@ async def test_overdue_stand_out_and_filter(seeded):
 async def test_steps_by_keys_record_dates_answer_and_resolution(seeded):
     async with running(seeded, (120, 40), screen=lambda: ComplaintsScreen()) as (app, pilot):
         screen = app.screen
+        notices = Notices(app)
         assert screen.current["id"] == seeded.late_id
         await pilot.press("a")  # cannot answer before forwarding: says why, nothing stored
         await settle(app, pilot)
@@ -58,6 +59,7 @@ async def test_steps_by_keys_record_dates_answer_and_resolution(seeded):
         await pilot.press("enter")
         await settle(app, pilot)
         assert seeded.get_complaint(seeded.late_id)["status"] == "open"
+        assert notices == ["不能从“待处理”改为“已答复”，下一步可以是：已转办"], notices
         await pilot.press("f")
         await settle(app, pilot)
         await pilot.press("a")
@@ -70,6 +72,14 @@ async def test_steps_by_keys_record_dates_answer_and_resolution(seeded):
         await typed(pilot, "fixed")
         await pilot.press("enter")
         await settle(app, pilot)
+        notices.clear()
+        await pilot.press("f")  # a closed complaint is not forwarded again: says why
+        await settle(app, pilot)
+        await pilot.press("v")  # nor given a follow-up visit
+        await settle(app, pilot)
+        assert notices == ["投诉已是“已办结”，不能再改为“已转办”", "投诉已是“已办结”，无需回访"], (
+            notices
+        )
     c = seeded.get_complaint(seeded.late_id)
     assert (c["status"], c["forwarded_on"], c["answered_on"], c["closed_on"]) == (
         "closed",
