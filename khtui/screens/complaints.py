@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual import getters, on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Checkbox, DataTable, Header, Label, OptionList, Select, Static
@@ -30,6 +30,7 @@ from khtui.widgets.footer import Footer
 from khtui.widgets.jobs import JobQueue
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.paging import Pager
+from khtui.widgets.retailer_picker import RetailerPicker
 from khtui.widgets.speech import t
 from khtui.widgets.text_boxes import Input
 from khtui.widgets.theme import style
@@ -38,7 +39,8 @@ from khtui.widgets.workbench import Workbench
 
 class RaiseComplaintScreen(Keyed, ModalScreen[str | None]):
     """Record a complaint: category (the rules route it: department, AM's share, due date)
-    and what the retailer said. Without a code, the customer code is asked first. Returns
+    and what the retailer said. Without a code, the retailer is found first as the AM types
+    (name, pinyin initials, code, phone). Returns
     the new complaint's id, or None when cancelled."""
 
     app = getters.app(Workbench)
@@ -54,6 +56,7 @@ class RaiseComplaintScreen(Keyed, ModalScreen[str | None]):
         visit_id: str | None = None,
     ) -> None:
         super().__init__()
+        self.fixed = code  # given by the caller (the capture's retailer): not asked
         self.code = code
         self.capture_id = capture_id
         self.visit_id = visit_id
@@ -65,14 +68,18 @@ class RaiseComplaintScreen(Keyed, ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         store = self.app.store
-        with Vertical(classes="cmp-modal"):
-            yield Label(
-                t("complaint.new.title", code=self.code or "", name=""),
-                classes="modal-title",
-                id="new-title",
-            )
-            if self.code is None:
-                yield Input(placeholder=t("complaint.new.retailer"), id="new-code")
+        with VerticalScroll(classes="cmp-modal", id="new-box"):
+            yield Label(self._title(""), classes="modal-title", id="new-title")
+            # first under the title: a refusal is seen however small the terminal
+            yield Static("", id="new-error", classes="err")
+            if self.fixed is None:
+                yield Label(t("complaint.new.retailer"))
+                yield RetailerPicker(
+                    "new",
+                    placeholder=t("picker.placeholder"),
+                    hint=t("complaint.new.find_hint"),
+                    count="complaint.new.find_count",
+                )
             yield Label(t("complaint.new.category"))
             yield OptionList(
                 *(
@@ -84,15 +91,19 @@ class RaiseComplaintScreen(Keyed, ModalScreen[str | None]):
             yield Static("", id="new-routing")
             yield Label(t("complaint.new.description"))
             yield Input(id="new-text")
-            yield Static("", id="new-error", classes="err")
             yield Footer()
+
+    def _title(self, name: str) -> str:
+        if self.code is None:
+            return t("complaint.new.title_none")
+        return t("complaint.new.title", code=self.code, name=name)
 
     def on_mount(self) -> None:
         self.jobs = JobQueue(self.app, "raise-complaint", self.app.report_error)
         options = self.query_one("#new-category", OptionList)
         options.highlighted = 0
         if self.code is None:
-            self.query_one("#new-code", Input).focus()
+            self.query_one("#new-query", Input).focus()
         else:
             options.focus()
             self._read_name(self.code)
@@ -104,8 +115,21 @@ class RaiseComplaintScreen(Keyed, ModalScreen[str | None]):
             self.post_message(self.Named(r["name"]))
 
     def on_raise_complaint_screen_named(self, message: Named) -> None:
-        title = t("complaint.new.title", code=self.code or "", name=message.name)
-        self.query_one("#new-title", Label).update(title)
+        self.query_one("#new-title", Label).update(self._title(message.name))
+
+    @on(RetailerPicker.Picked)
+    def _picked(self, event: RetailerPicker.Picked) -> None:
+        self.code = event.code
+        self.query_one("#new-title", Label).update(self._title(event.name))
+        self.query_one("#new-error", Static).update("")
+        self.query_one("#new-category", OptionList).focus()
+
+    @on(Input.Changed, "#new-query")
+    def _retyped(self) -> None:
+        """Typing another retailer undoes the one picked until a hit is picked again."""
+        if self.code is not None:
+            self.code = None
+            self.query_one("#new-title", Label).update(self._title(""))
 
     @on(OptionList.OptionHighlighted, "#new-category")
     def show_routing(self, event: OptionList.OptionHighlighted) -> None:
@@ -130,14 +154,14 @@ class RaiseComplaintScreen(Keyed, ModalScreen[str | None]):
     def category_chosen(self) -> None:
         self.query_one("#new-text", Input).focus()
 
-    @on(Input.Submitted, "#new-code")
-    def code_given(self) -> None:
-        self.query_one("#new-category", OptionList).focus()
-
     @on(Input.Submitted, "#new-text")
     def submit(self) -> None:
         options = self.query_one("#new-category", OptionList)
-        code = self.code or self.query_one("#new-code", Input).value.strip()
+        code = self.code
+        if code is None:
+            self.query_one("#new-error", Static).update(t("picker.pick"))
+            self.query_one("#new-query", Input).focus()
+            return
         category = options.get_option_at_index(options.highlighted or 0).id or ""
         self.jobs.submit(
             partial(

@@ -54,7 +54,6 @@ NARROW_COLUMNS = (
 )
 WIDE_COLUMNS = (("status", 10), ("name", 18), ("route", 10), ("code", 12), ("phone", 11))
 REASONS_MAX = 30
-ADHOC_RESULTS = 20  # retailers offered per keystroke when adding a visit
 # a visit's status -> its theme role (khtui.widgets.theme); planned ones are plain
 STATUS_ROLE = {
     "checked_in": "warn",

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import getters, on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
@@ -18,15 +18,15 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from khtui.screens.today import ADHOC_RESULTS, reasons_text, short_date
+from khtui.screens.today import reasons_text, short_date
 from khtui.widgets.cells import AM_CELLS, clip, fit
 from khtui.widgets.date_input import DateInput
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.paging import Pager
+from khtui.widgets.retailer_picker import RetailerPicker
 from khtui.widgets.speech import t
 from khtui.widgets.text_boxes import Input
 from khtui.widgets.theme import style
-from khtui.widgets.workbench import Workbench
 
 
 class _Modal(Keyed, ModalScreen):
@@ -247,98 +247,25 @@ class GoToDateScreen(_DateModal):
 
 
 class AdhocScreen(_Modal):
-    """加访: find a retailer as you type (``store.search_retailers``), Enter adds the visit."""
-
-    app = getters.app(Workbench)
-
-    class Found(Message):
-        def __init__(self, query: str, rows: list[dict]) -> None:
-            super().__init__()
-            self.query, self.rows = query, rows
+    """加访: find a retailer as you type (:class:`RetailerPicker`), Enter adds the visit."""
 
     def __init__(self, day: dt.date) -> None:
         super().__init__()
         self.day = day
-        self.rows: list[dict] = []
-        self.query_text = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="today-modal", id="adhoc-box"):
             yield Label(t("today.adhoc.title", date=self.day.isoformat()), classes="modal-title")
-            yield Input(placeholder=t("today.adhoc.placeholder"), id="adhoc-query")
-            yield OptionList(id="adhoc-results")
-            yield Static(t("today.adhoc.hint"), classes="modal-hint", id="adhoc-hint")
-
-    @on(Input.Changed, "#adhoc-query")
-    def _typed(self, event: Input.Changed) -> None:
-        self.query_text = event.value.strip()
-        if not self.query_text:
-            self.rows = []
-            self.query_one("#adhoc-results", OptionList).clear_options()
-            return
-        self._search(self.query_text)
-
-    @work(thread=True, exclusive=True, group="adhoc-search")
-    def _search(self, query: str) -> None:
-        rows = self.app.store.search_retailers(query, ADHOC_RESULTS)
-        self.post_message(self.Found(query, rows))
-
-    @on(Found)
-    def _found(self, message: Found) -> None:
-        if message.query != self.query_text:
-            return
-        self.rows = message.rows
-        from khtui.domain.retailer import ACTIVE
-
-        options = self.query_one("#adhoc-results", OptionList)
-        options.clear_options()
-        for r in self.rows:
-            label = f"{r['code']}  {clip(r['name'], 20)}  {r.get('route') or ''}"
-            if r.get("status") and r["status"] != ACTIVE:
-                label += f"  [{t.status(r['status'])}]"
-            options.add_option(Option(label, id=r["code"]))
-        if self.rows:
-            options.highlighted = 0
-        hint = t("today.adhoc.count", n=len(self.rows)) if self.rows else t("today.adhoc.none")
-        self.query_one("#adhoc-hint", Static).update(hint)
-
-    @on(Input.Submitted, "#adhoc-query")
-    def _submitted(self) -> None:
-        options = self.query_one("#adhoc-results", OptionList)
-        if not self.rows:
-            self.query_one("#adhoc-hint", Static).update(
-                Text(t("today.adhoc.pick"), style=style(self.app, "invalid"))
+            yield RetailerPicker(
+                "adhoc",
+                placeholder=t("picker.placeholder"),
+                hint=t("today.adhoc.hint"),
+                count="today.adhoc.count",
             )
-            return
-        index = options.highlighted or 0
-        self.dismiss(self.rows[index]["code"])
 
-    def on_key(self, event) -> None:
-        """``↓`` in the box goes to the results, on the first hit (the one Enter in the box
-        adds); in the results ``↑`` on the first hit goes back to the box, and typing goes on
-        in the box."""
-        options = self.query_one("#adhoc-results", OptionList)
-        box = self.query_one("#adhoc-query", Input)
-        if self.focused is box:
-            if event.key == "down" and self.rows:
-                event.stop()
-                event.prevent_default()
-                options.highlighted = 0
-                options.focus()
-        elif self.focused is options:
-            if event.key == "up" and not options.highlighted:
-                event.stop()
-                event.prevent_default()
-                box.focus()
-            elif event.is_printable and event.character:
-                event.stop()
-                event.prevent_default()
-                box.focus()
-                box.insert_text_at_cursor(event.character)
-
-    @on(OptionList.OptionSelected, "#adhoc-results")
-    def _picked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+    @on(RetailerPicker.Picked)
+    def _picked(self, event: RetailerPicker.Picked) -> None:
+        self.dismiss(event.code)
 
 
 class _ListModal(_Modal):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from textual.widgets import Checkbox, DataTable
+from textual.widgets import Checkbox, DataTable, Label, OptionList, Static
 
 from khtui.screens.brands import BrandsScreen
 from khtui.screens.complaints import ComplaintsScreen, RaiseComplaintScreen, StepScreen
@@ -97,9 +97,18 @@ async def test_followup_visit_and_new_complaint(seeded):
         await settle(app, pilot)
         await pilot.press("n")
         await settle(app, pilot)
-        assert isinstance(app.screen, RaiseComplaintScreen)
-        await typed(pilot, "R3")
-        await pilot.press("enter", "down", "down", "down", "down", "enter")  # 拜访服务
+        form = app.screen
+        assert isinstance(form, RaiseComplaintScreen)
+        title = form.query_one("#new-title", Label)
+        assert str(title.render()) == "记录投诉"
+        await typed(pilot, "sh")  # 三号超市 by its pinyin initials
+        await settle(app, pilot)
+        hits = form.query_one("#new-results", OptionList)
+        assert hits.get_option_at_index(0).id == "R3"
+        await pilot.press("enter")  # picks the hit; the title names it
+        await settle(app, pilot)
+        assert str(title.render()) == "记录投诉（R3 三号超市）"
+        await pilot.press("down", "down", "down", "down", "enter")  # 拜访服务
         await typed(pilot, "rarely visits")
         await pilot.press("enter")
         await settle(app, pilot)
@@ -113,6 +122,45 @@ async def test_followup_visit_and_new_complaint(seeded):
         "full",
     )
     assert new["description"] == "rarely visits" and new["raised_on"] == TODAY.isoformat()
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+def test_a_complaint_needs_a_retailer_picked_and_says_so_where_it_is_seen(seeded, size):
+    """Nothing found says how to find; saving with no retailer picked is refused in a line
+    under the title (seen at 80x24 too) and stores nothing; typing again undoes a pick."""
+    import asyncio
+
+    async def scenario():
+        async with running(seeded, size, screen=lambda: ComplaintsScreen()) as (app, pilot):
+            await pilot.press("n")
+            await settle(app, pilot)
+            form = app.screen
+            await typed(pilot, "zzz")
+            await settle(app, pilot)
+            hint = str(form.query_one("#new-hint", Static).render())
+            assert hint.startswith("没有找到")
+            await pilot.press("tab", "enter")  # to the categories; the first chosen
+            await typed(pilot, "no shop")
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert form is app.screen
+            error = form.query_one("#new-error", Static)
+            assert str(error.render()) == "先输入并选中一户，再按 Enter"
+            assert error.region.height == 1 and form.region.contains_region(error.region)
+            assert app.focused is form.query_one("#new-query")
+            assert len(seeded.complaints()) == 2
+            await pilot.press(*["backspace"] * 3, *"sh")
+            await settle(app, pilot)
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert form.code == "R3"
+            assert app.focused is form.query_one("#new-category")
+            await pilot.press("shift+tab", "1")  # another retailer typed: unpicked
+            await settle(app, pilot)
+            assert form.code is None
+            assert str(form.query_one("#new-title", Label).render()) == "记录投诉"
+
+    asyncio.run(scenario())
 
 
 @sync
