@@ -85,6 +85,9 @@ def binding_rows(screen: Screen, *, of_app: bool = False) -> list[tuple[str, str
             if owner.check_action(name, params) is False:
                 continue
             for key in declared.key.split(","):
+                shadow = screen.active_bindings.get(key.strip())
+                if of_app and shadow is not None and shadow.node is screen:
+                    continue  # the screen's own key (the report's w): not the app's there
                 keys, _ = by_action.setdefault(declared.action, ([], declared))
                 label = declared.key_display or key_label(key.strip())
                 if label not in keys:

@@ -246,6 +246,24 @@ async def _start_up(store):
         assert app.errors == []
 
 
+@sync
+async def test_help_gives_a_key_the_screen_takes_to_the_screen_alone(day_store):
+    """On the weekly report ``w`` chooses the week: its help does not also list ``w`` among
+    the keys that work everywhere (the warnings are F9 there)."""
+    async with running(day_store, (100, 60)) as (app, pilot):
+        await pilot.press("6")
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        screen_keys = [k for k, _d in help_screen.screen_rows()]
+        app_rows = dict((d, k) for k, d in help_screen.app_rows())
+        assert "w" in screen_keys
+        assert app_rows["预警"] == "F9"
+        assert app_rows["周报"] == "6 / F6"
+
+
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])
 def test_every_row_of_the_help_can_be_scrolled_to(day_store, size):
     """Both tables of the help scroll as one body: the keys a person presses reach the last
