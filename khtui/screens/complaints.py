@@ -120,6 +120,7 @@ class RaiseComplaintScreen(Keyed, ModalScreen[str | None]):
     @on(RetailerPicker.Picked)
     def _picked(self, event: RetailerPicker.Picked) -> None:
         self.code = event.code
+        event.picker.clear_hits()
         self.query_one("#new-title", Label).update(self._title(event.name))
         self.query_one("#new-error", Static).update("")
         self.query_one("#new-category", OptionList).focus()

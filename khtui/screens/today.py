@@ -721,23 +721,21 @@ class TodayScreen(Keyed, StyledOnMount):
             return
         on_list = {v["retailer_code"] for v in self.visits if v["status"] != "rescheduled"}
 
-        def chosen(code: str | None) -> None:
-            if not code:
+        def chosen(picked: tuple[str, str] | None) -> None:
+            if not picked:
                 return
-            if code in on_list:
-                self.notify(t("today.adhoc_already", code=code), severity="warning")
-                return
+            code, name = picked
             self._write(
                 self.app.store.add_adhoc_visit,
                 code,
                 day,
-                notice=t("today.adhoc_added", code=code, date=day.isoformat()),
+                notice=t("today.adhoc_added", name=name, date=day.isoformat()),
                 keep_result=True,
             )
 
         from khtui.screens.today_modals import AdhocScreen
 
-        self.app.push_screen(AdhocScreen(day), chosen)
+        self.app.push_screen(AdhocScreen(day, on_list), chosen)
 
     def action_profile(self) -> None:
         v = self._need()

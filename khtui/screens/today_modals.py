@@ -6,7 +6,7 @@ without their text boxes and option lists)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -247,11 +247,14 @@ class GoToDateScreen(_DateModal):
 
 
 class AdhocScreen(_Modal):
-    """加访: find a retailer as you type (:class:`RetailerPicker`), Enter adds the visit."""
+    """加访: find a retailer as you type (:class:`RetailerPicker`), Enter adds the visit: the
+    dialog returns the retailer's code and name. One already on the day's list (``on_list``) is
+    refused in the dialog, the search kept to pick another."""
 
-    def __init__(self, day: dt.date) -> None:
+    def __init__(self, day: dt.date, on_list: Collection[str] = ()) -> None:
         super().__init__()
         self.day = day
+        self.on_list = frozenset(on_list)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="today-modal", id="adhoc-box"):
@@ -265,7 +268,10 @@ class AdhocScreen(_Modal):
 
     @on(RetailerPicker.Picked)
     def _picked(self, event: RetailerPicker.Picked) -> None:
-        self.dismiss(event.code)
+        if event.code in self.on_list:
+            event.picker.refuse(t("today.adhoc_already", name=event.name))
+            return
+        self.dismiss((event.code, event.name))
 
 
 class _ListModal(_Modal):

@@ -4,7 +4,8 @@ The box reads the retailer index (``store.search_retailers``: name, pinyin initi
 licence, phone or its last digits) in a thread worker at each keystroke. ``Enter`` in the box
 picks the highlighted hit (the first unless moved), ``↓`` goes to the hits on the first one,
 ``↑`` on the first hit goes back to the box, and typing in the hits goes on in the box. A pick
-posts :class:`RetailerPicker.Picked`. The widgets' ids start with the ``prefix`` given (``-query``,
+posts :class:`RetailerPicker.Picked`; the form then takes it (:meth:`clear_hits`) or says why
+not (:meth:`refuse`). The widgets' ids start with the ``prefix`` given (``-query``,
 ``-results``, ``-hint``); the hint's texts are the caller's (``hint``, ``count``), the ones for
 nothing found and for Enter with no hit are the picker's own.
 """
@@ -131,7 +132,7 @@ class RetailerPicker(Vertical):
             return
         event.stop()
         if not self.rows:
-            self._say(Text(t("picker.pick"), style=style(self.app, "invalid")))
+            self.refuse(t("picker.pick"))
             return
         self._pick(self.results.highlighted or 0)
 
@@ -143,8 +144,15 @@ class RetailerPicker(Vertical):
     def _pick(self, index: int) -> None:
         row = self.rows[index]
         self.post_message(self.Picked(self, row["code"], row["name"]))
-        self._show([])  # picked: the hits go; typing again finds again
+
+    def clear_hits(self) -> None:
+        """The hits go (a form's retailer is picked); typing again finds again."""
+        self._show([])
         self._say(self.hint)
+
+    def refuse(self, text: str) -> None:
+        """Say under the hits why the pick is refused; the hits stay to pick another."""
+        self._say(Text(text, style=style(self.app, "invalid")))
 
     def on_key(self, event: events.Key) -> None:
         options, box = self.results, self.box

@@ -83,7 +83,7 @@ async def test_the_list_shows_the_days_visits_in_order_with_reasons_and_complain
         month = text_of(screen, "#today-month")
         cov = day_store.month_coverage("2026-11", as_of=TODAY)
         assert f"11月覆盖 {cov['visited']}/6 户" in month
-        assert f"未访 {len(cov['unvisited'])} 户" in month
+        assert f"未覆盖 {len(cov['unvisited'])} 户" in month
         assert f"剩 {cov['working_days_left']} 个工作日" in month
         assert "重庆路烟酒店" not in {u["name"] for u in cov["unvisited"]}  # done on 11-16
         assert app.screen.sub_title == "今日拜访"
@@ -297,12 +297,20 @@ async def test_add_an_ad_hoc_visit_found_by_pinyin(day_store):
         assert app.screen.current_id() == added[0]["id"]  # the cursor is on the new visit
         assert "泉城路商店" in [r[2] for r in rows(app.screen)]
 
-        await pilot.press("a", *"qcl")  # already on the list: refused, nothing added
+        assert notices(app).any("已把 泉城路商店 加入 2026-11-23 的拜访")
+
+        await pilot.press("a", *"qcl")  # already on the list: refused in the dialog
         await settle(app, pilot)
         await pilot.press("enter")
         await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, AdhocScreen)  # the search stays, to pick another
+        hint = str(dialog.query_one("#adhoc-hint", Static).render())
+        assert hint == "泉城路商店 已在这一天的清单上：换一户"
+        assert dialog.query_one("#adhoc-query", Input).value == "qcl"
+        await pilot.press("escape")
+        await settle(app, pilot)
         assert len(day_ids(day_store)) == n + 1
-        assert any("已在这一天的清单上" in m for m in notices(app))
 
 
 @sync
@@ -327,9 +335,11 @@ async def test_down_from_the_ad_hoc_box_lands_on_the_first_hit(day_store):
         assert app.focused is box and box.value == "370"
         await settle(app, pilot)
         second = options.get_option_at_index(1).id
+        name = day_store.get_retailer(second)["name"]
         await pilot.press("down", "down", "enter")  # the second hit: already on today's list
         await settle(app, pilot)
-        assert notices(app).any(f"{second} 已在这一天的清单上")
+        hint = str(screen.query_one("#adhoc-hint", Static).render())
+        assert app.screen is screen and hint == f"{name} 已在这一天的清单上：换一户"
 
 
 @sync
