@@ -60,6 +60,8 @@ from khtui.widgets.workbench import Workbench
 PAGE = 50  # rows fetched per page of lookup results
 NARROW = 110  # below this many columns the profile's top brands go under the sales chart
 NAME_WIDTH = 20  # terminal cells of a shop name shown in the lookup list (10 CJK characters)
+TOP_BRAND_CELLS = 16  # a brand's name beside the sales chart (8 CJK characters)
+SUMMARY_CELLS = 80  # a capture's summary in the profile's captures tab
 # seconds a profile waits for its data before its first frame (read in a few milliseconds, so
 # the first frame shows them); a slower read shows the frame first and the data when they come
 FIRST_FRAME_WAIT = 0.2
@@ -86,6 +88,12 @@ def match_text(match: str | None) -> str:
     if not match:
         return ""
     return t.label(f"search.match.{match}", match)
+
+
+def _say_none(table: DataTable, rows: list, key: str) -> None:
+    """A table with no rows says so in its first row (``key``), not with its heads alone."""
+    if not rows:
+        table.add_row(Text(t(key), style="dim"), *([""] * (len(table.columns) - 1)))
 
 
 def _cell(value: Any) -> str:
@@ -604,11 +612,16 @@ class ProfileScreen(Keyed, StyledOnMount):
         table = self.query_one("#top-brands", DataTable)
         table.clear()
         for b in d["top_brands"]:
-            table.add_row(clip(b["name"], 12), f"{b['qty_tiao']:g}", f"{b['amount']:,.0f}")
+            table.add_row(
+                clip(b["name"], TOP_BRAND_CELLS),
+                Text(f"{b['qty_tiao']:g}", justify="right"),
+                Text(f"{b['amount']:,.0f}", justify="right"),
+            )
 
     def show_visits(self) -> None:
         table = self.query_one("#profile-visits", DataTable)
         table.clear()
+        _say_none(table, self.profile["visits"], "profile.none.visits")
         for v in self.profile["visits"]:
             note = v.get("skip_reason") or ""
             table.add_row(
@@ -623,6 +636,7 @@ class ProfileScreen(Keyed, StyledOnMount):
     def show_captures(self) -> None:
         table = self.query_one("#profile-captures", DataTable)
         table.clear()
+        _say_none(table, self.profile["captures"], "profile.none.captures")
         for c in self.profile["captures"]:
             kind = KIND_BY_KEY.get(c["kind"])
             summary = capture_summary(c, kind, self.profile["brand_names"])
@@ -630,7 +644,7 @@ class ProfileScreen(Keyed, StyledOnMount):
                 _cell(c["captured_on"]),
                 t.label(f"capture.kind.{c['kind']}", c["kind"]),
                 t("profile.draft") if c.get("is_draft") else "",
-                clip(summary, 60) or "-",
+                clip(summary, SUMMARY_CELLS) or "-",
             )
 
     def show_complaints(self) -> None:
@@ -640,6 +654,7 @@ class ProfileScreen(Keyed, StyledOnMount):
         routes = rules.complaint_routes
         late = {c["id"] for c in self.overdue()}
         late_style = style(self.app, "late")
+        _say_none(table, self.profile["complaints"], "profile.none.complaints")
         for c in self.profile["complaints"]:
             route = routes.get(c["category"])
             shown = late_style if c["id"] in late else ""
@@ -658,6 +673,7 @@ class ProfileScreen(Keyed, StyledOnMount):
     def show_changes(self) -> None:
         table = self.query_one("#profile-changes", DataTable)
         table.clear()
+        _say_none(table, self.profile["changes"], "profile.none.changes")
         for ch in self.profile["changes"]:
             name = ch["field"]
             label = t.field_name(name)

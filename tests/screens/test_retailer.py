@@ -23,7 +23,7 @@ from khtui.screens.retailer import (
 )
 from tests.capture_helpers import add_visit
 from tests.conftest import ZH
-from tests.screens.conftest import CQ, PROFILE_RETAILERS, seed_profile
+from tests.screens.conftest import CQ, PROFILE_RETAILERS, QC, seed_profile
 from tests.screens.pilot import goto_field, make_app, running, settle, sync
 
 TODAY = dt.date(2026, 11, 23)
@@ -333,6 +333,37 @@ async def test_histories_sales_and_complaints_are_shown(seeded):
         assert any("中华断货两周" in row and "逾期" in row for row in complaints)
         captures = cell_texts(profile.query_one("#profile-captures", DataTable))
         assert any("希望多给中华" in row for row in captures)
+
+
+@pytest.mark.parametrize("code", [CQ, QC])
+def test_an_empty_history_says_so(seeded, code):
+    """A tab whose history is empty says so in words, not with its column heads alone; one
+    with rows does not."""
+    import asyncio
+
+    none = {
+        "profile-visits": ("visits", "还没有拜访记录"),
+        "profile-captures": ("captures", "还没有采集的信息"),
+        "profile-complaints": ("complaints", "没有投诉"),
+        "profile-changes": ("changes", "还没有修改过资料"),
+    }
+
+    async def scenario():
+        async with running(seeded, SIZE, screen=lambda: ProfileScreen(code)) as (app, pilot):
+            profile = app.screen
+            await pilot.press("right_square_bracket")  # the other tabs are made
+            await settle(app, pilot)
+            empties = 0
+            for table_id, (key, text) in none.items():
+                rows = cell_texts(profile.query_one(f"#{table_id}", DataTable))
+                if profile.profile[key]:
+                    assert not any(text in r for r in rows), table_id
+                else:
+                    empties += 1
+                    assert len(rows) == 1 and rows[0].startswith(text), (table_id, rows)
+            return empties
+
+    assert asyncio.run(scenario()) >= (0 if code == CQ else 1)
 
 
 @sync
