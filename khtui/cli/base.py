@@ -187,14 +187,15 @@ class DateType(click.ParamType):
 
     def convert(self, value, param, ctx):
         from khtui.clock import today
-        from khtui.domain.dates import parse_day
+        from khtui.domain.dates import day_examples, parse_day
 
         if isinstance(value, dt.date):
             return value
         try:
             return parse_day(str(value), today())
         except ValueError:
-            raise BadValue(t("error.bad_date", value=value), ctx, param) from None
+            said = t("error.bad_date", value=value, **day_examples(today()))
+            raise BadValue(said, ctx, param) from None
 
 
 class MonthType(click.ParamType):

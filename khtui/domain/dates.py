@@ -51,4 +51,14 @@ def parse_day(text: str, base: dt.date) -> dt.date:
     raise ValueError(f"not a date: {text!r}")
 
 
-__all__ = ["as_date", "full_date", "parse_day"]
+def day_examples(base: dt.date) -> dict[str, str]:
+    """The ways of writing a day that :func:`parse_day` reads, shown with a day of ``base``'s
+    month at or after it (two days on while the month lasts), to fill a hint's ``{full}``,
+    ``{md}`` and ``{d}``: examples never name a day long past."""
+    day = base + dt.timedelta(days=2)
+    if day.month != base.month:
+        day = base
+    return {"full": day.isoformat(), "md": day.strftime("%m-%d"), "d": str(day.day)}
+
+
+__all__ = ["as_date", "day_examples", "full_date", "parse_day"]

@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Header, Label, Static
 
+from khtui.domain.dates import day_examples
 from khtui.widgets.date_input import DateInput
 from khtui.widgets.footer import Footer
 from khtui.widgets.jobs import JobQueue
@@ -43,7 +44,7 @@ class BrandsScreen(Keyed, TypingScreen):
     def compose(self) -> ComposeResult:
         today = self.app.today()
         start, end = self.app.store.brand_period(today)
-        message = t("error.bad_date", value="")
+        message = t("error.bad_date", value="", **day_examples(today))
         yield Header()
         with Horizontal(id="brand-period"):
             yield Label(t("brands.from"))
@@ -105,7 +106,7 @@ class BrandsScreen(Keyed, TypingScreen):
         boxes = [self.query_one(f"#brand-{k}", DateInput) for k in ("from", "to")]
         for box in boxes:
             if box.day is None:
-                msg.update(t("error.bad_date", value=box.value))
+                msg.update(t("error.bad_date", value=box.value, **day_examples(self.app.today())))
                 return None
         start, end = boxes[0].day, boxes[1].day
         assert start is not None and end is not None

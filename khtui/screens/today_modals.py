@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from khtui.domain.dates import day_examples
 from khtui.screens.today import reasons_text, short_date
 from khtui.widgets.cells import AM_CELLS, clip, fit
 from khtui.widgets.date_input import DateInput
@@ -167,11 +168,15 @@ class _DateModal(_Modal):
             yield Label(self.heading(), classes="modal-title")
             yield DateInput(
                 self.base,
-                message=t("today.date.invalid"),
+                message=t("today.date.invalid", **day_examples(self.base)),
                 value=self.value.isoformat(),
                 id=f"{self.BOX}-date",
             )
-            yield Static(t("today.date.hint"), classes="modal-hint", id=f"{self.BOX}-hint")
+            yield Static(
+                t("today.date.hint", **day_examples(self.base)),
+                classes="modal-hint",
+                id=f"{self.BOX}-hint",
+            )
 
     def problem(self, text: str) -> str | None:
         """Why ``text`` is not a day that will do (None when it is one)."""
@@ -180,7 +185,7 @@ class _DateModal(_Modal):
         try:
             day = parse_day(text, self.base)
         except ValueError:
-            return t("today.date.invalid")
+            return t("today.date.invalid", **day_examples(self.base))
         return self.refusal(day)
 
     @on(Input.Submitted)

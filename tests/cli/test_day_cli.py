@@ -228,7 +228,10 @@ def test_date_arguments_read_like_the_date_boxes(demo, typed, day):
         (["retailers", "--tier", "9"], "--tier 的值不对：9（要 1 到 8 之间的整数）"),
         (["retailer"], "缺少 CODE"),
         (["today", "--date"], "--date 后面要跟一个值"),
-        (["today", "--date", "11月45日"], "日期无效：11月45日"),
+        (
+            ["today", "--date", "11月45日"],
+            "日期无效：11月45日（写 2026-11-30、11-30、30 或 +3 即三天后）",
+        ),
         (["plan", "month", "--month", "12"], "月份无效：12"),
     ],
 )

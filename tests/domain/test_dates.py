@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from khtui.domain.dates import as_date, full_date, parse_day
+from khtui.domain.dates import as_date, day_examples, full_date, parse_day
 
 D = dt.date
 BASE = D(2026, 11, 23)
@@ -42,3 +42,19 @@ def test_as_date_takes_a_date_or_its_iso_text():
     assert as_date("2026-11-23") == D(2026, 11, 23)
     with pytest.raises(ValueError):
         as_date("23/11/2026")
+
+
+@pytest.mark.parametrize(
+    ("base", "shown"),
+    [
+        (D(2026, 11, 23), ("2026-11-25", "11-25", "25")),
+        (D(2026, 11, 28), ("2026-11-30", "11-30", "30")),  # the month's last day
+        (D(2026, 11, 29), ("2026-11-29", "11-29", "29")),  # two days on is December
+        (D(2026, 12, 31), ("2026-12-31", "12-31", "31")),
+    ],
+)
+def test_the_examples_name_a_day_of_the_month_not_past(base, shown):
+    ex = day_examples(base)
+    assert (ex["full"], ex["md"], ex["d"]) == shown
+    # every example names that same day
+    assert {parse_day(ex[k], base) for k in ("full", "md", "d")} == {D.fromisoformat(shown[0])}
