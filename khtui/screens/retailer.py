@@ -951,7 +951,9 @@ class EditFieldScreen(_ChangeModal):
             yield Label(
                 t("profile.edit.title", field=t.field_name(self.field)), classes="modal-title"
             )
-            yield Label(t("profile.edit.current", value=_cell(self.value or None)))
+            # as the profile's table says it (in English a stored 银行转账 is bank transfer)
+            shown = t.field(self.field, self.value or None, self.app.store.rules)
+            yield Label(t("profile.edit.current", value=_cell(shown or None)))
             yield Input(value=self.value, id="edit-input", select_on_focus=False)
             yield Static(t(f"profile.hint.{spec.type}"), id="edit-hint")
             yield Static("", id="edit-error")

@@ -52,6 +52,26 @@ async def test_backspace_takes_one_character_and_emptying_a_field_asks_first(sto
     assert [(c["old"], c["new"]) for c in changes] == [(PHONE, None)]
 
 
+def test_the_edit_dialog_says_the_value_as_the_profile_does(store):
+    """In English a stored 电子结算 reads as the profile's table says it; the box holds what
+    is stored, to edit it."""
+    import asyncio
+
+    seed_profile(store)
+
+    async def scenario():
+        async with running(store, (100, 30), lang="en", screen=lambda: ProfileScreen(CQ)) as (
+            app,
+            pilot,
+        ):
+            box = await open_edit(app, pilot, "settlement")
+            now = str(list(app.screen.query("#edit-box Label"))[1].render())
+            assert box.value == "电子结算"
+            assert now.startswith("Now: e-payment ")
+
+    asyncio.run(scenario())
+
+
 @sync
 async def test_a_number_is_edited_as_the_profile_shows_it(store):
     """营业面积 33.0 is 33 in the profile, so the edit box and its current value say 33 too."""

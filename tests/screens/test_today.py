@@ -367,7 +367,9 @@ async def test_other_days_by_keys_and_by_date(day_store):
         await pilot.pause()
         assert isinstance(app.screen, GoToDateScreen)
         said = str(app.screen.query_one("#goto-hint", Static).render())
-        assert said == "日期写法不对：用 2026-11-26、11-26、26 或 +2 即两天后"  # the day shown: 11-24
+        assert (
+            said == "日期写法不对：用 2026-11-26、11-26、26 或 +2 即两天后"
+        )  # the day shown: 11-24
         await pilot.press("ctrl+u", *"2026-11-28", "enter")
         await settle(app, pilot)
         assert screen.day == dt.date(2026, 11, 28)
