@@ -232,7 +232,7 @@ class CaptureScreen(Keyed, TypingScreen):
 
     # -- picker: today's visits and what the day lacks ------------------------------------------
     def _compose_picker(self) -> ComposeResult:
-        yield Static(t("capture.need_target"), id="cap-target")
+        yield Static(t("capture.need_target"), id="cap-target", classes="-wraps")
         yield DataTable(id="cap-visits", cursor_type="row", zebra_stripes=True)
         yield Static("", id="cap-gaps")
 

@@ -304,6 +304,25 @@ async def test_reopening_the_visit_resumes_the_draft(seeded):
     assert seeded.get_capture(cid) is not None  # a draft with values is kept on leaving
 
 
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_the_pickers_instructions_are_read_whole(seeded, size):
+    """The line over today's visits says every word of how to open a capture, on a second
+    line where the terminal is narrow (it was cut at the right edge)."""
+    import asyncio
+
+    from rich.cells import cell_len
+
+    async def scenario():
+        async with running(seeded, size, screen=lambda: CaptureScreen()) as (app, _pilot):
+            head = app.screen.query_one("#cap-target")
+            said = str(head.render())
+            room = head.content_region.width
+            assert head.content_region.height * room >= cell_len(said)
+            assert head.content_region.height == (1 if cell_len(said) <= room else 2)
+
+    asyncio.run(scenario())
+
+
 @sync
 async def test_a_long_day_in_the_picker_comes_a_page_at_a_time(seeded):
     """A team's day of thousands of visits: the picker takes a page of them, the cursor
