@@ -50,6 +50,13 @@ class DocumentError(KeyedError):
 
 # -- building the documents -------------------------------------------------------------------
 # Every document is written in the words of the translator it is given (the user's language).
+def document_words(t: Tr, rules: Rules) -> Callable[[str], str]:
+    """The company's words of a report (categories, price classes, complaint categories and
+    departments, the choices of the market-information forms) in ``t``'s language: as the
+    rules and the catalogue name them (:meth:`khtui.i18n.format.Translator.word`)."""
+    return lambda value: t.word(value, rules)
+
+
 def weekly_document(
     store, week: str, t: Tr, report: dict | None = None, am_name: str | None = None
 ) -> ReportDocument:
@@ -60,6 +67,7 @@ def weekly_document(
         report["figures"],
         report["narrative"],
         t,
+        word=document_words(t, store.rules),
         am_name=am_name or store.am_name,
         version=report["version"] or None,
         status=report["status"],
@@ -77,6 +85,7 @@ def monthly_document(
         report["figures"],
         report["narrative"],
         t,
+        word=document_words(t, store.rules),
         am_name=am_name or store.am_name,
         drop_pct=store.rules.reports.sales_drop_pct,
         max_rows=store.rules.documents.max_detail_rows,

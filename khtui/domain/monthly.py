@@ -13,7 +13,7 @@ the data starts, or only partly after, is no basis): otherwise "—" and a note 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -271,10 +271,13 @@ class MonthlyFigures(records.Stored):
 
 
 # -- findings: problems the figures show, each with its cause -------------------------------------
-def monthly_findings(f: MonthlyFigures, tr: Tr, *, drop_pct: float) -> list[str]:
+def monthly_findings(
+    f: MonthlyFigures, tr: Tr, *, drop_pct: float, word: Callable[[str], str] = str
+) -> list[str]:
     """Problems the figures show by themselves, each followed by what the figures say caused
     it (the tiers, price classes or departments behind it). A fall is only named against a
-    complete base month."""
+    complete base month. ``word``: a company word (a price class, a department) in ``tr``'s
+    language, as :class:`~khtui.domain.report.Sections` says it."""
     out: list[str] = []
     cur = f.current
     yoy = cur.yoy_qty
@@ -284,7 +287,11 @@ def monthly_findings(f: MonthlyFigures, tr: Tr, *, drop_pct: float) -> list[str]
             key=lambda x: x[0],
         )
         worst = [
-            tr("rpt.finding.part", name=r.price_class or tr("rpt.class_none"), pct=fmt_num1(-c))
+            tr(
+                "rpt.finding.part",
+                name=word(r.price_class) if r.price_class else tr("rpt.class_none"),
+                pct=fmt_num1(-c),
+            )
             for c, r in falls[:2]
             if c < 0
         ]
@@ -311,7 +318,7 @@ def monthly_findings(f: MonthlyFigures, tr: Tr, *, drop_pct: float) -> list[str]
             if c.overdue:
                 depts[c.department] = depts.get(c.department, 0) + c.overdue
         who = tr("rpt.list_sep").join(
-            f"{d} {n}" for d, n in sorted(depts.items(), key=lambda kv: -kv[1])
+            f"{word(d)} {n}" for d, n in sorted(depts.items(), key=lambda kv: -kv[1])
         )
         out.append(tr("rpt.finding.overdue", n=cp.overdue, who=who or DASH))
     if f.price_deviations:
@@ -346,13 +353,16 @@ def build_monthly(
     narrative: Mapping[str, str],
     tr: Tr,
     *,
+    word: Callable[[str], str],
     am_name: str,
     drop_pct: float,
     max_rows: int = 30,
     version: int | None = None,
     status: str = "draft",
 ) -> ReportDocument:
-    """The monthly market analysis 月度市场分析报告."""
+    """The monthly market analysis 月度市场分析报告; ``word`` says a company word as stored (a
+    category, a price class, a department, a choice of a form) in ``tr``'s language (see
+    :class:`~khtui.domain.report.Sections`)."""
     meta = [
         tr("rpt.meta.am", name=am_name),
         tr(
@@ -367,7 +377,7 @@ def build_monthly(
     if version:
         meta.append(tr("rpt.meta.version", version=version, status=tr(f"rpt.status.{status}")))
     doc = ReportDocument("monthly", tr("rpt.monthly.title", month=cn_month(f.month, tr)), meta)
-    s = Sections(doc, tr, max_rows)
+    s = Sections(doc, tr, max_rows, word)
     _sales(s, f)
     accuracy_part(s, f.accuracy, detail=True)
     _execution(s, f)
@@ -502,7 +512,7 @@ def _sales(s: Sections, f: MonthlyFigures) -> None:
                 tr,
                 "rpt.col.category",
                 cat_total,
-                lambda r: r.category or tr("rpt.category_none"),
+                lambda r: s.word(r.category) if r.category else tr("rpt.category_none"),
                 width=3.0,
             ),
             num_col("rpt.col.retailers", "retailers"),
@@ -522,7 +532,10 @@ def _sales(s: Sections, f: MonthlyFigures) -> None:
             tr,
             [
                 _label_col(
-                    tr, "rpt.col.class", cls_total, lambda r: r.price_class or tr("rpt.class_none")
+                    tr,
+                    "rpt.col.class",
+                    cls_total,
+                    lambda r: s.word(r.price_class) if r.price_class else tr("rpt.class_none"),
                 ),
                 num_col("rpt.col.qty", "qty"),
                 num_col("rpt.col.share", lambda r: rate(r.qty, cls_total.qty), fmt_pct),
@@ -543,7 +556,7 @@ def _sales(s: Sections, f: MonthlyFigures) -> None:
             tr,
             [
                 Column("rpt.col.brand", "brand", width=3.0),
-                Column("rpt.col.class", "price_class"),
+                Column("rpt.col.class", "price_class", s.word_cell),
                 Column("rpt.col.brand_type", lambda r: brand_kind(r.is_key, r.is_new, tr)),
                 num_col("rpt.col.qty", "qty"),
                 num_col("rpt.col.share", lambda r: rate(r.qty, total_qty), fmt_pct),
@@ -661,8 +674,8 @@ def _service(s: Sections, sv: CustomerService) -> None:
             _table(
                 tr,
                 [
-                    Column("rpt.col.category", "category_name", width=2.0),
-                    Column("rpt.col.department", "department", str, width=2.0),
+                    Column("rpt.col.category", "category_name", s.word_cell, width=2.0),
+                    Column("rpt.col.department", "department", s.word, width=2.0),
                     num_col("rpt.col.received", "received"),
                     num_col("rpt.col.forwarded", "forwarded"),
                     num_col("rpt.col.answered", "answered"),
@@ -687,7 +700,7 @@ def _service(s: Sections, sv: CustomerService) -> None:
         scores=scores or DASH,
         labels_yes=sat.price_labels_yes,
         labels_no=sat.price_labels_no,
-        display=tr("rpt.list_sep").join(f"{k} {n}" for k, n in sat.display.items()) or DASH,
+        display=_counted(s, sat.display.items()) or DASH,
     )
 
 
@@ -738,8 +751,15 @@ def _cultivation(s: Sections, f: MonthlyFigures) -> None:
     s.para("rpt.brands.definitions_month", "note")
 
 
-def _choices(row: Any, order: Sequence[str], sep: str) -> str:
-    return sep.join(f"{k} {row.choices[k]}" for k in order if row.choices.get(k))
+def _counted(s: Sections, counts: Iterable[tuple[str, int]]) -> str:
+    """Company words with how often each was recorded ('好 5、一般 3'), in the document's
+    language."""
+    return s.tr("rpt.list_sep").join(f"{s.word(k)} {n}" for k, n in counts)
+
+
+def _choices(s: Sections, row: Any, order: Sequence[str]) -> str:
+    """A row's counts of the choices ``order`` (those recorded), in that order."""
+    return _counted(s, ((k, row.choices[k]) for k in order if row.choices.get(k)))
 
 
 def _kind(s: Sections, kind: str, rows: Sequence[Any], show: Callable[[Any], Any]) -> None:
@@ -771,7 +791,7 @@ def _market(s: Sections, m: MarketInfo) -> None:
     _kind(s, "activity", m.activities, lambda rows: s.add(_capped(s, [*subject, methods], rows)))
     # 2. brand sales
     selling = [
-        Column("rpt.col.selling", lambda r: _choices(r, ("好", "一般", "差"), sep), width=2.5),
+        Column("rpt.col.selling", lambda r: _choices(s, r, ("好", "一般", "差")), width=2.5),
         num_col("rpt.col.avg_sale_price", lambda r: r.extra.get("price"), fmt_money),
     ]
     _kind(
@@ -782,14 +802,14 @@ def _market(s: Sections, m: MarketInfo) -> None:
         num_col("rpt.col.sold_tiao", lambda r: r.extra.get("sales_tiao")),
         Column(
             "rpt.col.acceptance",
-            lambda r: sep.join(f"{k} {n}" for k, n in r.extra.get("consumer", {}).items()),
+            lambda r: _counted(s, r.extra.get("consumer", {}).items()),
             width=2.0,
         ),
         Column(
             "rpt.col.price_kept",
             lambda r: tr("rpt.yes_no", yes=r.extra.get("kept", 0), no=r.extra.get("not_kept", 0)),
         ),
-        Column("rpt.col.potential", lambda r: _choices(r, ("大", "中", "小"), sep), width=1.8),
+        Column("rpt.col.potential", lambda r: _choices(s, r, ("大", "中", "小")), width=1.8),
     ]
     _kind(
         s, "new_brand", m.new_brands, lambda rows: s.add(_table(tr, [*subject, *new_brand], rows))
@@ -797,7 +817,7 @@ def _market(s: Sections, m: MarketInfo) -> None:
     # 4. prices against guide prices
     prices = [
         Column("rpt.col.brand", "brand", width=2.5),
-        Column("rpt.col.class", "price_class"),
+        Column("rpt.col.class", "price_class", s.word_cell),
         num_col("rpt.col.guide_price", "guide", fmt_money),
         num_col("rpt.col.avg_price_seen", "average", fmt_money),
         num_col(
@@ -812,7 +832,7 @@ def _market(s: Sections, m: MarketInfo) -> None:
     _kind(s, "prices", m.prices, lambda rows: s.detail(prices, rows))
     # 5. retailer dynamics
     dynamics = [
-        Column("rpt.col.event", "subject"),
+        Column("rpt.col.event", "subject", s.word_cell),
         num_col("rpt.col.retailers", "count"),
         Column("rpt.col.retailer_names", lambda r: sep.join(r.extra.get("names", [])), width=6.0),
     ]
@@ -840,9 +860,7 @@ def _market(s: Sections, m: MarketInfo) -> None:
                 1,
                 Column(
                     "rpt.col.labels",
-                    lambda g: sep.join(
-                        f"{k} {n}" for k, n in sorted(g.labels.items(), key=lambda kv: -kv[1])
-                    ),
+                    lambda g: _counted(s, sorted(g.labels.items(), key=lambda kv: -kv[1])),
                     fit=True,
                 ),
             )
@@ -857,7 +875,9 @@ def _potential(s: Sections, f: MonthlyFigures) -> None:
     if big:
         s.para(
             "rpt.potential.new_brands",
-            brands=tr("rpt.list_sep").join(f"{r.subject}（{r.choices['大']}）" for r in big),
+            brands=tr("rpt.list_sep").join(
+                tr("rpt.potential.brand", brand=r.subject, n=r.choices["大"]) for r in big
+            ),
         )
     if f.potential_brands:
         s.para("rpt.potential.growth")
@@ -882,7 +902,7 @@ def _potential(s: Sections, f: MonthlyFigures) -> None:
 def _problems(s: Sections, f: MonthlyFigures, narrative: Mapping[str, str], drop_pct: float):
     tr = s.tr
     s.heading("rpt.sec.problems")
-    findings = monthly_findings(f, tr, drop_pct=drop_pct)
+    findings = monthly_findings(f, tr, drop_pct=drop_pct, word=s.word)
     for text in findings:
         s.text(text, "bullet")
     _am_text(s, f, narrative, "problems", ("problems",), bool(findings))

@@ -380,11 +380,21 @@ def table(
 
 
 class Sections:
-    """The blocks of a document with its numbered level-1 headings (一、二、… in Chinese)."""
+    """The blocks of a document with its numbered level-1 headings (一、二、… in Chinese).
 
-    def __init__(self, doc: ReportDocument, tr: Tr, max_rows: int = 30):
-        self.doc, self.tr, self.max_rows = doc, tr, max_rows
+    ``word`` says a company word as stored (a retailer category, a price class, a complaint
+    category or department, a choice of a market-information form) in the document's language
+    (``Translator.word`` with the rules; by default the word as stored)."""
+
+    def __init__(
+        self, doc: ReportDocument, tr: Tr, max_rows: int = 30, word: Callable[[str], str] = str
+    ):
+        self.doc, self.tr, self.max_rows, self.word = doc, tr, max_rows, word
         self.n = 0
+
+    def word_cell(self, value: Any) -> str:
+        """A company word as a table cell: in the document's language, '—' when empty."""
+        return fmt_text(self.word(value) if value else value)
 
     @property
     def blocks(self) -> list[Block]:

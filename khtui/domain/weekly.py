@@ -8,7 +8,7 @@ before a field existed still reads (the field takes its default and its part is 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -252,12 +252,15 @@ def build_weekly(
     narrative: Mapping[str, str],
     tr: Tr,
     *,
+    word: Callable[[str], str],
     am_name: str,
     version: int | None = None,
     status: str = "draft",
     max_rows: int = 30,
 ) -> ReportDocument:
-    """The weekly report 周报 from its figures and the AM's narrative."""
+    """The weekly report 周报 from its figures and the AM's narrative; ``word`` says a company
+    word as stored (a complaint category, a department, a retailer's event) in ``tr``'s
+    language (see :class:`~khtui.domain.report.Sections`)."""
     name = week_name(figures.week, tr)
     meta = [tr("rpt.meta.am", name=am_name), tr("rpt.meta.week", week=name)]
     if version:
@@ -266,7 +269,7 @@ def build_weekly(
     doc = ReportDocument(
         "weekly", tr("rpt.weekly.title", week=tr("rpt.fmt.week_short", y=year, w=wk)), meta
     )
-    s = Sections(doc, tr, max_rows)
+    s = Sections(doc, tr, max_rows, word)
     _visits(s, figures.visits)
     _coverage_section(s, figures)
     _sales(s, figures.sales)
@@ -588,8 +591,8 @@ def _complaints(s: Sections, cp: ComplaintStatus) -> None:
         [
             Column("rpt.col.raised_on", "raised_on", fmt_md),
             Column("rpt.col.retailer", "name", width=3.0),
-            Column("rpt.col.category", "category_name"),
-            Column("rpt.col.department", "department"),
+            Column("rpt.col.category", "category_name", s.word_cell),
+            Column("rpt.col.department", "department", s.word_cell),
             Column(
                 "rpt.col.status",
                 lambda r: (
@@ -613,7 +616,7 @@ def _dynamics(s: Sections, dy: list[Dynamic]) -> None:
         [
             Column("rpt.col.date", "captured_on", fmt_md),
             Column("rpt.col.retailer", "name", width=3.0),
-            Column("rpt.col.event", "event"),
+            Column("rpt.col.event", "event", s.word_cell),
             Column("rpt.col.note", "note", width=6.0),
         ],
         dy,

@@ -618,14 +618,17 @@ class TeamReportScreen(Keyed, Screen):
 
     @work(thread=True, group="team-report")
     def _load(self) -> None:
+        from khtui.data.documents import document_words
         from khtui.domain.weekly import build_weekly
 
         store = self.app.store
         report = store.team_report(self.report_id)
+        t = self.app.t  # a worker: the app's own translator
         doc = build_weekly(
             report["figures"],
             report["narrative"],
-            self.app.t,  # a worker: the app's own translator
+            t,
+            word=document_words(t, store.rules),
             am_name=report["am_name"],
             version=report["version"],
             status=report["status"],

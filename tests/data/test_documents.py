@@ -12,12 +12,21 @@ from docx.oxml.ns import qn
 
 from khtui.data.documents import (
     DocumentError,
+    monthly_document,
+    weekly_document,
     write_monthly_docx,
     write_plan_docx,
     write_plan_xlsx,
     write_weekly_docx,
 )
-from tests.conftest import EN, ZH, check_fonts_and_layout, seed_reports
+from tests.conftest import (
+    EN,
+    REPORT_RETAILERS,
+    ZH,
+    _report_capture,
+    check_fonts_and_layout,
+    seed_reports,
+)
 
 
 @pytest.fixture
@@ -150,6 +159,57 @@ def test_weekly_docx_in_english(seeded, tmp_path):
     d = docx.Document(write_weekly_docx(seeded, "2026-W47", tmp_path / "w.docx", t=EN))
     assert headings(d)[0] == "1. Visits this week"  # 一、 numbers Chinese headings only
     assert rows(table_after(d, "Visits this week"))[0][0] == "Date"
+
+
+def test_reports_say_the_company_words_in_english(seeded):
+    """In English the weekly and monthly reports say the company's words in English, as the
+    rest of the program does: complaint categories and departments, retailer categories, price
+    classes, a retailer's event, the choices of the market-information forms. What is Chinese
+    in them is a name (a retailer, a brand, a route, the AM) or the user's own text; the same
+    documents in Chinese keep the words as stored."""
+    with seeded.write() as conn:
+        for kind, payload in (
+            ("display", {"display": "一般", "price_labels": True, "satisfaction": "4"}),
+            ("brand_sales", {"brand_code": "B1", "selling": "差", "price": 250}),
+            ("new_brand", {"brand_code": "B2", "consumer_acceptance": "好", "potential": "大"}),
+            ("opinion", {"type": "建议", "text": "希望增加细支烟供应"}),
+        ):
+            _report_capture(conn, seeded.am_id, "R003", kind, "2026-11-18", payload)
+    week = weekly_document(seeded, "2026-W47", EN).text()
+    month = monthly_document(seeded, "2026-11", EN).text()
+    for said in (
+        "| delivery | distribution centre |",  # §7 complaints: 送货服务 | 配送中心
+        "renovating | 下周重新开业",  # §8 dynamics: the event 装修, its note as written
+    ):
+        assert said in week
+    for said in (
+        "urban large convenience store | 1 |",  # by category: 城镇大型便利店
+        "class 1 | ",  # by price class: 一类
+        "\ndelivery | distribution centre | ",  # customer service
+        "display: fair 1;",  # satisfaction: 陈列 一般
+        "| bad 1 | 250.00",  # brand sales: 差
+        "| good 1 | ",  # new brand: consumer acceptance 好
+        "| large 1",  # new brand: potential 大
+        "renovating | 1 | 新村超市",  # dynamics: 装修
+        "| suggestion 1 |",  # opinions labelled 建议
+        "high potential: 利群(新版) (1).",  # no Chinese brackets around the count
+    ):
+        assert said in month, said
+    names = [
+        seeded.am_name,
+        *(r[1] for r in REPORT_RETAILERS),
+        *(r[2] for r in REPORT_RETAILERS),
+        *(b["name"] for b in seeded.query("SELECT name FROM brands")),
+        "店主不在",  # a skip reason, as the AM wrote it
+        "下周重新开业",
+        "希望增加细支烟供应",
+        "R002 店主两次不在。\n部分客户未明码标价。",
+    ]
+    for text in (week, month):
+        for run in re.findall(r"[\u4e00-\u9fff]+", text):
+            assert any(run in name for name in names), run
+    zh = monthly_document(seeded, "2026-11", ZH).text()
+    assert "\n送货服务 | 配送中心 | " in zh and "陈列：一般 1；" in zh and "| 建议 1 |" in zh
 
 
 def test_numbers_and_short_words_never_wrap(seeded, tmp_path):

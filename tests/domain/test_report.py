@@ -198,7 +198,7 @@ def _raw(deviations: int = 0) -> dict:
 
 
 def test_weekly_sections_in_order_with_the_narrative_last():
-    doc = build_weekly(_figures(), {"problems": "第一行\n\n第二行"}, tr, am_name="张经理")
+    doc = build_weekly(_figures(), {"problems": "第一行\n\n第二行"}, tr, word=str, am_name="张经理")
     headings = [b.text for b in doc.blocks if isinstance(b, Heading)]
     sections = [
         "rpt.sec.visits",
@@ -226,13 +226,13 @@ def test_weekly_sections_in_order_with_the_narrative_last():
 
 def test_weekly_visit_rate_counts_visits_rescheduled_away_as_planned():
     # a visit rescheduled away from the week was still planned in it: 2 done of 4 planned
-    doc = build_weekly(_figures(), {}, tr, am_name="x")
+    doc = build_weekly(_figures(), {}, tr, word=str, am_name="x")
     summary = next(b.text for b in doc.blocks if b.text.startswith("rpt.visits.summary"))
     assert "total=4" in summary and "rate=50.0%" in summary and "rescheduled=1" in summary
 
 
 def test_long_detail_tables_are_cut_with_a_note():
-    doc = build_weekly(_figures(deviations=5), {}, tr, am_name="x", max_rows=3)
+    doc = build_weekly(_figures(deviations=5), {}, tr, word=str, am_name="x", max_rows=3)
     table = next(b for b in doc.blocks if isinstance(b, Table) and "rpt.col.deviation" in b.headers)
     assert len(table.rows) == 3
     assert table.rows[0][-1] == "+20.0%"
@@ -240,7 +240,7 @@ def test_long_detail_tables_are_cut_with_a_note():
 
 
 def test_counts_cover_paragraphs_and_cells():
-    doc = build_weekly(_figures(), {}, tr, am_name="x")
+    doc = build_weekly(_figures(), {}, tr, word=str, am_name="x")
     paras, cells = doc.counts()
     tables = [b for b in doc.blocks if isinstance(b, Table)]
     assert cells == sum(len(t.headers) * (len(t.rows) + 1) for t in tables)
@@ -259,7 +259,7 @@ def test_a_week_across_a_month_end_shows_the_closed_month_before_the_new_one():
             "closed": True,
         }
     )
-    doc = build_weekly(figures, {}, tr, am_name="x")
+    doc = build_weekly(figures, {}, tr, word=str, am_name="x")
     texts = [b.text for b in doc.blocks if isinstance(b, Paragraph)]
     closed = next(i for i, x in enumerate(texts) if x.startswith("rpt.coverage.closed"))
     current = next(i for i, x in enumerate(texts) if x.startswith("rpt.coverage.summary"))
@@ -287,7 +287,7 @@ def test_coverage_says_when_the_month_will_fall_short():
 
 
 def test_weekly_has_the_visits_chart_and_a_total_row():
-    doc = build_weekly(_figures(), {}, tr, am_name="x")
+    doc = build_weekly(_figures(), {}, tr, word=str, am_name="x")
     [chart] = doc.charts()
     assert chart.labels == ["11-16"]
     assert [s.values for s in chart.series] == [(3,), (2,)]
@@ -301,5 +301,5 @@ def test_figures_round_trip_through_json():
 
 
 def _texts(figures):
-    doc = build_weekly(figures, {}, tr, am_name="x")
+    doc = build_weekly(figures, {}, tr, word=str, am_name="x")
     return [b.text for b in doc.blocks if isinstance(b, Paragraph)]
