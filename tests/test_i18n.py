@@ -71,3 +71,44 @@ def test_english_counts_take_the_singular_for_one():
     assert en("cli.recomputed", n=1, as_of="2026-11-23").startswith(
         "recomputed tier, category, level and value of 1 retailer "
     )
+
+
+def test_english_counts_of_one_in_the_profile_the_warnings_and_the_tier():
+    """One complaint, one carton, one day, one case: the singular, and days' as day's."""
+    import datetime as dt
+
+    from khtui.domain.tiers import tier_of
+    from khtui.domain.warnings import Warning
+    from khtui.i18n.forecast import warning_text
+
+    en, zh = Translator("en"), Translator("zh")
+    assert en("profile.head.overdue", n=1) == " 1 overdue complaint "
+    assert en("profile.head.overdue", n=2) == " 2 overdue complaints "
+    assert en("today.detail.overdue", n=1) == "1 overdue complaint: follow it up first"
+    assert en("warn.count", n=1, date="11-23") == "1 warning on 11-23"
+    assert en("warn.panel.more", n=1) == "1 more retailer (w shows every warning)"
+    one = {"brand": "B1", "counted_on": "11-20", "stock": 1.0, "ordered": 0.0, "rate": 1.0}
+    shortage = Warning(
+        "shortage", "R1", "B1", {**one, "cover": 1.0, "runs_out": "11-21", "next_order": "11-24"}
+    )
+    said = warning_text(en, Warning(shortage.kind, "R1", "B1", {**shortage.params, "safety": 1}))
+    assert "1 carton counted" in said and "lasts 1 day," in said and "plus 1 day's safety" in said
+    said = warning_text(en, Warning(shortage.kind, "R1", "B1", {**shortage.params, "safety": 3}))
+    assert "plus 3 days' safety" in said
+    over = warning_text(en, Warning("overstock", "R1", "B1", {**one, "cover": 1.0, "limit": 45}))
+    assert "1 carton counted" in over and "lasts 1 day," in over
+    swing = {"month": "2026-11", "pct": 50.0, "limit": 40.0, "complete": True}
+    swing_text = warning_text(
+        en, Warning("swing_low", "R1", None, {**swing, "actual": 1.0, "expected": 2.0})
+    )
+    assert "1 carton against 2 cartons" in swing_text
+    # the tier's band: its unit agrees with the number before it
+    rules = default_rules()
+    low = tier_of({}, dt.date(2026, 11, 5), rules).why.explain
+    assert "(≤ 1 case, upper bound inclusive)" in en.say(low)
+    assert "（≤ 1 件，上限含）" in zh.say(low)
+    top = tier_of({m: 3000 for m in ("2026-08", "2026-09", "2026-10")}, dt.date(2026, 11, 5), rules)
+    assert "(> 20 cases, upper bound inclusive)" in en.say(top.why.explain)
+    # the warnings screen: its heads are Title-case like every table's, its footer a sentence
+    assert [en(f"warn.col.{c}") for c in ("kind", "retailer", "why")] == ["Kind", "Retailer", "Why"]
+    assert en("warn.footer").startswith("Enter opens the profile")

@@ -30,14 +30,15 @@ def tier_for(monthly_jian: float, rules: Rules) -> int:
     return len(bounds) + 1
 
 
-def tier_range_text(tier: int, rules: Rules) -> str:
-    """'> 14 且 ≤ 20 件' style description of one tier's band."""
+def tier_band(tier: int, rules: Rules) -> Message:
+    """One tier's band in 件 ('> 14 ≤ 20 件'), as a message: the unit agrees with the number
+    it follows (``why.tier.band.*``)."""
     bounds = rules.tier_lower_bounds
     if tier == 1:
-        return f"> {bounds[0]:g}"
+        return Message("why.tier.band.above", {"lo": bounds[0]})
     if tier == len(bounds) + 1:
-        return f"≤ {bounds[-1]:g}"
-    return f"> {bounds[tier - 1]:g} ≤ {bounds[tier - 2]:g}"
+        return Message("why.tier.band.at_most", {"hi": bounds[-1]})
+    return Message("why.tier.band.between", {"lo": bounds[tier - 1], "hi": bounds[tier - 2]})
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def tier_of(monthly_tiao: Mapping[str, float], as_of: dt.date, rules: Rules) -> 
                 "avg_tiao": avg_tiao,
                 "avg_jian": avg_jian,
                 "tier": tier,
-                "band": tier_range_text(tier, rules),
+                "band": tier_band(tier, rules),
             },
         ),
     )
