@@ -277,6 +277,40 @@ async def test_the_profile_forecast_in_english(town):
         assert "shortage" in warnings and "品牌甲" in warnings
 
 
+@pytest.mark.parametrize(
+    ("lang", "stale", "overstock"), [("zh", "过期", "积压"), ("en", "stale", "overstock")]
+)
+def test_a_warnings_kind_is_said_once_on_its_line(town, lang, stale, overstock):
+    """The forecast tab's line of a warning is its kind, then why: the why does not say the
+    kind again (it read 'stale stock stock figures stale: …')."""
+    from khtui.domain.warnings import Warning
+
+    async def scenario():
+        async with running(town, SIZE, lang=lang) as (app, pilot):
+            app.open_profile("R2")
+            await settle(app, pilot)
+            await pilot.press("left_square_bracket")  # the last tab: 预测
+            await settle(app, pilot)
+            panel = app.screen.query_one("#fc-warnings", WarningsPanel)
+            count = {"counted_on": "2026-10-16", "limit": 30}
+            stock = {"brand": "B1", "stock": 90, "ordered": 0, "rate": 2}
+            warnings = [
+                Warning("stale_stock", "R2", None, {**count, "age": 38, "brands": 2}),
+                Warning("overstock", "R2", "B1", {**count, **stock, "cover": 45}),
+                Warning("overstock", "R2", "B1", {**count, **stock, "cover": None}),
+            ]
+            names = {"R2": "兴隆超市"}
+            brands = {"B1": "品牌甲"}
+            panel.post_message(WarningsPanel.Loaded(panel._gen, warnings, names, brands, {}, {}))
+            await settle(app, pilot)
+            lines = str(panel.render()).lower().splitlines()
+            assert len(lines) == 3
+            assert lines[0].count(stale) == 1 and "2026-10-16" in lines[0]
+            assert all(ln.count(overstock) == 1 and "品牌甲" in ln for ln in lines[1:])
+
+    asyncio.run(scenario())
+
+
 @pytest.mark.parametrize(("lang", "more"), [("zh", "另有 3 条预警"), ("en", "3 more warnings")])
 def test_one_retailers_panel_counts_the_warnings_left_out(town, lang, more):
     """The forecast tab lists one retailer's warnings: what does not fit is counted in
