@@ -19,7 +19,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
-from khtui.widgets.cells import cut
+from khtui.domain.warnings import KINDS
+from khtui.widgets.cells import cut, fit
 from khtui.widgets.footer import Footer
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.paging import Pager
@@ -28,6 +29,7 @@ from khtui.widgets.warnings_panel import kind_style
 from khtui.widgets.workbench import Workbench
 
 NAME_CELLS = 16
+KIND_CELLS = 16  # the kind column is as wide as its longest label, up to this
 
 
 class WarningsScreen(Keyed, Screen):
@@ -71,7 +73,8 @@ class WarningsScreen(Keyed, Screen):
     def on_mount(self) -> None:
         self.sub_title = t("warn.title")
         table = self.query_one("#warn-table", DataTable)
-        table.add_column(t("warn.col.kind"), key="kind", width=8)
+        kinds = [t("warn.col.kind"), *(t(f"warn.kind.{k}") for k in KINDS)]
+        table.add_column(t("warn.col.kind"), key="kind", width=fit(kinds, KIND_CELLS))
         table.add_column(t("warn.col.retailer"), key="retailer", width=NAME_CELLS)
         table.add_column(t("warn.col.why"), key="why")
         self.action_reload()

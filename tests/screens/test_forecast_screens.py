@@ -121,6 +121,36 @@ async def test_the_warnings_screen_opens_with_w_and_says_why(town):
         assert not isinstance(app.screen, WarningsScreen)
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_kind_column_fits_its_longest_label(town, lang):
+    """The warnings screen's kind column is as wide as its longest label in the language shown
+    (in English it cut 'sales high' to 'sales hi' and 'overstock' to 'overstoc')."""
+    from rich.cells import cell_len
+
+    from khtui.domain.warnings import KINDS
+    from khtui.i18n import Translator
+    from tests.screens.test_english import screen_text
+
+    said = Translator(lang)
+    labels = [said(f"warn.kind.{k}") for k in KINDS]
+
+    async def scenario():
+        async with running(town, SIZE, lang=lang) as (app, pilot):
+            await pilot.press("w")
+            await settle(app, pilot)
+            await pilot.press("t")  # every active retailer
+            await settle(app, pilot)
+            screen = app.screen
+            assert isinstance(screen, WarningsScreen) and screen.warnings
+            width = screen.query_one("#warn-table", DataTable).columns["kind"].width
+            assert width == max(cell_len(x) for x in [said("warn.col.kind"), *labels])
+            shown = screen_text(app)
+            for w in screen.warnings[:5]:
+                assert said(f"warn.kind.{w.kind}") in shown
+
+    asyncio.run(scenario())
+
+
 @sync
 async def test_every_retailers_warnings_come_a_page_at_a_time(town):
     """``t`` on a city's data: tens of thousands of warnings. The table takes a page of them,
