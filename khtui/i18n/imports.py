@@ -167,6 +167,7 @@ ZH: dict[str, str] = {
     "imps.done": "完成：{summary}",
     "imps.no_file": "请先输入文件路径",
     "imps.failed": "导入失败：{problem}",
+    "imps.preview_failed": "无法预览（未导入任何数据）：{problem}",
     "imps.field": "字段",
     "imps.header": "文件中的列",
 }
@@ -331,6 +332,7 @@ EN: dict[str, str] = {
     "imps.done": "Done: {summary}",
     "imps.no_file": "Type a file path first",
     "imps.failed": "Import failed: {problem}",
+    "imps.preview_failed": "Cannot preview the file (nothing was imported): {problem}",
     "imps.field": "Field",
     "imps.header": "Column in the file",
 }

@@ -26,6 +26,7 @@ from khtui.widgets.text_boxes import Input
 KINDS = ("retailers", "orders", "brands")
 ROWS_SHOWN = 8  # first data rows shown in the preview
 READ_SHARE = 95  # the progress bar's share for reading the file; the rest is the write
+PREVIEW = "preview"  # the preview's worker: what fails in it is said to be the preview's
 
 
 def field_label(kind: str, field: str) -> str:
@@ -128,7 +129,7 @@ class ImportScreen(Keyed, TypingScreen):
             self.app.pop_screen()
 
     # -- workers (they never touch widgets; results come back to the event loop) ----------
-    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="import", exit_on_error=False, name=PREVIEW)
     def _run_preview(self, kind: str, path: Path) -> None:
         from khtui.data.importers import ImportFileError, import_file, preview
 
@@ -148,7 +149,7 @@ class ImportScreen(Keyed, TypingScreen):
                 progress=self._progress(tr("imps.checking")),
             )
         except ImportFileError as exc:
-            self.app.call_from_thread(self._failed, tr.message(exc))
+            self.app.call_from_thread(self._failed, tr.message(exc), PREVIEW)
             return
         self.app.call_from_thread(self._show_counts, kind, path, r)
 
@@ -186,7 +187,7 @@ class ImportScreen(Keyed, TypingScreen):
         from textual.worker import WorkerState
 
         if event.state == WorkerState.ERROR:
-            self._failed(str(event.worker.error))
+            self._failed(str(event.worker.error), event.worker.name)
 
     # -- showing ---------------------------------------------------------------------------
     def _status(self, text: str, *, error: bool = False) -> None:
@@ -202,11 +203,13 @@ class ImportScreen(Keyed, TypingScreen):
             if pct >= READ_SHARE:
                 self._status(self._after_read)
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, message: str, worker: str = "") -> None:
+        """A preview or an import that could not be done (``worker``: which one), and why."""
         self._set_progress(None)
         self._previewed = None
         self.query_one("#import", Button).disabled = True
-        self._status(t("imps.failed", problem=message), error=True)
+        key = "imps.preview_failed" if worker == PREVIEW else "imps.failed"
+        self._status(t(key, problem=message), error=True)
         self.notify(message, severity="error", timeout=8)
 
     def _show_head(self, kind, p) -> None:

@@ -1,5 +1,7 @@
+import asyncio
 import csv
 
+import pytest
 from textual.widgets import Button, DataTable, Input, Select, Static
 
 from khtui.screens.importer import ImportScreen
@@ -9,9 +11,9 @@ from tests.screens.pilot import sync
 
 
 class ImportApp(Workbench):
-    def __init__(self, store):
+    def __init__(self, store, lang="zh"):
         super().__init__()
-        self.speak("zh")
+        self.speak(lang)
         self.store = store
         self.today = lambda: TODAY
 
@@ -91,6 +93,35 @@ async def test_a_refused_file_shows_what_is_missing(store, tmp_path):
         status = text(screen, "#status")
         assert "找不到必需的列" in status and "编号" in status
         assert screen.query_one("#import", Button).disabled
+
+
+@pytest.mark.parametrize(
+    ("lang", "said", "not_said"),
+    [
+        ("zh", "无法预览（未导入任何数据）：", "导入失败"),
+        ("en", "Cannot preview the file (nothing was imported): ", "Import failed"),
+    ],
+)
+def test_a_missing_file_is_a_preview_that_failed_not_an_import(
+    store, tmp_path, lang, said, not_said
+):
+    """Enter on a path that does not exist previews nothing: the status says the preview
+    could not be made (it said the import failed, though nothing was being imported)."""
+
+    async def scenario():
+        app = ImportApp(store, lang)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = app.screen
+            await type_path(pilot, tmp_path / "none.csv")
+            await pilot.press("enter")  # preview
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            status = text(screen, "#status")
+            assert status.startswith(said) and "none.csv" in status
+            assert not_said not in status
+            assert screen.query_one("#import", Button).disabled
+
+    asyncio.run(scenario())
 
 
 @sync
