@@ -30,6 +30,7 @@ from khtui.widgets.workbench import Workbench
 
 NAME_CELLS = 16
 KIND_CELLS = 16  # the kind column is as wide as its longest label, up to this
+WHY_CELLS = 20  # the why column at least; it takes the width the others leave
 
 
 class WarningsScreen(Keyed, Screen):
@@ -61,6 +62,7 @@ class WarningsScreen(Keyed, Screen):
         self._said: WarningsScreen.Loaded | None = None  # the brands and routes the whys name
         self.pager = Pager(self._add_rows)  # a city's every warning: a page at a time
         self._gen = 0
+        self._why_width = 0  # the why column's width the rows were laid out for
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -73,12 +75,34 @@ class WarningsScreen(Keyed, Screen):
     def on_mount(self) -> None:
         self.sub_title = t("warn.title")
         table = self.query_one("#warn-table", DataTable)
+        self._lay_out(table, WHY_CELLS)
+        self.action_reload()
+        table.focus()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_why)
+
+    def _fit_why(self) -> None:
+        """The why column takes the table's width left by the others (the detail line under
+        the table says a why whole): laid out again, the rows shown kept, when that changes."""
+        table = self.query_one("#warn-table", DataTable)
+        pad = 2 * table.cell_padding
+        others = sum(c.width + pad for c in table.columns.values() if c.key.value != "why")
+        width = max(WHY_CELLS, table.scrollable_content_region.width - others - pad)
+        if width != self._why_width:
+            row, shown = table.cursor_row, self.pager.shown
+            self._lay_out(table, width)
+            if self._said is not None:
+                self.pager.reset(len(self.warnings), shown)
+                table.move_cursor(row=row)
+
+    def _lay_out(self, table: DataTable, why_width: int) -> None:
+        table.clear(columns=True)
         kinds = [t("warn.col.kind"), *(t(f"warn.kind.{k}") for k in KINDS)]
         table.add_column(t("warn.col.kind"), key="kind", width=fit(kinds, KIND_CELLS))
         table.add_column(t("warn.col.retailer"), key="retailer", width=NAME_CELLS)
-        table.add_column(t("warn.col.why"), key="why")
-        self.action_reload()
-        table.focus()
+        table.add_column(t("warn.col.why"), key="why", width=why_width)
+        self._why_width = why_width
 
     def action_reload(self) -> None:
         self._gen += 1

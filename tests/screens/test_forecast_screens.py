@@ -151,6 +151,57 @@ def test_the_kind_column_fits_its_longest_label(town, lang):
     asyncio.run(scenario())
 
 
+def test_the_why_column_takes_the_width_left_and_follows_the_terminal(town):
+    """The why column fills the table's width the other columns leave (it was once drawn four
+    cells wide, as narrow as its head, after the terminal had been resized); resized again,
+    it follows, the cursor kept on its warning."""
+    from khtui.widgets.cells import cut
+    from tests.screens.test_english import screen_text
+
+    def left(screen) -> int:
+        table = screen.query_one("#warn-table", DataTable)
+        others = sum(c.width + 2 for c in table.columns.values() if c.key.value != "why")
+        return table.scrollable_content_region.width - others - 2
+
+    from khtui.widgets.paging import PAGE
+
+    n = PAGE + 30  # a second page of warnings: the rows it brought are kept too
+    town.upsert_retailers(
+        [{"code": f"L{i:04d}", "name": f"许可店{i}", "status": "正常"} for i in range(n)],
+        source="test",
+    )
+    town.conn.execute("UPDATE retailers SET licence_expiry = '2026-12-01' WHERE code LIKE 'L%'")
+
+    async def scenario():
+        async with running(town, SIZE) as (app, pilot):
+            await pilot.resize_terminal(80, 24)
+            await settle(app, pilot)
+            await pilot.resize_terminal(*SIZE)
+            await settle(app, pilot)
+            await pilot.press("w")
+            await settle(app, pilot)
+            await pilot.press("t")  # every active retailer's
+            await settle(app, pilot)
+            screen = app.screen
+            table = screen.query_one("#warn-table", DataTable)
+            assert table.columns["why"].width == left(screen) > 40
+            await pilot.press("ctrl+end")  # the next page comes
+            await settle(app, pilot)
+            await pilot.press("ctrl+end", "up")
+            await settle(app, pilot)
+            row, rows = table.cursor_row, table.row_count
+            assert row > PAGE and rows > PAGE
+            await pilot.resize_terminal(80, 24)
+            await settle(app, pilot)
+            assert table.columns["why"].width == left(screen) < 60
+            assert (table.cursor_row, table.row_count) == (row, rows)
+            # the highlighted row shows its why as far as the column goes (not 4 cells of it)
+            why = screen.why(int(table.coordinate_to_cell_key((row, 0)).row_key.value))
+            assert cut(why, left(screen) - 1) in screen_text(app).replace("\xa0", " ")
+
+    asyncio.run(scenario())
+
+
 @sync
 async def test_every_retailers_warnings_come_a_page_at_a_time(town):
     """``t`` on a city's data: tens of thousands of warnings. The table takes a page of them,
