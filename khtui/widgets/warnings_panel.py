@@ -150,13 +150,20 @@ class WarningsPanel(Static):
             return
         width = max(20, self.size.width - 2)
         lines: list[Text] = []
+        # another day's list than today's is named by its date
+        other_day = self.by_day and self.day is not None and self.day != self.app.today()
+        day = self.day.isoformat() if self.day is not None else ""
         if self.title:
-            head = Text(t("warn.panel.title"), style="bold")
+            title = t("warn.panel.title_day", date=day) if other_day else t("warn.panel.title")
+            head = Text(title, style="bold")
             if self.warnings:
                 head.append(f" ({len(self.warnings)})")
             lines.append(head)
         if not self.warnings:
-            lines.append(Text(t(self.empty), style="dim"))
+            empty = self.empty
+            if other_day and empty == "warn.panel.empty":
+                empty = "warn.panel.empty_day"
+            lines.append(Text(t(empty, date=day), style="dim"))
         # only the lines shown are made: a day of a whole team's list has thousands
         body: list[Text] = []
         if self.summary:

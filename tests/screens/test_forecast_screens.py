@@ -294,6 +294,20 @@ async def test_today_lists_the_warnings_of_the_days_retailers(town):
 
 
 @sync
+async def test_another_days_warnings_are_named_by_its_date(town):
+    """The list of another day (] to the next) heads its warnings with that day, not 今日."""
+    async with running(town, SIZE) as (app, pilot):
+        panel = app.screen.query_one(WarningsPanel)
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        text = str(panel.render())
+        assert text.startswith("2026-11-24 拜访客户") and "今日" not in text, text
+        await pilot.press("t")  # back to today
+        await settle(app, pilot)
+        assert str(panel.render()).startswith("今日客户预警")
+
+
+@sync
 async def test_the_panel_shows_its_first_retailers_in_list_order_and_counts_the_rest(town):
     """A day of a whole team's list: its limit of retailers, in the order of the day's list
     (one not on it last), each once with its kinds counted, then how many more."""
