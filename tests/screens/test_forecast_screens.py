@@ -372,6 +372,15 @@ async def test_the_profile_forecast_in_english(town):
         assert "shortage" in warnings and "品牌甲" in warnings
 
 
+async def forecast_tab_warnings(app, pilot, code: str = "R2") -> WarningsPanel:
+    """The warnings panel of ``code``'s profile, its forecast tab shown."""
+    app.open_profile(code)
+    await settle(app, pilot)
+    await pilot.press("left_square_bracket")  # the last tab: 预测
+    await settle(app, pilot)
+    return app.screen.query_one("#fc-warnings", WarningsPanel)
+
+
 @pytest.mark.parametrize(
     ("lang", "stale", "overstock"), [("zh", "过期", "积压"), ("en", "stale", "overstock")]
 )
@@ -382,11 +391,7 @@ def test_a_warnings_kind_is_said_once_on_its_line(town, lang, stale, overstock):
 
     async def scenario():
         async with running(town, SIZE, lang=lang) as (app, pilot):
-            app.open_profile("R2")
-            await settle(app, pilot)
-            await pilot.press("left_square_bracket")  # the last tab: 预测
-            await settle(app, pilot)
-            panel = app.screen.query_one("#fc-warnings", WarningsPanel)
+            panel = await forecast_tab_warnings(app, pilot)
             count = {"counted_on": "2026-10-16", "limit": 30}
             stock = {"brand": "B1", "stock": 90, "ordered": 0, "rate": 2}
             warnings = [
@@ -414,11 +419,7 @@ def test_one_retailers_panel_counts_the_warnings_left_out(town, lang, more):
 
     async def scenario():
         async with running(town, SIZE, lang=lang) as (app, pilot):
-            app.open_profile("R2")
-            await settle(app, pilot)
-            await pilot.press("left_square_bracket")  # the last tab: 预测
-            await settle(app, pilot)
-            panel = app.screen.query_one("#fc-warnings", WarningsPanel)
+            panel = await forecast_tab_warnings(app, pilot)
             days = [{"days": d, "expiry": f"2026-12-{d:02d}"} for d in range(1, panel.limit + 4)]
             warnings = [Warning("licence", "R2", None, p) for p in days]
             names = {"R2": "兴隆超市"}
