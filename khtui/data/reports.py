@@ -159,6 +159,9 @@ class ReportOps(BrandOps, VisitOps):
 
         start, end = month_range(month)
         as_of = min(as_of, end)
+        # the visits still ahead: those after as_of, and today's while today is not over (an
+        # open visit today is still planned, and today is still a working day left)
+        ahead = min(as_of + dt.timedelta(days=1), self.today())
         # the expression is visits_done_day's (the index serves it only as written)
         visited_sql = (
             "SELECT v.retailer_code FROM visits v WHERE v.status = 'done' "
@@ -176,18 +179,14 @@ class ReportOps(BrandOps, VisitOps):
             "SELECT json_group_array(json_array(code, name, route, next_planned)) FROM ("
             "SELECT r.code, r.name, r.route, (SELECT min(x.planned_date) FROM visits x "
             f"WHERE x.retailer_code = r.code AND x.status IN {OPEN_VISITS} "
-            "AND x.planned_date > ? AND x.planned_date <= ?) AS next_planned "
+            "AND x.planned_date >= ? AND x.planned_date <= ?) AS next_planned "
             "FROM retailers r INDEXED BY retailers_active_route WHERE r.status = ? "
             f"AND r.code NOT IN ({visited_sql}) ORDER BY r.route, r.route_seq, r.code)",
-            (_d(as_of), _d(end), ACTIVE, *params),
+            (_d(ahead), _d(end), ACTIVE, *params),
         ).fetchall()
         unvisited = [Unvisited(*row) for row in json.loads(found)]
         visited = active - len(unvisited)
-        days_left = (
-            len(self.work_calendar.workdays_between(as_of + dt.timedelta(days=1), end))
-            if as_of < end
-            else 0
-        )
+        days_left = len(self.work_calendar.workdays_between(ahead, end)) if ahead <= end else 0
         return Coverage(
             month=month,
             as_of=_d(as_of),
@@ -205,12 +204,14 @@ class ReportOps(BrandOps, VisitOps):
 
         Status is taken *as of* ``end`` from the dates of each step, so an old period reads
         the same after later progress. Overdue on day D: still open or forwarded and due
-        before D.
+        before D, where D is ``end`` or, for a period not over yet, today (a deadline still
+        ahead is not missed).
         """
         from khtui.domain.weekly import ComplaintItem, ComplaintStatus
 
         routes = self.rules.complaint_routes
         a, b = _d(start), _d(end)
+        day = min(b, _d(self.today()))  # the day overdue is judged on
         # only the complaints the period touches: raised, answered or closed in it, or neither
         # answered nor closed by its end (open or forwarded, so perhaps overdue); the others,
         # settled before it, count nowhere
@@ -234,7 +235,7 @@ class ReportOps(BrandOps, VisitOps):
             else:
                 status = "open"
             is_open = status in OPEN_STATUSES
-            late = is_overdue(status, r["due_on"], b)
+            late = is_overdue(status, r["due_on"], day)
             new = a <= r["raised_on"] <= b
             was_answered = bool(r["answered_on"] and a <= r["answered_on"] <= b)
             was_closed = bool(r["closed_on"] and a <= r["closed_on"] <= b)
@@ -362,21 +363,25 @@ class ReportOps(BrandOps, VisitOps):
         week = normalise_week(week)
         start, end = week_range(week)
         a, b = _d(start), _d(end)
+        # what is counted "as of the week's end" is, for a week not over yet, as of today: a
+        # date still ahead has seen nothing (no deadline missed, no visit made)
+        upto = min(end, self.today())
         # what SQLite does alone (sums over the lines, the month's coverage, the price counts,
         # the forecast's accuracy) is read on threads of their own while this one makes the
         # figures Python counts, and waited for last; the brand figures read their lines
         # beside it too, once the others are under way
         with Beside(self.conn) as beside:
             sales = beside(self._rpt_week_sales, week)
-            coverage = beside(self._rpt_coverage, end.isoformat()[:7], end)
+            coverage = beside(self._rpt_coverage, _d(upto)[:7], upto)
             # a week that saw a month end: that month's coverage is final, and it is the figure
             # the manager asks for (月内走访面); the new month's so far follows it
-            closed = beside(self._rpt_coverage, a[:7], end) if start.month != end.month else None
+            ended = start <= upto and start.month != upto.month
+            closed = beside(self._rpt_coverage, a[:7], upto) if ended else None
             prices = beside(self._rpt_week_prices, a, b)
             accuracy = beside(self._rpt_week_accuracy, start, end)
             visits = self._rpt_week_visits(a, b)
             stock = self._rpt_stock(a, b)
-            brands = self._rpt_week_brands(end)
+            brands = self._rpt_week_brands(upto)
             complaints = self._rpt_complaints_status(start, end)
             dynamics = self._rpt_dynamics(a, b)
             next_week = self._rpt_next_week(add_weeks(week, 1))
@@ -526,7 +531,8 @@ class ReportOps(BrandOps, VisitOps):
 
     def _rpt_week_brands(self, end: dt.date) -> WeekBrands:
         """Cultivation figures of key and new brands over the brand cycle ending on the week's
-        Sunday (the brand view's window for that day, ``brand_period(end)``): a week alone is
+        Sunday, or today in a week not over (the brand view's window for that day,
+        ``brand_period(end)``): a week alone is
         shorter than most retailers' order cycle and would understate distribution. Every
         column of the table is over that one window. Sell-through looks up to one cycle past
         the window's end, so a draft's figure can still rise after the week; the submitted

@@ -97,12 +97,19 @@ def test_coverage_counts_active_retailers_only(seeded):
     assert c["working_days_left"] == 6
 
 
+def on_day(store, day: dt.date) -> None:
+    """Move the store's clock to 9:00 on ``day``."""
+    store.clock = lambda: dt.datetime.combine(day, dt.time(9))
+
+
 def test_a_week_across_a_month_end_reports_the_closed_month_in_full(seeded):
-    """W49 runs Mon 11-30 .. Sun 12-06: November closes in it, December starts."""
+    """W49 runs Mon 11-30 .. Sun 12-06: November closes in it, December starts (read on the
+    Monday after it)."""
     assert wf(seeded, "2026-W47")["coverage_closed"] is None  # one month only
     with seeded.write() as conn:
         insert_visit(conn, seeded.am_id, "R005", "2026-11-30", "done")  # the last day of November
         insert_visit(conn, seeded.am_id, "R001", "2026-12-01", "done")
+    on_day(seeded, dt.date(2026, 12, 7))
     f = wf(seeded, "2026-W49")
     closed, c = f["coverage_closed"], f["coverage"]
     assert (closed["month"], closed["as_of"], closed["active"], closed["visited"]) == (
@@ -114,6 +121,29 @@ def test_a_week_across_a_month_end_reports_the_closed_month_in_full(seeded):
     assert [u["code"] for u in closed["unvisited"]] == ["R006"]
     assert closed["working_days_left"] == 0
     assert (c["month"], c["as_of"], c["visited"]) == ("2026-12", "2026-12-06", 1)
+
+
+def test_a_week_not_over_counts_as_of_today_not_its_end(seeded):
+    """W49 read on its Tuesday 12-01: November closed in it, December is counted to today (not
+    to Sunday 12-06, a date still ahead); a retailer whose visit is today, not made yet, has a
+    visit planned, and today is one of the working days left."""
+    with seeded.write() as conn:
+        insert_visit(conn, seeded.am_id, "R005", "2026-11-30", "done")
+        insert_visit(conn, seeded.am_id, "R002", "2026-12-01", "done")
+        insert_visit(conn, seeded.am_id, "R006", "2026-12-01", "planned", seq=3)
+    on_day(seeded, dt.date(2026, 12, 1))
+    f = wf(seeded, "2026-W49")
+    closed, c = f["coverage_closed"], f["coverage"]
+    assert (closed["month"], closed["as_of"], closed["visited"]) == ("2026-11", "2026-11-30", 5)
+    assert (c["month"], c["as_of"], c["visited"]) == ("2026-12", "2026-12-01", 1)
+    planned = {u["code"]: u["next_planned"] for u in c["unvisited"]}
+    # R001 (12-01, from the seeded December plan) and R006 are due today, R003 tomorrow
+    assert planned["R001"] == planned["R006"] == "2026-12-01"
+    assert planned["R003"] == "2026-12-02" and planned["R005"] is None
+    # December 2026: 23 working days, today the first of them
+    assert c["working_days_left"] == 23
+    # the brand figures' window ends today too
+    assert f["brands"]["window_end"] == "2026-12-01"
 
 
 def test_price_deviation_threshold_is_exclusive(seeded):
@@ -393,6 +423,23 @@ def test_complaints_as_of_the_week_end(seeded):
     assert sorted(i["code"] for i in c["items"]) == ["R001", "R002", "R003", "R004", "R005"]
     assert sum(1 for i in c["items"] if i["closed_on"]) == c["closed"]
     assert sum(1 for i in c["items"] if i["answered_on"]) == c["answered"]
+
+
+def test_in_a_week_not_over_a_complaint_due_later_in_it_is_not_overdue(seeded):
+    """W48 read on its Monday 11-23 (today): a complaint due on Wednesday is not overdue yet,
+    as on the complaints screen; one due last Friday is."""
+    from tests.conftest import _report_complaint
+
+    with seeded.write() as conn:
+        _report_complaint(
+            conn, seeded.am_id, "R006", "delivery", "2026-11-23", "2026-11-25", "open"
+        )
+    c = wf(seeded, "2026-W48")["complaints"]
+    late = {i["code"]: i["overdue"] for i in c["items"] if i["raised_on"] == "2026-11-23"}
+    assert late == {"R006": False}
+    # R001 (due 11-20) and R005 (due 11-22) are overdue today
+    overdue = sorted(i["code"] for i in c["items"] if i["overdue"])
+    assert overdue == ["R001", "R005"] and c["overdue"] == 2
 
 
 def test_complaints_settled_before_the_week_count_nowhere_and_open_ones_everywhere(seeded):
