@@ -365,13 +365,16 @@ class ReportOps(BrandOps, VisitOps):
         a, b = _d(start), _d(end)
         # what is counted "as of the week's end" is, for a week not over yet, as of today: a
         # date still ahead has seen nothing (no deadline missed, no visit made)
-        upto = min(end, self.today())
+        today = self.today()
+        upto = min(end, today)
+        # orders are complete up to yesterday: a week not over compares its days so far
+        yesterday = today - dt.timedelta(days=1)
         # what SQLite does alone (sums over the lines, the month's coverage, the price counts,
         # the forecast's accuracy) is read on threads of their own while this one makes the
         # figures Python counts, and waited for last; the brand figures read their lines
         # beside it too, once the others are under way
         with Beside(self.conn) as beside:
-            sales = beside(self._rpt_week_sales, week)
+            sales = beside(self._rpt_week_sales, week, max(start, min(end, yesterday)))
             coverage = beside(self._rpt_coverage, _d(upto)[:7], upto)
             # a week that saw a month end: that month's coverage is final, and it is the figure
             # the manager asks for (月内走访面); the new month's so far follows it
@@ -398,6 +401,7 @@ class ReportOps(BrandOps, VisitOps):
                 dynamics=dynamics,
                 next_week=next_week,
                 sales=sales(),
+                as_of=_d(upto) if end >= today else None,
             )
             if closed is not None:
                 figures.coverage_closed = closed()
@@ -417,23 +421,25 @@ class ReportOps(BrandOps, VisitOps):
             out.append(current)
         return out
 
-    def _rpt_week_sales(self, week: str) -> WeekSales:
-        """The week's orders against last week and the same ISO week a year before (its
-        week 52 when the year before has no week 53)."""
+    def _rpt_week_sales(self, week: str, upto: dt.date) -> WeekSales:
+        """The week's orders up to ``upto`` (its Sunday, or the last day a week not over has
+        orders for) against as many days of last week and of the same ISO week a year before
+        (its week 52 when the year before has no week 53)."""
         from khtui.domain.report import add_weeks, parse_week, week_range
         from khtui.domain.weekly import WeekSales
 
         year, wk = parse_week(week)
         try:
-            ly_start, ly_end = week_range(f"{year - 1:04d}-W{wk:02d}")
+            ly_start = week_range(f"{year - 1:04d}-W{wk:02d}")[0]
         except ValueError:
-            ly_start, ly_end = week_range(f"{year - 1:04d}-W52")
-        p_start, p_end = week_range(add_weeks(week, -1))
-        w_start, w_end = week_range(week)
+            ly_start = week_range(f"{year - 1:04d}-W52")[0]
+        p_start = week_range(add_weeks(week, -1))[0]
+        w_start = week_range(week)[0]
+        days = upto - w_start
         return WeekSales(
-            self._rpt_sales(w_start, w_end),
-            self._rpt_sales(p_start, p_end),
-            self._rpt_sales(ly_start, ly_end),
+            self._rpt_sales(w_start, upto),
+            self._rpt_sales(p_start, p_start + days),
+            self._rpt_sales(ly_start, ly_start + days),
         )
 
     def _rpt_week_visits(self, a: str, b: str) -> WeekVisits:

@@ -244,6 +244,8 @@ class WeeklyFigures(records.Stored):
     sales: WeekSales | None = None  # None in versions stored before it existed
     # 预测准确率: the closed month when the week saw a month end, then the month so far
     accuracy: list[MonthAccuracyFigures] | None = None  # None: stored before it existed
+    # a week not over when its figures were read: the day they run to (today); None: over
+    as_of: str | None = None
 
 
 # -- the document --------------------------------------------------------------------------------
@@ -270,14 +272,16 @@ def build_weekly(
         "weekly", tr("rpt.weekly.title", week=tr("rpt.fmt.week_short", y=year, w=wk)), meta
     )
     s = Sections(doc, tr, max_rows, word)
+    if figures.as_of:
+        s.para("rpt.week_running", "note", as_of=short_date(figures.as_of, tr))
     _visits(s, figures.visits)
     _coverage_section(s, figures)
-    _sales(s, figures.sales)
+    _sales(s, figures.sales, figures.end)
     accuracy_part(s, figures.accuracy)
     _prices(s, figures.prices)
     _stock(s, figures.stock)
     _brands(s, figures.brands)
-    _complaints(s, figures.complaints)
+    _complaints(s, figures.complaints, figures.as_of)
     _dynamics(s, figures.dynamics)
     _next_week(s, figures.next_week)
     for key in NARRATIVE_KEYS:
@@ -403,7 +407,9 @@ def _month_name(key: str, tr: Tr) -> str:
     return tr("rpt.fmt.month", y=y, m=m)
 
 
-def _sales(s: Sections, sales: WeekSales | None) -> None:
+def _sales(s: Sections, sales: WeekSales | None, week_end: str) -> None:
+    """The week's orders against last week and the same week last year; a week not over
+    (its sales end before ``week_end``) against as many days of each, and says so."""
     tr = s.tr
     s.heading("rpt.sec.week_sales")
     if sales is None:
@@ -414,8 +420,10 @@ def _sales(s: Sections, sales: WeekSales | None) -> None:
     def vs(cur: float | None, base: float | None, complete: bool) -> str:
         return fmt_signed_pct(change_pct(cur, base)) if complete else DASH
 
+    running = w.end < week_end
     s.para(
-        "rpt.week_sales.summary",
+        "rpt.week_sales.summary_running" if running else "rpt.week_sales.summary",
+        end=short_date(w.end, tr),
         qty=fmt_num(w.qty),
         amount=fmt_wan(w.amount),
         retailers=w.retailers,
@@ -432,6 +440,8 @@ def _sales(s: Sections, sales: WeekSales | None) -> None:
         ("rpt.col.ordering", w.retailers, p.retailers, ly.retailers, fmt_num),
     ]
     s.add(_sales_table(tr, rows, period(w), period(p), period(ly), p.complete, ly.complete))
+    if running:
+        s.para("rpt.week_sales.running_note", "note", end=short_date(w.end, tr))
     if not ly.complete:
         s.para("rpt.week_sales.no_ly", "note", start=short_date(ly.start, tr))
 
@@ -581,10 +591,15 @@ def complaint_events(item: ComplaintItem, start: str, end: str) -> list[str]:
     return out
 
 
-def _complaints(s: Sections, cp: ComplaintStatus) -> None:
+def _complaints(s: Sections, cp: ComplaintStatus, as_of: str | None) -> None:
+    """The week's complaints; overdue as of its end, or of ``as_of`` in a week not over."""
     tr = s.tr
     s.heading("rpt.sec.complaints")
-    s.para("rpt.complaints.summary", **vars(cp))  # opened, answered, closed, overdue, open_total
+    # opened, answered, closed, overdue, open_total
+    if as_of:
+        s.para("rpt.complaints.summary_running", **vars(cp), as_of=short_date(as_of, tr))
+    else:
+        s.para("rpt.complaints.summary", **vars(cp))
     if not cp.items:
         return
     s.detail(

@@ -244,6 +244,10 @@ ZH: dict[str, str] = {
     "rpt.sec.week_sales": "本周销售情况",
     "rpt.week_sales.summary": "本周 {retailers} 户订货，销量 {qty} 条，销售额 {amount} 万元；环比上周 {wow}，同比去年同周 {yoy}。",
     "rpt.week_sales.no_ly": "注：订单数据从{start}以后才完整，去年同周无完整数据，同比以“—”表示。",
+    "rpt.week_sales.summary_running": "本周截至{end} {retailers} 户订货，销量 {qty} 条，销售额 {amount} 万元；较上周同期 {wow}，较去年同周同期 {yoy}。",
+    "rpt.week_sales.running_note": "注：本周尚未结束（销售数据截至{end}），上周和去年同周只取同样天数比较，不与整周比较。",
+    "rpt.week_running": "注：本周尚未结束，以下数据截至{as_of}。",
+    "rpt.complaints.summary_running": "本周受理投诉 {opened} 件，答复 {answered} 件，办结 {closed} 件；截至{as_of}超期未办 {overdue} 件，尚未办结 {open_total} 件。下表列出本周受理、答复、办结及超期的投诉（含此前受理、本周办结的）。",
     "rpt.sales.not_recorded": "（本版本提交时尚未统计周销售。）",
     # forecast accuracy (预测准确率) in the weekly and monthly reports
     "rpt.acc.title": "预测准确率",
@@ -625,6 +629,10 @@ EN: dict[str, str] = {
     "rpt.sec.week_sales": "Sales this week",
     "rpt.week_sales.summary": "{retailers} {retailers:|retailer|retailers} ordered {qty} {qty:|carton|cartons} this week, sales {amount} ten-thousand yuan; {wow} on last week, {yoy} on the same week last year.",
     "rpt.week_sales.no_ly": 'The order data is complete only from {start}: no comparison with the same week last year ("—").',
+    "rpt.week_sales.summary_running": "{retailers} {retailers:|retailer|retailers} ordered {qty} {qty:|carton|cartons} this week up to {end}, sales {amount} ten-thousand yuan; {wow} on the same days last week, {yoy} on the same days of the same week last year.",
+    "rpt.week_sales.running_note": "The week is not over (sales up to {end}): last week and the same week last year are taken over as many days, not whole.",
+    "rpt.week_running": "The week is not over: the figures below are up to {as_of}.",
+    "rpt.complaints.summary_running": "{opened} {opened:|complaint|complaints} received this week, {answered} answered, {closed} closed; {overdue} overdue on {as_of}, {open_total} still open. The table lists the complaints received, answered, closed or overdue this week (those received earlier and closed this week included).",
     "rpt.sales.not_recorded": "(This version was submitted before weekly sales were reported.)",
     # forecast accuracy (预测准确率) in the weekly and monthly reports
     "rpt.acc.title": "Forecast accuracy",

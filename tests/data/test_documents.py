@@ -155,6 +155,51 @@ def test_weekly_docx(seeded, tmp_path):
     assert texts(d)[texts(d).index("十一、意见和建议") + 1] == "（未填写）"
 
 
+@pytest.mark.parametrize(
+    ("tr", "words"),
+    [
+        (
+            ZH,
+            [
+                "注：本周尚未结束，以下数据截至11月25日。",
+                "本周截至11月24日 ",
+                "较上周同期",
+                "注：本周尚未结束（销售数据截至11月24日）",
+                "截至11月25日超期未办",
+            ],
+        ),
+        (
+            EN,
+            [
+                "The week is not over: the figures below are up to 11-25.",
+                "this week up to 11-24",
+                "on the same days last week",
+                "The week is not over (sales up to 11-24)",
+                "overdue on 11-25",
+            ],
+        ),
+    ],
+)
+def test_a_week_not_over_says_so(seeded, tmp_path, tr, words):
+    """W48 read on its Wednesday: the document says the week is not over and up to when its
+    figures run, its sales are against the same days, and no date still ahead is named (as if
+    the week were over: 截至周末, 截至11月29日)."""
+    import datetime as dt
+
+    seeded.clock = lambda: dt.datetime(2026, 11, 25, 9)
+    d = docx.Document(write_weekly_docx(seeded, "2026-W48", tmp_path / "w.docx", t=tr))
+    text = "\n".join(texts(d))
+    for part in words:
+        assert part in text, part
+    for gone in ("截至周末", "at the week's end", "11月29日，", "环比上周"):
+        assert gone not in text, gone
+    # a week that is over reads as before
+    over = "\n".join(
+        texts(docx.Document(write_weekly_docx(seeded, "2026-W47", tmp_path / "o.docx", t=tr)))
+    )
+    assert words[0] not in over and words[-1] not in over
+
+
 def test_weekly_docx_in_english(seeded, tmp_path):
     d = docx.Document(write_weekly_docx(seeded, "2026-W47", tmp_path / "w.docx", t=EN))
     assert headings(d)[0] == "1. Visits this week"  # 一、 numbers Chinese headings only

@@ -192,6 +192,26 @@ def test_week_sales_against_last_week_and_last_year(seeded):
     )
 
 
+def test_a_week_not_over_compares_its_days_so_far_with_as_many_of_last_week(seeded):
+    """W48 read on Wednesday 11-25: its orders up to yesterday (Mon-Tue) against Mon-Tue of
+    W47 and of the same week last year, not against whole weeks; a week over is whole."""
+    seeded.add_order_lines([("R003", "2026-11-24", "B3", "红金龙", 8, 400, 50)])
+    on_day(seeded, dt.date(2026, 11, 25))
+    f = wf(seeded, "2026-W48")
+    w, p, ly = (f["sales"][k] for k in ("week", "previous", "last_year"))
+    assert (w["start"], w["end"], w["qty"]) == ("2026-11-23", "2026-11-24", 8)
+    # W47's Monday and Tuesday: R001's 5 + 20 条 on 11-17 (not R002's 4 on Wednesday)
+    assert (p["start"], p["end"], p["qty"]) == ("2026-11-16", "2026-11-17", 25)
+    assert (ly["start"], ly["end"]) == ("2025-11-24", "2025-11-25")
+    assert f["as_of"] == "2026-11-25"
+    over = wf(seeded, "2026-W47")
+    assert over["as_of"] is None
+    assert (over["sales"]["week"]["end"], over["sales"]["previous"]["end"]) == (
+        "2026-11-22",
+        "2026-11-15",
+    )
+
+
 def test_week_figures_inside_a_transaction_see_its_rows(seeded):
     """Read inside a write transaction, the figures (every one of them, the week's sales
     included) include the rows the transaction has written and not yet committed."""
