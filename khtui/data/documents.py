@@ -566,7 +566,9 @@ def render_docx(doc: ReportDocument, rules: Rules, t: Tr, pictures: dict[int, by
             style = {"bullet": "bullet", "note": "note", "empty": "note"}.get(block.style, "body")
             # an introduction stays with its table
             keep = i + 1 < len(items) and isinstance(items[i + 1], Table | Chart)
-            blocks.add(wordml.paragraph(ids[style], wordml.run(block.text, f.body), keep_next=keep))
+            blocks.add(
+                wordml.paragraph(ids[style], wordml.run(block.printed, f.body), keep_next=keep)
+            )
         elif isinstance(block, Table):
             # a landscape page is wide: small tables keep their natural width there
             blocks.add(_table(block, layout, usable, table_pt, spread=not doc.landscape))

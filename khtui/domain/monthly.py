@@ -25,6 +25,7 @@ from khtui.domain.report import (
     PALETTE,
     Chart,
     Column,
+    Paragraph,
     ReportDocument,
     Sections,
     Series,
@@ -577,7 +578,7 @@ def _table(tr: Tr, columns: Sequence[Column], rows: Sequence[Any], total: Any = 
 def _capped(s: Sections, columns: Sequence[Column], rows: Sequence[Any]):
     """A table of at most ``max_rows`` rows (the most frequent first); the note of how many
     were left out follows it."""
-    from khtui.domain.report import Paragraph, table
+    from khtui.domain.report import table
 
     if len(rows) > s.max_rows:
         s.add(table(s.tr, columns, rows[: s.max_rows]))
@@ -748,7 +749,7 @@ def _cultivation(s: Sections, f: MonthlyFigures) -> None:
             unit="%",
         )
     )
-    s.para("rpt.brands.definitions_month", "note")
+    s.add(Paragraph(tr("rpt.brands.definitions_month"), "note", tr("rpt.brands.chart_numbers")))
 
 
 def _counted(s: Sections, counts: Iterable[tuple[str, int]]) -> str:

@@ -214,6 +214,14 @@ class Heading:
 class Paragraph:
     text: str
     style: str = "body"  # body / bullet / note / empty (a narrative not written yet)
+    # what it adds about the document's charts: said where they are drawn (the Word file),
+    # left out where they are not (the screen)
+    about_charts: str = ""
+
+    @property
+    def printed(self) -> str:
+        """The paragraph where the charts are drawn."""
+        return self.text + self.about_charts
 
 
 ALIGNS = ("left", "right", "center")
@@ -323,6 +331,8 @@ class ReportDocument:
             elif isinstance(b, Chart):
                 lines.append(b.caption)
                 lines.append(" ".join(s.name for s in b.series))
+            elif isinstance(b, Paragraph):
+                lines.append(b.printed)
             else:
                 lines.append(b.text)
         return "\n".join(lines)

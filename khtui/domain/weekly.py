@@ -20,6 +20,7 @@ from khtui.domain.report import (
     PALETTE,
     Chart,
     Column,
+    Paragraph,
     ReportDocument,
     Sections,
     Series,
@@ -570,7 +571,8 @@ def _brands(s: Sections, br: WeekBrands) -> None:
             unit="%",
         )
     )
-    s.para("rpt.brands.definitions", "note", cycle=br.cycle_days)
+    definitions = tr("rpt.brands.definitions", cycle=br.cycle_days)
+    s.add(Paragraph(definitions, "note", tr("rpt.brands.chart_numbers")))
 
 
 COMPLAINT_EVENTS = ("opened", "answered", "closed", "overdue")

@@ -144,6 +144,10 @@ def test_weekly_docx(seeded, tmp_path):
         "上摊率",
     ]
     assert brands[1][1:3] == ["黄鹤楼(硬金砂)", "重点"]
+    # the note under them names the chart's numbers (the screen, without the chart, does not)
+    assert any(
+        x.startswith("注：铺货率") and x.endswith("。序号即图中横轴序号。") for x in texts(d)
+    )
     # complaints: the count of closures matches the rows that say closed
     cp = rows(table_after(d, "投诉受理与处理"))
     summary = next(x for x in texts(d) if x.startswith("本周受理投诉"))
@@ -281,6 +285,10 @@ def test_monthly_docx(seeded, tmp_path):
     d = docx.Document(write_monthly_docx(seeded, "2026-10", tmp_path / "m.docx", t=ZH))
     check_fonts_and_layout(d)
     assert d.paragraphs[0].text == "2026年10月市场分析报告"
+    assert (
+        "注：统计期为本月（未结束的月份截至昨日）；铺货率、动销率、上摊率的定义同周报；未采集上摊情况的为“—”。序号即图中横轴序号。"
+        in texts(d)
+    )
     assert headings(d) == [
         "一、销售总体情况",
         "二、月度拜访计划执行情况",

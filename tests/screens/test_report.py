@@ -285,3 +285,25 @@ async def test_on_a_narrow_terminal_the_figures_take_the_width_and_the_boxes_go_
         assert isinstance(app.focused, TextArea)
         await pilot.press("escape")
         assert not isinstance(app.focused, TextArea)
+
+
+@sync
+async def test_the_screen_does_not_speak_of_a_chart_it_does_not_show(seeded, tmp_path):
+    """The brand figures' note names the chart's numbers only in the Word file (the screen has
+    no chart), in the weekly report and the monthly analysis."""
+    async with running(seeded, (120, 40)) as (app, pilot):
+        await pilot.press("6")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ReportScreen)
+        figures = shown(screen.query_one("#rpt-figures-text", Static))
+        assert "上摊率为“—”。" in figures and "图中" not in figures
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert screen.period == "2026-10"
+        figures = shown(screen.query_one("#rpt-figures-text", Static))
+        assert "未采集上摊情况的为“—”。" in figures and "图中" not in figures
+    path = export_week(seeded, "2026-W47", tmp_path, ZH)
+    assert any(
+        p.text.endswith("上摊率为“—”。序号即图中横轴序号。") for p in docx.Document(path).paragraphs
+    )
