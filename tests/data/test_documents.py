@@ -204,6 +204,31 @@ def test_a_week_not_over_says_so(seeded, tmp_path, tr, words):
     assert words[0] not in over and words[-1] not in over
 
 
+def bracket_depth(text: str) -> int:
+    """How deep brackets nest in ``text`` (full-width and ASCII alike)."""
+    depth = deepest = 0
+    for ch in text:
+        if ch in "（(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "）)":
+            depth -= 1
+    return deepest
+
+
+@pytest.mark.parametrize(
+    ("tr", "start"), [(ZH, "下周为2026年第48周（"), (EN, "Next week, 2026 week 48 (")]
+)
+def test_next_weeks_plan_has_one_level_of_brackets(seeded, tmp_path, tr, start):
+    d = docx.Document(write_weekly_docx(seeded, "2026-W47", tmp_path / "w.docx", t=tr))
+    [line] = [x for x in texts(d) if x.startswith(start)]
+    assert bracket_depth(line) == 1, line
+    # nor when no visit is planned next week
+    d = docx.Document(write_weekly_docx(seeded, "2026-W45", tmp_path / "x.docx", t=tr))
+    [line] = [x for x in texts(d) if x.startswith(start.replace("48", "46"))]
+    assert bracket_depth(line) == 1, line
+
+
 def test_weekly_docx_in_english(seeded, tmp_path):
     d = docx.Document(write_weekly_docx(seeded, "2026-W47", tmp_path / "w.docx", t=EN))
     assert headings(d)[0] == "1. Visits this week"  # 一、 numbers Chinese headings only
