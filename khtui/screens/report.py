@@ -353,6 +353,8 @@ class ReportScreen(Keyed, TypingScreen):
         self._refocus: Widget | None = None  # where focus goes on returning from a modal
         self.export_dir: Path | None = None
         self.last_export: Path | None = None
+        # the last export's line of each report (kind, period): shown with its report only
+        self._exports: dict[tuple[str, str], Text] = {}
         self.team: TeamReports | None = None  # a team database: the AMs' reports of the period
         self._am: str | None = None  # the AM whose report is shown there (None: the first)
 
@@ -517,6 +519,7 @@ class ReportScreen(Keyed, TypingScreen):
         if period != self.period:
             self._unfrozen = False
         self.period = period
+        self._show_export()
         self.query_one("#rpt-period", Input).value = period
         self.sub_title = self.kind.title(period)
         self.query_one("#rpt-status", Static).update(t("rpt.screen.loading"))
@@ -734,17 +737,20 @@ class ReportScreen(Keyed, TypingScreen):
             return
         self.flush()
         folder = self.export_dir or default_export_dir()
-        self._export_line(Text(t("rpt.screen.exporting")))
         store, kind, period, tr = self.app.store, self.kind, self.period, self.app.t
+        report = (kind.name, period)
+        self._export_line(report, Text(t("rpt.screen.exporting")))
         self.jobs.submit(
-            lambda: kind.export(store, period, folder, tr), self._exported, self._failed
+            lambda: kind.export(store, period, folder, tr),
+            lambda path: self._exported(report, path),
+            lambda error: self._failed(report, error),
         )
 
-    def _exported(self, path: Path) -> None:
+    def _exported(self, report: tuple[str, str], path: Path) -> None:
         self.last_export = path
         line = Text(t("rpt.screen.exported", name=path.name), style="bold")
         line.append("\n" + t("rpt.screen.exported_folder", folder=path.parent), style="")
-        self._export_line(line)
+        self._export_line(report, line)
         self.notify(
             t("rpt.screen.exported", name=path.name)
             + "\n"
@@ -752,7 +758,7 @@ class ReportScreen(Keyed, TypingScreen):
             timeout=10,
         )
 
-    def _failed(self, error: Exception) -> None:
+    def _failed(self, report: tuple[str, str], error: Exception) -> None:
         from khtui.data.documents import DocumentError
 
         if isinstance(error, OSError):
@@ -762,15 +768,24 @@ class ReportScreen(Keyed, TypingScreen):
         else:
             self.app.report_error(error)
             return
-        self._export_line(Text(text))
+        self._export_line(report, Text(text))
         self.notify(text, severity="error", timeout=10)
 
-    def _export_line(self, text: Text) -> None:
-        """The line under the period bar that keeps the last export's file and folder."""
-        if self.is_attached:
-            line = self.query_one("#rpt-export", Static)
+    def _export_line(self, report: tuple[str, str], text: Text) -> None:
+        """Keep ``text`` as the line of the last export of ``report`` (kind, period): the line
+        under the period bar, with the file and its folder, while that report is shown."""
+        self._exports[report] = text
+        self._show_export()
+
+    def _show_export(self) -> None:
+        """The export line of the report shown, if it was exported; none for the others."""
+        if not self.is_attached:
+            return
+        line = self.query_one("#rpt-export", Static)
+        text = self._exports.get((self.kind.name, self.period))
+        if text is not None:
             line.update(text)
-            line.display = True
+        line.display = text is not None
 
 
 class AmPickScreen(Keyed, ModalScreen[str | None]):

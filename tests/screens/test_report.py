@@ -307,3 +307,30 @@ async def test_the_screen_does_not_speak_of_a_chart_it_does_not_show(seeded, tmp
     assert any(
         p.text.endswith("上摊率为“—”。序号即图中横轴序号。") for p in docx.Document(path).paragraphs
     )
+
+
+@sync
+async def test_the_export_line_belongs_to_the_report_it_was_exported_for(seeded, tmp_path):
+    async with running(seeded, (120, 40)) as (app, pilot):
+        await pilot.press("6")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ReportScreen)
+        screen.export_dir = tmp_path
+        line = screen.query_one("#rpt-export", Static)
+        await pilot.press("f8")
+        await settle(app, pilot)
+        assert line.display and "周报_2026-W47.docx" in shown(line)
+        await pilot.press("left_square_bracket")  # another week: not its export
+        await settle(app, pilot)
+        assert screen.period == "2026-W46" and not line.display
+        await pilot.press("m")  # nor the monthly analysis's
+        await settle(app, pilot)
+        assert not line.display
+        await pilot.press("w")  # back on the weekly report (its week W46): still none
+        await settle(app, pilot)
+        assert screen.period == "2026-W46" and not line.display
+        await pilot.press("right_square_bracket")  # the week exported: its line again
+        await settle(app, pilot)
+        assert screen.period == "2026-W47"
+        assert line.display and "周报_2026-W47.docx" in shown(line)
