@@ -485,6 +485,7 @@ class StoreCore(StoreBase):
         self._links: dict[int, _Link] = {}
         self._links_lock = threading.Lock()
         self._closed = False
+        self._watch: sqlite3.Connection | None = None  # see data_version
         if not self.path.exists():
             if not create:
                 raise StoreProblem("error.no_db", path=str(self.path))
@@ -606,8 +607,26 @@ class StoreCore(StoreBase):
         with self._links_lock:
             self._closed = True
             links, self._links = list(self._links.values()), {}
+            watch, self._watch = self._watch, None
         for link in links:
             link.conn.close()
+        if watch is not None:
+            watch.close()
+
+    def data_version(self) -> int:
+        """A number that moves whenever something is committed to the database, by any of this
+        program's threads or by another program: the same number twice, nothing was written in
+        between. (SQLite's ``PRAGMA data_version``, which sees the commits of every connection
+        but the one asking, on a connection of its own that never writes.)"""
+        with self._links_lock:
+            if self._closed:
+                raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+            if self._watch is None:
+                # check_same_thread=False: asked from any thread, one at a time (the lock)
+                self._watch = sqlite3.connect(
+                    str(self.path), isolation_level=None, check_same_thread=False, timeout=10.0
+                )
+            return int(self._watch.execute("PRAGMA data_version").fetchone()[0])
 
     def __enter__(self) -> Self:
         return self

@@ -353,6 +353,7 @@ class ReportScreen(Keyed, TypingScreen):
         self._refocus: Widget | None = None  # where focus goes on returning from a modal
         self.export_dir: Path | None = None
         self.last_export: Path | None = None
+        self._read_at: int | None = None  # the store's data_version when the figures were read
         # the last export's line of each report (kind, period): shown with its report only
         self._exports: dict[tuple[str, str], Text] = {}
         self.team: TeamReports | None = None  # a team database: the AMs' reports of the period
@@ -441,12 +442,21 @@ class ReportScreen(Keyed, TypingScreen):
 
     def on_screen_resume(self) -> None:
         """Back on the screen (from another section, a modal, help): on the figures, never in a
-        text box, unless a modal of this screen just sent the user into one."""
+        text box, unless a modal of this screen just sent the user into one; the figures read
+        again when something was written since they were read (a visit checked in on the day's
+        list, a complaint answered), once the screen is painted."""
         target, self._refocus = self._refocus, None
         if target is not None:
             target.focus()
         elif self.typing_now() or self.focused is None:
             self.figures.focus()
+        if self._read_at is not None and self.app.store.data_version() != self._read_at:
+            self._read_at = None  # one reading, however often the screen is shown meanwhile
+            self.call_after_refresh(self._read_again)
+
+    def _read_again(self) -> None:
+        if self.is_attached and self.period:
+            self.load(self.period)
 
     def action_leave_box(self) -> None:
         self.typing.flush()
@@ -525,6 +535,8 @@ class ReportScreen(Keyed, TypingScreen):
         self.query_one("#rpt-status", Static).update(t("rpt.screen.loading"))
         store, kind, tr = self.app.store, self.kind, self.app.t  # a job: the app's translator
         am = self._am
+        # before the reading: a write while it runs reads the figures again on return
+        self._read_at = store.data_version()
 
         def read() -> Loaded:
             if store.is_team():  # the market manager's: an AM's report, named
@@ -542,6 +554,7 @@ class ReportScreen(Keyed, TypingScreen):
             return
         self.report = loaded.report
         self._saved = dict(loaded.report["narrative"])
+        typing = self.typing.keys()  # sections typed into and not saved yet
         self.team = loaded.team
         if loaded.team is not None:
             self._team_loaded(loaded, loaded.team)
@@ -550,6 +563,8 @@ class ReportScreen(Keyed, TypingScreen):
         self.query_one("#rpt-figures-text", Static).update(self._figures_shown(loaded.doc))
         read_only = self.frozen() and not self._unfrozen
         for key, area in zip(self.kind.keys, self.areas(), strict=True):
+            if (self.kind.name, self.period, key) in typing:
+                continue  # typed while the figures were read: kept, and saved when typing pauses
             if area.text != self._saved.get(key, ""):
                 area.load_text(self._saved.get(key, ""))
             area.read_only = read_only

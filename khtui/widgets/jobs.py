@@ -194,5 +194,9 @@ class Debouncer:
     def pending(self) -> bool:
         return bool(self._pending)
 
+    def keys(self) -> set[Hashable]:
+        """The fields whose typed value is waiting to be saved."""
+        return set(self._pending)
+
 
 __all__ = ["DEBOUNCE_SECONDS", "LOCK_WAIT_SECONDS", "Debouncer", "JobDone", "JobHost", "JobQueue"]

@@ -308,3 +308,18 @@ def test_order_lines_keep_monthly_aggregates(store):
     before = [tuple(r) for r in store.query("SELECT * FROM monthly_sales ORDER BY 1, 2")]
     store.rebuild_monthly()
     assert [tuple(r) for r in store.query("SELECT * FROM monthly_sales ORDER BY 1, 2")] == before
+
+
+def test_data_version_moves_with_every_commit_and_only_then(store):
+    import threading
+
+    before = store.data_version()
+    store.query("SELECT count(*) FROM retailers")  # a read
+    assert store.data_version() == before
+    store.set_meta("probe", "1")  # a write on this thread
+    after = store.data_version()
+    assert after != before
+    worker = threading.Thread(target=store.set_meta, args=("probe", "2"))  # and on another
+    worker.start()
+    worker.join()
+    assert store.data_version() != after

@@ -18,7 +18,7 @@ from khtui.screens.help import HelpScreen
 from khtui.screens.report import ReportScreen, export_week
 from khtui.screens.retailer import RetailerScreen
 from khtui.widgets.confirm import ConfirmScreen
-from tests.conftest import EN, TODAY, ZH, seed_reports
+from tests.conftest import EN, TODAY, ZH, insert_visit, seed_reports
 from tests.screens.pilot import Notices, running, settle, sync
 
 
@@ -334,3 +334,81 @@ async def test_the_export_line_belongs_to_the_report_it_was_exported_for(seeded,
         await settle(app, pilot)
         assert screen.period == "2026-W47"
         assert line.display and "周报_2026-W47.docx" in shown(line)
+
+
+def visits_line(screen) -> str:
+    """The weekly report's sentence of the week's visits, as shown (its spaces left out: a
+    line may end at one)."""
+    figures = shown(screen.query_one("#rpt-figures-text", Static)).replace(" ", "")
+    return figures[figures.index("本周计划拜访") :].split("。")[0]
+
+
+@sync
+async def test_back_on_the_report_after_a_visit_is_skipped_the_figures_are_read_again(seeded):
+    """This week's report, then a visit skipped on the day's list (1), then the report again
+    (6): it counts the skip without [ and ] (the figures are read again because the database
+    changed; not when nothing did)."""
+    with seeded.write() as conn:
+        insert_visit(conn, seeded.am_id, "R001", TODAY.isoformat(), "planned", seq=1)
+    async with running(seeded, (120, 40)) as (app, pilot):
+        await pilot.press("6", "right_square_bracket")
+        await settle(app, pilot)
+        report = app.screen
+        assert isinstance(report, ReportScreen) and report.period == "2026-W48"
+        assert "未访1户次" in visits_line(report)
+        reads = []
+        real = report.kind.load
+        object.__setattr__(report.kind, "load", lambda *a: reads.append(1) or real(*a))
+        try:
+            await pilot.press("1")
+            await settle(app, pilot)
+            await pilot.press("6")  # nothing changed: not read again
+            await settle(app, pilot)
+            assert reads == []
+            await pilot.press("1", "s")
+            await pilot.pause()
+            await pilot.press("down", "enter")  # a reason: the visit is skipped
+            await settle(app, pilot)
+            await pilot.press("6")
+            await settle(app, pilot)
+        finally:
+            object.__setattr__(report.kind, "load", real)
+        assert app.screen is report and app.focused is report.figures
+        assert reads == [1]
+        assert "未访2户次" in visits_line(report)
+
+
+@sync
+async def test_text_typed_while_the_figures_are_read_again_is_kept(seeded):
+    """The figures are read again on return to the screen; what the AM types in a box while
+    they are read is neither replaced by the stored text nor lost."""
+    import threading
+
+    gate = threading.Event()
+    async with running(seeded, (120, 40)) as (app, pilot):
+        await pilot.press("6", "e", *"断货", "escape")
+        await settle(app, pilot)
+        report = app.screen
+        assert isinstance(report, ReportScreen)
+        real = report.kind.load
+
+        def slow(*a):
+            gate.wait(10)
+            return real(*a)
+
+        object.__setattr__(report.kind, "load", slow)
+        try:
+            seeded.set_meta("probe", "x")  # a write elsewhere
+            await pilot.press("1", "6")
+            await pilot.pause()
+            await pilot.pause()
+            await pilot.press("e", "end", *"两次")  # typed while the figures are being read
+            gate.set()
+            await settle(app, pilot)
+        finally:
+            object.__setattr__(report.kind, "load", real)
+        box = report.query_one("#rpt-problems", TextArea)
+        assert box.text == "断货两次"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert narrative(seeded)["problems"] == "断货两次"
