@@ -78,8 +78,8 @@ def _units(text: str) -> list[str]:
         glue = False
         if _ideograph(piece[0]):
             unit_left = unit_left - 1 if joins and unit_left > 0 else 0
-        elif any(c.isdigit() for c in piece) and i < n and text[i].isspace():
-            unit_left = _UNIT  # a number and a space: its unit follows
+        elif piece[-1].isdigit() and i < n and text[i].isspace():
+            unit_left = _UNIT  # a number and a space: its unit follows (not after 96.7%);)
             glue = True
         else:
             unit_left = 0

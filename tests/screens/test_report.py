@@ -467,3 +467,19 @@ def test_a_paragraph_breaks_between_chinese_characters_but_keeps_a_number_with_i
         "投诉回访 1、扣款异常 2、",
         "销量波动 2、新品推广 9",
     ]
+
+
+def test_an_english_paragraph_keeps_a_number_with_its_word_and_nothing_more():
+    """A figure closed by its punctuation (96.7%);) does not hold the next number's words to
+    it: the line fills up to the width."""
+    from khtui.widgets.document_view import Prose
+
+    text = (
+        "As of 11-29, 292 of 302 active retailers visited this month (96.7%); 10 still to "
+        "visit, 1 working day left."
+    )
+    lines = Prose(text).lines(75)
+    assert lines == [
+        "As of 11-29, 292 of 302 active retailers visited this month (96.7%);",
+        "10 still to visit, 1 working day left.",
+    ]
