@@ -21,13 +21,30 @@ from textual.app import ComposeResult
 from textual.widgets import Footer as _Footer
 from textual.widgets._footer import FooterKey
 
+COMPACT_BELOW = 100  # on a narrower terminal the keys are drawn in Textual's compact form
+
 
 class Footer(_Footer):
-    """Textual's footer, recomposed only when the keys it would show change."""
+    """Textual's footer, recomposed only when the keys it would show change; compact on a
+    narrow terminal, so that an 80-column footer still shows its last keys (? help)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._shown: tuple[Any, ...] | None = None  # what the keys were last made from
+        self._narrowed = False  # made compact by a narrow terminal (not by its maker)
+
+    def on_mount(self) -> None:
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        narrow = self.app.size.width < COMPACT_BELOW
+        if narrow and not self.compact:
+            self._narrowed, self.compact = True, True
+        elif not narrow and self._narrowed:
+            self._narrowed, self.compact = False, False
 
     def _keys_shown(self) -> tuple[Any, ...]:
         """What :meth:`compose` makes its keys from (the shown bindings in order, each with

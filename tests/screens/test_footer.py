@@ -11,7 +11,7 @@ from textual.widgets import Footer as TextualFooter
 from textual.widgets import Static
 from textual.widgets._footer import FooterKey
 
-from khtui.widgets.footer import Footer
+from khtui.widgets.footer import COMPACT_BELOW, Footer
 from khtui.widgets.text_boxes import Input
 from tests.screens.pilot import sync
 from tests.screens.plain_widgets import plain_imports
@@ -58,11 +58,30 @@ async def test_footer_draws_what_textuals_footer_draws():
         shots = []
         for cls in (TextualFooter, Footer):
             app = footer_app(cls, compact=compact)
-            async with app.run_test(size=(80, 6)) as pilot:
+            async with app.run_test(size=(COMPACT_BELOW, 6)) as pilot:
                 await pilot.pause()
                 await pilot.pause()
                 shots.append((shown(app), app.export_screenshot()))
         assert shots[0][0] and shots[0] == shots[1], compact
+
+
+@sync
+async def test_a_narrow_terminal_draws_the_keys_compact_and_a_wide_one_as_made():
+    """Below COMPACT_BELOW columns the keys take Textual's compact form (an 80-column footer
+    then shows its last keys); widened again, the footer is drawn as it was made."""
+    app = footer_app(Footer)
+    async with app.run_test(size=(80, 6)) as pilot:
+        await pilot.pause()
+        footer = app.screen.query_one(Footer)
+        assert footer.compact
+        assert all(k.has_class("-compact") for k in app.screen.query(FooterKey))
+        await pilot.resize_terminal(COMPACT_BELOW, 6)
+        await pilot.pause()
+        assert not footer.compact
+    made_compact = footer_app(Footer, compact=True)
+    async with made_compact.run_test(size=(COMPACT_BELOW, 6)) as pilot:
+        await pilot.pause()
+        assert made_compact.screen.query_one(Footer).compact  # as its maker wanted
 
 
 @sync
