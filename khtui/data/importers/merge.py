@@ -5,7 +5,9 @@ happens outside the database's write lock, so the program and other commands kee
 while a large file is read. This step attaches the stage (:mod:`stage`), and the file's sums
 when they are in a file of their own, to the store's connection and, in one ``BEGIN
 IMMEDIATE`` transaction: counts new / updated / unchanged / removed against what is stored,
-replaces the stored lines of the file's period for the retailers in the file, replaces the
+replaces the stored lines of the file's period for the retailers in the file (a retailer with
+a rejected line, which the file holds but could not read, keeps its stored lines that the file
+does not replace: a bad row never removes a line), replaces the
 monthly aggregates of the touched retailers and months, recomputes the classifications (tier,
 category, level, value) of the known retailers in the file, and runs the caller's last check (the rejects file is put in place); then commits. Lines
 and classifications commit together or not at all: a crash or ``kill -9`` at any point leaves
@@ -22,6 +24,7 @@ A dry run counts the same with reads only (no write lock).
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -46,6 +49,8 @@ class MergeCounts:
     removed: int = 0
     unknown_retailers: int = 0
     unknown_lines: int = 0
+    held_retailers: int = 0  # retailers of the file with a rejected line
+    held_lines: int = 0  # their stored lines of the period the file does not replace: kept
 
     @property
     def changed(self) -> bool:
@@ -71,10 +76,16 @@ def merge(
         with store.write() as conn:
             counts = _count(lambda sql, p=(): conn.execute(sql, p).fetchall(), info)
             if counts.changed:
-                _replace(store, conn, info)
+                _replace(store, conn, info, counts)
             if before_commit is not None:
                 before_commit()
         return counts
+
+
+def _held(info: StageInfo) -> tuple[str, tuple]:
+    """The SQL condition on ``retailer_code`` of the retailers held (a rejected line of theirs:
+    their stored lines not in the file are kept), and its parameter."""
+    return "retailer_code IN (SELECT value FROM json_each(?))", (json.dumps(sorted(info.held)),)
 
 
 def _count(query, info: StageInfo) -> MergeCounts:
@@ -90,10 +101,20 @@ def _count(query, info: StageInfo) -> MergeCounts:
                 f"SELECT count(*), total({_SAME}) FROM stage.order_lines s "
                 f"JOIN main.order_lines o USING ({KEY})"
             )[0]
+        if old and info.held:
+            held, param = _held(info)
+            counts.held_retailers, counts.held_lines = query(
+                f"SELECT count(DISTINCT o.retailer_code), count(*) FROM main.order_lines o "
+                f"WHERE o.order_date BETWEEN ? AND ? AND o.{_CODES} AND o.{held} "
+                f"AND NOT EXISTS (SELECT 1 FROM stage.order_lines s WHERE "
+                f"(s.order_date, s.retailer_code, s.brand_code) = "
+                f"(o.order_date, o.retailer_code, o.brand_code))",
+                (info.lo, info.hi, *param),
+            )[0]
         counts.unchanged = int(same)
         counts.updated = matched - int(same)
         counts.new = info.kept - matched
-        counts.removed = old - matched
+        counts.removed = old - matched - counts.held_lines
     n, lines = query(
         "SELECT count(*), total(lines) FROM stage.codes WHERE code NOT IN "
         "(SELECT code FROM main.retailers)"
@@ -112,9 +133,10 @@ def _months(lo: str, hi: str) -> list[str]:
     return months
 
 
-def _replace(store, conn, info: StageInfo) -> None:
-    """The stored lines of the period and the touched aggregates replaced; the known
-    retailers of the file recomputed. Inside the caller's transaction."""
+def _replace(store, conn, info: StageInfo, counts: MergeCounts) -> None:
+    """The stored lines of the period and the touched aggregates replaced (a held retailer's
+    lines the file does not replace kept); the known retailers of the file recomputed. Inside
+    the caller's transaction."""
     lo, hi = info.lo, info.hi
     assert lo is not None and hi is not None  # a stage with lines has its period
     months = _months(lo, hi)
@@ -125,10 +147,26 @@ def _replace(store, conn, info: StageInfo) -> None:
         f"order_date < ?) OR (order_date > ? AND order_date <= ?)) AND {_CODES})",
         (months[0] + "-01", lo, hi, months[-1] + "-31"),
     ).fetchone()[0]
-    conn.execute(
-        f"DELETE FROM main.order_lines WHERE order_date BETWEEN ? AND ? AND {_CODES}", (lo, hi)
-    )
-    from_stage = info.sums and not others
+    if counts.held_lines:
+        held, param = _held(info)
+        conn.execute(
+            f"DELETE FROM main.order_lines WHERE order_date BETWEEN ? AND ? AND {_CODES} "
+            f"AND NOT {held}",
+            (lo, hi, *param),
+        )
+        # a held retailer's lines the file replaces go; the others stay
+        conn.execute(
+            f"DELETE FROM main.order_lines WHERE ({KEY}) IN "
+            f"(SELECT {KEY} FROM stage.order_lines WHERE {held})",
+            param,
+        )
+    else:
+        conn.execute(
+            f"DELETE FROM main.order_lines WHERE order_date BETWEEN ? AND ? AND {_CODES}",
+            (lo, hi),
+        )
+    # the months' sums come from the file's alone when no other line of them stays
+    from_stage = info.sums and not others and not counts.held_lines
     if not from_stage:  # the months' sums are made from the lines: the lines first
         _copy_lines(conn)
     conn.execute("DROP TABLE IF EXISTS temp._imp_touched")

@@ -11,7 +11,8 @@
    their own by a second ADBC thread while the writer stages the last batches (many brand sums
    by two such threads, half each, the second half in a second file).
 3. Merge (:mod:`merge`): one short transaction replaces the stored lines of the file's period
-   (first to last order date) for the retailers in the file, the touched monthly aggregates
+   (first to last order date) for the retailers in the file (a retailer with a rejected line
+   keeps the stored lines the file does not replace), the touched monthly aggregates
    and the classifications of those retailers, and commits. Only this step holds the
    database's write lock.
 """
@@ -22,6 +23,7 @@ import collections
 import contextlib
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from khtui.data.importers.aggregates import Aggregates
@@ -114,6 +116,7 @@ def stage_orders(
     ctx = CleanContext.of(store.rules, store.today(), sink.say)
     invalid: collections.deque = collections.deque()  # rows of the wrong width (Arrow's threads)
     memo: dict = {}  # cleaned values by column, shared by the file's batches
+    held: set[str] = set()  # retailers with a line the file holds but could not read
 
     def drain_invalid() -> None:
         while invalid:
@@ -125,6 +128,7 @@ def stage_orders(
     def cleaned():
         for first_row, cols in text_batches(source, match, progress, invalid):
             table, bad = clean_batch(first_row, cols, match, ctx, memo)
+            held.update(bad.held)
             sink.extend(bad)  # read out a few thousand at a time
             result.skipped += bad.skipped
             result.read += bad.read
@@ -156,13 +160,14 @@ def stage_orders(
                 sink.add(row, [], "", key, reason)
         finally:
             conn.close()
-    return info
+    return replace(info, held=frozenset(held))
 
 
 def merge_orders(store, info: StageInfo, result, *, dry_run: bool, before_commit) -> MergeCounts:
     counts = merge(store, info, dry_run=dry_run, before_commit=before_commit)
     result.new, result.updated = counts.new, counts.updated
     result.unchanged, result.removed = counts.unchanged, counts.removed
+    result.held_retailers, result.held_lines = counts.held_retailers, counts.held_lines
     result.duplicates = info.duplicates
     result.unknown_retailers = counts.unknown_retailers
     result.unknown_lines = counts.unknown_lines

@@ -388,6 +388,7 @@ def clean_batch(
         pc.take(column, idx),
         pc.take(reason, idx),
         index_of,
+        held=pc.unique(pc.drop_null(pc.take(values["code"], idx))).to_pylist(),
     )
     return table.filter(pc.invert(bad)), rejects
 
@@ -410,6 +411,9 @@ class BadRows:
     column: Any = None  # the label of the column at fault
     reason: Any = None
     index_of: dict = field(default_factory=dict)  # column label -> file column
+    # the retailers of the bad rows whose code is good: the file holds lines of theirs it
+    # could not read, so their stored lines of the period are not taken as gone
+    held: list = field(default_factory=list)
     skipped: int = 0
 
     @property

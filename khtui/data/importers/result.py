@@ -20,6 +20,8 @@ class ImportResult:
     rejected: int = 0
     duplicates: int = 0  # rows identical to an earlier row of the file, imported once
     removed: int = 0  # orders: stored lines of the period no longer in the file
+    held_retailers: int = 0  # orders: retailers with a rejected line: their lines not removed
+    held_lines: int = 0  # their stored lines of the period the file did not replace, kept
     skipped: int = 0  # totals rows (合计) and blank rows
     unknown_retailers: int = 0  # orders: retailers in the file not in the store
     unknown_lines: int = 0
@@ -64,6 +66,8 @@ class ImportResult:
             out.append(
                 t("imp.note.unknown_retailers", n=self.unknown_retailers, lines=self.unknown_lines)
             )
+        if self.held_lines:
+            out.append(t("imp.note.held", n=self.held_retailers, lines=self.held_lines))
         if self.extra_columns:
             out.append(t("imp.note.extra_columns", columns=t("fmt.sep").join(self.extra_columns)))
         return out

@@ -146,6 +146,8 @@ class StageInfo:
     sums_file: str | None = None  # the file of their own holding the sums, when not the stage
     # the later part (in key order) of the brand sums, when a second file holds it
     sums_rest_file: str | None = None
+    # retailers with a line the file holds but could not read (a rejected row, its code good)
+    held: frozenset[str] = frozenset()
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -135,6 +135,38 @@ def test_reimporting_a_period_replaces_its_lines(retailers, table):
     assert_aggregates_match(store)
 
 
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_rejected_line_never_removes_a_stored_one(retailers, table, dry_run):
+    """The period's lines are replaced by the file's, but a retailer with a row the file holds
+    and cannot read (a bad quantity) keeps its stored lines the file does not replace: the bad
+    row is not taken as a line gone. A retailer without a bad row is replaced as before."""
+    store = retailers
+    base = [
+        H,
+        *month_rows("370102002", "2026-10", ["B1", "B2"], 5),
+        *month_rows("0370102001", "2026-10", ["B1", "B2"], 4),
+    ]
+    import_file(store, table("o", base), "orders", tr=ZH)
+    before = lines(store)
+    again = [H, *month_rows("370102002", "2026-10", ["B1", "B2"], 5)]
+    again += month_rows("0370102001", "2026-10", ["B1", "B2"], 4)
+    bad = next(r for r in again if r[0] == "370102002" and r[1] == "2026-10-17" and r[2] == "B2")
+    bad[4] = "-5"  # rejected: 370102002 is held
+    del again[-1]  # 0370102001's 10-17 B2: gone from the file, so removed
+    r = import_file(store, table("again", again), "orders", tr=ZH, dry_run=dry_run)
+    assert r.rejected == 1
+    assert (r.removed, r.held_retailers, r.held_lines) == (1, 1, 1)
+    assert "1 户有拒收的行，它们本期 1 条旧行没有删除" in " ".join(r.notes(ZH))
+    got = lines(store)
+    if dry_run:
+        assert got == before
+        return
+    assert got[("370102002", "2026-10-17", "B2")] == before[("370102002", "2026-10-17", "B2")]
+    assert ("0370102001", "2026-10-17", "B2") not in got
+    assert len(got) == len(before) - 1
+    assert_aggregates_match(store)
+
+
 def test_same_file_twice_changes_nothing(retailers, table):
     path = table("o", DIRTY)
     import_file(retailers, path, "orders", tr=ZH)
