@@ -303,8 +303,9 @@ def status_cmd(ctx: Ctx, am_code: str | None, as_json: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
 def serve_cmd(team: Path, host: str, port: int) -> None:
-    """Browse the team database in a web browser, read-only (Datasette in immutable mode),
-    tables and columns labelled in the UI's language. Needs: pip install -e ".[team]"."""
+    """Browse the team database in a web browser, read-only, tables and columns labelled in
+    the UI's language; what the manager's program writes meanwhile shows on the next page.
+    Needs: pip install -e ".[team]"."""
     import importlib.util
     import json
     import tempfile
@@ -323,9 +324,11 @@ def serve_cmd(team: Path, host: str, port: int) -> None:
         click.echo(t("team.serve.start", path=team, host=host, port=port), err=True)
         # in this process: stopping khtui stops the server
         datasette_cli.main(
+            # not --immutable: that reads the file alone, without the commits still in its
+            # write-ahead log (the manager's program open on it); Datasette reads a database
+            # file it serves this way read-only, and accepts no writing statement
             args=[
                 "serve",
-                "--immutable",
                 str(team),
                 "--metadata",
                 str(meta),

@@ -1,7 +1,7 @@
 """Browsing a team database with Datasette (``khtui team serve``): the metadata that gives its
 tables and columns their labels in the user's language and hides the internal tables (the
 lookup index and the program's own settings). Datasette shows a table's ``title`` and each
-column's description; the data themselves are served read-only (immutable mode).
+column's description; the data themselves are served read-only.
 
 The labels are catalogue keys: ``browse.table.<table>``, ``browse.col.<column>`` for a column
 several tables share, ``browse.col.<table>.<column>`` for one table's own, and the retailer

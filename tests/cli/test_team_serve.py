@@ -98,3 +98,22 @@ def test_a_table_page_in_english(served):
     assert "Retailers" in page
     assert 'data-column-description="Shop name"' in page
     assert "零售客户" not in page
+
+
+def test_what_is_committed_while_serving_shows(served):
+    """A change the manager's program commits while the server runs (still in the database's
+    write-ahead log, not yet in the file) shows on the next page."""
+    import json
+    import sqlite3
+
+    team, base = served
+    conn = sqlite3.connect(team, isolation_level=None)
+    try:
+        conn.execute("PRAGMA wal_autocheckpoint = 0")  # the commit stays in the log
+        code = conn.execute("SELECT min(code) FROM retailers").fetchone()[0]
+        conn.execute("UPDATE retailers SET name = '改名测试店' WHERE code = ?", (code,))
+        status, page = _get(f"{base}/retailers.json?_shape=array&code={code}")
+        assert status == 200
+        assert [r["name"] for r in json.loads(page)] == ["改名测试店"]
+    finally:
+        conn.close()
