@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from khtui.cli.base import DATE, MONTH, Ctx, UserError, emit_json, main, pass_ctx, stderr, t
+from khtui.cli.team import am_option
 
 
 def _pct(x: float | None) -> str:
@@ -79,18 +80,23 @@ def _accuracy_json(acc) -> dict[str, Any] | None:
 @click.option("--brand", "brand", metavar="CODE", help="Only this brand (卷烟编码).")
 @click.option("--month", "month", type=MONTH, help="Target month (default: next month).")
 @click.option("--backtest", is_flag=True, help="The held-out backtest of the stored forecasts.")
+@am_option
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_ctx
-def forecast_cmd(ctx: Ctx, retailer, brand, month, backtest, as_json) -> None:
+def forecast_cmd(ctx: Ctx, retailer, brand, month, backtest, am_code, as_json) -> None:
     """Next month's orders (条) per retailer × brand, retailer and area, with intervals, the
     method chosen by backtest and why; computed first when the stored forecasts are older
     than the order data. A past month shows the forecast made before it began and its
-    预测准确率."""
+    预测准确率. On a team database, one AM's (--am): the forecasts merged from their database,
+    scored against their retailers' orders."""
+    from khtui.cli.team import one_am
     from khtui.domain.months import add_months, month_key
 
     with ctx.store() as store:
-        ensure_forecasts(store, quiet=as_json)
-        run = store.latest_forecast_run()
+        am = one_am(store, am_code)
+        if am is None:  # a team database's forecasts are its AMs', merged
+            ensure_forecasts(store, quiet=as_json)
+        run = store.latest_forecast_run(am)
         if run is None:
             raise UserError(t("fc.none"))
         if backtest:
@@ -106,7 +112,7 @@ def forecast_cmd(ctx: Ctx, retailer, brand, month, backtest, as_json) -> None:
         this = month_key(store.today())
         month = month or add_months(this, 1)
         past = month < this
-        source = store.run_before(month) if past else store.run_for_target(month)
+        source = store.run_before(month, am) if past else store.run_for_target(month, am)
         if source is None:
             months = [
                 r[0]
@@ -123,7 +129,7 @@ def forecast_cmd(ctx: Ctx, retailer, brand, month, backtest, as_json) -> None:
         )
         if retailer is None and brand is None:
             rows = [r for r in rows if r.level != "brand"]
-        acc = store.month_accuracy(month) if month <= this else None
+        acc = store.month_accuracy(month, am) if month <= this else None
         if as_json:
             emit_json(
                 {

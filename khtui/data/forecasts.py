@@ -34,6 +34,11 @@ if TYPE_CHECKING:
     from khtui.domain.forecast import ForecastRun, LevelReport, Mapper, Series
 
 
+# a forecast run (alias r) of the AM given (the first parameter), or of any when it is None
+# (given twice: ``(am_id, am_id)``)
+_OF_AM = "(? IS NULL OR r.am_id = ?)"
+
+
 @dataclass(frozen=True)
 class ForecastInputs:
     months: list[str]
@@ -373,10 +378,13 @@ class ForecastOps(StoreBase):
         }
 
     # -- reading ------------------------------------------------------------------------------
-    def latest_forecast_run(self) -> dict[str, Any] | None:
+    def latest_forecast_run(self, am_id: str | None = None) -> dict[str, Any] | None:
+        """The latest forecast run (on a team database, of the AM ``am_id`` if given)."""
         row = self.query_one(
-            "SELECT * FROM forecast_runs ORDER BY as_of DESC, computed_at DESC LIMIT 1"
-        )
+            "SELECT * FROM forecast_runs r WHERE " + _OF_AM
+            + " ORDER BY as_of DESC, computed_at DESC LIMIT 1",
+            (am_id, am_id),
+        )  # fmt: skip
         return None if row is None else dict(row)
 
     def forecasts_stale(self) -> bool:
@@ -391,24 +399,26 @@ class ForecastOps(StoreBase):
             self.today()
         )
 
-    def run_before(self, month: str) -> dict[str, Any] | None:
+    def run_before(self, month: str, am_id: str | None = None) -> dict[str, Any] | None:
         """The forecast made for ``month`` before it began: the last run standing on a day no
-        later than its first day (its data end before the month) that forecast it."""
+        later than its first day (its data end before the month) that forecast it (on a team
+        database, the AM ``am_id``'s if given)."""
         row = self.query_one(
             "SELECT r.* FROM forecast_runs r WHERE r.as_of <= ? AND EXISTS (SELECT 1 FROM "
             "forecasts f WHERE f.run_id = r.id AND f.target_month = ? AND f.level = 'area') "
-            "ORDER BY r.as_of DESC, r.computed_at DESC LIMIT 1",
-            (month + "-01", month),
+            f"AND {_OF_AM} ORDER BY r.as_of DESC, r.computed_at DESC LIMIT 1",
+            (month + "-01", month, am_id, am_id),
         )
         return None if row is None else dict(row)
 
-    def run_for_target(self, month: str) -> dict[str, Any] | None:
-        """The latest run that forecast ``month`` (whenever it was made)."""
+    def run_for_target(self, month: str, am_id: str | None = None) -> dict[str, Any] | None:
+        """The latest run that forecast ``month`` (whenever it was made; on a team database,
+        the AM ``am_id``'s if given)."""
         row = self.query_one(
             "SELECT r.* FROM forecast_runs r WHERE EXISTS (SELECT 1 FROM forecasts f "
             "WHERE f.run_id = r.id AND f.target_month = ? AND f.level = 'area') "
-            "ORDER BY r.as_of DESC, r.computed_at DESC LIMIT 1",
-            (month,),
+            f"AND {_OF_AM} ORDER BY r.as_of DESC, r.computed_at DESC LIMIT 1",
+            (month, am_id, am_id),
         )
         return None if row is None else dict(row)
 
@@ -456,22 +466,36 @@ class ForecastOps(StoreBase):
         )
         return {code: float(qty) for code, qty in rows}
 
-    def month_accuracy(self, month: str) -> MonthAccuracy:
+    def month_accuracy(self, month: str, am_id: str | None = None) -> MonthAccuracy:
         """预测准确率 of ``month`` for the area, each retailer and each brand, scoring the
         forecast made before the month began (:meth:`run_before`). ``complete`` is False for
-        the month still running (its actual so far)."""
+        the month still running (its actual so far). On a team database, ``am_id`` scores that
+        AM's forecast against the orders of the retailers it forecast and of those now on the
+        AM's books, as the AM's own database does."""
         from khtui.domain.forecast import accuracy
         from khtui.domain.months import month_key
 
         complete = month < month_key(self.today())
-        run = self.run_before(month)
+        run = self.run_before(month, am_id)
         if run is None:
             return MonthAccuracy(month, None, None, complete, None)
         fc_r = self.retailer_forecasts(run["id"], month)
+        mine = "1"  # whose orders count: every retailer's
+        mine_params: tuple[Any, ...] = ()
+        if am_id is not None:
+            from khtui.data.manager import OWNERS
+
+            mine = (
+                "retailer_code IN (SELECT retailer_code FROM forecasts WHERE run_id = ? AND "
+                "target_month = ? AND level = 'retailer' "
+                f"UNION SELECT retailer_code FROM ({OWNERS}) WHERE am_id = ?)"
+            )
+            mine_params = (run["id"], month, am_id)
         act_r = {
             r[0]: float(r[1])
             for r in self.query(
-                "SELECT retailer_code, qty_tiao FROM monthly_sales WHERE month = ?", (month,)
+                f"SELECT retailer_code, qty_tiao FROM monthly_sales WHERE month = ? AND {mine}",
+                (month, *mine_params),
             )
         }
         names = {r[0]: r[1] for r in self.query("SELECT code, name FROM retailers")}
@@ -489,8 +513,8 @@ class ForecastOps(StoreBase):
             r[0]: float(r[1])
             for r in self.query(
                 "SELECT brand_code, sum(qty_tiao) FROM monthly_brand_sales WHERE month = ? "
-                "GROUP BY brand_code",
-                (month,),
+                f"AND {mine} GROUP BY brand_code",
+                (month, *mine_params),
             )
         }
         bnames = {r[0]: r[1] for r in self.query("SELECT brand_code, name FROM brands")}

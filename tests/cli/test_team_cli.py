@@ -285,3 +285,20 @@ def test_housekeeping_of_a_team_database_is_only_its_backup(ams, tmp_path, monke
     r = run("--db", str(again), "--lang", "en", "housekeeping")
     assert r.exit_code == 0 and "a team database gets only its backup" in r.output, r.output
     assert "rest day" not in r.output and _counts(again) == before
+
+
+def test_a_team_databases_forecast_is_one_ams_and_scored_on_their_retailers(ams, tmp_path):
+    """On a team database the forecasts are the AMs': `forecast` asks which AM (--am), shows
+    that AM's, and scores it against that AM's retailers, as their own database does (it took
+    the latest AM's run and scored it against every AM's orders)."""
+    team = tmp_path / "team.db"
+    assert run("team", "merge", *map(str, ams), "--into", str(team)).exit_code == 0
+    r = run("--db", str(team), "forecast", "--month", "2026-10")
+    assert r.exit_code == 1 and "DEMO01" in r.output and "DEMO02" in r.output
+    for code, path in (("DEMO01", ams[0]), ("DEMO02", ams[1])):
+        r = run("--db", str(team), "forecast", "--month", "2026-10", "--am", code, "--json")
+        assert r.exit_code == 0, r.output
+        area = json.loads(r.stdout)["accuracy"]["area"]
+        own = json.loads(run("--db", str(path), "forecast", "--month", "2026-10", "--json").stdout)
+        assert area == own["accuracy"]["area"]
+        assert area["accuracy"] > 0.8
