@@ -434,3 +434,19 @@ def _check_clock() -> None:
 
 def stderr(message: str) -> None:
     click.echo(message, err=True)
+
+
+def check_document_targets(*outs_given: str | None, force: bool) -> None:
+    """Refuse before anything is written (a plan's or a report's state included): --force
+    with no file to write, two options naming one file, or a file that exists without
+    --force."""
+    from pathlib import Path
+
+    outs = [Path(o).expanduser() for o in outs_given if o]
+    if force and not outs:
+        raise UserError(t("rpt.cli.force_alone"))
+    if len(outs) == 2 and outs[0].resolve() == outs[1].resolve():
+        raise UserError(t("rpt.cli.same_out", path=outs[0]))
+    for out in outs:
+        if out.exists() and not out.is_dir() and not force:
+            raise UserError(t("doc.err.exists", path=out))

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 import click
 
-from khtui.cli.base import MONTH, BadValue, Ctx, UserError, emit_json, main, pass_ctx, t
+from khtui.cli.base import (
+    MONTH,
+    BadValue,
+    Ctx,
+    UserError,
+    check_document_targets,
+    emit_json,
+    main,
+    pass_ctx,
+    t,
+)
 
 
 class WeekType(click.ParamType):
@@ -111,8 +121,8 @@ def report_month_cmd(
     }
     if not (text or submit or out):
         raise UserError(t("rpt.cli.month_nothing"))
-    if force and not out:
-        raise UserError(t("rpt.cli.force_alone"))
+    # before the text is saved or the version submitted: a refused file changes nothing
+    check_document_targets(out, force=force)
     with ctx.store(own=True) as store:
         try:
             if text:

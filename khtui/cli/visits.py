@@ -7,7 +7,17 @@ from collections import Counter
 
 import click
 
-from khtui.cli.base import DATE, MONTH, Ctx, UserError, emit_json, main, pass_ctx, t
+from khtui.cli.base import (
+    DATE,
+    MONTH,
+    Ctx,
+    UserError,
+    check_document_targets,
+    emit_json,
+    main,
+    pass_ctx,
+    t,
+)
 from khtui.cli.team import am_option, one_am
 
 VISIT_KEYS = (
@@ -118,7 +128,7 @@ def plan_month_cmd(
 
     if submit and approve:
         raise UserError(t("plan.cli.both"))
-    _check_document_targets(docx_out, xlsx_out, force)
+    check_document_targets(docx_out, xlsx_out, force=force)
     with ctx.store(own=bool(docx_out or xlsx_out)) as store:
         if approve and store.is_team():
             raise UserError(t("team.own_only.approve", path=store.path, command=ctx.command))
@@ -228,21 +238,6 @@ def plan_month_cmd(
     for kind in ("docx", "xlsx"):
         if documents[kind]:
             click.echo(t(f"rpt.cli.written_plan_{kind}", month=month, path=documents[kind]))
-
-
-def _check_document_targets(docx_out: str | None, xlsx_out: str | None, force: bool) -> None:
-    """Refuse before anything is written (the plan's state included): --force alone, both
-    options naming one file, or a file that exists without --force."""
-    from pathlib import Path
-
-    outs = [Path(o).expanduser() for o in (docx_out, xlsx_out) if o]
-    if force and not outs:
-        raise UserError(t("rpt.cli.force_alone"))
-    if len(outs) == 2 and outs[0].resolve() == outs[1].resolve():
-        raise UserError(t("rpt.cli.same_out", path=outs[0]))
-    for out in outs:
-        if out.exists() and not out.is_dir() and not force:
-            raise UserError(t("doc.err.exists", path=out))
 
 
 def _write_plan_documents(

@@ -117,3 +117,15 @@ def test_report_month_errors(db, tmp_path):
     )
     assert r.exit_code == 1 and "不存在" in r.output
     assert not (tmp_path / "no").exists()
+
+
+def test_a_refused_file_saves_no_text_and_submits_nothing(db, store, tmp_path):
+    """`report month --targets … --docx EXISTING` without --force is refused before the text is
+    saved (it said the file exists, and had saved the text meanwhile)."""
+    out = tmp_path / "exists.docx"
+    out.write_bytes(b"old")
+    args = ["--db", str(db), "report", "month", "--month", "2026-09"]
+    r = run(*args, "--targets", "目标九", "--submit", "--docx", str(out))
+    assert r.exit_code == 1 and "--force" in r.output
+    assert store.monthly_versions("2026-09") == []
+    assert out.read_bytes() == b"old"
