@@ -22,6 +22,7 @@ from khtui.data.importers.common import (
     header_spec,
     is_total_row,
     open_source,
+    refuse_orders_file,
 )
 from khtui.data.importers.rejects import RejectsSink
 from khtui.data.importers.result import ImportResult, Preview
@@ -50,6 +51,7 @@ def preview(path: str | os.PathLike, kind: str, rules, *, sheet=None, rows: int 
     spec = header_spec(kind, rules)
     head = source.head()
     match = find_header(spec, head)
+    refuse_orders_file(kind, match, rules, Path(path).name)
     data = []
     it = source.rows()
     for _ in range(match.row_index + 1):
@@ -135,6 +137,7 @@ def import_file(
         source = open_source(path, sheet)
         spec = header_spec(kind, store.rules)
         match = find_header(spec, source.head())
+        refuse_orders_file(kind, match, store.rules, path.name)
         sink = RejectsSink(match.headers, target, work.file("rejects.db"), tr)
         result = ImportResult(kind=kind, file=path.name, encoding=source.encoding_label)
         result.dry_run = dry_run

@@ -347,6 +347,17 @@ def find_header(spec: HeaderSpec, rows: Sequence[Sequence[str]]) -> HeaderMatch:
     )
 
 
+def refuse_orders_file(kind: str, match: HeaderMatch, rules, file: str) -> None:
+    """An orders file (its header names every column an orders import needs) is not read as
+    retailers or brands: its customer code and name, or its brand code and name, would match,
+    and its dates and quantities would be written into the retailers' or brands' records."""
+    if kind == "orders":
+        return
+    orders = match_headers(header_spec("orders", rules), match.headers, match.row_index)
+    if not orders.missing:
+        raise ImportFileError("imp.error.orders_file", file=file, kind=Key(f"imps.kind.{kind}"))
+
+
 def is_total_row(cells: Sequence[str]) -> bool:
     for c in cells:
         text = c.strip().replace(" ", "")

@@ -138,6 +138,38 @@ def test_a_file_without_the_required_columns_is_refused(store, table):
     assert store.count_retailers(status=None) == 0
 
 
+@pytest.mark.parametrize("kind", ["retailers", "brands"])
+def test_an_orders_file_is_not_read_as_retailers_or_brands(store, table, kind):
+    """An orders export names a customer code and name, and a brand code and name: read as
+    retailers or brands it matched, and its dates and quantities went into their records. It
+    is refused, in the preview too, and nothing is written."""
+    from tests.data.importers.conftest import H
+
+    header = [*H[:1], "客户名称", *H[1:]]
+    row = [
+        "370102100002",
+        "和平烟酒",
+        "2026-10-08",
+        "6901028075763",
+        "中华(硬)",
+        "10",
+        "3800",
+        "380",
+    ]
+    path = table("orders", [header, row])
+    for call in (
+        lambda: import_file(store, path, kind, tr=ZH),
+        lambda: preview(path, kind, store.rules),
+    ):
+        with pytest.raises(ImportFileError) as err:
+            call()
+        said = ZH.message(err.value)
+        assert said.startswith("这是订单明细") and "khtui import orders" in said
+    assert store.count_retailers(status=None) == 0
+    assert store.scalar("SELECT count(*) FROM brands") == 0
+    assert import_file(store, path, "orders", tr=ZH).new == 1  # as orders it is read
+
+
 def test_dry_run_counts_and_writes_nothing(store, table):
     r = import_file(store, table("客户", DIRTY), "retailers", dry_run=True, tr=ZH)
     assert (r.new, r.rejected, r.dry_run) == (4, 4, True)
