@@ -71,7 +71,11 @@ def lean_process(kind: str) -> AbstractContextManager[None]:
     callback=given_value,
     help="Sheet of an XLSX/XLS file (default: the first).",
 )
-@click.option("--dry-run", is_flag=True, help="Read, check and count; write nothing.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Read, check and count; write nothing (the rejected rows only with --rejects).",
+)
 @click.option(
     "--rejects",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -122,6 +126,8 @@ def import_cmd(ctx: Ctx, kind, file: Path, sheet, dry_run, rejects, as_json) -> 
                 dry_run=dry_run,
                 rejects=rejects,
                 progress=bar,
+                # a dry run writes nothing, the rejects file included, unless --rejects asks
+                keep_rejects=not dry_run or rejects is not None,
             )
         finished = True
     except ImportFileError as exc:

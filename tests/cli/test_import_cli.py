@@ -105,6 +105,21 @@ def test_dry_run_on_a_new_database_writes_nothing(tmp_path):
     assert not db.exists()
 
 
+def test_a_dry_run_writes_no_rejects_file_unless_asked(tmp_path):
+    """A dry run writes nothing: not the rejects file beside the input either (each run left
+    another -N copy); with --rejects it writes them where asked."""
+    db = tmp_path / "k.db"
+    path = write_csv(tmp_path / "r.csv", [["客户编码", "客户名称"], ["001", "甲"], ["", "乙"]])
+    before = sorted(p.name for p in tmp_path.iterdir())
+    r = run("--db", str(db), "import", "retailers", str(path), "--dry-run", "--json")
+    data = json.loads(r.output)
+    assert (data["rejected"], data["rejects_path"]) == (1, None)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    asked = tmp_path / "bad.csv"
+    r = run("--db", str(db), "import", "retailers", str(path), "--dry-run", "--rejects", str(asked))
+    assert r.exit_code == 0 and asked.exists()
+
+
 def test_english_summary(tmp_path):
     path = write_csv(tmp_path / "r.csv", [["code", "name"], ["001", "A"]])
     r = run("--db", str(tmp_path / "k.db"), "--lang", "en", "import", "retailers", str(path))
