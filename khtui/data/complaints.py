@@ -127,6 +127,10 @@ class ComplaintOps(VisitOps, RetailerOps):
         text = (description or "").strip()
         if not text:
             raise ComplaintProblem("need_description")
+        if raised_on > self.today():  # a day still ahead would stand as done, and due later
+            raise ComplaintProblem(
+                "future", on=raised_on.isoformat(), today=self.today().isoformat()
+            )
         r = routing(category, raised_on, self.rules, self.work_calendar)
         cid = new_id()
         now = self.now_text()
@@ -167,6 +171,8 @@ class ComplaintOps(VisitOps, RetailerOps):
         records the answer to the retailer, closing the resolution."""
         from khtui.domain.complaints import ComplaintProblem, check_step
 
+        if on > self.today():  # a step still ahead would bar today's steps, dated before it
+            raise ComplaintProblem("future", on=on.isoformat(), today=self.today().isoformat())
         with self.write() as conn:
             row = conn.execute("SELECT * FROM complaints WHERE id = ?", (complaint_id,)).fetchone()
             if row is None:

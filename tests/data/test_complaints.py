@@ -20,7 +20,13 @@ def seeded(store):
     return store
 
 
+def at(store, day: dt.date) -> None:
+    """The store's day is ``day`` (a complaint and its steps are dated no later than it)."""
+    store.clock = lambda: dt.datetime.combine(day, dt.time(9, 0))
+
+
 def test_raise_routes_by_category_and_sets_working_day_due_date(seeded):
+    at(seeded, FRI)
     cid = seeded.raise_complaint("R1", "delivery", "送货晚了两天", raised_on=FRI)
     c = seeded.get_complaint(cid)
     assert (c["department"], c["am_share"], c["status"]) == ("配送中心", "secondary", "open")
@@ -48,7 +54,24 @@ def test_raise_refuses_bad_input_and_writes_nothing(seeded, args, code):
     assert seeded.scalar("SELECT count(*) FROM complaints") == 0
 
 
+def test_a_complaint_and_its_steps_are_never_dated_ahead_of_today(seeded):
+    """Dated after today a complaint would stand as received and be due later, and a step
+    would bar today's next one (dated before it): both refused, nothing written."""
+    with pytest.raises(ComplaintProblem) as err:
+        seeded.raise_complaint("R1", "supply", "缺货", raised_on=MON + dt.timedelta(days=1))
+    assert err.value.code == "future"
+    assert seeded.scalar("SELECT count(*) FROM complaints") == 0
+    cid = seeded.raise_complaint("R1", "supply", "缺货", raised_on=MON)  # today: fine
+    with pytest.raises(ComplaintProblem) as err:
+        seeded.advance_complaint(cid, "forwarded", on=MON + dt.timedelta(days=30))
+    assert err.value.code == "future"
+    assert seeded.get_complaint(cid)["status"] == "open"
+    seeded.advance_complaint(cid, "forwarded", on=MON)
+    assert seeded.get_complaint(cid)["forwarded_on"] == MON.isoformat()
+
+
 def test_status_steps_are_dated_and_record_answer_and_resolution(seeded):
+    at(seeded, MON + dt.timedelta(days=4))
     cid = seeded.raise_complaint("R2", "supply", "中华断货", raised_on=MON)
     seeded.advance_complaint(cid, "forwarded", on=MON)
     with pytest.raises(ComplaintProblem) as err:
@@ -83,6 +106,7 @@ def test_a_secondary_complaint_cannot_skip_forwarding(seeded):
 
 
 def test_overdue_filter_at_the_day_boundary(seeded):
+    at(seeded, MON + dt.timedelta(days=30))
     cid = seeded.raise_complaint("R1", "order_service", "电话打不通", raised_on=MON)
     due = dt.date.fromisoformat(seeded.get_complaint(cid)["due_on"])
     assert due == dt.date(2026, 11, 26)
@@ -120,6 +144,7 @@ def test_followup_uses_a_planned_visit_before_the_due_date(seeded):
 
 
 def test_followup_adds_an_adhoc_complaint_visit_next_working_day(seeded):
+    at(seeded, FRI)
     cid = seeded.raise_complaint("R1", "supply", "缺货", raised_on=FRI)
     calls = []
 
