@@ -61,7 +61,10 @@ def seed(store) -> None:
             "'2026-11-01T08:00:00', '2026-11-16T10:20:00')",
             (new_id(), store.am_id, CQ),
         )
+    # raised on 11-02, on that day (a complaint is never dated ahead of the store's day)
+    clock, store.clock = store.clock, lambda: dt.datetime(2026, 11, 2, 9, 0)
     store.raise_complaint(ZJ, "supply", "中华断货两周", raised_on=dt.date(2026, 11, 2))
+    store.clock = clock
     store.generate_month_plan("2026-11")
     store.add_adhoc_visit(CA, TODAY, reasons=("care", "new_product"))
     store.add_adhoc_visit(DJ, TODAY, reasons=("complaint", "sales_swing"))
