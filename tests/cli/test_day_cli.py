@@ -244,6 +244,47 @@ def test_usage_errors_are_one_line_in_the_ui_language(demo, args, said):
     assert r.stdout == ""
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["today", "--date", "9999-12-31"],
+        ["today", "--date", "0001-01-01"],
+        ["warnings", "--date", "1899-12-31"],
+        ["retailer", "370102100001", "--as-of", "3000-01-01"],
+        ["recompute", "--as-of", "1899-12-31"],
+        ["brands", "--figures", "--to", "0001-01-01"],
+        ["complaint", "raise", "370102100001", "supply", "测试", "--on", "9999-12-31"],
+        ["demo", "--db", "never.db", "--today", "0001-01-01"],
+    ],
+    ids=lambda a: " ".join(a),
+)
+def test_a_day_outside_the_years_handled_is_a_bad_date(demo, tmp_path, args):
+    before = digest(demo)
+    never = tmp_path / "never.db"
+    r = run("--demo", *[str(never) if a == "never.db" else a for a in args])
+    assert r.exit_code == 2, r.output
+    value = args[-1]
+    assert r.stderr.startswith(f"错误: 日期无效：{value}（写 ")
+    assert len(r.stderr.strip().splitlines()) == 1 and r.stdout == ""
+    assert digest(demo) == before and not never.exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["warnings", "--date", "1900-01-01"],
+        ["warnings", "--date", "2999-12-31"],
+        ["retailer", "370102100001", "--as-of", "1900-01-01"],
+        ["brands", "--figures", "--to", "1900-01-01"],
+    ],
+    ids=lambda a: " ".join(a),
+)
+def test_the_first_and_last_days_handled_are_answered(demo, args):
+    # their look-backs reach months before the first year handled
+    r = run("--demo", *args)
+    assert r.exit_code == 0, r.output
+
+
 def test_usage_errors_in_english(demo):
     r = run("--lang", "en", "tody")
     assert r.exit_code == 2

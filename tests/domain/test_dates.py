@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from khtui.domain.dates import as_date, day_examples, full_date, parse_day
+from khtui.domain.dates import FIRST_YEAR, LAST_YEAR, as_date, day_examples, full_date, parse_day
+from khtui.domain.months import add_months, month_range, parse_month
 
 D = dt.date
 BASE = D(2026, 11, 23)
@@ -58,3 +59,36 @@ def test_the_examples_name_a_day_of_the_month_not_past(base, shown):
     assert (ex["full"], ex["md"], ex["d"]) == shown
     # every example names that same day
     assert {parse_day(ex[k], base) for k in ("full", "md", "d")} == {D.fromisoformat(shown[0])}
+
+
+@pytest.mark.parametrize(
+    ("text", "base"),
+    [
+        ("9999-12-31", BASE),
+        ("0001-01-01", BASE),
+        ("1899-12-31", BASE),
+        ("3000-01-01", BASE),
+        ("30000101", BASE),
+        ("12-31", D(1899, 6, 1)),  # the base day's year
+        ("1", D(3000, 1, 15)),  # the base day's month
+        ("+3", D(2999, 12, 30)),
+        ("-1", D(1900, 1, 1)),
+        ("+999", D(9999, 12, 1)),  # past the calendar's last day
+    ],
+)
+def test_a_day_outside_the_years_handled_is_no_day(text, base):
+    with pytest.raises(ValueError):
+        parse_day(text, base)
+
+
+def test_the_first_and_last_days_handled_are_days_and_their_months_can_be_counted_back():
+    first, last = D(FIRST_YEAR, 1, 1), D(LAST_YEAR, 12, 31)
+    assert parse_day(first.isoformat(), BASE) == first
+    assert parse_day(last.isoformat(), BASE) == last
+    assert full_date(f"{LAST_YEAR}1231") == last
+    # a look-back from the first month handled reaches months before it, which are no month
+    # a user can ask for
+    before = add_months(f"{FIRST_YEAR}-01", -1)
+    assert month_range(before) == (D(FIRST_YEAR - 1, 12, 1), D(FIRST_YEAR - 1, 12, 31))
+    with pytest.raises(ValueError):
+        parse_month(before)
