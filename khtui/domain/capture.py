@@ -13,6 +13,7 @@ import functools
 import math
 from dataclasses import dataclass
 
+from khtui.domain.limits import NUMBER_MAX
 from khtui.domain.messages import Words
 from khtui.domain.problems import CodedProblem
 
@@ -149,10 +150,12 @@ def parse_money(raw: object) -> float | None:
         value = float(str(raw).strip().lstrip("¥￥"))
     except ValueError:
         raise ValueProblem("not_number", value=raw) from None
-    if not math.isfinite(value):
+    if math.isnan(value):
         raise ValueProblem("not_number", value=raw)
     if value <= 0:
         raise ValueProblem("price_positive", value=raw)
+    if value > NUMBER_MAX:  # 1e400 is infinity
+        raise ValueProblem("too_large", value=raw)
     # a tiny value (1E-9) is within the tolerance of 0.00, which is no price
     if abs(round(value, 2) - value) > 1e-9 or round(value, 2) <= 0:
         raise ValueProblem("two_decimals", value=raw)
@@ -168,8 +171,10 @@ def parse_whole(raw: object) -> int | None:
         value = float(text)
     except ValueError:
         raise ValueProblem("not_number", value=raw) from None
-    if not math.isfinite(value):
+    if math.isnan(value):
         raise ValueProblem("not_number", value=raw)
+    if abs(value) > NUMBER_MAX:  # 1e400 is infinity
+        raise ValueProblem("too_large", value=raw)
     if value != int(value):
         raise ValueProblem("whole_tiao", value=raw)
     if value < 0:

@@ -7,6 +7,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from khtui.domain.limits import INTEGER_MAX, NUMBER_MAX
 from khtui.domain.messages import Key, Keys
 from khtui.domain.problems import KeyedError
 
@@ -120,16 +121,21 @@ def clean_value(field: str, raw: object) -> object:
     if spec.type == "int":
         if not re.fullmatch(r"[0-9]+", text):
             raise FieldError("retailer.err.int", field=name, value=text)
-        return int(text)
+        digits = text.lstrip("0") or "0"  # past 4300 digits Python reads no number
+        if len(digits) > len(str(INTEGER_MAX)) or int(digits) > INTEGER_MAX:
+            raise FieldError("retailer.err.too_large", field=name, value=text)
+        return int(digits)
     if spec.type == "real":
         try:
             v = float(text)
         except ValueError:
             raise FieldError("retailer.err.number", field=name, value=text) from None
-        if not math.isfinite(v):
+        if math.isnan(v):
             raise FieldError("retailer.err.number", field=name, value=text)
         if v < 0:
             raise FieldError("retailer.err.negative", field=name, value=text)
+        if v > NUMBER_MAX:  # 1e400 is infinity
+            raise FieldError("retailer.err.too_large", field=name, value=text)
         return v
     if spec.type == "bool":
         up = text.upper()

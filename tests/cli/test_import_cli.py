@@ -399,3 +399,48 @@ def test_an_orders_import_process_never_loads_pandas_and_pandas_works_after(tmp_
     result, after = json.loads("\n".join(summary)), json.loads(last)
     assert result["new"] == 28 and result["rejected"] == 0
     assert after == {"pandas_loaded_by_import": False, "pandas_after": 3}
+
+
+def test_a_number_too_large_to_store_is_a_rejected_row_saying_so(tmp_path):
+    """A route position past SQLite's INTEGER ended the import in a traceback; a quantity or a
+    price that reads as infinity (1e400, 400 nines) was stored as one, or said to be no
+    number."""
+    import sqlite3
+
+    db = tmp_path / "k.db"
+    huge = "9" * 400
+    retailers = write_csv(
+        tmp_path / "r.csv",
+        [["客户编码", "客户名称", "线路顺序"], ["001", "甲", "1"], ["002", "乙", "9" * 23]],
+    )
+    brands = write_csv(
+        tmp_path / "b.csv",
+        [["卷烟编码", "卷烟名称", "批发价"], ["B1", "甲", "100"], ["B2", "乙", "1e400"],
+         ["B3", "丙", huge]],
+    )  # fmt: skip
+    orders = write_csv(
+        tmp_path / "o.csv",
+        [["客户编码", "订货日期", "卷烟编码", "订货量(条)", "金额(元)"],
+         ["001", "2026-10-05", "B1", "2", "200"], ["001", "2026-10-06", "B1", "1e400", "100"],
+         ["001", "2026-10-07", "B1", "3", huge]],
+    )  # fmt: skip
+    said = {}
+    for kind, path in (("retailers", retailers), ("brands", brands), ("orders", orders)):
+        r = run("--db", str(db), "import", kind, str(path))
+        assert r.exit_code == 0, r.output
+        assert len(r.output.strip().splitlines()) == 1 and "Traceback" not in r.output
+        rejects = tmp_path / f"{path.stem}.rejects.csv"
+        with open(rejects, encoding="utf-8-sig") as f:
+            said[kind] = [row["原因"] for row in csv.DictReader(f)]
+    assert said == {
+        "retailers": [f"线路顺序: '{'9' * 23}' 太大，超出能保存的范围；请检查"],
+        "brands": ["批发价 太大，超出能保存的范围：1e400", f"批发价 太大，超出能保存的范围：{'9' * 40}…"],
+        "orders": ["订货量(条) 太大，超出能保存的范围：1e400", f"金额(元) 太大，超出能保存的范围：{'9' * 40}…"],
+    }  # fmt: skip
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("SELECT code, route_seq FROM retailers").fetchall() == [("001", 1)]
+        assert conn.execute("SELECT brand_code FROM brands").fetchall() == [("B1",)]
+        assert conn.execute("SELECT qty_tiao, amount FROM order_lines").fetchall() == [(2, 200)]
+    finally:
+        conn.close()

@@ -48,6 +48,8 @@ def test_money(raw, value):
         ("1.234", "two_decimals"),
         ("x", "not_number"),
         ("nan", "not_number"),
+        ("1e400", "too_large"),  # infinity, not "no number"
+        pytest.param("9" * 400, "too_large", id="400 digits"),
     ],
 )
 def test_bad_money(raw, code):
@@ -62,7 +64,14 @@ def test_whole_tiao(raw, value):
 
 
 @pytest.mark.parametrize(
-    ("raw", "code"), [("1.5", "whole_tiao"), ("-2", "not_negative"), ("三", "not_number")]
+    ("raw", "code"),
+    [
+        ("1.5", "whole_tiao"),
+        ("-2", "not_negative"),
+        ("三", "not_number"),
+        ("1e400", "too_large"),  # int() of infinity raised OverflowError
+        ("99999999999999999999999", "too_large"),
+    ],
 )
 def test_bad_whole(raw, code):
     with pytest.raises(ValueProblem) as err:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -120,6 +121,23 @@ def test_a_profile_field_takes_a_value_of_its_kind_or_says_why_not(field, raw):
 def test_a_profile_number_is_taken_as_typed(n):
     assert clean_value("route_seq", str(n)) == n
     assert clean_value("floor_area", str(n)) == float(n)
+
+
+@pytest.mark.parametrize(
+    ("field", "raw"),
+    [
+        ("route_seq", "99999999999999999999999"),  # past SQLite's INTEGER
+        ("route_seq", "9" * 5000),  # past the digits Python reads as a number
+        ("floor_area", "1e400"),  # infinity
+        ("floor_area", "9" * 400),
+    ],
+    ids=["23 digits", "5000 digits", "1e400", "400 digits"],
+)
+def test_a_profile_number_too_large_to_store_says_so(field, raw):
+    with pytest.raises(FieldError) as err:
+        clean_value(field, raw)
+    assert err.value.key == "retailer.err.too_large"
+    assert clean_value(field, "0" * 30 + "7") == 7  # leading zeros are no size
 
 
 # -- a day, a week, a month --------------------------------------------------------------------

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from khtui.data.cells import restore
 from khtui.domain.dates import full_date
+from khtui.domain.limits import NUMBER_MAX
 from khtui.domain.messages import Key, Message, Texts
 from khtui.domain.problems import KeyedError
 
@@ -41,7 +42,7 @@ class ImportFileError(KeyedError):
 _DOT_ZERO = re.compile(r"^([+-]?\d+)\.0+$")
 _SCI = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
 _CODE = re.compile(r"^[0-9A-Za-z_\-]+$")
-_NUM = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_NUM = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _SERIAL = re.compile(r"^(\d{5})(\.0+)?$")
 _TIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -189,6 +190,8 @@ def parse_number(raw: str, label: str, *, negative: bool = False) -> float | Non
     value = float(text)
     if value < 0 and not negative:
         raise ValueProblem("imp.reason.negative", column=label, value=raw.strip())
+    if abs(value) > NUMBER_MAX:  # 1e400 is infinity
+        raise ValueProblem("imp.reason.too_large", column=label, value=shorten(raw.strip()))
     return value
 
 

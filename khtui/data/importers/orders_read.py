@@ -31,6 +31,7 @@ from khtui.data.importers.common import (
     parse_date,
     parse_number,
 )
+from khtui.domain.limits import NUMBER_MAX
 from khtui.domain.units import tiao_per
 
 BATCH_ROWS = 65536
@@ -243,6 +244,8 @@ def _fast_float(arr):
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     if not pc.all(pc.greater_equal(out, 0)).as_py():  # a negative number or NaN
+        return None
+    if not pc.all(pc.less_equal(out, NUMBER_MAX)).as_py():  # too large (1e400 is infinity)
         return None
     return out
 
