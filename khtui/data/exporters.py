@@ -35,7 +35,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from khtui.data.cells import neutralise
 from khtui.domain.messages import Tr
@@ -446,7 +446,14 @@ def _width(values: Sequence[Any]) -> float:
 
 
 def write_xlsx(path: Path, tables: Sequence[ExportTable]) -> None:
-    """Every table a sheet of a write-only workbook (streams: a city's retailers fit)."""
+    """Every table a sheet of a write-only workbook (streams: a city's retailers fit). The file
+    is opened first: a folder that is not there fails before a sheet has begun to stream, which
+    would otherwise be left half-written and complain as it is collected."""
+    with open(path, "wb") as f:
+        _write_xlsx(f, tables)
+
+
+def _write_xlsx(f: BinaryIO, tables: Sequence[ExportTable]) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -503,7 +510,7 @@ def write_xlsx(path: Path, tables: Sequence[ExportTable]) -> None:
                     cell = WriteOnlyCell(ws, value=v)
                 out.append(cell)
             ws.append(out)
-    wb.save(path)
+    wb.save(f)
 
 
 def default_export_dir() -> Path:

@@ -138,3 +138,25 @@ def test_captures_one_sheet_per_kind_with_real_columns(db, tmp_path):
     assert run(db, "export", "captures", str(c)).exit_code == 0
     head = next(csv.reader(c.open(encoding="utf-8-sig")))
     assert head[:4] == ["采集日期", "客户编码", "客户名称", "类型"] and "动态" in head
+
+
+def test_an_xlsx_into_a_missing_folder_is_one_line_and_nothing_else(db, tmp_path):
+    """The workbook's sheets had begun to stream when saving failed: after the error line,
+    Python printed what they said as they were collected (LxmlSyntaxError); the program is
+    run whole, as the user runs it, to see all it prints."""
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "missing" / "r.xlsx"
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}
+    r = subprocess.run(
+        [sys.executable, "-m", "khtui", "--db", str(db), "export", "retailers", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert r.returncode == 1
+    assert r.stderr == f"错误: 无法写入 {out}（No such file or directory）\n"
+    assert not out.parent.exists()
