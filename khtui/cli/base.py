@@ -169,11 +169,16 @@ def usage_problem(exc: click.UsageError, argv: list[str]) -> UsageProblem:
 def given_value(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     """An option's value that is really one: not empty, not a folder's ``.``, and not the next
     option taken as the value (``--sheet --dry-run`` gave --sheet no value, and the import is
-    then refused rather than done for real)."""
+    then refused rather than done for real). A file argument given as ``''`` or ``.`` names
+    no file, as a folder does not."""
     if value is None:
         return None
     text = str(value)
     empty = isinstance(value, Path) and value.name in ("", ".", "..")
+    if isinstance(param, click.Argument):
+        if empty or not text.strip():
+            raise click.BadParameter("", ctx, param)
+        return value
     if empty or not text.strip() or text.startswith("--"):
         raise click.BadOptionUsage(_param_name(param), "", ctx)
     return value

@@ -64,7 +64,7 @@ def lean_process(kind: str) -> AbstractContextManager[None]:
 
 @main.command("import")
 @click.argument("kind", type=click.Choice(["retailers", "orders", "brands", "approvals"]))
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), callback=given_value)
 @click.option(
     "--sheet",
     metavar="NAME",
@@ -156,7 +156,9 @@ def import_cmd(ctx: Ctx, kind, file: Path, sheet, dry_run, rejects, as_json) -> 
         ["retailers", "visits", "captures", "complaints", "prices", "plan", "suggestions"]
     ),
 )
-@click.argument("out", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument(
+    "out", required=False, type=click.Path(dir_okay=False, path_type=Path), callback=given_value
+)
 @click.option("--from", "start", type=DATE, help="First date (inclusive).")
 @click.option("--to", "end", type=DATE, help="Last date (inclusive).")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import click
 
-from khtui.cli.base import Ctx, UserError, explain, main, pass_ctx, t
+from khtui.cli.base import Ctx, UserError, explain, given_value, main, pass_ctx, t
 
 
 @main.command("backup")
-@click.argument("out", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument(
+    "out", required=False, type=click.Path(dir_okay=False, path_type=Path), callback=given_value
+)
 @pass_ctx
 def backup_cmd(ctx: Ctx, out: Path | None) -> None:
     """Copy the database to OUT (default: backups/ beside it), safely while khtui is open.
@@ -72,7 +74,7 @@ def check_cmd(ctx: Ctx) -> None:
 
 
 @main.command("restore")
-@click.argument("backup", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("backup", type=click.Path(dir_okay=False, path_type=Path), callback=given_value)
 @click.option("--yes", is_flag=True, help="Do not ask before replacing (for scripts).")
 @pass_ctx
 def restore_cmd(ctx: Ctx, backup: Path, yes: bool) -> None:

@@ -160,3 +160,27 @@ def test_an_xlsx_into_a_missing_folder_is_one_line_and_nothing_else(db, tmp_path
     assert r.returncode == 1
     assert r.stderr == f"错误: 无法写入 {out}（No such file or directory）\n"
     assert not out.parent.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (["export", "retailers", ""], "OUT"),
+        (["export", "retailers", "."], "OUT"),
+        (["import", "retailers", ""], "FILE"),
+        (["backup", ""], "OUT"),
+        (["restore", "", "--yes"], "BACKUP"),
+    ],
+)
+def test_an_empty_file_argument_is_a_usage_error(db, tmp_path, args, name, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    before = db.read_bytes()
+    r = run(db, *args)
+    assert r.exit_code == 2, r.output
+    command = " ".join(a for a in args[:1])
+    assert (
+        r.stderr
+        == f"错误: {name} 的值不对：（要一个文件路径）（`khtui {command} --help` 查看用法）\n"
+    )
+    assert r.stdout == "" and db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["k.db"]
