@@ -89,7 +89,10 @@ def team_group() -> None:
 
 
 def _refused(exc) -> UserError:
-    return UserError(t(f"team.refuse.{exc.key}", **exc.params))
+    from khtui.domain.messages import Message
+
+    # said whole: a parameter may itself be a message (what the file is)
+    return UserError(t.say(Message(f"team.refuse.{exc.key}", exc.params)))
 
 
 @team_group.command("merge")

@@ -46,6 +46,7 @@ from khtui.data.manager import is_team_database
 from khtui.data.retailers import DERIVED_COLUMNS
 from khtui.data.sales import sum_months
 from khtui.data.schema import SCHEMA_VERSION
+from khtui.domain.messages import Message
 from khtui.domain.problems import KeyedError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -500,7 +501,12 @@ def prepare_team(path: Path) -> None:
     try:
         store = StoreCore(path, create=True)
     except StoreError as exc:
-        raise MergeRefused("target_unusable", path=str(path), error=str(exc)) from None
+        # what the file is, said in the user's words where the store told it as a message
+        key, params = getattr(exc, "key", None), getattr(exc, "params", None)
+        said = (
+            Message(key, params) if isinstance(key, str) and isinstance(params, dict) else str(exc)
+        )
+        raise MergeRefused("target_unusable", path=str(path), error=said) from None
     try:
         conn = store.conn
         if not is_team_database(conn):

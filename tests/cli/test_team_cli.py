@@ -122,6 +122,30 @@ def test_refused_files_one_line_nothing_merged(ams, tmp_path):
     assert r.exit_code == 1 and "is not a khtui database" in r.output
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_team_database_that_cannot_be_one_is_said_in_words(ams, tmp_path, lang):
+    """--into a file that is no database, or one of a newer khtui: what the file is was shown
+    as its message key (store.err.not_sqlite (path=…, size=15))."""
+    text = tmp_path / "notdb.txt"
+    text.write_text("not a database\n")
+    newer = newer_copy(ams[1], tmp_path / "newer.db", ahead=3)
+    said = {
+        "zh": (f"{text} 不能用作团队库：{text} 不是数据库文件（15 字节", "由更新版本的 khtui 写入"),
+        "en": (
+            f"{text} cannot be used as a team database: {text} is not a database file (15 bytes",
+            "was written by a newer khtui",
+        ),
+    }[lang]
+    for into, words in zip((text, newer), said, strict=True):
+        digest = hashlib.sha256(into.read_bytes()).hexdigest()
+        r = run("--lang", lang, "team", "merge", str(ams[0]), "--into", str(into))
+        assert r.exit_code == 1
+        lines = r.output.strip().splitlines()
+        assert len(lines) == 1 and words in lines[0], lines
+        assert "store.err" not in lines[0]
+        assert hashlib.sha256(into.read_bytes()).hexdigest() == digest
+
+
 def test_import_approvals_from_the_command_line(ams, tmp_path):
     am = Store(ams[0])
     am.generate_month_plan("2026-12")
