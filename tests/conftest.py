@@ -68,14 +68,14 @@ def store(db_path, clock):
 
 
 # -- faults of the disk and the file -------------------------------------------------------------
-def damage(path) -> None:
-    """Overwrite the root pages of the retailers table and its indexes (a reader may find
-    what it needs in a covering index alone): "database disk image is malformed"."""
+def damage(path, table: str = "retailers") -> None:
+    """Overwrite the root pages of ``table`` and its indexes (a reader may find what it needs
+    in a covering index alone): "database disk image is malformed"."""
     conn = sqlite3.connect(path)
     roots = [
         r[0]
         for r in conn.execute(
-            "SELECT rootpage FROM sqlite_master WHERE tbl_name = 'retailers' AND rootpage > 0"
+            "SELECT rootpage FROM sqlite_master WHERE tbl_name = ? AND rootpage > 0", (table,)
         )
     ]
     size = conn.execute("PRAGMA page_size").fetchone()[0]

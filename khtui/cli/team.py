@@ -95,6 +95,22 @@ def _refused(exc) -> UserError:
     return UserError(t.say(Message(f"team.refuse.{exc.key}", exc.params)))
 
 
+def _fault_of(path: Path, exc: BaseException) -> UserError | None:
+    """A fault of the database at ``path`` — the team database, which the command names
+    itself, not the one ``--db`` names — in one line whose hints name it too; None when
+    ``exc`` is no such fault."""
+    import shlex
+
+    from khtui.app import error_message
+    from khtui.data.faults import fault_of
+    from khtui.i18n import Translator
+
+    if fault_of(exc, path) is None:
+        return None
+    words = Translator(t.lang, command=f"khtui --db {shlex.quote(str(path))}")
+    return UserError(error_message(exc, words, db_path=path))
+
+
 @team_group.command("merge")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -114,7 +130,10 @@ def merge_cmd(ctx: Ctx, files: tuple[Path, ...], into: Path, as_json: bool) -> N
     merged then). Retailer master data: the newest copy wins, the other value is kept in the
     change history.
     """
+    import sqlite3
+
     from khtui import clock
+    from khtui.data.base import StoreError
     from khtui.data.store import Store
     from khtui.data.team import MergeRefused, duplicate_codes, merge_into, shared_retailers
 
@@ -122,20 +141,27 @@ def merge_cmd(ctx: Ctx, files: tuple[Path, ...], into: Path, as_json: bool) -> N
         if not as_json and sys.stderr.isatty():
             click.echo(t("team.merge.file", path=path), err=True)
 
+    rules = ctx.rules
     try:
         results = merge_into(
             into, files, now=clock.now().isoformat(timespec="seconds"), on_file=announce
         )
+        with Store(into, rules=rules) as store:
+            # rebuilt when the merge changed retailers (it marks the index stale), else kept
+            indexed = store.rebuild_search_index() if store.meta("search_index_stale") else None
+            labels = store.team_labels()
+            shared = shared_retailers(store.conn)
+            duplicates = duplicate_codes(store.conn)
+            ams = store.scalar("SELECT count(*) FROM team_ams")
+            retailers = store.scalar("SELECT count(*) FROM retailers")
     except MergeRefused as exc:
         raise _refused(exc) from None
-    with Store(into, rules=ctx.rules) as store:
-        # rebuilt when the merge changed retailers (it marks the index stale), else kept
-        indexed = store.rebuild_search_index() if store.meta("search_index_stale") else None
-        labels = store.team_labels()
-        shared = shared_retailers(store.conn)
-        duplicates = duplicate_codes(store.conn)
-        ams = store.scalar("SELECT count(*) FROM team_ams")
-        retailers = store.scalar("SELECT count(*) FROM retailers")
+    except (sqlite3.Error, OSError, StoreError) as exc:
+        # the files merged were checked whole first: what fails now is the team database's
+        fault = _fault_of(into, exc)
+        if fault is None:
+            raise
+        raise fault from None
     if as_json:
         emit_json(
             {
@@ -311,10 +337,19 @@ def serve_cmd(team: Path, host: str, port: int) -> None:
     Needs: pip install -e ".[team]"."""
     import importlib.util
     import json
+    import sqlite3
     import tempfile
 
+    from khtui.data.base import StoreError, refuse_unless_khtui
     from khtui.data.browse import datasette_metadata
 
+    try:  # a file that is not a khtui database is said before the address it would be at
+        refuse_unless_khtui(team)
+    except (sqlite3.Error, OSError, StoreError) as exc:
+        fault = _fault_of(team, exc)
+        if fault is None:
+            raise
+        raise fault from None
     if importlib.util.find_spec("datasette") is None:
         raise UserError(t("team.serve.missing"))
     from datasette.cli import cli as datasette_cli
@@ -326,22 +361,28 @@ def serve_cmd(team: Path, host: str, port: int) -> None:
         )
         click.echo(t("team.serve.start", path=team, host=host, port=port), err=True)
         # in this process: stopping khtui stops the server
-        datasette_cli.main(
-            # not --immutable: that reads the file alone, without the commits still in its
-            # write-ahead log (the manager's program open on it); Datasette reads a database
-            # file it serves this way read-only, and accepts no writing statement
-            args=[
-                "serve",
-                str(team),
-                "--metadata",
-                str(meta),
-                "--host",
-                host,
-                "--port",
-                str(port),
-            ],
-            prog_name="datasette",
-        )
+        try:
+            datasette_cli.main(
+                # not --immutable: that reads the file alone, without the commits still in its
+                # write-ahead log (the manager's program open on it); Datasette reads a
+                # database file it serves this way read-only, and accepts no writing statement
+                args=[
+                    "serve",
+                    str(team),
+                    "--metadata",
+                    str(meta),
+                    "--host",
+                    host,
+                    "--port",
+                    str(port),
+                ],
+                prog_name="datasette",
+            )
+        except sqlite3.Error as exc:  # the team database's, not the one --db names
+            fault = _fault_of(team, exc)
+            if fault is None:
+                raise
+            raise fault from None
 
 
 # -- khtui import approvals (called from cli/imports.py) ------------------------------------------

@@ -141,8 +141,8 @@ def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
 
 
 def inspect_source(path: str | os.PathLike) -> SourceInfo:
-    """Check that ``path`` is an AM's khtui database this khtui can merge, without changing
-    it; raise :class:`MergeRefused` saying why not."""
+    """Check that ``path`` is an AM's khtui database this khtui can merge, whole and
+    undamaged, without changing it; raise :class:`MergeRefused` saying why not."""
     path = Path(path)
     if not path.is_file():
         raise MergeRefused("missing", path=str(path))
@@ -165,6 +165,10 @@ def inspect_source(path: str | os.PathLike) -> SourceInfo:
             if not meta.get("am_id"):
                 raise MergeRefused("no_am", path=str(path))
             last_write = _last_write(conn, tables)
+            # every page read once: damage found now refuses the file before anything is
+            # merged, and is not met half way through, where it would read as the team's
+            if conn.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
+                raise MergeRefused("damaged", path=str(path))
     except sqlite3.DatabaseError as exc:
         raise MergeRefused("unreadable", path=str(path), error=str(exc)) from None
     return SourceInfo(

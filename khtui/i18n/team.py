@@ -25,6 +25,10 @@ ZH: dict[str, str] = {
     "team.refuse.missing": "找不到文件 {path}；未合并任何文件",
     "team.refuse.not_khtui": "{path} 不是 khtui 数据库；未合并任何文件，该文件未改动",
     "team.refuse.unreadable": "{path} 无法读取（{error}）；未合并任何文件，该文件未改动",
+    "team.refuse.damaged": (
+        "{path} 已损坏（完整性检查未通过）；未合并任何文件，该文件未改动。"
+        "请该客户经理用 khtui check 检查并从备份恢复后再交来"
+    ),
     "team.refuse.newer": (
         "{path} 由更新版本的 khtui 写入（结构第 {version} 版，本程序只认识到第 {known} 版）；"
         "请先升级 khtui。未合并任何文件，该文件未改动"
@@ -313,6 +317,10 @@ EN: dict[str, str] = {
     "team.refuse.missing": "no file {path}; nothing was merged",
     "team.refuse.not_khtui": "{path} is not a khtui database; nothing was merged, the file is unchanged",
     "team.refuse.unreadable": "{path} cannot be read ({error}); nothing was merged, the file is unchanged",
+    "team.refuse.damaged": (
+        "{path} is damaged (its integrity check fails); nothing was merged, the file is "
+        "unchanged. Its AM can check it with khtui check and restore a backup before sending it"
+    ),
     "team.refuse.newer": (
         "{path} was written by a newer khtui (schema {version}, this one knows {known}); "
         "upgrade khtui. Nothing was merged, the file is unchanged"

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from khtui.cli import main
 from khtui.data.store import Store
+from tests.conftest import damage
 from tests.team_helpers import newer_copy
 
 
@@ -144,6 +145,44 @@ def test_a_team_database_that_cannot_be_one_is_said_in_words(ams, tmp_path, lang
         assert len(lines) == 1 and words in lines[0], lines
         assert "store.err" not in lines[0]
         assert hashlib.sha256(into.read_bytes()).hexdigest() == digest
+
+
+def test_a_damaged_am_database_is_named_and_nothing_is_merged(ams, tmp_path, monkeypatch):
+    """Damage met while merging (the order lines) was said of the database --db names, which
+    did not even exist, with the advice to restore it; the team database was left created."""
+    monkeypatch.setenv("KHTUI_DB", str(tmp_path / "own.db"))  # never created
+    team = tmp_path / "team.db"
+    damage(ams[1], "order_lines")
+    digest = hashlib.sha256(ams[1].read_bytes()).hexdigest()
+    r = run("team", "merge", str(ams[0]), str(ams[1]), "--into", str(team))
+    assert r.exit_code == 1
+    assert r.output == (
+        f"错误: {ams[1]} 已损坏（完整性检查未通过）；未合并任何文件，该文件未改动。"
+        "请该客户经理用 khtui check 检查并从备份恢复后再交来\n"
+    )
+    assert hashlib.sha256(ams[1].read_bytes()).hexdigest() == digest
+    assert not team.exists() and not (tmp_path / "own.db").exists()
+
+
+def test_a_damaged_team_database_is_named_with_its_own_hints(ams, tmp_path, monkeypatch):
+    monkeypatch.setenv("KHTUI_DB", str(tmp_path / "own.db"))
+    team = tmp_path / "team.db"
+    assert run("team", "merge", str(ams[0]), "--into", str(team)).exit_code == 0
+    damage(team, "order_lines")
+    r = run("team", "merge", str(ams[0]), "--into", str(team))
+    assert r.exit_code == 1
+    lines = r.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"错误: 数据库 {team} 已损坏"), lines
+    assert f"`khtui --db {team} restore 备份文件`" in lines[0] and "own.db" not in lines[0]
+
+
+def test_serving_a_file_that_is_no_database_says_so_before_any_address(tmp_path):
+    text = tmp_path / "notdb.txt"
+    text.write_text("not a database\n")
+    r = run("team", "serve", str(text), "--port", "1")
+    assert r.exit_code == 1
+    assert r.output.startswith(f"错误: {text} 不是数据库文件（15 字节")
+    assert len(r.output.strip().splitlines()) == 1 and "http" not in r.output
 
 
 def test_import_approvals_from_the_command_line(ams, tmp_path):
