@@ -7,26 +7,11 @@ import click
 from khtui.cli.base import DATE, Ctx, UserError, emit_json, main, pass_ctx, t
 from khtui.cli.team import am_option, resolve_am
 from khtui.domain import complaints as complaint_rules
+from khtui.i18n.capture import capture_summary
 
 
 def _kind_name(key: str) -> str:
     return t.label(f"capture.kind.{key}", key)
-
-
-def _summary(c: dict) -> str:
-    """One line saying what a capture holds."""
-    if c["kind"] == "prices":
-        parts = []
-        for o in c.get("observations", []):
-            bits = [o.get("brand_name") or o["brand_code"]]
-            if o["retail_price"] is not None:
-                bits.append(f"{o['retail_price']:g}")
-            if o["stock_tiao"] is not None:
-                bits.append(t("cli.captures.stock", n=o["stock_tiao"]))
-            parts.append(" ".join(bits))
-        note = c["payload"].get("note")
-        return "; ".join(parts + ([note] if note else []))
-    return "; ".join(t.word(f"{v}") for v in c["payload"].values() if v not in (None, ""))
 
 
 @main.command("captures")
@@ -65,6 +50,7 @@ def captures_cmd(ctx: Ctx, retailer, kind, start, end, drafts, gaps_day, am_code
         rows = store.captures(
             retailer=retailer, kind=kind, start=start, end=end, include_drafts=drafts, am_id=am_id
         )
+        brand_names = {b["brand_code"]: b["name"] for b in store.brands()}
     if as_json:
         emit_json(
             [
@@ -92,10 +78,10 @@ def captures_cmd(ctx: Ctx, retailer, kind, start, end, drafts, gaps_day, am_code
         return
     for c in rows:
         draft = f" [{t('capture.draft')}]" if c["is_draft"] else ""
-        click.echo(
-            f"{c['captured_on']}  {c['retailer_code']} {c['name'] or ''}  "
-            f"{_kind_name(c['kind'])}{draft}  {_summary(c)}"
-        )
+        # an AM's own work log names no retailer
+        who = f"{c['retailer_code']} {c['name'] or ''}" if c["retailer_code"] else "-"
+        summary = capture_summary(t, c, KIND_BY_KEY.get(c["kind"]), brand_names)
+        click.echo(f"{c['captured_on']}  {who}  {_kind_name(c['kind'])}{draft}  {summary}")
 
 
 def _print_gaps(gaps: dict, day) -> None:

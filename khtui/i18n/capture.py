@@ -329,3 +329,37 @@ EN: dict[str, str] = {
     "cli.brands.need_figures": "add --figures to show the brand cultivation figures",
     "cli.gaps.header": "Left to do on {day}",
 }
+
+
+def capture_summary(t, capture: dict, kind, brand_names: dict[str, str]) -> str:
+    """One line of what a capture holds, in ``t``'s words: its fields in the kind's order
+    (labelled, yes/no and the company's words said, brands by name), and for a price check
+    the brands observed with their retail price and stock."""
+    payload = capture.get("payload") or {}
+    fields = list(kind.fields) if kind else []
+    known = {f.name for f in fields}
+    parts = []
+    for o in capture.get("observations") or []:
+        name = o.get("brand_name") or o.get("brand_code")
+        bits = [str(name)]
+        if o.get("retail_price") is not None:
+            bits.append(f"{o['retail_price']:g}")
+        if o.get("stock_tiao") is not None:
+            bits.append(t("cli.captures.stock", n=o["stock_tiao"]))
+        parts.append(" ".join(bits))
+    for f in fields:
+        value = payload.get(f.name)
+        if value in (None, ""):
+            continue
+        if f.type == "bool" or isinstance(value, bool):
+            value = t("profile.yes") if value else t("profile.no")
+        elif f.type == "brand":
+            value = brand_names.get(str(value), value)
+        elif f.type == "choice":
+            value = t.word(str(value))
+        elif isinstance(value, float):
+            value = f"{round(value, 2):g}"
+        label = t(f"capture.field.{kind.key}.{f.name}")
+        parts.append(t("capture.summary.field", field=label, value=value))
+    parts += [str(v) for k, v in payload.items() if k not in known and v not in (None, "")]
+    return t("fmt.clause_sep").join(parts)

@@ -45,6 +45,7 @@ from khtui.domain.retailer import (
     STATUSES,
     FieldError,
 )
+from khtui.i18n.capture import capture_summary
 from khtui.widgets.cells import clip
 from khtui.widgets.confirm import ConfirmScreen
 from khtui.widgets.footer import Footer
@@ -317,34 +318,6 @@ def load_profile(store, code: str, today: dt.date) -> dict[str, Any]:
         "brand_names": {b["brand_code"]: b["name"] for b in store.brands()},
         "future_visits": store.count_future_visits(code),
     }
-
-
-def capture_summary(capture: dict, kind, brand_names: dict[str, str]) -> str:
-    """One line of what a capture holds: its fields in the kind's order, brands by name, and
-    for a price check the first brands observed with their retail price."""
-    payload = capture.get("payload") or {}
-    fields = list(kind.fields) if kind else []
-    known = {f.name for f in fields}
-    parts = []
-    for f in fields:
-        value = payload.get(f.name)
-        if value in (None, ""):
-            continue
-        if f.type == "bool" or isinstance(value, bool):
-            value = t("profile.yes") if value else t("profile.no")
-        elif f.type == "brand":
-            value = brand_names.get(str(value), value)
-        elif f.type == "choice":
-            value = t.word(str(value))
-        parts.append(f"{t(f'capture.field.{kind.key}.{f.name}')}:{_cell(value)}")
-    parts += [
-        f"{k}:{_cell(v)}" for k, v in payload.items() if k not in known and v not in (None, "")
-    ]
-    for o in (capture.get("observations") or [])[:3]:
-        price = o.get("retail_price")
-        name = o.get("brand_name") or o.get("brand_code")
-        parts.append(f"{name} {price:g}" if price is not None else str(name))
-    return t("fmt.clause_sep").join(parts)
 
 
 # the key of each derived value's "why" (the profile and the why screen): tier first
@@ -639,7 +612,7 @@ class ProfileScreen(Keyed, StyledOnMount):
         _say_none(table, self.profile["captures"], "profile.none.captures")
         for c in self.profile["captures"]:
             kind = KIND_BY_KEY.get(c["kind"])
-            summary = capture_summary(c, kind, self.profile["brand_names"])
+            summary = capture_summary(t, c, kind, self.profile["brand_names"])
             table.add_row(
                 _cell(c["captured_on"]),
                 t.label(f"capture.kind.{c['kind']}", c["kind"]),

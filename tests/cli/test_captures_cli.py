@@ -62,6 +62,22 @@ def test_captures_text_filters_and_drafts(db):
     assert out.strip() == "没有符合条件的采集记录"
 
 
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("zh", ["重点甲 280 6条", "工作内容：送宣传品", "动态：装修"]),
+        ("en", ["重点甲 280 6 cartons", "What was done: 送宣传品", "renovating"]),
+    ],
+)
+def test_captures_read_as_the_profile_says_them(db, lang, said):
+    """Each capture's line names its fields and says yes/no, the company's words and brands
+    as the profile does (it printed the stored values: None, True, a brand's code)."""
+    out = run("--db", str(db), "--lang", lang, "captures", "--drafts").output
+    for part in said:
+        assert part in out, out
+    assert "None" not in out and "True" not in out and "K1" not in out
+
+
 def test_captures_bad_input_is_one_line(db):
     r = run("--db", str(db), "captures", "--kind", "gossip")
     assert r.exit_code == 1 and "activity" in r.output and "Traceback" not in r.output
