@@ -58,7 +58,8 @@ def search_cmd(ctx: Ctx, query: tuple[str, ...], limit, offset, as_json: bool, r
     for r in rows:
         route = f"{r['route'] or '-'}#{r['route_seq'] if r['route_seq'] is not None else '-'}"
         click.echo(
-            f"{r['code']}  {r['name']}  {route}  {r['status']}  {r['phone'] or '-'}  "
+            f"{r['code']}  {r['name']}  {route}  {t.status(r['status']) if r['status'] else '-'}  "
+            f"{r['phone'] or '-'}  "
             f"[{t('search.match.' + r['match']) if r['match'] else '-'}]"
         )
     rest = total - offset - len(rows)

@@ -49,6 +49,9 @@ def test_text_output_in_chinese_and_english(db):
     assert "银行路烟酒店" in res.output and "[电话]" in res.output
     res = run(db, "--lang", "en", "search", "370102267680")
     assert "1 found" in res.output and "[licence no.]" in res.output
+    # the status in the UI's words, as every other list says it
+    zh, en = run(db, "search", "0615").output, run(db, "--lang", "en", "search", "0615").output
+    assert "  正常  " in zh and "  active  " in en and "正常" not in en
 
 
 def test_paging_says_how_to_see_more(db):
