@@ -195,20 +195,31 @@ def _show_backtest(run: dict[str, Any], as_json: bool) -> None:
         emit_json(out)
         return
     for horizon, result in data.items():
-        click.echo(f"{horizon}: {result['target']}  {result['measure']}")
-        click.echo(f"  holdout: {', '.join(result['holdout_months'])}")
-        click.echo(f"  spring festival months: {', '.join(result['spring_festival_months'])}")
+        ahead = int(horizon.rpartition("_")[2]) if horizon[-1:].isdigit() else 1
+        click.echo(t("fc.bt.horizon", n=ahead, target=result["target"]))
+        click.echo(t("fc.bt.holdout", months=", ".join(result["holdout_months"])))
+        click.echo(t("fc.bt.spring", months=", ".join(result["spring_festival_months"])))
         for level, rep in result["levels"].items():
             o, s = rep["overall"], rep["spring_festival_months"]
             click.echo(
-                f"  {level}: WAPE {_pct(o['wape'])} vs seasonal naive "
-                f"{_pct(o['seasonal_naive_wape'])}, ratio {o['ratio_to_seasonal_naive']}; "
-                f"spring festival ratio {s['ratio_to_seasonal_naive']}"
+                t(
+                    "fc.bt.level",
+                    level=t.label(f"fc.level.{level}", level),
+                    wape=_pct(o["wape"]),
+                    naive=_pct(o["seasonal_naive_wape"]),
+                    ratio=o["ratio_to_seasonal_naive"],
+                    spring=s["ratio_to_seasonal_naive"],
+                )
             )
             for method, m in rep["by_method"].items():
                 click.echo(
-                    f"    {method}: WAPE {_pct(m['wape'])}, ratio "
-                    f"{m['ratio_to_seasonal_naive']}, {m['windows']} windows"
+                    t(
+                        "fc.bt.method",
+                        method=t.label(f"fc.method.{method}", method),
+                        wape=_pct(m["wape"]),
+                        ratio=m["ratio_to_seasonal_naive"],
+                        windows=m["windows"],
+                    )
                 )
 
 

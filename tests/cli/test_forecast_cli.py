@@ -34,6 +34,26 @@ def demo(tmp_path_factory):
     return path
 
 
+@pytest.mark.parametrize(
+    ("lang", "said", "unsaid"),
+    [
+        (
+            "zh",
+            ["提前 1 个月的预测", "检验月份：", "片区：WAPE", "季节朴素（去年同月）：WAPE"],
+            "holdout",
+        ),
+        ("en", ["1 month ahead", "held-out months:", "area: WAPE", "2 months ahead"], "提前"),
+    ],
+)
+def test_the_backtest_is_told_in_the_ui_language(demo, lang, said, unsaid):
+    """`forecast --backtest` speaks the UI's language (it printed English whatever the
+    language: horizon_1, holdout, spring festival months) and names levels and methods."""
+    out = run("--db", str(demo), "--lang", lang, "forecast", "--backtest").output
+    for part in said:
+        assert part in out, (part, out[:400])
+    assert unsaid not in out and "horizon_" not in out
+
+
 def test_backtest_reports_each_method_and_overall_against_seasonal_naive(demo):
     r = run("--db", str(demo), "forecast", "--backtest", "--json")
     assert r.exit_code == 0, r.output
