@@ -573,6 +573,7 @@ class ManagerApp(KhtuiApp):
         "team": _section_factory("khtui.screens.team", "TeamScreen"),
     }
     DRAFTS_PLAN = False
+    MAKES_RECORDS = False
 
     KEYS: ClassVar = (*KhtuiApp.KEYS, Key("0", "section('team')", "nav.team", show=False))
 

@@ -689,6 +689,16 @@ class ProfileScreen(Keyed, StyledOnMount):
         if self.data is not None:
             self.app.push_screen(WhyScreen(self.profile["derived"], rule))
 
+    # the keys that make an AM's own records: not offered on a team database
+    OWN_RECORDS: ClassVar[frozenset[str]] = frozenset(
+        {"edit", "status", "capture", "complaint", "adhoc"}
+    )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.OWN_RECORDS and not self.app.MAKES_RECORDS:
+            return False
+        return super().check_action(action, parameters)
+
     def action_edit(self) -> None:
         if self.data is None:
             return
@@ -715,6 +725,9 @@ class ProfileScreen(Keyed, StyledOnMount):
         spec = FIELD_BY_NAME.get(name)
         if spec is None:
             return  # a group heading
+        if not self.app.MAKES_RECORDS:  # Enter on a field of a team database's profile
+            self.notify(t("team.own_only", path=self.app.store.path), severity="warning")
+            return
         if spec.kind != "dynamic":
             self.notify(t(f"profile.not_editable.{spec.kind}", field=t.field_name(name)))
             return

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
 from textual import getters
 from textual.app import App
@@ -29,6 +29,9 @@ class Workbench(Speaks, JobHost, App[object]):
 
     store: Store
     today: Callable[[], dt.date]
+    # whether records are made here (an AM's own database); a team database receives them
+    # only by merging, so the keys that make them are not offered there
+    MAKES_RECORDS: ClassVar[bool] = True
 
     def report_error(self, error: Exception) -> None:
         """An error of a worker or a handler as a notification with the next step."""

@@ -285,6 +285,44 @@ def test_opening_a_capture_on_the_team_database_says_why_and_goes_back(team):
     asyncio.run(scenario())
 
 
+def test_the_profile_offers_no_key_that_makes_an_ams_record_on_the_team_database(team):
+    """On the team database a retailer's profile shows and takes no e (nor Enter on a field),
+    s, c, r or a (they opened a form, and refused only when it was saved); the why keys work.
+    In an AM's own database the same profile offers them."""
+    from khtui.screens.retailer import ProfileScreen
+
+    path, ams, _ = team
+
+    async def scenario(db):
+        async with running(Store(db, clock=_at(9)), SIZE) as (app, pilot):
+            code = app.store.scalar("SELECT min(code) FROM retailers")
+            app.open_profile(code)
+            await settle(app, pilot)
+            profile = app.screen
+            assert isinstance(profile, ProfileScreen)
+            offered = {b.binding.action for b in profile.active_bindings.values()}
+            made = set()
+            await pilot.press(*["down"] * 5)  # on 结算方式, a field the AM edits
+            for key in ("e", "enter", "s", "c", "r", "a"):
+                await pilot.press(key)
+                await settle(app, pilot)
+                if app.screen is not profile:
+                    made.add(key)
+                    app.pop_screen()
+                    await settle(app, pilot)
+            await pilot.press("t")  # the tier's why: a reading, offered everywhere
+            await settle(app, pilot)
+            why = app.screen is not profile
+        app.store.close()
+        return offered & ProfileScreen.OWN_RECORDS, made, why
+
+    own, made, why = asyncio.run(scenario(path))
+    assert (own, made, why) == (set(), set(), True)
+    own, made, why = asyncio.run(scenario(ams[0]))
+    assert own == ProfileScreen.OWN_RECORDS and why
+    assert made == {"e", "enter", "s", "c", "r", "a"}
+
+
 def _am_rows(app, table: DataTable) -> list[tuple[str, str]]:
     """Each row's AM cell beside the name of the AM who holds the row's visit in the team
     database (``team_ams``: the name, else the code)."""
