@@ -226,6 +226,13 @@ class ComplaintsScreen(Keyed, Screen):
         Key("n", "new", "complaint.bind.new"),
         Key("ctrl+r", "reload", "complaint.bind.refresh"),
     )
+    # the keys that make or move an AM's own records: not offered on a team database
+    OWN_RECORDS: ClassVar[frozenset[str]] = frozenset({"step", "followup", "new"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.OWN_RECORDS and not self.app.MAKES_RECORDS:
+            return False
+        return super().check_action(action, parameters)
 
     class Loaded(Message):
         def __init__(self, gen: int, rows: list[dict], departments: list[str] | None) -> None:

@@ -323,6 +323,32 @@ def test_the_profile_offers_no_key_that_makes_an_ams_record_on_the_team_database
     assert made == {"e", "enter", "s", "c", "r", "a"}
 
 
+def test_the_complaints_offer_no_key_that_makes_or_moves_one_on_the_team_database(team):
+    """The manager's complaints list (4) reads every AM's complaints; n, f, a, c and v are
+    neither shown nor taken there (n opened the form and refused only on saving)."""
+    from khtui.screens.complaints import ComplaintsScreen
+
+    path, _, _ = team
+
+    async def scenario():
+        async with running(Store(path, clock=_at(9)), SIZE) as (app, pilot):
+            before = app.store.scalar("SELECT count(*) FROM complaints")
+            await pilot.press("4")
+            await settle(app, pilot)
+            screen = app.screen
+            assert isinstance(screen, ComplaintsScreen)
+            offered = {b.binding.action.split("(")[0] for b in screen.active_bindings.values()}
+            assert not offered & ComplaintsScreen.OWN_RECORDS
+            for key in ("n", "f", "a", "c", "v"):
+                await pilot.press(key)
+                await settle(app, pilot)
+                assert app.screen is screen, key
+            assert app.store.scalar("SELECT count(*) FROM complaints") == before
+        app.store.close()
+
+    asyncio.run(scenario())
+
+
 def _am_rows(app, table: DataTable) -> list[tuple[str, str]]:
     """Each row's AM cell beside the name of the AM who holds the row's visit in the team
     database (``team_ams``: the name, else the code)."""
