@@ -304,7 +304,9 @@ class TodayScreen(Keyed, StyledOnMount):
             "workday": cal.is_workday(day),
             "holiday": cal.holiday_name(day),
             "notes": day_notes(store, today),
-            "review": store.review_notice(today),
+            # the manager's decisions are news to the AM; on the team database they are the
+            # manager's own, one AM's of them read as if the team's
+            "review": None if store.is_team() else store.review_notice(today),
             "team": store.is_team(),
         }
         self.post_message(self.Loaded(gen, day, data, keep))

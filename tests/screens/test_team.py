@@ -244,6 +244,9 @@ def test_the_managers_today_list_reads_the_ams_visits_and_changes_none(team):
             await settle(app, pilot)
             table = app.screen.query_one(DataTable)
             assert table.row_count > 0
+            # the AMs' plans wait for this manager: no AM's plan line as if the team's
+            assert app.store.scalar("SELECT count(*) FROM visit_plans WHERE status = 'submitted'")
+            assert not app.screen.query_one("#today-review").display
             before = app.store.query("SELECT id, status FROM visits ORDER BY id")
             actions = app.store.scalar("SELECT count(*) FROM visit_actions")
             await pilot.press("i")
