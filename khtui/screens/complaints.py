@@ -71,7 +71,9 @@ class RaiseComplaintScreen(Keyed, ModalScreen[str | None]):
         with VerticalScroll(classes="cmp-modal", id="new-box"):
             yield Label(self._title(""), classes="modal-title", id="new-title")
             # first under the title: a refusal is seen however small the terminal
-            yield Static("", id="new-error", classes="err")
+            error = Static("", id="new-error", classes="err")
+            error.display = False  # until there is a refusal to say
+            yield error
             if self.fixed is None:
                 yield Label(t("complaint.new.retailer"))
                 yield RetailerPicker(
@@ -122,7 +124,7 @@ class RaiseComplaintScreen(Keyed, ModalScreen[str | None]):
         self.code = event.code
         event.picker.clear_hits()
         self.query_one("#new-title", Label).update(self._title(event.name))
-        self.query_one("#new-error", Static).update("")
+        self._say_error("")
         self.query_one("#new-category", OptionList).focus()
 
     @on(Input.Changed, "#new-query")
@@ -160,7 +162,7 @@ class RaiseComplaintScreen(Keyed, ModalScreen[str | None]):
         options = self.query_one("#new-category", OptionList)
         code = self.code
         if code is None:
-            self.query_one("#new-error", Static).update(t("picker.pick"))
+            self._say_error(t("picker.pick"))
             self.query_one("#new-query", Input).focus()
             return
         category = options.get_option_at_index(options.highlighted or 0).id or ""
@@ -178,6 +180,12 @@ class RaiseComplaintScreen(Keyed, ModalScreen[str | None]):
             self._refused,
         )
 
+    def _say_error(self, text: str) -> None:
+        """The refusal under the title (the line takes no room while there is none)."""
+        line = self.query_one("#new-error", Static)
+        line.update(text)
+        line.display = bool(text)
+
     def _raised(self, complaint_id: str) -> None:
         self.dismiss(complaint_id)
 
@@ -185,7 +193,7 @@ class RaiseComplaintScreen(Keyed, ModalScreen[str | None]):
         if not isinstance(error, ComplaintProblem):
             self.app.report_error(error)
             return
-        self.query_one("#new-error", Static).update(t.message(error))
+        self._say_error(t.message(error))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

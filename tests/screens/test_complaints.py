@@ -135,6 +135,7 @@ def test_a_complaint_needs_a_retailer_picked_and_says_so_where_it_is_seen(seeded
             await pilot.press("n")
             await settle(app, pilot)
             form = app.screen
+            assert not form.query_one("#new-error").display  # no empty line under the title
             await typed(pilot, "zzz")
             await settle(app, pilot)
             hint = str(form.query_one("#new-hint", Static).render())
