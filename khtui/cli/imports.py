@@ -100,6 +100,8 @@ def import_cmd(ctx: Ctx, kind, file: Path, sheet, dry_run, rejects, as_json) -> 
         return
     if not file.exists():
         raise UserError(t("imp.error.missing", file=file))
+    if rejects is not None and rejects.suffix.lower() != ".csv":  # they are written as CSV
+        raise UserError(t("imp.cli.rejects_csv", path=rejects))
     scratch = None
     created = False
     if dry_run and not ctx.db_path.exists():

@@ -120,6 +120,18 @@ def test_a_dry_run_writes_no_rejects_file_unless_asked(tmp_path):
     assert r.exit_code == 0 and asked.exists()
 
 
+def test_rejects_are_written_only_under_a_csv_name(tmp_path):
+    """The rejected rows are CSV: --rejects naming an .xlsx is refused before anything is read
+    or written (it wrote CSV into orders-2.xlsx)."""
+    db = tmp_path / "k.db"
+    path = write_csv(tmp_path / "r.csv", [["客户编码", "客户名称"], ["001", "甲"], ["", "乙"]])
+    r = run(
+        "--db", str(db), "import", "retailers", str(path), "--rejects", str(tmp_path / "x.xlsx")
+    )
+    assert r.exit_code == 1 and ".csv" in r.output and r.output.strip().count("\n") == 0
+    assert not db.exists() and not list(tmp_path.glob("x*.xlsx"))
+
+
 def test_english_summary(tmp_path):
     path = write_csv(tmp_path / "r.csv", [["code", "name"], ["001", "A"]])
     r = run("--db", str(tmp_path / "k.db"), "--lang", "en", "import", "retailers", str(path))
