@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from khtui.domain.warnings import KINDS
-from khtui.widgets.cells import cut, fit
+from khtui.widgets.cells import AM_CELLS, clip, cut, fit
 from khtui.widgets.footer import Footer
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.paging import Pager
@@ -47,10 +47,11 @@ class WarningsScreen(Keyed, Screen):
     CSS_PATH = "warnings.tcss"
 
     class Loaded(Message):
-        def __init__(self, gen: int, warnings, names, brands, routes) -> None:
+        def __init__(self, gen: int, warnings, names, brands, routes, ams=None) -> None:
             super().__init__()
             self.gen, self.warnings, self.names = gen, warnings, names
             self.brands, self.routes = brands, routes
+            self.ams: dict[str, str] = ams or {}  # a team database's: each retailer's AM
 
     def __init__(self, day: dt.date | None = None) -> None:
         super().__init__()
@@ -63,6 +64,7 @@ class WarningsScreen(Keyed, Screen):
         self.pager = Pager(self._add_rows)  # a city's every warning: a page at a time
         self._gen = 0
         self._why_width = 0  # the why column's width the rows were laid out for
+        self._ams: dict[str, str] = {}  # a team database's: each warned retailer's AM
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -100,6 +102,8 @@ class WarningsScreen(Keyed, Screen):
         table.clear(columns=True)
         kinds = [t("warn.col.kind"), *(t(f"warn.kind.{k}") for k in KINDS)]
         table.add_column(t("warn.col.kind"), key="kind", width=fit(kinds, KIND_CELLS))
+        if not self.app.MAKES_RECORDS:  # a team database's: whose retailer it is
+            table.add_column(t("team.col.am"), key="am", width=AM_CELLS)
         table.add_column(t("warn.col.retailer"), key="retailer", width=NAME_CELLS)
         table.add_column(t("warn.col.why"), key="why", width=why_width)
         self._why_width = why_width
@@ -128,8 +132,9 @@ class WarningsScreen(Keyed, Screen):
         codes = store.day_codes(day) if only_day else None
         items = store.warnings_for(day, codes)
         names = {r[0]: r[1] for r in store.query("SELECT code, name FROM retailers")}
+        ams = store.retailer_ams({w.retailer_code for w in items}) if store.is_team() else {}
         self.post_message(
-            self.Loaded(gen, items, names, store.brand_names(), store.rules.complaint_routes)
+            self.Loaded(gen, items, names, store.brand_names(), store.rules.complaint_routes, ams)
         )
 
     @on(Loaded)
@@ -143,6 +148,7 @@ class WarningsScreen(Keyed, Screen):
         table = self.query_one("#warn-table", DataTable)
         table.clear()
         self._said, self.texts, self.names = message, {}, message.names
+        self._ams = message.ams
         self.pager.reset(len(self.warnings))
         self.query_one("#warn-detail", Static).update("")
 
@@ -161,8 +167,10 @@ class WarningsScreen(Keyed, Screen):
         table = self.query_one("#warn-table", DataTable)
         for i in range(start, stop):
             w = self.warnings[i]
+            am = [] if self.app.MAKES_RECORDS else [clip(self._ams.get(w.retailer_code), AM_CELLS)]
             table.add_row(
                 Text(t(f"warn.kind.{w.kind}"), style=kind_style(self.app, w.kind)),
+                *am,
                 cut(self.names.get(w.retailer_code, w.retailer_code), NAME_CELLS),
                 self.why(i),
                 key=str(i),

@@ -352,6 +352,41 @@ def test_the_complaints_offer_no_key_that_makes_or_moves_one_on_the_team_databas
     asyncio.run(scenario())
 
 
+def test_the_managers_warnings_name_each_retailers_am(team):
+    """The warnings (w, then t for every retailer) on the team database name the AM of each
+    warned retailer in a column of their own; an AM's own warnings have no such column."""
+    from khtui.screens.warnings import WarningsScreen
+
+    path, ams, _ = team
+
+    async def scenario(db):
+        async with running(Store(db, clock=_at(9)), SIZE) as (app, pilot):
+            await pilot.press("w")
+            await settle(app, pilot)
+            await pilot.press("t")
+            await settle(app, pilot)
+            screen = app.screen
+            assert isinstance(screen, WarningsScreen) and screen.warnings
+            table = screen.query_one("#warn-table", DataTable)
+            keys = [c.key.value for c in table.columns.values()]
+            shown = []
+            if "am" in keys:
+                owners = app.store.retailer_ams({w.retailer_code for w in screen.warnings})
+                for row in range(min(table.row_count, 30)):
+                    w = screen.warnings[row]
+                    cell = str(table.get_cell_at((row, keys.index("am"))))
+                    shown.append((cell, owners[w.retailer_code]))
+        app.store.close()
+        return keys, shown
+
+    keys, shown = asyncio.run(scenario(path))
+    assert keys == ["kind", "am", "retailer", "why"]
+    assert shown and all(cell == owner[: len(cell)] for cell, owner in shown)
+    assert len({owner for _cell, owner in shown}) >= 2  # the AMs' retailers, together
+    keys, _ = asyncio.run(scenario(ams[0]))
+    assert keys == ["kind", "retailer", "why"]
+
+
 def _am_rows(app, table: DataTable) -> list[tuple[str, str]]:
     """Each row's AM cell beside the name of the AM who holds the row's visit in the team
     database (``team_ams``: the name, else the code)."""
