@@ -26,6 +26,7 @@ from textual.widgets.option_list import Option
 
 from khtui.data.base import StoreError
 from khtui.domain.complaints import STATUSES, ComplaintProblem, due_date
+from khtui.widgets.cells import AM_CELLS, clip
 from khtui.widgets.footer import Footer
 from khtui.widgets.jobs import JobQueue
 from khtui.widgets.keys import Key, Keyed
@@ -287,6 +288,8 @@ class ComplaintsScreen(Keyed, Screen):
         table = self.query_one("#cmp-table", DataTable)
         for key in ("raised", "retailer", "category", "department", "status", "due", "text"):
             table.add_column(t(f"complaint.col.{key}"), key=key)
+            if key == "raised" and not self.app.MAKES_RECORDS:  # a team database's
+                table.add_column(t("team.col.am"), key="am", width=AM_CELLS)
         self.reload()
         table.focus()
 
@@ -323,6 +326,10 @@ class ComplaintsScreen(Keyed, Screen):
     def _load(self, gen: int, filters: dict[str, Any], today: dt.date, departments: bool) -> None:
         store = self.app.store
         rows = store.complaints(**filters, on=today)
+        if store.is_team():  # whose retailer each complaint is
+            ams = store.retailer_ams({r["retailer_code"] for r in rows})
+            for r in rows:
+                r["am"] = ams.get(r["retailer_code"])
         self.post_message(
             self.Loaded(gen, rows, store.complaint_departments() if departments else None)
         )
@@ -360,8 +367,10 @@ class ComplaintsScreen(Keyed, Screen):
             status = t(f"complaint.status.{r['status']}")
             if r["overdue"]:
                 status += " " + t("complaint.overdue")
+            am = [] if self.app.MAKES_RECORDS else [clip(r.get("am"), AM_CELLS)]
             table.add_row(
                 r["raised_on"],
+                *am,
                 f"{r['retailer_code']} {r['name'] or ''}",
                 t.word(r["category_name"], rules),
                 t.word(r["department"], rules),

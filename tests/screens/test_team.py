@@ -327,8 +327,9 @@ def test_the_profile_offers_no_key_that_makes_an_ams_record_on_the_team_database
 
 
 def test_the_complaints_offer_no_key_that_makes_or_moves_one_on_the_team_database(team):
-    """The manager's complaints list (4) reads every AM's complaints; n, f, a, c and v are
-    neither shown nor taken there (n opened the form and refused only on saving)."""
+    """The manager's complaints list (4) reads every AM's complaints, each naming its
+    retailer's AM; n, f, a, c and v are neither shown nor taken there (n opened the form and
+    refused only on saving)."""
     from khtui.screens.complaints import ComplaintsScreen
 
     path, _, _ = team
@@ -347,6 +348,14 @@ def test_the_complaints_offer_no_key_that_makes_or_moves_one_on_the_team_databas
                 await settle(app, pilot)
                 assert app.screen is screen, key
             assert app.store.scalar("SELECT count(*) FROM complaints") == before
+            # every AM's complaints, each row naming whose retailer it is
+            table = screen.query_one("#cmp-table", DataTable)
+            keys = [c.key.value for c in table.columns.values()]
+            assert keys[:3] == ["raised", "am", "retailer"]
+            owners = app.store.retailer_ams({r["retailer_code"] for r in screen.rows})
+            cells = [str(table.get_cell_at((i, 1))) for i in range(table.row_count)]
+            assert cells == [owners[r["retailer_code"]] for r in screen.rows[: len(cells)]]
+            assert len(set(cells)) >= 2
         app.store.close()
 
     asyncio.run(scenario())
