@@ -46,7 +46,7 @@ from khtui.domain.retailer import (
     FieldError,
 )
 from khtui.i18n.capture import capture_summary
-from khtui.widgets.cells import clip
+from khtui.widgets.cells import AM_CELLS, clip
 from khtui.widgets.confirm import ConfirmScreen
 from khtui.widgets.footer import Footer
 from khtui.widgets.jobs import JobQueue
@@ -150,8 +150,10 @@ class RetailerScreen(Keyed, Screen):
             total: int | None,
             overdue: dict[str, int],
             capped: bool = False,
+            ams: dict[str, str] | None = None,
         ) -> None:
             super().__init__()
+            self.ams = ams or {}  # a team database's: each retailer's AM
             self.query = query
             self.offset = offset
             self.rows = rows
@@ -180,6 +182,8 @@ class RetailerScreen(Keyed, Screen):
         table = self.query_one("#lookup-results", DataTable)
         for key in ("code", "name", "tier", "route", "phone", "status", "overdue", "match"):
             table.add_column(t(f"lookup.col.{key}"), key=key)
+            if key == "name" and not self.app.MAKES_RECORDS:  # a team database: whose it is
+                table.add_column(t("team.col.am"), key="am", width=AM_CELLS)
         # after the first layout: before it the input counts as hidden and Textual would
         # move its focus on to the list
         self.call_after_refresh(self.query_one("#lookup-input", Input).focus)
@@ -206,7 +210,8 @@ class RetailerScreen(Keyed, Screen):
             if offset == 0:
                 total = store.count_retailers(status=None)
         overdue = store.overdue_complaint_counts((r["code"] for r in rows), self.app.today())
-        self.post_message(self.Results(query, offset, rows, total, overdue, capped))
+        ams = None if self.app.MAKES_RECORDS else store.retailer_ams([r["code"] for r in rows])
+        self.post_message(self.Results(query, offset, rows, total, overdue, capped, ams))
 
     def on_retailer_screen_results(self, message: Results) -> None:
         if message.query != self.current_query:
@@ -223,9 +228,11 @@ class RetailerScreen(Keyed, Screen):
             self.total, self.capped = message.total, message.capped
         warn, late = style(self.app, "warn"), style(self.app, "late")
         for r in message.rows:
+            am = [] if self.app.MAKES_RECORDS else [clip(message.ams.get(r["code"]), AM_CELLS)]
             table.add_row(
                 r["code"],
                 clip(r.get("name"), NAME_WIDTH),
+                *am,
                 _cell(r.get("tier")),
                 _cell(r.get("route")),
                 _cell(r.get("phone")),

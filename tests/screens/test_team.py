@@ -396,6 +396,34 @@ def test_the_managers_warnings_name_each_retailers_am(team):
     assert keys == ["kind", "retailer", "why"]
 
 
+def test_the_managers_lookup_names_each_retailers_am(team):
+    """The lookup (2) on the team database finds every AM's retailers (route names repeat
+    across AMs) and names each one's AM; an AM's own lookup has no such column."""
+    path, ams, _ = team
+
+    async def scenario(db):
+        async with running(Store(db, clock=_at(9)), SIZE) as (app, pilot):
+            await pilot.press("2")
+            await settle(app, pilot)
+            table = app.screen.query_one("#lookup-results", DataTable)
+            keys = [c.key.value for c in table.columns.values()]
+            pairs = []
+            if "am" in keys:
+                codes = [str(table.get_cell_at((i, 0))) for i in range(table.row_count)]
+                owners = app.store.retailer_ams(codes)
+                at = keys.index("am")
+                pairs = [(str(table.get_cell_at((i, at))), owners[c]) for i, c in enumerate(codes)]
+        app.store.close()
+        return keys, pairs
+
+    keys, pairs = asyncio.run(scenario(path))
+    assert keys[:3] == ["code", "name", "am"]
+    assert pairs and all(cell == owner for cell, owner in pairs)
+    assert len({owner for _cell, owner in pairs}) >= 2
+    keys, _ = asyncio.run(scenario(ams[0]))
+    assert "am" not in keys
+
+
 def _am_rows(app, table: DataTable) -> list[tuple[str, str]]:
     """Each row's AM cell beside the name of the AM who holds the row's visit in the team
     database (``team_ams``: the name, else the code)."""
