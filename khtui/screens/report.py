@@ -528,6 +528,9 @@ class ReportScreen(Keyed, TypingScreen):
         self.typing.flush()
         if period != self.period:
             self._unfrozen = False
+            # another period's (or kind's) figures never stand under this one's title while
+            # it is read; the same period read again keeps its figures meanwhile
+            self.query_one("#rpt-figures-text", Static).update(t("rpt.screen.loading"))
         self.period = period
         self._show_export()
         self.query_one("#rpt-period", Input).value = period

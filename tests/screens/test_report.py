@@ -16,7 +16,7 @@ from textual.widgets import Input, Static, TextArea
 
 from khtui.app import create_app
 from khtui.screens.help import HelpScreen
-from khtui.screens.report import ReportScreen, export_week
+from khtui.screens.report import MONTH, ReportScreen, export_week
 from khtui.screens.retailer import RetailerScreen
 from khtui.widgets.confirm import ConfirmScreen
 from tests.conftest import EN, TODAY, ZH, insert_visit, seed_reports
@@ -414,6 +414,47 @@ async def test_text_typed_while_the_figures_are_read_again_is_kept(seeded):
         await pilot.press("escape")
         await settle(app, pilot)
         assert narrative(seeded)["problems"] == "断货两次"
+
+
+@sync
+async def test_another_periods_figures_never_stand_under_this_ones_title(seeded):
+    """While the monthly analysis (m) or another week (]) is read, the figures say so: the
+    week's figures stood under the month's title until the month arrived."""
+    import threading
+
+    gate = threading.Event()
+    async with running(seeded, (120, 40)) as (app, pilot):
+        await pilot.press("6")
+        await settle(app, pilot)
+        report = app.screen
+        assert isinstance(report, ReportScreen)
+        text = report.query_one("#rpt-figures-text")
+
+        def said() -> str:
+            return "".join(shown_lines(text)).replace(" ", "")
+
+        assert "本周拜访" in said()
+        waits = []
+        for key in ("m", "right_square_bracket"):
+            kind = report.kind if key != "m" else MONTH
+            real = kind.load
+
+            def slow(*a, real=real):
+                gate.wait(10)
+                return real(*a)
+
+            object.__setattr__(kind, "load", slow)
+            try:
+                gate.clear()
+                await pilot.press(key)
+                await pilot.pause()
+                waits.append(said())
+                gate.set()
+                await settle(app, pilot)
+            finally:
+                object.__setattr__(kind, "load", real)
+        assert waits == ["正在读取数据…", "正在读取数据…"], waits
+        assert "本周拜访" not in said() and "销售" in said()  # the month's figures, read
 
 
 def shown_lines(widget) -> list[str]:
