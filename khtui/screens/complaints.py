@@ -20,7 +20,7 @@ from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import Checkbox, DataTable, Header, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
@@ -35,7 +35,7 @@ from khtui.widgets.retailer_picker import RetailerPicker
 from khtui.widgets.speech import t
 from khtui.widgets.text_boxes import Input
 from khtui.widgets.theme import style
-from khtui.widgets.workbench import Workbench
+from khtui.widgets.workbench import Workbench, WorkbenchScreen
 
 
 class RaiseComplaintScreen(Keyed, ModalScreen[str | None]):
@@ -224,7 +224,7 @@ class StepScreen(Keyed, ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ComplaintsScreen(Keyed, Screen):
+class ComplaintsScreen(Keyed, WorkbenchScreen):
     app = getters.app(Workbench)
     CSS_PATH = "complaints.tcss"
     KEYS: ClassVar = (
@@ -237,11 +237,6 @@ class ComplaintsScreen(Keyed, Screen):
     )
     # the keys that make or move an AM's own records: not offered on a team database
     OWN_RECORDS: ClassVar[frozenset[str]] = frozenset({"step", "followup", "new"})
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in self.OWN_RECORDS and not self.app.MAKES_RECORDS:
-            return False
-        return super().check_action(action, parameters)
 
     class Loaded(Message):
         def __init__(self, gen: int, rows: list[dict], departments: list[str] | None) -> None:

@@ -56,7 +56,7 @@ from khtui.widgets.speech import t
 from khtui.widgets.tabs import focus_shown_table
 from khtui.widgets.text_boxes import Input
 from khtui.widgets.theme import style
-from khtui.widgets.workbench import Workbench
+from khtui.widgets.workbench import Workbench, WorkbenchScreen
 
 PAGE = 50  # rows fetched per page of lookup results
 NARROW = 110  # below this many columns the profile's top brands go under the sales chart
@@ -331,7 +331,7 @@ def load_profile(store, code: str, today: dt.date) -> dict[str, Any]:
 WHY_KEYS = (("t", "tier"), ("g", "category"), ("l", "level"), ("v", "value"))
 
 
-class ProfileScreen(Keyed, StyledOnMount):
+class ProfileScreen(Keyed, StyledOnMount, WorkbenchScreen):
     """客户档案: one retailer's record, figures and histories (tabs: ``[`` / ``]``)."""
 
     app = getters.app(Workbench)
@@ -700,11 +700,6 @@ class ProfileScreen(Keyed, StyledOnMount):
     OWN_RECORDS: ClassVar[frozenset[str]] = frozenset(
         {"edit", "status", "capture", "complaint", "adhoc"}
     )
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in self.OWN_RECORDS and not self.app.MAKES_RECORDS:
-            return False
-        return super().check_action(action, parameters)
 
     def action_edit(self) -> None:
         if self.data is None:

@@ -117,7 +117,7 @@ class TypingScreen(WorkbenchScreen):
             return self.typing_now()
         if action in self.NOT_WHILE_TYPING:
             return not self.typing_now()
-        return True
+        return super().check_action(action, parameters)
 
     # a subclass that does more on these events adds its own ``@on`` handler
     def on_descendant_focus(self) -> None:

@@ -52,9 +52,17 @@ class Workbench(Speaks, JobHost, App[object]):
 
 
 class WorkbenchScreen(Screen):
-    """A screen of the workbench: ``self.app`` typed as the :class:`Workbench`."""
+    """A screen of the workbench: ``self.app`` typed as the :class:`Workbench`. The actions it
+    names in ``OWN_RECORDS`` make or change an AM's own records: where the app makes none (a
+    team database) they are refused, and their keys are neither shown nor listed in the help."""
 
     app = getters.app(Workbench)
+    OWN_RECORDS: ClassVar[frozenset[str]] = frozenset()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.OWN_RECORDS and not self.app.MAKES_RECORDS:
+            return False
+        return super().check_action(action, parameters)
 
 
 @runtime_checkable
