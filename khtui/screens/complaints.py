@@ -321,7 +321,7 @@ class ComplaintsScreen(Keyed, WorkbenchScreen):
     def _load(self, gen: int, filters: dict[str, Any], today: dt.date, departments: bool) -> None:
         store = self.app.store
         rows = store.complaints(**filters, on=today)
-        if store.is_team():  # whose retailer each complaint is
+        if not self.app.MAKES_RECORDS:  # a team database: whose retailer each complaint is
             ams = store.retailer_ams({r["retailer_code"] for r in rows})
             for r in rows:
                 r["am"] = ams.get(r["retailer_code"])

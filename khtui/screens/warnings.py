@@ -64,7 +64,6 @@ class WarningsScreen(Keyed, Screen):
         self.pager = Pager(self._add_rows)  # a city's every warning: a page at a time
         self._gen = 0
         self._why_width = 0  # the why column's width the rows were laid out for
-        self._ams: dict[str, str] = {}  # a team database's: each warned retailer's AM
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -132,7 +131,8 @@ class WarningsScreen(Keyed, Screen):
         codes = store.day_codes(day) if only_day else None
         items = store.warnings_for(day, codes)
         names = {r[0]: r[1] for r in store.query("SELECT code, name FROM retailers")}
-        ams = store.retailer_ams({w.retailer_code for w in items}) if store.is_team() else {}
+        team = not self.app.MAKES_RECORDS  # as the columns were laid out
+        ams = store.retailer_ams({w.retailer_code for w in items}) if team else {}
         self.post_message(
             self.Loaded(gen, items, names, store.brand_names(), store.rules.complaint_routes, ams)
         )
@@ -148,7 +148,6 @@ class WarningsScreen(Keyed, Screen):
         table = self.query_one("#warn-table", DataTable)
         table.clear()
         self._said, self.texts, self.names = message, {}, message.names
-        self._ams = message.ams
         self.pager.reset(len(self.warnings))
         self.query_one("#warn-detail", Static).update("")
 
@@ -165,9 +164,11 @@ class WarningsScreen(Keyed, Screen):
 
     def _add_rows(self, start: int, stop: int) -> None:
         table = self.query_one("#warn-table", DataTable)
+        said = self._said
+        assert said is not None  # rows are added once the list has arrived
         for i in range(start, stop):
             w = self.warnings[i]
-            am = [] if self.app.MAKES_RECORDS else [clip(self._ams.get(w.retailer_code), AM_CELLS)]
+            am = [] if self.app.MAKES_RECORDS else [clip(said.ams.get(w.retailer_code), AM_CELLS)]
             table.add_row(
                 Text(t(f"warn.kind.{w.kind}"), style=kind_style(self.app, w.kind)),
                 *am,
