@@ -3,7 +3,9 @@ database: merge the AMs' databases, the figures per AM, browse it read-only with
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -95,20 +97,24 @@ def _refused(exc) -> UserError:
     return UserError(t.say(Message(f"team.refuse.{exc.key}", exc.params)))
 
 
-def _fault_of(path: Path, exc: BaseException) -> UserError | None:
-    """A fault of the database at ``path`` — the team database, which the command names
-    itself, not the one ``--db`` names — in one line whose hints name it too; None when
-    ``exc`` is no such fault."""
+@contextlib.contextmanager
+def _faults_named(path: Path, errors: tuple[type[BaseException], ...]) -> Iterator[None]:
+    """A fault of the database at ``path`` (one of ``errors``) — the team database, which the
+    command names itself, not the one ``--db`` names — told in one line whose hints name it
+    too; any other error goes on as it was."""
     import shlex
 
     from khtui.app import error_message
     from khtui.data.faults import fault_of
     from khtui.i18n import Translator
 
-    if fault_of(exc, path) is None:
-        return None
-    words = Translator(t.lang, command=f"khtui --db {shlex.quote(str(path))}")
-    return UserError(error_message(exc, words, db_path=path))
+    try:
+        yield
+    except errors as exc:
+        if fault_of(exc, path) is None:
+            raise
+        words = Translator(t.lang, command=f"khtui --db {shlex.quote(str(path))}")
+        raise UserError(error_message(exc, words, db_path=path)) from None
 
 
 @team_group.command("merge")
@@ -142,26 +148,23 @@ def merge_cmd(ctx: Ctx, files: tuple[Path, ...], into: Path, as_json: bool) -> N
             click.echo(t("team.merge.file", path=path), err=True)
 
     rules = ctx.rules
-    try:
-        results = merge_into(
-            into, files, now=clock.now().isoformat(timespec="seconds"), on_file=announce
-        )
-        with Store(into, rules=rules) as store:
-            # rebuilt when the merge changed retailers (it marks the index stale), else kept
-            indexed = store.rebuild_search_index() if store.meta("search_index_stale") else None
-            labels = store.team_labels()
-            shared = shared_retailers(store.conn)
-            duplicates = duplicate_codes(store.conn)
-            ams = store.scalar("SELECT count(*) FROM team_ams")
-            retailers = store.scalar("SELECT count(*) FROM retailers")
-    except MergeRefused as exc:
-        raise _refused(exc) from None
-    except (sqlite3.Error, OSError, StoreError) as exc:
-        # the files merged were checked whole first: what fails now is the team database's
-        fault = _fault_of(into, exc)
-        if fault is None:
-            raise
-        raise fault from None
+    # the files merged were checked whole first: a fault met now is the team database's
+    with _faults_named(into, (sqlite3.Error, OSError, StoreError)):
+        try:
+            results = merge_into(
+                into, files, now=clock.now().isoformat(timespec="seconds"), on_file=announce
+            )
+            with Store(into, rules=rules) as store:
+                # rebuilt when the merge changed retailers (it marks the index stale), else kept
+                stale = store.meta("search_index_stale")
+                indexed = store.rebuild_search_index() if stale else None
+                labels = store.team_labels()
+                shared = shared_retailers(store.conn)
+                duplicates = duplicate_codes(store.conn)
+                ams = store.scalar("SELECT count(*) FROM team_ams")
+                retailers = store.scalar("SELECT count(*) FROM retailers")
+        except MergeRefused as exc:
+            raise _refused(exc) from None
     if as_json:
         emit_json(
             {
@@ -343,13 +346,9 @@ def serve_cmd(team: Path, host: str, port: int) -> None:
     from khtui.data.base import StoreError, refuse_unless_khtui
     from khtui.data.browse import datasette_metadata
 
-    try:  # a file that is not a khtui database is said before the address it would be at
+    # a file that is not a khtui database is said before the address it would be at
+    with _faults_named(team, (sqlite3.Error, OSError, StoreError)):
         refuse_unless_khtui(team)
-    except (sqlite3.Error, OSError, StoreError) as exc:
-        fault = _fault_of(team, exc)
-        if fault is None:
-            raise
-        raise fault from None
     if importlib.util.find_spec("datasette") is None:
         raise UserError(t("team.serve.missing"))
     from datasette.cli import cli as datasette_cli
@@ -360,8 +359,9 @@ def serve_cmd(team: Path, host: str, port: int) -> None:
             json.dumps(datasette_metadata(team.stem, t), ensure_ascii=False), encoding="utf-8"
         )
         click.echo(t("team.serve.start", path=team, host=host, port=port), err=True)
-        # in this process: stopping khtui stops the server
-        try:
+        # in this process: stopping khtui stops the server; a fault read is the team
+        # database's, not the one --db names
+        with _faults_named(team, (sqlite3.Error,)):
             datasette_cli.main(
                 # not --immutable: that reads the file alone, without the commits still in its
                 # write-ahead log (the manager's program open on it); Datasette reads a
@@ -378,11 +378,6 @@ def serve_cmd(team: Path, host: str, port: int) -> None:
                 ],
                 prog_name="datasette",
             )
-        except sqlite3.Error as exc:  # the team database's, not the one --db names
-            fault = _fault_of(team, exc)
-            if fault is None:
-                raise
-            raise fault from None
 
 
 # -- khtui import approvals (called from cli/imports.py) ------------------------------------------
