@@ -157,7 +157,8 @@ ZH: dict[str, str] = {
     "cli.captures.none": "没有符合条件的采集记录",
     "cli.captures.header": "日期        客户        项目              内容",
     "cli.captures.bad_kind": "没有采集类型 {kind}，可选：{choices}",
-    "cli.captures.stock": "{n}条",
+    "capture.summary.stock": "{n}条",
+    "capture.summary.field": "{field}：{value}",
     "cli.complaints.none": "没有符合条件的投诉",
     "cli.complaints.raised": "已记录投诉 {id}：归口 {department}，{due_on} 前答复",
     "cli.complaints.advanced": "投诉 {id} 已改为“{status}”（{on}）",
@@ -319,7 +320,8 @@ EN: dict[str, str] = {
     "cli.captures.none": "no captures match",
     "cli.captures.header": "Date        Retailer    Kind              Content",
     "cli.captures.bad_kind": "no capture kind {kind}; choose one of: {choices}",
-    "cli.captures.stock": "{n} {n:|carton|cartons}",
+    "capture.summary.stock": "{n} {n:|carton|cartons}",
+    "capture.summary.field": "{field}: {value}",
     "cli.complaints.none": "no complaints match",
     "cli.complaints.raised": "complaint {id} recorded: goes to {department}, answer by {due_on}",
     "cli.complaints.advanced": "complaint {id} is now “{status}” ({on})",
@@ -345,7 +347,7 @@ def capture_summary(t, capture: dict, kind, brand_names: dict[str, str]) -> str:
         if o.get("retail_price") is not None:
             bits.append(f"{o['retail_price']:g}")
         if o.get("stock_tiao") is not None:
-            bits.append(t("cli.captures.stock", n=o["stock_tiao"]))
+            bits.append(t("capture.summary.stock", n=o["stock_tiao"]))
         parts.append(" ".join(bits))
     for f in fields:
         value = payload.get(f.name)
