@@ -88,6 +88,39 @@ class BadValue(click.BadParameter):
     """A value our own parameter types refuse; its message is already in the UI language."""
 
 
+class ExtraArguments(click.UsageError):
+    """Words on a command line that no parameter of the command takes (``khtui report week
+    2026-W48``, where the week is an option's value)."""
+
+    def __init__(self, extra: list[str], ctx: click.Context) -> None:
+        super().__init__(" ".join(extra), ctx)
+        self.extra = list(extra)
+
+
+class _Command(click.Command):
+    """A command of the group: its extra arguments are named in the usage line (click's own
+    error carries them only in its English text)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        allowed = ctx.allow_extra_args
+        ctx.allow_extra_args = True
+        try:
+            rest = super().parse_args(ctx, args)
+        finally:
+            ctx.allow_extra_args = allowed
+        if rest and not allowed and not ctx.resilient_parsing:
+            raise ExtraArguments(rest, ctx)
+        return rest
+
+
+class _Group(click.Group):
+    """A group below the main one (``plan``, ``report``, …): its commands are :class:`_Command`
+    and its groups are of its own class."""
+
+    command_class = _Command
+    group_class = type
+
+
 def _param_name(param: click.Parameter | None) -> str:
     if param is None:
         return "-"
@@ -125,8 +158,12 @@ def _expects(param: click.Parameter | None) -> str:
     return t("usage.expects.other")
 
 
-def usage_problem(exc: click.UsageError, argv: list[str]) -> UsageProblem:
-    """Click's usage error as one line in the UI language, with where to find help."""
+def usage_problem(exc: click.UsageError, argv: list[str]) -> click.UsageError:
+    """Click's usage error as one line in the UI language, with where to find help; a group
+    called without its command (``khtui plan``) shows its help, as click does."""
+    no_args_is_help: Any = getattr(click.exceptions, "NoArgsIsHelpError", None)  # click >= 8.2
+    if no_args_is_help is not None and isinstance(exc, no_args_is_help):
+        return exc
     ctx = exc.ctx
     # the command as the user calls it: the root's own name may differ (under a test, or
     # ``python -m khtui``, whose name is three words), so only the subcommands are taken
@@ -161,6 +198,8 @@ def usage_problem(exc: click.UsageError, argv: list[str]) -> UsageProblem:
         )
     elif isinstance(exc, click.BadOptionUsage):
         text = t("usage.needs_value", name=exc.option_name)
+    elif isinstance(exc, ExtraArguments):
+        text = t("usage.extra", args=" ".join(exc.extra), n=len(exc.extra))
     else:
         text = t("usage.other", argv=" ".join(argv))
     return UsageProblem(t("usage.line", text=text, command=command), ctx)
@@ -329,6 +368,9 @@ class _Main(click.Group):
     full disk, a step the data does not allow, a bad rules file
     (:func:`khtui.data.faults.fault_of`) — ends any command as one line and exit 1, never a
     traceback; anything else is a bug and shows as one."""
+
+    command_class = _Command
+    group_class = _Group
 
     def main(self, args=None, *rest, **extra):
         """One run: the command line speaks the ``--lang`` it was given (read before the

@@ -233,6 +233,9 @@ def test_date_arguments_read_like_the_date_boxes(demo, typed, day):
             "日期无效：11月45日（写 2026-11-30、11-30、30 或 +3 即三天后）",
         ),
         (["plan", "month", "--month", "12"], "月份无效：12"),
+        (["today", "tomorrow"], "多出的参数：tomorrow；选项的值要跟在选项后面"),
+        (["report", "week", "2026-W47", "--docx", "w.docx"], "多出的参数：2026-W47；"),
+        (["team", "merge", "a.db", "--into"], "--into 后面要跟一个值"),
     ],
 )
 def test_usage_errors_are_one_line_in_the_ui_language(demo, args, said):
@@ -285,6 +288,14 @@ def test_the_first_and_last_days_handled_are_answered(demo, args):
     assert r.exit_code == 0, r.output
 
 
+@pytest.mark.parametrize(("group", "command"), [("plan", "month"), ("team", "merge")])
+def test_a_group_without_its_command_shows_its_commands(demo, group, command):
+    r = run("--demo", group)
+    assert r.exit_code == 2, r.output
+    assert "Commands:" in r.stderr and f"  {command} " in r.stderr
+    assert "错误" not in r.stderr and r.stdout == ""
+
+
 def test_usage_errors_in_english(demo):
     r = run("--lang", "en", "tody")
     assert r.exit_code == 2
@@ -294,6 +305,11 @@ def test_usage_errors_in_english(demo):
     r = run("--lang", "en", "--demo", "search", "yh", "--limit", "abc")
     assert r.stderr.strip() == (
         "Error: --limit cannot be abc (it takes a whole number) (see `khtui search --help`)"
+    )
+    r = run("--lang", "en", "--demo", "report", "week", "2026-W47", "W48", "--docx", "w.docx")
+    assert r.stderr.strip() == (
+        "Error: unexpected arguments: 2026-W47 W48; an option's value goes right after the "
+        "option (see `khtui report week --help`)"
     )
 
 
