@@ -23,7 +23,7 @@ import functools
 import json
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -149,6 +149,14 @@ def _report_dict(rep: LevelReport) -> dict[str, Any]:
 
 class ForecastOps(StoreBase):
     """Mixin of :class:`khtui.data.store.Store`."""
+
+    @staticmethod
+    def _codes_cond(codes: Collection[str] | None, column: str = "r.code") -> tuple[str, tuple]:
+        """A SQL condition on ``column`` limited to ``codes`` (all when None) and its parameter;
+        reads only (no temporary table), so it works on a read-only database."""
+        if codes is None:
+            return "", ()
+        return f" AND {column} IN (SELECT value FROM json_each(?))", (json.dumps(list(codes)),)
 
     # -- what the forecast reads -------------------------------------------------------------
     def order_data_stamp(self) -> str:
@@ -421,6 +429,26 @@ class ForecastOps(StoreBase):
             (month, am_id, am_id),
         )
         return None if row is None else dict(row)
+
+    def forecast_owners(
+        self, codes: Collection[str] | None = None
+    ) -> dict[str | None, frozenset[str] | None]:
+        """Whose forecasts the retailers ``codes`` (all when None) are read from, and which of
+        them: on an AM's database the database's own runs for every retailer (``{None: None}``);
+        on a team database each AM's runs for the retailers counted for that AM (an AM's run
+        forecasts only the AM's own retailers, and each retailer is read as the AM it counts
+        for reads it in their own database)."""
+        from khtui.data.manager import OWNERS, is_team_database
+
+        if not is_team_database(self.conn):
+            return {None: None}
+        cond, params = self._codes_cond(codes, "retailer_code")
+        owned: dict[str | None, set[str]] = defaultdict(set)
+        for code, am in self.query(
+            f"SELECT retailer_code, am_id FROM ({OWNERS}) WHERE 1{cond}", params
+        ):
+            owned[am].add(code)
+        return {am: frozenset(c) for am, c in owned.items()}
 
     def forecast_rows(
         self,

@@ -42,14 +42,6 @@ class RetailerSupply:
 class WarningOps(ForecastOps):
     """Mixin of :class:`khtui.data.store.Store`."""
 
-    @staticmethod
-    def _codes_cond(codes: Sequence[str] | None, column: str = "r.code") -> tuple[str, tuple]:
-        """A SQL condition on ``column`` limited to ``codes`` (all when None) and its parameter;
-        reads only (no temporary table), so it works on a read-only database."""
-        if codes is None:
-            return "", ()
-        return f" AND {column} IN (SELECT value FROM json_each(?))", (json.dumps(list(codes)),)
-
     def _active_retailers(
         self, columns: str, codes: Sequence[str] | None, order_by: str = ""
     ) -> list[Any]:
@@ -215,17 +207,19 @@ class WarningOps(ForecastOps):
     def swing_warnings(self, day: dt.date, codes: set[str] | None = None) -> list[Warning]:
         """Sales swings: the last complete month against the forecast made before it began,
         and the month so far (once ``swing_min_share`` of its working days have passed)
-        against the same share of its forecast."""
+        against the same share of its forecast. On a team database each AM's forecast judges
+        the retailers counted for that AM (:meth:`forecast_owners`): the AMs' own warnings."""
         from khtui.domain.months import add_months, month_days, month_key
         from khtui.domain.warnings import swing_warning
 
         wr = self.rules.warnings
         this = month_key(day)
         is_workday = self._workday_fn()
+        owners = self.forecast_owners(codes)
         out = []
         for month, complete in ((add_months(this, -1), True), (this, False)):
-            run = self.run_before(month)
-            if run is None:
+            runs = {am: self.run_before(month, am) for am in owners}
+            if not any(runs.values()):
                 continue
             share = 1.0
             if not complete:
@@ -233,7 +227,6 @@ class WarningOps(ForecastOps):
                 share = sum(1 for d in work if d < day) / len(work) if work else 0.0
                 if share < wr.swing_min_share:
                     continue
-            forecast = self.retailer_forecasts(run["id"], month)
             if complete:
                 actual = {
                     r[0]: float(r[1])
@@ -251,12 +244,16 @@ class WarningOps(ForecastOps):
                         (month + "-01", (day - dt.timedelta(days=1)).isoformat()),
                     )
                 }
-            for code, f in forecast.items():
-                if codes is not None and code not in codes:
+            for am, run in runs.items():
+                if run is None:
                     continue
-                w = swing_warning(code, month, actual.get(code, 0.0), f, share, wr)
-                if w is not None:
-                    out.append(w)
+                mine = codes if owners[am] is None else owners[am]  # (of ``codes``)
+                for code, f in self.retailer_forecasts(run["id"], month).items():
+                    if mine is not None and code not in mine:
+                        continue
+                    w = swing_warning(code, month, actual.get(code, 0.0), f, share, wr)
+                    if w is not None:
+                        out.append(w)
         return out
 
     def forecast_swing_codes(self, as_of: dt.date) -> frozenset[str]:

@@ -1,0 +1,56 @@
+"""The AMs' forecasts on a team database: each AM's figures read from that AM's forecast runs,
+on the retailers counted for that AM, as the AM's own database reads them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from khtui.data.store import Store
+from khtui.data.team import merge_into
+from tests.team_helpers import build_ams
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(scope="module")
+def team(tmp_path_factory):
+    """Three AMs, each with the demo's forecast runs, merged into a team database."""
+    folder = tmp_path_factory.mktemp("team_forecasts")
+    ams = build_ams(folder, (71, 72, 73))
+    path = folder / "team.db"
+    merge_into(path, ams, now="2026-11-23T16:00:00")
+    return path, ams
+
+
+def _texts(warnings) -> list[str]:
+    return sorted(repr(w) for w in warnings)
+
+
+def _swings(warnings) -> list[str]:
+    return _texts(w for w in warnings if w.kind.startswith("swing"))
+
+
+def test_the_teams_warnings_are_each_ams_own(team):
+    """Every AM's sales swings are judged on the team database by that AM's forecast: the
+    team's warnings are the AMs' own, all of them (those of a day's list too)."""
+    path, ams = team
+    own, swings, day_lists = [], [], []
+    for p in ams:
+        s = Store(p)
+        items = s.warnings_for(TODAY)
+        own += items
+        swings.append([w for w in items if w.kind.startswith("swing")])
+        day_lists.append(s.day_codes(TODAY))
+        s.close()
+    assert all(swings)  # each AM's forecast warns of swings of their own
+    s = Store(path)
+    try:
+        assert _swings(s.warnings_for(TODAY)) == _swings(w for mine in swings for w in mine)
+        assert _texts(s.warnings_for(TODAY)) == _texts(own)
+        codes = [c for day in day_lists for c in day]
+        mine = [w for w in own if w.retailer_code in set(codes)]
+        assert _texts(s.warnings_for(TODAY, codes)) == _texts(mine)
+    finally:
+        s.close()
