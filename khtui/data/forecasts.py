@@ -458,12 +458,14 @@ class ForecastOps(StoreBase):
         brand: str | None = None,
         level: str | None = None,
         run_id: str | None = None,
+        am_id: str | None = None,
     ) -> list[ForecastRow]:
-        """The forecasts of ``month`` from the latest run that made them (or ``run_id``)."""
+        """The forecasts of ``month`` from the latest run that made them (on a team database,
+        the AM ``am_id``'s if given), or from ``run_id``."""
         run = (
             dict(self.query_one("SELECT * FROM forecast_runs WHERE id = ?", (run_id,)) or {})
             if run_id
-            else self.run_for_target(month)
+            else self.run_for_target(month, am_id)
         )
         if not run:
             return []
@@ -628,19 +630,24 @@ class ForecastOps(StoreBase):
 
     def retailer_forecast(self, code: str) -> RetailerForecast:
         """What the profile shows: this month's and next month's forecast, the method and its
-        backtest error, the brands forecast next, and the last complete months' accuracy."""
+        backtest error, the brands forecast next, and the last complete months' accuracy (on a
+        team database, from the forecasts of the AM the retailer counts for)."""
         from khtui.domain.forecast import accuracy
         from khtui.domain.months import add_months, month_key
 
         this = month_key(self.today())
+        owners = self.forecast_owners([code])
+        if not owners:  # a team database's retailer on no AM's books: nobody forecasts it
+            return RetailerForecast(code, None, None, [], [])
+        am = next(iter(owners))
         rows = {
-            m: self.forecast_rows(m, retailer=code, level="retailer")
+            m: self.forecast_rows(m, retailer=code, level="retailer", am_id=am)
             for m in (this, add_months(this, 1))
         }
-        brands = self.forecast_rows(this, retailer=code, level="brand")
+        brands = self.forecast_rows(this, retailer=code, level="brand", am_id=am)
         scores: list[Scored] = []
         for m in (add_months(this, -k) for k in range(3, 0, -1)):
-            run = self.run_before(m)
+            run = self.run_before(m, am)
             if run is None:
                 continue
             f = self.scalar(

@@ -271,7 +271,8 @@ class WarningOps(ForecastOps):
         self, codes: Sequence[str] | None = None, day: dt.date | None = None
     ) -> list[RetailerSupply]:
         """The suggestion for the next order of each active retailer (or ``codes``), from this
-        month's stored forecast, the last count and the tier's ceiling."""
+        month's stored forecast (on a team database, that of the AM the retailer counts for),
+        the last count and the tier's ceiling."""
         from khtui.domain.months import month_days, month_key
         from khtui.domain.order_cycle import order_weekday
         from khtui.domain.supply import BrandDemand, cycle_days, suggest
@@ -287,15 +288,22 @@ class WarningOps(ForecastOps):
             " ORDER BY r.route, r.route_seq, r.code",
         )
         stock = self._stock_facts(day, [r[0] for r in retailers])
-        run = self.run_for_target(month)
         demand: dict[str, list[tuple[str, float]]] = defaultdict(list)
-        if run is not None:
+        forecast: set[str | None] = set()  # whose runs forecast the month (None: this database's)
+        owner: dict[str, str | None] = {}  # a team database's retailers: the AM they count for
+        for am, owned in self.forecast_owners(codes).items():
+            owner.update(dict.fromkeys(owned or (), am))
+            run = self.run_for_target(month, am)
+            if run is None:
+                continue
+            forecast.add(am)
             for r in self.query(
                 "SELECT retailer_code, brand_code, qty_tiao FROM forecasts WHERE run_id = ? AND "
                 "target_month = ? AND level = 'brand' AND qty_tiao > 0",
                 (run["id"], month),
             ):
-                demand[r[0]].append((r[1], float(r[2])))
+                if owned is None or r[0] in owned:
+                    demand[r[0]].append((r[1], float(r[2])))
         brands = {
             r[0]: (r[1], bool(r[2]))
             for r in self.query("SELECT brand_code, name, is_new FROM brands")
@@ -330,7 +338,7 @@ class WarningOps(ForecastOps):
                     cycle,
                     month,
                     suggest(items, r[2], day, cycle, sr, wr),
-                    run is not None,
+                    owner.get(code) in forecast,
                 )
             )
         return out

@@ -54,3 +54,29 @@ def test_the_teams_warnings_are_each_ams_own(team):
         assert _texts(s.warnings_for(TODAY, codes)) == _texts(mine)
     finally:
         s.close()
+
+
+def test_a_retailers_forecast_and_supply_suggestion_are_its_ams(team):
+    """The profile's forecast (this month, next, the brands, the months scored) and the supply
+    suggestions on the team database are those of the AM the retailer counts for, as in the
+    AM's own database, for every AM's retailers."""
+    path, ams = team
+    forecasts, supply = {}, []
+    for p in ams:
+        s = Store(p)
+        codes = s.column("SELECT code FROM retailers ORDER BY code LIMIT 3")
+        forecasts |= {c: s.retailer_forecast(c) for c in codes}
+        supply += s.supply_suggestions(day=TODAY)
+        s.close()
+    assert all(f.this_month and f.brands and f.accuracy for f in forecasts.values())
+    assert all(s.has_forecast for s in supply)
+    s = Store(path)
+    try:
+        assert {c: s.retailer_forecast(c) for c in forecasts} == forecasts
+        by_code = {x.code: x for x in s.supply_suggestions(day=TODAY)}
+        assert [by_code[x.code] for x in supply] == supply
+        assert len(by_code) == len(supply)
+        one = next(iter(forecasts))
+        assert s.supply_suggestions([one], TODAY) == [by_code[one]]
+    finally:
+        s.close()
