@@ -27,7 +27,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from khtui.data.base import StoreBase, new_id, usable_cores, where_equal
+from khtui.data.base import StoreBase, new_id, own_records, usable_cores, where_equal
 
 if TYPE_CHECKING:
     from khtui.domain.accuracy import MonthAccuracyFigures
@@ -256,9 +256,11 @@ class ForecastOps(StoreBase):
         return ForecastInputs(months, series, daily, stamp, through, lines)
 
     # -- computing and storing ----------------------------------------------------------------
+    @own_records
     def compute_forecasts(self, as_of: dt.date | None = None) -> RunSummary | None:
         """Forecast this month and the next from the months before ``as_of`` (default today),
-        backtest, and store the run. None when there is no complete month of orders yet.
+        backtest, and store the run. None when there is no complete month of orders yet. A run
+        is the AM's record: a team database's runs are its AMs', merged (none is made there).
 
         The reading and the computing happen outside any write transaction (seconds for an
         AM's retailers); the rows are written in one short transaction at the end.
@@ -397,9 +399,14 @@ class ForecastOps(StoreBase):
 
     def forecasts_stale(self) -> bool:
         """Whether the forecasts should be computed again: none yet, the order data changed
-        since the last run, or a new month began."""
+        since the last run, or a new month began. Never on a team database: its forecasts are
+        the AMs' runs, merged (a run of its own would stand for every AM's, and its pruning
+        would remove the AMs' runs)."""
+        from khtui.data.manager import is_team_database
         from khtui.domain.months import month_key
 
+        if is_team_database(self.conn):
+            return False
         run = self.latest_forecast_run()
         if run is None:
             return self.scalar("SELECT 1 FROM monthly_sales LIMIT 1") is not None

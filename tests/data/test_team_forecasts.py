@@ -4,9 +4,11 @@ on the retailers counted for that AM, as the AM's own database reads them."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
 import pytest
 
+from khtui.data.base import TeamRecordsRefused
 from khtui.data.store import Store
 from khtui.data.team import merge_into
 from tests.team_helpers import build_ams
@@ -78,5 +80,21 @@ def test_a_retailers_forecast_and_supply_suggestion_are_its_ams(team):
         assert len(by_code) == len(supply)
         one = next(iter(forecasts))
         assert s.supply_suggestions([one], TODAY) == [by_code[one]]
+    finally:
+        s.close()
+
+
+def test_no_forecast_is_computed_on_the_team_database(team, tmp_path):
+    """A run is an AM's record: the team database never finds its forecasts stale, and
+    computing one there is refused and writes nothing (its pruning would remove the AMs'
+    runs)."""
+    path = shutil.copy(team[0], tmp_path / "team.db")
+    s = Store(path)
+    try:
+        runs = s.query("SELECT * FROM forecast_runs ORDER BY id")
+        assert not s.forecasts_stale()
+        with pytest.raises(TeamRecordsRefused):
+            s.compute_forecasts(TODAY)
+        assert s.query("SELECT * FROM forecast_runs ORDER BY id") == runs
     finally:
         s.close()

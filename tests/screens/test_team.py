@@ -110,6 +110,33 @@ def test_a_team_database_opens_on_the_managers_view(team):
     asyncio.run(scenario())
 
 
+def test_opening_the_managers_view_computes_no_forecast_of_its_own(team):
+    """At start the app computes the forecasts when the order data changed since the last
+    run; on the team database (every AM's orders) it computes none: the AMs' runs are the
+    team's forecasts and all stay as merged."""
+    path, _, _ = team
+
+    def runs() -> list[tuple]:
+        s = Store(path)
+        try:
+            return [tuple(r) for r in s.query("SELECT id, am_id FROM forecast_runs ORDER BY id")]
+        finally:
+            s.close()
+
+    before = runs()
+    assert len({am for _id, am in before}) == 3
+
+    async def scenario():
+        app = create_app(Store(path, clock=_at(9)), today=lambda: TODAY, housekeeping=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            assert not app.store.forecasts_stale()
+        app.store.close()
+
+    asyncio.run(scenario())
+    assert runs() == before
+
+
 def test_lowest_coverage_retailer_then_approve_one_plan_and_return_another(team, monkeypatch):
     path, ams, outbox = team
     monkeypatch.setattr("khtui.widgets.paging.PAGE", 10)
