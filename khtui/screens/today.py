@@ -39,7 +39,7 @@ from khtui.widgets.resume import StyledOnMount
 from khtui.widgets.speech import t
 from khtui.widgets.theme import style
 from khtui.widgets.warnings_panel import WarningsPanel
-from khtui.widgets.workbench import Workbench
+from khtui.widgets.workbench import Workbench, own_record_action
 
 WIDE = 120  # from this many columns the list also shows code, phone and check-in time
 # Columns and their widths in terminal cells (the reasons column takes what is left).
@@ -132,7 +132,8 @@ def plan_line(plan) -> str:
 def day_notes(store, today: dt.date, t: Translator = t) -> list[str]:
     """What the AM should know on ``today`` beyond the list (read in the list's worker):
     missed visits that found no room, and next month's plan to submit (in ``t``'s words, the
-    running app's by default)."""
+    running app's by default). A team database has no plan of its own to draft or submit (its
+    AMs' plans wait in the manager's view)."""
     from khtui.domain.months import add_months, month_key
     from khtui.domain.planning import next_month_due
 
@@ -141,6 +142,8 @@ def day_notes(store, today: dt.date, t: Translator = t) -> list[str]:
     if missed:
         capacity = store.rules.visits.daily_capacity
         notes.append(t("today.note.missed", n=missed, capacity=capacity))
+    if store.is_team():
+        return notes
     months = [month_key(today)]
     if next_month_due(today, store.work_calendar, store.rules):
         months.append(add_months(month_key(today), 1))
@@ -589,6 +592,7 @@ class TodayScreen(Keyed, StyledOnMount):
             timeout=8,
         )
 
+    @own_record_action
     def action_check_in(self) -> None:
         v = self._need()
         if v is None or not self._not_future("today.key.check_in"):
@@ -605,6 +609,7 @@ class TodayScreen(Keyed, StyledOnMount):
             ),
         )
 
+    @own_record_action
     def action_finish(self) -> None:
         v = self._need()
         if v is None:
@@ -641,6 +646,7 @@ class TodayScreen(Keyed, StyledOnMount):
             capture=v["id"],
         )
 
+    @own_record_action
     def action_skip(self) -> None:
         v = self._need()
         if v is None:
@@ -662,6 +668,7 @@ class TodayScreen(Keyed, StyledOnMount):
 
         self.app.push_screen(SkipScreen(v["name"]), chosen)
 
+    @own_record_action
     def action_reschedule(self, v: dict | None = None) -> None:
         v = v or self._need()
         if v is None:
@@ -695,6 +702,7 @@ class TodayScreen(Keyed, StyledOnMount):
         )
         self.app.push_screen(screen, chosen)
 
+    @own_record_action
     def action_undo(self) -> None:
         def notice(undone) -> str:
             return t(
@@ -706,6 +714,7 @@ class TodayScreen(Keyed, StyledOnMount):
 
         self._write(self.app.store.undo_last_action, notice=notice, coverage=True)
 
+    @own_record_action
     def action_move(self, delta: int) -> None:
         v = self._need()
         if v is None:
@@ -715,6 +724,7 @@ class TodayScreen(Keyed, StyledOnMount):
             return
         self._write(self.app.store.move_visit, v["id"], delta, keep=v["id"])
 
+    @own_record_action
     def action_adhoc(self) -> None:
         assert self.day is not None
         day = self.day
@@ -776,6 +786,7 @@ class TodayScreen(Keyed, StyledOnMount):
 
         self.app.push_screen(GoToDateScreen(self.day), chosen)
 
+    @own_record_action
     def action_submit_plan(self) -> None:
         """P: submit the draft plan to the market manager, once confirmed: next month's once it
         is due, else this month's."""

@@ -9,15 +9,16 @@ from :class:`WorkbenchScreen` instead), so ``self.app.store`` is a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, cast, runtime_checkable
 
 from textual import getters
 from textual.app import App
 from textual.screen import Screen
 
 from khtui.widgets.jobs import JobHost
-from khtui.widgets.speech import Speaks
+from khtui.widgets.speech import Speaks, t
 
 if TYPE_CHECKING:
     from khtui.data.store import Store
@@ -65,6 +66,26 @@ class WorkbenchScreen(Screen):
         return super().check_action(action, parameters)
 
 
+_A = TypeVar("_A", bound=Callable[..., Any])
+
+
+def own_record_action(action: _A) -> _A:
+    """Mark a screen's action that makes or changes an AM's own records where its key stays
+    offered on a team database (the today list: the day's keys are an AM's day): where the
+    app makes no records it is refused at once, in the words the store refuses such a record
+    in (``team.own_only``), before a visit is judged, a plan read or a form opened."""
+
+    @functools.wraps(action)
+    def guarded(self: Screen, *args: Any, **kwargs: Any) -> Any:
+        app = cast(Workbench, self.app)
+        if not app.MAKES_RECORDS:
+            self.notify(t("team.own_only", path=app.store.path), severity="warning", timeout=8)
+            return None
+        return action(self, *args, **kwargs)
+
+    return cast(_A, guarded)
+
+
 @runtime_checkable
 class Reloads(Protocol):
     """A screen that reads its data again on request (after the day's housekeeping)."""
@@ -72,4 +93,4 @@ class Reloads(Protocol):
     def reload(self) -> None: ...
 
 
-__all__ = ["Reloads", "Workbench", "WorkbenchScreen"]
+__all__ = ["Reloads", "Workbench", "WorkbenchScreen", "own_record_action"]

@@ -286,6 +286,68 @@ def test_the_managers_today_list_reads_the_ams_visits_and_changes_none(team):
     asyncio.run(scenario())
 
 
+def test_the_managers_today_list_refuses_each_key_that_makes_an_ams_record_at_once(team):
+    """On the team database's today list, P (submit the plan), i, f, s, r, a, z and + are each
+    refused at once with the notice the store's refusal gives (P said no draft was there to
+    submit; s, r, a and f asked for a reason, a day, a retailer or the arrival time first), and
+    nothing is written; in an AM's own database s, r, a and f open their forms."""
+    path, ams, _ = team
+
+    def records(store) -> list:
+        return [
+            store.query(f"SELECT * FROM {table} ORDER BY id")
+            for table in ("visits", "visit_actions", "visit_plans")
+        ]
+
+    async def scenario(db, keys):
+        async with running(Store(db, clock=_at(9)), SIZE) as (app, pilot):
+            await pilot.press("1")
+            await settle(app, pilot)
+            today = app.screen
+            assert app.screen.query_one(DataTable).row_count
+            before = records(app.store)
+            said, opened = {}, set()
+            for key in keys:
+                notices = Notices(app)
+                await pilot.press(key)
+                await settle(app, pilot)
+                said[key] = list(notices)
+                if app.screen is not today:
+                    opened.add(key)
+                    app.pop_screen()
+                    await settle(app, pilot)
+            after = records(app.store)
+        app.store.close()
+        return said, opened, after == before
+
+    keys = ("P", "i", "f", "s", "r", "a", "z", "plus")
+    said, opened, unchanged = asyncio.run(scenario(path, keys))
+    assert opened == set() and unchanged
+    refusal = ZH("team.own_only", path=path)
+    assert "团队库" in refusal and "khtui team merge" in refusal
+    assert all(refusal in said[k] for k in keys), said
+    assert not any("草稿" in n for n in said["P"])
+    _said, opened, _ = asyncio.run(scenario(ams[0], ("s", "r", "a", "f")))
+    assert opened == {"s", "r", "a", "f"}
+
+
+def test_the_managers_today_list_tells_no_plan_of_its_own(team):
+    """The notes above the team's today list tell no plan to draft, submit or wait for (the
+    AMs' plans are theirs: their own databases draft and submit them, the manager's view
+    decides them); an AM's own database tells its own."""
+    from khtui.screens.today import day_notes
+
+    path, ams, _ = team
+    end = dt.date(2026, 11, 30)  # December's plan is due
+    s = Store(ams[1])  # DEMO02 drafted no December plan
+    assert any("2026-12" in n for n in day_notes(s, end, ZH))
+    s.close()
+    s = Store(path)
+    assert s.query("SELECT 1 FROM visit_plans WHERE month = '2026-12'")
+    assert not any("2026-12" in n or "计划" in n for n in day_notes(s, end, ZH))
+    s.close()
+
+
 def test_opening_a_capture_on_the_team_database_says_why_and_goes_back(team):
     """The manager opens the capture section (3) and a visit's capture (Enter): the notice
     says captures are made in the AM's own database, the picker is back, and no capture was
