@@ -1867,8 +1867,9 @@ def _insert_complaint(
             text,
             answer,
             resolution,
-            _at(raised, 11),
-            _at(last, 15),
+            # raised or last dealt with today: its first moment, where the demo stands
+            min(_at(raised, 11), store.now_text()),
+            min(_at(last, 15), store.now_text()),
         ),
     )
     return cid
@@ -1898,7 +1899,8 @@ def _this_month(store: Store, rng: random.Random, today: dt.date) -> None:
     first = dt.date(today.year, today.month, 1)
     with seeded_ids(rng, int(store.am_id, 16)):
         clock = store.clock
-        store.clock = lambda: dt.datetime.combine(first, dt.time(8, 0))
+        drafted = min(dt.datetime.combine(first, dt.time(8, 0)), clock())  # (today: the 1st)
+        store.clock = lambda: drafted
         try:
             store.generate_month_plan(month)
             store.submit_plan(month)
@@ -1979,7 +1981,11 @@ def build_demo(
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.building")
     _remove(tmp)
-    pinned = dt.datetime.combine(today, dt.time(8, 0))
+    # the demo stands at its today's first moment: what it records on that day is stamped
+    # then, never at a later hour, so a demo built early in the morning holds no stamp after
+    # the clock's now and the AM's first action after the build is newer than every record of
+    # it (the team merge keeps the newest copy and refuses an older copy of an AM's database)
+    pinned = dt.datetime.combine(today, dt.time())
     store = Store(tmp, create=True, rules=rules or default_rules(), clock=lambda: pinned)
     try:
         # Nobody else reads the file until it is renamed, and a failed build is thrown away:

@@ -515,3 +515,61 @@ def test_each_ams_report_of_a_period_is_their_latest_submitted_version(copies, t
     assert set(by_am[none].narrative) == {"problems", "suggestions", "improvements"}
     assert [r.version for r in s.am_reports("month", "2026-10")] == [0, 0, 0]
     s.close()
+
+
+def test_a_demo_built_early_in_the_morning_is_older_than_the_ams_first_actions(
+    tmp_path, monkeypatch
+):
+    """Two AMs' demos built with `khtui demo --territory N` at 06:30 by the program's clock
+    hold no stamp later than 06:30; the AMs' first actions at 07:30 are then newer than every
+    record of the build: the merge keeps AM2's copy of a retailer both hold (written at 07:30),
+    and refuses the copy of AM1's database made before AM1's edit as an older copy."""
+    from click.testing import CliRunner
+
+    from khtui import clock
+    from khtui.cli import main
+
+    early = dt.datetime.combine(TODAY, dt.time(6, 30))
+    monkeypatch.setattr(clock, "system_now", lambda: early)
+    paths = []
+    for i in (1, 2):
+        path = tmp_path / f"am{i}.db"
+        args = ["--retailers", "30", "--months", "3", "--seed", str(40 + i)]
+        r = CliRunner().invoke(main, ["--db", str(path), "demo", "--territory", str(i), *args])
+        assert r.exit_code == 0, r.output
+        paths.append(path)
+    for path in paths:
+        conn = sqlite3.connect(path)
+        try:
+            tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            stamps = {
+                (table, col): conn.execute(f"SELECT max({col}) FROM {table}").fetchone()[0]
+                for (table,) in tables.fetchall()
+                for (col,) in conn.execute(f"SELECT name FROM pragma_table_info('{table}')")
+                if col.endswith("_at")
+            }
+        finally:
+            conn.close()
+        assert stamps[("complaints", "updated_at")] and stamps[("weekly_reports", "updated_at")]
+        later = {k: v for k, v in stamps.items() if v and v > early.isoformat()}
+        assert later == {}
+    old = shutil.copy(paths[0], tmp_path / "am1-old.db")
+    first_action = lambda: dt.datetime.combine(TODAY, dt.time(7, 30))  # noqa: E731
+    a = Store(paths[0], clock=first_action)
+    codes = a.column("SELECT code FROM retailers ORDER BY code LIMIT 2")
+    a.update_retailer(codes[0], {"phone": "13811112222"})
+    record = dict(a.get_retailer(codes[1]))
+    shared = {k: v for k, v in record.items() if k in {"code", "name", "licence_no", "route"}}
+    a.close()
+    b = Store(paths[1], clock=first_action)
+    b.upsert_retailers([{**shared, "phone": "13900000000"}], source="import:b.xlsx")
+    b.close()
+    team = tmp_path / "team.db"
+    merge_into(team, paths, now=NOW)
+    s = Store(team)
+    assert s.get_retailer(codes[1])["phone"] == "13900000000"  # AM2's copy is newer
+    assert s.get_retailer(codes[0])["phone"] == "13811112222"
+    s.close()
+    with pytest.raises(MergeRefused) as caught:
+        merge_into(team, [old], now=NOW)
+    assert caught.value.key == "older_copy"
