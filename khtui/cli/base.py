@@ -483,15 +483,22 @@ def stderr(message: str) -> None:
     click.echo(message, err=True)
 
 
-def check_document_targets(*outs_given: str | None, force: bool) -> None:
+def check_document_targets(docx: str | None, xlsx: str | None = None, *, force: bool) -> None:
     """Refuse before anything is written (a plan's or a report's state included): --force
-    with no file to write, two options naming one file, or a file that exists without
-    --force."""
+    with no file to write, a --docx name that does not end in .docx (an --xlsx name in
+    .xlsx), two options naming one file, or a file that exists without --force."""
     from pathlib import Path
 
-    outs = [Path(o).expanduser() for o in outs_given if o]
-    if force and not outs:
+    named = [
+        (option, Path(o).expanduser()) for option, o in (("--docx", docx), ("--xlsx", xlsx)) if o
+    ]
+    if force and not named:
         raise UserError(t("rpt.cli.force_alone"))
+    for option, out in named:
+        suffix = "." + option.removeprefix("--")
+        if out.suffix.lower() != suffix:
+            raise UserError(t("rpt.cli.suffix", option=option, suffix=suffix, path=out))
+    outs = [out for _option, out in named]
     if len(outs) == 2 and outs[0].resolve() == outs[1].resolve():
         raise UserError(t("rpt.cli.same_out", path=outs[0]))
     for out in outs:

@@ -66,6 +66,7 @@ def report_week_cmd(
     from khtui.data.documents import write_weekly_docx
     from khtui.domain.report import default_week
 
+    check_document_targets(out, force=force)
     with ctx.store(own=True) as store:
         week = week or default_week(store.today())
         report = store.weekly_report(week)

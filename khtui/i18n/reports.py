@@ -178,6 +178,7 @@ ZH: dict[str, str] = {
     "rpt.cli.written_plan_xlsx": "已写出 {month} 拜访计划（Excel）：{path}",
     "rpt.cli.force_alone": "--force 只与 --docx 或 --xlsx 一起使用",
     "rpt.cli.same_out": "--docx 与 --xlsx 指向同一个文件 {path}；请给两个不同的文件名",
+    "rpt.cli.suffix": "{option} 写出 {suffix} 文件：请给一个以 {suffix} 结尾的文件名（{path} 不是）",
     # screen
     "rpt.screen.week": "周次",
     "rpt.screen.month": "月份",
@@ -565,6 +566,7 @@ EN: dict[str, str] = {
     "rpt.cli.written_plan_xlsx": "wrote the visit plan of {month} (Excel): {path}",
     "rpt.cli.force_alone": "--force only goes with --docx or --xlsx",
     "rpt.cli.same_out": "--docx and --xlsx name the same file {path}; give two different names",
+    "rpt.cli.suffix": "{option} takes a file name ending in {suffix}; {path} does not",
     "rpt.screen.week": "Week",
     "rpt.screen.month": "Month",
     "rpt.screen.title_month": "Monthly market analysis {period} ({start} to {end})",

@@ -187,10 +187,29 @@ def test_missing_folder_and_bad_combinations(planned, tmp_path):
     assert r.exit_code == 1 and "不存在；请先创建它" in r.output
     r = run(planned, "plan", "month", "--month", MONTH, "--force")
     assert r.exit_code == 1 and r.output.strip() == "错误: --force 只与 --docx 或 --xlsx 一起使用"
-    same = tmp_path / "p.docx"
-    r = run(planned, "plan", "month", "--month", MONTH, "--docx", str(same), "--xlsx", str(same))
+    same, link = tmp_path / "p.docx", tmp_path / "p.xlsx"
+    link.symlink_to(same)  # two names, one file
+    r = run(planned, "plan", "month", "--month", MONTH, "--docx", str(same), "--xlsx", str(link))
     assert r.exit_code == 1 and "指向同一个文件" in r.output
     assert not same.exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "name", "suffix"),
+    [("--docx", "p.xlsx", ".docx"), ("--docx", "p", ".docx"), ("--xlsx", "p.docx", ".xlsx")],
+)
+def test_a_document_needs_the_suffix_of_its_kind(planned, tmp_path, option, name, suffix):
+    """`--docx p.xlsx` wrote a Word document under an Excel name: refused, as the report's
+    --docx is, before the plan is submitted or anything written."""
+    out = tmp_path / name
+    r = run(planned, "plan", "month", "--month", MONTH, "--submit", option, str(out))
+    assert r.exit_code == 1
+    assert r.output == (
+        f"错误: {option} 写出 {suffix} 文件：请给一个以 {suffix} 结尾的文件名（{out} 不是）\n"
+    )
+    assert not out.exists()
+    status = json.loads(run(planned, "plan", "month", "--month", MONTH, "--json").output)
+    assert status["status"] == "draft"
 
 
 def test_english_messages(planned, tmp_path):

@@ -129,3 +129,21 @@ def test_a_refused_file_saves_no_text_and_submits_nothing(db, store, tmp_path):
     assert r.exit_code == 1 and "--force" in r.output
     assert store.monthly_versions("2026-09") == []
     assert out.read_bytes() == b"old"
+
+
+@pytest.mark.parametrize("name", ["周报.xlsx", "周报", "周报.doc"])
+def test_a_word_document_needs_a_docx_name(db, store, tmp_path, name):
+    """A report is a Word document: `--docx x.xlsx` (or no suffix) wrote one under that name;
+    it is refused in one line before anything is saved or written."""
+    out = tmp_path / name
+    r = run("--db", str(db), "report", "week", "--week", "2026-W47", "--docx", str(out))
+    assert r.exit_code == 1
+    assert (
+        r.output == f"错误: --docx 写出 .docx 文件：请给一个以 .docx 结尾的文件名（{out} 不是）\n"
+    )
+    args = ["--db", str(db), "--lang", "en", "report", "month", "--month", "2026-09"]
+    r = run(*args, "--targets", "目标九", "--submit", "--docx", str(out))
+    assert r.exit_code == 1
+    assert r.output == f"Error: --docx takes a file name ending in .docx; {out} does not\n"
+    assert store.monthly_versions("2026-09") == []
+    assert not out.exists()
