@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 import unicodedata
 from contextvars import ContextVar
@@ -257,6 +258,9 @@ class MonthType(click.ParamType):
 
 DATE = DateType()
 MONTH = MonthType()
+# A file's path as typed: whether it names a file the command can read (input_file) or write
+# (check_output_file) is said in the command's own words, not click's
+PATH = click.Path(path_type=Path, readable=False)
 
 
 class Ctx:
@@ -288,6 +292,8 @@ class Ctx:
         from khtui.rules import RulesError, load_rules
 
         if self._rules is None:
+            if self.rules_option:
+                check_input_file(Path(self.rules_option).expanduser())
             try:
                 self._rules = load_rules(self.rules_option or user_rules_path())
             except RulesError as exc:
@@ -483,12 +489,68 @@ def stderr(message: str) -> None:
     click.echo(message, err=True)
 
 
+# -- the files a command reads and writes ----------------------------------------------------
+def allowed(path: Path, mode: int) -> bool:
+    """Whether this process may read ``path`` (``os.R_OK``) or write in it (``os.W_OK``): the
+    system's own answer (yes for root, except in an immutable folder)."""
+    return os.access(path, mode)
+
+
+def check_input_file(path: Path) -> Path:
+    """A file the command reads, refused in one line before anything is done when it is a
+    folder, does not exist or cannot be read."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        raise UserError(t("path.err.missing", path=path)) from None
+    except PermissionError:  # a folder on the way that may not be entered
+        raise UserError(t("path.err.unreadable", path=path)) from None
+    except OSError as exc:
+        raise UserError(t("path.err.read", path=path, problem=exc.strerror or exc)) from None
+    if stat.S_ISDIR(mode):
+        raise UserError(t("path.err.in_folder", path=path))
+    if not allowed(path, os.R_OK):
+        raise UserError(t("path.err.unreadable", path=path))
+    return path
+
+
+def input_file(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """The callback of a file argument or option the command reads (one path, or several):
+    a value (:func:`given_value`) naming a readable file."""
+    if isinstance(value, tuple):
+        return tuple(input_file(ctx, param, v) for v in value)
+    value = given_value(ctx, param, value)
+    return value if value is None else check_input_file(Path(value))
+
+
+def check_output_file(path: Path, suffix: str) -> Path:
+    """A file the command writes (``suffix``: its kind, for the example name), refused in one
+    line before anything is done when it is a folder, or the folder it goes in does not exist,
+    is no folder, or may not be written in. Whether the file itself may be replaced is the
+    command's to say (--force)."""
+    folder = path.parent
+    try:
+        if path.is_dir():
+            example = path / f"{t('path.example')}{suffix}"
+            raise UserError(t("path.err.out_folder", path=path, example=example))
+        if not folder.exists():
+            raise UserError(t("path.err.no_folder", folder=folder))
+    except PermissionError:  # a folder on the way that may not be entered
+        raise UserError(t("path.err.folder_readonly", folder=folder)) from None
+    if not folder.is_dir():
+        raise UserError(t("path.err.not_folder", folder=folder))
+    if not allowed(folder, os.W_OK | os.X_OK):
+        raise UserError(t("path.err.folder_readonly", folder=folder))
+    return path
+
+
 def check_document_targets(docx: str | None, xlsx: str | None = None, *, force: bool) -> None:
     """Refuse before anything is written (a plan's or a report's state included): --force
-    with no file to write, a --docx name that does not end in .docx (an --xlsx name in
-    .xlsx), two options naming one file, or a file that exists without --force."""
-    from pathlib import Path
-
+    with no file to write, a target :func:`check_output_file` refuses, a --docx name that does
+    not end in .docx (an --xlsx name in .xlsx), two options naming one file, or a file that
+    exists without --force."""
     named = [
         (option, Path(o).expanduser()) for option, o in (("--docx", docx), ("--xlsx", xlsx)) if o
     ]
@@ -496,11 +558,12 @@ def check_document_targets(docx: str | None, xlsx: str | None = None, *, force: 
         raise UserError(t("rpt.cli.force_alone"))
     for option, out in named:
         suffix = "." + option.removeprefix("--")
+        check_output_file(out, suffix)
         if out.suffix.lower() != suffix:
             raise UserError(t("rpt.cli.suffix", option=option, suffix=suffix, path=out))
     outs = [out for _option, out in named]
     if len(outs) == 2 and outs[0].resolve() == outs[1].resolve():
         raise UserError(t("rpt.cli.same_out", path=outs[0]))
     for out in outs:
-        if out.exists() and not out.is_dir() and not force:
+        if out.exists() and not force:
             raise UserError(t("doc.err.exists", path=out))

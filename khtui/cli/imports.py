@@ -10,7 +10,19 @@ from typing import TYPE_CHECKING
 
 import click
 
-from khtui.cli.base import DATE, Ctx, UserError, emit_json, given_value, main, pass_ctx, t
+from khtui.cli.base import (
+    DATE,
+    PATH,
+    Ctx,
+    UserError,
+    check_output_file,
+    emit_json,
+    given_value,
+    input_file,
+    main,
+    pass_ctx,
+    t,
+)
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar  # what click.progressbar() returns
@@ -64,7 +76,7 @@ def lean_process(kind: str) -> AbstractContextManager[None]:
 
 @main.command("import")
 @click.argument("kind", type=click.Choice(["retailers", "orders", "brands", "approvals"]))
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path), callback=given_value)
+@click.argument("file", type=PATH, callback=input_file)
 @click.option(
     "--sheet",
     metavar="NAME",
@@ -78,7 +90,7 @@ def lean_process(kind: str) -> AbstractContextManager[None]:
 )
 @click.option(
     "--rejects",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PATH,
     callback=given_value,
     help="Where to write the rejected rows (default: FILE.rejects.csv beside the input).",
 )
@@ -98,10 +110,10 @@ def import_cmd(ctx: Ctx, kind, file: Path, sheet, dry_run, rejects, as_json) -> 
 
         import_approvals_cmd(ctx, file, as_json)
         return
-    if not file.exists():
-        raise UserError(t("imp.error.missing", file=file))
-    if rejects is not None and rejects.suffix.lower() != ".csv":  # they are written as CSV
-        raise UserError(t("imp.cli.rejects_csv", path=rejects))
+    if rejects is not None:
+        check_output_file(rejects, ".csv")
+        if rejects.suffix.lower() != ".csv":  # they are written as CSV
+            raise UserError(t("imp.cli.rejects_csv", path=rejects))
     scratch = None
     created = False
     if dry_run and not ctx.db_path.exists():
@@ -158,9 +170,7 @@ def import_cmd(ctx: Ctx, kind, file: Path, sheet, dry_run, rejects, as_json) -> 
         ["retailers", "visits", "captures", "complaints", "prices", "plan", "suggestions"]
     ),
 )
-@click.argument(
-    "out", required=False, type=click.Path(dir_okay=False, path_type=Path), callback=given_value
-)
+@click.argument("out", required=False, type=PATH, callback=given_value)
 @click.option("--from", "start", type=DATE, help="First date (inclusive).")
 @click.option("--to", "end", type=DATE, help="Last date (inclusive).")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
@@ -176,18 +186,22 @@ def export_cmd(ctx: Ctx, kind, out: Path | None, start, end, force, raw, mask) -
     systems (OUT.csv, UTF-8 with BOM; --raw writes values exactly as stored)."""
     from khtui.data.exporters import SUFFIXES, ExportError, export, export_path
 
-    if out is not None and out.suffix and out.suffix.lower() not in SUFFIXES:
-        raise UserError(t("exp.error.suffix", file=out.name))
+    if out is not None:
+        check_output_file(out, ".xlsx")
+        if out.suffix and out.suffix.lower() not in SUFFIXES:
+            raise UserError(t("exp.error.suffix", file=out.name))
     if start and end and start > end:
         raise UserError(t("exp.error.range", start=start, end=end))
     if raw and (out is None or out.suffix.lower() != ".csv"):
         raise UserError(t("exp.error.raw_csv"))
     with ctx.store() as store:
         path = export_path(kind, out, store.today())
+        if out is None:  # the export folder: the program's own, made when missing
+            path.parent.mkdir(parents=True, exist_ok=True)
+        else:  # OUT.xlsx for an OUT given without a suffix
+            check_output_file(path, ".xlsx")
         if path.exists() and not force:
             raise UserError(t("exp.error.exists", file=path))
-        if out is None:
-            path.parent.mkdir(parents=True, exist_ok=True)
         try:
             n = export(
                 store,

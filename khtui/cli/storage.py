@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from khtui.cli.base import Ctx, UserError, explain, given_value, main, pass_ctx, t
+from khtui.cli.base import PATH, Ctx, UserError, explain, given_value, input_file, main, pass_ctx, t
 
 
 @main.command("backup")
@@ -74,7 +74,7 @@ def check_cmd(ctx: Ctx) -> None:
 
 
 @main.command("restore")
-@click.argument("backup", type=click.Path(dir_okay=False, path_type=Path), callback=given_value)
+@click.argument("backup", type=PATH, callback=input_file)
 @click.option("--yes", is_flag=True, help="Do not ask before replacing (for scripts).")
 @pass_ctx
 def restore_cmd(ctx: Ctx, backup: Path, yes: bool) -> None:

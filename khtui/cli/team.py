@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from khtui.cli.base import Ctx, UserError, emit_json, main, pass_ctx, t
+from khtui.cli.base import PATH, Ctx, UserError, emit_json, input_file, main, pass_ctx, t
 
 
 # -- khtui am -----------------------------------------------------------------------------------
@@ -118,7 +118,7 @@ def _faults_named(path: Path, errors: tuple[type[BaseException], ...]) -> Iterat
 
 
 @team_group.command("merge")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=PATH, callback=input_file)
 @click.option(
     "--into",
     "into",
@@ -331,7 +331,7 @@ def status_cmd(ctx: Ctx, am_code: str | None, as_json: bool) -> None:
 
 
 @team_group.command("serve")
-@click.argument("team", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("team", type=PATH, callback=input_file)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
 def serve_cmd(team: Path, host: str, port: int) -> None:

@@ -158,7 +158,7 @@ def test_an_xlsx_into_a_missing_folder_is_one_line_and_nothing_else(db, tmp_path
         timeout=120,
     )
     assert r.returncode == 1
-    assert r.stderr == f"错误: 无法写入 {out}（No such file or directory）\n"
+    assert r.stderr == f"错误: 文件夹 {out.parent} 不存在；请先创建它，或换一个位置\n"
     assert not out.parent.exists()
 
 

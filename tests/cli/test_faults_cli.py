@@ -280,6 +280,25 @@ def test_a_read_only_database_file_for_real(folder, clock):
     assert len(r.stderr.strip().splitlines()) == 1
 
 
+def test_a_file_without_read_rights_is_said_as_such_for_real(folder, clock):
+    """A file the user may not read (mode 0000, root without its override): one line saying
+    so, as the command line's own check decides; nothing created."""
+    s = Store(folder / "k.db", create=True, clock=clock)
+    s.close()
+    secret = folder / "r.csv"
+    secret.write_text("客户编码,客户名称\n370102000001,甲\n", encoding="utf-8")
+    os.chmod(secret, 0)
+    before = sorted(p.name for p in folder.iterdir())
+    for args in (["import", "retailers", str(secret)], ["restore", str(secret), "--yes"]):
+        r = _without_rights(folder.parent, ["--db", str(folder / "k.db"), *args])
+        assert r.returncode == 1, r.stderr
+        assert r.stderr == (
+            f"Error: cannot read {secret} (no permission); change its permissions, "
+            "or copy it somewhere you can read it\n"
+        )
+    assert sorted(p.name for p in folder.iterdir()) == before
+
+
 def test_a_large_import_whose_sums_find_the_disk_full(db, tmp_path, monkeypatch):
     """Disk full while a large file's monthly sums are written to their own file (beside the
     writer's last lines): the same one line, nothing written, nothing left behind."""
