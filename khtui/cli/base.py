@@ -319,6 +319,19 @@ class Ctx:
             return demo_db_path()
         return resolve_db_path(self.db_option)
 
+    @property
+    def db_given(self) -> bool:
+        """Whether the user named the database (--db, or KHTUI_DB without --demo), rather
+        than the program choosing its own place."""
+        return bool(self.db_option or (not self.demo and os.environ.get("KHTUI_DB")))
+
+    def check_new_db(self) -> None:
+        """Before a database is made where none is: one the user named goes in a folder that
+        exists and may be written in (:func:`check_output_file`), never one made for it; the
+        program's own places (the data folder, the demo's) are made when missing."""
+        if self.db_given and not self.db_path.exists():
+            check_output_file(self.db_path, ".db")
+
     def store(self, *, create: bool = False, own: bool = False):
         """Open the store, turning a store problem into one clear line. ``own``: the command
         writes an AM's documents (reports, plans), which a team database, holding every AM's
@@ -329,6 +342,8 @@ class Ctx:
         from khtui.data.store import Store
 
         path = self.db_path
+        if create:
+            self.check_new_db()
         if not path.exists() and not create:
             if self.demo:
                 raise UserError(t("error.no_demo_db", path=path))

@@ -13,7 +13,17 @@ from typing import TYPE_CHECKING
 
 import click
 
-from khtui.cli.base import DATE, BadValue, Ctx, UserError, emit_json, main, pass_ctx, t
+from khtui.cli.base import (
+    DATE,
+    BadValue,
+    Ctx,
+    UserError,
+    check_output_file,
+    emit_json,
+    main,
+    pass_ctx,
+    t,
+)
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar  # what click.progressbar() returns
@@ -177,6 +187,8 @@ def demo_cmd(ctx: Ctx, db, examples, force, as_json, **build) -> None:
         return
     option = db or ctx.db_option
     path = Path(option).expanduser() if option else demo_db_path()
+    if option:  # a place the user named: in a folder that exists (the demo's own is made)
+        check_output_file(path, ".db")
     # the build's own options (retailers, months, seed, today, territory) go on as they are
     summary = _build(ctx, path, replace=force, **build)
     if as_json:
@@ -189,6 +201,9 @@ def _write_examples(ctx: Ctx, folder: str, *, seed, today, force, as_json) -> No
     from khtui import clock
     from khtui.data.examples import ExamplesExistError, write_examples
 
+    target = Path(folder).expanduser()
+    if not target.exists():  # DIR itself is made, in a folder that exists
+        check_output_file(target, "")
     try:
         files = write_examples(
             folder, seed=seed, today=today or clock.today(), rules=ctx.rules, replace=force

@@ -120,6 +120,8 @@ def import_cmd(ctx: Ctx, kind, file: Path, sheet, dry_run, rejects, as_json) -> 
         # a dry run into a database that does not exist yet counts against an empty one
         import tempfile
 
+        ctx.check_new_db()  # where the import itself would refuse to make it
+
         from khtui.data.store import Store
 
         scratch = tempfile.TemporaryDirectory(prefix="khtui-dry-run-")

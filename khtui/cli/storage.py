@@ -7,21 +7,33 @@ from pathlib import Path
 
 import click
 
-from khtui.cli.base import PATH, Ctx, UserError, explain, given_value, input_file, main, pass_ctx, t
+from khtui.cli.base import (
+    PATH,
+    Ctx,
+    UserError,
+    check_output_file,
+    explain,
+    given_value,
+    input_file,
+    main,
+    pass_ctx,
+    t,
+)
 
 
 @main.command("backup")
-@click.argument(
-    "out", required=False, type=click.Path(dir_okay=False, path_type=Path), callback=given_value
-)
+@click.argument("out", required=False, type=PATH, callback=given_value)
 @pass_ctx
 def backup_cmd(ctx: Ctx, out: Path | None) -> None:
     """Copy the database to OUT (default: backups/ beside it), safely while khtui is open.
 
     The copy is readable by you only. A failure (full disk, folder not writable) leaves
-    nothing behind.
+    nothing behind; OUT's folder must exist.
     """
     from khtui.data.backup import backup_new, backup_to, default_backup_name
+
+    if out is not None:
+        check_output_file(out, ".db")
 
     with ctx.store() as store:
         if out is None:
@@ -89,6 +101,11 @@ def restore_cmd(ctx: Ctx, backup: Path, yes: bool) -> None:
     from khtui.data.backup import check_backup, restore
 
     target = ctx.db_path
+    if target.is_dir():  # said as every command says a folder given as the database
+        from khtui.data.base import refuse_unless_khtui
+
+        refuse_unless_khtui(target)
+    ctx.check_new_db()  # a database named by the user goes in a folder that exists
     check_backup(backup)
     when = dt.datetime.fromtimestamp(backup.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
     question = "restore.confirm" if target.exists() else "restore.confirm_new"

@@ -10,7 +10,17 @@ from pathlib import Path
 
 import click
 
-from khtui.cli.base import PATH, Ctx, UserError, emit_json, input_file, main, pass_ctx, t
+from khtui.cli.base import (
+    PATH,
+    Ctx,
+    UserError,
+    check_output_file,
+    emit_json,
+    input_file,
+    main,
+    pass_ctx,
+    t,
+)
 
 
 # -- khtui am -----------------------------------------------------------------------------------
@@ -123,8 +133,8 @@ def _faults_named(path: Path, errors: tuple[type[BaseException], ...]) -> Iterat
     "--into",
     "into",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The team database (created when missing).",
+    type=PATH,
+    help="The team database (created when missing, in a folder that exists).",
 )
 @click.option("--json", "as_json", is_flag=True, help="JSON output with stable keys.")
 @pass_ctx
@@ -142,6 +152,8 @@ def merge_cmd(ctx: Ctx, files: tuple[Path, ...], into: Path, as_json: bool) -> N
     from khtui.data.base import StoreError
     from khtui.data.store import Store
     from khtui.data.team import MergeRefused, duplicate_codes, merge_into, shared_retailers
+
+    check_output_file(into, ".db")
 
     def announce(path: Path) -> None:
         if not as_json and sys.stderr.isatty():

@@ -153,3 +153,109 @@ def test_a_read_only_folder_to_write_in_is_named(db, input_csv, args, suffix, re
     )
     refused(db, args, line, "en", f=readonly_dir / "out", input=input_csv)
     assert list(readonly_dir.iterdir()) == []
+
+
+# -- a new database or copy where the user names it ---------------------------------------------
+# Commands that make a database file, or a copy of one, where the user says: "{f}" stands for
+# it (without .db), "{db}" for an existing database and "{input}" for a file to import
+NEW_DATABASES = [
+    ["--db", "{db}", "backup", "{f}.db"],
+    ["team", "merge", "{db}", "--into", "{f}.db"],
+    ["demo", "--db", "{f}.db", "--retailers", "50", "--months", "1"],
+    ["--db", "{f}.db", "import", "retailers", "{input}"],
+    ["--db", "{f}.db", "import", "retailers", "{input}", "--dry-run"],
+    ["--db", "{f}.db", "am", "set", "A01", "王建国"],
+    ["--db", "{f}.db", "restore", "{db}", "--yes"],
+]
+
+
+def refused_argv(db: Path, argv: list[str], line: str, lang: str = "zh", **names) -> None:
+    """``khtui --lang LANG ARGV`` exits 1 with exactly ``line``, nothing written anywhere."""
+    before = snapshot(db.parent)
+    filled = [a.format(db=db, **names) for a in argv]
+    r = CliRunner().invoke(main, ["--lang", lang, *filled])
+    prefix = "错误" if lang == "zh" else "Error"
+    assert (r.exit_code, r.output) == (1, f"{prefix}: {line}\n")
+    assert snapshot(db.parent) == before
+
+
+@pytest.mark.parametrize("argv", NEW_DATABASES, ids=_ids(NEW_DATABASES))
+def test_a_new_database_in_a_missing_folder_is_refused_not_made_for_it(db, input_csv, argv):
+    """`--db`, `backup OUT` and `team merge --into` made the missing folders silently, where
+    `plan` and `report` refused a document in one: the same rule for every path the user
+    names."""
+    folder = db.parent / "no" / "such"
+    line = f"文件夹 {folder} 不存在；请先创建它，或换一个位置"
+    refused_argv(db, argv, line, f=folder / "k", input=input_csv)
+    line = f"folder {folder} does not exist; create it first, or choose another place"
+    refused_argv(db, argv, line, "en", f=folder / "k", input=input_csv)
+    assert not (db.parent / "no").exists()
+
+
+@pytest.mark.parametrize("argv", NEW_DATABASES, ids=_ids(NEW_DATABASES))
+def test_a_new_database_in_a_read_only_folder_or_a_file_is_refused(
+    db, input_csv, argv, readonly_dir
+):
+    line = f"无法在文件夹 {readonly_dir} 中写入（没有写权限）；请换一个可写的位置"
+    refused_argv(db, argv, line, f=readonly_dir / "k", input=input_csv)
+    line = f"{input_csv} 是文件，不是文件夹；请换一个位置"
+    refused_argv(db, argv, line, f=input_csv / "k", input=input_csv)
+
+
+def test_khtui_db_names_the_database_as_db_does(db, input_csv, monkeypatch):
+    folder = db.parent / "nowhere"
+    monkeypatch.setenv("KHTUI_DB", str(folder / "k.db"))
+    line = f"文件夹 {folder} 不存在；请先创建它，或换一个位置"
+    refused_argv(db, ["import", "retailers", "{input}"], line, input=input_csv)
+    assert not folder.exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--db", "{db}", "backup", "{f}"], ["team", "merge", "{db}", "--into", "{f}"]],
+    ids=["backup", "team merge"],
+)
+def test_a_folder_given_as_the_copy_asks_for_a_file_name_in_it(db, argv):
+    folder = db.parent / "usb"
+    folder.mkdir()
+    line = f"{folder} 是文件夹；请在后面加上文件名，例如 {folder}/文件名.db"
+    refused_argv(db, argv, line, f=folder)
+
+
+def test_a_folder_given_as_the_database_to_restore_into_is_named(db):
+    folder = db.parent / "data"
+    folder.mkdir()
+    line = (
+        f"{folder} 是一个文件夹，不是数据库文件。用 --db 指向数据库文件（例如 {folder}/khtui.db；"
+        f"没有时 `khtui --db {folder} import` 会新建）"
+    )
+    refused_argv(db, ["--db", str(folder), "restore", "{db}", "--yes"], line)
+
+
+def test_the_examples_folder_is_made_in_a_folder_that_exists(db):
+    folder = db.parent / "no" / "examples"
+    line = f"文件夹 {folder.parent} 不存在；请先创建它，或换一个位置"
+    refused_argv(db, ["demo", "--examples", str(folder)], line)
+    (db.parent / "no").mkdir()
+    r = CliRunner().invoke(main, ["demo", "--examples", str(folder), "--today", "2026-11-23"])
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "brands.csv",
+        "orders.xlsx",
+        "retailers.csv",
+    ]
+
+
+def test_the_programs_own_places_are_still_made(input_csv, tmp_path):
+    """The data folder (no --db), its backups/ and the demo's folder are the program's own:
+    made when missing (the tests' data folder is a fresh one)."""
+    from khtui.data.paths import data_dir, default_db_path, demo_db_path
+
+    assert not data_dir().exists()
+    r = CliRunner().invoke(main, ["import", "retailers", str(input_csv)])
+    assert r.exit_code == 0, r.output
+    assert default_db_path().exists()
+    r = CliRunner().invoke(main, ["backup"])
+    assert r.exit_code == 0 and (data_dir() / "backups").is_dir(), r.output
+    r = CliRunner().invoke(main, ["demo", "--retailers", "50", "--months", "1"])
+    assert r.exit_code == 0 and demo_db_path().exists(), r.output

@@ -28,6 +28,7 @@ def write_csv(path, rows, encoding="utf-8"):
 def bounds_db(tmp_path):
     """A database that does not exist yet, filled by `khtui import` from files."""
     db = tmp_path / "new" / "khtui.db"
+    db.parent.mkdir()  # a folder the user names is never made for them
     retailers = [["客户编码", "客户名称", "业态", "市场类型", "经营规模"]] + [
         [f"0370{i:04d}", f"测试店{i}", "食杂店", "城镇", "小"] for i in range(len(BOUNDS))
     ]

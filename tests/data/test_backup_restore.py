@@ -369,6 +369,7 @@ def test_moving_to_a_new_laptop_as_the_readme_says(tmp_path, monkeypatch):
     assert khtui("old", "import", "retailers", str(csv)).exit_code == 0
     assert khtui("old", "complaint", "raise", "370102000001", "delivery", "晚了").exit_code == 0
     stick = tmp_path / "stick" / "khtui.db"
+    stick.parent.mkdir()  # the memory stick
     assert khtui("old", "backup", str(stick)).exit_code == 0
     r = khtui("new", "restore", str(stick), answer="y\n")
     assert r.exit_code == 0, r.output
