@@ -457,3 +457,42 @@ def test_a_number_too_large_to_store_is_a_rejected_row_saying_so(tmp_path):
         assert conn.execute("SELECT qty_tiao, amount FROM order_lines").fetchall() == [(2, 200)]
     finally:
         conn.close()
+
+
+def test_a_long_rejected_value_is_shortened_in_the_reason_and_kept_whole_in_its_cell(tmp_path):
+    """A quantity of 400 digits (or a date, a number, a route position) was shown whole in the
+    reason; the reason keeps its start and marks the cut, the row's cells stay as they were."""
+    db = tmp_path / "k.db"
+    digits = "1" * 400
+    retailers = write_csv(
+        tmp_path / "r.csv",
+        [
+            ["客户编码", "客户名称", "线路顺序"],
+            ["0370102001", "甲", "1"],
+            ["0370102002", "乙", digits],
+        ],
+    )
+    orders = write_csv(
+        tmp_path / "o.csv",
+        [
+            ["客户编码", "订货日期", "卷烟编码", "订货量(条)", "金额(元)"],
+            ["0370102001", "2026-10-05", "B1", "-" + digits, "10"],
+            ["0370102001", "2026-10-05", "B1", digits + "条", "10"],
+            ["0370102001", digits, "B1", "1", "10"],
+        ],
+    )
+    for kind, path, cut in (("retailers", retailers, 1), ("orders", orders, 3)):
+        rejects = tmp_path / f"{kind}.rejects.csv"
+        r = run("--db", str(db), "import", kind, str(path), "--rejects", str(rejects))
+        assert r.exit_code == 0, r.output
+        assert digits[:41] not in r.output
+        with open(path, encoding="utf-8", newline="") as f:
+            rows = list(csv.reader(f))[-cut:]
+        with open(rejects, encoding="utf-8-sig", newline="") as f:
+            written = list(csv.reader(f))[1:]
+        assert len(written) == cut
+        for row, line in zip(rows, written, strict=True):
+            assert line[: len(row)] == [c.replace("-", "'-", 1) if c[:1] == "-" else c for c in row]
+            reason = line[-1]
+            assert "1" * 39 + "…" in reason and digits[:41] not in reason, reason
+            assert len(reason) < 150

@@ -77,7 +77,7 @@ def shorten(value: str, n: int = SHOWN_CHARS) -> str:
 
 def check_length(text: str, label: str, limit: int) -> str:
     """``text`` when it is at most ``limit`` characters long; else a ValueProblem naming the
-    column, the length and the limit (the value shortened)."""
+    column, the length and the limit."""
     if len(text) > limit:
         raise ValueProblem(
             "imp.reason.too_long",
@@ -86,7 +86,7 @@ def check_length(text: str, label: str, limit: int) -> str:
             column=label,
             n=len(text),
             limit=limit,
-            value=shorten(text),
+            value=text,
         )
     return text
 
@@ -94,11 +94,15 @@ def check_length(text: str, label: str, limit: int) -> str:
 class ValueProblem(ValueError):
     """A cell that cannot be used: the message ``key`` with ``params`` is the reason the
     rejects file gives (in the words of the import's translator, :class:`RejectsSink`);
-    ``column`` and ``value`` name the cell."""
+    ``column`` and ``value`` name the cell. The value a reason shows is shortened
+    (:func:`shorten`); the rejects file keeps the row's cells as they were."""
 
     def __init__(self, key: str, column: str = "", value: str = "", /, **params: object):
         super().__init__(key)
         self.key = key
+        shown = params.get("value")
+        if isinstance(shown, str):
+            params["value"] = shorten(shown)
         self.params = params
         self.column = column
         self.value = value
@@ -191,7 +195,7 @@ def parse_number(raw: str, label: str, *, negative: bool = False) -> float | Non
     if value < 0 and not negative:
         raise ValueProblem("imp.reason.negative", column=label, value=raw.strip())
     if abs(value) > NUMBER_MAX:  # 1e400 is infinity
-        raise ValueProblem("imp.reason.too_large", column=label, value=shorten(raw.strip()))
+        raise ValueProblem("imp.reason.too_large", column=label, value=raw.strip())
     return value
 
 
