@@ -86,6 +86,9 @@ def test_the_textual_api_khtui_uses_is_there():
         == ["self", "error"],
         "textual.widgets._footer.FooterKey.compact": footer is not None
         and hasattr(footer.FooterKey, "compact"),
+        # the footer fits its keys by each key's binding (the app's own stay)
+        "textual.widgets._footer.FooterKey(key, ...)": footer is not None
+        and "key" in inspect.signature(footer.FooterKey).parameters,
         "Footer._bindings_ready": hasattr(Footer, "_bindings_ready"),
         # a screen's first resize is taken before Textual's own handler (khtui/widgets/resume.py)
         "Screen._on_resize": callable(Screen.__dict__.get("_on_resize")),

@@ -10,7 +10,11 @@ enabled, their tooltips), and makes each key already in the footer's compact or 
 so that the key does not restyle itself twice on mounting (once for Textual's compact default,
 once for the footer's form). It also makes its keys with the screen, where Textual's footer
 makes them a frame after the screen's first, so a screen's first frame shows its keys. What it
-shows is Textual's footer exactly.
+shows is Textual's footer exactly, but for keys that do not fit: Textual's footer cuts the row
+of keys where the command palette's key begins, through a label (at 80 columns a screen of many
+keys, or of long English labels, lost the app's last key, ``? 帮助``, mid-label: wide CJK
+labels take two cells a character). This one leaves out, whole, the screen's last keys that do
+not fit, so the app's own keys (``?``: the help lists every key of the screen) always show.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
+from textual.geometry import Size
+from textual.widget import Widget
 from textual.widgets import Footer as _Footer
 from textual.widgets._footer import FooterKey
 
@@ -35,16 +41,68 @@ class Footer(_Footer):
 
     def on_mount(self) -> None:
         self._fit()
+        self._fit_keys()
 
     def on_resize(self) -> None:
-        self._fit()
+        if self._fit():  # the keys restyle in the other form before they can be measured
+            self.call_after_refresh(self._fit_keys)
+        self._fit_keys()
 
-    def _fit(self) -> None:
+    def _fit(self) -> bool:
+        """Compact on a narrow terminal; whether the form changed."""
         narrow = self.app.size.width < COMPACT_BELOW
         if narrow and not self.compact:
             self._narrowed, self.compact = True, True
         elif not narrow and self._narrowed:
             self._narrowed, self.compact = False, False
+        else:
+            return False
+        return True
+
+    def _fit_keys(self) -> None:
+        """Each key shown only if it fits whole before the command palette's key, with room
+        kept for the app's own keys; once one of the screen's keys does not fit, neither do
+        those after it (a key left out is still in the help)."""
+        if not self.is_attached:
+            return  # removed with its screen meanwhile (a fit asked for after a refresh)
+        width = self.size.width
+        if not width and self.parent is self.screen:  # not laid out yet: the screen's width
+            width = self.app.size.width
+        if not width:
+            return  # in a box not laid out yet: fitted when it is (on_resize)
+        viewport = self.app.size
+
+        def cells(widget: Widget) -> tuple[int, int]:
+            """The widget's width and the margin after it, in cells."""
+            styles = widget.styles
+            inner = widget.get_content_width(Size(width, 1), viewport)
+            return inner + styles.gutter.width + styles.margin.left, styles.margin.right
+
+        bindings = self.screen.active_bindings
+        items: list[tuple[Widget, int, int, bool]] = []  # widget, width, margin, always shown
+        end = width
+        for widget in self.children:
+            if isinstance(widget, FooterKey) and widget.has_class("-command-palette"):
+                size, margin = cells(widget)
+                end = width - size - margin  # docked at the right
+                continue
+            always = not isinstance(widget, FooterKey) or (
+                (active := bindings.get(widget.key)) is not None and active.node is self.app
+            )
+            items.append((widget, *cells(widget), always))
+        x, fits = 0, True
+        for i, (widget, size, margin, always) in enumerate(items):
+            if not always and fits:
+                after = [(s, m) for _w, s, m, a in items[i + 1 :] if a]  # shown whatever
+                # this key, then those shown after it: the last one ends by the palette's key
+                need = size
+                if after:
+                    need += margin + sum(s + m for s, m in after) - after[-1][1]
+                fits = x + need <= end
+            shown = always or fits
+            widget.display = shown
+            if shown:
+                x += size + margin
 
     def _keys_shown(self) -> tuple[Any, ...]:
         """What :meth:`compose` makes its keys from (the shown bindings in order, each with
@@ -73,6 +131,7 @@ class Footer(_Footer):
                 return  # the same keys: nothing to make again
             self._shown = shown
         await super().recompose()
+        self._fit_keys()  # the new keys are styled, not laid out yet: fitted before drawn
 
     def compose(self) -> ComposeResult:
         if not self._bindings_ready and self.is_attached:

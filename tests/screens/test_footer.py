@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer as TextualFooter
@@ -13,7 +14,7 @@ from textual.widgets._footer import FooterKey
 
 from khtui.widgets.footer import COMPACT_BELOW, Footer
 from khtui.widgets.text_boxes import Input
-from tests.screens.pilot import sync
+from tests.screens.pilot import running, settle, sync
 from tests.screens.plain_widgets import plain_imports
 
 
@@ -147,3 +148,68 @@ async def test_the_first_frame_shows_the_keys():
 def test_every_screen_of_the_program_uses_this_footer():
     """No module shows Textual's own Footer (it remakes its keys when nothing changed)."""
     assert plain_imports({"Footer"}, replaced_in="footer.py") == []
+
+
+def many_keys_app() -> App:
+    """A screen of ten keys with two-cell CJK labels (more than 80 columns of them), and the
+    app's help key after them."""
+    from textual.screen import Screen
+
+    class Busy(Screen):
+        BINDINGS: ClassVar = [Binding(c, f"act_{c}", f"编辑{c}文字") for c in "abcdefghij"]
+
+        def compose(self) -> ComposeResult:
+            yield Static("keys")
+            yield Footer()
+
+    class Keys(App):
+        BINDINGS: ClassVar = [Binding("question_mark", "help", "帮助", key_display="?")]
+
+        def on_mount(self) -> None:
+            self.push_screen(Busy())
+
+    return Keys()
+
+
+def keys_fit(app: App) -> list[str]:
+    """The footer's shown keys, after checking each lies wholly left of the palette's key."""
+    keys = [k for k in app.screen.query(FooterKey) if k.display]
+    [palette] = [k for k in keys if k.has_class("-command-palette")]
+    shown = [k for k in keys if k is not palette]
+    for key in shown:
+        assert key.region.right <= palette.region.x, (key.key_display, key.description)
+    return [k.key_display for k in shown]
+
+
+@sync
+async def test_keys_that_do_not_fit_are_left_out_whole_and_help_stays():
+    """At 80 columns the screen's last keys that do not fit before the palette's key are left
+    out whole (Textual's footer cut the row through a label and lost ? 帮助); widened, they
+    are shown again, and narrowed, left out again."""
+    app = many_keys_app()
+    async with app.run_test(size=(80, 6)) as pilot:
+        await pilot.pause()
+        narrow = keys_fit(app)
+        assert narrow[-1] == "?"  # the help, whole
+        assert narrow[:-1] == list("abcdefghij")[: len(narrow) - 1]  # the first keys, in order
+        assert len(narrow) < 11
+        await pilot.resize_terminal(200, 6)
+        await pilot.pause()
+        await pilot.pause()
+        assert keys_fit(app) == [*"abcdefghij", "?"]
+        await pilot.resize_terminal(80, 6)
+        await pilot.pause()
+        await pilot.pause()
+        assert keys_fit(app) == narrow
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@sync
+async def test_every_sections_footer_fits_80_columns_with_its_help_key(day_store, lang):
+    """The weekly report (zh: ? 帮助 lost a cell), the monthly analysis and the complaints
+    (en) had more keys than 80 columns hold."""
+    async with running(day_store, (80, 24), lang=lang) as (app, pilot):
+        for key in ("1", "3", "4", "5", "6", "m"):
+            await pilot.press(key)
+            await settle(app, pilot)
+            assert keys_fit(app)[-1] == "?", (key, type(app.screen).__name__)
