@@ -144,7 +144,9 @@ async def test_a_full_visit_by_keyboard(seeded):
     assert seeded.day_capture_gaps(TODAY) == {"finished_without_capture": [], "drafts": []}
 
 
-@pytest.mark.parametrize(("lang", "size"), [("zh", (120, 40)), ("zh", (80, 24)), ("en", (120, 40))])
+@pytest.mark.parametrize(
+    ("lang", "size"), [("zh", (120, 40)), ("zh", (80, 24)), ("en", (120, 40)), ("en", (80, 24))]
+)
 def test_every_kind_of_information_fits_on_one_line_of_the_list(seeded, lang, size):
     """The list of the kinds of information is as wide as its longest name (客户经理工作动态),
     so no name folds onto a second line."""
