@@ -28,7 +28,6 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import (
     ContentSwitcher,
-    DataTable,
     Header,
     Label,
     OptionList,
@@ -57,6 +56,7 @@ from khtui.widgets.keys import Key, Keyed, TypingScreen
 from khtui.widgets.paging import Pager
 from khtui.widgets.price_grid import PriceGrid
 from khtui.widgets.speech import t
+from khtui.widgets.table import DataTable
 from khtui.widgets.text_boxes import Input
 from khtui.widgets.theme import style
 from khtui.widgets.workbench import Workbench
@@ -233,7 +233,9 @@ class CaptureScreen(Keyed, TypingScreen):
     # -- picker: today's visits and what the day lacks ------------------------------------------
     def _compose_picker(self) -> ComposeResult:
         yield Static(t("capture.need_target"), id="cap-target", classes="-wraps")
-        yield DataTable(id="cap-visits", cursor_type="row", zebra_stripes=True)
+        yield DataTable(
+            id="cap-visits", cursor_type="row", zebra_stripes=True, pager=self.picker_rows
+        )
         yield Static("", id="cap-gaps")
 
     def _fill_picker(self) -> None:

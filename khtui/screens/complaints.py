@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, DataTable, Header, Label, OptionList, Select, Static
+from textual.widgets import Checkbox, Header, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from khtui.data.base import StoreError
@@ -33,6 +33,7 @@ from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.paging import Pager
 from khtui.widgets.retailer_picker import RetailerPicker
 from khtui.widgets.speech import t
+from khtui.widgets.table import DataTable
 from khtui.widgets.text_boxes import Input
 from khtui.widgets.theme import style
 from khtui.widgets.workbench import Workbench, WorkbenchScreen
@@ -272,7 +273,7 @@ class ComplaintsScreen(Keyed, WorkbenchScreen):
                 id="flt-department",
             )
             yield Checkbox(t("complaint.filter.overdue"), id="flt-overdue")
-        yield DataTable(id="cmp-table", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="cmp-table", cursor_type="row", zebra_stripes=True, pager=self.pager)
         yield Static("", id="cmp-detail")
         yield Static("", id="cmp-count")
         yield Footer()

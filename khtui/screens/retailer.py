@@ -23,7 +23,6 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import (
-    DataTable,
     Header,
     Label,
     OptionList,
@@ -53,6 +52,7 @@ from khtui.widgets.jobs import JobQueue
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.resume import StyledOnMount
 from khtui.widgets.speech import t
+from khtui.widgets.table import DataTable
 from khtui.widgets.tabs import focus_shown_table
 from khtui.widgets.text_boxes import Input
 from khtui.widgets.theme import style

@@ -26,7 +26,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Header, Label, Static, TabbedContent, TabPane
+from textual.widgets import Header, Label, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from khtui.data.manager import ChangeWaiting, PlanWaiting
@@ -36,6 +36,7 @@ from khtui.widgets.footer import Footer
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.paging import Pager
 from khtui.widgets.speech import t
+from khtui.widgets.table import DataTable
 from khtui.widgets.tabs import focus_shown_table
 from khtui.widgets.text_boxes import Input
 from khtui.widgets.theme import style
@@ -513,7 +514,9 @@ class AmRetailersScreen(Keyed, Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(t("mgr.loading"), id="team-am-title")
-        yield DataTable(id="team-am-retailers", cursor_type="row", zebra_stripes=True)
+        yield DataTable(
+            id="team-am-retailers", cursor_type="row", zebra_stripes=True, pager=self.pager
+        )
         yield Footer()
 
     def on_mount(self) -> None:

@@ -27,7 +27,7 @@ from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import Header, Static
 
 from khtui.domain import visits as visit_rules
 from khtui.i18n import Translator
@@ -37,6 +37,7 @@ from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.paging import Pager
 from khtui.widgets.resume import StyledOnMount
 from khtui.widgets.speech import t
+from khtui.widgets.table import DataTable
 from khtui.widgets.theme import style
 from khtui.widgets.warnings_panel import WarningsPanel
 from khtui.widgets.workbench import Workbench, own_record_action
@@ -249,7 +250,7 @@ class TodayScreen(Keyed, StyledOnMount):
             yield Static("", id="today-month")
             yield Static("", id="today-notes")
             yield Static("", id="today-review")  # the market manager's decisions
-        yield DataTable(id="today-visits", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="today-visits", cursor_type="row", zebra_stripes=True, pager=self.pager)
         yield WarningsPanel(limit=4, summary=True, id="today-warnings")
         yield Static("", id="today-detail")
         yield Footer()

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label, OptionList, Static
+from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from khtui.domain.dates import day_examples
@@ -26,6 +26,7 @@ from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.paging import Pager
 from khtui.widgets.retailer_picker import RetailerPicker
 from khtui.widgets.speech import t
+from khtui.widgets.table import DataTable
 from khtui.widgets.text_boxes import Input
 from khtui.widgets.theme import style
 
@@ -307,7 +308,7 @@ class _ListModal(_Modal):
     def compose(self) -> ComposeResult:
         with Vertical(classes="today-modal", id=f"{self.TABLE}-box"):
             yield Label(self.heading(), classes="modal-title")
-            yield DataTable(id=self.TABLE, cursor_type="row", zebra_stripes=True)
+            yield DataTable(id=self.TABLE, cursor_type="row", zebra_stripes=True, pager=self.pager)
             yield Static(t(self.HINT), classes="modal-hint")
 
     def on_mount(self) -> None:

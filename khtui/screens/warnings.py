@@ -17,7 +17,7 @@ from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import Header, Static
 
 from khtui.domain.warnings import KINDS
 from khtui.widgets.cells import AM_CELLS, clip, cut, fit
@@ -25,6 +25,7 @@ from khtui.widgets.footer import Footer
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.paging import Pager
 from khtui.widgets.speech import t
+from khtui.widgets.table import DataTable
 from khtui.widgets.warnings_panel import kind_style
 from khtui.widgets.workbench import Workbench
 
@@ -68,7 +69,7 @@ class WarningsScreen(Keyed, Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(t("warn.loading"), id="warn-head")
-        yield DataTable(id="warn-table", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="warn-table", cursor_type="row", zebra_stripes=True, pager=self.pager)
         yield Static("", id="warn-detail")
         yield Static(t("warn.footer"), id="warn-hint")
         yield Footer()

@@ -4,7 +4,10 @@ A list of thousands (a whole city's warnings, its open complaints, a day of a te
 takes seconds to add to a ``DataTable`` and lay out whole, with the app frozen meanwhile. The
 screen keeps the whole list and adds its rows a page at a time: the first page when the list
 arrives (or up to the row the cursor must land on), the next one when the cursor comes near
-the last row shown. The counts a screen shows are of the whole list.
+the last row shown, and up to the list's end when End is pressed (``khtui/widgets/table.py``),
+at most :data:`REACH` rows at a time: End on a city's hundred thousand warnings would add them
+all, a minute with the app frozen; it goes a thousand rows further instead, and again for the
+next press. The counts a screen shows are of the whole list.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 PAGE = 100  # rows added to a table at a time
+REACH = 10 * PAGE  # rows End adds at most (under a second's work on a slow laptop)
 
 
 class Pager:
@@ -37,6 +41,10 @@ class Pager:
             self.add_rows(self.shown, stop)
             self.shown = stop
 
+    def reach_end(self) -> None:
+        """The rows up to the list's end added, or :data:`REACH` more (End's)."""
+        self.show(self.shown + REACH)
+
     def follow(self, cursor_row: int) -> None:
         """The next page added once ``cursor_row`` is within a quarter page of the last row
         shown (on the last row, whatever the page)."""
@@ -44,4 +52,4 @@ class Pager:
             self.show(self.shown + self.page)
 
 
-__all__ = ["PAGE", "Pager"]
+__all__ = ["PAGE", "REACH", "Pager"]

@@ -20,10 +20,10 @@ from typing import Any
 from rich.text import Text
 from textual import events, on
 from textual.message import Message
-from textual.widgets import DataTable
 
 from khtui.domain.capture import deviation_flagged, deviation_pct
 from khtui.widgets.cells import clip
+from khtui.widgets.table import DataTable
 
 EDITABLE = ("retail_price", "stock_tiao", "on_shelf", "marked_price")
 BOOLEAN = ("marked_price", "on_shelf")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, TabbedContent
+from textual.widgets import TabbedContent
+
+from khtui.widgets.table import DataTable
 
 
 def focus_shown_table(tabs: TabbedContent) -> None:

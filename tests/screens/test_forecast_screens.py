@@ -244,6 +244,37 @@ async def test_every_retailers_warnings_come_a_page_at_a_time(town):
 
 
 @sync
+async def test_end_goes_to_the_last_of_every_warning_past_the_page_shown(town):
+    """End on the warnings added a page at a time: the last warning of the whole list, not
+    of the page shown; Home: the first."""
+    from khtui.widgets.paging import PAGE
+
+    n = PAGE + 30
+    town.upsert_retailers(
+        [{"code": f"L{i:04d}", "name": f"许可店{i}", "status": "正常"} for i in range(n)],
+        source="test",
+    )
+    town.conn.execute("UPDATE retailers SET licence_expiry = '2026-12-01' WHERE code LIKE 'L%'")
+    async with running(town, SIZE) as (app, pilot):
+        await pilot.press("w")
+        await settle(app, pilot)
+        await pilot.press("t")  # every active retailer
+        await settle(app, pilot)
+        screen = app.screen
+        table = screen.query_one("#warn-table", DataTable)
+        total = len(screen.warnings)
+        assert table.row_count == PAGE < total
+        await pilot.press("end")
+        await settle(app, pilot)
+        assert (table.row_count, table.cursor_row) == (total, total - 1)
+        detail = str(screen.query_one("#warn-detail", Static).render())
+        assert f" {screen.warnings[-1].retailer_code}: " in detail
+        await pilot.press("home")
+        await settle(app, pilot)
+        assert table.cursor_row == 0
+
+
+@sync
 async def test_the_head_says_the_warnings_are_being_read(town, monkeypatch):
     """A city's every warning takes seconds to read: meanwhile the head says so."""
     import threading

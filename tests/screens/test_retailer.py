@@ -172,6 +172,41 @@ async def test_lookup_pages_from_sql_as_the_cursor_goes_down(seeded, monkeypatch
 
 
 @sync
+async def test_home_and_end_move_in_the_box_and_in_the_list(seeded, monkeypatch):
+    """In the box Home / End go to the start and end of what is typed; in the list to its
+    first and last row (the last fetched: End there fetches the next page, as the cursor
+    reaching it does, and End again goes on to the last retailer)."""
+    import khtui.screens.retailer as mod
+
+    monkeypatch.setattr(mod, "PAGE", 4)
+    app = make_app(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_lookup(app, pilot)
+        box = screen.query_one("#lookup-input", Input)
+        table = screen.query_one("#lookup-results", DataTable)
+        assert app.focused is box
+        await pilot.press(*"3701")
+        await settle(app, pilot)
+        await pilot.press("home")
+        assert box.cursor_position == 0 and app.focused is box
+        await pilot.press("end")
+        assert box.cursor_position == 4 and table.cursor_row == 0
+        await pilot.press("down")  # into the list
+        await settle(app, pilot)
+        assert app.focused is table
+        await pilot.press("end")
+        await settle(app, pilot)
+        assert table.cursor_row == 3 and table.row_count > 4  # the next page came
+        await pilot.press("end")
+        await settle(app, pilot)
+        assert table.row_count == len(PROFILE_RETAILERS)
+        assert table.cursor_row == len(PROFILE_RETAILERS) - 1
+        await pilot.press("home")
+        await settle(app, pilot)
+        assert table.cursor_row == 0
+
+
+@sync
 async def test_a_count_past_the_cap_says_or_more_and_paging_goes_on(seeded, monkeypatch):
     """Six codes start with 3701; with a cap of three and pages of two the status says "3+"
     until a page reaches past them, which counts them all."""

@@ -90,6 +90,25 @@ async def test_the_list_shows_the_days_visits_in_order_with_reasons_and_complain
 
 
 @sync
+async def test_home_and_end_go_to_the_first_and_the_last_visit(day_store):
+    """Textual's table scrolled sideways on Home / End; the list goes to its first and last
+    visit, and the line under it follows."""
+    expected = day_store.day_visits(TODAY)
+    async with running(day_store, SIZE) as (app, pilot):
+        screen = app.screen
+        table = screen.query_one("#today-visits", DataTable)
+        assert app.focused is table
+        await pilot.press("end")
+        await settle(app, pilot)
+        assert table.cursor_row == len(expected) - 1
+        assert screen.current()["id"] == expected[-1]["id"]
+        assert expected[-1]["address"] in text_of(screen, "#today-detail")
+        await pilot.press("home")
+        await settle(app, pilot)
+        assert table.cursor_row == 0 and screen.current()["id"] == expected[0]["id"]
+
+
+@sync
 async def test_check_in_records_the_time(day_store):
     first = day_ids(day_store)[0]
     async with running(day_store, SIZE, made=watched) as (app, pilot):

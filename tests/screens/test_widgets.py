@@ -125,3 +125,108 @@ def test_the_pager_adds_a_page_when_the_cursor_nears_the_last_row():
     assert added == [(0, 3)]
     small.follow(2)  # a page too small for a quarter: the last row shown brings the next
     assert added == [(0, 3), (3, 6)]
+
+
+def lists_app(total: int, page: int):
+    """A text box over two lists: ``#short`` (30 rows, all shown) and ``#paged`` (``total``
+    rows added ``page`` at a time), and a grid with a cell cursor."""
+    from khtui.widgets.paging import Pager
+    from khtui.widgets.table import DataTable as ListTable
+    from khtui.widgets.text_boxes import Input
+
+    class Lists(App):
+        def compose(self) -> ComposeResult:
+            self.pager = Pager(self.add_rows, page=page)
+            yield Input("重庆路烟酒店", id="box")
+            yield ListTable(id="short", cursor_type="row")
+            yield ListTable(id="paged", cursor_type="row", pager=self.pager)
+            yield ListTable(id="grid", cursor_type="cell")
+
+        def on_mount(self) -> None:
+            for table in self.query(ListTable):
+                table.add_columns("a", "b", "c")
+            short = self.query_one("#short", ListTable)
+            for i in range(30):
+                short.add_row(str(i), "x", "y")
+            self.query_one("#grid", ListTable).add_row("1", "2", "3")
+            self.pager.reset(total)
+
+        def add_rows(self, start: int, stop: int) -> None:
+            paged = self.query_one("#paged", ListTable)
+            for i in range(start, stop):
+                paged.add_row(str(i), "x", "y")
+
+        def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+            if event.data_table.id == "paged":
+                self.pager.follow(event.cursor_row)
+
+    return Lists()
+
+
+@sync
+async def test_home_and_end_go_to_a_lists_first_and_last_row():
+    """Textual's table scrolls a row cursor's list sideways on Home / End; the program's lists
+    go to their first and last row (of the whole list, where it is added a page at a time),
+    while a text box keeps Home / End for its text and a grid for its columns."""
+    app = lists_app(total=45, page=8)
+    async with app.run_test(size=(80, 40)) as pilot:
+        short, paged, grid = (app.query_one(f"#{i}", DataTable) for i in ("short", "paged", "grid"))
+        box = app.query_one("#box")
+        box.focus()
+        await pilot.press("home")
+        assert box.cursor_position == 0
+        await pilot.press("end")
+        assert box.cursor_position == len("重庆路烟酒店")
+        assert short.cursor_row == 0 and paged.cursor_row == 0  # the lists untouched
+
+        short.focus()
+        await pilot.press("end")
+        await pilot.pause()
+        assert short.cursor_row == 29
+        await pilot.press("home")
+        await pilot.pause()
+        assert short.cursor_row == 0
+
+        paged.focus()
+        assert paged.row_count == 8
+        await pilot.press("end")  # past the rows shown: the list's last
+        await pilot.pause()
+        assert (paged.row_count, paged.cursor_row) == (45, 44)
+        await pilot.press("home")
+        await pilot.pause()
+        assert paged.cursor_row == 0
+
+        grid.focus()
+        await pilot.press("end")
+        await pilot.pause()
+        assert grid.cursor_coordinate == (0, 2)  # a grid's End: its last column, as Textual's
+        await pilot.press("home")
+        await pilot.pause()
+        assert grid.cursor_coordinate == (0, 0)
+
+
+@sync
+async def test_end_in_a_list_of_many_thousands_goes_reach_rows_further(monkeypatch):
+    """End does not add a city's hundred thousand rows at once (a minute frozen): at most
+    REACH rows each press, the next press going on to the list's last row."""
+    import khtui.widgets.paging as paging
+
+    monkeypatch.setattr(paging, "REACH", 20)
+    app = lists_app(total=45, page=8)
+    async with app.run_test(size=(80, 40)) as pilot:
+        paged = app.query_one("#paged", DataTable)
+        paged.focus()
+        seen = []
+        for _ in range(3):
+            await pilot.press("end")
+            await pilot.pause()
+            seen.append(paged.cursor_row)
+        # 8 shown; End adds 20 (row 27), the cursor there brings a page (36), End: the rest
+        assert seen == [27, 44, 44] and paged.row_count == 45
+
+
+def test_every_list_of_the_program_is_one_whose_home_and_end_go_to_its_rows():
+    """No module uses Textual's own DataTable (Home / End scroll it sideways)."""
+    from tests.screens.plain_widgets import plain_imports
+
+    assert plain_imports({"DataTable"}, replaced_in="table.py") == []
