@@ -482,6 +482,7 @@ class Documents:
     margins_cm: Margins = rule(Record(Margins))
     landscape_margins_cm: Margins = rule(Record(Margins))
     max_detail_rows: int = rule(Int(1, 10000))
+    max_routes_listed: int = rule(Int(1, 1000))
     plan_table_size_pt: float = rule(Num(4, 72))
     chart_dpi: int = rule(Int(50, 600))
 

@@ -72,6 +72,7 @@ def weekly_document(
         version=report["version"] or None,
         status=report["status"],
         max_rows=store.rules.documents.max_detail_rows,
+        max_routes=store.rules.documents.max_routes_listed,
     )
 
 

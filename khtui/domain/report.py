@@ -397,10 +397,25 @@ class Sections:
     (``Translator.word`` with the rules; by default the word as stored)."""
 
     def __init__(
-        self, doc: ReportDocument, tr: Tr, max_rows: int = 30, word: Callable[[str], str] = str
+        self,
+        doc: ReportDocument,
+        tr: Tr,
+        max_rows: int = 30,
+        word: Callable[[str], str] = str,
+        max_routes: int = 2,
     ):
         self.doc, self.tr, self.max_rows, self.word = doc, tr, max_rows, word
+        self.max_routes = max_routes
         self.n = 0
+
+    def routes_cell(self, routes: Sequence[str]) -> str:
+        """A day's routes as a table cell: every one up to ``max_routes``; past that the first
+        ``max_routes`` and how many there are (a city AM's day has dozens: named all, the cell
+        ran down a screen and a page)."""
+        listed = self.tr("fmt.sep").join(routes[: self.max_routes])
+        if len(routes) <= self.max_routes:
+            return listed
+        return self.tr("rpt.routes_more", routes=listed, total=len(routes))
 
     def word_cell(self, value: Any) -> str:
         """A company word as a table cell: in the document's language, '—' when empty."""

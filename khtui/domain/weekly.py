@@ -260,10 +260,12 @@ def build_weekly(
     version: int | None = None,
     status: str = "draft",
     max_rows: int = 30,
+    max_routes: int = 2,
 ) -> ReportDocument:
     """The weekly report 周报 from its figures and the AM's narrative; ``word`` says a company
     word as stored (a complaint category, a department, a retailer's event) in ``tr``'s
-    language (see :class:`~khtui.domain.report.Sections`)."""
+    language (see :class:`~khtui.domain.report.Sections`); a day names at most ``max_routes``
+    routes, then how many there are."""
     name = week_name(figures.week, tr)
     meta = [tr("rpt.meta.am", name=am_name), tr("rpt.meta.week", week=name)]
     if version:
@@ -272,7 +274,7 @@ def build_weekly(
     doc = ReportDocument(
         "weekly", tr("rpt.weekly.title", week=tr("rpt.fmt.week_short", y=year, w=wk)), meta
     )
-    s = Sections(doc, tr, max_rows, word)
+    s = Sections(doc, tr, max_rows, word, max_routes)
     if figures.as_of:
         s.para("rpt.week_running", "note", as_of=short_date(figures.as_of, tr))
     _visits(s, figures.visits)
@@ -326,7 +328,7 @@ def _visits(s: Sections, v: WeekVisits) -> None:
                 "day",
                 lambda d: "" if d == tr("rpt.total") else weekday_name(d, tr),
             ),
-            Column("rpt.col.routes", "routes", tr("fmt.sep").join, width=4.0),
+            Column("rpt.col.routes", "routes", s.routes_cell, width=4.0),
             num_col("rpt.col.planned", "total"),
             num_col("rpt.col.done", "done"),
             num_col("rpt.col.done_rate", lambda d: rate(d.done, d.total), fmt_pct),
@@ -652,7 +654,7 @@ def _next_week(s: Sections, nw: NextWeek) -> None:
         [
             Column("rpt.col.date", "day", fmt_md),
             Column("rpt.col.weekday", "day", lambda d: weekday_name(d, tr)),
-            Column("rpt.col.routes", "routes", tr("fmt.sep").join, width=3.0),
+            Column("rpt.col.routes", "routes", s.routes_cell, width=3.0),
             num_col("rpt.col.visits", "visits"),
             Column(
                 "rpt.col.focus",

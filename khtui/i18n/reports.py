@@ -15,6 +15,7 @@ ZH: dict[str, str] = {
     "rpt.fmt.date": "{y}年{m}月{d}日",
     "rpt.fmt.month": "{y}年{m}月",
     "rpt.more_rows": "另有 {n} 条未列出。",
+    "rpt.routes_more": "{routes} 等 {total} 条",
     "rpt.list_sep": "、",
     "doc.page_of": "第 {} 页 共 {} 页",
     # sections
@@ -411,6 +412,7 @@ EN: dict[str, str] = {
     "rpt.fmt.date": "{y:04d}-{m:02d}-{d:02d}",
     "rpt.fmt.month": "{y:04d}-{m:02d}",
     "rpt.more_rows": "{n} more not listed.",
+    "rpt.routes_more": "{routes} ({total} in all)",
     "rpt.list_sep": ", ",
     "doc.page_of": "Page {} of {}",
     "rpt.sec.visits": "Visits this week",

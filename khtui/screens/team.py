@@ -636,6 +636,7 @@ class TeamReportScreen(Keyed, Screen):
             version=report["version"],
             status=report["status"],
             max_rows=store.rules.documents.max_detail_rows,
+            max_routes=store.rules.documents.max_routes_listed,
         )
         self.post_message(self.Loaded(report, doc))
 

@@ -303,3 +303,23 @@ def test_figures_round_trip_through_json():
 def _texts(figures):
     doc = build_weekly(figures, {}, tr, word=str, am_name="x")
     return [b.text for b in doc.blocks if isinstance(b, Paragraph)]
+
+
+@pytest.mark.parametrize(
+    ("lang", "listed", "counted"),
+    [(ZH, "A线、B线", "A线、B线 等 5 条"), (EN, "A线, B线", "A线, B线 (5 in all)")],
+)
+def test_a_days_routes_are_named_up_to_max_routes_then_counted(lang, listed, counted):
+    """The week's days and next week's: a day of up to ``max_routes`` routes names them all;
+    of more (a city AM's dozens), the first ones and how many there are."""
+    from khtui.domain.report import ReportDocument, Sections
+
+    s = Sections(ReportDocument("weekly", "t", []), lang, max_routes=2)
+    assert s.routes_cell(("A线",)) == "A线"
+    assert s.routes_cell(("A线", "B线")) == listed
+    assert s.routes_cell(("A线", "B线", "C线", "D线", "E线")) == counted
+    figures = _figures()
+    figures.visits.by_day[0].routes = ("A线", "B线", "C线", "D线", "E线")
+    doc = build_weekly(figures, {}, lang, word=str, am_name="x", max_routes=2)
+    table = next(b for b in doc.blocks if isinstance(b, Table) and b.rows and "A线" in b.rows[0][2])
+    assert table.rows[0][2] == counted

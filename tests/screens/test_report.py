@@ -524,3 +524,37 @@ def test_an_english_paragraph_keeps_a_number_with_its_word_and_nothing_more():
         "As of 11-29, 292 of 302 active retailers visited this month (96.7%);",
         "10 still to visit, 1 working day left.",
     ]
+
+
+@sync
+async def test_a_day_of_many_routes_names_the_first_and_counts_them(seeded, tmp_path):
+    """A city AM's day covers dozens of routes: the day's routes cell names the first ones and
+    says how many there are (等 N 条), on one line of the screen and in the Word file alike,
+    where every route was named and the cell ran down the screen. A day of few routes names
+    them all."""
+    per_day = seeded.rules.documents.max_routes_listed
+    many = [f"历下{i:03d}线" for i in range(1, per_day + 6)]
+    with seeded.write() as conn:
+        for i, route in enumerate(many):
+            code = f"M{i:03d}"
+            conn.execute(
+                "INSERT INTO retailers (code, name, route, route_seq, status, created_at, "
+                "updated_at) VALUES (?, ?, ?, 1, '正常', '2026-11-01', '2026-11-01')",
+                (code, f"多线路店{i}", route),
+            )
+            insert_visit(conn, seeded.am_id, code, "2026-11-19", "done", seq=i + 1)
+    cell = "、".join(many[:per_day]) + f" 等 {len(many)} 条"
+    async with running(seeded, (120, 40)) as (app, pilot):
+        screen = await open_report(app, pilot)
+        text = screen.query_one("#rpt-figures-text", Static)
+        region = Region(0, 0, text.outer_size.width, text.outer_size.height)
+        lines = [strip.text for strip in text.render_lines(region)]
+        [day] = [ln for ln in lines if "11-19" in ln and "星期四" in ln]
+        assert cell in day  # whole, on the day's own line
+        assert not any(many[-1] in ln for ln in lines)
+        [monday] = [ln for ln in lines if "11-16" in ln and "星期一" in ln]
+        assert "A线" in monday and " 等 " not in monday  # few routes: all named, no count
+    path = export_week(seeded, "2026-W47", tmp_path, ZH)
+    cells = [c.text for tbl in docx.Document(path).tables for row in tbl.rows for c in row.cells]
+    assert cell in cells
+    assert not any(many[-1] in c for c in cells)
