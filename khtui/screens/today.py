@@ -418,6 +418,8 @@ class TodayScreen(Keyed, StyledOnMount):
         widths = dict(NARROW_COLUMNS)
         if wide:
             widths.update(WIDE_COLUMNS)
+        # a city AM's day runs to thousands of visits: the last number whole
+        widths["seq"] = max(widths["seq"], len(str(len(self.visits))))
         if self.team:  # the AM right after the number: the list comes AM by AM
             am = fit([t("today.col.am"), *(v.get("am") for v in self.visits)], AM_CELLS)
             widths = {"seq": widths.pop("seq"), "am": am, **widths}

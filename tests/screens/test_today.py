@@ -108,6 +108,34 @@ async def test_home_and_end_go_to_the_first_and_the_last_visit(day_store):
         assert table.cursor_row == 0 and screen.current()["id"] == expected[0]["id"]
 
 
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@sync
+async def test_a_day_of_hundreds_of_visits_shows_each_number_whole(day_store, size):
+    """A city AM's day runs to thousands of visits: the number column widens for the last
+    number (it was two cells wide and showed 1887 as 18)."""
+    from tests.conftest import insert_visit
+    from tests.screens.test_english import screen_text
+
+    with day_store.write() as conn:
+        for i in range(100):
+            code = f"N{i:03d}"
+            conn.execute(
+                "INSERT INTO retailers (code, name, route, route_seq, status, created_at, "
+                "updated_at) VALUES (?, ?, '城东三线', ?, '正常', '2026-11-01', '2026-11-01')",
+                (code, f"百户店{i}", i + 1),
+            )
+            insert_visit(conn, day_store.am_id, code, TODAY.isoformat(), "planned", seq=i + 1)
+    n = len(day_store.day_visits(TODAY))
+    assert n > 100
+    async with running(day_store, size) as (app, pilot):
+        await pilot.press("end")
+        await settle(app, pilot)
+        table = app.screen.query_one("#today-visits", DataTable)
+        assert table.cursor_row == n - 1
+        last = [ln for ln in screen_text(app).splitlines() if "百户店99" in ln]
+        assert last and last[0].split()[0] == str(n)
+
+
 @sync
 async def test_check_in_records_the_time(day_store):
     first = day_ids(day_store)[0]
