@@ -28,7 +28,7 @@ ZH: dict[str, str] = {
     "usage.expects.choice": "其中之一：{choices}",
     "usage.expects.path": "一个文件路径",
     "usage.expects.other": "另一种写法",
-    "usage.extra": "多出的参数：{args}；选项的值要跟在选项后面",
+    "usage.extra": "多出 {n} 个参数：{args}；选项的值要跟在选项后面",
     "usage.other": "这条命令写得不对：{argv}",
     "path.err.missing": "{path} 不存在；请检查文件名和它所在的文件夹",
     "path.err.in_folder": "{path} 是文件夹，不是文件；请给出要读取的那个文件",

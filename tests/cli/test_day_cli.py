@@ -233,8 +233,8 @@ def test_date_arguments_read_like_the_date_boxes(demo, typed, day):
             "日期无效：11月45日（写 2026-11-30、11-30、30 或 +3 即三天后）",
         ),
         (["plan", "month", "--month", "12"], "月份无效：12"),
-        (["today", "tomorrow"], "多出的参数：tomorrow；选项的值要跟在选项后面"),
-        (["report", "week", "2026-W47", "--docx", "w.docx"], "多出的参数：2026-W47；"),
+        (["today", "tomorrow"], "多出 1 个参数：tomorrow；选项的值要跟在选项后面"),
+        (["report", "week", "2026-W47", "--docx", "w.docx"], "多出 1 个参数：2026-W47；"),
         (["team", "merge", "a.db", "--into"], "--into 后面要跟一个值"),
     ],
 )
