@@ -621,23 +621,12 @@ class TeamReportScreen(Keyed, Screen):
 
     @work(thread=True, group="team-report")
     def _load(self) -> None:
-        from khtui.data.documents import document_words
-        from khtui.domain.weekly import build_weekly
+        from khtui.data.documents import weekly_document
 
         store = self.app.store
         report = store.team_report(self.report_id)
         t = self.app.t  # a worker: the app's own translator
-        doc = build_weekly(
-            report["figures"],
-            report["narrative"],
-            t,
-            word=document_words(t, store.rules),
-            am_name=report["am_name"],
-            version=report["version"],
-            status=report["status"],
-            max_rows=store.rules.documents.max_detail_rows,
-            max_routes=store.rules.documents.max_routes_listed,
-        )
+        doc = weekly_document(store, report["week"], t, report, am_name=report["am_name"])
         self.post_message(self.Loaded(report, doc))
 
     @on(Loaded)
