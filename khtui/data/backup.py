@@ -48,16 +48,20 @@ STALE_SECONDS = 6 * 3600
 
 
 # -- copies ---------------------------------------------------------------------------------
-def _copy_database(source: sqlite3.Connection, near: Path) -> Path:
+def _copy_database(source: sqlite3.Connection, near: Path, *, wal: bool = False) -> Path:
     """``source`` copied to a new private temporary file beside ``near``; on failure nothing
-    is left and the error says why (:class:`StoreProblem` ``store.err.backup_failed``)."""
+    is left and the error says why (:class:`StoreProblem` ``store.err.backup_failed``).
+
+    A backup is one file in rollback-journal mode; a copy that becomes the database
+    (``wal``) is in WAL mode, as the store keeps it: a rollback-mode database's first opening
+    switched it to WAL through a ``-journal`` file beside it."""
     tmp = temp_beside(near)
     try:
         create_private(tmp)
         dest = _open_copy(tmp)
         try:
             source.backup(dest)
-            dest.execute("PRAGMA journal_mode = DELETE")
+            dest.execute(f"PRAGMA journal_mode = {'WAL' if wal else 'DELETE'}")
         finally:
             dest.close()
         make_private(tmp)
@@ -346,7 +350,7 @@ def restore(backup: str | Path, target: str | Path, *, stamp: str) -> Restored:
     try:
         if not target.exists():
             ensure_parent(target)
-            tmp = _copy_database(source, target)
+            tmp = _copy_database(source, target, wal=True)
             _place(tmp, [target])
             return Restored(target, backup, None)
         try:
@@ -395,7 +399,7 @@ def _replace_damaged(source: sqlite3.Connection, target: Path, stamp: str) -> Pa
     """Move a damaged database (and its -wal/-shm, which belong to it) aside whole, then put
     a copy of the backup in its place."""
     folder = _backups_folder(target)
-    tmp = _copy_database(source, target)
+    tmp = _copy_database(source, target, wal=True)
     try:
         stem = _aside_stem(target, stamp)
         for kept in _numbered(folder, stem):

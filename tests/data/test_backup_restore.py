@@ -351,6 +351,32 @@ def test_restore_on_a_new_computer_makes_the_database(tmp_path):
     s.close()
 
 
+@pytest.mark.parametrize("there", ["nothing", "an unreadable database"])
+def test_a_restored_database_is_in_wal_mode_and_alone_in_its_folder(tmp_path, there):
+    """`khtui restore BACKUP --db NEW.db` where there was no database (a new computer), or
+    one that could not be read: the folder then holds the database alone, already in WAL mode
+    as the store keeps it (bytes 18-19 of its header are 2), so its first opening writes no
+    NEW.db-journal beside it to switch; the copy was in a backup's rollback mode."""
+    s = _filled(tmp_path / "old" / "k.db", n=3)
+    b = backup_to(s, tmp_path / "usb" / "k-backup.db")
+    s.close()
+    folder = tmp_path / "new"
+    folder.mkdir()
+    db = folder / "NEW.db"
+    if there != "nothing":
+        _filled(db).close()
+        with open(db, "r+b") as fh:  # the schema's own page: nothing can be read
+            fh.seek(100)
+            fh.write(b"\xff" * 64)
+    r = CliRunner().invoke(main, ["--db", str(db), "restore", str(b), "--yes"])
+    assert r.exit_code == 0, r.output
+    alone = ["NEW.db"] if there == "nothing" else ["NEW.db", "backups"]  # the kept damaged one
+    assert sorted(p.name for p in folder.iterdir()) == alone
+    assert db.read_bytes()[18:20] == b"\x02\x02"
+    assert CliRunner().invoke(main, ["--db", str(db), "retailers", "--json"]).exit_code == 0
+    assert sorted(p.name for p in folder.iterdir()) == alone
+
+
 def test_moving_to_a_new_laptop_as_the_readme_says(tmp_path, monkeypatch):
     """The README's steps as written: `khtui backup D:\\khtui.db` on the old laptop, then on a
     new one (no database, no --db) `khtui restore D:\\khtui.db`, answered y."""
