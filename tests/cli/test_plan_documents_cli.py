@@ -219,3 +219,33 @@ def test_english_messages(planned, tmp_path):
     assert r.output.strip().splitlines()[-1] == f"wrote the visit plan of {MONTH} (Word): {out}"
     r = run(planned, "--lang", "en", "plan", "month", "--month", MONTH, "--docx", str(out))
     assert r.exit_code == 1 and "already exists; add --force" in r.output
+
+
+def test_a_day_of_many_routes_runs_on_in_neither_document(new_db, tmp_path):
+    """A city AM's day covers dozens of routes. The Word file has no day's routes cell (its
+    routes table has one row per route; the day-by-day list is the workbook's job), so no
+    cell names more routes than a week's report does ([documents] max_routes_listed); the
+    workbook's day sheet names every route of the day, data to filter on."""
+    routes = [f"历下{i:03d}线" for i in range(40)]
+    db = new_db(
+        [
+            {"code": f"C{i:03d}", "name": f"店{i}", "route": route, "route_seq": 1}
+            | {"visit_batch": "周二", "status": "正常"}
+            for i, route in enumerate(routes)
+        ]
+    )
+    docx_out, xlsx_out = tmp_path / "计划.docx", tmp_path / "计划.xlsx"
+    r = run(db, "plan", "month", "--month", MONTH, "--generate")
+    assert r.exit_code == 0, r.output
+    r = run(db, "plan", "month", "--month", MONTH, "--docx", str(docx_out), "--xlsx", str(xlsx_out))
+    assert r.exit_code == 0, r.output
+    s = Store(db)
+    listed = s.rules.documents.max_routes_listed
+    s.close()
+    d = docx.Document(docx_out)
+    texts = [c.text for t in d.tables for row in t.rows for c in row.cells]
+    texts += [p.text for p in d.paragraphs]
+    assert max(sum(route in x for route in routes) for x in texts) <= listed
+    days = list(openpyxl.load_workbook(xlsx_out)["每日汇总"].iter_rows(values_only=True))
+    named = [row[2].split("、") for row in days[3:] if row and row[0] != "合计"]
+    assert len(named) == 5 and sorted(r for day in named for r in day) == routes
