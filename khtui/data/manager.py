@@ -342,20 +342,36 @@ class TeamOps(StoreBase):
         )
         return accuracy(float(forecast), float(actual))
 
+    def _plan_statuses(self, month: str | None = None) -> list[tuple[str, str, str]]:
+        """(AM, month, status) of the AMs' plans (of ``month``; else all, each AM's oldest
+        first), a decision made since its submission standing for the status (the AM has not
+        imported it yet)."""
+        where, args = ("WHERE p.month = ? ", (month,)) if month else ("", ())
+        return [
+            (
+                r["am_id"],
+                r["month"],
+                r["decision"] if r["status"] == "submitted" and r["decision"] else r["status"],
+            )
+            for r in self.query(
+                "SELECT p.am_id, p.month, p.status, (SELECT d.decision FROM reviews d "
+                "WHERE d.subject = 'plan' AND d.subject_id = p.id "
+                "AND d.subject_stamp IS p.submitted_at "
+                "ORDER BY d.decided_at DESC LIMIT 1) AS decision "
+                f"FROM visit_plans p {where}ORDER BY p.am_id, p.month",
+                args,
+            )
+        ]
+
     def _latest_plans(self) -> dict[str, tuple[str, str]]:
-        """Each AM's newest plan: (month, status), a decision made since its submission
-        standing for the status (the AM has not imported it yet)."""
-        out: dict[str, tuple[str, str]] = {}
-        for r in self.query(
-            "SELECT p.am_id, p.month, p.status, (SELECT d.decision FROM reviews d "
-            "WHERE d.subject = 'plan' AND d.subject_id = p.id "
-            "AND d.subject_stamp IS p.submitted_at "
-            "ORDER BY d.decided_at DESC LIMIT 1) AS decision "
-            "FROM visit_plans p ORDER BY p.am_id, p.month"
-        ):
-            status = r["decision"] if r["status"] == "submitted" and r["decision"] else r["status"]
-            out[r["am_id"]] = (r["month"], status)
-        return out
+        """Each AM's newest plan: (month, status), a decision standing for the status."""
+        return {am: (month, status) for am, month, status in self._plan_statuses()}
+
+    def team_plan_counts(self, month: str) -> dict[str | None, int]:
+        """How many of the team's AMs have a plan of ``month`` at each status (a decision
+        standing for the status, as the manager's view shows it); None: AMs with no plan."""
+        statuses = {am: status for am, _month, status in self._plan_statuses(month)}
+        return dict(Counter(statuses.get(am) for am in self.column("SELECT am_id FROM team_ams")))
 
     def overdue_by_department(self, day: dt.date) -> list[OverdueByDepartment]:
         labels = self.team_labels()

@@ -130,6 +130,30 @@ def plan_line(plan) -> str:
     )
 
 
+TEAM_PLAN_ORDER = ("approved", "submitted", "returned", "draft", None)
+
+
+def team_plan_line(month: str, counts: dict, submit_by: dt.date, t: Translator = t) -> str:
+    """A month still to come on a team database: how many of the AMs' plans of it stand at
+    each status (``counts``: status -> AMs, None: no plan), the AMs' own plans being theirs."""
+    parts = [
+        t(
+            "today.plan.team.count",
+            n=counts[status],
+            status=t(f"plan.status.{status}") if status else t("today.plan.no_plan"),
+        )
+        for status in TEAM_PLAN_ORDER
+        if counts.get(status)
+    ]
+    return t(
+        "today.plan.team",
+        month=int(month[5:7]),
+        ams=sum(counts.values()),
+        statuses=t("fmt.sep").join(parts),
+        submit_by=submit_by.isoformat(),
+    )
+
+
 def day_notes(store, today: dt.date, t: Translator = t) -> list[str]:
     """What the AM should know on ``today`` beyond the list (read in the list's worker):
     missed visits that found no room, and next month's plan to submit (in ``t``'s words, the
@@ -300,6 +324,7 @@ class TodayScreen(Keyed, StyledOnMount):
         store = self.app.store
         today = self.app.today()
         first, last = month_range(month_key(day))
+        coverage: dict[str, Any]
         as_of = min(max(today, first), last)
         cal = store.work_calendar
         data = {
@@ -317,11 +342,14 @@ class TodayScreen(Keyed, StyledOnMount):
         if not with_coverage:
             return
         # the list first: the coverage reads every active retailer
-        if first > today:  # a month still to come: its plan, not its coverage
-            coverage: dict[str, Any] = {
+        if first > today and store.is_team():  # the AMs' plans of it, not one AM's as the team's
+            coverage = {
                 "month": month_key(day),
-                "plan": store.plan_state(month_key(day)),
+                "team_plans": store.team_plan_counts(month_key(day)),
+                "submit_by": store.submit_by(month_key(day)),
             }
+        elif first > today:  # a month still to come: its plan, not its coverage
+            coverage = {"month": month_key(day), "plan": store.plan_state(month_key(day))}
         else:
             coverage = store.month_coverage(month_key(day), as_of=as_of)
         self.post_message(self.Covered(gen, day, coverage))
@@ -390,6 +418,10 @@ class TodayScreen(Keyed, StyledOnMount):
             return
         if "plan" in c:
             self.query_one("#today-month", Static).update(plan_line(c["plan"]))
+            return
+        if "team_plans" in c:
+            line = team_plan_line(c["month"], c["team_plans"], c["submit_by"])
+            self.query_one("#today-month", Static).update(line)
             return
         active = int(c.get("active") or 0)
         visited = int(c.get("visited") or 0)

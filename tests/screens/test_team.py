@@ -348,6 +348,36 @@ def test_the_managers_today_list_tells_no_plan_of_its_own(team):
     s.close()
 
 
+def test_the_managers_today_list_of_a_month_to_come_counts_the_ams_plans(team):
+    """The manager presses 1, then g to a December day: the month's line counts the AMs'
+    December plans by status (a decision made in the manager's view standing for the
+    status), not one AM's plan with the whole team's visits."""
+    path, _, _ = team
+    s = Store(path, clock=_at(9))
+    [first, _second] = s.column(
+        "SELECT id FROM visit_plans WHERE month = '2026-12' AND status = 'submitted' ORDER BY id"
+    )
+    s.decide_plan(first, "approved")
+    s.close()
+
+    async def scenario():
+        async with running(Store(path, clock=_at(9)), SIZE) as (app, pilot):
+            await pilot.press("1")
+            await settle(app, pilot)
+            await pilot.press("g")
+            await settle(app, pilot)
+            await pilot.press("ctrl+u", *"2026-12-01", "enter")
+            await settle(app, pilot)
+            assert app.screen.day == dt.date(2026, 12, 1)
+            line = str(app.screen.query_one("#today-month", Static).render())
+        app.store.close()
+        return line
+
+    line = asyncio.run(scenario())
+    assert line.startswith("12月 3 位客户经理的计划：已审批 1、已提交 1、还没有起草 1 · 提交日 ")
+    assert "12月计划（" not in line
+
+
 def test_opening_a_capture_on_the_team_database_says_why_and_goes_back(team):
     """The manager opens the capture section (3) and a visit's capture (Enter): the notice
     says captures are made in the AM's own database, the picker is back, and no capture was
