@@ -158,17 +158,19 @@ def day_notes(store, today: dt.date, t: Translator = t) -> list[str]:
     """What the AM should know on ``today`` beyond the list (read in the list's worker):
     missed visits that found no room, and next month's plan to submit (in ``t``'s words, the
     running app's by default). A team database has no plan of its own to draft or submit (its
-    AMs' plans wait in the manager's view)."""
+    AMs' plans wait in the manager's view), and its AMs move their missed visits in their own
+    databases."""
     from khtui.domain.months import add_months, month_key
     from khtui.domain.planning import next_month_due
 
     notes = []
     missed = store.count_missed(today)
+    if store.is_team():
+        # every AM's missed visits: one AM's daily room is not theirs, nor is moving them here
+        return [t("today.note.missed.team", n=missed)] if missed else []
     if missed:
         capacity = store.rules.visits.daily_capacity
         notes.append(t("today.note.missed", n=missed, capacity=capacity))
-    if store.is_team():
-        return notes
     months = [month_key(today)]
     if next_month_due(today, store.work_calendar, store.rules):
         months.append(add_months(month_key(today), 1))

@@ -25,7 +25,7 @@ from khtui.screens.retailer import ProfileScreen
 from khtui.screens.review import pct
 from khtui.screens.team import AmRetailersScreen, CommentScreen, TeamReportScreen, TeamScreen
 from khtui.widgets.text_boxes import TextArea
-from tests.conftest import TODAY, ZH
+from tests.conftest import EN, TODAY, ZH
 from tests.screens.pilot import Notices, running, settle
 from tests.team_helpers import build_ams
 
@@ -376,6 +376,30 @@ def test_the_managers_today_list_of_a_month_to_come_counts_the_ams_plans(team):
     line = asyncio.run(scenario())
     assert line.startswith("12月 3 位客户经理的计划：已审批 1、已提交 1、还没有起草 1 · 提交日 ")
     assert "12月计划（" not in line
+
+
+def test_the_managers_today_notes_count_the_teams_missed_visits_without_one_ams_room(team):
+    """Three days on every AM has visits missed: the team's note counts them all and points
+    to m to see whose they are, without one AM's daily room (每天最多 45 次) or an offer to
+    move them here (moving is refused on a team database); an AM's own note is as it was."""
+    from khtui.screens.today import day_notes
+
+    path, ams, _ = team
+    later = TODAY + dt.timedelta(days=3)
+    s = Store(ams[0])
+    own = s.count_missed(later)
+    capacity = s.rules.visits.daily_capacity
+    assert own and ZH("today.note.missed", n=own, capacity=capacity) in day_notes(s, later, ZH)
+    s.close()
+    s = Store(path)
+    missed = s.count_missed(later)
+    assert missed > own
+    assert day_notes(s, later, ZH) == [ZH("today.note.missed.team", n=missed)]
+    [note] = day_notes(s, later, ZH)
+    assert "每天最多" not in note and "按 m 查看并改期" not in note and f"{missed} 次" in note
+    [note] = day_notes(s, later, EN)
+    assert "a day" not in note and "to move" not in note
+    s.close()
 
 
 def test_opening_a_capture_on_the_team_database_says_why_and_goes_back(team):
