@@ -496,7 +496,7 @@ class ForecastOps(StoreBase):
 
     def retailer_forecasts(self, run_id: str, month: str) -> dict[str, float]:
         """Each retailer's forecast (条) of ``month`` in the run ``run_id``."""
-        rows = self.query(
+        rows = self.tuples(
             "SELECT retailer_code, qty_tiao FROM forecasts WHERE run_id = ? AND "
             "target_month = ? AND level = 'retailer'",
             (run_id, month),

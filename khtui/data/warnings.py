@@ -49,7 +49,7 @@ class WarningOps(ForecastOps):
         from khtui.domain.retailer import ACTIVE
 
         cond, cparams = self._codes_cond(codes)
-        return self.conn.execute(
+        return self.tuples(
             f"SELECT {columns} FROM retailers r WHERE r.status = ?{cond}{order_by}",
             (ACTIVE, *cparams),
         ).fetchall()
@@ -65,78 +65,105 @@ class WarningOps(ForecastOps):
 
         return is_workday
 
-    def _stock_facts(self, day: dt.date, codes: Sequence[str] | None):
-        """(retailer, brand) -> (stock, counted_on, ordered since, daily rate) for the last
-        finished count on or before ``day``. A count older than ``stale_days`` is not judged
-        (warnings, suggestions): its orders since and its rate are not read (0)."""
+    def _stock_facts(
+        self, day: dt.date, codes: Sequence[str] | None
+    ) -> dict[tuple[str, str], tuple[float, dt.date, float, float]]:
+        """(retailer, brand) -> (stock, counted_on, ordered since, daily rate) of the last
+        finished count on or before ``day`` of the active retailers (or ``codes``), for the
+        counts still judged (warnings, suggestions): a count older than ``stale_days`` is not
+        read here (:meth:`_stale_counts` says which are stale)."""
+        from khtui.data.base import placeholders
         from khtui.domain.months import add_months, month_key, month_range
         from khtui.domain.retailer import ACTIVE
         from khtui.domain.warnings import oldest_judged
 
         wr = self.rules.warnings
-        # the few retailers of a day: only their counts are ranked (price_obs_retailer)
-        cond, cparams = self._codes_cond(codes, "retailer_code")
-        counts = self.conn.execute(
-            "SELECT p.retailer_code, p.brand_code, p.stock_tiao, p.observed_on FROM ("
-            "SELECT retailer_code, brand_code, stock_tiao, observed_on, row_number() OVER ("
-            "PARTITION BY retailer_code, brand_code ORDER BY observed_on DESC, id) AS k "
-            "FROM price_observations WHERE is_draft = 0 AND stock_tiao IS NOT NULL "
-            f"AND observed_on <= ?{cond}) p JOIN retailers r ON r.code = p.retailer_code "
-            "AND r.status = ? WHERE p.k = 1",
-            (day.isoformat(), *cparams, ACTIVE),
-        ).fetchall()
         last = add_months(month_key(day), -1)
-        first = add_months(last, -(wr.sell_rate_months - 1))
-        days = (month_range(last)[1] - month_range(first)[0]).days + 1
-        rates: dict[tuple[str, str], float] = {}
+        months = [add_months(last, -k) for k in reversed(range(wr.sell_rate_months))]
+        days = (month_range(last)[1] - month_range(months[0])[0]).days + 1
+        judged = (oldest_judged(day, wr).isoformat(), day.isoformat())
+        cond, cparams = self._codes_cond(codes, "retailer_code")
+        counted = (
+            "FROM price_observations WHERE is_draft = 0 AND stock_tiao IS NOT NULL AND "
+            f"observed_on BETWEEN ? AND ?{cond}"
+        )
+        # only the counts of the days a count is judged for are ranked (price_obs_day; the
+        # few retailers of a day: price_obs_retailer), each with its sell rate (the brand's
+        # months, one key each); ranking every count ever made, most of them stale on a
+        # city's data, took seconds
+        counts = self.tuples(
+            "SELECT p.retailer_code, p.brand_code, p.stock_tiao, p.observed_on, ("
+            "SELECT sum(s.qty_tiao) FROM monthly_brand_sales s WHERE s.retailer_code = "
+            f"p.retailer_code AND s.month IN ({placeholders(months)}) AND s.brand_code = "
+            "p.brand_code) FROM (SELECT retailer_code, brand_code, stock_tiao, observed_on, "
+            "row_number() OVER (PARTITION BY retailer_code, brand_code ORDER BY observed_on "
+            f"DESC, id) AS k {counted}) p JOIN retailers r ON r.code = p.retailer_code AND "
+            "r.status = ? WHERE p.k = 1",
+            (*months, *judged, *cparams, ACTIVE),
+        ).fetchall()
+        # the lines ordered since the counts: one pass over the days a count can be judged
+        # for (the lines' key leads with the date), the lines of the retailers counted then,
+        # summed by count here (joined to the counts, SQLite searched each date for each)
+        lines = self.tuples(
+            "SELECT retailer_code, brand_code, order_date, qty_tiao FROM order_lines WHERE "
+            f"order_date BETWEEN ? AND ? AND retailer_code IN (SELECT retailer_code {counted})",
+            (*judged, *judged, *cparams),
+        )
+        counted_on = {(r[0], r[1]): r[3] for r in counts}
         since: dict[tuple[str, str], float] = defaultdict(float)
-        # only the counts that are judged: on a city's data most are stale, and the rates and
-        # orders since of them all took seconds to read
-        judged_from = oldest_judged(day, wr).isoformat()
-        fresh = [r for r in counts if r[3] >= judged_from]
-        if fresh:
-            # the counted (retailer, brand) pairs as a read-only table: no temporary table, so
-            # this also reads a database opened read-only
-            keys = (
-                "WITH k (retailer_code, brand_code) AS (SELECT json_extract(value, '$[0]'), "
-                "json_extract(value, '$[1]') FROM json_each(?)) "
-            )
-            pairs = json.dumps([[r[0], r[1]] for r in fresh])
-            for r in self.conn.execute(
-                keys + "SELECT s.retailer_code, s.brand_code, sum(s.qty_tiao) FROM k "
-                "JOIN monthly_brand_sales s ON k.retailer_code = s.retailer_code AND "
-                "k.brand_code = s.brand_code WHERE s.month BETWEEN ? AND ? "
-                "GROUP BY s.retailer_code, s.brand_code",
-                (pairs, first, last),
-            ):
-                rates[(r[0], r[1])] = float(r[2]) / days
-            # the lines ordered since each count: one pass over the days a count can be fresh
-            # for (the lines' key leads with the date), the counted retailers' lines summed
-            # here; joined from the pairs, SQLite searched every date of the window for every
-            # pair
-            counted_on = {(r[0], r[1]): r[3] for r in fresh}
-            for code, brand, on, qty in self.conn.execute(
-                "SELECT retailer_code, brand_code, order_date, qty_tiao FROM order_lines "
-                "WHERE order_date <= ? AND order_date >= ? AND retailer_code IN "
-                "(SELECT value FROM json_each(?))",
-                (
-                    day.isoformat(),
-                    judged_from,
-                    json.dumps(sorted({r[0] for r in fresh})),
-                ),
-            ):
-                after = counted_on.get((code, brand))
-                if after is not None and on > after:
-                    since[(code, brand)] += float(qty)
+        for code, brand, on, qty in lines:
+            after = counted_on.get((code, brand))
+            if after is not None and on > after:
+                since[(code, brand)] += float(qty)
         return {
             (r[0], r[1]): (
                 float(r[2]),
                 dt.date.fromisoformat(r[3]),
                 since.get((r[0], r[1]), 0.0),
-                rates.get((r[0], r[1]), 0.0),
+                0.0 if r[4] is None else float(r[4]) / days,
             )
             for r in counts
         }
+
+    def _stale_counts(
+        self, day: dt.date, codes: Sequence[str] | None
+    ) -> dict[str, tuple[dt.date, int]]:
+        """retailer -> (its newest stale count, how many brands) for the brands whose last
+        finished count on or before ``day`` is older than ``stale_days`` (every retailer's, or
+        ``codes``'). One pass over the counts by retailer: a retailer whose newest count is
+        stale has every brand's stale; only those with a count still judged are read brand by
+        brand."""
+        from khtui.domain.warnings import oldest_judged
+
+        judged_from = oldest_judged(day, self.rules.warnings).isoformat()
+        cond, cparams = self._codes_cond(codes, "retailer_code")
+        counted = (
+            "FROM price_observations WHERE is_draft = 0 AND stock_tiao IS NOT NULL AND "
+            f"observed_on <= ?{cond}"
+        )
+        out: dict[str, tuple[dt.date, int]] = {}
+        recent = []
+        for code, newest, brands in self.tuples(
+            f"SELECT retailer_code, max(observed_on), count(DISTINCT brand_code) {counted} "
+            "GROUP BY retailer_code",
+            (day.isoformat(), *cparams),
+        ):
+            if newest < judged_from:
+                out[code] = (dt.date.fromisoformat(newest), brands)
+            else:
+                recent.append(code)
+        if recent:
+            stale: dict[str, list[str]] = defaultdict(list)
+            for code, newest in self.tuples(
+                f"SELECT retailer_code, max(observed_on) AS last {counted} AND retailer_code "
+                "IN (SELECT value FROM json_each(?)) GROUP BY retailer_code, brand_code "
+                "HAVING last < ?",
+                (day.isoformat(), *cparams, json.dumps(recent), judged_from),
+            ):
+                stale[code].append(newest)
+            for code, lasts in stale.items():
+                out[code] = (dt.date.fromisoformat(max(lasts)), len(lasts))
+        return out
 
     def warnings_for(self, day: dt.date | None = None, codes: Sequence[str] | None = None):
         """Every warning on ``day`` (default today) for the active retailers (or ``codes``),
@@ -146,9 +173,9 @@ class WarningOps(ForecastOps):
             StockFacts,
             complaint_warning,
             licence_warning,
-            merge_stale,
             next_order_day,
             sort_warnings,
+            stale_warning,
             stock_warning,
         )
 
@@ -156,9 +183,9 @@ class WarningOps(ForecastOps):
         wr = self.rules.warnings
         is_workday = self._workday_fn()
         retailers = self._active_retailers("r.code, r.order_day, r.licence_expiry", codes)
-        out: list[Warning] = []
         weekday = {r[0]: order_weekday(r[1]) for r in retailers}
         next_order = {d: next_order_day(day, d, is_workday) for d in {None, *weekday.values()}}
+        out: list[Warning] = []
         for (code, brand), (stock, counted, ordered, rate) in self._stock_facts(day, codes).items():
             w = stock_warning(
                 StockFacts(
@@ -169,6 +196,10 @@ class WarningOps(ForecastOps):
             )
             if w is not None:
                 out.append(w)
+        # the stale counts: one warning per retailer, its newest (the visit recounts them all)
+        for code, (newest, brands) in self._stale_counts(day, codes).items():
+            if code in weekday:
+                out.append(stale_warning(code, newest, brands, day, wr))
         for r in retailers:
             if r[2]:
                 try:
@@ -202,7 +233,7 @@ class WarningOps(ForecastOps):
             if w is not None:
                 out.append(w)
         out.extend(self.swing_warnings(day, active))
-        return sort_warnings(merge_stale(out))
+        return sort_warnings(out)
 
     def swing_warnings(self, day: dt.date, codes: set[str] | None = None) -> list[Warning]:
         """Sales swings: the last complete month against the forecast made before it began,
@@ -230,7 +261,7 @@ class WarningOps(ForecastOps):
             if complete:
                 actual = {
                     r[0]: float(r[1])
-                    for r in self.query(
+                    for r in self.tuples(
                         "SELECT retailer_code, qty_tiao FROM monthly_sales WHERE month = ?",
                         (month,),
                     )
@@ -238,7 +269,7 @@ class WarningOps(ForecastOps):
             else:
                 actual = {
                     r[0]: float(r[1])
-                    for r in self.query(
+                    for r in self.tuples(
                         "SELECT retailer_code, sum(qty_tiao) FROM order_lines WHERE "
                         "order_date BETWEEN ? AND ? GROUP BY retailer_code",
                         (month + "-01", (day - dt.timedelta(days=1)).isoformat()),
@@ -287,7 +318,7 @@ class WarningOps(ForecastOps):
             codes,
             " ORDER BY r.route, r.route_seq, r.code",
         )
-        stock = self._stock_facts(day, [r[0] for r in retailers])
+        stock = self._stock_facts(day, codes)  # the active retailers' (or codes')
         demand: dict[str, list[tuple[str, float]]] = defaultdict(list)
         forecast: set[str | None] = set()  # whose runs forecast the month (None: this database's)
         owner: dict[str, str | None] = {}  # a team database's retailers: the AM they count for
@@ -297,7 +328,7 @@ class WarningOps(ForecastOps):
             if run is None:
                 continue
             forecast.add(am)
-            for r in self.query(
+            for r in self.tuples(
                 "SELECT retailer_code, brand_code, qty_tiao FROM forecasts WHERE run_id = ? AND "
                 "target_month = ? AND level = 'brand' AND qty_tiao > 0",
                 (run["id"], month),

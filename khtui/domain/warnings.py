@@ -95,44 +95,46 @@ def oldest_judged(today: dt.date, wr: Warnings) -> dt.date:
 
 def stock_warning(f: StockFacts, today: dt.date, wr: Warnings) -> Warning | None:
     """Shortage, overstock or stale stock of one brand (None when the cover is fine)."""
-    age = (today - f.counted_on).days
-    base = {
-        "brand": f.brand_code,
-        "stock": round(f.stock_tiao, 1),
-        "counted_on": f.counted_on.isoformat(),
-    }
     if f.counted_on < oldest_judged(today, wr):
         return Warning(
             "stale_stock",
             f.retailer_code,
             f.brand_code,
-            {**base, "age": age, "limit": wr.stale_days},
+            {
+                "brand": f.brand_code,
+                "stock": round(f.stock_tiao, 1),
+                "counted_on": f.counted_on.isoformat(),
+                "age": (today - f.counted_on).days,
+                "limit": wr.stale_days,
+            },
         )
-    on_hand = f.stock_tiao + f.ordered_since_tiao
-    days = cover_days(on_hand, f.daily_rate_tiao)
-    params = {
-        **base,
-        "ordered": round(f.ordered_since_tiao, 1),
-        "rate": round(f.daily_rate_tiao, 2),
-        "cover": None if math.isinf(days) else round(days, 1),
-        "next_order": f.next_order_day.isoformat(),
-    }
-    if math.isinf(days) or days > wr.overstock_days:
-        return Warning(
-            "overstock", f.retailer_code, f.brand_code, {**params, "limit": wr.overstock_days}
-        )
-    if f.daily_rate_tiao <= 0:
+    rate = f.daily_rate_tiao
+    days = cover_days(f.stock_tiao + f.ordered_since_tiao, rate)
+    endless = math.isinf(days)
+    # the params are made only for a warning (a city has a hundred thousand counts to judge)
+    last: dict[str, Any]
+    if endless or days > wr.overstock_days:
+        kind, last = "overstock", {"limit": wr.overstock_days}
+    elif rate <= 0 or days >= (f.next_order_day - f.counted_on).days + wr.safety_days:
         return None
-    needed = (f.next_order_day - f.counted_on).days + wr.safety_days
-    if days < needed:
+    else:
         runs_out = f.counted_on + dt.timedelta(days=math.floor(days))
-        return Warning(
-            "shortage",
-            f.retailer_code,
-            f.brand_code,
-            {**params, "runs_out": runs_out.isoformat(), "safety": wr.safety_days},
-        )
-    return None
+        kind, last = "shortage", {"runs_out": runs_out.isoformat(), "safety": wr.safety_days}
+    return Warning(
+        kind,
+        f.retailer_code,
+        f.brand_code,
+        {
+            "brand": f.brand_code,
+            "stock": round(f.stock_tiao, 1),
+            "counted_on": f.counted_on.isoformat(),
+            "ordered": round(f.ordered_since_tiao, 1),
+            "rate": round(rate, 2),
+            "cover": None if endless else round(days, 1),
+            "next_order": f.next_order_day.isoformat(),
+            **last,
+        },
+    )
 
 
 def swing_warning(
@@ -213,21 +215,20 @@ def next_order_day(
     return today + dt.timedelta(days=default_days)
 
 
-def merge_stale(items: list[Warning]) -> list[Warning]:
-    """One stale-stock warning per retailer (its newest count, how many brands), not one per
-    brand: the visit recounts them all."""
-    stale: dict[str, list[Warning]] = {}
-    out = []
-    for w in items:
-        if w.kind == "stale_stock":
-            stale.setdefault(w.retailer_code, []).append(w)
-        else:
-            out.append(w)
-    for code, ws in stale.items():
-        newest = max(ws, key=lambda w: w.params["counted_on"])
-        params = {k: v for k, v in newest.params.items() if k not in ("brand", "stock")}
-        out.append(Warning("stale_stock", code, None, {**params, "brands": len(ws)}))
-    return out
+def stale_warning(code: str, newest: dt.date, brands: int, today: dt.date, wr: Warnings) -> Warning:
+    """One stale-stock warning per retailer, not one per brand (the visit recounts them all):
+    its newest stale count (``newest``) and how many brands' last counts are stale."""
+    return Warning(
+        "stale_stock",
+        code,
+        None,
+        {
+            "counted_on": newest.isoformat(),
+            "age": (today - newest).days,
+            "limit": wr.stale_days,
+            "brands": brands,
+        },
+    )
 
 
 def sort_warnings(items: list[Warning]) -> list[Warning]:
@@ -241,10 +242,10 @@ __all__ = [
     "complaint_warning",
     "cover_days",
     "licence_warning",
-    "merge_stale",
     "next_order_day",
     "oldest_judged",
     "sort_warnings",
+    "stale_warning",
     "stock_warning",
     "swing_warning",
 ]

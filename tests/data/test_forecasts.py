@@ -278,6 +278,133 @@ def test_a_count_on_the_stale_limit_is_judged_with_its_orders_and_rate(town):
     assert items[("R1", None)].kind == "stale_stock"
 
 
+STOCK_KINDS = ("shortage", "overstock", "stale_stock")
+
+
+def observe(store, oid, code, brand, day, stock, *, draft=0):
+    store.conn.execute(
+        "INSERT INTO price_observations (id, am_id, retailer_code, brand_code, observed_on, "
+        "stock_tiao, is_draft) VALUES (?, 'am', ?, ?, ?, ?, ?)",
+        (oid, code, brand, day.isoformat(), stock, draft),
+    )
+
+
+def stock_warnings_count_by_count(store, day, codes=None):
+    """The stock warnings as each count was once judged on its own: every (active retailer,
+    brand)'s last finished count ranked among all its counts (the latest day, then the
+    smallest id), its sell rate and the orders since summed from the order lines, judged one
+    by one; the stale ones merged into one per retailer (its newest count, how many brands)."""
+    from khtui.domain.months import month_range
+    from khtui.domain.order_cycle import order_weekday
+    from khtui.domain.warnings import StockFacts, Warning, next_order_day, stock_warning
+
+    wr = store.rules.warnings
+    is_workday = store._workday_fn()
+    active = {
+        r["code"]: order_weekday(r["order_day"])
+        for r in store.query("SELECT code, order_day FROM retailers WHERE status = '正常'")
+        if codes is None or r["code"] in codes
+    }
+    last: dict[tuple[str, str], tuple] = {}
+    for r in store.query(
+        "SELECT * FROM price_observations WHERE is_draft = 0 AND stock_tiao IS NOT NULL "
+        "AND observed_on <= ? ORDER BY id",
+        (day.isoformat(),),
+    ):
+        key = (r["retailer_code"], r["brand_code"])
+        if r["retailer_code"] in active and (key not in last or r["observed_on"] > last[key][1]):
+            last[key] = (r["stock_tiao"], r["observed_on"])
+    months = [add_months(day.strftime("%Y-%m"), -k) for k in range(1, wr.sell_rate_months + 1)]
+    first, end = month_range(months[-1])[0], month_range(months[0])[1]
+    lines = store.query("SELECT * FROM order_lines WHERE order_date <= ?", (day.isoformat(),))
+    out, stale = [], {}
+    for (code, brand), (stock, counted) in last.items():
+        mine = [ln for ln in lines if (ln["retailer_code"], ln["brand_code"]) == (code, brand)]
+        sold = sum(
+            ln["qty_tiao"] for ln in mine if first.isoformat() <= ln["order_date"] <= str(end)
+        )
+        since = sum(ln["qty_tiao"] for ln in mine if ln["order_date"] > counted)
+        w = stock_warning(
+            StockFacts(
+                code,
+                brand,
+                float(stock),
+                D.fromisoformat(counted),
+                float(since),
+                sold / ((end - first).days + 1),
+                next_order_day(day, active[code], is_workday),
+            ),
+            day,
+            wr,
+        )
+        if w is not None and w.kind == "stale_stock":
+            stale.setdefault(code, []).append(w)
+        elif w is not None:
+            out.append(w)
+    for code, ws in stale.items():
+        newest = max(ws, key=lambda w: w.params["counted_on"])
+        params = {k: v for k, v in newest.params.items() if k not in ("brand", "stock")}
+        out.append(Warning("stale_stock", code, None, {**params, "brands": len(ws)}))
+    return out
+
+
+def said(items):
+    """Warnings as compared: their params in order too (the command line's JSON shows them)."""
+    return [(w.kind, w.retailer_code, w.brand_code, list(w.params.items())) for w in items]
+
+
+def test_the_warnings_are_the_counts_judged_one_by_one(town):
+    """Every kind of warning on a database of many kinds of counts: the stock warnings are
+    those of each count judged on its own, the others as they come, in the same order; the
+    warnings of some retailers are theirs among everyone's."""
+    from khtui.domain.warnings import sort_warnings
+
+    at(town, D(2026, 10, 1))
+    town.compute_forecasts(D(2026, 10, 1))  # October's and November's sales swings
+    at(town, TODAY)
+    town.add_order_lines([("R2", "2026-11-05", "B2", "B2", 300.0, 30000.0, 100.0)])  # a rise
+    town.conn.execute("UPDATE retailers SET licence_expiry = '2026-12-10' WHERE code = 'R1'")
+    town.raise_complaint("R2", "delivery", "送货晚", raised_on=D(2026, 11, 20))
+    limit = TODAY - dt.timedelta(days=town.rules.warnings.stale_days)
+    town.upsert_brands([{"brand_code": "B3", "name": "品牌B3", "guide_price": 120.0}])
+    # R1: two stale brands (one counted twice) beside a judged one
+    observe(town, "a1", "R1", "B1", limit - dt.timedelta(days=20), 30)
+    observe(town, "a2", "R1", "B1", limit - dt.timedelta(days=1), 25)
+    observe(town, "a3", "R1", "B2", D(2026, 11, 17), 200)  # an order day: not since
+    observe(town, "a4", "R1", "B3", limit - dt.timedelta(days=9), 5)
+    # R2: two counts of a day (the smallest id stands), a draft, a count without stock and one
+    # after the day, none of which stands; a brand counted on the stale limit (judged)
+    observe(town, "b1", "R2", "B1", D(2026, 11, 16), 2)
+    observe(town, "b2", "R2", "B1", D(2026, 11, 16), 500)
+    observe(town, "b0", "R2", "B1", D(2026, 11, 20), 900, draft=1)
+    observe(town, "b3", "R2", "B1", D(2026, 11, 21), None)
+    observe(town, "b4", "R2", "B1", D(2026, 11, 30), 700)
+    observe(town, "b5", "R2", "B2", limit, 3)
+    # R3 closed: never warned; R4: only stale brands, one counted again later; R5: a stale
+    # brand beside one counted on the limit
+    observe(town, "c1", "R3", "B1", D(2026, 11, 16), 1)
+    observe(town, "d1", "R4", "B1", D(2026, 9, 1), 4)
+    observe(town, "d2", "R4", "B2", D(2026, 9, 20), 4)
+    observe(town, "d3", "R4", "B2", D(2026, 8, 2), 9)
+    observe(town, "e1", "R5", "B2", limit - dt.timedelta(days=1), 0)
+    observe(town, "e2", "R5", "B1", limit, 6)  # its newest count, on the limit: judged
+    for day in (TODAY, D(2026, 11, 30)):
+        items = town.warnings_for(day)
+        stock = stock_warnings_count_by_count(town, day)
+        others = [w for w in items if w.kind not in STOCK_KINDS]
+        assert said(items) == said(sort_warnings(stock + others))
+        for codes in (["R1"], ["R2", "R3"], ["R4", "R5", "R9"], []):
+            assert said(town.warnings_for(day, codes)) == said(
+                [w for w in items if w.retailer_code in codes]
+            )
+    kinds = {w.kind for w in town.warnings_for(TODAY)}
+    assert kinds == {*STOCK_KINDS, "licence", "complaint", "swing_low", "swing_high"}
+    stale = {w.retailer_code: w.params for w in town.warnings_for(TODAY) if w.kind == "stale_stock"}
+    assert stale["R1"]["brands"] == 2 and stale["R4"]["brands"] == 2
+    assert stale["R1"]["counted_on"] == (limit - dt.timedelta(days=1)).isoformat()
+    assert stale["R4"]["counted_on"] == "2026-09-20" and stale["R5"]["brands"] == 1
+
+
 def test_licence_and_complaint_reminders(town):
     town.conn.execute("UPDATE retailers SET licence_expiry = '2026-12-10' WHERE code = 'R1'")
     town.conn.execute("UPDATE retailers SET licence_expiry = '2027-06-10' WHERE code = 'R2'")

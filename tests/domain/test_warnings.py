@@ -13,8 +13,8 @@ from khtui.domain.warnings import (
     complaint_warning,
     cover_days,
     licence_warning,
-    merge_stale,
     next_order_day,
+    stale_warning,
     stock_warning,
     swing_warning,
 )
@@ -71,8 +71,14 @@ def test_stale_counts_are_said_to_be_stale_not_judged():
     older = TODAY - dt.timedelta(days=WR.stale_days + 1)
     w = stock_warning(facts(0, 5.0, counted=older), TODAY, WR)
     assert w.kind == "stale_stock" and w.params["age"] == WR.stale_days + 1
-    merged = merge_stale([w, stock_warning(facts(1, 5.0, counted=older), TODAY, WR)])
-    assert len(merged) == 1 and merged[0].params["brands"] == 2 and merged[0].brand_code is None
+    # one per retailer: its newest stale count and how many brands
+    merged = stale_warning("R1", older, 2, TODAY, WR)
+    assert merged.brand_code is None and merged.params == {
+        "counted_on": older.isoformat(),
+        "age": WR.stale_days + 1,
+        "limit": WR.stale_days,
+        "brands": 2,
+    }
 
 
 def test_next_order_day_is_the_order_weekday_on_a_working_day():
