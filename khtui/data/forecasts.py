@@ -494,12 +494,16 @@ class ForecastOps(StoreBase):
         )
         return [_row(r, run) for r in rows]
 
-    def retailer_forecasts(self, run_id: str, month: str) -> dict[str, float]:
-        """Each retailer's forecast (条) of ``month`` in the run ``run_id``."""
+    def retailer_forecasts(
+        self, run_id: str, month: str, codes: Collection[str] | None = None
+    ) -> dict[str, float]:
+        """Each retailer's (or ``codes``') forecast (条) of ``month`` in the run ``run_id``, by
+        code."""
+        among, params = self._codes_cond(None if codes is None else sorted(codes), "retailer_code")
         rows = self.tuples(
             "SELECT retailer_code, qty_tiao FROM forecasts WHERE run_id = ? AND "
-            "target_month = ? AND level = 'retailer'",
-            (run_id, month),
+            f"target_month = ? AND level = 'retailer'{among} ORDER BY retailer_code",
+            (run_id, month, *params),
         )
         return {code: float(qty) for code, qty in rows}
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -232,14 +232,15 @@ class WarningOps(ForecastOps):
             w = complaint_warning(r[1], r[0], r[2], due, left, wr)
             if w is not None:
                 out.append(w)
-        out.extend(self.swing_warnings(day, active))
+        out.extend(w for w in self.swing_warnings(day, codes) if w.retailer_code in active)
         return sort_warnings(out)
 
-    def swing_warnings(self, day: dt.date, codes: set[str] | None = None) -> list[Warning]:
-        """Sales swings: the last complete month against the forecast made before it began,
-        and the month so far (once ``swing_min_share`` of its working days have passed)
-        against the same share of its forecast. On a team database each AM's forecast judges
-        the retailers counted for that AM (:meth:`forecast_owners`): the AMs' own warnings."""
+    def swing_warnings(self, day: dt.date, codes: Collection[str] | None = None) -> list[Warning]:
+        """Sales swings of every retailer forecast (or of ``codes``): the last complete month
+        against the forecast made before it began, and the month so far (once
+        ``swing_min_share`` of its working days have passed) against the same share of its
+        forecast. On a team database each AM's forecast judges the retailers counted for that
+        AM (:meth:`forecast_owners`): the AMs' own warnings."""
         from khtui.domain.months import add_months, month_days, month_key
         from khtui.domain.warnings import swing_warning
 
@@ -247,6 +248,8 @@ class WarningOps(ForecastOps):
         this = month_key(day)
         is_workday = self._workday_fn()
         owners = self.forecast_owners(codes)
+        # a day's few retailers: only theirs are read
+        cond, cparams = self._codes_cond(None if codes is None else sorted(codes), "retailer_code")
         out = []
         for month, complete in ((add_months(this, -1), True), (this, False)):
             runs = {am: self.run_before(month, am) for am in owners}
@@ -262,8 +265,8 @@ class WarningOps(ForecastOps):
                 actual = {
                     r[0]: float(r[1])
                     for r in self.tuples(
-                        "SELECT retailer_code, qty_tiao FROM monthly_sales WHERE month = ?",
-                        (month,),
+                        f"SELECT retailer_code, qty_tiao FROM monthly_sales WHERE month = ?{cond}",
+                        (month, *cparams),
                     )
                 }
             else:
@@ -271,17 +274,15 @@ class WarningOps(ForecastOps):
                     r[0]: float(r[1])
                     for r in self.tuples(
                         "SELECT retailer_code, sum(qty_tiao) FROM order_lines WHERE "
-                        "order_date BETWEEN ? AND ? GROUP BY retailer_code",
-                        (month + "-01", (day - dt.timedelta(days=1)).isoformat()),
+                        f"order_date BETWEEN ? AND ?{cond} GROUP BY retailer_code",
+                        (month + "-01", (day - dt.timedelta(days=1)).isoformat(), *cparams),
                     )
                 }
             for am, run in runs.items():
                 if run is None:
                     continue
                 mine = codes if owners[am] is None else owners[am]  # (of ``codes``)
-                for code, f in self.retailer_forecasts(run["id"], month).items():
-                    if mine is not None and code not in mine:
-                        continue
+                for code, f in self.retailer_forecasts(run["id"], month, mine).items():
                     w = swing_warning(code, month, actual.get(code, 0.0), f, share, wr)
                     if w is not None:
                         out.append(w)
@@ -295,7 +296,9 @@ class WarningOps(ForecastOps):
         active = {
             r[0] for r in self.query("SELECT code FROM retailers WHERE status = ?", (ACTIVE,))
         }
-        return frozenset(w.retailer_code for w in self.swing_warnings(as_of, active))
+        return frozenset(
+            w.retailer_code for w in self.swing_warnings(as_of) if w.retailer_code in active
+        )
 
     # -- supply suggestion ----------------------------------------------------------------------
     def supply_suggestions(
