@@ -2,9 +2,9 @@
 sales swings against the forecast, licences and complaints due; each says why.
 
 Reached with ``w`` (or F9) and from the command palette. ``t`` switches between the day's
-retailers and all active retailers; ``Enter`` opens the retailer's profile. Read in a thread
-worker; the screen never waits on SQLite, and adds the rows a page at a time (a city's every
-warning is a hundred thousand).
+retailers and all active retailers (a list read before is shown again while nothing was written
+since); ``Enter`` opens the retailer's profile. Read in a thread worker; the screen never waits
+on SQLite, and adds the rows a page at a time (a city's every warning is a hundred thousand).
 """
 
 from __future__ import annotations
@@ -48,9 +48,12 @@ class WarningsScreen(Keyed, Screen):
     CSS_PATH = "warnings.tcss"
 
     class Loaded(Message):
-        def __init__(self, gen: int, warnings, names, brands, routes, ams=None) -> None:
+        def __init__(
+            self, gen: int, read: tuple, warnings, names, brands, routes, ams=None
+        ) -> None:
             super().__init__()
             self.gen, self.warnings, self.names = gen, warnings, names
+            self.read = read  # (the day's retailers only, the day, the data read)
             self.brands, self.routes = brands, routes
             self.ams: dict[str, str] = ams or {}  # a team database's: each retailer's AM
 
@@ -62,6 +65,9 @@ class WarningsScreen(Keyed, Screen):
         self.texts: dict[int, str] = {}  # each warning's why, made once its row is shown
         self.names: dict[str, str] = {}
         self._said: WarningsScreen.Loaded | None = None  # the brands and routes the whys name
+        # each list's last reading (the day's retailers', everyone's): t back to a list shows
+        # it again while nothing was written since (a city's every warning takes seconds)
+        self._kept: dict[bool, WarningsScreen.Loaded] = {}
         self.pager = Pager(self._add_rows)  # a city's every warning: a page at a time
         self._gen = 0
         self._why_width = 0  # the why column's width the rows were laid out for
@@ -114,6 +120,17 @@ class WarningsScreen(Keyed, Screen):
         self.query_one("#warn-head", Static).update(f"{t('warn.loading')} · {self.scope()}")
         self._load(self._gen, self.day or self.app.today(), self.only_day)
 
+    def _show_kept(self) -> bool:
+        """The list of the scope shown as last read, when nothing was written since on its
+        day (False: it must be read)."""
+        kept = self._kept.get(self.only_day)
+        day = self.day or self.app.today()
+        if kept is None or kept.read != (self.only_day, day, self.app.store.data_version()):
+            return False
+        self._gen += 1  # a reading of the other list under way is not shown
+        self._show(kept)
+        return True
+
     def scope(self) -> str:
         """Whose warnings are listed, in words."""
         return t("warn.filter.today") if self.only_day else t("warn.filter.all")
@@ -121,7 +138,8 @@ class WarningsScreen(Keyed, Screen):
     def action_scope(self) -> None:
         """Between the day's retailers and all active ones."""
         self.only_day = not self.only_day
-        self.action_reload()
+        if not self._show_kept():
+            self.action_reload()
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -129,19 +147,23 @@ class WarningsScreen(Keyed, Screen):
     @work(thread=True, exclusive=True, group="warnings")
     def _load(self, gen: int, day: dt.date, only_day: bool) -> None:
         store = self.app.store
+        read = (only_day, day, store.data_version())  # before: a write meanwhile reads again
         codes = store.day_codes(day) if only_day else None
         items = store.warnings_for(day, codes)
-        names = {r[0]: r[1] for r in store.query("SELECT code, name FROM retailers")}
+        names = {r[0]: r[1] for r in store.tuples("SELECT code, name FROM retailers")}
         team = not self.app.MAKES_RECORDS  # as the columns were laid out
         ams = store.retailer_ams({w.retailer_code for w in items}) if team else {}
-        self.post_message(
-            self.Loaded(gen, items, names, store.brand_names(), store.rules.complaint_routes, ams)
-        )
+        routes = store.rules.complaint_routes
+        self.post_message(self.Loaded(gen, read, items, names, store.brand_names(), routes, ams))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         if message.gen != self._gen:
             return
+        self._kept[message.read[0]] = message
+        self._show(message)
+
+    def _show(self, message: Loaded) -> None:
         self.warnings = message.warnings
         day = self.day or self.app.today()
         head = t("warn.count", date=day.isoformat(), n=len(self.warnings))

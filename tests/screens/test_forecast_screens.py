@@ -300,6 +300,38 @@ async def test_the_head_says_the_warnings_are_being_read(town, monkeypatch):
 
 
 @sync
+async def test_back_to_a_list_it_is_shown_as_read_until_something_is_written(town, monkeypatch):
+    """t back to everyone's warnings shows them as read before, without reading them again (a
+    city's every warning takes seconds); once something was written, they are read again."""
+    everyone = []
+    read = town.warnings_for
+
+    def counted(day=None, codes=None):
+        everyone.append(codes is None)
+        return read(day, codes)
+
+    monkeypatch.setattr(town, "warnings_for", counted)
+    async with running(town, SIZE) as (app, pilot):
+        await pilot.press("w")
+        await settle(app, pilot)
+        screen = app.screen
+        head = screen.query_one("#warn-head", Static)
+        await pilot.press("t")  # everyone's: read
+        await settle(app, pilot)
+        shown = cells(screen.query_one("#warn-table", DataTable))
+        assert everyone.count(True) == 1 and "全部" in str(head.render())
+        await pilot.press("t", "t")  # the day's, then everyone's again: as read
+        await settle(app, pilot)
+        assert everyone.count(True) == 1 and "全部" in str(head.render())
+        assert cells(screen.query_one("#warn-table", DataTable)) == shown
+        town.raise_complaint("R1", "delivery", "送货晚", raised_on=dt.date(2026, 11, 20))
+        await pilot.press("t", "t")
+        await settle(app, pilot)
+        assert everyone.count(True) == 2
+        assert any(w.kind == "complaint" for w in screen.warnings)
+
+
+@sync
 async def test_the_palette_reaches_the_warnings(town):
     async with running(town, SIZE) as (app, pilot):
         await pilot.press("ctrl+p", *"预警")
