@@ -325,11 +325,11 @@ class ReportScreen(Keyed, TypingScreen):
         # each key once per kind: the one of the kind shown is on (and in the footer)
         *KIND_KEYS["week"],
         *KIND_KEYS["month"],
-        Key("e", "edit", "rpt.key.edit"),
+        Key("e", "edit", "rpt.key.edit", keep=True),
         Key("a", "pick_am", "rpt.key.pick_am"),  # a team database: whose report is shown
         Key("ctrl+r", "refresh", "rpt.key.refresh", show=False),
-        Key("ctrl+s", "submit", "rpt.key.submit", priority=True),
-        Key("f8", "export", "rpt.key.export", priority=True),
+        Key("ctrl+s", "submit", "rpt.key.submit", priority=True, keep=True),
+        Key("f8", "export", "rpt.key.export", priority=True, keep=True),
         # A TextArea with the default tab behaviour leaves Esc to its screen: this binding
         Key("escape", "leave_box", "rpt.key.leave"),
     )

@@ -14,7 +14,8 @@ shows is Textual's footer exactly, but for keys that do not fit: Textual's foote
 of keys where the command palette's key begins, through a label (at 80 columns a screen of many
 keys, or of long English labels, lost the app's last key, ``? 帮助``, mid-label: wide CJK
 labels take two cells a character). This one leaves out, whole, the screen's last keys that do
-not fit, so the app's own keys (``?``: the help lists every key of the screen) always show.
+not fit, so the app's own keys (``?``: the help lists every key of the screen) always show, and
+the keys of the screen's main work (``Key(keep=True)``) before its others.
 """
 
 from __future__ import annotations
@@ -28,6 +29,30 @@ from textual.widgets import Footer as _Footer
 from textual.widgets._footer import FooterKey
 
 COMPACT_BELOW = 100  # on a narrower terminal the keys are drawn in Textual's compact form
+
+# What the footer leaves out first when the keys do not all fit: the screen's other keys, then
+# the keys it keeps (``Key(keep=True)``: its main work, say a report's submit and export);
+# never the app's own keys nor what is not a key.
+ALWAYS, KEPT, OTHER = range(3)
+
+
+def _rank(widget: Widget, bindings: dict[str, Any], app: Any) -> int:
+    """Which of ALWAYS, KEPT and OTHER the footer's ``widget`` is (``bindings``: the screen's
+    active bindings by key)."""
+    if not isinstance(widget, FooterKey):
+        return ALWAYS  # a group's label
+    active = bindings.get(widget.key)
+    if active is None:
+        return OTHER
+    if active.node is app:
+        return ALWAYS
+    return KEPT if active.binding.action in getattr(active.node, "FOOTER_KEPT", ()) else OTHER
+
+
+def _row_width(row: list[tuple[Widget, int, int, int]]) -> int:
+    """The cells a row of the footer's items takes, each one's width and the margin after it
+    but the last's."""
+    return sum(size + margin for _w, size, margin, _r in row) - (row[-1][2] if row else 0)
 
 
 class Footer(_Footer):
@@ -60,9 +85,9 @@ class Footer(_Footer):
         return True
 
     def _fit_keys(self) -> None:
-        """Each key shown only if it fits whole before the command palette's key, with room
-        kept for the app's own keys; once one of the screen's keys does not fit, neither do
-        those after it (a key left out is still in the help)."""
+        """Each key shown only if it fits whole before the command palette's key: the app's
+        own keys always, then the keys the screen keeps, then its others, each rank in order
+        until one does not fit (a key left out is still in the help)."""
         if not self.is_attached:
             return  # removed with its screen meanwhile (a fit asked for after a refresh)
         width = self.size.width
@@ -79,30 +104,24 @@ class Footer(_Footer):
             return inner + styles.gutter.width + styles.margin.left, styles.margin.right
 
         bindings = self.screen.active_bindings
-        items: list[tuple[Widget, int, int, bool]] = []  # widget, width, margin, always shown
+        items: list[tuple[Widget, int, int, int]] = []  # widget, width, margin, rank
         end = width
         for widget in self.children:
             if isinstance(widget, FooterKey) and widget.has_class("-command-palette"):
                 size, margin = cells(widget)
                 end = width - size - margin  # docked at the right
                 continue
-            always = not isinstance(widget, FooterKey) or (
-                (active := bindings.get(widget.key)) is not None and active.node is self.app
-            )
-            items.append((widget, *cells(widget), always))
-        x, fits = 0, True
-        for i, (widget, size, margin, always) in enumerate(items):
-            if not always and fits:
-                after = [(s, m) for _w, s, m, a in items[i + 1 :] if a]  # shown whatever
-                # this key, then those shown after it: the last one ends by the palette's key
-                need = size
-                if after:
-                    need += margin + sum(s + m for s, m in after) - after[-1][1]
-                fits = x + need <= end
-            shown = always or fits
-            widget.display = shown
-            if shown:
-                x += size + margin
+            items.append((widget, *cells(widget), _rank(widget, bindings, self.app)))
+        shown = {i for i, item in enumerate(items) if item[3] == ALWAYS}
+        for rank in (KEPT, OTHER):
+            for i, (_widget, _size, _margin, item_rank) in enumerate(items):
+                if item_rank != rank:
+                    continue
+                if _row_width([items[j] for j in sorted({*shown, i})]) > end:
+                    break  # neither this key nor the later ones of its rank
+                shown.add(i)
+        for i, (widget, *_rest) in enumerate(items):
+            widget.display = i in shown
 
     def _keys_shown(self) -> tuple[Any, ...]:
         """What :meth:`compose` makes its keys from (the shown bindings in order, each with

@@ -34,7 +34,9 @@ SECTION_KEYS = frozenset({*"1234567", *(f"f{i}" for i in range(1, 8))})
 class Key:
     """One binding: ``keys`` (comma-separated Textual key names), the ``action``, the catalogue
     key of its label, and Textual's ``show``, ``priority`` and ``key_display`` options;
-    neighbouring keys with the same ``group`` (a catalogue key) share one label in the footer."""
+    neighbouring keys with the same ``group`` (a catalogue key) share one label in the footer;
+    a key to ``keep`` (the node's main work) is shown in a footer too narrow for all the keys
+    before the node's other keys."""
 
     keys: str
     action: str
@@ -43,6 +45,7 @@ class Key:
     priority: bool = False
     display: str | None = None
     group: str | None = None
+    keep: bool = False
 
     def binding(self, t: Translator) -> Binding:
         return Binding(
@@ -63,6 +66,7 @@ class Keyed:
     """
 
     KEYS: ClassVar[tuple[Key, ...]] = ()
+    FOOTER_KEPT: ClassVar[frozenset[str]] = frozenset()  # the actions of the keys to keep
     _keys_lang: ClassVar[str | None] = None  # set on the per-language subclasses
 
     def __new__(cls, *args: Any, **kwargs: Any):
@@ -84,6 +88,7 @@ def localised(cls: type[Any], lang: str) -> type[Any]:
     bindings = [key.binding(t) for key in cls.KEYS]
     namespace = {
         "BINDINGS": bindings,
+        "FOOTER_KEPT": frozenset(key.action for key in cls.KEYS if key.keep),
         "_keys_lang": lang,
         "__module__": cls.__module__,
         "__qualname__": cls.__qualname__,

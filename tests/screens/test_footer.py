@@ -150,13 +150,14 @@ def test_every_screen_of_the_program_uses_this_footer():
     assert plain_imports({"Footer"}, replaced_in="footer.py") == []
 
 
-def many_keys_app() -> App:
+def many_keys_app(kept: frozenset[str] = frozenset()) -> App:
     """A screen of ten keys with two-cell CJK labels (more than 80 columns of them), and the
-    app's help key after them."""
+    app's help key after them; the screen keeps the keys of the actions ``kept``."""
     from textual.screen import Screen
 
     class Busy(Screen):
         BINDINGS: ClassVar = [Binding(c, f"act_{c}", f"编辑{c}文字") for c in "abcdefghij"]
+        FOOTER_KEPT = kept
 
         def compose(self) -> ComposeResult:
             yield Static("keys")
@@ -203,13 +204,40 @@ async def test_keys_that_do_not_fit_are_left_out_whole_and_help_stays():
         assert keys_fit(app) == narrow
 
 
+@sync
+async def test_the_keys_a_screen_keeps_are_shown_before_its_others():
+    """Too narrow for all: the kept keys (here the last two) are shown, in their places, and
+    the screen's other keys fill the room left, in order; wide enough, all are shown."""
+    app = many_keys_app(kept=frozenset({"act_i", "act_j"}))
+    async with app.run_test(size=(80, 6)) as pilot:
+        await pilot.pause()
+        narrow = keys_fit(app)
+        assert narrow[-3:] == ["i", "j", "?"]
+        others = narrow[:-3]
+        assert others == list("abcdefgh")[: len(others)] and 0 < len(others) < 8
+        await pilot.resize_terminal(200, 6)
+        await pilot.pause()
+        await pilot.pause()
+        assert keys_fit(app) == [*"abcdefghij", "?"]
+    # kept keys that do not all fit: the first of them, in order, and the help
+    app = many_keys_app(kept=frozenset(f"act_{c}" for c in "abcdefghij"))
+    async with app.run_test(size=(80, 6)) as pilot:
+        await pilot.pause()
+        narrow = keys_fit(app)
+        assert narrow[-1] == "?" and narrow[:-1] == list("abcdefghij")[: len(narrow) - 1]
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @sync
 async def test_every_sections_footer_fits_80_columns_with_its_help_key(day_store, lang):
     """The weekly report (zh: ? 帮助 lost a cell), the monthly analysis and the complaints
-    (en) had more keys than 80 columns hold."""
+    (en) had more keys than 80 columns hold. The reports keep their edit, submit and export
+    keys (they were the ones left out)."""
     async with running(day_store, (80, 24), lang=lang) as (app, pilot):
         for key in ("1", "3", "4", "5", "6", "m"):
             await pilot.press(key)
             await settle(app, pilot)
-            assert keys_fit(app)[-1] == "?", (key, type(app.screen).__name__)
+            shown = keys_fit(app)
+            assert shown[-1] == "?", (key, type(app.screen).__name__)
+            if key in "6m":
+                assert {"e", "^s", "f8"} <= set(shown), (key, shown)
