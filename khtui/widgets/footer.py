@@ -59,6 +59,18 @@ class Footer(_Footer):
     """Textual's footer, recomposed only when the keys it would show change; compact on a
     narrow terminal, so that an 80-column footer still shows its last keys (? help)."""
 
+    # Textual's compact footer draws a group's label with no margin, and a compact key has no
+    # padding before it: the label ran into the next key ("a Add  [] Tabs? Help"). The cell
+    # it puts before the group's keys goes after its label ("a Add [] Tabs ? Help").
+    DEFAULT_CSS = """
+    Footer.-compact KeyGroup.-compact {
+        padding-left: 0;
+    }
+    Footer.-compact FooterLabel {
+        margin: 0 1 0 0;
+    }
+    """
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._shown: tuple[Any, ...] | None = None  # what the keys were last made from

@@ -241,3 +241,36 @@ async def test_every_sections_footer_fits_80_columns_with_its_help_key(day_store
             assert shown[-1] == "?", (key, type(app.screen).__name__)
             if key in "6m":
                 assert {"e", "^s", "f8"} <= set(shown), (key, shown)
+
+
+@sync
+async def test_a_compact_groups_label_is_apart_from_the_next_key():
+    """Textual's compact footer drew a group's label against the next key ("[] Tabs? Help")."""
+    from textual.screen import Screen
+
+    tabs = Binding.Group("Tabs", compact=True)
+
+    class Grouped(Screen):
+        BINDINGS: ClassVar = [
+            Binding("left_square_bracket", "prev", "Prev", key_display="[", group=tabs),
+            Binding("right_square_bracket", "next", "Next", key_display="]", group=tabs),
+            Binding("h", "help", "Help"),
+        ]
+
+        def compose(self) -> ComposeResult:
+            yield Static("keys")
+            yield Footer()
+
+    class Keys(App):
+        def on_mount(self) -> None:
+            self.push_screen(Grouped())
+
+    app = Keys()
+    async with app.run_test(size=(80, 6)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        footer = app.screen.query_one(Footer)
+        assert footer.compact
+        label = footer.query_one("FooterLabel")
+        [key] = [k for k in footer.query(FooterKey) if k.key == "h"]
+        assert key.region.x >= label.region.right + 1, (label.region, key.region)
