@@ -209,14 +209,15 @@ def usage_problem(exc: click.UsageError, argv: list[str]) -> click.UsageError:
 def given_value(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     """An option's value that is really one: not empty, not a folder's ``.``, and not the next
     option taken as the value (``--sheet --dry-run`` gave --sheet no value, and the import is
-    then refused rather than done for real). A file argument given as ``''`` or ``.`` names
-    no file, as a folder does not."""
+    then refused rather than done for real). An argument's value only not empty: a file
+    argument naming a folder (``.``) is refused by its command, in the words for a folder
+    (:func:`check_input_file`, :func:`check_output_file`)."""
     if value is None:
         return None
     text = str(value)
     empty = isinstance(value, Path) and value.name in ("", ".", "..")
     if isinstance(param, click.Argument):
-        if empty or not text.strip():
+        if not text.strip():
             raise click.BadParameter("", ctx, param)
         return value
     if empty or not text.strip() or text.startswith("--"):
@@ -258,9 +259,29 @@ class MonthType(click.ParamType):
 
 DATE = DateType()
 MONTH = MonthType()
+
+
 # A file's path as typed: whether it names a file the command can read (input_file) or write
 # (check_output_file) is said in the command's own words, not click's
-PATH = click.Path(path_type=Path, readable=False)
+class FilePath(click.Path):
+    """click's ``Path`` giving a :class:`~pathlib.Path`, where an empty value is refused as
+    empty (click makes ``''`` the current folder, ``Path('.')``, so it could not be told from
+    a folder given on purpose, which the command refuses in its own words); an option's as
+    given no value."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            if isinstance(param, click.Option):  # as any option given no value
+                raise click.BadOptionUsage(_param_name(param), "", ctx)
+            raise BadValue(
+                t("usage.empty", name=_param_name(param), expects=t("usage.expects.path")),
+                ctx,
+                param,
+            )
+        return super().convert(value, param, ctx)
+
+
+PATH = FilePath(path_type=Path, readable=False)
 
 
 class Ctx:

@@ -12,6 +12,7 @@ from khtui.cli.base import (
     UserError,
     check_document_targets,
     emit_json,
+    given_value,
     main,
     pass_ctx,
     t,
@@ -54,7 +55,9 @@ MASK_HELP = "Shorten phone and licence numbers to their last digits (a file for 
 @click.option(
     "--week", "week", type=WEEK, help="ISO week, e.g. 2026-W47 (default: last complete week)."
 )
-@click.option("--docx", "out", required=True, metavar="OUT", help="Word file to write.")
+@click.option(
+    "--docx", "out", required=True, metavar="OUT", callback=given_value, help="Word file to write."
+)
 @click.option("--force", is_flag=True, help="Replace OUT if it exists.")
 @click.option("--mask", is_flag=True, help=MASK_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
@@ -90,7 +93,7 @@ def report_week_cmd(
 @click.option("--improvements", help="The AM's text: improvement measures.")
 @click.option("--targets", help="The AM's text: next month's targets.")
 @click.option("--submit", is_flag=True, help="Freeze this version (an edit later starts the next).")
-@click.option("--docx", "out", metavar="OUT", help="Word file to write.")
+@click.option("--docx", "out", metavar="OUT", callback=given_value, help="Word file to write.")
 @click.option("--force", is_flag=True, help="Replace OUT if it exists.")
 @click.option("--mask", is_flag=True, help=MASK_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON.")

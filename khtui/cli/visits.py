@@ -14,6 +14,7 @@ from khtui.cli.base import (
     UserError,
     check_document_targets,
     emit_json,
+    given_value,
     main,
     pass_ctx,
     t,
@@ -98,9 +99,19 @@ def plan_group() -> None:
 @click.option("--approve", is_flag=True, help="Record the approval (已提交 → 已审批).")
 @click.option("--days", "show_days", is_flag=True, help="List each day's retailers.")
 @click.option(
-    "--docx", "docx_out", metavar="OUT", help="Also write the plan as a Word file for approval."
+    "--docx",
+    "docx_out",
+    metavar="OUT",
+    callback=given_value,
+    help="Also write the plan as a Word file for approval.",
 )
-@click.option("--xlsx", "xlsx_out", metavar="OUT", help="Also write the plan as an Excel file.")
+@click.option(
+    "--xlsx",
+    "xlsx_out",
+    metavar="OUT",
+    callback=given_value,
+    help="Also write the plan as an Excel file.",
+)
 @click.option("--force", is_flag=True, help="With --docx/--xlsx: replace OUT if it exists.")
 @click.option("--mask", is_flag=True, help="With --docx/--xlsx: shorten phone and licence numbers.")
 @am_option

@@ -236,6 +236,12 @@ def test_date_arguments_read_like_the_date_boxes(demo, typed, day):
         (["today", "tomorrow"], "多出 1 个参数：tomorrow；选项的值要跟在选项后面"),
         (["report", "week", "2026-W47", "--docx", "w.docx"], "多出 1 个参数：2026-W47；"),
         (["team", "merge", "a.db", "--into"], "--into 后面要跟一个值"),
+        # an empty file name (a folder's, ".", is refused by the command as a folder)
+        (["report", "week", "--docx", ""], "--docx 后面要跟一个值"),
+        (["report", "month", "--month", "2026-10", "--docx", " "], "--docx 后面要跟一个值"),
+        (["plan", "month", "--docx", ""], "--docx 后面要跟一个值"),
+        (["plan", "month", "--xlsx", ""], "--xlsx 后面要跟一个值"),
+        (["export", "visits", ""], "OUT 是空的（要一个文件路径）"),
     ],
 )
 def test_usage_errors_are_one_line_in_the_ui_language(demo, args, said):

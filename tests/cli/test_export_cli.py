@@ -166,21 +166,43 @@ def test_an_xlsx_into_a_missing_folder_is_one_line_and_nothing_else(db, tmp_path
     ("args", "name"),
     [
         (["export", "retailers", ""], "OUT"),
-        (["export", "retailers", "."], "OUT"),
+        (["export", "retailers", " "], "OUT"),
         (["import", "retailers", ""], "FILE"),
         (["backup", ""], "OUT"),
         (["restore", "", "--yes"], "BACKUP"),
     ],
 )
 def test_an_empty_file_argument_is_a_usage_error(db, tmp_path, args, name, monkeypatch):
+    """click makes '' the current folder: it is refused as empty, not as a folder."""
     monkeypatch.chdir(tmp_path)
     before = db.read_bytes()
     r = run(db, *args)
     assert r.exit_code == 2, r.output
     command = " ".join(a for a in args[:1])
     assert (
-        r.stderr
-        == f"错误: {name} 的值不对：（要一个文件路径）（`khtui {command} --help` 查看用法）\n"
+        r.stderr == f"错误: {name} 是空的（要一个文件路径）（`khtui {command} --help` 查看用法）\n"
     )
+    assert r.stdout == "" and db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["k.db"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["export", "retailers", "."], ". 是文件夹；请在后面加上文件名，例如 文件名.xlsx"),
+        (["backup", ".."], ".. 是文件夹；请在后面加上文件名，例如 ../文件名.db"),
+        (["import", "retailers", "."], ". 是文件夹，不是文件；请给出要读取的那个文件"),
+        (["restore", ".", "--yes"], ". 是文件夹，不是文件；请给出要读取的那个文件"),
+    ],
+)
+def test_a_folder_as_the_file_argument_is_refused_as_a_folder(
+    db, tmp_path, args, message, monkeypatch
+):
+    """``.`` and ``..`` are folders: refused in the words for a folder, as any other is."""
+    monkeypatch.chdir(tmp_path)
+    before = db.read_bytes()
+    r = run(db, *args)
+    assert r.exit_code == 1, r.output
+    assert r.stderr == f"错误: {message}\n"
     assert r.stdout == "" and db.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["k.db"]
