@@ -70,18 +70,25 @@ def _count_option(option: str, lo: int, hi: int, default: int, help: str):
 
 
 class _StageProgress:
-    """Progress on stderr when it is a terminal: a bar for the orders, a line per stage."""
+    """Progress on stderr when it is a terminal: a bar for a stage of many steps (the orders'
+    retailers, the forecast's months), a line for each other stage."""
+
+    BARS = frozenset({"orders", "forecast"})
 
     def __init__(self) -> None:
         self.bar: ProgressBar[int] | None = None
+        self.stage = ""
         self.done = 0
         self.seen: set[str] = set()
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        if stage == "orders" and total:
-            if self.bar is None:
+        if stage in self.BARS and total:
+            if self.bar is None or self.stage != stage:
+                self.close()
+                self.seen.add(stage)
+                self.stage, self.done = stage, 0
                 self.bar = click.progressbar(
-                    length=total, label=t("demo.stage.orders"), file=sys.stderr
+                    length=total, label=t(f"demo.stage.{stage}"), file=sys.stderr
                 )
                 self.bar.__enter__()
             self.bar.update(done - self.done)

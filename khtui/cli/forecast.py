@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from typing import Any
 
 import click
@@ -22,7 +23,22 @@ def ensure_forecasts(store, *, quiet: bool = False) -> None:
         return
     if not quiet:
         stderr(t("fc.computing"))
-    summary = store.compute_forecasts()
+    bar: Any = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label=t("fc.months_done"), file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        summary = store.compute_forecasts(
+            progress=progress if not quiet and sys.stderr.isatty() else None
+        )
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
     if summary is not None and not quiet:
         stderr(
             t(

@@ -30,6 +30,7 @@ import uuid
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,7 @@ MAX_TERRITORY = 48
 
 # progress(stage, done, total): stage is one of STAGES; total 0 when the stage has no count.
 Progress = Callable[[str, int, int], None]
-STAGES = ("retailers", "orders", "aggregates", "history", "derive")
+STAGES = ("retailers", "orders", "aggregates", "history", "derive", "plan", "forecast")
 
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
@@ -1919,13 +1920,16 @@ def _this_month(store: Store, rng: random.Random, today: dt.date) -> None:
 DEMO_FORECAST_MAX_RETAILERS = 2000
 
 
-def _last_months_forecast(store: Store, today: dt.date, seed: int) -> None:
+def _last_months_forecast(
+    store: Store, today: dt.date, seed: int, progress: Progress | None = None
+) -> None:
     first = dt.date.fromisoformat(add_months(month_key(today), -1) + "-01")
     clock = store.clock
     store.clock = lambda: dt.datetime.combine(first, dt.time(7, 30))
+    told = None if progress is None else partial(progress, "forecast")
     try:
         with seeded_ids(random.Random(f"{seed}:forecast"), _salt(store)):
-            store.compute_forecasts(first)
+            store.compute_forecasts(first, told)
     finally:
         store.clock = clock
     with store.write() as conn:  # the time it took is this machine's, not the demo's
@@ -2041,9 +2045,7 @@ def build_demo(
             progress("plan", 0, 0)
         _this_month(store, b.rng, today)
         if retailers <= DEMO_FORECAST_MAX_RETAILERS:
-            if progress:
-                progress("forecast", 0, 0)
-            _last_months_forecast(store, today, seed)
+            _last_months_forecast(store, today, seed, progress)  # its bar: the months done
         store.conn.execute("PRAGMA optimize")
         store.conn.execute("PRAGMA journal_mode = WAL")
     except BaseException:

@@ -257,10 +257,14 @@ class ForecastOps(StoreBase):
 
     # -- computing and storing ----------------------------------------------------------------
     @own_records
-    def compute_forecasts(self, as_of: dt.date | None = None) -> RunSummary | None:
+    def compute_forecasts(
+        self, as_of: dt.date | None = None, progress: OriginsDone | None = None
+    ) -> RunSummary | None:
         """Forecast this month and the next from the months before ``as_of`` (default today),
         backtest, and store the run. None when there is no complete month of orders yet. A run
         is the AM's record: a team database's runs are its AMs', merged (none is made there).
+        ``progress(done, total)`` is told how many of the run's origins (the months it
+        forecasts from, most of its time) are computed.
 
         The reading and the computing happen outside any write transaction (seconds for an
         AM's retailers); the rows are written in one short transaction at the end.
@@ -282,7 +286,7 @@ class ForecastOps(StoreBase):
             is_workday,
             fr,
             horizons=2,
-            mapper=forked_mapper(len(inputs.series)),
+            mapper=origins_mapper(len(inputs.series), progress),
         )
         seconds = time.perf_counter() - wall
         cpu_seconds = _cpu_time() - cpu
@@ -757,11 +761,36 @@ def _end_with(parent: int) -> None:
     threading.Thread(target=watch, name="forecast-parent", daemon=True).start()
 
 
-def forked_mapper(series: int) -> Mapper | None:
+# How far a run is: the origins computed and how many there are, told as each one ends.
+OriginsDone = Callable[[int, int], None]
+
+
+def origins_mapper(series: int, progress: OriginsDone | None = None) -> Mapper | None:
+    """The mapper of a run's origins: in forked processes where :func:`forked_mapper` says
+    so, else one after the other (None: the run's own loop, when nobody asks how far it
+    is); ``progress(done, total)`` told before the first and as each origin ends."""
+    forked = forked_mapper(series, progress)
+    if forked is not None or progress is None:
+        return forked
+
+    def serial(fn: Callable[[int], Any], origins: Sequence[int]) -> list[Any]:
+        results: list[Any] = []
+        progress(0, len(origins))
+        for t in origins:
+            results.append(fn(t))
+            progress(len(results), len(origins))
+        return results
+
+    return serial
+
+
+def forked_mapper(series: int, progress: OriginsDone | None = None) -> Mapper | None:
     """A mapper computing a run's origins in forked processes, or None (one after the
     other) for a small run, one core, a system without ``fork`` (Linux only: elsewhere a
     forked process may hang in the system's libraries) or a process running other threads
-    (a fork copies only the calling thread, and locks others hold)."""
+    (a fork copies only the calling thread, and locks others hold). ``progress(done,
+    total)``, if given, is told before the first origin and as each one's results arrive
+    (in order)."""
     import multiprocessing
     import os
     import sys
@@ -784,7 +813,14 @@ def forked_mapper(series: int) -> Mapper | None:
             with ctx.Pool(
                 min(cores, len(origins)), initializer=_end_with, initargs=(os.getpid(),)
             ) as pool:
-                return pool.map(_origin, origins, chunksize=1)
+                results: list[Any] = []
+                if progress is not None:
+                    progress(0, len(origins))
+                for result in pool.imap(_origin, origins, chunksize=1):
+                    results.append(result)
+                    if progress is not None:
+                        progress(len(results), len(origins))
+                return results
         finally:
             _origin_task = None
 

@@ -18,7 +18,7 @@ ZH: dict[str, str] = {
     "demo.stage.history": "生成拜访、信息采集和投诉记录……",
     "demo.stage.derive": "计算档位、分类、分级和客户价值……",
     "demo.stage.plan": "生成本月拜访计划和上周周报……",
-    "demo.stage.forecast": "按上月初的数据预测上月和本月订货量……",
+    "demo.stage.forecast": "预测上月和本月订货量",
 }
 
 EN: dict[str, str] = {
@@ -39,5 +39,5 @@ EN: dict[str, str] = {
     "demo.stage.history": "visits, captures and complaints ...",
     "demo.stage.derive": "tier, category, level and value ...",
     "demo.stage.plan": "this month's visit plan and last week's report ...",
-    "demo.stage.forecast": "last month's and this month's forecast from the data of last month's start ...",
+    "demo.stage.forecast": "forecasts of last month and this month",
 }

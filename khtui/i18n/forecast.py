@@ -24,6 +24,7 @@ ZH: dict[str, str] = {
     "fc.level.brand": "客户×品牌",
     # CLI
     "fc.computing": "正在计算预测（回测各方法，约需数十秒）……",
+    "fc.months_done": "回测进度",
     "fc.computed": "预测已计算：{series} 个序列，用时 {seconds} 秒（CPU {cpu} 秒），数据截至 {through}",
     "fc.none": "没有可预测的订货数据：先导入订单（khtui import orders FILE）",
     "fc.no_run_for_month": "没有 {month} 的预测：可查看 {months}",
@@ -128,6 +129,7 @@ EN: dict[str, str] = {
     "fc.level.retailer": "retailer",
     "fc.level.brand": "retailer × brand",
     "fc.computing": "computing the forecasts (backtesting each method, some tens of seconds) ...",
+    "fc.months_done": "backtest",
     "fc.computed": "forecasts computed: {series} series in {seconds} s (CPU {cpu} s), data up to {through}",
     "fc.none": "no order data to forecast from: import orders first (khtui import orders FILE)",
     "fc.no_run_for_month": "no forecast of {month}: these months have one: {months}",

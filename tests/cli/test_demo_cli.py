@@ -159,3 +159,20 @@ def test_demo_flag_builds_the_demo_database_on_first_use(homes, monkeypatch):
     assert demo_path.exists() and not real.exists()
     assert opened[0].is_demo and opened[-1] is True
     assert "khtui-demo.db" in r.stderr
+
+
+def test_a_terminal_sees_a_bar_for_the_forecast_after_the_stages_lines(capsys):
+    """On a terminal the stages without a count are a line each, the forecast a bar that
+    ends full."""
+    from khtui.cli.demo import _StageProgress
+
+    progress = _StageProgress()
+    progress("plan", 0, 0)
+    for done in range(4):
+        progress("forecast", done, 3)
+    bar = progress.bar
+    assert bar is not None and (bar.pos, bar.length) == (3, 3)
+    progress.close()
+    assert progress.bar is None
+    # (click draws the bar itself only on a terminal: here its label)
+    assert capsys.readouterr().err == "生成本月拜访计划和上周周报……\n预测上月和本月订货量\n"

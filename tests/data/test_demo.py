@@ -843,3 +843,24 @@ def test_brand_figures_count_the_lines_as_the_definition_does(full, start, end):
         if start <= d <= end:
             want[br] = want.get(br, 0.0) + q
     assert qty == want
+
+
+def test_the_build_tells_its_stages_in_order_and_the_forecasts_months_as_they_end(tmp_path):
+    """Each stage is told as it begins; the orders and the forecast (most of a small demo's
+    time) tell how far they are, ending at their total."""
+    told: list[tuple[str, int, int]] = []
+    build_demo(
+        tmp_path / "d.db",
+        retailers=30,
+        months=12,  # enough for several origins
+        seed=7,
+        today=TODAY,
+        progress=lambda *a: told.append(a),
+    )
+    stages = [stage for stage, _done, _total in told]
+    order = list(dict.fromkeys(stages))
+    assert order == [s for s in demo_mod.STAGES if s in order]
+    assert {"orders", "history", "derive", "plan", "forecast"} <= set(order)
+    forecast = [(done, total) for stage, done, total in told if stage == "forecast"]
+    total = forecast[0][1]
+    assert total > 1 and forecast == [(done, total) for done in range(total + 1)]

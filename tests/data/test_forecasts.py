@@ -128,17 +128,33 @@ def test_a_run_in_forked_processes_is_the_run_in_one(town, monkeypatch):
     forked = []
     made = forecasts_mod.forked_mapper
 
-    def watched(series):
-        mapper = made(series)
+    def watched(series, progress=None):
+        mapper = made(series, progress)
         forked.append(mapper is not None)
         return mapper
 
     monkeypatch.setattr(forecasts_mod, "forked_mapper", watched)
-    parallel = town.compute_forecasts(D(2026, 11, 1))
+    told: list[tuple[int, int]] = []
+    parallel = town.compute_forecasts(D(2026, 11, 1), lambda *a: told.append(a))
     assert forked == [True]
     assert parallel.backtest == alone.backtest
     assert len(alone_rows) > 10
     assert _stored_run(town, parallel.run_id) == alone_rows
+    total = told[0][1]  # every origin told, in order, as its results arrive
+    assert total > 1 and told == [(done, total) for done in range(total + 1)]
+
+
+def test_a_run_tells_how_many_of_its_origins_are_done_and_is_the_same_run(town):
+    """One process: ``progress(done, total)`` before the first origin and after each; the run
+    stored is the one made without being asked."""
+    alone = town.compute_forecasts(D(2026, 11, 1))
+    alone_rows = _stored_run(town, alone.run_id)
+    told: list[tuple[int, int]] = []
+    watched = town.compute_forecasts(D(2026, 11, 1), lambda *a: told.append(a))
+    total = told[0][1]
+    assert total > 1 and told == [(done, total) for done in range(total + 1)]
+    assert watched.backtest == alone.backtest
+    assert _stored_run(town, watched.run_id) == alone_rows
 
 
 def test_small_runs_and_threaded_processes_compute_their_origins_in_one_process(monkeypatch):
