@@ -39,6 +39,24 @@ if TYPE_CHECKING:
 _OF_AM = "(? IS NULL OR r.am_id = ?)"
 
 
+def _scored_orders(run_id: str, month: str, am_id: str | None) -> tuple[str, tuple[Any, ...]]:
+    """Whose orders of ``month`` a forecast's accuracy counts (a condition on
+    ``retailer_code`` and its parameters): every retailer's; on a team database, for the AM
+    ``am_id``, those of the retailers the AM's run ``run_id`` forecast and of those now on
+    the AM's books (a shop new to the AM counts with a forecast of 0), as the AM's own
+    database counts them."""
+    if am_id is None:
+        return "1", ()
+    from khtui.data.manager import OWNERS
+
+    return (
+        "retailer_code IN (SELECT retailer_code FROM forecasts WHERE run_id = ? AND "
+        "target_month = ? AND level = 'retailer' "
+        f"UNION SELECT retailer_code FROM ({OWNERS}) WHERE am_id = ?)",
+        (run_id, month, am_id),
+    )
+
+
 @dataclass(frozen=True)
 class ForecastInputs:
     months: list[str]
@@ -511,6 +529,27 @@ class ForecastOps(StoreBase):
         )
         return {code: float(qty) for code, qty in rows}
 
+    def area_accuracy(self, month: str, am_id: str | None = None) -> float | None:
+        """预测准确率 of the area in ``month``, as :meth:`month_accuracy` scores it, without
+        the retailers' and brands' (the team view's figure of each AM); None when no forecast
+        was made for the month before it began."""
+        from khtui.domain.forecast import accuracy
+
+        run = self.run_before(month, am_id)
+        if run is None:
+            return None
+        mine, mine_params = _scored_orders(run["id"], month, am_id)
+        forecast = self.scalar(
+            "SELECT coalesce(sum(qty_tiao), 0) FROM forecasts WHERE run_id = ? "
+            "AND target_month = ? AND level = 'retailer'",
+            (run["id"], month),
+        )
+        actual = self.scalar(
+            f"SELECT coalesce(sum(qty_tiao), 0) FROM monthly_sales WHERE month = ? AND {mine}",
+            (month, *mine_params),
+        )
+        return accuracy(float(forecast), float(actual))
+
     def month_accuracy(self, month: str, am_id: str | None = None) -> MonthAccuracy:
         """预测准确率 of ``month`` for the area, each retailer and each brand, scoring the
         forecast made before the month began (:meth:`run_before`). ``complete`` is False for
@@ -525,17 +564,7 @@ class ForecastOps(StoreBase):
         if run is None:
             return MonthAccuracy(month, None, None, complete, None)
         fc_r = self.retailer_forecasts(run["id"], month)
-        mine = "1"  # whose orders count: every retailer's
-        mine_params: tuple[Any, ...] = ()
-        if am_id is not None:
-            from khtui.data.manager import OWNERS
-
-            mine = (
-                "retailer_code IN (SELECT retailer_code FROM forecasts WHERE run_id = ? AND "
-                "target_month = ? AND level = 'retailer' "
-                f"UNION SELECT retailer_code FROM ({OWNERS}) WHERE am_id = ?)"
-            )
-            mine_params = (run["id"], month, am_id)
+        mine, mine_params = _scored_orders(run["id"], month, am_id)
         act_r = {
             r[0]: float(r[1])
             for r in self.query(

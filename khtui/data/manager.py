@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from khtui.data.base import StoreBase, StoreError, from_row, new_id, placeholders
+from khtui.data.base import StoreError, from_row, new_id, placeholders
+from khtui.data.forecasts import ForecastOps
 from khtui.data.statuses import ON_ITS_DAY, overdue_complaint
 from khtui.domain.problems import KeyedError
 from khtui.domain.retailer import ACTIVE
@@ -212,7 +213,7 @@ def is_team_database(conn: sqlite3.Connection) -> bool:
     return bool(row and row[0])
 
 
-class TeamOps(StoreBase):
+class TeamOps(ForecastOps):
     """Mixin of :class:`khtui.data.store.Store`: read on a team database."""
 
     # -- the team --------------------------------------------------------------------------
@@ -278,7 +279,7 @@ class TeamOps(StoreBase):
                     due=due,
                     done=int(done or 0),
                     overdue=overdue.get(am, 0),
-                    forecast_accuracy=self.forecast_accuracy(am, scored),
+                    forecast_accuracy=self.area_accuracy(scored, am),
                     forecast_month=scored,
                     plan_month=plan[0] if plan else None,
                     plan_status=plan[1] if plan else None,
@@ -311,36 +312,6 @@ class TeamOps(StoreBase):
         return self.column(
             "SELECT DISTINCT code FROM team_ams WHERE code IS NOT NULL ORDER BY code"
         )
-
-    def forecast_accuracy(self, am_id: str, month: str) -> float | None:
-        """预测准确率 of the AM's area in ``month``, as the AM's own monthly analysis computes
-        it: the AM's last forecast run made before the month began (its retailers' forecasts
-        summed) against the month's orders of the retailers it forecast and of those now on
-        the AM's books (a shop new to the AM counts with a forecast of 0). None when the AM
-        merged no forecast for the month (the view shows "—")."""
-        from khtui.domain.forecast import accuracy
-
-        run = self.query_one(
-            "SELECT r.id FROM forecast_runs r WHERE r.am_id = ? AND r.as_of <= ? AND EXISTS "
-            "(SELECT 1 FROM forecasts f WHERE f.run_id = r.id AND f.target_month = ? "
-            "AND f.level = 'area') ORDER BY r.as_of DESC, r.computed_at DESC LIMIT 1",
-            (am_id, month + "-01", month),
-        )
-        if run is None:
-            return None
-        forecast = self.scalar(
-            "SELECT coalesce(sum(qty_tiao), 0) FROM forecasts WHERE run_id = ? "
-            "AND target_month = ? AND level = 'retailer'",
-            (run[0], month),
-        )
-        actual = self.scalar(
-            "SELECT coalesce(sum(qty_tiao), 0) FROM monthly_sales WHERE month = ? AND "
-            "retailer_code IN (SELECT retailer_code FROM forecasts WHERE run_id = ? "
-            "AND target_month = ? AND level = 'retailer' "
-            f"UNION SELECT retailer_code FROM ({OWNERS}) WHERE am_id = ?)",
-            (month, run[0], month, am_id),
-        )
-        return accuracy(float(forecast), float(actual))
 
     def _plan_statuses(self, month: str | None = None) -> list[tuple[str, str, str]]:
         """(AM, month, status) of the AMs' plans (of ``month``; else all, each AM's oldest

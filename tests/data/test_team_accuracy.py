@@ -62,13 +62,19 @@ def test_each_am_scored_on_the_forecast_made_before_the_month(team):
     assert mine.forecast_accuracy == pytest.approx(own)
     assert other_own is not None and other_own != pytest.approx(own)
     assert figures[other_id].forecast_accuracy == pytest.approx(other_own)
+    # the team database's monthly analysis of an AM scores the same
+    s = Store(path)
+    for am, f in figures.items():
+        assert s.month_accuracy("2026-10", am).area.accuracy == pytest.approx(f.forecast_accuracy)
+    s.close()
 
 
 def test_a_month_over_is_scored_itself_and_one_not_forecast_is_none(team):
     """(The demo forecasts from October on: September has no forecast.)"""
     path, am_id, _own, _other = team
     s = Store(path)
-    assert s.forecast_accuracy(am_id, "2026-09") is None
+    assert s.area_accuracy("2026-09", am_id) is None
+    assert s.month_accuracy("2026-09", am_id).area is None
     # a month already over is scored on itself
     (f,) = [f for f in s.team_figures("2026-10", TODAY) if f.am_id == am_id]
     s.close()
