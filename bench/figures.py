@@ -112,6 +112,10 @@ class Ctx:
     cache: Path
     reps: int | None = None  # overrides every plan's rounds (a smoke run: 1)
 
+    def __post_init__(self) -> None:
+        # made here, once: a figure run alone (--only) on a new machine works in it at once
+        self.cache.mkdir(parents=True, exist_ok=True)
+
     def plan(self, name: str) -> Plan:
         p = self.scale.plans[name]
         return Plan(self.reps, p.cap) if self.reps else p
@@ -258,7 +262,6 @@ def _keyed_rows(
 def fig_demo(ctx: Ctx, res: FigureResult) -> None:
     s = ctx.scale
     path = data.demo_path(ctx.cache, s.retailers, s.months)
-    ctx.cache.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="demo-", dir=ctx.cache))
     csv_path: list[Path] = []
     builds: list = []
@@ -747,7 +750,6 @@ def fig_lookup(ctx: Ctx, res: FigureResult) -> None:
     ver = data.code_version(("khtui/data/search.py", "khtui/domain/search_keys.py"))
     db = ctx.cache / f"lookup-{n}-{ver}.db"
     if not db.exists():
-        ctx.cache.mkdir(parents=True, exist_ok=True)
         out, _ = probe("lookup_prepare", str(db), str(n), env=ctx.env)
         res.notes.append(
             f"Built: {n:,} synthetic retailers, index in {out['seconds']:.0f} s; one retailer "

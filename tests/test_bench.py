@@ -67,3 +67,13 @@ def test_bench_refuses_a_city_run_without_a_report_file():
     )
     assert run.returncode == 2
     assert "--out" in run.stderr
+
+
+def test_the_cache_folder_is_made_with_the_run(tmp_path):
+    """A figure run alone on a new machine (``--only import``) worked in a cache folder that
+    did not exist yet."""
+    from bench.figures import SCALES, Ctx
+
+    cache = tmp_path / "new" / "cache"
+    Ctx(SCALES["small"], cache)
+    assert cache.is_dir()
