@@ -858,9 +858,9 @@ def forked_mapper(series: int, progress: OriginsDone | None = None) -> Mapper | 
 
 # -- a process of its own ---------------------------------------------------------------------
 def compute_in_child(path, rules, as_of: dt.date, on_start=None) -> RunSummary | None:
-    """Run :meth:`ForecastOps.compute_forecasts` in a child Python process (the program's
-    screens keep the whole interpreter: a computation of seconds never delays a keystroke)
-    and return its summary. ``on_start(process)`` is told the process (so the program can end
+    """Run :meth:`ForecastOps.compute_forecasts` in a child Python process at a lower
+    priority (the program's screens keep the whole interpreter, and the CPU they ask for: a
+    computation of seconds never delays a keystroke) and return its summary. ``on_start(process)`` is told the process (so the program can end
     it when it quits first: the run's one write transaction is then simply not made). Raises
     :class:`~khtui.data.base.StoreError` with the child's last line when it fails."""
     import subprocess
@@ -898,6 +898,23 @@ def compute_in_child(path, rules, as_of: dt.date, on_start=None) -> RunSummary |
     return RunSummary(**data)
 
 
+# The forecast's process runs at this lower priority (a Unix niceness), it and the workers it
+# forks: on two cores the program's screens, which it runs beside, keep the CPU they ask for.
+CHILD_NICENESS = 10
+
+
+def _give_way() -> None:
+    """Lower this process's priority by CHILD_NICENESS where the system has niceness (where
+    it is not allowed, the forecast runs at the usual priority)."""
+    import contextlib
+    import os
+
+    nice = getattr(os, "nice", None)
+    if nice is not None:
+        with contextlib.suppress(OSError):
+            nice(CHILD_NICENESS)
+
+
 def _child_main() -> None:
     import dataclasses
     import sys
@@ -905,6 +922,7 @@ def _child_main() -> None:
     from khtui.data.store import Store
     from khtui.rules import Rules
 
+    _give_way()
     args = json.loads(sys.stdin.read())
     store = Store(args["db"], rules=Rules(args["rules"], args["origin"]))
     try:

@@ -536,3 +536,48 @@ def test_superseded_runs_are_removed_but_not_the_one_made_before_a_month(town):
     assert middle.run_id not in {r[0] for r in town.query("SELECT DISTINCT run_id FROM forecasts")}
     assert town.month_accuracy("2026-10").run_id == first.run_id
     assert town.month_accuracy("2026-11").run_id == last_october.run_id
+
+
+def test_a_run_in_a_process_of_its_own_is_stored_and_summed_up(town):
+    from khtui.data.forecasts import compute_in_child
+
+    town.conn.commit()
+    started = []
+    summary = compute_in_child(town.path, town.rules, D(2026, 11, 1), on_start=started.append)
+    assert len(started) == 1 and started[0].returncode == 0
+    assert summary is not None and summary.targets == ("2026-11", "2026-12")
+    assert town.run_before("2026-11")["id"] == summary.run_id
+
+
+def test_the_forecasts_process_gives_way_to_the_screens(town, monkeypatch):
+    """The child lowers its own priority (its forked workers inherit it) before it reads."""
+    import io
+
+    import khtui.data.forecasts as forecasts_mod
+
+    town.conn.commit()
+    order: list[object] = []  # what the child did, in order
+
+    def nice(increment: int) -> int:
+        order.append(("nice", increment))
+        return increment
+
+    monkeypatch.setattr(os, "nice", nice)
+    args = {
+        "db": str(town.path),
+        "rules": town.rules.data,
+        "origin": town.rules.origin,
+        "as_of": "2026-11-01",
+    }
+
+    class Stdin(io.StringIO):
+        def read(self, *a):
+            order.append("read")
+            return super().read(*a)
+
+    monkeypatch.setattr("sys.stdin", Stdin(json.dumps(args)))
+    out = io.StringIO()
+    monkeypatch.setattr("sys.stdout", out)
+    forecasts_mod._child_main()
+    assert order == [("nice", forecasts_mod.CHILD_NICENESS), "read"]
+    assert json.loads(out.getvalue())["targets"] == ["2026-11", "2026-12"]
