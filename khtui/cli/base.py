@@ -209,7 +209,7 @@ def usage_problem(exc: click.UsageError, argv: list[str]) -> click.UsageError:
 def given_value(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     """An option's value that is really one: not empty, not a folder's ``.``, and not the next
     option taken as the value (``--sheet --dry-run`` gave --sheet no value, and the import is
-    then refused rather than done for real). An argument's value only not empty: a file
+    then refused rather than done for real). An argument's value need only not be empty: a file
     argument naming a folder (``.``) is refused by its command, in the words for a folder
     (:func:`check_input_file`, :func:`check_output_file`)."""
     if value is None:
