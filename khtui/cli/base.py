@@ -48,6 +48,8 @@ class CliTranslator(Translator):
 t: Translator = CliTranslator()
 
 if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar  # what click.progressbar() returns
+
     from khtui.rules import Rules
 
 
@@ -530,6 +532,25 @@ def allowed(path: Path, mode: int) -> bool:
     """Whether this process may read ``path`` (``os.R_OK``) or write in it (``os.W_OK``): the
     system's own answer (yes for root, except in an immutable folder)."""
     return os.access(path, mode)
+
+
+# click's progress line around its bar: "  [", "]  ", the percentage (4) and the time left
+# (8, "  " before it); and one cell spare, so the line never ends at the terminal's edge.
+BAR_CLUTTER = 21
+BAR_WIDTH = 36  # click's own width of the bar, at most
+
+
+def progress_bar(total: int, label: str) -> ProgressBar[int]:
+    """click's progress bar of ``total`` steps on stderr, labelled ``label``, narrowed to fit
+    the terminal's width: click counts a label's characters, where a Chinese one takes two
+    cells (an 80-column terminal wrapped the line at every step, printing it again)."""
+    import shutil
+
+    from rich.cells import cell_len
+
+    room = shutil.get_terminal_size().columns - cell_len(label) - BAR_CLUTTER
+    width = max(10, min(BAR_WIDTH, room))
+    return click.progressbar(length=total, label=label, file=sys.stderr, width=width)
 
 
 def check_input_file(path: Path) -> Path:

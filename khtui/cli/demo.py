@@ -22,6 +22,7 @@ from khtui.cli.base import (
     emit_json,
     main,
     pass_ctx,
+    progress_bar,
     t,
 )
 
@@ -87,9 +88,7 @@ class _StageProgress:
                 self.close()
                 self.seen.add(stage)
                 self.stage, self.done = stage, 0
-                self.bar = click.progressbar(
-                    length=total, label=t(f"demo.stage.{stage}"), file=sys.stderr
-                )
+                self.bar = progress_bar(total, t(f"demo.stage.{stage}"))
                 self.bar.__enter__()
             self.bar.update(done - self.done)
             self.done = done

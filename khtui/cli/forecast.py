@@ -8,7 +8,18 @@ from typing import Any
 
 import click
 
-from khtui.cli.base import DATE, MONTH, Ctx, UserError, emit_json, main, pass_ctx, stderr, t
+from khtui.cli.base import (
+    DATE,
+    MONTH,
+    Ctx,
+    UserError,
+    emit_json,
+    main,
+    pass_ctx,
+    progress_bar,
+    stderr,
+    t,
+)
 from khtui.cli.team import am_option
 
 
@@ -28,7 +39,7 @@ def ensure_forecasts(store, *, quiet: bool = False) -> None:
     def progress(done: int, total: int) -> None:
         nonlocal bar
         if bar is None:
-            bar = click.progressbar(length=total, label=t("fc.months_done"), file=sys.stderr)
+            bar = progress_bar(total, t("fc.months_done"))
             bar.__enter__()
         bar.update(done - bar.pos)
 

@@ -176,3 +176,27 @@ def test_a_terminal_sees_a_bar_for_the_forecast_after_the_stages_lines(capsys):
     assert progress.bar is None
     # (click draws the bar itself only on a terminal: here its label)
     assert capsys.readouterr().err == "生成本月拜访计划和上周周报……\n预测上月和本月订货量\n"
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+@pytest.mark.parametrize(
+    "label",
+    ["预测上月和本月订货量", "生成订单明细", "回测进度", "forecasts of last month and this month"],
+)
+def test_a_progress_line_with_its_time_left_fits_the_terminal(monkeypatch, label, columns):
+    """click sizes the line by characters, a Chinese one two cells wide: at 80 columns the
+    forecast's line wrapped and was printed again at every step."""
+    import os
+    import shutil
+
+    from rich.cells import cell_len
+
+    from khtui.cli.base import progress_bar
+
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda *a: os.terminal_size((columns, 24)))
+    bar = progress_bar(17, label)
+    bar.pos, bar.avg, bar.eta_known = 8, [100.0], True  # 15 minutes left
+    line = bar.format_progress_line()
+    assert line.startswith(label) and line.endswith("00:15:00")
+    assert cell_len(line) < columns
+    assert bar.width >= 10
