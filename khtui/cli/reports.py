@@ -88,7 +88,9 @@ def report_week_cmd(
 
 
 @report_group.command("month")
-@click.option("--month", "month", type=MONTH, required=True, help="Month, e.g. 2026-10.")
+@click.option(
+    "--month", "month", type=MONTH, help="Month, e.g. 2026-10 (default: last complete month)."
+)
 @click.option("--problems", help="The AM's text: problems and their causes.")
 @click.option("--improvements", help="The AM's text: improvement measures.")
 @click.option("--targets", help="The AM's text: next month's targets.")
@@ -100,7 +102,7 @@ def report_week_cmd(
 @pass_ctx
 def report_month_cmd(
     ctx: Ctx,
-    month: str,
+    month: str | None,
     problems: str | None,
     improvements: str | None,
     targets: str | None,
@@ -117,6 +119,7 @@ def report_month_cmd(
     next month's targets)."""
     from khtui.data.documents import write_monthly_docx
     from khtui.data.reports import ReportProblem
+    from khtui.domain.report import default_month
 
     text = {
         k: v
@@ -128,6 +131,7 @@ def report_month_cmd(
     # before the text is saved or the version submitted: a refused file changes nothing
     check_document_targets(out, force=force)
     with ctx.store(own=True) as store:
+        month = month or default_month(store.today())
         try:
             if text:
                 store.save_monthly_draft(month, text)

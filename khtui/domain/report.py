@@ -87,6 +87,13 @@ def default_week(today: dt.date) -> str:
     return week_key(last_sunday)
 
 
+def default_month(today: dt.date) -> str:
+    """The last complete month before ``today`` (the monthly analysis is written on it)."""
+    from khtui.domain.months import add_months, month_key
+
+    return add_months(month_key(today), -1)
+
+
 def week_name(key: str, tr: Tr) -> str:
     """A week as people say it: '2026年第47周（11月16日—11月22日）'."""
     year, week = parse_week(key)

@@ -38,13 +38,14 @@ from textual.widgets.option_list import Option
 
 from khtui.data.manager import AmReport
 from khtui.domain.monthly import MONTHLY_NARRATIVE_KEYS
-from khtui.domain.months import add_months, month_key, month_range, parse_month
+from khtui.domain.months import add_months, month_range, parse_month
 from khtui.domain.report import (
     NARRATIVE_KEYS,
     Heading,
     Paragraph,
     ReportDocument,
     add_weeks,
+    default_month,
     default_week,
     normalise_week,
     week_range,
@@ -144,11 +145,6 @@ class ReportKind:
 
     def bad(self, value: str) -> str:
         return t(self.bad_key, value=value)
-
-
-def default_month(today: dt.date) -> str:
-    """The last complete month."""
-    return add_months(month_key(today), -1)
 
 
 def normalise_month(text: str) -> str:

@@ -78,6 +78,20 @@ def test_report_month(db, tmp_path):
     assert docx.Document(out).paragraphs[0].text == "Market analysis, 2026-10"
 
 
+def test_report_month_defaults_to_the_last_complete_month(db, tmp_path):
+    """As the report screen's monthly analysis: on the pinned 2026-11-23, October."""
+    out = tmp_path / "m.docx"
+    r = run("--db", str(db), "report", "month", "--docx", str(out), "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output) == {
+        "path": str(out),
+        "month": "2026-10",
+        "version": 0,
+        "status": "draft",
+    }
+    assert docx.Document(out).paragraphs[0].text == "2026年10月市场分析报告"
+
+
 def test_report_month_text_versions_and_mask(db, store, tmp_path):
     """The AM's parts of the monthly analysis set from the command line, submitted, edited
     into the next version; --mask shortens a phone number typed into them."""

@@ -15,6 +15,7 @@ from khtui.domain.report import (
     add_weeks,
     change_pct,
     cn_numeral,
+    default_month,
     default_week,
     normalise_week,
     parse_week,
@@ -47,6 +48,18 @@ def tr(key, **kw):
 )
 def test_default_week_is_last_complete_week(today, week):
     assert default_week(today) == week
+
+
+@pytest.mark.parametrize(
+    ("today", "month"),
+    [
+        (dt.date(2026, 12, 1), "2026-11"),  # the first day: the month that ended yesterday
+        (dt.date(2026, 11, 30), "2026-10"),  # the last day: this month is not over yet
+        (dt.date(2027, 1, 15), "2026-12"),  # across the year
+    ],
+)
+def test_default_month_is_last_complete_month(today, month):
+    assert default_month(today) == month
 
 
 def test_week_range_and_key():
