@@ -43,7 +43,7 @@ ZH: dict[str, str] = {
     "imp.error.missing": "文件不存在：{file}",
     "imp.cli.rejects_csv": "拒收行写成 CSV 文件：--rejects 要一个 .csv 文件名（{path} 不是）",
     "imp.error.orders_file": "这是订单明细（有订货日期、卷烟编码和数量），不是{kind}文件；未导入任何数据。订单请用 khtui import orders 导入",
-    "imp.error.is_dir": "{file} 是目录，不是文件",
+    "imp.error.is_dir": "{file} 是文件夹，不是文件",
     "imp.error.empty": "{file} 是空文件",
     "imp.error.binary": "{file} 不是文本、XLSX 或 XLS 文件",
     "imp.error.rejects": "无法写入拒收文件 {file}（{problem}）；用 --rejects 指定别的位置",

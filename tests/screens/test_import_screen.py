@@ -124,6 +124,28 @@ def test_a_missing_file_is_a_preview_that_failed_not_an_import(
     asyncio.run(scenario())
 
 
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [("zh", "是文件夹，不是文件"), ("en", "is a folder, not a file")],
+)
+def test_a_folder_is_a_preview_that_failed_in_the_words_for_a_folder(store, tmp_path, lang, said):
+    """The screen says "folder" (文件夹) as the command line does (it said 目录)."""
+
+    async def scenario():
+        app = ImportApp(store, lang)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = app.screen
+            await type_path(pilot, tmp_path)
+            await pilot.press("enter")  # preview
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            status = text(screen, "#status")
+            assert status.endswith(f"{tmp_path} {said}")
+            assert screen.query_one("#import", Button).disabled
+
+    asyncio.run(scenario())
+
+
 @sync
 async def test_changing_the_kind_asks_for_a_new_preview(store, tmp_path):
     path = write(
