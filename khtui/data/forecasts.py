@@ -23,7 +23,7 @@ import functools
 import json
 import time
 from collections import defaultdict
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -803,14 +803,22 @@ def origins_mapper(series: int, progress: OriginsDone | None = None) -> Mapper |
         return forked
 
     def serial(fn: Callable[[int], Any], origins: Sequence[int]) -> list[Any]:
-        results: list[Any] = []
-        progress(0, len(origins))
-        for t in origins:
-            results.append(fn(t))
-            progress(len(results), len(origins))
-        return results
+        return _collected((fn(t) for t in origins), len(origins), progress)
 
     return serial
+
+
+def _collected(results: Iterable[Any], total: int, progress: OriginsDone | None) -> list[Any]:
+    """The ``total`` origins' ``results`` in a list, ``progress(done, total)`` (if given) told
+    before the first and as each one arrives."""
+    out: list[Any] = []
+    if progress is not None:
+        progress(0, total)
+    for result in results:
+        out.append(result)
+        if progress is not None:
+            progress(len(out), total)
+    return out
 
 
 def forked_mapper(series: int, progress: OriginsDone | None = None) -> Mapper | None:
@@ -842,14 +850,7 @@ def forked_mapper(series: int, progress: OriginsDone | None = None) -> Mapper | 
             with ctx.Pool(
                 min(cores, len(origins)), initializer=_end_with, initargs=(os.getpid(),)
             ) as pool:
-                results: list[Any] = []
-                if progress is not None:
-                    progress(0, len(origins))
-                for result in pool.imap(_origin, origins, chunksize=1):
-                    results.append(result)
-                    if progress is not None:
-                        progress(len(results), len(origins))
-                return results
+                return _collected(pool.imap(_origin, origins, chunksize=1), len(origins), progress)
         finally:
             _origin_task = None
 
@@ -860,8 +861,9 @@ def forked_mapper(series: int, progress: OriginsDone | None = None) -> Mapper | 
 def compute_in_child(path, rules, as_of: dt.date, on_start=None) -> RunSummary | None:
     """Run :meth:`ForecastOps.compute_forecasts` in a child Python process at a lower
     priority (the program's screens keep the whole interpreter, and the CPU they ask for: a
-    computation of seconds never delays a keystroke) and return its summary. ``on_start(process)`` is told the process (so the program can end
-    it when it quits first: the run's one write transaction is then simply not made). Raises
+    computation of seconds never delays a keystroke) and return its summary.
+    ``on_start(process)`` is told the process (so the program can end it when it quits
+    first: the run's one write transaction is then simply not made). Raises
     :class:`~khtui.data.base.StoreError` with the child's last line when it fails."""
     import subprocess
     import sys
