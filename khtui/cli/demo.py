@@ -79,7 +79,6 @@ class _StageProgress:
     def __init__(self) -> None:
         self.bar: ProgressBar[int] | None = None
         self.stage = ""
-        self.done = 0
         self.seen: set[str] = set()
 
     def __call__(self, stage: str, done: int, total: int) -> None:
@@ -87,11 +86,10 @@ class _StageProgress:
             if self.bar is None or self.stage != stage:
                 self.close()
                 self.seen.add(stage)
-                self.stage, self.done = stage, 0
+                self.stage = stage
                 self.bar = progress_bar(total, t(f"demo.stage.{stage}"))
                 self.bar.__enter__()
-            self.bar.update(done - self.done)
-            self.done = done
+            self.bar.update(done - self.bar.pos)
             return
         self.close()
         if stage not in self.seen:
