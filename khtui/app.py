@@ -39,6 +39,7 @@ from khtui.widgets.workbench import Reloads, Workbench
 
 if TYPE_CHECKING:
     from textual.app import App
+    from textual.notifications import SeverityLevel
     from textual.pilot import Pilot
 
 # Sections: mode name, module and class of its first screen, digit key, F-key.
@@ -475,6 +476,21 @@ class KhtuiApp(Keyed, Workbench):
             self.push_screen(
                 CommandPalette(id="--command-palette", placeholder=t("palette.placeholder"))
             )
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Textual's notification, its text plain whatever ``markup`` says: a message holds
+        names, values and paths as written (``店[A1]``, ``[import]``), and Textual read them as
+        markup (a screen's ``notify`` asks for it), losing the brackets or, for a name holding
+        ``[/b]``, stopping the app in a loop of failed toasts. The program writes no markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     # -- errors: the one place -----------------------------------------------------------------
     def report_error(self, error: Exception) -> None:

@@ -16,13 +16,14 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Header, Label, Static
+from textual.widgets import Header
 
 from khtui.domain.dates import day_examples
 from khtui.widgets.date_input import DateInput
 from khtui.widgets.footer import Footer
 from khtui.widgets.jobs import JobQueue
 from khtui.widgets.keys import Key, Keyed, TypingScreen
+from khtui.widgets.plain_text import Label, Static
 from khtui.widgets.speech import t
 from khtui.widgets.table import DataTable
 from khtui.widgets.text_boxes import Input

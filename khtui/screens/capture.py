@@ -26,14 +26,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import (
-    ContentSwitcher,
-    Header,
-    Label,
-    OptionList,
-    Select,
-    Static,
-)
+from textual.widgets import ContentSwitcher, Header, OptionList, Select
 from textual.widgets.option_list import Option
 
 from khtui.data.base import StoreError
@@ -54,6 +47,7 @@ from khtui.widgets.footer import Footer
 from khtui.widgets.jobs import Debouncer, JobQueue
 from khtui.widgets.keys import Key, Keyed, TypingScreen
 from khtui.widgets.paging import Pager
+from khtui.widgets.plain_text import Label, Static
 from khtui.widgets.price_grid import PriceGrid
 from khtui.widgets.speech import t
 from khtui.widgets.table import DataTable

@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Header, Label, OptionList, Select, Static
+from textual.widgets import Checkbox, Header, OptionList, Select
 from textual.widgets.option_list import Option
 
 from khtui.data.base import StoreError
@@ -31,6 +31,7 @@ from khtui.widgets.footer import Footer
 from khtui.widgets.jobs import JobQueue
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.paging import Pager
+from khtui.widgets.plain_text import Label, Static
 from khtui.widgets.retailer_picker import RetailerPicker
 from khtui.widgets.speech import t
 from khtui.widgets.table import DataTable

@@ -14,9 +14,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Label, Static
 
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.plain_text import Label, Static
 from khtui.widgets.speech import t
 from khtui.widgets.table import DataTable
 

@@ -16,10 +16,11 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Header, Label, ProgressBar, Select, Static
+from textual.widgets import Button, Header, ProgressBar, Select
 
 from khtui.widgets.footer import Footer
 from khtui.widgets.keys import Key, Keyed, TypingScreen
+from khtui.widgets.plain_text import Label, Static
 from khtui.widgets.speech import t
 from khtui.widgets.table import DataTable
 from khtui.widgets.text_boxes import Input

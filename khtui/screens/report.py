@@ -33,7 +33,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Header, Label, OptionList, Static
+from textual.widgets import Header, OptionList
 from textual.widgets.option_list import Option
 
 from khtui.data.manager import AmReport
@@ -56,6 +56,7 @@ from khtui.widgets.document_view import document_renderable
 from khtui.widgets.footer import Footer
 from khtui.widgets.jobs import Debouncer, JobQueue
 from khtui.widgets.keys import Key, Keyed, TypingScreen
+from khtui.widgets.plain_text import Label, Static
 from khtui.widgets.speech import t
 from khtui.widgets.text_boxes import Input, TextArea
 

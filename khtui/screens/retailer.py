@@ -22,14 +22,7 @@ from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import (
-    Header,
-    Label,
-    OptionList,
-    Static,
-    TabbedContent,
-    TabPane,
-)
+from textual.widgets import Header, OptionList, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
@@ -50,6 +43,7 @@ from khtui.widgets.confirm import ConfirmScreen
 from khtui.widgets.footer import Footer
 from khtui.widgets.jobs import JobQueue
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.plain_text import Label, Static
 from khtui.widgets.resume import StyledOnMount
 from khtui.widgets.speech import t
 from khtui.widgets.table import DataTable

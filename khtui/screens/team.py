@@ -26,7 +26,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Header, Label, Static, TabbedContent, TabPane
+from textual.widgets import Header, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from khtui.data.manager import ChangeWaiting, PlanWaiting
@@ -35,6 +35,7 @@ from khtui.widgets.document_view import document_renderable
 from khtui.widgets.footer import Footer
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.paging import Pager
+from khtui.widgets.plain_text import Label, Static
 from khtui.widgets.speech import t
 from khtui.widgets.table import DataTable
 from khtui.widgets.tabs import focus_shown_table

@@ -27,7 +27,7 @@ from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Header, Static
+from textual.widgets import Header
 
 from khtui.domain import visits as visit_rules
 from khtui.i18n import Translator
@@ -35,6 +35,7 @@ from khtui.widgets.cells import AM_CELLS, clip, fit
 from khtui.widgets.footer import Footer
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.paging import Pager
+from khtui.widgets.plain_text import Static
 from khtui.widgets.resume import StyledOnMount
 from khtui.widgets.speech import t
 from khtui.widgets.table import DataTable

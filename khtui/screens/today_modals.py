@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList, Static
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from khtui.domain.dates import day_examples
@@ -24,6 +24,7 @@ from khtui.widgets.cells import AM_CELLS, clip, fit
 from khtui.widgets.date_input import DateInput
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.paging import Pager
+from khtui.widgets.plain_text import Label, Static
 from khtui.widgets.retailer_picker import RetailerPicker
 from khtui.widgets.speech import t
 from khtui.widgets.table import DataTable

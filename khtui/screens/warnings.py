@@ -17,13 +17,14 @@ from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widgets import Header
 
 from khtui.domain.warnings import KINDS
 from khtui.widgets.cells import AM_CELLS, clip, cut, fit
 from khtui.widgets.footer import Footer
 from khtui.widgets.keys import Key, Keyed
 from khtui.widgets.paging import Pager
+from khtui.widgets.plain_text import Static
 from khtui.widgets.speech import t
 from khtui.widgets.table import DataTable
 from khtui.widgets.warnings_panel import kind_style

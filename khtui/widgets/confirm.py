@@ -11,9 +11,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Static
+from textual.widgets import Button
 
 from khtui.widgets.keys import Key, Keyed
+from khtui.widgets.plain_text import Label, Static
 from khtui.widgets.speech import t
 
 

@@ -13,8 +13,8 @@ from textual import getters, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Static
 
+from khtui.widgets.plain_text import Static
 from khtui.widgets.speech import t
 from khtui.widgets.theme import style
 from khtui.widgets.warnings_panel import WarningsPanel

@@ -17,10 +17,11 @@ from textual import events, getters, on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from khtui.widgets.cells import clip
+from khtui.widgets.plain_text import Static
 from khtui.widgets.speech import t
 from khtui.widgets.text_boxes import Input
 from khtui.widgets.theme import style

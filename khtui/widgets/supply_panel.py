@@ -9,9 +9,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual import getters, work
 from textual.message import Message
-from textual.widgets import Static
 
 from khtui.widgets.cells import cut, pad, right
+from khtui.widgets.plain_text import Static
 from khtui.widgets.speech import t
 from khtui.widgets.theme import style
 from khtui.widgets.workbench import Workbench

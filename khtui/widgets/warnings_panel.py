@@ -15,8 +15,8 @@ from rich.text import Text
 from textual import getters, work
 from textual.app import App
 from textual.message import Message
-from textual.widgets import Static
 
+from khtui.widgets.plain_text import Static
 from khtui.widgets.speech import t
 from khtui.widgets.theme import style
 from khtui.widgets.workbench import Workbench

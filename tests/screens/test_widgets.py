@@ -9,7 +9,7 @@ from textual.widgets import DataTable, TabbedContent, TabPane
 from khtui.widgets.cells import MARK, clip, cut, pad, right
 from khtui.widgets.sales_chart import chart_lines, layout
 from khtui.widgets.tabs import focus_shown_table
-from tests.screens.pilot import sync
+from tests.screens.pilot import running, settle, sync
 
 
 def test_clip_counts_cells_not_characters():
@@ -230,3 +230,56 @@ def test_every_list_of_the_program_is_one_whose_home_and_end_go_to_its_rows():
     from tests.screens.plain_widgets import plain_imports
 
     assert plain_imports({"DataTable"}, replaced_in="table.py") == []
+
+
+def test_every_static_text_and_label_of_the_program_takes_its_text_as_written():
+    """No module uses Textual's own Static or Label (they read a name's brackets as markup)."""
+    from tests.screens.plain_widgets import plain_imports
+
+    assert plain_imports({"Static", "Label"}, replaced_in="plain_text.py") == []
+
+
+@sync
+async def test_a_name_with_brackets_is_shown_as_written(day_store):
+    """A retailer named with square brackets: its check-in notice and its profile show the
+    name whole. Textual read them as markup: ``[A1]`` vanished, and ``[/b]`` (no tag to
+    close) stopped the app in a loop of failed toasts."""
+    from textual.widgets._toast import Toast
+
+    from tests.screens.conftest import CQ
+
+    name = "重庆路[A1]烟酒[/b]店"
+    with day_store.write() as conn:
+        conn.execute("UPDATE retailers SET name = ? WHERE code = ?", (name, CQ))
+    async with running(day_store, (100, 30)) as (app, pilot):
+        await pilot.press("i")
+        await settle(app, pilot)
+        # each notification as its toast draws it (a pilot shows no toasts)
+        toasts = [str(Toast(notice).render()) for notice in app._notifications]
+        assert any(f"{name} 已签到" in text for text in toasts), toasts
+        await pilot.press("enter")
+        await settle(app, pilot)
+        head = str(app.screen.query_one("#profile-head").render())
+        assert name in head
+
+
+def test_a_string_cell_is_shown_as_written():
+    """Every string a list is given comes out of Textual's markup reading as it went in:
+    brackets of a tag, of a style's name, and backslashes before them or at the end."""
+    from rich.text import Text
+
+    from khtui.widgets.table import _as_written
+
+    for cell in (
+        "重庆[/b]小面",
+        "店[A1]",
+        "x [bold]y",
+        "C:\\[x]",
+        "\\[b]",
+        "a[/b]\\",
+        "a\\",
+        "a\\\\",
+    ):
+        assert Text.from_markup(_as_written(cell)).plain == cell
+    styled = Text("签到", style="bold")
+    assert _as_written(styled) is styled
