@@ -228,10 +228,13 @@ class PriceGrid(DataTable):
         return False
 
     def cancel_buffer(self) -> None:
+        """Drop the value being typed: the cell shows its stored value again, and a refusal of
+        what was typed is withdrawn (it no longer stands in the way of finishing)."""
         cur = self.current
         self.buffer = ""
         if cur is not None:
             self.show_row(self.data_rows[cur[0]])
+            self.post_message(self.Problem(cur[0], cur[1], None))
 
     def on_blur(self, event: events.Blur) -> None:
         self.commit_buffer()

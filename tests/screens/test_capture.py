@@ -52,6 +52,31 @@ def grid_cell(app, brand: str, column: str) -> str:
 
 
 @sync
+async def test_a_refused_value_given_up_with_escape_no_longer_stops_the_finish(seeded):
+    """A price refused in the grid, then Esc: the cell shows what it held, the refusal is gone
+    from beside the grid, and Ctrl+S finishes the visit with the value that was saved."""
+    vid = add_visit(seeded, "R1", TODAY, status="planned")
+    async with running(seeded, (120, 40), screen=lambda: CaptureScreen(visit_id=vid)) as (
+        app,
+        pilot,
+    ):
+        await type_keys(pilot, "250")
+        await pilot.press("enter", "up")  # K1 at 250, and back onto it
+        await type_keys(pilot, "1.2.3")
+        await pilot.press("enter")
+        assert "不是数字" in str(app.screen.query_one("#grid-msg").render())
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert grid_cell(app, "K1", "retail_price") == "250"
+        assert "不是数字" not in str(app.screen.query_one("#grid-msg").render())
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, CaptureScreen)
+    (prices,) = seeded.captures(retailer="R1", start=TODAY)
+    assert [(o["brand_code"], o["retail_price"]) for o in prices["observations"]] == [("K1", 250.0)]
+
+
+@sync
 async def test_a_full_visit_by_keyboard(seeded):
     finished_earlier_visit(seeded)
     vid = add_visit(seeded, "R1", TODAY, status="planned")
