@@ -178,6 +178,21 @@ def _default_mode() -> int:
     return 0o666 & ~mask
 
 
+def export_folder(folder: Path) -> Path:
+    """``folder``, made with its parents if missing: where the screens export to (the
+    ``KHTUI_EXPORT_DIR`` folder, else the user's documents). A clear error when it cannot be
+    made: a file of that name, a folder not writable."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise DocumentError("doc.err.not_folder", folder=folder) from None
+    except PermissionError:
+        raise DocumentError("doc.err.folder_readonly", folder=folder) from None
+    except OSError as exc:
+        raise DocumentError("doc.err.write", path=folder, reason=exc.strerror or exc) from None
+    return folder
+
+
 def save_safely(path, save: Callable[[Path], None], *, force: bool = False) -> Path:
     """Call ``save(tmp)`` and move the result to ``path``; clear errors, nothing half-written."""
     path = Path(path).expanduser()

@@ -165,6 +165,7 @@ ZH: dict[str, str] = {
     # errors writing a file
     "doc.err.is_dir": "{path} 是文件夹；请给出文件名，例如 {path}/周报.docx",
     "doc.err.no_folder": "文件夹 {folder} 不存在；请先创建它或换一个位置",
+    "doc.err.not_folder": "导出位置 {folder} 是一个文件，不是文件夹；请移走这个文件，或用 KHTUI_EXPORT_DIR 指定另一个文件夹",
     "doc.err.exists": "{path} 已存在；加 --force 覆盖，或换一个文件名",
     "doc.err.open_elsewhere": "{path} 正被其他程序打开（如 Word、WPS）；关闭它后重试，或换一个文件名",
     "doc.err.folder_readonly": "无法在文件夹 {folder} 中写入（没有写权限）；换一个可写的位置",
@@ -555,6 +556,7 @@ EN: dict[str, str] = {
     "xlsx.status": "Plan status",
     "doc.err.is_dir": "{path} is a folder; give a file name, e.g. {path}/report.docx",
     "doc.err.no_folder": "folder {folder} does not exist; create it first or choose another place",
+    "doc.err.not_folder": "the export place {folder} is a file, not a folder; move that file away, or name another folder with KHTUI_EXPORT_DIR",
     "doc.err.exists": "{path} already exists; add --force to replace it, or choose another name",
     "doc.err.open_elsewhere": "{path} is open in another program (Word, WPS…); close it and try again, or choose another name",
     "doc.err.folder_readonly": "cannot write in folder {folder} (no permission); choose a folder you can write to",

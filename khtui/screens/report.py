@@ -163,9 +163,9 @@ def load_week(store, week: str, tr: Translator) -> Loaded:
 def export_week(store, week: str, folder: Path, tr: Translator) -> Path:
     """Write the week's latest version as a Word file in ``folder`` (never overwriting), in
     ``tr``'s words (a job: the app's translator)."""
-    from khtui.data.documents import write_weekly_docx
+    from khtui.data.documents import export_folder, write_weekly_docx
 
-    folder.mkdir(parents=True, exist_ok=True)
+    export_folder(folder)
     report = store.weekly_report(week)
     if report["version"]:
         stem = tr("rpt.file.weekly", week=week, version=report["version"])
@@ -242,9 +242,9 @@ def data_only(doc: ReportDocument) -> ReportDocument:
 def export_month(store, month: str, folder: Path, tr: Translator) -> Path:
     """Write the month's latest version of the market analysis as a Word file in ``folder``,
     in ``tr``'s words (a job: the app's translator)."""
-    from khtui.data.documents import write_monthly_docx
+    from khtui.data.documents import export_folder, write_monthly_docx
 
-    folder.mkdir(parents=True, exist_ok=True)
+    export_folder(folder)
     report = store.monthly_report(month)
     if report["version"]:
         stem = tr("rpt.file.monthly", month=month, version=report["version"])
@@ -777,7 +777,7 @@ class ReportScreen(Keyed, TypingScreen):
         from khtui.data.documents import DocumentError
 
         if isinstance(error, OSError):
-            text = t("doc.err.no_folder", folder=f"{error.filename or ''} ({error.strerror})")
+            text = t("doc.err.write", path=error.filename or "", reason=error.strerror or error)
         elif isinstance(error, DocumentError):
             text = t.message(error)
         else:

@@ -338,6 +338,28 @@ async def test_the_export_line_belongs_to_the_report_it_was_exported_for(seeded,
         assert line.display and "周报_2026-W47.docx" in shown(line)
 
 
+@sync
+async def test_an_export_place_that_is_a_file_says_so(seeded, tmp_path):
+    """The export folder (KHTUI_EXPORT_DIR) names a file: F8 says it is a file and how to
+    choose another folder, and writes nothing."""
+    place = tmp_path / "out" / "exports"
+    place.parent.mkdir()
+    place.write_text("not a folder", encoding="utf-8")
+    async with running(seeded, (120, 40)) as (app, pilot):
+        await pilot.press("6")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ReportScreen)
+        screen.export_dir = place
+        await pilot.press("f8")
+        await settle(app, pilot)
+        line = shown(screen.query_one("#rpt-export", Static))
+        assert str(place) in line and "是一个文件，不是文件夹" in line
+        assert "KHTUI_EXPORT_DIR" in line and "不存在" not in line
+    assert [p.name for p in place.parent.iterdir()] == ["exports"]
+    assert place.read_text(encoding="utf-8") == "not a folder"
+
+
 def visits_line(screen) -> str:
     """The weekly report's sentence of the week's visits, as shown (its spaces left out: a
     line may end at one)."""
