@@ -511,9 +511,13 @@ class XlsxSource(Source):
         super().__init__(path)
         import openpyxl
 
+        # opened by its contents, as it was recognised (an XLSX named .csv or .xls: given a
+        # name, openpyxl refuses any but its own suffixes)
+        self._file = open(path, "rb")  # noqa: SIM115 (read through the workbook's life)
         try:
-            self._wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            self._wb = openpyxl.load_workbook(self._file, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a broken file
+            self._file.close()
             raise ImportFileError("imp.error.unreadable", file=path.name, problem=exc) from None
         names = self._wb.sheetnames
         if sheet is not None and sheet not in names:

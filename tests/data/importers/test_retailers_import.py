@@ -93,6 +93,17 @@ def test_importing_the_same_file_twice_changes_nothing(store, table):
     assert second.rejects_path.endswith("客户.rejects-2.csv")
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".xls", ""])
+def test_an_xlsx_named_otherwise_is_read_as_the_xlsx_it_is(store, table, suffix):
+    """A workbook saved with another name (客户.csv, 客户.xls, no suffix) is read by what it
+    is, as its CSV twin renamed .xlsx is: openpyxl, given the name, refused it in English."""
+    path = table("客户", DIRTY, "xlsx")
+    named = path.rename(path.with_suffix(suffix))
+    r = import_file(store, named, "retailers", tr=ZH)
+    assert (r.new, r.encoding) == (4, "XLSX")
+    assert store.scalar("SELECT count(*) FROM retailers") == 4
+
+
 def test_changed_fields_go_to_the_audit_trail_with_the_file(store, table):
     import_file(store, table("a", DIRTY), "retailers", tr=ZH)
     rows = [HEADER, [*DIRTY[3][:3], "13900000000", *DIRTY[3][4:]]]
