@@ -147,7 +147,9 @@ def import_cmd(ctx: Ctx, kind, file: Path, sheet, dry_run, rejects, as_json) -> 
             )
         finished = True
     except ImportFileError as exc:
-        raise UserError(f"{file.name}: {t.message(exc)}") from None
+        # a message that names the file is said as it is; the others are said of the file
+        said = t.message(exc)
+        raise UserError(said if "file" in exc.params else f"{file.name}: {said}") from None
     finally:
         bar.close(finished=finished)
         store.close()

@@ -97,6 +97,17 @@ def test_missing_file(tmp_path):
     assert not (tmp_path / "k.db").exists()
 
 
+def test_a_refusal_names_the_file_once(tmp_path):
+    """A message about the file names it once; one about its contents is said of the file."""
+    db = tmp_path / "k.db"
+    (tmp_path / "empty.csv").write_bytes(b"")
+    r = CliRunner().invoke(main, ["--db", str(db), "import", "orders", str(tmp_path / "empty.csv")])
+    assert r.exit_code == 1 and r.output == "错误: empty.csv 是空文件\n"
+    path = write_csv(tmp_path / "x.csv", [["编号", "名字"], ["1", "a"]])
+    r = CliRunner().invoke(main, ["--db", str(db), "import", "orders", str(path)])
+    assert r.output.startswith("错误: x.csv: 找不到必需的列。")
+
+
 def test_dry_run_on_a_new_database_writes_nothing(tmp_path):
     db = tmp_path / "k.db"
     path = write_csv(tmp_path / "r.csv", [["客户编码", "客户名称"], ["001", "甲"]])
