@@ -88,7 +88,9 @@ def one_line(text: str) -> str:
 
 
 class BadValue(click.BadParameter):
-    """A value our own parameter types refuse; its message is already in the UI language."""
+    """A value our own parameter types refuse, or an option a command refuses for what else
+    it was given (one that does not apply to it); its message is already in the UI
+    language."""
 
 
 class ExtraArguments(click.UsageError):

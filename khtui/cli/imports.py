@@ -13,6 +13,7 @@ import click
 from khtui.cli.base import (
     DATE,
     PATH,
+    BadValue,
     Ctx,
     UserError,
     check_output_file,
@@ -81,7 +82,7 @@ def lean_process(kind: str) -> AbstractContextManager[None]:
     "--sheet",
     metavar="NAME",
     callback=given_value,
-    help="Sheet of an XLSX/XLS file (default: the first).",
+    help="Sheet of an XLSX/XLS file (default: the first); not for approvals.",
 )
 @click.option(
     "--dry-run",
@@ -92,7 +93,10 @@ def lean_process(kind: str) -> AbstractContextManager[None]:
     "--rejects",
     type=PATH,
     callback=given_value,
-    help="Where to write the rejected rows (default: FILE.rejects.csv beside the input).",
+    help=(
+        "Where to write the rejected rows (default: FILE.rejects.csv beside the input); "
+        "not for approvals."
+    ),
 )
 @click.option("--json", "as_json", is_flag=True, help="JSON output with stable keys.")
 @pass_ctx
@@ -108,7 +112,11 @@ def import_cmd(ctx: Ctx, kind, file: Path, sheet, dry_run, rejects, as_json) -> 
     if kind == "approvals":  # the market manager's decisions (cli/team.py)
         from khtui.cli.team import import_approvals_cmd
 
-        import_approvals_cmd(ctx, file, as_json)
+        # a JSON file has no sheet, and a decision is never rejected as a row is
+        for name, value in (("sheet", sheet), ("rejects", rejects)):
+            if value is not None:
+                _not_for_approvals(name)
+        import_approvals_cmd(ctx, file, as_json, dry_run=dry_run)
         return
     if rejects is not None:
         check_output_file(rejects, ".csv")
@@ -165,6 +173,15 @@ def import_cmd(ctx: Ctx, kind, file: Path, sheet, dry_run, rejects, as_json) -> 
     click.echo(result.summary(t))
     for note in result.notes(t):
         click.echo(note)
+
+
+def _not_for_approvals(name: str) -> None:
+    """Refuse the option ``name`` of ``khtui import``, given to ``import approvals``, which
+    takes none such: a usage error (exit code 2) naming it."""
+    click_ctx = click.get_current_context()
+    param = next(p for p in click_ctx.command.params if p.name == name)
+    option = max(param.opts, key=len)
+    raise BadValue(t("imp.cli.not_for_approvals", option=option), click_ctx, param)
 
 
 @main.command("export")

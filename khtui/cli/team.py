@@ -393,13 +393,14 @@ def serve_cmd(team: Path, host: str, port: int) -> None:
 
 
 # -- khtui import approvals (called from cli/imports.py) ------------------------------------------
-def import_approvals_cmd(ctx: Ctx, file: Path, as_json: bool) -> None:
-    """Apply the market manager's approval file to this (the AM's) database."""
+def import_approvals_cmd(ctx: Ctx, file: Path, as_json: bool, *, dry_run: bool = False) -> None:
+    """Apply the market manager's approval file to this (the AM's) database; a dry run says
+    what it would do and writes nothing."""
     from khtui.data.importers.approvals import ApprovalFileError, import_approvals
 
     with ctx.store() as store:
         try:
-            r = import_approvals(store, file)
+            r = import_approvals(store, file, dry_run=dry_run)
         except ApprovalFileError as exc:
             raise UserError(t(f"approvals.err.{exc.key}", **exc.params)) from None
     counts = {
@@ -415,8 +416,19 @@ def import_approvals_cmd(ctx: Ctx, file: Path, as_json: bool) -> None:
         )
     }
     if as_json:
-        emit_json({"path": str(file), "made_by": r.made_by, "plans": r.plans, **counts})
+        emit_json(
+            {
+                "path": str(file),
+                "made_by": r.made_by,
+                "plans": r.plans,
+                **counts,
+                "dry_run": r.dry_run,
+            }
+        )
         return
-    click.echo(t("approvals.done", path=file.name, by=r.made_by, **counts))
+    line = t("approvals.done", path=file.name, by=r.made_by, **counts)
+    if r.dry_run:  # marked as the other imports mark theirs
+        line += t("imp.summary.dry_run")
+    click.echo(line)
     for month, decision in sorted(r.plans.items()):
         click.echo(t("approvals.plan", month=month, status=t(f"plan.status.{decision}")))

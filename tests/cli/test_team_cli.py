@@ -206,6 +206,74 @@ def test_import_approvals_from_the_command_line(ams, tmp_path):
     assert json.loads(r.stdout)["status"] == "returned"
 
 
+def _returned_plan(ams, tmp_path):
+    """The approval file returning the first AM's plan of 2026-12, submitted for it."""
+    am = Store(ams[0])
+    am.generate_month_plan("2026-12")
+    am.submit_plan("2026-12")
+    am.close()
+    team = tmp_path / "team.db"
+    assert run("team", "merge", str(ams[0]), "--into", str(team)).exit_code == 0
+    t = Store(team)
+    plan = t.plans_waiting()[0]
+    t.decide_plan(plan.plan_id, "returned", "请补充城东一线")
+    path = t.write_approvals(plan.am_id, tmp_path)
+    t.close()
+    return path
+
+
+def _plan_status(db, month="2026-12"):
+    r = run("--db", str(db), "plan", "month", "--month", month, "--json")
+    return json.loads(r.stdout)["status"]
+
+
+def test_a_dry_run_of_approvals_says_what_it_would_do_and_writes_nothing(ams, tmp_path):
+    path = _returned_plan(ams, tmp_path)
+    before = ams[0].read_bytes()
+    r = run("--db", str(ams[0]), "import", "approvals", str(path), "--dry-run")
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert "退回 1" in lines[0] and lines[0].endswith("（试运行，未写入）")
+    assert lines[1:] == ["2026-12 计划：已退回"]
+    assert ams[0].read_bytes() == before and _plan_status(ams[0]) == "submitted"
+    r = run("--db", str(ams[0]), "--lang", "en", "import", "approvals", str(path), "--dry-run")
+    assert r.output.splitlines()[0].endswith(
+        "returned 1; retailer changes confirmed 0, "
+        "rejected 0 (set back 0); out of date 0; imported before 0 (dry run, nothing written)"
+    )
+    r = run("--db", str(ams[0]), "import", "approvals", str(path), "--dry-run", "--json")
+    out = json.loads(r.stdout)
+    assert (out["returned"], out["plans"], out["dry_run"]) == (1, {"2026-12": "returned"}, True)
+    assert ams[0].read_bytes() == before
+    # the import itself does what the dry run said, in the same words
+    r = run("--db", str(ams[0]), "import", "approvals", str(path))
+    assert r.output.splitlines() == [lines[0].removesuffix("（试运行，未写入）"), *lines[1:]]
+    assert _plan_status(ams[0]) == "returned"
+
+
+@pytest.mark.parametrize(
+    ("extra", "lang", "message"),
+    [
+        (["--rejects", "x.csv"], "zh", "错误: --rejects 不适用于 approvals"),
+        (["--sheet", "Sheet1"], "zh", "错误: --sheet 不适用于 approvals"),
+        (["--sheet", "Sheet1", "--dry-run"], "en", "Error: --sheet does not apply to approvals"),
+    ],
+)
+def test_options_of_other_imports_are_refused_for_approvals(
+    ams, tmp_path, monkeypatch, extra, lang, message
+):
+    path = _returned_plan(ams, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    before = ams[0].read_bytes()
+    files = sorted(p.name for p in tmp_path.iterdir())
+    r = run("--db", str(ams[0]), "--lang", lang, "import", "approvals", str(path), *extra)
+    assert r.exit_code == 2, r.output
+    assert r.stdout == "" and r.stderr.startswith(message) and "import --help" in r.stderr
+    assert len(r.stderr.splitlines()) == 1
+    assert ams[0].read_bytes() == before and _plan_status(ams[0]) == "submitted"
+    assert sorted(p.name for p in tmp_path.iterdir()) == files
+
+
 def test_one_ams_records_in_the_team_database(ams, tmp_path):
     """``--am CODE`` on a team database gives what that AM's own database gives."""
     team = tmp_path / "team.db"

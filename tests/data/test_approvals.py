@@ -136,8 +136,16 @@ def test_a_rejected_retailer_change_goes_back_with_its_reason(loop):
     t.close()
 
     s1 = Store(am1, clock=_at(19))
+    # a dry run counts what the import will do, and leaves the change, its history and the
+    # decisions unreceived
+    history = s1.retailer_changes(code)
+    dry = import_approvals(s1, path, dry_run=True)
+    assert (dry.rejected, dry.undone, dry.confirmed, dry.dry_run) == (1, 1, 1, True)
+    assert s1.get_retailer(code)["phone"] == "13700001111"
+    assert s1.retailer_changes(code) == history and s1.change_reviews(code) == {}
+    assert s1.scalar("SELECT count(*) FROM reviews") == 0
     r = import_approvals(s1, path)
-    assert (r.rejected, r.undone, r.confirmed) == (1, 1, 1)
+    assert (r.rejected, r.undone, r.confirmed, r.dry_run) == (1, 1, 1, False)
     assert s1.get_retailer(code)["phone"] == phone  # set back
     assert s1.get_retailer(other)["order_day"] == "周五"  # confirmed: stays
     reviews = s1.change_reviews(code)

@@ -12,7 +12,8 @@ database to the AM's own by a small JSON file (written by
   (or a later one holding the same decisions) again changes nothing.
 
 The file is checked whole first: a file that is not an approval file, one from a newer khtui,
-or one meant for another AM is refused and nothing is written.
+or one meant for another AM is refused and nothing is written. A dry run applies the decisions
+in the transaction and rolls it back: it counts what the import would do and writes nothing.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ from khtui.data.manager import APPROVALS_FORMAT, APPROVALS_VERSION, CHANGE_DECIS
 from khtui.domain.problems import KeyedError
 
 REQUIRED = ("id", "subject", "subject_id", "decision", "decided_at", "decided_by")
+
+
+class _Rollback(Exception):
+    """Ends a dry run's transaction without committing it."""
 
 
 class ApprovalFileError(KeyedError):
@@ -46,6 +51,7 @@ class ApprovalResult:
     undone: int = 0  # rejected changes whose field was set back
     out_of_date: int = 0  # decisions about a plan submitted again since, or a changed field
     already: int = 0  # decisions received before
+    dry_run: bool = False  # counted as the import would do it; nothing written
 
 
 def read_approval_file(path: str | os.PathLike) -> dict[str, Any]:
@@ -75,8 +81,9 @@ def read_approval_file(path: str | os.PathLike) -> dict[str, Any]:
     return data
 
 
-def import_approvals(store, path: str | os.PathLike) -> ApprovalResult:
-    """Apply an approval file to the AM's database ``store`` (one transaction)."""
+def import_approvals(store, path: str | os.PathLike, *, dry_run: bool = False) -> ApprovalResult:
+    """Apply an approval file to the AM's database ``store`` (one transaction); a dry run
+    rolls the transaction back and returns what the import would have done."""
     path = Path(path)
     data = read_approval_file(path)
     if data["am_id"] != store.am_id:
@@ -86,35 +93,45 @@ def import_approvals(store, path: str | os.PathLike) -> ApprovalResult:
             theirs=" ".join(x for x in (data.get("am_code"), data.get("am_name")) if x) or "-",
             ours=" ".join(x for x in (store.meta("am_code"), store.am_name) if x),
         )
-    result = ApprovalResult(path=path, made_by=str(data.get("made_by") or ""))
+    result = ApprovalResult(path=path, made_by=str(data.get("made_by") or ""), dry_run=dry_run)
     now = store.now_text()
-    with store.write() as conn:
-        for d in data["decisions"]:
-            if conn.execute("SELECT 1 FROM reviews WHERE id = ?", (d["id"],)).fetchone():
-                result.already += 1
-                continue
-            if d["subject"] == "plan":
-                _plan(conn, d, result)
-            else:
-                _change(store, conn, d, result)
-            conn.execute(
-                "INSERT INTO reviews (id, am_id, subject, subject_id, subject_stamp, decision, "
-                "comment, decided_at, decided_by, received_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    d["id"],
-                    store.am_id,
-                    d["subject"],
-                    d["subject_id"],
-                    d.get("subject_stamp"),
-                    d["decision"],
-                    d.get("comment"),
-                    d["decided_at"],
-                    d["decided_by"],
-                    now,
-                ),
-            )
+    try:
+        with store.write() as conn:
+            _apply(store, conn, data, result, now)
+            if dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
     return result
+
+
+def _apply(store, conn, data: dict[str, Any], result: ApprovalResult, now: str) -> None:
+    """Every decision of the file not received before, on ``conn`` (the caller's transaction)."""
+    for d in data["decisions"]:
+        if conn.execute("SELECT 1 FROM reviews WHERE id = ?", (d["id"],)).fetchone():
+            result.already += 1
+            continue
+        if d["subject"] == "plan":
+            _plan(conn, d, result)
+        else:
+            _change(store, conn, d, result)
+        conn.execute(
+            "INSERT INTO reviews (id, am_id, subject, subject_id, subject_stamp, decision, "
+            "comment, decided_at, decided_by, received_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                d["id"],
+                store.am_id,
+                d["subject"],
+                d["subject_id"],
+                d.get("subject_stamp"),
+                d["decision"],
+                d.get("comment"),
+                d["decided_at"],
+                d["decided_by"],
+                now,
+            ),
+        )
 
 
 def _plan(conn, d: dict[str, Any], result: ApprovalResult) -> None:
