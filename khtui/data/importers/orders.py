@@ -151,16 +151,46 @@ def stage_orders(
         finally:
             stage.close()
     if info.conflicts:
-        conn = sqlite3.connect(str(stage_path))
-        try:
-            for row, first, key in conn.execute(
-                "SELECT row, first, key FROM conflicts ORDER BY row"
-            ):
-                reason = sink.say("imp.reason.conflicting_duplicate", first=first)
-                sink.add(row, [], "", key, reason)
-        finally:
-            conn.close()
+        reject_conflicts(source, match, stage_path, sink)
     return replace(info, held=frozenset(held))
+
+
+def reject_conflicts(source, match, stage_path: Path, sink) -> None:
+    """The rows whose key repeats an earlier row's with other values (the stage's
+    ``conflicts``, known once the whole file is staged) to the rejects, each with its cells
+    as the file holds them: the file is read again for them, a batch at a time, as far as the
+    last of them. The first reading keeps no cells of its valid lines, which nearly every file
+    only has; a file with such rows is read twice."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    conn = sqlite3.connect(str(stage_path))
+    try:
+        conflicts = conn.execute("SELECT row, first, key FROM conflicts ORDER BY row")
+        pending = conflicts.fetchone()
+        # the rows as the first reading numbered them; its rejects are not said again
+        batches = text_batches(source, match, None, collections.deque(maxlen=0))
+        with contextlib.closing(batches):
+            for first_row, cols in batches:
+                end = first_row + (len(cols[0]) if cols else 0)
+                found = []
+                while pending is not None and pending[0] < end:
+                    found.append(pending)
+                    pending = conflicts.fetchone()
+                if found:
+                    idx = pa.array([row - first_row for row, _, _ in found], pa.int64())
+                    cells = zip(*(pc.take(col, idx).to_pylist() for col in cols), strict=True)
+                    for (row, first, key), row_cells in zip(found, cells, strict=True):
+                        reason = sink.say("imp.reason.conflicting_duplicate", first=first)
+                        sink.add(row, row_cells, "", key, reason)
+                if pending is None:
+                    break
+        while pending is not None:  # not met again (the file changed meanwhile): no cells
+            row, first, key = pending
+            sink.add(row, [], "", key, sink.say("imp.reason.conflicting_duplicate", first=first))
+            pending = conflicts.fetchone()
+    finally:
+        conn.close()
 
 
 def merge_orders(store, info: StageInfo, result, *, dry_run: bool, before_commit) -> MergeCounts:

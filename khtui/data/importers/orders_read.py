@@ -11,7 +11,7 @@ that khtui puts before a cell a spreadsheet would run (:func:`khtui.data.cells.r
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, MutableSequence
+from collections.abc import Callable, Generator, Iterator, MutableSequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,7 +102,7 @@ def text_batches(
     match: HeaderMatch,
     progress: ProgressFn | None,
     invalid: MutableSequence[Any],
-) -> Iterator[tuple[int, list[Any]]]:
+) -> Generator[tuple[int, list[Any]], None, None]:
     """(row number of the batch's first row, one Arrow string array per file column)."""
     import pyarrow as pa
 

@@ -78,6 +78,8 @@ def test_dirty_orders_in_every_format(retailers, table, fmt):
     assert reasons[8]["列"] == "订货日期" and reasons[8]["值"] == "2026-13-40"
     assert reasons[9]["列"] == "订货量（条）" and "不是数字" in reasons[9]["原因"]
     assert reasons[11]["原因"] == "与第 3 行的键相同但内容不同，未导入"
+    assert [reasons[11][h] for h in H] == DIRTY[10]  # the row as the file holds it
+    assert all([x[h] for h in H] == DIRTY[n - 1] for n, x in reasons.items())
     # derived values follow the import (the retailer's tier basis is Aug..Oct as of 2026-11-23)
     assert store.get_retailer("0370102001")["derived_as_of"] == "2026-11-23"
 
@@ -297,3 +299,44 @@ def test_bad_rows_read_out_a_few_at_a_time_give_the_same_rejects(
     got, want = read_rejects(chunked.rejects_path), read_rejects(whole.rejects_path)
     assert [int(r["行号"]) for r in got] == [7, 8, 9, 11]
     assert [(r["行号"], r["原因"]) for r in got] == [(r["行号"], r["原因"]) for r in want]
+
+
+@pytest.mark.parametrize(("fmt", "writer"), [("utf-8", False), ("utf-8", True), ("xlsx", False)])
+def test_a_conflicting_row_is_rejected_with_its_cells(retailers, table, monkeypatch, fmt, writer):
+    """A row repeating an earlier row's key with other values is found once the whole file is
+    staged; its reject holds the row as the file does, as every reject does, whichever batch
+    it and the first row of its key are in."""
+    import khtui.data.importers.orders as orders
+    import khtui.data.importers.orders_read as orders_read
+
+    monkeypatch.setattr(orders, "WRITER_MIN_LINES", 0 if writer else 10**12)
+    monkeypatch.setattr(orders_read, "BATCH_ROWS", 3)  # a batch of a few rows
+    monkeypatch.setattr(orders_read, "CSV_BLOCK", 256)
+    data = [
+        ["370102002", f"2026-10-{d:02d}", "6901028075763", "中华(硬)", "1", "380", "380"]
+        for d in range(1, 13)
+    ]
+    data += [
+        ["370102002", "2026-10-02", "6901028075763", "中华(硬)", "2", "760", "380"],  # row 3's key
+        ["370102002", "2026-10-13", "6901028075763", "中华(硬)", "x", "380", "380"],  # no number
+        ["370102002", "2026-10-11", "6901028075763", "中华(硬)", "1", "380", "380"],  # row 12 again
+        ["370102002", "2026-10-11", "6901028075763", "中华(软)", "1", "380", "380"],  # row 12's key
+        ["370102002", "2026-10-14", "6901028075763", "中华(硬)", "1", "380", "380"],
+        ["370102002", "2026-10-14", "6901028075763", "中华(硬)", "3", "1140", "380"],  # row 18's key
+    ]  # fmt: skip
+    r = import_file(retailers, table("订单", [H, *data], fmt), "orders", tr=ZH)
+    assert (r.read, r.new, r.duplicates, r.rejected) == (18, 13, 1, 4)
+    got = read_rejects(r.rejects_path)
+    assert [(int(x["行号"]), x["原因"]) for x in got] == [
+        (14, "与第 3 行的键相同但内容不同，未导入"),
+        (15, got[1]["原因"]),
+        (17, "与第 12 行的键相同但内容不同，未导入"),
+        (19, "与第 18 行的键相同但内容不同，未导入"),
+    ]
+    assert "不是数字" in got[1]["原因"]
+    for x in got:
+        cells = data[int(x["行号"]) - 2]
+        assert [x[h] for h in H] == cells
+        assert x["值"] == ("x" if x["列"] else f"{cells[0]} {cells[1]} {cells[2]}")
+    assert [row["row"] for row in r.reject_rows] == [14, 15, 17, 19]
+    assert r.reject_rows[2]["cells"] == data[15]
