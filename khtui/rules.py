@@ -378,6 +378,8 @@ class Capture:
     last_visits_shown: int = rule(Int(0, 10))
     carried_months: int = rule(Int(1, 24))
     copy_max_days: int = rule(Int(0, 3650))
+    price_typo_factor: float = rule(Num(1, 1000))
+    stock_max_tiao: int = rule(Int(1, 10_000_000))
 
 
 @dataclass(frozen=True)

@@ -234,8 +234,6 @@ class CaptureOps(RetailerOps):
 
         if field not in GRID_FIELDS:
             raise ValueProblem("unknown_field", value=field)
-        value = clean_grid_value(field, raw)
-        stored = int(value) if isinstance(value, bool) else value
         with self.write() as conn:
             cap = self._require_capture(conn, capture_id)
             if cap["kind"] != "prices":
@@ -245,6 +243,10 @@ class CaptureOps(RetailerOps):
             ).fetchone()
             if brand is None:
                 raise ValueProblem("unknown_brand", value=brand_code)
+            value = clean_grid_value(
+                field, raw, guide=brand["guide_price"], rules=self.rules.capture
+            )
+            stored = int(value) if isinstance(value, bool) else value
             row = conn.execute(
                 "SELECT id FROM price_observations WHERE capture_id = ? AND brand_code = ?",
                 (capture_id, brand_code),

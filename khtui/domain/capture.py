@@ -12,10 +12,14 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from khtui.domain.limits import NUMBER_MAX
 from khtui.domain.messages import Words
 from khtui.domain.problems import CodedProblem
+
+if TYPE_CHECKING:
+    from khtui.rules import Capture
 
 
 @dataclass(frozen=True)
@@ -236,12 +240,28 @@ def has_content(payload: dict) -> bool:
     return any(not _blank(v) for v in payload.values())
 
 
-def clean_grid_value(field: str, raw: object) -> object:
-    """A value of the price and stock grid (retail price, marked price, stock 条, on shelf)."""
+def clean_grid_value(field: str, raw: object, *, guide: float | None, rules: Capture) -> object:
+    """A value of the price and stock grid (retail price, marked price, stock 条, on shelf) of a
+    brand whose guide price is ``guide``. What cannot be true is taken for a typo and refused
+    (``rules``, ``[capture]``): a retail price over the guide price times
+    ``price_typo_factor`` or under it divided by that, a stock over ``stock_max_tiao``."""
     if field == "retail_price":
-        return parse_money(raw)
+        price = parse_money(raw)
+        if price is not None and guide:
+            factor = rules.price_typo_factor
+            if not guide / factor <= price <= guide * factor:
+                raise ValueProblem(
+                    "price_typo",
+                    value=raw,
+                    guide=f"{guide:g}",
+                    factor=f"{factor:g}",
+                )
+        return price
     if field == "stock_tiao":
-        return parse_whole(raw)
+        stock = parse_whole(raw)
+        if stock is not None and stock > rules.stock_max_tiao:
+            raise ValueProblem("stock_typo", value=raw, most=rules.stock_max_tiao)
+        return stock
     if field in ("marked_price", "on_shelf"):
         return parse_bool(raw)
     raise ValueProblem("unknown_field", value=field)

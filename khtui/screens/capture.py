@@ -565,10 +565,11 @@ class CaptureScreen(Keyed, TypingScreen):
         if event.select.id:
             self._field_changed(event.select.id, raw, at_once=True)
 
-    def _check_cell(self, field: str, raw: str) -> Any:
+    def _check_cell(self, brand_code: str, field: str, raw: str) -> Any:
         """The grid's check: the value to show, or ValueError with the reason."""
+        guide = self.query_one("#cap-grid", PriceGrid).data_rows[brand_code].get("guide_price")
         try:
-            return clean_grid_value(field, raw)
+            return clean_grid_value(field, raw, guide=guide, rules=self.store.rules.capture)
         except ValueProblem as exc:
             raise ValueError(t.message(exc)) from None
 

@@ -41,7 +41,7 @@ COLUMNS: tuple[tuple[str, int | None], ...] = (
 )
 
 Commit = Callable[[str, str, str], None]
-Validate = Callable[[str, str], Any]
+Validate = Callable[[str, str, str], Any]  # brand code, field, what was typed
 
 
 class PriceGrid(DataTable):
@@ -199,7 +199,7 @@ class PriceGrid(DataTable):
 
     def _store(self, code: str, field: str, raw: str) -> bool:
         try:
-            value = self.validate(field, raw)
+            value = self.validate(code, field, raw)
         except ValueError as exc:
             self.post_message(self.Problem(code, field, str(exc)))
             return False

@@ -17,6 +17,7 @@ from khtui.domain.capture import (
     parse_money,
     parse_whole,
 )
+from khtui.rules import default_rules
 
 
 def test_the_eight_kinds_plus_display():
@@ -94,8 +95,35 @@ def test_choice_and_bool_fields():
         clean_field(f["potential"], "巨大")
     assert err.value.code == "bad_choice"
     assert clean_field(f["price_kept"], "否") is False
-    assert clean_grid_value("on_shelf", "y") is True
-    assert clean_grid_value("marked_price", "无") is False
+    rules = default_rules().capture
+    assert clean_grid_value("on_shelf", "y", guide=250.0, rules=rules) is True
+    assert clean_grid_value("marked_price", "无", guide=250.0, rules=rules) is False
+
+
+@pytest.mark.parametrize(
+    ("field", "raw", "guide", "refused"),
+    [
+        # a retail price within the guide price times / divided by price_typo_factor (10)
+        ("retail_price", "2500", 250.0, None),
+        ("retail_price", "2500.01", 250.0, "price_typo"),
+        ("retail_price", "25", 250.0, None),
+        ("retail_price", "24.99", 250.0, "price_typo"),
+        ("retail_price", "999999999999", 250.0, "price_typo"),
+        ("retail_price", "999999", None, None),  # no guide price: nothing to judge it by
+        # a stock up to stock_max_tiao (3000)
+        ("stock_tiao", "3000", 250.0, None),
+        ("stock_tiao", "3001", 250.0, "stock_typo"),
+        ("stock_tiao", "9999999999", 250.0, "stock_typo"),
+    ],
+)
+def test_a_grid_value_that_cannot_be_true_is_refused_as_a_typo(field, raw, guide, refused):
+    rules = default_rules().capture
+    if refused is None:
+        assert clean_grid_value(field, raw, guide=guide, rules=rules) == float(raw)
+        return
+    with pytest.raises(ValueProblem) as err:
+        clean_grid_value(field, raw, guide=guide, rules=rules)
+    assert err.value.code == refused
 
 
 def test_required_fields():

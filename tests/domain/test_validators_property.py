@@ -17,6 +17,7 @@ from khtui.domain.dates import parse_day
 from khtui.domain.months import parse_month
 from khtui.domain.report import normalise_week, parse_week, week_key
 from khtui.domain.retailer import FIELD_BY_NAME, FIELDS, FieldError, clean_value
+from khtui.rules import default_rules
 
 EXAMPLES = settings(max_examples=150, deadline=None)
 
@@ -84,7 +85,7 @@ def test_every_whole_number_is_taken_as_typed(n):
 @given(field=st.sampled_from(["retail_price", "stock_tiao", "marked_price", "on_shelf"]), raw=TYPED)
 def test_a_grid_cell_takes_a_value_or_says_why_not(field, raw):
     try:
-        clean_grid_value(field, raw)
+        clean_grid_value(field, raw, guide=250.0, rules=default_rules().capture)
     except ValueProblem as exc:
         assert exc.code
 

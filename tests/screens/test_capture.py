@@ -77,6 +77,32 @@ async def test_a_refused_value_given_up_with_escape_no_longer_stops_the_finish(s
 
 
 @sync
+async def test_a_price_or_stock_that_cannot_be_true_is_refused_in_the_grid(seeded):
+    """K1's guide price is 250: 2501 (over 10 times) and a stock of 3001 are taken for typos,
+    said beside the grid, and not saved; 2500 and 3000 are."""
+    vid = add_visit(seeded, "R1", TODAY, status="planned")
+    async with running(seeded, (120, 40), screen=lambda: CaptureScreen(visit_id=vid)) as (
+        app,
+        pilot,
+    ):
+        message = app.screen.query_one("#grid-msg")
+        await type_keys(pilot, "25001")
+        await pilot.press("enter")
+        assert "多半是输错了" in str(message.render())
+        await pilot.press("escape")
+        await type_keys(pilot, "2500")
+        await pilot.press("right")
+        await type_keys(pilot, "3001")
+        await pilot.press("enter")
+        assert "库存 3001 条超过 3000 条" in str(message.render())
+        await pilot.press("backspace")
+        await pilot.press("0", "enter")
+        await settle(app, pilot)
+    saved = seeded.query("SELECT retail_price, stock_tiao FROM price_observations")
+    assert [tuple(r) for r in saved] == [(2500.0, 3000)]
+
+
+@sync
 async def test_a_full_visit_by_keyboard(seeded):
     finished_earlier_visit(seeded)
     vid = add_visit(seeded, "R1", TODAY, status="planned")
