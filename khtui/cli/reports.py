@@ -6,9 +6,9 @@ from __future__ import annotations
 import click
 
 from khtui.cli.base import (
-    MONTH,
     BadValue,
     Ctx,
+    MonthType,
     UserError,
     check_document_targets,
     emit_json,
@@ -20,18 +20,50 @@ from khtui.cli.base import (
 
 
 class WeekType(click.ParamType):
+    """An ISO week of a report: one of the years the program handles, and begun by today (the
+    current week is reported as far as it has gone; a later one has nothing to report)."""
+
     name = "YYYY-Www"
 
     def convert(self, value, param, ctx):
-        from khtui.domain.report import normalise_week
+        from khtui.clock import today
+        from khtui.domain.dates import FIRST_YEAR, LAST_YEAR
+        from khtui.domain.report import handled_week, normalise_week, week_key, week_started
 
         try:
-            return normalise_week(str(value))
+            week = normalise_week(str(value))
         except ValueError:
             raise BadValue(t("rpt.bad_week", value=value), ctx, param) from None
+        try:
+            handled_week(week)
+        except ValueError:
+            said = t("rpt.week_out_of_range", value=value, first=FIRST_YEAR, last=LAST_YEAR)
+            raise BadValue(said, ctx, param) from None
+        day = today()
+        if not week_started(week, day):
+            said = t("rpt.not_started.week", period=week, today=day, current=week_key(day))
+            raise BadValue(said, ctx, param)
+        return week
+
+
+class StartedMonthType(MonthType):
+    """A month of a report: begun by today (the current month is reported as far as it has
+    gone; a later one has nothing to report)."""
+
+    def convert(self, value, param, ctx):
+        from khtui.clock import today
+        from khtui.domain.months import month_key, month_started
+
+        month = super().convert(value, param, ctx)
+        day = today()
+        if not month_started(month, day):
+            said = t("rpt.not_started.month", period=month, today=day, current=month_key(day))
+            raise BadValue(said, ctx, param)
+        return month
 
 
 WEEK = WeekType()
+STARTED_MONTH = StartedMonthType()
 
 
 @main.group("report")
@@ -89,7 +121,10 @@ def report_week_cmd(
 
 @report_group.command("month")
 @click.option(
-    "--month", "month", type=MONTH, help="Month, e.g. 2026-10 (default: last complete month)."
+    "--month",
+    "month",
+    type=STARTED_MONTH,
+    help="Month, e.g. 2026-10 (default: last complete month).",
 )
 @click.option("--problems", help="The AM's text: problems and their causes.")
 @click.option("--improvements", help="The AM's text: improvement measures.")

@@ -65,3 +65,10 @@ def month_days(key: str) -> list[dt.date]:
 def month_range(key: str) -> tuple[dt.date, dt.date]:
     days = month_days(key)
     return days[0], days[-1]
+
+
+def month_started(key: str, today: dt.date) -> bool:
+    """Whether month ``key`` has begun by ``today`` (the current month has; a later one has
+    no figures yet, and no report)."""
+    year, month = _split(key)
+    return dt.date(year, month, 1) <= today

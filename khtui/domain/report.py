@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from khtui.domain.dates import FIRST_YEAR, LAST_YEAR
 from khtui.domain.planning import REASONS
 
 Tr = Callable[..., str]
@@ -63,6 +64,23 @@ def parse_week(key: str) -> tuple[int, int]:
 def normalise_week(key: str) -> str:
     year, week = parse_week(key)
     return f"{year:04d}-W{week:02d}"
+
+
+def handled_week(key: str) -> str:
+    """A week the user names, normalised: ValueError for one that is not a week, or one of a
+    year the program does not handle (:data:`~khtui.domain.dates.FIRST_YEAR` to
+    :data:`~khtui.domain.dates.LAST_YEAR`, as for a month: a week's figures look a year back
+    and a week on, which the calendar's first and last years do not have)."""
+    week = normalise_week(key)
+    if not FIRST_YEAR <= int(week[:4]) <= LAST_YEAR:
+        raise ValueError(f"not a week the program handles: {key!r}")
+    return week
+
+
+def week_started(key: str, today: dt.date) -> bool:
+    """Whether week ``key`` has begun by ``today`` (the current week has; a later one has no
+    figures yet, and no report)."""
+    return week_range(key)[0] <= today
 
 
 def week_range(key: str) -> tuple[dt.date, dt.date]:

@@ -172,6 +172,10 @@ ZH: dict[str, str] = {
     "doc.err.write": "无法写入 {path}：{reason}",
     # CLI
     "rpt.bad_week": "周次无效：{value}（格式 YYYY-Www，例如 2026-W47）",
+    "rpt.week_out_of_range": "周次超出范围：{value}（只能用 {first}—{last} 年的周，例如 2026-W47）",
+    # a period not begun yet (its first day after today): no figures, no report
+    "rpt.not_started.week": "{period} 还没开始（今天是 {today}，属于 {current}）：请选本周 {current} 或更早的周",
+    "rpt.not_started.month": "{period} 还没开始（今天是 {today}）：请选本月 {current} 或更早的月份",
     "rpt.cli.written_week": "已写出 {week} 周报：{path}",
     "rpt.cli.written_month": "已写出 {month} 市场分析报告：{path}",
     "rpt.cli.month_saved": "{month} 市场分析报告：第 {version} 版 · {status}",
@@ -562,6 +566,9 @@ EN: dict[str, str] = {
     "doc.err.folder_readonly": "cannot write in folder {folder} (no permission); choose a folder you can write to",
     "doc.err.write": "cannot write {path}: {reason}",
     "rpt.bad_week": "not a week: {value} (use YYYY-Www, e.g. 2026-W47)",
+    "rpt.week_out_of_range": "week out of range: {value} (use a week of the years {first} to {last}, e.g. 2026-W47)",
+    "rpt.not_started.week": "{period} has not started yet (today is {today}, in {current}): pick this week, {current}, or an earlier one",
+    "rpt.not_started.month": "{period} has not started yet (today is {today}): pick this month, {current}, or an earlier one",
     "rpt.cli.written_week": "wrote the weekly report of {week}: {path}",
     "rpt.cli.written_month": "wrote the market analysis of {month}: {path}",
     "rpt.cli.month_saved": "market analysis of {month}: version {version} · {status}",

@@ -23,7 +23,7 @@ from khtui.data.demo import build_demo
 from khtui.data.store import Store
 from khtui.domain.dates import parse_day
 from khtui.domain.months import parse_month
-from khtui.domain.report import normalise_week
+from khtui.domain.report import handled_week, week_started
 from tests.conftest import ZH
 
 BUILT_FOR = dt.date(2026, 11, 23)
@@ -394,6 +394,8 @@ def test_any_date_argument_is_its_day_or_one_usage_line(demo, typed):
 @CLI_EXAMPLES
 @example(typed="2026-13")
 @example(typed="2026-W53")
+@example(typed="0001-W01")  # outside the years handled
+@example(typed="2026-W49")  # not begun by LAST
 @given(typed=ARGUMENT)
 def test_any_month_or_week_argument_is_read_or_one_usage_line(demo, tmp_path, typed):
     try:
@@ -406,9 +408,11 @@ def test_any_month_or_week_argument_is_read_or_one_usage_line(demo, tmp_path, ty
     else:
         assert r.exit_code == 0, r.output
         assert json.loads(r.stdout)["month"] == f"{year:04d}-{month:02d}"
-    try:
-        week = normalise_week(typed)
+    try:  # a week of the years handled, begun by today
+        week = handled_week(typed)
     except ValueError:
+        week = None
+    if week is not None and not week_started(week, dt.date.fromisoformat(LAST)):
         week = None
     out = tmp_path / "w.docx"
     out.unlink(missing_ok=True)

@@ -52,6 +52,44 @@ def test_bad_week_is_one_clear_line(db, tmp_path):
     assert len(r.output.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("week", ["0001-W01", "9999-W52"])
+def test_a_week_outside_the_years_handled_is_one_clear_line(db, tmp_path, week):
+    """As a month of those years: refused where the option is read, not a traceback."""
+    out = tmp_path / "x.docx"
+    r = run("--db", str(db), "report", "week", "--week", week, "--docx", str(out))
+    assert r.exit_code == 2
+    assert r.output.startswith(f"错误: 周次超出范围：{week}（只能用 1900—2999 年的周，")
+    assert len(r.output.strip().splitlines()) == 1 and not out.exists()
+    r = run("--db", str(db), "--lang", "en", "report", "week", "--week", week, "--docx", str(out))
+    assert r.exit_code == 2 and r.output.startswith(f"Error: week out of range: {week} (use a")
+
+
+@pytest.mark.parametrize("week", ["2026-W49", "2027-W01"])
+def test_a_week_not_begun_is_refused(db, store, tmp_path, week):
+    """On Monday 2026-11-23 (in W48) next week and later have no figures and no report."""
+    out = tmp_path / "x.docx"
+    r = run("--db", str(db), "report", "week", "--week", week, "--docx", str(out))
+    assert r.exit_code == 2
+    assert r.output.startswith(
+        f"错误: {week} 还没开始（今天是 2026-11-23，属于 2026-W48）：请选本周 2026-W48 或更早的周"
+    )
+    assert len(r.output.strip().splitlines()) == 1 and not out.exists()
+    r = run("--db", str(db), "--lang", "en", "report", "week", "--week", week, "--docx", str(out))
+    assert r.exit_code == 2 and r.output.startswith(
+        f"Error: {week} has not started yet (today is 2026-11-23, in 2026-W48): pick this week"
+    )
+    assert store.weekly_versions(week) == [] and not out.exists()
+
+
+def test_the_week_under_way_is_reported_as_far_as_it_has_gone(db, tmp_path):
+    out = tmp_path / "x.docx"
+    r = run("--db", str(db), "report", "week", "--week", "2026-W48", "--docx", str(out))
+    assert r.exit_code == 0, r.output
+    assert "注：本周尚未结束，以下数据截至11月23日。" in [
+        p.text for p in docx.Document(out).paragraphs
+    ]
+
+
 def test_default_week_and_json(db, store, tmp_path):
     out = tmp_path / "w.docx"
     r = run("--db", str(db), "report", "week", "--docx", str(out), "--json")
@@ -131,6 +169,27 @@ def test_report_month_errors(db, tmp_path):
     )
     assert r.exit_code == 1 and "不存在" in r.output
     assert not (tmp_path / "no").exists()
+
+
+@pytest.mark.parametrize("month", ["2026-12", "2027-03"])
+def test_a_month_not_begun_is_refused(db, store, tmp_path, month):
+    """On 2026-11-23 December has not begun: no draft saved for it, no document written."""
+    out = tmp_path / "m.docx"
+    r = run("--db", str(db), "report", "month", "--month", month, "--problems", "未来",
+            "--docx", str(out))  # fmt: skip
+    assert r.exit_code == 2
+    assert r.output.startswith(
+        f"错误: {month} 还没开始（今天是 2026-11-23）：请选本月 2026-11 或更早的月份"
+    )
+    assert len(r.output.strip().splitlines()) == 1
+    r = run("--db", str(db), "--lang", "en", "report", "month", "--month", month, "--submit")
+    assert r.exit_code == 2 and r.output.startswith(
+        f"Error: {month} has not started yet (today is 2026-11-23): pick this month, 2026-11,"
+    )
+    assert store.monthly_versions(month) == [] and not out.exists()
+    # the month under way is reported as far as it has gone
+    r = run("--db", str(db), "report", "month", "--month", "2026-11", "--docx", str(out))
+    assert r.exit_code == 0, r.output
 
 
 def test_a_refused_file_saves_no_text_and_submits_nothing(db, store, tmp_path):

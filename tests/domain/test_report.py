@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from khtui.domain.capture import deviation_flagged
+from khtui.domain.months import month_started
 from khtui.domain.report import (
     Chart,
     Heading,
@@ -17,6 +18,7 @@ from khtui.domain.report import (
     cn_numeral,
     default_month,
     default_week,
+    handled_week,
     normalise_week,
     parse_week,
     rate,
@@ -25,6 +27,7 @@ from khtui.domain.report import (
     week_key,
     week_name,
     week_range,
+    week_started,
 )
 from khtui.domain.weekly import WeeklyFigures, build_weekly
 from tests.conftest import EN, ZH
@@ -83,6 +86,27 @@ def test_week_spellings(text):
 def test_bad_weeks_are_refused_with_the_format(text):
     with pytest.raises(ValueError, match="not a week"):
         parse_week(text)
+
+
+@pytest.mark.parametrize(("text", "week"), [("1900-W01", "1900-W01"), ("2999w52", "2999-W52")])
+def test_a_week_the_user_names_is_of_the_years_handled(text, week):
+    assert handled_week(text) == week
+
+
+@pytest.mark.parametrize("text", ["0001-W01", "1899-W52", "3000-W01", "9999-W52", "2026-47"])
+def test_a_week_outside_the_years_handled_is_refused(text):
+    with pytest.raises(ValueError, match="not a week"):
+        handled_week(text)
+
+
+def test_a_period_has_started_from_its_first_day():
+    monday = dt.date(2026, 11, 23)  # W48's first day
+    assert week_started("2026-W48", monday) and week_started("2026-W47", monday)
+    assert not week_started("2026-W48", monday - dt.timedelta(days=1))
+    assert not week_started("2026-W49", monday)
+    assert month_started("2026-11", dt.date(2026, 11, 1))
+    assert not month_started("2026-12", dt.date(2026, 11, 30))
+    assert month_started("2026-12", dt.date(2026, 12, 1))
 
 
 # -- figures ----------------------------------------------------------------------------------
