@@ -38,7 +38,7 @@ from textual.widgets.option_list import Option
 
 from khtui.data.manager import AmReport
 from khtui.domain.monthly import MONTHLY_NARRATIVE_KEYS
-from khtui.domain.months import add_months, month_range, parse_month
+from khtui.domain.months import add_months, month_key, month_range, month_started, parse_month
 from khtui.domain.report import (
     NARRATIVE_KEYS,
     Heading,
@@ -47,8 +47,10 @@ from khtui.domain.report import (
     add_weeks,
     default_month,
     default_week,
-    normalise_week,
+    handled_week,
+    week_key,
     week_range,
+    week_started,
 )
 from khtui.i18n import Translator
 from khtui.widgets.confirm import ConfirmScreen
@@ -125,6 +127,10 @@ class ReportKind:
     normalise: Callable[[str], str]  # the period as stored; ValueError when it is not one
     step: Callable[[str, int], str]
     span: Callable[[str], tuple[dt.date, dt.date]]
+    # whether a period has begun by a day (a later one has no figures, and no report), and
+    # the period a day is in
+    started: Callable[[str, dt.date], bool]
+    current: Callable[[dt.date], str]
     # the period's latest version and its document in a translator's words (a job: the app's)
     load: Callable[[Any, str, Translator], Loaded]
     save: Callable[[Any, str, dict[str, str]], dict[str, Any]]
@@ -146,6 +152,12 @@ class ReportKind:
 
     def bad(self, value: str) -> str:
         return t(self.bad_key, value=value)
+
+    def not_begun(self, period: str, today: dt.date) -> str:
+        """What is said of a period that has not begun by ``today``: which is today's."""
+        return t(
+            f"rpt.not_started.{self.name}", period=period, today=today, current=self.current(today)
+        )
 
 
 def normalise_month(text: str) -> str:
@@ -267,9 +279,11 @@ WEEK = ReportKind(
     named_key="rpt.screen.week_named",
     bad_key="rpt.bad_week",
     default=default_week,
-    normalise=normalise_week,
+    normalise=handled_week,
     step=add_weeks,
     span=week_range,
+    started=week_started,
+    current=week_key,
     load=load_week,
     save=lambda store, week, text: store.save_weekly_draft(week, text),
     submit=lambda store, week: store.submit_weekly(week),
@@ -290,6 +304,8 @@ MONTH = ReportKind(
     normalise=normalise_month,
     step=add_months,
     span=month_range,
+    started=month_started,
+    current=month_key,
     load=load_month,
     save=lambda store, month, text: store.save_monthly_draft(month, text),
     submit=lambda store, month: store.submit_monthly(month),
@@ -393,6 +409,8 @@ class ReportScreen(Keyed, TypingScreen):
             period = self.kind.normalise(period)
         except ValueError:
             self.notify(self.kind.bad(period), severity="error")
+            period = self.kind.default(today)
+        if self._not_begun(period):
             period = self.kind.default(today)
         self.load(period)
 
@@ -692,7 +710,9 @@ class ReportScreen(Keyed, TypingScreen):
         self.load(self.kind.step(self.period, -1))
 
     def action_next_week(self) -> None:
-        self.load(self.kind.step(self.period, 1))
+        period = self.kind.step(self.period, 1)
+        if not self._not_begun(period):
+            self.load(period)
 
     action_prev_month = action_prev_week
     action_next_month = action_next_week
@@ -707,8 +727,19 @@ class ReportScreen(Keyed, TypingScreen):
         except ValueError:
             self.notify(self.kind.bad(event.value), severity="error")
             return
+        if self._not_begun(period):
+            return
         self.figures.focus()
         self.load(period)
+
+    def _not_begun(self, period: str) -> bool:
+        """Whether ``period`` has not begun yet (its first day is after today): then it is said,
+        and the screen stays where it is (such a period has no figures, and no report)."""
+        today = self.app.today()
+        if self.kind.started(period, today):
+            return False
+        self.notify(self.kind.not_begun(period, today), severity="warning")
+        return True
 
     def action_submit(self) -> None:
         if self.report is None or self._team_refuses("rpt.team.read_only"):

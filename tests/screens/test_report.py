@@ -192,6 +192,41 @@ async def test_pick_another_week(seeded):
 
 
 @sync
+async def test_a_period_not_begun_is_not_shown(seeded):
+    """On Monday 2026-11-23 the week under way (W48) is shown as far as it has gone; the next
+    week, stepped to with ] or typed, and a week of a year the program does not handle, are
+    refused where the screen stands; so is December on the monthly analysis."""
+    app = create_app(seeded, today=lambda: TODAY)
+    notices = Notices(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_report(app, pilot)
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        assert screen.period == "2026-W48"  # the week under way
+        assert "本周尚未结束" in shown(screen.query_one("#rpt-figures-text", Static))
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        assert screen.period == "2026-W48"
+        assert notices[-1] == (
+            "2026-W49 还没开始（今天是 2026-11-23，属于 2026-W48）：请选本周 2026-W48 或更早的周"
+        )
+        await pilot.press("w", *"2027-W01", "enter")
+        await settle(app, pilot)
+        assert screen.period == "2026-W48" and notices.any("2027-W01 还没开始")
+        await pilot.press("ctrl+u", *"0001-W01", "enter")
+        await settle(app, pilot)
+        assert screen.period == "2026-W48" and notices.any("周次无效：0001-W01")
+        await pilot.press("escape", "m", "right_square_bracket")
+        await settle(app, pilot)
+        assert screen.period == "2026-11"  # the month under way
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        assert screen.period == "2026-11" and notices.any("2026-12 还没开始（今天是 2026-11-23）")
+        assert app.errors == []
+    assert seeded.weekly_versions("2026-W49") == [] and seeded.monthly_versions("2026-12") == []
+
+
+@sync
 async def test_the_report_key_trap_is_gone(seeded):
     """F2 meant as "lookup", then `yh`, Esc, `2`, `?` and F6 back, then a week typed as the
     README says: the submitted week is left exactly as it was."""
