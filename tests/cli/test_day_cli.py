@@ -201,6 +201,19 @@ def test_hints_repeat_demo_and_db(demo, tmp_path):
     assert f"`khtui --db '{copy}' search NOPE`" in r.stderr
 
 
+@pytest.mark.parametrize("args", [["today"], ["check"]])
+def test_a_missing_database_names_the_db_given_in_the_import_hint(tmp_path, args):
+    """Following the hint builds the database the user named, not the default one."""
+    missing = tmp_path / "fresh 3.db"
+    r = run("--db", str(missing), *args)
+    assert r.exit_code == 1 and not missing.exists()
+    assert f"`khtui --db '{missing}' import retailers 文件` 导入客户建库" in r.stderr
+    r = run("--lang", "en", "--db", str(missing), *args)
+    assert f"`khtui --db '{missing}' import retailers FILE`" in r.stderr
+    r = run("today")  # no --db: the default database, as the hint says
+    assert "`khtui import retailers 文件`" in r.stderr
+
+
 # -- dates as the TUI reads them ---------------------------------------------------------------
 @pytest.mark.parametrize(
     ("typed", "day"),
