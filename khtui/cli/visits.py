@@ -73,6 +73,16 @@ def _pct(x: float) -> str:
     return f"{x * 100:.1f}%"
 
 
+def _no_plan(month: str, today: dt.date) -> str:
+    """A month without a plan: how to draft one, unless the month is over (a plan is no
+    longer drafted for it, so no command is offered that would then be refused)."""
+    from khtui.domain.months import month_over
+
+    if month_over(month, today):
+        return t("plan.err.no_plan_past", month=month)
+    return t("plan.cli.none", month=month)
+
+
 @main.group("plan")
 def plan_group() -> None:
     """Visit plans (拜访计划)."""
@@ -157,7 +167,7 @@ def plan_month_cmd(
         am_id = one_am(store, am_code)
         plan = store.month_plan(month, am_id)
         if plan is None and (docx_out or xlsx_out):
-            raise UserError(t("plan.cli.none", month=month))
+            raise UserError(_no_plan(month, store.today()))
         documents = _write_plan_documents(store, month, docx_out, xlsx_out, force, mask)
     if plan is None:
         if as_json:
@@ -173,7 +183,7 @@ def plan_month_cmd(
             return
         if am_id is not None:
             raise UserError(t("plan.cli.none.am", month=month, am=am_code))
-        raise UserError(t("plan.cli.none", month=month))
+        raise UserError(_no_plan(month, store.today()))
     warnings = [{**w, "text": t(w["key"], **w)} for w in generated["warnings"]] if generated else []
     if as_json:
         emit_json(

@@ -317,7 +317,7 @@ class VisitOps(WarningOps):
         Returns a summary: month, status, visits, retailers, coverage, dropped, warnings (each
         a message key with its parameters).
         """
-        from khtui.domain.months import month_range, parse_month
+        from khtui.domain.months import month_over, month_range, parse_month
         from khtui.domain.planning import plan_month
 
         try:
@@ -326,7 +326,7 @@ class VisitOps(WarningOps):
             raise VisitProblem("plan.err.bad_month", month=month) from None
         first, last = month_range(month)
         today = self.today()
-        if last < today:
+        if month_over(month, today):
             raise VisitProblem("plan.err.past_month", month=month)
         existing = self.month_plan_row(month)
         # a plan the market manager returned is redrafted like a draft
@@ -525,7 +525,11 @@ class VisitOps(WarningOps):
     def _set_plan_status(self, month: str, want_from: tuple[str, ...], to: str, stamp: str) -> dict:
         plan = self.month_plan_row(month)
         if plan is None:
-            raise VisitProblem("plan.err.no_plan", month=month)
+            from khtui.domain.months import month_over
+
+            # a month over gets no plan any more: nothing to run first
+            over = month_over(month, self.today())
+            raise VisitProblem("plan.err.no_plan_past" if over else "plan.err.no_plan", month=month)
         if plan["status"] not in want_from:
             raise VisitProblem(
                 f"plan.err.cannot_{to}",

@@ -67,6 +67,11 @@ def month_range(key: str) -> tuple[dt.date, dt.date]:
     return days[0], days[-1]
 
 
+def month_over(key: str, today: dt.date) -> bool:
+    """Whether month ``key`` ended before ``today`` (no plan is drafted for it any more)."""
+    return month_range(key)[1] < today
+
+
 def month_started(key: str, today: dt.date) -> bool:
     """Whether month ``key`` has begun by ``today`` (the current month has; a later one has
     no figures yet, and no report)."""

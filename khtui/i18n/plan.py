@@ -49,6 +49,7 @@ ZH: dict[str, str] = {
         "{month} 的计划状态为{status}，不能直接重新生成；确需重做请加 --replace（计划将回到草稿）"
     ),
     "plan.err.no_plan": "{month} 还没有拜访计划；先运行 `{khtui} plan month --month {month} --generate`",
+    "plan.err.no_plan_past": "{month} 没有拜访计划；该月已过去，计划只能为本月或以后的月份起草",
     "plan.err.cannot_submitted": "{month} 的计划状态为{status}，只有草稿或已退回的计划可以提交",
     "plan.err.cannot_approved": "{month} 的计划状态为{status}，只有已提交的计划可以审批",
     "plan.err.no_visit": "找不到拜访 {id}",
@@ -196,6 +197,7 @@ EN: dict[str, str] = {
         "(it goes back to draft)"
     ),
     "plan.err.no_plan": "no visit plan for {month} yet; run `{khtui} plan month --month {month} --generate`",
+    "plan.err.no_plan_past": "no visit plan for {month}; the month is over, and plans are drafted only for this month or later",
     "plan.err.cannot_submitted": "the plan of {month} is {status}: only a draft or a returned plan can be submitted",
     "plan.err.cannot_approved": "the plan of {month} is {status}: only a submitted plan can be approved",
     "plan.err.no_visit": "no visit {id}",

@@ -74,6 +74,28 @@ def test_plan_errors(db):
     assert r.exit_code == 1
 
 
+@pytest.mark.parametrize(
+    "args", [(), ("--submit",), ("--approve",), ("--docx", "p.docx"), ("--xlsx", "p.xlsx")]
+)
+def test_a_past_month_without_a_plan_offers_no_generate(db, tmp_path, args):
+    """A month over gets no plan any more (--generate is refused there): the hint says so
+    instead of offering it; the month under way and a later one still offer it."""
+    args = tuple(str(tmp_path / a) if "." in a else a for a in args)
+    r = run(db, "plan", "month", "--month", "2020-05", *args)
+    assert r.exit_code == 1
+    assert r.output.strip() == (
+        "错误: 2020-05 没有拜访计划；该月已过去，计划只能为本月或以后的月份起草"
+    )
+    r = run(db, "--lang", "en", "plan", "month", "--month", "2020-05", *args)
+    assert r.output.strip() == (
+        "Error: no visit plan for 2020-05; the month is over, "
+        "and plans are drafted only for this month or later"
+    )
+    for month in ("2026-11", "2027-01"):
+        r = run(db, "plan", "month", "--month", month, *args)
+        assert r.exit_code == 1 and f"--month {month} --generate`" in r.output
+
+
 def test_2027_plan_warns(db):
     r = run(db, "plan", "month", "--month", "2027-02", "--generate")
     assert r.exit_code == 0, r.output
