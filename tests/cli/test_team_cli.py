@@ -186,17 +186,7 @@ def test_serving_a_file_that_is_no_database_says_so_before_any_address(tmp_path)
 
 
 def test_import_approvals_from_the_command_line(ams, tmp_path):
-    am = Store(ams[0])
-    am.generate_month_plan("2026-12")
-    am.submit_plan("2026-12")
-    am.close()
-    team = tmp_path / "team.db"
-    assert run("team", "merge", str(ams[0]), "--into", str(team)).exit_code == 0
-    t = Store(team)
-    plan = t.plans_waiting()[0]
-    t.decide_plan(plan.plan_id, "returned", "请补充城东一线")
-    path = t.write_approvals(plan.am_id, tmp_path)
-    t.close()
+    path = _returned_plan(ams, tmp_path)
     r = run("--db", str(ams[0]), "import", "approvals", str(path))
     assert r.exit_code == 0, r.output
     assert "退回 1" in r.output and "2026-12 计划：已退回" in r.output
