@@ -129,9 +129,10 @@ def test_user_and_usage_errors_are_one_line(db, args, message, code):
 
 
 def test_missing_database_says_how_to_create_one(tmp_path):
-    r = CliRunner().invoke(main, ["--db", str(tmp_path / "none.db"), "retailers"])
+    db = tmp_path / "none.db"
+    r = CliRunner().invoke(main, ["--db", str(db), "retailers"])
     assert r.exit_code == 1
-    assert "khtui --demo" in r.output and "khtui import retailers" in r.output
+    assert "khtui --demo" in r.output and f"khtui --db {db} import retailers" in r.output
     assert not (tmp_path / "none.db").exists()
 
 

@@ -276,11 +276,11 @@ KILL_SCRIPT = textwrap.dedent(
             await pilot.press("ctrl+l", *["down"] * 7, "enter")
             for ch in "half typed":
                 await pilot.press(ch)
-            # back to the grid: K1 255 (Enter), N1 price 1 (kept on moving right), not on shelf
+            # back to the grid: K1 255 (Enter), N1 price 11 (kept on moving right), not on shelf
             await pilot.press("ctrl+l", *["up"] * 7, "enter")
             for ch in "255":
                 await pilot.press(ch)
-            await pilot.press("enter", "1", "right", "right", "n", "left")
+            await pilot.press("enter", "1", "1", "right", "right", "n", "left")
             # N1's stock is being typed (no Enter yet) when the process is killed
             await pilot.press("7")
             await pilot.pause()
@@ -324,7 +324,7 @@ def test_kill_9_mid_draft_loses_nothing_typed(seeded, db_path, tmp_path):
         assert caps["prices"]["is_draft"] is True
         grid = {r["brand_code"]: r for r in store.price_grid(caps["prices"]["id"])}
         assert grid["K1"]["retail_price"] == 255.0
-        assert grid["N1"]["retail_price"] == 1.0
+        assert grid["N1"]["retail_price"] == 11.0
         assert grid["N1"]["on_shelf"] is False
         assert grid["N1"]["stock_tiao"] is None  # only the value being typed is lost
         assert caps["worklog"]["payload"] == {"text": "half typed"}

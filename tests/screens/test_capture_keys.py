@@ -66,7 +66,7 @@ async def capturing(store, size: tuple[int, int] = (120, 40)):
 async def test_digits_in_the_grid_are_values_never_section_keys(seeded):
     async with capturing(seeded) as (vid, app, pilot, screen, grid):
         mode = app.current_mode
-        await pilot.press("7", "enter", "up")  # a price of 7
+        await pilot.press("3", "0", "enter", "up")  # a price of 30
         await settle(app, pilot)
         for _ in range(3):
             await pilot.press("right")  # stock, on shelf, then marked price (明码)
@@ -79,7 +79,7 @@ async def test_digits_in_the_grid_are_values_never_section_keys(seeded):
         await pilot.press("1")  # 1 is yes there
         await settle(app, pilot)
         assert app.screen is screen
-    assert observation(seeded, vid, "K1")["retail_price"] == 7.0
+    assert observation(seeded, vid, "K1")["retail_price"] == 30.0
     assert observation(seeded, vid, "K1")["marked_price"] is True
     assert observation(seeded, vid, "K1")["stock_tiao"] is None
 
